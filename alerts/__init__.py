@@ -1,0 +1,1 @@
+"""alerts: takedown lists, evidence packs and (later) alert rules and notifiers."""

@@ -1,0 +1,1 @@
+"""classifiers: tokenizer, category model, risk rules and the scorer that joins them."""

@@ -1,0 +1,76 @@
+"""Exceptions of the crawler package, all in one documented module.
+
+Every exception derives from `CrawlerError`, so a spider or the CLI can catch the whole
+family in one place and map it to a log line, an HTTP status or an exit code. A normal
+outcome (an explicit "no results" page, a listing without a price) is a return value,
+never an exception.
+"""
+
+from __future__ import annotations
+
+
+class CrawlerError(Exception):
+    """Base class of every error raised by the crawler package."""
+
+
+class ParseError(CrawlerError, ValueError):
+    """A page could not be parsed: it lacks a structure the parser needs.
+
+    `page` names the page (a URL, a file name or a description) and `missing` says
+    what was not found (a selector, a script variable, a JSON key). The message names
+    both, so a log line is enough to find the broken page and the broken part.
+    """
+
+    def __init__(self, page: str, missing: str) -> None:
+        self.page = page or "<page>"
+        self.missing = missing
+        super().__init__(f"cannot parse {self.page}: missing {missing}")
+
+    def __reduce__(self):  # keep pickling (Scrapy, multiprocessing) working
+        return (type(self), (self.page, self.missing))
+
+
+class BlockedPageError(ParseError):
+    """The page is a captcha, verification or login wall instead of the content asked for.
+
+    `reason` is the short code returned by `crawler.platforms.blocked.detect_block`
+    ("captcha", "login" or "verification"). It is a `ParseError` so callers that only
+    know about parse failures still never take a blocked page for an empty result.
+    """
+
+    def __init__(self, page: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(page, f"content (blocked page: {reason})")
+
+    def __reduce__(self):
+        return (type(self), (self.page, self.reason))
+
+
+class UnknownPlatformError(CrawlerError, KeyError):
+    """A platform name (or a page kind for a platform) is not in the parser registry."""
+
+    def __init__(self, platform: str, known: tuple[str, ...] = ()) -> None:
+        self.platform = platform
+        self.known = tuple(known)
+        message = f"unknown platform or page kind {platform!r}"
+        if self.known:
+            message += f" (known: {', '.join(self.known)})"
+        super().__init__(message)
+
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return str(self.args[0])
+
+    def __reduce__(self):
+        return (type(self), (self.platform, self.known))
+
+
+class PageEncodingError(CrawlerError, ValueError):
+    """The bytes of a page cannot be decoded as text in any declared or detected charset."""
+
+    def __init__(self, page: str, detail: str) -> None:
+        self.page = page or "<page>"
+        self.detail = detail
+        super().__init__(f"cannot decode {self.page}: {detail}")
+
+    def __reduce__(self):
+        return (type(self), (self.page, self.detail))

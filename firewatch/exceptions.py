@@ -1,0 +1,35 @@
+"""Exceptions of the `firewatch` package (settings, store, pipeline, CLI).
+
+The CLI maps each of these to an exit code in one place (`firewatch.cli`). A normal
+outcome such as "nothing changed" is a return value, never an exception.
+"""
+
+
+class FirewatchError(Exception):
+    """Base class: an error a user can act on; its message says what to do next."""
+
+    exit_code = 1
+
+
+class SettingsError(FirewatchError):
+    """The settings file or an environment override is invalid."""
+
+    exit_code = 78  # EX_CONFIG
+
+
+class StoreError(FirewatchError):
+    """The store cannot be opened or its schema is newer than this code."""
+
+    exit_code = 74  # EX_IOERR
+
+
+class NotFoundError(FirewatchError):
+    """A listing or record asked for by key does not exist."""
+
+    exit_code = 66  # EX_NOINPUT
+
+
+class VerificationError(FirewatchError):
+    """An evidence pack failed verification (tampered, missing or extra files)."""
+
+    exit_code = 3

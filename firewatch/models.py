@@ -1,0 +1,187 @@
+"""Domain model: plain dataclasses shared by every stage of the flow.
+
+Prices are `decimal.Decimal` yuan, never floats. Timestamps are timezone-aware UTC
+`datetime`s. A listing is identified by its key, `(platform, listing_id)`.
+`to_dict()` gives a JSON-ready form (Decimals as strings, datetimes as ISO 8601).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+PLATFORMS = ("jd", "taobao", "tmall", "pdd", "1688")
+STATUSES = ("active", "removed", "blocked", "unknown")
+VERDICTS = ("confirm", "dismiss", "escalate")
+NOTICE_STATUSES = ("draft", "sent", "acknowledged")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert dataclasses, Decimals, datetimes and tuples to JSON-ready values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+@dataclass
+class PriceTier:
+    """A wholesale price that applies from `min_quantity` pieces upwards (1688 style)."""
+
+    min_quantity: int
+    price: Decimal
+
+
+@dataclass
+class Listing:
+    """One product listing on one platform, as last observed."""
+
+    platform: str
+    listing_id: str
+    url: str = ""
+    title: str = ""
+    price: Decimal | None = None
+    price_range: tuple[Decimal, Decimal] | None = None
+    price_tiers: list[PriceTier] = field(default_factory=list)
+    price_pending: bool = False  # the page carries no price: fetch it from the price endpoint
+    currency: str = "CNY"
+    shop_id: str = ""
+    shop_name: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    image_urls: list[str] = field(default_factory=list)
+    sales: int | None = None
+    stock: int | None = None
+    status: str = "active"
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.platform, self.listing_id)
+
+    @property
+    def display_price(self) -> Decimal | None:
+        """The single price to compare: the price, else the low end of range or tiers."""
+        if self.price is not None:
+            return self.price
+        if self.price_range is not None:
+            return self.price_range[0]
+        if self.price_tiers:
+            return min(t.price for t in self.price_tiers)
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable(self)
+
+
+@dataclass
+class Snapshot:
+    """A change in a listing's price, title, stock or status, as observed at one time."""
+
+    platform: str
+    listing_id: str
+    observed_at: datetime
+    price: Decimal | None
+    title: str
+    stock: int | None
+    status: str
+    content_hash: str
+
+
+@dataclass
+class Reason:
+    """Why a listing was flagged: a taxonomy reason code and what triggered it."""
+
+    code: str
+    evidence: str
+    source: str = "title"  # the listing field the evidence came from
+
+
+@dataclass
+class Assessment:
+    """The classifiers' judgement on one listing."""
+
+    platform: str
+    listing_id: str
+    category: str
+    category_confidence: float
+    risk_score: float
+    flagged: bool
+    reasons: list[Reason] = field(default_factory=list)
+    specs: dict[str, Any] = field(default_factory=dict)
+    model_versions: dict[str, str] = field(default_factory=dict)
+    assessed_at: datetime = field(default_factory=utcnow)
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable(self)
+
+
+@dataclass
+class Artefact:
+    """One captured file: its name inside the evidence folder or pack, and its SHA-256."""
+
+    name: str
+    sha256: str
+    media_type: str
+    size: int
+
+
+@dataclass
+class Evidence:
+    """A capture of one listing's page, fixed by hashes."""
+
+    platform: str
+    listing_id: str
+    captured_at: datetime
+    url: str
+    final_url: str
+    http_status: int | None
+    server_ip: str | None
+    user_agent: str
+    browser_version: str
+    directory: str  # where the artefacts are stored
+    artefacts: list[Artefact] = field(default_factory=list)
+    manifest_sha256: str = ""
+    signature: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable(self)
+
+
+@dataclass
+class Decision:
+    """A reviewer's verdict on a flag."""
+
+    platform: str
+    listing_id: str
+    reviewer: str
+    verdict: str
+    note: str = ""
+    at: datetime = field(default_factory=utcnow)
+
+
+@dataclass
+class Notice:
+    """A takedown notice to one platform, covering several listings."""
+
+    platform: str
+    listing_keys: list[tuple[str, str]]
+    created_at: datetime = field(default_factory=utcnow)
+    status: str = "draft"
+    removal_verified_at: datetime | None = None

@@ -1,0 +1,158 @@
+"""The one settings loader: `firewatch.toml` plus `FIREWATCH_*` environment overrides.
+
+Nothing else in the project reads the environment. Components receive plain values from
+a `Settings` object (or from tests directly). Precedence: built-in defaults, then the
+TOML file, then the environment. An environment key `FIREWATCH_<SECTION>__<KEY>`
+overrides `[section] key`; values are parsed as TOML literals when they parse
+(numbers, booleans, arrays) and taken as strings otherwise.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from firewatch.exceptions import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FILE = PROJECT_ROOT / "firewatch.toml"
+ENV_PREFIX = "FIREWATCH_"
+
+
+def _defaults() -> dict[str, Any]:
+    # The documented copy of these defaults is firewatch.toml; keep both in step.
+    return {
+        "paths": {"data_dir": "var"},
+        "store": {"url": "sqlite:///firewatch.db"},
+        "search": {"url": "sqlite"},
+        "crawl": {
+            "base_url": "http://127.0.0.1:8800",
+            "platforms": ["jd", "taobao", "pdd", "1688"],
+            "user_agent": "Mozilla/5.0 (X11; Linux x86_64) firewatch/0.1",
+            "obey_robots": True,
+            "concurrency_per_domain": 8,
+            "download_delay": 0.0,
+            "autothrottle": True,
+            "retry_times": 6,
+            "max_pages": 20,
+            "max_blocks": 30,
+            "block_backoff": 0.5,
+            "max_retry_after": 30,
+            "keywords": {"default": ["灭火器"]},
+        },
+        "scoring": {"threshold": 0.5, "model_dir": "models", "watchlist": ""},
+        "capture": {
+            "chromium": "/usr/bin/chromium",
+            "max_height": 10000,
+            "timeout_ms": 30000,
+            "evidence_dir": "evidence",
+        },
+        "export": {"dir": "exports"},
+    }
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def _parse_env_value(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, raw in env.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
+            continue
+        rest = name[len(ENV_PREFIX):].lower()
+        if rest == "data_dir":
+            out.setdefault("paths", {})["data_dir"] = raw
+            continue
+        if "__" not in rest:
+            continue
+        section, key = rest.split("__", 1)
+        out.setdefault(section, {})[key] = _parse_env_value(raw)
+    return out
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings: the raw sections plus resolved paths."""
+
+    raw: dict[str, Any]
+    base_dir: Path
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.raw.get(name, {})
+
+    @property
+    def data_dir(self) -> Path:
+        return (self.base_dir / self.raw["paths"]["data_dir"]).resolve()
+
+    def data_path(self, relative: str) -> Path:
+        """A path inside the data directory (absolute paths are kept as given)."""
+        return self.data_dir / relative
+
+    @property
+    def store_path(self) -> Path:
+        url = self.raw["store"]["url"]
+        if not url.startswith("sqlite:///"):
+            raise SettingsError(f"store.url {url!r}: only sqlite:///PATH is supported")
+        return self.data_path(url[len("sqlite:///"):])
+
+    @property
+    def search_url(self) -> str:
+        return self.raw["search"]["url"]
+
+    @property
+    def search_path(self) -> Path:
+        return self.data_path("search.db")
+
+    @property
+    def model_dir(self) -> Path:
+        return self.data_path(self.raw["scoring"]["model_dir"])
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_path(self.raw["capture"]["evidence_dir"])
+
+    @property
+    def export_dir(self) -> Path:
+        return self.data_path(self.raw["export"]["dir"])
+
+    @property
+    def watchlist_path(self) -> Path | None:
+        name = self.raw["scoring"].get("watchlist") or ""
+        return (self.base_dir / name).resolve() if name else None
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> "Settings":
+        """A copy with some sections' keys replaced (used by the CLI options)."""
+        return Settings(_merge(copy.deepcopy(self.raw), overrides), self.base_dir)
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read defaults, the TOML file and the environment into one `Settings`."""
+    env = os.environ if env is None else env
+    file = Path(path or env.get(ENV_PREFIX + "CONFIG") or DEFAULT_FILE)
+    raw = _defaults()
+    if file.exists():
+        try:
+            _merge(raw, tomllib.loads(file.read_text(encoding="utf-8")))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{file}: not valid TOML ({exc}); fix the file or point FIREWATCH_CONFIG elsewhere") from exc
+    elif path is not None:
+        raise SettingsError(f"settings file {file} not found")
+    _merge(raw, _env_overrides(env))
+    return Settings(raw, file.resolve().parent)
