@@ -4,9 +4,9 @@ Chinese marketplace pages come as UTF-8 with a byte-order mark, GBK, GB18030 dec
 as "gbk", and UTF-8 declared as "gbk". `decode_page` trusts a BOM first; then strict
 UTF-8 (a GBK page with Chinese text practically never validates as UTF-8, while a
 mislabelled UTF-8 page is common); then the HTTP-declared charset and the `<meta>`
-charset from the first few KB, with gbk/gb2312 widened to GB18030 (its superset);
-then charset_normalizer's guess. It never looks at a file name. Bytes that nothing
-decodes raise `PageEncodingError`.
+charset from the first few KB (deeper for browser-saved pages), with gbk/gb2312
+widened to GB18030 (its superset); then charset_normalizer's guess. It never looks
+at a file name. Bytes that nothing decodes raise `PageEncodingError`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from crawler.exceptions import PageEncodingError
 log = logging.getLogger(__name__)
 
 SNIFF_BYTES = 4096
+# Browser-saved pages (like the real Tmall and Taobao item pages) have their <meta>
+# pushed 150 KB down by injected scripts: look further when the first KB say nothing.
+DEEP_SNIFF_BYTES = 1024 * 1024
 _META_RE = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
 )
@@ -50,8 +53,8 @@ def normalize_charset(name: str | None) -> str | None:
 
 
 def sniff_meta_charset(body: bytes) -> str | None:
-    """The charset named by `<meta charset>` or `http-equiv` in the first few KB, if any."""
-    match = _META_RE.search(body[:SNIFF_BYTES])
+    """The charset named by `<meta charset>` or `http-equiv`: first few KB, then deeper."""
+    match = _META_RE.search(body[:SNIFF_BYTES]) or _META_RE.search(body[:DEEP_SNIFF_BYTES])
     return match.group(1).decode("ascii", "ignore") if match else None
 
 

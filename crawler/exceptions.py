@@ -64,13 +64,16 @@ class UnknownPlatformError(CrawlerError, KeyError):
         return (type(self), (self.platform, self.known))
 
 
-class PageEncodingError(CrawlerError, ValueError):
-    """The bytes of a page cannot be decoded as text in any declared or detected charset."""
+class PageEncodingError(ParseError):
+    """The bytes of a page cannot be decoded as text in any declared or detected charset.
+
+    A `ParseError` too, so a caller that skips unparseable pages also skips this one;
+    `detail` says which charsets were tried.
+    """
 
     def __init__(self, page: str, detail: str) -> None:
-        self.page = page or "<page>"
         self.detail = detail
-        super().__init__(f"cannot decode {self.page}: {detail}")
+        super().__init__(page, f"decodable text ({detail})")
 
     def __reduce__(self):
         return (type(self), (self.page, self.detail))

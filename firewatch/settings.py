@@ -39,6 +39,7 @@ def _defaults() -> dict[str, Any]:
             "autothrottle": True,
             "retry_times": 6,
             "max_pages": 20,
+            "recrawl_after": 21600,
             "max_blocks": 30,
             "block_backoff": 0.5,
             "max_retry_after": 30,

@@ -1,0 +1,327 @@
+"""Generate `corpus.jsonl`, the labelled training corpus, from hand-written phrasings.
+
+Every phrase below was written by hand in the style of JD, Taobao/Tmall, PDD and 1688
+titles; this script only combines them (word order, brackets, keyword stuffing, shop
+suffixes) with a fixed seed so the corpus is reproducible. Run it from the repository
+root: `python classifiers/data/generate_corpus.py`. `heldout.jsonl` is written by hand
+and is never produced or read here.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+OUT = Path(__file__).parent / "corpus.jsonl"
+PLATFORMS = ["jd", "taobao", "tmall", "pdd", "1688"]
+
+DECOR = {
+    "jd": ["【京东自营】", "京东配送", "次日达", "【官方旗舰店】", "正品保障", ""],
+    "taobao": ["包邮", "现货速发", "店长推荐", "爆款", "【热卖】", "厂家直销", ""],
+    "tmall": ["天猫正品", "官方旗舰店", "【旗舰店】", "品质保障", "顺丰包邮", ""],
+    "pdd": ["【百亿补贴】", "特价", "清仓", "亏本冲量", "买一送一", "9.9包邮", ""],
+    "1688": ["批发", "厂家直供", "一件代发", "量大从优", "源头工厂", "支持定制", ""],
+}
+
+BRANDS_FIRE = ["淮海", "天广", "桂安", "南消", "浙安", "神龙", "鑫安", "盾王", "消安", "永安",
+               "海湾", "泛海三江", "利达", "松江云安", "汉王", "赋安", "恒星", "宝安"]
+
+CATS: dict[str, dict[str, list[str]]] = {
+    "portable_extinguisher": {
+        "core": ["干粉灭火器", "手提式干粉灭火器", "灭火器家用", "车载灭火器", "水基灭火器",
+                 "二氧化碳灭火器", "泡沫灭火器", "店铺用灭火器", "手提式灭火器 ABC干粉",
+                 "汽车用小型灭火器", "家用水基型灭火器", "4公斤干粉灭火器", "消防器材灭火器"],
+        "spec": ["MFZ/ABC4", "MFZ/ABC2", "MFZ/ABC1", "MFZ/ABC3", "MFZ/ABC5", "MFZ/ABC8",
+                 "MT3", "MT5", "MT2", "MSWZ/3", "MSWZ/2", "MPZ/6", "4kg", "2kg", "1kg",
+                 "3L", "2L", "6L", "4KG", "GB4351-2023"],
+        "extra": ["商用", "家用", "车载", "工厂用", "年检合格", "新国标", "带3C认证", "消防认证",
+                  "店用", "可年检", "正品", "带检验合格证", "压力表指示", "套装含箱子", "4只装",
+                  "2只装", "送支架"],
+    },
+    "escape_respirator": {
+        "core": ["消防自救呼吸器", "过滤式自救呼吸器", "防烟面罩", "火灾逃生面具", "消防面具",
+                 "防毒防烟面具", "酒店客房逃生面罩", "家用火灾防烟面罩", "过滤式消防自救呼吸器"],
+        "spec": ["TZL30", "TZL20", "TZL25", "TZL15", "GB21976.7-2012", "30分钟", "防护时间30min"],
+        "extra": ["宾馆专用", "家用", "酒店", "3C认证", "逃生自救", "正品", "新国标", "10只装",
+                  "带箱子", "防火", "防一氧化碳", "学校用"],
+    },
+    "sprinkler": {
+        "core": ["消防喷淋头", "洒水喷头", "玻璃球喷头", "下垂型喷头", "直立型喷淋头",
+                 "边墙型喷头", "隐蔽式喷淋头", "快速响应喷头", "消防喷头"],
+        "spec": ["ZSTX15-68℃", "ZSTZ15-68℃", "ZSTB15-68℃", "DN15", "DN20", "68度",
+                 "K80", "K115", "93℃", "57℃", "红色玻璃球", "4分"],
+        "extra": ["消防喷淋", "铜", "工程用", "商场", "厂房", "自动喷水灭火系统", "批量价",
+                  "带装饰盘", "包检测"],
+    },
+    "fire_door": {
+        "core": ["钢质防火门", "防火门", "木质防火门", "消防通道防火门", "楼道防火门",
+                 "不锈钢防火门", "防火门 甲级", "乙级防火门", "丙级管井门", "常闭式防火门"],
+        "spec": ["甲级", "乙级", "丙级", "GFM-0921-dk5 A1.00", "GFM-1021-bsk5 A1.50",
+                 "A1.50", "A1.00", "A0.50", "MFM-1021", "GB12955"],
+        "extra": ["定做", "上门安装", "含闭门器", "子母门", "双开门", "单开门", "工程门",
+                  "小区", "楼梯间", "厂家定制", "带检测报告"],
+    },
+    "fire_glass": {
+        "core": ["防火玻璃", "复合防火玻璃", "单片防火玻璃", "铯钾防火玻璃", "隔热型防火玻璃",
+                 "防火窗玻璃", "灌注型防火玻璃"],
+        "spec": ["FFB-25-A1.50", "FFB-19-A1.00", "DFB-12-C1.00", "A类", "C类", "1.5小时",
+                 "1小时", "12mm", "15mm", "25mm"],
+        "extra": ["定制", "按平米", "钢化", "幕墙", "防火隔断", "工程", "包安装", "检测报告"],
+    },
+    "fire_shutter": {
+        "core": ["防火卷帘门", "防火卷帘", "特级防火卷帘", "无机布防火卷帘", "钢质防火卷帘门",
+                 "商场防火卷帘", "双轨无机布卷帘", "挡烟垂壁 防火卷帘"],
+        "spec": ["特级", "F3", "3小时", "GB14102", "双轨双帘", "电动"],
+        "extra": ["定做", "厂家", "上门安装", "含电机", "含控制箱", "按平方", "车库", "商场"],
+    },
+    "fire_blanket": {
+        "core": ["灭火毯", "家用灭火毯", "厨房灭火毯", "消防灭火毯", "玻璃纤维灭火毯",
+                 "防火毯", "硅胶灭火毯", "汽车用灭火毯"],
+        "spec": ["1m*1m", "1.2m*1.2m", "1.5*1.5米", "1.8*1.8m", "XF1205-2014", "2只装"],
+        "extra": ["厨房", "家用", "盒装", "壁挂式", "逃生", "防火", "认证", "送挂钩", "正品"],
+    },
+    "gas_detector": {
+        "core": ["燃气报警器", "家用燃气报警器", "可燃气体探测器", "天然气报警器",
+                 "煤气泄漏报警器", "液化气报警器", "工业可燃气体报警器", "燃气泄漏探测器"],
+        "spec": ["GB15322.2-2019", "甲烷", "丙烷", "220V", "联动切断阀", "独立式", "点型"],
+        "extra": ["厨房", "家用", "餐厅", "联网", "APP远程", "CCC认证", "带电磁阀", "吸顶式",
+                  "壁挂"],
+    },
+    "smoke_alarm": {
+        "core": ["烟雾报警器", "烟感报警器", "独立式感烟火灾探测报警器", "烟感", "家用烟雾探测器",
+                 "无线烟感", "火灾烟雾报警器", "光电感烟探测器", "智能烟感"],
+        "spec": ["GB20517-2006", "9V电池", "10年锂电池", "NB-IoT", "WiFi", "JTY-GD",
+                 "JTY-GF-XT01"],
+        "extra": ["家用", "商用", "3C认证", "消防认证", "声光报警", "独立式", "免布线",
+                  "宿舍", "酒店", "10个装", "联网"],
+    },
+    "emergency_light": {
+        "core": ["消防应急灯", "安全出口指示灯", "疏散指示灯", "应急照明灯", "双头应急灯",
+                 "LED消防应急照明灯", "安全出口标志灯", "地埋疏散指示灯", "新国标应急灯"],
+        "spec": ["GB17945-2024", "A型", "集中控制型", "自带电源", "3小时", "90分钟", "磷酸铁锂",
+                 "镍镉电池"],
+        "extra": ["停电照明", "消防验收", "商场", "楼道", "双面", "单面", "吸顶", "新国标",
+                  "3C认证"],
+    },
+    "fire_pump": {
+        "core": ["消防泵", "消防泵组", "消火栓泵", "喷淋泵", "消防稳压泵", "立式多级消防泵",
+                 "柴油机消防泵组", "XBD消防水泵"],
+        "spec": ["XBD5.0/20", "XBD8.0/30G", "15kW", "37kW", "380V", "稳压设备", "CCCF"],
+        "extra": ["工程", "控制柜", "整套", "厂家", "带证书", "多级", "立式", "卧式"],
+    },
+    "gas_suppression": {
+        "core": ["七氟丙烷灭火装置", "七氟丙烷气体灭火系统", "悬挂式七氟丙烷", "柜式七氟丙烷",
+                 "七氟丙烷灭火器", "气体灭火瓶组", "七氟丙烷药剂", "HFC-227ea气体灭火"],
+        "spec": ["GQQ70/2.5", "GQQ120/2.5", "70L", "120L", "100kg", "无管网", "管网式"],
+        "extra": ["机房", "配电室", "档案室", "厂家", "自动灭火", "含药剂", "双柜", "充装"],
+    },
+    "flame_retardant_cable": {
+        "core": ["阻燃电缆", "阻燃电线", "低烟无卤阻燃电缆", "ZR-YJV电缆", "阻燃铜芯电线",
+                 "WDZ-BYJ电线", "阻燃BV线", "国标阻燃电力电缆"],
+        "spec": ["ZR-YJV 3*4+1*2.5", "ZC-YJV", "ZR-BV", "ZB-RVV", "WDZC-YJY", "2.5平方",
+                 "4平方", "0.6/1kV", "450/750V", "100米"],
+        "extra": ["国标", "铜芯", "家装", "工程", "整卷", "足米", "CCC认证", "厂家直销"],
+    },
+    "fire_resistant_cable": {
+        "core": ["耐火电缆", "耐火电线", "矿物绝缘电缆", "NH-YJV耐火电缆", "氧化镁矿物电缆",
+                 "消防耐火线", "低烟无卤耐火电缆"],
+        "spec": ["NH-BV", "NH-YJV", "BTTZ", "YTTW", "WDZN-BYJ", "N-RVS", "NH-KVV", "2.5平方",
+                 "4*6"],
+        "extra": ["消防专用", "国标", "铜芯", "应急回路", "整卷", "工程", "足米"],
+    },
+    "electrical_fire_detector": {
+        "core": ["电气火灾监控探测器", "剩余电流式电气火灾监控探测器", "测温式电气火灾探测器",
+                 "电气火灾监控系统", "漏电火灾报警器", "组合式电气火灾监控探测器"],
+        "spec": ["GB14287.2-2014", "GB14287.3-2014", "剩余电流", "测温", "导轨式", "4路"],
+        "extra": ["配电箱", "工程", "联网", "主机", "互感器", "配套", "验收"],
+    },
+    "fire_retardant_coating": {
+        "core": ["防火涂料", "钢结构防火涂料", "膨胀型防火涂料", "饰面型防火涂料", "木材防火涂料",
+                 "电缆防火涂料", "超薄型钢结构防火涂料", "防火漆"],
+        "spec": ["GB14907-2018", "室内", "室外", "水性", "溶剂型", "20kg", "厚型", "薄型"],
+        "extra": ["钢构", "木材", "桶装", "批发", "工程", "耐火极限", "检测报告"],
+    },
+    "foam_agent": {
+        "core": ["泡沫灭火剂", "水成膜泡沫灭火剂", "抗溶泡沫灭火剂", "蛋白泡沫液",
+                 "AFFF泡沫液", "氟蛋白泡沫灭火剂", "消防泡沫液"],
+        "spec": ["3%", "6%", "AFFF 3%", "AR/AFFF", "S-AFFF", "25kg", "200kg桶", "GB15308"],
+        "extra": ["油库", "加油站", "化工厂", "桶装", "厂家", "消防车用"],
+    },
+    "fire_hose": {
+        "core": ["消防水带", "消防水带 有衬里", "涂胶水带", "PVC消防水带", "消火栓水带",
+                 "消防水龙带", "轻便水带", "聚氨酯消防水带"],
+        "spec": ["8-65-20", "13-65-25", "10-50-20", "16-65-25", "DN65", "DN50", "20米",
+                 "25米", "2.5寸"],
+        "extra": ["带接口", "消火栓箱", "工程", "消防认证", "正品", "耐压"],
+    },
+    "fire_coupling": {
+        "core": ["消防接口", "消防水带接口", "内扣式接口", "卡式接口", "消防快速接头",
+                 "消火栓转换接头", "异径接口", "闷盖"],
+        "spec": ["KD65", "KD50", "KJ65", "KY65", "DN65", "2.5寸", "铝合金", "铜"],
+        "extra": ["消防水带用", "配件", "批发", "消火栓", "快速连接"],
+    },
+    "rescue_equipment": {
+        "core": ["消防战斗服", "消防头盔", "消防靴", "消防手套", "消防员灭火防护服", "安全腰带",
+                 "消防腰斧", "呼救器", "微型消防站器材", "消防员五件套", "抢险救援服"],
+        "spec": ["17款", "14款", "02款", "阻燃", "四件套", "五件套", "3C认证", "XF10"],
+        "extra": ["微型消防站", "消防站", "工厂", "物业", "救援", "阻燃防护", "含头盔"],
+    },
+    "other_fire": {
+        "core": ["推车式干粉灭火器", "室内消火栓", "消火栓箱", "灭火器箱", "消防水枪",
+                 "简易式灭火器", "气溶胶灭火装置", "灭火器支架", "地上消火栓", "消防沙箱",
+                 "消防斧", "消防水泵接合器", "灭火球", "消防柜"],
+        "spec": ["MFTZ/ABC35", "MFTZ/ABC50", "SN65", "QZ19", "SS100", "2具装", "不锈钢",
+                 "4kg*2"],
+        "extra": ["工厂", "物业", "小区", "加油站", "仓库", "消防器材", "商用", "认证"],
+    },
+}
+
+NOT_FIRE = [
+    "儿童消防车玩具 惯性 工程车", "消防车玩具 男孩 大号 可喷水", "合金消防车模型 1:50 云梯车",
+    "消防安全知识读本 幼儿园绘本", "消防安全教育 小学生读物", "注册消防工程师 教材 2025",
+    "消防设施操作员 培训课程", "消防维保服务 年度维保合同", "消防检测服务 上门", "消防工程设计 施工",
+    "消防员cosplay服装 儿童 角色扮演", "儿童消防员服装 表演服 万圣节", "消防员玩具套装 过家家",
+    "灭火器造型保温杯 创意", "灭火器造型打火机 个性", "消防栓造型存钱罐", "灭火器 手机壳 创意",
+    "消防主题 生日蛋糕装饰 插件", "消防安全标语 海报 挂图 宣传画", "消防安全 标识贴纸 禁止吸烟",
+    "灭火器 摆件 迷你 钥匙扣", "消防车 积木 兼容乐高", "消防安全月 宣传横幅 定制",
+    "消防演练 活动策划 服务", "灭火器年检 上门服务 充装维修", "灭火器维修换粉服务 本地",
+    "消防主题 儿童T恤", "消防员 公仔 毛绒玩具", "消防车 遥控 充电 儿童", "消防水枪玩具 喷水",
+    "火影忍者 手办", "电热水壶 304不锈钢", "保温杯 大容量", "灭蚊灯 家用", "灭火器形状 糖果罐",
+    "消防知识 竞赛 题库 书", "消防员 主题 派对 装饰 气球", "消防通道 禁止占用 警示牌",
+    "二手 儿童消防车玩具 九成新", "消防车玩具 道具 幼儿园表演", "灭火器模型 道具 儿童 角色扮演玩具",
+    "厨房 油烟机 清洗剂", "汽车 遮阳挡", "灭火 题材 电影 海报", "消防 头盔 儿童 玩具帽",
+]
+NOT_FIRE_EXTRA = ["包邮", "新款", "热卖", "儿童节礼物", "幼儿园", "生日礼物", "", "", "创意", "2025新款"]
+
+RISK = {
+    "inspection_only": ["年检专用", "只为过检", "应付检查", "消防检查专用", "验收专用", "审车专用",
+                        "年检必过", "应付消防检查", "过检用", "检查专用"],
+    "no_certification": ["无3C", "不带3C", "免3C", "无需认证", "无合格证", "无证 便宜", "无需3C认证",
+                         "不带合格证"],
+    "refurbished": ["二手", "回收瓶", "换粉", "翻新", "旧瓶新装", "二手回收", "九成新", "回收钢瓶 翻新"],
+    "prop_or_display": ["道具", "样品", "空瓶", "模型", "展示用", "拍摄道具", "摆设用", "空瓶 样品"],
+    "no_manufacturer": ["三无", "无品牌", "无厂名", "三无产品", "无厂家 无品牌"],
+}
+RISK_CATS = {
+    "inspection_only": ["portable_extinguisher", "smoke_alarm", "emergency_light", "fire_blanket",
+                        "escape_respirator", "gas_detector", "other_fire"],
+    "no_certification": ["portable_extinguisher", "escape_respirator", "smoke_alarm",
+                         "gas_detector", "emergency_light", "flame_retardant_cable", "other_fire",
+                         "fire_blanket"],
+    "refurbished": ["portable_extinguisher", "other_fire", "gas_suppression", "escape_respirator",
+                    "fire_hose"],
+    "prop_or_display": ["portable_extinguisher", "smoke_alarm", "escape_respirator",
+                        "emergency_light", "other_fire"],
+    "no_manufacturer": ["portable_extinguisher", "escape_respirator", "smoke_alarm", "fire_blanket",
+                        "flame_retardant_cable", "gas_detector", "fire_hose", "emergency_light"],
+}
+# (category, title, price, reasons): structured-check examples
+STRUCTURED = [
+    ("portable_extinguisher", "MFZ/ABC4 干粉灭火器 2kg 家用", None, ["spec_mismatch"]),
+    ("portable_extinguisher", "灭火器MFZ/ABC4 店铺用 1kg 小型", None, ["spec_mismatch"]),
+    ("portable_extinguisher", "MFZ/ABC2 4公斤 手提式干粉灭火器", None, ["spec_mismatch"]),
+    ("portable_extinguisher", "手提式干粉灭火器 MFZ/ABC8 3kg 仓库", None, ["spec_mismatch"]),
+    ("portable_extinguisher", "干粉灭火器 4kg MFZ/ABC4 执行标准GB4351.1-2005", None, ["substandard_spec"]),
+    ("portable_extinguisher", "灭火器 GB 4351.1-2005 标准 MFZ/ABC2", None, ["substandard_spec"]),
+    ("escape_respirator", "TZL60 消防自救呼吸器 超长防护", None, ["substandard_spec"]),
+    ("escape_respirator", "过滤式自救呼吸器 TZL45 防烟面罩 酒店", None, ["substandard_spec"]),
+    ("escape_respirator", "防毒面具 TZL40 火灾逃生", None, ["substandard_spec"]),
+    ("portable_extinguisher", "4kg干粉灭火器 MFZ/ABC4 家用店铺", "9.50", ["price_too_low"]),
+    ("portable_extinguisher", "手提式干粉灭火器4公斤 MFZ/ABC4", "12.80", ["price_too_low"]),
+    ("portable_extinguisher", "MFZ/ABC4 灭火器 4KG 厂家", "14.5", ["price_too_low"]),
+    ("escape_respirator", "TZL30 过滤式消防自救呼吸器", "8.8", ["price_too_low"]),
+    ("smoke_alarm", "独立式烟雾报警器 家用", "3.9", ["price_too_low"]),
+    ("fire_blanket", "灭火毯 1m*1m 家用厨房", "2.5", ["price_too_low"]),
+    ("portable_extinguisher", "干粉灭火器4kg 3C认证证书编号2023081801234", None, ["invalid_certificate"]),
+    ("smoke_alarm", "烟雾报警器 CCC证书编号：2019AB0811234567", None, ["invalid_certificate"]),
+    ("escape_respirator", "自救呼吸器 认证证书编号 1999081801234567 TZL30", None, ["invalid_certificate"]),
+    ("fire_door", "钢质防火门 甲级 GFM-1021-dk5 A1.00", None, ["spec_mismatch"]),
+    ("fire_door", "乙级防火门 GFM-0921-bk5 A1.50 楼道", None, ["spec_mismatch"]),
+    ("fire_glass", "复合防火玻璃 FFB-25-A2.50", None, ["substandard_spec"]),
+    ("emergency_light", "消防应急灯 钴酸锂电池 停电照明", None, ["substandard_spec"]),
+    ("emergency_light", "安全出口指示灯 三元锂电池 新款", None, ["substandard_spec"]),
+    ("sprinkler", "ZSTX15-68℃ 下垂型喷头 橙色玻璃球", None, ["spec_mismatch"]),
+    ("portable_extinguisher", "MFZ/ABC4 灭火器 年检专用 4kg", "9.9", ["inspection_only", "price_too_low"]),
+    ("portable_extinguisher", "二手灭火器 换粉 MFZ/ABC4 2kg", None, ["refurbished", "spec_mismatch"]),
+]
+
+
+def _title(rng: random.Random, cat: str, platform: str, risk: str | None = None) -> str:
+    spec = CATS[cat]
+    parts = [rng.choice(spec["core"])]
+    single = cat in ("portable_extinguisher", "escape_respirator", "fire_door", "sprinkler")
+    for _ in range(rng.randint(0, 1 if single else 2)):
+        parts.append(rng.choice(spec["spec"]))
+    for _ in range(rng.randint(1, 3)):
+        parts.append(rng.choice(spec["extra"]))
+    if risk:
+        parts.insert(rng.randint(0, len(parts)), rng.choice(RISK[risk]))
+    if not risk or risk != "no_manufacturer":
+        if rng.random() < 0.4:
+            parts.insert(0, rng.choice(BRANDS_FIRE))
+    if rng.random() < 0.25:  # keyword stuffing
+        parts.append(rng.choice(spec["core"]))
+    head = parts[0]
+    rest = parts[1:]
+    rng.shuffle(rest)
+    decor = rng.choice(DECOR[platform])
+    sep = rng.choice([" ", " ", "", "/"])
+    text = sep.join([head] + rest)
+    if decor and decor.startswith("【"):
+        return decor + text
+    return (text + " " + decor).strip()
+
+
+def generate(seed: int = 20250707) -> list[dict]:
+    rng = random.Random(seed)
+    out: list[dict] = []
+    for cat in CATS:
+        for _ in range(24):
+            pf = rng.choice(PLATFORMS)
+            out.append({"title": _title(rng, cat, pf), "category": cat, "reasons": [], "platform": pf})
+    for risk, cats in RISK.items():
+        for cat in RISK_CATS[risk]:
+            for _ in range(3):
+                pf = rng.choice(PLATFORMS)
+                out.append({"title": _title(rng, cat, pf, risk), "category": cat,
+                            "reasons": [risk], "platform": pf})
+    for _ in range(3):
+        for base in NOT_FIRE:
+            pf = rng.choice(PLATFORMS)
+            extra = rng.choice(NOT_FIRE_EXTRA)
+            title = (base + " " + extra).strip() if rng.random() < 0.6 else (extra + " " + base).strip()
+            rec = {"title": title, "category": "not_fire", "reasons": [], "platform": pf}
+            if rec not in out:
+                out.append(rec)
+    for cat, title, price, reasons in STRUCTURED:
+        pf = rng.choice(PLATFORMS)
+        rec = {"title": title, "category": cat, "reasons": reasons, "platform": pf}
+        if price:
+            rec["price"] = price
+        out.append(rec)
+    # attribute-borne evidence
+    for cat in ("portable_extinguisher", "smoke_alarm", "escape_respirator", "fire_blanket"):
+        for value in ("无品牌", "三无", "无"):
+            pf = rng.choice(PLATFORMS)
+            out.append({"title": _title(rng, cat, pf), "category": cat, "reasons": ["no_manufacturer"],
+                        "platform": pf, "attributes": {"品牌": value}})
+    seen, unique = set(), []
+    for rec in out:
+        key = (rec["title"], rec["category"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(rec)
+    return unique
+
+
+def main() -> None:
+    records = generate()
+    with OUT.open("w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    print(f"wrote {len(records)} records to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Chinese tokenizer for listing text: jieba with a fire-product user dictionary.
+
+Text is normalised first (full-width to half-width, Latin lowercased), then model codes
+and specifications (MFZ/ABC4, 8-65-20, ZR-YJV, 3*4+1*2.5, GFM-0921-dk5, ZSTX15-68℃,
+4kg ...) are cut out by a regular expression and kept whole, and only the Chinese text
+between them goes through jieba. `tokenize` is precise mode (features for the models);
+`search_tokens` is search mode plus every CJK bigram of longer words and the parts of
+each code, so that the SQLite FTS index (tokens joined by spaces) finds two-character
+queries such as 灭火 in 灭火器. The jieba instance is private to this module (no global
+jieba state) and built lazily on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from pathlib import Path
+
+import jieba
+
+logger = logging.getLogger(__name__)
+
+USERDICT = Path(__file__).parent / "data" / "userdict.txt"
+
+# A code: a run of ASCII letters/digits (and ℃/°), possibly joined by - / * + × . _ ~
+# e.g. mfz/abc4, 8-65-20, zr-yjv, 3*4+1*2.5, gfm-0921-dk5, a1.00, zstx15-68℃, 0.6/1kv
+_CODE_RE = re.compile(r"[a-z0-9][a-z0-9℃°]*(?:[-/*+×._~][a-z0-9℃°]+)*")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_PUNCT_ONLY_RE = re.compile(r"^[\W_]+$")
+_SPLIT_CODE_RE = re.compile(r"[-/*+×_~]")
+
+_lock = threading.Lock()
+_tokenizer: jieba.Tokenizer | None = None
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, ideographic space to space, Latin to lowercase."""
+    if not text:
+        return ""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code == 0x3000:
+            out.append(" ")
+        elif 0xFF01 <= code <= 0xFF5E:
+            out.append(chr(code - 0xFEE0))
+        else:
+            out.append(ch)
+    return "".join(out).lower()
+
+
+def _get_tokenizer() -> jieba.Tokenizer:
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                jieba.setLogLevel(logging.WARNING)
+                tk = jieba.Tokenizer()
+                tk.initialize()
+                if USERDICT.exists():
+                    tk.load_userdict(str(USERDICT))
+                else:  # pragma: no cover - packaging error
+                    logger.warning("user dictionary %s missing", USERDICT)
+                _tokenizer = tk
+    return _tokenizer
+
+
+def _segments(text: str):
+    """Yield (is_code, segment) pieces of normalised text."""
+    pos = 0
+    for m in _CODE_RE.finditer(text):
+        if m.start() > pos:
+            yield False, text[pos:m.start()]
+        yield True, m.group()
+        pos = m.end()
+    if pos < len(text):
+        yield False, text[pos:]
+
+
+def _keep(token: str) -> bool:
+    token = token.strip()
+    return bool(token) and not _PUNCT_ONLY_RE.match(token)
+
+
+def tokenize(text: str) -> list[str]:
+    """Precise-mode tokens of `text`, codes kept whole, punctuation and spaces dropped."""
+    tk = _get_tokenizer()
+    tokens: list[str] = []
+    for is_code, seg in _segments(normalize(text)):
+        if is_code:
+            tokens.append(seg)
+        else:
+            tokens.extend(t.strip() for t in tk.cut(seg, HMM=True) if _keep(t))
+    return tokens
+
+
+def search_tokens(text: str) -> list[str]:
+    """Search-mode tokens for full-text indexing and queries (each token once, in order).
+
+    jieba `cut_for_search`, plus every CJK bigram of words of three or more characters,
+    plus the parts of each code (mfz/abc4 -> mfz/abc4, mfz, abc4; 3*4+1*2.5 keeps 2.5).
+    """
+    tk = _get_tokenizer()
+    seen: set[str] = set()
+    tokens: list[str] = []
+
+    def add(token: str) -> None:
+        if token not in seen:
+            seen.add(token)
+            tokens.append(token)
+
+    for is_code, seg in _segments(normalize(text)):
+        if is_code:
+            add(seg)
+            parts = [p for p in _SPLIT_CODE_RE.split(seg) if p and p != seg]
+            if len(parts) > 1:
+                for part in parts:
+                    add(part)
+            continue
+        for word in tk.cut_for_search(seg, HMM=True):
+            word = word.strip()
+            if not _keep(word):
+                continue
+            if len(word) >= 3 and _CJK_RE.search(word):
+                for i in range(len(word) - 1):
+                    bigram = word[i:i + 2]
+                    if _CJK_RE.match(bigram[0]) and _CJK_RE.match(bigram[1]):
+                        add(bigram)
+            add(word)
+    return tokens

@@ -1,0 +1,118 @@
+"""Downloader middlewares: honour Retry-After, and never take a captcha page for a listing.
+
+`RetryAfterMiddleware` replaces Scrapy's RetryMiddleware: for 429 and 503 it raises the
+download slot's delay to the server's Retry-After (capped) before retrying, so the whole
+platform slows down, not just the one request. `BlockMiddleware` recognises captcha,
+verification and login-wall pages (`crawler.platforms.blocked.detect_block`), backs off
+that platform with a delay that doubles on each further block, retries the original URL,
+and gives up on the run after `FIREWATCH_MAX_BLOCKS` blocks, raising an alert in the log
+and the run record. A blocked page never reaches a spider callback.
+"""
+
+from __future__ import annotations
+
+import logging
+from email.utils import parsedate_to_datetime
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+from scrapy.utils.response import response_status_message
+
+from crawler.platforms.blocked import detect_block
+
+log = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | str | None, now_ts: float | None = None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    import time
+
+    return max(0.0, when.timestamp() - (now_ts if now_ts is not None else time.time()))
+
+
+def _slot(crawler, request):
+    downloader = crawler.engine.downloader
+    return downloader.slots.get(downloader.get_slot_key(request))
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retry, plus a slot-wide pause for Retry-After on 429/503."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.max_retry_after = settings.getfloat("FIREWATCH_MAX_RETRY_AFTER", 30.0)
+
+    def process_response(self, request, response, spider=None):
+        if request.meta.get("dont_retry", False):
+            return response
+        if response.status in (429, 503):
+            wait = retry_after_seconds(response.headers.get(b"Retry-After"))
+            self.crawler.stats.inc_value(f"firewatch/http_{response.status}")
+            if wait is not None:
+                slot = _slot(self.crawler, request)
+                if slot is not None:
+                    slot.delay = max(slot.delay, min(wait, self.max_retry_after))
+                log.info("%s answered %s, Retry-After %.1fs", request.url, response.status, wait)
+        if response.status in self.retry_http_codes:
+            return self._retry(request, response_status_message(response.status)) or response
+        return response
+
+
+class BlockMiddleware:
+    """Detect captcha/verification/login-wall pages; back off and retry the original URL."""
+
+    def __init__(self, crawler, max_blocks: int, backoff: float, max_delay: float):
+        self.crawler = crawler
+        self.max_blocks = max_blocks
+        self.backoff = backoff
+        self.max_delay = max_delay
+        self.blocks = 0
+        self.consecutive = 0
+        self.base_delay: float | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        s = crawler.settings
+        return cls(crawler, s.getint("FIREWATCH_MAX_BLOCKS", 30), s.getfloat("FIREWATCH_BLOCK_BACKOFF", 0.5),
+                   s.getfloat("FIREWATCH_MAX_RETRY_AFTER", 30.0))
+
+    def process_response(self, request, response, spider=None):
+        reason = None
+        if isinstance(response, TextResponse) and response.status == 200:
+            reason = detect_block(response.text, response.url)
+        slot = _slot(self.crawler, request)
+        if reason is None:
+            if self.consecutive and slot is not None and self.base_delay is not None:
+                slot.delay = self.base_delay
+            self.consecutive = 0
+            return response
+        self.blocks += 1
+        self.consecutive += 1
+        self.crawler.stats.inc_value("firewatch/blocked")
+        self.crawler.stats.inc_value(f"firewatch/blocked/{reason}")
+        original = (request.meta.get("redirect_urls") or [request.url])[0]
+        if self.blocks > self.max_blocks:
+            log.error("ALERT: %s blocked %d times (%s) — giving up on %s for this run; "
+                      "import a session or wait before crawling again", self.crawler.spider.name,
+                      self.blocks, reason, original)
+            self.crawler.stats.set_value("firewatch/alert", f"blocked: {reason}")
+            raise IgnoreRequest(f"blocked ({reason}): {original}")
+        if slot is not None:
+            if self.base_delay is None or self.consecutive == 1:
+                self.base_delay = slot.delay
+            slot.delay = min(self.max_delay, max(slot.delay, self.backoff * 2 ** (self.consecutive - 1)))
+        log.warning("%s page at %s (for %s): backing off %.2fs and retrying", reason, response.url, original,
+                    slot.delay if slot is not None else 0)
+        meta = {k: v for k, v in request.meta.items() if k not in ("redirect_urls", "redirect_times", "redirect_ttl", "redirect_reasons")}
+        return request.replace(url=original, meta=meta, dont_filter=True)

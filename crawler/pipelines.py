@@ -1,0 +1,47 @@
+"""Scrapy item pipeline: every Listing goes into the store of record, one transaction each.
+
+The store upserts by (platform, listing_id), writes a snapshot only on change and
+enqueues the listing for processing, all in one transaction; so a crawl killed at any
+moment leaves whole listings or none. With `FIREWATCH_ECHO_COMMITS` set, the key of each
+committed listing is printed to stdout after its commit (used by the crash test).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from firewatch.models import Listing
+from firewatch.store import open_store
+
+
+class StorePipeline:
+    def __init__(self, store_path: str, echo: bool):
+        self.store_path = store_path
+        self.echo = echo
+        self.store = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler.settings.get("FIREWATCH_STORE"), crawler.settings.getbool("FIREWATCH_ECHO_COMMITS"))
+        pipeline.crawler = crawler
+        return pipeline
+
+    def open_spider(self, spider=None):
+        self.store = open_store(self.store_path)
+
+    def close_spider(self, spider=None):
+        if self.store is not None:
+            self.store.close()
+
+    def process_item(self, item, spider=None):
+        if isinstance(item, Listing):
+            result = self.store.upsert_listing(item)
+            crawler = getattr(self, "crawler", None)
+            if crawler is not None:
+                crawler.stats.inc_value("firewatch/stored")
+            if self.echo:
+                sys.stdout.write(f"committed {item.platform} {item.listing_id}\n")
+                sys.stdout.flush()
+            if result.created and crawler is not None:
+                crawler.stats.inc_value("firewatch/new")
+        return item

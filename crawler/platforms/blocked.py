@@ -1,0 +1,105 @@
+"""Recognise captcha, verification and login-wall pages served instead of content.
+
+Marketplaces answer crawlers with a slider captcha (Taobao/Tmall/1688 "punish" pages,
+滑动验证, nocaptcha), a verification page (JD risk check, PDD 安全验证) or a redirect
+to a login page (login.taobao.com, passport.jd.com). The demo market imitates this
+with a 302 to `/_sec/captcha` serving a page titled 安全验证 with `<div id="nocaptcha">`.
+Ordinary pages mention 登录 in their headers and embed captcha iframes and anti-bot
+scripts, so `detect_block` looks only at strong signals: the page URL, the title, the
+ids of captcha and login widgets, and visible (non-script) text of slider prompts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlsplit
+
+from parsel import Selector
+
+log = logging.getLogger(__name__)
+
+# (substring of the lower-cased URL without query, reason)
+_URL_MARKERS = (
+    ("/_sec/", "captcha"),
+    ("_____tmd_____/punish", "captcha"),
+    ("/punish", "captcha"),
+    ("sec.taobao.com", "captcha"),
+    ("login.taobao.com", "login"),
+    ("login.tmall.com", "login"),
+    ("login.1688.com", "login"),
+    ("passport.jd.com", "login"),
+    ("passport.shop.jd.com", "login"),
+    ("mobile.yangkeduo.com/login", "login"),
+    ("risk.jd.com", "verification"),
+    ("safe.jd.com", "verification"),
+    ("cfe.m.jd.com/privatedomain/risk", "verification"),
+    ("psnl_verification", "verification"),
+    ("/verification", "verification"),
+)
+_TITLE_MARKERS = (
+    ("安全验证", "captcha"),
+    ("滑动验证", "captcha"),
+    ("验证码", "captcha"),
+    ("captcha", "captcha"),
+    ("访问验证", "verification"),
+    ("身份验证", "verification"),
+    ("京东验证", "verification"),
+    ("verify", "verification"),
+    ("欢迎登录", "login"),
+    ("用户登录", "login"),
+    ("会员登录", "login"),
+    ("登录页", "login"),
+)
+_CAPTCHA_IDS = ("nocaptcha", "nc_1_wrapper", "nc_1_n1z", "nc_1__scale_text", "baxia-punish")
+_LOGIN_IDS = ("fm-login-id", "fm-login-password", "loginname", "formlogin", "login-form")
+_TEXT_MARKERS = (
+    (re.compile(r"拖动(下方)?滑块|请按住滑块|向右滑动(完成)?验证|滑动验证"), "captcha"),
+    (re.compile(r"请完成(安全)?验证|验证一下，购物无忧|访问过于频繁"), "verification"),
+)
+_SKIP_TEXT_IN = "script|style|noscript|template|textarea"
+
+
+def detect_block(html: str, url: str = "") -> str | None:
+    """"captcha", "verification" or "login" for a blocked page; None for an ordinary page."""
+    reason = _from_url(url)
+    if reason:
+        return reason
+    if not html:
+        return None
+    sel = Selector(text=html)
+    title = " ".join(sel.xpath("//title//text()").getall()).strip().lower()
+    for marker, reason in _TITLE_MARKERS:
+        if marker in title:
+            return reason
+    for widget_id in _CAPTCHA_IDS:
+        if sel.xpath("//*[@id=$id]", id=widget_id):
+            return "captcha"
+    if sel.xpath("//input[@type='password']") and any(
+        sel.xpath("//*[@id=$id]", id=i) for i in _LOGIN_IDS
+    ):
+        return "login"
+    text = _visible_text(sel)
+    for pattern, reason in _TEXT_MARKERS:
+        if pattern.search(text):
+            return reason
+    return None
+
+
+def _from_url(url: str) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url.lower())
+    where = f"{parts.netloc}{parts.path}"
+    for marker, reason in _URL_MARKERS:
+        if marker in where:
+            return reason
+    return None
+
+
+def _visible_text(sel: Selector) -> str:
+    nodes = sel.xpath(
+        "//body//text()[not(ancestor::*[self::script or self::style or self::noscript"
+        " or self::template or self::textarea])]"
+    ).getall()
+    return re.sub(r"\s+", "", "".join(nodes))

@@ -1,0 +1,207 @@
+"""JD (jd.com) parsers: search result pages, item pages and the price endpoint.
+
+Search pages list `li.gl-item[data-sku]` cards with a static price in
+`strong.J_<sku>[data-price]`. Item pages carry no price at all: `pageConfig` gives
+the sku, name, shop and images, and the price comes from the price endpoint
+(`[{"id":"J_<sku>","p":"58.00",...}]`, read by `parse_prices`), so item listings
+are returned with `price_pending=True`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from decimal import Decimal
+
+from crawler.exceptions import ParseError
+from crawler.platforms._common import (
+    absolute_url,
+    clean_text,
+    full_image_url,
+    js_number,
+    js_string,
+    node_text,
+    page_title,
+    parse_count,
+    price_fields,
+    require,
+    selector,
+    split_attribute,
+    to_decimal,
+)
+from firewatch.models import Listing
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "jd"
+IMAGE_BASE = "https://img14.360buyimg.com/n1/"
+_NO_RESULT_MARKERS = ("抱歉，没有找到", "没有找到与", "check-error", "no-result", "J_noResult")
+
+
+def parse_search(html: str, url: str = "") -> list[Listing]:
+    """Listings from a JD search result page; [] only for an explicit no-result page."""
+    page = url or "<jd search page>"
+    sel = selector(html)
+    cards = sel.css("#J_goodsList li.gl-item[data-sku], li.gl-item[data-sku]")
+    if not cards:
+        if sel.css("#J_goodsList ul.gl-warp") or any(m in html for m in _NO_RESULT_MARKERS):
+            log.debug("no results on %s", page)
+            return []
+        raise ParseError(page, "#J_goodsList li.gl-item[data-sku] (search result cards)")
+    listings, seen = [], set()
+    for card in cards:
+        sku = clean_text(card.attrib.get("data-sku"))
+        if not sku.isdigit() or sku in seen:
+            continue
+        seen.add(sku)
+        listings.append(_search_card(card, sku, url))
+    return require(listings, page, "li.gl-item with a numeric data-sku")
+
+
+def _search_card(card, sku: str, base: str) -> Listing:
+    name_link = card.css("div.p-name a")
+    title = node_text(name_link.css("em")) or clean_text(name_link.attrib.get("title"))
+    href = name_link.attrib.get("href") or f"//item.jd.com/{sku}.html"
+    strong = card.css(f"div.p-price strong.J_{sku}") or card.css("div.p-price strong")
+    price_text = strong.attrib.get("data-price") if strong else None
+    if not to_decimal(price_text):
+        price_text = node_text(strong.css("i")) if strong else None
+    price, price_range = price_fields(price_text) if to_decimal(price_text) else (None, None)
+    img = card.css("div.p-img img")
+    image = img.attrib.get("src") or img.attrib.get("data-lazy-img") if img else None
+    shop = card.css("div.p-shop")
+    shop_link = shop.css("a")
+    attributes: dict[str, str] = {}
+    comments = parse_count(node_text(card.css("div.p-commit a")) or node_text(card.css("div.p-commit")))
+    if comments is not None:
+        attributes["comments"] = str(comments)
+    vender = card.css("[data-venid]").attrib.get("data-venid") if card.css("[data-venid]") else None
+    if vender:
+        attributes["vender_id"] = vender
+    return Listing(
+        platform=PLATFORM,
+        listing_id=sku,
+        url=absolute_url(href, base),
+        title=title,
+        price=price,
+        price_range=price_range,
+        price_pending=price is None and price_range is None,
+        shop_id=clean_text(shop.attrib.get("data-shop_id")) if shop else "",
+        shop_name=clean_text(shop_link.attrib.get("title") or node_text(shop_link)) if shop_link else "",
+        attributes=attributes,
+        image_urls=[absolute_url(image, base)] if image else [],
+    )
+
+
+def parse_pagination(html: str) -> dict:
+    """{"current": int|None, "total": int|None, "has_more": bool} from `#J_topPage`."""
+    sel = selector(html)
+    box = sel.css("#J_topPage span.fp-text")
+    current = parse_count(box.css("b::text").get()) if box else None
+    total = parse_count(box.css("i::text").get()) if box else None
+    return {
+        "current": current,
+        "total": total,
+        "has_more": bool(current and total and current < total),
+    }
+
+
+def parse_item(html: str, url: str = "") -> Listing:
+    """A listing from a JD item page; the price is pending (fetched from the price endpoint)."""
+    page = url or "<jd item page>"
+    sel = selector(html)
+    sku = js_number(html, "skuid")
+    if not sku:
+        match = re.search(r"item\.jd\.com/(\d+)\.html", url) or re.search(r"/(\d+)\.html", url)
+        sku = match.group(1) if match and "pageConfig" in html else None
+    sku = require(sku, page, "pageConfig.skuid")
+    title = node_text(sel.css("div.sku-name")) or (js_string(html, "name") or "").strip()
+    if not title:
+        title = re.sub(r"【[^】]*】.*$|-京东$", "", page_title(sel)).strip()
+    require(title, page, "title (div.sku-name / pageConfig.name)")
+    attributes: dict[str, str] = {}
+    for li in sel.css("ul.parameter2 li"):
+        pair = split_attribute(node_text(li))
+        if pair:
+            attributes.setdefault(pair[0], pair[1])
+    for key in ("venderId", "cat", "brand"):
+        value = _config_value(html, key)
+        if value:
+            attributes.setdefault(f"jd_{key}", value)
+    shop_link = sel.css("div.J-hove-wrap div.name a, div.shopName a, div.name a")
+    shop_name = clean_text(shop_link.attrib.get("title") or node_text(shop_link[:1])) if shop_link else ""
+    shop_name = shop_name or attributes.get("店铺", "")
+    price_text = node_text(sel.css(f"span.price.J-p-{sku}"))
+    price, price_range = price_fields(price_text) if to_decimal(price_text) else (None, None)
+    return Listing(
+        platform=PLATFORM,
+        listing_id=sku,
+        url=absolute_url(url, "") if url else f"https://item.jd.com/{sku}.html",
+        title=title,
+        price=price,
+        price_range=price_range,
+        price_pending=price is None and price_range is None,
+        shop_id=js_number(html, "shopId") or js_number(html, "venderId") or "",
+        shop_name=shop_name,
+        attributes=attributes,
+        image_urls=_images(html, sel, url),
+    )
+
+
+def _config_value(html: str, key: str) -> str | None:
+    match = re.search(r"\b%s\s*:\s*(\[[^\]]*\]|'[^']*'|\"[^\"]*\"|\d+)" % key, html)
+    if not match:
+        return None
+    return match.group(1).strip("[]'\"").replace(" ", "")
+
+
+def _images(html: str, sel, base: str) -> list[str]:
+    match = re.search(r"imageList\s*:\s*(\[[^\]]*\])", html)
+    paths: list[str] = []
+    if match:
+        try:
+            paths = [p for p in json.loads(match.group(1)) if isinstance(p, str)]
+        except json.JSONDecodeError:
+            paths = []
+    if not paths:
+        paths = sel.css("#spec-list img::attr(src), #spec-img::attr(data-origin)").getall()
+    urls = []
+    for path in paths:
+        if path.startswith(("http:", "https:", "//", "/")):
+            urls.append(full_image_url(path, base))
+        else:
+            urls.append(IMAGE_BASE + path)
+    return list(dict.fromkeys(urls))
+
+
+def parse_prices(body: str) -> dict[str, Decimal]:
+    """Prices by bare sku from the price endpoint JSON (or JSONP); off-sale ("-1.00") left out."""
+    text = body.decode("utf-8-sig") if isinstance(body, (bytes, bytearray)) else body
+    start = text.find("[")
+    if start < 0:
+        raise ParseError("<jd price response>", "a JSON array of prices")
+    try:
+        entries, _ = json.JSONDecoder().raw_decode(text, start)
+    except json.JSONDecodeError as exc:
+        raise ParseError("<jd price response>", f"valid JSON ({exc})") from exc
+    prices: dict[str, Decimal] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or "id" not in entry:
+            continue
+        sku = str(entry["id"]).removeprefix("J_").removeprefix("j_")
+        price = to_decimal(entry.get("p"))
+        if price is None or price <= 0:
+            continue
+        prices[sku] = price
+    return prices
+
+
+def apply_prices(listings: list[Listing], prices: dict[str, Decimal]) -> list[Listing]:
+    """Fill the pending prices of JD listings from `parse_prices` output (in place)."""
+    for listing in listings:
+        if listing.listing_id in prices:
+            listing.price = prices[listing.listing_id]
+            listing.price_range = None
+            listing.price_pending = False
+    return listings

@@ -1,0 +1,103 @@
+"""Run one crawl of several platforms in this process and record it in the store.
+
+Twisted's reactor cannot restart inside a process, so a caller that crawls more than
+once (the scheduler, the demo, the tests) starts `firewatch crawl` as a child process;
+this module is what that child runs. Every run is recorded per platform in the store
+(start, end, pages, items, errors, blocks, 429s) and its stats are returned.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any, Iterable
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings as ScrapySettings
+
+from crawler.progress import set_display
+from crawler.spiders import SPIDERS
+from firewatch.models import utcnow
+from firewatch.settings import Settings
+from firewatch.store import open_store
+
+log = logging.getLogger(__name__)
+
+
+def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySettings:
+    """Translate firewatch's crawl settings into Scrapy settings."""
+    c = settings.section("crawl")
+    s = ScrapySettings()
+    s.setdict({
+        "BOT_NAME": "firewatch",
+        "USER_AGENT": c["user_agent"],
+        "ROBOTSTXT_OBEY": bool(c["obey_robots"]),
+        "CONCURRENT_REQUESTS": max(16, int(c["concurrency_per_domain"]) * 2),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": int(c["concurrency_per_domain"]),
+        "DOWNLOAD_DELAY": float(c["download_delay"]),
+        "AUTOTHROTTLE_ENABLED": bool(c["autothrottle"]),
+        "AUTOTHROTTLE_START_DELAY": max(float(c["download_delay"]), 0.01),
+        "AUTOTHROTTLE_MAX_DELAY": float(c["max_retry_after"]),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(c["concurrency_per_domain"]),
+        "RETRY_TIMES": int(c["retry_times"]),
+        "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawler.middlewares.RetryAfterMiddleware": 550,
+            "crawler.middlewares.BlockMiddleware": 560,
+        },
+        "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
+        "EXTENSIONS": {"crawler.progress.ProgressExtension": 500},
+        "FIREWATCH_STORE": str(settings.store_path),
+        "FIREWATCH_ECHO_COMMITS": echo_commits,
+        "FIREWATCH_MAX_BLOCKS": int(c["max_blocks"]),
+        "FIREWATCH_BLOCK_BACKOFF": float(c["block_backoff"]),
+        "FIREWATCH_MAX_RETRY_AFTER": float(c["max_retry_after"]),
+        "LOG_LEVEL": "WARNING",
+        "TELNETCONSOLE_ENABLED": False,
+        "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+    })
+    return s
+
+
+def run_crawl(settings: Settings, platforms: Iterable[str], keywords: Iterable[str] | None = None,
+              echo_commits: bool = False, progress: Any = None) -> dict[str, dict[str, Any]]:
+    """Crawl the given platforms once; return per-platform stats."""
+    c = settings.section("crawl")
+    platforms = list(platforms)
+    keywords = list(keywords or c["keywords"].get("default", []))
+    store = open_store(settings.store_path)
+    since = utcnow() - timedelta(seconds=float(c["recrawl_after"]))
+    skip = {l.key: l.display_price for l in store.iter_listings() if l.last_seen and l.last_seen >= since and l.status == "active"}
+    runs = {p: store.start_crawl_run(p) for p in platforms}
+    set_display(progress)
+    process = CrawlerProcess(scrapy_settings(settings, echo_commits), install_root_handler=False)
+    crawlers = {}
+    for platform in platforms:
+        crawler = process.create_crawler(SPIDERS[platform])
+        crawlers[platform] = crawler
+        process.crawl(crawler, base_url=c["base_url"], keywords=keywords, max_pages=c["max_pages"], skip_keys=skip)
+    outcome = "finished"
+    try:
+        process.start()
+    except KeyboardInterrupt:  # pragma: no cover - interactive stop
+        outcome = "interrupted"
+    results = {}
+    for platform, crawler in crawlers.items():
+        stats = crawler.stats.get_stats()
+        counts = {
+            "pages": stats.get("response_received_count", 0),
+            "items": stats.get("firewatch/stored", 0),
+            "errors": stats.get("log_count/ERROR", 0) + stats.get("spider_exceptions/ParseError", 0),
+            "blocks": stats.get("firewatch/blocked", 0),
+            "throttled": stats.get("firewatch/http_429", 0),
+        }
+        reason = stats.get("finish_reason", outcome)
+        store.finish_crawl_run(runs[platform], reason if outcome == "finished" else outcome, **counts)
+        results[platform] = {**counts, "new": stats.get("firewatch/new", 0),
+                             "skipped": stats.get("firewatch/skipped_unchanged", 0),
+                             "http_5xx": sum(v for k, v in stats.items() if k.startswith("downloader/response_status_count/5")),
+                             "alert": stats.get("firewatch/alert", ""), "finish_reason": reason}
+    store.close()
+    return results

@@ -1,0 +1,94 @@
+"""The processing pipeline: drain the store's queue through score, capture and index.
+
+Each stage reads its own queue rows and completes them in the same transaction that
+saves its result (see `firewatch.store.sqlite`), so a crash mid-way loses nothing and a
+rerun picks up exactly what was left. A failing listing is counted, its error kept on
+its queue row, and the run goes on with the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from firewatch.models import Listing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PipelineStats:
+    scored: int = 0
+    flagged: int = 0
+    captured: int = 0
+    capture_failed: int = 0
+    indexed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Pipeline:
+    """Score every queued listing, capture the flagged ones, index them all.
+
+    `capturer` is a started `crawler.capture.Capturer` or None (captures stay queued);
+    `scorer` has `assess(listing, watchlist=..., threshold=...) -> Assessment`.
+    """
+
+    def __init__(self, store, index, scorer, threshold: float = 0.5, watchlist: Any = None,
+                 capturer: Any = None, capture_errors: tuple[type[BaseException], ...] = (Exception,)):
+        self.store = store
+        self.index = index
+        self.scorer = scorer
+        self.threshold = threshold
+        self.watchlist = watchlist
+        self.capturer = capturer
+        self.capture_errors = capture_errors
+
+    def run(self, progress: Any = None) -> PipelineStats:
+        stats = PipelineStats()
+        self._stage("score", self._score, stats, progress, "评分")
+        if self.capturer is not None:
+            self._stage("capture", self._capture, stats, progress, "截图取证")
+        self._stage("index", self._index, stats, progress, "建立索引")
+        return stats
+
+    def _stage(self, stage: str, work: Callable[[Listing, PipelineStats], None], stats: PipelineStats,
+               progress: Any, label: str) -> None:
+        keys = self.store.pending(stage)
+        task = progress.add_task(label, total=len(keys)) if progress is not None and keys else None
+        for key in keys:
+            listing = self.store.get_listing(key)
+            try:
+                if listing is None:  # queued then deleted: nothing to do
+                    self.store.complete_stage(key, stage)
+                else:
+                    work(listing, stats)
+            except self.capture_errors if stage == "capture" else (ValueError, KeyError, TypeError) as exc:
+                message = f"{stage} {key[0]}:{key[1]}: {type(exc).__name__}: {exc}"
+                log.warning("%s", message)
+                stats.errors.append(message)
+                if stage == "capture":
+                    stats.capture_failed += 1
+                self.store.fail_stage(key, stage, message)
+            if task is not None:
+                progress.advance(task)
+
+    def _score(self, listing: Listing, stats: PipelineStats) -> None:
+        assessment = self.scorer.assess(listing, watchlist=self.watchlist, threshold=self.threshold)
+        next_stages: tuple[str, ...] = ("index",)
+        if assessment.flagged:
+            stats.flagged += 1
+            if listing.status == "active" and self.store.latest_evidence(listing.key) is None:
+                next_stages = ("capture", "index")
+        self.store.save_assessment(assessment, next_stages)
+        stats.scored += 1
+
+    def _capture(self, listing: Listing, stats: PipelineStats) -> None:
+        evidence = self.capturer.capture(listing.platform, listing.listing_id, listing.url)
+        self.store.save_evidence(evidence)
+        stats.captured += 1
+
+    def _index(self, listing: Listing, stats: PipelineStats) -> None:
+        self.index.index_listing(listing, self.store.get_assessment(listing.key))
+        self.store.complete_stage(listing.key, "index")
+        stats.indexed += 1

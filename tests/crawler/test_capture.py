@@ -1,0 +1,192 @@
+"""Capture tests against a real Chromium and a real local HTTP server on port 0.
+
+The server (stdlib `http.server` in a thread) serves Chinese pages in UTF-8 and GBK
+with long bodies, a captcha page, a redirect and a page pulling resources from other
+hosts; the `Capturer` must fix them as evidence with correct hashes, refuse the captcha
+page without writing anything, and abort foreign requests without hanging.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from crawler.capture import BlockedPageError, CaptureError, Capturer
+
+CHROMIUM = "/usr/bin/chromium"
+TITLE = "灭火器年检专用 ABC干粉灭火器 4公斤"
+MAX_HEIGHT = 3000
+UA = "firewatch-test/1.0 (evidence capture)"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed")
+
+
+def _page(title: str, extra: str = "") -> str:
+    rows = "\n".join(f"<p>第{i}行：手提式干粉灭火器 MFZ/ABC4 检验合格</p>" for i in range(400))
+    return (
+        f"<!doctype html><html><head><meta charset='{{charset}}'><title>{title}</title></head>"
+        f"<body><h1>{title}</h1>{extra}{rows}</body></html>"
+    )
+
+
+UTF8_HTML = _page(TITLE, "<img src='http://example.invalid/x.png'>"
+                         "<script src='http://other.invalid/a.js'></script>"
+                         "<script>fetch('http://example.invalid/api').catch(() => {});</script>"
+                  ).replace("{charset}", "utf-8").encode("utf-8")
+GBK_HTML = _page("消防应急灯 国标认证").replace("{charset}", "gbk").encode("gbk")
+CAPTCHA_HTML = ("<!doctype html><html><head><meta charset='utf-8'><title>验证</title></head>"
+                "<body>请按住滑块，拖动到最右边 滑动验证</body></html>").encode("utf-8")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    routes = {
+        "/utf8.html": (UTF8_HTML, "text/html; charset=utf-8"),
+        "/gbk.html": (GBK_HTML, "text/html; charset=gbk"),
+        "/captcha.html": (CAPTCHA_HTML, "text/html; charset=utf-8"),
+    }
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/utf8.html")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body, ctype = self.routes.get(self.path, (b"not found", "text/plain"))
+        self.send_response(200 if self.path in self.routes else 404)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Test-Server", "firewatch")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def detect_block(html: str, url: str) -> str | None:
+    """Stand-in for crawler.platforms.blocked.detect_block."""
+    for marker in ("滑动验证", "验证码", "请登录"):
+        if marker in html:
+            return f"verification page ({marker})"
+    return None
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def capturer(tmp_path_factory):
+    out = tmp_path_factory.mktemp("evidence")
+    with Capturer(CHROMIUM, out, UA, ["127.0.0.1"], max_height=MAX_HEIGHT,
+                  timeout_ms=15000, is_blocked=detect_block) as cap:
+        yield cap
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.timeout(120)
+def test_capture_utf8_page(capturer, server):
+    started = time.monotonic()
+    ev = capturer.capture("jd", "100012345", f"{server}/utf8.html")
+    elapsed = time.monotonic() - started
+    directory = Path(ev.directory)
+    assert directory.parent == capturer.out_dir / "jd" / "100012345"
+    assert ev.captured_at.utcoffset().total_seconds() == 0
+    assert ev.http_status == 200
+    assert ev.server_ip == "127.0.0.1"
+    assert ev.final_url == f"{server}/utf8.html"
+    assert ev.user_agent == UA
+    assert ev.browser_version and ev.browser_version[0].isdigit()
+    names = {a.name for a in ev.artefacts}
+    assert {"screenshot.png", "page.html", "page.mhtml", "response.body"} <= names
+    for art in ev.artefacts:
+        path = directory / art.name
+        assert path.is_file()
+        assert _sha(path) == art.sha256
+        assert path.stat().st_size == art.size
+    png = (directory / "screenshot.png").read_bytes()
+    width, height = _png_size(png)
+    assert width == 1280 and 900 < height <= MAX_HEIGHT
+    assert TITLE in (directory / "page.html").read_text("utf-8")
+    mhtml = (directory / "page.mhtml").read_bytes()
+    assert b"Content-Type: multipart/related" in mhtml
+    assert (directory / "response.body").read_bytes() == UTF8_HTML
+    manifest_path = directory / "manifest.json"
+    assert _sha(manifest_path) == ev.manifest_sha256
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    assert manifest["server_ip"] == "127.0.0.1"
+    assert manifest["screenshot_truncated"] is True
+    assert manifest["page_height"] > MAX_HEIGHT
+    assert {a["name"]: a["sha256"] for a in manifest["artefacts"]} == {
+        a.name: a.sha256 for a in ev.artefacts}
+    aborted = " ".join(manifest["aborted_requests"])
+    assert "example.invalid" in aborted and "other.invalid" in aborted
+    assert elapsed < 20, f"capture took {elapsed:.1f}s: a foreign request hung?"
+    assert not list(directory.parent.glob(".*.partial"))
+
+
+@pytest.mark.timeout(120)
+def test_capture_gbk_page_keeps_raw_bytes(capturer, server):
+    ev = capturer.capture("taobao", "6543", f"{server}/gbk.html")
+    directory = Path(ev.directory)
+    assert "消防应急灯 国标认证" in (directory / "page.html").read_text("utf-8")
+    assert (directory / "response.body").read_bytes() == GBK_HTML
+    body = next(a for a in ev.artefacts if a.name == "response.body")
+    assert "gbk" in body.media_type
+    headers = json.loads((directory / "response-headers.json").read_text("utf-8"))
+    assert {"name": "X-Test-Server", "value": "firewatch"} in headers
+
+
+@pytest.mark.timeout(120)
+def test_redirect_records_final_url(capturer, server):
+    ev = capturer.capture("pdd", "r1", f"{server}/redirect")
+    assert ev.url.endswith("/redirect")
+    assert ev.final_url.endswith("/utf8.html")
+    assert ev.http_status == 200
+
+
+@pytest.mark.timeout(120)
+def test_blocked_page_is_not_kept(capturer, server):
+    with pytest.raises(BlockedPageError) as info:
+        capturer.capture("tmall", "blocked-1", f"{server}/captcha.html")
+    assert "滑动验证" in info.value.reason
+    listing_dir = capturer.out_dir / "tmall" / "blocked-1"
+    assert not listing_dir.exists() or not any(listing_dir.rglob("*"))
+
+
+@pytest.mark.timeout(120)
+def test_host_not_allowed_is_refused(capturer):
+    with pytest.raises(CaptureError):
+        capturer.capture("jd", "x", "http://example.invalid/item.html")
+    assert not (capturer.out_dir / "jd" / "x").exists()
+
+
+@pytest.mark.timeout(120)
+def test_two_captures_same_listing_keep_both(capturer, server):
+    first = capturer.capture("1688", "dup", f"{server}/utf8.html")
+    second = capturer.capture("1688", "dup", f"{server}/utf8.html")
+    assert first.directory != second.directory
+    assert Path(first.directory).is_dir() and Path(second.directory).is_dir()
