@@ -35,7 +35,10 @@ _tokenizer: jieba.Tokenizer | None = None
 
 
 def normalize(text: str) -> str:
-    """Full-width to half-width, ideographic space to space, Latin to lowercase."""
+    """Full-width to half-width, ideographic space to space, Latin to lowercase.
+
+    The result has the same length as the input, character for character.
+    """
     if not text:
         return ""
     out = []
@@ -47,7 +50,8 @@ def normalize(text: str) -> str:
             out.append(chr(code - 0xFEE0))
         else:
             out.append(ch)
-    return "".join(out).lower()
+    # lowercase one character at a time, keeping length so spans map back to the original
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in out)
 
 
 def _get_tokenizer() -> jieba.Tokenizer:

@@ -35,7 +35,8 @@ class Pipeline:
     """
 
     def __init__(self, store, index, scorer, threshold: float = 0.5, watchlist: Any = None,
-                 capturer: Any = None, capture_errors: tuple[type[BaseException], ...] = (Exception,)):
+                 capturer: Any = None, capture_errors: tuple[type[BaseException], ...] = (Exception,),
+                 capture_limit: int | None = None):
         self.store = store
         self.index = index
         self.scorer = scorer
@@ -43,6 +44,9 @@ class Pipeline:
         self.watchlist = watchlist
         self.capturer = capturer
         self.capture_errors = capture_errors
+        self.capture_limit = capture_limit
+        # Errors that mark one listing as failed at a stage; anything else stops the run.
+        self._item_errors = {"capture": capture_errors}
 
     def run(self, progress: Any = None) -> PipelineStats:
         stats = PipelineStats()
@@ -54,7 +58,8 @@ class Pipeline:
 
     def _stage(self, stage: str, work: Callable[[Listing, PipelineStats], None], stats: PipelineStats,
                progress: Any, label: str) -> None:
-        keys = self.store.pending(stage)
+        keys = self.store.pending(stage, limit=self.capture_limit if stage == "capture" else None)
+        item_errors = self._item_errors.get(stage, (ValueError, KeyError, TypeError))
         task = progress.add_task(label, total=len(keys)) if progress is not None and keys else None
         for key in keys:
             listing = self.store.get_listing(key)
@@ -63,7 +68,7 @@ class Pipeline:
                     self.store.complete_stage(key, stage)
                 else:
                     work(listing, stats)
-            except self.capture_errors if stage == "capture" else (ValueError, KeyError, TypeError) as exc:
+            except item_errors as exc:
                 message = f"{stage} {key[0]}:{key[1]}: {type(exc).__name__}: {exc}"
                 log.warning("%s", message)
                 stats.errors.append(message)

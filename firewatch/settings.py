@@ -94,6 +94,7 @@ class Settings:
 
     raw: dict[str, Any]
     base_dir: Path
+    file: Path | None = None  # the settings file read, if any (child processes get it too)
 
     def section(self, name: str) -> dict[str, Any]:
         return self.raw.get(name, {})
@@ -140,7 +141,7 @@ class Settings:
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> "Settings":
         """A copy with some sections' keys replaced (used by the CLI options)."""
-        return Settings(_merge(copy.deepcopy(self.raw), overrides), self.base_dir)
+        return Settings(_merge(copy.deepcopy(self.raw), overrides), self.base_dir, self.file)
 
 
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -156,4 +157,4 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     elif path is not None:
         raise SettingsError(f"settings file {file} not found")
     _merge(raw, _env_overrides(env))
-    return Settings(raw, file.resolve().parent)
+    return Settings(raw, file.resolve().parent, file.resolve() if file.exists() else None)

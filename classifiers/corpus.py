@@ -1,0 +1,106 @@
+"""Corpus records: loading the labelled JSONL files and turning records into text.
+
+A record is a dict with `title`, `category`, `reasons`, `platform` and optional
+`price`, `shop`, `attributes`, `description` (the same keys as the `firewatch score`
+input). `listing_text` builds the one string the text models see, from a `Listing`;
+`record_to_listing` makes a `Listing` from such a dict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterable
+
+from firewatch.models import Listing
+
+from .exceptions import DataFileError
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).parent / "data"
+CORPUS_PATH = DATA_DIR / "corpus.jsonl"
+HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
+DESCRIPTION_CHARS = 300
+
+
+def load_records(path: str | Path) -> list[dict[str, Any]]:
+    """Read a JSONL corpus file; every line needs `title` and `category`."""
+    path = Path(path)
+    if not path.exists():
+        raise DataFileError(f"corpus file {path} not found")
+    records = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataFileError(f"{path}:{lineno}: {exc}") from exc
+            if "title" not in rec or "category" not in rec:
+                raise DataFileError(f"{path}:{lineno}: needs title and category")
+            rec.setdefault("reasons", [])
+            records.append(rec)
+    return records
+
+
+def file_sha256(*paths: str | Path) -> str:
+    """One SHA-256 over the bytes of the given files, in order."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def parse_price(value: Any) -> Decimal | None:
+    """A price as Decimal yuan, or None when absent or unreadable."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    try:
+        text = str(value).strip().lstrip("¥￥").replace(",", "")
+        return Decimal(text)
+    except (InvalidOperation, ValueError):
+        logger.debug("unreadable price %r", value)
+        return None
+
+
+def record_to_listing(record: dict[str, Any]) -> Listing:
+    """A `Listing` from a score/corpus record (keys id, platform, title, price, shop ...)."""
+    shop = record.get("shop") or record.get("shop_name") or ""
+    if isinstance(shop, dict):
+        shop = shop.get("name") or shop.get("shop_name") or ""
+    attributes = record.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        attributes = {}
+    return Listing(
+        platform=str(record.get("platform") or ""),
+        listing_id=str(record.get("id") or record.get("listing_id") or ""),
+        url=str(record.get("url") or ""),
+        title=str(record.get("title") or ""),
+        price=parse_price(record.get("price")),
+        shop_name=str(shop),
+        attributes={str(k): str(v) for k, v in attributes.items()},
+        description=str(record.get("description") or ""),
+    )
+
+
+def listing_text(listing: Listing) -> str:
+    """The text the models see: title, attribute pairs, start of the description."""
+    parts = [listing.title or ""]
+    for key, value in (listing.attributes or {}).items():
+        parts.append(f"{key} {value}")
+    if listing.description:
+        parts.append(listing.description[:DESCRIPTION_CHARS])
+    return " ".join(p for p in parts if p)
+
+
+def records_text(records: Iterable[dict[str, Any]]) -> list[str]:
+    """`listing_text` of each record."""
+    return [listing_text(record_to_listing(r)) for r in records]

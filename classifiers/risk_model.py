@@ -1,0 +1,92 @@
+"""Text risk model: the probability that a listing's text carries each textual risk reason.
+
+`RiskTextModel` is a scikit-learn estimator: the same word + character TF-IDF features
+as the category model, into one-vs-rest LogisticRegression over the reason codes the
+lexicon marks `text_model: true` (inspection_only, no_certification, refurbished, ...).
+It generalises the phrase rules to wordings they do not list. `fit(X, y)` takes texts
+and, per text, a list of reason codes (codes outside `codes` are ignored).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import MultiLabelBinarizer
+from sklearn.utils.validation import check_is_fitted
+
+from .features import make_features
+
+logger = logging.getLogger(__name__)
+
+TEXT_CODES = ("inspection_only", "no_certification", "refurbished", "prop_or_display",
+              "no_manufacturer")
+
+
+class RiskTextModel(BaseEstimator, ClassifierMixin):
+    """Text -> probability per textual reason code; `predict_risk_proba` is their maximum."""
+
+    def __init__(self, codes=TEXT_CODES, C=4.0, word_ngram_range=(1, 2), char_ngram_range=(1, 3),
+                 min_df=1, class_weight="balanced"):
+        self.codes = codes
+        self.C = C
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.class_weight = class_weight
+
+    def fit(self, X, y):
+        """Fit on texts `X` and lists of reason codes `y`; returns self."""
+        X = list(X)
+        wanted = set(self.codes)
+        labels = [[c for c in codes if c in wanted] for codes in y]
+        present = sorted({c for codes in labels for c in codes}, key=list(self.codes).index)
+        if not present:
+            raise ValueError("no text risk labels in the training data")
+        self.binarizer_ = MultiLabelBinarizer(classes=present)
+        Y = self.binarizer_.fit_transform(labels)
+        self.features_ = make_features(self.word_ngram_range, self.char_ngram_range, self.min_df)
+        Xt = self.features_.fit_transform(X)
+        self.model_ = OneVsRestClassifier(LogisticRegression(
+            C=self.C, class_weight=self.class_weight, max_iter=3000))
+        self.model_.fit(Xt, Y)
+        self.classes_ = np.array(present)
+        logger.info("risk text model fitted on %d texts, codes %s", len(X), present)
+        return self
+
+    def predict_proba(self, X):
+        """Array (n_texts, n_codes): probability of each code in `classes_`."""
+        check_is_fitted(self, "model_")
+        return self.model_.predict_proba(self.features_.transform(list(X)))
+
+    def predict(self, X):
+        """Per text, the list of codes with probability >= 0.5."""
+        proba = self.predict_proba(X)
+        return [list(self.classes_[row >= 0.5]) for row in proba]
+
+    def predict_risk_proba(self, X):
+        """Per text, the highest code probability (the text model's risk)."""
+        return self.predict_proba(X).max(axis=1)
+
+    def top_terms(self, text: str, code: str, n: int = 3) -> list[str]:
+        """The word features of `text` that push most towards `code`."""
+        check_is_fitted(self, "model_")
+        idx = list(self.classes_).index(code)
+        row = self.features_.transform([text]).tocsr()
+        coef = self.model_.estimators_[idx].coef_.ravel()
+        names = self.features_.get_feature_names_out()
+        contrib = sorted(((row.data[k] * coef[j], names[j]) for k, j in enumerate(row.indices)),
+                         reverse=True)
+        terms = []
+        for weight, name in contrib:
+            if weight <= 0:
+                break
+            term = name.split("__", 1)[-1]
+            if term.strip() and term not in terms:
+                terms.append(term)
+            if len(terms) >= n:
+                break
+        return terms

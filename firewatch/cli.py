@@ -1,0 +1,427 @@
+"""The `firewatch` command line: one click group, one command per job.
+
+Heavy imports (Scrapy, scikit-learn, Playwright) happen inside the commands so that
+`--help` stays fast. Errors that a user can act on are `FirewatchError`s (and the
+crawler's and classifiers' own errors); `main()` maps them to a message and an exit
+code in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from firewatch.exceptions import FirewatchError, NotFoundError
+from firewatch.settings import Settings, load_settings
+
+console = Console(stderr=True)
+out = Console()
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.find_root().obj
+
+
+def _parse_key(text: str, store) -> tuple[str, str]:
+    """'jd:100012' or a bare listing id (must be unique across platforms)."""
+    if ":" in text:
+        platform, listing_id = text.split(":", 1)
+        return platform, listing_id
+    matches = [l.key for l in store.iter_listings() if l.listing_id == text]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NotFoundError(f"no listing with id {text}; use `firewatch search` to find one, or write PLATFORM:ID")
+    raise NotFoundError(f"id {text} exists on several platforms ({', '.join(p for p, _ in matches)}): write PLATFORM:ID")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", type=click.Path(dir_okay=False), help="Settings file (default: firewatch.toml, or $FIREWATCH_CONFIG).")
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Data directory (store, index, evidence, exports); overrides paths.data_dir.")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, data_dir: str | None, verbose: int) -> None:
+    """firewatch: find counterfeit and uncertified fire-safety products on online marketplaces.
+
+    \b
+    The flow: crawl -> store -> score -> flag -> capture -> index -> export.
+    Start with `firewatch demo` (the whole flow against a local replica market),
+    then try `firewatch search 灭火`, `firewatch export takedown --platform jd`.
+    """
+    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
+                        format="%(levelname)s %(name)s: %(message)s")
+    settings = load_settings(config)
+    if data_dir:
+        settings = settings.with_overrides({"paths": {"data_dir": str(Path(data_dir).resolve())}})
+    ctx.obj = settings
+
+
+# -- market -------------------------------------------------------------------------
+@cli.group()
+def market() -> None:
+    """The demo market: a local replica of JD, Taobao/Tmall, PDD and 1688."""
+
+
+@market.command("serve")
+@click.option("--port", default=8800, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--seed", default=7, show_default=True, help="Catalogue seed (same seed, same market).")
+@click.option("--day", default=0, show_default=True, help="Market day: later days change prices, delist and relist.")
+@click.option("--gentle", is_flag=True, help="Switch off rate limits, captchas and injected 5xx errors.")
+def market_serve(port: int, seed: int, day: int, gentle: bool) -> None:
+    """Serve the demo market in the foreground until Ctrl-C.
+
+    Advance time while it runs:  curl -X POST -d '{"day": 3}' http://127.0.0.1:PORT/_admin/day
+    """
+    from demo_market.server import serve
+
+    serve(port=port, seed=seed, day=day, gentle=gentle)
+
+
+# -- crawl ----------------------------------------------------------------------------
+PLATFORM_CHOICE = click.Choice(["jd", "taobao", "pdd", "1688"])
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--platform", "platforms", multiple=True, type=PLATFORM_CHOICE, help="Platform to crawl (repeatable; default: crawl.platforms). taobao includes Tmall.")
+@click.option("--query", "keywords", multiple=True, help="Search keyword (repeatable; default: crawl.keywords.default).")
+@click.option("--base-url", help="Marketplace root (default: crawl.base_url), e.g. the demo market's URL.")
+@click.option("--echo-commits", is_flag=True, hidden=True, help="Print each stored listing's key after its commit.")
+@click.option("--no-progress", is_flag=True, help="No progress display.")
+@click.pass_context
+def crawl(ctx, platforms, keywords, base_url, echo_commits, no_progress) -> None:
+    """Crawl marketplaces into the store (one run; see `crawl history`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from crawler.run import run_crawl
+
+    settings = _settings(ctx)
+    if base_url:
+        settings = settings.with_overrides({"crawl": {"base_url": base_url}})
+    platforms = platforms or tuple(settings.section("crawl")["platforms"])
+    if no_progress or echo_commits:
+        results = run_crawl(settings, platforms, keywords or None, echo_commits=echo_commits)
+    else:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as progress:
+            results = run_crawl(settings, platforms, keywords or None, progress=progress)
+    table = Table(title="抓取结果 crawl summary")
+    for col in ("平台", "页面", "商品", "新增", "跳过(未变)", "验证码", "429", "5xx", "错误", "结束"):
+        table.add_column(col)
+    for platform, r in results.items():
+        table.add_row(platform, *(str(r[k]) for k in ("pages", "items", "new", "skipped", "blocks", "throttled", "http_5xx", "errors", "finish_reason")))
+    console.print(table)
+    for platform, r in results.items():
+        if r["alert"]:
+            console.print(f"[red]告警 ALERT {platform}: {r['alert']}[/red]")
+
+
+@crawl.command("history")
+@click.option("--limit", default=20, show_default=True)
+@click.pass_context
+def crawl_history(ctx, limit: int) -> None:
+    """List recorded crawl runs, newest first."""
+    from rich.table import Table
+
+    from firewatch.store import open_store
+
+    with open_store(_settings(ctx).store_path) as store:
+        table = Table(title="抓取记录 crawl runs")
+        cols = ("id", "platform", "started_at", "ended_at", "pages", "items", "errors", "blocks", "throttled", "outcome")
+        for c in cols:
+            table.add_column(c)
+        for run in store.crawl_runs(limit):
+            table.add_row(*(str(run[c] or "") for c in cols))
+        out.print(table)
+
+
+# -- models and scoring ---------------------------------------------------------------
+@cli.command()
+@click.pass_context
+def train(ctx) -> None:
+    """Train the category and risk models on classifiers/data/corpus.jsonl and save them."""
+    from classifiers.scorer import train_default
+
+    settings = _settings(ctx)
+    scorer = train_default(settings.model_dir)
+    out.print(f"模型已保存 models saved to {settings.model_dir}")
+    metrics = getattr(scorer, "metrics_", None)
+    if metrics:
+        out.print_json(json.dumps(metrics))
+
+
+def load_scorer(settings: Settings):
+    """The saved scorer, trained first when none is saved yet."""
+    from classifiers.scorer import Scorer, train_default
+
+    if (settings.model_dir / "scorer.json").exists() or any(settings.model_dir.glob("*.json")):
+        return Scorer.load(settings.model_dir)
+    console.print("[yellow]没有已训练的模型, 正在训练 no saved model: training now (firewatch train)[/yellow]")
+    return train_default(settings.model_dir)
+
+
+def load_watchlist(settings: Settings):
+    from classifiers.risk import Watchlist
+
+    path = settings.watchlist_path
+    return Watchlist.from_csv(path) if path else None
+
+
+@cli.command()
+@click.option("--in", "in_path", required=True, type=click.Path(exists=True, dir_okay=False), help="JSON lines: id, title, and optionally platform, price, shop, attributes, description.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Where to write the scored JSON lines.")
+@click.pass_context
+def score(ctx, in_path: str, out_path: str) -> None:
+    """Score listings from a JSON-lines file (category, risk, reasons, evidence)."""
+    settings = _settings(ctx)
+    scorer = load_scorer(settings)
+    watchlist = load_watchlist(settings)
+    threshold = float(settings.section("scoring")["threshold"])
+    n = 0
+    with open(in_path, encoding="utf-8-sig") as src, open(out_path, "w", encoding="utf-8") as dst:
+        for lineno, line in enumerate(src, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise FirewatchError(f"{in_path}:{lineno}: not JSON ({exc})") from exc
+            dst.write(json.dumps(scorer.score_record(record, watchlist=watchlist, threshold=threshold), ensure_ascii=False) + "\n")
+            n += 1
+    console.print(f"{n} 条已评分 scored -> {out_path}")
+
+
+@cli.command()
+@click.option("--capture/--no-capture", default=True, show_default=True, help="Capture screenshots of flagged listings.")
+@click.option("--max-captures", type=int, default=None, help="Capture at most this many now; the rest stay queued.")
+@click.pass_context
+def process(ctx, capture: bool, max_captures: int | None) -> None:
+    """Drain the process queue: score, flag, capture evidence, index."""
+    stats = run_processing(_settings(ctx), capture=capture, max_captures=max_captures)
+    out.print(f"评分 scored {stats.scored}, 标记 flagged {stats.flagged}, 截图 captured {stats.captured}, "
+              f"索引 indexed {stats.indexed}, 错误 errors {len(stats.errors)}")
+
+
+def run_processing(settings: Settings, capture: bool = True, max_captures: int | None = None,
+                   allowed_hosts: tuple[str, ...] = ()):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from crawler.capture import CaptureError, Capturer
+    from crawler.platforms.blocked import detect_block
+    from firewatch.pipeline import Pipeline
+    from firewatch.search import open_index
+    from firewatch.store import open_store
+    from urllib.parse import urlsplit
+
+    scorer = load_scorer(settings)
+    threshold = float(settings.section("scoring")["threshold"])
+    cap = settings.section("capture")
+    hosts = allowed_hosts or (urlsplit(settings.section("crawl")["base_url"]).hostname or "127.0.0.1",)
+    capturer = None
+    if capture:
+        capturer = Capturer(cap["chromium"], settings.evidence_dir, settings.section("crawl")["user_agent"], hosts,
+                            max_height=int(cap["max_height"]), timeout_ms=int(cap["timeout_ms"]), is_blocked=detect_block)
+    with open_store(settings.store_path) as store:
+        index = open_index(settings.search_url, settings.search_path)
+        pipeline = Pipeline(store, index, scorer, threshold, load_watchlist(settings), capturer,
+                            capture_errors=(CaptureError,), capture_limit=max_captures)
+        try:
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:
+                return pipeline.run(progress)
+        finally:
+            if capturer is not None:
+                capturer.close()
+            index.close()
+
+
+# -- parse, search, index ---------------------------------------------------------------
+@cli.command()
+@click.option("--platform", required=True, type=click.Choice(["jd", "taobao", "tmall", "pdd", "1688"]))
+@click.option("--kind", required=True, type=click.Choice(["search", "item"]))
+@click.option("--url", default="", help="The page's original URL (to make links absolute).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def parse(platform: str, kind: str, url: str, file: str) -> None:
+    """Parse a saved page (any encoding) and print one JSON listing per line."""
+    from crawler.platforms import parse_page
+
+    for listing in parse_page(platform, kind, Path(file).read_bytes(), url=url, source=file):
+        out.file.write(json.dumps(listing.to_dict(), ensure_ascii=False) + "\n")
+
+
+@cli.command()
+@click.argument("query", default="")
+@click.option("--platform", type=click.Choice(["jd", "taobao", "tmall", "pdd", "1688"]))
+@click.option("--category", help="Category code (see taxonomy), e.g. portable_extinguisher.")
+@click.option("--flagged/--all", default=None, help="Only flagged (or only unflagged with --all omitted: both).")
+@click.option("--since", help="Seen on or after this ISO date, e.g. 2026-11-01.")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@click.pass_context
+def search(ctx, query, platform, category, flagged, since, limit, as_json) -> None:
+    """Full-text search over listings (Chinese: two-character queries such as 灭火 work)."""
+    from dataclasses import asdict
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    from firewatch.search import open_index
+
+    settings = _settings(ctx)
+    index = open_index(settings.search_url, settings.search_path)
+    hits = index.search(query, platform=platform, category=category, flagged=flagged, since=since, limit=limit)
+    index.close()
+    if as_json:
+        for hit in hits:
+            out.file.write(json.dumps(asdict(hit), ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"搜索 {escape(query)}: {len(hits)} 条")
+    for col in ("平台", "商品ID", "标题", "店铺", "价格", "类别", "风险", "原因"):
+        table.add_column(col, overflow="fold")
+    for h in hits:
+        price = f"{h.price_fen / 100:.2f}" if h.price_fen is not None else "-"
+        risk = f"{h.risk_score:.2f}" if h.risk_score is not None else "-"
+        table.add_row(h.platform, h.listing_id, escape(h.title), escape(h.shop_name), price, h.category or "-",
+                      ("[red]" + risk + "[/red]") if h.flagged else risk, " ".join(h.reasons))
+    out.print(table)
+    if not hits:
+        console.print("没有结果 no results. Has the index been built? Run `firewatch process` or `firewatch index rebuild`.")
+
+
+@cli.group()
+def index() -> None:
+    """The search index (a projection of the store)."""
+
+
+@index.command("rebuild")
+@click.pass_context
+def index_rebuild(ctx) -> None:
+    """Rebuild the search index from the store."""
+    from firewatch.search import open_index
+    from firewatch.store import open_store
+
+    settings = _settings(ctx)
+    with open_store(settings.store_path) as store:
+        idx = open_index(settings.search_url, settings.search_path)
+        idx.clear()
+        n = 0
+        for listing in store.iter_listings():
+            idx.index_listing(listing, store.get_assessment(listing.key))
+            n += 1
+        idx.close()
+    out.print(f"已索引 indexed {n} listings")
+
+
+# -- export and verify -------------------------------------------------------------------
+@cli.group()
+def export() -> None:
+    """Takedown lists and evidence packs."""
+
+
+@export.command("takedown")
+@click.option("--platform", required=True, type=click.Choice(["jd", "taobao", "tmall", "pdd", "1688"]))
+@click.option("--format", "fmt", default="csv", show_default=True, type=click.Choice(["csv", "xlsx", "json"]))
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Output file (default: <data>/exports/takedown-<platform>.<format>).")
+@click.pass_context
+def export_takedown(ctx, platform: str, fmt: str, out_path: str | None) -> None:
+    """Write the flagged listings of one platform for its compliance team."""
+    from alerts.takedown import takedown_rows, write_takedown
+    from firewatch.store import open_store
+
+    settings = _settings(ctx)
+    path = Path(out_path) if out_path else settings.export_dir / f"takedown-{platform}.{fmt}"
+    with open_store(settings.store_path) as store:
+        rows = takedown_rows(store, platform)
+    write_takedown(rows, path, fmt)
+    out.print(f"{len(rows)} 条下架清单 takedown rows -> {path}")
+
+
+@export.command("evidence")
+@click.argument("listings", nargs=-1, required=True)
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="The ZIP to write.")
+@click.pass_context
+def export_evidence(ctx, listings: tuple[str, ...], out_path: str) -> None:
+    """Write an evidence pack (ZIP) for LISTINGS (PLATFORM:ID or a unique ID)."""
+    from alerts.evidence_pack import write_pack
+    from firewatch.store import open_store
+
+    settings = _settings(ctx)
+    with open_store(settings.store_path) as store:
+        items = [evidence_item(store, _parse_key(text, store)) for text in listings]
+    write_pack(Path(out_path), items)
+    out.print(f"证据包 evidence pack -> {out_path} ({len(items)} listings); check it with `firewatch verify {out_path}`")
+
+
+def evidence_item(store, key: tuple[str, str]):
+    from alerts.evidence_pack import PackItem
+
+    listing = store.get_listing(key)
+    if listing is None:
+        raise NotFoundError(f"no listing {key[0]}:{key[1]} in the store")
+    evidence = store.latest_evidence(key)
+    if evidence is None:
+        raise NotFoundError(f"{key[0]}:{key[1]} has no captured evidence yet; run `firewatch process` (it captures flagged listings)")
+    assessment = store.get_assessment(key)
+    return PackItem(listing=listing.to_dict(), assessment=assessment.to_dict() if assessment else {}, evidence=evidence,
+                    directory=Path(evidence.directory))
+
+
+@cli.command()
+@click.argument("pack", type=click.Path(exists=True, dir_okay=False))
+def verify(pack: str) -> None:
+    """Verify an evidence pack: exit 0 when intact, 3 naming each changed, missing or extra file."""
+    from alerts.evidence_pack import verify_pack
+    from firewatch.exceptions import VerificationError
+
+    problems = verify_pack(Path(pack))
+    if problems:
+        for p in problems:
+            console.print(f"[red]FAIL[/red] {p}")
+        raise VerificationError(f"{pack}: {len(problems)} problem(s); the pack is not intact")
+    out.print(f"[green]OK[/green] {pack}: every file matches the manifest and the custody log is unbroken")
+
+
+# -- demo -------------------------------------------------------------------------------
+@cli.command()
+@click.option("--port", default=0, show_default=True, help="Demo market port (0: a free one).")
+@click.option("--max-captures", default=40, show_default=True, help="Screenshots to take now; other flagged listings stay queued.")
+@click.option("--keep", is_flag=True, help="Keep earlier demo data instead of starting clean.")
+@click.pass_context
+def demo(ctx, port: int, max_captures: int, keep: bool) -> None:
+    """Run the whole flow once against the demo market and print a summary."""
+    from firewatch.demo import run_demo
+
+    run_demo(_settings(ctx), port=port, max_captures=max_captures, keep=keep, console=console, out=out)
+
+
+def _error_types() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [FirewatchError]
+    for module, name in (("crawler.exceptions", "CrawlerError"), ("classifiers.exceptions", "ClassifierError"),
+                         ("alerts.exceptions", "AlertsError")):
+        try:
+            errors.append(getattr(__import__(module, fromlist=[name]), name))
+        except (ImportError, AttributeError):
+            pass
+    return tuple(errors)
+
+
+def main() -> None:
+    """Entry point: run the CLI and map known errors to a message and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        console.print("aborted")
+        sys.exit(130)
+    except _error_types() as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(getattr(exc, "exit_code", 1) if isinstance(getattr(exc, "exit_code", 1), int) else 1)

@@ -1,0 +1,116 @@
+"""`firewatch demo`: the whole flow once, against the demo market, with a summary.
+
+Starts the demo market on 127.0.0.1, trains the models, crawls all four platforms in a
+child process (Twisted's reactor runs once per process), scores, flags, captures
+screenshots of flagged listings, indexes, writes a takedown list per platform and one
+evidence pack, verifies that pack, prints a summary and stops the market. Demo data
+lives in `<data_dir>/demo` and is started clean on every run unless `keep` is set.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.table import Table
+
+from firewatch.exceptions import FirewatchError
+from firewatch.settings import Settings
+
+PLATFORMS = ("jd", "taobao", "pdd", "1688")
+
+
+def child_command(settings: Settings, *args: str) -> list[str]:
+    """The command line that runs `firewatch ARGS` in a child with these settings."""
+    cmd = [sys.executable, "-m", "firewatch"]
+    if settings.file is not None:
+        cmd += ["--config", str(settings.file)]
+    return cmd + ["--data-dir", str(settings.data_dir), *args]
+
+
+def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, console, out) -> dict:
+    from alerts.evidence_pack import verify_pack, write_pack
+    from alerts.takedown import takedown_rows, write_takedown
+    from demo_market.server import DemoMarket
+    from firewatch.cli import evidence_item, load_scorer, run_processing
+    from firewatch.store import open_store
+
+    started = time.monotonic()
+    data = settings.data_dir / "demo"
+    if not keep and data.exists():
+        shutil.rmtree(data)
+    settings = settings.with_overrides({"paths": {"data_dir": str(data)}})
+    market = DemoMarket(seed=7)
+    base_url = market.start(port=port)
+    try:
+        console.rule(f"演示市场 demo market at {base_url}")
+        settings = settings.with_overrides({"crawl": {"base_url": base_url}})
+        console.print("训练模型 training the category and risk models …")
+        load_scorer(settings)
+        console.rule("抓取 crawling jd, taobao (+tmall), pdd, 1688")
+        child = subprocess.run(child_command(settings, "crawl", "--base-url", base_url, *sum((["--platform", p] for p in PLATFORMS), [])))
+        if child.returncode != 0:
+            raise FirewatchError(f"the crawl child process failed (exit {child.returncode}); see its output above")
+        console.rule("处理 scoring, flagging, capturing, indexing")
+        stats = run_processing(settings, capture=True, max_captures=max_captures, allowed_hosts=("127.0.0.1",))
+        exports = settings.export_dir
+        with open_store(settings.store_path) as store:
+            takedowns = {}
+            for platform in ("jd", "taobao", "tmall", "pdd", "1688"):
+                rows = takedown_rows(store, platform)
+                takedowns[platform] = (write_takedown(rows, exports / f"takedown-{platform}.csv", "csv"), len(rows))
+            per_platform = store.count_listings()
+            reasons = store.reason_counts()
+            flagged = store.flagged()
+            screenshots = sorted(Path(settings.evidence_dir).rglob("screenshot.png"))
+            captured = [(l, a) for l, a in flagged if store.latest_evidence(l.key) is not None]
+            pack_path = None
+            pack_problems: list[str] = []
+            if captured:
+                listing, _ = captured[0]
+                pack_path = exports / f"evidence-{listing.platform}-{listing.listing_id}.zip"
+                write_pack(pack_path, [evidence_item(store, listing.key)])
+                pack_problems = verify_pack(pack_path)
+            queue = store.queue_counts()
+    finally:
+        market.stop()
+
+    table = Table(title="各平台商品 listings per platform")
+    table.add_column("平台 platform")
+    table.add_column("商品 listings", justify="right")
+    table.add_column("标记 flagged", justify="right")
+    flagged_by_platform: dict[str, int] = {}
+    for l, _ in flagged:
+        flagged_by_platform[l.platform] = flagged_by_platform.get(l.platform, 0) + 1
+    for platform, n in sorted(per_platform.items()):
+        table.add_row(platform, str(n), str(flagged_by_platform.get(platform, 0)))
+    table.add_row("合计 total", str(sum(per_platform.values())), str(len(flagged)))
+    out.print(table)
+    rt = Table(title="标记原因 flagged per reason")
+    rt.add_column("reason")
+    rt.add_column("listings", justify="right")
+    for code, n in reasons.items():
+        rt.add_row(code, str(n))
+    out.print(rt)
+    out.print(f"截图 screenshots on disk: {len(screenshots)} under {settings.evidence_dir}")
+    if queue.get("capture"):
+        out.print(f"  {queue['capture']} more flagged listings wait for capture: "
+                  f"firewatch --data-dir {data} process")
+    out.print("下架清单 takedown lists:")
+    for platform, (path, n) in takedowns.items():
+        out.print(f"  {platform:>6}: {n:4d} rows  {path}")
+    if pack_path:
+        state = "verified OK" if not pack_problems else f"FAILED: {pack_problems}"
+        out.print(f"证据包 evidence pack: {pack_path} ({state}); check: firewatch verify {pack_path}")
+    out.print(f"搜索 search: firewatch --data-dir {data} search 灭火   (or --flagged, --platform jd, --json)")
+    out.print(f"用时 took {time.monotonic() - started:.0f} s; pipeline errors: {len(stats.errors)}")
+    summary = {"listings": per_platform, "flagged": len(flagged), "reasons": reasons, "screenshots": len(screenshots),
+               "pack": str(pack_path) if pack_path else None, "pack_ok": not pack_problems}
+    (data / "demo-summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    if pack_problems or not screenshots or len(per_platform) < 4:
+        raise FirewatchError("the demo did not complete every stage; see the summary above")
+    return summary
