@@ -68,7 +68,6 @@ class Watchlist:
         if key in self._names:
             return self._names[key]
         for watched, original in self._names.items():
-            if len(watched) >= self.min_contain and (watched in key or
-                                                       (len(key) >= self.min_contain and key in watched)):
+            if len(watched) >= self.min_contain and watched in key:
                 return original
         return None

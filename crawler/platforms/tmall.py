@@ -15,7 +15,6 @@ import logging
 import re
 from urllib.parse import unquote
 
-from crawler.exceptions import ParseError
 from crawler.platforms import taobao
 from crawler.platforms._common import (
     absolute_url,

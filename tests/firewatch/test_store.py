@@ -1,0 +1,96 @@
+"""The SQLite store: WAL, migrations, upsert, snapshots on change, queue, Decimal money."""
+
+import sqlite3
+from decimal import Decimal
+
+import pytest
+
+from firewatch.exceptions import StoreError
+from firewatch.models import Assessment, Listing, PriceTier, Reason
+from firewatch.store import open_store
+from firewatch.store.sqlite import from_fen, to_fen
+
+
+@pytest.fixture
+def store(tmp_path):
+    with open_store(tmp_path / "fw.db") as s:
+        yield s
+
+
+def listing(**kw):
+    base = dict(platform="jd", listing_id="100", url="http://x/jd/item/100.html", title="干粉灭火器4kg",
+                price=Decimal("58.80"), shop_name="消防器材店", attributes={"型号": "MFZ/ABC4"})
+    base.update(kw)
+    return Listing(**base)
+
+
+def test_wal_and_migrations_recorded(store, tmp_path):
+    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.schema_versions() == [1]
+    # reopening applies nothing twice
+    with open_store(tmp_path / "fw.db") as again:
+        assert again.schema_versions() == [1]
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "fw.db"
+    open_store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO schema_migrations VALUES (99, 'future', 'now')")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="newer"):
+        open_store(path)
+
+
+def test_upsert_snapshots_only_on_change(store):
+    r1 = store.upsert_listing(listing())
+    r2 = store.upsert_listing(listing())
+    r3 = store.upsert_listing(listing(price=Decimal("49.90")))
+    r4 = store.upsert_listing(listing(price=Decimal("49.90"), description="说明变了"))
+    r5 = store.upsert_listing(listing(price=Decimal("49.90"), description="说明变了", status="removed"))
+    assert (r1.created, r1.snapshot) == (True, True)
+    assert (r2.created, r2.snapshot, r2.changed) == (False, False, False)
+    assert r3.snapshot and r3.changed
+    assert not r4.snapshot and r4.changed  # description is not a snapshot field, but is re-scored
+    assert r5.snapshot
+    snaps = store.snapshots(("jd", "100"))
+    assert [s.price for s in snaps] == [Decimal("58.80"), Decimal("49.90"), Decimal("49.90")]
+    assert [s.status for s in snaps] == ["active", "active", "removed"]
+    assert store.count_listings() == {"jd": 1}
+
+
+def test_money_is_exact(store):
+    tiers = [PriceTier(2, Decimal("3.80")), PriceTier(100, Decimal("3.05"))]
+    store.upsert_listing(listing(price=None, price_range=(Decimal("0.10"), Decimal("0.30")), price_tiers=tiers))
+    got = store.get_listing(("jd", "100"))
+    assert got.price_range == (Decimal("0.10"), Decimal("0.30"))
+    assert got.price_tiers == tiers
+    assert to_fen(Decimal("0.1") + Decimal("0.2")) == 30 and from_fen(30) == Decimal("0.30")
+    raw = store._db.execute("SELECT typeof(price_low_fen) FROM listings").fetchone()[0]
+    assert raw == "integer"
+
+
+def test_queue_stages_complete_with_their_results(store):
+    store.upsert_listing(listing())
+    assert store.pending("score") == [("jd", "100")]
+    a = Assessment("jd", "100", "portable_extinguisher", 0.9, 0.8, True,
+                   reasons=[Reason("inspection_only", "年检专用", "title")])
+    store.save_assessment(a, ("capture", "index"))
+    assert store.pending("score") == []
+    assert store.queue_counts() == {"capture": 1, "index": 1}
+    assert store.get_assessment(("jd", "100")).reasons[0].code == "inspection_only"
+    store.fail_stage(("jd", "100"), "capture", "boom")
+    store.fail_stage(("jd", "100"), "capture", "boom")
+    store.fail_stage(("jd", "100"), "capture", "boom")
+    assert store.pending("capture") == []  # gave up after three attempts, row kept with its error
+    assert store._db.execute("SELECT last_error FROM queue WHERE stage='capture'").fetchone()[0] == "boom"
+
+
+def test_failed_transaction_leaves_nothing(store):
+    store.upsert_listing(listing())
+    with pytest.raises(RuntimeError):
+        with store.transaction() as db:
+            db.execute("UPDATE listings SET title='half' WHERE listing_id='100'")
+            raise RuntimeError("crash mid-write")
+    assert store.get_listing(("jd", "100")).title == "干粉灭火器4kg"
