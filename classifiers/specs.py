@@ -103,7 +103,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None) -> dict[str, Any
     colours = _COLOUR_RE.findall(norm)
     if colours:
         specs["colours"] = colours
-    certs = [m.group(2) for m in _cert_re(facts).finditer(norm)]
+    certs = [text[m.start(2):m.end(2)] for m in _cert_re(facts).finditer(norm)]
     if certs:
         specs["certificate_numbers"] = certs
     packs = [int(a or b) for a, b in _PACK_RE.findall(norm)]

@@ -17,7 +17,6 @@ from urllib.parse import quote, urljoin
 import scrapy
 
 from crawler.encoding import decode_page
-from crawler.exceptions import ParseError
 from crawler.platforms import alibaba1688, jd, pdd, taobao, tmall
 
 log = logging.getLogger(__name__)
@@ -64,7 +63,6 @@ class MarketSpider(scrapy.Spider):
         self.keywords = list(keywords)
         self.max_pages = int(max_pages)
         self.skip_keys = skip_keys or {}
-        self.skipped = 0
 
     def search_url(self, keyword: str, page: int) -> str:
         raise NotImplementedError
@@ -76,26 +74,19 @@ class MarketSpider(scrapy.Spider):
 
     def parse_search(self, response, keyword: str, page: int):
         text = response_text(response)
-        try:
-            found = self.search_parser.parse_search(text, response.url)
-        except ParseError:
-            if page == 1:
-                raise
-            log.info("%s: search %r ends at page %d (no result list)", self.platform, keyword, page)
-            return
+        found = self.search_parser.parse_search(text, response.url)
         self.crawler.stats.inc_value("firewatch/search_pages")
         for listing in found:
             known = self.skip_keys.get(listing.key, False)
             if known is not False and known == listing.display_price:
-                self.skipped += 1
                 self.crawler.stats.inc_value("firewatch/skipped_unchanged")
                 continue
             parser = self.item_parsers[listing.platform]
             yield response.follow(listing.url, callback=self.parse_item, cb_kwargs={"found": listing, "parser": parser})
-        if found and page < self.max_pages and len(found) >= response.meta.get("page_size", len(found)):
+        pages = self.search_parser.parse_pagination(text)
+        if found and page < self.max_pages and pages.get("has_more"):
             yield scrapy.Request(self.search_url(keyword, page + 1), callback=self.parse_search,
-                                 cb_kwargs={"keyword": keyword, "page": page + 1},
-                                 meta={"page_size": len(found)})
+                                 cb_kwargs={"keyword": keyword, "page": page + 1})
 
     def parse_item(self, response, found, parser):
         listing = merge(found, parser.parse_item(response_text(response), response.url))

@@ -1,0 +1,252 @@
+"""Scorer: category model + risk rules + text risk model -> an `Assessment` per listing.
+
+`Scorer.fit(records)` trains both text models on corpus records; `save(directory)` writes
+`model.joblib` and a JSON sidecar `model.json` (library versions, data hash, labels,
+heldout metrics, the artefact's SHA-256); `Scorer.load(directory)` refuses files whose
+hash does not match the sidecar. `assess(listing)` combines the rules' reasons and the
+text model's probability into `risk_score = 1 - (1 - w_text * p_text) * prod(1 - w_r)`
+(weights in `data/lexicon.yaml`). `score_record` is the `firewatch score` line format.
+`train_default(model_dir)` trains on `data/corpus.jsonl`, measures on
+`data/heldout.jsonl` and saves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform as _platform
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import jieba
+import joblib
+import numpy as np
+import sklearn
+from sklearn.metrics import accuracy_score, f1_score
+
+from firewatch.models import Assessment, Listing, Reason
+
+from .category import CategoryModel
+from .corpus import CORPUS_PATH, DATA_DIR, HELDOUT_PATH, file_sha256, listing_text, load_records, \
+    record_to_listing
+from .exceptions import ModelIntegrityError, ModelNotTrainedError
+from .risk import LEXICON_PATH, PRICE_PRIORS_PATH, RiskRules
+from .risk_model import RiskTextModel
+from .specs import SPECS_PATH
+from .watchlist import Watchlist
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "model.joblib"
+SIDECAR_FILE = "model.json"
+FORMAT_VERSION = 1
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def rules_hash() -> str:
+    """Hash of the rule data files (lexicon, specs, price priors, user dictionary)."""
+    return file_sha256(LEXICON_PATH, SPECS_PATH, PRICE_PRIORS_PATH, DATA_DIR / "userdict.txt")
+
+
+class Scorer:
+    """Joins the category model, the text risk model and the risk rules."""
+
+    def __init__(self, rules: RiskRules | None = None, category_params: dict | None = None,
+                 risk_params: dict | None = None) -> None:
+        self.rules = rules or RiskRules()
+        self.category_params = dict(category_params or {})
+        self.risk_params = dict(risk_params or {})
+        self.category_model_: CategoryModel | None = None
+        self.risk_model_: RiskTextModel | None = None
+        self.meta_: dict[str, Any] = {}
+
+    # -- training ----------------------------------------------------------------------
+    def fit(self, records: Iterable[dict[str, Any]], data_hash: str = "") -> "Scorer":
+        """Train both text models on corpus records; returns self."""
+        records = list(records)
+        texts = [listing_text(record_to_listing(r)) for r in records]
+        self.category_model_ = CategoryModel(**self.category_params).fit(
+            texts, [r["category"] for r in records])
+        codes = self.rules.text_codes
+        self.risk_model_ = RiskTextModel(codes=codes, **self.risk_params).fit(
+            texts, [r.get("reasons", []) for r in records])
+        digest = data_hash or hashlib.sha256(
+            json.dumps(records, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+        self.meta_ = {
+            "format": FORMAT_VERSION,
+            "trained_at": datetime.now(timezone.utc).isoformat(),
+            "n_records": len(records),
+            "data_sha256": digest,
+            "labels": [str(c) for c in self.category_model_.classes_],
+            "risk_codes": [str(c) for c in self.risk_model_.classes_],
+            "category_params": self.category_model_.get_params(),
+            "risk_params": {k: v for k, v in self.risk_model_.get_params().items()},
+            "versions": self.library_versions(),
+            "metrics": {},
+        }
+        return self
+
+    @staticmethod
+    def library_versions() -> dict[str, str]:
+        return {"python": _platform.python_version(), "scikit-learn": sklearn.__version__,
+                "numpy": np.__version__, "jieba": getattr(jieba, "__version__", "unknown"),
+                "joblib": joblib.__version__}
+
+    def _check_fitted(self) -> None:
+        if self.category_model_ is None or self.risk_model_ is None:
+            raise ModelNotTrainedError()
+
+    @property
+    def model_versions(self) -> dict[str, str]:
+        data = self.meta_.get("data_sha256", "")[:12]
+        return {"category": f"CategoryModel:{data}", "risk_text": f"RiskTextModel:{data}",
+                "rules": f"rules:{rules_hash()[:12]}",
+                "scikit-learn": sklearn.__version__}
+
+    # -- scoring -----------------------------------------------------------------------
+    def assess(self, listing: Listing, watchlist: Watchlist | None = None, threshold: float = 0.5,
+               now: datetime | date | None = None) -> Assessment:
+        """Category, risk score, flag and reasons for one listing."""
+        self._check_fitted()
+        text = listing_text(listing)
+        proba = self.category_model_.predict_proba([text])[0]
+        classes = list(self.category_model_.classes_)
+        best = int(np.argmax(proba))
+        category, confidence = str(classes[best]), float(proba[best])
+        p_not_fire = float(proba[classes.index("not_fire")]) if "not_fire" in classes else 0.0
+
+        reasons, specs = self.rules.check(listing, category, watchlist, now)
+        code_proba = self.risk_model_.predict_proba([text])[0]
+        top = int(np.argmax(code_proba))
+        p_text = float(code_proba[top]) * (1.0 - p_not_fire)
+        w_text = self.rules.text_model_weight
+        keep = 1.0 - w_text * p_text
+        for reason in reasons:
+            keep *= 1.0 - self.rules.weight(reason.code, category)
+        risk_score = float(min(1.0, max(0.0, 1.0 - keep)))
+        if not reasons and w_text * p_text >= threshold:
+            code = str(self.risk_model_.classes_[top])
+            terms = self.risk_model_.top_terms(text, code)
+            reasons.append(Reason(code, f"text model p={p_text:.2f}; terms: {', '.join(terms)}",
+                                  "text_model"))
+        specs = dict(specs)
+        specs["text_risk"] = {str(c): round(float(p), 4)
+                              for c, p in zip(self.risk_model_.classes_, code_proba)}
+        return Assessment(
+            platform=listing.platform, listing_id=listing.listing_id, category=category,
+            category_confidence=round(confidence, 4), risk_score=round(risk_score, 4),
+            flagged=risk_score >= threshold, reasons=reasons, specs=specs,
+            model_versions=self.model_versions)
+
+    def score_record(self, record: dict[str, Any], watchlist: Watchlist | None = None,
+                     threshold: float = 0.5, now: datetime | date | None = None) -> dict[str, Any]:
+        """One `firewatch score` output line: the input plus category, risk, reasons, evidence."""
+        assessment = self.assess(record_to_listing(record), watchlist, threshold, now)
+        out = dict(record)
+        out.update({
+            "category": assessment.category,
+            "category_confidence": assessment.category_confidence,
+            "risk": int(assessment.flagged),
+            "risk_score": assessment.risk_score,
+            "reasons": [r.code for r in assessment.reasons],
+            "evidence": {r.code: r.evidence for r in assessment.reasons},
+        })
+        return out
+
+    # -- measurement -------------------------------------------------------------------
+    def evaluate(self, records: Iterable[dict[str, Any]], threshold: float = 0.5,
+                 now: datetime | date | None = None) -> dict[str, Any]:
+        """Category accuracy / macro-F1 and risk precision / recall on labelled records."""
+        records = list(records)
+        assessments = [self.assess(record_to_listing(r), threshold=threshold, now=now) for r in records]
+        y_cat = [r["category"] for r in records]
+        p_cat = [a.category for a in assessments]
+        y_risk = [bool(r.get("reasons")) for r in records]
+        p_risk = [a.flagged for a in assessments]
+        tp = sum(1 for y, p in zip(y_risk, p_risk) if y and p)
+        fp = sum(1 for y, p in zip(y_risk, p_risk) if p and not y)
+        fn = sum(1 for y, p in zip(y_risk, p_risk) if y and not p)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        code_hits = code_total = 0
+        for r, a in zip(records, assessments):
+            got = {x.code for x in a.reasons}
+            for code in r.get("reasons", []):
+                code_total += 1
+                code_hits += code in got
+        return {
+            "n": len(records),
+            "category_accuracy": round(accuracy_score(y_cat, p_cat), 4),
+            "category_macro_f1": round(f1_score(y_cat, p_cat, average="macro", zero_division=0), 4),
+            "risk_precision": round(precision, 4),
+            "risk_recall": round(recall, 4),
+            "risk_f1": round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0,
+            "reason_code_recall": round(code_hits / code_total, 4) if code_total else 0.0,
+            "threshold": threshold,
+        }
+
+    # -- persistence -------------------------------------------------------------------
+    def save(self, directory: str | Path) -> Path:
+        """Write model.joblib and its sidecar model.json into `directory`."""
+        self._check_fitted()
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        model_path = directory / MODEL_FILE
+        joblib.dump({"category": self.category_model_, "risk": self.risk_model_}, model_path)
+        sidecar = dict(self.meta_)
+        sidecar.update({"artifact": MODEL_FILE, "artifact_sha256": _sha256(model_path),
+                        "rules_sha256": rules_hash()})
+        (directory / SIDECAR_FILE).write_text(
+            json.dumps(sidecar, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        logger.info("saved scorer to %s", directory)
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path, rules: RiskRules | None = None) -> "Scorer":
+        """Load a scorer saved by `save`; the artefact must match the sidecar's hash."""
+        directory = Path(directory)
+        sidecar_path, model_path = directory / SIDECAR_FILE, directory / MODEL_FILE
+        if not sidecar_path.is_file() or not model_path.is_file():
+            raise ModelNotTrainedError(str(directory))
+        try:
+            meta = json.loads(sidecar_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ModelIntegrityError(f"unreadable sidecar {sidecar_path}: {exc}") from exc
+        if meta.get("format") != FORMAT_VERSION or meta.get("artifact") != MODEL_FILE:
+            raise ModelIntegrityError(f"{sidecar_path}: unknown model format")
+        if _sha256(model_path) != meta.get("artifact_sha256"):
+            raise ModelIntegrityError(f"{model_path} does not match the hash in {sidecar_path}: "
+                                      "refusing to load; retrain with `firewatch train`")
+        saved = meta.get("versions", {}).get("scikit-learn")
+        if saved and saved != sklearn.__version__:
+            logger.warning("model trained with scikit-learn %s, running %s: retrain advised",
+                           saved, sklearn.__version__)
+        models = joblib.load(model_path)
+        scorer = cls(rules=rules)
+        scorer.category_model_ = models["category"]
+        scorer.risk_model_ = models["risk"]
+        scorer.meta_ = meta
+        return scorer
+
+
+def train_default(model_dir: str | Path, corpus_path: str | Path = CORPUS_PATH,
+                  heldout_path: str | Path = HELDOUT_PATH, now: datetime | date | None = None) -> Scorer:
+    """Train on the packaged corpus, measure on the held-out file, save to `model_dir`."""
+    records = load_records(corpus_path)
+    scorer = Scorer().fit(records, data_hash=file_sha256(corpus_path))
+    heldout = Path(heldout_path)
+    if heldout.exists():
+        scorer.meta_["metrics"] = {"heldout": scorer.evaluate(load_records(heldout), now=now)}
+        scorer.meta_["heldout_sha256"] = file_sha256(heldout)
+        logger.info("heldout metrics: %s", scorer.meta_["metrics"]["heldout"])
+    scorer.save(model_dir)
+    return scorer

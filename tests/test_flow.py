@@ -1,0 +1,115 @@
+"""The whole flow once, real at every stage, through the command line.
+
+demo market (HTTP on port 0) -> `firewatch crawl` (Scrapy, child process) -> store ->
+`firewatch process` (jieba + scikit-learn scoring, Playwright screenshots in Debian's
+Chromium, SQLite FTS5 index) -> `firewatch search`, `export takedown`,
+`export evidence`, `verify` (and `verify` failing on a tampered pack).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from firewatch.store import open_store
+
+
+@pytest.fixture(scope="module")
+def flow(demo_market, tmp_path_factory):
+    from tests.conftest import ROOT, firewatch_command
+    import subprocess
+
+    data = tmp_path_factory.mktemp("flow") / "data"
+
+    def run(*args, timeout=600):
+        return subprocess.run(firewatch_command(data, *args), capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+    crawl = run("crawl", "--base-url", demo_market.base_url, "--query", "灭火器", "--query", "呼吸器",
+                "--platform", "jd", "--platform", "taobao", "--platform", "pdd", "--platform", "1688", "--no-progress")
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    process = run("--verbose", "process", "--max-captures", "4")
+    assert process.returncode == 0, process.stderr[-3000:]
+    return data, run
+
+
+def test_crawl_reaches_every_platform(flow, demo_market):
+    data, _ = flow
+    with open_store(data / "firewatch.db") as store:
+        counts = store.count_listings()
+    assert {"jd", "taobao", "tmall", "pdd", "1688"} <= set(counts)
+    expected = {(l.platform, l.listing_id) for kw in ("灭火器", "呼吸器")
+                for l in demo_market.catalogue.search(kw, 0, ("jd", "taobao", "tmall", "pdd", "1688"))}
+    assert sum(counts.values()) == len(expected)
+
+
+def test_flags_have_reasons_and_screenshots_have_hashes(flow):
+    data, _ = flow
+    with open_store(data / "firewatch.db") as store:
+        flagged = store.flagged()
+        assert flagged, "no listing was flagged"
+        assert all(a.reasons for _, a in flagged), "a flag without a reason"
+        captured = [store.latest_evidence(l.key) for l, _ in flagged if store.latest_evidence(l.key)]
+        assert len(captured) == 4
+        assert store.queue_counts().get("capture", 0) == len(flagged) - 4  # the rest wait, nothing lost
+    for evidence in captured:
+        shot = next(a for a in evidence.artefacts if a.media_type == "image/png")
+        png = Path(evidence.directory) / shot.name
+        assert png.is_relative_to(data / "evidence")
+        assert hashlib.sha256(png.read_bytes()).hexdigest() == shot.sha256
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_search_finds_two_character_query(flow):
+    _, run = flow
+    result = run("search", "灭火", "--json", "--limit", "500")
+    assert result.returncode == 0, result.stderr
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert hits and all("灭火" in h["title"] or "灭火" in h["shop_name"] for h in hits[:50])
+    table = run("search", "灭火", "--flagged")
+    assert table.returncode == 0 and "灭火" in table.stdout
+
+
+def test_takedown_list_holds_one_platform(flow, tmp_path):
+    data, run = flow
+    out = tmp_path / "jd.csv"
+    result = run("export", "takedown", "--platform", "jd", "--format", "csv", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    with open_store(data / "firewatch.db") as store:
+        assert len(rows) == len(store.flagged("jd")) > 0
+    assert {r["平台"] for r in rows} == {"jd"}
+    assert all(r["原因代码"] for r in rows)
+
+
+def test_evidence_pack_verifies_and_tampering_is_named(flow, tmp_path):
+    data, run = flow
+    with open_store(data / "firewatch.db") as store:
+        key = next(l.key for l, _ in store.flagged() if store.latest_evidence(l.key))
+    pack = tmp_path / "pack.zip"
+    made = run("export", "evidence", f"{key[0]}:{key[1]}", "--out", str(pack))
+    assert made.returncode == 0, made.stderr
+    with zipfile.ZipFile(pack) as z:
+        names = z.namelist()
+    assert any(n.endswith("screenshot.png") for n in names)
+    assert any(n.endswith("page.html") for n in names)
+    assert any(n.endswith("assessment.json") for n in names)
+    assert "manifest.json" in names
+    ok = run("verify", str(pack))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+    member = next(n for n in names if n.endswith("page.html"))
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(pack) as src, zipfile.ZipFile(tampered, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == member:
+                body = body.replace("灭火".encode(), "合格".encode(), 1) + b"<!-- edited -->"
+            dst.writestr(info, body)
+    bad = run("verify", str(tampered))
+    assert bad.returncode != 0
+    assert member in bad.stdout + bad.stderr
