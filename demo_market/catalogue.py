@@ -138,8 +138,8 @@ class Catalogue:
         return self.status(listing, day) == "active"
 
     def active(self, day: int, platforms: tuple[str, ...] | None = None) -> list[Listing]:
-        pool = self.listings if platforms is None else [
-            x for p in platforms for x in self._by_platform.get(p, ())]
+        wanted = set(platforms) if platforms is not None else None
+        pool = self.listings if wanted is None else [x for x in self.listings if x.platform in wanted]
         return [x for x in pool if self.is_active(x, day)]
 
     def _multiplier(self, listing_id: str, day: int) -> Decimal:

@@ -172,7 +172,8 @@ class _Builder:
         first = rng.choices(pool, weights)[0]
         reasons = [first]
         if rng.random() < 0.25:
-            second = rng.choice([r for r in pool if r not in reasons and r != "watchlist_seller"])
+            second = rng.choice([r for r in pool if r not in reasons and r != "watchlist_seller"
+                                 and not (first == "watchlist_seller" and r == "no_manufacturer")])
             if {first, second} != {"refurbished", "prop_or_display"}:
                 reasons.append(second)
         return sorted(reasons)

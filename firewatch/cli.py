@@ -158,19 +158,40 @@ def train(ctx) -> None:
 
 def load_scorer(settings: Settings):
     """The saved scorer, trained first when none is saved yet."""
+    from classifiers.exceptions import ModelNotTrainedError
     from classifiers.scorer import Scorer, train_default
 
-    if (settings.model_dir / "scorer.json").exists() or any(settings.model_dir.glob("*.json")):
+    try:
         return Scorer.load(settings.model_dir)
-    console.print("[yellow]没有已训练的模型, 正在训练 no saved model: training now (firewatch train)[/yellow]")
-    return train_default(settings.model_dir)
+    except ModelNotTrainedError:
+        console.print("[yellow]没有已训练的模型, 正在训练 no saved model: training now (as `firewatch train` does)[/yellow]")
+        return train_default(settings.model_dir)
+
+
+WATCHLIST_COLUMNS = ("受检单位", "标称生产单位", "店铺", "shop", "manufacturer")
 
 
 def load_watchlist(settings: Settings):
-    from classifiers.risk import Watchlist
+    """The spot-check failure list named by scoring.watchlist (CSV, UTF-8 or GBK), or None."""
+    import csv
+    import io
+
+    from classifiers.watchlist import Watchlist
 
     path = settings.watchlist_path
-    return Watchlist.from_csv(path) if path else None
+    if path is None:
+        return None
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")
+    names = []
+    for row in csv.DictReader(io.StringIO(text)):
+        names += [row[c].strip() for c in WATCHLIST_COLUMNS if (row.get(c) or "").strip()]
+    if not names:
+        raise FirewatchError(f"{path}: no names found in any of the columns {', '.join(WATCHLIST_COLUMNS)}")
+    return Watchlist(names)
 
 
 @cli.command()

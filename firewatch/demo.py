@@ -43,7 +43,8 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
     data = settings.data_dir / "demo"
     if not keep and data.exists():
         shutil.rmtree(data)
-    settings = settings.with_overrides({"paths": {"data_dir": str(data)}})
+    watchlist = Path(__file__).resolve().parents[1] / "demo_market" / "data" / "watchlist.csv"
+    settings = settings.with_overrides({"paths": {"data_dir": str(data)}, "scoring": {"watchlist": str(watchlist)}})
     market = DemoMarket(seed=7)
     base_url = market.start(port=port)
     try:

@@ -1,0 +1,169 @@
+"""Risk rules: each reason fires on its phrase and not on its negating context."""
+
+from decimal import Decimal
+
+import pytest
+
+from classifiers.risk import RiskRules
+from classifiers.specs import check_certificates, check_specs, parse_specs, validate_ccc_number
+from classifiers.watchlist import Watchlist, normalize_name
+from firewatch.models import Listing
+
+from .conftest import NOW
+
+
+def codes(rules, title, category="portable_extinguisher", **kw):
+    listing = Listing(platform="taobao", listing_id="1", title=title, **kw)
+    reasons, _ = rules.check(listing, category, now=NOW)
+    return {r.code: r for r in reasons}
+
+
+@pytest.mark.parametrize("title,code", [
+    ("干粉灭火器 年检专用 4kg", "inspection_only"),
+    ("灭火器只为过检 便宜", "inspection_only"),
+    ("应付检查 灭火器 2kg", "inspection_only"),
+    ("灭火器 无3C 便宜", "no_certification"),
+    ("灭火器 不带3C", "no_certification"),
+    ("免3C 灭火器", "no_certification"),
+    ("灭火器 无需认证", "no_certification"),
+    ("灭火器 无合格证", "no_certification"),
+    ("二手灭火器 4kg", "refurbished"),
+    ("回收瓶 灭火器", "refurbished"),
+    ("灭火器换粉 干粉", "refurbished"),
+    ("灭火器 道具 红色", "prop_or_display"),
+    ("灭火器样品", "prop_or_display"),
+    ("灭火器 空瓶", "prop_or_display"),
+    ("灭火器模型", "prop_or_display"),
+    ("三无灭火器", "no_manufacturer"),
+    ("灭火器 无品牌", "no_manufacturer"),
+    ("灭火器 无厂名", "no_manufacturer"),
+])
+def test_phrase_fires(rules, title, code):
+    found = codes(rules, title)
+    assert code in found
+    reason = found[code]
+    assert reason.source == "title"
+    assert reason.evidence and reason.evidence in title or reason.evidence.strip("…") in title
+
+
+@pytest.mark.parametrize("title,code,category", [
+    ("干粉灭火器 年检合格 4kg", "inspection_only", "portable_extinguisher"),
+    ("灭火器 可过年检", "inspection_only", "portable_extinguisher"),
+    ("灭火器 非二手 全新", "refurbished", "portable_extinguisher"),
+    ("灭火器 全新出厂", "refurbished", "portable_extinguisher"),
+    ("灭火器 拒绝翻新", "refurbished", "portable_extinguisher"),
+    ("儿童灭火器玩具 道具 过家家", "prop_or_display", "not_fire"),
+    ("消防车模型 合金", "prop_or_display", "not_fire"),
+    ("灭火器 拒绝三无", "no_manufacturer", "portable_extinguisher"),
+    ("灭火器 谨防无3C产品", "no_certification", "portable_extinguisher"),
+    ("灭火器 带3C认证", "no_certification", "portable_extinguisher"),
+])
+def test_negating_context(rules, title, code, category):
+    assert code not in codes(rules, title, category)
+
+
+def test_attribute_maker_none(rules):
+    found = codes(rules, "干粉灭火器 4kg", attributes={"品牌": "无"})
+    assert found["no_manufacturer"].source == "attributes.品牌"
+
+
+def test_no_certification_weighs_less_for_voluntary(rules):
+    assert rules.weight("no_certification", "fire_hose") < rules.weight("no_certification", "smoke_alarm")
+
+
+# -- certificates ---------------------------------------------------------------------
+def test_certificate_number_structure():
+    assert validate_ccc_number("2023081801234567", NOW) is None
+    assert "13 digits" in validate_ccc_number("2023081801234", NOW)
+    assert "not all digits" in validate_ccc_number("20231B08123456", NOW)
+    assert "year 1999" in validate_ccc_number("1999081801234567", NOW)
+    assert "year 2030" in validate_ccc_number("2030081801234567", NOW)
+
+
+def test_certificate_in_text(rules):
+    assert check_certificates("灭火器 3C认证证书编号：2023081801234567", NOW) == []
+    found = check_certificates("烟感 CCC证书编号20231B08123", NOW)
+    assert found and found[0][0] == "invalid_certificate" and "20231B08123" in found[0][1]
+    assert "invalid_certificate" in codes(rules, "干粉灭火器 证书编号 2023081801234")
+    assert "invalid_certificate" not in codes(rules, "干粉灭火器 证书编号 2023081801234567")
+
+
+# -- specs ----------------------------------------------------------------------------
+def test_spec_mismatch_extinguisher():
+    found = check_specs("MFZ/ABC4 干粉灭火器 2kg 家用", "portable_extinguisher", NOW)
+    assert found[0][0] == "spec_mismatch" and "MFZ/ABC4" in found[0][1]
+    assert check_specs("MFZ/ABC4 干粉灭火器 4kg 家用", "portable_extinguisher", NOW) == []
+    assert check_specs("MFZ/ABC4 干粉灭火器 8斤", "portable_extinguisher", NOW) == []
+    assert check_specs("ＭＦＺ／ＡＢＣ４ ２ＫＧ", "portable_extinguisher", NOW)[0][0] == "spec_mismatch"
+
+
+def test_parse_specs():
+    specs = parse_specs("MFZ/ABC4 4kg 2只装 执行GB 4351-2023")
+    assert specs["extinguisher_codes"][0]["amount"] == 4.0
+    assert specs["extinguisher_codes"][0]["agent"] == "dry_powder"
+    assert specs["pack_qty"] == 2 and specs["standards"] == ["4351-2023"]
+
+
+def test_substandard_specs():
+    assert check_specs("TZL60 消防自救呼吸器", "escape_respirator", NOW)[0][0] == "substandard_spec"
+    assert check_specs("TZL30 消防自救呼吸器", "escape_respirator", NOW) == []
+    assert check_specs("干粉灭火器 GB 4351.1-2005", "portable_extinguisher", NOW)[0][0] == "substandard_spec"
+    # not yet withdrawn before 2025
+    from datetime import date
+    assert check_specs("干粉灭火器 GB 4351.1-2005", "portable_extinguisher", date(2024, 6, 1)) == []
+    assert check_specs("防火门 甲级 A0.50", "fire_door", NOW)[0][0] == "spec_mismatch"
+    assert check_specs("防火门 乙级 GFM-0921-dk5 A1.00", "fire_door", NOW) == []
+    assert check_specs("ZSTX15-68℃ 橙色玻璃球", "sprinkler", NOW)[0][0] == "spec_mismatch"
+    assert check_specs("ZSTX15-68℃ 红色玻璃球", "sprinkler", NOW) == []
+    assert check_specs("FFB-25-A2.50", "fire_glass", NOW)[0][0] == "substandard_spec"
+    assert check_specs("应急灯 钴酸锂电池", "emergency_light", NOW)[0][0] == "substandard_spec"
+
+
+# -- price ----------------------------------------------------------------------------
+def test_price_too_low_reason_text(rules):
+    found = codes(rules, "干粉灭火器 MFZ/ABC4 4kg", price=Decimal("9.50"))
+    reason = found["price_too_low"]
+    assert reason.evidence == "4 kg ABC 干粉: prior median 60 yuan; this one 9.50 yuan = 0.16x"
+    assert reason.source == "price"
+
+
+def test_price_ok_and_pack(rules):
+    assert "price_too_low" not in codes(rules, "干粉灭火器 MFZ/ABC4 4kg", price=Decimal("55"))
+    found = codes(rules, "干粉灭火器 4kg 2只装", price=Decimal("30"))
+    assert "price_too_low" in found and "for 2 = 15.00 yuan each" in found["price_too_low"].evidence
+    assert "price_too_low" not in codes(rules, "干粉灭火器 4kg", price=None)
+    # price range: the low end is compared
+    listing = Listing(platform="jd", listing_id="2", title="烟雾报警器 家用",
+                      price_range=(Decimal("3.90"), Decimal("59")))
+    reasons, _ = rules.check(listing, "smoke_alarm", now=NOW)
+    assert "price_too_low" in {r.code for r in reasons}
+
+
+def test_price_switch_off():
+    rules = RiskRules(price_priors={"enabled": False, "ratio": 0.3, "priors": []})
+    assert "price_too_low" not in codes(rules, "干粉灭火器 4kg", price=Decimal("1"))
+
+
+# -- watchlist ------------------------------------------------------------------------
+def test_watchlist_normalisation():
+    assert normalize_name("ＸＸ消防器材有限公司") == normalize_name("xx消防器材") == "xx消防器材"
+    assert normalize_name("某某消防设备股份有限公司") == "某某消防设备"
+    assert normalize_name("某某（福建）消防 器材厂") == "某某消防器材"
+    wl = Watchlist(["福建某某消防器材有限公司", "ABC Fire Co., Ltd."])
+    assert wl.match("福建某某消防器材有限责任公司") == "福建某某消防器材有限公司"
+    assert wl.match("福建某某消防器材旗舰店") == "福建某某消防器材有限公司"
+    assert wl.match("ａｂｃ ｆｉｒｅ") == "ABC Fire Co., Ltd."
+    assert wl.match("另一家消防器材店") is None
+    assert "福建某某消防器材" in wl and len(wl) == 2
+
+
+def test_watchlist_reason(rules):
+    wl = Watchlist(["福建某某消防器材有限公司"])
+    listing = Listing(platform="pdd", listing_id="3", title="干粉灭火器 4kg", shop_name="正规消防店",
+                      attributes={"生产厂家": "福建某某消防器材厂"})
+    reasons, _ = rules.check(listing, "portable_extinguisher", watchlist=wl, now=NOW)
+    hit = [r for r in reasons if r.code == "watchlist_seller"]
+    assert hit and hit[0].source == "attributes.生产厂家"
+    listing.shop_name = "福建某某消防器材官方旗舰店"
+    reasons, _ = rules.check(listing, "portable_extinguisher", watchlist=wl, now=NOW)
+    assert [r.source for r in reasons if r.code == "watchlist_seller"] == ["shop_name"]

@@ -1,0 +1,88 @@
+"""Scorer: assessment, CLI record format, heldout risk figures, save/load round trip."""
+
+import json
+import shutil
+from decimal import Decimal
+
+import pytest
+
+from classifiers.corpus import HELDOUT_PATH, load_records, record_to_listing
+from classifiers.exceptions import ModelIntegrityError, ModelNotTrainedError
+from classifiers.scorer import Scorer
+from classifiers.watchlist import Watchlist
+from firewatch.models import Listing
+
+from .conftest import NOW
+
+
+def test_sidecar(scorer, model_dir):
+    meta = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
+    assert meta["versions"]["scikit-learn"]
+    assert len(meta["labels"]) == 22 and "not_fire" in meta["labels"]
+    assert len(meta["data_sha256"]) == 64 and len(meta["artifact_sha256"]) == 64
+    metrics = meta["metrics"]["heldout"]
+    print(f"\nheldout metrics: {metrics}")
+    assert metrics["category_accuracy"] >= 0.90
+    assert metrics["risk_precision"] >= 0.8 and metrics["risk_recall"] >= 0.8
+
+
+def test_assess_flags_with_reasons(scorer):
+    listing = Listing(platform="pdd", listing_id="9", title="MFZ/ABC4 干粉灭火器 4kg 年检专用",
+                      price=Decimal("9.50"))
+    a = scorer.assess(listing, now=NOW)
+    assert a.category == "portable_extinguisher" and 0 < a.category_confidence <= 1
+    assert a.flagged and a.risk_score >= 0.9
+    assert {"inspection_only", "price_too_low"} <= {r.code for r in a.reasons}
+    assert a.specs["extinguisher_codes"][0]["code"] == "MFZ/ABC4"
+    assert set(a.model_versions) >= {"category", "risk_text", "rules"}
+
+
+def test_assess_clean_and_toy(scorer):
+    clean = scorer.assess(Listing(platform="jd", listing_id="1", title="淮海 手提式干粉灭火器 MFZ/ABC4 4kg 年检合格",
+                                  price=Decimal("65")), now=NOW)
+    assert not clean.flagged and clean.reasons == []
+    toy = scorer.assess(Listing(platform="pdd", listing_id="2", title="儿童消防车玩具 道具 可喷水"), now=NOW)
+    assert toy.category == "not_fire" and not toy.flagged
+
+
+def test_threshold_and_watchlist(scorer):
+    listing = Listing(platform="1688", listing_id="5", title="干粉灭火器 4kg", shop_name="某某消防器材厂")
+    wl = Watchlist(["某某消防器材有限公司"])
+    assert not scorer.assess(listing, now=NOW).flagged
+    a = scorer.assess(listing, watchlist=wl, now=NOW)
+    assert a.flagged and a.reasons[0].code == "watchlist_seller"
+    assert not scorer.assess(listing, watchlist=wl, threshold=0.95, now=NOW).flagged
+
+
+def test_score_record(scorer):
+    out = scorer.score_record({"id": "a1", "platform": "taobao", "title": "烟雾报警器 无3C 家用",
+                               "price": "25", "shop": "某店", "attributes": {"品牌": "无品牌"},
+                               "description": "便宜"}, now=NOW)
+    assert out["id"] == "a1" and out["category"] == "smoke_alarm"
+    assert out["risk"] == 1 and 0 <= out["risk_score"] <= 1
+    assert set(out["reasons"]) >= {"no_certification", "no_manufacturer"}
+    assert "无3C" in out["evidence"]["no_certification"]
+    json.dumps(out, ensure_ascii=False)
+    minimal = scorer.score_record({"id": "a2", "title": "消防水带 8-65-20"}, now=NOW)
+    assert minimal["category"] == "fire_hose" and minimal["risk"] == 0 and minimal["reasons"] == []
+
+
+def test_save_load_round_trip(scorer, model_dir, tmp_path):
+    loaded = Scorer.load(model_dir)
+    for rec in load_records(HELDOUT_PATH):
+        a, b = scorer.assess(record_to_listing(rec), now=NOW), loaded.assess(record_to_listing(rec), now=NOW)
+        assert (a.category, a.category_confidence, a.risk_score, [r.code for r in a.reasons]) == \
+               (b.category, b.category_confidence, b.risk_score, [r.code for r in b.reasons])
+    copy = tmp_path / "copy"
+    shutil.copytree(model_dir, copy)
+    with open(copy / "model.joblib", "ab") as fh:
+        fh.write(b"tampered")
+    with pytest.raises(ModelIntegrityError):
+        Scorer.load(copy)
+
+
+def test_untrained(tmp_path):
+    with pytest.raises(ModelNotTrainedError, match="firewatch train"):
+        Scorer.load(tmp_path)
+    with pytest.raises(ModelNotTrainedError):
+        Scorer().assess(Listing(platform="jd", listing_id="1", title="灭火器"))
