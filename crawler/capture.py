@@ -31,7 +31,8 @@ from urllib.parse import urlsplit
 
 from firewatch.models import Artefact, Evidence
 
-from crawler.fonts import MissingCJKFontsError, assert_cjk_rendering
+from crawler.exceptions import BlockedPageError, CaptureError, MissingCJKFontsError
+from crawler.fonts import assert_cjk_rendering
 
 log = logging.getLogger(__name__)
 
@@ -59,22 +60,6 @@ __all__ = [
     "MissingCJKFontsError",
     "sha256_bytes",
 ]
-
-# --- exceptions (to move to crawler/exceptions.py) ---------------------------------
-
-
-class CaptureError(RuntimeError):
-    """A page could not be captured (navigation failed, host not allowed, no response)."""
-
-
-class BlockedPageError(CaptureError):
-    """The page is a captcha, verification or login wall: not evidence, nothing kept."""
-
-    def __init__(self, reason: str, url: str = "") -> None:
-        super().__init__(f"blocked page at {url}: {reason}" if url else reason)
-        self.reason = reason
-        self.url = url
-
 
 # --- helpers -------------------------------------------------------------------------
 
@@ -318,7 +303,7 @@ class Capturer:
             reason = self.is_blocked(html, final_url)
             if reason:
                 log.warning("refusing blocked page %s: %s", final_url, reason)
-                raise BlockedPageError(reason, final_url)
+                raise BlockedPageError(final_url, reason)
             files, meta = self._collect(cdp, page, response, raw_bodies)
         finally:
             context.close()

@@ -30,12 +30,25 @@ class ParseError(CrawlerError, ValueError):
         return (type(self), (self.page, self.missing))
 
 
-class BlockedPageError(ParseError):
+class CaptureError(CrawlerError):
+    """A page could not be captured as evidence (navigation failed, host not allowed, no response)."""
+
+
+class MissingCJKFontsError(CrawlerError):
+    """Chinese text would render as tofu boxes: no usable CJK font for the browser.
+
+    Not a `CaptureError`: it stops every capture, not one. The message says what to
+    install (`apt-get install -y fonts-noto-cjk`).
+    """
+
+
+class BlockedPageError(ParseError, CaptureError):
     """The page is a captcha, verification or login wall instead of the content asked for.
 
     `reason` is the short code returned by `crawler.platforms.blocked.detect_block`
     ("captcha", "login" or "verification"). It is a `ParseError` so callers that only
-    know about parse failures still never take a blocked page for an empty result.
+    know about parse failures still never take a blocked page for an empty result, and
+    a `CaptureError` so that a captcha page is never kept as evidence.
     """
 
     def __init__(self, page: str, reason: str) -> None:

@@ -19,6 +19,8 @@ import subprocess
 from collections.abc import Mapping
 from typing import Any
 
+from crawler.exceptions import MissingCJKFontsError
+
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "apt-get install -y fonts-noto-cjk"
@@ -27,10 +29,6 @@ TOFU_TEXT = "\ue000\U0010fffd"
 _FONT = "32px sans-serif"
 
 # --- exceptions (to move to crawler/exceptions.py) ---------------------------------
-
-
-class MissingCJKFontsError(RuntimeError):
-    """Chinese text would render as tofu boxes: no usable CJK font for the browser."""
 
 
 # --- fontconfig ----------------------------------------------------------------------
