@@ -5,6 +5,7 @@ download slot's delay to the server's Retry-After (capped) before retrying, so t
 platform slows down, not just the one request. `BlockMiddleware` recognises captcha,
 verification and login-wall pages (`crawler.platforms.blocked.detect_block`), backs off
 that platform with a delay that doubles on each further block, retries the original URL,
+(it sits before Scrapy's RedirectMiddleware, so a redirect to a verification page counts too)
 and gives up on the run after `FIREWATCH_MAX_BLOCKS` blocks, raising an alert in the log
 and the run record. A blocked page never reaches a spider callback.
 """
@@ -89,7 +90,11 @@ class BlockMiddleware:
 
     def process_response(self, request, response, spider=None):
         reason = None
-        if isinstance(response, TextResponse) and response.status == 200:
+        if 300 <= response.status < 400 and b"Location" in response.headers:
+            # Sites send the crawler to a verification page; see it before the redirect
+            # (robots.txt may forbid following it, and the page is not wanted anyway).
+            reason = detect_block("", response.urljoin(response.headers[b"Location"].decode("latin-1")))
+        elif isinstance(response, TextResponse) and response.status == 200:
             reason = detect_block(response.text, response.url)
         slot = _slot(self.crawler, request)
         if reason is None:

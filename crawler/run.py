@@ -44,7 +44,7 @@ def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySet
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.RetryAfterMiddleware": 550,
-            "crawler.middlewares.BlockMiddleware": 560,
+            "crawler.middlewares.BlockMiddleware": 650,  # before RedirectMiddleware (600) sees responses
         },
         "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
         "EXTENSIONS": {"crawler.progress.ProgressExtension": 500},

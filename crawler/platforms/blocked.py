@@ -67,7 +67,7 @@ def detect_block(html: str, url: str = "") -> str | None:
         return reason
     if not html:
         return None
-    sel = Selector(text=html)
+    sel = Selector(text=html, type="html")  # a JSON body would otherwise become a JSON selector
     title = " ".join(sel.xpath("//title//text()").getall()).strip().lower()
     for marker, reason in _TITLE_MARKERS:
         if marker in title:

@@ -27,8 +27,8 @@ def stored(data_dir) -> dict[tuple[str, str], object]:
 
 
 def test_429_captcha_and_5xx_are_met_and_no_captcha_is_stored(start_market, run_firewatch, tmp_path):
-    market = start_market(seed=7, rate_limit=25, rate_window=1.0, error_rate=0.04,
-                          captcha_burst=60, captcha_window=1.0, captcha_cooldown=3)
+    market = start_market(seed=7, rate_limit=30, rate_window=1.0, error_rate=0.04,
+                          captcha_burst=20, captcha_window=1.0, captcha_cooldown=3)
     data = tmp_path / "data"
     result = run_firewatch("crawl", "--platform", "jd", "--platform", "pdd", "--query", QUERY,
                            "--base-url", market.base_url, "--no-progress", data_dir=data)
