@@ -85,6 +85,7 @@ class RiskRules:
                 re.compile("|".join(map(re.escape, negs))) if negs else None,
             )
         self.maker_keys = {normalize(k) for k in self.lexicon.get("maker_attributes", [])}
+        self.watchlist_keys = {normalize(k) for k in self.lexicon.get("watchlist_attributes", [])}
         self.maker_none = {normalize(v) for v in self.lexicon.get("maker_none_values", [])}
 
     # -- weights ---------------------------------------------------------------------
@@ -184,7 +185,7 @@ class RiskRules:
             return []
         candidates = [("shop_name", listing.shop_name)]
         candidates += [(f"attributes.{k}", v) for k, v in (listing.attributes or {}).items()
-                       if normalize(k).strip() in self.maker_keys]
+                       if normalize(k).strip() in self.watchlist_keys]
         for source, value in candidates:
             hit = watchlist.match(value or "")
             if hit:

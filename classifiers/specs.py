@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -209,9 +209,10 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
                 break
 
     withdrawn = {w["number"]: w for w in facts.get("withdrawn_standards", [])}
+    grace = timedelta(days=int(facts.get("withdrawn_grace_days", 0)))
     for std in specs.get("standards", []):
         entry = withdrawn.get(std)
-        if entry and today >= date.fromisoformat(str(entry["withdrawn_on"])):
+        if entry and today >= date.fromisoformat(str(entry["withdrawn_on"])) + grace:
             found.append(("substandard_spec", f"cites GB {std}, withdrawn {entry['withdrawn_on']} "
                           f"(replaced by {entry['replaced_by']}): {_snippet(text, std)}"))
             break

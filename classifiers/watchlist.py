@@ -3,8 +3,10 @@
 Names are normalised before comparison: full-width to half-width, Latin lowercased,
 punctuation and spaces removed, and company suffixes (有限责任公司, 股份有限公司, 有限公司,
 集团, 公司, 厂, 旗舰店, 专营店 ...) stripped. A listing matches when its shop name or its
-生产厂家/制造商/品牌 attribute normalises to a watched name, or contains one of at least
-`min_contain` characters (a shop 某某消防器材旗舰店 for a maker 某某消防器材有限公司).
+生产厂家/制造商 attribute normalises to a watched name. Containment (a name that merely
+contains a watched one of at least `min_contain` characters) is off by default: on the
+demo market it matched unrelated sellers sharing a trade name (鑫源消防, 创安消防科技)
+and flagged several times more innocent listings than guilty ones.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def normalize_name(name: str) -> str:
 class Watchlist:
     """A set of watched names; `match(name)` gives the watched name it matches, or None."""
 
-    def __init__(self, names: Iterable[str] = (), min_contain: int = 4) -> None:
+    def __init__(self, names: Iterable[str] = (), min_contain: int | None = None) -> None:
         self.min_contain = min_contain
         self._names: dict[str, str] = {}
         for name in names:
@@ -68,6 +70,6 @@ class Watchlist:
         if key in self._names:
             return self._names[key]
         for watched, original in self._names.items():
-            if len(watched) >= self.min_contain and watched in key:
+            if self.min_contain and len(watched) >= self.min_contain and watched in key:
                 return original
         return None

@@ -62,7 +62,8 @@ def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySet
 
 
 def run_crawl(settings: Settings, platforms: Iterable[str], keywords: Iterable[str] | None = None,
-              echo_commits: bool = False, progress: Any = None) -> dict[str, dict[str, Any]]:
+              echo_commits: bool = False, progress: Any = None,
+              log_level: int = logging.WARNING) -> dict[str, dict[str, Any]]:
     """Crawl the given platforms once; return per-platform stats."""
     c = settings.section("crawl")
     platforms = list(platforms)
@@ -72,6 +73,10 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: Iterable[s
     skip = {l.key: l.display_price for l in store.iter_listings() if l.last_seen and l.last_seen >= since and l.status == "active"}
     runs = {p: store.start_crawl_run(p) for p in platforms}
     set_display(progress)
+    # Scrapy resets logger levels as it starts; the caller's handlers keep its chatter
+    # at the caller's level.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(log_level)
     process = CrawlerProcess(scrapy_settings(settings, echo_commits), install_root_handler=False)
     crawlers = {}
     for platform in platforms:

@@ -106,11 +106,12 @@ def crawl(ctx, platforms, keywords, base_url, echo_commits, no_progress) -> None
     if base_url:
         settings = settings.with_overrides({"crawl": {"base_url": base_url}})
     platforms = platforms or tuple(settings.section("crawl")["platforms"])
+    level = logging.getLogger().level
     if no_progress or echo_commits:
-        results = run_crawl(settings, platforms, keywords or None, echo_commits=echo_commits)
+        results = run_crawl(settings, platforms, keywords or None, echo_commits=echo_commits, log_level=level)
     else:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as progress:
-            results = run_crawl(settings, platforms, keywords or None, progress=progress)
+            results = run_crawl(settings, platforms, keywords or None, progress=progress, log_level=level)
     table = Table(title="抓取结果 crawl summary")
     for col in ("平台", "页面", "商品", "新增", "跳过(未变)", "验证码", "429", "5xx", "错误", "结束"):
         table.add_column(col)
@@ -120,6 +121,9 @@ def crawl(ctx, platforms, keywords, base_url, echo_commits, no_progress) -> None
     for platform, r in results.items():
         if r["alert"]:
             console.print(f"[red]告警 ALERT {platform}: {r['alert']}[/red]")
+    if all(r["pages"] == 0 for r in results.values()):
+        raise FirewatchError(f"no page could be fetched from {settings.section('crawl')['base_url']}: is the market "
+                             "running (`firewatch market serve`)? Set crawl.base_url or pass --base-url.")
 
 
 @crawl.command("history")

@@ -45,7 +45,9 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
         shutil.rmtree(data)
     watchlist = Path(__file__).resolve().parents[1] / "demo_market" / "data" / "watchlist.csv"
     settings = settings.with_overrides({"paths": {"data_dir": str(data)}, "scoring": {"watchlist": str(watchlist)}})
-    market = DemoMarket(seed=7)
+    # Real-site behaviours stay on (429 + Retry-After, 503s, captcha walls), at levels a
+    # demo can get through in a minute or two.
+    market = DemoMarket(seed=7, rate_limit=150, rate_window=1.0, error_rate=0.01, captcha_burst=900, captcha_window=10.0)
     base_url = market.start(port=port)
     try:
         console.rule(f"演示市场 demo market at {base_url}")

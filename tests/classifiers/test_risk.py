@@ -1,5 +1,6 @@
 """Risk rules: each reason fires on its phrase and not on its negating context."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -167,3 +168,26 @@ def test_watchlist_reason(rules):
     listing.shop_name = "福建某某消防器材官方旗舰店"
     reasons, _ = rules.check(listing, "portable_extinguisher", watchlist=wl, now=NOW)
     assert [r.source for r in reasons if r.code == "watchlist_seller"] == ["shop_name"]
+
+
+def test_recently_replaced_standard_has_a_grace_period():
+    text = "钢质防火门 GFM-1021 A1.00 执行标准 GB 12955-2008"
+    assert check_specs(text, "fire_door", date(2026, 11, 29)) == []  # replaced 2026-05-01: stock may still carry it
+    late = check_specs(text, "fire_door", date(2027, 6, 1))
+    assert late and late[0][0] == "substandard_spec" and "GB 12955-2024" in late[0][1]
+
+
+def test_watchlist_does_not_match_names_that_merely_contain_a_watched_one():
+    wl = Watchlist(["鑫源消防专营店", "创安消防科技有限公司"])
+    assert wl.match("义乌鑫源消防器材经营部") is None
+    assert wl.match("温州创安消防科技有限公司") is None
+    assert wl.match("创安消防科技有限责任公司") == "创安消防科技有限公司"
+    assert Watchlist(["创安消防科技有限公司"], min_contain=6).match("温州创安消防科技有限公司") == "创安消防科技有限公司"
+
+
+def test_brand_attribute_is_not_compared_with_the_watchlist(rules):
+    wl = Watchlist(["瑞消旗舰店"])
+    listing = Listing(platform="jd", listing_id="9", title="室内消火栓 SN65", shop_name="沈阳永泰消防科技有限公司",
+                      attributes={"品牌": "瑞消"})
+    reasons, _ = rules.check(listing, "other_fire", watchlist=wl, now=NOW)
+    assert "watchlist_seller" not in {r.code for r in reasons}
