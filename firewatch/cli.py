@@ -77,9 +77,10 @@ def market_serve(port: int, seed: int, day: int, gentle: bool) -> None:
 
     Advance time while it runs:  curl -X POST -d '{"day": 3}' http://127.0.0.1:PORT/_admin/day
     """
-    from demo_market.server import serve
+    from demo_market.server import QUIET, serve
 
-    serve(port=port, seed=seed, day=day, gentle=gentle)
+    console.print(f"演示市场 demo market: http://127.0.0.1:{port}/  (Ctrl-C stops it)")
+    serve(port=port, seed=seed, day=day, **(QUIET if gentle else {}))
 
 
 # -- crawl ----------------------------------------------------------------------------

@@ -45,7 +45,9 @@ def start_market():
 @pytest.fixture(scope="session")
 def demo_market(start_market):
     """A gentle demo market (no rate limit, captcha or injected errors), seed 7."""
-    return start_market(seed=7, rate_limit=None, error_rate=0.0, captcha_burst=None)
+    from demo_market.server import QUIET
+
+    return start_market(seed=7, **QUIET)
 
 
 def firewatch_command(data_dir: Path, *args: str) -> list[str]:
