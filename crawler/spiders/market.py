@@ -64,8 +64,14 @@ class MarketSpider(scrapy.Spider):
         self.max_pages = int(max_pages)
         self.skip_keys = skip_keys or {}
 
+    # The search route, formatted with the quoted keyword `q`, the 1-based `page` and
+    # the result `offset` of that page (`page_size` results a page).
+    search_path = ""
+    page_size = 0
+
     def search_url(self, keyword: str, page: int) -> str:
-        raise NotImplementedError
+        path = self.search_path.format(q=quote(keyword), page=page, offset=(page - 1) * self.page_size)
+        return urljoin(self.base_url, path)
 
     async def start(self):
         for keyword in self.keywords:
@@ -104,8 +110,7 @@ class JDSpider(MarketSpider):
     search_parser = jd
     item_parsers = {"jd": jd}
 
-    def search_url(self, keyword, page):
-        return urljoin(self.base_url, f"jd/search?keyword={quote(keyword)}&page={page}")
+    search_path = "jd/search?keyword={q}&page={page}"
 
     def complete(self, listing):
         if not listing.price_pending:
@@ -131,8 +136,8 @@ class TaobaoSpider(MarketSpider):
     search_parser = taobao
     item_parsers = {"taobao": taobao, "tmall": tmall}
 
-    def search_url(self, keyword, page):
-        return urljoin(self.base_url, f"taobao/search?q={quote(keyword)}&s={(page - 1) * 44}")
+    search_path = "taobao/search?q={q}&s={offset}"
+    page_size = 44
 
 
 class PDDSpider(MarketSpider):
@@ -142,8 +147,7 @@ class PDDSpider(MarketSpider):
     search_parser = pdd
     item_parsers = {"pdd": pdd}
 
-    def search_url(self, keyword, page):
-        return urljoin(self.base_url, f"pdd/search?q={quote(keyword)}&page={page}")
+    search_path = "pdd/search?q={q}&page={page}"
 
 
 class AlibabaSpider(MarketSpider):
@@ -153,8 +157,7 @@ class AlibabaSpider(MarketSpider):
     search_parser = alibaba1688
     item_parsers = {"1688": alibaba1688}
 
-    def search_url(self, keyword, page):
-        return urljoin(self.base_url, f"1688/offer_search?keywords={quote(keyword)}&beginPage={page}")
+    search_path = "1688/offer_search?keywords={q}&beginPage={page}"
 
 
 SPIDERS: dict[str, type[MarketSpider]] = {s.platform: s for s in (JDSpider, TaobaoSpider, PDDSpider, AlibabaSpider)}
