@@ -307,13 +307,15 @@ def search(ctx, query, platform, category, flagged, since, limit, as_json) -> No
             out.file.write(json.dumps(asdict(hit), ensure_ascii=False) + "\n")
         return
     table = Table(title=f"搜索 {escape(query)}: {len(hits)} 条")
-    for col in ("平台", "商品ID", "标题", "店铺", "价格", "类别", "风险", "原因"):
-        table.add_column(col, overflow="fold")
+    for col in ("平台", "商品ID", "价格", "风险"):
+        table.add_column(col, no_wrap=True)
+    for col, ratio in (("标题", 4), ("店铺", 2), ("类别", 2), ("原因", 2)):
+        table.add_column(col, overflow="fold", ratio=ratio)
     for h in hits:
         price = f"{h.price_fen / 100:.2f}" if h.price_fen is not None else "-"
         risk = f"{h.risk_score:.2f}" if h.risk_score is not None else "-"
-        table.add_row(h.platform, h.listing_id, escape(h.title), escape(h.shop_name), price, h.category or "-",
-                      ("[red]" + risk + "[/red]") if h.flagged else risk, " ".join(h.reasons))
+        table.add_row(h.platform, h.listing_id, price, ("[red]" + risk + "[/red]") if h.flagged else risk,
+                      escape(h.title), escape(h.shop_name), h.category or "-", "\n".join(h.reasons))
     out.print(table)
     if not hits:
         console.print("没有结果 no results. Has the index been built? Run `firewatch process` or `firewatch index rebuild`.")
