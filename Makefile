@@ -38,7 +38,7 @@ test: install
 	$(VENV)/bin/pytest -ra $(PYTEST_ARGS)
 
 bench: install
-	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf var .pytest_cache
