@@ -140,9 +140,12 @@ def crawl_history(ctx, limit: int) -> None:
         table = Table(title="抓取记录 crawl runs")
         cols = ("id", "platform", "started_at", "ended_at", "pages", "items", "errors", "blocks", "throttled", "outcome")
         for c in cols:
-            table.add_column(c)
+            table.add_column(c, no_wrap=True)
         for run in store.crawl_runs(limit):
-            table.add_row(*(str(run[c] or "") for c in cols))
+            cells = {c: "" if run[c] is None else str(run[c]) for c in cols}
+            for c in ("started_at", "ended_at"):  # ISO UTC to the second
+                cells[c] = cells[c][:19].replace("T", " ")
+            table.add_row(*(cells[c] for c in cols))
         out.print(table)
 
 
