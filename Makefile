@@ -1,5 +1,5 @@
 # firewatch: `make demo` and `make test` each do all set-up on a fresh Debian machine
-# (apt: chromium, fonts-noto-cjk; a virtualenv in .venv; the project with its extras)
+# (apt: chromium, fonts-noto-cjk, redis-server; a virtualenv in .venv; the project with its extras)
 # and are idempotent: a second run skips what is already there.
 
 VENV    := .venv
@@ -17,10 +17,11 @@ help:
 
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q . \
+	    || ! command -v redis-server >/dev/null 2>&1 \
 	    || ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then \
-	  echo "installing Debian packages: chromium fonts-noto-cjk python3-venv"; \
+	  echo "installing Debian packages: chromium fonts-noto-cjk redis-server python3-venv"; \
 	  $(SUDO) apt-get update -q && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk python3-venv; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk redis-server python3-venv; \
 	fi
 
 $(STAMP): pyproject.toml
