@@ -87,14 +87,15 @@ class MarketSpider(scrapy.Spider):
             if known is not False and known == listing.display_price:
                 self.crawler.stats.inc_value("firewatch/skipped_unchanged")
                 continue
-            parser = self.item_parsers[listing.platform]
-            yield response.follow(listing.url, callback=self.parse_item, cb_kwargs={"found": listing, "parser": parser})
+            # cb_kwargs stay picklable (a shared Redis queue serialises requests)
+            yield response.follow(listing.url, callback=self.parse_item, cb_kwargs={"found": listing})
         pages = self.search_parser.parse_pagination(text)
         if found and page < self.max_pages and pages.get("has_more"):
             yield scrapy.Request(self.search_url(keyword, page + 1), callback=self.parse_search,
                                  cb_kwargs={"keyword": keyword, "page": page + 1})
 
-    def parse_item(self, response, found, parser):
+    def parse_item(self, response, found):
+        parser = self.item_parsers[found.platform]
         listing = merge(found, parser.parse_item(response_text(response), response.url))
         yield from self.complete(listing)
 
