@@ -250,3 +250,18 @@ def require(value: Any, page: str, missing: str) -> Any:
 def page_title(sel: Selector) -> str:
     """The cleaned `<title>` text."""
     return clean_text(sel.xpath("//title/text()").get())
+
+
+# A listing the platform itself reports as gone: the flags the real pages carry
+# (JD `warestatus: 1` when on sale, Tmall `"isOnline":true`) or the notice shown instead.
+_REMOVED_FLAGS = re.compile(
+    r"""warestatus\s*:\s*0\b|"isOnline"\s*:\s*false|"isOnSale"\s*:\s*false|"status"\s*:\s*"DELETED\"""")
+_REMOVED_TEXT = re.compile(r"[该此]?(商品|宝贝)已(下架|下柜)")
+
+
+def listing_status(html: str, sel: Selector) -> str:
+    """"removed" when the page says the listing is off sale, else "active"."""
+    if _REMOVED_FLAGS.search(html):
+        return "removed"
+    visible = " ".join(sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
+    return "removed" if _REMOVED_TEXT.search(visible) else "active"

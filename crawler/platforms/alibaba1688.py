@@ -17,6 +17,8 @@ import re
 
 from crawler.exceptions import ParseError
 from crawler.platforms._common import (
+    listing_status,
+    selector,
     absolute_url,
     clean_text,
     find_key,
@@ -151,6 +153,7 @@ def parse_item(html: str, url: str = "") -> Listing:
     return Listing(
         platform=PLATFORM,
         listing_id=str(offer_id),
+        status=listing_status(html, selector(html)),
         url=absolute_url(url) if url else f"https://detail.1688.com/offer/{offer_id}.html",
         title=title,
         price=price,

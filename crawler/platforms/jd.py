@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from crawler.exceptions import ParseError
 from crawler.platforms._common import (
+    listing_status,
     absolute_url,
     clean_text,
     full_image_url,
@@ -137,6 +138,7 @@ def parse_item(html: str, url: str = "") -> Listing:
     return Listing(
         platform=PLATFORM,
         listing_id=sku,
+        status=listing_status(html, sel),
         url=absolute_url(url, "") if url else f"https://item.jd.com/{sku}.html",
         title=title,
         price=price,

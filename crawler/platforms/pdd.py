@@ -15,6 +15,8 @@ import re
 
 from crawler.exceptions import ParseError
 from crawler.platforms._common import (
+    listing_status,
+    selector,
     absolute_url,
     clean_text,
     fen_to_yuan,
@@ -123,6 +125,7 @@ def parse_item(html: str, url: str = "") -> Listing:
     return Listing(
         platform=PLATFORM,
         listing_id=goods_id,
+        status=listing_status(html, selector(html)),
         url=absolute_url(url) if url else f"https://mobile.yangkeduo.com/goods.html?goods_id={goods_id}",
         title=title,
         price=price,

@@ -16,6 +16,7 @@ import re
 
 from crawler.exceptions import ParseError
 from crawler.platforms._common import (
+    listing_status,
     absolute_url,
     clean_text,
     find_key,
@@ -151,6 +152,7 @@ def parse_item(html: str, url: str = "") -> Listing:
     return Listing(
         platform=PLATFORM,
         listing_id=item_id,
+        status=listing_status(html, sel),
         url=absolute_url(url) if url else f"https://item.taobao.com/item.htm?id={item_id}",
         title=title,
         price=price,

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 from crawler.platforms import taobao
 from crawler.platforms._common import (
+    listing_status,
     absolute_url,
     clean_text,
     find_key,
@@ -111,6 +112,7 @@ def parse_item(html: str, url: str = "") -> Listing:
     return Listing(
         platform=PLATFORM,
         listing_id=item_id,
+        status=listing_status(html, sel),
         url=absolute_url(url) if url else f"https://detail.tmall.com/item.htm?id={item_id}",
         title=title,
         price=price,
