@@ -68,9 +68,12 @@ def charset_from_content_type(value: str | None) -> str | None:
     return None if ("/" in value or ";" in value) else value
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f]")  # control characters other than white space
+
+
 def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    return controls > max(2, len(text[:20000]) // 100)
+    head = text[:20000]
+    return len(_CONTROL_RE.findall(head)) > max(2, len(head) // 100)
 
 
 def decode_page(body: bytes, declared: str | None = None, page: str = "") -> str:

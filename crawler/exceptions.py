@@ -90,3 +90,31 @@ class PageEncodingError(ParseError):
 
     def __reduce__(self):
         return (type(self), (self.page, self.detail))
+
+
+class SessionError(CrawlerError):
+    """A browser session file (Playwright `storage_state` JSON) is missing or invalid.
+
+    `path` names the file and `problem` says what is wrong in it (which cookie, which
+    field), so the message alone is enough to fix or re-export the file.
+    """
+
+    exit_code = 65  # EX_DATAERR
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"session file {self.path}: {problem}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.problem))
+
+
+class ProxyError(CrawlerError):
+    """The proxy list is invalid, or every proxy in it has been evicted for failing.
+
+    The message says which proxy is wrong or that the list (`[crawl] proxies`) needs
+    fixing; a run whose proxies are all evicted fails its requests with this message.
+    """
+
+    exit_code = 78  # EX_CONFIG

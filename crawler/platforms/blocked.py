@@ -58,6 +58,13 @@ _TEXT_MARKERS = (
     (re.compile(r"请完成(安全)?验证|验证一下，购物无忧|访问过于频繁"), "verification"),
 )
 _SKIP_TEXT_IN = "script|style|noscript|template|textarea"
+# Every check below needs one of these strings somewhere in the raw HTML; a page with
+# none of them is not parsed at all (most pages: this keeps the check off the hot path).
+_ANY_MARKER = re.compile(
+    "|".join([re.escape(m) for m, _ in _TITLE_MARKERS] + [re.escape(i) for i in _CAPTCHA_IDS + _LOGIN_IDS]
+             + [p.pattern for p, _ in _TEXT_MARKERS]),
+    re.IGNORECASE,
+)
 
 
 def detect_block(html: str, url: str = "") -> str | None:
@@ -65,7 +72,7 @@ def detect_block(html: str, url: str = "") -> str | None:
     reason = _from_url(url)
     if reason:
         return reason
-    if not html:
+    if not html or not _ANY_MARKER.search(html):
         return None
     sel = Selector(text=html, type="html")  # a JSON body would otherwise become a JSON selector
     title = " ".join(sel.xpath("//title//text()").getall()).strip().lower()
