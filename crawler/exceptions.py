@@ -118,3 +118,17 @@ class ProxyError(CrawlerError):
     """
 
     exit_code = 78  # EX_CONFIG
+
+
+def _ignore_request() -> type[Exception]:
+    from scrapy.exceptions import IgnoreRequest
+
+    return IgnoreRequest
+
+
+class ProxiesExhaustedError(ProxyError, _ignore_request()):  # type: ignore[misc]
+    """Every proxy of the list is evicted: the request is dropped (Scrapy's IgnoreRequest).
+
+    The proxy middleware logs one ALERT per episode and counts the dropped requests;
+    the message tells the user to fix `[crawl] proxies`.
+    """

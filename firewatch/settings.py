@@ -43,7 +43,12 @@ def _defaults() -> dict[str, Any]:
             "max_blocks": 30,
             "block_backoff": 0.5,
             "max_retry_after": 30,
+            "proxies": [],
+            "proxy_max_failures": 3,
+            "proxy_cooldown": 300,
+            "sessions": {},
             "keywords": {"default": ["灭火器"]},
+            "redis_url": "",
         },
         "scoring": {"threshold": 0.5, "model_dir": "models", "watchlist": ""},
         "capture": {
@@ -53,6 +58,16 @@ def _defaults() -> dict[str, Any]:
             "evidence_dir": "evidence",
         },
         "export": {"dir": "exports"},
+        "schedule": {
+            "timezone": "",
+            "misfire_grace_seconds": 600,
+            "stop_timeout_seconds": 20,
+            "capture": True,
+            "max_captures": 0,
+            "jobs": [
+                {"id": "all-daily", "platforms": ["jd", "taobao", "pdd", "1688"], "keywords": "default", "cron": "0 3 * * *"},
+            ],
+        },
     }
 
 

@@ -263,5 +263,7 @@ def listing_status(html: str, sel: Selector) -> str:
     """"removed" when the page says the listing is off sale, else "active"."""
     if _REMOVED_FLAGS.search(html):
         return "removed"
+    if not _REMOVED_TEXT.search(html):  # cheap: most pages never mention it
+        return "active"
     visible = " ".join(sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
     return "removed" if _REMOVED_TEXT.search(visible) else "active"

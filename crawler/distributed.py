@@ -1,0 +1,203 @@
+"""Distributed crawling: one shared frontier in Redis for many spider processes.
+
+When `crawl.redis_url` is set, `redis_settings()` switches Scrapy to scrapy-redis: the
+request queue and the duplicate filter of each spider live in Redis under
+`<redis_key_prefix>:<spider>:requests` and `...:dupefilter`, so any number of
+`firewatch crawl` processes, on any machines, pop from and push to one frontier and each
+URL is fetched once (every process issues the start requests; the shared filter drops
+the repeats; `dont_filter` requests such as JD's price endpoint are queued once by the
+one process that parsed the item page, so they are fetched once too). robots.txt is the
+exception: each process fetches it once for its own robots cache.
+
+Closing is cluster-aware (`SharedFrontierScheduler`). An empty shared queue does not mean
+the crawl is over: another process may be parsing a page that will add requests. So each
+process keeps a heartbeat entry in `...:workers` (a sorted set scored by deadline, in
+Redis server time) while it holds work: it is marked busy when it joins and, atomically,
+whenever it pops a request after having been idle; it is unmarked when its own engine is
+idle. On Scrapy's `spider_idle` a process closes only if the queue is empty and no other
+process is busy; otherwise it stays open and polls every `POLL_SECONDS`. A process that
+dies stops holding the others open once its entry is `redis_worker_timeout` seconds stale.
+The first process to join a frontier with no live workers starts a new job (it clears
+what a crashed job left; the store's recrawl skip makes the restart cheap), and the last
+one to leave deletes the keys, so the next scheduled crawl starts from scratch.
+scrapy-redis's own `SCHEDULER_IDLE_BEFORE_CLOSE` is left at 0: it is a blocking BRPOP
+that freezes the reactor (and every download in flight) and cannot see other processes'
+in-flight work.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from typing import Any, Mapping
+
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import task
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+"""How often an idle process waiting on busy peers looks at the shared frontier again."""
+
+_NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000 "
+
+# KEYS: workers, queue, dupefilter; ARGV: worker id, timeout. Returns 1 when a new job starts.
+_JOIN = _NOW + """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local fresh = 0
+if redis.call('ZCARD', KEYS[1]) == 0 then
+  redis.call('DEL', KEYS[2], KEYS[3])
+  fresh = 1
+end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+return fresh
+"""
+
+# KEYS: workers; ARGV: worker id, timeout.
+_BUSY = _NOW + "redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1]) return 1"
+
+# KEYS: queue, workers; ARGV: worker id, timeout. Pop the best request and mark busy in one step.
+_POP_AND_MARK = _NOW + """
+local r = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #r == 0 then return false end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+return r[1]
+"""
+
+# KEYS: queue, workers; ARGV: worker id. Unmark this worker; return {queued, busy peers}.
+_IDLE = _NOW + """
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+return {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2])}
+"""
+
+# KEYS: workers, queue, dupefilter; ARGV: worker id. Returns 1 when this was the last worker.
+_LEAVE = _NOW + """
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) == 0 then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+  return 1
+end
+return 0
+"""
+
+
+def redis_settings(crawl: Mapping[str, Any]) -> dict[str, Any]:
+    """Scrapy settings for the shared Redis frontier; empty when `redis_url` is not set."""
+    url = str(crawl.get("redis_url") or "").strip()
+    if not url:
+        return {}
+    prefix = str(crawl.get("redis_key_prefix") or "firewatch")
+    return {
+        "SCHEDULER": "crawler.distributed.SharedFrontierScheduler",
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "REDIS_URL": url,
+        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_QUEUE_KEY": f"{prefix}:%(spider)s:requests",
+        "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:%(spider)s:dupefilter",
+        # One process finishing must not clear the frontier the others still use; the
+        # last worker out deletes it (SharedFrontierScheduler.close).
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_FLUSH_ON_START": False,
+        "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
+        "FIREWATCH_REDIS_WORKERS_KEY": f"{prefix}:%(spider)s:workers",
+        "FIREWATCH_REDIS_WORKER_TIMEOUT": float(crawl.get("redis_worker_timeout") or 60),
+    }
+
+
+class SharedFrontierScheduler(Scheduler):
+    """scrapy-redis's scheduler that closes only when the whole cluster is done."""
+
+    def __init__(self, server, *, workers_key: str = "", worker_timeout: float = 60.0, **kwargs):
+        super().__init__(server, **kwargs)
+        self.workers_key_template = workers_key
+        self.worker_timeout = float(worker_timeout)
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.crawler = None
+        self._busy = False
+        self._heartbeat: task.LoopingCall | None = None
+        self._scripts = {name: server.register_script(src) for name, src in
+                         (("join", _JOIN), ("busy", _BUSY), ("pop", _POP_AND_MARK), ("idle", _IDLE), ("leave", _LEAVE))}
+
+    @classmethod
+    def from_settings(cls, settings):
+        base = Scheduler.from_settings(settings)  # builds the connection and checks it answers
+        kwargs = {k: getattr(base, k) for k in ("persist", "flush_on_start", "queue_key", "queue_cls",
+                                                 "dupefilter_key", "dupefilter_cls", "idle_before_close",
+                                                 "serializer")}
+        return cls(base.server, dupefilter=base.df, workers_key=settings.get("FIREWATCH_REDIS_WORKERS_KEY"),
+                   worker_timeout=settings.getfloat("FIREWATCH_REDIS_WORKER_TIMEOUT", 60.0), **kwargs)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        instance = super().from_crawler(crawler)
+        instance.crawler = crawler
+        crawler.signals.connect(instance.spider_idle, signal=signals.spider_idle)
+        return instance
+
+    # keys ---------------------------------------------------------------------------
+    @property
+    def workers_key(self) -> str:
+        return self.workers_key_template % {"spider": self.spider.name}
+
+    def _keys(self) -> dict[str, str]:
+        return {"queue": self.queue.key, "workers": self.workers_key, "dupefilter": self.df.key}
+
+    # lifecycle ------------------------------------------------------------------------
+    def open(self, spider):
+        super().open(spider)
+        k = self._keys()
+        fresh = self._scripts["join"](keys=[k["workers"], k["queue"], k["dupefilter"]],
+                                      args=[self.worker_id, self.worker_timeout])
+        self._busy = True
+        log.info("%s: %s the shared frontier %s as %s", spider.name, "started" if fresh else "joined",
+                 k["queue"], self.worker_id)
+        self._heartbeat = task.LoopingCall(self._refresh)
+        self._heartbeat.start(max(self.worker_timeout / 4, 0.1), now=False)
+
+    def close(self, reason):
+        if self._heartbeat is not None and self._heartbeat.running:
+            self._heartbeat.stop()
+        k = self._keys()
+        last = self._scripts["leave"](keys=[k["workers"], k["queue"], k["dupefilter"]], args=[self.worker_id])
+        self._busy = False
+        log.info("%s: left the shared frontier (%s)%s", self.spider.name, reason,
+                 "; last worker, frontier cleared" if last else "")
+
+    def _refresh(self) -> None:
+        if self._busy:
+            self._scripts["busy"](keys=[self.workers_key], args=[self.worker_id, self.worker_timeout])
+
+    # queue ----------------------------------------------------------------------------
+    def next_request(self):
+        if self._busy:
+            return super().next_request()
+        data = self._scripts["pop"](keys=[self.queue.key, self.workers_key], args=[self.worker_id, self.worker_timeout])
+        if data is None:
+            return None
+        self._busy = True
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return self.queue._decode_request(data)
+
+    # closing ------------------------------------------------------------------------------
+    def spider_idle(self, spider=None):
+        """Scrapy found this process idle: close only if no peer can add requests."""
+        queued, busy = self._scripts["idle"](keys=[self.queue.key, self.workers_key], args=[self.worker_id])
+        self._busy = False
+        if not queued and not busy:
+            return
+        log.debug("%s idle; shared frontier has %d queued and %d busy peers: waiting", self.spider.name, queued, busy)
+        # Look again soon rather than at the engine's 5 s heartbeat (falls back to it if
+        # Scrapy's engine internals change).
+        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule(POLL_SECONDS)
+        raise DontCloseSpider(f"{busy} busy peers, {queued} queued requests")
