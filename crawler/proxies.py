@@ -76,6 +76,15 @@ def check_proxy_url(url: str) -> str:
     return url
 
 
+def proxy_list(urls: Iterable[str]) -> list[str]:
+    """The validated proxy list of `[crawl] proxies` (ProxyError names a bad or repeated entry)."""
+    out = [check_proxy_url(u) for u in urls]
+    for url in out:
+        if out.count(url) > 1:
+            raise ProxyError(f"proxy {url!r} is listed twice in [crawl] proxies")
+    return out
+
+
 @dataclass
 class ProxyState:
     url: str
@@ -88,9 +97,7 @@ class ProxyPool:
 
     def __init__(self, proxies: Iterable[str], max_failures: int = 3, cooldown: float = 300.0,
                  clock: Callable[[], float] = time.monotonic):
-        urls = [check_proxy_url(p) for p in proxies]
-        if len(set(urls)) != len(urls):
-            raise ProxyError("[crawl] proxies lists a proxy twice")
+        urls = proxy_list(proxies)
         if max_failures < 1:
             raise ProxyError(f"proxy_max_failures must be at least 1, not {max_failures}")
         self.states = [ProxyState(u) for u in urls]
@@ -172,7 +179,7 @@ class ProxyMiddleware:
 
     def process_request(self, request, spider=None):
         meta = request.meta
-        if "proxy" in meta and meta.get(META_KEY) != meta["proxy"]:
+        if "proxy" in meta and (META_KEY not in meta or meta[META_KEY] != meta["proxy"]):
             return None  # someone chose this request's proxy (or no proxy) on purpose
         proxy = self.pool.next()
         for url in self.pool.readmitted:

@@ -15,7 +15,10 @@ from typing import Any, Iterable
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 
+from crawler.distributed import redis_settings
 from crawler.progress import set_display
+from crawler.proxies import proxy_list
+from crawler.sessions import session_files
 from crawler.spiders import SPIDERS
 from firewatch.models import utcnow
 from firewatch.settings import Settings
@@ -45,6 +48,9 @@ def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySet
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.RetryAfterMiddleware": 550,
             "crawler.middlewares.BlockMiddleware": 650,  # before RedirectMiddleware (600) sees responses
+            "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+            "crawler.sessions.SessionCookiesMiddleware": 700,  # Scrapy's cookie jar, seeded with the platform's session
+            "crawler.proxies.ProxyMiddleware": 740,  # before HttpProxyMiddleware (750); sees proxy errors before retries
         },
         "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
         "EXTENSIONS": {"crawler.progress.ProgressExtension": 500},
@@ -53,11 +59,16 @@ def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySet
         "FIREWATCH_MAX_BLOCKS": int(c["max_blocks"]),
         "FIREWATCH_BLOCK_BACKOFF": float(c["block_backoff"]),
         "FIREWATCH_MAX_RETRY_AFTER": float(c["max_retry_after"]),
+        "FIREWATCH_PROXIES": proxy_list(c["proxies"]),
+        "FIREWATCH_PROXY_MAX_FAILURES": int(c["proxy_max_failures"]),
+        "FIREWATCH_PROXY_COOLDOWN": float(c["proxy_cooldown"]),
+        "FIREWATCH_SESSIONS": session_files(settings),
         "LOG_LEVEL": "WARNING",
         "TELNETCONSOLE_ENABLED": False,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     })
+    s.setdict(redis_settings(c))  # a shared scrapy-redis frontier when crawl.redis_url is set
     return s
 
 
@@ -68,6 +79,7 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: Iterable[s
     c = settings.section("crawl")
     platforms = list(platforms)
     keywords = list(keywords or c["keywords"].get("default", []))
+    crawl_settings = scrapy_settings(settings, echo_commits)  # a bad session or proxy list fails here, before any record
     store = open_store(settings.store_path)
     since = utcnow() - timedelta(seconds=float(c["recrawl_after"]))
     skip = {l.key: l.display_price for l in store.iter_listings() if l.last_seen and l.last_seen >= since and l.status == "active"}
@@ -77,7 +89,7 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: Iterable[s
     # at the caller's level.
     for handler in logging.getLogger().handlers:
         handler.setLevel(log_level)
-    process = CrawlerProcess(scrapy_settings(settings, echo_commits), install_root_handler=False)
+    process = CrawlerProcess(crawl_settings, install_root_handler=False)
     crawlers = {}
     for platform in platforms:
         crawler = process.create_crawler(SPIDERS[platform])

@@ -149,6 +149,27 @@ def crawl_history(ctx, limit: int) -> None:
         out.print(table)
 
 
+@cli.group()
+def session() -> None:
+    """Logged-in browser sessions (Playwright storage_state JSON) per platform."""
+
+
+@session.command("import")
+@click.option("--platform", required=True, type=PLATFORM_CHOICE, help="Platform whose spider sends these cookies.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def session_import(ctx, platform: str, file: str) -> None:
+    """Validate a storage_state file and keep it as <data>/sessions/PLATFORM.json (mode 0600).
+
+    Export one from a logged-in browser with Playwright: context.storage_state(path="jd.json").
+    """
+    from crawler.sessions import import_session
+
+    s = import_session(platform, file, _settings(ctx).data_dir)
+    dropped = f" ({len(s.expired)} expired dropped)" if s.expired else ""
+    out.print(f"已导入 imported {len(s.cookies)} cookies for {', '.join(s.domains)} -> {s.path}{dropped}")
+
+
 # -- models and scoring ---------------------------------------------------------------
 @cli.command()
 @click.pass_context
@@ -255,7 +276,8 @@ def run_processing(settings: Settings, capture: bool = True, max_captures: int |
     capturer = None
     if capture:
         capturer = Capturer(cap["chromium"], settings.evidence_dir, settings.section("crawl")["user_agent"], hosts,
-                            max_height=int(cap["max_height"]), timeout_ms=int(cap["timeout_ms"]), is_blocked=detect_block)
+                            max_height=int(cap["max_height"]), timeout_ms=int(cap["timeout_ms"]), is_blocked=detect_block,
+                            concurrency=int(cap.get("concurrency", 4)))
     with open_store(settings.store_path) as store:
         index = open_index(settings.search_url, settings.search_path)
         pipeline = Pipeline(store, index, scorer, threshold, load_watchlist(settings), capturer,
