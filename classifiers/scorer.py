@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import logging
 import platform as _platform
 from datetime import date, datetime, timezone
@@ -201,12 +202,18 @@ class Scorer:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         model_path = directory / MODEL_FILE
-        joblib.dump({"category": self.category_model_, "risk": self.risk_model_}, model_path)
+        # Write both files under temporary names and rename them into place, model first:
+        # a process killed mid-save leaves the previous pair (or none), never half a model.
+        tmp_model = directory / (MODEL_FILE + ".part")
+        joblib.dump({"category": self.category_model_, "risk": self.risk_model_}, tmp_model)
         sidecar = dict(self.meta_)
-        sidecar.update({"artifact": MODEL_FILE, "artifact_sha256": _sha256(model_path),
+        sidecar.update({"artifact": MODEL_FILE, "artifact_sha256": _sha256(tmp_model),
                         "rules_sha256": rules_hash()})
-        (directory / SIDECAR_FILE).write_text(
-            json.dumps(sidecar, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        tmp_sidecar = directory / (SIDECAR_FILE + ".part")
+        tmp_sidecar.write_text(json.dumps(sidecar, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        (directory / SIDECAR_FILE).unlink(missing_ok=True)  # no sidecar naming a model that is not there yet
+        os.replace(tmp_model, model_path)
+        os.replace(tmp_sidecar, directory / SIDECAR_FILE)
         logger.info("saved scorer to %s", directory)
         return directory
 

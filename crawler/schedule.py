@@ -167,6 +167,31 @@ def _job_description(spec: JobSpec) -> str:
     return f"{spec.id}: crawl {','.join(spec.platforms)} for {','.join(spec.keywords)}"
 
 
+def _background_scheduler_class():
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.base import STATE_RUNNING
+
+    class SafeBackgroundScheduler(BackgroundScheduler):
+        """A BackgroundScheduler that processes jobs only while running.
+
+        APScheduler 3's loop makes one last pass after `shutdown()` (state STOPPED is not
+        PAUSED); that pass cannot submit a due job (the executor is gone) yet advances its
+        next run time in the job store, so a run due at the moment of a stop was lost.
+        """
+
+        def _process_jobs(self):
+            if self.state != STATE_RUNNING:
+                return None
+            return super()._process_jobs()
+
+    return SafeBackgroundScheduler
+
+
+def background_scheduler(**options):
+    """A BackgroundScheduler (see `_background_scheduler_class`) with these options."""
+    return _background_scheduler_class()(**options)
+
+
 # The job store keeps a reference to this function (and the job id as its argument), so
 # it is module-level; it hands the run to the scheduler that is running in this process.
 _ACTIVE: "CrawlScheduler | None" = None
@@ -262,11 +287,10 @@ class CrawlScheduler:
         global _ACTIVE
         from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
         from apscheduler.executors.pool import ThreadPoolExecutor
-        from apscheduler.schedulers.background import BackgroundScheduler
 
         self._take_lock()
         try:
-            self._scheduler = BackgroundScheduler(
+            self._scheduler = background_scheduler(
                 jobstores={"default": make_jobstore(self.jobstore_url)},
                 executors={"default": ThreadPoolExecutor(max(len(self._jobs), 1))},
                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.misfire_grace_seconds},

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from firewatch.cli_schedule import schedule
 from firewatch.exceptions import FirewatchError, NotFoundError
 from firewatch.settings import Settings, load_settings
 
@@ -168,6 +169,9 @@ def session_import(ctx, platform: str, file: str) -> None:
     s = import_session(platform, file, _settings(ctx).data_dir)
     dropped = f" ({len(s.expired)} expired dropped)" if s.expired else ""
     out.print(f"已导入 imported {len(s.cookies)} cookies for {', '.join(s.domains)} -> {s.path}{dropped}")
+
+
+cli.add_command(schedule)
 
 
 # -- models and scoring ---------------------------------------------------------------

@@ -78,6 +78,11 @@ def schedule_run(ctx: click.Context) -> None:
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         planned = scheduler.start()
+    except BaseException:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        raise
+    try:
         for spec, nxt in planned:
             click.echo(f"已排程 scheduled job={spec.id} cron={spec.cron!r} second={spec.second!r} next={_when(nxt)}")
         click.echo(f"调度运行中 scheduler started: {len(planned)} job(s), store {settings.store_path}; "
