@@ -1,9 +1,10 @@
 """Evidence packs: one ZIP per export, fixed by a manifest and a hash-chained custody log.
 
 `write_pack(out_path, items)` bundles, per listing, a folder `<platform>_<listing_id>/`
-with the capture's artefacts as they lie on disk (screenshot, page.html, page.mhtml,
-response body and headers, the capture's own manifest.json) and `listing.json`,
-`assessment.json`, `capture.json`. Every artefact is re-hashed against its `Evidence`
+with the capture's artefacts (screenshot, page.html, page.mhtml, page.warc.gz,
+response body and headers, the capture's own manifest.json), read from the capture
+folder or, failing that, from the content-addressed object store
+(`objects/<sha[:2]>/<sha>`), and `listing.json`, `assessment.json`, `capture.json`. Every artefact is re-hashed against its `Evidence`
 before it is packed (an altered capture folder raises `PackError`). The top-level
 `manifest.json` lists every other file with SHA-256 and size; `custody.jsonl` is a
 custody log in which each entry carries the previous entry's hash, and whose last entry
@@ -49,12 +50,16 @@ __all__ = ["PackItem", "chain_entries", "main", "verify_pack", "write_pack"]
 @dataclass
 class PackItem:
     """One listing to pack: its listing and assessment (dicts or model objects), its
-    `Evidence`, and the folder holding the artefacts (default: `evidence.directory`)."""
+    `Evidence`, the folder holding the artefacts (default: `evidence.directory`) and
+    the content-addressed object store to read an artefact from when the folder lacks
+    it (default: the `object_store` the capture's manifest names, relative to the
+    folder; see `crawler.objects`)."""
 
     listing: Mapping[str, Any] | Any
     assessment: Mapping[str, Any] | Any | None
     evidence: Evidence
     directory: str | os.PathLike[str] | None = None
+    objects_dir: str | os.PathLike[str] | None = None
 
     @property
     def folder(self) -> str:
@@ -105,6 +110,34 @@ def chain_entries(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return chained
 
 
+def _objects_dir(item: PackItem, directory: Path) -> Path | None:
+    """The content-addressed object store the capture's manifest points to, if any."""
+    if item.objects_dir is not None:
+        return Path(item.objects_dir)
+    try:
+        manifest = json.loads((directory / CAPTURE_MANIFEST).read_bytes())
+        relative = manifest.get("object_store")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return (directory / relative) if isinstance(relative, str) and relative else None
+
+
+def _read_artefact(item: PackItem, directory: Path, art: Any) -> bytes:
+    """An artefact's bytes: from the capture folder, else from the object store."""
+    path = directory / art.name
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        objects = _objects_dir(item, directory)
+        sha = str(art.sha256)
+        if objects is not None and len(sha) == 64 and all(c in "0123456789abcdef" for c in sha):
+            try:
+                return (objects / sha[:2] / sha).read_bytes()
+            except OSError:
+                pass
+        raise PackError(f"{item.folder}: artefact missing: {path} ({exc})") from exc
+
+
 def _item_files(item: PackItem) -> list[tuple[str, bytes]]:
     """The capture's files, re-hashed against the Evidence; PackError on any mismatch."""
     ev = item.evidence
@@ -114,10 +147,7 @@ def _item_files(item: PackItem) -> list[tuple[str, bytes]]:
         if "/" in art.name or "\\" in art.name or art.name in _RESERVED | {CAPTURE_MANIFEST}:
             raise PackError(f"{item.folder}: unusable artefact name {art.name!r}")
         path = directory / art.name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise PackError(f"{item.folder}: artefact missing: {path} ({exc})") from exc
+        data = _read_artefact(item, directory, art)
         if _sha256(data) != art.sha256 or len(data) != art.size:
             raise PackError(f"{item.folder}: artefact altered since capture: {path}")
         files.append((art.name, data))
@@ -267,7 +297,9 @@ def _check_captures(contents: dict[str, bytes], manifest: Mapping[str, Any]) -> 
         for art in capture.get("artefacts", []):
             name = f"{folder}/{art.get('name')}"
             data = contents.get(name)
-            if data is not None and _sha256(data) != art.get("sha256"):
+            if data is None:
+                problems.append(f"{name}: recorded at capture but missing from the pack")
+            elif _sha256(data) != art.get("sha256"):
                 problems.append(f"{name}: differs from the hash recorded at capture")
         sha = capture.get("manifest_sha256")
         data = contents.get(f"{folder}/{CAPTURE_MANIFEST}")

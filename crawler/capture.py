@@ -30,7 +30,6 @@ Use a `Capturer` from one thread that is not running an asyncio loop.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import os
@@ -47,6 +46,8 @@ from firewatch.models import Artefact, Evidence
 from crawler.exceptions import BlockedPageError, CaptureError, MissingCJKFontsError
 from crawler.fonts import assert_cjk_rendering
 from crawler.netrecord import WARC_MEDIA_TYPE, WARC_NAME, NetworkRecorder, warc_bytes
+from crawler.objects import (OBJECTS_DIR, link_or_copy, object_path, put_object, sha256_bytes,
+                             timestamp_dirname, write_file)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,7 +63,6 @@ DEFAULT_ARGS = (
 SOFTWARE = "firewatch-capture/2"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "firewatch-evidence/2"
-OBJECTS_DIR = "objects"
 SCREENSHOT_NAME = "screenshot.png"
 HTML_NAME = "page.html"
 MHTML_NAME = "page.mhtml"
@@ -85,15 +85,6 @@ __all__ = [
 # --- helpers -------------------------------------------------------------------------
 
 
-def sha256_bytes(data: bytes) -> str:
-    """Hex SHA-256 of `data`."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def _timestamp_dirname(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-
-
 def _safe_component(value: str) -> str:
     """A path component that cannot climb out of the evidence root."""
     cleaned = "".join(c if (c.isalnum() or c in "-_.") else "_" for c in str(value))
@@ -110,60 +101,6 @@ def _host_allowed(host: str, allowed: frozenset[str]) -> bool:
         return True
     return any(entry.startswith(".") and (host.endswith(entry) or host == entry[1:])
                for entry in allowed)
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-# --- content-addressed object store --------------------------------------------------
-
-
-def object_path(root: str | os.PathLike[str], sha256: str) -> Path:
-    """Where the bytes with hex digest `sha256` live under the evidence root `root`."""
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-        raise ValueError(f"not a hex SHA-256: {sha256!r}")
-    return Path(root) / OBJECTS_DIR / sha256[:2] / sha256
-
-
-def put_object(root: str | os.PathLike[str], data: bytes, sha256: str | None = None) -> Path:
-    """Store `data` once under `root/objects/`; return its path.
-
-    Written to a temporary file, fsynced, made read-only and hard-linked into place, so
-    concurrent writers of the same bytes are harmless. An existing object is re-hashed:
-    one whose bytes no longer match its name is moved aside (`.corrupt-*`, kept for
-    inspection) and written again.
-    """
-    sha = sha256 or sha256_bytes(data)
-    path = object_path(root, sha)
-    if path.exists():
-        if sha256_bytes(path.read_bytes()) == sha:
-            return path
-        aside = path.with_name(f"{sha}.corrupt-{_timestamp_dirname(datetime.now(timezone.utc))}")
-        log.error("object %s does not match its hash; moved to %s", path, aside)
-        os.replace(path, aside)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{sha}.{os.getpid()}.{id(data):x}.partial")
-    try:
-        _write_file(tmp, data)
-        os.chmod(tmp, 0o444)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:  # another writer stored the same bytes meanwhile
-            pass
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def _link_or_copy(src: Path, dst: Path) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:  # no hard links here (another filesystem, FAT...): copy
-        shutil.copyfile(src, dst)
 
 
 class _TransientError(CaptureError):
@@ -196,3 +133,456 @@ class _Page:
     files: dict[str, tuple[bytes, str]]
     meta: dict[str, Any]
     captured_at: datetime
+
+
+class Capturer:
+    """One Chromium, many captures; see the module docstring.
+
+    Parameters are stored only; the browser starts on the first capture.
+    `is_blocked(html, url)` returns a reason (captcha, login wall...) or None; the
+    crawler passes `crawler.platforms.blocked.detect_block`. `browser_env` holds
+    environment variables laid over the inherited ones for Chromium and fc-list (for
+    example `FONTCONFIG_FILE`). `sign(manifest_bytes)`, if given, fills
+    `Evidence.signature`. `clock` returns the capture time (UTC). `timeout_ms` bounds
+    each navigation and browser call; `capture_timeout_ms` (default twice that) bounds a
+    whole attempt. `concurrency` is the default pool size of `capture_many`.
+    """
+
+    def __init__(
+        self,
+        executable_path: str,
+        out_dir: str | os.PathLike[str],
+        user_agent: str,
+        allowed_hosts: Iterable[str],
+        max_height: int = 10000,
+        viewport: tuple[int, int] = (1280, 900),
+        timeout_ms: int = 30000,
+        *,
+        is_blocked: Callable[[str, str], str | None],
+        locale: str = "zh-CN",
+        launch_args: Iterable[str] = DEFAULT_ARGS,
+        browser_env: Mapping[str, str] | None = None,
+        check_fonts: bool = True,
+        sign: Callable[[bytes], str] | None = None,
+        clock: Callable[[], datetime] | None = None,
+        concurrency: int = 4,
+        retries: int = 2,
+        retry_delay: float = 0.5,
+        settle_ms: int = 300,
+        capture_timeout_ms: int | None = None,
+    ) -> None:
+        self.executable_path = executable_path
+        self.out_dir = Path(out_dir)
+        self.user_agent = user_agent
+        self.allowed_hosts = frozenset(h.lower().rstrip(".") for h in allowed_hosts)
+        self.max_height = int(max_height)
+        self.viewport = (int(viewport[0]), int(viewport[1]))
+        self.timeout_ms = int(timeout_ms)
+        self.is_blocked = is_blocked
+        self.locale = locale
+        self.launch_args = list(launch_args)
+        self.browser_env = dict(browser_env) if browser_env is not None else None
+        self.check_fonts = check_fonts
+        self.sign = sign
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.concurrency = max(1, int(concurrency))
+        self.retries = max(0, int(retries))
+        self.retry_delay = float(retry_delay)
+        self.settle_ms = max(0, int(settle_ms))
+        self.capture_timeout_ms = int(capture_timeout_ms or 2 * self.timeout_ms)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._browser_version = ""
+        self.cjk_families_: list[str] = []
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def __enter__(self) -> Capturer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def browser_version(self) -> str:
+        self._ensure_browser()
+        return self._browser_version
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        if self._loop is None or self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+        return self._loop.run_until_complete(coro)
+
+    def _ensure_browser(self) -> None:
+        if self._browser is not None and self._browser.is_connected():
+            return
+        self.close()
+        try:
+            self._run(self._launch())
+            log.info("started Chromium %s from %s", self._browser_version, self.executable_path)
+            if self.check_fonts:
+                self._check_fonts()
+        except Exception:
+            self.close()
+            raise
+
+    async def _launch(self) -> None:
+        from playwright.async_api import async_playwright
+
+        self._playwright = await async_playwright().start()
+        env = None
+        if self.browser_env is not None:
+            env = dict(os.environ)
+            env.update(self.browser_env)
+        self._browser = await self._playwright.chromium.launch(
+            executable_path=self.executable_path, args=self.launch_args, env=env, headless=True)
+        self._browser_version = str(self._browser.version)
+
+    def _check_fonts(self) -> None:
+        async def open_page() -> tuple[Any, Any]:
+            context = await self._browser.new_context(service_workers="block")
+            await context.route("**/*", lambda route: route.abort("blockedbyclient"))
+            return context, await context.new_page()
+
+        context, page = self._run(open_page())
+        try:
+            self.cjk_families_ = assert_cjk_rendering(_SyncPage(self._run, page),
+                                                      env=self.browser_env)
+        finally:
+            self._run(context.close())
+
+    def close(self) -> None:
+        """Close the browser and Playwright; the next capture starts them again."""
+        browser, pw, loop = self._browser, self._playwright, self._loop
+        self._browser = self._playwright = self._loop = None
+        if loop is None or loop.is_closed():
+            return
+
+        async def shutdown() -> None:
+            if browser is not None:
+                try:
+                    await browser.close()
+                except Exception:  # already gone: nothing to release
+                    log.debug("browser close failed", exc_info=True)
+            if pw is not None:
+                await pw.stop()
+
+        try:
+            loop.run_until_complete(shutdown())
+        finally:
+            loop.close()
+
+    # -- public capture API ------------------------------------------------------------
+
+    def capture(self, platform: str, listing_id: str, url: str) -> Evidence:
+        """Capture `url` as evidence for listing `(platform, listing_id)`.
+
+        Raises `BlockedPageError` for captcha / login-wall pages (nothing written),
+        `CaptureError` when the page cannot be loaded after the retries or its host is
+        not allowed, `MissingCJKFontsError` when the browser cannot render Chinese.
+        """
+        self._check_target(url)
+        self._ensure_browser()
+        return self._run(self._capture(CaptureItem(platform, listing_id, url)))
+
+    def capture_many(
+        self,
+        items: Iterable[CaptureItem | tuple[str, str, str]],
+        concurrency: int | None = None,
+        on_result: Callable[[CaptureItem, Evidence | BaseException], None] | None = None,
+    ) -> list[Evidence | Exception]:
+        """Capture many pages through a pool of at most `concurrency` browser contexts.
+
+        Returns one result per item, in order: the `Evidence`, or the exception that
+        item ended with (`BlockedPageError`, `CaptureError`...). `on_result(item, result)`
+        is called as each item finishes (in this thread), so a caller can record results
+        as they come; an exception it raises cancels the captures still running.
+        `MissingCJKFontsError` (browser start) is raised, not returned.
+        """
+        todo = [it if isinstance(it, CaptureItem) else CaptureItem(*it) for it in items]
+        if not todo:
+            return []
+        self._ensure_browser()
+        size = max(1, int(concurrency or self.concurrency))
+        return self._run(self._capture_all(todo, size, on_result))
+
+    # -- async core --------------------------------------------------------------------
+
+    def _check_target(self, url: str) -> frozenset[str]:
+        target = urlsplit(url)
+        if target.scheme not in ("http", "https") or not target.hostname:
+            raise CaptureError(f"not an http(s) URL: {url!r}")
+        if self.allowed_hosts and not _host_allowed(target.hostname, self.allowed_hosts):
+            raise CaptureError(f"host {target.hostname!r} is not in allowed_hosts")
+        return self.allowed_hosts | {target.hostname.lower()}
+
+    async def _capture_all(self, items: Sequence[CaptureItem], size: int,
+                           on_result: Callable[..., None] | None) -> list[Evidence | Exception]:
+        semaphore = asyncio.Semaphore(size)
+        results: list[Evidence | Exception] = [CaptureError("not captured")] * len(items)
+
+        async def one(index: int, item: CaptureItem) -> None:
+            async with semaphore:
+                try:
+                    result: Evidence | Exception = await self._capture(item)
+                except MissingCJKFontsError:
+                    raise
+                except Exception as exc:  # the item's outcome, handed to the caller
+                    result = exc
+            results[index] = result
+            if on_result is not None:
+                on_result(item, result)
+
+        async with asyncio.TaskGroup() as group:
+            for index, item in enumerate(items):
+                group.create_task(one(index, item))
+        return results
+
+    async def _capture(self, item: CaptureItem) -> Evidence:
+        allowed = self._check_target(item.url)
+        listing_dir = (self.out_dir / _safe_component(item.platform)
+                       / _safe_component(item.listing_id))
+        from playwright.async_api import Error as PlaywrightError
+
+        attempts = self.retries + 1
+        last: BaseException | None = None
+        for attempt in range(1, attempts + 1):
+            try:
+                got = await asyncio.wait_for(self._attempt(item.url, allowed),
+                                             timeout=self.capture_timeout_ms / 1000)
+            except BlockedPageError:
+                raise
+            except (_TransientError, PlaywrightError, TimeoutError) as exc:
+                last = exc
+                log.warning("capture of %s failed (attempt %d/%d): %s", item.url, attempt,
+                            attempts, exc or type(exc).__name__)
+                if not self._browser.is_connected():
+                    break
+                if attempt < attempts:
+                    await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
+                continue
+            got.meta["attempts"] = attempt
+            return await asyncio.to_thread(self._store, item, listing_dir, got)
+        raise CaptureError(f"could not capture {item.url} after {attempts} attempt(s): "
+                           f"{last or type(last).__name__}") from last
+
+    async def _attempt(self, url: str, allowed: frozenset[str]) -> _Page:
+        aborted: list[str] = []
+
+        async def gate(route: Any) -> None:
+            req_url = route.request.url
+            parts = urlsplit(req_url)
+            if parts.scheme in _LOCAL_SCHEMES or (
+                parts.hostname and _host_allowed(parts.hostname, allowed)
+            ):
+                await route.continue_()
+            else:
+                aborted.append(req_url)
+                log.debug("blocked request to other host: %s", req_url)
+                await route.abort("blockedbyclient")
+
+        context = await self._browser.new_context(
+            user_agent=self.user_agent,
+            viewport={"width": self.viewport[0], "height": self.viewport[1]},
+            locale=self.locale,
+            service_workers="block",
+            accept_downloads=False,
+        )
+        try:
+            context.set_default_timeout(self.timeout_ms)
+            await context.route("**/*", gate)
+            page = await context.new_page()
+            loop = asyncio.get_running_loop()
+            inflight: set[Any] = set()
+            last_activity = [loop.time()]
+
+            def started(request: Any) -> None:
+                inflight.add(request)
+                last_activity[0] = loop.time()
+
+            def ended(request: Any) -> None:
+                inflight.discard(request)
+                last_activity[0] = loop.time()
+
+            page.on("request", started)
+            page.on("requestfinished", ended)
+            page.on("requestfailed", ended)
+            cdp = await context.new_cdp_session(page)
+            recorder = NetworkRecorder(cdp, clock=self.clock)
+            await recorder.start()
+            started_at = self.clock()
+            try:
+                response = await page.goto(url, wait_until="load", timeout=self.timeout_ms)
+            except Exception as exc:  # Playwright's Error / TimeoutError
+                raise _TransientError(f"could not load {url}: {exc}") from exc
+            if response is None:
+                raise _TransientError(f"no response for {url}")
+            settled = await self._settle(inflight, last_activity,
+                                         min(self.timeout_ms / 1000, _SETTLE_LIMIT_S))
+            if not settled:  # a page that keeps polling: capture what has loaded
+                log.debug("network not idle for %s; capturing anyway", url)
+            await recorder.stop()
+            captured_at = self.clock()
+            final_url = page.url
+            final_host = urlsplit(final_url).hostname or ""
+            if not _host_allowed(final_host, allowed):
+                raise CaptureError(f"{url} ended on a host that is not allowed: {final_url}")
+            html = await page.content()
+            reason = self.is_blocked(html, final_url)
+            if reason:
+                log.warning("refusing blocked page %s: %s", final_url, reason)
+                raise BlockedPageError(final_url, reason)
+            if response.status >= 500 or response.status == 429:
+                raise _TransientError(f"{url} answered HTTP {response.status}")
+            files, meta = await self._collect(cdp, page, response, recorder)
+        finally:
+            try:
+                await context.close()
+            except Exception:  # browser gone: nothing to close
+                log.debug("context close failed", exc_info=True)
+        meta.update(url=url, final_url=final_url, started_at=started_at.isoformat(),
+                    captured_at=captured_at.isoformat(), aborted_requests=aborted,
+                    network_settled=settled, settle_ms=self.settle_ms)
+        files[HTML_NAME] = (html.encode("utf-8"), "text/html; charset=utf-8")
+        meta["failed_requests"] = recorder.failed
+        meta["_exchanges"] = recorder.exchanges
+        return _Page(files, meta, captured_at)
+
+    async def _settle(self, inflight: set[Any], last_activity: list[float], limit: float) -> bool:
+        """Wait until no request has been in flight for `settle_ms`; False after `limit` s."""
+        loop = asyncio.get_running_loop()
+        quiet = self.settle_ms / 1000
+        end = loop.time() + limit
+        while True:
+            now = loop.time()
+            idle_for = now - last_activity[0]
+            if not inflight and idle_for >= quiet:
+                return True
+            if now >= end:
+                return False
+            wait = quiet - idle_for if not inflight else 0.05
+            await asyncio.sleep(max(0.01, min(wait, end - now)))
+
+    async def _collect(self, cdp: Any, page: Any, response: Any,
+                       recorder: NetworkRecorder) -> tuple[dict[str, tuple[bytes, str]], dict[str, Any]]:
+        """Screenshot, MHTML, raw body and network metadata of the loaded page."""
+        page_height = int(await page.evaluate(
+            "() => Math.max(document.documentElement.scrollHeight,"
+            " document.body ? document.body.scrollHeight : 0)"
+        ))
+        shot_height = max(1, min(page_height, self.max_height))
+        png = await page.screenshot(
+            full_page=True,
+            type="png",
+            clip={"x": 0, "y": 0, "width": self.viewport[0], "height": shot_height},
+            animations="disabled",
+        )
+        mhtml = (await cdp.send("Page.captureSnapshot", {"format": "mhtml"}))["data"]
+        # Playwright's response.body() re-encodes text documents as UTF-8; the bytes
+        # the server sent (GBK pages...) come from the CDP Fetch interception instead.
+        matches = [ex.body for ex in recorder.exchanges
+                   if ex.url == response.url and ex.status == response.status
+                   and ex.body is not None]
+        if not matches:
+            raise _TransientError(f"raw response body of {response.url} was not recorded")
+        body = matches[-1]
+        headers = await response.headers_array()
+        server = await response.server_addr() or {}
+        security = await response.security_details()
+        content_type = await response.header_value("content-type") or "application/octet-stream"
+        files = {
+            SCREENSHOT_NAME: (png, "image/png"),
+            MHTML_NAME: (mhtml.encode("utf-8"), "multipart/related"),
+            BODY_NAME: (body, content_type),
+            HEADERS_NAME: (
+                json.dumps(headers, ensure_ascii=False, indent=1).encode("utf-8"),
+                "application/json",
+            ),
+        }
+        meta = {
+            "http_status": response.status,
+            "status_text": response.status_text,
+            "response_url": response.url,
+            "response_headers": headers,
+            "server_ip": server.get("ipAddress"),
+            "server_port": server.get("port"),
+            "tls": security,
+            "user_agent": await page.evaluate("() => navigator.userAgent"),
+            "browser_version": self._browser_version,
+            "viewport": {"width": self.viewport[0], "height": self.viewport[1]},
+            "locale": self.locale,
+            "page_height": page_height,
+            "screenshot_height": shot_height,
+            "screenshot_truncated": page_height > shot_height,
+        }
+        return files, meta
+
+    # -- storage (runs in a worker thread) ---------------------------------------------
+
+    def _store(self, item: CaptureItem, listing_dir: Path, got: _Page) -> Evidence:
+        """Put the artefacts in the object store, then link them into a capture folder
+        built under a temporary name and renamed into place with its manifest."""
+        files, meta = got.files, dict(got.meta)
+        exchanges = meta.pop("_exchanges", [])
+        files[WARC_NAME] = (warc_bytes(
+            exchanges, software=SOFTWARE, browser_version=self._browser_version,
+            info={"operator": "firewatch", "user-agent": meta.get("user_agent", ""),
+                  "viewport": f"{self.viewport[0]}x{self.viewport[1]}",
+                  "target-url": item.url},
+            aborted=meta.get("aborted_requests", ()), failed=meta.get("failed_requests", ()),
+            target_url=item.url, at=got.captured_at,
+        ), WARC_MEDIA_TYPE)
+        meta["warc_exchanges"] = len(exchanges)
+        artefacts = [
+            Artefact(name=name, sha256=sha256_bytes(data), media_type=media, size=len(data))
+            for name, (data, media) in files.items()
+        ]
+        objects = {a.name: put_object(self.out_dir, files[a.name][0], a.sha256)
+                   for a in artefacts}
+        final_dir = listing_dir / timestamp_dirname(got.captured_at)
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "software": SOFTWARE,
+            "platform": item.platform,
+            "listing_id": item.listing_id,
+            **meta,
+            "cjk_font_families": self.cjk_families_,
+            "object_store": os.path.relpath(self.out_dir / OBJECTS_DIR, final_dir),
+            "artefacts": [{**a.__dict__, "object": f"{OBJECTS_DIR}/{a.sha256[:2]}/{a.sha256}"}
+                          for a in artefacts],
+        }
+        manifest_bytes = json.dumps(
+            manifest, ensure_ascii=False, indent=1, sort_keys=True
+        ).encode("utf-8")
+        listing_dir.mkdir(parents=True, exist_ok=True)
+        if final_dir.exists():
+            raise CaptureError(f"evidence directory already exists: {final_dir}")
+        tmp_dir = listing_dir / f".{final_dir.name}.partial"
+        tmp_dir.mkdir()
+        try:
+            for name, path in objects.items():
+                link_or_copy(path, tmp_dir / name)
+            write_file(tmp_dir / MANIFEST_NAME, manifest_bytes)
+            os.replace(tmp_dir, final_dir)
+        except BaseException:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+            raise
+        evidence = Evidence(
+            platform=item.platform,
+            listing_id=item.listing_id,
+            captured_at=got.captured_at.astimezone(timezone.utc),
+            url=meta["url"],
+            final_url=meta["final_url"],
+            http_status=meta["http_status"],
+            server_ip=meta["server_ip"],
+            user_agent=meta["user_agent"],
+            browser_version=meta["browser_version"],
+            directory=str(final_dir),
+            artefacts=artefacts,
+            manifest_sha256=sha256_bytes(manifest_bytes),
+            signature=self.sign(manifest_bytes) if self.sign is not None else "",
+        )
+        log.info("captured %s/%s -> %s (%d artefacts, %d exchanges)", item.platform,
+                 item.listing_id, final_dir, len(artefacts), len(exchanges))
+        return evidence

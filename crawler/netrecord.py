@@ -9,7 +9,7 @@ Requests that Playwright's routing aborted never reach the response stage: the c
 lists them separately. `warc_bytes()` turns the exchanges into a gzipped WARC 1.1 file
 (warcio): a `warcinfo` record naming the software and browser, then a `request` and a
 `response` record per exchange (linked by `WARC-Concurrent-To`, with `WARC-IP-Address`
-where known), and a `metadata` record listing the aborted requests. Chromium hands the
+where known), and a `metadata` record listing the aborted and failed requests. Chromium hands the
 body decompressed, so `Content-Encoding` and `Transfer-Encoding` headers are renamed
 `X-Firewatch-Original-...` and `Content-Length` fixed, as Webrecorder's crawlers do;
 otherwise a WARC reader would try to decode the body twice.
@@ -82,6 +82,7 @@ class NetworkRecorder:
         self.cdp = cdp
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.exchanges: list[Exchange] = []
+        self.failed: list[str] = []  # requests that got no response (network errors)
         self._tasks: set[asyncio.Task[None]] = set()
         self._hops: dict[str, int] = {}
         self._net: dict[tuple[str, str], dict[str, Any]] = {}
@@ -130,6 +131,13 @@ class NetworkRecorder:
         request_id = event["requestId"]
         request = event.get("request", {})
         status = int(event.get("responseStatusCode") or 0)
+        if not status:  # the request failed (responseErrorReason): no response to keep
+            self.failed.append(f"{request.get('url', '')} ({event.get('responseErrorReason', '?')})")
+            try:
+                await self.cdp.send("Fetch.continueRequest", {"requestId": request_id})
+            except Exception:
+                log.debug("could not continue failed %s", request.get("url"), exc_info=True)
+            return
         body: bytes | None = None
         try:
             if status and not 300 <= status < 400:
@@ -230,6 +238,7 @@ def warc_bytes(
     browser_version: str,
     info: Mapping[str, Any] | None = None,
     aborted: Iterable[str] = (),
+    failed: Iterable[str] = (),
     target_url: str = "",
     at: datetime | None = None,
 ) -> bytes:
@@ -281,10 +290,10 @@ def warc_bytes(
             request.rec_headers.add_header("WARC-IP-Address", ex.server_ip)
         writer.write_record(response)
         writer.write_record(request)
-    aborted = list(aborted)
-    if aborted:
-        meta = json.dumps({"aborted_requests": aborted, "reason": "host not allowed"},
-                          ensure_ascii=False).encode("utf-8")
+    aborted, failed = list(aborted), list(failed)
+    if aborted or failed:
+        meta = json.dumps({"aborted_requests": aborted, "aborted_reason": "host not allowed",
+                           "failed_requests": failed}, ensure_ascii=False).encode("utf-8")
         record = writer.create_warc_record(
             target_url or "urn:firewatch:capture", "metadata", payload=io.BytesIO(meta),
             length=len(meta), warc_content_type="application/json",

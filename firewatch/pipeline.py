@@ -4,6 +4,11 @@ Each stage reads its own queue rows and completes them in the same transaction t
 saves its result (see `firewatch.store.sqlite`), so a crash mid-way loses nothing and a
 rerun picks up exactly what was left. A failing listing is counted, its error kept on
 its queue row, and the run goes on with the others.
+
+Captures go through the capturer's pool (`capture_many`) and each result is saved as it
+arrives. A page that shows a captcha or login wall (`BlockedPageError`) is not a failure
+of the listing: its capture is re-queued at the back with its attempts reset, so it
+stays flagged and queued for a later run instead of using up `max_attempts`.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from firewatch.models import Listing
+from firewatch.models import Evidence, Listing
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +28,7 @@ class PipelineStats:
     flagged: int = 0
     captured: int = 0
     capture_failed: int = 0
+    capture_blocked: int = 0
     indexed: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -30,13 +36,14 @@ class PipelineStats:
 class Pipeline:
     """Score every queued listing, capture the flagged ones, index them all.
 
-    `capturer` is a started `crawler.capture.Capturer` or None (captures stay queued);
+    `capturer` is a `crawler.capture.Capturer` or None (captures stay queued);
+    `capture_concurrency` is its pool size (None: the capturer's default);
     `scorer` has `assess(listing, watchlist=..., threshold=...) -> Assessment`.
     """
 
     def __init__(self, store, index, scorer, threshold: float = 0.5, watchlist: Any = None,
                  capturer: Any = None, capture_errors: tuple[type[BaseException], ...] = (Exception,),
-                 capture_limit: int | None = None):
+                 capture_limit: int | None = None, capture_concurrency: int | None = None):
         self.store = store
         self.index = index
         self.scorer = scorer
@@ -45,6 +52,7 @@ class Pipeline:
         self.capturer = capturer
         self.capture_errors = capture_errors
         self.capture_limit = capture_limit
+        self.capture_concurrency = capture_concurrency
         # Errors that mark one listing as failed at a stage; anything else stops the run.
         self._item_errors = {"capture": capture_errors}
 
@@ -52,7 +60,10 @@ class Pipeline:
         stats = PipelineStats()
         self._stage("score", self._score, stats, progress, "评分")
         if self.capturer is not None:
-            self._stage("capture", self._capture, stats, progress, "截图取证")
+            if hasattr(self.capturer, "capture_many"):
+                self._capture_stage(stats, progress)
+            else:
+                self._stage("capture", self._capture, stats, progress, "截图取证")
         self._stage("index", self._index, stats, progress, "建立索引")
         return stats
 
@@ -69,12 +80,13 @@ class Pipeline:
                 else:
                     work(listing, stats)
             except item_errors as exc:
-                message = f"{stage} {key[0]}:{key[1]}: {type(exc).__name__}: {exc}"
-                log.warning("%s", message)
-                stats.errors.append(message)
                 if stage == "capture":
-                    stats.capture_failed += 1
-                self.store.fail_stage(key, stage, message)
+                    self._capture_failed(key, exc, stats)
+                else:
+                    message = f"{stage} {key[0]}:{key[1]}: {type(exc).__name__}: {exc}"
+                    log.warning("%s", message)
+                    stats.errors.append(message)
+                    self.store.fail_stage(key, stage, message)
             if task is not None:
                 progress.advance(task)
 
@@ -87,6 +99,47 @@ class Pipeline:
                 next_stages = ("capture", "index")
         self.store.save_assessment(assessment, next_stages)
         stats.scored += 1
+
+    def _capture_stage(self, stats: PipelineStats, progress: Any) -> None:
+        """Capture every queued listing through the capturer's pool, saving as they come."""
+        keys = self.store.pending("capture", limit=self.capture_limit)
+        task = progress.add_task("截图取证", total=len(keys)) if progress is not None and keys else None
+        items = []
+        for key in keys:
+            listing = self.store.get_listing(key)
+            if listing is None:  # queued then deleted: nothing to do
+                self.store.complete_stage(key, "capture")
+                if task is not None:
+                    progress.advance(task)
+            else:
+                items.append((listing.platform, listing.listing_id, listing.url))
+
+        def done(item: Any, result: Any) -> None:
+            key = (item.platform, item.listing_id)
+            if isinstance(result, Evidence):
+                self.store.save_evidence(result)
+                stats.captured += 1
+            elif isinstance(result, self.capture_errors):
+                self._capture_failed(key, result, stats)
+            else:  # not an item error: stop the run
+                raise result
+            if task is not None:
+                progress.advance(task)
+
+        self.capturer.capture_many(items, concurrency=self.capture_concurrency, on_result=done)
+
+    def _capture_failed(self, key: tuple[str, str], exc: BaseException, stats: PipelineStats) -> None:
+        from crawler.exceptions import BlockedPageError
+
+        message = f"capture {key[0]}:{key[1]}: {type(exc).__name__}: {exc}"
+        log.warning("%s", message)
+        stats.errors.append(message)
+        if isinstance(exc, BlockedPageError):
+            stats.capture_blocked += 1
+            self.store.complete_stage(key, "capture", ("capture",))  # back of the queue
+        else:
+            stats.capture_failed += 1
+            self.store.fail_stage(key, "capture", message)
 
     def _capture(self, listing: Listing, stats: PipelineStats) -> None:
         evidence = self.capturer.capture(listing.platform, listing.listing_id, listing.url)

@@ -55,6 +55,7 @@ def _defaults() -> dict[str, Any]:
             "chromium": "/usr/bin/chromium",
             "max_height": 10000,
             "timeout_ms": 30000,
+            "concurrency": 4,
             "evidence_dir": "evidence",
         },
         "export": {"dir": "exports"},

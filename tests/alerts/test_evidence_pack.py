@@ -237,3 +237,24 @@ def test_real_capture_packs_and_verifies(tmp_path):
     with zipfile.ZipFile(out) as zf:
         assert "灭火器年检专用" in zf.read("jd_5005/page.html").decode()
         assert _sha(zf.read("jd_5005/manifest.json")) == ev.manifest_sha256
+
+
+def test_packs_from_object_store_when_folder_lacks_a_file(tmp_path):
+    item = make_item(tmp_path / "ev", "jd", "6006")
+    directory = Path(item.evidence.directory)
+    objects = tmp_path / "ev" / "objects"
+    for art in item.evidence.artefacts:
+        obj = objects / art.sha256[:2] / art.sha256
+        obj.parent.mkdir(parents=True, exist_ok=True)
+        obj.write_bytes((directory / art.name).read_bytes())
+    (directory / "screenshot.png").unlink()
+    out = tmp_path / "pack.zip"
+    with pytest.raises(PackError, match="missing"):
+        write_pack(out, [item])
+    item.objects_dir = objects
+    write_pack(out, [item])
+    assert verify_pack(out) == []
+    shot = next(a for a in item.evidence.artefacts if a.name == "screenshot.png")
+    (objects / shot.sha256[:2] / shot.sha256).write_bytes(b"tampered")
+    with pytest.raises(PackError, match="altered"):
+        write_pack(tmp_path / "pack2.zip", [item])

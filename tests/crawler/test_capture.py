@@ -190,3 +190,79 @@ def test_two_captures_same_listing_keep_both(capturer, server):
     second = capturer.capture("1688", "dup", f"{server}/utf8.html")
     assert first.directory != second.directory
     assert Path(first.directory).is_dir() and Path(second.directory).is_dir()
+
+
+@pytest.mark.timeout(120)
+def test_warc_object_store_and_manifest(capturer, server):
+    from warcio.archiveiterator import ArchiveIterator
+
+    ev = capturer.capture("jd", "warc-1", f"{server}/gbk.html")
+    directory = Path(ev.directory)
+    manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
+    assert manifest["viewport"] == {"width": 1280, "height": 900}
+    assert manifest["browser_version"] == ev.browser_version
+    art = {a.name: a for a in ev.artefacts}
+    assert art["page.warc.gz"].media_type == "application/warc"
+    for entry in manifest["artefacts"]:  # every artefact is one object, linked in the folder
+        obj = capturer.out_dir / entry["object"]
+        assert obj.is_file() and _sha(obj) == entry["sha256"]
+        assert (directory / entry["name"]).stat().st_ino == obj.stat().st_ino
+    records = []
+    with open(directory / "page.warc.gz", "rb") as fh:
+        for rec in ArchiveIterator(fh):
+            records.append((rec.rec_type, rec.rec_headers, rec.http_headers,
+                            rec.content_stream().read()))
+    assert records[0][0] == "warcinfo"
+    assert "firewatch" in records[0][3].decode() and ev.browser_version in records[0][3].decode()
+    resp = next(r for r in records if r[0] == "response" and r[1].get_header("WARC-Target-URI").endswith("/gbk.html"))
+    assert resp[2].get_statuscode() == "200"
+    assert resp[2].get_header("X-Test-Server") == "firewatch"
+    assert resp[1].get_header("WARC-IP-Address") == "127.0.0.1"
+    assert resp[3] == GBK_HTML  # the raw GBK bytes the server sent
+    req = next(r for r in records if r[0] == "request")
+    assert f"{req[2].protocol} {req[2].statusline}".startswith("GET /gbk.html HTTP/1.")
+    assert req[2].get_header("User-Agent") == UA
+
+
+@pytest.mark.timeout(120)
+def test_identical_bytes_stored_once(capturer, server):
+    a = capturer.capture("jd", "same-a", f"{server}/gbk.html")
+    b = capturer.capture("jd", "same-b", f"{server}/gbk.html")
+    body_a = next(x for x in a.artefacts if x.name == "response.body")
+    body_b = next(x for x in b.artefacts if x.name == "response.body")
+    assert body_a.sha256 == body_b.sha256
+    obj = capturer.out_dir / "objects" / body_a.sha256[:2] / body_a.sha256
+    assert obj.stat().st_nlink >= 3  # the object plus one link per capture folder
+    assert not list((capturer.out_dir / "objects").rglob("*.partial"))
+
+
+@pytest.mark.timeout(180)
+def test_capture_many_pool_mixes_outcomes(capturer, server):
+    items = [("jd", f"pool-{i}", f"{server}/utf8.html") for i in range(4)]
+    items += [("tmall", "pool-blocked", f"{server}/captcha.html"),
+              ("jd", "pool-refused", "http://example.invalid/x.html")]
+    seen = []
+    started = time.monotonic()
+    results = capturer.capture_many(items, concurrency=3,
+                                    on_result=lambda item, res: seen.append(item.listing_id))
+    assert time.monotonic() - started < 60
+    assert [type(r).__name__ for r in results[:4]] == ["Evidence"] * 4
+    assert isinstance(results[4], BlockedPageError)
+    assert isinstance(results[5], CaptureError) and not isinstance(results[5], BlockedPageError)
+    assert sorted(seen) == sorted(i[1] for i in items)
+    assert len({r.directory for r in results[:4]}) == 4
+
+
+@pytest.mark.timeout(120)
+def test_navigation_errors_are_retried_then_fail(tmp_path):
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens there: connection refused
+    with Capturer(CHROMIUM, tmp_path, UA, ["127.0.0.1"], is_blocked=detect_block,
+                  check_fonts=False, retries=2, retry_delay=0.01) as cap:
+        with pytest.raises(CaptureError, match="after 3 attempt"):
+            cap.capture("jd", "down", f"http://127.0.0.1:{port}/x.html")
+    assert not (tmp_path / "jd" / "down").exists()
