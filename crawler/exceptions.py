@@ -132,3 +132,12 @@ class ProxiesExhaustedError(ProxyError, _ignore_request()):  # type: ignore[misc
     The proxy middleware logs one ALERT per episode and counts the dropped requests;
     the message tells the user to fix `[crawl] proxies`.
     """
+
+
+class BlockedGiveUpError(CrawlerError, _ignore_request()):  # type: ignore[misc]
+    """A platform kept answering one request with captcha/verification pages: dropped.
+
+    Raised by `crawler.middlewares.BlockMiddleware` after `max_blocks`; the spider's
+    errback stores what the search page showed with status "blocked", so a blocked
+    listing is never taken for a removed one.
+    """

@@ -16,10 +16,10 @@ import logging
 from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.utils.response import response_status_message
 
+from crawler.exceptions import BlockedGiveUpError
 from crawler.platforms.blocked import detect_block
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ class BlockMiddleware:
                       "import a session or wait before crawling again", self.crawler.spider.name,
                       self.blocks, reason, original)
             self.crawler.stats.set_value("firewatch/alert", f"blocked: {reason}")
-            raise IgnoreRequest(f"blocked ({reason}): {original}")
+            raise BlockedGiveUpError(f"blocked ({reason}): {original}")
         if slot is not None:
             if self.base_delay is None or self.consecutive == 1:
                 self.base_delay = slot.delay

@@ -16,6 +16,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 
 from crawler.distributed import redis_settings
+from crawler.keywords import keyword_plan
 from crawler.progress import set_display
 from crawler.proxies import proxy_list
 from crawler.sessions import session_files
@@ -72,13 +73,14 @@ def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySet
     return s
 
 
-def run_crawl(settings: Settings, platforms: Iterable[str], keywords: Iterable[str] | None = None,
+def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, list[str]] | None = None,
               echo_commits: bool = False, progress: Any = None,
               log_level: int = logging.WARNING) -> dict[str, dict[str, Any]]:
-    """Crawl the given platforms once; return per-platform stats."""
+    """Crawl the given platforms once, each with its keywords (default: the "default" set);
+    return per-platform stats."""
     c = settings.section("crawl")
     platforms = list(platforms)
-    keywords = list(keywords or c["keywords"].get("default", []))
+    keywords = keywords or keyword_plan(settings, platforms)
     crawl_settings = scrapy_settings(settings, echo_commits)  # a bad session or proxy list fails here, before any record
     store = open_store(settings.store_path)
     since = utcnow() - timedelta(seconds=float(c["recrawl_after"]))
@@ -94,7 +96,7 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: Iterable[s
     for platform in platforms:
         crawler = process.create_crawler(SPIDERS[platform])
         crawlers[platform] = crawler
-        process.crawl(crawler, base_url=c["base_url"], keywords=keywords, max_pages=c["max_pages"], skip_keys=skip)
+        process.crawl(crawler, base_url=c["base_url"], keywords=keywords[platform], max_pages=c["max_pages"], skip_keys=skip)
     outcome = "finished"
     try:
         process.start()

@@ -90,30 +90,33 @@ PLATFORM_CHOICE = click.Choice(["jd", "taobao", "pdd", "1688"])
 
 @cli.group(invoke_without_command=True)
 @click.option("--platform", "platforms", multiple=True, type=PLATFORM_CHOICE, help="Platform to crawl (repeatable; default: crawl.platforms). taobao includes Tmall.")
-@click.option("--query", "keywords", multiple=True, help="Search keyword (repeatable; default: crawl.keywords.default).")
+@click.option("--category", "categories", multiple=True, help="Search the keyword set of this category code (repeatable), e.g. smoke_alarm; see [crawl.keywords].")
+@click.option("--query", "keywords", multiple=True, help="Search this keyword (repeatable); overrides keyword sets. Default: the set 'default'.")
 @click.option("--base-url", help="Marketplace root (default: crawl.base_url), e.g. the demo market's URL.")
 @click.option("--echo-commits", is_flag=True, hidden=True, help="Print each stored listing's key after its commit.")
 @click.option("--no-progress", is_flag=True, help="No progress display.")
 @click.pass_context
-def crawl(ctx, platforms, keywords, base_url, echo_commits, no_progress) -> None:
+def crawl(ctx, platforms, categories, keywords, base_url, echo_commits, no_progress) -> None:
     """Crawl marketplaces into the store (one run; see `crawl history`)."""
     if ctx.invoked_subcommand is not None:
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    from crawler.keywords import keyword_plan
     from crawler.run import run_crawl
 
     settings = _settings(ctx)
     if base_url:
         settings = settings.with_overrides({"crawl": {"base_url": base_url}})
     platforms = platforms or tuple(settings.section("crawl")["platforms"])
+    plan = keyword_plan(settings, platforms, categories, keywords)
     level = logging.getLogger().level
     if no_progress or echo_commits:
-        results = run_crawl(settings, platforms, keywords or None, echo_commits=echo_commits, log_level=level)
+        results = run_crawl(settings, platforms, plan, echo_commits=echo_commits, log_level=level)
     else:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as progress:
-            results = run_crawl(settings, platforms, keywords or None, progress=progress, log_level=level)
+            results = run_crawl(settings, platforms, plan, progress=progress, log_level=level)
     table = Table(title="抓取结果 crawl summary")
     for col in ("平台", "页面", "商品", "新增", "跳过(未变)", "验证码", "429", "5xx", "错误", "结束"):
         table.add_column(col)

@@ -48,6 +48,7 @@ def _defaults() -> dict[str, Any]:
             "proxy_cooldown": 300,
             "sessions": {},
             "keywords": {"default": ["灭火器"]},
+            "platform_keywords": {},
             "redis_url": "",
         },
         "scoring": {"threshold": 0.5, "model_dir": "models", "watchlist": ""},

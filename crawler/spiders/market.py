@@ -17,6 +17,7 @@ from urllib.parse import quote, urljoin
 import scrapy
 
 from crawler.encoding import decode_page
+from crawler.exceptions import BlockedGiveUpError
 from crawler.platforms import alibaba1688, jd, pdd, taobao, tmall
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,8 @@ class MarketSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("firewatch/skipped_unchanged")
                 continue
             # cb_kwargs stay picklable (a shared Redis queue serialises requests)
-            yield response.follow(listing.url, callback=self.parse_item, cb_kwargs={"found": listing})
+            yield response.follow(listing.url, callback=self.parse_item, errback=self.item_failed,
+                                  cb_kwargs={"found": listing})
         pages = self.search_parser.parse_pagination(text)
         if found and page < self.max_pages and pages.get("has_more"):
             yield scrapy.Request(self.search_url(keyword, page + 1), callback=self.parse_search,
@@ -98,6 +100,13 @@ class MarketSpider(scrapy.Spider):
         parser = self.item_parsers[found.platform]
         listing = merge(found, parser.parse_item(response_text(response), response.url))
         yield from self.complete(listing)
+
+    def item_failed(self, failure):
+        """A blocked item page: keep what the search page showed, as status "blocked"."""
+        if failure.check(BlockedGiveUpError):
+            yield replace(failure.request.cb_kwargs["found"], status="blocked")
+        else:
+            log.error("%s: %s", failure.request.url, failure.getErrorMessage())
 
     def complete(self, listing):
         """Yield the finished listing (platforms with a price endpoint override this)."""
@@ -112,6 +121,13 @@ class JDSpider(MarketSpider):
     item_parsers = {"jd": jd}
 
     search_path = "jd/search?keyword={q}&page={page}"
+
+    def item_failed(self, failure):
+        """A blocked item page: keep what the search page showed, as status "blocked"."""
+        if failure.check(BlockedGiveUpError):
+            yield replace(failure.request.cb_kwargs["found"], status="blocked")
+        else:
+            log.error("%s: %s", failure.request.url, failure.getErrorMessage())
 
     def complete(self, listing):
         if not listing.price_pending:

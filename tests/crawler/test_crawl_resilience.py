@@ -7,6 +7,7 @@ runs in this process on 127.0.0.1 port 0.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 
@@ -90,3 +91,34 @@ def test_sigkill_mid_crawl_then_restart_loses_and_duplicates_nothing(demo_market
         assert final[key].first_seen == after_kill[key].first_seen
     skipped_note = [r for r in runs if r["outcome"] == "running"]
     assert skipped_note, "the killed run stays recorded as never finished"
+
+
+def test_a_platform_that_keeps_blocking_leaves_listings_blocked_not_removed(start_market, tmp_path):
+    from demo_market.server import QUIET
+
+    walled = start_market(seed=7, rate_limit=None, error_rate=0.0, captcha_burst=8, captcha_window=5.0,
+                          captcha_cooldown=50)
+    data = tmp_path / "data"
+    args = ["crawl", "--platform", "pdd", "--query", QUERY, "--no-progress"]
+    env = {**os.environ, "FIREWATCH_CRAWL__MAX_BLOCKS": "3", "FIREWATCH_CRAWL__BLOCK_BACKOFF": "0.05"}
+    first = subprocess.run(firewatch_command(data, *args, "--base-url", walled.base_url), capture_output=True,
+                           text=True, cwd=ROOT, timeout=300, env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "ALERT" in first.stderr
+    listings = stored(data)
+    blocked = [l for l in listings.values() if l.status == "blocked"]
+    assert blocked, "no listing was left blocked"
+    for listing in listings.values():
+        assert "安全验证" not in listing.title and listing.status in ("active", "blocked")
+    with open_store(data / "firewatch.db") as store:
+        assert sum(r["blocks"] for r in store.crawl_runs()) > 3
+
+    open_market = start_market(seed=7, **QUIET)
+    second = subprocess.run(firewatch_command(data, *args, "--base-url", open_market.base_url), capture_output=True,
+                            text=True, cwd=ROOT, timeout=300)
+    assert second.returncode == 0, second.stderr[-3000:]
+    after = stored(data)
+    assert set(after) == expected_keys(open_market, ("pdd",))
+    assert all(after[l.key].status == "active" for l in blocked)
+    with open_store(data / "firewatch.db") as store:
+        assert [s.status for s in store.snapshots(blocked[0].key)] == ["blocked", "active"]
