@@ -38,6 +38,8 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from crawler.exceptions import FrontierError
+
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
@@ -86,6 +88,25 @@ if redis.call('ZCARD', KEYS[1]) == 0 then
 end
 return 0
 """
+
+
+def check_redis(url: str, timeout: float = 5.0) -> None:
+    """Raise `FrontierError` unless the Redis server at `url` answers (no-op for "")."""
+    if not url:
+        return
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    except ValueError as exc:
+        raise FrontierError(f"crawl.redis_url {url!r} is not a Redis URL ({exc})") from exc
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        raise FrontierError(f"crawl.redis_url {url}: Redis does not answer ({exc}); start it, "
+                            "or set redis_url = \"\" to crawl in this process alone") from exc
+    finally:
+        client.close()
 
 
 def redis_settings(crawl: Mapping[str, Any]) -> dict[str, Any]:
@@ -168,23 +189,33 @@ class SharedFrontierScheduler(Scheduler):
         last = self._scripts["leave"](keys=[k["workers"], k["queue"], k["dupefilter"]], args=[self.worker_id])
         self._busy = False
         log.info("%s: left the shared frontier (%s)%s", self.spider.name, reason,
-                 "; last worker, frontier cleared" if last else "")
+                 "; no peer busy, frontier keys deleted" if last else "")
 
     def _refresh(self) -> None:
         if self._busy:
             self._scripts["busy"](keys=[self.workers_key], args=[self.worker_id, self.worker_timeout])
 
-    # queue ----------------------------------------------------------------------------
+    # queue (scrapy-redis's, without the stats `spider` argument Scrapy deprecates) -------
+    def enqueue_request(self, request):
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
     def next_request(self):
         if self._busy:
-            return super().next_request()
-        data = self._scripts["pop"](keys=[self.queue.key, self.workers_key], args=[self.worker_id, self.worker_timeout])
-        if data is None:
-            return None
-        self._busy = True
-        if self.stats:
+            request = self.queue.pop()
+        else:  # pop and mark this worker busy in one step, so no peer sees the work vanish
+            data = self._scripts["pop"](keys=[self.queue.key, self.workers_key],
+                                        args=[self.worker_id, self.worker_timeout])
+            request = None if data is None else self.queue._decode_request(data)
+            self._busy = request is not None
+        if request is not None and self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
-        return self.queue._decode_request(data)
+        return request
 
     # closing ------------------------------------------------------------------------------
     def spider_idle(self, spider=None):

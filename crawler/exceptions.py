@@ -141,3 +141,13 @@ class BlockedGiveUpError(CrawlerError, _ignore_request()):  # type: ignore[misc]
     errback stores what the search page showed with status "blocked", so a blocked
     listing is never taken for a removed one.
     """
+
+
+class FrontierError(CrawlerError):
+    """The shared crawl frontier (`[crawl] redis_url`, a Redis server) cannot be reached.
+
+    Raised before a distributed crawl starts, so no run is recorded; the message names
+    the URL and says to start Redis or clear `redis_url` to crawl alone.
+    """
+
+    exit_code = 69  # EX_UNAVAILABLE

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 
-from crawler.distributed import redis_settings
+from crawler.distributed import check_redis, redis_settings
 from crawler.keywords import keyword_plan
 from crawler.progress import set_display
 from crawler.proxies import proxy_list
@@ -82,6 +82,7 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, 
     platforms = list(platforms)
     keywords = keywords or keyword_plan(settings, platforms)
     crawl_settings = scrapy_settings(settings, echo_commits)  # a bad session or proxy list fails here, before any record
+    check_redis(str(c.get("redis_url") or ""))  # a shared frontier must answer before any run is recorded
     store = open_store(settings.store_path)
     since = utcnow() - timedelta(seconds=float(c["recrawl_after"]))
     skip = {l.key: l.display_price for l in store.iter_listings() if l.last_seen and l.last_seen >= since and l.status == "active"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -62,6 +63,8 @@ class DemoMarket:
         self.catalogue = catalogue if catalogue is not None else build_catalogue(seed=seed, size=size)
         self._day = int(day)
         self._day_lock = threading.Lock()
+        self._hits: Counter[str] = Counter()
+        self._hits_lock = threading.Lock()
         self.behaviour = Behaviour(
             seed=seed, rate_limit=rate_limit, rate_window=rate_window, error_rate=error_rate,
             error_status=error_status, captcha_burst=captcha_burst, captcha_window=captcha_window,
@@ -90,6 +93,15 @@ class DemoMarket:
             self._day = int(value)
         log.info("demo market day set to %d", value)
 
+    def request_counts(self) -> Counter[str]:
+        """Requests received so far per path with query (`/jd/item/1.html`, `/pdd/goods.html?goods_id=2`)."""
+        with self._hits_lock:
+            return Counter(self._hits)
+
+    def _count(self, target: str) -> None:
+        with self._hits_lock:
+            self._hits[target] += 1
+
     def render(self, template: str, **ctx) -> str:
         return self.env.get_template(template).render(**ctx)
 
@@ -101,6 +113,8 @@ class DemoMarket:
         @app.middleware("http")
         async def real_site_behaviour(request: Request, call_next):
             path = request.url.path
+            query = request.url.query
+            market._count(f"{path}?{query}" if query else path)
             if not path.startswith(market.exempt_prefixes):
                 client = request.client.host if request.client else "unknown"
                 verdict = market.behaviour.check(client)

@@ -50,6 +50,8 @@ def _defaults() -> dict[str, Any]:
             "keywords": {"default": ["灭火器"]},
             "platform_keywords": {},
             "redis_url": "",
+            "redis_key_prefix": "firewatch",
+            "redis_worker_timeout": 60,
         },
         "scoring": {"threshold": 0.5, "model_dir": "models", "watchlist": ""},
         "capture": {
