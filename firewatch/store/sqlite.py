@@ -124,6 +124,9 @@ class SQLiteStore:
             if version in applied:
                 continue
             with self.transaction() as db:
+                # another process may have applied it since we looked: check under the lock
+                if db.execute("SELECT 1 FROM schema_migrations WHERE version=?", (version,)).fetchone():
+                    continue
                 for statement in sql.split(";"):
                     if statement.strip():
                         db.execute(statement)

@@ -94,3 +94,22 @@ def test_failed_transaction_leaves_nothing(store):
             db.execute("UPDATE listings SET title='half' WHERE listing_id='100'")
             raise RuntimeError("crash mid-write")
     assert store.get_listing(("jd", "100")).title == "干粉灭火器4kg"
+
+
+def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.db"
+    # each child imports first, then waits for the go line, so the opens start together
+    code = "import sys; from firewatch.store import open_store; sys.stdin.readline(); open_store(sys.argv[1]).close()"
+    children = [subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    for child in children:
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    for child in children:
+        _, err = child.communicate(timeout=60)
+        assert child.returncode == 0, err
+    with open_store(path) as store:
+        assert store.schema_versions() == [1]
