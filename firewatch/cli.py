@@ -284,7 +284,7 @@ def run_processing(settings: Settings, capture: bool = True, max_captures: int |
     if capture:
         capturer = Capturer(cap["chromium"], settings.evidence_dir, settings.section("crawl")["user_agent"], hosts,
                             max_height=int(cap["max_height"]), timeout_ms=int(cap["timeout_ms"]), is_blocked=detect_block,
-                            concurrency=int(cap["concurrency"]))
+                            concurrency=int(cap["concurrency"]), settle_ms=int(cap["settle_ms"]))
     with open_store(settings.store_path) as store:
         index = open_index(settings.search_url, settings.search_path)
         pipeline = Pipeline(store, index, scorer, threshold, load_watchlist(settings), capturer,

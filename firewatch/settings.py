@@ -59,6 +59,7 @@ def _defaults() -> dict[str, Any]:
             "max_height": 10000,
             "timeout_ms": 30000,
             "concurrency": 4,
+            "settle_ms": 300,
             "evidence_dir": "evidence",
         },
         "export": {"dir": "exports"},
