@@ -122,13 +122,6 @@ class JDSpider(MarketSpider):
 
     search_path = "jd/search?keyword={q}&page={page}"
 
-    def item_failed(self, failure):
-        """A blocked item page: keep what the search page showed, as status "blocked"."""
-        if failure.check(BlockedGiveUpError):
-            yield replace(failure.request.cb_kwargs["found"], status="blocked")
-        else:
-            log.error("%s: %s", failure.request.url, failure.getErrorMessage())
-
     def complete(self, listing):
         if not listing.price_pending:
             yield listing
