@@ -63,6 +63,16 @@ class CategoryModel(BaseEstimator, ClassifierMixin):
         check_is_fitted(self, "pipeline_")
         return self.pipeline_.predict_proba(list(X))
 
+    def transformer(self):
+        """The fitted feature union (for the batch scorer, which builds the matrix itself)."""
+        check_is_fitted(self, "pipeline_")
+        return self.pipeline_.named_steps["features"]
+
+    def predict_proba_transformed(self, Xt):
+        """`predict_proba` on an already transformed feature matrix."""
+        check_is_fitted(self, "pipeline_")
+        return self.pipeline_.named_steps["clf"].predict_proba(Xt)
+
     def predict(self, X):
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]

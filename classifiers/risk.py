@@ -4,7 +4,10 @@
 `data/price_priors.yaml`) so regulators can change it without a release, and turns a
 `Listing` plus its predicted category into `Reason`s: each names a taxonomy reason
 code, the matched text with some context, and the listing field it came from. Phrase
-matches are cancelled by negating contexts (年检合格, 非二手, a toy's 道具). The text
+matches are cancelled by negating contexts (年检合格, 非二手, a toy's 道具). Given a fitted
+`PriceModel` (`classifiers.price`) price_too_low uses its learned baselines, else the
+priors; given a certificate `registry` lookup (number -> record, from an imported
+registry) invalid_certificate also covers numbers absent, withdrawn or expired. The text
 risk model (`RiskTextModel`) and `Watchlist` live in their own modules and are
 re-exported here.
 """
@@ -16,15 +19,16 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
 from firewatch.models import Listing, Reason
 
 from .exceptions import DataFileError
+from .price import find_prior as _find_prior
 from .risk_model import TEXT_CODES, RiskTextModel
-from .specs import SPECS_PATH, check_certificates, check_specs, extinguisher_size, load_facts, parse_specs
+from .specs import SPECS_PATH, check_certificates, check_specs, load_facts, parse_specs, validate_ccc_number
 from .tokenize import normalize
 from .watchlist import Watchlist, normalize_name
 
@@ -66,7 +70,12 @@ class RiskRules:
     """Rule-based reasons for one listing; knowledge comes from the data files."""
 
     def __init__(self, lexicon: dict[str, Any] | None = None, facts: dict[str, Any] | None = None,
-                 price_priors: dict[str, Any] | None = None) -> None:
+                 price_priors: dict[str, Any] | None = None, price_model: Any = None,
+                 registry: Callable[[str], dict[str, Any] | None] | None = None) -> None:
+        # price_model: a fitted classifiers.price.PriceModel (None: priors only);
+        # registry: number -> {status, expires_on, ...} or None (None: structural check only)
+        self.price_model = price_model
+        self.registry = registry
         self.lexicon = lexicon if lexicon is not None else load_yaml(LEXICON_PATH)
         self.facts = facts if facts is not None else load_facts(str(SPECS_PATH))
         self.price_priors = price_priors if price_priors is not None else load_yaml(PRICE_PRIORS_PATH)
@@ -84,6 +93,10 @@ class RiskRules:
                 re.compile("|".join(map(re.escape, phrases))) if phrases else None,
                 re.compile("|".join(map(re.escape, negs))) if negs else None,
             )
+        # one pass over a field finds whether any phrase of any code occurs (most fields: none)
+        every = sorted({normalize(p) for cfg in self.reasons_cfg.values() for p in cfg.get("phrases", [])},
+                       key=len, reverse=True)
+        self._any_phrase = re.compile("|".join(map(re.escape, every))) if every else None
         self.maker_keys = {normalize(k) for k in self.lexicon.get("maker_attributes", [])}
         self.watchlist_keys = {normalize(k) for k in self.lexicon.get("watchlist_attributes", [])}
         self.maker_none = {normalize(v) for v in self.lexicon.get("maker_none_values", [])}
@@ -124,7 +137,9 @@ class RiskRules:
     def phrase_reasons(self, text: str, source: str, category: str) -> list[Reason]:
         """Lexicon phrase matches in one field's text, negating contexts removed."""
         norm = normalize(text)
-        found = []
+        found: list[Reason] = []
+        if self._any_phrase is None or self._any_phrase.search(norm) is None:
+            return found
         for code, (pos_re, neg_re) in self._patterns.items():
             if pos_re is None or category in self.reasons_cfg[code].get("skip_categories", []):
                 continue
@@ -144,23 +159,14 @@ class RiskRules:
     # -- price -------------------------------------------------------------------------
     def find_prior(self, category: str, specs: dict[str, Any]) -> dict[str, Any] | None:
         """The price prior for this category and stated size, else the category fallback."""
-        priors = [p for p in self.price_priors.get("priors", []) if p.get("category") == category]
-        if not priors:
-            return None
-        if category == "portable_extinguisher":
-            agent, amount = extinguisher_size(specs)
-            if amount is not None:
-                agent = agent or ("dry_powder" if specs.get("weights_kg") else None)
-                for p in priors:
-                    if p.get("agent") == agent and float(p.get("amount", -1)) == amount:
-                        return p
-        for p in priors:
-            if "agent" not in p and "amount" not in p:
-                return p
-        return None
+        return _find_prior(self.price_priors, category, specs)
 
-    def price_reason(self, listing: Listing, category: str, specs: dict[str, Any]) -> list[Reason]:
-        """price_too_low: unit price below `ratio` x the prior median."""
+    def price_reason(self, listing: Listing, category: str, specs: dict[str, Any],
+                     price_model: Any = None) -> list[Reason]:
+        """price_too_low: from a fitted PriceModel when given, else unit price below `ratio` x the prior median."""
+        model = price_model if price_model is not None else self.price_model
+        if model is not None:
+            return model.reasons(listing, category, specs)
         cfg = self.price_priors
         price = listing.display_price
         if not cfg.get("enabled", True) or price is None or price <= 0:
@@ -178,6 +184,35 @@ class RiskRules:
                 else f"{_fmt_money(unit)} yuan")
         text = f"{prior['label']}: prior median {prior['median']} yuan; this one {each} = {ratio:.2f}x"
         return [Reason("price_too_low", text, "price")]
+
+    # -- certificate registry ----------------------------------------------------------
+    def registry_findings(self, text: str, on: date, numbers: list[str] | None = None) -> list[tuple[str, str]]:
+        """invalid_certificate for well-formed CCC numbers absent from, withdrawn in or expired
+        in the imported registry (nothing when no registry was imported)."""
+        if self.registry is None:
+            return []
+        if numbers is None:
+            numbers = parse_specs(text, self.facts).get("certificate_numbers", [])
+        found = []
+        for number in numbers:
+            if validate_ccc_number(number, on, self.facts):
+                continue  # the structural check reports it
+            record = self.registry(number)
+            if record is None:
+                found.append(("invalid_certificate", f"{number}: not in the imported certificate registry"))
+                continue
+            status = str(record.get("status") or "valid")
+            if status not in ("valid", "unknown"):  # unknown status text: reported at import, not a flag
+                label = record.get("status_text") or status
+                found.append(("invalid_certificate", f"{number}: registry status {label} ({status})"))
+                continue
+            expires = record.get("expires_on")
+            if isinstance(expires, str) and expires:
+                expires = date.fromisoformat(expires[:10])
+            if isinstance(expires, date) and expires < on:
+                found.append(("invalid_certificate", f"{number}: expired {expires.isoformat()} "
+                              f"(listing seen {on.isoformat()})"))
+        return found
 
     # -- watchlist ---------------------------------------------------------------------
     def watchlist_reasons(self, listing: Listing, watchlist: Watchlist | None) -> list[Reason]:
@@ -204,21 +239,34 @@ class RiskRules:
               now: datetime | date | None = None) -> tuple[list[Reason], dict[str, Any]]:
         """All rule reasons (one per code, first field wins) and the parsed specs."""
         fields = self.fields(listing)
+        seen_on = (listing.last_seen.date() if listing.last_seen is not None
+                   else now.date() if isinstance(now, datetime) else now or date.today())
         reasons: list[Reason] = []
         for source, text in fields:
             reasons += self.phrase_reasons(text, source, category)
-        reasons += self.maker_reasons(listing.attributes or {})
+        if category not in self.reasons_cfg.get("no_manufacturer", {}).get("skip_categories", []):
+            reasons += self.maker_reasons(listing.attributes or {})
         # specs: from the title first; attributes and description fill the gaps
         specs = parse_specs(listing.title or "", self.facts)
-        for source, text in fields:
+        for source, text in fields:  # each field parsed once, its specs shared by the checks
             if source == "title":
+                field_specs = specs
                 spec_found = check_specs(text, category, now, self.facts, specs)
             else:
-                spec_found = check_specs(text, category, now, self.facts)
-                for key, value in parse_specs(text, self.facts).items():
+                field_specs = parse_specs(text, self.facts)
+                spec_found = check_specs(text, category, now, self.facts, field_specs)
+                for key, value in field_specs.items():
                     specs.setdefault(key, value)
-            spec_found += check_certificates(text, now, self.facts)
+            numbers = list(field_specs.get("certificate_numbers", []))
+            spec_found += check_certificates(text, now, self.facts, numbers)
+            spec_found += self.registry_findings(text, seen_on, numbers) if self.registry is not None else []
             reasons += [Reason(code, ev, source) for code, ev in spec_found]
+        # a contradiction between the title and an attribute (title MFZ/ABC4, attribute 重量 2kg)
+        attr_texts = [t for s, t in fields if s.startswith("attributes.")]
+        if attr_texts and not any(r.code == "spec_mismatch" for r in reasons):
+            joined = " ".join([listing.title or ""] + attr_texts)
+            reasons += [Reason(code, ev, "title+attributes")
+                        for code, ev in check_specs(joined, category, now, self.facts) if code == "spec_mismatch"]
         reasons += self.price_reason(listing, category, specs)
         reasons += self.watchlist_reasons(listing, watchlist)
         unique: dict[str, Reason] = {}

@@ -62,6 +62,16 @@ class RiskTextModel(BaseEstimator, ClassifierMixin):
         check_is_fitted(self, "model_")
         return self.model_.predict_proba(self.features_.transform(list(X)))
 
+    def transformer(self):
+        """The fitted feature union (for the batch scorer, which builds the matrix itself)."""
+        check_is_fitted(self, "model_")
+        return self.features_
+
+    def predict_proba_transformed(self, Xt):
+        """`predict_proba` on an already transformed feature matrix."""
+        check_is_fitted(self, "model_")
+        return self.model_.predict_proba(Xt)
+
     def predict(self, X):
         """Per text, the list of codes with probability >= 0.5."""
         proba = self.predict_proba(X)
@@ -71,13 +81,17 @@ class RiskTextModel(BaseEstimator, ClassifierMixin):
         """Per text, the highest code probability (the text model's risk)."""
         return self.predict_proba(X).max(axis=1)
 
-    def top_terms(self, text: str, code: str, n: int = 3) -> list[str]:
-        """The word features of `text` that push most towards `code`."""
+    def top_terms(self, text: str, code: str, n: int = 3, row=None, names=None) -> list[str]:
+        """The word features of `text` that push most towards `code`.
+
+        `row` (the text's feature row) and `names` (`features_.get_feature_names_out()`)
+        may be passed in by a caller that already has them.
+        """
         check_is_fitted(self, "model_")
         idx = list(self.classes_).index(code)
-        row = self.features_.transform([text]).tocsr()
+        row = (self.features_.transform([text]) if row is None else row).tocsr()
         coef = self.model_.estimators_[idx].coef_.ravel()
-        names = self.features_.get_feature_names_out()
+        names = self.features_.get_feature_names_out() if names is None else names
         contrib = sorted(((row.data[k] * coef[j], names[j]) for k, j in enumerate(row.indices)),
                          reverse=True)
         terms = []

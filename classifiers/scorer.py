@@ -3,9 +3,12 @@
 `Scorer.fit(records)` trains both text models on corpus records; `save(directory)` writes
 `model.joblib` and a JSON sidecar `model.json` (library versions, data hash, labels,
 heldout metrics, the artefact's SHA-256); `Scorer.load(directory)` refuses files whose
-hash does not match the sidecar. `assess(listing)` combines the rules' reasons and the
+hash does not match the sidecar or that another scikit-learn version wrote (retrain).
+`assess(listing)` combines the rules' reasons and the
 text model's probability into `risk_score = 1 - (1 - w_text * p_text) * prod(1 - w_r)`
-(weights in `data/lexicon.yaml`). `score_record` is the `firewatch score` line format.
+(weights in `data/lexicon.yaml`). `assess_many(listings)` is the batch path (same
+results; tokens shared by both models, one matrix and one prediction per chunk) used by
+the pipeline and the CLI. `score_record(s)` is the `firewatch score` line format.
 `train_default(model_dir)` trains on `data/corpus.jsonl`, measures on
 `data/heldout.jsonl` and saves.
 """
@@ -33,9 +36,11 @@ from .category import CategoryModel
 from .corpus import CORPUS_PATH, DATA_DIR, HELDOUT_PATH, file_sha256, listing_text, load_records, \
     record_to_listing
 from .exceptions import ModelIntegrityError, ModelNotTrainedError
+from .features import FastFeatures
 from .risk import LEXICON_PATH, PRICE_PRIORS_PATH, RiskRules
 from .risk_model import RiskTextModel
 from .specs import SPECS_PATH
+from .tokenize import normalize, tokenize_normalized
 from .watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -43,6 +48,7 @@ logger = logging.getLogger(__name__)
 MODEL_FILE = "model.joblib"
 SIDECAR_FILE = "model.json"
 FORMAT_VERSION = 1
+BATCH_SIZE = 1000  # listings vectorised and predicted together by `assess_many`
 
 
 def _sha256(path: Path) -> str:
@@ -68,6 +74,7 @@ class Scorer:
         self.risk_params = dict(risk_params or {})
         self.category_model_: CategoryModel | None = None
         self.risk_model_: RiskTextModel | None = None
+        self.price_model_ = None  # a fitted classifiers.price.PriceModel, or None: priors only
         self.meta_: dict[str, Any] = {}
 
     # -- training ----------------------------------------------------------------------
@@ -116,17 +123,25 @@ class Scorer:
     # -- scoring -----------------------------------------------------------------------
     def assess(self, listing: Listing, watchlist: Watchlist | None = None, threshold: float = 0.5,
                now: datetime | date | None = None) -> Assessment:
-        """Category, risk score, flag and reasons for one listing."""
+        """Category, risk score, flag and reasons for one listing (the reference path;
+        `assess_many` gives the same results much faster for many listings)."""
         self._check_fitted()
         text = listing_text(listing)
         proba = self.category_model_.predict_proba([text])[0]
-        classes = list(self.category_model_.classes_)
+        code_proba = self.risk_model_.predict_proba([text])[0]
+        return self._combine(listing, proba, code_proba, watchlist, threshold, now, self.model_versions,
+                             lambda code: self.risk_model_.top_terms(text, code))
+
+    def _combine(self, listing: Listing, proba, code_proba, watchlist: Watchlist | None, threshold: float,
+                 now: datetime | date | None, versions: dict[str, str], top_terms) -> Assessment:
+        """One listing's assessment from both models' probabilities plus the rules."""
+        classes = self.category_model_.classes_
         best = int(np.argmax(proba))
         category, confidence = str(classes[best]), float(proba[best])
-        p_not_fire = float(proba[classes.index("not_fire")]) if "not_fire" in classes else 0.0
+        not_fire = np.flatnonzero(classes == "not_fire")
+        p_not_fire = float(proba[not_fire[0]]) if len(not_fire) else 0.0
 
         reasons, specs = self.rules.check(listing, category, watchlist, now)
-        code_proba = self.risk_model_.predict_proba([text])[0]
         top = int(np.argmax(code_proba))
         p_text = float(code_proba[top]) * (1.0 - p_not_fire)
         w_text = self.rules.text_model_weight
@@ -136,7 +151,7 @@ class Scorer:
         risk_score = float(min(1.0, max(0.0, 1.0 - keep)))
         if not reasons and w_text * p_text >= threshold:
             code = str(self.risk_model_.classes_[top])
-            terms = self.risk_model_.top_terms(text, code)
+            terms = top_terms(code)
             reasons.append(Reason(code, f"text model p={p_text:.2f}; terms: {', '.join(terms)}",
                                   "text_model"))
         specs = dict(specs)
@@ -146,29 +161,73 @@ class Scorer:
             platform=listing.platform, listing_id=listing.listing_id, category=category,
             category_confidence=round(confidence, 4), risk_score=round(risk_score, 4),
             flagged=risk_score >= threshold, reasons=reasons, specs=specs,
-            model_versions=self.model_versions)
+            model_versions=dict(versions))
+
+    def _fast_features(self):
+        """(category FastFeatures, risk FastFeatures or None when it shares the category's)."""
+        key = (id(self.category_model_), id(self.risk_model_))
+        cached = getattr(self, "_fast_cache", None)
+        if cached is None or cached[0] != key:
+            cat = FastFeatures(self.category_model_.transformer())
+            risk = FastFeatures(self.risk_model_.transformer())
+            cached = (key, cat, None if cat.same_as(risk) else risk, [None])
+            self._fast_cache = cached
+        return cached[1], cached[2], cached[3]
+
+    def assess_many(self, listings: Iterable[Listing], watchlist: Watchlist | None = None,
+                    threshold: float = 0.5, now: datetime | date | None = None,
+                    chunk_size: int = BATCH_SIZE) -> list[Assessment]:
+        """`assess` for many listings at once, with identical results.
+
+        Each text is normalised and tokenised once and the tokens are shared by both models
+        (whose vocabularies are identical when trained by `fit`; otherwise each gets its
+        own matrix from the same tokens); the matrix is built for the whole chunk and each
+        model predicts once per chunk.
+        """
+        self._check_fitted()
+        listings = list(listings)
+        out: list[Assessment] = []
+        if not listings:
+            return out
+        cat_fast, risk_fast, names_box = self._fast_features()
+        versions = self.model_versions
+        for lo in range(0, len(listings), chunk_size):
+            chunk = listings[lo:lo + chunk_size]
+            norms = [normalize(listing_text(listing)) for listing in chunk]
+            tokens = [tokenize_normalized(norm) for norm in norms]
+            X = cat_fast.transform(norms, tokens)
+            X_risk = X if risk_fast is None else risk_fast.transform(norms, tokens)
+            proba = self.category_model_.predict_proba_transformed(X)
+            code_proba = self.risk_model_.predict_proba_transformed(X_risk)
+
+            for i, listing in enumerate(chunk):
+                def top_terms(code: str, i: int = i, listing: Listing = listing) -> list[str]:
+                    if names_box[0] is None:
+                        names_box[0] = self.risk_model_.transformer().get_feature_names_out()
+                    return self.risk_model_.top_terms(listing_text(listing), code, row=X_risk[i],
+                                                      names=names_box[0])
+                out.append(self._combine(listing, proba[i], code_proba[i], watchlist, threshold, now,
+                                         versions, top_terms))
+        return out
 
     def score_record(self, record: dict[str, Any], watchlist: Watchlist | None = None,
                      threshold: float = 0.5, now: datetime | date | None = None) -> dict[str, Any]:
         """One `firewatch score` output line: the input plus category, risk, reasons, evidence."""
-        assessment = self.assess(record_to_listing(record), watchlist, threshold, now)
-        out = dict(record)
-        out.update({
-            "category": assessment.category,
-            "category_confidence": assessment.category_confidence,
-            "risk": int(assessment.flagged),
-            "risk_score": assessment.risk_score,
-            "reasons": [r.code for r in assessment.reasons],
-            "evidence": {r.code: r.evidence for r in assessment.reasons},
-        })
-        return out
+        return self.score_records([record], watchlist, threshold, now)[0]
+
+    def score_records(self, records: Iterable[dict[str, Any]], watchlist: Watchlist | None = None,
+                      threshold: float = 0.5, now: datetime | date | None = None) -> list[dict[str, Any]]:
+        """`score_record` for many records, through `assess_many`."""
+        records = list(records)
+        assessments = self.assess_many([record_to_listing(r) for r in records], watchlist, threshold, now)
+        return [record_line(record, a) for record, a in zip(records, assessments)]
 
     # -- measurement -------------------------------------------------------------------
     def evaluate(self, records: Iterable[dict[str, Any]], threshold: float = 0.5,
                  now: datetime | date | None = None) -> dict[str, Any]:
         """Category accuracy / macro-F1 and risk precision / recall on labelled records."""
         records = list(records)
-        assessments = [self.assess(record_to_listing(r), threshold=threshold, now=now) for r in records]
+        assessments = self.assess_many([record_to_listing(r) for r in records], threshold=threshold, now=now)
         y_cat = [r["category"] for r in records]
         p_cat = [a.category for a in assessments]
         y_risk = [bool(r.get("reasons")) for r in records]
@@ -195,6 +254,15 @@ class Scorer:
             "threshold": threshold,
         }
 
+    def set_price_model(self, model: Any) -> "Scorer":
+        """Use a fitted PriceModel for price_too_low (None: the priors only); saved with the scorer."""
+        self.price_model_ = model
+        self.rules.price_model = model
+        if model is not None:
+            self.meta_["price_model"] = {"n_listings": int(model.n_listings_), "groups": len(model.groups_),
+                                         "params": model.get_params()}
+        return self
+
     # -- persistence -------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
         """Write model.joblib and its sidecar model.json into `directory`."""
@@ -205,7 +273,8 @@ class Scorer:
         # Write both files under temporary names and rename them into place, model first:
         # a process killed mid-save leaves the previous pair (or none), never half a model.
         tmp_model = directory / (MODEL_FILE + ".part")
-        joblib.dump({"category": self.category_model_, "risk": self.risk_model_}, tmp_model)
+        joblib.dump({"category": self.category_model_, "risk": self.risk_model_,
+                     "price": self.price_model_}, tmp_model)
         sidecar = dict(self.meta_)
         sidecar.update({"artifact": MODEL_FILE, "artifact_sha256": _sha256(tmp_model),
                         "rules_sha256": rules_hash()})
@@ -233,16 +302,35 @@ class Scorer:
         if _sha256(model_path) != meta.get("artifact_sha256"):
             raise ModelIntegrityError(f"{model_path} does not match the hash in {sidecar_path}: "
                                       "refusing to load; retrain with `firewatch train`")
-        saved = meta.get("versions", {}).get("scikit-learn")
-        if saved and saved != sklearn.__version__:
-            logger.warning("model trained with scikit-learn %s, running %s: retrain advised",
-                           saved, sklearn.__version__)
+        saved = (meta.get("versions") or {}).get("scikit-learn")
+        if saved != sklearn.__version__:
+            # scikit-learn does not promise that pickles load (or predict the same) across
+            # versions: refuse before unpickling rather than score with a silently changed model
+            raise ModelIntegrityError(
+                f"{model_path} was trained with scikit-learn {saved or 'of an unknown version'}, "
+                f"this is scikit-learn {sklearn.__version__}: retrain with `firewatch train`")
         models = joblib.load(model_path)
         scorer = cls(rules=rules)
         scorer.category_model_ = models["category"]
         scorer.risk_model_ = models["risk"]
+        scorer.set_price_model(models.get("price"))
         scorer.meta_ = meta
         return scorer
+
+
+
+def record_line(record: dict[str, Any], assessment: Assessment) -> dict[str, Any]:
+    """The `firewatch score` output line: the input record plus the assessment's fields."""
+    out = dict(record)
+    out.update({
+        "category": assessment.category,
+        "category_confidence": assessment.category_confidence,
+        "risk": int(assessment.flagged),
+        "risk_score": assessment.risk_score,
+        "reasons": [r.code for r in assessment.reasons],
+        "evidence": {r.code: r.evidence for r in assessment.reasons},
+    })
+    return out
 
 
 def train_default(model_dir: str | Path, corpus_path: str | Path = CORPUS_PATH,

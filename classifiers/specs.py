@@ -1,17 +1,24 @@
-"""Specification parser and checks: model codes, weights, ratings, standards, certificates.
+"""Specification parser: model codes, sizes, ratings, standards and certificates in listing text.
 
-`parse_specs(text)` pulls what a listing states about itself (extinguisher codes such as
-MFZ/ABC4, weights, TZL minutes, fire-door and fire-glass ratings, sprinkler temperature
-and bulb colour, cited GB standards, certificate numbers, pack size). `check_specs` and
-`check_certificates` compare those statements with the facts in `data/specs.yaml` and
-return `(code, evidence)` pairs: spec_mismatch, substandard_spec, invalid_certificate.
+`parse_specs(text)` pulls what a listing states about itself, per code family, into
+normalised fields with units: extinguisher codes (MFZ/ABC4, MFZL/ABC4, MT3, MT/3, MPZ/6,
+MSWZ/3: agent, structure, amount in kg or L), stated weights, volumes and agents,
+escape-respirator TZL codes (rated minutes) and stated minutes, sprinkler codes
+(K-/T- ZSTZ/ZSTX/ZSTB, bore, temperature) with bulb colours and K factors, fire-door
+codes and grades (GFM/MFM/GMFM, A1.50, 甲级) and fire-resistance hours, fire-glass codes
+(FFB-25-A1.50), fire-hose codes (pressure-bore-length, 8-65-20), couplings (KD65), cables
+(ZR-YJV 3*4+1*2.5, NH-BV, WDZN-YJY: class prefix, type, cores, cross-sections, voltage),
+fire-blanket sizes, battery chemistries, cited standards (GB 4351-2023, GB/T 19666-2019,
+foreign ones such as EN 3-7) and CCC certificate numbers. The checks that compare these
+statements with the facts in `data/specs.yaml` live in `spec_checks.py`
+(`check_specs`, re-exported here); `check_certificates` is here.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,19 +32,63 @@ logger = logging.getLogger(__name__)
 
 SPECS_PATH = Path(__file__).parent / "data" / "specs.yaml"
 
-_EXT_RE = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|z|t)?(?:/([a-z]+))?(\d+(?:\.\d+)?)(?![\d.a-z])")
+_NUM = r"(\d+(?:\.\d+)?)"
+# extinguishers: M + agent + structure + /feature + amount (+ optional unit)
+_EXT_RE = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
+                     r"(\d+(?:\.\d+)?)(?:\s*(kg|l|升|公斤))?(?![\d.])(?![a-z])")
+_EXT_RE_UNIT = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
+                          r"(\d+(?:\.\d+)?)\s*(kg|l)(?![a-z])")
 _WEIGHT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|斤)(?![a-z])")
-_VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升)(?![a-z])")
-_TZL_RE = re.compile(r"tzl\s*-?\s*(\d+)")
-_STD_RE = re.compile(r"(?:gb|xf|ga)\s*/?\s*t?\s*(\d{3,5}(?:\.\d+)?)\s*[-—–]\s*(\d{4})")
-_DOOR_CODE_RE = re.compile(r"(?<![a-z])(gfm|mfm|gmfm)-?[0-9a-z]*(?:-[0-9a-z]+)*")
-_HOURS_RE = re.compile(r"(?<![a-z0-9])a([0-3]\.\d{1,2})(?!\d)")
-_GLASS_RE = re.compile(r"(ffb|dfb)-(\d+)-([ac])(\d\.\d{1,2})")
+_GROSS_RE = re.compile(r"(总重|毛重|整机重|整瓶重|含瓶|瓶重|重约|发货重|快递重|承重|载重)[^\d]{0,3}$")
+_VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])")
+_TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d+)")
+_MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
+_PERCENT_CONTENT_RE = re.compile(r"(磷酸二氢铵|磷酸铵盐|主要成分|有效成分|主成分|干粉含量|粉含量|含粉量)[^\d%]{0,6}"
+                                 r"(\d{1,2}(?:\.\d+)?)\s*%")
+_AGENT_WORDS = {
+    "dry_powder": ["干粉", "abc粉", "磷酸铵盐"],
+    "water": ["水基", "水型", "水系", "清水"],
+    "co2": ["二氧化碳", "co2"],
+    "foam": ["泡沫"],
+    "clean_agent": ["洁净气体", "七氟丙烷", "六氟丙烷"],
+}
+# standards: domestic (GB, GB/T, XF, GA) and foreign (EN, UL, BS, NFPA, ...)
+_STD_RE = re.compile(r"(?<![a-z])(gb|xf|ga)\s*/?\s*(t)?\s*(\d{3,5}(?:\.\d+)?)(?:\s*[-—–]\s*(\d{4}))?(?!\d)")
+_FOREIGN_STD_RE = re.compile(r"(?<![a-z])(en|ul|bs|nfpa|iec|iso|as/nzs|din|jis|ansi)\s*[- ]?\s*(\d{1,5}(?:[-.]\d+)*)")
+# fire doors, glass, ratings
+_DOOR_CODE_RE = re.compile(r"(?<![a-z])(gmfm|gfm|mfm|bfm|gmfm)\s*-?\s*(\d{4})?(?:-?([a-z]{1,4}\d?))?")
+_HOURS_A_RE = re.compile(r"(?:(?<![a-z])|(?<=\d))a\s?([0-3]\.\d{1,2})(?!\d)")
+_HOURS_TEXT_RE = re.compile(r"(?:耐火(?:极限|时间|性能)?|防火(?:时间|极限)?)\s*[:：≥>=]?\s*(\d(?:\.\d{1,2})?)\s*(?:小时|个小时|h)(?![a-z])")
+_GLASS_RE = re.compile(r"(?<![a-z])(ffb|dfb|gfb)\s*-?\s*(\d{1,2})\s*-?\s*([abc])\s*(\d(?:\.\d{1,2})?)(?![\d])")
+_GRADE_RE = re.compile(r"(甲级|乙级|丙级|特级)")
+_MM_RE = re.compile(r"(?<![\d.+])(\d{1,2}(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])")
+# sprinklers
+_SPRINKLER_RE = re.compile(r"(?<![a-z])(?:([kt])\s*-\s*)?zst\s*(zd|xd|bs|bw|x|z|b|p|g|d)?\s*-?\s*(15|20|10|25)?"
+                           r"\s*[-/]?\s*(\d{2,3})?\s*(?:℃|°c|度)?")
 _TEMP_RE = re.compile(r"(\d{2,3})\s*(?:℃|°c|度)")
-_COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)色")
-_GRADE_RE = re.compile(r"(甲级|乙级|丙级)")
+_COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)")
+_K_RE = re.compile(r"(?<![a-z])k\s*=?\s*(\d{2,3})(?![\d])")
+_DN_RE = re.compile(r"(?<![a-z])dn\s*(\d{2,3})(?!\d)")
+_INCH_RE = re.compile(r"(\d(?:\.\d)?)\s*(?:寸|英寸)")
+_PRESSURE_RE = re.compile(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])")
+# hoses and couplings
+_HOSE_RE = re.compile(r"(?<![\d.\-/a-z])(\d{1,2})\s*-\s*(\d{2,3})\s*-\s*(\d{2,3})(?![\d.])")
+_LENGTH_RE = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:米|m)(?![a-z²m])(?!\s*[*×x])")
+_COUPLING_RE = re.compile(r"(?<![a-z])k(ds|dn|ws|wx|wz|wh|wk|d|j|y|z|a)\s*-?\s*(\d{2,3})(?![\d])")
+# cables
+_CABLE_RE = re.compile(r"(?<![a-z])((?:wd)?(?:zr-?nh|zr|z[abcd]n|z[abcd]|zn|nh|n|z)?)\s*-?\s*"
+                       r"(yjv22|yjlv|yjy|yjv|vv22|vv|bvvb|bvr|bvv|bv|byjr|byj|rvvp|rvv|rvs|rv|kvvp|kvv|bttz|bttrz|"
+                       r"yttw|btly|ng-a|djyvp)(?![a-z])")
+_CONDUCTOR_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)(?:\s*\+\s*(\d)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?))?"
+                           r"(?![\d.]|\s*(?:米|m(?![m²2])|cm|厘米))")
+_SECTION_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(?:平方(?:毫米)?|平(?![台安方面])|mm²|mm2|㎟)")
+_CORES_RE = re.compile(r"(\d{1,2})\s*芯")
+_VOLTAGE_RE = re.compile(r"(0\.6/1|450/750|300/500|300/300|8\.7/15|26/35|0\.6/1\.0)\s*(kv|v)?")
+# blankets, batteries, packs, certificates
+_SIZE_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?(?![\d.*×x])")
 _PACK_RE = re.compile(r"(\d{1,3})\s*(?:只|个|瓶|具|支|条|套|件|台)\s*装|装\s*(\d{1,3})\s*(?:只|个|瓶|具)")
 _CERT_VALUE = r"\s*[:：]?\s*(?:no\.?\s*)?([0-9a-z][0-9a-z-]{3,30})"
+_INCH_TO_DN = {1.0: 25, 1.5: 40, 2.0: 50, 2.5: 65, 3.0: 80, 4.0: 100}
 
 
 @lru_cache(maxsize=8)
@@ -51,61 +102,211 @@ def load_facts(path: str = str(SPECS_PATH)) -> dict[str, Any]:
 
 
 def _cert_re(facts: dict[str, Any]) -> re.Pattern:
-    cues = sorted((normalize(c) for c in facts["ccc_certificate"]["cues"]), key=len, reverse=True)
+    return _cert_re_for(tuple(facts["ccc_certificate"]["cues"]))
+
+
+@lru_cache(maxsize=32)
+def _cert_re_for(raw_cues: tuple[str, ...]) -> re.Pattern:
+    # built once per cue list: rebuilding it on every parse_specs call was half the rules' time
+    cues = sorted((normalize(c) for c in raw_cues), key=len, reverse=True)
     return re.compile("(" + "|".join(re.escape(c) for c in cues) + ")" + _CERT_VALUE)
 
 
-def parse_specs(text: str, facts: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Everything the text states about its specification (normalised values)."""
-    facts = facts or load_facts()
-    norm = normalize(text)
+def _ext_codes(norm: str, facts: dict[str, Any]) -> list[dict[str, Any]]:
     agents = facts["extinguisher"]["agents"]
     kg_agents = set(facts["extinguisher"]["kg_agents"])
-    specs: dict[str, Any] = {}
-    ext = []
+    out = []
     for m in _EXT_RE.finditer(norm):
-        agent = agents.get(m.group(1), m.group(1))
-        ext.append({"code": m.group(0).upper(), "agent": agent, "structure": m.group(2) or "",
-                    "feature": (m.group(3) or "").upper(), "amount": float(m.group(4)),
-                    "unit": "kg" if agent in kg_agents else "L"})
-    if ext:
-        specs["extinguisher_codes"] = ext
-    weights = [float(v) * (0.5 if u == "斤" else 1.0) for v, u in _WEIGHT_RE.findall(norm)]
-    if weights:
-        specs["weights_kg"] = weights
-    volumes = [float(v) for v, _ in _VOLUME_RE.findall(norm)]
-    if volumes:
-        specs["volumes_l"] = volumes
-    tzl = [int(v) for v in _TZL_RE.findall(norm)]
-    if tzl:
-        specs["tzl_minutes"] = tzl
-    standards = [f"{num}-{year}" for num, year in _STD_RE.findall(norm)]
-    if standards:
-        specs["standards"] = standards
+        agent_key, structure, feature, amount = m.group(1), m.group(2) or "", m.group(3) or "", m.group(4)
+        if agent_key == "sw" or (agent_key == "s" and structure.startswith("z")):
+            agent = "water"
+        else:
+            agent = agents.get(agent_key, agent_key)
+        if not structure and not feature and agent_key in ("p", "s") and not m.group(5):
+            continue  # "mp3", "ms6": too ambiguous without a structure letter or unit
+        code = norm[m.start():m.end(4)]
+        out.append({"code": code.upper(), "agent": agent, "structure": structure.upper(),
+                    "feature": feature.upper(), "amount": float(amount),
+                    "unit": "kg" if agent in kg_agents else "L",
+                    "wheeled": structure.startswith("t") and agent_key != "t"})
+    return out
+
+
+def _weights(norm: str) -> list[float]:
+    out = []
+    for m in _WEIGHT_RE.finditer(norm):
+        if _GROSS_RE.search(norm[max(0, m.start() - 8):m.start()]):
+            continue
+        out.append(float(m.group(1)) * (0.5 if m.group(2) == "斤" else 1.0))
+    return out
+
+
+def _volumes(norm: str) -> list[float]:
+    out = []
+    for value, unit in _VOLUME_RE.findall(norm):
+        v = float(value)
+        out.append(v / 1000.0 if unit in ("ml", "毫升") else v)
+    return out
+
+
+def _agents_stated(norm: str) -> list[str]:
+    return [agent for agent, words in _AGENT_WORDS.items() if any(w in norm for w in words)]
+
+
+def _standards(norm: str) -> tuple[list[str], list[dict[str, Any]]]:
+    legacy, cited = [], []
+    for m in _STD_RE.finditer(norm):
+        scheme = m.group(1).upper() + ("/T" if m.group(2) else "")
+        number, year = m.group(3), m.group(4)
+        ident = f"{scheme} {number}" + (f"-{year}" if year else "")
+        if year:
+            legacy.append(f"{number}-{year}")
+        cited.append({"id": ident, "scheme": scheme, "number": number, "year": int(year) if year else None,
+                      "text": norm[m.start():m.end()]})
+    return legacy, cited
+
+
+def _sprinklers(norm: str) -> list[dict[str, Any]]:
+    out = []
+    kinds = {"z": "upright", "x": "pendent", "b": "sidewall", "bs": "sidewall", "bw": "sidewall",
+             "p": "conventional", "g": "concealed", "d": "dry", "zd": "dry_upright", "xd": "dry_pendent"}
+    for m in _SPRINKLER_RE.finditer(norm):
+        response, kind, bore, temp = m.group(1), m.group(2), m.group(3), m.group(4)
+        if not (kind or bore or temp):
+            continue
+        out.append({"code": norm[m.start():m.end()].strip().upper(),
+                    "response": {"k": "fast", "t": "special"}.get(response or "", "standard"),
+                    "type": kinds.get(kind or "", ""), "bore_mm": int(bore) if bore else None,
+                    "temperature_c": int(temp) if temp else None})
+    return out
+
+
+def _cables(norm: str) -> list[dict[str, Any]]:
+    out = []
+    for m in _CABLE_RE.finditer(norm):
+        prefix = (m.group(1) or "").replace("-", "")
+        cable_type = m.group(2).upper()
+        low_smoke = prefix.startswith("wd")
+        core = prefix[2:] if low_smoke else prefix
+        if "zr" in core:
+            cls = "ZR"
+        elif re.search(r"z[abcd]", core):
+            cls = "Z" + re.search(r"z([abcd])", core).group(1).upper()
+        else:
+            cls = "Z" if core.startswith("z") else ""
+        fire_resistant = "n" in core or cable_type in ("BTTZ", "BTTRZ", "YTTW", "BTLY", "NG-A")
+        out.append({"code": norm[m.start():m.end()].upper(), "prefix": prefix.upper(), "type": cable_type,
+                    "flame_class": cls, "fire_resistant": fire_resistant,
+                    "low_smoke_halogen_free": low_smoke})
+    return out
+
+
+def _conductors(norm: str) -> list[dict[str, Any]]:
+    out = []
+    for m in _CONDUCTOR_RE.finditer(norm):
+        cores, size = int(m.group(1)), float(m.group(2))
+        if cores == 0 or cores > 61 or size <= 0:
+            continue
+        item = {"text": m.group(0), "cores": cores, "section_mm2": size}
+        total = cores
+        sizes = [size]
+        if m.group(3):
+            total += int(m.group(3))
+            sizes.append(float(m.group(4)))
+        item["total_cores"] = total
+        item["sections_mm2"] = sizes
+        out.append(item)
+    return out
+
+
+def _blanket_sizes(norm: str) -> list[dict[str, Any]]:
+    out = []
+    for m in _SIZE_RE.finditer(norm):
+        a, ua, b, ub = float(m.group(1)), m.group(2), float(m.group(3)), m.group(4)
+        unit = ua or ub
+        if unit in ("cm", "厘米") or (unit is None and a >= 20 and b >= 20):
+            a, b = a / 100.0, b / 100.0
+        elif unit is None and (a > 3 or b > 3):
+            continue
+        if not (0.1 <= a <= 3 and 0.1 <= b <= 3):
+            continue
+        out.append({"text": m.group(0), "width_m": round(a, 3), "length_m": round(b, 3)})
+    return out
+
+
+def parse_specs(text: str, facts: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the text states about its specification (normalised values with units).
+
+    Keys are present only when the text states something: extinguisher_codes, weights_kg,
+    volumes_l, agents_stated, powder_content_pct, tzl_minutes, stated_minutes, standards
+    ("4351-2023"), standards_cited, foreign_standards, door_grades, door_codes,
+    rating_hours (A1.50), stated_hours (耐火1.5小时), fire_glass, glass_thickness_mm,
+    temperatures_c, colours, sprinklers, k_factors, dn, pressures_mpa, hoses, lengths_m,
+    couplings, cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
+    batteries, certificate_numbers, pack_qty.
+    """
+    facts = facts or load_facts()
+    norm = normalize(text)
+    specs: dict[str, Any] = {}
+
+    def put(key: str, value: Any) -> None:
+        if value:
+            specs[key] = value
+
+    put("extinguisher_codes", _ext_codes(norm, facts))
+    put("weights_kg", _weights(norm))
+    put("volumes_l", _volumes(norm))
+    put("agents_stated", _agents_stated(norm))
+    put("powder_content_pct", [float(v) for _, v in _PERCENT_CONTENT_RE.findall(norm)])
+    put("tzl_minutes", [int(v) for v in _TZL_RE.findall(norm)])
+    put("stated_minutes", [int(v) for v in _MINUTES_RE.findall(norm) if 5 <= int(v) <= 600])
+    legacy, cited = _standards(norm)
+    put("standards", legacy)
+    put("standards_cited", cited)
+    put("foreign_standards", [f"{s.upper()} {n}" for s, n in _FOREIGN_STD_RE.findall(norm)])
     grades = _GRADE_RE.findall(norm)
-    if grades:
-        specs["door_grades"] = sorted(set(grades))
-    glass = [{"code": m.group(0).upper(), "thickness_mm": int(m.group(2)), "class": m.group(3).upper(),
-              "hours": float(m.group(4))} for m in _GLASS_RE.finditer(norm)]
-    if glass:
-        specs["fire_glass"] = glass
+    put("door_grades", sorted(set(grades)))
+    glass = [{"code": m.group(0).upper(), "type": m.group(1).upper(), "thickness_mm": int(m.group(2)),
+              "class": m.group(3).upper(), "hours": float(m.group(4))} for m in _GLASS_RE.finditer(norm)]
+    put("fire_glass", glass)
     glass_spans = [m.span() for m in _GLASS_RE.finditer(norm)]
-    hours = [float(m.group(1)) for m in _HOURS_RE.finditer(norm)
-             if not any(s <= m.start() < e for s, e in glass_spans)]
-    if hours:
-        specs["rating_hours"] = hours
-    doors = [m.group(0).upper() for m in _DOOR_CODE_RE.finditer(norm)]
-    if doors:
-        specs["door_codes"] = doors
+    put("rating_hours", [float(m.group(1)) for m in _HOURS_A_RE.finditer(norm)
+                         if not any(s <= m.start() < e for s, e in glass_spans)])
+    put("stated_hours", [float(v) for v in _HOURS_TEXT_RE.findall(norm)])
+    put("door_codes", [m.group(0).upper() for m in _DOOR_CODE_RE.finditer(norm)])
+    put("glass_thickness_mm", [float(v) for v in _MM_RE.findall(norm)])
+    sprinklers = _sprinklers(norm)
+    put("sprinklers", sprinklers)
     temps = [int(v) for v in _TEMP_RE.findall(norm)]
-    if temps:
-        specs["temperatures_c"] = temps
-    colours = _COLOUR_RE.findall(norm)
-    if colours:
-        specs["colours"] = colours
+    temps += [s["temperature_c"] for s in sprinklers if s["temperature_c"] and s["temperature_c"] not in temps]
+    put("temperatures_c", temps)
+    put("colours", _COLOUR_RE.findall(norm))
+    put("k_factors", [int(v) for v in _K_RE.findall(norm)])
+    dn = [int(v) for v in _DN_RE.findall(norm)]
+    dn += [_INCH_TO_DN[float(v)] for v in _INCH_RE.findall(norm) if float(v) in _INCH_TO_DN]
+    put("dn", dn)
+    put("pressures_mpa", [float(v) for v in _PRESSURE_RE.findall(norm)])
+    hoses = []
+    for m in _HOSE_RE.finditer(norm):
+        p, b, l = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if b in (25, 40, 50, 65, 80, 100, 125, 150, 200, 250, 300) and 1 <= p <= 40:
+            hoses.append({"code": m.group(0), "pressure_mpa": p / 10.0, "pressure_class": p, "bore_mm": b,
+                          "length_m": l})
+    put("hoses", hoses)
+    put("lengths_m", [int(v) for v in _LENGTH_RE.findall(norm)])
+    put("couplings", [{"code": m.group(0).upper(), "type": "K" + m.group(1).upper(), "bore_mm": int(m.group(2))}
+                      for m in _COUPLING_RE.finditer(norm)])
+    put("cables", _cables(norm))
+    put("conductors", _conductors(norm))
+    put("sections_mm2", [float(v) for v in _SECTION_RE.findall(norm)])
+    put("cores", [int(v) for v in _CORES_RE.findall(norm)])
+    put("voltages", sorted({(v.replace("0.6/1.0", "0.6/1") + ("kV" if v.startswith(("0.6", "8.7", "26")) else "V"))
+                            for v, _ in _VOLTAGE_RE.findall(norm)}))
+    put("blanket_sizes", _blanket_sizes(norm))
+    put("batteries", [{"type": kind, "text": word} for word, kind in facts.get("batteries", {}).items()
+                      if normalize(word) in norm])
     certs = [text[m.start(2):m.end(2)] for m in _cert_re(facts).finditer(norm)]
-    if certs:
-        specs["certificate_numbers"] = certs
+    put("certificate_numbers", certs)
     packs = [int(a or b) for a, b in _PACK_RE.findall(norm)]
     if packs and packs[0] > 0:
         specs["pack_qty"] = packs[0]
@@ -130,7 +331,8 @@ def extinguisher_size(specs: dict[str, Any]) -> tuple[str | None, float | None]:
     return agent, None
 
 
-def _snippet(text: str, needle: str, width: int = 10) -> str:
+def snippet(text: str, needle: str, width: int = 10) -> str:
+    """`needle` with up to `width` characters of context from `text` (the original spelling)."""
     idx = normalize(text).find(normalize(needle))
     if idx < 0:
         return needle
@@ -138,85 +340,16 @@ def _snippet(text: str, needle: str, width: int = 10) -> str:
     return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
 
 
-def _today(now: datetime | date | None) -> date:
+_snippet = snippet  # backwards-compatible private name
+
+
+def today(now: datetime | date | None) -> date:
     if now is None:
         return date.today()
     return now.date() if isinstance(now, datetime) else now
 
 
-def check_specs(text: str, category: str, now: datetime | date | None = None,
-                facts: dict[str, Any] | None = None,
-                specs: dict[str, Any] | None = None) -> list[tuple[str, str]]:
-    """spec_mismatch / substandard_spec findings as (code, evidence) pairs."""
-    facts = facts or load_facts()
-    specs = parse_specs(text, facts) if specs is None else specs
-    found: list[tuple[str, str]] = []
-    today = _today(now)
-
-    if category in ("portable_extinguisher", "other_fire"):
-        codes = specs.get("extinguisher_codes", [])
-        amounts = {c["amount"] for c in codes}
-        if len(amounts) == 1:
-            code = codes[0]
-            tol = facts["extinguisher"]["tolerance_kg"]
-            stated = specs.get("weights_kg", []) if code["unit"] == "kg" else specs.get("volumes_l", [])
-            if stated and not any(abs(w - code["amount"]) <= tol for w in stated):
-                unit = code["unit"]
-                w = stated[0]
-                found.append(("spec_mismatch", f"{code['code']} means {code['amount']:g} {unit} but the "
-                              f"listing states {w:g} {unit}: {_snippet(text, code['code'])}"))
-
-    if category == "escape_respirator":
-        allowed = set(facts["respirator"]["rated_minutes"])
-        for minutes in specs.get("tzl_minutes", []):
-            if minutes not in allowed:
-                found.append(("substandard_spec", f"TZL{minutes}: rated minutes must be one of "
-                              f"{sorted(allowed)}: {_snippet(text, f'tzl{minutes}')}"))
-                break
-
-    if category == "fire_door":
-        grade_hours = facts["fire_door"]["grade_hours"]
-        grades = specs.get("door_grades", [])
-        hours = set(specs.get("rating_hours", []))
-        if len(grades) == 1 and len(hours) == 1:
-            h = hours.pop()
-            if abs(grade_hours[grades[0]] - h) > 1e-6:
-                found.append(("spec_mismatch", f"{grades[0]} means A{grade_hours[grades[0]]:.2f} but the "
-                              f"listing states A{h:.2f}"))
-
-    if category == "fire_glass":
-        allowed_h = set(facts["fire_glass"]["hours"])
-        for g in specs.get("fire_glass", []):
-            if g["hours"] not in allowed_h:
-                found.append(("substandard_spec", f"{g['code']}: fire-resistance hours must be one of "
-                              f"{sorted(allowed_h)}"))
-                break
-
-    if category == "sprinkler":
-        bulbs = {int(k): v for k, v in facts["sprinkler"]["bulb_colours"].items()}
-        temps = {t for t in specs.get("temperatures_c", []) if t in bulbs}
-        colours = set(specs.get("colours", []))
-        if len(temps) == 1 and len(colours) == 1:
-            t, c = temps.pop(), colours.pop()
-            if bulbs[t] != c:
-                found.append(("spec_mismatch", f"a {t}℃ bulb is {bulbs[t]}色, the listing says {c}色"))
-
-    if category == "emergency_light":
-        for battery in facts["emergency_light"]["banned_batteries"]:
-            if battery in text:
-                found.append(("substandard_spec", f"{battery} battery is banned by GB 17945-2024: "
-                              f"{_snippet(text, battery)}"))
-                break
-
-    withdrawn = {w["number"]: w for w in facts.get("withdrawn_standards", [])}
-    grace = timedelta(days=int(facts.get("withdrawn_grace_days", 0)))
-    for std in specs.get("standards", []):
-        entry = withdrawn.get(std)
-        if entry and today >= date.fromisoformat(str(entry["withdrawn_on"])) + grace:
-            found.append(("substandard_spec", f"cites GB {std}, withdrawn {entry['withdrawn_on']} "
-                          f"(replaced by {entry['replaced_by']}): {_snippet(text, std)}"))
-            break
-    return found
+_today = today
 
 
 def validate_ccc_number(number: str, now: datetime | date | None = None,
@@ -248,3 +381,9 @@ def check_certificates(text: str, now: datetime | date | None = None,
         if problem:
             found.append(("invalid_certificate", f"{_snippet(text, number)}: {problem}"))
     return found
+
+
+from .spec_checks import check_specs  # noqa: E402  (re-export; spec_checks imports this module)
+
+__all__ = ["SPECS_PATH", "load_facts", "parse_specs", "extinguisher_size", "check_specs",
+           "check_certificates", "validate_ccc_number", "snippet"]

@@ -34,6 +34,9 @@ _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
 
 
+_WIDTH_TABLE = {0x3000: " ", **{c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)}}
+
+
 def normalize(text: str) -> str:
     """Full-width to half-width, ideographic space to space, Latin to lowercase.
 
@@ -41,15 +44,16 @@ def normalize(text: str) -> str:
     """
     if not text:
         return ""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if code == 0x3000:
-            out.append(" ")
-        elif 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        else:
-            out.append(ch)
+    out = text.translate(_WIDTH_TABLE)
+    lowered = out.lower()
+    # str.lower() equals lowering one character at a time unless a character lowers to
+    # several (İ: then the lengths differ) or a capital sigma is lowered by context.
+    if len(lowered) == len(out) and "Σ" not in out:
+        return lowered
+    return _normalize_slow(out)
+
+
+def _normalize_slow(out: str) -> str:
     # lowercase one character at a time, keeping length so spans map back to the original
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in out)
 
@@ -89,9 +93,14 @@ def _keep(token: str) -> bool:
 
 def tokenize(text: str) -> list[str]:
     """Precise-mode tokens of `text`, codes kept whole, punctuation and spaces dropped."""
+    return tokenize_normalized(normalize(text))
+
+
+def tokenize_normalized(norm: str) -> list[str]:
+    """`tokenize` of text already passed through `normalize` (the batch scorer's path)."""
     tk = _get_tokenizer()
     tokens: list[str] = []
-    for is_code, seg in _segments(normalize(text)):
+    for is_code, seg in _segments(norm):
         if is_code:
             tokens.append(seg)
         else:

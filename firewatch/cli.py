@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from firewatch.cli_evaluate import evaluate
 from firewatch.cli_schedule import schedule
 from firewatch.exceptions import FirewatchError, NotFoundError
 from firewatch.settings import Settings, load_settings
@@ -175,6 +176,7 @@ def session_import(ctx, platform: str, file: str) -> None:
 
 
 cli.add_command(schedule)
+cli.add_command(evaluate)
 
 
 # -- models and scoring ---------------------------------------------------------------
@@ -193,41 +195,50 @@ def train(ctx) -> None:
 
 
 def load_scorer(settings: Settings):
-    """The saved scorer, trained first when none is saved yet."""
+    """The saved scorer, trained first when none is saved yet.
+
+    Only a missing model is trained here: a model that fails its checks (tampered, or
+    written by another scikit-learn version) raises `ModelIntegrityError`, whose message
+    says to run `firewatch train`; retraining over it silently would hide the problem.
+    """
     from classifiers.exceptions import ModelNotTrainedError
     from classifiers.scorer import Scorer, train_default
 
     try:
-        return Scorer.load(settings.model_dir)
+        scorer = Scorer.load(settings.model_dir)
     except ModelNotTrainedError:
         console.print("[yellow]没有已训练的模型, 正在训练 no saved model: training now (as `firewatch train` does)[/yellow]")
-        return train_default(settings.model_dir)
+        scorer = train_default(settings.model_dir)
+    scorer.rules.registry = load_registry(settings)
+    return scorer
 
 
-WATCHLIST_COLUMNS = ("受检单位", "标称生产单位", "店铺", "shop", "manufacturer")
+SCORE_BATCH = 500  # `firewatch score` records scored together
 
 
-def load_watchlist(settings: Settings):
-    """The spot-check failure list named by scoring.watchlist (CSV, UTF-8 or GBK), or None."""
-    import csv
-    import io
+def load_watchlist(settings: Settings, store=None):
+    """The watchlist: names imported into the store (`firewatch import watchlist`) plus the
+    spot-check list file named by scoring.watchlist (CSV or XLSX, UTF-8 or GBK), or None."""
+    from firewatch.imports import watchlist_from_sources
+    from firewatch.store import open_store
 
-    from classifiers.watchlist import Watchlist
+    if store is None and settings.store_path.exists():
+        with open_store(settings.store_path) as opened:
+            return watchlist_from_sources(settings.watchlist_path, opened)
+    return watchlist_from_sources(settings.watchlist_path, store)
 
-    path = settings.watchlist_path
-    if path is None:
+
+def load_registry(settings: Settings, store=None):
+    """The certificate lookup from the store (`firewatch import certificates`), or None."""
+    from firewatch.imports import registry_from_store
+    from firewatch.store import open_store
+
+    if store is not None:
+        return registry_from_store(store)
+    if not settings.store_path.exists():
         return None
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030")
-    names = []
-    for row in csv.DictReader(io.StringIO(text)):
-        names += [row[c].strip() for c in WATCHLIST_COLUMNS if (row.get(c) or "").strip()]
-    if not names:
-        raise FirewatchError(f"{path}: no names found in any of the columns {', '.join(WATCHLIST_COLUMNS)}")
-    return Watchlist(names)
+    with open_store(settings.store_path) as opened:
+        return registry_from_store(opened)
 
 
 @cli.command()
@@ -241,6 +252,13 @@ def score(ctx, in_path: str, out_path: str) -> None:
     watchlist = load_watchlist(settings)
     threshold = float(settings.section("scoring")["threshold"])
     n = 0
+    batch: list[dict] = []
+
+    def flush() -> None:  # score a batch at once (the scorer's fast path), write it in input order
+        for line_out in scorer.score_records(batch, watchlist=watchlist, threshold=threshold):
+            dst.write(json.dumps(line_out, ensure_ascii=False) + "\n")
+        batch.clear()
+
     with open(in_path, encoding="utf-8-sig") as src, open(out_path, "w", encoding="utf-8") as dst:
         for lineno, line in enumerate(src, 1):
             if not line.strip():
@@ -249,8 +267,11 @@ def score(ctx, in_path: str, out_path: str) -> None:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise FirewatchError(f"{in_path}:{lineno}: not JSON ({exc})") from exc
-            dst.write(json.dumps(scorer.score_record(record, watchlist=watchlist, threshold=threshold), ensure_ascii=False) + "\n")
+            batch.append(record)
             n += 1
+            if len(batch) >= SCORE_BATCH:
+                flush()
+        flush()
     console.print(f"{n} 条已评分 scored -> {out_path}")
 
 
@@ -287,7 +308,7 @@ def run_processing(settings: Settings, capture: bool = True, max_captures: int |
                             concurrency=int(cap["concurrency"]), settle_ms=int(cap["settle_ms"]))
     with open_store(settings.store_path) as store:
         index = open_index(settings.search_url, settings.search_path)
-        pipeline = Pipeline(store, index, scorer, threshold, load_watchlist(settings), capturer,
+        pipeline = Pipeline(store, index, scorer, threshold, load_watchlist(settings, store), capturer,
                             capture_errors=(CaptureError,), capture_limit=max_captures)
         try:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:

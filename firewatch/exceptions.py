@@ -33,3 +33,9 @@ class VerificationError(FirewatchError):
     """An evidence pack failed verification (tampered, missing or extra files)."""
 
     exit_code = 3
+
+
+class ImportFileError(FirewatchError):
+    """A watchlist or certificate file cannot be read or has none of the expected columns."""
+
+    exit_code = 65  # EX_DATAERR

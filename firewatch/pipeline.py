@@ -5,6 +5,10 @@ saves its result (see `firewatch.store.sqlite`), so a crash mid-way loses nothin
 rerun picks up exactly what was left. A failing listing is counted, its error kept on
 its queue row, and the run goes on with the others.
 
+Scoring goes through the scorer's batch path (`assess_many`, `score_batch` listings at a
+time, one model prediction per batch); each assessment is still saved in its own
+transaction.
+
 Captures go through the capturer's pool (`capture_many`) and each result is saved as it
 arrives. A page that shows a captcha or login wall (`BlockedPageError`) is not a failure
 of the listing: its capture is re-queued at the back with its attempts reset, so it
@@ -38,12 +42,14 @@ class Pipeline:
 
     `capturer` is a `crawler.capture.Capturer` or None (captures stay queued);
     `capture_concurrency` is its pool size (None: the capturer's default);
-    `scorer` has `assess(listing, watchlist=..., threshold=...) -> Assessment`.
+    `scorer` has `assess(listing, watchlist=..., threshold=...) -> Assessment` and, when
+    it also has `assess_many(listings, ...)`, listings are scored `score_batch` at a time.
     """
 
     def __init__(self, store, index, scorer, threshold: float = 0.5, watchlist: Any = None,
                  capturer: Any = None, capture_errors: tuple[type[BaseException], ...] = (Exception,),
-                 capture_limit: int | None = None, capture_concurrency: int | None = None):
+                 capture_limit: int | None = None, capture_concurrency: int | None = None,
+                 score_batch: int = 500):
         self.store = store
         self.index = index
         self.scorer = scorer
@@ -53,12 +59,16 @@ class Pipeline:
         self.capture_errors = capture_errors
         self.capture_limit = capture_limit
         self.capture_concurrency = capture_concurrency
+        self.score_batch = max(1, int(score_batch))
         # Errors that mark one listing as failed at a stage; anything else stops the run.
         self._item_errors = {"capture": capture_errors}
 
     def run(self, progress: Any = None) -> PipelineStats:
         stats = PipelineStats()
-        self._stage("score", self._score, stats, progress, "评分")
+        if hasattr(self.scorer, "assess_many"):
+            self._score_stage(stats, progress)
+        else:
+            self._stage("score", self._score, stats, progress, "评分")
         if self.capturer is not None:
             if hasattr(self.capturer, "capture_many"):
                 self._capture_stage(stats, progress)
@@ -90,8 +100,45 @@ class Pipeline:
             if task is not None:
                 progress.advance(task)
 
-    def _score(self, listing: Listing, stats: PipelineStats) -> None:
-        assessment = self.scorer.assess(listing, watchlist=self.watchlist, threshold=self.threshold)
+    def _score_stage(self, stats: PipelineStats, progress: Any) -> None:
+        """Score queued listings `score_batch` at a time through `scorer.assess_many`.
+
+        Each assessment is still saved in its own transaction; when a batch raises an item
+        error, that batch is scored again one listing at a time so only the bad one fails.
+        """
+        keys = self.store.pending("score")
+        task = progress.add_task("评分", total=len(keys)) if progress is not None and keys else None
+        item_errors = (ValueError, KeyError, TypeError)
+        for lo in range(0, len(keys), self.score_batch):
+            listings = []
+            for key in keys[lo:lo + self.score_batch]:
+                listing = self.store.get_listing(key)
+                if listing is None:  # queued then deleted: nothing to do
+                    self.store.complete_stage(key, "score")
+                    if task is not None:
+                        progress.advance(task)
+                else:
+                    listings.append(listing)
+            try:
+                assessments = self.scorer.assess_many(listings, watchlist=self.watchlist,
+                                                      threshold=self.threshold)
+            except item_errors as exc:
+                log.warning("score batch failed (%s: %s); scoring it one by one", type(exc).__name__, exc)
+                assessments = [None] * len(listings)
+            for listing, assessment in zip(listings, assessments):
+                try:
+                    self._score(listing, stats, assessment)
+                except item_errors as exc:
+                    message = f"score {listing.key[0]}:{listing.key[1]}: {type(exc).__name__}: {exc}"
+                    log.warning("%s", message)
+                    stats.errors.append(message)
+                    self.store.fail_stage(listing.key, "score", message)
+                if task is not None:
+                    progress.advance(task)
+
+    def _score(self, listing: Listing, stats: PipelineStats, assessment: Any = None) -> None:
+        if assessment is None:
+            assessment = self.scorer.assess(listing, watchlist=self.watchlist, threshold=self.threshold)
         next_stages: tuple[str, ...] = ("index",)
         if assessment.flagged:
             stats.flagged += 1

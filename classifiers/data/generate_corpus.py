@@ -1,10 +1,13 @@
 """Generate `corpus.jsonl`, the labelled training corpus, from hand-written phrasings.
 
-Every phrase below was written by hand in the style of JD, Taobao/Tmall, PDD and 1688
-titles; this script only combines them (word order, brackets, keyword stuffing, shop
-suffixes) with a fixed seed so the corpus is reproducible. Run it from the repository
-root: `python classifiers/data/generate_corpus.py`. `heldout.jsonl` is written by hand
-and is never produced or read here.
+`corpus.jsonl` = every line of `hand_corpus.jsonl` (listings written one by one by hand
+in the styles of JD, Taobao/Tmall, PDD and 1688, `"source": "hand"`) + generated lines
+(`"source": "generated"`). Every phrase piece below was written by hand; this script only
+combines them (word order, brackets, keyword stuffing, shop suffixes, model codes that
+agree or contradict each other per code family) with a fixed seed so the corpus is
+reproducible. Run it from the repository root: `python classifiers/data/generate_corpus.py`.
+`heldout.jsonl` is written by hand and never used for training or tuning: this script
+reads it only to drop any generated title that happens to equal a held-out title.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import random
 from pathlib import Path
 
 OUT = Path(__file__).parent / "corpus.jsonl"
+HAND = Path(__file__).parent / "hand_corpus.jsonl"
+HELDOUT = Path(__file__).parent / "heldout.jsonl"
 PLATFORMS = ["jd", "taobao", "tmall", "pdd", "1688"]
 
 DECOR = {
@@ -273,54 +278,224 @@ def _title(rng: random.Random, cat: str, platform: str, risk: str | None = None)
     return (text + " " + decor).strip()
 
 
+# more hand-written pieces per category (added to CATS below)
+MORE = {
+    "portable_extinguisher": {"core": ["干粉灭火器手提式", "灭火器 干粉", "家用小型灭火器", "商铺灭火器", "工厂灭火器",
+                                       "手提式二氧化碳灭火器", "手提式水基型灭火器", "厨房灭火器", "灭火器 店铺用"],
+                              "extra": ["压力表绿区", "带身份证标识", "国家认证", "消防验收", "办公室", "仓库", "饭店",
+                                        "送挂钩", "含箱子", "可开发票", "证书齐全", "2025年新日期"]},
+    "escape_respirator": {"core": ["自救呼吸器", "逃生面罩", "防烟防毒面具", "火灾逃生防毒面罩", "消防逃生面具"],
+                          "extra": ["高层住宅", "酒店客房配置", "一氧化碳防护", "儿童成人通用", "盒装", "壁挂"]},
+    "sprinkler": {"core": ["喷淋头 消防", "消防洒水喷头", "自动喷淋头", "吊顶喷淋头"],
+                  "extra": ["68℃", "红色", "DN15", "铜本体", "100个装", "快速响应型"]},
+    "fire_door": {"core": ["钢制防火门", "消防门", "楼梯间防火门", "防火入户门"],
+                  "extra": ["闭门器", "顺序器", "防火锁", "观察窗", "非标尺寸可定做"]},
+    "fire_glass": {"core": ["防火玻璃窗", "防火玻璃隔断", "夹层防火玻璃"], "extra": ["防火窗", "隔热型", "非隔热型"]},
+    "fire_shutter": {"core": ["卷帘门 防火", "特级卷帘", "防火分隔卷帘"], "extra": ["消防联动", "手动按钮", "温控释放"]},
+    "fire_blanket": {"core": ["灭火毯家用", "防火毯 厨房", "消防毯"], "extra": ["1米", "1.2米", "耐高温", "抽拉式"]},
+    "gas_detector": {"core": ["天然气泄漏报警器", "燃气探测器", "可燃气体报警器"], "extra": ["国标", "插电式", "报警联动"]},
+    "smoke_alarm": {"core": ["烟感器", "烟雾探测器", "火灾报警器 烟感", "独立烟感"], "extra": ["10年长效", "免安装", "出租屋"]},
+    "emergency_light": {"core": ["应急照明", "消防应急标志灯", "疏散标志灯", "楼道应急灯"], "extra": ["持续90分钟", "壁挂", "LED"]},
+    "fire_pump": {"core": ["消防水泵", "消防增压泵", "消防栓泵"], "extra": ["整套设备", "稳压罐", "不锈钢"]},
+    "gas_suppression": {"core": ["七氟丙烷", "气体灭火装置", "七氟丙烷灭火系统"], "extra": ["温控启动", "电磁启动", "瓶组"]},
+    "flame_retardant_cable": {"core": ["阻燃线", "阻燃护套线", "阻燃电力电缆"], "extra": ["4平方", "6平方", "整卷100米"]},
+    "fire_resistant_cable": {"core": ["耐火线", "防火电缆", "耐火控制电缆"], "extra": ["消防回路", "应急照明回路", "NH"]},
+    "electrical_fire_detector": {"core": ["电气火灾探测器", "电气火灾监控模块", "剩余电流探测器"], "extra": ["导轨", "RS485"]},
+    "fire_retardant_coating": {"core": ["防火涂料 钢结构", "防火漆 木材", "防火涂料 电缆"], "extra": ["耐火2小时", "25kg桶"]},
+    "foam_agent": {"core": ["泡沫液", "水成膜泡沫", "泡沫灭火药剂"], "extra": ["3%型", "6%型", "抗溶"]},
+    "fire_hose": {"core": ["水带", "消防软管", "消防水龙带"], "extra": ["20米", "25米", "有衬里"]},
+    "fire_coupling": {"core": ["水带接口", "消防接头", "消防闷盖"], "extra": ["KD65", "KD50", "内扣式"]},
+    "rescue_equipment": {"core": ["消防员防护服", "消防安全绳", "消防员头盔", "消防战斗靴"], "extra": ["17式", "阻燃隔热"]},
+    "other_fire": {"core": ["消火栓", "灭火器箱子", "消防栓箱", "推车式灭火器", "消防水枪头", "消防卷盘"],
+                   "extra": ["35kg", "2具", "室内", "室外"]},
+}
+for _cat, _pieces in MORE.items():
+    for _k, _v in _pieces.items():
+        CATS[_cat][_k] = CATS[_cat][_k] + _v
+
+MORE_RISK = {
+    "inspection_only": ["包过年检", "迎检专用", "应付抽查", "检查时摆放", "过消防验收", "年审专用", "过检神器", "备检专用"],
+    "no_certification": ["没3C", "无国标认证", "未认证", "无检测报告", "免认证", "无强制认证", "不带认证", "无证书"],
+    "refurbished": ["二次充装", "重灌", "旧货", "拆机", "闲置", "有使用痕迹", "回收翻新", "旧粉"],
+    "prop_or_display": ["影视道具", "展示品", "空壳", "无药剂", "仅供展示", "展示机", "不能灭火", "演示用"],
+    "no_manufacturer": ["无厂家信息", "厂家不详", "无商标", "无中文标识", "杂牌", "无标签", "无生产厂家"],
+}
+for _code, _phr in MORE_RISK.items():
+    RISK[_code] = RISK[_code] + _phr
+
+MORE_NOT_FIRE = [
+    "幼儿园 消防演练道具 仿真灭火器", "消防主题 角色扮演 套装 儿童", "灭火器 模型 摆件 桌面 装饰",
+    "消防知识 挂图 学校 宣传栏", "消防安全 培训 服务 企业", "消防维保 检测 合同 年度", "灭火器 年检 上门服务 换粉",
+    "消防工程 施工 安装 服务", "消防车 遥控 玩具 可喷水", "消防车 绘本 故事书", "消防员 玩偶 公仔",
+    "应急灯 户外 露营 充电", "防毒面具 喷漆 化工 半面罩", "花园 喷淋头 自动浇水", "洗车 水管 高压 水枪",
+    "网线 超五类 电缆 家用", "卧室门 实木 室内门", "钢化玻璃 茶几 台面", "乳胶漆 内墙 涂料", "防火墙 企业 网络设备",
+    "烟雾机 舞台 效果", "燃气灶 嵌入式", "劳保手套 耐磨", "雨靴 防水 男女", "户外 斧头 露营", "安全帽 工地 建筑",
+    "消防 标识贴 夜光", "灭火器 图案 贴纸 汽车", "消防 宣传 横幅 定制", "消防 主题 文具 套装",
+]
+NOT_FIRE = NOT_FIRE + MORE_NOT_FIRE
+
+
+def _decorate(rng: random.Random, platform: str, text: str) -> str:
+    decor = rng.choice(DECOR[platform])
+    if decor and decor.startswith("【"):
+        return decor + text
+    return (text + " " + decor).strip()
+
+
+def _pick(rng: random.Random, items):
+    return items[rng.randrange(len(items))]
+
+
+def _families(rng: random.Random) -> list[tuple[str, str, list[str]]]:
+    """Spec-family lines: codes that agree (no reason) or contradict / fall short (a reason)."""
+    out: list[tuple[str, str, list[str]]] = []
+    ext_agents = [("F", "ABC", "干粉", [1, 2, 3, 4, 5, 6, 8], "kg"), ("T", "", "二氧化碳", [2, 3, 5, 7], "kg"),
+                  ("SW", "", "水基", [2, 3, 6, 9], "L"), ("P", "", "泡沫", [3, 6, 9], "L")]
+    others = {"干粉": ["水基", "二氧化碳"], "二氧化碳": ["干粉", "水基"], "水基": ["干粉", "二氧化碳"], "泡沫": ["干粉"]}
+    tails = ["手提式灭火器", "灭火器", "灭火器 家用", "灭火器 店铺用", "灭火器 工厂", "灭火器 车载"]
+    for _ in range(60):
+        a, feat, word, sizes, unit = _pick(rng, ext_agents)
+        n = _pick(rng, sizes)
+        code = f"M{a}Z/{feat}{n}" if feat else (f"M{a}Z/{n}" if a != "T" else _pick(rng, [f"MT{n}", f"MT/{n}"]))
+        qty = f"{n}{_pick(rng, ['kg', '公斤', 'KG'])}" if unit == "kg" else f"{n}{_pick(rng, ['L', '升'])}"
+        out.append(("portable_extinguisher", f"{word}{_pick(rng, tails)} {code} {qty}", []))
+        wrong = _pick(rng, [s for s in sizes if abs(s - n) >= 1])
+        wq = f"{wrong}{_pick(rng, ['kg', '公斤'])}" if unit == "kg" else f"{wrong}{_pick(rng, ['L', '升'])}"
+        out.append(("portable_extinguisher", f"{word}{_pick(rng, tails)} {code} {wq}", ["spec_mismatch"]))
+        out.append(("portable_extinguisher", f"{_pick(rng, others[word])}{_pick(rng, tails)} {code}", ["spec_mismatch"]))
+    for _ in range(12):
+        out.append(("portable_extinguisher", f"干粉灭火器 {_pick(rng, ['执行标准', '标准', ''])}GB {_pick(rng, ['4351.1-2005', '4351.2-2005'])} "
+                    f"{_pick(rng, ['4kg', '2kg', 'MFZ/ABC4'])}", ["substandard_spec"]))
+        out.append(("portable_extinguisher", f"干粉灭火器 执行标准GB 4351-2023 {_pick(rng, ['4kg', '8kg', 'MFZ/ABC2'])}", []))
+        out.append(("portable_extinguisher", f"干粉灭火器 {_pick(rng, ['磷酸铵盐含量', '主要成分含量', '有效成分'])}"
+                    f"{_pick(rng, [20, 30, 40, 50, 60])}% {_pick(rng, ['4kg', '便宜', '店铺'])}", ["substandard_spec"]))
+    resp = ["过滤式消防自救呼吸器", "防烟面罩", "火灾逃生面具", "自救呼吸器"]
+    for _ in range(20):
+        m = _pick(rng, [15, 20, 25, 30])
+        out.append(("escape_respirator", f"{_pick(rng, resp)} TZL{m} {_pick(rng, ['', f'防护{m}分钟', f'{m}min'])}".strip(), []))
+        out.append(("escape_respirator", f"{_pick(rng, resp)} TZL{_pick(rng, [35, 40, 45, 50, 60, 90])}", ["substandard_spec"]))
+        out.append(("escape_respirator", f"{_pick(rng, resp)} TZL{m} 防护时间{_pick(rng, [x for x in (15, 20, 30, 60) if x != m])}分钟",
+                    ["spec_mismatch"]))
+    bulbs = {57: "橙", 68: "红", 79: "黄", 93: "绿", 141: "蓝"}
+    for _ in range(20):
+        t = _pick(rng, list(bulbs))
+        kind = _pick(rng, ["X", "Z", "B"])
+        code = f"{_pick(rng, ['', 'K-'])}ZST{kind}{_pick(rng, [15, 20])}-{t}℃"
+        out.append(("sprinkler", f"{code} 玻璃球喷头 {bulbs[t]}色", []))
+        wrong = _pick(rng, [c for c in bulbs.values() if c != bulbs[t]])
+        out.append(("sprinkler", f"{code} 洒水喷头 {wrong}色玻璃球", ["spec_mismatch"]))
+    grades = {"甲级": "A1.50", "乙级": "A1.00", "丙级": "A0.50"}
+    for _ in range(18):
+        g = _pick(rng, list(grades))
+        door = _pick(rng, ["钢质防火门", "木质防火门", "防火门"])
+        out.append(("fire_door", f"{door} {g} {_pick(rng, ['GFM-1021', 'MFM-0921', ''])} {grades[g]}".replace("  ", " "), []))
+        out.append(("fire_door", f"{door} {g} {_pick(rng, [v for k, v in grades.items() if k != g])}", ["spec_mismatch"]))
+    for _ in range(14):
+        h = _pick(rng, ["1.00", "1.50", "2.00"])
+        th = _pick(rng, [12, 15, 19, 25])
+        out.append(("fire_glass", f"{_pick(rng, ['复合防火玻璃', '防火玻璃'])} FFB-{th}-A{h} {_pick(rng, ['隔热型', '防火窗', ''])}".strip(), []))
+        out.append(("fire_glass", f"防火玻璃 FFB-{th}-A{_pick(rng, ['2.50', '0.80', '1.20'])}", ["substandard_spec"]))
+        out.append(("fire_glass", f"单片防火玻璃 DFB-{th}-C{h} 耐火{_pick(rng, [x for x in ('1', '1.5', '2', '3') if float(x) != float(h)])}小时",
+                    ["spec_mismatch"]))
+    for _ in range(20):
+        p, b, l = _pick(rng, [8, 10, 13, 16]), _pick(rng, [50, 65]), _pick(rng, [20, 25])
+        out.append(("fire_hose", f"消防水带 {p}-{b}-{l} {l}米 {_pick(rng, ['带接口', '有衬里', ''])}".strip(), []))
+        out.append(("fire_hose", f"消防水带 {p}-{b}-{l} {_pick(rng, [x for x in (15, 20, 25, 30) if x != l])}米", ["spec_mismatch"]))
+        out.append(("fire_hose", f"消防水带 {_pick(rng, [4, 5, 6])}-{b}-{l} 便宜", ["substandard_spec"]))
+    for _ in range(12):
+        b = _pick(rng, [50, 65])
+        out.append(("fire_coupling", f"{_pick(rng, ['内扣式消防接口', '消防接口'])} KD{b} DN{b}", []))
+        out.append(("fire_coupling", f"{_pick(rng, ['内扣式消防接口', '消防接口'])} KD{b} DN{115 - b}", ["spec_mismatch"]))
+    for _ in range(20):
+        cls = _pick(rng, ["ZR", "ZA", "ZB", "ZC", "WDZ", "WDZC"])
+        sec = _pick(rng, [1.5, 2.5, 4, 6, 10])
+        out.append(("flame_retardant_cable", f"{cls}-YJV 3*{sec:g}+1*{sec / 2 if sec > 2 else 1:g} 0.6/1kV 阻燃电缆", []))
+        out.append(("flame_retardant_cable", f"{cls}-YJV 3*{sec:g}+1*{sec / 2 if sec > 2 else 1:g} 450/750V 阻燃", ["spec_mismatch"]))
+        out.append(("flame_retardant_cable", f"{cls}-BV {_pick(rng, [2, 3, 5, 8])}平方 阻燃电线", ["substandard_spec"]))
+        out.append(("flame_retardant_cable", f"{cls}-BV {sec:g}平方 450/750V 阻燃电线", []))
+        out.append(("fire_resistant_cable", f"耐火电缆 {cls}-YJV 4*{sec:g}", ["spec_mismatch"]))
+        out.append(("fire_resistant_cable", f"耐火电缆 {_pick(rng, ['NH', 'N', 'WDZN', 'ZCN'])}-YJV 4*{sec:g}", []))
+    for _ in range(14):
+        side = _pick(rng, ["0.5*0.5m", "0.6*0.6m", "50*50cm", "0.8x0.8m"])
+        out.append(("fire_blanket", f"灭火毯 {side} {_pick(rng, ['厨房', '家用', '迷你'])}", ["substandard_spec"]))
+        out.append(("fire_blanket", f"灭火毯 {_pick(rng, ['1m*1m', '1.2*1.2m', '1.5m*1.5m'])} {_pick(rng, ['厨房', '家用'])}", []))
+    for _ in range(14):
+        lamp = _pick(rng, ["消防应急灯", "安全出口指示灯", "应急照明灯", "疏散指示灯"])
+        out.append(("emergency_light", f"{lamp} {_pick(rng, ['钴酸锂', '三元锂', '铅酸'])}电池 {_pick(rng, ['停电照明', '楼道', ''])}".strip(),
+                    ["substandard_spec"]))
+        out.append(("emergency_light", f"{lamp} {_pick(rng, ['磷酸铁锂', '镍镉', '镍氢'])}电池 新国标", []))
+        out.append(("emergency_light", f"{lamp} 执行标准GB 17945-2010", ["substandard_spec"]))
+        out.append(("emergency_light", f"{lamp} 执行标准GB 17945-2024", []))
+    for _ in range(8):
+        out.append(("smoke_alarm", f"烟雾报警器 {_pick(rng, ['欧标 EN14604', 'UL217', '执行标准EN 14604'])} {_pick(rng, ['出口', '家用'])}",
+                    ["substandard_spec"]))
+        out.append(("fire_shutter", f"特级防火卷帘 耐火{_pick(rng, ['1', '1.5', '2'])}小时", ["spec_mismatch"]))
+        out.append(("fire_shutter", "特级防火卷帘 耐火3小时 无机布", []))
+    return out
+
+
+
 def generate(seed: int = 20250707) -> list[dict]:
     rng = random.Random(seed)
     out: list[dict] = []
     for cat in CATS:
-        for _ in range(24):
+        for _ in range(60):
             pf = rng.choice(PLATFORMS)
             out.append({"title": _title(rng, cat, pf), "category": cat, "reasons": [], "platform": pf})
     for risk, cats in RISK.items():
         for cat in RISK_CATS[risk]:
-            for _ in range(3):
+            for _ in range(9):
                 pf = rng.choice(PLATFORMS)
                 out.append({"title": _title(rng, cat, pf, risk), "category": cat,
                             "reasons": [risk], "platform": pf})
-    for _ in range(3):
+    for _ in range(4):
         for base in NOT_FIRE:
             pf = rng.choice(PLATFORMS)
             extra = rng.choice(NOT_FIRE_EXTRA)
             title = (base + " " + extra).strip() if rng.random() < 0.6 else (extra + " " + base).strip()
-            rec = {"title": title, "category": "not_fire", "reasons": [], "platform": pf}
-            if rec not in out:
-                out.append(rec)
+            out.append({"title": title, "category": "not_fire", "reasons": [], "platform": pf})
     for cat, title, price, reasons in STRUCTURED:
         pf = rng.choice(PLATFORMS)
         rec = {"title": title, "category": cat, "reasons": reasons, "platform": pf}
         if price:
             rec["price"] = price
         out.append(rec)
+    for cat, title, reasons in _families(rng):
+        pf = rng.choice(PLATFORMS)
+        out.append({"title": _decorate(rng, pf, title), "category": cat, "reasons": reasons, "platform": pf})
     # attribute-borne evidence
-    for cat in ("portable_extinguisher", "smoke_alarm", "escape_respirator", "fire_blanket"):
-        for value in ("无品牌", "三无", "无"):
+    for cat in ("portable_extinguisher", "smoke_alarm", "escape_respirator", "fire_blanket", "gas_detector",
+                "emergency_light"):
+        for value in ("无品牌", "三无", "无", "不详"):
             pf = rng.choice(PLATFORMS)
             out.append({"title": _title(rng, cat, pf), "category": cat, "reasons": ["no_manufacturer"],
-                        "platform": pf, "attributes": {"品牌": value}})
+                        "platform": pf, "attributes": {rng.choice(["品牌", "生产厂家"]): value}})
     seen, unique = set(), []
     for rec in out:
         key = (rec["title"], rec["category"])
         if key not in seen:
             seen.add(key)
+            rec["source"] = "generated"
             unique.append(rec)
     return unique
 
 
+def _read_jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def main() -> None:
-    records = generate()
+    heldout_titles = {r["title"] for r in _read_jsonl(HELDOUT)}
+    hand = [r for r in _read_jsonl(HAND) if r["title"] not in heldout_titles]
+    hand_titles = {r["title"] for r in hand}
+    generated = [r for r in generate() if r["title"] not in heldout_titles and r["title"] not in hand_titles]
+    records = hand + generated
     with OUT.open("w", encoding="utf-8") as fh:
         for rec in records:
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    print(f"wrote {len(records)} records to {OUT}")
+    print(f"wrote {len(records)} records to {OUT} ({len(hand)} hand-written, {len(generated)} generated)")
 
 
 if __name__ == "__main__":

@@ -108,4 +108,41 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        2,
+        "watchlist entries (spot-check failure lists) and the certificate registry",
+        """
+        CREATE TABLE watchlist_entries (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('inspected','manufacturer')),
+            product_category TEXT NOT NULL DEFAULT '',
+            product_name TEXT NOT NULL DEFAULT '',
+            model TEXT NOT NULL DEFAULT '',
+            batch TEXT NOT NULL DEFAULT '',
+            location TEXT NOT NULL DEFAULT '',
+            failed_items TEXT NOT NULL DEFAULT '',
+            inspector TEXT NOT NULL DEFAULT '',
+            platform TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            source_sha256 TEXT NOT NULL DEFAULT '',
+            imported_at TEXT NOT NULL,
+            UNIQUE (name_key, role, product_name, model, batch, failed_items)
+        );
+        CREATE INDEX watchlist_entries_key ON watchlist_entries (name_key);
+        CREATE TABLE certificates (
+            number TEXT PRIMARY KEY,
+            status TEXT NOT NULL CHECK (status IN ('valid','cancelled','suspended','revoked','expired','unknown')),
+            status_text TEXT NOT NULL DEFAULT '',
+            product_name TEXT NOT NULL DEFAULT '',
+            holder TEXT NOT NULL DEFAULT '',
+            expires_on TEXT,
+            source TEXT NOT NULL DEFAULT '',
+            source_sha256 TEXT NOT NULL DEFAULT '',
+            imported_at TEXT NOT NULL
+        );
+        """,
+    ),
 ]

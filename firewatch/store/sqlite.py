@@ -33,6 +33,7 @@ from firewatch.models import (
     utcnow,
 )
 from firewatch.store.migrations import MIGRATIONS
+from firewatch.store.watchlist import ReferenceListsMixin
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,8 @@ class UpsertResult:
     changed: bool
 
 
-class SQLiteStore:
-    """The store of record in one SQLite file."""
+class SQLiteStore(ReferenceListsMixin):
+    """The store of record in one SQLite file (reference lists: `firewatch.store.watchlist`)."""
 
     def __init__(self, path: Path):
         self.path = Path(path)

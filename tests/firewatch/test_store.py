@@ -26,10 +26,10 @@ def listing(**kw):
 
 def test_wal_and_migrations_recorded(store, tmp_path):
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.schema_versions() == [1]
+    assert store.schema_versions() == [1, 2]
     # reopening applies nothing twice
     with open_store(tmp_path / "fw.db") as again:
-        assert again.schema_versions() == [1]
+        assert again.schema_versions() == [1, 2]
 
 
 def test_newer_schema_is_refused(tmp_path):
@@ -112,4 +112,4 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path):
         _, err = child.communicate(timeout=60)
         assert child.returncode == 0, err
     with open_store(path) as store:
-        assert store.schema_versions() == [1]
+        assert store.schema_versions() == [1, 2]

@@ -1,0 +1,87 @@
+"""Benchmark: batch scoring (`Scorer.assess_many`) against jieba tokenisation alone, same texts, same run.
+
+Goal (classifier issue): scoring takes at most 2.5x the time jieba alone needs to cut the
+same text, and scores at least 5,000 listings per second on one core. The listings are
+the demo market catalogue's (seed 7) repeated to N. Two inputs are measured:
+`title`: listings with the title only (the minimal `firewatch score` line);
+`full`: title + attributes + description, what the crawler stores (the model text is
+longer, so jieba alone is slower too). jieba is timed warm with `jieba.lcut` over exactly
+the text the models see (`listing_text`). BLAS/OpenMP pools are limited to one thread
+with threadpoolctl, and the process is pinned to one CPU where the OS allows.
+The one-by-one `Scorer.assess` is timed on a sample for comparison.
+Run: `.venv/bin/python benchmarks/bench_scoring.py [N]`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import jieba  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+from classifiers.corpus import listing_text  # noqa: E402
+from classifiers.scorer import train_default  # noqa: E402
+from demo_market.catalogue import build_catalogue  # noqa: E402
+from firewatch.models import Listing  # noqa: E402
+
+NOW = date(2026, 1, 15)
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def listings(n: int, full: bool) -> list[Listing]:
+    base = build_catalogue(seed=7).listings
+    out = []
+    for i in range(n):
+        c = base[i % len(base)]
+        out.append(Listing(platform=c.platform, listing_id=f"{c.listing_id}-{i}", title=c.title, price=c.price,
+                           shop_name=c.shop_name if full else "", attributes=dict(c.attributes) if full else {},
+                           description=c.description if full else ""))
+    return out
+
+
+def main(n: int = 20000) -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    with threadpool_limits(limits=1), tempfile.TemporaryDirectory() as tmp:
+        scorer = train_default(Path(tmp) / "model", now=NOW)
+        jieba.setLogLevel(60)
+        jieba.lcut("预热 warm up 灭火器")
+        print(f"listings: {n} (demo catalogue, seed 7, repeated); one thread, one CPU")
+        print(f"{'input':<6} {'chars':>6} {'jieba s':>8} {'jieba/s':>8} {'batch s':>8} {'batch/s':>8} "
+              f"{'ratio':>6} {'one-by-one/s':>13}")
+        results = {}
+        for kind in ("title", "full"):
+            items = listings(n, full=kind == "full")
+            texts = [listing_text(x) for x in items]
+            scorer.assess_many(items[:200], now=NOW)  # warm (tokenizer, feature tables)
+            t_jieba = best_of(lambda: [jieba.lcut(t) for t in texts])
+            t_batch = best_of(lambda: scorer.assess_many(items, now=NOW), repeat=2)
+            sample = items[:300]
+            t_single = best_of(lambda: [scorer.assess(x, now=NOW) for x in sample], repeat=1) / len(sample) * n
+            chars = sum(map(len, texts)) / n
+            results[kind] = (n / t_batch, t_batch / t_jieba)
+            print(f"{kind:<6} {chars:6.0f} {t_jieba:8.2f} {n / t_jieba:8.0f} {t_batch:8.2f} {n / t_batch:8.0f} "
+                  f"{t_batch / t_jieba:6.2f} {n / t_single:13.0f}")
+        print("ratio = assess_many time / jieba.lcut time on the same texts (goal <= 2.5); goal >= 5000 listings/s")
+        for kind, (rate, ratio) in results.items():
+            print(f"{kind}: {'MET' if rate >= 5000 else 'NOT MET'} 5000/s ({rate:.0f}), "
+                  f"{'MET' if ratio <= 2.5 else 'NOT MET'} 2.5x ({ratio:.2f}x)")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20000)

@@ -1,0 +1,238 @@
+"""Evaluation of a trained scorer on a labelled JSONL file: tables and plots.
+
+`evaluate_records(scorer, records)` scores labelled records (the corpus format: `title`,
+`category`, `reasons` ...) through the batch path and returns an `EvaluationReport`:
+per-category precision/recall/F1, the confusion matrix, recall per risk reason code,
+and the risk scores behind a precision-recall curve. `format_report` renders it as
+plain-text tables; `plot_confusion` and `plot_precision_recall` write PNGs with
+matplotlib's Agg backend and a CJK font (Noto Sans CJK, Debian's fonts-noto-cjk) so the
+Chinese category names render. `firewatch evaluate` (firewatch/cli_evaluate.py) is the
+command line over these functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+from sklearn.metrics import (average_precision_score, confusion_matrix, precision_recall_curve,
+                             precision_recall_fscore_support)
+
+from .corpus import record_to_listing
+from .risk import REASON_CODES
+
+logger = logging.getLogger(__name__)
+
+# Chinese names of the category codes (spec/taxonomy.md), for plot labels
+CATEGORY_NAMES = {
+    "portable_extinguisher": "手提式灭火器", "escape_respirator": "过滤式消防自救呼吸器",
+    "sprinkler": "洒水喷头", "fire_door": "防火门", "fire_glass": "防火玻璃", "fire_shutter": "防火卷帘",
+    "fire_blanket": "灭火毯", "gas_detector": "可燃气体探测器", "smoke_alarm": "独立式感烟火灾探测报警器",
+    "emergency_light": "消防应急照明灯具", "fire_pump": "消防泵组", "gas_suppression": "七氟丙烷气体灭火设备",
+    "flame_retardant_cable": "阻燃电缆", "fire_resistant_cable": "耐火电缆",
+    "electrical_fire_detector": "电气火灾监控探测器", "fire_retardant_coating": "防火涂料",
+    "foam_agent": "泡沫灭火剂", "fire_hose": "消防水带", "fire_coupling": "消防接口",
+    "rescue_equipment": "微型消防站救援装备", "other_fire": "其他消防产品", "not_fire": "非消防产品",
+}
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "WenQuanYi Zen Hei",
+             "Source Han Sans SC")
+
+
+@dataclass
+class ClassScores:
+    label: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass
+class EvaluationReport:
+    """Everything `firewatch evaluate` prints and plots for one labelled file."""
+
+    n: int
+    threshold: float
+    labels: list[str]                       # category codes, confusion matrix order
+    per_class: list[ClassScores]
+    accuracy: float
+    macro_f1: float
+    confusion: np.ndarray                   # rows: true label, columns: predicted
+    reason_recall: dict[str, tuple[int, int]]  # code -> (found, labelled)
+    risk_true: np.ndarray                   # 1 where the record has any reason
+    risk_scores: np.ndarray
+    risk_flagged: np.ndarray
+    risk_precision: float
+    risk_recall: float
+    average_precision: float
+    misclassified: list[dict[str, Any]] = field(default_factory=list)
+
+
+def evaluate_records(scorer, records: Iterable[dict[str, Any]], threshold: float = 0.5,
+                     now: datetime | date | None = None, watchlist: Any = None) -> EvaluationReport:
+    """Score labelled records with `scorer.assess_many` and measure the results."""
+    records = list(records)
+    if not records:
+        raise ValueError("no labelled records to evaluate")
+    assessments = scorer.assess_many([record_to_listing(r) for r in records], watchlist=watchlist,
+                                     threshold=threshold, now=now)
+    y_true = [str(r["category"]) for r in records]
+    y_pred = [a.category for a in assessments]
+    known = [str(c) for c in scorer.category_model_.classes_]
+    labels = [c for c in CATEGORY_NAMES if c in set(known) | set(y_true) | set(y_pred)]
+    labels += sorted((set(known) | set(y_true) | set(y_pred)) - set(labels))
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
+    per_class = [ClassScores(lab, float(p[i]), float(r[i]), float(f[i]), int(s[i]))
+                 for i, lab in enumerate(labels)]
+    present = [c for c in per_class if c.support > 0]
+    macro_f1 = float(np.mean([c.f1 for c in present])) if present else 0.0
+    cm = confusion_matrix(y_true, y_pred, labels=labels)
+
+    reason_recall: dict[str, tuple[int, int]] = {}
+    for rec, a in zip(records, assessments):
+        got = {x.code for x in a.reasons}
+        for code in rec.get("reasons", []) or []:
+            hits, total = reason_recall.get(code, (0, 0))
+            reason_recall[code] = (hits + (code in got), total + 1)
+    order = {c: i for i, c in enumerate(REASON_CODES)}
+    reason_recall = dict(sorted(reason_recall.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+    risk_true = np.array([bool(rec.get("reasons")) for rec in records], dtype=int)
+    risk_scores = np.array([a.risk_score for a in assessments], dtype=float)
+    flagged = np.array([a.flagged for a in assessments], dtype=int)
+    tp = int(((risk_true == 1) & (flagged == 1)).sum())
+    fp = int(((risk_true == 0) & (flagged == 1)).sum())
+    fn = int(((risk_true == 1) & (flagged == 0)).sum())
+    ap = float(average_precision_score(risk_true, risk_scores)) if 0 < risk_true.sum() < len(risk_true) else 0.0
+    misclassified = [{"title": rec.get("title", ""), "true": t, "predicted": pr}
+                     for rec, t, pr in zip(records, y_true, y_pred) if t != pr]
+    return EvaluationReport(
+        n=len(records), threshold=threshold, labels=labels, per_class=per_class,
+        accuracy=float(np.mean([t == pr for t, pr in zip(y_true, y_pred)])), macro_f1=macro_f1,
+        confusion=cm, reason_recall=reason_recall, risk_true=risk_true, risk_scores=risk_scores,
+        risk_flagged=flagged, risk_precision=tp / (tp + fp) if tp + fp else 0.0,
+        risk_recall=tp / (tp + fn) if tp + fn else 0.0, average_precision=ap,
+        misclassified=misclassified)
+
+
+# -- text ---------------------------------------------------------------------------------
+def format_classification(report: EvaluationReport) -> str:
+    width = max(len(c.label) for c in report.per_class)
+    lines = [f"{'category':<{width}}  precision  recall     f1  support"]
+    for c in report.per_class:
+        lines.append(f"{c.label:<{width}}  {c.precision:9.3f}  {c.recall:6.3f}  {c.f1:5.3f}  {c.support:7d}")
+    lines.append(f"{'accuracy':<{width}}  {'':9}  {'':6}  {report.accuracy:5.3f}  {report.n:7d}")
+    lines.append(f"{'macro F1 (classes with support)':<{width}}  {report.macro_f1:.3f}")
+    return "\n".join(lines)
+
+
+def format_confusion(report: EvaluationReport) -> str:
+    """The confusion matrix with numbered columns (column k = label k in the row list)."""
+    labels, cm = report.labels, report.confusion
+    width = max(len(lab) for lab in labels) + 4
+    cell = max(3, len(str(int(cm.max()))) + 1) if cm.size else 3
+    head = " " * width + "".join(f"{k:>{cell}}" for k in range(len(labels)))
+    lines = ["confusion matrix (rows: true, columns: predicted, numbered as the rows)", head]
+    for k, lab in enumerate(labels):
+        row = "".join(f"{int(v) if v else '.':>{cell}}" for v in cm[k])
+        lines.append(f"{k:>2} {lab:<{width - 3}}{row}")
+    return "\n".join(lines)
+
+
+def format_reasons(report: EvaluationReport) -> str:
+    lines = [f"{'reason':<20} found / labelled  recall"]
+    for code, (hits, total) in report.reason_recall.items():
+        lines.append(f"{code:<20} {hits:5d} / {total:<8d}  {hits / total:6.3f}")
+    lines.append(f"risk at threshold {report.threshold:g}: precision {report.risk_precision:.3f}, "
+                 f"recall {report.risk_recall:.3f}; average precision {report.average_precision:.3f}")
+    return "\n".join(lines)
+
+
+def format_report(report: EvaluationReport) -> str:
+    """All text tables: per-class scores, confusion matrix, per-reason recall."""
+    return "\n\n".join([format_classification(report), format_confusion(report), format_reasons(report)])
+
+
+# -- plots --------------------------------------------------------------------------------
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from matplotlib import font_manager
+    import matplotlib.pyplot as plt
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [name for name in CJK_FONTS if name in installed]
+    if not cjk:
+        logger.warning("no CJK font found (install fonts-noto-cjk): Chinese labels will not render")
+    plt.rcParams["font.sans-serif"] = cjk + list(plt.rcParams["font.sans-serif"])
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["axes.unicode_minus"] = False
+    return plt
+
+
+def plot_confusion(report: EvaluationReport, path: str | Path) -> Path:
+    """Confusion matrix PNG, Chinese category names on both axes."""
+    plt = _pyplot()
+    path = Path(path)
+    labels = [f"{CATEGORY_NAMES.get(lab, lab)}" for lab in report.labels]
+    cm = report.confusion
+    size = max(6.0, 0.45 * len(labels) + 3)
+    fig, ax = plt.subplots(figsize=(size + 1.5, size))
+    try:
+        image = ax.imshow(cm, cmap="Blues")
+        fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+        ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=8)
+        ax.set_yticks(range(len(labels)), labels, fontsize=8)
+        threshold = cm.max() / 2 if cm.size else 0
+        for i in range(cm.shape[0]):
+            for j in range(cm.shape[1]):
+                if cm[i, j]:
+                    ax.text(j, i, str(int(cm[i, j])), ha="center", va="center", fontsize=7,
+                            color="white" if cm[i, j] > threshold else "black")
+        ax.set_xlabel("预测类别 predicted")
+        ax.set_ylabel("真实类别 true")
+        ax.set_title(f"类别混淆矩阵 confusion matrix (n={report.n}, accuracy {report.accuracy:.3f})")
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=120)
+    finally:
+        plt.close(fig)
+    return path
+
+
+def plot_precision_recall(report: EvaluationReport, path: str | Path) -> Path:
+    """Risk precision-recall curve PNG, the operating threshold marked."""
+    plt = _pyplot()
+    path = Path(path)
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    try:
+        if 0 < report.risk_true.sum() < len(report.risk_true):
+            precision, recall, _ = precision_recall_curve(report.risk_true, report.risk_scores)
+            ax.step(recall, precision, where="post", label=f"风险分 risk score (AP {report.average_precision:.3f})")
+        ax.plot([report.risk_recall], [report.risk_precision], "o", color="crimson",
+                label=f"阈值 threshold {report.threshold:g}: P {report.risk_precision:.3f}, R {report.risk_recall:.3f}")
+        ax.set_xlim(0, 1.02)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel("召回率 recall")
+        ax.set_ylabel("精确率 precision")
+        ax.set_title(f"风险标记 精确率-召回率 (n={report.n}, 有风险 {int(report.risk_true.sum())})")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower left")
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=120)
+    finally:
+        plt.close(fig)
+    return path
+
+
+def write_plots(report: EvaluationReport, out_dir: str | Path, stem: str = "heldout") -> list[Path]:
+    """Both PNGs into `out_dir`: <stem>-confusion.png and <stem>-risk-pr.png."""
+    out_dir = Path(out_dir)
+    return [plot_confusion(report, out_dir / f"{stem}-confusion.png"),
+            plot_precision_recall(report, out_dir / f"{stem}-risk-pr.png")]

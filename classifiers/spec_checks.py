@@ -1,0 +1,379 @@
+"""Specification checks: compare what a listing states with the facts in `data/specs.yaml`.
+
+`check_specs(text, category, now)` returns `(code, evidence)` pairs, each evidence naming
+the rule and quoting the triggering text. `spec_mismatch`: the model code and the stated
+specification contradict each other (MFZ/ABC4 with 2kg; 水基 with an MFZ dry-powder code;
+甲级 with A1.00; TZL30 with 60分钟; a 68℃ bulb called orange; a hose code 8-65-20 with
+25米; a YJV cable sold as 450/750V; 耐火 claimed on a ZR-only cable). `substandard_spec`:
+below a standard's minimum or outside its series (TZL minutes not in {15,20,25,30}, glass
+or door hours outside the series, dry-powder content under 75%, a blanket under
+1.0x1.0 m, a non-standard conductor size), a withdrawn standard beyond the grace period,
+a standard of another product, banned batteries in emergency lights, or a foreign
+standard cited for a CCC product. Families are checked when their codes appear (for any
+fire category) and, for ambiguous words such as grades and colours, only in the
+categories they belong to. Nothing is checked for `not_fire`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .specs import load_facts, parse_specs, snippet, today
+from .tokenize import normalize
+
+Finding = tuple[str, str]
+_NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁用|替代)\s*$")
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    cfg = facts["extinguisher"]
+    found: list[Finding] = []
+    codes = list(specs.get("extinguisher_codes", []))
+    amounts = {c["amount"] for c in codes}
+    if len(amounts) == 1:
+        code = codes[0]
+        tol = cfg["tolerance_kg"]
+        stated = specs.get("weights_kg", []) if code["unit"] == "kg" else specs.get("volumes_l", [])
+        if stated and not any(abs(w - code["amount"]) <= tol for w in stated):
+            unit = code["unit"]
+            found.append(("spec_mismatch", f"{code['code']} means {code['amount']:g} {unit} but the listing "
+                          f"states {stated[0]:g} {unit}: {snippet(text, code['code'])}"))
+    agents = {c["agent"] for c in codes}
+    stated_agents = set(specs.get("agents_stated", []))
+    if len(agents) == 1 and stated_agents:
+        agent = next(iter(agents))
+        if agent not in stated_agents and not (agent == "clean_agent" and "co2" in stated_agents):
+            other = sorted(stated_agents)[0]
+            found.append(("spec_mismatch", f"{codes[0]['code']} is a {agent} code but the listing calls it "
+                          f"{other}: {snippet(text, codes[0]['code'])}"))
+    sizes = cfg.get("nominal_sizes", {})
+    if sizes.get("enforce"):
+        for c in codes:
+            series = None if c.get("wheeled") else sizes.get(c["agent"])
+            if series and c["amount"] not in [float(x) for x in series]:
+                found.append(("substandard_spec", f"{c['code']}: {c['amount']:g} {c['unit']} is not a nominal "
+                              f"{c['agent']} size {series}: {snippet(text, c['code'])}"))
+                break
+    for pct in specs.get("powder_content_pct", []):
+        if pct < cfg.get("min_powder_content_pct", 75):
+            found.append(("substandard_spec", f"dry-powder main component {pct:g}% < "
+                          f"{cfg.get('min_powder_content_pct', 75)}%: {snippet(text, _fmt(pct) + '%')}"))
+            break
+    return found
+
+
+def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    allowed = set(facts["respirator"]["rated_minutes"])
+    found: list[Finding] = []
+    tzl = specs.get("tzl_minutes", [])
+    for minutes in tzl:
+        if minutes not in allowed:
+            found.append(("substandard_spec", f"TZL{minutes}: rated minutes must be one of {sorted(allowed)}: "
+                          f"{snippet(text, f'tzl{minutes}')}"))
+            break
+    stated = [m for m in specs.get("stated_minutes", []) if m >= 10]
+    if len(set(tzl)) == 1 and stated and tzl[0] in allowed and tzl[0] not in stated:
+        found.append(("spec_mismatch", f"TZL{tzl[0]} is rated {tzl[0]} min but the listing states {stated[0]} min: "
+                      f"{snippet(text, str(stated[0]))}"))
+    elif not tzl and stated and max(stated) > max(allowed) and max(stated) <= 180:
+        found.append(("substandard_spec", f"claims {max(stated)} min protection; rated times are {sorted(allowed)}: "
+                      f"{snippet(text, str(max(stated)))}"))
+    return found
+
+
+def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family: str) -> list[Finding]:
+    grade_hours = facts["fire_door"]["grade_hours"]
+    found: list[Finding] = []
+    grades = [g for g in specs.get("door_grades", []) if g in grade_hours]
+    hours = set(specs.get("rating_hours", [])) | set(specs.get("stated_hours", []))
+    if family == "fire_glass":
+        hours |= {g["hours"] for g in specs.get("fire_glass", [])}
+    if len(grades) == 1 and hours and not any(abs(grade_hours[grades[0]] - h) < 1e-6 for h in hours):
+        h = sorted(hours)[0]
+        found.append(("spec_mismatch", f"{grades[0]} means {grade_hours[grades[0]]:.2f} h but the listing states "
+                      f"{h:.2f} h: {snippet(text, grades[0])}"))
+    if family == "fire_door":
+        allowed = set(facts["fire_door"]["hours"])
+        for h in specs.get("rating_hours", []):
+            if h not in allowed:
+                found.append(("substandard_spec", f"A{h:.2f}: door ratings are A{sorted(allowed)}"))
+                break
+    return found
+
+
+def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    cfg = facts["fire_glass"]
+    allowed = set(cfg["hours"])
+    found: list[Finding] = []
+    norm = normalize(text)
+    for g in specs.get("fire_glass", []):
+        if g["hours"] not in allowed:
+            found.append(("substandard_spec", f"{g['code']}: fire-resistance hours must be one of {sorted(allowed)}: "
+                          f"{snippet(text, g['code'])}"))
+            break
+    glass = specs.get("fire_glass", [])
+    if len(glass) == 1:
+        g = glass[0]
+        insulating = g["class"] in cfg.get("insulating_classes", ["A"])
+        if insulating and "非隔热" in norm:
+            found.append(("spec_mismatch", f"{g['code']} is class {g['class']} (insulating) but the listing says "
+                          f"非隔热: {snippet(text, '非隔热')}"))
+        elif not insulating and re.search(r"(?<!非)隔热型", norm):
+            found.append(("spec_mismatch", f"{g['code']} is class {g['class']} (non-insulating) but the listing "
+                          f"says 隔热型: {snippet(text, '隔热型')}"))
+        stated_h = set(specs.get("stated_hours", []))
+        if stated_h and g["hours"] not in stated_h:
+            found.append(("spec_mismatch", f"{g['code']} is rated {g['hours']:.2f} h but the listing states "
+                          f"{sorted(stated_h)[0]:g} h: {snippet(text, g['code'])}"))
+        mm = set(specs.get("glass_thickness_mm", []))
+        if len(mm) == 1 and "+" not in norm and float(g["thickness_mm"]) not in mm:
+            found.append(("spec_mismatch", f"{g['code']} is {g['thickness_mm']} mm thick but the listing states "
+                          f"{next(iter(mm)):g} mm: {snippet(text, g['code'])}"))
+    return found
+
+
+def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    cfg = facts.get("fire_shutter", {})
+    hours = set(specs.get("stated_hours", []))
+    if cfg.get("enforce") and "特级" in specs.get("door_grades", []) and hours:
+        low = min(hours)
+        if low < float(cfg.get("special_grade_min_hours", 3.0)):
+            return [("spec_mismatch", f"特级 means >= {cfg['special_grade_min_hours']:g} h but the listing states "
+                     f"{low:g} h: {snippet(text, '特级')}")]
+    return []
+
+
+def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_apply: bool) -> list[Finding]:
+    cfg = facts["sprinkler"]
+    bulbs = {int(k): v for k, v in cfg["bulb_colours"].items()}
+    found: list[Finding] = []
+    heads = specs.get("sprinklers", [])
+    code_temps = {s["temperature_c"] for s in heads if s["temperature_c"]}
+    temps = set(specs.get("temperatures_c", []))
+    if len(code_temps) == 1 and len(temps) > 1:
+        other = sorted(temps - code_temps)[0]
+        found.append(("spec_mismatch", f"{heads[0]['code']} is rated {next(iter(code_temps))}℃ but the listing "
+                      f"states {other}℃: {snippet(text, heads[0]['code'])}"))
+    if colours_apply:
+        rated = {t for t in temps if t in bulbs}
+        colours = set(specs.get("colours", []))
+        if len(rated) == 1 and len(colours) == 1:
+            t, c = rated.pop(), colours.pop()
+            if bulbs[t] != c:
+                found.append(("spec_mismatch", f"a {t}℃ bulb is {bulbs[t]}色, the listing says {c}色: "
+                              f"{snippet(text, c)}"))
+    bores = {s["bore_mm"] for s in heads if s["bore_mm"]} | {d for d in specs.get("dn", []) if d in (15, 20)}
+    ks = set(specs.get("k_factors", []))
+    bk = {int(k): int(v) for k, v in cfg.get("bore_k_factor", {}).items()}
+    if len(bores) == 1 and len(ks) == 1:
+        b, k = bores.pop(), ks.pop()
+        if b in bk and abs(bk[b] - k) > int(cfg.get("k_tolerance", 10)):
+            found.append(("spec_mismatch", f"a DN{b} head has K≈{bk[b]}, the listing says K{k}: "
+                          f"{snippet(text, f'k{k}')}"))
+    return found
+
+
+def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    cfg = facts.get("fire_hose", {})
+    found: list[Finding] = []
+    hoses = specs.get("hoses", [])
+    if cfg.get("enforce"):
+        for h in hoses:
+            if h["pressure_class"] not in cfg["pressure_classes"]:
+                found.append(("substandard_spec", f"{h['code']}: pressure class {h['pressure_class']} "
+                              f"({h['pressure_mpa']:g} MPa) is not one of {cfg['pressure_classes']} (x0.1 MPa): "
+                              f"{snippet(text, h['code'])}"))
+                break
+        if not hoses:
+            low = [p for p in specs.get("pressures_mpa", []) if p < min(cfg["pressure_classes"]) / 10.0]
+            if low:
+                found.append(("substandard_spec", f"working pressure {low[0]:g} MPa is below "
+                              f"{min(cfg['pressure_classes']) / 10.0:g} MPa: {snippet(text, _fmt(low[0]) + 'mpa')}"))
+    if len(hoses) == 1:
+        h = hoses[0]
+        lengths = set(specs.get("lengths_m", []))
+        if lengths and h["length_m"] not in lengths:
+            found.append(("spec_mismatch", f"{h['code']} is {h['length_m']} m long but the listing states "
+                          f"{sorted(lengths)[0]} m: {snippet(text, h['code'])}"))
+        dn = set(specs.get("dn", []))
+        if dn and h["bore_mm"] not in dn:
+            found.append(("spec_mismatch", f"{h['code']} has a {h['bore_mm']} mm bore but the listing states "
+                          f"DN{sorted(dn)[0]}: {snippet(text, h['code'])}"))
+        press = set(specs.get("pressures_mpa", []))
+        if press and not any(abs(p - h["pressure_mpa"]) < 1e-6 for p in press):
+            found.append(("spec_mismatch", f"{h['code']} is rated {h['pressure_mpa']:g} MPa but the listing states "
+                          f"{sorted(press)[0]:g} MPa: {snippet(text, h['code'])}"))
+    return found
+
+
+def _coupling(text: str, specs: dict[str, Any]) -> list[Finding]:
+    couplings = specs.get("couplings", [])
+    bores = {c["bore_mm"] for c in couplings}
+    dn = set(specs.get("dn", []))
+    if len(bores) == 1 and len(dn) == 1 and bores != dn and "转" not in text and "异径" not in text:
+        c = couplings[0]
+        return [("spec_mismatch", f"{c['code']} fits a {c['bore_mm']} mm hose but the listing states DN{next(iter(dn))}: "
+                 f"{snippet(text, c['code'])}")]
+    return []
+
+
+def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    cfg = facts.get("cable", {})
+    norm = normalize(text)
+    found: list[Finding] = []
+    cables = specs.get("cables", [])
+    if cables and "耐火" in norm and not any(c["fire_resistant"] for c in cables) \
+            and not re.search(r"(非|不)耐火", norm):
+        c = cables[0]
+        found.append(("spec_mismatch", f"{c['code']} has no N/NH fire-resistant mark but the listing claims 耐火: "
+                      f"{snippet(text, c['code'])}"))
+    if cfg.get("enforce_voltage"):
+        table = cfg.get("type_voltage", {})
+        volts = set(specs.get("voltages", []))
+        types = {table[c["type"]] for c in cables if c["type"] in table}
+        if len(types) == 1 and len(volts) == 1 and types != volts:
+            c = next(c for c in cables if c["type"] in table)
+            found.append(("spec_mismatch", f"{c['type']} is a {next(iter(types))} construction but the listing "
+                          f"states {next(iter(volts))}: {snippet(text, c['code'])}"))
+    conductors = specs.get("conductors", [])
+    sections = set(specs.get("sections_mm2", []))
+    if conductors:
+        sizes = {s for c in conductors for s in c["sections_mm2"]}
+        if sections and not sections & sizes:
+            found.append(("spec_mismatch", f"conductors {conductors[0]['text']} but the listing states "
+                          f"{sorted(sections)[0]:g} mm²: {snippet(text, conductors[0]['text'])}"))
+        cores = set(specs.get("cores", []))
+        if len(conductors) == 1 and len(cores) == 1 and conductors[0]["total_cores"] not in cores:
+            found.append(("spec_mismatch", f"{conductors[0]['text']} has {conductors[0]['total_cores']} cores but "
+                          f"the listing states {next(iter(cores))}芯: {snippet(text, conductors[0]['text'])}"))
+    if cfg.get("enforce_sections"):
+        series = {float(x) for x in cfg.get("sections_mm2", [])}
+        stated = list(sections) + [s for c in conductors for s in c["sections_mm2"]]
+        for s in stated:
+            if s not in series and s <= 1000:
+                found.append(("substandard_spec", f"{s:g} mm² is not a nominal conductor size (非标): "
+                              f"{snippet(text, _fmt(s))}"))
+                break
+    return found
+
+
+def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    cfg = facts.get("fire_blanket", {})
+    if not cfg.get("enforce"):
+        return []
+    for s in specs.get("blanket_sizes", []):
+        if min(s["width_m"], s["length_m"]) < float(cfg["min_side_m"]) - 1e-6:
+            return [("substandard_spec", f"blanket {s['width_m']:g}x{s['length_m']:g} m is below the "
+                     f"{cfg['min_side_m']:g}x{cfg['min_side_m']:g} m minimum: {snippet(text, s['text'])}")]
+    return []
+
+
+def _emergency_light(text: str, facts: dict[str, Any]) -> list[Finding]:
+    cfg = facts["emergency_light"]
+    norm = normalize(text)
+
+    def asserted(word: str) -> int:
+        for m in re.finditer(re.escape(normalize(word)), norm):
+            if not _NEGATED_BATTERY.search(norm[max(0, m.start() - 3):m.start()]):
+                return m.start()
+        return -1
+
+    for battery in cfg["banned_batteries"]:
+        if asserted(battery) >= 0:
+            return [("substandard_spec", f"{battery} battery is banned by GB 17945-2024: {snippet(text, battery)}")]
+    if not any(normalize(w) in norm for w in cfg.get("central_power_words", [])):
+        for battery in cfg.get("banned_self_powered", []):
+            if asserted(battery) >= 0:
+                return [("substandard_spec", f"{battery} battery is not allowed in self-powered emergency lamps "
+                         f"(GB 17945-2024): {snippet(text, battery)}")]
+    return []
+
+
+def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str, Any],
+               on: date) -> list[Finding]:
+    found: list[Finding] = []
+    cited = specs.get("standards_cited", [])
+    # the lookup tables are only needed for a cited standard (most fields cite none)
+    table = list(facts.get("standards", [])) if cited else []
+    table += [dict(w, product=None) for w in facts.get("withdrawn_standards", [])] if cited else []
+    by_number = {str(e["number"]): e for e in table}
+    grace = timedelta(days=int(facts.get("withdrawn_grace_days", 0)))
+    for std in cited:
+        key = f"{std['number']}-{std['year']}" if std["year"] else std["number"]
+        entry = by_number.get(key)
+        if entry and entry.get("withdrawn_on") and on >= date.fromisoformat(str(entry["withdrawn_on"])) + grace:
+            found.append(("substandard_spec", f"cites {std['id']}, withdrawn {entry['withdrawn_on']} "
+                          f"(replaced by {entry.get('replaced_by', '?')}): {snippet(text, std['text'])}"))
+            return found
+    wrong = facts.get("wrong_standard", {})
+    if cited and wrong.get("enforce") and category not in wrong.get("skip_categories", []):
+        def products(entry):
+            p = entry.get("product")
+            return set(p) if isinstance(p, list) else {p}
+        base = {}
+        for e in table:
+            base.setdefault(str(e["number"]).split("-")[0].split(".")[0], set()).update(products(e))
+        own = [s for s in cited if category in base.get(s["number"].split(".")[0], set())]
+        other = [s for s in cited if s["number"].split(".")[0] in base
+                 and category not in base[s["number"].split(".")[0]] and None not in base[s["number"].split(".")[0]]]
+        known_cat = any(category in products(e) for e in table)
+        if other and not own and known_cat:
+            s = other[0]
+            what = sorted(base[s["number"].split(".")[0]])[0]
+            found.append(("substandard_spec", f"cites {s['id']}, the standard for {what}, not for {category}: "
+                          f"{snippet(text, s['text'])}"))
+            return found
+    foreign = facts.get("foreign_standard", {})
+    if foreign.get("enforce") and category in facts.get("ccc_categories", []) and not cited:
+        norm = normalize(text)
+        named = specs.get("foreign_standards", [])
+        cue = next((w for w in foreign.get("cue_words", []) if normalize(w) in norm), None)
+        if named or cue:
+            what = named[0] if named else cue
+            found.append(("substandard_spec", f"cites the foreign standard {what} for a CCC product "
+                          f"(no GB standard): {snippet(text, what)}"))
+    return found
+
+
+def check_specs(text: str, category: str, now: datetime | date | None = None,
+                facts: dict[str, Any] | None = None,
+                specs: dict[str, Any] | None = None) -> list[Finding]:
+    """spec_mismatch / substandard_spec findings as (code, evidence) pairs (first per rule)."""
+    facts = facts or load_facts()
+    specs = parse_specs(text, facts) if specs is None else specs
+    if category == "not_fire":
+        return []
+    on = today(now)
+    found: list[Finding] = []
+    if specs.get("extinguisher_codes") or specs.get("powder_content_pct") or category == "portable_extinguisher":
+        if category in ("portable_extinguisher", "other_fire") or specs.get("extinguisher_codes"):
+            found += _extinguisher(text, specs, facts)
+    if category == "escape_respirator" or (specs.get("tzl_minutes") and category in ("other_fire",)):
+        found += _respirator(text, specs, facts)
+    if category in ("fire_door", "fire_glass", "other_fire") or specs.get("door_codes"):
+        family = "fire_glass" if category == "fire_glass" else "fire_door"
+        found += _grade_hours(text, specs, facts, family)
+    if category == "fire_glass" or specs.get("fire_glass"):
+        found += _glass(text, specs, facts)
+    if category == "fire_shutter":
+        found += _shutter(text, specs, facts)
+    if category == "sprinkler" or specs.get("sprinklers"):
+        found += _sprinkler(text, specs, facts, colours_apply=category == "sprinkler" or bool(specs.get("sprinklers")))
+    if category == "fire_hose" or (specs.get("hoses") and category in ("other_fire", "fire_coupling")):
+        found += _hose(text, specs, facts)
+    if category == "fire_coupling":
+        found += _coupling(text, specs)
+    if category in ("flame_retardant_cable", "fire_resistant_cable"):
+        found += _cable(text, specs, facts)
+    if category == "fire_blanket":
+        found += _blanket(text, specs, facts)
+    if category == "emergency_light":
+        found += _emergency_light(text, facts)
+    found += _standards(text, category, specs, facts, on)
+    return found

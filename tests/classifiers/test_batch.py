@@ -1,0 +1,137 @@
+"""Batch scoring: `assess_many` equals `assess`, the fast features equal scikit-learn's,
+normalize's fast path equals the per-character one, and the model version check."""
+
+import json
+import shutil
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from classifiers.corpus import CORPUS_PATH, HELDOUT_PATH, listing_text, load_records, record_to_listing
+from classifiers.exceptions import ModelIntegrityError, ModelNotTrainedError
+from classifiers.features import FastFeatures
+from classifiers.scorer import Scorer, _sha256
+from classifiers.tokenize import _normalize_slow, _WIDTH_TABLE, normalize, tokenize_normalized
+from classifiers.watchlist import Watchlist
+from firewatch.models import Listing
+
+from .conftest import NOW
+
+EXTRA = [
+    Listing(platform="pdd", listing_id="x1", title="MFZ/ABC4 干粉灭火器 4kg 年检专用", price=Decimal("9.50")),
+    Listing(platform="jd", listing_id="x2", title="ＭＦＺ／ＡＢＣ４　手提式灭火器　非二手", shop_name="某某消防器材厂",
+            attributes={"品牌": "无品牌", "生产厂家": "某某消防器材有限公司"}, description="3C证书编号 2023081801234567"),
+    Listing(platform="taobao", listing_id="x3", title=""),
+    Listing(platform="taobao", listing_id="x4", title="烟感 报警器   家用\t独立式", description="绝对正品" * 200),
+]
+
+
+def _key(a):
+    return (a.platform, a.listing_id, a.category, a.category_confidence, a.risk_score, a.flagged,
+            [(r.code, r.evidence, r.source) for r in a.reasons], a.specs, a.model_versions)
+
+
+def _listings():
+    records = load_records(CORPUS_PATH) + load_records(HELDOUT_PATH)
+    return [record_to_listing(r) for r in records] + EXTRA
+
+
+def test_assess_many_equals_assess(scorer):
+    listings = _listings()
+    wl = Watchlist(["某某消防器材有限公司"])
+    one = [scorer.assess(l, watchlist=wl, now=NOW) for l in listings]
+    many = scorer.assess_many(listings, watchlist=wl, now=NOW, chunk_size=97)
+    assert len(many) == len(listings)
+    mismatched = [(l.title, _key(a), _key(b)) for l, a, b in zip(listings, one, many) if _key(a) != _key(b)]
+    assert not mismatched, mismatched[:3]
+    # a low threshold makes the text model name reasons (its top terms come from the batch row)
+    heldout = [record_to_listing(r) for r in load_records(HELDOUT_PATH)]
+    one = [scorer.assess(l, threshold=0.05, now=NOW) for l in heldout]
+    many = scorer.assess_many(heldout, threshold=0.05, now=NOW)
+    assert [_key(a) for a in one] == [_key(b) for b in many]
+    assert any(r.source == "text_model" for a in many for r in a.reasons)
+    assert scorer.assess_many([], now=NOW) == []
+
+
+def test_fast_features_bit_identical(scorer):
+    texts = [listing_text(l) for l in _listings()]
+    norms = [normalize(t) for t in texts]
+    tokens = [tokenize_normalized(n) for n in norms]
+    for model in (scorer.category_model_, scorer.risk_model_):
+        union = model.transformer()
+        expected = union.transform(texts).tocsr()
+        got = FastFeatures(union).transform(norms, tokens)
+        assert got.shape == expected.shape
+        assert (got.indptr == expected.indptr).all() and (got.indices == expected.indices).all()
+        assert (got.data == expected.data).all()  # exact, not approximate
+
+
+def test_score_records_matches_score_record(scorer):
+    records = load_records(HELDOUT_PATH)[:40] + [{"id": "m", "title": "消防水带 8-65-20"}]
+    batch = scorer.score_records(records, now=NOW)
+    single = [scorer.score_record(r, now=NOW) for r in records]
+    assert batch == single
+
+
+def _normalize_reference(text):
+    out = []
+    for ch in text:
+        code = ord(ch)
+        out.append(" " if code == 0x3000 else chr(code - 0xFEE0) if 0xFF01 <= code <= 0xFF5E else ch)
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in out)
+
+
+@pytest.mark.parametrize("text", ["ΑΣ ΣΑ ς", "İstanbul ＭＦＺ／ＡＢＣ４", "ǅ ẞ ﬀ Ω K Å", "\u3000ＡＢ",
+                                  "".join(chr(c) for c in range(0x20, 0x2000)),
+                                  "".join(chr(c) for c in range(0xFF00, 0xFFF0))])
+def test_normalize_fast_path(text):
+    assert normalize(text) == _normalize_reference(text)
+    assert len(normalize(text)) == len(text)
+
+
+def test_normalize_corpus():
+    for rec in load_records(CORPUS_PATH):
+        assert normalize(rec["title"]) == _normalize_reference(rec["title"])
+
+
+def test_version_mismatch_refuses(scorer, model_dir, tmp_path):
+    copy = tmp_path / "old"
+    shutil.copytree(model_dir, copy)
+    sidecar = copy / "model.json"
+    meta = json.loads(sidecar.read_text(encoding="utf-8"))
+    meta["versions"]["scikit-learn"] = "1.0.2"
+    sidecar.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelIntegrityError, match=r"1\.0\.2.*firewatch train"):
+        Scorer.load(copy)
+    del meta["versions"]["scikit-learn"]
+    sidecar.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelIntegrityError, match="firewatch train"):
+        Scorer.load(copy)
+
+
+def test_load_scorer_retrains_only_when_missing(scorer, model_dir, tmp_path, monkeypatch):
+    from firewatch import cli
+    from firewatch.settings import load_settings
+
+    calls = []
+
+    def fake_train(directory):
+        calls.append(directory)
+        return scorer
+
+    monkeypatch.setattr("classifiers.scorer.train_default", fake_train)
+    empty = tmp_path / "empty"
+    settings = load_settings(None).with_overrides({"paths": {"data_dir": str(tmp_path)}})
+    monkeypatch.setattr(type(settings), "model_dir", property(lambda self: empty))
+    assert cli.load_scorer(settings) is scorer and calls == [empty]
+
+    mismatched = tmp_path / "mismatched"
+    shutil.copytree(model_dir, mismatched)
+    meta = json.loads((mismatched / "model.json").read_text(encoding="utf-8"))
+    meta["versions"]["scikit-learn"] = "0.24.0"
+    (mismatched / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    monkeypatch.setattr(type(settings), "model_dir", property(lambda self: mismatched))
+    with pytest.raises(ModelIntegrityError, match="firewatch train"):
+        cli.load_scorer(settings)
+    assert calls == [empty]  # no retraining over a mismatched model

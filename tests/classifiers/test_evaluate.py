@@ -1,0 +1,63 @@
+"""Evaluation: report figures, text tables, PNG plots, and the `firewatch evaluate` command."""
+
+import json
+
+import numpy as np
+from click.testing import CliRunner
+
+from classifiers.corpus import HELDOUT_PATH, load_records
+from classifiers.evaluate import evaluate_records, format_report, write_plots
+
+from .conftest import NOW
+
+
+def test_report_matches_scorer_evaluate(scorer):
+    records = load_records(HELDOUT_PATH)
+    report = evaluate_records(scorer, records, now=NOW)
+    summary = scorer.evaluate(records, now=NOW)
+    assert report.n == summary["n"] == len(records)
+    assert round(report.accuracy, 4) == summary["category_accuracy"]
+    assert round(report.risk_precision, 4) == summary["risk_precision"]
+    assert round(report.risk_recall, 4) == summary["risk_recall"]
+    assert report.confusion.shape == (len(report.labels), len(report.labels))
+    assert report.confusion.sum() == len(records)
+    assert int(np.trace(report.confusion)) == round(report.accuracy * len(records))
+    hits = sum(h for h, _ in report.reason_recall.values())
+    total = sum(t for _, t in report.reason_recall.values())
+    assert round(hits / total, 4) == summary["reason_code_recall"]
+    assert 0 < report.average_precision <= 1
+    text = format_report(report)
+    for needle in ("precision", "portable_extinguisher", "confusion matrix", "inspection_only", "average precision"):
+        assert needle in text
+
+
+def test_plots(scorer, tmp_path):
+    report = evaluate_records(scorer, load_records(HELDOUT_PATH), now=NOW)
+    paths = write_plots(report, tmp_path / "reports")
+    assert [p.name for p in paths] == ["heldout-confusion.png", "heldout-risk-pr.png"]
+    for p in paths:
+        assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 10_000
+
+
+def test_cli_evaluate(scorer, model_dir, tmp_path, monkeypatch):
+    import click
+
+    from firewatch import cli
+    from firewatch.cli_evaluate import evaluate
+
+    monkeypatch.setattr(cli, "load_scorer", lambda settings: scorer)
+    data = tmp_path / "small.jsonl"
+    rows = load_records(HELDOUT_PATH)[:30]
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+
+    group = click.Group("fw", commands={"evaluate": evaluate})
+    group.callback = click.pass_context(lambda ctx: setattr(ctx, "obj", settings))
+    from firewatch.settings import load_settings
+    settings = load_settings(None).with_overrides({"paths": {"data_dir": str(tmp_path / "data")}})
+    result = CliRunner().invoke(group, ["evaluate", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "evaluation of" in result.output and "recall" in result.output
+    assert (tmp_path / "data" / "reports" / "small-confusion.png").is_file()
+    result = CliRunner().invoke(group, ["evaluate", "--data", str(data), "--out", str(tmp_path / "png")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "png" / "small-risk-pr.png").is_file()
