@@ -46,7 +46,7 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                           f"states {stated[0]:g} {unit}: {snippet(text, code['code'])}"))
     agents = {c["agent"] for c in codes}
     stated_agents = set(specs.get("agents_stated", []))
-    if len(agents) == 1 and stated_agents:
+    if len(agents) == 1 and len(stated_agents) == 1:  # keyword-stuffed titles name several agents
         agent = next(iter(agents))
         if agent not in stated_agents and not (agent == "clean_agent" and "co2" in stated_agents):
             other = sorted(stated_agents)[0]

@@ -41,7 +41,7 @@ _EXT_RE_UNIT = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?
 _WEIGHT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|斤)(?![a-z])")
 _GROSS_RE = re.compile(r"(总重|毛重|整机重|整瓶重|含瓶|瓶重|重约|发货重|快递重|承重|载重)[^\d]{0,3}$")
 _VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])")
-_TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d+)")
+_TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d{2,3})(?!\d)")
 _MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
 _PERCENT_CONTENT_RE = re.compile(r"(磷酸二氢铵|磷酸铵盐|主要成分|有效成分|主成分|干粉含量|粉含量|含粉量)[^\d%]{0,6}"
                                  r"(\d{1,2}(?:\.\d+)?)\s*%")
@@ -383,7 +383,14 @@ def check_certificates(text: str, now: datetime | date | None = None,
     return found
 
 
-from .spec_checks import check_specs  # noqa: E402  (re-export; spec_checks imports this module)
+def check_specs(text: str, category: str, now: datetime | date | None = None,
+                facts: dict[str, Any] | None = None,
+                specs: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """spec_mismatch / substandard_spec findings (see `spec_checks.check_specs`)."""
+    from .spec_checks import check_specs as _check  # spec_checks imports this module
+
+    return _check(text, category, now, facts, specs)
+
 
 __all__ = ["SPECS_PATH", "load_facts", "parse_specs", "extinguisher_size", "check_specs",
            "check_certificates", "validate_ccc_number", "snippet"]

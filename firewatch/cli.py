@@ -17,6 +17,7 @@ import click
 from rich.console import Console
 
 from firewatch.cli_evaluate import evaluate
+from firewatch.cli_import import import_
 from firewatch.cli_schedule import schedule
 from firewatch.exceptions import FirewatchError, NotFoundError
 from firewatch.settings import Settings, load_settings
@@ -177,21 +178,33 @@ def session_import(ctx, platform: str, file: str) -> None:
 
 cli.add_command(schedule)
 cli.add_command(evaluate)
+cli.add_command(import_)
 
 
 # -- models and scoring ---------------------------------------------------------------
 @cli.command()
+@click.option("--prices-from-store/--no-prices-from-store", default=None,
+              help="Fit the price model on the store's listings (default: when it holds at least scoring.price_min_listings).")
 @click.pass_context
-def train(ctx) -> None:
-    """Train the category and risk models on classifiers/data/corpus.jsonl and save them."""
+def train(ctx, prices_from_store) -> None:
+    """Train the category and risk models on classifiers/data/ (and prices on the store) and save them."""
+    from classifiers.price import fit_price_model_from_store
     from classifiers.scorer import train_default
+    from firewatch.store import open_store
 
     settings = _settings(ctx)
     scorer = train_default(settings.model_dir)
+    if prices_from_store is not False and settings.store_path.exists():
+        with open_store(settings.store_path) as store:
+            n = sum(store.count_listings().values())
+            if prices_from_store or n >= int(settings.section("scoring")["price_min_listings"]):
+                model = fit_price_model_from_store(store, scorer)
+                scorer.set_price_model(model).save(settings.model_dir)
+                out.print(f"价格模型 price model: {model.n_listings_} listings in {len(model.groups_)} groups")
     out.print(f"模型已保存 models saved to {settings.model_dir}")
-    metrics = getattr(scorer, "metrics_", None)
+    metrics = scorer.meta_.get("metrics")
     if metrics:
-        out.print_json(json.dumps(metrics))
+        out.print_json(json.dumps(metrics, ensure_ascii=False, default=str))
 
 
 def load_scorer(settings: Settings):

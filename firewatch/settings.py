@@ -53,7 +53,7 @@ def _defaults() -> dict[str, Any]:
             "redis_key_prefix": "firewatch",
             "redis_worker_timeout": 60,
         },
-        "scoring": {"threshold": 0.5, "model_dir": "models", "watchlist": ""},
+        "scoring": {"threshold": 0.5, "model_dir": "models", "watchlist": "", "price_min_listings": 200},
         "capture": {
             "chromium": "/usr/bin/chromium",
             "max_height": 10000,

@@ -346,6 +346,9 @@ def _pick(rng: random.Random, items):
     return items[rng.randrange(len(items))]
 
 
+NEUTRAL = {1.5: 1, 2.5: 1.5, 4: 2.5, 6: 4, 10: 6}
+
+
 def _families(rng: random.Random) -> list[tuple[str, str, list[str]]]:
     """Spec-family lines: codes that agree (no reason) or contradict / fall short (a reason)."""
     out: list[tuple[str, str, list[str]]] = []
@@ -409,8 +412,8 @@ def _families(rng: random.Random) -> list[tuple[str, str, list[str]]]:
     for _ in range(20):
         cls = _pick(rng, ["ZR", "ZA", "ZB", "ZC", "WDZ", "WDZC"])
         sec = _pick(rng, [1.5, 2.5, 4, 6, 10])
-        out.append(("flame_retardant_cable", f"{cls}-YJV 3*{sec:g}+1*{sec / 2 if sec > 2 else 1:g} 0.6/1kV 阻燃电缆", []))
-        out.append(("flame_retardant_cable", f"{cls}-YJV 3*{sec:g}+1*{sec / 2 if sec > 2 else 1:g} 450/750V 阻燃", ["spec_mismatch"]))
+        out.append(("flame_retardant_cable", f"{cls}-YJV 3*{sec:g}+1*{NEUTRAL[sec]:g} 0.6/1kV 阻燃电缆", []))
+        out.append(("flame_retardant_cable", f"{cls}-YJV 3*{sec:g}+1*{NEUTRAL[sec]:g} 450/750V 阻燃", ["spec_mismatch"]))
         out.append(("flame_retardant_cable", f"{cls}-BV {_pick(rng, [2, 3, 5, 8])}平方 阻燃电线", ["substandard_spec"]))
         out.append(("flame_retardant_cable", f"{cls}-BV {sec:g}平方 450/750V 阻燃电线", []))
         out.append(("fire_resistant_cable", f"耐火电缆 {cls}-YJV 4*{sec:g}", ["spec_mismatch"]))
@@ -480,6 +483,22 @@ def generate(seed: int = 20250707) -> list[dict]:
     return unique
 
 
+def _drop_accidental_spec_findings(records: list[dict]) -> list[dict]:
+    """Drop random combinations whose pieces happen to contradict each other (a 4公斤 core
+    with an MFZ/ABC2 code) when the line is not labelled so: they would be label noise."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from classifiers.spec_checks import check_specs  # noqa: E402
+
+    keep = []
+    for rec in records:
+        found = {code for code, _ in check_specs(rec["title"], rec["category"])}
+        if found - set(rec["reasons"]):
+            continue
+        keep.append(rec)
+    return keep
+
+
 def _read_jsonl(path: Path) -> list[dict]:
     if not path.exists():
         return []
@@ -491,6 +510,7 @@ def main() -> None:
     hand = [r for r in _read_jsonl(HAND) if r["title"] not in heldout_titles]
     hand_titles = {r["title"] for r in hand}
     generated = [r for r in generate() if r["title"] not in heldout_titles and r["title"] not in hand_titles]
+    generated = _drop_accidental_spec_findings(generated)
     records = hand + generated
     with OUT.open("w", encoding="utf-8") as fh:
         for rec in records:

@@ -10,7 +10,6 @@ from click.testing import CliRunner
 
 from classifiers.risk import RiskRules
 from firewatch.cli import cli, load_registry, load_watchlist
-from firewatch.cli_import import import_
 from firewatch.exceptions import ImportFileError
 from firewatch.imports import (certificate_status, parse_date, read_certificates_file, read_watchlist_file,
                                registry_from_store, watchlist_from_sources)
@@ -19,9 +18,6 @@ from firewatch.settings import load_settings
 from firewatch.store import open_store
 
 from .conftest import NOW
-
-if "import" not in cli.commands:
-    cli.add_command(import_)
 
 HEADER = ["序号", "产品种类", "受检单位", "标称生产单位", "标称生产单位所在地", "产品名称", "规格型号",
           "生产日期/批号", "主要不合格项目", "承检机构", "电商平台", "备注"]
