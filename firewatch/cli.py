@@ -334,7 +334,8 @@ def run_processing(settings: Settings, capture: bool = True, max_captures: int |
 
 # -- parse, search, index ---------------------------------------------------------------
 @cli.command()
-@click.option("--platform", required=True, type=click.Choice(["jd", "taobao", "tmall", "pdd", "1688"]))
+@click.option("--platform", required=True, type=click.Choice(["jd", "taobao", "tmall", "pdd", "1688", "web"]),
+              help="web: any shop page carrying schema.org Product data (JSON-LD, microdata, OpenGraph).")
 @click.option("--kind", required=True, type=click.Choice(["search", "item"]))
 @click.option("--url", default="", help="The page's original URL (to make links absolute).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))

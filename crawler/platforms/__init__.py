@@ -16,7 +16,7 @@ from typing import Callable
 
 from crawler.encoding import decode_page
 from crawler.exceptions import BlockedPageError, ParseError, UnknownPlatformError
-from crawler.platforms import alibaba1688, jd, pdd, taobao, tmall
+from crawler.platforms import alibaba1688, jd, pdd, schemaorg, taobao, tmall
 from crawler.platforms.blocked import detect_block
 from firewatch.models import Listing
 
@@ -28,6 +28,7 @@ PARSERS: dict[str, ModuleType] = {
     "tmall": tmall,
     "pdd": pdd,
     "1688": alibaba1688,
+    "web": schemaorg,  # any shop page with schema.org Product data (JSON-LD, microdata, OpenGraph)
 }
 KINDS = ("search", "item")
 
