@@ -29,6 +29,7 @@ from .exceptions import DataFileError
 from .price import find_prior as _find_prior
 from .risk_model import TEXT_CODES, RiskTextModel
 from .specs import SPECS_PATH, check_certificates, check_specs, load_facts, parse_specs, validate_ccc_number
+from .spec_checks import cross_field_mismatch
 from .tokenize import normalize
 from .watchlist import Watchlist, normalize_name
 
@@ -267,6 +268,15 @@ class RiskRules:
             joined = " ".join([listing.title or ""] + attr_texts)
             reasons += [Reason(code, ev, "title+attributes")
                         for code, ev in check_specs(joined, category, now, self.facts) if code == "spec_mismatch"]
+        if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
+            title_specs = parse_specs(listing.title or "", self.facts)
+            for source, text in fields:
+                if source.startswith("attributes.") or source == "description":
+                    found = cross_field_mismatch(listing.title or "", title_specs, text,
+                                                 parse_specs(text, self.facts), category)
+                    if found:
+                        reasons += [Reason(code, ev, source) for code, ev in found]
+                        break
         reasons += self.price_reason(listing, category, specs)
         reasons += self.watchlist_reasons(listing, watchlist)
         unique: dict[str, Reason] = {}

@@ -77,13 +77,14 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
             found.append(("substandard_spec", f"TZL{minutes}: rated minutes must be one of {sorted(allowed)}: "
                           f"{snippet(text, f'tzl{minutes}')}"))
             break
-    stated = [m for m in specs.get("stated_minutes", []) if m >= 10]
+    stated = specs.get("protection_minutes") or [m for m in specs.get("stated_minutes", []) if m >= 10]
     if len(set(tzl)) == 1 and stated and tzl[0] in allowed and tzl[0] not in stated:
         found.append(("spec_mismatch", f"TZL{tzl[0]} is rated {tzl[0]} min but the listing states {stated[0]} min: "
                       f"{snippet(text, str(stated[0]))}"))
-    elif not tzl and stated and max(stated) > max(allowed) and max(stated) <= 180:
-        found.append(("substandard_spec", f"claims {max(stated)} min protection; rated times are {sorted(allowed)}: "
-                      f"{snippet(text, str(max(stated)))}"))
+    protect = specs.get("protection_minutes", [])
+    if not tzl and protect and max(protect) > max(allowed) and max(protect) <= 180:
+        found.append(("substandard_spec", f"claims {max(protect)} min protection; rated times are {sorted(allowed)}: "
+                      f"{snippet(text, str(max(protect)))}"))
     return found
 
 
@@ -223,6 +224,54 @@ def _coupling(text: str, specs: dict[str, Any]) -> list[Finding]:
     return []
 
 
+def _hydrant(text: str, specs: dict[str, Any]) -> list[Finding]:
+    bores = {h["bore_mm"] for h in specs.get("hydrants", [])}
+    dn = set(specs.get("dn", []))
+    if len(bores) == 1 and len(dn) == 1 and bores != dn:
+        h = specs["hydrants"][0]
+        return [("spec_mismatch", f"{h['code']} has a {h['bore_mm']} mm outlet but the listing states DN{next(iter(dn))}: "
+                 f"{snippet(text, h['code'])}")]
+    return []
+
+
+def _pump(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    cfg = facts.get("fire_pump", {})
+    pumps = specs.get("pumps", [])
+    if not cfg.get("enforce") or len(pumps) != 1:
+        return []
+    p = pumps[0]
+    tol = float(cfg.get("pressure_tolerance", 0.15))
+    press = specs.get("pressures_mpa", [])
+    heads = [h / float(cfg.get("metres_per_mpa", 100)) for h in specs.get("head_m", [])]
+    for stated, what in ((press, "MPa"), (heads, "MPa (from 扬程)")):
+        # the code's number read as 0.1 MPa or, as some sellers write it, as MPa: either agrees
+        readings = (p["pressure_mpa"], p["pressure_mpa"] * 10)
+        if stated and not any(abs(x - r) <= tol * r for x in stated for r in readings):
+            return [("spec_mismatch", f"{p['code']} means {p['pressure_mpa']:g} MPa but the listing states "
+                     f"{stated[0]:g} {what}: {snippet(text, p['code'])}")]
+    return []
+
+
+def _foam(text: str, specs: dict[str, Any]) -> list[Finding]:
+    """Foam code versus foam words (AFFF called 蛋白). Not wired in: sellers list product
+    families together (蛋白/氟蛋白/水成膜), so it misfired on listings written independently."""
+    code = set(specs.get("foam_types_code", [])) - {"AR"}
+    words = set(specs.get("foam_types_words", []))
+    if code and words and not code & words:
+        return [("spec_mismatch", f"foam code says {'/'.join(sorted(code))} but the listing calls it "
+                 f"{'/'.join(sorted(words))}: {snippet(text, sorted(code)[0])}")]
+    return []
+
+
+def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
+    cyl = specs.get("gas_cylinders", [])
+    vols = {v for v in specs.get("volumes_l", []) if v >= 10}
+    if len({c["volume_l"] for c in cyl}) == 1 and len(vols) == 1 and float(cyl[0]["volume_l"]) not in vols:
+        return [("spec_mismatch", f"{cyl[0]['code']} is a {cyl[0]['volume_l']} L cylinder but the listing states "
+                 f"{next(iter(vols)):g} L: {snippet(text, cyl[0]['code'])}")]
+    return []
+
+
 def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts.get("cable", {})
     norm = normalize(text)
@@ -242,18 +291,30 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
             found.append(("spec_mismatch", f"{c['type']} is a {next(iter(types))} construction but the listing "
                           f"states {next(iter(volts))}: {snippet(text, c['code'])}"))
     conductors = specs.get("conductors", [])
+    series = {float(x) for x in cfg.get("sections_mm2", [])}
     sections = set(specs.get("sections_mm2", []))
+    single = {t.upper() for t in cfg.get("single_core_types", [])}
+    multi = [c for c in conductors if c["total_cores"] > 1]
+    if multi and cables and len({c["type"] for c in cables}) == 1 and cables[0]["type"] in single:
+        found.append(("spec_mismatch", f"{cables[0]['code']} is a single-core construction but the listing states "
+                      f"{multi[0]['text']}: {snippet(text, cables[0]['code'])}"))
     if conductors:
         sizes = {s for c in conductors for s in c["sections_mm2"]}
-        if sections and not sections & sizes:
+        nominal = {x for x in sections if x in series}
+        if nominal and not sections & sizes:
             found.append(("spec_mismatch", f"conductors {conductors[0]['text']} but the listing states "
                           f"{sorted(sections)[0]:g} mm²: {snippet(text, conductors[0]['text'])}"))
         cores = set(specs.get("cores", []))
         if len(conductors) == 1 and len(cores) == 1 and conductors[0]["total_cores"] not in cores:
             found.append(("spec_mismatch", f"{conductors[0]['text']} has {conductors[0]['total_cores']} cores but "
                           f"the listing states {next(iter(cores))}芯: {snippet(text, conductors[0]['text'])}"))
+    minutes = [m for m in specs.get("stated_minutes", []) if m >= 15]
+    min_fire = cfg.get("fire_resistant_min_minutes")
+    if min_fire and cfg.get("enforce_fire_minutes") and any(c["fire_resistant"] for c in cables) and minutes \
+            and max(minutes) < int(min_fire):
+        found.append(("substandard_spec", f"fire-resistant cable rated {max(minutes)} min < {min_fire} min: "
+                      f"{snippet(text, str(max(minutes)))}"))
     if cfg.get("enforce_sections"):
-        series = {float(x) for x in cfg.get("sections_mm2", [])}
         stated = list(sections) + [s for c in conductors for s in c["sections_mm2"]]
         for s in stated:
             if s not in series and s <= 1000:
@@ -311,6 +372,20 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
             found.append(("substandard_spec", f"cites {std['id']}, withdrawn {entry['withdrawn_on']} "
                           f"(replaced by {entry.get('replaced_by', '?')}): {snippet(text, std['text'])}"))
             return found
+    # an older edition of a standard the table knows in a later, in-force edition
+    for std in cited:
+        if not std["year"]:
+            continue
+        for e in table:
+            num, _, year = str(e["number"]).partition("-")
+            if not year.isdigit() or int(year) <= std["year"]:
+                continue
+            same = num == std["number"] or ("." not in std["number"] and num.split(".")[0] == std["number"])
+            start = e.get("in_force_from")
+            if same and (start is None or on >= date.fromisoformat(str(start)) + grace):
+                found.append(("substandard_spec", f"cites {std['id']}, an edition older than {e.get('scheme', 'GB')} {e['number']}: "
+                              f"{snippet(text, std['text'])}"))
+                return found
     wrong = facts.get("wrong_standard", {})
     if cited and wrong.get("enforce") and category not in wrong.get("skip_categories", []):
         def products(entry):
@@ -319,9 +394,13 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
         base = {}
         for e in table:
             base.setdefault(str(e["number"]).split("-")[0].split(".")[0], set()).update(products(e))
-        own = [s for s in cited if category in base.get(s["number"].split(".")[0], set())]
+        related = {category}
+        for group in wrong.get("related", []):
+            if category in group:
+                related |= set(group)
+        own = [s for s in cited if related & base.get(s["number"].split(".")[0], set())]
         other = [s for s in cited if s["number"].split(".")[0] in base
-                 and category not in base[s["number"].split(".")[0]] and None not in base[s["number"].split(".")[0]]]
+                 and not related & base[s["number"].split(".")[0]] and None not in base[s["number"].split(".")[0]]]
         known_cat = any(category in products(e) for e in table)
         if other and not own and known_cat:
             s = other[0]
@@ -369,6 +448,12 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _hose(text, specs, facts)
     if category == "fire_coupling":
         found += _coupling(text, specs)
+    if category in ("other_fire", "fire_coupling") and specs.get("hydrants"):
+        found += _hydrant(text, specs)
+    if category == "gas_suppression":
+        found += _gas(text, specs)
+    if category == "fire_pump" or specs.get("pumps"):
+        found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
         found += _cable(text, specs, facts)
     if category == "fire_blanket":
@@ -377,3 +462,41 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _emergency_light(text, facts)
     found += _standards(text, category, specs, facts, on)
     return found
+
+
+def _scalars(specs: dict[str, Any]) -> dict[str, set]:
+    """One comparable value set per family, for title-versus-attribute comparison."""
+    out: dict[str, set] = {
+        "extinguisher amount": {c["amount"] for c in specs.get("extinguisher_codes", [])} or set(specs.get("weights_kg", [])),
+        "TZL minutes": set(specs.get("tzl_minutes", [])),
+        "protection minutes": set(specs.get("protection_minutes", [])),
+        "blanket size": {tuple(sorted((b["width_m"], b["length_m"]))) for b in specs.get("blanket_sizes", [])},
+        "hose code": {h["code"] for h in specs.get("hoses", [])},
+        "door grade": set(specs.get("door_grades", [])),
+        "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])},
+        "temperature": set(specs.get("temperatures_c", [])),
+        "voltage": set(specs.get("voltages", [])),
+        "conductors": {(c["total_cores"], tuple(c["sections_mm2"])) for c in specs.get("conductors", [])},
+        "bore": set(specs.get("dn", [])) | {c["bore_mm"] for c in specs.get("couplings", [])}
+                | {h["bore_mm"] for h in specs.get("hydrants", [])},
+        "foam mix ratio": set(specs.get("mix_ratio_pct", [])),
+        "gas cylinder": {c["volume_l"] for c in specs.get("gas_cylinders", [])},
+        "agent": set(specs.get("agents_stated", [])),
+        "cylinder volume": set(specs.get("volumes_l", [])),
+        "pump code": {p["code"] for p in specs.get("pumps", [])},
+        "cable class": {c["prefix"] for c in specs.get("cables", []) if c["prefix"]},
+    }
+    return {k: v for k, v in out.items() if v}
+
+
+def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, other_specs: dict[str, Any],
+                         category: str) -> list[Finding]:
+    """spec_mismatch when the title states one value and another field (an attribute) another."""
+    if category == "not_fire":
+        return []
+    a, b = _scalars(title_specs), _scalars(other_specs)
+    for family in a.keys() & b.keys():
+        if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
+            x, y = next(iter(a[family])), next(iter(b[family]))
+            return [("spec_mismatch", f"{family}: the title states {x} but {other.strip()[:40]} states {y}")]
+    return []

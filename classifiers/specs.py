@@ -43,6 +43,7 @@ _GROSS_RE = re.compile(r"(总重|毛重|整机重|整瓶重|含瓶|瓶重|重约
 _VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])")
 _TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d{2,3})(?!\d)")
 _MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
+_PROTECT_MINUTES_RE = re.compile(r"(?:防护|有效防护|防护时间|使用时间|有效时间|可用|保护时间|持续防护)[^\d，,;；]{0,6}?(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
 _PERCENT_CONTENT_RE = re.compile(r"(磷酸二氢铵|磷酸铵盐|主要成分|有效成分|主成分|干粉含量|粉含量|含粉量)[^\d%]{0,6}"
                                  r"(\d{1,2}(?:\.\d+)?)\s*%")
 _AGENT_WORDS = {
@@ -53,7 +54,7 @@ _AGENT_WORDS = {
     "clean_agent": ["洁净气体", "七氟丙烷", "六氟丙烷"],
 }
 # standards: domestic (GB, GB/T, XF, GA) and foreign (EN, UL, BS, NFPA, ...)
-_STD_RE = re.compile(r"(?<![a-z])(gb|xf|ga)\s*/?\s*(t)?\s*(\d{3,5}(?:\.\d+)?)(?:\s*[-—–]\s*(\d{4}))?(?!\d)")
+_STD_RE = re.compile(r"(?<![a-z])(gb|xf|ga)\s*/?\s*(t)?\s*(\d{2,5}(?:\.\d+)?)(?:\s*[-—–]\s*(\d{4}))?(?!\d)")
 _FOREIGN_STD_RE = re.compile(r"(?<![a-z])(en|ul|bs|nfpa|iec|iso|as/nzs|din|jis|ansi)\s*[- ]?\s*(\d{1,5}(?:[-.]\d+)*)")
 # fire doors, glass, ratings
 _DOOR_CODE_RE = re.compile(r"(?<![a-z])(gmfm|gfm|mfm|bfm|gmfm)\s*-?\s*(\d{4})?(?:-?([a-z]{1,4}\d?))?")
@@ -70,6 +71,13 @@ _COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)")
 _K_RE = re.compile(r"(?<![a-z])k\s*=?\s*(\d{2,3})(?![\d])")
 _DN_RE = re.compile(r"(?<![a-z])dn\s*(\d{2,3})(?!\d)")
 _INCH_RE = re.compile(r"(\d(?:\.\d)?)\s*(?:寸|英寸)")
+_BORE_WORD_RE = re.compile(r"(?:口径|通径|公称直径|接口规格)\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?(?!\d)")
+_HYDRANT_RE = re.compile(r"(?<![a-z])(sn[zsw]{0,2}|ss|sa)\s*(\d{2,3})(?!\d)")
+_XBD_RE = re.compile(r"(?<![a-z])xbd\s*(\d{1,2}(?:\.\d{1,2})?)\s*/\s*(\d{1,3}(?:\.\d)?)")
+_HEAD_RE = re.compile(r"扬程\s*[:：]?\s*(\d{1,3}(?:\.\d)?)\s*(?:m|米)")
+_FOAM_CODE_RE = re.compile(r"(?<![a-z])(ar/afff|afff/ar|s/ar|afff|fffp|fp|ar)(?![a-z])")
+_GAS_CODE_RE = re.compile(r"(?<![a-z])(gqq|xqq|qmq|wqq)\s*(\d{2,3})(?:\s*/\s*(\d(?:\.\d{1,2})?))?")
+_MIX_RE = re.compile(r"(?<![\d.])([136])\s*%\s*(?:型|混合比|配比)?")
 _PRESSURE_RE = re.compile(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])")
 # hoses and couplings
 _HOSE_RE = re.compile(r"(?<![\d.\-/a-z])(\d{1,2})\s*-\s*(\d{2,3})\s*-\s*(\d{2,3})(?![\d.])")
@@ -81,7 +89,7 @@ _CABLE_RE = re.compile(r"(?<![a-z])((?:wd)?(?:zr-?nh|zr|z[abcd]n|z[abcd]|zn|nh|n
                        r"yttw|btly|ng-a|djyvp)(?![a-z])")
 _CONDUCTOR_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)(?:\s*\+\s*(\d)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?))?"
                            r"(?![\d.]|\s*(?:米|m(?![m²2])|cm|厘米))")
-_SECTION_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(?:平方(?:毫米)?|平(?![台安方面])|mm²|mm2|㎟)")
+_SECTION_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(?:平方(?:毫米)?|mm²|mm2|㎟)")
 _CORES_RE = re.compile(r"(\d{1,2})\s*芯")
 _VOLTAGE_RE = re.compile(r"(0\.6/1|450/750|300/500|300/300|8\.7/15|26/35|0\.6/1\.0)\s*(kv|v)?")
 # blankets, batteries, packs, certificates
@@ -260,6 +268,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None) -> dict[str, Any
     put("powder_content_pct", [float(v) for _, v in _PERCENT_CONTENT_RE.findall(norm)])
     put("tzl_minutes", [int(v) for v in _TZL_RE.findall(norm)])
     put("stated_minutes", [int(v) for v in _MINUTES_RE.findall(norm) if 5 <= int(v) <= 600])
+    put("protection_minutes", [int(v) for v in _PROTECT_MINUTES_RE.findall(norm)])
     legacy, cited = _standards(norm)
     put("standards", legacy)
     put("standards_cited", cited)
@@ -284,7 +293,27 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None) -> dict[str, Any
     put("k_factors", [int(v) for v in _K_RE.findall(norm)])
     dn = [int(v) for v in _DN_RE.findall(norm)]
     dn += [_INCH_TO_DN[float(v)] for v in _INCH_RE.findall(norm) if float(v) in _INCH_TO_DN]
+    dn += [int(v) for v in _BORE_WORD_RE.findall(norm) if int(v) not in dn]
     put("dn", dn)
+    put("hydrants", [{"code": (t + b).upper(), "bore_mm": int(b)} for t, b in _HYDRANT_RE.findall(norm)])
+    put("pumps", [{"code": m.group(0).upper(), "pressure_mpa": float(m.group(1)) / 10.0, "flow_lps": float(m.group(2))}
+                  for m in _XBD_RE.finditer(norm)])
+    put("head_m", [float(v) for v in _HEAD_RE.findall(norm)])
+    foam_codes = set()
+    for code in _FOAM_CODE_RE.findall(norm):
+        foam_codes |= {"AFFF" if "afff" in code else "FP" if code in ("fp", "fffp") else "AR"} | ({"AR"} if "ar" in code else set())
+    put("foam_types_code", sorted(foam_codes))
+    words = set()
+    if "水成膜" in norm:
+        words.add("AFFF")
+    if "氟蛋白" in norm:
+        words.add("FP")
+    if re.search(r"(?<!氟)蛋白", norm):
+        words.add("P")
+    put("foam_types_words", sorted(words))
+    put("gas_cylinders", [{"code": m.group(0).upper(), "volume_l": int(m.group(2)),
+                           "pressure_mpa": float(m.group(3)) if m.group(3) else None} for m in _GAS_CODE_RE.finditer(norm)])
+    put("mix_ratio_pct", sorted({int(v) for v in _MIX_RE.findall(norm)}))
     put("pressures_mpa", [float(v) for v in _PRESSURE_RE.findall(norm)])
     hoses = []
     for m in _HOSE_RE.finditer(norm):

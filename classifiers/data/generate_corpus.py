@@ -320,8 +320,15 @@ MORE_RISK = {
     "prop_or_display": ["影视道具", "展示品", "空壳", "无药剂", "仅供展示", "展示机", "不能灭火", "演示用"],
     "no_manufacturer": ["无厂家信息", "厂家不详", "无商标", "无中文标识", "杂牌", "无标签", "无生产厂家"],
 }
+MORE_RISK["inspection_only"] += ["做样子", "摆样子", "走过场", "交差用", "专供验收", "临时应付"]
+MORE_RISK["refurbished"] += ["旧线", "拆旧", "回收件", "翻修", "重新喷漆", "拆件", "二次利用", "再制造"]
 for _code, _phr in MORE_RISK.items():
     RISK[_code] = RISK[_code] + _phr
+# every fire category can carry every textual reason: spread them so the text model does
+# not tie a reason to a few categories
+_FIRE = [c for c in CATS if c not in ("not_fire",)]
+for _code in RISK_CATS:
+    RISK_CATS[_code] = RISK_CATS[_code] + [c for c in _FIRE if c not in RISK_CATS[_code]]
 
 MORE_NOT_FIRE = [
     "幼儿园 消防演练道具 仿真灭火器", "消防主题 角色扮演 套装 儿童", "灭火器 模型 摆件 桌面 装饰",
@@ -432,7 +439,6 @@ def _families(rng: random.Random) -> list[tuple[str, str, list[str]]]:
     for _ in range(8):
         out.append(("smoke_alarm", f"烟雾报警器 {_pick(rng, ['欧标 EN14604', 'UL217', '执行标准EN 14604'])} {_pick(rng, ['出口', '家用'])}",
                     ["substandard_spec"]))
-        out.append(("fire_shutter", f"特级防火卷帘 耐火{_pick(rng, ['1', '1.5', '2'])}小时", ["spec_mismatch"]))
         out.append(("fire_shutter", "特级防火卷帘 耐火3小时 无机布", []))
     return out
 
@@ -446,8 +452,8 @@ def generate(seed: int = 20250707) -> list[dict]:
             pf = rng.choice(PLATFORMS)
             out.append({"title": _title(rng, cat, pf), "category": cat, "reasons": [], "platform": pf})
     for risk, cats in RISK.items():
-        for cat in RISK_CATS[risk]:
-            for _ in range(9):
+        for i, cat in enumerate(RISK_CATS[risk]):
+            for _ in range(9 if i < 8 else 4):
                 pf = rng.choice(PLATFORMS)
                 out.append({"title": _title(rng, cat, pf, risk), "category": cat,
                             "reasons": [risk], "platform": pf})

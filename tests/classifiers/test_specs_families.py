@@ -110,12 +110,22 @@ def test_standards_table_in_data():
     ("FFB-25-A1.50 防火玻璃 非隔热型", "fire_glass", "spec_mismatch"),
     ("DFB-12-C1.00 防火玻璃 耐火2小时", "fire_glass", "spec_mismatch"),
     ("乙级防火窗 FFB-19-A1.50", "fire_glass", "spec_mismatch"),
-    ("特级防火卷帘 耐火极限2小时", "fire_shutter", "spec_mismatch"),
     ("消防水带 8-65-20 25米", "fire_hose", "spec_mismatch"),
     ("消防水带 13-65-25 DN50", "fire_hose", "spec_mismatch"),
     ("消防水带 8-65-20 工作压力1.6MPa", "fire_hose", "spec_mismatch"),
     ("消防水带 6-65-20", "fire_hose", "substandard_spec"),
     ("KD65 内扣式接口 DN50", "fire_coupling", "spec_mismatch"),
+    ("KD65 内扣式接口 口径50mm", "fire_coupling", "spec_mismatch"),
+    ("室内消火栓 SN65 DN50", "other_fire", "spec_mismatch"),
+    ("消防泵 XBD5.0/20 扬程100米", "fire_pump", "spec_mismatch"),
+    ("消防泵 XBD5.0/20 1.0MPa", "fire_pump", "spec_mismatch"),
+    ("ZR-BV 3*2.5 阻燃线", "flame_retardant_cable", "spec_mismatch"),
+    ("NH-YJV 4*16 耐火电缆 耐火30分钟", "fire_resistant_cable", "substandard_spec"),
+    ("电气火灾监控探测器 执行标准 GB 14287.2-2005", "electrical_fire_detector", "substandard_spec"),
+    ("燃气报警器 GB 15322.2-2003", "gas_detector", "substandard_spec"),
+    ("钢结构防火涂料 GB 14907-2002", "fire_retardant_coating", "substandard_spec"),
+    ("消防战斗服 GA 10-2002", "rescue_equipment", "substandard_spec"),
+    ("柜式七氟丙烷 GQQ70/2.5 100L", "gas_suppression", "spec_mismatch"),
     ("ZR-YJV 3*4+1*2.5 450/750V", "flame_retardant_cable", "spec_mismatch"),
     ("ZC-YJV 3*4+1*2.5 5芯", "flame_retardant_cable", "spec_mismatch"),
     ("ZR-BV 2平方 阻燃线", "flame_retardant_cable", "substandard_spec"),
@@ -161,6 +171,17 @@ def test_finding(text, category, code):
     ("消防水带 13-65-25 1.3MPa", "fire_hose"),
     ("KD65 内扣式接口 DN65", "fire_coupling"),
     ("KWS65 转 KD50 异径接口", "fire_coupling"),
+    ("室内消火栓 SN65 DN65", "other_fire"),
+    ("消防战斗服 XF 10-2014", "rescue_equipment"),
+    ("抗溶水成膜泡沫液 AR/AFFF 3%", "foam_agent"),
+    ("氟蛋白泡沫 FP 6%", "foam_agent"),
+    ("柜式七氟丙烷 GQQ70/2.5 70L", "gas_suppression"),
+    ("消防泵 XBD5.0/20 扬程50米 0.5MPa", "fire_pump"),
+    ("ZR-BV 2.5平方 单芯 阻燃线", "flame_retardant_cable"),
+    ("NH-YJV 4*16 耐火电缆 耐火90分钟", "fire_resistant_cable"),
+    ("消防水带 13-65-25 GB 6246-2011 配 KD65 GB 12514.2", "fire_hose"),
+    ("防烟面罩 TZL30 储存期60个月 佩戴用时5秒", "escape_respirator"),
+    ("烟感 GB 20517-2006", "smoke_alarm"),  # replaced 2026-06-01: within the grace period
     ("ZR-YJV 3*4+1*2.5 0.6/1kV 阻燃电缆", "flame_retardant_cable"),
     ("NH-BV 2.5平方 耐火电线 450/750V", "fire_resistant_cable"),
     ("WDZN-YJY 5*16 低烟无卤耐火电缆", "fire_resistant_cable"),
@@ -178,9 +199,25 @@ def test_clean(text, category):
     assert check_specs(text, category, NOW) == []
 
 
+def test_title_versus_attribute():
+    from classifiers.spec_checks import cross_field_mismatch
+    t, a = "灭火毯 1.5m*1.5m 厨房", "尺寸 1m*1m"
+    found = cross_field_mismatch(t, parse_specs(t), a, parse_specs(a), "fire_blanket")
+    assert found and found[0][0] == "spec_mismatch" and "blanket size" in found[0][1]
+    t, a = "泡沫灭火剂 AFFF 3%", "混合比 6%"
+    assert cross_field_mismatch(t, parse_specs(t), a, parse_specs(a), "foam_agent")
+    t, a = "消防水带 8-65-20", "规格 8-65-20"
+    assert cross_field_mismatch(t, parse_specs(t), a, parse_specs(a), "fire_hose") == []
+    assert cross_field_mismatch("玩具 1m*1m", parse_specs("玩具 1m*1m"), "尺寸 2m*2m", parse_specs("尺寸 2m*2m"),
+                                "not_fire") == []
+
+
 def test_switches_turn_unverified_rules_off():
     import copy
     facts = copy.deepcopy(load_facts())
+    assert check_specs("特级防火卷帘 耐火极限2小时", "fire_shutter", NOW) == []  # unverified: off by default
+    facts["fire_shutter"]["enforce"] = True
+    assert [c for c, _ in check_specs("特级防火卷帘 耐火极限2小时", "fire_shutter", NOW, facts)] == ["spec_mismatch"]
     facts["fire_blanket"]["enforce"] = False
     facts["fire_hose"]["enforce"] = False
     assert check_specs("灭火毯 0.5*0.5m", "fire_blanket", NOW, facts) == []
