@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,12 +88,26 @@ class SQLiteStore(ReferenceListsMixin):
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open store {self.path}: {exc}; check the path in store.url") from exc
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._enable_wal()
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
 
     # -- plumbing ---------------------------------------------------------------
+    def _enable_wal(self, patience: float = 30.0) -> None:
+        """Switch a new file to WAL. Changing the journal mode takes an exclusive lock and
+        SQLite does not wait for it, so processes opening a new store together retry."""
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise StoreError(f"cannot switch store {self.path} to WAL: {exc}") from exc
+                time.sleep(0.05)
+
     def close(self) -> None:
         self._db.close()
 
