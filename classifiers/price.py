@@ -37,13 +37,12 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
-import yaml
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import IsolationForest
 
 from firewatch.models import Listing, Reason
 
-from .exceptions import DataFileError
+from .datafiles import load_yaml
 from .specs import extinguisher_size, load_facts, parse_specs
 from .tokenize import normalize
 
@@ -76,14 +75,7 @@ def _cn_int(text: str) -> int:
 
 def load_priors(path: str | Path = PRICE_PRIORS_PATH) -> dict[str, Any]:
     """The price priors file (a mapping with `priors`, `ratio`, `enabled`, `units`)."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataFileError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise DataFileError(f"{path}: expected a mapping at the top level")
-    return data
+    return load_yaml(path)
 
 
 def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any]) -> dict[str, Any] | None:

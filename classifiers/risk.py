@@ -21,10 +21,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
 
 from firewatch.models import Listing, Reason
 
+from .datafiles import load_yaml
 from .exceptions import DataFileError
 from .price import find_prior as _find_prior
 from .risk_model import TEXT_CODES, RiskTextModel
@@ -45,17 +45,6 @@ CONTEXT_CHARS = 8
 
 __all__ = ["RiskRules", "RiskTextModel", "Watchlist", "normalize_name", "REASON_CODES",
            "TEXT_CODES", "load_yaml"]
-
-
-def load_yaml(path: str | Path) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataFileError(f"cannot read {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise DataFileError(f"{path}: expected a mapping at the top level")
-    return data
 
 
 def _context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:

@@ -23,9 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
-from .exceptions import DataFileError
+from .datafiles import load_yaml
 from .tokenize import normalize
 
 logger = logging.getLogger(__name__)
@@ -102,11 +101,7 @@ _INCH_TO_DN = {1.0: 25, 1.5: 40, 2.0: 50, 2.5: 65, 3.0: 80, 4.0: 100}
 @lru_cache(maxsize=8)
 def load_facts(path: str = str(SPECS_PATH)) -> dict[str, Any]:
     """The spec facts (cached per path)."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataFileError(f"cannot read spec facts {path}: {exc}") from exc
+    return load_yaml(path)
 
 
 def _cert_re(facts: dict[str, Any]) -> re.Pattern:
