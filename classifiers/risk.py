@@ -14,6 +14,7 @@ re-exported here.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from datetime import date, datetime
@@ -28,8 +29,8 @@ from .datafiles import load_yaml
 from .exceptions import DataFileError
 from .price import find_prior as _find_prior
 from .risk_model import TEXT_CODES, RiskTextModel
-from .specs import SPECS_PATH, check_certificates, check_specs, load_facts, parse_specs, validate_ccc_number
-from .spec_checks import cross_field_mismatch
+from .specs import SPECS_PATH, check_certificates, check_specs, load_facts, parse_specs, today, validate_ccc_number
+from .spec_checks import _scalars, cross_field_mismatch
 from .tokenize import normalize
 from .watchlist import Watchlist, normalize_name
 
@@ -42,6 +43,7 @@ REASON_CODES = ("inspection_only", "no_certification", "invalid_certificate", "r
                 "price_too_low", "spec_mismatch", "substandard_spec", "prop_or_display",
                 "no_manufacturer", "watchlist_seller")
 CONTEXT_CHARS = 8
+FIELD_CACHE_SIZE = 20000  # attribute fields remembered by RiskRules.check (cleared when full)
 
 __all__ = ["RiskRules", "RiskTextModel", "Watchlist", "normalize_name", "REASON_CODES",
            "TEXT_CODES", "load_yaml"]
@@ -90,6 +92,7 @@ class RiskRules:
         self.maker_keys = {normalize(k) for k in self.lexicon.get("maker_attributes", [])}
         self.watchlist_keys = {normalize(k) for k in self.lexicon.get("watchlist_attributes", [])}
         self.maker_none = {normalize(v) for v in self.lexicon.get("maker_none_values", [])}
+        self._field_cache: dict[tuple, tuple[list[Reason], dict[str, Any], list[tuple[str, str]], dict[str, set] | None]] = {}
 
     # -- weights ---------------------------------------------------------------------
     def weight(self, code: str, category: str | None = None) -> float:
@@ -225,44 +228,79 @@ class RiskRules:
             out.append(("description", listing.description))
         return [(s, t) for s, t in out if t]
 
+    def _field_rules(self, text: str, source: str, category: str, now: datetime | date | None,
+                     specs: dict[str, Any] | None = None) -> tuple[list[Reason], dict[str, Any], list[tuple[str, str]], dict[str, set] | None]:
+        """One field's phrase reasons, parsed specs and spec/certificate findings (no registry)."""
+        phrases = self.phrase_reasons(text, source, category)
+        field_specs = parse_specs(text, self.facts) if specs is None else specs
+        found = check_specs(text, category, now, self.facts, field_specs)
+        found += check_certificates(text, now, self.facts, list(field_specs.get("certificate_numbers", [])))
+        return phrases, field_specs, found, None  # scalars: computed when the cross-field check needs them
+
+    def _attribute_rules(self, text: str, source: str, category: str,
+                         now: datetime | date | None) -> tuple[list[Reason], dict[str, Any], list[tuple[str, str]], dict[str, set] | None]:
+        """`_field_rules` for an attribute field, cached per (category, text, day): attribute
+        values repeat heavily across listings. Cached results are never handed out mutable
+        (`check` copies what it keeps)."""
+        key = (category, text, source, today(now), id(self.facts), id(self.lexicon))
+        cache = self._field_cache
+        hit = cache.get(key)
+        if hit is None:
+            if len(cache) >= FIELD_CACHE_SIZE:
+                cache.clear()
+            phrases, field_specs, found, _ = self._field_rules(text, source, category, now)
+            hit = cache[key] = (phrases, field_specs, found, _scalars(field_specs))
+        return hit
+
     def check(self, listing: Listing, category: str, watchlist: Watchlist | None = None,
               now: datetime | date | None = None) -> tuple[list[Reason], dict[str, Any]]:
         """All rule reasons (one per code, first field wins) and the parsed specs."""
         fields = self.fields(listing)
         seen_on = (listing.last_seen.date() if listing.last_seen is not None
                    else now.date() if isinstance(now, datetime) else now or date.today())
-        reasons: list[Reason] = []
+        # each field is parsed once, its specs shared by the phrase, spec, certificate and
+        # cross-field checks; attribute fields come from a per-value cache
+        title = listing.title or ""
+        title_specs = parse_specs(title, self.facts)
+        analysed = []
         for source, text in fields:
-            reasons += self.phrase_reasons(text, source, category)
+            if source == "title":
+                analysed.append(self._field_rules(text, source, category, now, dict(title_specs)))
+            elif source.startswith("attributes."):
+                analysed.append(self._attribute_rules(text, source, category, now))
+            else:
+                analysed.append(self._field_rules(text, source, category, now))
+        reasons: list[Reason] = []
+        for phrases, _, _, _ in analysed:
+            reasons += [Reason(r.code, r.evidence, r.source) for r in phrases]  # cached ones stay unshared
         if category not in self.reasons_cfg.get("no_manufacturer", {}).get("skip_categories", []):
             reasons += self.maker_reasons(listing.attributes or {})
         # specs: from the title first; attributes and description fill the gaps
-        specs = parse_specs(listing.title or "", self.facts)
-        for source, text in fields:  # each field parsed once, its specs shared by the checks
-            if source == "title":
-                field_specs = specs
-                spec_found = check_specs(text, category, now, self.facts, specs)
-            else:
-                field_specs = parse_specs(text, self.facts)
-                spec_found = check_specs(text, category, now, self.facts, field_specs)
+        specs = dict(title_specs)
+        for (source, text), (_, field_specs, spec_found, _) in zip(fields, analysed):
+            if source != "title":
                 for key, value in field_specs.items():
-                    specs.setdefault(key, value)
-            numbers = list(field_specs.get("certificate_numbers", []))
-            spec_found += check_certificates(text, now, self.facts, numbers)
-            spec_found += self.registry_findings(text, seen_on, numbers) if self.registry is not None else []
+                    if key not in specs:
+                        specs[key] = copy.deepcopy(value)
+            spec_found = list(spec_found)
+            if self.registry is not None:
+                numbers = list(field_specs.get("certificate_numbers", []))
+                spec_found += self.registry_findings(text, seen_on, numbers)
             reasons += [Reason(code, ev, source) for code, ev in spec_found]
         # a contradiction between the title and an attribute (title MFZ/ABC4, attribute 重量 2kg)
         attr_texts = [t for s, t in fields if s.startswith("attributes.")]
         if attr_texts and not any(r.code == "spec_mismatch" for r in reasons):
-            joined = " ".join([listing.title or ""] + attr_texts)
+            joined = " ".join([title] + attr_texts)
             reasons += [Reason(code, ev, "title+attributes")
-                        for code, ev in check_specs(joined, category, now, self.facts) if code == "spec_mismatch"]
+                        for code, ev in check_specs(joined, category, now, self.facts, mismatch_only=True)
+                        if code == "spec_mismatch"]
         if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
-            title_specs = parse_specs(listing.title or "", self.facts)
-            for source, text in fields:
+            title_scalars = _scalars(title_specs)
+            for (source, text), (_, field_specs, _, field_scalars) in zip(fields, analysed):
                 if source.startswith("attributes.") or source == "description":
-                    found = cross_field_mismatch(listing.title or "", title_specs, text,
-                                                 parse_specs(text, self.facts), category)
+                    found = cross_field_mismatch(title, title_specs, text, field_specs, category,
+                                                 title_scalars,
+                                                 _scalars(field_specs) if field_scalars is None else field_scalars)
                     if found:
                         reasons += [Reason(code, ev, source) for code, ev in found]
                         break

@@ -422,8 +422,12 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
 
 def check_specs(text: str, category: str, now: datetime | date | None = None,
                 facts: dict[str, Any] | None = None,
-                specs: dict[str, Any] | None = None) -> list[Finding]:
-    """spec_mismatch / substandard_spec findings as (code, evidence) pairs (first per rule)."""
+                specs: dict[str, Any] | None = None, mismatch_only: bool = False) -> list[Finding]:
+    """spec_mismatch / substandard_spec findings as (code, evidence) pairs (first per rule).
+
+    `mismatch_only`: skip the rules that can only report substandard_spec (blanket sizes,
+    emergency-light batteries, cited standards) when the caller keeps spec_mismatch alone.
+    """
     facts = facts or load_facts()
     specs = parse_specs(text, facts) if specs is None else specs
     if category == "not_fire":
@@ -456,6 +460,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
         found += _cable(text, specs, facts)
+    if mismatch_only:
+        return found
     if category == "fire_blanket":
         found += _blanket(text, specs, facts)
     if category == "emergency_light":
@@ -490,11 +496,16 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
 
 
 def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, other_specs: dict[str, Any],
-                         category: str) -> list[Finding]:
-    """spec_mismatch when the title states one value and another field (an attribute) another."""
+                         category: str, title_scalars: dict[str, set] | None = None,
+                         other_scalars: dict[str, set] | None = None) -> list[Finding]:
+    """spec_mismatch when the title states one value and another field (an attribute) another.
+
+    `title_scalars` / `other_scalars`: `_scalars` of the specs when the caller has them already.
+    """
     if category == "not_fire":
         return []
-    a, b = _scalars(title_specs), _scalars(other_specs)
+    a = _scalars(title_specs) if title_scalars is None else title_scalars
+    b = _scalars(other_specs) if other_scalars is None else other_scalars
     for family in a.keys() & b.keys():
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
             x, y = next(iter(a[family])), next(iter(b[family]))

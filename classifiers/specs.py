@@ -409,11 +409,11 @@ def check_certificates(text: str, now: datetime | date | None = None,
 
 def check_specs(text: str, category: str, now: datetime | date | None = None,
                 facts: dict[str, Any] | None = None,
-                specs: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+                specs: dict[str, Any] | None = None, mismatch_only: bool = False) -> list[tuple[str, str]]:
     """spec_mismatch / substandard_spec findings (see `spec_checks.check_specs`)."""
     from .spec_checks import check_specs as _check  # spec_checks imports this module
 
-    return _check(text, category, now, facts, specs)
+    return _check(text, category, now, facts, specs, mismatch_only=mismatch_only)
 
 
 __all__ = ["SPECS_PATH", "load_facts", "parse_specs", "extinguisher_size", "check_specs",
