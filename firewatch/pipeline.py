@@ -90,13 +90,7 @@ class Pipeline:
                 else:
                     work(listing, stats)
             except item_errors as exc:
-                if stage == "capture":
-                    self._capture_failed(key, exc, stats)
-                else:
-                    message = f"{stage} {key[0]}:{key[1]}: {type(exc).__name__}: {exc}"
-                    log.warning("%s", message)
-                    stats.errors.append(message)
-                    self.store.fail_stage(key, stage, message)
+                self._failed(key, stage, exc, stats)
             if task is not None:
                 progress.advance(task)
 
@@ -110,15 +104,7 @@ class Pipeline:
         task = progress.add_task("评分", total=len(keys)) if progress is not None and keys else None
         item_errors = (ValueError, KeyError, TypeError)
         for lo in range(0, len(keys), self.score_batch):
-            listings = []
-            for key in keys[lo:lo + self.score_batch]:
-                listing = self.store.get_listing(key)
-                if listing is None:  # queued then deleted: nothing to do
-                    self.store.complete_stage(key, "score")
-                    if task is not None:
-                        progress.advance(task)
-                else:
-                    listings.append(listing)
+            listings = self._queued_listings("score", keys[lo:lo + self.score_batch], progress, task)
             try:
                 assessments = self.scorer.assess_many(listings, watchlist=self.watchlist,
                                                       threshold=self.threshold)
@@ -129,10 +115,7 @@ class Pipeline:
                 try:
                     self._score(listing, stats, assessment)
                 except item_errors as exc:
-                    message = f"score {listing.key[0]}:{listing.key[1]}: {type(exc).__name__}: {exc}"
-                    log.warning("%s", message)
-                    stats.errors.append(message)
-                    self.store.fail_stage(listing.key, "score", message)
+                    self._failed(listing.key, "score", exc, stats)
                 if task is not None:
                     progress.advance(task)
 
@@ -151,15 +134,7 @@ class Pipeline:
         """Capture every queued listing through the capturer's pool, saving as they come."""
         keys = self.store.pending("capture", limit=self.capture_limit)
         task = progress.add_task("截图取证", total=len(keys)) if progress is not None and keys else None
-        items = []
-        for key in keys:
-            listing = self.store.get_listing(key)
-            if listing is None:  # queued then deleted: nothing to do
-                self.store.complete_stage(key, "capture")
-                if task is not None:
-                    progress.advance(task)
-            else:
-                items.append((listing.platform, listing.listing_id, listing.url))
+        items = [(l.platform, l.listing_id, l.url) for l in self._queued_listings("capture", keys, progress, task)]
 
         def done(item: Any, result: Any) -> None:
             key = (item.platform, item.listing_id)
@@ -167,7 +142,7 @@ class Pipeline:
                 self.store.save_evidence(result)
                 stats.captured += 1
             elif isinstance(result, self.capture_errors):
-                self._capture_failed(key, result, stats)
+                self._failed(key, "capture", result, stats)
             else:  # not an item error: stop the run
                 raise result
             if task is not None:
@@ -175,18 +150,37 @@ class Pipeline:
 
         self.capturer.capture_many(items, concurrency=self.capture_concurrency, on_result=done)
 
-    def _capture_failed(self, key: tuple[str, str], exc: BaseException, stats: PipelineStats) -> None:
+    def _queued_listings(self, stage: str, keys: list[tuple[str, str]], progress: Any, task: Any) -> list[Listing]:
+        """The listings behind queue keys; a key whose listing was deleted is completed."""
+        listings = []
+        for key in keys:
+            listing = self.store.get_listing(key)
+            if listing is not None:
+                listings.append(listing)
+                continue
+            self.store.complete_stage(key, stage)  # queued then deleted: nothing to do
+            if task is not None:
+                progress.advance(task)
+        return listings
+
+    def _failed(self, key: tuple[str, str], stage: str, exc: BaseException, stats: PipelineStats) -> None:
+        """Count one listing's failure at a stage and keep its error on the queue row.
+
+        A blocked capture (captcha, login wall) goes to the back of the queue with its
+        attempts untouched: the listing stays flagged for a later capture.
+        """
         from crawler.exceptions import BlockedPageError
 
-        message = f"capture {key[0]}:{key[1]}: {type(exc).__name__}: {exc}"
+        message = f"{stage} {key[0]}:{key[1]}: {type(exc).__name__}: {exc}"
         log.warning("%s", message)
         stats.errors.append(message)
-        if isinstance(exc, BlockedPageError):
+        if stage == "capture" and isinstance(exc, BlockedPageError):
             stats.capture_blocked += 1
             self.store.complete_stage(key, "capture", ("capture",))  # back of the queue
-        else:
+            return
+        if stage == "capture":
             stats.capture_failed += 1
-            self.store.fail_stage(key, "capture", message)
+        self.store.fail_stage(key, stage, message)
 
     def _capture(self, listing: Listing, stats: PipelineStats) -> None:
         evidence = self.capturer.capture(listing.platform, listing.listing_id, listing.url)
