@@ -34,6 +34,7 @@ from firewatch.models import (
     utcnow,
 )
 from firewatch.store.migrations import MIGRATIONS
+from firewatch.store.reviews import ReviewsMixin
 from firewatch.store.watchlist import ReferenceListsMixin
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class UpsertResult:
     changed: bool
 
 
-class SQLiteStore(ReferenceListsMixin):
+class SQLiteStore(ReferenceListsMixin, ReviewsMixin):
     """The store of record in one SQLite file (reference lists: `firewatch.store.watchlist`)."""
 
     def __init__(self, path: Path):

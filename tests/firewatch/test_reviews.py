@@ -1,0 +1,47 @@
+"""Decisions: append-only history, the latest verdict counts, confirmed lists per platform."""
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from firewatch.models import Assessment, Decision, Listing
+from firewatch.store import open_store
+
+
+def _listing(platform, lid):
+    return Listing(platform=platform, listing_id=lid, url=f"http://x/{lid}", title=f"灭火器 {lid}",
+                   price=Decimal("9.90"))
+
+
+@pytest.fixture()
+def store(tmp_path):
+    s = open_store(tmp_path / "s.db")
+    for platform, lid, risk in (("jd", "1", 0.9), ("jd", "2", 0.8), ("taobao", "3", 0.7)):
+        s.upsert_listing(_listing(platform, lid))
+        s.save_assessment(Assessment(platform=platform, listing_id=lid, category="portable_extinguisher",
+                                     category_confidence=0.9, risk_score=risk, flagged=True))
+    yield s
+    s.close()
+
+
+def test_latest_verdict_counts_and_history_is_kept(store):
+    t0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    store.record_decision(Decision("jd", "1", "alice", "confirm", at=t0))
+    store.record_decision(Decision("jd", "2", "alice", "confirm", at=t0))
+    store.record_decision(Decision("jd", "2", "bob", "dismiss", "误报", at=t0 + timedelta(hours=1)))
+    store.record_decision(Decision("taobao", "3", "bob", "confirm", at=t0))
+    assert [d.verdict for d in store.decisions(("jd", "2"))] == ["confirm", "dismiss"]
+    assert store.latest_decision(("jd", "2")).reviewer == "bob"
+    assert store.latest_decision(("jd", "9")) is None
+    jd = store.confirmed("jd")
+    assert [(lst.listing_id, d.reviewer) for lst, _, d in jd] == [("1", "alice")]
+    assert {lst.key for lst, _, _ in store.confirmed()} == {("jd", "1"), ("taobao", "3")}
+
+
+def test_bad_verdict_or_unknown_listing_is_refused_and_nothing_written(store):
+    with pytest.raises(ValueError, match="verdict"):
+        store.record_decision(Decision("jd", "1", "alice", "approve"))
+    with pytest.raises(ValueError, match="no listing"):
+        store.record_decision(Decision("jd", "404", "alice", "confirm"))
+    assert store.decisions(("jd", "1")) == []
