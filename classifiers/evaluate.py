@@ -24,20 +24,10 @@ from sklearn.metrics import (average_precision_score, confusion_matrix, precisio
 
 from .corpus import record_to_listing
 from .risk import REASON_CODES
+from firewatch.labels import CATEGORY_NAMES
 
 logger = logging.getLogger(__name__)
 
-# Chinese names of the category codes (spec/taxonomy.md), for plot labels
-CATEGORY_NAMES = {
-    "portable_extinguisher": "手提式灭火器", "escape_respirator": "过滤式消防自救呼吸器",
-    "sprinkler": "洒水喷头", "fire_door": "防火门", "fire_glass": "防火玻璃", "fire_shutter": "防火卷帘",
-    "fire_blanket": "灭火毯", "gas_detector": "可燃气体探测器", "smoke_alarm": "独立式感烟火灾探测报警器",
-    "emergency_light": "消防应急照明灯具", "fire_pump": "消防泵组", "gas_suppression": "七氟丙烷气体灭火设备",
-    "flame_retardant_cable": "阻燃电缆", "fire_resistant_cable": "耐火电缆",
-    "electrical_fire_detector": "电气火灾监控探测器", "fire_retardant_coating": "防火涂料",
-    "foam_agent": "泡沫灭火剂", "fire_hose": "消防水带", "fire_coupling": "消防接口",
-    "rescue_equipment": "微型消防站救援装备", "other_fire": "其他消防产品", "not_fire": "非消防产品",
-}
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "WenQuanYi Zen Hei",
              "Source Han Sans SC")
 
