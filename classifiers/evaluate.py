@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
-from sklearn.metrics import (average_precision_score, confusion_matrix, precision_recall_curve,
+from sklearn.metrics import (average_precision_score, brier_score_loss, confusion_matrix, precision_recall_curve,
                              precision_recall_fscore_support)
 
+from .calibration import expected_calibration_error
 from .corpus import record_to_listing
 from .risk import REASON_CODES
 from firewatch.labels import CATEGORY_NAMES
@@ -59,6 +60,8 @@ class EvaluationReport:
     risk_precision: float
     risk_recall: float
     average_precision: float
+    brier: float = 0.0                      # calibration of risk_score on these records
+    calibration_error: float = 0.0          # expected calibration error, 10 bins
     misclassified: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -106,6 +109,8 @@ def evaluate_records(scorer, records: Iterable[dict[str, Any]], threshold: float
         confusion=cm, reason_recall=reason_recall, risk_true=risk_true, risk_scores=risk_scores,
         risk_flagged=flagged, risk_precision=tp / (tp + fp) if tp + fp else 0.0,
         risk_recall=tp / (tp + fn) if tp + fn else 0.0, average_precision=ap,
+        brier=float(brier_score_loss(risk_true, risk_scores)),
+        calibration_error=expected_calibration_error(risk_true, risk_scores),
         misclassified=misclassified)
 
 
@@ -139,6 +144,8 @@ def format_reasons(report: EvaluationReport) -> str:
         lines.append(f"{code:<20} {hits:5d} / {total:<8d}  {hits / total:6.3f}")
     lines.append(f"risk at threshold {report.threshold:g}: precision {report.risk_precision:.3f}, "
                  f"recall {report.risk_recall:.3f}; average precision {report.average_precision:.3f}")
+    lines.append(f"risk_score calibration: Brier {report.brier:.4f}, expected calibration error "
+                 f"{report.calibration_error:.4f} (10 bins)")
     return "\n".join(lines)
 
 

@@ -29,9 +29,11 @@ import joblib
 import numpy as np
 import sklearn
 from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import train_test_split
 
 from firewatch.models import Assessment, Listing, Reason
 
+from .calibration import RiskCalibrator
 from .category import CategoryModel
 from .corpus import CORPUS_PATH, DATA_DIR, HELDOUT_PATH, file_sha256, listing_text, load_records, \
     record_to_listing
@@ -68,12 +70,16 @@ class Scorer:
     """Joins the category model, the text risk model and the risk rules."""
 
     def __init__(self, rules: RiskRules | None = None, category_params: dict | None = None,
-                 risk_params: dict | None = None) -> None:
+                 risk_params: dict | None = None, calibration_fraction: float = 0.2,
+                 random_state: int = 0) -> None:
         self.rules = rules or RiskRules()
         self.category_params = dict(category_params or {})
         self.risk_params = dict(risk_params or {})
+        self.calibration_fraction = calibration_fraction
+        self.random_state = random_state
         self.category_model_: CategoryModel | None = None
         self.risk_model_: RiskTextModel | None = None
+        self.calibrator_: RiskCalibrator | None = None  # raw combined score -> P(risky)
         self.price_model_ = None  # a fitted classifiers.price.PriceModel, or None: priors only
         self.meta_: dict[str, Any] = {}
 
@@ -81,6 +87,7 @@ class Scorer:
     def fit(self, records: Iterable[dict[str, Any]], data_hash: str = "") -> "Scorer":
         """Train both text models on corpus records; returns self."""
         records = list(records)
+        self.calibrator_ = self._fit_calibrator(records) if self.calibration_fraction > 0 else None
         texts = [listing_text(record_to_listing(r)) for r in records]
         self.category_model_ = CategoryModel(**self.category_params).fit(
             texts, [r["category"] for r in records])
@@ -100,8 +107,21 @@ class Scorer:
             "risk_params": {k: v for k, v in self.risk_model_.get_params().items()},
             "versions": self.library_versions(),
             "metrics": {},
+            "calibration": self.calibrator_.summary() if self.calibrator_ is not None else None,
         }
         return self
+
+    def _fit_calibrator(self, records: list[dict[str, Any]]) -> RiskCalibrator:
+        """Train on (1 - calibration_fraction) of the records, score the rest, and fit the
+        isotonic map from raw score to observed risk on those unseen records (stratified by
+        risk label, fixed seed). The final models are then trained on every record."""
+        y = [int(bool(r.get("reasons"))) for r in records]
+        fit_part, calib_part = train_test_split(records, test_size=self.calibration_fraction,
+                                                random_state=self.random_state, stratify=y)
+        probe = Scorer(rules=self.rules, category_params=self.category_params, risk_params=self.risk_params,
+                       calibration_fraction=0.0).fit(fit_part)
+        raw = [a.risk_score for a in probe.assess_many([record_to_listing(r) for r in calib_part])]
+        return RiskCalibrator().fit(raw, [int(bool(r.get("reasons"))) for r in calib_part])
 
     @staticmethod
     def library_versions() -> dict[str, str]:
@@ -148,8 +168,9 @@ class Scorer:
         keep = 1.0 - w_text * p_text
         for reason in reasons:
             keep *= 1.0 - self.rules.weight(reason.code, category)
-        risk_score = float(min(1.0, max(0.0, 1.0 - keep)))
-        if not reasons and w_text * p_text >= threshold:
+        raw_score = float(min(1.0, max(0.0, 1.0 - keep)))
+        risk_score = raw_score if self.calibrator_ is None else self.calibrator_.predict_one(raw_score)
+        if not reasons and risk_score >= threshold:
             code = str(self.risk_model_.classes_[top])
             terms = top_terms(code)
             reasons.append(Reason(code, f"text model p={p_text:.2f}; terms: {', '.join(terms)}",
@@ -157,6 +178,7 @@ class Scorer:
         specs = dict(specs)
         specs["text_risk"] = {str(c): round(float(p), 4)
                               for c, p in zip(self.risk_model_.classes_, code_proba)}
+        specs["risk_raw"] = round(raw_score, 4)
         return Assessment(
             platform=listing.platform, listing_id=listing.listing_id, category=category,
             category_confidence=round(confidence, 4), risk_score=round(risk_score, 4),
@@ -274,7 +296,7 @@ class Scorer:
         # a process killed mid-save leaves the previous pair (or none), never half a model.
         tmp_model = directory / (MODEL_FILE + ".part")
         joblib.dump({"category": self.category_model_, "risk": self.risk_model_,
-                     "price": self.price_model_}, tmp_model)
+                     "price": self.price_model_, "calibration": self.calibrator_}, tmp_model)
         sidecar = dict(self.meta_)
         sidecar.update({"artifact": MODEL_FILE, "artifact_sha256": _sha256(tmp_model),
                         "rules_sha256": rules_hash()})
@@ -314,6 +336,7 @@ class Scorer:
         scorer.category_model_ = models["category"]
         scorer.risk_model_ = models["risk"]
         scorer.set_price_model(models.get("price"))
+        scorer.calibrator_ = models.get("calibration")
         scorer.meta_ = meta
         return scorer
 

@@ -51,7 +51,20 @@ def test_threshold_and_watchlist(scorer):
     assert not scorer.assess(listing, now=NOW).flagged
     a = scorer.assess(listing, watchlist=wl, now=NOW)
     assert a.flagged and a.reasons[0].code == "watchlist_seller"
-    assert not scorer.assess(listing, watchlist=wl, threshold=0.95, now=NOW).flagged
+    # the threshold is applied to the calibrated score: just above it, no flag
+    assert not scorer.assess(listing, watchlist=wl, threshold=a.risk_score + 1e-6, now=NOW).flagged
+
+
+def test_risk_score_is_calibrated_and_monotone(scorer):
+    cal = scorer.calibrator_
+    assert cal is not None and scorer.meta_["calibration"]["n"] >= 50
+    # fitted on records the probe models never saw; better than the raw combined score there
+    assert cal.brier_ <= cal.brier_raw_ and cal.ece_ <= cal.ece_raw_
+    grid = [i / 100 for i in range(101)]
+    out = cal.predict(grid)
+    assert all(0.0 <= x <= 1.0 for x in out) and all(b >= a for a, b in zip(out, out[1:]))
+    a = scorer.assess(Listing(platform="jd", listing_id="9", title="灭火器 年检专用 4kg"), now=NOW)
+    assert a.risk_score == pytest.approx(cal.predict_one(a.specs["risk_raw"]))
 
 
 def test_score_record(scorer):
