@@ -62,6 +62,7 @@ _BOX_RES = [
     re.compile(r"(?<![a-z0-9.])[x*×]\s*(\d{1,3})\s*" + _UNIT_WORD),                          # x4只
 ]
 _LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])")
+_PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")
 _AREA_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:平方米|平米|㎡|m²|m2)(?![a-z0-9])")
 _DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|米)?(?![a-z])")
 _KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤)(?![a-z])")
@@ -78,8 +79,49 @@ def load_priors(path: str | Path = PRICE_PRIORS_PATH) -> dict[str, Any]:
     return load_yaml(path)
 
 
+def conductor_area_mm2(specs: dict[str, Any]) -> float | None:
+    """Total copper cross-section of one metre of cable: 3*4+1*2.5 -> 14.5, 7*1.5 -> 10.5, 4平方 -> 4."""
+    conductors = specs.get("conductors") or []
+    if conductors:
+        c = conductors[0]
+        sizes = c.get("sections_mm2") or [c.get("section_mm2")]
+        if len(sizes) == 2:  # main cores + a smaller earth/neutral: 3*4+1*2.5
+            return c["cores"] * float(sizes[0]) + (c["total_cores"] - c["cores"]) * float(sizes[1])
+        return c.get("total_cores", c.get("cores", 1)) * float(sizes[0])
+    sections = specs.get("sections_mm2") or []
+    return float(sections[0]) if sections else None
+
+
+def blanket_area_m2(specs: dict[str, Any]) -> float | None:
+    sizes = specs.get("blanket_sizes") or []
+    if not sizes:
+        return None
+    return float(sizes[0]["width_m"]) * float(sizes[0]["length_m"])
+
+
+def _scaled(prior: dict[str, Any], specs: dict[str, Any]) -> dict[str, Any] | None:
+    """A prior priced per mm² of conductor or per m² of blanket, turned into a median for
+    this listing's stated size (None when the size is not stated)."""
+    if "per_mm2" in prior:
+        area = conductor_area_mm2(specs)
+        if not area:
+            return None
+        return {**prior, "median": round(float(prior["per_mm2"]) * area, 2),
+                "label": f"{prior['label']} {area:g} mm²"}
+    if "per_m2" in prior:
+        area = blanket_area_m2(specs)
+        if not area:
+            return None
+        return {**prior, "median": round(float(prior["per_m2"]) * area, 2),
+                "label": f"{prior['label']} {area:g} m²"}
+    return prior
+
+
 def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any]) -> dict[str, Any] | None:
-    """The price prior for this category and stated size, else the category fallback."""
+    """The price prior for this category and stated size, else the category fallback.
+
+    Entries with `per_mm2` (cables, per metre) or `per_m2` (blankets, per piece) scale with
+    the stated size and are skipped when the size is unknown."""
     entries = [p for p in priors.get("priors", []) if p.get("category") == category]
     if not entries:
         return None
@@ -92,7 +134,9 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any]) -> 
                     return p
     for p in entries:
         if "agent" not in p and "amount" not in p:
-            return p
+            scaled = _scaled(p, specs)
+            if scaled is not None:
+                return scaled
     return None
 
 
@@ -151,7 +195,9 @@ def _amount(text: str, basis: str) -> float | None:
     norm = normalize(text)
     if basis == "m":
         values = [float(v) for v in _LENGTH_RE.findall(norm)]
-        return values[0] if values else None
+        if values:
+            return values[0]
+        return 1.0 if _PER_METRE_RE.search(norm) else None
     if basis == "kg":
         values = [float(v) * (0.5 if u == "斤" else 1.0) for v, u in _KG_RE.findall(norm)]
         return values[0] if values else None

@@ -27,7 +27,9 @@ from firewatch.models import Listing, Reason
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError
+from .price import BASIS_UNIT as _BASIS_UNIT
 from .price import find_prior as _find_prior
+from .price import unit_price as _unit_price
 from .risk_model import TEXT_CODES, RiskTextModel
 from .specs import SPECS_PATH, check_certificates, check_specs, load_facts, parse_specs, today, validate_ccc_number
 from .spec_checks import _scalars, cross_field_mismatch
@@ -149,6 +151,22 @@ class RiskRules:
                 return [Reason("no_manufacturer", f"{key}: {value}", f"attributes.{key}")]
         return []
 
+    @staticmethod
+    def _attribute_pair_mismatch(fields, analysed, category: str) -> list[Reason]:
+        """spec_mismatch when two attributes contradict each other (型号 1.0x1.0 vs 规格 1.5米x1.5米),
+        each stating exactly one value of the same family; the first such pair is reported."""
+        attrs = [(source, text, a[1], a[3]) for (source, text), a in zip(fields, analysed)
+                 if source.startswith("attributes.")]
+        for i, (src_a, text_a, specs_a, sc_a) in enumerate(attrs):
+            for src_b, text_b, specs_b, sc_b in attrs[i + 1:]:
+                found = cross_field_mismatch(text_a, specs_a, text_b, specs_b, category,
+                                             _scalars(specs_a) if sc_a is None else sc_a,
+                                             _scalars(specs_b) if sc_b is None else sc_b,
+                                             first=text_a.strip()[:40])
+                if found:
+                    return [Reason(code, ev, f"{src_a}+{src_b}") for code, ev in found]
+        return []
+
     # -- price -------------------------------------------------------------------------
     def find_prior(self, category: str, specs: dict[str, Any]) -> dict[str, Any] | None:
         """The price prior for this category and stated size, else the category fallback."""
@@ -167,15 +185,20 @@ class RiskRules:
         prior = self.find_prior(category, specs)
         if prior is None:
             return []
-        qty = int(specs.get("pack_qty", 1) or 1)
-        unit = Decimal(price) / qty
-        median = Decimal(str(prior["median"]))
-        ratio = float(unit / median)
+        up = _unit_price(listing, category, specs, cfg.get("units"))
+        if up is None:
+            return []  # a cable without its length, say: nothing to compare
+        unit, suffix = up["unit_price"], _BASIS_UNIT.get(up["basis"], "")
+        ratio = unit / float(prior["median"])
         if ratio >= float(cfg.get("ratio", 0.3)):
             return []
-        each = (f"{_fmt_money(price)} yuan for {qty} = {_fmt_money(unit)} yuan each" if qty > 1
-                else f"{_fmt_money(unit)} yuan")
-        text = f"{prior['label']}: prior median {prior['median']} yuan; this one {each} = {ratio:.2f}x"
+        if up["basis"] != "piece":
+            each = f"{_fmt_money(up['price'])} yuan for {up['qty']:g} {suffix.lstrip('/')} = {unit:.2f} yuan{suffix}"
+        elif up["qty"] != 1:
+            each = f"{_fmt_money(up['price'])} yuan for {up['qty']:g} = {unit:.2f} yuan each"
+        else:
+            each = f"{_fmt_money(up['price'])} yuan{suffix}"
+        text = f"{prior['label']}: prior median {prior['median']} yuan{suffix}; this one {each} = {ratio:.2f}x"
         return [Reason("price_too_low", text, "price")]
 
     # -- certificate registry ----------------------------------------------------------
@@ -304,6 +327,8 @@ class RiskRules:
                     if found:
                         reasons += [Reason(code, ev, source) for code, ev in found]
                         break
+        if len(attr_texts) > 1 and not any(r.code == "spec_mismatch" for r in reasons):
+            reasons += self._attribute_pair_mismatch(fields, analysed, category)
         reasons += self.price_reason(listing, category, specs)
         reasons += self.watchlist_reasons(listing, watchlist)
         unique: dict[str, Reason] = {}

@@ -497,8 +497,9 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
 
 def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, other_specs: dict[str, Any],
                          category: str, title_scalars: dict[str, set] | None = None,
-                         other_scalars: dict[str, set] | None = None) -> list[Finding]:
-    """spec_mismatch when the title states one value and another field (an attribute) another.
+                         other_scalars: dict[str, set] | None = None, first: str = "the title") -> list[Finding]:
+    """spec_mismatch when the title (or the field named by `first`) states one value and
+    another field (an attribute) another.
 
     `title_scalars` / `other_scalars`: `_scalars` of the specs when the caller has them already.
     """
@@ -509,5 +510,5 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
     for family in a.keys() & b.keys():
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
             x, y = next(iter(a[family])), next(iter(b[family]))
-            return [("spec_mismatch", f"{family}: the title states {x} but {other.strip()[:40]} states {y}")]
+            return [("spec_mismatch", f"{family}: {first} states {x} but {other.strip()[:40]} states {y}")]
     return []

@@ -63,7 +63,7 @@ def test_priors_only_when_nothing_observed(model):
     assert reasons[0].evidence == "3 kg ABC 干粉: prior median 65 yuan (no observed data); this one 5.00 yuan = 0.08x"
     assert model.reasons(ext("z", "50", title="干粉灭火器 3kg"), EXT) == []
     # no prior and no data: nothing to compare with
-    assert model.explain(ext("z", "1", title="防火门 甲级"), "fire_door") is None
+    assert model.explain(ext("z", "1", title="防火玻璃 FFB-25-A1.50"), "foam_agent") is None
 
 
 def test_shrinkage_towards_prior():

@@ -191,3 +191,32 @@ def test_brand_attribute_is_not_compared_with_the_watchlist(rules):
                       attributes={"品牌": "瑞消"})
     reasons, _ = rules.check(listing, "other_fire", watchlist=wl, now=NOW)
     assert "watchlist_seller" not in {r.code for r in reasons}
+
+
+def test_cable_price_floor_follows_copper_content(rules):
+    # 7 cores of 1.5 mm² = 10.5 mm² of copper per metre: 1.08 yuan a metre cannot pay for it
+    found = codes(rules, "耐火电缆 NH-KVV 7*1.5 每米", "fire_resistant_cable", price=Decimal("1.08"))
+    ev = found["price_too_low"].evidence
+    assert "10.5 mm²" in ev and "yuan/m" in ev and "1.00 m" not in ev
+    # the same price for a 100 m roll of 4 mm² single core is 0.31 yuan/m: flagged; 300 yuan is not
+    assert "price_too_low" in codes(rules, "阻燃电缆 ZB-BV 4平方 100米", "flame_retardant_cable", price=Decimal("30.83"))
+    assert "price_too_low" not in codes(rules, "阻燃电缆 ZB-BV 4平方 100米", "flame_retardant_cable", price=Decimal("300"))
+    # no length stated: nothing to compare, no flag
+    assert "price_too_low" not in codes(rules, "阻燃电缆 ZB-BV 4平方", "flame_retardant_cable", price=Decimal("1"))
+
+
+def test_blanket_price_scales_with_area(rules):
+    big = codes(rules, "玻璃纤维灭火毯 1.5*1.5m", "fire_blanket", price=Decimal("8.64"))
+    assert "2.25 m²" in big["price_too_low"].evidence
+    assert "price_too_low" not in codes(rules, "玻璃纤维灭火毯 1.5*1.5m", "fire_blanket", price=Decimal("39"))
+
+
+def test_two_attributes_contradicting_each_other(rules):
+    listing = Listing(platform="jd", listing_id="1", title="玻璃纤维灭火毯 厨房",
+                      attributes={"型号": "1.0x1.0", "规格": "1.5米x1.5米"})
+    reasons, _ = rules.check(listing, "fire_blanket", now=NOW)
+    found = {r.code: r for r in reasons}
+    assert "spec_mismatch" in found and found["spec_mismatch"].source == "attributes.型号+attributes.规格"
+    same = Listing(platform="jd", listing_id="2", title="玻璃纤维灭火毯 厨房",
+                   attributes={"型号": "1.5x1.5", "规格": "1.5米x1.5米"})
+    assert "spec_mismatch" not in {r.code for r in rules.check(same, "fire_blanket", now=NOW)[0]}
