@@ -220,3 +220,17 @@ def test_two_attributes_contradicting_each_other(rules):
     same = Listing(platform="jd", listing_id="2", title="玻璃纤维灭火毯 厨房",
                    attributes={"型号": "1.5x1.5", "规格": "1.5米x1.5米"})
     assert "spec_mismatch" not in {r.code for r in rules.check(same, "fire_blanket", now=NOW)[0]}
+
+
+@pytest.mark.parametrize("text,category", [
+    ("恒安达KD65 内扣式接口 GB12514.2-1990", "fire_coupling"),
+    ("独立式烟感 执行标准 GB 4715-1993", "smoke_alarm"),
+    ("耐火电缆 NH-KVV 7*1.5 GB12666.6-1990", "fire_resistant_cable"),
+])
+def test_outdated_editions_are_substandard(text, category):
+    found = check_specs(text, category, NOW)
+    assert found and found[0][0] == "substandard_spec"
+
+
+def test_current_edition_is_fine():
+    assert check_specs("KD65 内扣式接口 GB 12514.2-2006", "fire_coupling", NOW) == []
