@@ -1,32 +1,38 @@
-"""Evidence packs: one ZIP per export, fixed by a manifest and a hash-chained custody log.
+"""Evidence packs: one ZIP per export, fixed by a manifest, a hash-chained custody log and a signature.
 
-`write_pack(out_path, items)` bundles, per listing, a folder `<platform>_<listing_id>/`
-with the capture's artefacts (screenshot, page.html, page.mhtml, page.warc.gz,
-response body and headers, the capture's own manifest.json), read from the capture
-folder or, failing that, from the content-addressed object store
-(`objects/<sha[:2]>/<sha>`), and `listing.json`, `assessment.json`, `capture.json`. Every artefact is re-hashed against its `Evidence`
-before it is packed (an altered capture folder raises `PackError`). The top-level
-`manifest.json` lists every other file with SHA-256 and size; `custody.jsonl` is a
-custody log in which each entry carries the previous entry's hash, and whose last entry
-seals the manifest's hash. The ZIP is written to a temporary file and renamed.
-`verify_pack(path)` returns the problems found (empty list: intact): altered, missing
-or unlisted files, duplicate ZIP entries, a broken custody chain, a capture whose files
-disagree with its recorded hashes. A pack proves integrity since packing, not who made
-it: sign the manifest (not done here yet) for that.
-`python -m alerts.evidence_pack verify PACK` exits 1 when problems are found.
+`write_pack(out_path, items, ...)` bundles, per listing, a folder `<platform>_<listing_id>/`
+with the capture's artefacts (screenshot, page.html, page.mhtml, page.warc.gz, response
+body and headers, the capture's own manifest.json), read from the capture folder or,
+failing that, from the content-addressed object store (`objects/<sha[:2]>/<sha>`), each
+re-hashed against its `Evidence` before packing (an altered capture raises `PackError`);
+`listing.json`, `assessment.json` (reasons with plain-Chinese names, evidence text,
+model versions), `capture.json` (the `Evidence`), `capture-record.json` (time and its
+source, URL, server IP, user agent, browser version...), and when the item carries its
+snapshots `history.csv` and `price-chart.png`. With `chromium` given, `report.html` and
+`report.pdf` are an electronic-data extraction record in Chinese (`alerts.report`).
+`manifest.json` lists every such file with SHA-256 and size; `custody.jsonl` chains the
+captures, the given custody events (review decisions), the packing (sealing the
+manifest's hash), the optional trusted timestamp and the export, each entry carrying
+the previous one's hash; `signature.json` is an Ed25519 signature (`signer`, normally the
+installation key of `alerts.signing`) over the hashes of manifest, custody log and
+timestamp token, with the public key and its fingerprint (also `signing-key.pub.pem`).
+`timestamper(manifest_bytes)`, when given, returns an RFC 3161 response stored as
+`manifest.tsr` (`alerts.timestamp`). The ZIP is written to a temporary file and renamed.
+Checking is `alerts.pack_verify` (`verify_pack` is re-exported here).
 """
 
 from __future__ import annotations
 
-import hashlib
+import base64
 import json
 import logging
 import os
+import platform as _platform
 import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -34,15 +40,16 @@ from typing import Any
 from firewatch.models import Evidence, to_jsonable
 
 from alerts.exceptions import PackError
+from alerts.pack_contents import assessment_record, capture_record, history_csv, price_chart_png
+from alerts.pack_format import (CAPTURE_MANIFEST, CUSTODY, MANIFEST, PACK_FORMAT, PUBLIC_KEY, REPORT_HTML,
+                                REPORT_PDF, SIGNATURE, TIMESTAMP, canonical, chain_entries, json_bytes, sha256,
+                                signed_payload)
 
 log = logging.getLogger(__name__)
 
-PACK_FORMAT = "firewatch-pack/1"
-MANIFEST = "manifest.json"
-CUSTODY = "custody.jsonl"
-CAPTURE_MANIFEST = "manifest.json"  # the capture's own manifest, inside each folder
-GENESIS = "0" * 64
-_RESERVED = {"listing.json", "assessment.json", "capture.json"}
+_RESERVED = {"listing.json", "assessment.json", "capture.json", "capture-record.json", "history.csv",
+             "price-chart.png", CAPTURE_MANIFEST}
+DEFAULT_TIME_SOURCE = "本机系统时钟 (UTC) / host system clock"
 
 __all__ = ["PackItem", "chain_entries", "main", "verify_pack", "write_pack"]
 
@@ -50,64 +57,25 @@ __all__ = ["PackItem", "chain_entries", "main", "verify_pack", "write_pack"]
 @dataclass
 class PackItem:
     """One listing to pack: its listing and assessment (dicts or model objects), its
-    `Evidence`, the folder holding the artefacts (default: `evidence.directory`) and
-    the content-addressed object store to read an artefact from when the folder lacks
-    it (default: the `object_store` the capture's manifest names, relative to the
-    folder; see `crawler.objects`)."""
+    `Evidence`, the folder holding the artefacts (default: `evidence.directory`), the
+    content-addressed object store to read an artefact from when the folder lacks it
+    (default: the `object_store` the capture's manifest names, relative to the folder;
+    see `crawler.objects`), and optionally its snapshot history (for history.csv and the
+    price chart) and review decisions (shown in the report)."""
 
     listing: Mapping[str, Any] | Any
     assessment: Mapping[str, Any] | Any | None
     evidence: Evidence
     directory: str | os.PathLike[str] | None = None
     objects_dir: str | os.PathLike[str] | None = None
+    snapshots: Sequence[Any] | None = None
+    decisions: Sequence[Any] = field(default_factory=tuple)
 
     @property
     def folder(self) -> str:
         """The item's folder name inside the pack."""
         raw = f"{self.evidence.platform}_{self.evidence.listing_id}"
         return "".join(c if (c.isalnum() or c in "-_.") else "_" for c in raw)
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _json_bytes(value: Any) -> bytes:
-    if hasattr(value, "to_dict"):
-        value = value.to_dict()
-    return json.dumps(to_jsonable(value), ensure_ascii=False, indent=1,
-                      sort_keys=True).encode("utf-8")
-
-
-def _canonical(entry: Mapping[str, Any]) -> bytes:
-    return json.dumps(entry, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode("utf-8")
-
-
-def _entry_hash(entry: Mapping[str, Any]) -> str:
-    return _sha256(_canonical({k: v for k, v in entry.items() if k != "hash"}))
-
-
-def chain_entries(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Turn custody events (at, actor, action, subject, sha256, detail) into a chain:
-    each entry gets `seq`, `prev` (the previous entry's hash) and its own `hash`."""
-    chained: list[dict[str, Any]] = []
-    prev = GENESIS
-    for seq, event in enumerate(events):
-        entry = {
-            "seq": seq,
-            "at": to_jsonable(event.get("at")),
-            "actor": str(event.get("actor", "")),
-            "action": str(event.get("action", "")),
-            "subject": str(event.get("subject", "")),
-            "sha256": str(event.get("sha256", "")),
-            "detail": to_jsonable(event.get("detail", {})),
-            "prev": prev,
-        }
-        entry["hash"] = _entry_hash(entry)
-        prev = entry["hash"]
-        chained.append(entry)
-    return chained
 
 
 def _objects_dir(item: PackItem, directory: Path) -> Path | None:
@@ -144,11 +112,11 @@ def _item_files(item: PackItem) -> list[tuple[str, bytes]]:
     directory = Path(item.directory if item.directory is not None else ev.directory)
     files: list[tuple[str, bytes]] = []
     for art in ev.artefacts:
-        if "/" in art.name or "\\" in art.name or art.name in _RESERVED | {CAPTURE_MANIFEST}:
+        if "/" in art.name or "\\" in art.name or art.name in _RESERVED:
             raise PackError(f"{item.folder}: unusable artefact name {art.name!r}")
         path = directory / art.name
         data = _read_artefact(item, directory, art)
-        if _sha256(data) != art.sha256 or len(data) != art.size:
+        if sha256(data) != art.sha256 or len(data) != art.size:
             raise PackError(f"{item.folder}: artefact altered since capture: {path}")
         files.append((art.name, data))
     manifest_path = directory / CAPTURE_MANIFEST
@@ -157,10 +125,27 @@ def _item_files(item: PackItem) -> list[tuple[str, bytes]]:
             data = manifest_path.read_bytes()
         except OSError as exc:
             raise PackError(f"{item.folder}: capture manifest missing: {manifest_path}") from exc
-        if ev.manifest_sha256 and _sha256(data) != ev.manifest_sha256:
+        if ev.manifest_sha256 and sha256(data) != ev.manifest_sha256:
             raise PackError(f"{item.folder}: capture manifest altered: {manifest_path}")
         files.append((CAPTURE_MANIFEST, data))
     return files
+
+
+def _title(listing: Any) -> str:
+    if isinstance(listing, Mapping):
+        return str(listing.get("title", ""))
+    return str(getattr(listing, "title", ""))
+
+
+def _software() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        fw = version("firewatch")
+    except PackageNotFoundError:
+        fw = "unknown"
+    return {"firewatch": fw, "python": sys.version.split()[0], "os": _platform.platform(),
+            "host": _platform.node()}
 
 
 def write_pack(
@@ -170,20 +155,34 @@ def write_pack(
     packed_by: str = "firewatch",
     custody_events: Iterable[Mapping[str, Any]] = (),
     clock: Callable[[], datetime] | None = None,
+    operator: str | None = None,
+    signer: Any | None = None,
+    timestamper: Callable[[bytes], bytes] | None = None,
+    tsa_url: str = "",
+    chromium: str | None = None,
+    time_source: str = DEFAULT_TIME_SOURCE,
+    case: str = "",
 ) -> dict[str, Any]:
     """Write the evidence pack for `items` to `out_path` atomically; return its manifest.
 
     `custody_events` (dicts with at, actor, action, subject, sha256, detail: reviews,
     decisions...) go into the custody log between the captures and the packing.
+    `operator` (default `packed_by`) is who creates and exports the pack. `signer` is an
+    `alerts.signing.PackSigner`; without one the pack is unsigned and `verify_pack`
+    reports it. `timestamper` and `tsa_url`: see the module docstring. `chromium`: the
+    browser that renders report.pdf (no report without it).
     Raises `PackError` if there is nothing to pack, two items share a listing, or a
-    capture's files no longer match their hashes.
+    capture's files no longer match their hashes; `TimestampError` when a configured
+    timestamp authority fails.
     """
     if not items:
         raise PackError("nothing to pack")
+    operator = operator or packed_by
     now = (clock or (lambda: datetime.now(timezone.utc)))()
     members: list[tuple[str, bytes]] = []
     events: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
+    report_items: list[dict[str, Any]] = []
     seen: set[str] = set()
     for item in items:
         folder = item.folder
@@ -191,41 +190,90 @@ def write_pack(
             raise PackError(f"two items for the same listing folder {folder!r}")
         seen.add(folder)
         ev = item.evidence
-        for name, data in _item_files(item):
+        capture_files = _item_files(item)
+        capture_manifest = dict(capture_files).get(CAPTURE_MANIFEST)
+        record = capture_record(ev, capture_manifest, time_source)
+        assessment = assessment_record(item.assessment)
+        for name, data in capture_files:
             members.append((f"{folder}/{name}", data))
-        members.append((f"{folder}/listing.json", _json_bytes(item.listing)))
-        members.append((f"{folder}/assessment.json", _json_bytes(item.assessment or {})))
-        members.append((f"{folder}/capture.json", _json_bytes(ev)))
-        summaries.append({"folder": folder, "platform": ev.platform,
-                          "listing_id": ev.listing_id, "url": ev.url,
-                          "captured_at": to_jsonable(ev.captured_at),
-                          "capture_manifest_sha256": ev.manifest_sha256})
+        members.append((f"{folder}/listing.json", json_bytes(item.listing)))
+        members.append((f"{folder}/assessment.json", json_bytes(assessment)))
+        members.append((f"{folder}/capture.json", json_bytes(ev)))
+        members.append((f"{folder}/capture-record.json", json_bytes(record)))
+        if item.snapshots is not None:
+            members.append((f"{folder}/history.csv", history_csv(item.snapshots)))
+            members.append((f"{folder}/price-chart.png", price_chart_png(item.snapshots, _title(item.listing))))
+        summaries.append({"folder": folder, "platform": ev.platform, "listing_id": ev.listing_id, "url": ev.url,
+                          "captured_at": to_jsonable(ev.captured_at), "capture_manifest_sha256": ev.manifest_sha256})
+        report_items.append({"folder": folder, "listing": to_jsonable(item.listing.to_dict()
+                                                                      if hasattr(item.listing, "to_dict")
+                                                                      else item.listing),
+                             "assessment": assessment, "record": record,
+                             "decisions": [to_jsonable(d) for d in item.decisions]})
         events.append({"at": ev.captured_at, "actor": f"firewatch capture ({ev.browser_version})",
                        "action": "captured", "subject": folder, "sha256": ev.manifest_sha256,
                        "detail": {"url": ev.url, "final_url": ev.final_url,
                                   "server_ip": ev.server_ip, "http_status": ev.http_status}})
     events.extend(dict(e) for e in custody_events)
+    key_info = None
+    if signer is not None:
+        key_info = {"algorithm": "Ed25519", "public_key": signer.public_b64, "fingerprint": signer.fingerprint}
+        members.append((PUBLIC_KEY, signer.public_pem))
+    software = _software()
+    if chromium:
+        from alerts.report import render_report
+
+        context = {"case": case, "created_at": now, "operator": operator, "time_source": time_source,
+                   "items": report_items, "files": [(n, sha256(d), len(d)) for n, d in members],
+                   "key": key_info, "tsa_url": tsa_url if timestamper is not None else "",
+                   "software": software, "custody": events}
+        html, pdf = render_report(context, chromium=chromium)
+        members.append((REPORT_HTML, html.encode("utf-8")))
+        members.append((REPORT_PDF, pdf))
     manifest = {
         "format": PACK_FORMAT,
         "created_at": to_jsonable(now),
         "packed_by": packed_by,
+        "operator": operator,
+        "case": case,
+        "software": software,
+        "time_source": time_source,
+        "signing_key": key_info,
         "items": summaries,
-        "files": [{"path": name, "sha256": _sha256(data), "size": len(data)}
-                  for name, data in members],
+        "files": [{"path": name, "sha256": sha256(data), "size": len(data)} for name, data in members],
     }
-    manifest_bytes = _json_bytes(manifest)
-    events.append({"at": now, "actor": packed_by, "action": "packed", "subject": MANIFEST,
-                   "sha256": _sha256(manifest_bytes), "detail": {"files": len(members)}})
-    custody = b"".join(_canonical(e) + b"\n" for e in chain_entries(events))
+    manifest_bytes = json_bytes(manifest)
+    manifest_sha = sha256(manifest_bytes)
+    events.append({"at": now, "actor": operator, "action": "packed", "subject": MANIFEST, "sha256": manifest_sha,
+                   "detail": {"files": len(members), "key_fingerprint": key_info["fingerprint"] if key_info else ""}})
+    token = b""
+    if timestamper is not None:
+        from alerts.timestamp import token_info
 
+        token = timestamper(manifest_bytes)
+        info = token_info(token, manifest_bytes)
+        events.append({"at": info.get("gen_time") or now, "actor": tsa_url or "timestamp authority",
+                       "action": "timestamped", "subject": TIMESTAMP, "sha256": sha256(token), "detail": info})
     out = Path(out_path)
+    events.append({"at": now, "actor": operator, "action": "exported", "subject": out.name, "sha256": "",
+                   "detail": {"host": software["host"], "listings": len(items)}})
+    custody = b"".join(canonical(e) + b"\n" for e in chain_entries(events))
+    tail: list[tuple[str, bytes]] = [(MANIFEST, manifest_bytes), (CUSTODY, custody)]
+    if token:
+        tail.append((TIMESTAMP, token))
+    if signer is not None:
+        payload = signed_payload(manifest_sha, sha256(custody), sha256(token) if token else "", signer.fingerprint)
+        signature = {"algorithm": "Ed25519", "public_key": signer.public_b64, "fingerprint": signer.fingerprint,
+                     "payload": json.loads(payload), "signature": base64.b64encode(signer.sign(payload)).decode()}
+        tail.append((SIGNATURE, json_bytes(signature)))
+
     out.parent.mkdir(parents=True, exist_ok=True)
     stamp = now.astimezone(timezone.utc).timetuple()[:6]
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                for name, data in [*members, (MANIFEST, manifest_bytes), (CUSTODY, custody)]:
+                for name, data in [*members, *tail]:
                     info = zipfile.ZipInfo(name, date_time=stamp)
                     info.compress_type = zipfile.ZIP_DEFLATED
                     zf.writestr(info, data)
@@ -239,131 +287,11 @@ def write_pack(
     return manifest
 
 
-# --- verification --------------------------------------------------------------------
+def verify_pack(path: str | os.PathLike[str], expected_key: str | None = None) -> list[str]:
+    """The problems found in a pack (empty: intact); see `alerts.pack_verify`."""
+    from alerts.pack_verify import verify_pack as _verify
 
-
-def _check_custody(raw: bytes, manifest_sha: str, folders: dict[str, str]) -> list[str]:
-    problems: list[str] = []
-    prev = GENESIS
-    entries: list[dict[str, Any]] = []
-    for lineno, line in enumerate(raw.decode("utf-8", "replace").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            problems.append(f"{CUSTODY}: line {lineno} is not JSON")
-            return problems
-        if not isinstance(entry, dict):
-            problems.append(f"{CUSTODY}: line {lineno} is not an object")
-            return problems
-        if entry.get("seq") != len(entries):
-            problems.append(f"{CUSTODY}: line {lineno} has seq {entry.get('seq')!r}, "
-                            f"expected {len(entries)} (entry removed or reordered)")
-        if entry.get("prev") != prev:
-            problems.append(f"{CUSTODY}: chain broken at line {lineno} "
-                            "(prev does not match the previous entry's hash)")
-        if entry.get("hash") != _entry_hash(entry):
-            problems.append(f"{CUSTODY}: line {lineno} altered (its hash does not match)")
-        prev = str(entry.get("hash"))
-        entries.append(entry)
-    if not entries:
-        return [f"{CUSTODY}: empty"]
-    last = entries[-1]
-    if last.get("action") != "packed" or last.get("sha256") != manifest_sha:
-        problems.append(f"{CUSTODY}: last entry does not seal {MANIFEST} "
-                        "(manifest changed after packing, or log truncated)")
-    captured = {e.get("subject"): e.get("sha256") for e in entries
-                if e.get("action") == "captured"}
-    for folder, sha in folders.items():
-        if captured.get(folder) != sha:
-            problems.append(f"{CUSTODY}: no matching capture entry for {folder}")
-    return problems
-
-
-def _check_captures(contents: dict[str, bytes], manifest: Mapping[str, Any]) -> list[str]:
-    """Each folder's files against the hashes its capture recorded."""
-    problems: list[str] = []
-    for item in manifest.get("items", []):
-        folder = item.get("folder", "")
-        raw = contents.get(f"{folder}/capture.json")
-        if raw is None:
-            continue
-        try:
-            capture = json.loads(raw)
-        except ValueError:
-            problems.append(f"{folder}/capture.json: not JSON")
-            continue
-        for art in capture.get("artefacts", []):
-            name = f"{folder}/{art.get('name')}"
-            data = contents.get(name)
-            if data is None:
-                problems.append(f"{name}: recorded at capture but missing from the pack")
-            elif _sha256(data) != art.get("sha256"):
-                problems.append(f"{name}: differs from the hash recorded at capture")
-        sha = capture.get("manifest_sha256")
-        data = contents.get(f"{folder}/{CAPTURE_MANIFEST}")
-        if sha and data is not None and _sha256(data) != sha:
-            problems.append(f"{folder}/{CAPTURE_MANIFEST}: differs from the capture's hash")
-        if sha != item.get("capture_manifest_sha256"):
-            problems.append(f"{folder}/capture.json: manifest hash disagrees with {MANIFEST}")
-    return problems
-
-
-def verify_pack(path: str | os.PathLike[str]) -> list[str]:
-    """Check an evidence pack; return the problems found, each naming the file at fault.
-
-    An empty list means every file matches the manifest, no file is missing or extra,
-    and the custody chain is whole and seals the manifest.
-    """
-    try:
-        zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
-        return [f"cannot open pack {path}: {exc}"]
-    problems: list[str] = []
-    with zf:
-        names = [info.filename for info in zf.infolist()]
-        for name in sorted({n for n in names if names.count(n) > 1}):
-            problems.append(f"{name}: duplicate entry in the ZIP")
-        contents: dict[str, bytes] = {}
-        for name in dict.fromkeys(names):
-            try:
-                contents[name] = zf.read(name)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-                problems.append(f"{name}: unreadable ({exc})")
-    if MANIFEST not in contents:
-        problems.append(f"{MANIFEST}: missing")
-        return problems
-    manifest_raw = contents[MANIFEST]
-    try:
-        manifest = json.loads(manifest_raw)
-        listed = {f["path"]: f for f in manifest["files"]}
-    except (ValueError, KeyError, TypeError) as exc:
-        problems.append(f"{MANIFEST}: unreadable ({exc})")
-        return problems
-    for name, entry in listed.items():
-        if name not in names:
-            problems.append(f"{name}: missing from the pack")
-            continue
-        data = contents.get(name)
-        if data is None:
-            continue
-        if _sha256(data) != entry.get("sha256"):
-            problems.append(f"{name}: hash mismatch (manifest {str(entry.get('sha256'))[:16]}, "
-                            f"file {_sha256(data)[:16]})")
-        elif len(data) != entry.get("size"):
-            problems.append(f"{name}: size mismatch")
-    for name in names:
-        if name not in listed and name not in (MANIFEST, CUSTODY) and not name.endswith("/"):
-            problems.append(f"{name}: not in the manifest (extra file)")
-    if CUSTODY not in contents:
-        problems.append(f"{CUSTODY}: missing")
-    else:
-        folders = {i.get("folder", ""): i.get("capture_manifest_sha256", "")
-                   for i in manifest.get("items", [])}
-        problems.extend(_check_custody(contents[CUSTODY], _sha256(manifest_raw), folders))
-    problems.extend(_check_captures(contents, manifest))
-    return problems
+    return _verify(path, expected_key=expected_key)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

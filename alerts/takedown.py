@@ -1,9 +1,15 @@
-"""Takedown lists: the flagged listings of one platform, as CSV, XLSX or JSON.
+"""Takedown lists: one platform's confirmed listings, as CSV, XLSX or JSON for its compliance team.
 
-A platform's compliance team receives only its own listings. Each row names the
-listing, why it was flagged (reason codes and the text that triggered them) and the
-SHA-256 of the captured screenshot when there is one. Seller-written text is
-neutralised against spreadsheet formula injection in CSV and XLSX.
+`takedown_rows(store, platform)` takes the listings whose latest review decision is a
+confirmation (`store.confirmed`); `include_unconfirmed=True` takes every flagged listing
+instead, except those a reviewer dismissed, and says per row whether it was confirmed.
+A platform's list holds only its own listings. Each row names the listing (URL, shop),
+why (reasons in plain Chinese from `firewatch.labels`, their codes, the text that
+triggered them), the evidence (capture time, screenshot SHA-256, the capture manifest's
+SHA-256) and the decision (verdict, reviewer, time). Seller-written text is hostile:
+CSV cells that a spreadsheet would run as formulas get a leading apostrophe; XLSX cells
+are written as plain strings with Excel's quote prefix, so they show as typed and never
+compute; only http(s) URLs become hyperlinks.
 """
 
 from __future__ import annotations
@@ -14,80 +20,146 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
+from firewatch.labels import VERDICT_NAMES, category_name, reason_name
 from firewatch.models import PLATFORMS
 
 FORMATS = ("csv", "xlsx", "json")
+# (key, Chinese header, XLSX column width)
 COLUMNS = [
-    ("platform", "平台"), ("listing_id", "商品ID"), ("url", "链接"), ("title", "标题"), ("shop_name", "店铺"),
-    ("price", "价格(元)"), ("category", "类别"), ("risk_score", "风险分"), ("reasons", "原因代码"),
-    ("evidence", "原因说明"), ("screenshot_sha256", "截图SHA-256"), ("captured_at", "取证时间(UTC)"),
+    ("platform", "平台", 8), ("listing_id", "商品ID", 16), ("url", "商品链接", 46), ("title", "商品标题", 40),
+    ("shop_name", "店铺名称", 22), ("shop_id", "店铺ID", 14), ("price", "价格(元)", 10),
+    ("category_name", "产品类别", 18), ("risk_score", "风险分", 8), ("reason_names", "违规原因", 48),
+    ("reasons", "原因代码", 24), ("evidence", "证据摘录", 48), ("captured_at", "取证时间(UTC)", 26),
+    ("screenshot_sha256", "截图SHA-256", 66), ("capture_manifest_sha256", "取证清单SHA-256", 66),
+    ("review_status", "复核结论", 10), ("reviewer", "复核人", 12), ("decided_at", "复核时间(UTC)", 26),
 ]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+__all__ = ["COLUMNS", "FORMATS", "safe_cell", "takedown_row", "takedown_rows", "write_takedown"]
 
 
-def _safe_cell(value):
-    """Prefix text that a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+def safe_cell(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula, prefixed with an apostrophe (for CSV)."""
+    if isinstance(value, str) and value.lstrip(" ")[:1] in _FORMULA_START:
         return "'" + value
     return value
 
 
-def takedown_rows(store, platform: str) -> list[dict]:
+def takedown_row(store, listing, assessment, decision) -> dict[str, Any]:
+    evidence = store.latest_evidence(listing.key)
+    shot = None
+    if evidence is not None:
+        shot = next((a for a in evidence.artefacts if a.media_type == "image/png"), None)
+    price = listing.display_price
+    codes = list(dict.fromkeys(r.code for r in assessment.reasons))
+    confirmed = decision is not None and decision.verdict == "confirm"
+    return {
+        "platform": listing.platform,
+        "listing_id": listing.listing_id,
+        "url": listing.url,
+        "title": listing.title,
+        "shop_name": listing.shop_name,
+        "shop_id": listing.shop_id,
+        "price": str(price) if price is not None else "",
+        "category": assessment.category,
+        "category_name": category_name(assessment.category),
+        "risk_score": round(assessment.risk_score, 3),
+        "reasons": " ".join(codes),
+        "reason_names": "；".join(reason_name(c) for c in codes),
+        "evidence": "; ".join(f"{r.code}: {r.evidence}" for r in assessment.reasons),
+        "captured_at": evidence.captured_at.isoformat() if evidence else "",
+        "screenshot_sha256": shot.sha256 if shot else "",
+        "capture_manifest_sha256": evidence.manifest_sha256 if evidence else "",
+        "confirmed": confirmed,
+        "review_status": VERDICT_NAMES.get(decision.verdict, decision.verdict) if decision else "未复核",
+        "reviewer": decision.reviewer if decision else "",
+        "decided_at": decision.at.isoformat() if decision else "",
+    }
+
+
+def takedown_rows(store, platform: str, *, include_unconfirmed: bool = False) -> list[dict[str, Any]]:
+    """The rows of `platform`'s takedown list (confirmed listings unless asked otherwise)."""
     if platform not in PLATFORMS:
         raise ValueError(f"unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)}")
     rows = []
-    for listing, assessment in store.flagged(platform):
-        evidence = store.latest_evidence(listing.key)
-        shot = next((a for a in evidence.artefacts if a.media_type == "image/png"), None) if evidence else None
-        price = listing.display_price
-        rows.append({
-            "platform": listing.platform,
-            "listing_id": listing.listing_id,
-            "url": listing.url,
-            "title": listing.title,
-            "shop_name": listing.shop_name,
-            "price": str(price) if price is not None else "",
-            "category": assessment.category,
-            "risk_score": round(assessment.risk_score, 3),
-            "reasons": " ".join(dict.fromkeys(r.code for r in assessment.reasons)),
-            "evidence": "; ".join(f"{r.code}: {r.evidence}" for r in assessment.reasons),
-            "screenshot_sha256": shot.sha256 if shot else "",
-            "captured_at": evidence.captured_at.isoformat() if evidence else "",
-        })
-    return rows
+    if include_unconfirmed:
+        for listing, assessment in store.flagged(platform):
+            decision = store.latest_decision(listing.key)
+            if decision is not None and decision.verdict == "dismiss":
+                continue
+            rows.append(takedown_row(store, listing, assessment, decision))
+    else:
+        for listing, assessment, decision in store.confirmed(platform):
+            rows.append(takedown_row(store, listing, assessment, decision))
+    return [r for r in rows if r["platform"] == platform]
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
-def write_takedown(rows: list[dict], path: Path, fmt: str) -> Path:
+def _xlsx(rows: list[dict[str, Any]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "下架清单"
+    ws.append([label for _, label, _ in COLUMNS])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="FFE8E8E8")
+        cell.alignment = Alignment(vertical="center")
+    url_col = next(i for i, (key, _, _) in enumerate(COLUMNS, start=1) if key == "url")
+    for r, row in enumerate(rows, start=2):
+        for c, (key, _, _) in enumerate(COLUMNS, start=1):
+            value = row.get(key, "")
+            cell = ws.cell(row=r, column=c)
+            if isinstance(value, str):
+                cell.value = value
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+                if value.lstrip(" ")[:1] in _FORMULA_START:
+                    cell.quotePrefix = True
+            else:
+                cell.value = value
+        link = str(row.get("url", ""))
+        if link.startswith(("http://", "https://")):
+            cell = ws.cell(row=r, column=url_col)
+            cell.hyperlink = link
+            cell.style = "Hyperlink"
+    for c, (_, _, width) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(1, len(rows) + 1)}"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def write_takedown(rows: list[dict[str, Any]], path: str | os.PathLike[str], fmt: str) -> Path:
     """Write rows in the given format (atomically) and return the path."""
     if fmt == "json":
         data = json.dumps(rows, ensure_ascii=False, indent=2).encode("utf-8")
     elif fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow([label for _, label in COLUMNS])
+        writer.writerow([label for _, label, _ in COLUMNS])
         for row in rows:
-            writer.writerow([_safe_cell(row[key]) for key, _ in COLUMNS])
+            writer.writerow([safe_cell(row.get(key, "")) for key, _, _ in COLUMNS])
         data = buf.getvalue().encode("utf-8-sig")  # BOM so Excel reads the Chinese text
     elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = "下架清单"
-        ws.append([label for _, label in COLUMNS])
-        for row in rows:
-            ws.append([_safe_cell(row[key]) for key, _ in COLUMNS])
-        buf = io.BytesIO()
-        wb.save(buf)
-        data = buf.getvalue()
+        data = _xlsx(rows)
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     _atomic_write(Path(path), data)

@@ -16,9 +16,14 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from firewatch.cli_alerts import alerts
 from firewatch.cli_evaluate import evaluate
+from firewatch.cli_export import evidence_item, export, verify  # noqa: F401 (evidence_item: demo)
 from firewatch.cli_import import import_
+from firewatch.cli_search import index, search
+from firewatch.cli_notice import notice
 from firewatch.cli_schedule import schedule
+from firewatch.cli_web import serve, token, user
 from firewatch.exceptions import FirewatchError, NotFoundError
 from firewatch.settings import Settings, load_settings
 
@@ -177,8 +182,14 @@ def session_import(ctx, platform: str, file: str) -> None:
 
 
 cli.add_command(schedule)
+cli.add_command(alerts)
 cli.add_command(evaluate)
 cli.add_command(import_)
+cli.add_command(search)
+cli.add_command(index)
+cli.add_command(serve)
+cli.add_command(user)
+cli.add_command(token)
 
 
 # -- models and scoring ---------------------------------------------------------------
@@ -297,6 +308,8 @@ def process(ctx, capture: bool, max_captures: int | None) -> None:
     stats = run_processing(_settings(ctx), capture=capture, max_captures=max_captures)
     out.print(f"评分 scored {stats.scored}, 标记 flagged {stats.flagged}, 截图 captured {stats.captured}, "
               f"索引 indexed {stats.indexed}, 错误 errors {len(stats.errors)}")
+    if stats.index_unavailable:
+        console.print(f"[yellow]索引暂停 index stage paused:[/yellow] {stats.index_unavailable}")
 
 
 def run_processing(settings: Settings, capture: bool = True, max_captures: int | None = None,
@@ -306,7 +319,7 @@ def run_processing(settings: Settings, capture: bool = True, max_captures: int |
     from crawler.capture import CaptureError, Capturer
     from crawler.platforms.blocked import detect_block
     from firewatch.pipeline import Pipeline
-    from firewatch.search import open_index
+    from firewatch.search import open_index_from_settings
     from firewatch.store import open_store
     from urllib.parse import urlsplit
 
@@ -320,7 +333,7 @@ def run_processing(settings: Settings, capture: bool = True, max_captures: int |
                             max_height=int(cap["max_height"]), timeout_ms=int(cap["timeout_ms"]), is_blocked=detect_block,
                             concurrency=int(cap["concurrency"]), settle_ms=int(cap["settle_ms"]))
     with open_store(settings.store_path) as store:
-        index = open_index(settings.search_url, settings.search_path)
+        index = open_index_from_settings(settings)
         pipeline = Pipeline(store, index, scorer, threshold, load_watchlist(settings, store), capturer,
                             capture_errors=(CaptureError,), capture_limit=max_captures)
         try:
@@ -332,7 +345,7 @@ def run_processing(settings: Settings, capture: bool = True, max_captures: int |
             index.close()
 
 
-# -- parse, search, index ---------------------------------------------------------------
+# -- parse (search and index live in firewatch.cli_search) -------------------------------
 @cli.command()
 @click.option("--platform", required=True, type=click.Choice(["jd", "taobao", "tmall", "pdd", "1688", "web"]),
               help="web: any shop page carrying schema.org Product data (JSON-LD, microdata, OpenGraph).")
@@ -347,138 +360,10 @@ def parse(platform: str, kind: str, url: str, file: str) -> None:
         out.file.write(json.dumps(listing.to_dict(), ensure_ascii=False) + "\n")
 
 
-@cli.command()
-@click.argument("query", default="")
-@click.option("--platform", type=click.Choice(["jd", "taobao", "tmall", "pdd", "1688"]))
-@click.option("--category", help="Category code (see taxonomy), e.g. portable_extinguisher.")
-@click.option("--flagged/--all", default=None, help="Only flagged (or only unflagged with --all omitted: both).")
-@click.option("--since", help="Seen on or after this ISO date, e.g. 2026-11-01.")
-@click.option("--limit", default=20, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
-@click.pass_context
-def search(ctx, query, platform, category, flagged, since, limit, as_json) -> None:
-    """Full-text search over listings (Chinese: two-character queries such as 灭火 work)."""
-    from dataclasses import asdict
-
-    from rich.markup import escape
-    from rich.table import Table
-
-    from firewatch.search import open_index
-
-    settings = _settings(ctx)
-    index = open_index(settings.search_url, settings.search_path)
-    hits = index.search(query, platform=platform, category=category, flagged=flagged, since=since, limit=limit)
-    index.close()
-    if as_json:
-        for hit in hits:
-            out.file.write(json.dumps(asdict(hit), ensure_ascii=False) + "\n")
-        return
-    table = Table(title=f"搜索 {escape(query)}: {len(hits)} 条")
-    for col in ("平台", "商品ID", "价格", "风险"):
-        table.add_column(col, no_wrap=True)
-    for col, ratio in (("标题", 4), ("店铺", 2), ("类别", 2), ("原因", 2)):
-        table.add_column(col, overflow="fold", ratio=ratio)
-    for h in hits:
-        price = f"{h.price_fen / 100:.2f}" if h.price_fen is not None else "-"
-        risk = f"{h.risk_score:.2f}" if h.risk_score is not None else "-"
-        table.add_row(h.platform, h.listing_id, price, ("[red]" + risk + "[/red]") if h.flagged else risk,
-                      escape(h.title), escape(h.shop_name), h.category or "-", "\n".join(h.reasons))
-    out.print(table)
-    if not hits:
-        console.print("没有结果 no results. Has the index been built? Run `firewatch process` or `firewatch index rebuild`.")
-
-
-@cli.group()
-def index() -> None:
-    """The search index (a projection of the store)."""
-
-
-@index.command("rebuild")
-@click.pass_context
-def index_rebuild(ctx) -> None:
-    """Rebuild the search index from the store."""
-    from firewatch.search import open_index
-    from firewatch.store import open_store
-
-    settings = _settings(ctx)
-    with open_store(settings.store_path) as store:
-        idx = open_index(settings.search_url, settings.search_path)
-        idx.clear()
-        n = 0
-        for listing in store.iter_listings():
-            idx.index_listing(listing, store.get_assessment(listing.key))
-            n += 1
-        idx.close()
-    out.print(f"已索引 indexed {n} listings")
-
-
-# -- export and verify -------------------------------------------------------------------
-@cli.group()
-def export() -> None:
-    """Takedown lists and evidence packs."""
-
-
-@export.command("takedown")
-@click.option("--platform", required=True, type=click.Choice(["jd", "taobao", "tmall", "pdd", "1688"]))
-@click.option("--format", "fmt", default="csv", show_default=True, type=click.Choice(["csv", "xlsx", "json"]))
-@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Output file (default: <data>/exports/takedown-<platform>.<format>).")
-@click.pass_context
-def export_takedown(ctx, platform: str, fmt: str, out_path: str | None) -> None:
-    """Write the flagged listings of one platform for its compliance team."""
-    from alerts.takedown import takedown_rows, write_takedown
-    from firewatch.store import open_store
-
-    settings = _settings(ctx)
-    path = Path(out_path) if out_path else settings.export_dir / f"takedown-{platform}.{fmt}"
-    with open_store(settings.store_path) as store:
-        rows = takedown_rows(store, platform)
-    write_takedown(rows, path, fmt)
-    out.print(f"{len(rows)} 条下架清单 takedown rows -> {path}")
-
-
-@export.command("evidence")
-@click.argument("listings", nargs=-1, required=True)
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="The ZIP to write.")
-@click.pass_context
-def export_evidence(ctx, listings: tuple[str, ...], out_path: str) -> None:
-    """Write an evidence pack (ZIP) for LISTINGS (PLATFORM:ID or a unique ID)."""
-    from alerts.evidence_pack import write_pack
-    from firewatch.store import open_store
-
-    settings = _settings(ctx)
-    with open_store(settings.store_path) as store:
-        items = [evidence_item(store, _parse_key(text, store)) for text in listings]
-    write_pack(Path(out_path), items)
-    out.print(f"证据包 evidence pack -> {out_path} ({len(items)} listings); check it with `firewatch verify {out_path}`")
-
-
-def evidence_item(store, key: tuple[str, str]):
-    from alerts.evidence_pack import PackItem
-
-    listing = store.get_listing(key)
-    if listing is None:
-        raise NotFoundError(f"no listing {key[0]}:{key[1]} in the store")
-    evidence = store.latest_evidence(key)
-    if evidence is None:
-        raise NotFoundError(f"{key[0]}:{key[1]} has no captured evidence yet; run `firewatch process` (it captures flagged listings)")
-    assessment = store.get_assessment(key)
-    return PackItem(listing=listing.to_dict(), assessment=assessment.to_dict() if assessment else {}, evidence=evidence,
-                    directory=Path(evidence.directory))
-
-
-@cli.command()
-@click.argument("pack", type=click.Path(exists=True, dir_okay=False))
-def verify(pack: str) -> None:
-    """Verify an evidence pack: exit 0 when intact, 3 naming each changed, missing or extra file."""
-    from alerts.evidence_pack import verify_pack
-    from firewatch.exceptions import VerificationError
-
-    problems = verify_pack(Path(pack))
-    if problems:
-        for p in problems:
-            console.print(f"[red]FAIL[/red] {p}")
-        raise VerificationError(f"{pack}: {len(problems)} problem(s); the pack is not intact")
-    out.print(f"[green]OK[/green] {pack}: every file matches the manifest and the custody log is unbroken")
+# -- export and verify (firewatch/cli_export.py) -----------------------------------------
+cli.add_command(export)
+cli.add_command(verify)
+cli.add_command(notice)
 
 
 # -- demo -------------------------------------------------------------------------------

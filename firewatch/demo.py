@@ -33,10 +33,11 @@ def child_command(settings: Settings, *args: str) -> list[str]:
 
 
 def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, console, out) -> dict:
-    from alerts.evidence_pack import verify_pack, write_pack
+    from alerts.evidence_pack import verify_pack
     from alerts.takedown import takedown_rows, write_takedown
     from demo_market.server import DemoMarket
-    from firewatch.cli import evidence_item, load_scorer, run_processing
+    from firewatch.cli import load_scorer, run_processing
+    from firewatch.cli_export import export_evidence_pack
     from firewatch.store import open_store
 
     started = time.monotonic()
@@ -64,7 +65,8 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
         with open_store(settings.store_path) as store:
             takedowns = {}
             for platform in ("jd", "taobao", "tmall", "pdd", "1688"):
-                rows = takedown_rows(store, platform)
+                # the demo has no reviewer: its lists hold every flagged listing (`--include-unconfirmed`)
+                rows = takedown_rows(store, platform, include_unconfirmed=True)
                 takedowns[platform] = (write_takedown(rows, exports / f"takedown-{platform}.csv", "csv"), len(rows))
             per_platform = store.count_listings()
             reasons = store.reason_counts()
@@ -76,7 +78,7 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
             if captured:
                 listing, _ = captured[0]
                 pack_path = exports / f"evidence-{listing.platform}-{listing.listing_id}.zip"
-                write_pack(pack_path, [evidence_item(store, listing.key)])
+                export_evidence_pack(settings, store, [listing.key], pack_path, operator="firewatch-demo")
                 pack_problems = verify_pack(pack_path)
             queue = store.queue_counts()
     finally:

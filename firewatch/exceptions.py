@@ -39,3 +39,16 @@ class ImportFileError(FirewatchError):
     """A watchlist or certificate file cannot be read or has none of the expected columns."""
 
     exit_code = 65  # EX_DATAERR
+
+
+class SearchError(FirewatchError):
+    """A search query or index request is invalid, or the search index refused it."""
+
+    exit_code = 65  # EX_DATAERR
+
+
+class SearchUnavailable(SearchError):
+    """The search backend (Elasticsearch) cannot be reached; nothing is lost: listings stay
+    queued for `firewatch index sync`."""
+
+    exit_code = 69  # EX_UNAVAILABLE

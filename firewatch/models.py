@@ -16,7 +16,7 @@ from typing import Any
 PLATFORMS = ("jd", "taobao", "tmall", "pdd", "1688")
 STATUSES = ("active", "removed", "blocked", "unknown")
 VERDICTS = ("confirm", "dismiss", "escalate")
-NOTICE_STATUSES = ("draft", "sent", "acknowledged")
+NOTICE_STATUSES = ("draft", "sent", "acknowledged", "overdue", "removal_verified")
 
 
 def utcnow() -> datetime:
@@ -178,10 +178,31 @@ class Decision:
 
 @dataclass
 class Notice:
-    """A takedown notice to one platform, covering several listings."""
+    """A takedown notice to one platform, covering several listings.
+
+    Lifecycle (`alerts.notices`): draft -> sent (by whom, through which channel, reply
+    deadline) -> acknowledged by the platform -> removal_verified once a re-crawl finds
+    every listed listing removed or gone; a sent notice whose deadline passes without
+    acknowledgement or removal becomes overdue. `removed` maps listing keys to the time
+    their removal was verified.
+    """
 
     platform: str
     listing_keys: list[tuple[str, str]]
     created_at: datetime = field(default_factory=utcnow)
     status: str = "draft"
     removal_verified_at: datetime | None = None
+    id: int | None = None
+    created_by: str = ""
+    sent_at: datetime | None = None
+    sent_by: str = ""
+    channel: str = ""
+    deadline_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str = ""
+    ack_note: str = ""
+    checked_at: datetime | None = None
+    html_path: str = ""
+    pdf_path: str = ""
+    document_sha256: str = ""
+    removed: dict[tuple[str, str], datetime] = field(default_factory=dict)

@@ -9,6 +9,10 @@ Scoring goes through the scorer's batch path (`assess_many`, `score_batch` listi
 time, one model prediction per batch); each assessment is still saved in its own
 transaction.
 
+When the search backend is unreachable (`SearchUnavailable`), the index stage stops for
+this run with one warning; its listings stay queued with their attempts untouched, and
+`firewatch index sync` (or the next run) indexes them once the backend is back.
+
 Captures go through the capturer's pool (`capture_many`) and each result is saved as it
 arrives. A page that shows a captcha or login wall (`BlockedPageError`) is not a failure
 of the listing: its capture is re-queued at the back with its attempts reset, so it
@@ -21,6 +25,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from firewatch.exceptions import SearchUnavailable
 from firewatch.models import Evidence, Listing
 
 log = logging.getLogger(__name__)
@@ -34,6 +39,7 @@ class PipelineStats:
     capture_failed: int = 0
     capture_blocked: int = 0
     indexed: int = 0
+    index_unavailable: str = ""  # why the index stage stopped early (its listings stay queued)
     errors: list[str] = field(default_factory=list)
 
 
@@ -74,7 +80,12 @@ class Pipeline:
                 self._capture_stage(stats, progress)
             else:
                 self._stage("capture", self._capture, stats, progress, "截图取证")
-        self._stage("index", self._index, stats, progress, "建立索引")
+        try:
+            self._stage("index", self._index, stats, progress, "建立索引")
+        except SearchUnavailable as exc:  # not the listings' fault: no attempt counted, all stay queued
+            stats.index_unavailable = str(exc)
+            log.warning("index stage stopped, %d listings stay queued for `firewatch index sync`: %s",
+                        len(self.store.pending("index")), exc)
         return stats
 
     def _stage(self, stage: str, work: Callable[[Listing, PipelineStats], None], stats: PipelineStats,
@@ -188,6 +199,7 @@ class Pipeline:
         stats.captured += 1
 
     def _index(self, listing: Listing, stats: PipelineStats) -> None:
-        self.index.index_listing(listing, self.store.get_assessment(listing.key))
+        key = listing.key
+        self.index.index_listing(listing, self.store.get_assessment(key), self.store.snapshots(key))
         self.store.complete_stage(listing.key, "index")
         stats.indexed += 1

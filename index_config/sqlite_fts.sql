@@ -1,26 +1,65 @@
--- SQLite FTS5 search index: a projection of the store, rebuildable at any time.
--- SQLite's tokenizers do not split Chinese, so `tokens` holds jieba search-mode tokens
--- joined by spaces (classifiers.tokenize.search_tokens) and queries are tokenised the
--- same way; unicode61 then only splits on those spaces.
--- Documents are keyed by doc_id = "platform:listing_id"; writes are delete+insert, so
--- re-indexing a listing is idempotent.
+-- SQLite FTS5 search index (schema version 2, kept in PRAGMA user_version): a projection
+-- of the store, rebuildable at any time (`firewatch index rebuild`). The Elasticsearch
+-- templates beside this file (elasticsearch/*.json) hold the same fields.
+--
+-- SQLite's tokenizers do not split Chinese, so the FTS columns hold the search tokens of
+-- firewatch.search.base.text_tokens (jieba search mode, CJK bigrams, code parts) joined
+-- by spaces, and queries are tokenised the same way. Each token is written so that
+-- unicode61 sees exactly one token: characters other than 0-9, a-z and CJK U+4E00-U+9FCC
+-- are spelled as four private-use characters (U+E000-U+E03F), which unicode61 counts as
+-- token characters. A query matches when every query token is present in head or body,
+-- the same rule the Elasticsearch `tokens` field implements with a whitespace analyzer.
+--
+-- Documents are keyed by doc_id = "platform:listing_id"; re-indexing replaces the row,
+-- so it is idempotent. Dates are integer milliseconds since the epoch (UTC), prices
+-- integer fen, exactly as the Elasticsearch documents carry them.
 CREATE TABLE IF NOT EXISTS docs (
-    doc_id TEXT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL UNIQUE,
     platform TEXT NOT NULL,
     listing_id TEXT NOT NULL,
     title TEXT NOT NULL,
     url TEXT NOT NULL,
-    shop_name TEXT NOT NULL,
+    shop_id TEXT,
+    shop_name TEXT,
     category TEXT,
     flagged INTEGER NOT NULL DEFAULT 0,
     risk_score REAL,
     reasons TEXT NOT NULL DEFAULT '',
     price_fen INTEGER,
     status TEXT NOT NULL,
-    last_seen TEXT NOT NULL
+    first_seen INTEGER,
+    last_seen INTEGER,
+    assessed_at INTEGER
 );
-CREATE INDEX IF NOT EXISTS docs_filters ON docs (platform, category, flagged);
+CREATE INDEX IF NOT EXISTS docs_platform ON docs (platform, category, flagged);
+CREATE INDEX IF NOT EXISTS docs_risk ON docs (flagged DESC, risk_score DESC, doc_id);
+CREATE INDEX IF NOT EXISTS docs_shop_id ON docs (shop_id);
+CREATE INDEX IF NOT EXISTS docs_shop_name ON docs (shop_name);
+CREATE TABLE IF NOT EXISTS doc_reasons (
+    code TEXT NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (code, doc)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS doc_reasons_doc ON doc_reasons (doc);
+-- head: title, shop name, attributes; body: description (weighted lower in relevance).
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
-    tokens,
+    head,
+    body,
     tokenize='unicode61 remove_diacritics 0'
 );
+-- Price and status history (store snapshots), one row per observed change.
+CREATE TABLE IF NOT EXISTS snapshots (
+    snap_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    listing_id TEXT NOT NULL,
+    observed_at INTEGER NOT NULL,
+    price_fen INTEGER,
+    title TEXT NOT NULL,
+    stock INTEGER,
+    status TEXT NOT NULL,
+    content_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS snapshots_doc ON snapshots (doc_id, observed_at);
+PRAGMA user_version = 2;

@@ -77,7 +77,8 @@ def test_search_finds_two_character_query(flow):
 def test_takedown_list_holds_one_platform(flow, tmp_path):
     data, run = flow
     out = tmp_path / "jd.csv"
-    result = run("export", "takedown", "--platform", "jd", "--format", "csv", "--out", str(out))
+    result = run("export", "takedown", "--platform", "jd", "--format", "csv", "--include-unconfirmed",
+                 "--out", str(out))
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     with open_store(data / "firewatch.db") as store:

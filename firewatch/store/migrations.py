@@ -145,4 +145,170 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        4,
+        "takedown notices with their lifecycle and listed items (replaces the unused notices table)",
+        """
+        DROP TABLE notices;
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL CHECK (status IN ('draft','sent','acknowledged','overdue','removal_verified')),
+            sent_at TEXT,
+            sent_by TEXT NOT NULL DEFAULT '',
+            channel TEXT NOT NULL DEFAULT '',
+            deadline_at TEXT,
+            acknowledged_at TEXT,
+            acknowledged_by TEXT NOT NULL DEFAULT '',
+            ack_note TEXT NOT NULL DEFAULT '',
+            removal_verified_at TEXT,
+            checked_at TEXT,
+            html_path TEXT NOT NULL DEFAULT '',
+            pdf_path TEXT NOT NULL DEFAULT '',
+            document_sha256 TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX notices_platform ON notices (platform, status);
+        CREATE TABLE notice_items (
+            notice_id INTEGER NOT NULL REFERENCES notices (id),
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            removed_at TEXT,
+            removal_basis TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (notice_id, platform, listing_id)
+        );
+        CREATE INDEX notice_items_listing ON notice_items (platform, listing_id);
+        """,
+    ),
+    (
+        5,
+        "review web app: users, sessions, login attempts, audit log, cases, API tokens, removal reports",
+        """
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('regulator','investigator','analyst','platform','admin')),
+            platform TEXT NOT NULL DEFAULT '',
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE web_sessions (
+            token_sha256 TEXT PRIMARY KEY,
+            username TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+            csrf_token TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            ip TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE login_attempts (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,
+            ip TEXT NOT NULL,
+            at TEXT NOT NULL,
+            success INTEGER NOT NULL
+        );
+        CREATE INDEX login_attempts_key ON login_attempts (username, ip, at);
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '{}',
+            ip TEXT NOT NULL DEFAULT '',
+            prev_sha256 TEXT NOT NULL,
+            entry_sha256 TEXT NOT NULL
+        );
+        CREATE INDEX audit_log_subject ON audit_log (subject);
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            token_sha256 TEXT NOT NULL UNIQUE,
+            created_by TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            revoked_at TEXT,
+            last_used_at TEXT
+        );
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open'
+        );
+        CREATE TABLE case_items (
+            case_id INTEGER NOT NULL REFERENCES cases (id),
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (case_id, platform, listing_id)
+        );
+        CREATE TABLE removal_reports (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            reported_by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX removal_reports_listing ON removal_reports (platform, listing_id);
+        """,
+    ),
+    (
+        3,
+        "alerts (dedupe key, state), per-channel deliveries, dead letters, image hashes, digests",
+        """
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            rule TEXT NOT NULL,
+            dedupe_key TEXT NOT NULL,
+            platform TEXT NOT NULL DEFAULT '',
+            listing_id TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL,
+            details TEXT NOT NULL DEFAULT '{}',
+            state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new','sent','acknowledged')),
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            acknowledged_at TEXT,
+            acknowledged_by TEXT NOT NULL DEFAULT ''
+        );
+        CREATE UNIQUE INDEX alerts_dedupe ON alerts (dedupe_key);
+        CREATE INDEX alerts_state ON alerts (state, created_at);
+        CREATE INDEX alerts_created ON alerts (created_at);
+        CREATE TABLE alert_deliveries (
+            alert_id INTEGER NOT NULL REFERENCES alerts (id),
+            channel TEXT NOT NULL,
+            delivered_at TEXT NOT NULL,
+            PRIMARY KEY (alert_id, channel)
+        );
+        CREATE TABLE alert_dead_letters (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('alerts','digest')),
+            alert_ids TEXT NOT NULL DEFAULT '[]',
+            payload TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            last_error TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            retried_at TEXT,
+            resolved_at TEXT
+        );
+        CREATE TABLE image_hashes (
+            url TEXT PRIMARY KEY,
+            dhash TEXT,
+            error TEXT NOT NULL DEFAULT '',
+            fetched_at TEXT NOT NULL
+        );
+        CREATE TABLE alert_digests (
+            day TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (day, channel)
+        );
+        """,
+    ),
 ]

@@ -33,8 +33,11 @@ from firewatch.models import (
     to_jsonable,
     utcnow,
 )
+from firewatch.store.alerts import AlertsMixin
 from firewatch.store.migrations import MIGRATIONS
+from firewatch.store.notices import NoticesMixin
 from firewatch.store.reviews import ReviewsMixin
+from firewatch.store.users import UsersMixin
 from firewatch.store.watchlist import ReferenceListsMixin
 
 log = logging.getLogger(__name__)
@@ -78,7 +81,7 @@ class UpsertResult:
     changed: bool
 
 
-class SQLiteStore(ReferenceListsMixin, ReviewsMixin):
+class SQLiteStore(ReferenceListsMixin, ReviewsMixin, UsersMixin, NoticesMixin, AlertsMixin):
     """The store of record in one SQLite file (reference lists: `firewatch.store.watchlist`)."""
 
     def __init__(self, path: Path):

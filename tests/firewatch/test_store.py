@@ -8,6 +8,7 @@ import pytest
 from firewatch.exceptions import StoreError
 from firewatch.models import Assessment, Listing, PriceTier, Reason
 from firewatch.store import open_store
+from firewatch.store.migrations import MIGRATIONS
 from firewatch.store.sqlite import from_fen, to_fen
 
 
@@ -15,6 +16,9 @@ from firewatch.store.sqlite import from_fen, to_fen
 def store(tmp_path):
     with open_store(tmp_path / "fw.db") as s:
         yield s
+
+
+ALL_VERSIONS = sorted(v for v, _, _ in MIGRATIONS)
 
 
 def listing(**kw):
@@ -26,10 +30,10 @@ def listing(**kw):
 
 def test_wal_and_migrations_recorded(store, tmp_path):
     assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.schema_versions() == [1, 2]
+    assert store.schema_versions() == ALL_VERSIONS
     # reopening applies nothing twice
     with open_store(tmp_path / "fw.db") as again:
-        assert again.schema_versions() == [1, 2]
+        assert again.schema_versions() == ALL_VERSIONS
 
 
 def test_newer_schema_is_refused(tmp_path):
@@ -112,4 +116,4 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path):
         _, err = child.communicate(timeout=60)
         assert child.returncode == 0, err
     with open_store(path) as store:
-        assert store.schema_versions() == [1, 2]
+        assert store.schema_versions() == ALL_VERSIONS

@@ -1,0 +1,108 @@
+"""The daily digest: one day's alerts summarised per rule, platform, category and state.
+
+A day is a calendar day in the configured time zone (`[alerts] timezone`, default
+Asia/Shanghai). `build_digest` makes the JSON-ready payload (`type: digest`) that every
+sender delivers (e-mail renders it through `alert_digest.*`); `send_digest` sends it once
+per day and channel (recorded in the store), or again with `force`, and turns a delivery
+that fails every retry into a dead letter.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from firewatch.labels import PLATFORM_NAMES, category_name
+from firewatch.models import utcnow
+
+from .exceptions import AlertsConfigError
+from .rules import rule_name
+from .senders import DeliveryPolicy, Sender, deliver_with_retry
+
+log = logging.getLogger(__name__)
+
+STATE_NAMES = {"new": "未发送", "sent": "已发送", "acknowledged": "已确认"}
+MAX_LISTED = 200  # alerts listed one by one in a digest; the counts cover all
+
+
+def zone(name: str) -> tzinfo:
+    """The named time zone; China's zone is a fixed +08:00 when no tz database is installed."""
+    if not name:
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError:
+        if name in ("Asia/Shanghai", "Asia/Chongqing", "PRC"):
+            return timezone(timedelta(hours=8), name)
+        raise AlertsConfigError(f"alerts.timezone: unknown time zone {name!r}") from None
+
+
+def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """[start, end) of a local calendar day, in UTC."""
+    start = datetime.combine(day, time(0), tz)
+    end = datetime.combine(day + timedelta(days=1), time(0), tz)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def today(tz: tzinfo, now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone(tz).date()
+
+
+def _counted(counts: dict[str, int], names: dict[str, str]) -> list[dict[str, Any]]:
+    return [{"key": k, "name": names.get(k, k), "count": n}
+            for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def build_digest(store: Any, day: date, tz_name: str = "Asia/Shanghai") -> dict[str, Any]:
+    """The payload of one day's digest (every alert created that local day, in any state)."""
+    tz = zone(tz_name)
+    start, end = day_bounds(day, tz)
+    alerts = store.alerts(since=start, until=end)
+    by_rule: dict[str, int] = {}
+    by_platform: dict[str, int] = {}
+    by_category: dict[str, int] = {}
+    by_state: dict[str, int] = {}
+    categories: dict[str, str] = {}
+    for a in alerts:
+        by_rule[a.rule] = by_rule.get(a.rule, 0) + 1
+        platform = a.platform or "-"
+        by_platform[platform] = by_platform.get(platform, 0) + 1
+        cat = a.details.get("category") or "-"
+        categories[cat] = category_name(cat) if cat != "-" else "未分类"
+        by_category[cat] = by_category.get(cat, 0) + 1
+        by_state[a.state] = by_state.get(a.state, 0) + 1
+    listed = [{"id": a.id, "rule": a.rule, "rule_name": rule_name(a.rule), "platform": a.platform,
+               "listing_id": a.listing_id, "summary": a.summary, "state": a.state,
+               "created_at": a.created_at.isoformat()} for a in alerts[:MAX_LISTED]]
+    rules = {r: rule_name(r) for r in by_rule}
+    platforms = {**PLATFORM_NAMES, "-": "（无平台）"}
+    return {
+        "type": "digest", "day": day.isoformat(), "timezone": tz_name or "UTC",
+        "from": start.isoformat(), "until": end.isoformat(), "generated_at": utcnow().isoformat(),
+        "total": len(alerts), "by_rule": _counted(by_rule, rules), "by_platform": _counted(by_platform, platforms),
+        "by_category": _counted(by_category, categories), "by_state": _counted(by_state, STATE_NAMES),
+        "alerts": listed, "truncated": max(0, len(alerts) - MAX_LISTED),
+    }
+
+
+def send_digest(store: Any, senders: list[Sender], policy: DeliveryPolicy, day: date,
+                tz_name: str = "Asia/Shanghai", force: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Send one day's digest on every channel that has not sent it; returns (payload, per-channel results)."""
+    payload = build_digest(store, day, tz_name)
+    results = []
+    for sender in senders:
+        entry: dict[str, Any] = {"channel": sender.channel, "ok": False, "skipped": False, "error": "",
+                                 "dead_letter": None}
+        results.append(entry)
+        if not force and store.digest_sent(payload["day"], sender.channel):
+            entry.update(ok=True, skipped=True)
+            continue
+        ok, attempts, error = deliver_with_retry(sender, payload, policy)
+        entry.update(ok=ok, error=error)
+        if ok:
+            store.mark_digest_sent(payload["day"], sender.channel)
+        else:
+            entry["dead_letter"] = store.add_dead_letter(sender.channel, "digest", [], payload, attempts, error)
+    return payload, results

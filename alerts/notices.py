@@ -1,0 +1,188 @@
+"""Takedown notices: a formal letter per platform and its lifecycle, kept in the store.
+
+`create_notice` puts a platform's confirmed listings that no earlier notice names into a
+draft (nothing to put in: returns None). `send_notice` renders the letter
+(`templates/notice.html`, Jinja2 autoescaped; the sender organisation, legal basis,
+addressee and reply deadline come from settings `[notices]` through `NoticeConfig`)
+as HTML and as a PDF printed by Chromium, writes both under the given folder, and marks
+the notice sent, recording who sent it, through which channel and the deadline;
+delivery itself goes through the platform's own channel. `acknowledge_notice` records
+the platform's answer. `evaluate_notice` re-reads the store after re-crawls: a listed
+listing counts as removed when a crawl observed it `removed` after the notice was sent,
+or when a finished crawl of its platform that met no block started after the notice
+(and after the listing could have been skipped as recently seen) without seeing it; once
+every listing is removed the notice is `removal_verified`; a sent notice past its
+deadline with neither answer nor removal becomes `overdue`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from firewatch.labels import PLATFORM_NAMES
+from firewatch.models import Notice, utcnow
+
+from alerts.exceptions import NoticeError
+from alerts.pdf import DEFAULT_CHROMIUM, html_to_pdf, template_env
+from alerts.takedown import takedown_row
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "notice.html"
+TITLE = "关于删除涉嫌违规消防产品商品链接的通知函"
+_CRAWL_PLATFORM = {"tmall": "taobao"}  # Tmall listings are found by the Taobao crawl
+
+__all__ = ["NoticeConfig", "acknowledge_notice", "create_notice", "evaluate_all", "evaluate_notice",
+           "notice_html", "send_notice"]
+
+
+@dataclass(frozen=True)
+class NoticeConfig:
+    """The [notices] settings, as plain values."""
+
+    sender_org: str = "消防产品网络市场监测组"
+    sender_contact: str = ""
+    recipient: str = "{platform_name}平台 商品合规/治理团队"
+    legal_basis: str = ""
+    reply_deadline_days: int = 7
+    channel: str = "平台投诉/举报通道"
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any]) -> "NoticeConfig":
+        known = {k: section[k] for k in cls.__dataclass_fields__ if k in section}
+        if "reply_deadline_days" in known:
+            known["reply_deadline_days"] = int(known["reply_deadline_days"])
+            if known["reply_deadline_days"] < 1:
+                raise NoticeError("notices.reply_deadline_days must be at least 1")
+        return cls(**known)
+
+
+def number(notice: Notice) -> str:
+    return f"FW-{notice.platform.upper()}-{notice.id:05d}"
+
+
+def create_notice(store, platform: str, created_by: str = "", at: datetime | None = None) -> int | None:
+    """A draft notice of `platform`'s confirmed listings not yet in any notice; None if there are none."""
+    already = store.noticed_keys(platform)
+    keys = [listing.key for listing, _, _ in store.confirmed(platform) if listing.key not in already]
+    if not keys:
+        return None
+    return store.create_notice(platform, keys, created_by=created_by, at=at)
+
+
+def _get(store, notice_id: int) -> Notice:
+    notice = store.get_notice(notice_id)
+    if notice is None:
+        raise NoticeError(f"no notice {notice_id}; see `firewatch notice list`")
+    return notice
+
+
+def notice_html(store, notice: Notice, config: NoticeConfig, issued_at: datetime, deadline_at: datetime) -> str:
+    """The letter as a self-contained HTML document."""
+    rows = []
+    for key in notice.listing_keys:
+        listing = store.get_listing(key)
+        assessment = store.get_assessment(key)
+        if listing is None or assessment is None:
+            raise NoticeError(f"notice {notice.id} names {key[0]}:{key[1]}, which the store no longer holds")
+        rows.append(takedown_row(store, listing, assessment, store.latest_decision(key)))
+    name = PLATFORM_NAMES.get(notice.platform, notice.platform)
+    return template_env().get_template(TEMPLATE).render(
+        title=TITLE, number=number(notice), issued_at=issued_at, deadline_at=deadline_at,
+        deadline_days=config.reply_deadline_days, recipient=config.recipient.replace("{platform_name}", name),
+        sender_org=config.sender_org, sender_contact=config.sender_contact,
+        legal_basis=config.legal_basis.rstrip("。"), rows=rows)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def send_notice(store, notice_id: int, *, sent_by: str, out_dir: str | os.PathLike[str], config: NoticeConfig,
+                chromium: str = DEFAULT_CHROMIUM, channel: str | None = None,
+                clock: Callable[[], datetime] = utcnow) -> Notice:
+    """Render the draft's letter (HTML + PDF) into `out_dir` and mark it sent; returns the notice."""
+    notice = _get(store, notice_id)
+    if notice.status != "draft":
+        raise NoticeError(f"notice {notice_id} is {notice.status}, not a draft: it was sent already")
+    now = clock()
+    deadline = now + timedelta(days=config.reply_deadline_days)
+    html = notice_html(store, notice, config, now, deadline)
+    pdf = html_to_pdf(html, chromium=chromium)
+    stem = f"notice-{notice.platform}-{notice.id:05d}"
+    html_path, pdf_path = Path(out_dir) / f"{stem}.html", Path(out_dir) / f"{stem}.pdf"
+    _write(html_path, html.encode("utf-8"))
+    _write(pdf_path, pdf)
+    if not store.mark_notice_sent(notice_id, sent_by=sent_by, channel=channel or config.channel, at=now,
+                                  deadline_at=deadline, html_path=str(html_path), pdf_path=str(pdf_path),
+                                  document_sha256=hashlib.sha256(pdf).hexdigest()):
+        raise NoticeError(f"notice {notice_id} changed while it was being sent; see `firewatch notice status`")
+    log.info("notice %s sent by %s: %s", notice_id, sent_by, pdf_path)
+    return _get(store, notice_id)
+
+
+def acknowledge_notice(store, notice_id: int, *, by: str, note: str = "",
+                       clock: Callable[[], datetime] = utcnow) -> Notice:
+    """Record that the platform answered a sent (or overdue) notice."""
+    notice = _get(store, notice_id)
+    if not store.mark_notice_acknowledged(notice_id, by=by, at=clock(), note=note):
+        raise NoticeError(f"notice {notice_id} is {notice.status}: only a sent or overdue notice can be acknowledged")
+    return _get(store, notice_id)
+
+
+def _removal(store, notice: Notice, key: tuple[str, str], recrawl_after: timedelta) -> tuple[datetime, str] | None:
+    """When and how `key`'s removal after the notice was established, or None."""
+    listing = store.get_listing(key)
+    sent = notice.sent_at
+    if listing is None:
+        return None
+    if listing.status == "removed" and listing.last_seen and listing.last_seen >= sent:
+        return listing.last_seen, "re-crawl saw the listing removed"
+    since = max(sent, (listing.last_seen or sent) + recrawl_after)
+    for run in store.crawl_runs_since(_CRAWL_PLATFORM.get(key[0], key[0]), since):
+        if run.get("outcome") == "finished" and not run.get("blocks") and not run.get("errors"):
+            started = datetime.fromisoformat(run["started_at"])
+            if listing.last_seen is None or listing.last_seen < started:
+                return datetime.fromisoformat(run["ended_at"]), f"not found by crawl run {run['id']}"
+    return None
+
+
+def evaluate_notice(store, notice_id: int, now: datetime | None = None,
+                    recrawl_after: timedelta = timedelta(hours=6)) -> Notice:
+    """Re-evaluate a sent notice against the store: removals, removal verified, overdue."""
+    now = now or utcnow()
+    notice = _get(store, notice_id)
+    if notice.status in ("draft", "removal_verified"):
+        return notice
+    for key in notice.listing_keys:
+        if key in notice.removed:
+            continue
+        found = _removal(store, notice, key, recrawl_after)
+        if found is not None:
+            store.mark_notice_item_removed(notice_id, key, found[0], found[1])
+    notice = _get(store, notice_id)
+    open_states = ("sent", "acknowledged", "overdue")
+    if notice.listing_keys and all(k in notice.removed for k in notice.listing_keys):
+        store.set_notice_state(notice_id, open_states, "removal_verified", checked_at=now,
+                               removal_verified_at=max(notice.removed.values()))
+    elif notice.status == "sent" and notice.deadline_at is not None and now > notice.deadline_at:
+        store.set_notice_state(notice_id, ("sent",), "overdue", checked_at=now)
+    else:
+        store.set_notice_state(notice_id, (notice.status,), notice.status, checked_at=now)
+    return _get(store, notice_id)
+
+
+def evaluate_all(store, now: datetime | None = None, recrawl_after: timedelta = timedelta(hours=6)) -> list[Notice]:
+    """`evaluate_notice` for every notice; returns them all, oldest first."""
+    now = now or datetime.now(timezone.utc)
+    return [evaluate_notice(store, n.id, now, recrawl_after) for n in store.notices()]

@@ -1,0 +1,121 @@
+"""What an evidence pack says about one listing besides its capture files.
+
+`history_csv(snapshots)` is the listing's observed history (one row per change of price,
+title, stock or status; formula-safe, UTF-8 with BOM for spreadsheet programs);
+`price_chart_png(snapshots, title)` draws the observed price over time with matplotlib
+(Agg, CJK fonts as `classifiers.evaluate` picks them); `capture_record(evidence, ...)`
+gathers what a notarised capture record notes (time and its source, URL, final URL,
+HTTP status, server IP and port, TLS, user agent, browser version, viewport) from the
+`Evidence` and the capture's own manifest; `assessment_record(assessment)` adds the
+reasons' plain-Chinese names to the classifiers' judgement.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from firewatch.labels import category_name, reason_name
+from firewatch.models import Evidence, Snapshot, to_jsonable
+
+from alerts.takedown import safe_cell
+
+HISTORY_COLUMNS = [("observed_at", "观察时间(UTC)"), ("price", "价格(元)"), ("title", "标题"),
+                   ("stock", "库存"), ("status", "状态"), ("content_hash", "内容哈希")]
+_CAPTURE_FIELDS = ("started_at", "server_port", "tls", "viewport", "locale", "status_text", "response_url",
+                   "network_settled", "settle_ms", "aborted_requests", "failed_requests", "attempts",
+                   "page_height", "screenshot_height", "screenshot_truncated", "cjk_font_families",
+                   "software", "format", "warc_exchanges")
+
+
+def history_csv(snapshots: Sequence[Snapshot]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([f"{label} {key}" for key, label in HISTORY_COLUMNS])
+    for s in snapshots:
+        writer.writerow([s.observed_at.isoformat() if s.observed_at else "",
+                         "" if s.price is None else str(s.price), safe_cell(s.title),
+                         "" if s.stock is None else s.stock, s.status, s.content_hash])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def price_chart_png(snapshots: Sequence[Snapshot], title: str) -> bytes:
+    """PNG of price over time (a step line); an empty chart saying so when no price was seen."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from classifiers.evaluate import _pyplot
+
+    plt = _pyplot()
+    points = [(s.observed_at, float(s.price)) for s in snapshots if s.price is not None and s.observed_at]
+    fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=110)
+    try:
+        if points:
+            xs, ys = zip(*points)
+            ax.step(xs, ys, where="post", marker="o", color="#b22222")
+            ax.set_ylim(bottom=0, top=max(ys) * 1.2 or 1)
+            fig.autofmt_xdate()
+        else:
+            ax.text(0.5, 0.5, "无价格记录 no price observed", ha="center", va="center", transform=ax.transAxes)
+        ax.set_title(title[:60].replace("$", r"\$"), fontsize=10)  # no mathtext from seller text
+        ax.set_ylabel("价格（元）")
+        ax.set_xlabel("观察时间 (UTC)")
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        # no timestamp in the PNG metadata, so the same history gives the same bytes
+        fig.savefig(buf, format="png", metadata={"Software": None})
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def capture_record(evidence: Evidence, capture_manifest: bytes | None, time_source: str) -> dict[str, Any]:
+    """The capture's circumstances, for people and for the report."""
+    extra: Mapping[str, Any] = {}
+    if capture_manifest:
+        try:
+            loaded = json.loads(capture_manifest)
+            extra = loaded if isinstance(loaded, dict) else {}
+        except ValueError:
+            extra = {}
+    record = {
+        "platform": evidence.platform,
+        "listing_id": evidence.listing_id,
+        "captured_at": evidence.captured_at,
+        "time_source": time_source,
+        "url": evidence.url,
+        "final_url": evidence.final_url,
+        "http_status": evidence.http_status,
+        "server_ip": evidence.server_ip,
+        "user_agent": evidence.user_agent,
+        "browser_version": evidence.browser_version,
+        "capture_manifest_sha256": evidence.manifest_sha256,
+        "artefacts": [{"name": a.name, "sha256": a.sha256, "size": a.size, "media_type": a.media_type}
+                      for a in evidence.artefacts],
+    }
+    record.update({k: extra[k] for k in _CAPTURE_FIELDS if k in extra})
+    return to_jsonable(record)
+
+
+def assessment_record(assessment: Any) -> dict[str, Any]:
+    """The assessment as JSON, with each reason's plain-Chinese name and the category's."""
+    if assessment is None:
+        return {}
+    data = assessment.to_dict() if hasattr(assessment, "to_dict") else to_jsonable(dict(assessment))
+    for reason in data.get("reasons", []) or []:
+        if isinstance(reason, dict) and "code" in reason:
+            reason.setdefault("name_zh", reason_name(str(reason["code"])))
+    if data.get("category"):
+        data.setdefault("category_name_zh", category_name(str(data["category"])))
+    return data
+
+
+def price_text(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    return f"{Decimal(str(value)):.2f}"

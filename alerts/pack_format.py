@@ -1,0 +1,80 @@
+"""The evidence pack's format: member names, hashing and the custody chain's rules.
+
+Shared by the writer (`alerts.evidence_pack`) and the verifier (`alerts.pack_verify`)
+so both read the same definition. A pack (format `firewatch-pack/2`) is a ZIP holding
+content files listed with SHA-256 and size in `manifest.json`, plus four members that
+the manifest cannot list because they are made from it: `custody.jsonl` (hash-chained
+log; its `packed` entry seals the manifest's hash), `signature.json` (Ed25519 over
+the hashes of manifest, custody log and timestamp token), `manifest.tsr` (optional
+RFC 3161 token over the manifest's hash) and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from firewatch.models import to_jsonable
+
+PACK_FORMAT = "firewatch-pack/2"
+SIGNATURE_FORMAT = "firewatch-pack-signature/1"
+MANIFEST = "manifest.json"
+CUSTODY = "custody.jsonl"
+SIGNATURE = "signature.json"
+TIMESTAMP = "manifest.tsr"
+PUBLIC_KEY = "signing-key.pub.pem"
+REPORT_PDF = "report.pdf"
+REPORT_HTML = "report.html"
+UNLISTED = (MANIFEST, CUSTODY, SIGNATURE, TIMESTAMP)  # members made from the manifest
+CAPTURE_MANIFEST = "manifest.json"  # the capture's own manifest, inside each folder
+GENESIS = "0" * 64
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def json_bytes(value: Any) -> bytes:
+    """Readable, stable JSON (sorted keys, UTF-8, Chinese kept)."""
+    if hasattr(value, "to_dict"):
+        value = value.to_dict()
+    return json.dumps(to_jsonable(value), ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def canonical(entry: Mapping[str, Any]) -> bytes:
+    """Compact, sorted JSON: what hashes and signatures are computed over."""
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def entry_hash(entry: Mapping[str, Any]) -> str:
+    return sha256(canonical({k: v for k, v in entry.items() if k != "hash"}))
+
+
+def chain_entries(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Turn custody events (at, actor, action, subject, sha256, detail) into a chain:
+    each entry gets `seq`, `prev` (the previous entry's hash) and its own `hash`."""
+    chained: list[dict[str, Any]] = []
+    prev = GENESIS
+    for seq, event in enumerate(events):
+        entry = {
+            "seq": seq,
+            "at": to_jsonable(event.get("at")),
+            "actor": str(event.get("actor", "")),
+            "action": str(event.get("action", "")),
+            "subject": str(event.get("subject", "")),
+            "sha256": str(event.get("sha256", "")),
+            "detail": to_jsonable(event.get("detail", {})),
+            "prev": prev,
+        }
+        entry["hash"] = entry_hash(entry)
+        prev = entry["hash"]
+        chained.append(entry)
+    return chained
+
+
+def signed_payload(manifest_sha: str, custody_sha: str, timestamp_sha: str, key_fingerprint: str) -> bytes:
+    """The bytes the pack signature covers: the hashes of everything the manifest cannot list."""
+    return canonical({"format": SIGNATURE_FORMAT, MANIFEST: manifest_sha, CUSTODY: custody_sha,
+                      TIMESTAMP: timestamp_sha, "key_fingerprint": key_fingerprint})

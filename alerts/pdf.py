@@ -1,0 +1,109 @@
+"""HTML to PDF with headless Chromium (Playwright's `page.pdf`), for notices and pack reports.
+
+`html_to_pdf(html, chromium=...)` starts one Chromium (the project's launch arguments),
+loads the document with every network request refused (a document must carry its
+images as `data:` URIs, so nothing outside the machine is fetched and the PDF depends
+on nothing but its HTML), checks that Chinese glyphs really render (`crawler.fonts`),
+and prints A4 with backgrounds. It runs Playwright's synchronous API, in a worker
+thread when the caller already runs an asyncio loop (the web app). Failures raise
+`RenderError`; missing CJK fonts raise the crawler's `MissingCJKFontsError`.
+`template_env()` is the Jinja2 environment of `alerts/templates/` (autoescape always on,
+seller-written text is hostile) with filters for UTC and Beijing time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from alerts.exceptions import RenderError
+from crawler.capture import DEFAULT_ARGS
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+_LOCAL_SCHEMES = ("data:", "about:", "blob:")
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+BEIJING = timezone(timedelta(hours=8), "UTC+8")
+
+__all__ = ["DEFAULT_CHROMIUM", "html_to_pdf", "template_env"]
+
+
+def _when(value: Any, tz: timezone) -> str:
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@lru_cache(maxsize=1)
+def template_env() -> Any:
+    """Jinja2 environment for the notice and report templates (autoescape on)."""
+    from jinja2 import Environment, FileSystemLoader
+
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["utc"] = lambda v: (_when(v, timezone.utc) + " UTC") if v not in (None, "") else ""
+    env.filters["beijing"] = lambda v: (_when(v, BEIJING) + "（北京时间）") if v not in (None, "") else ""
+    from firewatch.labels import PLATFORM_NAMES, VERDICT_NAMES, category_name, reason_name
+
+    env.globals.update(verdict_name=lambda v: VERDICT_NAMES.get(v, v), reason_name=reason_name,
+                       category_name=category_name, platform_name=lambda p: PLATFORM_NAMES.get(p, p))
+    return env
+
+
+def _render(html: str, chromium: str, timeout_ms: int, check_fonts: bool) -> bytes:
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    from crawler.fonts import assert_cjk_rendering
+
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=list(DEFAULT_ARGS), headless=True)
+            try:
+                context = browser.new_context(service_workers="block", java_script_enabled=True)
+                context.set_default_timeout(timeout_ms)
+
+                def gate(route) -> None:
+                    if route.request.url.startswith(_LOCAL_SCHEMES):
+                        route.continue_()
+                    else:
+                        log.debug("PDF render: refused request to %s", route.request.url)
+                        route.abort("blockedbyclient")
+
+                context.route("**/*", gate)
+                page = context.new_page()
+                if check_fonts:
+                    assert_cjk_rendering(page)
+                page.set_content(html, wait_until="load", timeout=timeout_ms)
+                page.emulate_media(media="print")
+                return page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
+                                margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        raise RenderError(f"Chromium ({chromium}) could not render the PDF: {exc}") from exc
+
+
+def html_to_pdf(html: str, chromium: str = DEFAULT_CHROMIUM, timeout_ms: int = 30000,
+                check_fonts: bool = True) -> bytes:
+    """Render `html` (self-contained) to PDF bytes with Chromium."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _render(html, chromium, timeout_ms, check_fonts)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # Playwright's sync API refuses a running loop
+        return pool.submit(_render, html, chromium, timeout_ms, check_fonts).result()

@@ -1,0 +1,323 @@
+"""Relisting detection: a removed or confirmed listing that reappears as another listing.
+
+Three signals, each explained in the alert: the title (a MinHash signature, 128
+permutations, over jieba tokens and character bigrams of the normalised title, whose
+agreement estimates the Jaccard similarity; SimHash was tried first and dropped: on
+titles of 15 to 30 characters a reordered title differed in 14 to 17 of 64 bits and an
+unrelated one in 23 to 26, too close to separate), the shop (the same shop_id on the
+same platform, or normalised shop names, with generic words such as 旗舰店 or 消防器材
+removed, whose character bigrams overlap), and the main image (a 64-bit difference
+hash, dHash, of the first image, fetched over HTTP once and cached in the store; a
+failed fetch is recorded and the signal counts as unknown, never as an error). Each
+matched signal adds its weight to the score; a score at or above the threshold is a
+relisting. Images are fetched only for pairs whose title or shop already matched and
+that the image could lift over the threshold.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import numpy as np
+from PIL import Image
+
+from classifiers.tokenize import normalize, tokenize
+from firewatch.models import Listing, utcnow
+
+log = logging.getLogger(__name__)
+
+PERMUTATIONS = 128
+_WORD_RE = re.compile(r"[\w\u4e00-\u9fff]+")
+# words that say what kind of shop it is, not whose: removed before comparing names
+# (longest first); single characters only at the end of a name
+_SHOP_GENERIC = ("有限责任公司", "电子商务", "官方旗舰店", "劳保用品", "有限公司", "消防器材", "消防设备", "消防用品",
+                 "旗舰店", "专营店", "专卖店", "企业店", "工厂店", "直营店", "直销店", "经营部", "官方", "小店", "小铺",
+                 "商行", "公司", "科技", "实业", "贸易", "商贸", "五金", "安防", "消防", "器材", "设备", "批发", "厂家",
+                 "店铺")
+_SHOP_SUFFIX_CHARS = "店铺厂部"
+
+
+# -- title: MinHash ----------------------------------------------------------------------
+_PRIME = (1 << 31) - 1  # Mersenne prime; (a * h + b) mod p stays inside uint64 for 32-bit h
+_rng = np.random.default_rng(20260601)  # fixed: signatures must agree across runs
+_A = _rng.integers(1, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
+_B = _rng.integers(0, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
+
+
+def title_features(title: str) -> set[str]:
+    """jieba tokens plus character bigrams of the normalised title (punctuation dropped)."""
+    norm = normalize(title or "")
+    chars = "".join(_WORD_RE.findall(norm))
+    bigrams = {chars[i:i + 2] for i in range(len(chars) - 1)} or ({chars} if chars else set())
+    return {f"t:{t}" for t in tokenize(norm)} | {f"b:{b}" for b in bigrams}
+
+
+def minhash(features: Iterable[str]) -> np.ndarray:
+    """MinHash signature: per permutation, the minimum of (a*h + b) mod p over the features."""
+    hs = np.array([int.from_bytes(hashlib.blake2b(f.encode("utf-8"), digest_size=4).digest(), "big")
+                   for f in features], dtype=np.uint64)
+    if hs.size == 0:
+        return np.full(PERMUTATIONS, _PRIME, dtype=np.uint64)
+    return ((np.outer(hs, _A) + _B) % _PRIME).min(axis=0)
+
+
+def minhash_similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity: the share of permutations whose minima agree."""
+    return float(np.mean(a == b))
+
+
+def hamming(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
+
+
+# -- shop --------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=65536)
+def normalize_shop(name: str) -> str:
+    """Shop name without width, case, punctuation, spaces and generic shop words."""
+    text = "".join(_WORD_RE.findall(normalize(unicodedata.normalize("NFKC", name or ""))))
+    for word in _SHOP_GENERIC:
+        text = text.replace(word, "")
+    return text.rstrip(_SHOP_SUFFIX_CHARS)
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+
+
+def shop_similarity(a: Listing, b: Listing) -> dict[str, Any]:
+    """{similarity 0..1, same_shop_id, names}: 1.0 for the same shop_id on one platform."""
+    same_id = bool(a.shop_id) and a.platform == b.platform and a.shop_id == b.shop_id
+    na, nb = normalize_shop(a.shop_name), normalize_shop(b.shop_name)
+    if same_id:
+        sim = 1.0
+    elif not na or not nb:
+        sim = 0.0
+    elif na == nb:
+        sim = 1.0
+    else:
+        ga, gb = _bigrams(na), _bigrams(nb)
+        sim = 2 * len(ga & gb) / (len(ga) + len(gb))
+        if min(len(na), len(nb)) >= 2 and (na in nb or nb in na):
+            sim = max(sim, 0.8)
+    return {"similarity": round(sim, 3), "same_shop_id": same_id, "normalized": [na, nb]}
+
+
+# -- image: dHash ------------------------------------------------------------------------
+def dhash(data: bytes, size: int = 8) -> int:
+    """Difference hash: grey, shrink to (size+1) x size, one bit per left > right neighbour."""
+    with Image.open(io.BytesIO(data)) as im:
+        small = im.convert("L").resize((size + 1, size), Image.Resampling.LANCZOS)
+        px = small.tobytes()
+    bits = 0
+    for row in range(size):
+        for col in range(size):
+            left, right = px[row * (size + 1) + col], px[row * (size + 1) + col + 1]
+            bits = (bits << 1) | (1 if left > right else 0)
+    return bits
+
+
+class ImageHasher:
+    """dHash of image URLs, cached in the store (`image_hashes`); failures are recorded.
+
+    A failed fetch (network error, non-200, too large, not an image) is stored with its
+    error and not tried again for `retry_hours`; `hash_url` then returns None. After
+    `max_host_failures` network errors in a row from one host (it looks down), no more
+    fetches go to that host in this run, so a dead image host costs a few timeouts, not
+    one per listing; those images are not recorded and are tried on the next run.
+    """
+
+    def __init__(self, store: Any, timeout: float = 10.0, max_bytes: int = 5_000_000, retry_hours: float = 24,
+                 user_agent: str = "firewatch", client: httpx.Client | None = None,
+                 max_host_failures: int = 5) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.retry_hours = retry_hours
+        self.user_agent = user_agent
+        self._client = client
+        self.max_host_failures = max_host_failures
+        self.fetched = 0
+        self.failed = 0
+        self.skipped = 0
+        self._host_failures: dict[str, int] = {}
+
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(timeout=self.timeout, follow_redirects=True,
+                                        headers={"User-Agent": self.user_agent})
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _fetch(self, url: str) -> bytes:
+        with self._http().stream("GET", url) as resp:
+            if resp.status_code != 200:
+                raise ValueError(f"HTTP {resp.status_code}")
+            chunks, size = [], 0
+            for chunk in resp.iter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise ValueError(f"larger than {self.max_bytes} bytes")
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    def hash_url(self, url: str, now: datetime | None = None) -> int | None:
+        """The image's dHash, from the cache or fetched now; None when it cannot be had."""
+        now = now or utcnow()
+        cached = self.store.image_hash(url)
+        if cached is not None:
+            if cached["dhash"]:
+                return int(cached["dhash"], 16)
+            if cached["fetched_at"] and now - cached["fetched_at"] < timedelta(hours=self.retry_hours):
+                return None
+        host = urlsplit(url).netloc
+        if self._host_failures.get(host, 0) >= self.max_host_failures:
+            self.skipped += 1  # the host looks down: not tried again in this run, nor recorded
+            return None
+        try:
+            value = dhash(self._fetch(url))
+        except (httpx.HTTPError, ValueError, OSError, Image.DecompressionBombError) as exc:
+            self.failed += 1
+            if isinstance(exc, httpx.TransportError):
+                self._host_failures[host] = self._host_failures.get(host, 0) + 1
+                if self._host_failures[host] == self.max_host_failures:
+                    log.warning("image host %s failed %d times in a row; no more fetches from it in this run",
+                                host, self.max_host_failures)
+            log.info("image %s: cannot hash (%s)", url, exc)
+            self.store.save_image_hash(url, None, f"{type(exc).__name__}: {exc}")
+            return None
+        self._host_failures[host] = 0
+        self.fetched += 1
+        self.store.save_image_hash(url, f"{value:016x}")
+        return value
+
+    def error(self, url: str) -> str:
+        cached = self.store.image_hash(url)
+        return cached["error"] if cached else ""
+
+
+def main_image_url(listing: Listing) -> str | None:
+    """The first image URL, made absolute against the listing's URL."""
+    if not listing.image_urls:
+        return None
+    first = listing.image_urls[0]
+    if first.startswith("//"):
+        return "https:" + first
+    return urljoin(listing.url, first) if listing.url else first
+
+
+# -- matching ----------------------------------------------------------------------------
+@dataclass
+class RelistingConfig:
+    """Thresholds and weights (settings [alerts] relisting_*)."""
+
+    min_score: float = 0.6
+    title_min_similarity: float = 0.6
+    shop_min_similarity: float = 0.6
+    image_max_distance: int = 6
+    weights: dict[str, float] = field(default_factory=lambda: {"title": 0.4, "image": 0.4, "shop": 0.2})
+
+
+@dataclass
+class RelistingMatch:
+    """A target listing that looks like a relisting of `source`, with every signal explained."""
+
+    source: Listing
+    source_kind: str  # "removed" or "confirmed"
+    target: Listing
+    score: float
+    signals: dict[str, dict[str, Any]]
+    other_sources: list[str] = field(default_factory=list)
+
+    @property
+    def matched(self) -> list[str]:
+        return [name for name, s in self.signals.items() if s.get("matched")]
+
+
+def _image_signal(hasher: ImageHasher | None, a: Listing, b: Listing, max_distance: int) -> dict[str, Any]:
+    ua, ub = main_image_url(a), main_image_url(b)
+    if hasher is None or not ua or not ub:
+        return {"matched": None, "error": "no image" if hasher is not None else "image check off"}
+    ha, hb = hasher.hash_url(ua), hasher.hash_url(ub)
+    if ha is None or hb is None:
+        errors = [f"{u}: {hasher.error(u)}" for u, h in ((ua, ha), (ub, hb)) if h is None]
+        return {"matched": None, "error": "; ".join(errors)}
+    d = hamming(ha, hb)
+    return {"matched": d <= max_distance, "distance": d, "max_distance": max_distance,
+            "dhash": [f"{ha:016x}", f"{hb:016x}"]}
+
+
+def compare(source: Listing, target: Listing, cfg: RelistingConfig, hasher: ImageHasher | None,
+            signatures: dict[tuple[str, str], np.ndarray] | None = None) -> tuple[float, dict[str, dict[str, Any]]]:
+    """Score one pair; returns (score, signals). The image is only fetched when it matters."""
+    sigs = signatures if signatures is not None else {}
+    for lst in (source, target):
+        if lst.key not in sigs:
+            sigs[lst.key] = minhash(title_features(lst.title))
+    sim = minhash_similarity(sigs[source.key], sigs[target.key])
+    signals: dict[str, dict[str, Any]] = {
+        "title": {"matched": sim >= cfg.title_min_similarity, "similarity": round(sim, 3),
+                  "min_similarity": cfg.title_min_similarity},
+    }
+    shop = shop_similarity(source, target)
+    signals["shop"] = {"matched": shop["similarity"] >= cfg.shop_min_similarity, **shop,
+                       "min_similarity": cfg.shop_min_similarity}
+    w = cfg.weights
+    partial = sum(w.get(name, 0.0) for name, s in signals.items() if s["matched"])
+    if partial > 0 and partial + w.get("image", 0.0) >= cfg.min_score:
+        signals["image"] = _image_signal(hasher, source, target, cfg.image_max_distance)
+    else:
+        signals["image"] = {"matched": None, "error": "not checked (title and shop too different)"}
+    score = sum(w.get(name, 0.0) for name, s in signals.items() if s.get("matched"))
+    return round(score, 3), signals
+
+
+def find_relistings(store: Any, cfg: RelistingConfig, hasher: ImageHasher | None = None) -> list[RelistingMatch]:
+    """Active listings that look like a removed or confirmed listing, best source per target."""
+    sources: dict[tuple[str, str], tuple[Listing, str]] = {}
+    targets: list[Listing] = []
+    for listing in store.iter_listings():
+        if listing.status == "removed":
+            sources[listing.key] = (listing, "removed")
+        elif listing.status == "active":
+            targets.append(listing)
+    for listing, _assessment, _decision in store.confirmed():
+        sources.setdefault(listing.key, (listing, "confirmed"))
+    targets = [t for t in targets if t.key not in sources]
+    if not sources or not targets:
+        return []
+    src = list(sources.values())
+    sigs = {lst.key: minhash(title_features(lst.title)) for lst in [s for s, _ in src] + targets}
+    matrix = np.array([sigs[s.key] for s, _ in src]) if src else np.empty((0, PERMUTATIONS), dtype=np.uint64)
+    matches: list[RelistingMatch] = []
+    for target in targets:
+        title_sims = (matrix == sigs[target.key]).mean(axis=1) if src else []
+        found: list[RelistingMatch] = []
+        for (source, kind), title_sim in zip(src, title_sims):
+            # cheap pre-check: a pair with neither title nor shop matching scores 0
+            if title_sim < cfg.title_min_similarity and \
+                    shop_similarity(source, target)["similarity"] < cfg.shop_min_similarity:
+                continue
+            score, signals = compare(source, target, cfg, hasher, sigs)
+            if score >= cfg.min_score:
+                found.append(RelistingMatch(source, kind, target, score, signals))
+        if found:
+            found.sort(key=lambda m: (-m.score, -m.signals["title"]["similarity"], m.source.key))
+            best = found[0]
+            best.other_sources = [f"{m.source.platform}:{m.source.listing_id}" for m in found[1:]]
+            matches.append(best)
+    log.info("relisting: %d sources, %d targets, %d matches", len(sources), len(targets), len(matches))
+    return matches

@@ -1,0 +1,31 @@
+"""The evidence pack's report: an electronic-data extraction record (电子数据提取笔录) in Chinese.
+
+`render_report(context, chromium=...)` fills `templates/report_extraction.html` (Jinja2,
+autoescaped: listing titles and shop names are seller-written and hostile) with what was
+extracted, when and by whom, how (fresh browser context, other hosts blocked,
+screenshot, MHTML, raw response, WARC, hashes at capture), the signing key's
+fingerprint, whether a trusted timestamp was requested, every packed file's size and
+SHA-256, and the custody events, and prints it to PDF with Chromium (`alerts.pdf`).
+Returns the HTML and the PDF bytes; both go into the pack and the manifest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alerts.pdf import DEFAULT_CHROMIUM, html_to_pdf, template_env
+
+TEMPLATE = "report_extraction.html"
+
+__all__ = ["render_report", "report_html"]
+
+
+def report_html(context: dict[str, Any]) -> str:
+    """The report as a self-contained HTML document."""
+    return template_env().get_template(TEMPLATE).render(**context)
+
+
+def render_report(context: dict[str, Any], chromium: str = DEFAULT_CHROMIUM) -> tuple[str, bytes]:
+    """(HTML, PDF) of the extraction record for `context` (see `write_pack`)."""
+    html = report_html(context)
+    return html, html_to_pdf(html, chromium=chromium)

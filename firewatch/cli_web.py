@@ -1,0 +1,173 @@
+"""`firewatch serve`, `firewatch user ...` and `firewatch token ...`: the review web app
+and who may use it.
+
+`serve` runs the FastAPI app with uvicorn on `[web] host/port`. `user add NAME --role R
+[--platform P]` creates a user (the password is prompted twice, or read from standard
+input with `--password-stdin`), `user passwd NAME` replaces it and ends the user's
+sessions, `user list` shows everyone. `token add --platform P --name N` prints a new
+platform API token once (only its SHA-256 is stored), `token list` and `token revoke ID`
+manage them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from firewatch.exceptions import FirewatchError, NotFoundError
+
+out = Console()
+ROLES = ("regulator", "investigator", "analyst", "platform", "admin")
+PLATFORMS = ("jd", "taobao", "tmall", "pdd", "1688")
+
+
+def _settings(ctx: click.Context):
+    return ctx.find_root().obj
+
+
+def _password(stdin: bool) -> str:
+    if stdin:
+        value = sys.stdin.readline().rstrip("\r\n")
+    else:
+        value = click.prompt("密码 password", hide_input=True, confirmation_prompt=True)
+    from firewatch.web.security import MIN_PASSWORD
+
+    if len(value) < MIN_PASSWORD:
+        raise click.BadParameter(f"at least {MIN_PASSWORD} characters", param_hint="password")
+    return value
+
+
+@click.command()
+@click.option("--host", help="Address to listen on (default: web.host).")
+@click.option("--port", type=int, help="Port (default: web.port; 0 picks a free one).")
+@click.pass_context
+def serve(ctx, host: str | None, port: int | None) -> None:
+    """Serve the review web app (regulators, platforms, investigators, analysts)."""
+    import uvicorn
+
+    from firewatch.web import create_app
+
+    settings = _settings(ctx)
+    web = settings.section("web")
+    app = create_app(settings)
+    host = host or web.get("host", "127.0.0.1")
+    port = web.get("port", 8000) if port is None else port
+    out.print(f"firewatch 审核系统 on http://{host}:{port}  (API docs: /docs; add users with `firewatch user add`)")
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@click.group()
+def user() -> None:
+    """Users of the web app: add, change a password, list."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--platform", type=click.Choice(PLATFORMS), help="The platform a platform user belongs to.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@click.pass_context
+def user_add(ctx, name: str, role: str, platform: str | None, password_stdin: bool) -> None:
+    """Create user NAME with a role (platform users need --platform)."""
+    from firewatch.store import open_store
+    from firewatch.web.security import hash_password
+
+    if role == "platform" and not platform:
+        raise click.BadParameter("a platform user needs --platform", param_hint="--platform")
+    password = _password(password_stdin)
+    with open_store(_settings(ctx).store_path) as store:
+        try:
+            store.add_user(name, role, hash_password(password), platform or "")
+        except ValueError as exc:
+            raise FirewatchError(str(exc)) from exc
+        store.audit("cli", "user_add", f"user:{name}", {"role": role, "platform": platform or ""})
+    out.print(f"已创建用户 created {name} ({role}{' ' + platform if platform else ''})")
+
+
+@user.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@click.pass_context
+def user_passwd(ctx, name: str, password_stdin: bool) -> None:
+    """Set a new password for NAME (their sessions end)."""
+    from firewatch.store import open_store
+    from firewatch.web.security import hash_password
+
+    with open_store(_settings(ctx).store_path) as store:
+        if store.get_user(name) is None:
+            raise NotFoundError(f"no user {name!r}; see `firewatch user list`")
+        store.set_password_hash(name, hash_password(_password(password_stdin)))
+        store.audit("cli", "user_passwd", f"user:{name}", {})
+    out.print(f"已更新密码 password changed for {name}")
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx) -> None:
+    """List users with role and platform."""
+    from firewatch.store import open_store
+
+    with open_store(_settings(ctx).store_path) as store:
+        rows = store.users()
+    table = Table(title="用户 users")
+    for column in ("name", "role", "platform", "created_at", "disabled"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["name"], r["role"], r["platform"], r["created_at"][:19], "yes" if r["disabled"] else "")
+    out.print(table)
+
+
+@click.group()
+def token() -> None:
+    """API tokens for platform integrations (Authorization: Bearer)."""
+
+
+@token.command("add")
+@click.option("--platform", required=True, type=click.Choice(PLATFORMS))
+@click.option("--name", required=True, help="What the token is for, e.g. jd-compliance-sync.")
+@click.pass_context
+def token_add(ctx, platform: str, name: str) -> None:
+    """Create a token for PLATFORM and print it once."""
+    from firewatch.store import open_store
+    from firewatch.web.security import new_token
+
+    value = new_token()
+    with open_store(_settings(ctx).store_path) as store:
+        token_id = store.add_api_token(name, platform, value, created_by="cli")
+        store.audit("cli", "token_add", f"token:{token_id}", {"platform": platform, "name": name})
+    out.print(f"令牌 token #{token_id} for {platform} (shown once; store it safely):")
+    click.echo(value)
+
+
+@token.command("list")
+@click.pass_context
+def token_list(ctx) -> None:
+    """List tokens (never their values)."""
+    from firewatch.store import open_store
+
+    with open_store(_settings(ctx).store_path) as store:
+        rows = store.api_tokens()
+    table = Table(title="API 令牌 tokens")
+    for column in ("id", "name", "platform", "created_at", "last_used_at", "revoked_at"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r["id"]), r["name"], r["platform"], (r["created_at"] or "")[:19],
+                      (r["last_used_at"] or "")[:19], (r["revoked_at"] or "")[:19])
+    out.print(table)
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_context
+def token_revoke(ctx, token_id: int) -> None:
+    """Revoke token TOKEN_ID (from `token list`)."""
+    from firewatch.store import open_store
+
+    with open_store(_settings(ctx).store_path) as store:
+        if not store.revoke_api_token(token_id):
+            raise NotFoundError(f"no live token #{token_id}; see `firewatch token list`")
+        store.audit("cli", "token_revoke", f"token:{token_id}", {})
+    out.print(f"已吊销 revoked token #{token_id}")

@@ -1,0 +1,150 @@
+"""Takedown notices in the store: one row per notice, one per listing it names.
+
+A mixin of `SQLiteStore`. It stores and reads the lifecycle (draft, sent,
+acknowledged, overdue, removal_verified) without judging it: the transitions and
+their rules live in `alerts.notices`, which calls these methods. Every status change
+is guarded by the status it expects, so two processes acting on one notice cannot
+both win; a guard that fails is reported as False, not raised.
+`sent_notice_items()` is what the alert rule "confirmed listing still online N days
+after its notice" reads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any, Iterable
+
+from firewatch.models import Notice, utcnow
+
+OPEN_STATUSES = ("sent", "acknowledged", "overdue")  # sent and not yet verified removed
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class NoticesMixin:
+    """Notices table access. Needs `_db` and `transaction`."""
+
+    _db: sqlite3.Connection
+
+    def create_notice(self, platform: str, keys: Iterable[tuple[str, str]], created_by: str = "",
+                      at: datetime | None = None) -> int:
+        """A draft notice naming `keys` (all of `platform`); returns its id."""
+        keys = list(dict.fromkeys(tuple(k) for k in keys))
+        if not keys:
+            raise ValueError("a notice needs at least one listing")
+        foreign = [k for k in keys if k[0] != platform]
+        if foreign:
+            raise ValueError(f"listings of another platform in a {platform} notice: {foreign}")
+        with self.transaction() as db:
+            cur = db.execute("INSERT INTO notices (platform, created_at, created_by, status) VALUES (?,?,?, 'draft')",
+                             (platform, _ts(at or utcnow()), created_by))
+            notice_id = int(cur.lastrowid)
+            db.executemany("INSERT INTO notice_items (notice_id, platform, listing_id) VALUES (?,?,?)",
+                           [(notice_id, p, lid) for p, lid in keys])
+        return notice_id
+
+    def _row_to_notice(self, r: sqlite3.Row) -> Notice:
+        items = self._db.execute(
+            "SELECT platform, listing_id, removed_at FROM notice_items WHERE notice_id=? ORDER BY platform, listing_id",
+            (r["id"],)).fetchall()
+        return Notice(
+            platform=r["platform"], listing_keys=[(i["platform"], i["listing_id"]) for i in items],
+            created_at=_parse(r["created_at"]), status=r["status"],
+            removal_verified_at=_parse(r["removal_verified_at"]), id=r["id"], created_by=r["created_by"],
+            sent_at=_parse(r["sent_at"]), sent_by=r["sent_by"], channel=r["channel"],
+            deadline_at=_parse(r["deadline_at"]), acknowledged_at=_parse(r["acknowledged_at"]),
+            acknowledged_by=r["acknowledged_by"], ack_note=r["ack_note"], checked_at=_parse(r["checked_at"]),
+            html_path=r["html_path"], pdf_path=r["pdf_path"], document_sha256=r["document_sha256"],
+            removed={(i["platform"], i["listing_id"]): _parse(i["removed_at"]) for i in items if i["removed_at"]},
+        )
+
+    def get_notice(self, notice_id: int) -> Notice | None:
+        r = self._db.execute("SELECT * FROM notices WHERE id=?", (int(notice_id),)).fetchone()
+        return None if r is None else self._row_to_notice(r)
+
+    def notices(self, platform: str | None = None, statuses: Iterable[str] | None = None) -> list[Notice]:
+        """Notices, oldest first, optionally of one platform and some statuses."""
+        sql, args = "SELECT * FROM notices WHERE 1=1", []
+        if platform:
+            sql += " AND platform=?"
+            args.append(platform)
+        if statuses is not None:
+            statuses = list(statuses)
+            sql += f" AND status IN ({','.join('?' * len(statuses))})"
+            args.extend(statuses)
+        return [self._row_to_notice(r) for r in self._db.execute(sql + " ORDER BY id", args).fetchall()]
+
+    def noticed_keys(self, platform: str | None = None) -> set[tuple[str, str]]:
+        """Listings already named in some notice (any status)."""
+        sql, args = "SELECT DISTINCT platform, listing_id FROM notice_items", ()
+        if platform:
+            sql, args = sql + " WHERE platform=?", (platform,)
+        return {(r[0], r[1]) for r in self._db.execute(sql, args)}
+
+    def _update_notice(self, notice_id: int, expected: Iterable[str], **values: Any) -> bool:
+        expected = list(expected)
+        sets = ", ".join(f"{k}=?" for k in values)
+        args = [_ts(v) if isinstance(v, datetime) else v for v in values.values()]
+        with self.transaction() as db:
+            cur = db.execute(
+                f"UPDATE notices SET {sets} WHERE id=? AND status IN ({','.join('?' * len(expected))})",
+                (*args, int(notice_id), *expected))
+            return cur.rowcount == 1
+
+    def mark_notice_sent(self, notice_id: int, *, sent_by: str, channel: str, at: datetime,
+                         deadline_at: datetime, html_path: str, pdf_path: str, document_sha256: str) -> bool:
+        """draft -> sent; False when the notice is not a draft."""
+        return self._update_notice(notice_id, ("draft",), status="sent", sent_at=at, sent_by=sent_by,
+                                   channel=channel, deadline_at=deadline_at, html_path=html_path,
+                                   pdf_path=pdf_path, document_sha256=document_sha256)
+
+    def mark_notice_acknowledged(self, notice_id: int, *, by: str, at: datetime, note: str = "") -> bool:
+        """sent or overdue -> acknowledged; False otherwise."""
+        return self._update_notice(notice_id, ("sent", "overdue"), status="acknowledged", acknowledged_at=at,
+                                   acknowledged_by=by, ack_note=note)
+
+    def set_notice_state(self, notice_id: int, expected: Iterable[str], status: str, *, checked_at: datetime,
+                         removal_verified_at: datetime | None = None) -> bool:
+        """Move a notice from one of `expected` to `status` (re-evaluation by `alerts.notices`)."""
+        return self._update_notice(notice_id, expected, status=status, checked_at=checked_at,
+                                   removal_verified_at=removal_verified_at)
+
+    def mark_notice_item_removed(self, notice_id: int, key: tuple[str, str], at: datetime, basis: str) -> None:
+        """Record that a listed listing was found removed (first finding wins)."""
+        with self.transaction() as db:
+            db.execute("UPDATE notice_items SET removed_at=?, removal_basis=? "
+                       "WHERE notice_id=? AND platform=? AND listing_id=? AND removed_at IS NULL",
+                       (_ts(at), basis, int(notice_id), key[0], key[1]))
+
+    def notice_item_bases(self, notice_id: int) -> dict[tuple[str, str], str]:
+        """How each removed item's removal was established."""
+        rows = self._db.execute("SELECT platform, listing_id, removal_basis FROM notice_items "
+                                "WHERE notice_id=? AND removed_at IS NOT NULL", (int(notice_id),))
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def sent_notice_items(self) -> list[dict[str, Any]]:
+        """Listings named in notices that were sent and are not verified removed.
+
+        One dict per (notice, listing): notice_id, platform, listing_id, sent_at (datetime).
+        Notices in status sent, acknowledged or overdue (overdue is sent without an answer
+        by the deadline) count; items whose removal was already verified do not.
+        """
+        rows = self._db.execute(
+            "SELECT n.id, i.platform, i.listing_id, n.sent_at FROM notices n JOIN notice_items i ON i.notice_id=n.id "
+            f"WHERE n.status IN ({','.join('?' * len(OPEN_STATUSES))}) AND i.removed_at IS NULL "
+            "ORDER BY n.id, i.platform, i.listing_id", OPEN_STATUSES).fetchall()
+        return [{"notice_id": r[0], "platform": r[1], "listing_id": r[2], "sent_at": _parse(r[3])} for r in rows]
+
+    def crawl_runs_since(self, platform: str, since: datetime) -> list[dict[str, Any]]:
+        """Ended crawl runs of `platform` that started at or after `since`, oldest first."""
+        rows = self._db.execute(
+            "SELECT * FROM crawl_runs WHERE platform=? AND started_at>=? AND ended_at IS NOT NULL ORDER BY started_at",
+            (platform, _ts(since))).fetchall()
+        return [dict(r) for r in rows]

@@ -1,0 +1,175 @@
+"""The analyst's data: search with facets over the search index, weekly flag trends by
+category and platform, and CSV for any result.
+
+Search goes through the search protocol (`firewatch.search`: `SearchQuery` in,
+`SearchResult` with facet counts out), whichever backend the settings name; the index
+is a projection of the store (`firewatch index rebuild`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from firewatch.labels import category_name, reason_name
+from firewatch.web.exceptions import BadRequest
+
+CSV_COLUMNS = [("platform", "平台"), ("listing_id", "商品ID"), ("title", "标题"), ("shop_name", "店铺"),
+               ("price", "价格(元)"), ("category", "类别"), ("flagged", "已标记"), ("risk_score", "风险分"),
+               ("reasons", "原因代码"), ("status", "状态"), ("url", "链接")]
+
+
+SORT_NAMES = {"relevance": "相关度", "risk": "风险", "price_asc": "价格从低到高", "price_desc": "价格从高到低",
+              "newest": "最近发现"}
+PAGE_SIZE = 100
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    platform: str = ""
+    category: str = ""
+    reason: str = ""
+    shop: str = ""
+    flagged: str = ""  # "", "1", "0"
+    since: str = ""
+    sort: str = ""
+
+    def validate(self) -> "SearchParams":
+        if self.flagged not in ("", "1", "0"):
+            raise BadRequest("flagged 只能是 1 或 0")
+        if self.sort and self.sort not in SORT_NAMES:
+            raise BadRequest(f"未知的排序 {self.sort!r}")
+        if self.since:
+            try:
+                date.fromisoformat(self.since)
+            except ValueError:
+                raise BadRequest(f"日期格式应为 YYYY-MM-DD：{self.since!r}") from None
+        return self
+
+    def as_params(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+    def query(self, page: int = 1, page_size: int = PAGE_SIZE, facets: bool = True):
+        from firewatch.search import SearchQuery
+
+        return SearchQuery(text=self.q.strip(), platform=self.platform or None, category=self.category or None,
+                           flagged=None if self.flagged == "" else self.flagged == "1", reason=self.reason or None,
+                           shop=self.shop or None, since=self.since or None,
+                           sort=self.sort or ("relevance" if self.q.strip() else "risk"),
+                           page=page, page_size=page_size, facets=facets)
+
+
+
+
+@dataclass
+class SearchResult:
+    rows: list[dict[str, Any]]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    total: int = 0
+
+
+def _hit_row(hit) -> dict[str, Any]:
+    price = hit.price_fen
+    return {"platform": hit.platform, "listing_id": hit.listing_id, "title": hit.title, "shop_name": hit.shop_name,
+            "shop_id": getattr(hit, "shop_id", ""),
+            "price": f"{price / 100:.2f}" if price is not None else "", "category": hit.category or "",
+            "flagged": bool(hit.flagged), "risk_score": round(hit.risk_score, 3) if hit.risk_score is not None else None,
+            "reasons": list(hit.reasons), "status": hit.status, "url": hit.url}
+
+
+def search(index, params: SearchParams, page: int = 1, page_size: int = PAGE_SIZE, facets: bool = True) -> SearchResult:
+    """One page of rows matching the query and filters, with facet counts."""
+    from firewatch.exceptions import SearchError
+
+    params.validate()
+    try:
+        result = index.search(params.query(page, page_size, facets))
+    except SearchError as exc:
+        raise BadRequest(f"检索条件无效：{exc}") from exc
+    return SearchResult([_hit_row(h) for h in result.hits], dict(result.facets or {}), result.total)
+
+
+def search_all(index, params: SearchParams, limit: int = 10_000) -> list[dict[str, Any]]:
+    """Every row of a result (up to `limit`), page by page, for CSV export."""
+    rows: list[dict[str, Any]] = []
+    page = 1
+    while len(rows) < limit:
+        result = search(index, params, page=page, page_size=1000, facets=False)
+        rows.extend(result.rows)
+        if not result.rows or len(rows) >= result.total or page * 1000 >= limit:
+            break
+        page += 1
+    return rows[:limit]
+
+
+def to_csv(rows: Iterable[dict[str, Any]], columns=CSV_COLUMNS) -> bytes:
+    """CSV with a BOM (Excel reads the Chinese); formula-like cells are prefixed with '."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([label for _, label in columns])
+    for row in rows:
+        cells = []
+        for key, _ in columns:
+            value = row.get(key, "")
+            if isinstance(value, list):
+                value = " ".join(value)
+            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+                value = "'" + value
+            cells.append(value)
+        writer.writerow(cells)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+@dataclass
+class Trends:
+    weeks: list[str]
+    by_category: dict[str, list[int]]
+    by_platform: dict[str, list[int]]
+    rows: list[dict[str, Any]]
+
+
+def _week(d) -> str:
+    year, week, _ = d.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def trends(store, top_categories: int = 6) -> Trends:
+    """Flagged listings per ISO week of first sight, by category (top N, rest pooled) and platform."""
+    flagged = store.flagged()
+    cat_counts: dict[str, Counter] = defaultdict(Counter)
+    plat_counts: dict[str, Counter] = defaultdict(Counter)
+    totals: Counter = Counter()
+    for listing, assessment in flagged:
+        seen = listing.first_seen or listing.last_seen
+        if seen is None:
+            continue
+        week = _week(seen.date())
+        cat_counts[week][assessment.category] += 1
+        plat_counts[week][listing.platform] += 1
+        totals[assessment.category] += 1
+    weeks = sorted(cat_counts)
+    top = [c for c, _ in totals.most_common(top_categories)]
+    by_category: dict[str, list[int]] = {}
+    for c in top:
+        by_category[category_name(c)] = [cat_counts[w][c] for w in weeks]
+    rest = [sum(n for c, n in cat_counts[w].items() if c not in top) for w in weeks]
+    if any(rest):
+        by_category["其他类别"] = rest
+    from firewatch.labels import PLATFORM_NAMES
+
+    platforms = sorted({p for w in weeks for p in plat_counts[w]})
+    by_platform = {PLATFORM_NAMES.get(p, p): [plat_counts[w][p] for w in weeks] for p in platforms}
+    rows = [{"week": w, "category": c, "category_name": category_name(c), "platform": "", "flags": n}
+            for w in weeks for c, n in sorted(cat_counts[w].items())]
+    rows += [{"week": w, "category": "", "category_name": "", "platform": p, "flags": n}
+             for w in weeks for p, n in sorted(plat_counts[w].items())]
+    return Trends(weeks, by_category, by_platform, rows)
+
+
+TREND_COLUMNS = [("week", "周"), ("category", "类别代码"), ("category_name", "类别"), ("platform", "平台"), ("flags", "标记数")]
+REASON_LABEL = reason_name

@@ -1,0 +1,49 @@
+"""The application factory: routers per role, static files, templates, error mapping
+and the security headers every response carries.
+
+`create_app` takes a `Settings` or a `WebConfig` (plain values), so tests build an app
+on a temporary store without touching the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+from firewatch.web import errors
+from firewatch.web.config import WebConfig
+from firewatch.web.render import make_environment
+from firewatch.web.routes import analyst, api, auth, files, investigator, platform, review
+from firewatch.web.security import BASE_HEADERS, CSP, DOCS_CSP
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings) -> FastAPI:
+    """Build the app from `Settings` or a `WebConfig`."""
+    config = settings if isinstance(settings, WebConfig) else WebConfig.from_settings(settings)
+    app = FastAPI(title="firewatch 审核系统 API", version="1", description=(
+        "消防产品假冒伪劣线索的审核、下架清单、案件与检索接口。平台集成使用 `Authorization: Bearer <令牌>`"
+        "（`firewatch token add`）；浏览器会话的写操作需带 `X-CSRF-Token` 头。"),
+        openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.config = config
+    app.state.templates = make_environment()
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        docs = request.url.path == "/docs"
+        response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
+        for name, value in BASE_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if "cache-control" not in response.headers and not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (auth, review, platform, investigator, analyst, files, api):
+        app.include_router(module.router)
+    return app

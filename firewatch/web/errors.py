@@ -1,0 +1,65 @@
+"""The one place that maps errors to HTTP responses.
+
+`WebError` subclasses carry their status. For `/api/` paths (and requests that ask for
+JSON) the answer is `{"error": message}`; for pages it is the error page, except a
+missing login, which redirects to the login page with the path to come back to.
+Request validation errors answer 400 with the same shapes; anything unexpected is
+logged and answers 500 without details.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from firewatch.exceptions import NotFoundError
+from firewatch.web.exceptions import BadRequest, LoginRequired, NotFound, WebError
+from firewatch.web.render import render
+
+log = logging.getLogger(__name__)
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, exc: WebError) -> Response:
+    if wants_json(request):
+        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
+    if isinstance(exc, LoginRequired) and request.method == "GET":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+    response = render(request, "error.html", status_code=exc.status, status=exc.status, message=exc.message)
+    response.headers.update(exc.headers)
+    return response
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(WebError)
+    async def _web_error(request: Request, exc: WebError) -> Response:
+        return error_response(request, exc)
+
+    @app.exception_handler(NotFoundError)
+    async def _not_found(request: Request, exc: NotFoundError) -> Response:
+        return error_response(request, NotFound(str(exc)))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        fields = ", ".join(".".join(str(p) for p in e.get("loc", ())[1:]) for e in exc.errors())
+        return error_response(request, BadRequest(f"请求参数无效：{fields}"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        error = WebError("页面不存在" if exc.status_code == 404 else str(exc.detail))
+        error.status = exc.status_code
+        return error_response(request, error)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(request, WebError())

@@ -1,0 +1,117 @@
+"""Templates and the filters they use: autoescaped Jinja2, evidence highlighting, labels.
+
+Every template is autoescaped (`autoescape=True`, whatever the file name), and no
+template marks seller text `|safe`. The one place that builds markup from seller text
+is `highlight`: it escapes every piece of the text first and only then wraps the
+matched evidence in `<mark>`, so a payload in a title stays text. Links to listings go
+through `safe_url`, which passes only http(s) URLs (never `javascript:`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from firewatch.labels import CATEGORY_NAMES, PLATFORM_NAMES, REASON_NAMES, VERDICT_NAMES, category_name, reason_name
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+ROLE_NAMES = {"regulator": "监管人员", "investigator": "调查人员", "analyst": "分析人员", "platform": "平台", "admin": "管理员"}
+SOURCE_NAMES = {"title": "标题", "attributes": "属性", "description": "描述", "shop_name": "店铺", "price": "价格",
+                "shop": "店铺", "specs": "规格", "certificate": "证书"}
+STATUS_NAMES = {"active": "在售", "removed": "已下架", "blocked": "被屏蔽", "unknown": "未知"}
+
+
+def _spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
+    spans = []
+    lowered = text.lower()
+    for needle in {n.strip().lower() for n in needles if n and n.strip()}:
+        start = 0
+        while (i := lowered.find(needle, start)) >= 0:
+            spans.append((i, i + len(needle)))
+            start = i + len(needle)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def highlight(text: Any, needles: Iterable[str]) -> Markup:
+    """Escape `text` and wrap every case-insensitive occurrence of a needle in <mark>."""
+    text = "" if text is None else str(text)
+    out, pos = [], 0
+    for a, b in _spans(text, needles):
+        out.append(escape(text[pos:a]))
+        out.append(Markup("<mark>") + escape(text[a:b]) + Markup("</mark>"))
+        pos = b
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def evidence_terms(evidence: str) -> list[str]:
+    """The pieces of a reason's evidence text worth marking (split on separators, 2+ chars)."""
+    parts = re.split(r"[;；,，、|]\s*|\s{2,}", evidence or "")
+    return [p for p in (x.strip() for x in [evidence, *parts]) if len(p) >= 2]
+
+
+def safe_url(url: Any) -> str:
+    """The URL when it is http(s), else '#' (a `javascript:` URL never becomes a link)."""
+    text = str(url or "")
+    return text if urlsplit(text).scheme.lower() in ("http", "https") else "#"
+
+
+def yuan(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    return f"¥{Decimal(str(value)):.2f}"
+
+
+def when(value: Any) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def _query(params: dict[str, Any], **changes: Any) -> str:
+    merged = {**params, **changes}
+    return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+
+def make_environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(highlight=highlight, safe_url=safe_url, yuan=yuan, when=when,
+                       platform_name=lambda c: PLATFORM_NAMES.get(c, c), category_name=category_name,
+                       reason_name=reason_name, verdict_name=lambda v: VERDICT_NAMES.get(v, v or "待审"),
+                       role_name=lambda r: ROLE_NAMES.get(r, r), source_name=lambda s: SOURCE_NAMES.get(s, s),
+                       status_name=lambda s: STATUS_NAMES.get(s, s))
+    env.globals.update(CATEGORY_NAMES=CATEGORY_NAMES, REASON_NAMES=REASON_NAMES, PLATFORM_NAMES=PLATFORM_NAMES,
+                       VERDICT_NAMES=VERDICT_NAMES, query=_query, evidence_terms=evidence_terms)
+    return env
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render a template with the current user and CSRF token in its context."""
+    env: Environment = request.app.state.templates
+    user = getattr(request.state, "user", None)
+    context.setdefault("user", user)
+    context.setdefault("csrf", user.csrf if user else "")
+    context.setdefault("path", request.url.path)
+    return HTMLResponse(env.get_template(name).render(**context), status_code=status_code)

@@ -1,0 +1,147 @@
+"""The JSON API (`/api/v1`): the pages' operations for integrations, documented at `/docs`.
+
+Platforms authenticate with `Authorization: Bearer <token>` (`firewatch token add`) and
+then act as their platform: its confirmed takedown list, its notices, removal reports.
+A browser session works too (POSTs need the `X-CSRF-Token` header). Access rules and
+audit are the pages' own: the same functions run behind both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, Field
+
+from firewatch.models import to_jsonable
+from firewatch.store import SQLiteStore
+from firewatch.web import analytics, queries
+from firewatch.web.deps import User, client_ip, current_user, get_store, require, verify_csrf
+from firewatch.web.queries import QueueFilters
+from firewatch.web.routes import investigator as inv
+from firewatch.web.routes import platform as plat
+from firewatch.web.routes.analyst import params_from, search_index
+from firewatch.web.routes.review import filters_from, record
+
+bearer = HTTPBearer(auto_error=False, description="平台 API 令牌（firewatch token add）")
+router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(bearer), Depends(verify_csrf)])
+
+
+class DecisionIn(BaseModel):
+    verdict: str = Field(description="confirm（确认违规）、dismiss（排除）或 escalate（升级处理）")
+    note: str = ""
+
+
+class RemovalIn(BaseModel):
+    listing_id: str
+    note: str = ""
+
+
+class CaseIn(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    note: str = ""
+
+
+class CaseItemIn(BaseModel):
+    listing: str = Field(description="平台:商品ID，例如 jd:100012")
+
+
+def _row(r: queries.QueueRow) -> dict[str, Any]:
+    return {"listing": to_jsonable(r.listing), "assessment": to_jsonable(r.assessment), "decision": r.decision}
+
+
+@router.get("/me", summary="当前用户")
+def me(user: User = Depends(current_user)) -> dict[str, Any]:
+    return {"name": user.name, "role": user.role, "platform": user.platform}
+
+
+@router.get("/queue", summary="审核队列（按风险排序）")
+def api_queue(limit: int = 100, filters: QueueFilters = Depends(filters_from), store: SQLiteStore = Depends(get_store),
+              user: User = Depends(require("regulator"))) -> dict[str, Any]:
+    rows = queries.queue(store, filters)
+    return {"total": len(rows), "items": [_row(r) for r in rows[:max(1, min(limit, 1000))]]}
+
+
+@router.get("/listings/{platform}/{listing_id}", summary="商品详情")
+def api_listing(request: Request, platform: str, listing_id: str, store: SQLiteStore = Depends(get_store),
+                user: User = Depends(current_user)) -> dict[str, Any]:
+    with search_index(request.app.state.config) as index:
+        v = queries.listing_view(store, user, (platform, listing_id), index)
+    return {"listing": to_jsonable(v.listing), "assessment": to_jsonable(v.assessment),
+            "evidence": to_jsonable(v.evidence), "snapshots": to_jsonable(v.snapshots),
+            "decisions": to_jsonable(v.decisions) if user.internal else [],
+            "similar": to_jsonable(v.similar),
+            "screenshot_url": f"/files/{platform}/{listing_id}/{v.screenshot}" if v.screenshot else None}
+
+
+@router.post("/listings/{platform}/{listing_id}/decisions", summary="记录审核结论", status_code=201)
+def api_decide(request: Request, platform: str, listing_id: str, body: DecisionIn,
+               store: SQLiteStore = Depends(get_store), user: User = Depends(require("regulator"))) -> dict[str, Any]:
+    decision_id = record(store, user, (platform, listing_id), body.verdict, body.note, client_ip(request))
+    return {"decision_id": decision_id, "verdict": body.verdict}
+
+
+@router.get("/platforms/{platform}/takedown", summary="平台下架清单（已确认违规）")
+def api_takedown(request: Request, platform: str, store: SQLiteStore = Depends(get_store),
+                 user: User = Depends(plat.viewer)) -> dict[str, Any]:
+    plat.known_platform(user, platform)
+    rows = plat.takedown_data(store, platform)
+    store.audit(user.name, "export_takedown", platform, {"format": "api", "rows": len(rows)}, client_ip(request))
+    return {"platform": platform, "items": rows}
+
+
+@router.post("/platforms/{platform}/removals", summary="平台报告已下架", status_code=201)
+def api_removal(request: Request, platform: str, body: RemovalIn, store: SQLiteStore = Depends(get_store),
+                user: User = Depends(plat.viewer)) -> dict[str, Any]:
+    report_id = plat.mark_removed(store, user, platform, body.listing_id, body.note, client_ip(request))
+    return {"report_id": report_id}
+
+
+@router.get("/platforms/{platform}/notices", summary="平台收到的下架通知")
+def api_notices(platform: str, store: SQLiteStore = Depends(get_store), user: User = Depends(plat.viewer)) -> dict[str, Any]:
+    plat.known_platform(user, platform)
+    return {"platform": platform, "notices": to_jsonable(plat.notices_of(store, platform))}
+
+
+@router.get("/search", summary="检索（含分面统计）")
+def api_search(request: Request, page: int = 1, page_size: int = 100, params: analytics.SearchParams = Depends(params_from),
+               user: User = Depends(require("analyst", "regulator", "investigator"))) -> dict[str, Any]:
+    with search_index(request.app.state.config) as index:
+        result = analytics.search(index, params, page=max(1, page), page_size=max(1, min(page_size, 1000)))
+    return {"total": result.total, "page": max(1, page), "facets": result.facets, "items": result.rows}
+
+
+@router.get("/trends", summary="每周标记数（按类别、平台）")
+def api_trends(store: SQLiteStore = Depends(get_store),
+               user: User = Depends(require("analyst", "regulator", "investigator"))) -> dict[str, Any]:
+    t = analytics.trends(store)
+    return {"weeks": t.weeks, "by_category": t.by_category, "by_platform": t.by_platform}
+
+
+@router.get("/cases", summary="案件列表")
+def api_cases(store: SQLiteStore = Depends(get_store), user: User = Depends(inv.investigator)) -> dict[str, Any]:
+    return {"cases": store.cases()}
+
+
+@router.post("/cases", summary="新建案件", status_code=201)
+def api_case_create(request: Request, body: CaseIn, store: SQLiteStore = Depends(get_store),
+                    user: User = Depends(inv.investigator)) -> dict[str, Any]:
+    case_id = store.create_case(body.title.strip(), user.name, body.note.strip())
+    store.audit(user.name, "case_create", f"case:{case_id}", {"title": body.title.strip()}, client_ip(request))
+    return {"case_id": case_id}
+
+
+@router.post("/cases/{case_id}/items", summary="加入案件", status_code=201)
+def api_case_add(request: Request, case_id: int, body: CaseItemIn, store: SQLiteStore = Depends(get_store),
+                 user: User = Depends(inv.investigator)) -> dict[str, Any]:
+    added = inv.add_to_case(store, user, case_id, inv.parse_key(body.listing), client_ip(request))
+    return {"added": added, "items": store.case_items(case_id)}
+
+
+@router.post("/cases/{case_id}/export", summary="导出证据包（ZIP）", response_class=FileResponse)
+def api_case_export(request: Request, case_id: int, store: SQLiteStore = Depends(get_store),
+                    user: User = Depends(inv.investigator)) -> FileResponse:
+    path, _ = inv.export_pack(store, user, case_id, request.app.state.config, client_ip(request))
+    return FileResponse(path, media_type="application/zip", filename=path.name)

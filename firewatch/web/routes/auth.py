@@ -1,0 +1,102 @@
+"""Login, logout, the home redirect by role and the admin's audit log page.
+
+Login is rate limited per user name and client address: after `login_max_failures`
+failures within `login_window_seconds` further attempts answer 429 (stored in the
+login_attempts table, so a restart does not reset it). The login form has its own CSRF
+check (a random cookie echoed in the form), since there is no session yet. Every login,
+failed login, refusal and logout goes to the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from firewatch.store import SQLiteStore
+from firewatch.web.deps import LOGIN_COOKIE, SESSION_COOKIE, User, client_ip, get_store, optional_user, require, verify_csrf
+from firewatch.web.exceptions import CsrfError, RateLimited
+from firewatch.web.render import render
+from firewatch.web.security import new_token, tokens_equal, verify_password
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+HOME = {"regulator": "/queue", "admin": "/queue", "investigator": "/cases", "analyst": "/search"}
+
+
+def home_for(user: User) -> str:
+    return f"/platform/{user.platform}" if user.role == "platform" else HOME.get(user.role, "/queue")
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else ""
+
+
+def _login_page(request: Request, next_: str, error: str = "", status: int = 200) -> Response:
+    token = new_token()
+    response = render(request, "login.html", status_code=status, login_csrf=token, next=next_, error=error, user=None)
+    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/login",
+                        secure=request.app.state.config.secure_cookies, max_age=3600)
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "", user: User | None = Depends(optional_user)) -> Response:
+    if user is not None and not user.via_token:
+        return RedirectResponse(_safe_next(next) or home_for(user), status_code=303)
+    return _login_page(request, _safe_next(next))
+
+
+@router.post("/login")
+def login(request: Request, username: str = Form(""), password: str = Form(""), csrf_token: str = Form(""),
+          next: str = Form(""), store: SQLiteStore = Depends(get_store)) -> Response:
+    config = request.app.state.config
+    ip = client_ip(request)
+    if not tokens_equal(csrf_token, request.cookies.get(LOGIN_COOKIE)):
+        raise CsrfError("登录表单已过期，请刷新页面后重试")
+    username = username.strip()
+    failures = store.recent_login_failures(username, ip, timedelta(seconds=config.login_window_seconds))
+    if failures >= config.login_max_failures:
+        store.audit(username or "-", "login_refused", "", {"reason": "rate_limited", "failures": failures}, ip)
+        raise RateLimited(f"登录失败次数过多，请 {config.login_window_seconds // 60} 分钟后再试",
+                          headers={"Retry-After": str(config.login_window_seconds)})
+    record = store.get_user(username) if username else None
+    ok = verify_password(record["password_hash"] if record else None, password) and not (record or {}).get("disabled")
+    store.record_login_attempt(username, ip, ok)
+    if not ok:
+        store.audit(username or "-", "login_failed", "", {}, ip)
+        return _login_page(request, _safe_next(next), error="用户名或密码错误", status=401)
+    token, csrf = new_token(), new_token()
+    store.create_session(token, username, csrf, timedelta(hours=config.session_hours), ip)
+    store.audit(username, "login", "", {"role": record["role"]}, ip)
+    user = User(record["name"], record["role"], record["platform"], csrf)
+    response = RedirectResponse(_safe_next(next) or home_for(user), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=config.secure_cookies, path="/",
+                        max_age=int(config.session_hours * 3600))
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, store: SQLiteStore = Depends(get_store),
+           user: User | None = Depends(optional_user)) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        store.delete_session(token)
+    if user is not None:
+        store.audit(user.name, "logout", "", {}, client_ip(request))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+def home(user: User | None = Depends(optional_user)) -> Response:
+    return RedirectResponse(home_for(user) if user else "/login", status_code=303)
+
+
+@router.get("/audit")
+def audit_log(request: Request, actor: str = "", action: str = "", store: SQLiteStore = Depends(get_store),
+              user: User = Depends(require("admin"))) -> Response:
+    entries = store.audit_entries(actor=actor or None, action=action or None, limit=500)
+    return render(request, "audit.html", entries=entries, broken=store.audit_verify(), actor=actor, action=action)

@@ -1,0 +1,56 @@
+"""Safe serving of captured evidence: a listing's screenshot and its other artefacts.
+
+A file is served only when (1) the user may see the listing, (2) the name is one of the
+artefacts recorded in the listing's latest Evidence (names are never paths: a slash, a
+backslash or `..` is refused with 400), and (3) the resolved file lies inside both the
+capture's folder and the configured evidence directory (a record pointing elsewhere is
+refused with 403). Screenshots are shown inline; everything else, including the captured
+seller HTML, is sent as an attachment with a sandboxing CSP, so it never runs here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, Response
+
+from firewatch.store import SQLiteStore
+from firewatch.web import queries
+from firewatch.web.deps import User, client_ip, current_user, get_store
+from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
+
+router = APIRouter(include_in_schema=False)
+INLINE = {"image/png", "image/jpeg"}
+
+
+def evidence_file(store: SQLiteStore, user: User, key: tuple[str, str], name: str, evidence_root: Path):
+    """(path, artefact) of a servable file, or the matching WebError."""
+    if not name or "/" in name or "\\" in name or ".." in name or "\x00" in name:
+        raise BadRequest("无效的文件名")
+    queries.visible_listing(user, store, key)
+    evidence = store.latest_evidence(key)
+    if evidence is None:
+        raise NotFound("此商品尚无取证文件")
+    artefact = next((a for a in evidence.artefacts if a.name == name), None)
+    if artefact is None:
+        raise NotFound("取证记录中没有此文件")
+    root = Path(evidence_root).resolve()
+    folder = Path(evidence.directory).resolve()
+    path = (folder / artefact.name).resolve()
+    if not folder.is_relative_to(root) or not path.is_relative_to(folder):
+        raise Forbidden("取证文件不在取证目录内")
+    if not path.is_file():
+        raise NotFound("取证文件已不在磁盘上")
+    return path, artefact
+
+
+@router.get("/files/{platform}/{listing_id}/{name:path}")
+def serve_file(request: Request, platform: str, listing_id: str, name: str, store: SQLiteStore = Depends(get_store),
+               user: User = Depends(current_user)) -> Response:
+    path, artefact = evidence_file(store, user, (platform, listing_id), name, request.app.state.config.evidence_dir)
+    if artefact.media_type in INLINE:
+        return FileResponse(path, media_type=artefact.media_type, headers={"Cache-Control": "private, max-age=3600"})
+    store.audit(user.name, "download_artefact", f"{platform}:{listing_id}", {"file": artefact.name}, client_ip(request))
+    return FileResponse(path, media_type="application/octet-stream", filename=f"{platform}_{listing_id}_{artefact.name}",
+                        headers={"Content-Security-Policy": "sandbox; default-src 'none'"})

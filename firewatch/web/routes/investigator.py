@@ -1,0 +1,143 @@
+"""Investigator pages: cases gathering listings, evidence-pack export and the custody log.
+
+A case is a named set of listings. Exporting writes an evidence pack
+(`firewatch.cli_export.export_evidence_pack`: signed, with the reviewers' decisions as
+custody events) of the case's captured listings into `<export dir>/cases/<id>/`, audits the export with the pack's SHA-256 and sends the ZIP. The
+case page shows the custody log of the latest pack, entry by entry, as it is in the ZIP.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from firewatch.models import utcnow
+from firewatch.store import SQLiteStore
+from firewatch.web.deps import User, client_ip, get_store, require, verify_csrf
+from firewatch.web.exceptions import BadRequest, NotFound
+from firewatch.web.render import render
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+investigator = require("investigator")
+
+
+def parse_key(text: str) -> tuple[str, str]:
+    platform, _, listing_id = text.strip().partition(":")
+    if not platform or not listing_id:
+        raise BadRequest("商品应写作 平台:商品ID，例如 jd:100012")
+    return platform, listing_id
+
+
+def get_case(store: SQLiteStore, case_id: int) -> dict:
+    case = store.get_case(case_id)
+    if case is None:
+        raise NotFound(f"没有案件 {case_id}")
+    return case
+
+
+def add_to_case(store: SQLiteStore, user: User, case_id: int, key: tuple[str, str], ip: str) -> bool:
+    get_case(store, case_id)
+    try:
+        added = store.add_case_item(case_id, key, user.name)
+    except ValueError as exc:
+        raise NotFound(f"没有商品 {key[0]}:{key[1]}") from exc
+    if added:
+        store.audit(user.name, "case_add", f"case:{case_id}", {"listing": f"{key[0]}:{key[1]}"}, ip)
+    return added
+
+
+def export_pack(store: SQLiteStore, user: User, case_id: int, config, ip: str) -> tuple[Path, list[str]]:
+    """Write the case's signed pack; returns its path and the listings left out (no capture yet)."""
+    case = get_case(store, case_id)
+    keys = [(i["platform"], i["listing_id"]) for i in store.case_items(case_id)]
+    ready = [k for k in keys if store.latest_evidence(k) is not None]
+    skipped = [f"{k[0]}:{k[1]}" for k in keys if k not in ready]
+    if not ready:
+        raise BadRequest("案件中没有已取证的商品，无法导出证据包")
+    if config.pack_exporter is None:
+        raise BadRequest("此服务未配置证据包导出")
+    path = Path(config.export_dir) / "cases" / str(case_id) / f"case-{case_id}-{utcnow().strftime('%Y%m%dT%H%M%SZ')}.zip"
+    config.pack_exporter(store, ready, path, operator=user.name, case=f"#{case_id} {case['title']}")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    store.audit(user.name, "export_pack", f"case:{case_id}", {"file": path.name, "sha256": digest,
+                                                             "listings": len(ready), "skipped": skipped,
+                                                             "title": case["title"]}, ip)
+    return path, skipped
+
+
+def pack_custody(path: Path) -> list[dict]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return [json.loads(line) for line in zf.read("custody.jsonl").decode("utf-8").splitlines() if line.strip()]
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return []
+
+
+def latest_pack(export_dir: Path, case_id: int) -> Path | None:
+    packs = sorted((Path(export_dir) / "cases" / str(case_id)).glob(f"case-{case_id}-*.zip"))
+    return packs[-1] if packs else None
+
+
+@router.get("/cases")
+def cases_page(request: Request, store: SQLiteStore = Depends(get_store), user: User = Depends(investigator)) -> Response:
+    return render(request, "cases.html", cases=store.cases())
+
+
+@router.post("/cases")
+def create_case(request: Request, title: str = Form(...), note: str = Form(""), store: SQLiteStore = Depends(get_store),
+                user: User = Depends(investigator)) -> Response:
+    if not title.strip():
+        raise BadRequest("案件名称不能为空")
+    case_id = store.create_case(title.strip()[:200], user.name, note.strip()[:2000])
+    store.audit(user.name, "case_create", f"case:{case_id}", {"title": title.strip()[:200]}, client_ip(request))
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: int, store: SQLiteStore = Depends(get_store),
+              user: User = Depends(investigator)) -> Response:
+    case = get_case(store, case_id)
+    items = []
+    for item in store.case_items(case_id):
+        key = (item["platform"], item["listing_id"])
+        items.append({**item, "listing": store.get_listing(key), "assessment": store.get_assessment(key),
+                      "evidence": store.latest_evidence(key) is not None})
+    pack = latest_pack(request.app.state.config.export_dir, case_id)
+    return render(request, "case.html", case=case, items=items, pack=pack.name if pack else "",
+                  custody=pack_custody(pack) if pack else [],
+                  history=store.audit_entries(subject=f"case:{case_id}"))
+
+
+@router.post("/cases/{case_id}/items")
+def case_add(request: Request, case_id: int, listing: str = Form(...), store: SQLiteStore = Depends(get_store),
+             user: User = Depends(investigator)) -> Response:
+    add_to_case(store, user, case_id, parse_key(listing), client_ip(request))
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/add")
+def case_add_from_listing(request: Request, case: int = Form(...), listing: str = Form(...),
+                          store: SQLiteStore = Depends(get_store), user: User = Depends(investigator)) -> Response:
+    add_to_case(store, user, case, parse_key(listing), client_ip(request))
+    return RedirectResponse(f"/cases/{case}", status_code=303)
+
+
+@router.post("/cases/{case_id}/items/remove")
+def case_remove(request: Request, case_id: int, listing: str = Form(...), store: SQLiteStore = Depends(get_store),
+                user: User = Depends(investigator)) -> Response:
+    key = parse_key(listing)
+    if store.remove_case_item(case_id, key):
+        store.audit(user.name, "case_remove", f"case:{case_id}", {"listing": f"{key[0]}:{key[1]}"}, client_ip(request))
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.post("/cases/{case_id}/export")
+def case_export(request: Request, case_id: int, store: SQLiteStore = Depends(get_store),
+                user: User = Depends(investigator)) -> Response:
+    path, _ = export_pack(store, user, case_id, request.app.state.config, client_ip(request))
+    return FileResponse(path, media_type="application/zip", filename=path.name)

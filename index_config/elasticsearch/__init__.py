@@ -1,0 +1,1 @@
+"""Elasticsearch composable index templates (JSON, versioned), loaded by `firewatch.search.elasticsearch`."""

@@ -1,0 +1,166 @@
+"""Takedown notices against a real SQLite store and real Chromium: letter, lifecycle, re-crawl checks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from alerts.exceptions import NoticeError
+from alerts.notices import NoticeConfig, acknowledge_notice, create_notice, evaluate_notice, send_notice
+from firewatch.models import Assessment, Decision, Listing, Reason
+from firewatch.store import open_store
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+CONFIG = NoticeConfig(sender_org="某市消防救援支队", sender_contact="0571-00000000", legal_basis="依据测试法第一条",
+                      reply_deadline_days=7, channel="测试通道")
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed at /usr/bin/chromium")
+
+
+def _add(store, platform, lid, title, verdict="confirm", at=T0):
+    store.upsert_listing(Listing(platform=platform, listing_id=lid, url=f"https://item.example/{lid}", title=title,
+                                 price=Decimal("14.50"), shop_name="<b>店</b>"), observed_at=at)
+    store.save_assessment(Assessment(platform=platform, listing_id=lid, category="portable_extinguisher",
+                                     category_confidence=0.9, risk_score=0.9, flagged=True,
+                                     reasons=[Reason("inspection_only", "审车专用")]))
+    if verdict:
+        store.record_decision(Decision(platform, lid, "alice", verdict, at=at))
+
+
+@pytest.fixture()
+def store(tmp_path):
+    s = open_store(tmp_path / "s.db")
+    _add(s, "jd", "1", "<script>alert(1)</script>灭火器 审车专用")
+    _add(s, "jd", "2", "=1+1 干粉灭火器")
+    _add(s, "jd", "3", "未复核", verdict=None)
+    _add(s, "taobao", "9", "淘宝灭火器")
+    yield s
+    s.close()
+
+
+def test_create_takes_confirmed_listings_once(store):
+    first = create_notice(store, "jd", created_by="wang")
+    notice = store.get_notice(first)
+    assert notice.status == "draft" and notice.created_by == "wang"
+    assert notice.listing_keys == [("jd", "1"), ("jd", "2")]
+    assert create_notice(store, "jd") is None  # nothing new to notify
+    _add(store, "jd", "4", "新确认")
+    assert store.get_notice(create_notice(store, "jd")).listing_keys == [("jd", "4")]
+    assert store.sent_notice_items() == []  # drafts are not sent
+    with pytest.raises(ValueError):
+        store.create_notice("jd", [("taobao", "9")])
+
+
+@needs_chromium
+@pytest.mark.timeout(180)
+def test_send_writes_letter_then_ack_then_removal_verified(store, tmp_path):
+    notice_id = create_notice(store, "jd")
+    sent_at = T0 + timedelta(days=1)
+    notice = send_notice(store, notice_id, sent_by="wang", out_dir=tmp_path / "notices", config=CONFIG,
+                         chromium=CHROMIUM, clock=lambda: sent_at)
+    assert notice.status == "sent" and notice.sent_by == "wang" and notice.channel == "测试通道"
+    assert notice.deadline_at == sent_at + timedelta(days=7)
+    pdf = Path(notice.pdf_path).read_bytes()
+    html = Path(notice.html_path).read_text(encoding="utf-8")
+    assert pdf.startswith(b"%PDF") and b"NotoS" in pdf and b"CJK" in pdf
+    assert "某市消防救援支队" in html and "依据测试法第一条" in html and "京东平台" in html
+    assert "<script>alert" not in html and "&lt;script&gt;" in html and "&lt;b&gt;店" in html
+    assert "以应付检查为目的销售" in html and "https://item.example/2" in html
+    assert "https://item.example/3" not in html
+    with pytest.raises(NoticeError, match="not a draft"):
+        send_notice(store, notice_id, sent_by="x", out_dir=tmp_path, config=CONFIG, chromium=CHROMIUM)
+
+    items = store.sent_notice_items()
+    assert items == [{"notice_id": notice_id, "platform": "jd", "listing_id": "1", "sent_at": sent_at},
+                     {"notice_id": notice_id, "platform": "jd", "listing_id": "2", "sent_at": sent_at}]
+    assert acknowledge_notice(store, notice_id, by="platform-desk", note="已受理",
+                              clock=lambda: sent_at + timedelta(days=2)).status == "acknowledged"
+    with pytest.raises(NoticeError):
+        acknowledge_notice(store, notice_id, by="x")
+
+    # a re-crawl sees listing 1 removed; listing 2 still online
+    listing = store.get_listing(("jd", "1"))
+    listing.status = "removed"
+    store.upsert_listing(listing, observed_at=sent_at + timedelta(days=3))
+    n = evaluate_notice(store, notice_id, now=sent_at + timedelta(days=3))
+    assert n.status == "acknowledged" and set(n.removed) == {("jd", "1")}
+    assert [i["listing_id"] for i in store.sent_notice_items()] == ["2"]
+    listing = store.get_listing(("jd", "2"))
+    listing.status = "removed"
+    store.upsert_listing(listing, observed_at=sent_at + timedelta(days=4))
+    n = evaluate_notice(store, notice_id, now=sent_at + timedelta(days=30))
+    assert n.status == "removal_verified" and n.removal_verified_at == sent_at + timedelta(days=4)
+    assert store.sent_notice_items() == []
+
+
+def _sent(store, notice_id, at):
+    assert store.mark_notice_sent(notice_id, sent_by="wang", channel="c", at=at, deadline_at=at + timedelta(days=7),
+                                  html_path="", pdf_path="", document_sha256="")
+
+
+def test_overdue_when_deadline_passes_without_answer(store):
+    notice_id = create_notice(store, "jd")
+    _sent(store, notice_id, T0)
+    assert evaluate_notice(store, notice_id, now=T0 + timedelta(days=6)).status == "sent"
+    n = evaluate_notice(store, notice_id, now=T0 + timedelta(days=8))
+    assert n.status == "overdue" and n.checked_at == T0 + timedelta(days=8)
+    assert {i["listing_id"] for i in store.sent_notice_items()} == {"1", "2"}  # still open
+    assert acknowledge_notice(store, notice_id, by="late").status == "acknowledged"
+
+
+def test_removed_before_the_notice_does_not_count_and_not_found_by_a_clean_crawl_does(store):
+    notice_id = create_notice(store, "jd")
+    _sent(store, notice_id, T0 + timedelta(days=1))
+    listing = store.get_listing(("jd", "1"))  # listed removed, but seen so only before the notice
+    store._db.execute("UPDATE listings SET status='removed' WHERE listing_id='1'")
+    assert evaluate_notice(store, notice_id, now=T0 + timedelta(days=2)).removed == {}
+    # a blocked crawl proves nothing; a finished clean crawl that did not see them does
+    run = store.start_crawl_run("jd")
+    store.finish_crawl_run(run, "finished", pages=10, items=5, blocks=3)
+    store._db.execute("UPDATE crawl_runs SET started_at=?, ended_at=? WHERE id=?",
+                      ((T0 + timedelta(days=2)).isoformat(), (T0 + timedelta(days=2, hours=1)).isoformat(), run))
+    assert evaluate_notice(store, notice_id, now=T0 + timedelta(days=3)).removed == {}
+    run = store.start_crawl_run("jd")
+    store.finish_crawl_run(run, "finished", pages=10, items=5)
+    store._db.execute("UPDATE crawl_runs SET started_at=?, ended_at=? WHERE id=?",
+                      ((T0 + timedelta(days=3)).isoformat(), (T0 + timedelta(days=3, hours=1)).isoformat(), run))
+    n = evaluate_notice(store, notice_id, now=T0 + timedelta(days=4))
+    assert n.status == "removal_verified" and set(n.removed) == {("jd", "1"), ("jd", "2")}
+    assert store.notice_item_bases(notice_id)[("jd", "1")] == f"not found by crawl run {run}"
+    assert listing.last_seen == T0
+
+
+@needs_chromium
+@pytest.mark.timeout(300)
+def test_notice_commands(store, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    store.close()
+    for suffix in ("", "-wal", "-shm"):
+        src = tmp_path / f"s.db{suffix}"
+        if src.exists():
+            src.rename(data / f"firewatch.db{suffix}")
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "firewatch", "--data-dir", str(data), "notice", *args],
+                              cwd=ROOT, capture_output=True, text=True, timeout=180)
+
+    created = run("create", "--platform", "taobao", "--by", "wang")
+    assert created.returncode == 0 and "draft notice 1" in created.stdout, created.stderr
+    sent = run("send", "1", "--by", "wang")
+    assert sent.returncode == 0, sent.stderr
+    pdf = data / "exports" / "notices" / "notice-taobao-00001.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    again = run("send", "1")
+    assert again.returncode != 0 and "not a draft" in again.stdout + again.stderr
+    assert run("ack", "1", "--note", "收到").returncode == 0
+    status = run("status")
+    assert status.returncode == 0 and "acknowledged" in status.stdout and "still online" in status.stdout
+    listed = run("list")
+    assert listed.returncode == 0 and "taobao" in listed.stdout

@@ -1,0 +1,138 @@
+"""Relisting: a removed or confirmed listing reappearing under a near-duplicate title, from
+a similar shop, with the same main image (served as PNG by a real local HTTP server)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+from PIL import Image
+
+from alerts.relisting import (
+    ImageHasher,
+    RelistingConfig,
+    dhash,
+    find_relistings,
+    hamming,
+    minhash,
+    minhash_similarity,
+    normalize_shop,
+    title_features,
+)
+from alerts.rules import AlertsConfig, run_rules
+from firewatch.models import Assessment, Decision, Listing
+from firewatch.store import open_store
+
+from .alert_servers import HookServer, png
+
+NOW = datetime(2026, 6, 20, 4, 0, tzinfo=timezone.utc)
+TITLE = "正品3C认证 4kg干粉灭火器 MFZ/ABC4 家用商用 消防年检"
+
+
+@pytest.fixture()
+def market():
+    """The image host: a.png and b.png are the same picture under two names; c.png differs."""
+    server = HookServer("unused", images={"/img/a.png": png(1), "/img/b.png": png(1), "/img/c.png": png(4),
+                                          "/img/d.png": png(2)}).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def store(tmp_path):
+    s = open_store(tmp_path / "s.db")
+    yield s
+    s.close()
+
+
+def put(store, market, platform, lid, title, shop_name, shop_id, image, status="active"):
+    store.upsert_listing(Listing(platform=platform, listing_id=lid, url=f"{market.url}/{platform}/item/{lid}.html",
+                                 title=title, price=Decimal("19.90"), shop_id=shop_id, shop_name=shop_name,
+                                 image_urls=[image], status=status), observed_at=NOW)
+    store.save_assessment(Assessment(platform=platform, listing_id=lid, category="portable_extinguisher",
+                                     category_confidence=0.9, risk_score=0.6, flagged=True, assessed_at=NOW))
+    return (platform, lid)
+
+
+def only(rules=("relisting",)):
+    return replace(AlertsConfig(), rules=rules)
+
+
+def test_removed_listing_reappearing_raises_one_explained_alert(store, market):
+    removed = put(store, market, "jd", "100", TITLE, "鑫安消防器材旗舰店", "shop-1", "/img/a.png", status="removed")
+    relist = put(store, market, "taobao", "200", "3C认证正品 干粉灭火器4kg MFZ/ABC4 商用家用 消防年检",
+                 "鑫安消防 专营店", "tb-9", "/img/b.png")
+    put(store, market, "jd", "300", "独立式烟雾报警器 家用 无线烟感 3C认证", "华盾安全用品", "shop-3", "/img/c.png")
+    run = run_rules(store, only(), now=NOW)
+    assert run.new_per_rule == {"relisting": 1}
+    [alert] = store.alerts()
+    assert alert.key == relist and alert.details["source"]["listing_id"] == removed[1]
+    d = alert.details
+    assert d["matched"] == ["title", "shop", "image"] and d["score"] == pytest.approx(1.0)
+    assert d["source_kind"] == "removed"
+    assert d["signals"]["title"]["similarity"] >= 0.6
+    assert d["signals"]["shop"]["normalized"] == ["鑫安", "鑫安"]
+    assert d["signals"]["image"]["distance"] == 0
+    assert "疑似重新上架" in alert.summary and "标题相似、同一或相似店铺、主图相同" in alert.summary
+    # images are hashed once and cached: a second run fetches nothing and raises nothing
+    fetched = list(market.gets)
+    assert sorted(fetched) == ["/img/a.png", "/img/b.png"]  # the unrelated listing's image was never needed
+    again = run_rules(store, only(), now=NOW)
+    assert again.new_ids == [] and market.gets == fetched
+
+
+def test_confirmed_listing_relisted_by_the_same_shop_with_a_new_title(store, market):
+    confirmed = put(store, market, "pdd", "1", "消防自救呼吸器 TZL30 防毒面具 酒店家用", "安达劳保", "pdd-7", "/img/d.png")
+    store.record_decision(Decision(*confirmed, "alice", "confirm", at=NOW))
+    # a rewritten title (below the title threshold), same shop_id, same picture
+    twin = put(store, market, "pdd", "2", "宾馆逃生面罩 过滤式 新款", "安达劳保", "pdd-7", "/img/d.png")
+    [match] = find_relistings(store, RelistingConfig(), ImageHasher(store))
+    assert match.target.key == twin and match.source_kind == "confirmed"
+    assert match.matched == ["shop", "image"] and match.score == pytest.approx(0.6)
+    assert match.signals["shop"]["same_shop_id"] is True
+    assert match.signals["title"]["matched"] is False
+
+
+def test_image_failures_are_recorded_and_not_fatal(store, market):
+    put(store, market, "jd", "100", TITLE, "鑫安消防器材旗舰店", "shop-1", "/img/a.png", status="removed")
+    # same title, unrelated shop, and an image the server does not have: title alone is 0.4 < 0.6
+    missing = put(store, market, "jd", "400", TITLE + " 包邮", "远方商贸", "shop-4", "/img/missing.png")
+    hasher = ImageHasher(store, retry_hours=24)
+    assert find_relistings(store, RelistingConfig(), hasher) == []
+    record = store.image_hash(f"{market.url}/img/missing.png")
+    assert record["dhash"] is None and "HTTP 404" in record["error"]
+    assert hasher.failed == 1
+    # a lower threshold lets the title alone through; the image signal is unknown, with the reason
+    [match] = find_relistings(store, RelistingConfig(min_score=0.4), hasher)
+    assert match.target.key == missing and match.signals["image"]["matched"] is None
+    assert "HTTP 404" in match.signals["image"]["error"]
+    assert market.gets.count("/img/missing.png") == 1  # not fetched again within retry_hours
+
+
+def test_a_dead_image_host_is_given_up_after_a_few_failures(store):
+    hasher = ImageHasher(store, timeout=2, max_host_failures=2)
+    urls = [f"http://127.0.0.1:9/{i}.png" for i in range(4)]  # port 9 (discard): nothing listens
+    assert [hasher.hash_url(u) for u in urls] == [None] * 4
+    assert (hasher.failed, hasher.skipped) == (2, 2)
+    assert "ConnectError" in store.image_hash(urls[0])["error"]
+    assert store.image_hash(urls[3]) is None  # skipped, not recorded: tried again next run
+
+
+def test_signals_separate_near_duplicates_from_unrelated_text_and_pictures():
+    def sim(a, b):
+        return minhash_similarity(minhash(title_features(a)), minhash(title_features(b)))
+
+    assert sim(TITLE, TITLE) == 1.0
+    assert sim(TITLE, "3C认证正品 干粉灭火器4kg MFZ/ABC4 商用家用 消防年检") >= 0.6
+    assert sim(TITLE, "独立式烟雾报警器 家用 无线烟感 3C认证") < 0.3
+    assert normalize_shop("鑫安消防器材 官方旗舰店") == "鑫安"
+    assert normalize_shop("ＸＩＮ·鑫安 专营店") == "xin鑫安"  # width, case and punctuation folded
+    picture = png(3)
+    im = Image.open(io.BytesIO(picture)).resize((240, 240)).convert("RGB")
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=70)  # re-encoded and rescaled: still the same picture
+    assert hamming(dhash(picture), dhash(buf.getvalue())) <= 6
+    assert hamming(dhash(picture), dhash(png(4))) > 12

@@ -1,0 +1,99 @@
+"""The installation key (Ed25519, 0600, made once) and the RFC 3161 timestamp hook."""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from alerts.exceptions import SigningError, TimestampError
+from alerts.signing import KEY_FILE, installation_key, read_public_key, verify_signature
+from alerts.timestamp import build_request, rfc3161_timestamper, token_info
+
+
+def test_key_created_once_with_private_permissions(tmp_path):
+    key = installation_key(tmp_path / "keys")
+    path = tmp_path / "keys" / KEY_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "keys").stat().st_mode) == 0o700
+    again = installation_key(tmp_path / "keys")
+    assert again.fingerprint == key.fingerprint == hashlib.sha256(key.public_raw).hexdigest()
+    signature = key.sign(b"manifest")
+    assert verify_signature(again.public_raw, signature, b"manifest")
+    assert not verify_signature(again.public_raw, signature, b"manifest!")
+    pub = tmp_path / "k.pem"
+    pub.write_bytes(key.public_pem)
+    assert read_public_key(str(pub)) == key.fingerprint
+    assert read_public_key(key.fingerprint.upper()) == key.fingerprint
+    assert read_public_key(key.public_b64) == key.fingerprint
+    with pytest.raises(SigningError):
+        read_public_key("not-a-key")
+    path.write_bytes(b"garbage")
+    with pytest.raises(SigningError):
+        installation_key(tmp_path / "keys")
+
+
+def test_timestamp_request_is_over_the_manifest_hash():
+    request = build_request(b'{"files": []}')
+    imprint = request.message_imprint
+    assert imprint.message == hashlib.sha256(b'{"files": []}').digest()
+    assert imprint.hash_algorithm.dotted_string == "2.16.840.1.101.3.4.2.1"  # SHA-256
+    assert request.nonce is not None and request.cert_req
+
+
+class _FakeTSA(BaseHTTPRequestHandler):
+    """A TSA that answers anything but a timestamp: what a broken or hostile one does."""
+
+    seen: list[tuple[str, bytes]] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _FakeTSA.seen.append((self.headers["Content-Type"], body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/timestamp-reply")
+        self.end_headers()
+        self.wfile.write(b"\x30\x03\x02\x01\x02")  # DER, but no TimeStampResp
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_timestamper_posts_a_query_and_rejects_a_bad_answer(tmp_path):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FakeTSA)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        stamp = rfc3161_timestamper(f"http://127.0.0.1:{httpd.server_address[1]}/tsa", timeout=10)
+        with pytest.raises(TimestampError, match="did not answer a timestamp response"):
+            stamp(b"manifest bytes")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+    content_type, body = _FakeTSA.seen[-1]
+    assert content_type == "application/timestamp-query"
+    assert hashlib.sha256(b"manifest bytes").digest() in body  # the imprint travels in the query
+    closed = rfc3161_timestamper(f"http://127.0.0.1:{httpd.server_address[1]}/tsa", timeout=2)
+    with pytest.raises(TimestampError, match="unreachable"):
+        closed(b"x")
+
+
+def test_token_info_reports_unusable_tokens():
+    assert "not an RFC 3161" in token_info(b"junk", b"manifest")["problem"]
+
+
+def test_failing_tsa_leaves_no_pack(tmp_path):
+    from alerts.evidence_pack import write_pack
+    from alerts.signing import PackSigner
+    from tests.alerts.test_evidence_pack import make_item
+
+    def refuse(data: bytes) -> bytes:
+        raise TimestampError("refused")
+
+    out = tmp_path / "p.zip"
+    with pytest.raises(TimestampError):
+        write_pack(out, [make_item(tmp_path / "ev", "jd", "1")], signer=PackSigner.generate(), timestamper=refuse)
+    assert not out.exists() and not list(tmp_path.glob("*.partial"))

@@ -1,0 +1,43 @@
+"""`firewatch user ...` and `firewatch token ...` in a child process, as an operator runs them."""
+
+from __future__ import annotations
+
+import subprocess
+
+from firewatch.store import open_store
+from firewatch.web.security import verify_password
+from tests.conftest import ROOT, firewatch_command
+
+
+def run_firewatch(*args: str, data_dir, input_text: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(firewatch_command(data_dir, *args), input=input_text, capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+
+
+def test_user_and_token_commands(tmp_path):
+    data = tmp_path / "data"
+    added = run_firewatch("user", "add", "carol", "--role", "platform", "--platform", "jd", "--password-stdin",
+                          data_dir=data, input_text="a-long-password\n")
+    assert added.returncode == 0, added.stderr
+    refused = run_firewatch("user", "add", "dave", "--role", "platform", "--password-stdin", data_dir=data,
+                            input_text="a-long-password\n")
+    assert refused.returncode != 0 and "platform" in (refused.stderr + refused.stdout)
+    short = run_firewatch("user", "add", "erin", "--role", "analyst", "--password-stdin", data_dir=data, input_text="short\n")
+    assert short.returncode != 0
+    again = run_firewatch("user", "add", "carol", "--role", "analyst", "--password-stdin", data_dir=data,
+                          input_text="a-long-password\n")
+    assert again.returncode == 1 and "exists" in again.stderr
+    changed = run_firewatch("user", "passwd", "carol", "--password-stdin", data_dir=data, input_text="another-password\n")
+    assert changed.returncode == 0, changed.stderr
+    listed = run_firewatch("user", "list", data_dir=data)
+    assert "carol" in listed.stdout and "platform" in listed.stdout
+    token = run_firewatch("token", "add", "--platform", "jd", "--name", "jd-sync", data_dir=data)
+    assert token.returncode == 0, token.stderr
+    value = token.stdout.strip().splitlines()[-1]
+    with open_store(data / "firewatch.db") as store:
+        assert verify_password(store.get_user("carol")["password_hash"], "another-password")
+        assert store.api_token_owner(value)["name"] == "jd-sync"
+        assert value not in str(store._db.execute("SELECT * FROM api_tokens").fetchall())
+    assert run_firewatch("token", "revoke", "1", data_dir=data).returncode == 0
+    assert run_firewatch("token", "revoke", "1", data_dir=data).returncode == 66
+    assert "jd-sync" in run_firewatch("token", "list", data_dir=data).stdout
