@@ -228,6 +228,7 @@ class RelistingConfig:
     title_min_similarity: float = 0.6
     shop_min_similarity: float = 0.6
     image_max_distance: int = 6
+    removed_slack_hours: float = 12.0
     weights: dict[str, float] = field(default_factory=lambda: {"title": 0.4, "image": 0.4, "shop": 0.2})
 
 
@@ -285,28 +286,43 @@ def compare(source: Listing, target: Listing, cfg: RelistingConfig, hasher: Imag
     return round(score, 3), signals
 
 
+def _removed_at(store: Any, listing: Listing) -> datetime | None:
+    """When the listing was first observed removed (its first 'removed' snapshot), else its last sighting."""
+    for snap in store.snapshots(listing.key):
+        if snap.status == "removed":
+            return snap.observed_at
+    return listing.last_seen
+
+
 def find_relistings(store: Any, cfg: RelistingConfig, hasher: ImageHasher | None = None) -> list[RelistingMatch]:
-    """Active listings that look like a removed or confirmed listing, best source per target."""
-    sources: dict[tuple[str, str], tuple[Listing, str]] = {}
+    """Active listings that look like a removed or confirmed listing and were first seen after
+    it was removed or confirmed (minus `cfg.removed_slack_hours` for removals: the crawl that
+    sees the old page gone may meet the new one first); best source per target. Similar
+    listings that were on sale at the same time are a seller's range, not a relisting."""
+    sources: dict[tuple[str, str], tuple[Listing, str, datetime | None]] = {}
     targets: list[Listing] = []
+    slack = timedelta(hours=cfg.removed_slack_hours)
     for listing in store.iter_listings():
         if listing.status == "removed":
-            sources[listing.key] = (listing, "removed")
+            at = _removed_at(store, listing)
+            sources[listing.key] = (listing, "removed", at - slack if at else None)
         elif listing.status == "active":
             targets.append(listing)
-    for listing, _assessment, _decision in store.confirmed():
-        sources.setdefault(listing.key, (listing, "confirmed"))
+    for listing, _assessment, decision in store.confirmed():
+        sources.setdefault(listing.key, (listing, "confirmed", decision.at))
     targets = [t for t in targets if t.key not in sources]
     if not sources or not targets:
         return []
     src = list(sources.values())
-    sigs = {lst.key: minhash(title_features(lst.title)) for lst in [s for s, _ in src] + targets}
-    matrix = np.array([sigs[s.key] for s, _ in src]) if src else np.empty((0, PERMUTATIONS), dtype=np.uint64)
+    sigs = {lst.key: minhash(title_features(lst.title)) for lst in [s for s, _, _ in src] + targets}
+    matrix = np.array([sigs[s.key] for s, _, _ in src]) if src else np.empty((0, PERMUTATIONS), dtype=np.uint64)
     matches: list[RelistingMatch] = []
     for target in targets:
         title_sims = (matrix == sigs[target.key]).mean(axis=1) if src else []
         found: list[RelistingMatch] = []
-        for (source, kind), title_sim in zip(src, title_sims):
+        for (source, kind, since), title_sim in zip(src, title_sims):
+            if since is not None and target.first_seen is not None and target.first_seen < since:
+                continue  # on sale before the source was removed or confirmed: not a relisting
             # cheap pre-check: a pair with neither title nor shop matching scores 0
             if title_sim < cfg.title_min_similarity and \
                     shop_similarity(source, target)["similarity"] < cfg.shop_min_similarity:

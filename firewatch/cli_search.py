@@ -36,7 +36,7 @@ def _yuan(fen: int | None) -> str:
     return "-" if fen is None else f"{fen / 100:.2f}"
 
 
-def _hits_table(title: str, hits) -> "Table":  # noqa: F821 - rich imported lazily
+def _hits_table(title: str, hits):
     from rich.markup import escape
     from rich.table import Table
 

@@ -2,8 +2,10 @@
 
 Starts the demo market on 127.0.0.1, trains the models, crawls all four platforms in a
 child process (Twisted's reactor runs once per process), scores, flags, captures
-screenshots of flagged listings, indexes, writes a takedown list per platform and one
-evidence pack, verifies that pack, prints a summary and stops the market. Demo data
+screenshots of flagged listings, indexes, reviews the captured ones by the market's
+ground truth (`firewatch.demo_review`), writes takedown lists and one notice per
+platform, exports and verifies a signed evidence pack, runs the alert rules, prints a
+summary and stops the market. Demo data
 lives in `<data_dir>/demo` and is started clean on every run unless `keep` is set.
 """
 
@@ -33,11 +35,9 @@ def child_command(settings: Settings, *args: str) -> list[str]:
 
 
 def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, console, out) -> dict:
-    from alerts.evidence_pack import verify_pack
-    from alerts.takedown import takedown_rows, write_takedown
     from demo_market.server import DemoMarket
     from firewatch.cli import load_scorer, run_processing
-    from firewatch.cli_export import export_evidence_pack
+    from firewatch.demo_review import DEMO_REVIEWER, review_and_act
     from firewatch.store import open_store
 
     started = time.monotonic()
@@ -61,25 +61,14 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
             raise FirewatchError(f"the crawl child process failed (exit {child.returncode}); see its output above")
         console.rule("处理 scoring, flagging, capturing, indexing")
         stats = run_processing(settings, capture=True, max_captures=max_captures, allowed_hosts=("127.0.0.1",))
-        exports = settings.export_dir
         with open_store(settings.store_path) as store:
-            takedowns = {}
-            for platform in ("jd", "taobao", "tmall", "pdd", "1688"):
-                # the demo has no reviewer: its lists hold every flagged listing (`--include-unconfirmed`)
-                rows = takedown_rows(store, platform, include_unconfirmed=True)
-                takedowns[platform] = (write_takedown(rows, exports / f"takedown-{platform}.csv", "csv"), len(rows))
             per_platform = store.count_listings()
             reasons = store.reason_counts()
             flagged = store.flagged()
             screenshots = sorted(Path(settings.evidence_dir).rglob("screenshot.png"))
-            captured = [(l, a) for l, a in flagged if store.latest_evidence(l.key) is not None]
-            pack_path = None
-            pack_problems: list[str] = []
-            if captured:
-                listing, _ = captured[0]
-                pack_path = exports / f"evidence-{listing.platform}-{listing.listing_id}.zip"
-                export_evidence_pack(settings, store, [listing.key], pack_path, operator="firewatch-demo")
-                pack_problems = verify_pack(pack_path)
+            captured = [l.key for l, a in flagged if store.latest_evidence(l.key) is not None]
+            console.rule("审核与处置 review (by the demo's ground truth), takedown lists, notices, evidence, alerts")
+            acted = review_and_act(settings, store, seed=7, captured_keys=captured)
             queue = store.queue_counts()
     finally:
         market.stop()
@@ -105,17 +94,30 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
     if queue.get("capture"):
         out.print(f"  {queue['capture']} more flagged listings wait for capture: "
                   f"firewatch --data-dir {data} process")
-    out.print("下架清单 takedown lists:")
-    for platform, (path, n) in takedowns.items():
+    out.print(f"审核 review: {acted.confirmed} confirmed, {acted.dismissed} dismissed by {DEMO_REVIEWER} "
+              f"(the captured flagged listings); {len(flagged) - acted.confirmed - acted.dismissed} flagged await review")
+    out.print("下架清单 takedown lists (confirmed listings only):")
+    for platform, (path, n) in acted.takedowns.items():
         out.print(f"  {platform:>6}: {n:4d} rows  {path}")
-    if pack_path:
-        state = "verified OK" if not pack_problems else f"FAILED: {pack_problems}"
-        out.print(f"证据包 evidence pack: {pack_path} ({state}); check: firewatch verify {pack_path}")
+    out.print("整改通知 notices sent (PDF rendered by Chromium):")
+    for platform, n, pdf in acted.notices:
+        out.print(f"  {platform:>6}: {n:4d} listings  {pdf}")
+    if acted.pack:
+        state = "verified OK" if not acted.pack_problems else f"FAILED: {acted.pack_problems}"
+        out.print(f"证据包 evidence pack (signed, {min(3, acted.confirmed)} listings): {acted.pack} ({state}); "
+                  f"check: firewatch verify {acted.pack}")
+    out.print("告警 new alerts: " + (", ".join(f"{rule} {n}" for rule, n in acted.alerts.items()) or "none")
+              + f"; list them: firewatch --data-dir {data} alerts list")
+    out.print(f"审核网页 review web app: firewatch --data-dir {data} user add NAME --role regulator; "
+              f"firewatch --data-dir {data} serve")
     out.print(f"搜索 search: firewatch --data-dir {data} search 灭火   (or --flagged, --platform jd, --json)")
     out.print(f"用时 took {time.monotonic() - started:.0f} s; pipeline errors: {len(stats.errors)}")
     summary = {"listings": per_platform, "flagged": len(flagged), "reasons": reasons, "screenshots": len(screenshots),
-               "pack": str(pack_path) if pack_path else None, "pack_ok": not pack_problems}
+               "confirmed": acted.confirmed, "dismissed": acted.dismissed,
+               "notices": [{"platform": p, "listings": n, "pdf": pdf} for p, n, pdf in acted.notices],
+               "alerts": acted.alerts, "pack": str(acted.pack) if acted.pack else None,
+               "pack_ok": acted.pack is not None and not acted.pack_problems}
     (data / "demo-summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    if pack_problems or not screenshots or len(per_platform) < 4:
+    if acted.pack is None or acted.pack_problems or not acted.notices or not screenshots or len(per_platform) < 4:
         raise FirewatchError("the demo did not complete every stage; see the summary above")
     return summary

@@ -2,7 +2,8 @@
 
 `demo_market` is the replica marketplace with its real-site behaviours switched off
 (tests of those behaviours start their own with `start_market`). `run_firewatch` runs the
-command line in a child process, as the scheduler and the demo do.
+command line in a child process, as the scheduler and the demo do. `es_url` and
+`es_cluster` (tests/es_fixtures.py) start real Elasticsearch nodes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.es_fixtures import es_cluster, es_url  # noqa: F401 (fixtures: real Elasticsearch nodes)
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_PAGES = ROOT.parent / "shared" / "fixtures" / "real-pages"

@@ -136,3 +136,22 @@ def test_signals_separate_near_duplicates_from_unrelated_text_and_pictures():
     im.save(buf, "JPEG", quality=70)  # re-encoded and rescaled: still the same picture
     assert hamming(dhash(picture), dhash(buf.getvalue())) <= 6
     assert hamming(dhash(picture), dhash(png(4))) > 12
+
+
+def test_a_lookalike_on_sale_before_the_confirmation_is_not_a_relisting(store, market):
+    """A seller's range of near-identical listings, all on sale together, is not a relisting:
+    only a listing first seen after the original was confirmed (or removed) counts."""
+    from datetime import timedelta
+
+    original = put(store, market, "jd", "100", TITLE, "鑫安消防器材旗舰店", "shop-1", "/img/a.png")
+    put(store, market, "jd", "101", "正品3C认证 4kg干粉灭火器 MFZ/ABC4 家用 消防年检 包邮", "鑫安消防器材旗舰店",
+        "shop-1", "/img/b.png")  # first seen at NOW, alongside the original
+    store.record_decision(Decision(*original, "reviewer", "confirm", at=NOW + timedelta(days=1)))
+    assert find_relistings(store, RelistingConfig(), None) == []
+    later = NOW + timedelta(days=3)
+    store.upsert_listing(Listing(platform="jd", listing_id="102", url=f"{market.url}/jd/item/102.html",
+                                 title="3C认证正品 干粉灭火器4kg MFZ/ABC4 商用家用 消防年检", price=Decimal("19.90"),
+                                 shop_id="shop-1", shop_name="鑫安消防器材旗舰店", image_urls=["/img/b.png"]),
+                         observed_at=later)
+    [match] = find_relistings(store, RelistingConfig(), None)
+    assert match.target.key == ("jd", "102") and match.source.key == original and match.source_kind == "confirmed"

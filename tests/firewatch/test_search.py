@@ -10,7 +10,7 @@ shop listings, similar listings, idempotent re-indexing and hostile query text.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 
 import pytest

@@ -12,7 +12,6 @@ import socket
 import threading
 import uuid
 
-import pytest
 
 from firewatch.pipeline import Pipeline
 from firewatch.search import SearchQuery, open_index

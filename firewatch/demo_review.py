@@ -1,0 +1,77 @@
+"""The demo's review and action stage: what a regulator and the system do after flagging.
+
+The demo market knows the truth of every listing it serves, so the demo plays the
+regulator: each captured flagged listing is confirmed when the market's ground truth
+says it is bad and dismissed otherwise, with a note saying so (reviewer
+"演示审核员 demo reviewer"). From the confirmed listings come the takedown lists, one
+formal notice per platform (HTML and a PDF rendered by Chromium), a signed evidence pack
+of a small case, and the alert rules' first run. Real deployments get their decisions
+from people in the web app (`firewatch serve`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from firewatch.models import Decision
+from firewatch.settings import Settings
+
+DEMO_REVIEWER = "演示审核员 demo reviewer"
+DEMO_NOTE = "演示：依据演示市场的真实标注自动审核 (demo: decided from the demo market's ground truth)"
+
+
+@dataclass
+class ReviewOutcome:
+    confirmed: int = 0
+    dismissed: int = 0
+    takedowns: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    notices: list[tuple[str, int, str]] = field(default_factory=list)  # platform, listing count, PDF path
+    pack: Path | None = None
+    pack_problems: list[str] = field(default_factory=list)
+    alerts: dict[str, int] = field(default_factory=dict)
+
+
+def review_and_act(settings: Settings, store, seed: int, captured_keys: list[tuple[str, str]],
+                   case_size: int = 3) -> ReviewOutcome:
+    from alerts.evidence_pack import verify_pack
+    from alerts.notices import NoticeConfig, create_notice, send_notice
+    from alerts.rules import AlertsConfig, run_rules
+    from alerts.takedown import takedown_rows, write_takedown
+    from demo_market.catalogue import build_catalogue
+    from firewatch.cli_export import export_evidence_pack
+
+    outcome = ReviewOutcome()
+    catalogue = build_catalogue(seed=seed)
+    confirmed: list[tuple[str, str]] = []
+    for key in captured_keys:
+        item = catalogue.get(*key)
+        verdict = "confirm" if item is not None and item.true_reasons else "dismiss"
+        store.record_decision(Decision(key[0], key[1], DEMO_REVIEWER, verdict, DEMO_NOTE))
+        if verdict == "confirm":
+            confirmed.append(key)
+    outcome.confirmed, outcome.dismissed = len(confirmed), len(captured_keys) - len(confirmed)
+
+    exports = settings.export_dir
+    for platform in ("jd", "taobao", "tmall", "pdd", "1688"):
+        rows = takedown_rows(store, platform)  # confirmed decisions only
+        outcome.takedowns[platform] = (write_takedown(rows, exports / f"takedown-{platform}.xlsx", "xlsx"), len(rows))
+
+    config = NoticeConfig.from_section(settings.section("notices"))
+    for platform in ("jd", "taobao", "tmall", "pdd", "1688"):
+        notice_id = create_notice(store, platform, created_by="firewatch-demo")
+        if notice_id is None:
+            continue
+        notice = send_notice(store, notice_id, sent_by="firewatch-demo", out_dir=exports / "notices",
+                             config=config, chromium=settings.section("capture")["chromium"])
+        outcome.notices.append((platform, len(notice.listing_keys), str(notice.pdf_path)))
+
+    if confirmed:
+        outcome.pack = exports / "evidence-case-demo.zip"
+        export_evidence_pack(settings, store, confirmed[:case_size], outcome.pack, operator="firewatch-demo",
+                             case="演示案件 demo case")
+        outcome.pack_problems = verify_pack(outcome.pack)
+
+    result = run_rules(store, AlertsConfig.from_settings(settings))
+    outcome.alerts = dict(result.new_per_rule)
+    return outcome
