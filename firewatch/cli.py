@@ -310,6 +310,15 @@ def process(ctx, capture: bool, max_captures: int | None) -> None:
               f"索引 indexed {stats.indexed}, 错误 errors {len(stats.errors)}")
     if stats.index_unavailable:
         console.print(f"[yellow]索引暂停 index stage paused:[/yellow] {stats.index_unavailable}")
+    settings = _settings(ctx)
+    if settings.section("alerts").get("run_on_process", True):
+        from alerts.rules import AlertsConfig, run_rules
+        from firewatch.store import open_store
+
+        with open_store(settings.store_path) as store:
+            result = run_rules(store, AlertsConfig.from_settings(settings))
+        new = ", ".join(f"{rule} {n}" for rule, n in result.new_per_rule.items()) or "none"
+        out.print(f"告警 new alerts: {new}" + ("; send them: firewatch alerts send" if result.new_ids else ""))
 
 
 def run_processing(settings: Settings, capture: bool = True, max_captures: int | None = None,

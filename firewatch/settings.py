@@ -78,6 +78,7 @@ def _defaults() -> dict[str, Any]:
         "web": {"host": "127.0.0.1", "port": 8000, "secure_cookies": False, "session_hours": 12,
                 "login_max_failures": 5, "login_window_seconds": 900, "page_size": 50},
         "alerts": {
+            "run_on_process": True,
             "rules": ["new_flagged", "notice_overdue", "relisting", "price_floor", "crawler_blocked"],
             "risk_threshold": 0.8,
             "flagged_max_age_days": 7,

@@ -56,6 +56,9 @@ def test_flags_have_reasons_and_screenshots_have_hashes(flow):
         captured = [store.latest_evidence(l.key) for l, _ in flagged if store.latest_evidence(l.key)]
         assert len(captured) == 4
         assert store.queue_counts().get("capture", 0) == len(flagged) - 4  # the rest wait, nothing lost
+        # `process` ran the alert rules: every flag at or above the alert threshold raised one alert
+        new_flagged = {a.key for a in store.alerts() if a.rule == "new_flagged"}
+        assert new_flagged == {l.key for l, a in flagged if a.risk_score >= 0.8}
     for evidence in captured:
         shot = next(a for a in evidence.artefacts if a.media_type == "image/png")
         png = Path(evidence.directory) / shot.name

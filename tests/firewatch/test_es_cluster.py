@@ -7,7 +7,8 @@ to the other nodes, the master promotes the lost primaries' replicas, and bulk i
 wait for that instead of failing). At the end every listing written is counted, fetched
 by id and found by a Chinese text query. One case stops a data node that is not the
 master (node 3: node 1 bootstraps the cluster so it is the master); the other stops the
-elected master (node 1), which adds an election to the outage.
+elected master (node 1), which adds an election to the outage. Then the node starts
+again and the cluster turns green with all three.
 """
 
 from __future__ import annotations
@@ -77,6 +78,12 @@ def test_stopping_a_node_mid_indexing_loses_no_write(es_cluster, stopped, is_mas
         found = index.search("灭火器", page_size=10)
         assert found.total == written // 2
         assert all("灭火器" in hit.title for hit in found.hits)
+
+        # The node comes back with its data; the replicas recover onto it.
+        cluster.start_node(stopped)
+        health = index.es.cluster.health(index=index.alias, wait_for_status="green", timeout="60s")
+        assert health["status"] == "green" and health["number_of_nodes"] == 3
+        assert index.count() == written
         print(f"stopped node {stopped} ({'master' if is_master else 'data node'}): the batch across the "
               f"stop took {outage:.1f} s; cluster started in {cluster.start_seconds:.1f} s")
     finally:

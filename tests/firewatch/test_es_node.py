@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -89,3 +90,22 @@ def test_jvm_failure_shows_command_and_output(tmp_path):
     assert "exited" in message and "-Xmxlots" in message  # the java command, to run by hand
     assert "Invalid" in message  # the JVM's own complaint about the heap size
     assert java_processes(str(tmp_path)) == []
+
+
+def test_jvm_ends_when_its_parent_dies(tmp_path):
+    """A killed test run leaves no JVM: the launcher exits when its stdin closes."""
+    script = ("import sys\nfrom firewatch.search.es_node import EsCluster\n"
+              f"c = EsCluster(data_dir={str(tmp_path / 'data')!r})\nc.start()\n"
+              "print(c.pid, flush=True)\nsys.stdin.read()\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True, cwd=ROOT)
+    try:
+        jvm = int(parent.stdout.readline())
+        assert is_launcher(jvm)
+    finally:
+        parent.kill()  # no chance to call stop()
+        parent.wait(10)
+    deadline = time.monotonic() + 60
+    while is_launcher(jvm) and time.monotonic() < deadline:
+        time.sleep(0.1)  # polling for the JVM's exit, against a deadline
+    assert not is_launcher(jvm)
