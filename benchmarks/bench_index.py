@@ -6,22 +6,26 @@ For each backend it reports bulk indexing speed (documents/s, jieba tokenisation
 included) and p50/p95 latency of 100 queries (text, filters, sorts, facets) at
 `--size` listings, the Elasticsearch/SQLite ratio of the same run, and SQLite alone at
 `--sqlite-size`. Elasticsearch comes from `--url` (e.g. what `make es` printed) or,
-without it, from `firewatch.search.es_node.EsCluster` when that module exists.
+without it, from a node this script starts with `firewatch.search.es_node.EsCluster`
+and stops at the end. It also checks that both backends gave the same totals, facets
+and (except BM25-ordered) pages, and ends with a Markdown table of the figures.
 
-Run: `.venv/bin/python benchmarks/bench_index.py [--quick] [--size N] [--sqlite-size N] [--url URL]`
+Run: `.venv/bin/python benchmarks/bench_index.py [--quick] [--size N] [--sqlite-size N] [--url URL | --no-es]`
 (full size: 200,000 on both, 1,000,000 on SQLite; `--quick`: 5,000 and 20,000).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+from platform import python_version
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -31,11 +35,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from demo_market.catalogue import build_catalogue  # noqa: E402
 from firewatch.models import Assessment, Listing, Reason  # noqa: E402
 from firewatch.search import SearchQuery, open_index  # noqa: E402
+from firewatch.search.es_node import VERSION  # noqa: E402
 
 BASE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 TEXTS = ["灭火", "灭火器", "烟感", "呼吸器", "防火门", "消防水带", "应急灯", "喷头", "mfz/abc4", "干粉灭火器 4kg",
          "年检", "3c", "国标", "旗舰店", "批发", "防火涂料", "灭火毯", "七氟丙烷", "阻燃电缆", "二氧化碳"]
 PLATFORMS = ["jd", "taobao", "tmall", "pdd", "1688"]
+KINDS = ["text", "text+filters/risk", "text+price/facets", "filters/newest/facets", "text+filters/pages"]
 REASONS = ["inspection_only", "no_certification", "price_too_low", "refurbished", "no_manufacturer"]
 
 
@@ -80,68 +86,116 @@ def queries(n: int = 100, seed: int = 11) -> list[SearchQuery]:
     return out
 
 
-def run_backend(name: str, index, n: int, qs: list[SearchQuery]) -> dict:
+def _comparable(q: SearchQuery, result) -> tuple:
+    """What both backends must agree on: totals, facets, and the page unless it is BM25-ordered."""
+    ranked = q.sort == "relevance" and bool(q.text.strip())
+    return result.total, result.facets, None if ranked else result.ids()
+
+
+def run_backend(label: str, index, n: int, qs: list[SearchQuery]) -> dict:
+    """Bulk-index `n` synthetic listings into `index`, then time the queries (one warm-up pass of 10)."""
     start = time.perf_counter()
     done = index.index_many(synthetic(n))
     index.refresh()
     build = time.perf_counter() - start
     for q in qs[:10]:  # warm caches
         index.search(q)
-    latencies = []
-    for q in qs:
+    latencies, answers, by_kind = [], [], {}
+    for i, q in enumerate(qs):
         t = time.perf_counter()
-        index.search(q)
-        latencies.append((time.perf_counter() - t) * 1000)
-    latencies.sort()
-    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
-    row = {"backend": name, "docs": done, "build_s": build, "docs_per_s": done / build,
-           "p50_ms": statistics.median(latencies), "p95_ms": p95}
-    print(f"{name:<14} {done:>9,} docs  index {build:8.1f} s  {row['docs_per_s']:8.0f} docs/s  "
-          f"p50 {row['p50_ms']:7.2f} ms  p95 {row['p95_ms']:7.2f} ms", flush=True)
+        result = index.search(q)
+        ms = (time.perf_counter() - t) * 1000
+        latencies.append(ms)
+        by_kind.setdefault(KINDS[i % len(KINDS)], []).append(ms)
+        answers.append(_comparable(q, result))
+    row = {"backend": label, "docs": done, "build_s": build, "docs_per_s": done / build,
+           "p50_ms": statistics.median(latencies), "p95_ms": _p95(latencies), "answers": answers}
+    print(f"{label:<14} {done:>9,} docs  index {build:8.1f} s  {row['docs_per_s']:8.0f} docs/s  "
+          f"p50 {row['p50_ms']:8.2f} ms  p95 {row['p95_ms']:8.2f} ms", flush=True)
+    print("    p50 by kind: " + ", ".join(f"{k} {statistics.median(v):.1f} ms" for k, v in by_kind.items()), flush=True)
     return row
 
 
-def es_url(stack: ExitStack, url: str | None) -> str | None:
-    if url:
-        return url
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def start_es(heap: str) -> tuple[object, str]:
+    """Start one Elasticsearch node of our own (firewatch.search.es_node); (cluster, url)."""
+    from firewatch.search.es_node import EsCluster
+
+    cluster = EsCluster(nodes=1, heap=heap, quick=False)  # full JIT: peak speed, not start-up time
+    urls = cluster.start()
+    print(f"started Elasticsearch {VERSION} (one node, heap {heap}) in {cluster.start_seconds:.1f} s at {urls[0]}",
+          flush=True)
+    return cluster, urls[0]
+
+
+def bench_es(url: str, n: int, qs: list[SearchQuery]) -> dict:
+    es = open_index(url, None, prefix="bench" + uuid.uuid4().hex[:8], timeout=120)
     try:
-        from firewatch.search.es_node import EsCluster  # the infra module, when present
-    except ImportError:
-        print("no --url and no firewatch.search.es_node: Elasticsearch skipped (start one with `make es`)")
-        return None
-    cluster = stack.enter_context(EsCluster(nodes=1))
-    return cluster.url
+        return run_backend("elasticsearch", es, n, qs)
+    finally:
+        es.drop()
+        es.close()
+
+
+def bench_sqlite(path: Path, n: int, qs: list[SearchQuery]) -> dict:
+    index = open_index("sqlite", path)
+    try:
+        return run_backend("sqlite", index, n, qs)
+    finally:
+        index.close()
+
+
+def table(rows: list[dict]) -> None:
+    """The figures as a Markdown table (for the README), and the ratios of the same run."""
+    print("\n| backend | listings | bulk indexing (docs/s) | query p50 (ms) | query p95 (ms) |")
+    print("|---|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['backend']} | {r['docs']:,} | {r['docs_per_s']:,.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=200_000, help="listings on both backends (default 200,000)")
-    parser.add_argument("--sqlite-size", type=int, default=1_000_000, help="listings on SQLite alone (default 1,000,000)")
-    parser.add_argument("--url", help="Elasticsearch URL (default: start one through firewatch.search.es_node)")
+    parser.add_argument("--sqlite-size", type=int, default=1_000_000,
+                        help="listings on SQLite alone (default 1,000,000; 0 skips)")
+    parser.add_argument("--url", help="Elasticsearch URL (default: start a node through firewatch.search.es_node)")
+    parser.add_argument("--no-es", action="store_true", help="SQLite only")
+    parser.add_argument("--heap", default="1g", help="heap of the Elasticsearch node started here (default 1g)")
     parser.add_argument("--quick", action="store_true", help="5,000 and 20,000 listings, to try it out")
     args = parser.parse_args()
     if args.quick:
         args.size, args.sqlite_size = 5_000, 20_000
     qs = queries()
-    with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
-        url = es_url(stack, args.url)
-        print(f"{len(qs)} queries; sizes: {args.size:,} on both backends, {args.sqlite_size:,} on SQLite")
-        sqlite = open_index("sqlite", Path(tmp) / "a.db")
-        a = run_backend("sqlite", sqlite, args.size, qs)
-        sqlite.close()
-        if url:
-            es = open_index(url, None, prefix="bench" + uuid.uuid4().hex[:8], timeout=120)
-            try:
-                b = run_backend("elasticsearch", es, args.size, qs)
-            finally:
-                es.drop()
-                es.close()
-            print(f"ratio elasticsearch/sqlite at {args.size:,}: indexing speed {b['docs_per_s'] / a['docs_per_s']:.2f}, "
-                  f"p50 {b['p50_ms'] / a['p50_ms']:.2f}, p95 {b['p95_ms'] / a['p95_ms']:.2f}")
-        if args.sqlite_size:
-            big = open_index("sqlite", Path(tmp) / "b.db")
-            run_backend("sqlite", big, args.sqlite_size, qs)
-            big.close()
+    print(f"machine: {os.cpu_count()} CPUs, Python {python_version()}, SQLite {sqlite3.sqlite_version}")
+    print(f"{len(qs)} queries ({', '.join(KINDS)}); sizes: {args.size:,} on both backends, "
+          f"{args.sqlite_size:,} on SQLite", flush=True)
+    rows = []
+    cluster = None
+    try:
+        url = None if args.no_es else args.url
+        if not args.no_es and not url:
+            cluster, url = start_es(args.heap)
+        with tempfile.TemporaryDirectory() as tmp:
+            a = bench_sqlite(Path(tmp) / "a.db", args.size, qs)
+            rows.append(a)
+            if url:
+                b = bench_es(url, args.size, qs)
+                rows.append(b)
+                same = sum(x == y for x, y in zip(a["answers"], b["answers"]))
+                print(f"same totals, facets and (non-BM25) pages on both backends: {same}/{len(qs)} queries")
+                print(f"ratio elasticsearch/sqlite at {args.size:,}: indexing speed "
+                      f"{b['docs_per_s'] / a['docs_per_s']:.2f}, p50 {b['p50_ms'] / a['p50_ms']:.2f}, "
+                      f"p95 {b['p95_ms'] / a['p95_ms']:.2f}", flush=True)
+            if args.sqlite_size:
+                rows.append(bench_sqlite(Path(tmp) / "b.db", args.sqlite_size, qs))
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    table(rows)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,11 @@
  * Everything else (Elasticsearch's own warnings) goes to stderr. Without --serve it then
  * reads commands on stdin: "stop i" -> "STOPPED i", "start i" -> "STARTED i URL",
  * "nodes" -> the NODE lines again, "quit" (or end of stdin) closes every node and exits.
- * A failed command prints "ERROR <reason>". Transport ports are ephemeral; node 1
- * bootstraps the cluster and the others find it through the transport addresses of the
- * nodes started before them, so several clusters can run side by side on one machine.
+ * A failed command prints "ERROR <reason>"; a failed start-up "FAILED <reason>" (exit 1).
+ * Transport ports are picked free at start-up and kept across a node's restart; every
+ * node seeds discovery with all of them, so clusters never find each other and several
+ * can run side by side. Node 1 bootstraps alone (it is the first master); READY waits
+ * until the voting configuration holds every node, so any single node may then stop.
  */
 
 import java.io.BufferedReader;

@@ -77,7 +77,9 @@ class EsCluster:
 
     `data_dir` defaults to a fresh temporary folder that `stop()` removes; the JVM's
     log is `data_dir/es.log`. `heap` is the whole JVM's (all nodes share it): 512m
-    suits one node, 1g three. `quick` (default) trades peak speed for start-up time.
+    suits one node, 1g three. `quick` (default) trades peak speed for start-up time;
+    `lib` is the jar folder. A node started again by `start_node` keeps its data and
+    transport port but gets a new HTTP port (its new URL is returned and in `urls`).
     """
 
     def __init__(self, nodes: int = 1, data_dir: Path | str | None = None, cluster_name: str | None = None,
