@@ -7,14 +7,15 @@ character n-grams catch spelling variants and words jieba splits differently.
 `FastFeatures` is the batch scoring path: it reads a *fitted* union's vocabularies and
 idf weights and builds the same sparse matrix from texts that were normalised and
 tokenised once (the tokens are shared by both models), counting n-grams with
-`collections.Counter` instead of scikit-learn's per-feature Python loop. Its output is
+one vocabulary lookup per feature (a C-level map) and scipy summing duplicate (row, column)
+pairs instead of scikit-learn's per-feature Python loop. Its output is
 bit-for-bit the matrix `union.transform(texts)` gives (tests compare them).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections import Counter
 from typing import Sequence
 
 import numpy as np
@@ -73,21 +74,19 @@ class _Block:
         self.ngram_range = tuple(vec.ngram_range)
 
     def matrix(self, docs_features: Sequence[list[str]]) -> sp.csr_matrix:
-        get = self.vocab_get
-        indices: list[int] = []
-        values: list[int] = []
-        indptr = [0]
-        for feats in docs_features:
-            for feat, count in Counter(feats).items():
-                j = get(feat)
-                if j is not None:
-                    indices.append(j)
-                    values.append(count)
-            indptr.append(len(indices))
+        # every document's features in one flat list, looked up in the vocabulary by a
+        # C-level map (unknown -> -1), then counted by scipy: building CSR from
+        # (row, column) pairs sums the duplicates, which is the term count
+        n_docs = len(docs_features)
+        lengths = np.fromiter(map(len, docs_features), dtype=np.int64, count=n_docs)
+        flat = list(itertools.chain.from_iterable(docs_features))
+        ids = np.fromiter(map(self.vocab_get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat))
+        rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        known = ids >= 0
         vec = self.vec
-        X = sp.csr_matrix((np.asarray(values, dtype=vec.dtype), np.asarray(indices, dtype=np.int32),
-                           np.asarray(indptr, dtype=np.int32)),
-                          shape=(len(indptr) - 1, self.n_features), dtype=vec.dtype)
+        X = sp.csr_matrix((np.ones(int(known.sum()), dtype=vec.dtype), (rows[known], ids[known])),
+                          shape=(n_docs, self.n_features), dtype=vec.dtype)
+        X.sum_duplicates()
         X.sort_indices()
         # TfidfTransformer.transform, step by step
         if vec.sublinear_tf:

@@ -61,6 +61,7 @@ _BOX_RES = [
     re.compile(r"装\s*" + _NUM + r"\s*" + _UNIT_WORD),
     re.compile(r"(?<![a-z0-9.])[x*×]\s*(\d{1,3})\s*" + _UNIT_WORD),                          # x4只
 ]
+_PACK_CUES = ("箱", "件", "盒", "包", "装", "x", "*", "×")  # every _BOX_RES match holds one
 _LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])")
 _PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")
 _AREA_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:平方米|平米|㎡|m²|m2)(?![a-z0-9])")
@@ -173,7 +174,8 @@ def min_order(listing: Listing) -> int | None:
             m = re.search(r"\d+", str(value))
             if m:
                 return int(m.group(0))
-    m = _MIN_ORDER_RE.search(normalize(listing.title or ""))
+    title = listing.title or ""
+    m = _MIN_ORDER_RE.search(normalize(title)) if "起" in title else None
     if m:
         return int(m.group(1) or m.group(2))
     return None
@@ -182,6 +184,8 @@ def min_order(listing: Listing) -> int | None:
 def pack_count(text: str, specs: dict[str, Any]) -> int:
     """Pieces sold for the price: 4只装, 2个装, 一箱12个, 12个/箱, x4只; 1 when none is stated."""
     norm = normalize(text)
+    if not any(c in norm for c in _PACK_CUES):
+        return int(specs.get("pack_qty", 1) or 1)  # none of the patterns can match
     for rx in _BOX_RES:
         m = rx.search(norm)
         if m:

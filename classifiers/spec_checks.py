@@ -16,6 +16,8 @@ categories they belong to. Nothing is checked for `not_fire`.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -356,6 +358,12 @@ def _emergency_light(text: str, facts: dict[str, Any]) -> list[Finding]:
     return []
 
 
+@functools.lru_cache(maxsize=64)
+def _normalized_words(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(word, normalised word) pairs, computed once per word list."""
+    return tuple((w, normalize(w)) for w in words)
+
+
 def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str, Any],
                on: date) -> list[Finding]:
     found: list[Finding] = []
@@ -412,7 +420,7 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
     if foreign.get("enforce") and category in facts.get("ccc_categories", []) and not cited:
         norm = normalize(text)
         named = specs.get("foreign_standards", [])
-        cue = next((w for w in foreign.get("cue_words", []) if normalize(w) in norm), None)
+        cue = next((w for w, nw in _normalized_words(tuple(foreign.get("cue_words", []))) if nw in norm), None)
         if named or cue:
             what = named[0] if named else cue
             found.append(("substandard_spec", f"cites the foreign standard {what} for a CCC product "
