@@ -118,12 +118,28 @@ def _scaled(prior: dict[str, Any], specs: dict[str, Any]) -> dict[str, Any] | No
     return prior
 
 
+_BY_CATEGORY: dict[int, tuple[Any, dict[str, list[dict[str, Any]]]]] = {}
+
+
+def _priors_by_category(priors: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The priors file's entries grouped by category, built once per priors object."""
+    entries = priors.get("priors", [])
+    cached = _BY_CATEGORY.get(id(priors))
+    if cached is None or cached[0] is not entries:
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for p in entries:
+            grouped.setdefault(p.get("category"), []).append(p)
+        cached = (entries, grouped)
+        _BY_CATEGORY[id(priors)] = cached
+    return cached[1]
+
+
 def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any]) -> dict[str, Any] | None:
     """The price prior for this category and stated size, else the category fallback.
 
     Entries with `per_mm2` (cables, per metre) or `per_m2` (blankets, per piece) scale with
     the stated size and are skipped when the size is unknown."""
-    entries = [p for p in priors.get("priors", []) if p.get("category") == category]
+    entries = _priors_by_category(priors).get(category)
     if not entries:
         return None
     if category == "portable_extinguisher":

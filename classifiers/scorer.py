@@ -152,18 +152,34 @@ class Scorer:
         return self._combine(listing, proba, code_proba, watchlist, threshold, now, self.model_versions,
                              lambda code: self.risk_model_.top_terms(text, code))
 
+    def _names(self) -> tuple[list[str], int | None, list[str]]:
+        """(category names, index of not_fire or None, risk code names), as plain Python values."""
+        key = (id(self.category_model_), id(self.risk_model_))
+        cached = getattr(self, "_names_cache", None)
+        if cached is None or cached[0] != key:
+            cats = [str(c) for c in self.category_model_.classes_]
+            cached = (key, cats, cats.index("not_fire") if "not_fire" in cats else None,
+                      [str(c) for c in self.risk_model_.classes_])
+            self._names_cache = cached
+        return cached[1], cached[2], cached[3]
+
     def _combine(self, listing: Listing, proba, code_proba, watchlist: Watchlist | None, threshold: float,
                  now: datetime | date | None, versions: dict[str, str], top_terms) -> Assessment:
-        """One listing's assessment from both models' probabilities plus the rules."""
-        classes = self.category_model_.classes_
-        best = int(np.argmax(proba))
-        category, confidence = str(classes[best]), float(proba[best])
-        not_fire = np.flatnonzero(classes == "not_fire")
-        p_not_fire = float(proba[not_fire[0]]) if len(not_fire) else 0.0
+        """One listing's assessment from both models' probabilities plus the rules.
+
+        `proba` and `code_proba` are one row each, as lists of floats (numpy rows work too);
+        per-listing work stays in plain Python, which is faster than numpy on 22 numbers."""
+        cats, not_fire, codes = self._names()
+        proba = proba.tolist() if hasattr(proba, "tolist") else proba
+        code_proba = code_proba.tolist() if hasattr(code_proba, "tolist") else code_proba
+        confidence = max(proba)
+        category = cats[proba.index(confidence)]  # the first maximum, as numpy.argmax
+        p_not_fire = proba[not_fire] if not_fire is not None else 0.0
 
         reasons, specs = self.rules.check(listing, category, watchlist, now)
-        top = int(np.argmax(code_proba))
-        p_text = float(code_proba[top]) * (1.0 - p_not_fire)
+        p_top = max(code_proba)
+        top = code_proba.index(p_top)
+        p_text = p_top * (1.0 - p_not_fire)
         w_text = self.rules.text_model_weight
         keep = 1.0 - w_text * p_text
         for reason in reasons:
@@ -171,13 +187,12 @@ class Scorer:
         raw_score = float(min(1.0, max(0.0, 1.0 - keep)))
         risk_score = raw_score if self.calibrator_ is None else self.calibrator_.predict_one(raw_score)
         if not reasons and risk_score >= threshold:
-            code = str(self.risk_model_.classes_[top])
+            code = codes[top]
             terms = top_terms(code)
             reasons.append(Reason(code, f"text model p={p_text:.2f}; terms: {', '.join(terms)}",
                                   "text_model"))
         specs = dict(specs)
-        specs["text_risk"] = {str(c): round(float(p), 4)
-                              for c, p in zip(self.risk_model_.classes_, code_proba)}
+        specs["text_risk"] = {c: round(p, 4) for c, p in zip(codes, code_proba)}
         specs["risk_raw"] = round(raw_score, 4)
         return Assessment(
             platform=listing.platform, listing_id=listing.listing_id, category=category,
@@ -221,6 +236,7 @@ class Scorer:
             X_risk = X if risk_fast is None else risk_fast.transform(norms, tokens)
             proba = self.category_model_.predict_proba_transformed(X)
             code_proba = self.risk_model_.predict_proba_transformed(X_risk)
+            proba_rows, code_rows = proba.tolist(), code_proba.tolist()
 
             for i, listing in enumerate(chunk):
                 def top_terms(code: str, i: int = i, listing: Listing = listing) -> list[str]:
@@ -228,7 +244,7 @@ class Scorer:
                         names_box[0] = self.risk_model_.transformer().get_feature_names_out()
                     return self.risk_model_.top_terms(listing_text(listing), code, row=X_risk[i],
                                                       names=names_box[0])
-                out.append(self._combine(listing, proba[i], code_proba[i], watchlist, threshold, now,
+                out.append(self._combine(listing, proba_rows[i], code_rows[i], watchlist, threshold, now,
                                          versions, top_terms))
         return out
 

@@ -152,8 +152,15 @@ def _volumes(norm: str) -> list[float]:
     return out
 
 
+_AGENT_OF = {w: agent for agent, words in _AGENT_WORDS.items() for w in words}
+# one scan for every word; words of different agents never overlap, so the agents found
+# are those of any(word in text)
+_AGENT_RE = re.compile("|".join(re.escape(w) for w in sorted(_AGENT_OF, key=len, reverse=True)))
+
+
 def _agents_stated(norm: str) -> list[str]:
-    return [agent for agent, words in _AGENT_WORDS.items() if any(w in norm for w in words)]
+    found = {_AGENT_OF[w] for w in _AGENT_RE.findall(norm)}
+    return [agent for agent in _AGENT_WORDS if agent in found]
 
 
 def _standards(norm: str) -> tuple[list[str], list[dict[str, Any]]]:

@@ -96,9 +96,32 @@ def tokenize(text: str) -> list[str]:
     return tokenize_normalized(normalize(text))
 
 
+_MARK = "\x01"  # stands for a code while jieba cuts the rest; jieba yields it as a token of its own
+
+
 def tokenize_normalized(norm: str) -> list[str]:
-    """`tokenize` of text already passed through `normalize` (the batch scorer's path)."""
+    """`tokenize` of text already passed through `normalize` (the batch scorer's path).
+
+    One jieba call per text: each code is replaced by a marker character that is not
+    Chinese, so jieba cuts the text between codes exactly as it cuts each piece alone,
+    and the codes are put back in place of their markers, in order.
+    """
     tk = _get_tokenizer()
+    codes = _CODE_RE.findall(norm)
+    if _MARK in norm:  # a marker in the text itself: cut piece by piece instead
+        return _tokenize_by_segment(tk, norm)
+    marked = _CODE_RE.sub(_MARK, norm) if codes else norm
+    tokens: list[str] = []
+    code_iter = iter(codes)
+    for t in tk.cut(marked, HMM=True):
+        if t == _MARK:
+            tokens.append(next(code_iter))
+        elif _keep(t):
+            tokens.append(t.strip())
+    return tokens
+
+
+def _tokenize_by_segment(tk: jieba.Tokenizer, norm: str) -> list[str]:
     tokens: list[str] = []
     for is_code, seg in _segments(norm):
         if is_code:
