@@ -12,6 +12,7 @@ downtime.
 from __future__ import annotations
 
 import json
+import shutil
 
 import click
 from rich.console import Console
@@ -19,7 +20,7 @@ from rich.console import Console
 from firewatch.search.base import SORTS
 
 console = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+out = Console(soft_wrap=True, width=max(132, shutil.get_terminal_size().columns))  # the result table stays readable when piped
 
 INDEX_OPTION = click.option("--index", "index_url", metavar="URL",
                             help="Search backend for this command: 'sqlite' or http://host:9200[,http://host2:9200] "
