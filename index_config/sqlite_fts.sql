@@ -1,4 +1,4 @@
--- SQLite FTS5 search index (schema version 2, kept in PRAGMA user_version): a projection
+-- SQLite FTS5 search index (schema version 3, kept in PRAGMA user_version): a projection
 -- of the store, rebuildable at any time (`firewatch index rebuild`). The Elasticsearch
 -- templates beside this file (elasticsearch/*.json) hold the same fields.
 --
@@ -32,8 +32,16 @@ CREATE TABLE IF NOT EXISTS docs (
     last_seen INTEGER,
     assessed_at INTEGER
 );
+-- One index per sort order, in exactly the order firewatch.search.sqlite_fts sorts by
+-- (NULL sorts lowest in SQLite, so DESC puts missing values last, as Elasticsearch
+-- does): a query without text whose matches are many reads its page in index order and
+-- stops, instead of sorting every match. Version 3 added docs_category and the last three.
 CREATE INDEX IF NOT EXISTS docs_platform ON docs (platform, category, flagged);
+CREATE INDEX IF NOT EXISTS docs_category ON docs (category, status, flagged);
 CREATE INDEX IF NOT EXISTS docs_risk ON docs (flagged DESC, risk_score DESC, doc_id);
+CREATE INDEX IF NOT EXISTS docs_newest ON docs (last_seen DESC, doc_id);
+CREATE INDEX IF NOT EXISTS docs_price_asc ON docs (price_fen IS NULL, price_fen, doc_id);
+CREATE INDEX IF NOT EXISTS docs_price_desc ON docs (price_fen DESC, doc_id);
 CREATE INDEX IF NOT EXISTS docs_shop_id ON docs (shop_id);
 CREATE INDEX IF NOT EXISTS docs_shop_name ON docs (shop_name);
 CREATE TABLE IF NOT EXISTS doc_reasons (
@@ -62,4 +70,4 @@ CREATE TABLE IF NOT EXISTS snapshots (
     content_hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS snapshots_doc ON snapshots (doc_id, observed_at);
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
