@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,12 @@ GENESIS = "0" * 64
 def token_digest(token: str) -> str:
     """The SHA-256 under which a session or API token is stored."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def login_key(name: str) -> str:
+    """The form of a user name that uniqueness and login rate limiting go by: NFKC-normalised,
+    trimmed and case-folded, so `Alice`, `ALICE` and full-width `ａｌｉｃｅ` are one name."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
 def _entry_hash(prev: str, at: str, actor: str, action: str, subject: str, detail: str, ip: str) -> str:
@@ -49,8 +56,10 @@ class UsersMixin:
         if role != "platform":
             platform = ""
         with self.transaction() as db:  # type: ignore[attr-defined]
-            if db.execute("SELECT 1 FROM users WHERE name=?", (name,)).fetchone():
-                raise ValueError(f"user {name!r} exists already; use `firewatch user passwd {name}`")
+            taken = [r[0] for r in db.execute("SELECT name FROM users") if login_key(r[0]) == login_key(name)]
+            if taken:
+                raise ValueError(f"user {taken[0]!r} exists already (names differing only in case or width are one "
+                                 f"name); use `firewatch user passwd {taken[0]}`")
             db.execute("INSERT INTO users (name, role, platform, password_hash, created_at) VALUES (?,?,?,?,?)",
                        (name, role, platform, password_hash, utcnow().isoformat()))
 
@@ -60,6 +69,13 @@ class UsersMixin:
 
     def users(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self._db.execute("SELECT name, role, platform, created_at, disabled FROM users ORDER BY name")]
+
+    def upgrade_password_hash(self, name: str, old_hash: str, new_hash: str) -> bool:
+        """Replace a just-verified hash by a stronger one of the same password (sessions stay);
+        False when the hash changed meanwhile."""
+        with self.transaction() as db:  # type: ignore[attr-defined]
+            cur = db.execute("UPDATE users SET password_hash=? WHERE name=? AND password_hash=?", (new_hash, name, old_hash))
+            return cur.rowcount > 0
 
     def set_password_hash(self, name: str, password_hash: str) -> bool:
         """Replace a user's hash and end their sessions; False when there is no such user."""
@@ -93,15 +109,22 @@ class UsersMixin:
     def record_login_attempt(self, username: str, ip: str, success: bool) -> None:
         with self.transaction() as db:  # type: ignore[attr-defined]
             db.execute("INSERT INTO login_attempts (username, ip, at, success) VALUES (?,?,?,?)",
-                       (username, ip, utcnow().isoformat(), int(success)))
+                       (login_key(username), ip, utcnow().isoformat(), int(success)))
 
     def recent_login_failures(self, username: str, ip: str, window: timedelta) -> int:
-        """Failed attempts for this user from this address since the last success within the window."""
-        since = (utcnow() - window).isoformat()
+        """Failed attempts for this user name (any case or width: `login_key`) from this address since
+        the last success within the window."""
+        since, username = (utcnow() - window).isoformat(), login_key(username)
         last_ok = self._db.execute("SELECT MAX(at) FROM login_attempts WHERE username=? AND ip=? AND success=1 AND at>=?",
                                    (username, ip, since)).fetchone()[0]
         return self._db.execute("SELECT COUNT(*) FROM login_attempts WHERE username=? AND ip=? AND success=0 AND at>=?",
                                 (username, ip, max(since, last_ok or since))).fetchone()[0]
+
+    def recent_ip_failures(self, ip: str, window: timedelta) -> int:
+        """Failed attempts from this address for any user name within the window (password spraying)."""
+        since = (utcnow() - window).isoformat()
+        return self._db.execute("SELECT COUNT(*) FROM login_attempts WHERE ip=? AND success=0 AND at>=?",
+                                (ip, since)).fetchone()[0]
 
     # -- audit log --------------------------------------------------------------
     def audit(self, actor: str, action: str, subject: str = "", detail: dict[str, Any] | None = None, ip: str = "") -> int:

@@ -16,7 +16,7 @@ from firewatch.web import errors
 from firewatch.web.config import WebConfig
 from firewatch.web.render import make_environment
 from firewatch.web.routes import analyst, api, auth, files, investigator, platform, review
-from firewatch.web.security import BASE_HEADERS, CSP, DOCS_CSP
+from firewatch.web.security import add_security_headers
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -33,14 +33,11 @@ def create_app(settings) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        docs = request.url.path == "/docs"
-        response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
-        for name, value in BASE_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if "cache-control" not in response.headers and not request.url.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "no-store"
-        return response
+        try:
+            response = await call_next(request)
+        except Exception:  # answered here, so the 500 page gets the headers and the connection survives
+            response = errors.unexpected(request)
+        return add_security_headers(request, response)
 
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

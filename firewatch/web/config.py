@@ -25,6 +25,7 @@ class WebConfig:
     session_hours: float = 12
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    login_max_failures_per_ip: int = 30  # failures from one address for any user names (password spraying)
     page_size: int = 50
     # () -> an open search index (firewatch.search protocol); default: open_index(search_url, search_path)
     index_opener: Callable[[], Any] | None = None
@@ -49,7 +50,8 @@ class WebConfig:
             search_url=settings.search_url, search_path=settings.search_path,
             secure_cookies=bool(web.get("secure_cookies", False)), session_hours=float(web.get("session_hours", 12)),
             login_max_failures=int(web.get("login_max_failures", 5)),
-            login_window_seconds=int(web.get("login_window_seconds", 900)), page_size=int(web.get("page_size", 50)),
+            login_window_seconds=int(web.get("login_window_seconds", 900)),
+            login_max_failures_per_ip=int(web.get("login_max_failures_per_ip", 30)), page_size=int(web.get("page_size", 50)),
             pack_exporter=partial(export_evidence_pack, settings),
             index_opener=partial(open_index_from_settings, settings),
         )

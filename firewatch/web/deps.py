@@ -11,9 +11,9 @@ field `csrf_token` or the `X-CSRF-Token` header; token-authenticated ones need n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Annotated, Iterator
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from firewatch.store import SQLiteStore
 from firewatch.web.exceptions import CsrfError, Forbidden, LoginRequired
@@ -23,6 +23,8 @@ SESSION_COOKIE = "fw_session"
 LOGIN_COOKIE = "fw_login"
 INTERNAL_ROLES = ("regulator", "investigator", "analyst", "admin")
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+MAX_ID = 2**63 - 1  # SQLite's INTEGER: a larger id in a path would fail in the driver, not answer 400
+DbId = Annotated[int, Path(ge=1, le=MAX_ID, description="编号")]
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,9 @@ def current_user(user: User | None = Depends(optional_user)) -> User:
 
 
 async def verify_csrf(request: Request, user: User | None = Depends(optional_user)) -> None:
-    """Refuse an unsafe request from a session without its CSRF token (login has its own check)."""
-    if request.method not in UNSAFE or user is None or user.via_token:
+    """Refuse an unsafe request from a session without its CSRF token (login has its own check:
+    the login form's token, so a browser that still holds a session can log in afresh)."""
+    if request.method not in UNSAFE or user is None or user.via_token or request.url.path == "/login":
         return
     sent = request.headers.get("x-csrf-token")
     if not sent and "form" in request.headers.get("content-type", ""):

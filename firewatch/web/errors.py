@@ -4,7 +4,8 @@
 JSON) the answer is `{"error": message}`; for pages it is the error page, except a
 missing login, which redirects to the login page with the path to come back to.
 Request validation errors answer 400 with the same shapes; anything unexpected is
-logged and answers 500 without details.
+logged and answers 500 without details (with the security headers like every
+other response: `app.security_headers` catches it before Starlette's outermost handler).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from firewatch.exceptions import NotFoundError
 from firewatch.web.exceptions import BadRequest, LoginRequired, NotFound, WebError
 from firewatch.web.render import render
+from firewatch.web.security import add_security_headers
 
 log = logging.getLogger(__name__)
+HTTP_MESSAGES = {404: "页面不存在", 405: "不支持此请求方法", 413: "请求内容过大", 415: "不支持的请求内容类型"}
 
 
 def wants_json(request: Request) -> bool:
@@ -55,11 +58,16 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        error = WebError("页面不存在" if exc.status_code == 404 else str(exc.detail))
+        error = WebError(HTTP_MESSAGES.get(exc.status_code, str(exc.detail)))
         error.status = exc.status_code
         return error_response(request, error)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(request, WebError())
+        return add_security_headers(request, unexpected(request))
+
+
+def unexpected(request: Request) -> Response:
+    """The 500 answer to an unhandled exception (called inside its `except`): logged, no details."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, WebError())

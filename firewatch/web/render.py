@@ -28,6 +28,20 @@ ROLE_NAMES = {"regulator": "监管人员", "investigator": "调查人员", "anal
 SOURCE_NAMES = {"title": "标题", "attributes": "属性", "description": "描述", "shop_name": "店铺", "price": "价格",
                 "shop": "店铺", "specs": "规格", "certificate": "证书"}
 STATUS_NAMES = {"active": "在售", "removed": "已下架", "blocked": "被屏蔽", "unknown": "未知"}
+NOTICE_STATUS_NAMES = {"draft": "草稿", "sent": "已发出", "acknowledged": "平台已确认收到", "overdue": "逾期未答复",
+                       "removal_verified": "已核实下架"}
+ACTION_NAMES = {"login": "登录", "login_failed": "登录失败", "login_refused": "拒绝登录（次数过多）", "logout": "退出",
+                "decision": "审核结论", "export_takedown": "导出下架清单", "report_removed": "平台报告已下架",
+                "notice_acknowledged": "平台确认收到通知", "download_artefact": "下载取证文件",
+                "export_search_csv": "导出检索结果", "export_trends_csv": "导出趋势数据", "case_create": "新建案件",
+                "case_add": "加入案件", "case_remove": "移出案件", "export_pack": "导出证据包", "user_add": "新建用户",
+                "user_passwd": "修改密码", "token_add": "新建 API 令牌", "token_revoke": "吊销 API 令牌"}
+CUSTODY_NAMES = {"captured": "取证", "packed": "打包", "exported": "导出", "timestamped": "时间戳"}  # evidence-pack events
+DETAIL_NAMES = {"verdict": "结论", "note": "备注", "decision_id": "结论编号", "format": "格式", "rows": "行数",
+                "bytes": "字节", "file": "文件", "listing": "商品", "listings": "商品数", "skipped": "未取证",
+                "title": "名称", "role": "角色", "platform": "平台", "reason": "原因", "failures": "失败次数",
+                "name": "名称", "q": "关键词", "category": "类别", "shop": "店铺", "flagged": "已标记", "since": "自",
+                "sort": "排序", "sha256": "SHA-256"}
 
 
 def _spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
@@ -94,6 +108,22 @@ def _query(params: dict[str, Any], **changes: Any) -> str:
     return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
 
 
+def detail_text(detail: Any) -> str:
+    """An audit entry's detail as `名称：值；…` in Chinese (plain text: the template escapes it)."""
+    if not isinstance(detail, dict):
+        return "" if detail is None else str(detail)
+    parts = []
+    for key, value in detail.items():
+        if key == "verdict":
+            value = VERDICT_NAMES.get(value, value)
+        elif key == "role":
+            value = ROLE_NAMES.get(value, value)
+        elif isinstance(value, (list, tuple)):
+            value = "、".join(map(str, value)) or "无"
+        parts.append(f"{DETAIL_NAMES.get(key, key)}：{value}")
+    return "；".join(parts)
+
+
 def make_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
@@ -101,8 +131,10 @@ def make_environment() -> Environment:
                        platform_name=lambda c: PLATFORM_NAMES.get(c, c), category_name=category_name,
                        reason_name=reason_name, verdict_name=lambda v: VERDICT_NAMES.get(v, v or "待审"),
                        role_name=lambda r: ROLE_NAMES.get(r, r), source_name=lambda s: SOURCE_NAMES.get(s, s),
-                       status_name=lambda s: STATUS_NAMES.get(s, s))
-    env.globals.update(CATEGORY_NAMES=CATEGORY_NAMES, REASON_NAMES=REASON_NAMES, PLATFORM_NAMES=PLATFORM_NAMES,
+                       status_name=lambda s: STATUS_NAMES.get(s, s),
+                       notice_status_name=lambda s: NOTICE_STATUS_NAMES.get(s, s),
+                       action_name=lambda a: ACTION_NAMES.get(a) or CUSTODY_NAMES.get(a, a), detail_text=detail_text)
+    env.globals.update(ACTION_NAMES=ACTION_NAMES, CATEGORY_NAMES=CATEGORY_NAMES, REASON_NAMES=REASON_NAMES, PLATFORM_NAMES=PLATFORM_NAMES,
                        VERDICT_NAMES=VERDICT_NAMES, query=_query, evidence_terms=evidence_terms)
     return env
 

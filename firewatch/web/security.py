@@ -35,6 +35,18 @@ BASE_HEADERS = {
 MIN_PASSWORD = 8
 
 
+def add_security_headers(request, response):
+    """Set the CSP and the other headers on `response` unless it set its own; authenticated
+    content is never stored by a browser or proxy (only /static/ may be cached)."""
+    path = request.url.path
+    response.headers.setdefault("Content-Security-Policy", DOCS_CSP if path == "/docs" else CSP)
+    for name, value in BASE_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if "cache-control" not in response.headers and not path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"password too short: at least {MIN_PASSWORD} characters")
@@ -47,6 +59,14 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return _hasher.verify(stored_hash or _DUMMY, password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    """True when a (verified) hash was made with weaker or other parameters than today's."""
+    try:
+        return _hasher.check_needs_rehash(stored_hash)
+    except (InvalidHashError, ValueError):
+        return True
 
 
 def new_token() -> str:

@@ -177,3 +177,34 @@ def test_stored_xss_is_inert_on_every_page(page, web_data):
     expect(marked).to_have_text(PAYLOADS[0])  # the matched evidence is highlighted, still as text
     assert page.dialogs == [], page.dialogs
     assert page.blocked == [], page.blocked  # nothing tried to reach another host
+
+
+def test_shortcut_letters_typed_into_a_note_are_only_text(page, web_data):
+    browser_login(page, "regulator")
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(page.base + "/queue")
+    expect(page.locator("#queue[data-ready='1']")).to_have_count(1)
+    first = page.locator("#queue tbody tr[data-key]").first
+    key = tuple(first.get_attribute("data-key").split(":", 1))
+    with open_store(web_data / "firewatch.db") as store:
+        before = len(store.decisions(key))
+    page.click("#triage-note")
+    page.keyboard.type("check dedup jk o?")
+    page.keyboard.press("Enter")
+    expect(page.locator("#triage-note")).to_have_value("check dedup jk o?")
+    expect(page.locator("#queue tbody tr.done")).to_have_count(0)
+    expect(page.locator("#help")).to_be_hidden()
+    expect(page).to_have_url(page.base + "/queue")
+    assert first.get_attribute("data-busy") is None
+    # the listing page's note box, likewise
+    page.goto(page.base + f"/listings/{key[0]}/{key[1]}?state=all")
+    expect(page.locator("#listing[data-ready='1']")).to_have_count(1)
+    url = page.url
+    page.click("#decision-note")
+    page.keyboard.type("cde ujk n?")
+    expect(page.locator("#decision-note")).to_have_value("cde ujk n?")
+    expect(page.locator("#help")).to_be_hidden()
+    assert page.url == url and posts == []
+    with open_store(web_data / "firewatch.db") as store:
+        assert len(store.decisions(key)) == before

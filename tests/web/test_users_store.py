@@ -89,3 +89,30 @@ def test_cases_tokens_and_removals(store):
     assert store.api_token_owner("secret-token") is None
     store.report_removed(("jd", "1"), "jd_team", "done")
     assert store.removal_reports("jd")["1"]["reported_by"] == "jd_team"
+
+
+def test_names_differing_in_case_or_width_are_one_name(store):
+    from firewatch.store.users import login_key
+
+    store.add_user("alice", "regulator", hash_password("correct horse"))
+    for other in ("Alice", "ALICE ", "ａｌｉｃｅ"):
+        assert login_key(other) == "alice"
+        with pytest.raises(ValueError, match="exists"):
+            store.add_user(other, "analyst", hash_password("another one"))
+    window = timedelta(minutes=15)
+    store.record_login_attempt("Alice", "10.0.0.1", False)
+    store.record_login_attempt("ａｌｉｃｅ", "10.0.0.1", False)
+    assert store.recent_login_failures("ALICE", "10.0.0.1", window) == 2
+    store.record_login_attempt("bob", "10.0.0.1", False)
+    store.record_login_attempt("carol", "10.0.0.2", False)
+    assert store.recent_ip_failures("10.0.0.1", window) == 3 and store.recent_ip_failures("10.0.0.3", window) == 0
+
+
+def test_a_hash_upgrade_keeps_sessions_and_loses_a_race(store):
+    store.add_user("alice", "regulator", hash_password("correct horse"))
+    old = store.get_user("alice")["password_hash"]
+    store.create_session("tok-1", "alice", "csrf-1", timedelta(hours=1))
+    new = hash_password("correct horse")
+    assert store.upgrade_password_hash("alice", old, new)
+    assert store.get_user("alice")["password_hash"] == new and store.session_user("tok-1") is not None
+    assert not store.upgrade_password_hash("alice", old, hash_password("correct horse"))  # changed meanwhile

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from firewatch.models import to_jsonable
 from firewatch.store import SQLiteStore
 from firewatch.web import analytics, queries
-from firewatch.web.deps import User, client_ip, current_user, get_store, require, verify_csrf
+from firewatch.web.deps import DbId, User, client_ip, current_user, get_store, require, verify_csrf
 from firewatch.web.queries import QueueFilters
 from firewatch.web.routes import investigator as inv
 from firewatch.web.routes import platform as plat
@@ -52,6 +52,16 @@ def _row(r: queries.QueueRow) -> dict[str, Any]:
     return {"listing": to_jsonable(r.listing), "assessment": to_jsonable(r.assessment), "decision": r.decision}
 
 
+def _evidence(evidence) -> dict[str, Any] | None:
+    """The capture record without the server's paths; each artefact with its download URL."""
+    if evidence is None:
+        return None
+    data = {k: v for k, v in to_jsonable(evidence).items() if k != "directory"}
+    for artefact in data.get("artefacts", []):
+        artefact["url"] = f"/files/{evidence.platform}/{evidence.listing_id}/{artefact['name']}"
+    return data
+
+
 @router.get("/me", summary="当前用户")
 def me(user: User = Depends(current_user)) -> dict[str, Any]:
     return {"name": user.name, "role": user.role, "platform": user.platform}
@@ -70,7 +80,7 @@ def api_listing(request: Request, platform: str, listing_id: str, store: SQLiteS
     with search_index(request.app.state.config) as index:
         v = queries.listing_view(store, user, (platform, listing_id), index)
     return {"listing": to_jsonable(v.listing), "assessment": to_jsonable(v.assessment),
-            "evidence": to_jsonable(v.evidence), "snapshots": to_jsonable(v.snapshots),
+            "evidence": _evidence(v.evidence), "snapshots": to_jsonable(v.snapshots),
             "decisions": to_jsonable(v.decisions) if user.internal else [],
             "similar": to_jsonable(v.similar),
             "screenshot_url": f"/files/{platform}/{listing_id}/{v.screenshot}" if v.screenshot else None}
@@ -102,7 +112,9 @@ def api_removal(request: Request, platform: str, body: RemovalIn, store: SQLiteS
 @router.get("/platforms/{platform}/notices", summary="平台收到的下架通知")
 def api_notices(platform: str, store: SQLiteStore = Depends(get_store), user: User = Depends(plat.viewer)) -> dict[str, Any]:
     plat.known_platform(user, platform)
-    return {"platform": platform, "notices": to_jsonable(plat.notices_of(store, platform))}
+    notices = [{k: v for k, v in to_jsonable(n).items() if k not in ("html_path", "pdf_path")}  # server paths
+               for n in plat.notices_of(store, platform)]
+    return {"platform": platform, "notices": notices}
 
 
 @router.get("/search", summary="检索（含分面统计）")
@@ -134,14 +146,14 @@ def api_case_create(request: Request, body: CaseIn, store: SQLiteStore = Depends
 
 
 @router.post("/cases/{case_id}/items", summary="加入案件", status_code=201)
-def api_case_add(request: Request, case_id: int, body: CaseItemIn, store: SQLiteStore = Depends(get_store),
+def api_case_add(request: Request, case_id: DbId, body: CaseItemIn, store: SQLiteStore = Depends(get_store),
                  user: User = Depends(inv.investigator)) -> dict[str, Any]:
     added = inv.add_to_case(store, user, case_id, inv.parse_key(body.listing), client_ip(request))
     return {"added": added, "items": store.case_items(case_id)}
 
 
 @router.post("/cases/{case_id}/export", summary="导出证据包（ZIP）", response_class=FileResponse)
-def api_case_export(request: Request, case_id: int, store: SQLiteStore = Depends(get_store),
+def api_case_export(request: Request, case_id: DbId, store: SQLiteStore = Depends(get_store),
                     user: User = Depends(inv.investigator)) -> FileResponse:
     path, _ = inv.export_pack(store, user, case_id, request.app.state.config, client_ip(request))
     return FileResponse(path, media_type="application/zip", filename=path.name)

@@ -2,14 +2,21 @@
 
 Login is rate limited per user name and client address: after `login_max_failures`
 failures within `login_window_seconds` further attempts answer 429 (stored in the
-login_attempts table, so a restart does not reset it). The login form has its own CSRF
-check (a random cookie echoed in the form), since there is no session yet. Every login,
-failed login, refusal and logout goes to the audit log.
+login_attempts table, so a restart does not reset it). The name counts in its `login_key`
+form, so changing its case or width does not reset the count, and one address may fail at
+most `login_max_failures_per_ip` times for all names together (password spraying). Unknown
+names cost one Argon2 verification like known ones. The login form has its own CSRF
+check (a random cookie echoed in the form), since there is no session yet. A login always
+starts a new session and ends the one the browser presented; a hash made with weaker
+parameters than today's is upgraded. `next=` is followed only to a path of this site.
+Every login, failed login, refusal and logout goes to the audit log.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -18,7 +25,7 @@ from firewatch.store import SQLiteStore
 from firewatch.web.deps import LOGIN_COOKIE, SESSION_COOKIE, User, client_ip, get_store, optional_user, require, verify_csrf
 from firewatch.web.exceptions import CsrfError, RateLimited
 from firewatch.web.render import render
-from firewatch.web.security import new_token, tokens_equal, verify_password
+from firewatch.web.security import hash_password, needs_rehash, new_token, tokens_equal, verify_password
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 HOME = {"regulator": "/queue", "admin": "/queue", "investigator": "/cases", "analyst": "/search"}
@@ -29,7 +36,14 @@ def home_for(user: User) -> str:
 
 
 def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else ""
+    """`target` when it is a path of this site, else "" (browsers drop tabs and newlines and read
+    a backslash as a slash, so `/<tab>/evil.example` could leave the site)."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return ""
+    if any(ord(c) < 0x21 or ord(c) == 0x7F or unicodedata.category(c) in ("Zs", "Zl", "Zp", "Cc", "Cf") for c in target):
+        return ""
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else ""
 
 
 def _login_page(request: Request, next_: str, error: str = "", status: int = 200) -> Response:
@@ -55,8 +69,9 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     if not tokens_equal(csrf_token, request.cookies.get(LOGIN_COOKIE)):
         raise CsrfError("登录表单已过期，请刷新页面后重试")
     username = username.strip()
-    failures = store.recent_login_failures(username, ip, timedelta(seconds=config.login_window_seconds))
-    if failures >= config.login_max_failures:
+    window = timedelta(seconds=config.login_window_seconds)
+    failures = store.recent_login_failures(username, ip, window)
+    if failures >= config.login_max_failures or store.recent_ip_failures(ip, window) >= config.login_max_failures_per_ip:
         store.audit(username or "-", "login_refused", "", {"reason": "rate_limited", "failures": failures}, ip)
         raise RateLimited(f"登录失败次数过多，请 {config.login_window_seconds // 60} 分钟后再试",
                           headers={"Retry-After": str(config.login_window_seconds)})
@@ -66,6 +81,11 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
     if not ok:
         store.audit(username or "-", "login_failed", "", {}, ip)
         return _login_page(request, _safe_next(next), error="用户名或密码错误", status=401)
+    if needs_rehash(record["password_hash"]):
+        store.upgrade_password_hash(username, record["password_hash"], hash_password(password))
+    presented = request.cookies.get(SESSION_COOKIE)
+    if presented:  # never keep a session from before the login alive next to the new one
+        store.delete_session(presented)
     token, csrf = new_token(), new_token()
     store.create_session(token, username, csrf, timedelta(hours=config.session_hours), ip)
     store.audit(username, "login", "", {"role": record["role"]}, ip)

@@ -50,7 +50,7 @@ def serve_file(request: Request, platform: str, listing_id: str, name: str, stor
                user: User = Depends(current_user)) -> Response:
     path, artefact = evidence_file(store, user, (platform, listing_id), name, request.app.state.config.evidence_dir)
     if artefact.media_type in INLINE:
-        return FileResponse(path, media_type=artefact.media_type, headers={"Cache-Control": "private, max-age=3600"})
+        return FileResponse(path, media_type=artefact.media_type)  # no-store, like every authenticated answer
     store.audit(user.name, "download_artefact", f"{platform}:{listing_id}", {"file": artefact.name}, client_ip(request))
     return FileResponse(path, media_type="application/octet-stream", filename=f"{platform}_{listing_id}_{artefact.name}",
                         headers={"Content-Security-Policy": "sandbox; default-src 'none'"})

@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from firewatch.models import utcnow
 from firewatch.store import SQLiteStore
-from firewatch.web.deps import User, client_ip, get_store, require, verify_csrf
+from firewatch.web.deps import MAX_ID, DbId, User, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, NotFound
 from firewatch.web.render import render
 
@@ -99,7 +99,7 @@ def create_case(request: Request, title: str = Form(...), note: str = Form(""), 
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, store: SQLiteStore = Depends(get_store),
+def case_page(request: Request, case_id: DbId, store: SQLiteStore = Depends(get_store),
               user: User = Depends(investigator)) -> Response:
     case = get_case(store, case_id)
     items = []
@@ -114,21 +114,21 @@ def case_page(request: Request, case_id: int, store: SQLiteStore = Depends(get_s
 
 
 @router.post("/cases/{case_id}/items")
-def case_add(request: Request, case_id: int, listing: str = Form(...), store: SQLiteStore = Depends(get_store),
+def case_add(request: Request, case_id: DbId, listing: str = Form(...), store: SQLiteStore = Depends(get_store),
              user: User = Depends(investigator)) -> Response:
     add_to_case(store, user, case_id, parse_key(listing), client_ip(request))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/add")
-def case_add_from_listing(request: Request, case: int = Form(...), listing: str = Form(...),
+def case_add_from_listing(request: Request, case: int = Form(..., ge=1, le=MAX_ID), listing: str = Form(...),
                           store: SQLiteStore = Depends(get_store), user: User = Depends(investigator)) -> Response:
     add_to_case(store, user, case, parse_key(listing), client_ip(request))
     return RedirectResponse(f"/cases/{case}", status_code=303)
 
 
 @router.post("/cases/{case_id}/items/remove")
-def case_remove(request: Request, case_id: int, listing: str = Form(...), store: SQLiteStore = Depends(get_store),
+def case_remove(request: Request, case_id: DbId, listing: str = Form(...), store: SQLiteStore = Depends(get_store),
                 user: User = Depends(investigator)) -> Response:
     key = parse_key(listing)
     if store.remove_case_item(case_id, key):
@@ -137,7 +137,7 @@ def case_remove(request: Request, case_id: int, listing: str = Form(...), store:
 
 
 @router.post("/cases/{case_id}/export")
-def case_export(request: Request, case_id: int, store: SQLiteStore = Depends(get_store),
+def case_export(request: Request, case_id: DbId, store: SQLiteStore = Depends(get_store),
                 user: User = Depends(investigator)) -> Response:
     path, _ = export_pack(store, user, case_id, request.app.state.config, client_ip(request))
     return FileResponse(path, media_type="application/zip", filename=path.name)

@@ -2,7 +2,8 @@
 marking items removed, acknowledging a notice, and CSV/XLSX downloads.
 
 A platform user reaches only `/platform/<its platform>`; any other platform answers 403.
-Regulators and admins see every platform's page. Downloads are written by
+Regulators and admins see every platform's page but cannot speak for a platform: marking
+an item removed and acknowledging a notice are the platform's (or its token's) own acts. Downloads are written by
 `alerts.takedown` (confirmed listings, formula-safe cells) and audited.
 """
 
@@ -16,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from firewatch.models import PLATFORMS, utcnow
 from firewatch.store import SQLiteStore
-from firewatch.web.deps import User, check_platform, client_ip, get_store, require, verify_csrf
+from firewatch.web.deps import DbId, User, check_platform, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
 from firewatch.web.render import render
 
@@ -32,6 +33,12 @@ def known_platform(user: User, platform: str) -> str:
     if platform not in PLATFORMS:
         raise NotFound(f"未知平台 {platform}")
     return platform
+
+
+def platform_only(user: User) -> None:
+    """Removal reports and acknowledgements are the platform's own statements: others may only read."""
+    if user.role != "platform":
+        raise Forbidden("只有平台账号可以报告下架或确认收到通知")
 
 
 def takedown_data(store: SQLiteStore, platform: str) -> list[dict]:
@@ -87,6 +94,7 @@ def platform_download(request: Request, platform: str, fmt: str, store: SQLiteSt
 def mark_removed(store: SQLiteStore, user: User, platform: str, listing_id: str, note: str, ip: str) -> int:
     """Record the platform's word that it removed a confirmed listing (audited)."""
     known_platform(user, platform)
+    platform_only(user)
     confirmed = {l.listing_id for l, _, _ in store.confirmed(platform)}
     if listing_id not in confirmed:
         raise Forbidden("只能标记本平台已确认违规的商品")
@@ -103,9 +111,10 @@ def platform_removed(request: Request, platform: str, listing_id: str = Form(...
 
 
 @router.post("/platform/{platform}/notices/{notice_id}/ack")
-def platform_ack(request: Request, platform: str, notice_id: int, note: str = Form(""),
+def platform_ack(request: Request, platform: str, notice_id: DbId, note: str = Form(""),
                  store: SQLiteStore = Depends(get_store), user: User = Depends(viewer)) -> Response:
     known_platform(user, platform)
+    platform_only(user)
     notice = store.get_notice(notice_id) if hasattr(store, "get_notice") else None
     if notice is None or notice.platform != platform:
         raise NotFound("没有此通知")
