@@ -23,7 +23,7 @@ from firewatch.cli_import import import_
 from firewatch.cli_search import index, search
 from firewatch.cli_notice import notice
 from firewatch.cli_schedule import schedule
-from firewatch.cli_web import serve, token, user
+from firewatch.cli_web import audit, serve, token, user
 from firewatch.exceptions import FirewatchError, NotFoundError
 from firewatch.settings import Settings, load_settings
 
@@ -190,6 +190,7 @@ cli.add_command(index)
 cli.add_command(serve)
 cli.add_command(user)
 cli.add_command(token)
+cli.add_command(audit)
 
 
 # -- models and scoring ---------------------------------------------------------------

@@ -154,6 +154,10 @@ class UsersMixin:
         rows = self._db.execute(sql, (*args, int(limit))).fetchall()
         return [dict(r, detail=json.loads(r["detail"])) for r in rows]
 
+    def audit_entry(self, entry_id: int) -> dict[str, Any] | None:
+        r = self._db.execute("SELECT * FROM audit_log WHERE id=?", (int(entry_id),)).fetchone()
+        return None if r is None else dict(r, detail=json.loads(r["detail"]))
+
     def audit_verify(self) -> list[int]:
         """Ids of audit entries whose chain does not hold (empty: intact)."""
         bad, prev = [], GENESIS

@@ -41,3 +41,26 @@ def test_user_and_token_commands(tmp_path):
     assert run_firewatch("token", "revoke", "1", data_dir=data).returncode == 0
     assert run_firewatch("token", "revoke", "1", data_dir=data).returncode == 66
     assert "jd-sync" in run_firewatch("token", "list", data_dir=data).stdout
+
+
+def test_audit_verify_catches_a_rewritten_entry_and_a_cut_off_tail(tmp_path):
+    data = tmp_path / "data"
+    for name in ("ann", "ben", "cat"):
+        assert run_firewatch("user", "add", name, "--role", "analyst", "--password-stdin", data_dir=data,
+                             input_text="a-long-password\n").returncode == 0
+    intact = run_firewatch("audit", "verify", data_dir=data)
+    assert intact.returncode == 0, intact.stdout + intact.stderr
+    head = next(line.split()[-1] for line in intact.stdout.splitlines() if "chain head" in line)
+    assert run_firewatch("audit", "verify", "--head", head, data_dir=data).returncode == 0
+    assert "user_add" in run_firewatch("audit", "list", data_dir=data).stdout
+    with open_store(data / "firewatch.db") as store:
+        first = min(r["id"] for r in store.audit_entries())
+        store._db.execute("UPDATE audit_log SET actor='mallory' WHERE id=?", (first,))
+    rewritten = run_firewatch("audit", "verify", data_dir=data)
+    assert rewritten.returncode == 3 and f"entry {first}:" in rewritten.stdout
+    with open_store(data / "firewatch.db") as store:
+        store._db.execute("UPDATE audit_log SET actor='cli' WHERE id=?", (first,))  # undo, then cut the tail
+        store._db.execute("DELETE FROM audit_log WHERE id=?", (int(head.split(":")[0]),))
+    assert run_firewatch("audit", "verify", data_dir=data).returncode == 0  # the shorter chain is whole ...
+    cut = run_firewatch("audit", "verify", "--head", head, data_dir=data)
+    assert cut.returncode == 3 and "gone" in cut.stdout  # ... but the recorded head tells
