@@ -1,0 +1,130 @@
+"""The SQLite backend's own fast paths give exactly the pages of its general path.
+
+`SQLiteIndex.search` takes shortcuts that Elasticsearch parity alone would not pin down:
+a text-only relevance page ranked inside FTS5 (ties at the page end completed), a
+filter-only page read by walking a sort index, and batched writes. Each is compared here
+with the general query on the demo catalogue, including ties, missing prices and risks,
+and deep pages. Also: an index file of the previous schema is migrated in place, one of
+an unknown schema is emptied with a message, and text matching stays the outer loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import replace
+
+import pytest
+
+from firewatch.search import SearchQuery, open_index
+from firewatch.search import sqlite_fts
+from firewatch.search.sqlite_fts import SCHEMA_VERSION
+from tests.firewatch.test_search_parity import catalogue_items
+
+SORTS = ["risk", "price_asc", "price_desc", "newest"]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    idx = open_index("sqlite", tmp_path_factory.mktemp("sqlite-paths") / "search.db")
+    items = catalogue_items()
+    assert idx.index_many(items, batch=300) == len(items)
+    yield idx
+    idx.close()
+
+
+def page(result):
+    return [(h.doc_id, h.score, h.price_fen, h.risk_score, h.flagged) for h in result.hits], result.total
+
+
+@pytest.mark.parametrize("text", ["灭火", "灭火器", "烟感", "旗舰店", "mfz/abc4", "不存在的商品"])
+def test_ranked_page_inside_fts_equals_the_full_sort(index, text, monkeypatch):
+    monkeypatch.setattr(sqlite_fts, "RANK_SLACK", 2)  # force the "fetch more" loop through many ties
+    for page_no, size in ((1, 20), (2, 20), (3, 7), (40, 25), (1, 1000)):
+        q = SearchQuery(text=text, page=page_no, page_size=size)
+        plan = index._filtered(q)
+        expected = index._page(plan, "relevance", size, q.offset)
+        got = index._ranked_page(plan.match, size, q.offset)
+        assert [dict(r) for r in got] == [dict(r) for r in expected], (text, page_no, size)
+        assert [h.doc_id for h in index.search(q).hits] == [r["doc_id"] for r in expected]
+
+
+@pytest.mark.parametrize("sort", SORTS)
+@pytest.mark.parametrize("filters", [{"platform": "jd"}, {"flagged": True}, {"flagged": False},
+                                     {"status": "active", "category": "portable_extinguisher"},
+                                     {"reason": "no_certification"}, {"since": "2026-11-10"}])
+def test_walking_the_sort_index_gives_the_sorted_page(index, sort, filters):
+    for page_no in (1, 3, 30):
+        q = SearchQuery(sort=sort, page=page_no, page_size=9, **filters)
+        plan = index._filtered(q)
+        walked = index._page(plan, sort, 9, q.offset, walk=True)
+        sorted_ = index._page(plan, sort, 9, q.offset, walk=False)
+        assert [r["doc_id"] for r in walked] == [r["doc_id"] for r in sorted_], (sort, filters, page_no)
+
+
+def test_missing_prices_and_risks_sort_last(index):
+    by_price = index.search(SearchQuery(sort="price_asc", page_size=1000, status="active")).hits
+    prices = [h.price_fen for h in by_price]
+    assert None in prices and prices[prices.index(None):] == [None] * prices.count(None)
+    assert prices[:prices.index(None)] == sorted(prices[:prices.index(None)])
+    total = index.search(SearchQuery(flagged=False)).total
+    risks = [h.risk_score for n in range(1, total // 1000 + 2)
+             for h in index.search(SearchQuery(sort="risk", page=n, page_size=1000, flagged=False)).hits]
+    assert len(risks) == total
+    assert None in risks and risks[risks.index(None):] == [None] * risks.count(None)
+
+
+def test_text_is_matched_once_as_the_outer_loop(index):
+    plan = index._filtered(SearchQuery(text="灭火", platform="jd", category="portable_extinguisher"))
+    steps = [r[3] for r in index._db.execute("EXPLAIN QUERY PLAN SELECT d.id" + plan.body, plan.args)]
+    assert steps[0].startswith("SCAN f VIRTUAL TABLE"), steps  # not one FTS probe per filtered row
+    assert len(steps) == 2 and "PRIMARY KEY" in steps[1], steps
+
+
+def test_batched_writes_replace_and_keep_the_last_copy(tmp_path):
+    items = catalogue_items()[:50]
+    listing, assessment = items[0]
+    renamed = replace(listing, title="全新标题 应急灯", description="")
+    with open_index("sqlite", tmp_path / "s.db") as idx:
+        assert idx.index_many(items + [(renamed, assessment)], batch=1000) == 51
+        assert idx.count() == 50
+        assert idx.get(listing.key).title == "全新标题 应急灯"
+        assert listing.key in {h.key for h in idx.search(SearchQuery("应急灯")).hits}
+        idx.index_many([(listing, None)])  # re-index without assessment: reasons and tokens replaced
+        assert idx.get(listing.key).reasons == [] and idx.count() == 50
+        assert listing.key not in {h.key for h in idx.search(SearchQuery("应急灯")).hits}
+        assert idx._db.execute("SELECT COUNT(*) FROM doc_reasons WHERE doc = (SELECT id FROM docs WHERE doc_id=?)",
+                               (f"{listing.platform}:{listing.listing_id}",)).fetchone()[0] == 0
+
+
+def test_schema_2_file_is_migrated_in_place(tmp_path, caplog):
+    path = tmp_path / "old.db"
+    with open_index("sqlite", path) as idx:
+        idx.index_many(catalogue_items()[:100])
+    db = sqlite3.connect(path)  # make it what version 2 wrote: same tables, fewer indexes
+    for name in ("docs_category", "docs_newest", "docs_price_asc", "docs_price_desc"):
+        db.execute(f"DROP INDEX {name}")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with caplog.at_level(logging.WARNING), open_index("sqlite", path) as idx:
+        assert idx.count() == 100
+        assert idx._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        names = {r[0] for r in idx._db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert {"docs_newest", "docs_price_asc", "docs_price_desc", "docs_category"} <= names
+        assert idx.search(SearchQuery(sort="newest", page_size=5)).total == 100
+    assert "has schema 2: adding the indexes of schema 3" in caplog.text
+
+
+def test_unknown_schema_is_emptied_with_a_rebuild_message(tmp_path, caplog):
+    path = tmp_path / "older.db"
+    with open_index("sqlite", path) as idx:
+        idx.index_many(catalogue_items()[:20])
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with caplog.at_level(logging.WARNING), open_index("sqlite", path) as idx:
+        assert idx.count() == 0
+        assert idx.search(SearchQuery("灭火")).total == 0
+    assert "has schema 1, not 3: emptied; run `firewatch index rebuild`" in caplog.text
