@@ -3,7 +3,8 @@
 A day is a calendar day in the configured time zone (`[alerts] timezone`, default
 Asia/Shanghai). `build_digest` makes the JSON-ready payload (`type: digest`) that every
 sender delivers (e-mail renders it through `alert_digest.*`); `send_digest` sends it once
-per day and channel (recorded in the store), or again with `force`, and turns a delivery
+per day and channel (recorded in the store, checked under the channel's delivery lock
+so two digests run together send it once), or again with `force`, and turns a delivery
 that fails every retry into a dead letter.
 """
 
@@ -19,7 +20,7 @@ from firewatch.models import utcnow
 
 from .exceptions import AlertsConfigError
 from .rules import rule_name
-from .senders import DeliveryPolicy, Sender, deliver_with_retry
+from .senders import DeliveryPolicy, Sender, clean, deliver_with_retry
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +79,13 @@ def build_digest(store: Any, day: date, tz_name: str = "Asia/Shanghai") -> dict[
                "created_at": a.created_at.isoformat()} for a in alerts[:MAX_LISTED]]
     rules = {r: rule_name(r) for r in by_rule}
     platforms = {**PLATFORM_NAMES, "-": "（无平台）"}
-    return {
+    return clean({
         "type": "digest", "day": day.isoformat(), "timezone": tz_name or "UTC",
         "from": start.isoformat(), "until": end.isoformat(), "generated_at": utcnow().isoformat(),
         "total": len(alerts), "by_rule": _counted(by_rule, rules), "by_platform": _counted(by_platform, platforms),
         "by_category": _counted(by_category, categories), "by_state": _counted(by_state, STATE_NAMES),
         "alerts": listed, "truncated": max(0, len(alerts) - MAX_LISTED),
-    }
+    })
 
 
 def send_digest(store: Any, senders: list[Sender], policy: DeliveryPolicy, day: date,
@@ -96,13 +97,17 @@ def send_digest(store: Any, senders: list[Sender], policy: DeliveryPolicy, day: 
         entry: dict[str, Any] = {"channel": sender.channel, "ok": False, "skipped": False, "error": "",
                                  "dead_letter": None}
         results.append(entry)
-        if not force and store.digest_sent(payload["day"], sender.channel):
-            entry.update(ok=True, skipped=True)
-            continue
-        ok, attempts, error = deliver_with_retry(sender, payload, policy)
-        entry.update(ok=ok, error=error)
-        if ok:
-            store.mark_digest_sent(payload["day"], sender.channel)
-        else:
-            entry["dead_letter"] = store.add_dead_letter(sender.channel, "digest", [], payload, attempts, error)
+        with store.delivery_lock(sender.channel) as mine:
+            if not mine:  # another process is sending on this channel: it sends the digest, or the next run does
+                entry.update(ok=True, skipped=True, busy=True)
+                continue
+            if not force and store.digest_sent(payload["day"], sender.channel):
+                entry.update(ok=True, skipped=True)
+                continue
+            ok, attempts, error = deliver_with_retry(sender, payload, policy)
+            entry.update(ok=ok, error=error)
+            if ok:
+                store.mark_digest_sent(payload["day"], sender.channel)
+            else:
+                entry["dead_letter"] = store.add_dead_letter(sender.channel, "digest", [], payload, attempts, error)
     return payload, results

@@ -11,9 +11,11 @@ source, URL, server IP, user agent, browser version...), and when the item carri
 snapshots `history.csv` and `price-chart.png`. With `chromium` given, `report.html` and
 `report.pdf` are an electronic-data extraction record in Chinese (`alerts.report`).
 `manifest.json` lists every such file with SHA-256 and size; `custody.jsonl` chains the
-captures, the given custody events (review decisions), the packing (sealing the
-manifest's hash), the optional trusted timestamp and the export, each entry carrying
-the previous one's hash; `signature.json` is an Ed25519 signature (`signer`, normally the
+captures and the given custody events (review decisions) in time order, then the
+packing (sealing the manifest's hash), the optional trusted timestamp and the export,
+each entry carrying the previous one's hash, its time in UTC and where that time came
+from (`time_source`: the host clock as configured, the store, the TSA); an event later
+than the packing raises `PackError` (the clock went backwards); `signature.json` is an Ed25519 signature (`signer`, normally the
 installation key of `alerts.signing`) over the hashes of manifest, custody log and
 timestamp token, with the public key and its fingerprint (also `signing-key.pub.pem`).
 `timestamper(manifest_bytes)`, when given, returns an RFC 3161 response stored as
@@ -43,7 +45,7 @@ from alerts.exceptions import PackError
 from alerts.pack_contents import assessment_record, capture_record, history_csv, price_chart_png
 from alerts.pack_format import (CAPTURE_MANIFEST, CUSTODY, MANIFEST, PACK_FORMAT, PUBLIC_KEY, REPORT_HTML,
                                 REPORT_PDF, SIGNATURE, TIMESTAMP, canonical, chain_entries, json_bytes, sha256,
-                                signed_payload)
+                                signed_payload, utc_time)
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +114,8 @@ def _item_files(item: PackItem) -> list[tuple[str, bytes]]:
     directory = Path(item.directory if item.directory is not None else ev.directory)
     files: list[tuple[str, bytes]] = []
     for art in ev.artefacts:
-        if "/" in art.name or "\\" in art.name or art.name in _RESERVED:
+        if ("/" in art.name or "\\" in art.name or art.name in _RESERVED or art.name in ("", ".", "..")
+                or any(ord(c) < 0x20 or ord(c) == 0x7F for c in art.name)):
             raise PackError(f"{item.folder}: unusable artefact name {art.name!r}")
         path = directory / art.name
         data = _read_artefact(item, directory, art)
@@ -129,6 +132,20 @@ def _item_files(item: PackItem) -> list[tuple[str, bytes]]:
             raise PackError(f"{item.folder}: capture manifest altered: {manifest_path}")
         files.append((CAPTURE_MANIFEST, data))
     return files
+
+
+def _chronological(events: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """Captures and review events in time order, each time in UTC; PackError when one is
+    later than the packing (the clock went backwards) or unreadable."""
+    for event in events:
+        try:
+            event["at"] = utc_time(event.get("at"))
+        except ValueError as exc:
+            raise PackError(f"custody event {event.get('action')!r} on {event.get('subject')!r}: {exc}") from exc
+        if event["at"] > now:
+            raise PackError(f"custody event {event.get('action')!r} on {event.get('subject')!r} at "
+                            f"{event['at'].isoformat()} is later than the packing ({now.isoformat()}): check the clock")
+    return sorted(events, key=lambda e: e["at"])
 
 
 def _title(listing: Any) -> str:
@@ -178,7 +195,8 @@ def write_pack(
     if not items:
         raise PackError("nothing to pack")
     operator = operator or packed_by
-    now = (clock or (lambda: datetime.now(timezone.utc)))()
+    now = utc_time((clock or (lambda: datetime.now(timezone.utc)))())
+    time_source = time_source or DEFAULT_TIME_SOURCE
     members: list[tuple[str, bytes]] = []
     events: list[dict[str, Any]] = []
     summaries: list[dict[str, Any]] = []
@@ -210,11 +228,14 @@ def write_pack(
                                                                       else item.listing),
                              "assessment": assessment, "record": record,
                              "decisions": [to_jsonable(d) for d in item.decisions]})
-        events.append({"at": ev.captured_at, "actor": f"firewatch capture ({ev.browser_version})",
+        events.append({"at": ev.captured_at, "time_source": time_source,
+                       "actor": f"firewatch capture ({ev.browser_version})",
                        "action": "captured", "subject": folder, "sha256": ev.manifest_sha256,
                        "detail": {"url": ev.url, "final_url": ev.final_url,
                                   "server_ip": ev.server_ip, "http_status": ev.http_status}})
-    events.extend(dict(e) for e in custody_events)
+    for event in custody_events:
+        events.append({"time_source": "firewatch store (UTC)", **event})
+    events = _chronological(events, now)
     key_info = None
     if signer is not None:
         key_info = {"algorithm": "Ed25519", "public_key": signer.public_b64, "fingerprint": signer.fingerprint}
@@ -244,7 +265,8 @@ def write_pack(
     }
     manifest_bytes = json_bytes(manifest)
     manifest_sha = sha256(manifest_bytes)
-    events.append({"at": now, "actor": operator, "action": "packed", "subject": MANIFEST, "sha256": manifest_sha,
+    events.append({"at": now, "time_source": time_source, "actor": operator, "action": "packed",
+                   "subject": MANIFEST, "sha256": manifest_sha,
                    "detail": {"files": len(members), "key_fingerprint": key_info["fingerprint"] if key_info else ""}})
     token = b""
     if timestamper is not None:
@@ -253,9 +275,11 @@ def write_pack(
         token = timestamper(manifest_bytes)
         info = token_info(token, manifest_bytes)
         events.append({"at": info.get("gen_time") or now, "actor": tsa_url or "timestamp authority",
+                       "time_source": f"RFC 3161 TSA {tsa_url}".strip() if info.get("gen_time") else time_source,
                        "action": "timestamped", "subject": TIMESTAMP, "sha256": sha256(token), "detail": info})
     out = Path(out_path)
-    events.append({"at": now, "actor": operator, "action": "exported", "subject": out.name, "sha256": "",
+    events.append({"at": now, "time_source": time_source, "actor": operator, "action": "exported",
+                   "subject": out.name, "sha256": "",
                    "detail": {"host": software["host"], "listings": len(items)}})
     custody = b"".join(canonical(e) + b"\n" for e in chain_entries(events))
     tail: list[tuple[str, bytes]] = [(MANIFEST, manifest_bytes), (CUSTODY, custody)]

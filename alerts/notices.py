@@ -6,8 +6,9 @@ draft (nothing to put in: returns None). `send_notice` renders the letter
 addressee and reply deadline come from settings `[notices]` through `NoticeConfig`)
 as HTML and as a PDF printed by Chromium, writes both under the given folder, and marks
 the notice sent, recording who sent it, through which channel and the deadline;
-delivery itself goes through the platform's own channel. `acknowledge_notice` records
-the platform's answer. `evaluate_notice` re-reads the store after re-crawls: a listed
+delivery itself goes through the platform's own channel. Only the send that wins the
+draft -> sent transition puts its files in place, so two sends at once leave the letter
+whose hash the store recorded. `acknowledge_notice` records the platform's answer. `evaluate_notice` re-reads the store after re-crawls: a listed
 listing counts as removed when a crawl observed it `removed` after the notice was sent,
 or when a finished crawl of its platform that met no block started after the notice
 (and after the listing could have been skipped as recently seen) without seeing it; once
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -101,11 +103,16 @@ def notice_html(store, notice: Notice, config: NoticeConfig, issued_at: datetime
         legal_basis=config.legal_basis.rstrip("。"), rows=rows)
 
 
-def _write(path: Path, data: bytes) -> None:
+def _stage(path: Path, data: bytes) -> Path:
+    """`data` in a temporary file of its own beside `path` (two senders never share one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(tmp, 0o644)
+    return Path(tmp)
 
 
 def send_notice(store, notice_id: int, *, sent_by: str, out_dir: str | os.PathLike[str], config: NoticeConfig,
@@ -121,11 +128,20 @@ def send_notice(store, notice_id: int, *, sent_by: str, out_dir: str | os.PathLi
     pdf = html_to_pdf(html, chromium=chromium)
     stem = f"notice-{notice.platform}-{notice.id:05d}"
     html_path, pdf_path = Path(out_dir) / f"{stem}.html", Path(out_dir) / f"{stem}.pdf"
-    _write(html_path, html.encode("utf-8"))
-    _write(pdf_path, pdf)
-    if not store.mark_notice_sent(notice_id, sent_by=sent_by, channel=channel or config.channel, at=now,
-                                  deadline_at=deadline, html_path=str(html_path), pdf_path=str(pdf_path),
-                                  document_sha256=hashlib.sha256(pdf).hexdigest()):
+    staged = [(_stage(html_path, html.encode("utf-8")), html_path), (_stage(pdf_path, pdf), pdf_path)]
+    try:
+        # only the process that wins draft -> sent puts its letter in place: a second send
+        # running at the same time must not overwrite the document whose hash was recorded
+        won = store.mark_notice_sent(notice_id, sent_by=sent_by, channel=channel or config.channel, at=now,
+                                     deadline_at=deadline, html_path=str(html_path), pdf_path=str(pdf_path),
+                                     document_sha256=hashlib.sha256(pdf).hexdigest())
+        if won:
+            for tmp, final in staged:
+                os.replace(tmp, final)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    if not won:
         raise NoticeError(f"notice {notice_id} changed while it was being sent; see `firewatch notice status`")
     log.info("notice %s sent by %s: %s", notice_id, sent_by, pdf_path)
     return _get(store, notice_id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 from firewatch.models import to_jsonable
@@ -53,8 +54,9 @@ def entry_hash(entry: Mapping[str, Any]) -> str:
 
 
 def chain_entries(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Turn custody events (at, actor, action, subject, sha256, detail) into a chain:
-    each entry gets `seq`, `prev` (the previous entry's hash) and its own `hash`."""
+    """Turn custody events (at, actor, action, subject, sha256, detail, time_source: where
+    `at` came from) into a chain: each entry gets `seq`, `prev` (the previous entry's
+    hash) and its own `hash`."""
     chained: list[dict[str, Any]] = []
     prev = GENESIS
     for seq, event in enumerate(events):
@@ -66,12 +68,24 @@ def chain_entries(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "subject": str(event.get("subject", "")),
             "sha256": str(event.get("sha256", "")),
             "detail": to_jsonable(event.get("detail", {})),
+            "time_source": str(event.get("time_source", "")),
             "prev": prev,
         }
         entry["hash"] = entry_hash(entry)
         prev = entry["hash"]
         chained.append(entry)
     return chained
+
+
+def utc_time(value: Any) -> datetime:
+    """A custody time as an aware UTC datetime (ISO text or datetime; naive means UTC)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        raise ValueError(f"not a time: {value!r}")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
 
 
 def signed_payload(manifest_sha: str, custody_sha: str, timestamp_sha: str, key_fingerprint: str) -> bytes:

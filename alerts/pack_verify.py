@@ -2,11 +2,19 @@
 
 `check_pack(path, expected_key=None)` runs the checks in order and returns a
 `PackCheck` per check (Chinese and English label, passed or not, the problems found,
-each naming the file at fault, and notes): the ZIP opens without duplicate entries;
-every file the manifest lists is present with its SHA-256 and size; no file is present
+each naming the file at fault, and notes). The ZIP must open, and is refused unread
+when a member name is unsafe (absolute, `..`, backslash, drive letter, control or
+direction characters) or duplicated, two names differ only in case or Unicode form,
+a member carries an unexpected extra field (an Info-ZIP Unicode path makes other
+tools show another name), uses another compression than deflate, or exceeds `Limits`
+(member count, declared sizes, compression ratio: ZIP bombs); members are streamed
+through SHA-256, never more than their declared size, and only the small JSON records
+are held in memory; members must lie back to back (no bytes hidden before, between
+or overlapping them). Then: the manifest lists each path once; every file the manifest lists is present with its SHA-256 and size; no file is present
 that the manifest does not list (only `custody.jsonl`, `signature.json` and
 `manifest.tsr` may be, being made from it); each capture folder's files match the
-hashes recorded at capture; the custody chain is whole, its `packed` entry seals the
+hashes recorded at capture; the custody chain is whole, every time in it is UTC and in order (the timestamp
+authority's entry excepted), its `packed` entry seals the
 manifest and its `exported` entry closes it; `signature.json` verifies with the public
 key it carries, that key is the one the manifest names and matches its fingerprint,
 and, when `expected_key` (a fingerprint) is given, it is that key. A pack re-signed
@@ -21,18 +29,23 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import os
+import struct
+import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.pack_format import (json_bytes, CAPTURE_MANIFEST, CUSTODY, GENESIS, MANIFEST, PACK_FORMAT, SIGNATURE, TIMESTAMP,
                                 UNLISTED, entry_hash, sha256, signed_payload)
 from alerts.signing import fingerprint, verify_signature
 
-__all__ = ["PackCheck", "check_pack", "verify_pack"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "PackCheck", "check_pack", "verify_pack"]
 
 
 @dataclass
@@ -51,46 +64,208 @@ class PackCheck:
         return not self.problems
 
 
-def _open(path: str | os.PathLike[str], check: PackCheck) -> tuple[list[str], dict[str, bytes]] | None:
+@dataclass(frozen=True)
+class Limits:
+    """What `firewatch verify` is willing to read: a pack beyond these is refused unread."""
+
+    max_members: int = 100_000
+    max_member_bytes: int = 4 << 30  # one capture's WARC or screenshot, uncompressed
+    max_total_bytes: int = 32 << 30  # the whole pack, uncompressed
+    max_ratio: int = 200  # uncompressed / compressed, above which a big member is a ZIP bomb
+    max_json_bytes: int = 64 << 20  # manifest, custody log, signature, capture records (held in memory)
+
+
+DEFAULT_LIMITS = Limits()
+_ALLOWED_EXTRA = {0x0001: "ZIP64", 0x000A: "NTFS times", 0x5455: "extended timestamp", 0x7875: "Unix owner"}
+_KNOWN_EXTRA = {0x7075: "Info-ZIP Unicode path: other unzip tools would show another name",
+                0x6375: "Info-ZIP Unicode comment"}
+_RATIO_FLOOR = 1 << 20  # members smaller than this are never called bombs
+
+
+def _kept(name: str) -> bool:
+    """Members the checks read as JSON or tokens (held in memory); the rest are only hashed."""
+    return name in UNLISTED or name.endswith(("/capture.json", f"/{CAPTURE_MANIFEST}"))
+
+
+def _name_problem(name: str) -> str:
+    """Why a member name is unsafe to extract or ambiguous to a reader, or ''."""
+    if not name or name.startswith(("/", "\\")) or "\\" in name:
+        return "absolute path or backslash in the member name"
+    if len(name) > 1 and name[1] == ":":
+        return "drive letter in the member name"
+    if any(part in ("", ".", "..") for part in name.rstrip("/").split("/")):
+        return "empty, '.' or '..' path component in the member name"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or c in "\u2028\u2029\u202e\u200e\u200f" for c in name):
+        return "control or direction character in the member name"
+    return ""
+
+
+def _extra_fields(extra: bytes) -> list[int]:
+    ids, pos = [], 0
+    while pos + 4 <= len(extra):
+        field_id, size = struct.unpack("<HH", extra[pos:pos + 4])
+        ids.append(field_id)
+        pos += 4 + size
+    if pos != len(extra):
+        ids.append(-1)  # truncated field
+    return ids
+
+
+def _extra_problems(name: str, extra: bytes, where: str) -> list[str]:
+    problems = []
+    for field_id in _extra_fields(extra):
+        if field_id not in _ALLOWED_EXTRA:
+            what = _KNOWN_EXTRA.get(field_id, "unknown")
+            problems.append(f"{name}: unexpected ZIP extra field {field_id & 0xFFFF:#06x} in the {where} ({what})")
+    return problems
+
+
+def _layout(fh: Any, infos: list[zipfile.ZipInfo], start_dir: int, check: PackCheck) -> None:
+    """Members back to back from offset 0 to the central directory: nothing hidden between
+    them (a second archive, a member only some tools see) and no two sharing bytes (the
+    overlapping-member ZIP bomb)."""
+    spans = []
+    for info in infos:
+        fh.seek(info.header_offset)
+        head = fh.read(30)
+        if len(head) != 30 or head[:4] != b"PK\x03\x04":
+            check.problems.append(f"{info.filename}: no local header where the directory says")
+            continue
+        name_len, extra_len = struct.unpack("<HH", head[26:30])
+        local = fh.read(name_len + extra_len)
+        check.problems.extend(_extra_problems(info.filename, local[name_len:], "local header"))
+        end = info.header_offset + 30 + name_len + extra_len + info.compress_size
+        if info.flag_bits & 0x08:  # a data descriptor follows the data
+            fh.seek(end)
+            sig = fh.read(4)
+            zip64 = info.file_size > 0xFFFFFFFF or info.compress_size > 0xFFFFFFFF
+            end += (4 if sig == b"PK\x07\x08" else 0) + (20 if zip64 else 12)
+        spans.append((info.header_offset, end, info.filename))
+    spans.sort()
+    position = 0
+    for start, end, name in spans:
+        if start > position:
+            check.problems.append(f"{name}: {start - position} bytes hidden before this member")
+        elif start < position:
+            check.problems.append(f"{name}: overlaps the previous member (ZIP bomb or spliced archive)")
+        position = max(position, end)
+    if spans and start_dir != position:
+        check.problems.append(f"{MANIFEST}: {start_dir - position} bytes hidden between the last member "
+                              "and the ZIP directory")
+
+
+def _names(infos: list[zipfile.ZipInfo], check: PackCheck) -> None:
+    names = [info.filename for info in infos]
+    seen: dict[str, int] = {}
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+    for name in sorted(n for n, count in seen.items() if count > 1):
+        check.problems.append(f"{name}: duplicate entry in the ZIP")
+    folded: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        problem = _name_problem(name)
+        if problem:
+            check.problems.append(f"{name}: {problem}")
+        key = unicodedata.normalize("NFC", name).casefold()
+        if key in folded:
+            check.problems.append(f"{name}: same name as {folded[key]} once case and Unicode form are ignored "
+                                  "(one would overwrite the other when extracted)")
+        folded.setdefault(key, name)
+    for info in infos:
+        check.problems.extend(_extra_problems(info.filename, info.extra, "ZIP directory"))
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            check.problems.append(f"{info.filename}: compression method {info.compress_type} "
+                                  "(packs use deflate only)")
+
+
+def _sizes(infos: list[zipfile.ZipInfo], limits: Limits, check: PackCheck) -> None:
+    if len(infos) > limits.max_members:
+        check.problems.append(f"{MANIFEST}: {len(infos)} members, more than the {limits.max_members} allowed")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.max_member_bytes:
+            check.problems.append(f"{info.filename}: {info.file_size} bytes uncompressed, more than the "
+                                  f"{limits.max_member_bytes} allowed (not read)")
+        elif info.file_size > _RATIO_FLOOR and info.file_size > limits.max_ratio * max(1, info.compress_size):
+            check.problems.append(f"{info.filename}: compressed {info.file_size // max(1, info.compress_size)}:1 "
+                                  "(ZIP bomb; not read)")
+        elif _kept(info.filename) and info.file_size > limits.max_json_bytes:
+            check.problems.append(f"{info.filename}: {info.file_size} bytes, too large for a pack record (not read)")
+    if total > limits.max_total_bytes:
+        check.problems.append(f"{MANIFEST}: {total} bytes uncompressed in all, more than the "
+                              f"{limits.max_total_bytes} allowed (not read)")
+
+
+def _open(path: str | os.PathLike[str], check: PackCheck, limits: Limits = DEFAULT_LIMITS
+          ) -> tuple[list[str], dict[str, tuple[str, int]], dict[str, bytes]] | None:
+    """The member names, each member's (SHA-256, size) and the bytes of the small records;
+    None when the ZIP cannot be read or is refused (names, layout, sizes)."""
     try:
         zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
         check.problems.append(f"cannot open pack {path}: {exc}")
         return None
+    digests: dict[str, tuple[str, int]] = {}
+    contents: dict[str, bytes] = {}
     with zf:
-        names = [info.filename for info in zf.infolist()]
-        for name in sorted({n for n in names if names.count(n) > 1}):
-            check.problems.append(f"{name}: duplicate entry in the ZIP")
-        contents: dict[str, bytes] = {}
-        for name in dict.fromkeys(names):
+        infos = zf.infolist()
+        names = [info.filename for info in infos]
+        check.notes.append(f"{len(names)} members")
+        _names(infos, check)
+        _sizes(infos, limits, check)
+        if check.problems:  # refused: nothing is decompressed
+            return None
+        _layout(zf.fp, infos, zf.start_dir, check)
+        for info in infos:
+            if info.filename in digests or info.is_dir() and not info.file_size:
+                continue
             try:
-                contents[name] = zf.read(name)
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-                check.problems.append(f"{name}: unreadable ({exc})")
-    check.notes.append(f"{len(names)} members")
-    return names, contents
+                digests[info.filename] = _digest(zf, info, contents)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+                check.problems.append(f"{info.filename}: unreadable ({exc})")
+    return names, digests, contents
 
 
-def _check_files(listed: Mapping[str, Any], names: list[str], contents: dict[str, bytes],
+def _digest(zf: zipfile.ZipFile, info: zipfile.ZipInfo, contents: dict[str, bytes]) -> tuple[str, int]:
+    """Stream one member: its SHA-256 and size (never more than its declared size)."""
+    hasher, size, keep = hashlib.sha256(), 0, _kept(info.filename)
+    chunks: list[bytes] = []
+    with zf.open(info) as member:
+        while chunk := member.read(1 << 20):
+            size += len(chunk)
+            if size > info.file_size:
+                raise ValueError("longer than its declared size")
+            hasher.update(chunk)
+            if keep:
+                chunks.append(chunk)
+    if keep:
+        contents[info.filename] = b"".join(chunks)
+    return hasher.hexdigest(), size
+
+
+def _check_files(listed: Mapping[str, Any], names: list[str], digests: dict[str, tuple[str, int]],
                  hashes: PackCheck, complete: PackCheck) -> None:
     for name, entry in listed.items():
-        if name not in contents:
+        if name not in digests:
             if name not in names:
                 complete.problems.append(f"{name}: missing from the pack")
             continue
-        data = contents[name]
-        if sha256(data) != entry.get("sha256"):
+        sha, size = digests[name]
+        if sha != entry.get("sha256"):
             hashes.problems.append(f"{name}: hash mismatch (manifest {str(entry.get('sha256'))[:16]}…, "
-                                   f"file {sha256(data)[:16]}…)")
-        elif len(data) != entry.get("size"):
+                                   f"file {sha[:16]}…)")
+        elif size != entry.get("size"):
             hashes.problems.append(f"{name}: size mismatch")
-    for name in names:
-        if name not in listed and name not in UNLISTED and not name.endswith("/"):
-            complete.problems.append(f"{name}: not in the manifest (extra file)")
+    for name in dict.fromkeys(names):
+        if name not in listed and name not in UNLISTED:
+            what = "directory entry" if name.endswith("/") else "extra file"
+            complete.problems.append(f"{name}: not in the manifest ({what})")
     hashes.notes.append(f"{len(listed)} files listed")
 
 
-def _check_captures(contents: dict[str, bytes], manifest: Mapping[str, Any], check: PackCheck) -> None:
+def _check_captures(contents: dict[str, bytes], digests: dict[str, tuple[str, int]], manifest: Mapping[str, Any],
+                    check: PackCheck) -> None:
     """Each folder's files against the hashes its capture recorded."""
     for item in manifest.get("items", []):
         folder = item.get("folder", "")
@@ -105,10 +280,10 @@ def _check_captures(contents: dict[str, bytes], manifest: Mapping[str, Any], che
             continue
         for art in capture.get("artefacts", []):
             name = f"{folder}/{art.get('name')}"
-            data = contents.get(name)
-            if data is None:
+            digest = digests.get(name)
+            if digest is None:
                 check.problems.append(f"{name}: recorded at capture but missing from the pack")
-            elif sha256(data) != art.get("sha256"):
+            elif digest[0] != art.get("sha256"):
                 check.problems.append(f"{name}: differs from the hash recorded at capture")
         sha = capture.get("manifest_sha256")
         data = contents.get(f"{folder}/{CAPTURE_MANIFEST}")
@@ -150,6 +325,7 @@ def _check_custody(raw: bytes | None, manifest_sha: str, folders: dict[str, str]
     if not entries:
         check.problems.append(f"{CUSTODY}: empty")
         return
+    _check_times(entries, check)
     packed = [e for e in entries if e.get("action") == "packed"]
     if len(packed) != 1 or packed[0].get("sha256") != manifest_sha:
         check.problems.append(f"{CUSTODY}: no entry seals {MANIFEST} "
@@ -167,6 +343,27 @@ def _check_custody(raw: bytes | None, manifest_sha: str, folders: dict[str, str]
             check.problems.append(f"{CUSTODY}: no matching capture entry for {folder}")
     people = sorted({str(e.get("actor")) for e in entries if e.get("action") in ("packed", "exported")})
     check.notes.append(f"{len(entries)} entries; packed and exported by {', '.join(people)}")
+
+
+def _check_times(entries: list[dict[str, Any]], check: PackCheck) -> None:
+    """Every entry's time in UTC, and the log in time order (the timestamp authority's own
+    clock, recorded in its entry, is exempt from the order)."""
+    last: datetime | None = None
+    for lineno, entry in enumerate(entries, start=1):
+        try:
+            at = datetime.fromisoformat(str(entry.get("at")))
+        except ValueError:
+            check.problems.append(f"{CUSTODY}: line {lineno} has no readable time ({entry.get('at')!r})")
+            continue
+        if at.utcoffset() != timedelta(0):
+            check.problems.append(f"{CUSTODY}: line {lineno} time {entry.get('at')} is not in UTC")
+            continue
+        if entry.get("action") == "timestamped":
+            continue
+        if last is not None and at < last:
+            check.problems.append(f"{CUSTODY}: line {lineno} at {entry.get('at')} is earlier than the entry "
+                                  "before it (entries reordered or time going backwards)")
+        last = at if last is None else max(last, at)
 
 
 def _check_signature(contents: dict[str, bytes], manifest: Mapping[str, Any], manifest_sha: str,
@@ -226,14 +423,15 @@ def _check_timestamp(contents: dict[str, bytes], manifest_raw: bytes, check: Pac
                            f"(TSA certificate chain not validated here)")
 
 
-def check_pack(path: str | os.PathLike[str], expected_key: str | None = None) -> list[PackCheck]:
+def check_pack(path: str | os.PathLike[str], expected_key: str | None = None,
+               limits: Limits = DEFAULT_LIMITS) -> list[PackCheck]:
     """Every check of a pack, in order; a check whose input is unusable stops the rest."""
-    opened = PackCheck("zip", "压缩包完整", "ZIP readable, no duplicate entries")
+    opened = PackCheck("zip", "压缩包完整", "ZIP readable: safe names, no duplicates, nothing hidden, bounded")
     checks = [opened]
-    got = _open(path, opened)
+    got = _open(path, opened, limits)
     if got is None:
         return checks
-    names, contents = got
+    names, digests, contents = got
     manifest_check = PackCheck("manifest", "清单可读", "manifest.json readable")
     checks.append(manifest_check)
     manifest_raw = contents.get(MANIFEST)
@@ -242,19 +440,25 @@ def check_pack(path: str | os.PathLike[str], expected_key: str | None = None) ->
         return checks
     try:
         manifest = json.loads(manifest_raw)
+        paths = [f["path"] for f in manifest["files"]]
         listed = {f["path"]: f for f in manifest["files"]}
     except (ValueError, KeyError, TypeError) as exc:
         manifest_check.problems.append(f"{MANIFEST}: unreadable ({exc})")
         return checks
+    for path in sorted(p for p, count in Counter(paths).items() if count > 1):
+        manifest_check.problems.append(f"{path}: listed more than once in {MANIFEST}")
+    for path in listed:
+        if path in UNLISTED or not isinstance(path, str) or _name_problem(path):
+            manifest_check.problems.append(f"{path}: cannot be listed in {MANIFEST}")
     if manifest.get("format") != PACK_FORMAT:
         manifest_check.problems.append(f"{MANIFEST}: format {manifest.get('format')!r}, expected {PACK_FORMAT}")
     manifest_sha = sha256(manifest_raw)
     manifest_check.notes.append(f"SHA-256 {manifest_sha}")
     hashes = PackCheck("hashes", "文件哈希", "every file matches its SHA-256")
     complete = PackCheck("complete", "清单完整", "no file missing or added")
-    _check_files(listed, names, contents, hashes, complete)
+    _check_files(listed, names, digests, hashes, complete)
     captures = PackCheck("captures", "取证原始哈希", "captures match their hashes at capture time")
-    _check_captures(contents, manifest, captures)
+    _check_captures(contents, digests, manifest, captures)
     custody = PackCheck("custody", "保管链", "custody chain whole and sealing the manifest")
     folders = {i.get("folder", ""): i.get("capture_manifest_sha256", "") for i in manifest.get("items", [])}
     _check_custody(contents.get(CUSTODY), manifest_sha, folders, contents.get(TIMESTAMP), custody)
@@ -276,6 +480,7 @@ def signer_fingerprint(checks: list[PackCheck]) -> str:
     return ""
 
 
-def verify_pack(path: str | os.PathLike[str], expected_key: str | None = None) -> list[str]:
+def verify_pack(path: str | os.PathLike[str], expected_key: str | None = None,
+                limits: Limits = DEFAULT_LIMITS) -> list[str]:
     """The problems found (empty list: intact), each naming the file at fault."""
-    return [p for check in check_pack(path, expected_key) for p in check.problems]
+    return [p for check in check_pack(path, expected_key, limits) for p in check.problems]

@@ -12,7 +12,9 @@ sha256=<hex>), so a receiver can refuse forged and replayed deliveries
 (`verify_signature`). `deliver_pending` sends each channel the alerts it has not
 delivered, retrying with exponential backoff; after the last attempt the batch becomes a
 dead letter with the last error and the alerts stay unsent; `retry_dead_letters` tries
-them again later.
+them again later. Each channel is read, delivered and marked under the store's
+`delivery_lock`, so two `alerts send` running at once never deliver an alert twice:
+the second skips a channel the first is busy with.
 """
 
 from __future__ import annotations
@@ -56,12 +58,30 @@ class Sender(Protocol):
 
 
 # -- payloads ----------------------------------------------------------------------------
+MAX_TEXT = 2000  # characters of one seller-written value carried in an alert
+
+
+def clean(value: Any) -> Any:
+    """Seller text made deliverable: lone surrogates (not UTF-8) become U+FFFD and a value
+    longer than MAX_TEXT is cut with '…', so one hostile title can neither stop a batch
+    (an encoding error on every run) nor swell an e-mail to megabytes."""
+    if isinstance(value, str):
+        if any("\ud800" <= c <= "\udfff" for c in value):
+            value = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+        return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "…"
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    return value
+
+
 def alerts_payload(alerts: Iterable[Any]) -> dict[str, Any]:
     """The JSON-ready batch of stored alerts (AlertRecord) that every sender delivers."""
     items = []
     counts: dict[str, int] = {}
     for a in alerts:
-        d = a.to_dict()
+        d = clean(a.to_dict())
         d["rule_name"] = rule_name(a.rule)
         items.append(d)
         counts[a.rule] = counts.get(a.rule, 0) + 1
@@ -258,6 +278,7 @@ class ChannelResult:
     attempts: int = 0
     error: str = ""
     dead_letter: int | None = None
+    busy: bool = False  # another send held this channel: nothing done here
 
 
 def deliver_pending(store: Any, senders: list[Sender], policy: DeliveryPolicy) -> list[ChannelResult]:
@@ -271,9 +292,16 @@ def deliver_pending(store: Any, senders: list[Sender], policy: DeliveryPolicy) -
     store.settle_sent(channels)
     results = []
     for sender in senders:
-        alerts = store.unsent_alerts(sender.channel)
         result = ChannelResult(sender.channel)
-        if alerts:
+        results.append(result)
+        with store.delivery_lock(sender.channel) as mine:
+            if not mine:
+                result.busy = True
+                log.warning("%s: another send is delivering on this channel; skipped", sender.channel)
+                continue
+            alerts = store.unsent_alerts(sender.channel)
+            if not alerts:
+                continue
             ids = [a.id for a in alerts]
             payload = alerts_payload(alerts)
             ok, result.attempts, result.error = deliver_with_retry(sender, payload, policy)
@@ -284,7 +312,6 @@ def deliver_pending(store: Any, senders: list[Sender], policy: DeliveryPolicy) -
                 result.failed = len(ids)
                 result.dead_letter = store.add_dead_letter(sender.channel, "alerts", ids, payload,
                                                            result.attempts, result.error)
-        results.append(result)
     return results
 
 
@@ -305,29 +332,39 @@ def retry_dead_letters(store: Any, senders: list[Sender], policy: DeliveryPolicy
         if sender is None:
             entry["note"] = "channel not configured"
             continue
-        if dead.kind == "alerts":
-            pending = {a.id: a for a in store.unsent_alerts(dead.channel)}
-            alerts = [pending[i] for i in dead.alert_ids if i in pending]
-            if not alerts:
-                store.record_dead_letter_retry(dead.id, ok=True)
-                entry.update(ok=True, note="already delivered")
+        with store.delivery_lock(dead.channel) as mine:
+            if not mine:
+                entry["note"] = "another send is delivering on this channel; try again later"
                 continue
-            payload = alerts_payload(alerts)
-        else:
-            day = dead.payload.get("day", "")
-            if store.digest_sent(day, dead.channel):
-                store.record_dead_letter_retry(dead.id, ok=True)
-                entry.update(ok=True, note="already delivered")
-                continue
-            payload = rebuild_digest(day) if rebuild_digest else dead.payload
-        ok, attempts, error = deliver_with_retry(sender, payload, policy)
-        if ok and dead.kind == "alerts":
-            store.mark_delivered([a.id for a in alerts], dead.channel, channels)
-        elif ok:
-            store.mark_digest_sent(payload["day"], dead.channel)
-        store.record_dead_letter_retry(dead.id, ok=ok, attempts=attempts, error=error)
-        entry.update(ok=ok, note=error)
+            _retry_one(store, sender, dead, entry, policy, channels, rebuild_digest)
     return report
+
+
+def _retry_one(store: Any, sender: Sender, dead: Any, entry: dict[str, Any], policy: DeliveryPolicy,
+               channels: list[str], rebuild_digest: Callable[[str], dict[str, Any]] | None) -> None:
+    """One dead letter again, under its channel's delivery lock."""
+    if dead.kind == "alerts":
+        pending = {a.id: a for a in store.unsent_alerts(dead.channel)}
+        alerts = [pending[i] for i in dead.alert_ids if i in pending]
+        if not alerts:
+            store.record_dead_letter_retry(dead.id, ok=True)
+            entry.update(ok=True, note="already delivered")
+            return
+        payload = alerts_payload(alerts)
+    else:
+        day = dead.payload.get("day", "")
+        if store.digest_sent(day, dead.channel):
+            store.record_dead_letter_retry(dead.id, ok=True)
+            entry.update(ok=True, note="already delivered")
+            return
+        payload = rebuild_digest(day) if rebuild_digest else dead.payload
+    ok, attempts, error = deliver_with_retry(sender, payload, policy)
+    if ok and dead.kind == "alerts":
+        store.mark_delivered([a.id for a in alerts], dead.channel, channels)
+    elif ok:
+        store.mark_digest_sent(payload["day"], dead.channel)
+    store.record_dead_letter_retry(dead.id, ok=ok, attempts=attempts, error=error)
+    entry.update(ok=ok, note=error)
 
 
 def policy_from_settings(settings: Any) -> DeliveryPolicy:

@@ -2,7 +2,9 @@
 
 `installation_key(key_dir)` loads the installation's private key from
 `<key_dir>/pack-signing-ed25519.pem` (PKCS#8 PEM), creating it on first use with mode
-0600 in a 0700 folder (exclusive create, so two processes cannot make two keys). A
+0600 in a 0700 folder: written whole to a private temporary file, then hard-linked into
+place, so no process ever reads it empty or half-written and two processes cannot make
+two keys. The private key never goes into a pack or a log line. A
 key's fingerprint is the SHA-256 of its 32 raw public-key bytes, in hex; packs carry
 the public key and the fingerprint, and `verify_signature` checks a signature with a
 public key given as raw bytes. `read_public_key` accepts what a person would pass to
@@ -17,6 +19,7 @@ import hashlib
 import logging
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,36 +77,55 @@ class PackSigner:
         return cls(Ed25519PrivateKey.generate(), "ephemeral")
 
 
-def installation_key(key_dir: str | os.PathLike[str]) -> PackSigner:
-    """The installation's signing key, created (0600) on first use."""
-    folder = Path(key_dir)
-    path = folder / KEY_FILE
+def _create_key(folder: Path, path: Path) -> PackSigner | None:
+    """Write a new key to a private temporary file, then link it into place: the key file
+    appears whole or not at all (never empty or half-written to a process reading it, nor
+    after a crash), and only one of two racing processes wins. None when another won."""
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    fd, tmp = tempfile.mkstemp(prefix=f".{KEY_FILE}.", suffix=".tmp", dir=folder)  # mode 0600
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        raise SigningError(f"cannot create the signing key in {folder}: {exc}") from exc
-    else:
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
         with os.fdopen(fd, "wb") as fh:
             fh.write(pem)
             fh.flush()
             os.fsync(fh.fileno())
-        signer = PackSigner(key, str(path))
-        log.warning("created the installation's evidence signing key %s (fingerprint %s)", path,
-                    signer.fingerprint)
-        return signer
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return None
+    finally:
+        os.unlink(tmp)
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return PackSigner(key, str(path))
+
+
+def installation_key(key_dir: str | os.PathLike[str]) -> PackSigner:
+    """The installation's signing key, created (0600, in a 0700 folder) on first use."""
+    folder = Path(key_dir)
+    path = folder / KEY_FILE
+    if not path.exists():
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            signer = _create_key(folder, path)
+        except OSError as exc:
+            raise SigningError(f"cannot create the signing key in {folder}: {exc}") from exc
+        if signer is not None:
+            log.warning("created the installation's evidence signing key %s (fingerprint %s)", path,
+                        signer.fingerprint)
+            return signer
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
             log.warning("signing key %s is readable by others (mode %o); run chmod 600 on it", path, mode)
         data = path.read_bytes()
         if not data:
-            raise SigningError(f"signing key {path} is empty (another process may be creating it); try again")
+            raise SigningError(f"signing key {path} is empty; restore it from a backup or move it away "
+                               "(a new key would not match earlier packs)")
         key = serialization.load_pem_private_key(data, password=None)
     except (OSError, ValueError, TypeError) as exc:
         raise SigningError(f"cannot read the signing key {path}: {exc}") from exc

@@ -7,9 +7,11 @@ A platform's list holds only its own listings. Each row names the listing (URL, 
 why (reasons in plain Chinese from `firewatch.labels`, their codes, the text that
 triggered them), the evidence (capture time, screenshot SHA-256, the capture manifest's
 SHA-256) and the decision (verdict, reviewer, time). Seller-written text is hostile:
-CSV cells that a spreadsheet would run as formulas get a leading apostrophe; XLSX cells
-are written as plain strings with Excel's quote prefix, so they show as typed and never
-compute; only http(s) URLs become hyperlinks.
+CSV cells that a spreadsheet would run as formulas (starting with = + - @ | % or a tab
+or line break, after any spaces, ideographic or no-break spaces, zero-width characters)
+get a leading apostrophe; XLSX cells are written as plain strings with Excel's quote
+prefix, so they show as typed and never compute, with characters XML cannot hold
+replaced by U+FFFD; only http(s) URLs become hyperlinks.
 """
 
 from __future__ import annotations
@@ -36,13 +38,23 @@ COLUMNS = [
     ("review_status", "复核结论", 10), ("reviewer", "复核人", 12), ("decided_at", "复核时间(UTC)", 26),
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+# what a spreadsheet may skip before the formula sign: every Unicode space (ideographic,
+# no-break...), zero-width characters and a byte-order mark
+_LEADING = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def _looks_like_formula(value: str) -> bool:
+    text = value
+    while text and (text[0].isspace() or text[0] in _LEADING):
+        text = text[1:]
+    return text[:1] in _FORMULA_START
 
 __all__ = ["COLUMNS", "FORMATS", "safe_cell", "takedown_row", "takedown_rows", "write_takedown"]
 
 
 def safe_cell(value: Any) -> Any:
     """Text a spreadsheet would run as a formula, prefixed with an apostrophe (for CSV)."""
-    if isinstance(value, str) and value.lstrip(" ")[:1] in _FORMULA_START:
+    if isinstance(value, str) and _looks_like_formula(value):
         return "'" + value
     return value
 
@@ -108,6 +120,19 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def _xlsx_text(value: str) -> str:
+    """Seller text XML can hold: control characters and lone surrogates become U+FFFD
+    (openpyxl refuses them, and one bad title must not stop a platform's whole list)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+
+
+def _has_surrogate(value: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in value)
+
+
 def _xlsx(rows: list[dict[str, Any]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -127,9 +152,9 @@ def _xlsx(rows: list[dict[str, Any]]) -> bytes:
             value = row.get(key, "")
             cell = ws.cell(row=r, column=c)
             if isinstance(value, str):
-                cell.value = value
+                cell.value = _xlsx_text(value)
                 cell.data_type = "s"  # never a formula, whatever the text starts with
-                if value.lstrip(" ")[:1] in _FORMULA_START:
+                if _looks_like_formula(value):
                     cell.quotePrefix = True
             else:
                 cell.value = value
@@ -150,14 +175,14 @@ def _xlsx(rows: list[dict[str, Any]]) -> bytes:
 def write_takedown(rows: list[dict[str, Any]], path: str | os.PathLike[str], fmt: str) -> Path:
     """Write rows in the given format (atomically) and return the path."""
     if fmt == "json":
-        data = json.dumps(rows, ensure_ascii=False, indent=2).encode("utf-8")
+        data = json.dumps(rows, ensure_ascii=False, indent=2).encode("utf-8", "replace")
     elif fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
         writer.writerow([label for _, label, _ in COLUMNS])
         for row in rows:
             writer.writerow([safe_cell(row.get(key, "")) for key, _, _ in COLUMNS])
-        data = buf.getvalue().encode("utf-8-sig")  # BOM so Excel reads the Chinese text
+        data = buf.getvalue().encode("utf-8-sig", "replace")  # BOM so Excel reads the Chinese text
     elif fmt == "xlsx":
         data = _xlsx(rows)
     else:

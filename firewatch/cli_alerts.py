@@ -170,6 +170,8 @@ def alerts_send(ctx: click.Context) -> None:
             failed.append(f"{r.channel} ({r.error})")
             console.print(f"[red]{r.channel}: {r.failed} 条发送失败（尝试 {r.attempts} 次），已记入死信 #{r.dead_letter}: "
                           f"{r.error}[/red]")
+        elif r.busy:
+            out.print(f"{r.channel}: 另一个发送进程正在此渠道发送，本次跳过 another send is running on this channel; skipped")
         else:
             out.print(f"{r.channel}: 已发送 {r.delivered} 条")
     out.print(f"未发送告警 {left} 条")
@@ -229,7 +231,9 @@ def alerts_digest(ctx: click.Context, day: str | None, print_only: bool, force: 
     out.print(f"{payload['day']} 告警汇总：共 {payload['total']} 条")
     failed = []
     for r in results:
-        if r["skipped"]:
+        if r.get("busy"):
+            out.print(f"{r['channel']}: 另一个发送进程正在此渠道发送，本次跳过 another send is running; skipped")
+        elif r["skipped"]:
             out.print(f"{r['channel']}: 当天汇总已发送过（--force 再次发送）")
         elif r["ok"]:
             out.print(f"{r['channel']}: 已发送")

@@ -5,13 +5,19 @@ image perceptual hashes used by the relisting rule; the record of digests sent.
 A mixin of `SQLiteStore` (tables from migration 3). An alert's state is `new` until every
 configured channel has delivered it (`sent`), or until someone acknowledges it
 (`acknowledged`). Per-channel delivery rows make a second `send` skip a channel that
-already delivered, so a partial failure never sends anything twice.
+already delivered, so a partial failure never sends anything twice; `delivery_lock`
+keeps two sends running at the same time from delivering the same alerts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
+import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable
@@ -88,6 +94,33 @@ class AlertsMixin:
     """Alerts, deliveries, dead letters, image hashes and digests. Needs `_db` and `transaction`."""
 
     _db: sqlite3.Connection
+
+    # -- delivery lock ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def delivery_lock(self, channel: str) -> Iterator[bool]:
+        """Hold the right to deliver on `channel` (yields True), or yield False at once when
+        another process or thread holds it. Two `alerts send` (or digests, or dead-letter
+        retries) running together would otherwise both read the same unsent alerts and both
+        deliver them. An advisory lock on a file beside the store, released by the OS if
+        the holder dies, so a crash never leaves the channel stuck."""
+        path = getattr(self, "path", None)
+        if path is None or str(path) == ":memory:":
+            yield True
+            return
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", channel)
+        fd = os.open(f"{path}.send-{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
 
     # -- alerts -------------------------------------------------------------------------
     def add_alerts(self, candidates: Iterable[dict[str, Any]]) -> list[int]:

@@ -71,8 +71,10 @@ class HookServer:
     """HTTP on 127.0.0.1:0: POST checks the signature and fails the first `fail_first` posts."""
 
     def __init__(self, secret: str, fail_first: int = 0, always_fail: bool = False,
-                 images: dict[str, bytes] | None = None) -> None:
+                 images: dict[str, bytes] | None = None, hold_first: threading.Event | None = None) -> None:
         self.secret = secret
+        self.hold_first = hold_first  # the first POST waits for this event before answering
+        self.arrived = threading.Event()  # set when the first POST has come in
         self.fail_first = fail_first
         self.always_fail = always_fail
         self.images = images or {}
@@ -112,6 +114,9 @@ class HookServer:
                     status = 401 if not (sig_ok and fresh) else (500 if failing else 200)
                     server.posts.append({"headers": dict(self.headers), "body": body, "signature_ok": sig_ok,
                                          "fresh": fresh, "status": status})
+                if n == 0 and server.hold_first is not None:
+                    server.arrived.set()
+                    server.hold_first.wait(30)
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain; charset=utf-8")
                 self.end_headers()

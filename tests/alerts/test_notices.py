@@ -164,3 +164,28 @@ def test_notice_commands(store, tmp_path):
     assert status.returncode == 0 and "acknowledged" in status.stdout and "still online" in status.stdout
     listed = run("list")
     assert listed.returncode == 0 and "taobao" in listed.stdout
+
+
+@needs_chromium
+def test_two_sends_at_once_keep_the_recorded_letter(store, tmp_path):
+    """A second `notice send` that starts while the first is rendering loses the draft -> sent
+    race and must not overwrite the letter whose SHA-256 the winner recorded."""
+    import hashlib
+
+    notice_id = create_notice(store, "jd")
+    out = tmp_path / "notices"
+    other = open_store(tmp_path / "s.db")
+
+    def slow_clock():  # the first send reads the clock, then the second runs to the end
+        send_notice(other, notice_id, sent_by="li", out_dir=out, config=CONFIG, chromium=CHROMIUM,
+                    clock=lambda: T0 + timedelta(hours=1))
+        return T0
+
+    with pytest.raises(NoticeError, match="changed while it was being sent"):
+        send_notice(store, notice_id, sent_by="wang", out_dir=out, config=CONFIG, chromium=CHROMIUM,
+                    clock=slow_clock)
+    other.close()
+    notice = store.get_notice(notice_id)
+    assert notice.sent_by == "li"
+    assert hashlib.sha256(Path(notice.pdf_path).read_bytes()).hexdigest() == notice.document_sha256
+    assert sorted(p.name for p in out.iterdir()) == ["notice-jd-00001.html", "notice-jd-00001.pdf"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -155,3 +155,46 @@ def test_a_lookalike_on_sale_before_the_confirmation_is_not_a_relisting(store, m
                          observed_at=later)
     [match] = find_relistings(store, RelistingConfig(), None)
     assert match.target.key == ("jd", "102") and match.source.key == original and match.source_kind == "confirmed"
+
+
+def test_large_store_compares_only_candidate_pairs_and_finds_the_same(monkeypatch):
+    """3,000 active listings against 150 confirmed ones: the shop comparison runs on the few
+    pairs that can match (not on all 450,000), and the matches are those of comparing every pair."""
+    import random
+    from types import SimpleNamespace
+
+    import alerts.relisting as relisting
+
+    rng = random.Random(7)
+    words = ["灭火器", "干粉", "二氧化碳", "消防栓", "水带", "应急灯", "烟雾报警器", "家用", "商用", "3C认证",
+             "年检", "4kg", "8kg", "车载", "防毒面具", "灭火毯", "感烟", "手提式", "推车式", "正品"]
+    first = datetime(2026, 5, 1, tzinfo=timezone.utc)
+    shops = ["".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(3)) + "消防器材店" for _ in range(400)]
+    listings = [Listing(platform="jd", listing_id=str(i), title="".join(rng.sample(words, 6)),
+                        shop_name=shops[i % 400],
+                        shop_id=str(i % 400), status="active", first_seen=first, last_seen=first)
+                    for i in range(3000)]
+    confirmed = [(lst, None, SimpleNamespace(at=first - timedelta(days=1))) for lst in listings[:150]]
+    for i in range(20):  # relistings: a source's title and shop under a new id
+        src = listings[i]
+        listings.append(replace(src, listing_id=f"new{i}", title=src.title + " 包邮"))
+    store = SimpleNamespace(iter_listings=lambda: iter(listings), confirmed=lambda platform=None: confirmed,
+                            snapshots=lambda key: [])
+    cfg = RelistingConfig(weights={"title": 0.4, "image": 0.4, "shop": 0.2}, min_score=0.6)
+    calls = []
+    real = relisting.shop_similarity
+
+    def counted(a, b):
+        calls.append(1)
+        return real(a, b)
+
+    monkeypatch.setattr(relisting, "shop_similarity", counted)
+    found = {(m.source.key, m.target.key, m.score) for m in find_relistings(store, cfg)}
+    indexed_calls = len(calls)
+    monkeypatch.setattr(relisting._ShopIndex, "of", lambda self, target, sims: list(range(self.count)))
+    calls.clear()
+    brute = {(m.source.key, m.target.key, m.score) for m in find_relistings(store, cfg)}
+    assert found == brute and len(found) >= 20
+    pairs = 150 * (len(listings) - 150)
+    assert len(calls) >= pairs // 2  # the brute force really compares (nearly) every pair
+    assert indexed_calls < pairs // 20, (indexed_calls, pairs)

@@ -13,6 +13,7 @@ from alerts.digest import send_digest, today
 from alerts.exceptions import AlertsConfigError, DeliveryError
 from alerts.senders import (
     DeliveryPolicy,
+    alerts_payload,
     EmailSender,
     WebhookSender,
     deliver_pending,
@@ -235,3 +236,68 @@ def test_senders_come_from_settings():
     bad = load_settings(env={"FIREWATCH_ALERTS__SMTP_HOST": "h", "FIREWATCH_ALERTS__SMTP_TO": '["a@b\\r\\nBcc: c@d"]'})
     with pytest.raises(AlertsConfigError):
         senders_from_settings(bad)
+
+
+def _concurrent(tmp_path, hook_factory, run):
+    """`run(store, sender)` in a thread whose first POST the server holds, and again in this
+    thread on another connection meanwhile; returns (the held run's result, the other's, server)."""
+    import threading
+
+    hold = threading.Event()
+    hook = hook_factory(hold_first=hold)
+    first, second = open_store(tmp_path / "s.db"), open_store(tmp_path / "s.db")
+    raise_alerts(first, 2)
+    got = {}
+    thread = threading.Thread(target=lambda: got.setdefault("first", run(first, WebhookSender(hook.url, SECRET))))
+    thread.start()
+    try:
+        assert hook.arrived.wait(10)
+        other = run(second, WebhookSender(hook.url, SECRET))
+    finally:
+        hold.set()
+        thread.join(30)
+    first.close()
+    second.close()
+    return got["first"], other, hook
+
+
+def test_two_sends_at_the_same_time_deliver_each_alert_once(tmp_path, hook_factory):
+    first, other, hook = _concurrent(tmp_path, hook_factory, lambda s, w: deliver_pending(s, [w], FAST))
+    assert len(hook.posts) == 1, [json.loads(p["body"])["count"] for p in hook.posts]
+    assert first[0].delivered == 2 and other[0].busy and other[0].delivered == 0
+    with open_store(tmp_path / "s.db") as s:
+        assert {a.state for a in s.alerts()} == {"sent"}
+
+
+def test_two_digests_at_the_same_time_send_once(tmp_path, hook_factory):
+    day = today(timezone.utc)
+    first, other, hook = _concurrent(tmp_path, hook_factory,
+                                     lambda s, w: send_digest(s, [w], FAST, day, "UTC")[1])
+    assert len(hook.posts) == 1
+    assert first[0]["ok"] and not first[0]["skipped"] and other[0]["busy"]
+
+
+def test_hostile_title_huge_or_not_utf8_is_still_delivered_and_bounded(store, smtp, hook_factory):
+    """A title of a million characters and one holding a lone surrogate (not encodable as
+    UTF-8): both channels deliver, the mail stays small, nothing raises outside DeliveryError."""
+    from datetime import datetime
+
+    from firewatch.store.alerts import AlertRecord
+
+    def record(i, title):
+        return AlertRecord(id=i, rule="new_flagged", dedupe_key=f"k{i}", platform="jd", listing_id=str(i),
+                           summary=f"新标记商品 {title[:40]}", details={"title": title, "shop_name": title,
+                                                                   "url": "https://jd.example/1"},
+                           state="new", created_at=datetime(2026, 6, 20, tzinfo=timezone.utc))
+
+    payload = alerts_payload([record(1, "灭" * 1_000_000), record(2, "坏\ud800标题\udfff" + INJECT)])
+    email_sender(smtp).deliver(payload)
+    msg = smtp.parsed()
+    assert "Bcc" not in msg and len(msg.as_bytes()) < 200_000, len(msg.as_bytes())
+    text = msg.get_body(("plain",)).get_content()
+    assert "坏\ufffd标题\ufffd" in text and "灭" * 100 in text
+    hook = hook_factory()
+    WebhookSender(hook.url, SECRET).deliver(payload)
+    body = hook.delivered()[0]
+    assert len(hook.posts[0]["body"]) < 100_000
+    assert body["alerts"][1]["details"]["title"].startswith("坏\ufffd标题\ufffd")

@@ -97,3 +97,60 @@ def test_failing_tsa_leaves_no_pack(tmp_path):
     with pytest.raises(TimestampError):
         write_pack(out, [make_item(tmp_path / "ev", "jd", "1")], signer=PackSigner.generate(), timestamper=refuse)
     assert not out.exists() and not list(tmp_path.glob("*.partial"))
+
+
+def test_key_file_appears_only_whole(tmp_path, monkeypatch):
+    """While the key is being made, nothing is at the key's path (a reader never sees it
+    empty, a crash never leaves an empty key); the temporary file is private from the start."""
+    import os
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    import alerts.signing as signing
+
+    path = tmp_path / "keys" / KEY_FILE
+    seen = []
+    real_generate, real_fsync = Ed25519PrivateKey.generate, os.fsync
+
+    def generate():
+        seen.append(("generate", path.exists()))
+        return real_generate()
+
+    def fsync(fd):
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            seen.append(("fsync", path.exists(), stat.S_IMODE(os.fstat(fd).st_mode)))
+        real_fsync(fd)
+
+    monkeypatch.setattr(signing.Ed25519PrivateKey, "generate", staticmethod(generate))
+    monkeypatch.setattr(signing.os, "fsync", fsync)
+    key = installation_key(tmp_path / "keys")
+    assert seen == [("generate", False), ("fsync", False, 0o600)]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in (tmp_path / "keys").iterdir()] == [KEY_FILE]  # no temporary file left
+    assert installation_key(tmp_path / "keys").fingerprint == key.fingerprint
+
+
+def test_private_key_never_in_a_pack_or_a_log(tmp_path, caplog):
+    import base64
+    import logging
+    import zipfile
+
+    from alerts.evidence_pack import write_pack
+
+    from .test_evidence_pack import make_item
+
+    caplog.set_level(logging.DEBUG)
+    signer = installation_key(tmp_path / "keys")
+    secret = signer.private_key.private_bytes_raw()
+    pem = (tmp_path / "keys" / KEY_FILE).read_bytes()
+    body = b"".join(pem.splitlines()[1:-1])
+    out = tmp_path / "pack.zip"
+    write_pack(out, [make_item(tmp_path / "ev", "jd", "1")], signer=signer)
+    with zipfile.ZipFile(out) as zf:
+        for name in zf.namelist():
+            data = zf.read(name)
+            for needle in (secret, base64.b64encode(secret), body, secret.hex().encode()):
+                assert needle not in data, name
+    assert out.read_bytes().find(body) == -1
+    text = caplog.text
+    assert body.decode() not in text and secret.hex() not in text and signer.fingerprint in text

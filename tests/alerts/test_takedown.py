@@ -108,3 +108,41 @@ def test_cli_export_takedown_xlsx(store, tmp_path, run_firewatch):
     assert result.returncode == 0, result.stderr
     ws = load_workbook(out).active
     assert ws.max_row == 2 and ws.cell(row=2, column=1).value == "taobao"
+
+
+SNEAKY = ["\u3000=1+1", "\xa0=cmd|' /C calc'!A0", "\x0b@SUM(1)", "\ufeff+1", "\u200b-2", "|calc", "%0A=1",
+          "  =HYPERLINK(\"http://evil\")"]
+
+
+def test_every_seller_field_is_inert_whatever_precedes_the_formula(tmp_path):
+    """Title, shop name, shop id and evidence text, each starting with a formula behind some
+    kind of space, or holding characters XML cannot carry: CSV cells get the apostrophe, the
+    XLSX is written at all and its cells are quoted strings."""
+    s = open_store(tmp_path / "s.db")
+    for i, text in enumerate(SNEAKY):
+        lid = str(100 + i)
+        s.upsert_listing(Listing(platform="jd", listing_id=lid, url=f"https://item.example/{lid}",
+                                 title=text + "\x1b\x07灭火器", shop_name=text, shop_id=text))
+        s.save_assessment(Assessment(platform="jd", listing_id=lid, category="portable_extinguisher",
+                                     category_confidence=0.9, risk_score=0.9, flagged=True,
+                                     reasons=[Reason("inspection_only", text)]))
+        s.record_decision(Decision("jd", lid, "alice", "confirm", at=T0))
+    rows = takedown_rows(s, "jd")
+    s.close()
+    assert len(rows) == len(SNEAKY)
+    path = write_takedown(rows, tmp_path / "jd.csv", "csv")
+    read = list(csv.DictReader(path.open(encoding="utf-8-sig")))
+    for r in read:
+        for column in ("商品标题", "店铺名称", "店铺ID"):
+            assert r[column].startswith("'"), (column, r[column])
+    xlsx = write_takedown(rows, tmp_path / "jd.xlsx", "xlsx")
+    ws = load_workbook(xlsx).active
+    headers = [c.value for c in ws[1]]
+    for column in ("商品标题", "店铺名称", "店铺ID"):
+        col = headers.index(column) + 1
+        for r in range(2, len(SNEAKY) + 2):
+            cell = ws.cell(row=r, column=col)
+            assert cell.data_type == "s" and cell.quotePrefix, (column, cell.value)
+    titles = [ws.cell(row=r, column=headers.index("商品标题") + 1).value for r in range(2, len(SNEAKY) + 2)]
+    assert all(t.endswith("\ufffd\ufffd灭火器") for t in titles), titles
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
