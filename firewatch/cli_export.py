@@ -150,8 +150,10 @@ def export_evidence(ctx, listings: tuple[str, ...], out_path: str, operator: str
 def verify(ctx, pack: str, key_spec: str | None) -> None:
     """Verify an evidence pack: hashes, completeness, custody chain, signature, timestamp.
 
-    Exits 0 when intact, 3 naming each changed, missing or extra file. Without --key, a
-    pack signed by another key than this installation's is reported, not failed.
+    Exits 0 when intact, 3 naming each changed, missing or extra file. Without --key, the
+    signing key must be this installation's when it has one (a pack re-signed with another
+    key fails); on a machine without a key, such as a court's, pass the fingerprint the
+    issuing office published with --key, or the check only names the key it found.
     """
     from alerts.pack_verify import check_pack, signer_fingerprint
     from alerts.signing import read_public_key
@@ -172,8 +174,11 @@ def verify(ctx, pack: str, key_spec: str | None) -> None:
         if local and local == fp:
             out.print("[green]✓[/green] 签名密钥 signing key is this installation's key")
         elif local:
-            out.print(f"[yellow]⚠[/yellow] 签名密钥 signing key differs from this installation's ({local[:16]}…): "
-                      f"pack signed by {fp}; pass --key to require a known key")
+            out.print(f"[red]✗[/red] 签名密钥 signing key differs from this installation's ({local[:16]}…): "
+                      f"pack signed by {fp}")
+            problems.append(f"signature.json: signed by {fp}, not this installation's key {local}; "
+                            f"if the pack comes from another office, pass --key with that office's published key")
+            out.print(f"    [red]✗ {escape(problems[-1])}[/red]")
         else:
             out.print(f"[yellow]⚠[/yellow] 签名密钥 signing key {fp} not checked against a known key (pass --key)")
     if problems:

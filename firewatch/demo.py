@@ -105,7 +105,7 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
     if acted.pack:
         state = "verified OK" if not acted.pack_problems else f"FAILED: {acted.pack_problems}"
         out.print(f"证据包 evidence pack (signed, {min(3, acted.confirmed)} listings): {acted.pack} ({state}); "
-                  f"check: firewatch verify {acted.pack}")
+                  f"check: firewatch --data-dir {data} verify {acted.pack}")
     out.print("告警 new alerts: " + (", ".join(f"{rule} {n}" for rule, n in acted.alerts.items()) or "none")
               + f"; list them: firewatch --data-dir {data} alerts list")
     out.print(f"审核网页 review web app: firewatch --data-dir {data} user add NAME --role regulator; "

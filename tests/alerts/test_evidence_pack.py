@@ -447,3 +447,10 @@ def test_firewatch_verify_prints_each_check_and_names_the_file(pack, tmp_path):
     assert wrong_key.returncode == 3 and "different key" in wrong_key.stdout
     unknown = verify(str(forged))
     assert unknown.returncode == 0 and "not checked against a known key" in unknown.stdout
+    # on the issuing machine (it has an installation key) a pack signed by any other key fails
+    from alerts.signing import installation_key
+
+    local = installation_key(tmp_path / "data" / "keys")
+    at_home = verify(str(forged))
+    assert at_home.returncode == 3 and "not this installation's key" in at_home.stdout + at_home.stderr
+    assert local.fingerprint in at_home.stdout + at_home.stderr
