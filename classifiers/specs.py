@@ -299,7 +299,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None) -> dict[str, Any
     put("fire_glass", [{"code": m.group(0).upper(), "type": m.group(1).upper(), "thickness_mm": int(m.group(2)),
                         "class": m.group(3).upper(), "hours": float(m.group(4))} for m in glass_matches])
     glass_spans = [m.span() for m in glass_matches]
-    if has("a"):
+    if has("a") and has("."):  # a1.50: the rating always has its decimal point
         put("rating_hours", [float(m.group(1)) for m in _HOURS_A_RE.finditer(norm)
                              if not any(s <= m.start() < e for s, e in glass_spans)])
     if has("耐火") or has("防火"):
@@ -363,7 +363,9 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None) -> dict[str, Any
     if has("k"):
         put("couplings", [{"code": m.group(0).upper(), "type": "K" + m.group(1).upper(), "bore_mm": int(m.group(2))}
                           for m in _COUPLING_RE.finditer(norm)])
-    put("cables", _cables(norm))
+    # every cable type holds a "v" or is one of the few without (bttz, yttw, btly, ng-a, byj, yjy)
+    if has("v") or has("btt") or has("ytt") or has("btl") or has("ng-a") or has("byj") or has("yjy"):
+        put("cables", _cables(norm))
     times = has("*") or has("×") or has("x")
     if times:
         put("conductors", _conductors(norm))
