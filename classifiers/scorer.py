@@ -15,6 +15,7 @@ the pipeline and the CLI. `score_record(s)` is the `firewatch score` line format
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -223,9 +224,22 @@ class Scorer:
         """
         self._check_fitted()
         listings = list(listings)
-        out: list[Assessment] = []
         if not listings:
-            return out
+            return []
+        # Scoring allocates many small objects that live on (assessments, reasons, specs) and
+        # no reference cycles; the cyclic collector would scan them again and again as the
+        # output grows (about 9% of the time at 20,000 listings), so it pauses for the batch.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._assess_batch(listings, watchlist, threshold, now, chunk_size)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _assess_batch(self, listings: list[Listing], watchlist: Watchlist | None, threshold: float,
+                      now: datetime | date | None, chunk_size: int) -> list[Assessment]:
+        out: list[Assessment] = []
         cat_fast, risk_fast, names_box = self._fast_features()
         versions = self.model_versions
         for lo in range(0, len(listings), chunk_size):
