@@ -100,21 +100,21 @@ def blanket_area_m2(specs: dict[str, Any]) -> float | None:
     return float(sizes[0]["width_m"]) * float(sizes[0]["length_m"])
 
 
+# prior key -> (the size it is priced per, read from the specs; that size's unit)
+_SCALES = {"per_mm2": (conductor_area_mm2, "mm²"),
+           "per_m2": (blanket_area_m2, "m²")}
+
+
 def _scaled(prior: dict[str, Any], specs: dict[str, Any]) -> dict[str, Any] | None:
     """A prior priced per mm² of conductor or per m² of blanket, turned into a median for
     this listing's stated size (None when the size is not stated)."""
-    if "per_mm2" in prior:
-        area = conductor_area_mm2(specs)
-        if not area:
-            return None
-        return {**prior, "median": round(float(prior["per_mm2"]) * area, 2),
-                "label": f"{prior['label']} {area:g} mm²"}
-    if "per_m2" in prior:
-        area = blanket_area_m2(specs)
-        if not area:
-            return None
-        return {**prior, "median": round(float(prior["per_m2"]) * area, 2),
-                "label": f"{prior['label']} {area:g} m²"}
+    for key, (size_of, unit) in _SCALES.items():
+        if key in prior:
+            size = size_of(specs)
+            if not size:
+                return None
+            return {**prior, "median": round(float(prior[key]) * size, 2),
+                    "label": f"{prior['label']} {size:g} {unit}"}
     return prior
 
 
