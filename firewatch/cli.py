@@ -305,14 +305,14 @@ def score(ctx, in_path: str, out_path: str) -> None:
 @click.option("--max-captures", type=int, default=None, help="Capture at most this many now; the rest stay queued.")
 @click.pass_context
 def process(ctx, capture: bool, max_captures: int | None) -> None:
-    """Drain the process queue: score, flag, capture evidence, index."""
-    stats = run_processing(_settings(ctx), capture=capture, max_captures=max_captures)
+    """Drain the process queue: score, flag, capture evidence, index; then run the alert rules."""
+    settings = _settings(ctx)
+    stats = run_processing(settings, capture=capture, max_captures=max_captures)
     out.print(f"评分 scored {stats.scored}, 标记 flagged {stats.flagged}, 截图 captured {stats.captured}, "
               f"索引 indexed {stats.indexed}, 错误 errors {len(stats.errors)}")
     if stats.index_unavailable:
         console.print(f"[yellow]索引暂停 index stage paused:[/yellow] {stats.index_unavailable}")
-    settings = _settings(ctx)
-    if settings.section("alerts").get("run_on_process", True):
+    if settings.section("alerts")["run_on_process"]:
         from alerts.rules import AlertsConfig, run_rules
         from firewatch.store import open_store
 
