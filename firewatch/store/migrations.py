@@ -146,6 +146,59 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
     (
+        3,
+        "alerts (dedupe key, state), per-channel deliveries, dead letters, image hashes, digests",
+        """
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            rule TEXT NOT NULL,
+            dedupe_key TEXT NOT NULL,
+            platform TEXT NOT NULL DEFAULT '',
+            listing_id TEXT NOT NULL DEFAULT '',
+            summary TEXT NOT NULL,
+            details TEXT NOT NULL DEFAULT '{}',
+            state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new','sent','acknowledged')),
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            acknowledged_at TEXT,
+            acknowledged_by TEXT NOT NULL DEFAULT ''
+        );
+        CREATE UNIQUE INDEX alerts_dedupe ON alerts (dedupe_key);
+        CREATE INDEX alerts_state ON alerts (state, created_at);
+        CREATE INDEX alerts_created ON alerts (created_at);
+        CREATE TABLE alert_deliveries (
+            alert_id INTEGER NOT NULL REFERENCES alerts (id),
+            channel TEXT NOT NULL,
+            delivered_at TEXT NOT NULL,
+            PRIMARY KEY (alert_id, channel)
+        );
+        CREATE TABLE alert_dead_letters (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('alerts','digest')),
+            alert_ids TEXT NOT NULL DEFAULT '[]',
+            payload TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            last_error TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            retried_at TEXT,
+            resolved_at TEXT
+        );
+        CREATE TABLE image_hashes (
+            url TEXT PRIMARY KEY,
+            dhash TEXT,
+            error TEXT NOT NULL DEFAULT '',
+            fetched_at TEXT NOT NULL
+        );
+        CREATE TABLE alert_digests (
+            day TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (day, channel)
+        );
+        """,
+    ),
+    (
         4,
         "takedown notices with their lifecycle and listed items (replaces the unused notices table)",
         """
@@ -256,59 +309,6 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             note TEXT NOT NULL DEFAULT ''
         );
         CREATE INDEX removal_reports_listing ON removal_reports (platform, listing_id);
-        """,
-    ),
-    (
-        3,
-        "alerts (dedupe key, state), per-channel deliveries, dead letters, image hashes, digests",
-        """
-        CREATE TABLE alerts (
-            id INTEGER PRIMARY KEY,
-            rule TEXT NOT NULL,
-            dedupe_key TEXT NOT NULL,
-            platform TEXT NOT NULL DEFAULT '',
-            listing_id TEXT NOT NULL DEFAULT '',
-            summary TEXT NOT NULL,
-            details TEXT NOT NULL DEFAULT '{}',
-            state TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new','sent','acknowledged')),
-            created_at TEXT NOT NULL,
-            sent_at TEXT,
-            acknowledged_at TEXT,
-            acknowledged_by TEXT NOT NULL DEFAULT ''
-        );
-        CREATE UNIQUE INDEX alerts_dedupe ON alerts (dedupe_key);
-        CREATE INDEX alerts_state ON alerts (state, created_at);
-        CREATE INDEX alerts_created ON alerts (created_at);
-        CREATE TABLE alert_deliveries (
-            alert_id INTEGER NOT NULL REFERENCES alerts (id),
-            channel TEXT NOT NULL,
-            delivered_at TEXT NOT NULL,
-            PRIMARY KEY (alert_id, channel)
-        );
-        CREATE TABLE alert_dead_letters (
-            id INTEGER PRIMARY KEY,
-            channel TEXT NOT NULL,
-            kind TEXT NOT NULL CHECK (kind IN ('alerts','digest')),
-            alert_ids TEXT NOT NULL DEFAULT '[]',
-            payload TEXT NOT NULL,
-            attempts INTEGER NOT NULL,
-            last_error TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            retried_at TEXT,
-            resolved_at TEXT
-        );
-        CREATE TABLE image_hashes (
-            url TEXT PRIMARY KEY,
-            dhash TEXT,
-            error TEXT NOT NULL DEFAULT '',
-            fetched_at TEXT NOT NULL
-        );
-        CREATE TABLE alert_digests (
-            day TEXT NOT NULL,
-            channel TEXT NOT NULL,
-            sent_at TEXT NOT NULL,
-            PRIMARY KEY (day, channel)
-        );
         """,
     ),
 ]
