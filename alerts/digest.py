@@ -15,8 +15,8 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from firewatch.labels import PLATFORM_NAMES, category_name
-from firewatch.models import utcnow
+from firewatch.core.labels import PLATFORM_NAMES, category_name
+from firewatch.core.models import utcnow
 
 from .exceptions import AlertsConfigError
 from .rules import rule_name

@@ -39,7 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from firewatch.models import Evidence, to_jsonable
+from firewatch.core.models import Evidence, to_jsonable
 
 from alerts.exceptions import PackError
 from alerts.pack_contents import assessment_record, capture_record, history_csv, price_chart_png

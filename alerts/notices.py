@@ -28,8 +28,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from firewatch.labels import PLATFORM_NAMES
-from firewatch.models import Notice, utcnow
+from firewatch.core.labels import PLATFORM_NAMES
+from firewatch.core.models import Notice, utcnow
 
 from alerts.exceptions import NoticeError
 from alerts.pdf import DEFAULT_CHROMIUM, html_to_pdf, template_env

@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from firewatch.labels import category_name, reason_name
-from firewatch.models import Evidence, Snapshot, to_jsonable
+from firewatch.core.labels import category_name, reason_name
+from firewatch.core.models import Evidence, Snapshot, to_jsonable
 
 from alerts.takedown import safe_cell
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from firewatch.models import to_jsonable
+from firewatch.core.models import to_jsonable
 
 PACK_FORMAT = "firewatch-pack/2"
 SIGNATURE_FORMAT = "firewatch-pack-signature/1"

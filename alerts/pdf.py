@@ -57,7 +57,7 @@ def template_env() -> Any:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["utc"] = lambda v: (_when(v, timezone.utc) + " UTC") if v not in (None, "") else ""
     env.filters["beijing"] = lambda v: (_when(v, BEIJING) + "（北京时间）") if v not in (None, "") else ""
-    from firewatch.labels import PLATFORM_NAMES, VERDICT_NAMES, category_name, reason_name
+    from firewatch.core.labels import PLATFORM_NAMES, VERDICT_NAMES, category_name, reason_name
 
     env.globals.update(verdict_name=lambda v: VERDICT_NAMES.get(v, v), reason_name=reason_name,
                        category_name=category_name, platform_name=lambda p: PLATFORM_NAMES.get(p, p))

@@ -32,7 +32,7 @@ import numpy as np
 from PIL import Image
 
 from classifiers.tokenize import normalize, tokenize
-from firewatch.models import Listing, utcnow
+from firewatch.core.models import Listing, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
-from firewatch.labels import PLATFORM_NAMES, category_name, reason_name
-from firewatch.models import Assessment, Listing, utcnow
+from firewatch.core.labels import PLATFORM_NAMES, category_name, reason_name
+from firewatch.core.models import Assessment, Listing, utcnow
 
 from .exceptions import AlertsConfigError
 from .relisting import ImageHasher, RelistingConfig, find_relistings

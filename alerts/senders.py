@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable, Protocol
 import httpx
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from firewatch.models import utcnow
+from firewatch.core.models import utcnow
 
 from .exceptions import AlertsConfigError, DeliveryError
 from .rules import rule_name

@@ -4,7 +4,7 @@
 confirmation (`store.confirmed`); `include_unconfirmed=True` takes every flagged listing
 instead, except those a reviewer dismissed, and says per row whether it was confirmed.
 A platform's list holds only its own listings. Each row names the listing (URL, shop),
-why (reasons in plain Chinese from `firewatch.labels`, their codes, the text that
+why (reasons in plain Chinese from `firewatch.core.labels`, their codes, the text that
 triggered them), the evidence (capture time, screenshot SHA-256, the capture manifest's
 SHA-256) and the decision (verdict, reviewer, time). Seller-written text is hostile:
 CSV cells that a spreadsheet would run as formulas (starting with = + - @ | % or a tab
@@ -24,8 +24,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from firewatch.labels import VERDICT_NAMES, category_name, reason_name
-from firewatch.models import PLATFORMS
+from firewatch.core.labels import VERDICT_NAMES, category_name, reason_name
+from firewatch.core.models import PLATFORMS
 
 FORMATS = ("csv", "xlsx", "json")
 # (key, Chinese header, XLSX column width)

@@ -75,7 +75,7 @@ def bare_crawl(url_file: str, concurrency: int) -> None:
 
 def main() -> None:
     from demo_market.server import QUIET, DemoMarket
-    from firewatch.settings import load_settings
+    from firewatch.core.settings import load_settings
     from firewatch.store import open_store
 
     concurrency = int(load_settings(env={}).section("crawl")["concurrency_per_domain"])

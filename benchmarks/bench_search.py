@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from demo_market.catalogue import build_catalogue  # noqa: E402
-from firewatch.models import Listing  # noqa: E402
+from firewatch.core.models import Listing  # noqa: E402
 from firewatch.search import open_index  # noqa: E402
 
 QUERIES = ["灭火", "灭火器", "烟感", "呼吸器", "消防水带", "防火门"]

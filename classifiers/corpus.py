@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable
 
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 
 from .exceptions import DataFileError
 

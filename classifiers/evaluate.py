@@ -25,7 +25,7 @@ from sklearn.metrics import (average_precision_score, brier_score_loss, confusio
 from .calibration import expected_calibration_error
 from .corpus import record_to_listing
 from .risk import REASON_CODES
-from firewatch.labels import CATEGORY_NAMES
+from firewatch.core.labels import CATEGORY_NAMES
 
 logger = logging.getLogger(__name__)
 

@@ -40,7 +40,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import IsolationForest
 
-from firewatch.models import Listing, Reason
+from firewatch.core.models import Listing, Reason
 
 from .datafiles import load_yaml
 from .specs import extinguisher_size, load_facts, parse_specs

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 
-from firewatch.models import Listing, Reason
+from firewatch.core.models import Listing, Reason
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError

@@ -32,7 +32,7 @@ import sklearn
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 
-from firewatch.models import Assessment, Listing, Reason
+from firewatch.core.models import Assessment, Listing, Reason
 
 from .calibration import RiskCalibrator
 from .category import CategoryModel

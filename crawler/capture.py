@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from firewatch.models import Artefact, Evidence
+from firewatch.core.models import Artefact, Evidence
 
 from crawler.exceptions import BlockedPageError, CaptureError, MissingCJKFontsError
 from crawler.fonts import assert_cjk_rendering

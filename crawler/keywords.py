@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from firewatch.exceptions import SettingsError
-from firewatch.settings import Settings
+from firewatch.core.exceptions import SettingsError
+from firewatch.core.settings import Settings
 
 
 def keyword_plan(settings: Settings, platforms: Iterable[str], sets: Iterable[str] = (),

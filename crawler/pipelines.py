@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 from firewatch.store import open_store
 
 

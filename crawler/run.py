@@ -21,8 +21,8 @@ from crawler.progress import set_display
 from crawler.proxies import proxy_list
 from crawler.sessions import session_files
 from crawler.spiders import SPIDERS
-from firewatch.models import utcnow
-from firewatch.settings import Settings
+from firewatch.core.models import utcnow
+from firewatch.core.settings import Settings
 from firewatch.store import open_store
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from firewatch.exceptions import FirewatchError, SettingsError
+from firewatch.core.exceptions import FirewatchError, SettingsError
 
 log = logging.getLogger(__name__)
 

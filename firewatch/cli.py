@@ -24,8 +24,8 @@ from firewatch.cli_search import index, search
 from firewatch.cli_notice import notice
 from firewatch.cli_schedule import schedule
 from firewatch.cli_web import audit, serve, token, user
-from firewatch.exceptions import FirewatchError, NotFoundError
-from firewatch.settings import Settings, load_settings
+from firewatch.core.exceptions import FirewatchError, NotFoundError
+from firewatch.core.settings import Settings, load_settings
 
 console = Console(stderr=True)
 out = Console()

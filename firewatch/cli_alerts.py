@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import click
 from rich.console import Console
 
-from firewatch.settings import Settings, load_settings
+from firewatch.core.settings import Settings, load_settings
 
 console = Console(stderr=True)
 out = Console()

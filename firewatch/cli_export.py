@@ -21,8 +21,8 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from firewatch.exceptions import NotFoundError
-from firewatch.settings import Settings
+from firewatch.core.exceptions import NotFoundError
+from firewatch.core.settings import Settings
 
 console = Console(stderr=True)
 out = Console(soft_wrap=True)  # hashes and paths stay on one line
@@ -157,7 +157,7 @@ def verify(ctx, pack: str, key_spec: str | None) -> None:
     """
     from alerts.pack_verify import check_pack, signer_fingerprint
     from alerts.signing import read_public_key
-    from firewatch.exceptions import VerificationError
+    from firewatch.core.exceptions import VerificationError
 
     expected = read_public_key(key_spec) if key_spec else None
     checks = check_pack(Path(pack), expected_key=expected)

@@ -15,7 +15,7 @@ import threading
 import click
 from rich.console import Console
 
-from firewatch.settings import Settings, load_settings
+from firewatch.core.settings import Settings, load_settings
 
 console = Console(stderr=True)
 out = Console()

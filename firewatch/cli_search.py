@@ -41,7 +41,7 @@ def _hits_table(title: str, hits):
     from rich.markup import escape
     from rich.table import Table
 
-    from firewatch.labels import category_name, PLATFORM_NAMES
+    from firewatch.core.labels import category_name, PLATFORM_NAMES
 
     table = Table(title=title)
     for col in ("平台", "商品ID", "价格(元)", "风险", "状态"):

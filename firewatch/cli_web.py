@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from firewatch.exceptions import FirewatchError, NotFoundError
+from firewatch.core.exceptions import FirewatchError, NotFoundError
 
 out = Console()
 ROLES = ("regulator", "investigator", "analyst", "platform", "admin")

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from rich.table import Table
 
-from firewatch.exceptions import FirewatchError
-from firewatch.settings import Settings
+from firewatch.core.exceptions import FirewatchError
+from firewatch.core.settings import Settings
 
 PLATFORMS = ("jd", "taobao", "pdd", "1688")
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from firewatch.models import Decision
-from firewatch.settings import Settings
+from firewatch.core.models import Decision
+from firewatch.core.settings import Settings
 
 DEMO_REVIEWER = "演示审核员 demo reviewer"
 DEMO_NOTE = "演示：依据演示市场的真实标注自动审核 (demo: decided from the demo market's ground truth)"

@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 from classifiers.tokenize import normalize
 from classifiers.watchlist import Watchlist, normalize_name
-from firewatch.exceptions import ImportFileError
+from firewatch.core.exceptions import ImportFileError
 
 log = logging.getLogger(__name__)
 

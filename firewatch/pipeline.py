@@ -25,8 +25,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from firewatch.exceptions import SearchUnavailable
-from firewatch.models import Evidence, Listing
+from firewatch.core.exceptions import SearchUnavailable
+from firewatch.core.models import Evidence, Listing
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from crawler.encoding import decode_page
 from crawler.exceptions import BlockedPageError, ParseError, UnknownPlatformError
 from crawler.platforms import alibaba1688, jd, pdd, schemaorg, taobao, tmall
 from crawler.platforms.blocked import detect_block
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 
 log = logging.getLogger(__name__)
 

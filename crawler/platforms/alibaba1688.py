@@ -30,7 +30,7 @@ from crawler.platforms._common import (
     script_object,
     to_decimal,
 )
-from firewatch.models import Listing, PriceTier
+from firewatch.core.models import Listing, PriceTier
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from crawler.platforms._common import (
     split_attribute,
     to_decimal,
 )
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 
 log = logging.getLogger(__name__)
 

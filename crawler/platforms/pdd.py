@@ -26,7 +26,7 @@ from crawler.platforms._common import (
     require,
     script_object,
 )
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import extruct
 
 from crawler.exceptions import ParseError
 from crawler.platforms._common import absolute_url, clean_text, to_decimal
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 
 PLATFORM = "web"
 SYNTAXES = ["json-ld", "microdata", "opengraph"]

@@ -32,7 +32,7 @@ from crawler.platforms._common import (
     selector,
     split_attribute,
 )
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from firewatch.exceptions import SettingsError
+from firewatch.core.exceptions import SettingsError
 from firewatch.search.base import SearchHit, SearchIndex, SearchQuery, SearchResult
 from firewatch.search.sqlite_fts import SQLiteIndex
 

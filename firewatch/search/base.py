@@ -21,8 +21,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Protocol
 
 from classifiers.tokenize import search_tokens
-from firewatch.exceptions import SearchError
-from firewatch.models import Assessment, Listing, Snapshot
+from firewatch.core.exceptions import SearchError
+from firewatch.core.models import Assessment, Listing, Snapshot
 from firewatch.store.sqlite import to_fen
 
 SORTS = ("relevance", "risk", "price_asc", "price_desc", "newest")

@@ -23,8 +23,8 @@ from datetime import datetime, timezone
 from importlib import resources
 from typing import Any, Callable, Iterable, Iterator
 
-from firewatch.exceptions import SearchError, SearchUnavailable, SettingsError
-from firewatch.models import Assessment, Listing, Snapshot, utcnow
+from firewatch.core.exceptions import SearchError, SearchUnavailable, SettingsError
+from firewatch.core.models import Assessment, Listing, Snapshot, utcnow
 from firewatch.search.base import (
     FACET_SIZE,
     IndexItem,

@@ -29,8 +29,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from firewatch.exceptions import SearchError
-from firewatch.models import Assessment, Listing, Snapshot
+from firewatch.core.exceptions import SearchError
+from firewatch.core.models import Assessment, Listing, Snapshot
 from firewatch.search.base import (
     FACET_SIZE,
     FACETS,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from firewatch.exceptions import StoreError
+from firewatch.core.exceptions import StoreError
 from firewatch.store.sqlite import SQLiteStore, UpsertResult
 
 Store = SQLiteStore

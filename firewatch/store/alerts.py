@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from firewatch.exceptions import NotFoundError
-from firewatch.models import utcnow
+from firewatch.core.exceptions import NotFoundError
+from firewatch.core.models import utcnow
 
 ALERT_STATES = ("new", "sent", "acknowledged")
 

@@ -15,7 +15,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any, Iterable
 
-from firewatch.models import Notice, utcnow
+from firewatch.core.models import Notice, utcnow
 
 OPEN_STATUSES = ("sent", "acknowledged", "overdue")  # sent and not yet verified removed
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from firewatch.models import Assessment, Decision, Listing
+from firewatch.core.models import Assessment, Decision, Listing
 
 VERDICTS = ("confirm", "dismiss", "escalate")
 

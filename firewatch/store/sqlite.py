@@ -21,8 +21,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Iterator
 
-from firewatch.exceptions import StoreError
-from firewatch.models import (
+from firewatch.core.exceptions import StoreError
+from firewatch.core.models import (
     Artefact,
     Assessment,
     Evidence,

@@ -18,7 +18,7 @@ import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
-from firewatch.models import utcnow
+from firewatch.core.models import utcnow
 
 ROLES = ("regulator", "investigator", "analyst", "platform", "admin")
 GENESIS = "0" * 64

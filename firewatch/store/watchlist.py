@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, Iterable
 
-from firewatch.models import utcnow
+from firewatch.core.models import utcnow
 
 WATCHLIST_FIELDS = ("name", "role", "product_category", "product_name", "model", "batch", "location",
                     "failed_items", "inspector", "platform", "note")

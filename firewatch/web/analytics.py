@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
-from firewatch.labels import category_name, reason_name
+from firewatch.core.labels import category_name, reason_name
 from firewatch.web.exceptions import BadRequest
 
 CSV_COLUMNS = [("platform", "平台"), ("listing_id", "商品ID"), ("title", "标题"), ("shop_name", "店铺"),
@@ -84,7 +84,7 @@ def _hit_row(hit) -> dict[str, Any]:
 
 def search(index, params: SearchParams, page: int = 1, page_size: int = PAGE_SIZE, facets: bool = True) -> SearchResult:
     """One page of rows matching the query and filters, with facet counts."""
-    from firewatch.exceptions import SearchError
+    from firewatch.core.exceptions import SearchError
 
     params.validate()
     try:
@@ -160,7 +160,7 @@ def trends(store, top_categories: int = 6) -> Trends:
     rest = [sum(n for c, n in cat_counts[w].items() if c not in top) for w in weeks]
     if any(rest):
         by_category["其他类别"] = rest
-    from firewatch.labels import PLATFORM_NAMES
+    from firewatch.core.labels import PLATFORM_NAMES
 
     platforms = sorted({p for w in weeks for p in plat_counts[w]})
     by_platform = {PLATFORM_NAMES.get(p, p): [plat_counts[w][p] for w in weeks] for p in platforms}

@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from firewatch.exceptions import NotFoundError
+from firewatch.core.exceptions import NotFoundError
 from firewatch.web.exceptions import BadRequest, LoginRequired, NotFound, WebError
 from firewatch.web.render import render
 from firewatch.web.security import add_security_headers

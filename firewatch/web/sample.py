@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
-from firewatch.models import Artefact, Assessment, Decision, Evidence, Listing, Reason
+from firewatch.core.models import Artefact, Assessment, Decision, Evidence, Listing, Reason
 
 START = datetime(2026, 9, 7, 2, 0, tzinfo=timezone.utc)
 PASSWORD = "firewatch-demo-2026"

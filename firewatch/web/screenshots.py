@@ -46,7 +46,7 @@ def _product_page(listing) -> str:
 def capture(out: Path, chromium: str = CHROMIUM) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
-    from firewatch.settings import load_settings
+    from firewatch.core.settings import load_settings
     from firewatch.store import open_store
     from firewatch.web import create_app
     from firewatch.web.sample import PASSWORD, build_sample

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from firewatch.models import Assessment, Listing, Reason
+from firewatch.core.models import Assessment, Listing, Reason
 from firewatch.store import open_store
 
 from .alert_servers import HookServer, SMTPServer, png

@@ -24,7 +24,7 @@ import pytest
 from alerts.evidence_pack import PackItem, verify_pack, write_pack
 from alerts.signing import PackSigner
 from alerts.exceptions import PackError
-from firewatch.models import Artefact, Assessment, Evidence, Listing, Reason
+from firewatch.core.models import Artefact, Assessment, Evidence, Listing, Reason
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -398,7 +398,7 @@ def pdf_unicode(pdf: bytes) -> str:
 def test_report_pdf_in_chinese_with_history_and_hostile_title(tmp_path):
     from datetime import timedelta
 
-    from firewatch.models import Decision, Snapshot
+    from firewatch.core.models import Decision, Snapshot
 
     item = make_item(tmp_path / "ev", "jd", "8008")
     item.listing["title"] = '=HYPERLINK("http://evil.example")<script>alert(1)</script>灭火器 $x$'

@@ -12,7 +12,7 @@ import pytest
 
 from alerts.exceptions import NoticeError
 from alerts.notices import NoticeConfig, acknowledge_notice, create_notice, evaluate_notice, send_notice
-from firewatch.models import Assessment, Decision, Listing, Reason
+from firewatch.core.models import Assessment, Decision, Listing, Reason
 from firewatch.store import open_store
 
 CHROMIUM = "/usr/bin/chromium"

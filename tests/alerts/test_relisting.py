@@ -23,7 +23,7 @@ from alerts.relisting import (
     title_features,
 )
 from alerts.rules import AlertsConfig, run_rules
-from firewatch.models import Assessment, Decision, Listing
+from firewatch.core.models import Assessment, Decision, Listing
 from firewatch.store import open_store
 
 from .alert_servers import HookServer, png

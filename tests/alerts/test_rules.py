@@ -11,9 +11,9 @@ import pytest
 
 from alerts.digest import build_digest, day_bounds, zone
 from alerts.rules import AlertsConfig, evaluate, run_rules
-from firewatch.exceptions import NotFoundError
-from firewatch.models import Assessment, Decision, Listing, Reason
-from firewatch.settings import load_settings
+from firewatch.core.exceptions import NotFoundError
+from firewatch.core.models import Assessment, Decision, Listing, Reason
+from firewatch.core.settings import load_settings
 from firewatch.store import open_store
 
 NOW = datetime(2026, 6, 20, 4, 0, tzinfo=timezone.utc)

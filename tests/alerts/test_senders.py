@@ -23,7 +23,7 @@ from alerts.senders import (
     sign,
     verify_signature,
 )
-from firewatch.settings import load_settings
+from firewatch.core.settings import load_settings
 from firewatch.store import open_store
 
 from .alert_servers import HookServer, SMTPServer

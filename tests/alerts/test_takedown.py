@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from alerts.takedown import takedown_rows, write_takedown
-from firewatch.models import Artefact, Assessment, Decision, Evidence, Listing, Reason
+from firewatch.core.models import Artefact, Assessment, Decision, Evidence, Listing, Reason
 from firewatch.store import open_store
 
 HOSTILE = '=HYPERLINK("http://evil.example","点我")'

@@ -14,7 +14,7 @@ from classifiers.features import FastFeatures
 from classifiers.scorer import Scorer, _sha256
 from classifiers.tokenize import _normalize_slow, _WIDTH_TABLE, normalize, tokenize_normalized
 from classifiers.watchlist import Watchlist
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 
 from .conftest import NOW
 
@@ -112,7 +112,7 @@ def test_version_mismatch_refuses(scorer, model_dir, tmp_path):
 
 def test_load_scorer_retrains_only_when_missing(scorer, model_dir, tmp_path, monkeypatch):
     from firewatch import cli
-    from firewatch.settings import load_settings
+    from firewatch.core.settings import load_settings
 
     calls = []
 

@@ -52,7 +52,7 @@ def test_cli_evaluate(scorer, model_dir, tmp_path, monkeypatch):
 
     group = click.Group("fw", commands={"evaluate": evaluate})
     group.callback = click.pass_context(lambda ctx: setattr(ctx, "obj", settings))
-    from firewatch.settings import load_settings
+    from firewatch.core.settings import load_settings
     settings = load_settings(None).with_overrides({"paths": {"data_dir": str(tmp_path / "data")}})
     result = CliRunner().invoke(group, ["evaluate", "--data", str(data)])
     assert result.exit_code == 0, result.output

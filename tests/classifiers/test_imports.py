@@ -10,11 +10,11 @@ from click.testing import CliRunner
 
 from classifiers.risk import RiskRules
 from firewatch.cli import cli, load_registry, load_watchlist
-from firewatch.exceptions import ImportFileError
+from firewatch.core.exceptions import ImportFileError
 from firewatch.imports import (certificate_status, parse_date, read_certificates_file, read_watchlist_file,
                                registry_from_store, watchlist_from_sources)
-from firewatch.models import Listing
-from firewatch.settings import load_settings
+from firewatch.core.models import Listing
+from firewatch.core.settings import load_settings
 from firewatch.store import open_store
 
 from .conftest import NOW

@@ -3,7 +3,7 @@
 import pytest
 
 from classifiers.risk import RiskRules
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 
 from .conftest import NOW
 

@@ -12,7 +12,7 @@ from classifiers.exceptions import ModelNotTrainedError
 from classifiers.price import PriceModel, fit_price_model, fit_price_model_from_store, unit_price
 from classifiers.risk import RiskRules
 from classifiers.scorer import Scorer
-from firewatch.models import Listing, PriceTier
+from firewatch.core.models import Listing, PriceTier
 
 from .conftest import NOW
 
@@ -158,7 +158,7 @@ def test_fit_price_model_helpers(tmp_path, market):
     listings = [l for l, _ in market]
     m = fit_price_model(listings, [EXT] * len(listings), min_samples=10)
     assert m.min_samples == 10 and m.n_listings_ == 212
-    from firewatch.models import Assessment
+    from firewatch.core.models import Assessment
     from firewatch.store import open_store
 
     with open_store(tmp_path / "fw.db") as store:

@@ -8,7 +8,7 @@ import pytest
 from classifiers.risk import RiskRules
 from classifiers.specs import check_certificates, check_specs, parse_specs, validate_ccc_number
 from classifiers.watchlist import Watchlist, normalize_name
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 
 from .conftest import NOW
 

@@ -10,7 +10,7 @@ from classifiers.corpus import HELDOUT_PATH, load_records, record_to_listing
 from classifiers.exceptions import ModelIntegrityError, ModelNotTrainedError
 from classifiers.scorer import Scorer
 from classifiers.watchlist import Watchlist
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 
 from .conftest import NOW
 

@@ -26,7 +26,7 @@ import pytest
 
 from crawler.distributed import redis_settings
 from crawler.run import scrapy_settings
-from firewatch.settings import load_settings
+from firewatch.core.settings import load_settings
 from firewatch.store import open_store
 from tests.conftest import ROOT, firewatch_command
 

@@ -3,8 +3,8 @@
 import pytest
 
 from crawler.keywords import keyword_plan
-from firewatch.exceptions import SettingsError
-from firewatch.settings import DEFAULT_FILE, load_settings
+from firewatch.core.exceptions import SettingsError
+from firewatch.core.settings import DEFAULT_FILE, load_settings
 
 
 @pytest.fixture

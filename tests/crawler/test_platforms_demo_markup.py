@@ -14,7 +14,7 @@ import pytest
 
 from crawler.exceptions import ParseError
 from crawler.platforms import detect_block, parse_page, parse_pagination
-from firewatch.models import PriceTier
+from firewatch.core.models import PriceTier
 
 BASE = "http://127.0.0.1:8765"
 

@@ -17,7 +17,7 @@ import pytest
 from crawler.encoding import decode_page
 from crawler.exceptions import BlockedPageError, PageEncodingError, ParseError, UnknownPlatformError
 from crawler.platforms import detect_block, jd, parse_page, parse_pagination
-from firewatch.models import PriceTier
+from firewatch.core.models import PriceTier
 
 REAL_PAGES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real-pages"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from crawler.schedule import CrawlScheduler, background_scheduler, JobSpec, cron_day_of_week, cron_fields, jobs_from_settings, make_jobstore
-from firewatch.exceptions import SettingsError
+from firewatch.core.exceptions import SettingsError
 from firewatch.store import open_store
 from tests.conftest import ROOT
 

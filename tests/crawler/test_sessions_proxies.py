@@ -31,7 +31,7 @@ from scrapy.utils.test import get_crawler
 from crawler.exceptions import ProxiesExhaustedError, ProxyError, SessionError, UnknownPlatformError
 from crawler.proxies import ProxyMiddleware, ProxyPool, check_proxy_url, proxy_label, proxy_list
 from crawler.sessions import SessionCookiesMiddleware, import_session, load_session, session_files
-from firewatch.settings import load_settings
+from firewatch.core.settings import load_settings
 from firewatch.store import open_store
 from tests.conftest import ROOT
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import pytest
 
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 from firewatch.search.base import doc_id_of
 from firewatch.search.elasticsearch import ElasticsearchIndex
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from crawler.exceptions import BlockedPageError, CaptureError
-from firewatch.models import Evidence, Listing
+from firewatch.core.models import Evidence, Listing
 from firewatch.pipeline import Pipeline, PipelineStats
 from firewatch.store import open_store
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from firewatch.models import Assessment, Decision, Listing
+from firewatch.core.models import Assessment, Decision, Listing
 from firewatch.store import open_store
 
 

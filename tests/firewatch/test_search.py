@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import pytest
 
-from firewatch.exceptions import SearchError
-from firewatch.models import Assessment, Listing, Reason, Snapshot
+from firewatch.core.exceptions import SearchError
+from firewatch.core.models import Assessment, Listing, Reason, Snapshot
 from firewatch.search import SearchQuery, open_index
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from firewatch.exceptions import SettingsError
-from firewatch.settings import DEFAULT_FILE, load_settings
+from firewatch.core.exceptions import SettingsError
+from firewatch.core.settings import DEFAULT_FILE, load_settings
 
 
 def test_project_file_parses_and_keeps_documented_defaults():

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from firewatch.exceptions import StoreError
-from firewatch.models import Assessment, Listing, PriceTier, Reason
+from firewatch.core.exceptions import StoreError
+from firewatch.core.models import Assessment, Listing, PriceTier, Reason
 from firewatch.store import open_store
 from firewatch.store.migrations import MIGRATIONS
 from firewatch.store.sqlite import from_fen, to_fen

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from firewatch.models import Assessment, Decision, Listing, Reason
+from firewatch.core.models import Assessment, Decision, Listing, Reason
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "firewatch-demo-2026"
@@ -64,7 +64,7 @@ def web_data(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def web_settings(web_data):
-    from firewatch.settings import load_settings
+    from firewatch.core.settings import load_settings
 
     return load_settings(env={}).with_overrides({"paths": {"data_dir": str(web_data)}})
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from firewatch.models import Listing
+from firewatch.core.models import Listing
 from firewatch.store import open_store
 from firewatch.web.security import hash_password, verify_password
 

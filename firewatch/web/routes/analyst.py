@@ -13,7 +13,7 @@ from typing import Iterator
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from firewatch.models import utcnow
+from firewatch.core.models import utcnow
 from firewatch.store import SQLiteStore
 from firewatch.web import analytics
 from firewatch.web.analytics import SearchParams

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 
-from firewatch.models import to_jsonable
+from firewatch.core.models import to_jsonable
 from firewatch.store import SQLiteStore
 from firewatch.web import analytics, queries
 from firewatch.web.deps import DbId, User, client_ip, current_user, get_store, require, verify_csrf

@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from firewatch.models import PLATFORMS, utcnow
+from firewatch.core.models import PLATFORMS, utcnow
 from firewatch.store import SQLiteStore
 from firewatch.web.deps import DbId, User, check_platform, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from firewatch.models import Decision
+from firewatch.core.models import Decision
 from firewatch.store import SQLiteStore
 from firewatch.store.reviews import VERDICTS
 from firewatch.web import queries
