@@ -6,8 +6,10 @@ these exceptions are for work that cannot be done at all.
 
 from __future__ import annotations
 
+from firewatch.core.exceptions import FirewatchError
 
-class AlertsError(Exception):
+
+class AlertsError(FirewatchError):
     """Base class of every error raised by the alerts package."""
 
 

@@ -31,7 +31,7 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from classifiers.tokenize import normalize, tokenize
+from firewatch.core.text import normalize, tokenize
 from firewatch.core.models import Listing, utcnow
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 
 from classifiers.corpus import listing_text  # noqa: E402
 from classifiers.scorer import train_default  # noqa: E402
-from demo_market.catalogue import build_catalogue  # noqa: E402
+from demo_market.generator import build_catalogue  # noqa: E402
 from firewatch.core.models import Listing  # noqa: E402
 
 NOW = date(2026, 1, 15)

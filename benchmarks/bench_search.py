@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from demo_market.catalogue import build_catalogue  # noqa: E402
+from demo_market.generator import build_catalogue  # noqa: E402
 from firewatch.core.models import Listing  # noqa: E402
 from firewatch.search import open_index  # noqa: E402
 

@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from classifiers.scorer import train_default  # noqa: E402
-from demo_market.catalogue import build_catalogue  # noqa: E402
-from firewatch.cli import load_watchlist  # noqa: E402
+from demo_market.generator import build_catalogue  # noqa: E402
+from firewatch.services.loaders import load_watchlist  # noqa: E402
 from firewatch.core.models import Listing  # noqa: E402
 from firewatch.core.settings import load_settings  # noqa: E402
 

@@ -6,8 +6,10 @@ exception. The CLI maps `ClassifierError` subclasses to exit codes in one place.
 
 from __future__ import annotations
 
+from firewatch.core.exceptions import FirewatchError
 
-class ClassifierError(Exception):
+
+class ClassifierError(FirewatchError):
     """Base class of every classifiers error."""
 
 

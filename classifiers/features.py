@@ -24,7 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize as l2_normalize
 
-from .tokenize import normalize, tokenize
+from firewatch.core.text import normalize, tokenize
 
 # scikit-learn's char analyzer collapses runs of whitespace before taking n-grams
 _WHITE_SPACES = re.compile(r"\s\s+")

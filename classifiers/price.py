@@ -44,7 +44,7 @@ from firewatch.core.models import Listing, Reason
 
 from .datafiles import load_yaml
 from .specs import extinguisher_size, load_facts, parse_specs
-from .tokenize import normalize
+from firewatch.core.text import normalize
 
 logger = logging.getLogger(__name__)
 

@@ -31,9 +31,10 @@ from .price import BASIS_UNIT as _BASIS_UNIT
 from .price import find_prior as _find_prior
 from .price import unit_price as _unit_price
 from .risk_model import TEXT_CODES, RiskTextModel
-from .specs import SPECS_PATH, check_certificates, check_specs, load_facts, parse_specs, today, validate_ccc_number
+from .spec_checks import check_specs
+from .specs import SPECS_PATH, check_certificates, load_facts, parse_specs, today, validate_ccc_number
 from .spec_checks import _scalars, cross_field_mismatch
-from .tokenize import normalize
+from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
 
 logger = logging.getLogger(__name__)

@@ -43,7 +43,7 @@ from .features import FastFeatures
 from .risk import LEXICON_PATH, PRICE_PRIORS_PATH, RiskRules
 from .risk_model import RiskTextModel
 from .specs import SPECS_PATH
-from .tokenize import normalize, tokenize_normalized
+from firewatch.core.text import USERDICT, normalize, tokenize_normalized
 from .watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def _sha256(path: Path) -> str:
 
 def rules_hash() -> str:
     """Hash of the rule data files (lexicon, specs, price priors, user dictionary)."""
-    return file_sha256(LEXICON_PATH, SPECS_PATH, PRICE_PRIORS_PATH, DATA_DIR / "userdict.txt")
+    return file_sha256(LEXICON_PATH, SPECS_PATH, PRICE_PRIORS_PATH, USERDICT)
 
 
 class Scorer:

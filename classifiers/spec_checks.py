@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .specs import load_facts, parse_specs, snippet, today
-from .tokenize import normalize
+from firewatch.core.text import normalize
 
 Finding = tuple[str, str]
 _NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁用|替代)\s*$")

@@ -11,7 +11,7 @@ codes and grades (GFM/MFM/GMFM, A1.50, 甲级) and fire-resistance hours, fire-g
 fire-blanket sizes, battery chemistries, cited standards (GB 4351-2023, GB/T 19666-2019,
 foreign ones such as EN 3-7) and CCC certificate numbers. The checks that compare these
 statements with the facts in `data/specs.yaml` live in `spec_checks.py`
-(`check_specs`, re-exported here); `check_certificates` is here.
+(`check_specs`); `check_certificates` is here.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 
 from .datafiles import load_yaml
-from .tokenize import normalize
+from firewatch.core.text import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -459,14 +459,5 @@ def check_certificates(text: str, now: datetime | date | None = None,
     return found
 
 
-def check_specs(text: str, category: str, now: datetime | date | None = None,
-                facts: dict[str, Any] | None = None,
-                specs: dict[str, Any] | None = None, mismatch_only: bool = False) -> list[tuple[str, str]]:
-    """spec_mismatch / substandard_spec findings (see `spec_checks.check_specs`)."""
-    from .spec_checks import check_specs as _check  # spec_checks imports this module
-
-    return _check(text, category, now, facts, specs, mismatch_only=mismatch_only)
-
-
-__all__ = ["SPECS_PATH", "load_facts", "parse_specs", "extinguisher_size", "check_specs",
+__all__ = ["SPECS_PATH", "load_facts", "parse_specs", "extinguisher_size",
            "check_certificates", "validate_ccc_number", "snippet"]

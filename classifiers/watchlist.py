@@ -15,7 +15,7 @@ import logging
 import re
 from typing import Iterable
 
-from .tokenize import normalize
+from firewatch.core.text import normalize
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,10 @@ never an exception.
 
 from __future__ import annotations
 
+from firewatch.core.exceptions import FirewatchError
 
-class CrawlerError(Exception):
+
+class CrawlerError(FirewatchError):
     """Base class of every error raised by the crawler package."""
 
 

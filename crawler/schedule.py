@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from firewatch.core.child import child_command
 from firewatch.core.exceptions import FirewatchError, SettingsError
 
 log = logging.getLogger(__name__)
@@ -247,8 +248,6 @@ class CrawlScheduler:
 
     @classmethod
     def from_settings(cls, settings, report: Callable[[str], None] = print) -> "CrawlScheduler":
-        from firewatch.demo import child_command
-
         sch = settings.section("schedule")
         jobs = jobs_from_settings(sch, settings.section("crawl"))
 

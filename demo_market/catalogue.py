@@ -176,10 +176,3 @@ class Catalogue:
         terms = [t.lower() for t in (keyword or "").split() if t]
         return [x for x in self.active(day, platforms)
                 if all(t in x.title.lower() for t in terms)]
-
-
-def build_catalogue(seed: int = 7, size: int = 1600) -> Catalogue:
-    """Generate the catalogue deterministically from `seed` (`size` listings live on day 0)."""
-    from demo_market.generator import generate
-
-    return generate(seed=seed, size=size)

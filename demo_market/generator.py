@@ -380,3 +380,8 @@ def _plant_missing_reasons(b: _Builder, listings: list[Listing]) -> None:
             if not x.risky and x.true_category != "not_fire" and code in b.applicable(x.true_category):
                 listings[i] = b.make(x.platform, x.true_category, [code])
                 have += 1
+
+
+def build_catalogue(seed: int = 7, size: int = 1600) -> Catalogue:
+    """Generate the catalogue deterministically from `seed` (`size` listings live on day 0)."""
+    return generate(seed=seed, size=size)

@@ -22,7 +22,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from demo_market import pages
 from demo_market.behaviour import Behaviour
-from demo_market.catalogue import Catalogue, build_catalogue
+from demo_market.catalogue import Catalogue
+from demo_market.generator import build_catalogue
 from demo_market.render import encode, js_json, js_str, png
 
 log = logging.getLogger(__name__)

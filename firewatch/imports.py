@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from classifiers.tokenize import normalize
+from firewatch.core.text import normalize
 from classifiers.watchlist import Watchlist, normalize_name
 from firewatch.core.exceptions import ImportFileError
 

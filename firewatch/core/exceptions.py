@@ -1,6 +1,7 @@
 """Exceptions of the `firewatch` package (settings, store, pipeline, CLI).
 
-The CLI maps each of these to an exit code in one place (`firewatch.cli`). A normal
+Every package's exceptions derive from `FirewatchError`; the CLI maps each to an exit code in
+one place (`firewatch.cli.main`). A normal
 outcome such as "nothing changed" is a return value, never an exception.
 """
 

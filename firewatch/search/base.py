@@ -5,7 +5,7 @@ Both backends (SQLite FTS5 in `sqlite_fts.py`, Elasticsearch in `elasticsearch.p
 implement `SearchIndex` and return the same result set, order, page and facet counts for
 the same data and `SearchQuery`. The text rule both implement: a document matches a
 query when every search token of the query (`text_tokens`: jieba search-mode tokens,
-CJK bigrams and code parts from `classifiers.tokenize.search_tokens`, each cut to 64
+CJK bigrams and code parts from `firewatch.core.text.search_tokens`, each cut to 64
 characters, at most 64 of them) is among the document's tokens (title, shop name,
 attribute values and description). A query whose text yields no token matches nothing.
 Ties in every sort are broken by document id (`platform:listing_id`), so pages agree;
@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Protocol
 
-from classifiers.tokenize import search_tokens
+from firewatch.core.text import search_tokens
 from firewatch.core.exceptions import SearchError
 from firewatch.core.models import Assessment, Listing, Snapshot
 from firewatch.store.sqlite import to_fen

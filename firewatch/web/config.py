@@ -41,7 +41,7 @@ class WebConfig:
 
     @classmethod
     def from_settings(cls, settings) -> "WebConfig":
-        from firewatch.cli_export import export_evidence_pack
+        from firewatch.services.evidence import export_evidence_pack
         from firewatch.search import open_index_from_settings
 
         web = settings.section("web")

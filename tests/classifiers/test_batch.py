@@ -12,7 +12,7 @@ from classifiers.corpus import CORPUS_PATH, HELDOUT_PATH, listing_text, load_rec
 from classifiers.exceptions import ModelIntegrityError, ModelNotTrainedError
 from classifiers.features import FastFeatures
 from classifiers.scorer import Scorer, _sha256
-from classifiers.tokenize import _normalize_slow, _WIDTH_TABLE, normalize, tokenize_normalized
+from firewatch.core.text import _normalize_slow, _WIDTH_TABLE, normalize, tokenize_normalized
 from classifiers.watchlist import Watchlist
 from firewatch.core.models import Listing
 
@@ -111,8 +111,8 @@ def test_version_mismatch_refuses(scorer, model_dir, tmp_path):
 
 
 def test_load_scorer_retrains_only_when_missing(scorer, model_dir, tmp_path, monkeypatch):
-    from firewatch import cli
     from firewatch.core.settings import load_settings
+    from firewatch.services import loaders
 
     calls = []
 
@@ -120,11 +120,11 @@ def test_load_scorer_retrains_only_when_missing(scorer, model_dir, tmp_path, mon
         calls.append(directory)
         return scorer
 
-    monkeypatch.setattr("classifiers.scorer.train_default", fake_train)
+    monkeypatch.setattr(loaders, "train_default", fake_train)
     empty = tmp_path / "empty"
     settings = load_settings(None).with_overrides({"paths": {"data_dir": str(tmp_path)}})
     monkeypatch.setattr(type(settings), "model_dir", property(lambda self: empty))
-    assert cli.load_scorer(settings) is scorer and calls == [empty]
+    assert loaders.load_scorer(settings) is scorer and calls == [empty]
 
     mismatched = tmp_path / "mismatched"
     shutil.copytree(model_dir, mismatched)
@@ -133,5 +133,5 @@ def test_load_scorer_retrains_only_when_missing(scorer, model_dir, tmp_path, mon
     (mismatched / "model.json").write_text(json.dumps(meta), encoding="utf-8")
     monkeypatch.setattr(type(settings), "model_dir", property(lambda self: mismatched))
     with pytest.raises(ModelIntegrityError, match="firewatch train"):
-        cli.load_scorer(settings)
+        loaders.load_scorer(settings)
     assert calls == [empty]  # no retraining over a mismatched model

@@ -42,10 +42,10 @@ def test_plots(scorer, tmp_path):
 def test_cli_evaluate(scorer, model_dir, tmp_path, monkeypatch):
     import click
 
-    from firewatch import cli
-    from firewatch.cli_evaluate import evaluate
+    from firewatch.cli import scoring
+    from firewatch.cli.scoring import evaluate
 
-    monkeypatch.setattr(cli, "load_scorer", lambda settings: scorer)
+    monkeypatch.setattr(scoring, "load_scorer", lambda settings, report=None: scorer)
     data = tmp_path / "small.jsonl"
     rows = load_records(HELDOUT_PATH)[:30]
     data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")

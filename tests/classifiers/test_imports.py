@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from classifiers.risk import RiskRules
-from firewatch.cli import cli, load_registry, load_watchlist
+from firewatch.cli import cli
+from firewatch.services.loaders import load_registry, load_watchlist
 from firewatch.core.exceptions import ImportFileError
 from firewatch.imports import (certificate_status, parse_date, read_certificates_file, read_watchlist_file,
                                registry_from_store, watchlist_from_sources)

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from classifiers.risk import RiskRules
-from classifiers.specs import check_certificates, check_specs, parse_specs, validate_ccc_number
+from classifiers.spec_checks import check_specs
+from classifiers.specs import check_certificates, parse_specs, validate_ccc_number
 from classifiers.watchlist import Watchlist, normalize_name
 from firewatch.core.models import Listing
 

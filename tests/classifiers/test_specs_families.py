@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from classifiers.specs import check_specs, load_facts, parse_specs
+from classifiers.spec_checks import check_specs
+from classifiers.specs import load_facts, parse_specs
 
 NOW = date(2026, 11, 29)
 

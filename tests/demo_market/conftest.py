@@ -4,7 +4,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from demo_market.catalogue import build_catalogue
+from demo_market.generator import build_catalogue
 from demo_market.server import QUIET, DemoMarket
 
 

@@ -6,7 +6,7 @@ import re
 import httpx
 import pytest
 
-from demo_market.catalogue import build_catalogue
+from demo_market.generator import build_catalogue
 from demo_market.server import QUIET, DemoMarket
 
 

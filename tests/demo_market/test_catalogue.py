@@ -5,7 +5,8 @@ import re
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from demo_market.catalogue import PLATFORMS, build_catalogue
+from demo_market.catalogue import PLATFORMS
+from demo_market.generator import build_catalogue
 
 CATEGORIES = {
     "portable_extinguisher", "escape_respirator", "sprinkler", "fire_door", "fire_glass",

@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from demo_market.catalogue import build_catalogue
+from demo_market.generator import build_catalogue
 from demo_market.server import QUIET, DemoMarket
 
 EVIL = "</script><script>alert(1)</script>\"'&<b>x</b>\u2028灭火器"

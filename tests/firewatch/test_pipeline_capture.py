@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from crawler.exceptions import BlockedPageError, CaptureError
 from firewatch.core.models import Evidence, Listing
-from firewatch.pipeline import Pipeline, PipelineStats
+from firewatch.services.pipeline import Pipeline, PipelineStats
 from firewatch.store import open_store
 
 
@@ -37,7 +37,7 @@ def test_blocked_capture_stays_queued_without_burning_attempts(tmp_path):
         capturer = FakeCapturer({"a": "ok", "b": BlockedPageError("http://x/b", "captcha"),
                                  "c": CaptureError("boom")})
         pipeline = Pipeline(store, index=None, scorer=None, capturer=capturer,
-                            capture_errors=(CaptureError,))
+                            capture_errors=(CaptureError,), blocked_errors=(BlockedPageError,))
         for _ in range(5):  # five runs: the blocked one is never given up on
             stats = PipelineStats()
             pipeline._capture_stage(stats, None)

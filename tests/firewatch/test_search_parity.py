@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from demo_market.catalogue import build_catalogue
+from demo_market.generator import build_catalogue
 from firewatch.core.models import Assessment, Listing, Reason
 from firewatch.search import SearchQuery, open_index
 from tests.firewatch.test_search import HOSTILE, es_url_or_skip

@@ -13,7 +13,7 @@ import threading
 import uuid
 
 
-from firewatch.pipeline import Pipeline
+from firewatch.services.pipeline import Pipeline
 from firewatch.search import SearchQuery, open_index
 from firewatch.store import open_store
 from tests.firewatch.test_search import BACKENDS, ROWS, es_url_or_skip, make_index, make_items  # noqa: F401 (fixture)

@@ -14,8 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alerts.evidence_pack import verify_pack
+from alerts.notices import NoticeConfig, create_notice, send_notice
+from alerts.rules import AlertsConfig, run_rules
+from alerts.takedown import takedown_rows, write_takedown
+from demo_market.generator import build_catalogue
 from firewatch.core.models import Decision
 from firewatch.core.settings import Settings
+from firewatch.services.evidence import export_evidence_pack
 
 DEMO_REVIEWER = "演示审核员 demo reviewer"
 DEMO_NOTE = "演示：依据演示市场的真实标注自动审核 (demo: decided from the demo market's ground truth)"
@@ -34,12 +40,6 @@ class ReviewOutcome:
 
 def review_and_act(settings: Settings, store, seed: int, captured_keys: list[tuple[str, str]],
                    case_size: int = 3) -> ReviewOutcome:
-    from alerts.evidence_pack import verify_pack
-    from alerts.notices import NoticeConfig, create_notice, send_notice
-    from alerts.rules import AlertsConfig, run_rules
-    from alerts.takedown import takedown_rows, write_takedown
-    from demo_market.catalogue import build_catalogue
-    from firewatch.cli_export import export_evidence_pack
 
     outcome = ReviewOutcome()
     catalogue = build_catalogue(seed=seed)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from classifiers.tokenize import normalize, search_tokens, tokenize
+from firewatch.core.text import normalize, search_tokens, tokenize
 
 
 @pytest.mark.parametrize("code", [

@@ -14,16 +14,13 @@ import threading
 
 import click
 from rich.console import Console
+from rich.table import Table
 
-from firewatch.core.settings import Settings, load_settings
+from crawler.schedule import CrawlScheduler, list_jobs
+from firewatch.cli.common import settings_of
 
 console = Console(stderr=True)
 out = Console()
-
-
-def _settings(ctx: click.Context) -> Settings:
-    obj = ctx.find_root().obj
-    return obj if isinstance(obj, Settings) else load_settings()
 
 
 def _when(dt) -> str:
@@ -60,9 +57,8 @@ def schedule_run(ctx: click.Context) -> None:
     work is transactional; after schedule.stop_timeout_seconds it is killed) and exits 0.
     One line per event goes to stdout; the children's output goes to stderr.
     """
-    from crawler.schedule import CrawlScheduler
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     scheduler = CrawlScheduler.from_settings(settings, report=lambda line: click.echo(line))
     if not scheduler.jobs:
         console.print("[yellow]没有任务 no jobs: add [[schedule.jobs]] tables to the settings file "
@@ -108,11 +104,9 @@ def schedule_list(ctx: click.Context, as_json: bool) -> None:
     `schedule run` stores it), changed in settings (the next `schedule run` reschedules
     it), not in settings (the next `schedule run` removes it), paused.
     """
-    from rich.table import Table
 
-    from crawler.schedule import list_jobs
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     rows = list_jobs(settings)
     if as_json:
         for r in rows:

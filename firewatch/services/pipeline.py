@@ -1,34 +1,33 @@
-"""The processing pipeline: drain the store's queue through score, capture and index.
+"""The processing pipeline: drain the store's queue through score, capture, index and alerts.
 
-Each stage reads its own queue rows and completes them in the same transaction that
-saves its result (see `firewatch.store.sqlite`), so a crash mid-way loses nothing and a
-rerun picks up exactly what was left. A failing listing is counted, its error kept on
-its queue row, and the run goes on with the others.
-
-Scoring goes through the scorer's batch path (`assess_many`, `score_batch` listings at a
-time, one model prediction per batch); each assessment is still saved in its own
-transaction.
-
-When the search backend is unreachable (`SearchUnavailable`), the index stage stops for
-this run with one warning; its listings stay queued with their attempts untouched, and
-`firewatch index sync` (or the next run) indexes them once the backend is back.
-
-Captures go through the capturer's pool (`capture_many`) and each result is saved as it
-arrives. A page that shows a captcha or login wall (`BlockedPageError`) is not a failure
-of the listing: its capture is re-queued at the back with its attempts reset, so it
-stays flagged and queued for a later run instead of using up `max_attempts`.
+Each stage completes a listing's queue row in the transaction that saves its result, so
+a crash loses nothing and a rerun picks up what was left. A failing listing is counted
+and its error kept on its queue row; a blocked capture goes back to the queue; an
+unreachable search backend pauses the index stage with every listing still queued.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Protocol
 
 from firewatch.core.exceptions import SearchUnavailable
-from firewatch.core.models import Evidence, Listing
+from firewatch.core.models import Assessment, Evidence, Listing
 
 log = logging.getLogger(__name__)
+
+
+class BatchScorer(Protocol):
+    def assess_many(self, listings: Iterable[Listing], watchlist: Any = None,
+                    threshold: float = 0.5) -> list[Assessment]: ...
+
+    def assess(self, listing: Listing, watchlist: Any = None, threshold: float = 0.5) -> Assessment: ...
+
+
+class PoolCapturer(Protocol):
+    def capture_many(self, items: list[tuple[str, str, str]], concurrency: int | None = None,
+                     on_result: Callable[[Any, Any], None] | None = None) -> Any: ...
 
 
 @dataclass
@@ -41,21 +40,24 @@ class PipelineStats:
     indexed: int = 0
     index_unavailable: str = ""  # why the index stage stopped early (its listings stay queued)
     errors: list[str] = field(default_factory=list)
+    new_alerts: dict[str, int] = field(default_factory=dict)  # rule -> alerts raised after the drain
+    new_alert_ids: list[int] = field(default_factory=list)
 
 
 class Pipeline:
-    """Score every queued listing, capture the flagged ones, index them all.
+    """Score every queued listing, capture the flagged ones, index them all, then run the alerts.
 
-    `capturer` is a `crawler.capture.Capturer` or None (captures stay queued);
-    `capture_concurrency` is its pool size (None: the capturer's default);
-    `scorer` has `assess(listing, watchlist=..., threshold=...) -> Assessment` and, when
-    it also has `assess_many(listings, ...)`, listings are scored `score_batch` at a time.
+    `capturer` (None: captures stay queued) reports each result through `on_result`;
+    `capture_errors` fail one listing, `blocked_errors` send it to the back of the queue;
+    `alerts(store)` runs after the drain and returns an object with `new_per_rule` and
+    `new_ids` (None: no alert stage).
     """
 
     def __init__(self, store, index, scorer, threshold: float = 0.5, watchlist: Any = None,
                  capturer: Any = None, capture_errors: tuple[type[BaseException], ...] = (Exception,),
                  capture_limit: int | None = None, capture_concurrency: int | None = None,
-                 score_batch: int = 500):
+                 score_batch: int = 500, blocked_errors: tuple[type[BaseException], ...] = (),
+                 alerts: Callable[[Any], Any] | None = None):
         self.store = store
         self.index = index
         self.scorer = scorer
@@ -66,42 +68,34 @@ class Pipeline:
         self.capture_limit = capture_limit
         self.capture_concurrency = capture_concurrency
         self.score_batch = max(1, int(score_batch))
-        # Errors that mark one listing as failed at a stage; anything else stops the run.
-        self._item_errors = {"capture": capture_errors}
+        self.blocked_errors = blocked_errors
+        self.alerts = alerts
 
     def run(self, progress: Any = None) -> PipelineStats:
         stats = PipelineStats()
-        if hasattr(self.scorer, "assess_many"):
-            self._score_stage(stats, progress)
-        else:
-            self._stage("score", self._score, stats, progress, "评分")
+        self._score_stage(stats, progress)
         if self.capturer is not None:
-            if hasattr(self.capturer, "capture_many"):
-                self._capture_stage(stats, progress)
-            else:
-                self._stage("capture", self._capture, stats, progress, "截图取证")
+            self._capture_stage(stats, progress)
         try:
-            self._stage("index", self._index, stats, progress, "建立索引")
+            self._index_stage(stats, progress)
         except SearchUnavailable as exc:  # not the listings' fault: no attempt counted, all stay queued
             stats.index_unavailable = str(exc)
             log.warning("index stage stopped, %d listings stay queued for `firewatch index sync`: %s",
                         len(self.store.pending("index")), exc)
+        if self.alerts is not None:
+            result = self.alerts(self.store)
+            stats.new_alerts = dict(result.new_per_rule)
+            stats.new_alert_ids = list(result.new_ids)
         return stats
 
-    def _stage(self, stage: str, work: Callable[[Listing, PipelineStats], None], stats: PipelineStats,
-               progress: Any, label: str) -> None:
-        keys = self.store.pending(stage, limit=self.capture_limit if stage == "capture" else None)
-        item_errors = self._item_errors.get(stage, (ValueError, KeyError, TypeError))
-        task = progress.add_task(label, total=len(keys)) if progress is not None and keys else None
-        for key in keys:
-            listing = self.store.get_listing(key)
+    def _index_stage(self, stats: PipelineStats, progress: Any) -> None:
+        keys = self.store.pending("index")
+        task = progress.add_task("建立索引", total=len(keys)) if progress is not None and keys else None
+        for listing in self._queued_listings("index", keys, progress, task):
             try:
-                if listing is None:  # queued then deleted: nothing to do
-                    self.store.complete_stage(key, stage)
-                else:
-                    work(listing, stats)
-            except item_errors as exc:
-                self._failed(key, stage, exc, stats)
+                self._index(listing, stats)
+            except (ValueError, KeyError, TypeError) as exc:
+                self._failed(listing.key, "index", exc, stats)
             if task is not None:
                 progress.advance(task)
 
@@ -180,23 +174,16 @@ class Pipeline:
         A blocked capture (captcha, login wall) goes to the back of the queue with its
         attempts untouched: the listing stays flagged for a later capture.
         """
-        from crawler.exceptions import BlockedPageError
-
         message = f"{stage} {key[0]}:{key[1]}: {type(exc).__name__}: {exc}"
         log.warning("%s", message)
         stats.errors.append(message)
-        if stage == "capture" and isinstance(exc, BlockedPageError):
+        if stage == "capture" and isinstance(exc, self.blocked_errors):
             stats.capture_blocked += 1
             self.store.complete_stage(key, "capture", ("capture",))  # back of the queue
             return
         if stage == "capture":
             stats.capture_failed += 1
         self.store.fail_stage(key, stage, message)
-
-    def _capture(self, listing: Listing, stats: PipelineStats) -> None:
-        evidence = self.capturer.capture(listing.platform, listing.listing_id, listing.url)
-        self.store.save_evidence(evidence)
-        stats.captured += 1
 
     def _index(self, listing: Listing, stats: PipelineStats) -> None:
         key = listing.key

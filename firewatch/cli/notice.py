@@ -16,7 +16,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from firewatch.cli_export import TAKEDOWN_PLATFORMS, default_operator
+from alerts.notices import NoticeConfig, acknowledge_notice, create_notice, evaluate_all, evaluate_notice, send_notice
+from firewatch.cli.common import TAKEDOWN_PLATFORMS, settings_of
+from firewatch.services.evidence import default_operator
+from firewatch.store import open_store
 
 out = Console(soft_wrap=True, width=max(120, shutil.get_terminal_size().columns))  # tables of dates fit
 
@@ -25,8 +28,6 @@ STATUS_NAMES = {"draft": "草稿", "sent": "已发送", "acknowledged": "已回�
 
 
 def _config(settings):
-    from alerts.notices import NoticeConfig
-
     return NoticeConfig.from_section(settings.section("notices"))
 
 
@@ -59,10 +60,8 @@ def notice() -> None:
 @click.pass_context
 def notice_create(ctx, platform: str, created_by: str | None) -> None:
     """Draft a notice of the platform's confirmed listings not yet in a notice."""
-    from alerts.notices import create_notice
-    from firewatch.store import open_store
 
-    settings = ctx.find_root().obj
+    settings = settings_of(ctx)
     with open_store(settings.store_path) as store:
         notice_id = create_notice(store, platform, created_by=created_by or default_operator())
         if notice_id is None:
@@ -78,9 +77,8 @@ def notice_create(ctx, platform: str, created_by: str | None) -> None:
 @click.pass_context
 def notice_list(ctx, platform: str | None) -> None:
     """List notices as stored (no re-evaluation; see `notice status`)."""
-    from firewatch.store import open_store
 
-    settings = ctx.find_root().obj
+    settings = settings_of(ctx)
     with open_store(settings.store_path) as store:
         notices = store.notices(platform)
     out.print(_table(notices, "下架通知 notices"))
@@ -93,10 +91,8 @@ def notice_list(ctx, platform: str | None) -> None:
 @click.pass_context
 def notice_send(ctx, notice_id: int, sent_by: str | None, channel: str | None) -> None:
     """Write the notice's letter (HTML + PDF) and mark it sent."""
-    from alerts.notices import send_notice
-    from firewatch.store import open_store
 
-    settings = ctx.find_root().obj
+    settings = settings_of(ctx)
     with open_store(settings.store_path) as store:
         n = send_notice(store, notice_id, sent_by=sent_by or default_operator(),
                         out_dir=settings.export_dir / "notices", config=_config(settings),
@@ -114,10 +110,8 @@ def notice_send(ctx, notice_id: int, sent_by: str | None, channel: str | None) -
 @click.pass_context
 def notice_ack(ctx, notice_id: int, by: str | None, note: str) -> None:
     """Record the platform's acknowledgement of a sent notice."""
-    from alerts.notices import acknowledge_notice
-    from firewatch.store import open_store
 
-    settings = ctx.find_root().obj
+    settings = settings_of(ctx)
     with open_store(settings.store_path) as store:
         n = acknowledge_notice(store, notice_id, by=by or default_operator(), note=note)
     out.print(f"已回复 notice {n.id} acknowledged at {_when(n.acknowledged_at)}")
@@ -128,10 +122,8 @@ def notice_ack(ctx, notice_id: int, by: str | None, note: str) -> None:
 @click.pass_context
 def notice_status(ctx, notice_id: int | None) -> None:
     """Re-evaluate removal and deadlines from the store and print each notice's state."""
-    from alerts.notices import evaluate_all, evaluate_notice
-    from firewatch.store import open_store
 
-    settings = ctx.find_root().obj
+    settings = settings_of(ctx)
     grace = timedelta(seconds=int(settings.section("crawl").get("recrawl_after", 21600)))
     with open_store(settings.store_path) as store:
         if notice_id is None:

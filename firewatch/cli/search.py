@@ -16,8 +16,15 @@ import shutil
 
 import click
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
-from firewatch.search.base import SORTS
+from firewatch.cli.common import settings_of
+from firewatch.core.labels import PLATFORM_NAMES, category_name
+from firewatch.search import open_index_from_settings
+from firewatch.search.base import SORTS, SearchQuery, parse_key
+from firewatch.search.sync import sync_queue
+from firewatch.store import open_store
 
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True, width=max(132, shutil.get_terminal_size().columns))  # the result table stays readable when piped
@@ -28,9 +35,7 @@ INDEX_OPTION = click.option("--index", "index_url", metavar="URL",
 
 
 def _open(ctx: click.Context, index_url: str | None):
-    from firewatch.search import open_index_from_settings
-
-    return open_index_from_settings(ctx.find_root().obj, index_url)
+    return open_index_from_settings(settings_of(ctx), index_url)
 
 
 def _yuan(fen: int | None) -> str:
@@ -38,11 +43,6 @@ def _yuan(fen: int | None) -> str:
 
 
 def _hits_table(title: str, hits):
-    from rich.markup import escape
-    from rich.table import Table
-
-    from firewatch.core.labels import category_name, PLATFORM_NAMES
-
     table = Table(title=title)
     for col in ("平台", "商品ID", "价格(元)", "风险", "状态"):
         table.add_column(col, no_wrap=True)
@@ -58,9 +58,6 @@ def _hits_table(title: str, hits):
 
 
 def _facet_tables(facets) -> list:
-    from rich.markup import escape
-    from rich.table import Table
-
     names = {"category": "类别", "platform": "平台", "reason": "原因", "shop": "店铺"}
     tables = []
     for name, buckets in facets.items():
@@ -114,7 +111,6 @@ def search(ctx, query, platform, category, only_flagged, only_unflagged, show_al
       firewatch search --history jd:100012      (价格与状态历史)
       firewatch search --similar jd:100012      (相似商品)
     """
-    from firewatch.search.base import SearchQuery, parse_key
 
     if only_flagged and only_unflagged:
         raise click.UsageError("--flagged and --unflagged exclude each other")
@@ -144,7 +140,6 @@ def search(ctx, query, platform, category, only_flagged, only_unflagged, show_al
         if facets:
             _write_json({"total": result.total, "facets": {k: [list(b) for b in v] for k, v in result.facets.items()}})
         return
-    from rich.markup import escape
 
     pages = max(1, -(-result.total // limit))
     out.print(_hits_table(f"搜索 {escape(query) or '(全部)'}: 共 {result.total} 条, 第 {page}/{pages} 页", result.hits))
@@ -156,15 +151,12 @@ def search(ctx, query, platform, category, only_flagged, only_unflagged, show_al
 
 
 def _show_history(index, key, text: str, as_json: bool) -> None:
-    from rich.table import Table
-
     snapshots = index.history(key)
     if as_json:
         for s in snapshots:
             _write_json({"observed_at": s.observed_at.isoformat(), "price": None if s.price is None else str(s.price),
                          "status": s.status, "stock": s.stock, "title": s.title})
         return
-    from rich.markup import escape
 
     table = Table(title=f"价格与状态历史 {escape(text)}: {len(snapshots)} 次变化")
     for col in ("时间 (UTC)", "价格(元)", "状态", "库存", "标题"):
@@ -207,10 +199,8 @@ def index_init(ctx, index_url) -> None:
 @click.pass_context
 def index_sync(ctx, index_url, batch: int) -> None:
     """Index every listing waiting in the process queue's index stage."""
-    from firewatch.search.sync import sync_queue
-    from firewatch.store import open_store
 
-    settings = ctx.find_root().obj
+    settings = settings_of(ctx)
     with open_store(settings.store_path) as store:
         idx = _open(ctx, index_url)
         try:
@@ -226,9 +216,8 @@ def index_sync(ctx, index_url, batch: int) -> None:
 @click.pass_context
 def index_rebuild(ctx, index_url) -> None:
     """Rebuild the index from the store (searches keep working while it runs)."""
-    from firewatch.store import open_store
 
-    settings = ctx.find_root().obj
+    settings = settings_of(ctx)
     with open_store(settings.store_path) as store:
         idx = _open(ctx, index_url)
         try:

@@ -16,36 +16,33 @@ import shutil
 import subprocess
 import sys
 import time
+from importlib import resources
 from pathlib import Path
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from demo_market.server import DemoMarket
+from firewatch.core.child import child_command
 from firewatch.core.exceptions import FirewatchError
 from firewatch.core.settings import Settings
+from firewatch.demo.review import DEMO_REVIEWER, review_and_act
+from firewatch.services.loaders import load_scorer
+from firewatch.services.processing import run_processing
+from firewatch.store import open_store
 
-PLATFORMS = ("jd", "taobao", "pdd", "1688")
-
-
-def child_command(settings: Settings, *args: str) -> list[str]:
-    """The command line that runs `firewatch ARGS` in a child with these settings."""
-    cmd = [sys.executable, "-m", "firewatch"]
-    if settings.file is not None:
-        cmd += ["--config", str(settings.file)]
-    return cmd + ["--data-dir", str(settings.data_dir), *args]
+PLATFORMS = ("jd", "taobao", "pdd", "1688")  # crawled (taobao includes Tmall)
 
 
 def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, console, out) -> dict:
-    from demo_market.server import DemoMarket
-    from firewatch.cli import load_scorer, run_processing
-    from firewatch.demo_review import DEMO_REVIEWER, review_and_act
-    from firewatch.store import open_store
-
     started = time.monotonic()
     data = settings.data_dir / "demo"
     if not keep and data.exists():
         shutil.rmtree(data)
-    watchlist = Path(__file__).resolve().parents[1] / "demo_market" / "data" / "watchlist.csv"
-    settings = settings.with_overrides({"paths": {"data_dir": str(data)}, "scoring": {"watchlist": str(watchlist)}})
+    watchlist = resources.files("demo_market").joinpath("data/watchlist.csv")
+    # The alert rules run once, after the review below, rather than also after processing.
+    settings = settings.with_overrides({"paths": {"data_dir": str(data)}, "scoring": {"watchlist": str(watchlist)},
+                                        "alerts": {"run_on_process": False}})
     # Real-site behaviours stay on (429 + Retry-After, 503s, captcha walls), at levels a
     # demo can get through in a minute or two.
     market = DemoMarket(seed=7, rate_limit=150, rate_window=1.0, error_rate=0.01, captcha_burst=900, captcha_window=10.0)
@@ -54,13 +51,16 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
         console.rule(f"演示市场 demo market at {base_url}")
         settings = settings.with_overrides({"crawl": {"base_url": base_url}})
         console.print("训练模型 training the category and risk models …")
-        load_scorer(settings)
+        load_scorer(settings, console.print)
         console.rule("抓取 crawling jd, taobao (+tmall), pdd, 1688")
         child = subprocess.run(child_command(settings, "crawl", "--base-url", base_url, *sum((["--platform", p] for p in PLATFORMS), [])))
         if child.returncode != 0:
             raise FirewatchError(f"the crawl child process failed (exit {child.returncode}); see its output above")
         console.rule("处理 scoring, flagging, capturing, indexing")
-        stats = run_processing(settings, capture=True, max_captures=max_captures, allowed_hosts=("127.0.0.1",))
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as progress:
+            stats = run_processing(settings, capture=True, max_captures=max_captures, allowed_hosts=("127.0.0.1",),
+                                   progress=progress, report=console.print)
         with open_store(settings.store_path) as store:
             per_platform = store.count_listings()
             reasons = store.reason_counts()

@@ -14,18 +14,20 @@ from __future__ import annotations
 import sys
 
 import click
+import uvicorn
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from firewatch.cli.common import settings_of
 from firewatch.core.exceptions import FirewatchError, NotFoundError
+from firewatch.store import open_store
+from firewatch.web import create_app
+from firewatch.web.security import MIN_PASSWORD, hash_password, new_token
 
 out = Console()
 ROLES = ("regulator", "investigator", "analyst", "platform", "admin")
 PLATFORMS = ("jd", "taobao", "tmall", "pdd", "1688")
-
-
-def _settings(ctx: click.Context):
-    return ctx.find_root().obj
 
 
 def _password(stdin: bool) -> str:
@@ -33,7 +35,6 @@ def _password(stdin: bool) -> str:
         value = sys.stdin.readline().rstrip("\r\n")
     else:
         value = click.prompt("密码 password", hide_input=True, confirmation_prompt=True)
-    from firewatch.web.security import MIN_PASSWORD
 
     if len(value) < MIN_PASSWORD:
         raise click.BadParameter(f"at least {MIN_PASSWORD} characters", param_hint="password")
@@ -46,11 +47,9 @@ def _password(stdin: bool) -> str:
 @click.pass_context
 def serve(ctx, host: str | None, port: int | None) -> None:
     """Serve the review web app (regulators, platforms, investigators, analysts)."""
-    import uvicorn
 
-    from firewatch.web import create_app
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     web = settings.section("web")
     app = create_app(settings)
     host = host or web.get("host", "127.0.0.1")
@@ -72,13 +71,11 @@ def user() -> None:
 @click.pass_context
 def user_add(ctx, name: str, role: str, platform: str | None, password_stdin: bool) -> None:
     """Create user NAME with a role (platform users need --platform)."""
-    from firewatch.store import open_store
-    from firewatch.web.security import hash_password
 
     if role == "platform" and not platform:
         raise click.BadParameter("a platform user needs --platform", param_hint="--platform")
     password = _password(password_stdin)
-    with open_store(_settings(ctx).store_path) as store:
+    with open_store(settings_of(ctx).store_path) as store:
         try:
             store.add_user(name, role, hash_password(password), platform or "")
         except ValueError as exc:
@@ -93,10 +90,8 @@ def user_add(ctx, name: str, role: str, platform: str | None, password_stdin: bo
 @click.pass_context
 def user_passwd(ctx, name: str, password_stdin: bool) -> None:
     """Set a new password for NAME (their sessions end)."""
-    from firewatch.store import open_store
-    from firewatch.web.security import hash_password
 
-    with open_store(_settings(ctx).store_path) as store:
+    with open_store(settings_of(ctx).store_path) as store:
         if store.get_user(name) is None:
             raise NotFoundError(f"no user {name!r}; see `firewatch user list`")
         store.set_password_hash(name, hash_password(_password(password_stdin)))
@@ -108,9 +103,8 @@ def user_passwd(ctx, name: str, password_stdin: bool) -> None:
 @click.pass_context
 def user_list(ctx) -> None:
     """List users with role and platform."""
-    from firewatch.store import open_store
 
-    with open_store(_settings(ctx).store_path) as store:
+    with open_store(settings_of(ctx).store_path) as store:
         rows = store.users()
     table = Table(title="用户 users")
     for column in ("name", "role", "platform", "created_at", "disabled"):
@@ -131,11 +125,9 @@ def token() -> None:
 @click.pass_context
 def token_add(ctx, platform: str, name: str) -> None:
     """Create a token for PLATFORM and print it once."""
-    from firewatch.store import open_store
-    from firewatch.web.security import new_token
 
     value = new_token()
-    with open_store(_settings(ctx).store_path) as store:
+    with open_store(settings_of(ctx).store_path) as store:
         token_id = store.add_api_token(name, platform, value, created_by="cli")
         store.audit("cli", "token_add", f"token:{token_id}", {"platform": platform, "name": name})
     out.print(f"令牌 token #{token_id} for {platform} (shown once; store it safely):")
@@ -146,9 +138,8 @@ def token_add(ctx, platform: str, name: str) -> None:
 @click.pass_context
 def token_list(ctx) -> None:
     """List tokens (never their values)."""
-    from firewatch.store import open_store
 
-    with open_store(_settings(ctx).store_path) as store:
+    with open_store(settings_of(ctx).store_path) as store:
         rows = store.api_tokens()
     table = Table(title="API 令牌 tokens")
     for column in ("id", "name", "platform", "created_at", "last_used_at", "revoked_at"):
@@ -164,9 +155,8 @@ def token_list(ctx) -> None:
 @click.pass_context
 def token_revoke(ctx, token_id: int) -> None:
     """Revoke token TOKEN_ID (from `token list`)."""
-    from firewatch.store import open_store
 
-    with open_store(_settings(ctx).store_path) as store:
+    with open_store(settings_of(ctx).store_path) as store:
         if not store.revoke_api_token(token_id):
             raise NotFoundError(f"no live token #{token_id}; see `firewatch token list`")
         store.audit("cli", "token_revoke", f"token:{token_id}", {})
@@ -185,11 +175,9 @@ def audit() -> None:
 @click.pass_context
 def audit_list(ctx, actor: str | None, action: str | None, limit: int) -> None:
     """The newest entries first."""
-    from rich.markup import escape
 
-    from firewatch.store import open_store
 
-    with open_store(_settings(ctx).store_path) as store:
+    with open_store(settings_of(ctx).store_path) as store:
         rows = store.audit_entries(actor=actor, action=action, limit=limit)
     table = Table(title="审计日志 audit log")
     for column in ("id", "时间 at (UTC)", "用户 actor", "操作 action", "对象 subject", "地址 ip"):
@@ -210,9 +198,8 @@ def audit_verify(ctx, head: str | None) -> None:
     Print the chain head (last id and its hash) and keep it somewhere else (a ticket, an
     e-mail): a later `--head` check proves no entry up to it was changed or removed.
     """
-    from firewatch.store import open_store
 
-    with open_store(_settings(ctx).store_path) as store:
+    with open_store(settings_of(ctx).store_path) as store:
         bad = store.audit_verify()
         last = store.audit_entries(limit=1)
         problems = [f"entry {i}: its hash or its link to the previous entry does not hold" for i in bad]

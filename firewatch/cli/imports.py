@@ -14,6 +14,11 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from classifiers.watchlist import Watchlist
+from firewatch.cli.common import settings_of
+from firewatch.imports import read_certificates_file, read_watchlist_file
+from firewatch.store import open_store
+
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
 
@@ -59,9 +64,6 @@ def import_watchlist(ctx, file: str, dry_run: bool, rescore: bool) -> None:
     leniently (company suffixes such as 有限公司/旗舰店, punctuation and full-width forms
     are ignored). Importing the same file again adds nothing.
     """
-    from classifiers.watchlist import Watchlist
-    from firewatch.imports import read_watchlist_file
-    from firewatch.store import open_store
 
     result = read_watchlist_file(file)
     names = {r["name_key"]: r["name"] for r in result.records}
@@ -71,7 +73,7 @@ def import_watchlist(ctx, file: str, dry_run: bool, rescore: bool) -> None:
         for name in list(names.values())[:20]:
             out.print(f"  {name}")
         return
-    settings = ctx.find_root().obj
+    settings = settings_of(ctx)
     with open_store(settings.store_path) as store:
         added = store.add_watchlist_entries(result.records, source=Path(file).name, source_sha256=result.sha256)
         queued = 0
@@ -105,8 +107,6 @@ def import_certificates(ctx, file: str, dry_run: bool, rescore: bool) -> None:
     有效, or it expired before the listing was seen. Without a registry only the
     number's structure is checked. A later import replaces a number's earlier record.
     """
-    from firewatch.imports import read_certificates_file
-    from firewatch.store import open_store
 
     result = read_certificates_file(file)
     counts: dict[str, int] = {}
@@ -117,7 +117,7 @@ def import_certificates(ctx, file: str, dry_run: bool, rescore: bool) -> None:
     _report(result, "证书编号")
     if dry_run:
         return
-    settings = ctx.find_root().obj
+    settings = settings_of(ctx)
     with open_store(settings.store_path) as store:
         new, updated = store.add_certificates(result.records, source=Path(file).name, source_sha256=result.sha256)
         queued = 0

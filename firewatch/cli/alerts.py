@@ -11,35 +11,25 @@ from __future__ import annotations
 
 import getpass
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 
 import click
-from rich.console import Console
+from rich.table import Table
 
-from firewatch.core.settings import Settings, load_settings
-
-console = Console(stderr=True)
-out = Console()
+from alerts.digest import build_digest, send_digest, today, zone
+from alerts.exceptions import AlertsConfigError, DeliveryError
+from alerts.relisting import ImageHasher
+from alerts.rules import RULES, AlertsConfig, rule_name, run_rules
+from alerts.senders import deliver_pending, policy_from_settings, render, retry_dead_letters, senders_from_settings
+from firewatch.cli.common import console, out, settings_of, store_of
+from firewatch.core.settings import Settings
 
 STATE_CHOICE = click.Choice(["new", "sent", "acknowledged"])
 STATE_NAMES = {"new": "未发送", "sent": "已发送", "acknowledged": "已确认"}
 
 
-def _settings(ctx: click.Context) -> Settings:
-    obj = ctx.find_root().obj
-    return obj if isinstance(obj, Settings) else load_settings()
-
-
-def _store(ctx: click.Context):
-    from firewatch.store import open_store
-
-    return open_store(_settings(ctx).store_path)
-
-
 def _senders(settings: Settings, required: bool = True):
-    from alerts.exceptions import AlertsConfigError
-    from alerts.senders import senders_from_settings
-
     senders = senders_from_settings(settings)
     if required and not senders:
         raise AlertsConfigError("no alert channel configured: set alerts.smtp_host and alerts.smtp_to (e-mail) "
@@ -49,7 +39,6 @@ def _senders(settings: Settings, required: bool = True):
 
 def _fail_if(failed: list[str]) -> None:
     if failed:
-        from alerts.exceptions import DeliveryError
 
         raise DeliveryError("投递失败 delivery failed on " + "; ".join(failed)
                             + " — recorded as dead letters; see `firewatch alerts dead-letters`, retry with --retry")
@@ -82,21 +71,16 @@ def alerts_run(ctx: click.Context, rules: tuple[str, ...], no_images: bool) -> N
     Running it again raises nothing new: an alert already raised (in any state) is
     recognised by its dedupe key.
     """
-    from dataclasses import replace
 
-    from rich.table import Table
 
-    from alerts.exceptions import AlertsConfigError
-    from alerts.relisting import ImageHasher
-    from alerts.rules import RULES, AlertsConfig, rule_name, run_rules
 
-    cfg = AlertsConfig.from_settings(_settings(ctx))
+    cfg = AlertsConfig.from_settings(settings_of(ctx))
     if rules:
         unknown = [r for r in rules if r not in RULES]
         if unknown:
             raise AlertsConfigError(f"unknown rule(s) {unknown}; choose from {', '.join(RULES)}")
         cfg = replace(cfg, rules=tuple(rules))
-    with _store(ctx) as store:
+    with store_of(ctx) as store:
         hasher = None
         if not no_images:
             hasher = ImageHasher(store, cfg.image_timeout, cfg.image_max_bytes, cfg.image_retry_hours, cfg.user_agent)
@@ -125,11 +109,9 @@ def alerts_run(ctx: click.Context, rules: tuple[str, ...], no_images: bool) -> N
 @click.pass_context
 def alerts_list(ctx: click.Context, state: str | None, rule: str | None, limit: int, as_json: bool) -> None:
     """List stored alerts (id, rule, state, listing, summary)."""
-    from rich.table import Table
 
-    from alerts.rules import rule_name
 
-    with _store(ctx) as store:
+    with store_of(ctx) as store:
         rows = store.alerts(state=state, rule=rule)
     rows = rows[-limit:] if limit else rows
     if as_json:
@@ -157,11 +139,10 @@ def alerts_send(ctx: click.Context) -> None:
     backoff from alerts.backoff_seconds), then recorded as a dead letter with the last
     error; its alerts stay unsent and go out with the next `send` or `dead-letters --retry`.
     """
-    from alerts.senders import deliver_pending, policy_from_settings
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     senders = _senders(settings)
-    with _store(ctx) as store:
+    with store_of(ctx) as store:
         results = deliver_pending(store, senders, policy_from_settings(settings))
         left = len(store.alerts(state="new"))
     failed = []
@@ -185,15 +166,13 @@ def alerts_send(ctx: click.Context) -> None:
 def alerts_ack(ctx: click.Context, alert_ids: tuple[int, ...], by: str | None) -> None:
     """Acknowledge alerts by id (they are then neither sent nor listed as new)."""
     who = by or getpass.getuser()
-    with _store(ctx) as store:
+    with store_of(ctx) as store:
         for alert_id in alert_ids:
             a = store.acknowledge_alert(alert_id, who)
             out.print(f"#{a.id} 已确认 acknowledged by {a.acknowledged_by} at {a.acknowledged_at.isoformat()[:19]}")
 
 
 def _parse_day(text: str | None, tz_name: str) -> date:
-    from alerts.digest import today, zone
-
     now = today(zone(tz_name))
     if not text or text == "today":
         return now
@@ -216,14 +195,12 @@ def alerts_digest(ctx: click.Context, day: str | None, print_only: bool, force: 
     Sent once per day and channel (unless --force). Without a configured channel, or
     with --print, the digest is printed instead.
     """
-    from alerts.digest import build_digest, send_digest
-    from alerts.senders import policy_from_settings, render
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     tz_name = settings.section("alerts")["timezone"]
     the_day = _parse_day(day, tz_name)
     senders = [] if print_only else _senders(settings, required=False)
-    with _store(ctx) as store:
+    with store_of(ctx) as store:
         if not senders:
             click.echo(render(build_digest(store, the_day, tz_name))[0])
             return
@@ -254,14 +231,11 @@ def alerts_dead_letters(ctx: click.Context, retry: bool, show_all: bool, as_json
     A retried batch only carries the alerts that channel has not delivered since, so
     nothing is sent twice.
     """
-    from rich.table import Table
 
-    from alerts.digest import build_digest
-    from alerts.senders import policy_from_settings, retry_dead_letters
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     tz_name = settings.section("alerts")["timezone"]
-    with _store(ctx) as store:
+    with store_of(ctx) as store:
         if retry:
             report = retry_dead_letters(store, _senders(settings), policy_from_settings(settings),
                                         lambda d: build_digest(store, date.fromisoformat(d), tz_name))

@@ -1,0 +1,42 @@
+"""What every command module shares: the consoles, the settings and store of the current run,
+listing keys as users type them, and the platform choices."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+
+from firewatch.core.exceptions import NotFoundError
+from firewatch.core.models import PLATFORMS
+from firewatch.core.settings import Settings
+from firewatch.store import open_store
+
+console = Console(stderr=True)  # progress, notices and errors
+out = Console()  # results
+
+# Crawl targets (taobao includes Tmall) and the platforms of takedown lists and notices.
+PLATFORM_CHOICE = click.Choice([p for p in PLATFORMS if p != "tmall"])
+TAKEDOWN_PLATFORMS = click.Choice(list(PLATFORMS))
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    """The settings the root group loaded for this run (with --config and --data-dir applied)."""
+    return ctx.find_root().obj
+
+
+def store_of(ctx: click.Context):
+    """The store of this run's settings, as a context manager."""
+    return open_store(settings_of(ctx).store_path)
+
+
+def parse_key(text: str, store) -> tuple[str, str]:
+    """'jd:100012' or a bare listing id (must be unique across platforms)."""
+    if ":" in text:
+        platform, listing_id = text.split(":", 1)
+        return platform, listing_id
+    matches = [l.key for l in store.iter_listings() if l.listing_id == text]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise NotFoundError(f"no listing with id {text}; use `firewatch search` to find one, or write PLATFORM:ID")
+    raise NotFoundError(f"id {text} exists on several platforms ({', '.join(p for p, _ in matches)}): write PLATFORM:ID")

@@ -1,0 +1,98 @@
+"""`firewatch train`, `score` and `evaluate`: the models, on their own or on a JSON-lines file.
+
+`train` fits the category and risk models (and prices from the store when it holds
+enough listings); `score` writes category, risk and reasons per input line; `evaluate`
+prints per-class and per-reason figures and writes the confusion-matrix and PR-curve PNGs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from classifiers.corpus import HELDOUT_PATH, load_records
+from classifiers.evaluate import evaluate_records, format_report, write_plots
+from classifiers.price import fit_price_model_from_store
+from classifiers.scorer import train_default
+from firewatch.cli.common import console, out, settings_of
+from firewatch.core.exceptions import FirewatchError
+from firewatch.services.loaders import load_scorer, load_watchlist
+from firewatch.store import open_store
+
+SCORE_BATCH = 500  # `firewatch score` records scored together
+
+
+@click.command()
+@click.option("--prices-from-store/--no-prices-from-store", default=None,
+              help="Fit the price model on the store's listings (default: when it holds at least scoring.price_min_listings).")
+@click.pass_context
+def train(ctx, prices_from_store) -> None:
+    """Train the category and risk models on classifiers/data/ (and prices on the store) and save them."""
+    settings = settings_of(ctx)
+    scorer = train_default(settings.model_dir)
+    if prices_from_store is not False and settings.store_path.exists():
+        with open_store(settings.store_path) as store:
+            n = sum(store.count_listings().values())
+            if prices_from_store or n >= int(settings.section("scoring")["price_min_listings"]):
+                model = fit_price_model_from_store(store, scorer)
+                scorer.set_price_model(model).save(settings.model_dir)
+                out.print(f"价格模型 price model: {model.n_listings_} listings in {len(model.groups_)} groups")
+    out.print(f"模型已保存 models saved to {settings.model_dir}")
+    metrics = scorer.meta_.get("metrics")
+    if metrics:
+        out.print_json(json.dumps(metrics, ensure_ascii=False, default=str))
+
+
+@click.command()
+@click.option("--in", "in_path", required=True, type=click.Path(exists=True, dir_okay=False), help="JSON lines: id, title, and optionally platform, price, shop, attributes, description.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Where to write the scored JSON lines.")
+@click.pass_context
+def score(ctx, in_path: str, out_path: str) -> None:
+    """Score listings from a JSON-lines file (category, risk, reasons, evidence)."""
+    settings = settings_of(ctx)
+    scorer = load_scorer(settings, console.print)
+    watchlist = load_watchlist(settings)
+    threshold = float(settings.section("scoring")["threshold"])
+    n = 0
+    batch: list[dict] = []
+
+    def flush() -> None:  # score a batch at once (the scorer's fast path), write it in input order
+        for line_out in scorer.score_records(batch, watchlist=watchlist, threshold=threshold):
+            dst.write(json.dumps(line_out, ensure_ascii=False) + "\n")
+        batch.clear()
+
+    with open(in_path, encoding="utf-8-sig") as src, open(out_path, "w", encoding="utf-8") as dst:
+        for lineno, line in enumerate(src, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise FirewatchError(f"{in_path}:{lineno}: not JSON ({exc})") from exc
+            batch.append(record)
+            n += 1
+            if len(batch) >= SCORE_BATCH:
+                flush()
+        flush()
+    console.print(f"{n} 条已评分 scored -> {out_path}")
+
+
+@click.command()
+@click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False),
+              help="Labelled JSON lines (title, category, reasons ...); default: the packaged held-out file.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Directory for the PNG plots (default: <data_dir>/reports/).")
+@click.pass_context
+def evaluate(ctx, data_path: str | None, out_dir: str | None) -> None:
+    """Evaluate the saved models: per-class scores, confusion matrix, reason recall, PR curve."""
+    settings = settings_of(ctx)
+    path = Path(data_path) if data_path else HELDOUT_PATH
+    scorer = load_scorer(settings, console.print)
+    threshold = float(settings.section("scoring")["threshold"])
+    report = evaluate_records(scorer, load_records(path), threshold=threshold, watchlist=load_watchlist(settings))
+    out.file.write(f"evaluation of {path} ({report.n} records)\n\n{format_report(report)}\n")
+    target = Path(out_dir) if out_dir else settings.data_dir / "reports"
+    for png in write_plots(report, target, stem=path.stem):
+        console.print(f"图表 plot -> {png}")

@@ -1,0 +1,64 @@
+"""Wire and run the processing pipeline from settings: score, capture, index, alerts.
+
+`build_pipeline` is the one place that turns settings into a `Pipeline`; `run_processing`
+opens the store and search index, drains the queue and closes what it opened.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from alerts.rules import AlertsConfig, run_rules
+from crawler.capture import Capturer
+from crawler.exceptions import BlockedPageError, CaptureError
+from crawler.platforms.blocked import detect_block
+from firewatch.core.settings import Settings
+from firewatch.search import open_index_from_settings
+from firewatch.services.loaders import load_scorer, load_watchlist
+from firewatch.services.pipeline import Pipeline, PipelineStats
+from firewatch.store import open_store
+
+
+def build_capturer(settings: Settings, allowed_hosts: tuple[str, ...] = ()) -> Capturer:
+    """The evidence capturer from `[capture]`; requests only to `allowed_hosts` (default: the crawl host)."""
+    cap = settings.section("capture")
+    hosts = allowed_hosts or (urlsplit(settings.section("crawl")["base_url"]).hostname or "127.0.0.1",)
+    return Capturer(cap["chromium"], settings.evidence_dir, settings.section("crawl")["user_agent"], hosts,
+                    max_height=int(cap["max_height"]), timeout_ms=int(cap["timeout_ms"]), is_blocked=detect_block,
+                    concurrency=int(cap["concurrency"]), settle_ms=int(cap["settle_ms"]))
+
+
+def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capturer | None = None,
+                   max_captures: int | None = None) -> Pipeline:
+    """Every stage from settings; the alert rules run after the drain when `alerts.run_on_process`."""
+    scorer = scorer if scorer is not None else load_scorer(settings)
+    alerts: Callable[[Any], Any] | None = None
+    if settings.section("alerts")["run_on_process"]:
+        config = AlertsConfig.from_settings(settings)
+
+        def alerts(s: Any) -> Any:
+            return run_rules(s, config)
+
+    return Pipeline(store, index, scorer, float(settings.section("scoring")["threshold"]),
+                    load_watchlist(settings, store), capturer, capture_errors=(CaptureError,),
+                    blocked_errors=(BlockedPageError,), capture_limit=max_captures, alerts=alerts)
+
+
+def run_processing(settings: Settings, capture: bool = True, max_captures: int | None = None,
+                   allowed_hosts: tuple[str, ...] = (), progress: Any = None,
+                   report: Callable[[str], Any] | None = None) -> PipelineStats:
+    """Drain the process queue once; `progress` is a rich `Progress` (or None), `report` gets notices."""
+    scorer = load_scorer(settings, report) if report is not None else load_scorer(settings)
+    capturer = build_capturer(settings, allowed_hosts) if capture else None
+    try:
+        with open_store(settings.store_path) as store:
+            index = open_index_from_settings(settings)
+            try:
+                pipeline = build_pipeline(settings, store, index, scorer, capturer, max_captures)
+                return pipeline.run(progress)
+            finally:
+                index.close()
+    finally:
+        if capturer is not None:
+            capturer.close()
