@@ -27,7 +27,7 @@ TEXT_CODES = ("inspection_only", "no_certification", "refurbished", "prop_or_dis
 
 
 class RiskTextModel(BaseEstimator, ClassifierMixin):
-    """Text -> probability per textual reason code; `predict_risk_proba` is their maximum."""
+    """Text -> probability per textual reason code."""
 
     def __init__(self, codes=TEXT_CODES, C=4.0, word_ngram_range=(1, 2), char_ngram_range=(1, 3),
                  min_df=1, class_weight="balanced"):
@@ -76,10 +76,6 @@ class RiskTextModel(BaseEstimator, ClassifierMixin):
         """Per text, the list of codes with probability >= 0.5."""
         proba = self.predict_proba(X)
         return [list(self.classes_[row >= 0.5]) for row in proba]
-
-    def predict_risk_proba(self, X):
-        """Per text, the highest code probability (the text model's risk)."""
-        return self.predict_proba(X).max(axis=1)
 
     def top_terms(self, text: str, code: str, n: int = 3, row=None, names=None) -> list[str]:
         """The word features of `text` that push most towards `code`.

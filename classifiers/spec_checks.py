@@ -254,17 +254,6 @@ def _pump(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
     return []
 
 
-def _foam(text: str, specs: dict[str, Any]) -> list[Finding]:
-    """Foam code versus foam words (AFFF called 蛋白). Not wired in: sellers list product
-    families together (蛋白/氟蛋白/水成膜), so it misfired on listings written independently."""
-    code = set(specs.get("foam_types_code", [])) - {"AR"}
-    words = set(specs.get("foam_types_words", []))
-    if code and words and not code & words:
-        return [("spec_mismatch", f"foam code says {'/'.join(sorted(code))} but the listing calls it "
-                 f"{'/'.join(sorted(words))}: {snippet(text, sorted(code)[0])}")]
-    return []
-
-
 def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
     cyl = specs.get("gas_cylinders", [])
     vols = {v for v in specs.get("volumes_l", []) if v >= 10}

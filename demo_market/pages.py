@@ -13,7 +13,7 @@ import zlib
 from decimal import Decimal
 from urllib.parse import quote
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 
 from demo_market.catalogue import Listing, money

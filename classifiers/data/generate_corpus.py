@@ -494,7 +494,7 @@ def _drop_accidental_spec_findings(records: list[dict]) -> list[dict]:
     with an MFZ/ABC2 code) when the line is not labelled so: they would be label noise."""
     import sys
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from classifiers.spec_checks import check_specs  # noqa: E402
+    from classifiers.spec_checks import check_specs
 
     keep = []
     for rec in records:

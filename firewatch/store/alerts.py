@@ -144,13 +144,6 @@ class AlertsMixin:
                     ids.append(int(cur.lastrowid))
         return ids
 
-    def known_alert_keys(self, rule: str | None = None) -> set[str]:
-        """Dedupe keys already raised (optionally of one rule)."""
-        sql, args = "SELECT dedupe_key FROM alerts", ()
-        if rule:
-            sql, args = sql + " WHERE rule=?", (rule,)
-        return {r[0] for r in self._db.execute(sql, args)}
-
     def _row_to_alert(self, r: sqlite3.Row) -> AlertRecord:
         channels = [x[0] for x in self._db.execute(
             "SELECT channel FROM alert_deliveries WHERE alert_id=? ORDER BY channel", (r["id"],))]

@@ -42,9 +42,6 @@ from firewatch.store.watchlist import ReferenceListsMixin
 
 log = logging.getLogger(__name__)
 
-STAGES = ("score", "capture", "index")
-
-
 def to_fen(value: Decimal | None) -> int | None:
     """Yuan as Decimal to integer fen (half up); None stays None."""
     if value is None:
@@ -216,14 +213,6 @@ class SQLiteStore(ReferenceListsMixin, ReviewsMixin, UsersMixin, NoticesMixin, A
                 self._enqueue(db, listing.key, "score", now)
         return UpsertResult(created=old is None, snapshot=snapshot, changed=changed)
 
-    def set_status(self, key: tuple[str, str], status: str) -> None:
-        """Record a status seen without a full page (e.g. the platform says removed)."""
-        listing = self.get_listing(key)
-        if listing is None or listing.status == status:
-            return
-        listing.status = status
-        self.upsert_listing(listing)
-
     def _row_to_listing(self, r: sqlite3.Row) -> Listing:
         low, high = from_fen(r["price_low_fen"]), from_fen(r["price_high_fen"])
         return Listing(
@@ -375,9 +364,6 @@ class SQLiteStore(ReferenceListsMixin, ReviewsMixin, UsersMixin, NoticesMixin, A
         d["captured_at"] = _parse_ts(d["captured_at"])
         d["artefacts"] = [Artefact(**a) for a in d["artefacts"]]
         return Evidence(**d)
-
-    def evidence_count(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM evidence").fetchone()[0]
 
     # -- crawl runs -------------------------------------------------------------
     def start_crawl_run(self, platform: str) -> int:

@@ -45,15 +45,6 @@ class ReferenceListsMixin:
         rows = self._db.execute("SELECT name FROM watchlist_entries GROUP BY name_key ORDER BY MIN(id)")
         return [r[0] for r in rows]
 
-    def watchlist_entries(self, name_key: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM watchlist_entries", ()
-        if name_key is not None:
-            sql, args = sql + " WHERE name_key=?", (name_key,)
-        return [dict(r) for r in self._db.execute(sql + " ORDER BY id", args)]
-
-    def watchlist_count(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM watchlist_entries").fetchone()[0]
-
     # -- certificate registry ---------------------------------------------------
     def add_certificates(self, records: Iterable[dict[str, Any]], source: str = "", source_sha256: str = "") -> tuple[int, int]:
         """Insert or replace certificate records; returns (new, updated)."""
@@ -78,10 +69,6 @@ class ReferenceListsMixin:
                 else:
                     updated += 1
         return new, updated
-
-    def certificate(self, number: str) -> dict[str, Any] | None:
-        r = self._db.execute("SELECT * FROM certificates WHERE number=?", (number,)).fetchone()
-        return None if r is None else dict(r)
 
     def certificates(self) -> dict[str, dict[str, Any]]:
         """Every imported certificate record by number."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
-from firewatch.core.labels import category_name, reason_name
+from firewatch.core.labels import category_name
 from firewatch.web.exceptions import BadRequest
 
 CSV_COLUMNS = [("platform", "平台"), ("listing_id", "商品ID"), ("title", "标题"), ("shop_name", "店铺"),
@@ -172,4 +172,3 @@ def trends(store, top_categories: int = 6) -> Trends:
 
 
 TREND_COLUMNS = [("week", "周"), ("category", "类别代码"), ("category_name", "类别"), ("platform", "平台"), ("flags", "标记数")]
-REASON_LABEL = reason_name

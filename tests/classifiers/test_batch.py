@@ -3,16 +3,15 @@ normalize's fast path equals the per-character one, and the model version check.
 
 import json
 import shutil
-from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from classifiers.corpus import CORPUS_PATH, HELDOUT_PATH, listing_text, load_records, record_to_listing
-from classifiers.exceptions import ModelIntegrityError, ModelNotTrainedError
+from classifiers.exceptions import ModelIntegrityError
 from classifiers.features import FastFeatures
-from classifiers.scorer import Scorer, _sha256
-from firewatch.core.text import _normalize_slow, _WIDTH_TABLE, normalize, tokenize_normalized
+from classifiers.scorer import Scorer
+from firewatch.core.text import normalize, tokenize_normalized
 from classifiers.watchlist import Watchlist
 from firewatch.core.models import Listing
 

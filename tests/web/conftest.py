@@ -1,7 +1,7 @@
 """Fixtures of the web app tests: one sample dataset with hostile listings, one real
 uvicorn server and one Chromium per session; a fresh browser context per test.
 
-The dataset is `firewatch.web.sample` plus listings whose title, shop name, attributes,
+The dataset is `tests/web/sample.py` plus listings whose title, shop name, attributes,
 description, URL and review note carry XSS payloads, and three listings of a shop that
 only the keyboard-triage test touches. The browser blocks every request to a host other
 than the app's, so a payload that did load something would fail loudly, not leak.
@@ -18,9 +18,9 @@ import httpx
 import pytest
 
 from firewatch.core.models import Assessment, Decision, Listing, Reason
+from tests.web.sample import PASSWORD, build_sample
 
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "firewatch-demo-2026"
 PAYLOADS = ['<img src=x onerror=alert("xss1")>', '<script>alert("xss2")</script>', '"><svg onload=alert("xss3")>',
             "'-alert(\"xss4\")-'"]
 XSS_KEY = ("jd", "666001")
@@ -52,7 +52,6 @@ def _hostile() -> list[tuple[Listing, Assessment]]:
 @pytest.fixture(scope="session")
 def web_data(tmp_path_factory) -> Path:
     from firewatch.store import open_store
-    from firewatch.web.sample import build_sample
 
     data = tmp_path_factory.mktemp("web-data")
     build_sample(data, password=PASSWORD, extra=_hostile())

@@ -1,4 +1,5 @@
-"""A small, deterministic sample dataset for the web app's tests and its README screenshots.
+"""A small, deterministic sample dataset for the web app's tests (tests/web/conftest.py) and
+the README screenshots (tools/screenshots.py). Test-only: not part of the installed package.
 
 `build_sample(data_dir)` writes a store (listings on four platforms first seen over eight
 weeks, price changes as snapshots, assessments with reasons whose evidence occurs in

@@ -1,7 +1,7 @@
 """Screenshots of the review web app's main pages for the README, refreshable at any time:
-`python -m firewatch.web.screenshots --out docs/screenshots`.
+`python tools/screenshots.py --out docs/screenshots` (from the repository root).
 
-Builds the sample dataset (`firewatch.web.sample`) in a temporary folder, drawing each
+Builds the web tests' sample dataset (`tests/web/sample.py`) in a temporary folder, drawing each
 flagged listing's "captured page" with Chromium, serves the app with a real uvicorn
 server on 127.0.0.1 (port 0), logs in as each role in Debian's Chromium and saves one
 PNG per page. Requests to any other host are blocked.
@@ -14,6 +14,10 @@ import html
 import sys
 import tempfile
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make the repository's packages (and tests/) importable
+    sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -49,8 +53,8 @@ def capture(out: Path, chromium: str = CHROMIUM) -> list[Path]:
     from firewatch.core.settings import load_settings
     from firewatch.store import open_store
     from firewatch.web import create_app
-    from firewatch.web.sample import PASSWORD, build_sample
     from firewatch.web.serving import AppServer
+    from tests.web.sample import PASSWORD, build_sample
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
