@@ -13,7 +13,7 @@ ES_STAMP := es/lib/.fetched
 
 help:
 	@echo "make demo   install, then run the whole flow once against the demo market"
-	@echo "make test   install, then run every test (real Chromium, real HTTP servers)"
+	@echo "make test   install, check the import layers (lint-imports), then run every test (real Chromium, real HTTP servers)"
 	@echo "make bench  run the benchmarks in benchmarks/"
 	@echo "make es-fetch  download the Elasticsearch 7.10.2 jars into es/lib (Java 17 + Maven)"
 	@echo "make es / make es-stop  run / stop one Elasticsearch node in the background (var/es/)"
@@ -39,6 +39,7 @@ demo: install
 	$(VENV)/bin/firewatch demo
 
 test: install es-fetch
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -ra $(PYTEST_ARGS)
 
 bench: install
