@@ -31,7 +31,7 @@ import logging
 import os
 import socket
 import uuid
-from typing import Any, Mapping
+from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
@@ -109,12 +109,12 @@ def check_redis(url: str, timeout: float = 5.0) -> None:
         client.close()
 
 
-def redis_settings(crawl: Mapping[str, Any]) -> dict[str, Any]:
-    """Scrapy settings for the shared Redis frontier; empty when `redis_url` is not set."""
-    url = str(crawl.get("redis_url") or "").strip()
+def redis_settings(url: str, prefix: str, worker_timeout: float) -> dict[str, Any]:
+    """Scrapy settings for the shared Redis frontier (`[crawl] redis_url`, `redis_key_prefix`,
+    `redis_worker_timeout`); empty when `url` is ""."""
+    url = url.strip()
     if not url:
         return {}
-    prefix = str(crawl.get("redis_key_prefix") or "firewatch")
     return {
         "SCHEDULER": "crawler.distributed.SharedFrontierScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
@@ -128,7 +128,7 @@ def redis_settings(crawl: Mapping[str, Any]) -> dict[str, Any]:
         "SCHEDULER_FLUSH_ON_START": False,
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
         "FIREWATCH_REDIS_WORKERS_KEY": f"{prefix}:%(spider)s:workers",
-        "FIREWATCH_REDIS_WORKER_TIMEOUT": float(crawl.get("redis_worker_timeout") or 60),
+        "FIREWATCH_REDIS_WORKER_TIMEOUT": float(worker_timeout),
     }
 
 
