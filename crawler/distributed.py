@@ -39,8 +39,10 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.exceptions import FrontierError
+from firewatch.core.settings import CrawlSettings
 
 log = logging.getLogger(__name__)
+_CRAWL = CrawlSettings()  # the schema's defaults, when a value is not configured
 
 POLL_SECONDS = 0.5
 """How often an idle process waiting on busy peers looks at the shared frontier again."""
@@ -135,7 +137,7 @@ def redis_settings(url: str, prefix: str, worker_timeout: float) -> dict[str, An
 class SharedFrontierScheduler(Scheduler):
     """scrapy-redis's scheduler that closes only when the whole cluster is done."""
 
-    def __init__(self, server, *, workers_key: str = "", worker_timeout: float = 60.0, **kwargs):
+    def __init__(self, server, *, workers_key: str = "", worker_timeout: float = _CRAWL.redis_worker_timeout, **kwargs):
         super().__init__(server, **kwargs)
         self.workers_key_template = workers_key
         self.worker_timeout = float(worker_timeout)
@@ -153,7 +155,8 @@ class SharedFrontierScheduler(Scheduler):
                                                  "dupefilter_key", "dupefilter_cls", "idle_before_close",
                                                  "serializer")}
         return cls(base.server, dupefilter=base.df, workers_key=settings.get("FIREWATCH_REDIS_WORKERS_KEY"),
-                   worker_timeout=settings.getfloat("FIREWATCH_REDIS_WORKER_TIMEOUT", 60.0), **kwargs)
+                   worker_timeout=settings.getfloat("FIREWATCH_REDIS_WORKER_TIMEOUT", _CRAWL.redis_worker_timeout),
+                   **kwargs)
 
     @classmethod
     def from_crawler(cls, crawler):
