@@ -437,8 +437,8 @@ class Settings(BaseSettings):
 class _EnvSource(EnvSettingsSource):
     """pydantic-settings' environment source over a given mapping instead of os.environ.
 
-    List, table and section values are JSON, else TOML literals (arrays such as
-    ['a', 'b']), else kept as text (so one value for a list becomes a one-item list)."""
+    A list, table or section value is a JSON (else TOML) array or table; anything else
+    is kept as text, so one value for a list (`1688`, `new_flagged`) is a one-item list."""
 
     def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]):
         self._env = env
@@ -448,14 +448,14 @@ class _EnvSource(EnvSettingsSource):
         return parse_env_vars(self._env, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
 
     def decode_complex_value(self, field_name: str, field: Any, value: Any) -> Any:
-        try:
-            return json.loads(value)
-        except ValueError:
-            pass
-        try:
-            return tomllib.loads(f"v = {value}")["v"]
-        except tomllib.TOMLDecodeError:
-            return value
+        for parse in (json.loads, lambda text: tomllib.loads(f"v = {text}")["v"]):
+            try:
+                decoded = parse(value)
+            except ValueError:  # json.JSONDecodeError and tomllib.TOMLDecodeError are ValueErrors
+                continue
+            if isinstance(decoded, (list, dict)):
+                return decoded
+        return value
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

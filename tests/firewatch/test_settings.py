@@ -150,6 +150,8 @@ def test_list_keys_take_one_value_or_a_json_list_from_the_environment():
     assert many.alerts.rules == ["new_flagged", "relisting"] and many.crawl.platforms == ["jd", "1688"]
     assert many.alerts.smtp_to == ["a@example.org", "b@example.org"]
     assert load_settings(env={"FIREWATCH_CRAWL__KEYWORDS__DEFAULT": "灭火器"}).crawl.keywords["default"] == ["灭火器"]
+    assert load_settings(env={"FIREWATCH_CRAWL__PLATFORMS": "1688"}).crawl.platforms == ["1688"]  # not the number
+    assert load_settings(env={"FIREWATCH_CRAWL__PLATFORMS": "['jd', 'pdd']"}).crawl.platforms == ["jd", "pdd"]  # TOML
     with pytest.raises(SettingsError, match=r"alerts\.rules\[1\] = 'astrology': expected one of .*new_flagged.*"
                                             r"\(FIREWATCH_ALERTS__RULES\)"):
         load_settings(env={"FIREWATCH_ALERTS__RULES": '["new_flagged", "astrology"]'})
