@@ -30,6 +30,7 @@ from typing import Any
 
 from firewatch.core.labels import PLATFORM_NAMES
 from firewatch.core.models import Notice, utcnow
+from firewatch.core.settings import NoticesSettings, Settings
 
 from alerts.exceptions import NoticeError
 from alerts.pdf import DEFAULT_CHROMIUM, html_to_pdf, template_env
@@ -45,19 +46,27 @@ __all__ = ["NoticeConfig", "acknowledge_notice", "create_notice", "evaluate_all"
            "notice_html", "send_notice"]
 
 
+_DEFAULTS = NoticesSettings()  # the schema's defaults, for a NoticeConfig built directly
+
+
 @dataclass(frozen=True)
 class NoticeConfig:
     """The [notices] settings, as plain values."""
 
-    sender_org: str = "消防产品网络市场监测组"
-    sender_contact: str = ""
-    recipient: str = "{platform_name}平台 商品合规/治理团队"
-    legal_basis: str = ""
-    reply_deadline_days: int = 7
-    channel: str = "平台投诉/举报通道"
+    sender_org: str = _DEFAULTS.sender_org
+    sender_contact: str = _DEFAULTS.sender_contact
+    recipient: str = _DEFAULTS.recipient
+    legal_basis: str = _DEFAULTS.legal_basis
+    reply_deadline_days: int = _DEFAULTS.reply_deadline_days
+    channel: str = _DEFAULTS.channel
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "NoticeConfig":
+        return cls(**settings.notices.model_dump())
 
     @classmethod
     def from_section(cls, section: Mapping[str, Any]) -> "NoticeConfig":
+        """From a plain [notices] dict (`settings.section("notices")`); prefer `from_settings`."""
         known = {k: section[k] for k in cls.__dataclass_fields__ if k in section}
         if "reply_deadline_days" in known:
             known["reply_deadline_days"] = int(known["reply_deadline_days"])

@@ -23,10 +23,11 @@ from typing import Any
 
 from alerts.exceptions import RenderError
 from crawler.capture import DEFAULT_ARGS
+from firewatch.core.settings import CaptureSettings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
+DEFAULT_CHROMIUM = CaptureSettings().chromium  # [capture] chromium
 _LOCAL_SCHEMES = ("data:", "about:", "blob:")
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

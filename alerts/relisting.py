@@ -33,8 +33,10 @@ from PIL import Image
 
 from firewatch.core.text import normalize, tokenize
 from firewatch.core.models import Listing, utcnow
+from firewatch.core.settings import AlertsSettings
 
 log = logging.getLogger(__name__)
+_DEFAULTS = AlertsSettings()  # the schema's defaults, for a RelistingConfig built directly
 
 PERMUTATIONS = 128
 _WORD_RE = re.compile(r"[\w\u4e00-\u9fff]+")
@@ -222,14 +224,14 @@ def main_image_url(listing: Listing) -> str | None:
 # -- matching ----------------------------------------------------------------------------
 @dataclass
 class RelistingConfig:
-    """Thresholds and weights (settings [alerts] relisting_*)."""
+    """Thresholds and weights (settings [alerts] relisting_*; the defaults are the schema's)."""
 
-    min_score: float = 0.6
-    title_min_similarity: float = 0.6
-    shop_min_similarity: float = 0.6
-    image_max_distance: int = 6
+    min_score: float = _DEFAULTS.relisting_min_score
+    title_min_similarity: float = _DEFAULTS.relisting_title_min_similarity
+    shop_min_similarity: float = _DEFAULTS.relisting_shop_min_similarity
+    image_max_distance: int = _DEFAULTS.relisting_image_max_distance
     removed_slack_hours: float = 12.0
-    weights: dict[str, float] = field(default_factory=lambda: {"title": 0.4, "image": 0.4, "shop": 0.2})
+    weights: dict[str, float] = field(default_factory=_DEFAULTS.relisting_weights.model_dump)
 
 
 @dataclass

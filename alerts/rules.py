@@ -20,13 +20,13 @@ from typing import Any, Callable
 
 from firewatch.core.labels import PLATFORM_NAMES, category_name, reason_name
 from firewatch.core.models import Assessment, Listing, utcnow
+from firewatch.core.settings import ALERT_RULES, AlertsSettings, CrawlSettings, Settings
 
-from .exceptions import AlertsConfigError
 from .relisting import ImageHasher, RelistingConfig, find_relistings
 
 log = logging.getLogger(__name__)
 
-RULES = ("new_flagged", "notice_overdue", "relisting", "price_floor", "crawler_blocked")
+RULES = ALERT_RULES  # the names the settings schema accepts in [alerts] rules
 RULE_NAMES = {
     "new_flagged": "新标记商品",
     "notice_overdue": "通知后仍在售",
@@ -45,43 +45,38 @@ def platform_name(platform: str) -> str:
     return PLATFORM_NAMES.get(platform, platform)
 
 
+_DEFAULTS = AlertsSettings()  # the schema's defaults, for an AlertsConfig built directly
+
+
 @dataclass
 class AlertsConfig:
     """The [alerts] settings the rules need (senders read theirs in `alerts.senders`)."""
 
-    rules: tuple[str, ...] = RULES
-    risk_threshold: float = 0.8
-    flagged_max_age_days: float = 7
-    notice_overdue_days: float = 14
-    price_floor_fraction: float = 0.3
-    blocked_min_blocks: int = 10
+    rules: tuple[str, ...] = tuple(_DEFAULTS.rules)
+    risk_threshold: float = _DEFAULTS.risk_threshold
+    flagged_max_age_days: float = _DEFAULTS.flagged_max_age_days
+    notice_overdue_days: float = _DEFAULTS.notice_overdue_days
+    price_floor_fraction: float = _DEFAULTS.price_floor_fraction
+    blocked_min_blocks: int = _DEFAULTS.blocked_min_blocks
     relisting: RelistingConfig = field(default_factory=RelistingConfig)
-    image_timeout: float = 10.0
-    image_max_bytes: int = 5_000_000
-    image_retry_hours: float = 24
-    user_agent: str = "firewatch"
+    image_timeout: float = _DEFAULTS.image_timeout
+    image_max_bytes: int = _DEFAULTS.image_max_bytes
+    image_retry_hours: float = _DEFAULTS.image_retry_hours
+    user_agent: str = CrawlSettings().user_agent
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "AlertsConfig":
-        a = settings.section("alerts")
-        rules = tuple(a["rules"])
-        unknown = [r for r in rules if r not in RULES]
-        if unknown:
-            raise AlertsConfigError(f"alerts.rules: unknown rule(s) {unknown}; choose from {', '.join(RULES)}")
-        weights = {k: float(v) for k, v in dict(a["relisting_weights"]).items()}
+    def from_settings(cls, settings: Settings) -> "AlertsConfig":
+        a = settings.alerts
         return cls(
-            rules=rules, risk_threshold=float(a["risk_threshold"]),
-            flagged_max_age_days=float(a["flagged_max_age_days"]),
-            notice_overdue_days=float(a["notice_overdue_days"]),
-            price_floor_fraction=float(a["price_floor_fraction"]), blocked_min_blocks=int(a["blocked_min_blocks"]),
+            rules=tuple(a.rules), risk_threshold=a.risk_threshold, flagged_max_age_days=a.flagged_max_age_days,
+            notice_overdue_days=a.notice_overdue_days, price_floor_fraction=a.price_floor_fraction,
+            blocked_min_blocks=a.blocked_min_blocks,
             relisting=RelistingConfig(
-                min_score=float(a["relisting_min_score"]),
-                title_min_similarity=float(a["relisting_title_min_similarity"]),
-                shop_min_similarity=float(a["relisting_shop_min_similarity"]),
-                image_max_distance=int(a["relisting_image_max_distance"]), weights=weights),
-            image_timeout=float(a["image_timeout"]), image_max_bytes=int(a["image_max_bytes"]),
-            image_retry_hours=float(a["image_retry_hours"]),
-            user_agent=str(settings.section("crawl").get("user_agent", "firewatch")),
+                min_score=a.relisting_min_score, title_min_similarity=a.relisting_title_min_similarity,
+                shop_min_similarity=a.relisting_shop_min_similarity,
+                image_max_distance=a.relisting_image_max_distance, weights=a.relisting_weights.model_dump()),
+            image_timeout=a.image_timeout, image_max_bytes=a.image_max_bytes, image_retry_hours=a.image_retry_hours,
+            user_agent=settings.crawl.user_agent,
         )
 
 

@@ -37,11 +37,13 @@ import httpx
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from firewatch.core.models import utcnow
+from firewatch.core.settings import AlertsSettings, Settings
 
 from .exceptions import AlertsConfigError, DeliveryError
 from .rules import rule_name
 
 log = logging.getLogger(__name__)
+_DEFAULTS = AlertsSettings()  # the schema's defaults, for senders and policies built directly
 
 TEMPLATES = Path(__file__).parent / "templates"
 SIGNATURE_HEADER = "X-Firewatch-Signature"
@@ -145,7 +147,8 @@ class EmailSender:
     channel = "email"
 
     def __init__(self, host: str, port: int, sender: str, to: list[str], starttls: bool = False,
-                 use_ssl: bool = False, username: str = "", password: str = "", timeout: float = 30.0) -> None:
+                 use_ssl: bool = False, username: str = "", password: str = "",
+                 timeout: float = _DEFAULTS.smtp_timeout) -> None:
         self.host, self.port = host, int(port)
         self.sender = _check_address(sender, "smtp_from")
         self.to = [_check_address(t, "smtp_to") for t in to]
@@ -208,7 +211,7 @@ def verify_signature(secret: str, timestamp: str, body: bytes, signature: str, m
 class WebhookSender:
     """JSON POST signed with HMAC-SHA256 (timestamp included in the signed material)."""
 
-    def __init__(self, url: str, secret: str, timeout: float = 10.0, user_agent: str = "firewatch-alerts",
+    def __init__(self, url: str, secret: str, timeout: float = _DEFAULTS.webhook_timeout, user_agent: str = "firewatch-alerts",
                  client: httpx.Client | None = None) -> None:
         if not re.match(r"https?://", url or ""):
             raise AlertsConfigError(f"alerts.webhook_url: {url!r} is not an http(s) URL")
@@ -245,9 +248,9 @@ class WebhookSender:
 class DeliveryPolicy:
     """Attempts per delivery and the exponential backoff between them (seconds)."""
 
-    max_attempts: int = 4
-    backoff: float = 1.0
-    backoff_max: float = 30.0
+    max_attempts: int = _DEFAULTS.max_attempts
+    backoff: float = _DEFAULTS.backoff_seconds
+    backoff_max: float = _DEFAULTS.backoff_max_seconds
 
     def delay(self, attempt: int) -> float:
         """Wait after failed attempt number `attempt` (1-based): backoff * 2^(attempt-1), capped."""
@@ -367,21 +370,18 @@ def _retry_one(store: Any, sender: Sender, dead: Any, entry: dict[str, Any], pol
     entry.update(ok=ok, note=error)
 
 
-def policy_from_settings(settings: Any) -> DeliveryPolicy:
-    a = settings.section("alerts")
-    return DeliveryPolicy(int(a["max_attempts"]), float(a["backoff_seconds"]), float(a["backoff_max_seconds"]))
+def policy_from_settings(settings: Settings) -> DeliveryPolicy:
+    a = settings.alerts
+    return DeliveryPolicy(a.max_attempts, a.backoff_seconds, a.backoff_max_seconds)
 
 
-def senders_from_settings(settings: Any) -> list[Sender]:
+def senders_from_settings(settings: Settings) -> list[Sender]:
     """The configured channels: e-mail when smtp_host and smtp_to are set, webhook when webhook_url is."""
-    a = settings.section("alerts")
+    a = settings.alerts
     senders: list[Sender] = []
-    to = a["smtp_to"]
-    to = [to] if isinstance(to, str) else list(to)
-    if a["smtp_host"] and to:
-        senders.append(EmailSender(a["smtp_host"], int(a["smtp_port"]), a["smtp_from"], to,
-                                   bool(a["smtp_starttls"]), bool(a["smtp_ssl"]), a["smtp_username"],
-                                   a["smtp_password"], float(a["smtp_timeout"])))
-    if a["webhook_url"]:
-        senders.append(WebhookSender(a["webhook_url"], a["webhook_secret"], float(a["webhook_timeout"])))
+    if a.smtp_host and a.smtp_to:
+        senders.append(EmailSender(a.smtp_host, a.smtp_port, a.smtp_from, list(a.smtp_to), a.smtp_starttls,
+                                   a.smtp_ssl, a.smtp_username, a.smtp_password, a.smtp_timeout))
+    if a.webhook_url:
+        senders.append(WebhookSender(a.webhook_url, a.webhook_secret, a.webhook_timeout))
     return senders

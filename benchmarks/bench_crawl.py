@@ -78,7 +78,7 @@ def main() -> None:
     from firewatch.core.settings import load_settings
     from firewatch.store import open_store
 
-    concurrency = int(load_settings(env={}).section("crawl")["concurrency_per_domain"])
+    concurrency = load_settings(env={}).crawl.concurrency_per_domain
     market = DemoMarket(seed=7, **QUIET)
     market.start(port=0)
     try:

@@ -42,6 +42,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from firewatch.core.models import Artefact, Evidence
+from firewatch.core.settings import CaptureSettings
 
 from crawler.exceptions import BlockedPageError, CaptureError, MissingCJKFontsError
 from crawler.fonts import assert_cjk_rendering
@@ -50,6 +51,7 @@ from crawler.objects import (OBJECTS_DIR, link_or_copy, object_path, put_object,
                              timestamp_dirname, write_file)
 
 log = logging.getLogger(__name__)
+_CAPTURE = CaptureSettings()  # the schema's defaults, for a Capturer built directly
 T = TypeVar("T")
 
 DEFAULT_ARGS = (
@@ -154,9 +156,9 @@ class Capturer:
         out_dir: str | os.PathLike[str],
         user_agent: str,
         allowed_hosts: Iterable[str],
-        max_height: int = 10000,
+        max_height: int = _CAPTURE.max_height,
         viewport: tuple[int, int] = (1280, 900),
-        timeout_ms: int = 30000,
+        timeout_ms: int = _CAPTURE.timeout_ms,
         *,
         is_blocked: Callable[[str, str], str | None],
         locale: str = "zh-CN",
@@ -165,10 +167,10 @@ class Capturer:
         check_fonts: bool = True,
         sign: Callable[[bytes], str] | None = None,
         clock: Callable[[], datetime] | None = None,
-        concurrency: int = 4,
+        concurrency: int = _CAPTURE.concurrency,
         retries: int = 2,
         retry_delay: float = 0.5,
-        settle_ms: int = 300,
+        settle_ms: int = _CAPTURE.settle_ms,
         capture_timeout_ms: int | None = None,
     ) -> None:
         self.executable_path = executable_path

@@ -31,7 +31,7 @@ import logging
 import os
 import socket
 import uuid
-from typing import Any, Mapping
+from typing import Any
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
@@ -39,8 +39,10 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler.exceptions import FrontierError
+from firewatch.core.settings import CrawlSettings
 
 log = logging.getLogger(__name__)
+_CRAWL = CrawlSettings()  # the schema's defaults, when a value is not configured
 
 POLL_SECONDS = 0.5
 """How often an idle process waiting on busy peers looks at the shared frontier again."""
@@ -109,12 +111,12 @@ def check_redis(url: str, timeout: float = 5.0) -> None:
         client.close()
 
 
-def redis_settings(crawl: Mapping[str, Any]) -> dict[str, Any]:
-    """Scrapy settings for the shared Redis frontier; empty when `redis_url` is not set."""
-    url = str(crawl.get("redis_url") or "").strip()
+def redis_settings(url: str, prefix: str, worker_timeout: float) -> dict[str, Any]:
+    """Scrapy settings for the shared Redis frontier (`[crawl] redis_url`, `redis_key_prefix`,
+    `redis_worker_timeout`); empty when `url` is ""."""
+    url = url.strip()
     if not url:
         return {}
-    prefix = str(crawl.get("redis_key_prefix") or "firewatch")
     return {
         "SCHEDULER": "crawler.distributed.SharedFrontierScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
@@ -128,14 +130,14 @@ def redis_settings(crawl: Mapping[str, Any]) -> dict[str, Any]:
         "SCHEDULER_FLUSH_ON_START": False,
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
         "FIREWATCH_REDIS_WORKERS_KEY": f"{prefix}:%(spider)s:workers",
-        "FIREWATCH_REDIS_WORKER_TIMEOUT": float(crawl.get("redis_worker_timeout") or 60),
+        "FIREWATCH_REDIS_WORKER_TIMEOUT": float(worker_timeout),
     }
 
 
 class SharedFrontierScheduler(Scheduler):
     """scrapy-redis's scheduler that closes only when the whole cluster is done."""
 
-    def __init__(self, server, *, workers_key: str = "", worker_timeout: float = 60.0, **kwargs):
+    def __init__(self, server, *, workers_key: str = "", worker_timeout: float = _CRAWL.redis_worker_timeout, **kwargs):
         super().__init__(server, **kwargs)
         self.workers_key_template = workers_key
         self.worker_timeout = float(worker_timeout)
@@ -153,7 +155,8 @@ class SharedFrontierScheduler(Scheduler):
                                                  "dupefilter_key", "dupefilter_cls", "idle_before_close",
                                                  "serializer")}
         return cls(base.server, dupefilter=base.df, workers_key=settings.get("FIREWATCH_REDIS_WORKERS_KEY"),
-                   worker_timeout=settings.getfloat("FIREWATCH_REDIS_WORKER_TIMEOUT", 60.0), **kwargs)
+                   worker_timeout=settings.getfloat("FIREWATCH_REDIS_WORKER_TIMEOUT", _CRAWL.redis_worker_timeout),
+                   **kwargs)
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -16,9 +16,8 @@ from firewatch.core.settings import Settings
 def keyword_plan(settings: Settings, platforms: Iterable[str], sets: Iterable[str] = (),
                  queries: Iterable[str] = ()) -> dict[str, list[str]]:
     """Keywords per platform: the queries if given, else the named sets (default: "default")."""
-    crawl = settings.section("crawl")
-    named = crawl.get("keywords", {}) or {}
-    per_platform = crawl.get("platform_keywords", {}) or {}
+    named = settings.crawl.keywords
+    per_platform = settings.crawl.platform_keywords
     queries = [q for q in queries if q.strip()]
     sets = list(sets) or ["default"]
     unknown = [s for s in sets if s not in named]

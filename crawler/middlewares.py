@@ -21,8 +21,10 @@ from scrapy.utils.response import response_status_message
 
 from crawler.exceptions import BlockedGiveUpError
 from crawler.platforms.blocked import detect_block
+from firewatch.core.settings import CrawlSettings
 
 log = logging.getLogger(__name__)
+_CRAWL = CrawlSettings()  # the schema's defaults, when a value is not configured
 
 
 def retry_after_seconds(value: bytes | str | None, now_ts: float | None = None) -> float | None:
@@ -52,7 +54,7 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.max_retry_after = settings.getfloat("FIREWATCH_MAX_RETRY_AFTER", 30.0)
+        self.max_retry_after = settings.getfloat("FIREWATCH_MAX_RETRY_AFTER", _CRAWL.max_retry_after)
 
     def process_response(self, request, response, spider=None):
         if request.meta.get("dont_retry", False):
@@ -85,8 +87,9 @@ class BlockMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         s = crawler.settings
-        return cls(crawler, s.getint("FIREWATCH_MAX_BLOCKS", 30), s.getfloat("FIREWATCH_BLOCK_BACKOFF", 0.5),
-                   s.getfloat("FIREWATCH_MAX_RETRY_AFTER", 30.0))
+        return cls(crawler, s.getint("FIREWATCH_MAX_BLOCKS", _CRAWL.max_blocks),
+                   s.getfloat("FIREWATCH_BLOCK_BACKOFF", _CRAWL.block_backoff),
+                   s.getfloat("FIREWATCH_MAX_RETRY_AFTER", _CRAWL.max_retry_after))
 
     def process_response(self, request, response, spider=None):
         reason = None

@@ -27,8 +27,10 @@ from twisted.internet import error as twisted_error
 from twisted.web._newclient import ResponseNeverReceived
 
 from crawler.exceptions import ProxiesExhaustedError, ProxyError
+from firewatch.core.settings import CrawlSettings
 
 log = logging.getLogger(__name__)
+_CRAWL = CrawlSettings()  # the schema's defaults, when a value is not configured
 
 META_KEY = "firewatch_proxy"
 RETRIES_KEY = "firewatch_proxy_retries"
@@ -95,7 +97,8 @@ class ProxyState:
 class ProxyPool:
     """Round-robin proxies with eviction after consecutive failures and re-admission after a cool-down."""
 
-    def __init__(self, proxies: Iterable[str], max_failures: int = 3, cooldown: float = 300.0,
+    def __init__(self, proxies: Iterable[str], max_failures: int = _CRAWL.proxy_max_failures,
+                 cooldown: float = _CRAWL.proxy_cooldown,
                  clock: Callable[[], float] = time.monotonic):
         urls = proxy_list(proxies)
         if max_failures < 1:
@@ -170,7 +173,8 @@ class ProxyMiddleware:
         proxies = [p for p in s.getlist("FIREWATCH_PROXIES") if p]
         if not proxies:
             raise NotConfigured("no proxies configured")
-        pool = ProxyPool(proxies, s.getint("FIREWATCH_PROXY_MAX_FAILURES", 3), s.getfloat("FIREWATCH_PROXY_COOLDOWN", 300.0))
+        pool = ProxyPool(proxies, s.getint("FIREWATCH_PROXY_MAX_FAILURES", _CRAWL.proxy_max_failures),
+                         s.getfloat("FIREWATCH_PROXY_COOLDOWN", _CRAWL.proxy_cooldown))
         codes = s.getlist("FIREWATCH_PROXY_FAILURE_CODES") or DEFAULT_FAILURE_CODES
         return cls(crawler, pool, codes)
 

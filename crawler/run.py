@@ -30,20 +30,20 @@ log = logging.getLogger(__name__)
 
 def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySettings:
     """Translate firewatch's crawl settings into Scrapy settings."""
-    c = settings.section("crawl")
+    c = settings.crawl
     s = ScrapySettings()
     s.setdict({
         "BOT_NAME": "firewatch",
-        "USER_AGENT": c["user_agent"],
-        "ROBOTSTXT_OBEY": bool(c["obey_robots"]),
-        "CONCURRENT_REQUESTS": max(16, int(c["concurrency_per_domain"]) * 2),
-        "CONCURRENT_REQUESTS_PER_DOMAIN": int(c["concurrency_per_domain"]),
-        "DOWNLOAD_DELAY": float(c["download_delay"]),
-        "AUTOTHROTTLE_ENABLED": bool(c["autothrottle"]),
-        "AUTOTHROTTLE_START_DELAY": max(float(c["download_delay"]), 0.01),
-        "AUTOTHROTTLE_MAX_DELAY": float(c["max_retry_after"]),
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(c["concurrency_per_domain"]),
-        "RETRY_TIMES": int(c["retry_times"]),
+        "USER_AGENT": c.user_agent,
+        "ROBOTSTXT_OBEY": c.obey_robots,
+        "CONCURRENT_REQUESTS": max(16, c.concurrency_per_domain * 2),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": c.concurrency_per_domain,
+        "DOWNLOAD_DELAY": c.download_delay,
+        "AUTOTHROTTLE_ENABLED": c.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(c.download_delay, 0.01),
+        "AUTOTHROTTLE_MAX_DELAY": c.max_retry_after,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(c.concurrency_per_domain),
+        "RETRY_TIMES": c.retry_times,
         "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -57,19 +57,20 @@ def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySet
         "EXTENSIONS": {"crawler.progress.ProgressExtension": 500},
         "FIREWATCH_STORE": str(settings.store_path),
         "FIREWATCH_ECHO_COMMITS": echo_commits,
-        "FIREWATCH_MAX_BLOCKS": int(c["max_blocks"]),
-        "FIREWATCH_BLOCK_BACKOFF": float(c["block_backoff"]),
-        "FIREWATCH_MAX_RETRY_AFTER": float(c["max_retry_after"]),
-        "FIREWATCH_PROXIES": proxy_list(c["proxies"]),
-        "FIREWATCH_PROXY_MAX_FAILURES": int(c["proxy_max_failures"]),
-        "FIREWATCH_PROXY_COOLDOWN": float(c["proxy_cooldown"]),
+        "FIREWATCH_MAX_BLOCKS": c.max_blocks,
+        "FIREWATCH_BLOCK_BACKOFF": c.block_backoff,
+        "FIREWATCH_MAX_RETRY_AFTER": c.max_retry_after,
+        "FIREWATCH_PROXIES": proxy_list(c.proxies),
+        "FIREWATCH_PROXY_MAX_FAILURES": c.proxy_max_failures,
+        "FIREWATCH_PROXY_COOLDOWN": c.proxy_cooldown,
         "FIREWATCH_SESSIONS": session_files(settings),
         "LOG_LEVEL": "WARNING",
         "TELNETCONSOLE_ENABLED": False,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
     })
-    s.setdict(redis_settings(c))  # a shared scrapy-redis frontier when crawl.redis_url is set
+    # a shared scrapy-redis frontier when crawl.redis_url is set
+    s.setdict(redis_settings(c.redis_url, c.redis_key_prefix, c.redis_worker_timeout))
     return s
 
 
@@ -78,13 +79,13 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, 
               log_level: int = logging.WARNING) -> dict[str, dict[str, Any]]:
     """Crawl the given platforms once, each with its keywords (default: the "default" set);
     return per-platform stats."""
-    c = settings.section("crawl")
+    c = settings.crawl
     platforms = list(platforms)
     keywords = keywords or keyword_plan(settings, platforms)
     crawl_settings = scrapy_settings(settings, echo_commits)  # a bad session or proxy list fails here, before any record
-    check_redis(str(c.get("redis_url") or ""))  # a shared frontier must answer before any run is recorded
+    check_redis(c.redis_url)  # a shared frontier must answer before any run is recorded
     store = open_store(settings.store_path)
-    since = utcnow() - timedelta(seconds=float(c["recrawl_after"]))
+    since = utcnow() - timedelta(seconds=c.recrawl_after)
     skip = {l.key: l.display_price for l in store.iter_listings() if l.last_seen and l.last_seen >= since and l.status == "active"}
     runs = {p: store.start_crawl_run(p) for p in platforms}
     set_display(progress)
@@ -97,7 +98,7 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, 
     for platform in platforms:
         crawler = process.create_crawler(SPIDERS[platform])
         crawlers[platform] = crawler
-        process.crawl(crawler, base_url=c["base_url"], keywords=keywords[platform], max_pages=c["max_pages"], skip_keys=skip)
+        process.crawl(crawler, base_url=c.base_url, keywords=keywords[platform], max_pages=c.max_pages, skip_keys=skip)
     outcome = "finished"
     try:
         process.start()

@@ -248,8 +248,8 @@ class CrawlScheduler:
 
     @classmethod
     def from_settings(cls, settings, report: Callable[[str], None] = print) -> "CrawlScheduler":
-        sch = settings.section("schedule")
-        jobs = jobs_from_settings(sch, settings.section("crawl"))
+        sch = settings.schedule
+        jobs = jobs_from_settings(settings.section("schedule"), settings.section("crawl"))
 
         def crawl_command(spec: JobSpec) -> list[str]:
             args = ["crawl", "--no-progress"]
@@ -260,16 +260,15 @@ class CrawlScheduler:
             return child_command(settings, *args)
 
         process_args = ["process"]
-        if not sch.get("capture", True):
+        if not sch.capture:
             process_args.append("--no-capture")
-        elif int(sch.get("max_captures", 0) or 0) > 0:
-            process_args += ["--max-captures", str(int(sch["max_captures"]))]
+        elif sch.max_captures > 0:
+            process_args += ["--max-captures", str(sch.max_captures)]
         store_path = settings.store_path
         return cls(jobs=jobs, jobstore_url=jobstore_url(store_path), crawl_command=crawl_command,
                    process_command=child_command(settings, *process_args), lock_path=store_path.with_suffix(".schedule.lock"),
-                   timezone=resolve_timezone(str(sch.get("timezone", "") or "")),
-                   misfire_grace_seconds=int(sch.get("misfire_grace_seconds", 600)),
-                   stop_timeout_seconds=float(sch.get("stop_timeout_seconds", 20)), report=report)
+                   timezone=resolve_timezone(sch.timezone), misfire_grace_seconds=sch.misfire_grace_seconds,
+                   stop_timeout_seconds=sch.stop_timeout_seconds, report=report)
 
     # -- events ------------------------------------------------------------------------
     def _say(self, line: str) -> None:
@@ -475,9 +474,8 @@ class JobRow:
 
 def list_jobs(settings) -> list[JobRow]:
     """The settings' jobs with their next run times as stored in the job store (read only)."""
-    sch = settings.section("schedule")
-    specs = jobs_from_settings(sch, settings.section("crawl"))
-    tz = resolve_timezone(str(sch.get("timezone", "") or ""))
+    specs = jobs_from_settings(settings.section("schedule"), settings.section("crawl"))
+    tz = resolve_timezone(settings.schedule.timezone)
     stored = read_stored_jobs(settings.store_path, tz)
     rows = []
     for spec in specs:

@@ -30,6 +30,7 @@ from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.exceptions import NotConfigured
 
 from crawler.exceptions import SessionError, UnknownPlatformError
+from firewatch.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -156,14 +157,14 @@ def import_session(platform: str, path: str | Path, data_dir: str | Path, now: f
     return Session(target, session.cookies, session.expired, session.origins)
 
 
-def session_files(settings: Any, platforms: Any = None) -> dict[str, str]:
+def session_files(settings: Settings, platforms: Any = None) -> dict[str, str]:
     """Platform -> session file for a crawl, validated now so a bad file stops the run before it starts.
 
     `[crawl.sessions]` maps a platform to a file (relative paths are in the data
     directory); a platform not named there uses `<data_dir>/sessions/<platform>.json`
     when that file exists.
     """
-    configured: Mapping[str, str] = settings.section("crawl").get("sessions") or {}
+    configured: Mapping[str, str] = settings.crawl.sessions
     names = set(platforms) if platforms is not None else None
     found: dict[str, Path] = {p: settings.data_path(str(f)) for p, f in configured.items() if f}
     imported = settings.data_path(SESSIONS_DIR)

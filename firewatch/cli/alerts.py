@@ -197,7 +197,7 @@ def alerts_digest(ctx: click.Context, day: str | None, print_only: bool, force: 
     """
 
     settings = settings_of(ctx)
-    tz_name = settings.section("alerts")["timezone"]
+    tz_name = settings.alerts.timezone
     the_day = _parse_day(day, tz_name)
     senders = [] if print_only else _senders(settings, required=False)
     with store_of(ctx) as store:
@@ -234,7 +234,7 @@ def alerts_dead_letters(ctx: click.Context, retry: bool, show_all: bool, as_json
 
 
     settings = settings_of(ctx)
-    tz_name = settings.section("alerts")["timezone"]
+    tz_name = settings.alerts.timezone
     with store_of(ctx) as store:
         if retry:
             report = retry_dead_letters(store, _senders(settings), policy_from_settings(settings),

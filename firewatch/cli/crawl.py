@@ -40,7 +40,7 @@ def crawl(ctx, platforms, categories, keywords, base_url, echo_commits, no_progr
     settings = settings_of(ctx)
     if base_url:
         settings = settings.with_overrides({"crawl": {"base_url": base_url}})
-    platforms = platforms or tuple(settings.section("crawl")["platforms"])
+    platforms = platforms or tuple(settings.crawl.platforms)
     plan = keyword_plan(settings, platforms, categories, keywords)
     level = logging.getLogger().level
     if no_progress or echo_commits:
@@ -58,7 +58,7 @@ def crawl(ctx, platforms, categories, keywords, base_url, echo_commits, no_progr
         if r["alert"]:
             console.print(f"[red]告警 ALERT {platform}: {r['alert']}[/red]")
     if all(r["pages"] == 0 for r in results.values()):
-        raise FirewatchError(f"no page could be fetched from {settings.section('crawl')['base_url']}: is the market "
+        raise FirewatchError(f"no page could be fetched from {settings.crawl.base_url}: is the market "
                              "running (`firewatch market serve`)? Set crawl.base_url or pass --base-url.")
 
 

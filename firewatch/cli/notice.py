@@ -28,7 +28,7 @@ STATUS_NAMES = {"draft": "草稿", "sent": "已发送", "acknowledged": "已回�
 
 
 def _config(settings):
-    return NoticeConfig.from_section(settings.section("notices"))
+    return NoticeConfig.from_settings(settings)
 
 
 def _when(value) -> str:
@@ -96,7 +96,7 @@ def notice_send(ctx, notice_id: int, sent_by: str | None, channel: str | None) -
     with open_store(settings.store_path) as store:
         n = send_notice(store, notice_id, sent_by=sent_by or default_operator(),
                         out_dir=settings.export_dir / "notices", config=_config(settings),
-                        chromium=settings.section("capture")["chromium"], channel=channel)
+                        chromium=settings.capture.chromium, channel=channel)
     out.print(f"已发送 notice {n.id} marked sent by {escape(n.sent_by)} via {escape(n.channel)}; "
               f"reply due {_when(n.deadline_at)}")
     out.print(f"  PDF  {n.pdf_path}  (SHA-256 {n.document_sha256})")
@@ -124,7 +124,7 @@ def notice_status(ctx, notice_id: int | None) -> None:
     """Re-evaluate removal and deadlines from the store and print each notice's state."""
 
     settings = settings_of(ctx)
-    grace = timedelta(seconds=int(settings.section("crawl").get("recrawl_after", 21600)))
+    grace = timedelta(seconds=int(settings.crawl.recrawl_after))
     with open_store(settings.store_path) as store:
         if notice_id is None:
             notices = evaluate_all(store, recrawl_after=grace)

@@ -24,6 +24,6 @@ def process(ctx, capture: bool, max_captures: int | None) -> None:
               f"索引 indexed {stats.indexed}, 错误 errors {len(stats.errors)}")
     if stats.index_unavailable:
         console.print(f"[yellow]索引暂停 index stage paused:[/yellow] {stats.index_unavailable}")
-    if settings.section("alerts")["run_on_process"]:
+    if settings.alerts.run_on_process:
         new = ", ".join(f"{rule} {n}" for rule, n in stats.new_alerts.items()) or "none"
         out.print(f"告警 new alerts: {new}" + ("; send them: firewatch alerts send" if stats.new_alert_ids else ""))

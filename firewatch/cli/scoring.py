@@ -35,7 +35,7 @@ def train(ctx, prices_from_store) -> None:
     if prices_from_store is not False and settings.store_path.exists():
         with open_store(settings.store_path) as store:
             n = sum(store.count_listings().values())
-            if prices_from_store or n >= int(settings.section("scoring")["price_min_listings"]):
+            if prices_from_store or n >= settings.scoring.price_min_listings:
                 model = fit_price_model_from_store(store, scorer)
                 scorer.set_price_model(model).save(settings.model_dir)
                 out.print(f"价格模型 price model: {model.n_listings_} listings in {len(model.groups_)} groups")
@@ -54,7 +54,7 @@ def score(ctx, in_path: str, out_path: str) -> None:
     settings = settings_of(ctx)
     scorer = load_scorer(settings, console.print)
     watchlist = load_watchlist(settings)
-    threshold = float(settings.section("scoring")["threshold"])
+    threshold = settings.scoring.threshold
     n = 0
     batch: list[dict] = []
 
@@ -90,7 +90,7 @@ def evaluate(ctx, data_path: str | None, out_dir: str | None) -> None:
     settings = settings_of(ctx)
     path = Path(data_path) if data_path else HELDOUT_PATH
     scorer = load_scorer(settings, console.print)
-    threshold = float(settings.section("scoring")["threshold"])
+    threshold = settings.scoring.threshold
     report = evaluate_records(scorer, load_records(path), threshold=threshold, watchlist=load_watchlist(settings))
     out.file.write(f"evaluation of {path} ({report.n} records)\n\n{format_report(report)}\n")
     target = Path(out_dir) if out_dir else settings.data_dir / "reports"

@@ -50,10 +50,9 @@ def serve(ctx, host: str | None, port: int | None) -> None:
 
 
     settings = settings_of(ctx)
-    web = settings.section("web")
     app = create_app(settings)
-    host = host or web.get("host", "127.0.0.1")
-    port = web.get("port", 8000) if port is None else port
+    host = host or settings.web.host
+    port = settings.web.port if port is None else port
     out.print(f"firewatch 审核系统 on http://{host}:{port}  (API docs: /docs; add users with `firewatch user add`)")
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
 

@@ -13,9 +13,9 @@ class FirewatchError(Exception):
 
 
 class SettingsError(FirewatchError):
-    """The settings file or an environment override is invalid."""
+    """The settings file or an environment override is invalid (raised while loading them)."""
 
-    exit_code = 78  # EX_CONFIG
+    exit_code = 2  # a usage error: the command did not start
 
 
 class StoreError(FirewatchError):

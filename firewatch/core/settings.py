@@ -1,126 +1,461 @@
-"""The one settings loader: `firewatch.toml` plus `FIREWATCH_*` environment overrides.
+"""The settings schema and its one loader: defaults < `firewatch.toml` < `FIREWATCH_*` environment.
 
-Nothing else in the project reads the environment. Components receive plain values from
-a `Settings` object (or from tests directly). Precedence: built-in defaults, then the
-TOML file, then the environment. An environment key `FIREWATCH_<SECTION>__<KEY>`
-overrides `[section] key`; values are parsed as TOML literals when they parse
-(numbers, booleans, arrays) and taken as strings otherwise.
+Every key's type, default and meaning is declared once, below; `firewatch.toml` is the
+documented copy of the defaults. `FIREWATCH_<SECTION>__<KEY>` overrides `[section] key`
+(list keys take one value or a JSON list; tables a JSON object), `FIREWATCH_DATA_DIR`
+overrides `paths.data_dir` and `FIREWATCH_CONFIG` names the file. A bad value, an
+unknown key or an unknown section raises `SettingsError` with one line naming the key,
+the value, what was expected and where it came from. Nothing else reads the environment.
 """
 
 from __future__ import annotations
 
-import copy
+import difflib
+import json
 import os
+import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Annotated, Any, Literal, TypeVar, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError,
+                      field_validator, model_validator)
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings import SettingsError as SourceError
+from pydantic_settings.sources.utils import parse_env_vars
 
 from firewatch.core.exceptions import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_FILE = PROJECT_ROOT / "firewatch.toml"
 ENV_PREFIX = "FIREWATCH_"
+ENV_CONFIG = ENV_PREFIX + "CONFIG"
+ENV_DATA_DIR = ENV_PREFIX + "DATA_DIR"
+
+CrawlPlatform = Literal["jd", "taobao", "pdd", "1688"]  # platforms with a spider (Tmall is in the Taobao crawl)
+CRAWL_PLATFORMS: tuple[str, ...] = get_args(CrawlPlatform)
+AlertRule = Literal["new_flagged", "notice_overdue", "relisting", "price_floor", "crawler_blocked"]
+ALERT_RULES: tuple[str, ...] = get_args(AlertRule)
+_CHINA_ZONES = ("Asia/Shanghai", "Asia/Chongqing", "PRC")  # usable without a tz database (alerts.digest)
+_INDEX_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}$")
+
+T = TypeVar("T")
 
 
-def _defaults() -> dict[str, Any]:
-    # The documented copy of these defaults is firewatch.toml; keep both in step.
-    return {
-        "paths": {"data_dir": "var"},
-        "store": {"url": "sqlite:///firewatch.db"},
-        "search": {"url": "sqlite", "index_prefix": "firewatch", "timeout": 30, "retries": 3, "backoff": 0.5,
-                   "shards": 1, "replicas": 0},
-        "crawl": {
-            "base_url": "http://127.0.0.1:8800",
-            "platforms": ["jd", "taobao", "pdd", "1688"],
-            "user_agent": "Mozilla/5.0 (X11; Linux x86_64) firewatch/0.1",
-            "obey_robots": True,
-            "concurrency_per_domain": 8,
-            "download_delay": 0.0,
-            "autothrottle": True,
-            "retry_times": 6,
-            "max_pages": 20,
-            "recrawl_after": 21600,
-            "max_blocks": 30,
-            "block_backoff": 0.5,
-            "max_retry_after": 30,
-            "proxies": [],
-            "proxy_max_failures": 3,
-            "proxy_cooldown": 300,
-            "sessions": {},
-            "keywords": {"default": ["灭火器"]},
-            "platform_keywords": {},
-            "redis_url": "",
-            "redis_key_prefix": "firewatch",
-            "redis_worker_timeout": 60,
-        },
-        "scoring": {"threshold": 0.5, "model_dir": "models", "watchlist": "", "price_min_listings": 200},
-        "capture": {
-            "chromium": "/usr/bin/chromium",
-            "max_height": 10000,
-            "timeout_ms": 30000,
-            "concurrency": 4,
-            "settle_ms": 300,
-            "evidence_dir": "evidence",
-        },
-        "export": {"dir": "exports"},
-        "notices": {
-            "sender_org": "消防产品网络市场监测组",
-            "sender_contact": "",
-            "recipient": "{platform_name}平台 商品合规/治理团队",
-            "legal_basis": ("依据《中华人民共和国消防法》第二十四条（禁止销售不合格的消防产品；实行强制性产品认证的消防产品须经认证合格方可销售）"
-                            "和《中华人民共和国电子商务法》第三十八条（平台经营者知道或者应当知道平台内经营者销售的商品不符合保障人身、财产安全的要求，应当采取必要措施）"),
-            "reply_deadline_days": 7,
-            "channel": "平台投诉/举报通道",
-        },
-        "evidence": {"key_dir": "keys", "tsa_url": "", "tsa_timeout": 15,
-                     "time_source": "本机系统时钟 (UTC) / host system clock"},
-        "web": {"host": "127.0.0.1", "port": 8000, "secure_cookies": False, "session_hours": 12,
-                "login_max_failures": 5, "login_window_seconds": 900, "page_size": 50},
-        "alerts": {
-            "run_on_process": True,
-            "rules": ["new_flagged", "notice_overdue", "relisting", "price_floor", "crawler_blocked"],
-            "risk_threshold": 0.8,
-            "flagged_max_age_days": 7,
-            "notice_overdue_days": 14,
-            "price_floor_fraction": 0.3,
-            "blocked_min_blocks": 10,
-            "relisting_min_score": 0.6,
-            "relisting_title_min_similarity": 0.6,
-            "relisting_shop_min_similarity": 0.6,
-            "relisting_image_max_distance": 6,
-            "relisting_weights": {"title": 0.4, "image": 0.4, "shop": 0.2},
-            "image_timeout": 10.0,
-            "image_max_bytes": 5000000,
-            "image_retry_hours": 24,
-            "max_attempts": 4,
-            "backoff_seconds": 1.0,
-            "backoff_max_seconds": 30.0,
-            "timezone": "Asia/Shanghai",
-            "smtp_host": "",
-            "smtp_port": 25,
-            "smtp_from": "firewatch@localhost",
-            "smtp_to": [],
-            "smtp_starttls": False,
-            "smtp_ssl": False,
-            "smtp_username": "",
-            "smtp_password": "",
-            "smtp_timeout": 30.0,
-            "webhook_url": "",
-            "webhook_secret": "",
-            "webhook_timeout": 10.0,
-        },
-        "schedule": {
-            "timezone": "",
-            "misfire_grace_seconds": 600,
-            "stop_timeout_seconds": 20,
-            "capture": True,
-            "max_captures": 0,
-            "jobs": [
-                {"id": "all-daily", "platforms": ["jd", "taobao", "pdd", "1688"], "keywords": "default", "cron": "0 3 * * *"},
-            ],
-        },
-    }
+# -- value types -------------------------------------------------------------------------
+def _one_or_many(value: Any) -> Any:
+    """A lone string stands for a one-item list (`FIREWATCH_ALERTS__RULES=new_flagged`)."""
+    if isinstance(value, str) and not value.lstrip().startswith("["):
+        return [value]
+    return value
+
+
+OneOrMany = Annotated[list[T], BeforeValidator(_one_or_many)]
+
+
+def _time_zone(name: str) -> str:
+    if name and name not in _CHINA_ZONES:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected a time zone name such as Asia/Shanghai or UTC") from None
+    return name
+
+
+def _search_url(url: str) -> str:
+    url = url.strip()
+    nodes = [n.strip() for n in url.split(",")]
+    if url == "sqlite" or url.startswith("sqlite:") or (url and all(re.match(r"^https?://[^\s/]+", n) for n in nodes)):
+        return url
+    raise ValueError("expected 'sqlite' or Elasticsearch node URL(s): http://host:9200 (several: comma-separated)")
+
+
+def _store_url(url: str) -> str:
+    if not url.startswith("sqlite:///") or url == "sqlite:///":
+        raise ValueError("expected sqlite:///PATH (the only store supported)")
+    return url
+
+
+def _index_prefix(prefix: str) -> str:
+    if not _INDEX_PREFIX.match(prefix):
+        raise ValueError("expected lowercase letters, digits, '-' or '_' (starting with a letter or digit)")
+    return prefix
+
+
+def _http_url_or_empty(url: str) -> str:
+    if url and not re.match(r"^https?://\S+$", url):
+        raise ValueError("expected an http(s):// URL, or \"\" for none")
+    return url
+
+
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
+HttpUrlOrEmpty = Annotated[str, AfterValidator(_http_url_or_empty)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Section(BaseModel):
+    """A settings table: unknown keys are errors, values are fixed once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+# -- sections ------------------------------------------------------------------------------
+class PathsSettings(_Section):
+    data_dir: str = Field("var", description="Where the store, the search index, models, evidence and exports live; "
+                                             "relative paths are resolved against the directory of the settings file.")
+
+
+class StoreSettings(_Section):
+    url: Annotated[str, AfterValidator(_store_url)] = Field(
+        "sqlite:///firewatch.db", description="Store of record; sqlite:///relative/path is resolved against data_dir.")
+
+
+class SearchSettings(_Section):
+    url: Annotated[str, AfterValidator(_search_url)] = Field(
+        "sqlite", description="Search index: \"sqlite\" (FTS5 file search.db in data_dir) or Elasticsearch node "
+                              "URL(s), \"http://host:9200\" or \"http://a:9200,http://b:9200\".")
+    index_prefix: Annotated[str, AfterValidator(_index_prefix)] = Field(
+        "firewatch", description="Elasticsearch only: index, alias and template names start with this prefix.")
+    timeout: float = Field(30, gt=0, description="Elasticsearch: seconds per request.")
+    retries: int = Field(3, ge=0, description="Elasticsearch: retries per request, and around bulk writes.")
+    backoff: float = Field(0.5, ge=0, description="Elasticsearch: first wait (seconds) of the exponential backoff "
+                                                  "around bulk writes.")
+    shards: int = Field(1, ge=1, description="Elasticsearch: shards of new indices.")
+    replicas: int = Field(0, ge=0, description="Elasticsearch: replicas of new indices (1 or more on a cluster).")
+
+
+DEFAULT_KEYWORDS: dict[str, list[str]] = {
+    "default": ["灭火器", "呼吸器", "消防", "防火", "报警器", "电缆", "喷头", "灭火", "应急灯", "水带"],
+    "portable_extinguisher": ["灭火器", "干粉灭火器", "二氧化碳灭火器", "水基灭火器", "车载灭火器"],
+    "escape_respirator": ["自救呼吸器", "防烟面罩", "逃生面具", "消防面具"],
+    "sprinkler": ["洒水喷头", "消防喷头", "喷淋头"],
+    "fire_door": ["防火门", "钢质防火门"],
+    "fire_glass": ["防火玻璃"],
+    "fire_shutter": ["防火卷帘", "卷帘门 防火"],
+    "fire_blanket": ["灭火毯", "防火毯"],
+    "gas_detector": ["燃气报警器", "可燃气体探测器"],
+    "smoke_alarm": ["烟雾报警器", "烟感", "火灾探测报警器"],
+    "emergency_light": ["应急灯", "安全出口指示灯", "疏散指示灯"],
+    "fire_pump": ["消防泵", "消防水泵"],
+    "gas_suppression": ["七氟丙烷", "气体灭火"],
+    "flame_retardant_cable": ["阻燃电缆", "阻燃电线", "低烟无卤"],
+    "fire_resistant_cable": ["耐火电缆", "矿物绝缘电缆"],
+    "electrical_fire_detector": ["电气火灾监控探测器"],
+    "fire_retardant_coating": ["防火涂料"],
+    "foam_agent": ["泡沫灭火剂", "水成膜"],
+    "fire_hose": ["消防水带"],
+    "fire_coupling": ["消防接口", "水带接口"],
+    "rescue_equipment": ["消防服", "消防头盔", "微型消防站"],
+}
+
+
+class CrawlSettings(_Section):
+    base_url: HttpUrlOrEmpty = Field("http://127.0.0.1:8800", description="Root of a marketplace that serves the "
+                                                                         "replica's routes (the demo market).")
+    platforms: OneOrMany[CrawlPlatform] = Field(list(CRAWL_PLATFORMS), min_length=1,
+                                                description="Platforms `firewatch crawl` visits by default.")
+    user_agent: str = Field("Mozilla/5.0 (X11; Linux x86_64) firewatch/0.1 (fire-product market surveillance)",
+                            min_length=1, description="User-Agent of every crawl request and capture.")
+    obey_robots: bool = Field(True, description="Honour robots.txt.")
+    concurrency_per_domain: int = Field(8, ge=1, description="Requests in flight per site.")
+    download_delay: float = Field(0.0, ge=0, description="Seconds between requests to one site (autothrottle adapts it).")
+    autothrottle: bool = Field(True, description="Adapt the delay to the site's latency (Scrapy AutoThrottle).")
+    retry_times: int = Field(6, ge=0, description="Retries of a failed request (429, 5xx, timeouts).")
+    recrawl_after: float = Field(21600, ge=0, description="A listing stored less than this many seconds ago, at the "
+                                                          "price its search result shows, is not fetched again.")
+    max_pages: int = Field(20, ge=1, description="Search result pages to follow per keyword.")
+    max_blocks: int = Field(30, ge=1, description="Captcha/verification pages met before a platform is given up "
+                                                  "for this run.")
+    block_backoff: float = Field(0.5, ge=0, description="Delay (seconds) added after a block; it doubles on every "
+                                                        "further block.")
+    max_retry_after: float = Field(30, ge=0, description="Longest wait (seconds) honoured from a Retry-After header.")
+    proxies: OneOrMany[str] = Field([], description="Forward proxies used in turn, one per request "
+                                                    "(http://host:port, http://user:pass@host:port); empty: direct.")
+    proxy_max_failures: int = Field(3, ge=1, description="Consecutive failures after which a proxy is evicted.")
+    proxy_cooldown: float = Field(300, ge=0, description="Seconds an evicted proxy waits before it is tried again.")
+    redis_url: str = Field("", description="Shared crawl frontier (scrapy-redis), e.g. redis://10.0.0.5:6379/0; "
+                                           "\"\": each process crawls alone.")
+    redis_key_prefix: str = Field("firewatch", min_length=1, description="Prefix of the Redis keys "
+                                                                         "(<prefix>:<spider>:requests, ...).")
+    redis_worker_timeout: float = Field(60, gt=0, description="Seconds after which a silent crawl process counts "
+                                                              "as gone.")
+    sessions: dict[CrawlPlatform, str] = Field({}, description="Logged-in session per platform: a Playwright "
+                                                               "storage_state JSON file (relative: in data_dir).")
+    keywords: dict[str, OneOrMany[str]] = Field(DEFAULT_KEYWORDS, description="Named keyword sets, one search per "
+                                                                              "keyword; \"default\" and one per "
+                                                                              "category code.")
+    platform_keywords: dict[CrawlPlatform, dict[str, OneOrMany[str]]] = Field(
+        {}, description="Extra words per platform, added to the keyword set of the same name.")
+
+    @field_validator("keywords")
+    @classmethod
+    def _has_default_set(cls, sets: dict[str, list[str]]) -> dict[str, list[str]]:
+        if "default" not in sets:
+            raise ValueError("expected a set named \"default\" among them (what `firewatch crawl` searches)")
+        return sets
+
+
+class ScoringSettings(_Section):
+    threshold: Fraction = Field(0.5, description="A listing is flagged when risk_score >= threshold.")
+    model_dir: str = Field("models", description="Trained models (relative to data_dir); `firewatch train` writes them.")
+    price_min_listings: int = Field(200, ge=0, description="`firewatch train` learns price baselines from the store "
+                                                           "once it holds this many listings.")
+    watchlist: str = Field("", description="Optional spot-check failure list (CSV) for watchlist_seller; "
+                                           "relative to the settings file; \"\": none.")
+
+
+class CaptureSettings(_Section):
+    chromium: str = Field("/usr/bin/chromium", min_length=1, description="Chromium executable for screenshots and PDFs.")
+    max_height: int = Field(10000, ge=1, description="Full-page screenshots are cut at this height (pixels).")
+    timeout_ms: int = Field(30000, ge=1, description="Page load timeout (ms).")
+    concurrency: int = Field(4, ge=1, description="Pages captured at once (browser contexts sharing one Chromium).")
+    settle_ms: int = Field(300, ge=0, description="After the load event, wait until the network has been quiet this "
+                                                  "long (ms).")
+    evidence_dir: str = Field("evidence", description="Captured evidence (relative to data_dir).")
+
+
+class ExportSettings(_Section):
+    dir: str = Field("exports", description="Takedown lists and reports (relative to data_dir).")
+
+
+class NoticesSettings(_Section):
+    sender_org: str = Field("消防产品网络市场监测组", description="Who sends takedown notices.")
+    sender_contact: str = Field("", description="A contact line printed under the sender; \"\" prints none.")
+    recipient: str = Field("{platform_name}平台 商品合规/治理团队",
+                           description="Addressee; {platform_name} becomes the platform's Chinese name.")
+    legal_basis: str = Field(
+        "依据《中华人民共和国消防法》第二十四条（禁止销售不合格的消防产品；实行强制性产品认证的消防产品须经认证合格方可销售）"
+        "和《中华人民共和国电子商务法》第三十八条（平台经营者知道或者应当知道平台内经营者销售的商品不符合保障人身、财产安全的要求，"
+        "应当采取必要措施）", description="The legal basis a notice cites.")
+    reply_deadline_days: int = Field(7, ge=1, description="Days after sending by which the platform should answer.")
+    channel: str = Field("平台投诉/举报通道", description="How notices are delivered (recorded with each sent notice).")
+
+
+class EvidenceSettings(_Section):
+    key_dir: str = Field("keys", description="Folder of the Ed25519 installation signing key (relative to data_dir).")
+    tsa_url: HttpUrlOrEmpty = Field("", description="RFC 3161 timestamp authority URL; \"\" skips timestamps.")
+    tsa_timeout: float = Field(15, gt=0, description="Seconds to wait for the timestamp authority.")
+    time_source: str = Field("本机系统时钟 (UTC) / host system clock",
+                             description="Where capture times come from, as stated in capture records and reports.")
+
+
+class WebSettings(_Section):
+    host: str = Field("127.0.0.1", min_length=1, description="`firewatch serve` listens on this address.")
+    port: int = Field(8000, ge=0, le=65535, description="... and this port (0 picks a free one).")
+    secure_cookies: bool = Field(False, description="Mark session cookies Secure (set true behind TLS).")
+    session_hours: float = Field(12, gt=0, description="A login lasts this many hours.")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins for one user from one address within the "
+                                                         "window before further attempts are refused.")
+    login_window_seconds: int = Field(900, ge=1, description="The window (seconds) of the login failure limits.")
+    login_max_failures_per_ip: int = Field(30, ge=1, description="Failed logins from one address for any user "
+                                                                 "names within the window (password spraying).")
+    page_size: int = Field(50, ge=1, description="Rows per page in the review queue and search results.")
+
+
+class RelistingWeights(_Section):
+    title: float = Field(0.4, ge=0, description="Weight of a similar title.")
+    image: float = Field(0.4, ge=0, description="Weight of the same first image.")
+    shop: float = Field(0.2, ge=0, description="Weight of the same or a similar shop.")
+
+
+class AlertsSettings(_Section):
+    rules: OneOrMany[AlertRule] = Field(list(ALERT_RULES), description="The rules `firewatch alerts run` evaluates.")
+    run_on_process: bool = Field(True, description="`firewatch process` runs the rules after draining the queue.")
+    risk_threshold: Fraction = Field(0.8, description="new_flagged: a flagged listing with risk_score >= this.")
+    flagged_max_age_days: float = Field(7, ge=0, description="new_flagged: only listings assessed within this many "
+                                                              "days (0: any age).")
+    notice_overdue_days: float = Field(14, ge=0, description="notice_overdue: days after a notice was sent.")
+    price_floor_fraction: Fraction = Field(0.3, description="price_floor: this fraction of the prior median when the "
+                                                            "prior has no explicit floor.")
+    blocked_min_blocks: int = Field(10, ge=0, description="crawler_blocked: blocks in one run that raise an alert.")
+    relisting_min_score: float = Field(0.6, ge=0, description="relisting: summed signal weights that raise an alert.")
+    relisting_title_min_similarity: Fraction = Field(0.6, description="relisting: title MinHash Jaccard similarity.")
+    relisting_shop_min_similarity: Fraction = Field(0.6, description="relisting: shop name bigram similarity.")
+    relisting_image_max_distance: int = Field(6, ge=0, le=64, description="relisting: dHash bits apart at most.")
+    relisting_weights: RelistingWeights = Field(default_factory=RelistingWeights,
+                                                description="relisting: weight of each matching signal.")
+    image_timeout: float = Field(10.0, gt=0, description="Image fetch timeout (seconds) for the hash.")
+    image_max_bytes: int = Field(5_000_000, ge=1, description="Image fetch size cap (bytes).")
+    image_retry_hours: float = Field(24, ge=0, description="A failed image fetch is tried again after this many hours.")
+    max_attempts: int = Field(4, ge=1, description="Delivery attempts per send before a dead letter is stored.")
+    backoff_seconds: float = Field(1.0, ge=0, description="First wait between delivery attempts (doubles each time).")
+    backoff_max_seconds: float = Field(30.0, ge=0, description="Longest wait between delivery attempts.")
+    timezone: TimeZone = Field("Asia/Shanghai", description="The digest's day is a calendar day in this time zone "
+                                                            "(\"\": UTC).")
+    smtp_host: str = Field("", description="E-mail is on when smtp_host and smtp_to are set.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port (465 with smtp_ssl).")
+    smtp_from: str = Field("firewatch@localhost", description="Sender address of alert e-mail.")
+    smtp_to: OneOrMany[str] = Field([], description="Recipients of alert e-mail.")
+    smtp_starttls: bool = Field(False, description="Upgrade a plain SMTP connection with STARTTLS.")
+    smtp_ssl: bool = Field(False, description="Implicit TLS (port 465).")
+    smtp_username: str = Field("", description="SMTP login; \"\": none.")
+    smtp_password: str = Field("", repr=False, description="SMTP password (set it from the environment).")
+    smtp_timeout: float = Field(30.0, gt=0, description="SMTP timeout (seconds).")
+    webhook_url: HttpUrlOrEmpty = Field("", description="Webhook is on when set: a signed JSON POST per batch.")
+    webhook_secret: str = Field("", repr=False, description="HMAC-SHA256 key of the webhook signature "
+                                                            "(set it from the environment).")
+    webhook_timeout: float = Field(10.0, gt=0, description="Webhook timeout (seconds).")
+
+
+class JobSettings(_Section):
+    id: str = Field(min_length=1, description="Unique name of the job (the job store's key).")
+    platforms: OneOrMany[CrawlPlatform] | None = Field(None, description="Platforms to crawl (default: crawl.platforms).")
+    keywords: str | list[str] = Field("default", description="A keyword set of crawl.keywords by name, or a list "
+                                                             "of keywords.")
+    cron: str = Field(min_length=1, description="5-field crontab string \"minute hour day month day-of-week\".")
+    second: str = Field("0", min_length=1, description="Cron seconds field, e.g. \"*/5\" for tests.")
+
+
+class ScheduleSettings(_Section):
+    timezone: TimeZone = Field("", description="Time zone of the cron fields, e.g. Asia/Shanghai; \"\": the system's.")
+    misfire_grace_seconds: int = Field(600, ge=1, description="A missed run starts only if at most this many seconds "
+                                                              "late; older ones are skipped.")
+    stop_timeout_seconds: float = Field(20, ge=0, description="On a stop, a running child is killed after this many "
+                                                              "seconds.")
+    capture: bool = Field(True, description="false passes --no-capture to `firewatch process` after each crawl.")
+    max_captures: int = Field(0, ge=0, description="Screenshots per process run (0: no cap).")
+    jobs: list[JobSettings] = Field(
+        [JobSettings(id="all-daily", platforms=list(CRAWL_PLATFORMS), keywords="default", cron="0 3 * * *")],
+        description="The crawl jobs `firewatch schedule run` runs.")
+
+    @field_validator("jobs")
+    @classmethod
+    def _unique_ids(cls, jobs: list[JobSettings]) -> list[JobSettings]:
+        ids = [job.id for job in jobs]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"expected unique job ids ({', '.join(twice)} used twice)")
+        return jobs
+
+
+# -- the whole ----------------------------------------------------------------------------
+class Settings(BaseSettings):
+    """Resolved settings: one typed section per table, plus the resolved paths."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True,
+                                      validate_default=True)
+
+    paths: PathsSettings = Field(default_factory=PathsSettings, description="Where data lives.")
+    store: StoreSettings = Field(default_factory=StoreSettings, description="The store of record.")
+    search: SearchSettings = Field(default_factory=SearchSettings, description="The search index.")
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings, description="Crawling.")
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings, description="Risk scoring.")
+    capture: CaptureSettings = Field(default_factory=CaptureSettings, description="Evidence screenshots.")
+    export: ExportSettings = Field(default_factory=ExportSettings, description="Exports.")
+    notices: NoticesSettings = Field(default_factory=NoticesSettings, description="Takedown notices.")
+    evidence: EvidenceSettings = Field(default_factory=EvidenceSettings, description="Evidence packs.")
+    web: WebSettings = Field(default_factory=WebSettings, description="The review web app.")
+    alerts: AlertsSettings = Field(default_factory=AlertsSettings, description="Alert rules and delivery.")
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings, description="Scheduled crawls.")
+
+    _base_dir: Path = PrivateAttr(default=PROJECT_ROOT)
+    _file: Path | None = PrivateAttr(default=None)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **_other):
+        # Values arrive as keyword arguments only: `load_settings` reads the file and the
+        # environment mapping it is given, so constructing a Settings reads neither.
+        return (init_settings,)
+
+    @model_validator(mode="after")
+    def _job_keyword_sets(self) -> "Settings":
+        for n, job in enumerate(self.schedule.jobs):
+            if isinstance(job.keywords, str) and job.keywords not in self.crawl.keywords:
+                known = list(self.crawl.keywords)
+                shown = ", ".join(known[:6]) + (", ..." if len(known) > 6 else "")
+                raise ValueError(f"schedule.jobs[{n}].keywords = {job.keywords!r}: expected a keyword set of "
+                                 f"crawl.keywords ({shown}) or a list of keywords")
+        return self
+
+    # -- resolved values --------------------------------------------------------------
+    @property
+    def base_dir(self) -> Path:
+        """The settings file's directory: relative data_dir and watchlist paths start here."""
+        return self._base_dir
+
+    @property
+    def file(self) -> Path | None:
+        """The settings file read, if any (child processes get it too)."""
+        return self._file
+
+    def section(self, name: str) -> dict[str, Any]:
+        """One section as a plain dict (for callers not yet using the typed attributes)."""
+        if name not in type(self).model_fields:
+            raise KeyError(f"no settings section {name!r}")
+        return getattr(self, name).model_dump()
+
+    @property
+    def data_dir(self) -> Path:
+        return (self.base_dir / self.paths.data_dir).resolve()
+
+    def data_path(self, relative: str) -> Path:
+        """A path inside the data directory (absolute paths are kept as given)."""
+        return self.data_dir / relative
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_path(self.store.url[len("sqlite:///"):])
+
+    @property
+    def search_url(self) -> str:
+        return self.search.url
+
+    @property
+    def search_path(self) -> Path:
+        return self.data_path("search.db")
+
+    @property
+    def model_dir(self) -> Path:
+        return self.data_path(self.scoring.model_dir)
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_path(self.capture.evidence_dir)
+
+    @property
+    def export_dir(self) -> Path:
+        return self.data_path(self.export.dir)
+
+    @property
+    def key_dir(self) -> Path:
+        return self.data_path(self.evidence.key_dir)
+
+    @property
+    def watchlist_path(self) -> Path | None:
+        name = self.scoring.watchlist
+        return (self.base_dir / name).resolve() if name else None
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> "Settings":
+        """A new, validated copy with some sections' keys replaced (used by CLI options)."""
+        values = _merge(self.model_dump(), overrides)
+        return _validated(values, self.base_dir, self.file, lambda loc: "override")
+
+
+# -- loading --------------------------------------------------------------------------
+class _EnvSource(EnvSettingsSource):
+    """pydantic-settings' environment source over a given mapping instead of os.environ.
+
+    A list, table or section value is a JSON (else TOML) array or table; anything else
+    is kept as text, so one value for a list (`1688`, `new_flagged`) is a one-item list."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]):
+        self._env = env
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(self._env, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
+
+    def decode_complex_value(self, field_name: str, field: Any, value: Any) -> Any:
+        for parse in (json.loads, lambda text: tomllib.loads(f"v = {text}")["v"]):
+            try:
+                decoded = parse(value)
+            except ValueError:  # json.JSONDecodeError and tomllib.TOMLDecodeError are ValueErrors
+                continue
+            if isinstance(decoded, (list, dict)):
+                return decoded
+        return value
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -132,96 +467,140 @@ def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return base
 
 
-def _parse_env_value(raw: str) -> Any:
-    try:
-        return tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        return raw
+def _env_name(parts: tuple[str, ...]) -> str:
+    return ENV_PREFIX + "__".join(parts).upper()
 
 
-def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, raw in env.items():
-        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG":
-            continue
+def _environment(env: Mapping[str, str]) -> dict[str, str]:
+    """The FIREWATCH_* entries, FIREWATCH_DATA_DIR as paths.data_dir; unknown sections refused."""
+    out = {k: v for k, v in env.items() if k.upper().startswith(ENV_PREFIX)}
+    data_dir = next((v for k, v in out.items() if k.upper() == ENV_DATA_DIR), None)
+    if data_dir is not None:
+        out = {k: v for k, v in out.items() if k.upper() != _env_name(("paths", "data_dir"))}
+        out[_env_name(("paths", "data_dir"))] = data_dir
+    sections = Settings.model_fields
+    for name in out:
         rest = name[len(ENV_PREFIX):].lower()
-        if rest == "data_dir":
-            out.setdefault("paths", {})["data_dir"] = raw
-            continue
-        if "__" not in rest:
-            continue
-        section, key = rest.split("__", 1)
-        out.setdefault(section, {})[key] = _parse_env_value(raw)
+        if "__" in rest and rest.split("__", 1)[0] not in sections:
+            section = rest.split("__", 1)[0]
+            near = difflib.get_close_matches(section, sections, n=1)
+            hint = f", did you mean {_env_name((near[0],))}__...?" if near else ""
+            raise SettingsError(f"设置错误 settings error: {name.upper()}: unknown section {section!r}{hint} "
+                                f"(sections: {', '.join(sections)})")
     return out
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Resolved settings: the raw sections plus resolved paths."""
+def _has(data: Any, loc: tuple[Any, ...]) -> bool:
+    for part in loc:
+        if isinstance(data, Mapping) and part in data or isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return False
+    return True
 
-    raw: dict[str, Any]
-    base_dir: Path
-    file: Path | None = None  # the settings file read, if any (child processes get it too)
 
-    def section(self, name: str) -> dict[str, Any]:
-        return self.raw.get(name, {})
+_EXPECTED = {
+    "float_parsing": "a number", "float_type": "a number", "int_parsing": "a whole number",
+    "int_type": "a whole number", "int_from_float": "a whole number", "bool_parsing": "true or false",
+    "bool_type": "true or false", "string_type": "a string", "dict_type": "a table", "model_type": "a table",
+    "model_attributes_type": "a table", "missing": "a value (the key is required)",
+    "list_type": "a list (from the environment: one value or a JSON list)",
+}
 
-    @property
-    def data_dir(self) -> Path:
-        return (self.base_dir / self.raw["paths"]["data_dir"]).resolve()
 
-    def data_path(self, relative: str) -> Path:
-        """A path inside the data directory (absolute paths are kept as given)."""
-        return self.data_dir / relative
+def _expected(err: Mapping[str, Any]) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return "no such key"
+    if kind == "literal_error":
+        return f"one of {ctx.get('expected', '')}"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
+        bound = next(iter(ctx.values()), "")
+        return f"a number {op} {bound}"
+    if kind == "too_short":
+        return "a non-empty value"
+    return _EXPECTED.get(kind, err["msg"][:1].lower() + err["msg"][1:])
 
-    @property
-    def store_path(self) -> Path:
-        url = self.raw["store"]["url"]
-        if not url.startswith("sqlite:///"):
-            raise SettingsError(f"store.url {url!r}: only sqlite:///PATH is supported")
-        return self.data_path(url[len("sqlite:///"):])
 
-    @property
-    def search_url(self) -> str:
-        return self.raw["search"]["url"]
+def _show(value: Any, key: str) -> str:
+    if ("password" in key or "secret" in key) and value:
+        return "'***'"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
-    @property
-    def search_path(self) -> Path:
-        return self.data_path("search.db")
 
-    @property
-    def model_dir(self) -> Path:
-        return self.data_path(self.raw["scoring"]["model_dir"])
+def _message(err: Mapping[str, Any], source: Any) -> str:
+    loc = tuple(err["loc"])
+    if not loc and err["type"] == "value_error":
+        return str((err.get("ctx") or {}).get("error", err["msg"]))
+    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    where = source(loc)
+    text = f"{key}: " if err["type"] == "missing" else f"{key} = {_show(err.get('input'), key)}: "
+    if err["type"] == "extra_forbidden":
+        *parent, name = loc
+        model = _model_at(tuple(parent))
+        known = list(model.model_fields) if model is not None else []
+        near = difflib.get_close_matches(str(name), known, n=1)
+        text += "unknown key" + (f", did you mean {near[0]}?" if near else "")
+    elif err["type"] == "value_error":
+        text += str((err.get("ctx") or {}).get("error", err["msg"]))
+    else:
+        text += f"expected {_expected(err)}"
+    return text + (f" ({where})" if where else "")
 
-    @property
-    def evidence_dir(self) -> Path:
-        return self.data_path(self.raw["capture"]["evidence_dir"])
 
-    @property
-    def export_dir(self) -> Path:
-        return self.data_path(self.raw["export"]["dir"])
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: Any = Settings
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return None
+        ann = field.annotation
+        inner = [a for a in get_args(ann) if isinstance(a, type) and issubclass(a, BaseModel)]
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else (inner[0] if inner else None)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
-    @property
-    def watchlist_path(self) -> Path | None:
-        name = self.raw["scoring"].get("watchlist") or ""
-        return (self.base_dir / name).resolve() if name else None
 
-    def with_overrides(self, overrides: Mapping[str, Any]) -> "Settings":
-        """A copy with some sections' keys replaced (used by the CLI options)."""
-        return Settings(_merge(copy.deepcopy(self.raw), overrides), self.base_dir, self.file)
+def _validated(values: Mapping[str, Any], base_dir: Path, file: Path | None, source: Any) -> Settings:
+    try:
+        settings = Settings(**values)
+    except ValidationError as exc:
+        messages = [_message(err, source) for err in exc.errors()]
+        raise SettingsError("设置错误 settings error: " + "; ".join(messages)) from None
+    settings._base_dir = base_dir
+    settings._file = file
+    return settings
 
 
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Read defaults, the TOML file and the environment into one `Settings`."""
+    """Defaults, then the TOML file, then the environment (default: os.environ), validated."""
     env = os.environ if env is None else env
-    file = Path(path or env.get(ENV_PREFIX + "CONFIG") or DEFAULT_FILE)
-    raw = _defaults()
-    if file.exists():
-        try:
-            _merge(raw, tomllib.loads(file.read_text(encoding="utf-8")))
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{file}: not valid TOML ({exc}); fix the file or point FIREWATCH_CONFIG elsewhere") from exc
-    elif path is not None:
-        raise SettingsError(f"settings file {file} not found")
-    _merge(raw, _env_overrides(env))
-    return Settings(raw, file.resolve().parent, file.resolve() if file.exists() else None)
+    file = Path(path or env.get(ENV_CONFIG) or DEFAULT_FILE)
+    if path is not None and not file.exists():
+        raise SettingsError(f"设置错误 settings error: settings file {file} not found")
+    try:
+        from_file = TomlConfigSettingsSource(Settings, toml_file=file)() if file.exists() else {}
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"设置错误 settings error: {file}: not valid TOML ({exc}); fix the file or point "
+                            f"{ENV_CONFIG} elsewhere") from None
+    environment = _environment(env)
+    try:
+        from_env = _EnvSource(Settings, environment)()
+    except SourceError as exc:  # pragma: no cover - decode_complex_value keeps undecodable text
+        raise SettingsError(f"设置错误 settings error: {exc}") from None
+    given = {k.upper() for k in env}
+
+    def source(loc: tuple[Any, ...]) -> str:
+        """Where the value at `loc` came from: an environment variable or the file."""
+        names = tuple(p for p in loc if isinstance(p, str))
+        for n in range(len(names), 0, -1):
+            name = ENV_DATA_DIR if names[:n] == ("paths", "data_dir") and ENV_DATA_DIR in given else _env_name(names[:n])
+            if name in given:
+                return name
+        return str(file.resolve()) if _has(from_file, loc) else ""
+
+    resolved = file.resolve()
+    return _validated(_merge(from_file, from_env), resolved.parent, resolved if file.exists() else None, source)

@@ -57,13 +57,13 @@ def review_and_act(settings: Settings, store, seed: int, captured_keys: list[tup
         rows = takedown_rows(store, platform)  # confirmed decisions only
         outcome.takedowns[platform] = (write_takedown(rows, exports / f"takedown-{platform}.xlsx", "xlsx"), len(rows))
 
-    config = NoticeConfig.from_section(settings.section("notices"))
+    config = NoticeConfig.from_settings(settings)
     for platform in ("jd", "taobao", "tmall", "pdd", "1688"):
         notice_id = create_notice(store, platform, created_by="firewatch-demo")
         if notice_id is None:
             continue
         notice = send_notice(store, notice_id, sent_by="firewatch-demo", out_dir=exports / "notices",
-                             config=config, chromium=settings.section("capture")["chromium"])
+                             config=config, chromium=settings.capture.chromium)
         outcome.notices.append((platform, len(notice.listing_keys), str(notice.pdf_path)))
 
     if confirmed:

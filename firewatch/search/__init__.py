@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from firewatch.core.exceptions import SettingsError
+from firewatch.core.settings import Settings
 from firewatch.search.base import SearchHit, SearchIndex, SearchQuery, SearchResult
 from firewatch.search.sqlite_fts import SQLiteIndex
 
@@ -38,9 +39,8 @@ def open_index(url: str, sqlite_path: Path, **options: Any) -> Any:
     raise SettingsError(f"search.url {url!r}: write 'sqlite' or http://host:9200 (several nodes: comma-separated)")
 
 
-def open_index_from_settings(settings: Any, url: str | None = None) -> Any:
+def open_index_from_settings(settings: Settings, url: str | None = None) -> Any:
     """The index of the settings' [search] section; `url` (e.g. from --index) overrides search.url."""
-    section = settings.section("search")
-    return open_index(url or settings.search_url, settings.search_path, prefix=section.get("index_prefix"),
-                      timeout=section.get("timeout"), retries=section.get("retries"), backoff=section.get("backoff"),
-                      shards=section.get("shards"), replicas=section.get("replicas"))
+    s = settings.search
+    return open_index(url or s.url, settings.search_path, prefix=s.index_prefix, timeout=s.timeout,
+                      retries=s.retries, backoff=s.backoff, shards=s.shards, replicas=s.replicas)

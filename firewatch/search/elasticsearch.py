@@ -24,6 +24,7 @@ from importlib import resources
 from typing import Any, Callable, Iterable, Iterator
 
 from firewatch.core.exceptions import SearchError, SearchUnavailable, SettingsError
+from firewatch.core.settings import SearchSettings
 from firewatch.core.models import Assessment, Listing, Snapshot, utcnow
 from firewatch.search.base import (
     FACET_SIZE,
@@ -44,6 +45,7 @@ from firewatch.search.base import (
 )
 
 log = logging.getLogger(__name__)
+_SEARCH = SearchSettings()  # the schema's defaults, for an index opened directly
 
 TEMPLATES = ("listings", "snapshots", "evidence", "decisions")
 _PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}$")
@@ -71,8 +73,9 @@ class ElasticsearchIndex:
 
     backend = "elasticsearch"
 
-    def __init__(self, hosts: str | list[str], prefix: str = "firewatch", timeout: float = 30.0, retries: int = 3,
-                 backoff: float = 0.5, shards: int = 1, replicas: int = 0, chunk_size: int = 500):
+    def __init__(self, hosts: str | list[str], prefix: str = _SEARCH.index_prefix, timeout: float = _SEARCH.timeout,
+                 retries: int = _SEARCH.retries, backoff: float = _SEARCH.backoff, shards: int = _SEARCH.shards,
+                 replicas: int = _SEARCH.replicas, chunk_size: int = 500):
         from elasticsearch import Elasticsearch
 
         if not _PREFIX_RE.match(prefix):

@@ -28,7 +28,7 @@ def default_operator() -> str:
 
 
 def key_dir(settings: Settings) -> Path:
-    return settings.data_path(settings.section("evidence")["key_dir"])
+    return settings.key_dir
 
 
 def evidence_item(store, key: tuple[str, str]):
@@ -59,14 +59,14 @@ def export_evidence_pack(settings: Settings, store, keys: list[tuple[str, str]],
                          operator: str | None = None, case: str = "") -> dict[str, Any]:
     """Write a signed evidence pack of `keys` to `out_path`; returns its manifest."""
     items = [evidence_item(store, key) for key in keys]
-    ev = settings.section("evidence")
+    ev = settings.evidence
     timestamper = None
-    if ev.get("tsa_url"):
-        timestamper = rfc3161_timestamper(ev["tsa_url"], float(ev.get("tsa_timeout", 15)))
+    if ev.tsa_url:
+        timestamper = rfc3161_timestamper(ev.tsa_url, ev.tsa_timeout)
     return write_pack(Path(out_path), items, packed_by="firewatch", operator=operator or default_operator(),
                       custody_events=_decision_events(items), signer=installation_key(key_dir(settings)),
-                      timestamper=timestamper, tsa_url=ev.get("tsa_url", ""),
-                      chromium=settings.section("capture")["chromium"], time_source=ev.get("time_source", ""),
+                      timestamper=timestamper, tsa_url=ev.tsa_url,
+                      chromium=settings.capture.chromium, time_source=ev.time_source,
                       case=case)
 
 

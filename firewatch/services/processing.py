@@ -22,11 +22,11 @@ from firewatch.store import open_store
 
 def build_capturer(settings: Settings, allowed_hosts: tuple[str, ...] = ()) -> Capturer:
     """The evidence capturer from `[capture]`; requests only to `allowed_hosts` (default: the crawl host)."""
-    cap = settings.section("capture")
-    hosts = allowed_hosts or (urlsplit(settings.section("crawl")["base_url"]).hostname or "127.0.0.1",)
-    return Capturer(cap["chromium"], settings.evidence_dir, settings.section("crawl")["user_agent"], hosts,
-                    max_height=int(cap["max_height"]), timeout_ms=int(cap["timeout_ms"]), is_blocked=detect_block,
-                    concurrency=int(cap["concurrency"]), settle_ms=int(cap["settle_ms"]))
+    cap = settings.capture
+    hosts = allowed_hosts or (urlsplit(settings.crawl.base_url).hostname or "127.0.0.1",)
+    return Capturer(cap.chromium, settings.evidence_dir, settings.crawl.user_agent, hosts,
+                    max_height=cap.max_height, timeout_ms=cap.timeout_ms, is_blocked=detect_block,
+                    concurrency=cap.concurrency, settle_ms=cap.settle_ms)
 
 
 def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capturer | None = None,
@@ -34,13 +34,13 @@ def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capt
     """Every stage from settings; the alert rules run after the drain when `alerts.run_on_process`."""
     scorer = scorer if scorer is not None else load_scorer(settings)
     alerts: Callable[[Any], Any] | None = None
-    if settings.section("alerts")["run_on_process"]:
+    if settings.alerts.run_on_process:
         config = AlertsConfig.from_settings(settings)
 
         def alerts(s: Any) -> Any:
             return run_rules(s, config)
 
-    return Pipeline(store, index, scorer, float(settings.section("scoring")["threshold"]),
+    return Pipeline(store, index, scorer, settings.scoring.threshold,
                     load_watchlist(settings, store), capturer, capture_errors=(CaptureError,),
                     blocked_errors=(BlockedPageError,), capture_limit=max_captures, alerts=alerts)
 

@@ -1,7 +1,8 @@
 """The plain values the web app runs on, read once from `Settings` (or built directly in tests).
 
 `create_app` accepts either a `Settings` or a `WebConfig`; nothing in the web package
-reads settings or the environment itself.
+reads settings or the environment itself. A `WebConfig` built directly gets the
+settings schema's defaults.
 """
 
 from __future__ import annotations
@@ -11,22 +12,29 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
+from firewatch.core.settings import SearchSettings, Settings, WebSettings
+from firewatch.search import open_index, open_index_from_settings
+from firewatch.services.evidence import export_evidence_pack
+
+_WEB = WebSettings()  # the schema's defaults
+_SEARCH = SearchSettings()
+
 
 @dataclass(frozen=True)
 class WebConfig:
-    """Where the data lives and how sessions and logins behave."""
+    """Where the data lives and how sessions and logins behave (see `[web]` in the settings)."""
 
     store_path: Path
     evidence_dir: Path
     export_dir: Path
-    search_url: str = "sqlite"
+    search_url: str = _SEARCH.url
     search_path: Path | None = None
-    secure_cookies: bool = False
-    session_hours: float = 12
-    login_max_failures: int = 5
-    login_window_seconds: int = 900
-    login_max_failures_per_ip: int = 30  # failures from one address for any user names (password spraying)
-    page_size: int = 50
+    secure_cookies: bool = _WEB.secure_cookies
+    session_hours: float = _WEB.session_hours
+    login_max_failures: int = _WEB.login_max_failures
+    login_window_seconds: int = _WEB.login_window_seconds
+    login_max_failures_per_ip: int = _WEB.login_max_failures_per_ip
+    page_size: int = _WEB.page_size
     # () -> an open search index (firewatch.search protocol); default: open_index(search_url, search_path)
     index_opener: Callable[[], Any] | None = None
     # (store, keys, out_path, operator=, case=) -> manifest: writes a signed evidence pack
@@ -35,23 +43,17 @@ class WebConfig:
     def open_index(self):
         if self.index_opener is not None:
             return self.index_opener()
-        from firewatch.search import open_index
-
         return open_index(self.search_url, self.search_path or self.store_path.with_name("search.db"))
 
     @classmethod
-    def from_settings(cls, settings) -> "WebConfig":
-        from firewatch.services.evidence import export_evidence_pack
-        from firewatch.search import open_index_from_settings
-
-        web = settings.section("web")
+    def from_settings(cls, settings: Settings) -> "WebConfig":
+        web = settings.web
         return cls(
             store_path=settings.store_path, evidence_dir=settings.evidence_dir, export_dir=settings.export_dir,
             search_url=settings.search_url, search_path=settings.search_path,
-            secure_cookies=bool(web.get("secure_cookies", False)), session_hours=float(web.get("session_hours", 12)),
-            login_max_failures=int(web.get("login_max_failures", 5)),
-            login_window_seconds=int(web.get("login_window_seconds", 900)),
-            login_max_failures_per_ip=int(web.get("login_max_failures_per_ip", 30)), page_size=int(web.get("page_size", 50)),
+            secure_cookies=web.secure_cookies, session_hours=web.session_hours,
+            login_max_failures=web.login_max_failures, login_window_seconds=web.login_window_seconds,
+            login_max_failures_per_ip=web.login_max_failures_per_ip, page_size=web.page_size,
             pack_exporter=partial(export_evidence_pack, settings),
             index_opener=partial(open_index_from_settings, settings),
         )

@@ -239,12 +239,12 @@ def test_an_unreachable_redis_fails_the_crawl_before_it_starts(tmp_path):
 
 def test_without_redis_url_the_default_scheduler_is_used():
     settings = load_settings(env={})
-    assert settings.section("crawl")["redis_url"] == ""
+    assert settings.crawl.redis_url == ""
     s = scrapy_settings(settings)
     assert s.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler"
     assert s.get("DUPEFILTER_CLASS") == "scrapy.dupefilters.RFPDupeFilter"
     assert s.get("REDIS_URL") is None
-    assert redis_settings({"redis_url": ""}) == {} and redis_settings({}) == {}
+    assert redis_settings("", "firewatch", 60) == {} and redis_settings("  ", "fw", 1) == {}
 
 
 def test_a_redis_url_selects_the_shared_frontier():
