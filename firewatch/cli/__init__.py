@@ -120,6 +120,9 @@ def main() -> None:
         click.echo("已中止 aborted", err=True)
         sys.exit(130)
     except FirewatchError as exc:  # every package's errors derive from it
-        click.echo("错误 error: " + " ".join(str(exc).split("\n")), err=True)
+        message = " ".join(str(exc).splitlines())
+        if " error: " not in message[:40]:  # a message may carry its own label (设置错误 settings error: ...)
+            message = "错误 error: " + message
+        click.echo(message, err=True)
         code = getattr(exc, "exit_code", 1)
         sys.exit(code if isinstance(code, int) else 1)
