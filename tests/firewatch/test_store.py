@@ -1,5 +1,7 @@
-"""The SQLite store: WAL, migrations, upsert, snapshots on change, queue, Decimal money."""
+"""The SQLite store: WAL, migrations, upsert, snapshots on change, queue, Decimal money, and
+its repositories against their protocols."""
 
+import inspect
 import sqlite3
 from decimal import Decimal
 
@@ -7,7 +9,7 @@ import pytest
 
 from firewatch.core.exceptions import StoreError
 from firewatch.core.models import Assessment, Listing, PriceTier, Reason
-from firewatch.store import open_store
+from firewatch.store import open_store, protocols
 from firewatch.store.migrations import MIGRATIONS
 from firewatch.store.sqlite import from_fen, to_fen
 
@@ -117,3 +119,38 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path):
         assert child.returncode == 0, err
     with open_store(path) as store:
         assert store.schema_versions() == ALL_VERSIONS
+
+
+REPOSITORIES = {
+    "listings": protocols.ListingRepository, "queue": protocols.QueueRepository,
+    "assessments": protocols.AssessmentRepository, "evidence": protocols.EvidenceRepository,
+    "reviews": protocols.ReviewRepository, "notices": protocols.NoticeRepository,
+    "alerts": protocols.AlertRepository, "users": protocols.UserRepository,
+    "references": protocols.ReferenceRepository,
+}
+
+
+@pytest.mark.parametrize("attr", sorted(REPOSITORIES))
+def test_each_repository_is_exactly_its_protocol(store, attr):
+    """Same public methods with the same parameters: what callers type against is what runs."""
+    proto, repo = REPOSITORIES[attr], getattr(store, attr)
+    assert isinstance(repo, proto)
+    public = {n for n in dir(type(repo)) if not n.startswith("_")}
+    assert public == {n for n in dir(proto) if not n.startswith("_")}
+    def params(f):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(f).parameters.values()]
+
+    for name in public:
+        assert params(getattr(type(repo), name)) == params(getattr(proto, name)), name
+
+
+def test_repositories_share_one_connection_and_its_transaction(store):
+    """A write of any repository is rolled back with the transaction it ran in: one connection."""
+    assert {id(getattr(store, attr)._db) for attr in REPOSITORIES} == {id(store._db)}
+    store.listings.upsert_listing(listing())
+    with pytest.raises(RuntimeError):
+        with store.transaction() as db:
+            db.execute("UPDATE listings SET title='half' WHERE listing_id='100'")
+            assert store.listings.get_listing(("jd", "100")).title == "half"  # the same connection sees it
+            raise RuntimeError("crash mid-write")
+    assert store.listings.get_listing(("jd", "100")).title == "干粉灭火器4kg"
