@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from firewatch.core.labels import PLATFORM_NAMES, category_name
 from firewatch.core.models import utcnow
+from firewatch.store import Store
 
 from .exceptions import AlertsConfigError
 from .rules import rule_name
@@ -56,11 +57,11 @@ def _counted(counts: dict[str, int], names: dict[str, str]) -> list[dict[str, An
             for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def build_digest(store: Any, day: date, tz_name: str = "Asia/Shanghai") -> dict[str, Any]:
+def build_digest(store: Store, day: date, tz_name: str = "Asia/Shanghai") -> dict[str, Any]:
     """The payload of one day's digest (every alert created that local day, in any state)."""
     tz = zone(tz_name)
     start, end = day_bounds(day, tz)
-    alerts = store.alerts(since=start, until=end)
+    alerts = store.alerts.alerts(since=start, until=end)
     by_rule: dict[str, int] = {}
     by_platform: dict[str, int] = {}
     by_category: dict[str, int] = {}
@@ -88,7 +89,7 @@ def build_digest(store: Any, day: date, tz_name: str = "Asia/Shanghai") -> dict[
     })
 
 
-def send_digest(store: Any, senders: list[Sender], policy: DeliveryPolicy, day: date,
+def send_digest(store: Store, senders: list[Sender], policy: DeliveryPolicy, day: date,
                 tz_name: str = "Asia/Shanghai", force: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Send one day's digest on every channel that has not sent it; returns (payload, per-channel results)."""
     payload = build_digest(store, day, tz_name)
@@ -97,17 +98,17 @@ def send_digest(store: Any, senders: list[Sender], policy: DeliveryPolicy, day: 
         entry: dict[str, Any] = {"channel": sender.channel, "ok": False, "skipped": False, "error": "",
                                  "dead_letter": None}
         results.append(entry)
-        with store.delivery_lock(sender.channel) as mine:
+        with store.alerts.delivery_lock(sender.channel) as mine:
             if not mine:  # another process is sending on this channel: it sends the digest, or the next run does
                 entry.update(ok=True, skipped=True, busy=True)
                 continue
-            if not force and store.digest_sent(payload["day"], sender.channel):
+            if not force and store.alerts.digest_sent(payload["day"], sender.channel):
                 entry.update(ok=True, skipped=True)
                 continue
             ok, attempts, error = deliver_with_retry(sender, payload, policy)
             entry.update(ok=ok, error=error)
             if ok:
-                store.mark_digest_sent(payload["day"], sender.channel)
+                store.alerts.mark_digest_sent(payload["day"], sender.channel)
             else:
-                entry["dead_letter"] = store.add_dead_letter(sender.channel, "digest", [], payload, attempts, error)
+                entry["dead_letter"] = store.alerts.add_dead_letter(sender.channel, "digest", [], payload, attempts, error)
     return payload, results

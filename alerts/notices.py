@@ -31,6 +31,7 @@ from typing import Any
 from firewatch.core.labels import PLATFORM_NAMES
 from firewatch.core.models import Notice, utcnow
 from firewatch.core.settings import NoticesSettings, Settings
+from firewatch.store import Store
 
 from alerts.exceptions import NoticeError
 from alerts.pdf import DEFAULT_CHROMIUM, html_to_pdf, template_env
@@ -79,31 +80,31 @@ def number(notice: Notice) -> str:
     return f"FW-{notice.platform.upper()}-{notice.id:05d}"
 
 
-def create_notice(store, platform: str, created_by: str = "", at: datetime | None = None) -> int | None:
+def create_notice(store: Store, platform: str, created_by: str = "", at: datetime | None = None) -> int | None:
     """A draft notice of `platform`'s confirmed listings not yet in any notice; None if there are none."""
-    already = store.noticed_keys(platform)
-    keys = [listing.key for listing, _, _ in store.confirmed(platform) if listing.key not in already]
+    already = store.notices.noticed_keys(platform)
+    keys = [listing.key for listing, _, _ in store.reviews.confirmed(platform) if listing.key not in already]
     if not keys:
         return None
-    return store.create_notice(platform, keys, created_by=created_by, at=at)
+    return store.notices.create_notice(platform, keys, created_by=created_by, at=at)
 
 
-def _get(store, notice_id: int) -> Notice:
-    notice = store.get_notice(notice_id)
+def _get(store: Store, notice_id: int) -> Notice:
+    notice = store.notices.get_notice(notice_id)
     if notice is None:
         raise NoticeError(f"no notice {notice_id}; see `firewatch notice list`")
     return notice
 
 
-def notice_html(store, notice: Notice, config: NoticeConfig, issued_at: datetime, deadline_at: datetime) -> str:
+def notice_html(store: Store, notice: Notice, config: NoticeConfig, issued_at: datetime, deadline_at: datetime) -> str:
     """The letter as a self-contained HTML document."""
     rows = []
     for key in notice.listing_keys:
-        listing = store.get_listing(key)
-        assessment = store.get_assessment(key)
+        listing = store.listings.get_listing(key)
+        assessment = store.assessments.get_assessment(key)
         if listing is None or assessment is None:
             raise NoticeError(f"notice {notice.id} names {key[0]}:{key[1]}, which the store no longer holds")
-        rows.append(takedown_row(store, listing, assessment, store.latest_decision(key)))
+        rows.append(takedown_row(store, listing, assessment, store.reviews.latest_decision(key)))
     name = PLATFORM_NAMES.get(notice.platform, notice.platform)
     return template_env().get_template(TEMPLATE).render(
         title=TITLE, number=number(notice), issued_at=issued_at, deadline_at=deadline_at,
@@ -124,7 +125,7 @@ def _stage(path: Path, data: bytes) -> Path:
     return Path(tmp)
 
 
-def send_notice(store, notice_id: int, *, sent_by: str, out_dir: str | os.PathLike[str], config: NoticeConfig,
+def send_notice(store: Store, notice_id: int, *, sent_by: str, out_dir: str | os.PathLike[str], config: NoticeConfig,
                 chromium: str = DEFAULT_CHROMIUM, channel: str | None = None,
                 clock: Callable[[], datetime] = utcnow) -> Notice:
     """Render the draft's letter (HTML + PDF) into `out_dir` and mark it sent; returns the notice."""
@@ -141,7 +142,7 @@ def send_notice(store, notice_id: int, *, sent_by: str, out_dir: str | os.PathLi
     try:
         # only the process that wins draft -> sent puts its letter in place: a second send
         # running at the same time must not overwrite the document whose hash was recorded
-        won = store.mark_notice_sent(notice_id, sent_by=sent_by, channel=channel or config.channel, at=now,
+        won = store.notices.mark_notice_sent(notice_id, sent_by=sent_by, channel=channel or config.channel, at=now,
                                      deadline_at=deadline, html_path=str(html_path), pdf_path=str(pdf_path),
                                      document_sha256=hashlib.sha256(pdf).hexdigest())
         if won:
@@ -156,25 +157,25 @@ def send_notice(store, notice_id: int, *, sent_by: str, out_dir: str | os.PathLi
     return _get(store, notice_id)
 
 
-def acknowledge_notice(store, notice_id: int, *, by: str, note: str = "",
+def acknowledge_notice(store: Store, notice_id: int, *, by: str, note: str = "",
                        clock: Callable[[], datetime] = utcnow) -> Notice:
     """Record that the platform answered a sent (or overdue) notice."""
     notice = _get(store, notice_id)
-    if not store.mark_notice_acknowledged(notice_id, by=by, at=clock(), note=note):
+    if not store.notices.mark_notice_acknowledged(notice_id, by=by, at=clock(), note=note):
         raise NoticeError(f"notice {notice_id} is {notice.status}: only a sent or overdue notice can be acknowledged")
     return _get(store, notice_id)
 
 
-def _removal(store, notice: Notice, key: tuple[str, str], recrawl_after: timedelta) -> tuple[datetime, str] | None:
+def _removal(store: Store, notice: Notice, key: tuple[str, str], recrawl_after: timedelta) -> tuple[datetime, str] | None:
     """When and how `key`'s removal after the notice was established, or None."""
-    listing = store.get_listing(key)
+    listing = store.listings.get_listing(key)
     sent = notice.sent_at
     if listing is None:
         return None
     if listing.status == "removed" and listing.last_seen and listing.last_seen >= sent:
         return listing.last_seen, "re-crawl saw the listing removed"
     since = max(sent, (listing.last_seen or sent) + recrawl_after)
-    for run in store.crawl_runs_since(_CRAWL_PLATFORM.get(key[0], key[0]), since):
+    for run in store.listings.crawl_runs_since(_CRAWL_PLATFORM.get(key[0], key[0]), since):
         if run.get("outcome") == "finished" and not run.get("blocks") and not run.get("errors"):
             started = datetime.fromisoformat(run["started_at"])
             if listing.last_seen is None or listing.last_seen < started:
@@ -182,7 +183,7 @@ def _removal(store, notice: Notice, key: tuple[str, str], recrawl_after: timedel
     return None
 
 
-def evaluate_notice(store, notice_id: int, now: datetime | None = None,
+def evaluate_notice(store: Store, notice_id: int, now: datetime | None = None,
                     recrawl_after: timedelta = timedelta(hours=6)) -> Notice:
     """Re-evaluate a sent notice against the store: removals, removal verified, overdue."""
     now = now or utcnow()
@@ -194,20 +195,20 @@ def evaluate_notice(store, notice_id: int, now: datetime | None = None,
             continue
         found = _removal(store, notice, key, recrawl_after)
         if found is not None:
-            store.mark_notice_item_removed(notice_id, key, found[0], found[1])
+            store.notices.mark_notice_item_removed(notice_id, key, found[0], found[1])
     notice = _get(store, notice_id)
     open_states = ("sent", "acknowledged", "overdue")
     if notice.listing_keys and all(k in notice.removed for k in notice.listing_keys):
-        store.set_notice_state(notice_id, open_states, "removal_verified", checked_at=now,
+        store.notices.set_notice_state(notice_id, open_states, "removal_verified", checked_at=now,
                                removal_verified_at=max(notice.removed.values()))
     elif notice.status == "sent" and notice.deadline_at is not None and now > notice.deadline_at:
-        store.set_notice_state(notice_id, ("sent",), "overdue", checked_at=now)
+        store.notices.set_notice_state(notice_id, ("sent",), "overdue", checked_at=now)
     else:
-        store.set_notice_state(notice_id, (notice.status,), notice.status, checked_at=now)
+        store.notices.set_notice_state(notice_id, (notice.status,), notice.status, checked_at=now)
     return _get(store, notice_id)
 
 
-def evaluate_all(store, now: datetime | None = None, recrawl_after: timedelta = timedelta(hours=6)) -> list[Notice]:
+def evaluate_all(store: Store, now: datetime | None = None, recrawl_after: timedelta = timedelta(hours=6)) -> list[Notice]:
     """`evaluate_notice` for every notice; returns them all, oldest first."""
     now = now or datetime.now(timezone.utc)
-    return [evaluate_notice(store, n.id, now, recrawl_after) for n in store.notices()]
+    return [evaluate_notice(store, n.id, now, recrawl_after) for n in store.notices.notices()]

@@ -34,6 +34,7 @@ from PIL import Image
 from firewatch.core.text import normalize, tokenize
 from firewatch.core.models import Listing, utcnow
 from firewatch.core.settings import AlertsSettings
+from firewatch.store import Store
 
 log = logging.getLogger(__name__)
 _DEFAULTS = AlertsSettings()  # the schema's defaults, for a RelistingConfig built directly
@@ -138,7 +139,7 @@ class ImageHasher:
     one per listing; those images are not recorded and are tried on the next run.
     """
 
-    def __init__(self, store: Any, timeout: float = 10.0, max_bytes: int = 5_000_000, retry_hours: float = 24,
+    def __init__(self, store: Store, timeout: float = 10.0, max_bytes: int = 5_000_000, retry_hours: float = 24,
                  user_agent: str = "firewatch", client: httpx.Client | None = None,
                  max_host_failures: int = 5) -> None:
         self.store = store
@@ -179,7 +180,7 @@ class ImageHasher:
     def hash_url(self, url: str, now: datetime | None = None) -> int | None:
         """The image's dHash, from the cache or fetched now; None when it cannot be had."""
         now = now or utcnow()
-        cached = self.store.image_hash(url)
+        cached = self.store.alerts.image_hash(url)
         if cached is not None:
             if cached["dhash"]:
                 return int(cached["dhash"], 16)
@@ -199,15 +200,15 @@ class ImageHasher:
                     log.warning("image host %s failed %d times in a row; no more fetches from it in this run",
                                 host, self.max_host_failures)
             log.info("image %s: cannot hash (%s)", url, exc)
-            self.store.save_image_hash(url, None, f"{type(exc).__name__}: {exc}")
+            self.store.alerts.save_image_hash(url, None, f"{type(exc).__name__}: {exc}")
             return None
         self._host_failures[host] = 0
         self.fetched += 1
-        self.store.save_image_hash(url, f"{value:016x}")
+        self.store.alerts.save_image_hash(url, f"{value:016x}")
         return value
 
     def error(self, url: str) -> str:
-        cached = self.store.image_hash(url)
+        cached = self.store.alerts.image_hash(url)
         return cached["error"] if cached else ""
 
 
@@ -288,9 +289,9 @@ def compare(source: Listing, target: Listing, cfg: RelistingConfig, hasher: Imag
     return round(score, 3), signals
 
 
-def _removed_at(store: Any, listing: Listing) -> datetime | None:
+def _removed_at(store: Store, listing: Listing) -> datetime | None:
     """When the listing was first observed removed (its first 'removed' snapshot), else its last sighting."""
-    for snap in store.snapshots(listing.key):
+    for snap in store.listings.snapshots(listing.key):
         if snap.status == "removed":
             return snap.observed_at
     return listing.last_seen
@@ -323,7 +324,7 @@ class _ShopIndex:
         return sorted(found)
 
 
-def find_relistings(store: Any, cfg: RelistingConfig, hasher: ImageHasher | None = None) -> list[RelistingMatch]:
+def find_relistings(store: Store, cfg: RelistingConfig, hasher: ImageHasher | None = None) -> list[RelistingMatch]:
     """Active listings that look like a removed or confirmed listing and were first seen after
     it was removed or confirmed (minus `cfg.removed_slack_hours` for removals: the crawl that
     sees the old page gone may meet the new one first); best source per target. Similar
@@ -331,13 +332,13 @@ def find_relistings(store: Any, cfg: RelistingConfig, hasher: ImageHasher | None
     sources: dict[tuple[str, str], tuple[Listing, str, datetime | None]] = {}
     targets: list[Listing] = []
     slack = timedelta(hours=cfg.removed_slack_hours)
-    for listing in store.iter_listings():
+    for listing in store.listings.iter_listings():
         if listing.status == "removed":
             at = _removed_at(store, listing)
             sources[listing.key] = (listing, "removed", at - slack if at else None)
         elif listing.status == "active":
             targets.append(listing)
-    for listing, _assessment, decision in store.confirmed():
+    for listing, _assessment, decision in store.reviews.confirmed():
         sources.setdefault(listing.key, (listing, "confirmed", decision.at))
     targets = [t for t in targets if t.key not in sources]
     if not sources or not targets:

@@ -21,6 +21,7 @@ from typing import Any, Callable
 from firewatch.core.labels import PLATFORM_NAMES, category_name, reason_name
 from firewatch.core.models import Assessment, Listing, utcnow
 from firewatch.core.settings import ALERT_RULES, AlertsSettings, CrawlSettings, Settings
+from firewatch.store import Store
 
 from .relisting import ImageHasher, RelistingConfig, find_relistings
 
@@ -101,10 +102,10 @@ def _label(listing: Listing) -> str:
 
 
 # -- the rules ---------------------------------------------------------------------------
-def rule_new_flagged(store: Any, cfg: AlertsConfig, now: datetime) -> list[dict[str, Any]]:
+def rule_new_flagged(store: Store, cfg: AlertsConfig, now: datetime) -> list[dict[str, Any]]:
     oldest = now - timedelta(days=cfg.flagged_max_age_days) if cfg.flagged_max_age_days > 0 else None
     out = []
-    for listing, a in store.flagged():
+    for listing, a in store.assessments.flagged():
         if a.risk_score < cfg.risk_threshold or (oldest and a.assessed_at and a.assessed_at < oldest):
             continue
         out.append({
@@ -116,18 +117,15 @@ def rule_new_flagged(store: Any, cfg: AlertsConfig, now: datetime) -> list[dict[
     return out
 
 
-def rule_notice_overdue(store: Any, cfg: AlertsConfig, now: datetime) -> list[dict[str, Any]]:
-    if not hasattr(store, "sent_notice_items"):
-        log.warning("notice_overdue: this store has no notices (sent_notice_items); rule skipped")
-        return []
+def rule_notice_overdue(store: Store, cfg: AlertsConfig, now: datetime) -> list[dict[str, Any]]:
     out = []
-    for item in store.sent_notice_items():
+    for item in store.notices.sent_notice_items():
         sent_at = item["sent_at"]
         if sent_at is None or now - sent_at < timedelta(days=cfg.notice_overdue_days):
             continue
         key = (item["platform"], item["listing_id"])
-        listing = store.get_listing(key)
-        decision = store.latest_decision(key)
+        listing = store.listings.get_listing(key)
+        decision = store.reviews.latest_decision(key)
         if listing is None or listing.status != "active" or decision is None or decision.verdict != "confirm":
             continue
         days = (now - sent_at).total_seconds() / 86400
@@ -136,7 +134,7 @@ def rule_notice_overdue(store: Any, cfg: AlertsConfig, now: datetime) -> list[di
             "rule": "notice_overdue", "dedupe_key": f"notice_overdue:{item['notice_id']}:{key[0]}:{key[1]}",
             "platform": key[0], "listing_id": key[1],
             "summary": f"通知后仍在售：{_label(listing)}，通知 #{item['notice_id']} 已发出 {days:.0f} 天，商品仍在线",
-            "details": {**listing_details(listing, store.get_assessment(key)), "notice_id": item["notice_id"],
+            "details": {**listing_details(listing, store.assessments.get_assessment(key)), "notice_id": item["notice_id"],
                         "sent_at": sent_at.isoformat(), "days_since_notice": round(days, 1),
                         "overdue_days": cfg.notice_overdue_days,
                         "last_seen": listing.last_seen.isoformat() if listing.last_seen else None,
@@ -145,7 +143,7 @@ def rule_notice_overdue(store: Any, cfg: AlertsConfig, now: datetime) -> list[di
     return out
 
 
-def rule_relisting(store: Any, cfg: AlertsConfig, now: datetime, hasher: ImageHasher | None) -> list[dict[str, Any]]:
+def rule_relisting(store: Store, cfg: AlertsConfig, now: datetime, hasher: ImageHasher | None) -> list[dict[str, Any]]:
     out = []
     for m in find_relistings(store, cfg.relisting, hasher):
         t, s = m.target, m.source
@@ -155,16 +153,16 @@ def rule_relisting(store: Any, cfg: AlertsConfig, now: datetime, hasher: ImageHa
             "rule": "relisting", "dedupe_key": f"relisting:{t.platform}:{t.listing_id}",
             "platform": t.platform, "listing_id": t.listing_id,
             "summary": f"疑似重新上架：{_label(t)} 与{kind}商品 {_label(s)} 相似（{matched}；得分 {m.score:.2f}）",
-            "details": {**listing_details(t, store.get_assessment(t.key)), "score": m.score,
+            "details": {**listing_details(t, store.assessments.get_assessment(t.key)), "score": m.score,
                         "matched": m.matched, "matched_names": [SIGNAL_NAMES[n] for n in m.matched],
                         "signals": m.signals, "source_kind": m.source_kind,
-                        "source": listing_details(s, store.get_assessment(s.key)),
+                        "source": listing_details(s, store.assessments.get_assessment(s.key)),
                         "other_sources": m.other_sources},
         })
     return out
 
 
-def rule_price_floor(store: Any, cfg: AlertsConfig, now: datetime) -> list[dict[str, Any]]:
+def rule_price_floor(store: Store, cfg: AlertsConfig, now: datetime) -> list[dict[str, Any]]:
     from classifiers.price import find_prior, listing_specs, load_priors, unit_price  # scikit-learn: load on use
     from classifiers.specs import load_facts
 
@@ -173,10 +171,10 @@ def rule_price_floor(store: Any, cfg: AlertsConfig, now: datetime) -> list[dict[
         log.info("price_floor: price priors are switched off (enabled: false); rule skipped")
         return []
     units, facts, out = dict(priors.get("units", {})), load_facts(), []
-    for listing in store.iter_listings():
+    for listing in store.listings.iter_listings():
         if listing.status != "active":
             continue
-        a = store.get_assessment(listing.key)
+        a = store.assessments.get_assessment(listing.key)
         if a is None or a.category in ("not_fire", "other_fire"):
             continue
         specs = listing_specs(listing, facts)
@@ -203,9 +201,9 @@ def rule_price_floor(store: Any, cfg: AlertsConfig, now: datetime) -> list[dict[
     return out
 
 
-def rule_crawler_blocked(store: Any, cfg: AlertsConfig, now: datetime) -> list[dict[str, Any]]:
+def rule_crawler_blocked(store: Store, cfg: AlertsConfig, now: datetime) -> list[dict[str, Any]]:
     out = []
-    for run in store.crawl_runs(200):
+    for run in store.listings.crawl_runs(200):
         if run.get("ended_at") is None:
             continue
         blocks, items = int(run.get("blocks") or 0), int(run.get("items") or 0)
@@ -242,7 +240,7 @@ class RunResult:
     images_skipped: int = 0
 
 
-def evaluate(store: Any, cfg: AlertsConfig, now: datetime | None = None,
+def evaluate(store: Store, cfg: AlertsConfig, now: datetime | None = None,
              hasher: ImageHasher | None = None) -> list[dict[str, Any]]:
     """Every configured rule's candidates (nothing stored)."""
     now = now or utcnow()
@@ -254,7 +252,7 @@ def evaluate(store: Any, cfg: AlertsConfig, now: datetime | None = None,
     return out
 
 
-def run_rules(store: Any, cfg: AlertsConfig, now: datetime | None = None,
+def run_rules(store: Store, cfg: AlertsConfig, now: datetime | None = None,
               hasher: ImageHasher | None = None) -> RunResult:
     """Evaluate the rules and store new alerts (a known dedupe key is skipped)."""
     own = hasher is None
@@ -268,9 +266,9 @@ def run_rules(store: Any, cfg: AlertsConfig, now: datetime | None = None,
     counts: dict[str, int] = {}
     for c in candidates:
         counts[c["rule"]] = counts.get(c["rule"], 0) + 1
-    ids = store.add_alerts(candidates)
+    ids = store.alerts.add_alerts(candidates)
     new_per_rule: dict[str, int] = {}
     for alert_id in ids:
-        rule = store.get_alert(alert_id).rule
+        rule = store.alerts.get_alert(alert_id).rule
         new_per_rule[rule] = new_per_rule.get(rule, 0) + 1
     return RunResult(counts, ids, new_per_rule, hasher.fetched, hasher.failed, hasher.skipped)

@@ -38,6 +38,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from firewatch.core.models import utcnow
 from firewatch.core.settings import AlertsSettings, Settings
+from firewatch.store import Store
 
 from .exceptions import AlertsConfigError, DeliveryError
 from .rules import rule_name
@@ -284,7 +285,7 @@ class ChannelResult:
     busy: bool = False  # another send held this channel: nothing done here
 
 
-def deliver_pending(store: Any, senders: list[Sender], policy: DeliveryPolicy) -> list[ChannelResult]:
+def deliver_pending(store: Store, senders: list[Sender], policy: DeliveryPolicy) -> list[ChannelResult]:
     """Send each channel its undelivered new alerts, one batch per channel.
 
     A batch that fails every attempt becomes a dead letter; its alerts stay `new`, so the
@@ -292,33 +293,33 @@ def deliver_pending(store: Any, senders: list[Sender], policy: DeliveryPolicy) -
     never gets it again.
     """
     channels = [s.channel for s in senders]
-    store.settle_sent(channels)
+    store.alerts.settle_sent(channels)
     results = []
     for sender in senders:
         result = ChannelResult(sender.channel)
         results.append(result)
-        with store.delivery_lock(sender.channel) as mine:
+        with store.alerts.delivery_lock(sender.channel) as mine:
             if not mine:
                 result.busy = True
                 log.warning("%s: another send is delivering on this channel; skipped", sender.channel)
                 continue
-            alerts = store.unsent_alerts(sender.channel)
+            alerts = store.alerts.unsent_alerts(sender.channel)
             if not alerts:
                 continue
             ids = [a.id for a in alerts]
             payload = alerts_payload(alerts)
             ok, result.attempts, result.error = deliver_with_retry(sender, payload, policy)
             if ok:
-                store.mark_delivered(ids, sender.channel, channels)
+                store.alerts.mark_delivered(ids, sender.channel, channels)
                 result.delivered = len(ids)
             else:
                 result.failed = len(ids)
-                result.dead_letter = store.add_dead_letter(sender.channel, "alerts", ids, payload,
+                result.dead_letter = store.alerts.add_dead_letter(sender.channel, "alerts", ids, payload,
                                                            result.attempts, result.error)
     return results
 
 
-def retry_dead_letters(store: Any, senders: list[Sender], policy: DeliveryPolicy,
+def retry_dead_letters(store: Store, senders: list[Sender], policy: DeliveryPolicy,
                        rebuild_digest: Callable[[str], dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Try every open dead letter again on its channel (if still configured).
 
@@ -328,14 +329,14 @@ def retry_dead_letters(store: Any, senders: list[Sender], policy: DeliveryPolicy
     by_channel = {s.channel: s for s in senders}
     channels = list(by_channel)
     report = []
-    for dead in store.dead_letters():
+    for dead in store.alerts.dead_letters():
         sender = by_channel.get(dead.channel)
         entry = {"id": dead.id, "channel": dead.channel, "kind": dead.kind, "ok": False, "note": ""}
         report.append(entry)
         if sender is None:
             entry["note"] = "channel not configured"
             continue
-        with store.delivery_lock(dead.channel) as mine:
+        with store.alerts.delivery_lock(dead.channel) as mine:
             if not mine:
                 entry["note"] = "another send is delivering on this channel; try again later"
                 continue
@@ -343,30 +344,30 @@ def retry_dead_letters(store: Any, senders: list[Sender], policy: DeliveryPolicy
     return report
 
 
-def _retry_one(store: Any, sender: Sender, dead: Any, entry: dict[str, Any], policy: DeliveryPolicy,
+def _retry_one(store: Store, sender: Sender, dead: Any, entry: dict[str, Any], policy: DeliveryPolicy,
                channels: list[str], rebuild_digest: Callable[[str], dict[str, Any]] | None) -> None:
     """One dead letter again, under its channel's delivery lock."""
     if dead.kind == "alerts":
-        pending = {a.id: a for a in store.unsent_alerts(dead.channel)}
+        pending = {a.id: a for a in store.alerts.unsent_alerts(dead.channel)}
         alerts = [pending[i] for i in dead.alert_ids if i in pending]
         if not alerts:
-            store.record_dead_letter_retry(dead.id, ok=True)
+            store.alerts.record_dead_letter_retry(dead.id, ok=True)
             entry.update(ok=True, note="already delivered")
             return
         payload = alerts_payload(alerts)
     else:
         day = dead.payload.get("day", "")
-        if store.digest_sent(day, dead.channel):
-            store.record_dead_letter_retry(dead.id, ok=True)
+        if store.alerts.digest_sent(day, dead.channel):
+            store.alerts.record_dead_letter_retry(dead.id, ok=True)
             entry.update(ok=True, note="already delivered")
             return
         payload = rebuild_digest(day) if rebuild_digest else dead.payload
     ok, attempts, error = deliver_with_retry(sender, payload, policy)
     if ok and dead.kind == "alerts":
-        store.mark_delivered([a.id for a in alerts], dead.channel, channels)
+        store.alerts.mark_delivered([a.id for a in alerts], dead.channel, channels)
     elif ok:
-        store.mark_digest_sent(payload["day"], dead.channel)
-    store.record_dead_letter_retry(dead.id, ok=ok, attempts=attempts, error=error)
+        store.alerts.mark_digest_sent(payload["day"], dead.channel)
+    store.alerts.record_dead_letter_retry(dead.id, ok=ok, attempts=attempts, error=error)
     entry.update(ok=ok, note=error)
 
 

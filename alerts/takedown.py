@@ -1,7 +1,7 @@
 """Takedown lists: one platform's confirmed listings, as CSV, XLSX or JSON for its compliance team.
 
 `takedown_rows(store, platform)` takes the listings whose latest review decision is a
-confirmation (`store.confirmed`); `include_unconfirmed=True` takes every flagged listing
+confirmation (`store.reviews.confirmed`); `include_unconfirmed=True` takes every flagged listing
 instead, except those a reviewer dismissed, and says per row whether it was confirmed.
 A platform's list holds only its own listings. Each row names the listing (URL, shop),
 why (reasons in plain Chinese from `firewatch.core.labels`, their codes, the text that
@@ -26,6 +26,7 @@ from typing import Any
 
 from firewatch.core.labels import VERDICT_NAMES, category_name, reason_name
 from firewatch.core.models import PLATFORMS
+from firewatch.store import Store
 
 FORMATS = ("csv", "xlsx", "json")
 # (key, Chinese header, XLSX column width)
@@ -59,8 +60,8 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def takedown_row(store, listing, assessment, decision) -> dict[str, Any]:
-    evidence = store.latest_evidence(listing.key)
+def takedown_row(store: Store, listing, assessment, decision) -> dict[str, Any]:
+    evidence = store.evidence.latest_evidence(listing.key)
     shot = None
     if evidence is not None:
         shot = next((a for a in evidence.artefacts if a.media_type == "image/png"), None)
@@ -91,19 +92,19 @@ def takedown_row(store, listing, assessment, decision) -> dict[str, Any]:
     }
 
 
-def takedown_rows(store, platform: str, *, include_unconfirmed: bool = False) -> list[dict[str, Any]]:
+def takedown_rows(store: Store, platform: str, *, include_unconfirmed: bool = False) -> list[dict[str, Any]]:
     """The rows of `platform`'s takedown list (confirmed listings unless asked otherwise)."""
     if platform not in PLATFORMS:
         raise ValueError(f"unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)}")
     rows = []
     if include_unconfirmed:
-        for listing, assessment in store.flagged(platform):
-            decision = store.latest_decision(listing.key)
+        for listing, assessment in store.assessments.flagged(platform):
+            decision = store.reviews.latest_decision(listing.key)
             if decision is not None and decision.verdict == "dismiss":
                 continue
             rows.append(takedown_row(store, listing, assessment, decision))
     else:
-        for listing, assessment, decision in store.confirmed(platform):
+        for listing, assessment, decision in store.reviews.confirmed(platform):
             rows.append(takedown_row(store, listing, assessment, decision))
     return [r for r in rows if r["platform"] == platform]
 

@@ -90,8 +90,8 @@ def main() -> None:
             subprocess.run(args, check=True, capture_output=True)
             ours = time.perf_counter() - start
             with open_store(Path(tmp) / "firewatch.db") as store:
-                stored = sum(store.count_listings().values())
-                our_pages = sum(r["pages"] for r in store.crawl_runs())
+                stored = sum(store.listings.count_listings().values())
+                our_pages = sum(r["pages"] for r in store.listings.crawl_runs())
             url_file = Path(tmp) / "urls.json"
             url_file.write_text(json.dumps(urls))
             start = time.perf_counter()

@@ -34,7 +34,7 @@ import math
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -45,6 +45,9 @@ from firewatch.core.models import Listing, Reason
 from .datafiles import load_yaml
 from .specs import extinguisher_size, load_facts, parse_specs
 from firewatch.core.text import normalize
+
+if TYPE_CHECKING:
+    from firewatch.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -440,11 +443,11 @@ def fit_price_model(listings: Iterable[Listing], categories: Iterable[str], **pa
     return PriceModel(**params).fit(list(zip(listings, categories)))
 
 
-def fit_price_model_from_store(store: Any, scorer: Any = None, **params: Any) -> PriceModel:
+def fit_price_model_from_store(store: Store, scorer: Any = None, **params: Any) -> PriceModel:
     """Fit on every listing in the store; its category from its assessment, else the scorer."""
     listings, categories = [], []
-    for listing in store.iter_listings():
-        assessment = store.get_assessment(listing.key)
+    for listing in store.listings.iter_listings():
+        assessment = store.assessments.get_assessment(listing.key)
         if assessment is not None:
             category = assessment.category
         elif scorer is not None:

@@ -35,7 +35,7 @@ class StorePipeline:
 
     def process_item(self, item, spider=None):
         if isinstance(item, Listing):
-            result = self.store.upsert_listing(item)
+            result = self.store.listings.upsert_listing(item)
             crawler = getattr(self, "crawler", None)
             if crawler is not None:
                 crawler.stats.inc_value("firewatch/stored")

@@ -86,8 +86,8 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, 
     check_redis(c.redis_url)  # a shared frontier must answer before any run is recorded
     store = open_store(settings.store_path)
     since = utcnow() - timedelta(seconds=c.recrawl_after)
-    skip = {l.key: l.display_price for l in store.iter_listings() if l.last_seen and l.last_seen >= since and l.status == "active"}
-    runs = {p: store.start_crawl_run(p) for p in platforms}
+    skip = {l.key: l.display_price for l in store.listings.iter_listings() if l.last_seen and l.last_seen >= since and l.status == "active"}
+    runs = {p: store.listings.start_crawl_run(p) for p in platforms}
     set_display(progress)
     # Scrapy resets logger levels as it starts; the caller's handlers keep its chatter
     # at the caller's level.
@@ -115,7 +115,7 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, 
             "throttled": stats.get("firewatch/http_429", 0),
         }
         reason = stats.get("finish_reason", outcome)
-        store.finish_crawl_run(runs[platform], reason if outcome == "finished" else outcome, **counts)
+        store.listings.finish_crawl_run(runs[platform], reason if outcome == "finished" else outcome, **counts)
         results[platform] = {**counts, "new": stats.get("firewatch/new", 0),
                              "skipped": stats.get("firewatch/skipped_unchanged", 0),
                              "http_5xx": sum(v for k, v in stats.items() if k.startswith("downloader/response_status_count/5")),

@@ -27,6 +27,7 @@ from typing import Any, Callable
 from firewatch.core.text import normalize
 from classifiers.watchlist import Watchlist, normalize_name
 from firewatch.core.exceptions import ImportFileError
+from firewatch.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -246,11 +247,11 @@ def read_watchlist_file(path: str | Path) -> ImportResult:
     return ImportResult(Path(path), records, header_row, columns, skipped, warnings, digest)
 
 
-def watchlist_from_sources(path: Path | None = None, store: Any = None) -> Watchlist | None:
+def watchlist_from_sources(path: Path | None = None, store: Store | None = None) -> Watchlist | None:
     """The scorer's watchlist: names imported into the store plus the file named in the settings."""
     names: list[str] = []
     if store is not None:
-        names += store.watchlist_names()
+        names += store.references.watchlist_names()
     if path is not None:
         names += [r["name"] for r in read_watchlist_file(path).records]
     return Watchlist(names) if names else None
@@ -325,9 +326,9 @@ def read_certificates_file(path: str | Path) -> ImportResult:
     return ImportResult(Path(path), list(records.values()), header_row, columns, skipped, warnings, digest)
 
 
-def registry_from_store(store: Any) -> Callable[[str], dict[str, Any] | None] | None:
+def registry_from_store(store: Store) -> Callable[[str], dict[str, Any] | None] | None:
     """A lookup number -> certificate record over the store's registry, or None when none was imported."""
-    records = store.certificates()
+    records = store.references.certificates()
     if not records:
         return None
 

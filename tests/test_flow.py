@@ -40,7 +40,7 @@ def flow(demo_market, tmp_path_factory):
 def test_crawl_reaches_every_platform(flow, demo_market):
     data, _ = flow
     with open_store(data / "firewatch.db") as store:
-        counts = store.count_listings()
+        counts = store.listings.count_listings()
     assert {"jd", "taobao", "tmall", "pdd", "1688"} <= set(counts)
     expected = {(l.platform, l.listing_id) for kw in ("灭火器", "呼吸器")
                 for l in demo_market.catalogue.search(kw, 0, ("jd", "taobao", "tmall", "pdd", "1688"))}
@@ -50,14 +50,14 @@ def test_crawl_reaches_every_platform(flow, demo_market):
 def test_flags_have_reasons_and_screenshots_have_hashes(flow):
     data, _ = flow
     with open_store(data / "firewatch.db") as store:
-        flagged = store.flagged()
+        flagged = store.assessments.flagged()
         assert flagged, "no listing was flagged"
         assert all(a.reasons for _, a in flagged), "a flag without a reason"
-        captured = [store.latest_evidence(l.key) for l, _ in flagged if store.latest_evidence(l.key)]
+        captured = [store.evidence.latest_evidence(l.key) for l, _ in flagged if store.evidence.latest_evidence(l.key)]
         assert len(captured) == 4
-        assert store.queue_counts().get("capture", 0) == len(flagged) - 4  # the rest wait, nothing lost
+        assert store.queue.queue_counts().get("capture", 0) == len(flagged) - 4  # the rest wait, nothing lost
         # `process` ran the alert rules: every flag at or above the alert threshold raised one alert
-        new_flagged = {a.key for a in store.alerts() if a.rule == "new_flagged"}
+        new_flagged = {a.key for a in store.alerts.alerts() if a.rule == "new_flagged"}
         assert new_flagged == {l.key for l, a in flagged if a.risk_score >= 0.8}
     for evidence in captured:
         shot = next(a for a in evidence.artefacts if a.media_type == "image/png")
@@ -85,7 +85,7 @@ def test_takedown_list_holds_one_platform(flow, tmp_path):
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     with open_store(data / "firewatch.db") as store:
-        assert len(rows) == len(store.flagged("jd")) > 0
+        assert len(rows) == len(store.assessments.flagged("jd")) > 0
     assert {r["平台"] for r in rows} == {"jd"}
     assert all(r["原因代码"] for r in rows)
 
@@ -93,7 +93,7 @@ def test_takedown_list_holds_one_platform(flow, tmp_path):
 def test_evidence_pack_verifies_and_tampering_is_named(flow, tmp_path):
     data, run = flow
     with open_store(data / "firewatch.db") as store:
-        key = next(l.key for l, _ in store.flagged() if store.latest_evidence(l.key))
+        key = next(l.key for l, _ in store.assessments.flagged() if store.evidence.latest_evidence(l.key))
     pack = tmp_path / "pack.zip"
     made = run("export", "evidence", f"{key[0]}:{key[1]}", "--out", str(pack))
     assert made.returncode == 0, made.stderr

@@ -69,10 +69,10 @@ def capture(out: Path, chromium: str = CHROMIUM) -> list[Path]:
         data = Path(tmp)
         build_sample(data, screenshot=draw)
         with open_store(data / "firewatch.db") as store:
-            case_id = store.create_case("年检专用灭火器专项", "investigator", "多平台同款年检专用灭火器")
+            case_id = store.reviews.create_case("年检专用灭火器专项", "investigator", "多平台同款年检专用灭火器")
             for key in (("jd", "100231"), ("pdd", "8800101"), ("1688", "7300001")):
-                store.add_case_item(case_id, key, "investigator")
-                store.audit("investigator", "case_add", f"case:{case_id}", {"listing": f"{key[0]}:{key[1]}"})
+                store.reviews.add_case_item(case_id, key, "investigator")
+                store.users.audit("investigator", "case_add", f"case:{case_id}", {"listing": f"{key[0]}:{key[1]}"})
         settings = load_settings(env={}).with_overrides({"paths": {"data_dir": str(data)}})
         server = AppServer(create_app(settings))
         base = server.start()

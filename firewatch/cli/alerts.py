@@ -112,7 +112,7 @@ def alerts_list(ctx: click.Context, state: str | None, rule: str | None, limit: 
 
 
     with store_of(ctx) as store:
-        rows = store.alerts(state=state, rule=rule)
+        rows = store.alerts.alerts(state=state, rule=rule)
     rows = rows[-limit:] if limit else rows
     if as_json:
         for a in rows:
@@ -144,7 +144,7 @@ def alerts_send(ctx: click.Context) -> None:
     senders = _senders(settings)
     with store_of(ctx) as store:
         results = deliver_pending(store, senders, policy_from_settings(settings))
-        left = len(store.alerts(state="new"))
+        left = len(store.alerts.alerts(state="new"))
     failed = []
     for r in results:
         if r.failed:
@@ -168,7 +168,7 @@ def alerts_ack(ctx: click.Context, alert_ids: tuple[int, ...], by: str | None) -
     who = by or getpass.getuser()
     with store_of(ctx) as store:
         for alert_id in alert_ids:
-            a = store.acknowledge_alert(alert_id, who)
+            a = store.alerts.acknowledge_alert(alert_id, who)
             out.print(f"#{a.id} 已确认 acknowledged by {a.acknowledged_by} at {a.acknowledged_at.isoformat()[:19]}")
 
 
@@ -249,7 +249,7 @@ def alerts_dead_letters(ctx: click.Context, retry: bool, show_all: bool, as_json
                 out.print("没有待重试的死信 no open dead letters")
             _fail_if(failed)
             return
-        rows = store.dead_letters(include_resolved=show_all)
+        rows = store.alerts.dead_letters(include_resolved=show_all)
     if as_json:
         for d in rows:
             click.echo(json.dumps({"id": d.id, "channel": d.channel, "kind": d.kind, "alert_ids": d.alert_ids,

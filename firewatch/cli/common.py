@@ -34,7 +34,7 @@ def parse_key(text: str, store) -> tuple[str, str]:
     if ":" in text:
         platform, listing_id = text.split(":", 1)
         return platform, listing_id
-    matches = [l.key for l in store.iter_listings() if l.listing_id == text]
+    matches = [l.key for l in store.listings.iter_listings() if l.listing_id == text]
     if len(matches) == 1:
         return matches[0]
     if not matches:

@@ -74,7 +74,7 @@ def crawl_history(ctx, limit: int) -> None:
         cols = ("id", "platform", "started_at", "ended_at", "pages", "items", "errors", "blocks", "throttled", "outcome")
         for c in cols:
             table.add_column(c, no_wrap=True)
-        for run in store.crawl_runs(limit):
+        for run in store.listings.crawl_runs(limit):
             cells = {c: "" if run[c] is None else str(run[c]) for c in cols}
             for c in ("started_at", "ended_at"):  # ISO UTC to the second
                 cells[c] = cells[c][:19].replace("T", " ")

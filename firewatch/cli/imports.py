@@ -75,16 +75,16 @@ def import_watchlist(ctx, file: str, dry_run: bool, rescore: bool) -> None:
         return
     settings = settings_of(ctx)
     with open_store(settings.store_path) as store:
-        added = store.add_watchlist_entries(result.records, source=Path(file).name, source_sha256=result.sha256)
+        added = store.references.add_watchlist_entries(result.records, source=Path(file).name, source_sha256=result.sha256)
         queued = 0
         if rescore and added:
             watch = Watchlist(names.values())
-            for listing in store.iter_listings():
+            for listing in store.listings.iter_listings():
                 values = [listing.shop_name, *(str(v) for v in (listing.attributes or {}).values())]
                 if any(watch.match(v or "") for v in values):
-                    store.enqueue(listing.key, "score")
+                    store.queue.enqueue(listing.key, "score")
                     queued += 1
-        total = len(store.watchlist_names())
+        total = len(store.references.watchlist_names())
     out.print(f"已导入 imported {added} new entries (名单共 {total} companies watched); "
               f"待重新评分 queued for rescoring: {queued}")
 
@@ -119,15 +119,15 @@ def import_certificates(ctx, file: str, dry_run: bool, rescore: bool) -> None:
         return
     settings = settings_of(ctx)
     with open_store(settings.store_path) as store:
-        new, updated = store.add_certificates(result.records, source=Path(file).name, source_sha256=result.sha256)
+        new, updated = store.references.add_certificates(result.records, source=Path(file).name, source_sha256=result.sha256)
         queued = 0
         if rescore and (new or updated):
             # any listing citing a number could change: with a registry, absent numbers fire too
-            for listing in store.iter_listings():
+            for listing in store.listings.iter_listings():
                 text = " ".join([listing.title, listing.description, *(str(v) for v in (listing.attributes or {}).values())])
                 if any(ch.isdigit() for ch in text) and ("证" in text or "3c" in text.lower() or "ccc" in text.lower()):
-                    store.enqueue(listing.key, "score")
+                    store.queue.enqueue(listing.key, "score")
                     queued += 1
-        total = store.certificate_count()
+        total = store.references.certificate_count()
     out.print(f"已导入 imported {new} new, {updated} updated (登记共 {total} certificates); "
               f"待重新评分 queued for rescoring: {queued}")

@@ -67,7 +67,7 @@ def notice_create(ctx, platform: str, created_by: str | None) -> None:
         if notice_id is None:
             out.print(f"没有新的已确认商品 no confirmed {platform} listing outside earlier notices: nothing to draft")
             return
-        n = store.get_notice(notice_id)
+        n = store.notices.get_notice(notice_id)
     out.print(f"通知草稿 draft notice {notice_id} for {platform}: {len(n.listing_keys)} listings; "
               f"send it with `firewatch notice send {notice_id}`")
 
@@ -80,7 +80,7 @@ def notice_list(ctx, platform: str | None) -> None:
 
     settings = settings_of(ctx)
     with open_store(settings.store_path) as store:
-        notices = store.notices(platform)
+        notices = store.notices.notices(platform)
     out.print(_table(notices, "下架通知 notices"))
 
 
@@ -130,7 +130,7 @@ def notice_status(ctx, notice_id: int | None) -> None:
             notices = evaluate_all(store, recrawl_after=grace)
         else:
             notices = [evaluate_notice(store, notice_id, recrawl_after=grace)]
-        bases = {n.id: store.notice_item_bases(n.id) for n in notices}
+        bases = {n.id: store.notices.notice_item_bases(n.id) for n in notices}
     out.print(_table(notices, "下架通知状态 notice status"))
     for n in notices:
         due = f", reply due {_when(n.deadline_at)}" if n.deadline_at else ""

@@ -34,7 +34,7 @@ def train(ctx, prices_from_store) -> None:
     scorer = train_default(settings.model_dir)
     if prices_from_store is not False and settings.store_path.exists():
         with open_store(settings.store_path) as store:
-            n = sum(store.count_listings().values())
+            n = sum(store.listings.count_listings().values())
             if prices_from_store or n >= settings.scoring.price_min_listings:
                 model = fit_price_model_from_store(store, scorer)
                 scorer.set_price_model(model).save(settings.model_dir)

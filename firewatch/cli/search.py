@@ -205,7 +205,7 @@ def index_sync(ctx, index_url, batch: int) -> None:
         idx = _open(ctx, index_url)
         try:
             n = sync_queue(store, idx, batch=batch)
-            left = store.queue_counts().get("index", 0)
+            left = store.queue.queue_counts().get("index", 0)
         finally:
             idx.close()
     out.print(f"已同步 synced {n} listings to the index ({idx.backend}); 仍在队列 still queued: {left}")

@@ -76,10 +76,10 @@ def user_add(ctx, name: str, role: str, platform: str | None, password_stdin: bo
     password = _password(password_stdin)
     with open_store(settings_of(ctx).store_path) as store:
         try:
-            store.add_user(name, role, hash_password(password), platform or "")
+            store.users.add_user(name, role, hash_password(password), platform or "")
         except ValueError as exc:
             raise FirewatchError(str(exc)) from exc
-        store.audit("cli", "user_add", f"user:{name}", {"role": role, "platform": platform or ""})
+        store.users.audit("cli", "user_add", f"user:{name}", {"role": role, "platform": platform or ""})
     out.print(f"已创建用户 created {name} ({role}{' ' + platform if platform else ''})")
 
 
@@ -91,10 +91,10 @@ def user_passwd(ctx, name: str, password_stdin: bool) -> None:
     """Set a new password for NAME (their sessions end)."""
 
     with open_store(settings_of(ctx).store_path) as store:
-        if store.get_user(name) is None:
+        if store.users.get_user(name) is None:
             raise NotFoundError(f"no user {name!r}; see `firewatch user list`")
-        store.set_password_hash(name, hash_password(_password(password_stdin)))
-        store.audit("cli", "user_passwd", f"user:{name}", {})
+        store.users.set_password_hash(name, hash_password(_password(password_stdin)))
+        store.users.audit("cli", "user_passwd", f"user:{name}", {})
     out.print(f"已更新密码 password changed for {name}")
 
 
@@ -104,7 +104,7 @@ def user_list(ctx) -> None:
     """List users with role and platform."""
 
     with open_store(settings_of(ctx).store_path) as store:
-        rows = store.users()
+        rows = store.users.users()
     table = Table(title="用户 users")
     for column in ("name", "role", "platform", "created_at", "disabled"):
         table.add_column(column)
@@ -127,8 +127,8 @@ def token_add(ctx, platform: str, name: str) -> None:
 
     value = new_token()
     with open_store(settings_of(ctx).store_path) as store:
-        token_id = store.add_api_token(name, platform, value, created_by="cli")
-        store.audit("cli", "token_add", f"token:{token_id}", {"platform": platform, "name": name})
+        token_id = store.users.add_api_token(name, platform, value, created_by="cli")
+        store.users.audit("cli", "token_add", f"token:{token_id}", {"platform": platform, "name": name})
     out.print(f"令牌 token #{token_id} for {platform} (shown once; store it safely):")
     click.echo(value)
 
@@ -139,7 +139,7 @@ def token_list(ctx) -> None:
     """List tokens (never their values)."""
 
     with open_store(settings_of(ctx).store_path) as store:
-        rows = store.api_tokens()
+        rows = store.users.api_tokens()
     table = Table(title="API 令牌 tokens")
     for column in ("id", "name", "platform", "created_at", "last_used_at", "revoked_at"):
         table.add_column(column)
@@ -156,9 +156,9 @@ def token_revoke(ctx, token_id: int) -> None:
     """Revoke token TOKEN_ID (from `token list`)."""
 
     with open_store(settings_of(ctx).store_path) as store:
-        if not store.revoke_api_token(token_id):
+        if not store.users.revoke_api_token(token_id):
             raise NotFoundError(f"no live token #{token_id}; see `firewatch token list`")
-        store.audit("cli", "token_revoke", f"token:{token_id}", {})
+        store.users.audit("cli", "token_revoke", f"token:{token_id}", {})
     out.print(f"已吊销 revoked token #{token_id}")
 
 
@@ -177,7 +177,7 @@ def audit_list(ctx, actor: str | None, action: str | None, limit: int) -> None:
 
 
     with open_store(settings_of(ctx).store_path) as store:
-        rows = store.audit_entries(actor=actor, action=action, limit=limit)
+        rows = store.users.audit_entries(actor=actor, action=action, limit=limit)
     table = Table(title="审计日志 audit log")
     for column in ("id", "时间 at (UTC)", "用户 actor", "操作 action", "对象 subject", "地址 ip"):
         table.add_column(column)
@@ -199,15 +199,15 @@ def audit_verify(ctx, head: str | None) -> None:
     """
 
     with open_store(settings_of(ctx).store_path) as store:
-        bad = store.audit_verify()
-        last = store.audit_entries(limit=1)
+        bad = store.users.audit_verify()
+        last = store.users.audit_entries(limit=1)
         problems = [f"entry {i}: its hash or its link to the previous entry does not hold" for i in bad]
         if head:
             head_id, _, head_sha = head.partition(":")
             if not head_id.strip().isdigit():
                 raise click.BadParameter("give the head as ID:SHA256, as `firewatch audit verify` prints it",
                                          param_hint="--head")
-            entry = store.audit_entry(int(head_id))
+            entry = store.users.audit_entry(int(head_id))
             if entry is None:
                 problems.append(f"the recorded head entry {head_id} is gone: entries were removed")
             elif entry["entry_sha256"] != head_sha.strip():

@@ -62,14 +62,14 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
             stats = run_processing(settings, capture=True, max_captures=max_captures, allowed_hosts=("127.0.0.1",),
                                    progress=progress, report=console.print)
         with open_store(settings.store_path) as store:
-            per_platform = store.count_listings()
-            reasons = store.reason_counts()
-            flagged = store.flagged()
+            per_platform = store.listings.count_listings()
+            reasons = store.assessments.reason_counts()
+            flagged = store.assessments.flagged()
             screenshots = sorted(Path(settings.evidence_dir).rglob("screenshot.png"))
-            captured = [l.key for l, a in flagged if store.latest_evidence(l.key) is not None]
+            captured = [l.key for l, a in flagged if store.evidence.latest_evidence(l.key) is not None]
             console.rule("审核与处置 review (by the demo's ground truth), takedown lists, notices, evidence, alerts")
             acted = review_and_act(settings, store, seed=7, captured_keys=captured)
-            queue = store.queue_counts()
+            queue = store.queue.queue_counts()
     finally:
         market.stop()
 

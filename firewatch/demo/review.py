@@ -47,7 +47,7 @@ def review_and_act(settings: Settings, store, seed: int, captured_keys: list[tup
     for key in captured_keys:
         item = catalogue.get(*key)
         verdict = "confirm" if item is not None and item.true_reasons else "dismiss"
-        store.record_decision(Decision(key[0], key[1], DEMO_REVIEWER, verdict, DEMO_NOTE))
+        store.reviews.record_decision(Decision(key[0], key[1], DEMO_REVIEWER, verdict, DEMO_NOTE))
         if verdict == "confirm":
             confirmed.append(key)
     outcome.confirmed, outcome.dismissed = len(confirmed), len(captured_keys) - len(confirmed)

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable, Protocol
 from firewatch.core.text import search_tokens
 from firewatch.core.exceptions import SearchError
 from firewatch.core.models import Assessment, Listing, Snapshot
+from firewatch.store import Store
 from firewatch.store.sqlite import to_fen
 
 SORTS = ("relevance", "risk", "price_asc", "price_desc", "newest")
@@ -266,7 +267,7 @@ class SearchIndex(Protocol):
     def similar(self, key: tuple[str, str], limit: int = 10) -> list[SearchHit]: ...
     def count(self) -> int: ...
     def refresh(self) -> None: ...
-    def rebuild(self, store: Any, progress: Callable[[int], None] | None = None) -> int: ...
+    def rebuild(self, store: Store, progress: Callable[[int], None] | None = None) -> int: ...
     def close(self) -> None: ...
 
 
@@ -285,8 +286,8 @@ def split_item(item: IndexItem) -> tuple[Listing, Assessment | None, list[Snapsh
     return item[0], item[1], item[2]
 
 
-def iter_store_items(store: Any, with_snapshots: bool = True) -> Iterable[IndexItem]:
+def iter_store_items(store: Store, with_snapshots: bool = True) -> Iterable[IndexItem]:
     """Every listing of the store with its assessment (and snapshots), for a rebuild."""
-    for listing in store.iter_listings():
+    for listing in store.listings.iter_listings():
         key = listing.key
-        yield listing, store.get_assessment(key), (store.snapshots(key) if with_snapshots else None)
+        yield listing, store.assessments.get_assessment(key), (store.listings.snapshots(key) if with_snapshots else None)

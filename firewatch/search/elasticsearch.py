@@ -43,6 +43,7 @@ from firewatch.search.base import (
     split_item,
     to_ms,
 )
+from firewatch.store import Store
 
 log = logging.getLogger(__name__)
 _SEARCH = SearchSettings()  # the schema's defaults, for an index opened directly
@@ -298,7 +299,7 @@ class ElasticsearchIndex:
         except ex.NotFoundError:
             return []
 
-    def rebuild(self, store: Any, progress: Callable[[int], None] | None = None) -> int:
+    def rebuild(self, store: Store, progress: Callable[[int], None] | None = None) -> int:
         """Load a new index from the store, swap the alias to it in one step, drop the old one.
 
         Searches keep hitting the old index until the swap. Listings whose store state
@@ -332,23 +333,23 @@ class ElasticsearchIndex:
         self.refresh()
         return n
 
-    def _catch_up(self, store: Any, started: int) -> None:
+    def _catch_up(self, store: Store, started: int) -> None:
         def changed() -> Iterator[IndexItem]:
-            for listing in store.iter_listings():
-                a = store.get_assessment(listing.key)
+            for listing in store.listings.iter_listings():
+                a = store.assessments.get_assessment(listing.key)
                 if (to_ms(listing.last_seen) or 0) >= started or (a is not None and to_ms(a.assessed_at) >= started):
-                    yield listing, a, store.snapshots(listing.key)
+                    yield listing, a, store.listings.snapshots(listing.key)
         n = self.index_many(changed())
         if n:
             log.info("re-indexed %d listings changed during the rebuild", n)
 
-    def _records(self, store: Any) -> None:
+    def _records(self, store: Store) -> None:
         evidence, decisions = [], []
-        for listing in store.iter_listings():
-            e = store.latest_evidence(listing.key)
+        for listing in store.listings.iter_listings():
+            e = store.evidence.latest_evidence(listing.key)
             if e is not None:
                 evidence.append(e)
-            decisions.extend(store.decisions(listing.key))
+            decisions.extend(store.reviews.decisions(listing.key))
         self.index_records(evidence, decisions)
 
     # -- reading ------------------------------------------------------------------------

@@ -48,6 +48,7 @@ from firewatch.search.base import (
     snapshot_from_doc,
     split_item,
 )
+from firewatch.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +269,7 @@ class SQLiteIndex:
         self._clear_tables()
         self._db.execute("COMMIT")
 
-    def rebuild(self, store: Any, progress: Callable[[int], None] | None = None) -> int:
+    def rebuild(self, store: Store, progress: Callable[[int], None] | None = None) -> int:
         """Replace the whole index with the store's listings in one transaction."""
         n = self._write_prepared(prepare(iter_store_items(store)), clear=True)
         if progress:

@@ -11,29 +11,31 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
+from firewatch.store import Store
+
 log = logging.getLogger(__name__)
 
 
-def sync_queue(store: Any, index: Any, batch: int = 500, progress: Callable[[int, int], None] | None = None) -> int:
+def sync_queue(store: Store, index: Any, batch: int = 500, progress: Callable[[int, int], None] | None = None) -> int:
     """Index every listing queued for the "index" stage; returns how many were indexed.
 
     `progress(done, total)` is called after each batch. Raises `SearchUnavailable` when
     the backend goes away; what was not acknowledged stays queued.
     """
-    keys = store.pending("index")
+    keys = store.queue.pending("index")
     done = 0
     for lo in range(0, len(keys), max(1, int(batch))):
         items = []
         for key in keys[lo:lo + batch]:
-            listing = store.get_listing(key)
+            listing = store.listings.get_listing(key)
             if listing is None:  # queued then deleted: nothing to index
-                store.complete_stage(key, "index")
+                store.queue.complete_stage(key, "index")
                 continue
-            items.append((listing, store.get_assessment(key), store.snapshots(key)))
+            items.append((listing, store.assessments.get_assessment(key), store.listings.snapshots(key)))
         if items:
             index.index_many(items)
             for listing, _, _ in items:
-                store.complete_stage(listing.key, "index")
+                store.queue.complete_stage(listing.key, "index")
         done += len(items)
         if progress:
             progress(done, len(keys))

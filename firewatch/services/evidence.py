@@ -33,17 +33,17 @@ def key_dir(settings: Settings) -> Path:
 
 def evidence_item(store, key: tuple[str, str]):
     """The `PackItem` of one listing: its latest capture, assessment, history and decisions."""
-    listing = store.get_listing(key)
+    listing = store.listings.get_listing(key)
     if listing is None:
         raise NotFoundError(f"no listing {key[0]}:{key[1]} in the store")
-    evidence = store.latest_evidence(key)
+    evidence = store.evidence.latest_evidence(key)
     if evidence is None:
         raise NotFoundError(f"{key[0]}:{key[1]} has no captured evidence yet; run `firewatch process` "
                             "(it captures flagged listings)")
-    assessment = store.get_assessment(key)
+    assessment = store.assessments.get_assessment(key)
     return PackItem(listing=listing.to_dict(), assessment=assessment.to_dict() if assessment else {},
-                    evidence=evidence, directory=Path(evidence.directory), snapshots=store.snapshots(key),
-                    decisions=store.decisions(key))
+                    evidence=evidence, directory=Path(evidence.directory), snapshots=store.listings.snapshots(key),
+                    decisions=store.reviews.decisions(key))
 
 
 def _decision_events(items) -> list[dict[str, Any]]:

@@ -81,7 +81,7 @@ class Pipeline:
         except SearchUnavailable as exc:  # not the listings' fault: no attempt counted, all stay queued
             stats.index_unavailable = str(exc)
             log.warning("index stage stopped, %d listings stay queued for `firewatch index sync`: %s",
-                        len(self.store.pending("index")), exc)
+                        len(self.store.queue.pending("index")), exc)
         if self.alerts is not None:
             result = self.alerts(self.store)
             stats.new_alerts = dict(result.new_per_rule)
@@ -89,7 +89,7 @@ class Pipeline:
         return stats
 
     def _index_stage(self, stats: PipelineStats, progress: Any) -> None:
-        keys = self.store.pending("index")
+        keys = self.store.queue.pending("index")
         task = progress.add_task("建立索引", total=len(keys)) if progress is not None and keys else None
         for listing in self._queued_listings("index", keys, progress, task):
             try:
@@ -105,7 +105,7 @@ class Pipeline:
         Each assessment is still saved in its own transaction; when a batch raises an item
         error, that batch is scored again one listing at a time so only the bad one fails.
         """
-        keys = self.store.pending("score")
+        keys = self.store.queue.pending("score")
         task = progress.add_task("评分", total=len(keys)) if progress is not None and keys else None
         item_errors = (ValueError, KeyError, TypeError)
         for lo in range(0, len(keys), self.score_batch):
@@ -130,21 +130,21 @@ class Pipeline:
         next_stages: tuple[str, ...] = ("index",)
         if assessment.flagged:
             stats.flagged += 1
-            if listing.status == "active" and self.store.latest_evidence(listing.key) is None:
+            if listing.status == "active" and self.store.evidence.latest_evidence(listing.key) is None:
                 next_stages = ("capture", "index")
-        self.store.save_assessment(assessment, next_stages)
+        self.store.assessments.save_assessment(assessment, next_stages)
         stats.scored += 1
 
     def _capture_stage(self, stats: PipelineStats, progress: Any) -> None:
         """Capture every queued listing through the capturer's pool, saving as they come."""
-        keys = self.store.pending("capture", limit=self.capture_limit)
+        keys = self.store.queue.pending("capture", limit=self.capture_limit)
         task = progress.add_task("截图取证", total=len(keys)) if progress is not None and keys else None
         items = [(l.platform, l.listing_id, l.url) for l in self._queued_listings("capture", keys, progress, task)]
 
         def done(item: Any, result: Any) -> None:
             key = (item.platform, item.listing_id)
             if isinstance(result, Evidence):
-                self.store.save_evidence(result)
+                self.store.evidence.save_evidence(result)
                 stats.captured += 1
             elif isinstance(result, self.capture_errors):
                 self._failed(key, "capture", result, stats)
@@ -159,11 +159,11 @@ class Pipeline:
         """The listings behind queue keys; a key whose listing was deleted is completed."""
         listings = []
         for key in keys:
-            listing = self.store.get_listing(key)
+            listing = self.store.listings.get_listing(key)
             if listing is not None:
                 listings.append(listing)
                 continue
-            self.store.complete_stage(key, stage)  # queued then deleted: nothing to do
+            self.store.queue.complete_stage(key, stage)  # queued then deleted: nothing to do
             if task is not None:
                 progress.advance(task)
         return listings
@@ -179,14 +179,14 @@ class Pipeline:
         stats.errors.append(message)
         if stage == "capture" and isinstance(exc, self.blocked_errors):
             stats.capture_blocked += 1
-            self.store.complete_stage(key, "capture", ("capture",))  # back of the queue
+            self.store.queue.complete_stage(key, "capture", ("capture",))  # back of the queue
             return
         if stage == "capture":
             stats.capture_failed += 1
-        self.store.fail_stage(key, stage, message)
+        self.store.queue.fail_stage(key, stage, message)
 
     def _index(self, listing: Listing, stats: PipelineStats) -> None:
         key = listing.key
-        self.index.index_listing(listing, self.store.get_assessment(key), self.store.snapshots(key))
-        self.store.complete_stage(listing.key, "index")
+        self.index.index_listing(listing, self.store.assessments.get_assessment(key), self.store.listings.snapshots(key))
+        self.store.queue.complete_stage(listing.key, "index")
         stats.indexed += 1

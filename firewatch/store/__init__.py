@@ -1,8 +1,8 @@
-"""The store of record: listings, snapshots, assessments, evidence, decisions, notices
-and the process queue.
+"""The store of record, one repository per concern: `store.listings`, `store.queue`,
+`store.assessments`, `store.evidence`, `store.reviews`, `store.notices`, `store.alerts`,
+`store.users` and `store.references` (the contracts: `firewatch.store.protocols`).
 
 `open_store(url)` picks the backend from a URL; only `sqlite:///PATH` exists today.
-Callers use the `Store` methods and never see SQL, so another backend can follow.
 """
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from firewatch.core.exceptions import StoreError
-from firewatch.store.sqlite import SQLiteStore, UpsertResult
+from firewatch.store.protocols import AlertRecord, DeadLetter, Store, UpsertResult
+from firewatch.store.sqlite import SQLiteStore
 
-Store = SQLiteStore
-
-__all__ = ["Store", "SQLiteStore", "UpsertResult", "open_store"]
+__all__ = ["Store", "SQLiteStore", "UpsertResult", "AlertRecord", "DeadLetter", "open_store"]
 
 
-def open_store(url_or_path: str | Path) -> SQLiteStore:
-    """Open (and migrate) the store named by `sqlite:///PATH` or a plain file path."""
+def open_store(url_or_path: str | Path) -> Store:
+    """Open (and migrate) the store named by `sqlite:///PATH` or a plain file path; use it
+    as a context manager to close it."""
     text = str(url_or_path)
     if text.startswith("sqlite:///"):
         text = text[len("sqlite:///"):]

@@ -1,12 +1,9 @@
-"""Alerts in the store: raised once (a unique dedupe key), delivered once per channel,
-acknowledged by a person; dead letters for deliveries that failed for good; the cache of
-image perceptual hashes used by the relisting rule; the record of digests sent.
+"""Alerts in SQLite: raised once (a unique dedupe key), delivered once per channel,
+acknowledged by a person; dead letters; digests sent; the image hash cache of the relisting rule.
 
-A mixin of `SQLiteStore` (tables from migration 3). An alert's state is `new` until every
-configured channel has delivered it (`sent`), or until someone acknowledges it
-(`acknowledged`). Per-channel delivery rows make a second `send` skip a channel that
-already delivered, so a partial failure never sends anything twice; `delivery_lock`
-keeps two sends running at the same time from delivering the same alerts.
+An alert is `new` until every configured channel has delivered it (`sent`) or someone
+acknowledges it. Per-channel delivery rows make a second send skip a channel that already
+delivered; `delivery_lock` keeps two sends at once from delivering the same alerts.
 """
 
 from __future__ import annotations
@@ -18,63 +15,15 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from firewatch.core.exceptions import NotFoundError
 from firewatch.core.models import utcnow
+from firewatch.store.protocols import AlertRecord, DeadLetter
+from firewatch.store.sqlite import SQLiteDatabase
 
 ALERT_STATES = ("new", "sent", "acknowledged")
-
-
-@dataclass
-class AlertRecord:
-    """One stored alert. `details` is the rule's JSON explanation (matched signals, figures)."""
-
-    id: int
-    rule: str
-    dedupe_key: str
-    platform: str
-    listing_id: str
-    summary: str
-    details: dict[str, Any]
-    state: str
-    created_at: datetime
-    sent_at: datetime | None = None
-    acknowledged_at: datetime | None = None
-    acknowledged_by: str = ""
-    channels: list[str] = field(default_factory=list)  # channels that delivered it
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.platform, self.listing_id)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "rule": self.rule, "dedupe_key": self.dedupe_key, "platform": self.platform,
-            "listing_id": self.listing_id, "summary": self.summary, "details": self.details,
-            "state": self.state, "created_at": self.created_at.isoformat(),
-            "sent_at": self.sent_at.isoformat() if self.sent_at else None,
-            "acknowledged_at": self.acknowledged_at.isoformat() if self.acknowledged_at else None,
-            "acknowledged_by": self.acknowledged_by,
-        }
-
-
-@dataclass
-class DeadLetter:
-    """A delivery that failed after every retry: what, to which channel, and the last error."""
-
-    id: int
-    channel: str
-    kind: str  # "alerts" or "digest"
-    alert_ids: list[int]
-    payload: dict[str, Any]
-    attempts: int
-    last_error: str
-    created_at: datetime
-    retried_at: datetime | None
-    resolved_at: datetime | None
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -90,10 +39,11 @@ def _dt(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-class AlertsMixin:
-    """Alerts, deliveries, dead letters, image hashes and digests. Needs `_db` and `transaction`."""
+class SQLiteAlerts:
+    """`protocols.AlertRepository` in SQLite."""
 
-    _db: sqlite3.Connection
+    def __init__(self, db: SQLiteDatabase):
+        self._db = db
 
     # -- delivery lock ------------------------------------------------------------------
     @contextlib.contextmanager
@@ -103,8 +53,8 @@ class AlertsMixin:
         retries) running together would otherwise both read the same unsent alerts and both
         deliver them. An advisory lock on a file beside the store, released by the OS if
         the holder dies, so a crash never leaves the channel stuck."""
-        path = getattr(self, "path", None)
-        if path is None or str(path) == ":memory:":
+        path = self._db.path
+        if str(path) == ":memory:":
             yield True
             return
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", channel)
@@ -131,7 +81,7 @@ class AlertsMixin:
         """
         ids: list[int] = []
         now = utcnow()
-        with self.transaction() as db:
+        with self._db.transaction() as db:
             for c in candidates:
                 cur = db.execute(
                     "INSERT INTO alerts (rule, dedupe_key, platform, listing_id, summary, details, state, created_at) "
@@ -191,7 +141,7 @@ class AlertsMixin:
         ids = list(alert_ids)
         needed = sorted(set(all_channels) | {channel})
         became = 0
-        with self.transaction() as db:
+        with self._db.transaction() as db:
             for alert_id in ids:
                 db.execute("INSERT INTO alert_deliveries (alert_id, channel, delivered_at) VALUES (?,?,?) "
                            "ON CONFLICT (alert_id, channel) DO NOTHING", (alert_id, channel, _ts(at)))
@@ -209,7 +159,7 @@ class AlertsMixin:
         if not needed:
             return 0
         changed = 0
-        with self.transaction() as db:
+        with self._db.transaction() as db:
             for (alert_id,) in db.execute("SELECT id FROM alerts WHERE state='new'").fetchall():
                 have = {r[0] for r in db.execute("SELECT channel FROM alert_deliveries WHERE alert_id=?", (alert_id,))}
                 if needed <= have:
@@ -230,7 +180,7 @@ class AlertsMixin:
 
     def acknowledge_alert(self, alert_id: int, by: str, at: datetime | None = None) -> AlertRecord:
         """Mark an alert acknowledged (idempotent: a second call keeps the first time and person)."""
-        with self.transaction() as db:
+        with self._db.transaction() as db:
             if db.execute("SELECT 1 FROM alerts WHERE id=?", (alert_id,)).fetchone() is None:
                 raise NotFoundError(f"no alert with id {alert_id}; see `firewatch alerts list`")
             db.execute("UPDATE alerts SET state='acknowledged', acknowledged_at=?, acknowledged_by=? "
@@ -240,7 +190,7 @@ class AlertsMixin:
     # -- dead letters -------------------------------------------------------------------
     def add_dead_letter(self, channel: str, kind: str, alert_ids: Iterable[int], payload: dict[str, Any],
                         attempts: int, last_error: str) -> int:
-        with self.transaction() as db:
+        with self._db.transaction() as db:
             cur = db.execute(
                 "INSERT INTO alert_dead_letters (channel, kind, alert_ids, payload, attempts, last_error, created_at) "
                 "VALUES (?,?,?,?,?,?,?)",
@@ -261,7 +211,7 @@ class AlertsMixin:
     def record_dead_letter_retry(self, dead_id: int, ok: bool, attempts: int = 0, error: str = "") -> None:
         """After retrying a dead letter: resolve it, or count the attempts and keep the new error."""
         now = _ts(utcnow())
-        with self.transaction() as db:
+        with self._db.transaction() as db:
             if ok:
                 db.execute("UPDATE alert_dead_letters SET retried_at=?, resolved_at=? WHERE id=?", (now, now, dead_id))
             else:
@@ -277,7 +227,7 @@ class AlertsMixin:
         return {"dhash": r["dhash"], "error": r["error"], "fetched_at": _dt(r["fetched_at"])}
 
     def save_image_hash(self, url: str, dhash: str | None, error: str = "") -> None:
-        with self.transaction() as db:
+        with self._db.transaction() as db:
             db.execute("INSERT INTO image_hashes (url, dhash, error, fetched_at) VALUES (?,?,?,?) "
                        "ON CONFLICT (url) DO UPDATE SET dhash=excluded.dhash, error=excluded.error, "
                        "fetched_at=excluded.fetched_at", (url, dhash, error[:500], _ts(utcnow())))
@@ -288,7 +238,7 @@ class AlertsMixin:
                                 (day, channel)).fetchone() is not None
 
     def mark_digest_sent(self, day: str, channel: str, at: datetime | None = None) -> None:
-        with self.transaction() as db:
+        with self._db.transaction() as db:
             db.execute("INSERT INTO alert_digests (day, channel, sent_at) VALUES (?,?,?) "
                        "ON CONFLICT (day, channel) DO NOTHING", (day, channel, _ts(at or utcnow())))
             db.execute("UPDATE alert_dead_letters SET resolved_at=? WHERE kind='digest' AND channel=? "

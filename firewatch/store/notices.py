@@ -1,12 +1,9 @@
-"""Takedown notices in the store: one row per notice, one per listing it names.
+"""Takedown notices in SQLite (one row per notice, one per listing it names), and
+platforms' reports that they removed a listing (a re-crawl verifies them).
 
-A mixin of `SQLiteStore`. It stores and reads the lifecycle (draft, sent,
-acknowledged, overdue, removal_verified) without judging it: the transitions and
-their rules live in `alerts.notices`, which calls these methods. Every status change
-is guarded by the status it expects, so two processes acting on one notice cannot
-both win; a guard that fails is reported as False, not raised.
-`sent_notice_items()` is what the alert rule "confirmed listing still online N days
-after its notice" reads.
+It stores the lifecycle (draft, sent, acknowledged, overdue, removal_verified) without judging
+it: the transitions live in `alerts.notices`. Every status change is guarded by the status it
+expects, so two processes acting on one notice cannot both win; a failed guard returns False.
 """
 
 from __future__ import annotations
@@ -16,6 +13,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from firewatch.core.models import Notice, utcnow
+from firewatch.store.sqlite import SQLiteDatabase
 
 OPEN_STATUSES = ("sent", "acknowledged", "overdue")  # sent and not yet verified removed
 
@@ -28,10 +26,11 @@ def _parse(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-class NoticesMixin:
-    """Notices table access. Needs `_db` and `transaction`."""
+class SQLiteNotices:
+    """`protocols.NoticeRepository` in SQLite."""
 
-    _db: sqlite3.Connection
+    def __init__(self, db: SQLiteDatabase):
+        self._db = db
 
     def create_notice(self, platform: str, keys: Iterable[tuple[str, str]], created_by: str = "",
                       at: datetime | None = None) -> int:
@@ -42,7 +41,7 @@ class NoticesMixin:
         foreign = [k for k in keys if k[0] != platform]
         if foreign:
             raise ValueError(f"listings of another platform in a {platform} notice: {foreign}")
-        with self.transaction() as db:
+        with self._db.transaction() as db:
             cur = db.execute("INSERT INTO notices (platform, created_at, created_by, status) VALUES (?,?,?, 'draft')",
                              (platform, _ts(at or utcnow()), created_by))
             notice_id = int(cur.lastrowid)
@@ -92,7 +91,7 @@ class NoticesMixin:
         expected = list(expected)
         sets = ", ".join(f"{k}=?" for k in values)
         args = [_ts(v) if isinstance(v, datetime) else v for v in values.values()]
-        with self.transaction() as db:
+        with self._db.transaction() as db:
             cur = db.execute(
                 f"UPDATE notices SET {sets} WHERE id=? AND status IN ({','.join('?' * len(expected))})",
                 (*args, int(notice_id), *expected))
@@ -118,7 +117,7 @@ class NoticesMixin:
 
     def mark_notice_item_removed(self, notice_id: int, key: tuple[str, str], at: datetime, basis: str) -> None:
         """Record that a listed listing was found removed (first finding wins)."""
-        with self.transaction() as db:
+        with self._db.transaction() as db:
             db.execute("UPDATE notice_items SET removed_at=?, removal_basis=? "
                        "WHERE notice_id=? AND platform=? AND listing_id=? AND removed_at IS NULL",
                        (_ts(at), basis, int(notice_id), key[0], key[1]))
@@ -142,9 +141,15 @@ class NoticesMixin:
             "ORDER BY n.id, i.platform, i.listing_id", OPEN_STATUSES).fetchall()
         return [{"notice_id": r[0], "platform": r[1], "listing_id": r[2], "sent_at": _parse(r[3])} for r in rows]
 
-    def crawl_runs_since(self, platform: str, since: datetime) -> list[dict[str, Any]]:
-        """Ended crawl runs of `platform` that started at or after `since`, oldest first."""
-        rows = self._db.execute(
-            "SELECT * FROM crawl_runs WHERE platform=? AND started_at>=? AND ended_at IS NOT NULL ORDER BY started_at",
-            (platform, _ts(since))).fetchall()
-        return [dict(r) for r in rows]
+    # -- removal reports ----------------------------------------------------------
+    def report_removed(self, key: tuple[str, str], reported_by: str, note: str = "") -> int:
+        """A platform says it removed a listing (a re-crawl verifies it); returns the report's id."""
+        with self._db.transaction() as db:
+            cur = db.execute("INSERT INTO removal_reports (platform, listing_id, reported_by, at, note) VALUES (?,?,?,?,?)",
+                             (*key, reported_by, utcnow().isoformat(), note))
+            return int(cur.lastrowid)
+
+    def removal_reports(self, platform: str) -> dict[str, dict[str, Any]]:
+        """The latest removal report per listing id of one platform."""
+        rows = self._db.execute("SELECT * FROM removal_reports WHERE platform=? ORDER BY id", (platform,)).fetchall()
+        return {r["listing_id"]: dict(r) for r in rows}

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from firewatch.core.labels import category_name
+from firewatch.store import Store
 from firewatch.web.exceptions import BadRequest
 
 CSV_COLUMNS = [("platform", "平台"), ("listing_id", "商品ID"), ("title", "标题"), ("shop_name", "店铺"),
@@ -138,9 +139,9 @@ def _week(d) -> str:
     return f"{year}-W{week:02d}"
 
 
-def trends(store, top_categories: int = 6) -> Trends:
+def trends(store: Store, top_categories: int = 6) -> Trends:
     """Flagged listings per ISO week of first sight, by category (top N, rest pooled) and platform."""
-    flagged = store.flagged()
+    flagged = store.assessments.flagged()
     cat_counts: dict[str, Counter] = defaultdict(Counter)
     plat_counts: dict[str, Counter] = defaultdict(Counter)
     totals: Counter = Counter()

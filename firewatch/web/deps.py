@@ -15,7 +15,7 @@ from typing import Annotated, Iterator
 
 from fastapi import Depends, Path, Request
 
-from firewatch.store import SQLiteStore
+from firewatch.store import Store, open_store
 from firewatch.web.exceptions import CsrfError, Forbidden, LoginRequired
 from firewatch.web.security import tokens_equal
 
@@ -42,8 +42,8 @@ class User:
         return self.role in INTERNAL_ROLES
 
 
-def get_store(request: Request) -> Iterator[SQLiteStore]:
-    store = SQLiteStore(request.app.state.config.store_path)
+def get_store(request: Request) -> Iterator[Store]:
+    store = open_store(request.app.state.config.store_path)
     try:
         yield store
     finally:
@@ -54,10 +54,10 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def optional_user(request: Request, store: SQLiteStore = Depends(get_store)) -> User | None:
+def optional_user(request: Request, store: Store = Depends(get_store)) -> User | None:
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        record = store.api_token_owner(auth[7:].strip())
+        record = store.users.api_token_owner(auth[7:].strip())
         if record is None:
             raise LoginRequired("API 令牌无效或已吊销")
         request.state.user = User(name=f"token:{record['name']}", role="platform", platform=record["platform"], via_token=True)
@@ -65,7 +65,7 @@ def optional_user(request: Request, store: SQLiteStore = Depends(get_store)) -> 
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    found = store.session_user(token)
+    found = store.users.session_user(token)
     if found is None:
         return None
     user, csrf = found

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from firewatch.core.models import Assessment, Listing
+from firewatch.store import Store
 from firewatch.web.deps import User
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
 
@@ -57,13 +58,13 @@ class QueueRow:
         return self.listing.key
 
 
-def queue(store, filters: QueueFilters, restrict_platform: str = "") -> list[QueueRow]:
+def queue(store: Store, filters: QueueFilters, restrict_platform: str = "") -> list[QueueRow]:
     """Flagged listings, highest risk first, filtered; each with its latest decision."""
     filters.validate()
-    verdicts = store.latest_verdicts()
+    verdicts = store.reviews.latest_verdicts()
     shop = filters.shop.strip().lower()
     rows = []
-    for listing, assessment in store.flagged(filters.platform or restrict_platform or None):
+    for listing, assessment in store.assessments.flagged(filters.platform or restrict_platform or None):
         decision = verdicts.get(listing.key)
         verdict = decision["verdict"] if decision else None
         if filters.state == "pending" and verdict is not None:
@@ -87,21 +88,21 @@ def queue(store, filters: QueueFilters, restrict_platform: str = "") -> list[Que
     return rows
 
 
-def may_see(user: User, store, key: tuple[str, str]) -> bool:
+def may_see(user: User, store: Store, key: tuple[str, str]) -> bool:
     """Internal roles see every listing; a platform only its own confirmed ones."""
     if user.internal:
         return True
     if user.role != "platform" or key[0] != user.platform:
         return False
-    decision = store.latest_decision(key)
+    decision = store.reviews.latest_decision(key)
     return decision is not None and decision.verdict == "confirm"
 
 
-def visible_listing(user: User, store, key: tuple[str, str]) -> Listing:
+def visible_listing(user: User, store: Store, key: tuple[str, str]) -> Listing:
     """The listing if this user may see it: 404 when missing, 403 when not theirs."""
     if user.role == "platform" and key[0] != user.platform:
         raise Forbidden("无权查看其他平台的商品")
-    listing = store.get_listing(key)
+    listing = store.listings.get_listing(key)
     if listing is None:
         raise NotFound(f"没有商品 {key[0]}:{key[1]}")
     if not may_see(user, store, key):
@@ -124,7 +125,7 @@ class Similar:
     relisting: bool
 
 
-def similar_listings(store, listing: Listing, limit: int = 8, threshold: float = 0.45) -> list[Similar]:
+def similar_listings(store: Store, listing: Listing, limit: int = 8, threshold: float = 0.45) -> list[Similar]:
     """Listings whose titles share most character pairs with this one (Jaccard of bigrams).
 
     A near-identical title on the same platform, where one of the two is removed or the
@@ -134,7 +135,7 @@ def similar_listings(store, listing: Listing, limit: int = 8, threshold: float =
     if not mine:
         return []
     found = []
-    for platform, listing_id, title, status, first_seen in store.listing_titles():
+    for platform, listing_id, title, status, first_seen in store.listings.listing_titles():
         if (platform, listing_id) == listing.key:
             continue
         theirs = _bigrams(title)
@@ -191,19 +192,19 @@ def similar_from_index(index, listing: Listing, limit: int = 8) -> list[Similar]
     return found
 
 
-def listing_view(store, user: User, key: tuple[str, str], index=None) -> ListingView:
+def listing_view(store: Store, user: User, key: tuple[str, str], index=None) -> ListingView:
     listing = visible_listing(user, store, key)
-    assessment = store.get_assessment(key)
+    assessment = store.assessments.get_assessment(key)
     terms: dict[str, list[str]] = {}
     from firewatch.web.render import evidence_terms
 
     for reason in assessment.reasons if assessment else []:
         terms.setdefault(reason.source or "title", []).extend(evidence_terms(reason.evidence))
-    view = ListingView(listing, assessment, store.latest_evidence(key), store.snapshots(key), store.decisions(key),
+    view = ListingView(listing, assessment, store.evidence.latest_evidence(key), store.listings.snapshots(key), store.reviews.decisions(key),
                        terms=terms)
     if user.internal:
-        shop_keys = [k for k in store.shop_listing_keys(listing.platform, listing.shop_id, listing.shop_name) if k != key]
-        view.shop_listings = [(store.get_listing(k), store.get_assessment(k)) for k in shop_keys[:20]]
+        shop_keys = [k for k in store.listings.shop_listing_keys(listing.platform, listing.shop_id, listing.shop_name) if k != key]
+        view.shop_listings = [(store.listings.get_listing(k), store.assessments.get_assessment(k)) for k in shop_keys[:20]]
         view.similar = similar_from_index(index, listing) if index is not None else similar_listings(store, listing)
     return view
 

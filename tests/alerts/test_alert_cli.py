@@ -41,10 +41,10 @@ def write_config(path, smtp=None, hook=None):
 def fill_store(data_dir, hook):
     with open_store(data_dir / "firewatch.db") as store:
         def put(lid, title, shop, image, status="active", risk=0.5):
-            store.upsert_listing(Listing(platform="jd", listing_id=lid, url=f"{hook.url}/jd/item/{lid}.html",
+            store.listings.upsert_listing(Listing(platform="jd", listing_id=lid, url=f"{hook.url}/jd/item/{lid}.html",
                                          title=title, price=Decimal("59.00"), shop_id=f"s{lid}", shop_name=shop,
                                          image_urls=[image], status=status))
-            store.save_assessment(Assessment(platform="jd", listing_id=lid, category="portable_extinguisher",
+            store.assessments.save_assessment(Assessment(platform="jd", listing_id=lid, category="portable_extinguisher",
                                              category_confidence=0.9, risk_score=risk, flagged=risk >= 0.5,
                                              reasons=[Reason("inspection_only", "年检专用")]))
 
@@ -52,8 +52,8 @@ def fill_store(data_dir, hook):
             status="removed")
         put("2", "4kg干粉灭火器 MFZ/ABC4 年检专用 <script>x</script> 包邮", "鑫安消防专营店", "/img/2.png", risk=0.95)
         put("3", "烟雾报警器 独立式", "华盾安全", "/img/3.png", risk=0.1)
-        run = store.start_crawl_run("pdd")
-        store.finish_crawl_run(run, "finished", pages=5, items=0, blocks=5)
+        run = store.listings.start_crawl_run("pdd")
+        store.listings.finish_crawl_run(run, "finished", pages=5, items=0, blocks=5)
 
 
 def test_alerts_commands_end_to_end(tmp_path, servers, run_firewatch):

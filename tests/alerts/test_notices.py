@@ -24,13 +24,13 @@ needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromiu
 
 
 def _add(store, platform, lid, title, verdict="confirm", at=T0):
-    store.upsert_listing(Listing(platform=platform, listing_id=lid, url=f"https://item.example/{lid}", title=title,
+    store.listings.upsert_listing(Listing(platform=platform, listing_id=lid, url=f"https://item.example/{lid}", title=title,
                                  price=Decimal("14.50"), shop_name="<b>店</b>"), observed_at=at)
-    store.save_assessment(Assessment(platform=platform, listing_id=lid, category="portable_extinguisher",
+    store.assessments.save_assessment(Assessment(platform=platform, listing_id=lid, category="portable_extinguisher",
                                      category_confidence=0.9, risk_score=0.9, flagged=True,
                                      reasons=[Reason("inspection_only", "审车专用")]))
     if verdict:
-        store.record_decision(Decision(platform, lid, "alice", verdict, at=at))
+        store.reviews.record_decision(Decision(platform, lid, "alice", verdict, at=at))
 
 
 @pytest.fixture()
@@ -46,15 +46,15 @@ def store(tmp_path):
 
 def test_create_takes_confirmed_listings_once(store):
     first = create_notice(store, "jd", created_by="wang")
-    notice = store.get_notice(first)
+    notice = store.notices.get_notice(first)
     assert notice.status == "draft" and notice.created_by == "wang"
     assert notice.listing_keys == [("jd", "1"), ("jd", "2")]
     assert create_notice(store, "jd") is None  # nothing new to notify
     _add(store, "jd", "4", "新确认")
-    assert store.get_notice(create_notice(store, "jd")).listing_keys == [("jd", "4")]
-    assert store.sent_notice_items() == []  # drafts are not sent
+    assert store.notices.get_notice(create_notice(store, "jd")).listing_keys == [("jd", "4")]
+    assert store.notices.sent_notice_items() == []  # drafts are not sent
     with pytest.raises(ValueError):
-        store.create_notice("jd", [("taobao", "9")])
+        store.notices.create_notice("jd", [("taobao", "9")])
 
 
 @needs_chromium
@@ -76,7 +76,7 @@ def test_send_writes_letter_then_ack_then_removal_verified(store, tmp_path):
     with pytest.raises(NoticeError, match="not a draft"):
         send_notice(store, notice_id, sent_by="x", out_dir=tmp_path, config=CONFIG, chromium=CHROMIUM)
 
-    items = store.sent_notice_items()
+    items = store.notices.sent_notice_items()
     assert items == [{"notice_id": notice_id, "platform": "jd", "listing_id": "1", "sent_at": sent_at},
                      {"notice_id": notice_id, "platform": "jd", "listing_id": "2", "sent_at": sent_at}]
     assert acknowledge_notice(store, notice_id, by="platform-desk", note="已受理",
@@ -85,22 +85,22 @@ def test_send_writes_letter_then_ack_then_removal_verified(store, tmp_path):
         acknowledge_notice(store, notice_id, by="x")
 
     # a re-crawl sees listing 1 removed; listing 2 still online
-    listing = store.get_listing(("jd", "1"))
+    listing = store.listings.get_listing(("jd", "1"))
     listing.status = "removed"
-    store.upsert_listing(listing, observed_at=sent_at + timedelta(days=3))
+    store.listings.upsert_listing(listing, observed_at=sent_at + timedelta(days=3))
     n = evaluate_notice(store, notice_id, now=sent_at + timedelta(days=3))
     assert n.status == "acknowledged" and set(n.removed) == {("jd", "1")}
-    assert [i["listing_id"] for i in store.sent_notice_items()] == ["2"]
-    listing = store.get_listing(("jd", "2"))
+    assert [i["listing_id"] for i in store.notices.sent_notice_items()] == ["2"]
+    listing = store.listings.get_listing(("jd", "2"))
     listing.status = "removed"
-    store.upsert_listing(listing, observed_at=sent_at + timedelta(days=4))
+    store.listings.upsert_listing(listing, observed_at=sent_at + timedelta(days=4))
     n = evaluate_notice(store, notice_id, now=sent_at + timedelta(days=30))
     assert n.status == "removal_verified" and n.removal_verified_at == sent_at + timedelta(days=4)
-    assert store.sent_notice_items() == []
+    assert store.notices.sent_notice_items() == []
 
 
 def _sent(store, notice_id, at):
-    assert store.mark_notice_sent(notice_id, sent_by="wang", channel="c", at=at, deadline_at=at + timedelta(days=7),
+    assert store.notices.mark_notice_sent(notice_id, sent_by="wang", channel="c", at=at, deadline_at=at + timedelta(days=7),
                                   html_path="", pdf_path="", document_sha256="")
 
 
@@ -110,29 +110,29 @@ def test_overdue_when_deadline_passes_without_answer(store):
     assert evaluate_notice(store, notice_id, now=T0 + timedelta(days=6)).status == "sent"
     n = evaluate_notice(store, notice_id, now=T0 + timedelta(days=8))
     assert n.status == "overdue" and n.checked_at == T0 + timedelta(days=8)
-    assert {i["listing_id"] for i in store.sent_notice_items()} == {"1", "2"}  # still open
+    assert {i["listing_id"] for i in store.notices.sent_notice_items()} == {"1", "2"}  # still open
     assert acknowledge_notice(store, notice_id, by="late").status == "acknowledged"
 
 
 def test_removed_before_the_notice_does_not_count_and_not_found_by_a_clean_crawl_does(store):
     notice_id = create_notice(store, "jd")
     _sent(store, notice_id, T0 + timedelta(days=1))
-    listing = store.get_listing(("jd", "1"))  # listed removed, but seen so only before the notice
+    listing = store.listings.get_listing(("jd", "1"))  # listed removed, but seen so only before the notice
     store._db.execute("UPDATE listings SET status='removed' WHERE listing_id='1'")
     assert evaluate_notice(store, notice_id, now=T0 + timedelta(days=2)).removed == {}
     # a blocked crawl proves nothing; a finished clean crawl that did not see them does
-    run = store.start_crawl_run("jd")
-    store.finish_crawl_run(run, "finished", pages=10, items=5, blocks=3)
+    run = store.listings.start_crawl_run("jd")
+    store.listings.finish_crawl_run(run, "finished", pages=10, items=5, blocks=3)
     store._db.execute("UPDATE crawl_runs SET started_at=?, ended_at=? WHERE id=?",
                       ((T0 + timedelta(days=2)).isoformat(), (T0 + timedelta(days=2, hours=1)).isoformat(), run))
     assert evaluate_notice(store, notice_id, now=T0 + timedelta(days=3)).removed == {}
-    run = store.start_crawl_run("jd")
-    store.finish_crawl_run(run, "finished", pages=10, items=5)
+    run = store.listings.start_crawl_run("jd")
+    store.listings.finish_crawl_run(run, "finished", pages=10, items=5)
     store._db.execute("UPDATE crawl_runs SET started_at=?, ended_at=? WHERE id=?",
                       ((T0 + timedelta(days=3)).isoformat(), (T0 + timedelta(days=3, hours=1)).isoformat(), run))
     n = evaluate_notice(store, notice_id, now=T0 + timedelta(days=4))
     assert n.status == "removal_verified" and set(n.removed) == {("jd", "1"), ("jd", "2")}
-    assert store.notice_item_bases(notice_id)[("jd", "1")] == f"not found by crawl run {run}"
+    assert store.notices.notice_item_bases(notice_id)[("jd", "1")] == f"not found by crawl run {run}"
     assert listing.last_seen == T0
 
 
@@ -185,7 +185,7 @@ def test_two_sends_at_once_keep_the_recorded_letter(store, tmp_path):
         send_notice(store, notice_id, sent_by="wang", out_dir=out, config=CONFIG, chromium=CHROMIUM,
                     clock=slow_clock)
     other.close()
-    notice = store.get_notice(notice_id)
+    notice = store.notices.get_notice(notice_id)
     assert notice.sent_by == "li"
     assert hashlib.sha256(Path(notice.pdf_path).read_bytes()).hexdigest() == notice.document_sha256
     assert sorted(p.name for p in out.iterdir()) == ["notice-jd-00001.html", "notice-jd-00001.pdf"]

@@ -49,10 +49,10 @@ def store(tmp_path):
 
 
 def put(store, market, platform, lid, title, shop_name, shop_id, image, status="active"):
-    store.upsert_listing(Listing(platform=platform, listing_id=lid, url=f"{market.url}/{platform}/item/{lid}.html",
+    store.listings.upsert_listing(Listing(platform=platform, listing_id=lid, url=f"{market.url}/{platform}/item/{lid}.html",
                                  title=title, price=Decimal("19.90"), shop_id=shop_id, shop_name=shop_name,
                                  image_urls=[image], status=status), observed_at=NOW)
-    store.save_assessment(Assessment(platform=platform, listing_id=lid, category="portable_extinguisher",
+    store.assessments.save_assessment(Assessment(platform=platform, listing_id=lid, category="portable_extinguisher",
                                      category_confidence=0.9, risk_score=0.6, flagged=True, assessed_at=NOW))
     return (platform, lid)
 
@@ -68,7 +68,7 @@ def test_removed_listing_reappearing_raises_one_explained_alert(store, market):
     put(store, market, "jd", "300", "独立式烟雾报警器 家用 无线烟感 3C认证", "华盾安全用品", "shop-3", "/img/c.png")
     run = run_rules(store, only(), now=NOW)
     assert run.new_per_rule == {"relisting": 1}
-    [alert] = store.alerts()
+    [alert] = store.alerts.alerts()
     assert alert.key == relist and alert.details["source"]["listing_id"] == removed[1]
     d = alert.details
     assert d["matched"] == ["title", "shop", "image"] and d["score"] == pytest.approx(1.0)
@@ -86,7 +86,7 @@ def test_removed_listing_reappearing_raises_one_explained_alert(store, market):
 
 def test_confirmed_listing_relisted_by_the_same_shop_with_a_new_title(store, market):
     confirmed = put(store, market, "pdd", "1", "消防自救呼吸器 TZL30 防毒面具 酒店家用", "安达劳保", "pdd-7", "/img/d.png")
-    store.record_decision(Decision(*confirmed, "alice", "confirm", at=NOW))
+    store.reviews.record_decision(Decision(*confirmed, "alice", "confirm", at=NOW))
     # a rewritten title (below the title threshold), same shop_id, same picture
     twin = put(store, market, "pdd", "2", "宾馆逃生面罩 过滤式 新款", "安达劳保", "pdd-7", "/img/d.png")
     [match] = find_relistings(store, RelistingConfig(), ImageHasher(store))
@@ -102,7 +102,7 @@ def test_image_failures_are_recorded_and_not_fatal(store, market):
     missing = put(store, market, "jd", "400", TITLE + " 包邮", "远方商贸", "shop-4", "/img/missing.png")
     hasher = ImageHasher(store, retry_hours=24)
     assert find_relistings(store, RelistingConfig(), hasher) == []
-    record = store.image_hash(f"{market.url}/img/missing.png")
+    record = store.alerts.image_hash(f"{market.url}/img/missing.png")
     assert record["dhash"] is None and "HTTP 404" in record["error"]
     assert hasher.failed == 1
     # a lower threshold lets the title alone through; the image signal is unknown, with the reason
@@ -117,8 +117,8 @@ def test_a_dead_image_host_is_given_up_after_a_few_failures(store):
     urls = [f"http://127.0.0.1:9/{i}.png" for i in range(4)]  # port 9 (discard): nothing listens
     assert [hasher.hash_url(u) for u in urls] == [None] * 4
     assert (hasher.failed, hasher.skipped) == (2, 2)
-    assert "ConnectError" in store.image_hash(urls[0])["error"]
-    assert store.image_hash(urls[3]) is None  # skipped, not recorded: tried again next run
+    assert "ConnectError" in store.alerts.image_hash(urls[0])["error"]
+    assert store.alerts.image_hash(urls[3]) is None  # skipped, not recorded: tried again next run
 
 
 def test_signals_separate_near_duplicates_from_unrelated_text_and_pictures():
@@ -146,10 +146,10 @@ def test_a_lookalike_on_sale_before_the_confirmation_is_not_a_relisting(store, m
     original = put(store, market, "jd", "100", TITLE, "鑫安消防器材旗舰店", "shop-1", "/img/a.png")
     put(store, market, "jd", "101", "正品3C认证 4kg干粉灭火器 MFZ/ABC4 家用 消防年检 包邮", "鑫安消防器材旗舰店",
         "shop-1", "/img/b.png")  # first seen at NOW, alongside the original
-    store.record_decision(Decision(*original, "reviewer", "confirm", at=NOW + timedelta(days=1)))
+    store.reviews.record_decision(Decision(*original, "reviewer", "confirm", at=NOW + timedelta(days=1)))
     assert find_relistings(store, RelistingConfig(), None) == []
     later = NOW + timedelta(days=3)
-    store.upsert_listing(Listing(platform="jd", listing_id="102", url=f"{market.url}/jd/item/102.html",
+    store.listings.upsert_listing(Listing(platform="jd", listing_id="102", url=f"{market.url}/jd/item/102.html",
                                  title="3C认证正品 干粉灭火器4kg MFZ/ABC4 商用家用 消防年检", price=Decimal("19.90"),
                                  shop_id="shop-1", shop_name="鑫安消防器材旗舰店", image_urls=["/img/b.png"]),
                          observed_at=later)
@@ -178,8 +178,8 @@ def test_large_store_compares_only_candidate_pairs_and_finds_the_same(monkeypatc
     for i in range(20):  # relistings: a source's title and shop under a new id
         src = listings[i]
         listings.append(replace(src, listing_id=f"new{i}", title=src.title + " 包邮"))
-    store = SimpleNamespace(iter_listings=lambda: iter(listings), confirmed=lambda platform=None: confirmed,
-                            snapshots=lambda key: [])
+    store = SimpleNamespace(listings=SimpleNamespace(iter_listings=lambda: iter(listings), snapshots=lambda key: []),
+                            reviews=SimpleNamespace(confirmed=lambda platform=None: confirmed))
     cfg = RelistingConfig(weights={"title": 0.4, "image": 0.4, "shop": 0.2}, min_score=0.6)
     calls = []
     real = relisting.shop_similarity

@@ -21,10 +21,10 @@ NOW = datetime(2026, 6, 20, 4, 0, tzinfo=timezone.utc)
 
 def add(store, platform, lid, title, price="59.00", risk=0.9, flagged=True, category="portable_extinguisher",
         status="active", shop="鑫安消防器材旗舰店", assessed_at=NOW, seen=NOW):
-    store.upsert_listing(Listing(platform=platform, listing_id=lid, url=f"https://{platform}.example/item/{lid}",
+    store.listings.upsert_listing(Listing(platform=platform, listing_id=lid, url=f"https://{platform}.example/item/{lid}",
                                  title=title, price=Decimal(price), shop_id=f"s-{lid}", shop_name=shop,
                                  status=status), observed_at=seen)
-    store.save_assessment(Assessment(platform=platform, listing_id=lid, category=category, category_confidence=0.9,
+    store.assessments.save_assessment(Assessment(platform=platform, listing_id=lid, category=category, category_confidence=0.9,
                                      risk_score=risk, flagged=flagged, assessed_at=assessed_at,
                                      reasons=[Reason("no_certification", "无3C")] if flagged else []))
     return (platform, lid)
@@ -56,20 +56,20 @@ def test_new_flagged_respects_threshold_and_age_and_is_raised_once(store):
     add(store, "jd", "4", "灭火毯", risk=0.95, flagged=False)               # not flagged
     first = run_rules(store, cfg("new_flagged"), now=NOW)
     assert first.new_per_rule == {"new_flagged": 1}
-    [alert] = store.alerts()
+    [alert] = store.alerts.alerts()
     assert alert.key == ("jd", "1") and alert.state == "new"
     assert alert.details["risk_score"] == 0.93 and alert.details["reasons"][0]["code"] == "no_certification"
     assert "新标记商品" in alert.summary
     again = run_rules(store, cfg("new_flagged"), now=NOW)
     assert again.candidates == {"new_flagged": 1} and again.new_ids == []
-    assert len(store.alerts()) == 1
+    assert len(store.alerts.alerts()) == 1
     no_age_limit = run_rules(store, cfg("new_flagged", flagged_max_age_days=0), now=NOW)
-    assert [store.get_alert(i).listing_id for i in no_age_limit.new_ids] == ["3"]
+    assert [store.alerts.get_alert(i).listing_id for i in no_age_limit.new_ids] == ["3"]
 
 
 def _send_notice(store, keys, sent_at):
-    notice_id = store.create_notice(keys[0][0], keys, created_by="tester", at=sent_at)
-    assert store.mark_notice_sent(notice_id, sent_by="tester", channel="email", at=sent_at,
+    notice_id = store.notices.create_notice(keys[0][0], keys, created_by="tester", at=sent_at)
+    assert store.notices.mark_notice_sent(notice_id, sent_by="tester", channel="email", at=sent_at,
                                   deadline_at=sent_at + timedelta(days=7), html_path="", pdf_path="",
                                   document_sha256="")
     return notice_id
@@ -81,13 +81,13 @@ def test_notice_overdue_only_for_confirmed_listings_still_online(store):
     dismissed = add(store, "taobao", "12", "防烟面具 TZL30")
     recent = add(store, "taobao", "13", "自救呼吸器 TZL20")
     for key in (online, gone, dismissed, recent):
-        store.record_decision(Decision(key[0], key[1], "alice", "confirm", at=NOW - timedelta(days=40)))
-    store.record_decision(Decision("taobao", "12", "bob", "dismiss", at=NOW - timedelta(days=39)))
+        store.reviews.record_decision(Decision(key[0], key[1], "alice", "confirm", at=NOW - timedelta(days=40)))
+    store.reviews.record_decision(Decision("taobao", "12", "bob", "dismiss", at=NOW - timedelta(days=39)))
     old = _send_notice(store, [online, gone, dismissed], NOW - timedelta(days=20))
     _send_notice(store, [recent], NOW - timedelta(days=3))
     run = run_rules(store, cfg("notice_overdue", notice_overdue_days=14), now=NOW)
     assert run.new_per_rule == {"notice_overdue": 1}
-    [alert] = store.alerts()
+    [alert] = store.alerts.alerts()
     assert alert.key == online
     assert alert.details["notice_id"] == old and alert.details["days_since_notice"] == 20.0
     assert alert.details["seen_online_after_notice"] is True
@@ -95,7 +95,7 @@ def test_notice_overdue_only_for_confirmed_listings_still_online(store):
     assert run_rules(store, cfg("notice_overdue", notice_overdue_days=14), now=NOW).new_ids == []
     # the recent notice becomes overdue later
     later = run_rules(store, cfg("notice_overdue", notice_overdue_days=14), now=NOW + timedelta(days=12))
-    assert [store.get_alert(i).key for i in later.new_ids] == [recent]
+    assert [store.alerts.get_alert(i).key for i in later.new_ids] == [recent]
 
 
 def test_price_floor_uses_the_spec_prior_and_the_configured_fraction(store):
@@ -104,7 +104,7 @@ def test_price_floor_uses_the_spec_prior_and_the_configured_fraction(store):
     add(store, "pdd", "22", "MFZ/ABC4 4kg干粉灭火器 已下架", price="5.00", status="removed")
     add(store, "pdd", "23", "手机壳", price="1.00", category="not_fire", flagged=False, risk=0.0)
     run = run_rules(store, cfg("price_floor"), now=NOW)
-    [alert] = [store.get_alert(i) for i in run.new_ids]
+    [alert] = [store.alerts.get_alert(i) for i in run.new_ids]
     assert alert.key == cheap
     d = alert.details
     assert d["prior_median"] == 60 and d["floor"] == pytest.approx(18.0) and d["unit_price"] == 9.9
@@ -112,7 +112,7 @@ def test_price_floor_uses_the_spec_prior_and_the_configured_fraction(store):
     assert run_rules(store, cfg("price_floor"), now=NOW).new_ids == []
     # a higher fraction moves the floor above 58 yuan: the second listing is now below it
     raised = run_rules(store, cfg("price_floor", price_floor_fraction=1.0), now=NOW)
-    assert [store.get_alert(i).listing_id for i in raised.new_ids] == ["21"]
+    assert [store.alerts.get_alert(i).listing_id for i in raised.new_ids] == ["21"]
     # a new (lower) price is a new alert for the same listing
     add(store, "pdd", "20", "MFZ/ABC4 4kg干粉灭火器 手提式", price="7.50")
     assert len(run_rules(store, cfg("price_floor"), now=NOW).new_ids) == 1
@@ -122,21 +122,21 @@ def test_crawler_blocked_for_many_blocks_or_blocks_with_nothing_stored(store):
     runs = {}
     for name, counts in {"walled": dict(pages=12, items=0, blocks=3), "fine": dict(pages=40, items=50, blocks=2),
                          "heavy": dict(pages=60, items=40, blocks=12)}.items():
-        runs[name] = store.start_crawl_run("jd")
-        store.finish_crawl_run(runs[name], "finished", **counts)
-    running = store.start_crawl_run("pdd")  # not ended yet: not judged
+        runs[name] = store.listings.start_crawl_run("jd")
+        store.listings.finish_crawl_run(runs[name], "finished", **counts)
+    running = store.listings.start_crawl_run("pdd")  # not ended yet: not judged
     assert running
     run = run_rules(store, cfg("crawler_blocked", blocked_min_blocks=10), now=NOW)
-    got = sorted(store.get_alert(i).details["run_id"] for i in run.new_ids)
+    got = sorted(store.alerts.get_alert(i).details["run_id"] for i in run.new_ids)
     assert got == sorted([runs["walled"], runs["heavy"]])
-    assert all("平台拦截抓取" in a.summary for a in store.alerts())
+    assert all("平台拦截抓取" in a.summary for a in store.alerts.alerts())
     assert run_rules(store, cfg("crawler_blocked", blocked_min_blocks=10), now=NOW).new_ids == []
 
 
 def test_candidates_are_not_stored_by_evaluate_and_unknown_rules_are_refused(store):
     add(store, "jd", "1", "4kg干粉灭火器", risk=0.95)
     assert len(evaluate(store, cfg("new_flagged"), now=NOW)) == 1
-    assert store.alerts() == []
+    assert store.alerts.alerts() == []
     with pytest.raises(SettingsError, match="astrology"):  # refused while the settings load
         load_settings(env={"FIREWATCH_ALERTS__RULES": '["new_flagged", "astrology"]'})
 
@@ -144,15 +144,15 @@ def test_candidates_are_not_stored_by_evaluate_and_unknown_rules_are_refused(sto
 def test_acknowledge_is_recorded_once_and_unknown_ids_are_refused(store):
     add(store, "jd", "1", "4kg干粉灭火器", risk=0.95)
     [alert_id] = run_rules(store, cfg("new_flagged"), now=NOW).new_ids
-    a = store.acknowledge_alert(alert_id, "alice", at=NOW)
+    a = store.alerts.acknowledge_alert(alert_id, "alice", at=NOW)
     assert (a.state, a.acknowledged_by, a.acknowledged_at) == ("acknowledged", "alice", NOW)
-    again = store.acknowledge_alert(alert_id, "bob", at=NOW + timedelta(hours=1))
+    again = store.alerts.acknowledge_alert(alert_id, "bob", at=NOW + timedelta(hours=1))
     assert (again.acknowledged_by, again.acknowledged_at) == ("alice", NOW)
-    assert store.unsent_alerts("email") == []  # acknowledged alerts are not sent
+    assert store.alerts.unsent_alerts("email") == []  # acknowledged alerts are not sent
     with pytest.raises(NotFoundError):
-        store.acknowledge_alert(9999, "alice")
+        store.alerts.acknowledge_alert(9999, "alice")
     with pytest.raises(ValueError, match="state"):
-        store.alerts(state="lost")
+        store.alerts.alerts(state="lost")
 
 
 def test_digest_counts_one_local_day_per_rule_platform_category(store):
@@ -160,7 +160,7 @@ def test_digest_counts_one_local_day_per_rule_platform_category(store):
     start, end = day_bounds(date(2026, 6, 20), shanghai)
     assert start == datetime(2026, 6, 19, 16, 0, tzinfo=timezone.utc) and end - start == timedelta(days=1)
     inside, outside = start + timedelta(hours=1), start - timedelta(minutes=1)
-    store.add_alerts([
+    store.alerts.add_alerts([
         {"rule": "new_flagged", "dedupe_key": "a", "platform": "jd", "listing_id": "1", "summary": "s1",
          "details": {"category": "portable_extinguisher"}, "created_at": inside},
         {"rule": "new_flagged", "dedupe_key": "b", "platform": "pdd", "listing_id": "2", "summary": "s2",

@@ -64,7 +64,7 @@ def hook_factory():
 
 def raise_alerts(store, n=2):
     titles = [HOSTILE, INJECT, "烟雾报警器"]
-    return store.add_alerts([
+    return store.alerts.add_alerts([
         {"rule": "new_flagged", "dedupe_key": f"new_flagged:jd:{i}", "platform": "jd", "listing_id": str(i),
          "summary": f"新标记商品：京东 {i}，风险分 0.90（手提式灭火器）",
          "details": {"title": titles[i % 3], "url": "javascript:alert(2)" if i == 0 else f"https://jd.example/{i}",
@@ -97,7 +97,7 @@ def test_email_is_chinese_multipart_escaped_and_cannot_gain_headers(store, smtp)
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>店</b>" not in html and "&lt;b&gt;店&lt;/b&gt;" in html
     assert "javascript:" not in html and 'href="https://jd.example/1"' in html
-    assert all(store.get_alert(i).state == "sent" for i in ids)
+    assert all(store.alerts.get_alert(i).state == "sent" for i in ids)
     # a second run sends nothing: the channel delivered these already
     [again] = deliver_pending(store, [email_sender(smtp)], FAST)
     assert again.delivered == 0 and len(smtp.messages) == 1
@@ -114,11 +114,11 @@ def test_email_refused_by_a_closed_port_becomes_a_dead_letter(store, smtp):
         smtp.controller = type(smtp.controller)(smtp.handler, hostname="127.0.0.1", port=0)
         smtp.start()
     assert result.failed == 1 and result.attempts == 2 and "SMTP" in result.error
-    [dead] = store.dead_letters()
+    [dead] = store.alerts.dead_letters()
     assert dead.channel == "email" and dead.alert_ids == [alert_id] and dead.last_error == result.error
-    assert store.get_alert(alert_id).state == "new"
+    assert store.alerts.get_alert(alert_id).state == "new"
     [retried] = retry_dead_letters(store, [email_sender(smtp)], FAST)
-    assert retried["ok"] and store.get_alert(alert_id).state == "sent" and store.dead_letters() == []
+    assert retried["ok"] and store.alerts.get_alert(alert_id).state == "sent" and store.alerts.dead_letters() == []
     assert len(smtp.messages) == 1
 
 
@@ -133,7 +133,7 @@ def test_webhook_is_signed_and_retried_with_backoff_until_it_succeeds(store, hoo
     assert body["type"] == "alerts" and [a["id"] for a in body["alerts"]] == ids
     assert body["alerts"][0]["details"]["title"] == HOSTILE  # JSON carries the raw text, receivers escape
     assert body["alerts"][0]["rule_name"] == "新标记商品"
-    assert all(store.get_alert(i).state == "sent" for i in ids)
+    assert all(store.alerts.get_alert(i).state == "sent" for i in ids)
     [again] = deliver_pending(store, [WebhookSender(hook.url + "/hook", SECRET)], FAST)
     assert again.delivered == 0 and len(hook.posts) == 3
 
@@ -144,17 +144,17 @@ def test_a_webhook_that_always_fails_leaves_a_dead_letter_and_the_alert_unsent(s
     sender = WebhookSender(hook.url, SECRET)
     [result] = deliver_pending(store, [sender], DeliveryPolicy(3, 0.001, 0.002))
     assert result.failed == 1 and len(hook.posts) == 3
-    [dead] = store.dead_letters()
+    [dead] = store.alerts.dead_letters()
     assert dead.attempts == 3 and "HTTP 500" in dead.last_error and dead.alert_ids == [alert_id]
     assert dead.payload["alerts"][0]["id"] == alert_id
-    assert store.get_alert(alert_id).state == "new"
+    assert store.alerts.get_alert(alert_id).state == "new"
     # still failing: the dead letter stays open with its attempts counted
     [still] = retry_dead_letters(store, [sender], DeliveryPolicy(2, 0.001, 0.002))
-    assert not still["ok"] and store.dead_letters()[0].attempts == 5
+    assert not still["ok"] and store.alerts.dead_letters()[0].attempts == 5
     hook.always_fail = False
     [ok] = retry_dead_letters(store, [sender], FAST)
-    assert ok["ok"] and store.dead_letters() == [] and store.get_alert(alert_id).state == "sent"
-    assert len(store.dead_letters(include_resolved=True)) == 1
+    assert ok["ok"] and store.alerts.dead_letters() == [] and store.alerts.get_alert(alert_id).state == "sent"
+    assert len(store.alerts.dead_letters(include_resolved=True)) == 1
     assert len(hook.delivered()) == 1
     # neither a further send nor a further retry sends it again
     deliver_pending(store, [sender], FAST)
@@ -168,14 +168,14 @@ def test_with_two_channels_a_failed_one_never_makes_the_other_send_twice(store, 
     senders = [email_sender(smtp), WebhookSender(hook.url, SECRET)]
     first = deliver_pending(store, senders, DeliveryPolicy(2, 0.001, 0.001))
     assert [(r.channel, r.delivered, r.failed) for r in first] == [("email", 1, 0), ("webhook", 0, 1)]
-    a = store.get_alert(alert_id)
+    a = store.alerts.get_alert(alert_id)
     assert a.state == "new" and a.channels == ["email"]
     hook.always_fail = False
     second = deliver_pending(store, senders, FAST)
     assert [(r.channel, r.delivered) for r in second] == [("email", 0), ("webhook", 1)]
     assert len(smtp.messages) == 1 and len(hook.delivered()) == 1
-    assert store.get_alert(alert_id).state == "sent"
-    assert store.dead_letters() == []  # the later delivery resolved it
+    assert store.alerts.get_alert(alert_id).state == "sent"
+    assert store.alerts.dead_letters() == []  # the later delivery resolved it
 
 
 def test_forged_or_stale_signatures_are_refused(hook_factory):
@@ -266,7 +266,7 @@ def test_two_sends_at_the_same_time_deliver_each_alert_once(tmp_path, hook_facto
     assert len(hook.posts) == 1, [json.loads(p["body"])["count"] for p in hook.posts]
     assert first[0].delivered == 2 and other[0].busy and other[0].delivered == 0
     with open_store(tmp_path / "s.db") as s:
-        assert {a.state for a in s.alerts()} == {"sent"}
+        assert {a.state for a in s.alerts.alerts()} == {"sent"}
 
 
 def test_two_digests_at_the_same_time_send_once(tmp_path, hook_factory):
@@ -282,7 +282,7 @@ def test_hostile_title_huge_or_not_utf8_is_still_delivered_and_bounded(store, sm
     UTF-8): both channels deliver, the mail stays small, nothing raises outside DeliveryError."""
     from datetime import datetime
 
-    from firewatch.store.alerts import AlertRecord
+    from firewatch.store import AlertRecord
 
     def record(i, title):
         return AlertRecord(id=i, rule="new_flagged", dedupe_key=f"k{i}", platform="jd", listing_id=str(i),

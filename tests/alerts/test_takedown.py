@@ -24,14 +24,14 @@ def store(tmp_path):
     rows = (("jd", "1", HOSTILE, "confirm"), ("jd", "2", "<script>alert(1)</script>灭火器", "confirm"),
             ("jd", "3", "干粉灭火器 4kg", "dismiss"), ("jd", "4", "呼吸器", None), ("taobao", "5", "灭火毯", "confirm"))
     for platform, lid, title, verdict in rows:
-        s.upsert_listing(Listing(platform=platform, listing_id=lid, url=f"https://item.example/{lid}",
+        s.listings.upsert_listing(Listing(platform=platform, listing_id=lid, url=f"https://item.example/{lid}",
                                  title=title, price=Decimal("9.90"), shop_name="-1+1 消防专营店"))
-        s.save_assessment(Assessment(platform=platform, listing_id=lid, category="portable_extinguisher",
+        s.assessments.save_assessment(Assessment(platform=platform, listing_id=lid, category="portable_extinguisher",
                                      category_confidence=0.9, risk_score=0.9, flagged=True,
                                      reasons=[Reason("inspection_only", "年检专用"), Reason("price_too_low", "9.90")]))
         if verdict:
-            s.record_decision(Decision(platform, lid, "alice", verdict, at=T0))
-    s.save_evidence(Evidence(platform="jd", listing_id="1", captured_at=T0, url="https://item.example/1",
+            s.reviews.record_decision(Decision(platform, lid, "alice", verdict, at=T0))
+    s.evidence.save_evidence(Evidence(platform="jd", listing_id="1", captured_at=T0, url="https://item.example/1",
                              final_url="https://item.example/1", http_status=200, server_ip="127.0.0.1",
                              user_agent="ua", browser_version="156", directory="/nowhere",
                              artefacts=[Artefact("screenshot.png", "a" * 64, "image/png", 10)],
@@ -121,12 +121,12 @@ def test_every_seller_field_is_inert_whatever_precedes_the_formula(tmp_path):
     s = open_store(tmp_path / "s.db")
     for i, text in enumerate(SNEAKY):
         lid = str(100 + i)
-        s.upsert_listing(Listing(platform="jd", listing_id=lid, url=f"https://item.example/{lid}",
+        s.listings.upsert_listing(Listing(platform="jd", listing_id=lid, url=f"https://item.example/{lid}",
                                  title=text + "\x1b\x07灭火器", shop_name=text, shop_id=text))
-        s.save_assessment(Assessment(platform="jd", listing_id=lid, category="portable_extinguisher",
+        s.assessments.save_assessment(Assessment(platform="jd", listing_id=lid, category="portable_extinguisher",
                                      category_confidence=0.9, risk_score=0.9, flagged=True,
                                      reasons=[Reason("inspection_only", text)]))
-        s.record_decision(Decision("jd", lid, "alice", "confirm", at=T0))
+        s.reviews.record_decision(Decision("jd", lid, "alice", "confirm", at=T0))
     rows = takedown_rows(s, "jd")
     s.close()
     assert len(rows) == len(SNEAKY)

@@ -137,7 +137,7 @@ def test_settings_file_watchlist_still_works(tmp_path):
     assert set(wl.names) == {"金城消防器材店", "温州宏泰消防器材有限公司"}
     assert not settings.store_path.exists()  # no store created just to look
     with open_store(settings.store_path) as store:
-        store.add_watchlist_entries(read_watchlist_file(write_csv(tmp_path / "b.csv", [HEADER, ROWS[1]], "utf-8")).records)
+        store.references.add_watchlist_entries(read_watchlist_file(write_csv(tmp_path / "b.csv", [HEADER, ROWS[1]], "utf-8")).records)
         assert set(watchlist_from_sources(settings.watchlist_path, store).names) == {
             "金城消防器材店", "温州宏泰消防器材有限公司", "顺安安防小铺", "泉州安达防护用品有限公司"}
     assert len(load_watchlist(settings)) == 4
@@ -146,14 +146,14 @@ def test_settings_file_watchlist_still_works(tmp_path):
 
 def test_import_watchlist_queues_matching_listings(cli_dir):
     with open_store(cli_dir / "data" / "firewatch.db") as store:
-        store.upsert_listing(shop_listing("金城消防器材店"))
-        store.upsert_listing(Listing("jd", "2", title="灭火器", shop_name="别的店"))
-        for key in store.pending("score"):
-            store.complete_stage(key, "score")
+        store.listings.upsert_listing(shop_listing("金城消防器材店"))
+        store.listings.upsert_listing(Listing("jd", "2", title="灭火器", shop_name="别的店"))
+        for key in store.queue.pending("score"):
+            store.queue.complete_stage(key, "score")
     path = write_csv(cli_dir / "u.csv", [HEADER, *ROWS], "utf-8-sig")
     assert "queued for rescoring: 1" in run(cli_dir, "import", "watchlist", str(path)).output
     with open_store(cli_dir / "data" / "firewatch.db") as store:
-        assert store.pending("score") == [("taobao", "w1")]
+        assert store.queue.pending("score") == [("taobao", "w1")]
         assert 2 in store.schema_versions()
 
 

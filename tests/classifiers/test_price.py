@@ -163,9 +163,9 @@ def test_fit_price_model_helpers(tmp_path, market):
 
     with open_store(tmp_path / "fw.db") as store:
         for l in listings[:30]:
-            store.upsert_listing(l)
-            store.save_assessment(Assessment(l.platform, l.listing_id, EXT, 0.9, 0.1, False))
-        store.upsert_listing(ext("unscored", 60))  # no assessment and no scorer: left out
+            store.listings.upsert_listing(l)
+            store.assessments.save_assessment(Assessment(l.platform, l.listing_id, EXT, 0.9, 0.1, False))
+        store.listings.upsert_listing(ext("unscored", 60))  # no assessment and no scorer: left out
         m2 = fit_price_model_from_store(store)
     assert m2.n_listings_ == 30 and m2.groups_[(EXT, "dry_powder:4")]["n"] == 30
 

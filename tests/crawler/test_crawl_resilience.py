@@ -24,7 +24,7 @@ def expected_keys(market, platforms: tuple[str, ...]) -> set[tuple[str, str]]:
 
 def stored(data_dir) -> dict[tuple[str, str], object]:
     with open_store(data_dir / "firewatch.db") as store:
-        return {l.key: l for l in store.iter_listings()}
+        return {l.key: l for l in store.listings.iter_listings()}
 
 
 def test_429_captcha_and_5xx_are_met_and_no_captcha_is_stored(start_market, run_firewatch, tmp_path):
@@ -43,7 +43,7 @@ def test_429_captcha_and_5xx_are_met_and_no_captcha_is_stored(start_market, run_
         assert "安全验证" not in listing.title and "滑块" not in listing.title
         assert listing.title and listing.display_price is not None
     with open_store(data / "firewatch.db") as store:
-        runs = store.crawl_runs()
+        runs = store.listings.crawl_runs()
     assert sum(r["blocks"] for r in runs) > 0
     assert sum(r["throttled"] for r in runs) > 0
 
@@ -71,7 +71,7 @@ def test_sigkill_mid_crawl_then_restart_loses_and_duplicates_nothing(demo_market
         assert store.integrity_ok()
         for listing in after_kill.values():  # no half-written row
             assert listing.title and listing.url and listing.display_price is not None
-            assert len(store.snapshots(listing.key)) == 1
+            assert len(store.listings.snapshots(listing.key)) == 1
     expected = expected_keys(demo_market, ("jd", "pdd"))
     assert len(after_kill) < len(expected), "the crawl finished before it was killed; kill earlier"
 
@@ -85,8 +85,8 @@ def test_sigkill_mid_crawl_then_restart_loses_and_duplicates_nothing(demo_market
         dupes = store._db.execute(
             "SELECT COUNT(*) FROM (SELECT platform, listing_id FROM snapshots GROUP BY 1, 2 HAVING COUNT(*) > 1)").fetchone()[0]
         assert dupes == 0  # nothing changed between the runs, so one snapshot each
-        assert store.queue_counts().get("score") == len(expected)  # every listing queued once for scoring
-        runs = store.crawl_runs()
+        assert store.queue.queue_counts().get("score") == len(expected)  # every listing queued once for scoring
+        runs = store.listings.crawl_runs()
     for key in committed:  # listings stored before the kill were kept as they were
         assert final[key].first_seen == after_kill[key].first_seen
     skipped_note = [r for r in runs if r["outcome"] == "running"]
@@ -111,7 +111,7 @@ def test_a_platform_that_keeps_blocking_leaves_listings_blocked_not_removed(star
     for listing in listings.values():
         assert "安全验证" not in listing.title and listing.status in ("active", "blocked")
     with open_store(data / "firewatch.db") as store:
-        assert sum(r["blocks"] for r in store.crawl_runs()) > 3
+        assert sum(r["blocks"] for r in store.listings.crawl_runs()) > 3
 
     open_market = start_market(seed=7, **QUIET)
     second = subprocess.run(firewatch_command(data, *args, "--base-url", open_market.base_url), capture_output=True,
@@ -121,4 +121,4 @@ def test_a_platform_that_keeps_blocking_leaves_listings_blocked_not_removed(star
     assert set(after) == expected_keys(open_market, ("pdd",))
     assert all(after[l.key].status == "active" for l in blocked)
     with open_store(data / "firewatch.db") as store:
-        assert [s.status for s in store.snapshots(blocked[0].key)] == ["blocked", "active"]
+        assert [s.status for s in store.listings.snapshots(blocked[0].key)] == ["blocked", "active"]

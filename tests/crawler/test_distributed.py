@@ -167,8 +167,8 @@ def test_two_processes_crawl_one_frontier_each_page_once(redis_url, demo_market,
     expected = _expected(market)
     with open_store(data / "firewatch.db") as store:
         assert store.integrity_ok()
-        stored = {l.key: l for l in store.iter_listings()}
-        runs = [r for r in store.crawl_runs() if r["platform"] == "jd"]
+        stored = {l.key: l for l in store.listings.iter_listings()}
+        runs = [r for r in store.listings.crawl_runs() if r["platform"] == "jd"]
     assert set(stored) == expected  # none missed, nothing extra
     for listing in stored.values():
         assert listing.title and listing.display_price is not None or listing.status == "removed"
@@ -220,7 +220,7 @@ def test_an_idle_process_waits_for_a_busy_peer(redis_url, demo_market, tmp_path)
         # a lone crawl takes about a second; it must not have closed before the peer went stale
         assert seconds + micros / 1e6 >= peer_deadline
         with open_store(data / "firewatch.db") as store:
-            assert {l.key for l in store.iter_listings()} == _expected(demo_market)
+            assert {l.key for l in store.listings.iter_listings()} == _expected(demo_market)
         assert client.keys(f"{prefix}:*") == []
     finally:
         client.close()
@@ -234,7 +234,7 @@ def test_an_unreachable_redis_fails_the_crawl_before_it_starts(tmp_path):
     assert result.returncode == 69, result.stderr[-3000:]
     assert "Redis does not answer" in result.stderr + result.stdout
     with open_store(tmp_path / "data" / "firewatch.db") as store:
-        assert store.crawl_runs() == []
+        assert store.listings.crawl_runs() == []
 
 
 def test_without_redis_url_the_default_scheduler_is_used():

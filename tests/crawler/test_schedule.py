@@ -194,12 +194,12 @@ def test_first_run_crawls_and_drains_the_queue(demo_market, tmp_path):
         done = sch.wait_line(lambda l: "run done job=jd-every-second run=1" in l, timeout=50)
         assert "crawl_exit=0 process_exit=0" in done, done
         with open_store(data / "firewatch.db") as store:
-            listings = {l.key for l in store.iter_listings()}
+            listings = {l.key for l in store.listings.iter_listings()}
             assert listings == expected_keys(demo_market)
-            assert all(store.get_assessment(key) is not None for key in listings)
-            queued = store.queue_counts()
+            assert all(store.assessments.get_assessment(key) is not None for key in listings)
+            queued = store.queue.queue_counts()
             assert not queued.get("score") and not queued.get("index"), queued  # capture = false: only capture waits
-            assert queued.get("capture", 0) == len(store.flagged())
+            assert queued.get("capture", 0) == len(store.assessments.flagged())
     finally:
         assert sch.terminate() == 0
 
@@ -214,7 +214,7 @@ def test_a_job_that_outlasts_its_interval_never_overlaps_itself(demo_market, tmp
     finally:
         assert sch.terminate() == 0
     with open_store(data / "firewatch.db") as store:
-        runs = sorted(store.crawl_runs(), key=lambda r: r["started_at"])
+        runs = sorted(store.listings.crawl_runs(), key=lambda r: r["started_at"])
         assert store.integrity_ok()
     assert len(runs) >= 2
     assert all(r["ended_at"] for r in runs), runs
@@ -279,8 +279,8 @@ def test_sigterm_stops_a_running_crawl_and_exits_0(demo_market, tmp_path):
         os.kill(pid, 0)  # the child crawl is gone (and reaped)
     with open_store(data / "firewatch.db") as store:
         assert store.integrity_ok()
-        runs = store.crawl_runs()
-        listings = list(store.iter_listings())
+        runs = store.listings.crawl_runs()
+        listings = list(store.listings.iter_listings())
     assert runs and all(r["outcome"] != "running" and r["ended_at"] for r in runs), runs  # it stopped cleanly
     assert 5 <= len(listings) < len(expected_keys(demo_market))  # stopped mid-crawl
     for listing in listings:

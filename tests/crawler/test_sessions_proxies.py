@@ -150,7 +150,7 @@ def dead_address() -> str:
 
 def stored_keys(data_dir: Path) -> set[tuple[str, str]]:
     with open_store(data_dir / "firewatch.db") as store:
-        return {l.key for l in store.iter_listings()}
+        return {l.key for l in store.listings.iter_listings()}
 
 
 # -- proxies -----------------------------------------------------------------------------

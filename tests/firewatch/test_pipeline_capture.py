@@ -32,8 +32,8 @@ class FakeCapturer:
 def test_blocked_capture_stays_queued_without_burning_attempts(tmp_path):
     with open_store(tmp_path / "db.sqlite") as store:
         for lid in ("a", "b", "c"):
-            store.upsert_listing(Listing(platform="jd", listing_id=lid, url=f"http://x/{lid}", title="灭火器"))
-            store.enqueue(("jd", lid), "capture")
+            store.listings.upsert_listing(Listing(platform="jd", listing_id=lid, url=f"http://x/{lid}", title="灭火器"))
+            store.queue.enqueue(("jd", lid), "capture")
         capturer = FakeCapturer({"a": "ok", "b": BlockedPageError("http://x/b", "captcha"),
                                  "c": CaptureError("boom")})
         pipeline = Pipeline(store, index=None, scorer=None, capturer=capturer,
@@ -41,8 +41,8 @@ def test_blocked_capture_stays_queued_without_burning_attempts(tmp_path):
         for _ in range(5):  # five runs: the blocked one is never given up on
             stats = PipelineStats()
             pipeline._capture_stage(stats, None)
-        assert store.latest_evidence(("jd", "a")) is not None
-        pending = store.pending("capture")
+        assert store.evidence.latest_evidence(("jd", "a")) is not None
+        pending = store.queue.pending("capture")
         assert ("jd", "b") in pending  # still queued for a later capture
         assert ("jd", "c") not in pending  # a real failure uses up its attempts (3)
         assert capturer.calls.count("b") == 5 and capturer.calls.count("c") == 3

@@ -18,8 +18,8 @@ def _listing(platform, lid):
 def store(tmp_path):
     s = open_store(tmp_path / "s.db")
     for platform, lid, risk in (("jd", "1", 0.9), ("jd", "2", 0.8), ("taobao", "3", 0.7)):
-        s.upsert_listing(_listing(platform, lid))
-        s.save_assessment(Assessment(platform=platform, listing_id=lid, category="portable_extinguisher",
+        s.listings.upsert_listing(_listing(platform, lid))
+        s.assessments.save_assessment(Assessment(platform=platform, listing_id=lid, category="portable_extinguisher",
                                      category_confidence=0.9, risk_score=risk, flagged=True))
     yield s
     s.close()
@@ -27,21 +27,21 @@ def store(tmp_path):
 
 def test_latest_verdict_counts_and_history_is_kept(store):
     t0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
-    store.record_decision(Decision("jd", "1", "alice", "confirm", at=t0))
-    store.record_decision(Decision("jd", "2", "alice", "confirm", at=t0))
-    store.record_decision(Decision("jd", "2", "bob", "dismiss", "误报", at=t0 + timedelta(hours=1)))
-    store.record_decision(Decision("taobao", "3", "bob", "confirm", at=t0))
-    assert [d.verdict for d in store.decisions(("jd", "2"))] == ["confirm", "dismiss"]
-    assert store.latest_decision(("jd", "2")).reviewer == "bob"
-    assert store.latest_decision(("jd", "9")) is None
-    jd = store.confirmed("jd")
+    store.reviews.record_decision(Decision("jd", "1", "alice", "confirm", at=t0))
+    store.reviews.record_decision(Decision("jd", "2", "alice", "confirm", at=t0))
+    store.reviews.record_decision(Decision("jd", "2", "bob", "dismiss", "误报", at=t0 + timedelta(hours=1)))
+    store.reviews.record_decision(Decision("taobao", "3", "bob", "confirm", at=t0))
+    assert [d.verdict for d in store.reviews.decisions(("jd", "2"))] == ["confirm", "dismiss"]
+    assert store.reviews.latest_decision(("jd", "2")).reviewer == "bob"
+    assert store.reviews.latest_decision(("jd", "9")) is None
+    jd = store.reviews.confirmed("jd")
     assert [(lst.listing_id, d.reviewer) for lst, _, d in jd] == [("1", "alice")]
-    assert {lst.key for lst, _, _ in store.confirmed()} == {("jd", "1"), ("taobao", "3")}
+    assert {lst.key for lst, _, _ in store.reviews.confirmed()} == {("jd", "1"), ("taobao", "3")}
 
 
 def test_bad_verdict_or_unknown_listing_is_refused_and_nothing_written(store):
     with pytest.raises(ValueError, match="verdict"):
-        store.record_decision(Decision("jd", "1", "alice", "approve"))
+        store.reviews.record_decision(Decision("jd", "1", "alice", "approve"))
     with pytest.raises(ValueError, match="no listing"):
-        store.record_decision(Decision("jd", "404", "alice", "confirm"))
-    assert store.decisions(("jd", "1")) == []
+        store.reviews.record_decision(Decision("jd", "404", "alice", "confirm"))
+    assert store.reviews.decisions(("jd", "1")) == []

@@ -21,11 +21,11 @@ from tests.firewatch.test_search import BACKENDS, ROWS, es_url_or_skip, make_ind
 
 def fill_store(store, assessed: bool = True) -> None:
     for listing, assessment, _ in make_items():
-        store.upsert_listing(listing, observed_at=listing.last_seen)
+        store.listings.upsert_listing(listing, observed_at=listing.last_seen)
         if assessed and assessment is not None:
-            store.save_assessment(assessment, ("index",))
+            store.assessments.save_assessment(assessment, ("index",))
         elif assessed:
-            store.complete_stage(listing.key, "score", ("index",))
+            store.queue.complete_stage(listing.key, "score", ("index",))
 
 
 def dead_url() -> str:
@@ -94,16 +94,16 @@ def test_pipeline_keeps_listings_queued_while_elasticsearch_is_down(request, tmp
         stats = Pipeline(store, down, scorer=None).run()
         assert "unreachable" in stats.index_unavailable and "make es" in stats.index_unavailable
         assert stats.indexed == 0 and stats.errors == []
-        assert len(store.pending("index", max_attempts=1)) == len(ROWS)  # no attempt counted
+        assert len(store.queue.pending("index", max_attempts=1)) == len(ROWS)  # no attempt counted
         stats = Pipeline(store, down, scorer=None).run()  # and again: still nothing lost
-        assert len(store.pending("index", max_attempts=1)) == len(ROWS)
+        assert len(store.queue.pending("index", max_attempts=1)) == len(ROWS)
         down.close()
         up = open_index(url, None, prefix=prefix)
         try:
             stats = Pipeline(store, up, scorer=None).run()
             up.refresh()
             assert stats.indexed == len(ROWS) and not stats.index_unavailable
-            assert store.queue_counts().get("index", 0) == 0
+            assert store.queue.queue_counts().get("index", 0) == 0
             assert up.count() == len(ROWS)
             assert len(up.history(("jd", "1001"))) == 1  # the store's snapshot came along
         finally:
@@ -124,8 +124,8 @@ def test_process_goes_on_without_elasticsearch_and_index_sync_catches_up(request
     assert result.returncode == 0, result.stderr
     assert "索引暂停" in result.stderr and "index sync" in result.stderr
     with open_store(data / "firewatch.db") as store:
-        assert store.queue_counts().get("score", 0) == 0  # scoring went on
-        assert len(store.pending("index", max_attempts=1)) == len(ROWS)  # nothing lost, no attempt used
+        assert store.queue.queue_counts().get("score", 0) == 0  # scoring went on
+        assert len(store.queue.pending("index", max_attempts=1)) == len(ROWS)  # nothing lost, no attempt used
     search = run_firewatch("--config", str(config), "search", "灭火", data_dir=data)
     assert search.returncode == 69 and "make es" in search.stderr  # SearchUnavailable, with what to do
     sync = run_firewatch("--config", str(config), "index", "sync", "--index", url, data_dir=data)

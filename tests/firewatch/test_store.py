@@ -1,5 +1,7 @@
-"""The SQLite store: WAL, migrations, upsert, snapshots on change, queue, Decimal money."""
+"""The SQLite store: WAL, migrations, upsert, snapshots on change, queue, Decimal money, and
+its repositories against their protocols."""
 
+import inspect
 import sqlite3
 from decimal import Decimal
 
@@ -7,7 +9,7 @@ import pytest
 
 from firewatch.core.exceptions import StoreError
 from firewatch.core.models import Assessment, Listing, PriceTier, Reason
-from firewatch.store import open_store
+from firewatch.store import open_store, protocols
 from firewatch.store.migrations import MIGRATIONS
 from firewatch.store.sqlite import from_fen, to_fen
 
@@ -48,26 +50,26 @@ def test_newer_schema_is_refused(tmp_path):
 
 
 def test_upsert_snapshots_only_on_change(store):
-    r1 = store.upsert_listing(listing())
-    r2 = store.upsert_listing(listing())
-    r3 = store.upsert_listing(listing(price=Decimal("49.90")))
-    r4 = store.upsert_listing(listing(price=Decimal("49.90"), description="说明变了"))
-    r5 = store.upsert_listing(listing(price=Decimal("49.90"), description="说明变了", status="removed"))
+    r1 = store.listings.upsert_listing(listing())
+    r2 = store.listings.upsert_listing(listing())
+    r3 = store.listings.upsert_listing(listing(price=Decimal("49.90")))
+    r4 = store.listings.upsert_listing(listing(price=Decimal("49.90"), description="说明变了"))
+    r5 = store.listings.upsert_listing(listing(price=Decimal("49.90"), description="说明变了", status="removed"))
     assert (r1.created, r1.snapshot) == (True, True)
     assert (r2.created, r2.snapshot, r2.changed) == (False, False, False)
     assert r3.snapshot and r3.changed
     assert not r4.snapshot and r4.changed  # description is not a snapshot field, but is re-scored
     assert r5.snapshot
-    snaps = store.snapshots(("jd", "100"))
+    snaps = store.listings.snapshots(("jd", "100"))
     assert [s.price for s in snaps] == [Decimal("58.80"), Decimal("49.90"), Decimal("49.90")]
     assert [s.status for s in snaps] == ["active", "active", "removed"]
-    assert store.count_listings() == {"jd": 1}
+    assert store.listings.count_listings() == {"jd": 1}
 
 
 def test_money_is_exact(store):
     tiers = [PriceTier(2, Decimal("3.80")), PriceTier(100, Decimal("3.05"))]
-    store.upsert_listing(listing(price=None, price_range=(Decimal("0.10"), Decimal("0.30")), price_tiers=tiers))
-    got = store.get_listing(("jd", "100"))
+    store.listings.upsert_listing(listing(price=None, price_range=(Decimal("0.10"), Decimal("0.30")), price_tiers=tiers))
+    got = store.listings.get_listing(("jd", "100"))
     assert got.price_range == (Decimal("0.10"), Decimal("0.30"))
     assert got.price_tiers == tiers
     assert to_fen(Decimal("0.1") + Decimal("0.2")) == 30 and from_fen(30) == Decimal("0.30")
@@ -76,28 +78,28 @@ def test_money_is_exact(store):
 
 
 def test_queue_stages_complete_with_their_results(store):
-    store.upsert_listing(listing())
-    assert store.pending("score") == [("jd", "100")]
+    store.listings.upsert_listing(listing())
+    assert store.queue.pending("score") == [("jd", "100")]
     a = Assessment("jd", "100", "portable_extinguisher", 0.9, 0.8, True,
                    reasons=[Reason("inspection_only", "年检专用", "title")])
-    store.save_assessment(a, ("capture", "index"))
-    assert store.pending("score") == []
-    assert store.queue_counts() == {"capture": 1, "index": 1}
-    assert store.get_assessment(("jd", "100")).reasons[0].code == "inspection_only"
-    store.fail_stage(("jd", "100"), "capture", "boom")
-    store.fail_stage(("jd", "100"), "capture", "boom")
-    store.fail_stage(("jd", "100"), "capture", "boom")
-    assert store.pending("capture") == []  # gave up after three attempts, row kept with its error
+    store.assessments.save_assessment(a, ("capture", "index"))
+    assert store.queue.pending("score") == []
+    assert store.queue.queue_counts() == {"capture": 1, "index": 1}
+    assert store.assessments.get_assessment(("jd", "100")).reasons[0].code == "inspection_only"
+    store.queue.fail_stage(("jd", "100"), "capture", "boom")
+    store.queue.fail_stage(("jd", "100"), "capture", "boom")
+    store.queue.fail_stage(("jd", "100"), "capture", "boom")
+    assert store.queue.pending("capture") == []  # gave up after three attempts, row kept with its error
     assert store._db.execute("SELECT last_error FROM queue WHERE stage='capture'").fetchone()[0] == "boom"
 
 
 def test_failed_transaction_leaves_nothing(store):
-    store.upsert_listing(listing())
+    store.listings.upsert_listing(listing())
     with pytest.raises(RuntimeError):
         with store.transaction() as db:
             db.execute("UPDATE listings SET title='half' WHERE listing_id='100'")
             raise RuntimeError("crash mid-write")
-    assert store.get_listing(("jd", "100")).title == "干粉灭火器4kg"
+    assert store.listings.get_listing(("jd", "100")).title == "干粉灭火器4kg"
 
 
 def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path):
@@ -117,3 +119,38 @@ def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path):
         assert child.returncode == 0, err
     with open_store(path) as store:
         assert store.schema_versions() == ALL_VERSIONS
+
+
+REPOSITORIES = {
+    "listings": protocols.ListingRepository, "queue": protocols.QueueRepository,
+    "assessments": protocols.AssessmentRepository, "evidence": protocols.EvidenceRepository,
+    "reviews": protocols.ReviewRepository, "notices": protocols.NoticeRepository,
+    "alerts": protocols.AlertRepository, "users": protocols.UserRepository,
+    "references": protocols.ReferenceRepository,
+}
+
+
+@pytest.mark.parametrize("attr", sorted(REPOSITORIES))
+def test_each_repository_is_exactly_its_protocol(store, attr):
+    """Same public methods with the same parameters: what callers type against is what runs."""
+    proto, repo = REPOSITORIES[attr], getattr(store, attr)
+    assert isinstance(repo, proto)
+    public = {n for n in dir(type(repo)) if not n.startswith("_")}
+    assert public == {n for n in dir(proto) if not n.startswith("_")}
+    def params(f):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(f).parameters.values()]
+
+    for name in public:
+        assert params(getattr(type(repo), name)) == params(getattr(proto, name)), name
+
+
+def test_repositories_share_one_connection_and_its_transaction(store):
+    """A write of any repository is rolled back with the transaction it ran in: one connection."""
+    assert {id(getattr(store, attr)._db) for attr in REPOSITORIES} == {id(store._db)}
+    store.listings.upsert_listing(listing())
+    with pytest.raises(RuntimeError):
+        with store.transaction() as db:
+            db.execute("UPDATE listings SET title='half' WHERE listing_id='100'")
+            assert store.listings.get_listing(("jd", "100")).title == "half"  # the same connection sees it
+            raise RuntimeError("crash mid-write")
+    assert store.listings.get_listing(("jd", "100")).title == "干粉灭火器4kg"

@@ -57,7 +57,7 @@ def web_data(tmp_path_factory) -> Path:
     build_sample(data, password=PASSWORD, extra=_hostile())
     with open_store(data / "firewatch.db") as store:
         at = datetime(2026, 11, 20, tzinfo=timezone.utc)
-        store.record_decision(Decision(*XSS_KEY, "regulator", "confirm", f"备注 {PAYLOADS[1]} {PAYLOADS[0]}", at))
+        store.reviews.record_decision(Decision(*XSS_KEY, "regulator", "confirm", f"备注 {PAYLOADS[1]} {PAYLOADS[0]}", at))
     return data
 
 

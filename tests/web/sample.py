@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from firewatch.core.models import Artefact, Assessment, Decision, Evidence, Listing, Reason
+from firewatch.store import Store
 
 START = datetime(2026, 9, 7, 2, 0, tzinfo=timezone.utc)
 PASSWORD = "firewatch-demo-2026"
@@ -85,7 +86,7 @@ def tiny_png(width: int = 64, height: int = 48, rgb: tuple[int, int, int] = (200
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
-def add_evidence(store, evidence_dir: Path, listing: Listing, png: bytes, at: datetime) -> Evidence:
+def add_evidence(store: Store, evidence_dir: Path, listing: Listing, png: bytes, at: datetime) -> Evidence:
     """Write a capture folder (screenshot.png, page.html) and record its Evidence."""
     folder = Path(evidence_dir) / listing.platform / listing.listing_id / at.strftime("%Y%m%dT%H%M%S.%fZ")
     folder.mkdir(parents=True, exist_ok=True)
@@ -96,7 +97,7 @@ def add_evidence(store, evidence_dir: Path, listing: Listing, png: bytes, at: da
         artefacts.append(Artefact(name, hashlib.sha256(data).hexdigest(), media, len(data)))
     evidence = Evidence(listing.platform, listing.listing_id, at, listing.url, listing.url, 200, "127.0.0.1",
                         "firewatch-sample", "sample", str(folder), artefacts)
-    store.save_evidence(evidence)
+    store.evidence.save_evidence(evidence)
     return evidence
 
 
@@ -121,29 +122,29 @@ def build_sample(data_dir: Path, screenshot: Callable[[Listing], bytes] | None =
                               shop_name=shop, attributes=attrs, description=desc)
             for i, price in enumerate(prices):
                 listing.price = Decimal(price)
-                store.upsert_listing(listing, observed_at=seen + timedelta(days=9 * i))
+                store.listings.upsert_listing(listing, observed_at=seen + timedelta(days=9 * i))
             made["listings"].append((platform, lid))
             flagged = risk >= 0.5
-            store.save_assessment(Assessment(platform, lid, category, 0.9, risk, flagged,
+            store.assessments.save_assessment(Assessment(platform, lid, category, 0.9, risk, flagged,
                                              [Reason(c, e, s) for c, e, s in reasons], {"规格": attrs.get("规格", "")} if attrs.get("规格") else {},
                                              {"sample": "1"}, seen + timedelta(hours=1)), ("capture",) if flagged else ())
             if flagged:
                 made["flagged"].append((platform, lid))
-                stored = store.get_listing((platform, lid))
+                stored = store.listings.get_listing((platform, lid))
                 add_evidence(store, evidence_dir, stored, screenshot(stored) if screenshot else tiny_png(), seen + timedelta(hours=2))
-            index.index_listing(store.get_listing((platform, lid)), store.get_assessment((platform, lid)))
+            index.index_listing(store.listings.get_listing((platform, lid)), store.assessments.get_assessment((platform, lid)))
         for listing, assessment in extra:
-            store.upsert_listing(listing)
-            store.save_assessment(assessment)
+            store.listings.upsert_listing(listing)
+            store.assessments.save_assessment(assessment)
             if assessment.flagged:
-                add_evidence(store, evidence_dir, store.get_listing(listing.key),
+                add_evidence(store, evidence_dir, store.listings.get_listing(listing.key),
                              screenshot(listing) if screenshot else tiny_png(), START + timedelta(days=70))
-            index.index_listing(store.get_listing(listing.key), assessment)
+            index.index_listing(store.listings.get_listing(listing.key), assessment)
             made["listings"].append(listing.key)
         for i, (platform, lid, verdict, note) in enumerate(DECISIONS):
-            store.record_decision(Decision(platform, lid, "regulator", verdict, note, START + timedelta(days=60, hours=i)))
+            store.reviews.record_decision(Decision(platform, lid, "regulator", verdict, note, START + timedelta(days=60, hours=i)))
         for name, role, platform in USERS:
-            store.add_user(name, role, pw_hash, platform)
+            store.users.add_user(name, role, pw_hash, platform)
     finally:
         index.close()
         store.close()

@@ -42,7 +42,7 @@ def test_regulator_triages_three_listings_with_the_keyboard(page, web_data):
     expect(rows.nth(2)).to_have_class("done")
     expect(page.locator("#queue tbody tr.done")).to_have_count(3)
     with open_store(web_data / "firewatch.db") as store:
-        got = [store.latest_decision(k) for k in TRIAGE_KEYS]
+        got = [store.reviews.latest_decision(k) for k in TRIAGE_KEYS]
         assert [d.verdict for d in got] == ["confirm", "dismiss", "escalate"]
         assert got[0].note == "年检专用，确认" and all(d.reviewer == "regulator" for d in got)
     page.reload()
@@ -59,7 +59,7 @@ def test_listing_page_keys_decide_and_move_on(page, web_data):
         page.keyboard.press("d")
     expect(page).not_to_have_url(page.base + "/listings/1688/7300003?state=all")
     with open_store(web_data / "firewatch.db") as store:
-        decision = store.latest_decision(("1688", "7300003"))
+        decision = store.reviews.latest_decision(("1688", "7300003"))
     assert decision.verdict == "dismiss" and decision.reviewer == "regulator"
     expect(page.locator("#listing")).to_have_count(1)  # moved on to the next listing of the queue
     # a flagged listing shows highlighted evidence and its screenshot
@@ -156,8 +156,8 @@ def test_analyst_filters_a_search(page, tmp_path):
 def test_stored_xss_is_inert_on_every_page(page, web_data):
     browser_login(page, "admin")
     with open_store(web_data / "firewatch.db") as store:
-        case_id = store.create_case(f"案件 {PAYLOADS[0]}", "admin")
-        store.add_case_item(case_id, XSS_KEY, "admin")
+        case_id = store.reviews.create_case(f"案件 {PAYLOADS[0]}", "admin")
+        store.reviews.add_case_item(case_id, XSS_KEY, "admin")
     pages = [f"/listings/{XSS_KEY[0]}/{XSS_KEY[1]}", f"/listings/{XSS_UNCONFIRMED[0]}/{XSS_UNCONFIRMED[1]}",
              "/queue?shop=恶意店铺", "/queue?state=all&platform=jd", "/platform/jd", f"/cases/{case_id}", "/cases",
              "/search?q=年检专用灭火器", "/search?shop=" + f"恶意店铺{PAYLOADS[2]}", "/trends", "/audit"]
@@ -188,7 +188,7 @@ def test_shortcut_letters_typed_into_a_note_are_only_text(page, web_data):
     first = page.locator("#queue tbody tr[data-key]").first
     key = tuple(first.get_attribute("data-key").split(":", 1))
     with open_store(web_data / "firewatch.db") as store:
-        before = len(store.decisions(key))
+        before = len(store.reviews.decisions(key))
     page.click("#triage-note")
     page.keyboard.type("check dedup jk o?")
     page.keyboard.press("Enter")
@@ -207,4 +207,4 @@ def test_shortcut_letters_typed_into_a_note_are_only_text(page, web_data):
     expect(page.locator("#help")).to_be_hidden()
     assert page.url == url and posts == []
     with open_store(web_data / "firewatch.db") as store:
-        assert len(store.decisions(key)) == before
+        assert len(store.reviews.decisions(key)) == before

@@ -35,8 +35,8 @@ def test_user_and_token_commands(tmp_path):
     assert token.returncode == 0, token.stderr
     value = token.stdout.strip().splitlines()[-1]
     with open_store(data / "firewatch.db") as store:
-        assert verify_password(store.get_user("carol")["password_hash"], "another-password")
-        assert store.api_token_owner(value)["name"] == "jd-sync"
+        assert verify_password(store.users.get_user("carol")["password_hash"], "another-password")
+        assert store.users.api_token_owner(value)["name"] == "jd-sync"
         assert value not in str(store._db.execute("SELECT * FROM api_tokens").fetchall())
     assert run_firewatch("token", "revoke", "1", data_dir=data).returncode == 0
     assert run_firewatch("token", "revoke", "1", data_dir=data).returncode == 66
@@ -54,7 +54,7 @@ def test_audit_verify_catches_a_rewritten_entry_and_a_cut_off_tail(tmp_path):
     assert run_firewatch("audit", "verify", "--head", head, data_dir=data).returncode == 0
     assert "user_add" in run_firewatch("audit", "list", data_dir=data).stdout
     with open_store(data / "firewatch.db") as store:
-        first = min(r["id"] for r in store.audit_entries())
+        first = min(r["id"] for r in store.users.audit_entries())
         store._db.execute("UPDATE audit_log SET actor='mallory' WHERE id=?", (first,))
     rewritten = run_firewatch("audit", "verify", data_dir=data)
     assert rewritten.returncode == 3 and f"entry {first}:" in rewritten.stdout

@@ -47,8 +47,8 @@ def fresh_app(tmp_path):
 
     def start(**config) -> str:
         with open_store(tmp_path / "firewatch.db") as store:
-            if store.get_user("alice") is None:
-                store.add_user("alice", "analyst", hash_password(PASSWORD))
+            if store.users.get_user("alice") is None:
+                store.users.add_user("alice", "analyst", hash_password(PASSWORD))
         app = create_app(WebConfig(store_path=tmp_path / "firewatch.db", evidence_dir=tmp_path / "evidence",
                                    export_dir=tmp_path / "exports", search_path=tmp_path / "search.db", **config))
         servers.append(AppServer(app))
@@ -139,8 +139,8 @@ def test_logout_ends_the_session_on_the_server(web_url):
 
 def test_rate_limit_counts_a_name_in_any_case_or_width(web_url, web_data):
     with open_store(web_data / "firewatch.db") as store:
-        if store.get_user("investigator3") is None:
-            store.add_user("investigator3", "investigator", hash_password(PASSWORD))
+        if store.users.get_user("investigator3") is None:
+            store.users.add_user("investigator3", "investigator", hash_password(PASSWORD))
     client = httpx.Client(base_url=web_url)
     assert [_try_login(client, "investigator3", "wrong-password").status_code for _ in range(5)] == [401] * 5
     for variant in ("INVESTIGATOR3", "Investigator3 ", "ｉｎｖｅｓｔｉｇａｔｏｒ3", "investigator3"):
@@ -179,19 +179,19 @@ def test_a_weak_password_hash_is_upgraded_at_login(web_url, web_data):
     weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
     assert needs_rehash(weak)
     with open_store(web_data / "firewatch.db") as store:
-        store.add_user("legacy_analyst", "analyst", weak)
+        store.users.add_user("legacy_analyst", "analyst", weak)
     client = login_client(web_url, "legacy_analyst")
     with open_store(web_data / "firewatch.db") as store:
-        upgraded = store.get_user("legacy_analyst")["password_hash"]
+        upgraded = store.users.get_user("legacy_analyst")["password_hash"]
     assert upgraded != weak and not needs_rehash(upgraded) and verify_password(upgraded, PASSWORD)
     assert client.get("/search").status_code == 200  # the upgrade did not end the new session
 
 
 def _sent_notice(web_data, keys) -> int:
     with open_store(web_data / "firewatch.db") as store:
-        notice_id = store.create_notice("jd", keys, created_by="regulator")
+        notice_id = store.notices.create_notice("jd", keys, created_by="regulator")
         now = datetime.now(timezone.utc)
-        store.mark_notice_sent(notice_id, sent_by="regulator", channel="email", at=now,
+        store.notices.mark_notice_sent(notice_id, sent_by="regulator", channel="email", at=now,
                                deadline_at=now + timedelta(days=3), html_path=str(web_data / "notices" / "n.html"),
                                pdf_path=str(web_data / "notices" / "n.pdf"), document_sha256="0" * 64)
     return notice_id
@@ -208,8 +208,8 @@ def test_only_the_platform_reports_removals_and_acknowledges_notices(as_user, we
     ack = regulator.post(f"/platform/jd/notices/{notice_id}/ack", data={"csrf_token": regulator.csrf})
     assert ack.status_code == 403
     with open_store(web_data / "firewatch.db") as store:
-        assert store.get_notice(notice_id).status == "sent"
-        assert all(r["reported_by"] != "regulator" for r in store.removal_reports("jd").values())
+        assert store.notices.get_notice(notice_id).status == "sent"
+        assert all(r["reported_by"] != "regulator" for r in store.notices.removal_reports("jd").values())
     jd = as_user("jd_team")
     assert jd.post(f"/platform/jd/notices/{notice_id}/ack", data={"csrf_token": jd.csrf}).status_code == 303
     assert "平台已确认收到" in jd.get("/platform/jd").text
@@ -246,7 +246,7 @@ def test_audit_log_and_errors_read_in_chinese(as_user):
 
 def test_a_symlink_in_the_evidence_folder_is_not_followed_outside(as_user, web_data, tmp_path):
     with open_store(web_data / "firewatch.db") as store:
-        evidence = store.latest_evidence(("1688", "7300002"))
+        evidence = store.evidence.latest_evidence(("1688", "7300002"))
     shot = Path(evidence.directory) / "screenshot.png"
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"secret outside the evidence dir")
@@ -266,11 +266,11 @@ def test_only_regulators_decide_and_only_admins_read_the_audit_log(as_user, web_
     client = as_user(name)
     key = ("jd", "100232")  # a jd listing the platform user may see
     with open_store(web_data / "firewatch.db") as store:
-        before = len(store.decisions(key))
+        before = len(store.reviews.decisions(key))
     page = client.post(f"/listings/{key[0]}/{key[1]}/decision", data={"verdict": "dismiss", "csrf_token": client.csrf})
     api = client.post(f"/api/v1/listings/{key[0]}/{key[1]}/decisions", json={"verdict": "dismiss"},
                       headers={"X-CSRF-Token": client.csrf})
     assert (page.status_code, api.status_code) == (403, 403)
     assert client.get("/audit").status_code == 403
     with open_store(web_data / "firewatch.db") as store:
-        assert len(store.decisions(key)) == before
+        assert len(store.reviews.decisions(key)) == before

@@ -14,7 +14,7 @@ from tests.web.conftest import PASSWORD, XSS_KEY, XSS_UNCONFIRMED, login_client
 
 def _decisions(web_data, key):
     with open_store(web_data / "firewatch.db") as store:
-        return store.decisions(key)
+        return store.reviews.decisions(key)
 
 
 def test_session_cookie_and_headers(web_url):
@@ -58,9 +58,9 @@ def test_post_without_csrf_token_is_refused_and_nothing_recorded(as_user, web_da
     assert ok.status_code == 303
     assert _decisions(web_data, key)[-1].verdict == "escalate"
     with open_store(web_data / "firewatch.db") as store:
-        entry = store.audit_entries(subject="jd:100231", action="decision")[0]
+        entry = store.users.audit_entries(subject="jd:100231", action="decision")[0]
         assert entry["actor"] == "regulator" and entry["detail"]["verdict"] == "escalate"
-        assert store.audit_verify() == []
+        assert store.users.audit_verify() == []
 
 
 @pytest.mark.parametrize("path", [
@@ -143,15 +143,15 @@ def test_login_is_rate_limited_per_user_and_address(web_url, web_data):
     with open_store(web_data / "firewatch.db") as store:
         from firewatch.web.security import hash_password
 
-        if store.get_user("investigator2") is None:
-            store.add_user("investigator2", "investigator", hash_password(PASSWORD))
+        if store.users.get_user("investigator2") is None:
+            store.users.add_user("investigator2", "investigator", hash_password(PASSWORD))
     statuses = [attempt("wrong-password").status_code for _ in range(5)]
     assert statuses == [401] * 5
     refused = attempt(PASSWORD)  # even the right password is refused now
     assert refused.status_code == 429 and "Retry-After" in refused.headers
     assert "fw_session" not in refused.headers.get("set-cookie", "")
     with open_store(web_data / "firewatch.db") as store:
-        actions = [e["action"] for e in store.audit_entries(actor="investigator2")]
+        actions = [e["action"] for e in store.users.audit_entries(actor="investigator2")]
     assert actions.count("login_failed") == 5 and "login_refused" in actions
     # another user from the same address is not affected
     assert login_client(web_url, "investigator").get("/cases").status_code == 200
@@ -162,7 +162,7 @@ def test_bearer_token_acts_as_its_platform_only(web_url, web_data):
 
     token = new_token()
     with open_store(web_data / "firewatch.db") as store:
-        token_id = store.add_api_token("jd-sync", "jd", token)
+        token_id = store.users.add_api_token("jd-sync", "jd", token)
     api = httpx.Client(base_url=web_url, headers={"Authorization": f"Bearer {token}"})
     listing = api.get("/api/v1/platforms/jd/takedown")
     assert listing.status_code == 200
@@ -174,8 +174,8 @@ def test_bearer_token_acts_as_its_platform_only(web_url, web_data):
     assert removed.status_code == 201  # no CSRF token needed with a bearer token
     assert api.post("/api/v1/platforms/jd/removals", json={"listing_id": "100231"}).status_code == 403
     with open_store(web_data / "firewatch.db") as store:
-        assert store.removal_reports("jd")["100232"]["reported_by"] == "token:jd-sync"
-        store.revoke_api_token(token_id)
+        assert store.notices.removal_reports("jd")["100232"]["reported_by"] == "token:jd-sync"
+        store.users.revoke_api_token(token_id)
     assert api.get("/api/v1/platforms/jd/takedown").status_code == 401
     assert httpx.get(web_url + "/api/v1/me").status_code == 401
 

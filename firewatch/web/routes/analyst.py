@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from firewatch.core.models import utcnow
-from firewatch.store import SQLiteStore
+from firewatch.store import Store
 from firewatch.web import analytics
 from firewatch.web.analytics import SearchParams
 from firewatch.web.charts import stacked_bars
@@ -41,7 +41,7 @@ def params_from(q: str = "", platform: str = "", category: str = "", reason: str
 
 
 @router.get("/search")
-def search_page(request: Request, page: int = 1, params: SearchParams = Depends(params_from), store: SQLiteStore = Depends(get_store),
+def search_page(request: Request, page: int = 1, params: SearchParams = Depends(params_from), store: Store = Depends(get_store),
                 user: User = Depends(internal)) -> Response:
     with search_index(request.app.state.config) as index:
         result = analytics.search(index, params, page=max(1, min(page, 100)))
@@ -56,16 +56,16 @@ def _csv_response(data: bytes, name: str) -> Response:
 
 
 @router.get("/search.csv")
-def search_csv(request: Request, params: SearchParams = Depends(params_from), store: SQLiteStore = Depends(get_store),
+def search_csv(request: Request, params: SearchParams = Depends(params_from), store: Store = Depends(get_store),
                user: User = Depends(internal)) -> Response:
     with search_index(request.app.state.config) as index:
         rows = analytics.search_all(index, params)
-    store.audit(user.name, "export_search_csv", "search", {**params.as_params(), "rows": len(rows)}, client_ip(request))
+    store.users.audit(user.name, "export_search_csv", "search", {**params.as_params(), "rows": len(rows)}, client_ip(request))
     return _csv_response(analytics.to_csv(rows), "search")
 
 
 @router.get("/trends")
-def trends_page(request: Request, store: SQLiteStore = Depends(get_store), user: User = Depends(internal)) -> Response:
+def trends_page(request: Request, store: Store = Depends(get_store), user: User = Depends(internal)) -> Response:
     t = analytics.trends(store)
     return render(request, "trends.html", t=t,
                   category_chart=stacked_bars(t.weeks, t.by_category, "每周标记数（按类别）"),
@@ -73,7 +73,7 @@ def trends_page(request: Request, store: SQLiteStore = Depends(get_store), user:
 
 
 @router.get("/trends.csv")
-def trends_csv(request: Request, store: SQLiteStore = Depends(get_store), user: User = Depends(internal)) -> Response:
+def trends_csv(request: Request, store: Store = Depends(get_store), user: User = Depends(internal)) -> Response:
     t = analytics.trends(store)
-    store.audit(user.name, "export_trends_csv", "trends", {"rows": len(t.rows)}, client_ip(request))
+    store.users.audit(user.name, "export_trends_csv", "trends", {"rows": len(t.rows)}, client_ip(request))
     return _csv_response(analytics.to_csv(t.rows, analytics.TREND_COLUMNS), "trends")

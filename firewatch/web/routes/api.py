@@ -16,7 +16,7 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 
 from firewatch.core.models import to_jsonable
-from firewatch.store import SQLiteStore
+from firewatch.store import Store
 from firewatch.web import analytics, queries
 from firewatch.web.deps import DbId, User, client_ip, current_user, get_store, require, verify_csrf
 from firewatch.web.queries import QueueFilters
@@ -68,14 +68,14 @@ def me(user: User = Depends(current_user)) -> dict[str, Any]:
 
 
 @router.get("/queue", summary="审核队列（按风险排序）")
-def api_queue(limit: int = 100, filters: QueueFilters = Depends(filters_from), store: SQLiteStore = Depends(get_store),
+def api_queue(limit: int = 100, filters: QueueFilters = Depends(filters_from), store: Store = Depends(get_store),
               user: User = Depends(require("regulator"))) -> dict[str, Any]:
     rows = queries.queue(store, filters)
     return {"total": len(rows), "items": [_row(r) for r in rows[:max(1, min(limit, 1000))]]}
 
 
 @router.get("/listings/{platform}/{listing_id}", summary="商品详情")
-def api_listing(request: Request, platform: str, listing_id: str, store: SQLiteStore = Depends(get_store),
+def api_listing(request: Request, platform: str, listing_id: str, store: Store = Depends(get_store),
                 user: User = Depends(current_user)) -> dict[str, Any]:
     with search_index(request.app.state.config) as index:
         v = queries.listing_view(store, user, (platform, listing_id), index)
@@ -88,29 +88,29 @@ def api_listing(request: Request, platform: str, listing_id: str, store: SQLiteS
 
 @router.post("/listings/{platform}/{listing_id}/decisions", summary="记录审核结论", status_code=201)
 def api_decide(request: Request, platform: str, listing_id: str, body: DecisionIn,
-               store: SQLiteStore = Depends(get_store), user: User = Depends(require("regulator"))) -> dict[str, Any]:
+               store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> dict[str, Any]:
     decision_id = record(store, user, (platform, listing_id), body.verdict, body.note, client_ip(request))
     return {"decision_id": decision_id, "verdict": body.verdict}
 
 
 @router.get("/platforms/{platform}/takedown", summary="平台下架清单（已确认违规）")
-def api_takedown(request: Request, platform: str, store: SQLiteStore = Depends(get_store),
+def api_takedown(request: Request, platform: str, store: Store = Depends(get_store),
                  user: User = Depends(plat.viewer)) -> dict[str, Any]:
     plat.known_platform(user, platform)
     rows = plat.takedown_data(store, platform)
-    store.audit(user.name, "export_takedown", platform, {"format": "api", "rows": len(rows)}, client_ip(request))
+    store.users.audit(user.name, "export_takedown", platform, {"format": "api", "rows": len(rows)}, client_ip(request))
     return {"platform": platform, "items": rows}
 
 
 @router.post("/platforms/{platform}/removals", summary="平台报告已下架", status_code=201)
-def api_removal(request: Request, platform: str, body: RemovalIn, store: SQLiteStore = Depends(get_store),
+def api_removal(request: Request, platform: str, body: RemovalIn, store: Store = Depends(get_store),
                 user: User = Depends(plat.viewer)) -> dict[str, Any]:
     report_id = plat.mark_removed(store, user, platform, body.listing_id, body.note, client_ip(request))
     return {"report_id": report_id}
 
 
 @router.get("/platforms/{platform}/notices", summary="平台收到的下架通知")
-def api_notices(platform: str, store: SQLiteStore = Depends(get_store), user: User = Depends(plat.viewer)) -> dict[str, Any]:
+def api_notices(platform: str, store: Store = Depends(get_store), user: User = Depends(plat.viewer)) -> dict[str, Any]:
     plat.known_platform(user, platform)
     notices = [{k: v for k, v in to_jsonable(n).items() if k not in ("html_path", "pdf_path")}  # server paths
                for n in plat.notices_of(store, platform)]
@@ -126,34 +126,34 @@ def api_search(request: Request, page: int = 1, page_size: int = 100, params: an
 
 
 @router.get("/trends", summary="每周标记数（按类别、平台）")
-def api_trends(store: SQLiteStore = Depends(get_store),
+def api_trends(store: Store = Depends(get_store),
                user: User = Depends(require("analyst", "regulator", "investigator"))) -> dict[str, Any]:
     t = analytics.trends(store)
     return {"weeks": t.weeks, "by_category": t.by_category, "by_platform": t.by_platform}
 
 
 @router.get("/cases", summary="案件列表")
-def api_cases(store: SQLiteStore = Depends(get_store), user: User = Depends(inv.investigator)) -> dict[str, Any]:
-    return {"cases": store.cases()}
+def api_cases(store: Store = Depends(get_store), user: User = Depends(inv.investigator)) -> dict[str, Any]:
+    return {"cases": store.reviews.cases()}
 
 
 @router.post("/cases", summary="新建案件", status_code=201)
-def api_case_create(request: Request, body: CaseIn, store: SQLiteStore = Depends(get_store),
+def api_case_create(request: Request, body: CaseIn, store: Store = Depends(get_store),
                     user: User = Depends(inv.investigator)) -> dict[str, Any]:
-    case_id = store.create_case(body.title.strip(), user.name, body.note.strip())
-    store.audit(user.name, "case_create", f"case:{case_id}", {"title": body.title.strip()}, client_ip(request))
+    case_id = store.reviews.create_case(body.title.strip(), user.name, body.note.strip())
+    store.users.audit(user.name, "case_create", f"case:{case_id}", {"title": body.title.strip()}, client_ip(request))
     return {"case_id": case_id}
 
 
 @router.post("/cases/{case_id}/items", summary="加入案件", status_code=201)
-def api_case_add(request: Request, case_id: DbId, body: CaseItemIn, store: SQLiteStore = Depends(get_store),
+def api_case_add(request: Request, case_id: DbId, body: CaseItemIn, store: Store = Depends(get_store),
                  user: User = Depends(inv.investigator)) -> dict[str, Any]:
     added = inv.add_to_case(store, user, case_id, inv.parse_key(body.listing), client_ip(request))
-    return {"added": added, "items": store.case_items(case_id)}
+    return {"added": added, "items": store.reviews.case_items(case_id)}
 
 
 @router.post("/cases/{case_id}/export", summary="导出证据包（ZIP）", response_class=FileResponse)
-def api_case_export(request: Request, case_id: DbId, store: SQLiteStore = Depends(get_store),
+def api_case_export(request: Request, case_id: DbId, store: Store = Depends(get_store),
                     user: User = Depends(inv.investigator)) -> FileResponse:
     path, _ = inv.export_pack(store, user, case_id, request.app.state.config, client_ip(request))
     return FileResponse(path, media_type="application/zip", filename=path.name)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from firewatch.store import SQLiteStore
+from firewatch.store import Store
 from firewatch.web.deps import LOGIN_COOKIE, SESSION_COOKIE, User, client_ip, get_store, optional_user, require, verify_csrf
 from firewatch.web.exceptions import CsrfError, RateLimited
 from firewatch.web.render import render
@@ -63,32 +63,32 @@ def login_form(request: Request, next: str = "", user: User | None = Depends(opt
 
 @router.post("/login")
 def login(request: Request, username: str = Form(""), password: str = Form(""), csrf_token: str = Form(""),
-          next: str = Form(""), store: SQLiteStore = Depends(get_store)) -> Response:
+          next: str = Form(""), store: Store = Depends(get_store)) -> Response:
     config = request.app.state.config
     ip = client_ip(request)
     if not tokens_equal(csrf_token, request.cookies.get(LOGIN_COOKIE)):
         raise CsrfError("登录表单已过期，请刷新页面后重试")
     username = username.strip()
     window = timedelta(seconds=config.login_window_seconds)
-    failures = store.recent_login_failures(username, ip, window)
-    if failures >= config.login_max_failures or store.recent_ip_failures(ip, window) >= config.login_max_failures_per_ip:
-        store.audit(username or "-", "login_refused", "", {"reason": "rate_limited", "failures": failures}, ip)
+    failures = store.users.recent_login_failures(username, ip, window)
+    if failures >= config.login_max_failures or store.users.recent_ip_failures(ip, window) >= config.login_max_failures_per_ip:
+        store.users.audit(username or "-", "login_refused", "", {"reason": "rate_limited", "failures": failures}, ip)
         raise RateLimited(f"登录失败次数过多，请 {config.login_window_seconds // 60} 分钟后再试",
                           headers={"Retry-After": str(config.login_window_seconds)})
-    record = store.get_user(username) if username else None
+    record = store.users.get_user(username) if username else None
     ok = verify_password(record["password_hash"] if record else None, password) and not (record or {}).get("disabled")
-    store.record_login_attempt(username, ip, ok)
+    store.users.record_login_attempt(username, ip, ok)
     if not ok:
-        store.audit(username or "-", "login_failed", "", {}, ip)
+        store.users.audit(username or "-", "login_failed", "", {}, ip)
         return _login_page(request, _safe_next(next), error="用户名或密码错误", status=401)
     if needs_rehash(record["password_hash"]):
-        store.upgrade_password_hash(username, record["password_hash"], hash_password(password))
+        store.users.upgrade_password_hash(username, record["password_hash"], hash_password(password))
     presented = request.cookies.get(SESSION_COOKIE)
     if presented:  # never keep a session from before the login alive next to the new one
-        store.delete_session(presented)
+        store.users.delete_session(presented)
     token, csrf = new_token(), new_token()
-    store.create_session(token, username, csrf, timedelta(hours=config.session_hours), ip)
-    store.audit(username, "login", "", {"role": record["role"]}, ip)
+    store.users.create_session(token, username, csrf, timedelta(hours=config.session_hours), ip)
+    store.users.audit(username, "login", "", {"role": record["role"]}, ip)
     user = User(record["name"], record["role"], record["platform"], csrf)
     response = RedirectResponse(_safe_next(next) or home_for(user), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=config.secure_cookies, path="/",
@@ -98,13 +98,13 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
 
 
 @router.post("/logout")
-def logout(request: Request, store: SQLiteStore = Depends(get_store),
+def logout(request: Request, store: Store = Depends(get_store),
            user: User | None = Depends(optional_user)) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        store.delete_session(token)
+        store.users.delete_session(token)
     if user is not None:
-        store.audit(user.name, "logout", "", {}, client_ip(request))
+        store.users.audit(user.name, "logout", "", {}, client_ip(request))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -116,7 +116,7 @@ def home(user: User | None = Depends(optional_user)) -> Response:
 
 
 @router.get("/audit")
-def audit_log(request: Request, actor: str = "", action: str = "", store: SQLiteStore = Depends(get_store),
+def audit_log(request: Request, actor: str = "", action: str = "", store: Store = Depends(get_store),
               user: User = Depends(require("admin"))) -> Response:
-    entries = store.audit_entries(actor=actor or None, action=action or None, limit=500)
-    return render(request, "audit.html", entries=entries, broken=store.audit_verify(), actor=actor, action=action)
+    entries = store.users.audit_entries(actor=actor or None, action=action or None, limit=500)
+    return render(request, "audit.html", entries=entries, broken=store.users.audit_verify(), actor=actor, action=action)

@@ -15,7 +15,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 
-from firewatch.store import SQLiteStore
+from firewatch.store import Store
 from firewatch.web import queries
 from firewatch.web.deps import User, client_ip, current_user, get_store
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
@@ -24,12 +24,12 @@ router = APIRouter(include_in_schema=False)
 INLINE = {"image/png", "image/jpeg"}
 
 
-def evidence_file(store: SQLiteStore, user: User, key: tuple[str, str], name: str, evidence_root: Path):
+def evidence_file(store: Store, user: User, key: tuple[str, str], name: str, evidence_root: Path):
     """(path, artefact) of a servable file, or the matching WebError."""
     if not name or "/" in name or "\\" in name or ".." in name or "\x00" in name:
         raise BadRequest("无效的文件名")
     queries.visible_listing(user, store, key)
-    evidence = store.latest_evidence(key)
+    evidence = store.evidence.latest_evidence(key)
     if evidence is None:
         raise NotFound("此商品尚无取证文件")
     artefact = next((a for a in evidence.artefacts if a.name == name), None)
@@ -46,11 +46,11 @@ def evidence_file(store: SQLiteStore, user: User, key: tuple[str, str], name: st
 
 
 @router.get("/files/{platform}/{listing_id}/{name:path}")
-def serve_file(request: Request, platform: str, listing_id: str, name: str, store: SQLiteStore = Depends(get_store),
+def serve_file(request: Request, platform: str, listing_id: str, name: str, store: Store = Depends(get_store),
                user: User = Depends(current_user)) -> Response:
     path, artefact = evidence_file(store, user, (platform, listing_id), name, request.app.state.config.evidence_dir)
     if artefact.media_type in INLINE:
         return FileResponse(path, media_type=artefact.media_type)  # no-store, like every authenticated answer
-    store.audit(user.name, "download_artefact", f"{platform}:{listing_id}", {"file": artefact.name}, client_ip(request))
+    store.users.audit(user.name, "download_artefact", f"{platform}:{listing_id}", {"file": artefact.name}, client_ip(request))
     return FileResponse(path, media_type="application/octet-stream", filename=f"{platform}_{listing_id}_{artefact.name}",
                         headers={"Content-Security-Policy": "sandbox; default-src 'none'"})

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from firewatch.core.models import utcnow
-from firewatch.store import SQLiteStore
+from firewatch.store import Store
 from firewatch.web.deps import MAX_ID, DbId, User, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, NotFound
 from firewatch.web.render import render
@@ -33,29 +33,29 @@ def parse_key(text: str) -> tuple[str, str]:
     return platform, listing_id
 
 
-def get_case(store: SQLiteStore, case_id: int) -> dict:
-    case = store.get_case(case_id)
+def get_case(store: Store, case_id: int) -> dict:
+    case = store.reviews.get_case(case_id)
     if case is None:
         raise NotFound(f"没有案件 {case_id}")
     return case
 
 
-def add_to_case(store: SQLiteStore, user: User, case_id: int, key: tuple[str, str], ip: str) -> bool:
+def add_to_case(store: Store, user: User, case_id: int, key: tuple[str, str], ip: str) -> bool:
     get_case(store, case_id)
     try:
-        added = store.add_case_item(case_id, key, user.name)
+        added = store.reviews.add_case_item(case_id, key, user.name)
     except ValueError as exc:
         raise NotFound(f"没有商品 {key[0]}:{key[1]}") from exc
     if added:
-        store.audit(user.name, "case_add", f"case:{case_id}", {"listing": f"{key[0]}:{key[1]}"}, ip)
+        store.users.audit(user.name, "case_add", f"case:{case_id}", {"listing": f"{key[0]}:{key[1]}"}, ip)
     return added
 
 
-def export_pack(store: SQLiteStore, user: User, case_id: int, config, ip: str) -> tuple[Path, list[str]]:
+def export_pack(store: Store, user: User, case_id: int, config, ip: str) -> tuple[Path, list[str]]:
     """Write the case's signed pack; returns its path and the listings left out (no capture yet)."""
     case = get_case(store, case_id)
-    keys = [(i["platform"], i["listing_id"]) for i in store.case_items(case_id)]
-    ready = [k for k in keys if store.latest_evidence(k) is not None]
+    keys = [(i["platform"], i["listing_id"]) for i in store.reviews.case_items(case_id)]
+    ready = [k for k in keys if store.evidence.latest_evidence(k) is not None]
     skipped = [f"{k[0]}:{k[1]}" for k in keys if k not in ready]
     if not ready:
         raise BadRequest("案件中没有已取证的商品，无法导出证据包")
@@ -64,7 +64,7 @@ def export_pack(store: SQLiteStore, user: User, case_id: int, config, ip: str) -
     path = Path(config.export_dir) / "cases" / str(case_id) / f"case-{case_id}-{utcnow().strftime('%Y%m%dT%H%M%SZ')}.zip"
     config.pack_exporter(store, ready, path, operator=user.name, case=f"#{case_id} {case['title']}")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    store.audit(user.name, "export_pack", f"case:{case_id}", {"file": path.name, "sha256": digest,
+    store.users.audit(user.name, "export_pack", f"case:{case_id}", {"file": path.name, "sha256": digest,
                                                              "listings": len(ready), "skipped": skipped,
                                                              "title": case["title"]}, ip)
     return path, skipped
@@ -84,37 +84,37 @@ def latest_pack(export_dir: Path, case_id: int) -> Path | None:
 
 
 @router.get("/cases")
-def cases_page(request: Request, store: SQLiteStore = Depends(get_store), user: User = Depends(investigator)) -> Response:
-    return render(request, "cases.html", cases=store.cases())
+def cases_page(request: Request, store: Store = Depends(get_store), user: User = Depends(investigator)) -> Response:
+    return render(request, "cases.html", cases=store.reviews.cases())
 
 
 @router.post("/cases")
-def create_case(request: Request, title: str = Form(...), note: str = Form(""), store: SQLiteStore = Depends(get_store),
+def create_case(request: Request, title: str = Form(...), note: str = Form(""), store: Store = Depends(get_store),
                 user: User = Depends(investigator)) -> Response:
     if not title.strip():
         raise BadRequest("案件名称不能为空")
-    case_id = store.create_case(title.strip()[:200], user.name, note.strip()[:2000])
-    store.audit(user.name, "case_create", f"case:{case_id}", {"title": title.strip()[:200]}, client_ip(request))
+    case_id = store.reviews.create_case(title.strip()[:200], user.name, note.strip()[:2000])
+    store.users.audit(user.name, "case_create", f"case:{case_id}", {"title": title.strip()[:200]}, client_ip(request))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: DbId, store: SQLiteStore = Depends(get_store),
+def case_page(request: Request, case_id: DbId, store: Store = Depends(get_store),
               user: User = Depends(investigator)) -> Response:
     case = get_case(store, case_id)
     items = []
-    for item in store.case_items(case_id):
+    for item in store.reviews.case_items(case_id):
         key = (item["platform"], item["listing_id"])
-        items.append({**item, "listing": store.get_listing(key), "assessment": store.get_assessment(key),
-                      "evidence": store.latest_evidence(key) is not None})
+        items.append({**item, "listing": store.listings.get_listing(key), "assessment": store.assessments.get_assessment(key),
+                      "evidence": store.evidence.latest_evidence(key) is not None})
     pack = latest_pack(request.app.state.config.export_dir, case_id)
     return render(request, "case.html", case=case, items=items, pack=pack.name if pack else "",
                   custody=pack_custody(pack) if pack else [],
-                  history=store.audit_entries(subject=f"case:{case_id}"))
+                  history=store.users.audit_entries(subject=f"case:{case_id}"))
 
 
 @router.post("/cases/{case_id}/items")
-def case_add(request: Request, case_id: DbId, listing: str = Form(...), store: SQLiteStore = Depends(get_store),
+def case_add(request: Request, case_id: DbId, listing: str = Form(...), store: Store = Depends(get_store),
              user: User = Depends(investigator)) -> Response:
     add_to_case(store, user, case_id, parse_key(listing), client_ip(request))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
@@ -122,22 +122,22 @@ def case_add(request: Request, case_id: DbId, listing: str = Form(...), store: S
 
 @router.post("/cases/add")
 def case_add_from_listing(request: Request, case: int = Form(..., ge=1, le=MAX_ID), listing: str = Form(...),
-                          store: SQLiteStore = Depends(get_store), user: User = Depends(investigator)) -> Response:
+                          store: Store = Depends(get_store), user: User = Depends(investigator)) -> Response:
     add_to_case(store, user, case, parse_key(listing), client_ip(request))
     return RedirectResponse(f"/cases/{case}", status_code=303)
 
 
 @router.post("/cases/{case_id}/items/remove")
-def case_remove(request: Request, case_id: DbId, listing: str = Form(...), store: SQLiteStore = Depends(get_store),
+def case_remove(request: Request, case_id: DbId, listing: str = Form(...), store: Store = Depends(get_store),
                 user: User = Depends(investigator)) -> Response:
     key = parse_key(listing)
-    if store.remove_case_item(case_id, key):
-        store.audit(user.name, "case_remove", f"case:{case_id}", {"listing": f"{key[0]}:{key[1]}"}, client_ip(request))
+    if store.reviews.remove_case_item(case_id, key):
+        store.users.audit(user.name, "case_remove", f"case:{case_id}", {"listing": f"{key[0]}:{key[1]}"}, client_ip(request))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/export")
-def case_export(request: Request, case_id: DbId, store: SQLiteStore = Depends(get_store),
+def case_export(request: Request, case_id: DbId, store: Store = Depends(get_store),
                 user: User = Depends(investigator)) -> Response:
     path, _ = export_pack(store, user, case_id, request.app.state.config, client_ip(request))
     return FileResponse(path, media_type="application/zip", filename=path.name)

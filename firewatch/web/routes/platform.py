@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from firewatch.core.models import PLATFORMS, utcnow
-from firewatch.store import SQLiteStore
+from firewatch.store import Store
 from firewatch.web.deps import DbId, User, check_platform, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
 from firewatch.web.render import render
@@ -41,19 +41,19 @@ def platform_only(user: User) -> None:
         raise Forbidden("只有平台账号可以报告下架或确认收到通知")
 
 
-def takedown_data(store: SQLiteStore, platform: str) -> list[dict]:
+def takedown_data(store: Store, platform: str) -> list[dict]:
     """The platform's confirmed listings as takedown rows, with the platform's removal reports."""
     from alerts.takedown import takedown_rows
 
-    confirmed = {l.listing_id for l, _, _ in store.confirmed(platform)}
-    reports = store.removal_reports(platform)
+    confirmed = {l.listing_id for l, _, _ in store.reviews.confirmed(platform)}
+    reports = store.notices.removal_reports(platform)
     rows = [r for r in takedown_rows(store, platform) if r["listing_id"] in confirmed]
     for r in rows:
         r["removal_report"] = reports.get(r["listing_id"])
     return rows
 
 
-def takedown_file(store: SQLiteStore, platform: str, fmt: str, export_dir: Path) -> bytes:
+def takedown_file(store: Store, platform: str, fmt: str, export_dir: Path) -> bytes:
     from alerts.takedown import write_takedown
 
     if fmt not in MEDIA:
@@ -65,15 +65,13 @@ def takedown_file(store: SQLiteStore, platform: str, fmt: str, export_dir: Path)
         return Path(path).read_bytes()
 
 
-def notices_of(store: SQLiteStore, platform: str) -> list:
-    """Notices sent to the platform (drafts stay internal); empty when the store has none."""
-    if not hasattr(store, "notices"):
-        return []
-    return [n for n in store.notices(platform) if n.status != "draft"]
+def notices_of(store: Store, platform: str) -> list:
+    """Notices sent to the platform (drafts stay internal)."""
+    return [n for n in store.notices.notices(platform) if n.status != "draft"]
 
 
 @router.get("/platform/{platform}")
-def platform_page(request: Request, platform: str, store: SQLiteStore = Depends(get_store),
+def platform_page(request: Request, platform: str, store: Store = Depends(get_store),
                   user: User = Depends(viewer)) -> Response:
     known_platform(user, platform)
     return render(request, "platform.html", platform=platform, rows=takedown_data(store, platform),
@@ -81,44 +79,44 @@ def platform_page(request: Request, platform: str, store: SQLiteStore = Depends(
 
 
 @router.get("/platform/{platform}/takedown.{fmt}")
-def platform_download(request: Request, platform: str, fmt: str, store: SQLiteStore = Depends(get_store),
+def platform_download(request: Request, platform: str, fmt: str, store: Store = Depends(get_store),
                       user: User = Depends(viewer)) -> Response:
     known_platform(user, platform)
     data = takedown_file(store, platform, fmt, request.app.state.config.export_dir)
-    store.audit(user.name, "export_takedown", platform, {"format": fmt, "bytes": len(data)}, client_ip(request))
+    store.users.audit(user.name, "export_takedown", platform, {"format": fmt, "bytes": len(data)}, client_ip(request))
     stamp = utcnow().strftime("%Y%m%d")
     return Response(data, media_type=MEDIA[fmt],
                     headers={"Content-Disposition": f'attachment; filename="takedown-{platform}-{stamp}.{fmt}"'})
 
 
-def mark_removed(store: SQLiteStore, user: User, platform: str, listing_id: str, note: str, ip: str) -> int:
+def mark_removed(store: Store, user: User, platform: str, listing_id: str, note: str, ip: str) -> int:
     """Record the platform's word that it removed a confirmed listing (audited)."""
     known_platform(user, platform)
     platform_only(user)
-    confirmed = {l.listing_id for l, _, _ in store.confirmed(platform)}
+    confirmed = {l.listing_id for l, _, _ in store.reviews.confirmed(platform)}
     if listing_id not in confirmed:
         raise Forbidden("只能标记本平台已确认违规的商品")
-    report_id = store.report_removed((platform, listing_id), user.name, note.strip()[:1000])
-    store.audit(user.name, "report_removed", f"{platform}:{listing_id}", {"note": note.strip()[:1000]}, ip)
+    report_id = store.notices.report_removed((platform, listing_id), user.name, note.strip()[:1000])
+    store.users.audit(user.name, "report_removed", f"{platform}:{listing_id}", {"note": note.strip()[:1000]}, ip)
     return report_id
 
 
 @router.post("/platform/{platform}/removed")
 def platform_removed(request: Request, platform: str, listing_id: str = Form(...), note: str = Form(""),
-                     store: SQLiteStore = Depends(get_store), user: User = Depends(viewer)) -> Response:
+                     store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
     mark_removed(store, user, platform, listing_id, note, client_ip(request))
     return RedirectResponse(f"/platform/{platform}", status_code=303)
 
 
 @router.post("/platform/{platform}/notices/{notice_id}/ack")
 def platform_ack(request: Request, platform: str, notice_id: DbId, note: str = Form(""),
-                 store: SQLiteStore = Depends(get_store), user: User = Depends(viewer)) -> Response:
+                 store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
     known_platform(user, platform)
     platform_only(user)
-    notice = store.get_notice(notice_id) if hasattr(store, "get_notice") else None
+    notice = store.notices.get_notice(notice_id)
     if notice is None or notice.platform != platform:
         raise NotFound("没有此通知")
-    if not store.mark_notice_acknowledged(notice_id, by=user.name, at=utcnow(), note=note.strip()[:1000]):
+    if not store.notices.mark_notice_acknowledged(notice_id, by=user.name, at=utcnow(), note=note.strip()[:1000]):
         raise BadRequest("此通知当前状态不能确认收到")
-    store.audit(user.name, "notice_acknowledged", f"notice:{notice_id}", {"platform": platform}, client_ip(request))
+    store.users.audit(user.name, "notice_acknowledged", f"notice:{notice_id}", {"platform": platform}, client_ip(request))
     return RedirectResponse(f"/platform/{platform}", status_code=303)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from firewatch.core.models import Decision
-from firewatch.store import SQLiteStore
+from firewatch.store import Store
 from firewatch.store.reviews import VERDICTS
 from firewatch.web import queries
 from firewatch.web.charts import price_history
@@ -36,29 +36,29 @@ def filters_from(platform: str = "", category: str = "", reason: str = "", shop:
 
 @router.get("/queue")
 def review_queue(request: Request, page: int = 1, filters: QueueFilters = Depends(filters_from),
-                 store: SQLiteStore = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
+                 store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
     rows = queries.queue(store, filters)
     size = request.app.state.config.page_size
     pages = max(1, (len(rows) + size - 1) // size)
     page = min(max(1, page), pages)
     return render(request, "queue.html", rows=rows[(page - 1) * size: page * size], total=len(rows), page=page,
                   pages=pages, filters=filters, params=filters.as_params(), states=QUEUE_STATES,
-                  platforms=sorted(store.count_listings()))
+                  platforms=sorted(store.listings.count_listings()))
 
 
-def record(store: SQLiteStore, user: User, key: tuple[str, str], verdict: str, note: str, ip: str) -> int:
+def record(store: Store, user: User, key: tuple[str, str], verdict: str, note: str, ip: str) -> int:
     """Record a decision and audit it; the one path both pages and API use."""
     if verdict not in VERDICTS:
         raise BadRequest(f"未知的处理结果 {verdict!r}：应为 confirm、dismiss 或 escalate")
     queries.visible_listing(user, store, key)
-    decision_id = store.record_decision(Decision(key[0], key[1], user.name, verdict, note.strip()[:2000]))
-    store.audit(user.name, "decision", f"{key[0]}:{key[1]}", {"verdict": verdict, "note": note.strip()[:2000],
+    decision_id = store.reviews.record_decision(Decision(key[0], key[1], user.name, verdict, note.strip()[:2000]))
+    store.users.audit(user.name, "decision", f"{key[0]}:{key[1]}", {"verdict": verdict, "note": note.strip()[:2000],
                                                                "decision_id": decision_id}, ip)
     return decision_id
 
 
 @router.get("/listings/{platform}/{listing_id}")
-def listing_page(request: Request, platform: str, listing_id: str, store: SQLiteStore = Depends(get_store),
+def listing_page(request: Request, platform: str, listing_id: str, store: Store = Depends(get_store),
                  user: User = Depends(current_user)) -> Response:
     key = (platform, listing_id)
     with search_index(request.app.state.config) as index:
@@ -69,7 +69,7 @@ def listing_page(request: Request, platform: str, listing_id: str, store: SQLite
         filters = filters_from(**{k: v for k, v in request.query_params.items() if k in QueueFilters.__dataclass_fields__})
         prev_key, next_key = queries.neighbours(queries.queue(store, filters), key)
     chart = price_history([(s.observed_at.date().isoformat(), s.price) for s in view.snapshots])
-    cases = store.cases() if user.role in ("investigator", "admin") else []
+    cases = store.reviews.cases() if user.role in ("investigator", "admin") else []
     return render(request, "listing.html", v=view, chart=chart, prev_key=prev_key, next_key=next_key,
                   params=filters.as_params(), cases=cases,
                   can_decide=user.role in ("regulator", "admin"))
@@ -77,7 +77,7 @@ def listing_page(request: Request, platform: str, listing_id: str, store: SQLite
 
 @router.post("/listings/{platform}/{listing_id}/decision")
 def decide(request: Request, platform: str, listing_id: str, verdict: str = Form(...), note: str = Form(""),
-           back: str = Form(""), store: SQLiteStore = Depends(get_store),
+           back: str = Form(""), store: Store = Depends(get_store),
            user: User = Depends(require("regulator"))) -> Response:
     key = (platform, listing_id)
     params = {k: v for k, v in request.query_params.items() if k in QueueFilters.__dataclass_fields__}

@@ -1,29 +1,27 @@
-"""Store methods for the reference lists: spot-check failure lists and the certificate registry.
+"""Reference lists in SQLite: spot-check failure lists (the watchlist) and the certificate registry.
 
-`ReferenceListsMixin` is mixed into `SQLiteStore` (it uses the store's `transaction()`
-and connection) and keeps the tables of migration 2: `watchlist_entries` (one row per
-named company per failure-list row; `role` is `inspected` for 受检单位, `manufacturer` for
-标称生产单位) and `certificates` (one row per certificate number, a later import
-replacing an earlier one). Imports are idempotent: importing the same file twice adds
-nothing. Callers get plain values (names, dicts), never SQL rows.
+`watchlist_entries` has one row per named company per failure-list row (`role` is `inspected`
+for 受检单位, `manufacturer` for 标称生产单位); `certificates` one row per certificate number, a
+later import replacing an earlier one. Imports are idempotent. Callers get plain values.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any, Iterable
 
 from firewatch.core.models import utcnow
+from firewatch.store.sqlite import SQLiteDatabase
 
 WATCHLIST_FIELDS = ("name", "role", "product_category", "product_name", "model", "batch", "location",
                     "failed_items", "inspector", "platform", "note")
 CERTIFICATE_FIELDS = ("number", "status", "status_text", "product_name", "holder", "expires_on")
 
 
-class ReferenceListsMixin:
-    """Watchlist entries and certificate records in the store."""
+class SQLiteReferences:
+    """`protocols.ReferenceRepository` in SQLite."""
 
-    _db: sqlite3.Connection
+    def __init__(self, db: SQLiteDatabase):
+        self._db = db
 
     # -- watchlist --------------------------------------------------------------
     def add_watchlist_entries(self, entries: Iterable[dict[str, Any]], source: str = "",
@@ -31,7 +29,7 @@ class ReferenceListsMixin:
         """Insert failure-list entries (dicts with WATCHLIST_FIELDS and `name_key`); returns how many were new."""
         now = utcnow().isoformat()
         added = 0
-        with self.transaction() as db:  # type: ignore[attr-defined]
+        with self._db.transaction() as db:
             for e in entries:
                 row = {f: str(e.get(f) or "") for f in WATCHLIST_FIELDS}
                 row.update(name_key=str(e["name_key"]), source=source, source_sha256=source_sha256, imported_at=now)
@@ -50,7 +48,7 @@ class ReferenceListsMixin:
         """Insert or replace certificate records; returns (new, updated)."""
         now = utcnow().isoformat()
         new = updated = 0
-        with self.transaction() as db:  # type: ignore[attr-defined]
+        with self._db.transaction() as db:
             for rec in records:
                 row = {f: rec.get(f) for f in CERTIFICATE_FIELDS}
                 row = {k: ("" if v is None and k != "expires_on" else v) for k, v in row.items()}

@@ -1,0 +1,39 @@
+"""Evidence captures in SQLite: every capture is kept, the newest counts.
+
+Saving a capture completes the listing's 'capture' stage in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+
+from firewatch.core.models import Artefact, Evidence
+from firewatch.store.queue import complete_in
+from firewatch.store.sqlite import SQLiteDatabase, _parse_ts, _ts
+
+
+class SQLiteEvidence:
+    """`protocols.EvidenceRepository` in SQLite."""
+
+    def __init__(self, db: SQLiteDatabase):
+        self._db = db
+
+    def save_evidence(self, e: Evidence) -> None:
+        """Record a capture and complete the 'capture' stage in one transaction."""
+        with self._db.transaction() as db:
+            db.execute(
+                "INSERT INTO evidence (platform, listing_id, captured_at, record) VALUES (?,?,?,?)",
+                (e.platform, e.listing_id, _ts(e.captured_at), json.dumps(e.to_dict(), ensure_ascii=False)),
+            )
+            complete_in(db, (e.platform, e.listing_id), "capture", ())
+
+    def latest_evidence(self, key: tuple[str, str]) -> Evidence | None:
+        r = self._db.execute(
+            "SELECT record FROM evidence WHERE platform=? AND listing_id=? ORDER BY captured_at DESC, id DESC LIMIT 1", key
+        ).fetchone()
+        if r is None:
+            return None
+        d = json.loads(r[0])
+        d["captured_at"] = _parse_ts(d["captured_at"])
+        d["artefacts"] = [Artefact(**a) for a in d["artefacts"]]
+        return Evidence(**d)

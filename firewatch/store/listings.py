@@ -1,0 +1,181 @@
+"""Listings in SQLite, keyed by (platform, listing_id); their change snapshots; crawl runs.
+
+An upsert writes a Snapshot only when price, title, stock or status changed, and queues the
+listing for 'score' when its content changed, all in one transaction. Money is integer fen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Iterator
+
+from firewatch.core.models import Listing, PriceTier, Snapshot, to_jsonable, utcnow
+from firewatch.store.protocols import UpsertResult
+from firewatch.store.queue import enqueue_in
+from firewatch.store.sqlite import SQLiteDatabase, _parse_ts, _ts, from_fen, to_fen
+
+
+def content_hash(listing: Listing) -> str:
+    """SHA-256 over the listing's observable content (not its timestamps)."""
+    data = to_jsonable(listing)
+    for key in ("first_seen", "last_seen"):
+        data.pop(key, None)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def listing_from_row(r: sqlite3.Row) -> Listing:
+    """A Listing from a row with the listings table's columns (also from joins)."""
+    low, high = from_fen(r["price_low_fen"]), from_fen(r["price_high_fen"])
+    return Listing(
+        platform=r["platform"],
+        listing_id=r["listing_id"],
+        url=r["url"],
+        title=r["title"],
+        price=from_fen(r["price_fen"]),
+        price_range=(low, high) if low is not None and high is not None else None,
+        price_tiers=[PriceTier(int(t["min_quantity"]), Decimal(t["price"])) for t in json.loads(r["price_tiers"])],
+        price_pending=bool(r["price_pending"]),
+        currency=r["currency"],
+        shop_id=r["shop_id"],
+        shop_name=r["shop_name"],
+        attributes=json.loads(r["attributes"]),
+        description=r["description"],
+        image_urls=json.loads(r["image_urls"]),
+        sales=r["sales"],
+        stock=r["stock"],
+        status=r["status"],
+        first_seen=_parse_ts(r["first_seen"]),
+        last_seen=_parse_ts(r["last_seen"]),
+    )
+
+
+class SQLiteListings:
+    """`protocols.ListingRepository` in SQLite."""
+
+    def __init__(self, db: SQLiteDatabase):
+        self._db = db
+
+    # -- listings ---------------------------------------------------------------
+    def upsert_listing(self, listing: Listing, observed_at: datetime | None = None) -> UpsertResult:
+        """Insert or update one listing; snapshot and enqueue it when it changed."""
+        now = observed_at or utcnow()
+        digest = content_hash(listing)
+        low, high = listing.price_range or (None, None)
+        row = {
+            "platform": listing.platform,
+            "listing_id": listing.listing_id,
+            "url": listing.url,
+            "title": listing.title,
+            "price_fen": to_fen(listing.price),
+            "price_low_fen": to_fen(low),
+            "price_high_fen": to_fen(high),
+            "price_tiers": json.dumps(to_jsonable(listing.price_tiers)),
+            "price_pending": int(listing.price_pending),
+            "currency": listing.currency,
+            "shop_id": listing.shop_id,
+            "shop_name": listing.shop_name,
+            "attributes": json.dumps(listing.attributes, ensure_ascii=False, sort_keys=True),
+            "description": listing.description,
+            "image_urls": json.dumps(listing.image_urls, ensure_ascii=False),
+            "sales": listing.sales,
+            "stock": listing.stock,
+            "status": listing.status,
+            "last_seen": _ts(now),
+            "content_hash": digest,
+        }
+        with self._db.transaction() as db:
+            old = db.execute(
+                "SELECT price_fen, price_low_fen, title, stock, status, content_hash FROM listings WHERE platform=? AND listing_id=?",
+                (listing.platform, listing.listing_id),
+            ).fetchone()
+            if old is None:
+                row["first_seen"] = _ts(now)
+                cols = ", ".join(row)
+                db.execute(f"INSERT INTO listings ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
+            else:
+                sets = ", ".join(f"{c}=:{c}" for c in row if c not in ("platform", "listing_id"))
+                db.execute(f"UPDATE listings SET {sets} WHERE platform=:platform AND listing_id=:listing_id", row)
+            observed_price = row["price_fen"] if row["price_fen"] is not None else row["price_low_fen"]
+            snapshot = old is None or (
+                (old["price_fen"] if old["price_fen"] is not None else old["price_low_fen"]) != observed_price
+                or old["title"] != listing.title
+                or old["stock"] != listing.stock
+                or old["status"] != listing.status
+            )
+            if snapshot:
+                db.execute(
+                    "INSERT INTO snapshots (platform, listing_id, observed_at, price_fen, title, stock, status, content_hash) VALUES (?,?,?,?,?,?,?,?)",
+                    (listing.platform, listing.listing_id, _ts(now), observed_price, listing.title, listing.stock, listing.status, digest),
+                )
+            changed = old is None or old["content_hash"] != digest
+            if changed:
+                enqueue_in(db, listing.key, "score", now)
+        return UpsertResult(created=old is None, snapshot=snapshot, changed=changed)
+
+    def get_listing(self, key: tuple[str, str]) -> Listing | None:
+        r = self._db.execute("SELECT * FROM listings WHERE platform=? AND listing_id=?", key).fetchone()
+        return None if r is None else listing_from_row(r)
+
+    def iter_listings(self, platform: str | None = None) -> Iterator[Listing]:
+        sql, args = "SELECT * FROM listings", ()
+        if platform:
+            sql, args = sql + " WHERE platform=?", (platform,)
+        for r in self._db.execute(sql + " ORDER BY platform, listing_id", args).fetchall():
+            yield listing_from_row(r)
+
+    def count_listings(self) -> dict[str, int]:
+        """Listing counts per platform."""
+        return {r[0]: r[1] for r in self._db.execute("SELECT platform, COUNT(*) FROM listings GROUP BY platform")}
+
+    def shop_listing_keys(self, platform: str, shop_id: str, shop_name: str = "", limit: int = 50) -> list[tuple[str, str]]:
+        """Keys of one shop's listings on one platform (by shop id, or by name when there is no id)."""
+        if shop_id:
+            rows = self._db.execute("SELECT platform, listing_id FROM listings WHERE platform=? AND shop_id=? "
+                                    "ORDER BY last_seen DESC LIMIT ?", (platform, shop_id, limit))
+        elif shop_name:
+            rows = self._db.execute("SELECT platform, listing_id FROM listings WHERE platform=? AND shop_name=? "
+                                    "ORDER BY last_seen DESC LIMIT ?", (platform, shop_name, limit))
+        else:
+            return []
+        return [(r[0], r[1]) for r in rows]
+
+    def listing_titles(self) -> list[tuple[str, str, str, str, str]]:
+        """(platform, listing_id, title, status, first_seen) of every listing, for similarity checks."""
+        return [tuple(r) for r in self._db.execute("SELECT platform, listing_id, title, status, first_seen FROM listings")]
+
+    # -- snapshots --------------------------------------------------------------
+    def snapshots(self, key: tuple[str, str]) -> list[Snapshot]:
+        rows = self._db.execute(
+            "SELECT * FROM snapshots WHERE platform=? AND listing_id=? ORDER BY observed_at, id", key
+        ).fetchall()
+        return [
+            Snapshot(r["platform"], r["listing_id"], _parse_ts(r["observed_at"]), from_fen(r["price_fen"]), r["title"], r["stock"], r["status"], r["content_hash"])
+            for r in rows
+        ]
+
+    # -- crawl runs -------------------------------------------------------------
+    def start_crawl_run(self, platform: str) -> int:
+        with self._db.transaction() as db:
+            return db.execute("INSERT INTO crawl_runs (platform, started_at) VALUES (?, ?)", (platform, _ts(utcnow()))).lastrowid
+
+    def finish_crawl_run(self, run_id: int, outcome: str, **counts: int) -> None:
+        cols = ("pages", "items", "errors", "blocks", "throttled")
+        with self._db.transaction() as db:
+            db.execute(
+                f"UPDATE crawl_runs SET ended_at=?, outcome=?, {', '.join(c + '=?' for c in cols)} WHERE id=?",
+                (_ts(utcnow()), outcome, *(int(counts.get(c, 0)) for c in cols), run_id),
+            )
+
+    def crawl_runs(self, limit: int = 50) -> list[dict]:
+        return [dict(r) for r in self._db.execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT ?", (limit,))]
+
+    def crawl_runs_since(self, platform: str, since: datetime) -> list[dict[str, Any]]:
+        """Ended crawl runs of `platform` that started at or after `since`, oldest first."""
+        rows = self._db.execute(
+            "SELECT * FROM crawl_runs WHERE platform=? AND started_at>=? AND ended_at IS NOT NULL ORDER BY started_at",
+            (platform, _ts(since))).fetchall()
+        return [dict(r) for r in rows]
