@@ -20,10 +20,10 @@ import csv
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from firewatch.core.files import atomic_write
 from firewatch.core.labels import VERDICT_NAMES, category_name, reason_name
 from firewatch.core.models import PLATFORMS
 
@@ -108,18 +108,6 @@ def takedown_rows(store, platform: str, *, include_unconfirmed: bool = False) ->
     return [r for r in rows if r["platform"] == platform]
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _xlsx_text(value: str) -> str:
     """Seller text XML can hold: control characters and lone surrogates become U+FFFD
     (openpyxl refuses them, and one bad title must not stop a platform's whole list)."""
@@ -187,5 +175,5 @@ def write_takedown(rows: list[dict[str, Any]], path: str | os.PathLike[str], fmt
         data = _xlsx(rows)
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    _atomic_write(Path(path), data)
+    atomic_write(path, data, mode=None)  # mode None: private 0600, as the list has always been written
     return Path(path)

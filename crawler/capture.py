@@ -41,13 +41,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from firewatch.core.files import write_file
 from firewatch.core.models import Artefact, Evidence
 
 from crawler.exceptions import BlockedPageError, CaptureError, MissingCJKFontsError
 from crawler.fonts import assert_cjk_rendering
 from crawler.netrecord import WARC_MEDIA_TYPE, WARC_NAME, NetworkRecorder, warc_bytes
-from crawler.objects import (OBJECTS_DIR, link_or_copy, object_path, put_object, sha256_bytes,
-                             timestamp_dirname, write_file)
+from crawler.objects import OBJECTS_DIR, link_or_copy, object_path, put_object, sha256_bytes, timestamp_dirname
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
