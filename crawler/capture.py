@@ -43,6 +43,7 @@ from urllib.parse import urlsplit
 
 from firewatch.core.files import write_file
 from firewatch.core.models import Artefact, Evidence
+from firewatch.core.retry import retry_call_async
 
 from crawler.exceptions import BlockedPageError, CaptureError, MissingCJKFontsError
 from crawler.fonts import assert_cjk_rendering
@@ -346,26 +347,24 @@ class Capturer:
         from playwright.async_api import Error as PlaywrightError
 
         attempts = self.retries + 1
-        last: BaseException | None = None
-        for attempt in range(1, attempts + 1):
-            try:
-                got = await asyncio.wait_for(self._attempt(item.url, allowed),
-                                             timeout=self.capture_timeout_ms / 1000)
-            except BlockedPageError:
-                raise
-            except (_TransientError, PlaywrightError, TimeoutError) as exc:
-                last = exc
-                log.warning("capture of %s failed (attempt %d/%d): %s", item.url, attempt,
-                            attempts, exc or type(exc).__name__)
-                if not self._browser.is_connected():
-                    break
-                if attempt < attempts:
-                    await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
-                continue
+
+        async def once(attempt: int) -> _Page:
+            got = await asyncio.wait_for(self._attempt(item.url, allowed), timeout=self.capture_timeout_ms / 1000)
             got.meta["attempts"] = attempt
-            return await asyncio.to_thread(self._store, item, listing_dir, got)
-        raise CaptureError(f"could not capture {item.url} after {attempts} attempt(s): "
-                           f"{last or type(last).__name__}") from last
+            return got
+
+        def failed(attempt: int, exc: BaseException, wait: float | None) -> None:
+            log.warning("capture of %s failed (attempt %d/%d): %s", item.url, attempt,
+                        attempts, exc or type(exc).__name__)
+
+        transient = (_TransientError, PlaywrightError, TimeoutError)
+        try:  # a blocked page (BlockedPageError) is not in `transient`: raised at once
+            got = await retry_call_async(once, attempts=attempts, retry_on=transient, backoff=self.retry_delay,
+                                         on_failure=failed, give_up=lambda _: not self._browser.is_connected())
+        except transient as last:
+            raise CaptureError(f"could not capture {item.url} after {attempts} attempt(s): "
+                               f"{last or type(last).__name__}") from last
+        return await asyncio.to_thread(self._store, item, listing_dir, got)
 
     async def _attempt(self, url: str, allowed: frozenset[str]) -> _Page:
         aborted: list[str] = []

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import resources
@@ -25,6 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from firewatch.core.exceptions import SearchError, SearchUnavailable, SettingsError
 from firewatch.core.models import Assessment, Listing, Snapshot, utcnow
+from firewatch.core.retry import retry_call
 from firewatch.search.base import (
     FACET_SIZE,
     IndexItem,
@@ -127,17 +127,18 @@ class ElasticsearchIndex:
 
     def _with_backoff(self, what: str, call: Callable[[], Any]) -> Any:
         """Run `call`, retrying with exponential backoff while the cluster is unavailable."""
-        for attempt in range(self.retries + 1):
-            try:
-                with self._guard(what):
-                    return call()
-            except SearchUnavailable:
-                if attempt == self.retries:
-                    raise
-                delay = self.backoff * 2 ** attempt
-                log.warning("Elasticsearch unavailable for %s; retry %d/%d in %.1f s", what, attempt + 1,
-                            self.retries, delay)
-                time.sleep(delay)
+
+        def once(_attempt: int) -> Any:
+            with self._guard(what):
+                return call()
+
+        def failed(attempt: int, exc: BaseException, wait: float | None) -> None:
+            if wait is not None:
+                log.warning("Elasticsearch unavailable for %s; retry %d/%d in %.1f s", what, attempt,
+                            self.retries, wait)
+
+        return retry_call(once, attempts=self.retries + 1, retry_on=SearchUnavailable, backoff=self.backoff,
+                          on_failure=failed)
 
     # -- set-up -------------------------------------------------------------------------
     def _template(self, kind: str) -> dict[str, Any]:
