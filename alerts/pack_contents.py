@@ -16,7 +16,6 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from firewatch.core.labels import category_name, reason_name
@@ -113,9 +112,3 @@ def assessment_record(assessment: Any) -> dict[str, Any]:
     if data.get("category"):
         data.setdefault("category_name_zh", category_name(str(data["category"])))
     return data
-
-
-def price_text(value: Any) -> str:
-    if value in (None, ""):
-        return ""
-    return f"{Decimal(str(value)):.2f}"

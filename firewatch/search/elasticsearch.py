@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from firewatch.core.exceptions import SearchError, SearchUnavailable, SettingsError
 from firewatch.core.models import Assessment, Listing, Snapshot, utcnow
+from firewatch.core.money import fen_to_float, to_fen
 from firewatch.core.retry import retry_call
 from firewatch.search.base import (
     FACET_SIZE,
@@ -56,14 +57,6 @@ def load_template(kind: str, prefix: str) -> dict[str, Any]:
     """A template of index_config/elasticsearch/ with `{prefix}` filled in."""
     text = resources.files("index_config").joinpath("elasticsearch", f"{kind}.json").read_text(encoding="utf-8")
     return json.loads(text.replace("{prefix}", prefix))
-
-
-def _fen_to_yuan(fen: int | None) -> float | None:
-    return None if fen is None else fen / 100
-
-
-def _yuan_to_fen(value: Any) -> int | None:
-    return None if value is None else int(round(float(value) * 100))
 
 
 class ElasticsearchIndex:
@@ -184,7 +177,7 @@ class ElasticsearchIndex:
         d = project(listing, assessment)
         tokens = d.pop("head_tokens") + d.pop("body_tokens")
         d["tokens"] = " ".join(tokens)
-        d["price"] = _fen_to_yuan(d.pop("price_fen"))
+        d["price"] = fen_to_float(d.pop("price_fen"))
         d["indexed_at"] = to_ms(utcnow())
         return d
 
@@ -198,7 +191,7 @@ class ElasticsearchIndex:
 
     def _snapshot_action(self, s: Snapshot) -> dict[str, Any]:
         d = snapshot_doc(s)
-        d["price"] = _fen_to_yuan(d.pop("price_fen"))
+        d["price"] = fen_to_float(d.pop("price_fen"))
         month = s.observed_at.astimezone(timezone.utc).strftime("%Y.%m")
         return {"_op_type": "index", "_index": f"{self.snapshot_alias}-{month}", "_id": d["snap_id"], "_source": d}
 
@@ -436,7 +429,7 @@ class ElasticsearchIndex:
             doc_id=s["doc_id"], platform=s["platform"], listing_id=s["listing_id"], title=s["title"], url=s.get("url", ""),
             shop_id=s.get("shop_id") or "", shop_name=s.get("shop_name") or "", category=s.get("category"),
             flagged=bool(s.get("flagged")), risk_score=s.get("risk_score"), reasons=list(s.get("reasons") or []),
-            price_fen=_yuan_to_fen(s.get("price")), status=s["status"], last_seen=from_ms(s.get("last_seen")),
+            price_fen=to_fen(s.get("price")), status=s["status"], last_seen=from_ms(s.get("last_seen")),
             score=float(h["_score"]) if ranked and h.get("_score") is not None else 0.0,
         )
 
@@ -456,7 +449,7 @@ class ElasticsearchIndex:
         out = []
         for h in resp["hits"]["hits"]:
             d = dict(h["_source"])
-            d["price_fen"] = _yuan_to_fen(d.pop("price", None))
+            d["price_fen"] = to_fen(d.pop("price", None))
             out.append(snapshot_from_doc(d))
         return out
 

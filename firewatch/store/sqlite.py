@@ -17,11 +17,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
 from firewatch.core.exceptions import StoreError
+from firewatch.core.money import from_fen, to_fen  # noqa: F401  (to_fen, from_fen: also imported from here)
 from firewatch.core.models import (
     Artefact,
     Assessment,
@@ -43,17 +44,6 @@ from firewatch.store.watchlist import ReferenceListsMixin
 log = logging.getLogger(__name__)
 
 STAGES = ("score", "capture", "index")
-
-
-def to_fen(value: Decimal | None) -> int | None:
-    """Yuan as Decimal to integer fen (half up); None stays None."""
-    if value is None:
-        return None
-    return int((Decimal(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def from_fen(value: int | None) -> Decimal | None:
-    return None if value is None else (Decimal(value) / 100).quantize(Decimal("0.01"))
 
 
 def _ts(value: datetime) -> str:

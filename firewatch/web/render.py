@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlencode, urlsplit
@@ -21,6 +20,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from firewatch.core.money import format_yuan
 from firewatch.core.labels import CATEGORY_NAMES, PLATFORM_NAMES, REASON_NAMES, VERDICT_NAMES, category_name, reason_name
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -86,12 +86,6 @@ def safe_url(url: Any) -> str:
     return text if urlsplit(text).scheme.lower() in ("http", "https") else "#"
 
 
-def yuan(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    return f"¥{Decimal(str(value)):.2f}"
-
-
 def when(value: Any) -> str:
     if not value:
         return ""
@@ -127,7 +121,7 @@ def detail_text(detail: Any) -> str:
 def make_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(highlight=highlight, safe_url=safe_url, yuan=yuan, when=when,
+    env.filters.update(highlight=highlight, safe_url=safe_url, yuan=format_yuan, when=when,
                        platform_name=lambda c: PLATFORM_NAMES.get(c, c), category_name=category_name,
                        reason_name=reason_name, verdict_name=lambda v: VERDICT_NAMES.get(v, v or "待审"),
                        role_name=lambda r: ROLE_NAMES.get(r, r), source_name=lambda s: SOURCE_NAMES.get(s, s),

@@ -15,6 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from firewatch.core.money import format_yuan
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -39,7 +41,7 @@ def _product_page(listing) -> str:
             f".img{{width:260px;height:260px;background:#eee;float:left;margin-right:24px;display:flex;align-items:center;"
             f"justify-content:center;color:#999}}</style></head><body><header>{e(listing.platform.upper())} 商城</header>"
             f"<main><div class='img'>商品主图</div><h2>{e(listing.title)}</h2>"
-            f"<p class='price'>¥{e(str(listing.price))}</p><p>店铺：{e(listing.shop_name)}</p>"
+            f"<p class='price'>{e(format_yuan(listing.price))}</p><p>店铺：{e(listing.shop_name)}</p>"
             f"<table>{attrs}</table><p style='clear:both;padding-top:20px'>{e(listing.description)}</p></main></body></html>")
 
 
