@@ -8,7 +8,7 @@ and prints A4 with backgrounds. It runs Playwright's synchronous API, in a worke
 thread when the caller already runs an asyncio loop (the web app). Failures raise
 `RenderError`; missing CJK fonts raise the crawler's `MissingCJKFontsError`.
 `template_env()` is the Jinja2 environment of `alerts/templates/` (autoescape always on,
-seller-written text is hostile) with filters for UTC and Beijing time.
+seller-written text is hostile) with filters for Beijing time (`firewatch.core.clock`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from alerts.exceptions import RenderError
+from firewatch.core.clock import show_date, show_time
 from crawler.capture import DEFAULT_ARGS
 
 log = logging.getLogger(__name__)
@@ -30,22 +30,8 @@ DEFAULT_CHROMIUM = "/usr/bin/chromium"
 _LOCAL_SCHEMES = ("data:", "about:", "blob:")
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-BEIJING = timezone(timedelta(hours=8), "UTC+8")
 
 __all__ = ["DEFAULT_CHROMIUM", "html_to_pdf", "template_env"]
-
-
-def _when(value: Any, tz: timezone) -> str:
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @lru_cache(maxsize=1)
@@ -55,8 +41,9 @@ def template_env() -> Any:
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters["utc"] = lambda v: (_when(v, timezone.utc) + " UTC") if v not in (None, "") else ""
-    env.filters["beijing"] = lambda v: (_when(v, BEIJING) + "（北京时间）") if v not in (None, "") else ""
+    env.filters["beijing"] = show_time
+    env.filters["beijing_seconds"] = lambda v: show_time(v, seconds=True)
+    env.filters["beijing_date"] = show_date
     from firewatch.core.labels import PLATFORM_NAMES, VERDICT_NAMES, category_name, reason_name
 
     env.globals.update(verdict_name=lambda v: VERDICT_NAMES.get(v, v), reason_name=reason_name,

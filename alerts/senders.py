@@ -36,6 +36,7 @@ from typing import Any, Callable, Iterable, Protocol
 import httpx
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from firewatch.core.clock import show_date, show_time
 from firewatch.core.models import utcnow
 from firewatch.core.retry import backoff_delay, retry_call
 
@@ -118,6 +119,8 @@ def _environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["one_line"] = one_line
     env.filters["safe_url"] = safe_url
+    env.filters["beijing"] = show_time
+    env.filters["beijing_date"] = show_date
     return env
 
 
