@@ -3,10 +3,11 @@
 `html_to_pdf(html, chromium=...)` starts one Chromium (the project's launch arguments),
 loads the document with every network request refused (a document must carry its
 images as `data:` URIs, so nothing outside the machine is fetched and the PDF depends
-on nothing but its HTML), checks that Chinese glyphs really render (`crawler.fonts`),
+on nothing but its HTML), checks that Chinese glyphs really render (`firewatch.core.fonts`),
 and prints A4 with backgrounds. It runs Playwright's synchronous API, in a worker
 thread when the caller already runs an asyncio loop (the web app). Failures raise
-`RenderError`; missing CJK fonts raise the crawler's `MissingCJKFontsError`.
+`RenderError`; missing CJK fonts raise `firewatch.core.exceptions.MissingCJKFontsError`.
+Chromium's flags and the request gate are `firewatch.core.browser`'s.
 `template_env()` is the Jinja2 environment of `alerts/templates/` (autoescape always on,
 seller-written text is hostile) with filters for Beijing time (`firewatch.core.clock`).
 """
@@ -21,13 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from alerts.exceptions import RenderError
+from firewatch.core.browser import DEFAULT_CHROMIUM, gate, launch
 from firewatch.core.clock import show_date, show_time
-from crawler.capture import DEFAULT_ARGS
+from firewatch.core.fonts import assert_cjk_rendering
 
 log = logging.getLogger(__name__)
-
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-_LOCAL_SCHEMES = ("data:", "about:", "blob:")
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -52,26 +51,17 @@ def template_env() -> Any:
 
 
 def _render(html: str, chromium: str, timeout_ms: int, check_fonts: bool) -> bytes:
+    # Playwright is slow to import: only when a PDF is made
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from crawler.fonts import assert_cjk_rendering
-
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=list(DEFAULT_ARGS), headless=True)
+            browser = launch(pw.chromium, chromium)
             try:
                 context = browser.new_context(service_workers="block", java_script_enabled=True)
                 context.set_default_timeout(timeout_ms)
-
-                def gate(route) -> None:
-                    if route.request.url.startswith(_LOCAL_SCHEMES):
-                        route.continue_()
-                    else:
-                        log.debug("PDF render: refused request to %s", route.request.url)
-                        route.abort("blockedbyclient")
-
-                context.route("**/*", gate)
+                context.route("**/*", gate())  # local URLs only: the document carries everything
                 page = context.new_page()
                 if check_fonts:
                     assert_cjk_rendering(page)
