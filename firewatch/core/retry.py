@@ -16,7 +16,7 @@ import asyncio
 import time
 from typing import Any, Awaitable, Callable, TypeVar
 
-from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception_type
 
 __all__ = ["backoff_delay", "retry_call", "retry_call_async"]
 
