@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
+from firewatch.core import clock
 from firewatch.core.labels import PLATFORM_NAMES, category_name
 from firewatch.core.models import utcnow
 from firewatch.store import Store
@@ -31,13 +32,9 @@ MAX_LISTED = 200  # alerts listed one by one in a digest; the counts cover all
 
 def zone(name: str) -> tzinfo:
     """The named time zone; China's zone is a fixed +08:00 when no tz database is installed."""
-    if not name:
-        return timezone.utc
     try:
-        return ZoneInfo(name)
-    except ZoneInfoNotFoundError:
-        if name in ("Asia/Shanghai", "Asia/Chongqing", "PRC"):
-            return timezone(timedelta(hours=8), name)
+        return clock.zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
         raise AlertsConfigError(f"alerts.timezone: unknown time zone {name!r}") from None
 
 

@@ -31,7 +31,6 @@ import logging
 import os
 import platform as _platform
 import sys
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from firewatch.core.files import atomic_writer
 from firewatch.core.models import Evidence, to_jsonable
 
 from alerts.exceptions import PackError
@@ -291,22 +291,13 @@ def write_pack(
                      "payload": json.loads(payload), "signature": base64.b64encode(signer.sign(payload)).decode()}
         tail.append((SIGNATURE, json_bytes(signature)))
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     stamp = now.astimezone(timezone.utc).timetuple()[:6]
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                for name, data in [*members, *tail]:
-                    info = zipfile.ZipInfo(name, date_time=stamp)
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    zf.writestr(info, data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, out)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_writer(out, mode=None, suffix=".partial") as fh:  # mode None: private 0600, as before
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name, data in [*members, *tail]:
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, data)
     log.info("wrote evidence pack %s: %d listings, %d files", out, len(items), len(members))
     return manifest
 

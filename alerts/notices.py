@@ -21,13 +21,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from firewatch.core.files import stage_file
 from firewatch.core.labels import PLATFORM_NAMES
 from firewatch.core.models import Notice, utcnow
 from firewatch.core.settings import NoticesSettings, Settings
@@ -113,18 +113,6 @@ def notice_html(store: Store, notice: Notice, config: NoticeConfig, issued_at: d
         legal_basis=config.legal_basis.rstrip("。"), rows=rows)
 
 
-def _stage(path: Path, data: bytes) -> Path:
-    """`data` in a temporary file of its own beside `path` (two senders never share one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, 0o644)
-    return Path(tmp)
-
-
 def send_notice(store: Store, notice_id: int, *, sent_by: str, out_dir: str | os.PathLike[str], config: NoticeConfig,
                 chromium: str = DEFAULT_CHROMIUM, channel: str | None = None,
                 clock: Callable[[], datetime] = utcnow) -> Notice:
@@ -138,7 +126,7 @@ def send_notice(store: Store, notice_id: int, *, sent_by: str, out_dir: str | os
     pdf = html_to_pdf(html, chromium=chromium)
     stem = f"notice-{notice.platform}-{notice.id:05d}"
     html_path, pdf_path = Path(out_dir) / f"{stem}.html", Path(out_dir) / f"{stem}.pdf"
-    staged = [(_stage(html_path, html.encode("utf-8")), html_path), (_stage(pdf_path, pdf), pdf_path)]
+    staged = [(stage_file(html_path, html.encode("utf-8")), html_path), (stage_file(pdf_path, pdf), pdf_path)]
     try:
         # only the process that wins draft -> sent puts its letter in place: a second send
         # running at the same time must not overwrite the document whose hash was recorded

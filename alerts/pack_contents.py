@@ -16,9 +16,9 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
+from firewatch.core.clock import BEIJING_LABEL, to_beijing
 from firewatch.core.labels import category_name, reason_name
 from firewatch.core.models import Evidence, Snapshot, to_jsonable
 
@@ -51,7 +51,9 @@ def price_chart_png(snapshots: Sequence[Snapshot], title: str) -> bytes:
     from classifiers.evaluate import _pyplot
 
     plt = _pyplot()
-    points = [(s.observed_at, float(s.price)) for s in snapshots if s.price is not None and s.observed_at]
+    # people read the axis in Beijing time (naive: matplotlib would show aware times in UTC)
+    points = [(to_beijing(s.observed_at).replace(tzinfo=None), float(s.price))
+              for s in snapshots if s.price is not None and s.observed_at]
     fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=110)
     try:
         if points:
@@ -63,7 +65,7 @@ def price_chart_png(snapshots: Sequence[Snapshot], title: str) -> bytes:
             ax.text(0.5, 0.5, "无价格记录 no price observed", ha="center", va="center", transform=ax.transAxes)
         ax.set_title(title[:60].replace("$", r"\$"), fontsize=10)  # no mathtext from seller text
         ax.set_ylabel("价格（元）")
-        ax.set_xlabel("观察时间 (UTC)")
+        ax.set_xlabel(f"观察时间（{BEIJING_LABEL}）")
         ax.grid(alpha=0.3)
         fig.tight_layout()
         buf = io.BytesIO()
@@ -113,9 +115,3 @@ def assessment_record(assessment: Any) -> dict[str, Any]:
     if data.get("category"):
         data.setdefault("category_name_zh", category_name(str(data["category"])))
     return data
-
-
-def price_text(value: Any) -> str:
-    if value in (None, ""):
-        return ""
-    return f"{Decimal(str(value)):.2f}"

@@ -3,12 +3,13 @@
 `html_to_pdf(html, chromium=...)` starts one Chromium (the project's launch arguments),
 loads the document with every network request refused (a document must carry its
 images as `data:` URIs, so nothing outside the machine is fetched and the PDF depends
-on nothing but its HTML), checks that Chinese glyphs really render (`crawler.fonts`),
+on nothing but its HTML), checks that Chinese glyphs really render (`firewatch.core.fonts`),
 and prints A4 with backgrounds. It runs Playwright's synchronous API, in a worker
 thread when the caller already runs an asyncio loop (the web app). Failures raise
-`RenderError`; missing CJK fonts raise the crawler's `MissingCJKFontsError`.
+`RenderError`; missing CJK fonts raise `firewatch.core.exceptions.MissingCJKFontsError`.
+Chromium's flags and the request gate are `firewatch.core.browser`'s.
 `template_env()` is the Jinja2 environment of `alerts/templates/` (autoescape always on,
-seller-written text is hostile) with filters for UTC and Beijing time.
+seller-written text is hostile) with filters for Beijing time (`firewatch.core.clock`).
 """
 
 from __future__ import annotations
@@ -16,37 +17,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from alerts.exceptions import RenderError
-from crawler.capture import DEFAULT_ARGS
-from firewatch.core.settings import CaptureSettings
+from firewatch.core.browser import DEFAULT_CHROMIUM, gate, launch
+from firewatch.core.clock import show_date, show_time
+from firewatch.core.fonts import assert_cjk_rendering
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CHROMIUM = CaptureSettings().chromium  # [capture] chromium
-_LOCAL_SCHEMES = ("data:", "about:", "blob:")
-
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-BEIJING = timezone(timedelta(hours=8), "UTC+8")
 
 __all__ = ["DEFAULT_CHROMIUM", "html_to_pdf", "template_env"]
-
-
-def _when(value: Any, tz: timezone) -> str:
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @lru_cache(maxsize=1)
@@ -56,8 +40,9 @@ def template_env() -> Any:
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters["utc"] = lambda v: (_when(v, timezone.utc) + " UTC") if v not in (None, "") else ""
-    env.filters["beijing"] = lambda v: (_when(v, BEIJING) + "（北京时间）") if v not in (None, "") else ""
+    env.filters["beijing"] = show_time
+    env.filters["beijing_seconds"] = lambda v: show_time(v, seconds=True)
+    env.filters["beijing_date"] = show_date
     from firewatch.core.labels import PLATFORM_NAMES, VERDICT_NAMES, category_name, reason_name
 
     env.globals.update(verdict_name=lambda v: VERDICT_NAMES.get(v, v), reason_name=reason_name,
@@ -66,26 +51,17 @@ def template_env() -> Any:
 
 
 def _render(html: str, chromium: str, timeout_ms: int, check_fonts: bool) -> bytes:
+    # Playwright is slow to import: only when a PDF is made
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from crawler.fonts import assert_cjk_rendering
-
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=list(DEFAULT_ARGS), headless=True)
+            browser = launch(pw.chromium, chromium)
             try:
                 context = browser.new_context(service_workers="block", java_script_enabled=True)
                 context.set_default_timeout(timeout_ms)
-
-                def gate(route) -> None:
-                    if route.request.url.startswith(_LOCAL_SCHEMES):
-                        route.continue_()
-                    else:
-                        log.debug("PDF render: refused request to %s", route.request.url)
-                        route.abort("blockedbyclient")
-
-                context.route("**/*", gate)
+                context.route("**/*", gate())  # local URLs only: the document carries everything
                 page = context.new_page()
                 if check_fonts:
                     assert_cjk_rendering(page)

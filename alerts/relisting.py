@@ -1,23 +1,26 @@
 """Relisting detection: a removed or confirmed listing that reappears as another listing.
 
-Three signals, each explained in the alert: the title (a MinHash signature, 128
-permutations, over jieba tokens and character bigrams of the normalised title, whose
+Three signals, each explained in the alert: the title (a MinHash signature, datasketch's,
+128 permutations, over jieba tokens and character bigrams of the normalised title, whose
 agreement estimates the Jaccard similarity; SimHash was tried first and dropped: on
 titles of 15 to 30 characters a reordered title differed in 14 to 17 of 64 bits and an
 unrelated one in 23 to 26, too close to separate), the shop (the same shop_id on the
 same platform, or normalised shop names, with generic words such as 旗舰店 or 消防器材
 removed, whose character bigrams overlap), and the main image (a 64-bit difference
-hash, dHash, of the first image, fetched over HTTP once and cached in the store; a
-failed fetch is recorded and the signal counts as unknown, never as an error). Each
-matched signal adds its weight to the score; a score at or above the threshold is a
+hash, dHash, imagehash's, of the first image, fetched over HTTP once and cached in the
+store; a failed fetch is recorded and the signal counts as unknown, never as an error).
+Each matched signal adds its weight to the score; a score at or above the threshold is a
 relisting. Images are fetched only for pairs whose title or shop already matched and
-that the image could lift over the threshold.
+that the image could lift over the threshold. Sources are found for a target through a
+MinHashLSH index of the sources' title signatures (banded so that a pair at the title
+threshold is missed about once in 10,000 or less; every candidate's similarity is then
+checked on the signatures) and through the shop index; a title's signature is computed
+once per process.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import logging
 import re
@@ -28,8 +31,9 @@ from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-import numpy as np
-from PIL import Image
+import imagehash
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+from PIL import Image, ImageOps
 
 from firewatch.core.text import normalize, tokenize
 from firewatch.core.models import Listing, utcnow
@@ -51,10 +55,8 @@ _SHOP_SUFFIX_CHARS = "店铺厂部"
 
 
 # -- title: MinHash ----------------------------------------------------------------------
-_PRIME = (1 << 31) - 1  # Mersenne prime; (a * h + b) mod p stays inside uint64 for 32-bit h
-_rng = np.random.default_rng(20260601)  # fixed: signatures must agree across runs
-_A = _rng.integers(1, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
-_B = _rng.integers(0, _PRIME, size=PERMUTATIONS, dtype=np.uint64)
+MINHASH_SEED = 1  # fixed: signatures must agree across runs
+LSH_MAX_MISS = 1e-4  # the most often a pair exactly at the title threshold may escape the LSH index
 
 
 def title_features(title: str) -> set[str]:
@@ -65,18 +67,32 @@ def title_features(title: str) -> set[str]:
     return {f"t:{t}" for t in tokenize(norm)} | {f"b:{b}" for b in bigrams}
 
 
-def minhash(features: Iterable[str]) -> np.ndarray:
-    """MinHash signature: per permutation, the minimum of (a*h + b) mod p over the features."""
-    hs = np.array([int.from_bytes(hashlib.blake2b(f.encode("utf-8"), digest_size=4).digest(), "big")
-                   for f in features], dtype=np.uint64)
-    if hs.size == 0:
-        return np.full(PERMUTATIONS, _PRIME, dtype=np.uint64)
-    return ((np.outer(hs, _A) + _B) % _PRIME).min(axis=0)
+def minhash(features: Iterable[str]) -> LeanMinHash:
+    """The MinHash signature of a set of features (datasketch, `PERMUTATIONS` permutations)."""
+    m = MinHash(num_perm=PERMUTATIONS, seed=MINHASH_SEED)
+    m.update_batch([f.encode("utf-8") for f in features])
+    return LeanMinHash(m)
 
 
-def minhash_similarity(a: np.ndarray, b: np.ndarray) -> float:
+@functools.lru_cache(maxsize=65536)
+def title_minhash(title: str) -> LeanMinHash:
+    """The signature of a title, computed once per process."""
+    return minhash(title_features(title))
+
+
+def minhash_similarity(a: MinHash, b: MinHash) -> float:
     """Estimated Jaccard similarity: the share of permutations whose minima agree."""
-    return float(np.mean(a == b))
+    return float(a.jaccard(b))
+
+
+def lsh_bands(threshold: float, num_perm: int = PERMUTATIONS, max_miss: float = LSH_MAX_MISS) -> tuple[int, int]:
+    """(bands, rows) of the longest bands for which a pair at `threshold` escapes the index at most `max_miss`
+    of the time (it is a candidate when all the rows of one band agree)."""
+    for rows in range(num_perm, 0, -1):
+        bands = num_perm // rows
+        if (1 - threshold ** rows) ** bands <= max_miss:
+            return bands, rows
+    return num_perm, 1
 
 
 def hamming(a: int, b: int) -> int:
@@ -117,16 +133,18 @@ def shop_similarity(a: Listing, b: Listing) -> dict[str, Any]:
 
 # -- image: dHash ------------------------------------------------------------------------
 def dhash(data: bytes, size: int = 8) -> int:
-    """Difference hash: grey, shrink to (size+1) x size, one bit per left > right neighbour."""
+    """Difference hash (imagehash): grey, shrink to (size+1) x size, one bit per left > right neighbour.
+
+    imagehash sets a bit where the right pixel is brighter; hashing the mirrored image and
+    putting the columns back gives the left > right bits that the hashes already cached in
+    the store use (the two differ wherever neighbours are equal, as in flat pictures).
+    """
     with Image.open(io.BytesIO(data)) as im:
-        small = im.convert("L").resize((size + 1, size), Image.Resampling.LANCZOS)
-        px = small.tobytes()
-    bits = 0
-    for row in range(size):
-        for col in range(size):
-            left, right = px[row * (size + 1) + col], px[row * (size + 1) + col + 1]
-            bits = (bits << 1) | (1 if left > right else 0)
-    return bits
+        bits = imagehash.dhash(ImageOps.mirror(im), hash_size=size).hash[:, ::-1]
+    value = 0
+    for bit in bits.flatten():
+        value = (value << 1) | int(bit)
+    return value
 
 
 class ImageHasher:
@@ -264,14 +282,10 @@ def _image_signal(hasher: ImageHasher | None, a: Listing, b: Listing, max_distan
             "dhash": [f"{ha:016x}", f"{hb:016x}"]}
 
 
-def compare(source: Listing, target: Listing, cfg: RelistingConfig, hasher: ImageHasher | None,
-            signatures: dict[tuple[str, str], np.ndarray] | None = None) -> tuple[float, dict[str, dict[str, Any]]]:
+def compare(source: Listing, target: Listing, cfg: RelistingConfig, hasher: ImageHasher | None) -> tuple[
+        float, dict[str, dict[str, Any]]]:
     """Score one pair; returns (score, signals). The image is only fetched when it matters."""
-    sigs = signatures if signatures is not None else {}
-    for lst in (source, target):
-        if lst.key not in sigs:
-            sigs[lst.key] = minhash(title_features(lst.title))
-    sim = minhash_similarity(sigs[source.key], sigs[target.key])
+    sim = minhash_similarity(title_minhash(source.title), title_minhash(target.title))
     signals: dict[str, dict[str, Any]] = {
         "title": {"matched": sim >= cfg.title_min_similarity, "similarity": round(sim, 3),
                   "min_similarity": cfg.title_min_similarity},
@@ -313,15 +327,39 @@ class _ShopIndex:
             for gram in _bigrams(normalize_shop(source.shop_name)):
                 self.by_bigram.setdefault(gram, []).append(i)
 
-    def of(self, target: Listing, title_sims: np.ndarray) -> list[int]:
+    def of(self, target: Listing, title_matched: Iterable[int]) -> list[int]:
         if self.cfg.shop_min_similarity <= 0:
             return list(range(self.count))
-        found = set(np.flatnonzero(title_sims >= self.cfg.title_min_similarity).tolist())
+        found = set(title_matched)
         if target.shop_id:
             found.update(self.by_id.get((target.platform, target.shop_id), ()))
         for gram in _bigrams(normalize_shop(target.shop_name)):
             found.update(self.by_bigram.get(gram, ()))
         return sorted(found)
+
+
+class _TitleIndex:
+    """The sources' title signatures in a MinHashLSH index: `similar(target)` gives the sources
+    whose estimated title similarity reaches the threshold (index -> similarity), checking only
+    the LSH candidates instead of every source."""
+
+    def __init__(self, sources: list[Listing], threshold: float) -> None:
+        self.threshold = threshold
+        self.sigs = [title_minhash(s.title) for s in sources]
+        self.lsh: MinHashLSH | None = None
+        if threshold > 0:  # at 0 every source matches: no index needed
+            self.lsh = MinHashLSH(num_perm=PERMUTATIONS, params=lsh_bands(threshold))
+            with self.lsh.insertion_session() as session:
+                for i, sig in enumerate(self.sigs):
+                    session.insert(i, sig, check_duplication=False)
+
+    def similarity(self, i: int, target: Listing) -> float:
+        return minhash_similarity(self.sigs[i], title_minhash(target.title))
+
+    def similar(self, target: Listing) -> dict[int, float]:
+        keys = range(len(self.sigs)) if self.lsh is None else self.lsh.query(title_minhash(target.title))
+        sims = {i: self.similarity(i, target) for i in keys}
+        return {i: sim for i, sim in sims.items() if sim >= self.threshold}
 
 
 def find_relistings(store: Store, cfg: RelistingConfig, hasher: ImageHasher | None = None) -> list[RelistingMatch]:
@@ -344,22 +382,22 @@ def find_relistings(store: Store, cfg: RelistingConfig, hasher: ImageHasher | No
     if not sources or not targets:
         return []
     src = list(sources.values())
-    sigs = {lst.key: minhash(title_features(lst.title)) for lst in [s for s, _, _ in src] + targets}
-    matrix = np.array([sigs[s.key] for s, _, _ in src]) if src else np.empty((0, PERMUTATIONS), dtype=np.uint64)
+    titles = _TitleIndex([s for s, _, _ in src], cfg.title_min_similarity)
     candidates = _ShopIndex(src, cfg)
     matches: list[RelistingMatch] = []
     for target in targets:
-        title_sims = (matrix == sigs[target.key]).mean(axis=1)
+        title_sims = titles.similar(target)
         found: list[RelistingMatch] = []
         for i in candidates.of(target, title_sims):
-            (source, kind, since), title_sim = src[i], title_sims[i]
+            source, kind, since = src[i]
+            title_sim = title_sims[i] if i in title_sims else titles.similarity(i, target)
             if since is not None and target.first_seen is not None and target.first_seen < since:
                 continue  # on sale before the source was removed or confirmed: not a relisting
             # cheap pre-check: a pair with neither title nor shop matching scores 0
             if title_sim < cfg.title_min_similarity and \
                     shop_similarity(source, target)["similarity"] < cfg.shop_min_similarity:
                 continue
-            score, signals = compare(source, target, cfg, hasher, sigs)
+            score, signals = compare(source, target, cfg, hasher)
             if score >= cfg.min_score:
                 found.append(RelistingMatch(source, kind, target, score, signals))
         if found:

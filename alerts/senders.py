@@ -36,9 +36,11 @@ from typing import Any, Callable, Iterable, Protocol
 import httpx
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from firewatch.core.clock import show_date, show_time
 from firewatch.core.models import utcnow
 from firewatch.core.settings import AlertsSettings, Settings
 from firewatch.store import Store
+from firewatch.core.retry import backoff_delay, retry_call
 
 from .exceptions import AlertsConfigError, DeliveryError
 from .rules import rule_name
@@ -120,6 +122,8 @@ def _environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["one_line"] = one_line
     env.filters["safe_url"] = safe_url
+    env.filters["beijing"] = show_time
+    env.filters["beijing_date"] = show_date
     return env
 
 
@@ -255,23 +259,25 @@ class DeliveryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Wait after failed attempt number `attempt` (1-based): backoff * 2^(attempt-1), capped."""
-        return min(self.backoff_max, self.backoff * 2 ** (attempt - 1))
+        return backoff_delay(attempt, self.backoff, self.backoff_max)
 
 
 def deliver_with_retry(sender: Sender, payload: dict[str, Any], policy: DeliveryPolicy,
                        sleep: Callable[[float], None] = time.sleep) -> tuple[bool, int, str]:
     """Try up to policy.max_attempts times; returns (delivered, attempts made, last error)."""
-    error = ""
-    for attempt in range(1, max(1, policy.max_attempts) + 1):
-        try:
-            sender.deliver(payload)
-            return True, attempt, ""
-        except DeliveryError as exc:
-            error = str(exc)
-            log.warning("%s: attempt %d/%d failed: %s", sender.channel, attempt, policy.max_attempts, error)
-            if attempt < policy.max_attempts:
-                sleep(policy.delay(attempt))
-    return False, max(1, policy.max_attempts), error
+
+    def once(attempt: int) -> int:
+        sender.deliver(payload)
+        return attempt
+
+    def failed(attempt: int, exc: BaseException, wait: float | None) -> None:
+        log.warning("%s: attempt %d/%d failed: %s", sender.channel, attempt, policy.max_attempts, exc)
+
+    try:
+        return True, retry_call(once, attempts=policy.max_attempts, retry_on=DeliveryError, backoff=policy.backoff,
+                                backoff_max=policy.backoff_max, on_failure=failed, sleep=sleep), ""
+    except DeliveryError as exc:
+        return False, max(1, policy.max_attempts), str(exc)
 
 
 @dataclass

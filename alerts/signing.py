@@ -19,7 +19,6 @@ import hashlib
 import logging
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from alerts.exceptions import SigningError
+from firewatch.core.files import write_new
 
 log = logging.getLogger(__name__)
 
@@ -84,18 +84,8 @@ def _create_key(folder: Path, path: Path) -> PackSigner | None:
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
-    fd, tmp = tempfile.mkstemp(prefix=f".{KEY_FILE}.", suffix=".tmp", dir=folder)  # mode 0600
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return None
-    finally:
-        os.unlink(tmp)
+    if not write_new(path, pem, mode=None, suffix=".tmp"):  # mode None: mkstemp's private 0600
+        return None
     dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -6,7 +6,8 @@ instead, except those a reviewer dismissed, and says per row whether it was conf
 A platform's list holds only its own listings. Each row names the listing (URL, shop),
 why (reasons in plain Chinese from `firewatch.core.labels`, their codes, the text that
 triggered them), the evidence (capture time, screenshot SHA-256, the capture manifest's
-SHA-256) and the decision (verdict, reviewer, time). Seller-written text is hostile:
+SHA-256) and the decision (verdict, reviewer, time). Rows and JSON hold times as UTC ISO
+8601; CSV and XLSX show them in Beijing time (`firewatch.core.clock`). Seller-written text is hostile:
 CSV cells that a spreadsheet would run as formulas (starting with = + - @ | % or a tab
 or line break, after any spaces, ideographic or no-break spaces, zero-width characters)
 get a leading apostrophe; XLSX cells are written as plain strings with Excel's quote
@@ -20,10 +21,11 @@ import csv
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from firewatch.core.clock import show_time
+from firewatch.core.files import atomic_write
 from firewatch.core.labels import VERDICT_NAMES, category_name, reason_name
 from firewatch.core.models import PLATFORMS
 from firewatch.store import Store
@@ -34,10 +36,12 @@ COLUMNS = [
     ("platform", "平台", 8), ("listing_id", "商品ID", 16), ("url", "商品链接", 46), ("title", "商品标题", 40),
     ("shop_name", "店铺名称", 22), ("shop_id", "店铺ID", 14), ("price", "价格(元)", 10),
     ("category_name", "产品类别", 18), ("risk_score", "风险分", 8), ("reason_names", "违规原因", 48),
-    ("reasons", "原因代码", 24), ("evidence", "证据摘录", 48), ("captured_at", "取证时间(UTC)", 26),
+    ("reasons", "原因代码", 24), ("evidence", "证据摘录", 48), ("captured_at", "取证时间(北京时间)", 26),
     ("screenshot_sha256", "截图SHA-256", 66), ("capture_manifest_sha256", "取证清单SHA-256", 66),
-    ("review_status", "复核结论", 10), ("reviewer", "复核人", 12), ("decided_at", "复核时间(UTC)", 26),
+    ("review_status", "复核结论", 10), ("reviewer", "复核人", 12), ("decided_at", "复核时间(北京时间)", 26),
 ]
+# columns holding a UTC ISO time in the row (and in JSON); a spreadsheet shows it in Beijing time
+_TIME_KEYS = frozenset({"captured_at", "decided_at"})
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 # what a spreadsheet may skip before the formula sign: every Unicode space (ideographic,
 # no-break...), zero-width characters and a byte-order mark
@@ -51,6 +55,12 @@ def _looks_like_formula(value: str) -> bool:
     return text[:1] in _FORMULA_START
 
 __all__ = ["COLUMNS", "FORMATS", "safe_cell", "takedown_row", "takedown_rows", "write_takedown"]
+
+
+def _shown(row: dict[str, Any], key: str) -> Any:
+    """A row's value as a spreadsheet column shows it (times in Beijing time)."""
+    value = row.get(key, "")
+    return show_time(value, seconds=True) if key in _TIME_KEYS else value
 
 
 def safe_cell(value: Any) -> Any:
@@ -109,18 +119,6 @@ def takedown_rows(store: Store, platform: str, *, include_unconfirmed: bool = Fa
     return [r for r in rows if r["platform"] == platform]
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _xlsx_text(value: str) -> str:
     """Seller text XML can hold: control characters and lone surrogates become U+FFFD
     (openpyxl refuses them, and one bad title must not stop a platform's whole list)."""
@@ -150,7 +148,7 @@ def _xlsx(rows: list[dict[str, Any]]) -> bytes:
     url_col = next(i for i, (key, _, _) in enumerate(COLUMNS, start=1) if key == "url")
     for r, row in enumerate(rows, start=2):
         for c, (key, _, _) in enumerate(COLUMNS, start=1):
-            value = row.get(key, "")
+            value = _shown(row, key)
             cell = ws.cell(row=r, column=c)
             if isinstance(value, str):
                 cell.value = _xlsx_text(value)
@@ -182,11 +180,11 @@ def write_takedown(rows: list[dict[str, Any]], path: str | os.PathLike[str], fmt
         writer = csv.writer(buf)
         writer.writerow([label for _, label, _ in COLUMNS])
         for row in rows:
-            writer.writerow([safe_cell(row.get(key, "")) for key, _, _ in COLUMNS])
+            writer.writerow([safe_cell(_shown(row, key)) for key, _, _ in COLUMNS])
         data = buf.getvalue().encode("utf-8-sig", "replace")  # BOM so Excel reads the Chinese text
     elif fmt == "xlsx":
         data = _xlsx(rows)
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    _atomic_write(Path(path), data)
+    atomic_write(path, data, mode=None)  # mode None: private 0600, as the list has always been written
     return Path(path)

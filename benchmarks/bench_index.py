@@ -33,14 +33,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from demo_market.generator import build_catalogue  # noqa: E402
-from firewatch.core.models import Assessment, Listing, Reason  # noqa: E402
+from firewatch.core.models import PLATFORMS, Assessment, Listing, Reason  # noqa: E402
 from firewatch.search import SearchQuery, open_index  # noqa: E402
 from firewatch.search.es_node import VERSION  # noqa: E402
 
 BASE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 TEXTS = ["灭火", "灭火器", "烟感", "呼吸器", "防火门", "消防水带", "应急灯", "喷头", "mfz/abc4", "干粉灭火器 4kg",
          "年检", "3c", "国标", "旗舰店", "批发", "防火涂料", "灭火毯", "七氟丙烷", "阻燃电缆", "二氧化碳"]
-PLATFORMS = ["jd", "taobao", "tmall", "pdd", "1688"]
 KINDS = ["text", "text+filters/risk", "text+price/facets", "filters/newest/facets", "text+filters/pages"]
 REASONS = ["inspection_only", "no_certification", "price_too_low", "refurbished", "no_manufacturer"]
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
 from firewatch.core.models import Listing
+from firewatch.core.money import parse_yuan
 
 from .exceptions import DataFileError
 
@@ -63,12 +64,10 @@ def parse_price(value: Any) -> Decimal | None:
         return None
     if isinstance(value, Decimal):
         return value
-    try:
-        text = str(value).strip().lstrip("¥￥").replace(",", "")
-        return Decimal(text)
-    except (InvalidOperation, ValueError):
+    price = parse_yuan(value)
+    if price is None:
         logger.debug("unreadable price %r", value)
-        return None
+    return price
 
 
 def record_to_listing(record: dict[str, Any]) -> Listing:

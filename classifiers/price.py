@@ -41,6 +41,7 @@ from sklearn.base import BaseEstimator
 from sklearn.ensemble import IsolationForest
 
 from firewatch.core.models import Listing, Reason
+from firewatch.core.money import yuan_text
 
 from .datafiles import load_yaml
 from .specs import extinguisher_size, load_facts, parse_specs
@@ -285,10 +286,6 @@ def _fmt(value: float) -> str:
     return f"{round(float(value), 2):g}" if abs(value) < 1e6 else f"{value:.0f}"
 
 
-def _money(value: Decimal | float) -> str:
-    return f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
-
-
 BASIS_UNIT = {"piece": "", "m": "/m", "kg": "/kg", "m2": "/m²"}
 
 
@@ -410,12 +407,12 @@ class PriceModel(BaseEstimator):
                   outlier: bool | None) -> str:
         unit = BASIS_UNIT.get(up["basis"], "")
         if up["basis"] == "piece" and up["qty"] > 1:
-            each = f"{_money(up['price'])} yuan for {up['pieces']} = {_money(up['unit_price'])} yuan each"
+            each = f"{yuan_text(up['price'])} yuan for {up['pieces']} = {yuan_text(up['unit_price'])} yuan each"
         elif up["basis"] != "piece":
-            each = (f"{_money(up['price'])} yuan for {_fmt(up['qty'])} {up['basis'].replace('m2', 'm²')}"
-                    f" = {_money(up['unit_price'])} yuan{unit}")
+            each = (f"{yuan_text(up['price'])} yuan for {_fmt(up['qty'])} {up['basis'].replace('m2', 'm²')}"
+                    f" = {yuan_text(up['unit_price'])} yuan{unit}")
         else:
-            each = f"{_money(up['unit_price'])} yuan"
+            each = f"{yuan_text(up['unit_price'])} yuan"
         if up.get("tier"):
             each += f" (1688 tier from {up['tier']} pcs)"
         if base["source"] == "prior":

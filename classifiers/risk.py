@@ -18,12 +18,12 @@ import copy
 import logging
 import re
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
 
 from firewatch.core.models import Listing, Reason
+from firewatch.core.money import yuan_text
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError
@@ -55,10 +55,6 @@ __all__ = ["RiskRules", "RiskTextModel", "Watchlist", "normalize_name", "REASON_
 def _context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
     lo, hi = max(0, start - width), min(len(text), end + width)
     return ("…" if lo else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
-
-
-def _fmt_money(value: Decimal | float) -> str:
-    return f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
 
 
 class RiskRules:
@@ -194,11 +190,11 @@ class RiskRules:
         if ratio >= float(cfg.get("ratio", 0.3)):
             return []
         if up["basis"] != "piece":
-            each = f"{_fmt_money(up['price'])} yuan for {up['qty']:g} {suffix.lstrip('/')} = {unit:.2f} yuan{suffix}"
+            each = f"{yuan_text(up['price'])} yuan for {up['qty']:g} {suffix.lstrip('/')} = {unit:.2f} yuan{suffix}"
         elif up["qty"] != 1:
-            each = f"{_fmt_money(up['price'])} yuan for {up['qty']:g} = {unit:.2f} yuan each"
+            each = f"{yuan_text(up['price'])} yuan for {up['qty']:g} = {unit:.2f} yuan each"
         else:
-            each = f"{_fmt_money(up['price'])} yuan{suffix}"
+            each = f"{yuan_text(up['price'])} yuan{suffix}"
         text = f"{prior['label']}: prior median {prior['median']} yuan{suffix}; this one {each} = {ratio:.2f}x"
         return [Reason("price_too_low", text, "price")]
 

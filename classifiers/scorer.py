@@ -32,11 +32,12 @@ import sklearn
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 
+from firewatch.core.files import stage_file
 from firewatch.core.models import Assessment, Listing, Reason
 
 from .calibration import RiskCalibrator
 from .category import CategoryModel
-from .corpus import CORPUS_PATH, DATA_DIR, HELDOUT_PATH, file_sha256, listing_text, load_records, \
+from .corpus import CORPUS_PATH, HELDOUT_PATH, file_sha256, listing_text, load_records, \
     record_to_listing
 from .exceptions import ModelIntegrityError, ModelNotTrainedError
 from .features import FastFeatures
@@ -321,20 +322,23 @@ class Scorer:
         self._check_fitted()
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        model_path = directory / MODEL_FILE
+        model_path, sidecar_path = directory / MODEL_FILE, directory / SIDECAR_FILE
         # Write both files under temporary names and rename them into place, model first:
         # a process killed mid-save leaves the previous pair (or none), never half a model.
-        tmp_model = directory / (MODEL_FILE + ".part")
-        joblib.dump({"category": self.category_model_, "risk": self.risk_model_,
-                     "price": self.price_model_, "calibration": self.calibrator_}, tmp_model)
-        sidecar = dict(self.meta_)
-        sidecar.update({"artifact": MODEL_FILE, "artifact_sha256": _sha256(tmp_model),
-                        "rules_sha256": rules_hash()})
-        tmp_sidecar = directory / (SIDECAR_FILE + ".part")
-        tmp_sidecar.write_text(json.dumps(sidecar, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-        (directory / SIDECAR_FILE).unlink(missing_ok=True)  # no sidecar naming a model that is not there yet
-        os.replace(tmp_model, model_path)
-        os.replace(tmp_sidecar, directory / SIDECAR_FILE)
+        models = {"category": self.category_model_, "risk": self.risk_model_,
+                  "price": self.price_model_, "calibration": self.calibrator_}
+        staged = [stage_file(model_path, lambda fh: joblib.dump(models, fh))]
+        try:
+            sidecar = dict(self.meta_)
+            sidecar.update({"artifact": MODEL_FILE, "artifact_sha256": _sha256(staged[0]),
+                            "rules_sha256": rules_hash()})
+            staged.append(stage_file(sidecar_path, json.dumps(sidecar, ensure_ascii=False, indent=2, default=str)))
+            sidecar_path.unlink(missing_ok=True)  # no sidecar naming a model that is not there yet
+            os.replace(staged[0], model_path)
+            os.replace(staged[1], sidecar_path)
+        finally:
+            for tmp in staged:
+                tmp.unlink(missing_ok=True)
         logger.info("saved scorer to %s", directory)
         return directory
 

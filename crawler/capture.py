@@ -12,7 +12,8 @@ capped), the rendered HTML, an MHTML snapshot (CDP `Page.captureSnapshot`), the 
 response body, the response headers and `page.warc.gz`, a WARC of every allowed request
 and response (`crawler.netrecord`). A page the `is_blocked` callback recognises as a
 captcha, verification or login wall raises `BlockedPageError` and nothing is written.
-Chinese rendering is checked once per browser start (`crawler.fonts`).
+Chinese rendering is checked once per browser start (`firewatch.core.fonts`); the launch
+flags and the request gate are `firewatch.core.browser`'s.
 
 Storage is content-addressed: each artefact's bytes live once under
 `<out_dir>/objects/<sha[:2]>/<sha>` (written once, read-only; identical bytes are
@@ -41,27 +42,21 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from firewatch.core.browser import CHROMIUM_ARGS, gate_async, host_allowed, launch
+from firewatch.core.files import write_file
+from firewatch.core.fonts import assert_cjk_rendering
 from firewatch.core.models import Artefact, Evidence
 from firewatch.core.settings import CaptureSettings
+from firewatch.core.retry import retry_call_async
 
 from crawler.exceptions import BlockedPageError, CaptureError, MissingCJKFontsError
-from crawler.fonts import assert_cjk_rendering
 from crawler.netrecord import WARC_MEDIA_TYPE, WARC_NAME, NetworkRecorder, warc_bytes
-from crawler.objects import (OBJECTS_DIR, link_or_copy, object_path, put_object, sha256_bytes,
-                             timestamp_dirname, write_file)
+from crawler.objects import OBJECTS_DIR, link_or_copy, object_path, put_object, sha256_bytes, timestamp_dirname
 
 log = logging.getLogger(__name__)
 _CAPTURE = CaptureSettings()  # the schema's defaults, for a Capturer built directly
 T = TypeVar("T")
 
-DEFAULT_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
 SOFTWARE = "firewatch-capture/2"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "firewatch-evidence/2"
@@ -70,7 +65,6 @@ HTML_NAME = "page.html"
 MHTML_NAME = "page.mhtml"
 BODY_NAME = "response.body"
 HEADERS_NAME = "response-headers.json"
-_LOCAL_SCHEMES = ("data", "blob", "about")
 _SETTLE_LIMIT_S = 5.0
 
 __all__ = [
@@ -96,21 +90,12 @@ def _safe_component(value: str) -> str:
     return cleaned
 
 
-def _host_allowed(host: str, allowed: frozenset[str]) -> bool:
-    """Exact host match, or a suffix match for entries written ".example.com"."""
-    host = host.lower().rstrip(".")
-    if host in allowed:
-        return True
-    return any(entry.startswith(".") and (host.endswith(entry) or host == entry[1:])
-               for entry in allowed)
-
-
 class _TransientError(CaptureError):
     """A failure worth another attempt: navigation error, timeout, 5xx or 429 answer."""
 
 
 class _SyncPage:
-    """Lets `crawler.fonts` (sync API) evaluate in an async page from outside the loop."""
+    """Lets `firewatch.core.fonts` (sync API) evaluate in an async page from outside the loop."""
 
     def __init__(self, run: Callable[[Coroutine[Any, Any, Any]], Any], page: Any) -> None:
         self._run, self._page = run, page
@@ -162,7 +147,7 @@ class Capturer:
         *,
         is_blocked: Callable[[str, str], str | None],
         locale: str = "zh-CN",
-        launch_args: Iterable[str] = DEFAULT_ARGS,
+        launch_args: Iterable[str] = CHROMIUM_ARGS,
         browser_env: Mapping[str, str] | None = None,
         check_fonts: bool = True,
         sign: Callable[[bytes], str] | None = None,
@@ -233,18 +218,14 @@ class Capturer:
         from playwright.async_api import async_playwright
 
         self._playwright = await async_playwright().start()
-        env = None
-        if self.browser_env is not None:
-            env = dict(os.environ)
-            env.update(self.browser_env)
-        self._browser = await self._playwright.chromium.launch(
-            executable_path=self.executable_path, args=self.launch_args, env=env, headless=True)
+        self._browser = await launch(self._playwright.chromium, self.executable_path, args=self.launch_args,
+                                     env=self.browser_env)
         self._browser_version = str(self._browser.version)
 
     def _check_fonts(self) -> None:
         async def open_page() -> tuple[Any, Any]:
             context = await self._browser.new_context(service_workers="block")
-            await context.route("**/*", lambda route: route.abort("blockedbyclient"))
+            await context.route("**/*", gate_async())  # nothing to fetch: the check draws on a canvas
             return context, await context.new_page()
 
         context, page = self._run(open_page())
@@ -315,7 +296,7 @@ class Capturer:
         target = urlsplit(url)
         if target.scheme not in ("http", "https") or not target.hostname:
             raise CaptureError(f"not an http(s) URL: {url!r}")
-        if self.allowed_hosts and not _host_allowed(target.hostname, self.allowed_hosts):
+        if self.allowed_hosts and not host_allowed(target.hostname, self.allowed_hosts):
             raise CaptureError(f"host {target.hostname!r} is not in allowed_hosts")
         return self.allowed_hosts | {target.hostname.lower()}
 
@@ -348,41 +329,27 @@ class Capturer:
         from playwright.async_api import Error as PlaywrightError
 
         attempts = self.retries + 1
-        last: BaseException | None = None
-        for attempt in range(1, attempts + 1):
-            try:
-                got = await asyncio.wait_for(self._attempt(item.url, allowed),
-                                             timeout=self.capture_timeout_ms / 1000)
-            except BlockedPageError:
-                raise
-            except (_TransientError, PlaywrightError, TimeoutError) as exc:
-                last = exc
-                log.warning("capture of %s failed (attempt %d/%d): %s", item.url, attempt,
-                            attempts, exc or type(exc).__name__)
-                if not self._browser.is_connected():
-                    break
-                if attempt < attempts:
-                    await asyncio.sleep(self.retry_delay * 2 ** (attempt - 1))
-                continue
+
+        async def once(attempt: int) -> _Page:
+            got = await asyncio.wait_for(self._attempt(item.url, allowed), timeout=self.capture_timeout_ms / 1000)
             got.meta["attempts"] = attempt
-            return await asyncio.to_thread(self._store, item, listing_dir, got)
-        raise CaptureError(f"could not capture {item.url} after {attempts} attempt(s): "
-                           f"{last or type(last).__name__}") from last
+            return got
+
+        def failed(attempt: int, exc: BaseException, wait: float | None) -> None:
+            log.warning("capture of %s failed (attempt %d/%d): %s", item.url, attempt,
+                        attempts, exc or type(exc).__name__)
+
+        transient = (_TransientError, PlaywrightError, TimeoutError)
+        try:  # a blocked page (BlockedPageError) is not in `transient`: raised at once
+            got = await retry_call_async(once, attempts=attempts, retry_on=transient, backoff=self.retry_delay,
+                                         on_failure=failed, give_up=lambda _: not self._browser.is_connected())
+        except transient as last:
+            raise CaptureError(f"could not capture {item.url} after {attempts} attempt(s): "
+                               f"{last or type(last).__name__}") from last
+        return await asyncio.to_thread(self._store, item, listing_dir, got)
 
     async def _attempt(self, url: str, allowed: frozenset[str]) -> _Page:
         aborted: list[str] = []
-
-        async def gate(route: Any) -> None:
-            req_url = route.request.url
-            parts = urlsplit(req_url)
-            if parts.scheme in _LOCAL_SCHEMES or (
-                parts.hostname and _host_allowed(parts.hostname, allowed)
-            ):
-                await route.continue_()
-            else:
-                aborted.append(req_url)
-                log.debug("blocked request to other host: %s", req_url)
-                await route.abort("blockedbyclient")
 
         context = await self._browser.new_context(
             user_agent=self.user_agent,
@@ -393,7 +360,7 @@ class Capturer:
         )
         try:
             context.set_default_timeout(self.timeout_ms)
-            await context.route("**/*", gate)
+            await context.route("**/*", gate_async(allowed, on_block=aborted.append))
             page = await context.new_page()
             loop = asyncio.get_running_loop()
             inflight: set[Any] = set()
@@ -428,7 +395,7 @@ class Capturer:
             captured_at = self.clock()
             final_url = page.url
             final_host = urlsplit(final_url).hostname or ""
-            if not _host_allowed(final_host, allowed):
+            if not host_allowed(final_host, allowed):
                 raise CaptureError(f"{url} ended on a host that is not allowed: {final_url}")
             html = await page.content()
             reason = self.is_blocked(html, final_url)

@@ -1,7 +1,9 @@
 """Exceptions of the crawler package, all in one documented module.
 
 Every exception derives from `CrawlerError`, so a spider or the CLI can catch the whole
-family in one place and map it to a log line, an HTTP status or an exit code. A normal
+family in one place and map it to a log line, an HTTP status or an exit code; the one
+exception is `MissingCJKFontsError`, which belongs to the browser check in the core
+layer (`firewatch.core.fonts`) and is only re-exported here. A normal
 outcome (an explicit "no results" page, a listing without a price) is a return value,
 never an exception.
 """
@@ -9,6 +11,7 @@ never an exception.
 from __future__ import annotations
 
 from firewatch.core.exceptions import FirewatchError
+from firewatch.core.exceptions import MissingCJKFontsError  # noqa: F401  (re-exported)
 
 
 class CrawlerError(FirewatchError):
@@ -34,14 +37,6 @@ class ParseError(CrawlerError, ValueError):
 
 class CaptureError(CrawlerError):
     """A page could not be captured as evidence (navigation failed, host not allowed, no response)."""
-
-
-class MissingCJKFontsError(CrawlerError):
-    """Chinese text would render as tofu boxes: no usable CJK font for the browser.
-
-    Not a `CaptureError`: it stops every capture, not one. The message says what to
-    install (`apt-get install -y fonts-noto-cjk`).
-    """
 
 
 class BlockedPageError(ParseError, CaptureError):

@@ -16,12 +16,14 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+from firewatch.core.files import write_new
+
 log = logging.getLogger(__name__)
 
 OBJECTS_DIR = "objects"
 
 __all__ = ["OBJECTS_DIR", "link_or_copy", "object_path", "put_object", "sha256_bytes",
-           "timestamp_dirname", "write_file"]
+           "timestamp_dirname"]
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -32,14 +34,6 @@ def sha256_bytes(data: bytes) -> str:
 def timestamp_dirname(at: datetime) -> str:
     """A UTC time as a sortable folder name, to the microsecond."""
     return at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Write and fsync `data` to `path`."""
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 def object_path(root: str | os.PathLike[str], sha256: str) -> Path:
@@ -65,19 +59,8 @@ def put_object(root: str | os.PathLike[str], data: bytes, sha256: str | None = N
         aside = path.with_name(f"{sha}.corrupt-{timestamp_dirname(datetime.now(timezone.utc))}")
         log.error("object %s does not match its hash; moved to %s", path, aside)
         os.replace(path, aside)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{sha}.{os.getpid()}.{id(data):x}.partial")
-    try:
-        write_file(tmp, data)
-        os.chmod(tmp, 0o444)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:  # another writer stored the same bytes meanwhile
-            pass
-        except OSError:  # no hard links on this filesystem
-            os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # a writer that loses the race stored the same bytes: nothing to do
+    write_new(path, data, mode=0o444, replace_without_links=True)
     return path
 
 

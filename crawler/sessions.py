@@ -18,8 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from http.cookiejar import Cookie
@@ -28,6 +26,8 @@ from typing import Any, Mapping
 
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.exceptions import NotConfigured
+
+from firewatch.core.files import atomic_write
 
 from crawler.exceptions import SessionError, UnknownPlatformError
 from firewatch.core.settings import Settings
@@ -143,15 +143,7 @@ def import_session(platform: str, path: str | Path, data_dir: str | Path, now: f
     target_dir = Path(data_dir) / SESSIONS_DIR
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{platform}.json"
-    fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=f".{platform}.", suffix=".json")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(Path(path).read_bytes())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(target, Path(path).read_bytes(), mode=0o600, suffix=".json")
     log.info("imported session for %s: %d cookies (%s) -> %s", platform, len(session.cookies),
              ", ".join(session.domains), target)
     return Session(target, session.cookies, session.expired, session.origins)

@@ -14,14 +14,15 @@ import html
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from firewatch.core.browser import DEFAULT_CHROMIUM, chromium_path, gate, launch
+from firewatch.core.money import format_yuan
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the repository's packages (and tests/) importable
     sys.path.insert(0, str(ROOT))
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PAGES = [  # (file, user, path, what to do before the shot)
     ("login.png", None, "/login", None),
     ("queue.png", "regulator", "/queue", "select2"),
@@ -43,12 +44,12 @@ def _product_page(listing) -> str:
             f".img{{width:260px;height:260px;background:#eee;float:left;margin-right:24px;display:flex;align-items:center;"
             f"justify-content:center;color:#999}}</style></head><body><header>{e(listing.platform.upper())} 商城</header>"
             f"<main><div class='img'>商品主图</div><h2>{e(listing.title)}</h2>"
-            f"<p class='price'>¥{e(str(listing.price))}</p><p>店铺：{e(listing.shop_name)}</p>"
+            f"<p class='price'>{e(format_yuan(listing.price))}</p><p>店铺：{e(listing.shop_name)}</p>"
             f"<table>{attrs}</table><p style='clear:both;padding-top:20px'>{e(listing.description)}</p></main></body></html>")
 
 
-def capture(out: Path, chromium: str = CHROMIUM) -> list[Path]:
-    from playwright.sync_api import sync_playwright
+def capture(out: Path, chromium: str = DEFAULT_CHROMIUM) -> list[Path]:
+    from playwright.sync_api import sync_playwright  # slow to import: only when screenshots are taken
 
     from firewatch.core.settings import load_settings
     from firewatch.store import open_store
@@ -59,7 +60,7 @@ def capture(out: Path, chromium: str = CHROMIUM) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="firewatch-shots-") as tmp, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
+        browser = launch(pw.chromium, chromium)
         drawer = browser.new_page(viewport={"width": 900, "height": 700})
 
         def draw(listing) -> bytes:
@@ -79,8 +80,7 @@ def capture(out: Path, chromium: str = CHROMIUM) -> list[Path]:
         try:
             for name, user, path, action in PAGES:
                 context = browser.new_context(locale="zh-CN", viewport={"width": 1360, "height": 860})
-                context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
-                              else route.abort())
+                context.route("**/*", gate([urlsplit(base).netloc]))  # the app under test only
                 page = context.new_page()
                 if user:
                     page.goto(base + "/login")
@@ -106,12 +106,15 @@ def capture(out: Path, chromium: str = CHROMIUM) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="docs/screenshots", help="Folder for the PNGs (default: docs/screenshots).")
-    parser.add_argument("--chromium", default=CHROMIUM, help=f"Chromium executable (default: {CHROMIUM}).")
+    parser.add_argument("--chromium", help="Chromium executable (default: the settings' capture.chromium).")
     args = parser.parse_args(argv)
-    if not Path(args.chromium).exists():
-        print(f"Chromium not found at {args.chromium}: apt-get install chromium", file=sys.stderr)
+    from firewatch.core.settings import load_settings
+
+    chromium = args.chromium or chromium_path(load_settings())
+    if not Path(chromium).exists():
+        print(f"Chromium not found at {chromium}: apt-get install chromium", file=sys.stderr)
         return 2
-    for path in capture(Path(args.out), args.chromium):
+    for path in capture(Path(args.out), chromium):
         print(path)
     return 0
 

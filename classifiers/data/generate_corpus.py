@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere
+
+from firewatch.core.models import PLATFORMS  # noqa: E402
 
 OUT = Path(__file__).parent / "corpus.jsonl"
 HAND = Path(__file__).parent / "hand_corpus.jsonl"
 HELDOUT = Path(__file__).parent / "heldout.jsonl"
-PLATFORMS = ["jd", "taobao", "tmall", "pdd", "1688"]
 
 DECOR = {
     "jd": ["【京东自营】", "京东配送", "次日达", "【官方旗舰店】", "正品保障", ""],

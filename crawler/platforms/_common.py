@@ -4,7 +4,7 @@ Marketplace pages carry their data in three shapes: HTML (read with parsel), JSO
 assigned to a script variable (`g_page_config = {...};`, `window.rawData = {...}`),
 and JavaScript object literals that are almost JSON (bare numeric keys, single-quoted
 strings). `script_object` extracts the balanced object after a marker and parses it
-as JSON, repairing bare keys when needed. Money is always `Decimal`.
+as JSON, repairing bare keys when needed. Money is always `Decimal` (`firewatch.core.money`).
 """
 
 from __future__ import annotations
@@ -12,36 +12,19 @@ from __future__ import annotations
 import json
 import logging
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Iterator
 from urllib.parse import urljoin
 
 from parsel import Selector
 
 from crawler.exceptions import ParseError
+from firewatch.core.money import NUMBER_RE, from_fen, parse_yuan
 
 log = logging.getLogger(__name__)
 
-_NUMBER_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _BARE_KEY_RE = re.compile(r"([{,]\s*)([A-Za-z_$0-9][\w$]*)(\s*:)")
 _IMG_SIZE_RE = re.compile(r"(\.(?:jpe?g|png|webp|gif))_[^/]*$", re.IGNORECASE)
-CENT = Decimal("0.01")
-
-
-def to_decimal(value: Any) -> Decimal | None:
-    """A Decimal from "¥58.00", "1,299", 58 or "58"; None when there is no positive number."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, float):  # never keep binary floats: go through their repr
-        value = repr(value)
-    match = _NUMBER_RE.search(str(value))
-    if not match or str(value)[: match.start()].rstrip().endswith("-"):
-        return None
-    try:
-        number = Decimal(match.group(0).replace(",", ""))
-    except InvalidOperation:
-        return None
-    return number if number >= 0 else None
 
 
 def fen_to_yuan(value: Any) -> Decimal | None:
@@ -49,10 +32,10 @@ def fen_to_yuan(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, str) and "." in value:
-        return to_decimal(value)
+        return parse_yuan(value)
     try:
-        return (Decimal(int(str(value).strip())) / 100).quantize(CENT)
-    except (ValueError, InvalidOperation):
+        return from_fen(int(str(value).strip()))
+    except ValueError:
         return None
 
 
@@ -60,7 +43,7 @@ def price_fields(text: Any) -> tuple[Decimal | None, tuple[Decimal, Decimal] | N
     """(price, price_range) from "58.00", "149.00 - 159.00" or "5499.00-6799.00"."""
     if text is None:
         return None, None
-    numbers = [Decimal(m.replace(",", "")) for m in _NUMBER_RE.findall(str(text))]
+    numbers = [Decimal(m.replace(",", "")) for m in NUMBER_RE.findall(str(text))]
     if not numbers:
         return None, None
     low, high = min(numbers), max(numbers)

@@ -28,8 +28,8 @@ from crawler.platforms._common import (
     price_fields,
     require,
     script_object,
-    to_decimal,
 )
+from firewatch.core.money import parse_yuan
 from firewatch.core.models import Listing, PriceTier
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ def price_tiers(data: dict) -> list[PriceTier]:
     for prices in iter_key(data, "currentPrices"):
         tiers = []
         for entry in prices if isinstance(prices, list) else []:
-            price = to_decimal(entry.get("price")) if isinstance(entry, dict) else None
+            price = parse_yuan(entry.get("price")) if isinstance(entry, dict) else None
             begin = parse_count(entry.get("beginAmount")) if isinstance(entry, dict) else None
             if price is not None:
                 tiers.append(PriceTier(min_quantity=begin or 1, price=price))

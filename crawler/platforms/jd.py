@@ -29,8 +29,8 @@ from crawler.platforms._common import (
     require,
     selector,
     split_attribute,
-    to_decimal,
 )
+from firewatch.core.money import parse_yuan
 from firewatch.core.models import Listing
 
 log = logging.getLogger(__name__)
@@ -66,9 +66,9 @@ def _search_card(card, sku: str, base: str) -> Listing:
     href = name_link.attrib.get("href") or f"//item.jd.com/{sku}.html"
     strong = card.css(f"div.p-price strong.J_{sku}") or card.css("div.p-price strong")
     price_text = strong.attrib.get("data-price") if strong else None
-    if not to_decimal(price_text):
+    if not parse_yuan(price_text):
         price_text = node_text(strong.css("i")) if strong else None
-    price, price_range = price_fields(price_text) if to_decimal(price_text) else (None, None)
+    price, price_range = price_fields(price_text) if parse_yuan(price_text) else (None, None)
     img = card.css("div.p-img img")
     image = img.attrib.get("src") or img.attrib.get("data-lazy-img") if img else None
     shop = card.css("div.p-shop")
@@ -134,7 +134,7 @@ def parse_item(html: str, url: str = "") -> Listing:
     shop_name = clean_text(shop_link.attrib.get("title") or node_text(shop_link[:1])) if shop_link else ""
     shop_name = shop_name or attributes.get("店铺", "")
     price_text = node_text(sel.css(f"span.price.J-p-{sku}"))
-    price, price_range = price_fields(price_text) if to_decimal(price_text) else (None, None)
+    price, price_range = price_fields(price_text) if parse_yuan(price_text) else (None, None)
     return Listing(
         platform=PLATFORM,
         listing_id=sku,
@@ -192,7 +192,7 @@ def parse_prices(body: str) -> dict[str, Decimal]:
         if not isinstance(entry, dict) or "id" not in entry:
             continue
         sku = str(entry["id"]).removeprefix("J_").removeprefix("j_")
-        price = to_decimal(entry.get("p"))
+        price = parse_yuan(entry.get("p"))
         if price is None or price <= 0:
             continue
         prices[sku] = price

@@ -16,7 +16,8 @@ from typing import Any
 import extruct
 
 from crawler.exceptions import ParseError
-from crawler.platforms._common import absolute_url, clean_text, to_decimal
+from crawler.platforms._common import absolute_url, clean_text
+from firewatch.core.money import parse_yuan
 from firewatch.core.models import Listing
 
 PLATFORM = "web"
@@ -55,8 +56,8 @@ def _first(value: Any) -> Any:
 def _product_listing(node: dict, url: str) -> Listing:
     offers = _first(node.get("offers")) or {}
     offers = offers if isinstance(offers, dict) else {}
-    price = to_decimal(offers.get("price"))
-    low, high = to_decimal(offers.get("lowPrice")), to_decimal(offers.get("highPrice"))
+    price = parse_yuan(offers.get("price"))
+    low, high = parse_yuan(offers.get("lowPrice")), parse_yuan(offers.get("highPrice"))
     price_range = (low, high) if low is not None and high is not None and low != high else None
     if price is None and price_range is None and low is not None:
         price = low
@@ -94,7 +95,7 @@ def _product_listing(node: dict, url: str) -> Listing:
 
 def _opengraph_listing(og: dict, url: str) -> Listing | None:
     title = clean_text(og.get("og:title", ""))
-    amount = to_decimal(og.get("product:price:amount") or og.get("og:price:amount"))
+    amount = parse_yuan(og.get("product:price:amount") or og.get("og:price:amount"))
     if not title or (amount is None and "product" not in str(og.get("@type", "")).lower()):
         return None
     page_url = absolute_url(og.get("og:url") or url, url) if (og.get("og:url") or url) else ""

@@ -30,8 +30,8 @@ from crawler.platforms._common import (
     script_object,
     selector,
     split_attribute,
-    to_decimal,
 )
+from firewatch.core.money import parse_yuan
 from firewatch.core.models import Listing
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def parse_item(html: str, url: str = "") -> Listing:
         title = re.sub(r"-tmall\.com天猫$|-天猫.*$", "", page_title(sel)).strip()
     require(title, page, "item title (itemDO.title / div.tb-detail-hd h1)")
     price_text = find_key(setup, "defaultItemPrice") or _json_string(html, "defaultItemPrice")
-    if not to_decimal(price_text):
+    if not parse_yuan(price_text):
         price_text = node_text(sel.css("#J_StrPriceModBox .tm-price")) or node_text(sel.css(".tm-price"))
     price, price_range = price_fields(price_text)
     attributes: dict[str, str] = {}

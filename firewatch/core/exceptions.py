@@ -53,3 +53,12 @@ class SearchUnavailable(SearchError):
     queued for `firewatch index sync`."""
 
     exit_code = 69  # EX_UNAVAILABLE
+
+
+class MissingCJKFontsError(FirewatchError):
+    """Chinese text would render as tofu boxes: no usable CJK font for the browser.
+
+    Raised by the font check of `firewatch.core.fonts` (captures and PDFs alike). Not a
+    capture error: it stops every capture, not one. The message says what to install
+    (`apt-get install -y fonts-noto-cjk`).
+    """

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from firewatch.core.clock import utcnow  # noqa: F401  (re-exported: many modules take it from here)
 
 PLATFORMS = ("jd", "taobao", "tmall", "pdd", "1688")
 STATUSES = ("active", "removed", "blocked", "unknown")
 VERDICTS = ("confirm", "dismiss", "escalate")
 NOTICE_STATUSES = ("draft", "sent", "acknowledged", "overdue", "removal_verified")
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
 
 
 def to_jsonable(value: Any) -> Any:

@@ -23,8 +23,8 @@ from typing import Any, Callable, Iterable, Protocol
 from firewatch.core.text import search_tokens
 from firewatch.core.exceptions import SearchError
 from firewatch.core.models import Assessment, Listing, Snapshot
+from firewatch.core.money import from_fen, to_fen, yuan_text
 from firewatch.store import Store
-from firewatch.store.sqlite import to_fen
 
 SORTS = ("relevance", "risk", "price_asc", "price_desc", "newest")
 FACETS = ("category", "platform", "reason", "shop")
@@ -102,7 +102,7 @@ def _price_fen(value: Any) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return to_fen(Decimal(str(value)))
+        return to_fen(value)
     except InvalidOperation as exc:
         raise SearchError(f"price {value!r}: write yuan as a number, e.g. 19.9") from exc
 
@@ -186,7 +186,7 @@ class SearchHit:
         return {"doc_id": self.doc_id, "platform": self.platform, "listing_id": self.listing_id, "title": self.title,
                 "url": self.url, "shop_id": self.shop_id, "shop_name": self.shop_name, "category": self.category,
                 "flagged": self.flagged, "risk_score": self.risk_score, "reasons": self.reasons,
-                "price": None if self.price_fen is None else f"{self.price_fen / 100:.2f}", "price_fen": self.price_fen,
+                "price": yuan_text(from_fen(self.price_fen)) or None, "price_fen": self.price_fen,
                 "status": self.status, "last_seen": self.last_seen.isoformat() if self.last_seen else None,
                 "score": self.score}
 
@@ -246,7 +246,7 @@ def snapshot_doc(s: Snapshot) -> dict[str, Any]:
 def snapshot_from_doc(d: dict[str, Any]) -> Snapshot:
     price = d.get("price_fen")
     return Snapshot(d["platform"], d["listing_id"], from_ms(d["observed_at"]),
-                    None if price is None else (Decimal(price) / 100).quantize(Decimal("0.01")),
+                    from_fen(price),
                     d["title"], d.get("stock"), d["status"], d["content_hash"])
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import resources
@@ -26,6 +25,8 @@ from typing import Any, Callable, Iterable, Iterator
 from firewatch.core.exceptions import SearchError, SearchUnavailable, SettingsError
 from firewatch.core.settings import SearchSettings
 from firewatch.core.models import Assessment, Listing, Snapshot, utcnow
+from firewatch.core.money import fen_to_float, to_fen
+from firewatch.core.retry import retry_call
 from firewatch.search.base import (
     FACET_SIZE,
     IndexItem,
@@ -59,14 +60,6 @@ def load_template(kind: str, prefix: str) -> dict[str, Any]:
     """A template of index_config/elasticsearch/ with `{prefix}` filled in."""
     text = resources.files("index_config").joinpath("elasticsearch", f"{kind}.json").read_text(encoding="utf-8")
     return json.loads(text.replace("{prefix}", prefix))
-
-
-def _fen_to_yuan(fen: int | None) -> float | None:
-    return None if fen is None else fen / 100
-
-
-def _yuan_to_fen(value: Any) -> int | None:
-    return None if value is None else int(round(float(value) * 100))
 
 
 class ElasticsearchIndex:
@@ -131,17 +124,18 @@ class ElasticsearchIndex:
 
     def _with_backoff(self, what: str, call: Callable[[], Any]) -> Any:
         """Run `call`, retrying with exponential backoff while the cluster is unavailable."""
-        for attempt in range(self.retries + 1):
-            try:
-                with self._guard(what):
-                    return call()
-            except SearchUnavailable:
-                if attempt == self.retries:
-                    raise
-                delay = self.backoff * 2 ** attempt
-                log.warning("Elasticsearch unavailable for %s; retry %d/%d in %.1f s", what, attempt + 1,
-                            self.retries, delay)
-                time.sleep(delay)
+
+        def once(_attempt: int) -> Any:
+            with self._guard(what):
+                return call()
+
+        def failed(attempt: int, exc: BaseException, wait: float | None) -> None:
+            if wait is not None:
+                log.warning("Elasticsearch unavailable for %s; retry %d/%d in %.1f s", what, attempt,
+                            self.retries, wait)
+
+        return retry_call(once, attempts=self.retries + 1, retry_on=SearchUnavailable, backoff=self.backoff,
+                          on_failure=failed)
 
     # -- set-up -------------------------------------------------------------------------
     def _template(self, kind: str) -> dict[str, Any]:
@@ -187,7 +181,7 @@ class ElasticsearchIndex:
         d = project(listing, assessment)
         tokens = d.pop("head_tokens") + d.pop("body_tokens")
         d["tokens"] = " ".join(tokens)
-        d["price"] = _fen_to_yuan(d.pop("price_fen"))
+        d["price"] = fen_to_float(d.pop("price_fen"))
         d["indexed_at"] = to_ms(utcnow())
         return d
 
@@ -201,7 +195,7 @@ class ElasticsearchIndex:
 
     def _snapshot_action(self, s: Snapshot) -> dict[str, Any]:
         d = snapshot_doc(s)
-        d["price"] = _fen_to_yuan(d.pop("price_fen"))
+        d["price"] = fen_to_float(d.pop("price_fen"))
         month = s.observed_at.astimezone(timezone.utc).strftime("%Y.%m")
         return {"_op_type": "index", "_index": f"{self.snapshot_alias}-{month}", "_id": d["snap_id"], "_source": d}
 
@@ -439,7 +433,7 @@ class ElasticsearchIndex:
             doc_id=s["doc_id"], platform=s["platform"], listing_id=s["listing_id"], title=s["title"], url=s.get("url", ""),
             shop_id=s.get("shop_id") or "", shop_name=s.get("shop_name") or "", category=s.get("category"),
             flagged=bool(s.get("flagged")), risk_score=s.get("risk_score"), reasons=list(s.get("reasons") or []),
-            price_fen=_yuan_to_fen(s.get("price")), status=s["status"], last_seen=from_ms(s.get("last_seen")),
+            price_fen=to_fen(s.get("price")), status=s["status"], last_seen=from_ms(s.get("last_seen")),
             score=float(h["_score"]) if ranked and h.get("_score") is not None else 0.0,
         )
 
@@ -459,7 +453,7 @@ class ElasticsearchIndex:
         out = []
         for h in resp["hits"]["hits"]:
             d = dict(h["_source"])
-            d["price_fen"] = _yuan_to_fen(d.pop("price", None))
+            d["price_fen"] = to_fen(d.pop("price", None))
             out.append(snapshot_from_doc(d))
         return out
 

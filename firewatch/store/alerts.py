@@ -21,7 +21,7 @@ from typing import Any, Iterable
 from firewatch.core.exceptions import NotFoundError
 from firewatch.core.models import utcnow
 from firewatch.store.protocols import AlertRecord, DeadLetter
-from firewatch.store.sqlite import SQLiteDatabase
+from firewatch.store.db import SQLiteDatabase
 
 ALERT_STATES = ("new", "sent", "acknowledged")
 

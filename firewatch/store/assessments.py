@@ -11,7 +11,7 @@ import sqlite3
 from firewatch.core.models import Assessment, Listing, Reason, to_jsonable
 from firewatch.store.listings import listing_from_row
 from firewatch.store.queue import complete_in
-from firewatch.store.sqlite import SQLiteDatabase, _parse_ts, _ts
+from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
 
 
 def assessment_from_row(r: sqlite3.Row) -> Assessment:

@@ -9,7 +9,7 @@ import json
 
 from firewatch.core.models import Artefact, Evidence
 from firewatch.store.queue import complete_in
-from firewatch.store.sqlite import SQLiteDatabase, _parse_ts, _ts
+from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
 
 
 class SQLiteEvidence:

@@ -16,7 +16,8 @@ from typing import Any, Iterator
 from firewatch.core.models import Listing, PriceTier, Snapshot, to_jsonable, utcnow
 from firewatch.store.protocols import UpsertResult
 from firewatch.store.queue import enqueue_in
-from firewatch.store.sqlite import SQLiteDatabase, _parse_ts, _ts, from_fen, to_fen
+from firewatch.core.money import from_fen, to_fen
+from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
 
 
 def content_hash(listing: Listing) -> str:

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from firewatch.core.models import Notice, utcnow
-from firewatch.store.sqlite import SQLiteDatabase
+from firewatch.store.db import SQLiteDatabase
 
 OPEN_STATUSES = ("sent", "acknowledged", "overdue")  # sent and not yet verified removed
 

@@ -11,7 +11,7 @@ import sqlite3
 from datetime import datetime
 
 from firewatch.core.models import utcnow
-from firewatch.store.sqlite import SQLiteDatabase, _ts
+from firewatch.store.db import SQLiteDatabase, _ts
 
 
 def enqueue_in(db: sqlite3.Connection, key: tuple[str, str], stage: str, now: datetime) -> None:

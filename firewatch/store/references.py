@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from firewatch.core.models import utcnow
-from firewatch.store.sqlite import SQLiteDatabase
+from firewatch.store.db import SQLiteDatabase
 
 WATCHLIST_FIELDS = ("name", "role", "product_category", "product_name", "model", "batch", "location",
                     "failed_items", "inspector", "platform", "note")

@@ -14,7 +14,7 @@ from typing import Any
 from firewatch.core.models import Assessment, Decision, Listing, utcnow
 from firewatch.store.assessments import assessment_from_row
 from firewatch.store.listings import listing_from_row
-from firewatch.store.sqlite import SQLiteDatabase
+from firewatch.store.db import SQLiteDatabase
 
 VERDICTS = ("confirm", "dismiss", "escalate")
 

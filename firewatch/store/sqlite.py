@@ -1,24 +1,25 @@
-"""The SQLite store of record (WAL mode): one connection, migrations, and the repositories.
+"""The SQLite store of record (WAL mode): migrations, then the repositories over one connection.
 
-`SQLiteDatabase` is the one connection of a store; every repository gets it and makes each
-write one transaction (`BEGIN IMMEDIATE` ... `COMMIT`), so a process killed at any moment
-leaves either the whole write or none of it. `SQLiteStore` implements `protocols.Store`.
+`SQLiteStore` implements `protocols.Store`; its repositories share one `db.SQLiteDatabase`,
+so a write spanning two concerns is still one transaction.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-import time
-from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Iterator
 
 from firewatch.core.exceptions import StoreError
 from firewatch.core.models import utcnow
+from firewatch.store.alerts import SQLiteAlerts
+from firewatch.store.assessments import SQLiteAssessments
+from firewatch.store.db import SQLiteDatabase, _ts
+from firewatch.store.evidence import SQLiteEvidence
+from firewatch.store.listings import SQLiteListings
 from firewatch.store.migrations import MIGRATIONS
+from firewatch.store.notices import SQLiteNotices
 from firewatch.store.protocols import (
     AlertRepository,
     AssessmentRepository,
@@ -30,75 +31,12 @@ from firewatch.store.protocols import (
     ReviewRepository,
     UserRepository,
 )
+from firewatch.store.queue import SQLiteQueue
+from firewatch.store.references import SQLiteReferences
+from firewatch.store.reviews import SQLiteReviews
+from firewatch.store.users import SQLiteUsers
 
 log = logging.getLogger(__name__)
-
-
-def to_fen(value: Decimal | None) -> int | None:
-    """Yuan as Decimal to integer fen (half up); None stays None."""
-    if value is None:
-        return None
-    return int((Decimal(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def from_fen(value: int | None) -> Decimal | None:
-    return None if value is None else (Decimal(value) / 100).quantize(Decimal("0.01"))
-
-
-def _ts(value: datetime) -> str:
-    return value.isoformat()
-
-
-def _parse_ts(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-class SQLiteDatabase:
-    """One SQLite connection (WAL, foreign keys on) and its transactions, shared by the
-    repositories of a store. Outside a transaction each statement commits by itself."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}; check the path in store.url") from exc
-        self._conn.row_factory = sqlite3.Row
-        self._enable_wal()
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-
-    def _enable_wal(self, patience: float = 30.0) -> None:
-        """Switch a new file to WAL. Changing the journal mode takes an exclusive lock and
-        SQLite does not wait for it, so processes opening a new store together retry."""
-        deadline = time.monotonic() + patience
-        while True:
-            try:
-                if self._conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                    self._conn.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise StoreError(f"cannot switch store {self.path} to WAL: {exc}") from exc
-                time.sleep(0.05)
-
-    def execute(self, sql: str, args: Any = ()) -> sqlite3.Cursor:
-        return self._conn.execute(sql, args)
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        else:
-            self._conn.execute("COMMIT")
-
-    def close(self) -> None:
-        self._conn.close()
 
 
 class SQLiteStore:
@@ -115,17 +53,6 @@ class SQLiteStore:
     references: ReferenceRepository
 
     def __init__(self, path: Path):
-        # imported here: the repositories' modules use the encodings defined above
-        from firewatch.store.alerts import SQLiteAlerts
-        from firewatch.store.assessments import SQLiteAssessments
-        from firewatch.store.evidence import SQLiteEvidence
-        from firewatch.store.listings import SQLiteListings
-        from firewatch.store.notices import SQLiteNotices
-        from firewatch.store.queue import SQLiteQueue
-        from firewatch.store.references import SQLiteReferences
-        from firewatch.store.reviews import SQLiteReviews
-        from firewatch.store.users import SQLiteUsers
-
         self.path = Path(path)
         self._db = SQLiteDatabase(self.path)
         self._migrate()

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from firewatch.core.models import utcnow
-from firewatch.store.sqlite import SQLiteDatabase
+from firewatch.store.db import SQLiteDatabase
 
 ROLES = ("regulator", "investigator", "analyst", "platform", "admin")
 GENESIS = "0" * 64

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from firewatch.core.labels import category_name
+from firewatch.core.money import from_fen, yuan_text
 from firewatch.store import Store
 from firewatch.web.exceptions import BadRequest
 
@@ -78,7 +79,7 @@ def _hit_row(hit) -> dict[str, Any]:
     price = hit.price_fen
     return {"platform": hit.platform, "listing_id": hit.listing_id, "title": hit.title, "shop_name": hit.shop_name,
             "shop_id": getattr(hit, "shop_id", ""),
-            "price": f"{price / 100:.2f}" if price is not None else "", "category": hit.category or "",
+            "price": yuan_text(from_fen(price)), "category": hit.category or "",
             "flagged": bool(hit.flagged), "risk_score": round(hit.risk_score, 3) if hit.risk_score is not None else None,
             "reasons": list(hit.reasons), "status": hit.status, "url": hit.url}
 

@@ -13,6 +13,8 @@ from typing import Sequence
 
 from markupsafe import Markup, escape
 
+from firewatch.core.money import format_yuan
+
 PALETTE = ("#c0392b", "#2471a3", "#d68910", "#229954", "#7d3c98", "#17a589", "#5d6d7e", "#a04000")
 
 
@@ -44,10 +46,10 @@ def price_history(points: Sequence[tuple[str, Decimal | None]], width: int = 560
              f'aria-label="价格历史">']
     for v in (lo, (lo + hi) / 2, hi):
         parts.append(f'<line x1="{pad_l}" x2="{width - pad_r}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#ddd"/>')
-        parts.append(f'<text x="{pad_l - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#555">¥{v:.2f}</text>')
+        parts.append(f'<text x="{pad_l - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#555">{format_yuan(v)}</text>')
     parts.append(f'<path d="{" ".join(path)}" fill="none" stroke="#c0392b" stroke-width="2"/>')
     for i, (label, v) in enumerate(values):
-        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="#c0392b"><title>{escape(label)} ¥{v:.2f}</title></circle>')
+        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="#c0392b"><title>{escape(label)} {format_yuan(v)}</title></circle>')
     parts.append(f'<text x="{pad_l}" y="{height - 8}" font-size="11" fill="#555">{escape(values[0][0])}</text>')
     if n > 1:
         parts.append(f'<text x="{width - pad_r}" y="{height - 8}" text-anchor="end" font-size="11" fill="#555">{escape(values[-1][0])}</text>')

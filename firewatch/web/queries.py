@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from firewatch.core.clock import show_date
 from firewatch.core.models import Assessment, Listing
 from firewatch.store import Store
 from firewatch.web.deps import User
@@ -79,7 +80,7 @@ def queue(store: Store, filters: QueueFilters, restrict_platform: str = "") -> l
             continue
         if shop and shop not in listing.shop_name.lower() and shop != listing.shop_id.lower():
             continue
-        seen = (listing.first_seen or listing.last_seen).date().isoformat() if (listing.first_seen or listing.last_seen) else ""
+        seen = show_date(listing.first_seen or listing.last_seen)  # the Beijing day, as the person filtering means it
         if filters.since and seen < filters.since:
             continue
         if filters.until and seen > filters.until:

@@ -10,8 +10,6 @@ through `safe_url`, which passes only http(s) URLs (never `javascript:`).
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlencode, urlsplit
@@ -21,6 +19,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from firewatch.core.clock import show_time
+from firewatch.core.money import format_yuan
 from firewatch.core.labels import CATEGORY_NAMES, PLATFORM_NAMES, REASON_NAMES, VERDICT_NAMES, category_name, reason_name
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -86,23 +86,6 @@ def safe_url(url: Any) -> str:
     return text if urlsplit(text).scheme.lower() in ("http", "https") else "#"
 
 
-def yuan(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    return f"¥{Decimal(str(value)):.2f}"
-
-
-def when(value: Any) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    return value.strftime("%Y-%m-%d %H:%M")
-
-
 def _query(params: dict[str, Any], **changes: Any) -> str:
     merged = {**params, **changes}
     return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
@@ -127,7 +110,7 @@ def detail_text(detail: Any) -> str:
 def make_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(highlight=highlight, safe_url=safe_url, yuan=yuan, when=when,
+    env.filters.update(highlight=highlight, safe_url=safe_url, yuan=format_yuan, when=show_time,
                        platform_name=lambda c: PLATFORM_NAMES.get(c, c), category_name=category_name,
                        reason_name=reason_name, verdict_name=lambda v: VERDICT_NAMES.get(v, v or "待审"),
                        role_name=lambda r: ROLE_NAMES.get(r, r), source_name=lambda s: SOURCE_NAMES.get(s, s),

@@ -62,7 +62,7 @@ def test_xlsx_headers_links_frozen_and_inert_formulas(store, tmp_path):
     path = write_takedown(takedown_rows(store, "jd"), tmp_path / "jd.xlsx", "xlsx")
     ws = load_workbook(path).active
     headers = [c.value for c in ws[1]]
-    assert {"商品链接", "店铺名称", "违规原因", "取证时间(UTC)", "截图SHA-256", "复核人"} <= set(headers)
+    assert {"商品链接", "店铺名称", "违规原因", "取证时间(北京时间)", "截图SHA-256", "复核人"} <= set(headers)
     assert ws.freeze_panes == "A2"
     url_col = headers.index("商品链接") + 1
     title_col = headers.index("商品标题") + 1

@@ -7,7 +7,6 @@ font directory holds one Latin font (DejaVu), handed to fc-list and to Chromium 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,8 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from crawler.capture import DEFAULT_ARGS, Capturer
-from crawler.fonts import (
+from crawler.capture import Capturer
+from firewatch.core.browser import launch
+from firewatch.core.fonts import (
     MissingCJKFontsError,
     assert_cjk_rendering,
     cjk_font_families,
@@ -61,11 +61,7 @@ def no_cjk_env(tmp_path_factory) -> dict[str, str]:
 
 
 def _launch(pw, env=None):
-    full_env = None
-    if env is not None:
-        full_env = dict(os.environ)
-        full_env.update(env)
-    return pw.chromium.launch(executable_path=CHROMIUM, args=list(DEFAULT_ARGS), env=full_env)
+    return launch(pw.chromium, CHROMIUM, env=env)
 
 
 def test_fc_list_finds_cjk_families():

@@ -11,7 +11,7 @@ from firewatch.core.exceptions import StoreError
 from firewatch.core.models import Assessment, Listing, PriceTier, Reason
 from firewatch.store import open_store, protocols
 from firewatch.store.migrations import MIGRATIONS
-from firewatch.store.sqlite import from_fen, to_fen
+from firewatch.core.money import from_fen, to_fen
 
 
 @pytest.fixture

@@ -13,10 +13,12 @@ import re
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from firewatch.core.browser import gate, launch
 from firewatch.core.models import Assessment, Decision, Listing, Reason
 from tests.web.sample import PASSWORD, build_sample
 
@@ -118,9 +120,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = launch(pw.chromium, CHROMIUM)
         yield browser
         browser.close()
 
@@ -131,16 +131,8 @@ def page(browser, web_url):
     context = browser.new_context(accept_downloads=True, locale="zh-CN", viewport={"width": 1360, "height": 900})
     context.set_default_timeout(15000)
     origin = web_url.rstrip("/")
-
-    def only_app(route):
-        if route.request.url.startswith(origin + "/") or route.request.url == origin:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
     blocked: list[str] = []
-    context.route("**/*", only_app)
+    context.route("**/*", gate([urlsplit(origin).netloc], on_block=blocked.append))
     page = context.new_page()
     page.dialogs = []
     page.blocked = blocked

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from firewatch.core.clock import show_date
 from firewatch.core.models import Decision
 from firewatch.store import Store
 from firewatch.store.reviews import VERDICTS
@@ -68,7 +69,7 @@ def listing_page(request: Request, platform: str, listing_id: str, store: Store 
     if user.role in ("regulator", "admin"):
         filters = filters_from(**{k: v for k, v in request.query_params.items() if k in QueueFilters.__dataclass_fields__})
         prev_key, next_key = queries.neighbours(queries.queue(store, filters), key)
-    chart = price_history([(s.observed_at.date().isoformat(), s.price) for s in view.snapshots])
+    chart = price_history([(show_date(s.observed_at), s.price) for s in view.snapshots])
     cases = store.reviews.cases() if user.role in ("investigator", "admin") else []
     return render(request, "listing.html", v=view, chart=chart, prev_key=prev_key, next_key=next_key,
                   params=filters.as_params(), cases=cases,

@@ -19,7 +19,7 @@ import subprocess
 from collections.abc import Mapping
 from typing import Any
 
-from crawler.exceptions import MissingCJKFontsError
+from firewatch.core.exceptions import MissingCJKFontsError
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +27,6 @@ INSTALL_HINT = "apt-get install -y fonts-noto-cjk"
 PROBE_TEXT = "灭火器年检专用"
 TOFU_TEXT = "\ue000\U0010fffd"
 _FONT = "32px sans-serif"
-
-# --- exceptions (to move to crawler/exceptions.py) ---------------------------------
-
 
 # --- fontconfig ----------------------------------------------------------------------
 

@@ -1,0 +1,99 @@
+"""Time, written once: stored and exchanged in UTC, shown to people in Beijing time.
+
+Machine fields (the store, JSON, manifests, CSV machine columns) hold timezone-aware
+UTC: `utcnow()`, `to_utc(dt)` (a naive datetime is taken as UTC), `iso(dt)` and
+`parse_iso(text)`. Every time a person reads (web pages, notices, takedown lists,
+reports, alert e-mails and digests) is Asia/Shanghai and says so:
+`show_time(dt)` gives "2026-12-02 09:30 北京时间" (`seconds=True`: "09:30:05"),
+`show_date(dt)` the Beijing calendar day "2026-12-02". Both take a datetime or ISO text;
+None or "" give "", and text that is no ISO time is shown as it is.
+`zone(name)` is a named time zone (China's is a fixed +08:00 when the system has no
+time-zone database).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["BEIJING", "BEIJING_LABEL", "iso", "parse_iso", "show_date", "show_time", "to_beijing", "to_utc",
+           "utcnow", "zone"]
+
+BEIJING_LABEL = "北京时间"
+_CHINA_NAMES = ("Asia/Shanghai", "Asia/Chongqing", "PRC")
+
+
+def zone(name: str | None) -> tzinfo:
+    """The named time zone (None or "" is UTC); China's is a fixed +08:00 without a tz database."""
+    if not name or name.upper() == "UTC":
+        return timezone.utc
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError:
+        if name in _CHINA_NAMES:
+            return timezone(timedelta(hours=8), name)
+        raise
+
+
+BEIJING = zone("Asia/Shanghai")
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def to_utc(value: datetime) -> datetime:
+    """`value` in UTC; a naive datetime is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 text of the time in UTC ("2026-12-02T01:30:00+00:00"); None stays None."""
+    return None if value is None else to_utc(value).isoformat()
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    """A timezone-aware UTC datetime from ISO 8601 text (naive text is UTC); None for None or ""."""
+    if not text:
+        return None
+    return to_utc(datetime.fromisoformat(text))
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def to_beijing(value: datetime) -> datetime:
+    """`value` in Beijing time (a naive datetime is taken to be UTC)."""
+    return to_utc(value).astimezone(BEIJING)
+
+
+def show_time(value: Any, seconds: bool = False) -> str:
+    """A time for people: "2026-12-02 09:30 北京时间" (ISO text accepted; "" for None)."""
+    if value is None or value == "":
+        return ""
+    when = _as_datetime(value)
+    if when is None:
+        return str(value)
+    return f"{to_beijing(when):%Y-%m-%d %H:%M{':%S' if seconds else ''}} {BEIJING_LABEL}"
+
+
+def show_date(value: Any) -> str:
+    """The Beijing calendar day of a time, "2026-12-02" (a date is shown as it is; "" for None)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    when = _as_datetime(value)
+    return str(value) if when is None else to_beijing(when).date().isoformat()
