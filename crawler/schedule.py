@@ -27,13 +27,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Sequence
+from zoneinfo import ZoneInfoNotFoundError
+
+from tzlocal import get_localzone
 
 from firewatch.core.child import child_command
+from firewatch.core.clock import zone
 from firewatch.core.exceptions import FirewatchError, SettingsError
+from firewatch.core.settings import CRAWL_PLATFORMS
 
 log = logging.getLogger(__name__)
 
-PLATFORMS = ("jd", "taobao", "pdd", "1688")
 JOB_FUNC = "crawler.schedule:run_scheduled_job"
 _DOW_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab numbering: 0 (and 7) is Sunday
 
@@ -109,13 +113,9 @@ def make_trigger(spec: JobSpec, timezone: Any):
 def resolve_timezone(name: str):
     """The zone named in schedule.timezone, or the system's zone when it is empty."""
     if not name:
-        from tzlocal import get_localzone
-
         return get_localzone()
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
-        return ZoneInfo(name)
+        return zone(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SettingsError(f"schedule.timezone {name!r} is not a known time zone (e.g. Asia/Shanghai, UTC)") from exc
 
@@ -136,12 +136,12 @@ def jobs_from_settings(schedule: dict[str, Any], crawl: dict[str, Any]) -> list[
         if job_id in seen:
             raise SettingsError(f"{where}: the id is used twice; job ids must be unique")
         seen.add(job_id)
-        platforms = raw.get("platforms") or list(crawl.get("platforms", PLATFORMS))
+        platforms = raw.get("platforms") or list(crawl.get("platforms", CRAWL_PLATFORMS))
         if isinstance(platforms, str):
             platforms = [platforms]
-        unknown = [p for p in platforms if p not in PLATFORMS]
+        unknown = [p for p in platforms if p not in CRAWL_PLATFORMS]
         if unknown:
-            raise SettingsError(f"{where}: unknown platform(s) {', '.join(unknown)}; choose from {', '.join(PLATFORMS)}")
+            raise SettingsError(f"{where}: unknown platform(s) {', '.join(unknown)}; choose from {', '.join(CRAWL_PLATFORMS)}")
         keywords = raw.get("keywords", "default")
         keyword_set = ""
         if isinstance(keywords, str):

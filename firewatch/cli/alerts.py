@@ -23,6 +23,7 @@ from alerts.relisting import ImageHasher
 from alerts.rules import RULES, AlertsConfig, rule_name, run_rules
 from alerts.senders import deliver_pending, policy_from_settings, render, retry_dead_letters, senders_from_settings
 from firewatch.cli.common import console, out, settings_of, store_of
+from firewatch.core.clock import show_time
 from firewatch.core.settings import Settings
 
 STATE_CHOICE = click.Choice(["new", "sent", "acknowledged"])
@@ -124,7 +125,7 @@ def alerts_list(ctx: click.Context, state: str | None, rule: str | None, limit: 
     for a in rows:
         listing = f"{a.platform}:{a.listing_id}" if a.listing_id else a.platform
         table.add_row(str(a.id), rule_name(a.rule), STATE_NAMES.get(a.state, a.state), listing, a.summary,
-                      a.created_at.isoformat()[:16].replace("T", " "))
+                      show_time(a.created_at))
     out.print(table)
 
 
@@ -169,7 +170,7 @@ def alerts_ack(ctx: click.Context, alert_ids: tuple[int, ...], by: str | None) -
     with store_of(ctx) as store:
         for alert_id in alert_ids:
             a = store.alerts.acknowledge_alert(alert_id, who)
-            out.print(f"#{a.id} 已确认 acknowledged by {a.acknowledged_by} at {a.acknowledged_at.isoformat()[:19]}")
+            out.print(f"#{a.id} 已确认 acknowledged by {a.acknowledged_by} at {show_time(a.acknowledged_at, seconds=True)}")
 
 
 def _parse_day(text: str | None, tz_name: str) -> date:
@@ -263,6 +264,6 @@ def alerts_dead_letters(ctx: click.Context, retry: bool, show_all: bool, as_json
         table.add_column(col, overflow="fold")
     for d in rows:
         table.add_row(str(d.id), d.channel, d.kind, ",".join(map(str, d.alert_ids)) or d.payload.get("day", ""),
-                      str(d.attempts), d.last_error, d.created_at.isoformat()[:16].replace("T", " "),
-                      d.resolved_at.isoformat()[:16].replace("T", " ") if d.resolved_at else "")
+                      str(d.attempts), d.last_error, show_time(d.created_at),
+                      show_time(d.resolved_at))
     out.print(table)

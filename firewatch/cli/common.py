@@ -8,14 +8,14 @@ from rich.console import Console
 
 from firewatch.core.exceptions import NotFoundError
 from firewatch.core.models import PLATFORMS
-from firewatch.core.settings import Settings
+from firewatch.core.settings import CRAWL_PLATFORMS, Settings
 from firewatch.store import open_store
 
 console = Console(stderr=True)  # progress, notices and errors
 out = Console()  # results
 
 # Crawl targets (taobao includes Tmall) and the platforms of takedown lists and notices.
-PLATFORM_CHOICE = click.Choice([p for p in PLATFORMS if p != "tmall"])
+PLATFORM_CHOICE = click.Choice(list(CRAWL_PLATFORMS))
 TAKEDOWN_PLATFORMS = click.Choice(list(PLATFORMS))
 
 

@@ -20,6 +20,7 @@ from crawler.run import run_crawl
 from crawler.sessions import import_session
 from firewatch.cli.common import PLATFORM_CHOICE, console, out, settings_of
 from firewatch.core.exceptions import FirewatchError
+from firewatch.core.models import PLATFORMS
 from firewatch.store import open_store
 
 
@@ -103,7 +104,7 @@ def session_import(ctx, platform: str, file: str) -> None:
 
 
 @click.command()
-@click.option("--platform", required=True, type=click.Choice(["jd", "taobao", "tmall", "pdd", "1688", "web"]),
+@click.option("--platform", required=True, type=click.Choice([*PLATFORMS, "web"]),
               help="web: any shop page carrying schema.org Product data (JSON-LD, microdata, OpenGraph).")
 @click.option("--kind", required=True, type=click.Choice(["search", "item"]))
 @click.option("--url", default="", help="The page's original URL (to make links absolute).")

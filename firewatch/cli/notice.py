@@ -18,6 +18,7 @@ from rich.table import Table
 
 from alerts.notices import NoticeConfig, acknowledge_notice, create_notice, evaluate_all, evaluate_notice, send_notice
 from firewatch.cli.common import TAKEDOWN_PLATFORMS, settings_of
+from firewatch.core.clock import show_date, show_time
 from firewatch.services.evidence import default_operator
 from firewatch.store import open_store
 
@@ -32,7 +33,7 @@ def _config(settings):
 
 
 def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+    return show_time(value) if value else "-"
 
 
 def _table(notices, title: str) -> Table:
@@ -46,7 +47,7 @@ def _table(notices, title: str) -> Table:
 
 
 def _day(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else "-"
+    return show_date(value) if value else "-"
 
 
 @click.group()

@@ -18,13 +18,14 @@ from rich.table import Table
 
 from crawler.schedule import CrawlScheduler, list_jobs
 from firewatch.cli.common import settings_of
+from firewatch.core.clock import show_time
 
 console = Console(stderr=True)
 out = Console()
 
 
 def _when(dt) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M:%S %Z") if dt is not None else "-"
+    return show_time(dt, seconds=True) if dt is not None else "-"
 
 
 @click.group()

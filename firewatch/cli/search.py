@@ -20,7 +20,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from firewatch.cli.common import settings_of
+from firewatch.core.clock import show_time
 from firewatch.core.labels import PLATFORM_NAMES, category_name
+from firewatch.core.models import PLATFORMS
+from firewatch.core.money import from_fen, yuan_text
 from firewatch.search import open_index_from_settings
 from firewatch.search.base import SORTS, SearchQuery, parse_key
 from firewatch.search.sync import sync_queue
@@ -39,7 +42,7 @@ def _open(ctx: click.Context, index_url: str | None):
 
 
 def _yuan(fen: int | None) -> str:
-    return "-" if fen is None else f"{fen / 100:.2f}"
+    return "-" if fen is None else yuan_text(from_fen(fen))
 
 
 def _hits_table(title: str, hits):
@@ -76,7 +79,7 @@ def _write_json(obj) -> None:
 
 @click.command()
 @click.argument("query", default="")
-@click.option("--platform", type=click.Choice(["jd", "taobao", "tmall", "pdd", "1688"]), help="Only this platform.")
+@click.option("--platform", type=click.Choice(list(PLATFORMS)), help="Only this platform.")
 @click.option("--category", help="Category code (see taxonomy), e.g. portable_extinguisher.")
 @click.option("--flagged", "only_flagged", is_flag=True, help="Only flagged listings.")
 @click.option("--unflagged", "only_unflagged", is_flag=True, help="Only listings not flagged.")
@@ -159,10 +162,10 @@ def _show_history(index, key, text: str, as_json: bool) -> None:
         return
 
     table = Table(title=f"价格与状态历史 {escape(text)}: {len(snapshots)} 次变化")
-    for col in ("时间 (UTC)", "价格(元)", "状态", "库存", "标题"):
+    for col in ("时间", "价格(元)", "状态", "库存", "标题"):
         table.add_column(col)
     for s in snapshots:
-        table.add_row(s.observed_at.strftime("%Y-%m-%d %H:%M:%S"), "-" if s.price is None else f"{s.price:.2f}",
+        table.add_row(show_time(s.observed_at, seconds=True), "-" if s.price is None else yuan_text(s.price),
                       s.status, "-" if s.stock is None else str(s.stock), escape(s.title))
     out.print(table)
     if not snapshots:

@@ -21,13 +21,13 @@ from rich.table import Table
 
 from firewatch.cli.common import settings_of
 from firewatch.core.exceptions import FirewatchError, NotFoundError
+from firewatch.core.models import PLATFORMS
 from firewatch.store import open_store
 from firewatch.web import create_app
 from firewatch.web.security import MIN_PASSWORD, hash_password, new_token
 
 out = Console()
 ROLES = ("regulator", "investigator", "analyst", "platform", "admin")
-PLATFORMS = ("jd", "taobao", "tmall", "pdd", "1688")
 
 
 def _password(stdin: bool) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import time
 from importlib import resources
 from pathlib import Path
@@ -25,13 +24,11 @@ from rich.table import Table
 from demo_market.server import DemoMarket
 from firewatch.core.child import child_command
 from firewatch.core.exceptions import FirewatchError
-from firewatch.core.settings import Settings
+from firewatch.core.settings import CRAWL_PLATFORMS, Settings
 from firewatch.demo.review import DEMO_REVIEWER, review_and_act
 from firewatch.services.loaders import load_scorer
 from firewatch.services.processing import run_processing
 from firewatch.store import open_store
-
-PLATFORMS = ("jd", "taobao", "pdd", "1688")  # crawled (taobao includes Tmall)
 
 
 def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, console, out) -> dict:
@@ -53,7 +50,7 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
         console.print("训练模型 training the category and risk models …")
         load_scorer(settings, console.print)
         console.rule("抓取 crawling jd, taobao (+tmall), pdd, 1688")
-        child = subprocess.run(child_command(settings, "crawl", "--base-url", base_url, *sum((["--platform", p] for p in PLATFORMS), [])))
+        child = subprocess.run(child_command(settings, "crawl", "--base-url", base_url, *sum((["--platform", p] for p in CRAWL_PLATFORMS), [])))
         if child.returncode != 0:
             raise FirewatchError(f"the crawl child process failed (exit {child.returncode}); see its output above")
         console.rule("处理 scoring, flagging, capturing, indexing")

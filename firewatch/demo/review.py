@@ -19,7 +19,7 @@ from alerts.notices import NoticeConfig, create_notice, send_notice
 from alerts.rules import AlertsConfig, run_rules
 from alerts.takedown import takedown_rows, write_takedown
 from demo_market.generator import build_catalogue
-from firewatch.core.models import Decision
+from firewatch.core.models import PLATFORMS, Decision
 from firewatch.core.settings import Settings
 from firewatch.services.evidence import export_evidence_pack
 
@@ -53,12 +53,12 @@ def review_and_act(settings: Settings, store, seed: int, captured_keys: list[tup
     outcome.confirmed, outcome.dismissed = len(confirmed), len(captured_keys) - len(confirmed)
 
     exports = settings.export_dir
-    for platform in ("jd", "taobao", "tmall", "pdd", "1688"):
+    for platform in PLATFORMS:
         rows = takedown_rows(store, platform)  # confirmed decisions only
         outcome.takedowns[platform] = (write_takedown(rows, exports / f"takedown-{platform}.xlsx", "xlsx"), len(rows))
 
     config = NoticeConfig.from_settings(settings)
-    for platform in ("jd", "taobao", "tmall", "pdd", "1688"):
+    for platform in PLATFORMS:
         notice_id = create_notice(store, platform, created_by="firewatch-demo")
         if notice_id is None:
             continue
