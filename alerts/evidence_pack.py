@@ -46,6 +46,10 @@ from alerts.pack_contents import assessment_record, capture_record, history_csv,
 from alerts.pack_format import (CAPTURE_MANIFEST, CUSTODY, MANIFEST, PACK_FORMAT, PUBLIC_KEY, REPORT_HTML,
                                 REPORT_PDF, SIGNATURE, TIMESTAMP, canonical, chain_entries, json_bytes, sha256,
                                 signed_payload, utc_time)
+from alerts.pack_verify import verify_pack as _verify
+from alerts.report import render_report
+from alerts.timestamp import token_info
+from importlib.metadata import PackageNotFoundError, version
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +159,6 @@ def _title(listing: Any) -> str:
 
 
 def _software() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         fw = version("firewatch")
@@ -242,7 +245,6 @@ def write_pack(
         members.append((PUBLIC_KEY, signer.public_pem))
     software = _software()
     if chromium:
-        from alerts.report import render_report
 
         context = {"case": case, "created_at": now, "operator": operator, "time_source": time_source,
                    "items": report_items, "files": [(n, sha256(d), len(d)) for n, d in members],
@@ -270,7 +272,6 @@ def write_pack(
                    "detail": {"files": len(members), "key_fingerprint": key_info["fingerprint"] if key_info else ""}})
     token = b""
     if timestamper is not None:
-        from alerts.timestamp import token_info
 
         token = timestamper(manifest_bytes)
         info = token_info(token, manifest_bytes)
@@ -304,7 +305,6 @@ def write_pack(
 
 def verify_pack(path: str | os.PathLike[str], expected_key: str | None = None) -> list[str]:
     """The problems found in a pack (empty: intact); see `alerts.pack_verify`."""
-    from alerts.pack_verify import verify_pack as _verify
 
     return _verify(path, expected_key=expected_key)
 

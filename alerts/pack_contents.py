@@ -18,6 +18,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from firewatch.core.plotting import pyplot
 from firewatch.core.clock import BEIJING_LABEL, to_beijing
 from firewatch.core.labels import category_name, reason_name
 from firewatch.core.models import Evidence, Snapshot, to_jsonable
@@ -45,12 +46,7 @@ def history_csv(snapshots: Sequence[Snapshot]) -> bytes:
 
 def price_chart_png(snapshots: Sequence[Snapshot], title: str) -> bytes:
     """PNG of price over time (a step line); an empty chart saying so when no price was seen."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from classifiers.evaluate import _pyplot
-
-    plt = _pyplot()
+    plt = pyplot()
     # people read the axis in Beijing time (naive: matplotlib would show aware times in UTC)
     points = [(to_beijing(s.observed_at).replace(tzinfo=None), float(s.price))
               for s in snapshots if s.price is not None and s.observed_at]

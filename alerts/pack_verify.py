@@ -44,6 +44,7 @@ from typing import Any
 from alerts.pack_format import (json_bytes, CAPTURE_MANIFEST, CUSTODY, GENESIS, MANIFEST, PACK_FORMAT, SIGNATURE, TIMESTAMP,
                                 UNLISTED, entry_hash, sha256, signed_payload)
 from alerts.signing import fingerprint, verify_signature
+from alerts.timestamp import token_info
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "PackCheck", "check_pack", "verify_pack"]
 
@@ -413,7 +414,6 @@ def _check_timestamp(contents: dict[str, bytes], manifest_raw: bytes, check: Pac
         check.skipped = True
         check.notes.append("no trusted timestamp in this pack (no timestamp authority was configured)")
         return
-    from alerts.timestamp import token_info
 
     info = token_info(token, manifest_raw)
     if info.get("problem"):

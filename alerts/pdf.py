@@ -25,6 +25,8 @@ from alerts.exceptions import RenderError
 from firewatch.core.browser import DEFAULT_CHROMIUM, gate, launch
 from firewatch.core.clock import show_date, show_time
 from firewatch.core.fonts import assert_cjk_rendering
+from firewatch.core.labels import PLATFORM_NAMES, VERDICT_NAMES, category_name, reason_name
+from jinja2 import Environment, FileSystemLoader
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +38,12 @@ __all__ = ["DEFAULT_CHROMIUM", "html_to_pdf", "template_env"]
 @lru_cache(maxsize=1)
 def template_env() -> Any:
     """Jinja2 environment for the notice and report templates (autoescape on)."""
-    from jinja2 import Environment, FileSystemLoader
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["beijing"] = show_time
     env.filters["beijing_seconds"] = lambda v: show_time(v, seconds=True)
     env.filters["beijing_date"] = show_date
-    from firewatch.core.labels import PLATFORM_NAMES, VERDICT_NAMES, category_name, reason_name
 
     env.globals.update(verdict_name=lambda v: VERDICT_NAMES.get(v, v), reason_name=reason_name,
                        category_name=category_name, platform_name=lambda p: PLATFORM_NAMES.get(p, p))

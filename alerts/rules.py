@@ -24,6 +24,7 @@ from firewatch.core.settings import ALERT_RULES, AlertsSettings, CrawlSettings, 
 from firewatch.store import Store
 
 from .relisting import ImageHasher, RelistingConfig, find_relistings
+from classifiers.specs import load_facts
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,6 @@ def rule_relisting(store: Store, cfg: AlertsConfig, now: datetime, hasher: Image
 
 def rule_price_floor(store: Store, cfg: AlertsConfig, now: datetime) -> list[dict[str, Any]]:
     from classifiers.price import find_prior, listing_specs, load_priors, unit_price  # scikit-learn: load on use
-    from classifiers.specs import load_facts
 
     priors = load_priors()
     if not priors.get("enabled", True):

@@ -29,6 +29,10 @@ from firewatch.core.files import atomic_write
 from firewatch.core.labels import VERDICT_NAMES, category_name, reason_name
 from firewatch.core.models import PLATFORMS
 from firewatch.store import Store
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 FORMATS = ("csv", "xlsx", "json")
 # (key, Chinese header, XLSX column width)
@@ -122,7 +126,6 @@ def takedown_rows(store: Store, platform: str, *, include_unconfirmed: bool = Fa
 def _xlsx_text(value: str) -> str:
     """Seller text XML can hold: control characters and lone surrogates become U+FFFD
     (openpyxl refuses them, and one bad title must not stop a platform's whole list)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     text = value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
@@ -133,9 +136,6 @@ def _has_surrogate(value: str) -> bool:
 
 
 def _xlsx(rows: list[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active

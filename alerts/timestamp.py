@@ -37,7 +37,7 @@ __all__ = ["build_request", "rfc3161_timestamper", "token_info"]
 
 def build_request(data: bytes) -> Any:
     """A TimeStampReq over SHA-256(data), with a nonce and a certificate request."""
-    from rfc3161_client import HashAlgorithm, TimestampRequestBuilder
+    from rfc3161_client import HashAlgorithm, TimestampRequestBuilder  # optional: only with evidence.tsa_url
 
     return (TimestampRequestBuilder().data(data).hash_algorithm(HashAlgorithm.SHA256)
             .nonce(nonce=True).cert_request(cert_request=True).build())
@@ -54,7 +54,7 @@ def _imprint_problem(response: Any, data: bytes) -> str:
 
 def token_info(token: bytes, data: bytes) -> dict[str, Any]:
     """What a stored TimeStampResp says, and `problem` when it is unusable for `data`."""
-    from rfc3161_client import decode_timestamp_response
+    from rfc3161_client import decode_timestamp_response  # optional: only with evidence.tsa_url
 
     try:
         response = decode_timestamp_response(token)
@@ -80,7 +80,7 @@ def rfc3161_timestamper(url: str, timeout: float = 15.0,
     """A callable `data -> DER TimeStampResp` asking the TSA at `url`; raises `TimestampError`."""
 
     def stamp(data: bytes) -> bytes:
-        from rfc3161_client import decode_timestamp_response
+        from rfc3161_client import decode_timestamp_response  # optional: only with evidence.tsa_url
 
         request = build_request(data)
         http = urllib.request.Request(url, data=request.as_bytes(), method="POST",

@@ -26,11 +26,9 @@ from .calibration import expected_calibration_error
 from .corpus import record_to_listing
 from .risk import REASON_CODES
 from firewatch.core.labels import CATEGORY_NAMES
+from firewatch.core.plotting import pyplot
 
 logger = logging.getLogger(__name__)
-
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "WenQuanYi Zen Hei",
-             "Source Han Sans SC")
 
 
 @dataclass
@@ -155,26 +153,9 @@ def format_report(report: EvaluationReport) -> str:
 
 
 # -- plots --------------------------------------------------------------------------------
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    from matplotlib import font_manager
-    import matplotlib.pyplot as plt
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    cjk = [name for name in CJK_FONTS if name in installed]
-    if not cjk:
-        logger.warning("no CJK font found (install fonts-noto-cjk): Chinese labels will not render")
-    plt.rcParams["font.sans-serif"] = cjk + list(plt.rcParams["font.sans-serif"])
-    plt.rcParams["font.family"] = "sans-serif"
-    plt.rcParams["axes.unicode_minus"] = False
-    return plt
-
-
 def plot_confusion(report: EvaluationReport, path: str | Path) -> Path:
     """Confusion matrix PNG, Chinese category names on both axes."""
-    plt = _pyplot()
+    plt = pyplot()
     path = Path(path)
     labels = [f"{CATEGORY_NAMES.get(lab, lab)}" for lab in report.labels]
     cm = report.confusion
@@ -204,7 +185,7 @@ def plot_confusion(report: EvaluationReport, path: str | Path) -> Path:
 
 def plot_precision_recall(report: EvaluationReport, path: str | Path) -> Path:
     """Risk precision-recall curve PNG, the operating threshold marked."""
-    plt = _pyplot()
+    plt = pyplot()
     path = Path(path)
     fig, ax = plt.subplots(figsize=(6.5, 5.5))
     try:

@@ -34,7 +34,7 @@ import math
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -47,8 +47,9 @@ from .datafiles import load_yaml
 from .specs import extinguisher_size, load_facts, parse_specs
 from firewatch.core.text import normalize
 
-if TYPE_CHECKING:
-    from firewatch.store import Store
+from firewatch.store import Store
+from .corpus import listing_text
+from .exceptions import ModelNotTrainedError
 
 logger = logging.getLogger(__name__)
 
@@ -347,7 +348,6 @@ class PriceModel(BaseEstimator):
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "groups_"):
-            from .exceptions import ModelNotTrainedError
             raise ModelNotTrainedError("PriceModel (call fit first)")
 
     # -- baselines -----------------------------------------------------------------------
@@ -448,7 +448,6 @@ def fit_price_model_from_store(store: Store, scorer: Any = None, **params: Any) 
         if assessment is not None:
             category = assessment.category
         elif scorer is not None:
-            from .corpus import listing_text
             category = str(scorer.category_model_.predict([listing_text(listing)])[0])
         else:
             continue

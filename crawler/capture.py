@@ -215,7 +215,7 @@ class Capturer:
             raise
 
     async def _launch(self) -> None:
-        from playwright.async_api import async_playwright
+        from playwright.async_api import async_playwright  # slow to import: only when capturing
 
         self._playwright = await async_playwright().start()
         self._browser = await launch(self._playwright.chromium, self.executable_path, args=self.launch_args,
@@ -326,7 +326,7 @@ class Capturer:
         allowed = self._check_target(item.url)
         listing_dir = (self.out_dir / _safe_component(item.platform)
                        / _safe_component(item.listing_id))
-        from playwright.async_api import Error as PlaywrightError
+        from playwright.async_api import Error as PlaywrightError  # slow to import: only when capturing
 
         attempts = self.retries + 1
 

@@ -96,7 +96,7 @@ def check_redis(url: str, timeout: float = 5.0) -> None:
     """Raise `FrontierError` unless the Redis server at `url` answers (no-op for "")."""
     if not url:
         return
-    import redis
+    import redis  # optional: only for a shared frontier (crawl.redis_url)
 
     try:
         client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)

@@ -20,6 +20,7 @@ import re
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, read_bom, resolve_encoding
 
 from crawler.exceptions import PageEncodingError
+from charset_normalizer import from_bytes
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ def _deep_meta_charset(body: bytes) -> str | None:
 
 
 def _guess(body: bytes) -> str | None:
-    from charset_normalizer import from_bytes
 
     best = from_bytes(body).best()
     return resolve_encoding(best.encoding) if best is not None and best.encoding else None

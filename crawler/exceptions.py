@@ -118,6 +118,7 @@ class ProxyError(CrawlerError):
 
 
 def _ignore_request() -> type[Exception]:
+    # Scrapy is slow to import: only the crawl-time errors below need its base class
     from scrapy.exceptions import IgnoreRequest
 
     return IgnoreRequest

@@ -22,6 +22,7 @@ from scrapy.utils.response import response_status_message
 from crawler.exceptions import BlockedGiveUpError
 from crawler.platforms.blocked import detect_block
 from firewatch.core.settings import CrawlSettings
+import time
 
 log = logging.getLogger(__name__)
 _CRAWL = CrawlSettings()  # the schema's defaults, when a value is not configured
@@ -39,7 +40,6 @@ def retry_after_seconds(value: bytes | str | None, now_ts: float | None = None) 
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
-    import time
 
     return max(0.0, when.timestamp() - (now_ts if now_ts is not None else time.time()))
 

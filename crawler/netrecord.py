@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 log = logging.getLogger(__name__)
 
@@ -243,8 +245,6 @@ def warc_bytes(
     at: datetime | None = None,
 ) -> bytes:
     """A gzipped WARC 1.1 file of `exchanges` (see the module docstring)."""
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
 
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=True, warc_version="1.1")

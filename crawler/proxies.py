@@ -38,7 +38,7 @@ DEFAULT_FAILURE_CODES = (407, 502, 504)
 
 
 def _tunnel_error() -> tuple[type[BaseException], ...]:
-    try:
+    try:  # a private module of Scrapy's: guarded, so another Scrapy version only loses this one error type
         from scrapy.core.downloader.handlers.http11 import TunnelError
     except ImportError:  # pragma: no cover - older or newer Scrapy
         return ()

@@ -35,6 +35,13 @@ from firewatch.core.child import child_command
 from firewatch.core.clock import zone
 from firewatch.core.exceptions import FirewatchError, SettingsError
 from firewatch.core.settings import CRAWL_PLATFORMS
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers import SchedulerNotRunningError
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
+from apscheduler.triggers.cron import CronTrigger
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +112,6 @@ def cron_fields(cron: str, second: str = "0") -> dict[str, str]:
 
 
 def make_trigger(spec: JobSpec, timezone: Any):
-    from apscheduler.triggers.cron import CronTrigger
 
     return CronTrigger(timezone=timezone, **spec.trigger_fields())
 
@@ -169,8 +175,6 @@ def _job_description(spec: JobSpec) -> str:
 
 
 def _background_scheduler_class():
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.schedulers.base import STATE_RUNNING
 
     class SafeBackgroundScheduler(BackgroundScheduler):
         """A BackgroundScheduler that processes jobs only while running.
@@ -283,8 +287,6 @@ class CrawlScheduler:
         Returns each job with its next run time.
         """
         global _ACTIVE
-        from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
-        from apscheduler.executors.pool import ThreadPoolExecutor
 
         self._take_lock()
         try:
@@ -326,7 +328,6 @@ class CrawlScheduler:
                                         replace_existing=True, **options)
 
     def _on_event(self, event) -> None:
-        from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
 
         if event.code == EVENT_JOB_MAX_INSTANCES:
             self._say(f"跳过 run skipped job={event.job_id}: its previous run is still going (never two at once)")
@@ -344,7 +345,6 @@ class CrawlScheduler:
                 return
             self._stopping = True
             children = list(self._children.values())
-        from apscheduler.schedulers import SchedulerNotRunningError
 
         try:
             self._scheduler.pause()
@@ -453,7 +453,6 @@ def jobstore_url(store_path: Path) -> str:
 
 
 def make_jobstore(url: str):
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 
     # The crawl child writes to the same file; wait for its transactions instead of failing.
     return SQLAlchemyJobStore(url=url, engine_options={"connect_args": {"timeout": 30}})
@@ -496,7 +495,6 @@ def list_jobs(settings) -> list[JobRow]:
 
 def read_stored_jobs(store_path: Path, timezone: Any) -> dict[str, Any]:
     """The jobs in the store's job store, without starting a scheduler."""
-    from apscheduler.schedulers.background import BackgroundScheduler
 
     if not Path(store_path).exists():
         return {}

@@ -27,6 +27,7 @@ from typing import Any, Mapping
 from scrapy.downloadermiddlewares.cookies import CookiesMiddleware
 from scrapy.exceptions import NotConfigured
 
+from firewatch.core.settings import CRAWL_PLATFORMS
 from firewatch.core.files import atomic_write
 
 from crawler.exceptions import SessionError, UnknownPlatformError
@@ -133,10 +134,8 @@ def import_session(platform: str, path: str | Path, data_dir: str | Path, now: f
     A file whose cookies have all expired is refused: it would only get the crawler
     blocked as a logged-out visitor.
     """
-    from crawler.spiders import SPIDERS
-
-    if platform not in SPIDERS:
-        raise UnknownPlatformError(platform, tuple(SPIDERS))
+    if platform not in CRAWL_PLATFORMS:
+        raise UnknownPlatformError(platform, CRAWL_PLATFORMS)
     session = load_session(path, now)
     if not session.cookies:
         raise SessionError(str(path), "every cookie has expired; log in again and re-export the session")

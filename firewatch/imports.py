@@ -28,6 +28,7 @@ from firewatch.core.text import normalize
 from classifiers.watchlist import Watchlist, normalize_name
 from firewatch.core.exceptions import ImportFileError
 from firewatch.store import Store
+from openpyxl import load_workbook
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,6 @@ def _cell_text(value: Any) -> str:
 
 
 def _read_xlsx(raw: bytes, path: Path) -> list[list[list[str]]]:
-    from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(raw), data_only=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere
 
+from classifiers.spec_checks import check_specs  # noqa: E402
 from firewatch.core.models import PLATFORMS  # noqa: E402
 
 OUT = Path(__file__).parent / "corpus.jsonl"
@@ -496,10 +497,6 @@ def generate(seed: int = 20250707) -> list[dict]:
 def _drop_accidental_spec_findings(records: list[dict]) -> list[dict]:
     """Drop random combinations whose pieces happen to contradict each other (a 4公斤 core
     with an MFZ/ABC2 code) when the line is not labelled so: they would be label noise."""
-    import sys
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from classifiers.spec_checks import check_specs
-
     keep = []
     for rec in records:
         found = {code for code, _ in check_specs(rec["title"], rec["category"])}

@@ -33,7 +33,7 @@ def open_index(url: str, sqlite_path: Path, **options: Any) -> Any:
     if url == "sqlite" or url.startswith("sqlite:"):
         return SQLiteIndex(sqlite_path)
     if url.startswith(("http://", "https://")):
-        from firewatch.search.elasticsearch import ElasticsearchIndex
+        from firewatch.search.elasticsearch import ElasticsearchIndex  # optional backend: its client is slow to import
 
         return ElasticsearchIndex(url, **{k: v for k, v in options.items() if k in _ES_OPTIONS and v is not None})
     raise SettingsError(f"search.url {url!r}: write 'sqlite' or http://host:9200 (several nodes: comma-separated)")

@@ -70,7 +70,7 @@ class ElasticsearchIndex:
     def __init__(self, hosts: str | list[str], prefix: str = _SEARCH.index_prefix, timeout: float = _SEARCH.timeout,
                  retries: int = _SEARCH.retries, backoff: float = _SEARCH.backoff, shards: int = _SEARCH.shards,
                  replicas: int = _SEARCH.replicas, chunk_size: int = 500):
-        from elasticsearch import Elasticsearch
+        from elasticsearch import Elasticsearch  # optional backend, slow to import
 
         if not _PREFIX_RE.match(prefix):
             raise SettingsError(f"search.index_prefix {prefix!r}: use lowercase letters, digits, '-' or '_'")
@@ -107,7 +107,7 @@ class ElasticsearchIndex:
 
     @contextmanager
     def _guard(self, what: str) -> Iterator[None]:
-        from elasticsearch import exceptions as ex
+        from elasticsearch import exceptions as ex  # optional backend, slow to import
 
         try:
             yield
@@ -145,7 +145,7 @@ class ElasticsearchIndex:
 
     def init(self) -> None:
         """Install the index templates and create the first listings index behind the alias."""
-        from elasticsearch import exceptions as ex
+        from elasticsearch import exceptions as ex  # optional backend, slow to import
 
         with self._guard("init"):
             for kind in TEMPLATES:
@@ -201,7 +201,7 @@ class ElasticsearchIndex:
 
     def _send(self, actions: list[dict[str, Any]]) -> int:
         """Bulk-write one chunk: 429s are retried by the helper, outages by `_with_backoff`."""
-        from elasticsearch import helpers
+        from elasticsearch import helpers  # optional backend, slow to import
 
         def call() -> int:
             failed = []
@@ -286,7 +286,7 @@ class ElasticsearchIndex:
         self._ready = False
 
     def _alias_targets(self) -> list[str]:
-        from elasticsearch import exceptions as ex
+        from elasticsearch import exceptions as ex  # optional backend, slow to import
 
         try:
             return sorted(self.es.indices.get_alias(name=self.alias))

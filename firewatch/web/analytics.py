@@ -19,6 +19,9 @@ from firewatch.core.labels import category_name
 from firewatch.core.money import from_fen, yuan_text
 from firewatch.store import Store
 from firewatch.web.exceptions import BadRequest
+from firewatch.core.exceptions import SearchError
+from firewatch.core.labels import PLATFORM_NAMES
+from firewatch.search import SearchQuery
 
 CSV_COLUMNS = [("platform", "平台"), ("listing_id", "商品ID"), ("title", "标题"), ("shop_name", "店铺"),
                ("price", "价格(元)"), ("category", "类别"), ("flagged", "已标记"), ("risk_score", "风险分"),
@@ -57,7 +60,6 @@ class SearchParams:
         return {k: v for k, v in self.__dict__.items() if v}
 
     def query(self, page: int = 1, page_size: int = PAGE_SIZE, facets: bool = True):
-        from firewatch.search import SearchQuery
 
         return SearchQuery(text=self.q.strip(), platform=self.platform or None, category=self.category or None,
                            flagged=None if self.flagged == "" else self.flagged == "1", reason=self.reason or None,
@@ -86,7 +88,6 @@ def _hit_row(hit) -> dict[str, Any]:
 
 def search(index, params: SearchParams, page: int = 1, page_size: int = PAGE_SIZE, facets: bool = True) -> SearchResult:
     """One page of rows matching the query and filters, with facet counts."""
-    from firewatch.core.exceptions import SearchError
 
     params.validate()
     try:
@@ -162,7 +163,6 @@ def trends(store: Store, top_categories: int = 6) -> Trends:
     rest = [sum(n for c, n in cat_counts[w].items() if c not in top) for w in weeks]
     if any(rest):
         by_category["其他类别"] = rest
-    from firewatch.core.labels import PLATFORM_NAMES
 
     platforms = sorted({p for w in weeks for p in plat_counts[w]})
     by_platform = {PLATFORM_NAMES.get(p, p): [plat_counts[w][p] for w in weeks] for p in platforms}

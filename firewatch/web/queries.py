@@ -17,6 +17,7 @@ from firewatch.core.models import Assessment, Listing
 from firewatch.store import Store
 from firewatch.web.deps import User
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
+from firewatch.web.render import evidence_terms
 
 QUEUE_STATES = {"pending": "待审", "escalated": "已升级", "decided": "已处理", "all": "全部"}
 
@@ -197,7 +198,6 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None) -> 
     listing = visible_listing(user, store, key)
     assessment = store.assessments.get_assessment(key)
     terms: dict[str, list[str]] = {}
-    from firewatch.web.render import evidence_terms
 
     for reason in assessment.reasons if assessment else []:
         terms.setdefault(reason.source or "title", []).extend(evidence_terms(reason.evidence))

@@ -20,6 +20,8 @@ from firewatch.store import Store
 from firewatch.web.deps import DbId, User, check_platform, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
 from firewatch.web.render import render
+from alerts.takedown import takedown_rows
+from alerts.takedown import write_takedown
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 MEDIA = {"csv": "text/csv; charset=utf-8",
@@ -43,7 +45,6 @@ def platform_only(user: User) -> None:
 
 def takedown_data(store: Store, platform: str) -> list[dict]:
     """The platform's confirmed listings as takedown rows, with the platform's removal reports."""
-    from alerts.takedown import takedown_rows
 
     confirmed = {l.listing_id for l, _, _ in store.reviews.confirmed(platform)}
     reports = store.notices.removal_reports(platform)
@@ -54,7 +55,6 @@ def takedown_data(store: Store, platform: str) -> list[dict]:
 
 
 def takedown_file(store: Store, platform: str, fmt: str, export_dir: Path) -> bytes:
-    from alerts.takedown import write_takedown
 
     if fmt not in MEDIA:
         raise BadRequest("格式应为 csv、xlsx 或 json")
