@@ -1,31 +1,8 @@
-"""Capture listing pages as evidence: screenshot, HTML, MHTML, WARC and raw body, fixed by hashes.
+"""Capture listing pages as evidence: screenshot, HTML, MHTML, WARC, raw body, hashed manifest.
 
-`Capturer` drives one headless Chromium (Playwright's async API on a private event loop,
-started lazily, closed by `close()` or the `with` block) for many captures. Each capture
-runs in a fresh browser context (no cookies or cache from earlier pages), aborts every
-request to a host outside `allowed_hosts` (and the host under test) at once (so no
-remote font or script is waited on) and lists them, and records what a notarised
-capture notes: URL, final URL, HTTP status, server IP, response headers, user agent,
-browser version, viewport, UTC time. After the `load` event it waits until the network
-has been quiet for `settle_ms` (at most 5 s), then keeps a full-page PNG (height
-capped), the rendered HTML, an MHTML snapshot (CDP `Page.captureSnapshot`), the raw
-response body, the response headers and `page.warc.gz`, a WARC of every allowed request
-and response (`crawler.netrecord`). A page the `is_blocked` callback recognises as a
-captcha, verification or login wall raises `BlockedPageError` and nothing is written.
-Chinese rendering is checked once per browser start (`firewatch.core.fonts`); the launch
-flags and the request gate are `firewatch.core.browser`'s.
-
-Storage is content-addressed: each artefact's bytes live once under
-`<out_dir>/objects/<sha[:2]>/<sha>` (written once, read-only; identical bytes are
-stored once). Each capture gets `<out_dir>/<platform>/<listing_id>/<UTC time>/` holding
-hard links to its objects under their artefact names (a copy where the filesystem has
-no hard links) and `manifest.json` (artefact hashes, object paths + metadata), whose
-SHA-256 is the evidence's `manifest_sha256`. The folder appears whole or not at all.
-
-`capture()` takes one page; `capture_many()` takes many through a pool of up to
-`concurrency` browser contexts. A navigation failure, timeout or 5xx/429 answer is
-retried up to `retries` times (with backoff); a blocked page or a disallowed host is not.
-Use a `Capturer` from one thread that is not running an asyncio loop.
+`Capturer.capture()` returns an `Evidence`; `capture_many()` returns each item's `Evidence` or
+exception, in order. A capture folder appears whole or not at all; a blocked page raises
+`BlockedPageError` and writes nothing. Use from one thread with no running asyncio loop.
 """
 
 from __future__ import annotations
@@ -65,6 +42,7 @@ HTML_NAME = "page.html"
 MHTML_NAME = "page.mhtml"
 BODY_NAME = "response.body"
 HEADERS_NAME = "response-headers.json"
+# Longest wait for network quiet after `load`: a page that keeps polling is captured as is.
 _SETTLE_LIMIT_S = 5.0
 
 __all__ = [
@@ -351,6 +329,7 @@ class Capturer:
     async def _attempt(self, url: str, allowed: frozenset[str]) -> _Page:
         aborted: list[str] = []
 
+        # A fresh context per attempt: no cookies or cache from earlier pages.
         context = await self._browser.new_context(
             user_agent=self.user_agent,
             viewport={"width": self.viewport[0], "height": self.viewport[1]},
@@ -360,6 +339,8 @@ class Capturer:
         )
         try:
             context.set_default_timeout(self.timeout_ms)
+            # Requests to hosts outside `allowed` are aborted at once (and listed in the
+            # manifest), so no remote font or script is waited on.
             await context.route("**/*", gate_async(allowed, on_block=aborted.append))
             page = await context.new_page()
             loop = asyncio.get_running_loop()
@@ -527,6 +508,7 @@ class Capturer:
         listing_dir.mkdir(parents=True, exist_ok=True)
         if final_dir.exists():
             raise CaptureError(f"evidence directory already exists: {final_dir}")
+        # Built under a temporary name and renamed, so the folder appears whole or not at all.
         tmp_dir = listing_dir / f".{final_dir.name}.partial"
         tmp_dir.mkdir()
         try:
