@@ -1,30 +1,8 @@
-"""Price model: learned price baselines per (category, specification) and the price_too_low check.
+"""Price model: unit-price baselines per (category, specification) and the price_too_low check.
 
-`PriceModel` is a scikit-learn estimator. `fit(X)` takes `(listing, category)` or
-`(listing, category, specs)` items and learns, per category and normalised
-specification (an extinguisher's agent and size, a respirator's TZL minutes, else the
-category as a whole), the median and MAD of the log unit price. Unit prices are
-normalised first (`unit_price`): per piece (packs such as 4只装, 2个装, 一箱12个), per metre
-(cables: 100米), per kg (agents, coatings: 25kg) or per m² (fire glass), and for 1688
-offers the price of the smallest quantity tier (the tier that applies at the minimum
-order). Where few listings were observed the median is shrunk towards the prior of
-`data/price_priors.yaml`; with none, the prior alone is used.
-
-Flag rule (applied by `explain` and `reasons`):
-- at least `min_samples` observed listings: robust z-score of the log unit price at or
-  below `-z_threshold` AND the group's IsolationForest calls it an outlier AND the unit
-  price is below `max_ratio` x the median. IsolationForest (fitted per group on the
-  log unit prices; `contamination` is the share of training listings it may call
-  outliers) is the second opinion: a cluster of cheap listings (a cheaper product line)
-  is not an outlier, even where the MAD is tight and the z-score alone would flag it.
-  On the demo market (seed 7, 1,600 listings, 59 priced too low, fitted in-sample)
-  contamination 0.02 vetoed a third of the true finds (29 found vs 42), 0.05 found 37,
-  "auto" (IsolationForest's own score threshold) 42 with 2 false flags, the same as
-  the z-score alone: hence "auto" is the default, and the veto only bites with an
-  explicit contamination (e.g. 0.05 for a market known to hold cheap product lines);
-- fewer: the shrunk median and `prior_spread` give the z-score; flag when it is at or
-  below `-z_threshold` and the price is below the priors' `ratio` x the shrunk median;
-- none: below the priors' `ratio` x the prior median (the rule `RiskRules` applies).
+`PriceModel.fit(X)` learns, from `(listing, category[, specs])` items, the median and MAD of the
+log unit price per group, shrunk towards `data/price_priors.yaml` where few were observed;
+`explain` returns one listing's comparison (or None), `reasons` the `price_too_low` Reason (or []).
 """
 
 from __future__ import annotations
@@ -304,6 +282,9 @@ class PriceModel(BaseEstimator):
         self.prior_spread = prior_spread
         self.min_spread = min_spread
         self.use_isolation_forest = use_isolation_forest
+        # The share of training listings the IsolationForest may call outliers. "auto" (its own
+        # threshold) seldom vetoes a z-score flag; an explicit share (e.g. 0.05) suits a market
+        # known to hold cheap product lines.
         self.contamination = contamination
         self.n_estimators = n_estimators
         self.random_state = random_state
@@ -394,10 +375,15 @@ class PriceModel(BaseEstimator):
         if forest is not None:
             outlier = bool(forest.predict(np.array([[math.log(up["unit_price"])]]))[0] == -1)
         if base["source"] == "observed":
+            # Enough observations: robust z-score and ratio to the median, with the IsolationForest as
+            # second opinion: a cluster of cheap listings (a cheaper product line) is not an outlier,
+            # even where the MAD is tight and the z-score alone would flag it.
             flagged = z <= -self.z_threshold and ratio < self.max_ratio and (outlier is not False)
         elif base["source"] in ("shrunk", "few"):
+            # Few observations: the shrunk median, with at least `prior_spread` as the spread.
             flagged = z <= -self.z_threshold and ratio < self.ratio_
         else:
+            # No observations: the prior median alone (the rule `RiskRules` applies).
             flagged = ratio < self.ratio_
         return {**base, **up, "ratio": ratio, "z": z, "isolation_forest_outlier": outlier,
                 "flagged": bool(flagged), "evidence": self._evidence(base, up, ratio, z, outlier)}
@@ -428,7 +414,7 @@ class PriceModel(BaseEstimator):
         return f"{base['label']}: {head}; this one {each} = {ratio:.2f}x{tail}"
 
     def reasons(self, listing: Listing, category: str, specs: dict[str, Any] | None = None) -> list[Reason]:
-        """[Reason('price_too_low', ...)] when the flag rule (module docstring) holds, else []."""
+        """[Reason('price_too_low', ...)] when `explain` flags the listing, else []."""
         info = self.explain(listing, category, specs)
         if info is None or not info["flagged"]:
             return []

@@ -1,28 +1,8 @@
-"""Distributed crawling: one shared frontier in Redis for many spider processes.
+"""Distributed crawling: one shared Redis frontier (request queue, duplicate filter) for many spiders.
 
-When `crawl.redis_url` is set, `redis_settings()` switches Scrapy to scrapy-redis: the
-request queue and the duplicate filter of each spider live in Redis under
-`<redis_key_prefix>:<spider>:requests` and `...:dupefilter`, so any number of
-`firewatch crawl` processes, on any machines, pop from and push to one frontier and each
-URL is fetched once (every process issues the start requests; the shared filter drops
-the repeats; `dont_filter` requests such as JD's price endpoint are queued once by the
-one process that parsed the item page, so they are fetched once too). robots.txt is the
-exception: each process fetches it once for its own robots cache.
-
-Closing is cluster-aware (`SharedFrontierScheduler`). An empty shared queue does not mean
-the crawl is over: another process may be parsing a page that will add requests. So each
-process keeps a heartbeat entry in `...:workers` (a sorted set scored by deadline, in
-Redis server time) while it holds work: it is marked busy when it joins and, atomically,
-whenever it pops a request after having been idle; it is unmarked when its own engine is
-idle. On Scrapy's `spider_idle` a process closes only if the queue is empty and no other
-process is busy; otherwise it stays open and polls every `POLL_SECONDS`. A process that
-dies stops holding the others open once its entry is `redis_worker_timeout` seconds stale.
-The first process to join a frontier with no live workers starts a new job (it clears
-what a crashed job left; the store's recrawl skip makes the restart cheap), and the last
-one to leave deletes the keys, so the next scheduled crawl starts from scratch.
-scrapy-redis's own `SCHEDULER_IDLE_BEFORE_CLOSE` is left at 0: it is a blocking BRPOP
-that freezes the reactor (and every download in flight) and cannot see other processes'
-in-flight work.
+`redis_settings(url, prefix, worker_timeout)` gives the Scrapy settings for it ({} for url "");
+`check_redis(url)` raises `FrontierError` unless Redis answers. `SharedFrontierScheduler` closes a
+process only when the shared queue is empty and no live peer is busy; the last out deletes the keys.
 """
 
 from __future__ import annotations
@@ -47,8 +27,13 @@ _CRAWL = CrawlSettings()  # the schema's defaults, when a value is not configure
 POLL_SECONDS = 0.5
 """How often an idle process waiting on busy peers looks at the shared frontier again."""
 
+# Heartbeats: `...:workers` is a sorted set of worker ids scored by deadline in Redis server
+# time, so a process that died stops holding the others open once its entry is
+# `redis_worker_timeout` seconds stale.
 _NOW = "local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1000000 "
 
+# The first process to join with no live workers starts a new job: it clears what a crashed
+# job left (the store's recrawl skip makes the restart cheap).
 # KEYS: workers, queue, dupefilter; ARGV: worker id, timeout. Returns 1 when a new job starts.
 _JOIN = _NOW + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
@@ -119,6 +104,8 @@ def redis_settings(url: str, prefix: str, worker_timeout: float) -> dict[str, An
         return {}
     return {
         "SCHEDULER": "crawler.distributed.SharedFrontierScheduler",
+        # Every process issues the start requests; the shared filter drops the repeats.
+        # robots.txt is not shared: each process fetches it once for its own robots cache.
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "REDIS_URL": url,
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
@@ -128,6 +115,8 @@ def redis_settings(url: str, prefix: str, worker_timeout: float) -> dict[str, An
         # last worker out deletes it (SharedFrontierScheduler.close).
         "SCHEDULER_PERSIST": True,
         "SCHEDULER_FLUSH_ON_START": False,
+        # scrapy-redis's own idle wait is a blocking BRPOP that freezes the reactor (and every
+        # download in flight) and cannot see peers' in-flight work: spider_idle waits instead.
         "SCHEDULER_IDLE_BEFORE_CLOSE": 0,
         "FIREWATCH_REDIS_WORKERS_KEY": f"{prefix}:%(spider)s:workers",
         "FIREWATCH_REDIS_WORKER_TIMEOUT": float(worker_timeout),
@@ -135,7 +124,12 @@ def redis_settings(url: str, prefix: str, worker_timeout: float) -> dict[str, An
 
 
 class SharedFrontierScheduler(Scheduler):
-    """scrapy-redis's scheduler that closes only when the whole cluster is done."""
+    """scrapy-redis's scheduler that closes only when the whole cluster is done.
+
+    An empty shared queue does not mean the crawl is over: a peer may be parsing a page that
+    will add requests. So a process is marked busy in `...:workers` when it joins and,
+    atomically, when it pops a request after being idle; it is unmarked when its engine idles.
+    """
 
     def __init__(self, server, *, workers_key: str = "", worker_timeout: float = _CRAWL.redis_worker_timeout, **kwargs):
         super().__init__(server, **kwargs)
@@ -200,6 +194,8 @@ class SharedFrontierScheduler(Scheduler):
 
     # queue (scrapy-redis's, without the stats `spider` argument Scrapy deprecates) -------
     def enqueue_request(self, request):
+        # `dont_filter` requests (JD's price endpoint) are queued once, by the one process that
+        # parsed the item page, so they too are fetched once.
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False
