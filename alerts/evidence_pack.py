@@ -1,26 +1,9 @@
-"""Evidence packs: one ZIP per export, fixed by a manifest, a hash-chained custody log and a signature.
+"""Evidence packs: one ZIP per export, fixed by a manifest, a hash-chained custody log, a signature.
 
-`write_pack(out_path, items, ...)` bundles, per listing, a folder `<platform>_<listing_id>/`
-with the capture's artefacts (screenshot, page.html, page.mhtml, page.warc.gz, response
-body and headers, the capture's own manifest.json), read from the capture folder or,
-failing that, from the content-addressed object store (`objects/<sha[:2]>/<sha>`), each
-re-hashed against its `Evidence` before packing (an altered capture raises `PackError`);
-`listing.json`, `assessment.json` (reasons with plain-Chinese names, evidence text,
-model versions), `capture.json` (the `Evidence`), `capture-record.json` (time and its
-source, URL, server IP, user agent, browser version...), and when the item carries its
-snapshots `history.csv` and `price-chart.png`. With `chromium` given, `report.html` and
-`report.pdf` are an electronic-data extraction record in Chinese (`alerts.report`).
-`manifest.json` lists every such file with SHA-256 and size; `custody.jsonl` chains the
-captures and the given custody events (review decisions) in time order, then the
-packing (sealing the manifest's hash), the optional trusted timestamp and the export,
-each entry carrying the previous one's hash, its time in UTC and where that time came
-from (`time_source`: the host clock as configured, the store, the TSA); an event later
-than the packing raises `PackError` (the clock went backwards); `signature.json` is an Ed25519 signature (`signer`, normally the
-installation key of `alerts.signing`) over the hashes of manifest, custody log and
-timestamp token, with the public key and its fingerprint (also `signing-key.pub.pem`).
-`timestamper(manifest_bytes)`, when given, returns an RFC 3161 response stored as
-`manifest.tsr` (`alerts.timestamp`). The ZIP is written to a temporary file and renamed.
-Checking is `alerts.pack_verify` (`verify_pack` is re-exported here).
+`write_pack(out_path, items, ...)` re-hashes each capture's artefacts against its `Evidence`, packs
+them with the listing's records in one folder per listing, adds `manifest.json`, `custody.jsonl`
+and optionally `manifest.tsr` and `signature.json`, writes the ZIP atomically and returns the
+manifest; it raises `PackError`. `verify_pack(path)` returns a pack's problems (`alerts.pack_verify`).
 """
 
 from __future__ import annotations
@@ -189,8 +172,9 @@ def write_pack(
     decisions...) go into the custody log between the captures and the packing.
     `operator` (default `packed_by`) is who creates and exports the pack. `signer` is an
     `alerts.signing.PackSigner`; without one the pack is unsigned and `verify_pack`
-    reports it. `timestamper` and `tsa_url`: see the module docstring. `chromium`: the
-    browser that renders report.pdf (no report without it).
+    reports it. `timestamper(manifest_bytes)` returns an RFC 3161 token stored as
+    manifest.tsr (`alerts.timestamp`); `tsa_url` names its authority in the custody log and
+    the report. `chromium`: the browser that renders report.pdf (no report without it).
     Raises `PackError` if there is nothing to pack, two items share a listing, or a
     capture's files no longer match their hashes; `TimestampError` when a configured
     timestamp authority fails.
@@ -244,6 +228,7 @@ def write_pack(
         key_info = {"algorithm": "Ed25519", "public_key": signer.public_b64, "fingerprint": signer.fingerprint}
         members.append((PUBLIC_KEY, signer.public_pem))
     software = _software()
+    # report.html and report.pdf: an electronic-data extraction record in Chinese (alerts.report).
     if chromium:
 
         context = {"case": case, "created_at": now, "operator": operator, "time_source": time_source,
@@ -282,18 +267,22 @@ def write_pack(
     events.append({"at": now, "time_source": time_source, "actor": operator, "action": "exported",
                    "subject": out.name, "sha256": "",
                    "detail": {"host": software["host"], "listings": len(items)}})
+    # Captures and review events in time order, then packed (sealing the manifest's hash),
+    # timestamped and exported; each entry carries the previous one's hash, its UTC time and
+    # where that time came from (`time_source`: host clock, store, TSA).
     custody = b"".join(canonical(e) + b"\n" for e in chain_entries(events))
     tail: list[tuple[str, bytes]] = [(MANIFEST, manifest_bytes), (CUSTODY, custody)]
     if token:
         tail.append((TIMESTAMP, token))
     if signer is not None:
+        # Ed25519 over the hashes of manifest, custody log and timestamp token, not the members.
         payload = signed_payload(manifest_sha, sha256(custody), sha256(token) if token else "", signer.fingerprint)
         signature = {"algorithm": "Ed25519", "public_key": signer.public_b64, "fingerprint": signer.fingerprint,
                      "payload": json.loads(payload), "signature": base64.b64encode(signer.sign(payload)).decode()}
         tail.append((SIGNATURE, json_bytes(signature)))
 
     stamp = now.astimezone(timezone.utc).timetuple()[:6]
-    with atomic_writer(out, mode=None, suffix=".partial") as fh:  # mode None: private 0600, as before
+    with atomic_writer(out, mode=None, suffix=".partial") as fh:  # mode None: private 0600
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             for name, data in [*members, *tail]:
                 info = zipfile.ZipInfo(name, date_time=stamp)

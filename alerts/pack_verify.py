@@ -1,28 +1,8 @@
-"""Verify an evidence pack: every hash, the manifest's completeness, the custody chain, the signature.
+"""Verify an evidence pack: hashes, the manifest's completeness, the custody chain, the signature.
 
-`check_pack(path, expected_key=None)` runs the checks in order and returns a
-`PackCheck` per check (Chinese and English label, passed or not, the problems found,
-each naming the file at fault, and notes). The ZIP must open, and is refused unread
-when a member name is unsafe (absolute, `..`, backslash, drive letter, control or
-direction characters) or duplicated, two names differ only in case or Unicode form,
-a member carries an unexpected extra field (an Info-ZIP Unicode path makes other
-tools show another name), uses another compression than deflate, or exceeds `Limits`
-(member count, declared sizes, compression ratio: ZIP bombs); members are streamed
-through SHA-256, never more than their declared size, and only the small JSON records
-are held in memory; members must lie back to back (no bytes hidden before, between
-or overlapping them). Then: the manifest lists each path once; every file the manifest lists is present with its SHA-256 and size; no file is present
-that the manifest does not list (only `custody.jsonl`, `signature.json` and
-`manifest.tsr` may be, being made from it); each capture folder's files match the
-hashes recorded at capture; the custody chain is whole, every time in it is UTC and in order (the timestamp
-authority's entry excepted), its `packed` entry seals the
-manifest and its `exported` entry closes it; `signature.json` verifies with the public
-key it carries, that key is the one the manifest names and matches its fingerprint,
-and, when `expected_key` (a fingerprint) is given, it is that key. A pack re-signed
-with another key therefore fails only when the expected key is given; otherwise the
-signature check passes and names the key's fingerprint, and the caller (the CLI)
-compares it with the installation's own key and says when it differs. The RFC 3161
-token, when present, must be over the manifest's hash (its TSA certificate chain is
-not validated here: see `alerts.timestamp`). `verify_pack` returns just the problems.
+`check_pack(path, expected_key=None)` returns a `PackCheck` per check, in order; `verify_pack` just
+the problems, each naming the file at fault. A ZIP with unsafe names or layout, or beyond `Limits`,
+is refused unread. A pack re-signed by another key fails only when `expected_key` is given.
 """
 
 from __future__ import annotations
@@ -415,6 +395,8 @@ def _check_timestamp(contents: dict[str, bytes], manifest_raw: bytes, check: Pac
         check.notes.append("no trusted timestamp in this pack (no timestamp authority was configured)")
         return
 
+    # Checks that the token is over the manifest's hash; the TSA certificate chain is not
+    # validated here (see alerts.timestamp).
     info = token_info(token, manifest_raw)
     if info.get("problem"):
         check.problems.append(f"{TIMESTAMP}: {info['problem']}")

@@ -1,4 +1,4 @@
-"""Distributed crawling: one shared Redis frontier (request queue, duplicate filter) for many spiders.
+"""Distributed crawling: one shared Redis frontier (queue and duplicate filter) for many spiders.
 
 `redis_settings(url, prefix, worker_timeout)` gives the Scrapy settings for it ({} for url "");
 `check_redis(url)` raises `FrontierError` unless Redis answers. `SharedFrontierScheduler` closes a
