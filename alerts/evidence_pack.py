@@ -1,9 +1,8 @@
 """Evidence packs: one ZIP per export, fixed by a manifest, a hash-chained custody log, a signature.
 
 `write_pack(out_path, items, ...)` re-hashes each capture's artefacts against its `Evidence`, packs
-them with the listing's records in one folder per listing, adds `manifest.json`, `custody.jsonl`
-and optionally `manifest.tsr` and `signature.json`, writes the ZIP atomically and returns the
-manifest; it raises `PackError`. `verify_pack(path)` returns a pack's problems (`alerts.pack_verify`).
+them with the listing's records, manifest, custody log, optional timestamp and signature, writes the
+ZIP atomically and returns the manifest (`PackError` on a bad item). `verify_pack(path)` checks one.
 """
 
 from __future__ import annotations
