@@ -1,21 +1,8 @@
 """Relisting detection: a removed or confirmed listing that reappears as another listing.
 
-Three signals, each explained in the alert: the title (a MinHash signature, datasketch's,
-128 permutations, over jieba tokens and character bigrams of the normalised title, whose
-agreement estimates the Jaccard similarity; SimHash was tried first and dropped: on
-titles of 15 to 30 characters a reordered title differed in 14 to 17 of 64 bits and an
-unrelated one in 23 to 26, too close to separate), the shop (the same shop_id on the
-same platform, or normalised shop names, with generic words such as 旗舰店 or 消防器材
-removed, whose character bigrams overlap), and the main image (a 64-bit difference
-hash, dHash, imagehash's, of the first image, fetched over HTTP once and cached in the
-store; a failed fetch is recorded and the signal counts as unknown, never as an error).
-Each matched signal adds its weight to the score; a score at or above the threshold is a
-relisting. Images are fetched only for pairs whose title or shop already matched and
-that the image could lift over the threshold. Sources are found for a target through a
-MinHashLSH index of the sources' title signatures (banded so that a pair at the title
-threshold is missed about once in 10,000 or less; every candidate's similarity is then
-checked on the signatures) and through the shop index; a title's signature is computed
-once per process.
+`find_relistings(store, cfg, hasher=None)` returns the best `RelistingMatch` per active listing
+first seen after its source went; title (MinHash), shop and main image (dHash via `ImageHasher`,
+cached in the store) add their weights. A failed image fetch leaves that signal unknown.
 """
 
 from __future__ import annotations
@@ -55,6 +42,8 @@ _SHOP_SUFFIX_CHARS = "店铺厂部"
 
 
 # -- title: MinHash ----------------------------------------------------------------------
+# MinHash rather than SimHash: on titles of 15 to 30 characters SimHash could not tell a
+# reordered title from an unrelated one.
 MINHASH_SEED = 1  # fixed: signatures must agree across runs
 LSH_MAX_MISS = 1e-4  # the most often a pair exactly at the title threshold may escape the LSH index
 
@@ -314,8 +303,8 @@ def _removed_at(store: Store, listing: Listing) -> datetime | None:
 class _ShopIndex:
     """Which sources a target can score against at all: those whose title already matches,
     plus those sharing its shop_id or a character bigram of its normalised shop name (the
-    only ways `shop_similarity` reaches a non-zero threshold). Spares the per-pair shop
-    comparison that made a store of 10,000 listings and 500 sources take seconds."""
+    only ways `shop_similarity` reaches a non-zero threshold), sparing a shop comparison per
+    source and target."""
 
     def __init__(self, src: list[tuple[Listing, str, datetime | None]], cfg: RelistingConfig) -> None:
         self.cfg, self.count = cfg, len(src)
