@@ -1,20 +1,8 @@
 """SQLite FTS5 search backend over jieba tokens (schema: index_config/sqlite_fts.sql).
 
-Implements `firewatch.search.base.SearchIndex` in one file beside the store. A query's
-tokens are ANDed as quoted FTS5 strings of private-use-encoded tokens, so seller text
-and user input can never become FTS5 syntax. Filters, sorts and facets are plain SQL on
-the `docs` table; the rule, sort orders and tie-breaks are the ones Elasticsearch
-implements (see `base`), so both backends return the same pages. Writes are
-transactions: a reader never sees half a listing, and `rebuild` swaps the whole index in
-one commit (WAL readers keep the old one until then); a batch is written with one
-statement per table.
-
-How a search stays fast on broad matches (results are those of the plain SQL): the FTS5
-match is always the outer loop and runs without `bm25` unless relevance is asked; pages
-sort only key columns and read whole rows for the page alone; a text-only relevance page
-is ranked inside FTS5 (`_ranked_page`); the count and all four facets come from one
-statement over the matches materialised once; a filter-only query with many matches
-walks the index of its sort order and stops at the page (`_walk_sort_index`).
+`SQLiteIndex(path)` implements `firewatch.search.base.SearchIndex` with the same results, sort
+orders and facets as Elasticsearch. Query tokens are quoted, so no text becomes FTS5 syntax. Each
+write is one transaction (no reader sees half a listing); `rebuild` swaps the index in one commit.
 """
 
 from __future__ import annotations
@@ -67,6 +55,8 @@ def _schema() -> str:
     return resources.files("index_config").joinpath("sqlite_fts.sql").read_text(encoding="utf-8")
 
 
+# Characters unicode61 would split on become four private-use characters (6 bits each), so
+# seller text and user input stay one token each and never become FTS5 syntax.
 def _encode_char(match: re.Match) -> str:
     o = ord(match.group())
     return "".join(chr(0xE000 + ((o >> shift) & 63)) for shift in (18, 12, 6, 0))
@@ -271,6 +261,7 @@ class SQLiteIndex:
 
     def rebuild(self, store: Store, progress: Callable[[int], None] | None = None) -> int:
         """Replace the whole index with the store's listings in one transaction."""
+        # WAL readers keep reading the old index until this commits.
         n = self._write_prepared(prepare(iter_store_items(store)), clear=True)
         if progress:
             progress(n)
@@ -372,6 +363,7 @@ class SQLiteIndex:
     def _page(self, plan: _Plan, sort: str, size: int, offset: int, walk: bool = False) -> list[sqlite3.Row]:
         """Sort only the keys of the matches, then read the rows of the page."""
         ranked = sort == "relevance"
+        # bm25 only when relevance is asked, so other sorts do not pay for ranking broad matches.
         rank, rank_args = ("bm25(docs_fts, ?, ?)", [HEAD_WEIGHT, BODY_WEIGHT]) if ranked else ("0.0", [])
         body = plan.body.replace(" FROM docs d", f" FROM docs d INDEXED BY {_SORT_INDEX[sort]}", 1) if walk else plan.body
         inner = f"SELECT {_KEY_COLUMNS}, {rank} AS s{body} ORDER BY {_SORTS[sort]} LIMIT ? OFFSET ?"
