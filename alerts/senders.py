@@ -1,20 +1,8 @@
-"""Alert senders behind one interface, delivery with retries, and dead letters.
+"""Alert senders (e-mail, signed webhook) behind one interface, delivery with retries, dead letters.
 
-A sender has a `channel` name and `deliver(payload)`, where the payload is the JSON-ready
-dict of a batch of alerts (`type: alerts`) or of a daily digest (`type: digest`); it
-raises `DeliveryError` when the other side did not take it. `EmailSender` renders the
-payload through the Jinja2 templates in `alerts/templates/` (HTML autoescaped; seller
-text is reduced to one line, so it can never start a header or a line of its own) into
-a multipart text + HTML e-mail in Chinese, sent with smtplib; only our own words go into
-headers. `WebhookSender` POSTs the exact JSON body with httpx, signed with HMAC-SHA256
-over "<timestamp>.<body>" (headers X-Firewatch-Timestamp and X-Firewatch-Signature:
-sha256=<hex>), so a receiver can refuse forged and replayed deliveries
-(`verify_signature`). `deliver_pending` sends each channel the alerts it has not
-delivered, retrying with exponential backoff; after the last attempt the batch becomes a
-dead letter with the last error and the alerts stay unsent; `retry_dead_letters` tries
-them again later. Each channel is read, delivered and marked under the store's
-`delivery_lock`, so two `alerts send` running at once never deliver an alert twice:
-the second skips a channel the first is busy with.
+`deliver_pending(store, senders, policy)` sends each channel its undelivered alerts under the
+channel's delivery lock, so none goes out twice; a batch that fails every attempt becomes a dead
+letter (its alerts stay unsent) for `retry_dead_letters`. Senders raise `DeliveryError`.
 """
 
 from __future__ import annotations
@@ -165,6 +153,8 @@ class EmailSender:
     def message(self, payload: dict[str, Any]) -> EmailMessage:
         text, html = render(payload)
         msg = EmailMessage()
+        # Only our own words go into headers; the templates put seller text on one line (one_line),
+        # so it can never start a header or a line of its own.
         msg["Subject"] = one_line(subject_for(payload))
         msg["From"] = self.sender
         msg["To"] = ", ".join(self.to)
