@@ -1,19 +1,8 @@
 """Takedown notices: a formal letter per platform and its lifecycle, kept in the store.
 
-`create_notice` puts a platform's confirmed listings that no earlier notice names into a
-draft (nothing to put in: returns None). `send_notice` renders the letter
-(`templates/notice.html`, Jinja2 autoescaped; the sender organisation, legal basis,
-addressee and reply deadline come from settings `[notices]` through `NoticeConfig`)
-as HTML and as a PDF printed by Chromium, writes both under the given folder, and marks
-the notice sent, recording who sent it, through which channel and the deadline;
-delivery itself goes through the platform's own channel. Only the send that wins the
-draft -> sent transition puts its files in place, so two sends at once leave the letter
-whose hash the store recorded. `acknowledge_notice` records the platform's answer. `evaluate_notice` re-reads the store after re-crawls: a listed
-listing counts as removed when a crawl observed it `removed` after the notice was sent,
-or when a finished crawl of its platform that met no block started after the notice
-(and after the listing could have been skipped as recently seen) without seeing it; once
-every listing is removed the notice is `removal_verified`; a sent notice past its
-deadline with neither answer nor removal becomes `overdue`.
+`create_notice` drafts a platform's confirmed listings that no notice names yet (None if none);
+`send_notice` writes the letter (HTML + PDF) and marks it sent; `acknowledge_notice` records the
+answer; `evaluate_notice` finds removals in later crawls and sets `removal_verified` or `overdue`.
 """
 
 from __future__ import annotations
@@ -162,6 +151,8 @@ def _removal(store: Store, notice: Notice, key: tuple[str, str], recrawl_after: 
         return None
     if listing.status == "removed" and listing.last_seen and listing.last_seen >= sent:
         return listing.last_seen, "re-crawl saw the listing removed"
+    # Or a finished crawl of its platform, meeting no block, started after the notice (and after
+    # the listing could have been skipped as recently seen) and did not see it.
     since = max(sent, (listing.last_seen or sent) + recrawl_after)
     for run in store.listings.crawl_runs_since(_CRAWL_PLATFORM.get(key[0], key[0]), since):
         if run.get("outcome") == "finished" and not run.get("blocks") and not run.get("errors"):

@@ -1,19 +1,8 @@
 """Writing files so that a reader never sees half of one: the one place that does it.
 
-`write_file(path, data)` writes and fsyncs (no rename: for files inside a folder that is
-itself put in place whole). `stage_file(path, data)` writes the bytes to a temporary
-file of its own beside `path` (fsynced, mode `mode`) and returns its path, for a caller
-that decides later whether to put it in place (`os.replace`) or drop it.
-`atomic_writer(path)` is a context manager yielding a binary file handle: on a clean
-exit the file is fsynced and renamed over `path`; on an exception the temporary file is
-removed and `path` is untouched. `atomic_write(path, data)` does that for bytes or text.
-`write_new(path, data)` publishes a file that must never be overwritten: it is written
-under a temporary name and hard-linked into place, so it appears whole, and of two
-racing writers only one wins (returns False for the loser).
-
-`data` may be bytes, text (written as UTF-8) or a callable that writes to the open
-binary handle (a zip writer, `joblib.dump`...). Temporary names start with a dot and
-end with `suffix`, so globbing for leftovers is easy.
+`atomic_write(path, data)` and `atomic_writer(path)` replace `path` whole or leave it untouched;
+`write_new` places a file only where none is (False for the loser); `stage_file` and `write_file`
+(in place) are for callers that rename later. `data`: bytes, text (UTF-8) or a writer callable.
 """
 
 from __future__ import annotations
@@ -42,6 +31,7 @@ def _put(fh: IO[bytes], data: Content) -> None:
 
 def _temp_beside(path: Path, suffix: str) -> tuple[int, Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Temporary names start with a dot and end with `suffix`, so leftovers are easy to glob.
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     return fd, Path(tmp)
 
