@@ -1,18 +1,8 @@
 """Record a page's network traffic over the Chrome DevTools Protocol and write it as WARC.
 
-`NetworkRecorder` pauses every response the page receives (CDP `Fetch`, response stage),
-keeps the raw body bytes before any charset decoding (`Fetch.getResponseBody`), the
-status line and response headers, then lets the response go on. The `Network` domain,
-on the same CDP session, adds what Fetch does not say: the server IP and port, the
-protocol, and the request headers the network stack really sent (`...ExtraInfo`).
-Requests that Playwright's routing aborted never reach the response stage: the caller
-lists them separately. `warc_bytes()` turns the exchanges into a gzipped WARC 1.1 file
-(warcio): a `warcinfo` record naming the software and browser, then a `request` and a
-`response` record per exchange (linked by `WARC-Concurrent-To`, with `WARC-IP-Address`
-where known), and a `metadata` record listing the aborted and failed requests. Chromium hands the
-body decompressed, so `Content-Encoding` and `Transfer-Encoding` headers are renamed
-`X-Firewatch-Original-...` and `Content-Length` fixed, as Webrecorder's crawlers do;
-otherwise a WARC reader would try to decode the body twice.
+`NetworkRecorder(cdp)` pauses each response (CDP `Fetch`) to keep its raw body, before any charset
+decoding, with its headers and server IP; requests that routing aborted are not seen. `warc_bytes`
+writes the exchanges as a gzipped WARC 1.1 file (warcio), with the aborted and failed requests.
 """
 
 from __future__ import annotations
@@ -35,6 +25,8 @@ log = logging.getLogger(__name__)
 
 WARC_NAME = "page.warc.gz"
 WARC_MEDIA_TYPE = "application/warc"
+# Chromium hands bodies decompressed: these headers are renamed X-Firewatch-Original-... and
+# Content-Length fixed (as Webrecorder's crawlers do), or a WARC reader would decode twice.
 _RENAMED = {"content-encoding", "transfer-encoding"}
 
 __all__ = ["Exchange", "NetworkRecorder", "WARC_MEDIA_TYPE", "WARC_NAME", "warc_bytes"]
@@ -96,6 +88,8 @@ class NetworkRecorder:
         self.cdp.on("Network.responseReceived", self._on_response)
         self.cdp.on("Network.requestWillBeSent", self._on_request)
         self.cdp.on("Network.requestWillBeSentExtraInfo", self._on_request_extra)
+        # The Network domain adds what Fetch does not say: server IP and port, protocol, and the
+        # request headers the network stack really sent (`...ExtraInfo`).
         await self.cdp.send("Network.enable", {"maxTotalBufferSize": 0, "maxResourceBufferSize": 0})
         await self.cdp.send("Fetch.enable", {"patterns": [
             {"urlPattern": "*", "requestStage": "Response"}]})
@@ -244,7 +238,9 @@ def warc_bytes(
     target_url: str = "",
     at: datetime | None = None,
 ) -> bytes:
-    """A gzipped WARC 1.1 file of `exchanges` (see the module docstring)."""
+    """A gzipped WARC 1.1 file of `exchanges`: a warcinfo record naming software and browser, a
+    request and a response record per exchange (linked by WARC-Concurrent-To, with
+    WARC-IP-Address where known), and a metadata record listing aborted and failed requests."""
 
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=True, warc_version="1.1")
