@@ -1,18 +1,8 @@
 """Takedown lists: one platform's confirmed listings, as CSV, XLSX or JSON for its compliance team.
 
-`takedown_rows(store, platform)` takes the listings whose latest review decision is a
-confirmation (`store.reviews.confirmed`); `include_unconfirmed=True` takes every flagged listing
-instead, except those a reviewer dismissed, and says per row whether it was confirmed.
-A platform's list holds only its own listings. Each row names the listing (URL, shop),
-why (reasons in plain Chinese from `firewatch.core.labels`, their codes, the text that
-triggered them), the evidence (capture time, screenshot SHA-256, the capture manifest's
-SHA-256) and the decision (verdict, reviewer, time). Rows and JSON hold times as UTC ISO
-8601; CSV and XLSX show them in Beijing time (`firewatch.core.clock`). Seller-written text is hostile:
-CSV cells that a spreadsheet would run as formulas (starting with = + - @ | % or a tab
-or line break, after any spaces, ideographic or no-break spaces, zero-width characters)
-get a leading apostrophe; XLSX cells are written as plain strings with Excel's quote
-prefix, so they show as typed and never compute, with characters XML cannot hold
-replaced by U+FFFD; only http(s) URLs become hyperlinks.
+`takedown_rows(store, platform)` returns a row per confirmed listing (`include_unconfirmed=True`:
+every flagged one not dismissed): listing, reasons, evidence hashes, decision, times in UTC.
+`write_takedown(rows, path, fmt)` writes atomically; no CSV or XLSX cell ever runs as a formula.
 """
 
 from __future__ import annotations
@@ -120,6 +110,7 @@ def takedown_rows(store: Store, platform: str, *, include_unconfirmed: bool = Fa
     else:
         for listing, assessment, decision in store.reviews.confirmed(platform):
             rows.append(takedown_row(store, listing, assessment, decision))
+    # A platform's list holds only its own listings.
     return [r for r in rows if r["platform"] == platform]
 
 
@@ -186,5 +177,5 @@ def write_takedown(rows: list[dict[str, Any]], path: str | os.PathLike[str], fmt
         data = _xlsx(rows)
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    atomic_write(path, data, mode=None)  # mode None: private 0600, as the list has always been written
+    atomic_write(path, data, mode=None)  # mode None: private 0600
     return Path(path)
