@@ -1,17 +1,8 @@
 """Scheduled crawls: APScheduler 3.x jobs read from the settings, kept in the store's database.
 
-Each `[[schedule.jobs]]` entry of the settings file (an id, platforms, a keyword set and
-a 5-field crontab string, optionally a `second` field) becomes one APScheduler cron job
-in a `SQLAlchemyJobStore` on the store's own SQLite file, so next run times survive a
-restart and runs missed while the scheduler was down are coalesced into one (when they
-are younger than `misfire_grace_seconds`). A run starts `firewatch crawl` in a child
-process (Twisted's reactor cannot restart inside one process), then `firewatch process`
-to drain the process queue (score, flag, capture, index, alert). A job never runs twice
-at once (`max_instances=1`), `process` steps of different jobs never overlap, and one
-store has at most one scheduler (a lock file next to it). `stop()` (the CLI calls it on
-SIGTERM and SIGINT) stops the scheduling, sends SIGTERM to running children (their work
-is transactional; Scrapy stops gracefully and records the run), kills them after
-`stop_timeout_seconds`, and waits for the job threads.
+`CrawlScheduler.from_settings(settings).start()` takes the store's one-scheduler lock and runs each
+job as `firewatch crawl` then `firewatch process` in child processes, never one job twice at once;
+`stop()` stops scheduling and the children (SIGTERM, SIGKILL after `stop_timeout_seconds`).
 """
 
 from __future__ import annotations
@@ -181,7 +172,7 @@ def _background_scheduler_class():
 
         APScheduler 3's loop makes one last pass after `shutdown()` (state STOPPED is not
         PAUSED); that pass cannot submit a due job (the executor is gone) yet advances its
-        next run time in the job store, so a run due at the moment of a stop was lost.
+        next run time in the job store, so a run due at the moment of a stop would be lost.
         """
 
         def _process_jobs(self):
@@ -293,6 +284,8 @@ class CrawlScheduler:
             self._scheduler = background_scheduler(
                 jobstores={"default": make_jobstore(self.jobstore_url)},
                 executors={"default": ThreadPoolExecutor(max(len(self._jobs), 1))},
+                # Jobs live in the store's SQLite file, so next run times survive a restart; runs missed
+                # meanwhile are coalesced into one when younger than `misfire_grace_seconds`.
                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.misfire_grace_seconds},
                 timezone=self.timezone or resolve_timezone(""))
             self._scheduler.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
@@ -350,6 +343,7 @@ class CrawlScheduler:
             self._scheduler.pause()
         except (SchedulerNotRunningError, AttributeError):
             pass
+        # Children's work is transactional; on SIGTERM Scrapy stops gracefully and records the run.
         for child in children:
             self._say(f"停止子进程 stopping {child.step} job={child.job_id} pid={child.popen.pid} (SIGTERM)")
             _signal_group(child.popen, signal.SIGTERM)
@@ -407,6 +401,7 @@ class CrawlScheduler:
         started = time.monotonic()
         self._say(f"开始 run start job={job_id} run={n} platforms={','.join(spec.platforms)} "
                   f"keywords={','.join(spec.keywords)}")
+        # A child process: Twisted's reactor cannot restart inside one process.
         crawl_rc = self._run_child(spec, "crawl", self.crawl_command(spec))
         if crawl_rc is None or self._stopping:
             self._say(f"中止 run stopped job={job_id} run={n} (scheduler stopping)")
