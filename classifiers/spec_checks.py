@@ -1,17 +1,8 @@
 """Specification checks: compare what a listing states with the facts in `data/specs.yaml`.
 
-`check_specs(text, category, now)` returns `(code, evidence)` pairs, each evidence naming
-the rule and quoting the triggering text. `spec_mismatch`: the model code and the stated
-specification contradict each other (MFZ/ABC4 with 2kg; 水基 with an MFZ dry-powder code;
-甲级 with A1.00; TZL30 with 60分钟; a 68℃ bulb called orange; a hose code 8-65-20 with
-25米; a YJV cable sold as 450/750V; 耐火 claimed on a ZR-only cable). `substandard_spec`:
-below a standard's minimum or outside its series (TZL minutes not in {15,20,25,30}, glass
-or door hours outside the series, dry-powder content under 75%, a blanket under
-1.0x1.0 m, a non-standard conductor size), a withdrawn standard beyond the grace period,
-a standard of another product, banned batteries in emergency lights, or a foreign
-standard cited for a CCC product. Families are checked when their codes appear (for any
-fire category) and, for ambiguous words such as grades and colours, only in the
-categories they belong to. Nothing is checked for `not_fire`.
+`check_specs(text, category, now)` returns `(code, evidence)` pairs: `spec_mismatch` (model code and
+stated specification contradict) or `substandard_spec` (below or outside a standard), the evidence
+quoting the text; `cross_field_mismatch` compares title and attributes. `not_fire` gets none.
 """
 
 from __future__ import annotations
@@ -431,6 +422,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         return []
     on = today(now)
     found: list[Finding] = []
+    # A family is checked when its codes appear (in any fire category); ambiguous words such as
+    # grades and colours only in the categories they belong to.
     if specs.get("extinguisher_codes") or specs.get("powder_content_pct") or category == "portable_extinguisher":
         if category in ("portable_extinguisher", "other_fire") or specs.get("extinguisher_codes"):
             found += _extinguisher(text, specs, facts)

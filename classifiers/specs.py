@@ -1,17 +1,8 @@
 """Specification parser: model codes, sizes, ratings, standards and certificates in listing text.
 
-`parse_specs(text)` pulls what a listing states about itself, per code family, into
-normalised fields with units: extinguisher codes (MFZ/ABC4, MFZL/ABC4, MT3, MT/3, MPZ/6,
-MSWZ/3: agent, structure, amount in kg or L), stated weights, volumes and agents,
-escape-respirator TZL codes (rated minutes) and stated minutes, sprinkler codes
-(K-/T- ZSTZ/ZSTX/ZSTB, bore, temperature) with bulb colours and K factors, fire-door
-codes and grades (GFM/MFM/GMFM, A1.50, 甲级) and fire-resistance hours, fire-glass codes
-(FFB-25-A1.50), fire-hose codes (pressure-bore-length, 8-65-20), couplings (KD65), cables
-(ZR-YJV 3*4+1*2.5, NH-BV, WDZN-YJY: class prefix, type, cores, cross-sections, voltage),
-fire-blanket sizes, battery chemistries, cited standards (GB 4351-2023, GB/T 19666-2019,
-foreign ones such as EN 3-7) and CCC certificate numbers. The checks that compare these
-statements with the facts in `data/specs.yaml` live in `spec_checks.py`
-(`check_specs`); `check_certificates` is here.
+`parse_specs(text, facts=None)` returns what a listing states about itself as normalised fields
+with units (a key only when stated); `extinguisher_size(specs)` gives its one extinguisher size and
+`check_certificates(text)` the `invalid_certificate` findings. The rule checks are `spec_checks`.
 """
 
 from __future__ import annotations
