@@ -1,17 +1,8 @@
 """RFC 3161 trusted timestamps for evidence packs (the `rfc3161-client` library).
 
-When settings `evidence.tsa_url` names a timestamp authority, `rfc3161_timestamper(url)`
-gives the callable `write_pack` takes: it builds a TimeStampReq over the SHA-256 of the
-pack's manifest (with a random nonce, asking for the TSA's certificate), POSTs it as
-`application/timestamp-query`, and checks the answer: a granted status, a message
-imprint equal to the manifest's hash, the nonce it sent. The DER TimeStampResp it
-returns is stored in the pack as `manifest.tsr`, recorded in the custody log and
-covered by the pack signature. `token_info(token, manifest_bytes)` decodes a stored
-token and says whether it is over that manifest (used by `firewatch verify`). Not done
-here: validating the TSA's signature and certificate chain against trusted roots,
-which needs the TSA's root certificate (`rfc3161_client.VerifierBuilder` does it; a
-later setting could name the root). With no `tsa_url` nothing is requested and the
-report says the pack carries no trusted timestamp.
+`rfc3161_timestamper(url)` returns the callable `write_pack` takes: manifest bytes in, the TSA's DER
+TimeStampResp out, checked for a granted status, the manifest's SHA-256 and our nonce (else
+`TimestampError`). `token_info(token, manifest_bytes)` decodes a stored token (`problem`: unusable).
 """
 
 from __future__ import annotations
@@ -67,6 +58,8 @@ def token_info(token: bytes, data: bytes) -> dict[str, Any]:
         tst = response.tst_info
         info.update(gen_time=tst.gen_time.isoformat(), serial_number=str(tst.serial_number),
                     policy=tst.policy.dotted_string, nonce=str(tst.nonce) if tst.nonce is not None else "")
+        # The TSA's signature and certificate chain are not validated here: that needs its root
+        # certificate (rfc3161_client.VerifierBuilder does it).
         problem = _imprint_problem(response, data)
     except Exception as exc:  # a token missing mandatory fields
         problem = f"unreadable token ({exc})"
