@@ -1,16 +1,8 @@
 """Starting headless Chromium, written once: Debian's Chromium driven by Playwright.
 
-`CHROMIUM_ARGS` are the project's launch flags; `chromium_path(settings)` is the
-executable from the settings (`capture.chromium`, default `DEFAULT_CHROMIUM`).
-`launch(browser_type, executable_path, env=...)` starts it from a Playwright
-`BrowserType` (`pw.chromium`, sync or async API: with the async API it returns the
-awaitable), `env` being laid over the inherited environment (e.g. `FONTCONFIG_FILE`).
-Requests are gated by host: `request_allowed(url, allowed)` lets through local URLs
-(data:, blob:, about:) and hosts in `allowed` (exact host, `host:port`, or a
-`.example.com` suffix entry); `gate(allowed)` / `gate_async(allowed)` are route handlers
-for `context.route("**/*", ...)` that abort every other request (`on_block(url)` hears
-of each). The CJK font check is `firewatch.core.fonts`. Playwright itself is imported
-by the callers, inside functions: it is slow to import.
+`launch(browser_type, executable_path, env=...)` starts it with `CHROMIUM_ARGS` from a Playwright
+`BrowserType` (sync or async API); `chromium_path(settings)` names the executable. `gate(allowed)`
+and `gate_async(allowed)` are route handlers that abort requests to hosts not in `allowed`.
 """
 
 from __future__ import annotations
@@ -20,6 +12,8 @@ import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
+
+# Playwright is not imported here: callers import it inside functions (it is slow to import).
 
 __all__ = ["CHROMIUM_ARGS", "DEFAULT_CHROMIUM", "chromium_path", "gate", "gate_async", "host_allowed", "launch",
            "request_allowed"]

@@ -1,16 +1,8 @@
-"""The search protocol shared by every backend: the query model, hits, results, facets,
-and the projection of a listing into an index document.
+"""The search protocol shared by every backend: query model, hits, results, facets, index documents.
 
-Both backends (SQLite FTS5 in `sqlite_fts.py`, Elasticsearch in `elasticsearch.py`)
-implement `SearchIndex` and return the same result set, order, page and facet counts for
-the same data and `SearchQuery`. The text rule both implement: a document matches a
-query when every search token of the query (`text_tokens`: jieba search-mode tokens,
-CJK bigrams and code parts from `firewatch.core.text.search_tokens`, each cut to 64
-characters, at most 64 of them) is among the document's tokens (title, shop name,
-attribute values and description). A query whose text yields no token matches nothing.
-Ties in every sort are broken by document id (`platform:listing_id`), so pages agree;
-only the order of `sort="relevance"` with text is backend-specific (each backend's
-BM25), its result set is not.
+`SearchIndex` is what the SQLite FTS5 and Elasticsearch backends implement, with the same result
+set, order, page and facets for the same data and `SearchQuery` (only relevance order may differ).
+`project(listing, assessment)` makes the index document; bad query input raises `SearchError`.
 """
 
 from __future__ import annotations
@@ -255,7 +247,15 @@ IndexItem = tuple
 
 
 class SearchIndex(Protocol):
-    """What every backend offers (see the module docstring for the matching rule)."""
+    """What every backend offers.
+
+    A document matches when every search token of the query (`query_tokens`: jieba
+    search-mode tokens, CJK bigrams and code parts, each cut to 64 characters, at most 64)
+    is among its tokens (title, shop name, attribute values, description); a query whose text
+    yields no token matches nothing. Ties in every sort are broken by document id
+    (`platform:listing_id`), so pages agree; only the order of `sort="relevance"` with text
+    is backend-specific (each backend's BM25), its result set is not.
+    """
 
     def init(self) -> None: ...
     def index_listing(self, listing: Listing, assessment: Assessment | None,
