@@ -1,16 +1,8 @@
 """Logged-in browser sessions: import, validate and send a Playwright `storage_state` per platform.
 
-A session file is what Playwright's `context.storage_state(path=...)` writes after a
-person logs in: `{"cookies": [{name, value, domain, path, expires, httpOnly, secure,
-sameSite}], "origins": [{origin, localStorage: [{name, value}]}]}`. `load_session`
-validates one (a `SessionError` names the file and the broken cookie or field) and
-drops expired cookies with a warning; `import_session` copies a validated file to
-`<data_dir>/sessions/<platform>.json` (mode 0600: the cookies are credentials), which
-is where a crawl finds it unless `[crawl.sessions]` names another file; the capture side
-can hand the same file to Playwright as `storage_state`. `SessionCookiesMiddleware`
-replaces Scrapy's CookiesMiddleware: it seeds the spider's cookie jars with its
-platform's session cookies, so the standard cookie rules apply (domain and path match,
-secure cookies only over https, expiry) and Set-Cookie answers keep the session fresh.
+`load_session(path)` validates a storage_state file (`SessionError` names the bad field) and drops
+expired cookies; `import_session` copies one to `<data_dir>/sessions/<platform>.json` (mode 0600);
+`SessionCookiesMiddleware` seeds Scrapy's cookie jars with it, so the standard cookie rules apply.
 """
 
 from __future__ import annotations
@@ -84,7 +76,12 @@ def _check_cookie(path: Path, index: int, cookie: Any) -> dict[str, Any]:
 
 
 def parse_storage_state(data: Any, path: Path, now: float | None = None) -> Session:
-    """Validate a decoded storage_state; keep the cookies that have not expired."""
+    """Validate a decoded storage_state; keep the cookies that have not expired.
+
+    The format is what Playwright's `context.storage_state(path=...)` writes after a person
+    logs in: `{"cookies": [{name, value, domain, path, expires, httpOnly, secure, sameSite}],
+    "origins": [{origin, localStorage: [{name, value}]}]}`.
+    """
     if not isinstance(data, dict):
         raise SessionError(str(path), f"top level is {type(data).__name__}, expected an object with 'cookies' and 'origins'")
     if "cookies" not in data:
@@ -142,6 +139,7 @@ def import_session(platform: str, path: str | Path, data_dir: str | Path, now: f
     target_dir = Path(data_dir) / SESSIONS_DIR
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{platform}.json"
+    # Mode 0600: the cookies are credentials.
     atomic_write(target, Path(path).read_bytes(), mode=0o600, suffix=".json")
     log.info("imported session for %s: %d cookies (%s) -> %s", platform, len(session.cookies),
              ", ".join(session.domains), target)
