@@ -1,16 +1,8 @@
 """Proxy rotation: round-robin over a proxy list, evicting proxies that keep failing.
 
-`ProxyPool` holds the list (`http://host:port` URLs, optionally with `user:pass@`),
-hands them out in turn, counts consecutive failures per proxy, evicts a proxy after
-`max_failures` of them and re-admits it after `cooldown` seconds on probation (one more
-failure evicts it again). `ProxyMiddleware` sets `request.meta["proxy"]` (Scrapy's
-HttpProxyMiddleware then does the rest), counts connection errors, timeouts, tunnel
-errors and the statuses a proxy sends itself (407, 502, 504 by default) as failures of
-that proxy, and sends a request that failed at a proxy through the next one without
-spending the request's own retries. When every proxy is evicted it logs one ALERT,
-sets the run's alert and drops requests with a message to fix the list. Stats:
-`firewatch/proxy/<proxy>/{requests,responses,failures,evictions,readmissions}`.
-A request whose meta already names a proxy (or `proxy: None`) is left alone.
+`ProxyPool` hands proxies out in turn, evicting one after `max_failures` failures in a row until
+`cooldown` s pass. `ProxyMiddleware` sets `meta["proxy"]` (unless a request names its own), reroutes
+connection errors and 407s via the next proxy, and raises `ProxiesExhaustedError` if all are evicted.
 """
 
 from __future__ import annotations
@@ -178,6 +170,7 @@ class ProxyMiddleware:
         codes = s.getlist("FIREWATCH_PROXY_FAILURE_CODES") or DEFAULT_FAILURE_CODES
         return cls(crawler, pool, codes)
 
+    # Stats: firewatch/proxy/<proxy>/{requests,responses,failures,evictions,readmissions}.
     def _stat(self, url: str, what: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"firewatch/proxy/{proxy_label(url)}/{what}", n)
 
@@ -215,6 +208,7 @@ class ProxyMiddleware:
                         proxy_label(proxy), self.pool.cooldown, self.pool.max_failures, why, left, len(self.pool))
 
     def _reroute(self, request, why: str):
+        # A reroute does not spend the request's own retries: RETRIES_KEY counts reroutes apart.
         n = request.meta.get(RETRIES_KEY, 0) + 1
         if n > self.max_reroutes:
             return None  # leave it to the retry middleware
