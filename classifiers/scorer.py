@@ -1,16 +1,8 @@
 """Scorer: category model + risk rules + text risk model -> an `Assessment` per listing.
 
-`Scorer.fit(records)` trains both text models on corpus records; `save(directory)` writes
-`model.joblib` and a JSON sidecar `model.json` (library versions, data hash, labels,
-heldout metrics, the artefact's SHA-256); `Scorer.load(directory)` refuses files whose
-hash does not match the sidecar or that another scikit-learn version wrote (retrain).
-`assess(listing)` combines the rules' reasons and the
-text model's probability into `risk_score = 1 - (1 - w_text * p_text) * prod(1 - w_r)`
-(weights in `data/lexicon.yaml`). `assess_many(listings)` is the batch path (same
-results; tokens shared by both models, one matrix and one prediction per chunk) used by
-the pipeline and the CLI. `score_record(s)` is the `firewatch score` line format.
-`train_default(model_dir)` trains on `data/corpus.jsonl`, measures on
-`data/heldout.jsonl` and saves.
+`Scorer.fit(records)` trains both text models; `assess(listing)` and the faster `assess_many` give
+identical `Assessment`s. `save(dir)` writes `model.joblib` and a JSON sidecar; `Scorer.load(dir)`
+raises `ModelIntegrityError` unless the file matches the sidecar's hash and scikit-learn version.
 """
 
 from __future__ import annotations
@@ -183,6 +175,8 @@ class Scorer:
         top = code_proba.index(p_top)
         p_text = p_top * (1.0 - p_not_fire)
         w_text = self.rules.text_model_weight
+        # risk = 1 - (1 - w_text * p_text) * prod(1 - w_r) over the rules' reasons (weights in
+        # data/lexicon.yaml), then calibrated when a calibrator was fitted.
         keep = 1.0 - w_text * p_text
         for reason in reasons:
             keep *= 1.0 - self.rules.weight(reason.code, category)
