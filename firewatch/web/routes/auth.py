@@ -1,15 +1,8 @@
 """Login, logout, the home redirect by role and the admin's audit log page.
 
-Login is rate limited per user name and client address: after `login_max_failures`
-failures within `login_window_seconds` further attempts answer 429 (stored in the
-login_attempts table, so a restart does not reset it). The name counts in its `login_key`
-form, so changing its case or width does not reset the count, and one address may fail at
-most `login_max_failures_per_ip` times for all names together (password spraying). Unknown
-names cost one Argon2 verification like known ones. The login form has its own CSRF
-check (a random cookie echoed in the form), since there is no session yet. A login always
-starts a new session and ends the one the browser presented; a hash made with weaker
-parameters than today's is upgraded. `next=` is followed only to a path of this site.
-Every login, failed login, refusal and logout goes to the audit log.
+`POST /login` answers 429 after too many failures per name and address, or per address, within
+`login_window_seconds`; it checks its own CSRF cookie, starts a new session (ending the presented
+one) and follows `next=` only to this site. Every login, failure, refusal and logout is audited.
 """
 
 from __future__ import annotations
@@ -66,16 +59,20 @@ def login(request: Request, username: str = Form(""), password: str = Form(""), 
           next: str = Form(""), store: Store = Depends(get_store)) -> Response:
     config = request.app.state.config
     ip = client_ip(request)
+    # The login form has its own CSRF check (a random cookie echoed in the form): no session yet.
     if not tokens_equal(csrf_token, request.cookies.get(LOGIN_COOKIE)):
         raise CsrfError("登录表单已过期，请刷新页面后重试")
     username = username.strip()
     window = timedelta(seconds=config.login_window_seconds)
+    # Failures are stored (a restart does not reset them), the name in its `login_key` form (case
+    # or width changes do not reset it); the per-address count stops password spraying.
     failures = store.users.recent_login_failures(username, ip, window)
     if failures >= config.login_max_failures or store.users.recent_ip_failures(ip, window) >= config.login_max_failures_per_ip:
         store.users.audit(username or "-", "login_refused", "", {"reason": "rate_limited", "failures": failures}, ip)
         raise RateLimited(f"登录失败次数过多，请 {config.login_window_seconds // 60} 分钟后再试",
                           headers={"Retry-After": str(config.login_window_seconds)})
     record = store.users.get_user(username) if username else None
+    # Unknown names cost one Argon2 verification like known ones.
     ok = verify_password(record["password_hash"] if record else None, password) and not (record or {}).get("disabled")
     store.users.record_login_attempt(username, ip, ok)
     if not ok:
