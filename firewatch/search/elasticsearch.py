@@ -1,15 +1,8 @@
 """Elasticsearch search backend through the official client (`elasticsearch>=7.17,<8`).
 
-Implements `firewatch.search.base.SearchIndex` with the templates of
-index_config/elasticsearch/. Listings live in concrete indices
-`<prefix>-listings-v<version>-<stamp>` behind the alias `<prefix>-listings`; a rebuild
-loads a new index and swaps the alias atomically, so searches never stop. Snapshots go
-to monthly indices `<prefix>-snapshots-YYYY.MM` (read alias `<prefix>-snapshots`).
-Every document id is derived from the listing key, so any write can be repeated.
-Only REST features common to 7.10 and 8.x are used (`_index_template`, aliases, bulk,
-bool, aggregations, more_like_this; no mapping types), so the same code talks to an 8.x
-cluster when the client runs in compatibility mode (ELASTIC_CLIENT_APIVERSIONING=true).
-Unreachable nodes raise `SearchUnavailable` after the client's retries and a backoff.
+`ElasticsearchIndex(hosts, prefix)` implements `firewatch.search.base.SearchIndex`: listings behind
+the alias `<prefix>-listings`, which `rebuild` swaps atomically; every write can be repeated (ids
+from the listing key); an unreachable cluster raises `SearchUnavailable` after retries and backoff.
 """
 
 from __future__ import annotations
@@ -85,6 +78,9 @@ class ElasticsearchIndex:
         self.version = int(load_template("listings", prefix)["version"])
         self._ready = False
         try:
+            # Only REST features common to 7.10 and 8.x are used (_index_template, aliases, bulk, bool,
+            # aggregations, more_like_this; no mapping types), so an 8.x cluster works when the client
+            # runs in compatibility mode (ELASTIC_CLIENT_APIVERSIONING=true).
             self.es = Elasticsearch(self.hosts, timeout=timeout, max_retries=self.retries, retry_on_timeout=True)
         except Exception as exc:  # ImproperlyConfigured, ValueError on a bad URL
             raise SettingsError(f"search.url {','.join(self.hosts)!r}: {exc}; write http://host:9200") from exc
