@@ -1,15 +1,8 @@
 """Reading official reference files: spot-check failure lists and certificate registries.
 
-Regulators publish non-conforming product lists (抽查不合格产品名单) as XLSX or CSV with the
-columns 序号, 产品种类, 受检单位, 标称生产单位, 标称生产单位所在地, 产品名称, 规格型号,
-生产日期/批号, 主要不合格项目, 承检机构, 电商平台, 备注, in any order, often under a title
-row or two. `read_watchlist_file` finds the header row (the first of the first 30 rows
-that names a company column), maps columns by name (aliases and full-width forms
-included), fills merged XLSX cells, and returns one entry per named company.
-`read_certificates_file` does the same for certificate registry exports (证书编号, 证书状态,
-产品名称, 生产者/制造商, 有效期至). CSV files may be UTF-8 (with or without BOM) or GBK/GB18030;
-XLSX cells are already text. `watchlist_from_sources` and `registry_from_store` give the
-scorer its watchlist and certificate lookup.
+`read_watchlist_file(path)` and `read_certificates_file(path)` read an XLSX or CSV export (UTF-8 or
+GBK), find the header row and map its columns by name, and return an `ImportResult`; an unreadable
+file raises `ImportFileError`. `watchlist_from_sources` and `registry_from_store` serve the scorer.
 """
 
 from __future__ import annotations
@@ -34,6 +27,8 @@ log = logging.getLogger(__name__)
 
 HEADER_SCAN_ROWS = 30
 
+# Spot-check failure lists (抽查不合格产品名单) carry these columns in any order, often under a
+# title row or two; the header is the first of HEADER_SCAN_ROWS rows that names a company column.
 WATCHLIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "seq": ("序号", "编号", "no"),
     "product_category": ("产品种类", "产品类别", "产品类型", "产品大类"),
