@@ -1,15 +1,8 @@
 """Decode the bytes of a saved or fetched page into text, whatever its encoding.
 
-Chinese marketplace pages come as UTF-8 with a byte-order mark, GBK, GB18030 declared
-as "gbk", and UTF-8 declared as "gbk". `decode_page` trusts a BOM first; then strict
-UTF-8 (a GBK page with Chinese text practically never validates as UTF-8, while a
-mislabelled UTF-8 page is common); then `w3lib.encoding.html_to_unicode`: the HTTP
-charset, the `<meta>` charset of the first 4 KB (gbk and gb2312 widened to GB18030,
-their superset), then detection, which looks for a `<meta>` deeper in browser-saved
-pages and otherwise asks charset_normalizer. What w3lib picks is accepted only if the
-bytes decode under it without error; otherwise the page's own declaration and the
-detection are tried in turn, strictly. It never looks at a file name. Bytes that
-nothing decodes into text raise `PageEncodingError`.
+`decode_page(body, declared=None)` trusts a BOM, then strict UTF-8, then w3lib's choice (HTTP
+charset, `<meta>`, detection), accepting a charset only if every byte decodes under it; it never
+looks at a file name and raises `PageEncodingError` when nothing decodes the bytes into text.
 """
 
 from __future__ import annotations
@@ -86,9 +79,13 @@ def decode_page(body: bytes, declared: str | None = None, page: str = "") -> str
             return body[len(bom):].decode(bom_codec)
         except UnicodeDecodeError as exc:
             raise PageEncodingError(page, f"starts with a {bom_codec} BOM but {exc}") from exc
+    # UTF-8 before the declared charset: pages come as GBK, GB18030 declared "gbk" and UTF-8
+    # declared "gbk"; a GBK page with Chinese text practically never validates as UTF-8.
     text = _strict(body, "utf-8")
     if text is not None:
         return text
+    # w3lib: the HTTP charset, the <meta> of the first 4 KB (gbk and gb2312 widened to GB18030,
+    # their superset), then `_detect`.
     codec, text = html_to_unicode(_content_type(declared), body, auto_detect_fun=_detect)
     if _strict(body, codec) is not None:  # w3lib decodes leniently: accept only a clean decode
         return text
