@@ -1,15 +1,8 @@
 """Risk rules: lexicon phrases, spec and certificate checks, price floors and the watchlist.
 
-`RiskRules` reads its knowledge from data files (`data/lexicon.yaml`, `data/specs.yaml`,
-`data/price_priors.yaml`) so regulators can change it without a release, and turns a
-`Listing` plus its predicted category into `Reason`s: each names a taxonomy reason
-code, the matched text with some context, and the listing field it came from. Phrase
-matches are cancelled by negating contexts (年检合格, 非二手, a toy's 道具). Given a fitted
-`PriceModel` (`classifiers.price`) price_too_low uses its learned baselines, else the
-priors; given a certificate `registry` lookup (number -> record, from an imported
-registry) invalid_certificate also covers numbers absent, withdrawn or expired. The text
-risk model (`RiskTextModel`) and `Watchlist` live in their own modules and are
-re-exported here.
+`RiskRules().check(listing, category, watchlist)` returns the rule `Reason`s (one per code, each
+quoting the matched text and naming its field) and the parsed specs. The knowledge is in data files
+(lexicon.yaml, specs.yaml, price_priors.yaml) that regulators can change without a release.
 """
 
 from __future__ import annotations
@@ -111,6 +104,8 @@ class RiskRules:
         return tuple(c for c, cfg in self.reasons_cfg.items() if cfg.get("text_model"))
 
     # -- phrase rules ------------------------------------------------------------------
+    # A negating context cancels a phrase match (年检合格, 非二手, a toy's 道具): a negating prefix,
+    # or a negation overlapping the match or just before it.
     def _negated(self, norm: str, start: int, end: int, neg_re: re.Pattern | None) -> bool:
         for prefix in self.prefixes:
             lo = start - len(prefix)
