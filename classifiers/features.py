@@ -1,15 +1,8 @@
 """Text features shared by the category and risk models.
 
-A FeatureUnion of word-level TF-IDF over `tokenize` tokens (unigrams and bigrams) and
-character n-gram TF-IDF over normalised text: words carry the dictionary knowledge,
-character n-grams catch spelling variants and words jieba splits differently.
-
-`FastFeatures` is the batch scoring path: it reads a *fitted* union's vocabularies and
-idf weights and builds the same sparse matrix from texts that were normalised and
-tokenised once (the tokens are shared by both models), counting n-grams with
-one vocabulary lookup per feature (a C-level map) and scipy summing duplicate (row, column)
-pairs instead of scikit-learn's per-feature Python loop. Its output is
-bit-for-bit the matrix `union.transform(texts)` gives (tests compare them).
+`make_features()` returns an unfitted FeatureUnion: word TF-IDF over `tokenize` uni- and bigrams
+and character n-gram TF-IDF (spelling variants, other word splits). `FastFeatures(union).transform`
+gives bit for bit `union.transform(texts)` from texts normalised and tokenised once (batch scoring).
 """
 
 from __future__ import annotations
@@ -102,8 +95,9 @@ class _Block:
 class FastFeatures:
     """Batch transform for a fitted `make_features` union from shared tokens.
 
-    `transform(norm_texts, token_lists)` takes each text normalised (`tokenize.normalize`)
-    and its `tokenize` tokens, and returns `union.transform(texts)`'s matrix.
+    `transform(norm_texts, token_lists)` takes each text normalised
+    (`firewatch.core.text.normalize`) and its `tokenize` tokens, and returns
+    `union.transform(texts)`'s matrix.
     """
 
     def __init__(self, union: FeatureUnion) -> None:
