@@ -1,15 +1,8 @@
 """Ed25519 signing of evidence packs with one installation key (the `cryptography` library).
 
-`installation_key(key_dir)` loads the installation's private key from
-`<key_dir>/pack-signing-ed25519.pem` (PKCS#8 PEM), creating it on first use with mode
-0600 in a 0700 folder: written whole to a private temporary file, then hard-linked into
-place, so no process ever reads it empty or half-written and two processes cannot make
-two keys. The private key never goes into a pack or a log line. A
-key's fingerprint is the SHA-256 of its 32 raw public-key bytes, in hex; packs carry
-the public key and the fingerprint, and `verify_signature` checks a signature with a
-public key given as raw bytes. `read_public_key` accepts what a person would pass to
-`firewatch verify --key`: a PEM public-key file, or a fingerprint. A signature proves
-which installation packaged the evidence, not what a server sent.
+`installation_key(key_dir)` loads the private key, creating it whole (0600, in a 0700 folder) on
+first use, one key even when processes race; it never goes into a pack or a log line. `fingerprint`
+is the SHA-256 of the raw public key; `verify_signature` and `read_public_key` serve verification.
 """
 
 from __future__ import annotations
@@ -45,7 +38,10 @@ def fingerprint(public_raw: bytes) -> str:
 
 @dataclass(frozen=True)
 class PackSigner:
-    """A private Ed25519 key and where it came from."""
+    """A private Ed25519 key and where it came from.
+
+    Its signature proves which installation packaged the evidence, not what a server sent.
+    """
 
     private_key: Ed25519PrivateKey
     source: str = ""
