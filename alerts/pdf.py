@@ -1,15 +1,8 @@
 """HTML to PDF with headless Chromium (Playwright's `page.pdf`), for notices and pack reports.
 
-`html_to_pdf(html, chromium=...)` starts one Chromium (the project's launch arguments),
-loads the document with every network request refused (a document must carry its
-images as `data:` URIs, so nothing outside the machine is fetched and the PDF depends
-on nothing but its HTML), checks that Chinese glyphs really render (`firewatch.core.fonts`),
-and prints A4 with backgrounds. It runs Playwright's synchronous API, in a worker
-thread when the caller already runs an asyncio loop (the web app). Failures raise
-`RenderError`; missing CJK fonts raise `firewatch.core.exceptions.MissingCJKFontsError`.
-Chromium's flags and the request gate are `firewatch.core.browser`'s.
-`template_env()` is the Jinja2 environment of `alerts/templates/` (autoescape always on,
-seller-written text is hostile) with filters for Beijing time (`firewatch.core.clock`).
+`html_to_pdf(html, chromium=...)` prints a self-contained document (images as `data:` URIs; every
+network request is refused) to A4 PDF bytes, from any thread; raises `RenderError`, or
+`MissingCJKFontsError` when Chinese does not render. `template_env()` is the autoescaping Jinja2 env.
 """
 
 from __future__ import annotations
