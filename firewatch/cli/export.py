@@ -1,14 +1,8 @@
 """`firewatch export takedown|evidence` and `firewatch verify`: what leaves the system.
 
-`export takedown` writes one platform's takedown list (confirmed listings; CSV, XLSX or
-JSON). `export evidence` packs one listing or a case of many with
-`export_evidence_pack`, which the demo and the web app call too: it gathers each
-listing's latest capture, assessment, snapshot history and review decisions from the
-store, signs with the installation key (`evidence.key_dir`, created on first use),
-asks the timestamp authority when `evidence.tsa_url` is set, and renders the Chinese
-extraction record with Chromium (`capture.chromium`). `verify` prints every check with
-✓/✗ and exits 3 naming the files at fault; without `--key` it compares the signing key
-with this installation's and says when it differs (see `alerts.pack_verify`).
+`export takedown` writes one platform's takedown list (CSV, XLSX or JSON); `export evidence` writes
+a signed evidence pack (`firewatch.services.evidence.export_evidence_pack`); `verify` prints every
+check and exits 0 when the pack is intact, 3 naming the files at fault.
 """
 
 from __future__ import annotations

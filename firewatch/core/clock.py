@@ -1,14 +1,8 @@
 """Time, written once: stored and exchanged in UTC, shown to people in Beijing time.
 
-Machine fields (the store, JSON, manifests, CSV machine columns) hold timezone-aware
-UTC: `utcnow()`, `to_utc(dt)` (a naive datetime is taken as UTC), `iso(dt)` and
-`parse_iso(text)`. Every time a person reads (web pages, notices, takedown lists,
-reports, alert e-mails and digests) is Asia/Shanghai and says so:
-`show_time(dt)` gives "2026-12-02 09:30 北京时间" (`seconds=True`: "09:30:05"),
-`show_date(dt)` the Beijing calendar day "2026-12-02". Both take a datetime or ISO text;
-None or "" give "", and text that is no ISO time is shown as it is.
-`zone(name)` is a named time zone (China's is a fixed +08:00 when the system has no
-time-zone database).
+`utcnow()`, `to_utc`, `iso` and `parse_iso` give timezone-aware UTC for machine fields (a naive
+datetime is UTC); `show_time(dt)` gives "2026-12-02 09:30 北京时间" and `show_date(dt)` the Beijing
+day, for people ("" for None, non-ISO text as it is); `zone(name)` is a named time zone.
 """
 
 from __future__ import annotations
