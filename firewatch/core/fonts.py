@@ -1,13 +1,8 @@
 """Check that Chinese text really renders before a screenshot is kept as evidence.
 
-A headless Chromium without CJK fonts draws every Chinese character as the same
-"tofu" box; a screenshot of a listing title then proves nothing. Two checks run here:
-`cjk_font_families()` asks fontconfig (`fc-list :lang=zh family`) which families cover
-Chinese, and `assert_cjk_rendering(page)` draws a short Chinese string and a string of
-characters no font has (private-use U+E000, U+10FFFD) glyph by glyph on a canvas in the
-browser, at the same size, and compares the pixel signatures: the Chinese glyphs must
-have ink, differ from each other and differ from the tofu glyph. Either check failing
-raises `MissingCJKFontsError`, whose message says what to install.
+`assert_cjk_rendering(page, env)` asks fontconfig which families cover Chinese, then draws Chinese
+and missing-glyph characters on a canvas in the browser and compares their pixels; it returns the
+families, or raises `MissingCJKFontsError` (saying what to install) when Chinese would be tofu boxes.
 """
 
 from __future__ import annotations

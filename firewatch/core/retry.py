@@ -1,13 +1,8 @@
 """Retry with exponential backoff, written once (on tenacity) for every caller.
 
-`retry_call(fn, attempts=..., retry_on=..., backoff=..., backoff_max=...)` calls
-`fn(attempt)` (1-based) until it returns, an exception outside `retry_on` is raised
-(passed on at once), `give_up(exc)` says so, or `attempts` calls have failed; then the
-last exception is raised as it was. Between failures it waits
-`backoff_delay(attempt, backoff, backoff_max)`: `backoff * 2**(attempt-1)`, capped.
-`on_failure(attempt, exc, wait)` is called after every retryable failure (for the
-caller's log line); `wait` is None when no further attempt follows. `sleep` is
-injectable for tests. `retry_call_async` is the same for coroutines (asyncio.sleep).
+`retry_call(fn, attempts=..., retry_on=..., backoff=...)` calls `fn(attempt)` until it returns; an
+exception outside `retry_on` passes at once, and after the last attempt (or `give_up(exc)`) the last
+error is raised as it was. `on_failure` hears each failure; `retry_call_async` is for coroutines.
 """
 
 from __future__ import annotations

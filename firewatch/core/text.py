@@ -1,13 +1,8 @@
 """Chinese tokenizer for listing text: jieba with a fire-product user dictionary.
 
-Text is normalised first (full-width to half-width, Latin lowercased), then model codes
-and specifications (MFZ/ABC4, 8-65-20, ZR-YJV, 3*4+1*2.5, GFM-0921-dk5, ZSTX15-68℃,
-4kg ...) are cut out by a regular expression and kept whole, and only the Chinese text
-between them goes through jieba. `tokenize` is precise mode (features for the models);
-`search_tokens` is search mode plus every CJK bigram of longer words and the parts of
-each code, so that the SQLite FTS index (tokens joined by spaces) finds two-character
-queries such as 灭火 in 灭火器. The jieba instance is private to this module (no global
-jieba state) and built lazily on first use.
+`normalize(text)` folds width and Latin case, keeping length; `tokenize(text)` gives precise-mode
+tokens for the models, `search_tokens(text)` search-mode tokens plus CJK bigrams and code parts for
+the indexes. Model codes and specifications (MFZ/ABC4, 8-65-20, ZR-YJV) are kept whole.
 """
 
 from __future__ import annotations
@@ -31,6 +26,7 @@ _PUNCT_ONLY_RE = re.compile(r"^[\W_]+$")
 _SPLIT_CODE_RE = re.compile(r"[-/*+×_~]")
 
 _lock = threading.Lock()
+# A jieba instance private to this module (no global jieba state), built on first use.
 _tokenizer: jieba.Tokenizer | None = None
 
 
@@ -158,6 +154,7 @@ def search_tokens(text: str) -> list[str]:
             word = word.strip()
             if not _keep(word):
                 continue
+            # Bigrams let the indexes find two-character queries such as 灭火 in 灭火器.
             if len(word) >= 3 and _CJK_RE.search(word):
                 for i in range(len(word) - 1):
                     bigram = word[i:i + 2]
