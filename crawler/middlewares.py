@@ -1,13 +1,8 @@
 """Downloader middlewares: honour Retry-After, and never take a captcha page for a listing.
 
-`RetryAfterMiddleware` replaces Scrapy's RetryMiddleware: for 429 and 503 it raises the
-download slot's delay to the server's Retry-After (capped) before retrying, so the whole
-platform slows down, not just the one request. `BlockMiddleware` recognises captcha,
-verification and login-wall pages (`crawler.platforms.blocked.detect_block`), backs off
-that platform with a delay that doubles on each further block, retries the original URL,
-(it sits before Scrapy's RedirectMiddleware, so a redirect to a verification page counts too)
-and gives up on the run after `FIREWATCH_MAX_BLOCKS` blocks, raising an alert in the log
-and the run record. A blocked page never reaches a spider callback.
+`RetryAfterMiddleware` (replacing Scrapy's RetryMiddleware) slows the whole download slot to the
+server's Retry-After on 429/503. `BlockMiddleware` retries a captcha, verification or login-wall page
+with a doubling backoff, and raises `BlockedGiveUpError` after `FIREWATCH_MAX_BLOCKS` blocks.
 """
 
 from __future__ import annotations
@@ -72,6 +67,8 @@ class RetryAfterMiddleware(RetryMiddleware):
         return response
 
 
+# Placed before Scrapy's RedirectMiddleware, so a redirect to a verification page counts too;
+# a blocked page never reaches a spider callback.
 class BlockMiddleware:
     """Detect captcha/verification/login-wall pages; back off and retry the original URL."""
 

@@ -1,13 +1,8 @@
 """1688 (1688.com, Alibaba wholesale) parsers: offer search pages and offer pages.
 
-Offer pages keep everything in `window.context=(function(b,d){...})(window.contextPath,
-{...});` whose second argument is a JavaScript object literal (almost JSON: some keys
-are bare numbers). It is extracted by brace matching and its keys are found by
-searching the nested structure (`currentPrices` tiers of {price, beginAmount},
-`offerTitle`/`subject`, `companyName`, `sellerMemberId`, `saledCount`,
-`featureAttributes`), so the real page and the demo market's replica both parse.
-Search pages carry `window.data = {"offerList": [...], "pageInfo": {...}}`.
-Module names cannot start with a digit; the platform name is "1688".
+`parse_search(html, url)` returns the `Listing`s of a search page (`window.data`), `parse_item`
+one offer with its wholesale price tiers (`window.context`); a page without the expected data
+raises `ParseError`. Module names cannot start with a digit; the platform name is "1688".
 """
 
 from __future__ import annotations
@@ -35,6 +30,10 @@ from firewatch.core.models import Listing, PriceTier
 log = logging.getLogger(__name__)
 
 PLATFORM = "1688"
+# Offer pages keep their data in the second argument of `window.context=(function(b,d){...})
+# (window.contextPath, {...});`, a JavaScript object literal (almost JSON: some keys are bare
+# numbers): extracted by brace matching, its keys found anywhere in the nested structure, so
+# the real page and the demo market's replica both parse.
 _CONTEXT_RE = re.compile(r"window\.context\s*=\s*\(function[\s\S]*?\)\s*\(\s*window\.contextPath\s*,\s*")
 _CONTEXT_ARG_RE = re.compile(r"window\.contextPath\s*,\s*(?=\{)")
 _CONTEXT_PLAIN_RE = re.compile(r"window\.context\s*=\s*(?=\{)")
