@@ -1,13 +1,8 @@
 """What an evidence pack says about one listing besides its capture files.
 
-`history_csv(snapshots)` is the listing's observed history (one row per change of price,
-title, stock or status; formula-safe, UTF-8 with BOM for spreadsheet programs);
-`price_chart_png(snapshots, title)` draws the observed price over time with matplotlib
-(Agg, CJK fonts as `classifiers.evaluate` picks them); `capture_record(evidence, ...)`
-gathers what a notarised capture record notes (time and its source, URL, final URL,
-HTTP status, server IP and port, TLS, user agent, browser version, viewport) from the
-`Evidence` and the capture's own manifest; `assessment_record(assessment)` adds the
-reasons' plain-Chinese names to the classifiers' judgement.
+`history_csv(snapshots)` (formula-safe, UTF-8 with BOM) and `price_chart_png(snapshots, title)` show
+its observed history; `capture_record(evidence, ...)` gathers what a notarised capture record notes;
+`assessment_record(assessment)` adds the reasons' plain-Chinese names to the judgement.
 """
 
 from __future__ import annotations

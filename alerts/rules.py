@@ -1,13 +1,8 @@
 """Alert rules: turn the store's state into alert candidates, each with a dedupe key.
 
-Five rules, switched on by name in settings `[alerts] rules`: `new_flagged` (a flagged
-listing at or above a risk threshold), `notice_overdue` (a confirmed listing still
-online some days after its takedown notice was sent), `relisting` (`alerts.relisting`),
-`price_floor` (a unit price below the floor of its specification, from the classifiers'
-price priors) and `crawler_blocked` (a crawl run that met captcha or login walls).
-`run_rules` evaluates them and stores the candidates whose dedupe key is new, so running
-the rules twice raises nothing new. Candidates carry seller-written text (titles, shop
-names) only in `details`; senders escape it.
+`run_rules(store, cfg)` evaluates the rules named in settings `[alerts] rules` (`RULES`) and stores
+the candidates whose dedupe key is new, so running twice raises nothing new; `evaluate` only lists
+them. Seller-written text (titles, shop names) goes only into `details`; senders escape it.
 """
 
 from __future__ import annotations
@@ -29,6 +24,10 @@ from classifiers.specs import load_facts
 log = logging.getLogger(__name__)
 
 RULES = ALERT_RULES  # the names the settings schema accepts in [alerts] rules
+# new_flagged: a flagged listing at or above a risk threshold; notice_overdue: a confirmed
+# listing still online some days after its takedown notice was sent; relisting: see
+# alerts.relisting; price_floor: a unit price below the floor of its specification (the
+# classifiers' price priors); crawler_blocked: a crawl run that met captcha or login walls.
 RULE_NAMES = {
     "new_flagged": "新标记商品",
     "notice_overdue": "通知后仍在售",

@@ -1,13 +1,8 @@
 """Evaluation of a trained scorer on a labelled JSONL file: tables and plots.
 
-`evaluate_records(scorer, records)` scores labelled records (the corpus format: `title`,
-`category`, `reasons` ...) through the batch path and returns an `EvaluationReport`:
-per-category precision/recall/F1, the confusion matrix, recall per risk reason code,
-and the risk scores behind a precision-recall curve. `format_report` renders it as
-plain-text tables; `plot_confusion` and `plot_precision_recall` write PNGs with
-matplotlib's Agg backend and a CJK font (Noto Sans CJK, Debian's fonts-noto-cjk) so the
-Chinese category names render. `firewatch evaluate` (firewatch/cli_evaluate.py) is the
-command line over these functions.
+`evaluate_records(scorer, records)` scores labelled corpus records through the batch path and returns
+an `EvaluationReport` (per-category scores, confusion matrix, recall per reason code, risk scores);
+`format_report` renders it as text, `write_plots` as PNGs (`firewatch.core.plotting`, CJK labels).
 """
 
 from __future__ import annotations

@@ -1,13 +1,8 @@
 """Generate `corpus.jsonl`, the labelled training corpus, from hand-written phrasings.
 
-`corpus.jsonl` = every line of `hand_corpus.jsonl` (listings written one by one by hand
-in the styles of JD, Taobao/Tmall, PDD and 1688, `"source": "hand"`) + generated lines
-(`"source": "generated"`). Every phrase piece below was written by hand; this script only
-combines them (word order, brackets, keyword stuffing, shop suffixes, model codes that
-agree or contradict each other per code family) with a fixed seed so the corpus is
-reproducible. Run it from the repository root: `python classifiers/data/generate_corpus.py`.
-`heldout.jsonl` is written by hand and never used for training or tuning: this script
-reads it only to drop any generated title that happens to equal a held-out title.
+`python classifiers/data/generate_corpus.py` writes every line of `hand_corpus.jsonl` plus generated
+lines that combine the hand-written pieces below with a fixed seed (reproducible). `heldout.jsonl`
+is never used for training: it is read only to drop generated titles equal to a held-out title.
 """
 
 from __future__ import annotations
@@ -23,6 +18,8 @@ from classifiers.spec_checks import check_specs  # noqa: E402
 from firewatch.core.models import PLATFORMS  # noqa: E402
 
 OUT = Path(__file__).parent / "corpus.jsonl"
+# Listings written one by one by hand in the styles of JD, Taobao/Tmall, PDD and 1688
+# ("source": "hand"); generated lines carry "source": "generated".
 HAND = Path(__file__).parent / "hand_corpus.jsonl"
 HELDOUT = Path(__file__).parent / "heldout.jsonl"
 
