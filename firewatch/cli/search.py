@@ -1,12 +1,8 @@
 """`firewatch search` and `firewatch index init|sync|rebuild`: the search index on the command line.
 
-The backend comes from settings search.url (`sqlite` or Elasticsearch node URLs) or
-from `--index URL`. `search` prints a table with Chinese headers (seller text escaped
-for rich markup) or JSON lines; `--history`, `--similar` and `--shop` answer an
-analyst's follow-up questions about one listing or one shop. The index itself is a
-projection of the store: `index sync` drains the process queue's index stage (what
-waited while Elasticsearch was down), `index rebuild` reloads everything without
-downtime.
+The backend is settings search.url or `--index URL`. `search` prints a table (seller text escaped)
+or JSON lines, with `--history`, `--similar` and `--shop` for follow-ups; `index sync` drains the
+process queue's index stage and `index rebuild` reloads the index from the store without downtime.
 """
 
 from __future__ import annotations

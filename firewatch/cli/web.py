@@ -1,12 +1,8 @@
-"""`firewatch serve`, `firewatch user ...` and `firewatch token ...`: the review web app
-and who may use it.
+"""`firewatch serve`, `firewatch user ...` and `firewatch token ...`: the web app and its users.
 
-`serve` runs the FastAPI app with uvicorn on `[web] host/port`. `user add NAME --role R
-[--platform P]` creates a user (the password is prompted twice, or read from standard
-input with `--password-stdin`), `user passwd NAME` replaces it and ends the user's
-sessions, `user list` shows everyone. `token add --platform P --name N` prints a new
-platform API token once (only its SHA-256 is stored), `token list` and `token revoke ID`
-manage them.
+`serve` runs the FastAPI app with uvicorn on `[web] host/port`; `user add|passwd|list` manage people
+(a password is prompted twice or read with `--password-stdin`; `passwd` ends the user's sessions);
+`token add|list|revoke` manage platform API tokens (printed once, only the SHA-256 stored).
 """
 
 from __future__ import annotations

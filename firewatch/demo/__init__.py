@@ -1,12 +1,8 @@
 """`firewatch demo`: the whole flow once, against the demo market, with a summary.
 
-Starts the demo market on 127.0.0.1, trains the models, crawls all four platforms in a
-child process (Twisted's reactor runs once per process), scores, flags, captures
-screenshots of flagged listings, indexes, reviews the captured ones by the market's
-ground truth (`firewatch.demo_review`), writes takedown lists and one notice per
-platform, exports and verifies a signed evidence pack, runs the alert rules, prints a
-summary and stops the market. Demo data
-lives in `<data_dir>/demo` and is started clean on every run unless `keep` is set.
+`run_demo(settings, port, ...)` starts the market on 127.0.0.1, trains, crawls every platform in a
+child process, scores, captures, indexes, reviews (`firewatch.demo.review`), exports and verifies a
+pack, runs the alert rules and returns the summary; `<data_dir>/demo` starts clean unless `keep`.
 """
 
 from __future__ import annotations
@@ -50,6 +46,7 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
         console.print("训练模型 training the category and risk models …")
         load_scorer(settings, console.print)
         console.rule("抓取 crawling jd, taobao (+tmall), pdd, 1688")
+        # A child process: Twisted's reactor runs once per process.
         child = subprocess.run(child_command(settings, "crawl", "--base-url", base_url, *sum((["--platform", p] for p in CRAWL_PLATFORMS), [])))
         if child.returncode != 0:
             raise FirewatchError(f"the crawl child process failed (exit {child.returncode}); see its output above")

@@ -1,12 +1,8 @@
 """The demo's review and action stage: what a regulator and the system do after flagging.
 
-The demo market knows the truth of every listing it serves, so the demo plays the
-regulator: each captured flagged listing is confirmed when the market's ground truth
-says it is bad and dismissed otherwise, with a note saying so (reviewer
-"演示审核员 demo reviewer"). From the confirmed listings come the takedown lists, one
-formal notice per platform (HTML and a PDF rendered by Chromium), a signed evidence pack
-of a small case, and the alert rules' first run. Real deployments get their decisions
-from people in the web app (`firewatch serve`).
+`review_and_act(settings, store, seed, captured_keys, ...)` confirms or dismisses each captured
+flagged listing by the demo market's ground truth, then writes takedown lists, one notice per
+platform and a signed evidence pack, and runs the alert rules; people decide in the web app.
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
 """Start and stop real Elasticsearch 7.10.2 nodes for development and tests.
 
-The nodes run in one Java 17 process, `es/EsCluster.java` (single-file source mode, no
-build step) over the jars `make es-fetch` puts in `es/lib/`. `EsCluster` is the API the
-test fixtures use: `start()` returns one HTTP URL per node once the cluster is yellow,
-`stop_node(i)`/`start_node(i)` take one node down and back, `stop()` ends the JVM (which
-also ends by itself when this process dies, as its stdin closes). The command line
-`python -m firewatch.search.es_node start|stop|status` runs one node in the background
-for `make es` / `make es-stop`, with its pid, URL and log under `var/es/`.
+`EsCluster(nodes)` runs the nodes in one Java 17 process (`es/EsCluster.java` over the jars `make
+es-fetch` puts in `es/lib/`): `start()` returns one URL per node once the cluster is yellow, and the
+JVM ends with `stop()` or this process. `python -m firewatch.search.es_node start|stop|status`.
 """
 
 from __future__ import annotations
@@ -123,6 +119,7 @@ class EsCluster:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         began = time.monotonic()
         with open(self.log_path, "wb") as log:
+            # The JVM also ends by itself when this process dies, as its stdin closes.
             self._proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                           stderr=log, text=True, encoding="utf-8", cwd=ROOT)
         threading.Thread(target=self._read_stdout, name="es-cluster-stdout", daemon=True).start()
