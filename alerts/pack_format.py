@@ -1,12 +1,8 @@
 """The evidence pack's format: member names, hashing and the custody chain's rules.
 
-Shared by the writer (`alerts.evidence_pack`) and the verifier (`alerts.pack_verify`)
-so both read the same definition. A pack (format `firewatch-pack/2`) is a ZIP holding
-content files listed with SHA-256 and size in `manifest.json`, plus four members that
-the manifest cannot list because they are made from it: `custody.jsonl` (hash-chained
-log; its `packed` entry seals the manifest's hash), `signature.json` (Ed25519 over
-the hashes of manifest, custody log and timestamp token), `manifest.tsr` (optional
-RFC 3161 token over the manifest's hash) and nothing else.
+Shared by `alerts.evidence_pack` and `alerts.pack_verify`. A pack (`firewatch-pack/2`) is a ZIP of
+files listed with SHA-256 and size in `manifest.json`, plus the members made from it (`UNLISTED`):
+`custody.jsonl` (`chain_entries`), `signature.json` (over `signed_payload`) and `manifest.tsr`.
 """
 
 from __future__ import annotations

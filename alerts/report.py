@@ -1,12 +1,8 @@
 """The evidence pack's report: an electronic-data extraction record (电子数据提取笔录) in Chinese.
 
-`render_report(context, chromium=...)` fills `templates/report_extraction.html` (Jinja2,
-autoescaped: listing titles and shop names are seller-written and hostile) with what was
-extracted, when and by whom, how (fresh browser context, other hosts blocked,
-screenshot, MHTML, raw response, WARC, hashes at capture), the signing key's
-fingerprint, whether a trusted timestamp was requested, every packed file's size and
-SHA-256, and the custody events, and prints it to PDF with Chromium (`alerts.pdf`).
-Returns the HTML and the PDF bytes; both go into the pack and the manifest.
+`render_report(context, chromium=...)` fills `templates/report_extraction.html` (autoescaped: seller
+text is hostile) with what was extracted, when, by whom and how, the key, the files' hashes and the
+custody events, and returns the HTML and its PDF (`alerts.pdf`); both go into the pack.
 """
 
 from __future__ import annotations

@@ -1,12 +1,8 @@
-"""Risk-score calibration: a monotone map from the scorer's combined score to the
-probability that a listing is risky, so that `risk_score` 0.8 means "about 8 in 10 such
-listings were risky" on listings the models did not train on.
+"""Risk-score calibration: a monotone map from the scorer's combined score to P(risky).
 
-`RiskCalibrator` follows scikit-learn's estimator contract: `fit(raw_scores, y)` learns
-an isotonic regression (non-decreasing, clipped to [0, 1]) and keeps only its breakpoints
-(`x_`, `y_`), so that `predict` is one `numpy.interp` and a single listing costs
-microseconds. Being monotone, it never reorders listings; it moves where the flagging
-threshold falls on the raw scale, which the closing metrics measure.
+`RiskCalibrator().fit(raw_scores, y)` learns an isotonic regression on listings the models did not
+train on (ValueError with too few of either class) and keeps its breakpoints; `predict` and
+`predict_one` interpolate them, never reordering listings. `expected_calibration_error` measures it.
 """
 
 from __future__ import annotations
@@ -45,6 +41,7 @@ class RiskCalibrator(BaseEstimator):
             raise ValueError(f"calibration needs at least {self.min_samples} scores of both classes, "
                              f"got {len(raw)}")
         iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, y)
+        # Only the breakpoints are kept: `predict` is one numpy.interp, cheap per listing.
         self.x_ = np.asarray(iso.X_thresholds_, dtype=float)
         self.y_ = np.asarray(iso.y_thresholds_, dtype=float)
         self.n_samples_ = int(len(raw))

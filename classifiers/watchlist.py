@@ -1,12 +1,8 @@
 """Seller/manufacturer watchlist: names from spot-check failure lists, matched leniently.
 
-Names are normalised before comparison: full-width to half-width, Latin lowercased,
-punctuation and spaces removed, and company suffixes (有限责任公司, 股份有限公司, 有限公司,
-集团, 公司, 厂, 旗舰店, 专营店 ...) stripped. A listing matches when its shop name or its
-生产厂家/制造商 attribute normalises to a watched name. Containment (a name that merely
-contains a watched one of at least `min_contain` characters) is off by default: on the
-demo market it matched unrelated sellers sharing a trade name (鑫源消防, 创安消防科技)
-and flagged several times more innocent listings than guilty ones.
+`Watchlist(names).match(name)` returns the watched name that `name` matches, or None: both are
+compared by `normalize_name` (width, case, punctuation and company suffixes such as 有限公司 or
+旗舰店 removed); matching by containment (`min_contain`) is off by default.
 """
 
 from __future__ import annotations
@@ -45,6 +41,8 @@ class Watchlist:
     """A set of watched names; `match(name)` gives the watched name it matches, or None."""
 
     def __init__(self, names: Iterable[str] = (), min_contain: int | None = None) -> None:
+        # Containment is off by default: it matches unrelated sellers that share a trade name
+        # (鑫源消防, 创安消防科技).
         self.min_contain = min_contain
         self._names: dict[str, str] = {}
         for name in names:

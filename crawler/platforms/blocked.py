@@ -1,12 +1,8 @@
 """Recognise captcha, verification and login-wall pages served instead of content.
 
-Marketplaces answer crawlers with a slider captcha (Taobao/Tmall/1688 "punish" pages,
-滑动验证, nocaptcha), a verification page (JD risk check, PDD 安全验证) or a redirect
-to a login page (login.taobao.com, passport.jd.com). The demo market imitates this
-with a 302 to `/_sec/captcha` serving a page titled 安全验证 with `<div id="nocaptcha">`.
-Ordinary pages mention 登录 in their headers and embed captcha iframes and anti-bot
-scripts, so `detect_block` looks only at strong signals: the page URL, the title, the
-ids of captcha and login widgets, and visible (non-script) text of slider prompts.
+`detect_block(html, url)` returns the reason (slider captcha, verification page, login wall) or
+None, from strong signals only: the URL, the title, captcha and login widget ids, and visible text
+of slider prompts, since ordinary pages mention 登录 and embed captcha iframes and anti-bot scripts.
 """
 
 from __future__ import annotations
@@ -20,6 +16,9 @@ from parsel import Selector
 log = logging.getLogger(__name__)
 
 # (substring of the lower-cased URL without query, reason)
+# Taobao/Tmall/1688 "punish" pages (滑动验证, nocaptcha), JD's risk check, PDD's 安全验证 and
+# redirects to login.taobao.com or passport.jd.com; the demo market imitates them with a 302 to
+# `/_sec/captcha` serving a page titled 安全验证 with `<div id="nocaptcha">`.
 _URL_MARKERS = (
     ("/_sec/", "captcha"),
     ("_____tmd_____/punish", "captcha"),

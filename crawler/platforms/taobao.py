@@ -1,12 +1,8 @@
 """Taobao (taobao.com) parsers: search result pages and item pages.
 
-Search pages carry every result in the inline `g_page_config = {...};` JSON
-(`mods.itemlist.data.auctions[]`: nid, raw_title, view_price, view_sales, nick,
-user_id, detail_url, pic_url, shopcard.isTmall) and the pager in `mods.pager.data`;
-a result sold by a Tmall shop becomes a "tmall" listing. Item pages carry ids and the
-shop in the `g_config` script literal, the title in `h3.tb-main-title[data-title]`,
-the list price (single or range) in `#J_StrPrice em.tb-rmb-num` and the attributes
-in `ul.attributes-list li`.
+`parse_search(html, url)` reads the results of the inline `g_page_config` JSON (a result sold by a
+Tmall shop becomes a "tmall" listing), `parse_item` an item page (`g_config`, title, price and
+attributes from the HTML); `parse_pagination` reads the pager. Missing data raises `ParseError`.
 """
 
 from __future__ import annotations
