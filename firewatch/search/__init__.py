@@ -1,11 +1,8 @@
 """Search over listings: one protocol (`base.SearchIndex`), backends chosen by URL.
 
-`sqlite` is the SQLite FTS5 file beside the store; `http(s)://host:9200` (a
-comma-separated list of nodes allowed) is Elasticsearch. Both return the same results
-for the same data and query (see `base` for the matching rule). The index is a
-projection of the store: `index_listing` is idempotent by document id, `rebuild`
-recreates it from the store at any time, and `sync.sync_queue` drains the process
-queue's "index" stage.
+`open_index(url, sqlite_path)` opens `sqlite` (the FTS5 file beside the store) or Elasticsearch
+(`http(s)://host:9200`, several nodes comma-separated); anything else raises `SettingsError`. The
+index is a projection of the store: writes are idempotent and `rebuild` recreates it at any time.
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
-"""Request dependencies shared by the routers: the store, the current user, role and
-platform checks, and the CSRF check every unsafe request passes through.
+"""The web app's request dependencies: the store, the current user, role and platform checks.
 
-A browser authenticates with the `fw_session` cookie (a server-side session row); an
-integration with `Authorization: Bearer <token>` (a platform API token, acting as that
-platform). Cookie-authenticated POSTs must carry the session's CSRF token, as the form
-field `csrf_token` or the `X-CSRF-Token` header; token-authenticated ones need none
-(no browser sends a bearer token by itself).
+A browser is known by the `fw_session` cookie, an integration by a platform API bearer token.
+`verify_csrf` refuses a cookie-authenticated unsafe request without the session's CSRF token (form
+field `csrf_token` or `X-CSRF-Token`); `require(*roles)` and `check_platform` raise `Forbidden`.
 """
 
 from __future__ import annotations
@@ -82,6 +79,7 @@ def current_user(user: User | None = Depends(optional_user)) -> User:
 async def verify_csrf(request: Request, user: User | None = Depends(optional_user)) -> None:
     """Refuse an unsafe request from a session without its CSRF token (login has its own check:
     the login form's token, so a browser that still holds a session can log in afresh)."""
+    # A bearer token needs no CSRF token: no browser sends one by itself.
     if request.method not in UNSAFE or user is None or user.via_token or request.url.path == "/login":
         return
     sent = request.headers.get("x-csrf-token")

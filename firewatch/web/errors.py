@@ -1,11 +1,8 @@
 """The one place that maps errors to HTTP responses.
 
-`WebError` subclasses carry their status. For `/api/` paths (and requests that ask for
-JSON) the answer is `{"error": message}`; for pages it is the error page, except a
-missing login, which redirects to the login page with the path to come back to.
-Request validation errors answer 400 with the same shapes; anything unexpected is
-logged and answers 500 without details (with the security headers like every
-other response: `app.security_headers` catches it before Starlette's outermost handler).
+`install(app)` answers a `WebError` (it carries its status) with `{"error": msg}` for `/api/` paths
+and JSON requests, else with the error page (a missing login redirects to the login page);
+validation errors answer 400; anything unexpected is logged and answers 500 without details.
 """
 
 from __future__ import annotations
@@ -62,6 +59,8 @@ def install(app: FastAPI) -> None:
         error.status = exc.status_code
         return error_response(request, error)
 
+    # Security headers set here too: `app.security_headers` catches the exception before
+    # Starlette's outermost handler.
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         return add_security_headers(request, unexpected(request))

@@ -1,11 +1,8 @@
-"""Security primitives of the web app: Argon2 password hashes, random tokens, CSRF
-comparison and the response headers (a strict Content-Security-Policy and friends).
+"""Security primitives of the web app: Argon2 password hashes, random tokens, CSRF, headers.
 
-Passwords are hashed with Argon2id (argon2-cffi's defaults); a login for an unknown user
-still runs one verification against a dummy hash so timing does not reveal which names
-exist. Tokens are 32 random bytes, URL-safe. The CSP allows scripts, styles, images and
-fetches from this origin only and no inline script or style at all, so even a payload
-that escaped the templates' autoescaping could not run.
+`hash_password`/`verify_password` use Argon2id (an unknown user still costs one verification, so
+timing reveals no names); `new_token()` is 32 random URL-safe bytes; `add_security_headers` sets a
+CSP of this origin only with no inline script or style, so a payload that escaped cannot run.
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
 """Safe serving of captured evidence: a listing's screenshot and its other artefacts.
 
-A file is served only when (1) the user may see the listing, (2) the name is one of the
-artefacts recorded in the listing's latest Evidence (names are never paths: a slash, a
-backslash or `..` is refused with 400), and (3) the resolved file lies inside both the
-capture's folder and the configured evidence directory (a record pointing elsewhere is
-refused with 403). Screenshots are shown inline; everything else, including the captured
-seller HTML, is sent as an attachment with a sandboxing CSP, so it never runs here.
+`GET /files/{platform}/{listing_id}/{name}` serves a file only if the user may see the listing, the
+name is an artefact of its latest Evidence (a path answers 400) and the file lies in the capture and
+evidence folders (else 403). Only images show inline; the rest downloads under a sandboxing CSP.
 """
 
 from __future__ import annotations
