@@ -1,11 +1,8 @@
 """Money, written once: yuan are `Decimal` (never binary floats), stored as integer fen.
 
-`to_fen(yuan)` rounds half up to an integer number of fen (1 yuan = 100 fen);
-`from_fen(fen)` gives the two-place Decimal back; `fen_to_float` is only for a search
-index's numeric field. `parse_yuan(text)` reads what pages and files write ("¥58.00",
-"1,299", "58元", 58), None when there is no non-negative number. `yuan_text(value)`
-("19.90") and `format_yuan(value)` ("¥19.90") are how people see an amount, rounded
-half up to the fen. None stays None (or empty text) everywhere.
+`to_fen(yuan)` rounds half up to fen and `from_fen(fen)` gives the two-place Decimal back;
+`parse_yuan(text)` reads "¥58.00", "1,299", "58元" (None without a non-negative number);
+`yuan_text` ("19.90") and `format_yuan` ("¥19.90") are for people. None stays None throughout.
 """
 
 from __future__ import annotations

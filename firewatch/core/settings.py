@@ -1,11 +1,8 @@
 """The settings schema and its one loader: defaults < `firewatch.toml` < `FIREWATCH_*` environment.
 
-Every key's type, default and meaning is declared once, below; `firewatch.toml` is the
-documented copy of the defaults. `FIREWATCH_<SECTION>__<KEY>` overrides `[section] key`
-(list keys take one value or a JSON list; tables a JSON object), `FIREWATCH_DATA_DIR`
-overrides `paths.data_dir` and `FIREWATCH_CONFIG` names the file. A bad value, an
-unknown key or an unknown section raises `SettingsError` with one line naming the key,
-the value, what was expected and where it came from. Nothing else reads the environment.
+`load_settings(path=None, env=None)` returns the validated `Settings`: `FIREWATCH_<SECTION>__<KEY>`
+overrides `[section] key`, `FIREWATCH_DATA_DIR` the data dir, `FIREWATCH_CONFIG` names the file; a
+bad value or unknown key raises `SettingsError` in one line. Nothing else reads the environment.
 """
 
 from __future__ import annotations
