@@ -1,11 +1,8 @@
 """The daily digest: one day's alerts summarised per rule, platform, category and state.
 
-A day is a calendar day in the configured time zone (`[alerts] timezone`, default
-Asia/Shanghai). `build_digest` makes the JSON-ready payload (`type: digest`) that every
-sender delivers (e-mail renders it through `alert_digest.*`); `send_digest` sends it once
-per day and channel (recorded in the store, checked under the channel's delivery lock
-so two digests run together send it once), or again with `force`, and turns a delivery
-that fails every retry into a dead letter.
+`build_digest(store, day, tz_name)` makes the JSON-ready payload (`type: digest`) of a calendar day
+in the configured zone; `send_digest` sends it once per day and channel (under the channel's
+delivery lock; again with `force`), and a delivery that fails every retry becomes a dead letter.
 """
 
 from __future__ import annotations

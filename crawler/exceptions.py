@@ -1,11 +1,8 @@
 """Exceptions of the crawler package, all in one documented module.
 
-Every exception derives from `CrawlerError`, so a spider or the CLI can catch the whole
-family in one place and map it to a log line, an HTTP status or an exit code; the one
-exception is `MissingCJKFontsError`, which belongs to the browser check in the core
-layer (`firewatch.core.fonts`) and is only re-exported here. A normal
-outcome (an explicit "no results" page, a listing without a price) is a return value,
-never an exception.
+Every exception derives from `CrawlerError` (a `FirewatchError`) except `MissingCJKFontsError`,
+re-exported from the core layer. A normal outcome (an explicit "no results" page, a listing without
+a price) is a return value, never an exception.
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
 """The demo market's catalogue: listing and shop records, time-dependent state and search.
 
-`build_catalogue(seed, size)` generates (through `demo_market.generator`) a deterministic set
-of fire-safety and look-alike listings spread over jd, taobao, tmall, pdd and 1688, each
-carrying its ground truth (`true_category`, `true_reasons`). The `Catalogue` answers what
-the server needs for a given simulated day: which listings are live, what they cost that
-day (prices drift deterministically with the seed and day), which were delisted and which
-risky ones came back under new ids and shops, and keyword search over titles.
+`build_catalogue(seed, size)` generates a deterministic set of listings, each with its ground truth
+(`true_category`, `true_reasons`); the `Catalogue` says for a simulated day which listings are live,
+their prices, which were delisted or came back under new ids, and searches titles by keyword.
 """
 from __future__ import annotations
 

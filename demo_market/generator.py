@@ -1,11 +1,8 @@
 """Deterministic generation of the demo catalogue from the vocabulary files in `data/`.
 
-Everything random goes through one `random.Random(seed)`, so a seed always yields the same
-listings. Titles are assembled from shuffled segments (brand, product nouns, specification,
-model code, uses, selling points, platform words, 【】 brackets, keyword stuffing) so that
-word order and style vary the way real titles do. About 28% of fire listings are made risky:
-each gets one or two reason codes from the taxonomy and the matching evidence is planted in
-the title, attributes, description, price or seller, and recorded as ground truth.
+Everything random goes through one `random.Random(seed)`, so a seed always yields the same listings.
+Titles are assembled from shuffled segments as real titles vary; a share of fire listings is made
+risky, with the evidence of one or two reason codes planted and recorded as ground truth.
 """
 from __future__ import annotations
 

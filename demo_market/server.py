@@ -1,11 +1,8 @@
 """The demo market server: one FastAPI app replicating JD, Taobao/Tmall, Pinduoduo and 1688.
 
-`DemoMarket` owns a catalogue, the simulated day and the real-site behaviour (rate limit,
-server errors, captcha wall); `start()` runs uvicorn in a background thread on a free port
-and returns the base URL, `stop()` shuts it down, and the object is a context manager.
-`serve()` runs the same market in the foreground (used by `firewatch market serve`).
-Platform routes live in `demo_market.pages`; this module adds robots.txt, images, the
-captcha page, the admin endpoints for the day counter and the behaviour middleware.
+`DemoMarket(seed, size)` owns the catalogue, the simulated day and the real-site behaviour (rate
+limit, server errors, captcha wall); `start()` serves it in a background thread and returns the base
+URL, `stop()` ends it (also a context manager). `serve()` runs it in the foreground.
 """
 from __future__ import annotations
 

@@ -1,11 +1,8 @@
 """Platform parsers: pure functions from a saved or fetched page to `Listing`s.
 
-One module per platform (`jd`, `taobao`, `tmall`, `pdd`, `alibaba1688` for "1688"),
-each with `parse_search(html, url)` and `parse_item(html, url)`, plus `blocked` for
-captcha and login walls. `parse_page` is the one entry point the spiders and the
-`firewatch parse` command use: it decodes bytes with `decode_page`, refuses blocked
-pages, dispatches by platform and page kind, and turns every failure into a
-`ParseError` naming the page, so a broken page never passes as an empty result.
+`parse_page(platform, kind, body, url)` is the one entry point of the spiders and `firewatch parse`:
+it decodes bytes (`decode_page`), raises `BlockedPageError` for captcha and login walls and
+`ParseError` for anything else that does not parse, so a broken page never passes as no results.
 """
 
 from __future__ import annotations

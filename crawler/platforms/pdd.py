@@ -1,10 +1,7 @@
 """Pinduoduo (PDD, yangkeduo.com) parsers for its mobile web pages.
 
-PDD renders on the server into `window.rawData = {...};`. Search pages keep results in
-`rawData.stores.store.data.ssrListData` ({"list": [{goodsID, goodsName, price,
-salesTip, mallName, mallID, linkURL, thumbUrl}], "hasMore", "page"}); goods pages keep
-`rawData.store.initDataObj` ({"goods": {...}, "mall": {...}}). Prices are integer fen
-(1990 = 19.90 yuan); a group price range becomes `price_range`, equal ends a `price`.
+`parse_search(html, url)` and `parse_item(html, url)` read the server-rendered `window.rawData`
+(search: `stores.store.data.ssrListData`; goods: `store.initDataObj`); prices come as integer fen.
 No real PDD page is stored, so this follows the demo market's contract.
 """
 

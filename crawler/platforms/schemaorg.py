@@ -1,11 +1,8 @@
 """Generic parser for any shop page that carries schema.org Product data.
 
-Shops outside the big platforms (a manufacturer's own store, a regional mall) often
-describe their products with JSON-LD, microdata or OpenGraph product tags. extruct reads
-all three; this module maps a schema.org `Product` (with its `Offer` or
-`AggregateOffer`) onto a `Listing` of platform "web", keyed by the product's sku,
-productID or mpn, else by its URL. OpenGraph `product:` tags are the fallback when a
-page has no schema.org Product. A listing whose offer says Discontinued is `removed`.
+`parse_search(html, url)` maps each schema.org `Product` (JSON-LD, microdata, else OpenGraph tags;
+read by extruct) onto a `Listing` of platform "web", keyed by sku, productID or mpn, else by URL;
+`parse_item` takes the first. A Discontinued offer is `removed`; no product raises `ParseError`.
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
 """Tmall (tmall.com) parser for item pages; Tmall search results come from Taobao search.
 
-Item pages are GBK-declared (decode them as GB18030). The data sits in the inline
-`TShop.Setup({...})` JSON (`itemDO`: itemId, title, userId, quantity;
-`rstShopId`; `defaultItemPrice` "5499.00 - 6799.00"), with `.tm-price`, the shop
-name in `a.slogo-shopname` and the attributes in `#J_AttrUL li` as HTML fallbacks.
-A page without `TShop.Setup` (such as the demo market's replica) is read from
-whichever inline JSON keys and HTML parts it has.
+`parse_item(html, url)` reads the inline `TShop.Setup({...})` JSON with HTML fallbacks (`.tm-price`,
+`a.slogo-shopname`, `#J_AttrUL li`), or whatever inline JSON keys and HTML parts a page without it
+has (the demo market's replica); `parse_search` is Taobao's. Item pages are GBK-declared.
 """
 
 from __future__ import annotations
