@@ -1,7 +1,7 @@
 """The demo market's catalogue: listing and shop records, time-dependent state and search.
 
-`build_catalogue(seed, size)` generates a deterministic set of listings, each with its ground truth
-(`true_category`, `true_reasons`); the `Catalogue` says for a simulated day which listings are live,
+`Catalogue` (built by `demo_market.generator.build_catalogue(seed, size)`, each listing with its
+ground truth `true_category`, `true_reasons`) says for a simulated day which listings are live,
 their prices, which were delisted or came back under new ids, and searches titles by keyword.
 """
 from __future__ import annotations
