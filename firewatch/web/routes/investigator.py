@@ -1,9 +1,9 @@
 """Investigator pages: cases gathering listings, evidence-pack export and the custody log.
 
-A case is a named set of listings. Exporting writes an evidence pack of its captured listings
-(`firewatch.services.evidence.export_evidence_pack`: signed, reviewers' decisions as custody events)
-into `<export dir>/cases/<id>/`, audits it with the pack's SHA-256 and sends the ZIP. The case page
-shows the custody log of the latest pack, entry by entry, as it is in the ZIP.
+A case is a named set of listings. Exporting writes a signed evidence pack of its captured listings
+(the config's `pack_exporter`: `firewatch.services.evidence.export_evidence_pack`) into `<export
+dir>/cases/<id>/`, audits it with the pack's SHA-256 and sends the ZIP. The case page shows the
+custody log of the latest pack, entry by entry, as it is in the ZIP.
 """
 
 from __future__ import annotations
