@@ -2,7 +2,7 @@
 
 `html_to_pdf(html, chromium=...)` prints a self-contained document (images as `data:` URIs; every
 network request is refused) to A4 PDF bytes, from any thread; raises `RenderError`, or
-`MissingCJKFontsError` when Chinese does not render. `template_env()` is the autoescaping Jinja2 env.
+`MissingCJKFontsError` when Chinese does not render. `template_env()`: the autoescaping Jinja2 env.
 """
 
 from __future__ import annotations

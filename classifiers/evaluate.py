@@ -1,6 +1,6 @@
 """Evaluation of a trained scorer on a labelled JSONL file: tables and plots.
 
-`evaluate_records(scorer, records)` scores labelled corpus records through the batch path and returns
+`evaluate_records(scorer, records)` scores labelled corpus records through the batch path into
 an `EvaluationReport` (per-category scores, confusion matrix, recall per reason code, risk scores);
 `format_report` renders it as text, `write_plots` as PNGs (`firewatch.core.plotting`, CJK labels).
 """

@@ -375,9 +375,10 @@ class PriceModel(BaseEstimator):
         if forest is not None:
             outlier = bool(forest.predict(np.array([[math.log(up["unit_price"])]]))[0] == -1)
         if base["source"] == "observed":
-            # Enough observations: robust z-score and ratio to the median, with the IsolationForest as
-            # second opinion: a cluster of cheap listings (a cheaper product line) is not an outlier,
-            # even where the MAD is tight and the z-score alone would flag it.
+            # Enough observations: robust z-score and ratio to the median, with the
+            # IsolationForest as second opinion: a cluster of cheap listings (a cheaper
+            # product line) is not an outlier, even where the MAD is tight and the z-score
+            # alone would flag it.
             flagged = z <= -self.z_threshold and ratio < self.max_ratio and (outlier is not False)
         elif base["source"] in ("shrunk", "few"):
             # Few observations: the shrunk median, with at least `prior_spread` as the spread.

@@ -1,8 +1,8 @@
 """Downloader middlewares: honour Retry-After, and never take a captcha page for a listing.
 
 `RetryAfterMiddleware` (replacing Scrapy's RetryMiddleware) slows the whole download slot to the
-server's Retry-After on 429/503. `BlockMiddleware` retries a captcha, verification or login-wall page
-with a doubling backoff, and raises `BlockedGiveUpError` after `FIREWATCH_MAX_BLOCKS` blocks.
+server's Retry-After on 429/503. `BlockMiddleware` retries a captcha, verification or login-wall
+page with a doubling backoff, and raises `BlockedGiveUpError` after `FIREWATCH_MAX_BLOCKS` blocks.
 """
 
 from __future__ import annotations

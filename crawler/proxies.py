@@ -1,8 +1,8 @@
 """Proxy rotation: round-robin over a proxy list, evicting proxies that keep failing.
 
 `ProxyPool` hands proxies out in turn, evicting one after `max_failures` failures in a row until
-`cooldown` s pass. `ProxyMiddleware` sets `meta["proxy"]` (unless a request names its own), reroutes
-connection errors and 407s via the next proxy, and raises `ProxiesExhaustedError` if all are evicted.
+`cooldown` s pass. `ProxyMiddleware` sets `meta["proxy"]` (unless a request names its own),
+reroutes connection errors and 407s via the next proxy; `ProxiesExhaustedError` if all are evicted.
 """
 
 from __future__ import annotations

@@ -284,8 +284,9 @@ class CrawlScheduler:
             self._scheduler = background_scheduler(
                 jobstores={"default": make_jobstore(self.jobstore_url)},
                 executors={"default": ThreadPoolExecutor(max(len(self._jobs), 1))},
-                # Jobs live in the store's SQLite file, so next run times survive a restart; runs missed
-                # meanwhile are coalesced into one when younger than `misfire_grace_seconds`.
+                # Jobs live in the store's SQLite file, so next run times survive a restart;
+                # runs missed meanwhile are coalesced into one when younger than
+                # `misfire_grace_seconds`.
                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.misfire_grace_seconds},
                 timezone=self.timezone or resolve_timezone(""))
             self._scheduler.add_listener(self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)

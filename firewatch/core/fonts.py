@@ -2,7 +2,7 @@
 
 `assert_cjk_rendering(page, env)` asks fontconfig which families cover Chinese, then draws Chinese
 and missing-glyph characters on a canvas in the browser and compares their pixels; it returns the
-families, or raises `MissingCJKFontsError` (saying what to install) when Chinese would be tofu boxes.
+families, or raises `MissingCJKFontsError` (saying what to install) if Chinese would be tofu boxes.
 """
 
 from __future__ import annotations

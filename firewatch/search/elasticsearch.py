@@ -78,9 +78,10 @@ class ElasticsearchIndex:
         self.version = int(load_template("listings", prefix)["version"])
         self._ready = False
         try:
-            # Only REST features common to 7.10 and 8.x are used (_index_template, aliases, bulk, bool,
-            # aggregations, more_like_this; no mapping types), so an 8.x cluster works when the client
-            # runs in compatibility mode (ELASTIC_CLIENT_APIVERSIONING=true).
+            # Only REST features common to 7.10 and 8.x are used (_index_template, aliases,
+            # bulk, bool, aggregations, more_like_this; no mapping types), so an 8.x cluster
+            # works when the client runs in compatibility mode
+            # (ELASTIC_CLIENT_APIVERSIONING=true).
             self.es = Elasticsearch(self.hosts, timeout=timeout, max_retries=self.retries, retry_on_timeout=True)
         except Exception as exc:  # ImproperlyConfigured, ValueError on a bad URL
             raise SettingsError(f"search.url {','.join(self.hosts)!r}: {exc}; write http://host:9200") from exc
