@@ -1,8 +1,8 @@
 """Verify an evidence pack: hashes, the manifest's completeness, the custody chain, the signature.
 
 `check_pack(path, expected_key=None)` returns a `PackCheck` per check, in order; `verify_pack` just
-the problems, each naming the file at fault. A ZIP with unsafe names or layout, or beyond `Limits`,
-is refused unread. A pack re-signed by another key fails only when `expected_key` is given.
+the problems, each naming the file at fault. A ZIP with unsafe or duplicate names, or beyond
+`Limits`, is refused unread. A pack re-signed by another key fails only given `expected_key`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Relisting detection: a removed or confirmed listing that reappears as another listing.
 
 `find_relistings(store, cfg, hasher=None)` returns the best `RelistingMatch` per active listing
-first seen after its source went; title (MinHash), shop and main image (dHash via `ImageHasher`,
-cached in the store) add their weights. A failed image fetch leaves that signal unknown.
+first seen after its source was removed or confirmed; title (MinHash), shop and main image (dHash,
+cached in the store by `ImageHasher`) add their weights. A failed image fetch leaves it unknown.
 """
 
 from __future__ import annotations
