@@ -59,8 +59,8 @@ def install(app: FastAPI) -> None:
         error.status = exc.status_code
         return error_response(request, error)
 
-    # Security headers set here too: `app.security_headers` catches the exception before
-    # Starlette's outermost handler.
+    # The `security_headers` middleware (firewatch.web.app) answers an unexpected exception
+    # before Starlette's outermost handler; this one gives any other the same headers.
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         return add_security_headers(request, unexpected(request))
