@@ -151,8 +151,8 @@ def _removal(store: Store, notice: Notice, key: tuple[str, str], recrawl_after: 
         return None
     if listing.status == "removed" and listing.last_seen and listing.last_seen >= sent:
         return listing.last_seen, "re-crawl saw the listing removed"
-    # Or a finished crawl of its platform, meeting no block, started after the notice (and after
-    # the listing could have been skipped as recently seen) and did not see it.
+    # Else removed if a finished crawl of its platform, meeting no block, started after the notice
+    # (and after the listing could have been skipped as recently seen) without seeing it.
     since = max(sent, (listing.last_seen or sent) + recrawl_after)
     for run in store.listings.crawl_runs_since(_CRAWL_PLATFORM.get(key[0], key[0]), since):
         if run.get("outcome") == "finished" and not run.get("blocks") and not run.get("errors"):
