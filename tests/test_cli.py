@@ -1,4 +1,6 @@
-"""The command line's stable interfaces: --help everywhere, parse, score, clear errors."""
+"""The command line's stable interfaces: --help everywhere, parse, score, clear errors.
+
+Run in this process (`run_firewatch`), except the crawl: Scrapy's reactor runs once per process."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import json
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from firewatch.cli import cli
 
@@ -19,8 +22,6 @@ def all_commands(group: click.Group, prefix=()):
 
 @pytest.mark.parametrize("path", list(all_commands(cli)), ids=lambda p: " ".join(p))
 def test_every_command_explains_itself(path):
-    from click.testing import CliRunner
-
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output and len(result.output.splitlines()) > 3
@@ -42,7 +43,8 @@ def test_parse_garbage_names_the_page(tmp_path, run_firewatch):
     assert "broken.html" in result.stderr and "missing" in result.stderr
 
 
-def test_score_interface(tmp_path, run_firewatch):
+def test_score_interface(tmp_path, run_firewatch, install_model):
+    install_model(tmp_path / "data")
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
         {"id": "a", "title": "干粉灭火器4kg 年检专用 不带3C", "price": "12"},
@@ -57,8 +59,8 @@ def test_score_interface(tmp_path, run_firewatch):
     assert b["category"] == "not_fire" and b["risk"] == 0 and b["reasons"] == []
 
 
-def test_unreachable_market_says_what_to_do(run_firewatch):
-    result = run_firewatch("crawl", "--platform", "pdd", "--query", "灭火器", "--base-url", "http://127.0.0.1:9",
+def test_unreachable_market_says_what_to_do(spawn_firewatch):
+    result = spawn_firewatch("crawl", "--platform", "pdd", "--query", "灭火器", "--base-url", "http://127.0.0.1:9",
                            "--no-progress")
     assert result.returncode != 0
     assert "firewatch market serve" in result.stderr

@@ -10,7 +10,7 @@ from classifiers.specs import check_certificates, check_specs, parse_specs, vali
 from classifiers.watchlist import Watchlist, normalize_name
 from firewatch.core.models import Listing
 
-from .conftest import NOW
+from tests.helpers import NOW
 
 
 def codes(rules, title, category="portable_extinguisher", **kw):

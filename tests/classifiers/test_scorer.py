@@ -12,7 +12,7 @@ from classifiers.scorer import Scorer
 from classifiers.watchlist import Watchlist
 from firewatch.core.models import Listing
 
-from .conftest import NOW
+from tests.helpers import NOW
 
 
 def test_sidecar(scorer, model_dir):

@@ -23,7 +23,7 @@ from argon2 import PasswordHasher
 
 from firewatch.store import open_store
 from firewatch.web.security import hash_password, needs_rehash, verify_password
-from tests.web.conftest import PASSWORD, login_client
+from tests.helpers import PASSWORD, login_client
 
 HUGE = "99999999999999999999999"
 
