@@ -87,6 +87,31 @@ def firewatch_command(data_dir: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "firewatch", "--data-dir", str(data_dir), *args]
 
 
+def crawl_in_child(spec_json: str) -> None:
+    """In a child process: crawl one platform with the firewatch Scrapy settings (plus the
+    spec's [crawl] values) and print the crawl's stats as one `STATS {json}` line. Spec keys:
+    data_dir, base_url, platform, query, crawl, max_pages (default 20)."""
+    import json
+
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.run import scrapy_settings
+    from crawler.spiders import SPIDERS
+    from firewatch.core.settings import load_settings
+
+    spec = json.loads(spec_json)
+    settings = load_settings(env={"FIREWATCH_DATA_DIR": spec["data_dir"]}).with_overrides({"crawl": spec["crawl"]})
+    s = scrapy_settings(settings)
+    assert "crawler.proxies.ProxyMiddleware" in dict(s.getdict("DOWNLOADER_MIDDLEWARES"))
+    s.set("LOG_LEVEL", "INFO")
+    process = CrawlerProcess(s, install_root_handler=True)
+    crawler = process.create_crawler(SPIDERS[spec["platform"]])
+    process.crawl(crawler, base_url=spec["base_url"], keywords=[spec["query"]], max_pages=spec.get("max_pages", 20),
+                  skip_keys={})
+    process.start()
+    print("STATS " + json.dumps(crawler.stats.get_stats(), default=str), flush=True)
+
+
 # -- waiting -------------------------------------------------------------------------------------
 
 def wait_until(condition: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
