@@ -17,6 +17,20 @@ from tests.helpers import ROOT, firewatch_command
 QUERY = "灭火器"
 
 
+class RequestClock:
+    """A market clock that moves `step` seconds per request and not otherwise, so that the
+    rate limit and the captcha wall trip at the same requests on an idle or a loaded machine
+    (with the wall clock, a crawler slowed down by a busy machine never reaches the limit)."""
+
+    def __init__(self, step: float) -> None:
+        self.step = step
+        self.now = 0.0
+
+    def __call__(self) -> float:  # called once per request, under the market's lock
+        self.now += self.step
+        return self.now
+
+
 def expected_keys(market, platforms: tuple[str, ...]) -> set[tuple[str, str]]:
     found = market.catalogue.search(QUERY, 0, platforms)
     return {(l.platform, l.listing_id) for l in found}
@@ -28,13 +42,17 @@ def stored(data_dir) -> dict[tuple[str, str], object]:
 
 
 def test_429_captcha_and_5xx_are_met_and_no_captcha_is_stored(start_market, spawn_firewatch, tmp_path):
-    market = start_market(seed=7, rate_limit=30, rate_window=1.0, error_rate=0.04,
-                          captcha_burst=20, captcha_window=1.0, captcha_cooldown=3)
+    # on the request clock (0.01 s a request): every 101st request is answered 429, a wall of
+    # 3 captcha pages goes up after 80 answered requests within 90, and 4 % fail with 503
+    market = start_market(seed=7, rate_limit=100, rate_window=1.01, error_rate=0.04,
+                          captcha_burst=80, captcha_window=0.9, captcha_cooldown=3)
+    market.behaviour.clock = RequestClock(0.01)
     data = tmp_path / "data"
     result = spawn_firewatch("crawl", "--platform", "jd", "--platform", "pdd", "--query", QUERY,
                            "--base-url", market.base_url, "--no-progress", data_dir=data)
     assert result.returncode == 0, result.stderr[-3000:]
     counts = market.behaviour.counts
+    print(f"market answers: {counts} of {market.behaviour.requests} requests")
     assert counts["rate_limited"] > 0 and counts["captcha"] > 0 and counts["error"] > 0, counts
     listings = stored(data)
     assert set(listings) == expected_keys(market, ("jd", "pdd"))
@@ -97,6 +115,7 @@ def test_a_platform_that_keeps_blocking_leaves_listings_blocked_not_removed(star
 
     walled = start_market(seed=7, rate_limit=None, error_rate=0.0, captcha_burst=8, captcha_window=5.0,
                           captcha_cooldown=50)
+    walled.behaviour.clock = RequestClock(0.01)  # the wall goes up at the 9th request, however slow the crawl
     data = tmp_path / "data"
     args = ["crawl", "--platform", "pdd", "--query", QUERY, "--no-progress"]
     env = {**os.environ, "FIREWATCH_CRAWL__MAX_BLOCKS": "3", "FIREWATCH_CRAWL__BLOCK_BACKOFF": "0.05"}
