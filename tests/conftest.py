@@ -35,6 +35,22 @@ _TRAIN_DEFAULT = _scorer_module.train_default
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "allow_training: the test trains a model on purpose")
+    config.addinivalue_line("markers", "xdist_group(name): run with the other tests of the group (pytest-xdist)")
+
+
+# With pytest-xdist (`-n 2 --dist loadgroup`), the tests that share an expensive session
+# resource run on one worker, so that it is made once: the trained model and the
+# Elasticsearch node (one group: a few tests need both), the web app with its browser.
+_GROUP_OF_FIXTURE = {"trained_model": "model+es", "es_url": "model+es", "es_cluster": "model+es",
+                     "make_index": "model+es", "web_url": "web", "browser": "web"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        group = next((g for f, g in _GROUP_OF_FIXTURE.items() if f in names), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
@@ -236,19 +252,21 @@ def es_url(tmp_path_factory) -> str:
     cluster.stop()
 
 
-@pytest.fixture
-def es_cluster(tmp_path):
+@pytest.fixture(scope="module")
+def es_cluster(tmp_path_factory):
     """Factory: `es_cluster(nodes=3, heap="1g")` starts a cluster and returns its `EsCluster`.
 
     Node 1 bootstraps the cluster, so it is the elected master until it stops. Every
-    cluster made is stopped when the test ends.
+    cluster made is stopped when the test module ends (a module may share one between
+    its tests through a module fixture).
     """
     from firewatch.search.es_node import EsCluster
 
     started = []
+    base = tmp_path_factory.mktemp("es-clusters")
 
     def start(nodes: int = 3, heap: str = "1g"):
-        cluster = EsCluster(nodes=nodes, data_dir=tmp_path / f"es-{len(started)}",
+        cluster = EsCluster(nodes=nodes, data_dir=base / f"es-{len(started)}",
                             cluster_name=f"firewatch-test-{uuid.uuid4().hex[:8]}", heap=heap)
         started.append(cluster)
         return _start_es(cluster)

@@ -82,8 +82,9 @@ def test_score_record(scorer):
 
 def test_save_load_round_trip(scorer, model_dir, tmp_path):
     loaded = Scorer.load(model_dir)
-    for rec in load_records(HELDOUT_PATH):
-        a, b = scorer.assess(record_to_listing(rec), now=NOW), loaded.assess(record_to_listing(rec), now=NOW)
+    # every held-out record, through the batch path (test_batch.py pins it to `assess`)
+    listings = [record_to_listing(rec) for rec in load_records(HELDOUT_PATH)]
+    for a, b in zip(scorer.assess_many(listings, now=NOW), loaded.assess_many(listings, now=NOW), strict=True):
         assert (a.category, a.category_confidence, a.risk_score, [r.code for r in a.reasons]) == \
                (b.category, b.category_confidence, b.risk_score, [r.code for r in b.reasons])
     copy = tmp_path / "copy"

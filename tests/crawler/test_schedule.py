@@ -106,6 +106,8 @@ def listing_count(data: Path) -> int:
 
 EVERY_SECOND = {"id": "jd-every-second", "platforms": ["jd"], "keywords": [QUERY], "cron": "* * * * *", "second": "*"}
 SLOW_CRAWL = "concurrency_per_domain = 1\ndownload_delay = 0.02\nautothrottle = false\nrecrawl_after = 0"
+# One search page a run: a run (two child processes) still lasts well over the 1-second interval.
+SHORT_CRAWL = "max_pages = 1\nrecrawl_after = 0"
 
 
 # -- settings and triggers (no processes) --------------------------------------------------
@@ -200,7 +202,7 @@ def test_first_run_crawls_and_drains_the_queue(demo_market, install_model, tmp_p
 def test_a_job_that_outlasts_its_interval_never_overlaps_itself(demo_market, install_model, tmp_path):
     data = tmp_path / "data"
     install_model(data)
-    config = write_settings(tmp_path / "fw.toml", demo_market.base_url, [EVERY_SECOND], crawl=SLOW_CRAWL)
+    config = write_settings(tmp_path / "fw.toml", demo_market.base_url, [EVERY_SECOND], crawl=SHORT_CRAWL)
     sch = Scheduler(config, data, tmp_path / "stderr.log")
     try:
         sch.wait_line(lambda l: "run done job=jd-every-second run=2" in l, timeout=55)
