@@ -35,22 +35,6 @@ _TRAIN_DEFAULT = _scorer_module.train_default
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "allow_training: the test trains a model on purpose")
-    config.addinivalue_line("markers", "xdist_group(name): run with the other tests of the group (pytest-xdist)")
-
-
-# With pytest-xdist (`-n 2 --dist loadgroup`), the tests that share an expensive session
-# resource run on one worker, so that it is made once: the trained model and the
-# Elasticsearch node (one group: a few tests need both), the web app with its browser.
-_GROUP_OF_FIXTURE = {"trained_model": "model+es", "es_url": "model+es", "es_cluster": "model+es",
-                     "make_index": "model+es", "web_url": "web", "browser": "web"}
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        names = getattr(item, "fixturenames", ())
-        group = next((g for f, g in _GROUP_OF_FIXTURE.items() if f in names), None)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
