@@ -17,6 +17,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import shutil
 import subprocess
 import uuid
@@ -82,13 +85,41 @@ def capturer(chromium, tmp_path_factory):
 class TrainedModel:
     directory: Path  # read-only: copy it (install_model, shutil.copytree) to change anything
     scorer: object
+    # what the freshly trained scorer (in memory, before any save) said of each held-out
+    # record: (category, confidence, risk score, reason codes), for the save/load round trip
+    heldout_results: list
+
+
+def _heldout_results(scorer) -> list:
+    from classifiers.corpus import HELDOUT_PATH, load_records, record_to_listing
+
+    listings = [record_to_listing(r) for r in load_records(HELDOUT_PATH)]
+    return [[a.category, a.category_confidence, a.risk_score, [r.code for r in a.reasons]]
+            for a in scorer.assess_many(listings, now=NOW)]
 
 
 @pytest.fixture(scope="session")
 def trained_model(tmp_path_factory) -> TrainedModel:
-    """The packaged corpus trained once for the session (as `firewatch train` does), saved."""
-    directory = tmp_path_factory.mktemp("model") / "models"
-    return TrainedModel(directory, _TRAIN_DEFAULT(directory, now=NOW))
+    """The packaged corpus trained once for the session (as `firewatch train` does), saved.
+
+    Under pytest-xdist the workers share one: the first to need it trains it into the run's
+    common temporary folder while holding a lock; the others wait for the lock and load it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        directory = tmp_path_factory.mktemp("model") / "models"
+        scorer = _TRAIN_DEFAULT(directory, now=NOW)
+        return TrainedModel(directory, scorer, _heldout_results(scorer))
+    shared = tmp_path_factory.getbasetemp().parent / "session-model"
+    shared.mkdir(exist_ok=True)
+    directory, results = shared / "models", shared / "heldout-results.json"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not results.exists():
+            scorer = _TRAIN_DEFAULT(directory, now=NOW)
+            model = TrainedModel(directory, scorer, _heldout_results(scorer))
+            results.write_text(json.dumps(model.heldout_results), encoding="utf-8")
+            return model
+    return TrainedModel(directory, _scorer_module.Scorer.load(directory),
+                        json.loads(results.read_text(encoding="utf-8")))
 
 
 @pytest.fixture
