@@ -1,20 +1,22 @@
 """Shared fixtures: real servers on 127.0.0.1 port 0, one trained model, the command line.
 
 - `trained_model`: the scorer trained once per session (as `firewatch train` does) and its
-  model directory; `install_model(data_dir)` copies that directory where the settings look
-  for it (`DATA/models`), so `firewatch process`, `score` or the scheduler's children load
-  it instead of training. Training anywhere else fails the test (`allow_training` marks the
-  tests whose point is training);
+  model directory (under pytest-xdist, once per run: the workers share it); `install_model(
+  data_dir)` copies that directory where the settings look for it (`DATA/models`), so
+  `firewatch process`, `score` or the scheduler's children load it instead of training.
+  Training in this process anywhere else fails the test (`allow_training` marks a test
+  whose point is training);
 - `run_firewatch`: the command line in this process (`firewatch.cli.main` under Click's
-  `CliRunner`); `spawn_firewatch`: the same as a child process, for the tests that need one
-  (a Scrapy crawl: Twisted's reactor runs once per process);
+  `CliRunner`: its exit codes and messages); `spawn_firewatch`: the same as a child
+  process, for what needs one (a Scrapy crawl: Twisted's reactor runs once per process);
+- `chromium` (Debian's, or a skip naming it) and `capturer`, one evidence `Capturer` for
+  the session;
 - `demo_market` is the replica marketplace with its real-site behaviours switched off
   (tests of those behaviours start their own with `start_market`);
 - `serve(ServerClass, ...)` starts a test HTTP server from tests/servers.py, `smtp_server`
   a real aiosmtpd server, `redis_url` a real redis-server, `es_url` / `es_cluster` real
   Elasticsearch nodes; each is stopped by its fixture.
 """
-
 from __future__ import annotations
 
 import fcntl
