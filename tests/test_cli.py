@@ -1,4 +1,6 @@
-"""The command line's stable interfaces: --help everywhere, parse, score, clear errors."""
+"""The command line's stable interfaces: --help everywhere, parse, score, clear errors.
+
+Run in this process (`run_firewatch`), except the crawl: Scrapy's reactor runs once per process."""
 
 from __future__ import annotations
 
@@ -6,12 +8,15 @@ import json
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from firewatch.cli import cli
 
 
 def all_commands(group: click.Group, prefix=()):
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # the root loads its commands on use: ask it, not .commands
+        command = group.get_command(ctx, name)
         yield prefix + (name,)
         if isinstance(command, click.Group):
             yield from all_commands(command, prefix + (name,))
@@ -19,8 +24,6 @@ def all_commands(group: click.Group, prefix=()):
 
 @pytest.mark.parametrize("path", list(all_commands(cli)), ids=lambda p: " ".join(p))
 def test_every_command_explains_itself(path):
-    from click.testing import CliRunner
-
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output and len(result.output.splitlines()) > 3
@@ -39,10 +42,12 @@ def test_parse_garbage_names_the_page(tmp_path, run_firewatch):
     page.write_bytes("<html><body>没有商品列表</body></html>".encode("gbk"))
     result = run_firewatch("parse", "--platform", "jd", "--kind", "search", str(page))
     assert result.returncode != 0
-    assert "broken.html" in result.stderr and "missing" in result.stderr
+    message = result.stderr.replace("\n", "")  # rich wraps the message at the console's width
+    assert "broken.html" in message and "missing" in message
 
 
-def test_score_interface(tmp_path, run_firewatch):
+def test_score_interface(tmp_path, run_firewatch, install_model):
+    install_model(tmp_path / "data")
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
         {"id": "a", "title": "干粉灭火器4kg 年检专用 不带3C", "price": "12"},
@@ -57,8 +62,8 @@ def test_score_interface(tmp_path, run_firewatch):
     assert b["category"] == "not_fire" and b["risk"] == 0 and b["reasons"] == []
 
 
-def test_unreachable_market_says_what_to_do(run_firewatch):
-    result = run_firewatch("crawl", "--platform", "pdd", "--query", "灭火器", "--base-url", "http://127.0.0.1:9",
+def test_unreachable_market_says_what_to_do(spawn_firewatch):
+    result = spawn_firewatch("crawl", "--platform", "pdd", "--query", "灭火器", "--base-url", "http://127.0.0.1:9",
                            "--no-progress")
     assert result.returncode != 0
     assert "firewatch market serve" in result.stderr

@@ -1,9 +1,10 @@
 """The whole flow once, real at every stage, through the command line.
 
 demo market (HTTP on port 0) -> `firewatch crawl` (Scrapy, child process) -> store ->
-`firewatch process` (jieba + scikit-learn scoring, Playwright screenshots in Debian's
-Chromium, SQLite FTS5 index) -> `firewatch search`, `export takedown`,
-`export evidence`, `verify` (and `verify` failing on a tampered pack).
+`firewatch process` (jieba + scikit-learn scoring with the session's model, Playwright
+screenshots in Debian's Chromium, SQLite FTS5 index) -> `firewatch search`, `export
+takedown`, `export evidence`, `verify` (and `verify` failing on a tampered pack). Every
+command but the crawl runs in this process (`tests.helpers.run_cli`).
 """
 
 from __future__ import annotations
@@ -11,27 +12,30 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from firewatch.store import open_store
+from tests.helpers import ROOT, firewatch_command, run_cli
 
 
 @pytest.fixture(scope="module")
-def flow(demo_market, tmp_path_factory):
-    from tests.conftest import ROOT, firewatch_command
-    import subprocess
-
+def flow(demo_market, trained_model, chromium, tmp_path_factory):
     data = tmp_path_factory.mktemp("flow") / "data"
 
-    def run(*args, timeout=600):
-        return subprocess.run(firewatch_command(data, *args), capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    def run(*args):
+        return run_cli("--data-dir", str(data), *args)
 
-    crawl = run("crawl", "--base-url", demo_market.base_url, "--query", "灭火器", "--query", "呼吸器",
-                "--platform", "jd", "--platform", "taobao", "--platform", "pdd", "--platform", "1688", "--no-progress")
+    crawl = subprocess.run(firewatch_command(data, "crawl", "--base-url", demo_market.base_url, "--query", "灭火器",
+                                             "--query", "呼吸器", "--platform", "jd", "--platform", "taobao",
+                                             "--platform", "pdd", "--platform", "1688", "--no-progress"),
+                           capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert crawl.returncode == 0, crawl.stderr[-3000:]
+    shutil.copytree(trained_model.directory, data / "models")
     process = run("--verbose", "process", "--max-captures", "4")
     assert process.returncode == 0, process.stderr[-3000:]
     return data, run

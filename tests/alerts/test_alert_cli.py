@@ -1,5 +1,5 @@
-"""`firewatch alerts ...` end to end in child processes, against a real SMTP server and a
-webhook that fails until told otherwise: run, list, send, dead letters, ack, digest."""
+"""`firewatch alerts ...` end to end (the command line in this process), against a real SMTP
+server and a webhook that fails until told otherwise: run, list, send, dead letters, ack, digest."""
 
 from __future__ import annotations
 
@@ -11,19 +11,17 @@ import pytest
 from firewatch.core.models import Assessment, Listing, Reason
 from firewatch.store import open_store
 
-from .alert_servers import HookServer, SMTPServer, png
+from tests.helpers import png
+from tests.servers import HookServer
 
 SECRET = "cli-secret"
 
 
 @pytest.fixture()
-def servers():
-    smtp = SMTPServer().start()
-    hook = HookServer(SECRET, always_fail=True, images={"/img/1.png": png(5), "/img/2.png": png(5),
-                                                         "/img/3.png": png(2)}).start()
-    yield smtp, hook
-    hook.stop()
-    smtp.stop()
+def servers(smtp_server, serve):
+    hook = serve(HookServer, SECRET, always_fail=True, images={"/img/1.png": png(5), "/img/2.png": png(5),
+                                                               "/img/3.png": png(2)})
+    return smtp_server, hook
 
 
 def write_config(path, smtp=None, hook=None):

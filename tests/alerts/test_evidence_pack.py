@@ -1,71 +1,27 @@
 """Evidence packs: write then verify, and every kind of tampering is named.
 
-Most tests pack synthetic captures (files + hashes written here) signed with an
+Most tests pack synthetic captures (files + hashes, tests/builders.py) signed with an
 in-memory Ed25519 key; one packs a real Chromium capture of a local page end to end,
 and one renders the Chinese report with real Chromium and checks the PDF.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import subprocess
-import sys
-import threading
 import unicodedata
 import zipfile
 from datetime import datetime, timezone
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from alerts import evidence_pack
 from alerts.evidence_pack import PackItem, verify_pack, write_pack
 from alerts.signing import PackSigner
 from alerts.exceptions import PackError
-from firewatch.core.models import Artefact, Assessment, Evidence, Listing, Reason
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def make_evidence(base: Path, platform: str, listing_id: str) -> Evidence:
-    directory = base / platform / listing_id / "20250101T000000.000000Z"
-    directory.mkdir(parents=True)
-    files = {
-        "screenshot.png": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "image/png"),
-        "page.html": ("<html><title>灭火器年检专用</title></html>".encode(), "text/html"),
-        "page.mhtml": (b"MIME-Version: 1.0\r\nContent-Type: multipart/related\r\n", "multipart/related"),
-        "response.body": ("<title>灭火器</title>".encode("gbk"), "text/html; charset=gbk"),
-    }
-    artefacts = []
-    for name, (data, media) in files.items():
-        (directory / name).write_bytes(data)
-        artefacts.append(Artefact(name, _sha(data), media, len(data)))
-    manifest = json.dumps({"artefacts": [a.__dict__ for a in artefacts]}).encode()
-    (directory / "manifest.json").write_bytes(manifest)
-    return Evidence(platform=platform, listing_id=listing_id,
-                    captured_at=datetime(2025, 1, 1, tzinfo=timezone.utc),
-                    url=f"https://item.example/{listing_id}", final_url=f"https://item.example/{listing_id}",
-                    http_status=200, server_ip="127.0.0.1", user_agent="ua", browser_version="156",
-                    directory=str(directory), artefacts=artefacts, manifest_sha256=_sha(manifest))
-
-
-def make_item(base: Path, platform: str, listing_id: str) -> PackItem:
-    listing = Listing(platform=platform, listing_id=listing_id, title="ABC干粉灭火器 4kg",
-                      price=Decimal("9.90"))
-    assessment = Assessment(platform=platform, listing_id=listing_id, category="extinguisher",
-                            category_confidence=0.93, risk_score=0.88, flagged=True,
-                            reasons=[Reason("PRICE_TOO_LOW", "9.90")])
-    return PackItem(listing.to_dict(), assessment, make_evidence(base, platform, listing_id))
-
-
-SIGNER = PackSigner.generate()
+from tests.builders import PACK_SIGNER as SIGNER, make_item, sha256_hex as _sha
+from tests.servers import PageServer
 
 
 @pytest.fixture()
@@ -93,16 +49,18 @@ def rewrite(src: Path, dst: Path, change=None, drop=(), add=None) -> Path:
     return dst
 
 
-def cli(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "alerts.evidence_pack", "verify", str(path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+def cli(path: Path, capsys) -> tuple[int, str]:
+    """`python -m alerts.evidence_pack verify PATH`, run in this process: (exit code, stdout)."""
+    capsys.readouterr()
+    code = evidence_pack.main(["verify", str(path)])
+    return code, capsys.readouterr().out
 
 
 def flip_first_byte(data: bytes) -> bytes:
     return bytes([data[0] ^ 0x01]) + data[1:]
 
 
-def test_write_then_verify_ok(pack):
+def test_write_then_verify_ok(pack, capsys):
     assert verify_pack(pack) == []
     with zipfile.ZipFile(pack) as zf:
         names = set(zf.namelist())
@@ -116,18 +74,19 @@ def test_write_then_verify_ok(pack):
     assert custody[-1]["actor"] == custody[-2]["actor"] == "investigator:zhao"
     assert custody[-1]["subject"] == "pack.zip"
     assert all(e["prev"] == p["hash"] for p, e in zip(custody, custody[1:]))
-    assert cli(pack).returncode == 0
+    code, out = cli(pack, capsys)
+    assert code == 0 and out.strip().endswith(": OK"), out
     assert not list(pack.parent.glob("*.partial"))
 
 
-def test_changed_byte_is_named(pack, tmp_path):
+def test_changed_byte_is_named(pack, tmp_path, capsys):
     bad = rewrite(pack, tmp_path / "bad.zip", change={"jd_1001/page.html": flip_first_byte})
     problems = verify_pack(bad)
     assert any("jd_1001/page.html" in p and "hash mismatch" in p for p in problems), problems
     assert not any("taobao_2002" in p for p in problems)
-    result = cli(bad)
-    assert result.returncode != 0
-    assert "jd_1001/page.html" in result.stdout
+    code, out = cli(bad, capsys)
+    assert code == 1
+    assert "jd_1001/page.html" in out
 
 
 def test_missing_file(pack, tmp_path):
@@ -189,10 +148,10 @@ def test_manifest_rewritten_to_match_tampered_file(pack, tmp_path):
     assert any("jd_1001/page.html" in p for p in problems), problems
 
 
-def test_not_a_zip(tmp_path):
+def test_not_a_zip(tmp_path, capsys):
     path = tmp_path / "x.zip"
     path.write_bytes(b"not a zip")
-    assert verify_pack(path) and cli(path).returncode != 0
+    assert verify_pack(path) and cli(path, capsys)[0] == 1
 
 
 def test_refuses_to_pack_altered_capture(tmp_path):
@@ -212,36 +171,14 @@ def test_refuses_empty_and_duplicate(tmp_path):
         write_pack(tmp_path / "p.zip", [item, item])
 
 
-class _Page(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
-        body = "<html><head><title>灭火器年检专用</title></head><body>干粉</body></html>".encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+PAGE = "<html><head><title>灭火器年检专用</title></head><body>干粉</body></html>".encode()
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed")
 @pytest.mark.timeout(120)
-def test_real_capture_packs_and_verifies(tmp_path):
-    from crawler.capture import Capturer
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        with Capturer(CHROMIUM, tmp_path / "ev", "ua-test", ["127.0.0.1"],
-                      is_blocked=lambda html, url: None) as cap:
-            ev = cap.capture("jd", "5005", f"http://127.0.0.1:{httpd.server_address[1]}/i")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
-    out = tmp_path / "pack.zip"
+def test_real_capture_packs_and_verifies(capturer, serve):
+    site = serve(PageServer, default=(PAGE, "text/html; charset=utf-8"))
+    ev = capturer.capture("jd", "5005", f"{site.url}/i")
+    out = capturer.out_dir.parent / "pack-5005.zip"
     write_pack(out, [PackItem({"platform": "jd", "listing_id": "5005"}, None, ev)], signer=SIGNER)
     assert verify_pack(out) == []
     with zipfile.ZipFile(out) as zf:
@@ -393,9 +330,8 @@ def pdf_unicode(pdf: bytes) -> str:
     return unicodedata.normalize("NFKC", "".join(chars))
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed at /usr/bin/chromium")
 @pytest.mark.timeout(180)
-def test_report_pdf_in_chinese_with_history_and_hostile_title(tmp_path):
+def test_report_pdf_in_chinese_with_history_and_hostile_title(tmp_path, chromium):
     from datetime import timedelta
 
     from firewatch.core.models import Decision, Snapshot
@@ -407,7 +343,7 @@ def test_report_pdf_in_chinese_with_history_and_hostile_title(tmp_path):
                       for i, p in enumerate(("19.90", "9.90"))]
     item.decisions = [Decision("jd", "8008", "alice", "confirm", "<b>fake</b>", at=t0)]
     out = tmp_path / "pack.zip"
-    write_pack(out, [item], signer=SIGNER, operator="li", chromium=CHROMIUM, time_source="NTP test clock")
+    write_pack(out, [item], signer=SIGNER, operator="li", chromium=chromium, time_source="NTP test clock")
     assert verify_pack(out) == []
     with zipfile.ZipFile(out) as zf:
         pdf = zf.read("report.pdf")
@@ -427,11 +363,9 @@ def test_report_pdf_in_chinese_with_history_and_hostile_title(tmp_path):
     assert assessment["reasons"][0]["evidence"] == "9.90"
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed at /usr/bin/chromium")
-def test_firewatch_verify_prints_each_check_and_names_the_file(pack, tmp_path):
+def test_firewatch_verify_prints_each_check_and_names_the_file(pack, tmp_path, run_firewatch):
     def verify(*args):
-        return subprocess.run([sys.executable, "-m", "firewatch", "--data-dir", str(tmp_path / "data"),
-                               "verify", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        return run_firewatch("verify", *args, data_dir=tmp_path / "data")
 
     ok = verify(str(pack), "--key", SIGNER.fingerprint)
     assert ok.returncode == 0, ok.stdout + ok.stderr

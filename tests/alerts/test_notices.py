@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -15,12 +13,9 @@ from alerts.notices import NoticeConfig, acknowledge_notice, create_notice, eval
 from firewatch.core.models import Assessment, Decision, Listing, Reason
 from firewatch.store import open_store
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 CONFIG = NoticeConfig(sender_org="某市消防救援支队", sender_contact="0571-00000000", legal_basis="依据测试法第一条",
                       reply_deadline_days=7, channel="测试通道")
-needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed at /usr/bin/chromium")
 
 
 def _add(store, platform, lid, title, verdict="confirm", at=T0):
@@ -57,13 +52,12 @@ def test_create_takes_confirmed_listings_once(store):
         store.notices.create_notice("jd", [("taobao", "9")])
 
 
-@needs_chromium
 @pytest.mark.timeout(180)
-def test_send_writes_letter_then_ack_then_removal_verified(store, tmp_path):
+def test_send_writes_letter_then_ack_then_removal_verified(store, tmp_path, chromium):
     notice_id = create_notice(store, "jd")
     sent_at = T0 + timedelta(days=1)
     notice = send_notice(store, notice_id, sent_by="wang", out_dir=tmp_path / "notices", config=CONFIG,
-                         chromium=CHROMIUM, clock=lambda: sent_at)
+                         chromium=chromium, clock=lambda: sent_at)
     assert notice.status == "sent" and notice.sent_by == "wang" and notice.channel == "测试通道"
     assert notice.deadline_at == sent_at + timedelta(days=7)
     pdf = Path(notice.pdf_path).read_bytes()
@@ -74,7 +68,7 @@ def test_send_writes_letter_then_ack_then_removal_verified(store, tmp_path):
     assert "以应付检查为目的销售" in html and "https://item.example/2" in html
     assert "https://item.example/3" not in html
     with pytest.raises(NoticeError, match="not a draft"):
-        send_notice(store, notice_id, sent_by="x", out_dir=tmp_path, config=CONFIG, chromium=CHROMIUM)
+        send_notice(store, notice_id, sent_by="x", out_dir=tmp_path, config=CONFIG, chromium=chromium)
 
     items = store.notices.sent_notice_items()
     assert items == [{"notice_id": notice_id, "platform": "jd", "listing_id": "1", "sent_at": sent_at},
@@ -136,9 +130,8 @@ def test_removed_before_the_notice_does_not_count_and_not_found_by_a_clean_crawl
     assert listing.last_seen == T0
 
 
-@needs_chromium
 @pytest.mark.timeout(300)
-def test_notice_commands(store, tmp_path):
+def test_notice_commands(store, tmp_path, chromium, run_firewatch):
     data = tmp_path / "data"
     data.mkdir()
     store.close()
@@ -148,8 +141,7 @@ def test_notice_commands(store, tmp_path):
             src.rename(data / f"firewatch.db{suffix}")
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "firewatch", "--data-dir", str(data), "notice", *args],
-                              cwd=ROOT, capture_output=True, text=True, timeout=180)
+        return run_firewatch("notice", *args, data_dir=data)
 
     created = run("create", "--platform", "taobao", "--by", "wang")
     assert created.returncode == 0 and "draft notice 1" in created.stdout, created.stderr
@@ -166,8 +158,7 @@ def test_notice_commands(store, tmp_path):
     assert listed.returncode == 0 and "taobao" in listed.stdout
 
 
-@needs_chromium
-def test_two_sends_at_once_keep_the_recorded_letter(store, tmp_path):
+def test_two_sends_at_once_keep_the_recorded_letter(store, tmp_path, chromium):
     """A second `notice send` that starts while the first is rendering loses the draft -> sent
     race and must not overwrite the letter whose SHA-256 the winner recorded."""
     import hashlib
@@ -177,12 +168,12 @@ def test_two_sends_at_once_keep_the_recorded_letter(store, tmp_path):
     other = open_store(tmp_path / "s.db")
 
     def slow_clock():  # the first send reads the clock, then the second runs to the end
-        send_notice(other, notice_id, sent_by="li", out_dir=out, config=CONFIG, chromium=CHROMIUM,
+        send_notice(other, notice_id, sent_by="li", out_dir=out, config=CONFIG, chromium=chromium,
                     clock=lambda: T0 + timedelta(hours=1))
         return T0
 
     with pytest.raises(NoticeError, match="changed while it was being sent"):
-        send_notice(store, notice_id, sent_by="wang", out_dir=out, config=CONFIG, chromium=CHROMIUM,
+        send_notice(store, notice_id, sent_by="wang", out_dir=out, config=CONFIG, chromium=chromium,
                     clock=slow_clock)
     other.close()
     notice = store.notices.get_notice(notice_id)

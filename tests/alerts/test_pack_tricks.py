@@ -27,7 +27,7 @@ from alerts.pack_format import (CUSTODY, MANIFEST, SIGNATURE, UNLISTED, canonica
                                 sha256, signed_payload)
 from alerts.pack_verify import Limits, verify_pack
 
-from .test_evidence_pack import SIGNER, make_item
+from tests.builders import PACK_SIGNER as SIGNER, make_item
 
 
 @pytest.fixture()

@@ -26,19 +26,18 @@ from alerts.rules import AlertsConfig, run_rules
 from firewatch.core.models import Assessment, Decision, Listing
 from firewatch.store import open_store
 
-from .alert_servers import HookServer, png
+from tests.helpers import png
+from tests.servers import HookServer
 
 NOW = datetime(2026, 6, 20, 4, 0, tzinfo=timezone.utc)
 TITLE = "正品3C认证 4kg干粉灭火器 MFZ/ABC4 家用商用 消防年检"
 
 
 @pytest.fixture()
-def market():
+def market(serve):
     """The image host: a.png and b.png are the same picture under two names; c.png differs."""
-    server = HookServer("unused", images={"/img/a.png": png(1), "/img/b.png": png(1), "/img/c.png": png(4),
-                                          "/img/d.png": png(2)}).start()
-    yield server
-    server.stop()
+    return serve(HookServer, images={"/img/a.png": png(1), "/img/b.png": png(1), "/img/c.png": png(4),
+                                     "/img/d.png": png(2)})
 
 
 @pytest.fixture()

@@ -26,7 +26,7 @@ from alerts.senders import (
 from firewatch.core.settings import load_settings
 from firewatch.store import open_store
 
-from .alert_servers import HookServer, SMTPServer
+from tests.servers import HookServer
 
 SECRET = "s3cret-测试"
 FAST = DeliveryPolicy(max_attempts=4, backoff=0.001, backoff_max=0.005)
@@ -42,24 +42,13 @@ def store(tmp_path):
 
 
 @pytest.fixture()
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
+def smtp(smtp_server):
+    return smtp_server
 
 
 @pytest.fixture()
-def hook_factory():
-    started = []
-
-    def start(**kw):
-        server = HookServer(SECRET, **kw).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+def hook_factory(serve):
+    return lambda **kw: serve(HookServer, SECRET, **kw)
 
 
 def raise_alerts(store, n=2):
@@ -111,8 +100,7 @@ def test_email_refused_by_a_closed_port_becomes_a_dead_letter(store, smtp):
         dead_sender = EmailSender("127.0.0.1", port, "firewatch@example.org", ["duty@example.org"], timeout=2)
         [result] = deliver_pending(store, [dead_sender], DeliveryPolicy(2, 0.001, 0.001))
     finally:
-        smtp.controller = type(smtp.controller)(smtp.handler, hostname="127.0.0.1", port=0)
-        smtp.start()
+        smtp.restart()
     assert result.failed == 1 and result.attempts == 2 and "SMTP" in result.error
     [dead] = store.alerts.dead_letters()
     assert dead.channel == "email" and dead.alert_ids == [alert_id] and dead.last_error == result.error

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import stat
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from alerts.exceptions import SigningError, TimestampError
 from alerts.signing import KEY_FILE, installation_key, read_public_key, verify_signature
 from alerts.timestamp import build_request, rfc3161_timestamper, token_info
+from tests.builders import make_item
+from tests.servers import TSAServer
 
 
 def test_key_created_once_with_private_permissions(tmp_path):
@@ -44,39 +44,16 @@ def test_timestamp_request_is_over_the_manifest_hash():
     assert request.nonce is not None and request.cert_req
 
 
-class _FakeTSA(BaseHTTPRequestHandler):
-    """A TSA that answers anything but a timestamp: what a broken or hostile one does."""
-
-    seen: list[tuple[str, bytes]] = []
-
-    def do_POST(self) -> None:  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        _FakeTSA.seen.append((self.headers["Content-Type"], body))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/timestamp-reply")
-        self.end_headers()
-        self.wfile.write(b"\x30\x03\x02\x01\x02")  # DER, but no TimeStampResp
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def test_timestamper_posts_a_query_and_rejects_a_bad_answer(tmp_path):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FakeTSA)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        stamp = rfc3161_timestamper(f"http://127.0.0.1:{httpd.server_address[1]}/tsa", timeout=10)
-        with pytest.raises(TimestampError, match="did not answer a timestamp response"):
-            stamp(b"manifest bytes")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
-    content_type, body = _FakeTSA.seen[-1]
+def test_timestamper_posts_a_query_and_rejects_a_bad_answer(serve):
+    tsa = serve(TSAServer)  # answers anything but a timestamp: what a broken or hostile TSA does
+    stamp = rfc3161_timestamper(f"{tsa.url}/tsa", timeout=10)
+    with pytest.raises(TimestampError, match="did not answer a timestamp response"):
+        stamp(b"manifest bytes")
+    tsa.stop()
+    content_type, body = tsa.seen[-1]
     assert content_type == "application/timestamp-query"
     assert hashlib.sha256(b"manifest bytes").digest() in body  # the imprint travels in the query
-    closed = rfc3161_timestamper(f"http://127.0.0.1:{httpd.server_address[1]}/tsa", timeout=2)
+    closed = rfc3161_timestamper(f"{tsa.url}/tsa", timeout=2)
     with pytest.raises(TimestampError, match="unreachable"):
         closed(b"x")
 
@@ -88,7 +65,6 @@ def test_token_info_reports_unusable_tokens():
 def test_failing_tsa_leaves_no_pack(tmp_path):
     from alerts.evidence_pack import write_pack
     from alerts.signing import PackSigner
-    from tests.alerts.test_evidence_pack import make_item
 
     def refuse(data: bytes) -> bytes:
         raise TimestampError("refused")
@@ -136,8 +112,6 @@ def test_private_key_never_in_a_pack_or_a_log(tmp_path, caplog):
     import zipfile
 
     from alerts.evidence_pack import write_pack
-
-    from .test_evidence_pack import make_item
 
     caplog.set_level(logging.DEBUG)
     signer = installation_key(tmp_path / "keys")

@@ -4,6 +4,7 @@ normalize's fast path equals the per-character one, and the model version check.
 import json
 import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,7 @@ from firewatch.core.text import normalize, tokenize_normalized
 from classifiers.watchlist import Watchlist
 from firewatch.core.models import Listing
 
-from .conftest import NOW
+from tests.helpers import NOW
 
 EXTRA = [
     Listing(platform="pdd", listing_id="x1", title="MFZ/ABC4 干粉灭火器 4kg 年检专用", price=Decimal("9.50")),
@@ -109,28 +110,33 @@ def test_version_mismatch_refuses(scorer, model_dir, tmp_path):
         Scorer.load(copy)
 
 
-def test_load_scorer_retrains_only_when_missing(scorer, model_dir, tmp_path, monkeypatch):
-    from firewatch.core.settings import load_settings
-    from firewatch.services import loaders
-
+def test_the_command_line_trains_only_when_no_model_is_saved(trained_model, run_firewatch, tmp_path, monkeypatch):
+    """`firewatch score` trains when the model directory is empty (as `firewatch train`
+    does); over a model written by another scikit-learn it refuses, naming `firewatch
+    train`, and does not retrain. Training here copies the session's model (same corpus,
+    same seed), so the test checks when training happens, not how long it takes."""
     calls = []
 
-    def fake_train(directory):
-        calls.append(directory)
-        return scorer
+    def train(directory, *args, **kwargs):
+        calls.append(Path(directory))
+        shutil.copytree(trained_model.directory, directory, dirs_exist_ok=True)
+        return Scorer.load(directory)
 
-    monkeypatch.setattr(loaders, "train_default", fake_train)
-    empty = tmp_path / "empty"
-    settings = load_settings(None).with_overrides({"paths": {"data_dir": str(tmp_path)}})
-    monkeypatch.setattr(type(settings), "model_dir", property(lambda self: empty))
-    assert loaders.load_scorer(settings) is scorer and calls == [empty]
+    monkeypatch.setattr("firewatch.services.loaders.train_default", train)
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "title": "干粉灭火器4kg 年检专用"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    data = tmp_path / "data"
+    result = run_firewatch("score", "--in", str(src), "--out", str(tmp_path / "out.jsonl"), data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert calls == [data / "models"] and "training now" in result.stderr
+    assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["category"] == "portable_extinguisher"
+    again = run_firewatch("score", "--in", str(src), "--out", str(tmp_path / "out.jsonl"), data_dir=data)
+    assert again.returncode == 0 and calls == [data / "models"]  # saved now: loaded, not trained
 
-    mismatched = tmp_path / "mismatched"
-    shutil.copytree(model_dir, mismatched)
-    meta = json.loads((mismatched / "model.json").read_text(encoding="utf-8"))
+    sidecar = data / "models" / "model.json"
+    meta = json.loads(sidecar.read_text(encoding="utf-8"))
     meta["versions"]["scikit-learn"] = "0.24.0"
-    (mismatched / "model.json").write_text(json.dumps(meta), encoding="utf-8")
-    monkeypatch.setattr(type(settings), "model_dir", property(lambda self: mismatched))
-    with pytest.raises(ModelIntegrityError, match="firewatch train"):
-        loaders.load_scorer(settings)
-    assert calls == [empty]  # no retraining over a mismatched model
+    sidecar.write_text(json.dumps(meta), encoding="utf-8")
+    refused = run_firewatch("score", "--in", str(src), "--out", str(tmp_path / "out.jsonl"), data_dir=data)
+    assert refused.returncode != 0 and "firewatch train" in refused.stderr, refused.stderr
+    assert calls == [data / "models"]  # no retraining over a mismatched model

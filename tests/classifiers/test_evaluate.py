@@ -3,12 +3,11 @@
 import json
 
 import numpy as np
-from click.testing import CliRunner
 
 from classifiers.corpus import HELDOUT_PATH, load_records
 from classifiers.evaluate import evaluate_records, format_report, write_plots
 
-from .conftest import NOW
+from tests.helpers import NOW
 
 
 def test_report_matches_scorer_evaluate(scorer):
@@ -39,25 +38,17 @@ def test_plots(scorer, tmp_path):
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 10_000
 
 
-def test_cli_evaluate(scorer, model_dir, tmp_path, monkeypatch):
-    import click
-
-    from firewatch.cli import scoring
-    from firewatch.cli.scoring import evaluate
-
-    monkeypatch.setattr(scoring, "load_scorer", lambda settings, report=None: scorer)
+def test_cli_evaluate(install_model, run_firewatch, tmp_path):
+    data_dir = tmp_path / "data"
+    install_model(data_dir)
     data = tmp_path / "small.jsonl"
     rows = load_records(HELDOUT_PATH)[:30]
     data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
 
-    group = click.Group("fw", commands={"evaluate": evaluate})
-    group.callback = click.pass_context(lambda ctx: setattr(ctx, "obj", settings))
-    from firewatch.core.settings import load_settings
-    settings = load_settings(None).with_overrides({"paths": {"data_dir": str(tmp_path / "data")}})
-    result = CliRunner().invoke(group, ["evaluate", "--data", str(data)])
-    assert result.exit_code == 0, result.output
-    assert "evaluation of" in result.output and "recall" in result.output
-    assert (tmp_path / "data" / "reports" / "small-confusion.png").is_file()
-    result = CliRunner().invoke(group, ["evaluate", "--data", str(data), "--out", str(tmp_path / "png")])
-    assert result.exit_code == 0, result.output
+    result = run_firewatch("evaluate", "--data", str(data), data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "evaluation of" in result.stdout and "(30 records)" in result.stdout and "recall" in result.stdout
+    assert (data_dir / "reports" / "small-confusion.png").is_file()
+    result = run_firewatch("evaluate", "--data", str(data), "--out", str(tmp_path / "png"), data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
     assert (tmp_path / "png" / "small-risk-pr.png").is_file()

@@ -18,7 +18,7 @@ from firewatch.core.models import Listing
 from firewatch.core.settings import load_settings
 from firewatch.store import open_store
 
-from .conftest import NOW
+from tests.helpers import NOW
 
 HEADER = ["序号", "产品种类", "受检单位", "标称生产单位", "标称生产单位所在地", "产品名称", "规格型号",
           "生产日期/批号", "主要不合格项目", "承检机构", "电商平台", "备注"]

@@ -5,7 +5,7 @@ import pytest
 from classifiers.risk import RiskRules
 from firewatch.core.models import Listing
 
-from .conftest import NOW
+from tests.helpers import NOW
 
 
 @pytest.fixture(scope="module")

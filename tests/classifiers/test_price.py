@@ -14,7 +14,7 @@ from classifiers.risk import RiskRules
 from classifiers.scorer import Scorer
 from firewatch.core.models import Listing, PriceTier
 
-from .conftest import NOW
+from tests.helpers import NOW
 
 EXT = "portable_extinguisher"
 

@@ -11,7 +11,7 @@ from classifiers.specs import check_certificates, parse_specs, validate_ccc_numb
 from classifiers.watchlist import Watchlist, normalize_name
 from firewatch.core.models import Listing
 
-from .conftest import NOW
+from tests.helpers import NOW
 
 
 def codes(rules, title, category="portable_extinguisher", **kw):

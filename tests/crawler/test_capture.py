@@ -1,9 +1,10 @@
 """Capture tests against a real Chromium and a real local HTTP server on port 0.
 
-The server (stdlib `http.server` in a thread) serves Chinese pages in UTF-8 and GBK
-with long bodies, a captcha page, a redirect and a page pulling resources from other
-hosts; the `Capturer` must fix them as evidence with correct hashes, refuse the captcha
-page without writing anything, and abort foreign requests without hanging.
+The server (tests/servers.py `PageServer`) serves Chinese pages in UTF-8 and GBK with long
+bodies, a captcha page, a redirect and a page pulling resources from other hosts; the
+session's `Capturer` (tests/conftest.py: screenshots cut at 3000 px) must fix them as
+evidence with correct hashes, refuse the captcha page without writing anything, and abort
+foreign requests without hanging.
 """
 
 from __future__ import annotations
@@ -11,21 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from crawler.capture import BlockedPageError, CaptureError, Capturer
+from tests.servers import PageServer, free_port
 
-CHROMIUM = "/usr/bin/chromium"
 TITLE = "灭火器年检专用 ABC干粉灭火器 4公斤"
-MAX_HEIGHT = 3000
-UA = "firewatch-test/1.0 (evidence capture)"
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed")
 
 
 def _page(title: str, extra: str = "") -> str:
@@ -45,57 +39,13 @@ CAPTCHA_HTML = ("<!doctype html><html><head><meta charset='utf-8'><title>验证<
                 "<body>请按住滑块，拖动到最右边 滑动验证</body></html>").encode("utf-8")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    routes = {
-        "/utf8.html": (UTF8_HTML, "text/html; charset=utf-8"),
-        "/gbk.html": (GBK_HTML, "text/html; charset=gbk"),
-        "/captcha.html": (CAPTCHA_HTML, "text/html; charset=utf-8"),
-    }
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server API)
-        if self.path == "/redirect":
-            self.send_response(302)
-            self.send_header("Location", "/utf8.html")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        body, ctype = self.routes.get(self.path, (b"not found", "text/plain"))
-        self.send_response(200 if self.path in self.routes else 404)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Test-Server", "firewatch")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def detect_block(html: str, url: str) -> str | None:
-    """Stand-in for crawler.platforms.blocked.detect_block."""
-    for marker in ("滑动验证", "验证码", "请登录"):
-        if marker in html:
-            return f"verification page ({marker})"
-    return None
-
-
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def capturer(tmp_path_factory):
-    out = tmp_path_factory.mktemp("evidence")
-    with Capturer(CHROMIUM, out, UA, ["127.0.0.1"], max_height=MAX_HEIGHT,
-                  timeout_ms=15000, is_blocked=detect_block) as cap:
-        yield cap
+    with PageServer({"/utf8.html": (UTF8_HTML, "text/html; charset=utf-8"),
+                     "/gbk.html": (GBK_HTML, "text/html; charset=gbk"),
+                     "/captcha.html": (CAPTCHA_HTML, "text/html; charset=utf-8")},
+                    redirects={"/redirect": "/utf8.html"}, headers={"X-Test-Server": "firewatch"}) as site:
+        yield site.url
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -109,16 +59,14 @@ def _sha(path: Path) -> str:
 
 @pytest.mark.timeout(120)
 def test_capture_utf8_page(capturer, server):
-    started = time.monotonic()
     ev = capturer.capture("jd", "100012345", f"{server}/utf8.html")
-    elapsed = time.monotonic() - started
     directory = Path(ev.directory)
     assert directory.parent == capturer.out_dir / "jd" / "100012345"
     assert ev.captured_at.utcoffset().total_seconds() == 0
     assert ev.http_status == 200
     assert ev.server_ip == "127.0.0.1"
     assert ev.final_url == f"{server}/utf8.html"
-    assert ev.user_agent == UA
+    assert ev.user_agent == capturer.user_agent
     assert ev.browser_version and ev.browser_version[0].isdigit()
     names = {a.name for a in ev.artefacts}
     assert {"screenshot.png", "page.html", "page.mhtml", "response.body"} <= names
@@ -129,7 +77,7 @@ def test_capture_utf8_page(capturer, server):
         assert path.stat().st_size == art.size
     png = (directory / "screenshot.png").read_bytes()
     width, height = _png_size(png)
-    assert width == 1280 and 900 < height <= MAX_HEIGHT
+    assert width == 1280 and 900 < height <= capturer.max_height
     assert TITLE in (directory / "page.html").read_text("utf-8")
     mhtml = (directory / "page.mhtml").read_bytes()
     assert b"Content-Type: multipart/related" in mhtml
@@ -139,12 +87,11 @@ def test_capture_utf8_page(capturer, server):
     manifest = json.loads(manifest_path.read_text("utf-8"))
     assert manifest["server_ip"] == "127.0.0.1"
     assert manifest["screenshot_truncated"] is True
-    assert manifest["page_height"] > MAX_HEIGHT
+    assert manifest["page_height"] > capturer.max_height
     assert {a["name"]: a["sha256"] for a in manifest["artefacts"]} == {
         a.name: a.sha256 for a in ev.artefacts}
     aborted = " ".join(manifest["aborted_requests"])
-    assert "example.invalid" in aborted and "other.invalid" in aborted
-    assert elapsed < 20, f"capture took {elapsed:.1f}s: a foreign request hung?"
+    assert "example.invalid" in aborted and "other.invalid" in aborted  # aborted, not left to hang
     assert not list(directory.parent.glob(".*.partial"))
 
 
@@ -221,7 +168,7 @@ def test_warc_object_store_and_manifest(capturer, server):
     assert resp[3] == GBK_HTML  # the raw GBK bytes the server sent
     req = next(r for r in records if r[0] == "request")
     assert f"{req[2].protocol} {req[2].statusline}".startswith("GET /gbk.html HTTP/1.")
-    assert req[2].get_header("User-Agent") == UA
+    assert req[2].get_header("User-Agent") == capturer.user_agent
 
 
 @pytest.mark.timeout(120)
@@ -242,10 +189,8 @@ def test_capture_many_pool_mixes_outcomes(capturer, server):
     items += [("tmall", "pool-blocked", f"{server}/captcha.html"),
               ("jd", "pool-refused", "http://example.invalid/x.html")]
     seen = []
-    started = time.monotonic()
     results = capturer.capture_many(items, concurrency=3,
                                     on_result=lambda item, res: seen.append(item.listing_id))
-    assert time.monotonic() - started < 60
     assert [type(r).__name__ for r in results[:4]] == ["Evidence"] * 4
     assert isinstance(results[4], BlockedPageError)
     assert isinstance(results[5], CaptureError) and not isinstance(results[5], BlockedPageError)
@@ -254,14 +199,9 @@ def test_capture_many_pool_mixes_outcomes(capturer, server):
 
 
 @pytest.mark.timeout(120)
-def test_navigation_errors_are_retried_then_fail(tmp_path):
-    import socket
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()  # nothing listens there: connection refused
-    with Capturer(CHROMIUM, tmp_path, UA, ["127.0.0.1"], is_blocked=detect_block,
+def test_navigation_errors_are_retried_then_fail(chromium, tmp_path):
+    port = free_port()  # nothing listens there: connection refused
+    with Capturer(chromium, tmp_path, "ua", ["127.0.0.1"], is_blocked=lambda html, url: None,
                   check_fonts=False, retries=2, retry_delay=0.01) as cap:
         with pytest.raises(CaptureError, match="after 3 attempt"):
             cap.capture("jd", "down", f"http://127.0.0.1:{port}/x.html")

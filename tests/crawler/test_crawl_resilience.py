@@ -12,9 +12,23 @@ import signal
 import subprocess
 
 from firewatch.store import open_store
-from tests.conftest import ROOT, firewatch_command
+from tests.helpers import ROOT, firewatch_command
 
 QUERY = "灭火器"
+
+
+class RequestClock:
+    """A market clock that moves `step` seconds per request and not otherwise, so that the
+    rate limit and the captcha wall trip at the same requests on an idle or a loaded machine
+    (with the wall clock, a crawler slowed down by a busy machine never reaches the limit)."""
+
+    def __init__(self, step: float) -> None:
+        self.step = step
+        self.now = 0.0
+
+    def __call__(self) -> float:  # called once per request, under the market's lock
+        self.now += self.step
+        return self.now
 
 
 def expected_keys(market, platforms: tuple[str, ...]) -> set[tuple[str, str]]:
@@ -27,14 +41,18 @@ def stored(data_dir) -> dict[tuple[str, str], object]:
         return {l.key: l for l in store.listings.iter_listings()}
 
 
-def test_429_captcha_and_5xx_are_met_and_no_captcha_is_stored(start_market, run_firewatch, tmp_path):
-    market = start_market(seed=7, rate_limit=30, rate_window=1.0, error_rate=0.04,
-                          captcha_burst=20, captcha_window=1.0, captcha_cooldown=3)
+def test_429_captcha_and_5xx_are_met_and_no_captcha_is_stored(start_market, spawn_firewatch, tmp_path):
+    # on the request clock (0.01 s a request): every 101st request is answered 429, a wall of
+    # 3 captcha pages goes up after 80 answered requests within 90, and 4 % fail with 503
+    market = start_market(seed=7, rate_limit=100, rate_window=1.01, error_rate=0.04,
+                          captcha_burst=80, captcha_window=0.9, captcha_cooldown=3)
+    market.behaviour.clock = RequestClock(0.01)
     data = tmp_path / "data"
-    result = run_firewatch("crawl", "--platform", "jd", "--platform", "pdd", "--query", QUERY,
+    result = spawn_firewatch("crawl", "--platform", "jd", "--platform", "pdd", "--query", QUERY,
                            "--base-url", market.base_url, "--no-progress", data_dir=data)
     assert result.returncode == 0, result.stderr[-3000:]
     counts = market.behaviour.counts
+    print(f"market answers: {counts} of {market.behaviour.requests} requests")
     assert counts["rate_limited"] > 0 and counts["captcha"] > 0 and counts["error"] > 0, counts
     listings = stored(data)
     assert set(listings) == expected_keys(market, ("jd", "pdd"))
@@ -48,7 +66,7 @@ def test_429_captcha_and_5xx_are_met_and_no_captcha_is_stored(start_market, run_
     assert sum(r["throttled"] for r in runs) > 0
 
 
-def test_sigkill_mid_crawl_then_restart_loses_and_duplicates_nothing(demo_market, tmp_path):
+def test_sigkill_mid_crawl_then_restart_loses_and_duplicates_nothing(demo_market, spawn_firewatch, tmp_path):
     data = tmp_path / "data"
     args = ["crawl", "--platform", "jd", "--platform", "pdd", "--query", QUERY, "--base-url",
             demo_market.base_url, "--echo-commits"]
@@ -75,8 +93,7 @@ def test_sigkill_mid_crawl_then_restart_loses_and_duplicates_nothing(demo_market
     expected = expected_keys(demo_market, ("jd", "pdd"))
     assert len(after_kill) < len(expected), "the crawl finished before it was killed; kill earlier"
 
-    rerun = subprocess.run(firewatch_command(data, *args[:-1], "--no-progress"), capture_output=True, text=True,
-                           cwd=ROOT, timeout=300)
+    rerun = spawn_firewatch(*args[:-1], "--no-progress", data_dir=data)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     final = stored(data)
     assert set(final) == expected
@@ -93,16 +110,16 @@ def test_sigkill_mid_crawl_then_restart_loses_and_duplicates_nothing(demo_market
     assert skipped_note, "the killed run stays recorded as never finished"
 
 
-def test_a_platform_that_keeps_blocking_leaves_listings_blocked_not_removed(start_market, tmp_path):
+def test_a_platform_that_keeps_blocking_leaves_listings_blocked_not_removed(start_market, spawn_firewatch, tmp_path):
     from demo_market.server import QUIET
 
     walled = start_market(seed=7, rate_limit=None, error_rate=0.0, captcha_burst=8, captcha_window=5.0,
                           captcha_cooldown=50)
+    walled.behaviour.clock = RequestClock(0.01)  # the wall goes up at the 9th request, however slow the crawl
     data = tmp_path / "data"
     args = ["crawl", "--platform", "pdd", "--query", QUERY, "--no-progress"]
     env = {**os.environ, "FIREWATCH_CRAWL__MAX_BLOCKS": "3", "FIREWATCH_CRAWL__BLOCK_BACKOFF": "0.05"}
-    first = subprocess.run(firewatch_command(data, *args, "--base-url", walled.base_url), capture_output=True,
-                           text=True, cwd=ROOT, timeout=300, env=env)
+    first = spawn_firewatch(*args, "--base-url", walled.base_url, data_dir=data, env=env)
     assert first.returncode == 0, first.stderr[-3000:]
     assert "ALERT" in first.stderr
     listings = stored(data)
@@ -114,8 +131,7 @@ def test_a_platform_that_keeps_blocking_leaves_listings_blocked_not_removed(star
         assert sum(r["blocks"] for r in store.listings.crawl_runs()) > 3
 
     open_market = start_market(seed=7, **QUIET)
-    second = subprocess.run(firewatch_command(data, *args, "--base-url", open_market.base_url), capture_output=True,
-                            text=True, cwd=ROOT, timeout=300)
+    second = spawn_firewatch(*args, "--base-url", open_market.base_url, data_dir=data)
     assert second.returncode == 0, second.stderr[-3000:]
     after = stored(data)
     assert set(after) == expected_keys(open_market, ("pdd",))

@@ -1,6 +1,6 @@
 """Distributed mode: two `firewatch crawl` processes share one scrapy-redis frontier.
 
-A real Redis server (Debian's redis-server) starts once per session on a free port; two
+A real Redis server (Debian's redis-server, the `redis_url` fixture) starts once per session; two
 crawl child processes run against one demo market with the same `crawl.redis_url` and
 the same data directory. The market counts requests per path, so the test sees every
 page fetched exactly once across both processes, and nothing missed.
@@ -15,85 +15,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-import select
-import socket
+import sqlite3
 import subprocess
-import time
 import uuid
-from pathlib import Path
-
-import pytest
 
 from crawler.distributed import redis_settings
 from crawler.run import scrapy_settings
 from firewatch.core.settings import load_settings
 from firewatch.store import open_store
-from tests.conftest import ROOT, firewatch_command
+from tests.helpers import ROOT, firewatch_command, wait_until
+from tests.servers import free_port
 
-REDIS_SERVER = "/usr/bin/redis-server"
 QUERY = "灭火器"
 CONCURRENCY = 4  # crawl.concurrency_per_domain of each child process
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_ready(proc: subprocess.Popen, port: int, timeout: float = 20.0) -> bool:
-    """Read redis-server's log until it accepts connections, then PING it."""
-    import redis
-
-    deadline = time.monotonic() + timeout
-    buffered = b""
-    while b"Ready to accept connections" not in buffered:
-        left = deadline - time.monotonic()
-        if left <= 0 or proc.poll() is not None:
-            return False
-        ready, _, _ = select.select([proc.stdout], [], [], left)
-        if ready:
-            chunk = os.read(proc.stdout.fileno(), 65536)
-            if not chunk:
-                return False
-            buffered += chunk
-    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=5)
-    try:
-        for _ in range(20):  # bounded: the log line says it is up, PING confirms
-            try:
-                return bool(client.ping())
-            except redis.ConnectionError:
-                continue
-        return False
-    finally:
-        client.close()
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory):
-    """A real redis-server on 127.0.0.1 (no persistence) for the session."""
-    if not Path(REDIS_SERVER).exists():
-        print(f"{REDIS_SERVER} not found: install Debian's redis-server (make test does)")
-        pytest.skip(f"{REDIS_SERVER} not found (Debian package redis-server; `make test` installs it)")
-    workdir = tmp_path_factory.mktemp("redis")
-    for _ in range(3):  # a free port can be taken between probe and bind; try another
-        port = _free_port()
-        proc = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                 "--appendonly", "no", "--dir", str(workdir), "--logfile", ""],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        if _wait_ready(proc, port):
-            break
-        proc.kill()
-        proc.wait(timeout=10)
-    else:
-        pytest.fail("redis-server did not start")
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
 
 
 class HoldItemPages:
@@ -140,7 +74,6 @@ def test_two_processes_crawl_one_frontier_each_page_once(redis_url, demo_market,
            "FIREWATCH_CRAWL__CONCURRENCY_PER_DOMAIN": str(CONCURRENCY)}
     data = tmp_path / "data"
     args = ["crawl", "--platform", "jd", "--query", QUERY, "--base-url", market.base_url, "--no-progress"]
-    started = time.monotonic()
     # Output goes to files, not pipes: a child blocked on a full pipe would stall (and,
     # with its heartbeat stopped, hold the other open until redis_worker_timeout).
     logs = [tmp_path / f"crawl{i}.log" for i in range(2)]
@@ -159,7 +92,6 @@ def test_two_processes_crawl_one_frontier_each_page_once(redis_url, demo_market,
                 child.kill()
                 child.wait(timeout=30)
         market.stop()
-    elapsed = time.monotonic() - started
     for child, log in zip(children, logs):
         assert child.returncode == 0, log.read_text(encoding="utf-8", errors="replace")[-4000:]
     assert gate.released, "never were both processes holding item pages at once"
@@ -193,41 +125,69 @@ def test_two_processes_crawl_one_frontier_each_page_once(redis_url, demo_market,
         assert client.keys(f"{prefix}:*") == []  # the last process out cleared the frontier
     finally:
         client.close()
-    print(f"two-process crawl: {len(expected)} listings, runs {[(r['pages'], r['items']) for r in runs]}, "
-          f"{elapsed:.1f}s")
+    print(f"two-process crawl: {len(expected)} listings, runs {[(r['pages'], r['items']) for r in runs]}")
+
+
+def _listing_count(db) -> int:
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db, timeout=30) as conn:
+        try:
+            return conn.execute("SELECT COUNT(*) FROM listings").fetchone()[0]
+        except sqlite3.OperationalError:  # not migrated yet
+            return 0
 
 
 def test_an_idle_process_waits_for_a_busy_peer(redis_url, demo_market, tmp_path):
     """A process that has emptied the shared queue stays open while a peer is busy (the
-    peer might still add requests) and closes once the peer's heartbeat goes stale."""
+    peer might still add requests) and closes once the peer's heartbeat goes stale.
+
+    The peer is a heartbeat entry this test keeps fresh until the crawl is idle (every
+    listing stored, the process no longer marked busy); then it lets it go stale."""
     import redis
 
     prefix = f"fwtest-{uuid.uuid4().hex[:8]}"
+    workers = f"{prefix}:jd:workers"
+    peer = "peer-on-another-machine"
     client = redis.Redis.from_url(redis_url)
-    try:
+
+    def redis_now() -> float:
         seconds, micros = client.time()
-        peer_deadline = seconds + micros / 1e6 + 3.0  # a peer that stops beating in 3 s
-        client.zadd(f"{prefix}:jd:workers", {"peer-on-another-machine": peer_deadline})
+        return seconds + micros / 1e6
+
+    child = None
+    try:
+        client.zadd(workers, {peer: redis_now() + 600})  # busy for now
         env = {**os.environ, "FIREWATCH_CRAWL__REDIS_URL": redis_url, "FIREWATCH_CRAWL__REDIS_KEY_PREFIX": prefix}
         data = tmp_path / "data"
         log = tmp_path / "crawl.log"
+        expected = _expected(demo_market)
         with log.open("w") as out:
-            child = subprocess.run(firewatch_command(data, "crawl", "--platform", "jd", "--query", QUERY, "--base-url",
-                                                     demo_market.base_url, "--no-progress"),
-                                   stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env, timeout=180)
-        seconds, micros = client.time()
-        assert child.returncode == 0, log.read_text(encoding="utf-8", errors="replace")[-4000:]
-        # a lone crawl takes about a second; it must not have closed before the peer went stale
-        assert seconds + micros / 1e6 >= peer_deadline
+            child = subprocess.Popen(firewatch_command(data, "crawl", "--platform", "jd", "--query", QUERY, "--base-url",
+                                                       demo_market.base_url, "--no-progress"),
+                                     stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+
+        def idle() -> bool:
+            assert child.poll() is None, log.read_text(encoding="utf-8", errors="replace")[-4000:]
+            members = {m.decode() for m in client.zrange(workers, 0, -1)}
+            return _listing_count(data / "firewatch.db") == len(expected) and members == {peer}
+
+        wait_until(idle, 120, "the crawl to store every listing and go idle")
+        assert child.poll() is None  # idle, yet open: the peer is busy
+        client.zadd(workers, {peer: redis_now() + 0.2})  # the peer stops beating
+        assert child.wait(timeout=120) == 0, log.read_text(encoding="utf-8", errors="replace")[-4000:]
         with open_store(data / "firewatch.db") as store:
-            assert {l.key for l in store.listings.iter_listings()} == _expected(demo_market)
-        assert client.keys(f"{prefix}:*") == []
+            assert {l.key for l in store.listings.iter_listings()} == expected
+        assert client.keys(f"{prefix}:*") == []  # the stale peer dropped, the last one out cleared the frontier
     finally:
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait(timeout=30)
         client.close()
 
 
 def test_an_unreachable_redis_fails_the_crawl_before_it_starts(tmp_path):
-    env = {**os.environ, "FIREWATCH_CRAWL__REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0"}
+    env = {**os.environ, "FIREWATCH_CRAWL__REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
     result = subprocess.run(firewatch_command(tmp_path / "data", "crawl", "--platform", "jd", "--query", QUERY,
                                               "--no-progress"),
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)

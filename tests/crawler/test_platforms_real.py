@@ -2,7 +2,7 @@
 
 The pages live outside the project in `../shared/fixtures/real-pages/` (third-party
 data, never copied in); the tests that need them skip with the reason when that folder
-is absent. Small byte strings built here cover the encodings and the error paths.
+is absent (the `real_pages` fixture, tests/conftest.py). Small byte strings built here cover the encodings and the error paths.
 """
 
 from __future__ import annotations
@@ -18,15 +18,6 @@ from crawler.encoding import decode_page
 from crawler.exceptions import BlockedPageError, PageEncodingError, ParseError, UnknownPlatformError
 from crawler.platforms import detect_block, jd, parse_page, parse_pagination
 from firewatch.core.models import PriceTier
-
-REAL_PAGES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "real-pages"
-
-
-@pytest.fixture(scope="module")
-def real_pages() -> Path:
-    if not (REAL_PAGES / "README.md").is_file():
-        pytest.skip(f"real pages folder ../shared/fixtures/real-pages not found: {REAL_PAGES} does not exist")
-    return REAL_PAGES
 
 
 def read(folder: Path, name: str) -> bytes:

@@ -1,8 +1,8 @@
 """Sessions and proxies, with real parts: crawls go through real local forward proxies and a
 demo market that records the Cookie header it receives.
 
-Two working proxies (stdlib `http.server` forwarding absolute-URI GETs with http.client,
-counting requests) and one dead address (a closed port) sit on 127.0.0.1; the crawl runs
+Two working proxies (tests/servers.py `ForwardProxy`: absolute-URI GETs forwarded with
+http.client, counted) and one dead address (a closed port) sit on 127.0.0.1; the crawl runs
 in a child process (`CrawlerProcess`, as `firewatch crawl` does) with the firewatch
 Scrapy settings plus the proxy and session middlewares. Pure parts (rotation, eviction,
 cool-down, file validation, cookie matching) are tested directly.
@@ -10,19 +10,14 @@ cool-down, file validation, cookie matching) are tested directly.
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import os
-import socket
 import stat
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from scrapy import Request, Spider
@@ -33,35 +28,19 @@ from crawler.proxies import ProxyMiddleware, ProxyPool, check_proxy_url, proxy_l
 from crawler.sessions import SessionCookiesMiddleware, import_session, load_session, session_files
 from firewatch.core.settings import load_settings
 from firewatch.store import open_store
-from tests.conftest import ROOT
+from tests.helpers import ROOT
+from tests.servers import ForwardProxy, dead_url
 
 QUERY = "灭火器"
 
-# -- the child process: one Scrapy crawl, stats printed as JSON --------------------------
-
-def child_crawl(spec_json: str) -> None:
-    """Crawl one platform with the firewatch Scrapy settings; print the crawl's stats as JSON."""
-    from scrapy.crawler import CrawlerProcess
-
-    from crawler.run import scrapy_settings
-    from crawler.spiders import SPIDERS
-
-    spec = json.loads(spec_json)
-    settings = load_settings(env={"FIREWATCH_DATA_DIR": spec["data_dir"]})
-    settings = settings.with_overrides({"crawl": spec["crawl"]})
-    s = scrapy_settings(settings)
-    assert "crawler.proxies.ProxyMiddleware" in dict(s.getdict("DOWNLOADER_MIDDLEWARES"))
-    s.set("LOG_LEVEL", "INFO")
-    process = CrawlerProcess(s, install_root_handler=True)
-    crawler = process.create_crawler(SPIDERS[spec["platform"]])
-    process.crawl(crawler, base_url=spec["base_url"], keywords=[QUERY], max_pages=spec.get("max_pages", 20), skip_keys={})
-    process.start()
-    print("STATS " + json.dumps(crawler.stats.get_stats(), default=str), flush=True)
-
 
 def run_child(data_dir: Path, base_url: str, crawl: dict, platform: str = "jd", **extra) -> dict:
-    spec = json.dumps({"data_dir": str(data_dir), "base_url": base_url, "crawl": crawl, "platform": platform, **extra})
-    code = f"import sys; from tests.crawler.test_sessions_proxies import child_crawl; child_crawl(sys.argv[1])"
+    """One Scrapy crawl of `platform` in a child process (`tests.helpers.crawl_in_child`):
+    the firewatch Scrapy settings with `crawl` laid over them; returns the crawl's stats
+    (and its log under "_log")."""
+    spec = json.dumps({"data_dir": str(data_dir), "base_url": base_url, "crawl": crawl, "platform": platform,
+                       "query": QUERY, **extra})
+    code = "import sys; from tests.helpers import crawl_in_child; crawl_in_child(sys.argv[1])"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FIREWATCH_")}
     done = subprocess.run([sys.executable, "-c", code, spec], capture_output=True, text=True, cwd=ROOT,
                           timeout=300, env=env)
@@ -72,80 +51,9 @@ def run_child(data_dir: Path, base_url: str, crawl: dict, platform: str = "jd", 
     return stats
 
 
-# -- a real forward proxy ----------------------------------------------------------------
-
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
-              "te", "trailer", "transfer-encoding", "upgrade"}
-
-
-class ForwardProxy:
-    """An HTTP forward proxy on 127.0.0.1 port 0: GET with an absolute URI, counted."""
-
-    def __init__(self):
-        proxy = self
-        self.count = 0
-        self.paths: list[str] = []
-        self._lock = threading.Lock()
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.0"
-
-            def do_GET(self):
-                target = urlsplit(self.path)
-                if target.scheme != "http" or not target.hostname:
-                    self.send_error(400, "absolute http URI expected")
-                    return
-                with proxy._lock:
-                    proxy.count += 1
-                    proxy.paths.append(target.path)
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-                conn = http.client.HTTPConnection(target.hostname, target.port or 80, timeout=30)
-                try:
-                    conn.request("GET", target.path + (f"?{target.query}" if target.query else ""), headers=headers)
-                    upstream = conn.getresponse()
-                    body = upstream.read()
-                except OSError as exc:
-                    self.send_error(502, f"upstream failed: {exc}")
-                    return
-                finally:
-                    conn.close()
-                self.send_response(upstream.status, upstream.reason)
-                for key, value in upstream.getheaders():
-                    if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
-                        self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def proxies():
-    live = [ForwardProxy(), ForwardProxy()]
-    yield live
-    for p in live:
-        p.close()
-
-
-def dead_address() -> str:
-    """A 127.0.0.1 port nobody listens on (bound, then closed)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+def proxies(serve):
+    return [serve(ForwardProxy), serve(ForwardProxy)]
 
 
 def stored_keys(data_dir: Path) -> set[tuple[str, str]]:
@@ -156,7 +64,7 @@ def stored_keys(data_dir: Path) -> set[tuple[str, str]]:
 # -- proxies -----------------------------------------------------------------------------
 
 def test_crawl_rotates_live_proxies_evicts_the_dead_one_and_loses_nothing(demo_market, proxies, tmp_path):
-    dead = dead_address()
+    dead = dead_url()
     a, b = proxies
     data = tmp_path / "data"
     stats = run_child(data, demo_market.base_url, {"proxies": [a.url, dead, b.url], "proxy_max_failures": 2,
@@ -183,7 +91,7 @@ def test_crawl_rotates_live_proxies_evicts_the_dead_one_and_loses_nothing(demo_m
 
 
 def test_all_proxies_dead_drops_requests_with_an_alert(demo_market, tmp_path):
-    dead = [dead_address(), dead_address()]
+    dead = [dead_url(), dead_url()]
     stats = run_child(tmp_path / "data", demo_market.base_url, {"proxies": dead, "proxy_max_failures": 2})
     assert stats.get("firewatch/alert") == "all proxies evicted"
     assert stats.get("firewatch/proxy/evictions") == 2

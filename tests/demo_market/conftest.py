@@ -1,11 +1,14 @@
-"""Fixtures for the demo market tests: one catalogue and one quiet server per session."""
+"""Fixtures for the demo market tests: one catalogue and one quiet server per session.
+
+The server is this package's own (tests here move its day), started with the session's
+`start_market` (tests/conftest.py) and stopped at the session's end."""
 from __future__ import annotations
 
 import httpx
 import pytest
 
 from demo_market.generator import build_catalogue
-from demo_market.server import QUIET, DemoMarket
+from demo_market.server import QUIET
 
 
 @pytest.fixture(scope="session")
@@ -14,11 +17,8 @@ def catalogue():
 
 
 @pytest.fixture(scope="session")
-def market(catalogue):
-    m = DemoMarket(seed=7, catalogue=catalogue, **QUIET)
-    m.start(port=0)
-    yield m
-    m.stop()
+def market(catalogue, start_market):
+    return start_market(seed=7, catalogue=catalogue, **QUIET)
 
 
 @pytest.fixture()

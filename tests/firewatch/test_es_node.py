@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 from firewatch.search.es_node import ROOT, EsCluster, EsNodeError, get_json, is_launcher
+from tests.helpers import wait_until
 
 
 def post_json(url: str, body: dict) -> dict:
@@ -105,7 +105,4 @@ def test_jvm_ends_when_its_parent_dies(tmp_path):
     finally:
         parent.kill()  # no chance to call stop()
         parent.wait(10)
-    deadline = time.monotonic() + 60
-    while is_launcher(jvm) and time.monotonic() < deadline:
-        time.sleep(0.1)  # polling for the JVM's exit, against a deadline
-    assert not is_launcher(jvm)
+    wait_until(lambda: not is_launcher(jvm), 60, f"the JVM (pid {jvm}) to exit")

@@ -1,7 +1,8 @@
 """The search protocol on both backends (SQLite FTS5 and a real Elasticsearch node).
 
-Every test here runs unchanged against `sqlite` and `es` (the session's Elasticsearch
-node from the `es_url` fixture; each test gets its own index prefix). It covers Chinese
+Every test here runs unchanged against `sqlite` and `es` (the `make_index` fixture of
+tests/firewatch/conftest.py: the session's Elasticsearch node, each test its own index
+prefix; the rows are tests/builders.py's `SEARCH_ROWS`). It covers Chinese
 two-character queries, model codes, every filter, sorts, pagination, facets, history,
 shop listings, similar listings, idempotent re-indexing and hostile query text.
 `test_search_parity.py` checks that both backends give identical pages for the same data.
@@ -9,96 +10,13 @@ shop listings, similar listings, idempotent re-indexing and hostile query text.
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
 from firewatch.core.exceptions import SearchError
-from firewatch.core.models import Assessment, Listing, Reason, Snapshot
-from firewatch.search import SearchQuery, open_index
-
-
-def when(day: str) -> datetime:
-    return datetime.fromisoformat(day + "T08:30:00.123456+00:00")
-
-
-# (key, title, shop_id, shop_name, price, status, last_seen, description, category, risk, flagged, reasons)
-ROWS = [
-    ("jd:1001", "干粉灭火器4kg 年检专用 MFZ/ABC4", "s1", "消防器材旗舰店", "35.00", "active", "2026-11-01", "",
-     "portable_extinguisher", 0.92, True, ["inspection_only", "no_certification"]),
-    ("jd:1002", "手提式干粉灭火器 MFZ/ABC4 3C认证", "s1", "消防器材旗舰店", "89.00", "active", "2026-11-03", "",
-     "portable_extinguisher", 0.2, False, []),
-    ("pdd:2001", "家用烟雾报警器 烟感 独立式", "s2", "平安安防", "19.90", "active", "2026-10-20", "",
-     "smoke_alarm", 0.75, True, ["no_certification"]),
-    ("pdd:2002", "烟感探测器 消防验收专用 无线", "s2", "平安安防", "12.50", "removed", "2026-10-25", "",
-     "smoke_alarm", 0.88, True, ["inspection_only", "price_too_low"]),
-    ("taobao:3001", "过滤式消防自救呼吸器 防毒面具", "s3", "安全家居", "59.00", "active", "2026-11-05", "",
-     "escape_respirator", 0.1, False, []),
-    ("1688:4001", "二氧化碳灭火器 MT/3 批发", "s4", "宁波消防厂", "120.00", "blocked", "2026-09-30", "二手翻新 钢瓶",
-     "portable_extinguisher", 0.6, True, ["refurbished"]),
-    ("jd:1003", "儿童消防车玩具", "s5", "玩具店", None, "active", "2026-11-02", "", "not_fire", 0.05, False, []),
-    ("tmall:5001", "灭火毯 家用厨房 1.2米", "s6", "", "29.00", "active", "2026-11-04", "", None, None, None, []),
-    ("jd:1004", "干粉灭火器4kg 年检专用 MFZ/ABC4 特价", "s1", "消防器材旗舰店", "35.00", "active", "2026-11-01", "",
-     "portable_extinguisher", 0.92, True, ["inspection_only", "no_certification"]),
-    ("pdd:2003", 'title:* (灭火器) "OR" AND NOT 烟感* {!', "s7", "[red]假店[/red]", "9.90", "active", "2026-11-06", "",
-     "portable_extinguisher", 0.5, True, ["no_manufacturer"]),
-]
-HOSTILE = ['title:*', '(', ')', '"', '灭火" OR docs_fts MATCH "*', 'NEAR(灭火 烟感)', '*', 'a OR b', '灭火 AND',
-           '{"query": 1}', '\\', 'tokens:灭火~2', '[red]x[/red]', '   ', '\x00', 'NOT', '^', 'title:(灭火 OR 烟感)']
-
-
-def make_items():
-    items = []
-    for key, title, shop_id, shop, price, status, seen, desc, cat, risk, flagged, reasons in ROWS:
-        platform, lid = key.split(":")
-        listing = Listing(platform=platform, listing_id=lid, url=f"https://example.test/{platform}/{lid}", title=title,
-                          price=Decimal(price) if price else None, shop_id=shop_id, shop_name=shop, description=desc,
-                          attributes={"型号": "MFZ/ABC4"} if "MFZ" in title else {}, status=status,
-                          first_seen=when("2026-09-01"), last_seen=when(seen))
-        assessment = None if cat is None else Assessment(
-            platform, lid, cat, 0.9, risk, flagged, reasons=[Reason(code, "…") for code in reasons],
-            assessed_at=when(seen))
-        snapshots = None
-        if key == "jd:1001":
-            snapshots = [Snapshot(platform, lid, when("2026-10-01"), Decimal("39.00"), title, 5, "active", "a" * 64),
-                         Snapshot(platform, lid, when("2026-10-15"), Decimal("35.00"), title, 3, "active", "b" * 64),
-                         Snapshot(platform, lid, when("2026-11-01"), Decimal("35.00"), title, 0, "removed", "c" * 64)]
-        items.append((listing, assessment, snapshots))
-    return items
-
-
-def es_url_or_skip(request) -> str:
-    try:
-        return request.getfixturevalue("es_url")
-    except pytest.FixtureLookupError:
-        pytest.skip("no es_url fixture: tests/conftest.py does not start an Elasticsearch node in this tree")
-
-
-@pytest.fixture
-def make_index(request, tmp_path):
-    """A factory of empty indexes of one backend (param): sqlite files or ES prefixes."""
-    made = []
-
-    def make(backend: str | None = None):
-        backend = backend or request.param
-        if backend == "sqlite":
-            idx = open_index("sqlite", tmp_path / f"search-{len(made)}.db")
-        else:
-            idx = open_index(es_url_or_skip(request), tmp_path, prefix="t" + uuid.uuid4().hex[:12], retries=1,
-                             backoff=0.05)
-        made.append(idx)
-        return idx
-
-    yield make
-    for idx in made:
-        if idx.backend == "elasticsearch":
-            idx.drop()
-        idx.close()
-
-
-BACKENDS = pytest.mark.parametrize("make_index", ["sqlite", "es"], indirect=True)
+from firewatch.search import SearchQuery
+from tests.builders import HOSTILE_QUERIES as HOSTILE, SEARCH_ROWS as ROWS, search_items as make_items, when
 
 
 @pytest.fixture
@@ -117,7 +35,6 @@ def found(index, text="", **filters) -> set[str]:
     return set(ids(index.search(SearchQuery(text=text, page_size=100, **filters))))
 
 
-@BACKENDS
 def test_two_character_queries_codes_and_descriptions(index):
     extinguishers = {"jd:1001", "jd:1002", "jd:1004", "1688:4001", "tmall:5001", "pdd:2003"}
     assert found(index, "灭火") == extinguishers
@@ -133,7 +50,6 @@ def test_two_character_queries_codes_and_descriptions(index):
     assert found(index, "水带") == set()
 
 
-@BACKENDS
 def test_every_filter(index):
     assert found(index, platform="pdd") == {"pdd:2001", "pdd:2002", "pdd:2003"}
     assert found(index, "灭火", platform="jd") == {"jd:1001", "jd:1002", "jd:1004"}
@@ -155,7 +71,6 @@ def test_every_filter(index):
                  flagged=True, reason="refurbished", shop="s4", min_price=100, since="2026-09-01") == {"1688:4001"}
 
 
-@BACKENDS
 def test_sorts_break_ties_by_document_id(index):
     def order(**kw):
         return ids(index.search(SearchQuery(page_size=100, **kw)))
@@ -174,7 +89,6 @@ def test_sorts_break_ties_by_document_id(index):
     assert all(h.score > 0 for h in hits)
 
 
-@BACKENDS
 def test_pagination_covers_every_hit_once(index):
     full = ids(index.search(SearchQuery(sort="price_asc", page_size=100)))
     pages = [index.search(SearchQuery(sort="price_asc", page=p, page_size=3)) for p in (1, 2, 3, 4, 5)]
@@ -187,7 +101,6 @@ def test_pagination_covers_every_hit_once(index):
         index.search(SearchQuery(sort="cheapest"))
 
 
-@BACKENDS
 def test_facet_counts(index):
     result = index.search(SearchQuery(facets=True, page_size=1))
     assert result.total == 10 and len(result.hits) == 1
@@ -204,7 +117,6 @@ def test_facet_counts(index):
                                       ("price_too_low", 1)]
 
 
-@BACKENDS
 def test_history_shop_listings_and_similar(index):
     history = index.history(("jd", "1001"))
     assert [(s.observed_at.date().isoformat(), s.price, s.status, s.stock) for s in history] == [
@@ -222,7 +134,6 @@ def test_history_shop_listings_and_similar(index):
     assert index.similar(("jd", "9999")) == []
 
 
-@BACKENDS
 def test_reindexing_is_idempotent_and_replaces(index):
     items = make_items()
     index.index_many(items)
@@ -245,7 +156,6 @@ def test_reindexing_is_idempotent_and_replaces(index):
     assert hit.last_seen == when("2026-11-01").replace(microsecond=123000)
 
 
-@BACKENDS
 def test_hostile_text_never_errors(index):
     for text in HOSTILE:
         result = index.search(SearchQuery(text, facets=True))

@@ -1,7 +1,7 @@
 """Both backends answer every query the same way: same hits, order, pages, totals and facets.
 
 The demo market's catalogue (1,702 listings with real-style Chinese titles, attributes
-and descriptions, seed 7) is indexed into SQLite FTS5 and into the session's
+and descriptions, seed 7; tests/builders.py `catalogue_items`) is indexed into SQLite FTS5 and into the session's
 Elasticsearch node; then a matrix of texts, filters, sorts and pages is asked of both.
 Risk scores are rounded so that many tie and the document-id tie-break is exercised.
 For `sort="relevance"` with text, each backend ranks by its own BM25, so there the test
@@ -10,16 +10,12 @@ compares the full result sets (and totals and facets), not the order.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from demo_market.generator import build_catalogue
-from firewatch.core.models import Assessment, Listing, Reason
 from firewatch.search import SearchQuery, open_index
-from tests.firewatch.test_search import HOSTILE, es_url_or_skip
+from tests.builders import HOSTILE_QUERIES as HOSTILE, catalogue_items
 
 TEXTS = ["灭火", "灭火器", "烟感", "呼吸器", "防火门", "水带", "消防水带", "国标", "旗舰店", "3C", "3c认证", "mfz/abc4",
          "4kg", "年检", "1.0x1.0", "XF 1205-2014", "批发", "应急灯", "喷头", "长沙", "不存在的商品", "防火 涂料",
@@ -28,37 +24,12 @@ FILTERS = [{}, {"platform": "jd"}, {"flagged": True}, {"flagged": False, "platfo
            {"category": "portable_extinguisher"}, {"reason": "no_certification"}, {"min_price": 20, "max_price": "80.5"},
            {"since": "2026-11-10", "until": "2026-11-20"}, {"status": "active", "platform": "1688"}]
 ORDERED = ["risk", "price_asc", "price_desc", "newest"]
-BASE = datetime(2026, 11, 1, tzinfo=timezone.utc)
-
-
-def _h(text: str) -> int:
-    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
-
-
-def catalogue_items() -> list[tuple[Listing, Assessment | None]]:
-    items = []
-    for i, c in enumerate(build_catalogue(seed=7).listings):
-        h = _h(c.platform + c.listing_id)
-        seen = BASE + timedelta(days=h % 30, milliseconds=(h // 30) % 3 * 250)
-        listing = Listing(platform=c.platform, listing_id=c.listing_id, url=f"https://example.test/{c.listing_id}",
-                          title=c.title, price=None if h % 17 == 0 else c.price, shop_id=c.shop_id,
-                          shop_name=c.shop_name, attributes=dict(c.attributes), description=c.description,
-                          status=("active", "active", "active", "removed", "blocked")[h % 5],
-                          first_seen=BASE - timedelta(days=60), last_seen=seen)
-        if h % 11 == 0:
-            items.append((listing, None))
-            continue
-        risk = round((h % 10) / 10, 1)
-        reasons = [Reason(code, "…") for code in c.true_reasons]
-        items.append((listing, Assessment(c.platform, c.listing_id, c.true_category, 0.8, risk,
-                                          risk >= 0.5 and bool(reasons), reasons=reasons, assessed_at=seen)))
-    return items
 
 
 @pytest.fixture(scope="module")
-def both(request, tmp_path_factory):
+def both(es_url, tmp_path_factory):
     items = catalogue_items()
-    url = es_url_or_skip(request)
+    url = es_url
     sqlite = open_index("sqlite", tmp_path_factory.mktemp("parity") / "search.db")
     es = open_index(url, None, prefix="p" + uuid.uuid4().hex[:12])
     assert sqlite.index_many(items) == es.index_many(items) == len(items)

@@ -19,7 +19,7 @@ import pytest
 from firewatch.search import SearchQuery, open_index
 from firewatch.search import sqlite_fts
 from firewatch.search.sqlite_fts import SCHEMA_VERSION
-from tests.firewatch.test_search_parity import catalogue_items
+from tests.builders import catalogue_items
 
 SORTS = ["risk", "price_asc", "price_desc", "newest"]
 

@@ -2,21 +2,20 @@
 process queue, and Elasticsearch going away and coming back without losing a listing.
 
 The outage is real: the search URL points at a port where nothing listens. The CLI tests
-run `firewatch` in a child process, as users do.
+run `firewatch` in this process (`run_firewatch`: main() with its exit codes).
 """
 
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import uuid
-
 
 from firewatch.services.pipeline import Pipeline
 from firewatch.search import SearchQuery, open_index
 from firewatch.store import open_store
-from tests.firewatch.test_search import BACKENDS, ROWS, es_url_or_skip, make_index, make_items  # noqa: F401 (fixture)
+from tests.builders import SEARCH_ROWS as ROWS, search_items as make_items
+from tests.servers import dead_url
 
 
 def fill_store(store, assessed: bool = True) -> None:
@@ -28,14 +27,6 @@ def fill_store(store, assessed: bool = True) -> None:
             store.queue.complete_stage(listing.key, "score", ("index",))
 
 
-def dead_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-@BACKENDS
 def test_rebuild_swaps_while_searches_go_on(make_index, tmp_path):
     writer = make_index()
     reader = make_index() if writer.backend == "sqlite" else None
@@ -85,8 +76,8 @@ def test_rebuild_swaps_while_searches_go_on(make_index, tmp_path):
     reader.close()
 
 
-def test_pipeline_keeps_listings_queued_while_elasticsearch_is_down(request, tmp_path):
-    url = es_url_or_skip(request)
+def test_pipeline_keeps_listings_queued_while_elasticsearch_is_down(es_url, tmp_path):
+    url = es_url
     prefix = "d" + uuid.uuid4().hex[:12]
     with open_store(tmp_path / "store.db") as store:
         fill_store(store)
@@ -111,8 +102,9 @@ def test_pipeline_keeps_listings_queued_while_elasticsearch_is_down(request, tmp
             up.close()
 
 
-def test_process_goes_on_without_elasticsearch_and_index_sync_catches_up(request, tmp_path, run_firewatch):
-    url = es_url_or_skip(request)
+def test_process_goes_on_without_elasticsearch_and_index_sync_catches_up(es_url, tmp_path, run_firewatch,
+                                                                         install_model):
+    url = es_url
     prefix = "c" + uuid.uuid4().hex[:12]
     data = tmp_path / "data"
     config = tmp_path / "fw.toml"
@@ -120,7 +112,8 @@ def test_process_goes_on_without_elasticsearch_and_index_sync_catches_up(request
                       encoding="utf-8")
     with open_store(data / "firewatch.db") as store:
         fill_store(store, assessed=False)
-    result = run_firewatch("--config", str(config), "process", "--no-capture", data_dir=data, timeout=600)
+    install_model(data)
+    result = run_firewatch("--config", str(config), "process", "--no-capture", data_dir=data)
     assert result.returncode == 0, result.stderr
     assert "索引暂停" in result.stderr and "index sync" in result.stderr
     with open_store(data / "firewatch.db") as store:

@@ -10,7 +10,8 @@ import zipfile
 from playwright.sync_api import expect
 
 from firewatch.store import open_store
-from tests.web.conftest import PAYLOADS, TRIAGE_KEYS, TRIAGE_SHOP, XSS_KEY, XSS_UNCONFIRMED, browser_login
+from tests.builders import PAYLOADS, TRIAGE_KEYS, TRIAGE_SHOP, XSS_KEY, XSS_UNCONFIRMED
+from tests.helpers import browser_login
 
 
 def test_regulator_triages_three_listings_with_the_keyboard(page, web_data):

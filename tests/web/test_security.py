@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from firewatch.store import open_store
-from tests.web.conftest import PASSWORD, XSS_KEY, XSS_UNCONFIRMED, login_client
+from tests.builders import XSS_KEY, XSS_UNCONFIRMED
+from tests.helpers import PASSWORD, login_client
 
 
 def _decisions(web_data, key):

@@ -1,0 +1,169 @@
+"""Helpers shared by the tests (not tests themselves, not fixtures).
+
+- `run_cli`: the `firewatch` command line in this process, through `firewatch.cli.main`
+  (so the exit codes and one-line errors are main()'s own) with Click's `CliRunner`
+  isolating stdin, stdout, stderr and the environment;
+- `firewatch_command`: the argv of `python -m firewatch` for the tests whose point is a
+  real child process (Scrapy's reactor runs once per process, SIGKILL, the scheduler);
+- `wait_until`: poll a condition against a deadline (never a bare sleep to coordinate);
+- `png`: small distinct PNG pictures; `login_client` / `browser_login`: the web app's login.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, Mapping, TypeVar
+
+from tests.web.sample import PASSWORD  # every user of the web app's sample dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+HAS_CHROMIUM = Path(CHROMIUM).exists()
+NO_CHROMIUM = f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+NOW = date(2026, 1, 15)  # "today" of the classifiers tests and of the session's model metrics
+
+T = TypeVar("T")
+
+
+# -- the command line --------------------------------------------------------------------------
+
+@dataclass
+class CliResult:
+    """What a run of the command line left: the same fields as `subprocess.CompletedProcess`."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None = None  # an error main() does not map (its traceback is in stderr)
+
+
+def run_cli(*args: str, input: str | None = None, env: Mapping[str, str | None] | None = None) -> CliResult:
+    """Run `firewatch ARGS` in this process and return its exit code and output.
+
+    `main()` runs as the console script does (argv, SystemExit and all), inside
+    `CliRunner.isolation`, so stdout and stderr are separate and `env` overrides the
+    environment for the run only. Logging handlers the command line adds are removed
+    afterwards (they would point at the closed streams).
+    """
+    from click.testing import CliRunner
+
+    from firewatch.cli import main
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    argv = sys.argv
+    code, error = 0, None
+    with CliRunner().isolation(input=input, env=env) as (stdout, stderr, _):
+        sys.argv = ["firewatch", *args]
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if isinstance(exc.code, str):
+                sys.stderr.write(exc.code + "\n")
+        except Exception as exc:  # noqa: BLE001 - a child process would print it and exit 1
+            code, error = 1, exc
+            sys.stderr.write("".join(traceback.format_exception(exc)))
+        finally:
+            sys.argv = argv
+            root.handlers[:] = handlers
+            root.setLevel(level)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        out, err = stdout.getvalue(), stderr.getvalue()
+    return CliResult(["firewatch", *args], code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), error)
+
+
+def firewatch_command(data_dir: Path, *args: str) -> list[str]:
+    """argv of `firewatch --data-dir DATA ARGS` as a child process."""
+    return [sys.executable, "-m", "firewatch", "--data-dir", str(data_dir), *args]
+
+
+def crawl_in_child(spec_json: str) -> None:
+    """In a child process: crawl one platform with the firewatch Scrapy settings (plus the
+    spec's [crawl] values) and print the crawl's stats as one `STATS {json}` line. Spec keys:
+    data_dir, base_url, platform, query, crawl, max_pages (default 20)."""
+    import json
+
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.run import scrapy_settings
+    from crawler.spiders import SPIDERS
+    from firewatch.core.settings import load_settings
+
+    spec = json.loads(spec_json)
+    settings = load_settings(env={"FIREWATCH_DATA_DIR": spec["data_dir"]}).with_overrides({"crawl": spec["crawl"]})
+    s = scrapy_settings(settings)
+    assert "crawler.proxies.ProxyMiddleware" in dict(s.getdict("DOWNLOADER_MIDDLEWARES"))
+    s.set("LOG_LEVEL", "INFO")
+    process = CrawlerProcess(s, install_root_handler=True)
+    crawler = process.create_crawler(SPIDERS[spec["platform"]])
+    process.crawl(crawler, base_url=spec["base_url"], keywords=[spec["query"]], max_pages=spec.get("max_pages", 20),
+                  skip_keys={})
+    process.start()
+    print("STATS " + json.dumps(crawler.stats.get_stats(), default=str), flush=True)
+
+
+# -- waiting -------------------------------------------------------------------------------------
+
+def wait_until(condition: Callable[[], T], timeout: float, what: str, interval: float = 0.05) -> T:
+    """Poll `condition` until it returns something true (returned) or `timeout` seconds pass
+    (AssertionError naming `what`). Bounded polling of state, not coordination by sleeping."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+# -- pictures ------------------------------------------------------------------------------------
+
+def png(seed: int, size: int = 64) -> bytes:
+    """A PNG with a pattern that differs by seed (distinct dHashes for distinct seeds)."""
+    from PIL import Image, ImageDraw
+
+    im = Image.new("L", (size, size), 255)
+    draw = ImageDraw.Draw(im)
+    for i in range(8):
+        shade = (seed * 37 + i * 61) % 256
+        x = (seed * 13 + i * 23) % size
+        draw.rectangle([x, i * 8, min(size - 1, x + 20), i * 8 + 7], fill=shade)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+# -- the web app ---------------------------------------------------------------------------------
+
+def login_client(base_url: str, name: str, password: str = PASSWORD):
+    """An httpx client logged in as `name` (its CSRF token in `client.csrf`)."""
+    import httpx
+
+    client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=60)
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    response = client.post("/login", data={"username": name, "password": password, "csrf_token": token, "next": ""})
+    assert response.status_code == 303, response.text
+    home = client.get(response.headers["location"])
+    client.csrf = re.search(r'<meta name="csrf-token" content="([^"]*)"', home.text).group(1)
+    return client
+
+
+def browser_login(page, name: str, password: str = PASSWORD) -> None:
+    page.goto(page.base + "/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("header nav")
