@@ -27,10 +27,6 @@ def default_operator() -> str:
         return "unknown"
 
 
-def key_dir(settings: Settings) -> Path:
-    return settings.key_dir
-
-
 def evidence_item(store, key: tuple[str, str]):
     """The `PackItem` of one listing: its latest capture, assessment, history and decisions."""
     listing = store.listings.get_listing(key)
@@ -64,7 +60,7 @@ def export_evidence_pack(settings: Settings, store, keys: list[tuple[str, str]],
     if ev.tsa_url:
         timestamper = rfc3161_timestamper(ev.tsa_url, ev.tsa_timeout)
     return write_pack(Path(out_path), items, packed_by="firewatch", operator=operator or default_operator(),
-                      custody_events=_decision_events(items), signer=installation_key(key_dir(settings)),
+                      custody_events=_decision_events(items), signer=installation_key(settings.key_dir),
                       timestamper=timestamper, tsa_url=ev.tsa_url,
                       chromium=settings.capture.chromium, time_source=ev.time_source,
                       case=case)
@@ -72,6 +68,6 @@ def export_evidence_pack(settings: Settings, store, keys: list[tuple[str, str]],
 
 def local_fingerprint(settings: Settings) -> str:
     """This installation's signing-key fingerprint, or '' when it has no key yet (none is made)."""
-    if not (key_dir(settings) / KEY_FILE).exists():
+    if not (settings.key_dir / KEY_FILE).exists():
         return ""
-    return installation_key(key_dir(settings)).fingerprint
+    return installation_key(settings.key_dir).fingerprint

@@ -20,17 +20,6 @@ from firewatch.store.evidence import SQLiteEvidence
 from firewatch.store.listings import SQLiteListings
 from firewatch.store.migrations import MIGRATIONS
 from firewatch.store.notices import SQLiteNotices
-from firewatch.store.protocols import (
-    AlertRepository,
-    AssessmentRepository,
-    EvidenceRepository,
-    ListingRepository,
-    NoticeRepository,
-    QueueRepository,
-    ReferenceRepository,
-    ReviewRepository,
-    UserRepository,
-)
 from firewatch.store.queue import SQLiteQueue
 from firewatch.store.references import SQLiteReferences
 from firewatch.store.reviews import SQLiteReviews
@@ -41,16 +30,6 @@ log = logging.getLogger(__name__)
 
 class SQLiteStore:
     """The store of record in one SQLite file: the repositories over one `SQLiteDatabase`."""
-
-    listings: ListingRepository
-    queue: QueueRepository
-    assessments: AssessmentRepository
-    evidence: EvidenceRepository
-    reviews: ReviewRepository
-    notices: NoticeRepository
-    alerts: AlertRepository
-    users: UserRepository
-    references: ReferenceRepository
 
     def __init__(self, path: Path):
         self.path = Path(path)
