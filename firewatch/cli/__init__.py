@@ -121,8 +121,6 @@ def main() -> None:
         sys.exit(130)
     except FirewatchError as exc:  # every package's errors derive from it
         message = " ".join(str(exc).splitlines())
-        if " error: " not in message[:40]:  # a message may carry its own label (设置错误 settings error: ...)
-            message = "错误 error: " + message
-        click.echo(message, err=True)
+        click.echo(f"{exc.label}: {message}" if exc.label else message, err=True)
         code = getattr(exc, "exit_code", 1)
         sys.exit(code if isinstance(code, int) else 1)

@@ -18,10 +18,9 @@ from crawler.keywords import keyword_plan
 from crawler.platforms import parse_page
 from crawler.run import run_crawl
 from crawler.sessions import import_session
-from firewatch.cli.common import PLATFORM_CHOICE, console, out, settings_of
+from firewatch.cli.common import PLATFORM_CHOICE, console, out, settings_of, store_of
 from firewatch.core.exceptions import FirewatchError
 from firewatch.core.models import PLATFORMS
-from firewatch.store import open_store
 
 
 @click.group(invoke_without_command=True)
@@ -70,7 +69,7 @@ def crawl_history(ctx, limit: int) -> None:
     """List recorded crawl runs, newest first."""
 
 
-    with open_store(settings_of(ctx).store_path) as store:
+    with store_of(ctx) as store:
         table = Table(title="抓取记录 crawl runs")
         cols = ("id", "platform", "started_at", "ended_at", "pages", "items", "errors", "blocks", "throttled", "outcome")
         for c in cols:

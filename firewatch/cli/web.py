@@ -15,10 +15,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from firewatch.cli.common import settings_of
+from firewatch.cli.common import settings_of, store_of
 from firewatch.core.exceptions import FirewatchError, NotFoundError
 from firewatch.core.models import PLATFORMS
-from firewatch.store import open_store
 from firewatch.web import create_app
 from firewatch.web.security import MIN_PASSWORD, hash_password, new_token
 
@@ -70,7 +69,7 @@ def user_add(ctx, name: str, role: str, platform: str | None, password_stdin: bo
     if role == "platform" and not platform:
         raise click.BadParameter("a platform user needs --platform", param_hint="--platform")
     password = _password(password_stdin)
-    with open_store(settings_of(ctx).store_path) as store:
+    with store_of(ctx) as store:
         try:
             store.users.add_user(name, role, hash_password(password), platform or "")
         except ValueError as exc:
@@ -86,7 +85,7 @@ def user_add(ctx, name: str, role: str, platform: str | None, password_stdin: bo
 def user_passwd(ctx, name: str, password_stdin: bool) -> None:
     """Set a new password for NAME (their sessions end)."""
 
-    with open_store(settings_of(ctx).store_path) as store:
+    with store_of(ctx) as store:
         if store.users.get_user(name) is None:
             raise NotFoundError(f"no user {name!r}; see `firewatch user list`")
         store.users.set_password_hash(name, hash_password(_password(password_stdin)))
@@ -99,7 +98,7 @@ def user_passwd(ctx, name: str, password_stdin: bool) -> None:
 def user_list(ctx) -> None:
     """List users with role and platform."""
 
-    with open_store(settings_of(ctx).store_path) as store:
+    with store_of(ctx) as store:
         rows = store.users.users()
     table = Table(title="用户 users")
     for column in ("name", "role", "platform", "created_at", "disabled"):
@@ -122,7 +121,7 @@ def token_add(ctx, platform: str, name: str) -> None:
     """Create a token for PLATFORM and print it once."""
 
     value = new_token()
-    with open_store(settings_of(ctx).store_path) as store:
+    with store_of(ctx) as store:
         token_id = store.users.add_api_token(name, platform, value, created_by="cli")
         store.users.audit("cli", "token_add", f"token:{token_id}", {"platform": platform, "name": name})
     out.print(f"令牌 token #{token_id} for {platform} (shown once; store it safely):")
@@ -134,7 +133,7 @@ def token_add(ctx, platform: str, name: str) -> None:
 def token_list(ctx) -> None:
     """List tokens (never their values)."""
 
-    with open_store(settings_of(ctx).store_path) as store:
+    with store_of(ctx) as store:
         rows = store.users.api_tokens()
     table = Table(title="API 令牌 tokens")
     for column in ("id", "name", "platform", "created_at", "last_used_at", "revoked_at"):
@@ -151,7 +150,7 @@ def token_list(ctx) -> None:
 def token_revoke(ctx, token_id: int) -> None:
     """Revoke token TOKEN_ID (from `token list`)."""
 
-    with open_store(settings_of(ctx).store_path) as store:
+    with store_of(ctx) as store:
         if not store.users.revoke_api_token(token_id):
             raise NotFoundError(f"no live token #{token_id}; see `firewatch token list`")
         store.users.audit("cli", "token_revoke", f"token:{token_id}", {})
@@ -172,7 +171,7 @@ def audit_list(ctx, actor: str | None, action: str | None, limit: int) -> None:
     """The newest entries first."""
 
 
-    with open_store(settings_of(ctx).store_path) as store:
+    with store_of(ctx) as store:
         rows = store.users.audit_entries(actor=actor, action=action, limit=limit)
     table = Table(title="审计日志 audit log")
     for column in ("id", "时间 at (UTC)", "用户 actor", "操作 action", "对象 subject", "地址 ip"):
@@ -194,7 +193,7 @@ def audit_verify(ctx, head: str | None) -> None:
     e-mail): a later `--head` check proves no entry up to it was changed or removed.
     """
 
-    with open_store(settings_of(ctx).store_path) as store:
+    with store_of(ctx) as store:
         bad = store.users.audit_verify()
         last = store.users.audit_entries(limit=1)
         problems = [f"entry {i}: its hash or its link to the previous entry does not hold" for i in bad]

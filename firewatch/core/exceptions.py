@@ -1,8 +1,8 @@
 """Exceptions of the `firewatch` package (settings, store, pipeline, CLI).
 
-Every package's exceptions derive from `FirewatchError`; the CLI maps each to an exit code in
-one place (`firewatch.cli.main`). A normal
-outcome such as "nothing changed" is a return value, never an exception.
+Every package's exceptions derive from `FirewatchError`; the CLI maps each to one line and
+an exit code in one place (`firewatch.cli.main`). A normal outcome such as "nothing
+changed" is a return value, never an exception.
 """
 
 
@@ -10,12 +10,14 @@ class FirewatchError(Exception):
     """Base class: an error a user can act on; its message says what to do next."""
 
     exit_code = 1
+    label: str | None = "错误 error"  # what the CLI prints before the message (None: the message carries its own)
 
 
 class SettingsError(FirewatchError):
     """The settings file or an environment override is invalid (raised while loading them)."""
 
     exit_code = 2  # a usage error: the command did not start
+    label = None  # every message starts "设置错误 settings error: "
 
 
 class StoreError(FirewatchError):

@@ -6,6 +6,7 @@ opens the store and search index, drains the queue and closes what it opened.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -18,6 +19,8 @@ from firewatch.search import open_index_from_settings
 from firewatch.services.loaders import load_scorer, load_watchlist
 from firewatch.services.pipeline import Pipeline, PipelineStats
 from firewatch.store import open_store
+
+log = logging.getLogger(__name__)
 
 
 def build_capturer(settings: Settings, allowed_hosts: tuple[str, ...] = ()) -> Capturer:
@@ -47,9 +50,9 @@ def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capt
 
 def run_processing(settings: Settings, capture: bool = True, max_captures: int | None = None,
                    allowed_hosts: tuple[str, ...] = (), progress: Any = None,
-                   report: Callable[[str], Any] | None = None) -> PipelineStats:
+                   report: Callable[[str], Any] = log.warning) -> PipelineStats:
     """Drain the process queue once; `progress` is a rich `Progress` (or None), `report` gets notices."""
-    scorer = load_scorer(settings, report) if report is not None else load_scorer(settings)
+    scorer = load_scorer(settings, report)
     capturer = build_capturer(settings, allowed_hosts) if capture else None
     try:
         with open_store(settings.store_path) as store:
