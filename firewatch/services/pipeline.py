@@ -91,11 +91,15 @@ class Pipeline:
     def _index_stage(self, stats: PipelineStats, progress: Any) -> None:
         keys = self.store.queue.pending("index")
         task = progress.add_task("建立索引", total=len(keys)) if progress is not None and keys else None
-        for listing in self._queued_listings("index", keys, progress, task):
+        for key in keys:  # one listing in memory at a time: the queue may hold millions
+            listing = self.store.listings.get_listing(key)
             try:
-                self._index(listing, stats)
+                if listing is None:  # queued then deleted: nothing to do
+                    self.store.queue.complete_stage(key, "index")
+                else:
+                    self._index(listing, stats)
             except (ValueError, KeyError, TypeError) as exc:
-                self._failed(listing.key, "index", exc, stats)
+                self._failed(key, "index", exc, stats)
             if task is not None:
                 progress.advance(task)
 
