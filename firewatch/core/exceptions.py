@@ -20,6 +20,13 @@ class SettingsError(FirewatchError):
     label = None  # every message starts "设置错误 settings error: "
 
 
+class HostMapError(FirewatchError):
+    """A `[crawl] resolve` entry or `trust_ca` file that cannot be used."""
+
+    exit_code = 2
+    label = "设置错误 settings error"
+
+
 class StoreError(FirewatchError):
     """The store cannot be opened or its schema is newer than this code."""
 

@@ -180,6 +180,15 @@ class CrawlSettings(_Section):
                                                               "as gone.")
     sessions: dict[CrawlPlatform, str] = Field({}, description="Logged-in session per platform: a Playwright "
                                                                "storage_state JSON file (relative: in data_dir).")
+    resolve: dict[str, str] = Field({}, description="Host map: hostname pattern -> \"ip:port\" the connection goes to "
+                                                    "instead of DNS (\"*.jd.com\", \"*\"); the URL stays the "
+                                                    "platform's. Empty in production; the demo market fills it.")
+    trust_ca: str = Field("", description="PEM CA certificate trusted for mapped hosts only (the demo market's "
+                                          "throwaway CA); relative: in data_dir. \"\": none.")
+    legal_basis: dict[CrawlPlatform, str] = Field({}, description="Per platform, the legal basis (e.g. a written "
+                                                                  "authorisation) for crawling flows its robots.txt "
+                                                                  "disallows; recorded in every crawl run and "
+                                                                  "capture manifest. Absent: robots.txt is obeyed.")
     keywords: dict[str, OneOrMany[str]] = Field(DEFAULT_KEYWORDS, description="Named keyword sets, one search per "
                                                                               "keyword; \"default\" and one per "
                                                                               "category code.")
@@ -418,6 +427,10 @@ class Settings(BaseSettings):
     @property
     def key_dir(self) -> Path:
         return self.data_path(self.evidence.key_dir)
+
+    @property
+    def trust_ca_path(self) -> Path | None:
+        return self.data_path(self.crawl.trust_ca) if self.crawl.trust_ca else None
 
     @property
     def watchlist_path(self) -> Path | None:
