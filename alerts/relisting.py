@@ -148,13 +148,14 @@ class ImageHasher:
 
     def __init__(self, store: Store, timeout: float = 10.0, max_bytes: int = 5_000_000, retry_hours: float = 24,
                  user_agent: str = "firewatch", client: httpx.Client | None = None,
-                 max_host_failures: int = 5) -> None:
+                 max_host_failures: int = 5, transport: httpx.BaseTransport | None = None) -> None:
         self.store = store
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.retry_hours = retry_hours
         self.user_agent = user_agent
         self._client = client
+        self._transport = transport  # the host map's (firewatch.core.hostmap), else plain DNS
         self.max_host_failures = max_host_failures
         self.fetched = 0
         self.failed = 0
@@ -163,7 +164,7 @@ class ImageHasher:
 
     def _http(self) -> httpx.Client:
         if self._client is None:
-            self._client = httpx.Client(timeout=self.timeout, follow_redirects=True,
+            self._client = httpx.Client(timeout=self.timeout, follow_redirects=True, transport=self._transport,
                                         headers={"User-Agent": self.user_agent})
         return self._client
 

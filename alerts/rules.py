@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
+from firewatch.core.hostmap import HostMap
 from firewatch.core.labels import PLATFORM_NAMES, category_name, reason_name
 from firewatch.core.models import Assessment, Listing, utcnow
 from firewatch.core.settings import ALERT_RULES, AlertsSettings, CrawlSettings, Settings
@@ -64,6 +65,7 @@ class AlertsConfig:
     image_max_bytes: int = _DEFAULTS.image_max_bytes
     image_retry_hours: float = _DEFAULTS.image_retry_hours
     user_agent: str = CrawlSettings().user_agent
+    hostmap: HostMap = field(default_factory=HostMap)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "AlertsConfig":
@@ -77,7 +79,7 @@ class AlertsConfig:
                 shop_min_similarity=a.relisting_shop_min_similarity,
                 image_max_distance=a.relisting_image_max_distance, weights=a.relisting_weights.model_dump()),
             image_timeout=a.image_timeout, image_max_bytes=a.image_max_bytes, image_retry_hours=a.image_retry_hours,
-            user_agent=settings.crawl.user_agent,
+            user_agent=settings.crawl.user_agent, hostmap=HostMap.from_settings(settings),
         )
 
 
@@ -256,7 +258,8 @@ def run_rules(store: Store, cfg: AlertsConfig, now: datetime | None = None,
     """Evaluate the rules and store new alerts (a known dedupe key is skipped)."""
     own = hasher is None
     if own:
-        hasher = ImageHasher(store, cfg.image_timeout, cfg.image_max_bytes, cfg.image_retry_hours, cfg.user_agent)
+        hasher = ImageHasher(store, cfg.image_timeout, cfg.image_max_bytes, cfg.image_retry_hours, cfg.user_agent,
+                             transport=cfg.hostmap.httpx_transport())
     try:
         candidates = evaluate(store, cfg, now, hasher)
     finally:

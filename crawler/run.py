@@ -21,6 +21,7 @@ from crawler.progress import set_display
 from crawler.proxies import proxy_list
 from crawler.sessions import session_files
 from crawler.spiders import SPIDERS
+from firewatch.core.hostmap import HostMap
 from firewatch.core.models import utcnow
 from firewatch.core.settings import Settings
 from firewatch.store import open_store
@@ -68,6 +69,11 @@ def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySet
         "TELNETCONSOLE_ENABLED": False,
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        # The host map: mapped hosts are connected to their mapped address, URLs stay real.
+        "FIREWATCH_RESOLVE": HostMap.from_settings(settings).as_dict(),
+        "DOWNLOAD_HANDLERS": {"http": "crawler.resolve.ResolvingDownloadHandler",
+                              "https": "crawler.resolve.ResolvingDownloadHandler"},
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,  # else Scrapy re-parses every callback's source
     })
     # a shared scrapy-redis frontier when crawl.redis_url is set
     s.setdict(redis_settings(c.redis_url, c.redis_key_prefix, c.redis_worker_timeout))
@@ -97,8 +103,11 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, 
     crawlers = {}
     for platform in platforms:
         crawler = process.create_crawler(SPIDERS[platform])
+        if c.legal_basis.get(platform):  # robots.txt forbids it; the settings name the legal basis
+            crawler.settings.set("ROBOTSTXT_OBEY", False, priority="spider")
+            log.warning("%s: robots.txt not applied; legal basis: %s", platform, c.legal_basis[platform])
         crawlers[platform] = crawler
-        process.crawl(crawler, base_url=c.base_url, keywords=keywords[platform], max_pages=c.max_pages, skip_keys=skip)
+        process.crawl(crawler, keywords=keywords[platform], max_pages=c.max_pages, skip_keys=skip)
     outcome = "finished"
     try:
         process.start()

@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from demo_market.hosts import IMAGE_HOSTS, IMAGE_PATHS
+
 log = logging.getLogger(__name__)
 
 PLATFORMS = ("jd", "taobao", "tmall", "pdd", "1688")
@@ -76,11 +78,28 @@ class Listing:
 
     @property
     def url(self) -> str:
-        """The item page path on the demo market."""
+        """The item page's real URL (the replica answers it through the host map)."""
+        return item_url(self.platform, self.listing_id)
+
+    @property
+    def path(self) -> str:
+        """The item page's internal route, for requests by bare address."""
         return item_path(self.platform, self.listing_id)
 
     def image_urls(self) -> list[str]:
-        return [f"/img/{self.platform}/{self.listing_id}_{i}.png" for i in range(self.image_count)]
+        """The images' real CDN URLs (img14.360buyimg.com, img.alicdn.com, ...)."""
+        return [f"https://{IMAGE_HOSTS[self.platform]}{IMAGE_PATHS[self.platform]}{self.platform}_{self.listing_id}_{i}.png"
+                for i in range(self.image_count)]
+
+
+def item_url(platform: str, listing_id: str) -> str:
+    return {
+        "jd": f"https://item.jd.com/{listing_id}.html",
+        "taobao": f"https://item.taobao.com/item.htm?id={listing_id}",
+        "tmall": f"https://detail.tmall.com/item.htm?id={listing_id}",
+        "pdd": f"https://mobile.yangkeduo.com/goods.html?goods_id={listing_id}",
+        "1688": f"https://detail.1688.com/offer/{listing_id}.html",
+    }[platform]
 
 
 def item_path(platform: str, listing_id: str) -> str:

@@ -7,6 +7,7 @@ FastAPI app; the market object supplies `catalogue`, `day` and `render(template,
 """
 from __future__ import annotations
 
+import json
 import logging
 import math
 import zlib
@@ -101,6 +102,24 @@ def register(app: FastAPI, market) -> None:
             return Response(f"{callback}({js_json(out)});", media_type="text/javascript; charset=utf-8")
         return JSONResponse(out)
 
+    @app.get("/jd/api")
+    def jd_api(functionId: str = "", body: str = "{}"):
+        """api.m.jd.com: `pc_detailpage_wareBusiness` answers an item's price (JSON, HTTP 200)."""
+        try:
+            args = json.loads(body)
+        except ValueError:
+            args = None
+        if functionId != "pc_detailpage_wareBusiness" or not isinstance(args, dict):
+            return JSONResponse({"code": "-1", "echo": "functionId or body not valid"})
+        sku = str(args.get("skuId", ""))
+        x = cat.get("jd", sku)
+        if x is None or not cat.is_active(x, market.day):
+            return JSONResponse({"code": "0", "price": {"id": sku, "p": "-1.00", "op": "-1.00"}, "stockInfo": {"stockDesc": "无货"}})
+        p = cat.price_on(x, market.day)
+        m = money(p * Decimal("1.25")) if x.price_max is None else cat.price_max_on(x, market.day)
+        return JSONResponse({"code": "0", "price": {"id": sku, "p": str(p), "op": str(p), "m": str(m)},
+                             "stockInfo": {"stockDesc": "有货"}, "wareInfo": {"wname": x.title}})
+
     # Taobao / Tmall ----------------------------------------------------------------
     @app.get("/taobao/search")
     def taobao_search(q: str = "", s: str | None = None):
@@ -185,7 +204,8 @@ def register(app: FastAPI, market) -> None:
 
     # Pinduoduo ---------------------------------------------------------------------
     @app.get("/pdd/search")
-    def pdd_search(q: str = "", page: str | None = None):
+    def pdd_search(q: str = "", page: str | None = None, search_key: str = ""):
+        q = q or search_key
         day = market.day
         hits = cat.search(q, day, ("pdd",))
         n = max(1, _num(page, 1))

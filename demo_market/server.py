@@ -1,12 +1,19 @@
 """The demo market server: one FastAPI app replicating JD, Taobao/Tmall, Pinduoduo and 1688.
 
 `DemoMarket(seed, size)` owns the catalogue, the simulated day and the real-site behaviour (rate
-limit, server errors, captcha wall); `start()` serves it in a background thread and returns the base
-URL, `stop()` ends it (also a context manager). `serve()` runs it in the foreground.
+limit, server errors, captcha walls, login walls); `start()` serves it in background threads and
+returns the base URL, `stop()` ends it (also a context manager). `serve()` runs it in the foreground.
+
+It listens twice on 127.0.0.1: `base_url` (plain HTTP, the internal routes `/jd/search` and the
+`/_admin/` endpoints) and one TLS port (`address`) answering the platforms' real hostnames
+(`demo_market.hosts`) with a certificate from a CA made at start-up (`ca_file`). A client's host
+map `resolve` ({"*.jd.com": "127.0.0.1:PORT", ...}) sends the real hostnames there.
 """
 from __future__ import annotations
 
 import logging
+import secrets
+import tempfile
 import threading
 from collections import Counter
 from pathlib import Path
@@ -17,11 +24,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from demo_market import pages
+from demo_market import hosts, pages
 from demo_market.behaviour import Behaviour
 from demo_market.catalogue import Catalogue
 from demo_market.generator import build_catalogue
 from demo_market.render import encode, js_json, js_str, png
+from demo_market.tls import make_certificates
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +63,8 @@ class DemoMarket:
                  captcha_cooldown: int = 3, captcha_cooldown_seconds: float | None = None,
                  robots_disallow: tuple[str, ...] = ("/_admin/", "/cart/", "/_sec/"),
                  crawl_delay: float | None = None,
-                 exempt_prefixes: tuple[str, ...] = ("/robots.txt", "/_sec/", "/_admin/", "/img/")):
+                 exempt_prefixes: tuple[str, ...] = ("/robots.txt", "/_sec/", "/_admin/", "/img/", "/_login/"),
+                 login_required: tuple[str, ...] = ("jd", "taobao")):
         self.seed = seed
         self.size = size
         self.catalogue = catalogue if catalogue is not None else build_catalogue(seed=seed, size=size)
@@ -74,10 +83,63 @@ class DemoMarket:
                                autoescape=select_autoescape(default=True, default_for_string=True))
         self.env.filters["js"] = js_json
         self.env.filters["jss"] = js_str
+        self.login_required = tuple(login_required)
+        self._sessions: dict[str, set[str]] = {}
+        self._sessions_lock = threading.Lock()
         self.app = self._create_app()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._servers: list[tuple[_Server, threading.Thread]] = []
+        self._certs_dir: tempfile.TemporaryDirectory | None = None
         self.base_url: str | None = None
+        self.address: str | None = None
+        self.ca_file: str | None = None
+
+    # sessions --------------------------------------------------------------------
+    def issue_session(self, platform: str) -> dict:
+        """A fresh logged-in session for `platform`, as a Playwright storage_state dict."""
+        token = secrets.token_hex(12)
+        with self._sessions_lock:
+            self._sessions.setdefault(platform, set()).add(token)
+        name = hosts.SESSION_COOKIES[platform]
+        domain = "." + hosts.PLATFORM_DOMAINS[platform][0]
+        cookies = [{"name": name, "value": token, "domain": domain, "path": "/", "expires": -1,
+                    "httpOnly": True, "secure": True, "sameSite": "Lax"}]
+        if platform in ("taobao", "tmall"):  # mtop's token cookie, readable by the page's script
+            cookies.append({"name": "_m_h5_tk", "value": f"{token[:16]}_1999999999000", "domain": ".taobao.com",
+                            "path": "/", "expires": -1, "httpOnly": False, "secure": True, "sameSite": "None"})
+        return {"cookies": cookies, "origins": []}
+
+    def expire_sessions(self, platform: str) -> None:
+        """Log every session of `platform` out (the site now treats them as anonymous)."""
+        with self._sessions_lock:
+            self._sessions.pop(platform, None)
+
+    def logged_in(self, platform: str, cookies: dict[str, str]) -> bool:
+        token = cookies.get(hosts.SESSION_COOKIES[platform])
+        with self._sessions_lock:
+            return bool(token) and token in self._sessions.get(platform, set())
+
+    @property
+    def resolve(self) -> dict[str, str]:
+        """The host map sending every platform domain to this replica's TLS port."""
+        return {pattern: self.address for pattern in hosts.host_patterns()} if self.address else {}
+
+    def settings_overrides(self) -> dict:
+        """`[crawl]` settings that point firewatch at this replica (host map and its CA)."""
+        return {"crawl": {"resolve": self.resolve, "trust_ca": self.ca_file or ""}}
+
+    def write_sessions(self, data_dir, platforms=("jd", "taobao", "pdd", "1688")) -> list:
+        """Write a fresh session per platform to <data_dir>/sessions/<platform>.json (as imported)."""
+        from pathlib import Path
+        import json as _json
+        folder = Path(data_dir) / "sessions"
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for platform in platforms:
+            path = folder / f"{platform}.json"
+            path.write_text(_json.dumps(self.issue_session(platform)), encoding="utf-8")
+            path.chmod(0o600)
+            written.append(path)
+        return written
 
     # state ---------------------------------------------------------------------
     @property
@@ -112,6 +174,8 @@ class DemoMarket:
         async def real_site_behaviour(request: Request, call_next):
             path = request.url.path
             query = request.url.query
+            host = request.scope.get("fw_host")
+            real_url = request.scope.get("fw_url") or str(request.url)
             market._count(f"{path}?{query}" if query else path)
             if not path.startswith(market.exempt_prefixes):
                 client = request.client.host if request.client else "unknown"
@@ -121,14 +185,34 @@ class DemoMarket:
                         return PlainTextResponse("Too Many Requests", status_code=429,
                                                  headers={"Retry-After": str(verdict.retry_after)})
                     if verdict.kind == "captcha":
-                        target = "/_sec/captcha?from=" + quote(str(request.url), safe="")
-                        return RedirectResponse(target, status_code=302)
+                        if host is None:
+                            target = "/_sec/captcha?from=" + quote(str(request.url), safe="")
+                            return RedirectResponse(target, status_code=302)
+                        status, headers, body = hosts.wall(host, real_url)
+                        return Response(body, status_code=status, headers=headers)
                     return PlainTextResponse("Service Temporarily Unavailable",
                                              status_code=verdict.status)
-            return await call_next(request)
+                if host is not None and hosts.needs_login(host, path):
+                    platform = hosts.HOSTS[host].platform
+                    if platform in market.login_required and not market.logged_in(platform, request.cookies):
+                        return RedirectResponse(hosts.login_url(platform, real_url), status_code=302)
+            response = await call_next(request)
+            origin = request.headers.get("origin", "")
+            if host is not None and origin.startswith("https://") and hosts.host_of(origin[8:]) in hosts.HOSTS:
+                response.headers["Access-Control-Allow-Origin"] = origin
+                response.headers["Access-Control-Allow-Credentials"] = "true"
+            return response
+
+        @app.get("/_login/{platform}")
+        def login_page(platform: str):
+            html = market.render("login.html", platform=platform)
+            return Response(encode(html, "utf-8"), media_type=pages.HTML_UTF8)
 
         @app.get("/robots.txt")
-        def robots():
+        def robots(request: Request):
+            host = request.scope.get("fw_host")
+            if host is not None:
+                return PlainTextResponse(hosts.robots(host))
             lines = ["User-agent: *"] + [f"Disallow: {p}" for p in market.robots_disallow]
             lines += ["Allow: /"]
             if market.crawl_delay:
@@ -191,53 +275,90 @@ class DemoMarket:
         return app
 
     # lifecycle -------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve in a background thread; return the base URL (with the real bound port)."""
-        if self._server is not None:
-            return self.base_url or ""
+    def _serve(self, host: str, port: int, **ssl) -> int:
         ready = threading.Event()
-        config = uvicorn.Config(self.app, host=host, port=port, log_level="warning",
-                                lifespan="off", access_log=False)
-        self._server = _Server(config, ready)
+        config = uvicorn.Config(HostRouter(self.app), host=host, port=port, log_level="warning",
+                                lifespan="off", access_log=False, **ssl)
+        server = _Server(config, ready)
 
         def run():
             try:
-                self._server.run()
+                server.run()
             finally:
                 ready.set()
 
-        self._thread = threading.Thread(target=run, name="demo-market", daemon=True)
-        self._thread.start()
-        if not ready.wait(timeout=30) or not self._server.started:
+        thread = threading.Thread(target=run, name="demo-market", daemon=True)
+        thread.start()
+        self._servers.append((server, thread))
+        if not ready.wait(timeout=30) or not server.started:
             self.stop()
             raise RuntimeError(f"demo market failed to start on {host}:{port}")
-        sock = self._server.servers[0].sockets[0]
-        bound = sock.getsockname()[1]
+        return server.servers[0].sockets[0].getsockname()[1]
+
+    def start(self, host: str = "127.0.0.1", port: int = 0, tls_port: int = 0) -> str:
+        """Serve in background threads; return the base URL (plain HTTP, with the real bound port).
+
+        The TLS port for the real hostnames is `address`; its CA certificate is `ca_file`."""
+        if self._servers:
+            return self.base_url or ""
+        self._certs_dir = tempfile.TemporaryDirectory(prefix="demo-market-tls-")
+        certs = make_certificates(Path(self._certs_dir.name), hosts.CERT_NAMES)
+        bound = self._serve(host, port)
         self.base_url = f"http://{host}:{bound}"
-        log.info("demo market listening on %s", self.base_url)
+        tls_bound = self._serve(host, tls_port, ssl_certfile=str(certs.chain), ssl_keyfile=str(certs.key))
+        self.address = f"{host}:{tls_bound}"
+        self.ca_file = str(certs.ca)
+        log.info("demo market listening on %s and (TLS, real hostnames) %s", self.base_url, self.address)
         return self.base_url
 
     def stop(self) -> None:
-        """Stop the background server and wait for its thread."""
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=15)
-        self._server = self._thread = None
-        self.base_url = None
+        """Stop the background servers and wait for their threads."""
+        for server, _ in self._servers:
+            server.should_exit = True
+        for _, thread in self._servers:
+            thread.join(timeout=15)
+        self._servers = []
+        self.base_url = self.address = self.ca_file = None
+        if self._certs_dir is not None:
+            self._certs_dir.cleanup()
+            self._certs_dir = None
 
     def run(self, host: str = "127.0.0.1", port: int = 8000) -> None:
         """Serve in the foreground until interrupted."""
-        config = uvicorn.Config(self.app, host=host, port=port, log_level="info", lifespan="off")
+        config = uvicorn.Config(HostRouter(self.app), host=host, port=port, log_level="info", lifespan="off")
         uvicorn.Server(config).run()
 
     def __enter__(self) -> "DemoMarket":
-        if self._server is None:
+        if not self._servers:
             self.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class HostRouter:
+    """ASGI wrapper: a request for a real hostname goes to that host's internal route.
+
+    The scope keeps the real host and URL (`fw_host`, `fw_url`) for the walls and login checks;
+    an unknown path on a known host is a 404, as on the real site."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            raw = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            host = hosts.host_of(raw)
+            if host in hosts.HOSTS:
+                query = scope.get("query_string", b"").decode("latin-1")
+                real_url = f"https://{host}{scope['path']}" + (f"?{query}" if query else "")
+                internal = hosts.route(host, scope["path"])
+                if internal is None:
+                    response = PlainTextResponse("404 Not Found", status_code=404)
+                    return await response(scope, receive, send)
+                scope = dict(scope, path=internal, raw_path=internal.encode("utf-8"), fw_host=host, fw_url=real_url)
+        await self.app(scope, receive, send)
 
 
 def serve(port: int = 8000, seed: int = 7, day: int = 0, host: str = "127.0.0.1",

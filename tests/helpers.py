@@ -83,6 +83,32 @@ def run_cli(*args: str, input: str | None = None, env: Mapping[str, str | None] 
     return CliResult(["firewatch", *args], code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), error)
 
 
+def market_args(market, data_dir: Path | None = None) -> list[str]:
+    """`firewatch crawl` options that send every host to a demo market's TLS port (URLs stay real);
+    with `data_dir`, also the market's logged-in sessions, imported there (JD and Taobao search
+    need one, as the real sites do)."""
+    if data_dir is not None:
+        market.write_sessions(data_dir)
+    return ["--resolve", f"*={market.address}", "--trust-ca", market.ca_file]
+
+
+def market_crawl_settings(market) -> dict:
+    """`[crawl]` values pointing at a demo market: its host map, its CA, and the legal basis the
+    replica's Taobao robots.txt (Disallow: /, as the real one) asks for."""
+    return {"resolve": {"*": market.address}, "trust_ca": market.ca_file, "legal_basis": {"taobao": "test replica"}}
+
+
+def market_env(market) -> dict[str, str]:
+    """Environment overrides with `market_crawl_settings` for a child `firewatch` process."""
+    import json
+    import os
+
+    values = market_crawl_settings(market)
+    return {**os.environ, "FIREWATCH_CRAWL__RESOLVE": json.dumps(values["resolve"]),
+            "FIREWATCH_CRAWL__TRUST_CA": values["trust_ca"],
+            "FIREWATCH_CRAWL__LEGAL_BASIS": json.dumps(values["legal_basis"])}
+
+
 def firewatch_command(data_dir: Path, *args: str) -> list[str]:
     """argv of `firewatch --data-dir DATA ARGS` as a child process."""
     return [sys.executable, "-m", "firewatch", "--data-dir", str(data_dir), *args]
@@ -91,7 +117,7 @@ def firewatch_command(data_dir: Path, *args: str) -> list[str]:
 def crawl_in_child(spec_json: str) -> None:
     """In a child process: crawl one platform with the firewatch Scrapy settings (plus the
     spec's [crawl] values) and print the crawl's stats as one `STATS {json}` line. Spec keys:
-    data_dir, base_url, platform, query, crawl, max_pages (default 20)."""
+    data_dir, platform, query, crawl (with the market's host map), max_pages (default 20)."""
     import json
 
     from scrapy.crawler import CrawlerProcess
@@ -107,7 +133,7 @@ def crawl_in_child(spec_json: str) -> None:
     s.set("LOG_LEVEL", "INFO")
     process = CrawlerProcess(s, install_root_handler=True)
     crawler = process.create_crawler(SPIDERS[spec["platform"]])
-    process.crawl(crawler, base_url=spec["base_url"], keywords=[spec["query"]], max_pages=spec.get("max_pages", 20),
+    process.crawl(crawler, keywords=[spec["query"]], max_pages=spec.get("max_pages", 20),
                   skip_keys={})
     process.start()
     print("STATS " + json.dumps(crawler.stats.get_stats(), default=str), flush=True)

@@ -267,9 +267,36 @@ class _ProxyHandler(Handler):
         self.wfile.write(body)
 
 
+    def do_CONNECT(self) -> None:  # noqa: N802 - an HTTPS tunnel: bytes both ways until either side closes
+        owner = self.owner
+        host, _, port = self.path.rpartition(":")
+        with owner.lock:
+            owner.count += 1
+            owner.paths.append(f"CONNECT {self.path}")
+        try:
+            upstream = socket.create_connection((host.strip("[]"), int(port)), timeout=30)
+        except (OSError, ValueError) as exc:
+            self.send_error(502, f"upstream failed: {exc}")
+            return
+        self.send_response(200, "Connection Established")
+        self.end_headers()
+        client = self.connection
+        with upstream:
+            sockets = [client, upstream]
+            while True:
+                readable, _, broken = select.select(sockets, [], sockets, 30)
+                if broken or not readable:
+                    return
+                for sock in readable:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    (upstream if sock is client else client).sendall(data)
+
+
 class ForwardProxy(LocalHTTPServer):
-    """An HTTP forward proxy: GET with an absolute URI, forwarded with http.client;
-    `count` and `paths` record what it forwarded."""
+    """An HTTP forward proxy: GET with an absolute URI, forwarded with http.client, and CONNECT
+    tunnels for HTTPS; `count` and `paths` record what it forwarded (one count per tunnel)."""
 
     handler = _ProxyHandler
 

@@ -63,7 +63,7 @@ def test_score_interface(tmp_path, run_firewatch, install_model):
 
 
 def test_unreachable_market_says_what_to_do(spawn_firewatch):
-    result = spawn_firewatch("crawl", "--platform", "pdd", "--query", "灭火器", "--base-url", "http://127.0.0.1:9",
+    result = spawn_firewatch("crawl", "--platform", "pdd", "--query", "灭火器", "--resolve", "*=127.0.0.1:9",
                            "--no-progress")
     assert result.returncode != 0
-    assert "firewatch market serve" in result.stderr
+    assert "firewatch sites check" in result.stderr and "crawl.resolve" in result.stderr

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from firewatch.store import open_store
-from tests.helpers import ROOT, firewatch_command, run_cli
+from tests.helpers import ROOT, firewatch_command, market_args, market_env, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +30,10 @@ def flow(demo_market, trained_model, chromium, tmp_path_factory):
     def run(*args):
         return run_cli("--data-dir", str(data), *args)
 
-    crawl = subprocess.run(firewatch_command(data, "crawl", "--base-url", demo_market.base_url, "--query", "灭火器",
+    crawl = subprocess.run(firewatch_command(data, "crawl", *market_args(demo_market, data), "--query", "灭火器",
                                              "--query", "呼吸器", "--platform", "jd", "--platform", "taobao",
                                              "--platform", "pdd", "--platform", "1688", "--no-progress"),
-                           capture_output=True, text=True, timeout=600, cwd=ROOT)
+                           capture_output=True, text=True, timeout=600, cwd=ROOT, env=market_env(demo_market))
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     shutil.copytree(trained_model.directory, data / "models")
     process = run("--verbose", "process", "--max-captures", "4")

@@ -207,3 +207,19 @@ def apply_prices(listings: list[Listing], prices: dict[str, Decimal]) -> list[Li
             listing.price_range = None
             listing.price_pending = False
     return listings
+
+
+def parse_ware_business(body: str | bytes) -> Decimal | None:
+    """The price from api.m.jd.com `pc_detailpage_wareBusiness` JSON (`price.p`); None when it
+    gives none (off sale "-1.00", or no price object). A block code is not a price answer: the
+    block middleware has already turned it away."""
+    text = body.decode("utf-8-sig") if isinstance(body, (bytes, bytearray)) else body
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError("<jd price response>", f"valid JSON ({exc})") from exc
+    price_obj = data.get("price") if isinstance(data, dict) else None
+    if not isinstance(price_obj, dict):
+        return None
+    price = parse_yuan(price_obj.get("p"))
+    return price if price is not None and price > 0 else None

@@ -1,9 +1,12 @@
 """The marketplace spiders: search pages, pagination, item pages and price endpoints.
 
-URLs follow the routes of the demo market (`demo_market/README.md`), which imitates
-each platform's real markup; `base_url` is the marketplace root. A search result whose
-key was stored recently with the same price is not re-fetched (`skip_keys`), which is
-what lets a killed crawl restart without redoing finished work.
+Every URL comes from the platform's site map (`crawler.sites`): the real hosts, whatever the
+host map (`[crawl] resolve`) connects them to. A search result whose key was stored recently
+with the same price is not re-fetched (`skip_keys`), which is what lets a killed crawl restart
+without redoing finished work. Every request kind has an errback, so a block or a failure never
+drops a listing already found: a blocked item keeps what the search page showed (status
+"blocked", or "unknown" for other failures), a blocked or empty price answer keeps the item with
+its price pending, and a blocked search page is counted per keyword and page.
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ import logging
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Iterable
-from urllib.parse import quote, urljoin
-
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 
 from crawler.encoding import decode_page
-from crawler.exceptions import BlockedGiveUpError
+from crawler.exceptions import BlockedGiveUpError, ParseError
 from crawler.platforms import alibaba1688, jd, pdd, taobao, tmall
+from crawler.sites import SITES, SiteMap
 
 log = logging.getLogger(__name__)
 
@@ -57,27 +60,27 @@ class MarketSpider(scrapy.Spider):
     search_parser: Any = None
     item_parsers: dict[str, Any] = {}
 
-    def __init__(self, base_url: str, keywords: Iterable[str], max_pages: int = 20,
-                 skip_keys: dict[tuple[str, str], Decimal | None] | None = None, **kwargs):
+    def __init__(self, keywords: Iterable[str], max_pages: int = 20,
+                 skip_keys: dict[tuple[str, str], Decimal | None] | None = None,
+                 start_pages: dict[str, int] | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.base_url = base_url.rstrip("/") + "/"
         self.keywords = list(keywords)
         self.max_pages = int(max_pages)
         self.skip_keys = skip_keys or {}
+        self.start_pages = start_pages or {}
+        self.blocked_searches: dict[str, int] = {}  # keyword -> first search page that was blocked
 
-    # The search route, formatted with the quoted keyword `q`, the 1-based `page` and
-    # the result `offset` of that page (`page_size` results a page).
-    search_path = ""
-    page_size = 0
+    @property
+    def site(self) -> SiteMap:
+        return SITES[self.platform]
 
-    def search_url(self, keyword: str, page: int) -> str:
-        path = self.search_path.format(q=quote(keyword), page=page, offset=(page - 1) * self.page_size)
-        return urljoin(self.base_url, path)
+    def search_request(self, keyword: str, page: int) -> scrapy.Request:
+        return scrapy.Request(self.site.search_url(keyword, page), callback=self.parse_search,
+                              errback=self.search_failed, cb_kwargs={"keyword": keyword, "page": page})
 
     async def start(self):
         for keyword in self.keywords:
-            yield scrapy.Request(self.search_url(keyword, 1), callback=self.parse_search,
-                                 cb_kwargs={"keyword": keyword, "page": 1})
+            yield self.search_request(keyword, max(1, int(self.start_pages.get(keyword, 1))))
 
     def parse_search(self, response, keyword: str, page: int):
         text = response_text(response)
@@ -88,54 +91,82 @@ class MarketSpider(scrapy.Spider):
             if known is not False and known == listing.display_price:
                 self.crawler.stats.inc_value("firewatch/skipped_unchanged")
                 continue
-            # cb_kwargs stay picklable (a shared Redis queue serialises requests)
-            yield response.follow(listing.url, callback=self.parse_item, errback=self.item_failed,
-                                  cb_kwargs={"found": listing})
+            yield self.item_request(listing)
         pages = self.search_parser.parse_pagination(text)
         if found and page < self.max_pages and pages.get("has_more"):
-            yield scrapy.Request(self.search_url(keyword, page + 1), callback=self.parse_search,
-                                 cb_kwargs={"keyword": keyword, "page": page + 1})
+            yield self.search_request(keyword, page + 1)
+
+    def item_request(self, found) -> scrapy.Request:
+        url = self.site.item_url(found.listing_id, found.platform)
+        # cb_kwargs stay picklable (a shared Redis queue serialises requests)
+        return scrapy.Request(url, callback=self.parse_item, errback=self.item_failed,
+                              cb_kwargs={"found": replace(found, url=url)})
 
     def parse_item(self, response, found):
         parser = self.item_parsers[found.platform]
         listing = merge(found, parser.parse_item(response_text(response), response.url))
         yield from self.complete(listing)
 
+    def search_failed(self, failure):
+        """A search page that could not be read: counted, and remembered as where to resume."""
+        keyword, page = failure.request.cb_kwargs["keyword"], failure.request.cb_kwargs["page"]
+        kind = _failure_kind(failure)
+        self.crawler.stats.inc_value(f"firewatch/search_{kind}")
+        self.blocked_searches.setdefault(keyword, page)
+        log.warning("search %r page %d not read (%s): %s", keyword, page, kind, failure.getErrorMessage())
+
     def item_failed(self, failure):
-        """A blocked item page: keep what the search page showed, as status "blocked"."""
-        if failure.check(BlockedGiveUpError):
-            yield replace(failure.request.cb_kwargs["found"], status="blocked")
-        else:
-            log.error("%s: %s", failure.request.url, failure.getErrorMessage())
+        """An item page that could not be read: keep what the search page showed."""
+        found = failure.request.cb_kwargs["found"]
+        kind = _failure_kind(failure)
+        self.crawler.stats.inc_value(f"firewatch/item_{kind}")
+        log.warning("item %s not read (%s): %s", failure.request.url, kind, failure.getErrorMessage())
+        yield replace(found, status="blocked" if kind in ("blocked", "robots") else "unknown")
 
     def complete(self, listing):
         """Yield the finished listing (platforms with a price endpoint override this)."""
         yield listing
 
 
+def _failure_kind(failure) -> str:
+    if failure.check(BlockedGiveUpError):
+        return "blocked"
+    if failure.check(IgnoreRequest):
+        return "robots"  # RobotsTxtMiddleware (or another filter) refused the request
+    if failure.check(ParseError):
+        return "unparsed"
+    return "failed"
+
+
 class JDSpider(MarketSpider):
-    """JD: static search prices; item pages price through the price endpoint."""
+    """JD: static search prices; item pages price through the price API (api.m.jd.com)."""
 
     name = platform = "jd"
     search_parser = jd
     item_parsers = {"jd": jd}
 
-    search_path = "jd/search?keyword={q}&page={page}"
-
     def complete(self, listing):
         if not listing.price_pending:
             yield listing
             return
-        url = urljoin(self.base_url, f"jd/prices/mgets?skuIds=J_{listing.listing_id}")
-        yield scrapy.Request(url, callback=self.parse_price, cb_kwargs={"listing": listing}, dont_filter=True)
+        yield scrapy.Request(self.site.price_url(listing.listing_id), callback=self.parse_price,
+                             errback=self.price_failed, cb_kwargs={"listing": listing}, dont_filter=True)
 
     def parse_price(self, response, listing):
-        prices = jd.parse_prices(response_text(response))
-        price = prices.get(listing.listing_id)
-        if price is None or price < 0:
-            listing = replace(listing, price=None, price_pending=False, status="removed")
-        else:
-            listing = replace(listing, price=price, price_range=None, price_pending=False)
+        """The price answer; an empty one (no price, "-1.00") keeps the listing with its price pending."""
+        price = jd.parse_ware_business(response_text(response))
+        if price is None:
+            self.crawler.stats.inc_value("firewatch/price_empty")
+            yield listing
+            return
+        yield replace(listing, price=price, price_range=None, price_pending=False)
+
+    def price_failed(self, failure):
+        """A blocked or failed price request: the item page was read, so the listing is kept, price pending."""
+        listing = failure.request.cb_kwargs["listing"]
+        kind = _failure_kind(failure)
+        self.crawler.stats.inc_value(f"firewatch/price_{kind}")
+        log.warning("price of %s not read (%s): %s", listing.key, kind, failure.getErrorMessage())
         yield listing
 
 
@@ -146,8 +177,6 @@ class TaobaoSpider(MarketSpider):
     search_parser = taobao
     item_parsers = {"taobao": taobao, "tmall": tmall}
 
-    search_path = "taobao/search?q={q}&s={offset}"
-    page_size = 44
 
 
 class PDDSpider(MarketSpider):
@@ -157,7 +186,6 @@ class PDDSpider(MarketSpider):
     search_parser = pdd
     item_parsers = {"pdd": pdd}
 
-    search_path = "pdd/search?q={q}&page={page}"
 
 
 class AlibabaSpider(MarketSpider):
@@ -167,7 +195,6 @@ class AlibabaSpider(MarketSpider):
     search_parser = alibaba1688
     item_parsers = {"1688": alibaba1688}
 
-    search_path = "1688/offer_search?keywords={q}&beginPage={page}"
 
 
 SPIDERS: dict[str, type[MarketSpider]] = {s.platform: s for s in (JDSpider, TaobaoSpider, PDDSpider, AlibabaSpider)}

@@ -27,19 +27,25 @@ from firewatch.core.models import PLATFORMS
 @click.option("--platform", "platforms", multiple=True, type=PLATFORM_CHOICE, help="Platform to crawl (repeatable; default: crawl.platforms). taobao includes Tmall.")
 @click.option("--category", "categories", multiple=True, help="Search the keyword set of this category code (repeatable), e.g. smoke_alarm; see [crawl.keywords].")
 @click.option("--query", "keywords", multiple=True, help="Search this keyword (repeatable); overrides keyword sets. Default: the set 'default'.")
-@click.option("--base-url", help="Marketplace root (default: crawl.base_url), e.g. the demo market's URL.")
+@click.option("--resolve", "resolve", multiple=True, metavar="HOST=IP:PORT",
+              help="Connect to HOST (a pattern such as *.jd.com) at IP:PORT instead of its DNS address; URLs stay "
+                   "the platform's (repeatable; added to crawl.resolve). For a local replica such as the demo market.")
+@click.option("--trust-ca", type=click.Path(exists=True, dir_okay=False), help="PEM CA certificate trusted for "
+              "mapped hosts (default: crawl.trust_ca), e.g. the demo market's.")
 @click.option("--echo-commits", is_flag=True, hidden=True, help="Print each stored listing's key after its commit.")
 @click.option("--no-progress", is_flag=True, help="No progress display.")
 @click.pass_context
-def crawl(ctx, platforms, categories, keywords, base_url, echo_commits, no_progress) -> None:
+def crawl(ctx, platforms, categories, keywords, resolve, trust_ca, echo_commits, no_progress) -> None:
     """Crawl marketplaces into the store (one run; see `crawl history`)."""
     if ctx.invoked_subcommand is not None:
         return
 
 
     settings = settings_of(ctx)
-    if base_url:
-        settings = settings.with_overrides({"crawl": {"base_url": base_url}})
+    if resolve or trust_ca:
+        settings = settings.with_overrides({"crawl": {"resolve": {**settings.crawl.resolve, **parse_resolve(resolve)},
+                                                      "trust_ca": str(Path(trust_ca).resolve()) if trust_ca
+                                                      else settings.crawl.trust_ca}})
     platforms = platforms or tuple(settings.crawl.platforms)
     plan = keyword_plan(settings, platforms, categories, keywords)
     level = logging.getLogger().level
@@ -58,8 +64,22 @@ def crawl(ctx, platforms, categories, keywords, base_url, echo_commits, no_progr
         if r["alert"]:
             console.print(f"[red]告警 ALERT {platform}: {r['alert']}[/red]")
     if all(r["pages"] == 0 for r in results.values()):
-        raise FirewatchError(f"no page could be fetched from {settings.crawl.base_url}: is the market "
-                             "running (`firewatch market serve`)? Set crawl.base_url or pass --base-url.")
+        mapped = ", ".join(f"{k}={v}" for k, v in settings.crawl.resolve.items()) or "DNS"
+        raise FirewatchError(f"没有抓到任何页面 no page could be fetched (host map: {mapped}): check the network, "
+                             "`firewatch sites check`, or, for a local replica, that it runs and crawl.resolve "
+                             "points at it.")
+
+
+def parse_resolve(entries) -> dict[str, str]:
+    """{pattern: "ip:port"} from --resolve HOST=IP:PORT options."""
+    out = {}
+    for entry in entries:
+        host, sep, address = entry.partition("=")
+        if not sep or not host or not address:
+            raise click.BadParameter(f"{entry!r}: expected HOST=IP:PORT, e.g. *.jd.com=127.0.0.1:8443",
+                                     param_hint="--resolve")
+        out[host.strip()] = address.strip()
+    return out
 
 
 @crawl.command("history")

@@ -20,7 +20,7 @@ import ssl
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 from urllib.parse import urlsplit
 
 from firewatch.core.exceptions import HostMapError
@@ -91,8 +91,22 @@ class HostMap:
             context.load_verify_locations(cafile=self.trust_ca)
         return context
 
-    def hosts_matching(self, hosts: Iterable[str]) -> list[str]:
-        return [h for h in hosts if self.lookup(h) is not None]
+    def httpx_transport(self, **options):
+        """An httpx transport that connects mapped hosts to their address (Host header and TLS
+        server name stay the real host's, and `trust_ca` is trusted); plain httpx otherwise."""
+        import httpx  # imported here: only plain-client callers need it
+
+        hostmap = self
+
+        class _Mapped(httpx.HTTPTransport):
+            def handle_request(self, request: httpx.Request) -> httpx.Response:
+                target = hostmap.lookup(request.url.host)
+                if target is not None:
+                    request.extensions = {**request.extensions, "sni_hostname": request.url.host}
+                    request.url = request.url.copy_with(host=target[0], port=target[1])
+                return super().handle_request(request)
+
+        return _Mapped(verify=self.ssl_context(), **options)
 
 
 def spki_sha256(pem: bytes) -> str:

@@ -149,8 +149,6 @@ DEFAULT_KEYWORDS: dict[str, list[str]] = {
 
 
 class CrawlSettings(_Section):
-    base_url: HttpUrlOrEmpty = Field("http://127.0.0.1:8800", description="Root of a marketplace that serves the "
-                                                                         "replica's routes (the demo market).")
     platforms: OneOrMany[CrawlPlatform] = Field(list(CRAWL_PLATFORMS), min_length=1,
                                                 description="Platforms `firewatch crawl` visits by default.")
     user_agent: str = Field("Mozilla/5.0 (X11; Linux x86_64) firewatch/0.1 (fire-product market surveillance)",

@@ -8,6 +8,7 @@ pack, runs the alert rules and returns the summary; `<data_dir>/demo` starts cle
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -27,6 +28,9 @@ from firewatch.services.processing import run_processing
 from firewatch.store import open_store
 
 
+DEMO_LEGAL_BASIS = {"taobao": "演示：本地复制站点，非真实平台 (demo replica, not the real site)"}
+
+
 def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, console, out) -> dict:
     started = time.monotonic()
     data = settings.data_dir / "demo"
@@ -39,21 +43,32 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
     # Real-site behaviours stay on (429 + Retry-After, 503s, captcha walls), at levels a
     # demo can get through in a minute or two.
     market = DemoMarket(seed=7, rate_limit=150, rate_window=1.0, error_rate=0.01, captcha_burst=900, captcha_window=10.0)
-    base_url = market.start(port=port)
+    market.start(port=port)
     try:
-        console.rule(f"演示市场 demo market at {base_url}")
-        settings = settings.with_overrides({"crawl": {"base_url": base_url}})
+        console.rule(f"演示市场 demo market: the platforms' real hostnames answered at {market.address} (TLS)")
+        # The host map sends the platforms' real hostnames to the replica; URLs stay real. Taobao's
+        # robots.txt disallows every crawler, so the demo names its legal basis; the sessions are
+        # the demo's accounts on the replica, imported as a regulator would import theirs.
+        crawl = {**market.settings_overrides()["crawl"], "legal_basis": DEMO_LEGAL_BASIS}
+        settings = settings.with_overrides({"crawl": crawl})
+        for path in market.write_sessions(data):
+            console.print(f"会话 session for {path.stem}: {path}")
         console.print("训练模型 training the category and risk models …")
         load_scorer(settings, console.print)
         console.rule("抓取 crawling jd, taobao (+tmall), pdd, 1688")
-        # A child process: Twisted's reactor runs once per process.
-        child = subprocess.run(child_command(settings, "crawl", "--base-url", base_url, *sum((["--platform", p] for p in CRAWL_PLATFORMS), [])))
+        # A child process: Twisted's reactor runs once per process; it gets the host map through
+        # the environment, as a deployment would through its settings file.
+        env = {**os.environ, "FIREWATCH_CRAWL__RESOLVE": json.dumps(crawl["resolve"]),
+               "FIREWATCH_CRAWL__TRUST_CA": crawl["trust_ca"],
+               "FIREWATCH_CRAWL__LEGAL_BASIS": json.dumps(DEMO_LEGAL_BASIS, ensure_ascii=False)}
+        child = subprocess.run(child_command(settings, "crawl", *sum((["--platform", p] for p in CRAWL_PLATFORMS), [])),
+                               env=env)
         if child.returncode != 0:
             raise FirewatchError(f"the crawl child process failed (exit {child.returncode}); see its output above")
         console.rule("处理 scoring, flagging, capturing, indexing")
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console) as progress:
-            stats = run_processing(settings, capture=True, max_captures=max_captures, allowed_hosts=("127.0.0.1",),
+            stats = run_processing(settings, capture=True, max_captures=max_captures,
                                    progress=progress, report=console.print)
         with open_store(settings.store_path) as store:
             per_platform = store.listings.count_listings()

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from typing import Any, Callable
-from urllib.parse import urlsplit
 
 from alerts.rules import AlertsConfig, run_rules
 from crawler.capture import Capturer
 from crawler.exceptions import BlockedPageError, CaptureError
 from crawler.platforms.blocked import detect_block
+from crawler.sites import platform_domains
+from firewatch.core.browser import CHROMIUM_ARGS
+from firewatch.core.hostmap import HostMap
 from firewatch.core.settings import Settings
 from firewatch.search import open_index_from_settings
 from firewatch.services.loaders import load_scorer, load_watchlist
@@ -24,12 +26,15 @@ log = logging.getLogger(__name__)
 
 
 def build_capturer(settings: Settings, allowed_hosts: tuple[str, ...] = ()) -> Capturer:
-    """The evidence capturer from `[capture]`; requests only to `allowed_hosts` (default: the crawl host)."""
+    """The evidence capturer from `[capture]`; requests only to `allowed_hosts` (default: the
+    platforms' domains from the site maps), connected through the host map."""
     cap = settings.capture
-    hosts = allowed_hosts or (urlsplit(settings.crawl.base_url).hostname or "127.0.0.1",)
+    hosts = allowed_hosts or platform_domains()
+    hostmap = HostMap.from_settings(settings)
     return Capturer(cap.chromium, settings.evidence_dir, settings.crawl.user_agent, hosts,
                     max_height=cap.max_height, timeout_ms=cap.timeout_ms, is_blocked=detect_block,
-                    concurrency=cap.concurrency, settle_ms=cap.settle_ms)
+                    concurrency=cap.concurrency, settle_ms=cap.settle_ms,
+                    launch_args=(*CHROMIUM_ARGS, *hostmap.chromium_args()))
 
 
 def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capturer | None = None,

@@ -12,7 +12,7 @@ import signal
 import subprocess
 
 from firewatch.store import open_store
-from tests.helpers import ROOT, firewatch_command
+from tests.helpers import ROOT, firewatch_command, market_args
 
 QUERY = "灭火器"
 
@@ -49,7 +49,7 @@ def test_429_captcha_and_5xx_are_met_and_no_captcha_is_stored(start_market, spaw
     market.behaviour.clock = RequestClock(0.01)
     data = tmp_path / "data"
     result = spawn_firewatch("crawl", "--platform", "jd", "--platform", "pdd", "--query", QUERY,
-                           "--base-url", market.base_url, "--no-progress", data_dir=data)
+                           *market_args(market, data), "--no-progress", data_dir=data)
     assert result.returncode == 0, result.stderr[-3000:]
     counts = market.behaviour.counts
     print(f"market answers: {counts} of {market.behaviour.requests} requests")
@@ -68,8 +68,8 @@ def test_429_captcha_and_5xx_are_met_and_no_captcha_is_stored(start_market, spaw
 
 def test_sigkill_mid_crawl_then_restart_loses_and_duplicates_nothing(demo_market, spawn_firewatch, tmp_path):
     data = tmp_path / "data"
-    args = ["crawl", "--platform", "jd", "--platform", "pdd", "--query", QUERY, "--base-url",
-            demo_market.base_url, "--echo-commits"]
+    args = ["crawl", "--platform", "jd", "--platform", "pdd", "--query", QUERY, *market_args(demo_market, data),
+            "--echo-commits"]
     child = subprocess.Popen(firewatch_command(data, *args), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                              text=True, cwd=ROOT)
     committed = set()
@@ -119,7 +119,7 @@ def test_a_platform_that_keeps_blocking_leaves_listings_blocked_not_removed(star
     data = tmp_path / "data"
     args = ["crawl", "--platform", "pdd", "--query", QUERY, "--no-progress"]
     env = {**os.environ, "FIREWATCH_CRAWL__MAX_BLOCKS": "3", "FIREWATCH_CRAWL__BLOCK_BACKOFF": "0.05"}
-    first = spawn_firewatch(*args, "--base-url", walled.base_url, data_dir=data, env=env)
+    first = spawn_firewatch(*args, *market_args(walled, data), data_dir=data, env=env)
     assert first.returncode == 0, first.stderr[-3000:]
     assert "ALERT" in first.stderr
     listings = stored(data)
@@ -131,7 +131,7 @@ def test_a_platform_that_keeps_blocking_leaves_listings_blocked_not_removed(star
         assert sum(r["blocks"] for r in store.listings.crawl_runs()) > 3
 
     open_market = start_market(seed=7, **QUIET)
-    second = spawn_firewatch(*args, "--base-url", open_market.base_url, data_dir=data)
+    second = spawn_firewatch(*args, *market_args(open_market, data), data_dir=data)
     assert second.returncode == 0, second.stderr[-3000:]
     after = stored(data)
     assert set(after) == expected_keys(open_market, ("pdd",))

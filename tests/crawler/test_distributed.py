@@ -23,7 +23,7 @@ from crawler.distributed import redis_settings
 from crawler.run import scrapy_settings
 from firewatch.core.settings import load_settings
 from firewatch.store import open_store
-from tests.helpers import ROOT, firewatch_command, wait_until
+from tests.helpers import ROOT, firewatch_command, market_args, wait_until
 from tests.servers import free_port
 
 QUERY = "灭火器"
@@ -73,7 +73,7 @@ def test_two_processes_crawl_one_frontier_each_page_once(redis_url, demo_market,
     env = {**os.environ, "FIREWATCH_CRAWL__REDIS_URL": redis_url, "FIREWATCH_CRAWL__REDIS_KEY_PREFIX": prefix,
            "FIREWATCH_CRAWL__CONCURRENCY_PER_DOMAIN": str(CONCURRENCY)}
     data = tmp_path / "data"
-    args = ["crawl", "--platform", "jd", "--query", QUERY, "--base-url", market.base_url, "--no-progress"]
+    args = ["crawl", "--platform", "jd", "--query", QUERY, *market_args(market, data), "--no-progress"]
     # Output goes to files, not pipes: a child blocked on a full pipe would stall (and,
     # with its heartbeat stopped, hold the other open until redis_worker_timeout).
     logs = [tmp_path / f"crawl{i}.log" for i in range(2)]
@@ -163,8 +163,8 @@ def test_an_idle_process_waits_for_a_busy_peer(redis_url, demo_market, tmp_path)
         log = tmp_path / "crawl.log"
         expected = _expected(demo_market)
         with log.open("w") as out:
-            child = subprocess.Popen(firewatch_command(data, "crawl", "--platform", "jd", "--query", QUERY, "--base-url",
-                                                       demo_market.base_url, "--no-progress"),
+            child = subprocess.Popen(firewatch_command(data, "crawl", "--platform", "jd", "--query", QUERY,
+                                                       *market_args(demo_market, data), "--no-progress"),
                                      stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
 
         def idle() -> bool:

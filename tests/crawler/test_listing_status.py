@@ -28,8 +28,8 @@ def test_delisted_and_active_item_pages(later_market, platform):
     gone = next(x for x in mine if cat.status(x, 30) == "delisted")
     live = next(x for x in mine if cat.status(x, 30) == "active")
     for item, expected in ((gone, "removed"), (live, "active")):
-        url = later_market.base_url + item.url
-        body = httpx.get(url).content
+        body = httpx.get(later_market.base_url + item.path).content
+        url = item.url
         [listing] = parse_page(platform, "item", body, url=url)
         assert listing.listing_id == item.listing_id
         assert listing.status == expected, (platform, item.listing_id)

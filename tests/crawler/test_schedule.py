@@ -26,7 +26,7 @@ import pytest
 from crawler.schedule import CrawlScheduler, background_scheduler, JobSpec, cron_day_of_week, cron_fields, jobs_from_settings, make_jobstore
 from firewatch.core.exceptions import SettingsError
 from firewatch.store import open_store
-from tests.helpers import ROOT, wait_until
+from tests.helpers import ROOT, market_crawl_settings, wait_until
 
 QUERY = "灭火器"
 
@@ -35,9 +35,13 @@ def schedule_command(config: Path, data: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "firewatch", "--config", str(config), "--data-dir", str(data), "schedule", *args]
 
 
-def write_settings(path: Path, base_url: str, jobs: list[dict], crawl: str = "", tz: str = "UTC") -> Path:
-    lines = ["[crawl]", f'base_url = "{base_url}"', crawl, "", "[schedule]", "capture = false", f'timezone = "{tz}"',
-             "stop_timeout_seconds = 20"]
+def write_settings(path: Path, market, jobs: list[dict], crawl: str = "", tz: str = "UTC") -> Path:
+    values = market_crawl_settings(market)
+    lines = ["[crawl]", f"resolve = {json.dumps(values['resolve'])}".replace('": "', '" = "'),
+             f"trust_ca = {json.dumps(values['trust_ca'])}", crawl, "", "[crawl.legal_basis]",
+             f"taobao = {json.dumps(values['legal_basis']['taobao'])}", "", "[crawl.sessions]",
+             *(f"{p.stem} = {json.dumps(str(p))}" for p in market.write_sessions(path.parent / "market-sessions")), "",
+             "[schedule]", "capture = false", f'timezone = "{tz}"', "stop_timeout_seconds = 20"]
     for job in jobs:
         lines.append("[[schedule.jobs]]")
         lines += [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in job.items()]
@@ -182,7 +186,7 @@ def test_missed_runs_are_coalesced_and_runs_past_the_grace_time_skipped(tmp_path
 def test_first_run_crawls_and_drains_the_queue(demo_market, install_model, tmp_path):
     data = tmp_path / "data"
     install_model(data)  # the `process` child loads the session's model instead of training
-    config = write_settings(tmp_path / "fw.toml", demo_market.base_url, [EVERY_SECOND])
+    config = write_settings(tmp_path / "fw.toml", demo_market, [EVERY_SECOND])
     sch = Scheduler(config, data, tmp_path / "stderr.log")
     try:
         sch.wait_line(lambda l: "scheduler started" in l, timeout=30)
@@ -202,7 +206,7 @@ def test_first_run_crawls_and_drains_the_queue(demo_market, install_model, tmp_p
 def test_a_job_that_outlasts_its_interval_never_overlaps_itself(demo_market, install_model, tmp_path):
     data = tmp_path / "data"
     install_model(data)
-    config = write_settings(tmp_path / "fw.toml", demo_market.base_url, [EVERY_SECOND], crawl=SHORT_CRAWL)
+    config = write_settings(tmp_path / "fw.toml", demo_market, [EVERY_SECOND], crawl=SHORT_CRAWL)
     sch = Scheduler(config, data, tmp_path / "stderr.log")
     try:
         sch.wait_line(lambda l: "run done job=jd-every-second run=2" in l, timeout=55)
@@ -224,7 +228,7 @@ def test_list_shows_next_run_times_from_the_job_store(demo_market, run_firewatch
     data = tmp_path / "data"
     nightly = {"id": "nightly", "platforms": ["jd", "pdd"], "keywords": "default", "cron": "30 2 * * *"}
     weekdays = {"id": "weekdays", "platforms": ["1688"], "keywords": [QUERY], "cron": "0 9 * * 1-5"}
-    config = write_settings(tmp_path / "fw.toml", demo_market.base_url, [nightly, weekdays], tz="Asia/Shanghai")
+    config = write_settings(tmp_path / "fw.toml", demo_market, [nightly, weekdays], tz="Asia/Shanghai")
     sch = Scheduler(config, data, tmp_path / "stderr.log")
     sch.wait_line(lambda l: "scheduler started" in l, timeout=30)
     second = subprocess.run(schedule_command(config, data, "run"), capture_output=True, text=True, cwd=ROOT, timeout=60)
@@ -236,7 +240,7 @@ def test_list_shows_next_run_times_from_the_job_store(demo_market, run_firewatch
 
     # A job added to the settings and one removed since: list says so, stored times stay.
     added = {"id": "added", "platforms": ["pdd"], "keywords": [QUERY], "cron": "0 12 * * *"}
-    write_settings(config, demo_market.base_url, [nightly, added], tz="Asia/Shanghai")
+    write_settings(config, demo_market, [nightly, added], tz="Asia/Shanghai")
     listed = run_firewatch("--config", str(config), "schedule", "list", "--json", data_dir=data)
     assert listed.returncode == 0, listed.stderr
     rows = {r["id"]: r for r in map(json.loads, listed.stdout.splitlines())}
@@ -260,7 +264,7 @@ def test_list_shows_next_run_times_from_the_job_store(demo_market, run_firewatch
 def test_sigterm_stops_a_running_crawl_and_exits_0(demo_market, tmp_path):
     data = tmp_path / "data"
     slower = SLOW_CRAWL.replace("0.02", "0.05")
-    config = write_settings(tmp_path / "fw.toml", demo_market.base_url, [EVERY_SECOND], crawl=slower)
+    config = write_settings(tmp_path / "fw.toml", demo_market, [EVERY_SECOND], crawl=slower)
     sch = Scheduler(config, data, tmp_path / "stderr.log")
     started = sch.wait_line(lambda l: "crawl started job=jd-every-second" in l, timeout=30)
     pid = int(started.rsplit("pid=", 1)[1])

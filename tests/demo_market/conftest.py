@@ -9,6 +9,7 @@ import pytest
 
 from demo_market.generator import build_catalogue
 from demo_market.server import QUIET
+from firewatch.core.hostmap import HostMap
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +24,9 @@ def market(catalogue, start_market):
 
 @pytest.fixture()
 def client(market):
+    """Relative paths go to the internal routes; the platforms' real URLs through the host map."""
     market.day = 0
-    with httpx.Client(base_url=market.base_url, timeout=10, follow_redirects=False) as c:
+    transport = HostMap.parse(market.resolve, market.ca_file).httpx_transport()
+    with httpx.Client(base_url=market.base_url, timeout=10, follow_redirects=False, transport=transport) as c:
         yield c
     market.day = 0

@@ -76,7 +76,7 @@ def test_taobao_search_page_config(client):
     assert {"nid", "raw_title", "title", "view_price", "view_sales", "nick", "user_id",
             "detail_url", "pic_url", "item_loc", "shopcard"} <= set(a)
     assert "<span class=H>" in a["title"] and a["view_sales"].endswith("人付款")
-    assert any(x["shopcard"]["isTmall"] and x["detail_url"].startswith("/tmall/item.htm?id=") for x in auctions)
+    assert any(x["shopcard"]["isTmall"] and x["detail_url"].startswith("https://detail.tmall.com/item.htm?id=") for x in auctions)
     assert '<div class="price g_price g_price-highlight">' in r.text and f"<strong>{a['view_price']}</strong>" in r.text
     assert "\\u003d" in r.text  # '=' escaped like the real page
 
