@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 PLATFORM_DOMAINS = {
     "jd": ("jd.com", "3.cn", "360buyimg.com"),
@@ -49,16 +49,18 @@ _ALI_ROBOTS = "User-agent: Baiduspider\nDisallow: /\n\nUser-agent: *\nDisallow: 
 _IMAGES = (_r(r"^/(.+\.png)$", "/img/{0}"),)
 
 HOSTS: dict[str, Host] = {
-    "search.jd.com": Host("jd", (_r(r"^/Search$", "/jd/search"),), _JD_ROBOTS, login=("/jd/search",)),
+    "search.jd.com": Host("jd", (_r(r"^/Search$", "/jd/search_shell"),), _JD_ROBOTS, login=("/jd/search_shell",)),
     "item.jd.com": Host("jd", (_r(r"^/(\d+)\.html$", "/jd/item/{0}.html"),), _JD_ROBOTS),
     "api.m.jd.com": Host("jd", (_r(r"^/api$", "/jd/api"),), "User-agent: *\nAllow: /api\n", wall="json"),
     "p.3.cn": Host("jd", (_r(r"^/prices/mgets$", "/jd/prices/mgets"),), wall="json"),
     "passport.jd.com": Host("jd", (_r(r"^/new/login\.aspx$", "/_login/jd"),)),
     "cfe.m.jd.com": Host("jd", (_r(r"^/privatedomain/risk_handler/.*$", "/_sec/captcha"),)),
     "img14.360buyimg.com": Host("jd", _IMAGES),
-    "s.taobao.com": Host("taobao", (_r(r"^/search$", "/taobao/search"),
+    "s.taobao.com": Host("taobao", (_r(r"^/search$", "/taobao/search_shell"),
                                     _r(r"^/_____tmd_____/punish$", "/_sec/captcha")), _ALI_ROBOTS,
-                         login=("/taobao/search",)),
+                         login=("/taobao/search_shell",)),
+    "h5api.m.taobao.com": Host("taobao", (_r(r"^/h5/mtop\.relationrecommend\.wirelessrecommend\.recommend/2\.0/?$",
+                                             "/taobao/mtop_search"),), _ALI_ROBOTS, wall="jsonp"),
     "item.taobao.com": Host("taobao", (_r(r"^/item\.htm$", "/taobao/item.htm"),), _ALI_ROBOTS),
     "detailskip.taobao.com": Host("taobao", (_r(r"^/service/getData/1/p1/item/detail/sib\.htm$", "/taobao/promo"),),
                                   _ALI_ROBOTS, wall="json"),
@@ -67,6 +69,7 @@ HOSTS: dict[str, Host] = {
     "detail.tmall.com": Host("tmall", (_r(r"^/item\.htm$", "/tmall/item.htm"),), _ALI_ROBOTS),
     "mdskip.tmall.com": Host("tmall", (_r(r"^/core/initItemDetail\.htm$", "/tmall/promo"),), _ALI_ROBOTS, wall="json"),
     "mobile.yangkeduo.com": Host("pdd", (_r(r"^/search_result\.html$", "/pdd/search"),
+                                         _r(r"^/proxy/api/search$", "/pdd/api/search"),
                                          _r(r"^/goods\.html$", "/pdd/goods.html"),
                                          _r(r"^/psnl_verification\.html$", "/_sec/captcha"),
                                          _r(r"^/login\.html$", "/_login/pdd"))),
@@ -138,6 +141,16 @@ def wall(host: str, url: str) -> tuple[int, dict[str, str], bytes]:
     back = quote(url, safe="")
     if entry is None:
         return 302, {"Location": f"/_sec/captcha?from={back}"}, b""
+    if entry.wall == "jsonp":
+        callback = parse_qs(urlsplit(url).query).get("callback", ["mtopjsonp1"])[0]
+        callback = callback if callback.replace("_", "").isalnum() else "mtopjsonp1"
+        body = {"ret": ["FAIL_SYS_USER_VALIDATE", "RGV587_ERROR::SM::哎哟喂,被挤爆啦,请稍后重试"],
+                "data": {"url": f"https://h5api.m.taobao.com/_____tmd_____/punish?x5secdata=xd&from={back}"}}
+        return 200, {"Content-Type": "application/javascript;charset=utf-8"}, \
+            f"{callback}({json.dumps(body, ensure_ascii=False)})".encode()
+    if entry.platform == "pdd" and "/proxy/api/" in url:
+        body = {"error_code": 54001, "error_msg": "操作太过频繁，请稍后再试"}
+        return 200, {"Content-Type": "application/json;charset=utf-8"}, json.dumps(body, ensure_ascii=False).encode()
     if entry.wall == "json":
         body = {"code": "605", "echo": "risk control: please verify", "msg": "请完成安全验证"}
         return 200, {"Content-Type": "application/json;charset=utf-8"}, json.dumps(body, ensure_ascii=False).encode()

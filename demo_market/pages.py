@@ -14,9 +14,10 @@ import zlib
 from decimal import Decimal
 from urllib.parse import quote
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from demo_market import scripted
 from demo_market.catalogue import Listing, money
 from demo_market.render import encode, highlight, js_json
 
@@ -103,8 +104,11 @@ def register(app: FastAPI, market) -> None:
         return JSONResponse(out)
 
     @app.get("/jd/api")
-    def jd_api(functionId: str = "", body: str = "{}"):
-        """api.m.jd.com: `pc_detailpage_wareBusiness` answers an item's price (JSON, HTTP 200)."""
+    def jd_api(request: Request, functionId: str = "", body: str = "{}", t: str = "", h5st: str = ""):
+        """api.m.jd.com: `pc_detailpage_wareBusiness` answers an item's price (JSON, HTTP 200);
+        `pc_search_searchWare` the signed search (demo_market.scripted)."""
+        if functionId == "pc_search_searchWare":
+            return market.jd_search_ware(request, body, t, h5st)
         try:
             args = json.loads(body)
         except ValueError:
@@ -216,7 +220,7 @@ def register(app: FastAPI, market) -> None:
                 for x in hits[(n - 1) * PDD_PAGE:n * PDD_PAGE]]
         raw = {"stores": {"store": {"data": {"ssrListData": {
             "list": rows, "hasMore": n * PDD_PAGE < len(hits), "page": n}}}}}
-        html = market.render("pdd.html", title=f"{q} - 拼多多", raw=js_json(raw), offline=False)
+        html = market.render("pdd.html", title=f"{q} - 拼多多", raw=js_json(raw), offline=False, toy_sign=scripted.TOY_SIGN_JS)
         return Response(encode(html, "utf-8"), media_type=HTML_UTF8)
 
     @app.get("/pdd/goods.html")
@@ -237,7 +241,7 @@ def register(app: FastAPI, market) -> None:
                  "goodsDesc": x.description}
         raw = {"store": {"initDataObj": {
             "goods": goods, "mall": {"mallID": int(x.shop_id), "mallName": x.shop_name}}}}
-        html = market.render("pdd.html", title=x.title, raw=js_json(raw), offline=not active)
+        html = market.render("pdd.html", title=x.title, raw=js_json(raw), offline=not active, toy_sign=scripted.TOY_SIGN_JS)
         return Response(encode(html, "utf-8"), media_type=HTML_UTF8)
 
     # 1688 ----------------------------------------------------------------------------

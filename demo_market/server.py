@@ -24,7 +24,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from demo_market import hosts, pages
+from demo_market import hosts, pages, scripted
 from demo_market.behaviour import Behaviour
 from demo_market.catalogue import Catalogue
 from demo_market.generator import build_catalogue
@@ -272,6 +272,7 @@ class DemoMarket:
             return Response("<html><body>购物车</body></html>".encode("utf-8"), media_type=pages.HTML_UTF8)
 
         pages.register(app, market)
+        scripted.register(app, market)
         return app
 
     # lifecycle -------------------------------------------------------------------------

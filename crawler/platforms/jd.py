@@ -223,3 +223,36 @@ def parse_ware_business(body: str | bytes) -> Decimal | None:
         return None
     price = parse_yuan(price_obj.get("p"))
     return price if price is not None and price > 0 else None
+
+
+def parse_search_api(body: str, url: str = "") -> tuple[list[Listing], dict]:
+    """(listings, pagination) from api.m.jd.com `pc_search_searchWare` JSON, what JD's search page
+    receives today; ParseError when it is not that answer."""
+    page = url or "<jd search API answer>"
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise ParseError(page, f"valid JSON ({exc})") from exc
+    result = data.get("data") if isinstance(data, dict) else None
+    wares = result.get("wareList") if isinstance(result, dict) else None
+    if not isinstance(wares, list):
+        raise ParseError(page, "data.wareList (pc_search_searchWare)")
+    listings = []
+    for ware in wares:
+        sku = str(ware.get("wareId", "")) if isinstance(ware, dict) else ""
+        if not sku.isdigit():
+            continue
+        price, price_range = price_fields(ware.get("jdPrice")) if parse_yuan(ware.get("jdPrice")) else (None, None)
+        image = ware.get("imageurl")
+        attributes = {"vender_id": str(ware["venderId"])} if ware.get("venderId") else {}
+        if ware.get("commentCount") is not None:
+            attributes["comments"] = str(ware["commentCount"])
+        listings.append(Listing(
+            platform=PLATFORM, listing_id=sku, url=f"https://item.jd.com/{sku}.html", title=clean_text(ware.get("wname")),
+            price=price, price_range=price_range, price_pending=price is None and price_range is None,
+            shop_id=str(ware.get("shopId") or ""), shop_name=clean_text(ware.get("shopName")), attributes=attributes,
+            image_urls=[full_image_url(image) if str(image).startswith(("http", "//")) else IMAGE_BASE + "jfs/t1/" + str(image)]
+            if image else []))
+    current, total = result.get("page"), result.get("pageCount")
+    return listings, {"current": current, "total": total,
+                      "has_more": bool(current and total and int(current) < int(total))}

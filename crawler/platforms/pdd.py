@@ -7,6 +7,7 @@ No real PDD page is stored, so this follows the demo market's contract.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -135,3 +136,30 @@ def parse_item(html: str, url: str = "") -> Listing:
         image_urls=[absolute_url(g, url) for g in gallery if g],
         sales=parse_count(goods.get("sideSalesTip") or goods.get("salesTip")),
     )
+
+
+def parse_search_api(body: str, url: str = "") -> tuple[list[Listing], dict]:
+    """(listings, pagination) from `/proxy/api/search` JSON, the later pages of a PDD search."""
+    page = url or "<pdd search API answer>"
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise ParseError(page, f"valid JSON ({exc})") from exc
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ParseError(page, "items (/proxy/api/search)")
+    listings = []
+    for item in items:
+        goods = find_key(item, "goods_model") if isinstance(item, dict) else None
+        if not isinstance(goods, dict) or not goods.get("goods_id"):
+            continue
+        goods_id = str(goods["goods_id"])
+        price = fen_to_yuan(goods.get("price"))
+        thumb = goods.get("thumb_url")
+        listings.append(Listing(
+            platform=PLATFORM, listing_id=goods_id, url=f"https://mobile.yangkeduo.com/goods.html?goods_id={goods_id}",
+            title=clean_text(goods.get("goods_name")), price=price, price_pending=price is None,
+            shop_id=str(goods.get("mall_id") or ""), shop_name=clean_text(goods.get("mall_name")),
+            attributes={"sales_tip": clean_text(goods["sales_tip"])} if goods.get("sales_tip") else {},
+            image_urls=[absolute_url(thumb)] if thumb else [], sales=parse_count(goods.get("sales_tip"))))
+    return listings, {"current": data.get("page"), "total": None, "has_more": bool(data.get("has_more"))}

@@ -7,6 +7,7 @@ attributes from the HTML); `parse_pagination` reads the pager. Missing data rais
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -160,3 +161,46 @@ def parse_item(html: str, url: str = "") -> Listing:
         image_urls=list(dict.fromkeys(full_image_url(src, url) for src in images if src)),
         sales=parse_count(node_text(sel.css("#J_SellCounter"))),
     )
+
+
+def parse_search_mtop(body: str, url: str = "") -> tuple[list[Listing], dict]:
+    """(listings, pagination) from the mtop search answer Taobao's search page receives today
+    (`mtopjsonp1({...})` or plain JSON; items with isTmall are Tmall listings). A `ret` other than
+    SUCCESS is a ParseError naming it (blocks were turned away before this)."""
+    page = url or "<taobao mtop search answer>"
+    start = body.find("{")
+    try:
+        data, _ = json.JSONDecoder().raw_decode(body, start) if start >= 0 else (None, 0)
+    except json.JSONDecodeError as exc:
+        raise ParseError(page, f"valid JSON(P) ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ParseError(page, "a JSON(P) object")
+    ret = data.get("ret") or [""]
+    if not str(ret[0]).startswith("SUCCESS"):
+        raise ParseError(page, f"ret SUCCESS (got {ret[0]!r})")
+    items = find_key(data, "itemsArray", default=None)
+    if not isinstance(items, list):
+        raise ParseError(page, "data.itemsArray")
+    listings = []
+    for item in items:
+        item_id = str(item.get("item_id", "")) if isinstance(item, dict) else ""
+        if not item_id.isdigit():
+            continue
+        tmall = bool(item.get("isTmall"))
+        price, price_range = price_fields(item.get("price"))
+        image = item.get("pic_path")
+        shop = item.get("shopInfo") if isinstance(item.get("shopInfo"), dict) else {}
+        attributes = {"location": clean_text(item["procity"])} if item.get("procity") else {}
+        listings.append(Listing(
+            platform="tmall" if tmall else PLATFORM, listing_id=item_id,
+            url=(f"https://detail.tmall.com/item.htm?id={item_id}" if tmall
+                 else f"https://item.taobao.com/item.htm?id={item_id}"),
+            title=clean_text(item.get("title")), price=price, price_range=price_range,
+            price_pending=price is None and price_range is None,
+            shop_id=str(shop.get("shopId") or item.get("userId") or ""),
+            shop_name=clean_text(shop.get("title") or item.get("nick")), attributes=attributes,
+            image_urls=[full_image_url(image)] if image else [], sales=parse_count(item.get("realSales"))))
+    info = find_key(data, "mainInfo", default={}) or {}
+    current, total = info.get("page"), info.get("totalPage")
+    return listings, {"current": current, "total": total,
+                      "has_more": bool(current and total and int(current) < int(total))}
