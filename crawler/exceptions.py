@@ -146,3 +146,25 @@ class FrontierError(CrawlerError):
     """
 
     exit_code = 69  # EX_UNAVAILABLE
+
+
+class CrawlLockedError(CrawlerError):
+    """Another crawl of this platform is running (it holds the platform's lock file).
+
+    Raised by `crawler.lock.platform_lock` outside Redis mode, where two crawls of one
+    platform would fetch every page twice. `platform` and the holder's `pid` (None when
+    unknown) are in the message; the exit code says "try again later".
+    """
+
+    exit_code = 75  # EX_TEMPFAIL
+    label = "抓取进行中 crawl running"
+
+    def __init__(self, platform: str, pid: int | None = None) -> None:
+        self.platform = platform
+        self.pid = pid
+        holder = f"进程 pid {pid}" if pid else "另一进程 another process"
+        super().__init__(f"平台 {platform} 已有抓取在运行 ({holder})，请等它结束后再试 "
+                         f"(another crawl of {platform} is running; try again when it has finished)")
+
+    def __reduce__(self):
+        return (type(self), (self.platform, self.pid))

@@ -3,13 +3,15 @@
 The store upserts by (platform, listing_id), writes a snapshot only on change and
 enqueues the listing for processing, all in one transaction; so a crawl killed at any
 moment leaves whole listings or none. With `FIREWATCH_ECHO_COMMITS` set, the key of each
-committed listing is printed to stdout after its commit (used by the crash test).
+committed listing is printed to stdout after its commit (used by the crash test). A
+`crawler.skip.SearchFound` is stored as its listing, keeping what its search result showed.
 """
 
 from __future__ import annotations
 
 import sys
 
+from crawler.skip import SearchFound
 from firewatch.core.models import Listing
 from firewatch.store import open_store
 
@@ -34,8 +36,11 @@ class StorePipeline:
             self.store.close()
 
     def process_item(self, item, spider=None):
+        search_price = None
+        if isinstance(item, SearchFound):
+            item, search_price = item.listing, item.search_price
         if isinstance(item, Listing):
-            result = self.store.listings.upsert_listing(item)
+            result = self.store.listings.upsert_listing(item, search_price=search_price)
             crawler = getattr(self, "crawler", None)
             if crawler is not None:
                 crawler.stats.inc_value("firewatch/stored")

@@ -3,23 +3,33 @@
 Twisted's reactor cannot restart inside a process, so a caller that crawls more than
 once (the scheduler, the demo, the tests) starts `firewatch crawl` as a child process;
 this module is what that child runs. Every run is recorded per platform in the store
-(start, end, pages, items, errors, blocks, 429s) and its stats are returned.
+(start, end, pages, items, errors, blocks, 429s, and the pid and host running it, with a
+heartbeat) and its stats are returned. Before a platform's run starts, its earlier runs
+whose process is gone are marked "killed" (`crawler.runs`); outside Redis mode a platform
+already being crawled by another process is skipped, or refused when it is the only one
+(`crawler.lock`).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any, Iterable
+import os
+from typing import Any, Callable, Iterable
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
+from twisted.internet import task
 
 from crawler.distributed import check_redis, redis_settings
+from crawler.exceptions import CrawlLockedError
 from crawler.keywords import keyword_plan
+from crawler.lock import PlatformLock, platform_lock
 from crawler.progress import set_display
 from crawler.proxies import proxy_list
+from crawler.runs import HEARTBEAT_EVERY, reap_killed_runs, this_host
 from crawler.sessions import session_files
+from crawler.skip import skip_key_map
 from crawler.spiders import SPIDERS
 from firewatch.core.hostmap import HostMap
 from firewatch.core.models import utcnow
@@ -80,20 +90,62 @@ def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySet
     return s
 
 
+def lock_platforms(settings: Settings, platforms: list[str],
+                   report: Callable[[str], Any] = log.warning) -> dict[str, PlatformLock]:
+    """Outside Redis mode, each platform's crawl lock; a platform another crawl holds is left
+    out (and reported). Raises `CrawlLockedError` when every platform is held elsewhere.
+    In Redis mode (`crawl.redis_url`) crawls share one frontier and take no lock: {} ."""
+    if settings.crawl.redis_url:
+        return {}
+    held: dict[str, PlatformLock] = {}
+    refused: list[CrawlLockedError] = []
+    for platform in platforms:
+        try:
+            held[platform] = platform_lock(settings.data_dir, platform)
+        except CrawlLockedError as exc:
+            refused.append(exc)
+    if refused and not held:
+        raise refused[0]
+    for exc in refused:
+        report(f"跳过 skipped {exc.platform}: {exc}")
+    return held
+
+
 def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, list[str]] | None = None,
               echo_commits: bool = False, progress: Any = None,
-              log_level: int = logging.WARNING) -> dict[str, dict[str, Any]]:
+              log_level: int = logging.WARNING,
+              report: Callable[[str], Any] = log.warning) -> dict[str, dict[str, Any]]:
     """Crawl the given platforms once, each with its keywords (default: the "default" set);
-    return per-platform stats."""
+    return per-platform stats. Outside Redis mode a platform that another crawl is running
+    is skipped (said through `report`) and missing from the result; `CrawlLockedError`
+    when that leaves none."""
     c = settings.crawl
     platforms = list(platforms)
     keywords = keywords or keyword_plan(settings, platforms)
     crawl_settings = scrapy_settings(settings, echo_commits)  # a bad session or proxy list fails here, before any record
     check_redis(c.redis_url)  # a shared frontier must answer before any run is recorded
+    locks = lock_platforms(settings, platforms, report)
+    if locks:
+        platforms = [p for p in platforms if p in locks]
+    try:
+        return _crawl(settings, platforms, keywords, crawl_settings, progress, log_level)
+    finally:
+        for lock in locks.values():
+            lock.release()
+
+
+def _crawl(settings: Settings, platforms: list[str], keywords: dict[str, list[str]], crawl_settings: ScrapySettings,
+           progress: Any, log_level: int) -> dict[str, dict[str, Any]]:
+    c = settings.crawl
     store = open_store(settings.store_path)
     since = utcnow() - timedelta(seconds=c.recrawl_after)
-    skip = {l.key: l.display_price for l in store.listings.iter_listings() if l.last_seen and l.last_seen >= since and l.status == "active"}
-    runs = {p: store.listings.start_crawl_run(p) for p in platforms}
+    signatures = skip_key_map(store, since)  # what the spider compares search results with (crawler.skip.unchanged)
+    # the display prices of the same listings, for a spider that still compares `skip_keys`
+    skip = {l.key: l.display_price for l, _ in store.listings.iter_recently_seen(since)}
+    host = this_host()
+    for platform in platforms:
+        reap_killed_runs(store, platform, host)
+    runs = {p: store.listings.start_crawl_run(p, pid=os.getpid(), host=host) for p in platforms}
     set_display(progress)
     # Scrapy resets logger levels as it starts; the caller's handlers keep its chatter
     # at the caller's level.
@@ -107,12 +159,25 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, 
             crawler.settings.set("ROBOTSTXT_OBEY", False, priority="spider")
             log.warning("%s: robots.txt not applied; legal basis: %s", platform, c.legal_basis[platform])
         crawlers[platform] = crawler
-        process.crawl(crawler, keywords=keywords[platform], max_pages=c.max_pages, skip_keys=skip)
+        process.crawl(crawler, keywords=keywords[platform], max_pages=c.max_pages, skip_keys=skip,
+                      skip_signatures=signatures)
+
+    def heartbeat() -> None:
+        try:
+            store.listings.heartbeat_crawl_runs(list(runs.values()))
+        except Exception as exc:  # noqa: BLE001 - a busy store must not stop the crawl
+            log.warning("crawl heartbeat not recorded: %s", exc)
+
+    beat = task.LoopingCall(heartbeat)  # created after the crawlers: Scrapy has installed its reactor
+    beat.start(HEARTBEAT_EVERY, now=False)
     outcome = "finished"
     try:
         process.start()
     except KeyboardInterrupt:  # pragma: no cover - interactive stop
         outcome = "interrupted"
+    finally:
+        if beat.running:
+            beat.stop()
     results = {}
     for platform, crawler in crawlers.items():
         stats = crawler.stats.get_stats()

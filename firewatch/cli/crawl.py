@@ -36,7 +36,11 @@ from firewatch.core.models import PLATFORMS
 @click.option("--no-progress", is_flag=True, help="No progress display.")
 @click.pass_context
 def crawl(ctx, platforms, categories, keywords, resolve, trust_ca, echo_commits, no_progress) -> None:
-    """Crawl marketplaces into the store (one run; see `crawl history`)."""
+    """Crawl marketplaces into the store (one run; see `crawl history`).
+
+    Outside Redis mode one crawl per platform runs at a time: a platform another crawl is
+    running is skipped with a message, and when none is left the command exits 75.
+    """
     if ctx.invoked_subcommand is not None:
         return
 
@@ -49,11 +53,15 @@ def crawl(ctx, platforms, categories, keywords, resolve, trust_ca, echo_commits,
     platforms = platforms or tuple(settings.crawl.platforms)
     plan = keyword_plan(settings, platforms, categories, keywords)
     level = logging.getLogger().level
+
+    def report(message: str) -> None:
+        console.print(message, style="yellow", markup=False)
+
     if no_progress or echo_commits:
-        results = run_crawl(settings, platforms, plan, echo_commits=echo_commits, log_level=level)
+        results = run_crawl(settings, platforms, plan, echo_commits=echo_commits, log_level=level, report=report)
     else:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as progress:
-            results = run_crawl(settings, platforms, plan, progress=progress, log_level=level)
+            results = run_crawl(settings, platforms, plan, progress=progress, log_level=level, report=report)
     table = Table(title="抓取结果 crawl summary")
     for col in ("平台", "页面", "商品", "新增", "跳过(未变)", "验证码", "429", "5xx", "错误", "结束"):
         table.add_column(col)

@@ -64,6 +64,24 @@ class SearchUnavailable(SearchError):
     exit_code = 69  # EX_UNAVAILABLE
 
 
+class ProcessDegraded(FirewatchError):
+    """`firewatch process` finished but a stage ran degraded: the search index was
+    unreachable (indexing deferred), captures failed or were blocked, or listings failed a
+    stage. Nothing is lost (their queue rows stay), but the run did not do all its work;
+    `reasons` lists why, each in Chinese with its code.
+    """
+
+    exit_code = 4  # distinct: done, but degraded (firewatch process --help, README)
+    label = "降级运行 degraded"
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = list(reasons)
+        super().__init__("; ".join(self.reasons))
+
+    def __reduce__(self):
+        return (type(self), (self.reasons,))
+
+
 class MissingCJKFontsError(FirewatchError):
     """Chinese text would render as tofu boxes: no usable CJK font for the browser.
 

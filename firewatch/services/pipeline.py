@@ -43,6 +43,23 @@ class PipelineStats:
     new_alerts: dict[str, int] = field(default_factory=dict)  # rule -> alerts raised after the drain
     new_alert_ids: list[int] = field(default_factory=list)
 
+    @property
+    def degraded(self) -> list[str]:
+        """Why this drain ran degraded, one Chinese phrase with its code each (empty: it did
+        not): the index stage paused (search backend unreachable), captures failed or were
+        blocked, listings failed scoring or indexing. Their queue rows stay for a rerun."""
+        reasons = []
+        if self.index_unavailable:
+            reasons.append(f"索引暂停 index_unavailable: {self.index_unavailable}")
+        if self.capture_failed:
+            reasons.append(f"截图失败 capture_failed: {self.capture_failed}")
+        if self.capture_blocked:
+            reasons.append(f"截图被拦截 capture_blocked: {self.capture_blocked}")
+        failed = len(self.errors) - self.capture_failed - self.capture_blocked
+        if failed > 0:
+            reasons.append(f"处理失败 stage_errors: {failed}")
+        return reasons
+
 
 class Pipeline:
     """Score every queued listing, capture the flagged ones, index them all, then run the alerts.

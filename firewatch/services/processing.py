@@ -55,13 +55,14 @@ def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capt
 
 def run_processing(settings: Settings, capture: bool = True, max_captures: int | None = None,
                    allowed_hosts: tuple[str, ...] = (), progress: Any = None,
-                   report: Callable[[str], Any] = log.warning) -> PipelineStats:
-    """Drain the process queue once; `progress` is a rich `Progress` (or None), `report` gets notices."""
+                   report: Callable[[str], Any] = log.warning, index_url: str | None = None) -> PipelineStats:
+    """Drain the process queue once; `progress` is a rich `Progress` (or None), `report` gets notices,
+    `index_url` overrides search.url. Whether it ran degraded is `stats.degraded`."""
     scorer = load_scorer(settings, report)
     capturer = build_capturer(settings, allowed_hosts) if capture else None
     try:
         with open_store(settings.store_path) as store:
-            index = open_index_from_settings(settings)
+            index = open_index_from_settings(settings, index_url)
             try:
                 pipeline = build_pipeline(settings, store, index, scorer, capturer, max_captures)
                 return pipeline.run(progress)

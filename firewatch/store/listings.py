@@ -1,7 +1,12 @@
-"""Listings in SQLite, keyed by (platform, listing_id); their change snapshots; crawl runs.
+"""Listings in SQLite, keyed by (platform, listing_id); their change snapshots; crawl runs;
+the search pages a blocked crawl resumes at.
 
 An upsert writes a Snapshot only when price, title, stock or status changed, and queues the
 listing for 'score' when its content changed, all in one transaction. Money is integer fen.
+Each listing may also keep `search_price`, an opaque signature of the price its search
+result showed (written by the crawler, compared by its skip-if-unchanged check), which is
+not part of the listing's content. A crawl run records the process that runs it (pid,
+host, heartbeat), so the next run can tell a killed run from a running one.
 """
 
 from __future__ import annotations
@@ -61,8 +66,13 @@ class SQLiteListings:
         self._db = db
 
     # -- listings ---------------------------------------------------------------
-    def upsert_listing(self, listing: Listing, observed_at: datetime | None = None) -> UpsertResult:
-        """Insert or update one listing; snapshot and enqueue it when it changed."""
+    def upsert_listing(self, listing: Listing, observed_at: datetime | None = None,
+                       search_price: str | None = None) -> UpsertResult:
+        """Insert or update one listing; snapshot and enqueue it when it changed.
+
+        `search_price` (when not None) replaces the kept signature of what the listing's
+        search result showed; None leaves the kept one as it was. It changes no content hash.
+        """
         now = observed_at or utcnow()
         digest = content_hash(listing)
         low, high = listing.price_range or (None, None)
@@ -88,6 +98,8 @@ class SQLiteListings:
             "last_seen": _ts(now),
             "content_hash": digest,
         }
+        if search_price is not None:
+            row["search_price"] = search_price
         with self._db.transaction() as db:
             old = db.execute(
                 "SELECT price_fen, price_low_fen, title, stock, status, content_hash FROM listings WHERE platform=? AND listing_id=?",
@@ -158,10 +170,40 @@ class SQLiteListings:
             for r in rows
         ]
 
+    def iter_recently_seen(self, since: datetime, status: str = "active") -> Iterator[tuple[Listing, str | None]]:
+        """Listings with `status` last seen at or after `since`, each with its kept search-page
+        price signature (None when none was kept), in key order."""
+        rows = self._db.execute("SELECT * FROM listings WHERE status=? AND last_seen>=? ORDER BY platform, listing_id",
+                                (status, _ts(since))).fetchall()
+        for r in rows:
+            yield listing_from_row(r), r["search_price"]
+
     # -- crawl runs -------------------------------------------------------------
-    def start_crawl_run(self, platform: str) -> int:
+    def start_crawl_run(self, platform: str, pid: int | None = None, host: str = "") -> int:
+        """Record a run that starts now in process `pid` on `host`; its heartbeat is now."""
+        now = _ts(utcnow())
         with self._db.transaction() as db:
-            return db.execute("INSERT INTO crawl_runs (platform, started_at) VALUES (?, ?)", (platform, _ts(utcnow()))).lastrowid
+            return db.execute("INSERT INTO crawl_runs (platform, started_at, pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?)",
+                              (platform, now, pid, host, now)).lastrowid
+
+    def heartbeat_crawl_runs(self, run_ids: list[int]) -> None:
+        """The runs' process is alive now (runs already finished are left alone)."""
+        if not run_ids:
+            return
+        with self._db.transaction() as db:
+            db.execute(f"UPDATE crawl_runs SET heartbeat_at=? WHERE ended_at IS NULL AND id IN ({', '.join('?' * len(run_ids))})",
+                       (_ts(utcnow()), *run_ids))
+
+    def open_crawl_runs(self, platform: str) -> list[dict[str, Any]]:
+        """Runs of `platform` never finished (running, or killed before they could say so), oldest first."""
+        return [dict(r) for r in self._db.execute(
+            "SELECT * FROM crawl_runs WHERE platform=? AND ended_at IS NULL ORDER BY id", (platform,))]
+
+    def mark_crawl_run_killed(self, run_id: int) -> bool:
+        """End a still-open run with outcome "killed" (now); False when it had ended meanwhile."""
+        with self._db.transaction() as db:
+            return db.execute("UPDATE crawl_runs SET ended_at=?, outcome='killed' WHERE id=? AND ended_at IS NULL",
+                              (_ts(utcnow()), run_id)).rowcount == 1
 
     def finish_crawl_run(self, run_id: int, outcome: str, **counts: int) -> None:
         cols = ("pages", "items", "errors", "blocks", "throttled")
@@ -180,3 +222,29 @@ class SQLiteListings:
             "SELECT * FROM crawl_runs WHERE platform=? AND started_at>=? AND ended_at IS NOT NULL ORDER BY started_at",
             (platform, _ts(since))).fetchall()
         return [dict(r) for r in rows]
+
+    # -- blocked search pages to resume at ---------------------------------------
+    def set_resume_page(self, platform: str, keyword: str, page: int) -> None:
+        """Remember that the search of `keyword` on `platform` was blocked at `page` (1-based);
+        the latest call wins."""
+        if int(page) < 1:
+            raise ValueError(f"search page must be 1 or more, not {page!r}")
+        with self._db.transaction() as db:
+            db.execute("INSERT INTO search_resume (platform, keyword, page, blocked_at) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT (platform, keyword) DO UPDATE SET page=excluded.page, blocked_at=excluded.blocked_at",
+                       (platform, keyword, int(page), _ts(utcnow())))
+
+    def resume_page(self, platform: str, keyword: str) -> int:
+        """The search page to start `keyword` at: where it was last blocked, else 1."""
+        r = self._db.execute("SELECT page FROM search_resume WHERE platform=? AND keyword=?", (platform, keyword)).fetchone()
+        return 1 if r is None else int(r[0])
+
+    def resume_pages(self, platform: str) -> dict[str, int]:
+        """Every remembered blocked page of `platform`: keyword -> page."""
+        return {r[0]: int(r[1]) for r in self._db.execute(
+            "SELECT keyword, page FROM search_resume WHERE platform=? ORDER BY keyword", (platform,))}
+
+    def clear_resume_page(self, platform: str, keyword: str) -> None:
+        """The search of `keyword` completed: the next run starts it at page 1."""
+        with self._db.transaction() as db:
+            db.execute("DELETE FROM search_resume WHERE platform=? AND keyword=?", (platform, keyword))

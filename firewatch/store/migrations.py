@@ -311,4 +311,23 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX removal_reports_listing ON removal_reports (platform, listing_id);
         """,
     ),
+    (
+        6,
+        "crawl runs record their process (pid, host, heartbeat); blocked search pages to resume; "
+        "the price a search page showed per listing",
+        """
+        ALTER TABLE crawl_runs ADD COLUMN pid INTEGER;
+        ALTER TABLE crawl_runs ADD COLUMN host TEXT NOT NULL DEFAULT '';
+        ALTER TABLE crawl_runs ADD COLUMN heartbeat_at TEXT;
+        CREATE INDEX crawl_runs_open ON crawl_runs (platform, ended_at);
+        CREATE TABLE search_resume (
+            platform TEXT NOT NULL,
+            keyword TEXT NOT NULL,
+            page INTEGER NOT NULL CHECK (page >= 1),
+            blocked_at TEXT NOT NULL,
+            PRIMARY KEY (platform, keyword)
+        );
+        ALTER TABLE listings ADD COLUMN search_price TEXT;
+        """,
+    ),
 ]

@@ -82,6 +82,8 @@ def test_sigkill_mid_crawl_then_restart_loses_and_duplicates_nothing(demo_market
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
+    with open_store(data / "firewatch.db") as store:  # the killed run could not say it ended
+        assert {(r["pid"], r["outcome"]) for r in store.listings.crawl_runs()} == {(child.pid, "running")}
 
     after_kill = stored(data)
     assert committed <= set(after_kill), "a listing reported committed was lost"
@@ -106,8 +108,9 @@ def test_sigkill_mid_crawl_then_restart_loses_and_duplicates_nothing(demo_market
         runs = store.listings.crawl_runs()
     for key in committed:  # listings stored before the kill were kept as they were
         assert final[key].first_seen == after_kill[key].first_seen
-    skipped_note = [r for r in runs if r["outcome"] == "running"]
-    assert skipped_note, "the killed run stays recorded as never finished"
+    # the next crawl of each platform marked the killed process's runs "killed"
+    assert sorted((r["platform"], r["outcome"]) for r in runs if r["pid"] == child.pid) == [("jd", "killed"), ("pdd", "killed")]
+    assert sorted((r["platform"], r["outcome"]) for r in runs if r["pid"] != child.pid) == [("jd", "finished"), ("pdd", "finished")]
 
 
 def test_a_platform_that_keeps_blocking_leaves_listings_blocked_not_removed(start_market, spawn_firewatch, tmp_path):
