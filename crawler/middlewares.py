@@ -7,15 +7,19 @@ page with a doubling backoff, and raises `BlockedGiveUpError` after `FIREWATCH_M
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.utils.response import response_status_message
 
+from crawler.browser_flows import close_page
 from crawler.exceptions import BlockedGiveUpError
 from crawler.platforms.blocked import detect_block
+from crawler.sessions import session_expired
 from firewatch.core.settings import CrawlSettings
 import time
 
@@ -107,6 +111,12 @@ class BlockMiddleware:
         self.crawler.stats.inc_value("firewatch/blocked")
         self.crawler.stats.inc_value(f"firewatch/blocked/{reason}")
         original = (request.meta.get("redirect_urls") or [request.url])[0]
+        page = request.meta.get("playwright_page")
+        if page is not None:  # a browser page that showed a wall: closed, never read
+            asyncio.ensure_future(close_page(page))
+        if reason == "login":
+            session_expired(self.crawler, getattr(self.crawler.spider, "platform", self.crawler.spider.name))
+            raise IgnoreRequest(f"login page ({original}): session expired")
         if self.blocks > self.max_blocks:
             log.error("ALERT: %s blocked %d times (%s) — giving up on %s for this run; "
                       "import a session or wait before crawling again", self.crawler.spider.name,
@@ -119,5 +129,6 @@ class BlockMiddleware:
             slot.delay = min(self.max_delay, max(slot.delay, self.backoff * 2 ** (self.consecutive - 1)))
         log.warning("%s page at %s (for %s): backing off %.2fs and retrying", reason, response.url, original,
                     slot.delay if slot is not None else 0)
-        meta = {k: v for k, v in request.meta.items() if k not in ("redirect_urls", "redirect_times", "redirect_ttl", "redirect_reasons")}
+        meta = {k: v for k, v in request.meta.items()
+                if k not in ("redirect_urls", "redirect_times", "redirect_ttl", "redirect_reasons", "playwright_page")}
         return request.replace(url=original, meta=meta, dont_filter=True)

@@ -13,9 +13,10 @@ already being crawled by another process is skipped, or refused when it is the o
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 import os
+from datetime import timedelta
 from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
@@ -27,10 +28,13 @@ from crawler.keywords import keyword_plan
 from crawler.lock import PlatformLock, platform_lock
 from crawler.progress import set_display
 from crawler.proxies import proxy_list
+from crawler.resolve import playwright_handler
 from crawler.runs import HEARTBEAT_EVERY, reap_killed_runs, this_host
 from crawler.sessions import session_files
+from crawler.sites import SITES
 from crawler.skip import skip_key_map
 from crawler.spiders import SPIDERS
+from firewatch.core.browser import CHROMIUM_ARGS
 from firewatch.core.hostmap import HostMap
 from firewatch.core.models import utcnow
 from firewatch.core.settings import Settings
@@ -111,6 +115,49 @@ def lock_platforms(settings: Settings, platforms: list[str],
     return held
 
 
+class _BrowserRequests:
+    """scrapy-playwright's PLAYWRIGHT_ABORT_REQUEST: only the platform's own hosts, and no images,
+    media or fonts (the data answers are what is read)."""
+
+    def __init__(self, site):
+        self.site = site
+
+    def __call__(self, request) -> bool:
+        host = urlsplit(request.url).hostname or ""
+        return request.resource_type in ("image", "media", "font") or not self.site.owns(host)
+
+
+def browser_settings(settings: Settings, platform: str, session: str | None) -> dict[str, Any]:
+    """Scrapy settings for a platform with browser flows: scrapy-playwright with Debian's Chromium,
+    the host map's resolver rules, and one context holding the platform's imported session."""
+    hostmap = HostMap.from_settings(settings)
+    context = {"user_agent": settings.crawl.user_agent, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
+               "viewport": {"width": 1280, "height": 900}}
+    if session:
+        context["storage_state"] = session
+    handler = playwright_handler()
+    return {
+        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": settings.capture.chromium, "headless": True,
+                                      "args": [*CHROMIUM_ARGS, *hostmap.chromium_args()]},
+        "PLAYWRIGHT_CONTEXTS": {platform: context},
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": max(1, min(4, settings.crawl.concurrency_per_domain)),
+        "PLAYWRIGHT_ABORT_REQUEST": _BrowserRequests(SITES[platform]),
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": settings.capture.timeout_ms,
+    }
+
+
+def remember_searches(store, platform: str, spider) -> None:
+    """Where each keyword's search resumes next run: the first page not read, or from the start."""
+    if spider is None:
+        return
+    for keyword in spider.completed_searches:
+        store.listings.clear_resume_page(platform, keyword)
+    for keyword, page in spider.blocked_searches.items():
+        store.listings.set_resume_page(platform, keyword, page)
+
+
 def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, list[str]] | None = None,
               echo_commits: bool = False, progress: Any = None,
               log_level: int = logging.WARNING,
@@ -140,8 +187,6 @@ def _crawl(settings: Settings, platforms: list[str], keywords: dict[str, list[st
     store = open_store(settings.store_path)
     since = utcnow() - timedelta(seconds=c.recrawl_after)
     signatures = skip_key_map(store, since)  # what the spider compares search results with (crawler.skip.unchanged)
-    # the display prices of the same listings, for a spider that still compares `skip_keys`
-    skip = {l.key: l.display_price for l, _ in store.listings.iter_recently_seen(since)}
     host = this_host()
     for platform in platforms:
         reap_killed_runs(store, platform, host)
@@ -152,15 +197,18 @@ def _crawl(settings: Settings, platforms: list[str], keywords: dict[str, list[st
     for handler in logging.getLogger().handlers:
         handler.setLevel(log_level)
     process = CrawlerProcess(crawl_settings, install_root_handler=False)
+    sessions = crawl_settings.getdict("FIREWATCH_SESSIONS")
     crawlers = {}
     for platform in platforms:
         crawler = process.create_crawler(SPIDERS[platform])
+        if SITES[platform].search.browser:  # the site signs its data requests in its own script
+            crawler.settings.setdict(browser_settings(settings, platform, sessions.get(platform)), priority="spider")
         if c.legal_basis.get(platform):  # robots.txt forbids it; the settings name the legal basis
             crawler.settings.set("ROBOTSTXT_OBEY", False, priority="spider")
             log.warning("%s: robots.txt not applied; legal basis: %s", platform, c.legal_basis[platform])
         crawlers[platform] = crawler
-        process.crawl(crawler, keywords=keywords[platform], max_pages=c.max_pages, skip_keys=skip,
-                      skip_signatures=signatures)
+        process.crawl(crawler, keywords=keywords[platform], max_pages=c.max_pages, skip_signatures=signatures,
+                      start_pages=store.listings.resume_pages(platform))
 
     def heartbeat() -> None:
         try:
@@ -180,6 +228,7 @@ def _crawl(settings: Settings, platforms: list[str], keywords: dict[str, list[st
             beat.stop()
     results = {}
     for platform, crawler in crawlers.items():
+        remember_searches(store, platform, getattr(crawler, "spider", None))
         stats = crawler.stats.get_stats()
         counts = {
             "pages": stats.get("response_received_count", 0),

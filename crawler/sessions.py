@@ -169,6 +169,20 @@ def session_files(settings: Settings, platforms: Any = None) -> dict[str, str]:
     return out
 
 
+def session_expired(crawler, platform: str) -> None:
+    """A login page or a not-logged-in answer met while crawling `platform`: the platform pauses for
+    this run (its spider closes with reason "session_expired") and the run carries a 会话失效
+    alert saying what to do; the login page itself is never stored."""
+    if crawler.stats.get_value("firewatch/session_expired"):
+        return
+    crawler.stats.set_value("firewatch/session_expired", 1)
+    crawler.stats.set_value("firewatch/alert", f"会话失效 session expired: 请重新登录并导入会话 "
+                                               f"firewatch session import --platform {platform} FILE")
+    log.error("会话失效 %s session expired or missing: the platform is paused for this run; log in again and "
+              "run `firewatch session import --platform %s FILE`", platform, platform)
+    crawler.engine.close_spider(crawler.spider, "session_expired")
+
+
 def to_cookie(c: Mapping[str, Any]) -> Cookie:
     """A Playwright cookie dict as an `http.cookiejar.Cookie` (a leading dot means the subdomains too)."""
     domain = c["domain"]

@@ -31,6 +31,8 @@ class Flow:
     browser: bool = False
     login: bool = False  # anonymous visitors are sent to a login page
     note: str = ""
+    data: str = ""  # browser flows: a substring of the URL of the answer that carries the data
+    scroll: bool = False  # browser flows: later pages come by scrolling the first one
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ SITES: dict[str, SiteMap] = {
     "jd": SiteMap(
         platform="jd", name="京东",
         domains=("jd.com", "3.cn", "360buyimg.com"),
-        search=Flow("https://search.jd.com/Search?keyword={q}&enc=utf-8&page={page}", login=True,
+        search=Flow("https://search.jd.com/Search?keyword={q}&enc=utf-8&page={page}", login=True, browser=True,
+                    data="functionId=pc_search_searchWare",
                     note="anonymous searches are sent to passport.jd.com; the results page of today is "
                          "fed by api.m.jd.com (pc_search_searchWare), signed (h5st) by JD's own script"),
         items={"jd": Flow("https://item.jd.com/{id}.html")},
@@ -86,7 +89,8 @@ SITES: dict[str, SiteMap] = {
     "taobao": SiteMap(
         platform="taobao", name="淘宝",
         domains=("taobao.com", "tmall.com", "alicdn.com"),
-        search=Flow("https://s.taobao.com/search?q={q}&s={offset}", login=True,
+        search=Flow("https://s.taobao.com/search?q={q}&s={offset}", login=True, browser=True,
+                    data="h5api.m.taobao.com/h5/mtop.relationrecommend",
                     note="anonymous visitors get nothing; results come from h5api.m.taobao.com (mtop, JSONP) "
                          "signed with the _m_h5_tk cookie's token by Taobao's own script"),
         items={"taobao": Flow("https://item.taobao.com/item.htm?id={id}"),
@@ -99,7 +103,8 @@ SITES: dict[str, SiteMap] = {
     "pdd": SiteMap(
         platform="pdd", name="拼多多",
         domains=("yangkeduo.com", "pinduoduo.com", "pddpic.com"),
-        search=Flow("https://mobile.yangkeduo.com/search_result.html?search_key={q}&page={page}",
+        search=Flow("https://mobile.yangkeduo.com/search_result.html?search_key={q}", browser=True,
+                    data="/proxy/api/search", scroll=True,
                     note="page 1 is rendered into window.rawData; later pages come from /proxy/api/search "
                          "with anti_content (computed by PDD's script) and the PDDAccessToken cookie"),
         items={"pdd": Flow("https://mobile.yangkeduo.com/goods.html?goods_id={id}")},

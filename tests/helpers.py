@@ -133,8 +133,7 @@ def crawl_in_child(spec_json: str) -> None:
     s.set("LOG_LEVEL", "INFO")
     process = CrawlerProcess(s, install_root_handler=True)
     crawler = process.create_crawler(SPIDERS[spec["platform"]])
-    process.crawl(crawler, keywords=[spec["query"]], max_pages=spec.get("max_pages", 20),
-                  skip_keys={})
+    process.crawl(crawler, keywords=[spec["query"]], max_pages=spec.get("max_pages", 20))
     process.start()
     print("STATS " + json.dumps(crawler.stats.get_stats(), default=str), flush=True)
 

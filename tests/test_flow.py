@@ -27,8 +27,8 @@ from tests.helpers import ROOT, firewatch_command, market_args, market_env, run_
 def flow(demo_market, trained_model, chromium, tmp_path_factory):
     data = tmp_path_factory.mktemp("flow") / "data"
 
-    def run(*args):
-        return run_cli("--data-dir", str(data), *args)
+    def run(*args):  # with the market's host map, as the crawl: captures reach the replica too
+        return run_cli("--data-dir", str(data), *args, env=market_env(demo_market))
 
     crawl = subprocess.run(firewatch_command(data, "crawl", *market_args(demo_market, data), "--query", "灭火器",
                                              "--query", "呼吸器", "--platform", "jd", "--platform", "taobao",

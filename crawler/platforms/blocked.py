@@ -69,8 +69,9 @@ _ANY_MARKER = re.compile(
 # Blocks answered with HTTP 200 by data APIs: JD's JSON codes (605 risk control), Taobao mtop's
 # FAIL_SYS_* / RGV587 return codes (JSONP), PDD's error_code 54001; and 1688's small interstitial
 # page whose script leads to /_____tmd_____/punish.
-_API_BLOCK = re.compile(r'"code"\s*:\s*"?605\b|FAIL_SYS_(?:USER_VALIDATE|ILLEGAL_ACCESS|TOKEN_EXOIRED|SESSION_EXPIRED)'
+_API_BLOCK = re.compile(r'"code"\s*:\s*"?605\b|FAIL_SYS_(?:USER_VALIDATE|ILLEGAL_ACCESS|TOKEN_EXOIRED)'
                         r'|RGV587_ERROR|"error_code"\s*:\s*54001\b')
+_API_LOGIN = re.compile(r'FAIL_SYS_SESSION_EXPIRED|"error_code"\s*:\s*40001\b')  # not logged in
 _JSONP = re.compile(r"[\w$.]+\s*\(")
 _INTERSTITIAL = re.compile(r"_____tmd_____/punish|x5secdata")
 _INTERSTITIAL_MAX = 4096  # bytes: a real content page is far larger
@@ -85,6 +86,8 @@ def detect_block(html: str, url: str = "") -> str | None:
         return None
     start = html[:64].lstrip()
     if start[:1] in ("{", "[") or _JSONP.match(start):  # a data API's answer, not a page
+        if _API_LOGIN.search(html, 0, 4096):
+            return "login"
         return "verification" if _API_BLOCK.search(html, 0, 4096) else None
     if len(html) <= _INTERSTITIAL_MAX and _INTERSTITIAL.search(html):
         return "captcha"

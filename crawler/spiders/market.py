@@ -2,8 +2,12 @@
 
 Every URL comes from the platform's site map (`crawler.sites`): the real hosts, whatever the
 host map (`[crawl] resolve`) connects them to. A search result whose key was stored recently
-with the same price is not re-fetched (`skip_keys`), which is what lets a killed crawl restart
-without redoing finished work. Every request kind has an errback, so a block or a failure never
+with the same price is not re-fetched (`skip_signatures`, `crawler.skip`), which is what lets a
+killed crawl restart without redoing finished work. Flows the site signs in its own JavaScript
+(`SiteMap` flows with `browser=True`) are loaded in Chromium with the platform's imported session
+(scrapy-playwright), and the spider reads the data answers the page received
+(`crawler.browser_flows`); a login page or a not-logged-in answer pauses the platform with a
+会话失效 alert and is never stored. Every request kind has an errback, so a block or a failure never
 drops a listing already found: a blocked item keeps what the search page showed (status
 "blocked", or "unknown" for other failures), a blocked or empty price answer keeps the item with
 its price pending, and a blocked search page is counted per keyword and page.
@@ -13,15 +17,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any, Iterable
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 
+from crawler.browser_flows import Answers, browser_meta, close_page
 from crawler.encoding import decode_page
-from crawler.exceptions import BlockedGiveUpError, ParseError
+from crawler.exceptions import BlockedGiveUpError, BlockedPageError, ParseError
 from crawler.platforms import alibaba1688, jd, pdd, taobao, tmall
+from crawler.platforms.blocked import detect_block
+from crawler.sessions import session_expired
 from crawler.sites import SITES, SiteMap
+from crawler.skip import found_item, unchanged
+
+try:  # scrapy-playwright's errors are Playwright's; a crawl without browser flows never raises them
+    from playwright.async_api import Error as PlaywrightError
+except ImportError:  # pragma: no cover - Playwright is a dependency
+    PlaywrightError = RuntimeError
 
 log = logging.getLogger(__name__)
 
@@ -59,43 +71,128 @@ class MarketSpider(scrapy.Spider):
     platform = ""
     search_parser: Any = None
     item_parsers: dict[str, Any] = {}
+    api_parser: Any = None  # browser flows: (listings, pagination) from the data answer
 
     def __init__(self, keywords: Iterable[str], max_pages: int = 20,
-                 skip_keys: dict[tuple[str, str], Decimal | None] | None = None,
-                 start_pages: dict[str, int] | None = None, **kwargs):
+                 skip_signatures: dict[tuple[str, str], str] | None = None,
+                 start_pages: dict[str, int] | None = None, browser_timeout_ms: int = 20000, **kwargs):
         super().__init__(**kwargs)
         self.keywords = list(keywords)
         self.max_pages = int(max_pages)
-        self.skip_keys = skip_keys or {}
+        self.skip_signatures = skip_signatures or {}  # crawler.skip.skip_key_map: what search results showed
         self.start_pages = start_pages or {}
-        self.blocked_searches: dict[str, int] = {}  # keyword -> first search page that was blocked
+        self.blocked_searches: dict[str, int] = {}  # keyword -> first search page not read this run
+        self.completed_searches: set[str] = set()  # keywords whose search reached its last page
+        self.answers = Answers(self.site.search.data, browser_timeout_ms)
+        self.browser_timeout_ms = browser_timeout_ms
 
     @property
     def site(self) -> SiteMap:
         return SITES[self.platform]
 
+    # search --------------------------------------------------------------------------
     def search_request(self, keyword: str, page: int) -> scrapy.Request:
-        return scrapy.Request(self.site.search_url(keyword, page), callback=self.parse_search,
-                              errback=self.search_failed, cb_kwargs={"keyword": keyword, "page": page})
+        flow = self.site.search
+        meta = browser_meta(self.platform, "collect_answer", self.browser_timeout_ms) if flow.browser else {}
+        return scrapy.Request(self.site.search_url(keyword, page),
+                              callback=self.parse_browser_search if flow.browser else self.parse_search,
+                              errback=self.search_failed, meta=meta, dont_filter=flow.browser,
+                              cb_kwargs={"keyword": keyword, "page": page})
 
     async def start(self):
         for keyword in self.keywords:
-            yield self.search_request(keyword, max(1, int(self.start_pages.get(keyword, 1))))
+            page = max(1, int(self.start_pages.get(keyword, 1)))
+            yield self.search_request(keyword, page if page <= self.max_pages else 1)
 
     def parse_search(self, response, keyword: str, page: int):
         text = response_text(response)
         found = self.search_parser.parse_search(text, response.url)
+        yield from self.search_results(found, self.search_parser.parse_pagination(text), keyword, page)
+
+    def search_results(self, found, pagination: dict, keyword: str, page: int, follow: bool = True):
+        """Item requests for new or changed results, then the next page (or the keyword is done)."""
         self.crawler.stats.inc_value("firewatch/search_pages")
         for listing in found:
-            known = self.skip_keys.get(listing.key, False)
-            if known is not False and known == listing.display_price:
+            if unchanged(self.skip_signatures, listing):
                 self.crawler.stats.inc_value("firewatch/skipped_unchanged")
                 continue
             yield self.item_request(listing)
-        pages = self.search_parser.parse_pagination(text)
-        if found and page < self.max_pages and pages.get("has_more"):
-            yield self.search_request(keyword, page + 1)
+        if found and page < self.max_pages and pagination.get("has_more"):
+            if follow:
+                yield self.search_request(keyword, page + 1)
+        else:
+            self.completed_searches.add(keyword)
 
+    def collect_answer(self, response) -> None:
+        """scrapy-playwright's "response" page event handler: keep the flow's data answers."""
+        self.answers.collect(response)
+
+    async def parse_browser_search(self, response, keyword: str, page: int):
+        """A search page loaded in the browser: read the data answers its own script received."""
+        browser_page = response.meta["playwright_page"]
+        try:
+            if self.site.search.scroll:  # page 1 is in the page; later pages come by scrolling
+                text = response_text(response)
+                found, pagination = self.search_parser.parse_search(text, response.url), \
+                    self.search_parser.parse_pagination(text)
+                for item in self.search_results(found, pagination, keyword, page, follow=False):
+                    yield item
+                while found and pagination.get("has_more") and page < self.max_pages:
+                    page += 1
+                    answer = await self.answers.next_by_scrolling(browser_page)
+                    found, pagination = self.read_answer(await answer.text(), answer.url)
+                    for item in self.search_results(found, pagination, keyword, page, follow=False):
+                        yield item
+            else:
+                answer = await self.answers.first(browser_page)
+                found, pagination = self.read_answer(await answer.text(), answer.url)
+                for item in self.search_results(found, pagination, keyword, page):
+                    yield item
+        except BlockedPageError as exc:
+            if exc.reason != "login" and self.block_retry_allowed():
+                log.warning("%s search %r page %d: %s answer, loading the page again", self.platform, keyword,
+                            page, exc.reason)
+                yield self.search_request(keyword, page)
+            else:
+                self.search_not_read(keyword, page, "blocked", exc)
+        except PlaywrightError as exc:
+            self.search_not_read(keyword, page, "failed", exc)
+        finally:
+            self.answers.forget(browser_page)
+            await close_page(browser_page)
+
+    def block_retry_allowed(self) -> bool:
+        """Whether a blocked data answer may be tried again: within [crawl] max_blocks per run."""
+        blocks = self.crawler.stats.get_value("firewatch/blocked", 0)
+        return blocks <= self.crawler.settings.getint("FIREWATCH_MAX_BLOCKS", 30)
+
+    def read_answer(self, text: str, url: str):
+        """(listings, pagination) from a data answer; BlockedPageError for a block code."""
+        reason = detect_block(text, url)
+        if reason:
+            self.crawler.stats.inc_value("firewatch/blocked")
+            self.crawler.stats.inc_value(f"firewatch/blocked/{reason}")
+            if reason == "login":
+                session_expired(self.crawler, self.platform)
+            raise BlockedPageError(url, reason)
+        return self.api_parser(text, url)
+
+    async def search_failed(self, failure):
+        """A search page that could not be read: counted, and remembered as where to resume."""
+        request = failure.request
+        self.search_not_read(request.cb_kwargs["keyword"], request.cb_kwargs["page"], _failure_kind(failure),
+                             failure.getErrorMessage())
+        browser_page = request.meta.get("playwright_page")
+        if browser_page is not None:
+            self.answers.forget(browser_page)
+            await close_page(browser_page)
+
+    def search_not_read(self, keyword: str, page: int, kind: str, why: Any) -> None:
+        self.crawler.stats.inc_value(f"firewatch/search_{kind}")
+        self.blocked_searches.setdefault(keyword, page)
+        log.warning("%s search %r page %d not read (%s): %s", self.platform, keyword, page, kind, why)
+
+    # items -----------------------------------------------------------------------------
     def item_request(self, found) -> scrapy.Request:
         url = self.site.item_url(found.listing_id, found.platform)
         # cb_kwargs stay picklable (a shared Redis queue serialises requests)
@@ -105,15 +202,7 @@ class MarketSpider(scrapy.Spider):
     def parse_item(self, response, found):
         parser = self.item_parsers[found.platform]
         listing = merge(found, parser.parse_item(response_text(response), response.url))
-        yield from self.complete(listing)
-
-    def search_failed(self, failure):
-        """A search page that could not be read: counted, and remembered as where to resume."""
-        keyword, page = failure.request.cb_kwargs["keyword"], failure.request.cb_kwargs["page"]
-        kind = _failure_kind(failure)
-        self.crawler.stats.inc_value(f"firewatch/search_{kind}")
-        self.blocked_searches.setdefault(keyword, page)
-        log.warning("search %r page %d not read (%s): %s", keyword, page, kind, failure.getErrorMessage())
+        yield from self.complete(listing, found)
 
     def item_failed(self, failure):
         """An item page that could not be read: keep what the search page showed."""
@@ -123,9 +212,9 @@ class MarketSpider(scrapy.Spider):
         log.warning("item %s not read (%s): %s", failure.request.url, kind, failure.getErrorMessage())
         yield replace(found, status="blocked" if kind in ("blocked", "robots") else "unknown")
 
-    def complete(self, listing):
+    def complete(self, listing, found):
         """Yield the finished listing (platforms with a price endpoint override this)."""
-        yield listing
+        yield found_item(listing, found)
 
 
 def _failure_kind(failure) -> str:
@@ -145,29 +234,32 @@ class JDSpider(MarketSpider):
     search_parser = jd
     item_parsers = {"jd": jd}
 
-    def complete(self, listing):
+    api_parser = staticmethod(jd.parse_search_api)
+
+    def complete(self, listing, found):
         if not listing.price_pending:
-            yield listing
+            yield found_item(listing, found)
             return
         yield scrapy.Request(self.site.price_url(listing.listing_id), callback=self.parse_price,
-                             errback=self.price_failed, cb_kwargs={"listing": listing}, dont_filter=True)
+                             errback=self.price_failed, cb_kwargs={"listing": listing, "found": found},
+                             dont_filter=True)
 
-    def parse_price(self, response, listing):
+    def parse_price(self, response, listing, found):
         """The price answer; an empty one (no price, "-1.00") keeps the listing with its price pending."""
         price = jd.parse_ware_business(response_text(response))
         if price is None:
             self.crawler.stats.inc_value("firewatch/price_empty")
-            yield listing
+            yield found_item(listing, found)
             return
-        yield replace(listing, price=price, price_range=None, price_pending=False)
+        yield found_item(replace(listing, price=price, price_range=None, price_pending=False), found)
 
     def price_failed(self, failure):
         """A blocked or failed price request: the item page was read, so the listing is kept, price pending."""
-        listing = failure.request.cb_kwargs["listing"]
+        listing, found = failure.request.cb_kwargs["listing"], failure.request.cb_kwargs["found"]
         kind = _failure_kind(failure)
         self.crawler.stats.inc_value(f"firewatch/price_{kind}")
         log.warning("price of %s not read (%s): %s", listing.key, kind, failure.getErrorMessage())
-        yield listing
+        yield found_item(listing, found)
 
 
 class TaobaoSpider(MarketSpider):
@@ -176,6 +268,7 @@ class TaobaoSpider(MarketSpider):
     name = platform = "taobao"
     search_parser = taobao
     item_parsers = {"taobao": taobao, "tmall": tmall}
+    api_parser = staticmethod(taobao.parse_search_mtop)
 
 
 
@@ -185,6 +278,7 @@ class PDDSpider(MarketSpider):
     name = platform = "pdd"
     search_parser = pdd
     item_parsers = {"pdd": pdd}
+    api_parser = staticmethod(pdd.parse_search_api)
 
 
 
