@@ -146,6 +146,18 @@ def import_session(platform: str, path: str | Path, data_dir: str | Path, now: f
     return Session(target, session.cookies, session.expired, session.origins)
 
 
+def session_paths(settings: Settings) -> dict[str, Path]:
+    """Platform -> its session file, not yet validated: `[crawl.sessions]` first (relative paths are
+    in the data directory), then `<data_dir>/sessions/<platform>.json` for a platform not named there."""
+    configured: Mapping[str, str] = settings.crawl.sessions
+    found: dict[str, Path] = {p: settings.data_path(str(f)) for p, f in configured.items() if f}
+    imported = settings.data_path(SESSIONS_DIR)
+    if imported.is_dir():
+        for file in sorted(imported.glob("*.json")):
+            found.setdefault(file.stem, file)
+    return found
+
+
 def session_files(settings: Settings, platforms: Any = None) -> dict[str, str]:
     """Platform -> session file for a crawl, validated now so a bad file stops the run before it starts.
 
@@ -153,15 +165,9 @@ def session_files(settings: Settings, platforms: Any = None) -> dict[str, str]:
     directory); a platform not named there uses `<data_dir>/sessions/<platform>.json`
     when that file exists.
     """
-    configured: Mapping[str, str] = settings.crawl.sessions
     names = set(platforms) if platforms is not None else None
-    found: dict[str, Path] = {p: settings.data_path(str(f)) for p, f in configured.items() if f}
-    imported = settings.data_path(SESSIONS_DIR)
-    if imported.is_dir():
-        for file in sorted(imported.glob("*.json")):
-            found.setdefault(file.stem, file)
     out = {}
-    for platform, file in found.items():
+    for platform, file in session_paths(settings).items():
         if names is not None and platform not in names:
             continue
         load_session(file, warn=False)

@@ -53,6 +53,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "Serve the review web app (regulators, platforms, investigators, analysts)."),
     "session": ("firewatch.cli.crawl", "session",
                 "Logged-in browser sessions (Playwright storage_state JSON) per platform."),
+    "sites": ("firewatch.cli.sites", "sites",
+              "The marketplaces as firewatch reaches them: reachability, robots.txt, sessions, blocks."),
     "token": ("firewatch.cli.web", "token",
               "API tokens for platform integrations (Authorization: Bearer)."),
     "train": ("firewatch.cli.scoring", "train",

@@ -3,6 +3,8 @@ listing keys as users type them, and the platform choices."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from rich.console import Console
 
@@ -40,3 +42,24 @@ def parse_key(text: str, store) -> tuple[str, str]:
     if not matches:
         raise NotFoundError(f"no listing with id {text}; use `firewatch search` to find one, or write PLATFORM:ID")
     raise NotFoundError(f"id {text} exists on several platforms ({', '.join(p for p, _ in matches)}): write PLATFORM:ID")
+
+
+def parse_resolve(entries) -> dict[str, str]:
+    """{pattern: "ip:port"} from --resolve HOST=IP:PORT options."""
+    out = {}
+    for entry in entries:
+        host, sep, address = entry.partition("=")
+        if not sep or not host or not address:
+            raise click.BadParameter(f"{entry!r}: expected HOST=IP:PORT, e.g. *.jd.com=127.0.0.1:8443",
+                                     param_hint="--resolve")
+        out[host.strip()] = address.strip()
+    return out
+
+
+def with_host_map(settings: Settings, resolve, trust_ca: str | None) -> Settings:
+    """`settings` with --resolve entries added to crawl.resolve and --trust-ca replacing crawl.trust_ca."""
+    if not resolve and not trust_ca:
+        return settings
+    return settings.with_overrides({"crawl": {
+        "resolve": {**settings.crawl.resolve, **parse_resolve(resolve)},
+        "trust_ca": str(Path(trust_ca).resolve()) if trust_ca else settings.crawl.trust_ca}})

@@ -18,7 +18,7 @@ from crawler.keywords import keyword_plan
 from crawler.platforms import parse_page
 from crawler.run import run_crawl
 from crawler.sessions import import_session
-from firewatch.cli.common import PLATFORM_CHOICE, console, out, settings_of, store_of
+from firewatch.cli.common import PLATFORM_CHOICE, console, out, settings_of, store_of, with_host_map
 from firewatch.core.exceptions import FirewatchError
 from firewatch.core.models import PLATFORMS
 
@@ -46,10 +46,7 @@ def crawl(ctx, platforms, categories, keywords, resolve, trust_ca, echo_commits,
 
 
     settings = settings_of(ctx)
-    if resolve or trust_ca:
-        settings = settings.with_overrides({"crawl": {"resolve": {**settings.crawl.resolve, **parse_resolve(resolve)},
-                                                      "trust_ca": str(Path(trust_ca).resolve()) if trust_ca
-                                                      else settings.crawl.trust_ca}})
+    settings = with_host_map(settings, resolve, trust_ca)
     platforms = platforms or tuple(settings.crawl.platforms)
     plan = keyword_plan(settings, platforms, categories, keywords)
     level = logging.getLogger().level
@@ -76,18 +73,6 @@ def crawl(ctx, platforms, categories, keywords, resolve, trust_ca, echo_commits,
         raise FirewatchError(f"没有抓到任何页面 no page could be fetched (host map: {mapped}): check the network, "
                              "`firewatch sites check`, or, for a local replica, that it runs and crawl.resolve "
                              "points at it.")
-
-
-def parse_resolve(entries) -> dict[str, str]:
-    """{pattern: "ip:port"} from --resolve HOST=IP:PORT options."""
-    out = {}
-    for entry in entries:
-        host, sep, address = entry.partition("=")
-        if not sep or not host or not address:
-            raise click.BadParameter(f"{entry!r}: expected HOST=IP:PORT, e.g. *.jd.com=127.0.0.1:8443",
-                                     param_hint="--resolve")
-        out[host.strip()] = address.strip()
-    return out
 
 
 @crawl.command("history")
