@@ -91,12 +91,13 @@ class MarketSpider(scrapy.Spider):
         return SITES[self.platform]
 
     # search --------------------------------------------------------------------------
-    def search_request(self, keyword: str, page: int) -> scrapy.Request:
+    def search_request(self, keyword: str, page: int, again: bool = False) -> scrapy.Request:
+        """The search page request (`again`: a retry, which the duplicate filter lets through)."""
         flow = self.site.search
         meta = browser_meta(self.platform, "collect_answer", self.browser_timeout_ms) if flow.browser else {}
         return scrapy.Request(self.site.search_url(keyword, page),
                               callback=self.parse_browser_search if flow.browser else self.parse_search,
-                              errback=self.search_failed, meta=meta, dont_filter=flow.browser,
+                              errback=self.search_failed, meta=meta, dont_filter=again,
                               cb_kwargs={"keyword": keyword, "page": page})
 
     async def start(self):
@@ -152,7 +153,7 @@ class MarketSpider(scrapy.Spider):
             if exc.reason != "login" and self.block_retry_allowed():
                 log.warning("%s search %r page %d: %s answer, loading the page again", self.platform, keyword,
                             page, exc.reason)
-                yield self.search_request(keyword, page)
+                yield self.search_request(keyword, page, again=True)
             else:
                 self.search_not_read(keyword, page, "blocked", exc)
         except PlaywrightError as exc:
