@@ -208,17 +208,23 @@ def rule_crawler_blocked(store: Store, cfg: AlertsConfig, now: datetime) -> list
         if run.get("ended_at") is None:
             continue
         blocks, items = int(run.get("blocks") or 0), int(run.get("items") or 0)
-        if blocks < cfg.blocked_min_blocks and not (blocks > 0 and items == 0):
+        expired = run.get("outcome") == "session_expired"
+        if not expired and blocks < cfg.blocked_min_blocks and not (blocks > 0 and items == 0):
             continue
+        summary = (f"平台拦截抓取：{platform_name(run['platform'])} 抓取 #{run['id']} 遇到验证/登录页 "
+                   f"{blocks} 次，入库 {items} 条")
+        if expired:
+            summary = (f"会话失效：{platform_name(run['platform'])} 登录会话已失效或未导入，抓取 #{run['id']} 已暂停该平台。"
+                       f"请在浏览器中重新登录并导出会话，然后运行 firewatch session import --platform {run['platform']} FILE；"
+                       "用 firewatch sites check 确认")
         out.append({
             "rule": "crawler_blocked", "dedupe_key": f"crawler_blocked:{run['id']}",
             "platform": run["platform"], "listing_id": "",
-            "summary": (f"平台拦截抓取：{platform_name(run['platform'])} 抓取 #{run['id']} 遇到验证/登录页 "
-                        f"{blocks} 次，入库 {items} 条"),
+            "summary": summary,
             "details": {"platform": run["platform"], "platform_name": platform_name(run["platform"]),
                         "run_id": run["id"], "started_at": run["started_at"], "ended_at": run["ended_at"],
                         "blocks": blocks, "items": items, "pages": run.get("pages"), "outcome": run.get("outcome"),
-                        "min_blocks": cfg.blocked_min_blocks},
+                        "min_blocks": cfg.blocked_min_blocks, "session_expired": expired},
         })
     return out
 

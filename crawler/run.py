@@ -148,6 +148,15 @@ def browser_settings(settings: Settings, platform: str, session: str | None) -> 
     }
 
 
+def run_conditions(settings: Settings, platform: str) -> dict[str, Any]:
+    """What a crawl run of `platform` ran under, recorded with the run."""
+    c = settings.crawl
+    basis = c.legal_basis.get(platform, "")
+    return {"host_map": HostMap.from_settings(settings).as_dict(),
+            "robots_txt": "not applied (legal basis)" if basis else ("obeyed" if c.obey_robots else "not obeyed"),
+            "legal_basis": basis, "session": bool(session_files(settings, [platform]))}
+
+
 def remember_searches(store, platform: str, spider) -> None:
     """Where each keyword's search resumes next run: the first page not read, or from the start."""
     if spider is None:
@@ -190,7 +199,8 @@ def _crawl(settings: Settings, platforms: list[str], keywords: dict[str, list[st
     host = this_host()
     for platform in platforms:
         reap_killed_runs(store, platform, host)
-    runs = {p: store.listings.start_crawl_run(p, pid=os.getpid(), host=host) for p in platforms}
+    runs = {p: store.listings.start_crawl_run(p, pid=os.getpid(), host=host, conditions=run_conditions(settings, p))
+            for p in platforms}
     set_display(progress)
     # Scrapy resets logger levels as it starts; the caller's handlers keep its chatter
     # at the caller's level.

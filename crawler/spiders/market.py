@@ -20,6 +20,7 @@ from dataclasses import replace
 from typing import Any, Iterable
 import scrapy
 from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.browser_flows import Answers, browser_meta, close_page
 from crawler.encoding import decode_page
@@ -221,6 +222,8 @@ class MarketSpider(scrapy.Spider):
 def _failure_kind(failure) -> str:
     if failure.check(BlockedGiveUpError):
         return "blocked"
+    if failure.check(HttpError):  # an error status after the retries (HttpError is an IgnoreRequest)
+        return "http_error"
     if failure.check(IgnoreRequest):
         return "robots"  # RobotsTxtMiddleware (or another filter) refused the request
     if failure.check(ParseError):

@@ -179,12 +179,16 @@ class SQLiteListings:
             yield listing_from_row(r), r["search_price"]
 
     # -- crawl runs -------------------------------------------------------------
-    def start_crawl_run(self, platform: str, pid: int | None = None, host: str = "") -> int:
-        """Record a run that starts now in process `pid` on `host`; its heartbeat is now."""
+    def start_crawl_run(self, platform: str, pid: int | None = None, host: str = "",
+                        conditions: dict[str, Any] | None = None) -> int:
+        """Record a run that starts now in process `pid` on `host`; its heartbeat is now.
+        `conditions` (JSON) says what it ran under: host map, robots.txt policy, legal basis, session."""
         now = _ts(utcnow())
         with self._db.transaction() as db:
-            return db.execute("INSERT INTO crawl_runs (platform, started_at, pid, host, heartbeat_at) VALUES (?, ?, ?, ?, ?)",
-                              (platform, now, pid, host, now)).lastrowid
+            return db.execute("INSERT INTO crawl_runs (platform, started_at, pid, host, heartbeat_at, conditions) "
+                              "VALUES (?, ?, ?, ?, ?, ?)",
+                              (platform, now, pid, host, now,
+                               json.dumps(conditions or {}, ensure_ascii=False, sort_keys=True))).lastrowid
 
     def heartbeat_crawl_runs(self, run_ids: list[int]) -> None:
         """The runs' process is alive now (runs already finished are left alone)."""

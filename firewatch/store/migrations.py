@@ -330,4 +330,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE listings ADD COLUMN search_price TEXT;
         """,
     ),
+    (
+        7,
+        "crawl runs record the conditions they ran under: host map, robots.txt policy, legal basis, session",
+        """
+        ALTER TABLE crawl_runs ADD COLUMN conditions TEXT NOT NULL DEFAULT '{}';
+        """,
+    ),
 ]
