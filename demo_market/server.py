@@ -324,11 +324,6 @@ class DemoMarket:
             self._certs_dir.cleanup()
             self._certs_dir = None
 
-    def run(self, host: str = "127.0.0.1", port: int = 8000) -> None:
-        """Serve in the foreground until interrupted."""
-        config = uvicorn.Config(HostRouter(self.app), host=host, port=port, log_level="info", lifespan="off")
-        uvicorn.Server(config).run()
-
     def __enter__(self) -> "DemoMarket":
         if not self._servers:
             self.start()
@@ -362,7 +357,22 @@ class HostRouter:
         await self.app(scope, receive, send)
 
 
-def serve(port: int = 8000, seed: int = 7, day: int = 0, host: str = "127.0.0.1",
-          size: int = 1600, **knobs) -> None:
-    """Run a demo market in the foreground (`firewatch market serve --port N`)."""
-    DemoMarket(seed=seed, size=size, day=day, **knobs).run(host=host, port=port)
+def serve(port: int = 8000, seed: int = 7, day: int = 0, host: str = "127.0.0.1", size: int = 1600,
+          tls_port: int = 0, sessions_to=None, announce=print, **knobs) -> None:
+    """Run a demo market until interrupted (`firewatch market serve`): the internal routes on
+    `port`, the platforms' real hostnames on `tls_port`; `announce` gets the lines that say how
+    to point firewatch at it, and `sessions_to` (a data directory) gets a session per platform."""
+    market = DemoMarket(seed=seed, size=size, day=day, **knobs)
+    market.start(host=host, port=port, tls_port=tls_port)
+    try:
+        announce(f"internal routes and /_admin/: {market.base_url}/")
+        announce(f"real hostnames (TLS): {market.address}; CA certificate: {market.ca_file}")
+        announce(f"crawl it:  firewatch crawl --resolve '*={market.address}' --trust-ca {market.ca_file}")
+        if sessions_to:
+            for path in market.write_sessions(sessions_to):
+                announce(f"session for {path.stem}: {path}")
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        market.stop()
