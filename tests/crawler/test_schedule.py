@@ -190,7 +190,7 @@ def test_first_run_crawls_and_drains_the_queue(demo_market, install_model, tmp_p
     sch = Scheduler(config, data, tmp_path / "stderr.log")
     try:
         sch.wait_line(lambda l: "scheduler started" in l, timeout=30)
-        done = sch.wait_line(lambda l: "run done job=jd-every-second run=1" in l, timeout=50)
+        done = sch.wait_line(lambda l: "run done job=jd-every-second run=1" in l, timeout=120)  # the JD search loads in Chromium
         assert "crawl_exit=0 process_exit=0" in done, done
         with open_store(data / "firewatch.db") as store:
             listings = {l.key for l in store.listings.iter_listings()}
@@ -209,7 +209,7 @@ def test_a_job_that_outlasts_its_interval_never_overlaps_itself(demo_market, ins
     config = write_settings(tmp_path / "fw.toml", demo_market, [EVERY_SECOND], crawl=SHORT_CRAWL)
     sch = Scheduler(config, data, tmp_path / "stderr.log")
     try:
-        sch.wait_line(lambda l: "run done job=jd-every-second run=2" in l, timeout=55)
+        sch.wait_line(lambda l: "run done job=jd-every-second run=2" in l, timeout=150)  # Chromium loads JD search
         sch.wait_line(lambda l: "run skipped job=jd-every-second" in l, timeout=1)
     finally:
         assert sch.terminate() == 0

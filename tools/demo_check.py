@@ -1,0 +1,107 @@
+"""Check what a demo run left behind for the two things issue 12 asks of it:
+`python tools/demo_check.py [var/demo]` (from the repository root, after `make demo`).
+
+1. No stored listing URL or image URL, takedown file, notice or evidence manifest URL field holds
+   `127.0.0.1` or `localhost`, and every listing URL has its platform's real form. The manifests'
+   `server_ip` and host-map fields say honestly which address answered (the local replica), so
+   they are reported separately, not counted as URLs.
+2. Every screenshot shows a page (not one colour) and no two listings share one.
+
+Prints the figures and exits 1 when a check fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import sys
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+
+from PIL import Image, ImageStat
+
+LOCAL = re.compile(r"127\.0\.0\.1|localhost", re.IGNORECASE)
+REAL_FORMS = {
+    "jd": r"https://item\.jd\.com/\d+\.html",
+    "taobao": r"https://item\.taobao\.com/item\.htm\?id=\d+",
+    "tmall": r"https://detail\.tmall\.com/item\.htm\?id=\d+",
+    "pdd": r"https://mobile\.yangkeduo\.com/goods\.html\?goods_id=\d+",
+    "1688": r"https://detail\.1688\.com/offer/\d+\.html",
+}
+ANSWERED_BY = ("server_ip", "server_address", "host_map", "resolve", "answered_by")
+
+
+def url_fields(node, path=""):
+    """(path, value) of every string in a manifest, except the fields recording who answered."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ANSWERED_BY:
+                continue
+            yield from url_fields(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from url_fields(value, f"{path}[{i}]")
+    elif isinstance(node, str):
+        yield path, node
+
+
+def main(data: Path) -> int:
+    failures = []
+    db = sqlite3.connect(data / "firewatch.db")
+    rows = db.execute("SELECT platform, listing_id, url, image_urls FROM listings").fetchall()
+    local = [r for r in rows if LOCAL.search(r[2]) or LOCAL.search(r[3])]
+    wrong = [r for r in rows if not re.fullmatch(REAL_FORMS[r[0]], r[2])]
+    print(f"listings: {len(rows)}; with a local URL: {len(local)}; not in the platform's real form: {len(wrong)}")
+    failures += ["listing URLs"] * bool(local or wrong)
+
+    exports = data / "exports"
+    sheets = sorted(exports.glob("takedown-*.xlsx"))
+    hits = sum(bool(LOCAL.search(zipfile.ZipFile(f).read(n).decode("utf-8", "replace")))
+               for f in sheets for n in zipfile.ZipFile(f).namelist())
+    print(f"takedown files: {len(sheets)}; parts with a local address: {hits}")
+    failures += ["takedown files"] * bool(hits)
+    notices = sorted((exports / "notices").glob("*.html"))
+    hits = sum(bool(LOCAL.search(f.read_text(encoding="utf-8"))) for f in notices)
+    print(f"notices (HTML of each PDF): {len(notices)}; with a local address: {hits}")
+    failures += ["notices"] * bool(hits)
+
+    manifests = sorted((data / "evidence").rglob("manifest.json"))
+    bad, answered = [], defaultdict(int)
+    for file in manifests:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+        bad += [(file, p) for p, v in url_fields(manifest) if LOCAL.search(v)]
+        for key in ANSWERED_BY:
+            if LOCAL.search(json.dumps(manifest.get(key, ""))):
+                answered[key] += 1
+    print(f"evidence manifests: {len(manifests)}; URL fields with a local address: {len(bad)}"
+          + "".join(f"; {k} naming the local replica (who answered): {n}" for k, n in sorted(answered.items())))
+    for file, p in bad[:5]:
+        print(f"  {file}: {p}")
+    failures += ["manifests"] * bool(bad)
+
+    shots = sorted((data / "evidence").glob("*/*/*/screenshot.png"))
+    by_hash, blank = defaultdict(set), []
+    for shot in shots:
+        listing = shot.parts[-4], shot.parts[-3]
+        manifest = json.loads((shot.parent / "manifest.json").read_text(encoding="utf-8"))
+        digest = next((a["sha256"] for a in manifest.get("artefacts", []) if a["name"] == "screenshot.png"), "")
+        by_hash[digest].add(listing)
+        with Image.open(shot) as image:
+            spread = ImageStat.Stat(image.convert("L")).extrema[0]
+        if spread[1] - spread[0] < 16:
+            blank.append(shot)
+    shared = {h: keys for h, keys in by_hash.items() if len(keys) > 1}
+    print(f"screenshots: {len(shots)} of {sum(len(k) for k in by_hash.values())} listings; "
+          f"blank: {len(blank)}; shared by two or more listings: {len(shared)}")
+    failures += ["screenshots"] * bool(blank or shared or not shots)
+    if failures:
+        print("FAILED: " + ", ".join(sorted(set(failures))))
+        return 1
+    print("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "var/demo")))
