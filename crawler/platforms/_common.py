@@ -24,6 +24,7 @@ from firewatch.core.money import NUMBER_RE, from_fen, parse_yuan
 log = logging.getLogger(__name__)
 
 _BARE_KEY_RE = re.compile(r"([{,]\s*)([A-Za-z_$0-9][\w$]*)(\s*:)")
+_JSON = json.JSONDecoder()
 _IMG_SIZE_RE = re.compile(r"(\.(?:jpe?g|png|webp|gif))_[^/]*$", re.IGNORECASE)
 
 
@@ -173,7 +174,10 @@ def script_object(html: str, marker: str | re.Pattern[str], opener: str = "{") -
     start = html.find(opener, end)
     if start < 0:
         raise ValueError(f"no {opener!r} after {marker!r}")
-    return loads_js(balanced_object(html, start))
+    try:  # JSON (most pages): parsed where it stands, without scanning for its end in Python first
+        return _JSON.raw_decode(html, start)[0]
+    except json.JSONDecodeError:
+        return loads_js(balanced_object(html, start))
 
 
 def iter_key(obj: Any, key: str) -> Iterator[Any]:
