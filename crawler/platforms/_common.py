@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Iterator
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector
 
 from crawler.exceptions import ParseError
@@ -95,7 +96,15 @@ def clean_text(text: Any) -> str:
 
 def node_text(selector: Any) -> str:
     """All text inside a parsel selector (or list), cleaned."""
+    if isinstance(selector, Selector) and _is_element(selector.root):
+        return clean_text("".join(selector.root.itertext()))  # what `.//text()` selects, without XPath
+    if isinstance(selector, list) and all(isinstance(s, Selector) and _is_element(s.root) for s in selector):
+        return clean_text("".join(t for s in selector for t in s.root.itertext()))
     return clean_text("".join(selector.xpath(".//text()").getall())) if selector else ""
+
+
+def _is_element(node: Any) -> bool:
+    return isinstance(node, etree._Element) and isinstance(node.tag, str)  # not text, a comment or a PI
 
 
 def split_attribute(text: str) -> tuple[str, str] | None:
