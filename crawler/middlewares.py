@@ -17,7 +17,8 @@ from scrapy.http import TextResponse
 from scrapy.utils.response import response_status_message
 
 from crawler.browser_flows import close_page
-from crawler.exceptions import BlockedGiveUpError
+from crawler.encoding import response_text
+from crawler.exceptions import BlockedGiveUpError, PageEncodingError
 from crawler.platforms.blocked import detect_block
 from crawler.sessions import session_expired
 from firewatch.core.settings import CrawlSettings
@@ -99,7 +100,11 @@ class BlockMiddleware:
             # (robots.txt may forbid following it, and the page is not wanted anyway).
             reason = detect_block("", response.urljoin(response.headers[b"Location"].decode("latin-1")))
         elif isinstance(response, TextResponse) and response.status == 200:
-            reason = detect_block(response.text, response.url)
+            try:  # decoded once: the spider's callback reuses this text (crawler.encoding.response_text)
+                text = response_text(response)
+            except PageEncodingError:  # not text in any charset: look at Scrapy's lenient decoding
+                text = response.text
+            reason = detect_block(text, response.url)
         slot = _slot(self.crawler, request)
         if reason is None:
             if self.consecutive and slot is not None and self.base_delay is not None:

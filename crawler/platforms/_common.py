@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Iterator
 from urllib.parse import urljoin
 
+from lxml import etree
 from parsel import Selector
 
 from crawler.exceptions import ParseError
@@ -24,6 +25,7 @@ from firewatch.core.money import NUMBER_RE, from_fen, parse_yuan
 log = logging.getLogger(__name__)
 
 _BARE_KEY_RE = re.compile(r"([{,]\s*)([A-Za-z_$0-9][\w$]*)(\s*:)")
+_JSON = json.JSONDecoder()
 _IMG_SIZE_RE = re.compile(r"(\.(?:jpe?g|png|webp|gif))_[^/]*$", re.IGNORECASE)
 
 
@@ -94,7 +96,15 @@ def clean_text(text: Any) -> str:
 
 def node_text(selector: Any) -> str:
     """All text inside a parsel selector (or list), cleaned."""
+    if isinstance(selector, Selector) and _is_element(selector.root):
+        return clean_text("".join(selector.root.itertext()))  # what `.//text()` selects, without XPath
+    if isinstance(selector, list) and all(isinstance(s, Selector) and _is_element(s.root) for s in selector):
+        return clean_text("".join(t for s in selector for t in s.root.itertext()))
     return clean_text("".join(selector.xpath(".//text()").getall())) if selector else ""
+
+
+def _is_element(node: Any) -> bool:
+    return isinstance(node, etree._Element) and isinstance(node.tag, str)  # not text, a comment or a PI
 
 
 def split_attribute(text: str) -> tuple[str, str] | None:
@@ -173,7 +183,10 @@ def script_object(html: str, marker: str | re.Pattern[str], opener: str = "{") -
     start = html.find(opener, end)
     if start < 0:
         raise ValueError(f"no {opener!r} after {marker!r}")
-    return loads_js(balanced_object(html, start))
+    try:  # JSON (most pages): parsed where it stands, without scanning for its end in Python first
+        return _JSON.raw_decode(html, start)[0]
+    except json.JSONDecodeError:
+        return loads_js(balanced_object(html, start))
 
 
 def iter_key(obj: Any, key: str) -> Iterator[Any]:

@@ -14,6 +14,8 @@ import logging
 import re
 from decimal import Decimal
 
+from lxml import etree
+
 from crawler.exceptions import ParseError
 from crawler.platforms._common import (
     listing_status,
@@ -42,9 +44,19 @@ _NO_RESULT_MARKERS = ("抱歉，没有找到", "没有找到与", "check-error",
 
 def parse_search(html: str, url: str = "") -> list[Listing]:
     """Listings from a JD search result page; [] only for an explicit no-result page."""
-    page = url or "<jd search page>"
+    return _search(selector(html), html, url)
+
+
+def parse_search_page(html: str, url: str = "") -> tuple[list[Listing], dict]:
+    """(`parse_search`, `parse_pagination`) of one search page, parsed once."""
     sel = selector(html)
-    cards = sel.css("#J_goodsList li.gl-item[data-sku], li.gl-item[data-sku]")
+    return _search(sel, html, url), _pagination(sel)
+
+
+def _search(sel, html: str, url: str) -> list[Listing]:
+    page = url or "<jd search page>"
+    # li.gl-item[data-sku], in document order (#J_goodsList's cards are among them)
+    cards = [el for el in sel.root.iter("li") if el.get("data-sku") is not None and "gl-item" in _classes(el)]
     if not cards:
         if sel.css("#J_goodsList ul.gl-warp") or any(m in html for m in _NO_RESULT_MARKERS):
             log.debug("no results on %s", page)
@@ -52,7 +64,7 @@ def parse_search(html: str, url: str = "") -> list[Listing]:
         raise ParseError(page, "#J_goodsList li.gl-item[data-sku] (search result cards)")
     listings, seen = [], set()
     for card in cards:
-        sku = clean_text(card.attrib.get("data-sku"))
+        sku = clean_text(card.get("data-sku"))
         if not sku.isdigit() or sku in seen:
             continue
         seen.add(sku)
@@ -60,26 +72,102 @@ def parse_search(html: str, url: str = "") -> list[Listing]:
     return require(listings, page, "li.gl-item with a numeric data-sku")
 
 
+def _classes(el) -> list[str]:
+    return (el.get("class") or "").split()
+
+
+def _text(elements) -> str:
+    """`node_text` of elements (all their text, in order, cleaned)."""
+    return clean_text("".join(t for el in elements for t in el.itertext()))
+
+
+class _Card:
+    """The parts of one search card, found in one walk over its elements: for each CSS selector
+    `_search_card` reads, the elements it matches, in document order."""
+
+    def __init__(self, card, sku: str):
+        self.name_links: list = []  # div.p-name a
+        self.sku_strongs: list = []  # div.p-price strong.J_<sku>
+        self.strongs: list = []  # div.p-price strong
+        self.imgs: list = []  # div.p-img img
+        self.shops: list = []  # div.p-shop
+        self.commits: list = []  # div.p-commit
+        self.commit_links: list = []  # div.p-commit a
+        self.venid: str | None = card.get("data-venid")  # the first [data-venid], the card included
+        self._sku_class = f"J_{sku}"
+        self._walk(card, False, False, False, False)
+
+    def _walk(self, el, in_name: bool, in_price: bool, in_img: bool, in_commit: bool) -> None:
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str):  # a comment or processing instruction
+                continue
+            if self.venid is None and child.get("data-venid") is not None:
+                self.venid = child.get("data-venid")
+            classes = _classes(child)
+            if tag == "a":
+                if in_name:
+                    self.name_links.append(child)
+                if in_commit:
+                    self.commit_links.append(child)
+            elif tag == "strong":
+                if in_price:
+                    self.strongs.append(child)
+                    if self._sku_class in classes:
+                        self.sku_strongs.append(child)
+            elif tag == "img":
+                if in_img:
+                    self.imgs.append(child)
+            elif tag == "div" and classes:
+                if "p-shop" in classes:
+                    self.shops.append(child)
+                if "p-commit" in classes:
+                    self.commits.append(child)
+                if len(child):
+                    self._walk(child, in_name or "p-name" in classes, in_price or "p-price" in classes,
+                               in_img or "p-img" in classes, in_commit or "p-commit" in classes)
+                continue
+            if len(child):
+                self._walk(child, in_name, in_price, in_img, in_commit)
+
+
+def _under(elements: list, tag: str) -> list:
+    """`SelectorList.css(tag)`: each element's `tag` descendants, element after element."""
+    return [d for el in elements for d in el.iter(tag) if d is not el]
+
+
+def _first_text(elements: list, tag: str) -> str | None:
+    """`SelectorList.css(f"{tag}::text").get()`: the first text node directly inside a `tag`
+    descendant of the elements."""
+    for el in _under(elements, tag):
+        if el.text is not None:
+            return el.text
+        for child in el:
+            if child.tail is not None:
+                return child.tail
+    return None
+
+
 def _search_card(card, sku: str, base: str) -> Listing:
-    name_link = card.css("div.p-name a")
-    title = node_text(name_link.css("em")) or clean_text(name_link.attrib.get("title"))
-    href = name_link.attrib.get("href") or f"//item.jd.com/{sku}.html"
-    strong = card.css(f"div.p-price strong.J_{sku}") or card.css("div.p-price strong")
-    price_text = strong.attrib.get("data-price") if strong else None
+    parts = _Card(card, sku)
+    first_name = parts.name_links[0] if parts.name_links else None
+    title = _text(_under(parts.name_links, "em")) or (clean_text(first_name.get("title")) if first_name is not None else "")
+    href = (first_name.get("href") if first_name is not None else None) or f"//item.jd.com/{sku}.html"
+    strongs = parts.sku_strongs or parts.strongs
+    price_text = strongs[0].get("data-price") if strongs else None
     if not parse_yuan(price_text):
-        price_text = node_text(strong.css("i")) if strong else None
+        price_text = _text(_under(strongs, "i")) if strongs else None
     price, price_range = price_fields(price_text) if parse_yuan(price_text) else (None, None)
-    img = card.css("div.p-img img")
-    image = img.attrib.get("src") or img.attrib.get("data-lazy-img") if img else None
-    shop = card.css("div.p-shop")
-    shop_link = shop.css("a")
+    img = parts.imgs[0] if parts.imgs else None
+    image = img.get("src") or img.get("data-lazy-img") if img is not None else None
+    shop = parts.shops[0] if parts.shops else None
+    shop_links = _under(parts.shops, "a")
     attributes: dict[str, str] = {}
-    comments = parse_count(node_text(card.css("div.p-commit a")) or node_text(card.css("div.p-commit")))
+    comments = parse_count(_text(parts.commit_links) or _text(parts.commits))
     if comments is not None:
         attributes["comments"] = str(comments)
-    vender = card.css("[data-venid]").attrib.get("data-venid") if card.css("[data-venid]") else None
-    if vender:
-        attributes["vender_id"] = vender
+    if parts.venid:
+        attributes["vender_id"] = parts.venid
     return Listing(
         platform=PLATFORM,
         listing_id=sku,
@@ -88,8 +176,8 @@ def _search_card(card, sku: str, base: str) -> Listing:
         price=price,
         price_range=price_range,
         price_pending=price is None and price_range is None,
-        shop_id=clean_text(shop.attrib.get("data-shop_id")) if shop else "",
-        shop_name=clean_text(shop_link.attrib.get("title") or node_text(shop_link)) if shop_link else "",
+        shop_id=clean_text(shop.get("data-shop_id")) if shop is not None else "",
+        shop_name=clean_text(shop_links[0].get("title") or _text(shop_links)) if shop_links else "",
         attributes=attributes,
         image_urls=[absolute_url(image, base)] if image else [],
     )
@@ -97,10 +185,17 @@ def _search_card(card, sku: str, base: str) -> Listing:
 
 def parse_pagination(html: str) -> dict:
     """{"current": int|None, "total": int|None, "has_more": bool} from `#J_topPage`."""
-    sel = selector(html)
-    box = sel.css("#J_topPage span.fp-text")
-    current = parse_count(box.css("b::text").get()) if box else None
-    total = parse_count(box.css("i::text").get()) if box else None
+    return _pagination(selector(html))
+
+
+# the CSS `#J_topPage span.fp-text`, compiled once
+_PAGE_BOX = etree.XPath("//*[@id='J_topPage']//span[contains(concat(' ', normalize-space(@class), ' '), ' fp-text ')]")
+
+
+def _pagination(sel) -> dict:
+    boxes = _PAGE_BOX(sel.root)
+    current = parse_count(_first_text(boxes, "b")) if boxes else None
+    total = parse_count(_first_text(boxes, "i")) if boxes else None
     return {
         "current": current,
         "total": total,

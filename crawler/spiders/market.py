@@ -23,10 +23,11 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.browser_flows import Answers, browser_meta, close_page
-from crawler.encoding import decode_page
+from crawler.encoding import response_text
 from crawler.exceptions import BlockedGiveUpError, BlockedPageError, ParseError
 from crawler.platforms import alibaba1688, jd, pdd, taobao, tmall
 from crawler.platforms.blocked import detect_block
+from crawler.platforms.search import search_page
 from crawler.sessions import session_expired
 from crawler.sites import SITES, SiteMap
 from crawler.skip import found_item, unchanged
@@ -37,15 +38,6 @@ except ImportError:  # pragma: no cover - Playwright is a dependency
     PlaywrightError = RuntimeError
 
 log = logging.getLogger(__name__)
-
-
-def response_text(response) -> str:
-    """Decode a response body by its declared charset, BOM and meta tags."""
-    declared = None
-    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
-    if "charset=" in ctype:
-        declared = ctype.split("charset=", 1)[1].split(";")[0].strip()
-    return decode_page(response.body, declared)
 
 
 def merge(found: Any, detail: Any) -> Any:
@@ -107,9 +99,8 @@ class MarketSpider(scrapy.Spider):
             yield self.search_request(keyword, page if page <= self.max_pages else 1)
 
     def parse_search(self, response, keyword: str, page: int):
-        text = response_text(response)
-        found = self.search_parser.parse_search(text, response.url)
-        yield from self.search_results(found, self.search_parser.parse_pagination(text), keyword, page)
+        found, pagination = search_page(self.search_parser, response_text(response), response.url)
+        yield from self.search_results(found, pagination, keyword, page)
 
     def search_results(self, found, pagination: dict, keyword: str, page: int, follow: bool = True):
         """Item requests for new or changed results, then the next page (or the keyword is done)."""
@@ -134,9 +125,7 @@ class MarketSpider(scrapy.Spider):
         browser_page = response.meta["playwright_page"]
         try:
             if self.site.search.scroll:  # page 1 is in the page; later pages come by scrolling
-                text = response_text(response)
-                found, pagination = self.search_parser.parse_search(text, response.url), \
-                    self.search_parser.parse_pagination(text)
+                found, pagination = search_page(self.search_parser, response_text(response), response.url)
                 for item in self.search_results(found, pagination, keyword, page, follow=False):
                     yield item
                 while found and pagination.get("has_more") and page < self.max_pages:
