@@ -14,6 +14,7 @@ from alerts.rules import AlertsConfig, run_rules
 from crawler.capture import Capturer
 from crawler.exceptions import BlockedPageError, CaptureError
 from crawler.platforms.blocked import detect_block
+from firewatch.core.hostmap import HostMap
 from firewatch.core.settings import Settings
 from firewatch.search import open_index_from_settings
 from firewatch.services.loaders import load_scorer, load_watchlist
@@ -29,7 +30,7 @@ def build_capturer(settings: Settings, allowed_hosts: tuple[str, ...] = ()) -> C
     hosts = allowed_hosts or (urlsplit(settings.crawl.base_url).hostname or "127.0.0.1",)
     return Capturer(cap.chromium, settings.evidence_dir, settings.crawl.user_agent, hosts,
                     max_height=cap.max_height, timeout_ms=cap.timeout_ms, is_blocked=detect_block,
-                    concurrency=cap.concurrency, settle_ms=cap.settle_ms)
+                    concurrency=cap.concurrency, settle_ms=cap.settle_ms, host_map=HostMap.from_settings(settings))
 
 
 def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capturer | None = None,
