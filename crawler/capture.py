@@ -33,7 +33,7 @@ from firewatch.core.retry import retry_call_async
 
 from crawler.capturetab import Tab, TabPool, open_tab
 from crawler.exceptions import BlockedPageError, CaptureError, MissingCJKFontsError, PageNotRenderedError
-from crawler.netrecord import WARC_MEDIA_TYPE, WARC_NAME, NetworkRecorder, warc_bytes
+from crawler.netrecord import WARC_MEDIA_TYPE, WARC_NAME, warc_bytes
 from crawler.objects import OBJECTS_DIR, link_or_copy, object_path, put_object, sha256_bytes, timestamp_dirname
 from crawler.rendered import TEXT_PROBE, TEXT_WAIT, blank_reason, text_key
 from crawler.servercert import CertificateCache, ServerCertificate, answered_by, certificate_of
@@ -130,10 +130,13 @@ class Capturer:
     `Evidence.signature`. `clock` returns the capture time (UTC). `timeout_ms` bounds
     each navigation and browser call; `capture_timeout_ms` (default twice that) bounds a
     whole attempt; `content_timeout_ms` (default a third of `timeout_ms`) bounds the wait
-    for the expected text after the page settled. `concurrency` is the default pool size
-    of `capture_many`. `host_map` (`firewatch.core.hostmap.HostMap`, default empty) sends
-    mapped hostnames to their address: its Chromium flags are added to `launch_args`, the
-    certificate check connects where it says, and the manifest records it.
+    for the expected text after the page settled. `settle_ms`: after `load`, wait until
+    nothing is in flight and no document/XHR/fetch request started or ended for this long
+    (at most 0.1 s when an expected text is given: the content check does the rest).
+    `concurrency` is the default pool size of `capture_many`. `host_map`
+    (`firewatch.core.hostmap.HostMap`, default empty) sends mapped hostnames to their
+    address: its Chromium flags are added to `launch_args`, the certificate check connects
+    where it says, and the manifest records it.
     """
 
     def __init__(
@@ -420,10 +423,7 @@ class Capturer:
                 files, meta, html = await self._collect(tab, response, page_height)
             else:
                 html = await tab.page.content()
-            reason = self.is_blocked(html, final_url)
-            if reason:
-                log.warning("refusing blocked page %s: %s", final_url, reason)
-                raise BlockedPageError(final_url, reason)
+            self._refuse_blocked(html, final_url)
             if response.status >= 500 or response.status == 429:
                 raise _TransientError(f"{url} answered HTTP {response.status}")
             if not shown:
@@ -451,17 +451,25 @@ class Capturer:
         return _Page(files, meta, captured_at)
 
     async def _wait_for_text(self, page: Any, key: str) -> tuple[bool, int, str]:
-        """(key shown, page height, user agent), waiting up to `content_timeout_ms` for `key`."""
+        """(key shown, page height, user agent), waiting up to `content_timeout_ms` for `key`;
+        a blocked page (captcha...) is refused at once rather than waited on."""
         shown, height, user_agent = await page.evaluate(TEXT_PROBE, key)
         if not shown and self.content_timeout_ms > 0:
             from playwright.async_api import TimeoutError as PlaywrightTimeout  # slow to import: capture only
 
+            self._refuse_blocked(await page.content(), page.url)
             try:
                 await page.wait_for_function(TEXT_WAIT, arg=key, polling=100, timeout=self.content_timeout_ms)
             except PlaywrightTimeout:
                 pass
             shown, height, user_agent = await page.evaluate(TEXT_PROBE, key)
         return bool(shown), int(height), str(user_agent)
+
+    def _refuse_blocked(self, html: str, url: str) -> None:
+        reason = self.is_blocked(html, url)
+        if reason:
+            log.warning("refusing blocked page %s: %s", url, reason)
+            raise BlockedPageError(url, reason)
 
     async def _collect(self, tab: Tab, response: Any, page_height: int
                        ) -> tuple[dict[str, tuple[bytes, str]], dict[str, Any], str]:
