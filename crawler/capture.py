@@ -136,7 +136,10 @@ class Capturer:
     `concurrency` is the default pool size of `capture_many`. `host_map`
     (`firewatch.core.hostmap.HostMap`, default empty) sends mapped hostnames to their
     address: its Chromium flags are added to `launch_args`, the certificate check connects
-    where it says, and the manifest records it.
+    where it says, and the manifest records it. `prefetch_tabs` fresh contexts are made
+    ahead, while pages load; measured on a 2-CPU host (benchmarks/bench_capture.py), one
+    costed more CPU than it saved (about +400 ms CPU and +10-20% time a page), so the
+    default is 0: raise it where cores sit idle during captures.
     """
 
     def __init__(
@@ -163,6 +166,7 @@ class Capturer:
         capture_timeout_ms: int | None = None,
         content_timeout_ms: int | None = None,
         host_map: HostMap | None = None,
+        prefetch_tabs: int = 0,
     ) -> None:
         self.executable_path = executable_path
         self.out_dir = Path(out_dir)
@@ -184,6 +188,7 @@ class Capturer:
         self.retry_delay = float(retry_delay)
         self.settle_ms = max(0, int(settle_ms))
         self.capture_timeout_ms = int(capture_timeout_ms or 2 * self.timeout_ms)
+        self.prefetch_tabs = max(0, int(prefetch_tabs))
         self.content_timeout_ms = int(content_timeout_ms if content_timeout_ms is not None
                                       else self.timeout_ms // 3)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -236,7 +241,7 @@ class Capturer:
         # With allowed_hosts set, every target is one of them: tabs are gated before they are needed.
         self._tabs = TabPool(lambda: open_tab(browser, user_agent=self.user_agent, viewport=self.viewport,
                                               locale=self.locale, timeout_ms=self.timeout_ms, clock=self.clock,
-                                              allowed=self.allowed_hosts))
+                                              allowed=self.allowed_hosts), spares=self.prefetch_tabs)
 
     def _check_fonts(self) -> None:
         async def open_page() -> tuple[Any, Any]:
@@ -351,7 +356,7 @@ class Capturer:
                     group.create_task(one(index, item))
         finally:
             if self._tabs is not None:
-                await self._tabs.trim(1)
+                await self._tabs.trim(self.prefetch_tabs)
         return results
 
     async def _capture(self, item: CaptureItem, slots: asyncio.Semaphore | None = None) -> Evidence:

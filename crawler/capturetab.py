@@ -119,14 +119,14 @@ async def open_tab(browser: Any, *, user_agent: str, viewport: tuple[int, int], 
 
 
 class TabPool:
-    """Hands out fresh tabs, making the next ones while the current pages load.
+    """Hands out fresh tabs, with `spares` made ahead while the current pages load (0: none).
 
-    `take()` returns a ready tab (or makes one) and starts making a replacement, keeping at
-    most `spares` ready; `release(tab)` closes a used tab in the background; `drain()` waits
+    `take()` returns a ready tab (or makes one) and starts making replacements, keeping
+    `spares` ready; `release(tab)` closes a used tab in the background; `drain()` waits
     for those closes; `close()` also closes the spares. Use from one event loop.
     """
 
-    def __init__(self, make: Callable[[], Coroutine[Any, Any, Tab]], spares: int = 1) -> None:
+    def __init__(self, make: Callable[[], Coroutine[Any, Any, Tab]], spares: int = 0) -> None:
         self.make = make
         self.spares = spares
         self._ready: list[asyncio.Task[Tab]] = []

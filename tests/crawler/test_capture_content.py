@@ -194,3 +194,14 @@ def test_foreign_url_pattern_matches_every_refused_url(url):
     if url in ("http://127.0.0.1:5000/x", "https://item.jd.com/1.html", "https://a.b.jd.com:443/x?y",
                "http://localhost:8080/x", "data:image/png,xx"):
         assert not matched, f"{url} is allowed and should not cost a round trip to Python"
+
+
+@pytest.mark.timeout(120)
+def test_contexts_made_ahead_are_fresh_and_closed(chromium, site, tmp_path):
+    items = [("pdd", f"ahead-{i}", f"{site}/goods.html", TITLE) for i in range(3)]
+    with Capturer(chromium, tmp_path, "firewatch-test", ["127.0.0.1"], prefetch_tabs=1, check_fonts=False,
+                  is_blocked=lambda html, url: None) as cap:
+        results = cap.capture_many(items, concurrency=2)
+        assert [type(r).__name__ for r in results] == ["Evidence"] * 3
+        assert len(cap._browser.contexts) == 1  # the one made ahead; used ones are closed
+    assert len({r.directory for r in results}) == 3
