@@ -2,7 +2,11 @@
 
 `Capturer.capture()` returns an `Evidence`; `capture_many()` returns each item's `Evidence` or
 exception, in order. A capture folder appears whole or not at all; a blocked page raises
-`BlockedPageError` and writes nothing. Use from one thread with no running asyncio loop.
+`BlockedPageError` and writes nothing. A capture shows the page or fails: the listing's title
+(`expect_text`) must be in the rendered text and the screenshot must not be blank, else, after
+the retries, `PageNotRenderedError` and nothing is written. The manifest records what answered:
+server address, TLS certificate (fingerprint, issuer) and the host map in force. Use from one
+thread with no running asyncio loop.
 """
 
 from __future__ import annotations
@@ -22,13 +26,17 @@ from urllib.parse import urlsplit
 from firewatch.core.browser import CHROMIUM_ARGS, gate_async, host_allowed, launch
 from firewatch.core.files import write_file
 from firewatch.core.fonts import assert_cjk_rendering
+from firewatch.core.hostmap import HostMap
 from firewatch.core.models import Artefact, Evidence
 from firewatch.core.settings import CaptureSettings
 from firewatch.core.retry import retry_call_async
 
-from crawler.exceptions import BlockedPageError, CaptureError, MissingCJKFontsError
-from crawler.netrecord import WARC_MEDIA_TYPE, WARC_NAME, NetworkRecorder, warc_bytes
+from crawler.capturetab import Tab, TabPool, open_tab
+from crawler.exceptions import BlockedPageError, CaptureError, MissingCJKFontsError, PageNotRenderedError
+from crawler.netrecord import WARC_MEDIA_TYPE, WARC_NAME, warc_bytes
 from crawler.objects import OBJECTS_DIR, link_or_copy, object_path, put_object, sha256_bytes, timestamp_dirname
+from crawler.rendered import TEXT_PROBE, TEXT_WAIT, blank_reason, text_key
+from crawler.servercert import CertificateCache, ServerCertificate, answered_by, certificate_of
 
 log = logging.getLogger(__name__)
 _CAPTURE = CaptureSettings()  # the schema's defaults, for a Capturer built directly
@@ -42,8 +50,12 @@ HTML_NAME = "page.html"
 MHTML_NAME = "page.mhtml"
 BODY_NAME = "response.body"
 HEADERS_NAME = "response-headers.json"
+CERTIFICATE_NAME = "server-certificate.pem"
 # Longest wait for network quiet after `load`: a page that keeps polling is captured as is.
 _SETTLE_LIMIT_S = 5.0
+# With an expected text the content check replaces most of the quiet window: this much is kept,
+# for the request a page's script starts just after `load`.
+_QUIET_WITH_TEXT_S = 0.1
 
 __all__ = [
     "BlockedPageError",
@@ -51,6 +63,7 @@ __all__ = [
     "CaptureItem",
     "Capturer",
     "MissingCJKFontsError",
+    "PageNotRenderedError",
     "object_path",
     "put_object",
     "sha256_bytes",
@@ -72,6 +85,10 @@ class _TransientError(CaptureError):
     """A failure worth another attempt: navigation error, timeout, 5xx or 429 answer."""
 
 
+class _NotShown(_TransientError):
+    """The page loaded but did not show the listing (title not in the text, blank screenshot)."""
+
+
 class _SyncPage:
     """Lets `firewatch.core.fonts` (sync API) evaluate in an async page from outside the loop."""
 
@@ -84,11 +101,13 @@ class _SyncPage:
 
 @dataclass(frozen=True)
 class CaptureItem:
-    """One page to capture for listing `(platform, listing_id)`."""
+    """One page to capture for listing `(platform, listing_id)`; `expect_text` (the listing's
+    title) must be in the rendered text for the capture to count ("": only the blank check)."""
 
     platform: str
     listing_id: str
     url: str
+    expect_text: str = ""
 
 
 @dataclass
@@ -110,7 +129,17 @@ class Capturer:
     example `FONTCONFIG_FILE`). `sign(manifest_bytes)`, if given, fills
     `Evidence.signature`. `clock` returns the capture time (UTC). `timeout_ms` bounds
     each navigation and browser call; `capture_timeout_ms` (default twice that) bounds a
-    whole attempt. `concurrency` is the default pool size of `capture_many`.
+    whole attempt; `content_timeout_ms` (default a third of `timeout_ms`) bounds the wait
+    for the expected text after the page settled. `settle_ms`: after `load`, wait until
+    nothing is in flight and no document/XHR/fetch request started or ended for this long
+    (at most 0.1 s when an expected text is given: the content check does the rest).
+    `concurrency` is the default pool size of `capture_many`. `host_map`
+    (`firewatch.core.hostmap.HostMap`, default empty) sends mapped hostnames to their
+    address: its Chromium flags are added to `launch_args`, the certificate check connects
+    where it says, and the manifest records it. `prefetch_tabs` fresh contexts are made
+    ahead, while pages load; measured on a 2-CPU host (benchmarks/bench_capture.py), one
+    costed more CPU than it saved (about +400 ms CPU and +10-20% time a page), so the
+    default is 0: raise it where cores sit idle during captures.
     """
 
     def __init__(
@@ -135,6 +164,10 @@ class Capturer:
         retry_delay: float = 0.5,
         settle_ms: int = _CAPTURE.settle_ms,
         capture_timeout_ms: int | None = None,
+        content_timeout_ms: int | None = None,
+        host_map: HostMap | None = None,
+        prefetch_tabs: int = 0,
+        legal_basis: Mapping[str, str] | None = None,
     ) -> None:
         self.executable_path = executable_path
         self.out_dir = Path(out_dir)
@@ -145,7 +178,9 @@ class Capturer:
         self.timeout_ms = int(timeout_ms)
         self.is_blocked = is_blocked
         self.locale = locale
-        self.launch_args = list(launch_args)
+        self.host_map = host_map if host_map is not None else HostMap()
+        self.legal_basis = dict(legal_basis or {})  # platform -> the basis its robots.txt was set aside on
+        self.launch_args = list(launch_args) + self.host_map.chromium_args()
         self.browser_env = dict(browser_env) if browser_env is not None else None
         self.check_fonts = check_fonts
         self.sign = sign
@@ -155,9 +190,14 @@ class Capturer:
         self.retry_delay = float(retry_delay)
         self.settle_ms = max(0, int(settle_ms))
         self.capture_timeout_ms = int(capture_timeout_ms or 2 * self.timeout_ms)
+        self.prefetch_tabs = max(0, int(prefetch_tabs))
+        self.content_timeout_ms = int(content_timeout_ms if content_timeout_ms is not None
+                                      else self.timeout_ms // 3)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._playwright: Any = None
         self._browser: Any = None
+        self._tabs: TabPool | None = None
+        self._certificates = CertificateCache(timeout=self.timeout_ms / 1000)
         self._browser_version = ""
         self.cjk_families_: list[str] = []
 
@@ -199,6 +239,11 @@ class Capturer:
         self._browser = await launch(self._playwright.chromium, self.executable_path, args=self.launch_args,
                                      env=self.browser_env)
         self._browser_version = str(self._browser.version)
+        browser = self._browser
+        # With allowed_hosts set, every target is one of them: tabs are gated before they are needed.
+        self._tabs = TabPool(lambda: open_tab(browser, user_agent=self.user_agent, viewport=self.viewport,
+                                              locale=self.locale, timeout_ms=self.timeout_ms, clock=self.clock,
+                                              allowed=self.allowed_hosts), spares=self.prefetch_tabs)
 
     def _check_fonts(self) -> None:
         async def open_page() -> tuple[Any, Any]:
@@ -215,12 +260,15 @@ class Capturer:
 
     def close(self) -> None:
         """Close the browser and Playwright; the next capture starts them again."""
-        browser, pw, loop = self._browser, self._playwright, self._loop
-        self._browser = self._playwright = self._loop = None
+        browser, pw, loop, tabs = self._browser, self._playwright, self._loop, self._tabs
+        self._browser = self._playwright = self._loop = self._tabs = None
+        self._certificates.clear()
         if loop is None or loop.is_closed():
             return
 
         async def shutdown() -> None:
+            if tabs is not None:
+                await tabs.close()
             if browser is not None:
                 try:
                     await browser.close()
@@ -236,30 +284,33 @@ class Capturer:
 
     # -- public capture API ------------------------------------------------------------
 
-    def capture(self, platform: str, listing_id: str, url: str) -> Evidence:
+    def capture(self, platform: str, listing_id: str, url: str, expect_text: str = "") -> Evidence:
         """Capture `url` as evidence for listing `(platform, listing_id)`.
 
-        Raises `BlockedPageError` for captcha / login-wall pages (nothing written),
-        `CaptureError` when the page cannot be loaded after the retries or its host is
-        not allowed, `MissingCJKFontsError` when the browser cannot render Chinese.
+        `expect_text` (the listing's title) must appear in the rendered text. Raises
+        `BlockedPageError` for captcha / login-wall pages (nothing written),
+        `PageNotRenderedError` when the page never showed `expect_text` or its screenshot
+        stayed blank, `CaptureError` when the page cannot be loaded after the retries or its
+        host is not allowed, `MissingCJKFontsError` when the browser cannot render Chinese.
         """
         self._check_target(url)
         self._ensure_browser()
-        return self._run(self._capture(CaptureItem(platform, listing_id, url)))
+        return self._run(self._one_run(CaptureItem(platform, listing_id, url, expect_text)))
 
     def capture_many(
         self,
-        items: Iterable[CaptureItem | tuple[str, str, str]],
+        items: Iterable[CaptureItem | tuple[str, ...]],
         concurrency: int | None = None,
         on_result: Callable[[CaptureItem, Evidence | BaseException], None] | None = None,
     ) -> list[Evidence | Exception]:
         """Capture many pages through a pool of at most `concurrency` browser contexts.
 
+        Items are `CaptureItem`s or tuples `(platform, listing_id, url[, expect_text])`.
         Returns one result per item, in order: the `Evidence`, or the exception that
-        item ended with (`BlockedPageError`, `CaptureError`...). `on_result(item, result)`
-        is called as each item finishes (in this thread), so a caller can record results
-        as they come; an exception it raises cancels the captures still running.
-        `MissingCJKFontsError` (browser start) is raised, not returned.
+        item ended with (`BlockedPageError`, `PageNotRenderedError`, `CaptureError`...).
+        `on_result(item, result)` is called as each item finishes (in this thread), so a
+        caller can record results as they come; an exception it raises cancels the
+        captures still running. `MissingCJKFontsError` (browser start) is raised, not returned.
         """
         todo = [it if isinstance(it, CaptureItem) else CaptureItem(*it) for it in items]
         if not todo:
@@ -278,29 +329,40 @@ class Capturer:
             raise CaptureError(f"host {target.hostname!r} is not in allowed_hosts")
         return self.allowed_hosts | {target.hostname.lower()}
 
+    async def _one_run(self, item: CaptureItem) -> Evidence:
+        try:
+            return await self._capture(item)
+        finally:
+            if self._tabs is not None:
+                await self._tabs.drain()
+
     async def _capture_all(self, items: Sequence[CaptureItem], size: int,
                            on_result: Callable[..., None] | None) -> list[Evidence | Exception]:
-        semaphore = asyncio.Semaphore(size)
+        slots = asyncio.Semaphore(size)
         results: list[Evidence | Exception] = [CaptureError("not captured")] * len(items)
 
         async def one(index: int, item: CaptureItem) -> None:
-            async with semaphore:
-                try:
-                    result: Evidence | Exception = await self._capture(item)
-                except MissingCJKFontsError:
-                    raise
-                except Exception as exc:  # the item's outcome, handed to the caller
-                    result = exc
+            try:
+                result: Evidence | Exception = await self._capture(item, slots)
+            except MissingCJKFontsError:
+                raise
+            except Exception as exc:  # the item's outcome, handed to the caller
+                result = exc
             results[index] = result
             if on_result is not None:
                 on_result(item, result)
 
-        async with asyncio.TaskGroup() as group:
-            for index, item in enumerate(items):
-                group.create_task(one(index, item))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for index, item in enumerate(items):
+                    group.create_task(one(index, item))
+        finally:
+            if self._tabs is not None:
+                await self._tabs.trim(self.prefetch_tabs)
         return results
 
-    async def _capture(self, item: CaptureItem) -> Evidence:
+    async def _capture(self, item: CaptureItem, slots: asyncio.Semaphore | None = None) -> Evidence:
+        """Take the page (holding one of `slots` while the browser works), then store it."""
         allowed = self._check_target(item.url)
         listing_dir = (self.out_dir / _safe_component(item.platform)
                        / _safe_component(item.listing_id))
@@ -309,7 +371,7 @@ class Capturer:
         attempts = self.retries + 1
 
         async def once(attempt: int) -> _Page:
-            got = await asyncio.wait_for(self._attempt(item.url, allowed), timeout=self.capture_timeout_ms / 1000)
+            got = await asyncio.wait_for(self._attempt(item, allowed), timeout=self.capture_timeout_ms / 1000)
             got.meta["attempts"] = attempt
             return got
 
@@ -319,137 +381,136 @@ class Capturer:
 
         transient = (_TransientError, PlaywrightError, TimeoutError)
         try:  # a blocked page (BlockedPageError) is not in `transient`: raised at once
-            got = await retry_call_async(once, attempts=attempts, retry_on=transient, backoff=self.retry_delay,
-                                         on_failure=failed, give_up=lambda _: not self._browser.is_connected())
+            if slots is not None:
+                await slots.acquire()
+            try:
+                got = await retry_call_async(once, attempts=attempts, retry_on=transient, backoff=self.retry_delay,
+                                             on_failure=failed, give_up=lambda _: not self._browser.is_connected())
+            finally:
+                if slots is not None:
+                    slots.release()
+        except _NotShown as last:
+            raise PageNotRenderedError(item.url, str(last), attempts) from last
         except transient as last:
             raise CaptureError(f"could not capture {item.url} after {attempts} attempt(s): "
                                f"{last or type(last).__name__}") from last
         return await asyncio.to_thread(self._store, item, listing_dir, got)
 
-    async def _attempt(self, url: str, allowed: frozenset[str]) -> _Page:
-        aborted: list[str] = []
-
-        # A fresh context per attempt: no cookies or cache from earlier pages.
-        context = await self._browser.new_context(
-            user_agent=self.user_agent,
-            viewport={"width": self.viewport[0], "height": self.viewport[1]},
-            locale=self.locale,
-            service_workers="block",
-            accept_downloads=False,
-        )
+    async def _attempt(self, item: CaptureItem, allowed: frozenset[str]) -> _Page:
+        assert self._tabs is not None
+        url, key = item.url, text_key(item.expect_text)
+        tab = await self._tabs.take()  # a fresh context: no cookies or cache from earlier pages
+        certificate: asyncio.Future[ServerCertificate | str | None] | None = None
         try:
-            context.set_default_timeout(self.timeout_ms)
             # Requests to hosts outside `allowed` are aborted at once (and listed in the
             # manifest), so no remote font or script is waited on.
-            await context.route("**/*", gate_async(allowed, on_block=aborted.append))
-            page = await context.new_page()
-            loop = asyncio.get_running_loop()
-            inflight: set[Any] = set()
-            last_activity = [loop.time()]
-
-            def started(request: Any) -> None:
-                inflight.add(request)
-                last_activity[0] = loop.time()
-
-            def ended(request: Any) -> None:
-                inflight.discard(request)
-                last_activity[0] = loop.time()
-
-            page.on("request", started)
-            page.on("requestfinished", ended)
-            page.on("requestfailed", ended)
-            cdp = await context.new_cdp_session(page)
-            recorder = NetworkRecorder(cdp, clock=self.clock)
-            await recorder.start()
+            if tab.gated_for is None:
+                await tab.gate(allowed)
             started_at = self.clock()
             try:
-                response = await page.goto(url, wait_until="load", timeout=self.timeout_ms)
+                response = await tab.page.goto(url, wait_until="load", timeout=self.timeout_ms)
             except Exception as exc:  # Playwright's Error / TimeoutError
                 raise _TransientError(f"could not load {url}: {exc}") from exc
             if response is None:
                 raise _TransientError(f"no response for {url}")
-            settled = await self._settle(inflight, last_activity,
-                                         min(self.timeout_ms / 1000, _SETTLE_LIMIT_S))
+            certificate = asyncio.ensure_future(certificate_of(response, self._certificates, self.host_map))
+            quiet = min(self.settle_ms / 1000, _QUIET_WITH_TEXT_S) if key else self.settle_ms / 1000
+            settled = await tab.settle(quiet, min(self.timeout_ms / 1000, _SETTLE_LIMIT_S))
             if not settled:  # a page that keeps polling: capture what has loaded
                 log.debug("network not idle for %s; capturing anyway", url)
-            await recorder.stop()
+            shown, page_height, user_agent = await self._wait_for_text(tab.page, key)
+            await tab.recorder.stop()
             captured_at = self.clock()
-            final_url = page.url
+            final_url = tab.page.url
             final_host = urlsplit(final_url).hostname or ""
             if not host_allowed(final_host, allowed):
                 raise CaptureError(f"{url} ended on a host that is not allowed: {final_url}")
-            html = await page.content()
-            reason = self.is_blocked(html, final_url)
-            if reason:
-                log.warning("refusing blocked page %s: %s", final_url, reason)
-                raise BlockedPageError(final_url, reason)
+            files, meta, html = {}, {}, ""
+            if shown:  # the checks below need the HTML, taken with the other artefacts
+                files, meta, html = await self._collect(tab, response, page_height)
+            else:
+                html = await tab.page.content()
+            self._refuse_blocked(html, final_url)
             if response.status >= 500 or response.status == 429:
                 raise _TransientError(f"{url} answered HTTP {response.status}")
-            files, meta = await self._collect(cdp, page, response, recorder)
+            if not shown:
+                raise _NotShown(f"商品标题“{item.expect_text}”未出现在页面文字中 / the listing title "
+                                f"{item.expect_text!r} is not in the page's rendered text")
+            if BODY_NAME not in files:
+                raise _TransientError(f"raw response body of {response.url} was not recorded")
+            blank = meta.pop("_blank")
+            if blank:
+                raise _NotShown(blank)
+            meta.update(answered_by(response.url, meta.get("tls"), await certificate, self.host_map))
         finally:
-            try:
-                await context.close()
-            except Exception:  # browser gone: nothing to close
-                log.debug("context close failed", exc_info=True)
+            if certificate is not None and not certificate.done():
+                certificate.cancel()
+            self._tabs.release(tab)
+        if "_certificate_pem" in meta:  # the certificate itself, so that anyone can check the fingerprint
+            files[CERTIFICATE_NAME] = (meta.pop("_certificate_pem"), "application/x-pem-file")
         meta.update(url=url, final_url=final_url, started_at=started_at.isoformat(),
-                    captured_at=captured_at.isoformat(), aborted_requests=aborted,
-                    network_settled=settled, settle_ms=self.settle_ms)
+                    captured_at=captured_at.isoformat(), aborted_requests=tab.aborted,
+                    network_settled=settled, settle_ms=self.settle_ms, user_agent=user_agent,
+                    expected_text=item.expect_text,  # and the basis its platform's robots.txt was set aside on:
+                    legal_basis=self.legal_basis.get({"tmall": "taobao"}.get(item.platform, item.platform), ""))
         files[HTML_NAME] = (html.encode("utf-8"), "text/html; charset=utf-8")
-        meta["failed_requests"] = recorder.failed
-        meta["_exchanges"] = recorder.exchanges
+        meta["failed_requests"] = tab.recorder.failed
+        meta["_exchanges"] = tab.recorder.exchanges
         return _Page(files, meta, captured_at)
 
-    async def _settle(self, inflight: set[Any], last_activity: list[float], limit: float) -> bool:
-        """Wait until no request has been in flight for `settle_ms`; False after `limit` s."""
-        loop = asyncio.get_running_loop()
-        quiet = self.settle_ms / 1000
-        end = loop.time() + limit
-        while True:
-            now = loop.time()
-            idle_for = now - last_activity[0]
-            if not inflight and idle_for >= quiet:
-                return True
-            if now >= end:
-                return False
-            wait = quiet - idle_for if not inflight else 0.05
-            await asyncio.sleep(max(0.01, min(wait, end - now)))
+    async def _wait_for_text(self, page: Any, key: str) -> tuple[bool, int, str]:
+        """(key shown, page height, user agent), waiting up to `content_timeout_ms` for `key`;
+        a blocked page (captcha...) is refused at once rather than waited on."""
+        shown, height, user_agent = await page.evaluate(TEXT_PROBE, key)
+        if not shown and self.content_timeout_ms > 0:
+            from playwright.async_api import TimeoutError as PlaywrightTimeout  # slow to import: capture only
 
-    async def _collect(self, cdp: Any, page: Any, response: Any,
-                       recorder: NetworkRecorder) -> tuple[dict[str, tuple[bytes, str]], dict[str, Any]]:
-        """Screenshot, MHTML, raw body and network metadata of the loaded page."""
-        page_height = int(await page.evaluate(
-            "() => Math.max(document.documentElement.scrollHeight,"
-            " document.body ? document.body.scrollHeight : 0)"
-        ))
+            self._refuse_blocked(await page.content(), page.url)
+            try:
+                await page.wait_for_function(TEXT_WAIT, arg=key, polling=100, timeout=self.content_timeout_ms)
+            except PlaywrightTimeout:
+                pass
+            shown, height, user_agent = await page.evaluate(TEXT_PROBE, key)
+        return bool(shown), int(height), str(user_agent)
+
+    def _refuse_blocked(self, html: str, url: str) -> None:
+        reason = self.is_blocked(html, url)
+        if reason:
+            log.warning("refusing blocked page %s: %s", url, reason)
+            raise BlockedPageError(url, reason)
+
+    async def _collect(self, tab: Tab, response: Any, page_height: int
+                       ) -> tuple[dict[str, tuple[bytes, str]], dict[str, Any], str]:
+        """Screenshot, HTML, MHTML, raw body and network metadata of the loaded page; the
+        blank-screenshot check runs meanwhile (its reason, or None, is `meta["_blank"]`)."""
         shot_height = max(1, min(page_height, self.max_height))
-        png = await page.screenshot(
+        png = await tab.page.screenshot(
             full_page=True,
             type="png",
             clip={"x": 0, "y": 0, "width": self.viewport[0], "height": shot_height},
             animations="disabled",
         )
-        mhtml = (await cdp.send("Page.captureSnapshot", {"format": "mhtml"}))["data"]
+        # After the screenshot, which briefly styles the page (animations off).
+        blank, html, snapshot, headers, server, security, content_type = await asyncio.gather(
+            asyncio.to_thread(blank_reason, png), tab.page.content(),
+            tab.cdp.send("Page.captureSnapshot", {"format": "mhtml"}), response.headers_array(),
+            response.server_addr(), response.security_details(), response.header_value("content-type"))
         # Playwright's response.body() re-encodes text documents as UTF-8; the bytes
         # the server sent (GBK pages...) come from the CDP Fetch interception instead.
-        matches = [ex.body for ex in recorder.exchanges
+        matches = [ex.body for ex in tab.recorder.exchanges
                    if ex.url == response.url and ex.status == response.status
                    and ex.body is not None]
-        if not matches:
-            raise _TransientError(f"raw response body of {response.url} was not recorded")
-        body = matches[-1]
-        headers = await response.headers_array()
-        server = await response.server_addr() or {}
-        security = await response.security_details()
-        content_type = await response.header_value("content-type") or "application/octet-stream"
+        server = server or {}
         files = {
             SCREENSHOT_NAME: (png, "image/png"),
-            MHTML_NAME: (mhtml.encode("utf-8"), "multipart/related"),
-            BODY_NAME: (body, content_type),
+            MHTML_NAME: (snapshot["data"].encode("utf-8"), "multipart/related"),
             HEADERS_NAME: (
                 json.dumps(headers, ensure_ascii=False, indent=1).encode("utf-8"),
                 "application/json",
             ),
         }
+        if matches:  # else the attempt fails, once the page is known not to be blocked
+            files[BODY_NAME] = (matches[-1], content_type or "application/octet-stream")
         meta = {
             "http_status": response.status,
             "status_text": response.status_text,
@@ -458,15 +519,15 @@ class Capturer:
             "server_ip": server.get("ipAddress"),
             "server_port": server.get("port"),
             "tls": security,
-            "user_agent": await page.evaluate("() => navigator.userAgent"),
             "browser_version": self._browser_version,
             "viewport": {"width": self.viewport[0], "height": self.viewport[1]},
             "locale": self.locale,
             "page_height": page_height,
             "screenshot_height": shot_height,
             "screenshot_truncated": page_height > shot_height,
+            "_blank": blank,
         }
-        return files, meta
+        return files, meta, html
 
     # -- storage (runs in a worker thread) ---------------------------------------------
 

@@ -36,6 +36,27 @@ class CaptureError(CrawlerError):
     """A page could not be captured as evidence (navigation failed, host not allowed, no response)."""
 
 
+class PageNotRenderedError(CaptureError):
+    """The browser loaded the page but never showed the listing: the capture failed, nothing is kept.
+
+    `url` is the page, `reason` what was wrong on the last attempt (the listing's title never
+    appeared in the rendered text, or the screenshot was blank), `attempts` how many fresh
+    browser contexts tried. The message says it in Chinese and English, with what to do.
+    """
+
+    def __init__(self, url: str, reason: str, attempts: int = 1) -> None:
+        self.url, self.reason, self.attempts = url, reason, attempts
+        super().__init__(
+            f"页面未显示商品内容，未保存为证据 / the page did not show the listing, nothing was kept as evidence: "
+            f"{reason} ({url}; {attempts} 次尝试 attempt(s)). 请在浏览器中打开该链接核对：需要登录请导入会话"
+            "（firewatch session import），加载较慢请调大 [capture] timeout_ms，然后重新处理 / open the URL in a "
+            "browser to check: import a session (firewatch session import) if it needs a login, raise [capture] "
+            "timeout_ms if it loads slowly, then process again.")
+
+    def __reduce__(self):
+        return (type(self), (self.url, self.reason, self.attempts))
+
+
 class BlockedPageError(ParseError, CaptureError):
     """The page is a captcha, verification or login wall instead of the content asked for.
 

@@ -2,21 +2,24 @@
 
 `launch(browser_type, executable_path, env=...)` starts it with `CHROMIUM_ARGS` from a Playwright
 `BrowserType` (sync or async API); `chromium_path(settings)` names the executable. `gate(allowed)`
-and `gate_async(allowed)` are route handlers that abort requests to hosts not in `allowed`.
+and `gate_async(allowed)` are route handlers that abort requests to hosts not in `allowed`;
+routed with `foreign_url_pattern(allowed)` instead of `"**/*"`, only the requests they would
+abort reach Python (Playwright's driver lets the others through without a round trip).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 # Playwright is not imported here: callers import it inside functions (it is slow to import).
 
-__all__ = ["CHROMIUM_ARGS", "DEFAULT_CHROMIUM", "chromium_path", "gate", "gate_async", "host_allowed", "launch",
-           "request_allowed"]
+__all__ = ["CHROMIUM_ARGS", "DEFAULT_CHROMIUM", "chromium_path", "foreign_url_pattern", "gate", "gate_async",
+           "host_allowed", "launch", "request_allowed"]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,27 @@ def request_allowed(url: str, allowed: Iterable[str] = ()) -> bool:
         return True
     allowed = frozenset(allowed)
     return bool(parts.hostname) and (parts.netloc.lower() in allowed or host_allowed(parts.hostname, allowed))
+
+
+def foreign_url_pattern(allowed: Iterable[str] = ()) -> re.Pattern[str]:
+    """A regex matching every URL `request_allowed(url, allowed)` may refuse, for `route(pattern, gate...)`.
+
+    It never misses a refused URL; it may match an allowed one of unusual form (user info, a
+    trailing dot...), which the gate's handler then lets through.
+    """
+    hosts = []
+    for entry in sorted({a.lower().rstrip(".") for a in allowed if a}):
+        if entry.startswith("."):
+            hosts.append(rf"(?:[a-z0-9_-]+\.)*{re.escape(entry[1:])}(?::\d+)?")
+        elif ":" in entry.strip("[]"):  # "host:port": that port only
+            hosts.append(re.escape(entry))
+        else:
+            hosts.append(rf"{re.escape(entry)}(?::\d+)?")
+    local = "|".join(LOCAL_SCHEMES)
+    if not hosts:
+        return re.compile(rf"^(?!(?:{local}):)", re.IGNORECASE)
+    return re.compile(rf"^(?!(?:{local}):)(?![a-z][a-z0-9+.-]*://(?:{'|'.join(hosts)})(?:[/?#]|$))",
+                      re.IGNORECASE)
 
 
 def gate(allowed: Iterable[str] = (), on_block: Callable[[str], None] | None = None) -> Callable[[Any], None]:

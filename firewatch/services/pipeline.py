@@ -26,7 +26,7 @@ class BatchScorer(Protocol):
 
 
 class PoolCapturer(Protocol):
-    def capture_many(self, items: list[tuple[str, str, str]], concurrency: int | None = None,
+    def capture_many(self, items: list[tuple[str, str, str, str]], concurrency: int | None = None,
                      on_result: Callable[[Any, Any], None] | None = None) -> Any: ...
 
 
@@ -160,7 +160,9 @@ class Pipeline:
         """Capture every queued listing through the capturer's pool, saving as they come."""
         keys = self.store.queue.pending("capture", limit=self.capture_limit)
         task = progress.add_task("截图取证", total=len(keys)) if progress is not None and keys else None
-        items = [(l.platform, l.listing_id, l.url) for l in self._queued_listings("capture", keys, progress, task)]
+        # (platform, listing id, url, title): the title must show in the page for the capture to count
+        items = [(l.platform, l.listing_id, l.url, l.title or "")
+                 for l in self._queued_listings("capture", keys, progress, task)]
 
         def done(item: Any, result: Any) -> None:
             key = (item.platform, item.listing_id)

@@ -14,7 +14,6 @@ from crawler.capture import Capturer
 from crawler.exceptions import BlockedPageError, CaptureError
 from crawler.platforms.blocked import detect_block
 from crawler.sites import platform_domains
-from firewatch.core.browser import CHROMIUM_ARGS
 from firewatch.core.hostmap import HostMap
 from firewatch.core.settings import Settings
 from firewatch.search import open_index_from_settings
@@ -33,8 +32,8 @@ def build_capturer(settings: Settings, allowed_hosts: tuple[str, ...] = ()) -> C
     hostmap = HostMap.from_settings(settings)
     return Capturer(cap.chromium, settings.evidence_dir, settings.crawl.user_agent, hosts,
                     max_height=cap.max_height, timeout_ms=cap.timeout_ms, is_blocked=detect_block,
-                    concurrency=cap.concurrency, settle_ms=cap.settle_ms,
-                    launch_args=(*CHROMIUM_ARGS, *hostmap.chromium_args()))
+                    concurrency=cap.concurrency, settle_ms=cap.settle_ms, host_map=hostmap,
+                    legal_basis=settings.crawl.legal_basis)
 
 
 def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capturer | None = None,

@@ -17,7 +17,8 @@ class FakeCapturer:
 
     def capture_many(self, items, concurrency=None, on_result=None):
         results = []
-        for platform, listing_id, url in items:
+        for platform, listing_id, url, title in items:
+            assert title == "灭火器"  # the listing's title goes with it, for the capture's content check
             self.calls.append(listing_id)
             outcome = self.outcomes[listing_id]
             item = type("Item", (), {"platform": platform, "listing_id": listing_id, "url": url})
