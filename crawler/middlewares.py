@@ -68,6 +68,9 @@ class RetryAfterMiddleware(RetryMiddleware):
                     slot.delay = max(slot.delay, min(wait, self.max_retry_after))
                 log.info("%s answered %s, Retry-After %.1fs", request.url, response.status, wait)
         if response.status in self.retry_http_codes:
+            page = request.meta.pop("playwright_page", None)
+            if page is not None:  # a browser page that showed an error: closed, and the retry gets a new one
+                asyncio.ensure_future(close_page(page))
             return self._retry(request, response_status_message(response.status)) or response
         return response
 

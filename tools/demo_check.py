@@ -30,7 +30,7 @@ REAL_FORMS = {
     "pdd": r"https://mobile\.yangkeduo\.com/goods\.html\?goods_id=\d+",
     "1688": r"https://detail\.1688\.com/offer/\d+\.html",
 }
-ANSWERED_BY = ("server_ip", "server_address", "host_map", "resolve", "answered_by")
+ANSWERED_BY = ("server_ip", "server_address", "host_map", "resolve", "answered_by", "fingerprint_from")
 
 
 def url_fields(node, path=""):

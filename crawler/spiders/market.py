@@ -39,6 +39,8 @@ except ImportError:  # pragma: no cover - Playwright is a dependency
 
 log = logging.getLogger(__name__)
 
+BROWSER_ATTEMPTS = 3  # loads of one search page in the browser before it counts as not read
+
 
 def merge(found: Any, detail: Any) -> Any:
     """Item-page fields win where present; search-page fields fill the gaps."""
@@ -84,10 +86,12 @@ class MarketSpider(scrapy.Spider):
         return SITES[self.platform]
 
     # search --------------------------------------------------------------------------
-    def search_request(self, keyword: str, page: int, again: bool = False) -> scrapy.Request:
-        """The search page request (`again`: a retry, which the duplicate filter lets through)."""
+    def search_request(self, keyword: str, page: int, again: bool = False, attempt: int = 0) -> scrapy.Request:
+        """The search page request (`again`: a retry, which the duplicate filter lets through;
+        `attempt`: how many loads of this page in the browser failed before)."""
         flow = self.site.search
         meta = browser_meta(self.platform, "collect_answer", self.browser_timeout_ms) if flow.browser else {}
+        meta["fw_attempt"] = attempt
         return scrapy.Request(self.site.search_url(keyword, page),
                               callback=self.parse_browser_search if flow.browser else self.parse_search,
                               errback=self.search_failed, meta=meta, dont_filter=again,
@@ -131,12 +135,12 @@ class MarketSpider(scrapy.Spider):
                 while found and pagination.get("has_more") and page < self.max_pages:
                     page += 1
                     answer = await self.answers.next_by_scrolling(browser_page)
-                    found, pagination = self.read_answer(await answer.text(), answer.url)
+                    found, pagination = self.read_answer(await answer.text(), answer.url, answer.status)
                     for item in self.search_results(found, pagination, keyword, page, follow=False):
                         yield item
             else:
                 answer = await self.answers.first(browser_page)
-                found, pagination = self.read_answer(await answer.text(), answer.url)
+                found, pagination = self.read_answer(await answer.text(), answer.url, answer.status)
                 for item in self.search_results(found, pagination, keyword, page):
                     yield item
         except BlockedPageError as exc:
@@ -146,8 +150,13 @@ class MarketSpider(scrapy.Spider):
                 yield self.search_request(keyword, page, again=True)
             else:
                 self.search_not_read(keyword, page, "blocked", exc)
-        except PlaywrightError as exc:
-            self.search_not_read(keyword, page, "failed", exc)
+        except (PlaywrightError, ParseError) as exc:  # no answer in time, an error status, an answer not understood
+            attempt = response.meta.get("fw_attempt", 0)
+            if attempt < BROWSER_ATTEMPTS - 1:
+                log.warning("%s search %r page %d: %s; loading the page again", self.platform, keyword, page, exc)
+                yield self.search_request(keyword, page, again=True, attempt=attempt + 1)
+            else:
+                self.search_not_read(keyword, page, "failed", exc)
         finally:
             self.answers.forget(browser_page)
             await close_page(browser_page)
@@ -157,8 +166,11 @@ class MarketSpider(scrapy.Spider):
         blocks = self.crawler.stats.get_value("firewatch/blocked", 0)
         return blocks <= self.crawler.settings.getint("FIREWATCH_MAX_BLOCKS", 30)
 
-    def read_answer(self, text: str, url: str):
-        """(listings, pagination) from a data answer; BlockedPageError for a block code."""
+    def read_answer(self, text: str, url: str, status: int = 200):
+        """(listings, pagination) from a data answer; BlockedPageError for a block code, ParseError
+        for an error status or an answer that is not the flow's data."""
+        if status >= 400:
+            raise ParseError(url, f"a data answer (the site answered HTTP {status})")
         reason = detect_block(text, url)
         if reason:
             self.crawler.stats.inc_value("firewatch/blocked")

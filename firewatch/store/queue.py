@@ -42,8 +42,14 @@ class SQLiteQueue:
             enqueue_in(db, key, stage, utcnow())
 
     def pending(self, stage: str, limit: int | None = None, max_attempts: int = 3) -> list[tuple[str, str]]:
+        """Queued keys of `stage`, oldest first; with a `limit`, the platforms take turns (the first
+        of each platform, then the second of each...), so one platform's backlog does not keep
+        the others' evidence waiting."""
         sql = "SELECT platform, listing_id FROM queue WHERE stage=? AND attempts<? ORDER BY enqueued_at, platform, listing_id"
         if limit:
+            sql = ("SELECT platform, listing_id FROM (SELECT platform, listing_id, enqueued_at, ROW_NUMBER() OVER "
+                   "(PARTITION BY platform ORDER BY enqueued_at, listing_id) AS turn FROM queue "
+                   "WHERE stage=? AND attempts<?) ORDER BY turn, enqueued_at, platform, listing_id")
             sql += f" LIMIT {int(limit)}"
         return [(r[0], r[1]) for r in self._db.execute(sql, (stage, max_attempts))]
 
