@@ -14,6 +14,7 @@ fetched for the next page.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -26,8 +27,21 @@ def browser_meta(context: str, handler: str, timeout_ms: int) -> dict[str, Any]:
     """Request meta for a scrapy-playwright request in `context`, with `handler` (a spider method
     name) seeing every response of the page."""
     return {"playwright": True, "playwright_context": context, "playwright_include_page": True,
-            "playwright_page_event_handlers": {"response": handler},
+            "playwright_page_event_handlers": {"response": handler, "requestfailed": f"{handler}_failed"},
             "playwright_page_goto_kwargs": {"wait_until": "domcontentloaded", "timeout": timeout_ms}}
+
+
+class FailedAnswer:
+    """A data request of the page that got no answer; `status` 0 marks it."""
+
+    status = 0
+
+    def __init__(self, url: str, failure: Any):
+        self.url = url
+        self.failure = failure or "request failed"
+
+    async def text(self) -> str:
+        return ""
 
 
 class Answers:
@@ -46,12 +60,34 @@ class Answers:
         if self.matches(response):
             self._seen.setdefault(id(response.frame.page), []).append(response)
 
+    def fail(self, request: Any) -> None:
+        """The page's "requestfailed" event handler: a data request that got no answer (refused by
+        the network, or by the browser, e.g. an error answer without CORS headers)."""
+        if self.marker in request.url:
+            self._seen.setdefault(id(request.frame.page), []).append(FailedAnswer(request.url, request.failure))
+
     async def first(self, page: Any) -> Any:
-        """The first data answer the page received (waiting for it when it has not come yet)."""
+        """The first data answer the page received (waiting for it when it has not come yet); a
+        `FailedAnswer` when the data request failed."""
         got = self._seen.pop(id(page), [])
         if got:  # no await between this check and the wait below: no answer slips through
             return got[0]
-        return await page.wait_for_event("response", predicate=self.matches, timeout=self.timeout_ms)
+        answered = asyncio.ensure_future(page.wait_for_event("response", predicate=self.matches,
+                                                             timeout=self.timeout_ms))
+        failed = asyncio.ensure_future(page.wait_for_event("requestfailed", predicate=self.matches,
+                                                           timeout=self.timeout_ms))
+        try:
+            done, _ = await asyncio.wait((answered, failed), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in (answered, failed):
+                if not waiter.done():
+                    waiter.cancel()
+        if answered in done and answered.exception() is None:
+            return answered.result()
+        if failed in done and failed.exception() is None:
+            request = failed.result()
+            return FailedAnswer(request.url, request.failure)
+        raise (answered if answered in done else failed).exception()
 
     async def next_by_scrolling(self, page: Any) -> Any:
         """Scroll to the end of the list; the answer the page's script fetches for the next page."""

@@ -124,6 +124,10 @@ class MarketSpider(scrapy.Spider):
         """scrapy-playwright's "response" page event handler: keep the flow's data answers."""
         self.answers.collect(response)
 
+    def collect_answer_failed(self, request) -> None:
+        """scrapy-playwright's "requestfailed" page event handler: a data request that got no answer."""
+        self.answers.fail(request)
+
     async def parse_browser_search(self, response, keyword: str, page: int):
         """A search page loaded in the browser: read the data answers its own script received."""
         browser_page = response.meta["playwright_page"]
@@ -154,7 +158,9 @@ class MarketSpider(scrapy.Spider):
             attempt = response.meta.get("fw_attempt", 0)
             if attempt < BROWSER_ATTEMPTS - 1:
                 log.warning("%s search %r page %d: %s; loading the page again", self.platform, keyword, page, exc)
-                yield self.search_request(keyword, page, again=True, attempt=attempt + 1)
+                # a scrolled list starts again from its first page (its later pages have no URL)
+                again_from = response.cb_kwargs["page"] if self.site.search.scroll else page
+                yield self.search_request(keyword, again_from, again=True, attempt=attempt + 1)
             else:
                 self.search_not_read(keyword, page, "failed", exc)
         finally:
@@ -169,8 +175,9 @@ class MarketSpider(scrapy.Spider):
     def read_answer(self, text: str, url: str, status: int = 200):
         """(listings, pagination) from a data answer; BlockedPageError for a block code, ParseError
         for an error status or an answer that is not the flow's data."""
-        if status >= 400:
-            raise ParseError(url, f"a data answer (the site answered HTTP {status})")
+        if status == 0 or status >= 400:
+            raise ParseError(url, "a data answer " + (f"(the site answered HTTP {status})" if status
+                                                      else "(the request failed in the browser)"))
         reason = detect_block(text, url)
         if reason:
             self.crawler.stats.inc_value("firewatch/blocked")
