@@ -8,8 +8,8 @@ market's logged-in sessions imported, alternating:
 
 - ours: a child process running `crawler.run.run_crawl` as `firewatch crawl` does (the firewatch
   Scrapy settings, middlewares, block detector, parsers, merging, the SQLite store pipeline,
-  robots.txt): PDD and 1688 from their search pages (pagination, item pages); JD from its item
-  pages and price API only (see below);
+  robots.txt): 1688 from its search pages (pagination, item pages); JD from its item pages and
+  price API only (see below);
 - bare: a child process running one plain Scrapy spider per platform, in one CrawlerProcess as
   ours does, with the same Scrapy settings for concurrency, download delay and AutoThrottle, the
   same user agent, robots.txt obeyed, the same session cookies and the same download handler; it
@@ -18,7 +18,8 @@ market's logged-in sessions imported, alternating:
 
 Only plain-HTTP flows are benchmarked, so that both sides can do the same fetches: JD and Taobao
 search need a real browser (scrapy-playwright: the site signs its search API in its own
-JavaScript), which a bare Scrapy spider cannot replay. So Taobao is left out, and JD's spider is
+JavaScript), which a bare Scrapy spider cannot replay, and so do PDD's later result pages (they
+come by scrolling the first one). So Taobao and PDD are left out, and JD's spider is
 started from the catalogue's JD listings for the keywords (what its search would have found):
 ours fetches each JD item page and its price API answer through the JD spider's own callbacks,
 and the bare side fetches the same URLs.
@@ -50,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 KEYWORDS = ("灭火器", "消防", "防火", "报警器")
-PLATFORMS = ("pdd", "1688", "jd")
+PLATFORMS = ("1688", "jd")  # the plain-HTTP flows (PDD, JD and Taobao search load in Chromium)
 # The Scrapy settings both sides share (taken from crawler.run.scrapy_settings).
 SHARED = ("USER_AGENT", "ROBOTSTXT_OBEY", "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_DELAY",
           "AUTOTHROTTLE_ENABLED", "AUTOTHROTTLE_START_DELAY", "AUTOTHROTTLE_MAX_DELAY",
