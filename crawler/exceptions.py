@@ -189,3 +189,11 @@ class CrawlLockedError(CrawlerError):
 
     def __reduce__(self):
         return (type(self), (self.platform, self.pid))
+
+
+class RobotsRefusedError(CrawlerError):
+    """Every platform asked for is refused: its robots.txt disallows a flow the crawl needs and
+    the settings name no legal basis for it (`[crawl] legal_basis`). The message says which."""
+
+    exit_code = 77  # EX_NOPERM
+    label = "robots.txt 拒绝 refused by robots.txt"

@@ -23,7 +23,7 @@ from scrapy.settings import Settings as ScrapySettings
 from twisted.internet import task
 
 from crawler.distributed import check_redis, redis_settings
-from crawler.exceptions import CrawlLockedError
+from crawler.exceptions import CrawlLockedError, RobotsRefusedError
 from crawler.keywords import keyword_plan
 from crawler.lock import PlatformLock, platform_lock
 from crawler.progress import set_display
@@ -31,6 +31,7 @@ from crawler.proxies import proxy_list
 from crawler.resolve import playwright_handler
 from crawler.runs import HEARTBEAT_EVERY, reap_killed_runs, this_host
 from crawler.sessions import session_files
+from crawler.sitecheck import robots_refusal
 from crawler.sites import SITES
 from crawler.skip import skip_key_map
 from crawler.spiders import SPIDERS
@@ -157,6 +158,29 @@ def run_conditions(settings: Settings, platform: str) -> dict[str, Any]:
             "legal_basis": basis, "session": bool(session_files(settings, [platform]))}
 
 
+def robots_permitted(settings: Settings, platforms: list[str], report: Callable[[str], Any]) -> list[str]:
+    """The platforms whose robots.txt allows every flow the crawl needs, or whose settings name a
+    legal basis; each refused one is reported and recorded as a run with outcome "refused_robots";
+    `RobotsRefusedError` when none is left."""
+    c = settings.crawl
+    if not c.obey_robots:
+        return platforms
+    hostmap = HostMap.from_settings(settings)
+    refused = {p: why for p in platforms if not c.legal_basis.get(p)
+               for why in [robots_refusal(SITES[p], hostmap, c.user_agent)] if why}
+    if refused:
+        with open_store(settings.store_path) as store:
+            for platform, why in refused.items():
+                report(f"拒绝 refused {platform}: {why}")
+                run = store.listings.start_crawl_run(platform, pid=os.getpid(), host=this_host(),
+                                                     conditions={**run_conditions(settings, platform), "refused": why})
+                store.listings.finish_crawl_run(run, "refused_robots")
+    allowed = [p for p in platforms if p not in refused]
+    if not allowed:
+        raise RobotsRefusedError(" ".join(refused.values()))
+    return allowed
+
+
 def remember_searches(store, platform: str, spider) -> None:
     """Where each keyword's search resumes next run: the first page not read, or from the start."""
     if spider is None:
@@ -180,6 +204,7 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, 
     keywords = keywords or keyword_plan(settings, platforms)
     crawl_settings = scrapy_settings(settings, echo_commits)  # a bad session or proxy list fails here, before any record
     check_redis(c.redis_url)  # a shared frontier must answer before any run is recorded
+    platforms = robots_permitted(settings, platforms, report)
     locks = lock_platforms(settings, platforms, report)
     if locks:
         platforms = [p for p in platforms if p in locks]

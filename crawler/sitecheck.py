@@ -179,35 +179,14 @@ def check_site(sitemap: SiteMap, *, hostmap: HostMap, user_agent: str, legal_bas
     """Check one platform; plain values in, a `SiteCheck` out (requests go through `hostmap`)."""
     platform = sitemap.platform
     session, cookies = _session_file(sitemap, session_path, session_configured)
-    search_url = sitemap.search_url(keyword, 1)
-    flows = [("search", search_url)]
-    flows += [("item" if p == platform else f"item:{p}", sitemap.item_url("1", p)) for p in sitemap.items]
-    if sitemap.price is not None:
-        flows.append(("price", sitemap.price_url("1")))
-
-    fetches: list[Fetch] = []
-    parsers: dict[str, Protego | None] = {}  # host -> its robots.txt (None: not fetched)
+    flows = flows_of(sitemap, keyword)
+    search_url = flows[0][1]
     jar = httpx.Cookies()
     for cookie in cookies:
         jar.jar.set_cookie(to_cookie(cookie))
     with httpx.Client(transport=hostmap.httpx_transport(), timeout=timeout, follow_redirects=False,
                       headers={"User-Agent": user_agent}, cookies=jar) as client:
-        down = False
-        for _, url in flows:
-            host = urlsplit(url).hostname or ""
-            if host in parsers:
-                continue
-            if down:  # one host did not answer: do not wait out every other timeout
-                parsers[host] = None
-                continue
-            # robots.txt as Scrapy fetches it: no session cookies, redirects followed
-            fetch, text = _get(client, f"https://{host}/robots.txt", cookies=False, follow=True)
-            fetches.append(fetch)
-            down = not fetch.answered
-            # As Scrapy's RobotsTxtMiddleware: the body of any answer is parsed (a 404 page has no rules).
-            parsers[host] = Protego.parse(text if fetch.status and fetch.status < 300 else "") if fetch.answered else None
-        robots = tuple(FlowRobots(flow, url, _allowed(parsers.get(urlsplit(url).hostname or ""), url, user_agent))
-                       for flow, url in flows)
+        fetches, robots, down = _robots(client, flows, user_agent)
         search_allowed = robots[0].allowed
         probe: Fetch | None = None
         block: str | None = None
@@ -223,6 +202,55 @@ def check_site(sitemap: SiteMap, *, hostmap: HostMap, user_agent: str, legal_bas
                          probe, block, last, resolve or {})
     return SiteCheck(platform, sitemap.name, reachable, tuple(fetches), robots, legal_basis, obey_robots,
                      login_needed, session, last, tuple(problems))
+
+
+def flows_of(sitemap: SiteMap, keyword: str = DEFAULT_KEYWORD) -> list[tuple[str, str]]:
+    """(flow, URL form) of each flow a crawl of the platform uses."""
+    flows = [("search", sitemap.search_url(keyword, 1))]
+    flows += [("item" if p == sitemap.platform else f"item:{p}", sitemap.item_url("1", p)) for p in sitemap.items]
+    if sitemap.price is not None:
+        flows.append(("price", sitemap.price_url("1")))
+    return flows
+
+
+def _robots(client: httpx.Client, flows, user_agent: str) -> tuple[list[Fetch], tuple[FlowRobots, ...], bool]:
+    """robots.txt of each flow's host and its verdict per flow; (fetches, verdicts, a host was down)."""
+    fetches: list[Fetch] = []
+    parsers: dict[str, Protego | None] = {}  # host -> its robots.txt (None: not fetched)
+    down = False
+    for _, url in flows:
+        host = urlsplit(url).hostname or ""
+        if host in parsers:
+            continue
+        if down:  # one host did not answer: do not wait out every other timeout
+            parsers[host] = None
+            continue
+        # robots.txt as Scrapy fetches it: no session cookies, redirects followed
+        fetch, text = _get(client, f"https://{host}/robots.txt", cookies=False, follow=True)
+        fetches.append(fetch)
+        down = not fetch.answered
+        # As Scrapy's RobotsTxtMiddleware: the body of any answer is parsed (a 404 page has no rules).
+        parsers[host] = Protego.parse(text if fetch.status and fetch.status < 300 else "") if fetch.answered else None
+    robots = tuple(FlowRobots(flow, url, _allowed(parsers.get(urlsplit(url).hostname or ""), url, user_agent))
+                   for flow, url in flows)
+    return fetches, robots, down
+
+
+def robots_refusal(sitemap: SiteMap, hostmap: HostMap, user_agent: str, timeout: float = 10.0) -> str | None:
+    """Why a crawl of the platform is refused under its robots.txt (the flows it disallows, in
+    Chinese and English, with what to do), or None when robots.txt allows every flow or could not
+    be read (the crawl's own robots.txt handling then applies)."""
+    with httpx.Client(transport=hostmap.httpx_transport(), timeout=timeout, follow_redirects=False,
+                      headers={"User-Agent": user_agent}) as client:
+        _, robots, _ = _robots(client, flows_of(sitemap), user_agent)
+    refused = [r for r in robots if r.allowed is False]
+    if not refused:
+        return None
+    flows = ", ".join(f"{r.flow} ({_short(r.url)})" for r in refused)
+    return (f"{sitemap.name} 的 robots.txt 不允许抓取 {flows}；已拒绝抓取该平台。如有书面授权等法律依据，请在 [crawl] "
+            f"legal_basis 中写明（例如 legal_basis = {{ {sitemap.platform} = \"……\" }}），它会记录在每次抓取和每份取证清单中 / "
+            f"robots.txt of {sitemap.platform} disallows {flows}: crawl refused; name a legal basis in [crawl] legal_basis "
+            "to crawl it")
 
 
 def _get(client: httpx.Client, url: str, cookies: bool = True, follow: bool = False) -> tuple[Fetch, str]:

@@ -175,3 +175,24 @@ def test_a_logged_out_session_pauses_the_platform_with_an_alert(spawn_firewatch,
     assert run_firewatch("alerts", "run", data_dir=data).returncode == 0
     listed = run_firewatch("alerts", "list", data_dir=data)
     assert "会话失效" in listed.stdout and "京东" in listed.stdout
+
+
+def test_a_platform_whose_robots_txt_disallows_the_crawl_is_refused_unless_a_legal_basis_is_named(
+        spawn_firewatch, start_market, tmp_path):
+    market = start_market(seed=7, **QUIET)
+    data = tmp_path / "data"
+    args = ["crawl", "--query", QUERY, "--no-progress", *market_args(market, data)]  # no legal basis
+    alone = spawn_firewatch(*args, "--platform", "taobao", data_dir=data)
+    assert alone.returncode == 77, alone.stderr[-3000:]
+    assert "robots.txt 不允许抓取" in alone.stderr and "legal_basis" in alone.stderr
+    both = spawn_firewatch(*args, "--platform", "taobao", "--platform", "pdd", data_dir=data)
+    assert both.returncode == 0, both.stderr[-3000:]
+    assert "拒绝 refused taobao" in both.stderr
+    assert {key[0] for key in listings(data)} == {"pdd"}  # nothing fetched from the refused platform
+    outcomes = [(r["platform"], r["outcome"]) for r in sorted(runs(data), key=lambda r: r["id"])]
+    assert outcomes == [("taobao", "refused_robots"), ("taobao", "refused_robots"), ("pdd", "finished")]
+    assert not [k for k in market.request_counts() if k.startswith("/taobao/") and "robots" not in k]
+    with_basis = spawn_firewatch(*args, "--platform", "taobao", data_dir=data, env=market_env(market))
+    assert with_basis.returncode == 0, with_basis.stderr[-3000:]
+    basis = json.loads(sorted(runs(data), key=lambda r: r["id"])[-1]["conditions"])["legal_basis"]
+    assert basis == "test replica" and any(key[0] in ("taobao", "tmall") for key in listings(data))
