@@ -8,7 +8,9 @@ page with a doubling backoff, and raises `BlockedGiveUpError` after `FIREWATCH_M
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
+import zlib
 from email.utils import parsedate_to_datetime
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -17,7 +19,7 @@ from scrapy.http import TextResponse
 from scrapy.utils.response import response_status_message
 
 from crawler.browser_flows import close_page
-from crawler.encoding import response_text
+from crawler.encoding import decode_page, response_text
 from crawler.exceptions import BlockedGiveUpError, PageEncodingError
 from crawler.platforms.blocked import detect_block
 from crawler.sessions import session_expired
@@ -75,6 +77,37 @@ class RetryAfterMiddleware(RetryMiddleware):
         return response
 
 
+def _body_text(response) -> str:
+    """The page text; a compressed body (this middleware sees responses before Scrapy's
+    HttpCompressionMiddleware) is inflated for the check only."""
+    encoding = response.headers.get(b"Content-Encoding", b"").strip().lower()
+    if encoding in (b"", b"identity"):
+        try:  # decoded once: the spider's callback reuses this text (crawler.encoding.response_text)
+            return response_text(response)
+        except PageEncodingError:  # not text in any charset: look at Scrapy's lenient decoding
+            return response.text
+    try:
+        if encoding in (b"gzip", b"x-gzip"):
+            body = gzip.decompress(response.body)
+        elif encoding == b"deflate":
+            body = zlib.decompress(response.body, -zlib.MAX_WBITS if response.body[:1] != b"x" else zlib.MAX_WBITS)
+        elif encoding == b"br":
+            import brotli  # optional, as for Scrapy's own decompression
+
+            body = brotli.decompress(response.body)
+        else:
+            return ""
+    except (OSError, zlib.error, ImportError, ValueError) as exc:
+        log.debug("cannot inflate %s (%s) for the block check: %s", response.url, encoding, exc)
+        return ""
+    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    declared = ctype.split("charset=", 1)[1].split(";")[0].strip() if "charset=" in ctype else None
+    try:
+        return decode_page(body, declared)
+    except PageEncodingError:
+        return body.decode("utf-8", "replace")
+
+
 # Placed before Scrapy's RedirectMiddleware, so a redirect to a verification page counts too;
 # a blocked page never reaches a spider callback.
 class BlockMiddleware:
@@ -103,11 +136,7 @@ class BlockMiddleware:
             # (robots.txt may forbid following it, and the page is not wanted anyway).
             reason = detect_block("", response.urljoin(response.headers[b"Location"].decode("latin-1")))
         elif isinstance(response, TextResponse) and response.status == 200:
-            try:  # decoded once: the spider's callback reuses this text (crawler.encoding.response_text)
-                text = response_text(response)
-            except PageEncodingError:  # not text in any charset: look at Scrapy's lenient decoding
-                text = response.text
-            reason = detect_block(text, response.url)
+            reason = detect_block(_body_text(response), response.url)
         slot = _slot(self.crawler, request)
         if reason is None:
             if self.consecutive and slot is not None and self.base_delay is not None:

@@ -211,8 +211,14 @@ class MarketSpider(scrapy.Spider):
 
     def parse_item(self, response, found):
         parser = self.item_parsers[found.platform]
-        listing = merge(found, parser.parse_item(response_text(response), response.url))
-        yield from self.complete(listing, found)
+        try:
+            detail = parser.parse_item(response_text(response), response.url)
+        except ParseError as exc:  # a page that does not parse: keep what the search page showed
+            self.crawler.stats.inc_value("firewatch/item_unparsed")
+            log.error("item %s not parsed: %s", response.url, exc)
+            yield replace(found, status="unknown")
+            return
+        yield from self.complete(merge(found, detail), found)
 
     def item_failed(self, failure):
         """An item page that could not be read: keep what the search page showed."""
@@ -258,7 +264,11 @@ class JDSpider(MarketSpider):
 
     def parse_price(self, response, listing, found):
         """The price answer; an empty one (no price, "-1.00") keeps the listing with its price pending."""
-        price = jd.parse_ware_business(response_text(response))
+        try:
+            price = jd.parse_ware_business(response_text(response))
+        except ParseError as exc:  # not a price answer: the item page was read, its price stays pending
+            log.warning("price answer for %s not parsed: %s", listing.key, exc)
+            price = None
         if price is None:
             self.crawler.stats.inc_value("firewatch/price_empty")
             yield found_item(listing, found)

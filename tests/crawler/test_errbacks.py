@@ -196,3 +196,27 @@ def test_a_platform_whose_robots_txt_disallows_the_crawl_is_refused_unless_a_leg
     assert with_basis.returncode == 0, with_basis.stderr[-3000:]
     basis = json.loads(sorted(runs(data), key=lambda r: r["id"])[-1]["conditions"])["legal_basis"]
     assert basis == "test replica" and any(key[0] in ("taobao", "tmall") for key in listings(data))
+
+
+def test_a_compressed_captcha_page_is_seen_as_a_block(spawn_firewatch, markets, tmp_path):
+    import gzip
+
+    from fastapi.responses import Response
+
+    captcha = gzip.compress("<html><head><title>安全验证</title></head><body><div id='nocaptcha'></div>"
+                            "</body></html>".encode("utf-8"))
+
+    def answer(request):  # a real site gzips its walls too
+        if request.url.path.startswith("/1688/offer/"):
+            return Response(captcha, headers={"Content-Encoding": "gzip", "Content-Type": "text/html; charset=utf-8"})
+        return None
+
+    market, _ = gated_market(None, answer)
+    markets.append(market)
+    data = tmp_path / "data"
+    result = crawl(spawn_firewatch, market, data, "1688", max_blocks=2, block_backoff=0.01)
+    assert result.returncode == 0, result.stderr[-3000:]
+    stored = listings(data)
+    assert set(stored) == expected(market, ("1688",))
+    assert {l.status for l in stored.values()} == {"blocked"}  # not a listing titled 安全验证
+    assert sum(r["blocks"] for r in runs(data)) > 2
