@@ -176,6 +176,8 @@ class ProxyMiddleware:
 
     def process_request(self, request, spider=None):
         meta = request.meta
+        if meta.get("playwright"):
+            return None  # a browser flow: Chromium makes its own connections (no per-request proxy)
         if "proxy" in meta and (META_KEY not in meta or meta[META_KEY] != meta["proxy"]):
             return None  # someone chose this request's proxy (or no proxy) on purpose
         proxy = self.pool.next()

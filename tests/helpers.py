@@ -122,7 +122,8 @@ def crawl_in_child(spec_json: str) -> None:
 
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.run import scrapy_settings
+    from crawler.run import browser_settings, scrapy_settings
+    from crawler.sites import SITES
     from crawler.spiders import SPIDERS
     from firewatch.core.settings import load_settings
 
@@ -133,6 +134,9 @@ def crawl_in_child(spec_json: str) -> None:
     s.set("LOG_LEVEL", "INFO")
     process = CrawlerProcess(s, install_root_handler=True)
     crawler = process.create_crawler(SPIDERS[spec["platform"]])
+    if SITES[spec["platform"]].search.browser:  # as run_crawl: the search loads in Chromium
+        session = s.getdict("FIREWATCH_SESSIONS").get(spec["platform"])
+        crawler.settings.setdict(browser_settings(settings, spec["platform"], session), priority="spider")
     process.crawl(crawler, keywords=[spec["query"]], max_pages=spec.get("max_pages", 20))
     process.start()
     print("STATS " + json.dumps(crawler.stats.get_stats(), default=str), flush=True)

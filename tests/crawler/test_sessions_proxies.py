@@ -69,9 +69,11 @@ def test_crawl_rotates_live_proxies_evicts_the_dead_one_and_loses_nothing(demo_m
     dead = dead_url()
     a, b = proxies
     data = tmp_path / "data"
+    # 1688: every request is Scrapy's (JD's and PDD's searches load in Chromium, which has no
+    # per-request proxy)
     stats = run_child(data, demo_market, {"proxies": [a.url, dead, b.url], "proxy_max_failures": 2,
-                                                   "proxy_cooldown": 300})
-    expected = {(l.platform, l.listing_id) for l in demo_market.catalogue.search(QUERY, 0, ("jd",))}
+                                          "proxy_cooldown": 300}, platform="1688")
+    expected = {(l.platform, l.listing_id) for l in demo_market.catalogue.search(QUERY, 0, ("1688",))}
     assert stored_keys(data) == expected, "a listing was lost going through the proxies"
 
     def st(proxy, what):
@@ -96,7 +98,7 @@ def test_crawl_rotates_live_proxies_evicts_the_dead_one_and_loses_nothing(demo_m
 
 def test_all_proxies_dead_drops_requests_with_an_alert(demo_market, tmp_path):
     dead = [dead_url(), dead_url()]
-    stats = run_child(tmp_path / "data", demo_market, {"proxies": dead, "proxy_max_failures": 2})
+    stats = run_child(tmp_path / "data", demo_market, {"proxies": dead, "proxy_max_failures": 2}, platform="1688")
     assert stats.get("firewatch/alert") == "all proxies evicted"
     assert stats.get("firewatch/proxy/evictions") == 2
     assert stats.get("firewatch/proxy/refused", 0) >= 1
@@ -224,7 +226,7 @@ def test_imported_session_cookies_reach_the_market(recording_market, tmp_path, c
     for path, header in jd_requests:
         sent = dict(part.split("=", 1) for part in header.split("; "))
         expected = {"thor": "LOGGED-IN", "sec": "TLS-ONLY"}
-        if path == "/jd/search":  # https://search.jd.com/Search: the /Search cookie too
+        if path == "/jd/search_shell":  # https://search.jd.com/Search (in Chromium): the /Search cookie too
             expected["pin"] = "jd_user"
         assert sent == expected, (path, header)
     robots = [c for p, c in seen if p == "/robots.txt"]
