@@ -151,16 +151,17 @@ class MarketSpider(scrapy.Spider):
             if exc.reason != "login" and self.block_retry_allowed():
                 log.warning("%s search %r page %d: %s answer, loading the page again", self.platform, keyword,
                             page, exc.reason)
-                yield self.search_request(keyword, page, again=True)
+                # a scrolled list starts again from its first page (its later pages have no URL)
+                yield self.search_request(keyword, response.cb_kwargs["page"] if self.site.search.scroll else page,
+                                          again=True)
             else:
                 self.search_not_read(keyword, page, "blocked", exc)
         except (PlaywrightError, ParseError) as exc:  # no answer in time, an error status, an answer not understood
             attempt = response.meta.get("fw_attempt", 0)
             if attempt < BROWSER_ATTEMPTS - 1:
                 log.warning("%s search %r page %d: %s; loading the page again", self.platform, keyword, page, exc)
-                # a scrolled list starts again from its first page (its later pages have no URL)
-                again_from = response.cb_kwargs["page"] if self.site.search.scroll else page
-                yield self.search_request(keyword, again_from, again=True, attempt=attempt + 1)
+                yield self.search_request(keyword, response.cb_kwargs["page"] if self.site.search.scroll else page,
+                                          again=True, attempt=attempt + 1)
             else:
                 self.search_not_read(keyword, page, "failed", exc)
         finally:
