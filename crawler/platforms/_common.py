@@ -158,6 +158,20 @@ def _quote_bare_keys(literal: str) -> str:
     return "".join(out)
 
 
+def load_json(text: str, page: str) -> Any:
+    """A data answer's JSON, or ParseError naming the page."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(page, f"valid JSON ({exc})") from exc
+
+
+def pagination(current: Any, total: Any, **extra: Any) -> dict:
+    """{"current", "total", "has_more", **extra} of a numbered search (unknown numbers: None)."""
+    return {"current": current, "total": total,
+            "has_more": bool(current and total and int(current) < int(total)), **extra}
+
+
 def loads_js(literal: str) -> Any:
     """Parse JSON, or a JS object literal whose only deviation is unquoted keys."""
     try:

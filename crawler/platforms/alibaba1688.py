@@ -12,6 +12,7 @@ import re
 
 from crawler.exceptions import ParseError
 from crawler.platforms._common import (
+    pagination,
     listing_status,
     selector,
     absolute_url,
@@ -93,12 +94,7 @@ def parse_pagination(html: str) -> dict:
     """{"current", "total", "has_more"} from `window.data.pageInfo`."""
     data = _load(html, _DATA_RE, "<1688 search page>", "window.data")
     info = find_key(data, "pageInfo", default={}) or {}
-    current, total = info.get("currentPage"), info.get("totalPage")
-    return {
-        "current": current,
-        "total": total,
-        "has_more": bool(current and total and int(current) < int(total)),
-    }
+    return pagination(info.get("currentPage"), info.get("totalPage"))
 
 
 def context_data(html: str, page: str = "") -> dict:

@@ -18,6 +18,8 @@ from lxml import etree
 
 from crawler.exceptions import ParseError
 from crawler.platforms._common import (
+    load_json,
+    pagination,
     listing_status,
     absolute_url,
     clean_text,
@@ -196,11 +198,7 @@ def _pagination(sel) -> dict:
     boxes = _PAGE_BOX(sel.root)
     current = parse_count(_first_text(boxes, "b")) if boxes else None
     total = parse_count(_first_text(boxes, "i")) if boxes else None
-    return {
-        "current": current,
-        "total": total,
-        "has_more": bool(current and total and current < total),
-    }
+    return pagination(current, total)
 
 
 def parse_item(html: str, url: str = "") -> Listing:
@@ -309,10 +307,7 @@ def parse_ware_business(body: str | bytes) -> Decimal | None:
     gives none (off sale "-1.00", or no price object). A block code is not a price answer: the
     block middleware has already turned it away."""
     text = body.decode("utf-8-sig") if isinstance(body, (bytes, bytearray)) else body
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ParseError("<jd price response>", f"valid JSON ({exc})") from exc
+    data = load_json(text, "<jd price response>")
     price_obj = data.get("price") if isinstance(data, dict) else None
     if not isinstance(price_obj, dict):
         return None
@@ -324,10 +319,7 @@ def parse_search_api(body: str, url: str = "") -> tuple[list[Listing], dict]:
     """(listings, pagination) from api.m.jd.com `pc_search_searchWare` JSON, what JD's search page
     receives today; ParseError when it is not that answer."""
     page = url or "<jd search API answer>"
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise ParseError(page, f"valid JSON ({exc})") from exc
+    data = load_json(body, page)
     result = data.get("data") if isinstance(data, dict) else None
     wares = result.get("wareList") if isinstance(result, dict) else None
     if not isinstance(wares, list):
@@ -348,6 +340,4 @@ def parse_search_api(body: str, url: str = "") -> tuple[list[Listing], dict]:
             shop_id=str(ware.get("shopId") or ""), shop_name=clean_text(ware.get("shopName")), attributes=attributes,
             image_urls=[full_image_url(image) if str(image).startswith(("http", "//")) else IMAGE_BASE + "jfs/t1/" + str(image)]
             if image else []))
-    current, total = result.get("page"), result.get("pageCount")
-    return listings, {"current": current, "total": total,
-                      "has_more": bool(current and total and int(current) < int(total))}
+    return listings, pagination(result.get("page"), result.get("pageCount"))

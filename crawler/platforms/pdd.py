@@ -7,12 +7,12 @@ No real PDD page is stored, so this follows the demo market's contract.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 
 from crawler.exceptions import ParseError
 from crawler.platforms._common import (
+    load_json,
     listing_status,
     selector,
     absolute_url,
@@ -141,10 +141,7 @@ def parse_item(html: str, url: str = "") -> Listing:
 def parse_search_api(body: str, url: str = "") -> tuple[list[Listing], dict]:
     """(listings, pagination) from `/proxy/api/search` JSON, the later pages of a PDD search."""
     page = url or "<pdd search API answer>"
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise ParseError(page, f"valid JSON ({exc})") from exc
+    data = load_json(body, page)
     items = data.get("items") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise ParseError(page, "items (/proxy/api/search)")

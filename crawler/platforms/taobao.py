@@ -13,6 +13,7 @@ import re
 
 from crawler.exceptions import ParseError
 from crawler.platforms._common import (
+    pagination,
     listing_status,
     absolute_url,
     clean_text,
@@ -102,14 +103,8 @@ def parse_pagination(html: str) -> dict:
     """{"current", "total", "page_size", "total_count", "has_more"} from `mods.pager.data`."""
     config = page_config(html, "<taobao search page>")
     pager = (((config.get("mods") or {}).get("pager") or {}).get("data")) or {}
-    current, total = pager.get("currentPage"), pager.get("totalPage")
-    return {
-        "current": current,
-        "total": total,
-        "page_size": pager.get("pageSize"),
-        "total_count": pager.get("totalCount"),
-        "has_more": bool(current and total and int(current) < int(total)),
-    }
+    return pagination(pager.get("currentPage"), pager.get("totalPage"), page_size=pager.get("pageSize"),
+                      total_count=pager.get("totalCount"))
 
 
 def parse_item(html: str, url: str = "") -> Listing:
@@ -201,6 +196,4 @@ def parse_search_mtop(body: str, url: str = "") -> tuple[list[Listing], dict]:
             shop_name=clean_text(shop.get("title") or item.get("nick")), attributes=attributes,
             image_urls=[full_image_url(image)] if image else [], sales=parse_count(item.get("realSales"))))
     info = find_key(data, "mainInfo", default={}) or {}
-    current, total = info.get("page"), info.get("totalPage")
-    return listings, {"current": current, "total": total,
-                      "has_more": bool(current and total and int(current) < int(total))}
+    return listings, pagination(info.get("page"), info.get("totalPage"))
