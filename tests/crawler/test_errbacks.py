@@ -23,7 +23,7 @@ QUERY = "灭火器"
 
 
 class Gate:
-    """Answers chosen requests itself while `on`; `hits` counts what reached the market."""
+    """Answers chosen requests itself while `on` (the others reach the market)."""
 
     def __init__(self, answer):
         self.answer = answer
@@ -37,7 +37,7 @@ class Gate:
         return await call_next(request)
 
 
-def gated_market(start_market, answer) -> tuple[object, Gate]:
+def gated_market(answer) -> tuple[object, Gate]:
     from demo_market.server import DemoMarket
 
     market = DemoMarket(seed=7, **QUIET)
@@ -81,7 +81,7 @@ def test_a_blocked_price_answer_keeps_the_item_with_its_price_pending(spawn_fire
             return JSONResponse({"code": "605", "echo": "risk"})  # JD's block: HTTP 200, a JSON code
         return None
 
-    market, _ = gated_market(None, answer)
+    market, _ = gated_market(answer)
     markets.append(market)
     data = tmp_path / "data"
     result = crawl(spawn_firewatch, market, data, "jd", max_blocks=2, block_backoff=0.01)
@@ -101,7 +101,7 @@ def test_blocked_item_pages_keep_what_the_search_showed_as_blocked(spawn_firewat
                 "Location": "https://mobile.yangkeduo.com/psnl_verification.html?from=x"})
         return None
 
-    market, _ = gated_market(None, answer)
+    market, _ = gated_market(answer)
     markets.append(market)
     data = tmp_path / "data"
     result = crawl(spawn_firewatch, market, data, "pdd", max_blocks=3, block_backoff=0.01)
@@ -118,7 +118,7 @@ def test_item_pages_that_keep_failing_keep_the_listing_as_unknown(spawn_firewatc
             return PlainTextResponse("Service Unavailable", status_code=503)
         return None
 
-    market, _ = gated_market(None, answer)
+    market, _ = gated_market(answer)
     markets.append(market)
     data = tmp_path / "data"
     result = crawl(spawn_firewatch, market, data, "1688", retry_times=1)
@@ -134,7 +134,7 @@ def test_a_blocked_search_page_is_where_the_next_run_starts(spawn_firewatch, mar
             return JSONResponse({"code": "605", "echo": "risk"})
         return None
 
-    market, gate = gated_market(None, answer)
+    market, gate = gated_market(answer)
     markets.append(market)
     data = tmp_path / "data"
     first = crawl(spawn_firewatch, market, data, "jd", max_blocks=2, block_backoff=0.01)
@@ -211,7 +211,7 @@ def test_a_compressed_captcha_page_is_seen_as_a_block(spawn_firewatch, markets, 
             return Response(captcha, headers={"Content-Encoding": "gzip", "Content-Type": "text/html; charset=utf-8"})
         return None
 
-    market, _ = gated_market(None, answer)
+    market, _ = gated_market(answer)
     markets.append(market)
     data = tmp_path / "data"
     result = crawl(spawn_firewatch, market, data, "1688", max_blocks=2, block_backoff=0.01)
