@@ -46,12 +46,16 @@ class SQLiteQueue:
         of each platform, then the second of each...), so one platform's backlog does not keep
         the others' evidence waiting."""
         sql = "SELECT platform, listing_id FROM queue WHERE stage=? AND attempts<? ORDER BY enqueued_at, platform, listing_id"
-        if limit:
-            sql = ("SELECT platform, listing_id FROM (SELECT platform, listing_id, enqueued_at, ROW_NUMBER() OVER "
-                   "(PARTITION BY platform ORDER BY enqueued_at, listing_id) AS turn FROM queue "
-                   "WHERE stage=? AND attempts<?) ORDER BY turn, enqueued_at, platform, listing_id")
-            sql += f" LIMIT {int(limit)}"
-        return [(r[0], r[1]) for r in self._db.execute(sql, (stage, max_attempts))]
+        if not limit:
+            return [(r[0], r[1]) for r in self._db.execute(sql, (stage, max_attempts))]
+        # the oldest `limit` of each platform (a top-N each, cheap at a million queued rows), in turns
+        platforms = [r[0] for r in self._db.execute("SELECT DISTINCT platform FROM queue WHERE stage=?", (stage,))]
+        oldest = [self._db.execute(
+            "SELECT enqueued_at, platform, listing_id FROM queue WHERE stage=? AND attempts<? AND platform=? "
+            f"ORDER BY enqueued_at, listing_id LIMIT {int(limit)}", (stage, max_attempts, p)).fetchall()
+            for p in platforms]
+        turns = sorted((turn, tuple(row)) for rows in oldest for turn, row in enumerate(rows))
+        return [(row[1], row[2]) for _, row in turns[:int(limit)]]
 
     def queue_counts(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self._db.execute("SELECT stage, COUNT(*) FROM queue GROUP BY stage")}
