@@ -5,6 +5,8 @@ enqueues the listing for processing, all in one transaction; so a crawl killed a
 moment leaves whole listings or none. With `FIREWATCH_ECHO_COMMITS` set, the key of each
 committed listing is printed to stdout after its commit (used by the crash test). A
 `crawler.skip.SearchFound` is stored as its listing, keeping what its search result showed.
+Each listing stored records its provenance: a crawl of the spider's platform, with the run
+(`FIREWATCH_RUN_ID`) in its detail.
 """
 
 from __future__ import annotations
@@ -12,19 +14,21 @@ from __future__ import annotations
 import sys
 
 from crawler.skip import SearchFound
-from firewatch.core.models import Listing
+from firewatch.core.models import Listing, Source
 from firewatch.store import open_store
 
 
 class StorePipeline:
-    def __init__(self, store_path: str, echo: bool):
+    def __init__(self, store_path: str, echo: bool, run_id: int | None = None):
         self.store_path = store_path
         self.echo = echo
+        self.run_id = run_id
         self.store = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler.settings.get("FIREWATCH_STORE"), crawler.settings.getbool("FIREWATCH_ECHO_COMMITS"))
+        run = crawler.settings.getint("FIREWATCH_RUN_ID", 0) or None
+        pipeline = cls(crawler.settings.get("FIREWATCH_STORE"), crawler.settings.getbool("FIREWATCH_ECHO_COMMITS"), run)
         pipeline.crawler = crawler
         return pipeline
 
@@ -40,7 +44,9 @@ class StorePipeline:
         if isinstance(item, SearchFound):
             item, search_price = item.listing, item.search_price
         if isinstance(item, Listing):
-            result = self.store.listings.upsert_listing(item, search_price=search_price)
+            crawled = getattr(spider, "platform", "") or item.platform
+            source = Source("crawl", crawled, detail={"run": self.run_id} if self.run_id else {})
+            result = self.store.listings.upsert_listing(item, search_price=search_price, source=source)
             crawler = getattr(self, "crawler", None)
             if crawler is not None:
                 crawler.stats.inc_value("firewatch/stored")

@@ -236,6 +236,7 @@ def _crawl(settings: Settings, platforms: list[str], keywords: dict[str, list[st
     crawlers = {}
     for platform in platforms:
         crawler = process.create_crawler(SPIDERS[platform])
+        crawler.settings.set("FIREWATCH_RUN_ID", runs[platform], priority="spider")  # provenance of what it stores
         if SITES[platform].search.browser:  # the site signs its data requests in its own script
             crawler.settings.setdict(browser_settings(settings, platform, sessions.get(platform)), priority="spider")
         if c.legal_basis.get(platform):  # robots.txt forbids it; the settings name the legal basis

@@ -15,12 +15,13 @@ page) and `id` (a listing id); `body` is a URL-quoted JSON argument of an API fl
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from crawler.exceptions import UnknownPlatformError
 
-__all__ = ["SITES", "Flow", "SiteMap", "platform_domains", "site", "site_of_url"]
+__all__ = ["SITES", "Flow", "SiteMap", "listing_key", "platform_domains", "site", "site_of_url"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class SiteMap:
     price: Flow | None = None
     robots_note: str = ""
     hosts: tuple[str, ...] = field(default=())  # the hosts of its flows (robots.txt is read per host)
+    # listing platform -> other item URL forms people paste (mobile pages), same placeholders
+    item_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def search_url(self, keyword: str, page: int) -> str:
         return self.search.template.format(q=quote(keyword), page=page, offset=(page - 1) * self.page_size)
@@ -79,6 +82,7 @@ SITES: dict[str, SiteMap] = {
                     note="anonymous searches are sent to passport.jd.com; the results page of today is "
                          "fed by api.m.jd.com (pc_search_searchWare), signed (h5st) by JD's own script"),
         items={"jd": Flow("https://item.jd.com/{id}.html")},
+        item_aliases={"jd": ("https://item.m.jd.com/product/{id}.html", "https://item.m.jd.com/{id}.html")},
         price=Flow("https://api.m.jd.com/api?appid=pc-item-soa&functionId=pc_detailpage_wareBusiness"
                    "&client=pc&clientVersion=1.0.0&body={body}",
                    note="blocks arrive as HTTP 200 with a JSON code (605)"),
@@ -95,6 +99,9 @@ SITES: dict[str, SiteMap] = {
                          "signed with the _m_h5_tk cookie's token by Taobao's own script"),
         items={"taobao": Flow("https://item.taobao.com/item.htm?id={id}"),
                "tmall": Flow("https://detail.tmall.com/item.htm?id={id}")},
+        item_aliases={"taobao": ("https://h5.m.taobao.com/awp/core/detail.htm?id={id}",
+                                 "https://main.m.taobao.com/security-h5-detail/home?id={id}"),
+                      "tmall": ("https://detail.m.tmall.com/item.htm?id={id}",)},
         page_size=44, session_cookie="cookie2",
         robots_note="robots.txt of taobao.com and tmall.com disallows every path for every crawler but a few "
                     "named search engines: crawling needs a legal basis in [crawl] legal_basis",
@@ -117,6 +124,7 @@ SITES: dict[str, SiteMap] = {
         search=Flow("https://s.1688.com/selloffer/offer_search.htm?keywords={q}&charset=utf8&beginPage={page}",
                     note="anonymous requests often get a 200 interstitial leading to /_____tmd_____/punish"),
         items={"1688": Flow("https://detail.1688.com/offer/{id}.html")},
+        item_aliases={"1688": ("https://m.1688.com/offer/{id}.html",)},
         page_size=40, session_cookie="cookie2",
         hosts=("s.1688.com", "detail.1688.com"),
     ),
@@ -138,6 +146,43 @@ def site_of_url(url: str) -> SiteMap | None:
     """The site map whose domains own the URL's host, or None."""
     host = urlsplit(url).hostname or ""
     return next((s for s in SITES.values() if s.owns(host)), None)
+
+
+def _item_pattern(template: str) -> tuple[str, re.Pattern[str] | None, str]:
+    """(host, path regex, query parameter) reading a listing id out of an item URL template."""
+    parts = urlsplit(template)
+    param = next((k for k, v in parse_qs(parts.query).items() if v == ["{id}"]), "")
+    path = re.escape(parts.path).replace(re.escape("{id}"), r"(?P<id>[A-Za-z0-9_-]{1,64})")
+    return (parts.hostname or "", re.compile(path + r"/?\Z") if "{id}" in parts.path else None, param)
+
+
+def listing_key(url: str) -> tuple[str, str] | None:
+    """(listing platform, listing id) of an item page URL of a watched platform (its desktop
+    or mobile form, any extra query parameters), or None when the URL is not one."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    for s in SITES.values():
+        if not s.owns(host):
+            continue
+        for platform, flow in s.items.items():
+            for template in (flow.template, *s.item_aliases.get(platform, ())):
+                want_host, path, param = _item_pattern(template)
+                if host != want_host:
+                    continue
+                if path is not None:
+                    found = path.match(parts.path)
+                    if found:
+                        return platform, found["id"]
+                elif parts.path.rstrip("/") == urlsplit(template).path.rstrip("/"):
+                    value = parse_qs(parts.query).get(param, [""])[0]
+                    if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", value):
+                        return platform, value
+    return None
 
 
 def platform_domains() -> tuple[str, ...]:

@@ -19,6 +19,7 @@ PLATFORMS = ("jd", "taobao", "tmall", "pdd", "1688")
 STATUSES = ("active", "removed", "blocked", "unknown")
 VERDICTS = ("confirm", "dismiss", "escalate")
 NOTICE_STATUSES = ("draft", "sent", "acknowledged", "overdue", "removal_verified")
+SOURCE_KINDS = ("crawl", "report", "assist", "tip")  # how a lead reached firewatch (Source.kind)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -82,6 +83,29 @@ class Listing:
         if self.price_tiers:
             return min(t.price for t in self.price_tiers)
         return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable(self)
+
+
+@dataclass
+class Source:
+    """Where a listing came from (its provenance): one crawl of a platform, one row of a
+    platform's report file, one assistance reply, or one public tip.
+
+    `kind` is one of SOURCE_KINDS; `name` the crawled platform, the report's source name or
+    "tip"; `ref` what identifies the lead inside that source ("" for crawls, where one row
+    per listing keeps the last run; `<file sha256>:<row>` for a file row; the tip's receipt
+    code); `detail` the rest as JSON-ready values (crawl run id; file name, row number and
+    the seller fields the row carried). `first_seen`/`last_seen` are UTC.
+    """
+
+    kind: str
+    name: str
+    ref: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(self)

@@ -32,6 +32,7 @@ class PoolCapturer(Protocol):
 
 @dataclass
 class PipelineStats:
+    fetched: int = 0  # leads without content (a tip's or report's URL) whose page was fetched and read
     scored: int = 0
     flagged: int = 0
     captured: int = 0
@@ -62,7 +63,13 @@ class PipelineStats:
 
 
 class Pipeline:
-    """Score every queued listing, capture the flagged ones, index them all, then run the alerts.
+    """Fetch the pages of leads known only by URL, score every queued listing, capture the
+    flagged ones, index them all, then run the alerts.
+
+    The 'fetch' stage captures a lead's page through the capturer (the capture is kept as
+    evidence) and reads the listing from it with `read_page(listing, evidence)`; the changed
+    listing is then queued for scoring like a crawled one. Without a capturer or `read_page`
+    fetches stay queued.
 
     `capturer` (None: captures stay queued) reports each result through `on_result`;
     `capture_errors` fail one listing, `blocked_errors` send it to the back of the queue;
@@ -74,7 +81,9 @@ class Pipeline:
                  capturer: Any = None, capture_errors: tuple[type[BaseException], ...] = (Exception,),
                  capture_limit: int | None = None, capture_concurrency: int | None = None,
                  score_batch: int = 500, blocked_errors: tuple[type[BaseException], ...] = (),
-                 alerts: Callable[[Any], Any] | None = None):
+                 alerts: Callable[[Any], Any] | None = None,
+                 read_page: Callable[[Listing, Evidence], Listing] | None = None,
+                 read_errors: tuple[type[BaseException], ...] = (ValueError, OSError)):
         self.store = store
         self.index = index
         self.scorer = scorer
@@ -87,9 +96,13 @@ class Pipeline:
         self.score_batch = max(1, int(score_batch))
         self.blocked_errors = blocked_errors
         self.alerts = alerts
+        self.read_page = read_page
+        self.read_errors = read_errors
 
     def run(self, progress: Any = None) -> PipelineStats:
         stats = PipelineStats()
+        if self.capturer is not None and self.read_page is not None:
+            self._fetch_stage(stats, progress)
         self._score_stage(stats, progress)
         if self.capturer is not None:
             self._capture_stage(stats, progress)
@@ -178,6 +191,36 @@ class Pipeline:
 
         self.capturer.capture_many(items, concurrency=self.capture_concurrency, on_result=done)
 
+    def _fetch_stage(self, stats: PipelineStats, progress: Any) -> None:
+        """Capture each queued lead's page and read the listing from it (kept as evidence too)."""
+        keys = self.store.queue.pending("fetch", limit=self.capture_limit)
+        task = progress.add_task("抓取线索页面", total=len(keys)) if progress is not None and keys else None
+        items = [(l.platform, l.listing_id, l.url, "") for l in self._queued_listings("fetch", keys, progress, task)]
+
+        def done(item: Any, result: Any) -> None:
+            key = (item.platform, item.listing_id)
+            if isinstance(result, Evidence):
+                self.store.evidence.save_evidence(result)
+                listing = self.store.listings.get_listing(key)
+                try:
+                    fetched = self.read_page(listing, result)
+                except self.blocked_errors as exc:
+                    self._failed(key, "fetch", exc, stats)
+                except self.read_errors as exc:
+                    self._failed(key, "fetch", exc, stats)
+                else:
+                    self.store.listings.upsert_listing(fetched)  # queues 'score' when it changed
+                    self.store.queue.complete_stage(key, "fetch")
+                    stats.fetched += 1
+            elif isinstance(result, self.capture_errors):
+                self._failed(key, "fetch", result, stats)
+            else:  # not an item error: stop the run
+                raise result
+            if task is not None:
+                progress.advance(task)
+
+        self.capturer.capture_many(items, concurrency=self.capture_concurrency, on_result=done)
+
     def _queued_listings(self, stage: str, keys: list[tuple[str, str]], progress: Any, task: Any) -> list[Listing]:
         """The listings behind queue keys; a key whose listing was deleted is completed."""
         listings = []
@@ -200,11 +243,11 @@ class Pipeline:
         message = f"{stage} {key[0]}:{key[1]}: {type(exc).__name__}: {exc}"
         log.warning("%s", message)
         stats.errors.append(message)
-        if stage == "capture" and isinstance(exc, self.blocked_errors):
+        if stage in ("capture", "fetch") and isinstance(exc, self.blocked_errors):
             stats.capture_blocked += 1
-            self.store.queue.complete_stage(key, "capture", ("capture",))  # back of the queue
+            self.store.queue.complete_stage(key, stage, (stage,))  # back of the queue
             return
-        if stage == "capture":
+        if stage in ("capture", "fetch"):
             stats.capture_failed += 1
         self.store.queue.fail_stage(key, stage, message)
 

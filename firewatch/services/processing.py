@@ -1,4 +1,4 @@
-"""Wire and run the processing pipeline from settings: score, capture, index, alerts.
+"""Wire and run the processing pipeline from settings: fetch leads, score, capture, index, alerts.
 
 `build_pipeline` is the one place that turns settings into a `Pipeline`; `run_processing`
 opens the store and search index, drains the queue and closes what it opened.
@@ -11,12 +11,13 @@ from typing import Any, Callable
 
 from alerts.rules import AlertsConfig, run_rules
 from crawler.capture import Capturer
-from crawler.exceptions import BlockedPageError, CaptureError
+from crawler.exceptions import BlockedPageError, CaptureError, ParseError
 from crawler.platforms.blocked import detect_block
 from crawler.sites import platform_domains
 from firewatch.core.hostmap import HostMap
 from firewatch.core.settings import Settings
 from firewatch.search import open_index_from_settings
+from firewatch.services.leads import read_captured
 from firewatch.services.loaders import load_scorer, load_watchlist
 from firewatch.services.pipeline import Pipeline, PipelineStats
 from firewatch.store import open_store
@@ -49,7 +50,8 @@ def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capt
 
     return Pipeline(store, index, scorer, settings.scoring.threshold,
                     load_watchlist(settings, store), capturer, capture_errors=(CaptureError,),
-                    blocked_errors=(BlockedPageError,), capture_limit=max_captures, alerts=alerts)
+                    blocked_errors=(BlockedPageError,), capture_limit=max_captures, alerts=alerts,
+                    read_page=read_captured, read_errors=(ParseError, OSError, ValueError))
 
 
 def run_processing(settings: Settings, capture: bool = True, max_captures: int | None = None,

@@ -3,7 +3,8 @@ the search pages a blocked crawl resumes at.
 
 An upsert writes a Snapshot only when price, title, stock or status changed, and queues the
 listing for 'score' when its content changed, all in one transaction. Money is integer fen.
-Each listing may also keep `search_price`, an opaque signature of the price its search
+An upsert may carry the sighting's `Source` (provenance, `firewatch.store.sources`), recorded
+in the same transaction. Each listing may also keep `search_price`, an opaque signature of the price its search
 result showed (written by the crawler, compared by its skip-if-unchanged check), which is
 not part of the listing's content. A crawl run records the process that runs it (pid,
 host, heartbeat), so the next run can tell a killed run from a running one.
@@ -18,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterator
 
-from firewatch.core.models import Listing, PriceTier, Snapshot, to_jsonable, utcnow
+from firewatch.core.models import Listing, PriceTier, Snapshot, Source, to_jsonable, utcnow
 from firewatch.store.protocols import UpsertResult
 from firewatch.store.queue import enqueue_in
 from firewatch.core.money import from_fen, to_fen
@@ -59,6 +60,78 @@ def listing_from_row(r: sqlite3.Row) -> Listing:
     )
 
 
+def record_source_in(db: sqlite3.Connection, key: tuple[str, str], source: Source, now: datetime) -> None:
+    """Record one sighting of a listing in `source`, inside the caller's transaction."""
+    seen = _ts(source.last_seen or now)
+    db.execute(
+        "INSERT INTO listing_sources (platform, listing_id, kind, name, ref, detail, first_seen, last_seen) "
+        "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (platform, listing_id, kind, name, ref) "
+        "DO UPDATE SET detail=excluded.detail, last_seen=MAX(last_seen, excluded.last_seen)",
+        (key[0], key[1], source.kind, source.name, source.ref,
+         json.dumps(source.detail, ensure_ascii=False, sort_keys=True), _ts(source.first_seen or now), seen),
+    )
+
+
+def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_price: str | None = None,
+              source: Source | None = None) -> UpsertResult:
+    """`SQLiteListings.upsert_listing` inside the caller's transaction (an import writes a whole file in one)."""
+    digest = content_hash(listing)
+    low, high = listing.price_range or (None, None)
+    row = {
+        "platform": listing.platform,
+        "listing_id": listing.listing_id,
+        "url": listing.url,
+        "title": listing.title,
+        "price_fen": to_fen(listing.price),
+        "price_low_fen": to_fen(low),
+        "price_high_fen": to_fen(high),
+        "price_tiers": json.dumps(to_jsonable(listing.price_tiers)),
+        "price_pending": int(listing.price_pending),
+        "currency": listing.currency,
+        "shop_id": listing.shop_id,
+        "shop_name": listing.shop_name,
+        "attributes": json.dumps(listing.attributes, ensure_ascii=False, sort_keys=True),
+        "description": listing.description,
+        "image_urls": json.dumps(listing.image_urls, ensure_ascii=False),
+        "sales": listing.sales,
+        "stock": listing.stock,
+        "status": listing.status,
+        "last_seen": _ts(now),
+        "content_hash": digest,
+    }
+    if search_price is not None:
+        row["search_price"] = search_price
+    old = db.execute(
+        "SELECT price_fen, price_low_fen, title, stock, status, content_hash FROM listings WHERE platform=? AND listing_id=?",
+        (listing.platform, listing.listing_id),
+    ).fetchone()
+    if old is None:
+        row["first_seen"] = _ts(now)
+        cols = ", ".join(row)
+        db.execute(f"INSERT INTO listings ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
+    else:
+        sets = ", ".join(f"{c}=:{c}" for c in row if c not in ("platform", "listing_id"))
+        db.execute(f"UPDATE listings SET {sets} WHERE platform=:platform AND listing_id=:listing_id", row)
+    observed_price = row["price_fen"] if row["price_fen"] is not None else row["price_low_fen"]
+    snapshot = old is None or (
+        (old["price_fen"] if old["price_fen"] is not None else old["price_low_fen"]) != observed_price
+        or old["title"] != listing.title
+        or old["stock"] != listing.stock
+        or old["status"] != listing.status
+    )
+    if snapshot:
+        db.execute(
+            "INSERT INTO snapshots (platform, listing_id, observed_at, price_fen, title, stock, status, content_hash) VALUES (?,?,?,?,?,?,?,?)",
+            (listing.platform, listing.listing_id, _ts(now), observed_price, listing.title, listing.stock, listing.status, digest),
+        )
+    changed = old is None or old["content_hash"] != digest
+    if changed:
+        enqueue_in(db, listing.key, "score", now)
+    if source is not None:
+        record_source_in(db, listing.key, source, now)
+    return UpsertResult(created=old is None, snapshot=snapshot, changed=changed)
+
+
 class SQLiteListings:
     """`protocols.ListingRepository` in SQLite."""
 
@@ -67,67 +140,15 @@ class SQLiteListings:
 
     # -- listings ---------------------------------------------------------------
     def upsert_listing(self, listing: Listing, observed_at: datetime | None = None,
-                       search_price: str | None = None) -> UpsertResult:
+                       search_price: str | None = None, source: Source | None = None) -> UpsertResult:
         """Insert or update one listing; snapshot and enqueue it when it changed.
 
         `search_price` (when not None) replaces the kept signature of what the listing's
         search result showed; None leaves the kept one as it was. It changes no content hash.
+        `source` (when given) records where this sighting came from, in the same transaction.
         """
-        now = observed_at or utcnow()
-        digest = content_hash(listing)
-        low, high = listing.price_range or (None, None)
-        row = {
-            "platform": listing.platform,
-            "listing_id": listing.listing_id,
-            "url": listing.url,
-            "title": listing.title,
-            "price_fen": to_fen(listing.price),
-            "price_low_fen": to_fen(low),
-            "price_high_fen": to_fen(high),
-            "price_tiers": json.dumps(to_jsonable(listing.price_tiers)),
-            "price_pending": int(listing.price_pending),
-            "currency": listing.currency,
-            "shop_id": listing.shop_id,
-            "shop_name": listing.shop_name,
-            "attributes": json.dumps(listing.attributes, ensure_ascii=False, sort_keys=True),
-            "description": listing.description,
-            "image_urls": json.dumps(listing.image_urls, ensure_ascii=False),
-            "sales": listing.sales,
-            "stock": listing.stock,
-            "status": listing.status,
-            "last_seen": _ts(now),
-            "content_hash": digest,
-        }
-        if search_price is not None:
-            row["search_price"] = search_price
         with self._db.transaction() as db:
-            old = db.execute(
-                "SELECT price_fen, price_low_fen, title, stock, status, content_hash FROM listings WHERE platform=? AND listing_id=?",
-                (listing.platform, listing.listing_id),
-            ).fetchone()
-            if old is None:
-                row["first_seen"] = _ts(now)
-                cols = ", ".join(row)
-                db.execute(f"INSERT INTO listings ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
-            else:
-                sets = ", ".join(f"{c}=:{c}" for c in row if c not in ("platform", "listing_id"))
-                db.execute(f"UPDATE listings SET {sets} WHERE platform=:platform AND listing_id=:listing_id", row)
-            observed_price = row["price_fen"] if row["price_fen"] is not None else row["price_low_fen"]
-            snapshot = old is None or (
-                (old["price_fen"] if old["price_fen"] is not None else old["price_low_fen"]) != observed_price
-                or old["title"] != listing.title
-                or old["stock"] != listing.stock
-                or old["status"] != listing.status
-            )
-            if snapshot:
-                db.execute(
-                    "INSERT INTO snapshots (platform, listing_id, observed_at, price_fen, title, stock, status, content_hash) VALUES (?,?,?,?,?,?,?,?)",
-                    (listing.platform, listing.listing_id, _ts(now), observed_price, listing.title, listing.stock, listing.status, digest),
-                )
-            changed = old is None or old["content_hash"] != digest
-            if changed:
-                enqueue_in(db, listing.key, "score", now)
-        return UpsertResult(created=old is None, snapshot=snapshot, changed=changed)
+            return upsert_in(db, listing, observed_at or utcnow(), search_price, source)
 
     def get_listing(self, key: tuple[str, str]) -> Listing | None:
         r = self._db.execute("SELECT * FROM listings WHERE platform=? AND listing_id=?", key).fetchone()

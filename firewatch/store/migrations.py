@@ -337,4 +337,34 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE crawl_runs ADD COLUMN conditions TEXT NOT NULL DEFAULT '{}';
         """,
     ),
+    (
+        8,
+        "listing provenance: each listing's sources (crawls, report file rows, assistance replies, tips) "
+        "with first and last seen; the report files imported, by SHA-256",
+        """
+        CREATE TABLE listing_sources (
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('crawl','report','assist','tip')),
+            name TEXT NOT NULL,
+            ref TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '{}',
+            first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (platform, listing_id, kind, name, ref)
+        );
+        CREATE INDEX listing_sources_kind ON listing_sources (kind, name, last_seen);
+        CREATE TABLE import_files (
+            sha256 TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            source TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            listings INTEGER NOT NULL,
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (kind, sha256)
+        );
+        """,
+    ),
 ]

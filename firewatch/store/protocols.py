@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Iterator, Protocol, runtime_checkable
 
-from firewatch.core.models import Assessment, Decision, Evidence, Listing, Notice, Snapshot
+from firewatch.core.models import Assessment, Decision, Evidence, Listing, Notice, Snapshot, Source
 
 Key = tuple[str, str]  # (platform, listing_id)
 
@@ -80,10 +80,11 @@ class ListingRepository(Protocol):
     """Listings keyed by (platform, listing_id), their change snapshots, and crawl runs."""
 
     def upsert_listing(self, listing: Listing, observed_at: datetime | None = None,
-                       search_price: str | None = None) -> UpsertResult:
+                       search_price: str | None = None, source: Source | None = None) -> UpsertResult:
         """Insert or update; snapshot when price, title, stock or status changed; queue for
         'score' when the content changed, all in one transaction. `search_price` (not None)
-        replaces the kept signature of what the search page showed (not content)."""
+        replaces the kept signature of what the search page showed (not content); `source`
+        (not None) records the sighting's provenance in the same transaction."""
 
     def get_listing(self, key: Key) -> Listing | None: ...
     def iter_listings(self, platform: str | None = None) -> Iterator[Listing]: ...
@@ -254,6 +255,19 @@ class ReferenceRepository(Protocol):
     def certificate_count(self) -> int: ...
 
 
+class SourceRepository(Protocol):
+    """Listing provenance (crawls, report file rows, assistance replies, tips) and imported files."""
+
+    def record(self, key: Key, source: Source, at: datetime | None = None) -> None: ...
+    def sources_of(self, key: Key) -> list[Source]: ...
+    def kinds_of(self, keys: Iterable[Key]) -> dict[Key, set[str]]: ...
+    def imported_file(self, kind: str, sha256: str) -> dict[str, Any] | None: ...
+    def add_leads(self, leads: list[tuple[Listing, Source, bool]], file: Any = None,
+                  at: datetime | None = None) -> Any:
+        """Write listings with their sources (queueing 'fetch' where the flag says so) and the
+        file they came from (`sources.ImportedFile`), in one transaction."""
+
+
 class Store(Protocol):
     """The store of record: the repositories over one connection. Each repository method is
     one transaction. A context manager that closes the store on exit."""
@@ -267,6 +281,7 @@ class Store(Protocol):
     alerts: AlertRepository
     users: UserRepository
     references: ReferenceRepository
+    sources: SourceRepository
 
     def schema_versions(self) -> list[int]: ...
     def integrity_ok(self) -> bool: ...

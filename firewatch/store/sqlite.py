@@ -23,6 +23,7 @@ from firewatch.store.notices import SQLiteNotices
 from firewatch.store.queue import SQLiteQueue
 from firewatch.store.references import SQLiteReferences
 from firewatch.store.reviews import SQLiteReviews
+from firewatch.store.sources import SQLiteSources
 from firewatch.store.users import SQLiteUsers
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class SQLiteStore:
         self.alerts = SQLiteAlerts(self._db)
         self.users = SQLiteUsers(self._db)
         self.references = SQLiteReferences(self._db)
+        self.sources = SQLiteSources(self._db)
 
     def close(self) -> None:
         self._db.close()

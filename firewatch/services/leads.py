@@ -1,0 +1,102 @@
+"""Leads that arrive without a crawl: a URL (from a tip, a report row, an assistance reply)
+becomes a listing that the pipeline fetches, captures and scores like any crawled one.
+
+`url_lead(store, url, source)` files a URL under its listing key (`crawler.sites.listing_key`:
+the real item URL of a watched platform, desktop or mobile form) with its provenance; a new
+listing starts as a stub (status "unknown", no title) queued for the 'fetch' stage, whose
+capture's page `read_captured` parses into the listing's content. A URL of no watched
+platform files nothing and says so (`UrlLead.key` None). `merge` lays a lead's known fields
+over what the store already knows, so a partial row never blanks a crawled listing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from crawler.capture import BODY_NAME, HEADERS_NAME, HTML_NAME
+from crawler.platforms import parse_page
+from crawler.sites import listing_key, site, site_of_url
+from firewatch.core.models import Evidence, Listing, Source
+from firewatch.store import Store
+
+__all__ = ["UrlLead", "merge", "read_captured", "stub_listing", "url_lead"]
+
+
+@dataclass(frozen=True)
+class UrlLead:
+    """Where a URL went: its listing key (None: not an item page of a watched platform),
+    whether its host belongs to a watched platform at all, and whether the listing is new."""
+
+    key: tuple[str, str] | None
+    on_platform: bool
+    created: bool = False
+
+
+def stub_listing(key: tuple[str, str]) -> Listing:
+    """A listing known only by its key: the platform's real item URL, nothing seen yet."""
+    platform, listing_id = key
+    return Listing(platform, listing_id, url=site(platform).item_url(listing_id, platform), status="unknown")
+
+
+def url_lead(store: Store, url: str, source: Source, at: datetime | None = None) -> UrlLead:
+    """File `url` as a lead from `source`: a new listing is stored as a stub queued for 'fetch'
+    (its page is fetched, captured and scored by the next `firewatch process`); a known one
+    only gains the source."""
+    key = listing_key(url)
+    if key is None:
+        return UrlLead(None, site_of_url(url) is not None)
+    if store.listings.get_listing(key) is not None:
+        store.sources.record(key, source, at)
+        return UrlLead(key, True, False)
+    store.sources.add_leads([(stub_listing(key), source, True)], at=at)
+    return UrlLead(key, True, True)
+
+
+# a lead's fields that replace the stored ones when the lead has them
+_MERGED = ("url", "title", "price", "price_range", "shop_id", "shop_name", "description", "sales", "stock")
+
+
+def merge(stored: Listing | None, lead: Listing) -> Listing:
+    """`lead` laid over `stored`: fields the lead left empty keep the stored values, its
+    attributes are added to the stored ones; a stub's status gives way to the stored one."""
+    if stored is None:
+        return lead
+    changes = {name: getattr(lead, name) for name in _MERGED if getattr(lead, name) not in (None, "", ())}
+    merged = dataclasses.replace(stored, **changes)
+    merged.attributes = {**stored.attributes, **lead.attributes}
+    if lead.image_urls:
+        merged.image_urls = list(dict.fromkeys([*stored.image_urls, *lead.image_urls]))
+    if lead.status != "unknown":
+        merged.status = lead.status
+    return merged
+
+
+def _page_bytes(evidence: Evidence) -> tuple[bytes, str | None]:
+    """The captured page as the server sent it (else as rendered), with its declared charset."""
+    folder = Path(evidence.directory)
+    names = {a.name for a in evidence.artefacts}
+    charset = None
+    if HEADERS_NAME in names:
+        headers = json.loads((folder / HEADERS_NAME).read_text(encoding="utf-8"))  # [{"name", "value"}, ...]
+        charset = next((str(h.get("value", "")) for h in headers
+                        if isinstance(h, dict) and str(h.get("name", "")).lower() == "content-type"), None)
+    for name in (BODY_NAME, HTML_NAME):
+        if name in names:
+            return (folder / name).read_bytes(), charset if name == BODY_NAME else "utf-8"
+    raise FileNotFoundError(f"capture {folder} holds no page ({BODY_NAME} or {HTML_NAME})")
+
+
+def read_captured(listing: Listing, evidence: Evidence) -> Listing:
+    """The listing as its captured page shows it, under the stored key and real URL.
+
+    Raises `crawler.exceptions.ParseError` when the page is not a readable item page and
+    `BlockedPageError` when it is a captcha or login page."""
+    body, charset = _page_bytes(evidence)
+    parsed = parse_page(listing.platform, "item", body, url=evidence.final_url or listing.url,
+                        source=f"{listing.platform}:{listing.listing_id} 的取证页面", declared_encoding=charset)[0]
+    parsed = dataclasses.replace(parsed, platform=listing.platform, listing_id=listing.listing_id, url=listing.url)
+    return merge(listing, parsed)
