@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from firewatch.core.clock import show_date
-from firewatch.core.models import Assessment, Listing
+from firewatch.core.models import Assessment, Listing, Source
 from firewatch.store import Store
 from firewatch.web.deps import User
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
@@ -166,6 +166,7 @@ class ListingView:
     shop_listings: list[tuple[Listing, Assessment | None]] = field(default_factory=list)
     similar: list[Similar] = field(default_factory=list)
     terms: dict[str, list[str]] = field(default_factory=dict)
+    sources: list[Source] = field(default_factory=list)  # provenance, for internal roles
 
     @property
     def all_terms(self) -> list[str]:
@@ -204,6 +205,7 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None) -> 
     view = ListingView(listing, assessment, store.evidence.latest_evidence(key), store.listings.snapshots(key), store.reviews.decisions(key),
                        terms=terms)
     if user.internal:
+        view.sources = store.sources.sources_of(key)
         shop_keys = [k for k in store.listings.shop_listing_keys(listing.platform, listing.shop_id, listing.shop_name) if k != key]
         view.shop_listings = [(store.listings.get_listing(k), store.assessments.get_assessment(k)) for k in shop_keys[:20]]
         view.similar = similar_from_index(index, listing) if index is not None else similar_listings(store, listing)

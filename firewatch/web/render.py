@@ -21,7 +21,8 @@ from markupsafe import Markup, escape
 
 from firewatch.core.clock import show_time
 from firewatch.core.money import format_yuan
-from firewatch.core.labels import CATEGORY_NAMES, PLATFORM_NAMES, REASON_NAMES, VERDICT_NAMES, category_name, reason_name
+from firewatch.core.labels import (CATEGORY_NAMES, LEAD_FIELD_NAMES, LEAD_SOURCE_NAMES, PLATFORM_NAMES, REASON_NAMES,
+                                   VERDICT_NAMES, category_name, reason_name, source_ref_text)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ROLE_NAMES = {"regulator": "监管人员", "investigator": "调查人员", "analyst": "分析人员", "platform": "平台", "admin": "管理员"}
@@ -116,7 +117,10 @@ def make_environment() -> Environment:
                        role_name=lambda r: ROLE_NAMES.get(r, r), source_name=lambda s: SOURCE_NAMES.get(s, s),
                        status_name=lambda s: STATUS_NAMES.get(s, s),
                        notice_status_name=lambda s: NOTICE_STATUS_NAMES.get(s, s),
-                       action_name=lambda a: ACTION_NAMES.get(a) or CUSTODY_NAMES.get(a, a), detail_text=detail_text)
+                       action_name=lambda a: ACTION_NAMES.get(a) or CUSTODY_NAMES.get(a, a), detail_text=detail_text,
+                       lead_source_name=lambda k: LEAD_SOURCE_NAMES.get(k, k),
+                       lead_field_name=lambda k: LEAD_FIELD_NAMES.get(k, k),
+                       source_ref=lambda s: source_ref_text(s.kind, s.ref, s.detail))
     env.globals.update(ACTION_NAMES=ACTION_NAMES, CATEGORY_NAMES=CATEGORY_NAMES, REASON_NAMES=REASON_NAMES, PLATFORM_NAMES=PLATFORM_NAMES,
                        VERDICT_NAMES=VERDICT_NAMES, query=_query, evidence_terms=evidence_terms)
     return env

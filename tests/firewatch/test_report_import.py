@@ -23,6 +23,7 @@ from tests.helpers import market_env
 
 CODE = "91350100M000100Y43"
 SOURCE = "平台合规数据报送2026Q4"
+PAYLOAD = '<img src=x onerror="alert(1)">某公司'
 
 
 def _pick(market, platform, risky, n):
@@ -44,7 +45,8 @@ def reports(demo_market, tmp_path_factory):
              "涉嫌违法情形"]]
     for i, x in enumerate(jd, start=1):
         url = f"https://item.m.jd.com/product/{x.listing_id}.html" if i == 1 else x.url
-        rows.append([str(i), url, "" if i == 1 else x.title, str(x.price), x.shop_name, f"{x.shop_name}有限公司",
+        operator = PAYLOAD if i == 3 else f"{x.shop_name}有限公司"  # seller-written text is hostile
+        rows.append([str(i), url, "" if i == 1 else x.title, str(x.price), x.shop_name, operator,
                      CODE, "是", "价格低于成本" if x.risky else ""])
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
@@ -180,3 +182,39 @@ def test_platform_users_do_not_see_report_rows_as_listings(imported):
     with open_store(data / "firewatch.db") as store:
         user = User("jd_team", "platform", "jd")
         assert not queries.may_see(user, store, (listings[0].platform, listings[0].listing_id))
+
+
+def test_the_listing_page_and_api_show_provenance_escaped(imported):
+    from firewatch.core.settings import load_settings
+    from firewatch.web import create_app
+    from firewatch.web.security import hash_password
+    from firewatch.web.serving import AppServer
+    from tests.helpers import PASSWORD, login_client
+
+    data, listings, _, _, _ = imported
+    with open_store(data / "firewatch.db") as store:
+        store.users.add_user("reviewer", "regulator", hash_password(PASSWORD))
+        store.users.add_user("jd_team", "platform", hash_password(PASSWORD), platform="jd")
+    server = AppServer(create_app(load_settings(env={}).with_overrides({"paths": {"data_dir": str(data)}})))
+    url = server.start()
+    try:
+        client = login_client(url, "reviewer")
+        hostile = listings[2]
+        page = client.get(f"/listings/{hostile.platform}/{hostile.listing_id}")
+        assert page.status_code == 200
+        assert "线索来源" in page.text and "平台报送" in page.text and "jd.csv 第 6 行" in page.text
+        assert "北京时间" in page.text and "91350100M000100Y43" in page.text
+        assert PAYLOAD not in page.text and "&lt;img src=x onerror=" in page.text
+        api = client.get(f"/api/v1/listings/{hostile.platform}/{hostile.listing_id}").json()
+        assert {s["kind"] for s in api["sources"]} == {"report"}
+        assert api["sources"][0]["detail"]["seller"]["operator"] == PAYLOAD  # data stays as sent; only display escapes
+        # a platform never sees where a lead came from
+        with open_store(data / "firewatch.db") as store:
+            from firewatch.core.models import Decision
+            store.reviews.record_decision(Decision(hostile.platform, hostile.listing_id, "reviewer", "confirm"))
+        platform = login_client(url, "jd_team")
+        seen = platform.get(f"/listings/{hostile.platform}/{hostile.listing_id}")
+        assert seen.status_code == 200 and "线索来源" not in seen.text
+        assert platform.get(f"/api/v1/listings/{hostile.platform}/{hostile.listing_id}").json()["sources"] == []
+    finally:
+        server.stop()

@@ -83,6 +83,7 @@ def api_listing(request: Request, platform: str, listing_id: str, store: Store =
             "evidence": _evidence(v.evidence), "snapshots": to_jsonable(v.snapshots),
             "decisions": to_jsonable(v.decisions) if user.internal else [],
             "similar": to_jsonable(v.similar),
+            "sources": to_jsonable(v.sources),  # provenance (internal roles; empty for platforms)
             "screenshot_url": f"/files/{platform}/{listing_id}/{v.screenshot}" if v.screenshot else None}
 
 
