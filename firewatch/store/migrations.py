@@ -340,8 +340,22 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (
         8,
         "listing provenance: each listing's sources (crawls, report file rows, assistance replies, tips) "
-        "with first and last seen; the report files imported, by SHA-256",
+        "with first and last seen; the report files imported, by SHA-256; a 'fetch' queue stage for leads "
+        "known only by URL",
         """
+        CREATE TABLE queue_with_fetch (
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            stage TEXT NOT NULL CHECK (stage IN ('fetch','score','capture','index')),
+            enqueued_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (platform, listing_id, stage)
+        );
+        INSERT INTO queue_with_fetch (platform, listing_id, stage, enqueued_at, attempts, last_error)
+            SELECT platform, listing_id, stage, enqueued_at, attempts, last_error FROM queue;
+        DROP TABLE queue;
+        ALTER TABLE queue_with_fetch RENAME TO queue;
         CREATE TABLE listing_sources (
             platform TEXT NOT NULL,
             listing_id TEXT NOT NULL,
