@@ -104,7 +104,8 @@ def normal_receipt(text: str) -> str | None:
     return code if len(code) == RECEIPT_LENGTH and all(c in RECEIPT_ALPHABET for c in code) else None
 
 
-def _size(n: int) -> str:
+def size_text(n: int) -> str:
+    """A byte count as people read it: 5 MB, 300 KB."""
     return f"{n / 1_000_000:g} MB" if n >= 1_000_000 else f"{n // 1000} KB"
 
 
@@ -113,7 +114,7 @@ def clean_photo(data: bytes, max_bytes: int, name: str = "") -> tuple[bytes, str
     content (not its name), turned upright and saved again without any metadata."""
     label = f"照片“{name[:60]}”" if name else "照片"
     if len(data) > max_bytes:
-        raise TipRefused(f"{label}超过 {_size(max_bytes)} 的大小限制：请压缩或缩小照片后重新提交", "too_large")
+        raise TipRefused(f"{label}超过 {size_text(max_bytes)} 的大小限制：请压缩或缩小照片后重新提交", "too_large")
     refused = TipRefused(f"{label}不是可识别的 JPEG、PNG 或 WebP 图片（按文件内容判断，与文件名无关）："
                          "请上传手机或相机拍摄的原始照片或截图", "bad_photo")
     try:

@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field, ValidationError
 from firewatch.core.clock import iso
 from firewatch.core.exceptions import TipRefused
 from firewatch.core.labels import TIP_STATUS_NAMES
-from firewatch.services.tips import TipForm, TipsChannel, normal_receipt, tip_counts, tip_status
+from firewatch.services.tips import TipForm, TipsChannel, normal_receipt, size_text, tip_counts, tip_status
 from firewatch.store import Store, TipRecord
 from firewatch.web.deps import User, client_ip, get_store, require, verify_csrf
 from firewatch.web.errors import tip_error
@@ -109,7 +109,7 @@ def _tip(store: Store, receipt: str) -> TipRecord:
 def _form_page(request: Request, form: TipForm | None = None, error: str = "", status: int = 200) -> Response:
     policy = channel(request).policy
     return render(request, "tip.html", status_code=status, form=form or TipForm(), error=error, policy=policy,
-                  user=None, csrf="")
+                  photo_limit=size_text(policy.max_photo_bytes), user=None, csrf="")
 
 
 # -- the public pages ----------------------------------------------------------------------
