@@ -160,6 +160,7 @@ def test_hostile_text_is_escaped_and_the_contact_shown_to_admins_only(site, db):
         pages["listing_admin"] = admin.get(f"/listings/{key[0]}/{key[1]}").text
         pages["listing_regulator"] = regulator.get(f"/listings/{key[0]}/{key[1]}").text
         pages["queue"] = regulator.get("/queue").text
+        api_row = next(r for r in regulator.get("/api/v1/queue").json()["items"] if r["listing"]["listing_id"] == key[1])
     finally:
         admin.close()
         regulator.close()
@@ -171,6 +172,7 @@ def test_hostile_text_is_escaped_and_the_contact_shown_to_admins_only(site, db):
     assert "tipster_contact_42" in pages["admin"] and "tipster_contact_42" in pages["listing_admin"]
     assert "tipster_contact_42" not in pages["listing_regulator"] and "tipster_contact_42" not in pages["queue"]
     assert "tipster_contact_42" not in pages["status"] and "年检专用" not in pages["status"]
+    assert api_row["tipped"] is True and api_row["tip_text"].startswith("年检专用") and "tipster" not in str(api_row)
 
 
 def test_a_url_outside_the_platforms_is_accepted_and_marked(site):
