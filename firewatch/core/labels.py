@@ -54,6 +54,9 @@ def source_ref_text(kind: str, ref: str, detail: dict) -> str:
 
 VERDICT_NAMES = {"confirm": "确认违规", "dismiss": "排除", "escalate": "升级处理"}
 
+# a public tip's status as its receipt page shows it (derived: firewatch.services.tips.tip_status)
+TIP_STATUS_NAMES = {"received": "已收到", "under_review": "审核中", "confirmed": "已确认", "not_confirmed": "未确认"}
+
 
 def category_name(code: str | None) -> str:
     return CATEGORY_NAMES.get(code or "", code or "")

@@ -381,4 +381,35 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        9,
+        "public tips: what the tipster said (contact for admins only, the address as a keyed hash), "
+        "the listing it names, photos; proof-of-work challenges used once",
+        """
+        CREATE TABLE tips (
+            id INTEGER PRIMARY KEY,
+            receipt TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            url TEXT NOT NULL DEFAULT '',
+            platform TEXT,
+            listing_id TEXT,
+            on_platform INTEGER NOT NULL DEFAULT 0,
+            shop_name TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            contact TEXT NOT NULL DEFAULT '',
+            ip_hash TEXT NOT NULL,
+            photos TEXT NOT NULL DEFAULT '[]',
+            linked_by TEXT NOT NULL DEFAULT '',
+            linked_at TEXT
+        );
+        CREATE INDEX tips_listing ON tips (platform, listing_id);
+        CREATE INDEX tips_address ON tips (ip_hash, created_at);
+        CREATE TABLE tip_challenges (
+            id TEXT PRIMARY KEY,
+            used_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX tip_challenges_expiry ON tip_challenges (expires_at);
+        """,
+    ),
 ]

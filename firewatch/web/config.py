@@ -15,6 +15,7 @@ from typing import Any, Callable
 from firewatch.core.settings import SearchSettings, Settings, WebSettings
 from firewatch.search import open_index, open_index_from_settings
 from firewatch.services.evidence import export_evidence_pack
+from firewatch.services.tips import TipPolicy
 
 _WEB = WebSettings()  # the schema's defaults
 _SEARCH = SearchSettings()
@@ -35,10 +36,16 @@ class WebConfig:
     login_window_seconds: int = _WEB.login_window_seconds
     login_max_failures_per_ip: int = _WEB.login_max_failures_per_ip
     page_size: int = _WEB.page_size
+    tips_dir: Path | None = None  # the public tips' photos and secret; default: "tips" beside the store
+    tips: TipPolicy = TipPolicy()
     # () -> an open search index (firewatch.search protocol); default: open_index(search_url, search_path)
     index_opener: Callable[[], Any] | None = None
     # (store, keys, out_path, operator=, case=) -> manifest: writes a signed evidence pack
     pack_exporter: Callable[..., Any] | None = None
+
+    @property
+    def tips_folder(self) -> Path:
+        return self.tips_dir or self.store_path.with_name("tips")
 
     def open_index(self):
         if self.index_opener is not None:
@@ -54,6 +61,7 @@ class WebConfig:
             secure_cookies=web.secure_cookies, session_hours=web.session_hours,
             login_max_failures=web.login_max_failures, login_window_seconds=web.login_window_seconds,
             login_max_failures_per_ip=web.login_max_failures_per_ip, page_size=web.page_size,
+            tips_dir=settings.tips_dir, tips=TipPolicy.from_settings(settings),
             pack_exporter=partial(export_evidence_pack, settings),
             index_opener=partial(open_index_from_settings, settings),
         )

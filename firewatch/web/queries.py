@@ -54,19 +54,42 @@ class QueueRow:
     listing: Listing
     assessment: Assessment
     decision: dict[str, Any] | None = None
+    tips: list = field(default_factory=list)  # public tips naming the listing (store.tips), oldest first
+
+    @property
+    def tip_text(self) -> str:
+        """The latest tip's text (the template escapes and truncates it)."""
+        return self.tips[-1].text if self.tips else ""
 
     @property
     def key(self) -> tuple[str, str]:
         return self.listing.key
 
 
+def _with_tipped(store: Store, flagged: list[tuple[Listing, Assessment]], tipped: dict, platform: str | None):
+    """The flagged listings plus the assessed listings a public tip names (flagged or not)."""
+    keys = {listing.key for listing, _ in flagged}
+    extra = []
+    for key in tipped:
+        if key in keys or (platform and key[0] != platform):
+            continue
+        assessment = store.assessments.get_assessment(key)
+        listing = store.listings.get_listing(key) if assessment is not None else None
+        if listing is not None:
+            extra.append((listing, assessment))
+    return [*flagged, *extra]
+
+
 def queue(store: Store, filters: QueueFilters, restrict_platform: str = "") -> list[QueueRow]:
-    """Flagged listings, highest risk first, filtered; each with its latest decision."""
+    """Flagged and tipped listings, highest risk first (tipped first among equal risks),
+    filtered; each with its latest decision and its tips."""
     filters.validate()
     verdicts = store.reviews.latest_verdicts()
     shop = filters.shop.strip().lower()
     rows = []
-    for listing, assessment in store.assessments.flagged(filters.platform or restrict_platform or None):
+    tipped = store.tips.tipped()
+    platform = filters.platform or restrict_platform or None
+    for listing, assessment in _with_tipped(store, store.assessments.flagged(platform), tipped, platform):
         decision = verdicts.get(listing.key)
         verdict = decision["verdict"] if decision else None
         if filters.state == "pending" and verdict is not None:
@@ -86,7 +109,8 @@ def queue(store: Store, filters: QueueFilters, restrict_platform: str = "") -> l
             continue
         if filters.until and seen > filters.until:
             continue
-        rows.append(QueueRow(listing, assessment, decision))
+        rows.append(QueueRow(listing, assessment, decision, tipped.get(listing.key, [])))
+    rows.sort(key=lambda r: (-r.assessment.risk_score, not r.tips, r.listing.platform, r.listing.listing_id))
     return rows
 
 
@@ -167,6 +191,7 @@ class ListingView:
     similar: list[Similar] = field(default_factory=list)
     terms: dict[str, list[str]] = field(default_factory=dict)
     sources: list[Source] = field(default_factory=list)  # provenance, for internal roles
+    tips: list = field(default_factory=list)  # public tips on this listing (internal roles only)
 
     @property
     def all_terms(self) -> list[str]:
@@ -209,6 +234,7 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None) -> 
         shop_keys = [k for k in store.listings.shop_listing_keys(listing.platform, listing.shop_id, listing.shop_name) if k != key]
         view.shop_listings = [(store.listings.get_listing(k), store.assessments.get_assessment(k)) for k in shop_keys[:20]]
         view.similar = similar_from_index(index, listing) if index is not None else similar_listings(store, listing)
+        view.tips = store.tips.tips_of(key)
     return view
 
 

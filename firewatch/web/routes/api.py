@@ -49,7 +49,8 @@ class CaseItemIn(BaseModel):
 
 
 def _row(r: queries.QueueRow) -> dict[str, Any]:
-    return {"listing": to_jsonable(r.listing), "assessment": to_jsonable(r.assessment), "decision": r.decision}
+    return {"listing": to_jsonable(r.listing), "assessment": to_jsonable(r.assessment), "decision": r.decision,
+            "tipped": bool(r.tips), "tip_text": r.tip_text}  # a public tip's text, never its contact
 
 
 def _evidence(evidence) -> dict[str, Any] | None:
