@@ -38,7 +38,6 @@ from alerts.assist_fields import FIELD_BY_KEY, FIELDS, GROUPS, parse_row
 from alerts.exceptions import AssistError
 from alerts.notices import NoticeConfig
 from alerts.pdf import DEFAULT_CHROMIUM, html_to_pdf, template_env
-from alerts.takedown import safe_cell
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +116,9 @@ def reply_template(request: AssistRequest, rows: list[dict[str, str]], config: N
     for r, row in enumerate(rows, start=3):
         for col, f in enumerate(FIELDS, start=1):
             value = values.get(f.key, row.get(f.key, "")) if f.prefilled else None
-            cell = ws.cell(row=r, column=col, value=safe_cell(value) if value else None)
+            cell = ws.cell(row=r, column=col, value=value or None)
+            if value:
+                cell.data_type = "s"  # seller text is never a formula (=HYPERLINK...), and reads back as written
             if f.kind in ("code", "text", "url", "period"):
                 cell.number_format = "@"  # IDs, codes and phone numbers stay text (no 1.2E+17)
             if f.prefilled:
@@ -177,7 +178,7 @@ def create_request(store: Store, platform: str, keys: list[tuple[str, str]], *, 
         stem = f"assist-{platform}-{request.id:05d}"
         xlsx = reply_template(request, rows, config)
         xlsx_sha = hashlib.sha256(xlsx).hexdigest()
-        xlsx_path = out_dir / f"{stem}-回复表.xlsx"
+        xlsx_path = out_dir / f"{stem}-reply.xlsx"
         html = letter_html(request, rows, config, xlsx_name=xlsx_path.name, xlsx_sha256=xlsx_sha, deadline_days=days)
         pdf = html_to_pdf(html, chromium=chromium)
         pdf_path = out_dir / f"{stem}.pdf"
