@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from firewatch.web import errors
 from firewatch.web.config import WebConfig
 from firewatch.web.render import make_environment
-from firewatch.web.routes import analyst, api, auth, files, investigator, platform, review
+from firewatch.web.routes import analyst, api, assist, auth, files, investigator, platform, review
 from firewatch.web.security import add_security_headers
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -41,6 +41,6 @@ def create_app(settings) -> FastAPI:
 
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, review, platform, investigator, analyst, files, api):
+    for module in (auth, review, platform, investigator, analyst, files, assist, api):
         app.include_router(module.router)
     return app

@@ -1,0 +1,71 @@
+"""Enforcement-assistance requests from the web app: create a 协查函 for a listing, download its documents.
+
+`POST /listings/{platform}/{listing_id}/assist` (regulator, investigator, admin) has the config's
+`assist_requester` (`firewatch.services.assistance.request_assistance`) write the letter (PDF) and
+the reply template (XLSX), audits it and returns to the listing page, which lists the request
+(`templates/_assist.html`). `GET /assist/{id}/letter.pdf` and `/assist/{id}/reply.xlsx` serve a
+request's documents only when their recorded path, relative to the data folder, resolves inside
+the exports folder; both download under a sandboxing CSP and are audited.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from firewatch.store import Store
+from firewatch.web import queries
+from firewatch.web.deps import DbId, User, client_ip, get_store, require, verify_csrf
+from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+officer = require("regulator", "investigator")
+DOCUMENTS = {"letter.pdf": ("pdf_path", "application/pdf"),
+             "reply.xlsx": ("xlsx_path", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+
+
+@router.post("/listings/{platform}/{listing_id}/assist")
+def create_assist_request(request: Request, platform: str, listing_id: str, deadline_days: str = Form(""),
+                          store: Store = Depends(get_store), user: User = Depends(officer)) -> Response:
+    key = (platform, listing_id)
+    queries.visible_listing(user, store, key)
+    days = None
+    if deadline_days.strip():
+        if not deadline_days.strip().isdigit() or not 1 <= int(deadline_days) <= 90:
+            raise BadRequest("回复期限应为 1–90 之间的天数")
+        days = int(deadline_days)
+    config = request.app.state.config
+    if config.assist_requester is None:
+        raise BadRequest("此服务未配置执法协查函生成")
+    made = config.assist_requester(store, platform, [f"{platform}:{listing_id}"], created_by=user.name,
+                                   deadline_days=days)
+    store.users.audit(user.name, "assist_request", f"{platform}:{listing_id}",
+                      {"request_id": made.id, "number": made.number, "pdf_sha256": made.document_sha256,
+                       "xlsx_sha256": made.xlsx_sha256}, client_ip(request))
+    return RedirectResponse(f"/listings/{platform}/{listing_id}#assist", status_code=303)
+
+
+@router.get("/assist/{request_id}/{name}")
+def assist_document(request: Request, request_id: DbId, name: str, store: Store = Depends(get_store),
+                    user: User = Depends(officer)) -> Response:
+    if name not in DOCUMENTS:
+        raise NotFound("没有此文件")
+    made = store.assist.get_request(request_id)
+    if made is None:
+        raise NotFound(f"没有协查函 {request_id}")
+    attr, media_type = DOCUMENTS[name]
+    relative = getattr(made, attr)
+    if not relative:
+        raise NotFound("此协查函的文件尚未生成")
+    config = request.app.state.config
+    exports = Path(config.export_dir).resolve()
+    path = (Path(config.data_root) / relative).resolve()
+    if not path.is_relative_to(exports):
+        raise Forbidden("文件不在导出目录内")
+    if not path.is_file():
+        raise NotFound("文件已不在磁盘上")
+    store.users.audit(user.name, "assist_download", f"assist:{request_id}", {"file": path.name}, client_ip(request))
+    return FileResponse(path, media_type=media_type, filename=path.name,
+                        headers={"Content-Security-Policy": "sandbox; default-src 'none'"})
