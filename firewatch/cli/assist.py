@@ -7,15 +7,20 @@ filled reply whole or, naming each bad row, not at all (exit 65); `list` shows t
 
 from __future__ import annotations
 
+import shutil
+
 import click
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from firewatch.cli.common import TAKEDOWN_PLATFORMS, out, settings_of
+from firewatch.cli.common import TAKEDOWN_PLATFORMS, settings_of
 from firewatch.core.clock import show_time
 from firewatch.services.assistance import import_reply, request_assistance
 from firewatch.services.evidence import default_operator
 from firewatch.store import open_store
+
+out = Console(soft_wrap=True, width=max(160, shutil.get_terminal_size().columns))  # numbers, times and paths fit
 
 
 @click.group()
@@ -82,7 +87,7 @@ def assist_list(ctx, platform: str | None) -> None:
     settings = settings_of(ctx)
     table = Table(title="执法协查 assistance requests")
     for col in ("ID", "协查编号", "平台", "商品数", "发函时间", "回复期限", "回复行数", "PDF"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=True)
     with open_store(settings.store_path) as store:
         for r in store.assist.requests(platform):
             table.add_row(str(r.id), escape(r.number), r.platform, str(len(r.listing_keys)), show_time(r.created_at),
