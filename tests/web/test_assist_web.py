@@ -91,3 +91,24 @@ def test_roles_and_paths(site):
     assert platform.get(f"/assist/{rogue.id}/reply.xlsx").status_code == 403
     bad_days = investigator.post("/listings/jd/100233/assist", data={"deadline_days": "x", "csrf_token": investigator.csrf})
     assert bad_days.status_code == 400
+
+
+@pytest.mark.timeout(180)
+def test_case_listings_of_one_platform_get_one_request(site):
+    url, data = site
+    investigator = login_client(url, "investigator")
+    made = investigator.post("/cases", data={"title": "灭火器专案", "csrf_token": investigator.csrf})
+    case_path = made.headers["location"]
+    for key in ("jd:100233", "jd:100235", "taobao:62004"):
+        investigator.post(f"{case_path}/items", data={"listing": key, "csrf_token": investigator.csrf})
+    page = investigator.get(case_path).text
+    assert 'id="case-assist"' in page and 'value="taobao"' in page
+    issued = investigator.post(f"{case_path}/assist", data={"platform": "jd", "csrf_token": investigator.csrf})
+    assert issued.status_code == 303 and issued.headers["location"] == "/listings/jd/100233#assist"
+    with open_store(data / "firewatch.db") as store:
+        request = store.assist.requests(key=("jd", "100235"))[0]
+        assert request.listing_keys == [("jd", "100233"), ("jd", "100235")]
+        assert store.users.audit_entries(subject=case_path.replace("/cases/", "case:"), action="assist_request")
+    assert investigator.post(f"{case_path}/assist", data={"platform": "pdd", "csrf_token": investigator.csrf}).status_code == 400
+    regulator = login_client(url, "regulator")
+    assert regulator.post(f"{case_path}/assist", data={"platform": "jd", "csrf_token": regulator.csrf}).status_code == 403

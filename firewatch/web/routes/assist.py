@@ -1,8 +1,9 @@
 """Enforcement-assistance requests from the web app: create a 协查函 for a listing, download its documents.
 
-`POST /listings/{platform}/{listing_id}/assist` (regulator, investigator, admin) has the config's
+`POST /listings/{platform}/{listing_id}/assist` (regulator, investigator, admin) and
+`POST /cases/{id}/assist` (a case's listings of one platform; investigator, admin) have the config's
 `assist_requester` (`firewatch.services.assistance.request_assistance`) write the letter (PDF) and
-the reply template (XLSX), audits it and returns to the listing page, which lists the request
+the reply template (XLSX), audit it and go to the (first) listing's page, which lists the request
 (`templates/_assist.html`). `GET /assist/{id}/letter.pdf` and `/assist/{id}/reply.xlsx` serve a
 request's documents only when their recorded path, relative to the data folder, resolves inside
 the exports folder; both download under a sandboxing CSP and are audited.
@@ -26,25 +27,44 @@ DOCUMENTS = {"letter.pdf": ("pdf_path", "application/pdf"),
              "reply.xlsx": ("xlsx_path", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
 
 
+def _days(text: str) -> int | None:
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or not 1 <= int(text) <= 90:
+        raise BadRequest("回复期限应为 1–90 之间的天数")
+    return int(text)
+
+
+def _issue(request: Request, store: Store, user: User, platform: str, keys: list[tuple[str, str]], days: int | None,
+           subject: str) -> Response:
+    config = request.app.state.config
+    if config.assist_requester is None:
+        raise BadRequest("此服务未配置执法协查函生成")
+    made = config.assist_requester(store, platform, [f"{p}:{lid}" for p, lid in keys], created_by=user.name,
+                                   deadline_days=days)
+    store.users.audit(user.name, "assist_request", subject,
+                      {"request_id": made.id, "number": made.number, "listings": len(keys),
+                       "sha256": made.document_sha256}, client_ip(request))
+    return RedirectResponse(f"/listings/{keys[0][0]}/{keys[0][1]}#assist", status_code=303)
+
+
 @router.post("/listings/{platform}/{listing_id}/assist")
 def create_assist_request(request: Request, platform: str, listing_id: str, deadline_days: str = Form(""),
                           store: Store = Depends(get_store), user: User = Depends(officer)) -> Response:
     key = (platform, listing_id)
     queries.visible_listing(user, store, key)
-    days = None
-    if deadline_days.strip():
-        if not deadline_days.strip().isdigit() or not 1 <= int(deadline_days) <= 90:
-            raise BadRequest("回复期限应为 1–90 之间的天数")
-        days = int(deadline_days)
-    config = request.app.state.config
-    if config.assist_requester is None:
-        raise BadRequest("此服务未配置执法协查函生成")
-    made = config.assist_requester(store, platform, [f"{platform}:{listing_id}"], created_by=user.name,
-                                   deadline_days=days)
-    store.users.audit(user.name, "assist_request", f"{platform}:{listing_id}",
-                      {"request_id": made.id, "number": made.number, "pdf_sha256": made.document_sha256,
-                       "xlsx_sha256": made.xlsx_sha256}, client_ip(request))
-    return RedirectResponse(f"/listings/{platform}/{listing_id}#assist", status_code=303)
+    return _issue(request, store, user, platform, [key], _days(deadline_days), f"{platform}:{listing_id}")
+
+
+@router.post("/cases/{case_id}/assist")
+def create_case_assist_request(request: Request, case_id: DbId, platform: str = Form(...), deadline_days: str = Form(""),
+                               store: Store = Depends(get_store), user: User = Depends(require("investigator"))) -> Response:
+    if store.reviews.get_case(case_id) is None:
+        raise NotFound(f"没有案件 {case_id}")
+    keys = [(i["platform"], i["listing_id"]) for i in store.reviews.case_items(case_id) if i["platform"] == platform]
+    if not keys:
+        raise BadRequest(f"案件中没有 {platform} 平台的商品")
+    return _issue(request, store, user, platform, keys, _days(deadline_days), f"case:{case_id}")
 
 
 @router.get("/assist/{request_id}/{name}")
