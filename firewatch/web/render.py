@@ -36,7 +36,8 @@ ACTION_NAMES = {"login": "登录", "login_failed": "登录失败", "login_refuse
                 "export_search_csv": "导出检索结果", "export_trends_csv": "导出趋势数据", "case_create": "新建案件",
                 "case_add": "加入案件", "case_remove": "移出案件", "export_pack": "导出证据包", "user_add": "新建用户",
                 "user_passwd": "修改密码", "token_add": "新建 API 令牌", "token_revoke": "吊销 API 令牌",
-                "assist_request": "发出执法协查函", "assist_download": "下载协查文件"}
+                "assist_request": "发出执法协查函", "assist_download": "下载协查文件",
+                "assist_import": "导入协查回复"}
 CUSTODY_NAMES = {"captured": "取证", "packed": "打包", "exported": "导出", "timestamped": "时间戳"}  # evidence-pack events
 DETAIL_NAMES = {"verdict": "结论", "note": "备注", "decision_id": "结论编号", "format": "格式", "rows": "行数",
                 "bytes": "字节", "file": "文件", "listing": "商品", "listings": "商品数", "skipped": "未取证",

@@ -112,3 +112,36 @@ def test_case_listings_of_one_platform_get_one_request(site):
     assert investigator.post(f"{case_path}/assist", data={"platform": "pdd", "csrf_token": investigator.csrf}).status_code == 400
     regulator = login_client(url, "regulator")
     assert regulator.post(f"{case_path}/assist", data={"platform": "jd", "csrf_token": regulator.csrf}).status_code == 403
+
+
+def _csv_reply(rows: list[list[str]]) -> bytes:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["商品链接", "经营者登记名称", "统一社会信用代码", "库存数量"])
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+@pytest.mark.timeout(120)
+def test_upload_reply_from_the_listing_page(site):
+    url, data = site
+    regulator = login_client(url, "regulator")
+    assert 'id="assist-import"' in regulator.get("/listings/jd/100234").text
+    bad = _csv_reply([["https://item.jd.com/100234.html", "海湾安防有限公司", "91350100M000100Y44", "5"]])
+    refused = regulator.post("/assist/import", data={"csrf_token": regulator.csrf, "back": "/listings/jd/100234"},
+                             files={"reply": ("回复.csv", bad, "text/csv")})
+    assert refused.status_code == 400 and "row 2" in refused.text and "校验位" in refused.text
+    with open_store(data / "firewatch.db") as store:
+        assert store.assist.replies_for(("jd", "100234")) == []
+    good = _csv_reply([["https://item.jd.com/100234.html", "海湾安防有限公司", GOOD_CODE, "5"]])
+    done = regulator.post("/assist/import", data={"csrf_token": regulator.csrf, "back": "/listings/jd/100234"},
+                          files={"reply": ("回复.csv", good, "text/csv")})
+    assert done.status_code == 303 and done.headers["location"] == "/listings/jd/100234#assist"
+    page = regulator.get("/listings/jd/100234").text
+    assert "海湾安防有限公司" in page and GOOD_CODE in page
+    analyst = login_client(url, "analyst")
+    assert analyst.post("/assist/import", data={"csrf_token": analyst.csrf},
+                        files={"reply": ("r.csv", good, "text/csv")}).status_code == 403

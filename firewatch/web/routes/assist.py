@@ -6,16 +6,24 @@
 the reply template (XLSX), audit it and go to the (first) listing's page, which lists the request
 (`templates/_assist.html`). `GET /assist/{id}/letter.pdf` and `/assist/{id}/reply.xlsx` serve a
 request's documents only when their recorded path, relative to the data folder, resolves inside
-the exports folder; both download under a sandboxing CSP and are audited.
+the exports folder; both download under a sandboxing CSP and are audited. `POST /assist/import`
+takes a filled reply (multipart upload), keeps it under `<exports>/assist/replies/<SHA-256>/` and
+imports it whole (`firewatch.services.assistance.import_reply`) or answers 400 naming each bad row.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
+from alerts.exceptions import AssistError
+from firewatch.core.exceptions import ImportFileError
+from firewatch.core.files import atomic_write
+from firewatch.services.assistance import import_reply
 from firewatch.store import Store
 from firewatch.web import queries
 from firewatch.web.deps import DbId, User, client_ip, get_store, require, verify_csrf
@@ -23,6 +31,7 @@ from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 officer = require("regulator", "investigator")
+MAX_REPLY_BYTES = 20 << 20
 DOCUMENTS = {"letter.pdf": ("pdf_path", "application/pdf"),
              "reply.xlsx": ("xlsx_path", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
 
@@ -89,3 +98,29 @@ def assist_document(request: Request, request_id: DbId, name: str, store: Store 
     store.users.audit(user.name, "assist_download", f"assist:{request_id}", {"file": path.name}, client_ip(request))
     return FileResponse(path, media_type=media_type, filename=path.name,
                         headers={"Content-Security-Policy": "sandbox; default-src 'none'"})
+
+
+@router.post("/assist/import")
+def import_assist_reply(request: Request, reply: UploadFile = File(...), back: str = Form(""),
+                        store: Store = Depends(get_store), user: User = Depends(officer)) -> Response:
+    data = reply.file.read(MAX_REPLY_BYTES + 1)
+    if not data:
+        raise BadRequest("上传的文件为空")
+    if len(data) > MAX_REPLY_BYTES:
+        raise BadRequest("回复文件超过 20 MB")
+    digest = hashlib.sha256(data).hexdigest()
+    name = re.sub(r"[^\w.\-]", "_", Path(reply.filename or "reply").name)[:120].lstrip(".") or "reply"
+    if not name.lower().endswith((".xlsx", ".csv", ".tsv", ".txt")):
+        raise BadRequest("回复文件应为 XLSX 或 CSV")
+    path = Path(request.app.state.config.export_dir) / "assist" / "replies" / digest / name
+    atomic_write(path, data)
+    try:
+        result = import_reply(store, path, imported_by=user.name)
+    except (AssistError, ImportFileError) as exc:
+        raise BadRequest(f"未导入任何数据：{exc}") from exc
+    store.users.audit(user.name, "assist_import", f"file:{digest[:16]}",
+                      {"file": name, "sha256": digest, "rows": result.stored, "already": result.already,
+                       "listings": len(result.listings)}, client_ip(request))
+    target = back if re.fullmatch(r"/listings/[\w.\-]+/[\w.\-]+", back) else (
+        f"/listings/{result.listings[0][0]}/{result.listings[0][1]}" if result.listings else "/")
+    return RedirectResponse(f"{target}#assist", status_code=303)
