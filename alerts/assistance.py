@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from crawler.exceptions import UnknownPlatformError
 from crawler.sites import listing_key, site

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from firewatch.core.models import Source, utcnow
 from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
