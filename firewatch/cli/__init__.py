@@ -34,7 +34,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("firewatch.cli.export", "export",
                "Takedown lists and evidence packs."),
     "import": ("firewatch.cli.imports", "import_",
-               "Import official reference lists (spot-check failures, certificate registries) into the store."),
+               "Import platforms' report files (listings) and official reference lists into the store."),
     "index": ("firewatch.cli.search", "index",
               "The search index: a projection of the store (SQLite FTS5 or Elasticsearch)."),
     "market": ("firewatch.cli.market", "market",

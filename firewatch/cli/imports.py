@@ -1,6 +1,7 @@
-"""`firewatch import`: load official reference lists into the store.
+"""`firewatch import`: load official reference lists and platforms' report files into the store.
 
-`import watchlist FILE` reads a spot-check failure list (抽查不合格产品名单) and
+`import listings FILE --source NAME` files each row of a platform's data report as a listing
+with its provenance (`firewatch.services.reports`). `import watchlist FILE` reads a spot-check failure list (抽查不合格产品名单) and
 `import certificates FILE` a certificate registry export; both go into the store
 (migration 2), from where scoring takes its watchlist and certificate lookup. Listings
 already in the store that the new entries concern are queued for rescoring, so the next
@@ -13,10 +14,15 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from classifiers.watchlist import Watchlist
 from firewatch.cli.common import settings_of
+from firewatch.core.clock import show_time
 from firewatch.imports import read_certificates_file, read_watchlist_file
+from firewatch.imports.listings import read_listings_file
+from firewatch.services.reports import import_listings
+from firewatch.core.exceptions import ImportFileError
 from firewatch.store import open_store
 
 console = Console(stderr=True, soft_wrap=True)
@@ -36,9 +42,10 @@ def _report(result, kind: str) -> None:
 
 @click.group("import")
 def import_() -> None:
-    """Import official reference lists (spot-check failures, certificate registries) into the store.
+    """Import platforms' report files (listings) and official reference lists into the store.
 
     \b
+    导入平台报送数据 (listings)：每行一个商品线索，进入评分、取证和审核。
     导入官方名单: 抽查不合格产品名单 (watchlist) 和 认证证书登记 (certificates).
     Scoring then uses them: watchlist_seller for a listing whose shop or manufacturer
     matches a listed company; invalid_certificate for a cited CCC number that is not in
@@ -131,3 +138,67 @@ def import_certificates(ctx, file: str, dry_run: bool, rescore: bool) -> None:
         total = store.references.certificate_count()
     out.print(f"已导入 imported {new} new, {updated} updated (登记共 {total} certificates); "
               f"待重新评分 queued for rescoring: {queued}")
+
+
+MAX_SHOWN_ERRORS = 50
+
+
+@import_.command("listings")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", required=True, metavar="NAME",
+              help="Who sent the file, kept as each listing's provenance (e.g. 京东合规报送2026Q4, 拼多多协查回复).")
+@click.option("--skip-bad-rows", is_flag=True,
+              help="Import the good rows even when some rows are bad (default: a file with bad rows imports nothing).")
+@click.option("--dry-run", is_flag=True, help="Read and check every row; change nothing.")
+@click.pass_context
+def import_listings_command(ctx, file: str, source: str, skip_bad_rows: bool, dry_run: bool) -> None:
+    """Import a platform's data report (CSV, XLSX or JSON; UTF-8 or GBK) as leads, one listing per row.
+
+    \b
+    导入平台报送的数据（合规数据报送、协查回复等）。表头在前 30 行内即可（上方可有标题行），
+    列的顺序不限，列名可用常见别名：
+      商品链接 或 平台 + 平台商品编号（必填其一）, 商品名称, 销售价格, 店铺名称, 店铺编号,
+      经营者名称, 统一社会信用代码, 经营地址, 店铺链接, 年销售额标识（是/否）,
+      销售数量, 库存数量, 品牌, 规格型号, 商品类目, 认证证书编号, 商品描述,
+      涉嫌违法情形, 数据期间, 备注
+    JSON: 对象数组、含 data/rows/items 数组的对象，或每行一个对象，键为上述列名。
+    每行成为一个商品（已有的商品只补充其缺少的字段），并记录来源：文件名、SHA-256、行号、来源名称。
+    新商品排队抓取：下一次 `firewatch process` 在浏览器中打开其真实链接、截图取证、评分、建立索引。
+    有错误行时默认什么都不导入，并按行号列出原因；同一文件再次导入不会增加任何内容。
+    Exit status 65 when the file cannot be read or has bad rows (nothing imported).
+    """
+    if dry_run:
+        read = read_listings_file(file)
+        _listing_report(read, read.errors)
+        out.print("试运行 dry run：未写入任何内容")
+        if read.errors:
+            raise ImportFileError(f"{file}: {len(read.errors)} 行有错误")
+        return
+    settings = settings_of(ctx)
+    with open_store(settings.store_path) as store:
+        outcome = import_listings(store, file, source, skip_bad=skip_bad_rows)
+    read = outcome.file
+    if outcome.already is not None:
+        earlier = outcome.already
+        out.print(f"该文件已于 {show_time(earlier['imported_at'])} 导入过（来源“{earlier['source']}”，"
+                  f"{earlier['rows']} 行），本次未增加任何内容。SHA-256 {read.sha256}")
+        return
+    _listing_report(read, outcome.errors)
+    if outcome.refused:
+        raise ImportFileError(f"{file}: {len(outcome.errors)} 行有错误，未导入任何内容；改正这些行后重新导入，"
+                              "或加 --skip-bad-rows 只导入正确的行")
+    w = outcome.written
+    out.print(f"已导入 imported {len(read.rows)} 行：新商品 new {w.created}，更新 updated {w.updated}，"
+              f"无变化 unchanged {w.unchanged}；排队抓取页面 queued for fetch {outcome.fetch}")
+    out.print("下一步：运行 `firewatch process` 抓取页面、截图取证、评分并进入审核队列")
+
+
+def _listing_report(read, errors) -> None:
+    where = f"表头在第 {read.header_row} 行 header row {read.header_row}; " if read.header_row else ""
+    cols = "、".join(f"{v}→{k}" for k, v in read.columns.items())
+    out.print(f"读取 read {read.path.name} ({read.kind})：{read.data_rows} 行数据 rows，{len(read.rows)} 行可用；"
+              f"{where}{('列 columns: ' + cols) if cols else ''}")
+    for error in errors[:MAX_SHOWN_ERRORS]:
+        console.print(f"[red]{escape(error.where)}[/red]: {escape(error.reason)}", highlight=False)
+    if len(errors) > MAX_SHOWN_ERRORS:
+        console.print(f"……另有 {len(errors) - MAX_SHOWN_ERRORS} 行错误 more bad rows")

@@ -30,7 +30,8 @@ def process(ctx, capture: bool, max_captures: int | None, index_url: str | None)
                   console=console) as progress:
         stats = run_processing(settings, capture=capture, max_captures=max_captures, progress=progress,
                                report=console.print, index_url=index_url)
-    out.print(f"评分 scored {stats.scored}, 标记 flagged {stats.flagged}, 截图 captured {stats.captured}, "
+    fetched = f"抓取线索页面 fetched {stats.fetched}, " if stats.fetched else ""
+    out.print(f"{fetched}评分 scored {stats.scored}, 标记 flagged {stats.flagged}, 截图 captured {stats.captured}, "
               f"索引 indexed {stats.indexed}, 错误 errors {len(stats.errors)}")
     if stats.index_unavailable:
         console.print(f"[yellow]索引暂停 index stage paused:[/yellow] {stats.index_unavailable}")

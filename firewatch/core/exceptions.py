@@ -89,3 +89,15 @@ class MissingCJKFontsError(FirewatchError):
     capture error: it stops every capture, not one. The message says what to install
     (`apt-get install -y fonts-noto-cjk`).
     """
+
+
+class TipRefused(FirewatchError):
+    """A public tip was refused; `reason` names the limit it broke ("invalid", "too_large",
+    "bad_photo", "rate_limited", "challenge") and the web app maps it to an HTTP status in
+    one place (`firewatch.web.errors`). The message, in Chinese, says what to do instead."""
+
+    exit_code = 65  # EX_DATAERR
+
+    def __init__(self, message: str, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -32,7 +32,30 @@ REASON_NAMES = {
 
 PLATFORM_NAMES = {"jd": "京东", "taobao": "淘宝", "tmall": "天猫", "pdd": "拼多多", "1688": "1688", "web": "网站"}
 
+# how a lead reached firewatch (models.Source.kind), and the fields a report row may say of its seller or lead
+LEAD_SOURCE_NAMES = {"crawl": "平台抓取", "report": "平台报送", "assist": "协查回复", "tip": "群众举报"}
+LEAD_FIELD_NAMES = {"operator": "经营者名称", "credit_code": "统一社会信用代码", "address": "经营地址", "shop_url": "店铺链接",
+                    "annual_sales_flag": "年销售额超过规定标准", "suspicion": "涉嫌违法情形", "period": "数据期间",
+                    "note": "备注"}
+
+
+def source_ref_text(kind: str, ref: str, detail: dict) -> str:
+    """Where inside its source a sighting is, as a person reads it: 抓取批次 #12, jd.csv 第 4 行 (SHA-256 前 12 位), 回执码."""
+    if kind == "crawl":
+        return f"抓取批次 #{detail['run']}" if detail.get("run") else "抓取"
+    if kind in ("report", "assist") and detail.get("file"):
+        row = str(detail.get("row", ""))
+        where = f"第 {row} 行" if row.isdigit() else row
+        return f"{detail['file']} {where}（SHA-256 {ref.split(':')[0][:12]}…）"
+    if kind == "tip":
+        return f"举报回执 {ref}"
+    return ref
+
+
 VERDICT_NAMES = {"confirm": "确认违规", "dismiss": "排除", "escalate": "升级处理"}
+
+# a public tip's status as its receipt page shows it (derived: firewatch.services.tips.tip_status)
+TIP_STATUS_NAMES = {"received": "已收到", "under_review": "审核中", "confirmed": "已确认", "not_confirmed": "未确认"}
 
 
 def category_name(code: str | None) -> str:

@@ -258,6 +258,17 @@ class WebSettings(_Section):
     page_size: int = Field(50, ge=1, description="Rows per page in the review queue and search results.")
 
 
+class TipsSettings(_Section):
+    dir: str = Field("tips", description="Photos of public tips and the tips channel's secret (relative to data_dir).")
+    rate_limit_per_hour: int = Field(10, ge=1, description="Tips accepted from one address per hour; more answer 429.")
+    max_text: int = Field(2000, ge=50, description="Characters of a tip's text (what is wrong) at most.")
+    max_photos: int = Field(3, ge=0, le=10, description="Photos per tip at most.")
+    max_photo_bytes: int = Field(5_000_000, ge=10_000, description="Bytes per photo at most (JPEG, PNG or WebP).")
+    pow_bits: int = Field(14, ge=0, le=28, description="Proof of work: leading zero bits of SHA-256 a tip's nonce "
+                                                       "must reach (each bit doubles the sender's work).")
+    challenge_minutes: int = Field(30, ge=1, description="Minutes a proof-of-work challenge stays valid.")
+
+
 class RelistingWeights(_Section):
     title: float = Field(0.4, ge=0, description="Weight of a similar title.")
     image: float = Field(0.4, ge=0, description="Weight of the same first image.")
@@ -351,6 +362,7 @@ class Settings(BaseSettings):
     notices: NoticesSettings = Field(default_factory=NoticesSettings, description="Takedown notices.")
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings, description="Evidence packs.")
     web: WebSettings = Field(default_factory=WebSettings, description="The review web app.")
+    tips: TipsSettings = Field(default_factory=TipsSettings, description="The public tips channel.")
     alerts: AlertsSettings = Field(default_factory=AlertsSettings, description="Alert rules and delivery.")
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings, description="Scheduled crawls.")
 
@@ -421,6 +433,10 @@ class Settings(BaseSettings):
     @property
     def export_dir(self) -> Path:
         return self.data_path(self.export.dir)
+
+    @property
+    def tips_dir(self) -> Path:
+        return self.data_path(self.tips.dir)
 
     @property
     def key_dir(self) -> Path:

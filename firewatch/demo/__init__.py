@@ -1,7 +1,8 @@
 """`firewatch demo`: the whole flow once, against the demo market, with a summary.
 
 `run_demo(settings, port, ...)` starts the market on 127.0.0.1, trains, crawls every platform in a
-child process, scores, captures, indexes, reviews (`firewatch.demo.review`), exports and verifies a
+child process, imports a platform's compliance report (`demo_market.reports`), fetches the reported
+pages, scores, captures, indexes, reviews (`firewatch.demo.review`), exports and verifies a
 pack, runs the alert rules and returns the summary; `<data_dir>/demo` starts clean unless `keep`.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from demo_market.reports import write_compliance_report
 from demo_market.server import DemoMarket
 from firewatch.core.child import child_command
 from firewatch.core.exceptions import FirewatchError
@@ -25,9 +27,12 @@ from firewatch.core.settings import CRAWL_PLATFORMS, Settings
 from firewatch.demo.review import DEMO_REVIEWER, review_and_act
 from firewatch.services.loaders import load_scorer
 from firewatch.services.processing import run_processing
+from firewatch.services.reports import ReportImport, import_listings
 from firewatch.store import open_store
 
 
+DEMO_REPORT_SOURCE = "演示平台合规数据报送"
+REPORT_NEW = 6  # listings the report brings that the crawl did not find
 DEMO_LEGAL_BASIS = {"taobao": "演示：本地复制站点，非真实平台 (demo replica, not the real site)"}
 
 
@@ -65,7 +70,9 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
                                env=env)
         if child.returncode != 0:
             raise FirewatchError(f"the crawl child process failed (exit {child.returncode}); see its output above")
-        console.rule("处理 scoring, flagging, capturing, indexing")
+        console.rule("平台报送 a platform's compliance report: leads that need no crawl")
+        report = _import_report(settings, market, data / "reports" / "compliance-report-demo.csv", console)
+        console.rule("处理 fetching reported pages, scoring, flagging, capturing, indexing")
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console) as progress:
             stats = run_processing(settings, capture=True, max_captures=max_captures,
@@ -99,6 +106,8 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
     for code, n in reasons.items():
         rt.add_row(code, str(n))
     out.print(rt)
+    out.print(f"平台报送 report: {report.written.created} new listings from {report.file.path.name} "
+              f"(SHA-256 {report.file.sha256[:12]}…), pages fetched and captured: {stats.fetched}")
     out.print(f"截图 screenshots on disk: {len(screenshots)} under {settings.evidence_dir}")
     if queue.get("capture"):
         out.print(f"  {queue['capture']} more flagged listings wait for capture: "
@@ -124,9 +133,28 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
     summary = {"listings": per_platform, "flagged": len(flagged), "reasons": reasons, "screenshots": len(screenshots),
                "confirmed": acted.confirmed, "dismissed": acted.dismissed,
                "notices": [{"platform": p, "listings": n, "pdf": pdf} for p, n, pdf in acted.notices],
+               "report": {"rows": len(report.file.rows), "new": report.written.created, "fetched": stats.fetched},
                "alerts": acted.alerts, "pack": str(acted.pack) if acted.pack else None,
                "pack_ok": acted.pack is not None and not acted.pack_problems}
     (data / "demo-summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    if acted.pack is None or acted.pack_problems or not acted.notices or not screenshots or len(per_platform) < 4:
+    if (acted.pack is None or acted.pack_problems or not acted.notices or not screenshots or len(per_platform) < 4
+            or not stats.fetched):
         raise FirewatchError("the demo did not complete every stage; see the summary above")
     return summary
+
+
+def _import_report(settings: Settings, market: DemoMarket, path: Path, console) -> ReportImport:
+    """Import a compliance report naming risky listings the crawl's keywords did not reach (and
+    two it did): they enter the flow by their real URLs, as a platform's file would bring them."""
+    with open_store(settings.store_path) as store:
+        uncrawled = [x for x in market.catalogue.initial() if x.true_reasons and x.delisted_day is None
+                     and store.listings.get_listing((x.platform, x.listing_id)) is None]
+        crawled = [x for x in market.catalogue.initial() if store.listings.get_listing((x.platform, x.listing_id))]
+        picked = [(x.platform, x.listing_id) for x in uncrawled[:REPORT_NEW] + crawled[:2]]
+        write_compliance_report(market.catalogue, picked, path)
+        report = import_listings(store, path, DEMO_REPORT_SOURCE, imported_by="firewatch-demo")
+    if report.written is None:
+        raise FirewatchError(f"the demo's report {path} did not import: {[e.reason for e in report.errors][:3]}")
+    console.print(f"导入 imported {path.name}: {report.written.created} new, {report.written.updated} updated, "
+                  f"{report.fetch} queued for their pages to be fetched and captured")
+    return report

@@ -1,6 +1,6 @@
 """The store of record, one repository per concern: `store.listings`, `store.queue`,
 `store.assessments`, `store.evidence`, `store.reviews`, `store.notices`, `store.alerts`,
-`store.users`, `store.references`, `store.sources` and `store.assist` (the contracts:
+`store.users`, `store.references`, `store.sources`, `store.tips` and `store.assist` (the contracts:
 `firewatch.store.protocols`).
 
 `open_store(url)` picks the backend from a URL; only `sqlite:///PATH` exists today.
@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from firewatch.core.exceptions import StoreError
-from firewatch.store.protocols import AlertRecord, DeadLetter, Store, UpsertResult
+from firewatch.store.protocols import AlertRecord, DeadLetter, Store, TipRecord, UpsertResult
 from firewatch.store.sqlite import SQLiteStore
 
-__all__ = ["Store", "SQLiteStore", "UpsertResult", "AlertRecord", "DeadLetter", "open_store"]
+__all__ = ["Store", "SQLiteStore", "UpsertResult", "AlertRecord", "DeadLetter", "TipRecord", "open_store"]
 
 
 def open_store(url_or_path: str | Path) -> Store:

@@ -340,8 +340,22 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (
         8,
         "listing provenance: each listing's sources (crawls, report file rows, assistance replies, tips) "
-        "with first and last seen; the report files imported, by SHA-256",
+        "with first and last seen; the report files imported, by SHA-256; a 'fetch' queue stage for leads "
+        "known only by URL",
         """
+        CREATE TABLE queue_with_fetch (
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            stage TEXT NOT NULL CHECK (stage IN ('fetch','score','capture','index')),
+            enqueued_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (platform, listing_id, stage)
+        );
+        INSERT INTO queue_with_fetch (platform, listing_id, stage, enqueued_at, attempts, last_error)
+            SELECT platform, listing_id, stage, enqueued_at, attempts, last_error FROM queue;
+        DROP TABLE queue;
+        ALTER TABLE queue_with_fetch RENAME TO queue;
         CREATE TABLE listing_sources (
             platform TEXT NOT NULL,
             listing_id TEXT NOT NULL,
@@ -365,6 +379,37 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             imported_by TEXT NOT NULL DEFAULT '',
             PRIMARY KEY (kind, sha256)
         );
+        """,
+    ),
+    (
+        9,
+        "public tips: what the tipster said (contact for admins only, the address as a keyed hash), "
+        "the listing it names, photos; proof-of-work challenges used once",
+        """
+        CREATE TABLE tips (
+            id INTEGER PRIMARY KEY,
+            receipt TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            url TEXT NOT NULL DEFAULT '',
+            platform TEXT,
+            listing_id TEXT,
+            on_platform INTEGER NOT NULL DEFAULT 0,
+            shop_name TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            contact TEXT NOT NULL DEFAULT '',
+            ip_hash TEXT NOT NULL,
+            photos TEXT NOT NULL DEFAULT '[]',
+            linked_by TEXT NOT NULL DEFAULT '',
+            linked_at TEXT
+        );
+        CREATE INDEX tips_listing ON tips (platform, listing_id);
+        CREATE INDEX tips_address ON tips (ip_hash, created_at);
+        CREATE TABLE tip_challenges (
+            id TEXT PRIMARY KEY,
+            used_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX tip_challenges_expiry ON tip_challenges (expires_at);
         """,
     ),
     (

@@ -60,6 +60,31 @@ class AlertRecord:
 
 
 @dataclass
+class TipRecord:
+    """One public tip. `photos` are dicts {path (relative to the tips folder), sha256, media_type,
+    size}; `contact` is for admins only and never leaves the system; `platform`/`listing_id`
+    name the listing the tip's URL (or an admin's link) points at, else None."""
+
+    receipt: str
+    text: str
+    url: str = ""
+    shop_name: str = ""
+    contact: str = ""
+    platform: str | None = None
+    listing_id: str | None = None
+    on_platform: bool = False
+    photos: list[dict[str, Any]] = field(default_factory=list)
+    created_at: datetime | None = None
+    id: int = 0
+    linked_by: str = ""
+    linked_at: datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, str] | None:
+        return (self.platform, self.listing_id) if self.platform and self.listing_id else None
+
+
+@dataclass
 class DeadLetter:
     """A delivery that failed after every retry: what, to which channel, and the last error."""
 
@@ -268,6 +293,19 @@ class SourceRepository(Protocol):
         file they came from (`sources.ImportedFile`), in one transaction."""
 
 
+class TipRepository(Protocol):
+    """Public tips (receipt, text, URL or shop, contact, hashed address, photos) and the
+    proof-of-work challenges already used."""
+
+    def add_tip(self, tip: TipRecord, ip_hash: str, since: datetime, limit: int) -> int | None:
+        """Insert unless the address sent `limit` tips since `since` (then None), in one transaction."""
+    def recent_tips(self, ip_hash: str, since: datetime) -> int: ...
+    def use_challenge(self, challenge_id: str, expires_at: datetime, now: datetime | None = None) -> bool: ...
+    def get_tip(self, receipt: str) -> TipRecord | None: ...
+    def tips(self, limit: int | None = None) -> list[TipRecord]: ...
+    def tips_of(self, key: Key) -> list[TipRecord]: ...
+    def tipped(self, keys: Iterable[Key] | None = None) -> dict[Key, list[TipRecord]]: ...
+    def link_tip(self, receipt: str, key: Key, by: str, at: datetime | None = None) -> bool: ...
 class AssistRepository(Protocol):
     """Enforcement-assistance requests (协查函) and the platforms' replies (`store.assist`)."""
 
@@ -303,6 +341,7 @@ class Store(Protocol):
     users: UserRepository
     references: ReferenceRepository
     sources: SourceRepository
+    tips: TipRepository
     assist: AssistRepository
 
     def schema_versions(self) -> list[int]: ...

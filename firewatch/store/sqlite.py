@@ -25,6 +25,7 @@ from firewatch.store.queue import SQLiteQueue
 from firewatch.store.references import SQLiteReferences
 from firewatch.store.reviews import SQLiteReviews
 from firewatch.store.sources import SQLiteSources
+from firewatch.store.tips import SQLiteTips
 from firewatch.store.users import SQLiteUsers
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class SQLiteStore:
         self.users = SQLiteUsers(self._db)
         self.references = SQLiteReferences(self._db)
         self.sources = SQLiteSources(self._db)
+        self.tips = SQLiteTips(self._db)
         self.assist = SQLiteAssist(self._db)
 
     def close(self) -> None:

@@ -20,12 +20,12 @@ from firewatch.core.money import from_fen, yuan_text
 from firewatch.store import Store
 from firewatch.web.exceptions import BadRequest
 from firewatch.core.exceptions import SearchError
-from firewatch.core.labels import PLATFORM_NAMES
+from firewatch.core.labels import LEAD_SOURCE_NAMES, PLATFORM_NAMES
 from firewatch.search import SearchQuery
 
 CSV_COLUMNS = [("platform", "平台"), ("listing_id", "商品ID"), ("title", "标题"), ("shop_name", "店铺"),
                ("price", "价格(元)"), ("category", "类别"), ("flagged", "已标记"), ("risk_score", "风险分"),
-               ("reasons", "原因代码"), ("status", "状态"), ("url", "链接")]
+               ("reasons", "原因代码"), ("status", "状态"), ("sources", "线索来源"), ("url", "链接")]
 
 
 SORT_NAMES = {"relevance": "相关度", "risk": "风险", "price_asc": "价格从低到高", "price_desc": "价格从高到低",
@@ -108,6 +108,16 @@ def search_all(index, params: SearchParams, limit: int = 10_000) -> list[dict[st
             break
         page += 1
     return rows[:limit]
+
+
+def with_sources(store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row with `sources`: the kinds of source its listing came from, in Chinese (平台抓取 平台报送 …)."""
+    kinds = store.sources.kinds_of((r["platform"], r["listing_id"]) for r in rows)
+    order = list(LEAD_SOURCE_NAMES)
+    for row in rows:
+        found = kinds.get((row["platform"], row["listing_id"]), set())
+        row["sources"] = [LEAD_SOURCE_NAMES[k] for k in order if k in found]
+    return rows
 
 
 def to_csv(rows: Iterable[dict[str, Any]], columns=CSV_COLUMNS) -> bytes:

@@ -15,7 +15,8 @@ from fastapi.staticfiles import StaticFiles
 from firewatch.web import errors
 from firewatch.web.config import WebConfig
 from firewatch.web.render import make_environment
-from firewatch.web.routes import analyst, api, assist, auth, files, investigator, platform, review
+from firewatch.services.tips import TipsChannel
+from firewatch.web.routes import analyst, api, assist, auth, files, investigator, platform, review, tips
 from firewatch.web.security import add_security_headers
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -30,6 +31,7 @@ def create_app(settings) -> FastAPI:
         openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.config = config
     app.state.templates = make_environment()
+    app.state.tips = TipsChannel(config.tips_folder, config.tips)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -43,4 +45,6 @@ def create_app(settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, review, platform, investigator, analyst, files, assist, api):
         app.include_router(module.router)
+    for router in tips.routers:
+        app.include_router(router)
     return app

@@ -16,6 +16,7 @@ from firewatch.core.settings import SearchSettings, Settings, WebSettings
 from firewatch.search import open_index, open_index_from_settings
 from firewatch.services.assistance import request_assistance
 from firewatch.services.evidence import export_evidence_pack
+from firewatch.services.tips import TipPolicy
 
 _WEB = WebSettings()  # the schema's defaults
 _SEARCH = SearchSettings()
@@ -36,6 +37,8 @@ class WebConfig:
     login_window_seconds: int = _WEB.login_window_seconds
     login_max_failures_per_ip: int = _WEB.login_max_failures_per_ip
     page_size: int = _WEB.page_size
+    tips_dir: Path | None = None  # the public tips' photos and secret; default: "tips" beside the store
+    tips: TipPolicy = TipPolicy()
     # () -> an open search index (firewatch.search protocol); default: open_index(search_url, search_path)
     index_opener: Callable[[], Any] | None = None
     # (store, keys, out_path, operator=, case=) -> manifest: writes a signed evidence pack
@@ -48,6 +51,10 @@ class WebConfig:
     @property
     def data_root(self) -> Path:
         return Path(self.data_dir) if self.data_dir is not None else Path(self.store_path).parent
+
+    @property
+    def tips_folder(self) -> Path:
+        return self.tips_dir or self.store_path.with_name("tips")
 
     def open_index(self):
         if self.index_opener is not None:
@@ -63,6 +70,7 @@ class WebConfig:
             secure_cookies=web.secure_cookies, session_hours=web.session_hours,
             login_max_failures=web.login_max_failures, login_window_seconds=web.login_window_seconds,
             login_max_failures_per_ip=web.login_max_failures_per_ip, page_size=web.page_size,
+            tips_dir=settings.tips_dir, tips=TipPolicy.from_settings(settings),
             pack_exporter=partial(export_evidence_pack, settings),
             data_dir=settings.data_dir, assist_requester=partial(request_assistance, settings),
             index_opener=partial(open_index_from_settings, settings),

@@ -1,8 +1,9 @@
 """The one place that maps errors to HTTP responses.
 
 `install(app)` answers a `WebError` (it carries its status) with `{"error": msg}` for `/api/` paths
-and JSON requests, else with the error page (a missing login redirects to the login page);
-validation errors answer 400; anything unexpected is logged and answers 500 without details.
+and JSON requests, else with the error page (a missing login redirects to the login page); a
+refused public tip answers by the limit it broke (`TIP_STATUS`); validation errors answer 400;
+anything unexpected is logged and answers 500 without details.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from firewatch.core.exceptions import NotFoundError
+from firewatch.core.exceptions import NotFoundError, TipRefused
 from firewatch.web.exceptions import BadRequest, LoginRequired, NotFound, WebError
 from firewatch.web.render import render
 from firewatch.web.security import add_security_headers
 
 log = logging.getLogger(__name__)
+# a refused public tip, by the limit it broke (firewatch.services.tips)
+TIP_STATUS = {"invalid": 400, "challenge": 400, "too_large": 413, "bad_photo": 415, "rate_limited": 429}
 HTTP_MESSAGES = {404: "页面不存在", 405: "不支持此请求方法", 413: "请求内容过大", 415: "不支持的请求内容类型"}
 
 
@@ -39,6 +42,13 @@ def error_response(request: Request, exc: WebError) -> Response:
     return response
 
 
+def tip_error(exc: TipRefused) -> WebError:
+    """The web error a refused tip answers with (429 says when to retry)."""
+    error = WebError(str(exc), headers={"Retry-After": "3600"} if exc.reason == "rate_limited" else None)
+    error.status = TIP_STATUS.get(exc.reason, 400)
+    return error
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(WebError)
     async def _web_error(request: Request, exc: WebError) -> Response:
@@ -47,6 +57,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def _not_found(request: Request, exc: NotFoundError) -> Response:
         return error_response(request, NotFound(str(exc)))
+
+    @app.exception_handler(TipRefused)
+    async def _tip_refused(request: Request, exc: TipRefused) -> Response:
+        return error_response(request, tip_error(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from firewatch.core.clock import show_date
-from firewatch.core.models import Assessment, Listing
+from firewatch.core.models import Assessment, Listing, Source
 from firewatch.store import Store
 from firewatch.web.deps import User
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
@@ -54,19 +54,42 @@ class QueueRow:
     listing: Listing
     assessment: Assessment
     decision: dict[str, Any] | None = None
+    tips: list = field(default_factory=list)  # public tips naming the listing (store.tips), oldest first
+
+    @property
+    def tip_text(self) -> str:
+        """The latest tip's text (the template escapes and truncates it)."""
+        return self.tips[-1].text if self.tips else ""
 
     @property
     def key(self) -> tuple[str, str]:
         return self.listing.key
 
 
+def _with_tipped(store: Store, flagged: list[tuple[Listing, Assessment]], tipped: dict, platform: str | None):
+    """The flagged listings plus the assessed listings a public tip names (flagged or not)."""
+    keys = {listing.key for listing, _ in flagged}
+    extra = []
+    for key in tipped:
+        if key in keys or (platform and key[0] != platform):
+            continue
+        assessment = store.assessments.get_assessment(key)
+        listing = store.listings.get_listing(key) if assessment is not None else None
+        if listing is not None:
+            extra.append((listing, assessment))
+    return [*flagged, *extra]
+
+
 def queue(store: Store, filters: QueueFilters, restrict_platform: str = "") -> list[QueueRow]:
-    """Flagged listings, highest risk first, filtered; each with its latest decision."""
+    """Flagged and tipped listings, highest risk first (tipped first among equal risks),
+    filtered; each with its latest decision and its tips."""
     filters.validate()
     verdicts = store.reviews.latest_verdicts()
     shop = filters.shop.strip().lower()
     rows = []
-    for listing, assessment in store.assessments.flagged(filters.platform or restrict_platform or None):
+    tipped = store.tips.tipped()
+    platform = filters.platform or restrict_platform or None
+    for listing, assessment in _with_tipped(store, store.assessments.flagged(platform), tipped, platform):
         decision = verdicts.get(listing.key)
         verdict = decision["verdict"] if decision else None
         if filters.state == "pending" and verdict is not None:
@@ -86,7 +109,8 @@ def queue(store: Store, filters: QueueFilters, restrict_platform: str = "") -> l
             continue
         if filters.until and seen > filters.until:
             continue
-        rows.append(QueueRow(listing, assessment, decision))
+        rows.append(QueueRow(listing, assessment, decision, tipped.get(listing.key, [])))
+    rows.sort(key=lambda r: (-r.assessment.risk_score, not r.tips, r.listing.platform, r.listing.listing_id))
     return rows
 
 
@@ -166,6 +190,8 @@ class ListingView:
     shop_listings: list[tuple[Listing, Assessment | None]] = field(default_factory=list)
     similar: list[Similar] = field(default_factory=list)
     terms: dict[str, list[str]] = field(default_factory=dict)
+    sources: list[Source] = field(default_factory=list)  # provenance, for internal roles
+    tips: list = field(default_factory=list)  # public tips on this listing (internal roles only)
     assist: dict[str, list] = field(default_factory=dict)  # internal users: requests, replies, shop replies
 
     @property
@@ -205,9 +231,11 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None) -> 
     view = ListingView(listing, assessment, store.evidence.latest_evidence(key), store.listings.snapshots(key), store.reviews.decisions(key),
                        terms=terms)
     if user.internal:
+        view.sources = store.sources.sources_of(key)
         shop_keys = [k for k in store.listings.shop_listing_keys(listing.platform, listing.shop_id, listing.shop_name) if k != key]
         view.shop_listings = [(store.listings.get_listing(k), store.assessments.get_assessment(k)) for k in shop_keys[:20]]
         view.similar = similar_from_index(index, listing) if index is not None else similar_listings(store, listing)
+        view.tips = store.tips.tips_of(key)
         view.assist = assist_view(store, listing)
     return view
 

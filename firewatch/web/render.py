@@ -21,7 +21,8 @@ from markupsafe import Markup, escape
 
 from firewatch.core.clock import show_time
 from firewatch.core.money import format_yuan
-from firewatch.core.labels import CATEGORY_NAMES, PLATFORM_NAMES, REASON_NAMES, VERDICT_NAMES, category_name, reason_name
+from firewatch.core.labels import (CATEGORY_NAMES, LEAD_FIELD_NAMES, LEAD_SOURCE_NAMES, PLATFORM_NAMES, REASON_NAMES,
+                                   VERDICT_NAMES, category_name, reason_name, source_ref_text)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ROLE_NAMES = {"regulator": "监管人员", "investigator": "调查人员", "analyst": "分析人员", "platform": "平台", "admin": "管理员"}
@@ -36,6 +37,7 @@ ACTION_NAMES = {"login": "登录", "login_failed": "登录失败", "login_refuse
                 "export_search_csv": "导出检索结果", "export_trends_csv": "导出趋势数据", "case_create": "新建案件",
                 "case_add": "加入案件", "case_remove": "移出案件", "export_pack": "导出证据包", "user_add": "新建用户",
                 "user_passwd": "修改密码", "token_add": "新建 API 令牌", "token_revoke": "吊销 API 令牌",
+                "tip_link": "关联举报线索",
                 "assist_request": "发出执法协查函", "assist_download": "下载协查文件",
                 "assist_import": "导入协查回复"}
 CUSTODY_NAMES = {"captured": "取证", "packed": "打包", "exported": "导出", "timestamped": "时间戳"}  # evidence-pack events
@@ -118,7 +120,10 @@ def make_environment() -> Environment:
                        role_name=lambda r: ROLE_NAMES.get(r, r), source_name=lambda s: SOURCE_NAMES.get(s, s),
                        status_name=lambda s: STATUS_NAMES.get(s, s),
                        notice_status_name=lambda s: NOTICE_STATUS_NAMES.get(s, s),
-                       action_name=lambda a: ACTION_NAMES.get(a) or CUSTODY_NAMES.get(a, a), detail_text=detail_text)
+                       action_name=lambda a: ACTION_NAMES.get(a) or CUSTODY_NAMES.get(a, a), detail_text=detail_text,
+                       lead_source_name=lambda k: LEAD_SOURCE_NAMES.get(k, k),
+                       lead_field_name=lambda k: LEAD_FIELD_NAMES.get(k, k),
+                       source_ref=lambda s: source_ref_text(s.kind, s.ref, s.detail))
     env.globals.update(ACTION_NAMES=ACTION_NAMES, CATEGORY_NAMES=CATEGORY_NAMES, REASON_NAMES=REASON_NAMES, PLATFORM_NAMES=PLATFORM_NAMES,
                        VERDICT_NAMES=VERDICT_NAMES, query=_query, evidence_terms=evidence_terms)
     return env

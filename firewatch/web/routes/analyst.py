@@ -59,7 +59,7 @@ def _csv_response(data: bytes, name: str) -> Response:
 def search_csv(request: Request, params: SearchParams = Depends(params_from), store: Store = Depends(get_store),
                user: User = Depends(internal)) -> Response:
     with search_index(request.app.state.config) as index:
-        rows = analytics.search_all(index, params)
+        rows = analytics.with_sources(store, analytics.search_all(index, params))
     store.users.audit(user.name, "export_search_csv", "search", {**params.as_params(), "rows": len(rows)}, client_ip(request))
     return _csv_response(analytics.to_csv(rows), "search")
 

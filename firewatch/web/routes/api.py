@@ -49,7 +49,8 @@ class CaseItemIn(BaseModel):
 
 
 def _row(r: queries.QueueRow) -> dict[str, Any]:
-    return {"listing": to_jsonable(r.listing), "assessment": to_jsonable(r.assessment), "decision": r.decision}
+    return {"listing": to_jsonable(r.listing), "assessment": to_jsonable(r.assessment), "decision": r.decision,
+            "tipped": bool(r.tips), "tip_text": r.tip_text}  # a public tip's text, never its contact
 
 
 def _evidence(evidence) -> dict[str, Any] | None:
@@ -83,6 +84,7 @@ def api_listing(request: Request, platform: str, listing_id: str, store: Store =
             "evidence": _evidence(v.evidence), "snapshots": to_jsonable(v.snapshots),
             "decisions": to_jsonable(v.decisions) if user.internal else [],
             "similar": to_jsonable(v.similar),
+            "sources": to_jsonable(v.sources),  # provenance (internal roles; empty for platforms)
             "screenshot_url": f"/files/{platform}/{listing_id}/{v.screenshot}" if v.screenshot else None}
 
 
