@@ -8,8 +8,9 @@ information, transaction records (sales volume, amount and period, stock, paymen
 personal ID number of an unregistered seller would need the provincial regulator's approval, so
 the template does not ask for it). `FIELDS` lists each column's machine key, its Chinese header,
 the header spellings a platform's export may use instead, its group and kind; `credit_code_problem`
-checks a unified social credit code (GB 32100-2015: 18 characters, check digit); `parse_row`
-turns one row of text into typed values or the list of what is wrong with it.
+checks a unified social credit code (GB 32100-2015 through `firewatch.core.creditcode`: 18
+characters, check character; plus the division digits); `parse_row` turns one row of text into
+typed values or the list of what is wrong with it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from firewatch.core.creditcode import credit_code_problem as core_credit_code_problem
+from firewatch.core.creditcode import normalize_code
 
 __all__ = ["FIELDS", "FIELD_BY_KEY", "GROUPS", "PACK_EXCLUDED", "REPLY_COLUMNS", "Field", "credit_code_problem",
            "normalize_credit_code", "parse_row"]
@@ -83,30 +87,23 @@ REPLY_COLUMNS: dict[str, tuple[str, ...]] = {f.key: (f.header, *f.aliases) for f
 PACK_EXCLUDED = ("contact_person", "contact_phone", "tracking_numbers")
 UNREGISTERED = {"未登记", "无", "无营业执照", "个人", "-", "/"}
 
-_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
-_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
 
 
 def normalize_credit_code(text: str) -> str:
-    """Half-width, upper case, no spaces."""
-    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text or "")).upper()
+    """Half-width, upper case, no spaces (`firewatch.core.creditcode.normalize_code`)."""
+    return normalize_code(text)
 
 
 def credit_code_problem(code: str) -> str:
-    """Why `code` is not a unified social credit code ('' when it is one)."""
-    code = normalize_credit_code(code)
-    if len(code) != 18:
-        return f"统一社会信用代码应为 18 位，此处为 {len(code)} 位"
-    bad = sorted({c for c in code if c not in _CODE_CHARS})
-    if bad:
-        return f"统一社会信用代码含非法字符 {''.join(bad)}（不使用 I、O、S、V、Z）"
+    """Why `code` is not a unified social credit code ('' when it is one; GB 32100-2015 through
+    `firewatch.core.creditcode`, plus the administrative-division digits in places 3–8)."""
+    code = normalize_code(code)
+    problem = core_credit_code_problem(code)
+    if problem:
+        return problem
     if not code[2:8].isdigit():
         return "统一社会信用代码第 3–8 位应为行政区划码（数字）"
-    total = sum(_CODE_CHARS.index(c) * w for c, w in zip(code[:17], _CODE_WEIGHTS))
-    expected = _CODE_CHARS[(31 - total % 31) % 31]
-    if code[17] != expected:
-        return f"统一社会信用代码校验位不符（应为 {expected}，实为 {code[17]}）"
     return ""
 
 
