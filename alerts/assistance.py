@@ -287,8 +287,10 @@ def check_reply(store: Store, sheet: ReplySheet, *, file_sha256: str, file_name:
         check.replies.append(AssistReply(key[0], key[1], fields, file_sha256, line, request.id if request else None,
                                          shop_id, shop_name, values.get("operator_name", ""),
                                          values.get("credit_code", ""), file_name))
-        detail = {"request_number": request.number if request else "", "file": file_name, "row": line,
-                  "operator_name": values.get("operator_name", ""), "credit_code": values.get("credit_code", "")}
+        # as report rows record it (firewatch.imports.listings): the seller's registered name and code only
+        seller = {k: v for k, v in (("operator", values.get("operator_name", "")),
+                                    ("credit_code", values.get("credit_code", ""))) if v}
+        detail = {"request_number": request.number if request else "", "file": file_name, "row": line, "seller": seller}
         check.sources.append((key, Source("assist", key[0], f"{file_sha256}:{line}", detail)))
     return check
 

@@ -163,7 +163,7 @@ def test_filled_reply_imports_once_with_sources(settings, data, run_firewatch, c
     (source,) = sources
     assert source.name == "jd" and source.ref == f"{got.file_sha256}:4"
     assert source.detail == {"request_number": request.number, "file": "reply.xlsx", "row": 4,
-                             "operator_name": ANSWERS["100231"]["经营者登记名称"], "credit_code": GOOD_CODE}
+                             "seller": {"operator": ANSWERS["100231"]["经营者登记名称"], "credit_code": GOOD_CODE}}
     assert [r.listing_id for r in shop] == ["100231"]
 
 

@@ -66,6 +66,7 @@ def test_issue_request_import_reply_and_show_it(site, tmp_path):
     page = regulator.get("/listings/jd/100231").text
     assert GOOD_CODE in page and "1200" in page and "15000.50" in page and "2025-01-01至2026-11-30" in page
     assert PHONE in page  # officers see the contact the platform gave
+    assert 'class="source-assist"' in page and "reply.xlsx 第 4 行" in page  # the provenance partial names the reply
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;安盾消防器材有限公司" in page
     shop_page = regulator.get("/listings/jd/100232").text  # same shop, no reply of its own
     assert "同店其他商品的协查回复" in shop_page and GOOD_CODE in shop_page
