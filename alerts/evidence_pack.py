@@ -24,7 +24,8 @@ from firewatch.core.files import atomic_writer
 from firewatch.core.models import Evidence, to_jsonable
 
 from alerts.exceptions import PackError
-from alerts.pack_contents import assessment_record, capture_record, history_csv, price_chart_png
+from alerts.pack_contents import (assessment_record, assistance_record, capture_record, history_csv, price_chart_png,
+                                  provenance_record)
 from alerts.pack_format import (CAPTURE_MANIFEST, CUSTODY, MANIFEST, PACK_FORMAT, PUBLIC_KEY, REPORT_HTML,
                                 REPORT_PDF, SIGNATURE, TIMESTAMP, canonical, chain_entries, json_bytes, sha256,
                                 signed_payload, utc_time)
@@ -36,7 +37,7 @@ from importlib.metadata import PackageNotFoundError, version
 log = logging.getLogger(__name__)
 
 _RESERVED = {"listing.json", "assessment.json", "capture.json", "capture-record.json", "history.csv",
-             "price-chart.png", CAPTURE_MANIFEST}
+             "price-chart.png", "provenance.json", "assistance.json", CAPTURE_MANIFEST}
 DEFAULT_TIME_SOURCE = "本机系统时钟 (UTC) / host system clock"
 
 __all__ = ["PackItem", "chain_entries", "main", "verify_pack", "write_pack"]
@@ -49,7 +50,9 @@ class PackItem:
     content-addressed object store to read an artefact from when the folder lacks it
     (default: the `object_store` the capture's manifest names, relative to the folder;
     see `crawler.objects`), and optionally its snapshot history (for history.csv and the
-    price chart) and review decisions (shown in the report)."""
+    price chart), review decisions (shown in the report), its sources (provenance.json: crawl run,
+    report file row, assistance reply, tip receipt) and its enforcement-assistance replies
+    (assistance.json, without personal contact fields)."""
 
     listing: Mapping[str, Any] | Any
     assessment: Mapping[str, Any] | Any | None
@@ -58,6 +61,8 @@ class PackItem:
     objects_dir: str | os.PathLike[str] | None = None
     snapshots: Sequence[Any] | None = None
     decisions: Sequence[Any] = field(default_factory=tuple)
+    sources: Sequence[Any] | None = None
+    assistance: Sequence[Any] | None = None
 
     @property
     def folder(self) -> str:
@@ -204,6 +209,12 @@ def write_pack(
         members.append((f"{folder}/assessment.json", json_bytes(assessment)))
         members.append((f"{folder}/capture.json", json_bytes(ev)))
         members.append((f"{folder}/capture-record.json", json_bytes(record)))
+        provenance = provenance_record(item.sources) if item.sources is not None else None
+        assistance = assistance_record(item.assistance) if item.assistance is not None else None
+        if provenance is not None:
+            members.append((f"{folder}/provenance.json", json_bytes(provenance)))
+        if assistance is not None:
+            members.append((f"{folder}/assistance.json", json_bytes(assistance)))
         if item.snapshots is not None:
             members.append((f"{folder}/history.csv", history_csv(item.snapshots)))
             members.append((f"{folder}/price-chart.png", price_chart_png(item.snapshots, _title(item.listing))))
@@ -213,6 +224,7 @@ def write_pack(
                                                                       if hasattr(item.listing, "to_dict")
                                                                       else item.listing),
                              "assessment": assessment, "record": record,
+                             "provenance": provenance or [], "assistance": assistance or [],
                              "decisions": [to_jsonable(d) for d in item.decisions]})
         events.append({"at": ev.captured_at, "time_source": time_source,
                        "actor": f"firewatch capture ({ev.browser_version})",

@@ -55,3 +55,10 @@ class NoticeError(AlertsError):
 
 class RenderError(AlertsError):
     """A document (notice or report PDF) could not be rendered by Chromium."""
+
+
+class AssistError(AlertsError):
+    """An enforcement-assistance request cannot be made (unknown listing, mixed platforms) or a
+    reply file cannot be imported (bad rows, each named; nothing is imported)."""
+
+    exit_code = 65  # EX_DATAERR

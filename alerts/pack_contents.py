@@ -2,7 +2,11 @@
 
 `history_csv(snapshots)` (formula-safe, UTF-8 with BOM) and `price_chart_png(snapshots, title)` show
 its observed history; `capture_record(evidence, ...)` gathers what a notarised capture record notes;
-`assessment_record(assessment)` adds the reasons' plain-Chinese names to the judgement.
+`assessment_record(assessment)` adds the reasons' plain-Chinese names to the judgement;
+`provenance_record(sources)` lists where the listing came from (crawl run, report file and row,
+assistance reply, tip receipt) with first and last seen in UTC and 北京时间, and
+`assistance_record(replies)` the platform's enforcement-assistance replies without the personal
+fields (`alerts.assist_fields.PACK_EXCLUDED`: contact person, phone, parcel numbers).
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from firewatch.core.plotting import pyplot
-from firewatch.core.clock import BEIJING_LABEL, to_beijing
+from firewatch.core.clock import BEIJING_LABEL, iso, show_time, to_beijing
 from firewatch.core.labels import category_name, reason_name
 from firewatch.core.models import Evidence, Snapshot, to_jsonable
 
+from alerts.assist_fields import FIELD_BY_KEY, PACK_EXCLUDED
 from alerts.takedown import safe_cell
 
 HISTORY_COLUMNS = [("observed_at", "观察时间(UTC)"), ("price", "价格(元)"), ("title", "标题"),
@@ -106,3 +111,35 @@ def assessment_record(assessment: Any) -> dict[str, Any]:
     if data.get("category"):
         data.setdefault("category_name_zh", category_name(str(data["category"])))
     return data
+
+
+SOURCE_KIND_NAMES = {"crawl": "平台爬取", "report": "平台报送文件", "assist": "执法协查回复", "tip": "公众举报"}
+# detail keys that could carry a person's contact data: never sealed in a pack, whatever recorded them
+_PRIVATE_DETAIL = {"contact", "contact_person", "contact_phone", "phone", "email", "wechat", "qq", "ip", "tracking_numbers"}
+
+
+def provenance_record(sources: Sequence[Any]) -> list[dict[str, Any]]:
+    """The listing's sources (`firewatch.core.models.Source`), first seen first, times in UTC and Beijing time."""
+    records = []
+    for s in sources:
+        detail = {k: v for k, v in (s.detail or {}).items() if k not in _PRIVATE_DETAIL}
+        records.append({"kind": s.kind, "kind_zh": SOURCE_KIND_NAMES.get(s.kind, s.kind), "name": s.name, "ref": s.ref,
+                        "detail": to_jsonable(detail), "first_seen": iso(s.first_seen), "last_seen": iso(s.last_seen),
+                        "first_seen_beijing": show_time(s.first_seen, seconds=True),
+                        "last_seen_beijing": show_time(s.last_seen, seconds=True)})
+    return records
+
+
+def assistance_record(replies: Sequence[Any]) -> list[dict[str, Any]]:
+    """The listing's assistance replies (`firewatch.store.assist.AssistReply`) as packs carry them."""
+    records = []
+    for r in replies:
+        fields = {k: v for k, v in r.fields.items() if k not in PACK_EXCLUDED}
+        records.append({"request_number": r.request_number, "platform": r.platform, "listing_id": r.listing_id,
+                        "shop_id": r.shop_id, "shop_name": r.shop_name, "operator_name": r.operator_name,
+                        "credit_code": r.credit_code, "fields": to_jsonable(fields),
+                        "labels_zh": {k: FIELD_BY_KEY[k].header for k in fields if k in FIELD_BY_KEY},
+                        "file_name": r.file_name, "file_sha256": r.file_sha256, "file_row": r.file_row,
+                        "imported_at": iso(r.imported_at), "imported_at_beijing": show_time(r.imported_at, seconds=True),
+                        "omitted_personal_fields": [k for k in PACK_EXCLUDED if k in r.fields]})
+    return records

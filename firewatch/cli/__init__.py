@@ -21,6 +21,8 @@ from firewatch.core.settings import load_settings
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "alerts": ("firewatch.cli.alerts", "alerts",
                "Alerts: rules over the store, delivery by e-mail and webhook, a daily digest."),
+    "assist": ("firewatch.cli.assist", "assist",
+               "执法协查 Enforcement assistance: 协查函 (PDF + XLSX template) to a platform, import its reply."),
     "audit": ("firewatch.cli.web", "audit",
               "The web app's audit log: every login, decision and export, hash-chained."),
     "crawl": ("firewatch.cli.crawl", "crawl",

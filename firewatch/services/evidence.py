@@ -1,7 +1,8 @@
 """Evidence packs as a service: gather each listing's record from the store, sign and write the pack.
 
 `export_evidence_pack` is what `firewatch export evidence`, the web app and the demo call:
-latest capture, assessment, snapshot history and review decisions per listing, signed with
+latest capture, assessment, snapshot history, review decisions, sources (provenance) and
+enforcement-assistance replies per listing, signed with
 the installation key (`evidence.key_dir`, made on first use), timestamped when
 `evidence.tsa_url` is set, with the Chinese extraction record rendered by Chromium.
 """
@@ -39,7 +40,8 @@ def evidence_item(store, key: tuple[str, str]):
     assessment = store.assessments.get_assessment(key)
     return PackItem(listing=listing.to_dict(), assessment=assessment.to_dict() if assessment else {},
                     evidence=evidence, directory=Path(evidence.directory), snapshots=store.listings.snapshots(key),
-                    decisions=store.reviews.decisions(key))
+                    decisions=store.reviews.decisions(key), sources=store.sources.sources_of(key),
+                    assistance=store.assist.replies_for(key))
 
 
 def _decision_events(items) -> list[dict[str, Any]]:

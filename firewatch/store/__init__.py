@@ -1,6 +1,7 @@
 """The store of record, one repository per concern: `store.listings`, `store.queue`,
 `store.assessments`, `store.evidence`, `store.reviews`, `store.notices`, `store.alerts`,
-`store.users`, `store.references`, `store.sources` and `store.tips` (the contracts: `firewatch.store.protocols`).
+`store.users`, `store.references`, `store.sources`, `store.tips` and `store.assist` (the contracts:
+`firewatch.store.protocols`).
 
 `open_store(url)` picks the backend from a URL; only `sqlite:///PATH` exists today.
 """

@@ -412,4 +412,49 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX tip_challenges_expiry ON tip_challenges (expires_at);
         """,
     ),
+    (
+        10,
+        "enforcement-assistance requests (协查函: number, platform, listings, deadline, documents) and the "
+        "platforms' replies (standard fields per listing, by reply file SHA-256 and row)",
+        """
+        CREATE TABLE assist_requests (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            platform TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL DEFAULT '',
+            deadline_at TEXT NOT NULL,
+            pdf_path TEXT NOT NULL DEFAULT '',
+            xlsx_path TEXT NOT NULL DEFAULT '',
+            document_sha256 TEXT NOT NULL DEFAULT '',
+            xlsx_sha256 TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE assist_request_items (
+            request_id INTEGER NOT NULL REFERENCES assist_requests (id),
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            PRIMARY KEY (request_id, platform, listing_id)
+        );
+        CREATE INDEX assist_request_items_listing ON assist_request_items (platform, listing_id);
+        CREATE TABLE assist_replies (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER REFERENCES assist_requests (id),
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            shop_id TEXT NOT NULL DEFAULT '',
+            shop_name TEXT NOT NULL DEFAULT '',
+            operator_name TEXT NOT NULL DEFAULT '',
+            credit_code TEXT NOT NULL DEFAULT '',
+            fields TEXT NOT NULL DEFAULT '{}',
+            file_sha256 TEXT NOT NULL,
+            file_name TEXT NOT NULL DEFAULT '',
+            file_row INTEGER NOT NULL,
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL DEFAULT '',
+            UNIQUE (file_sha256, file_row)
+        );
+        CREATE INDEX assist_replies_listing ON assist_replies (platform, listing_id);
+        CREATE INDEX assist_replies_shop ON assist_replies (platform, shop_id, shop_name);
+        """,
+    ),
 ]

@@ -15,6 +15,7 @@ from firewatch.core.exceptions import StoreError
 from firewatch.core.models import utcnow
 from firewatch.store.alerts import SQLiteAlerts
 from firewatch.store.assessments import SQLiteAssessments
+from firewatch.store.assist import SQLiteAssist
 from firewatch.store.db import SQLiteDatabase, _ts
 from firewatch.store.evidence import SQLiteEvidence
 from firewatch.store.listings import SQLiteListings
@@ -48,6 +49,7 @@ class SQLiteStore:
         self.references = SQLiteReferences(self._db)
         self.sources = SQLiteSources(self._db)
         self.tips = SQLiteTips(self._db)
+        self.assist = SQLiteAssist(self._db)
 
     def close(self) -> None:
         self._db.close()

@@ -16,7 +16,7 @@ from firewatch.web import errors
 from firewatch.web.config import WebConfig
 from firewatch.web.render import make_environment
 from firewatch.services.tips import TipsChannel
-from firewatch.web.routes import analyst, api, auth, files, investigator, platform, review, tips
+from firewatch.web.routes import analyst, api, assist, auth, files, investigator, platform, review, tips
 from firewatch.web.security import add_security_headers
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -43,7 +43,7 @@ def create_app(settings) -> FastAPI:
 
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, review, platform, investigator, analyst, files, api):
+    for module in (auth, review, platform, investigator, analyst, files, assist, api):
         app.include_router(module.router)
     for router in tips.routers:
         app.include_router(router)

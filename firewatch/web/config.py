@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from firewatch.core.settings import SearchSettings, Settings, WebSettings
 from firewatch.search import open_index, open_index_from_settings
+from firewatch.services.assistance import request_assistance
 from firewatch.services.evidence import export_evidence_pack
 from firewatch.services.tips import TipPolicy
 
@@ -42,6 +43,14 @@ class WebConfig:
     index_opener: Callable[[], Any] | None = None
     # (store, keys, out_path, operator=, case=) -> manifest: writes a signed evidence pack
     pack_exporter: Callable[..., Any] | None = None
+    # the data folder (assistance documents are stored relative to it); default: the store's folder
+    data_dir: Path | None = None
+    # (store, platform, refs, created_by=, deadline_days=) -> AssistRequest: writes a 协查函 and its template
+    assist_requester: Callable[..., Any] | None = None
+
+    @property
+    def data_root(self) -> Path:
+        return Path(self.data_dir) if self.data_dir is not None else Path(self.store_path).parent
 
     @property
     def tips_folder(self) -> Path:
@@ -63,5 +72,6 @@ class WebConfig:
             login_max_failures_per_ip=web.login_max_failures_per_ip, page_size=web.page_size,
             tips_dir=settings.tips_dir, tips=TipPolicy.from_settings(settings),
             pack_exporter=partial(export_evidence_pack, settings),
+            data_dir=settings.data_dir, assist_requester=partial(request_assistance, settings),
             index_opener=partial(open_index_from_settings, settings),
         )

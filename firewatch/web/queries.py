@@ -192,6 +192,7 @@ class ListingView:
     terms: dict[str, list[str]] = field(default_factory=dict)
     sources: list[Source] = field(default_factory=list)  # provenance, for internal roles
     tips: list = field(default_factory=list)  # public tips on this listing (internal roles only)
+    assist: dict[str, list] = field(default_factory=dict)  # internal users: requests, replies, shop replies
 
     @property
     def all_terms(self) -> list[str]:
@@ -235,7 +236,16 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None) -> 
         view.shop_listings = [(store.listings.get_listing(k), store.assessments.get_assessment(k)) for k in shop_keys[:20]]
         view.similar = similar_from_index(index, listing) if index is not None else similar_listings(store, listing)
         view.tips = store.tips.tips_of(key)
+        view.assist = assist_view(store, listing)
     return view
+
+
+def assist_view(store: Store, listing: Listing) -> dict[str, list]:
+    """Enforcement-assistance requests naming the listing, replies about it, and about its shop's other listings."""
+    replies = store.assist.replies_for(listing.key)
+    shop = [r for r in store.assist.replies_for_shop(listing.platform, listing.shop_id, listing.shop_name)
+            if r.key != listing.key]
+    return {"requests": store.assist.requests(key=listing.key), "replies": replies, "shop_replies": shop}
 
 
 def neighbours(rows: list[QueueRow], key: tuple[str, str]) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
