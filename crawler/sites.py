@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import parse_qs, quote, urlsplit
 
 from crawler.exceptions import UnknownPlatformError
@@ -148,6 +149,7 @@ def site_of_url(url: str) -> SiteMap | None:
     return next((s for s in SITES.values() if s.owns(host)), None)
 
 
+@lru_cache(maxsize=64)
 def _item_pattern(template: str) -> tuple[str, re.Pattern[str] | None, str]:
     """(host, path regex, query parameter) reading a listing id out of an item URL template."""
     parts = urlsplit(template)

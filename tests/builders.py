@@ -9,11 +9,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+
+from PIL import Image
 
 from firewatch.core.models import Artefact, Assessment, Evidence, Listing, Reason, Snapshot
 
@@ -186,3 +189,14 @@ def web_extra_listings() -> list[tuple[Listing, Assessment]]:
         out.append((listing, Assessment(key[0], key[1], "portable_extinguisher", 0.9, 0.9 - i * 0.01, True,
                                         [Reason("inspection_only", "年检专用", "title")])))
     return out
+
+
+def gps_jpeg(maker: str = "TipCameraMaker", size: tuple[int, int] = (48, 32)) -> bytes:
+    """A JPEG whose EXIF block carries a camera make and a GPS position (what a phone photo holds)."""
+    im = Image.new("RGB", size, (200, 40, 40))
+    exif = im.getexif()
+    exif[0x010F] = maker
+    exif[0x8825] = {1: "N", 2: (39.0, 54.0, 27.0), 3: "E", 4: (116.0, 23.0, 17.0)}
+    out = io.BytesIO()
+    im.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()

@@ -1,8 +1,8 @@
 """`firewatch demo`: the whole flow once, against the demo market, with a summary.
 
 `run_demo(settings, port, ...)` starts the market on 127.0.0.1, trains, crawls every platform in a
-child process, imports a platform's compliance report (`demo_market.reports`), fetches the reported
-pages, scores, captures, indexes, reviews (`firewatch.demo.review`), exports and verifies a
+child process, imports a platform's compliance report (`demo_market.reports`), files a public tip,
+fetches the reported and tipped pages, scores, captures, indexes, reviews (`firewatch.demo.review`), exports and verifies a
 pack, runs the alert rules and returns the summary; `<data_dir>/demo` starts clean unless `keep`.
 """
 
@@ -27,12 +27,16 @@ from firewatch.core.settings import CRAWL_PLATFORMS, Settings
 from firewatch.demo.review import DEMO_REVIEWER, review_and_act
 from firewatch.services.loaders import load_scorer
 from firewatch.services.processing import run_processing
+from firewatch.services.challenge import solve
 from firewatch.services.reports import ReportImport, import_listings
+from firewatch.services.tips import TipForm, TipPolicy, TipsChannel
 from firewatch.store import open_store
+from firewatch.store.protocols import TipRecord
 
 
 DEMO_REPORT_SOURCE = "演示平台合规数据报送"
 REPORT_NEW = 6  # listings the report brings that the crawl did not find
+DEMO_TIP_TEXT = "在拼多多买到的这个产品没有任何认证标志，说明书也没有厂家信息，价格便宜得离谱。"
 DEMO_LEGAL_BASIS = {"taobao": "演示：本地复制站点，非真实平台 (demo replica, not the real site)"}
 
 
@@ -72,6 +76,7 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
             raise FirewatchError(f"the crawl child process failed (exit {child.returncode}); see its output above")
         console.rule("平台报送 a platform's compliance report: leads that need no crawl")
         report = _import_report(settings, market, data / "reports" / "compliance-report-demo.csv", console)
+        tip = _file_tip(settings, market, console)
         console.rule("处理 fetching reported pages, scoring, flagging, capturing, indexing")
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console) as progress:
@@ -108,6 +113,7 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
     out.print(rt)
     out.print(f"平台报送 report: {report.written.created} new listings from {report.file.path.name} "
               f"(SHA-256 {report.file.sha256[:12]}…), pages fetched and captured: {stats.fetched}")
+    out.print(f"群众举报 tip {tip.receipt}: {tip.url}; its status page: /tip/{tip.receipt} (firewatch serve)")
     out.print(f"截图 screenshots on disk: {len(screenshots)} under {settings.evidence_dir}")
     if queue.get("capture"):
         out.print(f"  {queue['capture']} more flagged listings wait for capture: "
@@ -133,6 +139,7 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
     summary = {"listings": per_platform, "flagged": len(flagged), "reasons": reasons, "screenshots": len(screenshots),
                "confirmed": acted.confirmed, "dismissed": acted.dismissed,
                "notices": [{"platform": p, "listings": n, "pdf": pdf} for p, n, pdf in acted.notices],
+               "tip": {"receipt": tip.receipt, "url": tip.url},
                "report": {"rows": len(report.file.rows), "new": report.written.created, "fetched": stats.fetched},
                "alerts": acted.alerts, "pack": str(acted.pack) if acted.pack else None,
                "pack_ok": acted.pack is not None and not acted.pack_problems}
@@ -158,3 +165,18 @@ def _import_report(settings: Settings, market: DemoMarket, path: Path, console) 
     console.print(f"导入 imported {path.name}: {report.written.created} new, {report.written.updated} updated, "
                   f"{report.fetch} queued for their pages to be fetched and captured")
     return report
+
+
+def _file_tip(settings: Settings, market: DemoMarket, console) -> TipRecord:
+    """A public tip about a risky listing nobody has crawled or reported, filed as the tip page
+    files one (proof of work solved here as the page's script would), anonymous."""
+    channel = TipsChannel(settings.tips_dir, TipPolicy.from_settings(settings))
+    with open_store(settings.store_path) as store:
+        item = next(x for x in market.catalogue.initial() if x.true_reasons and x.delisted_day is None
+                    and x.platform == "pdd" and store.listings.get_listing((x.platform, x.listing_id)) is None)
+        challenge = channel.challenge()
+        nonce = solve(str(challenge["challenge"]), int(challenge["bits"]))
+        tip = channel.submit(store, TipForm(url=item.url, text=DEMO_TIP_TEXT, challenge=str(challenge["challenge"]),
+                                            nonce=nonce), ip="127.0.0.1")
+    console.print(f"举报 tip filed: receipt {tip.receipt} for {item.url}")
+    return tip

@@ -254,12 +254,13 @@ def _table_rows(path: Path, columns: dict[str, str]) -> tuple[list[tuple[str, di
         if header_row is None:
             header_row = idx + 1
             columns.update({name: rows[idx][i] for i, name in mapping.items()})
-        header_keys = {header_key(rows[idx][i]) for i in mapping}
+        header_cells = {rows[idx][i].strip() for i in mapping}
         for offset, row in enumerate(rows[idx + 1:], start=idx + 2):
             values = row_values(row, mapping)
-            if not any(values.values()):
+            filled = [v for v in values.values() if v]
+            if not filled:
                 continue
-            if {header_key(v) for v in values.values() if v} <= header_keys:  # a header repeated on each page
+            if all(v in header_cells for v in filled):  # the header repeated (on each printed page)
                 continue
             ref = str(offset) if len(hits) == 1 else f"表{sheet}第{offset}行"
             found.append((ref, values))

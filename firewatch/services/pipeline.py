@@ -177,19 +177,11 @@ class Pipeline:
         items = [(l.platform, l.listing_id, l.url, l.title or "")
                  for l in self._queued_listings("capture", keys, progress, task)]
 
-        def done(item: Any, result: Any) -> None:
-            key = (item.platform, item.listing_id)
-            if isinstance(result, Evidence):
-                self.store.evidence.save_evidence(result)
-                stats.captured += 1
-            elif isinstance(result, self.capture_errors):
-                self._failed(key, "capture", result, stats)
-            else:  # not an item error: stop the run
-                raise result
-            if task is not None:
-                progress.advance(task)
+        def saved(key: tuple[str, str], evidence: Evidence) -> None:
+            self.store.evidence.save_evidence(evidence)
+            stats.captured += 1
 
-        self.capturer.capture_many(items, concurrency=self.capture_concurrency, on_result=done)
+        self._capture_items("capture", items, saved, stats, progress, task)
 
     def _fetch_stage(self, stats: PipelineStats, progress: Any) -> None:
         """Capture each queued lead's page and read the listing from it (kept as evidence too)."""
@@ -197,23 +189,31 @@ class Pipeline:
         task = progress.add_task("抓取线索页面", total=len(keys)) if progress is not None and keys else None
         items = [(l.platform, l.listing_id, l.url, "") for l in self._queued_listings("fetch", keys, progress, task)]
 
+        def read(key: tuple[str, str], evidence: Evidence) -> None:
+            self.store.evidence.save_evidence(evidence)
+            try:
+                fetched = self.read_page(self.store.listings.get_listing(key), evidence)
+            except self.read_errors as exc:  # a blocked page (BlockedPageError) goes to the back of the queue
+                self._failed(key, "fetch", exc, stats)
+                return
+            self.store.listings.upsert_listing(fetched)  # queues 'score' when it changed
+            self.store.queue.complete_stage(key, "fetch")
+            stats.fetched += 1
+
+        self._capture_items("fetch", items, read, stats, progress, task)
+
+    def _capture_items(self, stage: str, items: list[tuple[str, str, str, str]],
+                       on_evidence: Callable[[tuple[str, str], Evidence], None], stats: PipelineStats,
+                       progress: Any, task: Any) -> None:
+        """Capture `items` through the capturer's pool: each evidence goes to `on_evidence`, each
+        capture error fails the listing's `stage`; any other error stops the run."""
+
         def done(item: Any, result: Any) -> None:
             key = (item.platform, item.listing_id)
             if isinstance(result, Evidence):
-                self.store.evidence.save_evidence(result)
-                listing = self.store.listings.get_listing(key)
-                try:
-                    fetched = self.read_page(listing, result)
-                except self.blocked_errors as exc:
-                    self._failed(key, "fetch", exc, stats)
-                except self.read_errors as exc:
-                    self._failed(key, "fetch", exc, stats)
-                else:
-                    self.store.listings.upsert_listing(fetched)  # queues 'score' when it changed
-                    self.store.queue.complete_stage(key, "fetch")
-                    stats.fetched += 1
+                on_evidence(key, result)
             elif isinstance(result, self.capture_errors):
-                self._failed(key, "fetch", result, stats)
+                self._failed(key, stage, result, stats)
             else:  # not an item error: stop the run
                 raise result
             if task is not None:

@@ -16,20 +16,12 @@ from firewatch.services.challenge import solve
 from firewatch.services.tips import TipForm, TipPolicy, TipsChannel, clean_photo, normal_receipt, tip_status
 from firewatch.store import open_store
 from firewatch.web.queries import QueueFilters, queue
+from tests.builders import gps_jpeg
 
 JD_URL = "https://item.jd.com/100012345678.html"
 JD_KEY = ("jd", "100012345678")
 
 
-def gps_jpeg() -> bytes:
-    """A JPEG whose EXIF block carries a camera make and a GPS position."""
-    im = Image.new("RGB", (48, 32), (200, 40, 40))
-    exif = im.getexif()
-    exif[0x010F] = "TipCameraMaker"
-    exif[0x8825] = {1: "N", 2: (39.0, 54.0, 27.0), 3: "E", 4: (116.0, 23.0, 17.0)}
-    out = io.BytesIO()
-    im.save(out, "JPEG", exif=exif.tobytes())
-    return out.getvalue()
 
 
 @pytest.fixture()

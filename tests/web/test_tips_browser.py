@@ -14,20 +14,12 @@ from playwright.sync_api import expect
 
 from firewatch.core.models import Assessment
 from firewatch.store import open_store
-from tests.builders import PAYLOADS
+from tests.builders import PAYLOADS, gps_jpeg
 from tests.helpers import browser_login
 
 KEY = ("jd", "100077770001")
 
 
-def gps_jpeg() -> bytes:
-    im = Image.new("RGB", (64, 48), (220, 30, 30))
-    exif = im.getexif()
-    exif[0x010F] = "BrowserTipCamera"
-    exif[0x8825] = {1: "N", 2: (31.0, 14.0, 2.0), 3: "E", 4: (121.0, 28.0, 9.0)}
-    out = io.BytesIO()
-    im.save(out, "JPEG", exif=exif.tobytes())
-    return out.getvalue()
 
 
 def test_a_tip_from_the_page_to_a_confirmation(page, web_data, web_settings):
@@ -37,7 +29,7 @@ def test_a_tip_from_the_page_to_a_confirmation(page, web_data, web_settings):
     page.fill("#tip-url", f"https://item.jd.com/{KEY[1]}.html")
     page.fill("#tip-text", text)
     page.fill("#tip-contact", "浏览器举报人 13700000000")
-    page.set_input_files("#tip-photos", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": gps_jpeg()}])
+    page.set_input_files("#tip-photos", files=[{"name": "现场.jpg", "mimeType": "image/jpeg", "buffer": gps_jpeg("BrowserTipCamera", (64, 48))}])
     with page.expect_navigation(url=re.compile(r"/tip/[A-Z0-9]{16}\?new=1$")):
         page.click("#tip-submit")
     receipt = page.locator("#tip-receipt").inner_text()
