@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from classifiers.watchlist import Watchlist
 from firewatch.cli.common import settings_of
@@ -175,8 +176,10 @@ def import_listings_command(ctx, file: str, source: str, skip_bad_rows: bool, dr
             raise ImportFileError(f"{file}: {len(read.errors)} 行有错误")
         return
     settings = settings_of(ctx)
-    with open_store(settings.store_path) as store:
-        outcome = import_listings(store, file, source, skip_bad=skip_bad_rows)
+    with open_store(settings.store_path) as store, \
+            Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                     console=console, transient=True) as progress:
+        outcome = import_listings(store, file, source, skip_bad=skip_bad_rows, progress=progress)
     read = outcome.file
     if outcome.already is not None:
         earlier = outcome.already

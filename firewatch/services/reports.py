@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from firewatch.core.models import Source
 from firewatch.imports.listings import ListingFile, RowError, read_listings_file
@@ -41,9 +42,13 @@ class ReportImport:
 
 
 def import_listings(store: Store, path: str | Path, source: str, skip_bad: bool = False,
-                    imported_by: str = "", at: datetime | None = None) -> ReportImport:
-    """Import a report file (see the module docstring); `source` names who sent it (e.g. "京东合规报送")."""
+                    imported_by: str = "", at: datetime | None = None, progress: Any = None) -> ReportImport:
+    """Import a report file (see the module docstring); `source` names who sent it (e.g. "京东合规报送");
+    `progress` (a rich `Progress`, or None) shows the file read, then the rows merged and written."""
+    reading = progress.add_task("读取并检查每一行", total=None) if progress is not None else None
     read = read_listings_file(path)
+    if reading is not None:
+        progress.update(reading, total=1, completed=1)
     outcome = ReportImport(read, errors=list(read.errors))
     earlier = store.sources.imported_file(FILE_KIND, read.sha256)
     if earlier is not None:
@@ -52,6 +57,7 @@ def import_listings(store: Store, path: str | Path, source: str, skip_bad: bool 
     if read.errors and not skip_bad:
         return outcome
     leads = []
+    merging = progress.add_task("合并已有商品", total=len(read.rows)) if progress is not None else None
     merged: dict = {}  # a listing named by several rows: later rows fill what the earlier ones left empty
     fetching: set = set()
     for row in read.rows:
@@ -66,7 +72,13 @@ def import_listings(store: Store, path: str | Path, source: str, skip_bad: bool 
         detail = {"file": read.path.name, "row": row.row, **({"seller": row.seller} if row.seller else {}),
                   **({"lead": row.lead} if row.lead else {})}
         leads.append((listing, Source("report", source, f"{read.sha256}:{row.row}", detail), fetch))
+        if merging is not None:
+            progress.advance(merging)
     outcome.fetch = len(fetching)
+    writing = progress.add_task("写入", total=len(leads)) if progress is not None else None
     outcome.written = store.sources.add_leads(
-        leads, ImportedFile(read.sha256, FILE_KIND, read.path.name, source, read.data_rows, imported_by), at=at)
+        leads, ImportedFile(read.sha256, FILE_KIND, read.path.name, source, read.data_rows, imported_by), at=at,
+        on_written=(lambda n: progress.advance(writing, n)) if writing is not None else None)
+    if writing is not None:
+        progress.update(writing, completed=len(leads))
     return outcome

@@ -288,7 +288,7 @@ class SourceRepository(Protocol):
     def kinds_of(self, keys: Iterable[Key]) -> dict[Key, set[str]]: ...
     def imported_file(self, kind: str, sha256: str) -> dict[str, Any] | None: ...
     def add_leads(self, leads: list[tuple[Listing, Source, bool]], file: Any = None,
-                  at: datetime | None = None) -> Any:
+                  at: datetime | None = None, on_written: Any = None) -> Any:
         """Write listings with their sources (queueing 'fetch' where the flag says so) and the
         file they came from (`sources.ImportedFile`), in one transaction."""
 

@@ -14,7 +14,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from firewatch.core.models import Listing, Source, utcnow
 from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
@@ -84,16 +84,19 @@ class SQLiteSources:
         return record
 
     def add_leads(self, leads: list[tuple[Listing, Source, bool]], file: ImportedFile | None = None,
-                  at: datetime | None = None) -> FileImport:
+                  at: datetime | None = None, on_written: Callable[[int], None] | None = None) -> FileImport:
         """Write listings with their sources (and the file they came from) in one transaction.
 
         Each lead is (listing, source, fetch): `fetch` queues the listing's page to be fetched
-        and captured (a lead that named a URL but not what the page shows).
+        and captured (a lead that named a URL but not what the page shows). `on_written(n)` is
+        told every 1,000 leads written (for a progress bar; the transaction is not committed yet).
         """
         now = at or utcnow()
         created = updated = unchanged = 0
         with self._db.transaction() as db:
-            for listing, source, fetch in leads:
+            for n, (listing, source, fetch) in enumerate(leads, start=1):
+                if on_written is not None and n % 1000 == 0:
+                    on_written(1000)
                 result = upsert_in(db, listing, now, source=source)
                 created += result.created
                 updated += result.changed and not result.created
