@@ -147,16 +147,16 @@ MAX_SHOWN_ERRORS = 50
 @import_.command("listings")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--source", required=True, metavar="NAME",
-              help="Who sent the file, kept as each listing's provenance (e.g. 京东合规报送2026Q4, 拼多多协查回复).")
+              help="来源名称，记入每个商品的线索来源 who sent the file (e.g. 京东合规报送2026Q4, 拼多多违法线索报送).")
 @click.option("--skip-bad-rows", is_flag=True,
-              help="Import the good rows even when some rows are bad (default: a file with bad rows imports nothing).")
-@click.option("--dry-run", is_flag=True, help="Read and check every row; change nothing.")
+              help="有错误行时仍导入正确的行 import the good rows even when some are bad (default: nothing is imported).")
+@click.option("--dry-run", is_flag=True, help="只检查每一行，不写入 read and check every row; change nothing.")
 @click.pass_context
 def import_listings_command(ctx, file: str, source: str, skip_bad_rows: bool, dry_run: bool) -> None:
     """Import a platform's data report (CSV, XLSX or JSON; UTF-8 or GBK) as leads, one listing per row.
 
     \b
-    导入平台报送的数据（合规数据报送、协查回复等）。表头在前 30 行内即可（上方可有标题行），
+    导入平台报送的数据（合规数据报送、违法线索报送等；协查回复请用 `firewatch assist import`）。表头在前 30 行内即可（上方可有标题行），
     列的顺序不限，列名可用常见别名：
       商品链接 或 平台 + 平台商品编号（必填其一）, 商品名称, 销售价格, 店铺名称, 店铺编号,
       经营者名称, 统一社会信用代码, 经营地址, 店铺链接, 年销售额标识（是/否）,
