@@ -19,7 +19,7 @@ from typing import Any
 
 from firewatch.core.plotting import pyplot
 from firewatch.core.clock import BEIJING_LABEL, iso, show_time, to_beijing
-from firewatch.core.labels import category_name, reason_name
+from firewatch.core.labels import LEAD_SOURCE_NAMES, category_name, reason_name
 from firewatch.core.models import Evidence, Snapshot, to_jsonable
 
 from alerts.assist_fields import FIELD_BY_KEY, PACK_EXCLUDED
@@ -113,17 +113,28 @@ def assessment_record(assessment: Any) -> dict[str, Any]:
     return data
 
 
-SOURCE_KIND_NAMES = {"crawl": "平台爬取", "report": "平台报送文件", "assist": "执法协查回复", "tip": "公众举报"}
-# detail keys that could carry a person's contact data: never sealed in a pack, whatever recorded them
-_PRIVATE_DETAIL = {"contact", "contact_person", "contact_phone", "phone", "email", "wechat", "qq", "ip", "tracking_numbers"}
+# what of a source's detail a pack may carry (an allow-list: anything else, a person's contact data
+# included, stays in the store); a tip is sealed as a tip only, without the receipt that opens its status page
+_PACK_DETAIL = {"run", "file", "row", "request", "request_number", "number"}
+_PACK_NESTED = {"seller": {"operator", "credit_code", "address", "shop_url", "annual_sales_flag"},
+                "lead": {"suspicion", "period", "note"}}
+
+
+def _pack_detail(detail: dict[str, Any]) -> dict[str, Any]:
+    kept = {k: v for k, v in detail.items() if k in _PACK_DETAIL}
+    for key, allowed in _PACK_NESTED.items():
+        if isinstance(detail.get(key), dict):
+            kept[key] = {k: v for k, v in detail[key].items() if k in allowed}
+    return kept
 
 
 def provenance_record(sources: Sequence[Any]) -> list[dict[str, Any]]:
     """The listing's sources (`firewatch.core.models.Source`), first seen first, times in UTC and Beijing time."""
     records = []
     for s in sources:
-        detail = {k: v for k, v in (s.detail or {}).items() if k not in _PRIVATE_DETAIL}
-        records.append({"kind": s.kind, "kind_zh": SOURCE_KIND_NAMES.get(s.kind, s.kind), "name": s.name, "ref": s.ref,
+        detail = _pack_detail(s.detail or {}) if s.kind != "tip" else {}
+        records.append({"kind": s.kind, "kind_zh": LEAD_SOURCE_NAMES.get(s.kind, s.kind), "name": s.name,
+                        "ref": "" if s.kind == "tip" else s.ref,
                         "detail": to_jsonable(detail), "first_seen": iso(s.first_seen), "last_seen": iso(s.last_seen),
                         "first_seen_beijing": show_time(s.first_seen, seconds=True),
                         "last_seen_beijing": show_time(s.last_seen, seconds=True)})

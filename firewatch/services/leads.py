@@ -22,8 +22,9 @@ from crawler.platforms import parse_page
 from crawler.sites import listing_key, site, site_of_url
 from firewatch.core.models import Evidence, Listing, Source
 from firewatch.store import Store
+from firewatch.store.sources import Lead
 
-__all__ = ["UrlLead", "merge", "read_captured", "stub_listing", "url_lead"]
+__all__ = ["UrlLead", "fill", "merge", "read_captured", "stub_listing", "url_lead"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def url_lead(store: Store, url: str, source: Source, at: datetime | None = None)
     if store.listings.get_listing(key) is not None:
         store.sources.record(key, source, at)
         return UrlLead(key, True, False)
-    store.sources.add_leads([(stub_listing(key), source, True)], at=at)
+    store.sources.add_leads([Lead(stub_listing(key), source, fetch=True)], at=at)
     return UrlLead(key, True, True)
 
 
@@ -75,6 +76,21 @@ def merge(stored: Listing | None, lead: Listing) -> Listing:
     return merged
 
 
+def fill(stored: Listing, lead: Listing) -> Listing:
+    """`stored` (a listing seen on its page) with only the gaps filled from `lead`: an empty
+    text field, a missing count, a price when the page showed none (no price, range or tiers,
+    and none pending from the price flow), attributes it lacks. Nothing the page showed changes."""
+    changes = {name: getattr(lead, name) for name in ("title", "shop_id", "shop_name", "description")
+               if not getattr(stored, name) and getattr(lead, name)}
+    changes.update({name: getattr(lead, name) for name in ("sales", "stock")
+                    if getattr(stored, name) is None and getattr(lead, name) is not None})
+    if stored.display_price is None and not stored.price_pending and lead.display_price is not None:
+        changes.update(price=lead.price, price_range=lead.price_range)
+    filled = dataclasses.replace(stored, **changes)
+    filled.attributes = {**lead.attributes, **stored.attributes}
+    return filled
+
+
 def _page_bytes(evidence: Evidence) -> tuple[bytes, str | None]:
     """The captured page as the server sent it (else as rendered), with its declared charset."""
     folder = Path(evidence.directory)
@@ -93,8 +109,14 @@ def _page_bytes(evidence: Evidence) -> tuple[bytes, str | None]:
 def read_captured(listing: Listing, evidence: Evidence) -> Listing:
     """The listing as its captured page shows it, under the stored key and real URL.
 
-    Raises `crawler.exceptions.ParseError` when the page is not a readable item page and
-    `BlockedPageError` when it is a captcha or login page."""
+    Raises `crawler.exceptions.ParseError` when the page is not a readable item page,
+    `BlockedPageError` when it is a captcha or login page, and ValueError when the page
+    went to another item or off the item pages (its content is not this listing's)."""
+    landed = listing_key(evidence.final_url) if evidence.final_url else None
+    if landed is None and evidence.final_url and evidence.final_url != listing.url:
+        raise ValueError(f"页面跳转到了非商品页面 the page went elsewhere: {evidence.final_url[:200]}")
+    if landed is not None and landed[1] != listing.listing_id:  # Taobao <-> Tmall keeps the id
+        raise ValueError(f"页面跳转到了另一个商品 {landed[0]}:{landed[1]}，不是 {listing.platform}:{listing.listing_id}")
     body, charset = _page_bytes(evidence)
     parsed = parse_page(listing.platform, "item", body, url=evidence.final_url or listing.url,
                         source=f"{listing.platform}:{listing.listing_id} 的取证页面", declared_encoding=charset)[0]

@@ -190,14 +190,13 @@ class Pipeline:
         items = [(l.platform, l.listing_id, l.url, "") for l in self._queued_listings("fetch", keys, progress, task)]
 
         def read(key: tuple[str, str], evidence: Evidence) -> None:
-            self.store.evidence.save_evidence(evidence)
             try:
                 fetched = self.read_page(self.store.listings.get_listing(key), evidence)
             except self.read_errors as exc:  # a blocked page (BlockedPageError) goes to the back of the queue
                 self._failed(key, "fetch", exc, stats)
                 return
-            self.store.listings.upsert_listing(fetched)  # queues 'score' when it changed
-            self.store.queue.complete_stage(key, "fetch")
+            self.store.evidence.save_evidence(evidence)  # kept only when it is this listing's page
+            self.store.listings.upsert_listing(fetched, complete="fetch")  # queues 'score' when it changed
             stats.fetched += 1
 
         self._capture_items("fetch", items, read, stats, progress, task)

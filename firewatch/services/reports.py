@@ -5,7 +5,8 @@ whole file or nothing.
 one already imported (by SHA-256: importing it again adds nothing) and, unless a row is bad,
 writes every row in one transaction: a new listing from the row's fields, queued for 'fetch'
 (its page is captured in the browser and read when reachable, then scored); a listing already
-known keeps what was seen on its page and gains only the fields it lacked. Each row is recorded
+seen on its page keeps all it showed and gains only the fields it lacked (no snapshot, no new
+last_seen: a report is not a sighting of the page). Each row is recorded
 as a `Source("report", source, "<sha256>:<row>")` with the file name, row, seller and lead
 fields in its detail. With bad rows nothing is written unless `skip_bad` (then only the good).
 """
@@ -19,9 +20,9 @@ from typing import Any
 
 from firewatch.core.models import Source
 from firewatch.imports.listings import ListingFile, RowError, read_listings_file
-from firewatch.services.leads import merge
+from firewatch.services.leads import fill, merge
 from firewatch.store import Store
-from firewatch.store.sources import FileImport, ImportedFile
+from firewatch.store.sources import FileImport, ImportedFile, Lead
 
 FILE_KIND = "report"
 
@@ -56,22 +57,22 @@ def import_listings(store: Store, path: str | Path, source: str, skip_bad: bool 
         return outcome
     if read.errors and not skip_bad:
         return outcome
-    leads = []
     merging = progress.add_task("合并已有商品", total=len(read.rows)) if progress is not None else None
-    merged: dict = {}  # a listing named by several rows: later rows fill what the earlier ones left empty
+    leads: list[Lead] = []
+    merged: dict = {}  # a listing named by several rows: each row adds to what the earlier ones gave
     fetching: set = set()
     for row in read.rows:
         key = row.listing.key
         stored = merged.get(key) or store.listings.get_listing(key)
-        seen = stored is not None and (key in merged or stored.status != "unknown")  # its page was read
-        listing = merge(row.listing, stored) if seen else merge(stored, row.listing)
+        seen = stored is not None and stored.status != "unknown"  # its page was read: rows only fill gaps
+        listing = fill(stored, row.listing) if seen else merge(stored, row.listing)
         merged[key] = listing
-        fetch = key not in fetching and (stored is None or stored.status == "unknown")
+        fetch = key not in fetching and not seen
         if fetch:
             fetching.add(key)
         detail = {"file": read.path.name, "row": row.row, **({"seller": row.seller} if row.seller else {}),
                   **({"lead": row.lead} if row.lead else {})}
-        leads.append((listing, Source("report", source, f"{read.sha256}:{row.row}", detail), fetch))
+        leads.append(Lead(listing, Source("report", source, f"{read.sha256}:{row.row}", detail), fetch, observed=False))
         if merging is not None:
             progress.advance(merging)
     outcome.fetch = len(fetching)

@@ -3,10 +3,10 @@
 `TipsChannel(tips_dir, policy)` holds the installation's tips secret (`<tips_dir>/secret.key`,
 made once: it signs proof-of-work challenges and keys the hash of sender addresses, so no
 raw address is stored). `submit(store, form, ip)` refuses, in this order, an address over its
-hourly limit, a missing or wrong proof of work, invalid fields, too many or too large
-photos and photos that are not JPEG, PNG or WebP by content; it re-encodes each photo
-without its metadata (EXIF, GPS included), records the challenge as used (a replay is
-refused), stores the tip and files its URL with `leads.url_lead` (a watched platform's item
+hourly limit, a missing or wrong proof of work, invalid fields, too many photos, a challenge
+already used (it is spent here, before any photo is decoded), too large photos and photos
+that are not JPEG, PNG or WebP by content; it re-encodes each photo without its metadata
+(EXIF, GPS included), stores the tip and files its URL with `leads.url_lead` (a watched platform's item
 page becomes a listing fetched, captured and scored by the next `firewatch process`; another
 URL is kept and marked as outside the watched platforms). Every refusal is a `TipRefused`
 whose `reason` the web app maps to a status. `tip_status` derives a tip's status from its
@@ -216,9 +216,10 @@ class TipsChannel:
         uploads = [(name, data) for name, data in form.photos if data]
         if len(uploads) > p.max_photos:
             raise TipRefused(f"最多可上传 {p.max_photos} 张照片：请删去多余的照片后重新提交", "too_large")
-        photos = [clean_photo(data, p.max_photo_bytes, name) for name, data in uploads]
+        # the challenge is spent before any photo is decoded: decoding is the costly step
         if not store.tips.use_challenge(solved.challenge_id, solved.expires_at, now):
             raise TipRefused("此防刷验证已使用过：请刷新页面后重新提交", "challenge")
+        photos = [clean_photo(data, p.max_photo_bytes, name) for name, data in uploads]
         receipt = new_receipt()
         key = listing_key(url) if url else None
         tip = TipRecord(receipt=receipt, text=text, url=url, shop_name=shop, contact=contact,
@@ -235,8 +236,9 @@ class TipsChannel:
             shutil.rmtree(folder, ignore_errors=True)
             raise limited
         if key is not None:
-            # provenance only: the receipt names the tip; text and contact stay in the tips table
-            url_lead(store, url, Source("tip", "tip", ref=receipt, detail={"url": url}), at=now)
+            # provenance only: the receipt names the tip; the URL as pasted (share links can carry
+            # the sharer's account), text and contact stay in the tips table
+            url_lead(store, url, Source("tip", "tip", ref=receipt), at=now)
         return tip
 
     def link(self, store: Store, receipt: str, url: str, by: str) -> tuple[str, str]:
@@ -247,7 +249,7 @@ class TipsChannel:
         tip = store.tips.get_tip(receipt)
         if tip is None:
             raise TipRefused(f"没有回执编号为 {receipt} 的举报")
-        url_lead(store, _clean_text(url), Source("tip", "tip", ref=receipt, detail={"url": _clean_text(url)}))
+        url_lead(store, _clean_text(url), Source("tip", "tip", ref=receipt))
         store.tips.link_tip(receipt, key, by)
         return key
 

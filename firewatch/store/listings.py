@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 from firewatch.core.models import Listing, PriceTier, Snapshot, Source, to_jsonable, utcnow
 from firewatch.store.protocols import UpsertResult
-from firewatch.store.queue import enqueue_in
+from firewatch.store.queue import complete_in, enqueue_in
 from firewatch.core.money import from_fen, to_fen
 from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
 
@@ -73,8 +73,14 @@ def record_source_in(db: sqlite3.Connection, key: tuple[str, str], source: Sourc
 
 
 def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_price: str | None = None,
-              source: Source | None = None) -> UpsertResult:
-    """`SQLiteListings.upsert_listing` inside the caller's transaction (an import writes a whole file in one)."""
+              source: Source | None = None, observed: bool = True, queue_score: bool = True,
+              complete: str | None = None) -> UpsertResult:
+    """`SQLiteListings.upsert_listing` inside the caller's transaction (an import writes a whole file in one).
+
+    `observed=False`: the listing's page was not seen (a report row filling gaps), so a known
+    listing keeps its last_seen and gets no snapshot. `queue_score=False`: not queued for
+    scoring (a stub whose page is still to be fetched). `complete`: a queue stage of the
+    listing completed in the same transaction."""
     digest = content_hash(listing)
     low, high = listing.price_range or (None, None)
     row = {
@@ -105,6 +111,8 @@ def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_pr
         "SELECT price_fen, price_low_fen, title, stock, status, content_hash FROM listings WHERE platform=? AND listing_id=?",
         (listing.platform, listing.listing_id),
     ).fetchone()
+    if old is not None and not observed:
+        del row["last_seen"]
     if old is None:
         row["first_seen"] = _ts(now)
         cols = ", ".join(row)
@@ -113,7 +121,7 @@ def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_pr
         sets = ", ".join(f"{c}=:{c}" for c in row if c not in ("platform", "listing_id"))
         db.execute(f"UPDATE listings SET {sets} WHERE platform=:platform AND listing_id=:listing_id", row)
     observed_price = row["price_fen"] if row["price_fen"] is not None else row["price_low_fen"]
-    snapshot = old is None or (
+    snapshot = old is None or observed and (
         (old["price_fen"] if old["price_fen"] is not None else old["price_low_fen"]) != observed_price
         or old["title"] != listing.title
         or old["stock"] != listing.stock
@@ -125,10 +133,12 @@ def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_pr
             (listing.platform, listing.listing_id, _ts(now), observed_price, listing.title, listing.stock, listing.status, digest),
         )
     changed = old is None or old["content_hash"] != digest
-    if changed:
+    if changed and queue_score:
         enqueue_in(db, listing.key, "score", now)
     if source is not None:
         record_source_in(db, listing.key, source, now)
+    if complete is not None:
+        complete_in(db, listing.key, complete, ())
     return UpsertResult(created=old is None, snapshot=snapshot, changed=changed)
 
 
@@ -140,15 +150,17 @@ class SQLiteListings:
 
     # -- listings ---------------------------------------------------------------
     def upsert_listing(self, listing: Listing, observed_at: datetime | None = None,
-                       search_price: str | None = None, source: Source | None = None) -> UpsertResult:
+                       search_price: str | None = None, source: Source | None = None,
+                       complete: str | None = None) -> UpsertResult:
         """Insert or update one listing; snapshot and enqueue it when it changed.
 
         `search_price` (when not None) replaces the kept signature of what the listing's
         search result showed; None leaves the kept one as it was. It changes no content hash.
-        `source` (when given) records where this sighting came from, in the same transaction.
+        `source` (when given) records where this sighting came from, and `complete` (a queue
+        stage of the listing) is completed, in the same transaction.
         """
         with self._db.transaction() as db:
-            return upsert_in(db, listing, observed_at or utcnow(), search_price, source)
+            return upsert_in(db, listing, observed_at or utcnow(), search_price, source, complete=complete)
 
     def get_listing(self, key: tuple[str, str]) -> Listing | None:
         r = self._db.execute("SELECT * FROM listings WHERE platform=? AND listing_id=?", key).fetchone()

@@ -105,11 +105,13 @@ class ListingRepository(Protocol):
     """Listings keyed by (platform, listing_id), their change snapshots, and crawl runs."""
 
     def upsert_listing(self, listing: Listing, observed_at: datetime | None = None,
-                       search_price: str | None = None, source: Source | None = None) -> UpsertResult:
+                       search_price: str | None = None, source: Source | None = None,
+                       complete: str | None = None) -> UpsertResult:
         """Insert or update; snapshot when price, title, stock or status changed; queue for
         'score' when the content changed, all in one transaction. `search_price` (not None)
         replaces the kept signature of what the search page showed (not content); `source`
-        (not None) records the sighting's provenance in the same transaction."""
+        (not None) records the sighting's provenance and `complete` (not None) completes that
+        queue stage of the listing, in the same transaction."""
 
     def get_listing(self, key: Key) -> Listing | None: ...
     def iter_listings(self, platform: str | None = None) -> Iterator[Listing]: ...
@@ -287,10 +289,10 @@ class SourceRepository(Protocol):
     def sources_of(self, key: Key) -> list[Source]: ...
     def kinds_of(self, keys: Iterable[Key]) -> dict[Key, set[str]]: ...
     def imported_file(self, kind: str, sha256: str) -> dict[str, Any] | None: ...
-    def add_leads(self, leads: list[tuple[Listing, Source, bool]], file: Any = None,
-                  at: datetime | None = None, on_written: Any = None) -> Any:
-        """Write listings with their sources (queueing 'fetch' where the flag says so) and the
-        file they came from (`sources.ImportedFile`), in one transaction."""
+    def add_leads(self, leads: list[Any], file: Any = None, at: datetime | None = None,
+                  on_written: Any = None) -> Any:
+        """Write `sources.Lead`s (listing, source, whether to fetch its page, whether its page
+        was seen) and the file they came from (`sources.ImportedFile`), in one transaction."""
 
 
 class TipRepository(Protocol):

@@ -11,7 +11,6 @@ kind) is refused by the caller before anything is written.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable
@@ -20,6 +19,18 @@ from firewatch.core.models import Listing, Source, utcnow
 from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
 from firewatch.store.listings import record_source_in, upsert_in
 from firewatch.store.queue import enqueue_in
+
+
+@dataclass
+class Lead:
+    """One listing a source names: `fetch` queues its page to be fetched and captured (scoring
+    waits for the page when the lead has no title); `observed` False when the lead did not see
+    the page (a report row): a known listing then keeps its last_seen and gets no snapshot."""
+
+    listing: Listing
+    source: Source
+    fetch: bool = False
+    observed: bool = True
 
 
 @dataclass(frozen=True)
@@ -83,29 +94,30 @@ class SQLiteSources:
         record["imported_at"] = _parse_ts(record["imported_at"])
         return record
 
-    def add_leads(self, leads: list[tuple[Listing, Source, bool]], file: ImportedFile | None = None,
+    def add_leads(self, leads: list[Lead], file: ImportedFile | None = None,
                   at: datetime | None = None, on_written: Callable[[int], None] | None = None) -> FileImport:
-        """Write listings with their sources (and the file they came from) in one transaction.
+        """Write leads (listings with their sources) and the file they came from in one transaction.
 
-        Each lead is (listing, source, fetch): `fetch` queues the listing's page to be fetched
-        and captured (a lead that named a URL but not what the page shows). `on_written(n)` is
-        told every 1,000 leads written (for a progress bar; the transaction is not committed yet).
+        `on_written(n)` is told every 1,000 leads written (for a progress bar; the transaction
+        is not committed yet).
         """
         now = at or utcnow()
         created = updated = unchanged = 0
         with self._db.transaction() as db:
-            for n, (listing, source, fetch) in enumerate(leads, start=1):
+            for n, lead in enumerate(leads, start=1):
                 if on_written is not None and n % 1000 == 0:
                     on_written(1000)
-                result = upsert_in(db, listing, now, source=source)
+                listing = lead.listing
+                result = upsert_in(db, listing, now, source=lead.source, observed=lead.observed,
+                                   queue_score=not (lead.fetch and not listing.title))
                 created += result.created
                 updated += result.changed and not result.created
                 unchanged += not result.changed
-                if fetch:
+                if lead.fetch:
                     enqueue_in(db, listing.key, "fetch", now)
             if file is not None:
                 db.execute("INSERT INTO import_files (sha256, kind, name, source, rows, listings, imported_at, imported_by) "
                            "VALUES (?,?,?,?,?,?,?,?)",
                            (file.sha256, file.kind, file.name, file.source, file.rows,
-                            len({l.key for l, _, _ in leads}), _ts(now), file.imported_by))
+                            len({lead.listing.key for lead in leads}), _ts(now), file.imported_by))
         return FileImport(created, updated, unchanged)

@@ -41,7 +41,9 @@ def test_contact_is_in_no_takedown_list_notice_or_pack(tmp_path, chromium):
     tips = TipsChannel(settings.tips_dir, TipPolicy(pow_bits=4))
     challenge = tips.challenge()["challenge"]
     with open_store(settings.store_path) as store:
-        tip = tips.submit(store, TipForm(url=f"https://item.jd.com/{KEY[1]}.html", text="年检专用 <script>x</script>",
+        # pasted from a share link that names the sharer's account
+        tip = tips.submit(store, TipForm(url=f"https://item.jd.com/{KEY[1]}.html?share_uin=TIPSTER_UIN_42",
+                                         text="年检专用 <script>x</script>",
                                          contact=CONTACT, challenge=challenge, nonce=solve(challenge, 4)), "10.9.9.9")
         # what the fetch, score and capture stages would have stored for the listing
         listing = Listing(*KEY, url=f"https://item.jd.com/{KEY[1]}.html", title="年检专用 干粉灭火器 4kg",
@@ -68,6 +70,7 @@ def test_contact_is_in_no_takedown_list_notice_or_pack(tmp_path, chromium):
     assert KEY[1].encode() in Path(notice.html_path).read_bytes()  # the listing is in the notice
     for path in outputs:
         for data in _bytes_of(path):
-            for piece in ("tipster-7QZ9-contact", "13912345678"):
+            # nor the account a share link carried, nor the receipt that opens the tip's status page
+            for piece in ("tipster-7QZ9-contact", "13912345678", "TIPSTER_UIN_42", tip.receipt):
                 assert piece.encode() not in data, f"contact found in {path.name}"
                 assert piece.encode("utf-16-be") not in data, f"contact found in {path.name}"
