@@ -82,7 +82,8 @@ def _with_tipped(store: Store, flagged: list[tuple[Listing, Assessment]], tipped
 
 def queue(store: Store, filters: QueueFilters, restrict_platform: str = "") -> list[QueueRow]:
     """Flagged and tipped listings, highest risk first (tipped first among equal risks),
-    filtered; each with its latest decision and its tips."""
+    filtered; each with its latest decision and its tips. A tip that came after the latest
+    decision puts the listing back among the pending ones."""
     filters.validate()
     verdicts = store.reviews.latest_verdicts()
     shop = filters.shop.strip().lower()
@@ -91,6 +92,9 @@ def queue(store: Store, filters: QueueFilters, restrict_platform: str = "") -> l
     platform = filters.platform or restrict_platform or None
     for listing, assessment in _with_tipped(store, store.assessments.flagged(platform), tipped, platform):
         decision = verdicts.get(listing.key)
+        tips = tipped.get(listing.key, [])
+        if decision and tips and max(t.created_at for t in tips) > datetime.fromisoformat(str(decision["at"])):
+            decision = None  # a tip since the last decision: the listing is to be reviewed again
         verdict = decision["verdict"] if decision else None
         if filters.state == "pending" and verdict is not None:
             continue
@@ -109,7 +113,7 @@ def queue(store: Store, filters: QueueFilters, restrict_platform: str = "") -> l
             continue
         if filters.until and seen > filters.until:
             continue
-        rows.append(QueueRow(listing, assessment, decision, tipped.get(listing.key, [])))
+        rows.append(QueueRow(listing, assessment, decision, tips))
     rows.sort(key=lambda r: (-r.assessment.risk_score, not r.tips, r.listing.platform, r.listing.listing_id))
     return rows
 

@@ -169,3 +169,15 @@ def test_tipped_listings_join_the_queue_first_among_equal_risks(store, tips):
     assert [r.listing.listing_id for r in rows] == ["2", "3", "1"]
     assert rows[0].tip_text == "举报 2 <b>" and rows[2].tips == []
     assert [r.listing.listing_id for r in queue(store, QueueFilters(platform="taobao"))] == []
+
+
+def test_a_tip_after_a_decision_puts_the_listing_back_in_the_queue(store, tips):
+    store.listings.upsert_listing(Listing("jd", "9", url="https://item.jd.com/9.html", title="灭火器 9"))
+    store.assessments.save_assessment(Assessment("jd", "9", "portable_extinguisher", 0.9, 0.4, False, []))
+    store.reviews.record_decision(Decision("jd", "9", "regulator", "dismiss", "",
+                                           datetime(2026, 11, 1, tzinfo=timezone.utc)))
+    assert queue(store, QueueFilters()) == []  # decided, not flagged, no tip: nothing to do
+    tips.submit(store, form(tips, url="https://item.jd.com/9.html", text="又在卖了"), "10.1.0.9")
+    rows = queue(store, QueueFilters())
+    assert [r.listing.listing_id for r in rows] == ["9"] and rows[0].decision is None
+    assert queue(store, QueueFilters(state="decided")) == []
