@@ -24,6 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
 from crawler.exceptions import UnknownPlatformError
 from crawler.sites import listing_key, site
 from firewatch.core.clock import show_time, utcnow
@@ -37,6 +43,7 @@ from alerts.assist_fields import FIELD_BY_KEY, FIELDS, GROUPS, parse_row
 from alerts.exceptions import AssistError
 from alerts.notices import NoticeConfig
 from alerts.pdf import DEFAULT_CHROMIUM, html_to_pdf, template_env
+from alerts.takedown import xlsx_text
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +71,10 @@ def _rows(store: Store, platform: str, keys: list[tuple[str, str]]) -> list[dict
     rows = []
     for key in keys:
         if key[0] != platform:
-            raise AssistError(f"{key[0]}:{key[1]} is not a {platform} listing: one request names one platform's listings")
+            raise AssistError(f"{key[0]}:{key[1]} 不是 {PLATFORM_NAMES.get(platform, platform)} 的商品：一份协查函只针对一个平台的商品")
         listing = store.listings.get_listing(key)
         if listing is None:
-            raise AssistError(f"no listing {key[0]}:{key[1]} in the store")
+            raise AssistError(f"库中没有商品 {key[0]}:{key[1]}：请先抓取或导入它")
         rows.append({"platform": key[0], "listing_id": key[1], "url": item_url(key[0], key[1], listing.url),
                      "title": listing.title, "shop_name": listing.shop_name, "shop_id": listing.shop_id})
     return rows
@@ -88,13 +95,6 @@ def letter_html(request: AssistRequest, rows: list[dict[str, str]], config: Noti
 def reply_template(request: AssistRequest, rows: list[dict[str, str]], config: NoticeConfig) -> bytes:
     """The XLSX reply template: a title row with the request number and deadline, the header row,
     one prefilled row per listing; numbers validated, codes kept as text; a sheet of instructions."""
-    # openpyxl is only needed when a template is written
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -115,7 +115,7 @@ def reply_template(request: AssistRequest, rows: list[dict[str, str]], config: N
     for r, row in enumerate(rows, start=3):
         for col, f in enumerate(FIELDS, start=1):
             value = values.get(f.key, row.get(f.key, "")) if f.prefilled else None
-            cell = ws.cell(row=r, column=col, value=value or None)
+            cell = ws.cell(row=r, column=col, value=xlsx_text(value) if isinstance(value, str) and value else value or None)
             if value:
                 cell.data_type = "s"  # seller text is never a formula (=HYPERLINK...), and reads back as written
             if f.kind in ("code", "text", "url", "period"):
@@ -158,17 +158,17 @@ def create_request(store: Store, platform: str, keys: list[tuple[str, str]], *, 
     """Number a request for `keys` (listings of `platform` in the store), write its letter (PDF) and
     reply template (XLSX) into `out_dir` (inside `data_dir`) and record them; returns the request."""
     if platform not in PLATFORMS:
-        raise AssistError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
+        raise AssistError(f"未知的平台“{platform}”：应为 {'、'.join(PLATFORMS)} 之一")
     keys = list(dict.fromkeys(tuple(k) for k in keys))
     if not keys:
-        raise AssistError("name at least one listing (平台:商品ID or its item URL)")
+        raise AssistError("请至少指定一个商品（平台:商品ID 或其商品页面链接）")
     days = deadline_days if deadline_days is not None else config.reply_deadline_days
     if days < 1:
-        raise AssistError("the reply deadline must be at least 1 day")
+        raise AssistError("回复期限至少为 1 天")
     rows = _rows(store, platform, keys)
     data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
     if not out_dir.is_relative_to(data_dir):
-        raise AssistError(f"{out_dir} is outside the data folder {data_dir}")
+        raise AssistError(f"输出目录 {out_dir} 不在数据目录 {data_dir} 之内")
     now = clock()
     request = store.assist.create_request(platform, keys, created_by=created_by, deadline_at=now + timedelta(days=days),
                                           at=now)
@@ -300,9 +300,9 @@ def store_reply(store: Store, check: ReplyCheck, *, file_sha256: str, file_name:
     """Write a checked reply (refused with every bad row named if it has any); returns rows stored."""
     if check.bad:
         lines = "; ".join(f"第 {n} 行 row {n}: {'，'.join(p)}" for n, p in check.bad)
-        raise AssistError(f"{file_name}: {len(check.bad)} bad row(s), nothing imported: {lines}")
+        raise AssistError(f"{file_name}：{len(check.bad)} 行有错误，未导入任何内容；改正后重新导入：{lines}")
     if not check.replies:
-        raise AssistError(f"{file_name}: no filled reply row (回复表中没有填写任何数据), nothing imported")
+        raise AssistError(f"{file_name}：回复表中没有填写任何数据，未导入任何内容")
     platforms = sorted({r.platform for r in check.replies})
     return store.assist.add_replies(check.replies, check.sources, file_sha256=file_sha256, file_name=file_name,
                                     source_name=",".join(platforms), rows=check.data_rows, imported_by=imported_by,

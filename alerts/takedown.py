@@ -114,7 +114,7 @@ def takedown_rows(store: Store, platform: str, *, include_unconfirmed: bool = Fa
     return [r for r in rows if r["platform"] == platform]
 
 
-def _xlsx_text(value: str) -> str:
+def xlsx_text(value: str) -> str:
     """Seller text XML can hold: control characters and lone surrogates become U+FFFD
     (openpyxl refuses them, and one bad title must not stop a platform's whole list)."""
 
@@ -142,7 +142,7 @@ def _xlsx(rows: list[dict[str, Any]]) -> bytes:
             value = _shown(row, key)
             cell = ws.cell(row=r, column=c)
             if isinstance(value, str):
-                cell.value = _xlsx_text(value)
+                cell.value = xlsx_text(value)
                 cell.data_type = "s"  # never a formula, whatever the text starts with
                 if _looks_like_formula(value):
                     cell.quotePrefix = True

@@ -25,8 +25,8 @@ from firewatch.core.creditcode import credit_code_problem, normalize_code
 from firewatch.core.exceptions import ImportFileError
 from firewatch.core.models import Listing
 from firewatch.core.money import parse_yuan
-from firewatch.imports.tables import (HEADER_SCAN_ROWS, SPACE_RE, decode_text, find_header, header_key, read_tables,
-                                      row_values)
+from firewatch.imports.tables import (HEADER_SCAN_ROWS, SPACE_RE, alias_index, decode_text, find_header, header_key,
+                                      read_tables, row_values)
 
 # canonical name -> header aliases (compared by `header_key`: half-width, no spaces, colons or stars)
 LISTING_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -224,10 +224,7 @@ def _text(value: Any) -> str:
 
 
 def _json_rows(records: list[Any]) -> Iterator[tuple[str, dict[str, str] | None]]:
-    index: dict[str, str] = {}
-    for canonical, aliases in LISTING_COLUMNS.items():
-        for alias in aliases:
-            index.setdefault(header_key(alias), canonical)
+    index = alias_index(LISTING_COLUMNS)
     for n, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             yield f"第{n}条", None

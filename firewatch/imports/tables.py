@@ -33,7 +33,7 @@ def decode_text(raw: bytes) -> str:
     try:
         return raw.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise ImportFileError(f"cannot decode the text: neither UTF-8 nor GBK ({exc})") from exc
+        raise ImportFileError(f"无法解码 cannot decode：文本既不是 UTF-8 也不是 GBK（{exc.reason}）；请另存为 UTF-8 或 GBK 编码的 CSV") from exc
 
 
 def _cell_text(value: Any) -> str:
@@ -53,7 +53,7 @@ def _read_xlsx(raw: bytes, path: Path) -> list[list[list[str]]]:
     try:
         wb = load_workbook(io.BytesIO(raw), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(f"{path}: not a readable XLSX workbook ({exc})") from exc
+        raise ImportFileError(f"{path.name}：无法读取的 XLSX 工作簿（{type(exc).__name__}）；请用 Excel 或 WPS 打开后重新另存为 .xlsx") from exc
     sheets = []
     for ws in wb.worksheets:
         grid = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
@@ -70,7 +70,7 @@ def _read_csv(raw: bytes, path: Path) -> list[list[list[str]]]:
     try:
         text = decode_text(raw)
     except ImportFileError as exc:
-        raise ImportFileError(f"{path}: {exc}") from exc
+        raise ImportFileError(f"{path.name}：{exc}") from exc
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",\t;", key=first.count) if first else ","
     return [[[_cell_text(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]]
@@ -82,13 +82,13 @@ def read_tables(path: str | Path) -> list[list[list[str]]]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ImportFileError(f"cannot read {path}: {exc}") from exc
+        raise ImportFileError(f"无法读取文件 {path.name}：{exc.strerror or exc}；请检查路径和权限") from exc
     if raw[:4] == b"PK\x03\x04":
         return _read_xlsx(raw, path)
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportFileError(f"{path}: an old Excel .xls file; open it and save it as .xlsx (or CSV), then import again")
+        raise ImportFileError(f"{path.name}：旧版 Excel .xls 文件；请打开后另存为 .xlsx（或 CSV）再导入 (an old .xls file: save it as .xlsx)")
     if raw.lstrip()[:1] == b"<":
-        raise ImportFileError(f"{path}: looks like HTML; save the table as XLSX or CSV, then import again")
+        raise ImportFileError(f"{path.name}：看起来是 HTML 网页而不是表格；请把表格另存为 XLSX 或 CSV 再导入")
     return _read_csv(raw, path)
 
 
@@ -100,7 +100,7 @@ def header_key(text: str) -> str:
     return key.replace("（", "(").replace("）", ")")
 
 
-def _alias_index(columns: dict[str, tuple[str, ...]]) -> dict[str, str]:
+def alias_index(columns: dict[str, tuple[str, ...]]) -> dict[str, str]:
     index = {}
     for canonical, aliases in columns.items():
         for alias in aliases:
@@ -110,7 +110,7 @@ def _alias_index(columns: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 def map_header(row: list[str], columns: dict[str, tuple[str, ...]]) -> dict[int, str]:
     """Column index -> canonical name for the cells of `row` that name a known column."""
-    index = _alias_index(columns)
+    index = alias_index(columns)
     found: dict[int, str] = {}
     for i, cell in enumerate(row):
         key = header_key(cell)
@@ -144,8 +144,8 @@ def read_mapped(path: str | Path, columns: dict[str, tuple[str, ...]], required:
             found.append((mapping, rows[idx + 1:], idx + 1, rows[idx]))
     if not found:
         names = " / ".join(columns[c][0] for c in required)
-        raise ImportFileError(f"{path}: no header row with a {names} column in the first {HEADER_SCAN_ROWS} rows; "
-                              f"expected {what} columns such as {', '.join(a[0] for a in columns.values())}")
+        raise ImportFileError(f"{path.name}：前 {HEADER_SCAN_ROWS} 行中没有含“{names}”列的表头（{what}）；"
+                              f"应有的列如：{'、'.join(a[0] for a in columns.values())}")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return [(m, rows, n, header) for m, rows, n, header in found], digest
 

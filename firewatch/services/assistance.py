@@ -33,11 +33,11 @@ def parse_listing_ref(text: str) -> tuple[str, str]:
     if text.lower().startswith(("http://", "https://")):
         key = listing_key(text)
         if key is None:
-            raise AssistError(f"{text[:100]!r} is not an item page URL of a watched platform")
+            raise AssistError(f"“{text[:100]}”不是受监测平台的商品页面链接")
         return key
     platform, sep, listing_id = text.partition(":")
     if not sep or not platform or not listing_id:
-        raise AssistError(f"{text[:100]!r}: write a listing as PLATFORM:ID (jd:100012) or its item URL")
+        raise AssistError(f"“{text[:100]}”：商品应写作 平台:商品ID（如 jd:100012）或其商品页面链接")
     return platform, listing_id
 
 
@@ -68,7 +68,7 @@ def _sheet(path: Path) -> ReplySheet:
         hit = find_header(rows, REPLY_COLUMNS, ("listing_id", "url"))
         if hit is not None:
             return ReplySheet(rows, hit[0], hit[1])
-    raise ImportFileError(f"{path}: no header row with a 平台商品编号 or 商品链接 column: not a filled 协查回复表")
+    raise ImportFileError(f"{Path(path).name}：没有含“平台商品编号”或“商品链接”列的表头，不是填写好的协查回复表")
 
 
 def import_reply(store, path: str | Path, *, imported_by: str = "", platform: str | None = None) -> ReplyImport:

@@ -16,7 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from firewatch.core.exceptions import NotFoundError, TipRefused
+from alerts.exceptions import AssistError
+from firewatch.core.exceptions import ImportFileError, NotFoundError, TipRefused
 from firewatch.web.exceptions import BadRequest, LoginRequired, NotFound, WebError
 from firewatch.web.render import render
 from firewatch.web.security import add_security_headers
@@ -57,6 +58,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def _not_found(request: Request, exc: NotFoundError) -> Response:
         return error_response(request, NotFound(str(exc)))
+
+    @app.exception_handler(AssistError)
+    @app.exception_handler(ImportFileError)
+    async def _bad_input(request: Request, exc: Exception) -> Response:  # a request or reply file the user can fix
+        return error_response(request, BadRequest(str(exc)))
 
     @app.exception_handler(TipRefused)
     async def _tip_refused(request: Request, exc: TipRefused) -> Response:

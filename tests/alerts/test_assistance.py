@@ -15,15 +15,19 @@ import json
 import random
 import re
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from alerts.assist_fields import FIELDS, credit_code_problem
+from alerts.assistance import reply_template
 from alerts.evidence_pack import verify_pack
+from alerts.notices import NoticeConfig
 from firewatch.core.settings import load_settings
 from firewatch.store import open_store
+from firewatch.store.assist import AssistRequest
 from tests.alerts.test_evidence_pack import pdf_unicode
 from tests.web.sample import build_sample
 
@@ -240,3 +244,14 @@ def test_evidence_pack_carries_provenance_and_assistance(settings, data, run_fir
     assert GOOD_CODE in html and "执法协查回复" in html and "&lt;script&gt;" in html and "<script>alert" not in html
     verified = run_firewatch("verify", str(out), data_dir=data)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_reply_template_survives_control_characters_in_seller_text():
+    """A shop name with a control character (which XLSX cannot hold) still gives a template."""
+    at = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    request = AssistRequest(1, "〔2026〕协查第1号", "jd", at, "regulator", at, [("jd", "1")])
+    rows = [{"platform": "jd", "listing_id": "1", "url": "https://item.jd.com/1.html", "title": "灭火器\x0b4kg",
+             "shop_name": "某店\x0b旗舰", "shop_id": "9"}]
+    book = load_workbook(io.BytesIO(reply_template(request, rows, NoticeConfig())))
+    cells = [c.value for row in book.worksheets[0].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(v.startswith("某店") and "旗舰" in v and "\x0b" not in v for v in cells)
