@@ -49,7 +49,9 @@ def serve(ctx, host: str | None, port: int | None) -> None:
     host = host or settings.web.host
     port = settings.web.port if port is None else port
     out.print(f"firewatch 审核系统 on http://{host}:{port}  (API docs: /docs; add users with `firewatch user add`)")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    proxies = settings.web.trusted_proxies  # behind a reverse proxy (TLS), limits count the client, not the proxy
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=bool(proxies),
+                forwarded_allow_ips=",".join(proxies) or None)
 
 
 @click.group()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import ipaddress
 import secrets
 import shutil
 import unicodedata
@@ -167,8 +168,15 @@ class TipsChannel:
         self.pow = ProofOfWork(self._secret, self.policy.pow_bits, self.policy.challenge_minutes)
 
     def address_hash(self, ip: str) -> str:
-        """The sender's address as a keyed hash: counts per address without storing it."""
-        return hmac.new(self._secret, f"ip:{ip}".encode(), hashlib.sha256).hexdigest()[:32]
+        """The sender's address as a keyed hash: counts per address without storing it. An IPv6
+        address counts as its /64 (one subscriber's prefix: rotating within it gains nothing)."""
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            key = ip
+        else:
+            key = str(ipaddress.ip_network(f"{address}/64", strict=False)) if address.version == 6 else str(address)
+        return hmac.new(self._secret, f"ip:{key}".encode(), hashlib.sha256).hexdigest()[:32]
 
     def challenge(self) -> dict[str, object]:
         return self.pow.issue()

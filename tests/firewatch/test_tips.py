@@ -181,3 +181,9 @@ def test_a_tip_after_a_decision_puts_the_listing_back_in_the_queue(store, tips):
     rows = queue(store, QueueFilters())
     assert [r.listing.listing_id for r in rows] == ["9"] and rows[0].decision is None
     assert queue(store, QueueFilters(state="decided")) == []
+
+
+def test_an_ipv6_sender_counts_as_its_64_prefix(tips):
+    same = tips.address_hash("2001:db8:1:2::1"), tips.address_hash("2001:db8:1:2:ffff::9")
+    assert same[0] == same[1] != tips.address_hash("2001:db8:1:3::1")
+    assert tips.address_hash("10.0.0.1") != tips.address_hash("10.0.0.2")
