@@ -48,9 +48,16 @@ def gated_market(answer) -> tuple[object, Gate]:
 
 
 @pytest.fixture
-def markets():
+def gated():
+    """`gated(answer)`: a started `gated_market`, stopped after the test."""
     started = []
-    yield started
+
+    def start(answer):
+        market, gate = gated_market(answer)
+        started.append(market)
+        return market, gate
+
+    yield start
     for market in started:
         market.stop()
 
@@ -75,14 +82,13 @@ def runs(data) -> list[dict]:
         return store.listings.crawl_runs()
 
 
-def test_a_blocked_price_answer_keeps_the_item_with_its_price_pending(spawn_firewatch, markets, tmp_path):
+def test_a_blocked_price_answer_keeps_the_item_with_its_price_pending(spawn_firewatch, gated, tmp_path):
     def answer(request):
         if request.url.path == "/jd/api" and "pc_detailpage_wareBusiness" in request.url.query:
             return JSONResponse({"code": "605", "echo": "risk"})  # JD's block: HTTP 200, a JSON code
         return None
 
-    market, _ = gated_market(answer)
-    markets.append(market)
+    market, _ = gated(answer)
     data = tmp_path / "data"
     result = crawl(spawn_firewatch, market, data, "jd", max_blocks=2, block_backoff=0.01)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -94,15 +100,14 @@ def test_a_blocked_price_answer_keeps_the_item_with_its_price_pending(spawn_fire
     assert sum(r["blocks"] for r in runs(data)) > 2
 
 
-def test_blocked_item_pages_keep_what_the_search_showed_as_blocked(spawn_firewatch, markets, tmp_path):
+def test_blocked_item_pages_keep_what_the_search_showed_as_blocked(spawn_firewatch, gated, tmp_path):
     def answer(request):
         if request.url.path.startswith("/pdd/goods.html"):
             return PlainTextResponse("", status_code=302, headers={
                 "Location": "https://mobile.yangkeduo.com/psnl_verification.html?from=x"})
         return None
 
-    market, _ = gated_market(answer)
-    markets.append(market)
+    market, _ = gated(answer)
     data = tmp_path / "data"
     result = crawl(spawn_firewatch, market, data, "pdd", max_blocks=3, block_backoff=0.01)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -112,14 +117,13 @@ def test_blocked_item_pages_keep_what_the_search_showed_as_blocked(spawn_firewat
     assert all(l.title and "验证" not in l.title for l in stored.values())
 
 
-def test_item_pages_that_keep_failing_keep_the_listing_as_unknown(spawn_firewatch, markets, tmp_path):
+def test_item_pages_that_keep_failing_keep_the_listing_as_unknown(spawn_firewatch, gated, tmp_path):
     def answer(request):
         if request.url.path.startswith("/1688/offer/"):
             return PlainTextResponse("Service Unavailable", status_code=503)
         return None
 
-    market, _ = gated_market(answer)
-    markets.append(market)
+    market, _ = gated(answer)
     data = tmp_path / "data"
     result = crawl(spawn_firewatch, market, data, "1688", retry_times=1)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -128,14 +132,13 @@ def test_item_pages_that_keep_failing_keep_the_listing_as_unknown(spawn_firewatc
     assert {l.status for l in stored.values()} == {"unknown"}
 
 
-def test_a_blocked_search_page_is_where_the_next_run_starts(spawn_firewatch, markets, tmp_path):
+def test_a_blocked_search_page_is_where_the_next_run_starts(spawn_firewatch, gated, tmp_path):
     def answer(request):  # page 2 of JD's search API answers a block code, however often it is asked
         if "pc_search_searchWare" in request.url.query and '"page":2' in request.query_params.get("body", ""):
             return JSONResponse({"code": "605", "echo": "risk"})
         return None
 
-    market, gate = gated_market(answer)
-    markets.append(market)
+    market, gate = gated(answer)
     data = tmp_path / "data"
     first = crawl(spawn_firewatch, market, data, "jd", max_blocks=2, block_backoff=0.01)
     assert first.returncode == 0, first.stderr[-3000:]
@@ -198,7 +201,7 @@ def test_a_platform_whose_robots_txt_disallows_the_crawl_is_refused_unless_a_leg
     assert basis == "test replica" and any(key[0] in ("taobao", "tmall") for key in listings(data))
 
 
-def test_a_compressed_captcha_page_is_seen_as_a_block(spawn_firewatch, markets, tmp_path):
+def test_a_compressed_captcha_page_is_seen_as_a_block(spawn_firewatch, gated, tmp_path):
     import gzip
 
     from fastapi.responses import Response
@@ -211,8 +214,7 @@ def test_a_compressed_captcha_page_is_seen_as_a_block(spawn_firewatch, markets, 
             return Response(captcha, headers={"Content-Encoding": "gzip", "Content-Type": "text/html; charset=utf-8"})
         return None
 
-    market, _ = gated_market(answer)
-    markets.append(market)
+    market, _ = gated(answer)
     data = tmp_path / "data"
     result = crawl(spawn_firewatch, market, data, "1688", max_blocks=2, block_backoff=0.01)
     assert result.returncode == 0, result.stderr[-3000:]
