@@ -25,7 +25,7 @@ from firewatch.core.creditcode import credit_code_problem, normalize_code
 from firewatch.core.exceptions import ImportFileError
 from firewatch.core.models import Listing
 from firewatch.core.money import parse_yuan
-from firewatch.imports.tables import (HEADER_SCAN_ROWS, SPACE_RE, alias_index, decode_text, find_header, header_key,
+from firewatch.imports.tables import (HEADER_SCAN_ROWS, alias_index, cell_text, decode_text, find_header, header_key,
                                       read_tables, row_values)
 
 # canonical name -> header aliases (compared by `header_key`: half-width, no spaces, colons or stars)
@@ -215,13 +215,6 @@ def _json_records(raw: bytes, path: Path) -> list[dict[str, Any]]:
     return data
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return SPACE_RE.sub(" ", str(value)).strip()
-
 
 def _json_rows(records: list[Any]) -> Iterator[tuple[str, dict[str, str] | None]]:
     index = alias_index(LISTING_COLUMNS)
@@ -233,7 +226,7 @@ def _json_rows(records: list[Any]) -> Iterator[tuple[str, dict[str, str] | None]
         for key, value in record.items():
             canonical = index.get(header_key(str(key)))
             if canonical and canonical not in values and not isinstance(value, (dict, list)):
-                values[canonical] = _text(value)
+                values[canonical] = cell_text(value)
         yield f"第{n}条", values
 
 

@@ -36,7 +36,7 @@ def decode_text(raw: bytes) -> str:
         raise ImportFileError(f"无法解码 cannot decode：文本既不是 UTF-8 也不是 GBK（{exc.reason}）；请另存为 UTF-8 或 GBK 编码的 CSV") from exc
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -56,7 +56,7 @@ def _read_xlsx(raw: bytes, path: Path) -> list[list[list[str]]]:
         raise ImportFileError(f"{path.name}：无法读取的 XLSX 工作簿（{type(exc).__name__}）；请用 Excel 或 WPS 打开后重新另存为 .xlsx") from exc
     sheets = []
     for ws in wb.worksheets:
-        grid = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        grid = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
         for merged in ws.merged_cells.ranges:  # a merged cell's value belongs to every cell it covers
             top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row - 1 < len(grid) else ""
             for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
@@ -73,7 +73,7 @@ def _read_csv(raw: bytes, path: Path) -> list[list[list[str]]]:
         raise ImportFileError(f"{path.name}：{exc}") from exc
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",\t;", key=first.count) if first else ","
-    return [[[_cell_text(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]]
+    return [[[cell_text(c) for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]]
 
 
 def read_tables(path: str | Path) -> list[list[list[str]]]:
