@@ -154,10 +154,10 @@ def _import_report(settings: Settings, market: DemoMarket, path: Path, console) 
     """Import a compliance report naming risky listings the crawl's keywords did not reach (and
     two it did): they enter the flow by their real URLs, as a platform's file would bring them."""
     with open_store(settings.store_path) as store:
-        uncrawled = [x for x in market.catalogue.initial() if x.true_reasons and x.delisted_day is None
-                     and store.listings.get_listing((x.platform, x.listing_id)) is None]
-        crawled = [x for x in market.catalogue.initial() if store.listings.get_listing((x.platform, x.listing_id))]
-        picked = [(x.platform, x.listing_id) for x in uncrawled[:REPORT_NEW] + crawled[:2]]
+        initial = {(x.platform, x.listing_id): x for x in market.catalogue.initial()}
+        stored = {k for k in initial if store.listings.get_listing(k) is not None}  # one look each
+        uncrawled = [k for k, x in initial.items() if k not in stored and x.true_reasons and x.delisted_day is None]
+        picked = uncrawled[:REPORT_NEW] + [k for k in initial if k in stored][:2]
         write_compliance_report(market.catalogue, picked, path)
         report = import_listings(store, path, DEMO_REPORT_SOURCE, imported_by="firewatch-demo")
     if report.written is None:
