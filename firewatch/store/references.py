@@ -34,7 +34,8 @@ class SQLiteReferences:
                 row = {f: str(e.get(f) or "") for f in WATCHLIST_FIELDS}
                 row.update(name_key=str(e["name_key"]), source=source, source_sha256=source_sha256, imported_at=now)
                 cols = ", ".join(row)
-                cur = db.execute(f"INSERT OR IGNORE INTO watchlist_entries ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
+                cur = db.execute(f"INSERT INTO watchlist_entries ({cols}) VALUES ({', '.join(':' + c for c in row)}) "
+                                 "ON CONFLICT DO NOTHING", row)
                 added += cur.rowcount
         return added
 
@@ -61,7 +62,9 @@ class SQLiteReferences:
                                                       row["holder"], row["expires_on"]):
                     continue
                 cols = ", ".join(row)
-                db.execute(f"INSERT OR REPLACE INTO certificates ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
+                updates = ", ".join(f"{c}=excluded.{c}" for c in row if c != "number")
+                db.execute(f"INSERT INTO certificates ({cols}) VALUES ({', '.join(':' + c for c in row)}) "
+                           f"ON CONFLICT (number) DO UPDATE SET {updates}", row)
                 if old is None:
                     new += 1
                 else:
