@@ -41,7 +41,8 @@ class SQLiteReferences:
 
     def watchlist_names(self) -> list[str]:
         """Every watched company name (inspected sellers and nominal manufacturers), first import first."""
-        rows = self._db.execute("SELECT name FROM watchlist_entries GROUP BY name_key ORDER BY MIN(id)")
+        rows = self._db.execute("SELECT w.name FROM watchlist_entries w JOIN (SELECT MIN(id) AS id FROM watchlist_entries "
+                                "GROUP BY name_key) earliest ON w.id = earliest.id ORDER BY w.id")
         return [r[0] for r in rows]
 
     # -- certificate registry ---------------------------------------------------
