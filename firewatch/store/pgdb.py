@@ -134,6 +134,12 @@ class PostgresDatabase:
                 self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
             yield self._pg
 
+    def copy_rows(self, table: str, cols: list[str], rows: list[tuple]) -> None:
+        """Bulk-load rows with COPY (inside the caller's transaction, if any)."""
+        with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([_plain(v) for v in row])
+
     @contextmanager
     def try_lock(self, name: str) -> Iterator[bool]:
         """A session advisory lock named `name`: yields True while held, False when another holds it.

@@ -41,6 +41,22 @@ class PostgresStore(SQLStore):
             "SELECT table_name FROM information_schema.tables WHERE table_schema=current_schema() "
             "AND table_type='BASE TABLE' ORDER BY table_name")]
 
+    def references_of(self, table: str) -> set[str]:
+        return {r[0] for r in self._db.execute(
+            "SELECT DISTINCT ccu.table_name FROM information_schema.table_constraints tc "
+            "JOIN information_schema.constraint_column_usage ccu ON tc.constraint_name = ccu.constraint_name "
+            "AND tc.table_schema = ccu.table_schema WHERE tc.constraint_type = 'FOREIGN KEY' "
+            "AND tc.table_schema = current_schema() AND tc.table_name = ?", (table,))}
+
+    def write_rows(self, db, table: str, cols: list[str], rows: list[tuple]) -> None:
+        """COPY, PostgreSQL's bulk load (psycopg's `copy`), some ten times faster than INSERTs."""
+        self._db.copy_rows(table, cols, rows)
+
+    def follow_ids(self, db) -> None:
+        for table in self.identity_tables():
+            db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                       f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
+
     def integrity_ok(self) -> bool:
         """PostgreSQL keeps its own pages consistent; check that the schema answers and holds every table."""
         return "listings" in self.tables() and "schema_migrations" in self.tables()

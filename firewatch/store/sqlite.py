@@ -19,5 +19,8 @@ class SQLiteStore(SQLStore):
         return [r[0] for r in self._db.execute(
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
 
+    def references_of(self, table: str) -> set[str]:
+        return {r["table"] for r in self._db.execute(f"PRAGMA foreign_key_list({table})")}
+
     def integrity_ok(self) -> bool:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

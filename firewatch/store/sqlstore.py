@@ -108,5 +108,16 @@ class SQLStore:
         """The store's own tables (schema_migrations included), by name."""
         raise NotImplementedError
 
+    def references_of(self, table: str) -> set[str]:
+        """The tables `table`'s foreign keys point to."""
+        raise NotImplementedError
+
+    def write_rows(self, db: Any, table: str, cols: list[str], rows: list[tuple]) -> None:
+        """Insert rows as they are (ids included) inside the transaction `db` (`store.copy`)."""
+        db.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+
+    def follow_ids(self, db: Any) -> None:
+        """After rows were written with their ids, make new ids follow them (nothing to do in SQLite)."""
+
     def integrity_ok(self) -> bool:
         raise NotImplementedError
