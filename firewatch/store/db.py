@@ -37,11 +37,17 @@ class Database(Protocol):
 
     dialect: str
     integrity_errors: tuple[type[BaseException], ...]
+    statement_errors: tuple[type[BaseException], ...]
 
     def execute(self, sql: str, args: Any = ()) -> Any: ...
     def transaction(self, exclusive: bool = True) -> AbstractContextManager[Any]: ...
     def try_lock(self, name: str) -> AbstractContextManager[bool]: ...
     def close(self) -> None: ...
+
+
+def db_errors(db: Database) -> tuple[type[BaseException], ...]:
+    """The driver's errors for a failed statement (a missing table, say)."""
+    return db.statement_errors
 
 
 class SQLiteDatabase:
@@ -50,6 +56,7 @@ class SQLiteDatabase:
 
     dialect = "sqlite"
     integrity_errors: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
+    statement_errors: tuple[type[BaseException], ...] = (sqlite3.OperationalError,)
 
     def __init__(self, path: Path):
         self.path = Path(path)

@@ -28,10 +28,10 @@ def pg_ddl(sql: str) -> str:
 class PostgresStore(SQLStore):
     """The store of record in a PostgreSQL schema, over one `PostgresDatabase` connection."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, pooled: bool = False):
         self.url = url
         self.path = None
-        super().__init__(PostgresDatabase(url), redact(url))
+        super().__init__(PostgresDatabase(url, pooled), redact(url))
 
     def ddl(self, sql: str) -> str:
         return pg_ddl(sql)
