@@ -461,7 +461,8 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
     ),
     (
         13,
-        "PostgreSQL: snapshots partitioned by month of observed_at (store maintain adds and drops months)",
+        "PostgreSQL: snapshots partitioned by month of observed_at (store maintain adds and drops months); "
+        "room on listing pages for in-place updates of a re-crawl; the queue vacuumed as it churns",
         {
             "postgresql": """
             ALTER TABLE snapshots RENAME TO snapshots_unpartitioned;
@@ -487,7 +488,10 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
                 FROM snapshots_unpartitioned;
             SELECT setval('snapshot_ids', COALESCE((SELECT MAX(id) FROM snapshots), 0) + 1, false);
             DROP TABLE snapshots_unpartitioned;
-            CREATE INDEX snapshots_listing ON snapshots (platform, listing_id, observed_at)
+            CREATE INDEX snapshots_listing ON snapshots (platform, listing_id, observed_at);
+            ALTER TABLE listings SET (fillfactor = 80);
+            ALTER TABLE queue SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.01,
+                                   autovacuum_vacuum_threshold = 1000)
             """,
         },
     ),
