@@ -30,8 +30,9 @@ class SQLiteAssessments:
     def __init__(self, db: SQLiteDatabase):
         self._db = db
 
-    def save_assessment(self, a: Assessment, next_stages: tuple[str, ...] = ()) -> None:
-        """Save the latest assessment and complete the 'score' stage in one transaction."""
+    def save_assessment(self, a: Assessment, next_stages: tuple[str, ...] = (), worker: str | None = None) -> None:
+        """Save the latest assessment and complete the 'score' stage in one transaction (with
+        `worker`, only while it holds the stage's claim: else `ClaimLost` and nothing is saved)."""
         with self._db.transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO assessments VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -41,7 +42,7 @@ class SQLiteAssessments:
                     json.dumps(to_jsonable(a.specs), ensure_ascii=False), json.dumps(a.model_versions),
                 ),
             )
-            complete_in(db, (a.platform, a.listing_id), "score", next_stages)
+            complete_in(db, (a.platform, a.listing_id), "score", next_stages, worker)
 
     def get_assessment(self, key: tuple[str, str]) -> Assessment | None:
         r = self._db.execute("SELECT * FROM assessments WHERE platform=? AND listing_id=?", key).fetchone()
