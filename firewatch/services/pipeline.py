@@ -147,11 +147,13 @@ class Pipeline:
         self.capture_batch = max(1, int(capture_batch))
         self.stop = stop if stop is not None else threading.Event()
         self._renewed = time.monotonic()
+        self._claimed_any = False  # whether this drain claimed anything (else nothing to release)
 
     def run(self, progress: Any = None, alerts_when_idle: bool = True) -> PipelineStats:
         """One drain: every stage until nothing is left that this worker may claim; then the
         alert rules (unless nothing was completed and not `alerts_when_idle`)."""
         stats = PipelineStats()
+        self._claimed_any = False
         try:
             if self.capturer is not None and self.read_page is not None:
                 self._fetch_stage(stats, progress)
@@ -165,7 +167,8 @@ class Pipeline:
                 log.warning("index stage stopped, %d listings stay queued for `firewatch index sync`: %s",
                             len(self.store.queue.pending("index")), exc)
         finally:
-            self.store.queue.release(self.worker)  # failed, blocked or not reached: for a later drain
+            if self._claimed_any:
+                self.store.queue.release(self.worker)  # failed, blocked or not reached: for a later drain
         if self.alerts is not None and (alerts_when_idle or stats.completed):
             result = self.alerts(self.store)
             stats.new_alerts = dict(result.new_per_rule)
@@ -197,6 +200,7 @@ class Pipeline:
                                           self.lease)
             if not keys:
                 return
+            self._claimed_any = True
             if remaining is not None:
                 remaining -= len(keys)
             yield keys

@@ -115,6 +115,11 @@ class SQLiteQueue:
         left that nobody holds)."""
         now = utcnow()
         until = _stamp(now + timedelta(seconds=lease))
+        free = self._db.execute(  # a read first: an idle worker's poll takes no write lock
+            "SELECT 1 FROM queue WHERE stage=? AND attempts<? AND (claimed_until='' OR claimed_until<?) LIMIT 1",
+            (stage, max_attempts, _stamp(now))).fetchone()
+        if free is None:
+            return []
         with self._db.transaction() as db:
             keys = self._oldest_in_turns(db, stage, max(1, int(limit)), max_attempts, _stamp(now))
             for key in keys:
@@ -141,11 +146,19 @@ class SQLiteQueue:
             sql, args = sql + " AND stage=?", (stage,)
         return {r[0]: r[1] for r in self._db.execute(sql + " GROUP BY claimed_by", args)}
 
-    def done_counts(self, stage: str) -> dict[Key, int]:
-        """How many times each listing's `stage` was completed (its effect committed), from `queue_done`."""
+    def held(self, worker: str, stage: str | None = None) -> list[Key]:
+        """The keys `worker` holds (of one stage or all), whether its leases are running or not."""
+        sql, args = "SELECT platform, listing_id FROM queue WHERE claimed_by=?", (worker,)
+        if stage is not None:
+            sql, args = sql + " AND stage=?", (worker, stage)
+        return [(r[0], r[1]) for r in self._db.execute(sql + " ORDER BY platform, listing_id", args)]
+
+    def completions(self, stage: str) -> list[tuple[Key, str]]:
+        """Every completion of `stage` logged in `queue_done` (each one committed result), as (key,
+        worker id; '' for a completion that named no worker), oldest first."""
         rows = self._db.execute(
-            "SELECT platform, listing_id, COUNT(*) FROM queue_done WHERE stage=? GROUP BY platform, listing_id", (stage,))
-        return {(r[0], r[1]): r[2] for r in rows}
+            "SELECT platform, listing_id, worker FROM queue_done WHERE stage=? ORDER BY id", (stage,))
+        return [((r[0], r[1]), r[2]) for r in rows]
 
     def queue_counts(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self._db.execute("SELECT stage, COUNT(*) FROM queue GROUP BY stage")}
