@@ -7,8 +7,10 @@ between stages loses nothing. A failed attempt is counted and the row stays for 
 Several `firewatch process` workers (on any machines) share one queue through claims: a worker
 `claim`s a batch, marking each row `claimed_by` = its worker id until `claimed_until` (its
 lease); nobody else claims a row whose lease is running. On PostgreSQL the claim selects with
-`FOR UPDATE SKIP LOCKED`, so concurrent claimers skip each other's rows instead of waiting; on
-SQLite the store's `BEGIN IMMEDIATE` writer lock makes the select-and-mark one atomic step. A
+`FOR UPDATE SKIP LOCKED` in a transaction that does not wait for the store's writer turn, so
+concurrent claimers skip each other's rows instead of waiting (the claim never waits for a lock,
+so it cannot deadlock); on SQLite the `BEGIN IMMEDIATE` writer lock makes the select-and-mark one
+atomic step. A
 worker that dies keeps its rows only until its lease runs out; then any worker claims them. A
 completion by a worker (`worker=` given) deletes the row only while that worker still holds it,
 else raises `ClaimLost` inside the transaction, which rolls back the stage's result with it: a
@@ -25,7 +27,7 @@ from typing import Any
 
 from firewatch.core.exceptions import ClaimLost
 from firewatch.core.models import utcnow
-from firewatch.store.db import SQLiteDatabase, _ts
+from firewatch.store.db import Database, _ts
 
 Key = tuple[str, str]
 
@@ -67,15 +69,15 @@ def complete_in(db: Any, key: Key, stage: str, next_stages: tuple[str, ...], wor
 
 
 class SQLiteQueue:
-    """`protocols.QueueRepository` over the store's database (SQLite or PostgreSQL: the claim
-    adds `FOR UPDATE SKIP LOCKED` when the database says its dialect is "postgresql")."""
+    """`protocols.QueueRepository` over the store's `db.Database` (SQLite or PostgreSQL: the claim
+    adds `FOR UPDATE SKIP LOCKED` when its dialect is "postgresql")."""
 
-    def __init__(self, db: SQLiteDatabase):
+    def __init__(self, db: Database):
         self._db = db
 
     @property
     def _skip_locked(self) -> str:
-        return " FOR UPDATE SKIP LOCKED" if getattr(self._db, "dialect", "sqlite") == "postgresql" else ""
+        return " FOR UPDATE SKIP LOCKED" if self._db.dialect == "postgresql" else ""
 
     def enqueue(self, key: Key, stage: str) -> None:
         with self._db.transaction() as db:
@@ -120,7 +122,8 @@ class SQLiteQueue:
             (stage, max_attempts, _stamp(now))).fetchone()
         if free is None:
             return []
-        with self._db.transaction() as db:
+        # not the store's writer turn (PostgreSQL's advisory lock): row locks, skipping others', suffice
+        with self._db.transaction(exclusive=False) as db:
             keys = self._oldest_in_turns(db, stage, max(1, int(limit)), max_attempts, _stamp(now))
             for key in keys:
                 db.execute("UPDATE queue SET claimed_by=?, claimed_until=? WHERE platform=? AND listing_id=? AND stage=?",

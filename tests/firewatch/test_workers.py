@@ -31,7 +31,7 @@ from firewatch.core.exceptions import ClaimLost
 from firewatch.core.models import Assessment, Evidence, Listing
 from firewatch.services.pipeline import Pipeline, PipelineStats
 from firewatch.store import open_store
-from tests.helpers import ROOT, firewatch_command, market_args, wait_until
+from tests.helpers import ROOT, firewatch_command, market_args, store_env, wait_until
 
 QUERY = "灭火器"
 GONE = -1.0  # a lease that has already run out: the worker holding it counts as dead
@@ -48,8 +48,8 @@ def _assessment(lid: str, flagged: bool = False) -> Assessment:
 
 
 @pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "store.db") as s:
+def store(store_url):
+    with open_store(store_url) as s:
         for i in range(10):
             s.listings.upsert_listing(_listing(str(100 + i)))  # each queued for 'score' once
         yield s
@@ -155,15 +155,16 @@ def _tail(log) -> str:
 
 
 def test_three_workers_two_crawls_one_worker_killed_every_listing_processed_once(
-        redis_url, demo_market, install_model, tmp_path):
+        store_url, redis_url, demo_market, install_model, tmp_path):
     data = tmp_path / "data"
     install_model(data)
     lease = 3.0
     prefix = f"fwtest-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "FIREWATCH_CRAWL__REDIS_URL": redis_url, "FIREWATCH_CRAWL__REDIS_KEY_PREFIX": prefix}
+    env = {**os.environ, **store_env(store_url), "FIREWATCH_CRAWL__REDIS_URL": redis_url,
+           "FIREWATCH_CRAWL__REDIS_KEY_PREFIX": prefix}
     crawl = ["crawl", "--platform", "jd", "--query", QUERY, *market_args(demo_market, data), "--no-progress"]
     expected = {(l.platform, l.listing_id) for l in demo_market.catalogue.search(QUERY, 0, ("jd",))}
-    with open_store(data / "firewatch.db"):
+    with open_store(store_url):
         pass  # migrated once here, before five processes open it
     crawls, workers, logs = [], {}, {}
     try:
@@ -176,7 +177,7 @@ def test_three_workers_two_crawls_one_worker_killed_every_listing_processed_once
             workers[name] = _spawn(data, ["process", "--no-capture", "--index", "sqlite", "--loop", "--idle", "0.1",
                                           "--batch", "3", "--lease", str(lease), "--worker-id", name], env, logs[name])
 
-        with open_store(data / "firewatch.db") as store:
+        with open_store(store_url) as store:
             def a_worker_holding_score_rows():
                 for name, child in workers.items():
                     assert child.poll() is None, _tail(logs[name])
