@@ -32,6 +32,7 @@ from firewatch.core.models import Assessment, Evidence, Listing
 from firewatch.services.pipeline import Pipeline, PipelineStats
 from firewatch.store import open_store
 from tests.helpers import ROOT, firewatch_command, market_args, store_env, wait_until
+from tests.servers import PageServer, _PageHandler
 
 QUERY = "灭火器"
 GONE = -1.0  # a lease that has already run out: the worker holding it counts as dead
@@ -140,6 +141,63 @@ def test_a_stopped_pipeline_gives_back_its_claims(store):
     pipeline.stop.set()
     assert pipeline.run() == PipelineStats()
     assert store.queue.claims() == {} and store.queue.queue_counts() == {"score": 10}
+
+
+class _TakeOverHandler(_PageHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        self.owner.on_get(self.path)
+        super().do_GET()
+
+
+class TakeOverServer(PageServer):
+    """Pages; the first GET of `path` runs `action` first (while the capture is in flight)."""
+
+    handler = _TakeOverHandler
+
+    def __init__(self, routes, path: str, action):
+        self.path, self.action, self.fired = path, action, False
+        super().__init__(routes)
+
+    def on_get(self, path: str) -> None:
+        with self.lock:
+            if path != self.path or self.fired:
+                return
+            self.fired = True
+        self.action()
+
+
+def _page(title: str) -> tuple[bytes, str]:
+    html = f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1></body></html>"
+    return html.encode("utf-8"), "text/html; charset=utf-8"
+
+
+def test_a_capture_that_outlived_its_lease_is_not_saved_and_the_new_holder_captures_it(store_url, capturer):
+    """Worker a captures two listings in a real Chromium; while one page is loading, a's lease runs
+    out and worker b (another connection) takes that row over. a's evidence for it is refused
+    (`ClaimLost`, nothing recorded), a's other capture is kept, and b captures the taken row once."""
+    titles = {"201": "手提式干粉灭火器 MFZ/ABC4", "202": "消防应急照明灯 国标"}
+    with open_store(store_url) as store, open_store(store_url) as other:
+        def take_over():
+            other.queue.extend("a", GONE)  # a is too slow: its lease ran out...
+            assert other.queue.claim("capture", "b", 10, lease=60) == [("jd", "202")]  # ...and b took the row
+
+        with TakeOverServer({f"/{lid}.html": _page(t) for lid, t in titles.items()}, "/202.html", take_over) as site:
+            for lid, title in titles.items():
+                store.listings.upsert_listing(Listing(platform="jd", listing_id=lid, url=f"{site.url}/{lid}.html",
+                                                      title=title))
+                store.queue.enqueue(("jd", lid), "capture")
+            a = Pipeline(store, _Index(), None, capturer=capturer, capture_concurrency=1, worker="a")
+            stats_a = PipelineStats()
+            a._capture_stage(stats_a, None)
+            assert site.fired and stats_a.captured == 1 and stats_a.claims_lost == 1
+            assert store.evidence.latest_evidence(("jd", "201")) is not None
+            assert store.evidence.latest_evidence(("jd", "202")) is None  # a's capture of it was refused
+            other.queue.extend("b", GONE)  # b died too; a third pass (b's id again) takes it
+            stats_b = PipelineStats()
+            Pipeline(other, _Index(), None, capturer=capturer, worker="b")._capture_stage(stats_b, None)
+        assert stats_b.captured == 1 and stats_b.claims_lost == 0
+        assert sorted(store.queue.completions("capture")) == [(("jd", "201"), "a"), (("jd", "202"), "b")]
+        assert store.evidence.latest_evidence(("jd", "202")) is not None and store.queue.pending("capture") == []
 
 
 # -- end to end: two crawl processes, three workers, one killed ------------------------------------
