@@ -227,35 +227,54 @@ class Pipeline:
     # -- stages ----------------------------------------------------------------------------------
 
     def _index_stage(self, stats: PipelineStats, progress: Any) -> None:
+        """Index claimed listings one at a time (the index is idempotent by listing), then
+        complete the batch's rows in one transaction."""
         task = self._task(progress, "建立索引", "index")
         for keys in self._claimed("index", self.batch):
-            for key in keys:  # one listing in memory at a time
-                if self.stop.is_set():
-                    return
-                self._heartbeat()
-                listing = self.store.listings.get_listing(key)
-                try:
-                    if listing is None:  # queued then deleted: nothing to do
-                        self.store.queue.complete_stage(key, "index", worker=self.worker)
-                    else:
-                        self._index(listing, stats)
-                except ClaimLost as exc:
-                    self._lost(key, "index", exc, stats)
-                except (ValueError, KeyError, TypeError) as exc:
-                    self._failed(key, "index", exc, stats)
-                if task is not None:
-                    progress.advance(task)
+            done: list[tuple[str, str]] = []
+            try:
+                for key in keys:  # one listing in memory at a time
+                    if self.stop.is_set():
+                        break
+                    self._heartbeat()
+                    listing = self.store.listings.get_listing(key)
+                    try:
+                        if listing is not None:  # else queued then deleted: nothing to index
+                            self.index.index_listing(listing, self.store.assessments.get_assessment(key),
+                                                     self.store.listings.snapshots(key))
+                        done.append(key)
+                    except (ValueError, KeyError, TypeError) as exc:
+                        self._failed(key, "index", exc, stats)
+                    if task is not None:
+                        progress.advance(task)
+            finally:  # what was indexed is completed, also when the search backend went away meanwhile
+                lost = self._complete_held(done, "index", stats)
+                stats.indexed += len(done) - len(lost)
+            if self.stop.is_set():
+                return
+
+    def _complete_held(self, keys: list[tuple[str, str]], stage: str, stats: PipelineStats) -> set[tuple[str, str]]:
+        """Complete the rows of `keys` this worker still holds, in one transaction; the others
+        (taken over meanwhile) are counted as lost claims and returned."""
+        lost = set(self.store.queue.complete_held(keys, stage, self.worker)) if keys else set()
+        for key in lost:
+            self._lost(key, stage, ClaimLost(f"{stage} {key[0]}:{key[1]} is no longer claimed by {self.worker}; "
+                                             "its completion was not recorded"), stats)
+        return lost
 
     def _score_stage(self, stats: PipelineStats, progress: Any) -> None:
-        """Score claimed listings `score_batch` at a time through `scorer.assess_many`.
+        """Score claimed listings `score_batch` at a time through `scorer.assess_many`, and save
+        each batch's assessments in one transaction (each only while this worker holds its row).
 
-        Each assessment is still saved in its own transaction; when a batch raises an item
-        error, that batch is scored again one listing at a time so only the bad one fails.
+        When a batch raises an item error, that batch is scored again one listing at a time so
+        only the bad one fails.
         """
         task = self._task(progress, "评分", "score")
         item_errors = (ValueError, KeyError, TypeError)
         for keys in self._claimed("score", self.batch):
             for lo in range(0, len(keys), self.score_batch):
+                if self.stop.is_set():
+                    return
                 listings = self._queued_listings("score", keys[lo:lo + self.score_batch], progress, task, stats)
                 try:
                     assessments = self.scorer.assess_many(listings, watchlist=self.watchlist,
@@ -263,28 +282,35 @@ class Pipeline:
                 except item_errors as exc:
                     log.warning("score batch failed (%s: %s); scoring it one by one", type(exc).__name__, exc)
                     assessments = [None] * len(listings)
+                items = []
                 for listing, assessment in zip(listings, assessments):
-                    if self.stop.is_set():
-                        return
-                    self._heartbeat()
                     try:
-                        self._score(listing, stats, assessment)
-                    except ClaimLost as exc:
-                        self._lost(listing.key, "score", exc, stats)
+                        if assessment is None:
+                            assessment = self.scorer.assess(listing, watchlist=self.watchlist,
+                                                            threshold=self.threshold)
+                        items.append((assessment, self._after_score(listing, assessment)))
                     except item_errors as exc:
                         self._failed(listing.key, "score", exc, stats)
+                        if task is not None:
+                            progress.advance(task)
+                self._heartbeat()
+                lost = set(self.store.assessments.save_assessments(items, self.worker)) if items else set()
+                for assessment, _ in items:
+                    key = (assessment.platform, assessment.listing_id)
+                    if key in lost:
+                        self._lost(key, "score", ClaimLost(f"score {key[0]}:{key[1]} is no longer claimed by "
+                                                           f"{self.worker}; its assessment was not saved"), stats)
+                    else:
+                        stats.scored += 1
+                        stats.flagged += int(assessment.flagged)
                     if task is not None:
                         progress.advance(task)
 
-    def _score(self, listing: Listing, stats: PipelineStats, assessment: Any = None) -> None:
-        if assessment is None:
-            assessment = self.scorer.assess(listing, watchlist=self.watchlist, threshold=self.threshold)
-        next_stages: tuple[str, ...] = ("index",)
+    def _after_score(self, listing: Listing, assessment: Assessment) -> tuple[str, ...]:
+        """The stages to queue once a listing is scored: capture (flagged, on sale, no evidence yet), index."""
         if assessment.flagged and listing.status == "active" and self.store.evidence.latest_evidence(listing.key) is None:
-            next_stages = ("capture", "index")
-        self.store.assessments.save_assessment(assessment, next_stages, worker=self.worker)
-        stats.scored += 1
-        stats.flagged += int(assessment.flagged)
+            return ("capture", "index")
+        return ("index",)
 
     def _capture_stage(self, stats: PipelineStats, progress: Any) -> None:
         """Capture claimed listings through the capturer's pool, saving as they come."""
@@ -378,9 +404,3 @@ class Pipeline:
         if stage in ("capture", "fetch"):
             stats.capture_failed += 1
         self.store.queue.fail_stage(key, stage, message, worker=self.worker)
-
-    def _index(self, listing: Listing, stats: PipelineStats) -> None:
-        key = listing.key
-        self.index.index_listing(listing, self.store.assessments.get_assessment(key), self.store.listings.snapshots(key))
-        self.store.queue.complete_stage(listing.key, "index", worker=self.worker)
-        stats.indexed += 1

@@ -163,6 +163,8 @@ class QueueRepository(Protocol):
     def queue_counts(self) -> dict[str, int]: ...
     def complete_stage(self, key: Key, stage: str, next_stages: tuple[str, ...] = (),
                        worker: str | None = None) -> None: ...
+    def complete_held(self, keys: list[Key], stage: str, worker: str) -> list[Key]:
+        """Complete `stage` of every key `worker` still holds in one transaction; returns those it did not."""
     def fail_stage(self, key: Key, stage: str, error: str, worker: str | None = None) -> bool: ...
     def requeue(self, key: Key, stage: str, error: str, worker: str | None = None) -> bool: ...
 
@@ -174,6 +176,10 @@ class AssessmentRepository(Protocol):
     def save_assessment(self, a: Assessment, next_stages: tuple[str, ...] = (), worker: str | None = None) -> None:
         """Save it and complete the 'score' stage (queueing `next_stages`) in one transaction
         (with `worker`, only while it holds the claim: else `ClaimLost` and nothing is saved)."""
+
+    def save_assessments(self, items: list[tuple[Assessment, tuple[str, ...]]], worker: str) -> list[Key]:
+        """Save many (assessment, next stages) in one transaction, each only while `worker` holds its
+        'score' row; returns the keys it no longer held (their assessments not saved)."""
 
     def get_assessment(self, key: Key) -> Assessment | None: ...
     def flagged(self, platform: str | None = None) -> list[tuple[Listing, Assessment]]: ...

@@ -48,22 +48,29 @@ def enqueue_in(db: Any, key: Key, stage: str, now: datetime) -> None:
     )
 
 
+def take_in(db: Any, key: Key, stage: str, worker: str | None = None) -> bool:
+    """Delete a listing's `stage` row (with `worker`, only while that worker holds its claim) and
+    log the completion in `queue_done`, inside the caller's transaction; whether a row was deleted."""
+    sql, args = "DELETE FROM queue WHERE platform=? AND listing_id=? AND stage=?", (key[0], key[1], stage)
+    if worker is not None:
+        sql, args = sql + " AND claimed_by=?", (*args, worker)
+    if not db.execute(sql, args).rowcount:
+        return False
+    db.execute("INSERT INTO queue_done (platform, listing_id, stage, worker, done_at) VALUES (?,?,?,?,?)",
+               (key[0], key[1], stage, worker or "", _ts(utcnow())))
+    return True
+
+
 def complete_in(db: Any, key: Key, stage: str, next_stages: tuple[str, ...], worker: str | None = None) -> None:
     """Delete a listing's `stage` row and queue `next_stages`, inside the caller's transaction.
 
     With `worker`, only while that worker holds the row's claim; else `ClaimLost` (raised inside
     the transaction, so the caller's whole write is rolled back). A deleted row is logged in
     `queue_done`."""
-    sql, args = "DELETE FROM queue WHERE platform=? AND listing_id=? AND stage=?", (key[0], key[1], stage)
-    if worker is not None:
-        sql, args = sql + " AND claimed_by=?", (*args, worker)
-    now = utcnow()
-    if db.execute(sql, args).rowcount:
-        db.execute("INSERT INTO queue_done (platform, listing_id, stage, worker, done_at) VALUES (?,?,?,?,?)",
-                   (key[0], key[1], stage, worker or "", _ts(now)))
-    elif worker is not None:
+    if not take_in(db, key, stage, worker) and worker is not None:
         raise ClaimLost(f"{stage} {key[0]}:{key[1]} is no longer claimed by {worker} (lease expired and "
                         "taken over, done elsewhere, or queued again); its result was not saved")
+    now = utcnow()
     for nxt in next_stages:
         enqueue_in(db, key, nxt, now)
 
@@ -171,6 +178,12 @@ class SQLiteQueue:
         """Complete `stage` (queueing `next_stages`); with `worker`, only while it holds the claim (else `ClaimLost`)."""
         with self._db.transaction() as db:
             complete_in(db, key, stage, next_stages, worker)
+
+    def complete_held(self, keys: list[Key], stage: str, worker: str) -> list[Key]:
+        """Complete `stage` of every key `worker` still holds, in one transaction; returns the
+        keys it no longer held (nothing done for them)."""
+        with self._db.transaction() as db:
+            return [key for key in keys if not take_in(db, key, stage, worker)]
 
     def fail_stage(self, key: Key, stage: str, error: str, worker: str | None = None) -> bool:
         """Count a failed attempt; the row stays for a later run (up to max_attempts). With
