@@ -136,6 +136,31 @@ def test_pipelines_drain_in_claimed_batches_and_leave_nothing_claimed(store):
     assert len(done) == 10 and set(done.values()) == {1}
 
 
+class _TakeOverScorer(_Scorer):
+    """While worker a scores its first batch, a's lease runs out and worker b takes one row over."""
+
+    def __init__(self, store):
+        super().__init__()
+        self.store, self.taken = store, []
+
+    def assess_many(self, listings, watchlist=None, threshold=0.5):
+        if not self.taken:
+            self.store.queue.extend("a", GONE)
+            self.taken = self.store.queue.claim("score", "b", 1, lease=60)
+        return super().assess_many(listings, watchlist, threshold)
+
+
+def test_a_batch_saves_the_rows_still_held_and_skips_the_one_taken_over(store):
+    scorer = _TakeOverScorer(store)
+    stats = Pipeline(store, _Index(), scorer, worker="a", batch=4).run()
+    (taken,) = scorer.taken
+    assert stats.claims_lost == 1 and stats.scored == 9 and stats.indexed == 9
+    assert store.assessments.get_assessment(taken) is None  # a's assessment of it was not saved
+    assert store.queue.held("b") == [taken] and taken not in {k for k, _ in store.queue.completions("score")}
+    store.assessments.save_assessments([(_assessment(taken[1]), ("index",))], worker="b")
+    assert Counter(k for k, _ in store.queue.completions("score")) == {(p, l): 1 for p, l in scorer.seen}
+
+
 def test_a_stopped_pipeline_gives_back_its_claims(store):
     pipeline = Pipeline(store, _Index(), _Scorer(), worker="w", batch=4)
     pipeline.stop.set()
