@@ -10,11 +10,11 @@ lease); nobody else claims a row whose lease is running. On PostgreSQL the claim
 `FOR UPDATE SKIP LOCKED` in a transaction that does not wait for the store's writer turn, so
 concurrent claimers skip each other's rows instead of waiting (the claim never waits for a lock,
 so it cannot deadlock); on SQLite the `BEGIN IMMEDIATE` writer lock makes the select-and-mark one
-atomic step. A
-worker that dies keeps its rows only until its lease runs out; then any worker claims them. A
-completion by a worker (`worker=` given) deletes the row only while that worker still holds it,
-else raises `ClaimLost` inside the transaction, which rolls back the stage's result with it: a
-worker whose lease expired and was taken over cannot complete the listing a second time. Every
+atomic step. A worker that dies keeps its rows only until its lease runs out; then any worker
+claims them. A completion by a worker (`worker=` given) deletes the row only while that worker
+still holds it, else raises `ClaimLost` inside the transaction, which rolls back the stage's
+result with it (`take_in` and `complete_held` skip such a row instead, for batches): a worker
+whose lease expired and was taken over cannot complete the listing a second time. Every
 completion that deleted a row is logged in `queue_done` (listing, stage, worker, time) in that
 same transaction, so a stage's committed effects per listing can be counted. Queueing a row
 again (its content changed) clears its claim: the holder's result, from older content, is refused.
