@@ -19,12 +19,13 @@ from firewatch.store.sqlite import SQLiteStore
 __all__ = ["Store", "SQLiteStore", "PostgresStore", "UpsertResult", "AlertRecord", "DeadLetter", "TipRecord", "open_store", "is_postgres", "store_exists"]
 
 
-def open_store(url_or_path: str | Path) -> Store:
+def open_store(url_or_path: str | Path, pooled: bool = False) -> Store:
     """Open (and migrate) the store named by `sqlite:///PATH`, a plain file path or
-    `postgresql://...`; use it as a context manager to close it."""
+    `postgresql://...`; use it as a context manager to close it. `pooled`: a PostgreSQL
+    connection comes from (and goes back to) the process's pool, for a store opened per request."""
     text = str(url_or_path)
     if is_postgres(text):
-        return PostgresStore(text)
+        return PostgresStore(text, pooled)
     if text.startswith("sqlite:///"):
         text = text[len("sqlite:///"):]
     elif "://" in text:

@@ -37,11 +37,26 @@ class Database(Protocol):
 
     dialect: str
     integrity_errors: tuple[type[BaseException], ...]
+    statement_errors: tuple[type[BaseException], ...]
 
     def execute(self, sql: str, args: Any = ()) -> Any: ...
     def transaction(self, exclusive: bool = True) -> AbstractContextManager[Any]: ...
     def try_lock(self, name: str) -> AbstractContextManager[bool]: ...
     def close(self) -> None: ...
+
+
+def lock_in(db: Any, name: str) -> None:
+    """Hold the lock `name` until the caller's transaction ends, so writers of one thing (a listing)
+    take turns while writers of others go on (PostgreSQL's `transaction(exclusive=False)`).
+    SQLite's single writer lock already serialises every write: nothing to do there."""
+    lock = getattr(db, "lock", None)  # only a PgConnection has one
+    if lock is not None:
+        lock(name)
+
+
+def db_errors(db: Database) -> tuple[type[BaseException], ...]:
+    """The driver's errors for a failed statement (a missing table, say)."""
+    return db.statement_errors
 
 
 class SQLiteDatabase:
@@ -50,6 +65,7 @@ class SQLiteDatabase:
 
     dialect = "sqlite"
     integrity_errors: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
+    statement_errors: tuple[type[BaseException], ...] = (sqlite3.OperationalError,)
 
     def __init__(self, path: Path):
         self.path = Path(path)

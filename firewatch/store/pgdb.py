@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Iterator, Sequence
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from firewatch.core.exceptions import StoreError
 
@@ -96,24 +98,50 @@ class PgConnection:
     def execute(self, sql: str, args: Any = ()) -> psycopg.Cursor:
         return self._conn.execute(pg_sql(sql), _args(args))
 
+    def lock(self, name: str) -> None:
+        """A transaction-scoped advisory lock on `name` (see `db.lock_in`)."""
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
+
     def executemany(self, sql: str, rows: Any) -> psycopg.Cursor:
         cur = self._conn.cursor()
         cur.executemany(pg_sql(sql), [_args(r) for r in rows])
         return cur
 
 
+_POOLS: dict[str, ConnectionPool] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(url: str) -> ConnectionPool:
+    """The process's pool of connections to `url` (a web app opens a store per request)."""
+    with _POOL_LOCK:
+        pool = _POOLS.get(url)
+        if pool is None:
+            pool = ConnectionPool(url, min_size=1, max_size=16, open=True, timeout=30, name="firewatch-store",
+                                  kwargs={"autocommit": True, "row_factory": _row_factory, "connect_timeout": 10})
+            _POOLS[url] = pool
+        return pool
+
+
 class PostgresDatabase:
-    """One PostgreSQL connection (autocommit outside transactions) shared by a store's repositories."""
+    """One PostgreSQL connection (autocommit outside transactions) shared by a store's repositories;
+    `pooled` borrows it from the process's pool for the URL and gives it back on `close()`."""
 
     dialect = "postgresql"
     integrity_errors: tuple[type[BaseException], ...] = (pg_errors.IntegrityError,)
+    statement_errors: tuple[type[BaseException], ...] = (pg_errors.UndefinedTable,)
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, pooled: bool = False):
         self.url = url
         self.path = None  # no file: file-based locks beside the store use advisory locks instead
+        self._pool = None
         try:
-            self._conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory, connect_timeout=10)
-        except psycopg.Error as exc:
+            if pooled:
+                self._pool = _pool(url)
+                self._conn = self._pool.getconn()
+            else:
+                self._conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory, connect_timeout=10)
+        except (psycopg.Error, PoolTimeout) as exc:
             raise StoreError(f"cannot connect to the store {redact(url)}: {exc}; is PostgreSQL running "
                              "(`make pg`) and is [store] url right?") from exc
         self._pg = PgConnection(self._conn)
@@ -153,7 +181,10 @@ class PostgresDatabase:
                 self._conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
     def close(self) -> None:
-        self._conn.close()
+        if self._pool is not None:
+            self._pool.putconn(self._conn)
+        else:
+            self._conn.close()
 
 
 def lock_key(text: str) -> int:

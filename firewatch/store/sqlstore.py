@@ -17,7 +17,7 @@ from firewatch.core.models import utcnow
 from firewatch.store.alerts import SQLiteAlerts
 from firewatch.store.assessments import SQLiteAssessments
 from firewatch.store.assist import SQLiteAssist
-from firewatch.store.db import Database, _ts
+from firewatch.store.db import Database, _ts, db_errors
 from firewatch.store.evidence import SQLiteEvidence
 from firewatch.store.listings import SQLiteListings
 from firewatch.store.migrations import MIGRATIONS
@@ -80,6 +80,12 @@ class SQLStore:
         return sql
 
     def _migrate(self) -> None:
+        latest = max(v for v, _, _ in MIGRATIONS)
+        try:  # the common case, one read: the store is at this code's version
+            if self._db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == latest:
+                return
+        except db_errors(self._db):
+            pass  # a new store: no table yet
         with self._db.transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
                        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
@@ -95,6 +101,8 @@ class SQLStore:
                 # another process may have applied it since we looked: check under the lock
                 if db.execute("SELECT 1 FROM schema_migrations WHERE version=?", (version,)).fetchone():
                     continue
+                if isinstance(sql, dict):  # a migration for one backend only
+                    sql = sql.get(self.dialect, "")
                 for statement in sql.split(";"):
                     if statement.strip():
                         db.execute(self.ddl(statement))
