@@ -63,9 +63,11 @@ def maintain_cmd(ctx: click.Context, keep_months: int | None) -> None:
     settings = settings_of(ctx)
     keep = settings.store.keep_snapshot_months if keep_months is None else keep_months
     with open_store(settings.store_url) as s:
-        report = maintain(s, utcnow().date(), settings.store.months_ahead, keep)
+        report = maintain(s, utcnow().date(), settings.store.months_ahead, keep,
+                          keep_done_days=settings.store.keep_done_days)
     out.print(f"新建分区 added: {', '.join(report.added) or '无'}（移入 {report.moved_rows} 行）")
-    out.print(f"删除分区 dropped: {', '.join(report.dropped) or '无'}；删除旧快照 {report.deleted_rows} 行")
+    out.print(f"删除分区 dropped: {', '.join(report.dropped) or '无'}；删除旧快照 {report.deleted_rows} 行；"
+              f"删除 {settings.store.keep_done_days} 天前的队列完成记录 {report.done_rows} 行")
 
 
 @store.command("migrate")

@@ -95,6 +95,8 @@ class StoreSettings(_Section):
         "price and status history) older than this many months, this month counting as one; 0 keeps them all.")
     months_ahead: int = Field(3, ge=1, le=24, description="PostgreSQL: `store maintain` keeps monthly snapshot "
         "partitions ready this many months ahead.")
+    keep_done_days: int = Field(30, ge=0, description="`firewatch store maintain` deletes the process queue's "
+        "completion log (queue_done: which worker completed which stage, when) older than this many days; 0 keeps it.")
 
 
 class SearchSettings(_Section):

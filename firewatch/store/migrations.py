@@ -516,4 +516,11 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
             """,
         },
     ),
+    (
+        14,
+        "the queue's completion log pruned by age (store maintain): an index on its time",
+        """
+        CREATE INDEX queue_done_at ON queue_done (done_at)
+        """,
+    ),
 ]

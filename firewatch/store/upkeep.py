@@ -4,14 +4,15 @@ On PostgreSQL the `snapshots` table is partitioned by month of `observed_at` (mi
 `add_snapshot_months` creates the partitions `snapshots_YYYY_MM` for the months ahead, moving any
 rows that reached the default partition first, and `drop_snapshot_months` detaches and drops whole
 months older than the retention (a month goes in one cheap statement, no table-wide DELETE and no
-bloat for VACUUM). On SQLite retention is a DELETE. `analyze` refreshes the planner's statistics.
+bloat for VACUUM). On SQLite retention is a DELETE. The process queue's completion log
+(`queue_done`) is kept `keep_done_days`. `analyze` refreshes the planner's statistics.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
 
 _PART = re.compile(r"^snapshots_(\d{4})_(\d{2})$")
 
@@ -24,6 +25,7 @@ class UpkeepReport:
     dropped: list[str] = field(default_factory=list)
     moved_rows: int = 0
     deleted_rows: int = 0
+    done_rows: int = 0
 
 
 def month_start(day: date, shift: int = 0) -> date:
@@ -83,9 +85,14 @@ def drop_snapshot_months(store, today: date, keep_months: int, report: UpkeepRep
                                               (cutoff,)).rowcount, 0)
 
 
-def maintain(store, today: date, months_ahead: int = 3, keep_months: int = 0, analyze: bool = True) -> UpkeepReport:
-    """One upkeep run; `keep_months` 0 keeps every snapshot."""
+def maintain(store, today: date, months_ahead: int = 3, keep_months: int = 0, analyze: bool = True,
+             keep_done_days: int = 0) -> UpkeepReport:
+    """One upkeep run; `keep_months` 0 keeps every snapshot, `keep_done_days` 0 the whole completion log."""
     report = UpkeepReport()
+    if keep_done_days > 0:
+        cutoff = datetime.combine(today - timedelta(days=keep_done_days), time(), timezone.utc).isoformat()
+        with store.transaction() as db:
+            report.done_rows = max(db.execute("DELETE FROM queue_done WHERE done_at < ?", (cutoff,)).rowcount, 0)
     if store.dialect == "postgresql":
         add_snapshot_months(store, today, months_ahead, report)
         if keep_months > 0:

@@ -62,3 +62,15 @@ def test_maintain_command_runs_on_either_store(store_url, tmp_path):
     assert "删除分区 dropped: 无" in done.stdout  # keep_snapshot_months defaults to 0: everything kept
     with open_store(store_url) as store:
         assert len(store.listings.snapshots(("jd", "7"))) == 3
+
+
+def test_the_queue_completion_log_is_kept_for_its_days(store_url):
+    with open_store(store_url) as store:
+        with store.transaction() as db:
+            for day in (1, 20, 29):
+                db.execute("INSERT INTO queue_done (platform, listing_id, stage, worker, done_at) VALUES (?,?,?,?,?)",
+                           ("jd", str(day), "score", "w1", datetime(2026, 11, day, 12, tzinfo=timezone.utc).isoformat()))
+        report = maintain(store, date(2026, 11, 30), keep_done_days=15, analyze=False)
+        assert report.done_rows == 1
+        left = [r[0] for r in store._db.execute("SELECT listing_id FROM queue_done ORDER BY listing_id")]
+    assert left == ["20", "29"]
