@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Iterable
 
 from firewatch.core.models import Assessment, Listing, Reason, to_jsonable
-from firewatch.store.listings import listing_from_row
+from firewatch.store.listings import listing_from_row, rows_by_keys
 from firewatch.store.queue import complete_in
 from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
+from firewatch.store import triage
 
 
 def assessment_from_row(r: sqlite3.Row) -> Assessment:
@@ -42,6 +44,7 @@ class SQLiteAssessments:
                 ),
             )
             complete_in(db, (a.platform, a.listing_id), "score", next_stages)
+            triage.refresh_in(db, (a.platform, a.listing_id))
 
     def get_assessment(self, key: tuple[str, str]) -> Assessment | None:
         r = self._db.execute("SELECT * FROM assessments WHERE platform=? AND listing_id=?", key).fetchone()
@@ -62,3 +65,13 @@ class SQLiteAssessments:
             for code in {x["code"] for x in json.loads(reasons)}:
                 counts[code] = counts.get(code, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+    def get_assessments(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Assessment]:
+        """The assessments of these listings (missing ones left out), a query per platform."""
+        return {(r["platform"], r["listing_id"]): assessment_from_row(r)
+                for r in rows_by_keys(self._db, "assessments", keys)}
+
+    def flag_counts(self) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
+        """Flagged listings per (ISO week of first sight, category) and per (week, platform), counted in SQL."""
+        triage.ensure_built(self._db)
+        return triage.flag_counts(self._db)

@@ -17,7 +17,7 @@ import json
 import sqlite3
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from firewatch.core.models import Listing, PriceTier, Snapshot, Source, to_jsonable, utcnow
 from firewatch.store.protocols import UpsertResult
@@ -142,6 +142,21 @@ def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_pr
     return UpsertResult(created=old is None, snapshot=snapshot, changed=changed)
 
 
+def rows_by_keys(db, table: str, keys: Iterable[tuple[str, str]], chunk: int = 500) -> list:
+    """The rows of `table` (keyed by platform and listing_id) for these keys: one query per
+    platform and chunk, never a scan."""
+    by_platform: dict[str, list[str]] = {}
+    for platform, listing_id in dict.fromkeys(tuple(k) for k in keys):
+        by_platform.setdefault(platform, []).append(listing_id)
+    rows: list = []
+    for platform, ids in by_platform.items():
+        for i in range(0, len(ids), chunk):
+            part = ids[i:i + chunk]
+            rows.extend(db.execute(f"SELECT * FROM {table} WHERE platform=? AND listing_id IN ({', '.join('?' * len(part))})",
+                                   (platform, *part)).fetchall())
+    return rows
+
+
 class SQLiteListings:
     """`protocols.ListingRepository` in SQLite."""
 
@@ -165,6 +180,10 @@ class SQLiteListings:
     def get_listing(self, key: tuple[str, str]) -> Listing | None:
         r = self._db.execute("SELECT * FROM listings WHERE platform=? AND listing_id=?", key).fetchone()
         return None if r is None else listing_from_row(r)
+
+    def get_listings(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Listing]:
+        """These listings (missing ones left out), a query per platform."""
+        return {(r["platform"], r["listing_id"]): listing_from_row(r) for r in rows_by_keys(self._db, "listings", keys)}
 
     def iter_listings(self, platform: str | None = None) -> Iterator[Listing]:
         sql, args = "SELECT * FROM listings", ()

@@ -457,4 +457,37 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX assist_replies_shop ON assist_replies (platform, shop_id, shop_name);
         """,
     ),
+    (
+        11,
+        "the review queue's sort and filter keys per listing (triage), kept on write, so the web pages "
+        "filter, sort, page and count in SQL; indexes for decisions by listing and shops by name",
+        """
+        CREATE TABLE triage (
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            queued INTEGER NOT NULL,
+            flagged INTEGER NOT NULL,
+            decided INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            verdict TEXT,
+            neg_risk REAL NOT NULL,
+            untipped INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            reason_codes TEXT NOT NULL,
+            seen_day TEXT NOT NULL,
+            seen_week TEXT NOT NULL,
+            PRIMARY KEY (platform, listing_id)
+        );
+        CREATE INDEX triage_all ON triage (queued, neg_risk, untipped, platform, listing_id);
+        CREATE INDEX triage_open ON triage (queued, decided, neg_risk, untipped, platform, listing_id);
+        CREATE INDEX triage_state ON triage (queued, state, neg_risk, untipped, platform, listing_id);
+        CREATE INDEX triage_platform ON triage (platform, queued, decided, neg_risk, untipped, listing_id);
+        CREATE INDEX triage_verdict ON triage (platform, verdict, neg_risk, listing_id);
+        CREATE INDEX triage_trends ON triage (flagged, seen_week, category, platform);
+        CREATE INDEX decisions_listing ON decisions (platform, listing_id, at, id);
+        CREATE INDEX listings_shop_name ON listings (platform, shop_name);
+        CREATE TABLE derived_rebuild (name TEXT PRIMARY KEY);
+        INSERT INTO derived_rebuild (name) VALUES ('triage')
+        """,
+    ),
 ]
