@@ -9,7 +9,7 @@ API returns the same data as the pages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from firewatch.core.models import Assessment, Listing, Source
@@ -191,33 +191,6 @@ class Similar:
     relisting: bool
 
 
-def similar_listings(store: Store, listing: Listing, limit: int = 8, threshold: float = 0.45) -> list[Similar]:
-    """Listings whose titles share most character pairs with this one (Jaccard of bigrams).
-
-    A near-identical title on the same platform, where one of the two is removed or the
-    other appeared later, is marked as a probable relisting.
-    """
-    mine = _bigrams(listing.title)
-    if not mine:
-        return []
-    found = []
-    for platform, listing_id, title, status, first_seen in store.listings.listing_titles():
-        if (platform, listing_id) == listing.key:
-            continue
-        theirs = _bigrams(title)
-        if not theirs:
-            continue
-        score = len(mine & theirs) / len(mine | theirs)
-        if score < threshold:
-            continue
-        later = bool(listing.first_seen and first_seen and datetime.fromisoformat(first_seen) > listing.first_seen)
-        relisting = platform == listing.platform and score >= 0.8 and (
-            status == "removed" or listing.status == "removed" or later)
-        found.append(Similar(platform, listing_id, title, status, round(score, 2), relisting))
-    found.sort(key=lambda s: (-s.relisting, -s.score, s.platform, s.listing_id))
-    return found[:limit]
-
-
 @dataclass
 class ListingView:
     """Everything the listing page shows."""
@@ -247,7 +220,9 @@ class ListingView:
 
 
 def similar_from_index(index, listing: Listing, limit: int = 8) -> list[Similar]:
-    """Similar listings from the search index, relistings marked as in `similar_listings`."""
+    """Similar listings from the search index; a near-identical title (Jaccard of character pairs
+    at least 0.8) on the same platform, where one of the two is removed or the other appeared
+    later, is marked as a probable relisting."""
     mine = _bigrams(listing.title)
     found = []
     for hit in index.similar(listing.key, limit=limit):
@@ -273,8 +248,12 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None) -> 
     if user.internal:
         view.sources = store.sources.sources_of(key)
         shop_keys = [k for k in store.listings.shop_listing_keys(listing.platform, listing.shop_id, listing.shop_name) if k != key]
-        view.shop_listings = [(store.listings.get_listing(k), store.assessments.get_assessment(k)) for k in shop_keys[:20]]
-        view.similar = similar_from_index(index, listing) if index is not None else similar_listings(store, listing)
+        shop_keys = shop_keys[:20]
+        shop = store.listings.get_listings(shop_keys)
+        shop_assessments = store.assessments.get_assessments(shop_keys)
+        view.shop_listings = [(shop[k], shop_assessments.get(k)) for k in shop_keys if k in shop]
+        # similar titles come from the search index only: comparing with every stored title does not scale
+        view.similar = similar_from_index(index, listing) if index is not None else []
         view.tips = store.tips.tips_of(key)
         view.assist = assist_view(store, listing)
     return view
