@@ -236,7 +236,9 @@ def similar_from_index(index, listing: Listing, limit: int = 8) -> list[Similar]
     return found
 
 
-def listing_view(store: Store, user: User, key: tuple[str, str], index=None) -> ListingView:
+def listing_view(store: Store, user: User, key: tuple[str, str], index=None, similar: bool = True) -> ListingView:
+    """Everything the listing page shows that this user may see; `similar=False` leaves out the
+    similar listings (a search-index query the page loads afterwards, `similar_for`)."""
     listing = visible_listing(user, store, key)
     assessment = store.assessments.get_assessment(key)
     terms: dict[str, list[str]] = {}
@@ -253,7 +255,7 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None) -> 
         shop_assessments = store.assessments.get_assessments(shop_keys)
         view.shop_listings = [(shop[k], shop_assessments.get(k)) for k in shop_keys if k in shop]
         # similar titles come from the search index only: comparing with every stored title does not scale
-        view.similar = similar_from_index(index, listing) if index is not None else []
+        view.similar = similar_from_index(index, listing) if index is not None and similar else []
         view.tips = store.tips.tips_of(key)
         view.assist = assist_view(store, listing)
     return view

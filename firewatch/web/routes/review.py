@@ -58,8 +58,7 @@ def record(store: Store, user: User, key: tuple[str, str], verdict: str, note: s
 def listing_page(request: Request, platform: str, listing_id: str, store: Store = Depends(get_store),
                  user: User = Depends(current_user)) -> Response:
     key = (platform, listing_id)
-    with search_index(request.app.state.config) as index:
-        view = queries.listing_view(store, user, key, index)
+    view = queries.listing_view(store, user, key, similar=False)  # similar listings: loaded afterwards
     prev_key = next_key = None
     filters = QueueFilters()
     if user.role in ("regulator", "admin"):
@@ -68,8 +67,19 @@ def listing_page(request: Request, platform: str, listing_id: str, store: Store 
     chart = price_history([(show_date(s.observed_at), s.price) for s in view.snapshots])
     cases = store.reviews.cases() if user.role in ("investigator", "admin") else []
     return render(request, "listing.html", v=view, chart=chart, prev_key=prev_key, next_key=next_key,
-                  params=filters.as_params(), cases=cases,
+                  params=filters.as_params(), cases=cases, similar_later=True,
                   can_decide=user.role in ("regulator", "admin"))
+
+
+@router.get("/listings/{platform}/{listing_id}/similar")
+def similar_page(request: Request, platform: str, listing_id: str, store: Store = Depends(get_store),
+                 user: User = Depends(require("regulator", "investigator", "analyst"))) -> Response:
+    """The listing page's similar listings and probable relistings (from the search index),
+    which the page's script loads after the page itself."""
+    listing = queries.visible_listing(user, store, (platform, listing_id))
+    with search_index(request.app.state.config) as index:
+        similar = queries.similar_from_index(index, listing)
+    return render(request, "similar.html", l=listing, similar=similar)
 
 
 @router.post("/listings/{platform}/{listing_id}/decision")
