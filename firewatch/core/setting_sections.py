@@ -50,8 +50,10 @@ def _search_url(url: str) -> str:
 
 
 def _store_url(url: str) -> str:
+    if url.startswith(("postgresql://", "postgres://")) and len(url.split("://", 1)[1]) > 0:
+        return url
     if not url.startswith("sqlite:///") or url == "sqlite:///":
-        raise ValueError("expected sqlite:///PATH (the only store supported)")
+        raise ValueError("expected sqlite:///PATH or postgresql://user@host:port/database")
     return url
 
 
@@ -86,7 +88,9 @@ class PathsSettings(_Section):
 
 class StoreSettings(_Section):
     url: Annotated[str, AfterValidator(_store_url)] = Field(
-        "sqlite:///firewatch.db", description="Store of record; sqlite:///relative/path is resolved against data_dir.")
+        "sqlite:///firewatch.db", description="Store of record: sqlite:///relative/path (resolved against data_dir; "
+        "one machine) or postgresql://user@host:port/database (several machines; `firewatch store migrate --to` "
+        "copies a SQLite store there).")
 
 
 class SearchSettings(_Section):

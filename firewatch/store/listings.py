@@ -66,7 +66,8 @@ def record_source_in(db: sqlite3.Connection, key: tuple[str, str], source: Sourc
     db.execute(
         "INSERT INTO listing_sources (platform, listing_id, kind, name, ref, detail, first_seen, last_seen) "
         "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (platform, listing_id, kind, name, ref) "
-        "DO UPDATE SET detail=excluded.detail, last_seen=MAX(last_seen, excluded.last_seen)",
+        "DO UPDATE SET detail=excluded.detail, last_seen=CASE WHEN excluded.last_seen > listing_sources.last_seen "
+        "THEN excluded.last_seen ELSE listing_sources.last_seen END",
         (key[0], key[1], source.kind, source.name, source.ref,
          json.dumps(source.detail, ensure_ascii=False, sort_keys=True), _ts(source.first_seen or now), seen),
     )
@@ -238,9 +239,9 @@ class SQLiteListings:
         now = _ts(utcnow())
         with self._db.transaction() as db:
             return db.execute("INSERT INTO crawl_runs (platform, started_at, pid, host, heartbeat_at, conditions) "
-                              "VALUES (?, ?, ?, ?, ?, ?)",
+                              "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                               (platform, now, pid, host, now,
-                               json.dumps(conditions or {}, ensure_ascii=False, sort_keys=True))).lastrowid
+                               json.dumps(conditions or {}, ensure_ascii=False, sort_keys=True))).fetchone()[0]
 
     def heartbeat_crawl_runs(self, run_ids: list[int]) -> None:
         """The runs' process is alive now (runs already finished are left alone)."""
