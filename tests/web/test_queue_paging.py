@@ -11,6 +11,7 @@ decisions, decided, escalated and confirmed listings on several platforms.
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -19,7 +20,10 @@ import pytest
 from firewatch.core.clock import show_date
 from firewatch.core.models import Assessment, Decision, Listing, Reason
 from firewatch.store import TipRecord, open_store
-from firewatch.store.sqlite import SQLiteAssessments, SQLiteReviews, SQLiteTips
+from firewatch.store.assessments import SQLiteAssessments
+from firewatch.store.listings import SQLiteListings
+from firewatch.store.reviews import SQLiteReviews
+from firewatch.store.tips import SQLiteTips
 from firewatch.web import analytics, queries
 from firewatch.web.queries import QueueFilters
 from firewatch.web.routes import platform as plat
@@ -29,12 +33,10 @@ CATEGORIES = ("portable_extinguisher", "smoke_alarm", "fire_blanket")
 REASONS = ("inspection_only", "price_too_low", "no_certification")
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def fill(s) -> None:
     """60 listings on three platforms: 40 flagged with risks drawn from four values (ties), tips on
     some flagged and some unflagged ones, decisions (some followed by a tip), a listing decided twice."""
     rng = random.Random(3)
-    s = open_store(tmp_path_factory.mktemp("paging") / "firewatch.db")
     keys = []
     for i in range(60):
         platform = ("jd", "taobao", "pdd")[i % 3]
@@ -58,8 +60,37 @@ def store(tmp_path_factory):
     for n, key in enumerate([keys[3], keys[4], keys[7], keys[11], keys[45], keys[50]]):
         s.tips.add_tip(TipRecord(f"R{n:015d}", "假货", platform=key[0], listing_id=key[1], on_platform=True,
                                  created_at=tip_at + timedelta(minutes=n)), f"ip{n}", T0, 100)
-    yield s
-    s.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def make_store(request, tmp_path_factory):
+    """New empty stores of one backend: a SQLite file, or a PostgreSQL schema of the session's cluster."""
+    made = []
+
+    def make():
+        if request.param == "sqlite":
+            s = open_store(tmp_path_factory.mktemp("paging") / "firewatch.db")
+        else:
+            import psycopg
+
+            cluster = request.getfixturevalue("pg_cluster")
+            schema = "p" + uuid.uuid4().hex[:12]
+            with psycopg.connect(cluster.url(), autocommit=True) as conn:
+                conn.execute(f"CREATE SCHEMA {schema}")
+            s = open_store(f"{cluster.url()}?options=-csearch_path%3D{schema}")
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def store(make_store):
+    s = make_store()
+    fill(s)
+    return s
 
 
 def reference(store, f: QueueFilters) -> list[tuple[str, str]]:
@@ -129,23 +160,24 @@ def test_equal_risks_put_tipped_first_and_a_tip_after_a_decision_reopens(store):
     assert {r.key for r in unflagged_tipped} == {("jd", "1045"), ("pdd", "1050")}
 
 
-def test_triaging_page_one_does_not_skip_the_next_page(store, tmp_path):
+def test_triaging_page_one_does_not_skip_the_next_page(make_store):
     """Decide every row of page 1; the next page (after page 1's last row) starts with the row that
     followed it, which an offset page 2 of the shrunken queue would have skipped."""
-    with open_store(tmp_path / "copy.db") as s:
-        s._db.execute("ATTACH DATABASE ? AS src", (str(store.path),))
-        for table in ("listings", "assessments", "decisions", "tips", "triage"):
-            s._db.execute(f"INSERT INTO main.{table} SELECT * FROM src.{table}")
-        s._db.execute("DETACH DATABASE src")
-        before = reference(s, QueueFilters())
-        page1 = queries.queue_page(s, QueueFilters(), size=5)
-        assert [r.key for r in page1.rows] == before[:5]
-        for r in page1.rows:
-            s.reviews.record_decision(Decision(*r.key, "r", "dismiss", ""))
-        page2 = queries.queue_page(s, QueueFilters(), after=page1.after, size=5)
-        assert [r.key for r in page2.rows] == before[5:10]
-        assert queries.queue_page(s, QueueFilters(), size=5).total == len(before) - 5
-        assert page2.before is None  # everything before it is decided now: no pending page before
+    s = make_store()
+    fill(s)
+    before = reference(s, QueueFilters())
+    page1 = queries.queue_page(s, QueueFilters(), size=5)
+    assert [r.key for r in page1.rows] == before[:5]
+    for r in page1.rows:
+        s.reviews.record_decision(Decision(*r.key, "r", "dismiss", ""))
+    page2 = queries.queue_page(s, QueueFilters(), after=page1.after, size=5)
+    assert [r.key for r in page2.rows] == before[5:10]
+    assert queries.queue_page(s, QueueFilters(), size=5).total == len(before) - 5
+    assert page2.before is None  # everything before it is decided now: no pending page before
+    # a tip on a decided listing puts it back, at its place
+    s.tips.add_tip(TipRecord("RZ0000000000001", "又上架了", platform=before[0][0], listing_id=before[0][1],
+                             on_platform=True), "ipz", T0, 100)
+    assert queries.queue_page(s, QueueFilters(), size=1).rows[0].key == before[0]
 
 
 @pytest.mark.parametrize("f", [QueueFilters(), QueueFilters(platform="pdd"), QueueFilters(state="all")],
@@ -199,18 +231,16 @@ def analytics_week(when) -> str:
     return f"{year}-W{week:02d}"
 
 
-def test_a_store_from_before_migration_11_is_indexed_on_first_use(store, tmp_path):
-    expected = reference(store, QueueFilters(state="all"))
-    with open_store(tmp_path / "old.db") as s:
-        s._db.execute("ATTACH DATABASE ? AS src", (str(store.path),))
-        for table in ("listings", "assessments", "decisions", "tips"):
-            s._db.execute(f"INSERT INTO main.{table} SELECT * FROM src.{table}")
-        s._db.execute("DETACH DATABASE src")
-        # rows copied behind the store's back, as in a store migrated to 11 with data already in it
-        assert s._db.execute("SELECT name FROM derived_rebuild").fetchall()[0][0] == "triage"
-        assert s._db.execute("SELECT COUNT(*) FROM triage").fetchone()[0] == 0
-        assert [r.key for r in queries.queue(s, QueueFilters(state="all"))] == expected
-        assert s._db.execute("SELECT COUNT(*) FROM derived_rebuild").fetchone()[0] == 0
+def test_a_store_from_before_migration_11_is_indexed_on_first_use(make_store):
+    s = make_store()
+    fill(s)
+    expected = reference(s, QueueFilters(state="all"))
+    with s.transaction() as db:  # as migration 11 leaves a store that already held data
+        db.execute("DELETE FROM triage")
+        db.execute("INSERT INTO derived_rebuild (name) VALUES ('triage') ON CONFLICT (name) DO NOTHING")
+    assert [r.key for r in queries.queue(s, QueueFilters(state="all"))] == expected
+    with s.transaction() as db:
+        assert db.execute("SELECT COUNT(*) FROM derived_rebuild").fetchone()[0] == 0
 
 
 def test_no_page_loads_every_row(web_url, as_user, monkeypatch):
@@ -221,7 +251,6 @@ def test_no_page_loads_every_row(web_url, as_user, monkeypatch):
     for cls, name in ((SQLiteAssessments, "flagged"), (SQLiteReviews, "confirmed"), (SQLiteReviews, "latest_verdicts"),
                       (SQLiteTips, "tipped")):
         monkeypatch.setattr(cls, name, refuse)
-    from firewatch.store.sqlite import SQLiteListings
     monkeypatch.setattr(SQLiteListings, "listing_titles", refuse)
     monkeypatch.setattr(SQLiteListings, "count_listings", refuse)
     regulator, analyst = as_user("regulator"), as_user("analyst")
