@@ -7,8 +7,9 @@ decision, which puts the listing back in the queue), price snapshots for a tenth
 platforms' removal reports, one user per role and a platform API token. Rows go in by bulk
 INSERTs through the store's own connection (`store.transaction()`), the review queue's keys
 (`firewatch.store.triage`) are computed once, and the search index (SQLite FTS) is built from
-the same generated listings. Everything is cached under `var/bench/web-<N>/` (for a PostgreSQL
-store: the database named by `--store-url` plus that folder's search index), so reruns reuse it.
+the same generated listings. Everything is cached under `var/bench/web-<backend>-<N>/` (with
+`--store-url postgresql://...`, the store is the schema bench_web_<N> of that database and the
+folder keeps the search index), so reruns reuse it.
 
 Then it runs the real app (uvicorn on 127.0.0.1, port 0, in a thread), logs in as each role
 and requests each page `--requests` times, varying filters, pages (keyset cursors taken from
@@ -20,7 +21,7 @@ backend, next to the same pages over a baseline store of `--baseline` listings (
 10,000) measured in the same run, and the ratio of the p95s (the machine is shared: the
 ratio is the figure that travels). Targets: every page p95 <= 300 ms, a decision <= 100 ms.
 
-Run: `python benchmarks/bench_web.py [--store-url sqlite:///PATH | postgresql://...]
+Run: `python benchmarks/bench_web.py [--store-url postgresql://...]
 [--listings 1000000] [--flagged 100000] [--baseline 10000] [--requests 40]`.
 """
 
@@ -206,10 +207,21 @@ def build(store, index, n: int, flagged: int, log) -> None:
     log(f"  built {n:,} listings in {time.perf_counter() - t0:.0f} s")
 
 
+def schema_url(server_url: str, n: int) -> str:
+    """A store of its own in the PostgreSQL database `server_url`: schema bench_web_<n> (created if missing)."""
+    import psycopg
+
+    schema = f"bench_web_{n}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    return f"{server_url}{'&' if '?' in server_url else '?'}options=-csearch_path%3D{schema}"
+
+
 def prepare(data_dir: Path, store_url: str, n: int, flagged: int, log) -> str:
-    """The store URL of a populated store of `n` listings (built unless cached)."""
+    """The store URL of a populated store of `n` listings (built unless cached): a SQLite file in
+    `data_dir`, or with a PostgreSQL `store_url`, the schema bench_web_<n> of that database."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    url = store_url or f"sqlite:///{data_dir / 'firewatch.db'}"
+    url = schema_url(store_url, n) if store_url else f"sqlite:///{data_dir / 'firewatch.db'}"
     with open_store(url) as store:
         count = sum(store.listings.count_listings().values())
         if count == n and (data_dir / "search.db").exists():
@@ -286,10 +298,11 @@ def measure(base: str, requests: int, seed: int = 5) -> dict[str, list[float]]:
         timed("trends", analyst, "GET", "/trends")
         timed("api queue", reg, "GET", "/api/v1/queue", params={**f, "limit": 100})
         timed("api listing", reg, "GET", f"/api/v1/listings/{key[0]}/{key[1]}")
-        data = timed("api takedown", api_jd, "GET", "/api/v1/platforms/jd/takedown", params={"limit": 500}).json()
+        timed("similar (index, loaded after the page)", reg, "GET", f"/listings/{key[0]}/{key[1]}/similar")
+        data = timed("api takedown", api_jd, "GET", "/api/v1/platforms/jd/takedown").json()
         if data.get("next"):
             timed("api takedown next", api_jd, "GET", "/api/v1/platforms/jd/takedown",
-                  params={"limit": 500, "after": data["next"]})
+                  params={"after": data["next"]})
         timed("api trends", analyst, "GET", "/api/v1/trends")
         timed("api search", analyst, "GET", "/api/v1/search", params=searches[i % len(searches)])
     for c in (reg, analyst, jd, api_jd):
@@ -316,9 +329,8 @@ def run(url: str, data_dir: Path, requests: int) -> dict[str, list[float]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--store-url", default="", help="sqlite:///PATH (default: under var/bench/) or postgresql://...")
-    ap.add_argument("--baseline-store-url", default="", help="the baseline's store (default: SQLite, or with "
-                    "--store-url postgresql://..., the same server's database given here)")
+    ap.add_argument("--store-url", default="", help="default: SQLite files under var/bench/; postgresql://... : "
+                    "the database holding both stores, as schemas bench_web_<listings> and bench_web_<baseline>")
     ap.add_argument("--listings", type=int, default=1_000_000)
     ap.add_argument("--flagged", type=int, default=100_000)
     ap.add_argument("--baseline", type=int, default=10_000, help="listings in the baseline store (a tenth flagged)")
@@ -332,7 +344,7 @@ def main() -> None:
     big_dir = ROOT / "var" / "bench" / f"web-{backend}-{args.listings}"
     small_dir = ROOT / "var" / "bench" / f"web-{backend}-{args.baseline}"
     big = prepare(big_dir, args.store_url, args.listings, args.flagged, log)
-    small = prepare(small_dir, args.baseline_store_url if args.store_url else "", args.baseline,
+    small = prepare(small_dir, args.store_url, args.baseline,
                     max(1, args.baseline // 10), log)
     log("measuring baseline ...")
     base_times = run(small, small_dir, args.requests)

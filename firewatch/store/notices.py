@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from firewatch.core.models import Notice, utcnow
+from firewatch.store.listings import rows_by_keys
 from firewatch.store.db import SQLiteDatabase
 
 OPEN_STATUSES = ("sent", "acknowledged", "overdue")  # sent and not yet verified removed
@@ -156,12 +157,10 @@ class SQLiteNotices:
 
     def removal_reports_for(self, platform: str, listing_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The latest removal report of each of these listing ids of one platform (by index)."""
+        keys = [(platform, listing_id) for listing_id in listing_ids]
         found: dict[str, dict[str, Any]] = {}
-        for listing_id in dict.fromkeys(listing_ids):
-            r = self._db.execute("SELECT * FROM removal_reports WHERE platform=? AND listing_id=? ORDER BY id DESC LIMIT 1",
-                                 (platform, listing_id)).fetchone()
-            if r is not None:
-                found[listing_id] = dict(r)
+        for r in sorted(rows_by_keys(self._db, "removal_reports", keys), key=lambda r: r["id"]):
+            found[r["listing_id"]] = dict(r)  # the latest wins
         return found
 
     def notice_page(self, platform: str, *, exclude_status: str = "draft", before_id: int | None = None,

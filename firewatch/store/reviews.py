@@ -99,6 +99,13 @@ class SQLiteReviews:
         triage.ensure_built(self._db)
         return triage.queue_keys(self._db, query, after=after, before=before, limit=limit)
 
+    def queue_entries(self, query: QueueQuery, *, after: SortKey | None = None, before: SortKey | None = None,
+                      limit: int = 50) -> list[tuple[SortKey, Listing, Assessment]]:
+        """`queue_page` with each position's listing and assessment, in one query."""
+        triage.ensure_built(self._db)
+        return [(spot, listing_from_row(r), assessment_from_row(r))
+                for spot, r in triage.queue_rows(self._db, query, after=after, before=before, limit=limit)]
+
     def queue_count(self, query: QueueQuery, cap: int | None = None) -> int:
         """Rows matching `query` (counting stops at cap + 1 when `cap` is given)."""
         triage.ensure_built(self._db)

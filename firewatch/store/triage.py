@@ -161,13 +161,20 @@ def rebuild_in(db, batch: int = 5000) -> int:
     return count
 
 
+_BUILT: set[str] = set()  # stores (path or URL) this process has seen built: no need to ask again
+
+
 def ensure_built(database) -> None:
-    """Compute the rows once when migration 11 asked for it (`derived_rebuild`); cheap otherwise."""
-    if database.execute("SELECT 1 FROM derived_rebuild WHERE name='triage'").fetchone() is None:
+    """Compute the rows once when migration 11 asked for it (`derived_rebuild`); one read per store
+    and process otherwise."""
+    where = str(getattr(database, "url", None) or getattr(database, "path", None) or id(database))
+    if where in _BUILT:
         return
-    with database.transaction() as db:
-        if db.execute("DELETE FROM derived_rebuild WHERE name='triage'").rowcount:
-            rebuild_in(db)
+    if database.execute("SELECT 1 FROM derived_rebuild WHERE name='triage'").fetchone() is not None:
+        with database.transaction() as db:
+            if db.execute("DELETE FROM derived_rebuild WHERE name='triage'").rowcount:
+                rebuild_in(db)
+    _BUILT.add(where)
 
 
 # -- queries ------------------------------------------------------------------------------
@@ -223,6 +230,12 @@ def queue_keys(db, q: QueueQuery, *, after: SortKey | None = None, before: SortK
                limit: int = 50) -> list[SortKey]:
     """Up to `limit` queue positions in queue order: the first ones, those right after `after`,
     or those right before `before` (still in queue order)."""
+    return [spot for spot, _ in queue_rows(db, q, after=after, before=before, limit=limit, full=False)]
+
+
+def queue_rows(db, q: QueueQuery, *, after: SortKey | None = None, before: SortKey | None = None,
+               limit: int = 50, full: bool = True) -> list[tuple[SortKey, Any]]:
+    """`queue_keys` with each position's listing and assessment columns (`full`) in one query."""
     where, args = _where(q)
     cols = _sort_cols(q)
     direction = ""
@@ -233,10 +246,12 @@ def queue_keys(db, q: QueueQuery, *, after: SortKey | None = None, before: SortK
         where.append(f"({', '.join(cols)}) < ({', '.join('?' * len(cols))})")
         args.extend(_bound(q, before))
         direction = " DESC"
-    rows = db.execute(f"SELECT q.neg_risk, q.untipped, q.platform, q.listing_id, q.state FROM triage q WHERE {' AND '.join(where)} "
+    joined = (", l.*, a.* FROM triage q JOIN listings l ON l.platform=q.platform AND l.listing_id=q.listing_id "
+              "JOIN assessments a ON a.platform=q.platform AND a.listing_id=q.listing_id") if full else " FROM triage q"
+    rows = db.execute(f"SELECT q.neg_risk, q.untipped, q.platform, q.listing_id, q.state{joined} WHERE {' AND '.join(where)} "
                       f"ORDER BY {', '.join(c + direction for c in cols)} LIMIT ?", (*args, int(limit))).fetchall()
-    keys = [SortKey(float(r[0]), int(r[1]), r[2], r[3], r[4]) for r in rows]
-    return keys[::-1] if before is not None and after is None else keys
+    found = [(SortKey(float(r[0]), int(r[1]), r[2], r[3], r[4]), r if full else None) for r in rows]
+    return found[::-1] if before is not None and after is None else found
 
 
 def queue_count(db, q: QueueQuery, cap: int | None = None) -> int:

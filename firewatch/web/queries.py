@@ -85,23 +85,17 @@ def cursor(text: str) -> SortKey | None:
         raise BadRequest("翻页位置无效：请从审核队列第一页重新开始") from None
 
 
-def queue_rows(store: Store, spots: list[SortKey]) -> list[QueueRow]:
-    """The rows at these queue positions, each with its latest decision (None when pending) and
-    its tips: a few queries per page, never a scan."""
-    keys = [s.key for s in spots]
-    listings = store.listings.get_listings(keys)
-    assessments = store.assessments.get_assessments(keys)
-    decided = store.reviews.latest_decisions([s.key for s in spots if s.state != "pending"])
-    tips = store.tips.tips_for([s.key for s in spots if not s.untipped])
+def queue_rows(store: Store, entries: list[tuple[SortKey, Listing, Assessment]]) -> list[QueueRow]:
+    """The rows of these queue entries, each with its latest decision (None when pending) and its
+    tips: a few queries per page, never a scan."""
+    decided = store.reviews.latest_decisions([s.key for s, _, _ in entries if s.state != "pending"])
+    tips = store.tips.tips_for([s.key for s, _, _ in entries if not s.untipped])
     rows = []
-    for spot in spots:
-        key = spot.key
-        if key not in listings or key not in assessments:
-            continue
-        d = decided.get(key)
+    for spot, listing, assessment in entries:
+        d = decided.get(spot.key)
         decision = None if d is None else {"platform": d.platform, "listing_id": d.listing_id, "verdict": d.verdict,
                                            "reviewer": d.reviewer, "note": d.note, "at": d.at.isoformat()}
-        rows.append(QueueRow(listings[key], assessments[key], decision, tips.get(key, [])))
+        rows.append(QueueRow(listing, assessment, decision, tips.get(spot.key, [])))
     return rows
 
 
@@ -126,17 +120,18 @@ def queue_page(store: Store, filters: QueueFilters, *, after: str = "", before: 
     query = as_query(filters)
     size = max(1, min(int(size), 1000))
     start, end = cursor(after), cursor(before)
-    spots = store.reviews.queue_page(query, after=start, before=end if start is None else None, limit=size + 1)
+    entries = store.reviews.queue_entries(query, after=start, before=end if start is None else None, limit=size + 1)
     if end is not None and start is None:
-        earlier = len(spots) > size
-        spots = spots[-size:]
+        earlier = len(entries) > size
+        entries = entries[-size:]
         later = True
     else:
-        later = len(spots) > size
-        spots = spots[:size]
-        earlier = start is not None and bool(spots) and bool(store.reviews.queue_page(query, before=spots[0], limit=1))
+        later = len(entries) > size
+        entries = entries[:size]
+        earlier = start is not None and bool(entries) and bool(store.reviews.queue_page(query, before=entries[0][0], limit=1))
+    spots = [e[0] for e in entries]
     total = store.reviews.queue_count(query, COUNT_CAP) if count else 0
-    return QueuePage(queue_rows(store, spots), min(total, COUNT_CAP), total > COUNT_CAP,
+    return QueuePage(queue_rows(store, entries), min(total, COUNT_CAP), total > COUNT_CAP,
                      spots[-1].as_text() if later and spots else None,
                      spots[0].as_text() if earlier and spots else None)
 

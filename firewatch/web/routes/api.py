@@ -79,16 +79,29 @@ def api_queue(limit: int = 100, after: str = "", before: str = "", filters: Queu
 
 
 @router.get("/listings/{platform}/{listing_id}", summary="商品详情")
-def api_listing(request: Request, platform: str, listing_id: str, store: Store = Depends(get_store),
-                user: User = Depends(current_user)) -> dict[str, Any]:
-    with search_index(request.app.state.config) as index:
-        v = queries.listing_view(store, user, (platform, listing_id), index)
+def api_listing(request: Request, platform: str, listing_id: str, similar: bool = False,
+                store: Store = Depends(get_store), user: User = Depends(current_user)) -> dict[str, Any]:
+    """The listing; `similar` lists similar listings only with `?similar=1` (a search-index query;
+    also at `.../similar`)."""
+    if similar:
+        with search_index(request.app.state.config) as index:
+            v = queries.listing_view(store, user, (platform, listing_id), index)
+    else:
+        v = queries.listing_view(store, user, (platform, listing_id), similar=False)
     return {"listing": to_jsonable(v.listing), "assessment": to_jsonable(v.assessment),
             "evidence": _evidence(v.evidence), "snapshots": to_jsonable(v.snapshots),
             "decisions": to_jsonable(v.decisions) if user.internal else [],
             "similar": to_jsonable(v.similar),
             "sources": to_jsonable(v.sources),  # provenance (internal roles; empty for platforms)
             "screenshot_url": f"/files/{platform}/{listing_id}/{v.screenshot}" if v.screenshot else None}
+
+
+@router.get("/listings/{platform}/{listing_id}/similar", summary="相似商品与疑似重新上架")
+def api_similar(request: Request, platform: str, listing_id: str, store: Store = Depends(get_store),
+                user: User = Depends(require("regulator", "investigator", "analyst"))) -> dict[str, Any]:
+    listing = queries.visible_listing(user, store, (platform, listing_id))
+    with search_index(request.app.state.config) as index:
+        return {"similar": to_jsonable(queries.similar_from_index(index, listing))}
 
 
 @router.post("/listings/{platform}/{listing_id}/decisions", summary="记录审核结论", status_code=201)
@@ -99,7 +112,7 @@ def api_decide(request: Request, platform: str, listing_id: str, body: DecisionI
 
 
 @router.get("/platforms/{platform}/takedown", summary="平台下架清单（已确认违规，分页）")
-def api_takedown(request: Request, platform: str, after: str = "", limit: int = 500, store: Store = Depends(get_store),
+def api_takedown(request: Request, platform: str, after: str = "", limit: int = 200, store: Store = Depends(get_store),
                  user: User = Depends(plat.viewer)) -> dict[str, Any]:
     """One page of the platform's confirmed listings, highest risk first; `next` is the `after`
     value of the next page (null at the end), `total` the whole list's length."""

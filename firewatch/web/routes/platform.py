@@ -70,7 +70,9 @@ def takedown_page(store: Store, platform: str, *, after: str = "", size: int = 1
     more = len(confirmed) > size
     confirmed = confirmed[:size]
     reports = store.notices.removal_reports_for(platform, [l.listing_id for l, _, _ in confirmed])
-    rows = [takedown_row(store, listing, assessment, decision) for listing, assessment, decision in confirmed]
+    evidence = store.evidence.latest_evidence_of([listing.key for listing, _, _ in confirmed])
+    rows = [takedown_row(store, listing, assessment, decision, evidence.get(listing.key))
+            for listing, assessment, decision in confirmed]
     for r in rows:
         r["removal_report"] = reports.get(r["listing_id"])
     last = confirmed[-1] if confirmed else None
