@@ -207,7 +207,6 @@ def build(store, n: int, flagged: int, log) -> None:
             db.executemany("INSERT INTO removal_reports (platform, listing_id, reported_by, at, note) VALUES (?,?,?,?,?)",
                            [(*key, f"{platform}_team", _ts(START + timedelta(days=195)), "") for key in keys[::10]])
         log(f"  triage rows: {triage.rebuild_in(db):,}")
-        db.execute("DELETE FROM derived_rebuild WHERE name='triage'")
     pw = hash_password(PASSWORD)
     for name, role, platform in (("regulator", "regulator", ""), ("analyst", "analyst", ""),
                                  ("investigator", "investigator", ""), ("admin", "admin", ""),

@@ -485,9 +485,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX triage_verdict ON triage (platform, verdict, neg_risk, listing_id);
         CREATE INDEX triage_trends ON triage (flagged, seen_week, category, platform);
         CREATE INDEX decisions_listing ON decisions (platform, listing_id, at, id);
-        CREATE INDEX listings_shop_name ON listings (platform, shop_name);
-        CREATE TABLE derived_rebuild (name TEXT PRIMARY KEY);
-        INSERT INTO derived_rebuild (name) VALUES ('triage')
+        CREATE INDEX listings_shop_name ON listings (platform, shop_name)
         """,
     ),
 ]

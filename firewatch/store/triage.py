@@ -11,8 +11,8 @@ latest decision's verdict as it is (takedown lists); `seen_day` is the Beijing d
 sight (queue filters) and `seen_week` its ISO week in UTC (trends).
 
 `refresh_in(db, key)` recomputes one row inside the caller's transaction (assessments,
-decisions and tips call it). A store created before migration 11 has its rows computed once,
-on first use (`ensure_built`). SQL is portable (SQLite and PostgreSQL): row-value
+decisions and tips call it). A store that held data before migration 11 has its rows computed
+once, on first use (`ensure_built`); `rebuild_in` recomputes them all (bulk loads). SQL is portable (SQLite and PostgreSQL): row-value
 comparisons, `LIKE ... ESCAPE`, `INSERT ... ON CONFLICT`.
 """
 
@@ -165,14 +165,17 @@ _BUILT: set[str] = set()  # stores (path or URL) this process has seen built: no
 
 
 def ensure_built(database) -> None:
-    """Compute the rows once when migration 11 asked for it (`derived_rebuild`); one read per store
-    and process otherwise."""
+    """Compute every row once for a store that has review data but no triage rows (one migrated to
+    11 with data in it); after that, a store keeps its rows on write. One look per store and process."""
     where = str(getattr(database, "url", None) or getattr(database, "path", None) or id(database))
     if where in _BUILT:
         return
-    if database.execute("SELECT 1 FROM derived_rebuild WHERE name='triage'").fetchone() is not None:
+    if database.execute("SELECT 1 FROM triage LIMIT 1").fetchone() is None and any(
+            database.execute(sql).fetchone() is not None for sql in (
+                "SELECT 1 FROM assessments WHERE flagged=1 LIMIT 1", "SELECT 1 FROM decisions LIMIT 1",
+                "SELECT 1 FROM tips WHERE platform IS NOT NULL LIMIT 1")):
         with database.transaction() as db:
-            if db.execute("DELETE FROM derived_rebuild WHERE name='triage'").rowcount:
+            if db.execute("SELECT 1 FROM triage LIMIT 1").fetchone() is None:  # not done meanwhile
                 rebuild_in(db)
     _BUILT.add(where)
 
