@@ -134,6 +134,9 @@ def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_pr
             (listing.platform, listing.listing_id, _ts(now), observed_price, listing.title, listing.stock, listing.status, digest),
         )
     changed = old is None or old["content_hash"] != digest
+    if changed and old is not None:  # the review queue filters on the shop (firewatch.store.triage)
+        db.execute("UPDATE triage SET shop_name_lc=?, shop_id_lc=? WHERE platform=? AND listing_id=?",
+                   (listing.shop_name.lower(), listing.shop_id.lower(), listing.platform, listing.listing_id))
     if changed and queue_score:
         enqueue_in(db, listing.key, "score", now)
     if source is not None:

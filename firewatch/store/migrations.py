@@ -476,11 +476,14 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             reason_codes TEXT NOT NULL,
             seen_day TEXT NOT NULL,
             seen_week TEXT NOT NULL,
+            shop_name_lc TEXT NOT NULL,
+            shop_id_lc TEXT NOT NULL,
             PRIMARY KEY (platform, listing_id)
         );
         CREATE INDEX triage_all ON triage (queued, neg_risk, untipped, platform, listing_id);
         CREATE INDEX triage_open ON triage (queued, decided, neg_risk, untipped, platform, listing_id);
         CREATE INDEX triage_state ON triage (queued, state, neg_risk, untipped, platform, listing_id);
+        CREATE INDEX triage_category ON triage (queued, decided, category, neg_risk, untipped, platform, listing_id);
         CREATE INDEX triage_platform ON triage (platform, queued, decided, neg_risk, untipped, listing_id);
         CREATE INDEX triage_verdict ON triage (platform, verdict, neg_risk, listing_id);
         CREATE INDEX triage_trends ON triage (flagged, seen_week, category, platform);

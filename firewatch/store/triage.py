@@ -8,7 +8,8 @@ first among equal risks, then platform and listing id) ascends on every column a
 continues after the sort key of the last row shown (keyset paging). `state` is the latest
 decision's verdict, or 'pending' when there is none or a tip came after it; `verdict` is the
 latest decision's verdict as it is (takedown lists); `seen_day` is the Beijing day of first
-sight (queue filters) and `seen_week` its ISO week in UTC (trends).
+sight (queue filters) and `seen_week` its ISO week in UTC (trends); `shop_name_lc`/`shop_id_lc`
+the listing's shop in lower case (the listing's upsert keeps them).
 
 `refresh_in(db, key)` recomputes one row inside the caller's transaction (assessments,
 decisions and tips call it). A store that held data before migration 11 has its rows computed
@@ -27,7 +28,7 @@ from firewatch.core.clock import parse_iso, show_date
 Key = tuple[str, str]
 STATES = ("pending", "escalated", "decided", "all")
 _COLUMNS = ("platform", "listing_id", "queued", "flagged", "decided", "state", "verdict", "neg_risk", "untipped",
-            "category", "reason_codes", "seen_day", "seen_week")
+            "category", "reason_codes", "seen_day", "seen_week", "shop_name_lc", "shop_id_lc")
 _UPSERT = (f"INSERT INTO triage ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
            "ON CONFLICT (platform, listing_id) DO UPDATE SET "
            + ", ".join(f"{c}=excluded.{c}" for c in _COLUMNS[2:]))
@@ -86,7 +87,8 @@ def _codes(reasons_json: str) -> str:
 
 
 def _row(key: Key, risk: float, flagged: int, category: str, reasons_json: str, first_seen: str | None,
-         last_seen: str | None, decision: tuple[str, str] | None, last_tip: str | None) -> tuple | None:
+         last_seen: str | None, shop_name: str, shop_id: str, decision: tuple[str, str] | None,
+         last_tip: str | None) -> tuple | None:
     """The triage row of one listing, None when it has no place there."""
     verdict = decision[0] if decision else None
     tipped = last_tip is not None
@@ -98,12 +100,12 @@ def _row(key: Key, risk: float, flagged: int, category: str, reasons_json: str, 
     seen = parse_iso(first_seen or last_seen)
     return (key[0], key[1], int(bool(flagged) or tipped), int(bool(flagged)), int(state != "pending"), state,
             verdict, -float(risk), 0 if tipped else 1, category, _codes(reasons_json),
-            show_date(seen), week_of(seen.date()))
+            show_date(seen), week_of(seen.date()), (shop_name or "").lower(), (shop_id or "").lower())
 
 
 def refresh_in(db, key: Key) -> None:
     """Recompute one listing's row from its assessment, listing, latest decision and tips."""
-    a = db.execute("SELECT a.risk_score, a.flagged, a.category, a.reasons, l.first_seen, l.last_seen "
+    a = db.execute("SELECT a.risk_score, a.flagged, a.category, a.reasons, l.first_seen, l.last_seen, l.shop_name, l.shop_id "
                    "FROM assessments a JOIN listings l ON l.platform=a.platform AND l.listing_id=a.listing_id "
                    "WHERE a.platform=? AND a.listing_id=?", key).fetchone()
     row = None
@@ -112,7 +114,7 @@ def refresh_in(db, key: Key) -> None:
                        "ORDER BY at DESC, id DESC LIMIT 1", key).fetchone()
         tips = [t[0] for t in db.execute("SELECT created_at FROM tips WHERE platform=? AND listing_id=?", key)]
         last_tip = max(tips, key=parse_iso) if tips else None
-        row = _row(key, a[0], a[1], a[2], a[3], a[4], a[5], (d[0], d[1]) if d else None, last_tip)
+        row = _row(key, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], (d[0], d[1]) if d else None, last_tip)
     if row is None:
         db.execute("DELETE FROM triage WHERE platform=? AND listing_id=?", key)
     else:
@@ -132,14 +134,14 @@ def rebuild_in(db, batch: int = 5000) -> int:
         if (p, lid) not in tips or parse_iso(at) > parse_iso(tips[(p, lid)]):
             tips[(p, lid)] = at
     select = ("SELECT a.platform, a.listing_id, a.risk_score, a.flagged, a.category, a.reasons, l.first_seen, "
-              "l.last_seen FROM assessments a JOIN listings l ON l.platform=a.platform AND l.listing_id=a.listing_id ")
+              "l.last_seen, l.shop_name, l.shop_id FROM assessments a JOIN listings l ON l.platform=a.platform AND l.listing_id=a.listing_id ")
     rows: list[tuple] = []
     count = 0
 
     def add(r) -> None:
         nonlocal count
         key = (r[0], r[1])
-        row = _row(key, r[2], r[3], r[4], r[5], r[6], r[7], decisions.get(key), tips.get(key))
+        row = _row(key, r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], decisions.get(key), tips.get(key))
         if row is not None:
             rows.append(row)
         if len(rows) >= batch:
@@ -212,8 +214,7 @@ def _where(q: QueueQuery) -> tuple[list[str], list[Any]]:
         args.append(q.until)
     shop = q.shop.strip().lower()
     if shop:
-        where.append("EXISTS (SELECT 1 FROM listings l WHERE l.platform=q.platform AND l.listing_id=q.listing_id "
-                     "AND (LOWER(l.shop_name) LIKE ? ESCAPE '!' OR LOWER(l.shop_id)=?))")
+        where.append("(q.shop_name_lc LIKE ? ESCAPE '!' OR q.shop_id_lc=?)")
         args.extend([f"%{_like(shop)}%", shop])
     return where, args
 

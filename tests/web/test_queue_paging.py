@@ -178,6 +178,11 @@ def test_triaging_page_one_does_not_skip_the_next_page(make_store):
     s.tips.add_tip(TipRecord("RZ0000000000001", "又上架了", platform=before[0][0], listing_id=before[0][1],
                              on_platform=True), "ipz", T0, 100)
     assert queries.queue_page(s, QueueFilters(), size=1).rows[0].key == before[0]
+    # a shop renamed on a later crawl is filtered by its new name
+    listing = s.listings.get_listing(before[1])
+    listing.shop_name = "改名后的Shop"
+    s.listings.upsert_listing(listing)
+    assert [r.key for r in queries.queue(s, QueueFilters(shop="后的shop", state="all"))] == [before[1]]
 
 
 @pytest.mark.parametrize("f", [QueueFilters(), QueueFilters(platform="pdd"), QueueFilters(state="all")],
