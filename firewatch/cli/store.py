@@ -1,6 +1,6 @@
 """`firewatch store`: the store of record itself — where it is, and moving it to PostgreSQL.
 
-`store migrate --to URL` copies the current store (`[store] url`, or `--from`) into an empty
+`store maintain` is the daily upkeep (`firewatch.store.upkeep`). `store migrate --to URL` copies the current store (`[store] url`, or `--from`) into an empty
 store at URL (`firewatch.store.copy`: one transaction, ids kept), then verifies every table by
 row count and checksum and prints the comparison. `store info` says which store the settings name.
 """
@@ -13,10 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from firewatch.cli.common import settings_of
+from firewatch.core.clock import utcnow
 from firewatch.core.exceptions import VerificationError
 from firewatch.store import is_postgres, open_store
 from firewatch.store.copy import copy_store, verify_copy
 from firewatch.store.pgdb import redact
+from firewatch.store.upkeep import maintain
 
 out = Console(soft_wrap=True)
 console = Console(stderr=True, soft_wrap=True)
@@ -44,6 +46,26 @@ def info(ctx: click.Context) -> None:
         for name in s.tables():
             table.add_row(name, str(s._db.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]))
         out.print(table)
+
+
+@store.command("maintain")
+@click.option("--keep-months", type=int, default=None, metavar="N",
+              help="Drop snapshots older than N months (default: [store] keep_snapshot_months; 0 keeps all).")
+@click.pass_context
+def maintain_cmd(ctx: click.Context, keep_months: int | None) -> None:
+    """Daily upkeep: snapshot partitions by month (PostgreSQL), retention, planner statistics.
+
+    
+    每日维护：PostgreSQL 按月分区保存商品快照（价格、状态历史），提前建好未来几个月的分区；
+    超过保留期的整月分区直接删除（不产生需要 VACUUM 的死行）；刷新查询统计信息。
+    可由 cron 或调度器每天运行一次；重复运行无副作用。
+    """
+    settings = settings_of(ctx)
+    keep = settings.store.keep_snapshot_months if keep_months is None else keep_months
+    with open_store(settings.store_url) as s:
+        report = maintain(s, utcnow().date(), settings.store.months_ahead, keep)
+    out.print(f"新建分区 added: {', '.join(report.added) or '无'}（移入 {report.moved_rows} 行）")
+    out.print(f"删除分区 dropped: {', '.join(report.dropped) or '无'}；删除旧快照 {report.deleted_rows} 行")
 
 
 @store.command("migrate")

@@ -91,6 +91,10 @@ class StoreSettings(_Section):
         "sqlite:///firewatch.db", description="Store of record: sqlite:///relative/path (resolved against data_dir; "
         "one machine) or postgresql://user@host:port/database (several machines; `firewatch store migrate --to` "
         "copies a SQLite store there).")
+    keep_snapshot_months: int = Field(0, ge=0, description="`firewatch store maintain` drops listing snapshots (the "
+        "price and status history) older than this many months, this month counting as one; 0 keeps them all.")
+    months_ahead: int = Field(3, ge=1, le=24, description="PostgreSQL: `store maintain` keeps monthly snapshot "
+        "partitions ready this many months ahead.")
 
 
 class SearchSettings(_Section):

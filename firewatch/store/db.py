@@ -45,6 +45,15 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
+def lock_in(db: Any, name: str) -> None:
+    """Hold the lock `name` until the caller's transaction ends, so writers of one thing (a listing)
+    take turns while writers of others go on (PostgreSQL's `transaction(exclusive=False)`).
+    SQLite's single writer lock already serialises every write: nothing to do there."""
+    lock = getattr(db, "lock", None)  # only a PgConnection has one
+    if lock is not None:
+        lock(name)
+
+
 def db_errors(db: Database) -> tuple[type[BaseException], ...]:
     """The driver's errors for a failed statement (a missing table, say)."""
     return db.statement_errors

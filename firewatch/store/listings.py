@@ -23,7 +23,7 @@ from firewatch.core.models import Listing, PriceTier, Snapshot, Source, to_jsona
 from firewatch.store.protocols import UpsertResult
 from firewatch.store.queue import complete_in, enqueue_in
 from firewatch.core.money import from_fen, to_fen
-from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
+from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts, lock_in
 
 
 def content_hash(listing: Listing) -> str:
@@ -108,6 +108,7 @@ def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_pr
     }
     if search_price is not None:
         row["search_price"] = search_price
+    lock_in(db, f"listing:{listing.platform}:{listing.listing_id}")
     old = db.execute(
         "SELECT price_fen, price_low_fen, title, stock, status, content_hash FROM listings WHERE platform=? AND listing_id=?",
         (listing.platform, listing.listing_id),
@@ -178,7 +179,8 @@ class SQLiteListings:
         `source` (when given) records where this sighting came from, and `complete` (a queue
         stage of the listing) is completed, in the same transaction.
         """
-        with self._db.transaction() as db:
+        # Writers of other listings need not wait (PostgreSQL: upsert_in locks just this listing).
+        with self._db.transaction(exclusive=False) as db:
             return upsert_in(db, listing, observed_at or utcnow(), search_price, source, complete=complete)
 
     def get_listing(self, key: tuple[str, str]) -> Listing | None:

@@ -98,6 +98,10 @@ class PgConnection:
     def execute(self, sql: str, args: Any = ()) -> psycopg.Cursor:
         return self._conn.execute(pg_sql(sql), _args(args))
 
+    def lock(self, name: str) -> None:
+        """A transaction-scoped advisory lock on `name` (see `db.lock_in`)."""
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
+
     def executemany(self, sql: str, rows: Any) -> psycopg.Cursor:
         cur = self._conn.cursor()
         cur.executemany(pg_sql(sql), [_args(r) for r in rows])

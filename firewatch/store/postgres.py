@@ -37,9 +37,11 @@ class PostgresStore(SQLStore):
         return pg_ddl(sql)
 
     def tables(self) -> list[str]:
+        """The schema's tables; a partitioned table once (its partitions are not tables of their own)."""
         return [r[0] for r in self._db.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema=current_schema() "
-            "AND table_type='BASE TABLE' ORDER BY table_name")]
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition "
+            "ORDER BY c.relname")]
 
     def references_of(self, table: str) -> set[str]:
         return {r[0] for r in self._db.execute(
@@ -53,16 +55,20 @@ class PostgresStore(SQLStore):
         self._db.copy_rows(table, cols, rows)
 
     def follow_ids(self, db) -> None:
-        for table in self.identity_tables():
-            db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                       f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
+        for table, sequence in self.id_sequences():
+            db.execute(f"SELECT setval('{sequence}', COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
 
     def integrity_ok(self) -> bool:
         """PostgreSQL keeps its own pages consistent; check that the schema answers and holds every table."""
         return "listings" in self.tables() and "schema_migrations" in self.tables()
 
-    def identity_tables(self) -> list[str]:
-        """Tables whose `id` is an identity column (their sequence must follow copied ids)."""
-        return [r[0] for r in self._db.execute(
-            "SELECT table_name FROM information_schema.columns WHERE table_schema=current_schema() "
-            "AND column_name='id' AND is_identity='YES' ORDER BY table_name")]
+    def id_sequences(self) -> list[tuple[str, str]]:
+        """(table, sequence) of each table whose `id` takes new values from a sequence."""
+        found = []
+        for table in self.tables():
+            seq = self._db.execute("SELECT pg_get_serial_sequence(?, 'id')", (table,)).fetchone()[0] \
+                if self._db.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                                    "AND table_name = ? AND column_name = 'id'", (table,)).fetchone() else None
+            if seq:
+                found.append((table, seq))
+        return found

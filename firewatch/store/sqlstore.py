@@ -101,6 +101,8 @@ class SQLStore:
                 # another process may have applied it since we looked: check under the lock
                 if db.execute("SELECT 1 FROM schema_migrations WHERE version=?", (version,)).fetchone():
                     continue
+                if isinstance(sql, dict):  # a migration for one backend only
+                    sql = sql.get(self.dialect, "")
                 for statement in sql.split(";"):
                     if statement.strip():
                         db.execute(self.ddl(statement))

@@ -152,3 +152,36 @@ def test_repositories_share_one_connection_and_its_transaction(store):
             assert store.listings.get_listing(("jd", "100")).title == "half"  # the same connection sees it
             raise RuntimeError("crash mid-write")
     assert store.listings.get_listing(("jd", "100")).title == "干粉灭火器4kg"
+
+
+def test_writers_of_the_same_listings_at_once_lose_nothing(store, store_url):
+    """Four connections upserting the same new listings at the same moment (several crawl
+    processes finding one item): no duplicate-key failure, one listing each, its first sighting
+    snapshotted once and later price changes each snapshotted, one queue row each."""
+    import threading
+
+    barrier, errors = threading.Barrier(4), []
+
+    def write(writer: int) -> None:
+        try:
+            with open_store(store_url) as own:
+                barrier.wait(timeout=30)
+                for i in range(40):
+                    own.listings.upsert_listing(listing(listing_id=str(i), price=Decimal(10 + writer)))
+        except Exception as exc:  # noqa: BLE001 - reported below with the writer's number
+            errors.append((writer, exc))
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert store.listings.count_listings() == {"jd": 40}
+    for i in range(40):
+        snaps = store.listings.snapshots(("jd", str(i)))
+        prices = [s.price for s in snaps]
+        # each snapshot is a change from the one before it: the writes were taken in turn
+        assert all(a != b for a, b in zip(prices, prices[1:])), prices
+        assert 1 <= len(snaps) <= 4
+    assert store.queue.queue_counts() == {"score": 40}
