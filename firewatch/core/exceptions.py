@@ -33,6 +33,12 @@ class StoreError(FirewatchError):
     exit_code = 74  # EX_IOERR
 
 
+class ClaimLost(StoreError):
+    """A worker tried to complete a queue row it no longer holds (its lease ran out and another
+    worker took the row over, or the row was done or queued again meanwhile). Raised inside the
+    completing transaction, so the stage's result is not saved; the worker skips the row."""
+
+
 class NotFoundError(FirewatchError):
     """A listing or record asked for by key does not exist."""
 

@@ -1,12 +1,16 @@
 """Wire and run the processing pipeline from settings: fetch leads, score, capture, index, alerts.
 
 `build_pipeline` is the one place that turns settings into a `Pipeline`; `run_processing`
-opens the store and search index, drains the queue and closes what it opened.
+opens the store and search index, drains the queue (once, or as a long-running worker until
+stopped) under a worker id, and closes what it opened. `Claims` carries a worker's claim
+options (id, batch, lease); several processes on any machines drain one store together.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from alerts.rules import AlertsConfig, run_rules
@@ -19,7 +23,7 @@ from firewatch.core.settings import Settings
 from firewatch.search import open_index_from_settings
 from firewatch.services.leads import read_captured
 from firewatch.services.loaders import load_scorer, load_watchlist
-from firewatch.services.pipeline import Pipeline, PipelineStats
+from firewatch.services.pipeline import Pipeline, PipelineStats, default_worker_id
 from firewatch.store import open_store
 
 log = logging.getLogger(__name__)
@@ -37,10 +41,25 @@ def build_capturer(settings: Settings, allowed_hosts: tuple[str, ...] = ()) -> C
                     legal_basis=settings.crawl.legal_basis)
 
 
+@dataclass(frozen=True)
+class Claims:
+    """How a worker claims queue rows: its id (default host:pid), rows per claim, lease seconds."""
+
+    worker: str = ""
+    batch: int = 100
+    lease: float = 300.0
+
+    @property
+    def worker_id(self) -> str:
+        return self.worker or default_worker_id()
+
+
 def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capturer | None = None,
-                   max_captures: int | None = None) -> Pipeline:
+                   max_captures: int | None = None, claims: Claims | None = None,
+                   stop: threading.Event | None = None) -> Pipeline:
     """Every stage from settings; the alert rules run after the drain when `alerts.run_on_process`."""
     scorer = scorer if scorer is not None else load_scorer(settings)
+    claims = claims or Claims()
     alerts: Callable[[Any], Any] | None = None
     if settings.alerts.run_on_process:
         config = AlertsConfig.from_settings(settings)
@@ -51,21 +70,30 @@ def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capt
     return Pipeline(store, index, scorer, settings.scoring.threshold,
                     load_watchlist(settings, store), capturer, capture_errors=(CaptureError,),
                     blocked_errors=(BlockedPageError,), capture_limit=max_captures, alerts=alerts,
-                    read_page=read_captured, read_errors=(ParseError, OSError, ValueError))
+                    read_page=read_captured, read_errors=(ParseError, OSError, ValueError),
+                    worker=claims.worker_id, batch=claims.batch, lease=claims.lease, stop=stop)
 
 
 def run_processing(settings: Settings, capture: bool = True, max_captures: int | None = None,
                    allowed_hosts: tuple[str, ...] = (), progress: Any = None,
-                   report: Callable[[str], Any] = log.warning, index_url: str | None = None) -> PipelineStats:
+                   report: Callable[[str], Any] = log.warning, index_url: str | None = None,
+                   claims: Claims | None = None, loop: bool = False, idle: float = 5.0,
+                   stop: threading.Event | None = None,
+                   on_drain: Callable[[PipelineStats], Any] | None = None) -> PipelineStats:
     """Drain the process queue once; `progress` is a rich `Progress` (or None), `report` gets notices,
-    `index_url` overrides search.url. Whether it ran degraded is `stats.degraded`."""
+    `index_url` overrides search.url. Whether it ran degraded is `stats.degraded`.
+
+    With `loop`, keep draining (waiting `idle` seconds when there was nothing to do) until `stop`
+    is set, then return the totals; `on_drain` gets each drain that completed something."""
     scorer = load_scorer(settings, report)
     capturer = build_capturer(settings, allowed_hosts) if capture else None
     try:
         with open_store(settings.store_url) as store:
             index = open_index_from_settings(settings, index_url)
             try:
-                pipeline = build_pipeline(settings, store, index, scorer, capturer, max_captures)
+                pipeline = build_pipeline(settings, store, index, scorer, capturer, max_captures, claims, stop)
+                if loop:
+                    return pipeline.run_loop(idle, on_drain)
                 return pipeline.run(progress)
             finally:
                 index.close()

@@ -1,17 +1,18 @@
 """Assessments in SQLite: the latest one per listing (a new one replaces the old).
 
-Saving an assessment completes the listing's 'score' stage in the same transaction.
+Saving an assessment completes the listing's 'score' stage in the same transaction; a worker
+saves a batch of them in one transaction (`save_assessments`), each only while it holds its row.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Iterable
+from typing import Any, Iterable
 
-from firewatch.core.models import Assessment, Listing, Reason, to_jsonable
+from firewatch.core.models import Assessment, Listing, Reason, to_jsonable, utcnow
 from firewatch.store.listings import listing_from_row, rows_by_keys
-from firewatch.store.queue import complete_in
+from firewatch.store.queue import complete_in, enqueue_in, take_in
 from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
 from firewatch.store import triage
 
@@ -31,26 +32,49 @@ def assessment_from_row(r: sqlite3.Row) -> Assessment:
     )
 
 
+def _upsert_in(db: Any, a: Assessment) -> None:
+    """Insert or replace a listing's assessment (and its review-queue row) inside the caller's transaction."""
+    db.execute(
+        f"INSERT INTO assessments ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+        f"ON CONFLICT (platform, listing_id) DO UPDATE SET {_UPDATES}",
+        (
+            a.platform, a.listing_id, _ts(a.assessed_at), a.category, a.category_confidence, a.risk_score,
+            int(a.flagged), json.dumps(to_jsonable(a.reasons), ensure_ascii=False),
+            json.dumps(to_jsonable(a.specs), ensure_ascii=False), json.dumps(a.model_versions),
+        ),
+    )
+    triage.refresh_in(db, (a.platform, a.listing_id))  # the review queue's keys follow the assessment
+
+
 class SQLiteAssessments:
     """`protocols.AssessmentRepository` in SQLite."""
 
     def __init__(self, db: SQLiteDatabase):
         self._db = db
 
-    def save_assessment(self, a: Assessment, next_stages: tuple[str, ...] = ()) -> None:
-        """Save the latest assessment and complete the 'score' stage in one transaction."""
+    def save_assessment(self, a: Assessment, next_stages: tuple[str, ...] = (), worker: str | None = None) -> None:
+        """Save the latest assessment and complete the 'score' stage in one transaction (with
+        `worker`, only while it holds the stage's claim: else `ClaimLost` and nothing is saved)."""
         with self._db.transaction() as db:
-            db.execute(
-                f"INSERT INTO assessments ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
-                f"ON CONFLICT (platform, listing_id) DO UPDATE SET {_UPDATES}",
-                (
-                    a.platform, a.listing_id, _ts(a.assessed_at), a.category, a.category_confidence, a.risk_score,
-                    int(a.flagged), json.dumps(to_jsonable(a.reasons), ensure_ascii=False),
-                    json.dumps(to_jsonable(a.specs), ensure_ascii=False), json.dumps(a.model_versions),
-                ),
-            )
-            complete_in(db, (a.platform, a.listing_id), "score", next_stages)
-            triage.refresh_in(db, (a.platform, a.listing_id))
+            _upsert_in(db, a)
+            complete_in(db, (a.platform, a.listing_id), "score", next_stages, worker)
+
+    def save_assessments(self, items: list[tuple[Assessment, tuple[str, ...]]], worker: str) -> list[tuple[str, str]]:
+        """Save many (assessment, next stages) in one transaction, each only while `worker` holds its
+        'score' row (completed with it); returns the keys it no longer held, whose assessments were
+        not saved."""
+        lost = []
+        with self._db.transaction() as db:
+            for a, next_stages in items:
+                key = (a.platform, a.listing_id)
+                if not take_in(db, key, "score", worker):
+                    lost.append(key)
+                    continue
+                _upsert_in(db, a)
+                now = utcnow()
+                for stage in next_stages:
+                    enqueue_in(db, key, stage, now)
+        return lost
 
     def get_assessment(self, key: tuple[str, str]) -> Assessment | None:
         r = self._db.execute("SELECT * FROM assessments WHERE platform=? AND listing_id=?", key).fetchone()

@@ -20,14 +20,15 @@ class SQLiteEvidence:
     def __init__(self, db: SQLiteDatabase):
         self._db = db
 
-    def save_evidence(self, e: Evidence) -> None:
-        """Record a capture and complete the 'capture' stage in one transaction."""
+    def save_evidence(self, e: Evidence, worker: str | None = None) -> None:
+        """Record a capture and complete the 'capture' stage in one transaction (with `worker`,
+        only while it holds the stage's claim: else `ClaimLost` and nothing is recorded)."""
         with self._db.transaction() as db:
             db.execute(
                 "INSERT INTO evidence (platform, listing_id, captured_at, record) VALUES (?,?,?,?)",
                 (e.platform, e.listing_id, _ts(e.captured_at), json.dumps(e.to_dict(), ensure_ascii=False)),
             )
-            complete_in(db, (e.platform, e.listing_id), "capture", ())
+            complete_in(db, (e.platform, e.listing_id), "capture", (), worker)
 
     def latest_evidence(self, key: tuple[str, str]) -> Evidence | None:
         r = self._db.execute(

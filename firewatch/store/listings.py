@@ -75,13 +75,14 @@ def record_source_in(db: sqlite3.Connection, key: tuple[str, str], source: Sourc
 
 def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_price: str | None = None,
               source: Source | None = None, observed: bool = True, queue_score: bool = True,
-              complete: str | None = None) -> UpsertResult:
+              complete: str | None = None, worker: str | None = None) -> UpsertResult:
     """`SQLiteListings.upsert_listing` inside the caller's transaction (an import writes a whole file in one).
 
     `observed=False`: the listing's page was not seen (a report row filling gaps), so a known
     listing keeps its last_seen and gets no snapshot. `queue_score=False`: not queued for
     scoring (a stub whose page is still to be fetched). `complete`: a queue stage of the
-    listing completed in the same transaction."""
+    listing completed in the same transaction (with `worker`, only while it holds that stage's
+    claim: else `ClaimLost`, raised inside the transaction)."""
     digest = content_hash(listing)
     low, high = listing.price_range or (None, None)
     row = {
@@ -143,7 +144,7 @@ def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_pr
     if source is not None:
         record_source_in(db, listing.key, source, now)
     if complete is not None:
-        complete_in(db, listing.key, complete, ())
+        complete_in(db, listing.key, complete, (), worker)
     return UpsertResult(created=old is None, snapshot=snapshot, changed=changed)
 
 
@@ -171,17 +172,19 @@ class SQLiteListings:
     # -- listings ---------------------------------------------------------------
     def upsert_listing(self, listing: Listing, observed_at: datetime | None = None,
                        search_price: str | None = None, source: Source | None = None,
-                       complete: str | None = None) -> UpsertResult:
+                       complete: str | None = None, worker: str | None = None) -> UpsertResult:
         """Insert or update one listing; snapshot and enqueue it when it changed.
 
         `search_price` (when not None) replaces the kept signature of what the listing's
         search result showed; None leaves the kept one as it was. It changes no content hash.
         `source` (when given) records where this sighting came from, and `complete` (a queue
-        stage of the listing) is completed, in the same transaction.
+        stage of the listing) is completed, in the same transaction (with `worker`, only while
+        it holds that stage's claim: else `ClaimLost` and nothing is written).
         """
         # Writers of other listings need not wait (PostgreSQL: upsert_in locks just this listing).
         with self._db.transaction(exclusive=False) as db:
-            return upsert_in(db, listing, observed_at or utcnow(), search_price, source, complete=complete)
+            return upsert_in(db, listing, observed_at or utcnow(), search_price, source, complete=complete,
+                             worker=worker)
 
     def get_listing(self, key: tuple[str, str]) -> Listing | None:
         r = self._db.execute("SELECT * FROM listings WHERE platform=? AND listing_id=?", key).fetchone()

@@ -494,6 +494,27 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
         """,
     ),
     (
+        12,
+        "process queue claims for parallel workers: who holds a row (claimed_by, a worker id such as "
+        "host:pid) until when (claimed_until, ISO UTC; '' when unclaimed); queue_done keeps one row per "
+        "completed stage (which worker, when), the count of each stage's committed effects",
+        """
+        ALTER TABLE queue ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE queue ADD COLUMN claimed_until TEXT NOT NULL DEFAULT '';
+        CREATE INDEX queue_stage_platform ON queue (stage, platform, enqueued_at);
+        CREATE INDEX queue_claimed_by ON queue (claimed_by);
+        CREATE TABLE queue_done (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            worker TEXT NOT NULL DEFAULT '',
+            done_at TEXT NOT NULL
+        );
+        CREATE INDEX queue_done_listing ON queue_done (platform, listing_id, stage);
+        """,
+    ),
+    (
         13,
         "PostgreSQL: snapshots partitioned by month of observed_at (store maintain adds and drops months); "
         "room on listing pages for in-place updates of a re-crawl; the queue vacuumed as it churns",

@@ -107,12 +107,13 @@ class ListingRepository(Protocol):
 
     def upsert_listing(self, listing: Listing, observed_at: datetime | None = None,
                        search_price: str | None = None, source: Source | None = None,
-                       complete: str | None = None) -> UpsertResult:
+                       complete: str | None = None, worker: str | None = None) -> UpsertResult:
         """Insert or update; snapshot when price, title, stock or status changed; queue for
         'score' when the content changed, all in one transaction. `search_price` (not None)
         replaces the kept signature of what the search page showed (not content); `source`
         (not None) records the sighting's provenance and `complete` (not None) completes that
-        queue stage of the listing, in the same transaction."""
+        queue stage of the listing, in the same transaction (with `worker`, only while it holds
+        the stage's claim: else `ClaimLost` and nothing is written)."""
 
     def get_listing(self, key: Key) -> Listing | None: ...
     def get_listings(self, keys: Iterable[Key]) -> dict[Key, Listing]: ...
@@ -147,21 +148,40 @@ class ListingRepository(Protocol):
 
 @runtime_checkable
 class QueueRepository(Protocol):
-    """The process queue: one row per (listing, stage) still to do; stages 'score', 'capture', 'index'."""
+    """The process queue: one row per (listing, stage) still to do; stages 'fetch', 'score',
+    'capture', 'index'. Workers `claim` rows for a lease (nobody else claims them until it runs
+    out), renew it with `extend`, give back what they did not do with `release`. A method given
+    `worker` acts only on rows that worker holds: completing one it no longer holds raises
+    `ClaimLost` and saves nothing. Each completion is logged (`completions`)."""
 
     def enqueue(self, key: Key, stage: str) -> None: ...
     def pending(self, stage: str, limit: int | None = None, max_attempts: int = 3) -> list[Key]: ...
+    def claim(self, stage: str, worker: str, limit: int, lease: float, max_attempts: int = 3) -> list[Key]: ...
+    def extend(self, worker: str, lease: float) -> int: ...
+    def release(self, worker: str) -> int: ...
+    def claims(self, stage: str | None = None) -> dict[str, int]: ...
+    def held(self, worker: str, stage: str | None = None) -> list[Key]: ...
+    def completions(self, stage: str) -> list[tuple[Key, str]]: ...
     def queue_counts(self) -> dict[str, int]: ...
-    def complete_stage(self, key: Key, stage: str, next_stages: tuple[str, ...] = ()) -> None: ...
-    def fail_stage(self, key: Key, stage: str, error: str) -> None: ...
+    def complete_stage(self, key: Key, stage: str, next_stages: tuple[str, ...] = (),
+                       worker: str | None = None) -> None: ...
+    def complete_held(self, keys: list[Key], stage: str, worker: str) -> list[Key]:
+        """Complete `stage` of every key `worker` still holds in one transaction; returns those it did not."""
+    def fail_stage(self, key: Key, stage: str, error: str, worker: str | None = None) -> bool: ...
+    def requeue(self, key: Key, stage: str, error: str, worker: str | None = None) -> bool: ...
 
 
 @runtime_checkable
 class AssessmentRepository(Protocol):
     """The latest assessment of each listing."""
 
-    def save_assessment(self, a: Assessment, next_stages: tuple[str, ...] = ()) -> None:
-        """Save it and complete the 'score' stage (queueing `next_stages`) in one transaction."""
+    def save_assessment(self, a: Assessment, next_stages: tuple[str, ...] = (), worker: str | None = None) -> None:
+        """Save it and complete the 'score' stage (queueing `next_stages`) in one transaction
+        (with `worker`, only while it holds the claim: else `ClaimLost` and nothing is saved)."""
+
+    def save_assessments(self, items: list[tuple[Assessment, tuple[str, ...]]], worker: str) -> list[Key]:
+        """Save many (assessment, next stages) in one transaction, each only while `worker` holds its
+        'score' row; returns the keys it no longer held (their assessments not saved)."""
 
     def get_assessment(self, key: Key) -> Assessment | None: ...
     def flagged(self, platform: str | None = None) -> list[tuple[Listing, Assessment]]: ...
@@ -175,8 +195,9 @@ class AssessmentRepository(Protocol):
 class EvidenceRepository(Protocol):
     """Evidence captures, newest counting."""
 
-    def save_evidence(self, e: Evidence) -> None:
-        """Record it and complete the 'capture' stage in one transaction."""
+    def save_evidence(self, e: Evidence, worker: str | None = None) -> None:
+        """Record it and complete the 'capture' stage in one transaction (with `worker`, only
+        while it holds the claim: else `ClaimLost` and nothing is recorded)."""
 
     def latest_evidence(self, key: Key) -> Evidence | None: ...
     def latest_evidence_of(self, keys: Iterable[Key]) -> dict[Key, Evidence]: ...

@@ -42,6 +42,7 @@ def test_blocked_capture_stays_queued_without_burning_attempts(tmp_path):
         for _ in range(5):  # five runs: the blocked one is never given up on
             stats = PipelineStats()
             pipeline._capture_stage(stats, None)
+            store.queue.release(pipeline.worker)  # as the end of each drain (`Pipeline.run`) does
         assert store.evidence.latest_evidence(("jd", "a")) is not None
         pending = store.queue.pending("capture")
         assert ("jd", "b") in pending  # still queued for a later capture
