@@ -64,8 +64,14 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def takedown_row(store: Store, listing, assessment, decision) -> dict[str, Any]:
-    evidence = store.evidence.latest_evidence(listing.key)
+_LOOK_UP = object()
+
+
+def takedown_row(store: Store, listing, assessment, decision, evidence: Any = _LOOK_UP) -> dict[str, Any]:
+    """One listing's takedown row; `evidence` is its latest capture (None: none) when the caller
+    fetched it already, else it is looked up."""
+    if evidence is _LOOK_UP:
+        evidence = store.evidence.latest_evidence(listing.key)
     shot = None
     if evidence is not None:
         shot = next((a for a in evidence.artefacts if a.media_type == "image/png"), None)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from typing import Any, Iterable
 
 from firewatch.core.models import Assessment, Listing, Reason, to_jsonable, utcnow
-from firewatch.store.listings import listing_from_row
+from firewatch.store.listings import listing_from_row, rows_by_keys
 from firewatch.store.queue import complete_in, enqueue_in, take_in
 from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
+from firewatch.store import triage
 
 
 _COLUMNS = ("platform", "listing_id", "assessed_at", "category", "category_confidence", "risk_score", "flagged",
@@ -32,7 +33,7 @@ def assessment_from_row(r: sqlite3.Row) -> Assessment:
 
 
 def _upsert_in(db: Any, a: Assessment) -> None:
-    """Insert or replace a listing's assessment inside the caller's transaction."""
+    """Insert or replace a listing's assessment (and its review-queue row) inside the caller's transaction."""
     db.execute(
         f"INSERT INTO assessments ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
         f"ON CONFLICT (platform, listing_id) DO UPDATE SET {_UPDATES}",
@@ -42,6 +43,7 @@ def _upsert_in(db: Any, a: Assessment) -> None:
             json.dumps(to_jsonable(a.specs), ensure_ascii=False), json.dumps(a.model_versions),
         ),
     )
+    triage.refresh_in(db, (a.platform, a.listing_id))  # the review queue's keys follow the assessment
 
 
 class SQLiteAssessments:
@@ -93,3 +95,13 @@ class SQLiteAssessments:
             for code in {x["code"] for x in json.loads(reasons)}:
                 counts[code] = counts.get(code, 0) + 1
         return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+    def get_assessments(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Assessment]:
+        """The assessments of these listings (missing ones left out), a query per platform."""
+        return {(r["platform"], r["listing_id"]): assessment_from_row(r)
+                for r in rows_by_keys(self._db, "assessments", keys)}
+
+    def flag_counts(self) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
+        """Flagged listings per (ISO week of first sight, category) and per (week, platform), counted in SQL."""
+        triage.ensure_built(self._db)
+        return triage.flag_counts(self._db)

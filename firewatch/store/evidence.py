@@ -6,8 +6,10 @@ Saving a capture completes the listing's 'capture' stage in the same transaction
 from __future__ import annotations
 
 import json
+from typing import Iterable
 
 from firewatch.core.models import Artefact, Evidence
+from firewatch.store.listings import rows_by_keys
 from firewatch.store.queue import complete_in
 from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
 
@@ -32,9 +34,18 @@ class SQLiteEvidence:
         r = self._db.execute(
             "SELECT record FROM evidence WHERE platform=? AND listing_id=? ORDER BY captured_at DESC, id DESC LIMIT 1", key
         ).fetchone()
-        if r is None:
-            return None
-        d = json.loads(r[0])
-        d["captured_at"] = _parse_ts(d["captured_at"])
-        d["artefacts"] = [Artefact(**a) for a in d["artefacts"]]
-        return Evidence(**d)
+        return None if r is None else _evidence(r[0])
+
+    def latest_evidence_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Evidence]:
+        """The newest capture of each of these listings (uncaptured ones left out), a query per platform."""
+        newest = {}
+        for r in sorted(rows_by_keys(self._db, "evidence", keys), key=lambda r: (r["captured_at"], r["id"])):
+            newest[(r["platform"], r["listing_id"])] = r["record"]  # the newest wins
+        return {key: _evidence(record) for key, record in newest.items()}
+
+
+def _evidence(record: str) -> Evidence:
+    d = json.loads(record)
+    d["captured_at"] = _parse_ts(d["captured_at"])
+    d["artefacts"] = [Artefact(**a) for a in d["artefacts"]]
+    return Evidence(**d)

@@ -17,7 +17,7 @@ import json
 import sqlite3
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from firewatch.core.models import Listing, PriceTier, Snapshot, Source, to_jsonable, utcnow
 from firewatch.store.protocols import UpsertResult
@@ -136,6 +136,9 @@ def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_pr
             (listing.platform, listing.listing_id, _ts(now), observed_price, listing.title, listing.stock, listing.status, digest),
         )
     changed = old is None or old["content_hash"] != digest
+    if changed and old is not None:  # the review queue filters on the shop (firewatch.store.triage)
+        db.execute("UPDATE triage SET shop_name_lc=?, shop_id_lc=? WHERE platform=? AND listing_id=?",
+                   (listing.shop_name.lower(), listing.shop_id.lower(), listing.platform, listing.listing_id))
     if changed and queue_score:
         enqueue_in(db, listing.key, "score", now)
     if source is not None:
@@ -143,6 +146,21 @@ def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_pr
     if complete is not None:
         complete_in(db, listing.key, complete, (), worker)
     return UpsertResult(created=old is None, snapshot=snapshot, changed=changed)
+
+
+def rows_by_keys(db, table: str, keys: Iterable[tuple[str, str]], chunk: int = 500) -> list:
+    """The rows of `table` (keyed by platform and listing_id) for these keys: one query per
+    platform and chunk, never a scan."""
+    by_platform: dict[str, list[str]] = {}
+    for platform, listing_id in dict.fromkeys(tuple(k) for k in keys):
+        by_platform.setdefault(platform, []).append(listing_id)
+    rows: list = []
+    for platform, ids in by_platform.items():
+        for i in range(0, len(ids), chunk):
+            part = ids[i:i + chunk]
+            rows.extend(db.execute(f"SELECT * FROM {table} WHERE platform=? AND listing_id IN ({', '.join('?' * len(part))})",
+                                   (platform, *part)).fetchall())
+    return rows
 
 
 class SQLiteListings:
@@ -171,6 +189,10 @@ class SQLiteListings:
     def get_listing(self, key: tuple[str, str]) -> Listing | None:
         r = self._db.execute("SELECT * FROM listings WHERE platform=? AND listing_id=?", key).fetchone()
         return None if r is None else listing_from_row(r)
+
+    def get_listings(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Listing]:
+        """These listings (missing ones left out), a query per platform."""
+        return {(r["platform"], r["listing_id"]): listing_from_row(r) for r in rows_by_keys(self._db, "listings", keys)}
 
     def iter_listings(self, platform: str | None = None) -> Iterator[Listing]:
         sql, args = "SELECT * FROM listings", ()

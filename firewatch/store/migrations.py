@@ -460,6 +460,40 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
         """,
     ),
     (
+        11,
+        "the review queue's sort and filter keys per listing (triage), kept on write, so the web pages "
+        "filter, sort, page and count in SQL; indexes for decisions by listing and shops by name",
+        """
+        CREATE TABLE triage (
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            queued INTEGER NOT NULL,
+            flagged INTEGER NOT NULL,
+            decided INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            verdict TEXT,
+            neg_risk REAL NOT NULL,
+            untipped INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            reason_codes TEXT NOT NULL,
+            seen_day TEXT NOT NULL,
+            seen_week TEXT NOT NULL,
+            shop_name_lc TEXT NOT NULL,
+            shop_id_lc TEXT NOT NULL,
+            PRIMARY KEY (platform, listing_id)
+        );
+        CREATE INDEX triage_all ON triage (queued, neg_risk, untipped, platform, listing_id);
+        CREATE INDEX triage_open ON triage (queued, decided, neg_risk, untipped, platform, listing_id);
+        CREATE INDEX triage_state ON triage (queued, state, neg_risk, untipped, platform, listing_id);
+        CREATE INDEX triage_category ON triage (queued, decided, category, neg_risk, untipped, platform, listing_id);
+        CREATE INDEX triage_platform ON triage (platform, queued, decided, neg_risk, untipped, listing_id);
+        CREATE INDEX triage_verdict ON triage (platform, verdict, neg_risk, listing_id);
+        CREATE INDEX triage_trends ON triage (flagged, seen_week, category, platform);
+        CREATE INDEX decisions_listing ON decisions (platform, listing_id, at, id);
+        CREATE INDEX listings_shop_name ON listings (platform, shop_name)
+        """,
+    ),
+    (
         12,
         "process queue claims for parallel workers: who holds a row (claimed_by, a worker id such as "
         "host:pid) until when (claimed_until, ISO UTC; '' when unclaimed); queue_done keeps one row per "

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from firewatch.core.models import Notice, utcnow
+from firewatch.store.listings import rows_by_keys
 from firewatch.store.db import SQLiteDatabase
 
 OPEN_STATUSES = ("sent", "acknowledged", "overdue")  # sent and not yet verified removed
@@ -153,3 +154,22 @@ class SQLiteNotices:
         """The latest removal report per listing id of one platform."""
         rows = self._db.execute("SELECT * FROM removal_reports WHERE platform=? ORDER BY id", (platform,)).fetchall()
         return {r["listing_id"]: dict(r) for r in rows}
+
+    def removal_reports_for(self, platform: str, listing_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The latest removal report of each of these listing ids of one platform (by index)."""
+        keys = [(platform, listing_id) for listing_id in listing_ids]
+        found: dict[str, dict[str, Any]] = {}
+        for r in sorted(rows_by_keys(self._db, "removal_reports", keys), key=lambda r: r["id"]):
+            found[r["listing_id"]] = dict(r)  # the latest wins
+        return found
+
+    def notice_page(self, platform: str, *, exclude_status: str = "draft", before_id: int | None = None,
+                    limit: int = 20) -> list[Notice]:
+        """Up to `limit` of the platform's notices, newest first (ids below `before_id`), leaving out
+        `exclude_status`; each notice with its items."""
+        sql, args = "SELECT * FROM notices WHERE platform=? AND status<>?", [platform, exclude_status]
+        if before_id is not None:
+            sql += " AND id<?"
+            args.append(int(before_id))
+        rows = self._db.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, int(limit))).fetchall()
+        return [self._row_to_notice(r) for r in rows]

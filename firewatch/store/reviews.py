@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 
 from firewatch.core.models import Assessment, Decision, Listing, utcnow
 from firewatch.store.assessments import assessment_from_row
-from firewatch.store.listings import listing_from_row
+from firewatch.store.listings import listing_from_row, rows_by_keys
 from firewatch.store.db import SQLiteDatabase
+from firewatch.store import triage
+from firewatch.store.triage import QueueQuery, SortKey
 
 VERDICTS = ("confirm", "dismiss", "escalate")
 
@@ -43,7 +45,9 @@ class SQLiteReviews:
                 "INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at) VALUES (?,?,?,?,?,?) RETURNING id",
                 (d.platform, d.listing_id, d.reviewer, d.verdict, d.note, d.at.isoformat()),
             )
-            return int(cur.fetchone()[0])
+            new_id = int(cur.fetchone()[0])
+            triage.refresh_in(db, (d.platform, d.listing_id))
+            return new_id
 
     def decisions(self, key: tuple[str, str]) -> list[Decision]:
         """Every decision on one listing, oldest first."""
@@ -78,6 +82,61 @@ class SQLiteReviews:
             "WHERE d.id = (SELECT d2.id FROM decisions d2 WHERE d2.platform=d.platform AND d2.listing_id=d.listing_id "
             "ORDER BY d2.at DESC, d2.id DESC LIMIT 1)").fetchall()
         return {(r["platform"], r["listing_id"]): dict(r) for r in rows}
+
+    def latest_decisions(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Decision]:
+        """The latest decision of each of these listings (undecided ones left out)."""
+        found: dict[tuple[str, str], Decision] = {}
+        rows = sorted(rows_by_keys(self._db, "decisions", keys), key=lambda r: (r["at"], r["id"]))
+        for r in rows:
+            found[(r["platform"], r["listing_id"])] = decision_from_row(r)
+        return found
+
+    # -- the review queue, bounded (firewatch.store.triage) ------------------------------
+    def queue_page(self, query: QueueQuery, *, after: SortKey | None = None, before: SortKey | None = None,
+                   limit: int = 50) -> list[SortKey]:
+        """Up to `limit` queue positions in queue order (risk first, tipped first among equal
+        risks, then platform and id): the first, those after `after`, or those before `before`."""
+        triage.ensure_built(self._db)
+        return triage.queue_keys(self._db, query, after=after, before=before, limit=limit)
+
+    def queue_entries(self, query: QueueQuery, *, after: SortKey | None = None, before: SortKey | None = None,
+                      limit: int = 50) -> list[tuple[SortKey, Listing, Assessment]]:
+        """`queue_page` with each position's listing and assessment, in one query."""
+        triage.ensure_built(self._db)
+        return [(spot, listing_from_row(r), assessment_from_row(r))
+                for spot, r in triage.queue_rows(self._db, query, after=after, before=before, limit=limit)]
+
+    def queue_count(self, query: QueueQuery, cap: int | None = None) -> int:
+        """Rows matching `query` (counting stops at cap + 1 when `cap` is given)."""
+        triage.ensure_built(self._db)
+        return triage.queue_count(self._db, query, cap)
+
+    def queue_position(self, key: tuple[str, str]) -> SortKey | None:
+        """The listing's place in the queue order (whatever its state); None when not in the queue's table."""
+        triage.ensure_built(self._db)
+        return triage.sort_key(self._db, key)
+
+    def is_confirmed(self, key: tuple[str, str]) -> bool:
+        """Whether the assessed listing's latest decision is 'confirm'."""
+        triage.ensure_built(self._db)
+        return triage.is_confirmed(self._db, key)
+
+    def confirmed_page(self, platform: str, *, after: tuple[float, str] | None = None,
+                       limit: int = 100) -> list[tuple[Listing, Assessment, Decision]]:
+        """One page of `confirmed(platform)`, after the position (minus risk score, listing id) `after`."""
+        triage.ensure_built(self._db)
+        spots = triage.confirmed_keys(self._db, platform, after=after, limit=limit)
+        keys = [(platform, lid) for _, lid in spots]
+        listings = {(r["platform"], r["listing_id"]): listing_from_row(r) for r in rows_by_keys(self._db, "listings", keys)}
+        assessments = {(r["platform"], r["listing_id"]): assessment_from_row(r)
+                       for r in rows_by_keys(self._db, "assessments", keys)}
+        decisions = self.latest_decisions(keys)
+        return [(listings[k], assessments[k], decisions[k]) for k in keys
+                if k in listings and k in assessments and k in decisions]
+
+    def confirmed_count(self, platform: str) -> int:
+        triage.ensure_built(self._db)
+        return triage.confirmed_count(self._db, platform)
 
     # -- cases ------------------------------------------------------------------
     def create_case(self, title: str, created_by: str, note: str = "") -> int:

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 from firewatch.core.models import utcnow
 from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
 from firewatch.store.protocols import TipRecord
+from firewatch.store import triage
 
 _COLUMNS = ("receipt, created_at, url, platform, listing_id, on_platform, shop_name, text, contact, ip_hash, photos")
 
@@ -49,7 +50,10 @@ class SQLiteTips:
                 (tip.receipt, _ts(tip.created_at or utcnow()), tip.url, tip.platform, tip.listing_id,
                  int(tip.on_platform), tip.shop_name, tip.text, tip.contact, ip_hash,
                  json.dumps(tip.photos, ensure_ascii=False)))
-            return int(cur.fetchone()[0])
+            new_id = int(cur.fetchone()[0])
+            if tip.platform and tip.listing_id:
+                triage.refresh_in(db, (tip.platform, tip.listing_id))
+            return new_id
 
     def recent_tips(self, ip_hash: str, since: datetime) -> int:
         """How many tips this address sent since `since`."""
@@ -93,9 +97,22 @@ class SQLiteTips:
                 found.setdefault(key, []).append(tip_from_row(r))
         return found
 
+    def tips_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[TipRecord]]:
+        """The tips naming each of these listings, oldest first (untipped ones left out); by index, never a scan."""
+        found: dict[tuple[str, str], list[TipRecord]] = {}
+        for key in dict.fromkeys(tuple(k) for k in keys):
+            tips = self.tips_of(key)
+            if tips:
+                found[key] = tips
+        return found
+
     def link_tip(self, receipt: str, key: tuple[str, str], by: str, at: datetime | None = None) -> bool:
         """Point a tip at a listing (an admin's link for a tip that named a shop or another page)."""
         with self._db.transaction() as db:
+            before = db.execute("SELECT platform, listing_id FROM tips WHERE receipt=?", (receipt,)).fetchone()
             cur = db.execute("UPDATE tips SET platform=?, listing_id=?, on_platform=1, linked_by=?, linked_at=? "
                              "WHERE receipt=?", (key[0], key[1], by, _ts(at or utcnow()), receipt))
+            triage.refresh_in(db, tuple(key))
+            if before is not None and before[0] and before[1] and (before[0], before[1]) != tuple(key):
+                triage.refresh_in(db, (before[0], before[1]))  # the listing it named before
             return cur.rowcount == 1

@@ -156,10 +156,18 @@ class SQLiteUsers:
         r = self._db.execute("SELECT * FROM audit_log WHERE id=?", (int(entry_id),)).fetchone()
         return None if r is None else dict(r, detail=json.loads(r["detail"]))
 
-    def audit_verify(self) -> list[int]:
-        """Ids of audit entries whose chain does not hold (empty: intact)."""
+    def audit_verify(self, newest: int | None = None) -> list[int]:
+        """Ids of audit entries whose chain does not hold (empty: intact); with `newest`, only the
+        newest that many entries, chained from the entry before them (a page's bounded check)."""
         bad, prev = [], GENESIS
-        for r in self._db.execute("SELECT * FROM audit_log ORDER BY id"):
+        sql, args = "SELECT * FROM audit_log ORDER BY id", ()
+        if newest is not None:
+            start = self._db.execute("SELECT id, entry_sha256 FROM audit_log ORDER BY id DESC LIMIT 1 OFFSET ?",
+                                     (int(newest),)).fetchone()
+            if start is not None:
+                prev = start[1]
+                sql, args = "SELECT * FROM audit_log WHERE id>? ORDER BY id", (start[0],)
+        for r in self._db.execute(sql, args):
             expected = _entry_hash(prev, r["at"], r["actor"], r["action"], r["subject"], r["detail"], r["ip"])
             if r["prev_sha256"] != prev or r["entry_sha256"] != expected:
                 bad.append(r["id"])

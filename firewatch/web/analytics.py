@@ -146,27 +146,20 @@ class Trends:
     rows: list[dict[str, Any]]
 
 
-def _week(d) -> str:
-    year, week, _ = d.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def trends(store: Store, top_categories: int = 6) -> Trends:
-    """Flagged listings per ISO week of first sight, by category (top N, rest pooled) and platform."""
-    flagged = store.assessments.flagged()
+    """Flagged listings per ISO week of first sight, by category (top N, rest pooled) and platform,
+    counted in SQL (`assessments.flag_counts`: a GROUP BY over an index, never the rows)."""
+    by_cat, by_plat = store.assessments.flag_counts()
     cat_counts: dict[str, Counter] = defaultdict(Counter)
     plat_counts: dict[str, Counter] = defaultdict(Counter)
     totals: Counter = Counter()
-    for listing, assessment in flagged:
-        seen = listing.first_seen or listing.last_seen
-        if seen is None:
-            continue
-        week = _week(seen.date())
-        cat_counts[week][assessment.category] += 1
-        plat_counts[week][listing.platform] += 1
-        totals[assessment.category] += 1
+    for week, category, n in by_cat:
+        cat_counts[week][category] += n
+        totals[category] += n
+    for week, platform, n in by_plat:
+        plat_counts[week][platform] += n
     weeks = sorted(cat_counts)
-    top = [c for c, _ in totals.most_common(top_categories)]
+    top = [c for c, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:top_categories]]
     by_category: dict[str, list[int]] = {}
     for c in top:
         by_category[category_name(c)] = [cat_counts[w][c] for w in weeks]

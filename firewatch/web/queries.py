@@ -9,12 +9,12 @@ API returns the same data as the pages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from firewatch.core.clock import show_date
 from firewatch.core.models import Assessment, Listing, Source
 from firewatch.store import Store
+from firewatch.store.triage import QueueQuery, SortKey
 from firewatch.web.deps import User
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
 from firewatch.web.render import evidence_terms
@@ -66,55 +66,86 @@ class QueueRow:
         return self.listing.key
 
 
-def _with_tipped(store: Store, flagged: list[tuple[Listing, Assessment]], tipped: dict, platform: str | None):
-    """The flagged listings plus the assessed listings a public tip names (flagged or not)."""
-    keys = {listing.key for listing, _ in flagged}
-    extra = []
-    for key in tipped:
-        if key in keys or (platform and key[0] != platform):
-            continue
-        assessment = store.assessments.get_assessment(key)
-        listing = store.listings.get_listing(key) if assessment is not None else None
-        if listing is not None:
-            extra.append((listing, assessment))
-    return [*flagged, *extra]
+COUNT_CAP = 10_000  # the queue counts its rows up to this many ("10000+" beyond)
 
 
-def queue(store: Store, filters: QueueFilters, restrict_platform: str = "") -> list[QueueRow]:
-    """Flagged and tipped listings, highest risk first (tipped first among equal risks),
-    filtered; each with its latest decision and its tips. A tip that came after the latest
-    decision puts the listing back among the pending ones."""
+def as_query(filters: QueueFilters) -> QueueQuery:
     filters.validate()
-    verdicts = store.reviews.latest_verdicts()
-    shop = filters.shop.strip().lower()
+    return QueueQuery(filters.platform, filters.category, filters.reason, filters.shop, filters.since,
+                      filters.until, filters.state)
+
+
+def cursor(text: str) -> SortKey | None:
+    """A queue position from the query string ("" is none); 400 when it is not one."""
+    if not text:
+        return None
+    try:
+        return SortKey.from_text(text)
+    except ValueError:
+        raise BadRequest("翻页位置无效：请从审核队列第一页重新开始") from None
+
+
+def queue_rows(store: Store, entries: list[tuple[SortKey, Listing, Assessment]]) -> list[QueueRow]:
+    """The rows of these queue entries, each with its latest decision (None when pending) and its
+    tips: a few queries per page, never a scan."""
+    decided = store.reviews.latest_decisions([s.key for s, _, _ in entries if s.state != "pending"])
+    tips = store.tips.tips_for([s.key for s, _, _ in entries if not s.untipped])
     rows = []
-    tipped = store.tips.tipped()
-    platform = filters.platform or restrict_platform or None
-    for listing, assessment in _with_tipped(store, store.assessments.flagged(platform), tipped, platform):
-        decision = verdicts.get(listing.key)
-        tips = tipped.get(listing.key, [])
-        if decision and tips and max(t.created_at for t in tips) > datetime.fromisoformat(str(decision["at"])):
-            decision = None  # a tip since the last decision: the listing is to be reviewed again
-        verdict = decision["verdict"] if decision else None
-        if filters.state == "pending" and verdict is not None:
-            continue
-        if filters.state == "escalated" and verdict != "escalate":
-            continue
-        if filters.state == "decided" and verdict is None:
-            continue
-        if filters.category and assessment.category != filters.category:
-            continue
-        if filters.reason and filters.reason not in {r.code for r in assessment.reasons}:
-            continue
-        if shop and shop not in listing.shop_name.lower() and shop != listing.shop_id.lower():
-            continue
-        seen = show_date(listing.first_seen or listing.last_seen)  # the Beijing day, as the person filtering means it
-        if filters.since and seen < filters.since:
-            continue
-        if filters.until and seen > filters.until:
-            continue
-        rows.append(QueueRow(listing, assessment, decision, tips))
-    rows.sort(key=lambda r: (-r.assessment.risk_score, not r.tips, r.listing.platform, r.listing.listing_id))
+    for spot, listing, assessment in entries:
+        d = decided.get(spot.key)
+        decision = None if d is None else {"platform": d.platform, "listing_id": d.listing_id, "verdict": d.verdict,
+                                           "reviewer": d.reviewer, "note": d.note, "at": d.at.isoformat()}
+        rows.append(QueueRow(listing, assessment, decision, tips.get(spot.key, [])))
+    return rows
+
+
+@dataclass
+class QueuePage:
+    """One page of the queue: `after` / `before` are the positions the next and previous pages
+    start from (None at the ends); `total` counts matching rows up to COUNT_CAP (`capped` beyond)."""
+
+    rows: list[QueueRow]
+    total: int
+    capped: bool
+    after: str | None
+    before: str | None
+
+
+def queue_page(store: Store, filters: QueueFilters, *, after: str = "", before: str = "", size: int = 50,
+               count: bool = True) -> QueuePage:
+    """Flagged and tipped listings, highest risk first (tipped first among equal risks), filtered,
+    one page after (or before) a position: keyset paging, so a page continues after the last row
+    shown even when the rows shown have been decided meanwhile. A tip that came after the latest
+    decision puts the listing back among the pending ones."""
+    query = as_query(filters)
+    size = max(1, min(int(size), 1000))
+    start, end = cursor(after), cursor(before)
+    entries = store.reviews.queue_entries(query, after=start, before=end if start is None else None, limit=size + 1)
+    if end is not None and start is None:
+        earlier = len(entries) > size
+        entries = entries[-size:]
+        later = True
+    else:
+        later = len(entries) > size
+        entries = entries[:size]
+        earlier = start is not None and bool(entries) and bool(store.reviews.queue_page(query, before=entries[0][0], limit=1))
+    spots = [e[0] for e in entries]
+    total = store.reviews.queue_count(query, COUNT_CAP) if count else 0
+    return QueuePage(queue_rows(store, entries), min(total, COUNT_CAP), total > COUNT_CAP,
+                     spots[-1].as_text() if later and spots else None,
+                     spots[0].as_text() if earlier and spots else None)
+
+
+def queue(store: Store, filters: QueueFilters, limit: int = 1000) -> list[QueueRow]:
+    """The first `limit` rows of the queue, in its order (`queue_page`, page after page)."""
+    rows: list[QueueRow] = []
+    after = ""
+    while len(rows) < limit:
+        page = queue_page(store, filters, after=after, size=min(500, limit - len(rows)), count=False)
+        rows.extend(page.rows)
+        if page.after is None:
+            break
+        after = page.after
     return rows
 
 
@@ -155,33 +186,6 @@ class Similar:
     relisting: bool
 
 
-def similar_listings(store: Store, listing: Listing, limit: int = 8, threshold: float = 0.45) -> list[Similar]:
-    """Listings whose titles share most character pairs with this one (Jaccard of bigrams).
-
-    A near-identical title on the same platform, where one of the two is removed or the
-    other appeared later, is marked as a probable relisting.
-    """
-    mine = _bigrams(listing.title)
-    if not mine:
-        return []
-    found = []
-    for platform, listing_id, title, status, first_seen in store.listings.listing_titles():
-        if (platform, listing_id) == listing.key:
-            continue
-        theirs = _bigrams(title)
-        if not theirs:
-            continue
-        score = len(mine & theirs) / len(mine | theirs)
-        if score < threshold:
-            continue
-        later = bool(listing.first_seen and first_seen and datetime.fromisoformat(first_seen) > listing.first_seen)
-        relisting = platform == listing.platform and score >= 0.8 and (
-            status == "removed" or listing.status == "removed" or later)
-        found.append(Similar(platform, listing_id, title, status, round(score, 2), relisting))
-    found.sort(key=lambda s: (-s.relisting, -s.score, s.platform, s.listing_id))
-    return found[:limit]
-
-
 @dataclass
 class ListingView:
     """Everything the listing page shows."""
@@ -211,7 +215,9 @@ class ListingView:
 
 
 def similar_from_index(index, listing: Listing, limit: int = 8) -> list[Similar]:
-    """Similar listings from the search index, relistings marked as in `similar_listings`."""
+    """Similar listings from the search index; a near-identical title (Jaccard of character pairs
+    at least 0.8) on the same platform, where one of the two is removed or the other appeared
+    later, is marked as a probable relisting."""
     mine = _bigrams(listing.title)
     found = []
     for hit in index.similar(listing.key, limit=limit):
@@ -225,7 +231,9 @@ def similar_from_index(index, listing: Listing, limit: int = 8) -> list[Similar]
     return found
 
 
-def listing_view(store: Store, user: User, key: tuple[str, str], index=None) -> ListingView:
+def listing_view(store: Store, user: User, key: tuple[str, str], index=None, similar: bool = True) -> ListingView:
+    """Everything the listing page shows that this user may see; `similar=False` leaves out the
+    similar listings (a search-index query the page loads afterwards, `similar_for`)."""
     listing = visible_listing(user, store, key)
     assessment = store.assessments.get_assessment(key)
     terms: dict[str, list[str]] = {}
@@ -237,8 +245,12 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None) -> 
     if user.internal:
         view.sources = store.sources.sources_of(key)
         shop_keys = [k for k in store.listings.shop_listing_keys(listing.platform, listing.shop_id, listing.shop_name) if k != key]
-        view.shop_listings = [(store.listings.get_listing(k), store.assessments.get_assessment(k)) for k in shop_keys[:20]]
-        view.similar = similar_from_index(index, listing) if index is not None else similar_listings(store, listing)
+        shop_keys = shop_keys[:20]
+        shop = store.listings.get_listings(shop_keys)
+        shop_assessments = store.assessments.get_assessments(shop_keys)
+        view.shop_listings = [(shop[k], shop_assessments.get(k)) for k in shop_keys if k in shop]
+        # similar titles come from the search index only: comparing with every stored title does not scale
+        view.similar = similar_from_index(index, listing) if index is not None and similar else []
         view.tips = store.tips.tips_of(key)
         view.assist = assist_view(store, listing)
     return view
@@ -252,10 +264,16 @@ def assist_view(store: Store, listing: Listing) -> dict[str, list]:
     return {"requests": store.assist.requests(key=listing.key), "replies": replies, "shop_replies": shop}
 
 
-def neighbours(rows: list[QueueRow], key: tuple[str, str]) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
-    """The queue rows before and after `key` (None at the ends or when absent)."""
-    keys = [r.key for r in rows]
-    if key not in keys:
-        return None, (keys[0] if keys else None)
-    i = keys.index(key)
-    return (keys[i - 1] if i > 0 else None), (keys[i + 1] if i + 1 < len(keys) else None)
+def neighbours(store: Store, filters: QueueFilters, key: tuple[str, str]
+               ) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+    """The queue rows (under `filters`) right before and right after `key`'s place in the queue
+    order, by keyset queries; a listing with no place there has no previous one and the
+    queue's first row as next (None at the ends)."""
+    query = as_query(filters)
+    spot = store.reviews.queue_position(key)
+    if spot is None:
+        first = store.reviews.queue_page(query, limit=1)
+        return None, (first[0].key if first else None)
+    prev = store.reviews.queue_page(query, before=spot, limit=1)
+    nxt = store.reviews.queue_page(query, after=spot, limit=1)
+    return (prev[0].key if prev else None), (nxt[0].key if nxt else None)

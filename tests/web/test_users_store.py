@@ -116,3 +116,20 @@ def test_a_hash_upgrade_keeps_sessions_and_loses_a_race(store):
     assert store.users.upgrade_password_hash("alice", old, new)
     assert store.users.get_user("alice")["password_hash"] == new and store.users.session_user("tok-1") is not None
     assert not store.users.upgrade_password_hash("alice", old, hash_password("correct horse"))  # changed meanwhile
+
+
+def test_audit_verify_of_the_newest_entries_checks_them_only(tmp_path):
+    """The audit page's bounded check: the newest N entries, chained from the one before them."""
+    from firewatch.store import open_store
+
+    with open_store(tmp_path / "fw.db") as store:
+        ids = [store.users.audit("admin", "login", f"s{i}") for i in range(6)]
+        assert store.users.audit_verify(newest=3) == []
+        with store.transaction() as db:
+            db.execute("UPDATE audit_log SET subject='x' WHERE id=?", (ids[1],))
+        assert store.users.audit_verify(newest=3) == []  # outside the newest three
+        assert store.users.audit_verify() == [ids[1]]
+        with store.transaction() as db:
+            db.execute("UPDATE audit_log SET subject='y' WHERE id=?", (ids[4],))
+        assert store.users.audit_verify(newest=3) == [ids[4]]
+        assert store.users.audit_verify(newest=100) == [ids[1], ids[4]]

@@ -68,24 +68,40 @@ def me(user: User = Depends(current_user)) -> dict[str, Any]:
     return {"name": user.name, "role": user.role, "platform": user.platform}
 
 
-@router.get("/queue", summary="审核队列（按风险排序）")
-def api_queue(limit: int = 100, filters: QueueFilters = Depends(filters_from), store: Store = Depends(get_store),
-              user: User = Depends(require("regulator"))) -> dict[str, Any]:
-    rows = queries.queue(store, filters)
-    return {"total": len(rows), "items": [_row(r) for r in rows[:max(1, min(limit, 1000))]]}
+@router.get("/queue", summary="审核队列（按风险排序，分页）")
+def api_queue(limit: int = 100, after: str = "", before: str = "", filters: QueueFilters = Depends(filters_from),
+              store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> dict[str, Any]:
+    """One page of the queue; `next` (`previous`) is the `after` (`before`) value of the next (previous)
+    page, null at the end. `total` counts up to 10000 (`total_capped` beyond)."""
+    page = queries.queue_page(store, filters, after=after, before=before, size=max(1, min(limit, 1000)))
+    return {"total": page.total, "total_capped": page.capped, "items": [_row(r) for r in page.rows],
+            "next": page.after, "previous": page.before}
 
 
 @router.get("/listings/{platform}/{listing_id}", summary="商品详情")
-def api_listing(request: Request, platform: str, listing_id: str, store: Store = Depends(get_store),
-                user: User = Depends(current_user)) -> dict[str, Any]:
-    with search_index(request.app.state.config) as index:
-        v = queries.listing_view(store, user, (platform, listing_id), index)
+def api_listing(request: Request, platform: str, listing_id: str, similar: bool = False,
+                store: Store = Depends(get_store), user: User = Depends(current_user)) -> dict[str, Any]:
+    """The listing; `similar` lists similar listings only with `?similar=1` (a search-index query;
+    also at `.../similar`)."""
+    if similar:
+        with search_index(request.app.state.config) as index:
+            v = queries.listing_view(store, user, (platform, listing_id), index)
+    else:
+        v = queries.listing_view(store, user, (platform, listing_id), similar=False)
     return {"listing": to_jsonable(v.listing), "assessment": to_jsonable(v.assessment),
             "evidence": _evidence(v.evidence), "snapshots": to_jsonable(v.snapshots),
             "decisions": to_jsonable(v.decisions) if user.internal else [],
             "similar": to_jsonable(v.similar),
             "sources": to_jsonable(v.sources),  # provenance (internal roles; empty for platforms)
             "screenshot_url": f"/files/{platform}/{listing_id}/{v.screenshot}" if v.screenshot else None}
+
+
+@router.get("/listings/{platform}/{listing_id}/similar", summary="相似商品与疑似重新上架")
+def api_similar(request: Request, platform: str, listing_id: str, store: Store = Depends(get_store),
+                user: User = Depends(require("regulator", "investigator", "analyst"))) -> dict[str, Any]:
+    listing = queries.visible_listing(user, store, (platform, listing_id))
+    with search_index(request.app.state.config) as index:
+        return {"similar": to_jsonable(queries.similar_from_index(index, listing))}
 
 
 @router.post("/listings/{platform}/{listing_id}/decisions", summary="记录审核结论", status_code=201)
@@ -95,13 +111,16 @@ def api_decide(request: Request, platform: str, listing_id: str, body: DecisionI
     return {"decision_id": decision_id, "verdict": body.verdict}
 
 
-@router.get("/platforms/{platform}/takedown", summary="平台下架清单（已确认违规）")
-def api_takedown(request: Request, platform: str, store: Store = Depends(get_store),
+@router.get("/platforms/{platform}/takedown", summary="平台下架清单（已确认违规，分页）")
+def api_takedown(request: Request, platform: str, after: str = "", limit: int = 200, store: Store = Depends(get_store),
                  user: User = Depends(plat.viewer)) -> dict[str, Any]:
+    """One page of the platform's confirmed listings, highest risk first; `next` is the `after`
+    value of the next page (null at the end), `total` the whole list's length."""
     plat.known_platform(user, platform)
-    rows = plat.takedown_data(store, platform)
-    store.users.audit(user.name, "export_takedown", platform, {"format": "api", "rows": len(rows)}, client_ip(request))
-    return {"platform": platform, "items": rows}
+    page = plat.takedown_page(store, platform, after=after, size=max(1, min(limit, 1000)))
+    store.users.audit(user.name, "export_takedown", platform, {"format": "api", "rows": len(page.rows)},
+                      client_ip(request))
+    return {"platform": platform, "items": page.rows, "total": page.total, "next": page.after}
 
 
 @router.post("/platforms/{platform}/removals", summary="平台报告已下架", status_code=201)
@@ -111,12 +130,16 @@ def api_removal(request: Request, platform: str, body: RemovalIn, store: Store =
     return {"report_id": report_id}
 
 
-@router.get("/platforms/{platform}/notices", summary="平台收到的下架通知")
-def api_notices(platform: str, store: Store = Depends(get_store), user: User = Depends(plat.viewer)) -> dict[str, Any]:
+@router.get("/platforms/{platform}/notices", summary="平台收到的下架通知（新的在前，分页）")
+def api_notices(platform: str, before: int | None = None, limit: int = 50, store: Store = Depends(get_store),
+                user: User = Depends(plat.viewer)) -> dict[str, Any]:
+    """Notices newest first; `next` is the `before` value of the next page (null at the end)."""
     plat.known_platform(user, platform)
+    size = max(1, min(limit, 200))
+    page = plat.notices_of(store, platform, before_id=before, limit=size + 1)
     notices = [{k: v for k, v in to_jsonable(n).items() if k not in ("html_path", "pdf_path")}  # server paths
-               for n in plat.notices_of(store, platform)]
-    return {"platform": platform, "notices": notices}
+               for n in page[:size]]
+    return {"platform": platform, "notices": notices, "next": page[size - 1].id if len(page) > size else None}
 
 
 @router.get("/search", summary="检索（含分面统计）")

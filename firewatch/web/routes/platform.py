@@ -9,8 +9,11 @@ an item removed and acknowledging a notice are the platform's (or its token's) o
 
 from __future__ import annotations
 
+import json
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -20,7 +23,7 @@ from firewatch.store import Store
 from firewatch.web.deps import DbId, User, check_platform, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
 from firewatch.web.render import render
-from alerts.takedown import takedown_rows
+from alerts.takedown import takedown_row
 from alerts.takedown import write_takedown
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -43,15 +46,49 @@ def platform_only(user: User) -> None:
         raise Forbidden("只有平台账号可以报告下架或确认收到通知")
 
 
-def takedown_data(store: Store, platform: str) -> list[dict]:
-    """The platform's confirmed listings as takedown rows, with the platform's removal reports."""
+@dataclass
+class TakedownPage:
+    rows: list[dict]
+    total: int
+    after: str | None  # where the next page starts (None at the end)
 
-    confirmed = {l.listing_id for l, _, _ in store.reviews.confirmed(platform)}
-    reports = store.notices.removal_reports(platform)
-    rows = [r for r in takedown_rows(store, platform) if r["listing_id"] in confirmed]
+
+def _position(text: str) -> tuple[float, str] | None:
+    if not text:
+        return None
+    try:
+        neg_risk, listing_id = json.loads(text)
+        return float(neg_risk), str(listing_id)
+    except (TypeError, ValueError):
+        raise BadRequest("翻页位置无效：请从第一页重新开始") from None
+
+
+def takedown_page(store: Store, platform: str, *, after: str = "", size: int = 100, count: bool = True) -> TakedownPage:
+    """One page of the platform's confirmed listings as takedown rows (highest risk first), each with
+    the platform's latest removal report; keyset paging after the position `after`."""
+    confirmed = store.reviews.confirmed_page(platform, after=_position(after), limit=size + 1)
+    more = len(confirmed) > size
+    confirmed = confirmed[:size]
+    reports = store.notices.removal_reports_for(platform, [l.listing_id for l, _, _ in confirmed])
+    evidence = store.evidence.latest_evidence_of([listing.key for listing, _, _ in confirmed])
+    rows = [takedown_row(store, listing, assessment, decision, evidence.get(listing.key))
+            for listing, assessment, decision in confirmed]
     for r in rows:
         r["removal_report"] = reports.get(r["listing_id"])
-    return rows
+    last = confirmed[-1] if confirmed else None
+    return TakedownPage(rows, store.reviews.confirmed_count(platform) if count else len(rows),
+                        json.dumps([-last[1].risk_score, last[0].listing_id], ensure_ascii=False) if more and last else None)
+
+
+def takedown_data(store: Store, platform: str) -> Iterator[dict]:
+    """Every confirmed listing of the platform as takedown rows, page after page (for downloads)."""
+    after = ""
+    while True:
+        page = takedown_page(store, platform, after=after, size=1000, count=False)
+        yield from page.rows
+        if page.after is None:
+            return
+        after = page.after
 
 
 def takedown_file(store: Store, platform: str, fmt: str, export_dir: Path) -> bytes:
@@ -65,17 +102,18 @@ def takedown_file(store: Store, platform: str, fmt: str, export_dir: Path) -> by
         return Path(path).read_bytes()
 
 
-def notices_of(store: Store, platform: str) -> list:
-    """Notices sent to the platform (drafts stay internal)."""
-    return [n for n in store.notices.notices(platform) if n.status != "draft"]
+def notices_of(store: Store, platform: str, before_id: int | None = None, limit: int = 20) -> list:
+    """Notices sent to the platform (drafts stay internal), newest first, a page of `limit`."""
+    return store.notices.notice_page(platform, exclude_status="draft", before_id=before_id, limit=limit)
 
 
 @router.get("/platform/{platform}")
-def platform_page(request: Request, platform: str, store: Store = Depends(get_store),
+def platform_page(request: Request, platform: str, after: str = "", store: Store = Depends(get_store),
                   user: User = Depends(viewer)) -> Response:
     known_platform(user, platform)
-    return render(request, "platform.html", platform=platform, rows=takedown_data(store, platform),
-                  notices=notices_of(store, platform))
+    page = takedown_page(store, platform, after=after, size=request.app.state.config.page_size)
+    return render(request, "platform.html", platform=platform, rows=page.rows, total=page.total, page=page,
+                  later_page=bool(after), notices=notices_of(store, platform))
 
 
 @router.get("/platform/{platform}/takedown.{fmt}")
@@ -93,8 +131,7 @@ def mark_removed(store: Store, user: User, platform: str, listing_id: str, note:
     """Record the platform's word that it removed a confirmed listing (audited)."""
     known_platform(user, platform)
     platform_only(user)
-    confirmed = {l.listing_id for l, _, _ in store.reviews.confirmed(platform)}
-    if listing_id not in confirmed:
+    if not store.reviews.is_confirmed((platform, listing_id)):
         raise Forbidden("只能标记本平台已确认违规的商品")
     report_id = store.notices.report_removed((platform, listing_id), user.name, note.strip()[:1000])
     store.users.audit(user.name, "report_removed", f"{platform}:{listing_id}", {"note": note.strip()[:1000]}, ip)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from firewatch.core.clock import show_date
-from firewatch.core.models import Decision
+from firewatch.core.models import PLATFORMS, Decision
 from firewatch.store import Store
 from firewatch.store.reviews import VERDICTS
 from firewatch.web import queries
@@ -36,15 +36,11 @@ def filters_from(platform: str = "", category: str = "", reason: str = "", shop:
 
 
 @router.get("/queue")
-def review_queue(request: Request, page: int = 1, filters: QueueFilters = Depends(filters_from),
+def review_queue(request: Request, after: str = "", before: str = "", filters: QueueFilters = Depends(filters_from),
                  store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
-    rows = queries.queue(store, filters)
-    size = request.app.state.config.page_size
-    pages = max(1, (len(rows) + size - 1) // size)
-    page = min(max(1, page), pages)
-    return render(request, "queue.html", rows=rows[(page - 1) * size: page * size], total=len(rows), page=page,
-                  pages=pages, filters=filters, params=filters.as_params(), states=QUEUE_STATES,
-                  platforms=sorted(store.listings.count_listings()))
+    page = queries.queue_page(store, filters, after=after, before=before, size=request.app.state.config.page_size)
+    return render(request, "queue.html", rows=page.rows, total=page.total, capped=page.capped, page=page,
+                  filters=filters, params=filters.as_params(), states=QUEUE_STATES, platforms=sorted(PLATFORMS))
 
 
 def record(store: Store, user: User, key: tuple[str, str], verdict: str, note: str, ip: str) -> int:
@@ -62,18 +58,28 @@ def record(store: Store, user: User, key: tuple[str, str], verdict: str, note: s
 def listing_page(request: Request, platform: str, listing_id: str, store: Store = Depends(get_store),
                  user: User = Depends(current_user)) -> Response:
     key = (platform, listing_id)
-    with search_index(request.app.state.config) as index:
-        view = queries.listing_view(store, user, key, index)
+    view = queries.listing_view(store, user, key, similar=False)  # similar listings: loaded afterwards
     prev_key = next_key = None
     filters = QueueFilters()
     if user.role in ("regulator", "admin"):
         filters = filters_from(**{k: v for k, v in request.query_params.items() if k in QueueFilters.__dataclass_fields__})
-        prev_key, next_key = queries.neighbours(queries.queue(store, filters), key)
+        prev_key, next_key = queries.neighbours(store, filters, key)
     chart = price_history([(show_date(s.observed_at), s.price) for s in view.snapshots])
     cases = store.reviews.cases() if user.role in ("investigator", "admin") else []
     return render(request, "listing.html", v=view, chart=chart, prev_key=prev_key, next_key=next_key,
-                  params=filters.as_params(), cases=cases,
+                  params=filters.as_params(), cases=cases, similar_later=True,
                   can_decide=user.role in ("regulator", "admin"))
+
+
+@router.get("/listings/{platform}/{listing_id}/similar")
+def similar_page(request: Request, platform: str, listing_id: str, store: Store = Depends(get_store),
+                 user: User = Depends(require("regulator", "investigator", "analyst"))) -> Response:
+    """The listing page's similar listings and probable relistings (from the search index),
+    which the page's script loads after the page itself."""
+    listing = queries.visible_listing(user, store, (platform, listing_id))
+    with search_index(request.app.state.config) as index:
+        similar = queries.similar_from_index(index, listing)
+    return render(request, "similar.html", l=listing, similar=similar)
 
 
 @router.post("/listings/{platform}/{listing_id}/decision")
@@ -83,8 +89,7 @@ def decide(request: Request, platform: str, listing_id: str, verdict: str = Form
     key = (platform, listing_id)
     params = {k: v for k, v in request.query_params.items() if k in QueueFilters.__dataclass_fields__}
     filters = filters_from(**params)
-    before = queries.queue(store, filters)
-    _, next_key = queries.neighbours(before, key)
+    _, next_key = queries.neighbours(store, filters, key)  # keyset: the row after this one's place
     decision_id = record(store, user, key, verdict, note, client_ip(request))
     suffix = ("?" + urlencode(params)) if params else ""
     next_url = f"/listings/{next_key[0]}/{next_key[1]}{suffix}" if next_key else f"/queue{suffix}"

@@ -182,12 +182,15 @@ def api_status(receipt: str, store: Store = Depends(get_store)) -> dict[str, Any
 
 
 # -- staff: admins' list, photos -------------------------------------------------------------
+ADMIN_TIPS = 500
+
+
 @staff.get("/tips/admin")
 def tips_admin(request: Request, store: Store = Depends(get_store), user: User = Depends(require("admin"))) -> Response:
-    tips = store.tips.tips()
+    tips = store.tips.tips(limit=ADMIN_TIPS)  # the newest; each tip's status costs a look-up
     statuses = {t.receipt: tip_status(store, t) for t in tips}
     return render(request, "tips_admin.html", tips=tips, statuses=statuses, counts=tip_counts(tips, statuses),
-                  names=TIP_STATUS_NAMES)
+                  names=TIP_STATUS_NAMES, limit=ADMIN_TIPS)
 
 
 @staff.post("/tips/admin/{receipt}/link")

@@ -110,4 +110,17 @@
     });
     listing.dataset.ready = "1";
   }
+
+  // -- similar listings: a search-index query, loaded after the page -----------
+  const similar = document.getElementById("similar");
+  if (similar && similar.dataset.src && similar.querySelector("a[href$='/similar']")) {
+    fetch(similar.dataset.src, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => {
+        const body = new DOMParser().parseFromString(html, "text/html").getElementById("similar-list");
+        if (body) similar.querySelector("p, ul").replaceWith(...body.children);
+        similar.dataset.loaded = "1";
+      })
+      .catch(() => { similar.dataset.loaded = "error"; });
+  }
 })();
