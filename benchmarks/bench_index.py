@@ -44,18 +44,31 @@ KINDS = ["text", "text+filters/risk", "text+price/facets", "filters/newest/facet
 REASONS = ["inspection_only", "no_certification", "price_too_low", "refurbished", "no_manufacturer"]
 
 
+POOL_SIZE = 20_000  # distinct demo-market listings the synthetic ones are recombined from
+
+
+def _pool():
+    """20,000 demo-market catalogue listings (seed 7): titles, shops, attributes, descriptions."""
+    return build_catalogue(seed=7, size=POOL_SIZE).listings
+
+
 def synthetic(n: int, seed: int = 7):
-    """`n` (listing, assessment) pairs built from the demo catalogue, deterministic."""
+    """`n` (listing, assessment) pairs made from the demo catalogue generator, deterministic.
+
+    Each listing takes its title, shop and attributes from one pool listing and its
+    description from another, so the texts do not simply repeat every few thousand listings.
+    """
     rng = random.Random(seed)
-    cat = build_catalogue(seed=7).listings
+    cat = _pool()
     for i in range(n):
-        c = cat[i % len(cat)]
+        c = cat[rng.randrange(len(cat))]
+        d = cat[rng.randrange(len(cat))]
         platform = PLATFORMS[i % len(PLATFORMS)]
         seen = BASE + timedelta(minutes=rng.randrange(0, 60 * 24 * 330))
         price = (c.price * Decimal(rng.randrange(60, 140)) / 100).quantize(Decimal("0.01"))
         listing = Listing(platform, f"{i:09d}", url=f"https://example.test/{i}", title=c.title, price=price,
                           shop_id=f"s{i % 5000}", shop_name=f"{c.shop_name}{i % 97}", attributes=dict(c.attributes),
-                          description=c.description, status="active" if rng.random() < 0.9 else "removed",
+                          description=d.description, status="active" if rng.random() < 0.9 else "removed",
                           first_seen=seen - timedelta(days=30), last_seen=seen)
         risk = round(rng.random(), 3)
         reasons = [Reason(r, "…") for r in rng.sample(REASONS, rng.randrange(0, 3))] if risk >= 0.5 else []

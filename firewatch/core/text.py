@@ -12,6 +12,7 @@ the reference: `use_engine("jieba")` switches this module to it (benchmarks, par
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 import threading
@@ -217,33 +218,68 @@ def search_tokens(text: str) -> list[str]:
 
     jieba `cut_for_search`, plus every CJK bigram of words of three or more characters,
     plus the parts of each code (mfz/abc4 -> mfz/abc4, mfz, abc4; 3*4+1*2.5 keeps 2.5).
+    One segmenter call per text, codes standing in as markers (as in `tokenize_normalized`).
     """
-    seg = segmenter()
+    norm = normalize(text)
+    if _MARK in norm:  # a marker in the text itself: cut piece by piece instead
+        return _search_tokens_by_segment(segmenter(), norm)
+    codes = _CODE_RE.findall(norm)
+    marked = _CODE_RE.sub(_MARK, norm) if codes else norm
+    code_iter = iter(codes)
     seen: set[str] = set()
     tokens: list[str] = []
+    add_seen, add_token = seen.add, tokens.append
+    for word in segmenter().cut_for_search(marked):
+        for token in (_code_tokens(next(code_iter)) if word == _MARK else _word_tokens(word)):
+            if token not in seen:
+                add_seen(token)
+                add_token(token)
+    return tokens
 
-    def add(token: str) -> None:
-        if token not in seen:
-            seen.add(token)
-            tokens.append(token)
 
-    for is_code, piece in _segments(normalize(text)):
-        if is_code:
-            add(piece)
-            parts = [p for p in _SPLIT_CODE_RE.split(piece) if p and p != piece]
-            if len(parts) > 1:
-                for part in parts:
-                    add(part)
-            continue
-        for word in seg.cut_for_search(piece):
-            word = word.strip()
-            if not _keep(word):
-                continue
-            # Bigrams let the indexes find two-character queries such as 灭火 in 灭火器.
-            if len(word) >= 3 and _CJK_RE.search(word):
-                for i in range(len(word) - 1):
-                    bigram = word[i:i + 2]
+_WORD_CACHE_SIZE = 100_000
+_word_cache: dict[str, tuple[str, ...]] = {}
+
+
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """The search tokens one search-mode word gives: its CJK bigrams (words of three or more
+    characters, so that two-character queries such as 灭火 find 灭火器), then the word; none
+    for spaces and punctuation. Memoised: a vocabulary repeats far more than it grows."""
+    hit = _word_cache.get(word)
+    if hit is None:
+        stripped = word.strip()
+        if not _keep(stripped):
+            hit = ()
+        else:
+            out = []
+            if len(stripped) >= 3 and _CJK_RE.search(stripped):
+                for i in range(len(stripped) - 1):
+                    bigram = stripped[i:i + 2]
                     if _CJK_RE.match(bigram[0]) and _CJK_RE.match(bigram[1]):
-                        add(bigram)
-            add(word)
+                        out.append(bigram)
+            out.append(stripped)
+            hit = tuple(out)
+        if len(_word_cache) >= _WORD_CACHE_SIZE:
+            _word_cache.clear()
+        _word_cache[word] = hit
+    return hit
+
+
+@functools.lru_cache(maxsize=65536)
+def _code_tokens(code: str) -> tuple[str, ...]:
+    """A code, then its parts when it has several (mfz/abc4 -> mfz/abc4, mfz, abc4)."""
+    parts = [p for p in _SPLIT_CODE_RE.split(code) if p and p != code]
+    return (code, *parts) if len(parts) > 1 else (code,)
+
+
+def _search_tokens_by_segment(seg: Segmenter, norm: str) -> list[str]:
+    """`search_tokens` of normalised text, one segmenter call per piece between codes."""
+    seen: set[str] = set()
+    tokens: list[str] = []
+    for is_code, piece in _segments(norm):
+        for token in (_code_tokens(piece) if is_code else
+                      [t for word in seg.cut_for_search(piece) for t in _word_tokens(word)]):
+            if token not in seen:
+                seen.add(token)
+                tokens.append(token)
     return tokens

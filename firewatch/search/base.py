@@ -29,9 +29,14 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 def text_tokens(text: str, limit: int | None = None) -> list[str]:
     """Search tokens of `text`: each once, in order, whitespace-free, at most 64 characters."""
+    tokens = search_tokens(text or "")
+    # search_tokens gives each token once and none holds whitespace: unless one is too long
+    # (or there are too many), they are already the answer.
+    if max(map(len, tokens), default=0) <= MAX_TOKEN_CHARS and (limit is None or len(tokens) <= limit):
+        return tokens
     seen: set[str] = set()
     out: list[str] = []
-    for token in search_tokens(text or ""):
+    for token in tokens:
         for part in token.split():
             part = part[:MAX_TOKEN_CHARS]
             if part and part not in seen:

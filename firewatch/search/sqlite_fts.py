@@ -13,6 +13,7 @@ import logging
 import re
 import sqlite3
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -57,9 +58,14 @@ def _schema() -> str:
 
 # Characters unicode61 would split on become four private-use characters (6 bits each), so
 # seller text and user input stay one token each and never become FTS5 syntax.
-def _encode_char(match: re.Match) -> str:
-    o = ord(match.group())
+@lru_cache(maxsize=4096)
+def _encoded(char: str) -> str:
+    o = ord(char)
     return "".join(chr(0xE000 + ((o >> shift) & 63)) for shift in (18, 12, 6, 0))
+
+
+def _encode_char(match: re.Match) -> str:
+    return _encoded(match.group())
 
 
 def fts_token(token: str) -> str:
@@ -67,8 +73,13 @@ def fts_token(token: str) -> str:
     return _OTHER.sub(_encode_char, token)
 
 
+_OTHER_BUT_SPACE = re.compile(r"[^0-9a-z\u4e00-\u9fcc ]")
+
+
 def _fts_text(tokens: list[str]) -> str:
-    return " ".join(fts_token(t) for t in tokens)
+    """The tokens as FTS column text: `fts_token` of each, space-separated (search tokens
+    hold no whitespace, so encoding the joined text once gives the same string)."""
+    return _OTHER_BUT_SPACE.sub(_encode_char, " ".join(tokens))
 
 
 def _match(tokens: list[str], op: str = " AND ") -> str:
