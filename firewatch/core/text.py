@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import logging
 import re
 import threading
@@ -224,17 +225,16 @@ def search_tokens(text: str) -> list[str]:
     if _MARK in norm:  # a marker in the text itself: cut piece by piece instead
         return _search_tokens_by_segment(segmenter(), norm)
     codes = _CODE_RE.findall(norm)
-    marked = _CODE_RE.sub(_MARK, norm) if codes else norm
-    code_iter = iter(codes)
-    seen: set[str] = set()
-    tokens: list[str] = []
-    add_seen, add_token = seen.add, tokens.append
-    for word in segmenter().cut_for_search(marked):
-        for token in (_code_tokens(next(code_iter)) if word == _MARK else _word_tokens(word)):
-            if token not in seen:
-                add_seen(token)
-                add_token(token)
-    return tokens
+    words = segmenter().cut_for_search(_CODE_RE.sub(_MARK, norm) if codes else norm)
+    # each word's tokens from the memo (a C-level map); markers, then misses, filled in after
+    parts: list = list(map(_word_cache.get, words))
+    at = -1
+    for code in codes:
+        at = words.index(_MARK, at + 1)
+        parts[at] = _code_tokens(code)
+    if None in parts:
+        parts = [_word_tokens(w) if p is None else p for w, p in zip(words, parts)]
+    return list(dict.fromkeys(itertools.chain.from_iterable(parts)))
 
 
 _WORD_CACHE_SIZE = 100_000
