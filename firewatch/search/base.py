@@ -195,6 +195,13 @@ class SearchResult:
     hits: list[SearchHit]
     total: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # False when `total` is a lower bound (the SQLite backend counts up to 10,000 matches;
+    # its facets then count those first 10,000): show it as `total_text`, e.g. "10000+".
+    total_exact: bool = True
+
+    @property
+    def total_text(self) -> str:
+        return f"{self.total}" if self.total_exact else f"{self.total}+"
 
     def ids(self) -> list[str]:
         return [h.doc_id for h in self.hits]

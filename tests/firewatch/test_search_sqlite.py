@@ -4,7 +4,7 @@
 a text-only relevance page ranked inside FTS5 (ties at the page end completed), a
 filter-only page read by walking a sort index, and batched writes. Each is compared here
 with the general query on the demo catalogue, including ties, missing prices and risks,
-and deep pages. Also: an index file of the previous schema is migrated in place, one of
+and deep pages. Also: index files of the previous schemas are migrated in place, one of
 an unknown schema is emptied with a message, and text matching stays the outer loop.
 """
 
@@ -97,23 +97,34 @@ def test_batched_writes_replace_and_keep_the_last_copy(tmp_path):
                                (f"{listing.platform}:{listing.listing_id}",)).fetchone()[0] == 0
 
 
-def test_schema_2_file_is_migrated_in_place(tmp_path, caplog):
+@pytest.mark.parametrize("version", [2, 3])
+def test_older_schema_file_is_migrated_in_place(tmp_path, caplog, version):
     path = tmp_path / "old.db"
     with open_index("sqlite", path) as idx:
         idx.index_many(catalogue_items()[:100])
-    db = sqlite3.connect(path)  # make it what version 2 wrote: same tables, fewer indexes
-    for name in ("docs_category", "docs_newest", "docs_price_asc", "docs_price_desc"):
-        db.execute(f"DROP INDEX {name}")
-    db.execute("PRAGMA user_version = 2")
+        queries = [SearchQuery("灭火"), SearchQuery("灭火", platform="jd", flagged=False, sort="risk"),
+                   SearchQuery("灭火器", category="portable_extinguisher", status="active", facets=True)]
+        expected = [(r.ids(), r.total, r.facets) for r in map(idx.search, queries)]
+    db = sqlite3.connect(path)  # make it what versions 2 and 3 wrote: FTS without tags, full detail
+    db.execute("CREATE VIRTUAL TABLE old_fts USING fts5(head, body, tokenize='unicode61 remove_diacritics 0')")
+    db.execute("INSERT INTO old_fts (rowid, head, body) SELECT rowid, head, body FROM docs_fts")
+    db.execute("DROP TABLE docs_fts")
+    db.execute("ALTER TABLE old_fts RENAME TO docs_fts")
+    if version == 2:  # and fewer indexes
+        for name in ("docs_category", "docs_newest", "docs_price_asc", "docs_price_desc"):
+            db.execute(f"DROP INDEX {name}")
+    db.execute(f"PRAGMA user_version = {version}")
     db.commit()
     db.close()
     with caplog.at_level(logging.WARNING), open_index("sqlite", path) as idx:
         assert idx.count() == 100
-        assert idx._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert idx._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         names = {r[0] for r in idx._db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         assert {"docs_newest", "docs_price_asc", "docs_price_desc", "docs_category"} <= names
         assert idx.search(SearchQuery(sort="newest", page_size=5)).total == 100
-    assert "has schema 2: adding the indexes of schema 3" in caplog.text
+        assert [(r.ids(), r.total, r.facets) for r in map(idx.search, queries)] == expected
+        assert "docs_fts_old" not in {r[0] for r in idx._db.execute("SELECT name FROM sqlite_master")}
+    assert f"has schema {version}: bringing it to schema 4 in place" in caplog.text
 
 
 def test_unknown_schema_is_emptied_with_a_rebuild_message(tmp_path, caplog):
@@ -127,4 +138,4 @@ def test_unknown_schema_is_emptied_with_a_rebuild_message(tmp_path, caplog):
     with caplog.at_level(logging.WARNING), open_index("sqlite", path) as idx:
         assert idx.count() == 0
         assert idx.search(SearchQuery("灭火")).total == 0
-    assert "has schema 1, not 3: emptied; run `firewatch index rebuild`" in caplog.text
+    assert "has schema 1, not 4: emptied; run `firewatch index rebuild`" in caplog.text
