@@ -481,17 +481,29 @@ class SQLiteIndex:
     def _ranked_page(self, match: str, size: int, offset: int) -> list[sqlite3.Row]:
         """A BM25-ordered page of an FTS5-only query, ranked inside FTS5.
 
-        FTS5 gives (rowid, rank) of the newest `pool` matches (RANK_POOL, or the page's
-        end plus RANK_SLACK if deeper) without reading any docs row; these are ordered by
-        (rank, doc_id). With no more matches than the pool this is exactly the full sort;
-        with more, relevance is ranked among the newest matches (bm25 of every match of
-        a broad query was most of its time at 1,000,000 listings).
+        The candidates are the newest `pool` matches (RANK_POOL, or the page's end plus
+        RANK_SLACK if deeper): with no more matches than that, every match, so the page is
+        exactly the full sort's; with more, relevance ranks the newest (bm25 of every match
+        of a broad query was most of its time at 1,000,000 listings). FTS5 returns the best
+        `need + slack` (rank, rowid) pairs of them without reading any docs row. When the
+        last of those ranks strictly below the page's last place, every listing tied with
+        that place is among them, so ordering just these by (rank, doc_id) gives exactly the
+        page the full sort would; otherwise fetch more.
         """
         need = offset + size
         pool = max(RANK_POOL, need + RANK_SLACK)
-        ranked = self._db.execute(
-            "SELECT rowid, bm25(docs_fts, ?, ?, ?) FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-            (HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT, match, pool)).fetchall()
+        fetch = need + RANK_SLACK
+        while True:
+            ranked = self._db.execute(
+                "SELECT rowid, r FROM (SELECT rowid, bm25(docs_fts, ?, ?, ?) AS r FROM docs_fts "
+                "WHERE docs_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY r LIMIT ?",
+                (HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT, match, pool, fetch)).fetchall()
+            if len(ranked) < fetch or ranked[-1][1] > ranked[need - 1][1]:
+                break
+            fetch *= 4
+        if len(ranked) >= need:
+            cut = ranked[need - 1][1]
+            ranked = [r for r in ranked if r[1] <= cut]
         rank_of = dict(ranked)
         ids = self._db.execute("SELECT id, doc_id FROM docs WHERE id IN (SELECT value FROM json_each(?))",
                                (json.dumps(list(rank_of)),)).fetchall()

@@ -139,3 +139,35 @@ def test_unknown_schema_is_emptied_with_a_rebuild_message(tmp_path, caplog):
         assert idx.count() == 0
         assert idx.search(SearchQuery("灭火")).total == 0
     assert "has schema 1, not 4: emptied; run `firewatch index rebuild`" in caplog.text
+
+
+def test_totals_past_the_cap_are_lower_bounds_and_facets_count_the_first_matches(index, monkeypatch):
+    exact = index.search(SearchQuery("灭火", facets=True))
+    assert exact.total_exact and exact.total > 60 and exact.total_text == str(exact.total)
+    monkeypatch.setattr(sqlite_fts, "TOTAL_CAP", 50)
+    for q in (SearchQuery("灭火"), SearchQuery("灭火", facets=True), SearchQuery("灭火", min_price=1),
+              SearchQuery(status="active"), SearchQuery(status="active", facets=True)):
+        result = index.search(q)
+        assert (result.total, result.total_exact, result.total_text) == (50, False, "50+"), q
+        if q.facets:
+            assert 50 <= sum(c for _, c in result.facets["platform"]) <= 51, q
+    few = index.search(SearchQuery("灭火", platform="jd", category="portable_extinguisher", status="removed"))
+    assert few.total_exact and few.total == len(few.hits) < 50
+
+
+def test_relevance_ranks_the_newest_matches_when_more_match_than_the_pool(index, monkeypatch):
+    monkeypatch.setattr(sqlite_fts, "RANK_POOL", 30)
+    monkeypatch.setattr(sqlite_fts, "RANK_SLACK", 2)
+    q = SearchQuery("灭火", page_size=10)
+    newest = index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC LIMIT 32",
+                               (index._filtered(q).match,)).fetchall()
+    pool = {r[0] for r in newest}
+    got = index.search(q).hits
+    ids = {r[1]: r[0] for r in index._db.execute("SELECT id, doc_id FROM docs")}
+    assert len(got) == 10 and {ids[h.doc_id] for h in got} <= pool
+    assert [(-h.score, h.doc_id) for h in got] == sorted((-h.score, h.doc_id) for h in got)
+    filtered = index.search(SearchQuery("灭火", min_price=1, page_size=10)).hits  # the docs-conditions path
+    newest = index._db.execute("SELECT f.rowid FROM docs_fts f CROSS JOIN docs d ON d.id = f.rowid "
+                               "WHERE docs_fts MATCH ? AND d.price_fen >= 100 ORDER BY f.rowid DESC LIMIT 32",
+                               (index._filtered(q).match,)).fetchall()
+    assert len(filtered) == 10 and {ids[h.doc_id] for h in filtered} <= {r[0] for r in newest}
