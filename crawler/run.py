@@ -71,7 +71,7 @@ def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySet
         },
         "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
         "EXTENSIONS": {"crawler.progress.ProgressExtension": 500},
-        "FIREWATCH_STORE": str(settings.store_path),
+        "FIREWATCH_STORE": settings.store_url,
         "FIREWATCH_ECHO_COMMITS": echo_commits,
         "FIREWATCH_MAX_BLOCKS": c.max_blocks,
         "FIREWATCH_BLOCK_BACKOFF": c.block_backoff,
@@ -169,7 +169,7 @@ def robots_permitted(settings: Settings, platforms: list[str], report: Callable[
     refused = {p: why for p in platforms if not c.legal_basis.get(p)
                for why in [robots_refusal(SITES[p], hostmap, c.user_agent)] if why}
     if refused:
-        with open_store(settings.store_path) as store:
+        with open_store(settings.store_url) as store:
             for platform, why in refused.items():
                 report(f"拒绝 refused {platform}: {why}")
                 run = store.listings.start_crawl_run(platform, pid=os.getpid(), host=this_host(),
@@ -218,7 +218,7 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, 
 def _crawl(settings: Settings, platforms: list[str], keywords: dict[str, list[str]], crawl_settings: ScrapySettings,
            progress: Any, log_level: int) -> dict[str, dict[str, Any]]:
     c = settings.crawl
-    store = open_store(settings.store_path)
+    store = open_store(settings.store_url)
     since = utcnow() - timedelta(seconds=c.recrawl_after)
     signatures = skip_key_map(store, since)  # what the spider compares search results with (crawler.skip.unchanged)
     host = this_host()

@@ -260,7 +260,7 @@ class CrawlScheduler:
         elif sch.max_captures > 0:
             process_args += ["--max-captures", str(sch.max_captures)]
         store_path = settings.store_path
-        return cls(jobs=jobs, jobstore_url=jobstore_url(store_path), crawl_command=crawl_command,
+        return cls(jobs=jobs, jobstore_url=jobstore_url(settings.store_url), crawl_command=crawl_command,
                    process_command=child_command(settings, *process_args), lock_path=store_path.with_suffix(".schedule.lock"),
                    timezone=resolve_timezone(sch.timezone), misfire_grace_seconds=sch.misfire_grace_seconds,
                    stop_timeout_seconds=sch.stop_timeout_seconds, report=report)
@@ -444,11 +444,17 @@ def _signal_group(popen: subprocess.Popen, sig: int) -> None:
         pass
 
 
-def jobstore_url(store_path: Path) -> str:
-    return f"sqlite:///{Path(store_path).resolve()}"
+def jobstore_url(store: str | Path) -> str:
+    """SQLAlchemy's URL for the job store: in the store's own database (psycopg 3 for PostgreSQL)."""
+    text = str(store)
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    return f"sqlite:///{Path(text).resolve()}"
 
 
 def make_jobstore(url: str):
+    if url.startswith("postgresql"):
+        return SQLAlchemyJobStore(url=url)
 
     # The crawl child writes to the same file; wait for its transactions instead of failing.
     return SQLAlchemyJobStore(url=url, engine_options={"connect_args": {"timeout": 30}})
@@ -471,7 +477,7 @@ def list_jobs(settings) -> list[JobRow]:
     """The settings' jobs with their next run times as stored in the job store (read only)."""
     specs = jobs_from_settings(settings.section("schedule"), settings.section("crawl"))
     tz = resolve_timezone(settings.schedule.timezone)
-    stored = read_stored_jobs(settings.store_path, tz)
+    stored = read_stored_jobs(settings.store_url, tz)
     rows = []
     for spec in specs:
         job = stored.pop(spec.id, None)
@@ -489,10 +495,10 @@ def list_jobs(settings) -> list[JobRow]:
     return rows
 
 
-def read_stored_jobs(store_path: Path, timezone: Any) -> dict[str, Any]:
+def read_stored_jobs(store_path: str | Path, timezone: Any) -> dict[str, Any]:
     """The jobs in the store's job store, without starting a scheduler."""
 
-    if not Path(store_path).exists():
+    if not str(store_path).startswith("postgres") and not Path(store_path).exists():
         return {}
     jobstore = make_jobstore(jobstore_url(store_path))
     jobstore.start(BackgroundScheduler(timezone=timezone), "default")

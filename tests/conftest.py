@@ -15,7 +15,10 @@
   (tests of those behaviours start their own with `start_market`);
 - `serve(ServerClass, ...)` starts a test HTTP server from tests/servers.py, `smtp_server`
   a real aiosmtpd server, `redis_url` a real redis-server, `es_url` / `es_cluster` real
-  Elasticsearch nodes; each is stopped by its fixture.
+  Elasticsearch nodes; each is stopped by its fixture;
+- `pg_cluster` a real PostgreSQL cluster for the session (Debian's server, started by
+  `firewatch.store.pg_node`), `pg_url` a fresh schema in it, and `store_url` the store
+  fixture of the store and flow tests: once a SQLite file, once a PostgreSQL schema.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,3 +295,45 @@ def es_cluster(tmp_path_factory):
     yield start
     for cluster in started:
         cluster.stop()
+
+
+# -- PostgreSQL: a real cluster (Debian's postgresql, run by firewatch.store.pg_node) --------------
+# Missing binaries fail with the fix rather than skip: `make test` installs the package.
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One real PostgreSQL cluster for the session, in a fresh folder the server's user can enter."""
+    from firewatch.store.pg_node import PgCluster, PgNodeError, free_port
+
+    base = Path(tempfile.mkdtemp(prefix="firewatch-pg-"))
+    base.chmod(0o755)  # under root the cluster runs as `postgres`, which must reach its folder
+    cluster = PgCluster(base / "data", free_port(), fast=True)
+    try:
+        cluster.start()
+    except PgNodeError as exc:
+        shutil.rmtree(base, ignore_errors=True)
+        pytest.fail(f"could not start PostgreSQL for the tests: {exc}", pytrace=False)
+    yield cluster
+    cluster.destroy()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_cluster):
+    """A PostgreSQL store URL of the test's own: a new schema, first on the connection's search_path."""
+    import psycopg
+
+    schema = "t" + uuid.uuid4().hex[:12]
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield f"{pg_cluster.url()}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    """Where the test's store lives, once per backend: a SQLite file, then a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return str(tmp_path / "fw.db")
+    return request.getfixturevalue("pg_url")

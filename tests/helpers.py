@@ -109,6 +109,12 @@ def market_env(market) -> dict[str, str]:
             "FIREWATCH_CRAWL__LEGAL_BASIS": json.dumps(values["legal_basis"])}
 
 
+def store_env(store_url: str) -> dict[str, str]:
+    """The environment naming a store (the `store_url` fixture's file or PostgreSQL schema) as
+    `[store] url`, so a command line run uses it."""
+    return {"FIREWATCH_STORE__URL": store_url if "://" in store_url else f"sqlite:///{store_url}"}
+
+
 def firewatch_command(data_dir: Path, *args: str) -> list[str]:
     """argv of `firewatch --data-dir DATA ARGS` as a child process."""
     return [sys.executable, "-m", "firewatch", "--data-dir", str(data_dir), *args]

@@ -4,7 +4,8 @@ demo market (HTTP on port 0) -> `firewatch crawl` (Scrapy, child process) -> sto
 `firewatch process` (jieba + scikit-learn scoring with the session's model, Playwright
 screenshots in Debian's Chromium, SQLite FTS5 index) -> `firewatch search`, `export
 takedown`, `export evidence`, `verify` (and `verify` failing on a tampered pack). Every
-command but the crawl runs in this process (`tests.helpers.run_cli`).
+command but the crawl runs in this process (`tests.helpers.run_cli`). Once with the store in
+a SQLite file, once in PostgreSQL (`[store] url` from the environment, as a deployment sets it).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import shutil
 import subprocess
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -23,27 +26,44 @@ from firewatch.store import open_store
 from tests.helpers import ROOT, firewatch_command, market_args, market_env, run_cli
 
 
-@pytest.fixture(scope="module")
-def flow(demo_market, trained_model, chromium, tmp_path_factory):
+def _flow_store(request, data: Path) -> tuple[str, dict[str, str]]:
+    """The store's URL and the environment naming it: a file in the data dir, or a fresh schema
+    in the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return str(data / "firewatch.db"), {}
+    import psycopg
+
+    cluster = request.getfixturevalue("pg_cluster")
+    schema = "flow" + uuid.uuid4().hex[:8]
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    url = f"{cluster.url()}?options=-csearch_path%3D{schema}"
+    return url, {"FIREWATCH_STORE__URL": url}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def flow(request, demo_market, trained_model, chromium, tmp_path_factory):
     data = tmp_path_factory.mktemp("flow") / "data"
+    store_url, store_env = _flow_store(request, data)
+    env = {**market_env(demo_market), **store_env}
 
     def run(*args):  # with the market's host map, as the crawl: captures reach the replica too
-        return run_cli("--data-dir", str(data), *args, env=market_env(demo_market))
+        return run_cli("--data-dir", str(data), *args, env=env)
 
     crawl = subprocess.run(firewatch_command(data, "crawl", *market_args(demo_market, data), "--query", "灭火器",
                                              "--query", "呼吸器", "--platform", "jd", "--platform", "taobao",
                                              "--platform", "pdd", "--platform", "1688", "--no-progress"),
-                           capture_output=True, text=True, timeout=600, cwd=ROOT, env=market_env(demo_market))
+                           capture_output=True, text=True, timeout=600, cwd=ROOT, env={**os.environ, **env})
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     shutil.copytree(trained_model.directory, data / "models")
     process = run("--verbose", "process", "--max-captures", "4")
     assert process.returncode == 0, process.stderr[-3000:]
-    return data, run
+    return data, run, store_url
 
 
 def test_crawl_reaches_every_platform(flow, demo_market):
-    data, _ = flow
-    with open_store(data / "firewatch.db") as store:
+    data, _, store_url = flow
+    with open_store(store_url) as store:
         counts = store.listings.count_listings()
     assert {"jd", "taobao", "tmall", "pdd", "1688"} <= set(counts)
     expected = {(l.platform, l.listing_id) for kw in ("灭火器", "呼吸器")
@@ -52,8 +72,8 @@ def test_crawl_reaches_every_platform(flow, demo_market):
 
 
 def test_flags_have_reasons_and_screenshots_have_hashes(flow):
-    data, _ = flow
-    with open_store(data / "firewatch.db") as store:
+    data, _, store_url = flow
+    with open_store(store_url) as store:
         flagged = store.assessments.flagged()
         assert flagged, "no listing was flagged"
         assert all(a.reasons for _, a in flagged), "a flag without a reason"
@@ -72,7 +92,7 @@ def test_flags_have_reasons_and_screenshots_have_hashes(flow):
 
 
 def test_search_finds_two_character_query(flow):
-    _, run = flow
+    _, run, _ = flow
     result = run("search", "灭火", "--json", "--limit", "500")
     assert result.returncode == 0, result.stderr
     hits = [json.loads(line) for line in result.stdout.splitlines()]
@@ -82,21 +102,21 @@ def test_search_finds_two_character_query(flow):
 
 
 def test_takedown_list_holds_one_platform(flow, tmp_path):
-    data, run = flow
+    data, run, store_url = flow
     out = tmp_path / "jd.csv"
     result = run("export", "takedown", "--platform", "jd", "--format", "csv", "--include-unconfirmed",
                  "--out", str(out))
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
-    with open_store(data / "firewatch.db") as store:
+    with open_store(store_url) as store:
         assert len(rows) == len(store.assessments.flagged("jd")) > 0
     assert {r["平台"] for r in rows} == {"jd"}
     assert all(r["原因代码"] for r in rows)
 
 
 def test_evidence_pack_verifies_and_tampering_is_named(flow, tmp_path):
-    data, run = flow
-    with open_store(data / "firewatch.db") as store:
+    data, run, store_url = flow
+    with open_store(store_url) as store:
         key = next(l.key for l, _ in store.assessments.flagged() if store.evidence.latest_evidence(l.key))
     pack = tmp_path / "pack.zip"
     made = run("export", "evidence", f"{key[0]}:{key[1]}", "--out", str(pack))

@@ -57,6 +57,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                 "Logged-in browser sessions (Playwright storage_state JSON) per platform."),
     "sites": ("firewatch.cli.sites", "sites",
               "The marketplaces as firewatch reaches them: reachability, robots.txt, sessions, blocks."),
+    "store": ("firewatch.cli.store", "store",
+              "The store of record: which one the settings name, and moving it to PostgreSQL."),
     "token": ("firewatch.cli.web", "token",
               "API tokens for platform integrations (Authorization: Bearer)."),
     "train": ("firewatch.cli.scoring", "train",

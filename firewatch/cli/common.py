@@ -28,7 +28,7 @@ def settings_of(ctx: click.Context) -> Settings:
 
 def store_of(ctx: click.Context):
     """The store of this run's settings, as a context manager."""
-    return open_store(settings_of(ctx).store_path)
+    return open_store(settings_of(ctx).store_url)
 
 
 def parse_key(text: str, store) -> tuple[str, str]:

@@ -63,7 +63,7 @@ def notice_create(ctx, platform: str, created_by: str | None) -> None:
     """Draft a notice of the platform's confirmed listings not yet in a notice."""
 
     settings = settings_of(ctx)
-    with open_store(settings.store_path) as store:
+    with open_store(settings.store_url) as store:
         notice_id = create_notice(store, platform, created_by=created_by or default_operator())
         if notice_id is None:
             out.print(f"没有新的已确认商品 no confirmed {platform} listing outside earlier notices: nothing to draft")
@@ -80,7 +80,7 @@ def notice_list(ctx, platform: str | None) -> None:
     """List notices as stored (no re-evaluation; see `notice status`)."""
 
     settings = settings_of(ctx)
-    with open_store(settings.store_path) as store:
+    with open_store(settings.store_url) as store:
         notices = store.notices.notices(platform)
     out.print(_table(notices, "下架通知 notices"))
 
@@ -94,7 +94,7 @@ def notice_send(ctx, notice_id: int, sent_by: str | None, channel: str | None) -
     """Write the notice's letter (HTML + PDF) and mark it sent."""
 
     settings = settings_of(ctx)
-    with open_store(settings.store_path) as store:
+    with open_store(settings.store_url) as store:
         n = send_notice(store, notice_id, sent_by=sent_by or default_operator(),
                         out_dir=settings.export_dir / "notices", config=_config(settings),
                         chromium=settings.capture.chromium, channel=channel)
@@ -113,7 +113,7 @@ def notice_ack(ctx, notice_id: int, by: str | None, note: str) -> None:
     """Record the platform's acknowledgement of a sent notice."""
 
     settings = settings_of(ctx)
-    with open_store(settings.store_path) as store:
+    with open_store(settings.store_url) as store:
         n = acknowledge_notice(store, notice_id, by=by or default_operator(), note=note)
     out.print(f"已回复 notice {n.id} acknowledged at {_when(n.acknowledged_at)}")
 
@@ -126,7 +126,7 @@ def notice_status(ctx, notice_id: int | None) -> None:
 
     settings = settings_of(ctx)
     grace = timedelta(seconds=int(settings.crawl.recrawl_after))
-    with open_store(settings.store_path) as store:
+    with open_store(settings.store_url) as store:
         if notice_id is None:
             notices = evaluate_all(store, recrawl_after=grace)
         else:

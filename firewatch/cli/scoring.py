@@ -19,7 +19,7 @@ from classifiers.scorer import train_default
 from firewatch.cli.common import console, out, settings_of
 from firewatch.core.exceptions import FirewatchError
 from firewatch.services.loaders import load_scorer, load_watchlist
-from firewatch.store import open_store
+from firewatch.store import open_store, store_exists
 
 SCORE_BATCH = 500  # `firewatch score` records scored together
 
@@ -32,8 +32,8 @@ def train(ctx, prices_from_store) -> None:
     """Train the category and risk models on classifiers/data/ (and prices on the store) and save them."""
     settings = settings_of(ctx)
     scorer = train_default(settings.model_dir)
-    if prices_from_store is not False and settings.store_path.exists():
-        with open_store(settings.store_path) as store:
+    if prices_from_store is not False and store_exists(settings.store_url):
+        with open_store(settings.store_url) as store:
             n = sum(store.listings.count_listings().values())
             if prices_from_store or n >= settings.scoring.price_min_listings:
                 model = fit_price_model_from_store(store, scorer)

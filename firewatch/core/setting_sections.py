@@ -50,8 +50,10 @@ def _search_url(url: str) -> str:
 
 
 def _store_url(url: str) -> str:
+    if url.startswith(("postgresql://", "postgres://")) and len(url.split("://", 1)[1]) > 0:
+        return url
     if not url.startswith("sqlite:///") or url == "sqlite:///":
-        raise ValueError("expected sqlite:///PATH (the only store supported)")
+        raise ValueError("expected sqlite:///PATH or postgresql://user@host:port/database")
     return url
 
 
@@ -86,7 +88,13 @@ class PathsSettings(_Section):
 
 class StoreSettings(_Section):
     url: Annotated[str, AfterValidator(_store_url)] = Field(
-        "sqlite:///firewatch.db", description="Store of record; sqlite:///relative/path is resolved against data_dir.")
+        "sqlite:///firewatch.db", description="Store of record: sqlite:///relative/path (resolved against data_dir; "
+        "one machine) or postgresql://user@host:port/database (several machines; `firewatch store migrate --to` "
+        "copies a SQLite store there).")
+    keep_snapshot_months: int = Field(0, ge=0, description="`firewatch store maintain` drops listing snapshots (the "
+        "price and status history) older than this many months, this month counting as one; 0 keeps them all.")
+    months_ahead: int = Field(3, ge=1, le=24, description="PostgreSQL: `store maintain` keeps monthly snapshot "
+        "partitions ready this many months ahead.")
 
 
 class SearchSettings(_Section):

@@ -106,7 +106,20 @@ class Settings(BaseSettings):
         return self.data_dir / relative
 
     @property
+    def store_is_postgres(self) -> bool:
+        return self.store.url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def store_url(self) -> str:
+        """What `open_store` takes: the SQLite file's absolute path, or the PostgreSQL URL."""
+        return self.store.url if self.store_is_postgres else str(self.store_path)
+
+    @property
     def store_path(self) -> Path:
+        """The SQLite store's file; with a PostgreSQL store, the place files kept beside the store
+        (locks, the scheduler's job store stays in PostgreSQL) are named after: `data_dir/firewatch.db`."""
+        if self.store_is_postgres:
+            return self.data_path("firewatch.db")
         return self.data_path(self.store.url[len("sqlite:///"):])
 
     @property

@@ -13,7 +13,7 @@ from classifiers.exceptions import ModelNotTrainedError
 from classifiers.scorer import Scorer, train_default
 from firewatch.core.settings import Settings
 from firewatch.imports import registry_from_store, watchlist_from_sources
-from firewatch.store import open_store
+from firewatch.store import open_store, store_exists
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,8 @@ def load_scorer(settings: Settings, report: Callable[[str], Any] = log.warning) 
 def load_watchlist(settings: Settings, store=None):
     """Names imported into the store (`firewatch import watchlist`) plus the spot-check list
     file named by `scoring.watchlist` (CSV or XLSX, UTF-8 or GBK), or None."""
-    if store is None and settings.store_path.exists():
-        with open_store(settings.store_path) as opened:
+    if store is None and store_exists(settings.store_url):
+        with open_store(settings.store_url) as opened:
             return watchlist_from_sources(settings.watchlist_path, opened)
     return watchlist_from_sources(settings.watchlist_path, store)
 
@@ -44,7 +44,7 @@ def load_registry(settings: Settings, store=None):
     """The certificate lookup from the store (`firewatch import certificates`), or None."""
     if store is not None:
         return registry_from_store(store)
-    if not settings.store_path.exists():
+    if not store_exists(settings.store_url):
         return None
-    with open_store(settings.store_path) as opened:
+    with open_store(settings.store_url) as opened:
         return registry_from_store(opened)

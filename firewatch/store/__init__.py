@@ -3,7 +3,8 @@
 `store.users`, `store.references`, `store.sources`, `store.tips` and `store.assist` (the contracts:
 `firewatch.store.protocols`).
 
-`open_store(url)` picks the backend from a URL; only `sqlite:///PATH` exists today.
+`open_store(url)` picks the backend from a URL: `sqlite:///PATH` (or a plain path), the embedded
+default, or `postgresql://user@host:port/db`, the store of record beyond one machine.
 """
 
 from __future__ import annotations
@@ -12,17 +13,33 @@ from pathlib import Path
 
 from firewatch.core.exceptions import StoreError
 from firewatch.store.protocols import AlertRecord, DeadLetter, Store, TipRecord, UpsertResult
+from firewatch.store.postgres import PostgresStore
 from firewatch.store.sqlite import SQLiteStore
 
-__all__ = ["Store", "SQLiteStore", "UpsertResult", "AlertRecord", "DeadLetter", "TipRecord", "open_store"]
+__all__ = ["Store", "SQLiteStore", "PostgresStore", "UpsertResult", "AlertRecord", "DeadLetter", "TipRecord", "open_store", "is_postgres", "store_exists"]
 
 
-def open_store(url_or_path: str | Path) -> Store:
-    """Open (and migrate) the store named by `sqlite:///PATH` or a plain file path; use it
-    as a context manager to close it."""
+def open_store(url_or_path: str | Path, pooled: bool = False) -> Store:
+    """Open (and migrate) the store named by `sqlite:///PATH`, a plain file path or
+    `postgresql://...`; use it as a context manager to close it. `pooled`: a PostgreSQL
+    connection comes from (and goes back to) the process's pool, for a store opened per request."""
     text = str(url_or_path)
+    if is_postgres(text):
+        return PostgresStore(text, pooled)
     if text.startswith("sqlite:///"):
         text = text[len("sqlite:///"):]
     elif "://" in text:
-        raise StoreError(f"unsupported store URL {text!r}: use sqlite:///PATH")
+        raise StoreError(f"unsupported store URL {text.split('://')[0]}://...: use sqlite:///PATH or postgresql://...")
     return SQLiteStore(Path(text))
+
+
+def is_postgres(url: str | Path) -> bool:
+    return str(url).startswith(("postgresql://", "postgres://"))
+
+
+def store_exists(url_or_path: str | Path) -> bool:
+    """Whether there is a store to read: the SQLite file exists (a server-side store always may)."""
+    text = str(url_or_path)
+    if is_postgres(text):
+        return True
+    return Path(text.removeprefix("sqlite:///")).exists()

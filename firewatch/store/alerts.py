@@ -9,10 +9,7 @@ delivered; `delivery_lock` keeps two sends at once from delivering the same aler
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
-import re
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -44,6 +41,8 @@ class SQLiteAlerts:
 
     def __init__(self, db: SQLiteDatabase):
         self._db = db
+        # the JSON payload's "day", in each dialect's words
+        self._payload_day = "(payload::json ->> 'day')" if db.dialect == "postgresql" else "json_extract(payload, '$.day')"
 
     # -- delivery lock ------------------------------------------------------------------
     @contextlib.contextmanager
@@ -51,26 +50,10 @@ class SQLiteAlerts:
         """Hold the right to deliver on `channel` (yields True), or yield False at once when
         another process or thread holds it. Two `alerts send` (or digests, or dead-letter
         retries) running together would otherwise both read the same unsent alerts and both
-        deliver them. An advisory lock on a file beside the store, released by the OS if
-        the holder dies, so a crash never leaves the channel stuck."""
-        path = self._db.path
-        if str(path) == ":memory:":
-            yield True
-            return
-        name = re.sub(r"[^A-Za-z0-9_.-]", "_", channel)
-        fd = os.open(f"{path}.send-{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+        deliver them. An advisory lock (a file beside a SQLite store, a PostgreSQL advisory
+        lock), released if the holder dies, so a crash never leaves the channel stuck."""
+        with self._db.try_lock(f"send-{channel}") as held:
+            yield held
 
     # -- alerts -------------------------------------------------------------------------
     def add_alerts(self, candidates: Iterable[dict[str, Any]]) -> list[int]:
@@ -85,13 +68,14 @@ class SQLiteAlerts:
             for c in candidates:
                 cur = db.execute(
                     "INSERT INTO alerts (rule, dedupe_key, platform, listing_id, summary, details, state, created_at) "
-                    "VALUES (?,?,?,?,?,?,'new',?) ON CONFLICT (dedupe_key) DO NOTHING",
+                    "VALUES (?,?,?,?,?,?,'new',?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
                     (c["rule"], c["dedupe_key"], c.get("platform", ""), c.get("listing_id", ""), c["summary"],
                      json.dumps(c.get("details", {}), ensure_ascii=False, sort_keys=True, default=str),
                      _ts(c.get("created_at") or now)),
                 )
-                if cur.rowcount:
-                    ids.append(int(cur.lastrowid))
+                row = cur.fetchone()
+                if row is not None:
+                    ids.append(int(row[0]))
         return ids
 
     def _row_to_alert(self, r: sqlite3.Row) -> AlertRecord:
@@ -193,10 +177,10 @@ class SQLiteAlerts:
         with self._db.transaction() as db:
             cur = db.execute(
                 "INSERT INTO alert_dead_letters (channel, kind, alert_ids, payload, attempts, last_error, created_at) "
-                "VALUES (?,?,?,?,?,?,?)",
+                "VALUES (?,?,?,?,?,?,?) RETURNING id",
                 (channel, kind, json.dumps(list(alert_ids)), json.dumps(payload, ensure_ascii=False, default=str),
                  attempts, last_error[:2000], _ts(utcnow())))
-            return int(cur.lastrowid)
+            return int(cur.fetchone()[0])
 
     def dead_letters(self, include_resolved: bool = False) -> list[DeadLetter]:
         sql = "SELECT * FROM alert_dead_letters" + ("" if include_resolved else " WHERE resolved_at IS NULL")
@@ -242,4 +226,4 @@ class SQLiteAlerts:
             db.execute("INSERT INTO alert_digests (day, channel, sent_at) VALUES (?,?,?) "
                        "ON CONFLICT (day, channel) DO NOTHING", (day, channel, _ts(at or utcnow())))
             db.execute("UPDATE alert_dead_letters SET resolved_at=? WHERE kind='digest' AND channel=? "
-                       "AND resolved_at IS NULL AND json_extract(payload, '$.day')=?", (_ts(at or utcnow()), channel, day))
+                       f"AND resolved_at IS NULL AND {self._payload_day}=?", (_ts(at or utcnow()), channel, day))

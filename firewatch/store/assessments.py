@@ -14,6 +14,11 @@ from firewatch.store.queue import complete_in
 from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
 
 
+_COLUMNS = ("platform", "listing_id", "assessed_at", "category", "category_confidence", "risk_score", "flagged",
+            "reasons", "specs", "model_versions")
+_UPDATES = ", ".join(f"{c}=excluded.{c}" for c in _COLUMNS[2:])
+
+
 def assessment_from_row(r: sqlite3.Row) -> Assessment:
     """An Assessment from a row with the assessments table's columns (also from joins)."""
     return Assessment(
@@ -34,7 +39,8 @@ class SQLiteAssessments:
         """Save the latest assessment and complete the 'score' stage in one transaction."""
         with self._db.transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO assessments VALUES (?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO assessments ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+                f"ON CONFLICT (platform, listing_id) DO UPDATE SET {_UPDATES}",
                 (
                     a.platform, a.listing_id, _ts(a.assessed_at), a.category, a.category_confidence, a.risk_score,
                     int(a.flagged), json.dumps(to_jsonable(a.reasons), ensure_ascii=False),

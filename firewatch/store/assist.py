@@ -89,9 +89,9 @@ class SQLiteAssist:
         now = at or utcnow()
         with self._db.transaction() as db:
             cur = db.execute("INSERT INTO assist_requests (number, platform, created_at, created_by, deadline_at) "
-                             "VALUES (?,?,?,?,?)", (f"pending-{now.timestamp()}-{id(keys)}", platform, _ts(now),
+                             "VALUES (?,?,?,?,?) RETURNING id", (f"pending-{now.timestamp()}-{id(keys)}", platform, _ts(now),
                                                      created_by, _ts(deadline_at)))
-            request_id = int(cur.lastrowid)
+            request_id = int(cur.fetchone()[0])
             db.execute("UPDATE assist_requests SET number=? WHERE id=?", (request_number(request_id, now), request_id))
             db.executemany("INSERT INTO assist_request_items (request_id, platform, listing_id) VALUES (?,?,?)",
                            [(request_id, p, lid) for p, lid in keys])

@@ -2,17 +2,21 @@
 
 Every write is one transaction (`BEGIN IMMEDIATE` ... `COMMIT`), so a process killed at any
 moment leaves the whole write or none of it. Times are stored as ISO text (`_ts`, `_parse_ts`).
+`Database` is what the repositories need of a connection; `pgdb.PostgresDatabase` is the other one.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
+import re
 import sqlite3
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Protocol
 
 from firewatch.core.exceptions import StoreError
 
@@ -27,9 +31,41 @@ def _parse_ts(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+class Database(Protocol):
+    """A store's one connection: statements outside a transaction commit by themselves;
+    `transaction()` yields something with `execute` and `executemany` (SQLite-style `?` SQL)."""
+
+    dialect: str
+    integrity_errors: tuple[type[BaseException], ...]
+    statement_errors: tuple[type[BaseException], ...]
+
+    def execute(self, sql: str, args: Any = ()) -> Any: ...
+    def transaction(self, exclusive: bool = True) -> AbstractContextManager[Any]: ...
+    def try_lock(self, name: str) -> AbstractContextManager[bool]: ...
+    def close(self) -> None: ...
+
+
+def lock_in(db: Any, name: str) -> None:
+    """Hold the lock `name` until the caller's transaction ends, so writers of one thing (a listing)
+    take turns while writers of others go on (PostgreSQL's `transaction(exclusive=False)`).
+    SQLite's single writer lock already serialises every write: nothing to do there."""
+    lock = getattr(db, "lock", None)  # only a PgConnection has one
+    if lock is not None:
+        lock(name)
+
+
+def db_errors(db: Database) -> tuple[type[BaseException], ...]:
+    """The driver's errors for a failed statement (a missing table, say)."""
+    return db.statement_errors
+
+
 class SQLiteDatabase:
     """One SQLite connection (WAL, foreign keys on) and its transactions, shared by the
     repositories of a store. Outside a transaction each statement commits by itself."""
+
+    dialect = "sqlite"
+    integrity_errors: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
+    statement_errors: tuple[type[BaseException], ...] = (sqlite3.OperationalError,)
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -61,7 +97,8 @@ class SQLiteDatabase:
         return self._conn.execute(sql, args)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, exclusive: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; SQLite has one writer at a time whatever `exclusive` says."""
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             yield self._conn
@@ -70,6 +107,27 @@ class SQLiteDatabase:
             raise
         else:
             self._conn.execute("COMMIT")
+
+    @contextmanager
+    def try_lock(self, name: str) -> Iterator[bool]:
+        """An advisory lock on a file beside the store: yields True while held, False at once
+        when another process or thread holds it; the OS releases it if the holder dies."""
+        if str(self.path) == ":memory:":
+            yield True
+            return
+        fd = os.open(f"{self.path}.{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
 
     def close(self) -> None:
         self._conn.close()

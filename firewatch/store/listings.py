@@ -23,7 +23,7 @@ from firewatch.core.models import Listing, PriceTier, Snapshot, Source, to_jsona
 from firewatch.store.protocols import UpsertResult
 from firewatch.store.queue import complete_in, enqueue_in
 from firewatch.core.money import from_fen, to_fen
-from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
+from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts, lock_in
 
 
 def content_hash(listing: Listing) -> str:
@@ -66,7 +66,8 @@ def record_source_in(db: sqlite3.Connection, key: tuple[str, str], source: Sourc
     db.execute(
         "INSERT INTO listing_sources (platform, listing_id, kind, name, ref, detail, first_seen, last_seen) "
         "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (platform, listing_id, kind, name, ref) "
-        "DO UPDATE SET detail=excluded.detail, last_seen=MAX(last_seen, excluded.last_seen)",
+        "DO UPDATE SET detail=excluded.detail, last_seen=CASE WHEN excluded.last_seen > listing_sources.last_seen "
+        "THEN excluded.last_seen ELSE listing_sources.last_seen END",
         (key[0], key[1], source.kind, source.name, source.ref,
          json.dumps(source.detail, ensure_ascii=False, sort_keys=True), _ts(source.first_seen or now), seen),
     )
@@ -107,6 +108,7 @@ def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_pr
     }
     if search_price is not None:
         row["search_price"] = search_price
+    lock_in(db, f"listing:{listing.platform}:{listing.listing_id}")
     old = db.execute(
         "SELECT price_fen, price_low_fen, title, stock, status, content_hash FROM listings WHERE platform=? AND listing_id=?",
         (listing.platform, listing.listing_id),
@@ -159,7 +161,8 @@ class SQLiteListings:
         `source` (when given) records where this sighting came from, and `complete` (a queue
         stage of the listing) is completed, in the same transaction.
         """
-        with self._db.transaction() as db:
+        # Writers of other listings need not wait (PostgreSQL: upsert_in locks just this listing).
+        with self._db.transaction(exclusive=False) as db:
             return upsert_in(db, listing, observed_at or utcnow(), search_price, source, complete=complete)
 
     def get_listing(self, key: tuple[str, str]) -> Listing | None:
@@ -219,9 +222,9 @@ class SQLiteListings:
         now = _ts(utcnow())
         with self._db.transaction() as db:
             return db.execute("INSERT INTO crawl_runs (platform, started_at, pid, host, heartbeat_at, conditions) "
-                              "VALUES (?, ?, ?, ?, ?, ?)",
+                              "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                               (platform, now, pid, host, now,
-                               json.dumps(conditions or {}, ensure_ascii=False, sort_keys=True))).lastrowid
+                               json.dumps(conditions or {}, ensure_ascii=False, sort_keys=True))).fetchone()[0]
 
     def heartbeat_crawl_runs(self, run_ids: list[int]) -> None:
         """The runs' process is alive now (runs already finished are left alone)."""

@@ -1,10 +1,12 @@
 """Schema migrations for the SQLite store, applied in order and recorded in a table.
 
-Each migration is (version, name, SQL). Never edit an applied migration: add a new one.
+Each migration is (version, name, SQL). Never edit an applied migration: add a new one. The SQL
+is written for SQLite and translated for PostgreSQL (`postgres.pg_ddl`); a migration that only one
+backend needs gives a dict of SQL by dialect ("sqlite", "postgresql"), absent meaning nothing to do.
 Money is stored as integer fen (1 yuan = 100 fen); timestamps as ISO 8601 UTC text.
 """
 
-MIGRATIONS: list[tuple[int, str, str]] = [
+MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
     (
         1,
         "listings, snapshots, assessments, evidence, decisions, notices, queue",
@@ -456,5 +458,41 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX assist_replies_listing ON assist_replies (platform, listing_id);
         CREATE INDEX assist_replies_shop ON assist_replies (platform, shop_id, shop_name);
         """,
+    ),
+    (
+        13,
+        "PostgreSQL: snapshots partitioned by month of observed_at (store maintain adds and drops months); "
+        "room on listing pages for in-place updates of a re-crawl; the queue vacuumed as it churns",
+        {
+            "postgresql": """
+            ALTER TABLE snapshots RENAME TO snapshots_unpartitioned;
+            ALTER INDEX snapshots_listing RENAME TO snapshots_unpartitioned_listing;
+            CREATE SEQUENCE snapshot_ids AS BIGINT;
+            CREATE TABLE snapshots (
+                id BIGINT NOT NULL DEFAULT nextval('snapshot_ids'),
+                platform TEXT NOT NULL,
+                listing_id TEXT NOT NULL,
+                observed_at TEXT COLLATE "C" NOT NULL,
+                price_fen BIGINT,
+                title TEXT NOT NULL,
+                stock BIGINT,
+                status TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                PRIMARY KEY (id, observed_at),
+                FOREIGN KEY (platform, listing_id) REFERENCES listings (platform, listing_id)
+            ) PARTITION BY RANGE (observed_at);
+            ALTER SEQUENCE snapshot_ids OWNED BY snapshots.id;
+            CREATE TABLE snapshots_default PARTITION OF snapshots DEFAULT;
+            INSERT INTO snapshots (id, platform, listing_id, observed_at, price_fen, title, stock, status, content_hash)
+                SELECT id, platform, listing_id, observed_at, price_fen, title, stock, status, content_hash
+                FROM snapshots_unpartitioned;
+            SELECT setval('snapshot_ids', COALESCE((SELECT MAX(id) FROM snapshots), 0) + 1, false);
+            DROP TABLE snapshots_unpartitioned;
+            CREATE INDEX snapshots_listing ON snapshots (platform, listing_id, observed_at);
+            ALTER TABLE listings SET (fillfactor = 80);
+            ALTER TABLE queue SET (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.01,
+                                   autovacuum_vacuum_threshold = 1000)
+            """,
+        },
     ),
 ]

@@ -42,9 +42,9 @@ class SQLiteNotices:
         if foreign:
             raise ValueError(f"listings of another platform in a {platform} notice: {foreign}")
         with self._db.transaction() as db:
-            cur = db.execute("INSERT INTO notices (platform, created_at, created_by, status) VALUES (?,?,?, 'draft')",
+            cur = db.execute("INSERT INTO notices (platform, created_at, created_by, status) VALUES (?,?,?, 'draft') RETURNING id",
                              (platform, _ts(at or utcnow()), created_by))
-            notice_id = int(cur.lastrowid)
+            notice_id = int(cur.fetchone()[0])
             db.executemany("INSERT INTO notice_items (notice_id, platform, listing_id) VALUES (?,?,?)",
                            [(notice_id, p, lid) for p, lid in keys])
         return notice_id
@@ -145,9 +145,9 @@ class SQLiteNotices:
     def report_removed(self, key: tuple[str, str], reported_by: str, note: str = "") -> int:
         """A platform says it removed a listing (a re-crawl verifies it); returns the report's id."""
         with self._db.transaction() as db:
-            cur = db.execute("INSERT INTO removal_reports (platform, listing_id, reported_by, at, note) VALUES (?,?,?,?,?)",
+            cur = db.execute("INSERT INTO removal_reports (platform, listing_id, reported_by, at, note) VALUES (?,?,?,?,?) RETURNING id",
                              (*key, reported_by, utcnow().isoformat(), note))
-            return int(cur.lastrowid)
+            return int(cur.fetchone()[0])
 
     def removal_reports(self, platform: str) -> dict[str, dict[str, Any]]:
         """The latest removal report per listing id of one platform."""

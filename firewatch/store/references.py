@@ -34,13 +34,15 @@ class SQLiteReferences:
                 row = {f: str(e.get(f) or "") for f in WATCHLIST_FIELDS}
                 row.update(name_key=str(e["name_key"]), source=source, source_sha256=source_sha256, imported_at=now)
                 cols = ", ".join(row)
-                cur = db.execute(f"INSERT OR IGNORE INTO watchlist_entries ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
+                cur = db.execute(f"INSERT INTO watchlist_entries ({cols}) VALUES ({', '.join(':' + c for c in row)}) "
+                                 "ON CONFLICT DO NOTHING", row)
                 added += cur.rowcount
         return added
 
     def watchlist_names(self) -> list[str]:
         """Every watched company name (inspected sellers and nominal manufacturers), first import first."""
-        rows = self._db.execute("SELECT name FROM watchlist_entries GROUP BY name_key ORDER BY MIN(id)")
+        rows = self._db.execute("SELECT w.name FROM watchlist_entries w JOIN (SELECT MIN(id) AS id FROM watchlist_entries "
+                                "GROUP BY name_key) earliest ON w.id = earliest.id ORDER BY w.id")
         return [r[0] for r in rows]
 
     # -- certificate registry ---------------------------------------------------
@@ -61,7 +63,9 @@ class SQLiteReferences:
                                                       row["holder"], row["expires_on"]):
                     continue
                 cols = ", ".join(row)
-                db.execute(f"INSERT OR REPLACE INTO certificates ({cols}) VALUES ({', '.join(':' + c for c in row)})", row)
+                updates = ", ".join(f"{c}=excluded.{c}" for c in row if c != "number")
+                db.execute(f"INSERT INTO certificates ({cols}) VALUES ({', '.join(':' + c for c in row)}) "
+                           f"ON CONFLICT (number) DO UPDATE SET {updates}", row)
                 if old is None:
                     new += 1
                 else:

@@ -40,10 +40,10 @@ class SQLiteReviews:
                           (d.platform, d.listing_id)).fetchone() is None:
                 raise ValueError(f"no listing {d.platform}:{d.listing_id} in the store")
             cur = db.execute(
-                "INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at) VALUES (?,?,?,?,?,?)",
+                "INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at) VALUES (?,?,?,?,?,?) RETURNING id",
                 (d.platform, d.listing_id, d.reviewer, d.verdict, d.note, d.at.isoformat()),
             )
-            return int(cur.lastrowid)
+            return int(cur.fetchone()[0])
 
     def decisions(self, key: tuple[str, str]) -> list[Decision]:
         """Every decision on one listing, oldest first."""
@@ -82,9 +82,9 @@ class SQLiteReviews:
     # -- cases ------------------------------------------------------------------
     def create_case(self, title: str, created_by: str, note: str = "") -> int:
         with self._db.transaction() as db:
-            cur = db.execute("INSERT INTO cases (title, note, created_by, created_at) VALUES (?,?,?,?)",
+            cur = db.execute("INSERT INTO cases (title, note, created_by, created_at) VALUES (?,?,?,?) RETURNING id",
                              (title, note, created_by, utcnow().isoformat()))
-            return int(cur.lastrowid)
+            return int(cur.fetchone()[0])
 
     def cases(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self._db.execute(
@@ -101,7 +101,8 @@ class SQLiteReviews:
                 raise ValueError(f"no case {case_id}")
             if db.execute("SELECT 1 FROM listings WHERE platform=? AND listing_id=?", key).fetchone() is None:
                 raise ValueError(f"no listing {key[0]}:{key[1]} in the store")
-            cur = db.execute("INSERT OR IGNORE INTO case_items (case_id, platform, listing_id, added_by, added_at) VALUES (?,?,?,?,?)",
+            cur = db.execute("INSERT INTO case_items (case_id, platform, listing_id, added_by, added_at) VALUES (?,?,?,?,?) "
+                             "ON CONFLICT DO NOTHING",
                              (case_id, *key, added_by, utcnow().isoformat()))
             return cur.rowcount > 0
 

@@ -45,11 +45,11 @@ class SQLiteTips:
             if count >= limit:
                 return None
             cur = db.execute(
-                f"INSERT INTO tips ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO tips ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                 (tip.receipt, _ts(tip.created_at or utcnow()), tip.url, tip.platform, tip.listing_id,
                  int(tip.on_platform), tip.shop_name, tip.text, tip.contact, ip_hash,
                  json.dumps(tip.photos, ensure_ascii=False)))
-            return int(cur.lastrowid)
+            return int(cur.fetchone()[0])
 
     def recent_tips(self, ip_hash: str, since: datetime) -> int:
         """How many tips this address sent since `since`."""
@@ -62,12 +62,9 @@ class SQLiteTips:
         now = now or utcnow()
         with self._db.transaction() as db:
             db.execute("DELETE FROM tip_challenges WHERE expires_at<?", (_ts(now),))
-            try:
-                db.execute("INSERT INTO tip_challenges (id, used_at, expires_at) VALUES (?,?,?)",
-                           (challenge_id, _ts(now), _ts(expires_at)))
-            except sqlite3.IntegrityError:
-                return False
-        return True
+            cur = db.execute("INSERT INTO tip_challenges (id, used_at, expires_at) VALUES (?,?,?) ON CONFLICT DO NOTHING",
+                             (challenge_id, _ts(now), _ts(expires_at)))
+            return cur.rowcount > 0
 
     def get_tip(self, receipt: str) -> TipRecord | None:
         r = self._db.execute("SELECT * FROM tips WHERE receipt=?", (receipt,)).fetchone()

@@ -134,8 +134,8 @@ class SQLiteUsers:
             prev = last[0] if last else GENESIS
             digest = _entry_hash(prev, at, actor, action, subject, text, ip)
             cur = db.execute("INSERT INTO audit_log (at, actor, action, subject, detail, ip, prev_sha256, entry_sha256) "
-                             "VALUES (?,?,?,?,?,?,?,?)", (at, actor, action, subject, text, ip, prev, digest))
-            return int(cur.lastrowid)
+                             "VALUES (?,?,?,?,?,?,?,?) RETURNING id", (at, actor, action, subject, text, ip, prev, digest))
+            return int(cur.fetchone()[0])
 
     def audit_entries(self, subject: str | None = None, actor: str | None = None, action: str | None = None,
                       subject_prefix: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
@@ -169,9 +169,9 @@ class SQLiteUsers:
     # -- API tokens -------------------------------------------------------------
     def add_api_token(self, name: str, platform: str, token: str, created_by: str = "") -> int:
         with self._db.transaction() as db:
-            cur = db.execute("INSERT INTO api_tokens (name, platform, token_sha256, created_by, created_at) VALUES (?,?,?,?,?)",
+            cur = db.execute("INSERT INTO api_tokens (name, platform, token_sha256, created_by, created_at) VALUES (?,?,?,?,?) RETURNING id",
                              (name, platform, token_digest(token), created_by, utcnow().isoformat()))
-            return int(cur.lastrowid)
+            return int(cur.fetchone()[0])
 
     def api_tokens(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self._db.execute(

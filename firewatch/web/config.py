@@ -26,7 +26,7 @@ _SEARCH = SearchSettings()
 class WebConfig:
     """Where the data lives and how sessions and logins behave (see `[web]` in the settings)."""
 
-    store_path: Path
+    store_path: Path  # the SQLite file (with a PostgreSQL store: where files beside the store go)
     evidence_dir: Path
     export_dir: Path
     search_url: str = _SEARCH.url
@@ -47,6 +47,11 @@ class WebConfig:
     data_dir: Path | None = None
     # (store, platform, refs, created_by=, deadline_days=) -> AssistRequest: writes a 协查函 and its template
     assist_requester: Callable[..., Any] | None = None
+    store_url: str = ""  # what open_store takes; default: store_path
+
+    @property
+    def store(self) -> str | Path:
+        return self.store_url or self.store_path
 
     @property
     def data_root(self) -> Path:
@@ -65,7 +70,7 @@ class WebConfig:
     def from_settings(cls, settings: Settings) -> "WebConfig":
         web = settings.web
         return cls(
-            store_path=settings.store_path, evidence_dir=settings.evidence_dir, export_dir=settings.export_dir,
+            store_path=settings.store_path, store_url=settings.store_url, evidence_dir=settings.evidence_dir, export_dir=settings.export_dir,
             search_url=settings.search_url, search_path=settings.search_path,
             secure_cookies=web.secure_cookies, session_hours=web.session_hours,
             login_max_failures=web.login_max_failures, login_window_seconds=web.login_window_seconds,

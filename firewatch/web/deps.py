@@ -40,7 +40,7 @@ class User:
 
 
 def get_store(request: Request) -> Iterator[Store]:
-    store = open_store(request.app.state.config.store_path)
+    store = open_store(request.app.state.config.store, pooled=True)
     try:
         yield store
     finally:

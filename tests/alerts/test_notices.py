@@ -12,6 +12,7 @@ from alerts.exceptions import NoticeError
 from alerts.notices import NoticeConfig, acknowledge_notice, create_notice, evaluate_notice, send_notice
 from firewatch.core.models import Assessment, Decision, Listing, Reason
 from firewatch.store import open_store
+from tests.helpers import store_env
 
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 CONFIG = NoticeConfig(sender_org="某市消防救援支队", sender_contact="0571-00000000", legal_basis="依据测试法第一条",
@@ -29,8 +30,8 @@ def _add(store, platform, lid, title, verdict="confirm", at=T0):
 
 
 @pytest.fixture()
-def store(tmp_path):
-    s = open_store(tmp_path / "s.db")
+def store(store_url):
+    s = open_store(store_url)
     _add(s, "jd", "1", "<script>alert(1)</script>灭火器 审车专用")
     _add(s, "jd", "2", "=1+1 干粉灭火器")
     _add(s, "jd", "3", "未复核", verdict=None)
@@ -131,17 +132,13 @@ def test_removed_before_the_notice_does_not_count_and_not_found_by_a_clean_crawl
 
 
 @pytest.mark.timeout(300)
-def test_notice_commands(store, tmp_path, chromium, run_firewatch):
+def test_notice_commands(store, store_url, tmp_path, chromium, run_firewatch):
     data = tmp_path / "data"
     data.mkdir()
     store.close()
-    for suffix in ("", "-wal", "-shm"):
-        src = tmp_path / f"s.db{suffix}"
-        if src.exists():
-            src.rename(data / f"firewatch.db{suffix}")
 
-    def run(*args):
-        return run_firewatch("notice", *args, data_dir=data)
+    def run(*args):  # the store the fixture filled, named as a deployment names it
+        return run_firewatch("notice", *args, data_dir=data, env=store_env(store_url))
 
     created = run("create", "--platform", "taobao", "--by", "wang")
     assert created.returncode == 0 and "draft notice 1" in created.stdout, created.stderr
@@ -158,14 +155,14 @@ def test_notice_commands(store, tmp_path, chromium, run_firewatch):
     assert listed.returncode == 0 and "taobao" in listed.stdout
 
 
-def test_two_sends_at_once_keep_the_recorded_letter(store, tmp_path, chromium):
+def test_two_sends_at_once_keep_the_recorded_letter(store, store_url, tmp_path, chromium):
     """A second `notice send` that starts while the first is rendering loses the draft -> sent
     race and must not overwrite the letter whose SHA-256 the winner recorded."""
     import hashlib
 
     notice_id = create_notice(store, "jd")
     out = tmp_path / "notices"
-    other = open_store(tmp_path / "s.db")
+    other = open_store(store_url)
 
     def slow_clock():  # the first send reads the clock, then the second runs to the end
         send_notice(other, notice_id, sent_by="li", out_dir=out, config=CONFIG, chromium=chromium,

@@ -41,8 +41,8 @@ def market(serve):
 
 
 @pytest.fixture()
-def store(tmp_path):
-    s = open_store(tmp_path / "s.db")
+def store(store_url):
+    s = open_store(store_url)
     yield s
     s.close()
 

@@ -31,8 +31,8 @@ def add(store, platform, lid, title, price="59.00", risk=0.9, flagged=True, cate
 
 
 @pytest.fixture()
-def store(tmp_path):
-    s = open_store(tmp_path / "s.db")
+def store(store_url):
+    s = open_store(store_url)
     yield s
     s.close()
 

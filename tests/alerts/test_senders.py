@@ -35,8 +35,8 @@ INJECT = "正品灭火器\r\nBcc: x@y"
 
 
 @pytest.fixture()
-def store(tmp_path):
-    s = open_store(tmp_path / "s.db")
+def store(store_url):
+    s = open_store(store_url)
     yield s
     s.close()
 
@@ -226,14 +226,14 @@ def test_senders_come_from_settings():
         senders_from_settings(bad)
 
 
-def _concurrent(tmp_path, hook_factory, run):
+def _concurrent(store_url, hook_factory, run):
     """`run(store, sender)` in a thread whose first POST the server holds, and again in this
     thread on another connection meanwhile; returns (the held run's result, the other's, server)."""
     import threading
 
     hold = threading.Event()
     hook = hook_factory(hold_first=hold)
-    first, second = open_store(tmp_path / "s.db"), open_store(tmp_path / "s.db")
+    first, second = open_store(store_url), open_store(store_url)
     raise_alerts(first, 2)
     got = {}
     thread = threading.Thread(target=lambda: got.setdefault("first", run(first, WebhookSender(hook.url, SECRET))))
@@ -249,17 +249,17 @@ def _concurrent(tmp_path, hook_factory, run):
     return got["first"], other, hook
 
 
-def test_two_sends_at_the_same_time_deliver_each_alert_once(tmp_path, hook_factory):
-    first, other, hook = _concurrent(tmp_path, hook_factory, lambda s, w: deliver_pending(s, [w], FAST))
+def test_two_sends_at_the_same_time_deliver_each_alert_once(store_url, hook_factory):
+    first, other, hook = _concurrent(store_url, hook_factory, lambda s, w: deliver_pending(s, [w], FAST))
     assert len(hook.posts) == 1, [json.loads(p["body"])["count"] for p in hook.posts]
     assert first[0].delivered == 2 and other[0].busy and other[0].delivered == 0
-    with open_store(tmp_path / "s.db") as s:
+    with open_store(store_url) as s:
         assert {a.state for a in s.alerts.alerts()} == {"sent"}
 
 
-def test_two_digests_at_the_same_time_send_once(tmp_path, hook_factory):
+def test_two_digests_at_the_same_time_send_once(store_url, hook_factory):
     day = today(timezone.utc)
-    first, other, hook = _concurrent(tmp_path, hook_factory,
+    first, other, hook = _concurrent(store_url, hook_factory,
                                      lambda s, w: send_digest(s, [w], FAST, day, "UTC")[1])
     assert len(hook.posts) == 1
     assert first[0]["ok"] and not first[0]["skipped"] and other[0]["busy"]

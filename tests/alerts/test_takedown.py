@@ -13,14 +13,15 @@ from openpyxl import load_workbook
 from alerts.takedown import takedown_rows, write_takedown
 from firewatch.core.models import Artefact, Assessment, Decision, Evidence, Listing, Reason
 from firewatch.store import open_store
+from tests.helpers import store_env
 
 HOSTILE = '=HYPERLINK("http://evil.example","点我")'
 T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
 
 
 @pytest.fixture()
-def store(tmp_path):
-    s = open_store(tmp_path / "s.db")
+def store(store_url):
+    s = open_store(store_url)
     rows = (("jd", "1", HOSTILE, "confirm"), ("jd", "2", "<script>alert(1)</script>灭火器", "confirm"),
             ("jd", "3", "干粉灭火器 4kg", "dismiss"), ("jd", "4", "呼吸器", None), ("taobao", "5", "灭火毯", "confirm"))
     for platform, lid, title, verdict in rows:
@@ -95,16 +96,13 @@ def test_csv_and_json(store, tmp_path):
         write_takedown(rows, tmp_path / "x.pdf", "pdf")
 
 
-def test_cli_export_takedown_xlsx(store, tmp_path, run_firewatch):
+def test_cli_export_takedown_xlsx(store, store_url, tmp_path, run_firewatch):
     data = tmp_path / "data"
     data.mkdir()
     store.close()
-    (tmp_path / "s.db").rename(data / "firewatch.db")
-    for suffix in ("-wal", "-shm"):
-        (tmp_path / f"s.db{suffix}").unlink(missing_ok=True)
     out = tmp_path / "tb.xlsx"
     result = run_firewatch("export", "takedown", "--platform", "taobao", "--format", "xlsx", "--out", str(out),
-                           data_dir=data)
+                           data_dir=data, env=store_env(store_url))
     assert result.returncode == 0, result.stderr
     ws = load_workbook(out).active
     assert ws.max_row == 2 and ws.cell(row=2, column=1).value == "taobao"

@@ -15,8 +15,8 @@ def _listing(platform, lid):
 
 
 @pytest.fixture()
-def store(tmp_path):
-    s = open_store(tmp_path / "s.db")
+def store(store_url):
+    s = open_store(store_url)
     for platform, lid, risk in (("jd", "1", 0.9), ("jd", "2", 0.8), ("taobao", "3", 0.7)):
         s.listings.upsert_listing(_listing(platform, lid))
         s.assessments.save_assessment(Assessment(platform=platform, listing_id=lid, category="portable_extinguisher",

@@ -1,8 +1,7 @@
-"""The SQLite store: WAL, migrations, upsert, snapshots on change, queue, Decimal money, and
-its repositories against their protocols."""
+"""The store on both backends (SQLite and PostgreSQL): migrations, upsert, snapshots on change,
+queue, Decimal money, and its repositories against their protocols; WAL on SQLite."""
 
 import inspect
-import sqlite3
 from decimal import Decimal
 
 import pytest
@@ -15,8 +14,8 @@ from firewatch.core.money import from_fen, to_fen
 
 
 @pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "fw.db") as s:
+def store(store_url):
+    with open_store(store_url) as s:
         yield s
 
 
@@ -30,23 +29,21 @@ def listing(**kw):
     return Listing(**base)
 
 
-def test_wal_and_migrations_recorded(store, tmp_path):
-    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+def test_wal_and_migrations_recorded(store, store_url):
+    if store.dialect == "sqlite":
+        assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.schema_versions() == ALL_VERSIONS
+    assert store.integrity_ok()
     # reopening applies nothing twice
-    with open_store(tmp_path / "fw.db") as again:
+    with open_store(store_url) as again:
         assert again.schema_versions() == ALL_VERSIONS
 
 
-def test_newer_schema_is_refused(tmp_path):
-    path = tmp_path / "fw.db"
-    open_store(path).close()
-    db = sqlite3.connect(path)
-    db.execute("INSERT INTO schema_migrations VALUES (99, 'future', 'now')")
-    db.commit()
-    db.close()
+def test_newer_schema_is_refused(store_url):
+    with open_store(store_url) as store:
+        store._db.execute("INSERT INTO schema_migrations VALUES (99, 'future', 'now')")
     with pytest.raises(StoreError, match="newer"):
-        open_store(path)
+        open_store(store_url)
 
 
 def test_upsert_snapshots_only_on_change(store):
@@ -73,8 +70,9 @@ def test_money_is_exact(store):
     assert got.price_range == (Decimal("0.10"), Decimal("0.30"))
     assert got.price_tiers == tiers
     assert to_fen(Decimal("0.1") + Decimal("0.2")) == 30 and from_fen(30) == Decimal("0.30")
-    raw = store._db.execute("SELECT typeof(price_low_fen) FROM listings").fetchone()[0]
-    assert raw == "integer"
+    typeof = "typeof" if store.dialect == "sqlite" else "pg_typeof"
+    raw = store._db.execute(f"SELECT {typeof}(price_low_fen) FROM listings").fetchone()[0]
+    assert raw == ("integer" if store.dialect == "sqlite" else "bigint")
 
 
 def test_queue_stages_complete_with_their_results(store):
@@ -102,11 +100,11 @@ def test_failed_transaction_leaves_nothing(store):
     assert store.listings.get_listing(("jd", "100")).title == "干粉灭火器4kg"
 
 
-def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path):
+def test_processes_opening_a_new_store_at_once_migrate_it_once(store_url):
     import subprocess
     import sys
 
-    path = tmp_path / "shared.db"
+    path = store_url
     # each child imports first, then waits for the go line, so the opens start together
     code = "import sys; from firewatch.store import open_store; sys.stdin.readline(); open_store(sys.argv[1]).close()"
     children = [subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE,
@@ -154,3 +152,36 @@ def test_repositories_share_one_connection_and_its_transaction(store):
             assert store.listings.get_listing(("jd", "100")).title == "half"  # the same connection sees it
             raise RuntimeError("crash mid-write")
     assert store.listings.get_listing(("jd", "100")).title == "干粉灭火器4kg"
+
+
+def test_writers_of_the_same_listings_at_once_lose_nothing(store, store_url):
+    """Four connections upserting the same new listings at the same moment (several crawl
+    processes finding one item): no duplicate-key failure, one listing each, its first sighting
+    snapshotted once and later price changes each snapshotted, one queue row each."""
+    import threading
+
+    barrier, errors = threading.Barrier(4), []
+
+    def write(writer: int) -> None:
+        try:
+            with open_store(store_url) as own:
+                barrier.wait(timeout=30)
+                for i in range(40):
+                    own.listings.upsert_listing(listing(listing_id=str(i), price=Decimal(10 + writer)))
+        except Exception as exc:  # noqa: BLE001 - reported below with the writer's number
+            errors.append((writer, exc))
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert store.listings.count_listings() == {"jd": 40}
+    for i in range(40):
+        snaps = store.listings.snapshots(("jd", str(i)))
+        prices = [s.price for s in snaps]
+        # each snapshot is a change from the one before it: the writes were taken in turn
+        assert all(a != b for a, b in zip(prices, prices[1:])), prices
+        assert 1 <= len(snaps) <= 4
+    assert store.queue.queue_counts() == {"score": 40}

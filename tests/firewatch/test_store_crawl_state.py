@@ -16,8 +16,8 @@ from firewatch.store.sqlite import SQLiteStore
 
 
 @pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "fw.db") as s:
+def store(store_url):
+    with open_store(store_url) as s:
         yield s
 
 
@@ -30,7 +30,7 @@ def offer(**kw) -> Listing:
 
 # -- resume pages ---------------------------------------------------------------------------------
 
-def test_resume_page_is_set_read_overwritten_and_cleared_per_platform_and_keyword(store, tmp_path):
+def test_resume_page_is_set_read_overwritten_and_cleared_per_platform_and_keyword(store, store_url):
     assert store.listings.resume_page("jd", "灭火器") == 1  # never blocked: start at page 1
     store.listings.set_resume_page("jd", "灭火器", 3)
     store.listings.set_resume_page("pdd", "灭火器", 5)
@@ -39,7 +39,7 @@ def test_resume_page_is_set_read_overwritten_and_cleared_per_platform_and_keywor
     assert store.listings.resume_pages("jd") == {"灭火器": 3, "烟雾报警器": 2}
     store.listings.set_resume_page("jd", "灭火器", 4)  # resumed at 3, blocked again at 4: the latest wins
     assert store.listings.resume_page("jd", "灭火器") == 4
-    with open_store(tmp_path / "fw.db") as other:  # kept in the file: the next run's process reads it
+    with open_store(store_url) as other:  # kept in the store: the next run's process reads it
         assert other.listings.resume_page("jd", "灭火器") == 4
     store.listings.clear_resume_page("jd", "灭火器")
     assert store.listings.resume_page("jd", "灭火器") == 1

@@ -25,8 +25,8 @@ JD_KEY = ("jd", "100012345678")
 
 
 @pytest.fixture()
-def store(tmp_path):
-    s = open_store(tmp_path / "firewatch.db")
+def store(store_url):
+    s = open_store(store_url)
     yield s
     s.close()
 

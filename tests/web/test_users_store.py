@@ -14,8 +14,8 @@ from firewatch.web.security import hash_password, verify_password
 
 
 @pytest.fixture()
-def store(tmp_path):
-    s = open_store(tmp_path / "s.db")
+def store(store_url):
+    s = open_store(store_url)
     s.listings.upsert_listing(Listing("jd", "1", "http://x/1", "灭火器", Decimal("9.90")))
     yield s
     s.close()

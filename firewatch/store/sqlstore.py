@@ -1,0 +1,131 @@
+"""The store of record over one SQL connection: migrations, then the repositories sharing it.
+
+`SQLStore` implements `protocols.Store` for any `db.Database`; `sqlite.SQLiteStore` (one file, WAL)
+and `postgres.PostgresStore` (a PostgreSQL schema) differ only in the connection, the dialect of
+their migrations' DDL and their integrity check. The repositories share the one connection, so a
+write spanning two concerns is still one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import AbstractContextManager
+from typing import Any
+
+from firewatch.core.exceptions import StoreError
+from firewatch.core.models import utcnow
+from firewatch.store.alerts import SQLiteAlerts
+from firewatch.store.assessments import SQLiteAssessments
+from firewatch.store.assist import SQLiteAssist
+from firewatch.store.db import Database, _ts, db_errors
+from firewatch.store.evidence import SQLiteEvidence
+from firewatch.store.listings import SQLiteListings
+from firewatch.store.migrations import MIGRATIONS
+from firewatch.store.notices import SQLiteNotices
+from firewatch.store.queue import SQLiteQueue
+from firewatch.store.references import SQLiteReferences
+from firewatch.store.reviews import SQLiteReviews
+from firewatch.store.sources import SQLiteSources
+from firewatch.store.tips import SQLiteTips
+from firewatch.store.users import SQLiteUsers
+
+log = logging.getLogger(__name__)
+
+
+class SQLStore:
+    """The repositories over one `Database`, migrated on opening."""
+
+    def __init__(self, db: Database, name: str):
+        self._db = db
+        self.name = name  # for messages: the file or the redacted URL
+        try:
+            self._migrate()
+        except BaseException:
+            db.close()
+            raise
+        self.listings = SQLiteListings(db)
+        self.queue = SQLiteQueue(db)
+        self.assessments = SQLiteAssessments(db)
+        self.evidence = SQLiteEvidence(db)
+        self.reviews = SQLiteReviews(db)
+        self.notices = SQLiteNotices(db)
+        self.alerts = SQLiteAlerts(db)
+        self.users = SQLiteUsers(db)
+        self.references = SQLiteReferences(db)
+        self.sources = SQLiteSources(db)
+        self.tips = SQLiteTips(db)
+        self.assist = SQLiteAssist(db)
+
+    @property
+    def dialect(self) -> str:
+        """"sqlite" or "postgresql"."""
+        return self._db.dialect
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def transaction(self, exclusive: bool = True) -> AbstractContextManager[Any]:
+        """The shared connection's transaction (what each repository write runs in); it yields
+        something with `execute` and `executemany` taking SQLite-style `?` SQL on either backend."""
+        return self._db.transaction(exclusive)
+
+    def ddl(self, sql: str) -> str:
+        """A migration statement in this backend's dialect (written for SQLite)."""
+        return sql
+
+    def _migrate(self) -> None:
+        latest = max(v for v, _, _ in MIGRATIONS)
+        try:  # the common case, one read: the store is at this code's version
+            if self._db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == latest:
+                return
+        except db_errors(self._db):
+            pass  # a new store: no table yet
+        with self._db.transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                       "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+        applied = {row[0] for row in self._db.execute("SELECT version FROM schema_migrations")}
+        known = {v for v, _, _ in MIGRATIONS}
+        if applied - known:
+            raise StoreError(f"store {self.name} has schema versions {sorted(applied - known)} newer than this "
+                             "firewatch; upgrade firewatch")
+        for version, name, sql in MIGRATIONS:
+            if version in applied:
+                continue
+            with self._db.transaction() as db:
+                # another process may have applied it since we looked: check under the lock
+                if db.execute("SELECT 1 FROM schema_migrations WHERE version=?", (version,)).fetchone():
+                    continue
+                if isinstance(sql, dict):  # a migration for one backend only
+                    sql = sql.get(self.dialect, "")
+                for statement in sql.split(";"):
+                    if statement.strip():
+                        db.execute(self.ddl(statement))
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, name, _ts(utcnow())))
+            log.info("applied migration %s: %s", version, name)
+
+    def schema_versions(self) -> list[int]:
+        return [row[0] for row in self._db.execute("SELECT version FROM schema_migrations ORDER BY version")]
+
+    def tables(self) -> list[str]:
+        """The store's own tables (schema_migrations included), by name."""
+        raise NotImplementedError
+
+    def references_of(self, table: str) -> set[str]:
+        """The tables `table`'s foreign keys point to."""
+        raise NotImplementedError
+
+    def write_rows(self, db: Any, table: str, cols: list[str], rows: list[tuple]) -> None:
+        """Insert rows as they are (ids included) inside the transaction `db` (`store.copy`)."""
+        db.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows)
+
+    def follow_ids(self, db: Any) -> None:
+        """After rows were written with their ids, make new ids follow them (nothing to do in SQLite)."""
+
+    def integrity_ok(self) -> bool:
+        raise NotImplementedError
