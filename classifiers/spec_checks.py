@@ -430,10 +430,10 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     `mismatch_only`: skip the rules that can only report substandard_spec (blanket sizes,
     emergency-light batteries, cited standards) when the caller keeps spec_mismatch alone.
     """
-    facts = facts or load_facts()
-    specs = parse_specs(text, facts) if specs is None else specs
     if category == "not_fire":
         return []
+    facts = facts or load_facts()
+    specs = parse_specs(text, facts) if specs is None else specs
     on = today(now)
     found: list[Finding] = []
     # A family is checked when its codes appear (in any fire category); ambiguous words such as
