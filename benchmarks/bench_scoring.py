@@ -61,6 +61,12 @@ def main(n: int = 20000) -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
     with threadpool_limits(limits=1), tempfile.TemporaryDirectory() as tmp:
         scorer = train_default(Path(tmp) / "model", now=NOW)
+        with use_engine("jieba"):
+            reference = train_default(Path(tmp) / "model-jieba", now=NOW)
+        print("held-out split (classifiers/data/heldout.jsonl), model trained and evaluated with each engine:")
+        for name, m in (("jieba", reference.meta_["metrics"]["heldout"]), ("rjieba", scorer.meta_["metrics"]["heldout"])):
+            print(f"  {name:<7} " + ", ".join(f"{k} {v}" for k, v in m.items() if k not in ("n", "threshold")))
+        print("  same figures: " + ("yes" if reference.meta_["metrics"] == scorer.meta_["metrics"] else "NO"), flush=True)
         jieba.setLogLevel(60)
         jieba.lcut("预热 warm up 灭火器")
         print(f"listings: {n} (demo catalogue, seed 7, repeated); one thread, one CPU")
