@@ -51,7 +51,8 @@ _OTHER = re.compile(r"[^0-9a-z\u4e00-\u9fcc]")
 HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT = 4.0, 1.0, 0.0
 SIMILAR_CANDIDATES = 500
 # More matches than this: the total is counted up to it (SearchResult.total_exact False, shown
-# as "10000+"), facets count these first matches, and relevance ranks the newest RANK_POOL.
+# as "10000+") and facets count these first matches. Relevance ranks with BM25 up to RANK_POOL
+# matches; past it, head matches first, newest first (see SQLiteIndex._ranked_page).
 # Nobody can page past MAX_WINDOW (10,000) results anyway, on either backend.
 TOTAL_CAP = 10_000
 RANK_POOL = 5_000
@@ -145,6 +146,7 @@ class _Plan:
     filtered: bool
     conds: list[str] = field(default_factory=list)
     cond_args: list[Any] = field(default_factory=list)
+    head_match: str | None = None  # the text tokens in the head column alone (relevance past RANK_POOL)
 
 
 _DOC_COLS = ("doc_id", "platform", "listing_id", "title", "url", "shop_id", "shop_name", "category", "flagged",
@@ -377,12 +379,14 @@ class SQLiteIndex:
             if not tokens:
                 return None
             match = f"{_TEXT_COLUMNS} : ({_match(tokens)})"
+            head_match = f"head : ({_match(tokens)})"
             tags = [tag(f, v) for f, v in (("platform", q.platform), ("category", q.category), ("status", q.status),
                                            ("reason", q.reason)) if v]
             if q.flagged is not None:
                 tags.append(tag("flagged", int(bool(q.flagged))))
             if tags:
-                match += " AND tags : (" + " AND ".join(f'"{t}"' for t in tags) + ")"
+                tags_match = " AND tags : (" + " AND ".join(f'"{t}"' for t in tags) + ")"
+                match, head_match = match + tags_match, head_match + tags_match
         else:
             for column, value in (("platform", q.platform), ("category", q.category), ("status", q.status)):
                 if value:
@@ -406,7 +410,7 @@ class SQLiteIndex:
             return _Plan(" FROM docs d" + (" WHERE " + " AND ".join(conds) if conds else ""), args, None, bool(conds),
                          conds, args)
         return _Plan(" FROM docs_fts f CROSS JOIN docs d ON d.id = f.rowid WHERE " + " AND ".join(["docs_fts MATCH ?"] + conds),
-                     [match] + args, match, bool(conds), conds, args)
+                     [match] + args, match, bool(conds), conds, args, head_match)
 
     def search(self, query: SearchQuery | str = "", **filters: Any) -> SearchResult:
         """One page of listings matching `query` (a SearchQuery, or text plus filters).
@@ -431,7 +435,7 @@ class SQLiteIndex:
         exact = total <= TOTAL_CAP
         total = min(total, TOTAL_CAP)
         if sort == "relevance" and not plan.filtered:
-            rows = self._ranked_page(plan.match, size, offset)
+            rows = self._ranked_page(plan.match, size, offset, plan.head_match)
         elif total == 0 or (exact and offset >= total):
             rows = []
         else:
@@ -478,26 +482,38 @@ class SQLiteIndex:
             f"SELECT d.*, {'-t.s' if ranked else '0.0'} AS score FROM ({inner}) t CROSS JOIN docs d ON d.id = t.id "
             f"ORDER BY {outer_order}", args + [size, offset]).fetchall()
 
-    def _ranked_page(self, match: str, size: int, offset: int) -> list[sqlite3.Row]:
-        """A BM25-ordered page of an FTS5-only query, ranked inside FTS5.
+    def _ranked_page(self, match: str, size: int, offset: int, head_match: str | None = None) -> list[sqlite3.Row]:
+        """A relevance-ordered page of an FTS5-only query, ranked inside FTS5.
 
-        The candidates are the newest `pool` matches (RANK_POOL, or the page's end plus
-        RANK_SLACK if deeper): with no more matches than that, every match, so the page is
-        exactly the full sort's; with more, relevance ranks the newest (bm25 of every match
-        of a broad query was most of its time at 1,000,000 listings). FTS5 returns the best
-        `need + slack` (rank, rowid) pairs of them without reading any docs row. When the
-        last of those ranks strictly below the page's last place, every listing tied with
-        that place is among them, so ordering just these by (rank, doc_id) gives exactly the
-        page the full sort would; otherwise fetch more.
+        Up to `pool` matches (RANK_POOL, or the page's end plus RANK_SLACK if deeper): BM25.
+        FTS5 returns the best `need + slack` (rank, rowid) pairs without reading any docs
+        row. When the last of them ranks strictly below the page's last place, every
+        listing tied with that place is among them, so ordering just these by (rank,
+        doc_id) gives exactly the page the full sort would; otherwise fetch more.
+
+        More matches than that (a broad query on a large index): FTS5's bm25 first counts
+        the documents of every query token over all matches, ~150 ms for a token in half of
+        1,000,000 listings, so instead the listings holding every token in their title, shop
+        or attributes (`head_match`) come first, then the rest, newest first in each; score
+        2.0 and 1.0.
         """
         need = offset + size
         pool = max(RANK_POOL, need + RANK_SLACK)
+        if head_match is not None and self._db.execute(
+                "SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?)",
+                (match, pool + 1)).fetchone()[0] > pool:
+            first = self._db.execute("SELECT rowid, 2.0 FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC "
+                                     "LIMIT ?", (head_match, need)).fetchall()
+            if len(first) < need:
+                first += self._db.execute(
+                    "SELECT rowid, 1.0 FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+                    (f"({match}) NOT ({head_match})", need - len(first))).fetchall()
+            return self._rows_in_order([(i, -score) for i, score in first[offset:need]])
         fetch = need + RANK_SLACK
         while True:
             ranked = self._db.execute(
-                "SELECT rowid, r FROM (SELECT rowid, bm25(docs_fts, ?, ?, ?) AS r FROM docs_fts "
-                "WHERE docs_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY r LIMIT ?",
-                (HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT, match, pool, fetch)).fetchall()
+                "SELECT rowid, bm25(docs_fts, ?, ?, ?) FROM docs_fts WHERE docs_fts MATCH ? ORDER BY 2 LIMIT ?",
+                (HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT, match, fetch)).fetchall()
             if len(ranked) < fetch or ranked[-1][1] > ranked[need - 1][1]:
                 break
             fetch *= 4

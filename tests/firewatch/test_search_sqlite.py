@@ -155,19 +155,25 @@ def test_totals_past_the_cap_are_lower_bounds_and_facets_count_the_first_matches
     assert few.total_exact and few.total == len(few.hits) < 50
 
 
-def test_relevance_ranks_the_newest_matches_when_more_match_than_the_pool(index, monkeypatch):
+def test_relevance_past_the_pool_puts_head_matches_first_newest_first(index, monkeypatch):
     monkeypatch.setattr(sqlite_fts, "RANK_POOL", 30)
     monkeypatch.setattr(sqlite_fts, "RANK_SLACK", 2)
-    q = SearchQuery("灭火", page_size=10)
-    newest = index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC LIMIT 32",
-                               (index._filtered(q).match,)).fetchall()
-    pool = {r[0] for r in newest}
-    got = index.search(q).hits
     ids = {r[1]: r[0] for r in index._db.execute("SELECT id, doc_id FROM docs")}
-    assert len(got) == 10 and {ids[h.doc_id] for h in got} <= pool
-    assert [(-h.score, h.doc_id) for h in got] == sorted((-h.score, h.doc_id) for h in got)
-    filtered = index.search(SearchQuery("灭火", min_price=1, page_size=10)).hits  # the docs-conditions path
+    for q in (SearchQuery("灭火", page_size=10), SearchQuery("灭火", page=4, page_size=10),
+              SearchQuery("灭火器", platform="jd", page_size=10)):
+        plan = index._filtered(q)
+        head = [r[0] for r in index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC",
+                                                (plan.head_match,))]
+        rest = [r[0] for r in index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC",
+                                                (plan.match,)) if r[0] not in set(head)]
+        expected = (head + rest)[q.offset:q.offset + 10]
+        hits = index.search(q).hits
+        assert [ids[h.doc_id] for h in hits] == expected, q
+        assert [h.score for h in hits] == [2.0 if i in set(head) else 1.0 for i in expected]
+    q = SearchQuery("灭火", min_price=1, page_size=10)  # with docs conditions: BM25 over the newest pool
+    filtered = index.search(q).hits
     newest = index._db.execute("SELECT f.rowid FROM docs_fts f CROSS JOIN docs d ON d.id = f.rowid "
                                "WHERE docs_fts MATCH ? AND d.price_fen >= 100 ORDER BY f.rowid DESC LIMIT 32",
                                (index._filtered(q).match,)).fetchall()
     assert len(filtered) == 10 and {ids[h.doc_id] for h in filtered} <= {r[0] for r in newest}
+    assert [(-h.score, h.doc_id) for h in filtered] == sorted((-h.score, h.doc_id) for h in filtered)
