@@ -39,7 +39,7 @@ NOW = date(2026, 1, 15)
 
 def best_of(fn, repeat: int = 3) -> float:
     """Least CPU time of this process over `repeat` runs: the work done on the one core it
-    is pinned to, whatever else the shared machine runs (wall time is printed beside)."""
+    is pinned to, whatever else the shared machine runs."""
     times = []
     for _ in range(repeat):
         start = time.process_time()
