@@ -1,62 +1,130 @@
-"""Benchmark: SQLite FTS5 over jieba tokens against a LIKE '%…%' scan, same data, same run.
+"""Benchmark: SQLite FTS5 query latency at 1,000,000 listings, previous query path against this one.
 
-Indexes the demo catalogue's titles repeated to N documents, then times the same Chinese
-queries through `SQLiteIndex.search` and through a plain `LIKE` scan of the titles (the
-baseline; it matches substrings, so its hits are a superset) and prints the ratio. Run: `.venv/bin/python benchmarks/bench_search.py [N]`.
+Both indexes hold the same synthetic listings (`bench_index.synthetic`: demo-catalogue titles,
+shops, attributes and descriptions recombined with a seeded RNG): one written by the previous
+backend (`benchmarks/baseline.py`: firewatch/search/sqlite_fts.py at the merge base with main,
+schema 3), one by this one (schema 4). Each is built once and cached under var/bench/ (building
+prints its docs/s; reruns reuse the files). Then the 100 representative queries of
+`bench_index.queries` (text, text + filters, text + price + facets, filters + facets, deeper
+pages) run on both, alternating, each three times (median kept), after a warm-up pass: p50 and
+p95 per path, per kind, and their ratio. It also checks the answers: same total (or, where the
+new path caps it, both at least 10,000), same facets where exact, same page except BM25 order.
+
+Run: `.venv/bin/python benchmarks/bench_search.py [--size N] [--base REV]` (default 1,000,000).
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import sqlite3
+import statistics
 import sys
-import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from demo_market.generator import build_catalogue  # noqa: E402
-from firewatch.core.models import Listing  # noqa: E402
-from firewatch.search import open_index  # noqa: E402
+from baseline import CACHE, baseline_sqlite_fts  # noqa: E402
+from bench_index import KINDS, queries, synthetic  # noqa: E402
+from firewatch.search import sqlite_fts  # noqa: E402
 
-QUERIES = ["灭火", "灭火器", "烟感", "呼吸器", "消防水带", "防火门"]
+DATA_VERSION = "d1"  # bump when bench_index.synthetic changes
 
 
-def best_of(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
+def built_index(module, n: int):
+    """The cached index of `n` synthetic listings written by `module`, building it if missing."""
+    path = CACHE / f"search-v{module.SCHEMA_VERSION}-{n}-{DATA_VERSION}.db"
+    done = path.with_suffix(".done")
+    if not done.exists():
+        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            stale.unlink(missing_ok=True)
+        index = module.SQLiteIndex(path)
         start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def main(n: int = 20000) -> None:
-    titles = [l.title for l in build_catalogue(seed=7).listings]
-    with tempfile.TemporaryDirectory() as tmp:
-        index = open_index("sqlite", Path(tmp) / "search.db")
-        start = time.perf_counter()
-        for i in range(n):
-            index.index_listing(Listing("jd", str(i), title=titles[i % len(titles)], price=Decimal("1")), None)
-        build = time.perf_counter() - start
-        plain = sqlite3.connect(Path(tmp) / "search.db")
-        print(f"documents: {n}; index build {build:.1f} s ({n / build:.0f} docs/s)")
-        print("first page = 20 results in risk order; all = up to 1,000 hits (the index's page limit)")
-        print(f"{'query':<8} {'hits':>6} {'FTS5 20':>9} {'LIKE 20':>9} {'ratio':>6} {'FTS5 all':>9} {'LIKE all':>9} {'ratio':>6}")
-        order = " ORDER BY flagged DESC, risk_score IS NULL, risk_score DESC, doc_id"
-        for q in QUERIES:
-            row = []
-            for limit in (20, 1000):
-                fts = best_of(lambda: index.search(q, limit=min(limit, 1000), sort="risk"))
-                like = best_of(lambda: plain.execute(
-                    "SELECT * FROM docs WHERE title LIKE ?" + order + " LIMIT ?", (f"%{q}%", limit)).fetchall())
-                row += [fts * 1000, like * 1000, like / fts]
-            hits = index.search(q).total
-            print(f"{q:<8} {hits:6d} {row[0]:9.2f} {row[1]:9.2f} {row[2]:6.2f} {row[3]:9.2f} {row[4]:9.2f} {row[5]:6.2f}")
-        print("ratio = LIKE time / FTS5 time (above 1: FTS5 faster)")
+        index.index_many(synthetic(n), batch=5000)
+        took = time.perf_counter() - start
         index.close()
+        done.write_text(f"{n} listings in {took:.0f} s ({n / took:.0f} docs/s)\n", encoding="utf-8")
+        print(f"built {path.name}: {n:,} listings in {took:.0f} s ({n / took:.0f} docs/s)", flush=True)
+    else:
+        print(f"reusing {path.name} (built: {done.read_text(encoding='utf-8').strip()})", flush=True)
+    return module.SQLiteIndex(path)
+
+
+def timed(index, q) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = index.search(q)
+    return (time.perf_counter() - start) * 1000, result
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def same_answer(q, old, new) -> bool:
+    """Same total (or both past the cap), same facets when counted exactly, same page unless BM25-ordered."""
+    if new.total_exact:
+        if old.total != new.total or (q.facets and old.facets != new.facets):
+            return False
+    elif old.total < new.total:
+        return False
+    ranked = q.sort == "relevance" and bool(q.text.strip())
+    return ranked or old.ids() == new.ids()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=1_000_000, help="listings (default 1,000,000)")
+    parser.add_argument("--base", help="git revision of the previous backend (default: merge base with main)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per query and path; the median is kept")
+    args = parser.parse_args()
+    old_module = baseline_sqlite_fts(args.base)
+    print(f"machine: {os.cpu_count()} CPUs, SQLite {sqlite3.sqlite_version}; previous path: sqlite_fts.py at "
+          f"{old_module.BASE_REV} (schema {old_module.SCHEMA_VERSION}), new: this tree (schema "
+          f"{sqlite_fts.SCHEMA_VERSION}); {args.size:,} listings", flush=True)
+    old = built_index(old_module, args.size)
+    new = built_index(sqlite_fts, args.size)
+    qs = queries()
+    for q in qs:  # warm-up: page cache and SQLite caches for both files
+        old.search(q)
+        new.search(q)
+    lat = {"previous": [], "new": []}
+    kinds = {"previous": {}, "new": {}}
+    same = capped = 0
+    for i, q in enumerate(qs):
+        runs = {"previous": [], "new": []}
+        for _ in range(args.repeat):
+            for label, index in (("previous", old), ("new", new)):
+                ms, result = timed(index, q)
+                runs[label].append(ms)
+                if label == "previous":
+                    old_result = result
+                else:
+                    new_result = result
+        for label in runs:
+            ms = statistics.median(runs[label])
+            lat[label].append(ms)
+            kinds[label].setdefault(KINDS[i % len(KINDS)], []).append(ms)
+        same += same_answer(q, old_result, new_result)
+        capped += not new_result.total_exact
+    print(f"\n{'kind':<24} {'previous p50':>13} {'new p50':>9} {'previous p95':>13} {'new p95':>9}")
+    for kind in KINDS:
+        a, b = kinds["previous"][kind], kinds["new"][kind]
+        print(f"{kind:<24} {statistics.median(a):11.1f}ms {statistics.median(b):7.1f}ms {p95(a):11.1f}ms "
+              f"{p95(b):7.1f}ms")
+    a, b = lat["previous"], lat["new"]
+    print(f"{'all 100 queries':<24} {statistics.median(a):11.1f}ms {statistics.median(b):7.1f}ms {p95(a):11.1f}ms "
+          f"{p95(b):7.1f}ms")
+    print(f"\nratio previous/new (same run): p50 {statistics.median(a) / statistics.median(b):.1f}x, "
+          f"p95 {p95(a) / p95(b):.1f}x; new p95 {p95(b):.1f} ms: "
+          f"{'MET' if p95(b) <= 50 else 'NOT MET'} (goal <= 50 ms)")
+    print(f"same answers: {same}/{len(qs)} queries (totals, exact facets, non-BM25 pages); "
+          f"{capped} totals capped at {sqlite_fts.TOTAL_CAP:,} (shown as {sqlite_fts.TOTAL_CAP}+)")
+    old.close()
+    new.close()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20000)
+    main()

@@ -52,8 +52,9 @@ def char_ngrams(norm_text: str, ngram_range: tuple[int, int]) -> list[str]:
         lo = 2
     else:
         out = []
+    cut = text.__getitem__  # slices made by C-level maps, not a Python loop per n-gram
     for n in range(lo, min(hi, length) + 1):
-        out += [text[i:i + n] for i in range(length - n + 1)]
+        out += map(cut, map(slice, range(length - n + 1), range(n, length + 1)))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib.metadata
 import json
 import os
 import logging
@@ -37,6 +38,7 @@ from .risk import LEXICON_PATH, PRICE_PRIORS_PATH, RiskRules
 from .risk_model import RiskTextModel
 from .specs import SPECS_PATH
 from firewatch.core.text import USERDICT, normalize, tokenize_normalized
+from firewatch.core.text import engine as text_engine
 from .watchlist import Watchlist
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,13 @@ MODEL_FILE = "model.joblib"
 SIDECAR_FILE = "model.json"
 FORMAT_VERSION = 1
 BATCH_SIZE = 1000  # listings vectorised and predicted together by `assess_many`
+
+
+def _dist_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _sha256(path: Path) -> str:
@@ -121,6 +130,7 @@ class Scorer:
     def library_versions() -> dict[str, str]:
         return {"python": _platform.python_version(), "scikit-learn": sklearn.__version__,
                 "numpy": np.__version__, "jieba": getattr(jieba, "__version__", "unknown"),
+                "rjieba": _dist_version("rjieba"), "tokenizer_engine": text_engine(),
                 "joblib": joblib.__version__}
 
     def _check_fitted(self) -> None:

@@ -344,14 +344,34 @@ def _normalized_words(words: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((w, normalize(w)) for w in words)
 
 
+def _products(entry: dict[str, Any]) -> set:
+    p = entry.get("product")
+    return set(p) if isinstance(p, list) else {p}
+
+
+_TABLES: dict[int, tuple[dict[str, Any], tuple]] = {}
+
+
+def _standard_tables(facts: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, set]]:
+    """(standards table with the withdrawn ones, entries by number, products by base number),
+    built once per facts object (the facts are read-only once loaded)."""
+    cached = _TABLES.get(id(facts))
+    if cached is None or cached[0] is not facts:
+        table = list(facts.get("standards", []))
+        table += [dict(w, product=None) for w in facts.get("withdrawn_standards", [])]
+        base: dict[str, set] = {}
+        for e in table:
+            base.setdefault(str(e["number"]).split("-")[0].split(".")[0], set()).update(_products(e))
+        cached = _TABLES[id(facts)] = (facts, (table, {str(e["number"]): e for e in table}, base))
+    return cached[1]
+
+
 def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str, Any],
                on: date) -> list[Finding]:
     found: list[Finding] = []
     cited = specs.get("standards_cited", [])
     # the lookup tables are only needed for a cited standard (most fields cite none)
-    table = list(facts.get("standards", [])) if cited else []
-    table += [dict(w, product=None) for w in facts.get("withdrawn_standards", [])] if cited else []
-    by_number = {str(e["number"]): e for e in table}
+    table, by_number, base = _standard_tables(facts) if cited else ([], {}, {})
     grace = timedelta(days=int(facts.get("withdrawn_grace_days", 0)))
     for std in cited:
         key = f"{std['number']}-{std['year']}" if std["year"] else std["number"]
@@ -376,12 +396,6 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
                 return found
     wrong = facts.get("wrong_standard", {})
     if cited and wrong.get("enforce") and category not in wrong.get("skip_categories", []):
-        def products(entry):
-            p = entry.get("product")
-            return set(p) if isinstance(p, list) else {p}
-        base = {}
-        for e in table:
-            base.setdefault(str(e["number"]).split("-")[0].split(".")[0], set()).update(products(e))
         related = {category}
         for group in wrong.get("related", []):
             if category in group:
@@ -389,7 +403,7 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
         own = [s for s in cited if related & base.get(s["number"].split(".")[0], set())]
         other = [s for s in cited if s["number"].split(".")[0] in base
                  and not related & base[s["number"].split(".")[0]] and None not in base[s["number"].split(".")[0]]]
-        known_cat = any(category in products(e) for e in table)
+        known_cat = any(category in _products(e) for e in table)
         if other and not own and known_cat:
             s = other[0]
             what = sorted(base[s["number"].split(".")[0]])[0]
@@ -416,10 +430,10 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     `mismatch_only`: skip the rules that can only report substandard_spec (blanket sizes,
     emergency-light batteries, cited standards) when the caller keeps spec_mismatch alone.
     """
-    facts = facts or load_facts()
-    specs = parse_specs(text, facts) if specs is None else specs
     if category == "not_fire":
         return []
+    facts = facts or load_facts()
+    specs = parse_specs(text, facts) if specs is None else specs
     on = today(now)
     found: list[Finding] = []
     # A family is checked when its codes appear (in any fire category); ambiguous words such as

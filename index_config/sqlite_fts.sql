@@ -1,4 +1,4 @@
--- SQLite FTS5 search index (schema version 3, kept in PRAGMA user_version): a projection
+-- SQLite FTS5 search index (schema version 4, kept in PRAGMA user_version): a projection
 -- of the store, rebuildable at any time (`firewatch index rebuild`). The Elasticsearch
 -- templates beside this file (elasticsearch/*.json) hold the same fields.
 --
@@ -50,11 +50,20 @@ CREATE TABLE IF NOT EXISTS doc_reasons (
     PRIMARY KEY (code, doc)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS doc_reasons_doc ON doc_reasons (doc);
--- head: title, shop name, attributes; body: description (weighted lower in relevance).
+-- head: title, shop name, attributes; body: description (weighted lower in relevance);
+-- tags: one token per equality filter value (platform, category, status, flagged, each
+-- reason code), each starting with U+E040, a character no encoded search token holds, so
+-- such filters are doclist intersections inside FTS5 instead of a docs lookup per match.
+-- detail=column: the columns a token occurs in, no positions. Each column holds a set of
+-- tokens (each once) and queries are single-token phrases, so BM25 and every match are the
+-- same as with full detail, and the index is smaller and faster to write and read.
+-- Version 4 added tags and detail=column; init() rebuilds older FTS tables in place.
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
     head,
     body,
-    tokenize='unicode61 remove_diacritics 0'
+    tags,
+    tokenize='unicode61 remove_diacritics 0',
+    detail=column
 );
 -- Price and status history (store snapshots), one row per observed change.
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -70,4 +79,4 @@ CREATE TABLE IF NOT EXISTS snapshots (
     content_hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS snapshots_doc ON snapshots (doc_id, observed_at);
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

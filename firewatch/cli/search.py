@@ -137,11 +137,13 @@ def search(ctx, query, platform, category, only_flagged, only_unflagged, show_al
         for h in result.hits:
             _write_json(h.to_dict())
         if facets:
-            _write_json({"total": result.total, "facets": {k: [list(b) for b in v] for k, v in result.facets.items()}})
+            _write_json({"total": result.total, "total_exact": result.total_exact,
+                         "facets": {k: [list(b) for b in v] for k, v in result.facets.items()}})
         return
 
-    pages = max(1, -(-result.total // limit))
-    out.print(_hits_table(f"搜索 {escape(query) or '(全部)'}: 共 {result.total} 条, 第 {page}/{pages} 页", result.hits))
+    pages = f"{max(1, -(-result.total // limit))}" + ("" if result.total_exact else "+")
+    # past 10,000 matches the SQLite index counts up to 10,000: "共 10000+ 条" (facets: the first 10,000)
+    out.print(_hits_table(f"搜索 {escape(query) or '(全部)'}: 共 {result.total_text} 条, 第 {page}/{pages} 页", result.hits))
     for table in _facet_tables(result.facets):
         out.print(table)
     if not result.total:

@@ -29,9 +29,14 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 def text_tokens(text: str, limit: int | None = None) -> list[str]:
     """Search tokens of `text`: each once, in order, whitespace-free, at most 64 characters."""
+    tokens = search_tokens(text or "")
+    # search_tokens gives each token once and none holds whitespace: unless one is too long
+    # (or there are too many), they are already the answer.
+    if max(map(len, tokens), default=0) <= MAX_TOKEN_CHARS and (limit is None or len(tokens) <= limit):
+        return tokens
     seen: set[str] = set()
     out: list[str] = []
-    for token in search_tokens(text or ""):
+    for token in tokens:
         for part in token.split():
             part = part[:MAX_TOKEN_CHARS]
             if part and part not in seen:
@@ -190,6 +195,13 @@ class SearchResult:
     hits: list[SearchHit]
     total: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # False when `total` is a lower bound (the SQLite backend counts up to 10,000 matches;
+    # its facets then count those first 10,000): show it as `total_text`, e.g. "10000+".
+    total_exact: bool = True
+
+    @property
+    def total_text(self) -> str:
+        return f"{self.total}" if self.total_exact else f"{self.total}+"
 
     def ids(self) -> list[str]:
         return [h.doc_id for h in self.hits]

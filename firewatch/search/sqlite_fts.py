@@ -12,7 +12,8 @@ import json
 import logging
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -40,26 +41,52 @@ from firewatch.store import Store
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
-MIGRATABLE = (2,)  # older schemas with the same tables: init() adds the new indexes in place
+SCHEMA_VERSION = 4
+MIGRATABLE = (2, 3)  # older schemas init() brings up to this one in place (indexes, FTS table)
 _SCHEMA_FILE = "index_config/sqlite_fts.sql"
 # Reads: keep hot pages in a 256 MiB cache, map the file (up to SQLite's 2 GiB cap)
 # instead of copying pages, and keep sorters and materialised matches in memory.
 _READ_PRAGMAS = ("cache_size=-262144", "mmap_size=2147483648", "temp_store=MEMORY")
 _OTHER = re.compile(r"[^0-9a-z\u4e00-\u9fcc]")
-HEAD_WEIGHT, BODY_WEIGHT = 4.0, 1.0
+HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT = 4.0, 1.0, 0.0
 SIMILAR_CANDIDATES = 500
+# More matches than this: the total is counted up to it (SearchResult.total_exact False, shown
+# as "10000+") and facets count these first matches. Relevance ranks with BM25 up to RANK_POOL
+# matches; past it, head matches first, newest first (see SQLiteIndex._ranked_page).
+# Nobody can page past MAX_WINDOW (10,000) results anyway, on either backend.
+TOTAL_CAP = 10_000
+RANK_POOL = 5_000
+_TAG = "\ue040"  # starts every tags-column token; encoded search tokens use U+E000-U+E03F only
+_TEXT_COLUMNS = "{head body}"
 
 
 def _schema() -> str:
     return resources.files("index_config").joinpath("sqlite_fts.sql").read_text(encoding="utf-8")
 
 
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a script, comments dropped."""
+    out, current = [], ""
+    for line in script.splitlines():
+        if line.lstrip().startswith("--"):
+            continue
+        current += line + "\n"
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return out
+
+
 # Characters unicode61 would split on become four private-use characters (6 bits each), so
 # seller text and user input stay one token each and never become FTS5 syntax.
-def _encode_char(match: re.Match) -> str:
-    o = ord(match.group())
+@lru_cache(maxsize=4096)
+def _encoded(char: str) -> str:
+    o = ord(char)
     return "".join(chr(0xE000 + ((o >> shift) & 63)) for shift in (18, 12, 6, 0))
+
+
+def _encode_char(match: re.Match) -> str:
+    return _encoded(match.group())
 
 
 def fts_token(token: str) -> str:
@@ -67,12 +94,28 @@ def fts_token(token: str) -> str:
     return _OTHER.sub(_encode_char, token)
 
 
+_OTHER_BUT_SPACE = re.compile(r"[^0-9a-z\u4e00-\u9fcc ]")
+
+
 def _fts_text(tokens: list[str]) -> str:
-    return " ".join(fts_token(t) for t in tokens)
+    """The tokens as FTS column text: `fts_token` of each, space-separated (search tokens
+    hold no whitespace, so encoding the joined text once gives the same string)."""
+    return _OTHER_BUT_SPACE.sub(_encode_char, " ".join(tokens))
 
 
 def _match(tokens: list[str], op: str = " AND ") -> str:
     return op.join('"' + fts_token(t) + '"' for t in tokens)
+
+
+def tag(field: str, value: Any) -> str:
+    """The tags-column token of one filter value (platform jd -> U+E040 + fts_token('platform=jd'))."""
+    return _TAG + fts_token(f"{field}={value}")
+
+
+def _tags_text(doc: dict[str, Any]) -> str:
+    values = [("platform", doc["platform"]), ("category", doc["category"]), ("status", doc["status"]),
+              ("flagged", int(bool(doc["flagged"])))] + [("reason", r) for r in doc["reasons"]]
+    return " ".join(tag(f, v) for f, v in values if v is not None)
 
 
 # Sort orders over the sort-key columns (`s` is the BM25 rank). In SQLite NULL sorts
@@ -94,12 +137,16 @@ RANK_SLACK = 1000  # extra FTS5-ranked rows fetched so that ties at the page's e
 @dataclass
 class _Plan:
     """A query as SQL: `body` is its FROM/WHERE with `args`; `match` the FTS5 expression
-    (None without text); `filtered` whether it has conditions on the docs columns."""
+    (None without text; with text it holds the equality filters as tags too); `filtered`
+    whether conditions on the docs columns remain (`conds` with `cond_args`)."""
 
     body: str
     args: list[Any]
     match: str | None
     filtered: bool
+    conds: list[str] = field(default_factory=list)
+    cond_args: list[Any] = field(default_factory=list)
+    head_match: str | None = None  # the text tokens in the head column alone (relevance past RANK_POOL)
 
 
 _DOC_COLS = ("doc_id", "platform", "listing_id", "title", "url", "shop_id", "shop_name", "category", "flagged",
@@ -117,6 +164,7 @@ class _Prepared:
     row: list[Any]
     head: str
     body: str
+    tags: str
     reasons: list[str]
     snapshots: list[list[Any]]
 
@@ -129,7 +177,7 @@ def prepare(items: Iterable[IndexItem]) -> list[_Prepared]:
         doc = project(listing, assessment)
         values = {**doc, "flagged": int(doc["flagged"]), "reasons": " ".join(doc["reasons"])}
         out.append(_Prepared(doc["doc_id"], [values[c] for c in _DOC_COLS], _fts_text(doc["head_tokens"]),
-                             _fts_text(doc["body_tokens"]), doc["reasons"],
+                             _fts_text(doc["body_tokens"]), _tags_text(doc), doc["reasons"],
                              [[s[c] for c in _SNAP_COLS] for s in map(snapshot_doc, snapshots or ())]))
     return out
 
@@ -164,23 +212,50 @@ class SQLiteIndex:
     def init(self) -> None:
         """Create the schema, or bring an older index file up to this one.
 
-        Schema 2 differs only by missing indexes, which are added in place (the rows are
-        the same). Any other schema is dropped with a warning: run `firewatch index
+        Schemas 2 and 3 have the same rows: the indexes they miss are added, and their FTS
+        table (no tags column, full detail) is rebuilt in place from its own text and the
+        docs rows. Any other schema is dropped with a warning: run `firewatch index
         rebuild` to fill it again.
         """
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version in MIGRATABLE:
-            log.warning("search index %s has schema %s: adding the indexes of schema %s (once, may take a while)",
+        migrate = version in MIGRATABLE
+        if migrate:
+            log.warning("search index %s has schema %s: bringing it to schema %s in place (once, may take a while)",
                         self.path, version, SCHEMA_VERSION)
+            self._db.execute("ALTER TABLE docs_fts RENAME TO docs_fts_old")
         elif version not in (0, SCHEMA_VERSION) or (version == 0 and self._has_table("docs")):
             log.warning("search index %s has schema %s, not %s: emptied; run `firewatch index rebuild`",
                         self.path, version, SCHEMA_VERSION)
             self._db.executescript("DROP TABLE IF EXISTS docs_fts; DROP TABLE IF EXISTS docs; "
                                    "DROP TABLE IF EXISTS doc_reasons; DROP TABLE IF EXISTS snapshots;")
+        if migrate:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(_schema()):  # in this transaction (executescript commits)
+                    if not statement.lstrip().upper().startswith("PRAGMA"):
+                        self._db.execute(statement)
+                self._migrate_fts()
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
         self._db.executescript(_schema())
         if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             raise SearchError(f"{_SCHEMA_FILE} sets user_version to something other than {SCHEMA_VERSION}: "
                               "the schema file and firewatch/search/sqlite_fts.py disagree")
+
+    def _migrate_fts(self) -> None:
+        """Fill the new FTS table from the old one's text and the docs rows' filter values."""
+        def tags(platform, category, status, flagged, reasons):
+            return _tags_text({"platform": platform, "category": category, "status": status, "flagged": flagged,
+                               "reasons": (reasons or "").split()})
+
+        self._db.create_function("fw_tags", 5, tags, deterministic=True)
+        self._db.execute("INSERT INTO docs_fts (rowid, head, body, tags) "
+                         "SELECT f.rowid, f.head, f.body, fw_tags(d.platform, d.category, d.status, d.flagged, d.reasons) "
+                         "FROM docs_fts_old f JOIN docs d ON d.id = f.rowid")
+        self._db.execute("DROP TABLE docs_fts_old")
 
     def _has_table(self, name: str) -> bool:
         return self._db.execute("SELECT 1 FROM sqlite_master WHERE name=?", (name,)).fetchone() is not None
@@ -243,8 +318,8 @@ class SQLiteIndex:
                            [p.row[1:] + [existing[d]] for d, p in latest.items() if d in existing])
         db.executemany(f"INSERT INTO docs (id, {', '.join(_DOC_COLS)}) VALUES ({', '.join('?' * (len(_DOC_COLS) + 1))})",
                        [[ids[d]] + p.row for d, p in latest.items() if d not in existing])
-        db.executemany("INSERT INTO docs_fts (rowid, head, body) VALUES (?,?,?)",
-                       [(ids[d], p.head, p.body) for d, p in latest.items()])
+        db.executemany("INSERT INTO docs_fts (rowid, head, body, tags) VALUES (?,?,?,?)",
+                       [(ids[d], p.head, p.body, p.tags) for d, p in latest.items()])
         db.executemany("INSERT INTO doc_reasons (code, doc) VALUES (?,?)",
                        [(code, ids[d]) for d, p in latest.items() for code in p.reasons])
         db.executemany(f"INSERT OR REPLACE INTO snapshots ({', '.join(_SNAP_COLS)}) "
@@ -291,8 +366,10 @@ class SQLiteIndex:
 
         With text, the FTS5 match is the outer loop (CROSS JOIN fixes the join order): it
         yields each matching rowid once, and the docs row is then found by primary key.
-        Left to itself the planner may instead walk a filter index and probe the FTS
-        index once per row, which is hundreds of times slower on broad filters.
+        Equality filters (platform, category, status, flagged, reason) join the match as
+        tags-column tokens, so only shop, price and date conditions read docs rows. Left to
+        itself the planner may instead walk a filter index and probe the FTS index once per
+        row, which is hundreds of times slower on broad filters.
         """
         conds: list[str] = []
         args: list[Any] = []
@@ -301,17 +378,26 @@ class SQLiteIndex:
             tokens = query_tokens(q.text)
             if not tokens:
                 return None
-            match = _match(tokens)
-        for column, value in (("platform", q.platform), ("category", q.category), ("status", q.status)):
-            if value:
-                conds.append(f"d.{column} = ?")
-                args.append(value)
-        if q.flagged is not None:
-            conds.append("d.flagged = ?")
-            args.append(int(bool(q.flagged)))
-        if q.reason:
-            conds.append("d.id IN (SELECT doc FROM doc_reasons WHERE code = ?)")
-            args.append(q.reason)
+            match = f"{_TEXT_COLUMNS} : ({_match(tokens)})"
+            head_match = f"head : ({_match(tokens)})"
+            tags = [tag(f, v) for f, v in (("platform", q.platform), ("category", q.category), ("status", q.status),
+                                           ("reason", q.reason)) if v]
+            if q.flagged is not None:
+                tags.append(tag("flagged", int(bool(q.flagged))))
+            if tags:
+                tags_match = " AND tags : (" + " AND ".join(f'"{t}"' for t in tags) + ")"
+                match, head_match = match + tags_match, head_match + tags_match
+        else:
+            for column, value in (("platform", q.platform), ("category", q.category), ("status", q.status)):
+                if value:
+                    conds.append(f"d.{column} = ?")
+                    args.append(value)
+            if q.flagged is not None:
+                conds.append("d.flagged = ?")
+                args.append(int(bool(q.flagged)))
+            if q.reason:
+                conds.append("d.id IN (SELECT doc FROM doc_reasons WHERE code = ?)")
+                args.append(q.reason)
         if q.shop:
             conds.append("(d.shop_id = ? OR d.shop_name = ?)")
             args += [q.shop, q.shop]
@@ -321,12 +407,17 @@ class SQLiteIndex:
                 conds.append(expr)
                 args.append(value)
         if match is None:
-            return _Plan(" FROM docs d" + (" WHERE " + " AND ".join(conds) if conds else ""), args, None, bool(conds))
+            return _Plan(" FROM docs d" + (" WHERE " + " AND ".join(conds) if conds else ""), args, None, bool(conds),
+                         conds, args)
         return _Plan(" FROM docs_fts f CROSS JOIN docs d ON d.id = f.rowid WHERE " + " AND ".join(["docs_fts MATCH ?"] + conds),
-                     [match] + args, match, bool(conds))
+                     [match] + args, match, bool(conds), conds, args, head_match)
 
     def search(self, query: SearchQuery | str = "", **filters: Any) -> SearchResult:
-        """One page of listings matching `query` (a SearchQuery, or text plus filters)."""
+        """One page of listings matching `query` (a SearchQuery, or text plus filters).
+
+        Totals are exact up to TOTAL_CAP (10,000) matches; past it `total` is TOTAL_CAP with
+        `total_exact` False, and facets count the first TOTAL_CAP matches.
+        """
         q = as_query(query, **filters)
         plan = self._filtered(q)
         if plan is None:
@@ -335,57 +426,94 @@ class SQLiteIndex:
         size, offset = int(q.page_size), q.offset
         if q.facets:
             total, facets = self._total_and_facets(plan)
-        elif plan.match and not plan.filtered:  # FTS5 counts its matches without reading them
-            total, facets = self._db.execute("SELECT COUNT(*) FROM docs_fts WHERE docs_fts MATCH ?",
-                                             (plan.match,)).fetchone()[0], {}
+        elif plan.match and not plan.filtered:  # FTS5 counts its matches without reading docs rows
+            total, facets = self._db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? "
+                                             "LIMIT ?)", (plan.match, TOTAL_CAP + 1)).fetchone()[0], {}
         else:
-            total, facets = self._db.execute(f"SELECT COUNT(*){plan.body}", plan.args).fetchone()[0], {}
+            total, facets = self._db.execute(f"SELECT COUNT(*) FROM (SELECT 1{plan.body} LIMIT ?)",
+                                             plan.args + [TOTAL_CAP + 1]).fetchone()[0], {}
+        exact = total <= TOTAL_CAP
+        total = min(total, TOTAL_CAP)
         if sort == "relevance" and not plan.filtered:
-            rows = self._ranked_page(plan.match, size, offset)
-        elif total == 0 or offset >= total:
+            rows = self._ranked_page(plan.match, size, offset, plan.head_match)
+        elif total == 0 or (exact and offset >= total):
             rows = []
         else:
             rows = self._page(plan, sort, size, offset, self._walk_sort_index(plan, total, offset + size))
-        return SearchResult([self._hit(r) for r in rows], total, facets)
+        return SearchResult([self._hit(r) for r in rows], total, facets, total_exact=exact)
 
     def _walk_sort_index(self, plan: _Plan, total: int, need: int) -> bool:
-        """Whether to read a filter-only query's page by walking its sort order's index.
+        """Whether to read a page by walking its sort order's index.
 
         Walking the index until `need` matches have passed reads about need * N / total
         rows (N listings); sorting reads all `total` matches. The planner cannot know
-        `total`, and left alone it narrows by a filter index and sorts everything.
+        `total`, and left alone it narrows by a filter index (or the text) and sorts
+        everything. With text, each index row is checked against the FTS5 matches, which
+        SQLite gathers once.
         """
-        if plan.match is not None or not plan.filtered:
+        if plan.match is None and not plan.filtered:
             return False
         listings = self._db.execute("SELECT max(id) FROM docs").fetchone()[0] or 0
         return total * total > need * listings
 
     def _page(self, plan: _Plan, sort: str, size: int, offset: int, walk: bool = False) -> list[sqlite3.Row]:
-        """Sort only the keys of the matches, then read the rows of the page."""
+        """Sort only the keys of the matches, then read the rows of the page.
+
+        Relevance (text with docs conditions) ranks the newest RANK_POOL matches when more
+        match, as `_ranked_page` does."""
         ranked = sort == "relevance"
-        # bm25 only when relevance is asked, so other sorts do not pay for ranking broad matches.
-        rank, rank_args = ("bm25(docs_fts, ?, ?)", [HEAD_WEIGHT, BODY_WEIGHT]) if ranked else ("0.0", [])
-        body = plan.body.replace(" FROM docs d", f" FROM docs d INDEXED BY {_SORT_INDEX[sort]}", 1) if walk else plan.body
-        inner = f"SELECT {_KEY_COLUMNS}, {rank} AS s{body} ORDER BY {_SORTS[sort]} LIMIT ? OFFSET ?"
+        args = list(plan.args)
+        if ranked:
+            # bm25 only when relevance is asked, so other sorts do not pay for ranking broad matches.
+            pool = max(RANK_POOL, offset + size + RANK_SLACK)
+            inner = (f"SELECT * FROM (SELECT {_KEY_COLUMNS}, bm25(docs_fts, ?, ?, ?) AS s{plan.body} "
+                     f"ORDER BY f.rowid DESC LIMIT ?) ORDER BY {_SORTS[sort]} LIMIT ? OFFSET ?")
+            args = [HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT] + args + [pool]
+        else:
+            body = plan.body
+            if walk and plan.match is None:
+                body = body.replace(" FROM docs d", f" FROM docs d INDEXED BY {_SORT_INDEX[sort]}", 1)
+            elif walk:
+                body = (f" FROM docs d INDEXED BY {_SORT_INDEX[sort]} WHERE "
+                        + " AND ".join(["d.id IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)"] + plan.conds))
+            inner = f"SELECT {_KEY_COLUMNS}, 0.0 AS s{body} ORDER BY {_SORTS[sort]} LIMIT ? OFFSET ?"
         outer_order = ", ".join("t." + term.strip() for term in _SORTS[sort].split(","))
         return self._db.execute(
             f"SELECT d.*, {'-t.s' if ranked else '0.0'} AS score FROM ({inner}) t CROSS JOIN docs d ON d.id = t.id "
-            f"ORDER BY {outer_order}", rank_args + plan.args + [size, offset]).fetchall()
+            f"ORDER BY {outer_order}", args + [size, offset]).fetchall()
 
-    def _ranked_page(self, match: str, size: int, offset: int) -> list[sqlite3.Row]:
-        """A BM25-ordered page of a text-only query, ranked inside FTS5.
+    def _ranked_page(self, match: str, size: int, offset: int, head_match: str | None = None) -> list[sqlite3.Row]:
+        """A relevance-ordered page of an FTS5-only query, ranked inside FTS5.
 
+        Up to `pool` matches (RANK_POOL, or the page's end plus RANK_SLACK if deeper): BM25.
         FTS5 returns the best `need + slack` (rank, rowid) pairs without reading any docs
         row. When the last of them ranks strictly below the page's last place, every
         listing tied with that place is among them, so ordering just these by (rank,
         doc_id) gives exactly the page the full sort would; otherwise fetch more.
+
+        More matches than that (a broad query on a large index): FTS5's bm25 first counts
+        the documents of every query token over all matches, ~150 ms for a token in half of
+        1,000,000 listings, so instead the listings holding every token in their title, shop
+        or attributes (`head_match`) come first, then the rest, newest first in each; score
+        2.0 and 1.0.
         """
         need = offset + size
+        pool = max(RANK_POOL, need + RANK_SLACK)
+        if head_match is not None and self._db.execute(
+                "SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?)",
+                (match, pool + 1)).fetchone()[0] > pool:
+            first = self._db.execute("SELECT rowid, 2.0 FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC "
+                                     "LIMIT ?", (head_match, need)).fetchall()
+            if len(first) < need:
+                first += self._db.execute(
+                    "SELECT rowid, 1.0 FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+                    (f"({match}) NOT ({head_match})", need - len(first))).fetchall()
+            return self._rows_in_order([(i, -score) for i, score in first[offset:need]])
         fetch = need + RANK_SLACK
         while True:
             ranked = self._db.execute(
-                "SELECT rowid, bm25(docs_fts, ?, ?) FROM docs_fts WHERE docs_fts MATCH ? ORDER BY 2 LIMIT ?",
-                (HEAD_WEIGHT, BODY_WEIGHT, match, fetch)).fetchall()
+                "SELECT rowid, bm25(docs_fts, ?, ?, ?) FROM docs_fts WHERE docs_fts MATCH ? ORDER BY 2 LIMIT ?",
+                (HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT, match, fetch)).fetchall()
             if len(ranked) < fetch or ranked[-1][1] > ranked[need - 1][1]:
                 break
             fetch *= 4
@@ -399,7 +527,8 @@ class SQLiteIndex:
         return self._rows_in_order([(i, rank_of[i]) for i, _ in page])
 
     def _total_and_facets(self, plan: _Plan) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-        """The count and the four facets in one statement over the matches, found once.
+        """The count (up to TOTAL_CAP + 1) and the four facets over the first TOTAL_CAP + 1
+        matches, found once, in one statement.
 
         (Taking the page from the same materialised matches, with a window function, was
         measured slower than the separate key-only sort, which stops at the page.)
@@ -410,10 +539,10 @@ class SQLiteIndex:
                          f"GROUP BY {column} ORDER BY c DESC, {column} LIMIT {FACET_SIZE})")
         parts.append(f"SELECT * FROM (SELECT 'reason', r.code, COUNT(*) AS c FROM m CROSS JOIN doc_reasons r "
                      f"ON r.doc = m.id GROUP BY r.code ORDER BY c DESC, r.code LIMIT {FACET_SIZE})")
-        sql = (f"WITH m AS MATERIALIZED (SELECT d.id, d.category, d.platform, d.shop_name{plan.body}) "
+        sql = (f"WITH m AS MATERIALIZED (SELECT d.id, d.category, d.platform, d.shop_name{plan.body} LIMIT ?) "
                + " UNION ALL ".join(parts))
         total, facets = 0, {f: [] for f in FACETS}
-        for f, v, c in self._db.execute(sql, plan.args):
+        for f, v, c in self._db.execute(sql, plan.args + [TOTAL_CAP + 1]):
             if f == "total":
                 total = c
             else:
@@ -460,10 +589,11 @@ class SQLiteIndex:
         mine = set((row["head"] + " " + row["body"]).split())
         if not mine:
             return []
-        match = " OR ".join('"' + t + '"' for t in sorted(mine)[:200])
+        match = f"{_TEXT_COLUMNS} : (" + " OR ".join('"' + t + '"' for t in sorted(mine)[:200]) + ")"
         candidates = self._db.execute(
             "SELECT rowid, head, body FROM docs_fts WHERE docs_fts MATCH ? AND rowid != ? "
-            "ORDER BY bm25(docs_fts, ?, ?) LIMIT ?", (match, row["id"], HEAD_WEIGHT, BODY_WEIGHT, SIMILAR_CANDIDATES),
+            "ORDER BY bm25(docs_fts, ?, ?, ?) LIMIT ?",
+            (match, row["id"], HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT, SIMILAR_CANDIDATES),
         ).fetchall()
         scored = []
         for c in candidates:

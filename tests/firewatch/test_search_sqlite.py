@@ -4,7 +4,7 @@
 a text-only relevance page ranked inside FTS5 (ties at the page end completed), a
 filter-only page read by walking a sort index, and batched writes. Each is compared here
 with the general query on the demo catalogue, including ties, missing prices and risks,
-and deep pages. Also: an index file of the previous schema is migrated in place, one of
+and deep pages. Also: index files of the previous schemas are migrated in place, one of
 an unknown schema is emptied with a message, and text matching stays the outer loop.
 """
 
@@ -97,23 +97,34 @@ def test_batched_writes_replace_and_keep_the_last_copy(tmp_path):
                                (f"{listing.platform}:{listing.listing_id}",)).fetchone()[0] == 0
 
 
-def test_schema_2_file_is_migrated_in_place(tmp_path, caplog):
+@pytest.mark.parametrize("version", [2, 3])
+def test_older_schema_file_is_migrated_in_place(tmp_path, caplog, version):
     path = tmp_path / "old.db"
     with open_index("sqlite", path) as idx:
         idx.index_many(catalogue_items()[:100])
-    db = sqlite3.connect(path)  # make it what version 2 wrote: same tables, fewer indexes
-    for name in ("docs_category", "docs_newest", "docs_price_asc", "docs_price_desc"):
-        db.execute(f"DROP INDEX {name}")
-    db.execute("PRAGMA user_version = 2")
+        queries = [SearchQuery("灭火"), SearchQuery("灭火", platform="jd", flagged=False, sort="risk"),
+                   SearchQuery("灭火器", category="portable_extinguisher", status="active", facets=True)]
+        expected = [(r.ids(), r.total, r.facets) for r in map(idx.search, queries)]
+    db = sqlite3.connect(path)  # make it what versions 2 and 3 wrote: FTS without tags, full detail
+    db.execute("CREATE VIRTUAL TABLE old_fts USING fts5(head, body, tokenize='unicode61 remove_diacritics 0')")
+    db.execute("INSERT INTO old_fts (rowid, head, body) SELECT rowid, head, body FROM docs_fts")
+    db.execute("DROP TABLE docs_fts")
+    db.execute("ALTER TABLE old_fts RENAME TO docs_fts")
+    if version == 2:  # and fewer indexes
+        for name in ("docs_category", "docs_newest", "docs_price_asc", "docs_price_desc"):
+            db.execute(f"DROP INDEX {name}")
+    db.execute(f"PRAGMA user_version = {version}")
     db.commit()
     db.close()
     with caplog.at_level(logging.WARNING), open_index("sqlite", path) as idx:
         assert idx.count() == 100
-        assert idx._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert idx._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         names = {r[0] for r in idx._db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         assert {"docs_newest", "docs_price_asc", "docs_price_desc", "docs_category"} <= names
         assert idx.search(SearchQuery(sort="newest", page_size=5)).total == 100
-    assert "has schema 2: adding the indexes of schema 3" in caplog.text
+        assert [(r.ids(), r.total, r.facets) for r in map(idx.search, queries)] == expected
+        assert "docs_fts_old" not in {r[0] for r in idx._db.execute("SELECT name FROM sqlite_master")}
+    assert f"has schema {version}: bringing it to schema 4 in place" in caplog.text
 
 
 def test_unknown_schema_is_emptied_with_a_rebuild_message(tmp_path, caplog):
@@ -127,4 +138,42 @@ def test_unknown_schema_is_emptied_with_a_rebuild_message(tmp_path, caplog):
     with caplog.at_level(logging.WARNING), open_index("sqlite", path) as idx:
         assert idx.count() == 0
         assert idx.search(SearchQuery("灭火")).total == 0
-    assert "has schema 1, not 3: emptied; run `firewatch index rebuild`" in caplog.text
+    assert "has schema 1, not 4: emptied; run `firewatch index rebuild`" in caplog.text
+
+
+def test_totals_past_the_cap_are_lower_bounds_and_facets_count_the_first_matches(index, monkeypatch):
+    exact = index.search(SearchQuery("灭火", facets=True))
+    assert exact.total_exact and exact.total > 60 and exact.total_text == str(exact.total)
+    monkeypatch.setattr(sqlite_fts, "TOTAL_CAP", 50)
+    for q in (SearchQuery("灭火"), SearchQuery("灭火", facets=True), SearchQuery("灭火", min_price=1),
+              SearchQuery(status="active"), SearchQuery(status="active", facets=True)):
+        result = index.search(q)
+        assert (result.total, result.total_exact, result.total_text) == (50, False, "50+"), q
+        if q.facets:
+            assert 50 <= sum(c for _, c in result.facets["platform"]) <= 51, q
+    few = index.search(SearchQuery("灭火", platform="jd", category="portable_extinguisher", status="removed"))
+    assert few.total_exact and few.total == len(few.hits) < 50
+
+
+def test_relevance_past_the_pool_puts_head_matches_first_newest_first(index, monkeypatch):
+    monkeypatch.setattr(sqlite_fts, "RANK_POOL", 30)
+    monkeypatch.setattr(sqlite_fts, "RANK_SLACK", 2)
+    ids = {r[1]: r[0] for r in index._db.execute("SELECT id, doc_id FROM docs")}
+    for q in (SearchQuery("灭火", page_size=10), SearchQuery("灭火", page=4, page_size=10),
+              SearchQuery("灭火器", platform="jd", page_size=10)):
+        plan = index._filtered(q)
+        head = [r[0] for r in index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC",
+                                                (plan.head_match,))]
+        rest = [r[0] for r in index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC",
+                                                (plan.match,)) if r[0] not in set(head)]
+        expected = (head + rest)[q.offset:q.offset + 10]
+        hits = index.search(q).hits
+        assert [ids[h.doc_id] for h in hits] == expected, q
+        assert [h.score for h in hits] == [2.0 if i in set(head) else 1.0 for i in expected]
+    q = SearchQuery("灭火", min_price=1, page_size=10)  # with docs conditions: BM25 over the newest pool
+    filtered = index.search(q).hits
+    newest = index._db.execute("SELECT f.rowid FROM docs_fts f CROSS JOIN docs d ON d.id = f.rowid "
+                               "WHERE docs_fts MATCH ? AND d.price_fen >= 100 ORDER BY f.rowid DESC LIMIT 32",
+                               (index._filtered(q).match,)).fetchall()
+    assert len(filtered) == 10 and {ids[h.doc_id] for h in filtered} <= {r[0] for r in newest}
+    assert [(-h.score, h.doc_id) for h in filtered] == sorted((-h.score, h.doc_id) for h in filtered)

@@ -47,3 +47,41 @@ def test_search_tokens_split_codes_into_parts():
 def test_punctuation_dropped():
     assert "【" not in tokenize("【京东自营】灭火器")
     assert "" not in tokenize("灭火器  ， 包邮")
+
+
+def _sample_texts():
+    from classifiers.corpus import CORPUS_PATH, HELDOUT_PATH, listing_text, load_records, record_to_listing
+
+    records = load_records(CORPUS_PATH)[::7] + load_records(HELDOUT_PATH)
+    return [listing_text(record_to_listing(r)) for r in records] + [
+        "ＭＦＺ／ＡＢＣ４干粉灭火器，3*4+1*2.5；ZR-YJV 8-65-20 a1.00 ZSTX15-68℃", "灭火器\x01mfz/abc4\x01 烟感",
+        "", "  ，。", "İstanbul Σ 消防", "abc" * 30 + " 灭火毯"]
+
+
+def test_rjieba_and_jieba_engines_cut_the_same_tokens():
+    """rjieba (the default) must cut exactly as the Python jieba with the same user dictionary,
+    or the models trained on one would see other features from the other."""
+    from firewatch.core.text import engine, use_engine
+
+    assert engine() == "rjieba"
+    texts = _sample_texts()
+    with use_engine("jieba"):
+        expected = [(tokenize(t), search_tokens(t)) for t in texts]
+    assert engine() == "rjieba"
+    assert [(tokenize(t), search_tokens(t)) for t in texts] == expected
+
+
+def test_search_tokens_same_with_one_cut_or_one_cut_per_piece():
+    from firewatch.core.text import _search_tokens_by_segment, normalize, segmenter
+
+    for text in _sample_texts():
+        if "\x01" not in text:
+            assert search_tokens(text) == _search_tokens_by_segment(segmenter(), normalize(text)), text
+
+
+def test_unknown_engine_is_refused():
+    from firewatch.core.text import use_engine
+
+    with pytest.raises(ValueError, match="unknown tokenizer engine"):
+        with use_engine("thulac"):
+            pass
