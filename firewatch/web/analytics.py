@@ -75,6 +75,11 @@ class SearchResult:
     rows: list[dict[str, Any]]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     total: int = 0
+    total_exact: bool = True  # False: counting stopped at `total` (shown as "10000+")
+
+    @property
+    def total_text(self) -> str:
+        return f"{self.total}" if self.total_exact else f"{self.total}+"
 
 
 def _hit_row(hit) -> dict[str, Any]:
@@ -94,7 +99,8 @@ def search(index, params: SearchParams, page: int = 1, page_size: int = PAGE_SIZ
         result = index.search(params.query(page, page_size, facets))
     except SearchError as exc:
         raise BadRequest(f"检索条件无效：{exc}") from exc
-    return SearchResult([_hit_row(h) for h in result.hits], dict(result.facets or {}), result.total)
+    return SearchResult([_hit_row(h) for h in result.hits], dict(result.facets or {}), result.total,
+                        result.total_exact)
 
 
 def search_all(index, params: SearchParams, limit: int = 10_000) -> list[dict[str, Any]]:
