@@ -49,7 +49,7 @@ _SCHEMA_FILE = "index_config/sqlite_fts.sql"
 _READ_PRAGMAS = ("cache_size=-262144", "mmap_size=2147483648", "temp_store=MEMORY")
 _OTHER = re.compile(r"[^0-9a-z\u4e00-\u9fcc]")
 HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT = 4.0, 1.0, 0.0
-SIMILAR_CANDIDATES = 500
+SIMILAR_CANDIDATES = 1000
 # More matches than this: the total is counted up to it (SearchResult.total_exact False, shown
 # as "10000+") and facets count these first matches. Relevance ranks with BM25 up to RANK_POOL
 # matches; past it, head matches first, newest first (see SQLiteIndex._ranked_page).
@@ -589,12 +589,19 @@ class SQLiteIndex:
         mine = set((row["head"] + " " + row["body"]).split())
         if not mine:
             return []
-        match = f"{_TEXT_COLUMNS} : (" + " OR ".join('"' + t + '"' for t in sorted(mine)[:200]) + ")"
-        candidates = self._db.execute(
-            "SELECT rowid, head, body FROM docs_fts WHERE docs_fts MATCH ? AND rowid != ? "
-            "ORDER BY bm25(docs_fts, ?, ?, ?) LIMIT ?",
-            (match, row["id"], HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT, SIMILAR_CANDIDATES),
-        ).fetchall()
+        # Bounded at any size: ranking every listing that shares a token (bm25 over an OR of all
+        # of them) reads most of the index at a million listings. Candidates instead: listings
+        # whose title holds every title token of this one (near-duplicates, however old), then the
+        # newest listings sharing any title token (relistings come later); FTS5 walks both in
+        # rowid order and stops at the limit. Jaccard over all tokens then ranks them.
+        head = sorted(set(row["head"].split())) or sorted(mine)
+        quoted = ['"' + t.replace('"', '""') + '"' for t in head[:64]]
+        candidates = {}
+        for expr, cap in ((" AND ".join(quoted), SIMILAR_CANDIDATES // 2), (" OR ".join(quoted), SIMILAR_CANDIDATES)):
+            for c in self._db.execute("SELECT rowid, head, body FROM docs_fts WHERE docs_fts MATCH ? AND rowid != ? "
+                                      "ORDER BY rowid DESC LIMIT ?", (f"head : ({expr})", row["id"], cap)):
+                candidates.setdefault(c["rowid"], c)
+        candidates = list(candidates.values())
         scored = []
         for c in candidates:
             theirs = set((c["head"] + " " + c["body"]).split())
