@@ -321,14 +321,9 @@ def pg_cluster():
 @pytest.fixture
 def pg_url(pg_cluster):
     """A PostgreSQL store URL of the test's own: a new schema, first on the connection's search_path."""
-    import psycopg
-
-    schema = "t" + uuid.uuid4().hex[:12]
-    with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    yield f"{pg_cluster.url()}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    url = pg_cluster.new_schema("t")
+    yield url
+    pg_cluster.drop_schema(url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

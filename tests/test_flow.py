@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import subprocess
-import uuid
 import zipfile
 from pathlib import Path
 
@@ -31,13 +30,7 @@ def _flow_store(request, data: Path) -> tuple[str, dict[str, str]]:
     in the session's PostgreSQL."""
     if request.param == "sqlite":
         return str(data / "firewatch.db"), {}
-    import psycopg
-
-    cluster = request.getfixturevalue("pg_cluster")
-    schema = "flow" + uuid.uuid4().hex[:8]
-    with psycopg.connect(cluster.url(), autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    url = f"{cluster.url()}?options=-csearch_path%3D{schema}"
+    url = request.getfixturevalue("pg_cluster").new_schema("flow")
     return url, {"FIREWATCH_STORE__URL": url}
 
 

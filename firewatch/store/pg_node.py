@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,6 +106,23 @@ class PgCluster:
         self.create_database(DATABASE)
         return self.url()
 
+    def new_schema(self, prefix: str = "s") -> str:
+        """A new, empty schema in the cluster's database; the URL of a store in it (its name is the
+        URL's `search_path`: `schema_of(url)`)."""
+        import psycopg  # the driver, only when a schema is made
+
+        name = prefix + uuid.uuid4().hex[:12]
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {name}")
+        return f"{self.url()}?options=-csearch_path%3D{name}"
+
+    def drop_schema(self, url: str) -> None:
+        """Drop the schema a `new_schema` URL names, with everything in it."""
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema_of(url)} CASCADE")
+
     def create_database(self, name: str) -> None:
         found = self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, "-d", "postgres", "-tAc",
                           f"SELECT 1 FROM pg_database WHERE datname='{name}'")
@@ -119,6 +137,11 @@ class PgCluster:
         self.stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
         self.log_path.unlink(missing_ok=True)
+
+
+def schema_of(url: str) -> str:
+    """The schema a `new_schema` URL names."""
+    return url.rsplit("search_path%3D", 1)[1]
 
 
 def main(argv: list[str] | None = None) -> int:

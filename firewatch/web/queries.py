@@ -22,17 +22,10 @@ from firewatch.web.render import evidence_terms
 QUEUE_STATES = {"pending": "待审", "escalated": "已升级", "decided": "已处理", "all": "全部"}
 
 
-@dataclass
-class QueueFilters:
-    """The review queue's filters, as given in the query string (empty: no filter)."""
-
-    platform: str = ""
-    category: str = ""
-    reason: str = ""
-    shop: str = ""
-    since: str = ""
-    until: str = ""
-    state: str = "pending"
+@dataclass(frozen=True)
+class QueueFilters(QueueQuery):
+    """The review queue's filters, as given in the query string (empty: no filter): the store's
+    `QueueQuery` with the checks a request needs."""
 
     def as_params(self) -> dict[str, str]:
         return {k: v for k, v in self.__dict__.items() if v}
@@ -70,9 +63,7 @@ COUNT_CAP = 10_000  # the queue counts its rows up to this many ("10000+" beyond
 
 
 def as_query(filters: QueueFilters) -> QueueQuery:
-    filters.validate()
-    return QueueQuery(filters.platform, filters.category, filters.reason, filters.shop, filters.since,
-                      filters.until, filters.state)
+    return filters.validate()
 
 
 def cursor(text: str) -> SortKey | None:

@@ -11,7 +11,6 @@ decisions, decided, escalated and confirmed listings on several platforms.
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -71,13 +70,7 @@ def make_store(request, tmp_path_factory):
         if request.param == "sqlite":
             s = open_store(tmp_path_factory.mktemp("paging") / "firewatch.db")
         else:
-            import psycopg
-
-            cluster = request.getfixturevalue("pg_cluster")
-            schema = "p" + uuid.uuid4().hex[:12]
-            with psycopg.connect(cluster.url(), autocommit=True) as conn:
-                conn.execute(f"CREATE SCHEMA {schema}")
-            s = open_store(f"{cluster.url()}?options=-csearch_path%3D{schema}")
+            s = open_store(request.getfixturevalue("pg_cluster").new_schema("p"))
         made.append(s)
         return s
 
