@@ -250,10 +250,16 @@ def queue_rows(db, q: QueueQuery, *, after: SortKey | None = None, before: SortK
         where.append(f"({', '.join(cols)}) < ({', '.join('?' * len(cols))})")
         args.extend(_bound(q, before))
         direction = " DESC"
-    joined = (", l.*, a.* FROM triage q JOIN listings l ON l.platform=q.platform AND l.listing_id=q.listing_id "
-              "JOIN assessments a ON a.platform=q.platform AND a.listing_id=q.listing_id") if full else " FROM triage q"
-    rows = db.execute(f"SELECT q.neg_risk, q.untipped, q.platform, q.listing_id, q.state{joined} WHERE {' AND '.join(where)} "
-                      f"ORDER BY {', '.join(c + direction for c in cols)} LIMIT ?", (*args, int(limit))).fetchall()
+    order = ", ".join(c + direction for c in cols)
+    keys = (f"SELECT q.neg_risk, q.untipped, q.platform, q.listing_id, q.state FROM triage q "
+            f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?")
+    if full:
+        # the page's keys first (the sort index stops at the limit), then the listing and
+        # assessment of just those: joining first makes PostgreSQL join every match, then sort
+        keys = (f"SELECT q.*, l.*, a.* FROM ({keys}) q JOIN listings l ON l.platform=q.platform AND "
+                f"l.listing_id=q.listing_id JOIN assessments a ON a.platform=q.platform AND a.listing_id=q.listing_id "
+                f"ORDER BY {order}")
+    rows = db.execute(keys, (*args, int(limit))).fetchall()
     found = [(SortKey(float(r[0]), int(r[1]), r[2], r[3], r[4]), r if full else None) for r in rows]
     return found[::-1] if before is not None and after is None else found
 
