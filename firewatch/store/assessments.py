@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from firewatch.core.models import Assessment, Listing, Reason, to_jsonable, utcnow
 from firewatch.store.listings import listing_from_row, rows_by_keys
 from firewatch.store.queue import complete_in, enqueue_in, take_in
-from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
+from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts, lock_listing_in
 from firewatch.store import triage
 
 
@@ -34,6 +34,7 @@ def assessment_from_row(r: sqlite3.Row) -> Assessment:
 
 def _upsert_in(db: Any, a: Assessment) -> None:
     """Insert or replace a listing's assessment (and its review-queue row) inside the caller's transaction."""
+    lock_listing_in(db, (a.platform, a.listing_id))
     db.execute(
         f"INSERT INTO assessments ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
         f"ON CONFLICT (platform, listing_id) DO UPDATE SET {_UPDATES}",

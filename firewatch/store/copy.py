@@ -36,12 +36,7 @@ class TableCheck:
 
 
 def _rows(store, table: str) -> Iterator[tuple]:
-    cur = store._db.execute(f"SELECT * FROM {table}")
-    while True:
-        chunk = cur.fetchmany(BATCH)
-        if not chunk:
-            return
-        yield from (tuple(r) for r in chunk)
+    return (tuple(r) for r in store._db.stream(f"SELECT * FROM {table}", BATCH))
 
 
 def columns(store, table: str) -> list[str]:
@@ -51,8 +46,10 @@ def columns(store, table: str) -> list[str]:
 
 
 def copy_order(store) -> list[str]:
-    """The data tables (not schema_migrations), each after the tables it references."""
-    tables = [t for t in store.tables() if t != "schema_migrations"]
+    """The store's data tables, each after the tables it references. Not copied: schema_migrations
+    (the target has its own) and the scheduler's job store (`apscheduler_*`, in the same database;
+    `firewatch schedule run` writes the jobs again from the settings)."""
+    tables = [t for t in store.tables() if t != "schema_migrations" and not t.startswith("apscheduler_")]
     parents = {t: store.references_of(t) & set(tables) - {t} for t in tables}
     ordered: list[str] = []
     while len(ordered) < len(tables):

@@ -42,6 +42,7 @@ class Database(Protocol):
     def execute(self, sql: str, args: Any = ()) -> Any: ...
     def transaction(self, exclusive: bool = True) -> AbstractContextManager[Any]: ...
     def try_lock(self, name: str) -> AbstractContextManager[bool]: ...
+    def stream(self, sql: str, batch: int = 5000) -> Iterator[Any]: ...
     def close(self) -> None: ...
 
 
@@ -52,6 +53,14 @@ def lock_in(db: Any, name: str) -> None:
     lock = getattr(db, "lock", None)  # only a PgConnection has one
     if lock is not None:
         lock(name)
+
+
+def lock_listing_in(db: Any, key: tuple[str, str]) -> None:
+    """Hold the listing's lock until the transaction ends. Every write of a listing's own rows
+    (listing, snapshots, queue, triage) takes it first, so a re-crawl and a worker's batch touch
+    one listing's rows in turn and never in opposite orders (which would deadlock on PostgreSQL).
+    Taking it twice in one transaction is free."""
+    lock_in(db, f"listing:{key[0]}:{key[1]}")
 
 
 def db_errors(db: Database) -> tuple[type[BaseException], ...]:
@@ -107,6 +116,12 @@ class SQLiteDatabase:
             raise
         else:
             self._conn.execute("COMMIT")
+
+    def stream(self, sql: str, batch: int = 5000) -> Iterator[sqlite3.Row]:
+        """Every row of a query, read as it goes (SQLite's cursor steps through the table)."""
+        cur = self._conn.execute(sql)
+        while chunk := cur.fetchmany(batch):
+            yield from chunk
 
     @contextmanager
     def try_lock(self, name: str) -> Iterator[bool]:

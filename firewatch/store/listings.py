@@ -23,7 +23,7 @@ from firewatch.core.models import Listing, PriceTier, Snapshot, Source, to_jsona
 from firewatch.store.protocols import UpsertResult
 from firewatch.store.queue import complete_in, enqueue_in
 from firewatch.core.money import from_fen, to_fen
-from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts, lock_in
+from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts, lock_listing_in
 
 
 def content_hash(listing: Listing) -> str:
@@ -109,7 +109,7 @@ def upsert_in(db: sqlite3.Connection, listing: Listing, now: datetime, search_pr
     }
     if search_price is not None:
         row["search_price"] = search_price
-    lock_in(db, f"listing:{listing.platform}:{listing.listing_id}")
+    lock_listing_in(db, listing.key)
     old = db.execute(
         "SELECT price_fen, price_low_fen, title, stock, status, content_hash FROM listings WHERE platform=? AND listing_id=?",
         (listing.platform, listing.listing_id),

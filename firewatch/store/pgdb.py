@@ -50,8 +50,13 @@ def pg_sql(sql: str) -> str:
 
 
 def _plain(value: Any) -> Any:
-    # SQLite stores booleans as integers; PostgreSQL would refuse a boolean for a BIGINT column.
-    return int(value) if isinstance(value, bool) else value
+    # SQLite stores booleans as integers; PostgreSQL would refuse a boolean for a BIGINT column,
+    # and it cannot hold NUL in text at all (seller text may carry one): it is dropped.
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str) and "\x00" in value:
+        return value.replace("\x00", "")
+    return value
 
 
 def _args(args: Any) -> Any:
@@ -118,6 +123,7 @@ def _pool(url: str) -> ConnectionPool:
         pool = _POOLS.get(url)
         if pool is None:
             pool = ConnectionPool(url, min_size=1, max_size=16, open=True, timeout=30, name="firewatch-store",
+                                  check=ConnectionPool.check_connection,  # a server restart leaves dead ones
                                   kwargs={"autocommit": True, "row_factory": _row_factory, "connect_timeout": 10})
             _POOLS[url] = pool
         return pool
@@ -145,10 +151,14 @@ class PostgresDatabase:
             raise StoreError(f"cannot connect to the store {redact(url)}: {exc}; is PostgreSQL running "
                              "(`make pg`) and is [store] url right?") from exc
         self._pg = PgConnection(self._conn)
-        schema = self._conn.execute("SELECT current_schema()").fetchone()[0]
-        if schema is None:
-            raise StoreError(f"the store {redact(url)} has no schema to write to: create the schema named in its "
-                             "search_path first")
+        try:
+            schema = self._conn.execute("SELECT current_schema()").fetchone()[0]
+            if schema is None:
+                raise StoreError(f"the store {redact(url)} has no schema to write to: create the schema named in its "
+                                 "search_path first")
+        except BaseException:
+            self.close()  # a pooled connection goes back (the pool drops a broken one), never leaks
+            raise
         self.schema = schema
         self._lock_key = lock_key(f"firewatch:{schema}")
 
@@ -161,6 +171,13 @@ class PostgresDatabase:
             if exclusive:
                 self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
             yield self._pg
+
+    def stream(self, sql: str, batch: int = 5000) -> Iterator[Row]:
+        """Every row of a query without holding them all: a server-side cursor in a transaction."""
+        with self._conn.transaction(), self._conn.cursor(name=f"fw_stream_{id(self)}") as cur:
+            cur.itersize = batch
+            cur.execute(pg_sql(sql))
+            yield from cur
 
     def copy_rows(self, table: str, cols: list[str], rows: list[tuple]) -> None:
         """Bulk-load rows with COPY (inside the caller's transaction, if any)."""

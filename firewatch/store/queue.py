@@ -27,7 +27,7 @@ from typing import Any
 
 from firewatch.core.exceptions import ClaimLost
 from firewatch.core.models import utcnow
-from firewatch.store.db import Database, _ts
+from firewatch.store.db import Database, _ts, lock_listing_in
 
 Key = tuple[str, str]
 
@@ -40,6 +40,7 @@ def _stamp(value: datetime) -> str:
 def enqueue_in(db: Any, key: Key, stage: str, now: datetime) -> None:
     """Queue `stage` of a listing inside the caller's transaction (a re-queue resets its attempts
     and clears its claim)."""
+    lock_listing_in(db, key)
     db.execute(
         "INSERT INTO queue (platform, listing_id, stage, enqueued_at) VALUES (?,?,?,?) "
         "ON CONFLICT (platform, listing_id, stage) DO UPDATE SET attempts=0, last_error='', "
@@ -51,6 +52,7 @@ def enqueue_in(db: Any, key: Key, stage: str, now: datetime) -> None:
 def take_in(db: Any, key: Key, stage: str, worker: str | None = None) -> bool:
     """Delete a listing's `stage` row (with `worker`, only while that worker holds its claim) and
     log the completion in `queue_done`, inside the caller's transaction; whether a row was deleted."""
+    lock_listing_in(db, key)
     sql, args = "DELETE FROM queue WHERE platform=? AND listing_id=? AND stage=?", (key[0], key[1], stage)
     if worker is not None:
         sql, args = sql + " AND claimed_by=?", (*args, worker)

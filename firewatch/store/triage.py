@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from firewatch.core.clock import parse_iso, show_date
+from firewatch.store.db import lock_listing_in
 
 Key = tuple[str, str]
 STATES = ("pending", "escalated", "decided", "all")
@@ -105,6 +106,7 @@ def _row(key: Key, risk: float, flagged: int, category: str, reasons_json: str, 
 
 def refresh_in(db, key: Key) -> None:
     """Recompute one listing's row from its assessment, listing, latest decision and tips."""
+    lock_listing_in(db, key)  # the listing read below must not change before the row is written
     a = db.execute("SELECT a.risk_score, a.flagged, a.category, a.reasons, l.first_seen, l.last_seen, l.shop_name, l.shop_id "
                    "FROM assessments a JOIN listings l ON l.platform=a.platform AND l.listing_id=a.listing_id "
                    "WHERE a.platform=? AND a.listing_id=?", key).fetchone()

@@ -60,6 +60,8 @@ def add_snapshot_months(store, today: date, ahead: int, report: UpkeepReport) ->
         if name not in have:
             low, high = _bound(month), _bound(month_start(month, 1))
             with store.transaction() as db:
+                # no snapshot of this month may reach the default partition between the move and the attach
+                db.execute("LOCK TABLE snapshots_default IN EXCLUSIVE MODE")
                 db.execute(f"CREATE TABLE {name} (LIKE snapshots INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
                 moved = db.execute(
                     f"WITH moved AS (DELETE FROM snapshots_default WHERE observed_at >= ? AND observed_at < ? "
@@ -97,8 +99,9 @@ def maintain(store, today: date, months_ahead: int = 3, keep_months: int = 0, an
         add_snapshot_months(store, today, months_ahead, report)
         if keep_months > 0:
             drop_snapshot_months(store, today, keep_months, report)
-        if analyze:
-            store._db.execute("ANALYZE")
+        if analyze:  # the store's own tables, not the whole database's
+            for table in store.tables():
+                store._db.execute(f"ANALYZE {table}")
     else:
         if keep_months > 0:
             with store.transaction() as db:

@@ -72,3 +72,18 @@ def test_a_target_holding_rows_gets_nothing(sqlite_store, pg_url):
     assert "目标库不是空的" in done.stderr
     with open_store(pg_url) as target:
         assert target.listings.count_listings() == {"pdd": 1}
+
+
+def test_the_schedulers_job_store_stays_behind(sqlite_store, pg_url):
+    """`firewatch schedule run` keeps APScheduler's jobs in the store's database; they are not the
+    store's data (the scheduler writes them again from the settings), so a migration skips them."""
+    from crawler.schedule import jobstore_url, make_jobstore
+
+    make_jobstore(jobstore_url(sqlite_store)).start(None, "default")
+    with open_store(sqlite_store) as source:
+        assert "apscheduler_jobs" in source.tables()
+    done = run_cli("--data-dir", str(sqlite_store.parent), "store", "migrate", "--to", pg_url, "--no-progress")
+    assert done.returncode == 0, done.stderr
+    with open_store(pg_url) as target:
+        assert "apscheduler_jobs" not in target.tables()
+        assert target.listings.count_listings() == {"jd": 3}
