@@ -81,6 +81,7 @@ def migrate(ctx: click.Context, target_url: str, source_url: str | None, progres
     """Copy the whole store into an empty one (usually SQLite -> PostgreSQL) and verify it.
 
     \b
+    复制前请停止所有写入源库的进程（抓取、处理、网页），使各表一致。
     复制整个存储库到一个空的新库（通常 SQLite -> PostgreSQL），在一个事务中完成：
     中途失败则目标库不留任何行。复制后逐表核对行数和校验和（与行序、排序规则无关）。
     证据文件、举报照片和导出文件仍在数据目录中，不随库移动。
