@@ -148,14 +148,14 @@ class PostgresDatabase:
             else:
                 self._conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory, connect_timeout=10)
         except (psycopg.Error, PoolTimeout) as exc:
-            raise StoreError(f"cannot connect to the store {redact(url)}: {exc}; is PostgreSQL running "
-                             "(`make pg`) and is [store] url right?") from exc
+            raise StoreError(f"无法连接存储库 {redact(url)}：{exc}；请确认 PostgreSQL 已运行（开发环境：make pg）"
+                             "且 [store] url 正确 (cannot connect to the store)") from exc
         self._pg = PgConnection(self._conn)
         try:
             schema = self._conn.execute("SELECT current_schema()").fetchone()[0]
             if schema is None:
-                raise StoreError(f"the store {redact(url)} has no schema to write to: create the schema named in its "
-                                 "search_path first")
+                raise StoreError(f"存储库 {redact(url)} 没有可写入的 schema：请先创建 URL 中 search_path 指定的 schema "
+                                 "(no schema to write to)")
         except BaseException:
             self.close()  # a pooled connection goes back (the pool drops a broken one), never leaks
             raise
