@@ -268,7 +268,7 @@ def current_triage(store, log) -> None:
         with store.transaction() as db:
             db.execute("SELECT shop_name_lc, shop_id_lc FROM triage LIMIT 1").fetchall()
         have = {r[0] for r in store._db.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename='triage'" if type(store).__name__ == "PostgresStore"
+            "SELECT indexname FROM pg_indexes WHERE tablename='triage'" if store.dialect == "postgresql"
             else "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='triage'")}
         if "triage_category" in have:
             return

@@ -26,6 +26,7 @@ from firewatch.core.child import child_command
 from firewatch.core.clock import zone
 from firewatch.core.exceptions import FirewatchError, SettingsError
 from firewatch.core.settings import CRAWL_PLATFORMS
+from firewatch.store import is_postgres, store_exists
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -447,7 +448,7 @@ def _signal_group(popen: subprocess.Popen, sig: int) -> None:
 def jobstore_url(store: str | Path) -> str:
     """SQLAlchemy's URL for the job store: in the store's own database (psycopg 3 for PostgreSQL)."""
     text = str(store)
-    if text.startswith(("postgresql://", "postgres://")):
+    if is_postgres(text):
         return "postgresql+psycopg://" + text.split("://", 1)[1]
     return f"sqlite:///{Path(text).resolve()}"
 
@@ -498,7 +499,7 @@ def list_jobs(settings) -> list[JobRow]:
 def read_stored_jobs(store_path: str | Path, timezone: Any) -> dict[str, Any]:
     """The jobs in the store's job store, without starting a scheduler."""
 
-    if not str(store_path).startswith("postgres") and not Path(store_path).exists():
+    if not store_exists(store_path):
         return {}
     jobstore = make_jobstore(jobstore_url(store_path))
     jobstore.start(BackgroundScheduler(timezone=timezone), "default")

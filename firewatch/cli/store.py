@@ -44,7 +44,7 @@ def info(ctx: click.Context) -> None:
         out.print(f"架构版本 schema version: {s.schema_versions()[-1]}")
         table = Table("表 table", "行数 rows")
         for name in s.tables():
-            table.add_row(name, str(s._db.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0]))
+            table.add_row(name, str(s.row_count(name)))
         out.print(table)
 
 

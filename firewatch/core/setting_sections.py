@@ -49,8 +49,11 @@ def _search_url(url: str) -> str:
     raise ValueError("expected 'sqlite' or Elasticsearch node URL(s): http://host:9200 (several: comma-separated)")
 
 
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")  # a store URL naming PostgreSQL starts with one
+
+
 def _store_url(url: str) -> str:
-    if url.startswith(("postgresql://", "postgres://")) and len(url.split("://", 1)[1]) > 0:
+    if url.startswith(POSTGRES_SCHEMES) and len(url.split("://", 1)[1]) > 0:
         return url
     if not url.startswith("sqlite:///") or url == "sqlite:///":
         raise ValueError("expected sqlite:///PATH or postgresql://user@host:port/database")

@@ -23,7 +23,7 @@ from pydantic_settings import SettingsError as SourceError
 from pydantic_settings.sources.utils import parse_env_vars
 
 from firewatch.core.exceptions import SettingsError
-from firewatch.core.setting_sections import (ALERT_RULES, CRAWL_PLATFORMS, AlertRule, AlertsSettings, CaptureSettings,
+from firewatch.core.setting_sections import (ALERT_RULES, CRAWL_PLATFORMS, POSTGRES_SCHEMES, AlertRule, AlertsSettings, CaptureSettings,
                                              CrawlPlatform, CrawlSettings, EvidenceSettings, ExportSettings,
                                              JobSettings, NoticesSettings, PathsSettings, RelistingWeights,
                                              ScheduleSettings, ScoringSettings, SearchSettings, StoreSettings,
@@ -107,7 +107,7 @@ class Settings(BaseSettings):
 
     @property
     def store_is_postgres(self) -> bool:
-        return self.store.url.startswith(("postgresql://", "postgres://"))
+        return self.store.url.startswith(POSTGRES_SCHEMES)
 
     @property
     def store_url(self) -> str:

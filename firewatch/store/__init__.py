@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from firewatch.core.exceptions import StoreError
+from firewatch.core.setting_sections import POSTGRES_SCHEMES
 from firewatch.store.protocols import AlertRecord, DeadLetter, Store, TipRecord, UpsertResult
 from firewatch.store.postgres import PostgresStore
 from firewatch.store.sqlite import SQLiteStore
@@ -34,7 +35,7 @@ def open_store(url_or_path: str | Path, pooled: bool = False) -> Store:
 
 
 def is_postgres(url: str | Path) -> bool:
-    return str(url).startswith(("postgresql://", "postgres://"))
+    return str(url).startswith(POSTGRES_SCHEMES)
 
 
 def store_exists(url_or_path: str | Path) -> bool:

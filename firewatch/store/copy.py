@@ -101,7 +101,7 @@ def copy_store(source, target, progress: Callable[[str, int, int], Any] | None =
     with target.transaction() as db:
         for table in order:
             cols = columns(source, table)
-            total = source._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            total = source.row_count(table)
             done = 0
             batch: list[tuple] = []
             for row in _rows(source, table):

@@ -46,26 +46,16 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
-def lock_in(db: Any, name: str) -> None:
-    """Hold the lock `name` until the caller's transaction ends, so writers of one thing (a listing)
-    take turns while writers of others go on (PostgreSQL's `transaction(exclusive=False)`).
-    SQLite's single writer lock already serialises every write: nothing to do there."""
+def lock_listing_in(db: Any, key: tuple[str, str]) -> None:
+    """Hold the listing's lock until the caller's transaction ends. Every write of a listing's own
+    rows (listing, snapshots, queue, triage) takes it first, so a re-crawl and a worker's batch
+    touch one listing's rows in turn and never in opposite orders (which would deadlock on
+    PostgreSQL), while writers of other listings go on (`transaction(exclusive=False)`). Taking it
+    twice in one transaction is free. SQLite's single writer lock already serialises every write:
+    nothing to do there."""
     lock = getattr(db, "lock", None)  # only a PgConnection has one
     if lock is not None:
-        lock(name)
-
-
-def lock_listing_in(db: Any, key: tuple[str, str]) -> None:
-    """Hold the listing's lock until the transaction ends. Every write of a listing's own rows
-    (listing, snapshots, queue, triage) takes it first, so a re-crawl and a worker's batch touch
-    one listing's rows in turn and never in opposite orders (which would deadlock on PostgreSQL).
-    Taking it twice in one transaction is free."""
-    lock_in(db, f"listing:{key[0]}:{key[1]}")
-
-
-def db_errors(db: Database) -> tuple[type[BaseException], ...]:
-    """The driver's errors for a failed statement (a missing table, say)."""
-    return db.statement_errors
+        lock(f"listing:{key[0]}:{key[1]}")
 
 
 class SQLiteDatabase:

@@ -20,6 +20,8 @@ import sys
 import uuid
 from pathlib import Path
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parents[2]
 DEV_DIR = ROOT / "var" / "pg"
 DEV_PORT = 5433  # beside, not on, a system PostgreSQL's 5432
@@ -109,8 +111,6 @@ class PgCluster:
     def new_schema(self, prefix: str = "s") -> str:
         """A new, empty schema in the cluster's database; the URL of a store in it (its name is the
         URL's `search_path`: `schema_of(url)`)."""
-        import psycopg  # the driver, only when a schema is made
-
         name = prefix + uuid.uuid4().hex[:12]
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(f"CREATE SCHEMA {name}")
@@ -118,8 +118,6 @@ class PgCluster:
 
     def drop_schema(self, url: str) -> None:
         """Drop the schema a `new_schema` URL names, with everything in it."""
-        import psycopg
-
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS {schema_of(url)} CASCADE")
 

@@ -104,7 +104,7 @@ class PgConnection:
         return self._conn.execute(pg_sql(sql), _args(args))
 
     def lock(self, name: str) -> None:
-        """A transaction-scoped advisory lock on `name` (see `db.lock_in`)."""
+        """A transaction-scoped advisory lock on `name` (see `db.lock_listing_in`)."""
         self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(name),))
 
     def executemany(self, sql: str, rows: Any) -> psycopg.Cursor:

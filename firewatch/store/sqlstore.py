@@ -17,7 +17,7 @@ from firewatch.core.models import utcnow
 from firewatch.store.alerts import SQLiteAlerts
 from firewatch.store.assessments import SQLiteAssessments
 from firewatch.store.assist import SQLiteAssist
-from firewatch.store.db import Database, _ts, db_errors
+from firewatch.store.db import Database, _ts
 from firewatch.store.evidence import SQLiteEvidence
 from firewatch.store.listings import SQLiteListings
 from firewatch.store.migrations import MIGRATIONS
@@ -84,7 +84,7 @@ class SQLStore:
         try:  # the common case, one read: the store is at this code's version
             if self._db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == latest:
                 return
-        except db_errors(self._db):
+        except self._db.statement_errors:
             pass  # a new store: no table yet
         with self._db.transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
@@ -115,6 +115,10 @@ class SQLStore:
     def tables(self) -> list[str]:
         """The store's own tables (schema_migrations included), by name."""
         raise NotImplementedError
+
+    def row_count(self, table: str) -> int:
+        """How many rows one of `tables()` holds."""
+        return self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
     def references_of(self, table: str) -> set[str]:
         """The tables `table`'s foreign keys point to."""
