@@ -202,3 +202,19 @@ def browser_login(page, name: str, password: str = PASSWORD) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_selector("header nav")
+
+
+def whole_queue(store, filters, limit: int = 1000) -> list:
+    """The first `limit` rows of the review queue, in its order, read page after page as a
+    reviewer pressing 下一页 would (`firewatch.web.queries.queue_page`)."""
+    from firewatch.web.queries import queue_page
+
+    rows: list = []
+    after = ""
+    while len(rows) < limit:
+        page = queue_page(store, filters, after=after, size=min(500, limit - len(rows)), count=False)
+        rows.extend(page.rows)
+        if page.after is None:
+            break
+        after = page.after
+    return rows

@@ -62,10 +62,6 @@ class QueueRow:
 COUNT_CAP = 10_000  # the queue counts its rows up to this many ("10000+" beyond)
 
 
-def as_query(filters: QueueFilters) -> QueueQuery:
-    return filters.validate()
-
-
 def cursor(text: str) -> SortKey | None:
     """A queue position from the query string ("" is none); 400 when it is not one."""
     if not text:
@@ -108,7 +104,7 @@ def queue_page(store: Store, filters: QueueFilters, *, after: str = "", before: 
     one page after (or before) a position: keyset paging, so a page continues after the last row
     shown even when the rows shown have been decided meanwhile. A tip that came after the latest
     decision puts the listing back among the pending ones."""
-    query = as_query(filters)
+    query = filters.validate()
     size = max(1, min(int(size), 1000))
     start, end = cursor(after), cursor(before)
     entries = store.reviews.queue_entries(query, after=start, before=end if start is None else None, limit=size + 1)
@@ -125,19 +121,6 @@ def queue_page(store: Store, filters: QueueFilters, *, after: str = "", before: 
     return QueuePage(queue_rows(store, entries), min(total, COUNT_CAP), total > COUNT_CAP,
                      spots[-1].as_text() if later and spots else None,
                      spots[0].as_text() if earlier and spots else None)
-
-
-def queue(store: Store, filters: QueueFilters, limit: int = 1000) -> list[QueueRow]:
-    """The first `limit` rows of the queue, in its order (`queue_page`, page after page)."""
-    rows: list[QueueRow] = []
-    after = ""
-    while len(rows) < limit:
-        page = queue_page(store, filters, after=after, size=min(500, limit - len(rows)), count=False)
-        rows.extend(page.rows)
-        if page.after is None:
-            break
-        after = page.after
-    return rows
 
 
 def may_see(user: User, store: Store, key: tuple[str, str]) -> bool:
@@ -260,7 +243,7 @@ def neighbours(store: Store, filters: QueueFilters, key: tuple[str, str]
     """The queue rows (under `filters`) right before and right after `key`'s place in the queue
     order, by keyset queries; a listing with no place there has no previous one and the
     queue's first row as next (None at the ends)."""
-    query = as_query(filters)
+    query = filters.validate()
     spot = store.reviews.queue_position(key)
     if spot is None:
         first = store.reviews.queue_page(query, limit=1)

@@ -15,7 +15,8 @@ from firewatch.core.models import Assessment, Decision, Listing
 from firewatch.services.challenge import solve
 from firewatch.services.tips import TipForm, TipPolicy, TipsChannel, clean_photo, normal_receipt, tip_status
 from firewatch.store import open_store
-from firewatch.web.queries import QueueFilters, queue
+from firewatch.web.queries import QueueFilters
+from tests.helpers import whole_queue
 from tests.builders import gps_jpeg
 
 JD_URL = "https://item.jd.com/100012345678.html"
@@ -164,11 +165,11 @@ def test_tipped_listings_join_the_queue_first_among_equal_risks(store, tips):
     store.listings.upsert_listing(Listing("jd", "4", url="https://item.jd.com/4.html", title="未评分"))
     for lid in ("2", "3", "4"):
         tips.submit(store, form(tips, url=f"https://item.jd.com/{lid}.html", text=f"举报 {lid} <b>"), f"10.1.0.{lid}")
-    rows = queue(store, QueueFilters())
+    rows = whole_queue(store, QueueFilters())
     # tipped 2 and 3 first (equal risk), then untipped 1; 4 has no assessment yet
     assert [r.listing.listing_id for r in rows] == ["2", "3", "1"]
     assert rows[0].tip_text == "举报 2 <b>" and rows[2].tips == []
-    assert [r.listing.listing_id for r in queue(store, QueueFilters(platform="taobao"))] == []
+    assert [r.listing.listing_id for r in whole_queue(store, QueueFilters(platform="taobao"))] == []
 
 
 def test_a_tip_after_a_decision_puts_the_listing_back_in_the_queue(store, tips):
@@ -176,11 +177,11 @@ def test_a_tip_after_a_decision_puts_the_listing_back_in_the_queue(store, tips):
     store.assessments.save_assessment(Assessment("jd", "9", "portable_extinguisher", 0.9, 0.4, False, []))
     store.reviews.record_decision(Decision("jd", "9", "regulator", "dismiss", "",
                                            datetime(2026, 11, 1, tzinfo=timezone.utc)))
-    assert queue(store, QueueFilters()) == []  # decided, not flagged, no tip: nothing to do
+    assert whole_queue(store, QueueFilters()) == []  # decided, not flagged, no tip: nothing to do
     tips.submit(store, form(tips, url="https://item.jd.com/9.html", text="又在卖了"), "10.1.0.9")
-    rows = queue(store, QueueFilters())
+    rows = whole_queue(store, QueueFilters())
     assert [r.listing.listing_id for r in rows] == ["9"] and rows[0].decision is None
-    assert queue(store, QueueFilters(state="decided")) == []
+    assert whole_queue(store, QueueFilters(state="decided")) == []
 
 
 def test_an_ipv6_sender_counts_as_its_64_prefix(tips):

@@ -25,6 +25,7 @@ from firewatch.store.reviews import SQLiteReviews
 from firewatch.store.tips import SQLiteTips
 from firewatch.web import analytics, queries
 from firewatch.web.queries import QueueFilters
+from tests.helpers import whole_queue
 from firewatch.web.routes import platform as plat
 
 T0 = datetime(2026, 9, 1, 20, 0, tzinfo=timezone.utc)
@@ -144,12 +145,12 @@ def test_pages_in_order_match_the_whole_table_queue(store, f):
 
 
 def test_equal_risks_put_tipped_first_and_a_tip_after_a_decision_reopens(store):
-    rows = queries.queue(store, QueueFilters(state="all"))
+    rows = whole_queue(store, QueueFilters(state="all"))
     order = [(-r.assessment.risk_score, not r.tips) for r in rows]
     assert order == sorted(order)
-    reopened = next(r for r in queries.queue(store, QueueFilters()) if r.key == ("jd", "1003"))
+    reopened = next(r for r in whole_queue(store, QueueFilters()) if r.key == ("jd", "1003"))
     assert reopened.tips and reopened.decision is None  # decided, then tipped: pending again
-    unflagged_tipped = [r for r in queries.queue(store, QueueFilters(state="all")) if not r.assessment.flagged]
+    unflagged_tipped = [r for r in whole_queue(store, QueueFilters(state="all")) if not r.assessment.flagged]
     assert {r.key for r in unflagged_tipped} == {("jd", "1045"), ("pdd", "1050")}
 
 
@@ -175,7 +176,7 @@ def test_triaging_page_one_does_not_skip_the_next_page(make_store):
     listing = s.listings.get_listing(before[1])
     listing.shop_name = "改名后的Shop"
     s.listings.upsert_listing(listing)
-    assert [r.key for r in queries.queue(s, QueueFilters(shop="后的shop", state="all"))] == [before[1]]
+    assert [r.key for r in whole_queue(s, QueueFilters(shop="后的shop", state="all"))] == [before[1]]
 
 
 @pytest.mark.parametrize("f", [QueueFilters(), QueueFilters(platform="pdd"), QueueFilters(state="all")],
@@ -235,7 +236,7 @@ def test_a_store_from_before_migration_11_is_indexed_on_first_use(make_store):
     expected = reference(s, QueueFilters(state="all"))
     with s.transaction() as db:  # as migration 11 leaves a store that already held data
         db.execute("DELETE FROM triage")
-    assert [r.key for r in queries.queue(s, QueueFilters(state="all"))] == expected
+    assert [r.key for r in whole_queue(s, QueueFilters(state="all"))] == expected
     with s.transaction() as db:
         assert db.execute("SELECT COUNT(*) FROM triage").fetchone()[0] == len(expected)  # all decided ones are flagged
 
