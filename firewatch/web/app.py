@@ -18,7 +18,7 @@ from firewatch.web.middleware import BodyLimit, HeadAsGet, ProxyHeadersMiddlewar
 from firewatch.web.config import WebConfig
 from firewatch.web.render import make_environment
 from firewatch.services.tips import TipsChannel
-from firewatch.web.routes import analyst, api, assist, auth, basics, cases, exports, files, investigator, platform, review, tips
+from firewatch.web.routes import analyst, api, assist, audit, auth, basics, cases, exports, files, investigator, platform, review, tips
 from firewatch.web.security import add_security_headers
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -50,8 +50,9 @@ def create_app(settings) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (basics, auth, review, platform, cases, investigator, analyst, exports, files, assist, api):
+    for module in (basics, auth, audit, review, platform, cases, investigator, analyst, exports, files, assist, api):
         app.include_router(module.router)
+    app.include_router(cases.api)
     for router in tips.routers:
         app.include_router(router)
     return app

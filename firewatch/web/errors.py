@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alerts.exceptions import AssistError
-from firewatch.core.exceptions import ImportFileError, NotFoundError, TipRefused
+from firewatch.core.exceptions import CaseClosed, ImportFileError, NotFoundError, TipRefused
 from firewatch.web.exceptions import BadRequest, LoginRequired, NotFound, WebError
 from firewatch.web.limits import invalid_message
 from firewatch.web.render import render
@@ -69,6 +69,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ImportFileError)
     async def _bad_input(request: Request, exc: Exception) -> Response:  # a request or reply file the user can fix
         return error_response(request, BadRequest(str(exc)))
+
+    @app.exception_handler(CaseClosed)
+    async def _case_closed(request: Request, exc: CaseClosed) -> Response:
+        error = WebError("案件已结案，内容不能再修改：如需修改请管理员重新打开", code="case_closed")
+        error.status = 409
+        return error_response(request, error)
 
     @app.exception_handler(TipRefused)
     async def _tip_refused(request: Request, exc: TipRefused) -> Response:

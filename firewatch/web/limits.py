@@ -77,3 +77,4 @@ def body_limit(path: str, tips_bytes: int) -> int:
     if path == "/assist/import":
         return ASSIST_REPLY_BODY
     return MAX_BODY
+RequiredNote = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE)]

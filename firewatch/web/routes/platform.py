@@ -13,7 +13,7 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Annotated, Iterator
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,6 +22,7 @@ from firewatch.core.models import PLATFORMS, utcnow
 from firewatch.store import Store
 from firewatch.web.deps import DbId, User, check_platform, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
+from firewatch.web.limits import Field, Note
 from firewatch.web.render import render
 from alerts.takedown import takedown_row
 from alerts.takedown import write_takedown
@@ -139,14 +140,15 @@ def mark_removed(store: Store, user: User, platform: str, listing_id: str, note:
 
 
 @router.post("/platform/{platform}/removed")
-def platform_removed(request: Request, platform: str, listing_id: str = Form(...), note: str = Form(""),
+def platform_removed(request: Request, platform: str, listing_id: Annotated[Field, Form()],
+                     note: Annotated[Note, Form()] = "",
                      store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
     mark_removed(store, user, platform, listing_id, note, client_ip(request))
     return RedirectResponse(f"/platform/{platform}", status_code=303)
 
 
 @router.post("/platform/{platform}/notices/{notice_id}/ack")
-def platform_ack(request: Request, platform: str, notice_id: DbId, note: str = Form(""),
+def platform_ack(request: Request, platform: str, notice_id: DbId, note: Annotated[Note, Form()] = "",
                  store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
     known_platform(user, platform)
     platform_only(user)
