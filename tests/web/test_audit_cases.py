@@ -107,5 +107,5 @@ def test_closing_a_case_makes_it_read_only_until_an_admin_reopens_it(app):
         history = [(e["action"], e["detail"].get("note")) for e in store.users.audit_entries(subject=f"case:{case}")]
         assert [i["listing_id"] for i in store.reviews.case_items(case)] == ["100231", "100232"]
     assert ("case_close", "已移送执法大队") in history and ("case_reopen", "补充证据") in history
-    listing = inv.get(f"/cases")
+    listing = inv.get("/cases")
     assert "办理中" in listing.text

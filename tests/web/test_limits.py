@@ -120,3 +120,18 @@ def test_fastapi_errors_answer_in_chinese_with_a_code(as_user, path, content, co
     body = response.json()
     assert message in body["error"] and body["code"] == code
     assert "There was an error" not in response.text and "JSON decode" not in response.text
+
+
+def test_search_text_and_platform_notes_are_bounded(as_user, web_url):
+    analyst = as_user("analyst")
+    long_q = analyst.get("/search", params={"q": "灭" * (limits.SEARCH_TEXT + 1)})
+    assert long_q.status_code == 400 and f"关键词（q）过长：最多 {limits.SEARCH_TEXT} 个字符" in long_q.text
+    api = analyst.get("/api/v1/search", params={"shop": "店" * (limits.SEARCH_TEXT + 1)})
+    assert api.status_code == 400 and api.json()["code"] == "too_long"
+    assert analyst.get("/search", params={"q": "灭" * limits.SEARCH_TEXT}).status_code == 200
+    huge_query = analyst.get("/search", params={"q": "a", "x": "b" * 9000})
+    assert huge_query.status_code == 414 and "请求地址过长" in huge_query.text
+    jd = as_user("jd_team")
+    removal = jd.post("/api/v1/platforms/jd/removals", json={"listing_id": "100233", "note": "n" * (limits.NOTE + 1)},
+                      headers={"X-CSRF-Token": jd.csrf})
+    assert removal.status_code == 400 and "备注（note）过长" in removal.json()["error"]

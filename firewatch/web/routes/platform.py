@@ -134,8 +134,9 @@ def mark_removed(store: Store, user: User, platform: str, listing_id: str, note:
     platform_only(user)
     if not store.reviews.is_confirmed((platform, listing_id)):
         raise Forbidden("只能标记本平台已确认违规的商品")
-    report_id = store.notices.report_removed((platform, listing_id), user.name, note.strip()[:1000])
-    store.users.audit(user.name, "report_removed", f"{platform}:{listing_id}", {"note": note.strip()[:1000]}, ip)
+    note = note.strip()  # bounded by the form and the API (firewatch.web.limits.Note): never cut here
+    report_id = store.notices.report_removed((platform, listing_id), user.name, note)
+    store.users.audit(user.name, "report_removed", f"{platform}:{listing_id}", {"note": note}, ip)
     return report_id
 
 
@@ -155,7 +156,7 @@ def platform_ack(request: Request, platform: str, notice_id: DbId, note: Annotat
     notice = store.notices.get_notice(notice_id)
     if notice is None or notice.platform != platform:
         raise NotFound("没有此通知")
-    if not store.notices.mark_notice_acknowledged(notice_id, by=user.name, at=utcnow(), note=note.strip()[:1000]):
+    if not store.notices.mark_notice_acknowledged(notice_id, by=user.name, at=utcnow(), note=note.strip()):
         raise BadRequest("此通知当前状态不能确认收到")
     store.users.audit(user.name, "notice_acknowledged", f"notice:{notice_id}", {"platform": platform}, client_ip(request))
     return RedirectResponse(f"/platform/{platform}", status_code=303)
