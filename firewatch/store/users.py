@@ -170,7 +170,7 @@ class SQLiteUsers:
             where.append("at<?")
             args.append(until)
         if before is not None:
-            where.append("(at<? OR (at=? AND id<?))")
+            where.append("at<=? AND (at<? OR id<?)")  # the first term is the index range
             args += [before[0], before[0], int(before[1])]
         sql = ("SELECT * FROM audit_log" + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY at DESC, id DESC LIMIT ?")
