@@ -64,3 +64,94 @@ def category_name(code: str | None) -> str:
 
 def reason_name(code: str) -> str:
     return REASON_NAMES.get(code, code)
+
+
+# -- listing fields, attributes and parsed specifications, as a person reads them -------------
+
+LISTING_STATUS_NAMES = {"active": "在售", "removed": "已下架", "blocked": "被屏蔽", "unknown": "未知"}
+
+# the listing field a reason's evidence came from (models.Reason.source)
+FIELD_NAMES = {"title": "标题", "attributes": "属性", "description": "描述", "shop_name": "店铺", "price": "价格",
+               "shop": "店铺", "specs": "规格", "certificate": "证书", "text_model": "文本模型"}
+
+# attribute keys the platform parsers store under their page's own (English) names
+ATTRIBUTE_NAMES = {
+    "vender_id": "商家编号", "jd_venderId": "商家编号", "jd_cat": "京东类目", "jd_brand": "京东品牌编号",
+    "comments": "评价数", "comment_count": "评价数", "seller_id": "卖家编号", "seller_nick": "卖家昵称",
+    "seller_login_id": "卖家账号", "unit": "计量单位", "sales_tip": "销量提示", "normal_price": "单买价",
+    "location": "所在地", "province": "省份", "city": "城市", "quantityBegin": "起批量", "item_loc": "所在地",
+    "category": "类目", "view_fee": "运费", "brand": "品牌", "categoryId": "类目编号", "spuId": "标准产品编号",
+}
+
+# extinguishing agents (classifiers/data/specs.yaml `agents`)
+AGENT_NAMES = {"dry_powder": "干粉", "co2": "二氧化碳", "foam": "泡沫", "water": "水基", "clean_agent": "洁净气体"}
+
+# parsed specification keys (classifiers.specs.parse_specs) and the fields inside their entries
+SPEC_NAMES = {
+    "extinguisher_codes": "灭火器型号", "weights_kg": "标称重量(kg)", "volumes_l": "标称容量(L)",
+    "agents_stated": "标称灭火剂", "powder_content_pct": "干粉主要成分含量(%)", "tzl_minutes": "呼吸器型号防护时间(分钟)",
+    "stated_minutes": "标称时间(分钟)", "protection_minutes": "标称防护时间(分钟)", "standards": "引用标准号",
+    "standards_cited": "引用标准", "foreign_standards": "引用国外标准", "door_grades": "耐火等级",
+    "door_codes": "防火门型号", "rating_hours": "耐火极限(小时)", "stated_hours": "标称耐火时间(小时)",
+    "fire_glass": "防火玻璃型号", "glass_thickness_mm": "厚度(mm)", "temperatures_c": "公称动作温度(℃)",
+    "colours": "玻璃球颜色", "sprinklers": "洒水喷头型号", "k_factors": "流量系数K", "dn": "公称通径DN",
+    "pressures_mpa": "压力(MPa)", "hoses": "水带型号", "lengths_m": "长度(米)", "couplings": "接口型号",
+    "cables": "电缆型号", "conductors": "芯数×截面", "sections_mm2": "截面(mm²)", "cores": "芯数",
+    "voltages": "额定电压", "blanket_sizes": "灭火毯尺寸", "batteries": "电池", "certificate_numbers": "证书编号",
+    "pack_qty": "包装数量", "hydrants": "消火栓型号", "pumps": "消防泵型号", "head_m": "扬程(米)",
+    "foam_types_code": "泡沫液类型(型号)", "foam_types_words": "泡沫液类型(文字)", "gas_cylinders": "气体灭火瓶组",
+    "mix_ratio_pct": "混合比(%)", "text_risk": "文本模型各原因概率", "risk_raw": "校准前风险分",
+}
+SPEC_FIELD_NAMES = {
+    "code": "型号", "amount": "量", "unit": "单位", "agent": "灭火剂", "wheeled": "推车式", "id": "标准",
+    "scheme": "体系", "number": "编号", "year": "年份", "text": "原文", "type": "类型", "thickness_mm": "厚度(mm)",
+    "class": "类别", "hours": "耐火时间(小时)", "temperature_c": "温度(℃)", "bore_mm": "口径(mm)",
+    "pressure_mpa": "压力(MPa)", "pressure_class": "压力等级", "length_m": "长度(米)", "flow_lps": "流量(L/s)",
+    "volume_l": "容量(L)", "fire_resistant": "耐火", "prefix": "阻燃/耐火标志", "total_cores": "芯数",
+    "sections_mm2": "截面(mm²)", "width_m": "宽(米)", "k": "流量系数",
+}
+
+
+def field_name(source: str | None) -> str:
+    """A reason's source field in Chinese: 标题, 属性“品牌”, 标题+属性, 属性“型号”+属性“规格”."""
+    parts = []
+    for part in (source or "").split("+"):
+        if part.startswith("attributes."):
+            key = part[len("attributes."):]
+            parts.append(f"属性“{ATTRIBUTE_NAMES.get(key, key)}”")
+        else:
+            parts.append(FIELD_NAMES.get(part, part))
+    return "+".join(parts)
+
+
+def attribute_name(key: str) -> str:
+    """An attribute key as a person reads it: the page's own Chinese label, or ours for an English one."""
+    return ATTRIBUTE_NAMES.get(key, key)
+
+
+def _spec_value(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return "，".join(f"{SPEC_FIELD_NAMES.get(k, k)} {_spec_value(v)}" for k, v in value.items()
+                        if v not in (None, "", []))
+    if isinstance(value, (list, tuple)):
+        return "、".join(_spec_value(v) for v in value)
+    if value is None:
+        return "无"
+    return AGENT_NAMES.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+def spec_rows(specs: dict) -> list[tuple[str, str]]:
+    """Parsed specifications as (名称, 值) rows of plain Chinese text (never a Python repr):
+    entries' fields named, agents and reason codes in Chinese, numbers without trailing zeros."""
+    rows = []
+    for key, value in (specs or {}).items():
+        if key == "text_risk" and isinstance(value, dict):
+            text = "；".join(f"{reason_name(code)} {p:.2f}" for code, p in value.items())
+        else:
+            text = _spec_value(value)
+        rows.append((SPEC_NAMES.get(key, key), text))
+    return rows

@@ -11,7 +11,7 @@ NOW = date(2026, 11, 29)
 
 
 def codes(text, category):
-    return [code for code, _ in check_specs(text, category, NOW)]
+    return [f.code for f in check_specs(text, category, NOW)]
 
 
 # -- parsing --------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def test_standards_table_in_data():
 ])
 def test_finding(text, category, code):
     found = check_specs(text, category, NOW)
-    assert code in [c for c, _ in found], found
+    assert code in [f.code for f in found], found
     evidence = next(ev for c, ev in found if c == code)
     assert ":" in evidence and len(evidence) > 10
 
@@ -218,7 +218,7 @@ def test_switches_turn_unverified_rules_off():
     facts = copy.deepcopy(load_facts())
     assert check_specs("特级防火卷帘 耐火极限2小时", "fire_shutter", NOW) == []  # unverified: off by default
     facts["fire_shutter"]["enforce"] = True
-    assert [c for c, _ in check_specs("特级防火卷帘 耐火极限2小时", "fire_shutter", NOW, facts)] == ["spec_mismatch"]
+    assert [f.code for f in check_specs("特级防火卷帘 耐火极限2小时", "fire_shutter", NOW, facts)] == ["spec_mismatch"]
     facts["fire_blanket"]["enforce"] = False
     facts["fire_hose"]["enforce"] = False
     assert check_specs("灭火毯 0.5*0.5m", "fire_blanket", NOW, facts) == []
