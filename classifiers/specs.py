@@ -408,18 +408,21 @@ class Finding(NamedTuple):
 
 
 def locate(text: str, needle: str) -> tuple[int, int] | None:
-    """Where `needle` first occurs in `text`, width and case folded, as (start, end) in `text`."""
-    needle = needle.strip()
-    idx = normalize(text).find(normalize(needle)) if needle else -1
-    return (idx, idx + len(needle)) if idx >= 0 else None
+    """Where `needle` first occurs in `text`, width and case folded, spaces in `needle` optional
+    (EN 3-7 is found in EN3-7), as (start, end) in `text`."""
+    words = normalize(needle).split()
+    if not words:
+        return None
+    m = re.search(r"\s*".join(map(re.escape, words)), normalize(text))
+    return m.span() if m else None
 
 
 def snippet(text: str, needle: str, width: int = 10) -> str:
     """`needle` with up to `width` characters of context from `text` (the original spelling)."""
-    idx = normalize(text).find(normalize(needle))
-    if idx < 0:
+    span = locate(text, needle)
+    if span is None:
         return needle
-    start, end = max(0, idx - width), min(len(text), idx + len(needle) + width)
+    start, end = max(0, span[0] - width), min(len(text), span[1] + width)
     return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
 
 
