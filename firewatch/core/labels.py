@@ -108,7 +108,15 @@ SPEC_FIELD_NAMES = {
     "class": "类别", "hours": "耐火时间(小时)", "temperature_c": "温度(℃)", "bore_mm": "口径(mm)",
     "pressure_mpa": "压力(MPa)", "pressure_class": "压力等级", "length_m": "长度(米)", "flow_lps": "流量(L/s)",
     "volume_l": "容量(L)", "fire_resistant": "耐火", "prefix": "阻燃/耐火标志", "total_cores": "芯数",
-    "sections_mm2": "截面(mm²)", "width_m": "宽(米)", "k": "流量系数",
+    "sections_mm2": "截面(mm²)", "width_m": "宽(米)", "k": "流量系数", "structure": "结构", "feature": "特征",
+    "flame_class": "阻燃等级", "low_smoke_halogen_free": "低烟无卤", "response": "响应类型", "section_mm2": "截面(mm²)",
+    "cores": "芯数",
+}
+# coded values inside parsed specifications
+SPEC_VALUE_NAMES = {
+    **AGENT_NAMES, "fast": "快速响应", "standard": "标准响应", "pendent": "下垂型", "sidewall": "边墙型",
+    "upright": "直立型", "lead_acid": "铅酸", "ternary_lithium": "三元锂", "cobalt_lithium": "钴酸锂",
+    "lifepo4": "磷酸铁锂", "nicd": "镍镉", "nimh": "镍氢", "kg": "千克", "l": "升",
 }
 
 
@@ -141,7 +149,11 @@ def _spec_value(value) -> str:
         return "、".join(_spec_value(v) for v in value)
     if value is None:
         return "无"
-    return AGENT_NAMES.get(value, str(value)) if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        if value in SPEC_VALUE_NAMES:
+            return SPEC_VALUE_NAMES[value]
+        return value.upper() if value.isascii() else value  # a code as written on the product: GB 4351, TZ
+    return str(value)
 
 
 def spec_rows(specs: dict) -> list[tuple[str, str]]:
