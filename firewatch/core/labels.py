@@ -30,6 +30,14 @@ REASON_NAMES = {
     "watchlist_seller": "卖家或生产企业在监督抽查不合格名单中",
 }
 
+# the same, in a few characters (table cells, excerpts: "价格过低：…")
+REASON_SHORT_NAMES = {
+    "inspection_only": "应付检查", "no_certification": "无3C认证", "invalid_certificate": "证书无效",
+    "refurbished": "以旧充新", "price_too_low": "价格过低", "spec_mismatch": "规格矛盾",
+    "substandard_spec": "规格不达标", "prop_or_display": "道具展示品", "no_manufacturer": "三无产品",
+    "watchlist_seller": "抽查不合格企业",
+}
+
 PLATFORM_NAMES = {"jd": "京东", "taobao": "淘宝", "tmall": "天猫", "pdd": "拼多多", "1688": "1688", "web": "网站"}
 
 # how a lead reached firewatch (models.Source.kind), and the fields a report row may say of its seller or lead
@@ -64,6 +72,15 @@ def category_name(code: str | None) -> str:
 
 def reason_name(code: str) -> str:
     return REASON_NAMES.get(code, code)
+
+
+def reason_short_name(code: str) -> str:
+    return REASON_SHORT_NAMES.get(code, code)
+
+
+def evidence_text(reasons) -> str:
+    """Reasons' evidence as one Chinese text: 应付检查：…年检专用…；价格过低：参考中位价 60 元…"""
+    return "；".join(f"{reason_short_name(r.code)}：{r.evidence}" for r in reasons)
 
 
 # -- listing fields, attributes and parsed specifications, as a person reads them -------------
@@ -162,7 +179,7 @@ def spec_rows(specs: dict) -> list[tuple[str, str]]:
     rows = []
     for key, value in (specs or {}).items():
         if key == "text_risk" and isinstance(value, dict):
-            text = "；".join(f"{reason_name(code)} {p:.2f}" for code, p in value.items())
+            text = "；".join(f"{reason_short_name(code)} {p:.2f}" for code, p in value.items())
         else:
             text = _spec_value(value)
         rows.append((SPEC_NAMES.get(key, key), text))

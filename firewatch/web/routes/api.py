@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 
+from firewatch.core.labels import field_name, reason_name
 from firewatch.core.models import to_jsonable
 from firewatch.store import Store
 from firewatch.web import analytics, queries
@@ -48,8 +49,17 @@ class CaseItemIn(BaseModel):
     listing: str = Field(description="平台:商品ID，例如 jd:100012")
 
 
+def _assessment(assessment) -> dict[str, Any] | None:
+    """The assessment as JSON; each reason's Chinese name and field beside its code and source."""
+    data = to_jsonable(assessment)
+    for reason in (data or {}).get("reasons", []):
+        reason["name_zh"] = reason_name(reason["code"])
+        reason["source_zh"] = field_name(reason["source"])
+    return data
+
+
 def _row(r: queries.QueueRow) -> dict[str, Any]:
-    return {"listing": to_jsonable(r.listing), "assessment": to_jsonable(r.assessment), "decision": r.decision,
+    return {"listing": to_jsonable(r.listing), "assessment": _assessment(r.assessment), "decision": r.decision,
             "tipped": bool(r.tips), "tip_text": r.tip_text}  # a public tip's text, never its contact
 
 
@@ -88,7 +98,7 @@ def api_listing(request: Request, platform: str, listing_id: str, similar: bool 
             v = queries.listing_view(store, user, (platform, listing_id), index)
     else:
         v = queries.listing_view(store, user, (platform, listing_id), similar=False)
-    return {"listing": to_jsonable(v.listing), "assessment": to_jsonable(v.assessment),
+    return {"listing": to_jsonable(v.listing), "assessment": _assessment(v.assessment),
             "evidence": _evidence(v.evidence), "snapshots": to_jsonable(v.snapshots),
             "decisions": to_jsonable(v.decisions) if user.internal else [],
             "similar": to_jsonable(v.similar),
