@@ -13,7 +13,6 @@ from parsel import Selector
 from firewatch.core.models import Reason
 from firewatch.services.evidence import export_evidence_pack
 from firewatch.store import open_store
-from firewatch.web.render import action_text
 from tests.chinese import english_in
 
 
@@ -38,6 +37,8 @@ def test_custody_log_page_is_chinese(as_user, web_data, web_settings):
 
 
 def test_action_names():
+    from firewatch.web.render import action_text
+
     assert action_text("review:dismiss") == "审核结论：排除" and action_text("packed") == "打包"
     assert action_text("login") == "登录" and action_text("something_new") == "something_new"
 
