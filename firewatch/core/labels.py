@@ -1,7 +1,11 @@
 """Plain-Chinese names of the taxonomy's codes (spec/taxonomy.md), for everything people read:
-takedown lists, notices, evidence reports, the web app and plots.
+takedown lists, notices, evidence reports, the web app and plots; and of the other codes a
+page would otherwise show raw: a reason's listing field (`field_name`), attribute keys the
+parsers keep in a page's own English (`attribute_name`), parsed specifications (`spec_rows`:
+名称/值 rows, never a Python repr) and extinguishing agents.
 
-The codes stay the public interface; these names are only how they are shown.
+The codes stay the public interface; these names are only how they are shown. An unknown code
+is shown as it is (the templates escape it).
 """
 
 from __future__ import annotations
