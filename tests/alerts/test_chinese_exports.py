@@ -1,5 +1,5 @@
-"""What leaves the system about real flags is Chinese: the formal notice letter and the takedown
-XLSX, for the demo market's JD listings as the real classifiers judged them (their evidence
+"""What leaves the system about real flags is Chinese: the formal notice letter, the takedown
+XLSX and an evidence pack's extraction report, for the demo market's JD listings as the real classifiers judged them (their evidence
 texts come from every rule: phrases, spec checks, certificates, price, watchlist), each
 confirmed by a reviewer. Codes stay in their own columns beside the Chinese."""
 
@@ -53,12 +53,12 @@ def confirmed_jd(trained_model, tmp_path_factory):
                        *listing.attributes.values()]
     codes = {r.code for a in assessments if a.flagged for r in a.reasons}
     assert {"spec_mismatch", "substandard_spec", "invalid_certificate", "price_too_low"} <= codes  # every kind of rule
-    yield store, seller
+    yield store, seller, settings
     store.close()
 
 
 def test_notice_letter_is_chinese(confirmed_jd):
-    store, seller = confirmed_jd
+    store, seller, _ = confirmed_jd
     notice_id = create_notice(store, "jd", created_by="审核员甲", at=SEEN + timedelta(days=1))
     notice = store.notices.get_notice(notice_id)
     assert len(notice.listing_keys) > 50
@@ -71,7 +71,7 @@ def test_notice_letter_is_chinese(confirmed_jd):
 
 
 def test_takedown_xlsx_is_chinese(confirmed_jd, tmp_path):
-    store, seller = confirmed_jd
+    store, seller, _ = confirmed_jd
     rows = takedown_rows(store, "jd")
     assert len(rows) > 50
     path = write_takedown(rows, tmp_path / "jd.xlsx", "xlsx")
@@ -89,3 +89,31 @@ def test_takedown_xlsx_is_chinese(confirmed_jd, tmp_path):
     assert problems == [], problems[:10]
     evidence = header.index("证据摘录")
     assert any("规格矛盾：型号" in (r[evidence] or "") for r in sheet.iter_rows(min_row=2, values_only=True))
+
+
+def test_evidence_pack_report_reasons_are_chinese(confirmed_jd, chromium, tmp_path):
+    import zipfile
+
+    from firewatch.services.evidence import export_evidence_pack
+    from tests.web.sample import add_evidence, tiny_png
+
+    store, seller, settings = confirmed_jd
+    wanted = ("spec_mismatch", "price_too_low", "invalid_certificate")
+    confirmed = store.reviews.confirmed("jd")
+    keys = []
+    for code in wanted:  # one listing per kind of rule-made evidence
+        listing = next(l for l, a, _ in confirmed if code in {r.code for r in a.reasons} and l.key not in keys)
+        add_evidence(store, settings.evidence_dir, listing, tiny_png(), SEEN + timedelta(hours=2))
+        keys.append(listing.key)
+    settings = settings.with_overrides({"capture": {"chromium": chromium}})
+    path = tmp_path / "pack.zip"
+    export_evidence_pack(settings, store, keys, path, operator="调查员乙")
+    with zipfile.ZipFile(path) as zf:
+        html = zf.read("report.html").decode("utf-8")
+    cells = Selector(html).xpath("//tr[th[contains(., '疑似违规原因')]]/td").xpath("string()").getall()
+    assert len(cells) == len(keys)
+    text = " ".join(cells)
+    codes = [c for c in wanted] + ["inspection_only", "no_certification", "refurbished", "prop_or_display",
+                                   "no_manufacturer", "watchlist_seller", "substandard_spec"]
+    found = english_in(text, allowed=[*seller, *(f"（{c}）" for c in codes)])
+    assert found == [], found
