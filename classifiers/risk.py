@@ -9,7 +9,6 @@ parsed specs. The knowledge is in data files
 from __future__ import annotations
 
 import copy
-import dataclasses
 import logging
 import re
 from datetime import date, datetime
@@ -330,7 +329,8 @@ class RiskRules:
                 analysed.append(self._field_rules(text, source, category, now))
         reasons: list[Reason] = []
         for phrases, _, _, _ in analysed:
-            reasons += [dataclasses.replace(r) for r in phrases]  # cached ones stay unshared
+            reasons += [Reason(r.code, r.evidence, r.source, r.start, r.end, r.span_field)
+                        for r in phrases]  # cached ones stay unshared
         if category not in self.reasons_cfg.get("no_manufacturer", {}).get("skip_categories", []):
             reasons += self.maker_reasons(listing.attributes or {})
         # specs: from the title first; attributes and description fill the gaps
