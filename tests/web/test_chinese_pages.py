@@ -63,3 +63,20 @@ def test_api_reasons_carry_chinese_beside_codes(as_user):
     assert reasons and all(r["name_zh"] and r["source_zh"] and r["code"] for r in reasons)
     assert {r["source_zh"] for r in reasons} == {"标题", "价格"}
     assert set(Reason.__dataclass_fields__) <= set(reasons[0])  # the stored fields, spans included
+
+
+def test_reasons_stored_before_spans_still_load_and_mark(as_user, web_data):
+    """An assessment row written before reasons kept spans (no start/end/span_field in its JSON)
+    loads, and the listing page still marks its evidence, found in the text."""
+    import json
+    import sqlite3
+
+    old = [{"code": "refurbished", "evidence": "翻新 二手", "source": "title"}]
+    with sqlite3.connect(web_data / "firewatch.db") as db:
+        db.execute("UPDATE assessments SET reasons=? WHERE platform='pdd' AND listing_id='8800103'",
+                   (json.dumps(old, ensure_ascii=False),))
+    with open_store(web_data / "firewatch.db") as store:
+        reasons = store.assessments.get_assessment(("pdd", "8800103")).reasons
+    assert [(r.code, r.span) for r in reasons] == [("refurbished", None)]
+    page = Selector(as_user("regulator").get("/listings/pdd/8800103").text)
+    assert page.css("h1.title mark::text").getall() == ["翻新 二手"]
