@@ -80,3 +80,23 @@ def test_reasons_stored_before_spans_still_load_and_mark(as_user, web_data):
     assert [(r.code, r.span) for r in reasons] == [("refurbished", None)]
     page = Selector(as_user("regulator").get("/listings/pdd/8800103").text)
     assert page.css("h1.title mark::text").getall() == ["翻新 二手"]
+
+
+def test_raw_attribute_keys_get_chinese_labels(as_user, web_data):
+    """Keys the parsers keep in a page's own English (normal_price, jd_venderId) are shown by their
+    Chinese label; an unknown key is shown as it is, escaped."""
+    from decimal import Decimal
+
+    from firewatch.core.models import Listing
+
+    listing = Listing(platform="pdd", listing_id="990001", url="https://mobile.yangkeduo.com/goods.html?goods_id=990001",
+                      title="干粉灭火器 4kg", price=Decimal("30.00"), shop_name="属性标签测试店",
+                      attributes={"normal_price": "35.00", "jd_venderId": "1000", "规格": "4kg", "<b>x</b>": "未知键"})
+    with open_store(web_data / "firewatch.db") as store:
+        store.listings.upsert_listing(listing)
+    response = as_user("regulator").get("/listings/pdd/990001")
+    page = Selector(response.text)
+    labels = page.css("table.attrs th::text").getall()
+    assert sorted(labels) == sorted(["单买价", "商家编号", "规格", "<b>x</b>"])
+    assert "<b>x</b>" not in response.text and "&lt;b&gt;x&lt;/b&gt;" in response.text
+    assert english_in(" ".join(label for label in labels if label != "<b>x</b>")) == []
