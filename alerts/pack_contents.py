@@ -20,7 +20,7 @@ from typing import Any
 from firewatch.core.cells import csv_cell
 from firewatch.core.plotting import pyplot
 from firewatch.core.clock import BEIJING_LABEL, iso, show_time, to_beijing
-from firewatch.core.labels import LEAD_SOURCE_NAMES, category_name, reason_name
+from firewatch.core.labels import LEAD_SOURCE_NAMES, category_name, field_name, reason_name
 from firewatch.core.models import Evidence, Snapshot, to_jsonable
 
 from alerts.assist_fields import FIELD_BY_KEY, PACK_EXCLUDED
@@ -108,6 +108,7 @@ def assessment_record(assessment: Any) -> dict[str, Any]:
     for reason in data.get("reasons", []) or []:
         if isinstance(reason, dict) and "code" in reason:
             reason.setdefault("name_zh", reason_name(str(reason["code"])))
+            reason.setdefault("source_zh", field_name(str(reason.get("source") or "")))
     if data.get("category"):
         data.setdefault("category_name_zh", category_name(str(data["category"])))
     return data

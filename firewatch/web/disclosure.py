@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from firewatch.core.labels import category_name, reason_name
+from firewatch.core.labels import category_name, field_name, reason_name
 from firewatch.core.models import Assessment
 
 
@@ -22,8 +22,8 @@ def platform_assessment(assessment: Assessment | None) -> dict[str, Any] | None:
         return None
     return {"category": assessment.category, "category_name": category_name(assessment.category),
             "flagged": assessment.flagged,
-            "reasons": [{"code": r.code, "name": reason_name(r.code), "evidence": r.evidence, "source": r.source}
-                        for r in assessment.reasons]}
+            "reasons": [{"code": r.code, "name_zh": reason_name(r.code), "evidence": r.evidence, "source": r.source,
+                         "source_zh": field_name(r.source)} for r in assessment.reasons]}
 
 
 def for_platform(assessment: Assessment | None) -> Assessment | None:

@@ -64,7 +64,7 @@ def search_csv(request: Request, params: SearchParams = Depends(params_from), st
     with search_index(request.app.state.config) as index:
         rows = analytics.with_sources(store, analytics.search_all(index, params))
     store.users.audit(user.name, "export_search_csv", "search", {**params.as_params(), "rows": len(rows)}, client_ip(request))
-    return _csv_response(analytics.to_csv(rows), "search")
+    return _csv_response(analytics.to_csv(analytics.readable(rows)), "search")
 
 
 @router.get("/trends")

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 
+from firewatch.core.labels import field_name, reason_name
 from firewatch.core.models import to_jsonable
 from firewatch.store import Store
 from firewatch.web import analytics, limits, queries
@@ -49,8 +50,17 @@ class CaseItemIn(BaseModel):
     listing: limits.Field = Field(description="平台:商品ID，例如 jd:100012")
 
 
+def _assessment(assessment) -> dict[str, Any] | None:
+    """The assessment as JSON; each reason's Chinese name and field beside its code and source."""
+    data = to_jsonable(assessment)
+    for reason in (data or {}).get("reasons", []):
+        reason["name_zh"] = reason_name(reason["code"])
+        reason["source_zh"] = field_name(reason["source"])
+    return data
+
+
 def _row(r: queries.QueueRow) -> dict[str, Any]:
-    return {"listing": to_jsonable(r.listing), "assessment": to_jsonable(r.assessment), "decision": r.decision,
+    return {"listing": to_jsonable(r.listing), "assessment": _assessment(r.assessment), "decision": r.decision,
             "tipped": bool(r.tips), "tip_text": r.tip_text}  # a public tip's text, never its contact
 
 
@@ -90,7 +100,7 @@ def api_listing(request: Request, platform: str, listing_id: str, similar: bool 
     else:
         v = queries.listing_view(store, user, (platform, listing_id), similar=False)
     # a platform sees the reasons and their evidence, never the model's scores (sellers would tune to them)
-    assessment = to_jsonable(v.assessment) if user.internal else platform_assessment(v.assessment)
+    assessment = _assessment(v.assessment) if user.internal else platform_assessment(v.assessment)
     return {"listing": to_jsonable(v.listing), "assessment": assessment,
             "evidence": _evidence(v.evidence), "snapshots": to_jsonable(v.snapshots),
             "decisions": to_jsonable(v.decisions) if user.internal else [],
