@@ -1,4 +1,4 @@
--- SQLite FTS5 search index (schema version 4, kept in PRAGMA user_version): a projection
+-- SQLite FTS5 search index (schema version 5, kept in PRAGMA user_version): a projection
 -- of the store, rebuildable at any time (`firewatch index rebuild`). The Elasticsearch
 -- templates beside this file (elasticsearch/*.json) hold the same fields.
 --
@@ -57,7 +57,11 @@ CREATE INDEX IF NOT EXISTS doc_reasons_doc ON doc_reasons (doc);
 -- detail=column: the columns a token occurs in, no positions. Each column holds a set of
 -- tokens (each once) and queries are single-token phrases, so BM25 and every match are the
 -- same as with full detail, and the index is smaller and faster to write and read.
--- Version 4 added tags and detail=column; init() rebuilds older FTS tables in place.
+-- tags also hold one sort-bucket token per sort order (risk per mille within flagged,
+-- price on a log scale, last seen by the hour), so a sorted page of a broad text match
+-- reads only the matches of its first buckets (firewatch.search.sqlite_fts._bucket_ids).
+-- Version 4 added tags and detail=column, version 5 the sort buckets; init() rebuilds
+-- older FTS tables in place.
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
     head,
     body,
@@ -79,4 +83,4 @@ CREATE TABLE IF NOT EXISTS snapshots (
     content_hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS snapshots_doc ON snapshots (doc_id, observed_at);
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

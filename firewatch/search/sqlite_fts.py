@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import logging
 import re
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -41,8 +43,8 @@ from firewatch.store import Store
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
-MIGRATABLE = (2, 3)  # older schemas init() brings up to this one in place (indexes, FTS table)
+SCHEMA_VERSION = 5
+MIGRATABLE = (2, 3, 4)  # older schemas init() brings up to this one in place (indexes, FTS table)
 _SCHEMA_FILE = "index_config/sqlite_fts.sql"
 # Reads: keep hot pages in a 256 MiB cache, map the file (up to SQLite's 2 GiB cap)
 # instead of copying pages, and keep sorters and materialised matches in memory.
@@ -51,11 +53,15 @@ _OTHER = re.compile(r"[^0-9a-z\u4e00-\u9fcc]")
 HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT = 4.0, 1.0, 0.0
 SIMILAR_CANDIDATES = 1000
 # More matches than this: the total is counted up to it (SearchResult.total_exact False, shown
-# as "10000+") and facets count these first matches. Relevance ranks with BM25 up to RANK_POOL
+# as "10000+") and facets count only FACET_SAMPLE of the matches (SearchResult.facet_sample). Relevance ranks with BM25 up to RANK_POOL
 # matches; past it, head matches first, newest first (see SQLiteIndex._ranked_page).
 # Nobody can page past MAX_WINDOW (10,000) results anyway, on either backend.
 TOTAL_CAP = 10_000
 RANK_POOL = 5_000
+FACET_SAMPLE = 1_000
+HOUR_MS = 3_600_000
+RISK_STEPS = 1000  # risk buckets per flagged value: floor(risk_score * 1000)
+MAX_BUCKETS_PER_QUERY = 512
 _TAG = "\ue040"  # starts every tags-column token; encoded search tokens use U+E000-U+E03F only
 _TEXT_COLUMNS = "{head body}"
 
@@ -112,9 +118,41 @@ def tag(field: str, value: Any) -> str:
     return _TAG + fts_token(f"{field}={value}")
 
 
+# Sort buckets: one tags token per sort order holding a coarse, non-decreasing function of
+# the sort key (risk per mille within flagged, price on a log scale with 64 steps per
+# doubling, last seen by the hour; "n" for a missing value). Every listing of an earlier
+# bucket comes before every listing of a later one, so a sorted page of a broad text match
+# is read bucket by bucket (FTS5 intersects the text with a few bucket tokens) instead of
+# sorting every match; see SQLiteIndex._bucket_ids.
+def _risk_bucket(flagged: Any, risk: float | None) -> str:
+    if risk is None or risk != risk:  # SQLite stores NaN as NULL
+        return f"{int(bool(flagged))}.n"
+    return f"{int(bool(flagged))}.{min(RISK_STEPS, max(0, math.floor(risk * RISK_STEPS)))}"
+
+
+def _price_bucket(fen: int | None) -> int | None:
+    """Below 128 fen the price itself (negatives: -1); above, 64 steps per doubling."""
+    if fen is None:
+        return None
+    if fen < 128:
+        return max(int(fen), -1)
+    length = int(fen).bit_length()
+    return (length - 7) * 64 + (int(fen) >> (length - 7))
+
+
+def _hour_bucket(ms: int | None) -> int | None:
+    return None if ms is None else ms // HOUR_MS
+
+
+def _n(value: Any) -> Any:
+    return "n" if value is None else value
+
+
 def _tags_text(doc: dict[str, Any]) -> str:
     values = [("platform", doc["platform"]), ("category", doc["category"]), ("status", doc["status"]),
               ("flagged", int(bool(doc["flagged"])))] + [("reason", r) for r in doc["reasons"]]
+    values += [("rk", _risk_bucket(doc["flagged"], doc["risk_score"])), ("pb", _n(_price_bucket(doc["price_fen"]))),
+               ("hr", _n(_hour_bucket(doc["last_seen"])))]
     return " ".join(tag(f, v) for f, v in values if v is not None)
 
 
@@ -131,6 +169,21 @@ _SORTS = {
 _SORT_INDEX = {"risk": "docs_risk", "price_asc": "docs_price_asc", "price_desc": "docs_price_desc",
                "newest": "docs_newest"}  # index_config/sqlite_fts.sql: one per sort, same order
 _KEY_COLUMNS = "d.id, d.doc_id, d.flagged, d.risk_score, d.price_fen, d.last_seen"
+_FACET_COLUMNS = "d.category, d.platform, d.shop_name, d.reasons"
+_REASON_IN = "d.id IN (SELECT doc FROM doc_reasons WHERE code = ?)"
+_REASON_EXISTS = "EXISTS (SELECT 1 FROM doc_reasons r WHERE r.code = ? AND r.doc = d.id)"
+
+
+def _count_facets(rows: list[Any]) -> dict[str, list[tuple[str, int]]]:
+    """The top FACET_SIZE values of each facet over rows of _FACET_COLUMNS, most frequent first
+    (ties by value); missing categories and shops are not counted."""
+    if not rows:
+        return {f: [] for f in FACETS}
+    categories, platforms, shops, reasons = zip(*rows)
+    counts = {"category": Counter(categories), "platform": Counter(platforms), "shop": Counter(shops),
+              "reason": Counter(itertools.chain.from_iterable(r.split() for r in reasons))}
+    return {f: sorted(((v, c) for v, c in counts[f].items() if v is not None), key=lambda p: (-p[1], p[0]))[:FACET_SIZE]
+            for f in FACETS}
 RANK_SLACK = 1000  # extra FTS5-ranked rows fetched so that ties at the page's end are complete
 
 
@@ -212,10 +265,10 @@ class SQLiteIndex:
     def init(self) -> None:
         """Create the schema, or bring an older index file up to this one.
 
-        Schemas 2 and 3 have the same rows: the indexes they miss are added, and their FTS
-        table (no tags column, full detail) is rebuilt in place from its own text and the
-        docs rows. Any other schema is dropped with a warning: run `firewatch index
-        rebuild` to fill it again.
+        Schemas 2, 3 and 4 have the same rows: the indexes they miss are added, and their FTS
+        table (2 and 3: no tags column, full detail; 4: no sort-bucket tags) is rebuilt in place
+        from its own text and the docs rows, with a warning. Any other schema is dropped with a
+        warning: run `firewatch index rebuild` to fill it again.
         """
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         migrate = version in MIGRATABLE
@@ -247,14 +300,15 @@ class SQLiteIndex:
 
     def _migrate_fts(self) -> None:
         """Fill the new FTS table from the old one's text and the docs rows' filter values."""
-        def tags(platform, category, status, flagged, reasons):
+        def tags(platform, category, status, flagged, reasons, risk_score, price_fen, last_seen):
             return _tags_text({"platform": platform, "category": category, "status": status, "flagged": flagged,
-                               "reasons": (reasons or "").split()})
+                               "reasons": (reasons or "").split(), "risk_score": risk_score, "price_fen": price_fen,
+                               "last_seen": last_seen})
 
-        self._db.create_function("fw_tags", 5, tags, deterministic=True)
+        self._db.create_function("fw_tags", 8, tags, deterministic=True)
         self._db.execute("INSERT INTO docs_fts (rowid, head, body, tags) "
-                         "SELECT f.rowid, f.head, f.body, fw_tags(d.platform, d.category, d.status, d.flagged, d.reasons) "
-                         "FROM docs_fts_old f JOIN docs d ON d.id = f.rowid")
+                         "SELECT f.rowid, f.head, f.body, fw_tags(d.platform, d.category, d.status, d.flagged, d.reasons, "
+                         "d.risk_score, d.price_fen, d.last_seen) FROM docs_fts_old f JOIN docs d ON d.id = f.rowid")
         self._db.execute("DROP TABLE docs_fts_old")
 
     def _has_table(self, name: str) -> bool:
@@ -396,7 +450,7 @@ class SQLiteIndex:
                 conds.append("d.flagged = ?")
                 args.append(int(bool(q.flagged)))
             if q.reason:
-                conds.append("d.id IN (SELECT doc FROM doc_reasons WHERE code = ?)")
+                conds.append(_REASON_IN)
                 args.append(q.reason)
         if q.shop:
             conds.append("(d.shop_id = ? OR d.shop_name = ?)")
@@ -416,7 +470,8 @@ class SQLiteIndex:
         """One page of listings matching `query` (a SearchQuery, or text plus filters).
 
         Totals are exact up to TOTAL_CAP (10,000) matches; past it `total` is TOTAL_CAP with
-        `total_exact` False, and facets count the first TOTAL_CAP matches.
+        `total_exact` False, and facets count only FACET_SAMPLE (1,000) of the matches
+        (`facet_sample`).
         """
         q = as_query(query, **filters)
         plan = self._filtered(q)
@@ -424,23 +479,34 @@ class SQLiteIndex:
             return SearchResult([], 0, {f: [] for f in FACETS} if q.facets else {})
         sort = q.sort if q.sort in _SORTS and (plan.match or q.sort != "relevance") else "risk"
         size, offset = int(q.page_size), q.offset
-        if q.facets:
-            total, facets = self._total_and_facets(plan)
-        elif plan.match and not plan.filtered:  # FTS5 counts its matches without reading docs rows
-            total, facets = self._db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? "
-                                             "LIMIT ?)", (plan.match, TOTAL_CAP + 1)).fetchone()[0], {}
+        facets: dict[str, list[tuple[str, int]]] = {}
+        facet_rows = None
+        if plan.match and not plan.filtered:  # FTS5 counts its matches without reading docs rows
+            total = self._db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? "
+                                     "LIMIT ?)", (plan.match, TOTAL_CAP + 1)).fetchone()[0]
+        elif q.facets:  # the count reads the docs rows anyway: take the facet columns in the same pass
+            facet_rows = self._db.execute(f"SELECT {_FACET_COLUMNS}{plan.body} LIMIT ?",
+                                          plan.args + [TOTAL_CAP + 1]).fetchall()
+            total = len(facet_rows)
         else:
-            total, facets = self._db.execute(f"SELECT COUNT(*) FROM (SELECT 1{plan.body} LIMIT ?)",
-                                             plan.args + [TOTAL_CAP + 1]).fetchone()[0], {}
+            total = self._db.execute(f"SELECT COUNT(*) FROM (SELECT 1{plan.body} LIMIT ?)",
+                                     plan.args + [TOTAL_CAP + 1]).fetchone()[0]
         exact = total <= TOTAL_CAP
         total = min(total, TOTAL_CAP)
+        sample = None if exact else FACET_SAMPLE
+        if q.facets:
+            if facet_rows is None:
+                facet_rows = self._db.execute(f"SELECT {_FACET_COLUMNS}{plan.body} LIMIT ?",
+                                              plan.args + [sample or total]).fetchall()
+            facets = _count_facets(facet_rows[:sample] if sample else facet_rows)
         if sort == "relevance" and not plan.filtered:
             rows = self._ranked_page(plan.match, size, offset, plan.head_match)
         elif total == 0 or (exact and offset >= total):
             rows = []
         else:
-            rows = self._page(plan, sort, size, offset, self._walk_sort_index(plan, total, offset + size))
-        return SearchResult([self._hit(r) for r in rows], total, facets, total_exact=exact)
+            rows = self._page(plan, sort, size, offset, self._walk_sort_index(plan, total, offset + size), q)
+        return SearchResult([self._hit(r) for r in rows], total, facets, total_exact=exact,
+                            facet_sample=sample if q.facets else None)
 
     def _walk_sort_index(self, plan: _Plan, total: int, need: int) -> bool:
         """Whether to read a page by walking its sort order's index.
@@ -448,19 +514,21 @@ class SQLiteIndex:
         Walking the index until `need` matches have passed reads about need * N / total
         rows (N listings); sorting reads all `total` matches. The planner cannot know
         `total`, and left alone it narrows by a filter index (or the text) and sorts
-        everything. With text, each index row is checked against the FTS5 matches, which
-        SQLite gathers once.
+        everything. With text, the walk goes by sort buckets (`_bucket_ids`).
         """
         if plan.match is None and not plan.filtered:
             return False
         listings = self._db.execute("SELECT max(id) FROM docs").fetchone()[0] or 0
         return total * total > need * listings
 
-    def _page(self, plan: _Plan, sort: str, size: int, offset: int, walk: bool = False) -> list[sqlite3.Row]:
+    def _page(self, plan: _Plan, sort: str, size: int, offset: int, walk: bool = False,
+              q: SearchQuery | None = None) -> list[sqlite3.Row]:
         """Sort only the keys of the matches, then read the rows of the page.
 
         Relevance (text with docs conditions) ranks the newest RANK_POOL matches when more
-        match, as `_ranked_page` does."""
+        match, as `_ranked_page` does. Walking (`_walk_sort_index`): without text, the sort
+        order's index is read in order, each row checked against the conditions; with text,
+        only the matches of the first sort buckets (`_bucket_ids`) are sorted."""
         ranked = sort == "relevance"
         args = list(plan.args)
         if ranked:
@@ -472,10 +540,12 @@ class SQLiteIndex:
         else:
             body = plan.body
             if walk and plan.match is None:
-                body = body.replace(" FROM docs d", f" FROM docs d INDEXED BY {_SORT_INDEX[sort]}", 1)
+                # a reason is checked row by row (its primary key), not gathered for every listing first
+                body = body.replace(" FROM docs d", f" FROM docs d INDEXED BY {_SORT_INDEX[sort]}", 1).replace(
+                    _REASON_IN, _REASON_EXISTS)
             elif walk:
-                body = (f" FROM docs d INDEXED BY {_SORT_INDEX[sort]} WHERE "
-                        + " AND ".join(["d.id IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)"] + plan.conds))
+                body, args = " FROM docs d WHERE d.id IN (SELECT value FROM json_each(?))", [
+                    json.dumps(self._bucket_ids(plan, sort, offset + size, q or SearchQuery()))]
             inner = f"SELECT {_KEY_COLUMNS}, 0.0 AS s{body} ORDER BY {_SORTS[sort]} LIMIT ? OFFSET ?"
         outer_order = ", ".join("t." + term.strip() for term in _SORTS[sort].split(","))
         return self._db.execute(
@@ -526,28 +596,55 @@ class SQLiteIndex:
         page = sorted(ids, key=lambda r: (rank_of[r[0]], r[1]))[offset:need]
         return self._rows_in_order([(i, rank_of[i]) for i, _ in page])
 
-    def _total_and_facets(self, plan: _Plan) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-        """The count (up to TOTAL_CAP + 1) and the four facets over the first TOTAL_CAP + 1
-        matches, found once, in one statement.
+    def _bucket_tokens(self, sort: str, q: SearchQuery) -> list[str]:
+        """The sort buckets (tags tokens) of `sort` in its order, those outside the query's
+        price or date range left out."""
+        if sort == "risk":
+            return [tag("rk", f"{f}.{b}") for f in (1, 0) for b in [*range(RISK_STEPS, -1, -1), "n"]]
+        if sort == "newest":
+            column, bucket, low, high, name = "last_seen", _hour_bucket, q.since_ms, q.until_ms, "hr"
+            high = None if high is None else high - 1  # until_ms is exclusive
+        else:
+            column, bucket, low, high, name = "price_fen", _price_bucket, q.min_fen, q.max_fen, "pb"
+        bounded = low is not None or high is not None
+        first = self._db.execute(f"SELECT min({column}) FROM docs").fetchone()[0]
+        last = self._db.execute(f"SELECT max({column}) FROM docs").fetchone()[0]
+        values: list[Any] = []
+        if first is not None:
+            low = first if low is None else max(low, first)
+            high = last if high is None else min(high, last)
+            if low <= high:
+                values = list(range(bucket(low), bucket(high) + 1))
+        if sort != "price_asc":  # descending orders
+            values.reverse()
+        if not bounded:
+            values.append("n")  # missing values sort last in every order
+        return [tag(name, v) for v in values]
 
-        (Taking the page from the same materialised matches, with a window function, was
-        measured slower than the separate key-only sort, which stops at the page.)
-        """
-        parts = ["SELECT 'total' AS f, NULL AS v, COUNT(*) AS c FROM m"]
-        for name, column in (("category", "category"), ("platform", "platform"), ("shop", "shop_name")):
-            parts.append(f"SELECT * FROM (SELECT '{name}', {column}, COUNT(*) AS c FROM m WHERE {column} IS NOT NULL "
-                         f"GROUP BY {column} ORDER BY c DESC, {column} LIMIT {FACET_SIZE})")
-        parts.append(f"SELECT * FROM (SELECT 'reason', r.code, COUNT(*) AS c FROM m CROSS JOIN doc_reasons r "
-                     f"ON r.doc = m.id GROUP BY r.code ORDER BY c DESC, r.code LIMIT {FACET_SIZE})")
-        sql = (f"WITH m AS MATERIALIZED (SELECT d.id, d.category, d.platform, d.shop_name{plan.body} LIMIT ?) "
-               + " UNION ALL ".join(parts))
-        total, facets = 0, {f: [] for f in FACETS}
-        for f, v, c in self._db.execute(sql, plan.args + [TOTAL_CAP + 1]):
-            if f == "total":
-                total = c
-            else:
-                facets[f].append((v, c))
-        return total, {f: sorted(pairs, key=lambda p: (-p[1], p[0])) for f, pairs in facets.items()}
+    def _bucket_ids(self, plan: _Plan, sort: str, need: int, q: SearchQuery) -> list[int]:
+        """Ids of the text matches (docs conditions applied) of the first sort buckets, at least
+        `need` of them or all: every listing of a bucket sorts before those of later buckets, so
+        the first `need` of these in full sort order are the first `need` of all the matches.
+
+        FTS5 intersects the text with a group of bucket tokens at a time; the group grows
+        with how sparse the matches have been, up to MAX_BUCKETS_PER_QUERY tokens."""
+        tokens = self._bucket_tokens(sort, q)
+        if plan.conds:
+            sql = ("SELECT f.rowid FROM docs_fts f CROSS JOIN docs d ON d.id = f.rowid WHERE docs_fts MATCH ? AND "
+                   + " AND ".join(plan.conds))
+        else:
+            sql = "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?"
+        ids: list[int] = []
+        at, group = 0, 1
+        while at < len(tokens) and len(ids) < need:
+            chunk = tokens[at:at + group]
+            expr = f"({plan.match}) AND tags : (" + " OR ".join(f'"{t}"' for t in chunk) + ")"
+            found = [r[0] for r in self._db.execute(sql, [expr] + plan.cond_args)]
+            ids += found
+            at += len(chunk)
+            wanted = (need - len(ids)) * 1.25
+            group = min(MAX_BUCKETS_PER_QUERY, group * 4 if not found else max(1, math.ceil(group * wanted / len(found))))
+        return ids
 
     def _rows_in_order(self, pairs: list[tuple[int, float | None]]) -> list[sqlite3.Row]:
         """docs rows of (id, rank) pairs, in that order, with score = -rank (0.0 without a rank)."""
