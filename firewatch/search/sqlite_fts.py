@@ -200,6 +200,7 @@ class _Plan:
     conds: list[str] = field(default_factory=list)
     cond_args: list[Any] = field(default_factory=list)
     head_match: str | None = None  # the text tokens in the head column alone (relevance past RANK_POOL)
+    tagged: bool = False  # the match holds equality filters as tags tokens
 
 
 _DOC_COLS = ("doc_id", "platform", "listing_id", "title", "url", "shop_id", "shop_name", "category", "flagged",
@@ -464,7 +465,7 @@ class SQLiteIndex:
             return _Plan(" FROM docs d" + (" WHERE " + " AND ".join(conds) if conds else ""), args, None, bool(conds),
                          conds, args)
         return _Plan(" FROM docs_fts f CROSS JOIN docs d ON d.id = f.rowid WHERE " + " AND ".join(["docs_fts MATCH ?"] + conds),
-                     [match] + args, match, bool(conds), conds, args, head_match)
+                     [match] + args, match, bool(conds), conds, args, head_match, "tags :" in match)
 
     def search(self, query: SearchQuery | str = "", **filters: Any) -> SearchResult:
         """One page of listings matching `query` (a SearchQuery, or text plus filters).
@@ -500,7 +501,7 @@ class SQLiteIndex:
                                               plan.args + [sample or total]).fetchall()
             facets = _count_facets(facet_rows[:sample] if sample else facet_rows)
         if sort == "relevance" and not plan.filtered:
-            rows = self._ranked_page(plan.match, size, offset, plan.head_match)
+            rows = self._ranked_page(plan.match, size, offset, plan.head_match, plan.tagged, total if exact else None)
         elif total == 0 or (exact and offset >= total):
             rows = []
         else:
@@ -552,7 +553,8 @@ class SQLiteIndex:
             f"SELECT d.*, {'-t.s' if ranked else '0.0'} AS score FROM ({inner}) t CROSS JOIN docs d ON d.id = t.id "
             f"ORDER BY {outer_order}", args + [size, offset]).fetchall()
 
-    def _ranked_page(self, match: str, size: int, offset: int, head_match: str | None = None) -> list[sqlite3.Row]:
+    def _ranked_page(self, match: str, size: int, offset: int, head_match: str | None = None, tagged: bool = False,
+                     matches: int | None = None) -> list[sqlite3.Row]:
         """A relevance-ordered page of an FTS5-only query, ranked inside FTS5.
 
         Up to `pool` matches (RANK_POOL, or the page's end plus RANK_SLACK if deeper): BM25.
@@ -565,13 +567,17 @@ class SQLiteIndex:
         the documents of every query token over all matches, ~150 ms for a token in half of
         1,000,000 listings, so instead the listings holding every token in their title, shop
         or attributes (`head_match`) come first, then the rest, newest first in each; score
-        2.0 and 1.0.
+        2.0 and 1.0. The same with equality filters (`tagged`), however few the matches: bm25
+        would count every listing of each filter value (status=active: most of the index) to
+        weigh a tags token that has no weight in the score. `matches`: the number of matches,
+        when known.
         """
         need = offset + size
         pool = max(RANK_POOL, need + RANK_SLACK)
-        if head_match is not None and self._db.execute(
-                "SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?)",
-                (match, pool + 1)).fetchone()[0] > pool:
+        if matches is None and head_match is not None and not tagged:
+            matches = self._db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?)",
+                                       (match, pool + 1)).fetchone()[0]
+        if head_match is not None and (tagged or matches > pool):
             first = self._db.execute("SELECT rowid, 2.0 FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC "
                                      "LIMIT ?", (head_match, need)).fetchall()
             if len(first) < need:

@@ -230,3 +230,21 @@ def test_relevance_past_the_pool_puts_head_matches_first_newest_first(index, mon
                                (index._filtered(q).match,)).fetchall()
     assert len(filtered) == 10 and {ids[h.doc_id] for h in filtered} <= {r[0] for r in newest}
     assert [(-h.score, h.doc_id) for h in filtered] == sorted((-h.score, h.doc_id) for h in filtered)
+
+
+def test_relevance_with_equality_filters_puts_head_matches_first_however_few(index):
+    """bm25 would first count every listing holding each filter's tags token (most of the
+    index for status=active), so filtered relevance pages never use it."""
+    ids = {r[1]: r[0] for r in index._db.execute("SELECT id, doc_id FROM docs")}
+    for q in (SearchQuery("灭火", status="active", page_size=1000), SearchQuery("国标", platform="jd", page=2, page_size=100),
+              SearchQuery("年检", status="active", page_size=20)):
+        plan = index._filtered(q)
+        result = index.search(q)
+        assert plan.tagged and result.total_exact and result.total <= sqlite_fts.RANK_POOL, q
+        head = [r[0] for r in index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC",
+                                                (plan.head_match,))]
+        rest = [r[0] for r in index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC",
+                                                (plan.match,)) if r[0] not in set(head)]
+        assert head and rest, q  # both kinds of match take part
+        expected = (head + rest)[q.offset:q.offset + q.page_size]
+        assert [ids[h.doc_id] for h in result.hits] == expected, q
