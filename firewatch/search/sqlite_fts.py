@@ -113,6 +113,7 @@ def _match(tokens: list[str], op: str = " AND ") -> str:
     return op.join('"' + fts_token(t) + '"' for t in tokens)
 
 
+@lru_cache(maxsize=65536, typed=True)  # a few thousand distinct (field, value) pairs: filters, sort buckets
 def tag(field: str, value: Any) -> str:
     """The tags-column token of one filter value (platform jd -> U+E040 + fts_token('platform=jd'))."""
     return _TAG + fts_token(f"{field}={value}")
