@@ -42,6 +42,9 @@ CREATE INDEX IF NOT EXISTS docs_risk ON docs (flagged DESC, risk_score DESC, doc
 CREATE INDEX IF NOT EXISTS docs_newest ON docs (last_seen DESC, doc_id);
 CREATE INDEX IF NOT EXISTS docs_price_asc ON docs (price_fen IS NULL, price_fen, doc_id);
 CREATE INDEX IF NOT EXISTS docs_price_desc ON docs (price_fen DESC, doc_id);
+-- The price and date conditions of a query with text, one small entry per listing: counting
+-- matches under such conditions reads this instead of each match's whole row.
+CREATE INDEX IF NOT EXISTS docs_keys ON docs (id, price_fen, last_seen);
 CREATE INDEX IF NOT EXISTS docs_shop_id ON docs (shop_id);
 CREATE INDEX IF NOT EXISTS docs_shop_name ON docs (shop_name);
 CREATE TABLE IF NOT EXISTS doc_reasons (

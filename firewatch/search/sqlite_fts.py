@@ -175,6 +175,19 @@ _REASON_IN = "d.id IN (SELECT doc FROM doc_reasons WHERE code = ?)"
 _REASON_EXISTS = "EXISTS (SELECT 1 FROM doc_reasons r WHERE r.code = ? AND r.doc = d.id)"
 
 
+_KEY_CONDS = {"d.price_fen >= ?", "d.price_fen <= ?", "d.last_seen >= ?", "d.last_seen < ?"}
+
+
+def _count_body(plan: "_Plan") -> str:
+    """The plan's FROM/WHERE for counting: text matches whose only docs conditions are prices and
+    dates (the reason, without text) read the small docs_keys index instead of the docs rows."""
+    if plan.conds and plan.match and set(plan.conds) <= _KEY_CONDS:
+        return plan.body.replace(" CROSS JOIN docs d ON", " CROSS JOIN docs d INDEXED BY docs_keys ON", 1)
+    if plan.match is None and _REASON_IN in plan.conds and set(plan.conds) - {_REASON_IN} <= _KEY_CONDS:
+        return plan.body.replace(" FROM docs d", " FROM docs d INDEXED BY docs_keys", 1)
+    return plan.body
+
+
 def _count_facets(rows: list[Any]) -> dict[str, list[tuple[str, int]]]:
     """The top FACET_SIZE values of each facet over rows of _FACET_COLUMNS, most frequent first
     (ties by value); missing categories and shops are not counted."""
@@ -482,25 +495,18 @@ class SQLiteIndex:
         sort = q.sort if q.sort in _SORTS and (plan.match or q.sort != "relevance") else "risk"
         size, offset = int(q.page_size), q.offset
         facets: dict[str, list[tuple[str, int]]] = {}
-        facet_rows = None
         if plan.match and not plan.filtered:  # FTS5 counts its matches without reading docs rows
             total = self._db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? "
                                      "LIMIT ?)", (plan.match, TOTAL_CAP + 1)).fetchone()[0]
-        elif q.facets:  # the count reads the docs rows anyway: take the facet columns in the same pass
-            facet_rows = self._db.execute(f"SELECT {_FACET_COLUMNS}{plan.body} LIMIT ?",
-                                          plan.args + [TOTAL_CAP + 1]).fetchall()
-            total = len(facet_rows)
         else:
-            total = self._db.execute(f"SELECT COUNT(*) FROM (SELECT 1{plan.body} LIMIT ?)",
+            total = self._db.execute(f"SELECT COUNT(*) FROM (SELECT 1{_count_body(plan)} LIMIT ?)",
                                      plan.args + [TOTAL_CAP + 1]).fetchone()[0]
         exact = total <= TOTAL_CAP
         total = min(total, TOTAL_CAP)
         sample = None if exact else FACET_SAMPLE
         if q.facets:
-            if facet_rows is None:
-                facet_rows = self._db.execute(f"SELECT {_FACET_COLUMNS}{plan.body} LIMIT ?",
-                                              plan.args + [sample or total]).fetchall()
-            facets = _count_facets(facet_rows[:sample] if sample else facet_rows)
+            facets = _count_facets(self._db.execute(f"SELECT {_FACET_COLUMNS}{plan.body} LIMIT ?",
+                                                    plan.args + [sample or total]).fetchall())
         if sort == "relevance" and not plan.filtered:
             rows = self._ranked_page(plan.match, size, offset, plan.head_match, plan.tagged, total if exact else None)
         elif total == 0 or (exact and offset >= total):

@@ -248,3 +248,17 @@ def test_relevance_with_equality_filters_puts_head_matches_first_however_few(ind
         assert head and rest, q  # both kinds of match take part
         expected = (head + rest)[q.offset:q.offset + q.page_size]
         assert [ids[h.doc_id] for h in result.hits] == expected, q
+
+
+def test_counts_under_price_and_date_conditions_read_the_small_keys_index(index):
+    for q in (SearchQuery("灭火", min_price=20, max_price="80.5"), SearchQuery("灭火", since="2026-11-10"),
+              SearchQuery(reason="no_certification", since="2026-11-10")):
+        plan = index._filtered(q)
+        body = sqlite_fts._count_body(plan)
+        steps = " / ".join(r[3] for r in index._db.execute("EXPLAIN QUERY PLAN SELECT 1" + body, plan.args))
+        assert "COVERING INDEX docs_keys" in steps, (q, steps)
+        count = index._db.execute(f"SELECT COUNT(*) FROM (SELECT 1{body})", plan.args).fetchone()[0]
+        assert count == index._db.execute(f"SELECT COUNT(*) FROM (SELECT 1{plan.body})", plan.args).fetchone()[0] > 0
+        assert index.search(q).total == count
+    other = index._filtered(SearchQuery("灭火", shop="x"))  # a condition the keys index does not hold
+    assert sqlite_fts._count_body(other) == other.body
