@@ -175,6 +175,7 @@ _REASON_IN = "d.id IN (SELECT doc FROM doc_reasons WHERE code = ?)"
 _REASON_EXISTS = "EXISTS (SELECT 1 FROM doc_reasons r WHERE r.code = ? AND r.doc = d.id)"
 
 
+_IDS_BODY = " FROM docs d WHERE d.id IN (SELECT value FROM json_each(?))"
 _KEY_CONDS = {"d.price_fen >= ?", "d.price_fen <= ?", "d.last_seen >= ?", "d.last_seen < ?"}
 
 
@@ -495,7 +496,14 @@ class SQLiteIndex:
         sort = q.sort if q.sort in _SORTS and (plan.match or q.sort != "relevance") else "risk"
         size, offset = int(q.page_size), q.offset
         facets: dict[str, list[tuple[str, int]]] = {}
-        if plan.match and not plan.filtered:  # FTS5 counts its matches without reading docs rows
+        matched: list[int] | None = None  # the ids of the first TOTAL_CAP + 1 matches, when taken
+        if plan.match and not plan.filtered and (q.facets or sort != "relevance"):
+            # FTS5 finds the matches without reading docs rows, once: their ids give the count,
+            # the facets' rows and (when all are here) the matches to sort, with no second search
+            matched = [r[0] for r in self._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?",
+                                                      (plan.match, TOTAL_CAP + 1))]
+            total = len(matched)
+        elif plan.match and not plan.filtered:  # FTS5 counts its matches without reading docs rows
             total = self._db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? "
                                      "LIMIT ?)", (plan.match, TOTAL_CAP + 1)).fetchone()[0]
         else:
@@ -504,15 +512,18 @@ class SQLiteIndex:
         exact = total <= TOTAL_CAP
         total = min(total, TOTAL_CAP)
         sample = None if exact else FACET_SAMPLE
+        listed = None if matched is None else _Plan(_IDS_BODY, [json.dumps(matched[:sample or total])], None, False)
         if q.facets:
-            facets = _count_facets(self._db.execute(f"SELECT {_FACET_COLUMNS}{plan.body} LIMIT ?",
-                                                    plan.args + [sample or total]).fetchall())
+            facets = _count_facets(self._db.execute(f"SELECT {_FACET_COLUMNS}{(listed or plan).body} LIMIT ?",
+                                                    (listed or plan).args + [sample or total]).fetchall())
         if sort == "relevance" and not plan.filtered:
             rows = self._ranked_page(plan.match, size, offset, plan.head_match, plan.tagged, total if exact else None)
         elif total == 0 or (exact and offset >= total):
             rows = []
-        else:
-            rows = self._page(plan, sort, size, offset, self._walk_sort_index(plan, total, offset + size), q)
+        elif self._walk_sort_index(plan, total, offset + size):
+            rows = self._page(plan, sort, size, offset, True, q)
+        else:  # sort all the matches: those in `matched` when it holds all of them
+            rows = self._page(listed if exact and listed else plan, sort, size, offset)
         return SearchResult([self._hit(r) for r in rows], total, facets, total_exact=exact,
                             facet_sample=sample if q.facets else None)
 
@@ -552,7 +563,7 @@ class SQLiteIndex:
                 body = body.replace(" FROM docs d", f" FROM docs d INDEXED BY {_SORT_INDEX[sort]}", 1).replace(
                     _REASON_IN, _REASON_EXISTS)
             elif walk:
-                body, args = " FROM docs d WHERE d.id IN (SELECT value FROM json_each(?))", [
+                body, args = _IDS_BODY, [
                     json.dumps(self._bucket_ids(plan, sort, offset + size, q or SearchQuery()))]
             inner = f"SELECT {_KEY_COLUMNS}, 0.0 AS s{body} ORDER BY {_SORTS[sort]} LIMIT ? OFFSET ?"
         outer_order = ", ".join("t." + term.strip() for term in _SORTS[sort].split(","))
