@@ -262,3 +262,15 @@ def test_counts_under_price_and_date_conditions_read_the_small_keys_index(index)
         assert index.search(q).total == count
     other = index._filtered(SearchQuery("灭火", shop="x"))  # a condition the keys index does not hold
     assert sqlite_fts._count_body(other) == other.body
+
+
+@pytest.mark.parametrize("text", ["干粉灭火器", "干粉灭火器 4kg", "二氧化碳灭火器 5kg", "消防水带", "灭火器箱", "应急照明灯"])
+def test_query_without_implied_bigrams_matches_the_same_listings(index, text):
+    tokens = sqlite_fts.query_tokens(text)
+    kept = sqlite_fts._without_implied(tokens)
+    assert len(kept) < len(tokens), (text, tokens)  # something was dropped
+    every = {r[0] for r in index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?",
+                                             (f"{{head body}} : ({sqlite_fts._match(tokens)})",))}
+    assert every and {r[0] for r in index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?",
+                                                      (index._filtered(SearchQuery(text)).match,))} == every
+    assert index.search(SearchQuery(text, page_size=1000)).total == len(every)
