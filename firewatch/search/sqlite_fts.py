@@ -535,25 +535,35 @@ class SQLiteIndex:
                                      total if exact else TOTAL_CAP + 1)
         elif total == 0 or (exact and offset >= total):
             rows = []
-        elif self._walk_sort_index(plan, total, offset + size):
+        elif self._walk_sort_index(plan, total, offset + size, exact, matched):
             rows = self._page(plan, sort, size, offset, True, q)
         else:  # sort all the matches: those in `matched` when it holds all of them
             rows = self._page(listed if exact and listed else plan, sort, size, offset)
         return SearchResult([self._hit(r) for r in rows], total, facets, total_exact=exact,
                             facet_sample=sample if q.facets else None)
 
-    def _walk_sort_index(self, plan: _Plan, total: int, need: int) -> bool:
+    def _walk_sort_index(self, plan: _Plan, total: int, need: int, exact: bool = True,
+                         matched: list[int] | None = None) -> bool:
         """Whether to read a page by walking its sort order's index.
 
         Walking the index until `need` matches have passed reads about need * N / total
         rows (N listings); sorting reads all `total` matches. The planner cannot know
         `total`, and left alone it narrows by a filter index (or the text) and sorts
         everything. With text, the walk goes by sort buckets (`_bucket_ids`).
+
+        Past TOTAL_CAP the count is only a lower bound: the total is estimated from how far
+        into the index the first matches reach (`matched`, ascending FTS5 rowids), or else
+        the walk is taken unless it could read ten times the rows the cap stands for.
         """
         if plan.match is None and not plan.filtered:
             return False
         listings = self._db.execute("SELECT max(id) FROM docs").fetchone()[0] or 0
-        return total * total > need * listings
+        if exact:
+            return total * total > need * listings
+        if matched:
+            estimate = len(matched) * listings / max(matched[-1], 1)
+            return estimate * estimate > need * listings
+        return need * listings <= 10 * (TOTAL_CAP + 1) ** 2
 
     def _page(self, plan: _Plan, sort: str, size: int, offset: int, walk: bool = False,
               q: SearchQuery | None = None) -> list[sqlite3.Row]:

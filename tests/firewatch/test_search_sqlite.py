@@ -274,3 +274,20 @@ def test_query_without_implied_bigrams_matches_the_same_listings(index, text):
     assert every and {r[0] for r in index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?",
                                                       (index._filtered(SearchQuery(text)).match,))} == every
     assert index.search(SearchQuery(text, page_size=1000)).total == len(every)
+
+
+def test_past_the_cap_a_sorted_page_walks_and_equals_the_full_sort(index, monkeypatch):
+    """A capped count is a lower bound: judged by it, a broad match would be sorted whole."""
+    monkeypatch.setattr(sqlite_fts, "TOTAL_CAP", 50)
+    listings = index.count()
+    for q in (SearchQuery("灭火", sort="newest", page_size=100), SearchQuery(status="active", sort="price_asc", page_size=10),
+              SearchQuery("消防", sort="risk", page=2, page_size=100)):
+        plan = index._filtered(q)
+        assert not index._walk_sort_index(plan, 50, q.offset + q.page_size)  # as if 50 were the whole count
+        matched = [r[0] for r in index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT 51",
+                                                   (plan.match,))] if plan.match else None
+        assert index._walk_sort_index(plan, 50, q.offset + q.page_size, exact=False, matched=matched), q
+        result = index.search(q)
+        assert result.total_exact is False and listings > 100
+        full = index._page(plan, q.sort, q.page_size, q.offset, walk=False)
+        assert result.ids() == [r["doc_id"] for r in full], q
