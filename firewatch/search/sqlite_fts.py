@@ -645,11 +645,11 @@ class SQLiteIndex:
         page = sorted(ids, key=lambda r: (rank_of[r[0]], r[1]))[offset:need]
         return self._rows_in_order([(i, rank_of[i]) for i, _ in page])
 
-    def _bucket_tokens(self, sort: str, q: SearchQuery) -> list[str]:
+    def _bucket_tokens(self, sort: str, q: SearchQuery) -> Iterator[str]:
         """The sort buckets (tags tokens) of `sort` in its order, those outside the query's
-        price or date range left out."""
+        price or date range left out; made as the walk takes them (years of hours are many)."""
         if sort == "risk":
-            return [tag("rk", f"{f}.{b}") for f in (1, 0) for b in [*range(RISK_STEPS, -1, -1), "n"]]
+            return (tag("rk", f"{f}.{b}") for f in (1, 0) for b in itertools.chain(range(RISK_STEPS, -1, -1), ["n"]))
         if sort == "newest":
             column, bucket, low, high, name = "last_seen", _hour_bucket, q.since_ms, q.until_ms, "hr"
             high = None if high is None else high - 1  # until_ms is exclusive
@@ -658,17 +658,17 @@ class SQLiteIndex:
         bounded = low is not None or high is not None
         first = self._db.execute(f"SELECT min({column}) FROM docs").fetchone()[0]
         last = self._db.execute(f"SELECT max({column}) FROM docs").fetchone()[0]
-        values: list[Any] = []
+        values: Iterable[Any] = range(0)
         if first is not None:
             low = first if low is None else max(low, first)
             high = last if high is None else min(high, last)
             if low <= high:
-                values = list(range(bucket(low), bucket(high) + 1))
+                values = range(bucket(low), bucket(high) + 1)
         if sort != "price_asc":  # descending orders
-            values.reverse()
+            values = reversed(values)
         if not bounded:
-            values.append("n")  # missing values sort last in every order
-        return [tag(name, v) for v in values]
+            values = itertools.chain(values, ["n"])  # missing values sort last in every order
+        return (tag(name, v) for v in values)
 
     def _bucket_ids(self, plan: _Plan, sort: str, need: int, q: SearchQuery) -> list[int]:
         """Ids of the text matches (docs conditions applied) of the first sort buckets, at least
@@ -684,13 +684,14 @@ class SQLiteIndex:
         else:
             sql = "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?"
         ids: list[int] = []
-        at, group = 0, 1
-        while at < len(tokens) and len(ids) < need:
-            chunk = tokens[at:at + group]
+        group = 1
+        while len(ids) < need:
+            chunk = list(itertools.islice(tokens, group))
+            if not chunk:
+                break
             expr = f"({plan.match}) AND tags : (" + " OR ".join(f'"{t}"' for t in chunk) + ")"
             found = [r[0] for r in self._db.execute(sql, [expr] + plan.cond_args)]
             ids += found
-            at += len(chunk)
             wanted = (need - len(ids)) * 1.25
             group = min(MAX_BUCKETS_PER_QUERY, group * 4 if not found else max(1, math.ceil(group * wanted / len(found))))
         return ids
