@@ -200,8 +200,17 @@ def bench_writes(n: int, url: str | None, tmp: Path) -> None:
     print(f"bulk indexing of {n:,} listings (pre-built; tokenising included):", flush=True)
     before = write_speed(f"sqlite, previous backend ({old.BASE_REV}) + jieba", lambda: old.SQLiteIndex(tmp / "w0.db"),
                          items, "jieba")
-    after = write_speed("sqlite, this backend + rjieba", lambda: open_index("sqlite", tmp / "w1.db"), items, "rjieba")
-    print(f"  sqlite: {after / before:.1f}x the previous speed (CPU); {'MET' if after >= 10_000 else 'NOT MET'} "
+    # then the previous backend and this one, both on rjieba, alternating (best of two each), so
+    # that the tokenizer's memo, warm after the first run, serves both alike
+    same_engine = {"previous": [], "this": []}
+    for run in range(2):
+        same_engine["previous"].append(write_speed(f"sqlite, previous backend ({old.BASE_REV}) + rjieba",
+                                                   lambda: old.SQLiteIndex(tmp / f"w2{run}.db"), items, "rjieba"))
+        same_engine["this"].append(write_speed("sqlite, this backend + rjieba",
+                                               lambda: open_index("sqlite", tmp / f"w1{run}.db"), items, "rjieba"))
+    previous, after = max(same_engine["previous"]), max(same_engine["this"])
+    print(f"  sqlite: {after / before:.1f}x the previous backend with jieba, {after / previous:.2f}x the previous backend "
+          f"with rjieba (CPU, best of 2 each); {'MET' if after >= 10_000 else 'NOT MET'} "
           f"10,000 docs per CPU-second ({after:,.0f})", flush=True)
     if url:
         def es():

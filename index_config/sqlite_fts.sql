@@ -1,4 +1,4 @@
--- SQLite FTS5 search index (schema version 4, kept in PRAGMA user_version): a projection
+-- SQLite FTS5 search index (schema version 5, kept in PRAGMA user_version): a projection
 -- of the store, rebuildable at any time (`firewatch index rebuild`). The Elasticsearch
 -- templates beside this file (elasticsearch/*.json) hold the same fields.
 --
@@ -42,6 +42,9 @@ CREATE INDEX IF NOT EXISTS docs_risk ON docs (flagged DESC, risk_score DESC, doc
 CREATE INDEX IF NOT EXISTS docs_newest ON docs (last_seen DESC, doc_id);
 CREATE INDEX IF NOT EXISTS docs_price_asc ON docs (price_fen IS NULL, price_fen, doc_id);
 CREATE INDEX IF NOT EXISTS docs_price_desc ON docs (price_fen DESC, doc_id);
+-- The price and date conditions of a query with text, one small entry per listing: counting
+-- matches under such conditions reads this instead of each match's whole row.
+CREATE INDEX IF NOT EXISTS docs_keys ON docs (id, price_fen, last_seen);
 CREATE INDEX IF NOT EXISTS docs_shop_id ON docs (shop_id);
 CREATE INDEX IF NOT EXISTS docs_shop_name ON docs (shop_name);
 CREATE TABLE IF NOT EXISTS doc_reasons (
@@ -57,7 +60,11 @@ CREATE INDEX IF NOT EXISTS doc_reasons_doc ON doc_reasons (doc);
 -- detail=column: the columns a token occurs in, no positions. Each column holds a set of
 -- tokens (each once) and queries are single-token phrases, so BM25 and every match are the
 -- same as with full detail, and the index is smaller and faster to write and read.
--- Version 4 added tags and detail=column; init() rebuilds older FTS tables in place.
+-- tags also hold one sort-bucket token per sort order (risk per mille within flagged,
+-- price on a log scale, last seen by the hour), so a sorted page of a broad text match
+-- reads only the matches of its first buckets (firewatch.search.sqlite_fts._bucket_ids).
+-- Version 4 added tags and detail=column, version 5 the sort buckets; init() rebuilds
+-- older FTS tables in place.
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
     head,
     body,
@@ -79,4 +86,4 @@ CREATE TABLE IF NOT EXISTS snapshots (
     content_hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS snapshots_doc ON snapshots (doc_id, observed_at);
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

@@ -137,13 +137,15 @@ def search(ctx, query, platform, category, only_flagged, only_unflagged, show_al
         for h in result.hits:
             _write_json(h.to_dict())
         if facets:
-            _write_json({"total": result.total, "total_exact": result.total_exact,
+            _write_json({"total": result.total, "total_exact": result.total_exact, "facet_sample": result.facet_sample,
                          "facets": {k: [list(b) for b in v] for k, v in result.facets.items()}})
         return
 
     pages = f"{max(1, -(-result.total // limit))}" + ("" if result.total_exact else "+")
-    # past 10,000 matches the SQLite index counts up to 10,000: "共 10000+ 条" (facets: the first 10,000)
+    # past 10,000 matches the SQLite index counts up to 10,000: "共 10000+ 条" (facets: 1,000 of the matches)
     out.print(_hits_table(f"搜索 {escape(query) or '(全部)'}: 共 {result.total_text} 条, 第 {page}/{pages} 页", result.hits))
+    if result.facets and result.facet_sample:
+        out.print(f"结果超过 {result.total} 条：以下分面计数只统计其中 {result.facet_sample} 条。")
     for table in _facet_tables(result.facets):
         out.print(table)
     if not result.total:

@@ -195,9 +195,12 @@ class SearchResult:
     hits: list[SearchHit]
     total: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    # False when `total` is a lower bound (the SQLite backend counts up to 10,000 matches;
-    # its facets then count those first 10,000): show it as `total_text`, e.g. "10000+".
+    # False when `total` is a lower bound (the SQLite backend counts up to 10,000 matches):
+    # show it as `total_text`, e.g. "10000+".
     total_exact: bool = True
+    # None: the facets count every match. A number: they count only that many of the matches
+    # (the SQLite backend past its cap counts 1,000 of them); say so wherever facets are shown.
+    facet_sample: int | None = None
 
     @property
     def total_text(self) -> str:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import logging
 import re
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -41,8 +43,8 @@ from firewatch.store import Store
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
-MIGRATABLE = (2, 3)  # older schemas init() brings up to this one in place (indexes, FTS table)
+SCHEMA_VERSION = 5
+MIGRATABLE = (2, 3, 4)  # older schemas init() brings up to this one in place (indexes, FTS table)
 _SCHEMA_FILE = "index_config/sqlite_fts.sql"
 # Reads: keep hot pages in a 256 MiB cache, map the file (up to SQLite's 2 GiB cap)
 # instead of copying pages, and keep sorters and materialised matches in memory.
@@ -51,11 +53,15 @@ _OTHER = re.compile(r"[^0-9a-z\u4e00-\u9fcc]")
 HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT = 4.0, 1.0, 0.0
 SIMILAR_CANDIDATES = 1000
 # More matches than this: the total is counted up to it (SearchResult.total_exact False, shown
-# as "10000+") and facets count these first matches. Relevance ranks with BM25 up to RANK_POOL
+# as "10000+") and facets count only FACET_SAMPLE of the matches (SearchResult.facet_sample). Relevance ranks with BM25 up to RANK_POOL
 # matches; past it, head matches first, newest first (see SQLiteIndex._ranked_page).
 # Nobody can page past MAX_WINDOW (10,000) results anyway, on either backend.
 TOTAL_CAP = 10_000
 RANK_POOL = 5_000
+FACET_SAMPLE = 1_000
+HOUR_MS = 3_600_000
+RISK_STEPS = 1000  # risk buckets per flagged value: floor(risk_score * 1000)
+MAX_BUCKETS_PER_QUERY = 512
 _TAG = "\ue040"  # starts every tags-column token; encoded search tokens use U+E000-U+E03F only
 _TEXT_COLUMNS = "{head body}"
 
@@ -103,18 +109,64 @@ def _fts_text(tokens: list[str]) -> str:
     return _OTHER_BUT_SPACE.sub(_encode_char, " ".join(tokens))
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")  # as firewatch.core.text's bigram rule
+
+
+def _without_implied(tokens: list[str]) -> list[str]:
+    """The query tokens less the CJK bigrams of its longer tokens. A listing holding a token
+    of three or more characters with CJK in it holds all its CJK bigrams too (the tokenizer
+    adds them: firewatch.core.text._word_tokens), so requiring them as well changes no
+    match, and each dropped token is one doclist fewer for FTS5 to walk."""
+    implied = {t[i:i + 2] for t in tokens if len(t) >= 3 and _CJK.search(t)
+               for i in range(len(t) - 1) if _CJK.match(t[i]) and _CJK.match(t[i + 1])}
+    return [t for t in tokens if t not in implied]
+
+
 def _match(tokens: list[str], op: str = " AND ") -> str:
     return op.join('"' + fts_token(t) + '"' for t in tokens)
 
 
+@lru_cache(maxsize=65536, typed=True)  # a few thousand distinct (field, value) pairs: filters, sort buckets
 def tag(field: str, value: Any) -> str:
     """The tags-column token of one filter value (platform jd -> U+E040 + fts_token('platform=jd'))."""
     return _TAG + fts_token(f"{field}={value}")
 
 
+# Sort buckets: one tags token per sort order holding a coarse, non-decreasing function of
+# the sort key (risk per mille within flagged, price on a log scale with 64 steps per
+# doubling, last seen by the hour; "n" for a missing value). Every listing of an earlier
+# bucket comes before every listing of a later one, so a sorted page of a broad text match
+# is read bucket by bucket (FTS5 intersects the text with a few bucket tokens) instead of
+# sorting every match; see SQLiteIndex._bucket_ids.
+def _risk_bucket(flagged: Any, risk: float | None) -> str:
+    if risk is None or risk != risk:  # SQLite stores NaN as NULL
+        return f"{int(bool(flagged))}.n"
+    return f"{int(bool(flagged))}.{min(RISK_STEPS, max(0, math.floor(risk * RISK_STEPS)))}"
+
+
+def _price_bucket(fen: int | None) -> int | None:
+    """Below 128 fen the price itself (negatives: -1); above, 64 steps per doubling."""
+    if fen is None:
+        return None
+    if fen < 128:
+        return max(int(fen), -1)
+    length = int(fen).bit_length()
+    return (length - 7) * 64 + (int(fen) >> (length - 7))
+
+
+def _hour_bucket(ms: int | None) -> int | None:
+    return None if ms is None else ms // HOUR_MS
+
+
+def _n(value: Any) -> Any:
+    return "n" if value is None else value
+
+
 def _tags_text(doc: dict[str, Any]) -> str:
     values = [("platform", doc["platform"]), ("category", doc["category"]), ("status", doc["status"]),
               ("flagged", int(bool(doc["flagged"])))] + [("reason", r) for r in doc["reasons"]]
+    values += [("rk", _risk_bucket(doc["flagged"], doc["risk_score"])), ("pb", _n(_price_bucket(doc["price_fen"]))),
+               ("hr", _n(_hour_bucket(doc["last_seen"])))]
     return " ".join(tag(f, v) for f, v in values if v is not None)
 
 
@@ -131,6 +183,35 @@ _SORTS = {
 _SORT_INDEX = {"risk": "docs_risk", "price_asc": "docs_price_asc", "price_desc": "docs_price_desc",
                "newest": "docs_newest"}  # index_config/sqlite_fts.sql: one per sort, same order
 _KEY_COLUMNS = "d.id, d.doc_id, d.flagged, d.risk_score, d.price_fen, d.last_seen"
+_FACET_COLUMNS = "d.category, d.platform, d.shop_name, d.reasons"
+_REASON_IN = "d.id IN (SELECT doc FROM doc_reasons WHERE code = ?)"
+_REASON_EXISTS = "EXISTS (SELECT 1 FROM doc_reasons r WHERE r.code = ? AND r.doc = d.id)"
+
+
+_IDS_BODY = " FROM docs d WHERE d.id IN (SELECT value FROM json_each(?))"
+_KEY_CONDS = {"d.price_fen >= ?", "d.price_fen <= ?", "d.last_seen >= ?", "d.last_seen < ?"}
+
+
+def _count_body(plan: "_Plan") -> str:
+    """The plan's FROM/WHERE for counting: text matches whose only docs conditions are prices and
+    dates (the reason, without text) read the small docs_keys index instead of the docs rows."""
+    if plan.conds and plan.match and set(plan.conds) <= _KEY_CONDS:
+        return plan.body.replace(" CROSS JOIN docs d ON", " CROSS JOIN docs d INDEXED BY docs_keys ON", 1)
+    if plan.match is None and _REASON_IN in plan.conds and set(plan.conds) - {_REASON_IN} <= _KEY_CONDS:
+        return plan.body.replace(" FROM docs d", " FROM docs d INDEXED BY docs_keys", 1)
+    return plan.body
+
+
+def _count_facets(rows: list[Any]) -> dict[str, list[tuple[str, int]]]:
+    """The top FACET_SIZE values of each facet over rows of _FACET_COLUMNS, most frequent first
+    (ties by value); missing categories and shops are not counted."""
+    if not rows:
+        return {f: [] for f in FACETS}
+    categories, platforms, shops, reasons = zip(*rows)
+    counts = {"category": Counter(categories), "platform": Counter(platforms), "shop": Counter(shops),
+              "reason": Counter(itertools.chain.from_iterable(r.split() for r in reasons))}
+    return {f: sorted(((v, c) for v, c in counts[f].items() if v is not None), key=lambda p: (-p[1], p[0]))[:FACET_SIZE]
+            for f in FACETS}
 RANK_SLACK = 1000  # extra FTS5-ranked rows fetched so that ties at the page's end are complete
 
 
@@ -147,6 +228,7 @@ class _Plan:
     conds: list[str] = field(default_factory=list)
     cond_args: list[Any] = field(default_factory=list)
     head_match: str | None = None  # the text tokens in the head column alone (relevance past RANK_POOL)
+    tagged: bool = False  # the match holds equality filters as tags tokens
 
 
 _DOC_COLS = ("doc_id", "platform", "listing_id", "title", "url", "shop_id", "shop_name", "category", "flagged",
@@ -212,10 +294,10 @@ class SQLiteIndex:
     def init(self) -> None:
         """Create the schema, or bring an older index file up to this one.
 
-        Schemas 2 and 3 have the same rows: the indexes they miss are added, and their FTS
-        table (no tags column, full detail) is rebuilt in place from its own text and the
-        docs rows. Any other schema is dropped with a warning: run `firewatch index
-        rebuild` to fill it again.
+        Schemas 2, 3 and 4 have the same rows: the indexes they miss are added, and their FTS
+        table (2 and 3: no tags column, full detail; 4: no sort-bucket tags) is rebuilt in place
+        from its own text and the docs rows, with a warning. Any other schema is dropped with a
+        warning: run `firewatch index rebuild` to fill it again.
         """
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         migrate = version in MIGRATABLE
@@ -247,14 +329,15 @@ class SQLiteIndex:
 
     def _migrate_fts(self) -> None:
         """Fill the new FTS table from the old one's text and the docs rows' filter values."""
-        def tags(platform, category, status, flagged, reasons):
+        def tags(platform, category, status, flagged, reasons, risk_score, price_fen, last_seen):
             return _tags_text({"platform": platform, "category": category, "status": status, "flagged": flagged,
-                               "reasons": (reasons or "").split()})
+                               "reasons": (reasons or "").split(), "risk_score": risk_score, "price_fen": price_fen,
+                               "last_seen": last_seen})
 
-        self._db.create_function("fw_tags", 5, tags, deterministic=True)
+        self._db.create_function("fw_tags", 8, tags, deterministic=True)
         self._db.execute("INSERT INTO docs_fts (rowid, head, body, tags) "
-                         "SELECT f.rowid, f.head, f.body, fw_tags(d.platform, d.category, d.status, d.flagged, d.reasons) "
-                         "FROM docs_fts_old f JOIN docs d ON d.id = f.rowid")
+                         "SELECT f.rowid, f.head, f.body, fw_tags(d.platform, d.category, d.status, d.flagged, d.reasons, "
+                         "d.risk_score, d.price_fen, d.last_seen) FROM docs_fts_old f JOIN docs d ON d.id = f.rowid")
         self._db.execute("DROP TABLE docs_fts_old")
 
     def _has_table(self, name: str) -> bool:
@@ -378,6 +461,7 @@ class SQLiteIndex:
             tokens = query_tokens(q.text)
             if not tokens:
                 return None
+            tokens = _without_implied(tokens)
             match = f"{_TEXT_COLUMNS} : ({_match(tokens)})"
             head_match = f"head : ({_match(tokens)})"
             tags = [tag(f, v) for f, v in (("platform", q.platform), ("category", q.category), ("status", q.status),
@@ -396,7 +480,7 @@ class SQLiteIndex:
                 conds.append("d.flagged = ?")
                 args.append(int(bool(q.flagged)))
             if q.reason:
-                conds.append("d.id IN (SELECT doc FROM doc_reasons WHERE code = ?)")
+                conds.append(_REASON_IN)
                 args.append(q.reason)
         if q.shop:
             conds.append("(d.shop_id = ? OR d.shop_name = ?)")
@@ -410,13 +494,14 @@ class SQLiteIndex:
             return _Plan(" FROM docs d" + (" WHERE " + " AND ".join(conds) if conds else ""), args, None, bool(conds),
                          conds, args)
         return _Plan(" FROM docs_fts f CROSS JOIN docs d ON d.id = f.rowid WHERE " + " AND ".join(["docs_fts MATCH ?"] + conds),
-                     [match] + args, match, bool(conds), conds, args, head_match)
+                     [match] + args, match, bool(conds), conds, args, head_match, "tags :" in match)
 
     def search(self, query: SearchQuery | str = "", **filters: Any) -> SearchResult:
         """One page of listings matching `query` (a SearchQuery, or text plus filters).
 
         Totals are exact up to TOTAL_CAP (10,000) matches; past it `total` is TOTAL_CAP with
-        `total_exact` False, and facets count the first TOTAL_CAP matches.
+        `total_exact` False, and facets count only FACET_SAMPLE (1,000) of the matches
+        (`facet_sample`).
         """
         q = as_query(query, **filters)
         plan = self._filtered(q)
@@ -424,43 +509,70 @@ class SQLiteIndex:
             return SearchResult([], 0, {f: [] for f in FACETS} if q.facets else {})
         sort = q.sort if q.sort in _SORTS and (plan.match or q.sort != "relevance") else "risk"
         size, offset = int(q.page_size), q.offset
-        if q.facets:
-            total, facets = self._total_and_facets(plan)
+        facets: dict[str, list[tuple[str, int]]] = {}
+        matched: list[int] | None = None  # the ids of the first TOTAL_CAP + 1 matches, when taken
+        if plan.match and not plan.filtered and (q.facets or sort != "relevance"):
+            # FTS5 finds the matches without reading docs rows, once: their ids give the count,
+            # the facets' rows and (when all are here) the matches to sort, with no second search
+            matched = [r[0] for r in self._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?",
+                                                      (plan.match, TOTAL_CAP + 1))]
+            total = len(matched)
         elif plan.match and not plan.filtered:  # FTS5 counts its matches without reading docs rows
-            total, facets = self._db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? "
-                                             "LIMIT ?)", (plan.match, TOTAL_CAP + 1)).fetchone()[0], {}
+            total = self._db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? "
+                                     "LIMIT ?)", (plan.match, TOTAL_CAP + 1)).fetchone()[0]
         else:
-            total, facets = self._db.execute(f"SELECT COUNT(*) FROM (SELECT 1{plan.body} LIMIT ?)",
-                                             plan.args + [TOTAL_CAP + 1]).fetchone()[0], {}
+            total = self._db.execute(f"SELECT COUNT(*) FROM (SELECT 1{_count_body(plan)} LIMIT ?)",
+                                     plan.args + [TOTAL_CAP + 1]).fetchone()[0]
         exact = total <= TOTAL_CAP
         total = min(total, TOTAL_CAP)
+        sample = None if exact else FACET_SAMPLE
+        listed = None if matched is None else _Plan(_IDS_BODY, [json.dumps(matched[:sample or total])], None, False)
+        if q.facets:
+            facets = _count_facets(self._db.execute(f"SELECT {_FACET_COLUMNS}{(listed or plan).body} LIMIT ?",
+                                                    (listed or plan).args + [sample or total]).fetchall())
         if sort == "relevance" and not plan.filtered:
-            rows = self._ranked_page(plan.match, size, offset, plan.head_match)
+            rows = self._ranked_page(plan.match, size, offset, plan.head_match, plan.tagged,
+                                     total if exact else TOTAL_CAP + 1)
         elif total == 0 or (exact and offset >= total):
             rows = []
-        else:
-            rows = self._page(plan, sort, size, offset, self._walk_sort_index(plan, total, offset + size))
-        return SearchResult([self._hit(r) for r in rows], total, facets, total_exact=exact)
+        elif self._walk_sort_index(plan, total, offset + size, exact, matched):
+            rows = self._page(plan, sort, size, offset, True, q)
+        else:  # sort all the matches: those in `matched` when it holds all of them
+            rows = self._page(listed if exact and listed else plan, sort, size, offset)
+        return SearchResult([self._hit(r) for r in rows], total, facets, total_exact=exact,
+                            facet_sample=sample if q.facets else None)
 
-    def _walk_sort_index(self, plan: _Plan, total: int, need: int) -> bool:
+    def _walk_sort_index(self, plan: _Plan, total: int, need: int, exact: bool = True,
+                         matched: list[int] | None = None) -> bool:
         """Whether to read a page by walking its sort order's index.
 
         Walking the index until `need` matches have passed reads about need * N / total
         rows (N listings); sorting reads all `total` matches. The planner cannot know
         `total`, and left alone it narrows by a filter index (or the text) and sorts
-        everything. With text, each index row is checked against the FTS5 matches, which
-        SQLite gathers once.
+        everything. With text, the walk goes by sort buckets (`_bucket_ids`).
+
+        Past TOTAL_CAP the count is only a lower bound: the total is estimated from how far
+        into the index the first matches reach (`matched`, ascending FTS5 rowids), or else
+        the walk is taken unless it could read ten times the rows the cap stands for.
         """
         if plan.match is None and not plan.filtered:
             return False
         listings = self._db.execute("SELECT max(id) FROM docs").fetchone()[0] or 0
-        return total * total > need * listings
+        if exact:
+            return total * total > need * listings
+        if matched:
+            estimate = len(matched) * listings / max(matched[-1], 1)
+            return estimate * estimate > need * listings
+        return need * listings <= 10 * (TOTAL_CAP + 1) ** 2
 
-    def _page(self, plan: _Plan, sort: str, size: int, offset: int, walk: bool = False) -> list[sqlite3.Row]:
+    def _page(self, plan: _Plan, sort: str, size: int, offset: int, walk: bool = False,
+              q: SearchQuery | None = None) -> list[sqlite3.Row]:
         """Sort only the keys of the matches, then read the rows of the page.
 
         Relevance (text with docs conditions) ranks the newest RANK_POOL matches when more
-        match, as `_ranked_page` does."""
+        match, as `_ranked_page` does. Walking (`_walk_sort_index`): without text, the sort
+        order's index is read in order, each row checked against the conditions; with text,
+        only the matches of the first sort buckets (`_bucket_ids`) are sorted."""
         ranked = sort == "relevance"
         args = list(plan.args)
         if ranked:
@@ -472,17 +584,20 @@ class SQLiteIndex:
         else:
             body = plan.body
             if walk and plan.match is None:
-                body = body.replace(" FROM docs d", f" FROM docs d INDEXED BY {_SORT_INDEX[sort]}", 1)
+                # a reason is checked row by row (its primary key), not gathered for every listing first
+                body = body.replace(" FROM docs d", f" FROM docs d INDEXED BY {_SORT_INDEX[sort]}", 1).replace(
+                    _REASON_IN, _REASON_EXISTS)
             elif walk:
-                body = (f" FROM docs d INDEXED BY {_SORT_INDEX[sort]} WHERE "
-                        + " AND ".join(["d.id IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)"] + plan.conds))
+                body, args = _IDS_BODY, [
+                    json.dumps(self._bucket_ids(plan, sort, offset + size, q or SearchQuery()))]
             inner = f"SELECT {_KEY_COLUMNS}, 0.0 AS s{body} ORDER BY {_SORTS[sort]} LIMIT ? OFFSET ?"
         outer_order = ", ".join("t." + term.strip() for term in _SORTS[sort].split(","))
         return self._db.execute(
             f"SELECT d.*, {'-t.s' if ranked else '0.0'} AS score FROM ({inner}) t CROSS JOIN docs d ON d.id = t.id "
             f"ORDER BY {outer_order}", args + [size, offset]).fetchall()
 
-    def _ranked_page(self, match: str, size: int, offset: int, head_match: str | None = None) -> list[sqlite3.Row]:
+    def _ranked_page(self, match: str, size: int, offset: int, head_match: str | None = None, tagged: bool = False,
+                     matches: int | None = None) -> list[sqlite3.Row]:
         """A relevance-ordered page of an FTS5-only query, ranked inside FTS5.
 
         Up to `pool` matches (RANK_POOL, or the page's end plus RANK_SLACK if deeper): BM25.
@@ -495,13 +610,17 @@ class SQLiteIndex:
         the documents of every query token over all matches, ~150 ms for a token in half of
         1,000,000 listings, so instead the listings holding every token in their title, shop
         or attributes (`head_match`) come first, then the rest, newest first in each; score
-        2.0 and 1.0.
+        2.0 and 1.0. The same with equality filters (`tagged`), however few the matches: bm25
+        would count every listing of each filter value (status=active: most of the index) to
+        weigh a tags token that has no weight in the score. `matches`: the number of matches
+        when known (past TOTAL_CAP, a lower bound).
         """
         need = offset + size
         pool = max(RANK_POOL, need + RANK_SLACK)
-        if head_match is not None and self._db.execute(
-                "SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?)",
-                (match, pool + 1)).fetchone()[0] > pool:
+        if head_match is not None and not tagged and (matches is None or TOTAL_CAP < matches <= pool):
+            matches = self._db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?)",
+                                       (match, pool + 1)).fetchone()[0]
+        if head_match is not None and (tagged or matches > pool):
             first = self._db.execute("SELECT rowid, 2.0 FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC "
                                      "LIMIT ?", (head_match, need)).fetchall()
             if len(first) < need:
@@ -526,28 +645,56 @@ class SQLiteIndex:
         page = sorted(ids, key=lambda r: (rank_of[r[0]], r[1]))[offset:need]
         return self._rows_in_order([(i, rank_of[i]) for i, _ in page])
 
-    def _total_and_facets(self, plan: _Plan) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-        """The count (up to TOTAL_CAP + 1) and the four facets over the first TOTAL_CAP + 1
-        matches, found once, in one statement.
+    def _bucket_tokens(self, sort: str, q: SearchQuery) -> Iterator[str]:
+        """The sort buckets (tags tokens) of `sort` in its order, those outside the query's
+        price or date range left out; made as the walk takes them (years of hours are many)."""
+        if sort == "risk":
+            return (tag("rk", f"{f}.{b}") for f in (1, 0) for b in itertools.chain(range(RISK_STEPS, -1, -1), ["n"]))
+        if sort == "newest":
+            column, bucket, low, high, name = "last_seen", _hour_bucket, q.since_ms, q.until_ms, "hr"
+            high = None if high is None else high - 1  # until_ms is exclusive
+        else:
+            column, bucket, low, high, name = "price_fen", _price_bucket, q.min_fen, q.max_fen, "pb"
+        bounded = low is not None or high is not None
+        first = self._db.execute(f"SELECT min({column}) FROM docs").fetchone()[0]
+        last = self._db.execute(f"SELECT max({column}) FROM docs").fetchone()[0]
+        values: Iterable[Any] = range(0)
+        if first is not None:
+            low = first if low is None else max(low, first)
+            high = last if high is None else min(high, last)
+            if low <= high:
+                values = range(bucket(low), bucket(high) + 1)
+        if sort != "price_asc":  # descending orders
+            values = reversed(values)
+        if not bounded:
+            values = itertools.chain(values, ["n"])  # missing values sort last in every order
+        return (tag(name, v) for v in values)
 
-        (Taking the page from the same materialised matches, with a window function, was
-        measured slower than the separate key-only sort, which stops at the page.)
-        """
-        parts = ["SELECT 'total' AS f, NULL AS v, COUNT(*) AS c FROM m"]
-        for name, column in (("category", "category"), ("platform", "platform"), ("shop", "shop_name")):
-            parts.append(f"SELECT * FROM (SELECT '{name}', {column}, COUNT(*) AS c FROM m WHERE {column} IS NOT NULL "
-                         f"GROUP BY {column} ORDER BY c DESC, {column} LIMIT {FACET_SIZE})")
-        parts.append(f"SELECT * FROM (SELECT 'reason', r.code, COUNT(*) AS c FROM m CROSS JOIN doc_reasons r "
-                     f"ON r.doc = m.id GROUP BY r.code ORDER BY c DESC, r.code LIMIT {FACET_SIZE})")
-        sql = (f"WITH m AS MATERIALIZED (SELECT d.id, d.category, d.platform, d.shop_name{plan.body} LIMIT ?) "
-               + " UNION ALL ".join(parts))
-        total, facets = 0, {f: [] for f in FACETS}
-        for f, v, c in self._db.execute(sql, plan.args + [TOTAL_CAP + 1]):
-            if f == "total":
-                total = c
-            else:
-                facets[f].append((v, c))
-        return total, {f: sorted(pairs, key=lambda p: (-p[1], p[0])) for f, pairs in facets.items()}
+    def _bucket_ids(self, plan: _Plan, sort: str, need: int, q: SearchQuery) -> list[int]:
+        """Ids of the text matches (docs conditions applied) of the first sort buckets, at least
+        `need` of them or all: every listing of a bucket sorts before those of later buckets, so
+        the first `need` of these in full sort order are the first `need` of all the matches.
+
+        FTS5 intersects the text with a group of bucket tokens at a time; the group grows
+        with how sparse the matches have been, up to MAX_BUCKETS_PER_QUERY tokens."""
+        tokens = self._bucket_tokens(sort, q)
+        if plan.conds:
+            sql = ("SELECT f.rowid FROM docs_fts f CROSS JOIN docs d ON d.id = f.rowid WHERE docs_fts MATCH ? AND "
+                   + " AND ".join(plan.conds))
+        else:
+            sql = "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?"
+        ids: list[int] = []
+        group = 1
+        while len(ids) < need:
+            chunk = list(itertools.islice(tokens, group))
+            if not chunk:
+                break
+            expr = f"({plan.match}) AND tags : (" + " OR ".join(f'"{t}"' for t in chunk) + ")"
+            found = [r[0] for r in self._db.execute(sql, [expr] + plan.cond_args)]
+            ids += found
+            wanted = (need - len(ids)) * 1.25
+            group = min(MAX_BUCKETS_PER_QUERY, group * 4 if not found else max(1, math.ceil(group * wanted / len(found))))
+        return ids
 
     def _rows_in_order(self, pairs: list[tuple[int, float | None]]) -> list[sqlite3.Row]:
         """docs rows of (id, rank) pairs, in that order, with score = -rank (0.0 without a rank)."""

@@ -77,6 +77,7 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     total: int = 0
     total_exact: bool = True  # False: counting stopped at `total` (shown as "10000+")
+    facet_sample: int | None = None  # the facets count only this many of the matches (None: all)
 
     @property
     def total_text(self) -> str:
@@ -101,7 +102,7 @@ def search(index, params: SearchParams, page: int = 1, page_size: int = PAGE_SIZ
     except SearchError as exc:
         raise BadRequest(f"检索条件无效：{exc}") from exc
     return SearchResult([_hit_row(h) for h in result.hits], dict(result.facets or {}), result.total,
-                        result.total_exact)
+                        result.total_exact, result.facet_sample)
 
 
 def search_all(index, params: SearchParams, limit: int = 10_000) -> list[dict[str, Any]]:

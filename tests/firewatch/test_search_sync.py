@@ -162,3 +162,23 @@ def test_cli_table_json_history_similar_and_rebuild_on_sqlite(tmp_path, run_fire
     assert rebuilt.returncode == 0 and "indexed 10" in rebuilt.stdout
     hostile = run_firewatch("search", 'title:* ( "', "--json", data_dir=data)
     assert hostile.returncode == 0, hostile.stderr
+
+
+def test_cli_names_the_facet_sample_past_the_cap(tmp_path, run_firewatch, monkeypatch):
+    from firewatch.search import sqlite_fts
+
+    data = tmp_path / "data"
+    with open_store(data / "firewatch.db") as store:
+        fill_store(store)
+    assert run_firewatch("index", "sync", data_dir=data).returncode == 0
+    table = run_firewatch("search", "灭火", "--facets", data_dir=data)
+    assert "共 6 条" in table.stdout and "只统计" not in table.stdout
+    monkeypatch.setattr(sqlite_fts, "TOTAL_CAP", 3)
+    monkeypatch.setattr(sqlite_fts, "FACET_SAMPLE", 2)
+    table = run_firewatch("search", "灭火", "--facets", data_dir=data)
+    assert table.returncode == 0, table.stderr
+    assert "共 3+ 条" in table.stdout and "结果超过 3 条：以下分面计数只统计其中 2 条。" in table.stdout
+    js = run_firewatch("search", "灭火", "--json", "--facets", data_dir=data)
+    last = json.loads(js.stdout.splitlines()[-1])
+    assert (last["total"], last["total_exact"], last["facet_sample"]) == (3, False, 2)
+    assert sum(c for _, c in last["facets"]["platform"]) == 2

@@ -161,7 +161,7 @@ def api_search(request: Request, page: int = 1, page_size: int = 100, params: an
     with search_index(request.app.state.config) as index:
         result = analytics.search(index, params, page=max(1, page), page_size=max(1, min(page_size, 1000)))
     return {"total": result.total, "total_exact": result.total_exact, "page": max(1, page), "facets": result.facets,
-            "items": result.rows}
+            "facet_sample": result.facet_sample, "items": result.rows}
 
 
 @router.get("/trends", summary="每周标记数（按类别、平台）")
