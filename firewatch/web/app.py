@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
-from firewatch.web import errors
+from firewatch.web import docs, errors
 from firewatch.web.config import WebConfig
 from firewatch.web.render import make_environment
 from firewatch.services.tips import TipsChannel
@@ -28,7 +28,7 @@ def create_app(settings) -> FastAPI:
     app = FastAPI(title="firewatch 审核系统 API", version="1", description=(
         "消防产品假冒伪劣线索的审核、下架清单、案件与检索接口。平台集成使用 `Authorization: Bearer <令牌>`"
         "（`firewatch token add`）；浏览器会话的写操作需带 `X-CSRF-Token` 头。"),
-        openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+        openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     app.state.config = config
     app.state.templates = make_environment()
     app.state.tips = TipsChannel(config.tips_folder, config.tips)
@@ -43,6 +43,7 @@ def create_app(settings) -> FastAPI:
 
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    docs.install(app)  # Swagger UI from this server, not a CDN
     for module in (auth, review, platform, investigator, analyst, files, assist, api):
         app.include_router(module.router)
     for router in tips.routers:
