@@ -187,3 +187,37 @@ class SQLiteNotices:
             args.append(int(before_id))
         rows = self._db.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, int(limit))).fetchall()
         return [self._row_to_notice(r) for r in rows]
+
+    def notice_counts(self, notice_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+        """Per notice: its listings (`items`), those the platform reported removed (`reported`), those
+        a re-crawl verified removed (`verified`) and those either way removed (`removed`), in SQL."""
+        ids = [int(i) for i in notice_ids]
+        if not ids:
+            return {}
+        reported = ("EXISTS (SELECT 1 FROM removal_reports r WHERE r.platform=i.platform "
+                    "AND r.listing_id=i.listing_id)")
+        rows = self._db.execute(
+            "SELECT i.notice_id, COUNT(*), "
+            "SUM(CASE WHEN i.removed_at IS NOT NULL THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {reported} THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN i.removed_at IS NOT NULL OR {reported} THEN 1 ELSE 0 END) "
+            f"FROM notice_items i WHERE i.notice_id IN ({','.join('?' * len(ids))}) GROUP BY i.notice_id", ids)
+        return {int(r[0]): {"items": int(r[1]), "verified": int(r[2] or 0), "reported": int(r[3] or 0),
+                            "removed": int(r[4] or 0)} for r in rows}
+
+    def notice_items_page(self, notice_id: int, *, after: tuple[str, str] | None = None,
+                          limit: int = 50) -> list[dict[str, Any]]:
+        """Up to `limit` of a notice's listings after the key `after`, by key: each with its real URL,
+        title and shop, when a re-crawl verified its removal and when the platform last reported it."""
+        sql = ("SELECT i.platform, i.listing_id, i.removed_at, i.removal_basis, l.url, l.title, l.shop_name, l.status, "
+               "(SELECT MAX(r.at) FROM removal_reports r WHERE r.platform=i.platform AND r.listing_id=i.listing_id) "
+               "FROM notice_items i LEFT JOIN listings l ON l.platform=i.platform AND l.listing_id=i.listing_id "
+               "WHERE i.notice_id=?")
+        args: list[Any] = [int(notice_id)]
+        if after is not None:
+            sql += " AND (i.platform > ? OR (i.platform = ? AND i.listing_id > ?))"
+            args += [after[0], after[0], after[1]]
+        rows = self._db.execute(sql + " ORDER BY i.platform, i.listing_id LIMIT ?", (*args, int(limit))).fetchall()
+        return [{"platform": r[0], "listing_id": r[1], "removed_at": _parse(r[2]), "removal_basis": r[3] or "",
+                 "url": r[4] or "", "title": r[5] or "", "shop_name": r[6] or "", "status": r[7] or "",
+                 "reported_at": _parse(r[8])} for r in rows]

@@ -47,6 +47,12 @@ class NotFound(WebError):
     status = 404
 
 
+class Conflict(WebError):
+    """The request repeats or contradicts what is already recorded (a duplicate report)."""
+
+    status = 409
+
+
 class RateLimited(WebError):
     """Too many failed logins for this user from this address."""
 
