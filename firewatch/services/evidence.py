@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from alerts.evidence_pack import PackItem, write_pack
 from alerts.signing import KEY_FILE, installation_key
@@ -57,8 +57,10 @@ def _decision_events(items) -> list[dict[str, Any]]:
 
 
 def export_evidence_pack(settings: Settings, store, keys: list[tuple[str, str]], out_path: str | Path,
-                         operator: str | None = None, case: str = "") -> dict[str, Any]:
-    """Write a signed evidence pack of `keys` to `out_path`; returns its manifest."""
+                         operator: str | None = None, case: str = "",
+                         progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
+    """Write a signed evidence pack of `keys` to `out_path`; returns its manifest. `progress(done,
+    total, stage)` follows the packing (`alerts.evidence_pack.write_pack`)."""
     items = [evidence_item(store, key, settings.data_dir) for key in keys]
     ev = settings.evidence
     timestamper = None
@@ -68,7 +70,7 @@ def export_evidence_pack(settings: Settings, store, keys: list[tuple[str, str]],
                       custody_events=_decision_events(items), signer=installation_key(settings.key_dir),
                       timestamper=timestamper, tsa_url=ev.tsa_url,
                       chromium=settings.capture.chromium, time_source=ev.time_source,
-                      case=case)
+                      case=case, progress=progress)
 
 
 def local_fingerprint(settings: Settings) -> str:

@@ -23,6 +23,7 @@ from firewatch.store.evidence import SQLiteEvidence
 from firewatch.store.listings import SQLiteListings
 from firewatch.store.migrations import MIGRATIONS, DataStep
 from firewatch.store.notices import SQLiteNotices
+from firewatch.store.packs import SQLitePackExports
 from firewatch.store.queue import SQLiteQueue
 from firewatch.store.references import SQLiteReferences
 from firewatch.store.reviews import SQLiteReviews
@@ -58,6 +59,7 @@ class SQLStore:
         self.sources = SQLiteSources(db)
         self.tips = SQLiteTips(db)
         self.assist = SQLiteAssist(db)
+        self.packs = SQLitePackExports(db)
 
     @property
     def dialect(self) -> str:

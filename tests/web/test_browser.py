@@ -111,8 +111,10 @@ def test_investigator_builds_a_case_and_exports_a_pack(page, tmp_path):
     page.click("#add-to-case button")
     expect(page).to_have_url(case_url)
     expect(page.locator("tr[data-key]")).to_have_count(2)
-    with page.expect_download(timeout=120000) as info:
-        page.click("#export-pack button")
+    page.click("#export-pack button")  # runs in the background; the page shows its progress, then the link
+    expect(page.locator("#pack-download")).to_be_visible(timeout=120000)
+    with page.expect_download(timeout=60000) as info:
+        page.click("#pack-download")
     pack = tmp_path / info.value.suggested_filename
     info.value.save_as(pack)
     with zipfile.ZipFile(pack) as zf:
