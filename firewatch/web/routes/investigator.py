@@ -182,8 +182,8 @@ def start_export(store: Store, user: User, case_id: int, config, ip: str):
         case_id, inputs, user.name, WORKER, len(ready) + 3,
         reusable=lambda e: pack_path(e, config) is not None if e.state == "done" else worker_alive(e))
     if started:
-        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-        out = Path(config.export_dir) / "cases" / str(case_id) / f"case-{case_id}-{stamp}-{export.id}.zip"
+        # named by the export's number: its time is shown beside it, in Beijing time
+        out = Path(config.export_dir) / "cases" / str(case_id) / f"case-{case_id}-pack-{export.id}.zip"
         with _RUNNING_LOCK:
             _RUNNING.add(export.id)
         threading.Thread(target=_run_export, name=f"pack-export-{export.id}", daemon=True,
