@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -81,12 +81,15 @@ def sent(web_url, web_data, chromium):
     investigator.post(f"{case}/items", data={"listing": "jd:100231", "csrf_token": investigator.csrf})
     investigator.post(f"{case}/export", data={"csrf_token": investigator.csrf})
     wait_until(lambda: "pack-download" in investigator.get(case).text, timeout=120, what="the pack export")
+    from alerts.notices import NoticeConfig, send_notice
+
+    config = NoticeConfig(sender_org="某市消防救援支队", sender_contact="0571-00000000", legal_basis="依据测试法第一条",
+                          reply_deadline_days=7, channel="电子邮件")
+    at = datetime(2026, 12, 1, 17, 30, tzinfo=timezone.utc)  # 01:30 the next day in Beijing
     with open_store(web_data / "firewatch.db") as store:
         notice_id = store.notices.create_notice("jd", [("jd", "100232")], created_by="regulator")
-        at = datetime(2026, 12, 1, 17, 30, tzinfo=timezone.utc)  # 01:30 the next day in Beijing
-        store.notices.mark_notice_sent(notice_id, sent_by="regulator", channel="email", at=at,
-                                       deadline_at=at + timedelta(days=7), html_path="", pdf_path="",
-                                       document_sha256="0" * 64)
+        send_notice(store, notice_id, sent_by="regulator", out_dir=web_data / "exports" / "notices", config=config,
+                    chromium=chromium, clock=lambda: at)
     return notice_id
 
 
@@ -107,4 +110,6 @@ def test_a_notice_deadline_reads_the_same_on_both_pages(web_url, sent):
     on_list = re.search(r'<td class="deadline">([^<]*)</td>', row).group(1).strip()
     own = jd.get(f"/platform/jd/notices/{sent}").text
     on_page = re.search(r'<dd class="deadline">([^<]*)</dd>', own).group(1).strip()
-    assert on_list == on_page == "2026-12-09 01:30 北京时间"
+    letter = jd.get(f"/platform/jd/notices/{sent}/letter.html").text
+    in_letter = re.search(r"（即 ([^）]*?) 前）", letter).group(1).strip()
+    assert on_list == on_page == in_letter == "2026-12-09 01:30 北京时间"
