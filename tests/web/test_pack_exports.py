@@ -134,3 +134,19 @@ def test_a_dead_local_worker_is_seen_at_once(site):
     wait_until(lambda: investigator.get(f"/cases/{case_id}/packs/{new_id}/status").json()["state"] != "running",
                timeout=120, what="the new export to finish")
     assert investigator.get(f"/cases/{case_id}/packs/{new_id}/status").json()["state"] == "done"
+
+
+def test_the_api_exports_in_the_background_and_reuses_an_identical_pack(site):
+    case_id = _case(site, "接口导出专案", [("taobao", "62004")])
+    api = login_client(site["url"], "investigator")
+    headers = {"X-CSRF-Token": api.csrf}
+    first = api.post(f"/api/v1/cases/{case_id}/exports", headers=headers)
+    assert first.status_code == 202 and first.json()["reused"] is False
+    state = wait_until(lambda: (lambda s: s if s["state"] != "running" else None)(api.get(first.json()["status_url"]).json()),
+                       timeout=120, what="the API export")
+    assert state["state"] == "done" and state["download_url"] == f"/cases/{case_id}/packs/{first.json()['id']}"
+    again = api.post(f"/api/v1/cases/{case_id}/exports", headers=headers)
+    assert again.status_code == 202 and again.json()["reused"] is True and again.json()["id"] == first.json()["id"]
+    listed = api.get(f"/api/v1/cases/{case_id}/exports").json()["exports"]
+    assert [e["id"] for e in listed] == [first.json()["id"]]
+    assert api.get(state["download_url"]).content[:2] == b"PK"

@@ -215,7 +215,31 @@ def api_case_add(request: Request, case_id: DbId, body: CaseItemIn, store: Store
     return {"added": added, "items": store.reviews.case_items(case_id)}
 
 
-@router.post("/cases/{case_id}/export", summary="导出证据包（ZIP）", response_class=FileResponse)
+@router.post("/cases/{case_id}/exports", summary="后台导出证据包（进度见状态接口）", status_code=202)
+def api_case_export_start(request: Request, case_id: DbId, store: Store = Depends(get_store),
+                          user: User = Depends(inv.investigator)) -> dict[str, Any]:
+    """Start the case's export in the background, or reuse the identical finished (or running) one
+    (`reused`); poll `status_url` until `state` is done (then `download_url`) or failed."""
+    export, started, skipped = inv.start_export(store, user, case_id, request.app.state.config, client_ip(request))
+    return {**inv.export_status(export, case_id), "reused": not started, "skipped": skipped,
+            "status_url": f"/api/v1/cases/{case_id}/exports/{export.id}"}
+
+
+@router.get("/cases/{case_id}/exports", summary="案件的证据包导出记录（新的在前）")
+def api_case_exports(case_id: DbId, store: Store = Depends(get_store),
+                     user: User = Depends(inv.investigator)) -> dict[str, Any]:
+    inv.get_case(store, case_id)
+    return {"exports": [inv.export_status(e, case_id) for e in inv.settle(store, store.packs.of_case(case_id))]}
+
+
+@router.get("/cases/{case_id}/exports/{export_id}", summary="证据包导出状态")
+def api_case_export_state(case_id: DbId, export_id: DbId, store: Store = Depends(get_store),
+                          user: User = Depends(inv.investigator)) -> dict[str, Any]:
+    return inv.export_status(inv.case_export_of(store, case_id, export_id), case_id)
+
+
+@router.post("/cases/{case_id}/export", summary="导出证据包（ZIP，在请求内完成；建议改用后台导出）",
+             response_class=FileResponse)
 def api_case_export(request: Request, case_id: DbId, store: Store = Depends(get_store),
                     user: User = Depends(inv.investigator)) -> FileResponse:
     path, _ = inv.export_pack(store, user, case_id, request.app.state.config, client_ip(request))
