@@ -9,7 +9,7 @@ are) reuses the finished pack or the running export instead of making another. A
 mid-export leaves the export 'running' with a dead worker: it is shown, and recorded, as interrupted,
 and no file is offered (the pack is written under a temporary name and renamed when whole). The
 case page lists earlier packs with download links and the custody log of the latest, entry by entry.
-The API's export (`export_pack`) still answers with the ZIP itself.
+The API's older export (`export_pack`) runs in the request and answers with the ZIP itself.
 """
 
 from __future__ import annotations
@@ -72,21 +72,13 @@ def add_to_case(store: Store, user: User, case_id: int, key: tuple[str, str], ip
 
 
 def export_pack(store: Store, user: User, case_id: int, config, ip: str) -> tuple[Path, list[str]]:
-    """Write the case's signed pack; returns its path and the listings left out (no capture yet)."""
-    case = get_case(store, case_id)
-    keys = [(i["platform"], i["listing_id"]) for i in store.reviews.case_items(case_id)]
-    ready = [k for k in keys if store.evidence.latest_evidence(k) is not None]
-    skipped = [f"{k[0]}:{k[1]}" for k in keys if k not in ready]
-    if not ready:
-        raise BadRequest("案件中没有已取证的商品，无法导出证据包")
-    if config.pack_exporter is None:
-        raise BadRequest("此服务未配置证据包导出")
-    path = Path(config.export_dir) / "cases" / str(case_id) / f"case-{case_id}-{utcnow().strftime('%Y%m%dT%H%M%SZ')}.zip"
-    config.pack_exporter(store, ready, path, operator=user.name, case=f"#{case_id} {case['title']}")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    store.users.audit(user.name, "export_pack", f"case:{case_id}", {"file": path.name, "sha256": digest,
-                                                             "listings": len(ready), "skipped": skipped,
-                                                             "title": case["title"]}, ip)
+    """The API's export in the request: the case's pack (an identical one reused, or made now and
+    recorded like a background export); returns its path and the listings left out (no capture yet)."""
+    export, _, skipped = start_export(store, user, case_id, config, ip, wait=True)
+    export = store.packs.get(export.id)
+    path = pack_path(export, config)
+    if path is None:
+        raise BadRequest(export.error or "证据包导出未完成")
     return path, skipped
 
 
@@ -165,9 +157,9 @@ def _run_export(config, export_id: int, case_id: int, keys: list[tuple[str, str]
             _RUNNING.discard(export_id)
 
 
-def start_export(store: Store, user: User, case_id: int, config, ip: str):
-    """Start the case's export in the background, or reuse an identical finished or running one;
-    returns (export, started, skipped listings)."""
+def start_export(store: Store, user: User, case_id: int, config, ip: str, wait: bool = False):
+    """Start the case's export in the background (`wait`: run it here), or reuse an identical
+    finished or running one; returns (export, started, skipped listings)."""
     case = get_case(store, case_id)
     keys = [(i["platform"], i["listing_id"]) for i in store.reviews.case_items(case_id)]
     ready = [k for k in keys if store.evidence.latest_evidence(k) is not None]
@@ -186,8 +178,11 @@ def start_export(store: Store, user: User, case_id: int, config, ip: str):
         out = Path(config.export_dir) / "cases" / str(case_id) / f"case-{case_id}-pack-{export.id}.zip"
         with _RUNNING_LOCK:
             _RUNNING.add(export.id)
-        threading.Thread(target=_run_export, name=f"pack-export-{export.id}", daemon=True,
-                         args=(config, export.id, case_id, ready, out, user, f"#{case_id} {case['title']}", ip)).start()
+        args = (config, export.id, case_id, ready, out, user, f"#{case_id} {case['title']}", ip)
+        if wait:
+            _run_export(*args)
+        else:
+            threading.Thread(target=_run_export, name=f"pack-export-{export.id}", daemon=True, args=args).start()
     return export, started, skipped
 
 
