@@ -149,4 +149,7 @@ def test_the_api_exports_in_the_background_and_reuses_an_identical_pack(site):
     assert again.status_code == 202 and again.json()["reused"] is True and again.json()["id"] == first.json()["id"]
     listed = api.get(f"/api/v1/cases/{case_id}/exports").json()["exports"]
     assert [e["id"] for e in listed] == [first.json()["id"]]
-    assert api.get(state["download_url"]).content[:2] == b"PK"
+    pack = api.get(state["download_url"]).content
+    assert pack[:2] == b"PK"
+    in_request = api.post(f"/api/v1/cases/{case_id}/export", headers=headers)  # the older, in-request export
+    assert in_request.status_code == 200 and in_request.content == pack  # the same pack, not another
