@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from firewatch.core.datapaths import resolve_path
 from firewatch.store import open_store
 from firewatch.store.migrations import MIGRATIONS
 from tests.helpers import login_client
@@ -101,6 +100,8 @@ def _pre_15_store(path: Path) -> None:
 
 
 def test_migration_15_makes_paths_inside_the_data_folder_relative(tmp_path, caplog):
+    from firewatch.core.datapaths import resolve_path
+
     data = tmp_path / "data"
     data.mkdir()
     _pre_15_store(data / "firewatch.db")
@@ -137,6 +138,7 @@ def test_migration_15_makes_paths_inside_the_data_folder_relative(tmp_path, capl
 
 @pytest.mark.parametrize("inside", [True, False])
 def test_evidence_is_stored_relative_to_the_data_folder_on_both_engines(store_url, tmp_path, inside):
+    from firewatch.core.datapaths import resolve_path
     from firewatch.core.models import Evidence
 
     data = tmp_path / "data"
