@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from firewatch.core.clock import show_time
+from firewatch.core.clock import show_date, show_time
 from firewatch.core.money import format_yuan
 from firewatch.core.labels import (CATEGORY_NAMES, LEAD_FIELD_NAMES, LEAD_SOURCE_NAMES, PLATFORM_NAMES, REASON_NAMES,
                                    VERDICT_NAMES, category_name, reason_name, source_ref_text)
@@ -112,10 +112,16 @@ def detail_text(detail: Any) -> str:
     return "；".join(parts)
 
 
+def time_filters() -> dict[str, Any]:
+    """The filters every template shows times with, in 北京时间 and labelled (`firewatch.core.clock`):
+    `when` a moment ("2026-12-02 09:30 北京时间"), `day` its Beijing calendar day."""
+    return {"when": show_time, "day": show_date}
+
+
 def make_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(highlight=highlight, safe_url=safe_url, yuan=format_yuan, when=show_time,
+    env.filters.update(highlight=highlight, safe_url=safe_url, yuan=format_yuan, **time_filters(),
                        platform_name=lambda c: PLATFORM_NAMES.get(c, c), category_name=category_name,
                        reason_name=reason_name, verdict_name=lambda v: VERDICT_NAMES.get(v, v or "待审"),
                        role_name=lambda r: ROLE_NAMES.get(r, r), source_name=lambda s: SOURCE_NAMES.get(s, s),
