@@ -153,3 +153,73 @@ def test_the_api_exports_in_the_background_and_reuses_an_identical_pack(site):
     assert pack[:2] == b"PK"
     in_request = api.post(f"/api/v1/cases/{case_id}/export", headers=headers)  # the older, in-request export
     assert in_request.status_code == 200 and in_request.content == pack  # the same pack, not another
+
+
+def test_a_server_sigkilled_during_an_export_leaves_it_interrupted(tmp_path, chromium):
+    """A real `firewatch serve` child is killed while its export renders the report: the next
+    server shows the export as interrupted, offers no file, and a new export then succeeds."""
+    import os
+    import signal
+    import socket
+    import subprocess
+
+    import httpx
+
+    from firewatch.core.settings import load_settings
+    from firewatch.web import create_app
+    from firewatch.web.serving import AppServer
+    from tests.helpers import firewatch_command
+
+    data = tmp_path / "data"
+    build_sample(data)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "FIREWATCH_CAPTURE__CHROMIUM": chromium}
+    child = subprocess.Popen(firewatch_command(data, "serve", "--host", "127.0.0.1", "--port", str(port)),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+
+        def up():
+            try:
+                return httpx.get(url + "/login", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(up, timeout=60, what="the child server")
+        investigator = login_client(url, "investigator")
+        case = investigator.post("/cases", data={"title": "断电专案", "csrf_token": investigator.csrf}).headers["location"]
+        for key in ("jd:100231", "pdd:8800101", "taobao:62004"):
+            investigator.post(f"{case}/items", data={"listing": key, "csrf_token": investigator.csrf})
+        started = investigator.post(f"{case}/export", data={"csrf_token": investigator.csrf})
+        export_id = int(re.search(r"export=(\d+)", started.headers["location"]).group(1))
+        status = f"{case}/packs/{export_id}/status"
+        seen = wait_until(lambda: (lambda s: s if s["state"] != "running" or "PDF" in s["stage"] else None)(
+            investigator.get(status).json()), timeout=120, what="the export to reach the report")
+        assert seen["state"] == "running", seen  # caught while rendering the report
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=30)
+
+    settings = load_settings(env={}).with_overrides({"paths": {"data_dir": str(data)}, "capture": {"chromium": chromium}})
+    server = AppServer(create_app(settings))
+    url = server.start()
+    try:
+        investigator = login_client(url, "investigator")
+        after = investigator.get(f"{case}/packs/{export_id}/status").json()
+        assert after["state"] == "failed" and "导出中断" in after["error"] and after["download_url"] is None
+        assert investigator.get(f"{case}/packs/{export_id}").status_code == 404
+        assert not list((data / "exports").rglob("*.zip"))  # at most a .partial, never a pack
+        assert "导出中断" in investigator.get(case).text
+        again = investigator.post(f"{case}/export", data={"csrf_token": investigator.csrf})
+        new_id = int(re.search(r"export=(\d+)", again.headers["location"]).group(1))
+        assert new_id != export_id
+        done = wait_until(lambda: (lambda s: s if s["state"] != "running" else None)(
+            investigator.get(f"{case}/packs/{new_id}/status").json()), timeout=120, what="the new export")
+        assert done["state"] == "done"
+    finally:
+        server.stop()
