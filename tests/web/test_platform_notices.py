@@ -188,3 +188,24 @@ def test_a_platform_user_reads_acknowledges_and_reports_in_chromium(site, browse
         expect(page.locator(f"tr[data-notice='{big}']")).to_contain_text("平台已确认收到")
     finally:
         context.close()
+
+
+def test_older_notices_page_by_id_and_takedown_rows_link_the_real_url(site):
+    with open_store(site["data"] / "firewatch.db") as store:
+        now = datetime.now(timezone.utc)
+        made = []
+        for _ in range(21):
+            notice_id = store.notices.create_notice("jd", [("jd", "100232")], created_by="regulator")
+            store.notices.mark_notice_sent(notice_id, sent_by="regulator", channel="email", at=now,
+                                           deadline_at=now + timedelta(days=7), html_path="", pdf_path="",
+                                           document_sha256="0" * 64)
+            made.append(notice_id)
+    jd = login_client(site["url"], "jd_team")
+    first = jd.get("/platform/jd").text
+    shown = [int(n) for n in re.findall(r'<tr data-notice="(\d+)">', first)]
+    assert shown == sorted(made, reverse=True)[:20]
+    older = re.search(r'id="older-notices" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    rest = [int(n) for n in re.findall(r'<tr data-notice="(\d+)">', jd.get(older).text)]
+    assert rest and max(rest) < min(shown) and made[0] in rest
+    assert 'class="real-url" href="https://item.example.com/jd/100232.html"' in first
+    assert jd.get("/platform/jd?notices_before=0").status_code == 400  # a bad position: a clear error

@@ -17,16 +17,16 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Annotated, Iterator
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from firewatch.core.datapaths import is_inside, resolve_path
 from firewatch.core.clock import show_time
 from firewatch.core.models import PLATFORMS, Notice, utcnow
 from firewatch.store import Store
-from firewatch.web.deps import DbId, User, check_platform, client_ip, get_store, require, verify_csrf
+from firewatch.web.deps import MAX_ID, DbId, User, check_platform, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, Conflict, Forbidden, NotFound
 from firewatch.web.render import render
 from alerts.takedown import takedown_row
@@ -41,6 +41,7 @@ LETTERS = {"letter.html": ("html_path", "text/html; charset=utf-8"), "letter.pdf
 # a notice's HTML letter shown on its own: its inline styles, nothing that runs or loads
 LETTER_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 NOTICE_ITEMS_PAGE = 50
+NOTICES_PAGE = 20
 
 
 def known_platform(user: User, platform: str) -> str:
@@ -170,13 +171,17 @@ def notice_items(store: Store, notice_id: int, after: str = "", size: int = NOTI
 
 
 @router.get("/platform/{platform}")
-def platform_page(request: Request, platform: str, after: str = "", store: Store = Depends(get_store),
-                  user: User = Depends(viewer)) -> Response:
+def platform_page(request: Request, platform: str, after: str = "",
+                  notices_before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                  store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
+    """The takedown list (keyset pages) and 20 notices, newest first (`notices_before`: older ones)."""
     known_platform(user, platform)
     page = takedown_page(store, platform, after=after, size=request.app.state.config.page_size)
-    notices = notices_of(store, platform)
+    notices = notices_of(store, platform, before_id=notices_before, limit=NOTICES_PAGE + 1)
+    older = notices[NOTICES_PAGE - 1].id if len(notices) > NOTICES_PAGE else None
+    notices = notices[:NOTICES_PAGE]
     return render(request, "platform.html", platform=platform, rows=page.rows, total=page.total, page=page,
-                  later_page=bool(after), notices=notices,
+                  later_page=bool(after), notices=notices, notices_before=notices_before, older_notices=older,
                   counts=store.notices.notice_counts([n.id for n in notices]))
 
 
