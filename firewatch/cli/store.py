@@ -94,7 +94,8 @@ def migrate(ctx: click.Context, target_url: str, source_url: str | None, progres
     source_url = source_url or settings.store_url
     if not is_postgres(target_url) and not target_url.startswith("sqlite:///"):
         raise click.BadParameter("expected postgresql://... or sqlite:///PATH", param_hint="--to")
-    with open_store(source_url) as source, open_store(target_url) as target:
+    with open_store(source_url, data_dir=settings.data_dir) as source, \
+            open_store(target_url, data_dir=settings.data_dir) as target:
         out.print(f"从 from {redact(source_url)} ({source.dialect}) 复制到 to {redact(target_url)} ({target.dialect})")
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, disable=not progress) as bar:

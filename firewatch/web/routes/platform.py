@@ -28,6 +28,7 @@ from firewatch.core.models import PLATFORMS, Notice, utcnow
 from firewatch.store import Store
 from firewatch.web.deps import MAX_ID, DbId, User, check_platform, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, Conflict, Forbidden, NotFound
+from firewatch.web.limits import Field, Note
 from firewatch.web.render import render
 from alerts.takedown import takedown_row
 from alerts.takedown import write_takedown
@@ -150,7 +151,7 @@ def acknowledge(store: Store, user: User, platform: str, notice_id: int, note: s
     notice = sent_notice(store, user, platform, notice_id)
     if notice.status == "acknowledged" or notice.acknowledged_at is not None:
         raise Conflict(f"通知 #{notice_id} 已于 {show_time(notice.acknowledged_at)} 确认收到，无需重复确认")
-    if not store.notices.mark_notice_acknowledged(notice_id, by=user.name, at=utcnow(), note=note.strip()[:1000]):
+    if not store.notices.mark_notice_acknowledged(notice_id, by=user.name, at=utcnow(), note=note.strip()):
         raise BadRequest("此通知当前状态不能确认收到")
     store.users.audit(user.name, "notice_acknowledged", f"notice:{notice_id}", {"platform": platform}, ip)
     return store.notices.get_notice(notice_id)
@@ -203,16 +204,18 @@ def mark_removed(store: Store, user: User, platform: str, listing_id: str, note:
     platform_only(user)
     if not store.reviews.is_confirmed((platform, listing_id)):
         raise Forbidden("只能标记本平台已确认违规的商品")
-    report_id = store.notices.report_removed((platform, listing_id), user.name, note.strip()[:1000])
+    note = note.strip()  # bounded by the form and the API (firewatch.web.limits.Note): never cut here
+    report_id = store.notices.report_removed((platform, listing_id), user.name, note)
     if report_id is None:
         raise Conflict(f"商品 {listing_id} 已报告下架，不能重复报告（重新上架后才可再次报告）")
-    store.users.audit(user.name, "report_removed", f"{platform}:{listing_id}", {"note": note.strip()[:1000]}, ip)
+    store.users.audit(user.name, "report_removed", f"{platform}:{listing_id}", {"note": note}, ip)
     return report_id
 
 
 @router.post("/platform/{platform}/removed")
-def platform_removed(request: Request, platform: str, listing_id: str = Form(...), note: str = Form(""),
-                     back: str = Form(""), store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
+def platform_removed(request: Request, platform: str, listing_id: Annotated[Field, Form()],
+                     note: Annotated[Note, Form()] = "", back: Annotated[Field, Form()] = "",
+                     store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
     mark_removed(store, user, platform, listing_id, note, client_ip(request))
     notice = back.removeprefix(f"/platform/{platform}/notices/")  # back to the notice page it came from
     target = back if back != notice and notice.isascii() and notice.isdigit() else f"/platform/{platform}"
@@ -220,7 +223,7 @@ def platform_removed(request: Request, platform: str, listing_id: str = Form(...
 
 
 @router.post("/platform/{platform}/notices/{notice_id}/ack")
-def platform_ack(request: Request, platform: str, notice_id: DbId, note: str = Form(""),
+def platform_ack(request: Request, platform: str, notice_id: DbId, note: Annotated[Note, Form()] = "",
                  store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
     acknowledge(store, user, platform, notice_id, note, client_ip(request))
     return RedirectResponse(f"/platform/{platform}/notices/{notice_id}", status_code=303)
