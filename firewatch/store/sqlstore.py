@@ -86,8 +86,10 @@ class SQLStore:
 
     def _migrate(self) -> None:
         latest = max(v for v, _, _ in MIGRATIONS)
-        try:  # the common case, one read: the store is at this code's version
-            if self._db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == latest:
+        try:  # the common case, one read: the store has every migration (numbers given out of order
+            # by parallel work, a store may hold a later one without an earlier: then it is applied)
+            count, top = self._db.execute("SELECT COUNT(*), MAX(version) FROM schema_migrations").fetchone()
+            if top == latest and count == len(MIGRATIONS):
                 return
         except self._db.statement_errors:
             pass  # a new store: no table yet

@@ -84,13 +84,14 @@ def test_a_copied_data_folder_serves_its_screenshots_notices_and_packs(tmp_path,
     assert verify_pack(pack) == []
 
 
-def _pre_15_store(path: Path) -> None:
-    """A store at schema 14, as firewatch wrote it before issue 15."""
+def _pre_15_store(path: Path, later: bool = False) -> None:
+    """A store at schema 14, as firewatch wrote it before issue 15 (`later`: with the migrations
+    numbered after 15 too, as code merged in another order would have left it)."""
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
     for version, name, sql in MIGRATIONS:
-        if version >= 15:
-            break
+        if version == 15 or (version > 15 and not later):
+            continue
         if isinstance(sql, dict):
             sql = sql.get("sqlite", "")
         conn.executescript(sql)
@@ -99,12 +100,13 @@ def _pre_15_store(path: Path) -> None:
     conn.close()
 
 
-def test_migration_15_makes_paths_inside_the_data_folder_relative(tmp_path, caplog):
+@pytest.mark.parametrize("later", [False, True])
+def test_migration_15_makes_paths_inside_the_data_folder_relative(tmp_path, caplog, later):
     from firewatch.core.datapaths import resolve_path
 
     data = tmp_path / "data"
     data.mkdir()
-    _pre_15_store(data / "firewatch.db")
+    _pre_15_store(data / "firewatch.db", later)
     inside = data / "evidence" / "jd" / "1" / "20261201T000000.000000Z"
     outside = tmp_path / "elsewhere" / "evidence" / "jd" / "2" / "20261201T000000.000000Z"
     conn = sqlite3.connect(data / "firewatch.db")
