@@ -169,7 +169,7 @@ def robots_permitted(settings: Settings, platforms: list[str], report: Callable[
     refused = {p: why for p in platforms if not c.legal_basis.get(p)
                for why in [robots_refusal(SITES[p], hostmap, c.user_agent)] if why}
     if refused:
-        with open_store(settings.store_url) as store:
+        with open_store(settings.store_url, data_dir=settings.data_dir) as store:
             for platform, why in refused.items():
                 report(f"拒绝 refused {platform}: {why}")
                 run = store.listings.start_crawl_run(platform, pid=os.getpid(), host=this_host(),
@@ -218,7 +218,7 @@ def run_crawl(settings: Settings, platforms: Iterable[str], keywords: dict[str, 
 def _crawl(settings: Settings, platforms: list[str], keywords: dict[str, list[str]], crawl_settings: ScrapySettings,
            progress: Any, log_level: int) -> dict[str, dict[str, Any]]:
     c = settings.crawl
-    store = open_store(settings.store_url)
+    store = open_store(settings.store_url, data_dir=settings.data_dir)
     since = utcnow() - timedelta(seconds=c.recrawl_after)
     signatures = skip_key_map(store, since)  # what the spider compares search results with (crawler.skip.unchanged)
     host = this_host()

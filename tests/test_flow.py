@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from firewatch.core.datapaths import resolve_path
 from firewatch.store import open_store
 from tests.helpers import ROOT, firewatch_command, market_args, market_env, run_cli
 
@@ -78,7 +79,7 @@ def test_flags_have_reasons_and_screenshots_have_hashes(flow):
         assert new_flagged == {l.key for l, a in flagged if a.risk_score >= 0.8}
     for evidence in captured:
         shot = next(a for a in evidence.artefacts if a.media_type == "image/png")
-        png = Path(evidence.directory) / shot.name
+        png = resolve_path(evidence.directory, data) / shot.name  # stored relative to the data folder
         assert png.is_relative_to(data / "evidence")
         assert hashlib.sha256(png.read_bytes()).hexdigest() == shot.sha256
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -48,7 +48,7 @@ def assist_request(ctx, platform: str, deadline_days: int | None, created_by: st
     all of --platform and already in the store. Exit 65 (数据错误 data error) on an unknown listing.
     """
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         request = request_assistance(settings, store, platform, list(listings), created_by=created_by or default_operator(),
                                      deadline_days=deadline_days)
     out.print(f"协查函 {escape(request.number)} (request {request.id}): {len(request.listing_keys)} 个商品 listings of "
@@ -70,7 +70,7 @@ def assist_import(ctx, file: str, platform: str | None, imported_by: str | None)
     nothing is imported, exit 65. The same file again imports nothing.
     """
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         result = import_reply(store, file, imported_by=imported_by or default_operator(), platform=platform)
     if result.already:
         out.print(f"已导入过 already imported (SHA-256 {result.sha256}): nothing changed")
@@ -88,7 +88,7 @@ def assist_list(ctx, platform: str | None) -> None:
     table = Table(title="执法协查 assistance requests")
     for col in ("ID", "协查编号", "平台", "商品数", "发函时间", "回复期限", "回复行数", "PDF"):
         table.add_column(col, no_wrap=True)
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         for r in store.assist.requests(platform):
             table.add_row(str(r.id), escape(r.number), r.platform, str(len(r.listing_keys)), show_time(r.created_at),
                           show_time(r.deadline_at), str(len(store.assist.replies_of_request(r.id))), escape(r.pdf_path))

@@ -28,7 +28,8 @@ def settings_of(ctx: click.Context) -> Settings:
 
 def store_of(ctx: click.Context):
     """The store of this run's settings, as a context manager."""
-    return open_store(settings_of(ctx).store_url)
+    settings = settings_of(ctx)
+    return open_store(settings.store_url, data_dir=settings.data_dir)
 
 
 def parse_key(text: str, store) -> tuple[str, str]:

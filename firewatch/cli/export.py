@@ -41,7 +41,7 @@ def export_takedown(ctx, platform: str, fmt: str, out_path: str | None, include_
 
     settings = settings_of(ctx)
     path = Path(out_path) if out_path else settings.export_dir / f"takedown-{platform}.{fmt}"
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         rows = takedown_rows(store, platform, include_unconfirmed=include_unconfirmed)
     write_takedown(rows, path, fmt)
     kind = "flagged (confirmed or not)" if include_unconfirmed else "confirmed"
@@ -58,7 +58,7 @@ def export_evidence(ctx, listings: tuple[str, ...], out_path: str, operator: str
     """Write a signed evidence pack (ZIP) for LISTINGS (PLATFORM:ID or a unique ID)."""
 
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         keys = list(dict.fromkeys(parse_key(text, store) for text in listings))
         manifest = export_evidence_pack(settings, store, keys, out_path, operator=operator, case=case)
     fp = (manifest.get("signing_key") or {}).get("fingerprint", "")

@@ -82,7 +82,7 @@ def import_watchlist(ctx, file: str, dry_run: bool, rescore: bool) -> None:
             out.print(f"  {name}")
         return
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         added = store.references.add_watchlist_entries(result.records, source=Path(file).name, source_sha256=result.sha256)
         queued = 0
         if rescore and added:
@@ -126,7 +126,7 @@ def import_certificates(ctx, file: str, dry_run: bool, rescore: bool) -> None:
     if dry_run:
         return
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         new, updated = store.references.add_certificates(result.records, source=Path(file).name, source_sha256=result.sha256)
         queued = 0
         if rescore and (new or updated):
@@ -176,7 +176,7 @@ def import_listings_command(ctx, file: str, source: str, skip_bad_rows: bool, dr
             raise ImportFileError(f"{file}: {len(read.errors)} 行有错误")
         return
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as store, \
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store, \
             Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                      console=console, transient=True) as progress:
         outcome = import_listings(store, file, source, skip_bad=skip_bad_rows, progress=progress)

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from alerts.notices import NoticeConfig, acknowledge_notice, create_notice, evaluate_all, evaluate_notice, send_notice
+from firewatch.core.datapaths import resolve_path
 from firewatch.cli.common import TAKEDOWN_PLATFORMS, settings_of
 from firewatch.core.clock import show_date, show_time
 from firewatch.services.evidence import default_operator
@@ -63,7 +64,7 @@ def notice_create(ctx, platform: str, created_by: str | None) -> None:
     """Draft a notice of the platform's confirmed listings not yet in a notice."""
 
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         notice_id = create_notice(store, platform, created_by=created_by or default_operator())
         if notice_id is None:
             out.print(f"没有新的已确认商品 no confirmed {platform} listing outside earlier notices: nothing to draft")
@@ -80,7 +81,7 @@ def notice_list(ctx, platform: str | None) -> None:
     """List notices as stored (no re-evaluation; see `notice status`)."""
 
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         notices = store.notices.notices(platform)
     out.print(_table(notices, "下架通知 notices"))
 
@@ -94,14 +95,14 @@ def notice_send(ctx, notice_id: int, sent_by: str | None, channel: str | None) -
     """Write the notice's letter (HTML + PDF) and mark it sent."""
 
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         n = send_notice(store, notice_id, sent_by=sent_by or default_operator(),
                         out_dir=settings.export_dir / "notices", config=_config(settings),
                         chromium=settings.capture.chromium, channel=channel)
     out.print(f"已发送 notice {n.id} marked sent by {escape(n.sent_by)} via {escape(n.channel)}; "
               f"reply due {_when(n.deadline_at)}")
-    out.print(f"  PDF  {n.pdf_path}  (SHA-256 {n.document_sha256})")
-    out.print(f"  HTML {n.html_path}")
+    out.print(f"  PDF  {resolve_path(n.pdf_path, settings.data_dir)}  (SHA-256 {n.document_sha256})")
+    out.print(f"  HTML {resolve_path(n.html_path, settings.data_dir)}")
 
 
 @notice.command("ack")
@@ -113,7 +114,7 @@ def notice_ack(ctx, notice_id: int, by: str | None, note: str) -> None:
     """Record the platform's acknowledgement of a sent notice."""
 
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         n = acknowledge_notice(store, notice_id, by=by or default_operator(), note=note)
     out.print(f"已回复 notice {n.id} acknowledged at {_when(n.acknowledged_at)}")
 
@@ -126,7 +127,7 @@ def notice_status(ctx, notice_id: int | None) -> None:
 
     settings = settings_of(ctx)
     grace = timedelta(seconds=int(settings.crawl.recrawl_after))
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         if notice_id is None:
             notices = evaluate_all(store, recrawl_after=grace)
         else:

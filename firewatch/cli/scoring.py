@@ -33,7 +33,7 @@ def train(ctx, prices_from_store) -> None:
     settings = settings_of(ctx)
     scorer = train_default(settings.model_dir)
     if prices_from_store is not False and store_exists(settings.store_url):
-        with open_store(settings.store_url) as store:
+        with open_store(settings.store_url, data_dir=settings.data_dir) as store:
             n = sum(store.listings.count_listings().values())
             if prices_from_store or n >= settings.scoring.price_min_listings:
                 model = fit_price_model_from_store(store, scorer)

@@ -204,7 +204,7 @@ def index_sync(ctx, index_url, batch: int) -> None:
     """Index every listing waiting in the process queue's index stage."""
 
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         idx = _open(ctx, index_url)
         try:
             n = sync_queue(store, idx, batch=batch)
@@ -221,7 +221,7 @@ def index_rebuild(ctx, index_url) -> None:
     """Rebuild the index from the store (searches keep working while it runs)."""
 
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         idx = _open(ctx, index_url)
         try:
             with console.status("重建索引 rebuilding the index ..."):

@@ -39,7 +39,7 @@ def store() -> None:
 def info(ctx: click.Context) -> None:
     """Show the store the settings name, its schema version and its rows per table."""
     settings = settings_of(ctx)
-    with open_store(settings.store_url) as s:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as s:
         out.print(f"存储库 store: {redact(settings.store_url)} ({s.dialect})")
         out.print(f"架构版本 schema version: {s.schema_versions()[-1]}")
         table = Table("表 table", "行数 rows")
@@ -62,7 +62,7 @@ def maintain_cmd(ctx: click.Context, keep_months: int | None) -> None:
     """
     settings = settings_of(ctx)
     keep = settings.store.keep_snapshot_months if keep_months is None else keep_months
-    with open_store(settings.store_url) as s:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as s:
         report = maintain(s, utcnow().date(), settings.store.months_ahead, keep,
                           keep_done_days=settings.store.keep_done_days)
     out.print(f"新建分区 added: {', '.join(report.added) or '无'}（移入 {report.moved_rows} 行）")
@@ -94,7 +94,8 @@ def migrate(ctx: click.Context, target_url: str, source_url: str | None, progres
     source_url = source_url or settings.store_url
     if not is_postgres(target_url) and not target_url.startswith("sqlite:///"):
         raise click.BadParameter("expected postgresql://... or sqlite:///PATH", param_hint="--to")
-    with open_store(source_url) as source, open_store(target_url) as target:
+    with open_store(source_url, data_dir=settings.data_dir) as source, \
+            open_store(target_url, data_dir=settings.data_dir) as target:
         out.print(f"从 from {redact(source_url)} ({source.dialect}) 复制到 to {redact(target_url)} ({target.dialect})")
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=console, disable=not progress) as bar:

@@ -82,7 +82,7 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
                       console=console) as progress:
             stats = run_processing(settings, capture=True, max_captures=max_captures,
                                    progress=progress, report=console.print)
-        with open_store(settings.store_url) as store:
+        with open_store(settings.store_url, data_dir=settings.data_dir) as store:
             per_platform = store.listings.count_listings()
             reasons = store.assessments.reason_counts()
             flagged = store.assessments.flagged()
@@ -153,7 +153,7 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
 def _import_report(settings: Settings, market: DemoMarket, path: Path, console) -> ReportImport:
     """Import a compliance report naming risky listings the crawl's keywords did not reach (and
     two it did): they enter the flow by their real URLs, as a platform's file would bring them."""
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         initial = {(x.platform, x.listing_id): x for x in market.catalogue.initial()}
         stored = {k for k in initial if store.listings.get_listing(k) is not None}  # one look each
         uncrawled = [k for k, x in initial.items() if k not in stored and x.true_reasons and x.delisted_day is None]
@@ -171,7 +171,7 @@ def _file_tip(settings: Settings, market: DemoMarket, console) -> TipRecord:
     """A public tip about a risky listing nobody has crawled or reported, filed as the tip page
     files one (proof of work solved here as the page's script would), anonymous."""
     channel = TipsChannel(settings.tips_dir, TipPolicy.from_settings(settings))
-    with open_store(settings.store_url) as store:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         item = next(x for x in market.catalogue.initial() if x.true_reasons and x.delisted_day is None
                     and x.platform == "pdd" and store.listings.get_listing((x.platform, x.listing_id)) is None)
         challenge = channel.challenge()

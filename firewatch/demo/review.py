@@ -15,6 +15,7 @@ from alerts.notices import NoticeConfig, create_notice, send_notice
 from alerts.rules import AlertsConfig, run_rules
 from alerts.takedown import takedown_rows, write_takedown
 from demo_market.generator import build_catalogue
+from firewatch.core.datapaths import resolve_path
 from firewatch.core.models import PLATFORMS, Decision
 from firewatch.core.settings import Settings
 from firewatch.services.evidence import export_evidence_pack
@@ -60,7 +61,7 @@ def review_and_act(settings: Settings, store, seed: int, captured_keys: list[tup
             continue
         notice = send_notice(store, notice_id, sent_by="firewatch-demo", out_dir=exports / "notices",
                              config=config, chromium=settings.capture.chromium)
-        outcome.notices.append((platform, len(notice.listing_keys), str(notice.pdf_path)))
+        outcome.notices.append((platform, len(notice.listing_keys), str(resolve_path(notice.pdf_path, settings.data_dir))))
 
     if confirmed:
         outcome.pack = exports / "evidence-case-demo.zip"

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from alerts.evidence_pack import PackItem, write_pack
 from alerts.signing import KEY_FILE, installation_key
 from alerts.timestamp import rfc3161_timestamper
+from firewatch.core.datapaths import resolve_path
 from firewatch.core.exceptions import NotFoundError
 from firewatch.core.settings import Settings
 
@@ -28,8 +29,9 @@ def default_operator() -> str:
         return "unknown"
 
 
-def evidence_item(store, key: tuple[str, str]):
-    """The `PackItem` of one listing: its latest capture, assessment, history and decisions."""
+def evidence_item(store, key: tuple[str, str], data_dir: Path | None = None):
+    """The `PackItem` of one listing: its latest capture (its folder found in the data folder
+    `data_dir`, default the store's), assessment, history and decisions."""
     listing = store.listings.get_listing(key)
     if listing is None:
         raise NotFoundError(f"no listing {key[0]}:{key[1]} in the store")
@@ -39,7 +41,8 @@ def evidence_item(store, key: tuple[str, str]):
                             "(it captures flagged listings)")
     assessment = store.assessments.get_assessment(key)
     return PackItem(listing=listing.to_dict(), assessment=assessment.to_dict() if assessment else {},
-                    evidence=evidence, directory=Path(evidence.directory), snapshots=store.listings.snapshots(key),
+                    evidence=evidence,
+                    directory=resolve_path(evidence.directory, data_dir or getattr(store, "data_dir", None)), snapshots=store.listings.snapshots(key),
                     decisions=store.reviews.decisions(key), sources=store.sources.sources_of(key),
                     assistance=store.assist.replies_for(key))
 
@@ -54,9 +57,11 @@ def _decision_events(items) -> list[dict[str, Any]]:
 
 
 def export_evidence_pack(settings: Settings, store, keys: list[tuple[str, str]], out_path: str | Path,
-                         operator: str | None = None, case: str = "") -> dict[str, Any]:
-    """Write a signed evidence pack of `keys` to `out_path`; returns its manifest."""
-    items = [evidence_item(store, key) for key in keys]
+                         operator: str | None = None, case: str = "",
+                         progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
+    """Write a signed evidence pack of `keys` to `out_path`; returns its manifest. `progress(done,
+    total, stage)` follows the packing (`alerts.evidence_pack.write_pack`)."""
+    items = [evidence_item(store, key, settings.data_dir) for key in keys]
     ev = settings.evidence
     timestamper = None
     if ev.tsa_url:
@@ -65,7 +70,7 @@ def export_evidence_pack(settings: Settings, store, keys: list[tuple[str, str]],
                       custody_events=_decision_events(items), signer=installation_key(settings.key_dir),
                       timestamper=timestamper, tsa_url=ev.tsa_url,
                       chromium=settings.capture.chromium, time_source=ev.time_source,
-                      case=case)
+                      case=case, progress=progress)
 
 
 def local_fingerprint(settings: Settings) -> str:

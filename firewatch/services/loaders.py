@@ -35,7 +35,7 @@ def load_watchlist(settings: Settings, store=None):
     """Names imported into the store (`firewatch import watchlist`) plus the spot-check list
     file named by `scoring.watchlist` (CSV or XLSX, UTF-8 or GBK), or None."""
     if store is None and store_exists(settings.store_url):
-        with open_store(settings.store_url) as opened:
+        with open_store(settings.store_url, data_dir=settings.data_dir) as opened:
             return watchlist_from_sources(settings.watchlist_path, opened)
     return watchlist_from_sources(settings.watchlist_path, store)
 
@@ -46,5 +46,5 @@ def load_registry(settings: Settings, store=None):
         return registry_from_store(store)
     if not store_exists(settings.store_url):
         return None
-    with open_store(settings.store_url) as opened:
+    with open_store(settings.store_url, data_dir=settings.data_dir) as opened:
         return registry_from_store(opened)

@@ -88,7 +88,7 @@ def run_processing(settings: Settings, capture: bool = True, max_captures: int |
     scorer = load_scorer(settings, report)
     capturer = build_capturer(settings, allowed_hosts) if capture else None
     try:
-        with open_store(settings.store_url) as store:
+        with open_store(settings.store_url, data_dir=settings.data_dir) as store:
             index = open_index_from_settings(settings, index_url)
             try:
                 pipeline = build_pipeline(settings, store, index, scorer, capturer, max_captures, claims, stop)

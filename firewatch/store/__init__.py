@@ -20,18 +20,21 @@ from firewatch.store.sqlite import SQLiteStore
 __all__ = ["Store", "SQLiteStore", "PostgresStore", "UpsertResult", "AlertRecord", "DeadLetter", "TipRecord", "open_store", "is_postgres", "store_exists"]
 
 
-def open_store(url_or_path: str | Path, pooled: bool = False) -> Store:
+def open_store(url_or_path: str | Path, pooled: bool = False, data_dir: str | Path | None = None) -> Store:
     """Open (and migrate) the store named by `sqlite:///PATH`, a plain file path or
     `postgresql://...`; use it as a context manager to close it. `pooled`: a PostgreSQL
-    connection comes from (and goes back to) the process's pool, for a store opened per request."""
+    connection comes from (and goes back to) the process's pool, for a store opened per request.
+    `data_dir`: the data folder, which evidence and notice paths are stored relative to (default for
+    SQLite: the file's folder; a PostgreSQL store without one keeps paths as they are given)."""
     text = str(url_or_path)
+    folder = Path(data_dir) if data_dir is not None else None
     if is_postgres(text):
-        return PostgresStore(text, pooled)
+        return PostgresStore(text, pooled, folder)
     if text.startswith("sqlite:///"):
         text = text[len("sqlite:///"):]
     elif "://" in text:
         raise StoreError(f"unsupported store URL {text.split('://')[0]}://...: use sqlite:///PATH or postgresql://...")
-    return SQLiteStore(Path(text))
+    return SQLiteStore(Path(text), folder)
 
 
 def is_postgres(url: str | Path) -> bool:

@@ -1,13 +1,18 @@
 """Evidence captures in SQLite: every capture is kept, the newest counts.
 
-Saving a capture completes the listing's 'capture' stage in the same transaction.
+Saving a capture completes the listing's 'capture' stage in the same transaction. The capture's
+folder is stored relative to the store's data folder (`firewatch.core.datapaths`), so the folder can
+be moved or restored; readers resolve `Evidence.directory` against the current data folder.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from pathlib import Path
 from typing import Iterable
 
+from firewatch.core.datapaths import stored_path
 from firewatch.core.models import Artefact, Evidence
 from firewatch.store.listings import rows_by_keys
 from firewatch.store.queue import complete_in
@@ -17,12 +22,14 @@ from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
 class SQLiteEvidence:
     """`protocols.EvidenceRepository` in SQLite."""
 
-    def __init__(self, db: SQLiteDatabase):
+    def __init__(self, db: SQLiteDatabase, data_dir: Path | None = None):
         self._db = db
+        self._data_dir = data_dir
 
     def save_evidence(self, e: Evidence, worker: str | None = None) -> None:
         """Record a capture and complete the 'capture' stage in one transaction (with `worker`,
         only while it holds the stage's claim: else `ClaimLost` and nothing is recorded)."""
+        e = dataclasses.replace(e, directory=stored_path(e.directory, self._data_dir))
         with self._db.transaction() as db:
             db.execute(
                 "INSERT INTO evidence (platform, listing_id, captured_at, record) VALUES (?,?,?,?)",

@@ -4,9 +4,67 @@ Each migration is (version, name, SQL). Never edit an applied migration: add a n
 is written for SQLite and translated for PostgreSQL (`postgres.pg_ddl`); a migration that only one
 backend needs gives a dict of SQL by dialect ("sqlite", "postgresql"), absent meaning nothing to do.
 Money is stored as integer fen (1 yuan = 100 fen); timestamps as ISO 8601 UTC text.
+
+A migration that rewrites data in Python is a `DataStep`: its SQL first, then `rewrite(db, data_dir)`
+in the same transaction (`data_dir`: the store's data folder, None when it is not known).
 """
 
-MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from firewatch.core.datapaths import stored_path
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DataStep:
+    """A migration's SQL, then a Python rewrite of existing rows."""
+
+    sql: str
+    rewrite: Callable[[Any, "Path | None"], None]
+
+
+def relative_paths(db: Any, data_dir: Path | None) -> None:
+    """Evidence folders and notice documents recorded as absolute paths inside the data folder
+    become relative to it; paths outside it stay absolute and are reported (logged)."""
+    outside: list[str] = []
+    if data_dir is None:
+        log.warning("migration 15: the store's data folder is not known; absolute evidence and notice paths "
+                    "stay as they are (open the store with its data folder to make them relative)")
+        return
+
+    def rel(path: str) -> str:
+        new = stored_path(path, data_dir)
+        if new == path and Path(path).is_absolute():
+            outside.append(path)
+        return new
+
+    for row in db.execute("SELECT id, record FROM evidence").fetchall():
+        record = json.loads(row[1])
+        directory = str(record.get("directory") or "")
+        if directory and Path(directory).is_absolute():
+            new = rel(directory)
+            if new != directory:
+                record["directory"] = new
+                db.execute("UPDATE evidence SET record=? WHERE id=?", (json.dumps(record, ensure_ascii=False), row[0]))
+    for row in db.execute("SELECT id, html_path, pdf_path FROM notices").fetchall():
+        html, pdf = str(row[1] or ""), str(row[2] or "")
+        new_html = rel(html) if html and Path(html).is_absolute() else html
+        new_pdf = rel(pdf) if pdf and Path(pdf).is_absolute() else pdf
+        if (new_html, new_pdf) != (html, pdf):
+            db.execute("UPDATE notices SET html_path=?, pdf_path=? WHERE id=?", (new_html, new_pdf, row[0]))
+    if outside:
+        log.warning("migration 15: %d paths lie outside the data folder %s and stay absolute: %s", len(outside),
+                    data_dir, "; ".join(outside[:20]) + (" …" if len(outside) > 20 else ""))
+
+
+MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
     (
         1,
         "listings, snapshots, assessments, evidence, decisions, notices, queue",
@@ -556,6 +614,36 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
         """
         CREATE INDEX queue_done_at ON queue_done (done_at)
         """,
+    ),
+    (
+        15,
+        "paths relative to the data folder; evidence-pack exports run in the background with their state",
+        DataStep(
+            """
+            CREATE TABLE pack_exports (
+                id INTEGER PRIMARY KEY,
+                case_id INTEGER NOT NULL,
+                inputs_sha256 TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                requested_at TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('running','done','failed')),
+                worker TEXT NOT NULL DEFAULT '',
+                done INTEGER NOT NULL DEFAULT 0,
+                total INTEGER NOT NULL DEFAULT 0,
+                stage TEXT NOT NULL DEFAULT '',
+                updated_at TEXT NOT NULL,
+                finished_at TEXT,
+                path TEXT NOT NULL DEFAULT '',
+                sha256 TEXT NOT NULL DEFAULT '',
+                size INTEGER NOT NULL DEFAULT 0,
+                listings INTEGER NOT NULL DEFAULT 0,
+                error TEXT NOT NULL DEFAULT ''
+            );
+            CREATE INDEX pack_exports_case ON pack_exports (case_id, id);
+            CREATE INDEX pack_exports_inputs ON pack_exports (case_id, inputs_sha256, state)
+            """,
+            relative_paths,
+        ),
     ),
     (
         17,

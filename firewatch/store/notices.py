@@ -2,7 +2,10 @@
 platforms' reports that they removed a listing (a re-crawl verifies them).
 
 It stores the lifecycle (draft, sent, acknowledged, overdue, removal_verified) without judging
-it: the transitions live in `alerts.notices`. Every status change is guarded by the status it
+it: the transitions live in `alerts.notices`. The letter's HTML and PDF paths are stored relative
+to the data folder (`firewatch.core.datapaths`); readers resolve them against the current one. A
+second removal report of a listing already reported removed is refused (`report_removed` returns
+None) unless the listing was seen on sale again after that report. Every status change is guarded by the status it
 expects, so two processes acting on one notice cannot both win; a failed guard returns False.
 """
 
@@ -10,8 +13,10 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Iterable
 
+from firewatch.core.datapaths import stored_path
 from firewatch.core.models import Notice, utcnow
 from firewatch.store.listings import rows_by_keys
 from firewatch.store.db import SQLiteDatabase
@@ -30,8 +35,9 @@ def _parse(text: str | None) -> datetime | None:
 class SQLiteNotices:
     """`protocols.NoticeRepository` in SQLite."""
 
-    def __init__(self, db: SQLiteDatabase):
+    def __init__(self, db: SQLiteDatabase, data_dir: Path | None = None):
         self._db = db
+        self._data_dir = data_dir
 
     def create_notice(self, platform: str, keys: Iterable[tuple[str, str]], created_by: str = "",
                       at: datetime | None = None) -> int:
@@ -102,8 +108,9 @@ class SQLiteNotices:
                          deadline_at: datetime, html_path: str, pdf_path: str, document_sha256: str) -> bool:
         """draft -> sent; False when the notice is not a draft."""
         return self._update_notice(notice_id, ("draft",), status="sent", sent_at=at, sent_by=sent_by,
-                                   channel=channel, deadline_at=deadline_at, html_path=html_path,
-                                   pdf_path=pdf_path, document_sha256=document_sha256)
+                                   channel=channel, deadline_at=deadline_at,
+                                   html_path=stored_path(html_path, self._data_dir),
+                                   pdf_path=stored_path(pdf_path, self._data_dir), document_sha256=document_sha256)
 
     def mark_notice_acknowledged(self, notice_id: int, *, by: str, at: datetime, note: str = "") -> bool:
         """sent or overdue -> acknowledged; False otherwise."""
@@ -143,9 +150,16 @@ class SQLiteNotices:
         return [{"notice_id": r[0], "platform": r[1], "listing_id": r[2], "sent_at": _parse(r[3])} for r in rows]
 
     # -- removal reports ----------------------------------------------------------
-    def report_removed(self, key: tuple[str, str], reported_by: str, note: str = "") -> int:
-        """A platform says it removed a listing (a re-crawl verifies it); returns the report's id."""
+    def report_removed(self, key: tuple[str, str], reported_by: str, note: str = "") -> int | None:
+        """A platform says it removed a listing (a re-crawl verifies it); returns the report's id, or
+        None when the listing was already reported removed and has not been seen on sale since."""
         with self._db.transaction() as db:
+            prior = db.execute("SELECT at FROM removal_reports WHERE platform=? AND listing_id=? ORDER BY id DESC LIMIT 1",
+                               key).fetchone()
+            if prior is not None:
+                seen = db.execute("SELECT status, last_seen FROM listings WHERE platform=? AND listing_id=?", key).fetchone()
+                if seen is None or seen[0] != "active" or _parse(seen[1]) <= _parse(prior[0]):
+                    return None
             cur = db.execute("INSERT INTO removal_reports (platform, listing_id, reported_by, at, note) VALUES (?,?,?,?,?) RETURNING id",
                              (*key, reported_by, utcnow().isoformat(), note))
             return int(cur.fetchone()[0])
@@ -173,3 +187,37 @@ class SQLiteNotices:
             args.append(int(before_id))
         rows = self._db.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, int(limit))).fetchall()
         return [self._row_to_notice(r) for r in rows]
+
+    def notice_counts(self, notice_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+        """Per notice: its listings (`items`), those the platform reported removed (`reported`), those
+        a re-crawl verified removed (`verified`) and those either way removed (`removed`), in SQL."""
+        ids = [int(i) for i in notice_ids]
+        if not ids:
+            return {}
+        reported = ("EXISTS (SELECT 1 FROM removal_reports r WHERE r.platform=i.platform "
+                    "AND r.listing_id=i.listing_id)")
+        rows = self._db.execute(
+            "SELECT i.notice_id, COUNT(*), "
+            "SUM(CASE WHEN i.removed_at IS NOT NULL THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {reported} THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN i.removed_at IS NOT NULL OR {reported} THEN 1 ELSE 0 END) "
+            f"FROM notice_items i WHERE i.notice_id IN ({','.join('?' * len(ids))}) GROUP BY i.notice_id", ids)
+        return {int(r[0]): {"items": int(r[1]), "verified": int(r[2] or 0), "reported": int(r[3] or 0),
+                            "removed": int(r[4] or 0)} for r in rows}
+
+    def notice_items_page(self, notice_id: int, *, after: tuple[str, str] | None = None,
+                          limit: int = 50) -> list[dict[str, Any]]:
+        """Up to `limit` of a notice's listings after the key `after`, by key: each with its real URL,
+        title and shop, when a re-crawl verified its removal and when the platform last reported it."""
+        sql = ("SELECT i.platform, i.listing_id, i.removed_at, i.removal_basis, l.url, l.title, l.shop_name, l.status, "
+               "(SELECT MAX(r.at) FROM removal_reports r WHERE r.platform=i.platform AND r.listing_id=i.listing_id) "
+               "FROM notice_items i LEFT JOIN listings l ON l.platform=i.platform AND l.listing_id=i.listing_id "
+               "WHERE i.notice_id=?")
+        args: list[Any] = [int(notice_id)]
+        if after is not None:
+            sql += " AND (i.platform > ? OR (i.platform = ? AND i.listing_id > ?))"
+            args += [after[0], after[0], after[1]]
+        rows = self._db.execute(sql + " ORDER BY i.platform, i.listing_id LIMIT ?", (*args, int(limit))).fetchall()
+        return [{"platform": r[0], "listing_id": r[1], "removed_at": _parse(r[2]), "removal_basis": r[3] or "",
+                 "url": r[4] or "", "title": r[5] or "", "shop_name": r[6] or "", "status": r[7] or "",
+                 "reported_at": _parse(r[8])} for r in rows]

@@ -9,6 +9,7 @@ so one database can hold several stores, as the tests do.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from firewatch.store.pgdb import PostgresDatabase, redact
 from firewatch.store.sqlstore import SQLStore
@@ -28,10 +29,10 @@ def pg_ddl(sql: str) -> str:
 class PostgresStore(SQLStore):
     """The store of record in a PostgreSQL schema, over one `PostgresDatabase` connection."""
 
-    def __init__(self, url: str, pooled: bool = False):
+    def __init__(self, url: str, pooled: bool = False, data_dir: Path | None = None):
         self.url = url
         self.path = None
-        super().__init__(PostgresDatabase(url, pooled), redact(url))
+        super().__init__(PostgresDatabase(url, pooled), redact(url), data_dir)
 
     def ddl(self, sql: str) -> str:
         return pg_ddl(sql)

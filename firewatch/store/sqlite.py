@@ -11,9 +11,11 @@ from firewatch.store.sqlstore import SQLStore
 class SQLiteStore(SQLStore):
     """The store of record in one SQLite file: the repositories over one `SQLiteDatabase`."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, data_dir: Path | None = None):
+        """`data_dir`: the data folder (default: the file's folder, where the store lives by default)."""
         self.path = Path(path)
-        super().__init__(SQLiteDatabase(self.path), str(self.path))
+        super().__init__(SQLiteDatabase(self.path), str(self.path),
+                         data_dir if data_dir is not None else self.path.resolve().parent)
 
     def tables(self) -> list[str]:
         return [r[0] for r in self._db.execute(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 from firewatch.core.exceptions import StoreError
@@ -20,8 +21,9 @@ from firewatch.store.assist import SQLiteAssist
 from firewatch.store.db import Database, _ts
 from firewatch.store.evidence import SQLiteEvidence
 from firewatch.store.listings import SQLiteListings
-from firewatch.store.migrations import MIGRATIONS
+from firewatch.store.migrations import MIGRATIONS, DataStep
 from firewatch.store.notices import SQLiteNotices
+from firewatch.store.packs import SQLitePackExports
 from firewatch.store.queue import SQLiteQueue
 from firewatch.store.references import SQLiteReferences
 from firewatch.store.reviews import SQLiteReviews
@@ -35,9 +37,11 @@ log = logging.getLogger(__name__)
 class SQLStore:
     """The repositories over one `Database`, migrated on opening."""
 
-    def __init__(self, db: Database, name: str):
+    def __init__(self, db: Database, name: str, data_dir: Path | None = None):
         self._db = db
         self.name = name  # for messages: the file or the redacted URL
+        # the data folder: paths inside it are stored relative to it (None: not known, kept as given)
+        self.data_dir = Path(data_dir).resolve() if data_dir is not None else None
         try:
             self._migrate()
         except BaseException:
@@ -46,15 +50,16 @@ class SQLStore:
         self.listings = SQLiteListings(db)
         self.queue = SQLiteQueue(db)
         self.assessments = SQLiteAssessments(db)
-        self.evidence = SQLiteEvidence(db)
+        self.evidence = SQLiteEvidence(db, self.data_dir)
         self.reviews = SQLiteReviews(db)
-        self.notices = SQLiteNotices(db)
+        self.notices = SQLiteNotices(db, self.data_dir)
         self.alerts = SQLiteAlerts(db)
         self.users = SQLiteUsers(db)
         self.references = SQLiteReferences(db)
         self.sources = SQLiteSources(db)
         self.tips = SQLiteTips(db)
         self.assist = SQLiteAssist(db)
+        self.packs = SQLitePackExports(db)
 
     @property
     def dialect(self) -> str:
@@ -81,8 +86,10 @@ class SQLStore:
 
     def _migrate(self) -> None:
         latest = max(v for v, _, _ in MIGRATIONS)
-        try:  # the common case, one read: the store is at this code's version
-            if self._db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == latest:
+        try:  # the common case, one read: the store has every migration (numbers given out of order
+            # by parallel work, a store may hold a later one without an earlier: then it is applied)
+            count, top = self._db.execute("SELECT COUNT(*), MAX(version) FROM schema_migrations").fetchone()
+            if top == latest and count == len(MIGRATIONS):
                 return
         except self._db.statement_errors:
             pass  # a new store: no table yet
@@ -101,11 +108,16 @@ class SQLStore:
                 # another process may have applied it since we looked: check under the lock
                 if db.execute("SELECT 1 FROM schema_migrations WHERE version=?", (version,)).fetchone():
                     continue
+                step = sql if isinstance(sql, DataStep) else None
+                if step is not None:
+                    sql = step.sql
                 if isinstance(sql, dict):  # a migration for one backend only
                     sql = sql.get(self.dialect, "")
                 for statement in sql.split(";"):
                     if statement.strip():
                         db.execute(self.ddl(statement))
+                if step is not None:
+                    step.rewrite(db, self.data_dir)
                 db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, name, _ts(utcnow())))
             log.info("applied migration %s: %s", version, name)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
-from firewatch.web import errors
+from firewatch.web import docs, errors
 from firewatch.web.middleware import BodyLimit, HeadAsGet, ProxyHeadersMiddleware
 from firewatch.web.config import WebConfig
 from firewatch.web.render import make_environment
@@ -30,7 +30,7 @@ def create_app(settings) -> FastAPI:
     app = FastAPI(title="firewatch 审核系统 API", version="1", description=(
         "消防产品假冒伪劣线索的审核、下架清单、案件与检索接口。平台集成使用 `Authorization: Bearer <令牌>`"
         "（`firewatch token add`）；浏览器会话的写操作需带 `X-CSRF-Token` 头。"),
-        openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+        openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     app.state.config = config
     app.state.templates = make_environment()
     app.state.tips = TipsChannel(config.tips_folder, config.tips)
@@ -50,6 +50,7 @@ def create_app(settings) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    docs.install(app)  # Swagger UI from this server, not a CDN
     for module in (basics, auth, audit, review, platform, cases, investigator, analyst, exports, files, assist, api):
         app.include_router(module.router)
     app.include_router(cases.api)

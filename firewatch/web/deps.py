@@ -40,7 +40,8 @@ class User:
 
 
 def get_store(request: Request) -> Iterator[Store]:
-    store = open_store(request.app.state.config.store, pooled=True)
+    config = request.app.state.config
+    store = open_store(config.store, pooled=True, data_dir=config.data_root)
     try:
         yield store
     finally:

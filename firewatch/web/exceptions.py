@@ -56,6 +56,12 @@ class NotFound(WebError):
     code = "not_found"
 
 
+class Conflict(WebError):
+    """The request repeats or contradicts what is already recorded (a duplicate report)."""
+
+    status = 409
+
+
 class RateLimited(WebError):
     """Too many failed logins for this user from this address."""
 

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from firewatch.core.clock import show_time
+from firewatch.core.clock import show_date, show_time
 from firewatch.core.money import format_yuan
 from firewatch.core.labels import (CATEGORY_NAMES, LEAD_FIELD_NAMES, LEAD_SOURCE_NAMES, LISTING_STATUS_NAMES,
                                    PLATFORM_NAMES, REASON_NAMES, VERDICT_NAMES, attribute_name, category_name,
@@ -35,7 +35,8 @@ ACTION_NAMES = {"login": "登录", "login_failed": "登录失败", "login_refuse
                 "decision": "审核结论", "export_takedown": "导出下架清单", "report_removed": "平台报告已下架",
                 "notice_acknowledged": "平台确认收到通知", "download_artefact": "下载取证文件",
                 "export_search_csv": "导出检索结果", "export_trends_csv": "导出趋势数据", "case_create": "新建案件",
-                "case_add": "加入案件", "case_remove": "移出案件", "export_pack": "导出证据包", "user_add": "新建用户",
+                "case_add": "加入案件", "case_remove": "移出案件", "export_pack": "导出证据包", "download_pack": "下载证据包",
+                "notice_download": "下载整改通知", "user_add": "新建用户",
                 "user_passwd": "修改密码", "token_add": "新建 API 令牌", "token_revoke": "吊销 API 令牌",
                 "tip_link": "关联举报线索",
                 "assist_request": "发出执法协查函", "assist_download": "下载协查文件",
@@ -139,10 +140,16 @@ def detail_text(detail: Any) -> str:
     return "；".join(parts)
 
 
+def time_filters() -> dict[str, Any]:
+    """The filters every template shows times with, in 北京时间 and labelled (`firewatch.core.clock`):
+    `when` a moment ("2026-12-02 09:30 北京时间"), `day` its Beijing calendar day."""
+    return {"when": show_time, "day": show_date}
+
+
 def make_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(highlight=highlight, safe_url=safe_url, yuan=format_yuan, when=show_time,
+    env.filters.update(highlight=highlight, safe_url=safe_url, yuan=format_yuan, **time_filters(),
                        platform_name=lambda c: PLATFORM_NAMES.get(c, c), category_name=category_name,
                        reason_name=reason_name, verdict_name=lambda v: VERDICT_NAMES.get(v, v or "待审"),
                        role_name=lambda r: ROLE_NAMES.get(r, r), source_name=field_name, attribute_name=attribute_name,

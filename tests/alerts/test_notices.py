@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from alerts.exceptions import NoticeError
 from alerts.notices import NoticeConfig, acknowledge_notice, create_notice, evaluate_notice, send_notice
+from firewatch.core.datapaths import resolve_path  # paths are stored relative to the data folder
 from firewatch.core.models import Assessment, Decision, Listing, Reason
 from firewatch.store import open_store
 from tests.helpers import store_env
@@ -61,8 +61,8 @@ def test_send_writes_letter_then_ack_then_removal_verified(store, tmp_path, chro
                          chromium=chromium, clock=lambda: sent_at)
     assert notice.status == "sent" and notice.sent_by == "wang" and notice.channel == "测试通道"
     assert notice.deadline_at == sent_at + timedelta(days=7)
-    pdf = Path(notice.pdf_path).read_bytes()
-    html = Path(notice.html_path).read_text(encoding="utf-8")
+    pdf = resolve_path(notice.pdf_path, store.data_dir).read_bytes()
+    html = resolve_path(notice.html_path, store.data_dir).read_text(encoding="utf-8")
     assert pdf.startswith(b"%PDF") and b"NotoS" in pdf and b"CJK" in pdf
     assert "某市消防救援支队" in html and "依据测试法第一条" in html and "京东平台" in html
     assert "<script>alert" not in html and "&lt;script&gt;" in html and "&lt;b&gt;店" in html
@@ -175,5 +175,5 @@ def test_two_sends_at_once_keep_the_recorded_letter(store, store_url, tmp_path, 
     other.close()
     notice = store.notices.get_notice(notice_id)
     assert notice.sent_by == "li"
-    assert hashlib.sha256(Path(notice.pdf_path).read_bytes()).hexdigest() == notice.document_sha256
+    assert hashlib.sha256(resolve_path(notice.pdf_path, store.data_dir).read_bytes()).hexdigest() == notice.document_sha256
     assert sorted(p.name for p in out.iterdir()) == ["notice-jd-00001.html", "notice-jd-00001.pdf"]

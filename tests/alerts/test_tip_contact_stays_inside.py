@@ -11,6 +11,7 @@ from pathlib import Path
 
 from alerts.notices import NoticeConfig, create_notice, send_notice
 from alerts.takedown import takedown_rows, write_takedown
+from firewatch.core.datapaths import resolve_path  # paths are stored relative to the data folder
 from firewatch.core.models import Assessment, Decision, Listing, Reason
 from firewatch.core.settings import load_settings
 from firewatch.services.challenge import solve
@@ -63,11 +64,11 @@ def test_contact_is_in_no_takedown_list_notice_or_pack(tmp_path, chromium):
         notice_id = create_notice(store, "jd", created_by="regulator")
         notice = send_notice(store, notice_id, sent_by="regulator", out_dir=tmp_path / "out", config=CONFIG,
                              chromium=chromium)
-        outputs += [Path(notice.html_path), Path(notice.pdf_path)]
+        outputs += [resolve_path(notice.html_path, store.data_dir), resolve_path(notice.pdf_path, store.data_dir)]
         export_evidence_pack(settings, store, [KEY], tmp_path / "out" / "pack.zip", operator="investigator")
         outputs.append(tmp_path / "out" / "pack.zip")
 
-    assert KEY[1].encode() in Path(notice.html_path).read_bytes()  # the listing is in the notice
+    assert KEY[1].encode() in resolve_path(notice.html_path, store.data_dir).read_bytes()  # the listing is in the notice
     for path in outputs:
         for data in _bytes_of(path):
             # nor the account a share link carried, nor the receipt that opens the tip's status page

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import httpx
 import pytest
@@ -259,7 +258,7 @@ def test_audit_log_and_errors_read_in_chinese(as_user):
 def test_a_symlink_in_the_evidence_folder_is_not_followed_outside(as_user, web_data, tmp_path):
     with open_store(web_data / "firewatch.db") as store:
         evidence = store.evidence.latest_evidence(("1688", "7300002"))
-    shot = Path(evidence.directory) / "screenshot.png"
+    shot = web_data / evidence.directory / "screenshot.png"  # stored relative to the data folder
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"secret outside the evidence dir")
     original = shot.read_bytes()

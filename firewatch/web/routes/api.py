@@ -41,6 +41,10 @@ class RemovalIn(BaseModel):
     note: limits.Note = Field("", description=f"说明，最多 {limits.NOTE} 字")
 
 
+class AckIn(BaseModel):
+    note: limits.Note = Field("", description=f"平台的答复说明（可选），最多 {limits.NOTE} 字")
+
+
 class CaseIn(BaseModel):
     title: limits.Title = Field(description=f"案件名称，不能为空，最多 {limits.TITLE} 字")
     note: limits.Note = Field("", description=f"说明，最多 {limits.NOTE} 字")
@@ -139,6 +143,7 @@ def api_takedown(request: Request, platform: str, after: str = "", limit: int = 
 @router.post("/platforms/{platform}/removals", summary="平台报告已下架", status_code=201)
 def api_removal(request: Request, platform: str, body: RemovalIn, store: Store = Depends(get_store),
                 user: User = Depends(plat.viewer)) -> dict[str, Any]:
+    """A confirmed listing reported removed; a repeated report of it answers 409 (counted once)."""
     report_id = plat.mark_removed(store, user, platform, body.listing_id, body.note, client_ip(request))
     return {"report_id": report_id}
 
@@ -150,9 +155,41 @@ def api_notices(platform: str, before: int | None = None, limit: int = 50, store
     plat.known_platform(user, platform)
     size = max(1, min(limit, 200))
     page = plat.notices_of(store, platform, before_id=before, limit=size + 1)
-    notices = [{k: v for k, v in to_jsonable(n).items() if k not in ("html_path", "pdf_path")}  # server paths
-               for n in page[:size]]
+    counts = store.notices.notice_counts([n.id for n in page[:size]])
+    notices = [_notice(n, counts.get(n.id, {})) for n in page[:size]]
     return {"platform": platform, "notices": notices, "next": page[size - 1].id if len(page) > size else None}
+
+
+def _notice(n, counts: dict[str, int]) -> dict[str, Any]:
+    """A notice without the server's paths: its letter's URLs and its counts (removed: reported or verified)."""
+    data = {k: v for k, v in to_jsonable(n).items() if k not in ("html_path", "pdf_path")}  # server paths
+    base = f"/api/v1/platforms/{n.platform}/notices/{n.id}"
+    page = f"/platform/{n.platform}/notices/{n.id}"
+    data.update(html_url=f"{page}/letter.html" if n.html_path else None,
+                pdf_url=f"{page}/letter.pdf" if n.pdf_path else None, items_url=f"{base}/items",
+                counts={"items": counts.get("items", 0), "removed": counts.get("removed", 0),
+                        "reported": counts.get("reported", 0), "verified": counts.get("verified", 0)})
+    return data
+
+
+@router.get("/platforms/{platform}/notices/{notice_id}/items", summary="通知所列商品（分页，含商品链接与下架情况）")
+def api_notice_items(platform: str, notice_id: DbId, after: str = "", limit: int = 100,
+                     store: Store = Depends(get_store), user: User = Depends(plat.viewer)) -> dict[str, Any]:
+    """The notice's listings by key with their real URLs; `next` is the `after` value of the next
+    page (null at the end). `reported_at`: the platform's latest removal report; `removed_at`: verified."""
+    notice = plat.sent_notice(store, user, platform, notice_id)
+    items, next_after = plat.notice_items(store, notice_id, after, size=max(1, min(limit, 500)))
+    return {"notice": _notice(notice, store.notices.notice_counts([notice_id]).get(notice_id, {})),
+            "items": to_jsonable(items), "next": next_after}
+
+
+@router.post("/platforms/{platform}/notices/{notice_id}/acknowledge", summary="平台确认收到下架通知")
+def api_notice_ack(request: Request, platform: str, notice_id: DbId, body: AckIn | None = None,
+                   store: Store = Depends(get_store), user: User = Depends(plat.viewer)) -> dict[str, Any]:
+    """A sent or overdue notice becomes acknowledged (409 when it already was)."""
+    notice = plat.acknowledge(store, user, platform, notice_id, body.note if body else "", client_ip(request))
+    return {"notice_id": notice.id, "status": notice.status, "acknowledged_at": to_jsonable(notice.acknowledged_at),
+            "acknowledged_by": notice.acknowledged_by}
 
 
 @router.get("/search", summary="检索（含分面统计）")
@@ -191,7 +228,31 @@ def api_case_add(request: Request, case_id: DbId, body: CaseItemIn, store: Store
     return {"added": added, "items": store.reviews.case_items(case_id)}
 
 
-@router.post("/cases/{case_id}/export", summary="导出证据包（ZIP）", response_class=FileResponse)
+@router.post("/cases/{case_id}/exports", summary="后台导出证据包（进度见状态接口）", status_code=202)
+def api_case_export_start(request: Request, case_id: DbId, store: Store = Depends(get_store),
+                          user: User = Depends(inv.investigator)) -> dict[str, Any]:
+    """Start the case's export in the background, or reuse the identical finished (or running) one
+    (`reused`); poll `status_url` until `state` is done (then `download_url`) or failed."""
+    export, started, skipped = inv.start_export(store, user, case_id, request.app.state.config, client_ip(request))
+    return {**inv.export_status(export, case_id), "reused": not started, "skipped": skipped,
+            "status_url": f"/api/v1/cases/{case_id}/exports/{export.id}"}
+
+
+@router.get("/cases/{case_id}/exports", summary="案件的证据包导出记录（新的在前）")
+def api_case_exports(case_id: DbId, store: Store = Depends(get_store),
+                     user: User = Depends(inv.investigator)) -> dict[str, Any]:
+    inv.get_case(store, case_id)
+    return {"exports": [inv.export_status(e, case_id) for e in inv.settle(store, store.packs.of_case(case_id))]}
+
+
+@router.get("/cases/{case_id}/exports/{export_id}", summary="证据包导出状态")
+def api_case_export_state(case_id: DbId, export_id: DbId, store: Store = Depends(get_store),
+                          user: User = Depends(inv.investigator)) -> dict[str, Any]:
+    return inv.export_status(inv.case_export_of(store, case_id, export_id), case_id)
+
+
+@router.post("/cases/{case_id}/export", summary="导出证据包（ZIP，在请求内完成；建议改用后台导出）",
+             response_class=FileResponse)
 def api_case_export(request: Request, case_id: DbId, store: Store = Depends(get_store),
                     user: User = Depends(inv.investigator)) -> FileResponse:
     path, _ = inv.export_pack(store, user, case_id, request.app.state.config, client_ip(request))

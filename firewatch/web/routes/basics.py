@@ -27,7 +27,7 @@ def _store_health(config) -> dict[str, Any]:
     try:
         # its own connection, not the pool's: a store that is down answers at once (the pool would
         # wait its 30 s for a connection); PostgreSQL gives up connecting after 10 s (pgdb)
-        with open_store(config.store) as store:
+        with open_store(config.store, data_dir=config.data_root) as store:
             versions = store.schema_versions()
         return {"ok": True, "schema": max(versions) if versions else 0}
     except Exception as exc:  # any failure means unreachable: say so, never raise

@@ -2,23 +2,36 @@
 
 A case is a named set of listings. Exporting writes a signed evidence pack of its captured listings
 (the config's `pack_exporter`: `firewatch.services.evidence.export_evidence_pack`) into `<export
-dir>/cases/<id>/`, audits it with the pack's SHA-256 and sends the ZIP. The case page shows the
-custody log of the latest pack, entry by entry, as it is in the ZIP.
+dir>/cases/<id>/` in a background thread of the server: the form answers at once, the case page polls
+the export's status (`store.packs`: progress, then done or failed) and then offers the download; an
+export of the same inputs (the case's listings, captures, assessments, decisions and sources as they
+are) reuses the finished pack or the running export instead of making another. A server stopped
+mid-export leaves the export 'running' with a dead worker: it is shown, and recorded, as interrupted,
+and no file is offered (the pack is written under a temporary name and renamed when whole). The
+case page lists earlier packs with download links and the custody log of the latest, entry by entry.
+The API's older export (`export_pack`) runs in the request and answers with the ZIP itself.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
+import socket
+import threading
 import zipfile
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
-from firewatch.core.models import utcnow
-from firewatch.store import Store
+from firewatch.core.clock import iso
+from firewatch.core.datapaths import resolve_path, stored_path
+from firewatch.core.models import to_jsonable, utcnow
+from firewatch.store import Store, open_store
 from firewatch.web.deps import MAX_ID, DbId, User, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, NotFound
 from firewatch.web.limits import Field, Note, Title
@@ -26,6 +39,12 @@ from firewatch.web.render import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 investigator = require("investigator")
+log = logging.getLogger(__name__)
+WORKER = f"{socket.gethostname()}:{os.getpid()}"  # this server process, as recorded on its exports
+_RUNNING: set[int] = set()  # the exports this process is running now
+_RUNNING_LOCK = threading.Lock()
+STALE = timedelta(minutes=15)  # a running export elsewhere that reported nothing for this long is dead
+INTERRUPTED = "导出中断：服务在导出过程中停止，未生成证据包，请重新导出"
 
 
 def parse_key(text: str) -> tuple[str, str]:
@@ -54,21 +73,13 @@ def add_to_case(store: Store, user: User, case_id: int, key: tuple[str, str], ip
 
 
 def export_pack(store: Store, user: User, case_id: int, config, ip: str) -> tuple[Path, list[str]]:
-    """Write the case's signed pack; returns its path and the listings left out (no capture yet)."""
-    case = get_case(store, case_id)
-    keys = [(i["platform"], i["listing_id"]) for i in store.reviews.case_items(case_id)]
-    ready = [k for k in keys if store.evidence.latest_evidence(k) is not None]
-    skipped = [f"{k[0]}:{k[1]}" for k in keys if k not in ready]
-    if not ready:
-        raise BadRequest("案件中没有已取证的商品，无法导出证据包")
-    if config.pack_exporter is None:
-        raise BadRequest("此服务未配置证据包导出")
-    path = Path(config.export_dir) / "cases" / str(case_id) / f"case-{case_id}-{utcnow().strftime('%Y%m%dT%H%M%SZ')}.zip"
-    config.pack_exporter(store, ready, path, operator=user.name, case=f"#{case_id} {case['title']}")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    store.users.audit(user.name, "export_pack", f"case:{case_id}", {"file": path.name, "sha256": digest,
-                                                             "listings": len(ready), "skipped": skipped,
-                                                             "title": case["title"]}, ip)
+    """The API's export in the request: the case's pack (an identical one reused, or made now and
+    recorded like a background export); returns its path and the listings left out (no capture yet)."""
+    export, _, skipped = start_export(store, user, case_id, config, ip, wait=True)
+    export = store.packs.get(export.id)
+    path = pack_path(export, config)
+    if path is None:
+        raise BadRequest(export.error or "证据包导出未完成")
     return path, skipped
 
 
@@ -80,9 +91,108 @@ def pack_custody(path: Path) -> list[dict]:
         return []
 
 
-def latest_pack(export_dir: Path, case_id: int) -> Path | None:
-    packs = sorted((Path(export_dir) / "cases" / str(case_id)).glob(f"case-{case_id}-*.zip"))
-    return packs[-1] if packs else None
+def worker_alive(export) -> bool:
+    """Whether the process recorded on a running export is still running it."""
+    if export.worker == WORKER:
+        with _RUNNING_LOCK:
+            return export.id in _RUNNING
+    host, _, pid = export.worker.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+    return utcnow() - export.updated_at < STALE
+
+
+def pack_path(export, config) -> Path | None:
+    """A finished export's ZIP in the current data folder, if it is there."""
+    if export.state != "done" or not export.path:
+        return None
+    path = resolve_path(export.path, config.data_root)
+    return path if path.is_file() else None
+
+
+def settle(store: Store, exports: list) -> list:
+    """The exports with those whose process died recorded as failed (interrupted)."""
+    settled = []
+    for e in exports:
+        if e.state == "running" and not worker_alive(e):
+            store.packs.fail(e.id, INTERRUPTED)
+            e = store.packs.get(e.id)
+        settled.append(e)
+    return settled
+
+
+def pack_inputs(store: Store, case: dict, keys: list[tuple[str, str]]) -> str:
+    """SHA-256 of what a pack of these listings would hold: equal inputs, an identical pack."""
+    parts: list[Any] = [case["title"]]
+    for key in keys:
+        evidence = store.evidence.latest_evidence(key)
+        parts.append([list(key), evidence.manifest_sha256 if evidence else "", to_jsonable(store.listings.get_listing(key)),
+                      to_jsonable(store.assessments.get_assessment(key)), to_jsonable(store.reviews.decisions(key)),
+                      to_jsonable(store.sources.sources_of(key)), len(store.assist.replies_for(key))])
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _run_export(config, export_id: int, case_id: int, keys: list[tuple[str, str]], out: Path, user: User,
+                label: str, ip: str) -> None:
+    """The export thread: pack, record progress and the result (or the failure), audit."""
+    try:
+        with open_store(config.store, data_dir=config.data_root) as store:
+            try:
+                config.pack_exporter(store, keys, out, operator=user.name, case=label,
+                                     progress=lambda done, total, stage: store.packs.progress(export_id, done, total, stage))
+                digest = hashlib.sha256(out.read_bytes()).hexdigest()
+                store.packs.finish(export_id, path=stored_path(out, config.data_root), sha256=digest,
+                                   size=out.stat().st_size, listings=len(keys))
+                store.users.audit(user.name, "export_pack", f"case:{case_id}",
+                                  {"file": out.name, "sha256": digest, "listings": len(keys), "export": export_id}, ip)
+            except Exception as exc:  # noqa: BLE001 - recorded for the page; the thread must not die silently
+                log.exception("evidence pack export %s of case %s failed", export_id, case_id)
+                store.packs.fail(export_id, f"导出失败：{exc}")
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(export_id)
+
+
+def start_export(store: Store, user: User, case_id: int, config, ip: str, wait: bool = False):
+    """Start the case's export in the background (`wait`: run it here), or reuse an identical
+    finished or running one; returns (export, started, skipped listings)."""
+    case = get_case(store, case_id)
+    keys = [(i["platform"], i["listing_id"]) for i in store.reviews.case_items(case_id)]
+    ready = [k for k in keys if store.evidence.latest_evidence(k) is not None]
+    skipped = [f"{k[0]}:{k[1]}" for k in keys if k not in ready]
+    if not ready:
+        raise BadRequest("案件中没有已取证的商品，无法导出证据包")
+    if config.pack_exporter is None:
+        raise BadRequest("此服务未配置证据包导出")
+    settle(store, [e for e in store.packs.of_case(case_id) if e.state == "running"])
+    inputs = pack_inputs(store, case, ready)
+    export, started = store.packs.start(
+        case_id, inputs, user.name, WORKER, len(ready) + 3,
+        reusable=lambda e: pack_path(e, config) is not None if e.state == "done" else worker_alive(e))
+    if started:
+        # named by the export's number: its time is shown beside it, in Beijing time
+        out = Path(config.export_dir) / "cases" / str(case_id) / f"case-{case_id}-pack-{export.id}.zip"
+        with _RUNNING_LOCK:
+            _RUNNING.add(export.id)
+        args = (config, export.id, case_id, ready, out, user, f"#{case_id} {case['title']}", ip)
+        if wait:
+            _run_export(*args)
+        else:
+            threading.Thread(target=_run_export, name=f"pack-export-{export.id}", daemon=True, args=args).start()
+    return export, started, skipped
+
+
+def export_status(export, case_id: int) -> dict[str, Any]:
+    """What the case page polls: state (running / done / failed), progress, the download link."""
+    return {"id": export.id, "state": export.state, "done": export.done, "total": export.total, "stage": export.stage,
+            "error": export.error, "name": Path(export.path).name if export.path else "", "sha256": export.sha256,
+            "size": export.size, "requested_at": iso(export.requested_at),
+            "download_url": f"/cases/{case_id}/packs/{export.id}" if export.state == "done" else None}
 
 
 @router.get("/cases")
@@ -107,9 +217,13 @@ def case_page(request: Request, case_id: DbId, store: Store = Depends(get_store)
         key = (item["platform"], item["listing_id"])
         items.append({**item, "listing": store.listings.get_listing(key), "assessment": store.assessments.get_assessment(key),
                       "evidence": store.evidence.latest_evidence(key) is not None})
-    pack = latest_pack(request.app.state.config.export_dir, case_id)
-    return render(request, "case.html", case=case, items=items, pack=pack.name if pack else "",
-                  custody=pack_custody(pack) if pack else [],
+    config = request.app.state.config
+    exports = settle(store, store.packs.of_case(case_id))
+    latest = next((e for e in exports if pack_path(e, config) is not None), None)
+    running = next((e for e in exports if e.state == "running"), None)
+    return render(request, "case.html", case=case, items=items, exports=exports,
+                  pack=Path(latest.path).name if latest else "",
+                  custody=pack_custody(pack_path(latest, config)) if latest else [], running=running,
                   history=store.users.audit_entries(subject=f"case:{case_id}"))
 
 
@@ -139,5 +253,32 @@ def case_remove(request: Request, case_id: DbId, listing: Annotated[Field, Form(
 @router.post("/cases/{case_id}/export")
 def case_export(request: Request, case_id: DbId, store: Store = Depends(get_store),
                 user: User = Depends(investigator)) -> Response:
-    path, _ = export_pack(store, user, case_id, request.app.state.config, client_ip(request))
+    """Start (or reuse) the export; back to the case page, which shows its progress."""
+    export, _, _ = start_export(store, user, case_id, request.app.state.config, client_ip(request))
+    return RedirectResponse(f"/cases/{case_id}?export={export.id}#packs", status_code=303)
+
+
+def case_export_of(store: Store, case_id: int, export_id: int):
+    get_case(store, case_id)
+    export = store.packs.get(export_id)
+    if export is None or export.case_id != case_id:
+        raise NotFound("没有此证据包导出记录")
+    return settle(store, [export])[0]
+
+
+@router.get("/cases/{case_id}/packs/{export_id}/status")
+def case_export_status(case_id: DbId, export_id: DbId, store: Store = Depends(get_store),
+                       user: User = Depends(investigator)) -> Response:
+    return JSONResponse(export_status(case_export_of(store, case_id, export_id), case_id))
+
+
+@router.get("/cases/{case_id}/packs/{export_id}")
+def case_pack_download(request: Request, case_id: DbId, export_id: DbId, store: Store = Depends(get_store),
+                       user: User = Depends(investigator)) -> Response:
+    export = case_export_of(store, case_id, export_id)
+    path = pack_path(export, request.app.state.config)
+    if path is None:
+        raise NotFound("此证据包尚未完成或已不在磁盘上" if export.state != "done" else "证据包文件已不在磁盘上")
+    store.users.audit(user.name, "download_pack", f"case:{case_id}", {"file": path.name, "sha256": export.sha256},
+                      client_ip(request))
     return FileResponse(path, media_type="application/zip", filename=path.name)

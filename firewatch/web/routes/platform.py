@@ -1,10 +1,14 @@
-"""Platform pages: a platform's takedown list (its confirmed listings only), its notices,
-marking items removed, acknowledging a notice, and CSV/XLSX downloads.
+"""Platform pages: a platform's takedown list (its confirmed listings only), its notices (each with
+its letter as HTML and PDF and the list of its listings), marking items removed, acknowledging a
+notice, and CSV/XLSX downloads.
 
 A platform user reaches only `/platform/<its platform>`; any other platform answers 403.
 Regulators and admins see every platform's page but cannot speak for a platform: marking
-an item removed and acknowledging a notice are the platform's (or its token's) own acts. Downloads are written by
-`alerts.takedown` (confirmed listings, formula-safe cells) and audited.
+an item removed and acknowledging a notice are the platform's (or its token's) own acts. A second
+removal report of a listing already reported removed is refused (409) and counted once. A notice's
+已下架 count is its listings the platform reported removed or a re-crawl verified removed. Downloads
+are written by `alerts.takedown` (confirmed listings, formula-safe cells) and audited; a notice's
+letter is served from the data folder it was written into (its path is stored relative to it).
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Iterator
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from firewatch.core.models import PLATFORMS, utcnow
+from firewatch.core.datapaths import is_inside, resolve_path
+from firewatch.core.clock import show_time
+from firewatch.core.models import PLATFORMS, Notice, utcnow
 from firewatch.store import Store
-from firewatch.web.deps import DbId, User, check_platform, client_ip, get_store, require, verify_csrf
-from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
+from firewatch.web.deps import MAX_ID, DbId, User, check_platform, client_ip, get_store, require, verify_csrf
+from firewatch.web.exceptions import BadRequest, Conflict, Forbidden, NotFound
 from firewatch.web.limits import Field, Note
 from firewatch.web.render import render
 from alerts.takedown import takedown_row
@@ -32,6 +38,11 @@ MEDIA = {"csv": "text/csv; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "json": "application/json"}
 viewer = require("platform", "regulator")
+LETTERS = {"letter.html": ("html_path", "text/html; charset=utf-8"), "letter.pdf": ("pdf_path", "application/pdf")}
+# a notice's HTML letter shown on its own: its inline styles, nothing that runs or loads
+LETTER_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+NOTICE_ITEMS_PAGE = 50
+NOTICES_PAGE = 20
 
 
 def known_platform(user: User, platform: str) -> str:
@@ -108,13 +119,71 @@ def notices_of(store: Store, platform: str, before_id: int | None = None, limit:
     return store.notices.notice_page(platform, exclude_status="draft", before_id=before_id, limit=limit)
 
 
+def sent_notice(store: Store, user: User, platform: str, notice_id: int) -> Notice:
+    """The platform's notice `notice_id` as it may see it (sent, its own), else NotFound."""
+    known_platform(user, platform)
+    notice = store.notices.get_notice(notice_id)
+    if notice is None or notice.platform != platform or notice.status == "draft":
+        raise NotFound("没有此通知")
+    return notice
+
+
+def letter_file(notice: Notice, name: str, config) -> tuple[Path, str]:
+    """(path, media type) of a notice's letter, resolved in the current data folder."""
+    if name not in LETTERS:
+        raise NotFound("没有此文件")
+    field, media = LETTERS[name]
+    stored = getattr(notice, field)
+    if not stored:
+        raise NotFound("此通知没有该文件")
+    path = resolve_path(stored, config.data_root)
+    if not (is_inside(path, config.data_root) or is_inside(path, config.export_dir)):
+        raise Forbidden("通知文件不在数据目录内")
+    if not path.is_file():
+        raise NotFound("通知文件已不在磁盘上")
+    return path, media
+
+
+def acknowledge(store: Store, user: User, platform: str, notice_id: int, note: str, ip: str) -> Notice:
+    """The platform's acknowledgement of a sent (or overdue) notice, audited; returns the notice."""
+    known_platform(user, platform)
+    platform_only(user)
+    notice = sent_notice(store, user, platform, notice_id)
+    if notice.status == "acknowledged" or notice.acknowledged_at is not None:
+        raise Conflict(f"通知 #{notice_id} 已于 {show_time(notice.acknowledged_at)} 确认收到，无需重复确认")
+    if not store.notices.mark_notice_acknowledged(notice_id, by=user.name, at=utcnow(), note=note.strip()):
+        raise BadRequest("此通知当前状态不能确认收到")
+    store.users.audit(user.name, "notice_acknowledged", f"notice:{notice_id}", {"platform": platform}, ip)
+    return store.notices.get_notice(notice_id)
+
+
+def notice_items(store: Store, notice_id: int, after: str = "", size: int = NOTICE_ITEMS_PAGE) -> tuple[list[dict], str | None]:
+    """One page of a notice's listings (real URLs) and the `after` value of the next page (None at the end)."""
+    position = None
+    if after:
+        platform, _, listing_id = after.partition(":")
+        if not platform or not listing_id:
+            raise BadRequest("翻页位置无效：请从第一页重新开始")
+        position = (platform, listing_id)
+    rows = store.notices.notice_items_page(notice_id, after=position, limit=size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (f"{rows[-1]['platform']}:{rows[-1]['listing_id']}" if more and rows else None)
+
+
 @router.get("/platform/{platform}")
-def platform_page(request: Request, platform: str, after: str = "", store: Store = Depends(get_store),
-                  user: User = Depends(viewer)) -> Response:
+def platform_page(request: Request, platform: str, after: str = "",
+                  notices_before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                  store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
+    """The takedown list (keyset pages) and 20 notices, newest first (`notices_before`: older ones)."""
     known_platform(user, platform)
     page = takedown_page(store, platform, after=after, size=request.app.state.config.page_size)
+    notices = notices_of(store, platform, before_id=notices_before, limit=NOTICES_PAGE + 1)
+    older = notices[NOTICES_PAGE - 1].id if len(notices) > NOTICES_PAGE else None
+    notices = notices[:NOTICES_PAGE]
     return render(request, "platform.html", platform=platform, rows=page.rows, total=page.total, page=page,
-                  later_page=bool(after), notices=notices_of(store, platform))
+                  later_page=bool(after), notices=notices, notices_before=notices_before, older_notices=older,
+                  counts=store.notices.notice_counts([n.id for n in notices]))
 
 
 @router.get("/platform/{platform}/takedown.{fmt}")
@@ -129,34 +198,54 @@ def platform_download(request: Request, platform: str, fmt: str, store: Store = 
 
 
 def mark_removed(store: Store, user: User, platform: str, listing_id: str, note: str, ip: str) -> int:
-    """Record the platform's word that it removed a confirmed listing (audited)."""
+    """Record the platform's word that it removed a confirmed listing (audited); a repeated report
+    of a listing already reported removed (and not seen on sale since) is refused."""
     known_platform(user, platform)
     platform_only(user)
     if not store.reviews.is_confirmed((platform, listing_id)):
         raise Forbidden("只能标记本平台已确认违规的商品")
     note = note.strip()  # bounded by the form and the API (firewatch.web.limits.Note): never cut here
     report_id = store.notices.report_removed((platform, listing_id), user.name, note)
+    if report_id is None:
+        raise Conflict(f"商品 {listing_id} 已报告下架，不能重复报告（重新上架后才可再次报告）")
     store.users.audit(user.name, "report_removed", f"{platform}:{listing_id}", {"note": note}, ip)
     return report_id
 
 
 @router.post("/platform/{platform}/removed")
 def platform_removed(request: Request, platform: str, listing_id: Annotated[Field, Form()],
-                     note: Annotated[Note, Form()] = "",
+                     note: Annotated[Note, Form()] = "", back: Annotated[Field, Form()] = "",
                      store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
     mark_removed(store, user, platform, listing_id, note, client_ip(request))
-    return RedirectResponse(f"/platform/{platform}", status_code=303)
+    notice = back.removeprefix(f"/platform/{platform}/notices/")  # back to the notice page it came from
+    target = back if back != notice and notice.isascii() and notice.isdigit() else f"/platform/{platform}"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/platform/{platform}/notices/{notice_id}/ack")
 def platform_ack(request: Request, platform: str, notice_id: DbId, note: Annotated[Note, Form()] = "",
                  store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
-    known_platform(user, platform)
-    platform_only(user)
-    notice = store.notices.get_notice(notice_id)
-    if notice is None or notice.platform != platform:
-        raise NotFound("没有此通知")
-    if not store.notices.mark_notice_acknowledged(notice_id, by=user.name, at=utcnow(), note=note.strip()):
-        raise BadRequest("此通知当前状态不能确认收到")
-    store.users.audit(user.name, "notice_acknowledged", f"notice:{notice_id}", {"platform": platform}, client_ip(request))
-    return RedirectResponse(f"/platform/{platform}", status_code=303)
+    acknowledge(store, user, platform, notice_id, note, client_ip(request))
+    return RedirectResponse(f"/platform/{platform}/notices/{notice_id}", status_code=303)
+
+
+@router.get("/platform/{platform}/notices/{notice_id}")
+def platform_notice(request: Request, platform: str, notice_id: DbId, after: str = "",
+                    store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
+    notice = sent_notice(store, user, platform, notice_id)
+    items, next_after = notice_items(store, notice_id, after)
+    return render(request, "notice.html", platform=platform, notice=notice, items=items, next_after=next_after,
+                  later_page=bool(after), counts=store.notices.notice_counts([notice_id]).get(notice_id, {}))
+
+
+@router.get("/platform/{platform}/notices/{notice_id}/{name}")
+def platform_letter(request: Request, platform: str, notice_id: DbId, name: str, download: bool = False,
+                    store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
+    """The notice's letter: HTML shown sandboxed, PDF shown inline (`?download=1`: as a file)."""
+    notice = sent_notice(store, user, platform, notice_id)
+    path, media = letter_file(notice, name, request.app.state.config)
+    store.users.audit(user.name, "notice_download", f"notice:{notice_id}", {"file": name}, client_ip(request))
+    filename = f"notice-{platform}-{notice_id}.{name.rsplit('.', 1)[1]}"
+    return FileResponse(path, media_type=media, filename=filename,
+                        content_disposition_type="attachment" if download else "inline",
+                        headers={"Content-Security-Policy": LETTER_CSP})
