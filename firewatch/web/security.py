@@ -18,10 +18,6 @@ _DUMMY = _hasher.hash("firewatch-dummy-password")
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-# FastAPI's /docs page loads Swagger UI from its CDN; it shows no seller text.
-DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 BASE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -36,7 +32,7 @@ def add_security_headers(request, response):
     """Set the CSP and the other headers on `response` unless it set its own; authenticated
     content is never stored by a browser or proxy (only /static/ may be cached)."""
     path = request.url.path
-    response.headers.setdefault("Content-Security-Policy", DOCS_CSP if path == "/docs" else CSP)
+    response.headers.setdefault("Content-Security-Policy", CSP)  # /docs sets its own (web/docs.py)
     for name, value in BASE_HEADERS.items():
         response.headers.setdefault(name, value)
     if "cache-control" not in response.headers and not path.startswith("/static/"):
