@@ -352,17 +352,30 @@ def _products(entry: dict[str, Any]) -> set:
 _TABLES: dict[int, tuple[dict[str, Any], tuple]] = {}
 
 
-def _standard_tables(facts: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, set]]:
-    """(standards table with the withdrawn ones, entries by number, products by base number),
-    built once per facts object (the facts are read-only once loaded)."""
+def _standard_tables(facts: dict[str, Any]) -> tuple:
+    """(standards table with the withdrawn ones, entries by number, products by base number,
+    every product any entry names, dated editions by number and by base number, grace), built
+    once per facts object (the facts are read-only once loaded). An edition is
+    (year, in force from + grace or None, entry), in table order."""
     cached = _TABLES.get(id(facts))
     if cached is None or cached[0] is not facts:
         table = list(facts.get("standards", []))
         table += [dict(w, product=None) for w in facts.get("withdrawn_standards", [])]
+        grace = timedelta(days=int(facts.get("withdrawn_grace_days", 0)))
         base: dict[str, set] = {}
+        by_num: dict[str, list] = {}
+        by_base: dict[str, list] = {}
         for e in table:
             base.setdefault(str(e["number"]).split("-")[0].split(".")[0], set()).update(_products(e))
-        cached = _TABLES[id(facts)] = (facts, (table, {str(e["number"]): e for e in table}, base))
+            num, _, year = str(e["number"]).partition("-")
+            if year.isdigit():
+                start = e.get("in_force_from")
+                edition = (int(year), None if start is None else date.fromisoformat(str(start)) + grace, e)
+                by_num.setdefault(num, []).append(edition)
+                by_base.setdefault(num.split(".")[0], []).append(edition)
+        products = set().union(*(_products(e) for e in table))
+        cached = _TABLES[id(facts)] = (facts, (table, {str(e["number"]): e for e in table}, base, products,
+                                               by_num, by_base, grace))
     return cached[1]
 
 
@@ -371,8 +384,8 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
     found: list[Finding] = []
     cited = specs.get("standards_cited", [])
     # the lookup tables are only needed for a cited standard (most fields cite none)
-    table, by_number, base = _standard_tables(facts) if cited else ([], {}, {})
-    grace = timedelta(days=int(facts.get("withdrawn_grace_days", 0)))
+    table, by_number, base, products, by_num, by_base, grace = _standard_tables(facts) if cited else \
+        ([], {}, {}, set(), {}, {}, timedelta(days=int(facts.get("withdrawn_grace_days", 0))))
     for std in cited:
         key = f"{std['number']}-{std['year']}" if std["year"] else std["number"]
         entry = by_number.get(key)
@@ -384,13 +397,11 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
     for std in cited:
         if not std["year"]:
             continue
-        for e in table:
-            num, _, year = str(e["number"]).partition("-")
-            if not year.isdigit() or int(year) <= std["year"]:
-                continue
-            same = num == std["number"] or ("." not in std["number"] and num.split(".")[0] == std["number"])
-            start = e.get("in_force_from")
-            if same and (start is None or on >= date.fromisoformat(str(start)) + grace):
+        # the same standard: the same number, or for a number without a part (5135) any part
+        # of it (5135.1); the first such later edition in force, in table order
+        number = std["number"]
+        for year, start, e in (by_num if "." in number else by_base).get(number, ()):
+            if year > std["year"] and (start is None or on >= start):
                 found.append(("substandard_spec", f"cites {std['id']}, an edition older than {e.get('scheme', 'GB')} {e['number']}: "
                               f"{snippet(text, std['text'])}"))
                 return found
@@ -403,7 +414,7 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
         own = [s for s in cited if related & base.get(s["number"].split(".")[0], set())]
         other = [s for s in cited if s["number"].split(".")[0] in base
                  and not related & base[s["number"].split(".")[0]] and None not in base[s["number"].split(".")[0]]]
-        known_cat = any(category in _products(e) for e in table)
+        known_cat = category in products
         if other and not own and known_cat:
             s = other[0]
             what = sorted(base[s["number"].split(".")[0]])[0]

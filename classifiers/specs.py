@@ -410,6 +410,20 @@ def snippet(text: str, needle: str, width: int = 10) -> str:
 _snippet = snippet  # backwards-compatible private name
 
 
+_KEY_NORMS: dict[str, str] = {}
+KEY_CACHE_SIZE = 20000  # attribute names remembered by `attribute_key` (cleared when full)
+
+
+def attribute_key(key: str) -> str:
+    """`normalize(key).strip()` of an attribute name, remembered (names repeat across listings)."""
+    hit = _KEY_NORMS.get(key)
+    if hit is None:
+        if len(_KEY_NORMS) >= KEY_CACHE_SIZE:
+            _KEY_NORMS.clear()
+        hit = _KEY_NORMS[key] = normalize(key).strip()
+    return hit
+
+
 def today(now: datetime | date | None) -> date:
     if now is None:
         return date.today()
@@ -451,4 +465,4 @@ def check_certificates(text: str, now: datetime | date | None = None,
 
 
 __all__ = ["SPECS_PATH", "load_facts", "parse_specs", "extinguisher_size",
-           "check_certificates", "validate_ccc_number", "snippet"]
+           "check_certificates", "validate_ccc_number", "snippet", "attribute_key"]
