@@ -25,7 +25,7 @@ from .price import find_prior as _find_prior
 from .price import unit_price as _unit_price
 from .risk_model import TEXT_CODES, RiskTextModel
 from .spec_checks import check_specs
-from .specs import SPECS_PATH, attribute_key, check_certificates, load_facts, parse_specs, today, \
+from .specs import SPECS_PATH, LazySpecs, attribute_key, check_certificates, load_facts, parse_specs, today, \
     validate_ccc_number
 from .spec_checks import _scalars, cross_field_mismatch
 from firewatch.core.text import normalize
@@ -318,8 +318,10 @@ class RiskRules:
         attr_texts = [t for s, t in fields if s.startswith("attributes.")]
         if attr_texts and not any(r.code == "spec_mismatch" for r in reasons):
             joined = " ".join([title] + attr_texts)
+            # parsed lazily: the mismatch rules read only the families they check
             reasons += [Reason(code, ev, "title+attributes")
-                        for code, ev in check_specs(joined, category, now, self.facts, mismatch_only=True)
+                        for code, ev in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts),
+                                                    mismatch_only=True)
                         if code == "spec_mismatch"]
         if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
             title_scalars = _scalars(title_specs)
