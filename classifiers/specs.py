@@ -46,7 +46,8 @@ _AGENT_WORDS = {
 }
 # standards: domestic (GB, GB/T, XF, GA) and foreign (EN, UL, BS, NFPA, ...)
 _STD_RE = re.compile(r"(?<![a-z])(gb|xf|ga)\s*/?\s*(t)?\s*(\d{2,5}(?:\.\d+)?)(?:\s*[-—–]\s*(\d{4}))?(?!\d)")
-_FOREIGN_STD_RE = re.compile(r"(?<![a-z])(en|ul|bs|nfpa|iec|iso|as/nzs|din|jis|ansi)\s*[- ]?\s*(\d{1,5}(?:[-.]\d+)*)")
+_FOREIGN_SCHEMES = ("en", "ul", "bs", "nfpa", "iec", "iso", "as/nzs", "din", "jis", "ansi")
+_FOREIGN_STD_RE = re.compile(r"(?<![a-z])(" + "|".join(_FOREIGN_SCHEMES) + r")\s*[- ]?\s*(\d{1,5}(?:[-.]\d+)*)")
 # fire doors, glass, ratings
 _DOOR_CODE_RE = re.compile(r"(?<![a-z])(gmfm|gfm|mfm|bfm|gmfm)\s*-?\s*(\d{4})?(?:-?([a-z]{1,4}\d?))?")
 _HOURS_A_RE = re.compile(r"(?:(?<![a-z])|(?<=\d))a\s?([0-3]\.\d{1,2})(?!\d)")
@@ -98,6 +99,16 @@ def load_facts(path: str = str(SPECS_PATH)) -> dict[str, Any]:
 
 def _cert_re(facts: dict[str, Any]) -> re.Pattern:
     return _cert_re_for(tuple(facts["ccc_certificate"]["cues"]))
+
+
+def _cert_cues(facts: dict[str, Any]) -> tuple[str, ...]:
+    """The normalised certificate cues: every certificate number follows one."""
+    return _cert_cues_for(tuple(facts["ccc_certificate"]["cues"]))
+
+
+@lru_cache(maxsize=32)
+def _cert_cues_for(raw_cues: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(normalize(c) for c in raw_cues)
 
 
 @lru_cache(maxsize=32)
@@ -273,7 +284,7 @@ def _agent_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
 
 
 def _powder_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    _put(specs, "powder_content_pct", [float(v) for _, v in _PERCENT_CONTENT_RE.findall(norm)])
+    _put(specs, "powder_content_pct", [float(v) for _, v in _PERCENT_CONTENT_RE.findall(norm)] if has("%") else [])
 
 
 def _minutes_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -288,7 +299,8 @@ def _standards_family(norm: str, text: str, facts: dict[str, Any], has, specs: d
         legacy, cited = _standards(norm)
         _put(specs, "standards", legacy)
         _put(specs, "standards_cited", cited)
-    _put(specs, "foreign_standards", [f"{s.upper()} {n}" for s, n in _FOREIGN_STD_RE.findall(norm)])
+    if any(map(has, _FOREIGN_SCHEMES)):
+        _put(specs, "foreign_standards", [f"{s.upper()} {n}" for s, n in _FOREIGN_STD_RE.findall(norm)])
 
 
 def _grade_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -371,9 +383,9 @@ def _foam_gas_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
             foam_codes |= {"AFFF" if "afff" in code else "FP" if code in ("fp", "fffp") else "AR"} | ({"AR"} if "ar" in code else set())
     _put(specs, "foam_types_code", sorted(foam_codes))
     words = set()
-    if has("水成膜"):
+    if "水成膜" in norm:  # the words themselves, not gates
         words.add("AFFF")
-    if has("氟蛋白"):
+    if "氟蛋白" in norm:
         words.add("FP")
     if has("蛋白") and re.search(r"(?<!氟)蛋白", norm):
         words.add("P")
@@ -431,7 +443,8 @@ def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, 
         _put(specs, "blanket_sizes", _blanket_sizes(norm))
     _put(specs, "batteries", [{"type": kind, "text": word} for word, norm_word, kind in _battery_words(facts)
                       if norm_word in norm])
-    certs = [text[m.start(2):m.end(2)] for m in _cert_re(facts).finditer(norm)]
+    cues = _cert_cues(facts)
+    certs = [text[m.start(2):m.end(2)] for m in _cert_re(facts).finditer(norm)] if any(map(has, cues)) else []
     _put(specs, "certificate_numbers", certs)
     if has("装"):
         packs = [int(a or b) for a, b in _PACK_RE.findall(norm)]
