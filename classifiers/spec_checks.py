@@ -448,11 +448,13 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     on = today(now)
     found: list[Finding] = []
     # A family is checked when its codes appear (in any fire category); ambiguous words such as
-    # grades and colours only in the categories they belong to.
-    if specs.get("extinguisher_codes") or specs.get("powder_content_pct") or category == "portable_extinguisher":
-        if category in ("portable_extinguisher", "other_fire") or specs.get("extinguisher_codes"):
-            found += _extinguisher(text, specs, facts)
-    if category == "escape_respirator" or (specs.get("tzl_minutes") and category in ("other_fire",)):
+    # grades and colours only in the categories they belong to. The category is tested before
+    # the specs are read where either order decides the same: a lazily parsed text (LazySpecs)
+    # then parses only the families some rule needs.
+    if specs.get("extinguisher_codes") or category == "portable_extinguisher" \
+            or (category == "other_fire" and specs.get("powder_content_pct")):
+        found += _extinguisher(text, specs, facts)
+    if category == "escape_respirator" or (category == "other_fire" and specs.get("tzl_minutes")):
         found += _respirator(text, specs, facts)
     if category in ("fire_door", "fire_glass", "other_fire") or specs.get("door_codes"):
         family = "fire_glass" if category == "fire_glass" else "fire_door"
@@ -463,7 +465,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _shutter(text, specs, facts)
     if category == "sprinkler" or specs.get("sprinklers"):
         found += _sprinkler(text, specs, facts, colours_apply=category == "sprinkler" or bool(specs.get("sprinklers")))
-    if category == "fire_hose" or (specs.get("hoses") and category in ("other_fire", "fire_coupling")):
+    if category == "fire_hose" or (category in ("other_fire", "fire_coupling") and specs.get("hoses")):
         found += _hose(text, specs, facts)
     if category == "fire_coupling":
         found += _coupling(text, specs)

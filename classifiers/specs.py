@@ -312,8 +312,12 @@ def _glass_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
     glass_matches = list(_GLASS_RE.finditer(norm)) if has("fb") else []
     _put(specs, "fire_glass", [{"code": m.group(0).upper(), "type": m.group(1).upper(), "thickness_mm": int(m.group(2)),
                         "class": m.group(3).upper(), "hours": float(m.group(4))} for m in glass_matches])
-    glass_spans = [m.span() for m in glass_matches]
+
+
+def _rating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("a") and has("."):  # a1.50: the rating always has its decimal point
+        # not inside a fire-glass code (FFB-15-A1.00)
+        glass_spans = [m.span() for m in _GLASS_RE.finditer(norm)] if has("fb") else []
         _put(specs, "rating_hours", [float(m.group(1)) for m in _HOURS_A_RE.finditer(norm)
                              if not any(s <= m.start() < e for s, e in glass_spans)])
 
@@ -334,8 +338,12 @@ def _thickness_family(norm: str, text: str, facts: dict[str, Any], has, specs: d
 
 
 def _sprinkler_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    sprinklers = _sprinklers(norm) if has("zst") else []
-    _put(specs, "sprinklers", sprinklers)
+    _put(specs, "sprinklers", _sprinklers(norm) if has("zst") else [])
+
+
+def _temperature_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    # with the sprinklers' rated temperatures (parsed again when their family has not run or found none)
+    sprinklers = specs["sprinklers"] if "sprinklers" in specs else _sprinklers(norm) if has("zst") else []
     temps = [int(v) for v in _TEMP_RE.findall(norm)] if has("℃") or has("°c") or has("度") else []
     temps += [s["temperature_c"] for s in sprinklers if s["temperature_c"] and s["temperature_c"] not in temps]
     _put(specs, "temperatures_c", temps)
@@ -462,11 +470,13 @@ _FAMILIES = (
     (("tzl_minutes", "stated_minutes", "protection_minutes"), _minutes_family),
     (("standards", "standards_cited", "foreign_standards"), _standards_family),
     (("door_grades",), _grade_family),
-    (("fire_glass", "rating_hours"), _glass_family),
+    (("fire_glass",), _glass_family),
+    (("rating_hours",), _rating_family),
     (("stated_hours",), _hours_family),
     (("door_codes",), _door_family),
     (("glass_thickness_mm",), _thickness_family),
-    (("sprinklers", "temperatures_c"), _sprinkler_family),
+    (("sprinklers",), _sprinkler_family),
+    (("temperatures_c",), _temperature_family),
     (("colours",), _colour_family),
     (("k_factors",), _k_family),
     (("dn",), _dn_family),
