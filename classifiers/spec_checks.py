@@ -487,8 +487,16 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     return found
 
 
+_SCALAR_KEYS = frozenset({
+    "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
+    "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
+    "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables"})  # what _scalars reads
+
+
 def _scalars(specs: dict[str, Any]) -> dict[str, set]:
     """One comparable value set per family, for title-versus-attribute comparison."""
+    if _SCALAR_KEYS.isdisjoint(specs):  # none of them stated (about 40% of fields)
+        return {}
     out: dict[str, set] = {
         "extinguisher amount": {c["amount"] for c in specs.get("extinguisher_codes", [])} or set(specs.get("weights_kg", [])),
         "TZL minutes": set(specs.get("tzl_minutes", [])),

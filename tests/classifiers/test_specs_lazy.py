@@ -1,7 +1,8 @@
-"""The spec parser's shortcuts against its straightforward reference: the literal gates
+"""The spec parser's and checks' shortcuts against their straightforward references: the literal gates
 (`parse_specs(text)` against `parse_specs(text, gated=False)`, every expression run) and the
 lazy parse (`LazySpecs`, a family at a time) give the same keys, values and key order on every
-corpus, held-out and demo-market text, and on texts written to sit at the gates' edges."""
+corpus, held-out and demo-market text, and on texts written to sit at the gates' edges; the
+comparison values (`_scalars`) are the same with and without the shortcut for specs that state none."""
 
 from __future__ import annotations
 
@@ -73,3 +74,23 @@ def test_lazy_specs_equal_parse_specs(texts):
         assert len(lazy) == len(full)
     with pytest.raises(KeyError):
         LazySpecs("MFZ/ABC4", facts)["hoses"]
+
+
+class _Never:
+    """A key set that is never disjoint: `_scalars` then always takes its full path."""
+
+    def isdisjoint(self, other) -> bool:
+        return False
+
+
+def test_scalars_shortcut_changes_nothing(texts, monkeypatch):
+    import classifiers.spec_checks as checks
+
+    facts = load_facts()
+    parsed = [parse_specs(t, facts) for t in texts]
+    # every key alone, too: a key the comparison reads must be in the shortcut's set
+    singles = [{key: value} for specs in parsed for key, value in specs.items()]
+    fast = [checks._scalars(s) for s in parsed + singles]
+    assert any(not f for f in fast) and any(fast)
+    monkeypatch.setattr(checks, "_SCALAR_KEYS", _Never())
+    assert [checks._scalars(s) for s in parsed + singles] == fast
