@@ -1,7 +1,8 @@
 """Specification parser: model codes, sizes, ratings, standards and certificates in listing text.
 
 `parse_specs(text, facts=None)` returns what a listing states about itself as normalised fields
-with units (a key only when stated); `extinguisher_size(specs)` gives its one extinguisher size and
+with units (a key only when stated), `LazySpecs(text)` the same mapping parsed one family of keys at
+a time as they are read; `extinguisher_size(specs)` gives its one extinguisher size and
 `check_certificates(text)` the `invalid_certificate` findings. The rule checks are `spec_checks`.
 """
 
