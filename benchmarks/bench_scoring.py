@@ -112,7 +112,7 @@ def listings(n: int, full: bool) -> list[Listing]:
 
 def _key(a) -> tuple:
     return (a.category, a.category_confidence, a.risk_score, a.flagged,
-            [(r.code, r.evidence, r.source) for r in a.reasons], a.specs)
+            [repr(r) for r in a.reasons], a.specs)  # every field of each reason, spans included
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import IsolationForest
 
+from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.models import Listing, Reason
 from firewatch.core.money import yuan_text
 
@@ -154,6 +155,15 @@ def spec_key(category: str, specs: dict[str, Any]) -> str:
     return ""
 
 
+def _spec_label(key: str) -> str:
+    """A `spec_key` as a person reads it: dry_powder:4 -> 4 kg 干粉, tzl30 -> TZL30."""
+    agent, _, amount = key.partition(":")
+    if amount:
+        unit = "kg" if agent in ("dry_powder", "co2", "clean_agent", "unknown") else "L"
+        return f"{amount} {unit} {AGENT_NAMES.get(agent, '')}".strip()
+    return key.upper()
+
+
 def listing_specs(listing: Listing, facts: dict[str, Any] | None = None) -> dict[str, Any]:
     """Specs from the title; attributes and description fill the gaps (as RiskRules does)."""
     facts = facts or load_facts()
@@ -266,6 +276,7 @@ def _fmt(value: float) -> str:
 
 
 BASIS_UNIT = {"piece": "", "m": "/m", "kg": "/kg", "m2": "/m²"}
+BASIS_NAMES = {"piece": "件", "m": "米", "kg": "千克", "m2": "平方米", "l": "升"}
 
 
 class PriceModel(BaseEstimator):
@@ -338,7 +349,7 @@ class PriceModel(BaseEstimator):
         key = (category, spec_key(category, specs))
         group = self.groups_.get(key)
         prior = find_prior(self.priors_, category, specs)
-        label = (prior or {}).get("label") or (f"{category} {key[1]}".strip())
+        label = (prior or {}).get("label") or f"{category_name(category)} {_spec_label(key[1])}".strip()
         if group is None:
             if prior is None:
                 return None
@@ -394,25 +405,25 @@ class PriceModel(BaseEstimator):
                   outlier: bool | None) -> str:
         unit = BASIS_UNIT.get(up["basis"], "")
         if up["basis"] == "piece" and up["qty"] > 1:
-            each = f"{yuan_text(up['price'])} yuan for {up['pieces']} = {yuan_text(up['unit_price'])} yuan each"
+            each = f"{yuan_text(up['price'])} 元 / {up['pieces']} 件，合每件 {yuan_text(up['unit_price'])} 元"
         elif up["basis"] != "piece":
-            each = (f"{yuan_text(up['price'])} yuan for {_fmt(up['qty'])} {up['basis'].replace('m2', 'm²')}"
-                    f" = {yuan_text(up['unit_price'])} yuan{unit}")
+            each = (f"{yuan_text(up['price'])} 元 / {_fmt(up['qty'])} {BASIS_NAMES.get(up['basis'], up['basis'])}"
+                    f"，合 {yuan_text(up['unit_price'])} 元{unit}")
         else:
-            each = f"{yuan_text(up['unit_price'])} yuan"
+            each = f"{yuan_text(up['unit_price'])} 元"
         if up.get("tier"):
-            each += f" (1688 tier from {up['tier']} pcs)"
+            each += f"（1688 阶梯价，{up['tier']} 件起批）"
         if base["source"] == "prior":
-            head = f"prior median {_fmt(base['median'])} yuan{unit} (no observed data)"
+            head = f"参考中位价 {_fmt(base['median'])} 元{unit}（尚无观测数据）"
         elif base["source"] == "shrunk":
-            head = (f"median {_fmt(base['median'])} yuan{unit} over {base['n']} listings "
-                    f"(shrunk towards prior {_fmt(base['prior_median'])})")
+            head = (f"{base['n']} 件同类商品的中位价 {_fmt(base['median'])} 元{unit}"
+                    f"（向参考价 {_fmt(base['prior_median'])} 元收缩）")
         else:
-            head = f"median {_fmt(base['median'])} yuan{unit} over {base['n']} listings"
+            head = f"{base['n']} 件同类商品的中位价 {_fmt(base['median'])} 元{unit}"
         tail = ""
         if base["source"] != "prior":
-            tail = f" (robust z {z:.1f}" + (", IsolationForest outlier" if outlier else "") + ")"
-        return f"{base['label']}: {head}; this one {each} = {ratio:.2f}x{tail}"
+            tail = f"（稳健 z 值 {z:.1f}" + ("，孤立森林判为离群" if outlier else "") + "）"
+        return f"{base['label']}：{head}；本商品 {each}，为中位价的 {ratio:.2f} 倍{tail}"
 
     def reasons(self, listing: Listing, category: str, specs: dict[str, Any] | None = None) -> list[Reason]:
         """[Reason('price_too_low', ...)] when `explain` flags the listing, else []."""

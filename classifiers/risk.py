@@ -1,7 +1,8 @@
 """Risk rules: lexicon phrases, spec and certificate checks, price floors and the watchlist.
 
 `RiskRules().check(listing, category, watchlist)` returns the rule `Reason`s (one per code, each
-quoting the matched text and naming its field) and the parsed specs. The knowledge is in data files
+saying in Chinese what was found, naming its field and the span of the matched text in it) and the
+parsed specs. The knowledge is in data files
 (lexicon.yaml, specs.yaml, price_priors.yaml) that regulators can change without a release.
 """
 
@@ -15,18 +16,20 @@ from pathlib import Path
 from typing import Any, Callable
 
 
+from firewatch.core.labels import attribute_name
 from firewatch.core.models import Listing, Reason
 from firewatch.core.money import yuan_text
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError
+from .price import BASIS_NAMES as _BASIS_NAMES
 from .price import BASIS_UNIT as _BASIS_UNIT
 from .price import find_prior as _find_prior
 from .price import unit_price as _unit_price
 from .risk_model import TEXT_CODES, RiskTextModel
 from .spec_checks import check_specs
-from .specs import SPECS_PATH, LazySpecs, attribute_key, check_certificates, load_facts, parse_specs, today, \
-    validate_ccc_number
+from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, check_certificates, load_facts, locate, parse_specs, \
+    today, validate_ccc_number
 from .spec_checks import _scalars, cross_field_mismatch
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
@@ -40,6 +43,7 @@ REASON_CODES = ("inspection_only", "no_certification", "invalid_certificate", "r
                 "price_too_low", "spec_mismatch", "substandard_spec", "prop_or_display",
                 "no_manufacturer", "watchlist_seller")
 CONTEXT_CHARS = 8
+_CERT_STATUS_NAMES = {"cancelled": "注销", "revoked": "撤销", "suspended": "暂停", "expired": "过期"}
 FIELD_CACHE_SIZE = 20000  # attribute fields remembered by RiskRules.check (cleared when full)
 
 __all__ = ["RiskRules", "RiskTextModel", "Watchlist", "normalize_name", "REASON_CODES",
@@ -60,6 +64,38 @@ def _copy(value: Any) -> Any:
 def _context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
     lo, hi = max(0, start - width), min(len(text), end + width)
     return ("…" if lo else "") + text[lo:hi].strip() + ("…" if hi < len(text) else "")
+
+
+def _field_span(source: str, span: tuple[int, int] | None) -> tuple[int | None, int | None]:
+    """A span in the text a rule read as offsets in the field's own text: the rules read an
+    attribute as "K V" (`RiskRules.fields`), its field text is V; a match inside K has no span."""
+    if span is None:
+        return None, None
+    start, end = span
+    if source.startswith("attributes."):
+        shift = len(source) - len("attributes.") + 1
+        start, end = start - shift, end - shift
+        if start < 0:
+            return None, None
+    return start, end
+
+
+def _reason(found: Finding, source: str, span_field: str | None = None) -> Reason:
+    """The Reason of a rule's finding in the field `source` (its span in `span_field`'s text when given)."""
+    start, end = _field_span(span_field or source, found.span)
+    return Reason(found.code, found.evidence, source, start, end, span_field if start is not None else None)
+
+
+def _joined_finding(found: Finding, parts: list[tuple[str, str]]) -> Reason:
+    """A finding on the fields' texts joined by spaces, its span given back to the field it lies in."""
+    if found.span is not None:
+        pos = 0
+        for source, text in parts:
+            if pos <= found.span[0] and found.span[1] <= pos + len(text):
+                shifted = Finding(found.code, found.evidence, (found.span[0] - pos, found.span[1] - pos))
+                return _reason(shifted, "title+attributes", source)
+            pos += len(text) + 1
+    return Reason(found.code, found.evidence, "title+attributes")
 
 
 class RiskRules:
@@ -144,7 +180,8 @@ class RiskRules:
                 continue
             for m in pos_re.finditer(norm):
                 if not self._negated(norm, m.start(), m.end(), neg_re):
-                    found.append(Reason(code, _context(text, m.start(), m.end()), source))
+                    start, end = _field_span(source, (m.start(), m.end()))
+                    found.append(Reason(code, _context(text, m.start(), m.end()), source, start, end))
                     break
         return found
 
@@ -152,7 +189,9 @@ class RiskRules:
         """no_manufacturer when a maker attribute (品牌, 生产厂家 ...) says "none"."""
         for key, value in attributes.items():
             if attribute_key(key) in self.maker_keys and normalize(str(value)).strip() in self.maker_none:
-                return [Reason("no_manufacturer", f"{key}: {value}", f"attributes.{key}")]
+                value = str(value)
+                return [Reason("no_manufacturer", f"{attribute_name(key)}：{value}", f"attributes.{key}",
+                               0, len(value))]
         return []
 
     @staticmethod
@@ -166,9 +205,9 @@ class RiskRules:
         for i, (src_a, text_a, specs_a, sc_a) in enumerate(attrs):
             for src_b, text_b, specs_b, sc_b in attrs[i + 1:]:
                 found = cross_field_mismatch(text_a, specs_a, text_b, specs_b, category, sc_a, sc_b,
-                                             first=text_a.strip()[:40])
+                                             first=f"“{text_a.strip()[:40]}”")
                 if found:
-                    return [Reason(code, ev, f"{src_a}+{src_b}") for code, ev in found]
+                    return [_reason(f, f"{src_a}+{src_b}", src_b) for f in found]
         return []
 
     # -- price -------------------------------------------------------------------------
@@ -197,16 +236,16 @@ class RiskRules:
         if ratio >= float(cfg.get("ratio", 0.3)):
             return []
         if up["basis"] != "piece":
-            each = f"{yuan_text(up['price'])} yuan for {up['qty']:g} {suffix.lstrip('/')} = {unit:.2f} yuan{suffix}"
+            each = f"{yuan_text(up['price'])} 元 / {up['qty']:g} {_BASIS_NAMES.get(up['basis'], up['basis'])}，合 {unit:.2f} 元{suffix}"
         elif up["qty"] != 1:
-            each = f"{yuan_text(up['price'])} yuan for {up['qty']:g} = {unit:.2f} yuan each"
+            each = f"{yuan_text(up['price'])} 元 / {up['qty']:g} 件，合每件 {unit:.2f} 元"
         else:
-            each = f"{yuan_text(up['price'])} yuan{suffix}"
-        text = f"{prior['label']}: prior median {prior['median']} yuan{suffix}; this one {each} = {ratio:.2f}x"
+            each = f"{yuan_text(up['price'])} 元{suffix}"
+        text = f"{prior['label']}：参考中位价 {prior['median']} 元{suffix}；本商品 {each}，为参考价的 {ratio:.2f} 倍"
         return [Reason("price_too_low", text, "price")]
 
     # -- certificate registry ----------------------------------------------------------
-    def registry_findings(self, text: str, on: date, numbers: list[str] | None = None) -> list[tuple[str, str]]:
+    def registry_findings(self, text: str, on: date, numbers: list[str] | None = None) -> list[Finding]:
         """invalid_certificate for well-formed CCC numbers absent from, withdrawn in or expired
         in the imported registry (nothing when no registry was imported)."""
         if self.registry is None:
@@ -218,20 +257,21 @@ class RiskRules:
             if validate_ccc_number(number, on, self.facts):
                 continue  # the structural check reports it
             record = self.registry(number)
+            span = locate(text, number)
             if record is None:
-                found.append(("invalid_certificate", f"{number}: not in the imported certificate registry"))
+                found.append(Finding("invalid_certificate", f"证书编号 {number} 在导入的证书库中查无记录", span))
                 continue
             status = str(record.get("status") or "valid")
             if status not in ("valid", "unknown"):  # unknown status text: reported at import, not a flag
-                label = record.get("status_text") or status
-                found.append(("invalid_certificate", f"{number}: registry status {label} ({status})"))
+                label = _CERT_STATUS_NAMES.get(status) or record.get("status_text") or status
+                found.append(Finding("invalid_certificate", f"证书编号 {number} 在证书库中的状态为“{label}”", span))
                 continue
             expires = record.get("expires_on")
             if isinstance(expires, str) and expires:
                 expires = date.fromisoformat(expires[:10])
             if isinstance(expires, date) and expires < on:
-                found.append(("invalid_certificate", f"{number}: expired {expires.isoformat()} "
-                              f"(listing seen {on.isoformat()})"))
+                found.append(Finding("invalid_certificate", f"证书编号 {number} 已于 {expires.isoformat()} 到期"
+                                     f"（发现商品之日为 {on.isoformat()}）", span))
         return found
 
     # -- watchlist ---------------------------------------------------------------------
@@ -244,7 +284,9 @@ class RiskRules:
         for source, value in candidates:
             hit = watchlist.match(value or "")
             if hit:
-                return [Reason("watchlist_seller", f"{value} ~ watchlist: {hit}", source)]
+                value = str(value)
+                return [Reason("watchlist_seller", f"“{value}”与监督抽查不合格名单中的“{hit}”相符", source,
+                               0, len(value))]
         return []
 
     # -- all together ------------------------------------------------------------------
@@ -299,7 +341,8 @@ class RiskRules:
                 analysed.append(self._field_rules(text, source, category, now))
         reasons: list[Reason] = []
         for phrases, _, _, _ in analysed:
-            reasons += [Reason(r.code, r.evidence, r.source) for r in phrases]  # cached ones stay unshared
+            reasons += [Reason(r.code, r.evidence, r.source, r.start, r.end, r.span_field)
+                        for r in phrases]  # cached ones stay unshared
         if category not in self.reasons_cfg.get("no_manufacturer", {}).get("skip_categories", []):
             reasons += self.maker_reasons(listing.attributes or {})
         # specs: from the title first; attributes and description fill the gaps
@@ -313,16 +356,17 @@ class RiskRules:
             if self.registry is not None:
                 numbers = list(field_specs.get("certificate_numbers", []))
                 spec_found += self.registry_findings(text, seen_on, numbers)
-            reasons += [Reason(code, ev, source) for code, ev in spec_found]
+            reasons += [_reason(f, source) for f in spec_found]
         # a contradiction between the title and an attribute (title MFZ/ABC4, attribute 重量 2kg)
         attr_texts = [t for s, t in fields if s.startswith("attributes.")]
         if attr_texts and not any(r.code == "spec_mismatch" for r in reasons):
-            joined = " ".join([title] + attr_texts)
+            parts = [("title", title)] + [(s, t) for s, t in fields if s.startswith("attributes.")]
+            joined = " ".join(t for _, t in parts)
             # parsed lazily: the mismatch rules read only the families they check
-            reasons += [Reason(code, ev, "title+attributes")
-                        for code, ev in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts),
-                                                    mismatch_only=True)
-                        if code == "spec_mismatch"]
+            reasons += [_joined_finding(f, parts)
+                        for f in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts),
+                                             mismatch_only=True)
+                        if f.code == "spec_mismatch"]
         if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
             title_scalars = _scalars(title_specs)
             for (source, text), (_, field_specs, _, field_scalars) in zip(fields, analysed):
@@ -331,7 +375,7 @@ class RiskRules:
                                                  title_scalars,
                                                  _scalars(field_specs) if field_scalars is None else field_scalars)
                     if found:
-                        reasons += [Reason(code, ev, source) for code, ev in found]
+                        reasons += [_reason(f, source) for f in found]
                         break
         if len(attr_texts) > 1 and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._attribute_pair_mismatch(fields, analysed, category)

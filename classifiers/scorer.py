@@ -36,7 +36,7 @@ from .exceptions import ModelIntegrityError, ModelNotTrainedError
 from .features import FastFeatures
 from .risk import LEXICON_PATH, PRICE_PRIORS_PATH, RiskRules
 from .risk_model import RiskTextModel
-from .specs import SPECS_PATH
+from .specs import SPECS_PATH, locate
 from firewatch.core.text import USERDICT, normalize, tokenize_normalized
 from firewatch.core.text import engine as text_engine
 from .watchlist import Watchlist
@@ -195,8 +195,9 @@ class Scorer:
         if not reasons and risk_score >= threshold:
             code = codes[top]
             terms = top_terms(code)
-            reasons.append(Reason(code, f"text model p={p_text:.2f}; terms: {', '.join(terms)}",
-                                  "text_model"))
+            span = next((found for found in (locate(listing.title or "", t) for t in terms) if found), None)
+            reasons.append(Reason(code, f"文本模型判断概率 {p_text:.2f}；主要依据词：{'、'.join(terms) or '无'}",
+                                  "text_model", *(span or (None, None)), "title" if span else None))
         specs = dict(specs)
         specs["text_risk"] = {c: round(p, 4) for c, p in zip(codes, code_proba)}
         specs["risk_raw"] = round(raw_score, 4)

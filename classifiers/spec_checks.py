@@ -1,8 +1,9 @@
 """Specification checks: compare what a listing states with the facts in `data/specs.yaml`.
 
-`check_specs(text, category, now)` returns `(code, evidence)` pairs: `spec_mismatch` (model code and
-stated specification contradict) or `substandard_spec` (below or outside a standard), the evidence
-quoting the text; `cross_field_mismatch` compares title and attributes. `not_fire` gets none.
+`check_specs(text, category, now)` returns `Finding`s (code, evidence, span): `spec_mismatch` (model
+code and stated specification contradict) or `substandard_spec` (below or outside a standard), the
+evidence a Chinese sentence quoting the text, the span where the quoted code or value is in `text`;
+`cross_field_mismatch` compares title and attributes. `not_fire` gets none.
 """
 
 from __future__ import annotations
@@ -13,15 +14,24 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import load_facts, parse_specs, snippet, today
+from .specs import Finding, finding, load_facts, locate, parse_specs, today
+from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
-Finding = tuple[str, str]
+UNITS = {"kg": "千克", "l": "升"}
 _NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁用|替代)\s*$")
 
 
 def _fmt(v: float) -> str:
     return f"{v:g}"
+
+
+def _agent(code: str) -> str:
+    return AGENT_NAMES.get(code, code)
+
+
+def _seq(values) -> str:
+    return "、".join(_fmt(v) if isinstance(v, float) else str(v) for v in values)
 
 
 def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
@@ -34,29 +44,30 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
         tol = cfg["tolerance_kg"]
         stated = specs.get("weights_kg", []) if code["unit"] == "kg" else specs.get("volumes_l", [])
         if stated and not any(abs(w - code["amount"]) <= tol for w in stated):
-            unit = code["unit"]
-            found.append(("spec_mismatch", f"{code['code']} means {code['amount']:g} {unit} but the listing "
-                          f"states {stated[0]:g} {unit}: {snippet(text, code['code'])}"))
+            unit = UNITS.get(code["unit"], code["unit"])
+            found.append(finding("spec_mismatch", f"型号 {code['code']} 表示 {code['amount']:g} {unit}，"
+                                 f"商品却标称 {stated[0]:g} {unit}", text, code["code"]))
     agents = {c["agent"] for c in codes}
     stated_agents = set(specs.get("agents_stated", []))
     if len(agents) == 1 and len(stated_agents) == 1:  # keyword-stuffed titles name several agents
         agent = next(iter(agents))
         if agent not in stated_agents and not (agent == "clean_agent" and "co2" in stated_agents):
             other = sorted(stated_agents)[0]
-            found.append(("spec_mismatch", f"{codes[0]['code']} is a {agent} code but the listing calls it "
-                          f"{other}: {snippet(text, codes[0]['code'])}"))
+            found.append(finding("spec_mismatch", f"型号 {codes[0]['code']} 是{_agent(agent)}灭火器的型号，"
+                                 f"商品却称其为{_agent(other)}灭火器", text, codes[0]["code"]))
     sizes = cfg.get("nominal_sizes", {})
     if sizes.get("enforce"):
         for c in codes:
             series = None if c.get("wheeled") else sizes.get(c["agent"])
             if series and c["amount"] not in [float(x) for x in series]:
-                found.append(("substandard_spec", f"{c['code']}: {c['amount']:g} {c['unit']} is not a nominal "
-                              f"{c['agent']} size {series}: {snippet(text, c['code'])}"))
+                found.append(finding("substandard_spec", f"型号 {c['code']} 的 {c['amount']:g} "
+                                     f"{UNITS.get(c['unit'], c['unit'])} 不是{_agent(c['agent'])}灭火器的标准规格"
+                                     f"（{_seq(series)}）", text, c["code"]))
                 break
     for pct in specs.get("powder_content_pct", []):
         if pct < cfg.get("min_powder_content_pct", 75):
-            found.append(("substandard_spec", f"dry-powder main component {pct:g}% < "
-                          f"{cfg.get('min_powder_content_pct', 75)}%: {snippet(text, _fmt(pct) + '%')}"))
+            found.append(finding("substandard_spec", f"干粉主要成分含量 {pct:g}% 低于 "
+                                 f"{cfg.get('min_powder_content_pct', 75)}%", text, _fmt(pct) + "%"))
             break
     return found
 
@@ -67,17 +78,17 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
     tzl = specs.get("tzl_minutes", [])
     for minutes in tzl:
         if minutes not in allowed:
-            found.append(("substandard_spec", f"TZL{minutes}: rated minutes must be one of {sorted(allowed)}: "
-                          f"{snippet(text, f'tzl{minutes}')}"))
+            found.append(finding("substandard_spec", f"型号 TZL{minutes} 的防护时间不是标准规定的 "
+                                 f"{_seq(sorted(allowed))} 分钟之一", text, f"tzl{minutes}"))
             break
     stated = specs.get("protection_minutes") or [m for m in specs.get("stated_minutes", []) if m >= 10]
     if len(set(tzl)) == 1 and stated and tzl[0] in allowed and tzl[0] not in stated:
-        found.append(("spec_mismatch", f"TZL{tzl[0]} is rated {tzl[0]} min but the listing states {stated[0]} min: "
-                      f"{snippet(text, str(stated[0]))}"))
+        found.append(finding("spec_mismatch", f"型号 TZL{tzl[0]} 表示防护 {tzl[0]} 分钟，商品却标称 {stated[0]} 分钟",
+                             text, str(stated[0])))
     protect = specs.get("protection_minutes", [])
     if not tzl and protect and max(protect) > max(allowed) and max(protect) <= 180:
-        found.append(("substandard_spec", f"claims {max(protect)} min protection; rated times are {sorted(allowed)}: "
-                      f"{snippet(text, str(max(protect)))}"))
+        found.append(finding("substandard_spec", f"声称防护 {max(protect)} 分钟，超出标准规定的 "
+                             f"{_seq(sorted(allowed))} 分钟", text, str(max(protect))))
     return found
 
 
@@ -90,13 +101,14 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
         hours |= {g["hours"] for g in specs.get("fire_glass", [])}
     if len(grades) == 1 and hours and not any(abs(grade_hours[grades[0]] - h) < 1e-6 for h in hours):
         h = sorted(hours)[0]
-        found.append(("spec_mismatch", f"{grades[0]} means {grade_hours[grades[0]]:.2f} h but the listing states "
-                      f"{h:.2f} h: {snippet(text, grades[0])}"))
+        found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
+                             f"商品却标称 {h:.2f} 小时", text, grades[0]))
     if family == "fire_door":
         allowed = set(facts["fire_door"]["hours"])
         for h in specs.get("rating_hours", []):
             if h not in allowed:
-                found.append(("substandard_spec", f"A{h:.2f}: door ratings are A{sorted(allowed)}"))
+                found.append(finding("substandard_spec", f"耐火极限 A{h:.2f} 不是防火门的标准等级"
+                                     f"（A{'、A'.join(f'{x:.2f}' for x in sorted(allowed))}）", text, f"a{h:.2f}"))
                 break
     return found
 
@@ -108,27 +120,27 @@ def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
     norm = normalize(text)
     for g in specs.get("fire_glass", []):
         if g["hours"] not in allowed:
-            found.append(("substandard_spec", f"{g['code']}: fire-resistance hours must be one of {sorted(allowed)}: "
-                          f"{snippet(text, g['code'])}"))
+            found.append(finding("substandard_spec", f"型号 {g['code']} 的耐火时间不是标准规定的 "
+                                 f"{_seq(sorted(allowed))} 小时之一", text, g["code"]))
             break
     glass = specs.get("fire_glass", [])
     if len(glass) == 1:
         g = glass[0]
         insulating = g["class"] in cfg.get("insulating_classes", ["A"])
         if insulating and "非隔热" in norm:
-            found.append(("spec_mismatch", f"{g['code']} is class {g['class']} (insulating) but the listing says "
-                          f"非隔热: {snippet(text, '非隔热')}"))
+            found.append(finding("spec_mismatch", f"型号 {g['code']} 为 {g['class']} 类（隔热型），商品却写“非隔热”",
+                                 text, "非隔热"))
         elif not insulating and re.search(r"(?<!非)隔热型", norm):
-            found.append(("spec_mismatch", f"{g['code']} is class {g['class']} (non-insulating) but the listing "
-                          f"says 隔热型: {snippet(text, '隔热型')}"))
+            found.append(finding("spec_mismatch", f"型号 {g['code']} 为 {g['class']} 类（非隔热型），商品却写“隔热型”",
+                                 text, "隔热型"))
         stated_h = set(specs.get("stated_hours", []))
         if stated_h and g["hours"] not in stated_h:
-            found.append(("spec_mismatch", f"{g['code']} is rated {g['hours']:.2f} h but the listing states "
-                          f"{sorted(stated_h)[0]:g} h: {snippet(text, g['code'])}"))
+            found.append(finding("spec_mismatch", f"型号 {g['code']} 表示耐火 {g['hours']:.2f} 小时，"
+                                 f"商品却标称 {sorted(stated_h)[0]:g} 小时", text, g["code"]))
         mm = set(specs.get("glass_thickness_mm", []))
         if len(mm) == 1 and "+" not in norm and float(g["thickness_mm"]) not in mm:
-            found.append(("spec_mismatch", f"{g['code']} is {g['thickness_mm']} mm thick but the listing states "
-                          f"{next(iter(mm)):g} mm: {snippet(text, g['code'])}"))
+            found.append(finding("spec_mismatch", f"型号 {g['code']} 表示厚度 {g['thickness_mm']} 毫米，"
+                                 f"商品却标称 {next(iter(mm)):g} 毫米", text, g["code"]))
     return found
 
 
@@ -138,8 +150,8 @@ def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
     if cfg.get("enforce") and "特级" in specs.get("door_grades", []) and hours:
         low = min(hours)
         if low < float(cfg.get("special_grade_min_hours", 3.0)):
-            return [("spec_mismatch", f"特级 means >= {cfg['special_grade_min_hours']:g} h but the listing states "
-                     f"{low:g} h: {snippet(text, '特级')}")]
+            return [finding("spec_mismatch", f"特级表示耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
+                            f"商品却标称 {low:g} 小时", text, "特级")]
     return []
 
 
@@ -152,24 +164,22 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
     temps = set(specs.get("temperatures_c", []))
     if len(code_temps) == 1 and len(temps) > 1:
         other = sorted(temps - code_temps)[0]
-        found.append(("spec_mismatch", f"{heads[0]['code']} is rated {next(iter(code_temps))}℃ but the listing "
-                      f"states {other}℃: {snippet(text, heads[0]['code'])}"))
+        found.append(finding("spec_mismatch", f"型号 {heads[0]['code']} 表示公称动作温度 {next(iter(code_temps))}℃，"
+                             f"商品却标称 {other}℃", text, heads[0]["code"]))
     if colours_apply:
         rated = {t for t in temps if t in bulbs}
         colours = set(specs.get("colours", []))
         if len(rated) == 1 and len(colours) == 1:
             t, c = rated.pop(), colours.pop()
             if bulbs[t] != c:
-                found.append(("spec_mismatch", f"a {t}℃ bulb is {bulbs[t]}色, the listing says {c}色: "
-                              f"{snippet(text, c)}"))
+                found.append(finding("spec_mismatch", f"{t}℃ 玻璃球应为{bulbs[t]}色，商品却写{c}色", text, c))
     bores = {s["bore_mm"] for s in heads if s["bore_mm"]} | {d for d in specs.get("dn", []) if d in (15, 20)}
     ks = set(specs.get("k_factors", []))
     bk = {int(k): int(v) for k, v in cfg.get("bore_k_factor", {}).items()}
     if len(bores) == 1 and len(ks) == 1:
         b, k = bores.pop(), ks.pop()
         if b in bk and abs(bk[b] - k) > int(cfg.get("k_tolerance", 10)):
-            found.append(("spec_mismatch", f"a DN{b} head has K≈{bk[b]}, the listing says K{k}: "
-                          f"{snippet(text, f'k{k}')}"))
+            found.append(finding("spec_mismatch", f"DN{b} 喷头的流量系数约为 K{bk[b]}，商品却写 K{k}", text, f"k{k}"))
     return found
 
 
@@ -180,29 +190,29 @@ def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
     if cfg.get("enforce"):
         for h in hoses:
             if h["pressure_class"] not in cfg["pressure_classes"]:
-                found.append(("substandard_spec", f"{h['code']}: pressure class {h['pressure_class']} "
-                              f"({h['pressure_mpa']:g} MPa) is not one of {cfg['pressure_classes']} (x0.1 MPa): "
-                              f"{snippet(text, h['code'])}"))
+                found.append(finding("substandard_spec", f"型号 {h['code']} 的压力等级 {h['pressure_class']}"
+                                     f"（{h['pressure_mpa']:g} MPa）不是标准规定的 {_seq(cfg['pressure_classes'])}"
+                                     f"（×0.1 MPa）之一", text, h["code"]))
                 break
         if not hoses:
             low = [p for p in specs.get("pressures_mpa", []) if p < min(cfg["pressure_classes"]) / 10.0]
             if low:
-                found.append(("substandard_spec", f"working pressure {low[0]:g} MPa is below "
-                              f"{min(cfg['pressure_classes']) / 10.0:g} MPa: {snippet(text, _fmt(low[0]) + 'mpa')}"))
+                found.append(finding("substandard_spec", f"工作压力 {low[0]:g} MPa 低于 "
+                                     f"{min(cfg['pressure_classes']) / 10.0:g} MPa", text, _fmt(low[0]) + "mpa"))
     if len(hoses) == 1:
         h = hoses[0]
         lengths = set(specs.get("lengths_m", []))
         if lengths and h["length_m"] not in lengths:
-            found.append(("spec_mismatch", f"{h['code']} is {h['length_m']} m long but the listing states "
-                          f"{sorted(lengths)[0]} m: {snippet(text, h['code'])}"))
+            found.append(finding("spec_mismatch", f"型号 {h['code']} 表示长度 {h['length_m']} 米，"
+                                 f"商品却标称 {sorted(lengths)[0]} 米", text, h["code"]))
         dn = set(specs.get("dn", []))
         if dn and h["bore_mm"] not in dn:
-            found.append(("spec_mismatch", f"{h['code']} has a {h['bore_mm']} mm bore but the listing states "
-                          f"DN{sorted(dn)[0]}: {snippet(text, h['code'])}"))
+            found.append(finding("spec_mismatch", f"型号 {h['code']} 表示口径 {h['bore_mm']} 毫米，"
+                                 f"商品却标称 DN{sorted(dn)[0]}", text, h["code"]))
         press = set(specs.get("pressures_mpa", []))
         if press and not any(abs(p - h["pressure_mpa"]) < 1e-6 for p in press):
-            found.append(("spec_mismatch", f"{h['code']} is rated {h['pressure_mpa']:g} MPa but the listing states "
-                          f"{sorted(press)[0]:g} MPa: {snippet(text, h['code'])}"))
+            found.append(finding("spec_mismatch", f"型号 {h['code']} 表示工作压力 {h['pressure_mpa']:g} MPa，"
+                                 f"商品却标称 {sorted(press)[0]:g} MPa", text, h["code"]))
     return found
 
 
@@ -212,8 +222,8 @@ def _coupling(text: str, specs: dict[str, Any]) -> list[Finding]:
     dn = set(specs.get("dn", []))
     if len(bores) == 1 and len(dn) == 1 and bores != dn and "转" not in text and "异径" not in text:
         c = couplings[0]
-        return [("spec_mismatch", f"{c['code']} fits a {c['bore_mm']} mm hose but the listing states DN{next(iter(dn))}: "
-                 f"{snippet(text, c['code'])}")]
+        return [finding("spec_mismatch", f"型号 {c['code']} 适配口径 {c['bore_mm']} 毫米的水带，"
+                        f"商品却标称 DN{next(iter(dn))}", text, c["code"])]
     return []
 
 
@@ -222,8 +232,8 @@ def _hydrant(text: str, specs: dict[str, Any]) -> list[Finding]:
     dn = set(specs.get("dn", []))
     if len(bores) == 1 and len(dn) == 1 and bores != dn:
         h = specs["hydrants"][0]
-        return [("spec_mismatch", f"{h['code']} has a {h['bore_mm']} mm outlet but the listing states DN{next(iter(dn))}: "
-                 f"{snippet(text, h['code'])}")]
+        return [finding("spec_mismatch", f"型号 {h['code']} 表示出水口 {h['bore_mm']} 毫米，"
+                        f"商品却标称 DN{next(iter(dn))}", text, h["code"])]
     return []
 
 
@@ -236,12 +246,12 @@ def _pump(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
     tol = float(cfg.get("pressure_tolerance", 0.15))
     press = specs.get("pressures_mpa", [])
     heads = [h / float(cfg.get("metres_per_mpa", 100)) for h in specs.get("head_m", [])]
-    for stated, what in ((press, "MPa"), (heads, "MPa (from 扬程)")):
+    for stated, what in ((press, "MPa"), (heads, "MPa（按扬程换算）")):
         # the code's number read as 0.1 MPa or, as some sellers write it, as MPa: either agrees
         readings = (p["pressure_mpa"], p["pressure_mpa"] * 10)
         if stated and not any(abs(x - r) <= tol * r for x in stated for r in readings):
-            return [("spec_mismatch", f"{p['code']} means {p['pressure_mpa']:g} MPa but the listing states "
-                     f"{stated[0]:g} {what}: {snippet(text, p['code'])}")]
+            return [finding("spec_mismatch", f"型号 {p['code']} 表示 {p['pressure_mpa']:g} MPa，"
+                            f"商品却标称 {stated[0]:g} {what}", text, p["code"])]
     return []
 
 
@@ -249,8 +259,8 @@ def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
     cyl = specs.get("gas_cylinders", [])
     vols = {v for v in specs.get("volumes_l", []) if v >= 10}
     if len({c["volume_l"] for c in cyl}) == 1 and len(vols) == 1 and float(cyl[0]["volume_l"]) not in vols:
-        return [("spec_mismatch", f"{cyl[0]['code']} is a {cyl[0]['volume_l']} L cylinder but the listing states "
-                 f"{next(iter(vols)):g} L: {snippet(text, cyl[0]['code'])}")]
+        return [finding("spec_mismatch", f"型号 {cyl[0]['code']} 表示 {cyl[0]['volume_l']} 升的瓶组，"
+                        f"商品却标称 {next(iter(vols)):g} 升", text, cyl[0]["code"])]
     return []
 
 
@@ -262,46 +272,45 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
     if cables and "耐火" in norm and not any(c["fire_resistant"] for c in cables) \
             and not re.search(r"(非|不)耐火", norm):
         c = cables[0]
-        found.append(("spec_mismatch", f"{c['code']} has no N/NH fire-resistant mark but the listing claims 耐火: "
-                      f"{snippet(text, c['code'])}"))
+        found.append(finding("spec_mismatch", f"型号 {c['code']} 没有耐火标志（N/NH），商品却声称“耐火”",
+                             text, c["code"]))
     if cfg.get("enforce_voltage"):
         table = cfg.get("type_voltage", {})
         volts = set(specs.get("voltages", []))
         types = {table[c["type"]] for c in cables if c["type"] in table}
         if len(types) == 1 and len(volts) == 1 and types != volts:
             c = next(c for c in cables if c["type"] in table)
-            found.append(("spec_mismatch", f"{c['type']} is a {next(iter(types))} construction but the listing "
-                          f"states {next(iter(volts))}: {snippet(text, c['code'])}"))
+            found.append(finding("spec_mismatch", f"{c['type']} 为 {next(iter(types))} 结构，"
+                                 f"商品却标称 {next(iter(volts))}", text, c["code"]))
     conductors = specs.get("conductors", [])
     series = {float(x) for x in cfg.get("sections_mm2", [])}
     sections = set(specs.get("sections_mm2", []))
     single = {t.upper() for t in cfg.get("single_core_types", [])}
     multi = [c for c in conductors if c["total_cores"] > 1]
     if multi and cables and len({c["type"] for c in cables}) == 1 and cables[0]["type"] in single:
-        found.append(("spec_mismatch", f"{cables[0]['code']} is a single-core construction but the listing states "
-                      f"{multi[0]['text']}: {snippet(text, cables[0]['code'])}"))
+        found.append(finding("spec_mismatch", f"型号 {cables[0]['code']} 为单芯结构，商品却标称 {multi[0]['text']}",
+                             text, cables[0]["code"]))
     if conductors:
         sizes = {s for c in conductors for s in c["sections_mm2"]}
         nominal = {x for x in sections if x in series}
         if nominal and not sections & sizes:
-            found.append(("spec_mismatch", f"conductors {conductors[0]['text']} but the listing states "
-                          f"{sorted(sections)[0]:g} mm²: {snippet(text, conductors[0]['text'])}"))
+            found.append(finding("spec_mismatch", f"芯数×截面为 {conductors[0]['text']}，"
+                                 f"商品却标称 {sorted(sections)[0]:g} mm²", text, conductors[0]["text"]))
         cores = set(specs.get("cores", []))
         if len(conductors) == 1 and len(cores) == 1 and conductors[0]["total_cores"] not in cores:
-            found.append(("spec_mismatch", f"{conductors[0]['text']} has {conductors[0]['total_cores']} cores but "
-                          f"the listing states {next(iter(cores))}芯: {snippet(text, conductors[0]['text'])}"))
+            found.append(finding("spec_mismatch", f"{conductors[0]['text']} 为 {conductors[0]['total_cores']} 芯，"
+                                 f"商品却标称 {next(iter(cores))} 芯", text, conductors[0]["text"]))
     minutes = [m for m in specs.get("stated_minutes", []) if m >= 15]
     min_fire = cfg.get("fire_resistant_min_minutes")
     if min_fire and cfg.get("enforce_fire_minutes") and any(c["fire_resistant"] for c in cables) and minutes \
             and max(minutes) < int(min_fire):
-        found.append(("substandard_spec", f"fire-resistant cable rated {max(minutes)} min < {min_fire} min: "
-                      f"{snippet(text, str(max(minutes)))}"))
+        found.append(finding("substandard_spec", f"耐火电缆标称耐火 {max(minutes)} 分钟，低于 {min_fire} 分钟",
+                             text, str(max(minutes))))
     if cfg.get("enforce_sections"):
         stated = list(sections) + [s for c in conductors for s in c["sections_mm2"]]
         for s in stated:
             if s not in series and s <= 1000:
-                found.append(("substandard_spec", f"{s:g} mm² is not a nominal conductor size (非标): "
-                              f"{snippet(text, _fmt(s))}"))
+                found.append(finding("substandard_spec", f"{s:g} mm² 不是标准规定的导体截面（非标）", text, _fmt(s)))
                 break
     return found
 
@@ -312,8 +321,8 @@ def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
         return []
     for s in specs.get("blanket_sizes", []):
         if min(s["width_m"], s["length_m"]) < float(cfg["min_side_m"]) - 1e-6:
-            return [("substandard_spec", f"blanket {s['width_m']:g}x{s['length_m']:g} m is below the "
-                     f"{cfg['min_side_m']:g}x{cfg['min_side_m']:g} m minimum: {snippet(text, s['text'])}")]
+            return [finding("substandard_spec", f"灭火毯 {s['width_m']:g}×{s['length_m']:g} 米，小于最小尺寸 "
+                            f"{cfg['min_side_m']:g}×{cfg['min_side_m']:g} 米", text, s["text"])]
     return []
 
 
@@ -329,12 +338,12 @@ def _emergency_light(text: str, facts: dict[str, Any]) -> list[Finding]:
 
     for battery in cfg["banned_batteries"]:
         if asserted(battery) >= 0:
-            return [("substandard_spec", f"{battery} battery is banned by GB 17945-2024: {snippet(text, battery)}")]
+            return [finding("substandard_spec", f"GB 17945-2024 禁止使用{battery}电池", text, battery)]
     if not any(normalize(w) in norm for w in cfg.get("central_power_words", [])):
         for battery in cfg.get("banned_self_powered", []):
             if asserted(battery) >= 0:
-                return [("substandard_spec", f"{battery} battery is not allowed in self-powered emergency lamps "
-                         f"(GB 17945-2024): {snippet(text, battery)}")]
+                return [finding("substandard_spec", f"GB 17945-2024 不允许自带电源型应急灯具使用{battery}电池",
+                                text, battery)]
     return []
 
 
@@ -390,8 +399,8 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
         key = f"{std['number']}-{std['year']}" if std["year"] else std["number"]
         entry = by_number.get(key)
         if entry and entry.get("withdrawn_on") and on >= date.fromisoformat(str(entry["withdrawn_on"])) + grace:
-            found.append(("substandard_spec", f"cites {std['id']}, withdrawn {entry['withdrawn_on']} "
-                          f"(replaced by {entry.get('replaced_by', '?')}): {snippet(text, std['text'])}"))
+            found.append(finding("substandard_spec", f"引用的 {std['id']} 已于 {entry['withdrawn_on']} 废止"
+                                 f"（由 {entry.get('replaced_by', '新标准')} 代替）", text, std["text"]))
             return found
     # an older edition of a standard the table knows in a later, in-force edition
     for std in cited:
@@ -402,8 +411,8 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
         number = std["number"]
         for year, start, e in (by_num if "." in number else by_base).get(number, ()):
             if year > std["year"] and (start is None or on >= start):
-                found.append(("substandard_spec", f"cites {std['id']}, an edition older than {e.get('scheme', 'GB')} {e['number']}: "
-                              f"{snippet(text, std['text'])}"))
+                found.append(finding("substandard_spec", f"引用的 {std['id']} 是旧版，现行版本为 "
+                                     f"{e.get('scheme', 'GB')} {e['number']}", text, std["text"]))
                 return found
     wrong = facts.get("wrong_standard", {})
     if cited and wrong.get("enforce") and category not in wrong.get("skip_categories", []):
@@ -418,8 +427,8 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
         if other and not own and known_cat:
             s = other[0]
             what = sorted(base[s["number"].split(".")[0]])[0]
-            found.append(("substandard_spec", f"cites {s['id']}, the standard for {what}, not for {category}: "
-                          f"{snippet(text, s['text'])}"))
+            found.append(finding("substandard_spec", f"引用的 {s['id']} 是{category_name(what)}的标准，"
+                                 f"不适用于{category_name(category)}", text, s["text"]))
             return found
     foreign = facts.get("foreign_standard", {})
     if foreign.get("enforce") and category in facts.get("ccc_categories", []) and not cited:
@@ -428,8 +437,8 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
         cue = next((w for w, nw in _normalized_words(tuple(foreign.get("cue_words", []))) if nw in norm), None)
         if named or cue:
             what = named[0] if named else cue
-            found.append(("substandard_spec", f"cites the foreign standard {what} for a CCC product "
-                          f"(no GB standard): {snippet(text, what)}"))
+            found.append(finding("substandard_spec", f"强制性认证产品只引用国外标准 {what}（未引用国家标准）",
+                                 text, what))
     return found
 
 
@@ -520,11 +529,50 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
     return {k: v for k, v in out.items() if v}
 
 
+# the value families `_scalars` compares across fields, as the evidence names them
+FAMILY_NAMES = {
+    "extinguisher amount": "灭火剂量", "TZL minutes": "呼吸器防护时间", "protection minutes": "防护时间",
+    "blanket size": "灭火毯尺寸", "hose code": "水带型号", "door grade": "耐火等级",
+    "fire-resistance hours": "耐火时间", "temperature": "温度", "voltage": "额定电压", "conductors": "芯数×截面",
+    "bore": "口径", "foam mix ratio": "泡沫混合比", "gas cylinder": "气体灭火瓶组容量", "agent": "灭火剂",
+    "cylinder volume": "容量", "pump code": "消防泵型号", "cable class": "阻燃/耐火等级",
+}
+
+
+def _value_text(family: str, value: Any) -> str:
+    """One compared value as the evidence shows it: 1.5×1.5, 3 芯×2.5, 干粉 (never a Python repr)."""
+    if family == "agent":
+        return _agent(value)
+    if family == "conductors":
+        cores, sections = value
+        return f"{cores} 芯×{'+'.join(_fmt(float(x)) for x in sections)}"
+    if isinstance(value, tuple):
+        return "×".join(_fmt(float(x)) if isinstance(x, (int, float)) else str(x) for x in value)
+    return _fmt(value) if isinstance(value, float) else str(value)
+
+
+def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
+    """The text that stated `value` for `family`, as parse_specs kept it (or the value itself)."""
+    if family == "blanket size":
+        for b in specs.get("blanket_sizes", []):
+            if tuple(sorted((b["width_m"], b["length_m"]))) == value:
+                return b["text"].strip()
+    if family == "conductors":
+        for c in specs.get("conductors", []):
+            if (c["total_cores"], tuple(c["sections_mm2"])) == value:
+                return c["text"]
+    if family == "extinguisher amount":
+        for c in specs.get("extinguisher_codes", []):
+            if c["amount"] == value:
+                return c["code"]
+    return _value_text(family, value)
+
+
 def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, other_specs: dict[str, Any],
                          category: str, title_scalars: dict[str, set] | None = None,
-                         other_scalars: dict[str, set] | None = None, first: str = "the title") -> list[Finding]:
+                         other_scalars: dict[str, set] | None = None, first: str = "标题") -> list[Finding]:
     """spec_mismatch when the title (or the field named by `first`) states one value and
-    another field (an attribute) another.
+    another field (an attribute) another; the span is the value in `other`.
 
     `title_scalars` / `other_scalars`: `_scalars` of the specs when the caller has them already.
     """
@@ -535,5 +583,7 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
     for family in a.keys() & b.keys():
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
             x, y = next(iter(a[family])), next(iter(b[family]))
-            return [("spec_mismatch", f"{family}: {first} states {x} but {other.strip()[:40]} states {y}")]
+            name = FAMILY_NAMES.get(family, family)
+            return [Finding("spec_mismatch", f"{name}前后矛盾：{first}写 {_value_text(family, x)}，"
+                            f"“{other.strip()[:40]}”写 {_value_text(family, y)}", locate(other, _needle(family, y, other_specs)))]
     return []

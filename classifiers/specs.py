@@ -14,7 +14,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 
 from .datafiles import load_yaml
@@ -583,13 +583,37 @@ def extinguisher_size(specs: dict[str, Any]) -> tuple[str | None, float | None]:
     return agent, None
 
 
+class Finding(NamedTuple):
+    """What a rule found: its reason code, the evidence (a Chinese sentence quoting the text) and
+    the quoted text's span [start, end) in the text the rule read (None: nothing to point at)."""
+
+    code: str
+    evidence: str
+    span: tuple[int, int] | None = None
+
+
+def locate(text: str, needle: str) -> tuple[int, int] | None:
+    """Where `needle` first occurs in `text`, width and case folded, spaces in `needle` optional
+    (EN 3-7 is found in EN3-7), as (start, end) in `text`."""
+    words = normalize(needle).split()
+    if not words:
+        return None
+    m = re.search(r"\s*".join(map(re.escape, words)), normalize(text))
+    return m.span() if m else None
+
+
 def snippet(text: str, needle: str, width: int = 10) -> str:
     """`needle` with up to `width` characters of context from `text` (the original spelling)."""
-    idx = normalize(text).find(normalize(needle))
-    if idx < 0:
+    span = locate(text, needle)
+    if span is None:
         return needle
-    start, end = max(0, idx - width), min(len(text), idx + len(needle) + width)
+    start, end = max(0, span[0] - width), min(len(text), span[1] + width)
     return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+def finding(code: str, message: str, text: str, needle: str) -> Finding:
+    """A finding whose evidence is `message：<needle in its context>` and whose span is `needle` in `text`."""
+    return Finding(code, f"{message}：{snippet(text, needle)}", locate(text, needle))
 
 
 _snippet = snippet  # backwards-compatible private name
@@ -625,18 +649,18 @@ def validate_ccc_number(number: str, now: datetime | date | None = None,
     rule = facts["ccc_certificate"]
     digits = rule["digits"]
     if not number.isdigit():
-        return f"{number} is not all digits (a CCC number is {digits} digits)"
+        return f"证书编号 {number} 含非数字字符（强制性产品认证证书编号为 {digits} 位数字）"
     if len(number) != digits:
-        return f"{number} has {len(number)} digits, expected {digits} (year+body+category+serial)"
+        return f"证书编号 {number} 为 {len(number)} 位，应为 {digits} 位（年份+机构+类别+流水号）"
     year = int(number[:4])
     if not rule["min_year"] <= year <= _today(now).year:
-        return f"{number} starts with year {year}, outside {rule['min_year']}..{_today(now).year}"
+        return f"证书编号 {number} 的年份 {year} 不在 {rule['min_year']}–{_today(now).year} 之间"
     return None
 
 
 def check_certificates(text: str, now: datetime | date | None = None,
                        facts: dict[str, Any] | None = None,
-                       numbers: list[str] | None = None) -> list[tuple[str, str]]:
+                       numbers: list[str] | None = None) -> list[Finding]:
     """invalid_certificate findings for certificate numbers cited in `text` (or given)."""
     facts = facts or load_facts()
     if numbers is None:
@@ -645,9 +669,10 @@ def check_certificates(text: str, now: datetime | date | None = None,
     for number in numbers:
         problem = validate_ccc_number(number, now, facts)
         if problem:
-            found.append(("invalid_certificate", f"{_snippet(text, number)}: {problem}"))
+            found.append(Finding("invalid_certificate", f"{problem}：{_snippet(text, number)}", locate(text, number)))
     return found
 
 
 __all__ = ["SPECS_PATH", "load_facts", "parse_specs", "extinguisher_size",
-           "check_certificates", "validate_ccc_number", "snippet", "attribute_key", "LazySpecs"]
+           "check_certificates", "validate_ccc_number", "snippet", "locate", "finding", "Finding",
+           "attribute_key", "LazySpecs"]

@@ -496,7 +496,7 @@ def _drop_accidental_spec_findings(records: list[dict]) -> list[dict]:
     with an MFZ/ABC2 code) when the line is not labelled so: they would be label noise."""
     keep = []
     for rec in records:
-        found = {code for code, _ in check_specs(rec["title"], rec["category"])}
+        found = {f.code for f in check_specs(rec["title"], rec["category"])}
         if found - set(rec["reasons"]):
             continue
         keep.append(rec)

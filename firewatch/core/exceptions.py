@@ -39,6 +39,12 @@ class ClaimLost(StoreError):
     completing transaction, so the stage's result is not saved; the worker skips the row."""
 
 
+class CaseClosed(FirewatchError):
+    """A closed case's listings cannot change (an admin reopens it first)."""
+
+    exit_code = 65  # EX_DATAERR
+
+
 class NotFoundError(FirewatchError):
     """A listing or record asked for by key does not exist."""
 

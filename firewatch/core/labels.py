@@ -1,7 +1,11 @@
 """Plain-Chinese names of the taxonomy's codes (spec/taxonomy.md), for everything people read:
-takedown lists, notices, evidence reports, the web app and plots.
+takedown lists, notices, evidence reports, the web app and plots; and of the other codes a
+page would otherwise show raw: a reason's listing field (`field_name`), attribute keys the
+parsers keep in a page's own English (`attribute_name`), parsed specifications (`spec_rows`:
+名称/值 rows, never a Python repr) and extinguishing agents.
 
-The codes stay the public interface; these names are only how they are shown.
+The codes stay the public interface; these names are only how they are shown. An unknown code
+is shown as it is (the templates escape it).
 """
 
 from __future__ import annotations
@@ -28,6 +32,14 @@ REASON_NAMES = {
     "prop_or_display": "道具、模型、样品或展示品在消防产品类目中销售",
     "no_manufacturer": "无生产厂名、品牌或产地（“三无”产品）",
     "watchlist_seller": "卖家或生产企业在监督抽查不合格名单中",
+}
+
+# the same, in a few characters (table cells, excerpts: "价格过低：…")
+REASON_SHORT_NAMES = {
+    "inspection_only": "应付检查", "no_certification": "无3C认证", "invalid_certificate": "证书无效",
+    "refurbished": "以旧充新", "price_too_low": "价格过低", "spec_mismatch": "规格矛盾",
+    "substandard_spec": "规格不达标", "prop_or_display": "道具展示品", "no_manufacturer": "三无产品",
+    "watchlist_seller": "抽查不合格企业",
 }
 
 PLATFORM_NAMES = {"jd": "京东", "taobao": "淘宝", "tmall": "天猫", "pdd": "拼多多", "1688": "1688", "web": "网站"}
@@ -64,3 +76,115 @@ def category_name(code: str | None) -> str:
 
 def reason_name(code: str) -> str:
     return REASON_NAMES.get(code, code)
+
+
+def reason_short_name(code: str) -> str:
+    return REASON_SHORT_NAMES.get(code, code)
+
+
+def evidence_text(reasons) -> str:
+    """Reasons' evidence as one Chinese text: 应付检查：…年检专用…；价格过低：参考中位价 60 元…"""
+    return "；".join(f"{reason_short_name(r.code)}：{r.evidence}" for r in reasons)
+
+
+# -- listing fields, attributes and parsed specifications, as a person reads them -------------
+
+LISTING_STATUS_NAMES = {"active": "在售", "removed": "已下架", "blocked": "被屏蔽", "unknown": "未知"}
+
+# the listing field a reason's evidence came from (models.Reason.source)
+FIELD_NAMES = {"title": "标题", "attributes": "属性", "description": "描述", "shop_name": "店铺", "price": "价格",
+               "shop": "店铺", "specs": "规格", "certificate": "证书", "text_model": "文本模型"}
+
+# attribute keys the platform parsers store under their page's own (English) names
+ATTRIBUTE_NAMES = {
+    "vender_id": "商家编号", "jd_venderId": "商家编号", "jd_cat": "京东类目", "jd_brand": "京东品牌编号",
+    "comments": "评价数", "comment_count": "评价数", "seller_id": "卖家编号", "seller_nick": "卖家昵称",
+    "seller_login_id": "卖家账号", "unit": "计量单位", "sales_tip": "销量提示", "normal_price": "单买价",
+    "location": "所在地", "province": "省份", "city": "城市", "quantityBegin": "起批量", "item_loc": "所在地",
+    "category": "类目", "view_fee": "运费", "brand": "品牌", "categoryId": "类目编号", "spuId": "标准产品编号",
+}
+
+# extinguishing agents (classifiers/data/specs.yaml `agents`)
+AGENT_NAMES = {"dry_powder": "干粉", "co2": "二氧化碳", "foam": "泡沫", "water": "水基", "clean_agent": "洁净气体"}
+
+# parsed specification keys (classifiers.specs.parse_specs) and the fields inside their entries
+SPEC_NAMES = {
+    "extinguisher_codes": "灭火器型号", "weights_kg": "标称重量(kg)", "volumes_l": "标称容量(L)",
+    "agents_stated": "标称灭火剂", "powder_content_pct": "干粉主要成分含量(%)", "tzl_minutes": "呼吸器型号防护时间(分钟)",
+    "stated_minutes": "标称时间(分钟)", "protection_minutes": "标称防护时间(分钟)", "standards": "引用标准号",
+    "standards_cited": "引用标准", "foreign_standards": "引用国外标准", "door_grades": "耐火等级",
+    "door_codes": "防火门型号", "rating_hours": "耐火极限(小时)", "stated_hours": "标称耐火时间(小时)",
+    "fire_glass": "防火玻璃型号", "glass_thickness_mm": "厚度(mm)", "temperatures_c": "公称动作温度(℃)",
+    "colours": "玻璃球颜色", "sprinklers": "洒水喷头型号", "k_factors": "流量系数K", "dn": "公称通径DN",
+    "pressures_mpa": "压力(MPa)", "hoses": "水带型号", "lengths_m": "长度(米)", "couplings": "接口型号",
+    "cables": "电缆型号", "conductors": "芯数×截面", "sections_mm2": "截面(mm²)", "cores": "芯数",
+    "voltages": "额定电压", "blanket_sizes": "灭火毯尺寸", "batteries": "电池", "certificate_numbers": "证书编号",
+    "pack_qty": "包装数量", "hydrants": "消火栓型号", "pumps": "消防泵型号", "head_m": "扬程(米)",
+    "foam_types_code": "泡沫液类型(型号)", "foam_types_words": "泡沫液类型(文字)", "gas_cylinders": "气体灭火瓶组",
+    "mix_ratio_pct": "混合比(%)", "text_risk": "文本模型各原因概率", "risk_raw": "校准前风险分",
+}
+SPEC_FIELD_NAMES = {
+    "code": "型号", "amount": "量", "unit": "单位", "agent": "灭火剂", "wheeled": "推车式", "id": "标准",
+    "scheme": "体系", "number": "编号", "year": "年份", "text": "原文", "type": "类型", "thickness_mm": "厚度(mm)",
+    "class": "类别", "hours": "耐火时间(小时)", "temperature_c": "温度(℃)", "bore_mm": "口径(mm)",
+    "pressure_mpa": "压力(MPa)", "pressure_class": "压力等级", "length_m": "长度(米)", "flow_lps": "流量(L/s)",
+    "volume_l": "容量(L)", "fire_resistant": "耐火", "prefix": "阻燃/耐火标志", "total_cores": "芯数",
+    "sections_mm2": "截面(mm²)", "width_m": "宽(米)", "k": "流量系数", "structure": "结构", "feature": "特征",
+    "flame_class": "阻燃等级", "low_smoke_halogen_free": "低烟无卤", "response": "响应类型", "section_mm2": "截面(mm²)",
+    "cores": "芯数",
+}
+# coded values inside parsed specifications
+SPEC_VALUE_NAMES = {
+    **AGENT_NAMES, "fast": "快速响应", "standard": "标准响应", "pendent": "下垂型", "sidewall": "边墙型",
+    "upright": "直立型", "lead_acid": "铅酸", "ternary_lithium": "三元锂", "cobalt_lithium": "钴酸锂",
+    "lifepo4": "磷酸铁锂", "nicd": "镍镉", "nimh": "镍氢", "kg": "千克", "l": "升",
+}
+
+
+def field_name(source: str | None) -> str:
+    """A reason's source field in Chinese: 标题, 属性“品牌”, 标题+属性, 属性“型号”+属性“规格”."""
+    parts = []
+    for part in (source or "").split("+"):
+        if part.startswith("attributes."):
+            key = part[len("attributes."):]
+            parts.append(f"属性“{ATTRIBUTE_NAMES.get(key, key)}”")
+        else:
+            parts.append(FIELD_NAMES.get(part, part))
+    return "+".join(parts)
+
+
+def attribute_name(key: str) -> str:
+    """An attribute key as a person reads it: the page's own Chinese label, or ours for an English one."""
+    return ATTRIBUTE_NAMES.get(key, key)
+
+
+def _spec_value(value) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return "，".join(f"{SPEC_FIELD_NAMES.get(k, k)} {_spec_value(v)}" for k, v in value.items()
+                        if v not in (None, "", []))
+    if isinstance(value, (list, tuple)):
+        return "、".join(_spec_value(v) for v in value)
+    if value is None:
+        return "无"
+    if isinstance(value, str):
+        if value in SPEC_VALUE_NAMES:
+            return SPEC_VALUE_NAMES[value]
+        return value.upper() if value.isascii() else value  # a code as written on the product: GB 4351, TZ
+    return str(value)
+
+
+def spec_rows(specs: dict) -> list[tuple[str, str]]:
+    """Parsed specifications as (名称, 值) rows of plain Chinese text (never a Python repr):
+    entries' fields named, agents and reason codes in Chinese, numbers without trailing zeros."""
+    rows = []
+    for key, value in (specs or {}).items():
+        if key == "text_risk" and isinstance(value, dict):
+            text = "；".join(f"{reason_short_name(code)} {p:.2f}" for code, p in value.items())
+        else:
+            text = _spec_value(value)
+        rows.append((SPEC_NAMES.get(key, key), text))
+    return rows

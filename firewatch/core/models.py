@@ -132,6 +132,20 @@ class Reason:
     code: str
     evidence: str
     source: str = "title"  # the listing field the evidence came from
+    # The matched text, as character offsets [start, end) in the text of one listing field:
+    # `span_field` when set (a reason whose source names two fields, "title+attributes"), else
+    # `source`; a field is title, description, shop_name, or "attributes.K" (the value of attribute
+    # K). None when the reason quotes no one span (price, an assessment stored before spans were kept).
+    start: int | None = None
+    end: int | None = None
+    span_field: str | None = None
+
+    @property
+    def span(self) -> tuple[str, int, int] | None:
+        """(field, start, end) of the matched text, or None."""
+        if self.start is None or self.end is None:
+            return None
+        return (self.span_field or self.source, self.start, self.end)
 
 
 @dataclass

@@ -8,24 +8,25 @@ is a projection of the store (`firewatch index rebuild`).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
 from firewatch.core.labels import category_name
+from firewatch.core.sheets import csv_bytes
 from firewatch.core.money import from_fen, yuan_text
 from firewatch.store import Store
 from firewatch.web.exceptions import BadRequest
 from firewatch.core.exceptions import SearchError
-from firewatch.core.labels import LEAD_SOURCE_NAMES, PLATFORM_NAMES
+from firewatch.core.labels import LEAD_SOURCE_NAMES, LISTING_STATUS_NAMES, PLATFORM_NAMES, reason_short_name
 from firewatch.search import SearchQuery
 
-CSV_COLUMNS = [("platform", "平台"), ("listing_id", "商品ID"), ("title", "标题"), ("shop_name", "店铺"),
-               ("price", "价格(元)"), ("category", "类别"), ("flagged", "已标记"), ("risk_score", "风险分"),
-               ("reasons", "原因代码"), ("status", "状态"), ("sources", "线索来源"), ("url", "链接")]
+# what a person reads in Chinese, each code in a column beside it for machines
+CSV_COLUMNS = [("platform_name", "平台"), ("platform", "平台代码"), ("listing_id", "商品ID"), ("title", "标题"),
+               ("shop_name", "店铺"), ("price", "价格(元)"), ("category_name", "类别"), ("category", "类别代码"),
+               ("flagged_text", "已标记"), ("risk_score", "风险分"), ("reason_names", "原因"), ("reasons", "原因代码"),
+               ("status_name", "状态"), ("status", "状态代码"), ("sources", "线索来源"), ("url", "链接")]
 
 
 SORT_NAMES = {"relevance": "相关度", "risk": "风险", "price_asc": "价格从低到高", "price_desc": "价格从高到低",
@@ -126,22 +127,20 @@ def with_sources(store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def to_csv(rows: Iterable[dict[str, Any]], columns=CSV_COLUMNS) -> bytes:
-    """CSV with a BOM (Excel reads the Chinese); formula-like cells are prefixed with '."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([label for _, label in columns])
+def readable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Search rows with the Chinese of each code beside it (平台, 类别, 是/否, 原因, 状态), for the CSV."""
     for row in rows:
-        cells = []
-        for key, _ in columns:
-            value = row.get(key, "")
-            if isinstance(value, list):
-                value = " ".join(value)
-            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-                value = "'" + value
-            cells.append(value)
-        writer.writerow(cells)
-    return buf.getvalue().encode("utf-8-sig")
+        row["platform_name"] = PLATFORM_NAMES.get(row["platform"], row["platform"])
+        row["category_name"] = category_name(row.get("category"))
+        row["flagged_text"] = "是" if row.get("flagged") else "否"
+        row["reason_names"] = [reason_short_name(c) for c in row.get("reasons") or []]
+        row["status_name"] = LISTING_STATUS_NAMES.get(row.get("status") or "", row.get("status") or "")
+    return rows
+
+
+def to_csv(rows: Iterable[dict[str, Any]], columns=CSV_COLUMNS) -> bytes:
+    """CSV with a BOM (Excel reads the Chinese); every cell through the one export neutraliser."""
+    return csv_bytes(columns, rows)
 
 
 @dataclass
@@ -175,11 +174,13 @@ def trends(store: Store, top_categories: int = 6) -> Trends:
 
     platforms = sorted({p for w in weeks for p in plat_counts[w]})
     by_platform = {PLATFORM_NAMES.get(p, p): [plat_counts[w][p] for w in weeks] for p in platforms}
-    rows = [{"week": w, "category": c, "category_name": category_name(c), "platform": "", "flags": n}
+    rows = [{"week": w, "category": c, "category_name": category_name(c), "platform": "", "platform_name": "", "flags": n}
             for w in weeks for c, n in sorted(cat_counts[w].items())]
-    rows += [{"week": w, "category": "", "category_name": "", "platform": p, "flags": n}
+    rows += [{"week": w, "category": "", "category_name": "", "platform": p, "platform_name": PLATFORM_NAMES.get(p, p),
+              "flags": n}
              for w in weeks for p, n in sorted(plat_counts[w].items())]
     return Trends(weeks, by_category, by_platform, rows)
 
 
-TREND_COLUMNS = [("week", "周"), ("category", "类别代码"), ("category_name", "类别"), ("platform", "平台"), ("flags", "标记数")]
+TREND_COLUMNS = [("week", "周"), ("category", "类别代码"), ("category_name", "类别"), ("platform", "平台代码"),
+                 ("platform_name", "平台"), ("flags", "标记数")]

@@ -16,6 +16,7 @@ from firewatch.core.models import Assessment, Listing, Source
 from firewatch.store import Store
 from firewatch.store.triage import QueueQuery, SortKey
 from firewatch.web.deps import User
+from firewatch.web.disclosure import for_platform
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
 from firewatch.web.render import evidence_terms
 
@@ -171,7 +172,8 @@ class ListingView:
     decisions: list
     shop_listings: list[tuple[Listing, Assessment | None]] = field(default_factory=list)
     similar: list[Similar] = field(default_factory=list)
-    terms: dict[str, list[str]] = field(default_factory=dict)
+    terms: dict[str, list[str]] = field(default_factory=dict)  # evidence of reasons stored without a span
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # field -> the reasons' matched spans
     sources: list[Source] = field(default_factory=list)  # provenance, for internal roles
     tips: list = field(default_factory=list)  # public tips on this listing (internal roles only)
     assist: dict[str, list] = field(default_factory=dict)  # internal users: requests, replies, shop replies
@@ -179,6 +181,10 @@ class ListingView:
     @property
     def all_terms(self) -> list[str]:
         return [t for values in self.terms.values() for t in values]
+
+    def marks(self, field_name: str) -> list[tuple[int, int]]:
+        """The spans the reasons matched in one field (title, description, shop_name, attributes.K)."""
+        return self.spans.get(field_name, [])
 
     @property
     def screenshot(self) -> str | None:
@@ -205,17 +211,41 @@ def similar_from_index(index, listing: Listing, limit: int = 8) -> list[Similar]
     return found
 
 
+def _field_text(listing: Listing, name: str) -> str | None:
+    if name.startswith("attributes."):
+        value = (listing.attributes or {}).get(name[len("attributes."):])
+        return None if value is None else str(value)
+    return {"title": listing.title, "description": listing.description, "shop_name": listing.shop_name}.get(name)
+
+
+def reason_marks(listing: Listing, reasons) -> tuple[dict[str, list[str]], dict[str, list[tuple[int, int]]]]:
+    """What the listing page marks: each reason's stored span in its field (kept only when it lies
+    inside that field's text as stored now), and, for reasons stored before spans were kept,
+    their evidence as search terms."""
+    terms: dict[str, list[str]] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for reason in reasons:
+        span = reason.span
+        if span is not None:
+            name, start, end = span
+            text = _field_text(listing, name)
+            if text is not None and 0 <= start < end <= len(text):
+                spans.setdefault(name, []).append((start, end))
+        elif reason.source not in ("price", "text_model"):
+            terms.setdefault(reason.source or "title", []).extend(evidence_terms(reason.evidence))
+    return terms, spans
+
+
 def listing_view(store: Store, user: User, key: tuple[str, str], index=None, similar: bool = True) -> ListingView:
     """Everything the listing page shows that this user may see; `similar=False` leaves out the
     similar listings (a search-index query the page loads afterwards, `similar_for`)."""
     listing = visible_listing(user, store, key)
     assessment = store.assessments.get_assessment(key)
-    terms: dict[str, list[str]] = {}
-
-    for reason in assessment.reasons if assessment else []:
-        terms.setdefault(reason.source or "title", []).extend(evidence_terms(reason.evidence))
+    if not user.internal:  # platforms see reasons and evidence, never the model's internals
+        assessment = for_platform(assessment)
+    terms, spans = reason_marks(listing, assessment.reasons if assessment else [])
     view = ListingView(listing, assessment, store.evidence.latest_evidence(key), store.listings.snapshots(key), store.reviews.decisions(key),
-                       terms=terms)
+                       terms=terms, spans=spans)
     if user.internal:
         view.sources = store.sources.sources_of(key)
         shop_keys = [k for k in store.listings.shop_listing_keys(listing.platform, listing.shop_id, listing.shop_name) if k != key]

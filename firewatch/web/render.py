@@ -3,7 +3,8 @@
 Every template is autoescaped (`autoescape=True`, whatever the file name), and no
 template marks seller text `|safe`. The one place that builds markup from seller text
 is `highlight`: it escapes every piece of the text first and only then wraps the
-matched evidence in `<mark>`, so a payload in a title stays text. Links to listings go
+spans the reasons matched (stored with each reason: field and offsets) in `<mark>`, so a
+payload in a title stays text. Links to listings go
 through `safe_url`, which passes only http(s) URLs (never `javascript:`).
 """
 
@@ -21,14 +22,13 @@ from markupsafe import Markup, escape
 
 from firewatch.core.clock import show_time
 from firewatch.core.money import format_yuan
-from firewatch.core.labels import (CATEGORY_NAMES, LEAD_FIELD_NAMES, LEAD_SOURCE_NAMES, PLATFORM_NAMES, REASON_NAMES,
-                                   VERDICT_NAMES, category_name, reason_name, source_ref_text)
+from firewatch.core.labels import (CATEGORY_NAMES, LEAD_FIELD_NAMES, LEAD_SOURCE_NAMES, LISTING_STATUS_NAMES,
+                                   PLATFORM_NAMES, REASON_NAMES, VERDICT_NAMES, attribute_name, category_name,
+                                   field_name, reason_name, source_ref_text, spec_rows)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ROLE_NAMES = {"regulator": "监管人员", "investigator": "调查人员", "analyst": "分析人员", "platform": "平台", "admin": "管理员"}
-SOURCE_NAMES = {"title": "标题", "attributes": "属性", "description": "描述", "shop_name": "店铺", "price": "价格",
-                "shop": "店铺", "specs": "规格", "certificate": "证书"}
-STATUS_NAMES = {"active": "在售", "removed": "已下架", "blocked": "被屏蔽", "unknown": "未知"}
+STATUS_NAMES = LISTING_STATUS_NAMES
 NOTICE_STATUS_NAMES = {"draft": "草稿", "sent": "已发出", "acknowledged": "平台已确认收到", "overdue": "逾期未答复",
                        "removal_verified": "已核实下架"}
 ACTION_NAMES = {"login": "登录", "login_failed": "登录失败", "login_refused": "拒绝登录（次数过多）", "logout": "退出",
@@ -39,17 +39,44 @@ ACTION_NAMES = {"login": "登录", "login_failed": "登录失败", "login_refuse
                 "user_passwd": "修改密码", "token_add": "新建 API 令牌", "token_revoke": "吊销 API 令牌",
                 "tip_link": "关联举报线索",
                 "assist_request": "发出执法协查函", "assist_download": "下载协查文件",
-                "assist_import": "导入协查回复"}
+                "assist_import": "导入协查回复", "export_audit": "导出审计日志", "export_queue": "导出审核队列",
+                "export_search": "导出检索结果（Excel）", "case_close": "结案", "case_reopen": "重新打开案件"}
 CUSTODY_NAMES = {"captured": "取证", "packed": "打包", "exported": "导出", "timestamped": "时间戳"}  # evidence-pack events
 DETAIL_NAMES = {"verdict": "结论", "note": "备注", "decision_id": "结论编号", "format": "格式", "rows": "行数",
                 "bytes": "字节", "file": "文件", "listing": "商品", "listings": "商品数", "skipped": "未取证",
                 "title": "名称", "role": "角色", "platform": "平台", "reason": "原因", "failures": "失败次数",
                 "name": "名称", "q": "关键词", "category": "类别", "shop": "店铺", "flagged": "已标记", "since": "自",
-                "sort": "排序", "sha256": "SHA-256", "number": "协查编号", "request_id": "协查函编号"}
+                "sort": "排序", "sha256": "SHA-256", "number": "协查编号", "request_id": "协查函编号",
+                "truncated": "超出上限未全部导出", "actor": "操作人", "action": "操作", "date_from": "开始日期",
+                "date_to": "结束日期", "state": "状态", "until": "至"}
 
 
-def _spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
-    spans = []
+def action_text(action: Any) -> str:
+    """An audit or custody action in Chinese: 登录, 取证, review:confirm -> 审核结论：确认违规."""
+    action = "" if action is None else str(action)
+    if action in ACTION_NAMES or action in CUSTODY_NAMES:
+        return ACTION_NAMES.get(action) or CUSTODY_NAMES[action]
+    kind, _, verdict = action.partition(":")
+    if kind == "review" and verdict:
+        return f"审核结论：{VERDICT_NAMES.get(verdict, verdict)}"
+    return action
+
+
+def actor_text(actor: Any) -> str:
+    """A custody-log actor in Chinese: reviewer:张三 -> 审核人 张三, the capture's and the
+    timestamp authority's own names named (their codes, versions and URLs stay as they are)."""
+    actor = "" if actor is None else str(actor)
+    if actor.startswith("reviewer:"):
+        return f"审核人 {actor[len('reviewer:'):]}"
+    if actor.startswith("firewatch capture"):
+        return "系统取证" + actor[len("firewatch capture"):].replace(" (", "（").replace(")", "）")
+    if actor == "timestamp authority":
+        return "时间戳服务机构"
+    return actor
+
+
+def _spans(text: str, needles: Iterable[str], given: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    spans = [(a, b) for a, b in given if 0 <= a < b <= len(text)]
     lowered = text.lower()
     for needle in {n.strip().lower() for n in needles if n and n.strip()}:
         start = 0
@@ -66,11 +93,12 @@ def _spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def highlight(text: Any, needles: Iterable[str]) -> Markup:
-    """Escape `text` and wrap every case-insensitive occurrence of a needle in <mark>."""
+def highlight(text: Any, spans: Iterable[tuple[int, int]] = (), needles: Iterable[str] = ()) -> Markup:
+    """Escape `text` and wrap each span [start, end) in it, and every case-insensitive occurrence
+    of a needle (the evidence of reasons stored before spans were kept), in <mark>."""
     text = "" if text is None else str(text)
     out, pos = [], 0
-    for a, b in _spans(text, needles):
+    for a, b in _spans(text, needles, spans):
         out.append(escape(text[pos:a]))
         out.append(Markup("<mark>") + escape(text[a:b]) + Markup("</mark>"))
         pos = b
@@ -117,10 +145,11 @@ def make_environment() -> Environment:
     env.filters.update(highlight=highlight, safe_url=safe_url, yuan=format_yuan, when=show_time,
                        platform_name=lambda c: PLATFORM_NAMES.get(c, c), category_name=category_name,
                        reason_name=reason_name, verdict_name=lambda v: VERDICT_NAMES.get(v, v or "待审"),
-                       role_name=lambda r: ROLE_NAMES.get(r, r), source_name=lambda s: SOURCE_NAMES.get(s, s),
+                       role_name=lambda r: ROLE_NAMES.get(r, r), source_name=field_name, attribute_name=attribute_name,
+                       spec_rows=spec_rows,
                        status_name=lambda s: STATUS_NAMES.get(s, s),
                        notice_status_name=lambda s: NOTICE_STATUS_NAMES.get(s, s),
-                       action_name=lambda a: ACTION_NAMES.get(a) or CUSTODY_NAMES.get(a, a), detail_text=detail_text,
+                       action_name=action_text, actor_name=actor_text, detail_text=detail_text,
                        lead_source_name=lambda k: LEAD_SOURCE_NAMES.get(k, k),
                        lead_field_name=lambda k: LEAD_FIELD_NAMES.get(k, k),
                        source_ref=lambda s: source_ref_text(s.kind, s.ref, s.detail))

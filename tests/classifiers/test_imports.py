@@ -192,15 +192,15 @@ def test_invalid_certificate_against_the_registry(cli_dir):
     rules = RiskRules(registry=load_registry(settings))
     assert "invalid_certificate" not in cert_codes(rules, "2023081801234567")
     absent = cert_codes(rules, "2024081801111111")["invalid_certificate"]
-    assert "not in the imported certificate registry" in absent.evidence
+    assert "在导入的证书库中查无记录" in absent.evidence
     assert "注销" in cert_codes(rules, "2022081801230001")["invalid_certificate"].evidence
     assert "invalid_certificate" in cert_codes(rules, "2023081801239999")  # 暂停
     expired = cert_codes(rules, "2021081801230002")["invalid_certificate"]  # expired 2025-12-31, NOW is 2026-01-15
-    assert "expired 2025-12-31" in expired.evidence
+    assert "已于 2025-12-31 到期" in expired.evidence
     seen_before = cert_codes(rules, "2021081801230002", last_seen=datetime(2025, 6, 1, tzinfo=timezone.utc))
     assert "invalid_certificate" not in seen_before  # still valid on the day the listing was seen
     # the structural check still reports malformed numbers first
-    assert "digits" in cert_codes(rules, "2023081801234")["invalid_certificate"].evidence
+    assert "应为 16 位" in cert_codes(rules, "2023081801234")["invalid_certificate"].evidence
     # a re-import with a changed status updates the record
     changed = [CERTS[0], ["2023081801234567", "撤销", "手提式干粉灭火器", "温州宏泰消防器材有限公司", "2028-06-30"]]
     assert "0 new, 1 updated" in run(cli_dir, "import", "certificates", str(write_csv(cli_dir / "d.csv", changed, "utf-8"))).output

@@ -50,7 +50,7 @@ def test_learned_baseline_flags_with_counts(model, market):
     reasons = model.reasons(ext("x", "9.50"), EXT)
     assert [r.code for r in reasons] == ["price_too_low"] and reasons[0].source == "price"
     text = reasons[0].evidence
-    assert text.startswith("4 kg ABC 干粉: median ") and " over 212 listings; this one 9.50 yuan = 0.1" in text
+    assert text.startswith("4 kg ABC 干粉：212 件同类商品的中位价 ") and "；本商品 9.50 元，为中位价的 0.1" in text
     info = model.explain(ext("x", "9.50"), EXT)
     assert info["source"] == "observed" and info["z"] < -3.5 and info["isolation_forest_outlier"]
     assert 55 < info["median"] < 65
@@ -60,7 +60,7 @@ def test_learned_baseline_flags_with_counts(model, market):
 
 def test_priors_only_when_nothing_observed(model):
     reasons = model.reasons(ext("z", "5", title="干粉灭火器 3kg"), EXT)
-    assert reasons[0].evidence == "3 kg ABC 干粉: prior median 65 yuan (no observed data); this one 5.00 yuan = 0.08x"
+    assert reasons[0].evidence == "3 kg ABC 干粉：参考中位价 65 元（尚无观测数据）；本商品 5.00 元，为中位价的 0.08 倍"
     assert model.reasons(ext("z", "50", title="干粉灭火器 3kg"), EXT) == []
     # no prior and no data: nothing to compare with
     assert model.explain(ext("z", "1", title="防火玻璃 FFB-25-A1.50"), "foam_agent") is None
@@ -73,7 +73,7 @@ def test_shrinkage_towards_prior():
     assert base["source"] == "shrunk" and base["n"] == 5
     assert 60 < base["median"] < 100  # between the prior (60) and the data (100)
     r = m.reasons(ext("c", "10"), EXT)
-    assert r and "over 5 listings (shrunk towards prior 60)" in r[0].evidence
+    assert r and "5 件同类商品的中位价" in r[0].evidence and "（向参考价 60 元收缩）" in r[0].evidence
 
 
 def test_isolation_forest_vetoes_a_cheap_cluster():
@@ -106,7 +106,7 @@ def test_packs(model, title, price, each):
 
 def test_pack_evidence_names_the_pack(model):
     r = model.reasons(ext(1, "40", title="干粉灭火器 MFZ/ABC4 4kg 4只装"), EXT)
-    assert "40.00 yuan for 4 = 10.00 yuan each" in r[0].evidence
+    assert "40.00 元 / 4 件，合每件 10.00 元" in r[0].evidence
 
 
 def test_units_per_metre_kg_and_area(model):
@@ -126,7 +126,7 @@ def test_units_per_metre_kg_and_area(model):
               for i, n in enumerate([50, 100, 100, 200] * 6)]
     m = PriceModel().fit(cables)
     r = m.reasons(Listing("pdd", "x", title="阻燃电线 ZR-BV2.5 100米", price=Decimal("15")), "flame_retardant_cable")
-    assert r and "15.00 yuan for 100 m = 0.15 yuan/m" in r[0].evidence and "yuan/m over 24 listings" in r[0].evidence
+    assert r and "15.00 元 / 100 米，合 0.15 元/m" in r[0].evidence and "24 件同类商品的中位价" in r[0].evidence
 
 
 def test_1688_tiers_and_minimum_order(model):
@@ -139,17 +139,17 @@ def test_1688_tiers_and_minimum_order(model):
     assert unit_price(moq, EXT, {}, model.units_)["unit_price"] == 45  # the tier the minimum order buys
     cheap = Listing("1688", "c", title="干粉灭火器 4kg", price_tiers=[PriceTier(2, Decimal("9")), PriceTier(100, Decimal("7"))])
     r = model.reasons(cheap, EXT)
-    assert r and "9.00 yuan (1688 tier from 2 pcs)" in r[0].evidence
+    assert r and "9.00 元（1688 阶梯价，2 件起批）" in r[0].evidence
 
 
 def test_rules_hook_uses_the_model_and_falls_back_to_priors(model):
     listing = ext("r", "9.50")
     plain = RiskRules()
     before = {r.code: r for r in plain.check(listing, EXT, now=NOW)[0]}
-    assert before["price_too_low"].evidence == "4 kg ABC 干粉: prior median 60 yuan; this one 9.50 yuan = 0.16x"
+    assert before["price_too_low"].evidence == "4 kg ABC 干粉：参考中位价 60 元；本商品 9.50 元，为参考价的 0.16 倍"
     learned = RiskRules(price_model=model)
     after = {r.code: r for r in learned.check(listing, EXT, now=NOW)[0]}
-    assert "over 212 listings" in after["price_too_low"].evidence
+    assert "212 件同类商品的中位价" in after["price_too_low"].evidence
     assert plain.price_reason(listing, EXT, {"weights_kg": [4.0]}, price_model=model)[0].evidence == \
         after["price_too_low"].evidence
 
@@ -178,7 +178,7 @@ def test_saved_and_loaded_with_the_scorer(scorer, model, tmp_path):
     assert loaded.price_model_ is not None and loaded.rules.price_model is loaded.price_model_
     assert loaded.meta_["price_model"]["n_listings"] == 212
     a = loaded.assess(ext("s", "9.50"), now=NOW)
-    assert any(r.code == "price_too_low" and "over 212 listings" in r.evidence for r in a.reasons)
+    assert any(r.code == "price_too_low" and "212 件同类商品的中位价" in r.evidence for r in a.reasons)
     # a scorer saved without a price model loads with none (priors only)
     s.set_price_model(None).save(tmp_path / "plain")
     assert Scorer.load(tmp_path / "plain").price_model_ is None

@@ -46,6 +46,7 @@ def test_phrase_fires(rules, title, code):
     reason = found[code]
     assert reason.source == "title"
     assert reason.evidence and reason.evidence in title or reason.evidence.strip("…") in title
+    assert reason.start is not None and title[reason.start:reason.end] in reason.evidence  # the matched phrase
 
 
 @pytest.mark.parametrize("title,code,category", [
@@ -76,10 +77,10 @@ def test_no_certification_weighs_less_for_voluntary(rules):
 # -- certificates ---------------------------------------------------------------------
 def test_certificate_number_structure():
     assert validate_ccc_number("2023081801234567", NOW) is None
-    assert "13 digits" in validate_ccc_number("2023081801234", NOW)
-    assert "not all digits" in validate_ccc_number("20231B08123456", NOW)
-    assert "year 1999" in validate_ccc_number("1999081801234567", NOW)
-    assert "year 2030" in validate_ccc_number("2030081801234567", NOW)
+    assert "为 13 位，应为 16 位" in validate_ccc_number("2023081801234", NOW)
+    assert "含非数字字符" in validate_ccc_number("20231B08123456", NOW)
+    assert "年份 1999 不在" in validate_ccc_number("1999081801234567", NOW)
+    assert "年份 2030 不在" in validate_ccc_number("2030081801234567", NOW)
 
 
 def test_certificate_in_text(rules):
@@ -125,14 +126,14 @@ def test_substandard_specs():
 def test_price_too_low_reason_text(rules):
     found = codes(rules, "干粉灭火器 MFZ/ABC4 4kg", price=Decimal("9.50"))
     reason = found["price_too_low"]
-    assert reason.evidence == "4 kg ABC 干粉: prior median 60 yuan; this one 9.50 yuan = 0.16x"
+    assert reason.evidence == "4 kg ABC 干粉：参考中位价 60 元；本商品 9.50 元，为参考价的 0.16 倍"
     assert reason.source == "price"
 
 
 def test_price_ok_and_pack(rules):
     assert "price_too_low" not in codes(rules, "干粉灭火器 MFZ/ABC4 4kg", price=Decimal("55"))
     found = codes(rules, "干粉灭火器 4kg 2只装", price=Decimal("30"))
-    assert "price_too_low" in found and "for 2 = 15.00 yuan each" in found["price_too_low"].evidence
+    assert "price_too_low" in found and "30.00 元 / 2 件，合每件 15.00 元" in found["price_too_low"].evidence
     assert "price_too_low" not in codes(rules, "干粉灭火器 4kg", price=None)
     # price range: the low end is compared
     listing = Listing(platform="jd", listing_id="2", title="烟雾报警器 家用",
@@ -198,7 +199,7 @@ def test_cable_price_floor_follows_copper_content(rules):
     # 7 cores of 1.5 mm² = 10.5 mm² of copper per metre: 1.08 yuan a metre cannot pay for it
     found = codes(rules, "耐火电缆 NH-KVV 7*1.5 每米", "fire_resistant_cable", price=Decimal("1.08"))
     ev = found["price_too_low"].evidence
-    assert "10.5 mm²" in ev and "yuan/m" in ev and "1.00 m" not in ev
+    assert "10.5 mm²" in ev and "元/m" in ev and "1.00 m" not in ev
     # the same price for a 100 m roll of 4 mm² single core is 0.31 yuan/m: flagged; 300 yuan is not
     assert "price_too_low" in codes(rules, "阻燃电缆 ZB-BV 4平方 100米", "flame_retardant_cable", price=Decimal("30.83"))
     assert "price_too_low" not in codes(rules, "阻燃电缆 ZB-BV 4平方 100米", "flame_retardant_cable", price=Decimal("300"))

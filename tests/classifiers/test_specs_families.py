@@ -6,12 +6,13 @@ import pytest
 
 from classifiers.spec_checks import check_specs
 from classifiers.specs import load_facts, parse_specs
+from tests.chinese import english_in
 
 NOW = date(2026, 11, 29)
 
 
 def codes(text, category):
-    return [code for code, _ in check_specs(text, category, NOW)]
+    return [f.code for f in check_specs(text, category, NOW)]
 
 
 # -- parsing --------------------------------------------------------------------------
@@ -143,9 +144,12 @@ def test_standards_table_in_data():
 ])
 def test_finding(text, category, code):
     found = check_specs(text, category, NOW)
-    assert code in [c for c, _ in found], found
-    evidence = next(ev for c, ev in found if c == code)
-    assert ":" in evidence and len(evidence) > 10
+    assert code in [f.code for f in found], found
+    hit = next(f for f in found if f.code == code)
+    assert "：" in hit.evidence and len(hit.evidence) > 10
+    assert english_in(hit.evidence) == [], hit.evidence  # Chinese, with codes and numbers inside
+    start, end = hit.span  # the quoted code or value, in the text
+    assert 0 <= start < end <= len(text) and text[start:end].strip() and text[start:end] in hit.evidence
 
 
 @pytest.mark.parametrize("text,category", [
@@ -204,7 +208,10 @@ def test_title_versus_attribute():
     from classifiers.spec_checks import cross_field_mismatch
     t, a = "灭火毯 1.5m*1.5m 厨房", "尺寸 1m*1m"
     found = cross_field_mismatch(t, parse_specs(t), a, parse_specs(a), "fire_blanket")
-    assert found and found[0][0] == "spec_mismatch" and "blanket size" in found[0][1]
+    assert found and found[0].code == "spec_mismatch" and "灭火毯尺寸" in found[0].evidence
+    assert "1.5×1.5" in found[0].evidence and "(" not in found[0].evidence  # no Python tuple
+    start, end = found[0].span
+    assert a[start:end] == "1m*1m"  # the attribute's contradicting value
     t, a = "泡沫灭火剂 AFFF 3%", "混合比 6%"
     assert cross_field_mismatch(t, parse_specs(t), a, parse_specs(a), "foam_agent")
     t, a = "消防水带 8-65-20", "规格 8-65-20"
@@ -218,7 +225,7 @@ def test_switches_turn_unverified_rules_off():
     facts = copy.deepcopy(load_facts())
     assert check_specs("特级防火卷帘 耐火极限2小时", "fire_shutter", NOW) == []  # unverified: off by default
     facts["fire_shutter"]["enforce"] = True
-    assert [c for c, _ in check_specs("特级防火卷帘 耐火极限2小时", "fire_shutter", NOW, facts)] == ["spec_mismatch"]
+    assert [f.code for f in check_specs("特级防火卷帘 耐火极限2小时", "fire_shutter", NOW, facts)] == ["spec_mismatch"]
     facts["fire_blanket"]["enforce"] = False
     facts["fire_hose"]["enforce"] = False
     assert check_specs("灭火毯 0.5*0.5m", "fire_blanket", NOW, facts) == []

@@ -9,6 +9,7 @@ listing in the queue; a plain form post is redirected there.
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -18,7 +19,7 @@ from firewatch.core.clock import show_date
 from firewatch.core.models import PLATFORMS, Decision
 from firewatch.store import Store
 from firewatch.store.reviews import VERDICTS
-from firewatch.web import queries
+from firewatch.web import limits, queries
 from firewatch.web.charts import price_history
 from firewatch.web.deps import User, client_ip, current_user, get_store, require, verify_csrf
 from firewatch.web.errors import wants_json
@@ -83,8 +84,8 @@ def similar_page(request: Request, platform: str, listing_id: str, store: Store 
 
 
 @router.post("/listings/{platform}/{listing_id}/decision")
-def decide(request: Request, platform: str, listing_id: str, verdict: str = Form(...), note: str = Form(""),
-           back: str = Form(""), store: Store = Depends(get_store),
+def decide(request: Request, platform: str, listing_id: str, verdict: Annotated[limits.Field, Form()],
+           note: Annotated[limits.Note, Form()] = "", back: Annotated[limits.Field, Form()] = "", store: Store = Depends(get_store),
            user: User = Depends(require("regulator"))) -> Response:
     key = (platform, listing_id)
     params = {k: v for k, v in request.query_params.items() if k in QueueFilters.__dataclass_fields__}
