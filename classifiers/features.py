@@ -2,7 +2,8 @@
 
 `make_features()` returns an unfitted FeatureUnion: word TF-IDF over `tokenize` uni- and bigrams
 and character n-gram TF-IDF (spelling variants, other word splits). `FastFeatures(union).transform`
-gives bit for bit `union.transform(texts)` from texts normalised and tokenised once (batch scoring).
+gives bit for bit `union.transform(texts)` from texts normalised and tokenised once (batch scoring),
+numbering n-grams with numpy instead of building their strings.
 """
 
 from __future__ import annotations
@@ -69,19 +70,30 @@ class _Block:
 
     def matrix(self, docs_features: Sequence[list[str]]) -> sp.csr_matrix:
         # every document's features in one flat list, looked up in the vocabulary by a
-        # C-level map (unknown -> -1), then counted by scipy: building CSR from
-        # (row, column) pairs sums the duplicates, which is the term count
+        # C-level map (unknown -> -1)
         n_docs = len(docs_features)
         lengths = np.fromiter(map(len, docs_features), dtype=np.int64, count=n_docs)
         flat = list(itertools.chain.from_iterable(docs_features))
         ids = np.fromiter(map(self.vocab_get, flat, itertools.repeat(-1)), dtype=np.int64, count=len(flat))
         rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
         known = ids >= 0
+        return self.weighted(rows[known], ids[known], n_docs)
+
+    def weighted(self, rows: np.ndarray, columns: np.ndarray, n_docs: int) -> sp.csr_matrix:
+        """The TF-IDF matrix of documents whose known features are the (row, column) pairs,
+        one pair per occurrence, in any order."""
+        # the term count: sorting row * n_features + column puts equal pairs together, and
+        # in CSR order (rows, then sorted columns), as TfidfVectorizer's own matrix
         vec = self.vec
-        X = sp.csr_matrix((np.ones(int(known.sum()), dtype=vec.dtype), (rows[known], ids[known])),
-                          shape=(n_docs, self.n_features), dtype=vec.dtype)
-        X.sum_duplicates()
-        X.sort_indices()
+        keys = np.sort(rows * self.n_features + columns)
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else \
+            np.zeros(0, dtype=np.int64)
+        unique = keys[starts]
+        counts = np.diff(np.append(starts, len(keys)))
+        doc, indices = np.divmod(unique, self.n_features)
+        indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(np.bincount(doc, minlength=n_docs), out=indptr[1:])
+        X = sp.csr_matrix((counts.astype(vec.dtype), indices, indptr), shape=(n_docs, self.n_features))
         # TfidfTransformer.transform, step by step
         if vec.sublinear_tf:
             np.log(X.data, X.data)
@@ -91,6 +103,114 @@ class _Block:
         if vec.norm is not None:
             X = l2_normalize(X, norm=vec.norm, copy=False)
         return X
+
+
+class _Codes:
+    """The columns of a fitted vectorizer's n-grams, found by arithmetic instead of strings.
+
+    Each unit of the vocabulary (a character, or a word) gets a number 1..base-1 (0: any
+    other unit) and an n-gram the number whose base digits are its units' (unique across
+    lengths, as no digit of a known n-gram is 0); the vocabulary is a sorted array of those
+    numbers. A whole chunk of documents is then looked up at once with numpy, without making
+    an n-gram string.
+    """
+
+    def __init__(self, vocabulary: dict[str, int], ngram_range: tuple[int, int], split) -> None:
+        lo, hi = ngram_range
+        units_of = {feature: split(feature) for feature in vocabulary}
+        if not 1 <= lo <= hi or any(not lo <= len(u) <= hi or "" in u for u in units_of.values()):
+            raise ValueError("vocabulary n-grams outside the n-gram range")
+        number: dict[str, int] = {}
+        for units in units_of.values():
+            for unit in units:
+                number.setdefault(unit, len(number) + 1)
+        self.number = number
+        self.base = base = len(number) + 1
+        if base ** hi >= 2 ** 62:
+            raise ValueError("too many units for 64-bit n-gram numbers")
+        keys = np.empty(len(vocabulary), dtype=np.int64)
+        columns = np.empty(len(vocabulary), dtype=np.int64)
+        for i, (feature, column) in enumerate(vocabulary.items()):
+            key = 0
+            for unit in units_of[feature]:
+                key = key * base + number[unit]
+            keys[i], columns[i] = key, column
+        order = np.argsort(keys)
+        self.keys, self.columns = keys[order], columns[order]
+        self.ngram_range = (lo, hi)
+
+    def _pairs(self, digits: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every known n-gram occurrence in documents of `lengths` units,
+        `digits` the numbers of all their units one after the other."""
+        lo, hi = self.ngram_range
+        total = len(digits)
+        doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        room = np.repeat(np.cumsum(lengths), lengths) - np.arange(total, dtype=np.int64)  # units to the end
+        keys, rows = [], []
+        key = np.zeros(total, dtype=np.int64)
+        known = np.ones(total, dtype=bool)
+        for n in range(1, hi + 1):
+            m = total - n + 1
+            if m <= 0:
+                break
+            last = digits[n - 1:n - 1 + m]
+            key = key[:m] * self.base + last  # the n-gram starting at each position
+            known = known[:m] & (last > 0)
+            if n >= lo:
+                take = known & (room[:m] >= n)
+                keys.append(key[take])
+                rows.append(doc[:m][take])
+        if not keys or not len(self.keys):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        keys, rows = np.concatenate(keys), np.concatenate(rows)
+        at = np.searchsorted(self.keys, keys)
+        np.minimum(at, len(self.keys) - 1, out=at)
+        hit = self.keys[at] == keys
+        return rows[hit], self.columns[at[hit]]
+
+
+class _CharCodes(_Codes):
+    """`_Codes` of a `char` vectorizer: the units are characters, numbered by code point."""
+
+    def __init__(self, vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> None:
+        super().__init__(vocabulary, ngram_range, tuple)
+        points = np.array([ord(c) for c in self.number], dtype=np.int64)
+        self.top = int(points.max()) + 1 if len(points) else 0
+        self.char_number = np.zeros(self.top + 1, dtype=np.int64)  # the last slot: beyond the vocabulary
+        self.char_number[points] = np.fromiter(self.number.values(), dtype=np.int64, count=len(points))
+
+    def pairs(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every known n-gram occurrence of whitespace-collapsed `texts`."""
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return self._pairs(self.char_number[np.minimum(points, self.top)], lengths)
+
+
+class _WordCodes(_Codes):
+    """`_Codes` of a `word` vectorizer: the units are tokens (an n-gram's joined by spaces)."""
+
+    def __init__(self, vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> None:
+        super().__init__(vocabulary, ngram_range, lambda feature: feature.split(" "))
+        self.number_get = self.number.get
+
+    def pairs(self, token_lists: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray] | None:
+        """(row, column) of every known n-gram occurrence of the documents' tokens; None when a
+        token holds a space (its n-grams' strings could then read as other n-grams)."""
+        flat = list(itertools.chain.from_iterable(token_lists))
+        if " " in "\n".join(flat):
+            return None
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        digits = np.fromiter(map(self.number_get, flat, itertools.repeat(0)), dtype=np.int64, count=len(flat))
+        return self._pairs(digits, lengths)
+
+
+def _codes(kind, vocabulary: dict[str, int], ngram_range: tuple[int, int]):
+    """`kind(vocabulary, ngram_range)`, or None for a vocabulary it cannot number (n-gram
+    strings are then looked up one by one, as before)."""
+    try:
+        return kind(vocabulary, ngram_range)
+    except ValueError:
+        return None
 
 
 class FastFeatures:
@@ -111,6 +231,8 @@ class FastFeatures:
         self.union = union
         self.word = _Block(word)
         self.char = _Block(char)
+        self.char_codes = _codes(_CharCodes, char.vocabulary_, self.char.ngram_range)
+        self.word_codes = _codes(_WordCodes, word.vocabulary_, self.word.ngram_range)
 
     def same_as(self, other: "FastFeatures") -> bool:
         """True when both unions have identical vocabularies and weights (shareable matrix)."""
@@ -122,7 +244,14 @@ class FastFeatures:
         return True
 
     def transform(self, norm_texts: Sequence[str], token_lists: Sequence[list[str]]) -> sp.csr_matrix:
-        wr, cr = self.word.ngram_range, self.char.ngram_range
-        Xw = self.word.matrix([word_ngrams(tokens, wr) for tokens in token_lists])
-        Xc = self.char.matrix([char_ngrams(text, cr) for text in norm_texts])
+        found = None if self.word_codes is None else self.word_codes.pairs(token_lists)
+        if found is None:
+            Xw = self.word.matrix([word_ngrams(tokens, self.word.ngram_range) for tokens in token_lists])
+        else:
+            Xw = self.word.weighted(found[0], found[1], len(token_lists))
+        if self.char_codes is None:
+            Xc = self.char.matrix([char_ngrams(text, self.char.ngram_range) for text in norm_texts])
+        else:
+            rows, columns = self.char_codes.pairs([_WHITE_SPACES.sub(" ", text) for text in norm_texts])
+            Xc = self.char.weighted(rows, columns, len(norm_texts))
         return sp.hstack([Xw, Xc]).tocsr()

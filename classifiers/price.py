@@ -23,7 +23,7 @@ from firewatch.core.models import Listing, Reason
 from firewatch.core.money import yuan_text
 
 from .datafiles import load_yaml
-from .specs import extinguisher_size, load_facts, parse_specs
+from .specs import attribute_key, extinguisher_size, load_facts, parse_specs
 from firewatch.core.text import normalize
 
 from firewatch.store import Store
@@ -179,7 +179,7 @@ def listing_specs(listing: Listing, facts: dict[str, Any] | None = None) -> dict
 def min_order(listing: Listing) -> int | None:
     """The minimum order quantity stated in the attributes or the title, if any."""
     for key, value in (listing.attributes or {}).items():
-        if normalize(key).strip() in MIN_ORDER_KEYS:
+        if attribute_key(key) in MIN_ORDER_KEYS:
             m = re.search(r"\d+", str(value))
             if m:
                 return int(m.group(0))

@@ -28,7 +28,8 @@ from .price import find_prior as _find_prior
 from .price import unit_price as _unit_price
 from .risk_model import TEXT_CODES, RiskTextModel
 from .spec_checks import check_specs
-from .specs import SPECS_PATH, Finding, check_certificates, load_facts, locate, parse_specs, today, validate_ccc_number
+from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, check_certificates, load_facts, locate, parse_specs, \
+    today, validate_ccc_number
 from .spec_checks import _scalars, cross_field_mismatch
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
@@ -47,6 +48,17 @@ FIELD_CACHE_SIZE = 20000  # attribute fields remembered by RiskRules.check (clea
 
 __all__ = ["RiskRules", "RiskTextModel", "Watchlist", "normalize_name", "REASON_CODES",
            "TEXT_CODES", "load_yaml"]
+
+
+def _copy(value: Any) -> Any:
+    """`copy.deepcopy` for parsed spec values (lists and dicts of numbers and strings), faster."""
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return copy.deepcopy(value)
 
 
 def _context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str:
@@ -176,7 +188,7 @@ class RiskRules:
     def maker_reasons(self, attributes: dict[str, str]) -> list[Reason]:
         """no_manufacturer when a maker attribute (品牌, 生产厂家 ...) says "none"."""
         for key, value in attributes.items():
-            if normalize(key).strip() in self.maker_keys and normalize(str(value)).strip() in self.maker_none:
+            if attribute_key(key) in self.maker_keys and normalize(str(value)).strip() in self.maker_none:
                 value = str(value)
                 return [Reason("no_manufacturer", f"{attribute_name(key)}：{value}", f"attributes.{key}",
                                0, len(value))]
@@ -186,13 +198,13 @@ class RiskRules:
     def _attribute_pair_mismatch(fields, analysed, category: str) -> list[Reason]:
         """spec_mismatch when two attributes contradict each other (型号 1.0x1.0 vs 规格 1.5米x1.5米),
         each stating exactly one value of the same family; the first such pair is reported."""
-        attrs = [(source, text, a[1], a[3]) for (source, text), a in zip(fields, analysed)
-                 if source.startswith("attributes.")]
+        # an attribute without any comparable value contradicts none: only the others are paired
+        attrs = [(source, text, specs, scalars) for (source, text), (_, specs, _, sc) in zip(fields, analysed)
+                 if source.startswith("attributes.") for scalars in [_scalars(specs) if sc is None else sc]
+                 if scalars]
         for i, (src_a, text_a, specs_a, sc_a) in enumerate(attrs):
             for src_b, text_b, specs_b, sc_b in attrs[i + 1:]:
-                found = cross_field_mismatch(text_a, specs_a, text_b, specs_b, category,
-                                             _scalars(specs_a) if sc_a is None else sc_a,
-                                             _scalars(specs_b) if sc_b is None else sc_b,
+                found = cross_field_mismatch(text_a, specs_a, text_b, specs_b, category, sc_a, sc_b,
                                              first=f"“{text_a.strip()[:40]}”")
                 if found:
                     return [_reason(f, f"{src_a}+{src_b}", src_b) for f in found]
@@ -268,7 +280,7 @@ class RiskRules:
             return []
         candidates = [("shop_name", listing.shop_name)]
         candidates += [(f"attributes.{k}", v) for k, v in (listing.attributes or {}).items()
-                       if normalize(k).strip() in self.watchlist_keys]
+                       if attribute_key(k) in self.watchlist_keys]
         for source, value in candidates:
             hit = watchlist.match(value or "")
             if hit:
@@ -339,7 +351,7 @@ class RiskRules:
             if source != "title":
                 for key, value in field_specs.items():
                     if key not in specs:
-                        specs[key] = copy.deepcopy(value)
+                        specs[key] = _copy(value)
             spec_found = list(spec_found)
             if self.registry is not None:
                 numbers = list(field_specs.get("certificate_numbers", []))
@@ -350,8 +362,10 @@ class RiskRules:
         if attr_texts and not any(r.code == "spec_mismatch" for r in reasons):
             parts = [("title", title)] + [(s, t) for s, t in fields if s.startswith("attributes.")]
             joined = " ".join(t for _, t in parts)
+            # parsed lazily: the mismatch rules read only the families they check
             reasons += [_joined_finding(f, parts)
-                        for f in check_specs(joined, category, now, self.facts, mismatch_only=True)
+                        for f in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts),
+                                             mismatch_only=True)
                         if f.code == "spec_mismatch"]
         if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
             title_scalars = _scalars(title_specs)

@@ -361,17 +361,30 @@ def _products(entry: dict[str, Any]) -> set:
 _TABLES: dict[int, tuple[dict[str, Any], tuple]] = {}
 
 
-def _standard_tables(facts: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, set]]:
-    """(standards table with the withdrawn ones, entries by number, products by base number),
-    built once per facts object (the facts are read-only once loaded)."""
+def _standard_tables(facts: dict[str, Any]) -> tuple:
+    """(standards table with the withdrawn ones, entries by number, products by base number,
+    every product any entry names, dated editions by number and by base number, grace), built
+    once per facts object (the facts are read-only once loaded). An edition is
+    (year, in force from + grace or None, entry), in table order."""
     cached = _TABLES.get(id(facts))
     if cached is None or cached[0] is not facts:
         table = list(facts.get("standards", []))
         table += [dict(w, product=None) for w in facts.get("withdrawn_standards", [])]
+        grace = timedelta(days=int(facts.get("withdrawn_grace_days", 0)))
         base: dict[str, set] = {}
+        by_num: dict[str, list] = {}
+        by_base: dict[str, list] = {}
         for e in table:
             base.setdefault(str(e["number"]).split("-")[0].split(".")[0], set()).update(_products(e))
-        cached = _TABLES[id(facts)] = (facts, (table, {str(e["number"]): e for e in table}, base))
+            num, _, year = str(e["number"]).partition("-")
+            if year.isdigit():
+                start = e.get("in_force_from")
+                edition = (int(year), None if start is None else date.fromisoformat(str(start)) + grace, e)
+                by_num.setdefault(num, []).append(edition)
+                by_base.setdefault(num.split(".")[0], []).append(edition)
+        products = set().union(*(_products(e) for e in table))
+        cached = _TABLES[id(facts)] = (facts, (table, {str(e["number"]): e for e in table}, base, products,
+                                               by_num, by_base, grace))
     return cached[1]
 
 
@@ -380,8 +393,8 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
     found: list[Finding] = []
     cited = specs.get("standards_cited", [])
     # the lookup tables are only needed for a cited standard (most fields cite none)
-    table, by_number, base = _standard_tables(facts) if cited else ([], {}, {})
-    grace = timedelta(days=int(facts.get("withdrawn_grace_days", 0)))
+    table, by_number, base, products, by_num, by_base, grace = _standard_tables(facts) if cited else \
+        ([], {}, {}, set(), {}, {}, timedelta(days=int(facts.get("withdrawn_grace_days", 0))))
     for std in cited:
         key = f"{std['number']}-{std['year']}" if std["year"] else std["number"]
         entry = by_number.get(key)
@@ -393,13 +406,11 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
     for std in cited:
         if not std["year"]:
             continue
-        for e in table:
-            num, _, year = str(e["number"]).partition("-")
-            if not year.isdigit() or int(year) <= std["year"]:
-                continue
-            same = num == std["number"] or ("." not in std["number"] and num.split(".")[0] == std["number"])
-            start = e.get("in_force_from")
-            if same and (start is None or on >= date.fromisoformat(str(start)) + grace):
+        # the same standard: the same number, or for a number without a part (5135) any part
+        # of it (5135.1); the first such later edition in force, in table order
+        number = std["number"]
+        for year, start, e in (by_num if "." in number else by_base).get(number, ()):
+            if year > std["year"] and (start is None or on >= start):
                 found.append(finding("substandard_spec", f"引用的 {std['id']} 是旧版，现行版本为 "
                                      f"{e.get('scheme', 'GB')} {e['number']}", text, std["text"]))
                 return found
@@ -412,7 +423,7 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
         own = [s for s in cited if related & base.get(s["number"].split(".")[0], set())]
         other = [s for s in cited if s["number"].split(".")[0] in base
                  and not related & base[s["number"].split(".")[0]] and None not in base[s["number"].split(".")[0]]]
-        known_cat = any(category in _products(e) for e in table)
+        known_cat = category in products
         if other and not own and known_cat:
             s = other[0]
             what = sorted(base[s["number"].split(".")[0]])[0]
@@ -446,11 +457,13 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     on = today(now)
     found: list[Finding] = []
     # A family is checked when its codes appear (in any fire category); ambiguous words such as
-    # grades and colours only in the categories they belong to.
-    if specs.get("extinguisher_codes") or specs.get("powder_content_pct") or category == "portable_extinguisher":
-        if category in ("portable_extinguisher", "other_fire") or specs.get("extinguisher_codes"):
-            found += _extinguisher(text, specs, facts)
-    if category == "escape_respirator" or (specs.get("tzl_minutes") and category in ("other_fire",)):
+    # grades and colours only in the categories they belong to. The category is tested before
+    # the specs are read where either order decides the same: a lazily parsed text (LazySpecs)
+    # then parses only the families some rule needs.
+    if specs.get("extinguisher_codes") or category == "portable_extinguisher" \
+            or (category == "other_fire" and specs.get("powder_content_pct")):
+        found += _extinguisher(text, specs, facts)
+    if category == "escape_respirator" or (category == "other_fire" and specs.get("tzl_minutes")):
         found += _respirator(text, specs, facts)
     if category in ("fire_door", "fire_glass", "other_fire") or specs.get("door_codes"):
         family = "fire_glass" if category == "fire_glass" else "fire_door"
@@ -461,7 +474,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _shutter(text, specs, facts)
     if category == "sprinkler" or specs.get("sprinklers"):
         found += _sprinkler(text, specs, facts, colours_apply=category == "sprinkler" or bool(specs.get("sprinklers")))
-    if category == "fire_hose" or (specs.get("hoses") and category in ("other_fire", "fire_coupling")):
+    if category == "fire_hose" or (category in ("other_fire", "fire_coupling") and specs.get("hoses")):
         found += _hose(text, specs, facts)
     if category == "fire_coupling":
         found += _coupling(text, specs)
@@ -483,8 +496,16 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     return found
 
 
+_SCALAR_KEYS = frozenset({
+    "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
+    "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
+    "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables"})  # what _scalars reads
+
+
 def _scalars(specs: dict[str, Any]) -> dict[str, set]:
     """One comparable value set per family, for title-versus-attribute comparison."""
+    if _SCALAR_KEYS.isdisjoint(specs):  # none of them stated (about 40% of fields)
+        return {}
     out: dict[str, set] = {
         "extinguisher amount": {c["amount"] for c in specs.get("extinguisher_codes", [])} or set(specs.get("weights_kg", [])),
         "TZL minutes": set(specs.get("tzl_minutes", [])),

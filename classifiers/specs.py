@@ -1,7 +1,8 @@
 """Specification parser: model codes, sizes, ratings, standards and certificates in listing text.
 
 `parse_specs(text, facts=None)` returns what a listing states about itself as normalised fields
-with units (a key only when stated); `extinguisher_size(specs)` gives its one extinguisher size and
+with units (a key only when stated), `LazySpecs(text)` the same mapping parsed one family of keys at
+a time as they are read; `extinguisher_size(specs)` gives its one extinguisher size and
 `check_certificates(text)` the `invalid_certificate` findings. The rule checks are `spec_checks`.
 """
 
@@ -12,6 +13,7 @@ import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 
@@ -45,7 +47,8 @@ _AGENT_WORDS = {
 }
 # standards: domestic (GB, GB/T, XF, GA) and foreign (EN, UL, BS, NFPA, ...)
 _STD_RE = re.compile(r"(?<![a-z])(gb|xf|ga)\s*/?\s*(t)?\s*(\d{2,5}(?:\.\d+)?)(?:\s*[-—–]\s*(\d{4}))?(?!\d)")
-_FOREIGN_STD_RE = re.compile(r"(?<![a-z])(en|ul|bs|nfpa|iec|iso|as/nzs|din|jis|ansi)\s*[- ]?\s*(\d{1,5}(?:[-.]\d+)*)")
+_FOREIGN_SCHEMES = ("en", "ul", "bs", "nfpa", "iec", "iso", "as/nzs", "din", "jis", "ansi")
+_FOREIGN_STD_RE = re.compile(r"(?<![a-z])(" + "|".join(_FOREIGN_SCHEMES) + r")\s*[- ]?\s*(\d{1,5}(?:[-.]\d+)*)")
 # fire doors, glass, ratings
 _DOOR_CODE_RE = re.compile(r"(?<![a-z])(gmfm|gfm|mfm|bfm|gmfm)\s*-?\s*(\d{4})?(?:-?([a-z]{1,4}\d?))?")
 _HOURS_A_RE = re.compile(r"(?:(?<![a-z])|(?<=\d))a\s?([0-3]\.\d{1,2})(?!\d)")
@@ -97,6 +100,16 @@ def load_facts(path: str = str(SPECS_PATH)) -> dict[str, Any]:
 
 def _cert_re(facts: dict[str, Any]) -> re.Pattern:
     return _cert_re_for(tuple(facts["ccc_certificate"]["cues"]))
+
+
+def _cert_cues(facts: dict[str, Any]) -> tuple[str, ...]:
+    """The normalised certificate cues: every certificate number follows one."""
+    return _cert_cues_for(tuple(facts["ccc_certificate"]["cues"]))
+
+
+@lru_cache(maxsize=32)
+def _cert_cues_for(raw_cues: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(normalize(c) for c in raw_cues)
 
 
 @lru_cache(maxsize=32)
@@ -247,7 +260,245 @@ def _battery_words(facts: dict[str, Any]) -> list[tuple[str, str, str]]:
 _BATTERY_CACHE: dict[int, tuple[dict[str, Any], list[tuple[str, str, str]]]] = {}
 
 
-def parse_specs(text: str, facts: dict[str, Any] | None = None) -> dict[str, Any]:
+def _put(specs: dict[str, Any], key: str, value: Any) -> None:
+    if value:
+        specs[key] = value
+
+
+# Each family's expression runs only when the text holds a literal that every match of it
+# must contain (a short `in` test is ~20x cheaper than a failed regex scan); the results are
+# the same as with every expression run (tests/classifiers/test_specs_lazy.py).
+def _extinguisher_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    _put(specs, "extinguisher_codes", _ext_codes(norm, facts) if has("m") else [])
+
+
+def _weight_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    _put(specs, "weights_kg", _weights(norm) if has("kg") or has("公斤") or has("千克") or has("斤") else [])
+
+
+def _volume_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    _put(specs, "volumes_l", _volumes(norm) if has("l") or has("升") else [])
+
+
+def _agent_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    _put(specs, "agents_stated", _agents_stated(norm))
+
+
+def _powder_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    _put(specs, "powder_content_pct", [float(v) for _, v in _PERCENT_CONTENT_RE.findall(norm)] if has("%") else [])
+
+
+def _minutes_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    _put(specs, "tzl_minutes", [int(v) for v in _TZL_RE.findall(norm)] if has("tzl") else [])
+    if has("分钟") or has("min"):
+        _put(specs, "stated_minutes", [int(v) for v in _MINUTES_RE.findall(norm) if 5 <= int(v) <= 600])
+        _put(specs, "protection_minutes", [int(v) for v in _PROTECT_MINUTES_RE.findall(norm)])
+
+
+def _standards_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("gb") or has("xf") or has("ga"):
+        legacy, cited = _standards(norm)
+        _put(specs, "standards", legacy)
+        _put(specs, "standards_cited", cited)
+    if any(map(has, _FOREIGN_SCHEMES)):
+        _put(specs, "foreign_standards", [f"{s.upper()} {n}" for s, n in _FOREIGN_STD_RE.findall(norm)])
+
+
+def _grade_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("级"):
+        _put(specs, "door_grades", sorted(set(_GRADE_RE.findall(norm))))
+
+
+def _glass_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    glass_matches = list(_GLASS_RE.finditer(norm)) if has("fb") else []
+    _put(specs, "fire_glass", [{"code": m.group(0).upper(), "type": m.group(1).upper(), "thickness_mm": int(m.group(2)),
+                        "class": m.group(3).upper(), "hours": float(m.group(4))} for m in glass_matches])
+
+
+def _rating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("a") and has("."):  # a1.50: the rating always has its decimal point
+        # not inside a fire-glass code (FFB-15-A1.00)
+        glass_spans = [m.span() for m in _GLASS_RE.finditer(norm)] if has("fb") else []
+        _put(specs, "rating_hours", [float(m.group(1)) for m in _HOURS_A_RE.finditer(norm)
+                             if not any(s <= m.start() < e for s, e in glass_spans)])
+
+
+def _hours_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("耐火") or has("防火"):
+        _put(specs, "stated_hours", [float(v) for v in _HOURS_TEXT_RE.findall(norm)])
+
+
+def _door_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("fm"):
+        _put(specs, "door_codes", [m.group(0).upper() for m in _DOOR_CODE_RE.finditer(norm)])
+
+
+def _thickness_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("mm") or has("毫米") or has("厘"):
+        _put(specs, "glass_thickness_mm", [float(v) for v in _MM_RE.findall(norm)])
+
+
+def _sprinkler_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    _put(specs, "sprinklers", _sprinklers(norm) if has("zst") else [])
+
+
+def _temperature_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    # with the sprinklers' rated temperatures (parsed again when their family has not run or found none)
+    sprinklers = specs["sprinklers"] if "sprinklers" in specs else _sprinklers(norm) if has("zst") else []
+    temps = [int(v) for v in _TEMP_RE.findall(norm)] if has("℃") or has("°c") or has("度") else []
+    temps += [s["temperature_c"] for s in sprinklers if s["temperature_c"] and s["temperature_c"] not in temps]
+    _put(specs, "temperatures_c", temps)
+
+
+def _colour_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("色") or has("球"):
+        _put(specs, "colours", _COLOUR_RE.findall(norm))
+
+
+def _k_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("k"):
+        _put(specs, "k_factors", [int(v) for v in _K_RE.findall(norm)])
+
+
+def _dn_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    dn = [int(v) for v in _DN_RE.findall(norm)] if has("dn") else []
+    if has("寸"):
+        dn += [_INCH_TO_DN[float(v)] for v in _INCH_RE.findall(norm) if float(v) in _INCH_TO_DN]
+    if has("径") or has("接口规格"):
+        dn += [int(v) for v in _BORE_WORD_RE.findall(norm) if int(v) not in dn]
+    _put(specs, "dn", dn)
+
+
+def _hydrant_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("s"):
+        _put(specs, "hydrants", [{"code": (t + b).upper(), "bore_mm": int(b)} for t, b in _HYDRANT_RE.findall(norm)])
+
+
+def _pump_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("xbd"):
+        _put(specs, "pumps", [{"code": m.group(0).upper(), "pressure_mpa": float(m.group(1)) / 10.0,
+                       "flow_lps": float(m.group(2))} for m in _XBD_RE.finditer(norm)])
+
+
+def _head_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("扬程"):
+        _put(specs, "head_m", [float(v) for v in _HEAD_RE.findall(norm)])
+
+
+def _foam_gas_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    foam_codes = set()
+    if has("ar") or has("fp") or has("afff"):
+        for code in _FOAM_CODE_RE.findall(norm):
+            foam_codes |= {"AFFF" if "afff" in code else "FP" if code in ("fp", "fffp") else "AR"} | ({"AR"} if "ar" in code else set())
+    _put(specs, "foam_types_code", sorted(foam_codes))
+    words = set()
+    if "水成膜" in norm:  # the words themselves, not gates
+        words.add("AFFF")
+    if "氟蛋白" in norm:
+        words.add("FP")
+    if has("蛋白") and re.search(r"(?<!氟)蛋白", norm):
+        words.add("P")
+    _put(specs, "foam_types_words", sorted(words))
+    if has("qq") or has("qmq"):
+        _put(specs, "gas_cylinders", [{"code": m.group(0).upper(), "volume_l": int(m.group(2)),
+                               "pressure_mpa": float(m.group(3)) if m.group(3) else None}
+                              for m in _GAS_CODE_RE.finditer(norm)])
+    if has("%"):
+        _put(specs, "mix_ratio_pct", sorted({int(v) for v in _MIX_RE.findall(norm)}))
+    if has("mpa"):
+        _put(specs, "pressures_mpa", [float(v) for v in _PRESSURE_RE.findall(norm)])
+
+
+def _hose_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    hoses = []
+    for m in _HOSE_RE.finditer(norm) if has("-") else ():
+        p, b, l = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if b in (25, 40, 50, 65, 80, 100, 125, 150, 200, 250, 300) and 1 <= p <= 40:
+            hoses.append({"code": m.group(0), "pressure_mpa": p / 10.0, "pressure_class": p, "bore_mm": b,
+                          "length_m": l})
+    _put(specs, "hoses", hoses)
+
+
+def _length_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("米") or has("m"):
+        _put(specs, "lengths_m", [int(v) for v in _LENGTH_RE.findall(norm)])
+
+
+def _coupling_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("k"):
+        _put(specs, "couplings", [{"code": m.group(0).upper(), "type": "K" + m.group(1).upper(), "bore_mm": int(m.group(2))}
+                          for m in _COUPLING_RE.finditer(norm)])
+
+
+def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    # every cable type holds one of these (yjv22, yjlv, byjr: yj; vv22: vv; bvvb: bv; rvs: rv; kvvp: kv;
+    # bttrz: btt; yttw: ytt; btly: btl; ng-a; djyvp: djy)
+    if any(map(has, ("yj", "vv", "bv", "rv", "kv", "btt", "ytt", "btl", "ng-a", "djy"))):
+        _put(specs, "cables", _cables(norm))
+    times = has("*") or has("×") or has("x")
+    if times:
+        _put(specs, "conductors", _conductors(norm))
+    if has("平方") or has("mm") or has("㎟"):
+        _put(specs, "sections_mm2", [float(v) for v in _SECTION_RE.findall(norm)])
+    if has("芯"):
+        _put(specs, "cores", [int(v) for v in _CORES_RE.findall(norm)])
+    if has("/"):
+        _put(specs, "voltages", sorted({(v.replace("0.6/1.0", "0.6/1") + ("kV" if v.startswith(("0.6", "8.7", "26")) else "V"))
+                                for v, _ in _VOLTAGE_RE.findall(norm)}))
+
+
+def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("*") or has("×") or has("x"):
+        _put(specs, "blanket_sizes", _blanket_sizes(norm))
+    _put(specs, "batteries", [{"type": kind, "text": word} for word, norm_word, kind in _battery_words(facts)
+                      if norm_word in norm])
+    cues = _cert_cues(facts)
+    certs = [text[m.start(2):m.end(2)] for m in _cert_re(facts).finditer(norm)] if any(map(has, cues)) else []
+    _put(specs, "certificate_numbers", certs)
+    if has("装"):
+        packs = [int(a or b) for a, b in _PACK_RE.findall(norm)]
+        if packs and packs[0] > 0:
+            specs["pack_qty"] = packs[0]
+
+
+# The families in the order parse_specs runs them, each with the keys it may set (in order).
+_FAMILIES = (
+    (("extinguisher_codes",), _extinguisher_family),
+    (("weights_kg",), _weight_family),
+    (("volumes_l",), _volume_family),
+    (("agents_stated",), _agent_family),
+    (("powder_content_pct",), _powder_family),
+    (("tzl_minutes", "stated_minutes", "protection_minutes"), _minutes_family),
+    (("standards", "standards_cited", "foreign_standards"), _standards_family),
+    (("door_grades",), _grade_family),
+    (("fire_glass",), _glass_family),
+    (("rating_hours",), _rating_family),
+    (("stated_hours",), _hours_family),
+    (("door_codes",), _door_family),
+    (("glass_thickness_mm",), _thickness_family),
+    (("sprinklers",), _sprinkler_family),
+    (("temperatures_c",), _temperature_family),
+    (("colours",), _colour_family),
+    (("k_factors",), _k_family),
+    (("dn",), _dn_family),
+    (("hydrants",), _hydrant_family),
+    (("pumps",), _pump_family),
+    (("head_m",), _head_family),
+    (("foam_types_code", "foam_types_words", "gas_cylinders", "mix_ratio_pct", "pressures_mpa"), _foam_gas_family),
+    (("hoses",), _hose_family),
+    (("lengths_m",), _length_family),
+    (("couplings",), _coupling_family),
+    (("cables", "conductors", "sections_mm2", "cores", "voltages"), _cable_family),
+    (("blanket_sizes", "batteries", "certificate_numbers", "pack_qty"), _blanket_cert_pack_family),
+)
+_FAMILY_OF = {key: family for keys, family in _FAMILIES for key in keys}
+
+
+def _always(_literal: str) -> bool:
+    return True
+
+
+def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool = True) -> dict[str, Any]:
     """Everything the text states about its specification (normalised values with units).
 
     Keys are present only when the text states something: extinguisher_codes, weights_kg,
@@ -256,128 +507,62 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None) -> dict[str, Any
     rating_hours (A1.50), stated_hours (耐火1.5小时), fire_glass, glass_thickness_mm,
     temperatures_c, colours, sprinklers, k_factors, dn, pressures_mpa, hoses, lengths_m,
     couplings, cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
-    batteries, certificate_numbers, pack_qty.
+    batteries, certificate_numbers, pack_qty. `gated=False` runs every expression whatever
+    the text holds (the reference for the literal gates; same result, slower).
     """
     facts = facts or load_facts()
     norm = normalize(text)
     specs: dict[str, Any] = {}
-
-    def put(key: str, value: Any) -> None:
-        if value:
-            specs[key] = value
-
-    # Each family's expression runs only when the text holds a literal that every match of
-    # it must contain (a short `in` test is ~20x cheaper than a failed regex scan); the
-    # results are the same, checked on every corpus, held-out and demo text.
-    has = norm.__contains__
-    put("extinguisher_codes", _ext_codes(norm, facts) if has("m") else [])
-    put("weights_kg", _weights(norm) if has("kg") or has("公斤") or has("千克") or has("斤") else [])
-    put("volumes_l", _volumes(norm) if has("l") or has("升") else [])
-    put("agents_stated", _agents_stated(norm))
-    put("powder_content_pct", [float(v) for _, v in _PERCENT_CONTENT_RE.findall(norm)])
-    put("tzl_minutes", [int(v) for v in _TZL_RE.findall(norm)] if has("tzl") else [])
-    if has("分钟") or has("min"):
-        put("stated_minutes", [int(v) for v in _MINUTES_RE.findall(norm) if 5 <= int(v) <= 600])
-        put("protection_minutes", [int(v) for v in _PROTECT_MINUTES_RE.findall(norm)])
-    if has("gb") or has("xf") or has("ga"):
-        legacy, cited = _standards(norm)
-        put("standards", legacy)
-        put("standards_cited", cited)
-    put("foreign_standards", [f"{s.upper()} {n}" for s, n in _FOREIGN_STD_RE.findall(norm)])
-    if has("级"):
-        put("door_grades", sorted(set(_GRADE_RE.findall(norm))))
-    glass_matches = list(_GLASS_RE.finditer(norm)) if has("fb") else []
-    put("fire_glass", [{"code": m.group(0).upper(), "type": m.group(1).upper(), "thickness_mm": int(m.group(2)),
-                        "class": m.group(3).upper(), "hours": float(m.group(4))} for m in glass_matches])
-    glass_spans = [m.span() for m in glass_matches]
-    if has("a") and has("."):  # a1.50: the rating always has its decimal point
-        put("rating_hours", [float(m.group(1)) for m in _HOURS_A_RE.finditer(norm)
-                             if not any(s <= m.start() < e for s, e in glass_spans)])
-    if has("耐火") or has("防火"):
-        put("stated_hours", [float(v) for v in _HOURS_TEXT_RE.findall(norm)])
-    if has("fm"):
-        put("door_codes", [m.group(0).upper() for m in _DOOR_CODE_RE.finditer(norm)])
-    if has("mm") or has("毫米") or has("厘"):
-        put("glass_thickness_mm", [float(v) for v in _MM_RE.findall(norm)])
-    sprinklers = _sprinklers(norm) if has("zst") else []
-    put("sprinklers", sprinklers)
-    temps = [int(v) for v in _TEMP_RE.findall(norm)] if has("℃") or has("°c") or has("度") else []
-    temps += [s["temperature_c"] for s in sprinklers if s["temperature_c"] and s["temperature_c"] not in temps]
-    put("temperatures_c", temps)
-    if has("色") or has("球"):
-        put("colours", _COLOUR_RE.findall(norm))
-    if has("k"):
-        put("k_factors", [int(v) for v in _K_RE.findall(norm)])
-    dn = [int(v) for v in _DN_RE.findall(norm)] if has("dn") else []
-    if has("寸"):
-        dn += [_INCH_TO_DN[float(v)] for v in _INCH_RE.findall(norm) if float(v) in _INCH_TO_DN]
-    if has("径") or has("接口规格"):
-        dn += [int(v) for v in _BORE_WORD_RE.findall(norm) if int(v) not in dn]
-    put("dn", dn)
-    if has("s"):
-        put("hydrants", [{"code": (t + b).upper(), "bore_mm": int(b)} for t, b in _HYDRANT_RE.findall(norm)])
-    if has("xbd"):
-        put("pumps", [{"code": m.group(0).upper(), "pressure_mpa": float(m.group(1)) / 10.0,
-                       "flow_lps": float(m.group(2))} for m in _XBD_RE.finditer(norm)])
-    if has("扬程"):
-        put("head_m", [float(v) for v in _HEAD_RE.findall(norm)])
-    foam_codes = set()
-    if has("ar") or has("fp") or has("afff"):
-        for code in _FOAM_CODE_RE.findall(norm):
-            foam_codes |= {"AFFF" if "afff" in code else "FP" if code in ("fp", "fffp") else "AR"} | ({"AR"} if "ar" in code else set())
-    put("foam_types_code", sorted(foam_codes))
-    words = set()
-    if has("水成膜"):
-        words.add("AFFF")
-    if has("氟蛋白"):
-        words.add("FP")
-    if has("蛋白") and re.search(r"(?<!氟)蛋白", norm):
-        words.add("P")
-    put("foam_types_words", sorted(words))
-    if has("qq") or has("qmq"):
-        put("gas_cylinders", [{"code": m.group(0).upper(), "volume_l": int(m.group(2)),
-                               "pressure_mpa": float(m.group(3)) if m.group(3) else None}
-                              for m in _GAS_CODE_RE.finditer(norm)])
-    if has("%"):
-        put("mix_ratio_pct", sorted({int(v) for v in _MIX_RE.findall(norm)}))
-    if has("mpa"):
-        put("pressures_mpa", [float(v) for v in _PRESSURE_RE.findall(norm)])
-    hoses = []
-    for m in _HOSE_RE.finditer(norm) if has("-") else ():
-        p, b, l = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if b in (25, 40, 50, 65, 80, 100, 125, 150, 200, 250, 300) and 1 <= p <= 40:
-            hoses.append({"code": m.group(0), "pressure_mpa": p / 10.0, "pressure_class": p, "bore_mm": b,
-                          "length_m": l})
-    put("hoses", hoses)
-    if has("米") or has("m"):
-        put("lengths_m", [int(v) for v in _LENGTH_RE.findall(norm)])
-    if has("k"):
-        put("couplings", [{"code": m.group(0).upper(), "type": "K" + m.group(1).upper(), "bore_mm": int(m.group(2))}
-                          for m in _COUPLING_RE.finditer(norm)])
-    # every cable type holds a "v" or is one of the few without (bttz, yttw, btly, ng-a, byj, yjy)
-    if has("v") or has("btt") or has("ytt") or has("btl") or has("ng-a") or has("byj") or has("yjy"):
-        put("cables", _cables(norm))
-    times = has("*") or has("×") or has("x")
-    if times:
-        put("conductors", _conductors(norm))
-    if has("平方") or has("mm") or has("㎟"):
-        put("sections_mm2", [float(v) for v in _SECTION_RE.findall(norm)])
-    if has("芯"):
-        put("cores", [int(v) for v in _CORES_RE.findall(norm)])
-    if has("/"):
-        put("voltages", sorted({(v.replace("0.6/1.0", "0.6/1") + ("kV" if v.startswith(("0.6", "8.7", "26")) else "V"))
-                                for v, _ in _VOLTAGE_RE.findall(norm)}))
-    if times:
-        put("blanket_sizes", _blanket_sizes(norm))
-    put("batteries", [{"type": kind, "text": word} for word, norm_word, kind in _battery_words(facts)
-                      if norm_word in norm])
-    certs = [text[m.start(2):m.end(2)] for m in _cert_re(facts).finditer(norm)]
-    put("certificate_numbers", certs)
-    if has("装"):
-        packs = [int(a or b) for a, b in _PACK_RE.findall(norm)]
-        if packs and packs[0] > 0:
-            specs["pack_qty"] = packs[0]
+    has = norm.__contains__ if gated else _always
+    for _, family in _FAMILIES:
+        family(norm, text, facts, has, specs)
     return specs
+
+
+class LazySpecs(Mapping):
+    """`parse_specs(text, facts)` parsed a family at a time, when one of its keys is first read:
+    for a check that reads a few keys (the title+attributes mismatch check) of a long text."""
+
+    __slots__ = ("_norm", "_text", "_facts", "_specs", "_done")
+
+    def __init__(self, text: str, facts: dict[str, Any] | None = None) -> None:
+        self._facts = facts or load_facts()
+        self._text = text
+        self._norm = normalize(text)
+        self._specs: dict[str, Any] = {}
+        self._done: set = set()
+
+    def _load(self, family) -> None:
+        if family not in self._done:
+            self._done.add(family)
+            family(self._norm, self._text, self._facts, self._norm.__contains__, self._specs)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        specs = self._specs
+        if key not in specs:
+            family = _FAMILY_OF.get(key)
+            if family is None:
+                return default
+            self._load(family)
+        return specs.get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        missing = object()
+        value = self.get(key, missing)
+        if value is missing:
+            raise KeyError(key)
+        return value
+
+    def _all(self) -> dict[str, Any]:
+        for _, family in _FAMILIES:
+            self._load(family)
+        return {key: self._specs[key] for keys, _ in _FAMILIES for key in keys if key in self._specs}
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def extinguisher_size(specs: dict[str, Any]) -> tuple[str | None, float | None]:
@@ -434,6 +619,20 @@ def finding(code: str, message: str, text: str, needle: str) -> Finding:
 _snippet = snippet  # backwards-compatible private name
 
 
+_KEY_NORMS: dict[str, str] = {}
+KEY_CACHE_SIZE = 20000  # attribute names remembered by `attribute_key` (cleared when full)
+
+
+def attribute_key(key: str) -> str:
+    """`normalize(key).strip()` of an attribute name, remembered (names repeat across listings)."""
+    hit = _KEY_NORMS.get(key)
+    if hit is None:
+        if len(_KEY_NORMS) >= KEY_CACHE_SIZE:
+            _KEY_NORMS.clear()
+        hit = _KEY_NORMS[key] = normalize(key).strip()
+    return hit
+
+
 def today(now: datetime | date | None) -> date:
     if now is None:
         return date.today()
@@ -475,4 +674,5 @@ def check_certificates(text: str, now: datetime | date | None = None,
 
 
 __all__ = ["SPECS_PATH", "load_facts", "parse_specs", "extinguisher_size",
-           "check_certificates", "validate_ccc_number", "snippet", "locate", "finding", "Finding"]
+           "check_certificates", "validate_ccc_number", "snippet", "locate", "finding", "Finding",
+           "attribute_key", "LazySpecs"]
