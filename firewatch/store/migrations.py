@@ -557,4 +557,47 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
         CREATE INDEX queue_done_at ON queue_done (done_at)
         """,
     ),
+    (
+        16,
+        "the review queue by a documented priority (neg_priority: minus 40p + 6 severity + 6 exposure, "
+        "docs/priority.md) with its indexes; filter keys for seller region, price and flagged day; "
+        "reviewers' claims on queue rows; undone decisions kept aside. Rows written before it (neg_priority "
+        "NULL) are computed from their listings once, on first use (triage.ensure_built)",
+        """
+        ALTER TABLE triage ADD COLUMN neg_priority REAL;
+        ALTER TABLE triage ADD COLUMN region TEXT NOT NULL DEFAULT '';
+        ALTER TABLE triage ADD COLUMN price_fen INTEGER;
+        ALTER TABLE triage ADD COLUMN flagged_day TEXT NOT NULL DEFAULT '';
+        ALTER TABLE triage ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE triage ADD COLUMN claimed_until TEXT NOT NULL DEFAULT '';
+        DROP INDEX triage_all;
+        DROP INDEX triage_open;
+        DROP INDEX triage_state;
+        DROP INDEX triage_category;
+        DROP INDEX triage_platform;
+        CREATE INDEX triage_all_p ON triage (queued, neg_priority, untipped, platform, listing_id);
+        CREATE INDEX triage_open_p ON triage (queued, decided, neg_priority, untipped, platform, listing_id);
+        CREATE INDEX triage_state_p ON triage (queued, state, neg_priority, untipped, platform, listing_id);
+        CREATE INDEX triage_category_p ON triage (queued, decided, category, neg_priority, untipped, platform, listing_id);
+        CREATE INDEX triage_platform_p ON triage (platform, queued, decided, neg_priority, untipped, listing_id);
+        CREATE INDEX triage_region ON triage (queued, decided, region, neg_priority, untipped, platform, listing_id);
+        CREATE INDEX triage_price ON triage (queued, decided, price_fen);
+        CREATE INDEX triage_flagged_day ON triage (queued, decided, flagged_day);
+        CREATE INDEX triage_seen_day ON triage (queued, decided, seen_day);
+        CREATE INDEX triage_shop_id ON triage (shop_id_lc, queued, decided);
+        CREATE TABLE decisions_undone (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL,
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            note TEXT NOT NULL,
+            at TEXT NOT NULL,
+            undone_by TEXT NOT NULL,
+            undone_at TEXT NOT NULL
+        );
+        CREATE INDEX decisions_reviewer ON decisions (reviewer, id)
+        """,
+    ),
 ]

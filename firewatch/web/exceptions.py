@@ -47,6 +47,13 @@ class NotFound(WebError):
     status = 404
 
 
+class Conflict(WebError):
+    """The request clashes with someone else's work (a row another reviewer holds, a decision
+    decided on again since)."""
+
+    status = 409
+
+
 class RateLimited(WebError):
     """Too many failed logins for this user from this address."""
 
