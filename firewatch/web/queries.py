@@ -123,10 +123,11 @@ def queue_page(store: Store, filters: QueueFilters, *, after: str = "", before: 
     page continues after the last row shown even when the rows shown have been decided meanwhile.
     A tip that came after the latest decision puts the listing back among the pending ones.
 
-    With `reviewer`, rows another reviewer's running claim holds are left out, and with
-    `claim_minutes` the page's rows are claimed for the reviewer that long (a row someone else
-    claimed in between is dropped from the page)."""
+    With `reviewer`, the pending queue (the work queue; other states are for looking back) leaves
+    out rows another reviewer's running claim holds, and with `claim_minutes` the page's rows are
+    claimed for the reviewer that long (a row someone else claimed in between is dropped)."""
     query = filters.validate()
+    reviewer = reviewer if query.state == "pending" else None
     size = max(1, min(int(size), 1000))
     start, end = cursor(after), cursor(before)
     entries = store.reviews.queue_entries(query, after=start, before=end if start is None else None, limit=size + 1,
@@ -289,8 +290,9 @@ def neighbours(store: Store, filters: QueueFilters, key: tuple[str, str], review
     """The queue rows (under `filters`) right before and right after `key`'s place in the queue
     order, by keyset queries; a listing with no place there has no previous one and the
     queue's first row as next (None at the ends). With `reviewer`, rows other reviewers hold
-    are passed over."""
+    are passed over in the pending queue."""
     query = filters.validate()
+    reviewer = reviewer if query.state == "pending" else None
     spot = store.reviews.queue_position(key)
     if spot is None:
         first = store.reviews.queue_page(query, limit=1, reviewer=reviewer)
