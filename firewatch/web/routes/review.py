@@ -127,7 +127,8 @@ def bulk_decide(request: Request, key: list[str] = Form(default=[]), verdict: st
     if wants_json(request):
         return JSONResponse({"ok": True, "verdict": verdict, "decided": len(ids),
                              "held": [f"{k[0]}:{k[1]}" for k in held]})
-    return RedirectResponse("/queue" + (("?" + urlencode(params)) if params else ""), status_code=303)
+    return RedirectResponse("/queue?" + urlencode({**params, "done": str(len(ids)), "held": str(len(held))}),
+                            status_code=303)
 
 
 @router.post("/queue/shop")

@@ -66,13 +66,7 @@
       const label = document.createElement("span");
       label.className = "v-" + verdict;
       label.textContent = DONE[verdict];
-      const undo = document.createElement("button");
-      undo.type = "button";
-      undo.className = "undo-one";
-      undo.textContent = "撤销";
-      undo.title = "撤销这条结论 (z)";
-      undo.addEventListener("click", () => undoDecision(row));
-      cell.append(label, " ", undo);
+      cell.append(label);
       const pick = row.querySelector("input.pick");
       if (pick) { pick.checked = false; pick.disabled = true; }
       countPicked();
@@ -86,6 +80,7 @@
         const data = await post(row.dataset.decide, { verdict: verdict, note: note ? note.value : "" });
         showDone(row, verdict, data.decision_id);
         undone.push(row);
+        placeUndo();
         if (note) note.value = "";
         say("已记录：" + NAMES[verdict]);
         select(position < 0 ? index : position, true);
@@ -107,11 +102,25 @@
         if (pick) pick.disabled = false;
         const at = undone.indexOf(row);
         if (at >= 0) undone.splice(at, 1);
+        placeUndo();
         say("已撤销");
         select(rows().indexOf(row), true);
       } catch (err) {
         say("撤销失败：" + err.message);
       }
+    }
+    function placeUndo() {
+      // only the reviewer's last decision can be undone: its row carries the button
+      queue.querySelectorAll("button.undo-one").forEach((b) => b.remove());
+      const row = undone[undone.length - 1];
+      if (!row) return;
+      const undo = document.createElement("button");
+      undo.type = "button";
+      undo.className = "undo-one";
+      undo.textContent = "撤销";
+      undo.title = "撤销这条结论 (z)";
+      undo.addEventListener("click", () => undoDecision(row));
+      row.querySelector(".verdict").append(" ", undo);
     }
     function undoLast() {
       if (undone.length) return undoDecision(undone[undone.length - 1]);
