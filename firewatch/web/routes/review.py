@@ -189,6 +189,8 @@ def listing_page(request: Request, platform: str, listing_id: str, store: Store 
     if user.role in ("regulator", "admin"):
         filters = filters_from(**_filter_params(request))
         prev_key, next_key = queries.neighbours(store, filters, key, reviewer=user.name)
+        if view.assessment is not None and store.reviews.claim_holder(key, user.name) is None:
+            store.reviews.claim([key], user.name, request.app.state.config.claim_minutes)  # working on it
     chart = price_history([(show_date(s.observed_at), s.price) for s in view.snapshots])
     cases = store.reviews.cases() if user.role in ("investigator", "admin") else []
     return render(request, "listing.html", v=view, chart=chart, prev_key=prev_key, next_key=next_key,
