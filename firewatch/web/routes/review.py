@@ -3,8 +3,9 @@ and the confirm / dismiss / escalate decision, each decision audited; bulk decis
 selected rows or on every row of a shop (one audit entry per listing), and undo of the
 reviewer's last decision (audited).
 
-The queue claims the rows it shows for the reviewer (`[web] claim_minutes`): other
-reviewers' queues skip them and their decisions on them are refused (409, in Chinese).
+The pending queue (and the listing page) claims the rows it shows for the regulator looking
+(`[web] claim_minutes`): other regulators' queues skip them and anyone else's decision on them
+is refused (409, in Chinese); an admin's look claims nothing.
 The listing page is also what platforms and other roles see of a listing, reduced to
 what their role may see (`queries.visible_listing` answers 403 otherwise). A decision
 posted by the page's script (`Accept: application/json`) gets JSON back with the next
@@ -43,6 +44,12 @@ def filters_from(platform: str = "", category: str = "", reason: str = "", shop:
                         flagged_since, flagged_until).validate()
 
 
+def _claimant(user: User) -> str | None:
+    """Who the queue claims rows for: regulators triage; an admin looking at the queue claims nothing
+    and sees every row (a decision of theirs on a row a regulator holds is still refused)."""
+    return user.name if user.role == "regulator" else None
+
+
 def _filter_params(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items() if k in QueueFilters.__dataclass_fields__}
 
@@ -52,7 +59,7 @@ def review_queue(request: Request, after: str = "", before: str = "", filters: Q
                  store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
     config = request.app.state.config
     page = queries.queue_page(store, filters, after=after, before=before, size=config.page_size,
-                              reviewer=user.name, claim_minutes=config.claim_minutes)
+                              reviewer=_claimant(user), claim_minutes=config.claim_minutes)
     last = store.reviews.last_decision_by(user.name)
     done, held = request.query_params.get("done", ""), request.query_params.get("held", "")
     message = ""
@@ -142,7 +149,7 @@ def shop_decide(request: Request, verdict: str = Form(...), note: str = Form("")
         raise BadRequest("请先按店铺筛选，再对该店铺的全部商品操作")
     if filters.state != "pending":
         raise BadRequest("只能对待审商品批量处理")
-    keys = queries.matching_keys(store, filters, user.name)
+    keys = queries.matching_keys(store, filters, user.name)  # rows others hold are left out
     if len(keys) > queries.BULK_CAP:
         raise BadRequest(f"该筛选条件下超过 {queries.BULK_CAP} 条商品，请增加筛选条件（如平台）后分批处理")
     params = filters.as_params()
@@ -188,9 +195,9 @@ def listing_page(request: Request, platform: str, listing_id: str, store: Store 
     filters = QueueFilters()
     if user.role in ("regulator", "admin"):
         filters = filters_from(**_filter_params(request))
-        prev_key, next_key = queries.neighbours(store, filters, key, reviewer=user.name)
-        if view.assessment is not None and store.reviews.claim_holder(key, user.name) is None:
-            store.reviews.claim([key], user.name, request.app.state.config.claim_minutes)  # working on it
+        prev_key, next_key = queries.neighbours(store, filters, key, reviewer=_claimant(user))
+        if user.role == "regulator" and view.assessment is not None and store.reviews.claim_holder(key, user.name) is None:
+            store.reviews.claim([key], user.name, request.app.state.config.claim_minutes)  # working on it (admins look)
     chart = price_history([(show_date(s.observed_at), s.price) for s in view.snapshots])
     cases = store.reviews.cases() if user.role in ("investigator", "admin") else []
     return render(request, "listing.html", v=view, chart=chart, prev_key=prev_key, next_key=next_key,
@@ -216,7 +223,7 @@ def decide(request: Request, platform: str, listing_id: str, verdict: str = Form
     key = (platform, listing_id)
     params = _filter_params(request)
     filters = filters_from(**params)
-    _, next_key = queries.neighbours(store, filters, key, reviewer=user.name)  # keyset: the row after this one's place
+    _, next_key = queries.neighbours(store, filters, key, reviewer=_claimant(user))  # keyset: the row after this one's place
     decision_id = record(store, user, key, verdict, note, client_ip(request))
     suffix = ("?" + urlencode(params)) if params else ""
     next_url = f"/listings/{next_key[0]}/{next_key[1]}{suffix}" if next_key else f"/queue{suffix}"
