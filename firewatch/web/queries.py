@@ -66,6 +66,7 @@ class QueueRow:
     assessment: Assessment
     decision: dict[str, Any] | None = None
     tips: list = field(default_factory=list)  # public tips naming the listing (store.tips), oldest first
+    priority: float | None = None  # the queue's priority (docs/priority.md)
 
     @property
     def tip_text(self) -> str:
@@ -100,7 +101,7 @@ def queue_rows(store: Store, entries: list[tuple[SortKey, Listing, Assessment]])
         d = decided.get(spot.key)
         decision = None if d is None else {"platform": d.platform, "listing_id": d.listing_id, "verdict": d.verdict,
                                            "reviewer": d.reviewer, "note": d.note, "at": d.at.isoformat()}
-        rows.append(QueueRow(listing, assessment, decision, tips.get(spot.key, [])))
+        rows.append(QueueRow(listing, assessment, decision, tips.get(spot.key, []), -spot.neg_priority))
     return rows
 
 

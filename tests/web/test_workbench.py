@@ -221,6 +221,9 @@ def test_priority_help_and_filters_with_chinese_dates(browser, site):
     browser_login(page, "regulator")
     page.goto(page.base + "/queue")
     expect(page.locator("#priority-help")).to_contain_text("优先级 = 40×风险概率 + 6×原因严重度")
+    shown = [float(t) for t in page.locator("#queue tbody td.priority").all_inner_texts()]
+    assert len(shown) == 50 and shown == sorted(shown, reverse=True) and len(set(shown)) > 3  # equal scores, spread
+    assert shown[0] == pytest.approx(40 * 0.99 + 6 * 5 + 6 * 3, abs=0.05)  # inspection_only, 700 sold
     since = page.locator("input[name=since]")
     assert since.get_attribute("type") == "text" and since.get_attribute("placeholder") == "年-月-日"
     assert page.locator("form.filters").get_attribute("lang") == "zh-CN"
