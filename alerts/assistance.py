@@ -32,6 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from crawler.exceptions import UnknownPlatformError
 from crawler.sites import listing_key, site
+from firewatch.core.cells import set_xlsx_text
 from firewatch.core.clock import show_time, utcnow
 from firewatch.core.files import stage_file
 from firewatch.core.labels import PLATFORM_NAMES
@@ -43,7 +44,6 @@ from alerts.assist_fields import FIELD_BY_KEY, FIELDS, GROUPS, parse_row
 from alerts.exceptions import AssistError
 from alerts.notices import NoticeConfig
 from alerts.pdf import DEFAULT_CHROMIUM, html_to_pdf, template_env
-from alerts.takedown import xlsx_text
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +115,9 @@ def reply_template(request: AssistRequest, rows: list[dict[str, str]], config: N
     for r, row in enumerate(rows, start=3):
         for col, f in enumerate(FIELDS, start=1):
             value = values.get(f.key, row.get(f.key, "")) if f.prefilled else None
-            cell = ws.cell(row=r, column=col, value=xlsx_text(value) if isinstance(value, str) and value else value or None)
-            if value:
-                cell.data_type = "s"  # seller text is never a formula (=HYPERLINK...), and reads back as written
+            cell = ws.cell(row=r, column=col)
+            if value:  # seller text is never a formula (=HYPERLINK...), and reads back as written
+                set_xlsx_text(cell, value if isinstance(value, str) else str(value))
             if f.kind in ("code", "text", "url", "period"):
                 cell.number_format = "@"  # IDs, codes and phone numbers stay text (no 1.2E+17)
             if f.prefilled:

@@ -17,13 +17,13 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from firewatch.core.cells import csv_cell
 from firewatch.core.plotting import pyplot
 from firewatch.core.clock import BEIJING_LABEL, iso, show_time, to_beijing
 from firewatch.core.labels import LEAD_SOURCE_NAMES, category_name, reason_name
 from firewatch.core.models import Evidence, Snapshot, to_jsonable
 
 from alerts.assist_fields import FIELD_BY_KEY, PACK_EXCLUDED
-from alerts.takedown import safe_cell
 
 HISTORY_COLUMNS = [("observed_at", "观察时间(UTC)"), ("price", "价格(元)"), ("title", "标题"),
                    ("stock", "库存"), ("status", "状态"), ("content_hash", "内容哈希")]
@@ -39,7 +39,7 @@ def history_csv(snapshots: Sequence[Snapshot]) -> bytes:
     writer.writerow([f"{label} {key}" for key, label in HISTORY_COLUMNS])
     for s in snapshots:
         writer.writerow([s.observed_at.isoformat() if s.observed_at else "",
-                         "" if s.price is None else str(s.price), safe_cell(s.title),
+                         "" if s.price is None else str(s.price), csv_cell(s.title),
                          "" if s.stock is None else s.stock, s.status, s.content_hash])
     return buf.getvalue().encode("utf-8-sig")
 

@@ -2,7 +2,9 @@
 
 `takedown_rows(store, platform)` returns a row per confirmed listing (`include_unconfirmed=True`:
 every flagged one not dismissed): listing, reasons, evidence hashes, decision, times in UTC.
-`write_takedown(rows, path, fmt)` writes atomically; no CSV or XLSX cell ever runs as a formula.
+`write_takedown(rows, path, fmt)` writes atomically; no CSV or XLSX cell ever runs as a formula
+(`firewatch.core.cells`, the one neutraliser of every export). The list goes to the platform, so it
+shows reasons and evidence, never the model's scores.
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+from firewatch.core.cells import csv_cell, set_xlsx_text
 from firewatch.core.clock import show_time
 from firewatch.core.files import atomic_write
 from firewatch.core.labels import VERDICT_NAMES, category_name, reason_name
 from firewatch.core.models import PLATFORMS
 from firewatch.store import Store
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -29,39 +31,20 @@ FORMATS = ("csv", "xlsx", "json")
 COLUMNS = [
     ("platform", "平台", 8), ("listing_id", "商品ID", 16), ("url", "商品链接", 46), ("title", "商品标题", 40),
     ("shop_name", "店铺名称", 22), ("shop_id", "店铺ID", 14), ("price", "价格(元)", 10),
-    ("category_name", "产品类别", 18), ("risk_score", "风险分", 8), ("reason_names", "违规原因", 48),
+    ("category_name", "产品类别", 18), ("reason_names", "违规原因", 48),
     ("reasons", "原因代码", 24), ("evidence", "证据摘录", 48), ("captured_at", "取证时间(北京时间)", 26),
     ("screenshot_sha256", "截图SHA-256", 66), ("capture_manifest_sha256", "取证清单SHA-256", 66),
     ("review_status", "复核结论", 10), ("reviewer", "复核人", 12), ("decided_at", "复核时间(北京时间)", 26),
 ]
 # columns holding a UTC ISO time in the row (and in JSON); a spreadsheet shows it in Beijing time
 _TIME_KEYS = frozenset({"captured_at", "decided_at"})
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
-# what a spreadsheet may skip before the formula sign: every Unicode space (ideographic,
-# no-break...), zero-width characters and a byte-order mark
-_LEADING = "\u200b\u200c\u200d\u2060\ufeff"
-
-
-def _looks_like_formula(value: str) -> bool:
-    text = value
-    while text and (text[0].isspace() or text[0] in _LEADING):
-        text = text[1:]
-    return text[:1] in _FORMULA_START
-
-__all__ = ["COLUMNS", "FORMATS", "safe_cell", "takedown_row", "takedown_rows", "write_takedown"]
+__all__ = ["COLUMNS", "FORMATS", "takedown_row", "takedown_rows", "write_takedown"]
 
 
 def _shown(row: dict[str, Any], key: str) -> Any:
     """A row's value as a spreadsheet column shows it (times in Beijing time)."""
     value = row.get(key, "")
     return show_time(value, seconds=True) if key in _TIME_KEYS else value
-
-
-def safe_cell(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula, prefixed with an apostrophe (for CSV)."""
-    if isinstance(value, str) and _looks_like_formula(value):
-        return "'" + value
-    return value
 
 
 _LOOK_UP = object()
@@ -88,7 +71,6 @@ def takedown_row(store: Store, listing, assessment, decision, evidence: Any = _L
         "price": str(price) if price is not None else "",
         "category": assessment.category,
         "category_name": category_name(assessment.category),
-        "risk_score": round(assessment.risk_score, 3),
         "reasons": " ".join(codes),
         "reason_names": "；".join(reason_name(c) for c in codes),
         "evidence": "; ".join(f"{r.code}: {r.evidence}" for r in assessment.reasons),
@@ -120,18 +102,6 @@ def takedown_rows(store: Store, platform: str, *, include_unconfirmed: bool = Fa
     return [r for r in rows if r["platform"] == platform]
 
 
-def xlsx_text(value: str) -> str:
-    """Seller text XML can hold: control characters and lone surrogates become U+FFFD
-    (openpyxl refuses them, and one bad title must not stop a platform's whole list)."""
-
-    text = value.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(value) else value
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-
-
-def _has_surrogate(value: str) -> bool:
-    return any("\ud800" <= c <= "\udfff" for c in value)
-
-
 def _xlsx(rows: list[dict[str, Any]]) -> bytes:
 
     wb = Workbook()
@@ -147,13 +117,7 @@ def _xlsx(rows: list[dict[str, Any]]) -> bytes:
         for c, (key, _, _) in enumerate(COLUMNS, start=1):
             value = _shown(row, key)
             cell = ws.cell(row=r, column=c)
-            if isinstance(value, str):
-                cell.value = xlsx_text(value)
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-                if _looks_like_formula(value):
-                    cell.quotePrefix = True
-            else:
-                cell.value = value
+            set_xlsx_text(cell, value)  # never a formula, whatever the text starts with
         link = str(row.get("url", ""))
         if link.startswith(("http://", "https://")):
             cell = ws.cell(row=r, column=url_col)
@@ -177,7 +141,7 @@ def write_takedown(rows: list[dict[str, Any]], path: str | os.PathLike[str], fmt
         writer = csv.writer(buf)
         writer.writerow([label for _, label, _ in COLUMNS])
         for row in rows:
-            writer.writerow([safe_cell(_shown(row, key)) for key, _, _ in COLUMNS])
+            writer.writerow([csv_cell(_shown(row, key)) for key, _, _ in COLUMNS])
         data = buf.getvalue().encode("utf-8-sig", "replace")  # BOM so Excel reads the Chinese text
     elif fmt == "xlsx":
         data = _xlsx(rows)

@@ -49,9 +49,8 @@ def serve(ctx, host: str | None, port: int | None) -> None:
     host = host or settings.web.host
     port = settings.web.port if port is None else port
     out.print(f"firewatch 审核系统 on http://{host}:{port}  (API docs: /docs; add users with `firewatch user add`)")
-    proxies = settings.web.trusted_proxies  # behind a reverse proxy (TLS), limits count the client, not the proxy
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=bool(proxies),
-                forwarded_allow_ips=",".join(proxies) or None)
+    # the app reads X-Forwarded-For from `[web] trusted_proxies` only (firewatch.web.app), never uvicorn's default
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @click.group()

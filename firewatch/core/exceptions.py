@@ -50,6 +50,12 @@ class ClaimHeld(StoreError):
         self.holder = holder
 
 
+class CaseClosed(FirewatchError):
+    """A closed case's listings cannot change (an admin reopens it first)."""
+
+    exit_code = 65  # EX_DATAERR
+
+
 class NotFoundError(FirewatchError):
     """A listing or record asked for by key does not exist."""
 

@@ -600,4 +600,16 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
         CREATE INDEX decisions_reviewer ON decisions (reviewer, id)
         """,
     ),
+    (
+        17,
+        "audit log filtered by date and paged by time (indexes on at, actor, action); cases closed with a note",
+        """
+        CREATE INDEX audit_log_at ON audit_log (at, id);
+        CREATE INDEX audit_log_actor ON audit_log (actor, at, id);
+        CREATE INDEX audit_log_action ON audit_log (action, at, id);
+        ALTER TABLE cases ADD COLUMN closed_at TEXT;
+        ALTER TABLE cases ADD COLUMN closed_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE cases ADD COLUMN close_note TEXT NOT NULL DEFAULT ''
+        """,
+    ),
 ]

@@ -15,7 +15,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from firewatch.core.exceptions import ClaimHeld
+from firewatch.core.exceptions import CaseClosed, ClaimHeld
 from firewatch.core.models import Assessment, Decision, Listing, utcnow
 from firewatch.store.assessments import assessment_from_row
 from firewatch.store.listings import listing_from_row, rows_by_keys
@@ -235,10 +235,14 @@ class SQLiteReviews:
         return None if r is None else dict(r)
 
     def add_case_item(self, case_id: int, key: tuple[str, str], added_by: str) -> bool:
-        """Add a listing to a case; False when it was there already. ValueError for an unknown case or listing."""
+        """Add a listing to a case; False when it was there already. ValueError for an unknown case or
+        listing, CaseClosed for a closed case."""
         with self._db.transaction() as db:
-            if db.execute("SELECT 1 FROM cases WHERE id=?", (case_id,)).fetchone() is None:
+            case = db.execute("SELECT status FROM cases WHERE id=?", (case_id,)).fetchone()
+            if case is None:
                 raise ValueError(f"no case {case_id}")
+            if case[0] == "closed":
+                raise CaseClosed(f"case {case_id} is closed")
             if db.execute("SELECT 1 FROM listings WHERE platform=? AND listing_id=?", key).fetchone() is None:
                 raise ValueError(f"no listing {key[0]}:{key[1]} in the store")
             cur = db.execute("INSERT INTO case_items (case_id, platform, listing_id, added_by, added_at) VALUES (?,?,?,?,?) "
@@ -247,8 +251,24 @@ class SQLiteReviews:
             return cur.rowcount > 0
 
     def remove_case_item(self, case_id: int, key: tuple[str, str]) -> bool:
+        """Take a listing out of a case; CaseClosed for a closed case."""
         with self._db.transaction() as db:
+            case = db.execute("SELECT status FROM cases WHERE id=?", (case_id,)).fetchone()
+            if case is not None and case[0] == "closed":
+                raise CaseClosed(f"case {case_id} is closed")
             cur = db.execute("DELETE FROM case_items WHERE case_id=? AND platform=? AND listing_id=?", (case_id, *key))
+            return cur.rowcount > 0
+
+    def set_case_status(self, case_id: int, status: str, by: str, note: str = "") -> bool:
+        """Close ("closed", with a note) or reopen ("open") a case; False when it already had that
+        status (or does not exist). A closed case's items cannot change (`CaseClosed`)."""
+        if status not in ("open", "closed"):
+            raise ValueError(f"unknown case status {status!r}")
+        closing = status == "closed"
+        with self._db.transaction() as db:
+            cur = db.execute("UPDATE cases SET status=?, closed_at=?, closed_by=?, close_note=? WHERE id=? AND status<>?",
+                             (status, utcnow().isoformat() if closing else None, by if closing else "",
+                              note if closing else "", case_id, status))
             return cur.rowcount > 0
 
     def case_items(self, case_id: int) -> list[dict[str, Any]]:

@@ -81,8 +81,10 @@ class SQLStore:
 
     def _migrate(self) -> None:
         latest = max(v for v, _, _ in MIGRATIONS)
-        try:  # the common case, one read: the store is at this code's version
-            if self._db.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == latest:
+        try:  # the common case, one read: the store is at this code's version (every migration applied:
+            # branches merged in another order can leave a gap below the newest)
+            have = self._db.execute("SELECT MAX(version), COUNT(*) FROM schema_migrations").fetchone()
+            if have[0] == latest and have[1] == len(MIGRATIONS):
                 return
         except self._db.statement_errors:
             pass  # a new store: no table yet

@@ -152,6 +152,31 @@ class SQLiteUsers:
         rows = self._db.execute(sql, (*args, int(limit))).fetchall()
         return [dict(r, detail=json.loads(r["detail"])) for r in rows]
 
+    def audit_page(self, *, actor: str | None = None, action: str | None = None, since: str | None = None,
+                   until: str | None = None, before: tuple[str, int] | None = None,
+                   limit: int = 100) -> list[dict[str, Any]]:
+        """Audit entries newest first, at or after `since` and before `until` (UTC ISO times), by actor
+        or action, continuing after the (at, id) position `before` (keyset: indexes on (at, id),
+        (actor, at, id) and (action, at, id), migration 17, so a page never scans the log)."""
+        where, args = [], []
+        for column, value in (("actor", actor), ("action", action)):
+            if value is not None:
+                where.append(f"{column}=?")
+                args.append(value)
+        if since:
+            where.append("at>=?")
+            args.append(since)
+        if until:
+            where.append("at<?")
+            args.append(until)
+        if before is not None:
+            where.append("at<=? AND (at<? OR id<?)")  # the first term is the index range
+            args += [before[0], before[0], int(before[1])]
+        sql = ("SELECT * FROM audit_log" + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY at DESC, id DESC LIMIT ?")
+        rows = self._db.execute(sql, (*args, int(limit))).fetchall()
+        return [dict(r, detail=json.loads(r["detail"])) for r in rows]
+
     def audit_entry(self, entry_id: int) -> dict[str, Any] | None:
         r = self._db.execute("SELECT * FROM audit_log WHERE id=?", (int(entry_id),)).fetchone()
         return None if r is None else dict(r, detail=json.loads(r["detail"]))

@@ -8,14 +8,13 @@ is a projection of the store (`firewatch index rebuild`).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
 from firewatch.core.labels import category_name
+from firewatch.core.sheets import csv_bytes
 from firewatch.core.money import from_fen, yuan_text
 from firewatch.store import Store
 from firewatch.web.exceptions import BadRequest
@@ -127,21 +126,8 @@ def with_sources(store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def to_csv(rows: Iterable[dict[str, Any]], columns=CSV_COLUMNS) -> bytes:
-    """CSV with a BOM (Excel reads the Chinese); formula-like cells are prefixed with '."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([label for _, label in columns])
-    for row in rows:
-        cells = []
-        for key, _ in columns:
-            value = row.get(key, "")
-            if isinstance(value, list):
-                value = " ".join(value)
-            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-                value = "'" + value
-            cells.append(value)
-        writer.writerow(cells)
-    return buf.getvalue().encode("utf-8-sig")
+    """CSV with a BOM (Excel reads the Chinese); every cell through the one export neutraliser."""
+    return csv_bytes(columns, rows)
 
 
 @dataclass

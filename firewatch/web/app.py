@@ -1,5 +1,6 @@
-"""The application factory: routers per role, static files, templates, error mapping
-and the security headers every response carries.
+"""The application factory: routers per role, static files, templates, error mapping,
+the security headers every response carries, and the middleware around it all (request size
+limits, HEAD as GET, client addresses from trusted proxies: `firewatch.web.middleware`).
 
 `create_app` takes a `Settings` or a `WebConfig` (plain values), so tests build an app
 on a temporary store without touching the environment.
@@ -13,10 +14,11 @@ from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 
 from firewatch.web import errors
+from firewatch.web.middleware import BodyLimit, HeadAsGet, ProxyHeadersMiddleware
 from firewatch.web.config import WebConfig
 from firewatch.web.render import make_environment
 from firewatch.services.tips import TipsChannel
-from firewatch.web.routes import analyst, api, assist, auth, files, investigator, platform, review, tips
+from firewatch.web.routes import analyst, api, assist, audit, auth, basics, cases, exports, files, investigator, platform, review, tips
 from firewatch.web.security import add_security_headers
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -32,6 +34,8 @@ def create_app(settings) -> FastAPI:
     app.state.config = config
     app.state.templates = make_environment()
     app.state.tips = TipsChannel(config.tips_folder, config.tips)
+    # innermost first: the size limits answer inside the security headers
+    app.add_middleware(BodyLimit, tips_bytes=config.tips.max_request_bytes, reject=errors.reject)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -41,10 +45,15 @@ def create_app(settings) -> FastAPI:
             response = errors.unexpected(request)
         return add_security_headers(request, response)
 
+    app.add_middleware(HeadAsGet)
+    if config.trusted_proxies:  # outermost: every part of the app sees the client, not the proxy
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, review, platform, investigator, analyst, files, assist, api):
+    for module in (basics, auth, audit, review, platform, cases, investigator, analyst, exports, files, assist, api):
         app.include_router(module.router)
+    app.include_router(cases.api)
     for router in tips.routers:
         app.include_router(router)
     return app
+

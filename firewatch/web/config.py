@@ -38,6 +38,7 @@ class WebConfig:
     login_max_failures_per_ip: int = _WEB.login_max_failures_per_ip
     page_size: int = _WEB.page_size
     claim_minutes: float = _WEB.claim_minutes  # a reviewer's claim on the queue rows shown
+    trusted_proxies: tuple[str, ...] = tuple(_WEB.trusted_proxies)  # their X-Forwarded-For names the client
     tips_dir: Path | None = None  # the public tips' photos and secret; default: "tips" beside the store
     tips: TipPolicy = TipPolicy()
     # () -> an open search index (firewatch.search protocol); default: open_index(search_url, search_path)
@@ -77,6 +78,7 @@ class WebConfig:
             login_max_failures=web.login_max_failures, login_window_seconds=web.login_window_seconds,
             login_max_failures_per_ip=web.login_max_failures_per_ip, page_size=web.page_size,
             claim_minutes=web.claim_minutes,
+            trusted_proxies=tuple(web.trusted_proxies),
             tips_dir=settings.tips_dir, tips=TipPolicy.from_settings(settings),
             pack_exporter=partial(export_evidence_pack, settings),
             data_dir=settings.data_dir, assist_requester=partial(request_assistance, settings),

@@ -19,6 +19,7 @@ from firewatch.core.priority import PROVINCES
 from firewatch.store import Store
 from firewatch.store.triage import QueueQuery, SortKey
 from firewatch.web.deps import User
+from firewatch.web.disclosure import for_platform
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
 from firewatch.web.render import evidence_terms
 
@@ -258,6 +259,8 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None, sim
     similar listings (a search-index query the page loads afterwards, `similar_for`)."""
     listing = visible_listing(user, store, key)
     assessment = store.assessments.get_assessment(key)
+    if not user.internal:  # platforms see reasons and evidence, never the model's internals
+        assessment = for_platform(assessment)
     terms: dict[str, list[str]] = {}
 
     for reason in assessment.reasons if assessment else []:

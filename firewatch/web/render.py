@@ -39,13 +39,16 @@ ACTION_NAMES = {"login": "登录", "login_failed": "登录失败", "login_refuse
                 "user_passwd": "修改密码", "token_add": "新建 API 令牌", "token_revoke": "吊销 API 令牌",
                 "tip_link": "关联举报线索",
                 "assist_request": "发出执法协查函", "assist_download": "下载协查文件",
-                "assist_import": "导入协查回复"}
+                "assist_import": "导入协查回复", "export_audit": "导出审计日志", "export_queue": "导出审核队列",
+                "export_search": "导出检索结果（Excel）", "case_close": "结案", "case_reopen": "重新打开案件"}
 CUSTODY_NAMES = {"captured": "取证", "packed": "打包", "exported": "导出", "timestamped": "时间戳"}  # evidence-pack events
 DETAIL_NAMES = {"verdict": "结论", "note": "备注", "decision_id": "结论编号", "format": "格式", "rows": "行数",
                 "bytes": "字节", "file": "文件", "listing": "商品", "listings": "商品数", "skipped": "未取证",
                 "title": "名称", "role": "角色", "platform": "平台", "reason": "原因", "failures": "失败次数",
                 "name": "名称", "q": "关键词", "category": "类别", "shop": "店铺", "flagged": "已标记", "since": "自",
-                "sort": "排序", "sha256": "SHA-256", "number": "协查编号", "request_id": "协查函编号"}
+                "sort": "排序", "sha256": "SHA-256", "number": "协查编号", "request_id": "协查函编号",
+                "truncated": "超出上限未全部导出", "actor": "操作人", "action": "操作", "date_from": "开始日期",
+                "date_to": "结束日期", "state": "状态", "until": "至"}
 
 
 def _spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:

@@ -2,7 +2,8 @@
 
 `AppServer(app).start()` binds 127.0.0.1 on a free port (port 0), waits until uvicorn
 reports it is serving (polling with a deadline), and returns the base URL; `stop()`
-asks uvicorn to exit and joins the thread.
+asks uvicorn to exit and joins the thread. uvicorn's own proxy headers stay off: the app trusts
+only the proxies its settings name (`[web] trusted_proxies`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ class AppServer:
 
     def __init__(self, app, host: str = "127.0.0.1", port: int = 0):
         self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
-                                                     access_log=False))
+                                                     access_log=False, proxy_headers=False))
         self._thread = threading.Thread(target=self._server.run, name="firewatch-web", daemon=True)
         self.url = ""
 

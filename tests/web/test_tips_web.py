@@ -102,7 +102,8 @@ def test_a_tip_gets_a_receipt_and_a_status_page_with_nothing_personal(site):
         assert lookup.status_code == 303 and lookup.headers["location"] == f"/tip/{receipt}"
         missing = client.get("/tip/ABCDEFGHJKMNPQRS")
         assert missing.status_code == 404 and "回执编号" in missing.text
-        assert client.get("/api/tips/x").json() == {"error": "没有这个回执编号的举报：请核对回执编号（16 位字母和数字）"}
+        assert client.get("/api/tips/x").json() == {"error": "没有这个回执编号的举报：请核对回执编号（16 位字母和数字）",
+                                                   "code": "not_found"}
 
 
 def test_the_rate_limit_answers_429_in_chinese(tips_site):

@@ -8,9 +8,9 @@ Every CSV export is audited with the parameters that produced it. Internal roles
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Annotated, Iterator
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from firewatch.core.models import utcnow
@@ -19,6 +19,7 @@ from firewatch.web import analytics
 from firewatch.web.analytics import SearchParams
 from firewatch.web.charts import stacked_bars
 from firewatch.web.deps import User, client_ip, get_store, require, verify_csrf
+from firewatch.web.limits import Field, SearchText
 from firewatch.web.render import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -35,8 +36,10 @@ def search_index(config) -> Iterator[object]:
         index.close()
 
 
-def params_from(q: str = "", platform: str = "", category: str = "", reason: str = "", shop: str = "",
-                flagged: str = "", since: str = "", sort: str = "") -> SearchParams:
+def params_from(q: Annotated[SearchText, Query()] = "", platform: Annotated[Field, Query()] = "",
+                category: Annotated[Field, Query()] = "", reason: Annotated[Field, Query()] = "",
+                shop: Annotated[SearchText, Query()] = "", flagged: Annotated[Field, Query()] = "",
+                since: Annotated[Field, Query()] = "", sort: Annotated[Field, Query()] = "") -> SearchParams:
     return SearchParams(q, platform, category, reason, shop, flagged, since, sort).validate()
 
 

@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 
 from firewatch.core.models import to_jsonable
 from firewatch.store import Store
-from firewatch.web import analytics, queries
+from firewatch.web import analytics, limits, queries
+from firewatch.web.disclosure import platform_assessment
 from firewatch.web.deps import DbId, User, client_ip, current_user, get_store, require, verify_csrf
 from firewatch.web.queries import QueueFilters
 from firewatch.web.routes import investigator as inv
@@ -30,22 +31,22 @@ router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(bearer)
 
 
 class DecisionIn(BaseModel):
-    verdict: str = Field(description="confirm（确认违规）、dismiss（排除）或 escalate（升级处理）")
-    note: str = ""
+    verdict: limits.Field = Field(description="confirm（确认违规）、dismiss（排除）或 escalate（升级处理）")
+    note: limits.Note = Field("", description=f"结论说明，最多 {limits.NOTE} 字")
 
 
 class RemovalIn(BaseModel):
-    listing_id: str
-    note: str = ""
+    listing_id: limits.Field
+    note: limits.Note = Field("", description=f"说明，最多 {limits.NOTE} 字")
 
 
 class CaseIn(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
-    note: str = ""
+    title: limits.Title = Field(description=f"案件名称，不能为空，最多 {limits.TITLE} 字")
+    note: limits.Note = Field("", description=f"说明，最多 {limits.NOTE} 字")
 
 
 class CaseItemIn(BaseModel):
-    listing: str = Field(description="平台:商品ID，例如 jd:100012")
+    listing: limits.Field = Field(description="平台:商品ID，例如 jd:100012")
 
 
 def _row(r: queries.QueueRow) -> dict[str, Any]:
@@ -88,7 +89,9 @@ def api_listing(request: Request, platform: str, listing_id: str, similar: bool 
             v = queries.listing_view(store, user, (platform, listing_id), index)
     else:
         v = queries.listing_view(store, user, (platform, listing_id), similar=False)
-    return {"listing": to_jsonable(v.listing), "assessment": to_jsonable(v.assessment),
+    # a platform sees the reasons and their evidence, never the model's scores (sellers would tune to them)
+    assessment = to_jsonable(v.assessment) if user.internal else platform_assessment(v.assessment)
+    return {"listing": to_jsonable(v.listing), "assessment": assessment,
             "evidence": _evidence(v.evidence), "snapshots": to_jsonable(v.snapshots),
             "decisions": to_jsonable(v.decisions) if user.internal else [],
             "similar": to_jsonable(v.similar),
@@ -166,8 +169,8 @@ def api_cases(store: Store = Depends(get_store), user: User = Depends(inv.invest
 @router.post("/cases", summary="新建案件", status_code=201)
 def api_case_create(request: Request, body: CaseIn, store: Store = Depends(get_store),
                     user: User = Depends(inv.investigator)) -> dict[str, Any]:
-    case_id = store.reviews.create_case(body.title.strip(), user.name, body.note.strip())
-    store.users.audit(user.name, "case_create", f"case:{case_id}", {"title": body.title.strip()}, client_ip(request))
+    case_id = store.reviews.create_case(body.title, user.name, body.note)
+    store.users.audit(user.name, "case_create", f"case:{case_id}", {"title": body.title}, client_ip(request))
     return {"case_id": case_id}
 
 

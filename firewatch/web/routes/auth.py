@@ -1,27 +1,30 @@
-"""Login, logout, the home redirect by role and the admin's audit log page.
+"""Login, logout and the home redirect by role (the admin's audit log page: `routes.audit`).
 
-`POST /login` answers 429 after too many failures per name and address, or per address, within
-`login_window_seconds`; it checks its own CSRF cookie, starts a new session (ending the presented
-one) and follows `next=` only to this site. Every login, failure, refusal and logout is audited.
+`POST /login` answers 429 after too many failures per name and client address, or per client
+address, within `login_window_seconds` (the client behind a trusted proxy: `[web] trusted_proxies`);
+it checks its own CSRF cookie, starts a new session (ending the presented one) and follows `next=`
+only to this site. Every field is bounded (`firewatch.web.limits`): an over-long name or password is
+refused (400) before anything is stored. Every login, failure, refusal and logout is audited.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from datetime import timedelta
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from firewatch.store import Store
-from firewatch.web.deps import LOGIN_COOKIE, SESSION_COOKIE, User, client_ip, get_store, optional_user, require, verify_csrf
+from firewatch.web.deps import LOGIN_COOKIE, SESSION_COOKIE, User, client_ip, get_store, optional_user, verify_csrf
 from firewatch.web.exceptions import CsrfError, RateLimited
+from firewatch.web.limits import Field, Password, Username
 from firewatch.web.render import render
 from firewatch.web.security import hash_password, needs_rehash, new_token, tokens_equal, verify_password
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
-AUDIT_CHECKED = 10_000  # the audit page verifies the hash chain of this many newest entries
 HOME = {"regulator": "/queue", "admin": "/queue", "investigator": "/cases", "analyst": "/search"}
 
 
@@ -49,15 +52,16 @@ def _login_page(request: Request, next_: str, error: str = "", status: int = 200
 
 
 @router.get("/login")
-def login_form(request: Request, next: str = "", user: User | None = Depends(optional_user)) -> Response:
+def login_form(request: Request, next: Annotated[Field, Query()] = "", user: User | None = Depends(optional_user)) -> Response:
     if user is not None and not user.via_token:
         return RedirectResponse(_safe_next(next) or home_for(user), status_code=303)
     return _login_page(request, _safe_next(next))
 
 
 @router.post("/login")
-def login(request: Request, username: str = Form(""), password: str = Form(""), csrf_token: str = Form(""),
-          next: str = Form(""), store: Store = Depends(get_store)) -> Response:
+def login(request: Request, username: Annotated[Username, Form()] = "", password: Annotated[Password, Form()] = "",
+          csrf_token: Annotated[Field, Form()] = "", next: Annotated[Field, Form()] = "",
+          store: Store = Depends(get_store)) -> Response:
     config = request.app.state.config
     ip = client_ip(request)
     # The login form has its own CSRF check (a random cookie echoed in the form): no session yet.
@@ -111,12 +115,3 @@ def logout(request: Request, store: Store = Depends(get_store),
 @router.get("/")
 def home(user: User | None = Depends(optional_user)) -> Response:
     return RedirectResponse(home_for(user) if user else "/login", status_code=303)
-
-
-@router.get("/audit")
-def audit_log(request: Request, actor: str = "", action: str = "", store: Store = Depends(get_store),
-              user: User = Depends(require("admin"))) -> Response:
-    entries = store.users.audit_entries(actor=actor or None, action=action or None, limit=500)
-    # the page checks the newest entries' chain; `firewatch audit verify` checks all of it
-    return render(request, "audit.html", entries=entries, broken=store.users.audit_verify(newest=AUDIT_CHECKED),
-                  checked=AUDIT_CHECKED, actor=actor, action=action)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import zipfile
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -20,6 +21,7 @@ from firewatch.core.models import utcnow
 from firewatch.store import Store
 from firewatch.web.deps import MAX_ID, DbId, User, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, NotFound
+from firewatch.web.limits import Field, Note, Title
 from firewatch.web.render import render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -89,12 +91,10 @@ def cases_page(request: Request, store: Store = Depends(get_store), user: User =
 
 
 @router.post("/cases")
-def create_case(request: Request, title: str = Form(...), note: str = Form(""), store: Store = Depends(get_store),
-                user: User = Depends(investigator)) -> Response:
-    if not title.strip():
-        raise BadRequest("案件名称不能为空")
-    case_id = store.reviews.create_case(title.strip()[:200], user.name, note.strip()[:2000])
-    store.users.audit(user.name, "case_create", f"case:{case_id}", {"title": title.strip()[:200]}, client_ip(request))
+def create_case(request: Request, title: Annotated[Title, Form()], note: Annotated[Note, Form()] = "",
+                store: Store = Depends(get_store), user: User = Depends(investigator)) -> Response:
+    case_id = store.reviews.create_case(title, user.name, note)  # bounded and non-blank: firewatch.web.limits
+    store.users.audit(user.name, "case_create", f"case:{case_id}", {"title": title}, client_ip(request))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -114,21 +114,21 @@ def case_page(request: Request, case_id: DbId, store: Store = Depends(get_store)
 
 
 @router.post("/cases/{case_id}/items")
-def case_add(request: Request, case_id: DbId, listing: str = Form(...), store: Store = Depends(get_store),
+def case_add(request: Request, case_id: DbId, listing: Annotated[Field, Form()], store: Store = Depends(get_store),
              user: User = Depends(investigator)) -> Response:
     add_to_case(store, user, case_id, parse_key(listing), client_ip(request))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/add")
-def case_add_from_listing(request: Request, case: int = Form(..., ge=1, le=MAX_ID), listing: str = Form(...),
+def case_add_from_listing(request: Request, case: Annotated[int, Form(ge=1, le=MAX_ID)], listing: Annotated[Field, Form()],
                           store: Store = Depends(get_store), user: User = Depends(investigator)) -> Response:
     add_to_case(store, user, case, parse_key(listing), client_ip(request))
     return RedirectResponse(f"/cases/{case}", status_code=303)
 
 
 @router.post("/cases/{case_id}/items/remove")
-def case_remove(request: Request, case_id: DbId, listing: str = Form(...), store: Store = Depends(get_store),
+def case_remove(request: Request, case_id: DbId, listing: Annotated[Field, Form()], store: Store = Depends(get_store),
                 user: User = Depends(investigator)) -> Response:
     key = parse_key(listing)
     if store.reviews.remove_case_item(case_id, key):

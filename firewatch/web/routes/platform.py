@@ -13,7 +13,7 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Annotated, Iterator
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,6 +22,7 @@ from firewatch.core.models import PLATFORMS, utcnow
 from firewatch.store import Store
 from firewatch.web.deps import DbId, User, check_platform, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
+from firewatch.web.limits import Field, Note
 from firewatch.web.render import render
 from alerts.takedown import takedown_row
 from alerts.takedown import write_takedown
@@ -133,27 +134,29 @@ def mark_removed(store: Store, user: User, platform: str, listing_id: str, note:
     platform_only(user)
     if not store.reviews.is_confirmed((platform, listing_id)):
         raise Forbidden("只能标记本平台已确认违规的商品")
-    report_id = store.notices.report_removed((platform, listing_id), user.name, note.strip()[:1000])
-    store.users.audit(user.name, "report_removed", f"{platform}:{listing_id}", {"note": note.strip()[:1000]}, ip)
+    note = note.strip()  # bounded by the form and the API (firewatch.web.limits.Note): never cut here
+    report_id = store.notices.report_removed((platform, listing_id), user.name, note)
+    store.users.audit(user.name, "report_removed", f"{platform}:{listing_id}", {"note": note}, ip)
     return report_id
 
 
 @router.post("/platform/{platform}/removed")
-def platform_removed(request: Request, platform: str, listing_id: str = Form(...), note: str = Form(""),
+def platform_removed(request: Request, platform: str, listing_id: Annotated[Field, Form()],
+                     note: Annotated[Note, Form()] = "",
                      store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
     mark_removed(store, user, platform, listing_id, note, client_ip(request))
     return RedirectResponse(f"/platform/{platform}", status_code=303)
 
 
 @router.post("/platform/{platform}/notices/{notice_id}/ack")
-def platform_ack(request: Request, platform: str, notice_id: DbId, note: str = Form(""),
+def platform_ack(request: Request, platform: str, notice_id: DbId, note: Annotated[Note, Form()] = "",
                  store: Store = Depends(get_store), user: User = Depends(viewer)) -> Response:
     known_platform(user, platform)
     platform_only(user)
     notice = store.notices.get_notice(notice_id)
     if notice is None or notice.platform != platform:
         raise NotFound("没有此通知")
-    if not store.notices.mark_notice_acknowledged(notice_id, by=user.name, at=utcnow(), note=note.strip()[:1000]):
+    if not store.notices.mark_notice_acknowledged(notice_id, by=user.name, at=utcnow(), note=note.strip()):
         raise BadRequest("此通知当前状态不能确认收到")
     store.users.audit(user.name, "notice_acknowledged", f"notice:{notice_id}", {"platform": platform}, client_ip(request))
     return RedirectResponse(f"/platform/{platform}", status_code=303)

@@ -14,6 +14,7 @@ listing in the queue; a plain form post is redirected there.
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -25,7 +26,7 @@ from firewatch.core.models import PLATFORMS, Decision
 from firewatch.core.priority import HELP as PRIORITY_HELP, PROVINCES
 from firewatch.store import Store
 from firewatch.store.reviews import VERDICTS
-from firewatch.web import queries
+from firewatch.web import limits, queries
 from firewatch.web.charts import price_history
 from firewatch.web.deps import User, client_ip, current_user, get_store, require, verify_csrf
 from firewatch.web.errors import wants_json
@@ -118,8 +119,9 @@ def _keys(values: list[str]) -> list[tuple[str, str]]:
 
 
 @router.post("/queue/bulk")
-def bulk_decide(request: Request, key: list[str] = Form(default=[]), verdict: str = Form(...), note: str = Form(""),
-                store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
+def bulk_decide(request: Request, verdict: Annotated[limits.Field, Form()], key: Annotated[list[limits.Field], Form()] = [],
+                note: Annotated[limits.Note, Form()] = "", store: Store = Depends(get_store),
+                user: User = Depends(require("regulator"))) -> Response:
     """Confirm or dismiss the selected rows with one note."""
     _verdict(verdict, ("confirm", "dismiss"))
     keys = _keys(key)
@@ -139,9 +141,9 @@ def bulk_decide(request: Request, key: list[str] = Form(default=[]), verdict: st
 
 
 @router.post("/queue/shop")
-def shop_decide(request: Request, verdict: str = Form(...), note: str = Form(""), expected: str = Form(""),
-                filters: QueueFilters = Depends(filters_from), store: Store = Depends(get_store),
-                user: User = Depends(require("regulator"))) -> Response:
+def shop_decide(request: Request, verdict: Annotated[limits.Field, Form()], note: Annotated[limits.Note, Form()] = "",
+                expected: Annotated[limits.Field, Form()] = "", filters: QueueFilters = Depends(filters_from),
+                store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
     """Every pending row of one shop (the queue's shop filter, with the other filters): first a page
     naming the count to confirm, then, posted again with that count, the decisions."""
     _verdict(verdict, ("confirm", "dismiss"))
@@ -163,7 +165,7 @@ def shop_decide(request: Request, verdict: str = Form(...), note: str = Form("")
 
 
 @router.post("/decisions/undo")
-def undo(request: Request, decision_id: str = Form(""), store: Store = Depends(get_store),
+def undo(request: Request, decision_id: Annotated[limits.Field, Form()] = "", store: Store = Depends(get_store),
          user: User = Depends(require("regulator"))) -> Response:
     """Undo the reviewer's last decision (the one named, when given); audited."""
     wanted = None
@@ -217,8 +219,8 @@ def similar_page(request: Request, platform: str, listing_id: str, store: Store 
 
 
 @router.post("/listings/{platform}/{listing_id}/decision")
-def decide(request: Request, platform: str, listing_id: str, verdict: str = Form(...), note: str = Form(""),
-           back: str = Form(""), store: Store = Depends(get_store),
+def decide(request: Request, platform: str, listing_id: str, verdict: Annotated[limits.Field, Form()],
+           note: Annotated[limits.Note, Form()] = "", back: Annotated[limits.Field, Form()] = "", store: Store = Depends(get_store),
            user: User = Depends(require("regulator"))) -> Response:
     key = (platform, listing_id)
     params = _filter_params(request)
