@@ -187,3 +187,38 @@ def test_a_migration_missing_below_the_newest_is_applied(store_url):
             db.execute("DROP INDEX queue_done_at")  # there again: this fails when the migration was skipped
     finally:
         s.close()
+
+
+def test_two_reviewers_claiming_at_once_never_share_a_row(store_url):
+    """Two connections claim the same 40 rows at the same moment, five times: each row ends up with
+    exactly one of them, as its claimed_by says."""
+    import threading
+
+    with open_store(store_url) as s:
+        for i in range(40):
+            put(s, f"r{i:02d}")
+    keys = [("jd", f"r{i:02d}") for i in range(40)]
+    stores = [open_store(store_url), open_store(store_url)]
+    try:
+        for round_ in range(5):
+            barrier, got = threading.Barrier(2), {}
+
+            def claim(n: int) -> None:
+                barrier.wait()
+                got[n] = stores[n].reviews.claim(keys[::-1] if n else keys, f"reviewer{n}-{round_}", 10)
+
+            threads = [threading.Thread(target=claim, args=(n,)) for n in (0, 1)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert not set(got[0]) & set(got[1]) and len(got[0]) + len(got[1]) == 40
+            with stores[0].transaction() as db:
+                owners = dict(((r[0], r[1]), r[2]) for r in db.execute("SELECT platform, listing_id, claimed_by FROM triage"))
+            assert all(owners[k] == f"reviewer0-{round_}" for k in got[0])
+            assert all(owners[k] == f"reviewer1-{round_}" for k in got[1])
+            for n in (0, 1):
+                stores[n].reviews.release(got[n], f"reviewer{n}-{round_}")
+    finally:
+        for s in stores:
+            s.close()
