@@ -560,7 +560,7 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
     (
         16,
         "the review queue by a documented priority (neg_priority: minus 40p + 6 severity + 6 exposure, "
-        "docs/priority.md) with its indexes (the pending queue's covers its range filters and claims, so a "
+        "docs/priority.md) with its indexes (the pending queue's covers its filters and claims, so a "
         "filtered page walks one index in queue order); filter keys for seller region, price and flagged day; "
         "reviewers' claims on queue rows; undone decisions kept aside. Rows written before it (neg_priority "
         "NULL) are computed from their listings once, on first use (triage.ensure_built)",
@@ -578,7 +578,8 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str]]] = [
         DROP INDEX triage_platform;
         CREATE INDEX triage_all_p ON triage (queued, neg_priority, untipped, platform, listing_id);
         CREATE INDEX triage_open_p ON triage (queued, decided, neg_priority, untipped, platform, listing_id, region,
-                                              price_fen, flagged_day, seen_day, claimed_until, claimed_by);
+                                              price_fen, flagged_day, seen_day, reason_codes, shop_name_lc, shop_id_lc,
+                                              claimed_until, claimed_by);
         CREATE INDEX triage_state_p ON triage (queued, state, neg_priority, untipped, platform, listing_id);
         CREATE INDEX triage_category_p ON triage (queued, decided, category, neg_priority, untipped, platform, listing_id);
         CREATE INDEX triage_platform_p ON triage (platform, queued, decided, neg_priority, untipped, listing_id);
