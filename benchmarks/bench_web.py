@@ -48,6 +48,7 @@ import httpx  # noqa: E402
 
 from firewatch.core.labels import CATEGORY_NAMES, REASON_NAMES  # noqa: E402
 from firewatch.core.models import Assessment, Listing, Reason, Snapshot  # noqa: E402
+from firewatch.core.priority import PROVINCES  # noqa: E402
 from firewatch.core.settings import load_settings  # noqa: E402
 from firewatch.search import open_index  # noqa: E402
 from firewatch.store import open_store, triage  # noqa: E402
@@ -97,7 +98,7 @@ def generate(n: int, flagged_every: int, seed: int = 7):
                           title=" ".join(words) + f" {i % 97}号", price=price, shop_id=f"s{shop}",
                           shop_name=f"{WORDS[shop % len(WORDS)]}{shop}号店", description="，".join(rng.sample(WORDS, 8)),
                           sales=rng.randrange(1000), stock=rng.randrange(500), status=status,
-                          first_seen=first, last_seen=last)
+                          first_seen=first, last_seen=last, attributes={"province": PROVINCES[shop % len(PROVINCES)]})
         flagged = i % flagged_every == 0
         risk = round(rng.uniform(0.5, 1.0), 2) if flagged else round(rng.uniform(0.0, 0.49), 2)  # ties on purpose
         codes = rng.sample(REASONS, rng.randint(1, 2)) if flagged else []
@@ -120,8 +121,8 @@ def generate(n: int, flagged_every: int, seed: int = 7):
 def _listing_row(l: Listing) -> tuple:
     fen = int(l.price * 100)
     digest = hashlib.sha256(f"{l.platform}{l.listing_id}{l.title}".encode()).hexdigest()
-    return (l.platform, l.listing_id, l.url, l.title, fen, None, None, "[]", 0, "CNY", l.shop_id, l.shop_name, "{}",
-            l.description, "[]", l.sales, l.stock, l.status, _ts(l.first_seen), _ts(l.last_seen), digest)
+    return (l.platform, l.listing_id, l.url, l.title, fen, None, None, "[]", 0, "CNY", l.shop_id, l.shop_name,
+            json.dumps(l.attributes, ensure_ascii=False), l.description, "[]", l.sales, l.stock, l.status, _ts(l.first_seen), _ts(l.last_seen), digest)
 
 
 def _assessment_row(a: Assessment) -> tuple:
@@ -261,26 +262,32 @@ def prepare(data_dir: Path, store_url: str, n: int, flagged: int, log) -> str:
 
 
 def current_triage(store, log) -> None:
-    """A cached store from an earlier draft of migration 11 gets the triage table as it is now."""
+    """A cached store gets the triage table as it is now: rows from before migration 16 get their
+    priority and filter keys (`triage.ensure_built`) before anything is timed; a table from an
+    earlier draft of migration 11 is recreated."""
     from firewatch.store.migrations import MIGRATIONS
 
     try:
         with store.transaction() as db:
-            db.execute("SELECT shop_name_lc, shop_id_lc FROM triage LIMIT 1").fetchall()
+            db.execute("SELECT shop_name_lc, shop_id_lc, neg_priority, region FROM triage LIMIT 1").fetchall()
         have = {r[0] for r in store._db.execute(
             "SELECT indexname FROM pg_indexes WHERE tablename='triage'" if store.dialect == "postgresql"
             else "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='triage'")}
-        if "triage_category" in have:
+        if "triage_category_p" in have:
+            t0 = time.perf_counter()
+            triage.ensure_built(store._db)
+            log(f"  triage rows current ({time.perf_counter() - t0:.1f} s)")
             return
     except Exception:  # noqa: BLE001 -- the old table: rebuilt below
         pass
     log("  triage table from an earlier draft: recreating it ...")
-    sql = next(text for version, _, text in MIGRATIONS if version == 11)
     with store.transaction() as db:
         db.execute("DROP TABLE IF EXISTS triage")
-        for statement in sql.split(";"):
-            if "triage" in statement and statement.strip():
-                db.execute(store.ddl(statement))
+        for version in (11, 16):
+            sql = next(text for v, _, text in MIGRATIONS if v == version)
+            for statement in sql.split(";"):
+                if "triage" in statement and statement.strip():
+                    db.execute(store.ddl(statement))
         log(f"  triage rows: {triage.rebuild_in(db):,}")
 
 
@@ -313,6 +320,16 @@ def _link(html: str, anchor_id: str) -> str | None:
     return m.group(1).replace("&amp;", "&") if m else None
 
 
+NEW_FILTERS = [
+    ("region", lambda i: {"region": PROVINCES[i % len(PROVINCES)]}),
+    ("price range", lambda i: {"price_min": str(10 + i % 50), "price_max": str(200 + 37 * i)}),
+    ("flagged dates", lambda i: {"flagged_since": f"2026-{6 + i % 4:02d}-01", "flagged_until": f"2026-{6 + i % 4:02d}-20"}),
+    ("first seen dates", lambda i: {"since": f"2026-{5 + i % 5:02d}-10", "until": f"2026-{5 + i % 5:02d}-17"}),
+    ("region+price+dates", lambda i: {"region": PROVINCES[i % len(PROVINCES)], "price_min": "5", "price_max": "900",
+                                      "flagged_since": "2026-06-01", "flagged_until": "2026-09-30"}),
+]
+
+
 def measure(base: str, requests: int, index_requests: int, seed: int = 5) -> dict[str, list[float]]:
     """Milliseconds per request, per page; the pages answered by the search index (search, its
     API, similar listings) only in the first `index_requests` rounds."""
@@ -342,6 +359,9 @@ def measure(base: str, requests: int, index_requests: int, seed: int = 5) -> dic
         nxt = _link(page.text, "next-page")
         if nxt:
             timed("queue next page", reg, "GET", nxt)
+        # issue 15's filters, each beside the plain queue above (pending rows; the page claims them)
+        for name, extra in NEW_FILTERS:
+            timed(f"queue ({name})", reg, "GET", "/queue", params=extra(i))
         key = keys[rng.randrange(len(keys))]
         timed("listing", reg, "GET", f"/listings/{key[0]}/{key[1]}", params={"state": "pending"})
         pending = keys.pop(rng.randrange(len(keys)))

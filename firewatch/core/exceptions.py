@@ -39,6 +39,17 @@ class ClaimLost(StoreError):
     completing transaction, so the stage's result is not saved; the worker skips the row."""
 
 
+class ClaimHeld(StoreError):
+    """A reviewer decided on a queue row another reviewer's running claim holds (`holder`);
+    nothing was written."""
+
+    exit_code = 75  # EX_TEMPFAIL
+
+    def __init__(self, message: str, holder: str = ""):
+        super().__init__(message)
+        self.holder = holder
+
+
 class CaseClosed(FirewatchError):
     """A closed case's listings cannot change (an admin reopens it first)."""
 

@@ -249,6 +249,9 @@ class WebSettings(_Section):
     login_max_failures_per_ip: int = Field(30, ge=1, description="Failed logins from one address for any user "
                                                                  "names within the window (password spraying).")
     page_size: int = Field(50, ge=1, description="Rows per page in the review queue and search results.")
+    claim_minutes: float = Field(10, gt=0, le=240, description="Minutes a reviewer's claim on the review queue rows "
+                                 "shown to them lasts (other reviewers' queues skip those rows; a decision on "
+                                 "them by anyone else is refused).")
     trusted_proxies: list[str] = Field(default_factory=list, description="Addresses of the reverse proxies in front "
                                        "of `firewatch serve` (e.g. [\"127.0.0.1\"]): their X-Forwarded-For names the "
                                        "client, so login and tip limits count real senders. Empty: none trusted.")

@@ -646,6 +646,49 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         ),
     ),
     (
+        16,
+        "the review queue by a documented priority (neg_priority: minus 40p + 6 severity + 6 exposure, "
+        "docs/priority.md) with its indexes (the pending queue's covers its filters and claims, so a "
+        "filtered page walks one index in queue order); filter keys for seller region, price and flagged day; "
+        "reviewers' claims on queue rows; undone decisions kept aside. Rows written before it (neg_priority "
+        "NULL) are computed from their listings once, on first use (triage.ensure_built)",
+        """
+        ALTER TABLE triage ADD COLUMN neg_priority REAL;
+        ALTER TABLE triage ADD COLUMN region TEXT NOT NULL DEFAULT '';
+        ALTER TABLE triage ADD COLUMN price_fen INTEGER;
+        ALTER TABLE triage ADD COLUMN flagged_day TEXT NOT NULL DEFAULT '';
+        ALTER TABLE triage ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE triage ADD COLUMN claimed_until TEXT NOT NULL DEFAULT '';
+        DROP INDEX triage_all;
+        DROP INDEX triage_open;
+        DROP INDEX triage_state;
+        DROP INDEX triage_category;
+        DROP INDEX triage_platform;
+        CREATE INDEX triage_all_p ON triage (queued, neg_priority, untipped, platform, listing_id);
+        CREATE INDEX triage_open_p ON triage (queued, decided, neg_priority, untipped, platform, listing_id, region,
+                                              price_fen, flagged_day, seen_day, reason_codes, shop_name_lc, shop_id_lc,
+                                              claimed_until, claimed_by);
+        CREATE INDEX triage_state_p ON triage (queued, state, neg_priority, untipped, platform, listing_id);
+        CREATE INDEX triage_category_p ON triage (queued, decided, category, neg_priority, untipped, platform, listing_id);
+        CREATE INDEX triage_platform_p ON triage (platform, queued, decided, neg_priority, untipped, listing_id);
+        CREATE INDEX triage_region ON triage (queued, decided, region, neg_priority, untipped, platform, listing_id);
+        CREATE INDEX triage_shop_id ON triage (shop_id_lc, queued, decided);
+        CREATE TABLE decisions_undone (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL,
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            note TEXT NOT NULL,
+            at TEXT NOT NULL,
+            undone_by TEXT NOT NULL,
+            undone_at TEXT NOT NULL
+        );
+        CREATE INDEX decisions_reviewer ON decisions (reviewer, id)
+        """,
+    ),
+    (
         17,
         "audit log filtered by date and paged by time (indexes on at, actor, action); cases closed with a note",
         """

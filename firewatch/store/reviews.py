@@ -2,16 +2,20 @@
 
 Decisions are append-only, so the full history of a listing's review stays on record and
 the latest row is the one that counts; `confirmed()` (latest verdict 'confirm') is the input
-of takedown lists and notices. A case is a named set of listings an investigator collects.
+of takedown lists and notices. Undoing a reviewer's last decision (`undo_last`) moves that row,
+as it was, to `decisions_undone` (who undid it, when), so the latest row before it counts again.
+Reviewers claim the queue rows they work on (`claim`, a few minutes); a decision on a row
+another reviewer's claim holds raises `ClaimHeld` and writes nothing. A case is a named set of
+listings an investigator collects.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from firewatch.core.exceptions import CaseClosed
+from firewatch.core.exceptions import CaseClosed, ClaimHeld
 from firewatch.core.models import Assessment, Decision, Listing, utcnow
 from firewatch.store.assessments import assessment_from_row
 from firewatch.store.listings import listing_from_row, rows_by_keys
@@ -20,6 +24,11 @@ from firewatch.store import triage
 from firewatch.store.triage import QueueQuery, SortKey
 
 VERDICTS = ("confirm", "dismiss", "escalate")
+
+
+def stamp(when: datetime) -> str:
+    """A claim time as fixed-width ISO UTC text (claims compare as text on both engines)."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def decision_from_row(r: sqlite3.Row) -> Decision:
@@ -35,20 +44,86 @@ class SQLiteReviews:
 
     # -- decisions --------------------------------------------------------------
     def record_decision(self, d: Decision) -> int:
-        """Append one decision; returns its id. Raises ValueError for an unknown verdict or listing."""
+        """Append one decision; returns its id. Raises ValueError for an unknown verdict or listing,
+        ClaimHeld when another reviewer's claim on the queue row runs."""
+        with self._db.transaction() as db:
+            return self._record_in(db, d)
+
+    def record_decisions(self, decisions: list[Decision]) -> tuple[list[int], list[tuple[str, str]]]:
+        """Append many decisions in one transaction (bulk actions): returns the new ids and the keys
+        left out because another reviewer's claim holds them. ValueError (nothing written) for an
+        unknown verdict or listing."""
+        ids, held = [], []
+        with self._db.transaction() as db:
+            for d in decisions:
+                try:
+                    ids.append(self._record_in(db, d))
+                except ClaimHeld:
+                    held.append((d.platform, d.listing_id))
+        return ids, held
+
+    def _record_in(self, db, d: Decision) -> int:
         if d.verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {d.verdict!r}; choose one of {', '.join(VERDICTS)}")
+        key = (d.platform, d.listing_id)
+        if db.execute("SELECT 1 FROM listings WHERE platform=? AND listing_id=?", key).fetchone() is None:
+            raise ValueError(f"no listing {d.platform}:{d.listing_id} in the store")
+        holder = triage.claimed_by_other(db, key, d.reviewer, stamp(utcnow()))
+        if holder is not None:
+            raise ClaimHeld(f"该商品正由审核员 {holder} 处理（已领取），请勿重复审核", holder)
+        cur = db.execute(
+            "INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at) VALUES (?,?,?,?,?,?) RETURNING id",
+            (d.platform, d.listing_id, d.reviewer, d.verdict, d.note, d.at.isoformat()),
+        )
+        new_id = int(cur.fetchone()[0])
+        triage.refresh_in(db, key)
+        return new_id
+
+    def last_decision_by(self, reviewer: str) -> tuple[int, Decision] | None:
+        """The reviewer's newest decision still on record (id, decision), None when there is none."""
+        r = self._db.execute("SELECT * FROM decisions WHERE reviewer=? ORDER BY id DESC LIMIT 1", (reviewer,)).fetchone()
+        return None if r is None else (int(r["id"]), decision_from_row(r))
+
+    def undo_last(self, reviewer: str, decision_id: int | None = None) -> tuple[int, Decision, Decision | None]:
+        """Undo the reviewer's newest decision (when `decision_id` is given, only if it is that one):
+        the row moves to `decisions_undone` and the listing's queue row is recomputed, so the listing
+        is as it was before (its earlier latest decision, or pending). Returns (id, the undone
+        decision, the decision that counts now). ValueError (in Chinese) when there is nothing to
+        undo or someone decided on the listing after it."""
         with self._db.transaction() as db:
-            if db.execute("SELECT 1 FROM listings WHERE platform=? AND listing_id=?",
-                          (d.platform, d.listing_id)).fetchone() is None:
-                raise ValueError(f"no listing {d.platform}:{d.listing_id} in the store")
-            cur = db.execute(
-                "INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at) VALUES (?,?,?,?,?,?) RETURNING id",
-                (d.platform, d.listing_id, d.reviewer, d.verdict, d.note, d.at.isoformat()),
-            )
-            new_id = int(cur.fetchone()[0])
-            triage.refresh_in(db, (d.platform, d.listing_id))
-            return new_id
+            r = db.execute("SELECT * FROM decisions WHERE reviewer=? ORDER BY id DESC LIMIT 1", (reviewer,)).fetchone()
+            if r is None:
+                raise ValueError("没有可撤销的审核结论")
+            if decision_id is not None and int(r["id"]) != int(decision_id):
+                raise ValueError("只能撤销您最近的一条审核结论；该结论之后您已作出其他结论")
+            undone = decision_from_row(r)
+            key = (undone.platform, undone.listing_id)
+            latest = db.execute("SELECT id FROM decisions WHERE platform=? AND listing_id=? ORDER BY at DESC, id DESC LIMIT 1",
+                                key).fetchone()
+            if int(latest[0]) != int(r["id"]):
+                raise ValueError("该商品此后已有其他审核结论，无法撤销")
+            db.execute("INSERT INTO decisions_undone (decision_id, platform, listing_id, reviewer, verdict, note, at, "
+                       "undone_by, undone_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                       (int(r["id"]), *key, r["reviewer"], r["verdict"], r["note"], r["at"], reviewer, utcnow().isoformat()))
+            db.execute("DELETE FROM decisions WHERE id=?", (int(r["id"]),))
+            triage.refresh_in(db, key)
+            before = db.execute("SELECT * FROM decisions WHERE platform=? AND listing_id=? ORDER BY at DESC, id DESC LIMIT 1",
+                                key).fetchone()
+            return int(r["id"]), undone, (None if before is None else decision_from_row(before))
+
+    def claim(self, keys: list[tuple[str, str]], reviewer: str, minutes: float) -> list[tuple[str, str]]:
+        """Claim these queue rows for `reviewer` for `minutes` where nobody else's claim runs; returns those held."""
+        now = utcnow()
+        with self._db.transaction() as db:
+            return triage.claim_in(db, list(keys), reviewer, stamp(now), stamp(now + timedelta(minutes=minutes)))
+
+    def release(self, keys: list[tuple[str, str]], reviewer: str) -> None:
+        with self._db.transaction() as db:
+            triage.release_in(db, reviewer, list(keys))
+
+    def claim_holder(self, key: tuple[str, str], reviewer: str) -> str | None:
+        """Who else holds a running claim on the listing's queue row (None: free or the reviewer's own)."""
+        return triage.claimed_by_other(self._db, key, reviewer, stamp(utcnow()))
 
     def decisions(self, key: tuple[str, str]) -> list[Decision]:
         """Every decision on one listing, oldest first."""
@@ -93,24 +168,29 @@ class SQLiteReviews:
         return found
 
     # -- the review queue, bounded (firewatch.store.triage) ------------------------------
+    def _skip(self, reviewer: str | None) -> tuple[str, str] | None:
+        return None if reviewer is None else (reviewer, stamp(utcnow()))
+
     def queue_page(self, query: QueueQuery, *, after: SortKey | None = None, before: SortKey | None = None,
-                   limit: int = 50) -> list[SortKey]:
-        """Up to `limit` queue positions in queue order (risk first, tipped first among equal
-        risks, then platform and id): the first, those after `after`, or those before `before`."""
+                   limit: int = 50, reviewer: str | None = None) -> list[SortKey]:
+        """Up to `limit` queue positions in queue order (priority first, tipped first among equal
+        priorities, then platform and id): the first, those after `after`, or those before `before`.
+        With `reviewer`, rows another reviewer's running claim holds are left out."""
         triage.ensure_built(self._db)
-        return triage.queue_keys(self._db, query, after=after, before=before, limit=limit)
+        return triage.queue_keys(self._db, query, after=after, before=before, limit=limit, skip_claims=self._skip(reviewer))
 
     def queue_entries(self, query: QueueQuery, *, after: SortKey | None = None, before: SortKey | None = None,
-                      limit: int = 50) -> list[tuple[SortKey, Listing, Assessment]]:
+                      limit: int = 50, reviewer: str | None = None) -> list[tuple[SortKey, Listing, Assessment]]:
         """`queue_page` with each position's listing and assessment, in one query."""
         triage.ensure_built(self._db)
         return [(spot, listing_from_row(r), assessment_from_row(r))
-                for spot, r in triage.queue_rows(self._db, query, after=after, before=before, limit=limit)]
+                for spot, r in triage.queue_rows(self._db, query, after=after, before=before, limit=limit,
+                                                 skip_claims=self._skip(reviewer))]
 
-    def queue_count(self, query: QueueQuery, cap: int | None = None) -> int:
+    def queue_count(self, query: QueueQuery, cap: int | None = None, reviewer: str | None = None) -> int:
         """Rows matching `query` (counting stops at cap + 1 when `cap` is given)."""
         triage.ensure_built(self._db)
-        return triage.queue_count(self._db, query, cap)
+        return triage.queue_count(self._db, query, cap, skip_claims=self._skip(reviewer))
 
     def queue_position(self, key: tuple[str, str]) -> SortKey | None:
         """The listing's place in the queue order (whatever its state); None when not in the queue's table."""

@@ -2,18 +2,22 @@
 that changes them, and the bounded queries the web pages run over it.
 
 A row exists for each assessed listing that is flagged, named by a public tip, or decided.
-It holds what the queue filters and sorts on: `neg_risk` (minus the risk score) and
-`untipped` (0 when a tip names the listing) so that the queue's order (risk first, tipped
-first among equal risks, then platform and listing id) ascends on every column and a page
-continues after the sort key of the last row shown (keyset paging). `state` is the latest
+It holds what the queue filters and sorts on: `neg_priority` (minus the priority of
+`firewatch.core.priority`, migration 16: probability, reason severity, exposure) and `untipped`
+(0 when a tip names the listing) so that the queue's order (priority first, tipped first among
+equal priorities, then platform and listing id) ascends on every column and a page continues after
+the sort key of the last row shown (keyset paging). `neg_risk` (minus the risk score) orders the
+takedown lists. `region` (the seller's province), `price_fen` (the price shown) and `flagged_day`
+(Beijing day of the flagging assessment) are filter keys; `claimed_by`/`claimed_until` a reviewer's
+claim on the row (`claim_in`), which the row's recomputation leaves alone. `state` is the latest
 decision's verdict, or 'pending' when there is none or a tip came after it; `verdict` is the
 latest decision's verdict as it is (takedown lists); `seen_day` is the Beijing day of first
 sight (queue filters) and `seen_week` its ISO week in UTC (trends); `shop_name_lc`/`shop_id_lc`
 the listing's shop in lower case (the listing's upsert keeps them).
 
 `refresh_in(db, key)` recomputes one row inside the caller's transaction (assessments,
-decisions and tips call it). A store that held data before migration 11 has its rows computed
-once, on first use (`ensure_built`); `rebuild_in` recomputes them all (bulk loads). SQL is portable (SQLite and PostgreSQL): row-value
+decisions and tips call it). A store that held data before migration 11 (or rows from before
+migration 16, `neg_priority` NULL) has its rows computed once, on first use (`ensure_built`); `rebuild_in` recomputes them all (bulk loads). SQL is portable (SQLite and PostgreSQL): row-value
 comparisons, `LIKE ... ESCAPE`, `INSERT ... ON CONFLICT`.
 """
 
@@ -24,12 +28,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from firewatch.core.clock import parse_iso, show_date
+from firewatch.core.money import to_fen
+from firewatch.core.priority import priority, region_of
 from firewatch.store.db import lock_listing_in
 
 Key = tuple[str, str]
 STATES = ("pending", "escalated", "decided", "all")
 _COLUMNS = ("platform", "listing_id", "queued", "flagged", "decided", "state", "verdict", "neg_risk", "untipped",
-            "category", "reason_codes", "seen_day", "seen_week", "shop_name_lc", "shop_id_lc")
+            "category", "reason_codes", "seen_day", "seen_week", "shop_name_lc", "shop_id_lc", "neg_priority", "region",
+            "price_fen", "flagged_day")
 _UPSERT = (f"INSERT INTO triage ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
            "ON CONFLICT (platform, listing_id) DO UPDATE SET "
            + ", ".join(f"{c}=excluded.{c}" for c in _COLUMNS[2:]))
@@ -39,7 +46,9 @@ _UPSERT = (f"INSERT INTO triage ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' *
 class QueueQuery:
     """The queue's filters ("" is no filter); `state` is one of STATES. `shop` matches a
     shop name containing it or a shop id equal to it, ignoring case; `since`/`until` are
-    Beijing days (YYYY-MM-DD) of first sight."""
+    Beijing days (YYYY-MM-DD) of first sight, `flagged_since`/`flagged_until` of the flagging
+    assessment; `region` a province (`core.priority.PROVINCES`); `price_min`/`price_max` yuan
+    (the listing's price shown, both ends included; a listing without a price is left out)."""
 
     platform: str = ""
     category: str = ""
@@ -48,13 +57,18 @@ class QueueQuery:
     since: str = ""
     until: str = ""
     state: str = "pending"
+    region: str = ""
+    price_min: str = ""
+    price_max: str = ""
+    flagged_since: str = ""
+    flagged_until: str = ""
 
 
 @dataclass(frozen=True, order=True)
 class SortKey:
     """A queue row's place: the order is ascending on all four."""
 
-    neg_risk: float
+    neg_priority: float
     untipped: int
     platform: str
     listing_id: str
@@ -65,14 +79,14 @@ class SortKey:
         return (self.platform, self.listing_id)
 
     def as_text(self) -> str:
-        return json.dumps([self.neg_risk, self.untipped, self.platform, self.listing_id], ensure_ascii=False)
+        return json.dumps([self.neg_priority, self.untipped, self.platform, self.listing_id], ensure_ascii=False)
 
     @classmethod
     def from_text(cls, text: str) -> "SortKey":
         """ValueError when the text is not a sort key."""
         try:
-            neg_risk, untipped, platform, listing_id = json.loads(text)
-            return cls(float(neg_risk), int(untipped), str(platform), str(listing_id))
+            neg_priority, untipped, platform, listing_id = json.loads(text)
+            return cls(float(neg_priority), int(untipped), str(platform), str(listing_id))
         except (TypeError, ValueError) as exc:
             raise ValueError(f"not a queue position: {text!r}") from exc
 
@@ -82,14 +96,37 @@ def week_of(day) -> str:
     return f"{year}-W{week:02d}"
 
 
+def _code_list(reasons_json: str) -> list[str]:
+    return sorted({r.get("code", "") for r in json.loads(reasons_json) if r.get("code")})
+
+
 def _codes(reasons_json: str) -> str:
-    codes = sorted({r.get("code", "") for r in json.loads(reasons_json) if r.get("code")})
+    codes = _code_list(reasons_json)
     return " " + " ".join(codes) + " " if codes else " "
 
 
+def _price(price_fen: int | None, low_fen: int | None, tiers_json: str | None) -> int | None:
+    """The price shown (as `Listing.display_price`), in fen."""
+    if price_fen is not None:
+        return int(price_fen)
+    if low_fen is not None:
+        return int(low_fen)
+    try:
+        tiers = [round(float(t["price"]) * 100) for t in json.loads(tiers_json or "[]")]
+    except (TypeError, ValueError, KeyError):
+        return None
+    return min(tiers) if tiers else None
+
+
+# the listing and assessment columns a row is computed from, in `_row`'s order after the key
+_SOURCE = ("a.risk_score, a.flagged, a.category, a.reasons, l.first_seen, l.last_seen, l.shop_name, l.shop_id, "
+           "l.sales, l.price_fen, l.price_low_fen, l.price_tiers, l.attributes, a.assessed_at")
+
+
 def _row(key: Key, risk: float, flagged: int, category: str, reasons_json: str, first_seen: str | None,
-         last_seen: str | None, shop_name: str, shop_id: str, decision: tuple[str, str] | None,
-         last_tip: str | None) -> tuple | None:
+         last_seen: str | None, shop_name: str, shop_id: str, sales: int | None, price_fen: int | None,
+         price_low_fen: int | None, price_tiers: str | None, attributes: str | None, assessed_at: str | None,
+         decision: tuple[str, str] | None, last_tip: str | None) -> tuple | None:
     """The triage row of one listing, None when it has no place there."""
     verdict = decision[0] if decision else None
     tipped = last_tip is not None
@@ -99,24 +136,27 @@ def _row(key: Key, risk: float, flagged: int, category: str, reasons_json: str, 
     if verdict and tipped and parse_iso(last_tip) > parse_iso(decision[1]):
         state = "pending"  # a tip since the last decision: to be reviewed again
     seen = parse_iso(first_seen or last_seen)
+    shown = _price(price_fen, price_low_fen, price_tiers)
+    codes = _code_list(reasons_json)
+    flagged_day = show_date(parse_iso(assessed_at)) if flagged and assessed_at else ""
     return (key[0], key[1], int(bool(flagged) or tipped), int(bool(flagged)), int(state != "pending"), state,
             verdict, -float(risk), 0 if tipped else 1, category, _codes(reasons_json),
-            show_date(seen), week_of(seen.date()), (shop_name or "").lower(), (shop_id or "").lower())
+            show_date(seen), week_of(seen.date()), (shop_name or "").lower(), (shop_id or "").lower(),
+            -priority(risk, codes, sales, shown), region_of(attributes), shown, flagged_day)
 
 
 def refresh_in(db, key: Key) -> None:
     """Recompute one listing's row from its assessment, listing, latest decision and tips."""
     lock_listing_in(db, key)  # the listing read below must not change before the row is written
-    a = db.execute("SELECT a.risk_score, a.flagged, a.category, a.reasons, l.first_seen, l.last_seen, l.shop_name, l.shop_id "
-                   "FROM assessments a JOIN listings l ON l.platform=a.platform AND l.listing_id=a.listing_id "
-                   "WHERE a.platform=? AND a.listing_id=?", key).fetchone()
+    a = db.execute(f"SELECT {_SOURCE} FROM assessments a JOIN listings l ON l.platform=a.platform AND "
+                   "l.listing_id=a.listing_id WHERE a.platform=? AND a.listing_id=?", key).fetchone()
     row = None
     if a is not None:
         d = db.execute("SELECT verdict, at FROM decisions WHERE platform=? AND listing_id=? "
                        "ORDER BY at DESC, id DESC LIMIT 1", key).fetchone()
         tips = [t[0] for t in db.execute("SELECT created_at FROM tips WHERE platform=? AND listing_id=?", key)]
         last_tip = max(tips, key=parse_iso) if tips else None
-        row = _row(key, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], (d[0], d[1]) if d else None, last_tip)
+        row = _row(key, *tuple(a), (d[0], d[1]) if d else None, last_tip)
     if row is None:
         db.execute("DELETE FROM triage WHERE platform=? AND listing_id=?", key)
     else:
@@ -135,15 +175,15 @@ def rebuild_in(db, batch: int = 5000) -> int:
                                  "AND listing_id IS NOT NULL"):
         if (p, lid) not in tips or parse_iso(at) > parse_iso(tips[(p, lid)]):
             tips[(p, lid)] = at
-    select = ("SELECT a.platform, a.listing_id, a.risk_score, a.flagged, a.category, a.reasons, l.first_seen, "
-              "l.last_seen, l.shop_name, l.shop_id FROM assessments a JOIN listings l ON l.platform=a.platform AND l.listing_id=a.listing_id ")
+    select = (f"SELECT a.platform, a.listing_id, {_SOURCE} FROM assessments a JOIN listings l "
+              "ON l.platform=a.platform AND l.listing_id=a.listing_id ")
     rows: list[tuple] = []
     count = 0
 
     def add(r) -> None:
         nonlocal count
         key = (r[0], r[1])
-        row = _row(key, r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], decisions.get(key), tips.get(key))
+        row = _row(key, *tuple(r)[2:], decisions.get(key), tips.get(key))
         if row is not None:
             rows.append(row)
         if len(rows) >= batch:
@@ -165,6 +205,11 @@ def rebuild_in(db, batch: int = 5000) -> int:
     return count
 
 
+def _stale(db) -> bool:
+    """Rows written before migration 16 (no priority yet)."""
+    return db.execute("SELECT 1 FROM triage WHERE neg_priority IS NULL LIMIT 1").fetchone() is not None
+
+
 _BUILT: set[str] = set()  # stores (path or URL) this process has seen built: no need to ask again
 
 
@@ -174,13 +219,17 @@ def ensure_built(database) -> None:
     where = str(getattr(database, "url", None) or getattr(database, "path", None) or id(database))
     if where in _BUILT:
         return
-    if database.execute("SELECT 1 FROM triage LIMIT 1").fetchone() is None and any(
+    if _stale(database) or database.execute("SELECT 1 FROM triage LIMIT 1").fetchone() is None and any(
             database.execute(sql).fetchone() is not None for sql in (
                 "SELECT 1 FROM assessments WHERE flagged=1 LIMIT 1", "SELECT 1 FROM decisions LIMIT 1",
                 "SELECT 1 FROM tips WHERE platform IS NOT NULL LIMIT 1")):
         with database.transaction() as db:
-            if db.execute("SELECT 1 FROM triage LIMIT 1").fetchone() is None:  # not done meanwhile
+            if _stale(db) or db.execute("SELECT 1 FROM triage LIMIT 1").fetchone() is None:  # not done meanwhile
+                claims = db.execute("SELECT platform, listing_id, claimed_by, claimed_until FROM triage "
+                                    "WHERE claimed_by <> ''").fetchall()
                 rebuild_in(db)
+                db.executemany("UPDATE triage SET claimed_by=?, claimed_until=? WHERE platform=? AND listing_id=?",
+                               [(c[2], c[3], c[0], c[1]) for c in claims])
     _BUILT.add(where)
 
 
@@ -208,12 +257,20 @@ def _where(q: QueueQuery) -> tuple[list[str], list[Any]]:
     if q.reason:
         where.append("q.reason_codes LIKE ? ESCAPE '!'")
         args.append(f"% {_like(q.reason)} %")
-    if q.since:
-        where.append("q.seen_day>=?")
-        args.append(q.since)
-    if q.until:
-        where.append("q.seen_day<=?")
-        args.append(q.until)
+    for column, op, value in (("seen_day", ">=", q.since), ("seen_day", "<=", q.until),
+                              ("flagged_day", ">=", q.flagged_since), ("flagged_day", "<=", q.flagged_until)):
+        if value:
+            where.append(f"q.{column}{op}?")
+            args.append(value)
+    if q.flagged_since or q.flagged_until:
+        where.append("q.flagged_day<>''")
+    if q.region:
+        where.append("q.region=?")
+        args.append(q.region)
+    for op, value in ((">=", q.price_min), ("<=", q.price_max)):
+        if value:
+            where.append(f"q.price_fen{op}?")
+            args.append(to_fen(value))
     shop = q.shop.strip().lower()
     if shop:
         where.append("(q.shop_name_lc LIKE ? ESCAPE '!' OR q.shop_id_lc=?)")
@@ -223,26 +280,31 @@ def _where(q: QueueQuery) -> tuple[list[str], list[Any]]:
 
 def _sort_cols(q: QueueQuery) -> list[str]:
     # with one platform the platform column is constant: leave it out so the index serves the range
-    return ["q.neg_risk", "q.untipped", "q.listing_id"] if q.platform else \
-        ["q.neg_risk", "q.untipped", "q.platform", "q.listing_id"]
+    return ["q.neg_priority", "q.untipped", "q.listing_id"] if q.platform else \
+        ["q.neg_priority", "q.untipped", "q.platform", "q.listing_id"]
 
 
 def _bound(q: QueueQuery, at: SortKey) -> list[Any]:
-    return [at.neg_risk, at.untipped, at.listing_id] if q.platform else \
-        [at.neg_risk, at.untipped, at.platform, at.listing_id]
+    return [at.neg_priority, at.untipped, at.listing_id] if q.platform else \
+        [at.neg_priority, at.untipped, at.platform, at.listing_id]
 
 
 def queue_keys(db, q: QueueQuery, *, after: SortKey | None = None, before: SortKey | None = None,
-               limit: int = 50) -> list[SortKey]:
+               limit: int = 50, skip_claims: tuple[str, str] | None = None) -> list[SortKey]:
     """Up to `limit` queue positions in queue order: the first ones, those right after `after`,
-    or those right before `before` (still in queue order)."""
-    return [spot for spot, _ in queue_rows(db, q, after=after, before=before, limit=limit, full=False)]
+    or those right before `before` (still in queue order). With `skip_claims` = (reviewer, now
+    as ISO UTC), rows another reviewer's running claim holds are left out."""
+    return [spot for spot, _ in queue_rows(db, q, after=after, before=before, limit=limit, full=False,
+                                           skip_claims=skip_claims)]
 
 
 def queue_rows(db, q: QueueQuery, *, after: SortKey | None = None, before: SortKey | None = None,
-               limit: int = 50, full: bool = True) -> list[tuple[SortKey, Any]]:
+               limit: int = 50, full: bool = True, skip_claims: tuple[str, str] | None = None) -> list[tuple[SortKey, Any]]:
     """`queue_keys` with each position's listing and assessment columns (`full`) in one query."""
     where, args = _where(q)
+    if skip_claims is not None:
+        where.append("(q.claimed_until<? OR q.claimed_by=?)")
+        args.extend([skip_claims[1], skip_claims[0]])
     cols = _sort_cols(q)
     direction = ""
     if after is not None:
@@ -253,7 +315,7 @@ def queue_rows(db, q: QueueQuery, *, after: SortKey | None = None, before: SortK
         args.extend(_bound(q, before))
         direction = " DESC"
     order = ", ".join(c + direction for c in cols)
-    keys = (f"SELECT q.neg_risk, q.untipped, q.platform, q.listing_id, q.state FROM triage q "
+    keys = (f"SELECT q.neg_priority, q.untipped, q.platform, q.listing_id, q.state FROM triage q "
             f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT ?")
     if full:
         # the page's keys first (the sort index stops at the limit), then the listing and
@@ -266,9 +328,13 @@ def queue_rows(db, q: QueueQuery, *, after: SortKey | None = None, before: SortK
     return found[::-1] if before is not None and after is None else found
 
 
-def queue_count(db, q: QueueQuery, cap: int | None = None) -> int:
-    """How many rows match (at most cap + 1 counted when `cap` is given)."""
+def queue_count(db, q: QueueQuery, cap: int | None = None, skip_claims: tuple[str, str] | None = None) -> int:
+    """How many rows match (at most cap + 1 counted when `cap` is given), other reviewers' claimed
+    rows left out with `skip_claims` (as in `queue_keys`)."""
     where, args = _where(q)
+    if skip_claims is not None:
+        where.append("(q.claimed_until<? OR q.claimed_by=?)")
+        args.extend([skip_claims[1], skip_claims[0]])
     inner = f"SELECT 1 FROM triage q WHERE {' AND '.join(where)}"
     if cap is not None:
         inner += " LIMIT ?"
@@ -278,8 +344,35 @@ def queue_count(db, q: QueueQuery, cap: int | None = None) -> int:
 
 def sort_key(db, key: Key) -> SortKey | None:
     """The listing's queue position (whatever its state), None when it has no triage row."""
-    r = db.execute("SELECT neg_risk, untipped, state FROM triage WHERE platform=? AND listing_id=?", key).fetchone()
+    r = db.execute("SELECT neg_priority, untipped, state FROM triage WHERE platform=? AND listing_id=?", key).fetchone()
     return None if r is None else SortKey(float(r[0]), int(r[1]), key[0], key[1], r[2])
+
+
+# -- reviewers' claims -----------------------------------------------------------------------
+def claim_in(db, keys: list[Key], reviewer: str, now: str, until: str) -> list[Key]:
+    """Claim these rows for `reviewer` until `until` (ISO UTC) where no other reviewer's claim runs
+    at `now`; returns the keys now held. A conditional UPDATE per row: on either engine a row
+    another transaction claimed first no longer matches, so two reviewers never both hold one."""
+    held = []
+    for key in keys:
+        cur = db.execute("UPDATE triage SET claimed_by=?, claimed_until=? WHERE platform=? AND listing_id=? "
+                         "AND (claimed_until<? OR claimed_by=?)", (reviewer, until, key[0], key[1], now, reviewer))
+        if cur.rowcount:
+            held.append(key)
+    return held
+
+
+def claimed_by_other(db, key: Key, reviewer: str, now: str) -> str | None:
+    """The other reviewer whose claim on the row runs at `now`, None when free or the reviewer's own."""
+    r = db.execute("SELECT claimed_by FROM triage WHERE platform=? AND listing_id=? AND claimed_until>=? "
+                   "AND claimed_by<>'' AND claimed_by<>?", (*key, now, reviewer)).fetchone()
+    return None if r is None else r[0]
+
+
+def release_in(db, reviewer: str, keys: list[Key]) -> None:
+    """Give back the reviewer's claims on these rows."""
+    db.executemany("UPDATE triage SET claimed_by='', claimed_until='' WHERE platform=? AND listing_id=? AND claimed_by=?",
+                   [(k[0], k[1], reviewer) for k in keys])
 
 
 def is_confirmed(db, key: Key) -> bool:

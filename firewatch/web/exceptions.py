@@ -57,7 +57,8 @@ class NotFound(WebError):
 
 
 class Conflict(WebError):
-    """The request repeats or contradicts what is already recorded (a duplicate report)."""
+    """The request repeats or contradicts what is already recorded (a duplicate report), or clashes
+    with someone else's work (a row another reviewer holds, a listing decided on again since)."""
 
     status = 409
 

@@ -8,11 +8,14 @@ API returns the same data as the pages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from firewatch.core.models import Assessment, Listing, Source
+from firewatch.core.money import parse_yuan
+from firewatch.core.priority import PROVINCES
 from firewatch.store import Store
 from firewatch.store.triage import QueueQuery, SortKey
 from firewatch.web.deps import User
@@ -34,13 +37,28 @@ class QueueFilters(QueueQuery):
     def validate(self) -> "QueueFilters":
         if self.state not in QUEUE_STATES:
             raise BadRequest(f"未知的状态筛选 {self.state!r}")
-        for value in (self.since, self.until):
+        for value in (self.since, self.until, self.flagged_since, self.flagged_until):
             if value:
                 try:
+                    if len(value) != 10:
+                        raise ValueError(value)
                     date.fromisoformat(value)
                 except ValueError:
-                    raise BadRequest(f"日期格式应为 YYYY-MM-DD：{value!r}") from None
-        return self
+                    raise BadRequest(f"日期格式应为 年-月-日（YYYY-MM-DD，北京时间），例如 2026-12-01：{value[:40]!r}") from None
+        if self.region and self.region not in PROVINCES:
+            raise BadRequest(f"未知的地区 {self.region[:40]!r}：应为省级行政区简称，如 浙江")
+        prices = {}
+        for name in ("price_min", "price_max"):
+            value = getattr(self, name).strip()
+            if value:
+                yuan = parse_yuan(value) if len(value) <= 20 else None
+                if yuan is None:
+                    raise BadRequest(f"价格应为不小于 0 的金额（元），例如 12.50：{value[:40]!r}")
+                prices[name] = str(yuan)
+        if len(prices) == 2 and Decimal(prices["price_min"]) > Decimal(prices["price_max"]):
+            raise BadRequest("最低价不能高于最高价")
+        changed = {k: v for k, v in prices.items() if v != getattr(self, k)}
+        return replace(self, **changed) if changed else self
 
 
 @dataclass
@@ -49,6 +67,7 @@ class QueueRow:
     assessment: Assessment
     decision: dict[str, Any] | None = None
     tips: list = field(default_factory=list)  # public tips naming the listing (store.tips), oldest first
+    priority: float | None = None  # the queue's priority (docs/priority.md)
 
     @property
     def tip_text(self) -> str:
@@ -83,7 +102,7 @@ def queue_rows(store: Store, entries: list[tuple[SortKey, Listing, Assessment]])
         d = decided.get(spot.key)
         decision = None if d is None else {"platform": d.platform, "listing_id": d.listing_id, "verdict": d.verdict,
                                            "reviewer": d.reviewer, "note": d.note, "at": d.at.isoformat()}
-        rows.append(QueueRow(listing, assessment, decision, tips.get(spot.key, [])))
+        rows.append(QueueRow(listing, assessment, decision, tips.get(spot.key, []), -spot.neg_priority))
     return rows
 
 
@@ -100,15 +119,21 @@ class QueuePage:
 
 
 def queue_page(store: Store, filters: QueueFilters, *, after: str = "", before: str = "", size: int = 50,
-               count: bool = True) -> QueuePage:
-    """Flagged and tipped listings, highest risk first (tipped first among equal risks), filtered,
-    one page after (or before) a position: keyset paging, so a page continues after the last row
-    shown even when the rows shown have been decided meanwhile. A tip that came after the latest
-    decision puts the listing back among the pending ones."""
+               count: bool = True, reviewer: str | None = None, claim_minutes: float = 0) -> QueuePage:
+    """Flagged and tipped listings, highest priority first (`firewatch.core.priority`; tipped first
+    among equal priorities), filtered, one page after (or before) a position: keyset paging, so a
+    page continues after the last row shown even when the rows shown have been decided meanwhile.
+    A tip that came after the latest decision puts the listing back among the pending ones.
+
+    With `reviewer`, the pending queue (the work queue; other states are for looking back) leaves
+    out rows another reviewer's running claim holds, and with `claim_minutes` the page's rows are
+    claimed for the reviewer that long (a row someone else claimed in between is dropped)."""
     query = filters.validate()
+    reviewer = reviewer if query.state == "pending" else None
     size = max(1, min(int(size), 1000))
     start, end = cursor(after), cursor(before)
-    entries = store.reviews.queue_entries(query, after=start, before=end if start is None else None, limit=size + 1)
+    entries = store.reviews.queue_entries(query, after=start, before=end if start is None else None, limit=size + 1,
+                                          reviewer=reviewer)
     if end is not None and start is None:
         earlier = len(entries) > size
         entries = entries[-size:]
@@ -116,12 +141,35 @@ def queue_page(store: Store, filters: QueueFilters, *, after: str = "", before: 
     else:
         later = len(entries) > size
         entries = entries[:size]
-        earlier = start is not None and bool(entries) and bool(store.reviews.queue_page(query, before=entries[0][0], limit=1))
+        earlier = start is not None and bool(entries) and bool(
+            store.reviews.queue_page(query, before=entries[0][0], limit=1, reviewer=reviewer))
     spots = [e[0] for e in entries]
-    total = store.reviews.queue_count(query, COUNT_CAP) if count else 0
+    if reviewer is not None and claim_minutes > 0:
+        pending = [s.key for s in spots if s.state == "pending"]
+        held = set(store.reviews.claim(pending, reviewer, claim_minutes)) if pending else set()
+        entries = [e for e in entries if e[0].state != "pending" or e[0].key in held]
+    total = store.reviews.queue_count(query, COUNT_CAP, reviewer=reviewer) if count else 0
     return QueuePage(queue_rows(store, entries), min(total, COUNT_CAP), total > COUNT_CAP,
                      spots[-1].as_text() if later and spots else None,
                      spots[0].as_text() if earlier and spots else None)
+
+
+BULK_CAP = 5_000  # listings one "all of this shop" action decides at most
+
+
+def matching_keys(store: Store, filters: QueueFilters, reviewer: str, cap: int = BULK_CAP) -> list[tuple[str, str]]:
+    """The keys of every row matching `filters` that the reviewer may decide (not held by another
+    reviewer), in queue order, read by keyset pages; at most `cap` + 1 (more: the caller refuses)."""
+    query = filters.validate()
+    keys: list[tuple[str, str]] = []
+    after = None
+    while len(keys) <= cap:
+        spots = store.reviews.queue_page(query, after=after, limit=500, reviewer=reviewer)
+        keys.extend(s.key for s in spots)
+        if len(spots) < 500:
+            break
+        after = spots[-1]
+    return keys[:cap + 1]
 
 
 def may_see(user: User, store: Store, key: tuple[str, str]) -> bool:
@@ -268,16 +316,18 @@ def assist_view(store: Store, listing: Listing) -> dict[str, list]:
     return {"requests": store.assist.requests(key=listing.key), "replies": replies, "shop_replies": shop}
 
 
-def neighbours(store: Store, filters: QueueFilters, key: tuple[str, str]
+def neighbours(store: Store, filters: QueueFilters, key: tuple[str, str], reviewer: str | None = None
                ) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
     """The queue rows (under `filters`) right before and right after `key`'s place in the queue
     order, by keyset queries; a listing with no place there has no previous one and the
-    queue's first row as next (None at the ends)."""
+    queue's first row as next (None at the ends). With `reviewer`, rows other reviewers hold
+    are passed over in the pending queue."""
     query = filters.validate()
+    reviewer = reviewer if query.state == "pending" else None
     spot = store.reviews.queue_position(key)
     if spot is None:
-        first = store.reviews.queue_page(query, limit=1)
+        first = store.reviews.queue_page(query, limit=1, reviewer=reviewer)
         return None, (first[0].key if first else None)
-    prev = store.reviews.queue_page(query, before=spot, limit=1)
-    nxt = store.reviews.queue_page(query, after=spot, limit=1)
+    prev = store.reviews.queue_page(query, before=spot, limit=1, reviewer=reviewer)
+    nxt = store.reviews.queue_page(query, after=spot, limit=1, reviewer=reviewer)
     return (prev[0].key if prev else None), (nxt[0].key if nxt else None)

@@ -17,6 +17,8 @@ from decimal import Decimal
 import pytest
 
 from firewatch.core.clock import show_date
+from firewatch.core.money import to_fen
+from firewatch.core.priority import priority
 from firewatch.core.models import Assessment, Decision, Listing, Reason
 from firewatch.store import TipRecord, open_store
 from firewatch.store.assessments import SQLiteAssessments
@@ -115,7 +117,8 @@ def reference(store, f: QueueFilters) -> list[tuple[str, str]]:
         day = show_date(listing.first_seen)
         if f.since and day < f.since or f.until and day > f.until:
             continue
-        out.append(((-a.risk_score, not tips, listing.platform, listing.listing_id), listing.key))
+        out.append(((-priority(a.risk_score, [r.code for r in a.reasons], listing.sales, to_fen(listing.display_price)),
+                     not tips, listing.platform, listing.listing_id), listing.key))
     return [k for _, k in sorted(out)]
 
 
@@ -144,9 +147,10 @@ def test_pages_in_order_match_the_whole_table_queue(store, f):
     assert (page.total, page.capped) == (len(expected), False)
 
 
-def test_equal_risks_put_tipped_first_and_a_tip_after_a_decision_reopens(store):
+def test_equal_priorities_put_tipped_first_and_a_tip_after_a_decision_reopens(store):
     rows = whole_queue(store, QueueFilters(state="all"))
-    order = [(-r.assessment.risk_score, not r.tips) for r in rows]
+    order = [(-priority(r.assessment.risk_score, [c.code for c in r.assessment.reasons], r.listing.sales,
+                        to_fen(r.listing.display_price)), not r.tips) for r in rows]
     assert order == sorted(order)
     reopened = next(r for r in whole_queue(store, QueueFilters()) if r.key == ("jd", "1003"))
     assert reopened.tips and reopened.decision is None  # decided, then tipped: pending again

@@ -1,6 +1,11 @@
-"""The regulator's pages: the review queue (risk first, with filters), the listing page
-and the confirm / dismiss / escalate decision, each decision audited.
+"""The regulator's pages: the review queue (by priority, with filters), the listing page
+and the confirm / dismiss / escalate decision, each decision audited; bulk decisions on
+selected rows or on every row of a shop (one audit entry per listing), and undo of the
+reviewer's last decision (audited).
 
+The pending queue (and the listing page) claims the rows it shows for the regulator looking
+(`[web] claim_minutes`): other regulators' queues skip them and anyone else's decision on them
+is refused (409, in Chinese); an admin's look claims nothing.
 The listing page is also what platforms and other roles see of a listing, reduced to
 what their role may see (`queries.visible_listing` answers 403 otherwise). A decision
 posted by the page's script (`Accept: application/json`) gets JSON back with the next
@@ -16,14 +21,16 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from firewatch.core.clock import show_date
+from firewatch.core.exceptions import ClaimHeld
 from firewatch.core.models import PLATFORMS, Decision
+from firewatch.core.priority import HELP as PRIORITY_HELP, PROVINCES
 from firewatch.store import Store
 from firewatch.store.reviews import VERDICTS
 from firewatch.web import limits, queries
 from firewatch.web.charts import price_history
 from firewatch.web.deps import User, client_ip, current_user, get_store, require, verify_csrf
 from firewatch.web.errors import wants_json
-from firewatch.web.exceptions import BadRequest
+from firewatch.web.exceptions import BadRequest, Conflict
 from firewatch.web.queries import QUEUE_STATES, QueueFilters
 from firewatch.web.render import render
 from firewatch.web.routes.analyst import search_index
@@ -32,27 +39,153 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 
 def filters_from(platform: str = "", category: str = "", reason: str = "", shop: str = "", since: str = "",
-                 until: str = "", state: str = "pending") -> QueueFilters:
-    return QueueFilters(platform, category, reason, shop, since, until, state).validate()
+                 until: str = "", state: str = "pending", region: str = "", price_min: str = "", price_max: str = "",
+                 flagged_since: str = "", flagged_until: str = "") -> QueueFilters:
+    return QueueFilters(platform, category, reason, shop, since, until, state, region, price_min, price_max,
+                        flagged_since, flagged_until).validate()
+
+
+def _claimant(user: User) -> str | None:
+    """Who the queue claims rows for: regulators triage; an admin looking at the queue claims nothing
+    and sees every row (a decision of theirs on a row a regulator holds is still refused)."""
+    return user.name if user.role == "regulator" else None
+
+
+def _filter_params(request: Request) -> dict[str, str]:
+    return {k: v for k, v in request.query_params.items() if k in QueueFilters.__dataclass_fields__}
 
 
 @router.get("/queue")
 def review_queue(request: Request, after: str = "", before: str = "", filters: QueueFilters = Depends(filters_from),
                  store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
-    page = queries.queue_page(store, filters, after=after, before=before, size=request.app.state.config.page_size)
-    return render(request, "queue.html", rows=page.rows, total=page.total, capped=page.capped, page=page,
-                  filters=filters, params=filters.as_params(), states=QUEUE_STATES, platforms=sorted(PLATFORMS))
+    config = request.app.state.config
+    page = queries.queue_page(store, filters, after=after, before=before, size=config.page_size,
+                              reviewer=_claimant(user), claim_minutes=config.claim_minutes)
+    last = store.reviews.last_decision_by(user.name)
+    done, held = request.query_params.get("done", ""), request.query_params.get("held", "")
+    message = ""
+    if done.isdigit():
+        message = f"已批量处理 {int(done)} 条。"
+        if held.isdigit() and int(held):
+            message += f"另有 {int(held)} 条正由其他审核员处理，未作结论。"
+    return render(request, "queue.html", request_done=message, rows=page.rows, total=page.total, capped=page.capped, page=page,
+                  filters=filters, params=filters.as_params(), states=QUEUE_STATES, platforms=sorted(PLATFORMS),
+                  regions=PROVINCES, priority_help=PRIORITY_HELP, claim_minutes=config.claim_minutes,
+                  last=last, bulk_cap=queries.BULK_CAP)
+
+
+def _verdict(verdict: str, allowed=VERDICTS) -> str:
+    if verdict not in allowed:
+        names = "、".join(allowed)
+        raise BadRequest(f"未知的处理结果 {verdict[:20]!r}：应为 {names}")
+    return verdict
 
 
 def record(store: Store, user: User, key: tuple[str, str], verdict: str, note: str, ip: str) -> int:
     """Record a decision and audit it; the one path both pages and API use."""
-    if verdict not in VERDICTS:
-        raise BadRequest(f"未知的处理结果 {verdict!r}：应为 confirm、dismiss 或 escalate")
+    _verdict(verdict)
     queries.visible_listing(user, store, key)
-    decision_id = store.reviews.record_decision(Decision(key[0], key[1], user.name, verdict, note.strip()[:2000]))
+    try:
+        decision_id = store.reviews.record_decision(Decision(key[0], key[1], user.name, verdict, note.strip()[:2000]))
+    except ClaimHeld as exc:
+        raise Conflict(str(exc)) from None
     store.users.audit(user.name, "decision", f"{key[0]}:{key[1]}", {"verdict": verdict, "note": note.strip()[:2000],
                                                                "decision_id": decision_id}, ip)
     return decision_id
+
+
+def record_many(store: Store, user: User, keys: list[tuple[str, str]], verdict: str, note: str, ip: str,
+                how: str) -> tuple[list[int], list[tuple[str, str]]]:
+    """Decide many listings at once (one transaction) and audit each; returns the new decision ids
+    and the keys other reviewers hold (left undecided)."""
+    note = note.strip()[:2000]
+    ids, held = store.reviews.record_decisions([Decision(k[0], k[1], user.name, verdict, note) for k in keys])
+    decided = [k for k in keys if k not in set(held)]
+    for key, decision_id in zip(decided, ids):
+        store.users.audit(user.name, "decision", f"{key[0]}:{key[1]}",
+                          {"verdict": verdict, "note": note, "decision_id": decision_id, "bulk": how}, ip)
+    return ids, held
+
+
+def _keys(values: list[str]) -> list[tuple[str, str]]:
+    keys = []
+    for value in values:
+        platform, _, listing_id = value.partition(":")
+        if platform not in PLATFORMS or not listing_id or len(value) > 200:
+            raise BadRequest(f"无效的商品编号 {value[:60]!r}")
+        if (platform, listing_id) not in keys:
+            keys.append((platform, listing_id))
+    return keys
+
+
+@router.post("/queue/bulk")
+def bulk_decide(request: Request, verdict: Annotated[limits.Field, Form()], key: Annotated[list[limits.Field], Form()] = [],
+                note: Annotated[limits.Note, Form()] = "", store: Store = Depends(get_store),
+                user: User = Depends(require("regulator"))) -> Response:
+    """Confirm or dismiss the selected rows with one note."""
+    _verdict(verdict, ("confirm", "dismiss"))
+    keys = _keys(key)
+    if not keys:
+        raise BadRequest("请先勾选要处理的商品")
+    if len(keys) > 1000:
+        raise BadRequest("一次最多处理 1000 条，请分批操作")
+    if len(store.listings.get_listings(keys)) != len(keys):
+        raise BadRequest("所选商品中有不存在的商品，未作任何处理")
+    ids, held = record_many(store, user, keys, verdict, note, client_ip(request), "selected")
+    params = _filter_params(request)
+    if wants_json(request):
+        return JSONResponse({"ok": True, "verdict": verdict, "decided": len(ids),
+                             "held": [f"{k[0]}:{k[1]}" for k in held]})
+    return RedirectResponse("/queue?" + urlencode({**params, "done": str(len(ids)), "held": str(len(held))}),
+                            status_code=303)
+
+
+@router.post("/queue/shop")
+def shop_decide(request: Request, verdict: Annotated[limits.Field, Form()], note: Annotated[limits.Note, Form()] = "",
+                expected: Annotated[limits.Field, Form()] = "", filters: QueueFilters = Depends(filters_from),
+                store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
+    """Every pending row of one shop (the queue's shop filter, with the other filters): first a page
+    naming the count to confirm, then, posted again with that count, the decisions."""
+    _verdict(verdict, ("confirm", "dismiss"))
+    if not filters.shop.strip():
+        raise BadRequest("请先按店铺筛选，再对该店铺的全部商品操作")
+    if filters.state != "pending":
+        raise BadRequest("只能对待审商品批量处理")
+    keys = queries.matching_keys(store, filters, user.name)  # rows others hold are left out
+    if len(keys) > queries.BULK_CAP:
+        raise BadRequest(f"该筛选条件下超过 {queries.BULK_CAP} 条商品，请增加筛选条件（如平台）后分批处理")
+    params = filters.as_params()
+    if expected != str(len(keys)):  # not confirmed yet, or the set changed since: show the count and ask
+        return render(request, "queue_confirm.html", count=len(keys), verdict=verdict, note=note.strip()[:2000],
+                      filters=filters, params=params, changed=bool(expected), sample=store.listings.get_listings(keys[:10]),
+                      keys=keys[:10])
+    ids, held = record_many(store, user, keys, verdict, note, client_ip(request), "shop")
+    return RedirectResponse("/queue?" + urlencode({**params, "done": str(len(ids)), "held": str(len(held))}),
+                            status_code=303)
+
+
+@router.post("/decisions/undo")
+def undo(request: Request, decision_id: Annotated[limits.Field, Form()] = "", store: Store = Depends(get_store),
+         user: User = Depends(require("regulator"))) -> Response:
+    """Undo the reviewer's last decision (the one named, when given); audited."""
+    wanted = None
+    if decision_id:
+        if not decision_id.isdigit() or len(decision_id) > 18:
+            raise BadRequest("无效的结论编号")
+        wanted = int(decision_id)
+    try:
+        undone_id, undone, now = store.reviews.undo_last(user.name, wanted)
+    except ValueError as exc:
+        raise Conflict(str(exc)) from None
+    key = (undone.platform, undone.listing_id)
+    store.users.audit(user.name, "decision_undo", f"{key[0]}:{key[1]}",
+                      {"decision_id": undone_id, "verdict": undone.verdict, "note": undone.note,
+                       "at": undone.at.isoformat(), "now": now.verdict if now else "pending"}, client_ip(request))
+    if wants_json(request):
+        return JSONResponse({"ok": True, "undone": undone_id, "key": f"{key[0]}:{key[1]}",
+                             "state": now.verdict if now else "pending"})
+    params = _filter_params(request)
+    return RedirectResponse("/queue" + (("?" + urlencode(params)) if params else ""), status_code=303)
 
 
 @router.get("/listings/{platform}/{listing_id}")
@@ -63,8 +196,10 @@ def listing_page(request: Request, platform: str, listing_id: str, store: Store 
     prev_key = next_key = None
     filters = QueueFilters()
     if user.role in ("regulator", "admin"):
-        filters = filters_from(**{k: v for k, v in request.query_params.items() if k in QueueFilters.__dataclass_fields__})
-        prev_key, next_key = queries.neighbours(store, filters, key)
+        filters = filters_from(**_filter_params(request))
+        prev_key, next_key = queries.neighbours(store, filters, key, reviewer=_claimant(user))
+        if user.role == "regulator" and view.assessment is not None and store.reviews.claim_holder(key, user.name) is None:
+            store.reviews.claim([key], user.name, request.app.state.config.claim_minutes)  # working on it (admins look)
     chart = price_history([(show_date(s.observed_at), s.price) for s in view.snapshots])
     cases = store.reviews.cases() if user.role in ("investigator", "admin") else []
     return render(request, "listing.html", v=view, chart=chart, prev_key=prev_key, next_key=next_key,
@@ -88,13 +223,14 @@ def decide(request: Request, platform: str, listing_id: str, verdict: Annotated[
            note: Annotated[limits.Note, Form()] = "", back: Annotated[limits.Field, Form()] = "", store: Store = Depends(get_store),
            user: User = Depends(require("regulator"))) -> Response:
     key = (platform, listing_id)
-    params = {k: v for k, v in request.query_params.items() if k in QueueFilters.__dataclass_fields__}
+    params = _filter_params(request)
     filters = filters_from(**params)
-    _, next_key = queries.neighbours(store, filters, key)  # keyset: the row after this one's place
+    _, next_key = queries.neighbours(store, filters, key, reviewer=_claimant(user))  # keyset: the row after this one's place
     decision_id = record(store, user, key, verdict, note, client_ip(request))
     suffix = ("?" + urlencode(params)) if params else ""
     next_url = f"/listings/{next_key[0]}/{next_key[1]}{suffix}" if next_key else f"/queue{suffix}"
     if wants_json(request):
-        return JSONResponse({"ok": True, "decision_id": decision_id, "verdict": verdict, "next": next_url})
+        return JSONResponse({"ok": True, "decision_id": decision_id, "verdict": verdict, "next": next_url,
+                             "undo": "/decisions/undo"})
     target = f"/queue{suffix}" if back == "queue" else next_url
     return RedirectResponse(target, status_code=303)
