@@ -649,8 +649,10 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         16,
         "the review queue by a documented priority (neg_priority: minus 40p + 6 severity + 6 exposure, "
         "docs/priority.md) with its indexes (the pending queue's covers its filters and claims, so a "
-        "filtered page walks one index in queue order); filter keys for seller region, price and flagged day; "
-        "reviewers' claims on queue rows; undone decisions kept aside. Rows written before it (neg_priority "
+        "filtered page walks one index in queue order; unbounded seller text and reason codes stay out of it, as "
+        "PostgreSQL's btree refuses index rows over 2704 bytes); filter keys for seller region, price and flagged day; "
+        "reviewers' claims on queue rows; undone decisions kept aside; a bulk action's decisions share a batch id "
+        "(undone together). Rows written before it (neg_priority "
         "NULL) are computed from their listings once, on first use (triage.ensure_built)",
         """
         ALTER TABLE triage ADD COLUMN neg_priority REAL;
@@ -666,13 +668,13 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         DROP INDEX triage_platform;
         CREATE INDEX triage_all_p ON triage (queued, neg_priority, untipped, platform, listing_id);
         CREATE INDEX triage_open_p ON triage (queued, decided, neg_priority, untipped, platform, listing_id, region,
-                                              price_fen, flagged_day, seen_day, reason_codes, shop_name_lc, shop_id_lc,
-                                              claimed_until, claimed_by);
+                                              price_fen, flagged_day, seen_day, shop_id_lc, claimed_until, claimed_by);
         CREATE INDEX triage_state_p ON triage (queued, state, neg_priority, untipped, platform, listing_id);
         CREATE INDEX triage_category_p ON triage (queued, decided, category, neg_priority, untipped, platform, listing_id);
         CREATE INDEX triage_platform_p ON triage (platform, queued, decided, neg_priority, untipped, listing_id);
         CREATE INDEX triage_region ON triage (queued, decided, region, neg_priority, untipped, platform, listing_id);
         CREATE INDEX triage_shop_id ON triage (shop_id_lc, queued, decided);
+        CREATE INDEX triage_claimed ON triage (claimed_by);
         CREATE TABLE decisions_undone (
             id INTEGER PRIMARY KEY,
             decision_id INTEGER NOT NULL,
@@ -683,9 +685,12 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
             note TEXT NOT NULL,
             at TEXT NOT NULL,
             undone_by TEXT NOT NULL,
-            undone_at TEXT NOT NULL
+            undone_at TEXT NOT NULL,
+            batch TEXT NOT NULL DEFAULT ''
         );
-        CREATE INDEX decisions_reviewer ON decisions (reviewer, id)
+        ALTER TABLE decisions ADD COLUMN batch TEXT NOT NULL DEFAULT '';
+        CREATE INDEX decisions_reviewer ON decisions (reviewer, id);
+        CREATE INDEX decisions_batch ON decisions (batch, id)
         """,
     ),
     (

@@ -12,6 +12,7 @@ listings an investigator collects.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
@@ -50,19 +51,20 @@ class SQLiteReviews:
             return self._record_in(db, d)
 
     def record_decisions(self, decisions: list[Decision]) -> tuple[list[int], list[tuple[str, str]]]:
-        """Append many decisions in one transaction (bulk actions): returns the new ids and the keys
-        left out because another reviewer's claim holds them. ValueError (nothing written) for an
-        unknown verdict or listing."""
+        """Append many decisions in one transaction (bulk actions), all under one batch id (so one
+        undo takes them all back): returns the new ids and the keys left out because another
+        reviewer's claim holds them. ValueError (nothing written) for an unknown verdict or listing."""
         ids, held = [], []
+        batch = uuid.uuid4().hex
         with self._db.transaction() as db:
             for d in decisions:
                 try:
-                    ids.append(self._record_in(db, d))
+                    ids.append(self._record_in(db, d, batch))
                 except ClaimHeld:
                     held.append((d.platform, d.listing_id))
         return ids, held
 
-    def _record_in(self, db, d: Decision) -> int:
+    def _record_in(self, db, d: Decision, batch: str = "") -> int:
         if d.verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {d.verdict!r}; choose one of {', '.join(VERDICTS)}")
         key = (d.platform, d.listing_id)
@@ -72,50 +74,81 @@ class SQLiteReviews:
         if holder is not None:
             raise ClaimHeld(f"该商品正由审核员 {holder} 处理（已领取），请勿重复审核", holder)
         cur = db.execute(
-            "INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at) VALUES (?,?,?,?,?,?) RETURNING id",
-            (d.platform, d.listing_id, d.reviewer, d.verdict, d.note, d.at.isoformat()),
+            "INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at, batch) VALUES (?,?,?,?,?,?,?) "
+            "RETURNING id",
+            (d.platform, d.listing_id, d.reviewer, d.verdict, d.note, d.at.isoformat(), batch),
         )
         new_id = int(cur.fetchone()[0])
         triage.refresh_in(db, key)
         return new_id
 
-    def last_decision_by(self, reviewer: str) -> tuple[int, Decision] | None:
-        """The reviewer's newest decision still on record (id, decision), None when there is none."""
+    def last_decision_by(self, reviewer: str) -> tuple[int, Decision, int] | None:
+        """The reviewer's newest decision still on record (id, decision, how many decisions its bulk
+        action made: 1 for a single one), None when there is none."""
         r = self._db.execute("SELECT * FROM decisions WHERE reviewer=? ORDER BY id DESC LIMIT 1", (reviewer,)).fetchone()
-        return None if r is None else (int(r["id"]), decision_from_row(r))
+        if r is None:
+            return None
+        size = 1 if not r["batch"] else int(self._db.execute("SELECT COUNT(*) FROM decisions WHERE batch=?",
+                                                             (r["batch"],)).fetchone()[0])
+        return int(r["id"]), decision_from_row(r), size
 
-    def undo_last(self, reviewer: str, decision_id: int | None = None) -> tuple[int, Decision, Decision | None]:
-        """Undo the reviewer's newest decision (when `decision_id` is given, only if it is that one):
-        the row moves to `decisions_undone` and the listing's queue row is recomputed, so the listing
-        is as it was before (its earlier latest decision, or pending). Returns (id, the undone
-        decision, the decision that counts now). ValueError (in Chinese) when there is nothing to
-        undo or someone decided on the listing after it."""
+    def undo_last(self, reviewer: str, decision_id: int | None = None,
+                  window_minutes: float | None = None) -> tuple[int, Decision, Decision | None]:
+        """`undo_batch`, returning the newest undone decision's (id, decision, the one that counts now)."""
+        return self.undo_batch(reviewer, decision_id, window_minutes)[0]
+
+    def undo_batch(self, reviewer: str, decision_id: int | None = None,
+                   window_minutes: float | None = None) -> list[tuple[int, Decision, Decision | None]]:
+        """Undo the reviewer's newest decision (when `decision_id` is given, only if it is that one),
+        and with it every decision of its bulk action (its batch): the rows move to
+        `decisions_undone` and the listings' queue rows are recomputed, so each listing is as it was
+        before (its earlier latest decision, or pending). Returns (id, undone decision, the decision
+        that counts now) per listing, newest first. ValueError (in Chinese, nothing undone) when there
+        is nothing to undo, the decision is older than `window_minutes`, someone decided on a listing
+        after it, or a listing is in a takedown notice that is no longer a draft."""
         with self._db.transaction() as db:
             r = db.execute("SELECT * FROM decisions WHERE reviewer=? ORDER BY id DESC LIMIT 1", (reviewer,)).fetchone()
             if r is None:
                 raise ValueError("没有可撤销的审核结论")
             if decision_id is not None and int(r["id"]) != int(decision_id):
                 raise ValueError("只能撤销您最近的一条审核结论；该结论之后您已作出其他结论")
-            undone = decision_from_row(r)
-            key = (undone.platform, undone.listing_id)
-            latest = db.execute("SELECT id FROM decisions WHERE platform=? AND listing_id=? ORDER BY at DESC, id DESC LIMIT 1",
-                                key).fetchone()
-            if int(latest[0]) != int(r["id"]):
-                raise ValueError("该商品此后已有其他审核结论，无法撤销")
-            db.execute("INSERT INTO decisions_undone (decision_id, platform, listing_id, reviewer, verdict, note, at, "
-                       "undone_by, undone_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                       (int(r["id"]), *key, r["reviewer"], r["verdict"], r["note"], r["at"], reviewer, utcnow().isoformat()))
-            db.execute("DELETE FROM decisions WHERE id=?", (int(r["id"]),))
-            triage.refresh_in(db, key)
-            before = db.execute("SELECT * FROM decisions WHERE platform=? AND listing_id=? ORDER BY at DESC, id DESC LIMIT 1",
-                                key).fetchone()
-            return int(r["id"]), undone, (None if before is None else decision_from_row(before))
+            if window_minutes is not None and \
+                    datetime.fromisoformat(r["at"]) < utcnow() - timedelta(minutes=window_minutes):
+                raise ValueError(f"该审核结论作出已超过 {window_minutes:g} 分钟，不能再撤销；如需更正，请重新审核该商品")
+            rows = [r] if not r["batch"] else db.execute(
+                "SELECT * FROM decisions WHERE batch=? AND reviewer=? ORDER BY id DESC", (r["batch"], reviewer)).fetchall()
+            done: list[tuple[int, Decision, Decision | None]] = []
+            now = utcnow().isoformat()
+            for row in rows:
+                undone = decision_from_row(row)
+                key = (undone.platform, undone.listing_id)
+                latest = db.execute("SELECT id FROM decisions WHERE platform=? AND listing_id=? ORDER BY at DESC, id DESC "
+                                    "LIMIT 1", key).fetchone()
+                if int(latest[0]) != int(row["id"]):
+                    raise ValueError(f"商品 {key[0]}:{key[1]} 此后已有其他审核结论，无法撤销")
+                sent = db.execute("SELECT n.id FROM notice_items i JOIN notices n ON n.id=i.notice_id WHERE i.platform=? "
+                                  "AND i.listing_id=? AND n.status<>'draft' LIMIT 1", key).fetchone()
+                if sent is not None:
+                    raise ValueError(f"商品 {key[0]}:{key[1]} 已列入已发出的下架通知（编号 {sent[0]}），不能撤销该审核结论")
+                db.execute("INSERT INTO decisions_undone (decision_id, platform, listing_id, reviewer, verdict, note, at, "
+                           "undone_by, undone_at, batch) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                           (int(row["id"]), *key, row["reviewer"], row["verdict"], row["note"], row["at"], reviewer, now,
+                            row["batch"]))
+                db.execute("DELETE FROM decisions WHERE id=?", (int(row["id"]),))
+                triage.refresh_in(db, key)
+                before = db.execute("SELECT * FROM decisions WHERE platform=? AND listing_id=? ORDER BY at DESC, id DESC "
+                                    "LIMIT 1", key).fetchone()
+                done.append((int(row["id"]), undone, None if before is None else decision_from_row(before)))
+            return done
 
-    def claim(self, keys: list[tuple[str, str]], reviewer: str, minutes: float) -> list[tuple[str, str]]:
-        """Claim these queue rows for `reviewer` for `minutes` where nobody else's claim runs; returns those held."""
+    def claim(self, keys: list[tuple[str, str]], reviewer: str, minutes: float,
+              replace: bool = False) -> list[tuple[str, str]]:
+        """Claim these queue rows for `reviewer` for `minutes` where nobody else's claim runs; returns those
+        held. With `replace`, the reviewer's earlier claims are released first (a new queue page)."""
         now = utcnow()
         with self._db.transaction() as db:
-            return triage.claim_in(db, list(keys), reviewer, stamp(now), stamp(now + timedelta(minutes=minutes)))
+            return triage.claim_in(db, list(keys), reviewer, stamp(now), stamp(now + timedelta(minutes=minutes)),
+                                   replace)
 
     def release(self, keys: list[tuple[str, str]], reviewer: str) -> None:
         with self._db.transaction() as db:

@@ -45,7 +45,8 @@ _UPSERT = (f"INSERT INTO triage ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' *
 @dataclass(frozen=True)
 class QueueQuery:
     """The queue's filters ("" is no filter); `state` is one of STATES. `shop` matches a
-    shop name containing it or a shop id equal to it, ignoring case; `since`/`until` are
+    shop name containing it or a shop id equal to it, ignoring case (with `shop_exact`: a shop id or
+    whole shop name equal to it, on `platform` only); `since`/`until` are
     Beijing days (YYYY-MM-DD) of first sight, `flagged_since`/`flagged_until` of the flagging
     assessment; `region` a province (`core.priority.PROVINCES`); `price_min`/`price_max` yuan
     (the listing's price shown, both ends included; a listing without a price is left out)."""
@@ -62,6 +63,7 @@ class QueueQuery:
     price_max: str = ""
     flagged_since: str = ""
     flagged_until: str = ""
+    shop_exact: bool = False  # `shop` is one shop's id or its whole name (one platform: `platform` required)
 
 
 @dataclass(frozen=True, order=True)
@@ -272,7 +274,12 @@ def _where(q: QueueQuery) -> tuple[list[str], list[Any]]:
             where.append(f"q.price_fen{op}?")
             args.append(to_fen(value))
     shop = q.shop.strip().lower()
-    if shop:
+    if q.shop_exact:
+        if not shop or not q.platform:
+            raise ValueError("an exact shop needs the shop and its platform")
+        where.append("(q.shop_id_lc=? OR q.shop_name_lc=?)")
+        args.extend([shop, shop])
+    elif shop:
         where.append("(q.shop_name_lc LIKE ? ESCAPE '!' OR q.shop_id_lc=?)")
         args.extend([f"%{_like(shop)}%", shop])
     return where, args
@@ -349,11 +356,15 @@ def sort_key(db, key: Key) -> SortKey | None:
 
 
 # -- reviewers' claims -----------------------------------------------------------------------
-def claim_in(db, keys: list[Key], reviewer: str, now: str, until: str) -> list[Key]:
+def claim_in(db, keys: list[Key], reviewer: str, now: str, until: str, replace: bool = False) -> list[Key]:
     """Claim these rows for `reviewer` until `until` (ISO UTC) where no other reviewer's claim runs
     at `now`; returns the keys now held. A conditional UPDATE per row: on either engine a row
-    another transaction claimed first no longer matches, so two reviewers never both hold one."""
+    another transaction claimed first no longer matches, so two reviewers never both hold one.
+    With `replace`, the reviewer's other claims are given back first (a new queue page replaces the
+    one before; index triage_claimed)."""
     held = []
+    if replace:
+        db.execute("UPDATE triage SET claimed_by='', claimed_until='' WHERE claimed_by=?", (reviewer,))
     for key in keys:
         cur = db.execute("UPDATE triage SET claimed_by=?, claimed_until=? WHERE platform=? AND listing_id=? "
                          "AND (claimed_until<? OR claimed_by=?)", (reviewer, until, key[0], key[1], now, reviewer))

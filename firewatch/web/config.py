@@ -38,6 +38,7 @@ class WebConfig:
     login_max_failures_per_ip: int = _WEB.login_max_failures_per_ip
     page_size: int = _WEB.page_size
     claim_minutes: float = _WEB.claim_minutes  # a reviewer's claim on the queue rows shown
+    undo_minutes: float | None = _WEB.undo_minutes  # a decision may be undone this long after; None: claim_minutes
     trusted_proxies: tuple[str, ...] = tuple(_WEB.trusted_proxies)  # their X-Forwarded-For names the client
     tips_dir: Path | None = None  # the public tips' photos and secret; default: "tips" beside the store
     tips: TipPolicy = TipPolicy()
@@ -54,6 +55,11 @@ class WebConfig:
     @property
     def store(self) -> str | Path:
         return self.store_url or self.store_path
+
+    @property
+    def undo_window(self) -> float:
+        """Minutes within which a reviewer may undo a decision (undo_minutes, else claim_minutes)."""
+        return self.undo_minutes if self.undo_minutes is not None else self.claim_minutes
 
     @property
     def data_root(self) -> Path:
@@ -77,7 +83,7 @@ class WebConfig:
             secure_cookies=web.secure_cookies, session_hours=web.session_hours,
             login_max_failures=web.login_max_failures, login_window_seconds=web.login_window_seconds,
             login_max_failures_per_ip=web.login_max_failures_per_ip, page_size=web.page_size,
-            claim_minutes=web.claim_minutes,
+            claim_minutes=web.claim_minutes, undo_minutes=web.undo_minutes,
             trusted_proxies=tuple(web.trusted_proxies),
             tips_dir=settings.tips_dir, tips=TipPolicy.from_settings(settings),
             pack_exporter=partial(export_evidence_pack, settings),

@@ -8,6 +8,7 @@ API returns the same data as the pages.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -126,8 +127,9 @@ def queue_page(store: Store, filters: QueueFilters, *, after: str = "", before: 
     A tip that came after the latest decision puts the listing back among the pending ones.
 
     With `reviewer`, the pending queue (the work queue; other states are for looking back) leaves
-    out rows another reviewer's running claim holds, and with `claim_minutes` the page's rows are
-    claimed for the reviewer that long (a row someone else claimed in between is dropped)."""
+    out rows another reviewer's running claim holds, and with `claim_minutes` the page's pending rows
+    are claimed for the reviewer that long (a row someone else claimed in between is dropped) and
+    the reviewer's earlier claims (the page before, a listing opened) are given back."""
     query = filters.validate()
     reviewer = reviewer if query.state == "pending" else None
     size = max(1, min(int(size), 1000))
@@ -146,7 +148,7 @@ def queue_page(store: Store, filters: QueueFilters, *, after: str = "", before: 
     spots = [e[0] for e in entries]
     if reviewer is not None and claim_minutes > 0:
         pending = [s.key for s in spots if s.state == "pending"]
-        held = set(store.reviews.claim(pending, reviewer, claim_minutes)) if pending else set()
+        held = set(store.reviews.claim(pending, reviewer, claim_minutes, replace=True))  # the page before: given back
         entries = [e for e in entries if e[0].state != "pending" or e[0].key in held]
     total = store.reviews.queue_count(query, COUNT_CAP, reviewer=reviewer) if count else 0
     return QueuePage(queue_rows(store, entries), min(total, COUNT_CAP), total > COUNT_CAP,
@@ -170,6 +172,24 @@ def matching_keys(store: Store, filters: QueueFilters, reviewer: str, cap: int =
             break
         after = spots[-1]
     return keys[:cap + 1]
+
+
+def keys_digest(keys: list[tuple[str, str]]) -> str:
+    """SHA-256 of these listing keys (sorted): what a bulk action's confirmation page names, so the
+    action runs only on exactly the set the reviewer saw."""
+    text = "\n".join(f"{p}\t{lid}" for p, lid in sorted(keys))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def shops_of(store: Store, keys: list[tuple[str, str]], chunk: int = 500) -> list[tuple[str, str, str, int]]:
+    """The distinct shops of these listings (at most BULK_CAP + 1 keys), as (platform, shop id, shop
+    name, listings), most listings first; read a chunk of listings at a time."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for i in range(0, len(keys), chunk):
+        for listing in store.listings.get_listings(keys[i:i + chunk]).values():
+            shop = (listing.platform, listing.shop_id or "", listing.shop_name or "")
+            counts[shop] = counts.get(shop, 0) + 1
+    return sorted(((*shop, n) for shop, n in counts.items()), key=lambda s: (-s[3], s[0], s[1], s[2]))
 
 
 def may_see(user: User, store: Store, key: tuple[str, str]) -> bool:

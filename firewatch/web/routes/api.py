@@ -88,7 +88,8 @@ def api_queue(limit: int = 100, after: str = "", before: str = "", filters: Queu
               store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> dict[str, Any]:
     """One page of the queue; `next` (`previous`) is the `after` (`before`) value of the next (previous)
     page, null at the end. `total` counts up to 10000 (`total_capped` beyond)."""
-    page = queries.queue_page(store, filters, after=after, before=before, size=max(1, min(limit, 1000)))
+    page = queries.queue_page(store, filters, after=after, before=before, size=max(1, min(limit, 1000)),
+                              reviewer=user.name if user.role == "regulator" else None)  # rows others hold: left out
     return {"total": page.total, "total_capped": page.capped, "items": [_row(r) for r in page.rows],
             "next": page.after, "previous": page.before}
 

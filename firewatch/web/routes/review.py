@@ -14,6 +14,7 @@ listing in the queue; a plain form post is redirected there.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -71,7 +72,7 @@ def review_queue(request: Request, after: str = "", before: str = "", filters: Q
     return render(request, "queue.html", request_done=message, rows=page.rows, total=page.total, capped=page.capped, page=page,
                   filters=filters, params=filters.as_params(), states=QUEUE_STATES, platforms=sorted(PLATFORMS),
                   regions=PROVINCES, priority_help=PRIORITY_HELP, claim_minutes=config.claim_minutes,
-                  last=last, bulk_cap=queries.BULK_CAP)
+                  last=last, bulk_cap=queries.BULK_CAP, undo_minutes=config.undo_window)
 
 
 def _verdict(verdict: str, allowed=VERDICTS) -> str:
@@ -144,20 +145,25 @@ def bulk_decide(request: Request, verdict: Annotated[limits.Field, Form()], key:
 def shop_decide(request: Request, verdict: Annotated[limits.Field, Form()], note: Annotated[limits.Note, Form()] = "",
                 expected: Annotated[limits.Field, Form()] = "", filters: QueueFilters = Depends(filters_from),
                 store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
-    """Every pending row of one shop (the queue's shop filter, with the other filters): first a page
-    naming the count to confirm, then, posted again with that count, the decisions."""
+    """Every pending row of one shop, named exactly: a platform and the shop's id or its whole
+    name (the queue's shop filter, with the other filters). First a page naming the shops and the
+    count to confirm, then, posted again with the digest of exactly those listings, the decisions
+    (a different set since, and the page is shown again)."""
     _verdict(verdict, ("confirm", "dismiss"))
-    if not filters.shop.strip():
-        raise BadRequest("请先按店铺筛选，再对该店铺的全部商品操作")
+    if not filters.shop.strip() or not filters.platform:
+        raise BadRequest("请先选择平台并按店铺筛选（店铺编号或完整店铺名），再对该店铺的全部商品操作")
     if filters.state != "pending":
         raise BadRequest("只能对待审商品批量处理")
-    keys = queries.matching_keys(store, filters, user.name)  # rows others hold are left out
+    exact = replace(filters, shop_exact=True)
+    keys = queries.matching_keys(store, exact, user.name)  # rows others hold are left out
     if len(keys) > queries.BULK_CAP:
-        raise BadRequest(f"该筛选条件下超过 {queries.BULK_CAP} 条商品，请增加筛选条件（如平台）后分批处理")
+        raise BadRequest(f"该店铺超过 {queries.BULK_CAP} 条待审商品，请增加筛选条件（如日期）后分批处理")
     params = filters.as_params()
-    if expected != str(len(keys)):  # not confirmed yet, or the set changed since: show the count and ask
+    digest = queries.keys_digest(keys)
+    if expected != digest:  # not confirmed yet, or the set changed since: show the shops and count and ask
         return render(request, "queue_confirm.html", count=len(keys), verdict=verdict, note=note.strip()[:2000],
-                      filters=filters, params=params, changed=bool(expected), sample=store.listings.get_listings(keys[:10]),
+                      filters=filters, params=params, changed=bool(expected), digest=digest,
+                      shops=queries.shops_of(store, keys), sample=store.listings.get_listings(keys[:10]),
                       keys=keys[:10])
     ids, held = record_many(store, user, keys, verdict, note, client_ip(request), "shop")
     return RedirectResponse("/queue?" + urlencode({**params, "done": str(len(ids)), "held": str(len(held))}),
@@ -174,16 +180,20 @@ def undo(request: Request, decision_id: Annotated[limits.Field, Form()] = "", st
             raise BadRequest("无效的结论编号")
         wanted = int(decision_id)
     try:
-        undone_id, undone, now = store.reviews.undo_last(user.name, wanted)
+        done = store.reviews.undo_batch(user.name, wanted, request.app.state.config.undo_window)
     except ValueError as exc:
         raise Conflict(str(exc)) from None
+    for undone_id, undone, now in done:  # a bulk action is undone whole: one audit entry per listing
+        key = (undone.platform, undone.listing_id)
+        store.users.audit(user.name, "decision_undo", f"{key[0]}:{key[1]}",
+                          {"decision_id": undone_id, "verdict": undone.verdict, "note": undone.note,
+                           "at": undone.at.isoformat(), "now": now.verdict if now else "pending",
+                           "batch_size": len(done)}, client_ip(request))
+    undone_id, undone, now = done[0]
     key = (undone.platform, undone.listing_id)
-    store.users.audit(user.name, "decision_undo", f"{key[0]}:{key[1]}",
-                      {"decision_id": undone_id, "verdict": undone.verdict, "note": undone.note,
-                       "at": undone.at.isoformat(), "now": now.verdict if now else "pending"}, client_ip(request))
     if wants_json(request):
         return JSONResponse({"ok": True, "undone": undone_id, "key": f"{key[0]}:{key[1]}",
-                             "state": now.verdict if now else "pending"})
+                             "state": now.verdict if now else "pending", "count": len(done)})
     params = _filter_params(request)
     return RedirectResponse("/queue" + (("?" + urlencode(params)) if params else ""), status_code=303)
 
@@ -198,7 +208,8 @@ def listing_page(request: Request, platform: str, listing_id: str, store: Store 
     if user.role in ("regulator", "admin"):
         filters = filters_from(**_filter_params(request))
         prev_key, next_key = queries.neighbours(store, filters, key, reviewer=_claimant(user))
-        if user.role == "regulator" and view.assessment is not None and store.reviews.claim_holder(key, user.name) is None:
+        spot = store.reviews.queue_position(key) if user.role == "regulator" else None
+        if spot is not None and spot.state == "pending" and store.reviews.claim_holder(key, user.name) is None:
             store.reviews.claim([key], user.name, request.app.state.config.claim_minutes)  # working on it (admins look)
     chart = price_history([(show_date(s.observed_at), s.price) for s in view.snapshots])
     cases = store.reviews.cases() if user.role in ("investigator", "admin") else []
