@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from firewatch.core.datapaths import stored_path
+from firewatch.store.triage import fill_priorities_in
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,13 @@ class DataStep:
 
     sql: str
     rewrite: Callable[[Any, "Path | None"], None]
+
+
+def triage_priorities(db: Any, data_dir: Path | None) -> None:
+    """Migration 16's data: the priority and filter keys of the queue rows written before it."""
+    filled = fill_priorities_in(db)
+    if filled:
+        log.info("migration 16: priorities computed for %d review-queue rows", filled)
 
 
 def relative_paths(db: Any, data_dir: Path | None) -> None:
@@ -652,9 +660,10 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         "filtered page walks one index in queue order; unbounded seller text and reason codes stay out of it, as "
         "PostgreSQL's btree refuses index rows over 2704 bytes); filter keys for seller region, price and flagged day; "
         "reviewers' claims on queue rows; undone decisions kept aside; a bulk action's decisions share a batch id "
-        "(undone together). Rows written before it (neg_priority "
-        "NULL) are computed from their listings once, on first use (triage.ensure_built)",
-        """
+        "(undone together). Rows written before it get their "
+        "priority in its data step, a batch of rows at a time (triage.fill_priorities_in)",
+        DataStep(
+            """
         ALTER TABLE triage ADD COLUMN neg_priority REAL;
         ALTER TABLE triage ADD COLUMN region TEXT NOT NULL DEFAULT '';
         ALTER TABLE triage ADD COLUMN price_fen INTEGER;
@@ -691,7 +700,9 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         ALTER TABLE decisions ADD COLUMN batch TEXT NOT NULL DEFAULT '';
         CREATE INDEX decisions_reviewer ON decisions (reviewer, id);
         CREATE INDEX decisions_batch ON decisions (batch, id)
-        """,
+            """,
+            triage_priorities,
+        ),
     ),
     (
         17,

@@ -207,6 +207,37 @@ def rebuild_in(db, batch: int = 5000) -> int:
     return count
 
 
+def fill_priorities_in(db, batch: int = 1000) -> int:
+    """Compute the columns migration 16 added (neg_priority, region, price_fen, flagged_day) for the
+    rows written before it, `batch` rows at a time in key order (keyset: never all rows at once);
+    a row whose assessment is gone is recomputed (so removed). Returns the rows filled."""
+    count, after = 0, ("", "")
+    while True:
+        rows = db.execute(f"SELECT t.platform, t.listing_id, a.platform, l.platform, {_SOURCE} FROM triage t "
+                          "LEFT JOIN assessments a ON a.platform=t.platform AND a.listing_id=t.listing_id "
+                          "LEFT JOIN listings l ON l.platform=t.platform AND l.listing_id=t.listing_id "
+                          "WHERE t.neg_priority IS NULL AND (t.platform, t.listing_id) > (?, ?) "
+                          "ORDER BY t.platform, t.listing_id LIMIT ?", (*after, int(batch))).fetchall()
+        if not rows:
+            return count
+        updates = []
+        for r in rows:
+            key = (r[0], r[1])
+            if r[2] is None or r[3] is None:  # no assessment or no listing: not a queue row
+                refresh_in(db, key)
+                continue
+            (risk, flagged, _category, reasons, _first, _last, _shop, _shop_id, sales, price_fen, low_fen, tiers,
+             attributes, assessed_at) = tuple(r)[4:]
+            shown = _price(price_fen, low_fen, tiers)
+            flagged_day = show_date(parse_iso(assessed_at)) if flagged and assessed_at else ""
+            updates.append((-priority(float(risk), _code_list(reasons), sales, shown), region_of(attributes), shown,
+                            flagged_day, *key))
+        db.executemany("UPDATE triage SET neg_priority=?, region=?, price_fen=?, flagged_day=? "
+                       "WHERE platform=? AND listing_id=?", updates)
+        count += len(updates)
+        after = (rows[-1][0], rows[-1][1])
+
+
 def _stale(db) -> bool:
     """Rows written before migration 16 (no priority yet)."""
     return db.execute("SELECT 1 FROM triage WHERE neg_priority IS NULL LIMIT 1").fetchone() is not None
@@ -226,7 +257,9 @@ def ensure_built(database) -> None:
                 "SELECT 1 FROM assessments WHERE flagged=1 LIMIT 1", "SELECT 1 FROM decisions LIMIT 1",
                 "SELECT 1 FROM tips WHERE platform IS NOT NULL LIMIT 1")):
         with database.transaction() as db:
-            if _stale(db) or db.execute("SELECT 1 FROM triage LIMIT 1").fetchone() is None:  # not done meanwhile
+            if _stale(db):  # rows from before migration 16 (its data step fills them): in batches
+                fill_priorities_in(db)
+            if db.execute("SELECT 1 FROM triage LIMIT 1").fetchone() is None:  # not done meanwhile
                 claims = db.execute("SELECT platform, listing_id, claimed_by, claimed_until FROM triage "
                                     "WHERE claimed_by <> ''").fetchall()
                 rebuild_in(db)
