@@ -211,8 +211,10 @@ class SQLiteListings:
             rows = self._db.execute("SELECT platform, listing_id FROM listings WHERE platform=? AND shop_id=? "
                                     "ORDER BY last_seen DESC LIMIT ?", (platform, shop_id, limit))
         elif shop_name:
-            rows = self._db.execute("SELECT platform, listing_id FROM listings WHERE platform=? AND shop_name=? "
-                                    "ORDER BY last_seen DESC LIMIT ?", (platform, shop_name, limit))
+            # the index holds the name's first 200 characters (a long name fits a PostgreSQL btree row)
+            rows = self._db.execute("SELECT platform, listing_id FROM listings WHERE platform=? "
+                                    "AND substr(shop_name, 1, 200)=substr(?, 1, 200) AND shop_name=? "
+                                    "ORDER BY last_seen DESC LIMIT ?", (platform, shop_name, shop_name, limit))
         else:
             return []
         return [(r[0], r[1]) for r in rows]

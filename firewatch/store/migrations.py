@@ -658,7 +658,8 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         "the review queue by a documented priority (neg_priority: minus 40p + 6 severity + 6 exposure, "
         "docs/priority.md) with its indexes (the pending queue's covers its filters and claims, so a "
         "filtered page walks one index in queue order; unbounded seller text and reason codes stay out of it, as "
-        "PostgreSQL's btree refuses index rows over 2704 bytes); filter keys for seller region, price and flagged day; "
+        "PostgreSQL's btree refuses index rows over 2704 bytes: the listings' shop-name index keeps the first 200 "
+        "characters); filter keys for seller region, price and flagged day; "
         "reviewers' claims on queue rows; undone decisions kept aside; a bulk action's decisions share a batch id "
         "(undone together). Rows written before it get their "
         "priority in its data step, a batch of rows at a time (triage.fill_priorities_in)",
@@ -684,6 +685,8 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         CREATE INDEX triage_region ON triage (queued, decided, region, neg_priority, untipped, platform, listing_id);
         CREATE INDEX triage_shop_id ON triage (shop_id_lc, queued, decided);
         CREATE INDEX triage_claimed ON triage (claimed_by);
+        DROP INDEX listings_shop_name;
+        CREATE INDEX listings_shop_name ON listings (platform, substr(shop_name, 1, 200));
         CREATE TABLE decisions_undone (
             id INTEGER PRIMARY KEY,
             decision_id INTEGER NOT NULL,
