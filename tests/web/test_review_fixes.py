@@ -1,0 +1,164 @@
+"""The review pages after review (issue 15 findings 6, 7, 8, 11), over real HTTP on SQLite and
+PostgreSQL: the whole-shop action takes one exact shop and confirms a digest of the listed set;
+撤销 after a bulk action takes back the batch; undo refused after its window or once a notice went
+out; the listing page claims only pending rows; the JSON queue leaves out rows others hold."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from firewatch.core.models import Assessment, Decision, Listing, Reason, utcnow
+from firewatch.store import open_store
+from tests.helpers import PASSWORD, login_client
+
+SHOPS = [("jd", "1", "s1", "安全消防旗舰店"), ("jd", "2", "s2", "安全消防旗舰店"), ("jd", "3", "s3", "安全消防旗舰店分店"),
+         ("taobao", "4", "s4", "正品安全消防旗舰店二号"), ("pdd", "5", "s5", "安全消防旗舰店"), ("jd", "6", "s1", "安全消防旗舰店")]
+
+
+def add(s, platform, lid, shop_id, shop):
+    s.listings.upsert_listing(Listing(platform, lid, url=f"https://x/{lid}", title=f"灭火器 {lid}", price=Decimal("30"),
+                                      shop_id=shop_id, shop_name=shop))
+    s.assessments.save_assessment(Assessment(platform, lid, "portable_extinguisher", 0.9, 0.95, True,
+                                             [Reason("no_certification", "无3C")]))
+
+
+@pytest.fixture()
+def site(store_url, tmp_path):
+    from firewatch.web import create_app
+    from firewatch.web.config import WebConfig
+    from firewatch.web.security import hash_password
+    from firewatch.web.serving import AppServer
+
+    with open_store(store_url) as s:
+        for row in SHOPS:
+            add(s, *row)
+        for name in ("regulator", "regulator2"):
+            s.users.add_user(name, "regulator", hash_password(PASSWORD))
+    pg = "://" in store_url
+    server = AppServer(create_app(WebConfig(store_path=tmp_path / "firewatch.db" if pg else Path(store_url),
+                                            store_url=store_url if pg else "", evidence_dir=tmp_path / "evidence",
+                                            export_dir=tmp_path / "exports", search_path=tmp_path / "search.db")))
+    url = server.start()
+    clients = []
+
+    def client(name="regulator"):
+        clients.append(login_client(url, name))
+        return clients[-1]
+
+    yield client, store_url
+    for c in clients:
+        c.close()
+    server.stop()
+
+
+def release_all(store_url, reviewer="regulator"):
+    """Give back the claims the reviewer's first page (after login) took."""
+    with open_store(store_url) as s:
+        s.reviews.release([(p, lid) for p, lid, _, _ in SHOPS], reviewer)
+
+
+def verdicts(store_url) -> dict[str, str]:
+    with open_store(store_url) as s:
+        out = {}
+        for platform, lid, _, _ in SHOPS:
+            d = s.reviews.latest_decision((platform, lid))
+            out[f"{platform}:{lid}"] = d.verdict if d else "pending"
+        return out
+
+
+def test_the_whole_shop_action_takes_one_exact_shop_and_confirms_the_listed_set(site):
+    client, store_url = site
+    c = client()
+    form = {"csrf_token": c.csrf, "verdict": "confirm", "note": "同一店铺"}
+    refused = c.post("/queue/shop", params={"shop": "安全消防旗舰店"}, data=form)  # no platform: not one shop
+    assert refused.status_code == 400 and "请先选择平台" in refused.text
+    assert set(verdicts(store_url).values()) == {"pending"}
+
+    shown = c.post("/queue/shop", params={"platform": "jd", "shop": "安全消防旗舰店"}, data=form)
+    assert shown.status_code == 200
+    listed = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td><td>(\d+)</td></tr>", shown.text)
+    assert sorted(listed) == [("s1", "安全消防旗舰店", "2"), ("s2", "安全消防旗舰店", "1")]  # not 分店, not taobao/pdd
+    assert "shops-several" in shown.text
+    digest = re.search(r'name="expected" value="([0-9a-f]{64})"', shown.text).group(1)
+
+    # the old confirmation (a count) decides nothing
+    again = c.post("/queue/shop", params={"platform": "jd", "shop": "安全消防旗舰店"}, data={**form, "expected": "3"})
+    assert again.status_code == 200 and "count-changed" in again.text
+    assert set(verdicts(store_url).values()) == {"pending"}
+
+    # the set changes after the page was shown (same count: one in, one out): shown again, nothing decided
+    release_all(store_url)
+    with open_store(store_url) as s:
+        add(s, "jd", "7", "s2", "安全消防旗舰店")
+        s.reviews.record_decision(Decision("jd", "6", "regulator2", "dismiss"))
+    changed = c.post("/queue/shop", params={"platform": "jd", "shop": "安全消防旗舰店"}, data={**form, "expected": digest})
+    assert changed.status_code == 200 and "count-changed" in changed.text
+    assert verdicts(store_url)["jd:1"] == "pending"
+
+    digest = re.search(r'name="expected" value="([0-9a-f]{64})"', changed.text).group(1)
+    done = c.post("/queue/shop", params={"platform": "jd", "shop": "安全消防旗舰店"}, data={**form, "expected": digest})
+    assert done.status_code == 303
+    assert verdicts(store_url) == {"jd:1": "confirm", "jd:2": "confirm", "jd:3": "pending", "taobao:4": "pending",
+                                   "pdd:5": "pending", "jd:6": "dismiss"}
+    with open_store(store_url) as s:
+        assert s.reviews.latest_decision(("jd", "7")).verdict == "confirm"
+
+
+def test_undo_after_a_bulk_action_takes_back_the_whole_batch(site):
+    client, store_url = site
+    c = client()
+    r = c.post("/queue/bulk", data={"csrf_token": c.csrf, "verdict": "dismiss", "key": ["jd:1", "jd:2", "taobao:4"]})
+    assert r.status_code == 303
+    page = c.get("/queue", params={"state": "all"}).text
+    assert "撤销上一次批量处理（共 3 条）" in page
+    decision_id = re.search(r'name="decision_id" value="(\d+)"', page).group(1)
+    undone = c.post("/decisions/undo", data={"csrf_token": c.csrf, "decision_id": decision_id},
+                    headers={"Accept": "application/json"})
+    assert undone.status_code == 200 and undone.json()["count"] == 3
+    assert set(verdicts(store_url).values()) == {"pending"}
+    with open_store(store_url) as s:
+        assert len(s.users.audit_entries(action="decision_undo")) == 3
+
+
+def test_undo_is_refused_once_a_notice_went_out_or_after_the_window(site):
+    client, store_url = site
+    c = client()
+    with open_store(store_url) as s:
+        s.reviews.record_decision(Decision("jd", "1", "regulator", "confirm"))
+        nid = s.notices.create_notice("jd", [("jd", "1")], created_by="regulator")
+        s.notices.mark_notice_sent(nid, at=utcnow(), sent_by="regulator", channel="email",
+                                   deadline_at=utcnow() + timedelta(days=3), html_path="", pdf_path="", document_sha256="x")
+    r = c.post("/decisions/undo", data={"csrf_token": c.csrf})
+    assert r.status_code == 409 and "已发出的下架通知" in r.text
+    with open_store(store_url) as s:  # the default window is the claim time (10 minutes)
+        s.reviews.record_decision(Decision("jd", "2", "regulator", "confirm", at=utcnow() - timedelta(minutes=11)))
+    r = c.post("/decisions/undo", data={"csrf_token": c.csrf})
+    assert r.status_code == 409 and "超过 10 分钟" in r.text
+    assert verdicts(store_url)["jd:1"] == "confirm" and verdicts(store_url)["jd:2"] == "confirm"
+
+
+def test_the_listing_page_claims_only_pending_rows(site):
+    client, store_url = site
+    c = client()
+    release_all(store_url)
+    with open_store(store_url) as s:
+        s.reviews.record_decision(Decision("jd", "1", "regulator2", "dismiss"))
+    assert c.get("/listings/jd/1").status_code == 200
+    assert c.get("/listings/jd/2").status_code == 200
+    with open_store(store_url) as s:
+        assert s.reviews.claim_holder(("jd", "1"), "someone") is None  # decided: nobody's to claim
+        assert s.reviews.claim_holder(("jd", "2"), "someone") == "regulator"
+
+
+def test_the_json_queue_leaves_out_rows_another_reviewer_holds(site):
+    client, store_url = site
+    with open_store(store_url) as s:
+        s.reviews.claim([("jd", "1"), ("pdd", "5")], "regulator2", 10)
+    items = client().get("/api/v1/queue").json()["items"]
+    keys = {f"{i['listing']['platform']}:{i['listing']['listing_id']}" for i in items}
+    assert keys == {"jd:2", "jd:3", "taobao:4", "jd:6"}
