@@ -84,7 +84,7 @@ def test_undo_is_refused_once_the_listing_is_in_a_sent_notice(store):
     put(store, "9")
     put(store, "10")
     store.reviews.record_decision(Decision("jd", "10", "alice", "confirm"))
-    draft = store.notices.create_notice("jd", [("jd", "10")], created_by="alice")
+    store.notices.create_notice("jd", [("jd", "10")], created_by="alice")  # a draft
     assert store.reviews.undo_last("alice")[1].listing_id == "10"  # only a draft names it: undo works
     store.reviews.record_decision(Decision("jd", "9", "alice", "confirm"))
     nid = store.notices.create_notice("jd", [("jd", "9")], created_by="alice")
