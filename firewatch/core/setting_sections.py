@@ -252,8 +252,8 @@ class WebSettings(_Section):
     claim_minutes: float = Field(10, gt=0, le=240, description="Minutes a reviewer's claim on the review queue rows "
                                  "shown to them lasts (other reviewers' queues skip those rows; a decision on "
                                  "them by anyone else is refused).")
-    undo_minutes: float | None = Field(None, gt=0, description="Minutes after a decision (or bulk action) within "
-                                       "which its reviewer may undo it; unset: claim_minutes.")
+    undo_minutes: float = Field(0, ge=0, le=1440, description="Minutes after a decision (or bulk action) within "
+                                "which its reviewer may undo it; 0: claim_minutes.")
     trusted_proxies: list[str] = Field(default_factory=list, description="Addresses of the reverse proxies in front "
                                        "of `firewatch serve` (e.g. [\"127.0.0.1\"]): their X-Forwarded-For names the "
                                        "client, so login and tip limits count real senders. Empty: none trusted.")

@@ -38,7 +38,7 @@ class WebConfig:
     login_max_failures_per_ip: int = _WEB.login_max_failures_per_ip
     page_size: int = _WEB.page_size
     claim_minutes: float = _WEB.claim_minutes  # a reviewer's claim on the queue rows shown
-    undo_minutes: float | None = _WEB.undo_minutes  # a decision may be undone this long after; None: claim_minutes
+    undo_minutes: float = _WEB.undo_minutes  # a decision may be undone this long after; 0: claim_minutes
     trusted_proxies: tuple[str, ...] = tuple(_WEB.trusted_proxies)  # their X-Forwarded-For names the client
     tips_dir: Path | None = None  # the public tips' photos and secret; default: "tips" beside the store
     tips: TipPolicy = TipPolicy()
@@ -59,7 +59,7 @@ class WebConfig:
     @property
     def undo_window(self) -> float:
         """Minutes within which a reviewer may undo a decision (undo_minutes, else claim_minutes)."""
-        return self.undo_minutes if self.undo_minutes is not None else self.claim_minutes
+        return self.undo_minutes if self.undo_minutes > 0 else self.claim_minutes
 
     @property
     def data_root(self) -> Path:
