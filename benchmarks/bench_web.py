@@ -265,7 +265,7 @@ def current_triage(store, log) -> None:
     """A cached store gets the triage table as it is now: rows from before migration 16 get their
     priority and filter keys (`triage.ensure_built`) before anything is timed; a table from an
     earlier draft of migration 11 is recreated."""
-    from firewatch.store.migrations import MIGRATIONS
+    from firewatch.store.migrations import MIGRATIONS, DataStep
 
     try:
         with store.transaction() as db:
@@ -285,6 +285,7 @@ def current_triage(store, log) -> None:
         db.execute("DROP TABLE IF EXISTS triage")
         for version in (11, 16):
             sql = next(text for v, _, text in MIGRATIONS if v == version)
+            sql = sql.sql if isinstance(sql, DataStep) else sql  # migration 16: its SQL (rows are rebuilt below)
             for statement in sql.split(";"):
                 if "triage" in statement and statement.strip():
                     db.execute(store.ddl(statement))
