@@ -162,3 +162,15 @@ def test_the_json_queue_leaves_out_rows_another_reviewer_holds(site):
     items = client().get("/api/v1/queue").json()["items"]
     keys = {f"{i['listing']['platform']}:{i['listing']['listing_id']}" for i in items}
     assert keys == {"jd:2", "jd:3", "taobao:4", "jd:6"}
+
+
+def test_the_undo_window_is_the_setting_or_else_the_claim_time(tmp_path):
+    from firewatch.core.settings import load_settings
+    from firewatch.web.config import WebConfig
+
+    base = dict(store_path=tmp_path / "fw.db", evidence_dir=tmp_path, export_dir=tmp_path)
+    assert WebConfig(**base, claim_minutes=7).undo_window == 7
+    assert WebConfig(**base, claim_minutes=7, undo_minutes=30).undo_window == 30
+    toml = tmp_path / "fw.toml"
+    toml.write_text("[web]\nclaim_minutes = 5\nundo_minutes = 45\n", encoding="utf-8")
+    assert WebConfig.from_settings(load_settings(toml, env={})).undo_window == 45
