@@ -6,7 +6,7 @@ that failed. Without login it says ok/down per part only; a logged-in internal u
 schema version, the indexed-document count and, for a part that is down, a Chinese `error`. The
 probe (its own store connection and the search index) runs at most once per `HEALTH_TTL` seconds per
 app; calls in between answer from that result, so anonymous callers cannot load the store. `/favicon.ico` is the small static icon (`static/favicon.ico`).
-HEAD is answered wherever GET is (`firewatch.web.middleware.HeadAsGet`).
+HEAD is answered wherever GET is, except exports and downloads (405; `firewatch.web.middleware.HeadAsGet`).
 """
 
 from __future__ import annotations
