@@ -230,3 +230,26 @@ def test_migration_15_reads_evidence_in_bounded_batches_of_rows_with_absolute_pa
     assert [json.loads(r[0])["directory"] for r in conn.execute("SELECT record FROM evidence ORDER BY id")] == \
         [f"evidence/jd/{i}/c" for i in range(5)]
     conn.close()
+
+
+def test_the_crawlers_store_pipeline_opens_the_store_with_its_data_folder(pg_url, tmp_path, monkeypatch):
+    """The crawl's StorePipeline, built from the crawl's Scrapy settings, is the first opener of a
+    PostgreSQL store at schema 14: migration 15 makes its paths relative, as the web app would."""
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+    from crawler.pipelines import StorePipeline
+    from crawler.run import scrapy_settings
+    from firewatch.core.settings import load_settings
+
+    data = (tmp_path / "data").resolve()
+    data.mkdir()
+    _store_at_14(pg_url, data, [data / "evidence" / "jd" / "0" / "c1"], monkeypatch)
+    settings = load_settings(env={"FIREWATCH_DATA_DIR": str(data), "FIREWATCH_STORE__URL": pg_url})
+    pipeline = StorePipeline.from_crawler(Crawler(Spider, scrapy_settings(settings)))
+    pipeline.open_spider()
+    try:
+        assert 15 in pipeline.store.schema_versions()
+        assert _directories(pipeline.store) == ["evidence/jd/0/c1"]
+    finally:
+        pipeline.close_spider()
