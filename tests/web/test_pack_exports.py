@@ -223,3 +223,51 @@ def test_a_server_sigkilled_during_an_export_leaves_it_interrupted(tmp_path, chr
         assert done["state"] == "done"
     finally:
         server.stop()
+
+
+def test_at_most_the_configured_number_of_exports_pack_at_once(tmp_path):
+    """With one slot, a second export waits as 排队中 (its exporter not called) until the first ends,
+    then runs: background exports never all launch Chromium at once."""
+    import threading
+
+    from firewatch.web import WebConfig, create_app
+    from firewatch.web.serving import AppServer
+
+    data = tmp_path / "data"
+    build_sample(data)
+    release = threading.Event()
+    calls: list[str] = []
+    calls_lock = threading.Lock()
+
+    def exporter(store, keys, out, operator, case, progress):
+        with calls_lock:
+            calls.append(case)
+        release.wait(60)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(b"PK" + case.encode("utf-8"))
+
+    server = AppServer(create_app(WebConfig(store_path=data / "firewatch.db", evidence_dir=data / "evidence",
+                                            export_dir=data / "exports", pack_exporter=exporter,
+                                            pack_exports_at_once=1)))
+    url = server.start()
+    try:
+        site = {"data": data}
+        first_case = _case(site, "并发一", [("jd", "100231")])
+        second_case = _case(site, "并发二", [("pdd", "8800101")])
+        api = login_client(url, "investigator")
+        headers = {"X-CSRF-Token": api.csrf}
+        first = api.post(f"/api/v1/cases/{first_case}/exports", headers=headers).json()
+        wait_until(lambda: len(calls) == 1, timeout=30, what="the first export to start packing")
+        second = api.post(f"/api/v1/cases/{second_case}/exports", headers=headers).json()
+        queued = wait_until(lambda: (lambda s: s if s["stage"] == "排队中" else None)(api.get(second["status_url"]).json()),
+                            timeout=30, what="the second export to be shown queued")
+        assert queued["state"] == "running" and len(calls) == 1  # waiting: its exporter has not run
+        release.set()
+        for export in (first, second):
+            state = wait_until(lambda: (lambda s: s if s["state"] != "running" else None)(api.get(export["status_url"]).json()),
+                               timeout=60, what="the exports to finish")
+            assert state["state"] == "done", state
+        assert len(calls) == 2
+    finally:
+        release.set()
+        server.stop()

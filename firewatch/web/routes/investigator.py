@@ -10,6 +10,8 @@ mid-export leaves the export 'running' with a dead worker: it is shown, and reco
 and no file is offered (the pack is written under a temporary name and renamed when whole). The
 case page lists earlier packs with download links and the custody log of the latest, entry by entry.
 The API's older export (`export_pack`) runs in the request and answers with the ZIP itself.
+At most `pack_exports_at_once` exports (a setting, default 2) pack at once in one server process;
+the others wait, shown with the stage 排队中, and start as a slot frees.
 """
 
 from __future__ import annotations
@@ -45,6 +47,32 @@ _RUNNING: set[int] = set()  # the exports this process is running now
 _RUNNING_LOCK = threading.Lock()
 STALE = timedelta(minutes=15)  # a running export elsewhere that reported nothing for this long is dead
 INTERRUPTED = "导出中断：服务在导出过程中停止，未生成证据包，请重新导出"
+QUEUED = "排队中"  # the stage of an export waiting for a free slot (config.pack_exports_at_once)
+_SLOTS = threading.Condition()  # guards _ACTIVE: the exports of this process packing now
+_ACTIVE = 0
+
+
+def _try_slot(limit: int) -> bool:
+    global _ACTIVE
+    with _SLOTS:
+        if _ACTIVE < limit:
+            _ACTIVE += 1
+            return True
+        return False
+
+
+def _wait_slot(limit: int) -> None:
+    global _ACTIVE
+    with _SLOTS:
+        _SLOTS.wait_for(lambda: _ACTIVE < limit)
+        _ACTIVE += 1
+
+
+def _free_slot() -> None:
+    global _ACTIVE
+    with _SLOTS:
+        _ACTIVE -= 1
+        _SLOTS.notify_all()
 
 
 def parse_key(text: str) -> tuple[str, str]:
@@ -139,9 +167,13 @@ def pack_inputs(store: Store, case: dict, keys: list[tuple[str, str]]) -> str:
 
 def _run_export(config, export_id: int, case_id: int, keys: list[tuple[str, str]], out: Path, user: User,
                 label: str, ip: str) -> None:
-    """The export thread: pack, record progress and the result (or the failure), audit."""
+    """The export thread: wait for a free slot (at most `config.pack_exports_at_once` pack at once,
+    the others show 排队中), pack, record progress and the result (or the failure), audit."""
     try:
         with open_store(config.store, data_dir=config.data_root) as store:
+            if not _try_slot(config.pack_exports_at_once):
+                store.packs.progress(export_id, 0, len(keys) + 3, QUEUED)
+                _wait_slot(config.pack_exports_at_once)
             try:
                 config.pack_exporter(store, keys, out, operator=user.name, case=label,
                                      progress=lambda done, total, stage: store.packs.progress(export_id, done, total, stage))
@@ -153,6 +185,8 @@ def _run_export(config, export_id: int, case_id: int, keys: list[tuple[str, str]
             except Exception as exc:  # noqa: BLE001 - recorded for the page; the thread must not die silently
                 log.exception("evidence pack export %s of case %s failed", export_id, case_id)
                 store.packs.fail(export_id, f"导出失败：{exc}")
+            finally:
+                _free_slot()
     finally:
         with _RUNNING_LOCK:
             _RUNNING.discard(export_id)
