@@ -271,3 +271,28 @@ def test_at_most_the_configured_number_of_exports_pack_at_once(tmp_path):
     finally:
         release.set()
         server.stop()
+
+
+def test_the_inputs_hash_takes_a_few_queries_not_several_per_listing(tmp_path):
+    """`pack_inputs` (run on every export click) reads the case's listings in batched queries: the
+    number of statements does not grow with the listings; equal inputs still give equal hashes."""
+    from firewatch.web.routes.investigator import pack_inputs
+
+    data = tmp_path / "data"
+    build_sample(data)
+    with open_store(data / "firewatch.db") as store:
+        keys = [(r[0], r[1]) for r in store._db.execute("SELECT platform, listing_id FROM listings ORDER BY platform, listing_id")]
+        assert len(keys) >= 12
+        case = {"title": "批量"}
+        sent: list[str] = []
+        store._db._conn.set_trace_callback(sent.append)
+        few = pack_inputs(store, case, keys[:2])
+        small = len(sent)
+        sent.clear()
+        many = pack_inputs(store, case, keys)
+        large = len(sent)
+        store._db._conn.set_trace_callback(None)
+        platforms = len({k[0] for k in keys})
+        # one query per table and platform (six tables), not six per listing
+        assert small <= 6 and large <= 6 * platforms < 6 * len(keys), (small, large, len(keys))
+        assert pack_inputs(store, case, keys) == many and few != many
