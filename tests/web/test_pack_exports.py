@@ -268,6 +268,13 @@ def test_at_most_the_configured_number_of_exports_pack_at_once(tmp_path):
                                timeout=60, what="the exports to finish")
             assert state["state"] == "done", state
         assert len(calls) == 2
+        # HEAD on a pack's download is refused and audits no download; GET audits one
+        assert api.head(state["download_url"]).status_code == 405
+        with open_store(data / "firewatch.db") as store:
+            assert store.users.audit_entries(action="download_pack") == []
+        assert api.get(state["download_url"]).status_code == 200
+        with open_store(data / "firewatch.db") as store:
+            assert len(store.users.audit_entries(action="download_pack")) == 1
     finally:
         release.set()
         server.stop()
