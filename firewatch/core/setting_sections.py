@@ -252,6 +252,8 @@ class WebSettings(_Section):
     claim_minutes: float = Field(10, gt=0, le=240, description="Minutes a reviewer's claim on the review queue rows "
                                  "shown to them lasts (other reviewers' queues skip those rows; a decision on "
                                  "them by anyone else is refused).")
+    pack_exports_at_once: int = Field(2, ge=1, le=16, description="Evidence-pack exports one server runs at "
+                                      "once (each may drive Chromium); more wait as 排队中 until one ends.")
     trusted_proxies: list[str] = Field(default_factory=list, description="Addresses of the reverse proxies in front "
                                        "of `firewatch serve` (e.g. [\"127.0.0.1\"]): their X-Forwarded-For names the "
                                        "client, so login and tip limits count real senders. Empty: none trusted.")
