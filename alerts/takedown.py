@@ -19,7 +19,7 @@ from typing import Any
 from firewatch.core.cells import csv_cell, set_xlsx_text
 from firewatch.core.clock import show_time
 from firewatch.core.files import atomic_write
-from firewatch.core.labels import VERDICT_NAMES, category_name, evidence_text, reason_name
+from firewatch.core.labels import VERDICT_NAMES, category_name, evidence_text, platform_reasons, reason_name
 from firewatch.core.models import PLATFORMS
 from firewatch.store import Store
 from openpyxl import Workbook
@@ -73,7 +73,7 @@ def takedown_row(store: Store, listing, assessment, decision, evidence: Any = _L
         "category_name": category_name(assessment.category),
         "reasons": " ".join(codes),
         "reason_names": "；".join(reason_name(c) for c in codes),
-        "evidence": evidence_text(assessment.reasons),
+        "evidence": evidence_text(platform_reasons(assessment.reasons, listing.title)),  # no model internals
         "captured_at": evidence.captured_at.isoformat() if evidence else "",
         "screenshot_sha256": shot.sha256 if shot else "",
         "capture_manifest_sha256": evidence.manifest_sha256 if evidence else "",

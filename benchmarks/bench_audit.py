@@ -28,7 +28,7 @@ ACTIONS = ["login", "decision", "export_takedown", "case_add", "download_artefac
 
 
 def fill(path: Path, n: int) -> None:
-    store = open_store(path)
+    store = open_store(path, data_dir=path.parent)
     rows = ((T0 + timedelta(minutes=i)).isoformat() for i in range(n))
     batch = []
     with store.transaction() as db:
@@ -77,7 +77,7 @@ def main(n: int) -> None:
         print(f"filled {n} audit entries in {time.perf_counter() - started:.0f} s")
         results = {}
         for label, path, count in (("1k", small, 1_000), ("large", large, n)):
-            store = open_store(path)
+            store = open_store(path, data_dir=path.parent)
             for name, kwargs in queries(count).items():
                 results.setdefault(name, {})[label] = timed(lambda: store.users.audit_page(**kwargs))
             results.setdefault("chain check, newest 10,000", {})[label] = timed(

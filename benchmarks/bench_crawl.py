@@ -239,7 +239,7 @@ def main() -> None:
                         note = f"{out['responses']} responses {out['status']}"
                     else:
                         elapsed, cpu = run_ours(market, data_dir, platforms, root)
-                        with open_store(data_dir / "firewatch.db") as store:
+                        with open_store(data_dir / "firewatch.db", data_dir=data_dir) as store:
                             stored = sum(store.listings.count_listings().values())
                         note = f"{stored} listings stored"
                     fetches[name] = market.request_counts() - before

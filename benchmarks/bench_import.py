@@ -76,7 +76,7 @@ def main() -> None:
         base, _ = timed(lambda: sum(1 for _ in csv.reader(io.StringIO(first.read_bytes().decode("gb18030")))))
         read_s, read = timed(lambda: read_listings_file(first))
         assert not read.errors and len(read.rows) == args.rows, read.errors[:3]
-        with open_store(folder / "firewatch.db") as store:
+        with open_store(folder / "firewatch.db", data_dir=folder) as store:
             new_s, new = timed(lambda: import_listings(store, first, "bench"))
             again_s, again = timed(lambda: import_listings(store, second, "bench"))
         assert new.written.created == args.rows and again.written.created == 0

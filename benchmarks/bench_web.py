@@ -235,7 +235,7 @@ def prepare(data_dir: Path, store_url: str, n: int, flagged: int, log) -> str:
     `data_dir`, or with a PostgreSQL `store_url`, the schema bench_web_<n> of that database."""
     data_dir.mkdir(parents=True, exist_ok=True)
     url = schema_url(store_url, n) if store_url else f"sqlite:///{data_dir / 'firewatch.db'}"
-    with open_store(url) as store:
+    with open_store(url, data_dir=data_dir) as store:
         count = sum(store.listings.count_listings().values())
         if count and count != n:
             raise SystemExit(f"{url} holds {count:,} listings, not {n:,}: give an empty store (or delete the cache)")

@@ -19,8 +19,9 @@ from firewatch.store import open_store
 
 
 class StorePipeline:
-    def __init__(self, store_path: str, echo: bool, run_id: int | None = None):
+    def __init__(self, store_path: str, echo: bool, run_id: int | None = None, data_dir: str | None = None):
         self.store_path = store_path
+        self.data_dir = data_dir  # the data folder (a PostgreSQL store's migrations need it)
         self.echo = echo
         self.run_id = run_id
         self.store = None
@@ -28,12 +29,13 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         run = crawler.settings.getint("FIREWATCH_RUN_ID", 0) or None
-        pipeline = cls(crawler.settings.get("FIREWATCH_STORE"), crawler.settings.getbool("FIREWATCH_ECHO_COMMITS"), run)
+        pipeline = cls(crawler.settings.get("FIREWATCH_STORE"), crawler.settings.getbool("FIREWATCH_ECHO_COMMITS"), run,
+                       crawler.settings.get("FIREWATCH_DATA_DIR") or None)
         pipeline.crawler = crawler
         return pipeline
 
     def open_spider(self, spider=None):
-        self.store = open_store(self.store_path)
+        self.store = open_store(self.store_path, data_dir=self.data_dir)
 
     def close_spider(self, spider=None):
         if self.store is not None:

@@ -72,6 +72,7 @@ def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySet
         "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 300},
         "EXTENSIONS": {"crawler.progress.ProgressExtension": 500},
         "FIREWATCH_STORE": settings.store_url,
+        "FIREWATCH_DATA_DIR": str(settings.data_dir),  # evidence and notice paths are stored relative to it
         "FIREWATCH_ECHO_COMMITS": echo_commits,
         "FIREWATCH_MAX_BLOCKS": c.max_blocks,
         "FIREWATCH_BLOCK_BACKOFF": c.block_backoff,

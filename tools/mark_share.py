@@ -52,7 +52,7 @@ def main(model_dir: Path, data: Path, expected_path: Path) -> None:
                 for x in build_catalogue(seed=7).initial()]
     assessments = scorer.assess_many(listings, watchlist=load_watchlist(settings), now=date(2026, 1, 15))
     flagged = []
-    with open_store(data / "firewatch.db") as store:
+    with open_store(data / "firewatch.db", data_dir=data) as store:
         index = open_index("sqlite", data / "search.db")
         for listing, assessment in zip(listings, assessments):
             store.listings.upsert_listing(listing, observed_at=SEEN)

@@ -69,7 +69,7 @@ def capture(out: Path, chromium: str = DEFAULT_CHROMIUM) -> list[Path]:
 
         data = Path(tmp)
         build_sample(data, screenshot=draw)
-        with open_store(data / "firewatch.db") as store:
+        with open_store(data / "firewatch.db", data_dir=data) as store:
             case_id = store.reviews.create_case("年检专用灭火器专项", "investigator", "多平台同款年检专用灭火器")
             for key in (("jd", "100231"), ("pdd", "8800101"), ("1688", "7300001")):
                 store.reviews.add_case_item(case_id, key, "investigator")

@@ -10,6 +10,8 @@ is shown as it is (the templates escape it).
 
 from __future__ import annotations
 
+import dataclasses
+
 CATEGORY_NAMES = {
     "portable_extinguisher": "手提式灭火器", "escape_respirator": "过滤式消防自救呼吸器",
     "sprinkler": "洒水喷头", "fire_door": "防火门", "fire_glass": "防火玻璃", "fire_shutter": "防火卷帘",
@@ -85,6 +87,28 @@ def reason_short_name(code: str) -> str:
 def evidence_text(reasons) -> str:
     """Reasons' evidence as one Chinese text: 应付检查：…年检专用…；价格过低：参考中位价 60 元…"""
     return "；".join(f"{reason_short_name(r.code)}：{r.evidence}" for r in reasons)
+
+
+def platform_evidence(reason, title: str | None) -> str:
+    """A reason's evidence as a platform (its users, tokens, takedown lists and notices) may read it.
+
+    The text model's fallback reason quotes the model's probability and its top trigger words
+    ("文本模型判断概率 0.93；主要依据词：…"), which would let a seller tune wording; a platform reads
+    "标题疑似<原因>：「<the marked span of the title>」" instead. Other reasons' evidence quotes the
+    listing itself and is returned unchanged. Internal users keep the stored text."""
+    if reason.source != "text_model":
+        return reason.evidence
+    text = ""
+    if (reason.span_field or "title") == "title" and title and reason.start is not None and reason.end is not None \
+            and 0 <= reason.start < reason.end <= len(title):
+        text = title[reason.start:reason.end]
+    label = reason_short_name(reason.code)
+    return f"标题疑似{label}：「{text}」" if text else f"标题疑似{label}"
+
+
+def platform_reasons(reasons, title: str | None) -> list:
+    """`reasons` with each evidence as `platform_evidence` gives it."""
+    return [dataclasses.replace(r, evidence=platform_evidence(r, title)) for r in reasons]
 
 
 # -- listing fields, attributes and parsed specifications, as a person reads them -------------

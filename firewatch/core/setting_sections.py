@@ -254,6 +254,8 @@ class WebSettings(_Section):
                                  "them by anyone else is refused).")
     undo_minutes: float = Field(0, ge=0, le=1440, description="Minutes after a decision (or bulk action) within "
                                 "which its reviewer may undo it; 0: claim_minutes.")
+    pack_exports_at_once: int = Field(2, ge=1, le=16, description="Evidence-pack exports one server runs at "
+                                      "once (each may drive Chromium); more wait as 排队中 until one ends.")
     trusted_proxies: list[str] = Field(default_factory=list, description="Addresses of the reverse proxies in front "
                                        "of `firewatch serve` (e.g. [\"127.0.0.1\"]): their X-Forwarded-For names the "
                                        "client, so login and tip limits count real senders. Empty: none trusted.")

@@ -20,7 +20,7 @@ from typing import Any
 
 from firewatch.core.models import Source, utcnow
 from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
-from firewatch.store.listings import record_source_in
+from firewatch.store.listings import record_source_in, rows_by_keys
 
 REPLY_FILE_KIND = "assist_reply"  # import_files.kind of a reply file
 _BEIJING = timezone(timedelta(hours=8))
@@ -176,6 +176,14 @@ class SQLiteAssist:
         rows = self._db.execute(self._SELECT + "WHERE assist_replies.platform=? AND assist_replies.listing_id=? "
                                 "ORDER BY assist_replies.id", key).fetchall()
         return [self._reply(r) for r in rows]
+
+    def reply_counts(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """How many replies each of these listings has (none: absent), in a few queries."""
+        counts: dict[tuple[str, str], int] = {}
+        for r in rows_by_keys(self._db, "assist_replies", keys):
+            key = (r["platform"], r["listing_id"])
+            counts[key] = counts.get(key, 0) + 1
+        return counts
 
     def replies_for_shop(self, platform: str, shop_id: str, shop_name: str = "") -> list[AssistReply]:
         """Replies about any listing of one shop (by shop id, else by shop name), oldest first."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from firewatch.core.datapaths import stored_path
+from firewatch.core.exceptions import StoreError
 from firewatch.store.triage import fill_priorities_in
 
 log = logging.getLogger(__name__)
@@ -38,14 +39,28 @@ def triage_priorities(db: Any, data_dir: Path | None) -> None:
         log.info("migration 16: priorities computed for %d review-queue rows", filled)
 
 
+# evidence records are JSON written by json.dumps (default separators): an absolute folder reads so
+_ABSOLUTE_DIRECTORY = '%"directory": "/%'
+BATCH = 1000  # evidence rows read per query
+
+
 def relative_paths(db: Any, data_dir: Path | None) -> None:
     """Evidence folders and notice documents recorded as absolute paths inside the data folder
-    become relative to it; paths outside it stay absolute and are reported (logged)."""
-    outside: list[str] = []
-    if data_dir is None:
-        log.warning("migration 15: the store's data folder is not known; absolute evidence and notice paths "
-                    "stay as they are (open the store with its data folder to make them relative)")
+    become relative to it; paths outside it stay absolute and are reported (logged).
+
+    Only rows holding an absolute path are read, in id batches of BATCH (never the whole table).
+    When the store's data folder is not known and such rows exist, raises StoreError (in Chinese):
+    the transaction rolls back and the migration is not recorded, so it runs again, complete, when a
+    program opens the store with its data folder (every opener passes it)."""
+    has_absolute = db.execute("SELECT 1 FROM evidence WHERE record LIKE ? LIMIT 1", (_ABSOLUTE_DIRECTORY,)).fetchone() \
+        or db.execute("SELECT 1 FROM notices WHERE html_path LIKE '/%' OR pdf_path LIKE '/%' LIMIT 1").fetchone()
+    if not has_absolute:
         return
+    if data_dir is None:
+        raise StoreError("数据库升级（迁移 15）需要知道数据文件夹：库中的取证或通知记录仍是绝对路径，"
+                         "请用指定数据文件夹的程序（如 firewatch web、firewatch crawl）打开数据库后再试；"
+                         "数据库未作任何改动")
+    outside: list[str] = []
 
     def rel(path: str) -> str:
         new = stored_path(path, data_dir)
@@ -53,20 +68,34 @@ def relative_paths(db: Any, data_dir: Path | None) -> None:
             outside.append(path)
         return new
 
-    for row in db.execute("SELECT id, record FROM evidence").fetchall():
-        record = json.loads(row[1])
-        directory = str(record.get("directory") or "")
-        if directory and Path(directory).is_absolute():
-            new = rel(directory)
-            if new != directory:
-                record["directory"] = new
-                db.execute("UPDATE evidence SET record=? WHERE id=?", (json.dumps(record, ensure_ascii=False), row[0]))
-    for row in db.execute("SELECT id, html_path, pdf_path FROM notices").fetchall():
-        html, pdf = str(row[1] or ""), str(row[2] or "")
-        new_html = rel(html) if html and Path(html).is_absolute() else html
-        new_pdf = rel(pdf) if pdf and Path(pdf).is_absolute() else pdf
-        if (new_html, new_pdf) != (html, pdf):
-            db.execute("UPDATE notices SET html_path=?, pdf_path=? WHERE id=?", (new_html, new_pdf, row[0]))
+    last = 0
+    while True:
+        rows = db.execute("SELECT id, record FROM evidence WHERE id > ? AND record LIKE ? ORDER BY id LIMIT ?",
+                          (last, _ABSOLUTE_DIRECTORY, BATCH)).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        for row in rows:
+            record = json.loads(row[1])
+            directory = str(record.get("directory") or "")
+            if directory and Path(directory).is_absolute():
+                new = rel(directory)
+                if new != directory:
+                    record["directory"] = new
+                    db.execute("UPDATE evidence SET record=? WHERE id=?", (json.dumps(record, ensure_ascii=False), row[0]))
+    last = 0
+    while True:
+        rows = db.execute("SELECT id, html_path, pdf_path FROM notices WHERE id > ? AND (html_path LIKE '/%' "
+                          "OR pdf_path LIKE '/%') ORDER BY id LIMIT ?", (last, BATCH)).fetchall()
+        if not rows:
+            break
+        last = rows[-1][0]
+        for row in rows:
+            html, pdf = str(row[1] or ""), str(row[2] or "")
+            new_html = rel(html) if html and Path(html).is_absolute() else html
+            new_pdf = rel(pdf) if pdf and Path(pdf).is_absolute() else pdf
+            if (new_html, new_pdf) != (html, pdf):
+                db.execute("UPDATE notices SET html_path=?, pdf_path=? WHERE id=?", (new_html, new_pdf, row[0]))
     if outside:
         log.warning("migration 15: %d paths lie outside the data folder %s and stay absolute: %s", len(outside),
                     data_dir, "; ".join(outside[:20]) + (" …" if len(outside) > 20 else ""))

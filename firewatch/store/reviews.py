@@ -192,6 +192,13 @@ class SQLiteReviews:
             "ORDER BY d2.at DESC, d2.id DESC LIMIT 1)").fetchall()
         return {(r["platform"], r["listing_id"]): dict(r) for r in rows}
 
+    def decisions_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Decision]]:
+        """Every decision of each of these listings, oldest first (undecided ones left out); a few queries."""
+        found: dict[tuple[str, str], list[Decision]] = {}
+        for r in sorted(rows_by_keys(self._db, "decisions", keys), key=lambda r: (r["at"], r["id"])):
+            found.setdefault((r["platform"], r["listing_id"]), []).append(decision_from_row(r))
+        return found
+
     def latest_decisions(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Decision]:
         """The latest decision of each of these listings (undecided ones left out)."""
         found: dict[tuple[str, str], Decision] = {}

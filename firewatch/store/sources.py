@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 
 from firewatch.core.models import Listing, Source, utcnow
 from firewatch.store.db import SQLiteDatabase, _parse_ts, _ts
-from firewatch.store.listings import record_source_in, upsert_in
+from firewatch.store.listings import record_source_in, rows_by_keys, upsert_in
 from firewatch.store.queue import enqueue_in
 
 
@@ -72,6 +72,17 @@ class SQLiteSources:
             "WHERE platform=? AND listing_id=? ORDER BY first_seen, kind, name, ref", key).fetchall()
         return [Source(r["kind"], r["name"], r["ref"], json.loads(r["detail"]), _parse_ts(r["first_seen"]),
                        _parse_ts(r["last_seen"])) for r in rows]
+
+    def sources_of_keys(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Source]]:
+        """`sources_of` for many listings in a few queries (keys without a source are absent)."""
+        found: dict[tuple[str, str], list[Source]] = {}
+        rows = sorted(rows_by_keys(self._db, "listing_sources", keys),
+                      key=lambda r: (r["first_seen"], r["kind"], r["name"], r["ref"]))
+        for r in rows:
+            found.setdefault((r["platform"], r["listing_id"]), []).append(
+                Source(r["kind"], r["name"], r["ref"], json.loads(r["detail"]), _parse_ts(r["first_seen"]),
+                       _parse_ts(r["last_seen"])))
+        return found
 
     def kinds_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
         """For each key, the kinds of source it has (keys without a source are absent)."""

@@ -39,6 +39,7 @@ class WebConfig:
     page_size: int = _WEB.page_size
     claim_minutes: float = _WEB.claim_minutes  # a reviewer's claim on the queue rows shown
     undo_minutes: float = _WEB.undo_minutes  # a decision may be undone this long after; 0: claim_minutes
+    pack_exports_at_once: int = _WEB.pack_exports_at_once  # background pack exports running at once
     trusted_proxies: tuple[str, ...] = tuple(_WEB.trusted_proxies)  # their X-Forwarded-For names the client
     tips_dir: Path | None = None  # the public tips' photos and secret; default: "tips" beside the store
     tips: TipPolicy = TipPolicy()
@@ -84,6 +85,7 @@ class WebConfig:
             login_max_failures=web.login_max_failures, login_window_seconds=web.login_window_seconds,
             login_max_failures_per_ip=web.login_max_failures_per_ip, page_size=web.page_size,
             claim_minutes=web.claim_minutes, undo_minutes=web.undo_minutes,
+            pack_exports_at_once=web.pack_exports_at_once,
             trusted_proxies=tuple(web.trusted_proxies),
             tips_dir=settings.tips_dir, tips=TipPolicy.from_settings(settings),
             pack_exporter=partial(export_evidence_pack, settings),

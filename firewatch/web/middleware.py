@@ -3,7 +3,9 @@
 - `BodyLimit`: 413 for a request body beyond `limits.body_limit(path)` (declared in Content-Length, or
   counted as it streams) and 414 for a query string beyond `limits.MAX_QUERY`, before a route reads
   anything; the answer is the app's own error (Chinese page or JSON with its code).
-- `HeadAsGet`: HEAD is answered wherever GET is (the GET route runs; its body is not sent).
+- `HeadAsGet`: HEAD is answered wherever GET is (the GET route runs; its body is not sent), without
+  side effects: export and download routes (`NO_HEAD`: they build files and audit) answer 405 with
+  `Allow: GET`; pages that claim queue rows on GET skip the claim when `is_head(request)`.
 - `ProxyHeadersMiddleware` (uvicorn's, re-exported): behind the reverse proxies named in `[web]
   trusted_proxies` (addresses or networks), X-Forwarded-For / X-Forwarded-Proto name the client, from
   those proxies only; `create_app` adds it when any are named, else the socket's peer is the client.
@@ -11,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from starlette.exceptions import HTTPException
@@ -49,8 +52,24 @@ class BodyLimit:
         await self.app(scope, bounded, send)
 
 
+# GET routes that build an export or hand out a file and audit it: HEAD would do the same work and
+# leave an audit entry for a download that never happened, so HEAD is refused there.
+NO_HEAD = re.compile(r"""^(?:
+    /search\.csv | /trends\.csv | /search\.xlsx | /queue\.[^/]+ | /audit\.[^/]+
+  | /api/v1/platforms/[^/]+/takedown
+  | /platform/[^/]+/takedown\.[^/]+ | /platform/[^/]+/notices/[^/]+/[^/]+
+  | /cases/[^/]+/packs/[^/]+ | /files/.+ | /assist/[^/]+/[^/]+
+)/?$""", re.VERBOSE)
+HEAD_KEY = "firewatch.head"  # set in the scope of a HEAD run as GET
+
+
+def is_head(request) -> bool:
+    """Whether this GET is really a HEAD (a route then skips what it would change, e.g. claims)."""
+    return bool(request.scope.get(HEAD_KEY))
+
+
 class HeadAsGet:
-    """Run HEAD requests as GET and send the headers only."""
+    """Run HEAD requests as GET and send the headers only; 405 on export and download routes."""
 
     def __init__(self, app):
         self.app = app
@@ -58,6 +77,10 @@ class HeadAsGet:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "HEAD":
             return await self.app(scope, receive, send)
+        if NO_HEAD.match(scope.get("path", "")):
+            await send({"type": "http.response.start", "status": 405,
+                        "headers": [(b"allow", b"GET"), (b"content-length", b"0"), (b"cache-control", b"no-store")]})
+            return await send({"type": "http.response.body", "body": b"", "more_body": False})
 
         async def headers_only(message):
             if message["type"] == "http.response.body":
@@ -66,5 +89,5 @@ class HeadAsGet:
                 message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, headers_only)
+        await self.app({**scope, "method": "GET", HEAD_KEY: True}, receive, headers_only)
 

@@ -310,7 +310,7 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None, sim
     listing = visible_listing(user, store, key)
     assessment = store.assessments.get_assessment(key)
     if not user.internal:  # platforms see reasons and evidence, never the model's internals
-        assessment = for_platform(assessment)
+        assessment = for_platform(assessment, listing.title)
     terms, spans = reason_marks(listing, assessment.reasons if assessment else [])
     view = ListingView(listing, assessment, store.evidence.latest_evidence(key), store.listings.snapshots(key), store.reviews.decisions(key),
                        terms=terms, spans=spans)

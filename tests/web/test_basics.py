@@ -5,14 +5,20 @@ and sane page breaks. HTTP tests against real servers; layout in a real Chromium
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 from playwright.sync_api import expect
 
 from firewatch.web import WebConfig, create_app
+from firewatch.web.routes.basics import HEALTH_TTL
 from firewatch.web.serving import AppServer
 from tests.builders import XSS_KEY
-from tests.helpers import browser_login
+from firewatch.store import open_store
+from firewatch.web.security import hash_password
+from tests.helpers import browser_login, login_client
+from tests.web.sample import PASSWORD
 
 
 class _DownIndex:
@@ -33,13 +39,15 @@ def app_server():
         server.stop()
 
 
-def test_healthz_answers_200_when_store_and_index_answer(web_url):
+def test_healthz_answers_200_when_store_and_index_answer(web_url, as_user):
     response = httpx.get(web_url + "/healthz")
     assert response.status_code == 200
-    body = response.json()
+    # without login: ok/down per part only, no counts or versions
+    assert response.json() == {"status": "ok", "store": {"ok": True}, "search": {"ok": True}}
+    assert response.headers["cache-control"] == "no-store"
+    body = as_user("regulator").get("/healthz").json()
     assert body["status"] == "ok" and body["store"]["ok"] and body["search"]["ok"]
     assert body["store"]["schema"] >= 17 and body["search"]["documents"] > 0
-    assert response.headers["cache-control"] == "no-store"
 
 
 def test_healthz_answers_503_naming_what_is_down(app_server, web_data, tmp_path):
@@ -48,10 +56,7 @@ def test_healthz_answers_503_naming_what_is_down(app_server, web_data, tmp_path)
                                evidence_dir=tmp_path, export_dir=tmp_path, index_opener=_DownIndex))
     response = httpx.get(url + "/healthz")
     assert response.status_code == 503
-    body = response.json()
-    assert body["status"] == "unavailable"
-    assert body["store"] == {"ok": False, "error": "数据库无法访问", "detail": body["store"]["detail"]}
-    assert body["search"]["ok"] is False and body["search"]["error"] == "检索索引无法访问"
+    assert response.json() == {"status": "unavailable", "store": {"ok": False}, "search": {"ok": False}}
     # the store answers, the index does not
     url = app_server(WebConfig(store_path=web_data / "firewatch.db", evidence_dir=tmp_path, export_dir=tmp_path,
                                index_opener=_DownIndex))
@@ -59,10 +64,37 @@ def test_healthz_answers_503_naming_what_is_down(app_server, web_data, tmp_path)
     assert response.status_code == 503 and response.json()["store"]["ok"] and not response.json()["search"]["ok"]
 
 
+class _CountedIndex:
+    """A search index that counts how often it is opened (the health probe opens it)."""
+
+    opened = 0
+
+    def __init__(self):
+        type(self).opened += 1
+
+    def count(self) -> int:
+        return 7
+
+    def close(self) -> None:
+        pass
+
+
+def test_healthz_probes_at_most_once_per_few_seconds(app_server, web_data, tmp_path):
+    url = app_server(WebConfig(store_path=web_data / "firewatch.db", evidence_dir=tmp_path, export_dir=tmp_path,
+                               index_opener=_CountedIndex))
+    _CountedIndex.opened = 0
+    started = time.monotonic()
+    for _ in range(20):
+        assert httpx.get(url + "/healthz").status_code == 200
+    elapsed = time.monotonic() - started
+    # one probe per HEALTH_TTL (5 s) however many calls come (a slow machine may cross a boundary)
+    assert _CountedIndex.opened <= 1 + int(elapsed / HEALTH_TTL) < 20
+
+
 @pytest.mark.parametrize("path, user", [
     ("/login", None), ("/healthz", None), ("/favicon.ico", None), ("/static/app.css", None),
     ("/queue", "regulator"), ("/listings/jd/100231", "regulator"), ("/search?q=灭火器", "analyst"),
-    ("/api/v1/me", "analyst"), ("/cases", "investigator"), ("/audit", "admin"), ("/queue.xlsx", "regulator"),
+    ("/api/v1/me", "analyst"), ("/cases", "investigator"), ("/audit", "admin"),
 ])
 def test_head_is_answered_wherever_get_is(web_url, as_user, path, user):
     client = as_user(user) if user else httpx.Client(base_url=web_url)
@@ -123,3 +155,51 @@ def test_listing_and_case_pages_print_without_navigation_and_with_full_urls(page
     expect(page.locator("h1")).to_be_visible()
     rows = page.locator("table tr")
     assert rows.first.evaluate("tr => getComputedStyle(tr).breakInside") == "avoid"
+
+
+def _audit_count(web_data) -> int:
+    with open_store(web_data / "firewatch.db") as store:
+        return store._db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+
+
+def _claims_of(web_data, name: str) -> int:
+    with open_store(web_data / "firewatch.db") as store:
+        return store._db.execute("SELECT COUNT(*) FROM triage WHERE claimed_by=?", (name,)).fetchone()[0]
+
+
+@pytest.mark.parametrize("path, user", [
+    ("/queue.xlsx", "regulator"), ("/queue.csv", "regulator"), ("/search.csv?q=灭火器", "analyst"),
+    ("/search.xlsx?q=灭火器", "analyst"), ("/trends.csv", "analyst"), ("/audit.csv", "admin"),
+    ("/platform/jd/takedown.csv", "jd_team"), ("/api/v1/platforms/jd/takedown", "jd_team"),
+    ("/files/jd/100231/screenshot.png", "regulator"),
+])
+def test_head_on_an_export_is_refused_and_leaves_no_audit_entry(web_url, web_data, as_user, path, user):
+    client = as_user(user)
+    assert client.get(path).status_code == 200, path  # the export exists (GET builds and audits it)
+    before = _audit_count(web_data)
+    head = client.head(path)
+    assert head.status_code == 405 and head.headers["allow"] == "GET", path
+    assert _audit_count(web_data) == before, path
+
+
+def test_head_on_the_queue_and_a_listing_claims_nothing(web_url, web_data):
+    name = "head_reviewer"
+    with open_store(web_data / "firewatch.db") as store:
+        if store.users.get_user(name) is None:
+            store.users.add_user(name, "regulator", hash_password(PASSWORD))
+        # earlier tests' reviewers may hold the sample's whole queue: free it so the GET below can claim
+        store._db.execute("UPDATE triage SET claimed_by='', claimed_until='' WHERE claimed_by<>''")
+    client = login_client(web_url, name)  # its home page is the queue: GET claims rows there
+    with open_store(web_data / "firewatch.db") as store:
+        store._db.execute("UPDATE triage SET claimed_by='', claimed_until='' WHERE claimed_by=?", (name,))
+    try:
+        assert _claims_of(web_data, name) == 0
+        assert client.head("/queue").status_code == 200
+        assert client.head("/listings/jd/100231").status_code == 200
+        assert _claims_of(web_data, name) == 0  # HEAD changed nothing
+        assert client.get("/queue").status_code == 200
+        assert _claims_of(web_data, name) > 0  # while GET claims the page's rows for the reviewer
+    finally:
+        with open_store(web_data / "firewatch.db") as store:
+            store._db.execute("UPDATE triage SET claimed_by='', claimed_until='' WHERE claimed_by=?", (name,))
+        client.close()

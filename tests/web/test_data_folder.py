@@ -160,3 +160,98 @@ def _listing():
     from firewatch.core.models import Listing
 
     return Listing(platform="jd", listing_id="9", url="https://item.jd.com/9.html", title="灭火器")
+
+
+def _store_at_14(url: str, data: Path, folders: list[Path], monkeypatch) -> None:
+    """A store (either engine) at schema 14 holding evidence records with these absolute folders."""
+    import firewatch.store.sqlstore as sqlstore
+
+    with monkeypatch.context() as m:
+        m.setattr(sqlstore, "MIGRATIONS", [step for step in MIGRATIONS if step[0] <= 14])
+        with open_store(url, data_dir=data) as store:
+            with store._db.transaction() as db:
+                for i, folder in enumerate(folders):
+                    record = {"platform": "jd", "listing_id": str(i), "directory": str(folder), "artefacts": []}
+                    db.execute("INSERT INTO evidence (platform, listing_id, captured_at, record) VALUES ('jd', ?, ?, ?)",
+                               (str(i), "2026-12-01T00:00:00+00:00", json.dumps(record, ensure_ascii=False)))
+
+
+def _directories(store) -> list[str]:
+    return [json.loads(r[0])["directory"] for r in store._db.execute("SELECT record FROM evidence ORDER BY id")]
+
+
+def test_migration_15_is_not_recorded_by_an_opener_that_does_not_know_the_data_folder(pg_url, tmp_path, monkeypatch):
+    from firewatch.core.exceptions import StoreError
+
+    data = (tmp_path / "data").resolve()
+    _store_at_14(pg_url, data, [data / "evidence" / "jd" / "0" / "c1"], monkeypatch)
+    # a program that does not pass the data folder (as crawler/pipelines.py once did) is refused, in
+    # Chinese, and changes nothing: the migration stays to be done
+    with pytest.raises(StoreError, match="数据文件夹"):
+        open_store(pg_url)
+    with open_store(pg_url, data_dir=data) as store:  # the web app (or any opener with its data folder)
+        assert 15 in store.schema_versions()
+        assert _directories(store) == ["evidence/jd/0/c1"]
+
+
+def test_migration_15_walks_the_evidence_in_batches(store_url, tmp_path, monkeypatch):
+    from firewatch.store import migrations
+
+    data = (tmp_path / "data").resolve()
+    folders = [data / "evidence" / "jd" / str(i) / "c" for i in range(7)] + [tmp_path / "elsewhere" / "x"]
+    _store_at_14(store_url, data, folders, monkeypatch)
+    monkeypatch.setattr(migrations, "BATCH", 3)  # 8 rows: three batches
+    with open_store(store_url, data_dir=data) as store:
+        assert 15 in store.schema_versions()
+        assert _directories(store) == [f"evidence/jd/{i}/c" for i in range(7)] + [str(tmp_path / "elsewhere" / "x")]
+
+
+def test_a_store_without_absolute_paths_migrates_without_the_data_folder(pg_url, tmp_path, monkeypatch):
+    _store_at_14(pg_url, tmp_path, [], monkeypatch)
+    with open_store(pg_url) as store:
+        assert 15 in store.schema_versions()
+
+
+def test_migration_15_reads_evidence_in_bounded_batches_of_rows_with_absolute_paths(tmp_path, monkeypatch):
+    """At national volume the rewrite must not load every evidence record: each query it sends for
+    evidence is bounded (LIMIT) and asks only for records holding an absolute folder."""
+    from firewatch.store import migrations
+
+    data = (tmp_path / "data").resolve()
+    url = str(data / "firewatch.db")
+    data.mkdir()
+    _store_at_14(url, data, [data / "evidence" / "jd" / str(i) / "c" for i in range(5)], monkeypatch)
+    monkeypatch.setattr(migrations, "BATCH", 2)
+    conn = sqlite3.connect(url)
+    sent: list[str] = []
+    conn.set_trace_callback(sent.append)
+    migrations.relative_paths(conn, data)
+    conn.commit()
+    reads = [s for s in sent if s.lstrip().upper().startswith("SELECT") and "FROM evidence" in s]
+    assert reads and all("LIMIT" in s and "LIKE" in s for s in reads), reads
+    assert [json.loads(r[0])["directory"] for r in conn.execute("SELECT record FROM evidence ORDER BY id")] == \
+        [f"evidence/jd/{i}/c" for i in range(5)]
+    conn.close()
+
+
+def test_the_crawlers_store_pipeline_opens_the_store_with_its_data_folder(pg_url, tmp_path, monkeypatch):
+    """The crawl's StorePipeline, built from the crawl's Scrapy settings, is the first opener of a
+    PostgreSQL store at schema 14: migration 15 makes its paths relative, as the web app would."""
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+    from crawler.pipelines import StorePipeline
+    from crawler.run import scrapy_settings
+    from firewatch.core.settings import load_settings
+
+    data = (tmp_path / "data").resolve()
+    data.mkdir()
+    _store_at_14(pg_url, data, [data / "evidence" / "jd" / "0" / "c1"], monkeypatch)
+    settings = load_settings(env={"FIREWATCH_DATA_DIR": str(data), "FIREWATCH_STORE__URL": pg_url})
+    pipeline = StorePipeline.from_crawler(Crawler(Spider, scrapy_settings(settings)))
+    pipeline.open_spider()
+    try:
+        assert 15 in pipeline.store.schema_versions()
+        assert _directories(pipeline.store) == ["evidence/jd/0/c1"]
+    finally:
+        pipeline.close_spider()

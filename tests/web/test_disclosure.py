@@ -74,3 +74,53 @@ def test_internal_roles_still_see_the_scores(scored, as_user):
     assert data["assessment"]["risk_score"] == pytest.approx(0.8812)
     assert data["assessment"]["specs"]["risk_raw"] == 0.8123
     assert "0.88" in reg.get(f"/listings/{KEY[0]}/{KEY[1]}").text
+
+
+MODEL_EVIDENCE = "文本模型判断概率 0.93；主要依据词：免检、特价、低价"
+
+
+@pytest.fixture()
+def text_model_reason(web_data):
+    """The listing flagged by the text model's fallback reason, as the scorer writes it: the evidence
+    names the model's probability and its top trigger words; the span marks part of the title."""
+    with open_store(web_data / "firewatch.db") as store:
+        old = store.assessments.get_assessment(KEY)
+        title = store.listings.get_listing(KEY).title
+        span = title[:4]
+        store.assessments.save_assessment(Assessment(
+            KEY[0], KEY[1], old.category, 0.8, 0.93, True,
+            [Reason("no_certification", MODEL_EVIDENCE, "text_model", 0, 4, "title")], {}, {}, old.assessed_at))
+    yield span
+    with open_store(web_data / "firewatch.db") as store:
+        store.assessments.save_assessment(old)
+
+
+def _model_words(text: str) -> list[str]:
+    return [w for w in ("概率", "0.93", "主要依据词", "免检、特价") if w in text]
+
+
+def test_platforms_never_read_the_text_models_probability_or_trigger_words(text_model_reason, as_user):
+    jd = as_user("jd_team")
+    page = jd.get(f"/listings/{KEY[0]}/{KEY[1]}")
+    assert page.status_code == 200 and _model_words(page.text) == []
+    assert "标题疑似" in page.text
+    data = jd.get(f"/api/v1/listings/{KEY[0]}/{KEY[1]}").json()
+    evidence = data["assessment"]["reasons"][0]["evidence"]
+    assert evidence.startswith("标题疑似") and f"「{text_model_reason}」" in evidence
+    assert _model_words(str(data)) == []
+    takedown = jd.get("/api/v1/platforms/jd/takedown").json()
+    assert takedown["items"] and _model_words(str(takedown["items"])) == []
+    for fmt in ("csv", "json", "xlsx"):
+        response = jd.get(f"/platform/jd/takedown.{fmt}")
+        assert response.status_code == 200, fmt
+        if fmt == "xlsx":
+            from openpyxl import load_workbook
+            sheet = load_workbook(io.BytesIO(response.content)).active
+            body = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+        else:
+            body = response.content.decode("utf-8-sig")
+        assert _model_words(body) == [], fmt
+        assert "标题疑似" in body, fmt
+    # the regulator still reads the model's full text
+    reg = as_user("regulator")
+    assert MODEL_EVIDENCE in reg.get(f"/api/v1/listings/{KEY[0]}/{KEY[1]}").json()["assessment"]["reasons"][0]["evidence"]

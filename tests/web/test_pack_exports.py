@@ -223,3 +223,83 @@ def test_a_server_sigkilled_during_an_export_leaves_it_interrupted(tmp_path, chr
         assert done["state"] == "done"
     finally:
         server.stop()
+
+
+def test_at_most_the_configured_number_of_exports_pack_at_once(tmp_path):
+    """With one slot, a second export waits as 排队中 (its exporter not called) until the first ends,
+    then runs: background exports never all launch Chromium at once."""
+    import threading
+
+    from firewatch.web import WebConfig, create_app
+    from firewatch.web.serving import AppServer
+
+    data = tmp_path / "data"
+    build_sample(data)
+    release = threading.Event()
+    calls: list[str] = []
+    calls_lock = threading.Lock()
+
+    def exporter(store, keys, out, operator, case, progress):
+        with calls_lock:
+            calls.append(case)
+        release.wait(60)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(b"PK" + case.encode("utf-8"))
+
+    server = AppServer(create_app(WebConfig(store_path=data / "firewatch.db", evidence_dir=data / "evidence",
+                                            export_dir=data / "exports", pack_exporter=exporter,
+                                            pack_exports_at_once=1)))
+    url = server.start()
+    try:
+        site = {"data": data}
+        first_case = _case(site, "并发一", [("jd", "100231")])
+        second_case = _case(site, "并发二", [("pdd", "8800101")])
+        api = login_client(url, "investigator")
+        headers = {"X-CSRF-Token": api.csrf}
+        first = api.post(f"/api/v1/cases/{first_case}/exports", headers=headers).json()
+        wait_until(lambda: len(calls) == 1, timeout=30, what="the first export to start packing")
+        second = api.post(f"/api/v1/cases/{second_case}/exports", headers=headers).json()
+        queued = wait_until(lambda: (lambda s: s if s["stage"] == "排队中" else None)(api.get(second["status_url"]).json()),
+                            timeout=30, what="the second export to be shown queued")
+        assert queued["state"] == "running" and len(calls) == 1  # waiting: its exporter has not run
+        release.set()
+        for export in (first, second):
+            state = wait_until(lambda: (lambda s: s if s["state"] != "running" else None)(api.get(export["status_url"]).json()),
+                               timeout=60, what="the exports to finish")
+            assert state["state"] == "done", state
+        assert len(calls) == 2
+        # HEAD on a pack's download is refused and audits no download; GET audits one
+        assert api.head(state["download_url"]).status_code == 405
+        with open_store(data / "firewatch.db") as store:
+            assert store.users.audit_entries(action="download_pack") == []
+        assert api.get(state["download_url"]).status_code == 200
+        with open_store(data / "firewatch.db") as store:
+            assert len(store.users.audit_entries(action="download_pack")) == 1
+    finally:
+        release.set()
+        server.stop()
+
+
+def test_the_inputs_hash_takes_a_few_queries_not_several_per_listing(tmp_path):
+    """`pack_inputs` (run on every export click) reads the case's listings in batched queries: the
+    number of statements does not grow with the listings; equal inputs still give equal hashes."""
+    from firewatch.web.routes.investigator import pack_inputs
+
+    data = tmp_path / "data"
+    build_sample(data)
+    with open_store(data / "firewatch.db") as store:
+        keys = [(r[0], r[1]) for r in store._db.execute("SELECT platform, listing_id FROM listings ORDER BY platform, listing_id")]
+        assert len(keys) >= 12
+        case = {"title": "批量"}
+        sent: list[str] = []
+        store._db._conn.set_trace_callback(sent.append)
+        few = pack_inputs(store, case, keys[:2])
+        small = len(sent)
+        sent.clear()
+        many = pack_inputs(store, case, keys)
+        large = len(sent)
+        store._db._conn.set_trace_callback(None)
+        platforms = len({k[0] for k in keys})
+        # one query per table and platform (six tables), not six per listing
+        assert small <= 6 and large <= 6 * platforms < 6 * len(keys), (small, large, len(keys))
+        assert pack_inputs(store, case, keys) == many and few != many

@@ -105,7 +105,7 @@ def api_listing(request: Request, platform: str, listing_id: str, similar: bool 
     else:
         v = queries.listing_view(store, user, (platform, listing_id), similar=False)
     # a platform sees the reasons and their evidence, never the model's scores (sellers would tune to them)
-    assessment = _assessment(v.assessment) if user.internal else platform_assessment(v.assessment)
+    assessment = _assessment(v.assessment) if user.internal else platform_assessment(v.assessment, v.listing.title)
     return {"listing": to_jsonable(v.listing), "assessment": assessment,
             "evidence": _evidence(v.evidence), "snapshots": to_jsonable(v.snapshots),
             "decisions": to_jsonable(v.decisions) if user.internal else [],

@@ -10,6 +10,8 @@ mid-export leaves the export 'running' with a dead worker: it is shown, and reco
 and no file is offered (the pack is written under a temporary name and renamed when whole). The
 case page lists earlier packs with download links and the custody log of the latest, entry by entry.
 The API's older export (`export_pack`) runs in the request and answers with the ZIP itself.
+At most `pack_exports_at_once` exports (a setting, default 2) pack at once in one server process;
+the others wait, shown with the stage 排队中, and start as a slot frees.
 """
 
 from __future__ import annotations
@@ -45,6 +47,32 @@ _RUNNING: set[int] = set()  # the exports this process is running now
 _RUNNING_LOCK = threading.Lock()
 STALE = timedelta(minutes=15)  # a running export elsewhere that reported nothing for this long is dead
 INTERRUPTED = "导出中断：服务在导出过程中停止，未生成证据包，请重新导出"
+QUEUED = "排队中"  # the stage of an export waiting for a free slot (config.pack_exports_at_once)
+_SLOTS = threading.Condition()  # guards _ACTIVE: the exports of this process packing now
+_ACTIVE = 0
+
+
+def _try_slot(limit: int) -> bool:
+    global _ACTIVE
+    with _SLOTS:
+        if _ACTIVE < limit:
+            _ACTIVE += 1
+            return True
+        return False
+
+
+def _wait_slot(limit: int) -> None:
+    global _ACTIVE
+    with _SLOTS:
+        _SLOTS.wait_for(lambda: _ACTIVE < limit)
+        _ACTIVE += 1
+
+
+def _free_slot() -> None:
+    global _ACTIVE
+    with _SLOTS:
+        _ACTIVE -= 1
+        _SLOTS.notify_all()
 
 
 def parse_key(text: str) -> tuple[str, str]:
@@ -129,19 +157,27 @@ def settle(store: Store, exports: list) -> list:
 def pack_inputs(store: Store, case: dict, keys: list[tuple[str, str]]) -> str:
     """SHA-256 of what a pack of these listings would hold: equal inputs, an identical pack."""
     parts: list[Any] = [case["title"]]
+    # a few batched queries for all the listings (not six per listing)
+    evidence, listings = store.evidence.latest_evidence_of(keys), store.listings.get_listings(keys)
+    assessments, decisions = store.assessments.get_assessments(keys), store.reviews.decisions_of(keys)
+    sources, replies = store.sources.sources_of_keys(keys), store.assist.reply_counts(keys)
     for key in keys:
-        evidence = store.evidence.latest_evidence(key)
-        parts.append([list(key), evidence.manifest_sha256 if evidence else "", to_jsonable(store.listings.get_listing(key)),
-                      to_jsonable(store.assessments.get_assessment(key)), to_jsonable(store.reviews.decisions(key)),
-                      to_jsonable(store.sources.sources_of(key)), len(store.assist.replies_for(key))])
+        ev = evidence.get(key)
+        parts.append([list(key), ev.manifest_sha256 if ev else "", to_jsonable(listings.get(key)),
+                      to_jsonable(assessments.get(key)), to_jsonable(decisions.get(key, [])),
+                      to_jsonable(sources.get(key, [])), replies.get(key, 0)])
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
 def _run_export(config, export_id: int, case_id: int, keys: list[tuple[str, str]], out: Path, user: User,
                 label: str, ip: str) -> None:
-    """The export thread: pack, record progress and the result (or the failure), audit."""
+    """The export thread: wait for a free slot (at most `config.pack_exports_at_once` pack at once,
+    the others show 排队中), pack, record progress and the result (or the failure), audit."""
     try:
         with open_store(config.store, data_dir=config.data_root) as store:
+            if not _try_slot(config.pack_exports_at_once):
+                store.packs.progress(export_id, 0, len(keys) + 3, QUEUED)
+                _wait_slot(config.pack_exports_at_once)
             try:
                 config.pack_exporter(store, keys, out, operator=user.name, case=label,
                                      progress=lambda done, total, stage: store.packs.progress(export_id, done, total, stage))
@@ -153,6 +189,8 @@ def _run_export(config, export_id: int, case_id: int, keys: list[tuple[str, str]
             except Exception as exc:  # noqa: BLE001 - recorded for the page; the thread must not die silently
                 log.exception("evidence pack export %s of case %s failed", export_id, case_id)
                 store.packs.fail(export_id, f"导出失败：{exc}")
+            finally:
+                _free_slot()
     finally:
         with _RUNNING_LOCK:
             _RUNNING.discard(export_id)
@@ -163,7 +201,8 @@ def start_export(store: Store, user: User, case_id: int, config, ip: str, wait: 
     finished or running one; returns (export, started, skipped listings)."""
     case = get_case(store, case_id)
     keys = [(i["platform"], i["listing_id"]) for i in store.reviews.case_items(case_id)]
-    ready = [k for k in keys if store.evidence.latest_evidence(k) is not None]
+    captured = store.evidence.latest_evidence_of(keys)
+    ready = [k for k in keys if k in captured]
     skipped = [f"{k[0]}:{k[1]}" for k in keys if k not in ready]
     if not ready:
         raise BadRequest("案件中没有已取证的商品，无法导出证据包")

@@ -31,6 +31,7 @@ from firewatch.web import limits, queries
 from firewatch.web.charts import price_history
 from firewatch.web.deps import User, client_ip, current_user, get_store, require, verify_csrf
 from firewatch.web.errors import wants_json
+from firewatch.web.middleware import is_head
 from firewatch.web.exceptions import BadRequest, Conflict
 from firewatch.web.queries import QUEUE_STATES, QueueFilters
 from firewatch.web.render import render
@@ -60,8 +61,9 @@ def _filter_params(request: Request) -> dict[str, str]:
 def review_queue(request: Request, after: str = "", before: str = "", filters: QueueFilters = Depends(filters_from),
                  store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
     config = request.app.state.config
+    # HEAD claims nothing (it only asks whether the page is there)
     page = queries.queue_page(store, filters, after=after, before=before, size=config.page_size,
-                              reviewer=_claimant(user), claim_minutes=config.claim_minutes)
+                              reviewer=_claimant(user), claim_minutes=0 if is_head(request) else config.claim_minutes)
     last = store.reviews.last_decision_by(user.name)
     done, held = request.query_params.get("done", ""), request.query_params.get("held", "")
     message = ""
@@ -208,7 +210,7 @@ def listing_page(request: Request, platform: str, listing_id: str, store: Store 
     if user.role in ("regulator", "admin"):
         filters = filters_from(**_filter_params(request))
         prev_key, next_key = queries.neighbours(store, filters, key, reviewer=_claimant(user))
-        spot = store.reviews.queue_position(key) if user.role == "regulator" else None
+        spot = store.reviews.queue_position(key) if user.role == "regulator" and not is_head(request) else None
         if spot is not None and spot.state == "pending" and store.reviews.claim_holder(key, user.name) is None:
             store.reviews.claim([key], user.name, request.app.state.config.claim_minutes)  # working on it (admins look)
     chart = price_history([(show_date(s.observed_at), s.price) for s in view.snapshots])
