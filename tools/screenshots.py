@@ -31,6 +31,7 @@ PAGES = [  # (file, user, path, what to do before the shot)
     ("case.png", "investigator", "/cases/1", None),
     ("search.png", "analyst", "/search?q=灭火器&platform=pdd", None),
     ("trends.png", "analyst", "/trends", None),
+    ("audit.png", "admin", "/audit", None),
 ]
 
 
