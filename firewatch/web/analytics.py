@@ -54,7 +54,7 @@ class SearchParams:
             try:
                 date.fromisoformat(self.since)
             except ValueError:
-                raise BadRequest(f"日期格式应为 YYYY-MM-DD：{self.since!r}") from None
+                raise BadRequest(f"日期格式应为 年-月-日（如 2026-12-01），收到：{self.since}") from None
         return self
 
     def as_params(self) -> dict[str, str]:

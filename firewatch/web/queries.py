@@ -45,7 +45,7 @@ class QueueFilters(QueueQuery):
                         raise ValueError(value)
                     date.fromisoformat(value)
                 except ValueError:
-                    raise BadRequest(f"日期格式应为 年-月-日（YYYY-MM-DD，北京时间），例如 2026-12-01：{value[:40]!r}") from None
+                    raise BadRequest(f"日期格式应为 年-月-日（YYYY-MM-DD，北京时间），例如 2026-12-01，收到：{value[:40]}") from None
         if self.region and self.region not in PROVINCES:
             raise BadRequest(f"未知的地区 {self.region[:40]!r}：应为省级行政区简称，如 浙江")
         prices = {}

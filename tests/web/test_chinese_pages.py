@@ -100,3 +100,19 @@ def test_raw_attribute_keys_get_chinese_labels(as_user, web_data):
     assert sorted(labels) == sorted(["单买价", "商家编号", "规格", "<b>x</b>"])
     assert "<b>x</b>" not in response.text and "&lt;b&gt;x&lt;/b&gt;" in response.text
     assert english_in(" ".join(label for label in labels if label != "<b>x</b>")) == []
+
+
+def test_date_fields_are_beijing_dates_written_year_month_day(as_user):
+    """Chromium's own date picker shows the machine's locale (mm/dd/yyyy on an English desktop):
+    every date field is a text field for 年-月-日, and a bad date gets a Chinese answer."""
+    pages = {"regulator": ["/queue"], "analyst": ["/search"], "admin": ["/audit"]}
+    for user, paths in pages.items():
+        client = as_user(user)
+        for path in paths:
+            page = Selector(client.get(path).text)
+            dates = page.css("input[placeholder='年-月-日']")
+            assert dates, path
+            assert not page.css("input[type=date]"), path
+            assert all(d.attrib["type"] == "text" and d.attrib["pattern"] == r"\d{4}-\d{2}-\d{2}" for d in dates)
+    bad = as_user("analyst").get("/search", params={"since": "12/01/2026"})
+    assert bad.status_code == 400 and "年-月-日" in bad.text

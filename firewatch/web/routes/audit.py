@@ -62,7 +62,7 @@ def _day(text: str, label: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise BadRequest(f"{label}格式应为 YYYY-MM-DD：{text}") from None
+        raise BadRequest(f"{label}格式应为 年-月-日（北京时间，如 2026-12-01），收到：{text}") from None
 
 
 def _utc(day: date) -> str:
