@@ -75,16 +75,22 @@ def new_page(browser, base: str):
     return page
 
 
+def queue_as_regulator(browser, base: str):
+    """A regulator's page on the queue, its script ready."""
+    page = new_page(browser, base)
+    browser_login(page, "regulator")
+    page.goto(page.base + "/queue")
+    expect(page.locator("#queue[data-ready='1']")).to_have_count(1)
+    return page
+
+
 def keys_shown(page) -> list[str]:
     return page.locator("#queue tbody tr[data-key]").evaluate_all("rows => rows.map(r => r.dataset.key)")
 
 
 def test_triaging_page_one_by_keyboard_then_next_page_shows_the_next_fifty(browser, site):
     base, store_url = site
-    page = new_page(browser, base)
-    browser_login(page, "regulator")
-    page.goto(page.base + "/queue")
-    expect(page.locator("#queue[data-ready='1']")).to_have_count(1)
+    page = queue_as_regulator(browser, base)
     rows = page.locator("#queue tbody tr[data-key]")
     expect(rows).to_have_count(50)
     first = keys_shown(page)
@@ -104,10 +110,7 @@ def test_triaging_page_one_by_keyboard_then_next_page_shows_the_next_fifty(brows
 
 def test_a_mouse_decision_shows_its_verdict_with_undo_and_moves_on(browser, site):
     base, store_url = site
-    page = new_page(browser, base)
-    browser_login(page, "regulator")
-    page.goto(page.base + "/queue")
-    expect(page.locator("#queue[data-ready='1']")).to_have_count(1)
+    page = queue_as_regulator(browser, base)
     rows = page.locator("#queue tbody tr[data-key]")
     key = tuple(rows.nth(0).get_attribute("data-key").split(":"))
     rows.nth(0).locator("button.dismiss").click()
@@ -139,10 +142,7 @@ def test_a_mouse_decision_shows_its_verdict_with_undo_and_moves_on(browser, site
 
 def test_bulk_selection_with_shift_and_one_note(browser, site):
     base, store_url = site
-    page = new_page(browser, base)
-    browser_login(page, "regulator")
-    page.goto(page.base + "/queue")
-    expect(page.locator("#queue[data-ready='1']")).to_have_count(1)
+    page = queue_as_regulator(browser, base)
     picks = page.locator("#queue tbody input.pick")
     picks.nth(1).click()
     picks.nth(5).click(modifiers=["Shift"])
