@@ -49,7 +49,7 @@ class SearchParams:
         if self.flagged not in ("", "1", "0"):
             raise BadRequest("flagged 只能是 1 或 0")
         if self.sort and self.sort not in SORT_NAMES:
-            raise BadRequest(f"未知的排序 {self.sort!r}")
+            raise BadRequest(f"未知的排序「{self.sort}」")
         if self.since:
             try:
                 date.fromisoformat(self.since)

@@ -37,7 +37,7 @@ class QueueFilters(QueueQuery):
 
     def validate(self) -> "QueueFilters":
         if self.state not in QUEUE_STATES:
-            raise BadRequest(f"未知的状态筛选 {self.state!r}")
+            raise BadRequest(f"未知的状态筛选「{self.state}」")
         for value in (self.since, self.until, self.flagged_since, self.flagged_until):
             if value:
                 try:
@@ -47,14 +47,14 @@ class QueueFilters(QueueQuery):
                 except ValueError:
                     raise BadRequest(f"日期格式应为 年-月-日（YYYY-MM-DD，北京时间），例如 2026-12-01，收到：{value[:40]}") from None
         if self.region and self.region not in PROVINCES:
-            raise BadRequest(f"未知的地区 {self.region[:40]!r}：应为省级行政区简称，如 浙江")
+            raise BadRequest(f"未知的地区「{self.region[:40]}」：应为省级行政区简称，如 浙江")
         prices = {}
         for name in ("price_min", "price_max"):
             value = getattr(self, name).strip()
             if value:
                 yuan = parse_yuan(value) if len(value) <= 20 else None
                 if yuan is None:
-                    raise BadRequest(f"价格应为不小于 0 的金额（元），例如 12.50：{value[:40]!r}")
+                    raise BadRequest(f"价格应为不小于 0 的金额（元），例如 12.50：「{value[:40]}」")
                 prices[name] = str(yuan)
         if len(prices) == 2 and Decimal(prices["price_min"]) > Decimal(prices["price_max"]):
             raise BadRequest("最低价不能高于最高价")

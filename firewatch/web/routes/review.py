@@ -80,7 +80,7 @@ def review_queue(request: Request, after: str = "", before: str = "", filters: Q
 def _verdict(verdict: str, allowed=VERDICTS) -> str:
     if verdict not in allowed:
         names = "、".join(allowed)
-        raise BadRequest(f"未知的处理结果 {verdict[:20]!r}：应为 {names}")
+        raise BadRequest(f"未知的处理结果「{verdict[:20]}」：应为 {names}")
     return verdict
 
 
@@ -115,7 +115,7 @@ def _keys(values: list[str]) -> list[tuple[str, str]]:
     for value in values:
         platform, _, listing_id = value.partition(":")
         if platform not in PLATFORMS or not listing_id or len(value) > 200:
-            raise BadRequest(f"无效的商品编号 {value[:60]!r}")
+            raise BadRequest(f"无效的商品编号「{value[:60]}」")
         if (platform, listing_id) not in keys:
             keys.append((platform, listing_id))
     return keys
