@@ -84,15 +84,21 @@ def _verdict(verdict: str, allowed=VERDICTS) -> str:
     return verdict
 
 
+def _note(note: str) -> str:
+    """A decision's note as stored: stripped, at most limits.NOTE characters (forms and API refuse longer)."""
+    return note.strip()[:limits.NOTE]
+
+
 def record(store: Store, user: User, key: tuple[str, str], verdict: str, note: str, ip: str) -> int:
     """Record a decision and audit it; the one path both pages and API use."""
     _verdict(verdict)
     queries.visible_listing(user, store, key)
+    note = _note(note)
     try:
-        decision_id = store.reviews.record_decision(Decision(key[0], key[1], user.name, verdict, note.strip()[:2000]))
+        decision_id = store.reviews.record_decision(Decision(key[0], key[1], user.name, verdict, note))
     except ClaimHeld as exc:
         raise Conflict(str(exc)) from None
-    store.users.audit(user.name, "decision", f"{key[0]}:{key[1]}", {"verdict": verdict, "note": note.strip()[:2000],
+    store.users.audit(user.name, "decision", f"{key[0]}:{key[1]}", {"verdict": verdict, "note": note,
                                                                "decision_id": decision_id}, ip)
     return decision_id
 
@@ -101,7 +107,7 @@ def record_many(store: Store, user: User, keys: list[tuple[str, str]], verdict: 
                 how: str) -> tuple[list[int], list[tuple[str, str]]]:
     """Decide many listings at once (one transaction) and audit each; returns the new decision ids
     and the keys other reviewers hold (left undecided)."""
-    note = note.strip()[:2000]
+    note = _note(note)
     ids, held = store.reviews.record_decisions([Decision(k[0], k[1], user.name, verdict, note) for k in keys])
     decided = [k for k in keys if k not in set(held)]
     for key, decision_id in zip(decided, ids):
@@ -163,7 +169,7 @@ def shop_decide(request: Request, verdict: Annotated[limits.Field, Form()], note
     params = filters.as_params()
     digest = queries.keys_digest(keys)
     if expected != digest:  # not confirmed yet, or the set changed since: show the shops and count and ask
-        return render(request, "queue_confirm.html", count=len(keys), verdict=verdict, note=note.strip()[:2000],
+        return render(request, "queue_confirm.html", count=len(keys), verdict=verdict, note=_note(note),
                       filters=filters, params=params, changed=bool(expected), digest=digest,
                       shops=queries.shops_of(store, keys), sample=store.listings.get_listings(keys[:10]),
                       keys=keys[:10])
