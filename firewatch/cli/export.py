@@ -1,24 +1,30 @@
 """`firewatch export takedown|evidence` and `firewatch verify`: what leaves the system.
 
 `export takedown` writes one platform's takedown list (CSV, XLSX or JSON); `export evidence` writes
-a signed evidence pack (`firewatch.services.evidence.export_evidence_pack`); `verify` prints every
-check and exits 0 when the pack is intact, 3 naming the files at fault.
+a signed evidence pack (`firewatch.services.evidence.export_evidence_pack`); `export credit` the
+recorded penalty decisions for credit-information sharing; `export transfer` a case's transfer
+package; `verify` prints every check and exits 0 when the pack is intact, 3 naming the files at fault.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import Progress
 
 from alerts.pack_verify import check_pack, signer_fingerprint
 from alerts.signing import read_public_key
 from alerts.takedown import takedown_rows, write_takedown
 from firewatch.cli.common import TAKEDOWN_PLATFORMS, parse_key, settings_of
+from firewatch.core.clock import to_beijing, utcnow
 from firewatch.core.exceptions import VerificationError
+from firewatch.services.credit import FORMATS as CREDIT_FORMATS, write_credit
 from firewatch.services.evidence import export_evidence_pack, local_fingerprint
+from firewatch.services.transfer import export_transfer
 from firewatch.store import open_store
 
 console = Console(stderr=True)
@@ -26,7 +32,7 @@ out = Console(soft_wrap=True)  # hashes and paths stay on one line
 
 @click.group()
 def export() -> None:
-    """Takedown lists and evidence packs."""
+    """Takedown lists, evidence packs, credit-sharing records and case-transfer packages."""
 
 
 @export.command("takedown")
@@ -105,3 +111,65 @@ def verify(ctx, pack: str, key_spec: str | None) -> None:
         files = sorted({p.split(":", 1)[0] for p in problems})
         raise VerificationError(f"{pack}: {len(problems)} problem(s) in {', '.join(files)}; the pack is not intact")
     out.print(f"[green]OK[/green] {pack}: intact")
+
+
+def _day(ctx, param, value):
+    """A click callback: YYYY-MM-DD to a date (None stays None)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"「{value}」不是日期：请写成 年-月-日，如 2026-11-30") from None
+
+
+@export.command("credit")
+@click.option("--from", "start", callback=_day, help="First decision date, YYYY-MM-DD (default: 1 January of this year, Beijing).")
+@click.option("--to", "end", callback=_day, help="Last decision date, YYYY-MM-DD (default: today, Beijing).")
+@click.option("--format", "fmt", default="csv", show_default=True, type=click.Choice(list(CREDIT_FORMATS)))
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+              help="Output file (default: <data>/exports/credit-<from>-<to>.<format>).")
+@click.pass_context
+def export_credit(ctx, start: date | None, end: date | None, fmt: str, out_path: str | None) -> None:
+    """Penalty decisions for credit-information sharing (行政处罚信息): one row per decision.
+
+    Columns: 决定书文号, 当事人名称, 统一社会信用代码, 违法行为, 违法情形 (and codes), 处罚内容, 处罚决定日期,
+    处罚机关, 涉案商品数, 案件编号, 登记时间 (docs/credit_sharing.md). Record decisions with
+    `firewatch penalty add` or on a case's page in the web app.
+    """
+
+    settings = settings_of(ctx)
+    today = to_beijing(utcnow()).date()
+    end = end or today
+    start = start or date(end.year, 1, 1)
+    if start > end:
+        raise click.BadParameter(f"开始日期 {start} 晚于结束日期 {end}", param_hint="--from/--to")
+    path = Path(out_path) if out_path else settings.export_dir / f"credit-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
+        result = write_credit(store, path, fmt, start, end)
+    out.print(f"{result.rows} 条行政处罚信息 penalty decisions ({start} – {end}) -> {path}")
+
+
+@export.command("transfer")
+@click.argument("case_id", type=int)
+@click.option("--to", "recipient", required=True, help="The receiving authority (移送给谁), e.g. 某某市公安局.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="The ZIP to write.")
+@click.option("--operator", help="Who prepares the transfer (default: the OS user).")
+@click.pass_context
+def export_transfer_cmd(ctx, case_id: int, recipient: str, out_path: str, operator: str | None) -> None:
+    """The case-transfer package of CASE_ID for the police or another authority (案件移送材料).
+
+    One ZIP: the case's signed evidence pack, the transfer letter (移送函) and the subjects' record
+    (当事人情况) in PDF and HTML, and manifest.json with every file's SHA-256. Every listing of the case
+    needs a capture: run `firewatch process` first.
+    """
+
+    settings = settings_of(ctx)
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("证据包 packing", total=None)
+            result = export_transfer(settings, store, case_id, out_path, recipient=recipient, operator=operator,
+                                     progress=lambda done, total, stage: bar.update(task, completed=done, total=total))
+    out.print(f"移送材料 {result.number} -> {result.path} ({result.listings} 个商品, {result.subjects} 个当事人, "
+              f"{len(result.files) + 1} 个文件)")

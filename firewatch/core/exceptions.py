@@ -50,6 +50,27 @@ class ClaimHeld(StoreError):
         self.holder = holder
 
 
+class DuplicateDocument(StoreError):
+    """A penalty decision's document number (文号) is already recorded (`existing`: that record's id,
+    0 when unknown); nothing was written."""
+
+    exit_code = 65  # EX_DATAERR
+
+    def __init__(self, message: str, existing: int = 0):
+        super().__init__(message)
+        self.existing = existing
+
+
+class InvalidRecord(FirewatchError):
+    """What a person entered cannot be recorded (`problems`: each reason, in Chinese); nothing was written."""
+
+    exit_code = 65  # EX_DATAERR
+
+    def __init__(self, problems: list[str]):
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
 class CaseClosed(FirewatchError):
     """A closed case's listings cannot change (an admin reopens it first)."""
 

@@ -748,4 +748,36 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         ALTER TABLE cases ADD COLUMN close_note TEXT NOT NULL DEFAULT ''
         """,
     ),
+    (
+        23,
+        "administrative penalty decisions (行政处罚决定) recorded against a case's subjects, for credit-information "
+        "sharing: subject, credit code, violation, date, authority, document number (unique); the listings each covers",
+        """
+        CREATE TABLE penalties (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER REFERENCES cases (id),
+            subject_name TEXT NOT NULL,
+            credit_code TEXT NOT NULL DEFAULT '',
+            violation TEXT NOT NULL,
+            reason_codes TEXT NOT NULL DEFAULT '[]',
+            penalty TEXT NOT NULL DEFAULT '',
+            decided_on TEXT NOT NULL,
+            authority TEXT NOT NULL,
+            document_no TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX penalties_document ON penalties (document_no);
+        CREATE INDEX penalties_decided ON penalties (decided_on, id);
+        CREATE INDEX penalties_case ON penalties (case_id, id);
+        CREATE INDEX penalties_credit ON penalties (credit_code, decided_on);
+        CREATE TABLE penalty_items (
+            penalty_id INTEGER NOT NULL REFERENCES penalties (id),
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            PRIMARY KEY (penalty_id, platform, listing_id)
+        );
+        CREATE INDEX penalty_items_listing ON penalty_items (platform, listing_id)
+        """,
+    ),
 ]

@@ -24,6 +24,7 @@ from firewatch.store.listings import SQLiteListings
 from firewatch.store.migrations import MIGRATIONS, DataStep
 from firewatch.store.notices import SQLiteNotices
 from firewatch.store.packs import SQLitePackExports
+from firewatch.store.penalties import SQLitePenalties
 from firewatch.store.queue import SQLiteQueue
 from firewatch.store.references import SQLiteReferences
 from firewatch.store.reviews import SQLiteReviews
@@ -60,6 +61,7 @@ class SQLStore:
         self.tips = SQLiteTips(db)
         self.assist = SQLiteAssist(db)
         self.packs = SQLitePackExports(db)
+        self.penalties = SQLitePenalties(db)
 
     @property
     def dialect(self) -> str:
