@@ -46,12 +46,19 @@ class CreditExport:
     rows: int
 
 
-def _row(p: Any, listing_count: int) -> dict[str, Any]:
+def credit_row(p: Any, listing_count: int) -> dict[str, Any]:
+    """One penalty as an export row (the keys of `COLUMNS`)."""
     return {"document_no": p.document_no, "subject_name": p.subject_name, "credit_code": p.credit_code,
             "violation": p.violation, "violation_types": "；".join(reason_name(c) for c in p.reason_codes),
             "reason_codes": list(p.reason_codes), "penalty": p.penalty, "decided_on": p.decided_on,
             "authority": p.authority, "listing_count": listing_count,
             "case_id": "" if p.case_id is None else p.case_id, "recorded_at": show_time(p.recorded_at)}
+
+
+def rows_of(store: Any, penalties: list[Any]) -> list[dict[str, Any]]:
+    """Export rows of these penalties, with their listing counts (one query)."""
+    counts = store.penalties.listing_counts(p.id for p in penalties)
+    return [credit_row(p, counts.get(p.id, 0)) for p in penalties]
 
 
 def credit_rows(store: Any, start: date, end: date, batch: int = 500) -> Iterator[dict[str, Any]]:
@@ -61,9 +68,7 @@ def credit_rows(store: Any, start: date, end: date, batch: int = 500) -> Iterato
         page = store.penalties.page(start.isoformat(), end.isoformat(), after=after, limit=batch)
         if not page:
             return
-        counts = store.penalties.listing_counts(p.id for p in page)
-        for p in page:
-            yield _row(p, counts.get(p.id, 0))
+        yield from rows_of(store, page)
         after = (page[-1].decided_on, int(page[-1].id))
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -83,9 +84,10 @@ def _sha256(path: Path) -> str:
 
 
 def export_transfer(settings: Settings, store, case_id: int, out_path: str | Path, *, recipient: str,
-                    operator: str | None = None,
+                    operator: str | None = None, pack: Path | None = None,
                     progress: Callable[[int, int, str], None] | None = None) -> TransferResult:
-    """Write the transfer package of case `case_id` to `out_path` (a ZIP)."""
+    """Write the transfer package of case `case_id` to `out_path` (a ZIP). `pack`: an evidence pack of
+    the case's listings as they are now, already made (the web app's background export); else one is made."""
     case = store.reviews.get_case(case_id)
     if case is None:
         raise NotFoundError(f"没有案件 {case_id}")
@@ -111,8 +113,11 @@ def export_transfer(settings: Settings, store, case_id: int, out_path: str | Pat
     with tempfile.TemporaryDirectory(prefix="transfer-", dir=out_path.parent) as tmp:
         work = Path(tmp)
         pack_name = f"证据包-案件{int(case_id)}.zip"
-        export_evidence_pack(settings, store, keys, work / pack_name, operator=operator,
-                             case=f"{case['title']}（案件 {case_id}）", progress=progress)
+        if pack is not None:
+            shutil.copyfile(pack, work / pack_name)
+        else:
+            export_evidence_pack(settings, store, keys, work / pack_name, operator=operator,
+                                 case=f"{case['title']}（案件 {case_id}）", progress=progress)
         pack = {"name": pack_name, "sha256": _sha256(work / pack_name), "fingerprint": local_fingerprint(settings)}
         context = {"case": case, "number": number, "issued_at": now, "recipient": recipient.strip(),
                    "sender_org": config.sender_org, "sender_contact": config.sender_contact, "operator": operator,

@@ -17,6 +17,7 @@ from firewatch.search import open_index, open_index_from_settings
 from firewatch.services.assistance import request_assistance
 from firewatch.services.evidence import export_evidence_pack
 from firewatch.services.tips import TipPolicy
+from firewatch.services.transfer import export_transfer
 
 _WEB = WebSettings()  # the schema's defaults
 _SEARCH = SearchSettings()
@@ -47,6 +48,7 @@ class WebConfig:
     index_opener: Callable[[], Any] | None = None
     # (store, keys, out_path, operator=, case=) -> manifest: writes a signed evidence pack
     pack_exporter: Callable[..., Any] | None = None
+    transfer_exporter: Callable[..., Any] | None = None  # services.transfer.export_transfer with the settings
     # the data folder (assistance documents are stored relative to it); default: the store's folder
     data_dir: Path | None = None
     # (store, platform, refs, created_by=, deadline_days=) -> AssistRequest: writes a 协查函 and its template
@@ -89,6 +91,7 @@ class WebConfig:
             trusted_proxies=tuple(web.trusted_proxies),
             tips_dir=settings.tips_dir, tips=TipPolicy.from_settings(settings),
             pack_exporter=partial(export_evidence_pack, settings),
+            transfer_exporter=partial(export_transfer, settings),
             data_dir=settings.data_dir, assist_requester=partial(request_assistance, settings),
             index_opener=partial(open_index_from_settings, settings),
         )

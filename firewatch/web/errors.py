@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alerts.exceptions import AssistError
-from firewatch.core.exceptions import CaseClosed, ImportFileError, NotFoundError, TipRefused
-from firewatch.web.exceptions import BadRequest, LoginRequired, NotFound, WebError
+from firewatch.core.exceptions import CaseClosed, DuplicateDocument, ImportFileError, InvalidRecord, NotFoundError, TipRefused
+from firewatch.web.exceptions import BadRequest, Conflict, LoginRequired, NotFound, WebError
 from firewatch.web.limits import invalid_message
 from firewatch.web.render import render
 from firewatch.web.security import add_security_headers
@@ -69,6 +69,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ImportFileError)
     async def _bad_input(request: Request, exc: Exception) -> Response:  # a request or reply file the user can fix
         return error_response(request, BadRequest(str(exc)))
+
+    @app.exception_handler(InvalidRecord)
+    async def _invalid_record(request: Request, exc: InvalidRecord) -> Response:  # a form the user can correct
+        return error_response(request, BadRequest(str(exc)))
+
+    @app.exception_handler(DuplicateDocument)
+    async def _duplicate(request: Request, exc: DuplicateDocument) -> Response:
+        return error_response(request, Conflict(str(exc)))
 
     @app.exception_handler(CaseClosed)
     async def _case_closed(request: Request, exc: CaseClosed) -> Response:

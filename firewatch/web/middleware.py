@@ -58,7 +58,7 @@ NO_HEAD = re.compile(r"""^(?:
     /search\.csv | /trends\.csv | /search\.xlsx | /queue\.[^/]+ | /audit\.[^/]+
   | /api/v1/platforms/[^/]+/takedown
   | /platform/[^/]+/takedown\.[^/]+ | /platform/[^/]+/notices/[^/]+/[^/]+
-  | /cases/[^/]+/packs/[^/]+ | /files/.+ | /assist/[^/]+/[^/]+
+  | /cases/[^/]+/packs/[^/]+ | /files/.+ | /assist/[^/]+/[^/]+ | /exports/credit\.[^/]+
 )/?$""", re.VERBOSE)
 HEAD_KEY = "firewatch.head"  # set in the scope of a HEAD run as GET
 

@@ -41,7 +41,9 @@ ACTION_NAMES = {"login": "登录", "login_failed": "登录失败", "login_refuse
                 "tip_link": "关联举报线索",
                 "assist_request": "发出执法协查函", "assist_download": "下载协查文件",
                 "assist_import": "导入协查回复", "export_audit": "导出审计日志", "export_queue": "导出审核队列",
-                "export_search": "导出检索结果（Excel）", "case_close": "结案", "case_reopen": "重新打开案件"}
+                "export_search": "导出检索结果（Excel）", "case_close": "结案", "case_reopen": "重新打开案件",
+                "penalty_record": "登记行政处罚决定", "case_transfer": "生成案件移送材料",
+                "export_credit": "导出行政处罚信息（信用共享）"}
 CUSTODY_NAMES = {"captured": "取证", "packed": "打包", "exported": "导出", "timestamped": "时间戳"}  # evidence-pack events
 DETAIL_NAMES = {"verdict": "结论", "note": "备注", "decision_id": "结论编号", "format": "格式", "rows": "行数",
                 "bytes": "字节", "file": "文件", "listing": "商品", "listings": "商品数", "skipped": "未取证",

@@ -171,7 +171,7 @@ def _claims_of(web_data, name: str) -> int:
     ("/queue.xlsx", "regulator"), ("/queue.csv", "regulator"), ("/search.csv?q=灭火器", "analyst"),
     ("/search.xlsx?q=灭火器", "analyst"), ("/trends.csv", "analyst"), ("/audit.csv", "admin"),
     ("/platform/jd/takedown.csv", "jd_team"), ("/api/v1/platforms/jd/takedown", "jd_team"),
-    ("/files/jd/100231/screenshot.png", "regulator"),
+    ("/files/jd/100231/screenshot.png", "regulator"), ("/exports/credit.csv", "regulator"),
 ])
 def test_head_on_an_export_is_refused_and_leaves_no_audit_entry(web_url, web_data, as_user, path, user):
     client = as_user(user)

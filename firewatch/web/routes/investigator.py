@@ -260,7 +260,9 @@ def case_page(request: Request, case_id: DbId, store: Store = Depends(get_store)
     exports = settle(store, store.packs.of_case(case_id))
     latest = next((e for e in exports if pack_path(e, config) is not None), None)
     running = next((e for e in exports if e.state == "running"), None)
+    keys = [(i["platform"], i["listing_id"]) for i in items]
     return render(request, "case.html", case=case, items=items, exports=exports,
+                  penalties=store.penalties.of_case(case_id), subjects=store.penalties.subjects_of(keys),
                   pack=Path(latest.path).name if latest else "",
                   custody=pack_custody(pack_path(latest, config)) if latest else [], running=running,
                   history=store.users.audit_entries(subject=f"case:{case_id}"))
