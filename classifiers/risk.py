@@ -20,7 +20,10 @@ from firewatch.core.labels import attribute_name
 from firewatch.core.models import Listing, Reason
 from firewatch.core.money import yuan_text
 
+from .certification import certification_findings, listing_date
 from .datafiles import load_yaml
+from .editions import edition_findings
+from .identity_label import label_findings
 from .exceptions import DataFileError
 from .price import BASIS_NAMES as _BASIS_NAMES
 from .price import BASIS_UNIT as _BASIS_UNIT
@@ -274,6 +277,16 @@ class RiskRules:
                                      f"（发现商品之日为 {on.isoformat()}）", span))
         return found
 
+    # -- CCC scope by date, certificate numbers, identity labels, classes (certification.py ...) --
+    def _certification_reasons(self, listing: Listing, category: str, now: datetime | date | None,
+                               fields: list[tuple[str, str]], analysed: list) -> list[Reason]:
+        on = listing_date(listing, now)
+        numbers = [(source, text, n) for (source, text), (_, field_specs, _, _) in zip(fields, analysed)
+                   for n in field_specs.get("certificate_numbers", []) if not validate_ccc_number(n, now, self.facts)]
+        found = certification_findings(fields, numbers, category, on)
+        found += label_findings(fields) + edition_findings(fields, category, on)
+        return [_reason(f, source) for source, f in found]
+
     # -- watchlist ---------------------------------------------------------------------
     def watchlist_reasons(self, listing: Listing, watchlist: Watchlist | None) -> list[Reason]:
         if not watchlist:
@@ -379,6 +392,7 @@ class RiskRules:
                         break
         if len(attr_texts) > 1 and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._attribute_pair_mismatch(fields, analysed, category)
+        reasons += self._certification_reasons(listing, category, now, fields, analysed)
         reasons += self.price_reason(listing, category, specs)
         reasons += self.watchlist_reasons(listing, watchlist)
         unique: dict[str, Reason] = {}
