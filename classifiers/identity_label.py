@@ -21,8 +21,8 @@ from .datafiles import load_yaml
 from .specs import Finding
 
 CERTIFICATES_PATH = Path(__file__).parent / "data" / "certificates.yaml"
-# the value after a cue: letters and digits, optionally split by spaces or dashes, 6..24 long
-_VALUE = r"\s*(?:[:：]|为|是)?\s*((?:[0-9a-z][\s-]?){5,23}[0-9a-z])(?![0-9a-z])"
+# the value after a cue: letters and digits, optionally split by dashes, 6..24 long (a space ends it)
+_VALUE = r"\s*(?:明码|编码|号码|码|号)?\s*(?:[:：]|为|是)?\s*((?:[0-9a-z]-?){5,23}[0-9a-z])(?![0-9a-z])"
 
 __all__ = ["label_findings", "Labels", "load_labels"]
 
@@ -68,7 +68,7 @@ def label_findings(fields: Iterable[tuple[str, str]], labels: Labels | None = No
             continue
         for m in labels.cue_re.finditer(norm):
             raw = text[m.start(2):m.end(2)]
-            code = re.sub(r"[\s-]", "", raw).upper()
+            code = raw.replace("-", "").upper()
             if not any(ch.isdigit() for ch in code):
                 continue  # a word after the cue, not a code
             span = (m.start(2), m.end(2))
