@@ -86,7 +86,7 @@ class Scope:
     # -- which period a product is in --------------------------------------------------------
     def outside(self, category: str, title: str, on: date) -> dict[str, Any] | None:
         """The out-of-scope period the product (by category, or by the words of its title) is in on `on`."""
-        norm = normalize(title)
+        norm = None
         for entry in self.periods:
             if not self.applies(entry):
                 continue
@@ -94,9 +94,10 @@ class Scope:
                 continue
             if category in entry.get("categories", []):
                 return entry
-            if entry["words"] and any(w in norm for w in entry["words"]) \
-                    and not any(w in norm for w in entry["unless_words"]):
-                return entry
+            if entry["words"]:
+                norm = normalize(title) if norm is None else norm
+                if any(w in norm for w in entry["words"]) and not any(w in norm for w in entry["unless_words"]):
+                    return entry
         return None
 
     def gap_years(self, category: str) -> list[tuple[int, dict[str, Any]]]:

@@ -50,6 +50,8 @@ def _on(cfg: dict[str, Any]) -> bool:
 
 
 def _cable(text: str, cfg: dict[str, Any]) -> Finding | None:
+    if "31247" not in text and "３１２４７" not in text:
+        return None
     norm = normalize(text)
     if "31247" not in norm:
         return None
