@@ -38,7 +38,8 @@ NEGATION_WINDOW = 3  # characters before a claim searched for a negation
 _QUICK = ("3c", "ccc", "强制")  # every claim pattern holds one of these (the gate before the regexes)
 
 __all__ = ["SCOPE_PATH", "CERTIFICATES_PATH", "Scope", "load_scope", "listing_date", "certification_findings",
-           "ccc_claims"]
+           "ccc_claims", "voluntary_numbers", "voluntary_registry_finding"]
+_STATUS_NAMES = {"cancelled": "注销", "revoked": "撤销", "suspended": "暂停", "expired": "过期"}
 
 
 def _day(value: Any, where: str) -> date | None:
@@ -61,6 +62,7 @@ class Scope:
         self.claims = [re.compile(p) for p in scope.get("claim_patterns", [])]
         self.negations = sorted((normalize(n) for n in scope.get("claim_negations", [])), key=len, reverse=True)
         self.statements = [normalize(w) for w in scope.get("scope_statements", [])]
+        self.voluntary_cues = [normalize(w) for w in scope.get("voluntary_cues", [])]
         self.start_year = int(scope.get("scheme_start_year", 2002))
         self.start_source = str(scope.get("scheme_start_source", ""))
         self.periods: list[dict[str, Any]] = []
@@ -209,3 +211,43 @@ def certification_findings(fields: Iterable[tuple[str, str]], numbers: Iterable[
                                           f"{problem}（编号格式正确本身不能证明证书有效）", locate(text, number))))
             break
     return found
+
+
+def voluntary_numbers(fields: Iterable[tuple[str, str]], numbers: Iterable[tuple[str, str]], category: str,
+                      on: date, scope: Scope | None = None) -> set[str]:
+    """Of the cited numbers that are not of the CCC form ((source, number) pairs), those cited as
+    voluntary certificates: the product is outside CCC on `on`, and the number's field names a
+    voluntary certificate (自愿性, CCCF ...) or the listing claims no CCC anywhere. (On a product
+    under CCC, or of unknown regime, a number of another form stays a CCC form problem.)"""
+    numbers = list(numbers)
+    if not numbers:
+        return set()
+    scope = scope or load_scope()
+    fields = list(fields)
+    texts = dict(fields)
+    if scope.outside(category, texts.get("title", ""), on) is None:
+        return set()
+    claims = any(ccc_claims(t, scope) for _, t in fields)
+    return {number for source, number in numbers
+            if not claims or any(c in normalize(texts.get(source, "")) for c in scope.voluntary_cues)}
+
+
+def voluntary_registry_finding(number: str, record: dict[str, Any] | None, on: date,
+                               text: str) -> Finding | None:
+    """invalid_certificate for a voluntary certificate number the imported registry lacks, or holds
+    withdrawn or expired (the registry keys every scheme's numbers alike: half-width, upper case)."""
+    span = locate(text, number)
+    if record is None:
+        return Finding("invalid_certificate", f"自愿性认证证书编号 {number} 在导入的证书库中查无记录"
+                       "（自愿性认证证书应在全国认证认可信息公共服务平台或发证机构网站核实）", span)
+    status = str(record.get("status") or "valid")
+    if status not in ("valid", "unknown"):
+        label = _STATUS_NAMES.get(status) or record.get("status_text") or status
+        return Finding("invalid_certificate", f"自愿性认证证书编号 {number} 在证书库中的状态为“{label}”", span)
+    expires = record.get("expires_on")
+    if isinstance(expires, str) and expires:
+        expires = date.fromisoformat(expires[:10])
+    if isinstance(expires, date) and expires < on:
+        return Finding("invalid_certificate", f"自愿性认证证书编号 {number} 已于 {expires.isoformat()} 到期"
+                       f"（发现商品之日为 {on.isoformat()}）", span)
+    return None

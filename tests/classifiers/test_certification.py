@@ -262,3 +262,33 @@ def test_superseded_edition_by_its_verified_date(rules, standard, old, title, ca
     assert "substandard_spec" not in judge(rules, title, category, now=start + grace - timedelta(days=1))
     assert "substandard_spec" not in judge(rules, title, category, now=start - timedelta(days=1))
     assert "substandard_spec" not in judge(rules, title.replace(old, standard), category, now=start + grace)
+
+
+# -- voluntary certificates ----------------------------------------------------------------------
+
+def test_voluntary_certificate_is_looked_up_not_held_to_the_ccc_form():
+    """Voluntary certificates (消防产品自愿性认证, since 2019年第36号) have no common number form and are
+    queried on the national certification platform or the issuer's site (tyhfy.cn/plus/view.php?aid=59):
+    a fire pump's CCCF number is not a malformed CCC number; with a registry imported it is looked up
+    (numbers keyed as `firewatch import certificates` keys them); on an extinguisher (CCC) the same
+    number stays a CCC form problem."""
+    from classifiers.risk import RiskRules
+    from firewatch.imports.references import certificate_number
+
+    number = "CCCF-ZYRZ-2021-000123"
+    pump = {"title": "XBD消防泵 立式多级 消火栓泵", "attributes": {"认证证书编号": number}, "first_seen": "2026-01-05"}
+    plain = RiskRules()
+    assert "invalid_certificate" not in {r.code for r in plain.check(record_to_listing(pump), "fire_pump")[0]}
+    registry: dict[str, dict] = {}
+    looked_up = RiskRules(registry=lambda n: registry.get(certificate_number(n)))
+    missing = {r.code: r for r in looked_up.check(record_to_listing(pump), "fire_pump")[0]}["invalid_certificate"]
+    assert "自愿性认证证书编号" in missing.evidence and "查无记录" in missing.evidence
+    assert missing.source == "attributes.认证证书编号" and (missing.start, missing.end) == (0, len(number))
+    registry[certificate_number(number)] = {"status": "valid", "expires_on": "2027-01-01"}
+    assert "invalid_certificate" not in {r.code for r in looked_up.check(record_to_listing(pump), "fire_pump")[0]}
+    registry[certificate_number(number)] = {"status": "revoked", "status_text": "撤销"}
+    assert "撤销" in {r.code: r.evidence for r in looked_up.check(record_to_listing(pump), "fire_pump")[0]}[
+        "invalid_certificate"]
+    extinguisher = dict(pump, title="手提式干粉灭火器 MFZ/ABC4")
+    found = {r.code: r.evidence for r in plain.check(record_to_listing(extinguisher), "portable_extinguisher")[0]}
+    assert "含非数字字符" in found["invalid_certificate"]
