@@ -84,7 +84,7 @@ def label_findings(fields: Iterable[tuple[str, str]], labels: Labels | None = No
                                          f"消防产品身份信息标志明码“{raw}”{why}：{_rule(labels)}（来源：{labels.source}）",
                                          span))]
             cue = m.group(1)
-            side = "a" if cue.startswith("a") else "b" if cue.startswith("b") else ""
+            side = {"a签": "a", "b签": "b"}.get(cue, "")  # "ab签" names both
             if side:
                 seen.setdefault(side, (source, code, span))
     if "a" in seen and "b" in seen and seen["a"][1] != seen["b"][1]:
