@@ -68,8 +68,13 @@ def test_other_categories_of_announcement_36(rules, category, title):
     assert "invalid_certificate" in judge(rules, title, category, first_seen="2025-06-01")
     plain = title.replace("3C认证", "").replace("通过", "").replace("强制性产品认证", "")
     assert "invalid_certificate" not in judge(rules, plain, category, first_seen="2025-06-01")
-    in_attribute = judge(rules, plain, category, first_seen="2025-06-01", attributes={"认证": "3C认证"})
+    in_attribute = judge(rules, plain, category, first_seen="2025-06-01", attributes={"认证": "国家3C认证"})
     assert "invalid_certificate" in in_attribute
+    # the listing page marks the claim itself: its span in the attribute's value
+    reasons, _ = rules.check(record_to_listing({"title": plain, "attributes": {"认证": "国家3C认证"},
+                                                "first_seen": "2025-06-01"}), category)
+    claim = next(r for r in reasons if r.code == "invalid_certificate")
+    assert claim.source == "attributes.认证" and "国家3C认证"[claim.start:claim.end] == "3C认证"
 
 
 def test_safety_signs_left_ccc_on_2025_02_25(rules):
