@@ -138,18 +138,19 @@ def ccc_claims(text: str, scope: Scope | None = None) -> list[tuple[int, int]]:
     norm = normalize(text)
     if not any(q in norm for q in _QUICK):
         return []
-    spans = []
+    found, negated = [], []
     for rx in scope.claims:
         for m in rx.finditer(norm):
             before = norm[max(0, m.start() - NEGATION_WINDOW):m.start()]
             inside = norm[m.start():m.end()]
-            if any(before.endswith(n) or n in inside for n in scope.negations):
-                continue
             around = norm[max(0, m.start() - 8):m.end() + 8]
-            if any(w in around for w in scope.statements):
-                continue
-            spans.append(m.span())
-    return sorted(spans)
+            if any(before.endswith(n) or n in inside for n in scope.negations) \
+                    or any(w in around for w in scope.statements):
+                negated.append(m.span())
+            else:
+                found.append(m.span())
+    # "不具有3C认证": the claim "3C认证" overlaps the negated "具有3C"
+    return sorted(s for s in found if not any(s[0] < e and b < s[1] for b, e in negated))
 
 
 def _scope_finding(text: str, span: tuple[int, int], entry: dict[str, Any], category: str, on: date) -> Finding:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from classifiers.certification import Scope, certification_findings, listing_date, load_scope
+from classifiers.certification import Scope, ccc_claims, certification_findings, listing_date, load_scope
 from classifiers.corpus import record_to_listing
 from classifiers.datafiles import load_yaml
 from classifiers.editions import load_editions
@@ -105,10 +105,16 @@ def test_gas_detectors_out_of_ccc_between_2018_and_2024(rules):
 def test_negations_and_statements_are_not_claims(rules):
     """"无3C" is a missing certificate (no_certification), never a CCC claim; a sentence about the scope
     ("不属于3C认证范围") and CCCF (the fire-product centre's voluntary mark) claim nothing."""
-    for title in ("消防水带 8-65-20 无3C认证", "消防水带 8-65-20 没有3C认证", "消防水带 8-65-20 免3C"):
+    for title in ("消防水带 8-65-20 无3C认证", "消防水带 8-65-20 没有3C认证", "消防水带 8-65-20 免3C",
+                  "消防水带 8-65-20 不具有3C认证"):
         assert "invalid_certificate" not in judge(rules, title, "fire_hose", first_seen="2025-01-01"), title
     for title in ("消防水带 8-65-20 本品不属于3C认证范围 自愿性认证", "洒水喷头 ZSTX15 CCCF认证 消防产品认证"):
         assert "invalid_certificate" not in judge(rules, title, "fire_hose", first_seen="2025-01-01")
+
+
+def test_claim_spans():
+    assert ccc_claims("质量不错 3C认证") == [(5, 9)]  # a negation word elsewhere does not cancel a claim
+    assert ccc_claims("不具有3C认证") == [] and ccc_claims("CCCF认证 消防产品") == []
 
 
 def test_claim_on_products_still_in_ccc_is_no_flag(rules):
