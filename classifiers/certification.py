@@ -36,6 +36,7 @@ SCOPE_PATH = DATA_DIR / "ccc_scope.yaml"
 CERTIFICATES_PATH = DATA_DIR / "certificates.yaml"
 NEGATION_WINDOW = 3  # characters before a claim searched for a negation
 _QUICK = ("3c", "ccc", "强制")  # every claim pattern holds one of these (the gate before the regexes)
+_GATE = re.compile("[3３cCｃＣ]|强制")
 
 __all__ = ["SCOPE_PATH", "CERTIFICATES_PATH", "Scope", "load_scope", "listing_date", "certification_findings",
            "ccc_claims", "voluntary_numbers", "voluntary_registry_finding"]
@@ -73,8 +74,11 @@ class Scope:
             start = _day(entry.get("from"), where)
             if start is None:
                 raise DataFileError(f"{where}: needs from")
-            self.periods.append({**entry, "from": start, "until": _day(entry.get("until"), where),
-                                 "words": [normalize(w) for w in entry.get("words", [])],
+            words = [normalize(w) for w in entry.get("words", [])]
+            # words that normalising leaves alone (Chinese) are looked for in the raw title first
+            plain = all(w == str(raw) for w, raw in zip(words, entry.get("words", [])))
+            self.periods.append({**entry, "from": start, "until": _day(entry.get("until"), where), "words": words,
+                                 "gate": re.compile("|".join(map(re.escape, words))) if words and plain else None,
                                  "unless_words": [normalize(w) for w in entry.get("unless_words", [])]})
         number = certificates.get("ccc_number", {})
         self.body_check = number.get("body_check", {})
@@ -96,7 +100,7 @@ class Scope:
                 continue
             if category in entry.get("categories", []):
                 return entry
-            if entry["words"]:
+            if entry["words"] and (entry["gate"] is None or entry["gate"].search(title)):
                 norm = normalize(title) if norm is None else norm
                 if any(w in norm for w in entry["words"]) and not any(w in norm for w in entry["unless_words"]):
                     return entry
@@ -135,6 +139,8 @@ def listing_date(listing: Listing, now: datetime | date | None = None) -> date:
 def ccc_claims(text: str, scope: Scope | None = None) -> list[tuple[int, int]]:
     """Spans of CCC claims in `text` (negated ones and statements about the scope left out)."""
     scope = scope or load_scope()
+    if _GATE.search(text) is None:  # every claim holds 3, c or 强制 (any width or case)
+        return []
     norm = normalize(text)
     if not any(q in norm for q in _QUICK):
         return []

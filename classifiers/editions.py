@@ -32,6 +32,7 @@ _CABLE_CLASS_RE = re.compile(r"(?<![a-z0-9])(b[0-9]|a(?![0-9.]))\s*级?\s*(?:[(�
 _SUB_RE = re.compile(r"(?<![a-z])([dta])\s*([0-9])(?![0-9.])")
 _DOOR_CLASS_RE = re.compile(r"(?<![a-z0-9])([bc])\s?([0-3]\.[0-9]{1,2})(?![0-9])(?!\s*(?:mm|毫米|米|m|厘|cm))")
 _CABLE_WORDS = ("电缆", "电线", "线缆", "光缆")
+_DOOR_GATE = re.compile(r"[bcBCｂｃＢＣ]\s?[0-3０-３][.．]")  # what a B or C class needs, before normalising
 
 __all__ = ["edition_findings", "load_editions", "EDITIONS_PATH"]
 
@@ -90,6 +91,8 @@ def _cable(text: str, cfg: dict[str, Any]) -> Finding | None:
 
 def _door(text: str, cfg: dict[str, Any], on: date) -> Finding | None:
     if on >= GB12955_2024_FROM and not cfg.get("apply_after_2024_edition", True):
+        return None
+    if _DOOR_GATE.search(text) is None and not any(w in text for w in cfg.get("impossible_grades", [])):
         return None
     norm = normalize(text)
     std, src = cfg.get("standard", "GB 12955-2008"), cfg.get("source", "")

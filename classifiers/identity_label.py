@@ -43,6 +43,7 @@ class Labels:
         self.gates = tuple(g for g in ("身份", "签", "明码", "编码") if any(g in c for c in cues))
         if any(not any(g in c for g in self.gates) for c in cues):
             self.gates = ("",)  # a cue outside the gates: test every field
+        self.gate = re.compile("|".join(map(re.escape, self.gates)))
         self.cue_re = re.compile("(" + "|".join(map(re.escape, cues)) + ")" + _VALUE) if cues else None
 
 
@@ -67,7 +68,7 @@ def label_findings(fields: Iterable[tuple[str, str]], labels: Labels | None = No
         return []
     seen: dict[str, tuple[str, str, tuple[int, int]]] = {}  # "a"/"b" -> (source, code, span)
     for source, text in fields:
-        if not any(g in text for g in labels.gates):  # most fields name no label: no normalising
+        if labels.gate.search(text) is None:  # most fields name no label: no normalising
             continue
         norm = normalize(text)
         if not any(c in norm for c in labels.quick):
