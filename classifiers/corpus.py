@@ -1,8 +1,9 @@
 """Corpus records: loading the labelled JSONL files and turning records into text.
 
 A record is a dict with `title`, `category`, `reasons`, `platform` and optional
-`price`, `shop`, `attributes`, `description` (the same keys as the `firewatch score`
-input). `listing_text` builds the one string the text models see, from a `Listing`;
+`price`, `shop`, `attributes`, `description`, `first_seen` (YYYY-MM-DD, the day the listing
+was first seen: rules that depend on dates judge it on that day) (the same keys as the
+`firewatch score` input). `listing_text` builds the one string the text models see, from a `Listing`;
 `record_to_listing` makes a `Listing` from such a dict.
 """
 
@@ -11,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
+from firewatch.core.clock import BEIJING, to_utc
 from firewatch.core.models import Listing
 from firewatch.core.money import parse_yuan
 
@@ -87,7 +90,26 @@ def record_to_listing(record: dict[str, Any]) -> Listing:
         shop_name=str(shop),
         attributes={str(k): str(v) for k, v in attributes.items()},
         description=str(record.get("description") or ""),
+        first_seen=record_date(record.get("first_seen")),
     )
+
+
+def record_date(value: Any) -> datetime | None:
+    """A record's `first_seen` ("2025-03-01": that day's start in Beijing time; an ISO time with or
+    without a zone, naive taken as UTC) as a UTC datetime; None when absent.
+
+    Raises `ValueError` (Chinese) for text that is no date; `firewatch score` names the line."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"first_seen 应为日期文本（YYYY-MM-DD），实为 {type(value).__name__}")
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(0), BEIJING).astimezone(timezone.utc)
+        return to_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise ValueError(f"first_seen「{text[:40]}」不是日期（应为 YYYY-MM-DD）") from None
 
 
 def listing_text(listing: Listing) -> str:

@@ -20,7 +20,10 @@ from firewatch.core.labels import attribute_name
 from firewatch.core.models import Listing, Reason
 from firewatch.core.money import yuan_text
 
+from .certification import certification_findings, listing_date, voluntary_numbers, voluntary_registry_finding
 from .datafiles import load_yaml
+from .editions import edition_findings
+from .identity_label import label_findings
 from .exceptions import DataFileError
 from .price import BASIS_NAMES as _BASIS_NAMES
 from .price import BASIS_UNIT as _BASIS_UNIT
@@ -274,6 +277,27 @@ class RiskRules:
                                      f"（发现商品之日为 {on.isoformat()}）", span))
         return found
 
+    # -- CCC scope by date, certificate numbers, identity labels, classes (certification.py ...) --
+    def _certification_reasons(self, reasons: list[Reason], listing: Listing, category: str,
+                               now: datetime | date | None, fields: list[tuple[str, str]],
+                               analysed: list) -> list[Reason]:
+        """`reasons` plus the certification findings; a voluntary certificate's number is taken
+        out of the CCC form check (it has no common form) and looked up in the registry instead."""
+        on = listing_date(listing, now)
+        cited = [(source, text, n, validate_ccc_number(n, now, self.facts))
+                 for (source, text), (_, field_specs, _, _) in zip(fields, analysed)
+                 for n in field_specs.get("certificate_numbers", [])]
+        found = certification_findings(fields, [(s, t, n) for s, t, n, bad in cited if not bad], category, on)
+        voluntary = voluntary_numbers(fields, [(s, n) for s, _, n, bad in cited if bad], category, on)
+        if voluntary:
+            reasons = [r for r in reasons if not (r.code == "invalid_certificate" and any(
+                r.evidence.startswith(f"证书编号 {n} ") for n in voluntary))]
+            if self.registry is not None:
+                found += [(s, f) for s, t, n, bad in cited if bad and n in voluntary
+                          for f in [voluntary_registry_finding(n, self.registry(n), on, t)] if f]
+        found += label_findings(fields) + edition_findings(fields, category, on)
+        return reasons + [_reason(f, source) for source, f in found]
+
     # -- watchlist ---------------------------------------------------------------------
     def watchlist_reasons(self, listing: Listing, watchlist: Watchlist | None) -> list[Reason]:
         if not watchlist:
@@ -379,6 +403,7 @@ class RiskRules:
                         break
         if len(attr_texts) > 1 and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._attribute_pair_mismatch(fields, analysed, category)
+        reasons = self._certification_reasons(reasons, listing, category, now, fields, analysed)
         reasons += self.price_reason(listing, category, specs)
         reasons += self.watchlist_reasons(listing, watchlist)
         unique: dict[str, Reason] = {}

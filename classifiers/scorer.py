@@ -34,6 +34,8 @@ from .corpus import CORPUS_PATH, HELDOUT_PATH, file_sha256, listing_text, load_r
     record_to_listing
 from .exceptions import ModelIntegrityError, ModelNotTrainedError
 from .features import FastFeatures
+from .certification import CERTIFICATES_PATH, SCOPE_PATH
+from .editions import EDITIONS_PATH
 from .risk import LEXICON_PATH, PRICE_PRIORS_PATH, RiskRules
 from .risk_model import RiskTextModel
 from .specs import SPECS_PATH, locate
@@ -65,8 +67,9 @@ def _sha256(path: Path) -> str:
 
 
 def rules_hash() -> str:
-    """Hash of the rule data files (lexicon, specs, price priors, user dictionary)."""
-    return file_sha256(LEXICON_PATH, SPECS_PATH, PRICE_PRIORS_PATH, USERDICT)
+    """Hash of the rule data files (lexicon, specs, price priors, CCC scope, certificates, editions, user dictionary)."""
+    return file_sha256(LEXICON_PATH, SPECS_PATH, PRICE_PRIORS_PATH, SCOPE_PATH, CERTIFICATES_PATH, EDITIONS_PATH,
+                       USERDICT)
 
 
 class Scorer:

@@ -41,6 +41,9 @@ WATCH_CATEGORY = [  # 产品名称 substring -> category code, first match wins
 ]
 _ASCIIISH = set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.*/-%℃")
 MALFORMERS = ("short", "long", "letter", "future", "prefix", "dash")
+# years no CCC certificate of a category could be issued (classifiers/data/ccc_scope.yaml): gas
+# detectors were outside CCC from 2018-06-11 (2018年第11号公告) until 2024-11-01 (2024年第9号)
+CCC_GAP_YEARS = {"0913": (2019, 2023)}
 
 
 def load_json(name: str) -> dict:
@@ -133,7 +136,11 @@ class _Builder:
     # certificates ------------------------------------------------------------
     def cert(self, ccc_code: str) -> str:
         rng = self.rng
-        return (str(rng.randint(2015, 2025)) + rng.choice(("01", "08", "18"))
+        year = rng.randint(2015, 2025)
+        gap = CCC_GAP_YEARS.get(ccc_code)
+        if gap and gap[0] <= year <= gap[1]:
+            year = gap[1] + 1 + year % 2  # same random draws as before: the rest of the catalogue is unchanged
+        return (str(year) + rng.choice(("01", "08", "18"))
                 + ccc_code + _digits(rng, 6, "0123456789"))
 
     def bad_cert(self, ccc_code: str) -> str:

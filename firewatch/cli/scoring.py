@@ -12,16 +12,18 @@ from pathlib import Path
 
 import click
 
-from classifiers.corpus import HELDOUT_PATH, load_records
+from classifiers.corpus import HELDOUT_PATH, load_records, parse_price, record_date
 from classifiers.evaluate import evaluate_records, format_report, write_plots
 from classifiers.price import fit_price_model_from_store
 from classifiers.scorer import train_default
 from firewatch.cli.common import console, out, settings_of
-from firewatch.core.exceptions import FirewatchError
+from firewatch.core.exceptions import ImportFileError
+from firewatch.core.files import atomic_writer
 from firewatch.services.loaders import load_scorer, load_watchlist
 from firewatch.store import open_store, store_exists
 
 SCORE_BATCH = 500  # `firewatch score` records scored together
+MAX_SHOWN_ERRORS = 50  # bad input lines listed one by one (then a count)
 
 
 @click.command()
@@ -45,38 +47,102 @@ def train(ctx, prices_from_store) -> None:
         out.print_json(json.dumps(metrics, ensure_ascii=False, default=str))
 
 
+def check_record(line: bytes) -> tuple[dict | None, str | None]:
+    """One input line as a record, or why it cannot be scored (Chinese)."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"不是 UTF-8 文本（第 {exc.start + 1} 个字节起）"
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"不是 JSON（第 {exc.colno} 列：{exc.msg}）"
+    if not isinstance(record, dict):
+        return None, f"应为 JSON 对象（{{\"title\": …}}），实为{_JSON_KINDS.get(type(record), type(record).__name__)}"
+    price = record.get("price")
+    if price is not None and price != "":
+        if isinstance(price, bool) or isinstance(price, (list, dict)):
+            return None, f"price 应为数字或价格文本，实为{_JSON_KINDS.get(type(price), type(price).__name__)}"
+        if isinstance(price, (int, float)) and not isinstance(price, bool) and price < 0:
+            return None, f"price 为负数（{price}）"
+        if isinstance(price, str) and price.strip().startswith("-"):
+            return None, f"price 为负数（「{price.strip()[:40]}」）"
+        if parse_price(price) is None:
+            return None, f"price「{str(price)[:40]}」不是价格（应为非负数字，如 58 或 \"¥58.00\"）"
+    attributes = record.get("attributes")
+    if attributes is not None and not isinstance(attributes, dict):
+        return None, (f"attributes 应为 JSON 对象（{{\"品牌\": \"…\"}}），实为"
+                      f"{_JSON_KINDS.get(type(attributes), type(attributes).__name__)}")
+    try:
+        record_date(record.get("first_seen"))
+    except ValueError as exc:
+        return None, str(exc)
+    return record, None
+
+
+_JSON_KINDS = {list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值", type(None): "null", dict: "对象"}
+
+
 @click.command()
-@click.option("--in", "in_path", required=True, type=click.Path(exists=True, dir_okay=False), help="JSON lines: id, title, and optionally platform, price, shop, attributes, description.")
+@click.option("--in", "in_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="JSON lines: id, title, and optionally platform, price, shop, attributes, description, "
+                   "first_seen (YYYY-MM-DD).")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Where to write the scored JSON lines.")
+@click.option("--skip-bad-lines", is_flag=True,
+              help="有错误行时跳过它们（逐行警告）并为其余各行评分 score the good lines, warn about each bad one "
+                   "(default: a file with a bad line is refused and nothing is written).")
 @click.pass_context
-def score(ctx, in_path: str, out_path: str) -> None:
-    """Score listings from a JSON-lines file (category, risk, reasons, evidence)."""
+def score(ctx, in_path: str, out_path: str, skip_bad_lines: bool) -> None:
+    """Score listings from a JSON-lines file (category, risk, reasons, evidence).
+
+    \b
+    每行一个 JSON 对象。某行不是 JSON 对象、price 不是非负数字或价格文本、attributes 不是对象、
+    first_seen 不是日期时，按文件和行号列出每个错误行及原因，不写入任何内容（退出码 65）；
+    加 --skip-bad-lines 则跳过错误行（逐行警告）并为其余各行评分。
+    """
+    bad: list[tuple[int, str]] = []
+    with open(in_path, "rb") as src:  # every line checked before anything is scored or written
+        for lineno, line in enumerate(src, 1):
+            if lineno == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
+            if line.strip():
+                _, problem = check_record(line)
+                if problem:
+                    bad.append((lineno, problem))
+    for lineno, problem in bad[:MAX_SHOWN_ERRORS]:
+        console.print(f"{'警告：跳过 ' if skip_bad_lines else ''}{in_path} 第 {lineno} 行：{problem}", markup=False, soft_wrap=True)
+    if len(bad) > MAX_SHOWN_ERRORS:
+        console.print(f"……另有 {len(bad) - MAX_SHOWN_ERRORS} 行有错误", markup=False, soft_wrap=True)
+    if bad and not skip_bad_lines:
+        raise ImportFileError(f"{in_path}: {len(bad)} 行有错误，未评分、未写入 {out_path}；改正这些行后重试，"
+                              "或加 --skip-bad-lines 跳过错误行")
     settings = settings_of(ctx)
     scorer = load_scorer(settings, console.print)
     watchlist = load_watchlist(settings)
     threshold = settings.scoring.threshold
+    skip = {lineno for lineno, _ in bad}
     n = 0
     batch: list[dict] = []
 
-    def flush() -> None:  # score a batch at once (the scorer's fast path), write it in input order
+    def flush(dst) -> None:  # score a batch at once (the scorer's fast path), write it in input order
         for line_out in scorer.score_records(batch, watchlist=watchlist, threshold=threshold):
-            dst.write(json.dumps(line_out, ensure_ascii=False) + "\n")
+            dst.write((json.dumps(line_out, ensure_ascii=False) + "\n").encode("utf-8"))
         batch.clear()
 
-    with open(in_path, encoding="utf-8-sig") as src, open(out_path, "w", encoding="utf-8") as dst:
+    with open(in_path, "rb") as src, atomic_writer(out_path) as dst:
         for lineno, line in enumerate(src, 1):
-            if not line.strip():
+            if lineno == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
+            if not line.strip() or lineno in skip:
                 continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise FirewatchError(f"{in_path}:{lineno}: not JSON ({exc})") from exc
+            record, _ = check_record(line)
             batch.append(record)
             n += 1
             if len(batch) >= SCORE_BATCH:
-                flush()
-        flush()
-    console.print(f"{n} 条已评分 scored -> {out_path}")
+                flush(dst)
+        flush(dst)
+    skipped = f"，跳过错误行 {len(bad)} 行 skipped" if bad else ""
+    console.print(f"{n} 条已评分 scored{skipped} -> {out_path}")
 
 
 @click.command()

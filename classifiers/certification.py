@@ -1,0 +1,260 @@
+"""CCC scope by date and CCC certificate numbers beyond their bare form.
+
+`certification_findings(fields, numbers, category, on)` returns `(source, Finding)` pairs with
+code `invalid_certificate`:
+- a CCC claim ("3C认证", "CCC标志", "强制性产品认证" ...) on a product that was outside CCC on the
+  listing's date `on` (`data/ccc_scope.yaml`: which products left or re-entered CCC, when, by which
+  announcement), the evidence naming the announcement and the date;
+- a well-formed 16-digit CCC certificate number (`specs.validate_ccc_number` passed) that still
+  cannot exist: issued before the scheme began, after the listing's date, in a year its category was
+  wholly outside CCC (a period that has ended: a product back in CCC), or (when the switch is on) by an unknown body (`data/certificates.yaml`).
+`listing_date(listing, now)` is the day a listing is judged on: its first sighting (北京时间), else
+`now`. The structural checks of the number (digits, length) stay in `specs.check_certificates`;
+the registry lookup in `RiskRules.registry_findings`. Voluntary certificates (自愿性认证) have no
+common number form: they are neither claims nor checked here, only looked up in the registry.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from firewatch.core.clock import to_beijing
+from firewatch.core.labels import category_name
+from firewatch.core.models import Listing
+from firewatch.core.text import normalize
+
+from .datafiles import load_yaml
+from .exceptions import DataFileError
+from .specs import Finding, locate
+
+DATA_DIR = Path(__file__).parent / "data"
+SCOPE_PATH = DATA_DIR / "ccc_scope.yaml"
+CERTIFICATES_PATH = DATA_DIR / "certificates.yaml"
+NEGATION_WINDOW = 3  # characters before a claim searched for a negation
+_QUICK = ("3c", "ccc", "强制")  # every claim pattern holds one of these (the gate before the regexes)
+_GATE = re.compile("[3３cCｃＣ]|强制")
+
+__all__ = ["SCOPE_PATH", "CERTIFICATES_PATH", "Scope", "load_scope", "listing_date", "certification_findings",
+           "ccc_claims", "voluntary_numbers", "voluntary_registry_finding"]
+_STATUS_NAMES = {"cancelled": "注销", "revoked": "撤销", "suspended": "暂停", "expired": "过期"}
+
+
+def _day(value: Any, where: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise DataFileError(f"{where}: not a date (YYYY-MM-DD): {value!r}") from exc
+
+
+class Scope:
+    """The CCC scope data (`ccc_scope.yaml`) and number facts (`certificates.yaml`), compiled once."""
+
+    def __init__(self, scope: dict[str, Any], certificates: dict[str, Any]) -> None:
+        self.scope = scope
+        self.certificates = certificates
+        self.claims = [re.compile(p) for p in scope.get("claim_patterns", [])]
+        self.negations = sorted((normalize(n) for n in scope.get("claim_negations", [])), key=len, reverse=True)
+        self.statements = [normalize(w) for w in scope.get("scope_statements", [])]
+        self.voluntary_cues = [normalize(w) for w in scope.get("voluntary_cues", [])]
+        self.start_year = int(scope.get("scheme_start_year", 2002))
+        self.start_source = str(scope.get("scheme_start_source", ""))
+        self.periods: list[dict[str, Any]] = []
+        for i, entry in enumerate(scope.get("out_of_scope", [])):
+            where = f"{SCOPE_PATH.name}: out_of_scope[{i}]"
+            if not entry.get("categories") and not entry.get("words"):
+                raise DataFileError(f"{where}: needs categories or words")
+            start = _day(entry.get("from"), where)
+            if start is None:
+                raise DataFileError(f"{where}: needs from")
+            words = [normalize(w) for w in entry.get("words", [])]
+            # words that normalising leaves alone (Chinese) are looked for in the raw title first
+            plain = all(w == str(raw) for w, raw in zip(words, entry.get("words", [])))
+            self.periods.append({**entry, "from": start, "until": _day(entry.get("until"), where), "words": words,
+                                 "gate": re.compile("|".join(map(re.escape, words))) if words and plain else None,
+                                 "unless_words": [normalize(w) for w in entry.get("unless_words", [])]})
+        number = certificates.get("ccc_number", {})
+        self.body_check = number.get("body_check", {})
+        self.gap_check = bool(number.get("gap_year_check", {}).get("enforce", True))
+
+    @staticmethod
+    def applies(entry: dict[str, Any]) -> bool:
+        """A verified entry always applies; an unverified one only while its switch is on."""
+        return bool(entry.get("enforce", entry.get("verified", False)))
+
+    # -- which period a product is in --------------------------------------------------------
+    def outside(self, category: str, title: str, on: date) -> dict[str, Any] | None:
+        """The out-of-scope period the product (by category, or by the words of its title) is in on `on`."""
+        norm = None
+        for entry in self.periods:
+            if not self.applies(entry):
+                continue
+            if entry["from"] > on or (entry["until"] is not None and on >= entry["until"]):
+                continue
+            if category in entry.get("categories", []):
+                return entry
+            if entry["words"] and (entry["gate"] is None or entry["gate"].search(title)):
+                norm = normalize(title) if norm is None else norm
+                if any(w in norm for w in entry["words"]) and not any(w in norm for w in entry["unless_words"]):
+                    return entry
+        return None
+
+    def gap_years(self, category: str) -> list[tuple[int, dict[str, Any]]]:
+        """Years wholly inside a period when `category` was outside CCC (ended periods only)."""
+        out = []
+        for entry in self.periods:
+            if not self.applies(entry) or category not in entry.get("categories", []) or entry["until"] is None:
+                continue
+            first = entry["from"].year + (0 if entry["from"] == date(entry["from"].year, 1, 1) else 1)
+            out += [(y, entry) for y in range(first, entry["until"].year)]
+        return out
+
+
+@lru_cache(maxsize=8)
+def _load(scope_path: str, certificates_path: str) -> Scope:
+    return Scope(load_yaml(scope_path), load_yaml(certificates_path))
+
+
+def load_scope(scope_path: str | Path = SCOPE_PATH, certificates_path: str | Path = CERTIFICATES_PATH) -> Scope:
+    """The scope data (cached per pair of paths)."""
+    return _load(str(scope_path), str(certificates_path))
+
+
+def listing_date(listing: Listing, now: datetime | date | None = None) -> date:
+    """The day a listing is judged on: its first sighting in Beijing time, else `now`, else today."""
+    if listing.first_seen is not None:
+        return to_beijing(listing.first_seen).date()
+    if isinstance(now, datetime):
+        return to_beijing(now).date() if now.tzinfo is not None else now.date()
+    return now or date.today()
+
+
+def ccc_claims(text: str, scope: Scope | None = None) -> list[tuple[int, int]]:
+    """Spans of CCC claims in `text` (negated ones and statements about the scope left out)."""
+    scope = scope or load_scope()
+    if _GATE.search(text) is None:  # every claim holds 3, c or 强制 (any width or case)
+        return []
+    norm = normalize(text)
+    if not any(q in norm for q in _QUICK):
+        return []
+    found, negated = [], []
+    for rx in scope.claims:
+        for m in rx.finditer(norm):
+            before = norm[max(0, m.start() - NEGATION_WINDOW):m.start()]
+            inside = norm[m.start():m.end()]
+            around = norm[max(0, m.start() - 8):m.end() + 8]
+            if any(before.endswith(n) or n in inside for n in scope.negations) \
+                    or any(w in around for w in scope.statements):
+                negated.append(m.span())
+            else:
+                found.append(m.span())
+    # "不具有3C认证": the claim "3C认证" overlaps the negated "具有3C"
+    return sorted(s for s in found if not any(s[0] < e and b < s[1] for b, e in negated))
+
+
+def _scope_finding(text: str, span: tuple[int, int], entry: dict[str, Any], category: str, on: date) -> Finding:
+    what = category_name(category) if category in entry.get("categories", []) else "消防安全标志"
+    claim = text[span[0]:span[1]]
+    since = entry["from"].isoformat()
+    until = entry["until"].isoformat() if entry.get("until") else None
+    period = f"在 {since} 至 {until} 期间" if until else f"自 {since} 起"
+    return Finding("invalid_certificate",
+                   f"宣称“{claim}”，但依据{entry['rule']}，{what}{period}不在强制性产品认证（CCC）目录内，"
+                   f"发现商品之日（{on.isoformat()}）不可能持有有效的 CCC 证书", span)
+
+
+def _number_problem(number: str, category: str, on: date, scope: Scope) -> str | None:
+    """Why a 16-digit number of the right form still cannot be a CCC certificate of this product."""
+    year = int(number[:4])
+    if year < scope.start_year:
+        return (f"证书编号 {number} 的发证年份 {year} 早于强制性产品认证制度的实施（{scope.start_year} 年起，"
+                f"{scope.start_source}）")
+    if year > on.year:
+        return f"证书编号 {number} 的发证年份 {year} 晚于发现商品之日（{on.isoformat()}）"
+    if scope.gap_check:
+        for gap, entry in scope.gap_years(category):
+            if gap == year:
+                return (f"证书编号 {number} 的发证年份 {year} 整年处于{category_name(category)}不实施强制性认证的期间"
+                        f"（{entry['from'].isoformat()} 至 {entry['until'].isoformat()}，依据{entry['rule']}），"
+                        f"该年不可能签发此类 CCC 证书")
+    body = scope.body_check
+    if body.get("enforce") and number[4:6] not in {str(b) for b in body.get("known_bodies", [])}:
+        return (f"证书编号 {number} 的第 5–6 位认证机构代码 {number[4:6]} 不在已知的指定认证机构代码之列"
+                f"（{body.get('source', '')}）")
+    return None
+
+
+def certification_findings(fields: Iterable[tuple[str, str]], numbers: Iterable[tuple[str, str, str]],
+                           category: str, on: date, scope: Scope | None = None) -> list[tuple[str, Finding]]:
+    """invalid_certificate findings as (field source, Finding) pairs, the span in that field's text.
+
+    `fields`: (source, text) pairs as the rules read them (the title first); `numbers`:
+    (source, text, number) for each well-formed 16-digit CCC number cited in a field.
+    """
+    if category == "not_fire":
+        return []
+    scope = scope or load_scope()
+    fields = list(fields)
+    title = next((t for s, t in fields if s == "title"), "")
+    found: list[tuple[str, Finding]] = []
+    entry = scope.outside(category, title, on)
+    if entry is not None:
+        for source, text in fields:
+            spans = ccc_claims(text, scope)
+            if spans:
+                found.append((source, _scope_finding(text, spans[0], entry, category, on)))
+                break
+    for source, text, number in numbers:
+        problem = _number_problem(number, category, on, scope)
+        if problem:
+            found.append((source, Finding("invalid_certificate",
+                                          f"{problem}（编号格式正确本身不能证明证书有效）", locate(text, number))))
+            break
+    return found
+
+
+def voluntary_numbers(fields: Iterable[tuple[str, str]], numbers: Iterable[tuple[str, str]], category: str,
+                      on: date, scope: Scope | None = None) -> set[str]:
+    """Of the cited numbers that are not of the CCC form ((source, number) pairs), those cited as
+    voluntary certificates: the product is outside CCC on `on`, and the number's field names a
+    voluntary certificate (自愿性, CCCF ...) or the listing claims no CCC anywhere. (On a product
+    under CCC, or of unknown regime, a number of another form stays a CCC form problem.)"""
+    numbers = list(numbers)
+    if not numbers:
+        return set()
+    scope = scope or load_scope()
+    fields = list(fields)
+    texts = dict(fields)
+    if scope.outside(category, texts.get("title", ""), on) is None:
+        return set()
+    claims = any(ccc_claims(t, scope) for _, t in fields)
+    return {number for source, number in numbers
+            if not claims or any(c in normalize(texts.get(source, "")) for c in scope.voluntary_cues)}
+
+
+def voluntary_registry_finding(number: str, record: dict[str, Any] | None, on: date,
+                               text: str) -> Finding | None:
+    """invalid_certificate for a voluntary certificate number the imported registry lacks, or holds
+    withdrawn or expired (the registry keys every scheme's numbers alike: half-width, upper case)."""
+    span = locate(text, number)
+    if record is None:
+        return Finding("invalid_certificate", f"自愿性认证证书编号 {number} 在导入的证书库中查无记录"
+                       "（自愿性认证证书应在全国认证认可信息公共服务平台或发证机构网站核实）", span)
+    status = str(record.get("status") or "valid")
+    if status not in ("valid", "unknown"):
+        label = _STATUS_NAMES.get(status) or record.get("status_text") or status
+        return Finding("invalid_certificate", f"自愿性认证证书编号 {number} 在证书库中的状态为“{label}”", span)
+    expires = record.get("expires_on")
+    if isinstance(expires, str) and expires:
+        expires = date.fromisoformat(expires[:10])
+    if isinstance(expires, date) and expires < on:
+        return Finding("invalid_certificate", f"自愿性认证证书编号 {number} 已于 {expires.isoformat()} 到期"
+                       f"（发现商品之日为 {on.isoformat()}）", span)
+    return None

@@ -1,0 +1,131 @@
+"""Classes a standard does not have: cable burning classes (GB 31247-2014) and fire-door classes.
+
+`edition_findings(fields, category, on)` returns `(source, Finding)` pairs with code
+`substandard_spec` (taxonomy: "a stated specification ... outdated or wrong standard"):
+- a cable citing GB 31247 with a class it does not have (B4, d3, t3, a0 ...), or with B1/B2 and
+  without all three additional classes (d0-d2 dripping, t0-t2 smoke toxicity, a1-a3 corrosiveness);
+- a fire door stating a B or C class the standard does not have (B0.50, C2.50 ...) or a grade that
+  no fire-door standard has (丁级).
+Facts and sources are in `data/editions.yaml`. Superseded editions (GB 4351.1-2005 after
+2025-01-01 ...) are judged in `spec_checks` from `specs.yaml`'s standards table; the same file
+records their verified dates, which the tests hold that rule to.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from firewatch.core.text import normalize
+
+from .datafiles import load_yaml
+from .specs import Finding
+
+EDITIONS_PATH = Path(__file__).parent / "data" / "editions.yaml"
+GB12955_2024_FROM = date(2026, 5, 1)
+
+# "GB 31247-2014 B1(d0,t1,a2)", "B1级 d1 t1 a2", "燃烧性能 B2级" -- the class word and what follows it
+_CABLE_CLASS_RE = re.compile(r"(?<![a-z0-9])(b[0-9]|a(?![0-9.]))\s*级?\s*(?:[(（\[]\s*([^)）\]]{0,30})[)）\]])?")
+_SUB_RE = re.compile(r"(?<![a-z])([dta])\s*([0-9])(?![0-9.])")
+_DOOR_CLASS_RE = re.compile(r"(?<![a-z0-9])([bc])\s?([0-3]\.[0-9]{1,2})(?![0-9])(?!\s*(?:mm|毫米|米|m|厘|cm))")
+_CABLE_WORDS = ("电缆", "电线", "线缆", "光缆")
+_DOOR_GATE = re.compile(r"[bcBCｂｃＢＣ]\s?[0-3０-３][.．]")  # what a B or C class needs, before normalising
+
+__all__ = ["edition_findings", "load_editions", "EDITIONS_PATH"]
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> dict[str, Any]:
+    return load_yaml(path)
+
+
+def load_editions(path: str | Path = EDITIONS_PATH) -> dict[str, Any]:
+    return _load(str(path))
+
+
+def _on(cfg: dict[str, Any]) -> bool:
+    return bool(cfg.get("enforce", cfg.get("verified", False)))
+
+
+def _cable(text: str, cfg: dict[str, Any]) -> Finding | None:
+    if "31247" not in text and "３１２４７" not in text:
+        return None
+    norm = normalize(text)
+    if "31247" not in norm:
+        return None
+    std, src = cfg.get("standard", "GB 31247-2014"), cfg.get("source", "")
+    classes = {c.lower() for c in cfg.get("classes", [])}
+    needs = {c.lower() for c in cfg.get("needs_extra", [])}
+    allowed = {k: {v.lower() for v in cfg.get(name, [])} for k, name in (("d", "droplet"), ("t", "toxicity"),
+                                                                         ("a", "corrosion"))}
+    start = norm.index("31247")
+    for m in _CABLE_CLASS_RE.finditer(norm, start):
+        cls = m.group(1)
+        if cls == "a" and not m.group(2):
+            continue  # a bare "a" (0.6/1kv a ...) is too ambiguous without its parenthesis
+        span = (m.start(1), m.end(1))
+        if cls not in classes:
+            return Finding("substandard_spec", f"{std} 没有“{text[span[0]:span[1]]}”这一燃烧性能等级（只有 "
+                           f"{'、'.join(cfg.get('classes', []))}）（来源：{src}）", span)
+        subs = {}
+        tail = m.group(2) if m.group(2) is not None else norm[m.end():m.end() + 16]
+        for k, v in _SUB_RE.findall(tail):
+            subs.setdefault(k, f"{k}{v}")
+        bad = [s for k, s in subs.items() if s not in allowed[k]]
+        if bad:
+            return Finding("substandard_spec", f"{std} 没有附加等级“{bad[0]}”（燃烧滴落物 d0–d2、烟气毒性 t0–t2、"
+                           f"腐蚀性 a1–a3）（来源：{src}）", span)
+        if cls in needs:
+            missing = [name for k, name in (("d", "燃烧滴落物/微粒等级 d"), ("t", "烟气毒性等级 t"),
+                                            ("a", "腐蚀性等级 a")) if k not in subs]
+            if missing:
+                return Finding("substandard_spec", f"{std} 规定 {cls.upper()} 级电缆须同时标明燃烧滴落物、烟气毒性和"
+                               f"腐蚀性等级，如 {cls.upper()}(d0,t0,a1)；本商品缺少{'、'.join(missing)}（来源：{src}）",
+                               span)
+        return None
+    return None
+
+
+def _door(text: str, cfg: dict[str, Any], on: date) -> Finding | None:
+    if on >= GB12955_2024_FROM and not cfg.get("apply_after_2024_edition", True):
+        return None
+    if _DOOR_GATE.search(text) is None and not any(w in text for w in cfg.get("impossible_grades", [])):
+        return None
+    norm = normalize(text)
+    std, src = cfg.get("standard", "GB 12955-2008"), cfg.get("source", "")
+    for word in cfg.get("impossible_grades", []):
+        i = norm.find(normalize(word))
+        if i >= 0:
+            return Finding("substandard_spec", f"防火门没有“{word}”：{std} 的等级为 "
+                           f"{'、'.join(cfg.get('grades', []))}（来源：{src}）", (i, i + len(word)))
+    for m in _DOOR_CLASS_RE.finditer(norm):
+        kind, hours = m.group(1), float(m.group(2))
+        allowed = [float(h) for h in cfg.get(f"{kind}_hours", [])]
+        if not any(abs(hours - h) < 1e-6 for h in allowed):
+            name = "部分隔热防火门（B类）" if kind == "b" else "非隔热防火门（C类）"
+            return Finding("substandard_spec", f"{std} 的{name}只有 "
+                           f"{'、'.join(f'{kind.upper()}{h:.2f}' for h in allowed)}，没有 {kind.upper()}{hours:.2f}"
+                           f"（来源：{src}）", m.span())
+    return None
+
+
+def edition_findings(fields: Iterable[tuple[str, str]], category: str, on: date,
+                     data: dict[str, Any] | None = None) -> list[tuple[str, Finding]]:
+    """substandard_spec findings for classes a standard does not have, as (field source, Finding)."""
+    data = data or load_editions()
+    cable = data.get("cable_burning", {})
+    door = data.get("fire_door", {})
+    for source, text in fields:
+        if category in ("flame_retardant_cable", "fire_resistant_cable") or (
+                category == "other_fire" and any(w in text for w in _CABLE_WORDS)):
+            found = _cable(text, cable) if _on(cable) else None
+            if found:
+                return [(source, found)]
+        if category == "fire_door" and _on(door):
+            found = _door(text, door, on)
+            if found:
+                return [(source, found)]
+    return []
