@@ -748,4 +748,31 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         ALTER TABLE cases ADD COLUMN close_note TEXT NOT NULL DEFAULT ''
         """,
     ),
+    (
+        20,
+        "text recognised in listing images (OCR): one row per listing image with its lines, boxes and "
+        "confidences, the image's SHA-256, size and stored copy, or the error that stopped it",
+        """
+        CREATE TABLE ocr_images (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            sha256 TEXT NOT NULL DEFAULT '',
+            media_type TEXT NOT NULL DEFAULT '',
+            width INTEGER NOT NULL DEFAULT 0,
+            height INTEGER NOT NULL DEFAULT 0,
+            size INTEGER NOT NULL DEFAULT 0,
+            file TEXT NOT NULL DEFAULT '',
+            engine TEXT NOT NULL DEFAULT '',
+            lines TEXT NOT NULL DEFAULT '[]',
+            error TEXT NOT NULL DEFAULT '',
+            seconds REAL NOT NULL DEFAULT 0,
+            recognised_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX ocr_images_key ON ocr_images (platform, listing_id, url);
+        CREATE INDEX ocr_images_sha ON ocr_images (sha256)
+        """,
+    ),
 ]

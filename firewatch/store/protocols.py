@@ -420,6 +420,7 @@ class Store(Protocol):
     tips: TipRepository
     assist: AssistRepository
     packs: PackExportRepository
+    ocr: Any  # firewatch.store.ocr.SQLiteOcr: text read in listing images
 
     def schema_versions(self) -> list[int]: ...
     def integrity_ok(self) -> bool: ...
