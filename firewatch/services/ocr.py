@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import re
 import time
@@ -35,7 +36,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from PIL import Image, UnidentifiedImageError
 
-from firewatch.core.datapaths import stored_path
+from firewatch.core.datapaths import resolve_path, stored_path
 from firewatch.core.exceptions import ClaimLost, FirewatchError
 from firewatch.core.files import write_new
 from firewatch.core.models import Assessment, Listing, Reason, utcnow
@@ -298,6 +299,34 @@ def rescore(scorer, listing: Listing, records: list[OcrImage], watchlist: Any = 
     specs["image_text"] = {"images": len(records), "with_text": len(numbers),
                            "reasons": sum(1 for r in reasons if "image:" in (r.source or ""))}
     return replace(assessment, reasons=reasons, specs=specs)
+
+
+# -- evidence packs ------------------------------------------------------------------------------
+def image_text_files(store, key: tuple[str, str], data_dir: Path | None) -> list[tuple[str, bytes]]:
+    """An evidence pack's OCR files of one listing: image-text.json (every image record: URL,
+    SHA-256, size, lines with boxes and confidences, or the error) and each image read, as kept
+    (images/N-<sha256 prefix>.<ext>); nothing when its images were never read. A kept copy that is
+    missing or no longer has its recorded SHA-256 is left out and said so in the JSON."""
+    records = store.ocr.images_of(key)
+    if not records:
+        return []
+    files, entries = [], []
+    for record in records:
+        entry = record.to_dict()
+        if record.file:
+            path = resolve_path(record.file, data_dir)
+            data = path.read_bytes() if path.is_file() else b""
+            if data and hashlib.sha256(data).hexdigest() == record.sha256:
+                name = f"images/{record.position + 1}-{record.sha256[:12]}{Path(record.file).suffix}"
+                files.append((name, data))
+                entry["pack_file"] = name
+            else:
+                entry["pack_file"] = ""
+                entry["pack_note"] = "识别时保存的图片副本缺失或已改动，未放入证据包"
+        entries.append(entry)
+    body = {"说明": "商品图片文字识别（OCR）记录：每张图片的地址、SHA-256、识别出的文字、位置框（像素）与置信度",
+            "images": entries}
+    return [("image-text.json", json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")), *files]
 
 
 # -- the queue stage ------------------------------------------------------------------------------

@@ -313,3 +313,45 @@ def test_ocr_records_on_both_engines(store_url):
         store.ocr.save_result(result, ("index",), "w")
         assert store.assessments.get_assessment(listing.key).reasons == result.reasons
         assert store.queue.queue_counts() == {"index": 1, "score": 1}  # score: queued by the upsert
+
+
+def test_evidence_pack_carries_the_ocr_record_and_the_images(tmp_path):
+    """A pack of a listing whose images were read holds image-text.json and the kept images, hashed
+    and signed like the rest (`verify_pack` passes)."""
+    import hashlib
+    import json
+    import zipfile
+    from datetime import datetime, timezone
+
+    from alerts.evidence_pack import write_pack
+    from alerts.pack_verify import verify_pack
+    from alerts.signing import installation_key
+    from firewatch.services.evidence import evidence_item
+    from tests.web.sample import add_evidence, tiny_png
+
+    picture = replica.ListingImage("jd", "55", 0, "main", 800, 800, (240, 240, 240), (200, 30, 30),
+                                   (replica.ImageText("年检专用", "claim", "inspection_only", (60, 80, 316, 144), 64),),
+                                   "extinguisher")
+    png = replica.render(picture)
+    digest = hashlib.sha256(png).hexdigest()
+    (tmp_path / "ocr").mkdir()
+    (tmp_path / "ocr" / f"{digest}.png").write_bytes(png)
+    listing = Listing("jd", "55", url="https://item.jd.com/55.html", title="灭火器", image_urls=["https://x/1.png", "https://x/2.png"])
+    with open_store(tmp_path / "f.db", data_dir=tmp_path) as store:
+        store.listings.upsert_listing(listing)
+        add_evidence(store, tmp_path / "evidence", listing, tiny_png(), datetime(2026, 12, 1, tzinfo=timezone.utc))
+        assert not evidence_item(store, listing.key).extra_files  # never read: nothing added
+        store.ocr.save_image(OcrImage("jd", "55", 0, "https://x/1.png", sha256=digest, media_type="image/png", width=800,
+                                      height=800, size=len(png), file=f"ocr/{digest}.png", engine="e",
+                                      lines=[OcrLine("年检专用", [[60, 80], [316, 80], [316, 144], [60, 144]], 0.99)]))
+        store.ocr.save_image(OcrImage("jd", "55", 1, "https://x/2.png", error="不是可识别的图片（12 字节）"))
+        item = evidence_item(store, listing.key)
+    pack = tmp_path / "case.zip"
+    write_pack(pack, [item], signer=installation_key(tmp_path / "keys"), operator="t")
+    assert verify_pack(pack) == []
+    with zipfile.ZipFile(pack) as zf:
+        record = json.loads(zf.read("jd_55/image-text.json"))
+        assert [i["position"] for i in record["images"]] == [0, 1]
+        assert record["images"][0]["lines"][0]["text"] == "年检专用" and record["images"][0]["sha256"] == digest
+        assert record["images"][1]["error"].startswith("不是可识别的图片")
+        assert zf.read("jd_55/" + record["images"][0]["pack_file"]) == png
