@@ -18,7 +18,6 @@ exactly, the ratios to `detect`, and what `full` means for 100,000 flagged listi
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import resource
 import sys
