@@ -13,7 +13,7 @@ its own transaction, so a killed process loses no finished image. Once every ima
 rescores the listing with the text of its images (`rescore`) and saves the assessment, completes
 'ocr' and queues capture (newly flagged) and index, in one transaction.
 
-`rescore` hands the scorer the listing with each image's text as one extra field ("图片N文字"), so
+`rescore` hands the scorer the listing with each image's text as one extra field ("图片N文字（OCR）"), so
 every rule (phrases, specs, certificates, cross-field contradictions with the title) and the score
 formula apply to it unchanged; a reason found in an image is then given back to the image: source
 and span field `image:N` (N counts from 1, 1 the main image), the span in that image's text, and
@@ -44,9 +44,9 @@ from firewatch.store.ocr import OcrImage, OcrLine
 
 log = logging.getLogger(__name__)
 
-FIELD_PREFIX = "图片"  # the extra field an image's text is scored as: 图片1文字, 图片2文字 ...
-FIELD_SUFFIX = "文字"
-_FIELD = re.compile(r"attributes\." + FIELD_PREFIX + r"(\d+)" + FIELD_SUFFIX)
+FIELD_PREFIX = "图片"  # the extra field an image's text is scored as: 图片1文字（OCR）, 图片2文字（OCR） ...
+FIELD_SUFFIX = "文字（OCR）"
+_FIELD = re.compile(r"attributes\." + re.escape(FIELD_PREFIX) + r"(\d+)" + re.escape(FIELD_SUFFIX))
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif", "BMP": "image/bmp"}
 NETWORK_ERROR = "网络错误"  # an error text starting so is tried again at the listing's next OCR
 
@@ -278,7 +278,7 @@ def rescore(scorer, listing: Listing, records: list[OcrImage], watchlist: Any = 
     assessment = scorer.assess(scored, watchlist=watchlist, threshold=threshold)
     reasons = []
     for reason in assessment.reasons:
-        if "图片" not in (reason.source or "") and "图片" not in (reason.span_field or ""):
+        if FIELD_SUFFIX not in (reason.source or "") and FIELD_SUFFIX not in (reason.span_field or ""):
             reasons.append(reason)
             continue
         number = _image_field(reason.span_field or reason.source, numbers)
