@@ -2,8 +2,9 @@
 listings, keep it per image with boxes and confidences, and judge it with the text rules.
 
 The 'ocr' queue stage (`OcrStage`, wired into the pipeline by `build_pipeline`): the score stage
-queues it for a listing whose risk score is at least `[ocr] band_low` (flagged, or uncertain below
-the flag threshold) or that has image text already; `drain` claims its rows like every stage. For
+queues it (beside index, so a listing waiting for OCR is searchable meanwhile) for a listing whose
+risk score is at least `[ocr] band_low` (flagged, or uncertain below the flag threshold) or that has
+image text already; `drain` claims its rows like every stage. For
 each listing it fetches up to `max_images` image URLs through the host map (`firewatch.core.hostmap`,
 as every image fetch), refuses what is too large, not an image or has too many pixels (a Chinese
 error kept on that image's record; the other images go on), keeps a copy of each image read (under
@@ -127,6 +128,11 @@ def decode_image(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
         raise ImageRefused(f"图片过大：{width}×{height} 像素，超过上限 {max_pixels} 像素，未识别")
     try:
         image.load()
+        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:  # transparent: on white, as shown
+            rgba = image.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            return flat, media
         return image.convert("RGB"), media
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageRefused(f"图片已损坏，无法解码（{type(exc).__name__}: {str(exc)[:120]}）") from exc
@@ -229,7 +235,11 @@ class ImageReader:
             self.reused += 1
             return replace(base, lines=same.lines, seconds=0.0)
         started = time.perf_counter()
-        lines = self.engine.read(image)
+        try:
+            lines = self.engine.read(image)
+        except Exception as exc:  # noqa: BLE001  (the engine on seller images: one bad image must not stop the rest)
+            log.warning("OCR engine failed on %s: %s: %s", url, type(exc).__name__, exc)
+            return replace(base, error=f"识别失败：{type(exc).__name__}: {str(exc)[:200]}")
         self.read_images += 1
         return replace(base, lines=lines, seconds=round(time.perf_counter() - started, 3))
 

@@ -315,8 +315,8 @@ class Pipeline:
         stages: tuple[str, ...] = ("index",)
         if assessment.flagged and listing.status == "active" and self.store.evidence.latest_evidence(listing.key) is None:
             stages = ("capture", "index")
-        if self.ocr is not None and self.ocr.wants(listing, assessment):  # OCR queues index itself when done
-            stages = stages[:-1] + ("ocr",)
+        if self.ocr is not None and self.ocr.wants(listing, assessment):  # read its images; OCR queues index again
+            stages = stages + ("ocr",)
         return stages
 
     def _capture_stage(self, stats: PipelineStats, progress: Any) -> None:

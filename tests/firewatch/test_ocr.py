@@ -256,7 +256,7 @@ def test_bad_image_files_get_a_clear_error_and_the_rest_are_read(demo_market, tr
 
 
 def test_flagged_and_uncertain_listings_go_to_ocr_in_the_pipeline(demo_market, trained_model, tmp_path):
-    """The score stage queues 'ocr' (instead of index) for a flagged or uncertain listing with
+    """The score stage queues 'ocr' (beside index) for a flagged or uncertain listing with
     images, or one read before; the 'ocr' stage then reads it, rescored, and queues index."""
     cat = demo_market.catalogue
     risky = stored_listing(pick(cat, lambda x, claims: (0, "年检专用", "inspection_only") in claims
@@ -355,3 +355,16 @@ def test_evidence_pack_carries_the_ocr_record_and_the_images(tmp_path):
         assert record["images"][0]["lines"][0]["text"] == "年检专用" and record["images"][0]["sha256"] == digest
         assert record["images"][1]["error"].startswith("不是可识别的图片")
         assert zf.read("jd_55/" + record["images"][0]["pack_file"]) == png
+
+
+def test_a_transparent_image_is_read_on_white():
+    """Text drawn on a transparent background (common in product cut-outs) keeps its contrast."""
+    from PIL import ImageDraw
+
+    picture = Image.new("RGBA", (200, 100), (0, 0, 0, 0))
+    ImageDraw.Draw(picture).rectangle((10, 10, 50, 50), fill=(0, 0, 0, 255))
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    flat, media = decode_image(out.getvalue(), 1_000_000)
+    assert media == "image/png" and flat.mode == "RGB"
+    assert flat.getpixel((100, 80)) == (255, 255, 255) and flat.getpixel((20, 20)) == (0, 0, 0)
