@@ -30,6 +30,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw, ImageFont
 
 MAIN_SIZE = (800, 800)
+CACHE_SIZE = 1024  # rendered pictures a catalogue keeps
 DETAIL_WIDTH = 750
 _NAME = re.compile(r"(?:^|/)(jd|taobao|tmall|pdd|1688)_([0-9A-Za-z]+)_(\d+)\.png$")
 _KG = re.compile(r"(\d+(?:\.\d+)?)\s*(?:kg|KG|公斤|千克)")
@@ -211,28 +212,14 @@ def serve(catalogue, name: str) -> bytes | None:
     listing = catalogue.get(platform, listing_id)
     if listing is None or index >= max(1, int(listing.image_count)):
         return None
-    return _render_cached(catalogue.seed, id(catalogue), platform, listing_id, index, _Ref(catalogue))
-
-
-class _Ref:
-    """Carries the catalogue into the cached renderer without making it part of the cache key."""
-
-    def __init__(self, catalogue) -> None:
-        self.catalogue = catalogue
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, _Ref)
-
-    def __hash__(self) -> int:
-        return 0
-
-
-@lru_cache(maxsize=512)
-def _render_cached(seed: int, catalogue_id: int, platform: str, listing_id: str, index: int, ref: _Ref) -> bytes:
-    listing = ref.catalogue.get(platform, listing_id)
-    if listing.relist_of:
-        source = ref.catalogue.get(platform, listing.relist_of)
-        plans = listing_images(source or listing, seed)
-    else:
-        plans = listing_images(listing, seed)
-    return render(plans[min(index, len(plans) - 1)])
+    cache = catalogue.__dict__.setdefault("_rendered_images", {})  # per catalogue: ~25 KB an image
+    key = (platform, listing_id, index)
+    data = cache.get(key)
+    if data is None:
+        source = catalogue.get(platform, listing.relist_of) if listing.relist_of else None
+        plans = listing_images(source or listing, catalogue.seed)
+        data = render(plans[min(index, len(plans) - 1)])  # ~12 ms of CPU
+        if len(cache) >= CACHE_SIZE:
+            cache.clear()
+        cache[key] = data
+    return data
