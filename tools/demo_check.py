@@ -24,6 +24,7 @@ import zipfile
 from collections import defaultdict
 from pathlib import Path
 
+from fastapi import Request  # module level: FastAPI reads the dependency's annotation from these globals
 from PIL import Image, ImageStat
 
 LOCAL = re.compile(r"127\.0\.0\.1|localhost", re.IGNORECASE)
@@ -121,10 +122,14 @@ def ocr_check(data: Path) -> list[str]:
 
     from firewatch.core.settings import load_settings
     from firewatch.web import create_app
-    from firewatch.web.deps import User, current_user
+    from firewatch.web.deps import User, optional_user
+
+    def analyst(request: Request) -> User:  # who is asking, as a logged-in session would set it
+        request.state.user = User("demo-check", "analyst")
+        return request.state.user
 
     app = create_app(load_settings(env={"FIREWATCH_DATA_DIR": str(data)}))
-    app.dependency_overrides[current_user] = lambda: User("demo-check", "analyst")
+    app.dependency_overrides[optional_user] = analyst
     platform, listing_id = cited[0]
     with TestClient(app) as client:
         page = client.get(f"/listings/{platform}/{listing_id}").text
