@@ -384,8 +384,12 @@ class OcrStage:
 
     def drain(self, pipeline, stats: Any, progress: Any = None) -> None:
         """Claim 'ocr' rows through `pipeline` and complete each listing (see the module docstring)."""
-        task = pipeline._task(progress, "图片文字识别", "ocr")
         limit = self.config.max_listings or None
+        task = None
+        if progress is not None:  # a bar of what this run will read (at most max_listings)
+            queued = self.store.queue.queue_counts().get("ocr", 0)
+            total = min(queued, limit) if limit else queued
+            task = progress.add_task("图片文字识别", total=total) if total else None
         for keys in pipeline._claimed("ocr", 4, limit):
             for key in keys:
                 if pipeline.stop.is_set():
