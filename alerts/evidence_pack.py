@@ -63,6 +63,7 @@ class PackItem:
     decisions: Sequence[Any] = field(default_factory=tuple)
     sources: Sequence[Any] | None = None
     assistance: Sequence[Any] | None = None
+    extra_files: Sequence[tuple[str, bytes]] = ()  # (name inside the item's folder, bytes): e.g. OCR records
 
     @property
     def folder(self) -> str:
@@ -226,6 +227,8 @@ def write_pack(
             members.append((f"{folder}/provenance.json", json_bytes(provenance)))
         if assistance is not None:
             members.append((f"{folder}/assistance.json", json_bytes(assistance)))
+        for name, data in item.extra_files:  # hashed and signed like every member
+            members.append((f"{folder}/{name}", data))
         if item.snapshots is not None:
             members.append((f"{folder}/history.csv", history_csv(item.snapshots)))
             members.append((f"{folder}/price-chart.png", price_chart_png(item.snapshots, _title(item.listing))))

@@ -28,6 +28,7 @@ from demo_market import hosts, pages, scripted
 from demo_market.behaviour import Behaviour
 from demo_market.catalogue import Catalogue
 from demo_market.generator import build_catalogue
+from demo_market import images
 from demo_market.render import encode, js_json, js_str, png
 from demo_market.tls import make_certificates
 
@@ -268,7 +269,8 @@ class DemoMarket:
         def image(name: str):
             if not name.endswith(".png"):
                 return PlainTextResponse("not found", status_code=404)
-            return Response(png(name), media_type="image/png",
+            drawn = images.serve(market.catalogue, name)  # a listing's picture with its text (demo_market.images)
+            return Response(drawn if drawn is not None else png(name), media_type="image/png",
                             headers={"Cache-Control": "max-age=86400"})
 
         @app.get("/cart/{rest:path}")

@@ -6,6 +6,10 @@
    `server_ip` and host-map fields say honestly which address answered (the local replica), so
    they are reported separately, not counted as URLs.
 2. Every screenshot shows a page (not one colour) and no two listings share one.
+3. OCR read some of the generated listing images, and the listing page of a listing with a
+   reason found in an image shows that image with the cited text's box marked and the reason
+   labelled as coming from the image (the page is rendered by the web app in this process, as an
+   analyst who may see every listing; the store is only read).
 
 Prints the figures and exits 1 when a check fails.
 """
@@ -20,6 +24,7 @@ import zipfile
 from collections import defaultdict
 from pathlib import Path
 
+from fastapi import Request  # module level: FastAPI reads the dependency's annotation from these globals
 from PIL import Image, ImageStat
 
 LOCAL = re.compile(r"127\.0\.0\.1|localhost", re.IGNORECASE)
@@ -96,11 +101,43 @@ def main(data: Path) -> int:
     print(f"screenshots: {len(shots)} of {sum(len(k) for k in by_hash.values())} listings; "
           f"blank: {len(blank)}; shared by two or more listings: {len(shared)}")
     failures += ["screenshots"] * bool(blank or shared or not shots)
+    failures += ocr_check(data)
     if failures:
         print("FAILED: " + ", ".join(sorted(set(failures))))
         return 1
     print("OK")
     return 0
+
+
+def ocr_check(data: Path) -> list[str]:
+    """Check 3: image records, and one listing page showing image evidence."""
+    db = sqlite3.connect(data / "firewatch.db")
+    images, with_text = db.execute("SELECT COUNT(*), SUM(CASE WHEN lines<>'[]' THEN 1 ELSE 0 END) FROM ocr_images").fetchone()
+    cited = [(p, i) for p, i, reasons in db.execute("SELECT platform, listing_id, reasons FROM assessments")
+             if '"span_field": "image:' in reasons]
+    print(f"OCR: images read {images}, with text {with_text or 0}; listings with a reason from an image: {len(cited)}")
+    if not cited:
+        return ["ocr"]
+    from fastapi.testclient import TestClient
+
+    from firewatch.core.settings import load_settings
+    from firewatch.web import create_app
+    from firewatch.web.deps import User, optional_user
+
+    def analyst(request: Request) -> User:  # who is asking, as a logged-in session would set it
+        request.state.user = User("demo-check", "analyst")
+        return request.state.user
+
+    app = create_app(load_settings(env={"FIREWATCH_DATA_DIR": str(data)}))
+    app.dependency_overrides[optional_user] = analyst
+    platform, listing_id = cited[0]
+    with TestClient(app) as client:
+        page = client.get(f"/listings/{platform}/{listing_id}").text
+        image = client.get(f"/listings/{platform}/{listing_id}/images/1")
+    shown = ('id="image-text"' in page and 'class="ocr-box cited"' in page and "文字（OCR）" in page
+             and image.status_code == 200 and image.headers["content-type"].startswith("image/"))
+    print(f"listing page /listings/{platform}/{listing_id}: image evidence with a cited box shown: {shown}")
+    return [] if shown else ["ocr listing page"]
 
 
 if __name__ == "__main__":

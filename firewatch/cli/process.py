@@ -32,7 +32,8 @@ listings failed a stage; they stay queued for the next run); other codes for err
 def _summary(stats: PipelineStats) -> str:
     fetched = f"抓取线索页面 fetched {stats.fetched}, " if stats.fetched else ""
     lost = f", 租约被接管 claims_lost {stats.claims_lost}" if stats.claims_lost else ""
-    return (f"{fetched}评分 scored {stats.scored}, 标记 flagged {stats.flagged}, 截图 captured {stats.captured}, "
+    ocr = f"图片文字识别 ocr {stats.ocr}, " if stats.ocr else ""
+    return (f"{fetched}评分 scored {stats.scored}, 标记 flagged {stats.flagged}, {ocr}截图 captured {stats.captured}, "
             f"索引 indexed {stats.indexed}, 错误 errors {len(stats.errors)}{lost}")
 
 

@@ -172,6 +172,8 @@ def field_name(source: str | None) -> str:
         if part.startswith("attributes."):
             key = part[len("attributes."):]
             parts.append(f"属性“{ATTRIBUTE_NAMES.get(key, key)}”")
+        elif part.startswith("image:"):
+            parts.append(f"图片{part[len('image:'):]}文字（OCR）")
         else:
             parts.append(FIELD_NAMES.get(part, part))
     return "+".join(parts)

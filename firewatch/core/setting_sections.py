@@ -213,6 +213,22 @@ class CaptureSettings(_Section):
     evidence_dir: str = Field("evidence", description="Captured evidence (relative to data_dir).")
 
 
+class OcrSettings(_Section):
+    enabled: bool = Field(False, description="Read the text in the main and detail images of flagged or uncertain "
+                                             "listings (rapidocr-onnxruntime, models inside the package) and judge "
+                                             "it: about a CPU-second per image, so off unless turned on "
+                                             "(`firewatch demo` turns it on for a few listings).")
+    band_low: Fraction = Field(0.3, description="A listing is OCR'd when its risk_score >= this (flagged ones are "
+                                                "above scoring.threshold; between the two it is uncertain).")
+    max_images: int = Field(4, ge=1, le=50, description="Images read per listing (main image first).")
+    max_bytes: int = Field(5_000_000, ge=1, description="An image larger than this (bytes) is refused, not read.")
+    max_pixels: int = Field(25_000_000, ge=1, description="An image with more pixels than this is refused, not read.")
+    timeout: float = Field(10.0, gt=0, description="Image fetch timeout (seconds).")
+    max_listings: int = Field(0, ge=0, description="Listings OCR'd per process run (0: no cap; the rest stay queued).")
+    threads: int = Field(0, ge=0, description="CPU threads the OCR engine uses per image (0: its default).")
+    image_dir: str = Field("ocr", description="Copies of the images read (relative to data_dir).")
+
+
 class ExportSettings(_Section):
     dir: str = Field("exports", description="Takedown lists and reports (relative to data_dir).")
 

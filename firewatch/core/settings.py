@@ -25,13 +25,13 @@ from pydantic_settings.sources.utils import parse_env_vars
 from firewatch.core.exceptions import SettingsError
 from firewatch.core.setting_sections import (ALERT_RULES, CRAWL_PLATFORMS, POSTGRES_SCHEMES, AlertRule, AlertsSettings, CaptureSettings,
                                              CrawlPlatform, CrawlSettings, EvidenceSettings, ExportSettings,
-                                             JobSettings, NoticesSettings, PathsSettings, RelistingWeights,
+                                             JobSettings, NoticesSettings, OcrSettings, PathsSettings, RelistingWeights,
                                              ScheduleSettings, ScoringSettings, SearchSettings, StoreSettings,
                                              TipsSettings, WebSettings)
 
 __all__ = ["ALERT_RULES", "CRAWL_PLATFORMS", "DEFAULT_FILE", "AlertRule", "AlertsSettings", "CaptureSettings",
            "CrawlPlatform", "CrawlSettings", "EvidenceSettings", "ExportSettings", "JobSettings", "NoticesSettings",
-           "PathsSettings", "RelistingWeights", "ScheduleSettings", "ScoringSettings", "SearchSettings", "Settings",
+           "OcrSettings", "PathsSettings", "RelistingWeights", "ScheduleSettings", "ScoringSettings", "SearchSettings", "Settings",
            "StoreSettings", "TipsSettings", "WebSettings", "load_settings"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     crawl: CrawlSettings = Field(default_factory=CrawlSettings, description="Crawling.")
     scoring: ScoringSettings = Field(default_factory=ScoringSettings, description="Risk scoring.")
     capture: CaptureSettings = Field(default_factory=CaptureSettings, description="Evidence screenshots.")
+    ocr: OcrSettings = Field(default_factory=OcrSettings, description="Text in listing images (OCR).")
     export: ExportSettings = Field(default_factory=ExportSettings, description="Exports.")
     notices: NoticesSettings = Field(default_factory=NoticesSettings, description="Takedown notices.")
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings, description="Evidence packs.")

@@ -37,6 +37,9 @@ from firewatch.store.protocols import TipRecord
 DEMO_REPORT_SOURCE = "演示平台合规数据报送"
 REPORT_NEW = 6  # listings the report brings that the crawl did not find
 DEMO_TIP_TEXT = "在拼多多买到的这个产品没有任何认证标志，说明书也没有厂家信息，价格便宜得离谱。"
+# OCR of the generated listing images, bounded: it costs about a CPU-second per image, so the demo
+# reads at most DEMO_OCR["max_listings"] x DEMO_OCR["max_images"] images (the rest stay queued).
+DEMO_OCR = {"enabled": True, "max_listings": 8, "max_images": 2}
 DEMO_LEGAL_BASIS = {"taobao": "演示：本地复制站点，非真实平台 (demo replica, not the real site)"}
 
 
@@ -48,7 +51,7 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
     watchlist = resources.files("demo_market").joinpath("data/watchlist.csv")
     # The alert rules run once, after the review below, rather than also after processing.
     settings = settings.with_overrides({"paths": {"data_dir": str(data)}, "scoring": {"watchlist": str(watchlist)},
-                                        "alerts": {"run_on_process": False}})
+                                        "alerts": {"run_on_process": False}, "ocr": DEMO_OCR})
     # Real-site behaviours stay on (429 + Retry-After, 503s, captcha walls), at levels a
     # demo can get through in a minute or two.
     market = DemoMarket(seed=7, rate_limit=150, rate_window=1.0, error_rate=0.01, captcha_burst=900, captcha_window=10.0)
@@ -91,6 +94,7 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
             console.rule("审核与处置 review (by the demo's ground truth), takedown lists, notices, evidence, alerts")
             acted = review_and_act(settings, store, seed=7, captured_keys=captured)
             queue = store.queue.queue_counts()
+            ocr = store.ocr.counts()
     finally:
         market.stop()
 
@@ -118,6 +122,8 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
     if queue.get("capture"):
         out.print(f"  {queue['capture']} more flagged listings wait for capture: "
                   f"firewatch --data-dir {data} process")
+    out.print(f"图片文字识别 OCR: {stats.ocr} listings, {ocr['images']} images read ({ocr['with_text']} with text, "
+              f"{ocr['failed']} refused); {queue.get('ocr', 0)} flagged or uncertain listings wait for OCR")
     out.print(f"审核 review: {acted.confirmed} confirmed, {acted.dismissed} dismissed by {DEMO_REVIEWER} "
               f"(the captured flagged listings); {len(flagged) - acted.confirmed - acted.dismissed} flagged await review")
     out.print("下架清单 takedown lists (confirmed listings only):")
@@ -141,7 +147,7 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
                "notices": [{"platform": p, "listings": n, "pdf": pdf} for p, n, pdf in acted.notices],
                "tip": {"receipt": tip.receipt, "url": tip.url},
                "report": {"rows": len(report.file.rows), "new": report.written.created, "fetched": stats.fetched},
-               "alerts": acted.alerts, "pack": str(acted.pack) if acted.pack else None,
+               "alerts": acted.alerts, "pack": str(acted.pack) if acted.pack else None, "ocr": {**ocr, "listings": stats.ocr},
                "pack_ok": acted.pack is not None and not acted.pack_problems}
     (data / "demo-summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     if (acted.pack is None or acted.pack_problems or not acted.notices or not screenshots or len(per_platform) < 4

@@ -19,6 +19,7 @@ from alerts.timestamp import rfc3161_timestamper
 from firewatch.core.datapaths import resolve_path
 from firewatch.core.exceptions import NotFoundError
 from firewatch.core.settings import Settings
+from firewatch.services.ocr import image_text_files
 
 
 def default_operator() -> str:
@@ -44,7 +45,8 @@ def evidence_item(store, key: tuple[str, str], data_dir: Path | None = None):
                     evidence=evidence,
                     directory=resolve_path(evidence.directory, data_dir or getattr(store, "data_dir", None)), snapshots=store.listings.snapshots(key),
                     decisions=store.reviews.decisions(key), sources=store.sources.sources_of(key),
-                    assistance=store.assist.replies_for(key))
+                    assistance=store.assist.replies_for(key),
+                    extra_files=image_text_files(store, key, data_dir or getattr(store, "data_dir", None)))
 
 
 def _decision_events(items) -> list[dict[str, Any]]:

@@ -55,11 +55,12 @@ class PipelineStats:
     new_alerts: dict[str, int] = field(default_factory=dict)  # rule -> alerts raised after the drain
     new_alert_ids: list[int] = field(default_factory=list)
     claims_lost: int = 0  # rows this worker's lease lost to another worker before it completed them
+    ocr: int = 0  # listings whose images were read and judged (firewatch.services.ocr)
 
     @property
     def completed(self) -> int:
         """Stage completions this drain committed (what a worker loop counts as progress)."""
-        return self.fetched + self.scored + self.captured + self.indexed
+        return self.fetched + self.scored + self.captured + self.indexed + self.ocr
 
     def absorb(self, other: "PipelineStats") -> None:
         """Add another drain's figures to these (a worker loop's totals)."""
@@ -126,8 +127,9 @@ class Pipeline:
                  read_page: Callable[[Listing, Evidence], Listing] | None = None,
                  read_errors: tuple[type[BaseException], ...] = (ValueError, OSError),
                  worker: str | None = None, batch: int = 100, lease: float = 300.0, capture_batch: int = 16,
-                 stop: threading.Event | None = None):
+                 stop: threading.Event | None = None, ocr: Any = None):
         self.store = store
+        self.ocr = ocr  # the 'ocr' stage (firewatch.services.ocr.OcrStage) or None
         self.index = index
         self.scorer = scorer
         self.threshold = threshold
@@ -158,6 +160,8 @@ class Pipeline:
             if self.capturer is not None and self.read_page is not None:
                 self._fetch_stage(stats, progress)
             self._score_stage(stats, progress)
+            if self.ocr is not None:
+                self.ocr.drain(self, stats, progress)
             if self.capturer is not None:
                 self._capture_stage(stats, progress)
             try:
@@ -308,9 +312,12 @@ class Pipeline:
 
     def _after_score(self, listing: Listing, assessment: Assessment) -> tuple[str, ...]:
         """The stages to queue once a listing is scored: capture (flagged, on sale, no evidence yet), index."""
+        stages: tuple[str, ...] = ("index",)
         if assessment.flagged and listing.status == "active" and self.store.evidence.latest_evidence(listing.key) is None:
-            return ("capture", "index")
-        return ("index",)
+            stages = ("capture", "index")
+        if self.ocr is not None and self.ocr.wants(listing, assessment):  # read its images; OCR queues index again
+            stages = stages + ("ocr",)
+        return stages
 
     def _capture_stage(self, stats: PipelineStats, progress: Any) -> None:
         """Capture claimed listings through the capturer's pool, saving as they come."""

@@ -23,6 +23,7 @@ from firewatch.core.settings import Settings
 from firewatch.search import open_index_from_settings
 from firewatch.services.leads import read_captured
 from firewatch.services.loaders import load_scorer, load_watchlist
+from firewatch.services.ocr import OcrConfig, OcrStage
 from firewatch.services.pipeline import Pipeline, PipelineStats, default_worker_id
 from firewatch.store import open_store
 
@@ -67,11 +68,15 @@ def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capt
         def alerts(s: Any) -> Any:
             return run_rules(s, config)
 
+    ocr = None
+    if settings.ocr.enabled:
+        ocr = OcrStage(store, scorer, OcrConfig.from_settings(settings),
+                       transport=HostMap.from_settings(settings).httpx_transport())
     return Pipeline(store, index, scorer, settings.scoring.threshold,
                     load_watchlist(settings, store), capturer, capture_errors=(CaptureError,),
                     blocked_errors=(BlockedPageError,), capture_limit=max_captures, alerts=alerts,
                     read_page=read_captured, read_errors=(ParseError, OSError, ValueError),
-                    worker=claims.worker_id, batch=claims.batch, lease=claims.lease, stop=stop)
+                    worker=claims.worker_id, batch=claims.batch, lease=claims.lease, stop=stop, ocr=ocr)
 
 
 def run_processing(settings: Settings, capture: bool = True, max_captures: int | None = None,
@@ -92,9 +97,13 @@ def run_processing(settings: Settings, capture: bool = True, max_captures: int |
             index = open_index_from_settings(settings, index_url)
             try:
                 pipeline = build_pipeline(settings, store, index, scorer, capturer, max_captures, claims, stop)
-                if loop:
-                    return pipeline.run_loop(idle, on_drain)
-                return pipeline.run(progress)
+                try:
+                    if loop:
+                        return pipeline.run_loop(idle, on_drain)
+                    return pipeline.run(progress)
+                finally:
+                    if pipeline.ocr is not None:
+                        pipeline.ocr.close()
             finally:
                 index.close()
     finally:

@@ -101,6 +101,29 @@ def relative_paths(db: Any, data_dir: Path | None) -> None:
                     data_dir, "; ".join(outside[:20]) + (" …" if len(outside) > 20 else ""))
 
 
+_OCR_IMAGES = """
+        CREATE TABLE ocr_images (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            sha256 TEXT NOT NULL DEFAULT '',
+            media_type TEXT NOT NULL DEFAULT '',
+            width INTEGER NOT NULL DEFAULT 0,
+            height INTEGER NOT NULL DEFAULT 0,
+            size INTEGER NOT NULL DEFAULT 0,
+            file TEXT NOT NULL DEFAULT '',
+            engine TEXT NOT NULL DEFAULT '',
+            lines TEXT NOT NULL DEFAULT '[]',
+            error TEXT NOT NULL DEFAULT '',
+            seconds REAL NOT NULL DEFAULT 0,
+            recognised_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX ocr_images_key ON ocr_images (platform, listing_id, url);
+        CREATE INDEX ocr_images_sha ON ocr_images (sha256)"""  # migration 20, on both engines
+
+
 MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
     (
         1,
@@ -747,6 +770,40 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         ALTER TABLE cases ADD COLUMN closed_by TEXT NOT NULL DEFAULT '';
         ALTER TABLE cases ADD COLUMN close_note TEXT NOT NULL DEFAULT ''
         """,
+    ),
+    (
+        20,
+        "text recognised in listing images (OCR): one row per listing image with its lines, boxes and "
+        "confidences, the image's SHA-256, size and stored copy, or the error that stopped it; the queue "
+        "takes the 'ocr' stage (SQLite rebuilds the queue table to change its CHECK)",
+        {
+            "sqlite": _OCR_IMAGES + """;
+        CREATE TABLE queue_with_ocr (
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            stage TEXT NOT NULL CHECK (stage IN ('fetch','score','ocr','capture','index')),
+            enqueued_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            claimed_by TEXT NOT NULL DEFAULT '',
+            claimed_until TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (platform, listing_id, stage)
+        );
+        INSERT INTO queue_with_ocr (platform, listing_id, stage, enqueued_at, attempts, last_error, claimed_by,
+                                    claimed_until)
+            SELECT platform, listing_id, stage, enqueued_at, attempts, last_error, claimed_by, claimed_until FROM queue;
+        DROP TABLE queue;
+        ALTER TABLE queue_with_ocr RENAME TO queue;
+        CREATE INDEX queue_stage_platform ON queue (stage, platform, enqueued_at);
+        CREATE INDEX queue_claimed_by ON queue (claimed_by)
+            """,
+            # the CHECK was named when migration 8 made the table as queue_with_fetch
+            "postgresql": _OCR_IMAGES + """;
+        ALTER TABLE queue DROP CONSTRAINT IF EXISTS queue_with_fetch_stage_check;
+        ALTER TABLE queue DROP CONSTRAINT IF EXISTS queue_stage_check;
+        ALTER TABLE queue ADD CONSTRAINT queue_stage_check CHECK (stage IN ('fetch','score','ocr','capture','index'))
+            """,
+        },
     ),
     (
         23,

@@ -432,6 +432,7 @@ class Store(Protocol):
     assist: AssistRepository
     packs: PackExportRepository
     penalties: PenaltyRepository
+    ocr: Any  # firewatch.store.ocr.SQLiteOcr: text read in listing images
 
     def schema_versions(self) -> list[int]: ...
     def integrity_ok(self) -> bool: ...

@@ -23,6 +23,7 @@ from firewatch.store.evidence import SQLiteEvidence
 from firewatch.store.listings import SQLiteListings
 from firewatch.store.migrations import MIGRATIONS, DataStep
 from firewatch.store.notices import SQLiteNotices
+from firewatch.store.ocr import SQLiteOcr
 from firewatch.store.packs import SQLitePackExports
 from firewatch.store.penalties import SQLitePenalties
 from firewatch.store.queue import SQLiteQueue
@@ -62,6 +63,7 @@ class SQLStore:
         self.assist = SQLiteAssist(db)
         self.packs = SQLitePackExports(db)
         self.penalties = SQLitePenalties(db)
+        self.ocr = SQLiteOcr(db)  # text read in listing images (firewatch.store.ocr)
 
     @property
     def dialect(self) -> str:

@@ -19,6 +19,7 @@ from firewatch.core.money import parse_yuan
 from firewatch.core.priority import PROVINCES
 from firewatch.store import Store
 from firewatch.store.triage import QueueQuery, SortKey
+from firewatch.web.ocr_view import image_evidence
 from firewatch.web.deps import User
 from firewatch.web.disclosure import for_platform
 from firewatch.web.exceptions import BadRequest, Forbidden, NotFound
@@ -245,6 +246,7 @@ class ListingView:
     sources: list[Source] = field(default_factory=list)  # provenance, for internal roles
     tips: list = field(default_factory=list)  # public tips on this listing (internal roles only)
     assist: dict[str, list] = field(default_factory=dict)  # internal users: requests, replies, shop replies
+    images: list = field(default_factory=list)  # text read in its images (web.ocr_view.ImageEvidence)
 
     @property
     def all_terms(self) -> list[str]:
@@ -314,6 +316,7 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None, sim
     terms, spans = reason_marks(listing, assessment.reasons if assessment else [])
     view = ListingView(listing, assessment, store.evidence.latest_evidence(key), store.listings.snapshots(key), store.reviews.decisions(key),
                        terms=terms, spans=spans)
+    view.images = image_evidence(store, key, assessment)
     if user.internal:
         view.sources = store.sources.sources_of(key)
         shop_keys = [k for k in store.listings.shop_listing_keys(listing.platform, listing.shop_id, listing.shop_name) if k != key]

@@ -1,0 +1,433 @@
+"""OCR of listing images: read the text in the main and detail images of flagged or uncertain
+listings, keep it per image with boxes and confidences, and judge it with the text rules.
+
+The 'ocr' queue stage (`OcrStage`, wired into the pipeline by `build_pipeline`): the score stage
+queues it (beside index, so a listing waiting for OCR is searchable meanwhile) for a listing whose
+risk score is at least `[ocr] band_low` (flagged, or uncertain below the flag threshold) or that has
+image text already; `drain` claims its rows like every stage. For
+each listing it fetches up to `max_images` image URLs through the host map (`firewatch.core.hostmap`,
+as every image fetch), refuses what is too large, not an image or has too many pixels (a Chinese
+error kept on that image's record; the other images go on), keeps a copy of each image read (under
+`[ocr] image_dir`, named by its SHA-256), recognises its text with `rapidocr-onnxruntime` (PP-OCR
+Chinese models shipped inside the package; nothing is downloaded) and saves the image's record in
+its own transaction, so a killed process loses no finished image. Once every image is recorded it
+rescores the listing with the text of its images (`rescore`) and saves the assessment, completes
+'ocr' and queues capture (newly flagged) and index, in one transaction.
+
+`rescore` hands the scorer the listing with each image's text as one extra field ("图片N文字（OCR）"), so
+every rule (phrases, specs, certificates, cross-field contradictions with the title) and the score
+formula apply to it unchanged; a reason found in an image is then given back to the image: source
+and span field `image:N` (N counts from 1, 1 the main image), the span in that image's text, and
+evidence naming the image, its SHA-256 and the box in pixels, in Chinese.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from PIL import Image, UnidentifiedImageError
+
+from firewatch.core.datapaths import resolve_path, stored_path
+from firewatch.core.exceptions import ClaimLost, FirewatchError
+from firewatch.core.files import write_new
+from firewatch.core.models import Assessment, Listing, Reason, utcnow
+from firewatch.store.ocr import OcrImage, OcrLine
+
+log = logging.getLogger(__name__)
+
+FIELD_PREFIX = "图片"  # the extra field an image's text is scored as: 图片1文字（OCR）, 图片2文字（OCR） ...
+FIELD_SUFFIX = "文字（OCR）"
+_FIELD = re.compile(r"attributes\." + re.escape(FIELD_PREFIX) + r"(\d+)" + re.escape(FIELD_SUFFIX))
+MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif", "BMP": "image/bmp"}
+NETWORK_ERROR = "网络错误"  # an error text starting so is tried again at the listing's next OCR
+
+
+class ImageRefused(FirewatchError):
+    """An image OCR will not read (too large, not an image, unreadable), with the reason in Chinese."""
+
+    exit_code = 65
+
+
+@dataclass(frozen=True)
+class OcrConfig:
+    """[ocr] settings as plain values (the defaults are the schema's)."""
+
+    enabled: bool = False
+    band_low: float = 0.3
+    max_images: int = 4
+    max_bytes: int = 5_000_000
+    max_pixels: int = 25_000_000
+    timeout: float = 10.0
+    max_listings: int = 0
+    threads: int = 0
+    image_dir: Path = Path("ocr")
+    data_dir: Path | None = None
+    user_agent: str = "firewatch"
+
+    @classmethod
+    def from_settings(cls, settings) -> "OcrConfig":
+        o = settings.ocr
+        return cls(o.enabled, o.band_low, o.max_images, o.max_bytes, o.max_pixels, o.timeout, o.max_listings,
+                   o.threads, settings.data_path(o.image_dir), settings.data_dir, settings.crawl.user_agent)
+
+
+# -- the engine ---------------------------------------------------------------------------------
+class OcrEngine:
+    """rapidocr-onnxruntime, loaded on first use (its models are files inside the installed package)."""
+
+    def __init__(self, threads: int = 0) -> None:
+        self.threads = threads
+        self._engine: Any = None
+
+    @property
+    def name(self) -> str:
+        from importlib.metadata import version  # cheap; here so the name reads the installed one
+        return f"rapidocr-onnxruntime {version('rapidocr-onnxruntime')} (PP-OCRv4 中文)"
+
+    def _load(self) -> Any:
+        if self._engine is None:
+            from rapidocr_onnxruntime import RapidOCR  # slow optional import (onnxruntime, OpenCV)
+            options = {"intra_op_num_threads": self.threads} if self.threads > 0 else {}
+            self._engine = RapidOCR(**options)
+        return self._engine
+
+    def read(self, image: Image.Image, detect_only: bool = False) -> list[OcrLine]:
+        """The lines in an RGB image: text, four corners (pixels of `image`), confidence."""
+        import numpy as np  # with the engine only
+
+        pixels = np.asarray(image.convert("RGB"))[:, :, ::-1]  # the engine reads OpenCV's BGR order
+        if detect_only:
+            result, _ = self._load()(pixels, use_cls=False, use_rec=False)
+            return [OcrLine("", [[float(x), float(y)] for x, y in box], 0.0) for box in (result or [])]
+        result, _ = self._load()(pixels)
+        return [OcrLine(str(text), [[round(float(x), 1), round(float(y), 1)] for x, y in box], round(float(score), 4))
+                for box, text, score in (result or [])]
+
+
+def decode_image(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
+    """(RGB image, media type) of image bytes, or ImageRefused saying why not in Chinese."""
+    try:
+        image = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ImageRefused(f"不是可识别的图片（{len(data)} 字节，{type(exc).__name__}）") from exc
+    media = MEDIA_TYPES.get(image.format or "")
+    if media is None:
+        raise ImageRefused(f"图片格式 {image.format or '未知'} 不在可识别范围（PNG、JPEG、WEBP、GIF、BMP）")
+    width, height = image.size
+    if width * height > max_pixels:
+        raise ImageRefused(f"图片过大：{width}×{height} 像素，超过上限 {max_pixels} 像素，未识别")
+    try:
+        image.load()
+        if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:  # transparent: on white, as shown
+            rgba = image.convert("RGBA")
+            flat = Image.new("RGB", rgba.size, (255, 255, 255))
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+            return flat, media
+        return image.convert("RGB"), media
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageRefused(f"图片已损坏，无法解码（{type(exc).__name__}: {str(exc)[:120]}）") from exc
+
+
+class ImageFetcher:
+    """GET image URLs through the host map's transport, at most `max_bytes` each."""
+
+    def __init__(self, timeout: float, max_bytes: int, user_agent: str = "firewatch",
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.max_bytes = max_bytes
+        self._client = httpx.Client(timeout=timeout, follow_redirects=True, transport=transport,
+                                    headers={"User-Agent": user_agent})
+
+    def fetch(self, url: str) -> bytes:
+        """The bytes at `url`; ImageRefused for an answer that is not a usable image file (kept),
+        httpx.HTTPError for a network failure (tried again later)."""
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ImageRefused(f"图片地址不是 http(s) 地址：{url[:200]}")
+        with self._client.stream("GET", url) as resp:
+            if resp.status_code >= 500:
+                raise httpx.HTTPStatusError(f"HTTP {resp.status_code}", request=resp.request, response=resp)
+            if resp.status_code != 200:
+                raise ImageRefused(f"图片地址返回 HTTP {resp.status_code}")
+            declared = resp.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise ImageRefused(f"图片过大：{int(declared)} 字节，超过上限 {self.max_bytes} 字节，未下载")
+            chunks, size = [], 0
+            for chunk in resp.iter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise ImageRefused(f"图片过大：超过上限 {self.max_bytes} 字节，未下载完")
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+# -- reading one listing's images -----------------------------------------------------------------
+def image_urls(listing: Listing, limit: int) -> list[str]:
+    """The listing's first `limit` distinct image URLs, made absolute (main image first)."""
+    out: list[str] = []
+    for url in listing.image_urls:
+        url = "https:" + url if url.startswith("//") else urljoin(listing.url, url) if listing.url else url
+        if url not in out:
+            out.append(url)
+        if len(out) >= limit:
+            break
+    return out
+
+
+class ImageReader:
+    """Fetch, check, keep and recognise one listing's images, saving each record as it is done."""
+
+    def __init__(self, store, config: OcrConfig, engine: OcrEngine | None = None,
+                 fetcher: ImageFetcher | None = None) -> None:
+        self.store = store
+        self.config = config
+        self.engine = engine or OcrEngine(config.threads)
+        self.fetcher = fetcher
+        self.read_images = 0  # images recognised by the engine in this process
+        self.reused = 0  # images whose bytes were read before (same SHA-256): their lines reused
+        self.refused = 0
+
+    def read_listing(self, listing: Listing) -> list[OcrImage]:
+        """Every image record of the listing after reading what is not recorded yet. A network
+        failure is recorded (tried again at the next OCR of the listing) and the rest go on."""
+        done = {r.url: r for r in self.store.ocr.images_of(listing.key)}
+        records = []
+        for position, url in enumerate(image_urls(listing, self.config.max_images)):
+            record = done.get(url)
+            if record is None or record.error.startswith(NETWORK_ERROR) or record.position != position:
+                record = self.read_one(listing, position, url)
+                self.store.ocr.save_image(record)  # its own transaction: kept if the process dies next
+            records.append(record)
+        return records
+
+    def read_one(self, listing: Listing, position: int, url: str) -> OcrImage:
+        base = OcrImage(listing.platform, listing.listing_id, position, url, engine=self.engine.name,
+                        recognised_at=utcnow())
+        try:
+            data = self.fetcher.fetch(url)
+        except httpx.HTTPError as exc:
+            return replace(base, error=f"{NETWORK_ERROR}：{type(exc).__name__}: {str(exc)[:200]}")
+        except ImageRefused as exc:
+            self.refused += 1
+            return replace(base, error=str(exc))
+        digest = hashlib.sha256(data).hexdigest()
+        base = replace(base, sha256=digest, size=len(data))
+        try:
+            image, media = decode_image(data, self.config.max_pixels)
+        except ImageRefused as exc:
+            self.refused += 1
+            return replace(base, error=str(exc))
+        base = replace(base, media_type=media, width=image.width, height=image.height,
+                       file=self._keep(data, digest, media))
+        same = self.store.ocr.by_sha256(digest)
+        if same is not None and same.engine == base.engine:
+            self.reused += 1
+            return replace(base, lines=same.lines, seconds=0.0)
+        started = time.perf_counter()
+        try:
+            lines = self.engine.read(image)
+        except Exception as exc:  # noqa: BLE001  (the engine on seller images: one bad image must not stop the rest)
+            log.warning("OCR engine failed on %s: %s: %s", url, type(exc).__name__, exc)
+            return replace(base, error=f"识别失败：{type(exc).__name__}: {str(exc)[:200]}")
+        self.read_images += 1
+        return replace(base, lines=lines, seconds=round(time.perf_counter() - started, 3))
+
+    def _keep(self, data: bytes, digest: str, media: str) -> str:
+        """A copy of the image under image_dir, named by its hash (written once); its stored path."""
+        ext = media.split("/")[1].replace("jpeg", "jpg")
+        path = Path(self.config.image_dir) / digest[:2] / f"{digest}.{ext}"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_new(path, data, replace_without_links=True)  # content-addressed: every writer writes the same
+        return stored_path(path, self.config.data_dir)
+
+
+# -- judging the text ----------------------------------------------------------------------------
+def field_key(number: int) -> str:
+    return f"{FIELD_PREFIX}{number}{FIELD_SUFFIX}"
+
+
+def image_label(record: OcrImage) -> str:
+    return f"图片{record.position + 1}（{'主图' if record.position == 0 else '详情图'}）"
+
+
+def _box_text(lines: list[OcrLine]) -> str:
+    x0 = min(line.rect[0] for line in lines)
+    y0 = min(line.rect[1] for line in lines)
+    x1 = max(line.rect[2] for line in lines)
+    y1 = max(line.rect[3] for line in lines)
+    return f"左上 ({x0}, {y0}) 至右下 ({x1}, {y1}) 像素"
+
+
+def _image_field(name: str | None, numbers: dict[int, OcrImage]) -> int | None:
+    m = _FIELD.fullmatch(name or "")
+    return int(m.group(1)) if m and int(m.group(1)) in numbers else None
+
+
+def _renamed(source: str) -> str:
+    return "+".join(f"image:{_FIELD.fullmatch(p).group(1)}" if _FIELD.fullmatch(p) else p for p in source.split("+"))
+
+
+def rescore(scorer, listing: Listing, records: list[OcrImage], watchlist: Any = None,
+            threshold: float = 0.5) -> Assessment:
+    """The listing's assessment with its images' text as fields; reasons found there cite the image."""
+    numbers = {r.position + 1: r for r in records if r.lines and not r.error}
+    extra = {field_key(n): r.text for n, r in numbers.items()}
+    scored = replace(listing, attributes={**(listing.attributes or {}), **extra}) if extra else listing
+    assessment = scorer.assess(scored, watchlist=watchlist, threshold=threshold)
+    reasons = []
+    for reason in assessment.reasons:
+        if FIELD_SUFFIX not in (reason.source or "") and FIELD_SUFFIX not in (reason.span_field or ""):
+            reasons.append(reason)
+            continue
+        number = _image_field(reason.span_field or reason.source, numbers)
+        source = _renamed(reason.source)
+        if number is None:  # an image took part, the span lies elsewhere
+            reasons.append(replace(reason, source=source))
+            continue
+        record = numbers[number]
+        start, end = reason.start, reason.end
+        if start is not None and end is not None:  # the field was read as "KEY VALUE": spans count in VALUE
+            start, end = max(0, start), min(len(record.text), end)
+        touched = record.lines_at(start, end) if start is not None and end is not None and end > start else []
+        where = f"，{_box_text(touched)}" if touched else ""
+        evidence = (f"{reason.evidence}（来自{image_label(record)}识别文字，SHA-256 {record.sha256[:16]}…{where}）")
+        reasons.append(Reason(reason.code, evidence, source, start if touched else None, end if touched else None,
+                              f"image:{number}" if touched else None))
+    specs = dict(assessment.specs)
+    specs["image_text"] = {"images": len(records), "with_text": len(numbers),
+                           "reasons": sum(1 for r in reasons if "image:" in (r.source or ""))}
+    return replace(assessment, reasons=reasons, specs=specs)
+
+
+# -- evidence packs ------------------------------------------------------------------------------
+def image_text_files(store, key: tuple[str, str], data_dir: Path | None) -> list[tuple[str, bytes]]:
+    """An evidence pack's OCR files of one listing: image-text.json (every image record: URL,
+    SHA-256, size, lines with boxes and confidences, or the error) and each image read, as kept
+    (images/N-<sha256 prefix>.<ext>); nothing when its images were never read. A kept copy that is
+    missing or no longer has its recorded SHA-256 is left out and said so in the JSON."""
+    records = store.ocr.images_of(key)
+    if not records:
+        return []
+    files, entries = [], []
+    for record in records:
+        entry = record.to_dict()
+        if record.file:
+            path = resolve_path(record.file, data_dir)
+            data = path.read_bytes() if path.is_file() else b""
+            if data and hashlib.sha256(data).hexdigest() == record.sha256:
+                name = f"images/{record.position + 1}-{record.sha256[:12]}{Path(record.file).suffix}"
+                files.append((name, data))
+                entry["pack_file"] = name
+            else:
+                entry["pack_file"] = ""
+                entry["pack_note"] = "识别时保存的图片副本缺失或已改动，未放入证据包"
+        entries.append(entry)
+    body = {"说明": "商品图片文字识别（OCR）记录：每张图片的地址、SHA-256、识别出的文字、位置框（像素）与置信度",
+            "images": entries}
+    return [("image-text.json", json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")), *files]
+
+
+# -- the queue stage ------------------------------------------------------------------------------
+@dataclass
+class OcrStats:
+    listings: int = 0
+    images: int = 0
+    refused: int = 0
+    image_reasons: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+
+class OcrStage:
+    """The pipeline's 'ocr' stage (see the module docstring)."""
+
+    def __init__(self, store, scorer, config: OcrConfig, reader: ImageReader | None = None,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.store = store
+        self.scorer = scorer
+        self.config = config
+        self._transport = transport
+        self.reader = reader
+        self.stats = OcrStats()
+
+    def wants(self, listing: Listing, assessment: Assessment) -> bool:
+        """Whether a just-scored listing goes to OCR: it has images and is flagged or uncertain, or
+        its images were read before (their text must be judged again with the new assessment)."""
+        if not self.config.enabled or not listing.image_urls:
+            return False
+        if assessment.risk_score >= self.config.band_low or assessment.flagged:
+            return True
+        return self.store.ocr.has_records(listing.key)
+
+    def _reader(self) -> ImageReader:
+        if self.reader is None:
+            fetcher = ImageFetcher(self.config.timeout, self.config.max_bytes, self.config.user_agent,
+                                   self._transport)
+            self.reader = ImageReader(self.store, self.config, fetcher=fetcher)
+        return self.reader
+
+    def close(self) -> None:
+        if self.reader is not None and self.reader.fetcher is not None:
+            self.reader.fetcher.close()
+
+    def drain(self, pipeline, stats: Any, progress: Any = None) -> None:
+        """Claim 'ocr' rows through `pipeline` and complete each listing (see the module docstring)."""
+        limit = self.config.max_listings or None
+        task = None
+        if progress is not None:  # a bar of what this run will read (at most max_listings)
+            queued = self.store.queue.queue_counts().get("ocr", 0)
+            total = min(queued, limit) if limit else queued
+            task = progress.add_task("图片文字识别", total=total) if total else None
+        for keys in pipeline._claimed("ocr", 4, limit):
+            for key in keys:
+                if pipeline.stop.is_set():
+                    return
+                pipeline._heartbeat()
+                try:
+                    self.complete(key, pipeline.worker, pipeline.threshold, pipeline.watchlist,
+                                  pipeline._heartbeat)
+                    stats.ocr += 1
+                except ClaimLost as exc:
+                    pipeline._lost(key, "ocr", exc, stats)
+                except (ValueError, KeyError, TypeError, OSError) as exc:
+                    pipeline._failed(key, "ocr", exc, stats)
+                if task is not None:
+                    progress.advance(task)
+
+    def complete(self, key: tuple[str, str], worker: str | None, threshold: float, watchlist: Any = None,
+                 heartbeat: Any = None) -> Assessment | None:
+        """Read one listing's images, rescore it and save the result (None: the listing is gone)."""
+        listing = self.store.listings.get_listing(key)
+        if listing is None:
+            self.store.queue.complete_stage(key, "ocr", worker=worker)
+            return None
+        before = self.store.assessments.get_assessment(key)
+        reader = self._reader()
+        started = time.perf_counter()
+        images_before = reader.read_images
+        records = reader.read_listing(listing)
+        if heartbeat is not None:
+            heartbeat()
+        assessment = rescore(self.scorer, listing, records, watchlist, threshold)
+        stages: tuple[str, ...] = ("index",)
+        newly_flagged = assessment.flagged and not (before is not None and before.flagged)
+        if newly_flagged and listing.status == "active" and self.store.evidence.latest_evidence(key) is None:
+            stages = ("capture", "index")
+        self.store.ocr.save_result(assessment, stages, worker)
+        self.stats.listings += 1
+        self.stats.images += reader.read_images - images_before
+        self.stats.image_reasons += assessment.specs.get("image_text", {}).get("reasons", 0)
+        self.stats.seconds += time.perf_counter() - started
+        return assessment

@@ -1,0 +1,153 @@
+"""Text recognised in listing images (OCR), one row per listing image (table `ocr_images`, migration 20).
+
+A row keeps the image's URL and position in the listing's `image_urls`, its SHA-256, type, pixel
+size and byte size, the copy kept in the data folder (`file`, relative to it), the engine, the
+recognised lines (`OcrLine`: text, box as four corner points in image pixels, confidence 0..1) and
+how long recognition took, or the error that stopped it (unreadable, too large, not an image; such
+a row has no lines). Each image is saved in its own transaction as soon as it is read, so a killed
+OCR step keeps every image it finished; `save_result` stores the rescored assessment, completes the
+listing's 'ocr' stage and queues the next stages in one transaction (with `worker`, only while that
+worker holds the row: else `ClaimLost` and nothing is saved).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from firewatch.core.models import Assessment, utcnow
+from firewatch.store.assessments import _upsert_in
+from firewatch.store.db import _parse_ts, _ts
+from firewatch.store.queue import complete_in
+
+Key = tuple[str, str]
+_COLUMNS = ("platform", "listing_id", "position", "url", "sha256", "media_type", "width", "height", "size", "file",
+            "engine", "lines", "error", "seconds", "recognised_at")
+
+
+@dataclass
+class OcrLine:
+    """One recognised line: its text, its box (four [x, y] corners, image pixels) and confidence."""
+
+    text: str
+    box: list[list[float]]
+    score: float
+
+    @property
+    def rect(self) -> tuple[int, int, int, int]:
+        """The box's bounding rectangle (x0, y0, x1, y1), whole pixels."""
+        xs, ys = [p[0] for p in self.box], [p[1] for p in self.box]
+        return int(min(xs)), int(min(ys)), int(round(max(xs))), int(round(max(ys)))
+
+
+@dataclass
+class OcrImage:
+    """What OCR read in one listing image (or why it could not)."""
+
+    platform: str
+    listing_id: str
+    position: int  # 0-based place in the listing's image_urls (0: the main image)
+    url: str
+    sha256: str = ""
+    media_type: str = ""
+    width: int = 0
+    height: int = 0
+    size: int = 0
+    file: str = ""  # the kept copy, relative to the data folder ("" none)
+    engine: str = ""
+    lines: list[OcrLine] = field(default_factory=list)
+    error: str = ""
+    seconds: float = 0.0
+    recognised_at: datetime | None = None
+
+    @property
+    def key(self) -> Key:
+        return (self.platform, self.listing_id)
+
+    @property
+    def text(self) -> str:
+        """The lines joined by spaces: the text the rules read (spans count in it)."""
+        return " ".join(line.text for line in self.lines)
+
+    def line_spans(self) -> list[tuple[int, int, OcrLine]]:
+        """(start, end, line) of each line in `text`."""
+        out, pos = [], 0
+        for line in self.lines:
+            out.append((pos, pos + len(line.text), line))
+            pos += len(line.text) + 1
+        return out
+
+    def lines_at(self, start: int, end: int) -> list[OcrLine]:
+        """The lines a span [start, end) of `text` touches."""
+        return [line for lo, hi, line in self.line_spans() if lo < end and start < hi]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"platform": self.platform, "listing_id": self.listing_id, "position": self.position, "url": self.url,
+                "sha256": self.sha256, "media_type": self.media_type, "width": self.width, "height": self.height,
+                "size": self.size, "file": self.file, "engine": self.engine,
+                "lines": [{"text": x.text, "box": x.box, "score": x.score} for x in self.lines],
+                "error": self.error, "seconds": self.seconds,
+                "recognised_at": self.recognised_at.isoformat() if self.recognised_at else None}
+
+
+def _image(r: Any) -> OcrImage:
+    return OcrImage(platform=r["platform"], listing_id=r["listing_id"], position=r["position"], url=r["url"],
+                    sha256=r["sha256"], media_type=r["media_type"], width=r["width"], height=r["height"],
+                    size=r["size"], file=r["file"], engine=r["engine"],
+                    lines=[OcrLine(x["text"], x["box"], float(x["score"])) for x in json.loads(r["lines"])],
+                    error=r["error"], seconds=float(r["seconds"]), recognised_at=_parse_ts(r["recognised_at"]))
+
+
+class SQLiteOcr:
+    """The OCR records over the store's connection (SQLite or PostgreSQL)."""
+
+    def __init__(self, db: Any):
+        self._db = db
+
+    def save_image(self, image: OcrImage) -> None:
+        """Insert or replace the record of one listing image (by listing and URL), in its own transaction."""
+        values = (image.platform, image.listing_id, int(image.position), image.url, image.sha256, image.media_type,
+                  int(image.width), int(image.height), int(image.size), image.file, image.engine,
+                  json.dumps(image.to_dict()["lines"], ensure_ascii=False), image.error[:2000], float(image.seconds),
+                  _ts(image.recognised_at or utcnow()))
+        updates = ", ".join(f"{c}=excluded.{c}" for c in _COLUMNS[2:])
+        with self._db.transaction() as db:
+            db.execute(f"INSERT INTO ocr_images ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+                       f"ON CONFLICT (platform, listing_id, url) DO UPDATE SET {updates}", values)
+
+    def images_of(self, key: Key) -> list[OcrImage]:
+        """A listing's image records, by position."""
+        rows = self._db.execute("SELECT * FROM ocr_images WHERE platform=? AND listing_id=? ORDER BY position, id",
+                                key).fetchall()
+        return [_image(r) for r in rows]
+
+    def has_records(self, key: Key) -> bool:
+        """Whether any image of the listing was read before (one indexed look-up)."""
+        return self._db.execute("SELECT 1 FROM ocr_images WHERE platform=? AND listing_id=? LIMIT 1",
+                                key).fetchone() is not None
+
+    def image(self, key: Key, position: int) -> OcrImage | None:
+        r = self._db.execute("SELECT * FROM ocr_images WHERE platform=? AND listing_id=? AND position=? "
+                             "ORDER BY id DESC LIMIT 1", (key[0], key[1], int(position))).fetchone()
+        return None if r is None else _image(r)
+
+    def by_sha256(self, sha256: str) -> OcrImage | None:
+        """A successful record of the same image bytes (any listing), to reuse its lines."""
+        r = self._db.execute("SELECT * FROM ocr_images WHERE sha256=? AND error='' ORDER BY id LIMIT 1",
+                             (sha256,)).fetchone()
+        return None if r is None else _image(r)
+
+    def counts(self) -> dict[str, int]:
+        """Images recorded, images read with at least one line, images that failed (counted in SQL)."""
+        r = self._db.execute("SELECT COUNT(*), SUM(CASE WHEN error='' AND lines<>'[]' THEN 1 ELSE 0 END), "
+                             "SUM(CASE WHEN error<>'' THEN 1 ELSE 0 END) FROM ocr_images").fetchone()
+        return {"images": int(r[0] or 0), "with_text": int(r[1] or 0), "failed": int(r[2] or 0)}
+
+    def save_result(self, assessment: Assessment, next_stages: tuple[str, ...], worker: str | None = None) -> None:
+        """Save the rescored assessment, complete the listing's 'ocr' stage and queue `next_stages`,
+        in one transaction (with `worker`, only while it holds the row: else `ClaimLost`)."""
+        with self._db.transaction() as db:
+            _upsert_in(db, assessment)
+            complete_in(db, (assessment.platform, assessment.listing_id), "ocr", next_stages, worker)

@@ -1,0 +1,57 @@
+"""What the listing page shows of the text read in a listing's images (OCR).
+
+`image_evidence(store, key, assessment)` gives one `ImageEvidence` per image record: the image's
+number (1: the main image), its SHA-256, size and the recognised lines, each line with its box as
+SVG polygon points and the reasons (from `assessment`) whose span lies in it, so the page can mark
+the box of every cited text over the image (`_ocr.html`). The text is seller content: templates
+print it escaped (autoescape), never `|safe`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from firewatch.core.models import Assessment, Reason
+from firewatch.store.ocr import OcrImage, OcrLine
+
+
+@dataclass
+class LineMark:
+    line: OcrLine
+    points: str  # "x,y x,y x,y x,y" for an SVG polygon
+    codes: list[str] = field(default_factory=list)  # reasons citing this line
+
+    @property
+    def cited(self) -> bool:
+        return bool(self.codes)
+
+
+@dataclass
+class ImageEvidence:
+    record: OcrImage
+    number: int
+    role: str  # 主图 | 详情图
+    lines: list[LineMark]
+    reasons: list[Reason]
+
+    @property
+    def cited(self) -> list[LineMark]:
+        return [m for m in self.lines if m.cited]
+
+
+def image_evidence(store, key: tuple[str, str], assessment: Assessment | None) -> list[ImageEvidence]:
+    """The listing's image records with each line's box and the reasons citing it."""
+    reasons = assessment.reasons if assessment is not None else []
+    out = []
+    for record in store.ocr.images_of(key):
+        number = record.position + 1
+        mine = [r for r in reasons if r.span_field == f"image:{number}" and r.start is not None and r.end is not None]
+        marks = []
+        for start, end, line in record.line_spans():
+            codes = [r.code for r in mine if r.start < end and start < r.end]
+            points = " ".join(f"{x:g},{y:g}" for x, y in line.box)
+            marks.append(LineMark(line, points, codes))
+        cited_elsewhere = [r for r in reasons if f"image:{number}" in (r.source or "").split("+") and r not in mine]
+        out.append(ImageEvidence(record, number, "主图" if record.position == 0 else "详情图", marks,
+                                 mine + cited_elsewhere))
+    return out

@@ -1,0 +1,120 @@
+"""The listing page shows the text read in a listing's images (OCR) in a real Chromium: the image
+with the box of the cited text marked, the recognised lines escaped (seller content), and the
+reason found in the image labelled as such; the image is served only as its recorded bytes."""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from demo_market.images import ImageText, ListingImage, render
+from firewatch.core.browser import gate
+from firewatch.core.models import Assessment, Listing, Reason
+from firewatch.store import open_store
+from firewatch.store.ocr import OcrImage, OcrLine
+from tests.helpers import PASSWORD, browser_login
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+KEY = ("jd", "100077")
+
+
+def _box(x0, y0, x1, y1):
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+
+@pytest.fixture(scope="module")
+def ocr_site(tmp_path_factory):
+    """A data folder with one listing whose main image says 年检专用 (and a hostile line), its OCR
+    record and the reason citing it; a real server for the app on it."""
+    from firewatch.core.settings import load_settings
+    from firewatch.web import create_app
+    from firewatch.web.security import hash_password
+    from firewatch.web.serving import AppServer
+
+    data = tmp_path_factory.mktemp("ocr-web")
+    picture = ListingImage("jd", KEY[1], 0, "main", 800, 800, (240, 240, 240), (200, 30, 30),
+                           (ImageText("年检专用", "claim", "inspection_only", (60, 80, 316, 144), 64),), "extinguisher")
+    png = render(picture)
+    digest = hashlib.sha256(png).hexdigest()
+    kept = data / "ocr" / digest[:2] / f"{digest}.png"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(png)
+    lines = [OcrLine("年检专用", _box(60, 80, 316, 144), 0.99), OcrLine(HOSTILE, _box(60, 200, 500, 240), 0.61)]
+    with open_store(data / "firewatch.db", data_dir=data) as store:
+        store.listings.upsert_listing(Listing(*KEY, url=f"https://item.jd.com/{KEY[1]}.html", title="4kg干粉灭火器 家用",
+                                              price=Decimal("59"), shop_name="安达消防",
+                                              image_urls=["https://img14.360buyimg.com/n1/jfs/t1/a.png"]))
+        store.ocr.save_image(OcrImage(*KEY, 0, "https://img14.360buyimg.com/n1/jfs/t1/a.png", sha256=digest,
+                                      media_type="image/png", width=800, height=800, size=len(png),
+                                      file=f"ocr/{digest[:2]}/{digest}.png", engine="rapidocr", lines=lines))
+        store.assessments.save_assessment(Assessment(*KEY, "portable_extinguisher", 0.9, 0.93, True, [
+            Reason("inspection_only", f"年检专用（来自图片1（主图）识别文字，SHA-256 {digest[:16]}…，左上 (60, 80) 至右下 (316, 144) 像素）",
+                   "image:1", 0, 4, "image:1")]), ())
+        store.users.add_user("regulator", "regulator", hash_password(PASSWORD))
+    app = create_app(load_settings(env={}).with_overrides({"paths": {"data_dir": str(data)}}))
+    server = AppServer(app)
+    url = server.start()
+    yield url, data, digest
+    server.stop()
+
+
+@pytest.fixture
+def ocr_page(browser, ocr_site):
+    url = ocr_site[0].rstrip("/")
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1360, "height": 900})
+    context.set_default_timeout(15000)
+    context.route("**/*", gate([urlsplit(url).netloc]))
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.base = url
+    yield page
+    context.close()
+
+
+def test_listing_page_shows_the_image_with_the_cited_box(ocr_page, ocr_site):
+    page = ocr_page
+    browser_login(page, "regulator")
+    page.goto(f"{page.base}/listings/{KEY[0]}/{KEY[1]}")
+    figure = page.locator("#image-text figure#image-1")
+    expect(figure).to_be_visible()
+    cited = figure.locator("svg polygon.ocr-box.cited")
+    expect(cited).to_have_count(1)
+    assert cited.get_attribute("points") == "60,80 316,80 316,144 60,144"
+    assert cited.get_attribute("data-codes") == "inspection_only"
+    expect(figure.locator("svg polygon.ocr-box")).to_have_count(2)  # the uncited line is boxed too, unmarked
+    href = figure.locator("svg image").get_attribute("href")
+    status, kind, size = page.evaluate("u => fetch(u).then(async r => [r.status, r.headers.get('content-type'), "
+                                       "(await r.arrayBuffer()).byteLength])", href)
+    assert (status, kind) == (200, "image/png") and size > 1000
+    # the image is drawn at its place: the SVG's box keeps the image's proportions
+    box = figure.locator("svg").bounding_box()
+    assert box["width"] == pytest.approx(box["height"], rel=0.02)
+    # the hostile line is text, nothing ran or loaded
+    expect(figure.locator("td.ocr-text").nth(1)).to_have_text(HOSTILE)
+    expect(page.locator("img[src='x']")).to_have_count(0)
+    assert page.dialogs == []
+    # the reason found in the image is labelled as coming from it, in the reasons list and beside the image
+    expect(page.locator("ul.reasons").first).to_contain_text("图片1文字（OCR）")
+    expect(figure.locator("ul.image-reasons")).to_contain_text("年检专用")
+    expect(figure.locator("tr.cited td.ocr-text")).to_have_text("年检专用")
+
+
+def test_a_changed_image_file_is_not_served(ocr_page, ocr_site):
+    page = ocr_page
+    url, data, digest = ocr_site
+    browser_login(page, "regulator")
+    target = f"{page.base}/listings/{KEY[0]}/{KEY[1]}/images/1"
+    assert page.evaluate("u => fetch(u).then(r => r.status)", target) == 200
+    kept = data / "ocr" / digest[:2] / f"{digest}.png"
+    original = kept.read_bytes()
+    try:
+        kept.write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>")
+        assert page.evaluate("u => fetch(u).then(r => r.status)", target) == 403
+    finally:
+        kept.write_bytes(original)
+    assert page.evaluate("u => fetch(u).then(r => r.status)", f"{page.base}/listings/{KEY[0]}/{KEY[1]}/images/2") == 404
