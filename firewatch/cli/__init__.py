@@ -43,6 +43,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                "Takedown notices to platforms: create, send, acknowledge, check removal."),
     "parse": ("firewatch.cli.crawl", "parse",
               "Parse a saved page (any encoding) and print one JSON listing per line."),
+    "sellers": ("firewatch.cli.sellers", "sellers",
+                "Sellers behind shops: networks across platforms, repeat offenders (issue 16)."),
     "process": ("firewatch.cli.process", "process",
                 "Drain the process queue: score, flag, capture evidence, index; then run the alert rules."),
     "schedule": ("firewatch.cli.schedule", "schedule",

@@ -25,7 +25,7 @@ from pydantic_settings.sources.utils import parse_env_vars
 from firewatch.core.exceptions import SettingsError
 from firewatch.core.setting_sections import (ALERT_RULES, CRAWL_PLATFORMS, POSTGRES_SCHEMES, AlertRule, AlertsSettings, CaptureSettings,
                                              CrawlPlatform, CrawlSettings, EvidenceSettings, ExportSettings,
-                                             JobSettings, NoticesSettings, PathsSettings, RelistingWeights,
+                                             JobSettings, NoticesSettings, PathsSettings, RelistingWeights, SellersSettings,
                                              ScheduleSettings, ScoringSettings, SearchSettings, StoreSettings,
                                              TipsSettings, WebSettings)
 
@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     tips: TipsSettings = Field(default_factory=TipsSettings, description="The public tips channel.")
     alerts: AlertsSettings = Field(default_factory=AlertsSettings, description="Alert rules and delivery.")
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings, description="Scheduled crawls.")
+    sellers: SellersSettings = Field(default_factory=SellersSettings, description="Seller networks and repeat "
+                                                                                   "offenders.")
 
     _base_dir: Path = PrivateAttr(default=PROJECT_ROOT)
     _file: Path | None = PrivateAttr(default=None)

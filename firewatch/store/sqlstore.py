@@ -27,6 +27,7 @@ from firewatch.store.packs import SQLitePackExports
 from firewatch.store.queue import SQLiteQueue
 from firewatch.store.references import SQLiteReferences
 from firewatch.store.reviews import SQLiteReviews
+from firewatch.store.sellers import SQLiteSellers
 from firewatch.store.sources import SQLiteSources
 from firewatch.store.tips import SQLiteTips
 from firewatch.store.users import SQLiteUsers
@@ -60,6 +61,7 @@ class SQLStore:
         self.tips = SQLiteTips(db)
         self.assist = SQLiteAssist(db)
         self.packs = SQLitePackExports(db)
+        self.sellers = SQLiteSellers(db)
 
     @property
     def dialect(self) -> str:
