@@ -126,8 +126,9 @@ class Pipeline:
                  read_page: Callable[[Listing, Evidence], Listing] | None = None,
                  read_errors: tuple[type[BaseException], ...] = (ValueError, OSError),
                  worker: str | None = None, batch: int = 100, lease: float = 300.0, capture_batch: int = 16,
-                 stop: threading.Event | None = None):
+                 stop: threading.Event | None = None, sellers: Callable[[Any], Any] | None = None):
         self.store = store
+        self.sellers = sellers  # the sellers step (services.sellers.resolve_pending), after the index stage
         self.index = index
         self.scorer = scorer
         self.threshold = threshold
@@ -166,6 +167,8 @@ class Pipeline:
                 stats.index_unavailable = str(exc)
                 log.warning("index stage stopped, %d listings stay queued for `firewatch index sync`: %s",
                             len(self.store.queue.pending("index")), exc)
+            if self.sellers is not None and not self.stop.is_set():
+                self.sellers(self.store)
         finally:
             if self._claimed_any:
                 self.store.queue.release(self.worker)  # failed, blocked or not reached: for a later drain

@@ -260,7 +260,8 @@ class SQLiteSellers:
             new = sum(add_keys_in(db, shop, name, keys, rule) for shop, name, keys in items)
             if cursor is not None:
                 db.execute("INSERT INTO seller_cursors (name, last_id) VALUES (?, ?) ON CONFLICT (name) "
-                           "DO UPDATE SET last_id=excluded.last_id", cursor)
+                           "DO UPDATE SET last_id=CASE WHEN excluded.last_id > seller_cursors.last_id THEN excluded.last_id "
+                           "ELSE seller_cursors.last_id END", cursor)  # two workers: never backwards
         return new
 
     def reset(self) -> None:
