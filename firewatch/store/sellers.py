@@ -164,6 +164,7 @@ def queue_linked_in(db, key: tuple[str, str], limit: int = 200, now: datetime | 
         listings = db.execute(
             "SELECT l.listing_id FROM listings l WHERE l.platform=? AND l.shop_id=? AND l.status='active' "
             "AND NOT EXISTS (SELECT 1 FROM linked_reviews r WHERE r.platform=l.platform AND r.listing_id=l.listing_id) "
+            "AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.platform=l.platform AND d.listing_id=l.listing_id) "
             "ORDER BY l.listing_id LIMIT ?", (other[0], other[1], limit - queued)).fetchall()
         for (lid,) in listings:
             db.execute("INSERT INTO linked_reviews (platform, listing_id, from_platform, from_listing_id, seller_id, "
