@@ -135,3 +135,24 @@ def test_evidence_pack_verifies_and_tampering_is_named(flow, tmp_path):
     bad = run("verify", str(tampered))
     assert bad.returncode != 0
     assert member in bad.stdout + bad.stderr
+
+
+def test_process_groups_the_crawled_shops_into_sellers(flow, demo_market):
+    """`firewatch process` runs the sellers step: every crawled shop has a seller, and the shops of the
+    replica's known networks that were crawled are grouped as the ground truth says (pairwise)."""
+    from firewatch.services.sellers import pairwise_scores
+
+    _, _, store_url = flow
+    truth = {}
+    for net in demo_market.catalogue.networks:
+        for shop in net.shops:
+            truth[shop] = net.network_id
+    with open_store(store_url) as store:
+        shops = {(r[0], r[1]) for r in store._db.execute("SELECT DISTINCT platform, shop_id FROM listings")}
+        sellers = {shop: store.sellers.seller_of_shop(*shop) for shop in shops}
+        assert None not in sellers.values()
+        links = [k for s in set(sellers.values()) for k in store.sellers.links(s)]
+    crawled_truth = {s: truth.get(s, ("alone", s)) for s in shops}
+    scores = pairwise_scores(sellers, crawled_truth)
+    assert scores["true_pairs"] >= 10 and links and all(k["kind"] and k["value"] for k in links)
+    assert scores["precision"] >= 0.9 and scores["recall"] >= 0.9, scores
