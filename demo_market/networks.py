@@ -13,8 +13,9 @@ province sometimes dropped), and plants the keys a resolver can find:
 - an address, and shop names sharing a stem (weak keys: only in combination).
 
 Each network member carries at least one strong key it shares with an earlier member, so a
-resolver that reads every style can find the network; a few members carry only weak keys
-(address + name stem). Relistings' new shops (`relist_of`) join the network of the original's
+resolver that reads every style can find the network; about 8% carry only weak keys (address +
+name stem) and about 4% nothing at all (contacts only in the product images, their own name): the
+ceiling of recall is below 1. Relistings' new shops (`relist_of`) join the network of the original's
 shop (a network of two when the original shop had none) and carry some of its keys.
 
 Hard negatives: unrelated shops registered at a network's address (a shared office building),
@@ -171,9 +172,15 @@ class _Planter:
             if parts:
                 x.description = (x.description + " " + "，".join(parts) + "。").strip()
 
-    def add_member(self, net: Network, shop, keys: list[str], weak_only: bool = False, rename: bool = True) -> None:
+    def add_member(self, net: Network, shop, keys: list[str], weak_only: bool = False, rename: bool = True,
+                   hidden: bool = False) -> None:
         net.shops.append((shop.platform, shop.shop_id))
         self.member[(shop.platform, shop.shop_id)] = net
+        if hidden:  # contacts only in the product images ("详情见图片"), its own name: no key to find
+            own = self.by_shop.get((shop.platform, shop.shop_id), [])
+            if own:
+                own[0].description += " 联系方式详见图片。"
+            return
         if rename:
             self.rename(shop, net)
         self.licence(shop, net)
@@ -215,11 +222,16 @@ class _Planter:
             net = self.new_network(members[0].city)
             carried: list[list[str]] = []
             for i, shop in enumerate(members):
-                weak_only = i > 0 and rng.random() < 0.08
+                roll = rng.random()
+                hidden = i > 0 and roll < 0.04
+                weak_only = i > 0 and roll < 0.12
                 shows = shop.platform == "tmall" or shop.platform == "1688" and not any(
                     m.platform == "1688" for m in members[:i])
                 keys = [] if weak_only else self.member_keys(carried, shows)
-                self.add_member(net, shop, keys, weak_only)
+                self.add_member(net, shop, keys, weak_only, hidden=hidden)
+                if hidden:
+                    carried.append([])
+                    continue
                 if (shop.platform, shop.shop_id) in self.licences or shop.name == net.operator:
                     keys = keys + ["licence"]
                 carried.append(keys)

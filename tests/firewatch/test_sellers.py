@@ -132,3 +132,22 @@ def test_a_later_listing_joins_the_seller_incrementally_and_weak_keys_only_link_
     assert store.sellers.seller_of_shop("taobao", "B8") == jd  # the same phone, spaced
     kinds = {k["kind"] for k in store.sellers.links(jd)}
     assert kinds == {"phone", "address+shop_name"}
+
+
+def test_a_shared_image_counts_only_together_with_another_weak_key(store):
+    photo, stock = "https://img.example/a.png", "https://img.example/stock.png"
+    for url, dhash in ((photo, "f0f0f0f0f0f0f0f0"), (stock, "0123456789abcdef")):
+        store.alerts.save_image_hash(url, dhash)
+    rows = [("jd", "1", "J1", "盾安消防专营店", [photo, stock]), ("pdd", "2", "P2", "盾安百货", [photo]),
+            ("taobao", "3", "B3", "平平五金", [stock]), ("tmall", "4", "T4", "安泰旗舰店", [stock])]
+    for platform, lid, shop_id, shop, images in rows:
+        listing = _listing(platform, lid, shop_id, shop, "正品")
+        listing.image_urls = images
+        _scored(store, listing, False)
+    resolve_pending(store, SETTINGS)
+    jd = store.sellers.seller_of_shop("jd", "J1")
+    assert store.sellers.seller_of_shop("pdd", "P2") == jd  # the same photo and the same name stem
+    assert store.sellers.seller_of_shop("taobao", "B3") != jd  # a stock photo alone links nobody
+    assert store.sellers.seller_of_shop("tmall", "T4") not in (jd, store.sellers.seller_of_shop("taobao", "B3"))
+    [link] = store.sellers.links(jd)
+    assert link["kind"] == "image+shop_name" and "f0f0f0f0f0f0f0f0" in link["value"] and "盾安" in link["value"]
