@@ -162,12 +162,12 @@ class _Planter:
             return
         for i, x in enumerate(own):
             parts = []
-            if not weak_only and (i == 0 or rng.random() < 0.5):
+            if not weak_only and (i == 0 or rng.random() < 0.7):  # sellers reuse one description template
                 for k in keys:
                     styles = {"phone": _phone_styles(net.phone), "wechat": _wechat_styles(net.wechat),
                               "qq": _qq_styles(net.qq)}[k]
                     parts.append(rng.choice(styles))
-            if i == 0 or rng.random() < 0.4:
+            if i == 0 or rng.random() < 0.6:
                 parts.append(f"地址：{net.address}")
             if parts:
                 x.description = (x.description + " " + "，".join(parts) + "。").strip()

@@ -43,7 +43,8 @@ _CODE_IN_TEXT = re.compile(r"(?:统一社会信用代码|信用代码)[\s:：]*(
 _COMPANY_PAREN = str.maketrans({"（": "(", "）": ")"})
 _SHOP_SUFFIX = re.compile(r"(官方旗舰店|旗舰店|专营店|专卖店|企业店|官方店|工厂店|直营店|经营部|商行|小铺|百货|专营|"
                           r"用品店|器材店|设备店|店|馆|有限公司|公司|厂)$")
-_SHOP_WORDS = re.compile(r"(消防器材|消防设备|消防用品|消防科技|安防科技|消防|安防|器材|设备|用品|五金|家居安全|安全)$")
+_SHOP_WORDS = re.compile(r"(消防器材|消防设备|消防用品|消防科技|安防科技|消防|安防|器材|设备|用品|五金|家居安全|安全|"
+                         r"商贸|贸易|科技|实业|电子商务|电商)$")  # a company name's business words too
 _CITIES = ("南京", "杭州", "宁波", "温州", "福州", "泉州", "广州", "佛山", "东莞", "深圳", "成都", "武汉", "郑州", "济南",
            "潍坊", "石家庄", "天津", "沈阳", "长沙", "合肥", "苏州", "无锡", "徐州", "义乌", "北京", "上海", "重庆",
            "西安", "青岛", "厦门", "昆明", "南昌", "大连", "哈尔滨", "长春", "太原", "贵阳", "南宁", "兰州", "台州")
@@ -67,14 +68,17 @@ def norm_address(text: str) -> str:
     return out
 
 
+_PLACE = re.compile("^(?:" + "|".join(sorted(PROVINCES + _CITIES, key=len, reverse=True)) + ")[省市]?")
+
+
 def norm_shop_name(name: str) -> str:
     """The shop name's stem: no place name in front, no shop-type words behind ("" when too short)."""
     out = re.sub(r"[\s\-_·()（）【】\[\]]+", "", _nfkc(name))
     for _ in range(2):
-        for place in PROVINCES + _CITIES:
-            if out.startswith(place) and len(out) > len(place) + 1:
-                out = out[len(place):].lstrip("省市")
-                break
+        cut = _PLACE.sub("", out, count=1)
+        if len(cut) < 2:
+            break
+        out = cut
     for _ in range(4):
         cut = _SHOP_SUFFIX.sub("", out)
         cut = _SHOP_WORDS.sub("", cut)

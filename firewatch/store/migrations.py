@@ -811,6 +811,7 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
             PRIMARY KEY (platform, listing_id)
         );
         CREATE INDEX queue_done_stage_id ON queue_done (stage, id);
+        CREATE INDEX alerts_listing ON alerts (platform, listing_id);
         CREATE INDEX assist_replies_id ON assist_replies (id)
         """,
     ),

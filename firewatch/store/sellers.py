@@ -352,36 +352,37 @@ class SQLiteSellers:
                  ) -> list[dict[str, Any]]:
         """The seller's events, newest first, a keyset page at a time (`before`: (at, sort id) of the last
         row shown): first sight of listings, flags, decisions, notices, removals, relistings alerts,
-        watchlist flags, assistance replies, linked queueing."""
-        shops = "SELECT platform, shop_id FROM seller_shops WHERE seller_id=?"
+        watchlist flags, assistance replies, linked queueing. Every part starts from the seller's shops
+        (index seller_shops_seller) and joins by listing key, so its cost follows the seller's size."""
+        own = ("seller_shops s JOIN listings l ON l.platform=s.platform AND l.shop_id=s.shop_id")  # the seller's listings
         parts = [
             ("SELECT l.first_seen AS at, 'seen' AS kind, l.platform, l.listing_id, l.title AS detail, "
-             "'a' || l.platform || l.listing_id AS sid FROM listings l "
-             f"WHERE (l.platform, l.shop_id) IN ({shops})"),
+             f"'a' || l.platform || l.listing_id AS sid FROM {own} WHERE s.seller_id=?"),
             ("SELECT a.assessed_at AS at, 'flagged' AS kind, a.platform, a.listing_id, a.reasons AS detail, "
-             "'b' || a.platform || a.listing_id AS sid FROM assessments a JOIN listings l ON l.platform=a.platform "
-             f"AND l.listing_id=a.listing_id WHERE a.flagged=1 AND (l.platform, l.shop_id) IN ({shops})"),
+             f"'b' || a.platform || a.listing_id AS sid FROM {own} JOIN assessments a ON a.platform=l.platform "
+             "AND a.listing_id=l.listing_id WHERE s.seller_id=? AND a.flagged=1"),
             ("SELECT d.at AS at, 'decision' AS kind, d.platform, d.listing_id, d.verdict || ' ' || d.reviewer AS detail, "
-             "'c' || CAST(d.id AS TEXT) AS sid FROM decisions d JOIN listings l ON l.platform=d.platform "
-             f"AND l.listing_id=d.listing_id WHERE (l.platform, l.shop_id) IN ({shops})"),
+             f"'c' || CAST(d.id AS TEXT) AS sid FROM {own} JOIN decisions d ON d.platform=l.platform "
+             "AND d.listing_id=l.listing_id WHERE s.seller_id=?"),
             ("SELECT n.created_at AS at, 'notice' AS kind, i.platform, i.listing_id, n.status AS detail, "
-             "'d' || CAST(n.id AS TEXT) || i.listing_id AS sid FROM notice_items i JOIN notices n ON n.id=i.notice_id "
-             "JOIN listings l ON l.platform=i.platform AND l.listing_id=i.listing_id "
-             f"WHERE (l.platform, l.shop_id) IN ({shops})"),
-            ("SELECT s.observed_at AS at, 'removed' AS kind, s.platform, s.listing_id, s.status AS detail, "
-             "'e' || CAST(s.id AS TEXT) AS sid FROM snapshots s JOIN listings l ON l.platform=s.platform "
-             f"AND l.listing_id=s.listing_id WHERE s.status='removed' AND (l.platform, l.shop_id) IN ({shops})"),
+             f"'d' || CAST(n.id AS TEXT) || i.listing_id AS sid FROM {own} JOIN notice_items i ON i.platform=l.platform "
+             "AND i.listing_id=l.listing_id JOIN notices n ON n.id=i.notice_id WHERE s.seller_id=?"),
+            ("SELECT i.removed_at AS at, 'removed' AS kind, i.platform, i.listing_id, i.removal_basis AS detail, "
+             f"'e' || CAST(i.notice_id AS TEXT) || i.listing_id AS sid FROM {own} JOIN notice_items i "
+             "ON i.platform=l.platform AND i.listing_id=l.listing_id WHERE s.seller_id=? AND i.removed_at IS NOT NULL"),
+            ("SELECT sn.observed_at AS at, 'removed' AS kind, sn.platform, sn.listing_id, '下架（复查所见）' AS detail, "
+             f"'i' || sn.platform || sn.listing_id || sn.observed_at AS sid FROM {own} JOIN snapshots sn "
+             "ON sn.platform=l.platform AND sn.listing_id=l.listing_id WHERE s.seller_id=? AND sn.status='removed'"),
             ("SELECT r.imported_at AS at, 'assist' AS kind, r.platform, r.listing_id, "
-             "r.operator_name || ' ' || r.credit_code AS detail, 'f' || CAST(r.id AS TEXT) AS sid FROM assist_replies r "
-             "JOIN listings l ON l.platform=r.platform AND l.listing_id=r.listing_id "
-             f"WHERE (l.platform, l.shop_id) IN ({shops})"),
+             "r.operator_name || ' ' || r.credit_code AS detail, 'f' || CAST(r.id AS TEXT) AS sid "
+             f"FROM {own} JOIN assist_replies r ON r.platform=l.platform AND r.listing_id=l.listing_id "
+             "WHERE s.seller_id=?"),
             ("SELECT q.queued_at AS at, 'linked' AS kind, q.platform, q.listing_id, "
              "q.kind || '=' || q.value || ' ← ' || q.from_platform || ':' || q.from_listing_id AS detail, "
              "'g' || q.platform || q.listing_id AS sid FROM linked_reviews q WHERE q.seller_id=?"),
             ("SELECT al.created_at AS at, al.rule AS kind, al.platform, al.listing_id, al.summary AS detail, "
-             "'h' || CAST(al.id AS TEXT) AS sid FROM alerts al JOIN listings l ON l.platform=al.platform "
-             "AND l.listing_id=al.listing_id WHERE al.rule='relisting' "
-             f"AND (l.platform, l.shop_id) IN ({shops})"),
+             f"'h' || CAST(al.id AS TEXT) AS sid FROM {own} JOIN alerts al ON al.platform=l.platform "
+             "AND al.listing_id=l.listing_id WHERE s.seller_id=? AND al.rule='relisting'"),
         ]
         args: list[Any] = [seller_id] * len(parts)
         sql = "SELECT at, kind, platform, listing_id, detail, sid FROM (" + " UNION ALL ".join(parts) + ") t"
