@@ -115,3 +115,17 @@ def test_a_platform_user_cannot_open_a_seller_page(spage, seller_site):
     browser_login(spage, "jd_team")
     response = spage.goto(f"{spage.base}/sellers/{seller}")
     assert response.status == 403
+
+
+def test_bad_seller_requests_get_chinese_errors(seller_site):
+    from tests.helpers import login_client
+
+    url, seller = seller_site
+    client = login_client(url, "analyst")
+    try:
+        bad = client.get(f"/sellers/{seller}", params={"before": "不是时间|x"})
+        assert bad.status_code == 400 and "翻页位置" in bad.text
+        assert client.get("/sellers/999999").status_code == 404
+        assert client.get(f"/sellers/{2**70}").status_code in (400, 422)
+    finally:
+        client.close()

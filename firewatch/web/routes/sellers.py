@@ -17,7 +17,7 @@ from firewatch.core.clock import parse_iso
 from firewatch.core.settings import SellersSettings
 from firewatch.services.sellers import suggested_track
 from firewatch.store import Store
-from firewatch.web.deps import User, get_store, require, verify_csrf
+from firewatch.web.deps import DbId, User, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, NotFound
 from firewatch.web.render import render
 
@@ -41,7 +41,7 @@ def key_name(kind: str) -> str:
 
 
 @router.get("/sellers/{seller_id}")
-def seller_page(request: Request, seller_id: int, before: str = "", store: Store = Depends(get_store),
+def seller_page(request: Request, seller_id: DbId, before: str = "", store: Store = Depends(get_store),
                 user: User = Depends(require("regulator", "investigator", "analyst"))) -> Response:
     current = store.sellers.resolve_id(seller_id)
     if current is None:
