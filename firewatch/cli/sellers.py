@@ -1,10 +1,11 @@
-"""`firewatch sellers resolve|rebuild|show|evaluate`: who is behind the shops (issue 16).
+"""`firewatch sellers resolve|rebuild|show|evaluate|export-credit`: who is behind the shops (issue 16).
 
 Thin: `firewatch.services.sellers` reads the keys and links the shops, `services.network_eval`
 measures the grouping against the replica's known networks. `resolve` runs the sellers step once
 (as `firewatch process` does after each drain); `rebuild` starts from nothing; `show` prints one
 seller's shops and links (each with the key that made it); `evaluate` prints pairwise precision
-and recall on a scratch store (exit 1 when either is below `--min`).
+and recall on a scratch store (exit 1 when either is below `--min`); `export-credit` writes the
+credit-information sharing export (docs/credit_export.md).
 """
 
 from __future__ import annotations
@@ -97,3 +98,19 @@ def sellers_evaluate(ctx, seed: int, size: int, minimum: float) -> None:
               f"(pairs predicted {r['predicted_pairs']}, true {r['true_pairs']}, correct {r['correct_pairs']})")
     if r["precision"] < minimum or r["recall"] < minimum:
         raise SystemExit(1)
+
+
+@sellers.command("export-credit")
+@click.option("--from", "since", required=True, help="起始日期（北京时间）first decision day, YYYY-MM-DD.")
+@click.option("--to", "until", required=True, help="截止日期（北京时间）last decision day, YYYY-MM-DD.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="xlsx", show_default=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="输出文件 output file.")
+@click.pass_context
+def sellers_export_credit(ctx, since: str, until: str, fmt: str, out_path: Path) -> None:
+    """信用信息共享导出 Confirmed violations with subject name, credit code, decision date, authority, document number."""
+    from firewatch.services.credit_export import export_credit
+    settings = settings_of(ctx)
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
+        count = export_credit(store, settings, since, until, fmt, out_path)
+    out.print(f"已导出 {count} 条 ({count} rows) -> {escape(str(out_path))}")
+

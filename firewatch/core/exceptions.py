@@ -124,3 +124,10 @@ class TipRefused(FirewatchError):
     def __init__(self, message: str, reason: str = "invalid") -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class ExportInputError(FirewatchError):
+    """An export was asked for with bad input (a date, a format): nothing was written."""
+
+    exit_code = 65  # EX_DATAERR
+

@@ -754,7 +754,7 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         "phone, WeChat, QQ, address, shop name, image hash) indexed by value; shops grouped into sellers "
         "(union-find kept as a seller id per shop, merged sellers pointing to the one they joined); each link "
         "between two shops with the key that made it; the sellers step's cursors; listings queued for review "
-        "because a linked shop's listing was confirmed",
+        "because a linked shop's listing was confirmed; confirmed decisions by time (the credit-information export)",
         """
         CREATE TABLE sellers (
             id INTEGER PRIMARY KEY,
@@ -810,8 +810,11 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
             queued_at TEXT NOT NULL,
             PRIMARY KEY (platform, listing_id)
         );
+        CREATE INDEX sellers_merged ON sellers (merged_into);
+        CREATE INDEX linked_reviews_seller ON linked_reviews (seller_id);
         CREATE INDEX queue_done_stage_id ON queue_done (stage, id);
         CREATE INDEX alerts_listing ON alerts (platform, listing_id);
+        CREATE INDEX decisions_verdict_at ON decisions (verdict, at, id);
         CREATE INDEX assist_replies_id ON assist_replies (id)
         """,
     ),

@@ -423,3 +423,38 @@ class SQLiteSellers:
             sql += " AND MAX(d.at) <= ?"
             args.append(until)
         return int(self._db.execute(sql + ") t", tuple(args)).fetchone()[0])
+
+    # -- credit-information export ----------------------------------------------------------------
+    def confirmations(self, since: str, until: str, after: tuple[str, int] | None = None, limit: int = 500
+                      ) -> list[dict[str, Any]]:
+        """Confirm decisions made in [since, until) (ISO UTC) that are still their listing's latest decision,
+        oldest first, a keyset page at a time (`after`: (at, id) of the last row)."""
+        sql = ("SELECT d.id, d.at, d.platform, d.listing_id, l.title, l.url, l.shop_id, l.shop_name, t.reason_codes "
+               "FROM decisions d JOIN listings l ON l.platform=d.platform AND l.listing_id=d.listing_id "
+               "JOIN triage t ON t.platform=d.platform AND t.listing_id=d.listing_id AND t.verdict='confirm' "
+               "WHERE d.verdict='confirm' AND d.at>=? AND d.at<? AND NOT EXISTS (SELECT 1 FROM decisions n "
+               "WHERE n.platform=d.platform AND n.listing_id=d.listing_id AND (n.at, n.id) > (d.at, d.id))")
+        args: list[Any] = [since, until]
+        if after is not None:
+            sql += " AND (d.at, d.id) > (?, ?)"
+            args += list(after)
+        rows = self._db.execute(sql + " ORDER BY d.at, d.id LIMIT ?", (*args, limit)).fetchall()
+        return [dict(zip(("id", "at", "platform", "listing_id", "title", "url", "shop_id", "shop_name", "reason_codes"),
+                         tuple(r))) for r in rows]
+
+    def subject_keys(self, seller_id: int) -> dict[str, list[tuple[str, str]]]:
+        """The operator names and credit codes found for any shop of the seller: kind -> [(value, source)]."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for kind, value, source in self._db.execute(
+                "SELECT k.kind, k.value, k.source FROM seller_shops s JOIN seller_keys k ON k.platform=s.platform "
+                "AND k.shop_id=s.shop_id WHERE s.seller_id=? AND k.kind IN ('operator', 'credit_code') "
+                "ORDER BY k.kind, k.first_seen, k.value LIMIT 50", (seller_id,)):
+            out.setdefault(kind, []).append((value, source))
+        return out
+
+    def latest_notice(self, key: tuple[str, str]) -> tuple[int, str] | None:
+        """(notice id, platform) of the newest notice naming the listing, None when none does."""
+        r = self._db.execute("SELECT n.id, n.platform FROM notice_items i JOIN notices n ON n.id=i.notice_id "
+                             "WHERE i.platform=? AND i.listing_id=? ORDER BY n.id DESC LIMIT 1", key).fetchone()
+        return (int(r[0]), r[1]) if r else None
+

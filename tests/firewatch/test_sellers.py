@@ -151,3 +151,48 @@ def test_a_shared_image_counts_only_together_with_another_weak_key(store):
     assert store.sellers.seller_of_shop("tmall", "T4") not in (jd, store.sellers.seller_of_shop("taobao", "B3"))
     [link] = store.sellers.links(jd)
     assert link["kind"] == "image+shop_name" and "f0f0f0f0f0f0f0f0" in link["value"] and "盾安" in link["value"]
+
+
+def test_credit_export_names_subject_code_decision_authority_and_document(store, tmp_path):
+    import csv
+    import json
+    from datetime import datetime, timezone
+
+    from openpyxl import load_workbook
+
+    from firewatch.core.creditcode import check_character
+    from firewatch.core.exceptions import ExportInputError
+    from firewatch.services.credit_export import export_credit
+
+    code = "91330106MA2GL4CC5" + check_character("91330106MA2GL4CC5")
+    hostile = '=HYPERLINK("http://x")盾安'
+    jd = _listing("jd", "1", "J1", hostile, "V:dunan8888")
+    tmall = _listing("tmall", "2", "T1", "盾安旗舰店", "薇信 dunan8888")
+    tmall.attributes = {"店铺经营者": "杭州盾安消防器材有限公司", "店铺统一社会信用代码": code}
+    _scored(store, jd, True)
+    _scored(store, tmall, True)
+    _scored(store, _listing("pdd", "3", "P3", "别家店", "正品"), True)
+    resolve_pending(store, SETTINGS)
+    at = datetime(2026, 11, 3, 17, 0, tzinfo=timezone.utc)  # 2026-11-04 01:00 北京时间
+    store.reviews.record_decision(Decision("jd", "1", "alice", "confirm", at=at))
+    store.reviews.record_decision(Decision("pdd", "3", "alice", "confirm", at=at))
+    store.reviews.record_decision(Decision("pdd", "3", "bob", "dismiss", at=at.replace(hour=18)))  # latest: not confirmed
+    notice_id = create_notice(store, "jd")
+    out = tmp_path / "credit.json"
+    assert export_credit(store, SETTINGS, "2026-11-04", "2026-11-04", "json", out) == 1
+    [row] = json.loads(out.read_text(encoding="utf-8"))
+    assert (row["subject_name"], row["credit_code"], row["subject_source"]) == ("杭州盾安消防器材有限公司", code, "店铺证照")
+    assert row["decision_date"] == "2026-11-04" and row["authority"] == SETTINGS.notices.sender_org
+    assert row["document_number"] == f"FW-JD-{notice_id:05d}" and row["shop_name"] == hostile
+    assert export_credit(store, SETTINGS, "2026-11-03", "2026-11-03", "json", out) == 0  # a Beijing day, not UTC
+    export_credit(store, SETTINGS, "2026-11-01", "2026-11-30", "csv", tmp_path / "c.csv")
+    with (tmp_path / "c.csv").open(encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:3] == ["主体名称", "统一社会信用代码", "主体信息来源"] and len(rows) == 2
+    assert rows[1][8].startswith("'=")  # seller text never runs as a formula
+    export_credit(store, SETTINGS, "2026-11-01", "2026-11-30", "xlsx", tmp_path / "c.xlsx")
+    sheet = load_workbook(tmp_path / "c.xlsx").active
+    assert sheet.cell(2, 2).value == code and sheet.cell(2, 9).data_type != "f"
+    with pytest.raises(ExportInputError, match="日期"):
+        export_credit(store, SETTINGS, "2026-13-01", "2026-11-30", "csv", tmp_path / "bad.csv")
+    assert not (tmp_path / "bad.csv").exists()
