@@ -107,6 +107,9 @@ def test_confirmed_on_one_platform_queues_the_sellers_shops_elsewhere_and_they_j
     assert store.sellers.linked_review(("pdd", "4")) is None
 
     store.reviews.record_decision(Decision("tmall", "2", "bob", "confirm"))
+    # the confirmation on Tmall does not send the already confirmed JD listing back to the queue
+    assert store.sellers.linked_review(("jd", "1")) is None
+    assert {r.listing.key for r in whole_queue(store, QueueQuery())} == {("tmall", "3")}
     notice_id = create_notice(store, "tmall", created_by="bob")
     assert store.notices.get_notice(notice_id).listing_keys == [("tmall", "2")]
     assert create_notice(store, "tmall") is None  # noticed once
