@@ -118,6 +118,15 @@ def test_confirmed_on_one_platform_queues_the_sellers_shops_elsewhere_and_they_j
     assert suggested_track(1, set(), SETTINGS).startswith("首次违法")
     assert store.sellers.repeat_offenders_count(2) == 1
     assert store.sellers.networks_count() == 1
+    # the seller's timeline, newest first, paged by (time, sort id) on either engine
+    events = store.sellers.timeline(seller, limit=100)
+    kinds = [e["kind"] for e in events]
+    assert kinds.count("seen") == 3 and kinds.count("decision") == 2 and kinds.count("linked") == 2
+    assert "notice" in kinds and kinds.count("flagged") == 1
+    assert [(e["at"], e["sid"]) for e in events] == sorted(((e["at"], e["sid"]) for e in events), reverse=True)
+    first = store.sellers.timeline(seller, limit=4)
+    rest = store.sellers.timeline(seller, before=(first[-1]["at"], first[-1]["sid"]), limit=100)
+    assert first + rest == events
 
 
 def test_a_later_listing_joins_the_seller_incrementally_and_weak_keys_only_link_together(store):
