@@ -24,12 +24,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from crawler.platforms._common import LICENCE_CODE, LICENCE_COMPANY  # the attributes the parsers give a licence
 from firewatch.core.creditcode import credit_code_problem, normalize_code
 from firewatch.core.priority import PROVINCES
 from firewatch.store.sellers import Key, LinkRule, shop_of
 
-LICENCE_COMPANY = "店铺经营者"  # the attribute names the platform parsers give a licence block
-LICENCE_CODE = "店铺统一社会信用代码"
 STRONG_DEFAULT = ("credit_code", "operator", "phone", "wechat", "qq")
 
 _SEP = r"[\s\-－—.·]*"
