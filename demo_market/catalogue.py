@@ -120,6 +120,8 @@ class Catalogue:
         self.listings = listings
         self.shops = shops
         self.watchlist = watchlist
+        self.networks: list = []  # demo_market.networks.Network: the known seller networks (ground truth)
+        self.licences: dict = {}  # (platform, shop_id) -> networks.Licence shown openly on its pages
         self._by_key = {(x.platform, x.listing_id): x for x in listings}
         self._by_platform: dict[str, list[Listing]] = {p: [] for p in PLATFORMS}
         for x in listings:

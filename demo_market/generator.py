@@ -13,6 +13,7 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
+from demo_market import networks as seller_networks
 from demo_market.catalogue import PLATFORMS, Catalogue, Listing, Shop, money
 
 log = logging.getLogger(__name__)
@@ -369,7 +370,10 @@ def generate(seed: int = 7, size: int = 1600) -> Catalogue:
             new.listed_day = x.delisted_day + rng.randint(0, 2)
             relists.append(new)
     log.debug("generated %d listings and %d relistings (seed %s)", len(listings), len(relists), seed)
-    return Catalogue(listings + relists, b.shops, seed, b.watchlist)
+    nets, licences = seller_networks.attach(listings + relists, b.shops, seed)  # own rng: the rest unchanged
+    catalogue = Catalogue(listings + relists, b.shops, seed, b.watchlist)
+    catalogue.networks, catalogue.licences = nets, licences
+    return catalogue
 
 
 def _plant_missing_reasons(b: _Builder, listings: list[Listing]) -> None:

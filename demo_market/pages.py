@@ -17,6 +17,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from demo_market import networks as seller_networks
 from demo_market import scripted
 from demo_market.catalogue import Listing, money
 from demo_market.render import encode, highlight, js_json
@@ -168,6 +169,7 @@ def register(app: FastAPI, market) -> None:
         if x is None:
             return not_found(f"宝贝 {id} 不存在")
         html = market.render("taobao_item.html", x=x, active=active, images=x.image_urls(),
+                             licence=seller_networks.licence_for(cat, x),
                              price_text=price_text(x, " - "))
         return Response(encode(html, "utf-8"), media_type=HTML_UTF8)
 
@@ -187,6 +189,7 @@ def register(app: FastAPI, market) -> None:
             "propertyPics": {"default": x.image_urls()},
         }
         html = market.render("tmall_item.html", x=x, active=active, images=x.image_urls(),
+                             licence=seller_networks.licence_for(cat, x),
                              tm_price=price_text(x, "-"), setup=js_json(setup))
         return Response(encode(html, "gbk"), media_type=HTML_GBK)
 

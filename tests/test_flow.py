@@ -135,3 +135,33 @@ def test_evidence_pack_verifies_and_tampering_is_named(flow, tmp_path):
     bad = run("verify", str(tampered))
     assert bad.returncode != 0
     assert member in bad.stdout + bad.stderr
+
+
+def test_process_groups_the_crawled_shops_into_sellers(flow, demo_market):
+    """`firewatch process` runs the sellers step: every crawled shop has a seller, the grouping it built
+    as listings arrived equals a full recompute (`firewatch sellers rebuild`), every link names its key,
+    and shops put together truly belong together (pairwise precision against the replica's networks;
+    recall is not asserted here: a crawl of two keywords sees only some listings of each shop, so some
+    shops show no key at all; the whole catalogue's recall is test_sellers.py's)."""
+    from firewatch.services.sellers import pairwise_scores
+
+    _, run, store_url = flow
+    truth = {shop: net.network_id for net in demo_market.catalogue.networks for shop in net.shops}
+
+    def groups() -> dict:
+        with open_store(store_url) as store:
+            shops = {(r[0], r[1]) for r in store._db.execute("SELECT DISTINCT platform, shop_id FROM listings")}
+            sellers = {shop: store.sellers.seller_of_shop(*shop) for shop in shops}
+            links = [k for s in set(sellers.values()) if s is not None for k in store.sellers.links(s)]
+        members: dict = {}
+        for shop, seller in sellers.items():
+            members.setdefault(seller, set()).add(shop)
+        return sellers, {shop: frozenset(members[seller]) for shop, seller in sellers.items()}, links
+
+    sellers, as_processed, links = groups()
+    assert None not in sellers.values()
+    assert links and all(k["kind"] and k["value"] for k in links)
+    scores = pairwise_scores(sellers, {s: truth.get(s, ("alone", s)) for s in sellers})
+    assert scores["predicted_pairs"] >= 10 and scores["precision"] >= 0.9, scores
+    assert run("sellers", "rebuild").returncode == 0
+    assert groups()[1] == as_processed  # incremental = full recompute

@@ -277,3 +277,23 @@ def listing_status(html: str, sel: Selector) -> str:
         return "active"
     visible = " ".join(sel.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall())
     return "removed" if _REMOVED_TEXT.search(visible) else "active"
+
+
+# Where a page shows the shop's business licence openly (Tmall's shop header, a Taobao 企业店's shop
+# card; 1688 names the company on every offer), the parsers keep it as two attributes under these
+# names; JD shows it only behind an image captcha and Pinduoduo only as an image, so nothing is read there.
+LICENCE_COMPANY = "店铺经营者"
+LICENCE_CODE = "店铺统一社会信用代码"
+
+
+def licence_attributes(sel: Selector) -> dict[str, str]:
+    """The licence block's company name and credit code ({} when the page shows none)."""
+    block = sel.css("#J_ShopLicence, .tm-shop-licence, .tb-shop-licence")
+    company = node_text(block.css(".licence-company")) if block else ""
+    code = node_text(block.css(".licence-code")) if block else ""
+    out = {}
+    if company:
+        out[LICENCE_COMPANY] = company
+    if code:
+        out[LICENCE_CODE] = code
+    return out

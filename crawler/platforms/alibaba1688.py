@@ -12,6 +12,7 @@ import re
 
 from crawler.exceptions import ParseError
 from crawler.platforms._common import (
+    LICENCE_COMPANY,
     pagination,
     listing_status,
     selector,
@@ -49,6 +50,14 @@ def _load(html: str, marker: re.Pattern[str], page: str, what: str):
     if not isinstance(data, dict):
         raise ParseError(page, what)
     return data
+
+
+def _offer_description(data) -> str:
+    """The offer's own description (`offerDetail.description`; other "description" keys on the real page are
+    the platform's service promises)."""
+    detail = find_key(data, "offerDetail", default=None)
+    text = detail.get("description") if isinstance(detail, dict) else None
+    return clean_text(text) if isinstance(text, str) else ""
 
 
 def parse_search(html: str, url: str = "") -> list[Listing]:
@@ -140,6 +149,9 @@ def parse_item(html: str, url: str = "") -> Listing:
     login_id = find_key(data, "sellerLoginId", "loginId")
     if login_id:
         attributes["seller_login_id"] = str(login_id)
+    company = clean_text(find_key(data, "authCompanyName", "companyName"))
+    if company:  # 1688 names the company behind every offer openly
+        attributes[LICENCE_COMPANY] = company
     unit = find_key(data, "unit")
     if isinstance(unit, str) and unit:
         attributes["unit"] = unit
@@ -158,6 +170,7 @@ def parse_item(html: str, url: str = "") -> Listing:
         shop_id=str(find_key(data, "sellerMemberId", "memberId", default="")),
         shop_name=clean_text(find_key(data, "companyName")),
         attributes=attributes,
+        description=_offer_description(data),
         image_urls=[full_image_url(i, url) for i in images if isinstance(i, str)],
         sales=parse_count(sales),
     )

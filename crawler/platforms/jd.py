@@ -240,6 +240,7 @@ def parse_item(html: str, url: str = "") -> Listing:
         shop_id=js_number(html, "shopId") or js_number(html, "venderId") or "",
         shop_name=shop_name,
         attributes=attributes,
+        description=node_text(sel.css("#J-detail-content p.desc")),
         image_urls=_images(html, sel, url),
     )
 

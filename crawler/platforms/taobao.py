@@ -13,6 +13,7 @@ import re
 
 from crawler.exceptions import ParseError
 from crawler.platforms._common import (
+    licence_attributes,
     pagination,
     listing_status,
     absolute_url,
@@ -138,6 +139,7 @@ def parse_item(html: str, url: str = "") -> Listing:
     seller_nick = js_string(html, "sellerNick")
     if seller_nick:
         attributes["seller_nick"] = seller_nick
+    attributes.update(licence_attributes(sel))
     images = sel.css("#J_UlThumb img::attr(data-src)").getall() or sel.css(
         "#J_UlThumb img::attr(src), #J_ImgBooth::attr(src)"
     ).getall()
@@ -153,6 +155,7 @@ def parse_item(html: str, url: str = "") -> Listing:
         shop_id=js_number(html, "shopId") or "",
         shop_name=js_string(html, "shopName") or "",
         attributes=attributes,
+        description=node_text(sel.css("#description p")),
         image_urls=list(dict.fromkeys(full_image_url(src, url) for src in images if src)),
         sales=parse_count(node_text(sel.css("#J_SellCounter"))),
     )

@@ -27,6 +27,7 @@ from crawler.platforms._common import (
     script_object,
     selector,
     split_attribute,
+    licence_attributes,
 )
 from firewatch.core.money import parse_yuan
 from firewatch.core.models import Listing
@@ -104,6 +105,7 @@ def parse_item(html: str, url: str = "") -> Listing:
     if not shop_id:
         match = re.search(r"shopId=(\d+)", html)
         shop_id = match.group(1) if match else ""
+    attributes.update(licence_attributes(sel))
     images = sel.css("#J_UlThumb img::attr(src)").getall() or sel.css("#J_ImgBooth::attr(src)").getall()
     stock = item.get("quantity")
     return Listing(
@@ -118,6 +120,7 @@ def parse_item(html: str, url: str = "") -> Listing:
         shop_id=shop_id,
         shop_name=shop_name,
         attributes=attributes,
+        description=node_text(sel.css("#description .content")) or node_text(sel.css("#description p")),
         image_urls=list(dict.fromkeys(full_image_url(src, url) for src in images if src)),
         sales=parse_count(node_text(sel.css("li.tm-ind-sellCount .tm-count"))),
         stock=int(stock) if isinstance(stock, int) or str(stock or "").isdigit() else None,

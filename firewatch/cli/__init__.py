@@ -53,6 +53,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "Score listings from a JSON-lines file (category, risk, reasons, evidence)."),
     "search": ("firewatch.cli.search", "search",
                "Search listings (Chinese full text: two-character queries such as 灭火 or 烟感 work)."),
+    "sellers": ("firewatch.cli.sellers", "sellers",
+                "经营者关联 Sellers behind shops: networks across platforms, repeat offenders."),
     "serve": ("firewatch.cli.web", "serve",
               "Serve the review web app (regulators, platforms, investigators, analysts)."),
     "session": ("firewatch.cli.crawl", "session",

@@ -145,3 +145,5 @@ class TipRefused(FirewatchError):
     def __init__(self, message: str, reason: str = "invalid") -> None:
         super().__init__(message)
         self.reason = reason
+
+

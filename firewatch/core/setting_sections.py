@@ -203,6 +203,24 @@ class ScoringSettings(_Section):
                                            "relative to the settings file; \"\": none.")
 
 
+class SellersSettings(_Section):
+    strong_keys: list[Literal["credit_code", "operator", "phone", "wechat", "qq", "address", "shop_name", "image"]] = Field(
+        ["credit_code", "operator", "phone", "wechat", "qq"],
+        description="Key kinds that link two shops on their own (docs/sellers.md); the other kinds only count in "
+                    "combination.")
+    weak_keys_needed: int = Field(2, ge=2, description="Two shops sharing this many different weak keys (address, "
+                                                       "normalised shop name, image hash) are linked.")
+    key_max_shops: int = Field(20, ge=2, description="A key value already held by more shops than this is treated as "
+                                                     "common (a platform hotline, a stock photo) and links no more shops.")
+    batch: int = Field(500, ge=1, description="Listings resolved per transaction by the sellers step of "
+                                              "`firewatch process`.")
+    repeat_confirmed: int = Field(2, ge=2, description="A seller with this many confirmed violations (listings) or "
+                                                       "more is a repeat offender: track 从严查处.")
+    serious_reasons: list[str] = Field(["invalid_certificate", "refurbished", "watchlist_seller"],
+                                       description="Reason codes that make even a first confirmed violation serious "
+                                                   "(track 从严查处).")
+
+
 class CaptureSettings(_Section):
     chromium: str = Field("/usr/bin/chromium", min_length=1, description="Chromium executable for screenshots and PDFs.")
     max_height: int = Field(10000, ge=1, description="Full-page screenshots are cut at this height (pixels).")

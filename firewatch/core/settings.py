@@ -26,6 +26,7 @@ from firewatch.core.exceptions import SettingsError
 from firewatch.core.setting_sections import (ALERT_RULES, CRAWL_PLATFORMS, POSTGRES_SCHEMES, AlertRule, AlertsSettings, CaptureSettings,
                                              CrawlPlatform, CrawlSettings, EvidenceSettings, ExportSettings,
                                              JobSettings, NoticesSettings, OcrSettings, PathsSettings, RelistingWeights,
+                                             SellersSettings,
                                              ScheduleSettings, ScoringSettings, SearchSettings, StoreSettings,
                                              TipsSettings, WebSettings)
 
@@ -61,6 +62,8 @@ class Settings(BaseSettings):
     tips: TipsSettings = Field(default_factory=TipsSettings, description="The public tips channel.")
     alerts: AlertsSettings = Field(default_factory=AlertsSettings, description="Alert rules and delivery.")
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings, description="Scheduled crawls.")
+    sellers: SellersSettings = Field(default_factory=SellersSettings, description="Seller networks and repeat "
+                                                                                   "offenders.")
 
     _base_dir: Path = PrivateAttr(default=PROJECT_ROOT)
     _file: Path | None = PrivateAttr(default=None)

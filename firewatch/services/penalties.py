@@ -6,6 +6,7 @@ future (a Beijing date), the deciding authority, the document number, the listin
 none given: all of them). Every problem is named at once (`InvalidRecord`); a document number already
 recorded raises `DuplicateDocument`. The violation's reason codes are those of the covered listings'
 latest assessments; `violation_text` words them when the person left the violation blank.
+`case_subjects(store, keys)` proposes who is behind a case's listings.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from firewatch.core.clock import to_beijing, utcnow
 from firewatch.core.creditcode import credit_code_problem, normalize_code
 from firewatch.core.exceptions import InvalidRecord, NotFoundError
 from firewatch.core.labels import reason_name
-from firewatch.store.penalties import Penalty
+from firewatch.store.penalties import Penalty, Subject
 
 Key = tuple[str, str]
+KEY_SOURCES = {"licence": "店铺证照", "source": "平台报送", "assist": "协查回复"}  # where a seller key was read
 LIMITS = {"subject_name": 200, "violation": 2000, "penalty": 1000, "authority": 200, "document_no": 100}
 LABELS = {"subject_name": "当事人名称", "violation": "违法行为", "penalty": "处罚内容", "authority": "处罚机关",
           "document_no": "决定书文号"}
@@ -42,6 +44,29 @@ def violation_text(codes: list[str]) -> str:
     if not codes:
         return "销售不符合要求的消防产品"
     return "网络销售不符合要求的消防产品：" + "、".join(reason_name(c) for c in codes)
+
+
+def case_subjects(store, keys: list[Key]) -> list[Subject]:
+    """Who may be behind these listings: operators named by platform reports and assistance replies
+    (`store.penalties.subjects_of`), then each listing's seller as its shops' licences and reports name
+    it (`store.sellers`, issue 16's grouping across platforms), one subject per name or credit code."""
+    subjects = list(store.penalties.subjects_of(keys))
+    by_seller: dict[int, list[Key]] = {}
+    for key in keys:
+        seller = store.sellers.seller_of_listing(key)
+        if seller is not None:
+            by_seller.setdefault(seller, []).append(key)
+    for seller, listings in by_seller.items():
+        found = store.sellers.subject_keys(seller)
+        operators, codes = found.get("operator", []), found.get("credit_code", [])
+        if not operators:
+            continue
+        name, source = operators[0]
+        code = codes[0][0] if codes else ""
+        if any(s.name == name or (code and s.credit_code == code) for s in subjects):
+            continue
+        subjects.append(Subject(name, code, KEY_SOURCES.get(source, source), tuple(listings)))
+    return subjects
 
 
 def _decision_date(text: str, problems: list[str]) -> str:

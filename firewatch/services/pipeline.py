@@ -127,9 +127,11 @@ class Pipeline:
                  read_page: Callable[[Listing, Evidence], Listing] | None = None,
                  read_errors: tuple[type[BaseException], ...] = (ValueError, OSError),
                  worker: str | None = None, batch: int = 100, lease: float = 300.0, capture_batch: int = 16,
-                 stop: threading.Event | None = None, ocr: Any = None):
+                 stop: threading.Event | None = None, ocr: Any = None,
+                 sellers: Callable[[Any], Any] | None = None):
         self.store = store
         self.ocr = ocr  # the 'ocr' stage (firewatch.services.ocr.OcrStage) or None
+        self.sellers = sellers  # the sellers step (services.sellers.resolve_pending), after the index stage
         self.index = index
         self.scorer = scorer
         self.threshold = threshold
@@ -170,6 +172,8 @@ class Pipeline:
                 stats.index_unavailable = str(exc)
                 log.warning("index stage stopped, %d listings stay queued for `firewatch index sync`: %s",
                             len(self.store.queue.pending("index")), exc)
+            if self.sellers is not None and not self.stop.is_set():
+                self.sellers(self.store)
         finally:
             if self._claimed_any:
                 self.store.queue.release(self.worker)  # failed, blocked or not reached: for a later drain

@@ -25,6 +25,7 @@ from firewatch.services.leads import read_captured
 from firewatch.services.loaders import load_scorer, load_watchlist
 from firewatch.services.ocr import OcrConfig, OcrStage
 from firewatch.services.pipeline import Pipeline, PipelineStats, default_worker_id
+from firewatch.services.sellers import resolve_pending
 from firewatch.store import open_store
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,8 @@ def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capt
                     load_watchlist(settings, store), capturer, capture_errors=(CaptureError,),
                     blocked_errors=(BlockedPageError,), capture_limit=max_captures, alerts=alerts,
                     read_page=read_captured, read_errors=(ParseError, OSError, ValueError),
-                    worker=claims.worker_id, batch=claims.batch, lease=claims.lease, stop=stop, ocr=ocr)
+                    worker=claims.worker_id, batch=claims.batch, lease=claims.lease, stop=stop, ocr=ocr,
+                    sellers=lambda s: resolve_pending(s, settings))
 
 
 def run_processing(settings: Settings, capture: bool = True, max_captures: int | None = None,

@@ -4,9 +4,9 @@
 the case's signed evidence pack (`services.evidence`), the transfer letter (移送函) and the subjects'
 record (当事人情况) each as HTML and PDF, and `manifest.json` with every file's SHA-256 and size, the
 case, the recipient, who made it and when. The subjects are the penalties' subjects, then the sellers
-the store knows for the listings (platform reports, assistance replies), then, for listings no one is
-known for, their shops. Every listing needs a capture (the pack refuses otherwise, saying what to run).
-The ZIP appears whole or not at all (written beside, then renamed).
+the store knows for the listings (shop licences, platform reports, assistance replies: `case_subjects`),
+then, for listings no one is known for, their shops. Every listing needs a capture (the pack refuses
+otherwise, saying what to run). The ZIP appears whole or not at all (written beside, then renamed).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from firewatch.core.exceptions import InvalidRecord, NotFoundError
 from firewatch.core.labels import PLATFORM_NAMES
 from firewatch.core.settings import Settings
 from firewatch.services.evidence import default_operator, export_evidence_pack, local_fingerprint
+from firewatch.services.penalties import case_subjects
 
 Key = tuple[str, str]
 MANIFEST_SCHEMA = "firewatch.transfer/1"
@@ -65,7 +66,7 @@ def _subjects(store, keys: list[Key], rows: dict[Key, dict[str, Any]], penalties
 
     for p in penalties:
         add(p.subject_name, p.credit_code, "行政处罚决定", p.listings)["penalties"].append(p)
-    for s in store.penalties.subjects_of(keys):
+    for s in case_subjects(store, keys):
         add(s.name, s.credit_code, s.source, s.listings)
     for k in keys:
         if k not in covered:

@@ -772,6 +772,76 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         """,
     ),
     (
+        18,
+        "sellers behind shops (issue 16, store/sellers.py): the keys found per shop (credit code, operator, "
+        "phone, WeChat, QQ, address, shop name, image hash) indexed by value; shops grouped into sellers "
+        "(union-find kept as a seller id per shop, merged sellers pointing to the one they joined); each link "
+        "between two shops with the key that made it; the sellers step's cursors; listings queued for review "
+        "because a linked shop's listing was confirmed; confirmed decisions by time (the credit-information export)",
+        """
+        CREATE TABLE sellers (
+            id INTEGER PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            merged_into INTEGER
+        );
+        CREATE TABLE seller_shops (
+            platform TEXT NOT NULL,
+            shop_id TEXT NOT NULL,
+            shop_name TEXT NOT NULL DEFAULT '',
+            seller_id INTEGER NOT NULL,
+            first_seen TEXT NOT NULL,
+            PRIMARY KEY (platform, shop_id)
+        );
+        CREATE INDEX seller_shops_seller ON seller_shops (seller_id, platform, shop_id);
+        CREATE TABLE seller_keys (
+            platform TEXT NOT NULL,
+            shop_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            listing_id TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            first_seen TEXT NOT NULL,
+            PRIMARY KEY (platform, shop_id, kind, value)
+        );
+        CREATE INDEX seller_keys_value ON seller_keys (kind, value, platform, shop_id);
+        CREATE TABLE seller_links (
+            id INTEGER PRIMARY KEY,
+            a_platform TEXT NOT NULL,
+            a_shop TEXT NOT NULL,
+            b_platform TEXT NOT NULL,
+            b_shop TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            listing_id TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            UNIQUE (a_platform, a_shop, b_platform, b_shop, kind)
+        );
+        CREATE INDEX seller_links_a ON seller_links (a_platform, a_shop);
+        CREATE INDEX seller_links_b ON seller_links (b_platform, b_shop);
+        CREATE TABLE seller_cursors (
+            name TEXT PRIMARY KEY,
+            last_id INTEGER NOT NULL
+        );
+        CREATE TABLE linked_reviews (
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            from_platform TEXT NOT NULL,
+            from_listing_id TEXT NOT NULL,
+            seller_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            value TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            PRIMARY KEY (platform, listing_id)
+        );
+        CREATE INDEX sellers_merged ON sellers (merged_into);
+        CREATE INDEX linked_reviews_seller ON linked_reviews (seller_id);
+        CREATE INDEX queue_done_stage_id ON queue_done (stage, id);
+        CREATE INDEX alerts_listing ON alerts (platform, listing_id);
+        CREATE INDEX decisions_verdict_at ON decisions (verdict, at, id);
+        CREATE INDEX assist_replies_id ON assist_replies (id)
+        """,
+    ),
+    (
         20,
         "text recognised in listing images (OCR): one row per listing image with its lines, boxes and "
         "confidences, the image's SHA-256, size and stored copy, or the error that stopped it; the queue "

@@ -21,7 +21,7 @@ from firewatch.core.models import Assessment, Decision, Listing, utcnow
 from firewatch.store.assessments import assessment_from_row
 from firewatch.store.listings import listing_from_row, rows_by_keys
 from firewatch.store.db import SQLiteDatabase
-from firewatch.store import triage
+from firewatch.store import sellers, triage
 from firewatch.store.triage import QueueQuery, SortKey
 
 VERDICTS = ("confirm", "dismiss", "escalate")
@@ -80,6 +80,8 @@ class SQLiteReviews:
         )
         new_id = int(cur.fetchone()[0])
         triage.refresh_in(db, key)
+        if d.verdict == "confirm":  # 一处清退、处处关店: the seller's shops elsewhere go to the review queue
+            sellers.queue_linked_in(db, key, sellers.LINKED_LIMIT)
         return new_id
 
     def last_decision_by(self, reviewer: str) -> tuple[int, Decision, int] | None:

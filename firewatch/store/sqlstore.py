@@ -29,6 +29,7 @@ from firewatch.store.penalties import SQLitePenalties
 from firewatch.store.queue import SQLiteQueue
 from firewatch.store.references import SQLiteReferences
 from firewatch.store.reviews import SQLiteReviews
+from firewatch.store.sellers import SQLiteSellers
 from firewatch.store.sources import SQLiteSources
 from firewatch.store.tips import SQLiteTips
 from firewatch.store.users import SQLiteUsers
@@ -64,6 +65,7 @@ class SQLStore:
         self.packs = SQLitePackExports(db)
         self.penalties = SQLitePenalties(db)
         self.ocr = SQLiteOcr(db)  # text read in listing images (firewatch.store.ocr)
+        self.sellers = SQLiteSellers(db)
 
     @property
     def dialect(self) -> str:

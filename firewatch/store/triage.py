@@ -157,6 +157,8 @@ def refresh_in(db, key: Key) -> None:
         d = db.execute("SELECT verdict, at FROM decisions WHERE platform=? AND listing_id=? "
                        "ORDER BY at DESC, id DESC LIMIT 1", key).fetchone()
         tips = [t[0] for t in db.execute("SELECT created_at FROM tips WHERE platform=? AND listing_id=?", key)]
+        # queued because a linked shop's listing was confirmed (store/sellers.py): reviewed like a tipped one
+        tips += [t[0] for t in db.execute("SELECT queued_at FROM linked_reviews WHERE platform=? AND listing_id=?", key)]
         last_tip = max(tips, key=parse_iso) if tips else None
         row = _row(key, *tuple(a), (d[0], d[1]) if d else None, last_tip)
     if row is None:
@@ -175,6 +177,9 @@ def rebuild_in(db, batch: int = 5000) -> int:
     tips: dict[Key, str] = {}
     for p, lid, at in db.execute("SELECT platform, listing_id, created_at FROM tips WHERE platform IS NOT NULL "
                                  "AND listing_id IS NOT NULL"):
+        if (p, lid) not in tips or parse_iso(at) > parse_iso(tips[(p, lid)]):
+            tips[(p, lid)] = at
+    for p, lid, at in db.execute("SELECT platform, listing_id, queued_at FROM linked_reviews"):
         if (p, lid) not in tips or parse_iso(at) > parse_iso(tips[(p, lid)]):
             tips[(p, lid)] = at
     select = (f"SELECT a.platform, a.listing_id, {_SOURCE} FROM assessments a JOIN listings l "

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
-from firewatch.core.settings import SearchSettings, Settings, WebSettings
+from firewatch.core.settings import SearchSettings, SellersSettings, Settings, WebSettings
 from firewatch.search import open_index, open_index_from_settings
 from firewatch.services.assistance import request_assistance
 from firewatch.services.evidence import export_evidence_pack
@@ -54,6 +54,7 @@ class WebConfig:
     # (store, platform, refs, created_by=, deadline_days=) -> AssistRequest: writes a 协查函 and its template
     assist_requester: Callable[..., Any] | None = None
     store_url: str = ""  # what open_store takes; default: store_path
+    sellers: SellersSettings = SellersSettings()  # the seller page's track thresholds (`[sellers]`)
 
     @property
     def store(self) -> str | Path:
@@ -94,4 +95,5 @@ class WebConfig:
             transfer_exporter=partial(export_transfer, settings),
             data_dir=settings.data_dir, assist_requester=partial(request_assistance, settings),
             index_opener=partial(open_index_from_settings, settings),
+            sellers=settings.sellers,
         )

@@ -33,6 +33,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from firewatch.core.clock import iso
 from firewatch.core.datapaths import resolve_path, stored_path
 from firewatch.core.models import to_jsonable, utcnow
+from firewatch.services.penalties import case_subjects
 from firewatch.store import Store, open_store
 from firewatch.web.deps import MAX_ID, DbId, User, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest, NotFound
@@ -262,7 +263,7 @@ def case_page(request: Request, case_id: DbId, store: Store = Depends(get_store)
     running = next((e for e in exports if e.state == "running"), None)
     keys = [(i["platform"], i["listing_id"]) for i in items]
     return render(request, "case.html", case=case, items=items, exports=exports,
-                  penalties=store.penalties.of_case(case_id), subjects=store.penalties.subjects_of(keys),
+                  penalties=store.penalties.of_case(case_id), subjects=case_subjects(store, keys),
                   pack=Path(latest.path).name if latest else "",
                   custody=pack_custody(pack_path(latest, config)) if latest else [], running=running,
                   history=store.users.audit_entries(subject=f"case:{case_id}"))

@@ -74,7 +74,9 @@ def review_queue(request: Request, after: str = "", before: str = "", filters: Q
     return render(request, "queue.html", request_done=message, rows=page.rows, total=page.total, capped=page.capped, page=page,
                   filters=filters, params=filters.as_params(), states=QUEUE_STATES, platforms=sorted(PLATFORMS),
                   regions=PROVINCES, priority_help=PRIORITY_HELP, claim_minutes=config.claim_minutes,
-                  last=last, bulk_cap=queries.BULK_CAP, undo_minutes=config.undo_window)
+                  last=last, bulk_cap=queries.BULK_CAP, undo_minutes=config.undo_window,
+                  seller_marks=store.sellers.sellers_of([r.listing.key for r in page.rows]),
+                  repeat=config.sellers.repeat_confirmed)
 
 
 def _verdict(verdict: str, allowed=VERDICTS) -> str:
@@ -221,9 +223,14 @@ def listing_page(request: Request, platform: str, listing_id: str, store: Store 
             store.reviews.claim([key], user.name, request.app.state.config.claim_minutes)  # working on it (admins look)
     chart = price_history([(show_date(s.observed_at), s.price) for s in view.snapshots])
     cases = store.reviews.cases() if user.role in ("investigator", "admin") else []
+    seller = linked = None
+    if user.internal:  # who is behind the shop (issue 16): internal roles only
+        seller = store.sellers.sellers_of([key]).get(key)
+        linked = store.sellers.linked_review(key)
     return render(request, "listing.html", v=view, chart=chart, prev_key=prev_key, next_key=next_key,
                   params=filters.as_params(), cases=cases, similar_later=True,
-                  can_decide=user.role in ("regulator", "admin"))
+                  can_decide=user.role in ("regulator", "admin"), seller=seller, linked=linked,
+                  repeat=request.app.state.config.sellers.repeat_confirmed)
 
 
 @router.get("/listings/{platform}/{listing_id}/similar")
