@@ -118,7 +118,9 @@ def test_transfer_waits_for_the_case_pack_then_builds_on_it(site, tmp_path):
         assert zf.read(f"证据包-案件{case_id}.zip") == pack  # the very pack the case page offers
         assert "义乌市公安局" in zf.read("移送函.html").decode()
     assert manifest["recipient"] == "义乌市公安局" and [s["name"] for s in manifest["subjects"]][0] == "义乌消防器材有限公司"
-    assert not list((site["data"] / "exports" / "downloads").glob(f"transfer-{case_id}-*"))  # the temporary file is gone
+    # the temporary file goes once the response is sent (a background task after the body)
+    wait_until(lambda: not list((site["data"] / "exports" / "downloads").glob(f"transfer-{case_id}-*")), timeout=10,
+               what="the transfer's temporary file to be removed")
 
 
 def test_the_case_page_records_a_penalty_in_a_browser(site, browser):
