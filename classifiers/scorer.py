@@ -31,7 +31,7 @@ from firewatch.core.models import Assessment, Listing, Reason
 from .calibration import RiskCalibrator
 from .category import CategoryModel
 from .corpus import CORPUS_PATH, HELDOUT_PATH, file_sha256, listing_text, load_records, \
-    record_to_listing
+    record_to_listing, refuse_sealed
 from .exceptions import ModelIntegrityError, ModelNotTrainedError
 from .features import FastFeatures
 from .risk import LEXICON_PATH, PRICE_PRIORS_PATH, RiskRules
@@ -90,6 +90,7 @@ class Scorer:
     def fit(self, records: Iterable[dict[str, Any]], data_hash: str = "") -> "Scorer":
         """Train both text models on corpus records; returns self."""
         records = list(records)
+        refuse_sealed(records)  # the sealed held-out set is measured, never learnt from
         self.calibrator_ = self._fit_calibrator(records) if self.calibration_fraction > 0 else None
         texts = [listing_text(record_to_listing(r)) for r in records]
         self.category_model_ = CategoryModel(**self.category_params).fit(
@@ -398,6 +399,7 @@ def record_line(record: dict[str, Any], assessment: Assessment) -> dict[str, Any
 def train_default(model_dir: str | Path, corpus_path: str | Path = CORPUS_PATH,
                   heldout_path: str | Path = HELDOUT_PATH, now: datetime | date | None = None) -> Scorer:
     """Train on the packaged corpus, measure on the held-out file, save to `model_dir`."""
+    refuse_sealed((), source=corpus_path)
     records = load_records(corpus_path)
     scorer = Scorer().fit(records, data_hash=file_sha256(corpus_path))
     heldout = Path(heldout_path)

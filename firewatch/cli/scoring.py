@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from classifiers.corpus import HELDOUT_PATH, load_records
-from classifiers.evaluate import evaluate_records, format_report, write_plots
+from classifiers.corpus import HELDOUT2_PATH, HELDOUT_PATH, load_records
+from classifiers.evaluate import evaluate_records, format_comparison, format_report, write_plots
 from classifiers.price import fit_price_model_from_store
 from classifiers.scorer import train_default
 from firewatch.cli.common import console, out, settings_of
@@ -80,19 +80,27 @@ def score(ctx, in_path: str, out_path: str) -> None:
 
 
 @click.command()
-@click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False),
-              help="Labelled JSON lines (title, category, reasons ...); default: the packaged held-out file.")
+@click.option("--data", "data_paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Labelled JSON lines (title, category, reasons ...), repeatable; default: both packaged "
+                   "held-out files (the second when present), side by side.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Directory for the PNG plots (default: <data_dir>/reports/).")
 @click.pass_context
-def evaluate(ctx, data_path: str | None, out_dir: str | None) -> None:
-    """Evaluate the saved models: per-class scores, confusion matrix, reason recall, PR curve."""
+def evaluate(ctx, data_paths: tuple[str, ...], out_dir: str | None) -> None:
+    """Evaluate the saved models: per-class scores, confusion matrix, reason recall, PR curve;
+    several files are also compared side by side (per reason P/R/support, risk F1, Brier, ECE)."""
     settings = settings_of(ctx)
-    path = Path(data_path) if data_path else HELDOUT_PATH
+    paths = [Path(p) for p in data_paths] or [p for p in (HELDOUT_PATH, HELDOUT2_PATH) if p.is_file()]
     scorer = load_scorer(settings, console.print)
     threshold = settings.scoring.threshold
-    report = evaluate_records(scorer, load_records(path), threshold=threshold, watchlist=load_watchlist(settings))
-    out.file.write(f"evaluation of {path} ({report.n} records)\n\n{format_report(report)}\n")
+    watchlist = load_watchlist(settings)
     target = Path(out_dir) if out_dir else settings.data_dir / "reports"
-    for png in write_plots(report, target, stem=path.stem):
-        console.print(f"图表 plot -> {png}")
+    reports = []
+    for path in paths:
+        report = evaluate_records(scorer, load_records(path), threshold=threshold, watchlist=watchlist)
+        reports.append((path.stem, report))
+        out.file.write(f"evaluation of {path} ({report.n} records)\n\n{format_report(report)}\n\n")
+        for png in write_plots(report, target, stem=path.stem):
+            console.print(f"图表 plot -> {png}")
+    if len(reports) > 1:
+        out.file.write(f"side by side (threshold {threshold:g})\n{format_comparison(reports)}\n")
