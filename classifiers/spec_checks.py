@@ -92,7 +92,11 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
     return found
 
 
-def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family: str) -> list[Finding]:
+_STATED_HOURS_RE = re.compile(r"\d(?:\.\d{1,2})?\s*(?:小时|个小时|h)(?![a-z])")
+
+
+def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family: str,
+                 stated_hours_apply: bool = False) -> list[Finding]:
     grade_hours = facts["fire_door"]["grade_hours"]
     found: list[Finding] = []
     grades = [g for g in specs.get("door_grades", []) if g in grade_hours]
@@ -109,6 +113,15 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
             if h not in allowed:
                 found.append(finding("substandard_spec", f"耐火极限 A{h:.2f} 不是防火门的标准等级"
                                      f"（A{'、A'.join(f'{x:.2f}' for x in sorted(allowed))}）", text, f"a{h:.2f}"))
+                break
+    if stated_hours_apply and not any(f.code == "substandard_spec" for f in found):
+        # a fire-resistance time written out (耐火时间 0.6 小时) that is no class of the standard
+        allowed = set(facts[family]["hours"])
+        for h in specs.get("stated_hours", []):
+            if 0 < h < max(allowed) and not any(abs(h - a) < 1e-6 for a in allowed):
+                m = _STATED_HOURS_RE.search(normalize(text))
+                found.append(finding("substandard_spec", f"耐火时间 {h:g} 小时不是{category_name(family)}的标准耐火等级"
+                                     f"（{_seq(sorted(allowed))} 小时）", text, m.group(0) if m else _fmt(h)))
                 break
     return found
 
@@ -155,6 +168,9 @@ def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
     return []
 
 
+_RATED_TEMP_RE = re.compile(r"(?:公称动作温度|额定动作温度|动作温度|温度等级|温级)\s*[:：]?\s*(\d{2,3})\s*(?:℃|°c|度)")
+
+
 def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_apply: bool) -> list[Finding]:
     cfg = facts["sprinkler"]
     bulbs = {int(k): v for k, v in cfg["bulb_colours"].items()}
@@ -173,6 +189,16 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
             t, c = rated.pop(), colours.pop()
             if bulbs[t] != c:
                 found.append(finding("spec_mismatch", f"{t}℃ 玻璃球应为{bulbs[t]}色，商品却写{c}色", text, c))
+    series = cfg.get("rated_temperatures", {})
+    if colours_apply and series.get("enforce") and not any(w in text for w in series.get("skip_words", [])):
+        rated = [(s["temperature_c"], s["code"]) for s in heads if s["temperature_c"]]
+        rated += [(int(m.group(1)), m.group(0)) for m in _RATED_TEMP_RE.finditer(normalize(text))]
+        allowed = {int(t) for t in series.get("values", [])}
+        for t, needle in rated:
+            if t not in allowed:
+                found.append(finding("substandard_spec", f"公称动作温度 {t}℃ 不是玻璃球洒水喷头的标准温级"
+                                     f"（{_seq(sorted(allowed))}℃）", text, needle))
+                break
     bores = {s["bore_mm"] for s in heads if s["bore_mm"]} | {d for d in specs.get("dn", []) if d in (15, 20)}
     ks = set(specs.get("k_factors", []))
     bk = {int(k): int(v) for k, v in cfg.get("bore_k_factor", {}).items()}
@@ -264,7 +290,7 @@ def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
     return []
 
 
-def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: str = "") -> list[Finding]:
     cfg = facts.get("cable", {})
     norm = normalize(text)
     found: list[Finding] = []
@@ -302,7 +328,8 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
                                  f"商品却标称 {next(iter(cores))} 芯", text, conductors[0]["text"]))
     minutes = [m for m in specs.get("stated_minutes", []) if m >= 15]
     min_fire = cfg.get("fire_resistant_min_minutes")
-    if min_fire and cfg.get("enforce_fire_minutes") and any(c["fire_resistant"] for c in cables) and minutes \
+    fire_resistant = any(c["fire_resistant"] for c in cables) or (category == "fire_resistant_cable" and "耐火" in norm)
+    if min_fire and cfg.get("enforce_fire_minutes") and fire_resistant and minutes \
             and max(minutes) < int(min_fire):
         found.append(finding("substandard_spec", f"耐火电缆标称耐火 {max(minutes)} 分钟，低于 {min_fire} 分钟",
                              text, str(max(minutes))))
@@ -460,20 +487,25 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     # grades and colours only in the categories they belong to. The category is tested before
     # the specs are read where either order decides the same: a lazily parsed text (LazySpecs)
     # then parses only the families some rule needs.
-    if specs.get("extinguisher_codes") or category == "portable_extinguisher" \
-            or (category == "other_fire" and specs.get("powder_content_pct")):
+    # a model code of another family (an extinguisher code in an emergency light's or a cabinet's
+    # listing) names what the product fits or comes with: it is checked in its own category only
+    # (other_fire: wheeled units, and the powder content rule)
+    if category == "portable_extinguisher" or (category == "other_fire" and (
+            specs.get("powder_content_pct")
+            or any(c.get("wheeled") for c in specs.get("extinguisher_codes") or []))):
         found += _extinguisher(text, specs, facts)
     if category == "escape_respirator" or (category == "other_fire" and specs.get("tzl_minutes")):
         found += _respirator(text, specs, facts)
     if category in ("fire_door", "fire_glass", "other_fire") or specs.get("door_codes"):
         family = "fire_glass" if category == "fire_glass" else "fire_door"
-        found += _grade_hours(text, specs, facts, family)
+        found += _grade_hours(text, specs, facts, family,
+                              stated_hours_apply=not mismatch_only and category in ("fire_door", "fire_glass"))
     if category == "fire_glass" or specs.get("fire_glass"):
         found += _glass(text, specs, facts)
     if category == "fire_shutter":
         found += _shutter(text, specs, facts)
-    if category == "sprinkler" or specs.get("sprinklers"):
-        found += _sprinkler(text, specs, facts, colours_apply=category == "sprinkler" or bool(specs.get("sprinklers")))
+    if category == "sprinkler" or (category == "other_fire" and specs.get("sprinklers")):
+        found += _sprinkler(text, specs, facts, colours_apply=True)
     if category == "fire_hose" or (category in ("other_fire", "fire_coupling") and specs.get("hoses")):
         found += _hose(text, specs, facts)
     if category == "fire_coupling":
@@ -482,10 +514,10 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _hydrant(text, specs)
     if category == "gas_suppression":
         found += _gas(text, specs)
-    if category == "fire_pump" or specs.get("pumps"):
+    if category == "fire_pump" or (category == "other_fire" and specs.get("pumps")):
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
-        found += _cable(text, specs, facts)
+        found += _cable(text, specs, facts, category)
     if mismatch_only:
         return found
     if category == "fire_blanket":
@@ -539,6 +571,28 @@ FAMILY_NAMES = {
 }
 
 
+# The categories whose listings state each family's values about the product itself: in any
+# other category such a value belongs to something the listing fits, holds or comes with (a box
+# for MFZ/ABC4 units weighing 2 kg, a cabinet with a DN65 hose), so two of them never contradict.
+FAMILY_CATEGORIES = {
+    "extinguisher amount": {"portable_extinguisher"}, "agent": {"portable_extinguisher", "gas_suppression"},
+    "cylinder volume": {"portable_extinguisher", "gas_suppression"}, "TZL minutes": {"escape_respirator"},
+    "protection minutes": {"escape_respirator"}, "blanket size": {"fire_blanket"}, "hose code": {"fire_hose"},
+    "door grade": {"fire_door", "fire_glass", "fire_shutter"},
+    "fire-resistance hours": {"fire_door", "fire_glass", "fire_shutter"}, "temperature": {"sprinkler"},
+    "voltage": {"flame_retardant_cable", "fire_resistant_cable"},
+    "conductors": {"flame_retardant_cable", "fire_resistant_cable"},
+    "cable class": {"flame_retardant_cable", "fire_resistant_cable"},
+    "bore": {"fire_hose", "fire_coupling", "sprinkler"}, "foam mix ratio": {"foam_agent"},
+    "gas cylinder": {"gas_suppression"}, "pump code": {"fire_pump"},
+}
+
+
+def _compared_in(family: str, category: str) -> bool:
+    cats = FAMILY_CATEGORIES.get(family)
+    return cats is None or category in cats
+
+
 def _value_text(family: str, value: Any) -> str:
     """One compared value as the evidence shows it: 1.5×1.5, 3 芯×2.5, 干粉 (never a Python repr)."""
     if family == "agent":
@@ -580,7 +634,7 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
         return []
     a = _scalars(title_specs) if title_scalars is None else title_scalars
     b = _scalars(other_specs) if other_scalars is None else other_scalars
-    for family in (f for f in a if f in b):  # in the specs' order, not a set's (reports the same family every run)
+    for family in (f for f in a if f in b and _compared_in(f, category)):  # in the specs' order (same family every run)
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
             x, y = next(iter(a[family])), next(iter(b[family]))
             name = FAMILY_NAMES.get(family, family)
