@@ -64,20 +64,20 @@ def record_fingerprint(record: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def sealed_fingerprints(paths: Iterable[str | Path] = SEALED_PATHS) -> set[str]:
+def sealed_fingerprints(paths: Iterable[str | Path] | None = None) -> set[str]:
     """Fingerprints of every record in the sealed files that exist (nothing is printed)."""
     out: set[str] = set()
-    for path in paths:
+    for path in SEALED_PATHS if paths is None else paths:
         if Path(path).is_file():
             out.update(record_fingerprint(r) for r in load_records(path))
     return out
 
 
 def refuse_sealed(records: Iterable[dict[str, Any]], source: str | Path | None = None,
-                  sealed: Iterable[str | Path] = SEALED_PATHS) -> None:
+                  sealed: Iterable[str | Path] | None = None) -> None:
     """Raise `SealedDataError` when `source` is a sealed file or any record is one of a sealed
     file's records: the sealed held-out set never reaches training or tuning."""
-    sealed = [Path(p) for p in sealed]
+    sealed = [Path(p) for p in (SEALED_PATHS if sealed is None else sealed)]
     if source is not None and any(Path(source).resolve() == p.resolve() for p in sealed):
         raise SealedDataError(f"{source} 是封存的留出集，只用于评估，不能用于训练")
     marks = sealed_fingerprints(sealed)

@@ -426,6 +426,8 @@ def train_default(model_dir: str | Path, corpus_path: str | Path = CORPUS_PATH,
     """Train on the packaged corpus (the risk calibration also on `calibration_path` when it
     exists), measure on the held-out file, save to `model_dir`."""
     refuse_sealed((), source=corpus_path)
+    if calibration_path:
+        refuse_sealed((), source=calibration_path)
     records = load_records(corpus_path)
     extra = load_records(calibration_path) if calibration_path and Path(calibration_path).is_file() else []
     scorer = Scorer().fit(records, data_hash=file_sha256(corpus_path), calibration_records=extra)
