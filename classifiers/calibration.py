@@ -3,7 +3,7 @@
 `RiskCombiner().fit(features, y)` is the scorer's calibration (issue 17): a logistic model
 (Platt scaling, L2-regularised) over three inputs, fitted on listings the models did not train
 on: the text model's probability (as a logit), the strength of the rules that fired
-(-ln prod(1 - weight), the weights of data/lexicon.yaml) and whether any rule fired. It keeps
+(1 - prod(1 - weight), the weights of data/lexicon.yaml) and whether any rule fired. It keeps
 the ordering that rule strength and text evidence give, so scores spread instead of piling up
 at 1.0; `combine_features` builds the inputs. `RiskCalibrator` (isotonic, on the raw combined
 score) is the older calibration, still loaded from models saved before it.
@@ -26,11 +26,13 @@ P_CLIP = 1e-4  # the text probability is clipped to [P_CLIP, 1 - P_CLIP] before 
 
 def combine_features(p_text: float, weights) -> list[float]:
     """The combiner's inputs: logit of the text model's probability, the rules' strength
-    -ln prod(1 - w) over the fired rules' weights, and 1.0 when any rule fired."""
+    1 - prod(1 - w) over the fired rules' weights (bounded: many rules cannot push the score
+    to 1.0 on their own), and 1.0 when any rule fired."""
     p = min(1.0 - P_CLIP, max(P_CLIP, float(p_text)))
-    strength = 0.0
+    keep = 1.0
     for w in weights:
-        strength -= math.log(max(1e-6, 1.0 - float(w)))
+        keep *= 1.0 - float(w)
+    strength = 1.0 - keep
     return [math.log(p / (1.0 - p)), strength, 1.0 if strength > 0 else 0.0]
 
 
