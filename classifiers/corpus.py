@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
@@ -108,15 +109,30 @@ def parse_price(value: Any) -> Decimal | None:
     return price
 
 
+def _seen(value: Any) -> datetime | None:
+    """A record's first_seen / last_seen (ISO date or date-time; naive means UTC), or None."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        logger.debug("unreadable date %r", value)
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
 def record_to_listing(record: dict[str, Any]) -> Listing:
-    """A `Listing` from a score/corpus record (keys id, platform, title, price, shop ...)."""
+    """A `Listing` from a score/corpus record (keys id, platform, title, price, shop ...;
+    first_seen / last_seen date it, so dated rules judge it as of when it was seen)."""
     shop = record.get("shop") or record.get("shop_name") or ""
     if isinstance(shop, dict):
         shop = shop.get("name") or shop.get("shop_name") or ""
     attributes = record.get("attributes") or {}
     if not isinstance(attributes, dict):
         attributes = {}
+    first, last = _seen(record.get("first_seen")), _seen(record.get("last_seen"))
     return Listing(
+        first_seen=first, last_seen=last or first,
         platform=str(record.get("platform") or ""),
         listing_id=str(record.get("id") or record.get("listing_id") or ""),
         url=str(record.get("url") or ""),

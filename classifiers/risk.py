@@ -356,6 +356,8 @@ class RiskRules:
         fields = self.fields(listing)
         seen_on = (listing.last_seen.date() if listing.last_seen is not None
                    else now.date() if isinstance(now, datetime) else now or date.today())
+        if listing.last_seen is not None:
+            now = seen_on  # dated rules (withdrawn standards, certificate scope) judge the listing as seen
         # each field is parsed once, its specs shared by the phrase, spec, certificate and
         # cross-field checks; attribute fields come from a per-value cache
         title = listing.title or ""
