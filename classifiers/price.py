@@ -48,6 +48,7 @@ _BOX_RES = [
 _PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "x", "*", "×")  # every _BOX_RES match holds one
 _LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])")
 _PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")
+_PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|升|l)(?![a-z])")
 _PER_AREA_RE = re.compile(r"(?:每|/|一)\s*(?:平方米|平米|平方|㎡|m²|m2)(?![a-z0-9])|按(?:平方|平米|面积)")
 _AREA_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:平方米|平米|㎡|m²|m2)(?![a-z0-9])")
 _DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|米)?(?![a-z])")
@@ -145,11 +146,21 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any]) -> 
                 if p.get("agent") == agent and float(p.get("amount", -1)) == amount:
                     return p
     for p in entries:
-        if "agent" not in p and "amount" not in p:
+        if "agent" not in p and "amount" not in p and _when(p, specs):
             scaled = _scaled(p, specs)
             if scaled is not None:
                 return scaled
     return None
+
+
+def _when(prior: dict[str, Any], specs: dict[str, Any]) -> bool:
+    """A prior's `when` condition ({spec key: value}): every value among the listing's parsed
+    values for its key (丙级 in door_grades); a prior without one always applies."""
+    for key, value in (prior.get("when") or {}).items():
+        stated = specs.get(key) or []
+        if value not in (stated if isinstance(stated, (list, tuple, set)) else [stated]):
+            return False
+    return True
 
 
 def spec_key(category: str, specs: dict[str, Any]) -> str:
@@ -224,7 +235,10 @@ def _amount(text: str, basis: str) -> float | None:
         return 1.0 if _PER_METRE_RE.search(norm) else None
     if basis == "kg":
         values = [float(v) * (0.5 if u == "斤" else 1.0) for v, u in _KG_RE.findall(norm)]
-        return values[0] if values else None
+        if values:
+            return values[0]
+        m = _PER_KG_RE.search(norm)  # 3元一公斤, 元/kg: the price is for one kg (or half, per 斤)
+        return (0.5 if m.group(1) == "斤" else 1.0) if m else None
     if basis == "m2":
         if _PER_AREA_RE.search(norm):  # 元/平方米, 按平方计价: the price is for one m²
             return 1.0
@@ -248,7 +262,8 @@ def _cue_before(norm: str, at: int, cues: Iterable[str], width: int = 3) -> bool
 def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None:
     """Why the listing's price says nothing about the product's cost, or None: an accessory of
     the product (a bracket, a box, a base: 灭火器支架) rather than one that comes with it
-    (送支架, 含箱), or a price that is a placeholder for a quote (价格面议, 拍前咨询)."""
+    (送支架, 含箱), a price that is a placeholder for a quote (价格面议, 拍前咨询), or a service
+    named in the title (充装服务, 上门回收) priced against the product it serves."""
     if not rules:
         return None
     title = normalize(listing.title or "")
@@ -265,6 +280,9 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
         w = normalize(word)
         if any(w in t for t in texts):
             return f"报价 {word}"
+    for word in rules.get("service_words", ()):
+        if normalize(word) in title:
+            return f"服务 {word}"
     return None
 
 

@@ -130,6 +130,9 @@ class RiskRules:
                 re.compile("|".join(map(re.escape, phrases))) if phrases else None,
                 re.compile("|".join(map(re.escape, negs))) if negs else None,
             )
+        self._regexes: dict[str, list[re.Pattern]] = {
+            code: [re.compile(normalize(p)) for p in cfg.get("patterns", [])]
+            for code, cfg in self.reasons_cfg.items() if cfg.get("patterns")}
         # one pass over a field finds whether any phrase of any code occurs (most fields: none)
         every = sorted({normalize(p) for cfg in self.reasons_cfg.values() for p in cfg.get("phrases", [])},
                        key=len, reverse=True)
@@ -185,13 +188,18 @@ class RiskRules:
         """Lexicon phrase matches in one field's text, negating contexts removed."""
         norm = normalize(text)
         found: list[Reason] = []
-        if self._any_phrase is None or self._any_phrase.search(norm) is None:
+        regexes = self._regexes
+        any_hit = self._any_phrase is not None and self._any_phrase.search(norm) is not None
+        if not any_hit and not regexes:
             return found
         for code, (pos_re, neg_re) in self._patterns.items():
-            if pos_re is None or category in self.reasons_cfg[code].get("skip_categories", []):
+            if (not any_hit and code not in regexes) or category in self.reasons_cfg[code].get("skip_categories", []):
                 continue
+            matches = list(pos_re.finditer(norm)) if pos_re is not None and any_hit else []
+            for rx in regexes.get(code, ()):
+                matches += list(rx.finditer(norm))
             context = self._contexts.get(code)
-            for m in pos_re.finditer(norm):
+            for m in matches:
                 if context is not None and context.search(
                         norm, max(0, m.start() - self.context_window), m.end() + self.context_window):
                     continue
@@ -398,6 +406,16 @@ class RiskRules:
                         for f in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts),
                                              mismatch_only=True)
                         if f.code == "spec_mismatch"]
+        # a specification whose parts sit in different fields (乙级 in the title, 耐火0.5小时 in the
+        # description; 快速响应 in the title, RTI 80 in an attribute): the fields read as one text
+        if (attr_texts or listing.description) and not any(r.code == "substandard_spec" for r in reasons):
+            parts = [("title", title)] + [(s, t) for s, t in fields if s.startswith("attributes.")]
+            if listing.description:
+                parts.append(("description", listing.description))
+            joined = " ".join(t for _, t in parts)
+            reasons += [_joined_finding(f, parts)
+                        for f in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts))
+                        if f.code == "substandard_spec"][:1]
         if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
             title_scalars = _scalars(title_specs)
             for (source, text), (_, field_specs, _, field_scalars) in zip(fields, analysed):

@@ -20,6 +20,7 @@ from firewatch.core.text import normalize
 
 UNITS = {"kg": "千克", "l": "升"}
 _NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁用|替代)\s*$")
+_NEGATED_CLAIM = re.compile(r"(不适用于|不适用|不可用于|不能用于|禁止用于|严禁用于|不得用于|勿用于|不可|不能|禁止|严禁|不得|勿|非)\s*[^，,。；;]{0,3}$")
 
 
 def _fmt(v: float) -> str:
@@ -85,6 +86,15 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
     if len(set(tzl)) == 1 and stated and tzl[0] in allowed and tzl[0] not in stated:
         found.append(finding("spec_mismatch", f"型号 TZL{tzl[0]} 表示防护 {tzl[0]} 分钟，商品却标称 {stated[0]} 分钟",
                              text, str(stated[0])))
+    oxygen = facts["respirator"].get("oxygen_deficient", {})
+    if oxygen.get("enforce"):
+        norm = normalize(text)
+        for word in oxygen.get("words", []):
+            at = norm.find(normalize(word))
+            if at >= 0 and not _NEGATED_CLAIM.search(norm[max(0, at - 6):at]):
+                found.append(finding("substandard_spec", f"过滤式自救呼吸器只能用于氧气浓度不低于 "
+                                     f"{oxygen.get('min_oxygen_pct', 17)}% 的环境，商品却称可用于“{word}”", text, word))
+                break
     protect = specs.get("protection_minutes", [])
     if not tzl and protect and max(protect) > max(allowed) and max(protect) <= 180:
         found.append(finding("substandard_spec", f"声称防护 {max(protect)} 分钟，超出标准规定的 "
@@ -107,6 +117,11 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
         h = sorted(hours)[0]
         found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
                              f"商品却标称 {h:.2f} 小时", text, grades[0]))
+        written = [x for x in specs.get("stated_hours", []) if x < grade_hours[grades[0]]]
+        if written:  # a time written out below the grade it claims (a rating code A0.50 is a class
+            # of its own: then the grade word contradicts the code, a mismatch only)
+            found.append(finding("substandard_spec", f"标称耐火 {min(written):.2f} 小时，低于{grades[0]}要求的 "
+                                 f"{grade_hours[grades[0]]:.2f} 小时", text, grades[0]))
     if family == "fire_door":
         allowed = set(facts["fire_door"]["hours"])
         for h in specs.get("rating_hours", []):
@@ -164,10 +179,13 @@ def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
         low = min(hours)
         if low < float(cfg.get("special_grade_min_hours", 3.0)):
             return [finding("spec_mismatch", f"特级表示耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
-                            f"商品却标称 {low:g} 小时", text, "特级")]
+                            f"商品却标称 {low:g} 小时", text, "特级"),
+                    finding("substandard_spec", f"标称耐火 {low:g} 小时，低于特级防火卷帘要求的 "
+                            f"{cfg['special_grade_min_hours']:g} 小时", text, "特级")]
     return []
 
 
+_RTI_RE = re.compile(r"rti\s*[:：=]?\s*(\d{2,3}(?:\.\d)?)")
 _RATED_TEMP_RE = re.compile(r"(?:公称动作温度|额定动作温度|动作温度|温度等级|温级)\s*[:：]?\s*(\d{2,3})\s*(?:℃|°c|度)")
 
 
@@ -198,6 +216,14 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
             if t not in allowed:
                 found.append(finding("substandard_spec", f"公称动作温度 {t}℃ 不是玻璃球洒水喷头的标准温级"
                                      f"（{_seq(sorted(allowed))}℃）", text, needle))
+                break
+    rti = cfg.get("fast_response_rti", {})
+    norm = normalize(text)
+    if rti.get("enforce") and any(normalize(w) in norm for w in rti.get("words", [])):
+        for m in _RTI_RE.finditer(norm):
+            if float(m.group(1)) > float(rti["max"]):
+                found.append(finding("substandard_spec", f"快速响应喷头的响应时间指数 RTI 应不大于 {rti['max']}，"
+                                     f"商品却标称 RTI {m.group(1)}", text, m.group(0)))
                 break
     bores = {s["bore_mm"] for s in heads if s["bore_mm"]} | {d for d in specs.get("dn", []) if d in (15, 20)}
     ks = set(specs.get("k_factors", []))
@@ -281,6 +307,22 @@ def _pump(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
     return []
 
 
+_STORAGE_RE = re.compile(r"(?:储存压力|贮存压力|充装压力|储压|工作压力)\s*[:：]?\s*(\d{1,2}(?:\.\d{1,2})?)\s*mpa")
+
+
+def _gas_pressure(text: str, facts: dict[str, Any]) -> list[Finding]:
+    cfg = facts.get("gas_suppression", {}).get("storage_pressures", {})
+    if not cfg.get("enforce"):
+        return []
+    allowed = [float(x) for x in cfg.get("mpa", [])]
+    for m in _STORAGE_RE.finditer(normalize(text)):
+        p = float(m.group(1))
+        if not any(abs(p - a) < 0.05 for a in allowed):
+            return [finding("substandard_spec", f"七氟丙烷灭火装置的储存压力 {p:g} MPa 不是标准规定的 "
+                            f"{_seq(allowed)} MPa 之一", text, m.group(0))]
+    return []
+
+
 def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
     cyl = specs.get("gas_cylinders", [])
     vols = {v for v in specs.get("volumes_l", []) if v >= 10}
@@ -288,6 +330,10 @@ def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
         return [finding("spec_mismatch", f"型号 {cyl[0]['code']} 表示 {cyl[0]['volume_l']} 升的瓶组，"
                         f"商品却标称 {next(iter(vols)):g} 升", text, cyl[0]["code"])]
     return []
+
+
+_BURN_CLASS_RE = re.compile(r"(?<![a-z0-9])(b1|b2)\s*级?(?![0-9a-z])")
+_SUBCLASS_RE = re.compile(r"(?<![a-z])[dta]\s*[0-3](?![0-9])")
 
 
 def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: str = "") -> list[Finding]:
@@ -333,6 +379,13 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
             and max(minutes) < int(min_fire):
         found.append(finding("substandard_spec", f"耐火电缆标称耐火 {max(minutes)} 分钟，低于 {min_fire} 分钟",
                              text, str(max(minutes))))
+    burn = cfg.get("burning_classes", {})
+    if burn.get("enforce"):
+        m = _BURN_CLASS_RE.search(norm)
+        if m and not _SUBCLASS_RE.search(norm):
+            found.append(finding("substandard_spec", f"GB 31247 的 {m.group(1).upper()} 级须同时标明产烟毒性 t、"
+                                 f"燃烧滴落物 d 和腐蚀性 a 附加等级（如 {m.group(1).upper()}(d0,t0,a1)），商品只写"
+                                 f" {m.group(1).upper()} 级", text, m.group(0)))
     if cfg.get("enforce_sections"):
         stated = list(sections) + [s for c in conductors for s in c["sections_mm2"]]
         for s in stated:
@@ -353,9 +406,20 @@ def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
     return []
 
 
+_DURATION_RE = re.compile(r"(?:应急时间|应急工作时间|应急时长|持续应急时间|续航时间|续航|应急照明时间|持续时间|放电时间)"
+                          r"\s*[:：≥>=]?\s*(\d{1,3}(?:\.\d)?)\s*(分钟|min|小时|h)(?![a-z])")
+
+
 def _emergency_light(text: str, facts: dict[str, Any]) -> list[Finding]:
     cfg = facts["emergency_light"]
     norm = normalize(text)
+    least = cfg.get("min_emergency_minutes", {})
+    if least.get("enforce"):
+        for m in _DURATION_RE.finditer(norm):
+            minutes = float(m.group(1)) * (60 if m.group(2) in ("小时", "h") else 1)
+            if 0 < minutes < float(least["minutes"]):
+                return [finding("substandard_spec", f"应急工作时间 {minutes:g} 分钟，少于 {least['minutes']} 分钟",
+                                text, m.group(0))]
 
     def asserted(word: str) -> int:
         for m in re.finditer(re.escape(normalize(word)), norm):
@@ -514,6 +578,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _hydrant(text, specs)
     if category == "gas_suppression":
         found += _gas(text, specs)
+        if not mismatch_only:
+            found += _gas_pressure(text, facts)
     if category == "fire_pump" or (category == "other_fire" and specs.get("pumps")):
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):

@@ -174,3 +174,48 @@ def test_watchlist_maker_in_the_description_and_shop_without_province(rules):
     assert wl.match("江苏平安消防器材有限公司") is None
     assert wl.match("北京安声电子有限公司") is None
     assert wl.match("平安消防") is None
+
+
+@pytest.mark.parametrize("title,attributes,description,category", [
+    ("过滤式自救呼吸器 TZL30", {"适用环境": "缺氧 密闭空间"}, "可用于缺氧场所作业", "escape_respirator"),
+    ("应急照明灯 消防灯 商场用", {"应急时间": "20分钟"}, "", "emergency_light"),
+    ("快速响应喷头 ZSTX-15 68℃", {"响应时间指数RTI": "80"}, "快速响应型", "sprinkler"),
+    ("七氟丙烷灭火系统 管网 瓶组 120L", {"储存压力": "1.0MPa"}, "", "gas_suppression"),
+    ("低烟无卤阻燃电缆 WDZ-YJY 3*4+1*2.5", {"燃烧性能": "B1级"}, "", "flame_retardant_cable"),
+    ("特级防火卷帘 无机布", {"耐火时间": "1.5小时", "等级": "特级"}, "", "fire_shutter"),
+    ("乙级防火门 钢质 楼道门", {}, "耐火0.5小时", "fire_door"),
+])
+def test_substandard_in_attributes_and_descriptions_of_other_categories(rules, title, attributes, description,
+                                                                         category):
+    assert "substandard_spec" in codes(rules, listing(title, 100, attributes, description), category)
+
+
+@pytest.mark.parametrize("title,attributes,description,category", [
+    ("过滤式自救呼吸器 TZL30", {}, "不适用于缺氧环境，氧气浓度低于17%时禁止使用", "escape_respirator"),
+    ("应急照明灯 消防灯", {"应急时间": "≥90分钟"}, "", "emergency_light"),
+    ("快速响应喷头 ZSTX-15 68℃", {"响应时间指数RTI": "50"}, "", "sprinkler"),
+    ("七氟丙烷灭火装置 柜式 120L", {"储存压力": "4.2MPa"}, "", "gas_suppression"),
+    ("阻燃电缆 ZB-YJV 3*4", {"燃烧性能": "B1(d0,t0,a1)"}, "", "flame_retardant_cable"),
+    ("防火门 甲级 A0.50", {}, "", "fire_door"),  # a rating code contradicting the grade: spec_mismatch only
+])
+def test_stated_specs_within_the_standard_are_not_substandard(rules, title, attributes, description, category):
+    assert "substandard_spec" not in codes(rules, listing(title, 100, attributes, description), category)
+
+
+def test_inspection_enough_patterns(rules):
+    assert "inspection_only" in codes(rules, listing("灭火毯 消防来查给看看就行 便宜"), "fire_blanket")
+    assert "inspection_only" in codes(rules, listing("应急灯 便宜", description="检查那天亮就行"), "emergency_light")
+    assert "inspection_only" not in codes(rules, listing("灭火器 年检合格 质量好 放心用"), "portable_extinguisher")
+
+
+def test_take_back_service_and_coating_and_door_prices(rules):
+    service = listing("灭火器回收 旧灭火器上门回收 过期灭火器处理 报废", 1,
+                      description="过期、报废灭火器上门回收，统一送去拆解处理，不翻新不二次销售。")
+    assert not codes(rules, service, "portable_extinguisher") & {"refurbished", "price_too_low"}
+    coating = listing("防火涂料 超薄型 3元一公斤 钢结构", 3)
+    assert "price_too_low" in codes(rules, coating, "fire_retardant_coating")
+    fair = listing("钢结构防火涂料 超薄型 膨胀型 20公斤", 210)
+    assert "price_too_low" not in codes(rules, fair, "fire_retardant_coating")
+    access_door = listing("丙级防火门 管道井检修门 钢质 0.5小时", 260)
+    assert "price_too_low" not in codes(rules, access_door, "fire_door")
+    assert "price_too_low" in codes(rules, listing("乙级钢质防火门 1.0小时", 120), "fire_door")
