@@ -255,8 +255,21 @@ def _amount(text: str, basis: str) -> float | None:
     return None
 
 
-def _cue_before(norm: str, at: int, cues: Iterable[str], width: int = 3) -> bool:
-    return any(c in norm[max(0, at - width):at] for c in cues)
+_NOT_COMPARABLE: dict[int, tuple[Any, tuple]] = {}
+
+
+def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
+    """(accessory regex, included cues, quote regex, service regex) of the priors file's
+    `not_comparable` words, normalised and compiled once per rules object."""
+    cached = _NOT_COMPARABLE.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        def rx(key: str) -> re.Pattern | None:
+            words = sorted({normalize(w) for w in rules.get(key, ())}, key=len, reverse=True)
+            return re.compile("|".join(map(re.escape, words))) if words else None
+        cues = tuple(normalize(c) for c in rules.get("included_cues", ()))
+        cached = _NOT_COMPARABLE[id(rules)] = (rules, (rx("accessory_words"), cues, rx("quote_words"),
+                                                        rx("service_words")))
+    return cached[1]
 
 
 def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None:
@@ -266,23 +279,24 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
     named in the title (充装服务, 上门回收) priced against the product it serves."""
     if not rules:
         return None
+    accessory, cues, quote, service = _not_comparable_tables(rules)
     title = normalize(listing.title or "")
-    for word in rules.get("accessory_words", ()):
-        w = normalize(word)
-        at = title.find(w)
-        while at >= 0:
-            if not _cue_before(title, at, [normalize(c) for c in rules.get("included_cues", ())]):
-                return f"配件 {word}"
-            at = title.find(w, at + 1)
-    texts = [title, normalize(listing.description or "")] + [normalize(f"{k} {v}") for k, v in
-                                                             (listing.attributes or {}).items()]
-    for word in rules.get("quote_words", ()):
-        w = normalize(word)
-        if any(w in t for t in texts):
-            return f"报价 {word}"
-    for word in rules.get("service_words", ()):
-        if normalize(word) in title:
-            return f"服务 {word}"
+    if accessory is not None:
+        for m in accessory.finditer(title):
+            before = title[max(0, m.start() - 3):m.start()]
+            if not any(c in before for c in cues):
+                return f"配件 {m.group(0)}"
+    if quote is not None:
+        texts = [title, normalize(listing.description or "")] + [normalize(f"{k} {v}") for k, v in
+                                                                 (listing.attributes or {}).items()]
+        for text in texts:
+            m = quote.search(text)
+            if m:
+                return f"报价 {m.group(0)}"
+    if service is not None:
+        m = service.search(title)
+        if m:
+            return f"服务 {m.group(0)}"
     return None
 
 

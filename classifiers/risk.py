@@ -414,7 +414,8 @@ class RiskRules:
                 parts.append(("description", listing.description))
             joined = " ".join(t for _, t in parts)
             reasons += [_joined_finding(f, parts)
-                        for f in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts))
+                        for f in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts),
+                                             standards=False)
                         if f.code == "substandard_spec"][:1]
         if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
             title_scalars = _scalars(title_specs)

@@ -535,7 +535,8 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
 
 def check_specs(text: str, category: str, now: datetime | date | None = None,
                 facts: dict[str, Any] | None = None,
-                specs: dict[str, Any] | None = None, mismatch_only: bool = False) -> list[Finding]:
+                specs: dict[str, Any] | None = None, mismatch_only: bool = False,
+                standards: bool = True) -> list[Finding]:
     """spec_mismatch / substandard_spec findings as (code, evidence) pairs (first per rule).
 
     `mismatch_only`: skip the rules that can only report substandard_spec (blanket sizes,
@@ -590,7 +591,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _blanket(text, specs, facts)
     if category == "emergency_light":
         found += _emergency_light(text, facts)
-    found += _standards(text, category, specs, facts, on)
+    if standards:  # `standards=False`: the caller judged each field's cited standards already
+        found += _standards(text, category, specs, facts, on)
     return found
 
 
