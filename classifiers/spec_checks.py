@@ -115,13 +115,16 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
         hours |= {g["hours"] for g in specs.get("fire_glass", [])}
     if len(grades) == 1 and hours and not any(abs(grade_hours[grades[0]] - h) < 1e-6 for h in hours):
         h = sorted(hours)[0]
-        found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
-                             f"商品却标称 {h:.2f} 小时", text, grades[0]))
+        coded = set(specs.get("rating_hours", [])) | ({g["hours"] for g in specs.get("fire_glass", [])}
+                                                      if family == "fire_glass" else set())
         written = [x for x in specs.get("stated_hours", []) if x < grade_hours[grades[0]]]
-        if written:  # a time written out below the grade it claims (a rating code A0.50 is a class
-            # of its own: then the grade word contradicts the code, a mismatch only)
+        if written and not coded:
+            # a time written out below the grade it claims: the product is below its class
             found.append(finding("substandard_spec", f"标称耐火 {min(written):.2f} 小时，低于{grades[0]}要求的 "
                                  f"{grade_hours[grades[0]]:.2f} 小时", text, grades[0]))
+        else:  # a rating code (A0.50, a class of its own) or a longer time: the grade word contradicts it
+            found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
+                                 f"商品却标称 {h:.2f} 小时", text, grades[0]))
     if family == "fire_door":
         allowed = set(facts["fire_door"]["hours"])
         for h in specs.get("rating_hours", []):
@@ -178,10 +181,8 @@ def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
     if cfg.get("enforce") and "特级" in specs.get("door_grades", []) and hours:
         low = min(hours)
         if low < float(cfg.get("special_grade_min_hours", 3.0)):
-            return [finding("spec_mismatch", f"特级表示耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
-                            f"商品却标称 {low:g} 小时", text, "特级"),
-                    finding("substandard_spec", f"标称耐火 {low:g} 小时，低于特级防火卷帘要求的 "
-                            f"{cfg['special_grade_min_hours']:g} 小时", text, "特级")]
+            return [finding("substandard_spec", f"特级防火卷帘耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
+                            f"商品却标称 {low:g} 小时（低于其等级）", text, "特级")]
     return []
 
 
