@@ -74,12 +74,18 @@ class Scorer:
 
     def __init__(self, rules: RiskRules | None = None, category_params: dict | None = None,
                  risk_params: dict | None = None, calibration_fraction: float = 0.2,
-                 random_state: int = 0, calibration_C: float = 1.0) -> None:
+                 random_state: int = 0, calibration_C: float = 1.0,
+                 calibration_extra_share: float = 0.25) -> None:
         self.rules = rules or RiskRules()
         self.category_params = dict(category_params or {})
         self.risk_params = dict(risk_params or {})
         self.calibration_fraction = calibration_fraction
         self.calibration_C = calibration_C
+        # the weight of the listings written apart from the corpus in the calibration, as a share
+        # of the corpus fold's: 0.25 keeps the first held-out set's Brier score below what the
+        # corpus fold alone gave (0.0084 vs 0.0095) while the dev half's falls (0.114 -> 0.101);
+        # equal weight (1.0) calibrates the second set best but the first worse (0.0109)
+        self.calibration_extra_share = calibration_extra_share
         self._feature_sink: list | None = None  # set while fitting the combiner: _combine's inputs
         self.random_state = random_state
         self.category_model_: CategoryModel | None = None
@@ -129,8 +135,8 @@ class Scorer:
         listings written apart from the corpus), and fit the combiner from their text-model
         probability and rule strength to observed risk on those unseen records (stratified by
         risk label, fixed seed). The corpus overstates how sure the rules are (it was written
-        with them); `extra`, when given, weighs as much as the corpus fold, so the scores are
-        calibrated on listings in other voices too. The final models are then trained on
+        with them); `extra`, when given, weighs `calibration_extra_share` of the corpus fold, so
+        the scores are calibrated on listings in other voices too. The final models are then trained on
         every record."""
         y = [int(bool(r.get("reasons"))) for r in records]
         fit_part, calib_part = train_test_split(records, test_size=self.calibration_fraction,
@@ -140,7 +146,8 @@ class Scorer:
         probe._feature_sink = []
         probe.assess_many([record_to_listing(r) for r in list(calib_part) + list(extra)])
         labels = [int(bool(r.get("reasons"))) for r in list(calib_part) + list(extra)]
-        weights = [1.0] * len(calib_part) + [len(calib_part) / len(extra)] * len(extra) if extra else None
+        share = self.calibration_extra_share * len(calib_part) / len(extra) if extra else 0.0
+        weights = [1.0] * len(calib_part) + [share] * len(extra) if extra else None
         return RiskCombiner(C=self.calibration_C).fit(probe._feature_sink, labels, sample_weight=weights)
 
     @staticmethod
