@@ -72,7 +72,10 @@ def previous_scorer(module, scorer):
     """A scorer of the previous package holding `scorer`'s fitted models (its own rules)."""
     old = module.Scorer()
     old.category_model_, old.risk_model_ = scorer.category_model_, scorer.risk_model_
-    old.calibrator_, old.meta_ = scorer.calibrator_, dict(scorer.meta_)
+    # a package before issue 17 calibrates the raw score (isotonic); it cannot run the
+    # combiner, whose inputs it does not compute: it scores uncalibrated (a speed baseline)
+    combiner = getattr(scorer.calibrator_, "kind", None) == "combiner"
+    old.calibrator_, old.meta_ = None if combiner else scorer.calibrator_, dict(scorer.meta_)
     old.set_price_model(scorer.price_model_)
     return old
 

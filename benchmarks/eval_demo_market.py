@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from classifiers.evaluate import format_deciles  # noqa: E402
 from classifiers.scorer import train_default  # noqa: E402
 from demo_market.generator import build_catalogue  # noqa: E402
 from firewatch.services.loaders import load_watchlist  # noqa: E402
@@ -57,6 +58,13 @@ def main() -> None:
     for code, c in sorted(per.items()):
         print(f"{code:<22}{c['tp']:5d}{c['fp']:5d}{c['fn']:5d}{c['tp'] / max(c['tp'] + c['fp'], 1):10.2f}"
               f"{c['tp'] / max(c['tp'] + c['fn'], 1):8.2f}")
+    flagged = [a.risk_score for a in assessments if a.flagged]
+    print(format_deciles(flagged, "flagged listings' risk_score by decile"))
+    top = [sum(lo <= s < hi for s in flagged) for lo, hi in ((0.9, 0.95), (0.95, 0.99), (0.99, 0.995), (0.995, 2))]
+    print(f"top decile in finer bins: 0.90-0.95 {top[0]}, 0.95-0.99 {top[1]}, 0.99-0.995 {top[2]}, >= 0.995 {top[3]}")
+    print(f"flagged {len(flagged)}: >= 0.99: {sum(s >= 0.99 for s in flagged)}, exactly 1.00: "
+          f"{sum(round(s, 2) >= 1.0 for s in flagged)}, distinct scores (2 decimals): "
+          f"{len({round(s, 2) for s in flagged})}")
 
 
 if __name__ == "__main__":

@@ -1,18 +1,39 @@
-"""Risk-score calibration: a monotone map from the scorer's combined score to P(risky).
+"""Risk-score calibration: from what the models and rules found to P(risky).
 
-`RiskCalibrator().fit(raw_scores, y)` learns an isotonic regression on listings the models did not
-train on (ValueError with too few of either class) and keeps its breakpoints; `predict` and
-`predict_one` interpolate them, never reordering listings. `expected_calibration_error` measures it.
+`RiskCombiner().fit(features, y)` is the scorer's calibration (issue 17): a logistic model
+(Platt scaling, L2-regularised) over three inputs, fitted on listings the models did not train
+on: the text model's probability (as a logit), the strength of the rules that fired
+(1 - prod(1 - weight), the weights of data/lexicon.yaml) and whether any rule fired. It keeps
+the ordering that rule strength and text evidence give, so scores spread instead of piling up
+at 1.0; `combine_features` builds the inputs. `RiskCalibrator` (isotonic, on the raw combined
+score) is the older calibration, still loaded from models saved before it.
+`expected_calibration_error` measures either.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
+
+P_CLIP = 1e-4  # the text probability is clipped to [P_CLIP, 1 - P_CLIP] before its logit
+
+
+def combine_features(p_text: float, weights) -> list[float]:
+    """The combiner's inputs: logit of the text model's probability, the rules' strength
+    1 - prod(1 - w) over the fired rules' weights (bounded: many rules cannot push the score
+    to 1.0 on their own), and 1.0 when any rule fired."""
+    p = min(1.0 - P_CLIP, max(P_CLIP, float(p_text)))
+    keep = 1.0
+    for w in weights:
+        keep *= 1.0 - float(w)
+    strength = 1.0 - keep
+    return [math.log(p / (1.0 - p)), strength, 1.0 if strength > 0 else 0.0]
 
 
 def expected_calibration_error(y_true, proba, bins: int = 10) -> float:
@@ -81,3 +102,41 @@ class RiskCalibrator(BaseEstimator):
     def summary(self) -> dict:
         return {"n": self.n_samples_, "brier_raw": round(self.brier_raw_, 4), "brier": round(self.brier_, 4),
                 "ece_raw": round(self.ece_raw_, 4), "ece": round(self.ece_, 4)}
+
+
+class RiskCombiner(BaseEstimator):
+    """P(risky) = sigmoid(a·logit(p_text) + b·rule strength + c·[any rule] + d), fitted on
+    held-out folds of the training data. `C` is the inverse L2 strength: the corpus is close to
+    separable, and a bounded slope keeps one weak rule below several strong ones."""
+
+    kind = "combiner"
+
+    def __init__(self, C: float = 1.0, min_samples: int = 50) -> None:
+        self.C = C
+        self.min_samples = min_samples
+
+    def fit(self, features, y, sample_weight=None) -> "RiskCombiner":
+        X = np.asarray(features, dtype=float)
+        y = np.asarray(y, dtype=float)
+        if len(X) < self.min_samples or len(set(y.tolist())) < 2:
+            raise ValueError(f"calibration needs at least {self.min_samples} scores of both classes, "
+                             f"got {len(X)}")
+        model = LogisticRegression(C=self.C, max_iter=1000).fit(X, y, sample_weight=sample_weight)
+        self.coef_ = [float(v) for v in model.coef_.ravel()]
+        self.intercept_ = float(model.intercept_[0])
+        self.n_samples_ = int(len(X))
+        proba = self.predict(X)
+        self.brier_ = float(brier_score_loss(y, proba, sample_weight=sample_weight))
+        self.ece_ = expected_calibration_error(y, proba)
+        return self
+
+    def predict_one(self, features) -> float:
+        z = self.intercept_ + sum(c * x for c, x in zip(self.coef_, features))
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+    def predict(self, features) -> np.ndarray:
+        return np.array([self.predict_one(f) for f in np.asarray(features, dtype=float).tolist()])
+
+    def summary(self) -> dict:
+        return {"kind": self.kind, "n": self.n_samples_, "coef": [round(c, 4) for c in self.coef_],
+                "intercept": round(self.intercept_, 4), "brier": round(self.brier_, 4), "ece": round(self.ece_, 4)}

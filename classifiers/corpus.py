@@ -20,14 +20,20 @@ from typing import Any, Iterable
 from firewatch.core.clock import BEIJING, to_utc
 from firewatch.core.models import Listing
 from firewatch.core.money import parse_yuan
+from firewatch.core.text import normalize
 
-from .exceptions import DataFileError
+from .exceptions import DataFileError, SealedDataError
 
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data"
 CORPUS_PATH = DATA_DIR / "corpus.jsonl"
 HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
+# The second held-out set (issue 17), written apart from the corpus: the dev half may be read
+# while writing rules; the sealed half is only ever measured, never trained or tuned on.
+HELDOUT2_PATH = DATA_DIR / "heldout2.jsonl"
+HELDOUT2_DEV_PATH = DATA_DIR / "heldout2_dev.jsonl"
+SEALED_PATHS = (HELDOUT2_PATH,)
 DESCRIPTION_CHARS = 300
 
 
@@ -53,6 +59,38 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
     return records
 
 
+def record_fingerprint(record: dict[str, Any]) -> str:
+    """SHA-256 of what the models read of a record (title, attributes, description,
+    whitespace and width normalised): the same listing under another id or file hashes alike."""
+    listing = record_to_listing(record)
+    text = " ".join(normalize(listing_text(listing)).split())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sealed_fingerprints(paths: Iterable[str | Path] | None = None) -> set[str]:
+    """Fingerprints of every record in the sealed files that exist (nothing is printed)."""
+    out: set[str] = set()
+    for path in SEALED_PATHS if paths is None else paths:
+        if Path(path).is_file():
+            out.update(record_fingerprint(r) for r in load_records(path))
+    return out
+
+
+def refuse_sealed(records: Iterable[dict[str, Any]], source: str | Path | None = None,
+                  sealed: Iterable[str | Path] | None = None) -> None:
+    """Raise `SealedDataError` when `source` is a sealed file or any record is one of a sealed
+    file's records: the sealed held-out set never reaches training or tuning."""
+    sealed = [Path(p) for p in (SEALED_PATHS if sealed is None else sealed)]
+    if source is not None and any(Path(source).resolve() == p.resolve() for p in sealed):
+        raise SealedDataError(f"{source} 是封存的留出集，只用于评估，不能用于训练")
+    marks = sealed_fingerprints(sealed)
+    if not marks:
+        return
+    hits = sum(1 for r in records if record_fingerprint(r) in marks)
+    if hits:
+        raise SealedDataError(f"训练数据中有 {hits} 条与封存的留出集相同，拒绝训练")
+
+
 def file_sha256(*paths: str | Path) -> str:
     """One SHA-256 over the bytes of the given files, in order."""
     digest = hashlib.sha256()
@@ -73,15 +111,28 @@ def parse_price(value: Any) -> Decimal | None:
     return price
 
 
+def _seen(value: Any) -> datetime | None:
+    """A record's first_seen / last_seen as `record_date` reads it, None when absent or unreadable
+    (`firewatch score` checks its input lines with `record_date` first and names bad ones)."""
+    try:
+        return record_date(value)
+    except ValueError:
+        logger.debug("unreadable date %r", value)
+        return None
+
+
 def record_to_listing(record: dict[str, Any]) -> Listing:
-    """A `Listing` from a score/corpus record (keys id, platform, title, price, shop ...)."""
+    """A `Listing` from a score/corpus record (keys id, platform, title, price, shop ...;
+    first_seen / last_seen date it, so dated rules judge it as of when it was seen)."""
     shop = record.get("shop") or record.get("shop_name") or ""
     if isinstance(shop, dict):
         shop = shop.get("name") or shop.get("shop_name") or ""
     attributes = record.get("attributes") or {}
     if not isinstance(attributes, dict):
         attributes = {}
+    first, last = _seen(record.get("first_seen")), _seen(record.get("last_seen"))
     return Listing(
+        first_seen=first, last_seen=last or first,
         platform=str(record.get("platform") or ""),
         listing_id=str(record.get("id") or record.get("listing_id") or ""),
         url=str(record.get("url") or ""),
@@ -90,7 +141,6 @@ def record_to_listing(record: dict[str, Any]) -> Listing:
         shop_name=str(shop),
         attributes={str(k): str(v) for k, v in attributes.items()},
         description=str(record.get("description") or ""),
-        first_seen=record_date(record.get("first_seen")),
     )
 
 

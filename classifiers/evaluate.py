@@ -56,6 +56,13 @@ class EvaluationReport:
     brier: float = 0.0                      # calibration of risk_score on these records
     calibration_error: float = 0.0          # expected calibration error, 10 bins
     misclassified: list[dict[str, Any]] = field(default_factory=list)
+    # code -> (tp, fp, fn): a code counts as predicted when a flagged listing names it
+    reason_counts: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+
+    @property
+    def risk_f1(self) -> float:
+        p, r = self.risk_precision, self.risk_recall
+        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def evaluate_records(scorer, records: Iterable[dict[str, Any]], threshold: float = 0.5,
@@ -86,6 +93,7 @@ def evaluate_records(scorer, records: Iterable[dict[str, Any]], threshold: float
             reason_recall[code] = (hits + (code in got), total + 1)
     order = {c: i for i, c in enumerate(REASON_CODES)}
     reason_recall = dict(sorted(reason_recall.items(), key=lambda kv: order.get(kv[0], len(order))))
+    reason_counts = _reason_counts(records, assessments)
 
     risk_true = np.array([bool(rec.get("reasons")) for rec in records], dtype=int)
     risk_scores = np.array([a.risk_score for a in assessments], dtype=float)
@@ -104,7 +112,37 @@ def evaluate_records(scorer, records: Iterable[dict[str, Any]], threshold: float
         risk_recall=tp / (tp + fn) if tp + fn else 0.0, average_precision=ap,
         brier=float(brier_score_loss(risk_true, risk_scores)),
         calibration_error=expected_calibration_error(risk_true, risk_scores),
-        misclassified=misclassified)
+        misclassified=misclassified, reason_counts=reason_counts)
+
+
+def _reason_counts(records: list[dict[str, Any]], assessments) -> dict[str, tuple[int, int, int]]:
+    """Per reason code (tp, fp, fn), every code of the taxonomy: a code is predicted when a
+    flagged listing names it (what a reviewer would be shown), true when the record lists it."""
+    counts = {code: [0, 0, 0] for code in REASON_CODES}
+    for rec, a in zip(records, assessments):
+        truth = set(rec.get("reasons", []) or [])
+        got = {x.code for x in a.reasons} if a.flagged else set()
+        for code in truth | got:
+            c = counts.setdefault(code, [0, 0, 0])
+            c[0 if code in truth and code in got else 1 if code in got else 2] += 1
+    return {code: (tp, fp, fn) for code, (tp, fp, fn) in counts.items()}
+
+
+def score_deciles(scores) -> list[int]:
+    """How many scores fall in each tenth of [0, 1] (the last tenth includes 1.0)."""
+    scores = np.clip(np.asarray(scores, dtype=float), 0.0, 1.0)
+    which = np.minimum((scores * 10).astype(int), 9)
+    return [int((which == b).sum()) for b in range(10)]
+
+
+def format_deciles(scores, title: str = "risk_score by decile") -> str:
+    """One line per tenth: the range, the count and a bar (the spread of the scores)."""
+    counts = score_deciles(scores)
+    top = max(counts) or 1
+    lines = [f"{title} (n={sum(counts)})"]
+    for b, n in enumerate(counts):
+        lines.append(f"  {b / 10:.1f}-{(b + 1) / 10:.1f}  {n:6d}  {'#' * round(40 * n / top)}")
+    return "\n".join(lines)
 
 
 # -- text ---------------------------------------------------------------------------------
@@ -139,6 +177,44 @@ def format_reasons(report: EvaluationReport) -> str:
                  f"recall {report.risk_recall:.3f}; average precision {report.average_precision:.3f}")
     lines.append(f"risk_score calibration: Brier {report.brier:.4f}, expected calibration error "
                  f"{report.calibration_error:.4f} (10 bins)")
+    return "\n".join(lines)
+
+
+def _ratio(num: int, den: int) -> str:
+    return f"{num / den:.3f}" if den else "  -  "
+
+
+def format_comparison(reports: list[tuple[str, EvaluationReport]]) -> str:
+    """Several labelled sets side by side: per reason precision, recall and support (labelled
+    records), then category macro-F1, risk precision / recall / F1 and the calibration of the
+    risk score (Brier, ECE) of each set."""
+    names = [name for name, _ in reports]
+    col = max(22, *(len(n) + 2 for n in names))
+    head = f"{'':<20}" + "".join(f"{n:>{col}}" for n in names)
+    sub = f"{'reason':<20}" + "".join(f"{'P':>{col - 14}}{'R':>7}{'n':>7}" for _ in names)
+    lines = [head, sub]
+    codes = [c for c in REASON_CODES if any(r.reason_counts.get(c, (0, 0, 0)) != (0, 0, 0) for _, r in reports)]
+    for code in codes:
+        row = f"{code:<20}"
+        for _, r in reports:
+            tp, fp, fn = r.reason_counts.get(code, (0, 0, 0))
+            row += f"{_ratio(tp, tp + fp):>{col - 14}}{_ratio(tp, tp + fn):>7}{tp + fn:>7d}"
+        lines.append(row)
+
+    def metric(label: str, fmt) -> str:
+        return f"{label:<20}" + "".join(f"{fmt(r):>{col}}" for _, r in reports)
+
+    lines += [
+        metric("records", lambda r: str(r.n)),
+        metric("category accuracy", lambda r: f"{r.accuracy:.3f}"),
+        metric("category macro-F1", lambda r: f"{r.macro_f1:.3f}"),
+        metric("risk precision", lambda r: f"{r.risk_precision:.3f}"),
+        metric("risk recall", lambda r: f"{r.risk_recall:.3f}"),
+        metric("risk F1", lambda r: f"{r.risk_f1:.3f}"),
+        metric("average precision", lambda r: f"{r.average_precision:.3f}"),
+        metric("Brier", lambda r: f"{r.brier:.4f}"),
+        metric("ECE (10 bins)", lambda r: f"{r.calibration_error:.4f}"),
+    ]
     return "\n".join(lines)
 
 

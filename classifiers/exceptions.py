@@ -27,3 +27,7 @@ class ModelIntegrityError(ClassifierError):
 
 class DataFileError(ClassifierError):
     """A classifiers data file (corpus, lexicon, specs, priors) is missing or malformed."""
+
+
+class SealedDataError(ClassifierError):
+    """Training was handed the sealed held-out set (its file or its records): refused."""

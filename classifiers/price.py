@@ -37,17 +37,19 @@ MAD_SCALE = 1.4826  # MAD -> standard deviation for normal data
 
 _CN_NUM = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUM = r"(\d{1,4}|[一两二三四五六七八九十])"
-_UNIT_WORD = r"(?:只|个|瓶|具|支|条|套|件|台|卷|桶|盒|罐)"
+_UNIT_WORD = r"(?:只|个|瓶|具|支|条|套|件|台|卷|桶|盒|罐|盘|根|把|块|樘|副|双|顶)"
 _BOX_RES = [
     re.compile(r"(?:一|每|1)\s*(?:箱|件|盒|包)\s*(?:装)?\s*" + _NUM + r"\s*" + _UNIT_WORD),   # 一箱12个
-    re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(?:/|一|每)\s*(?:箱|件|盒|包)"),            # 12个/箱
+    re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(?:/|一|每)\s*(?:箱|件|盒|包|套|组|捆)"),  # 12个/箱, 十盘一套
     re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*装"),                                         # 4只装
     re.compile(r"装\s*" + _NUM + r"\s*" + _UNIT_WORD),
     re.compile(r"(?<![a-z0-9.])[x*×]\s*(\d{1,3})\s*" + _UNIT_WORD),                          # x4只
 ]
-_PACK_CUES = ("箱", "件", "盒", "包", "装", "x", "*", "×")  # every _BOX_RES match holds one
+_PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "x", "*", "×")  # every _BOX_RES match holds one
 _LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])")
 _PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")
+_PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|升|l)(?![a-z])")
+_PER_AREA_RE = re.compile(r"(?:每|/|一)\s*(?:平方米|平米|平方|㎡|m²|m2)(?![a-z0-9])|按(?:平方|平米|面积)")
 _AREA_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:平方米|平米|㎡|m²|m2)(?![a-z0-9])")
 _DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|米)?(?![a-z])")
 _KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤)(?![a-z])")
@@ -84,9 +86,19 @@ def blanket_area_m2(specs: dict[str, Any]) -> float | None:
     return float(sizes[0]["width_m"]) * float(sizes[0]["length_m"])
 
 
+def wheeled_kg(specs: dict[str, Any]) -> float | None:
+    """The agent mass of a wheeled extinguisher (MFTZ/ABC35, or 20 kg and more stated)."""
+    for c in specs.get("extinguisher_codes") or []:
+        if c.get("wheeled") and c.get("unit") == "kg":
+            return float(c["amount"])
+    big = [w for w in specs.get("weights_kg") or [] if w >= 20]
+    return float(big[0]) if big else None
+
+
 # prior key -> (the size it is priced per, read from the specs; that size's unit)
 _SCALES = {"per_mm2": (conductor_area_mm2, "mm²"),
-           "per_m2": (blanket_area_m2, "m²")}
+           "per_m2": (blanket_area_m2, "m²"),
+           "per_wheeled_kg": (wheeled_kg, "kg")}
 
 
 def _scaled(prior: dict[str, Any], specs: dict[str, Any]) -> dict[str, Any] | None:
@@ -134,11 +146,21 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any]) -> 
                 if p.get("agent") == agent and float(p.get("amount", -1)) == amount:
                     return p
     for p in entries:
-        if "agent" not in p and "amount" not in p:
+        if "agent" not in p and "amount" not in p and _when(p, specs):
             scaled = _scaled(p, specs)
             if scaled is not None:
                 return scaled
     return None
+
+
+def _when(prior: dict[str, Any], specs: dict[str, Any]) -> bool:
+    """A prior's `when` condition ({spec key: value}): every value among the listing's parsed
+    values for its key (丙级 in door_grades); a prior without one always applies."""
+    for key, value in (prior.get("when") or {}).items():
+        stated = specs.get(key) or []
+        if value not in (stated if isinstance(stated, (list, tuple, set)) else [stated]):
+            return False
+    return True
 
 
 def spec_key(category: str, specs: dict[str, Any]) -> str:
@@ -213,8 +235,13 @@ def _amount(text: str, basis: str) -> float | None:
         return 1.0 if _PER_METRE_RE.search(norm) else None
     if basis == "kg":
         values = [float(v) * (0.5 if u == "斤" else 1.0) for v, u in _KG_RE.findall(norm)]
-        return values[0] if values else None
+        if values:
+            return values[0]
+        m = _PER_KG_RE.search(norm)  # 3元一公斤, 元/kg: the price is for one kg (or half, per 斤)
+        return (0.5 if m.group(1) == "斤" else 1.0) if m else None
     if basis == "m2":
+        if _PER_AREA_RE.search(norm):  # 元/平方米, 按平方计价: the price is for one m²
+            return 1.0
         m = _AREA_RE.search(norm)
         if m:
             return float(m.group(1))
@@ -228,13 +255,61 @@ def _amount(text: str, basis: str) -> float | None:
     return None
 
 
+_NOT_COMPARABLE: dict[int, tuple[Any, tuple]] = {}
+
+
+def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
+    """(accessory regex, included cues, quote regex, service regex) of the priors file's
+    `not_comparable` words, normalised and compiled once per rules object."""
+    cached = _NOT_COMPARABLE.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        def rx(key: str) -> re.Pattern | None:
+            words = sorted({normalize(w) for w in rules.get(key, ())}, key=len, reverse=True)
+            return re.compile("|".join(map(re.escape, words))) if words else None
+        cues = tuple(normalize(c) for c in rules.get("included_cues", ()))
+        cached = _NOT_COMPARABLE[id(rules)] = (rules, (rx("accessory_words"), cues, rx("quote_words"),
+                                                        rx("service_words")))
+    return cached[1]
+
+
+def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None:
+    """Why the listing's price says nothing about the product's cost, or None: an accessory of
+    the product (a bracket, a box, a base: 灭火器支架) rather than one that comes with it
+    (送支架, 含箱), a price that is a placeholder for a quote (价格面议, 拍前咨询), or a service
+    named in the title (充装服务, 上门回收) priced against the product it serves."""
+    if not rules:
+        return None
+    accessory, cues, quote, service = _not_comparable_tables(rules)
+    title = normalize(listing.title or "")
+    if accessory is not None:
+        for m in accessory.finditer(title):
+            before = title[max(0, m.start() - 3):m.start()]
+            if not any(c in before for c in cues):
+                return f"配件 {m.group(0)}"
+    if quote is not None:
+        texts = [title, normalize(listing.description or "")] + [normalize(f"{k} {v}") for k, v in
+                                                                 (listing.attributes or {}).items()]
+        for text in texts:
+            m = quote.search(text)
+            if m:
+                return f"报价 {m.group(0)}"
+    if service is not None:
+        m = service.search(title)
+        if m:
+            return f"服务 {m.group(0)}"
+    return None
+
+
 def unit_price(listing: Listing, category: str, specs: dict[str, Any],
-               units: dict[str, str] | None = None) -> dict[str, Any] | None:
+               units: dict[str, str] | None = None, skip: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """The comparable unit price of a listing, or None when there is none.
 
     Returns {price, qty, unit_price, basis, tier, min_order}: `price` is what the listing
-    asks, `qty` how many basis units (pieces, m, kg, m²) that buys.
+    asks, `qty` how many basis units (pieces, m, kg, m²) that buys. `skip`: the priors file's
+    `not_comparable` words (accessories, quote placeholders), whose listings get None.
     """
+    if skip and not_comparable(listing, skip):
+        return None
     basis = (units or {}).get(category, "piece")
     moq = min_order(listing)
     tier_used = None
@@ -262,6 +337,8 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
                 amount = _amount(f"{key} {value}", basis)
                 if amount is not None:
                     break
+        if amount is None and listing.description:
+            amount = _amount(listing.description, basis)
         if amount is None or amount <= 0:
             return None  # cannot compare a cable without its length
         qty = amount * pieces
@@ -317,7 +394,7 @@ class PriceModel(BaseEstimator):
         logs: dict[tuple[str, str], list[float]] = {}
         n = 0
         for listing, category, specs in self._items(X):
-            up = unit_price(listing, category, specs, self.units_)
+            up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"))
             if up is None or category in ("not_fire", None, ""):
                 continue
             logs.setdefault((category, spec_key(category, specs)), []).append(math.log(up["unit_price"]))
@@ -376,7 +453,7 @@ class PriceModel(BaseEstimator):
             return None
         specs = listing_specs(listing) if specs is None else specs
         base = self.baseline(category, specs)
-        up = unit_price(listing, category, specs, self.units_)
+        up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"))
         if base is None or up is None:
             return None
         ratio = up["unit_price"] / base["median"]

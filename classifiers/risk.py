@@ -120,6 +120,11 @@ class RiskRules:
         unknown = set(self.reasons_cfg) - set(REASON_CODES)
         if unknown:
             raise DataFileError(f"lexicon names unknown reason codes: {sorted(unknown)}")
+        self.context_window = int(self.lexicon.get("context_window", 6))
+        self._contexts: dict[str, re.Pattern] = {
+            code: re.compile("|".join(map(re.escape, sorted({normalize(w) for w in cfg["context_negations"]},
+                                                             key=len, reverse=True))))
+            for code, cfg in self.reasons_cfg.items() if cfg.get("context_negations")}
         self._patterns: dict[str, tuple[re.Pattern | None, re.Pattern | None]] = {}
         for code, cfg in self.reasons_cfg.items():
             phrases = sorted({normalize(p) for p in cfg.get("phrases", [])}, key=len, reverse=True)
@@ -128,6 +133,9 @@ class RiskRules:
                 re.compile("|".join(map(re.escape, phrases))) if phrases else None,
                 re.compile("|".join(map(re.escape, negs))) if negs else None,
             )
+        self._regexes: dict[str, list[re.Pattern]] = {
+            code: [re.compile(normalize(p)) for p in cfg.get("patterns", [])]
+            for code, cfg in self.reasons_cfg.items() if cfg.get("patterns")}
         # one pass over a field finds whether any phrase of any code occurs (most fields: none)
         every = sorted({normalize(p) for cfg in self.reasons_cfg.values() for p in cfg.get("phrases", [])},
                        key=len, reverse=True)
@@ -135,6 +143,13 @@ class RiskRules:
         self.maker_keys = {normalize(k) for k in self.lexicon.get("maker_attributes", [])}
         self.watchlist_keys = {normalize(k) for k in self.lexicon.get("watchlist_attributes", [])}
         self.maker_none = {normalize(v) for v in self.lexicon.get("maker_none_values", [])}
+        cues = sorted(set(self.lexicon.get("watchlist_attributes", [])) | set(self.lexicon.get("maker_text_cues", [])),
+                      key=len, reverse=True)
+        # a cue, a colon or 为/是, then a name ending in a company word (as the text writes it)
+        self._maker_re = re.compile(
+            "(?:" + "|".join(map(re.escape, cues)) + r")\s*(?:名称)?\s*(?:[:：]|为|是)\s*"
+            r"(?P<name>[^\s,，;；:：。、!！?？]{2,40}?(?:有限责任公司|股份有限公司|有限公司|公司|集团|总厂|厂))") \
+            if cues else None
         self._field_cache: dict[tuple, tuple[list[Reason], dict[str, Any], list[tuple[str, str]], dict[str, set] | None]] = {}
 
     # -- weights ---------------------------------------------------------------------
@@ -176,12 +191,21 @@ class RiskRules:
         """Lexicon phrase matches in one field's text, negating contexts removed."""
         norm = normalize(text)
         found: list[Reason] = []
-        if self._any_phrase is None or self._any_phrase.search(norm) is None:
+        regexes = self._regexes
+        any_hit = self._any_phrase is not None and self._any_phrase.search(norm) is not None
+        if not any_hit and not regexes:
             return found
         for code, (pos_re, neg_re) in self._patterns.items():
-            if pos_re is None or category in self.reasons_cfg[code].get("skip_categories", []):
+            if (not any_hit and code not in regexes) or category in self.reasons_cfg[code].get("skip_categories", []):
                 continue
-            for m in pos_re.finditer(norm):
+            matches = list(pos_re.finditer(norm)) if pos_re is not None and any_hit else []
+            for rx in regexes.get(code, ()):
+                matches += list(rx.finditer(norm))
+            context = self._contexts.get(code)
+            for m in matches:
+                if context is not None and context.search(
+                        norm, max(0, m.start() - self.context_window), m.end() + self.context_window):
+                    continue
                 if not self._negated(norm, m.start(), m.end(), neg_re):
                     start, end = _field_span(source, (m.start(), m.end()))
                     found.append(Reason(code, _context(text, m.start(), m.end()), source, start, end))
@@ -231,7 +255,7 @@ class RiskRules:
         prior = self.find_prior(category, specs)
         if prior is None:
             return []
-        up = _unit_price(listing, category, specs, cfg.get("units"))
+        up = _unit_price(listing, category, specs, cfg.get("units"), cfg.get("not_comparable"))
         if up is None:
             return []  # a cable without its length, say: nothing to compare
         unit, suffix = up["unit_price"], _BASIS_UNIT.get(up["basis"], "")
@@ -311,7 +335,20 @@ class RiskRules:
                 value = str(value)
                 return [Reason("watchlist_seller", f"“{value}”与监督抽查不合格名单中的“{hit}”相符", source,
                                0, len(value))]
+        # a maker named only in the text: 生产厂家：浙江平安消防器材有限公司
+        for source, text in (("description", listing.description or ""), ("title", listing.title or "")):
+            for start, end in self.stated_makers(text):
+                hit = watchlist.match(text[start:end])
+                if hit:
+                    return [Reason("watchlist_seller", f"“{text[start:end]}”与监督抽查不合格名单中的“{hit}”相符",
+                                   source, start, end)]
         return []
+
+    def stated_makers(self, text: str) -> list[tuple[int, int]]:
+        """Spans of company names a text states after a maker cue (生产厂家：…有限公司)."""
+        if not text or self._maker_re is None:
+            return []
+        return [m.span("name") for m in self._maker_re.finditer(text)]
 
     # -- all together ------------------------------------------------------------------
     def fields(self, listing: Listing) -> list[tuple[str, str]]:
@@ -351,6 +388,8 @@ class RiskRules:
         fields = self.fields(listing)
         seen_on = (listing.last_seen.date() if listing.last_seen is not None
                    else now.date() if isinstance(now, datetime) else now or date.today())
+        if listing.last_seen is not None:
+            now = seen_on  # dated rules (withdrawn standards, certificate scope) judge the listing as seen
         # each field is parsed once, its specs shared by the phrase, spec, certificate and
         # cross-field checks; attribute fields come from a per-value cache
         title = listing.title or ""
@@ -391,6 +430,17 @@ class RiskRules:
                         for f in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts),
                                              mismatch_only=True)
                         if f.code == "spec_mismatch"]
+        # a specification whose parts sit in different fields (乙级 in the title, 耐火0.5小时 in the
+        # description; 快速响应 in the title, RTI 80 in an attribute): the fields read as one text
+        if (attr_texts or listing.description) and not any(r.code == "substandard_spec" for r in reasons):
+            parts = [("title", title)] + [(s, t) for s, t in fields if s.startswith("attributes.")]
+            if listing.description:
+                parts.append(("description", listing.description))
+            joined = " ".join(t for _, t in parts)
+            reasons += [_joined_finding(f, parts)
+                        for f in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts),
+                                             standards=False)
+                        if f.code == "substandard_spec"][:1]
         if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
             title_scalars = _scalars(title_specs)
             for (source, text), (_, field_specs, _, field_scalars) in zip(fields, analysed):

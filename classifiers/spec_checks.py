@@ -20,6 +20,7 @@ from firewatch.core.text import normalize
 
 UNITS = {"kg": "千克", "l": "升"}
 _NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁用|替代)\s*$")
+_NEGATED_CLAIM = re.compile(r"(不适用于|不适用|不可用于|不能用于|禁止用于|严禁用于|不得用于|勿用于|不可|不能|禁止|严禁|不得|勿|非)\s*[^，,。；;]{0,3}$")
 
 
 def _fmt(v: float) -> str:
@@ -85,6 +86,15 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
     if len(set(tzl)) == 1 and stated and tzl[0] in allowed and tzl[0] not in stated:
         found.append(finding("spec_mismatch", f"型号 TZL{tzl[0]} 表示防护 {tzl[0]} 分钟，商品却标称 {stated[0]} 分钟",
                              text, str(stated[0])))
+    oxygen = facts["respirator"].get("oxygen_deficient", {})
+    if oxygen.get("enforce"):
+        norm = normalize(text)
+        for word in oxygen.get("words", []):
+            at = norm.find(normalize(word))
+            if at >= 0 and not _NEGATED_CLAIM.search(norm[max(0, at - 6):at]):
+                found.append(finding("substandard_spec", f"过滤式自救呼吸器只能用于氧气浓度不低于 "
+                                     f"{oxygen.get('min_oxygen_pct', 17)}% 的环境，商品却称可用于“{word}”", text, word))
+                break
     protect = specs.get("protection_minutes", [])
     if not tzl and protect and max(protect) > max(allowed) and max(protect) <= 180:
         found.append(finding("substandard_spec", f"声称防护 {max(protect)} 分钟，超出标准规定的 "
@@ -92,7 +102,11 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
     return found
 
 
-def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family: str) -> list[Finding]:
+_STATED_HOURS_RE = re.compile(r"\d(?:\.\d{1,2})?\s*(?:小时|个小时|h)(?![a-z])")
+
+
+def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family: str,
+                 stated_hours_apply: bool = False) -> list[Finding]:
     grade_hours = facts["fire_door"]["grade_hours"]
     found: list[Finding] = []
     grades = [g for g in specs.get("door_grades", []) if g in grade_hours]
@@ -101,14 +115,31 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
         hours |= {g["hours"] for g in specs.get("fire_glass", [])}
     if len(grades) == 1 and hours and not any(abs(grade_hours[grades[0]] - h) < 1e-6 for h in hours):
         h = sorted(hours)[0]
-        found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
-                             f"商品却标称 {h:.2f} 小时", text, grades[0]))
+        coded = set(specs.get("rating_hours", [])) | ({g["hours"] for g in specs.get("fire_glass", [])}
+                                                      if family == "fire_glass" else set())
+        written = [x for x in specs.get("stated_hours", []) if x < grade_hours[grades[0]]]
+        if written and not coded:
+            # a time written out below the grade it claims: the product is below its class
+            found.append(finding("substandard_spec", f"标称耐火 {min(written):.2f} 小时，低于{grades[0]}要求的 "
+                                 f"{grade_hours[grades[0]]:.2f} 小时", text, grades[0]))
+        else:  # a rating code (A0.50, a class of its own) or a longer time: the grade word contradicts it
+            found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
+                                 f"商品却标称 {h:.2f} 小时", text, grades[0]))
     if family == "fire_door":
         allowed = set(facts["fire_door"]["hours"])
         for h in specs.get("rating_hours", []):
             if h not in allowed:
                 found.append(finding("substandard_spec", f"耐火极限 A{h:.2f} 不是防火门的标准等级"
                                      f"（A{'、A'.join(f'{x:.2f}' for x in sorted(allowed))}）", text, f"a{h:.2f}"))
+                break
+    if stated_hours_apply and not any(f.code == "substandard_spec" for f in found):
+        # a fire-resistance time written out (耐火时间 0.6 小时) that is no class of the standard
+        allowed = set(facts[family]["hours"])
+        for h in specs.get("stated_hours", []):
+            if 0 < h < max(allowed) and not any(abs(h - a) < 1e-6 for a in allowed):
+                m = _STATED_HOURS_RE.search(normalize(text))
+                found.append(finding("substandard_spec", f"耐火时间 {h:g} 小时不是{category_name(family)}的标准耐火等级"
+                                     f"（{_seq(sorted(allowed))} 小时）", text, m.group(0) if m else _fmt(h)))
                 break
     return found
 
@@ -150,9 +181,13 @@ def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
     if cfg.get("enforce") and "特级" in specs.get("door_grades", []) and hours:
         low = min(hours)
         if low < float(cfg.get("special_grade_min_hours", 3.0)):
-            return [finding("spec_mismatch", f"特级表示耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
-                            f"商品却标称 {low:g} 小时", text, "特级")]
+            return [finding("substandard_spec", f"特级防火卷帘耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
+                            f"商品却标称 {low:g} 小时（低于其等级）", text, "特级")]
     return []
+
+
+_RTI_RE = re.compile(r"rti\s*[:：=]?\s*(\d{2,3}(?:\.\d)?)")
+_RATED_TEMP_RE = re.compile(r"(?:公称动作温度|额定动作温度|动作温度|温度等级|温级)\s*[:：]?\s*(\d{2,3})\s*(?:℃|°c|度)")
 
 
 def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_apply: bool) -> list[Finding]:
@@ -173,6 +208,24 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
             t, c = rated.pop(), colours.pop()
             if bulbs[t] != c:
                 found.append(finding("spec_mismatch", f"{t}℃ 玻璃球应为{bulbs[t]}色，商品却写{c}色", text, c))
+    series = cfg.get("rated_temperatures", {})
+    if colours_apply and series.get("enforce") and not any(w in text for w in series.get("skip_words", [])):
+        rated = [(s["temperature_c"], s["code"]) for s in heads if s["temperature_c"]]
+        rated += [(int(m.group(1)), m.group(0)) for m in _RATED_TEMP_RE.finditer(normalize(text))]
+        allowed = {int(t) for t in series.get("values", [])}
+        for t, needle in rated:
+            if t not in allowed:
+                found.append(finding("substandard_spec", f"公称动作温度 {t}℃ 不是玻璃球洒水喷头的标准温级"
+                                     f"（{_seq(sorted(allowed))}℃）", text, needle))
+                break
+    rti = cfg.get("fast_response_rti", {})
+    norm = normalize(text)
+    if rti.get("enforce") and any(normalize(w) in norm for w in rti.get("words", [])):
+        for m in _RTI_RE.finditer(norm):
+            if float(m.group(1)) > float(rti["max"]):
+                found.append(finding("substandard_spec", f"快速响应喷头的响应时间指数 RTI 应不大于 {rti['max']}，"
+                                     f"商品却标称 RTI {m.group(1)}", text, m.group(0)))
+                break
     bores = {s["bore_mm"] for s in heads if s["bore_mm"]} | {d for d in specs.get("dn", []) if d in (15, 20)}
     ks = set(specs.get("k_factors", []))
     bk = {int(k): int(v) for k, v in cfg.get("bore_k_factor", {}).items()}
@@ -255,6 +308,22 @@ def _pump(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
     return []
 
 
+_STORAGE_RE = re.compile(r"(?:储存压力|贮存压力|充装压力|储压|工作压力)\s*[:：]?\s*(\d{1,2}(?:\.\d{1,2})?)\s*mpa")
+
+
+def _gas_pressure(text: str, facts: dict[str, Any]) -> list[Finding]:
+    cfg = facts.get("gas_suppression", {}).get("storage_pressures", {})
+    if not cfg.get("enforce"):
+        return []
+    allowed = [float(x) for x in cfg.get("mpa", [])]
+    for m in _STORAGE_RE.finditer(normalize(text)):
+        p = float(m.group(1))
+        if not any(abs(p - a) < 0.05 for a in allowed):
+            return [finding("substandard_spec", f"七氟丙烷灭火装置的储存压力 {p:g} MPa 不是标准规定的 "
+                            f"{_seq(allowed)} MPa 之一", text, m.group(0))]
+    return []
+
+
 def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
     cyl = specs.get("gas_cylinders", [])
     vols = {v for v in specs.get("volumes_l", []) if v >= 10}
@@ -264,7 +333,11 @@ def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
     return []
 
 
-def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+_BURN_CLASS_RE = re.compile(r"(?<![a-z0-9])(b1|b2)\s*级?(?![0-9a-z])")
+_SUBCLASS_RE = re.compile(r"(?<![a-z])[dta]\s*[0-3](?![0-9])")
+
+
+def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: str = "") -> list[Finding]:
     cfg = facts.get("cable", {})
     norm = normalize(text)
     found: list[Finding] = []
@@ -302,10 +375,18 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
                                  f"商品却标称 {next(iter(cores))} 芯", text, conductors[0]["text"]))
     minutes = [m for m in specs.get("stated_minutes", []) if m >= 15]
     min_fire = cfg.get("fire_resistant_min_minutes")
-    if min_fire and cfg.get("enforce_fire_minutes") and any(c["fire_resistant"] for c in cables) and minutes \
+    fire_resistant = any(c["fire_resistant"] for c in cables) or (category == "fire_resistant_cable" and "耐火" in norm)
+    if min_fire and cfg.get("enforce_fire_minutes") and fire_resistant and minutes \
             and max(minutes) < int(min_fire):
         found.append(finding("substandard_spec", f"耐火电缆标称耐火 {max(minutes)} 分钟，低于 {min_fire} 分钟",
                              text, str(max(minutes))))
+    burn = cfg.get("burning_classes", {})
+    if burn.get("enforce"):
+        m = _BURN_CLASS_RE.search(norm)
+        if m and not _SUBCLASS_RE.search(norm):
+            found.append(finding("substandard_spec", f"GB 31247 的 {m.group(1).upper()} 级须同时标明产烟毒性 t、"
+                                 f"燃烧滴落物 d 和腐蚀性 a 附加等级（如 {m.group(1).upper()}(d0,t0,a1)），商品只写"
+                                 f" {m.group(1).upper()} 级", text, m.group(0)))
     if cfg.get("enforce_sections"):
         stated = list(sections) + [s for c in conductors for s in c["sections_mm2"]]
         for s in stated:
@@ -326,9 +407,20 @@ def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
     return []
 
 
+_DURATION_RE = re.compile(r"(?:应急时间|应急工作时间|应急时长|持续应急时间|续航时间|续航|应急照明时间|持续时间|放电时间)"
+                          r"\s*[:：≥>=]?\s*(\d{1,3}(?:\.\d)?)\s*(分钟|min|小时|h)(?![a-z])")
+
+
 def _emergency_light(text: str, facts: dict[str, Any]) -> list[Finding]:
     cfg = facts["emergency_light"]
     norm = normalize(text)
+    least = cfg.get("min_emergency_minutes", {})
+    if least.get("enforce"):
+        for m in _DURATION_RE.finditer(norm):
+            minutes = float(m.group(1)) * (60 if m.group(2) in ("小时", "h") else 1)
+            if 0 < minutes < float(least["minutes"]):
+                return [finding("substandard_spec", f"应急工作时间 {minutes:g} 分钟，少于 {least['minutes']} 分钟",
+                                text, m.group(0))]
 
     def asserted(word: str) -> int:
         for m in re.finditer(re.escape(normalize(word)), norm):
@@ -444,7 +536,8 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
 
 def check_specs(text: str, category: str, now: datetime | date | None = None,
                 facts: dict[str, Any] | None = None,
-                specs: dict[str, Any] | None = None, mismatch_only: bool = False) -> list[Finding]:
+                specs: dict[str, Any] | None = None, mismatch_only: bool = False,
+                standards: bool = True) -> list[Finding]:
     """spec_mismatch / substandard_spec findings as (code, evidence) pairs (first per rule).
 
     `mismatch_only`: skip the rules that can only report substandard_spec (blanket sizes,
@@ -460,20 +553,25 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     # grades and colours only in the categories they belong to. The category is tested before
     # the specs are read where either order decides the same: a lazily parsed text (LazySpecs)
     # then parses only the families some rule needs.
-    if specs.get("extinguisher_codes") or category == "portable_extinguisher" \
-            or (category == "other_fire" and specs.get("powder_content_pct")):
+    # a model code of another family (an extinguisher code in an emergency light's or a cabinet's
+    # listing) names what the product fits or comes with: it is checked in its own category only
+    # (other_fire: wheeled units, and the powder content rule)
+    if category == "portable_extinguisher" or (category == "other_fire" and (
+            specs.get("powder_content_pct")
+            or any(c.get("wheeled") for c in specs.get("extinguisher_codes") or []))):
         found += _extinguisher(text, specs, facts)
     if category == "escape_respirator" or (category == "other_fire" and specs.get("tzl_minutes")):
         found += _respirator(text, specs, facts)
     if category in ("fire_door", "fire_glass", "other_fire") or specs.get("door_codes"):
         family = "fire_glass" if category == "fire_glass" else "fire_door"
-        found += _grade_hours(text, specs, facts, family)
+        found += _grade_hours(text, specs, facts, family,
+                              stated_hours_apply=not mismatch_only and category in ("fire_door", "fire_glass"))
     if category == "fire_glass" or specs.get("fire_glass"):
         found += _glass(text, specs, facts)
     if category == "fire_shutter":
         found += _shutter(text, specs, facts)
-    if category == "sprinkler" or specs.get("sprinklers"):
-        found += _sprinkler(text, specs, facts, colours_apply=category == "sprinkler" or bool(specs.get("sprinklers")))
+    if category == "sprinkler" or (category == "other_fire" and specs.get("sprinklers")):
+        found += _sprinkler(text, specs, facts, colours_apply=True)
     if category == "fire_hose" or (category in ("other_fire", "fire_coupling") and specs.get("hoses")):
         found += _hose(text, specs, facts)
     if category == "fire_coupling":
@@ -482,17 +580,20 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _hydrant(text, specs)
     if category == "gas_suppression":
         found += _gas(text, specs)
-    if category == "fire_pump" or specs.get("pumps"):
+        if not mismatch_only:
+            found += _gas_pressure(text, facts)
+    if category == "fire_pump" or (category == "other_fire" and specs.get("pumps")):
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
-        found += _cable(text, specs, facts)
+        found += _cable(text, specs, facts, category)
     if mismatch_only:
         return found
     if category == "fire_blanket":
         found += _blanket(text, specs, facts)
     if category == "emergency_light":
         found += _emergency_light(text, facts)
-    found += _standards(text, category, specs, facts, on)
+    if standards:  # `standards=False`: the caller judged each field's cited standards already
+        found += _standards(text, category, specs, facts, on)
     return found
 
 
@@ -539,6 +640,28 @@ FAMILY_NAMES = {
 }
 
 
+# The categories whose listings state each family's values about the product itself: in any
+# other category such a value belongs to something the listing fits, holds or comes with (a box
+# for MFZ/ABC4 units weighing 2 kg, a cabinet with a DN65 hose), so two of them never contradict.
+FAMILY_CATEGORIES = {
+    "extinguisher amount": {"portable_extinguisher"}, "agent": {"portable_extinguisher", "gas_suppression"},
+    "cylinder volume": {"portable_extinguisher", "gas_suppression"}, "TZL minutes": {"escape_respirator"},
+    "protection minutes": {"escape_respirator"}, "blanket size": {"fire_blanket"}, "hose code": {"fire_hose"},
+    "door grade": {"fire_door", "fire_glass", "fire_shutter"},
+    "fire-resistance hours": {"fire_door", "fire_glass", "fire_shutter"}, "temperature": {"sprinkler"},
+    "voltage": {"flame_retardant_cable", "fire_resistant_cable"},
+    "conductors": {"flame_retardant_cable", "fire_resistant_cable"},
+    "cable class": {"flame_retardant_cable", "fire_resistant_cable"},
+    "bore": {"fire_hose", "fire_coupling", "sprinkler"}, "foam mix ratio": {"foam_agent"},
+    "gas cylinder": {"gas_suppression"}, "pump code": {"fire_pump"},
+}
+
+
+def _compared_in(family: str, category: str) -> bool:
+    cats = FAMILY_CATEGORIES.get(family)
+    return cats is None or category in cats
+
+
 def _value_text(family: str, value: Any) -> str:
     """One compared value as the evidence shows it: 1.5×1.5, 3 芯×2.5, 干粉 (never a Python repr)."""
     if family == "agent":
@@ -580,7 +703,7 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
         return []
     a = _scalars(title_specs) if title_scalars is None else title_scalars
     b = _scalars(other_specs) if other_scalars is None else other_scalars
-    for family in (f for f in a if f in b):  # in the specs' order, not a set's (reports the same family every run)
+    for family in (f for f in a if f in b and _compared_in(f, category)):  # in the specs' order (same family every run)
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
             x, y = next(iter(a[family])), next(iter(b[family]))
             name = FAMILY_NAMES.get(family, family)

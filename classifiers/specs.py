@@ -461,6 +461,21 @@ def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, 
             specs["pack_qty"] = packs[0]
 
 
+# fire-retardant coating types (GB 14907-2018 names them so): 超薄型/薄型/厚型, 膨胀型/非膨胀型
+_COATING_TYPES = (("超薄型", "ultra_thin"), ("非膨胀型", "non_intumescent"), ("膨胀型", "intumescent"),
+                  ("薄型", "thin"), ("厚型", "thick"))
+
+
+def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("型"):
+        found, rest = [], norm
+        for word, code in _COATING_TYPES:  # longest first: 超薄型 is not also 薄型
+            if word in rest:
+                found.append(code)
+                rest = rest.replace(word, " ")
+        _put(specs, "coating_types", found)
+
+
 # The families in the order parse_specs runs them, each with the keys it may set (in order).
 _FAMILIES = (
     (("extinguisher_codes",), _extinguisher_family),
@@ -490,6 +505,7 @@ _FAMILIES = (
     (("couplings",), _coupling_family),
     (("cables", "conductors", "sections_mm2", "cores", "voltages"), _cable_family),
     (("blanket_sizes", "batteries", "certificate_numbers", "pack_qty"), _blanket_cert_pack_family),
+    (("coating_types",), _coating_family),
 )
 _FAMILY_OF = {key: family for keys, family in _FAMILIES for key in keys}
 
@@ -507,7 +523,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     rating_hours (A1.50), stated_hours (耐火1.5小时), fire_glass, glass_thickness_mm,
     temperatures_c, colours, sprinklers, k_factors, dn, pressures_mpa, hoses, lengths_m,
     couplings, cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
-    batteries, certificate_numbers, pack_qty. `gated=False` runs every expression whatever
+    batteries, certificate_numbers, pack_qty, coating_types. `gated=False` runs every expression whatever
     the text holds (the reference for the literal gates; same result, slower).
     """
     facts = facts or load_facts()

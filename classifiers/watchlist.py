@@ -2,7 +2,9 @@
 
 `Watchlist(names).match(name)` returns the watched name that `name` matches, or None: both are
 compared by `normalize_name` (width, case, punctuation and company suffixes such as 有限公司 or
-旗舰店 removed); matching by containment (`min_contain`) is off by default.
+旗舰店 removed); a leading province or city (浙江, 浙江省, 温州市) may be missing on either side
+(shops drop it from the company name), but two different stated regions never match; matching
+by containment (`min_contain`) is off by default.
 """
 
 from __future__ import annotations
@@ -20,6 +22,30 @@ SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "责任�
             "分厂", "厂", "co.,ltd", "co.ltd", "coltd", "ltd", "inc")
 _PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
 _PAREN_RE = re.compile(r"[(\[【（][^)\]】）]*[)\]】）]")
+# Provinces and province-level cities, as company names begin with them (浙江平安…, 浙江省平安…)
+PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽",
+             "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西",
+             "甘肃", "青海", "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门")
+_REGION_RE = re.compile(
+    "^(?:(?:" + "|".join(sorted(PROVINCES, key=len, reverse=True)) + ")(?:省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)?)?"
+    r"(?:[\u4e00-\u9fff]{2,3}市)?")
+MIN_CORE = 4  # characters a name keeps without its region to be matched that way (平安消防器材)
+
+
+def split_region(key: str) -> tuple[str, str]:
+    """(leading province/city, the rest) of a normalised name: 浙江平安消防器材 -> (浙江, 平安消防器材)."""
+    m = _REGION_RE.match(key)
+    region = m.group(0) if m else ""
+    core = key[len(region):]
+    if len(core) < MIN_CORE:
+        return "", key
+    return region, core
+
+
+def _same_region(a: str, b: str) -> bool:
+    """Regions agree when either is missing or one names the other (浙江 / 浙江省温州市,
+    深圳市 / 广东省深圳市)."""
+    return not a or not b or a in b or b in a or a[:2] == b[:2]
 
 
 def normalize_name(name: str) -> str:
@@ -45,10 +71,13 @@ class Watchlist:
         # (鑫源消防, 创安消防科技).
         self.min_contain = min_contain
         self._names: dict[str, str] = {}
+        self._cores: dict[str, list[tuple[str, str]]] = {}  # name without region -> [(region, name)]
         for name in names:
             key = normalize_name(str(name))
             if key:
                 self._names.setdefault(key, str(name))
+                region, core = split_region(key)
+                self._cores.setdefault(core, []).append((region, str(name)))
 
     def __len__(self) -> int:
         return len(self._names)
@@ -67,6 +96,10 @@ class Watchlist:
             return None
         if key in self._names:
             return self._names[key]
+        region, core = split_region(key)
+        for watched_region, original in self._cores.get(core, ()):
+            if _same_region(region, watched_region):
+                return original
         for watched, original in self._names.items():
             if self.min_contain and len(watched) >= self.min_contain and watched in key:
                 return original

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import click
 
-from classifiers.corpus import HELDOUT_PATH, load_records, parse_price, record_date
-from classifiers.evaluate import evaluate_records, format_report, write_plots
+from classifiers.corpus import HELDOUT2_PATH, HELDOUT_PATH, load_records, parse_price, record_date
+from classifiers.evaluate import evaluate_records, format_comparison, format_report, write_plots
 from classifiers.price import fit_price_model_from_store
 from classifiers.scorer import train_default
+from classifiers.watchlist import Watchlist
 from firewatch.cli.common import console, out, settings_of
 from firewatch.core.exceptions import ImportFileError
 from firewatch.core.files import atomic_writer
+from firewatch.imports import watchlist_from_sources
 from firewatch.services.loaders import load_scorer, load_watchlist
 from firewatch.store import open_store, store_exists
 
@@ -146,19 +148,35 @@ def score(ctx, in_path: str, out_path: str, skip_bad_lines: bool) -> None:
 
 
 @click.command()
-@click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False),
-              help="Labelled JSON lines (title, category, reasons ...); default: the packaged held-out file.")
+@click.option("--data", "data_paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Labelled JSON lines (title, category, reasons ...), repeatable; default: both packaged "
+                   "held-out files (the second when present), side by side.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Directory for the PNG plots (default: <data_dir>/reports/).")
 @click.pass_context
-def evaluate(ctx, data_path: str | None, out_dir: str | None) -> None:
-    """Evaluate the saved models: per-class scores, confusion matrix, reason recall, PR curve."""
+def evaluate(ctx, data_paths: tuple[str, ...], out_dir: str | None) -> None:
+    """Evaluate the saved models: per-class scores, confusion matrix, reason recall, PR curve;
+    several files are also compared side by side (per reason P/R/support, risk F1, Brier, ECE)."""
     settings = settings_of(ctx)
-    path = Path(data_path) if data_path else HELDOUT_PATH
+    paths = [Path(p) for p in data_paths] or [p for p in (HELDOUT_PATH, HELDOUT2_PATH) if p.is_file()]
     scorer = load_scorer(settings, console.print)
     threshold = settings.scoring.threshold
-    report = evaluate_records(scorer, load_records(path), threshold=threshold, watchlist=load_watchlist(settings))
-    out.file.write(f"evaluation of {path} ({report.n} records)\n\n{format_report(report)}\n")
+    watchlist = load_watchlist(settings)
     target = Path(out_dir) if out_dir else settings.data_dir / "reports"
-    for png in write_plots(report, target, stem=path.stem):
-        console.print(f"图表 plot -> {png}")
+    reports = []
+    for path in paths:
+        # a labelled set may come with the spot-check list its watchlist_seller labels refer to
+        # (<stem>_watchlist.csv beside it), used with the configured watchlist for that set only
+        side = path.with_name(f"{path.stem}_watchlist.csv")
+        extra = watchlist_from_sources(side) if side.is_file() else None
+        names = (watchlist.names if watchlist else []) + (extra.names if extra else [])
+        report = evaluate_records(scorer, load_records(path), threshold=threshold,
+                                  watchlist=Watchlist(names) if names else None)
+        if extra:
+            console.print(f"名单 watchlist for {path.name}: {side} ({len(extra)} names)")
+        reports.append((path.stem, report))
+        out.file.write(f"evaluation of {path} ({report.n} records)\n\n{format_report(report)}\n\n")
+        for png in write_plots(report, target, stem=path.stem):
+            console.print(f"图表 plot -> {png}")
+    if len(reports) > 1:
+        out.file.write(f"side by side (threshold {threshold:g})\n{format_comparison(reports)}\n")

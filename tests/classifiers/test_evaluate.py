@@ -4,8 +4,9 @@ import json
 
 import numpy as np
 
-from classifiers.corpus import HELDOUT_PATH, load_records
-from classifiers.evaluate import evaluate_records, format_report, write_plots
+from classifiers.corpus import HELDOUT_PATH, load_records, record_to_listing
+from classifiers.evaluate import (evaluate_records, format_comparison, format_deciles, format_report, score_deciles,
+                                 write_plots)
 
 from tests.helpers import NOW
 
@@ -52,3 +53,45 @@ def test_cli_evaluate(install_model, run_firewatch, tmp_path):
     result = run_firewatch("evaluate", "--data", str(data), "--out", str(tmp_path / "png"), data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "png" / "small-risk-pr.png").is_file()
+
+
+def test_reason_counts_and_comparison(scorer):
+    """Per reason (tp, fp, fn) counted on flagged listings; two sets side by side with risk F1,
+    Brier and ECE (issue 17: both held-out sets are reported this way)."""
+    records = load_records(HELDOUT_PATH)
+    report = evaluate_records(scorer, records, now=NOW)
+    flagged_codes = sum(len({r.code for r in a.reasons}) for a, f in
+                        zip(scorer.assess_many([record_to_listing(r) for r in records], now=NOW), report.risk_flagged) if f)
+    assert sum(tp + fp for tp, fp, _ in report.reason_counts.values()) == flagged_codes
+    assert sum(tp + fn for tp, _, fn in report.reason_counts.values()) == sum(len(r["reasons"]) for r in records)
+    half = evaluate_records(scorer, records[:100], now=NOW)
+    text = format_comparison([("heldout", report), ("first100", half)])
+    lines = text.splitlines()
+    assert "heldout" in lines[0] and "first100" in lines[0]
+    row = next(line for line in lines if line.startswith("inspection_only"))
+    tp, fp, fn = report.reason_counts["inspection_only"]
+    assert f"{tp / (tp + fp):.3f}" in row and f"{tp + fn:>7d}" in row
+    for needle in ("risk F1", "Brier", "ECE", "category macro-F1"):
+        assert needle in text
+    assert f"{report.risk_f1:.3f}" in next(line for line in lines if line.startswith("risk F1"))
+
+
+def test_score_deciles():
+    assert score_deciles([0.0, 0.05, 0.5, 0.95, 1.0, 0.999]) == [2, 0, 0, 0, 0, 1, 0, 0, 0, 3]
+    assert "0.9-1.0" in format_deciles([0.95])
+
+
+def test_cli_evaluate_side_by_side(install_model, run_firewatch, tmp_path):
+    data_dir = tmp_path / "data"
+    install_model(data_dir)
+    rows = load_records(HELDOUT_PATH)
+    paths = []
+    for name, part in (("one", rows[:40]), ("two", rows[40:90])):
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in part), encoding="utf-8")
+        paths.append(path)
+    result = run_firewatch("evaluate", "--data", str(paths[0]), "--data", str(paths[1]), data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    side = result.stdout.split("side by side", 1)[1]
+    assert "one" in side and "two" in side and "risk F1" in side and "ECE" in side
+    assert (data_dir / "reports" / "two-risk-pr.png").is_file()

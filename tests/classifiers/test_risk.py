@@ -179,6 +179,19 @@ def test_recently_replaced_standard_has_a_grace_period():
     assert late and late[0][0] == "substandard_spec" and "GB 12955-2024" in late[0][1]
 
 
+def test_listing_is_judged_as_of_the_day_it_was_seen(rules):
+    """A record's first_seen dates it: the same 2006 smoke-alarm standard is current in 2025 and
+    superseded after 2026-06-01 (and the grace period), whatever day the scorer runs."""
+    from classifiers.corpus import record_to_listing
+    rec = {"title": "独立式烟雾报警器 执行标准GB20517-2006", "platform": "taobao"}
+    early = record_to_listing(dict(rec, first_seen="2025-12-19"))
+    late = record_to_listing(dict(rec, first_seen="2027-09-04"))
+    assert early.last_seen.date() == date(2025, 12, 19)
+    now = date(2026, 12, 1)
+    assert "substandard_spec" not in {r.code for r in rules.check(early, "smoke_alarm", now=now)[0]}
+    assert "substandard_spec" in {r.code for r in rules.check(late, "smoke_alarm", now=now)[0]}
+
+
 def test_watchlist_does_not_match_names_that_merely_contain_a_watched_one():
     wl = Watchlist(["鑫源消防专营店", "创安消防科技有限公司"])
     assert wl.match("义乌鑫源消防器材经营部") is None

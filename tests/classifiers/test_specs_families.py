@@ -223,9 +223,20 @@ def test_title_versus_attribute():
 def test_switches_turn_unverified_rules_off():
     import copy
     facts = copy.deepcopy(load_facts())
-    assert check_specs("特级防火卷帘 耐火极限2小时", "fire_shutter", NOW) == []  # unverified: off by default
-    facts["fire_shutter"]["enforce"] = True
-    assert [f.code for f in check_specs("特级防火卷帘 耐火极限2小时", "fire_shutter", NOW, facts)] == ["spec_mismatch"]
+    # unverified, on since issue 17: a 特级 shutter stating fewer than 3 hours is below its class;
+    # the switch turns the rule off
+    assert [f.code for f in check_specs("特级防火卷帘 耐火极限2小时", "fire_shutter", NOW)] == ["substandard_spec"]
+    facts["fire_shutter"]["enforce"] = False
+    assert check_specs("特级防火卷帘 耐火极限2小时", "fire_shutter", NOW, facts) == []
+    for family, key in (("emergency_light", "min_emergency_minutes"), ("gas_suppression", "storage_pressures"),
+                        ("respirator", "oxygen_deficient")):
+        facts[family][key]["enforce"] = False
+    facts["sprinkler"]["fast_response_rti"]["enforce"] = False
+    facts["cable"]["burning_classes"]["enforce"] = False
+    for text, category in (("应急灯 应急时间20分钟", "emergency_light"), ("七氟丙烷 储存压力1.0MPa", "gas_suppression"),
+                           ("自救呼吸器 适用于缺氧环境", "escape_respirator"), ("快速响应喷头 RTI 80", "sprinkler"),
+                           ("阻燃电缆 燃烧性能B1级", "flame_retardant_cable")):
+        assert check_specs(text, category, NOW) and check_specs(text, category, NOW, facts) == []
     facts["fire_blanket"]["enforce"] = False
     facts["fire_hose"]["enforce"] = False
     assert check_specs("灭火毯 0.5*0.5m", "fire_blanket", NOW, facts) == []
