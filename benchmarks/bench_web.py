@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import re
 import shutil
@@ -43,6 +44,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+if "--code" in sys.argv[:-1]:  # another checkout's firewatch (e.g. main's) against the same cached data
+    sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--code") + 1]).resolve()))
 
 import httpx  # noqa: E402
 
@@ -331,9 +334,10 @@ NEW_FILTERS = [
 ]
 
 
-def measure(base: str, requests: int, index_requests: int, seed: int = 5) -> dict[str, list[float]]:
+def measure(base: str, requests: int, index_requests: int, seed: int = 5,
+            index_only: bool = False) -> dict[str, list[float]]:
     """Milliseconds per request, per page; the pages answered by the search index (search, its
-    API, similar listings) only in the first `index_requests` rounds."""
+    API, similar listings) only in the first `index_requests` rounds (`index_only`: only those)."""
     rng = random.Random(seed)
     reg, analyst, jd = login(base, "regulator"), login(base, "analyst"), login(base, "jd_team")
     api_jd = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
@@ -354,7 +358,24 @@ def measure(base: str, requests: int, index_requests: int, seed: int = 5) -> dic
     searches = [{"q": "灭火器"}, {"q": "年检专用 灭火器", "flagged": "1"}, {"q": "烟感", "platform": "jd"},
                 {"category": CATEGORIES[2], "sort": "price_asc"}, {"q": "消防", "sort": "newest"}, {}]
     keys = [(r["listing"]["platform"], r["listing"]["listing_id"]) for r in first]
-    for i in range(requests):
+
+    def new_search(i: int) -> dict[str, str]:
+        """A search asked in no earlier round (nor the warm-up): no count or facets to reuse."""
+        k = i + (1000 if seed == 99 else 0)
+        since = (START + timedelta(days=(k * 13) % 150)).date().isoformat()
+        extra = ({"since": since}, {"platform": PLATFORMS[k % 5], "since": since}, {"flagged": str(k % 2), "since": since})
+        return {"q": f"{WORDS[k % len(WORDS)]} {WORDS[(k * 7 + 5) % len(WORDS)]}", **extra[k % 3]}
+
+    def index_pages(i: int, key: tuple[str, str]) -> None:
+        timed("search (index)", analyst, "GET", "/search", params=searches[i % len(searches)])
+        timed("search (index, new query)", analyst, "GET", "/search", params=new_search(i))
+        timed("search (index, next page)", analyst, "GET", "/search", params={**searches[i % 3], "page": 2 + i % 3})
+        timed("api search (index)", analyst, "GET", "/api/v1/search", params=searches[i % len(searches)])
+        timed("similar (index, loaded after the page)", reg, "GET", f"/listings/{key[0]}/{key[1]}/similar")
+    for i in range(index_requests if index_only else requests):
+        if index_only:
+            index_pages(i, keys[rng.randrange(len(keys))])
+            continue
         f = filters[i % len(filters)]
         page = timed("queue", reg, "GET", "/queue", params=f)
         nxt = _link(page.text, "next-page")
@@ -377,9 +398,7 @@ def measure(base: str, requests: int, index_requests: int, seed: int = 5) -> dic
         timed("takedown page (platform user)", jd, "GET", "/platform/jd")
         timed("trends", analyst, "GET", "/trends")
         if i < index_requests:
-            timed("search (index)", analyst, "GET", "/search", params=searches[i % len(searches)])
-            timed("api search (index)", analyst, "GET", "/api/v1/search", params=searches[i % len(searches)])
-            timed("similar (index, loaded after the page)", reg, "GET", f"/listings/{key[0]}/{key[1]}/similar")
+            index_pages(i, key)
         timed("api queue", reg, "GET", "/api/v1/queue", params={**f, "limit": 100})
         timed("api listing", reg, "GET", f"/api/v1/listings/{key[0]}/{key[1]}")
         data = timed("api takedown", api_jd, "GET", "/api/v1/platforms/jd/takedown").json()
@@ -398,13 +417,14 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def run(url: str, data_dir: Path, requests: int, index_requests: int) -> dict[str, list[float]]:
+def run(url: str, data_dir: Path, requests: int, index_requests: int,
+        index_only: bool = False) -> dict[str, list[float]]:
     settings = load_settings(env={}).with_overrides({"paths": {"data_dir": str(data_dir)}, "store": {"url": url}})
     server = AppServer(create_app(settings))
     base = server.start()
     try:
-        measure(base, 2, 1, seed=99)  # warm-up (templates, caches, connections)
-        return measure(base, requests, index_requests)
+        measure(base, 2, 1, seed=99, index_only=index_only)  # warm-up (templates, caches, connections)
+        return measure(base, requests, index_requests, index_only=index_only)
     finally:
         server.stop()
 
@@ -419,6 +439,10 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=40, help="requests per page")
     ap.add_argument("--index-requests", type=int, default=5,
                     help="requests per page answered by the search index (seconds each at 1M on SQLite FTS today)")
+    ap.add_argument("--index-only", action="store_true",
+                    help="time only the pages answered by the search index (search, API search, similar)")
+    ap.add_argument("--code", default="", help="run another checkout's firewatch (e.g. a copy of main's) on the "
+                    "same cached data, for a same-run comparison")
     args = ap.parse_args()
 
     def log(msg: str) -> None:
@@ -431,11 +455,15 @@ def main() -> None:
     small = prepare(small_dir, args.store_url, args.baseline,
                     max(1, args.baseline // 10), log)
     log("measuring baseline ...")
-    base_times = run(small, small_dir, args.requests, args.index_requests)
+    base_times = run(small, small_dir, args.requests, args.index_requests, args.index_only)
     log("measuring ...")
-    times = run(big, big_dir, args.requests, args.index_requests)
+    times = run(big, big_dir, args.requests, args.index_requests, args.index_only)
 
-    print(f"\nbackend {backend}: {args.listings:,} listings / {args.flagged:,} flagged, baseline "
+    import firewatch
+
+    code = Path(firewatch.__file__).resolve().parents[1]
+    print(f"\ncode {code}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"backend {backend}: {args.listings:,} listings / {args.flagged:,} flagged, baseline "
           f"{args.baseline:,} listings; {args.requests} requests per page (ms)")
     head = f"{'page':32} {'n':>4} {'p50':>8} {'p95':>8} {'base p50':>9} {'base p95':>9} {'p95 ratio':>9}  target"
     print(head)
