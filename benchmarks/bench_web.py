@@ -324,6 +324,19 @@ def _link(html: str, anchor_id: str) -> str | None:
     return m.group(1).replace("&amp;", "&") if m else None
 
 
+# The search page's queries: the same six every round (their counts and facets may be reused),
+# their next pages, and a search asked in no earlier round (`new_search`; the warm-up takes k >= 1000).
+SEARCHES = [{"q": "灭火器"}, {"q": "年检专用 灭火器", "flagged": "1"}, {"q": "烟感", "platform": "jd"},
+            {"category": CATEGORIES[2], "sort": "price_asc"}, {"q": "消防", "sort": "newest"}, {}]
+
+
+def new_search(k: int) -> dict[str, str]:
+    """The k-th search asked once: two words, a date and now and then a platform or flagged."""
+    since = (START + timedelta(days=(k * 13) % 150)).date().isoformat()
+    extra = ({"since": since}, {"platform": PLATFORMS[k % 5], "since": since}, {"flagged": str(k % 2), "since": since})
+    return {"q": f"{WORDS[k % len(WORDS)]} {WORDS[(k * 7 + 5) % len(WORDS)]}", **extra[k % 3]}
+
+
 NEW_FILTERS = [
     ("region", lambda i: {"region": PROVINCES[i % len(PROVINCES)]}),
     ("price range", lambda i: {"price_min": str(10 + i % 50), "price_max": str(200 + 37 * i)}),
@@ -355,20 +368,12 @@ def measure(base: str, requests: int, index_requests: int, seed: int = 5,
     filters = [{}, {"platform": "jd"}, {"category": CATEGORIES[0]}, {"reason": REASONS[1]}, {"shop": shops[0]},
                {"since": "2026-06-01", "until": "2026-07-31"}, {"state": "decided"}, {"state": "escalated"},
                {"state": "all"}, {"platform": "pdd", "reason": REASONS[0]}]
-    searches = [{"q": "灭火器"}, {"q": "年检专用 灭火器", "flagged": "1"}, {"q": "烟感", "platform": "jd"},
-                {"category": CATEGORIES[2], "sort": "price_asc"}, {"q": "消防", "sort": "newest"}, {}]
+    searches = SEARCHES
     keys = [(r["listing"]["platform"], r["listing"]["listing_id"]) for r in first]
-
-    def new_search(i: int) -> dict[str, str]:
-        """A search asked in no earlier round (nor the warm-up): no count or facets to reuse."""
-        k = i + (1000 if seed == 99 else 0)
-        since = (START + timedelta(days=(k * 13) % 150)).date().isoformat()
-        extra = ({"since": since}, {"platform": PLATFORMS[k % 5], "since": since}, {"flagged": str(k % 2), "since": since})
-        return {"q": f"{WORDS[k % len(WORDS)]} {WORDS[(k * 7 + 5) % len(WORDS)]}", **extra[k % 3]}
 
     def index_pages(i: int, key: tuple[str, str]) -> None:
         timed("search (index)", analyst, "GET", "/search", params=searches[i % len(searches)])
-        timed("search (index, new query)", analyst, "GET", "/search", params=new_search(i))
+        timed("search (index, new query)", analyst, "GET", "/search", params=new_search(i + (1000 if seed == 99 else 0)))
         timed("search (index, next page)", analyst, "GET", "/search", params={**searches[i % 3], "page": 2 + i % 3})
         timed("api search (index)", analyst, "GET", "/api/v1/search", params=searches[i % len(searches)])
         timed("similar (index, loaded after the page)", reg, "GET", f"/listings/{key[0]}/{key[1]}/similar")

@@ -514,12 +514,10 @@ class SQLiteIndex:
             return SearchResult([], 0, {f: [] for f in FACETS} if q.facets else {})
         sort = q.sort if q.sort in _SORTS and (plan.match or q.sort != "relevance") else "risk"
         size, offset = int(q.page_size), q.offset
-        total, matched, facets = self._summary(plan, q.facets, bool(plan.match and not plan.filtered and (
-            q.facets or sort != "relevance")))
+        total, matched, facets = self._summary(plan, q.facets, bool(plan.match and (q.facets or sort != "relevance")))
         exact = total <= TOTAL_CAP
         total = min(total, TOTAL_CAP)
         sample = None if exact else FACET_SAMPLE
-        listed = None if matched is None else _Plan(_IDS_BODY, [json.dumps(matched[:sample or total])], None, False)
         if sort == "relevance" and not plan.filtered:
             rows = self._ranked_page(plan.match, size, offset, plan.head_match, plan.tagged,
                                      total if exact else TOTAL_CAP + 1)
@@ -530,15 +528,17 @@ class SQLiteIndex:
             rows = []
         elif self._walk_sort_index(plan, total, offset + size, exact, matched):
             rows = self._page(plan, sort, size, offset, True, q)
-        else:  # sort all the matches: those in `matched` when it holds all of them
-            rows = self._page(listed if exact and listed else plan, sort, size, offset)
+        elif exact and matched is not None and sort != "relevance":  # sort all the matches: those in `matched`
+            rows = self._page(_Plan(_IDS_BODY, [json.dumps(matched)], None, False), sort, size, offset)
+        else:
+            rows = self._page(plan, sort, size, offset)
         return SearchResult([self._hit(r) for r in rows], total, facets, total_exact=exact,
                             facet_sample=sample if q.facets else None)
 
     def _summary(self, plan: _Plan, facets: bool, take_ids: bool
                  ) -> tuple[int, list[int] | None, dict[str, list[tuple[str, int]]]]:
         """The query's match count up to TOTAL_CAP + 1, the ids of those matches (`take_ids`: a
-        text query without docs conditions) and its facets (when asked: over all the matches,
+        text query, in FTS5 rowid order) and its facets (when asked: over all the matches,
         or FACET_SAMPLE of them past TOTAL_CAP). None of it depends on the sort or the page, so
         it is kept in `SUMMARIES` until the index file changes (see sqlite_summaries)."""
         generation = SUMMARIES.generation(self.path)
@@ -549,10 +549,15 @@ class SQLiteIndex:
             return total, None if ids is None or not take_ids else ids.tolist(), (found or {}) if facets else {}
         matched: list[int] | None = None  # the ids of the first TOTAL_CAP + 1 matches, when taken
         if take_ids:
-            # FTS5 finds the matches without reading docs rows, once: their ids give the count,
-            # the facets' rows and (when all are here) the matches to sort, with no second search
-            matched = [r[0] for r in self._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?",
-                                                      (plan.match, TOTAL_CAP + 1))]
+            # FTS5 finds the matches once (under price and date conditions reading only the small
+            # docs_keys index): their ids give the count, the facets' rows by primary key and
+            # (when all are here) the matches to sort, with no second search
+            if plan.filtered:
+                rows = self._db.execute(f"SELECT f.rowid{_count_body(plan)} LIMIT ?", plan.args + [TOTAL_CAP + 1])
+            else:
+                rows = self._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?",
+                                        (plan.match, TOTAL_CAP + 1))
+            matched = [r[0] for r in rows]
             total = len(matched)
         elif cached is not None:
             total = cached[0]
