@@ -16,13 +16,19 @@ and requests each page `--requests` times, varying filters, pages (keyset cursor
 the previous page) and listings: the queue, its next page, a listing page, a confirm/dismiss
 POST (not following the redirect: its target is the listing page, timed as such), the
 platform takedown page and its next page (regulator and platform user), search, trends and
-the JSON API (queue, listing, takedown, trends, search). It prints p50/p95 per page per
+the JSON API (queue, listing, takedown, trends, search). The search page is asked three ways: the
+same six searches every round (their counts and facets may be reused: `sqlite_summaries`), a next
+page of one of them, and a search asked in no earlier round ("new query": counted afresh). It prints p50/p95 per page per
 backend, next to the same pages over a baseline store of `--baseline` listings (default
 10,000) measured in the same run, and the ratio of the p95s (the machine is shared: the
 ratio is the figure that travels). Targets: every page p95 <= 300 ms, a decision <= 100 ms.
 
 Run: `python benchmarks/bench_web.py [--store-url postgresql://...]
-[--listings 1000000] [--flagged 100000] [--baseline 10000] [--requests 40]`.
+[--listings 1000000] [--flagged 100000] [--baseline 10000] [--requests 40] [--index-only]
+[--code DIR]`. `--index-only` times only the pages the search index answers; `--code DIR` runs
+another checkout's `firewatch` (e.g. `git archive main firewatch index_config` unpacked in DIR) on
+the same cached data, for main's figures beside this tree's in one session. The load average
+is printed with the table.
 """
 
 from __future__ import annotations
