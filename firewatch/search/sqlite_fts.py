@@ -546,7 +546,8 @@ class SQLiteIndex:
         cached = SUMMARIES.get(generation, key)
         if cached is not None and (cached[1] is not None or not take_ids) and (cached[2] is not None or not facets):
             total, ids, found = cached
-            return total, None if ids is None or not take_ids else ids.tolist(), (found or {}) if facets else {}
+            kept = {f: list(v) for f, v in (found or {}).items()} if facets else {}  # copies: callers may edit
+            return total, None if ids is None or not take_ids else ids.tolist(), kept
         matched: list[int] | None = None  # the ids of the first TOTAL_CAP + 1 matches, when taken
         if take_ids:
             # FTS5 finds the matches once (under price and date conditions reading only the small
@@ -575,7 +576,7 @@ class SQLiteIndex:
                                                    (listed or plan).args + [n]).fetchall())
         ids = array("q", matched) if matched is not None else (None if cached is None else cached[1])
         SUMMARIES.put(generation, key, (total, ids, found))
-        return total, matched, (found or {}) if facets else {}
+        return total, matched, {f: list(v) for f, v in (found or {}).items()} if facets else {}
 
     def _walk_sort_index(self, plan: _Plan, total: int, need: int, exact: bool = True,
                          matched: list[int] | None = None) -> bool:
