@@ -84,9 +84,10 @@ class Summaries:
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
-    def clear(self) -> None:
+    def clear(self, watchers: bool = True) -> None:
+        """Drop every summary (and, unless `watchers` is False, close the watcher connections)."""
         with self._lock:
-            for name in list(self._watchers):
+            for name in list(self._watchers) if watchers else ():
                 self._forget(name)
             self._entries.clear()
 

@@ -124,5 +124,9 @@ def test_summaries_are_bounded_and_keyed_by_generation(tmp_path):
     cache.generation(paths[2])  # a third file: the least recently asked watcher goes, with its entries
     assert cache.get(newer, 4) is None and len(cache._watchers) == 2
     assert cache.generation(tmp_path / "missing.db") is None
+    cache.put(newer, "k", 1)
+    cache.clear(watchers=False)
+    assert cache.get(newer, "k") is None and len(cache._watchers) == 2
     writer.close()
     cache.clear()
+    assert not cache._watchers
