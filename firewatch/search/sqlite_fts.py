@@ -56,7 +56,8 @@ HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT = 4.0, 1.0, 0.0
 SIMILAR_CANDIDATES = 1000
 # More matches than this: the total is counted up to it (SearchResult.total_exact False, shown
 # as "10000+") and facets count only FACET_SAMPLE of the matches (SearchResult.facet_sample). Relevance ranks with BM25 up to RANK_POOL
-# matches; past it, head matches first, newest first (see SQLiteIndex._ranked_page).
+# matches; past it, or with equality filters, head matches first, newest first, with or without
+# price/date/shop conditions (see SQLiteIndex._ranked_page and _head_first).
 # Nobody can page past MAX_WINDOW (10,000) results anyway, on either backend.
 TOTAL_CAP = 10_000
 RANK_POOL = 5_000
@@ -297,9 +298,10 @@ class SQLiteIndex:
         """Create the schema, or bring an older index file up to this one.
 
         An index already at this schema is only read: opening it writes nothing (a write would
-        also count as a change of the file in `SUMMARIES`). Schemas 2, 3 and 4 have the same rows: the indexes they miss are added, and their FTS
-        table (2 and 3: no tags column, full detail; 4: no sort-bucket tags) is rebuilt in place
-        from its own text and the docs rows, with a warning. Any other schema is dropped with a
+        also count as a change of the file in `SUMMARIES`). Schemas 2, 3 and 4 have the same
+        rows: the indexes they miss are added, and their FTS table (2 and 3: no tags column,
+        full detail; 4: no sort-bucket tags) is rebuilt in place from its own text and the docs
+        rows, with a warning. Any other schema is dropped with a
         warning: run `firewatch index rebuild` to fill it again.
         """
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -549,7 +551,10 @@ class SQLiteIndex:
             kept = {f: list(v) for f, v in (found or {}).items()} if facets else {}  # copies: callers may edit
             return total, None if ids is None or not take_ids else ids.tolist(), kept
         matched: list[int] | None = None  # the ids of the first TOTAL_CAP + 1 matches, when taken
-        if take_ids:
+        if take_ids and cached is not None and cached[1] is not None:
+            matched = cached[1].tolist()
+            total = len(matched)
+        elif take_ids:
             # FTS5 finds the matches once (under price and date conditions reading only the small
             # docs_keys index): their ids give the count, the facets' rows by primary key and
             # (when all are here) the matches to sort, with no second search
@@ -605,8 +610,8 @@ class SQLiteIndex:
               q: SearchQuery | None = None) -> list[sqlite3.Row]:
         """Sort only the keys of the matches, then read the rows of the page.
 
-        Relevance (text with docs conditions) ranks the newest RANK_POOL matches when more
-        match, as `_ranked_page` does. Walking (`_walk_sort_index`): without text, the sort
+        Relevance (text with docs conditions, up to RANK_POOL matches, no equality filter;
+        otherwise `_head_first`) ranks them all with bm25. Walking (`_walk_sort_index`): without text, the sort
         order's index is read in order, each row checked against the conditions; with text,
         only the matches of the first sort buckets (`_bucket_ids`) are sorted."""
         ranked = sort == "relevance"
