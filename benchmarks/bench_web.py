@@ -16,13 +16,19 @@ and requests each page `--requests` times, varying filters, pages (keyset cursor
 the previous page) and listings: the queue, its next page, a listing page, a confirm/dismiss
 POST (not following the redirect: its target is the listing page, timed as such), the
 platform takedown page and its next page (regulator and platform user), search, trends and
-the JSON API (queue, listing, takedown, trends, search). It prints p50/p95 per page per
+the JSON API (queue, listing, takedown, trends, search). The search page is asked three ways: the
+same six searches every round (their counts and facets may be reused: `sqlite_summaries`), a next
+page of one of them, and a search asked in no earlier round ("new query": counted afresh). It prints p50/p95 per page per
 backend, next to the same pages over a baseline store of `--baseline` listings (default
 10,000) measured in the same run, and the ratio of the p95s (the machine is shared: the
 ratio is the figure that travels). Targets: every page p95 <= 300 ms, a decision <= 100 ms.
 
 Run: `python benchmarks/bench_web.py [--store-url postgresql://...]
-[--listings 1000000] [--flagged 100000] [--baseline 10000] [--requests 40]`.
+[--listings 1000000] [--flagged 100000] [--baseline 10000] [--requests 40] [--index-only]
+[--code DIR]`. `--index-only` times only the pages the search index answers; `--code DIR` runs
+another checkout's `firewatch` (e.g. `git archive main firewatch index_config` unpacked in DIR) on
+the same cached data, for main's figures beside this tree's in one session. The load average
+is printed with the table.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import re
 import shutil
@@ -43,6 +50,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+if "--code" in sys.argv[:-1]:  # another checkout's firewatch (e.g. main's) against the same cached data
+    sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--code") + 1]).resolve()))
 
 import httpx  # noqa: E402
 
@@ -321,6 +330,19 @@ def _link(html: str, anchor_id: str) -> str | None:
     return m.group(1).replace("&amp;", "&") if m else None
 
 
+# The search page's queries: the same six every round (their counts and facets may be reused),
+# their next pages, and a search asked in no earlier round (`new_search`; the warm-up takes k >= 1000).
+SEARCHES = [{"q": "灭火器"}, {"q": "年检专用 灭火器", "flagged": "1"}, {"q": "烟感", "platform": "jd"},
+            {"category": CATEGORIES[2], "sort": "price_asc"}, {"q": "消防", "sort": "newest"}, {}]
+
+
+def new_search(k: int) -> dict[str, str]:
+    """The k-th search asked once: two words, a date and now and then a platform or flagged."""
+    since = (START + timedelta(days=(k * 13) % 150)).date().isoformat()
+    extra = ({"since": since}, {"platform": PLATFORMS[k % 5], "since": since}, {"flagged": str(k % 2), "since": since})
+    return {"q": f"{WORDS[k % len(WORDS)]} {WORDS[(k * 7 + 5) % len(WORDS)]}", **extra[k % 3]}
+
+
 NEW_FILTERS = [
     ("region", lambda i: {"region": PROVINCES[i % len(PROVINCES)]}),
     ("price range", lambda i: {"price_min": str(10 + i % 50), "price_max": str(200 + 37 * i)}),
@@ -331,9 +353,10 @@ NEW_FILTERS = [
 ]
 
 
-def measure(base: str, requests: int, index_requests: int, seed: int = 5) -> dict[str, list[float]]:
+def measure(base: str, requests: int, index_requests: int, seed: int = 5,
+            index_only: bool = False) -> dict[str, list[float]]:
     """Milliseconds per request, per page; the pages answered by the search index (search, its
-    API, similar listings) only in the first `index_requests` rounds."""
+    API, similar listings) only in the first `index_requests` rounds (`index_only`: only those)."""
     rng = random.Random(seed)
     reg, analyst, jd = login(base, "regulator"), login(base, "analyst"), login(base, "jd_team")
     api_jd = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
@@ -351,10 +374,19 @@ def measure(base: str, requests: int, index_requests: int, seed: int = 5) -> dic
     filters = [{}, {"platform": "jd"}, {"category": CATEGORIES[0]}, {"reason": REASONS[1]}, {"shop": shops[0]},
                {"since": "2026-06-01", "until": "2026-07-31"}, {"state": "decided"}, {"state": "escalated"},
                {"state": "all"}, {"platform": "pdd", "reason": REASONS[0]}]
-    searches = [{"q": "灭火器"}, {"q": "年检专用 灭火器", "flagged": "1"}, {"q": "烟感", "platform": "jd"},
-                {"category": CATEGORIES[2], "sort": "price_asc"}, {"q": "消防", "sort": "newest"}, {}]
+    searches = SEARCHES
     keys = [(r["listing"]["platform"], r["listing"]["listing_id"]) for r in first]
-    for i in range(requests):
+
+    def index_pages(i: int, key: tuple[str, str]) -> None:
+        timed("search (index)", analyst, "GET", "/search", params=searches[i % len(searches)])
+        timed("search (index, new query)", analyst, "GET", "/search", params=new_search(i + (1000 if seed == 99 else 0)))
+        timed("search (index, next page)", analyst, "GET", "/search", params={**searches[i % 3], "page": 2 + i % 3})
+        timed("api search (index)", analyst, "GET", "/api/v1/search", params=searches[i % len(searches)])
+        timed("similar (index, loaded after the page)", reg, "GET", f"/listings/{key[0]}/{key[1]}/similar")
+    for i in range(index_requests if index_only else requests):
+        if index_only:
+            index_pages(i, keys[rng.randrange(len(keys))])
+            continue
         f = filters[i % len(filters)]
         page = timed("queue", reg, "GET", "/queue", params=f)
         nxt = _link(page.text, "next-page")
@@ -377,9 +409,7 @@ def measure(base: str, requests: int, index_requests: int, seed: int = 5) -> dic
         timed("takedown page (platform user)", jd, "GET", "/platform/jd")
         timed("trends", analyst, "GET", "/trends")
         if i < index_requests:
-            timed("search (index)", analyst, "GET", "/search", params=searches[i % len(searches)])
-            timed("api search (index)", analyst, "GET", "/api/v1/search", params=searches[i % len(searches)])
-            timed("similar (index, loaded after the page)", reg, "GET", f"/listings/{key[0]}/{key[1]}/similar")
+            index_pages(i, key)
         timed("api queue", reg, "GET", "/api/v1/queue", params={**f, "limit": 100})
         timed("api listing", reg, "GET", f"/api/v1/listings/{key[0]}/{key[1]}")
         data = timed("api takedown", api_jd, "GET", "/api/v1/platforms/jd/takedown").json()
@@ -398,13 +428,14 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def run(url: str, data_dir: Path, requests: int, index_requests: int) -> dict[str, list[float]]:
+def run(url: str, data_dir: Path, requests: int, index_requests: int,
+        index_only: bool = False) -> dict[str, list[float]]:
     settings = load_settings(env={}).with_overrides({"paths": {"data_dir": str(data_dir)}, "store": {"url": url}})
     server = AppServer(create_app(settings))
     base = server.start()
     try:
-        measure(base, 2, 1, seed=99)  # warm-up (templates, caches, connections)
-        return measure(base, requests, index_requests)
+        measure(base, 2, 1, seed=99, index_only=index_only)  # warm-up (templates, caches, connections)
+        return measure(base, requests, index_requests, index_only=index_only)
     finally:
         server.stop()
 
@@ -419,6 +450,10 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=40, help="requests per page")
     ap.add_argument("--index-requests", type=int, default=5,
                     help="requests per page answered by the search index (seconds each at 1M on SQLite FTS today)")
+    ap.add_argument("--index-only", action="store_true",
+                    help="time only the pages answered by the search index (search, API search, similar)")
+    ap.add_argument("--code", default="", help="run another checkout's firewatch (e.g. a copy of main's) on the "
+                    "same cached data, for a same-run comparison")
     args = ap.parse_args()
 
     def log(msg: str) -> None:
@@ -431,11 +466,15 @@ def main() -> None:
     small = prepare(small_dir, args.store_url, args.baseline,
                     max(1, args.baseline // 10), log)
     log("measuring baseline ...")
-    base_times = run(small, small_dir, args.requests, args.index_requests)
+    base_times = run(small, small_dir, args.requests, args.index_requests, args.index_only)
     log("measuring ...")
-    times = run(big, big_dir, args.requests, args.index_requests)
+    times = run(big, big_dir, args.requests, args.index_requests, args.index_only)
 
-    print(f"\nbackend {backend}: {args.listings:,} listings / {args.flagged:,} flagged, baseline "
+    import firewatch
+
+    code = Path(firewatch.__file__).resolve().parents[1]
+    print(f"\ncode {code}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"backend {backend}: {args.listings:,} listings / {args.flagged:,} flagged, baseline "
           f"{args.baseline:,} listings; {args.requests} requests per page (ms)")
     head = f"{'page':32} {'n':>4} {'p50':>8} {'p95':>8} {'base p50':>9} {'base p95':>9} {'p95 ratio':>9}  target"
     print(head)

@@ -8,6 +8,7 @@ write is one transaction (no reader sees half a listing); `rebuild` swaps the in
 from __future__ import annotations
 
 import itertools
+from array import array
 import json
 import math
 import logging
@@ -39,6 +40,7 @@ from firewatch.search.base import (
     snapshot_from_doc,
     split_item,
 )
+from firewatch.search.sqlite_summaries import SUMMARIES
 from firewatch.store import Store
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,8 @@ HEAD_WEIGHT, BODY_WEIGHT, TAGS_WEIGHT = 4.0, 1.0, 0.0
 SIMILAR_CANDIDATES = 1000
 # More matches than this: the total is counted up to it (SearchResult.total_exact False, shown
 # as "10000+") and facets count only FACET_SAMPLE of the matches (SearchResult.facet_sample). Relevance ranks with BM25 up to RANK_POOL
-# matches; past it, head matches first, newest first (see SQLiteIndex._ranked_page).
+# matches; past it, or with equality filters, head matches first, newest first, with or without
+# price/date/shop conditions (see SQLiteIndex._ranked_page and _head_first).
 # Nobody can page past MAX_WINDOW (10,000) results anyway, on either backend.
 TOTAL_CAP = 10_000
 RANK_POOL = 5_000
@@ -294,12 +297,16 @@ class SQLiteIndex:
     def init(self) -> None:
         """Create the schema, or bring an older index file up to this one.
 
-        Schemas 2, 3 and 4 have the same rows: the indexes they miss are added, and their FTS
-        table (2 and 3: no tags column, full detail; 4: no sort-bucket tags) is rebuilt in place
-        from its own text and the docs rows, with a warning. Any other schema is dropped with a
+        An index already at this schema is only read: opening it writes nothing (a write would
+        also count as a change of the file in `SUMMARIES`). Schemas 2, 3 and 4 have the same
+        rows: the indexes they miss are added, and their FTS table (2 and 3: no tags column,
+        full detail; 4: no sort-bucket tags) is rebuilt in place from its own text and the docs
+        rows, with a warning. Any other schema is dropped with a
         warning: run `firewatch index rebuild` to fill it again.
         """
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return  # current: opening only reads (the schema script would write its PRAGMA, a commit per open)
         migrate = version in MIGRATABLE
         if migrate:
             log.warning("search index %s has schema %s: bringing it to schema %s in place (once, may take a while)",
@@ -509,38 +516,72 @@ class SQLiteIndex:
             return SearchResult([], 0, {f: [] for f in FACETS} if q.facets else {})
         sort = q.sort if q.sort in _SORTS and (plan.match or q.sort != "relevance") else "risk"
         size, offset = int(q.page_size), q.offset
-        facets: dict[str, list[tuple[str, int]]] = {}
+        total, matched, facets = self._summary(plan, q.facets, bool(plan.match and (q.facets or sort != "relevance")))
+        exact = total <= TOTAL_CAP
+        total = min(total, TOTAL_CAP)
+        sample = None if exact else FACET_SAMPLE
+        if sort == "relevance" and not plan.filtered:
+            rows = self._ranked_page(plan.match, size, offset, plan.head_match, plan.tagged,
+                                     total if exact else TOTAL_CAP + 1)
+        elif sort == "relevance" and plan.match and (plan.tagged or not exact or total > max(RANK_POOL, offset + size
+                                                                                               + RANK_SLACK)):
+            rows = self._head_first(plan.match, plan.head_match, size, offset, plan.conds, plan.cond_args)
+        elif total == 0 or (exact and offset >= total):
+            rows = []
+        elif self._walk_sort_index(plan, total, offset + size, exact, matched):
+            rows = self._page(plan, sort, size, offset, True, q)
+        elif exact and matched is not None and sort != "relevance":  # sort all the matches: those in `matched`
+            rows = self._page(_Plan(_IDS_BODY, [json.dumps(matched)], None, False), sort, size, offset)
+        else:
+            rows = self._page(plan, sort, size, offset)
+        return SearchResult([self._hit(r) for r in rows], total, facets, total_exact=exact,
+                            facet_sample=sample if q.facets else None)
+
+    def _summary(self, plan: _Plan, facets: bool, take_ids: bool
+                 ) -> tuple[int, list[int] | None, dict[str, list[tuple[str, int]]]]:
+        """The query's match count up to TOTAL_CAP + 1, the ids of those matches (`take_ids`: a
+        text query, in FTS5 rowid order) and its facets (when asked: over all the matches,
+        or FACET_SAMPLE of them past TOTAL_CAP). None of it depends on the sort or the page, so
+        it is kept in `SUMMARIES` until the index file changes (see sqlite_summaries)."""
+        generation = SUMMARIES.generation(self.path)
+        key = (plan.body, tuple(plan.args), TOTAL_CAP, FACET_SAMPLE)
+        cached = SUMMARIES.get(generation, key)
+        if cached is not None and (cached[1] is not None or not take_ids) and (cached[2] is not None or not facets):
+            total, ids, found = cached
+            kept = {f: list(v) for f, v in (found or {}).items()} if facets else {}  # copies: callers may edit
+            return total, None if ids is None or not take_ids else ids.tolist(), kept
         matched: list[int] | None = None  # the ids of the first TOTAL_CAP + 1 matches, when taken
-        if plan.match and not plan.filtered and (q.facets or sort != "relevance"):
-            # FTS5 finds the matches without reading docs rows, once: their ids give the count,
-            # the facets' rows and (when all are here) the matches to sort, with no second search
-            matched = [r[0] for r in self._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?",
-                                                      (plan.match, TOTAL_CAP + 1))]
+        if take_ids and cached is not None and cached[1] is not None:
+            matched = cached[1].tolist()
             total = len(matched)
+        elif take_ids:
+            # FTS5 finds the matches once (under price and date conditions reading only the small
+            # docs_keys index): their ids give the count, the facets' rows by primary key and
+            # (when all are here) the matches to sort, with no second search
+            if plan.filtered:
+                rows = self._db.execute(f"SELECT f.rowid{_count_body(plan)} LIMIT ?", plan.args + [TOTAL_CAP + 1])
+            else:
+                rows = self._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?",
+                                        (plan.match, TOTAL_CAP + 1))
+            matched = [r[0] for r in rows]
+            total = len(matched)
+        elif cached is not None:
+            total = cached[0]
         elif plan.match and not plan.filtered:  # FTS5 counts its matches without reading docs rows
             total = self._db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? "
                                      "LIMIT ?)", (plan.match, TOTAL_CAP + 1)).fetchone()[0]
         else:
             total = self._db.execute(f"SELECT COUNT(*) FROM (SELECT 1{_count_body(plan)} LIMIT ?)",
                                      plan.args + [TOTAL_CAP + 1]).fetchone()[0]
-        exact = total <= TOTAL_CAP
-        total = min(total, TOTAL_CAP)
-        sample = None if exact else FACET_SAMPLE
-        listed = None if matched is None else _Plan(_IDS_BODY, [json.dumps(matched[:sample or total])], None, False)
-        if q.facets:
-            facets = _count_facets(self._db.execute(f"SELECT {_FACET_COLUMNS}{(listed or plan).body} LIMIT ?",
-                                                    (listed or plan).args + [sample or total]).fetchall())
-        if sort == "relevance" and not plan.filtered:
-            rows = self._ranked_page(plan.match, size, offset, plan.head_match, plan.tagged,
-                                     total if exact else TOTAL_CAP + 1)
-        elif total == 0 or (exact and offset >= total):
-            rows = []
-        elif self._walk_sort_index(plan, total, offset + size, exact, matched):
-            rows = self._page(plan, sort, size, offset, True, q)
-        else:  # sort all the matches: those in `matched` when it holds all of them
-            rows = self._page(listed if exact and listed else plan, sort, size, offset)
-        return SearchResult([self._hit(r) for r in rows], total, facets, total_exact=exact,
-                            facet_sample=sample if q.facets else None)
+        found = None if cached is None else cached[2]
+        if facets and found is None:
+            n = total if total <= TOTAL_CAP else FACET_SAMPLE
+            listed = None if matched is None else _Plan(_IDS_BODY, [json.dumps(matched[:n])], None, False)
+            found = _count_facets(self._db.execute(f"SELECT {_FACET_COLUMNS}{(listed or plan).body} LIMIT ?",
+                                                   (listed or plan).args + [n]).fetchall())
+        ids = array("q", matched) if matched is not None else (None if cached is None else cached[1])
+        SUMMARIES.put(generation, key, (total, ids, found))
+        return total, matched, {f: list(v) for f, v in (found or {}).items()} if facets else {}
 
     def _walk_sort_index(self, plan: _Plan, total: int, need: int, exact: bool = True,
                          matched: list[int] | None = None) -> bool:
@@ -569,8 +610,8 @@ class SQLiteIndex:
               q: SearchQuery | None = None) -> list[sqlite3.Row]:
         """Sort only the keys of the matches, then read the rows of the page.
 
-        Relevance (text with docs conditions) ranks the newest RANK_POOL matches when more
-        match, as `_ranked_page` does. Walking (`_walk_sort_index`): without text, the sort
+        Relevance (text with docs conditions, up to RANK_POOL matches, no equality filter;
+        otherwise `_head_first`) ranks them all with bm25. Walking (`_walk_sort_index`): without text, the sort
         order's index is read in order, each row checked against the conditions; with text,
         only the matches of the first sort buckets (`_bucket_ids`) are sorted."""
         ranked = sort == "relevance"
@@ -621,13 +662,7 @@ class SQLiteIndex:
             matches = self._db.execute("SELECT COUNT(*) FROM (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? LIMIT ?)",
                                        (match, pool + 1)).fetchone()[0]
         if head_match is not None and (tagged or matches > pool):
-            first = self._db.execute("SELECT rowid, 2.0 FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC "
-                                     "LIMIT ?", (head_match, need)).fetchall()
-            if len(first) < need:
-                first += self._db.execute(
-                    "SELECT rowid, 1.0 FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-                    (f"({match}) NOT ({head_match})", need - len(first))).fetchall()
-            return self._rows_in_order([(i, -score) for i, score in first[offset:need]])
+            return self._head_first(match, head_match, size, offset)
         fetch = need + RANK_SLACK
         while True:
             ranked = self._db.execute(
@@ -644,6 +679,25 @@ class SQLiteIndex:
                                (json.dumps(list(rank_of)),)).fetchall()
         page = sorted(ids, key=lambda r: (rank_of[r[0]], r[1]))[offset:need]
         return self._rows_in_order([(i, rank_of[i]) for i, _ in page])
+
+    def _head_first(self, match: str, head_match: str, size: int, offset: int, conds: list[str] = (),
+                    cond_args: list[Any] = ()) -> list[sqlite3.Row]:
+        """A relevance page without bm25 (see `_ranked_page`): the matches holding every text token
+        in their head column first (score 2.0), then the rest (1.0), newest first in each; `conds`
+        on the docs columns (price, date, shop) checked per match in FTS5's rowid order, reading
+        the small docs_keys index when they are only prices and dates."""
+        need = offset + size
+        if conds:
+            join = " CROSS JOIN docs d INDEXED BY docs_keys" if set(conds) <= _KEY_CONDS else " CROSS JOIN docs d"
+            sql = (f"SELECT f.rowid, {{}} FROM docs_fts f{join} ON d.id = f.rowid WHERE docs_fts MATCH ? AND "
+                   + " AND ".join(conds) + " ORDER BY f.rowid DESC LIMIT ?")
+        else:
+            sql = "SELECT rowid, {} FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
+        first = self._db.execute(sql.format("2.0"), [head_match, *cond_args, need]).fetchall()
+        if len(first) < need:
+            first += self._db.execute(sql.format("1.0"), [f"({match}) NOT ({head_match})", *cond_args,
+                                                          need - len(first)]).fetchall()
+        return self._rows_in_order([(i, -score) for i, score in first[offset:need]])
 
     def _bucket_tokens(self, sort: str, q: SearchQuery) -> Iterator[str]:
         """The sort buckets (tags tokens) of `sort` in its order, those outside the query's

@@ -223,13 +223,30 @@ def test_relevance_past_the_pool_puts_head_matches_first_newest_first(index, mon
         hits = index.search(q).hits
         assert [ids[h.doc_id] for h in hits] == expected, q
         assert [h.score for h in hits] == [2.0 if i in set(head) else 1.0 for i in expected]
-    q = SearchQuery("灭火", min_price=1, page_size=10)  # with docs conditions: BM25 over the newest pool
-    filtered = index.search(q).hits
-    newest = index._db.execute("SELECT f.rowid FROM docs_fts f CROSS JOIN docs d ON d.id = f.rowid "
-                               "WHERE docs_fts MATCH ? AND d.price_fen >= 100 ORDER BY f.rowid DESC LIMIT 32",
-                               (index._filtered(q).match,)).fetchall()
-    assert len(filtered) == 10 and {ids[h.doc_id] for h in filtered} <= {r[0] for r in newest}
-    assert [(-h.score, h.doc_id) for h in filtered] == sorted((-h.score, h.doc_id) for h in filtered)
+    # with docs conditions (a price, a date) too: bm25 would count every match first, so past the
+    # pool the same order, the conditions checked per match
+    for q in (SearchQuery("灭火", min_price=1, page_size=10), SearchQuery("灭火", min_price=1, page=3, page_size=10),
+              SearchQuery("灭火", since="2026-11-01", max_price=500, page_size=10)):
+        plan = index._filtered(q)
+        assert plan.filtered and not plan.tagged, q
+        passing = {r[0] for r in index._db.execute("SELECT f.rowid" + plan.body, plan.args)}
+        head = [r[0] for r in index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC",
+                                                (plan.head_match,)) if r[0] in passing]
+        rest = [r[0] for r in index._db.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rowid DESC",
+                                                (plan.match,)) if r[0] in passing and r[0] not in set(head)]
+        assert len(head + rest) > 32, q  # past the pool
+        expected = (head + rest)[q.offset:q.offset + 10]
+        hits = index.search(q).hits
+        assert [ids[h.doc_id] for h in hits] == expected, q
+        assert [h.score for h in hits] == [2.0 if i in set(head) else 1.0 for i in expected]
+    within = [SearchQuery("灭火", min_price=1, max_price=p, page_size=10) for p in (5, 8, 10, 12, 15, 20, 25, 30)]
+    counts = [index._db.execute("SELECT COUNT(*)" + index._filtered(w).body, index._filtered(w).args).fetchone()[0]
+              for w in within]
+    q = next(w for w, n in zip(within, counts) if 10 < n <= 30)  # within the pool: BM25
+    plan = index._filtered(q)
+    ranked = index._db.execute("SELECT d.doc_id, bm25(docs_fts, 4.0, 1.0, 0.0)" + plan.body, plan.args).fetchall()
+    expected = [d for _, d in sorted((s, d) for d, s in ranked)][:10]
+    assert [h.doc_id for h in index.search(q).hits] == expected
 
 
 def test_relevance_with_equality_filters_puts_head_matches_first_however_few(index):
