@@ -111,26 +111,17 @@ def parse_price(value: Any) -> Decimal | None:
     return price
 
 
-def _seen(value: Any) -> datetime | None:
-    """A record's first_seen / last_seen as `record_date` reads it, None when absent or unreadable
-    (`firewatch score` checks its input lines with `record_date` first and names bad ones)."""
-    try:
-        return record_date(value)
-    except ValueError:
-        logger.debug("unreadable date %r", value)
-        return None
-
-
 def record_to_listing(record: dict[str, Any]) -> Listing:
     """A `Listing` from a score/corpus record (keys id, platform, title, price, shop ...;
-    first_seen / last_seen date it, so dated rules judge it as of when it was seen)."""
+    first_seen / last_seen date it, so dated rules judge it as of when it was seen; a date that is no
+    date raises `ValueError`, naming it)."""
     shop = record.get("shop") or record.get("shop_name") or ""
     if isinstance(shop, dict):
         shop = shop.get("name") or shop.get("shop_name") or ""
     attributes = record.get("attributes") or {}
     if not isinstance(attributes, dict):
         attributes = {}
-    first, last = _seen(record.get("first_seen")), _seen(record.get("last_seen"))
+    first, last = record_date(record.get("first_seen")), record_date(record.get("last_seen"))
     return Listing(
         first_seen=first, last_seen=last or first,
         platform=str(record.get("platform") or ""),
@@ -145,7 +136,7 @@ def record_to_listing(record: dict[str, Any]) -> Listing:
 
 
 def record_date(value: Any) -> datetime | None:
-    """A record's `first_seen` ("2025-03-01": that day's start in Beijing time; an ISO time with or
+    """A record's `first_seen` or `last_seen` ("2025-03-01": that day's start in Beijing time; an ISO time with or
     without a zone, naive taken as UTC) as a UTC datetime; None when absent.
 
     Raises `ValueError` (Chinese) for text that is no date; `firewatch score` names the line."""

@@ -333,8 +333,6 @@ def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
     return []
 
 
-_BURN_CLASS_RE = re.compile(r"(?<![a-z0-9])(b1|b2)\s*级?(?![0-9a-z])")
-_SUBCLASS_RE = re.compile(r"(?<![a-z])[dta]\s*[0-3](?![0-9])")
 
 
 def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: str = "") -> list[Finding]:
@@ -380,13 +378,6 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
             and max(minutes) < int(min_fire):
         found.append(finding("substandard_spec", f"耐火电缆标称耐火 {max(minutes)} 分钟，低于 {min_fire} 分钟",
                              text, str(max(minutes))))
-    burn = cfg.get("burning_classes", {})
-    if burn.get("enforce"):
-        m = _BURN_CLASS_RE.search(norm)
-        if m and not _SUBCLASS_RE.search(norm):
-            found.append(finding("substandard_spec", f"GB 31247 的 {m.group(1).upper()} 级须同时标明产烟毒性 t、"
-                                 f"燃烧滴落物 d 和腐蚀性 a 附加等级（如 {m.group(1).upper()}(d0,t0,a1)），商品只写"
-                                 f" {m.group(1).upper()} 级", text, m.group(0)))
     if cfg.get("enforce_sections"):
         stated = list(sections) + [s for c in conductors for s in c["sections_mm2"]]
         for s in stated:

@@ -53,7 +53,7 @@ def test_threshold_and_watchlist(scorer):
     a = scorer.assess(listing, watchlist=wl, now=NOW)
     assert a.flagged and a.reasons[0].code == "watchlist_seller"
     # the threshold is applied to the calibrated score: just above it, no flag
-    assert not scorer.assess(listing, watchlist=wl, threshold=a.risk_score + 1e-6, now=NOW).flagged
+    assert not scorer.assess(listing, watchlist=wl, threshold=a.risk_score + 1e-4, now=NOW).flagged  # the score is rounded to 4 places
 
 
 def test_risk_score_is_calibrated_and_monotone(scorer):
