@@ -23,13 +23,14 @@ from pydantic_settings import SettingsError as SourceError
 from pydantic_settings.sources.utils import parse_env_vars
 
 from firewatch.core.exceptions import SettingsError
-from firewatch.core.setting_sections import (ALERT_RULES, CRAWL_PLATFORMS, POSTGRES_SCHEMES, AlertRule, AlertsSettings, CaptureSettings,
+from firewatch.core.setting_sections import (ALERT_RULES, CRAWL_PLATFORMS, POSTGRES_SCHEMES, AlertRule, AlertsSettings, CampaignSettings,
+                                             CaptureSettings, ClockSettings,
                                              CrawlPlatform, CrawlSettings, EvidenceSettings, ExportSettings,
                                              JobSettings, NoticesSettings, PathsSettings, RelistingWeights,
                                              ScheduleSettings, ScoringSettings, SearchSettings, StoreSettings,
                                              TipsSettings, WebSettings)
 
-__all__ = ["ALERT_RULES", "CRAWL_PLATFORMS", "DEFAULT_FILE", "AlertRule", "AlertsSettings", "CaptureSettings",
+__all__ = ["ALERT_RULES", "CRAWL_PLATFORMS", "DEFAULT_FILE", "AlertRule", "AlertsSettings", "CampaignSettings", "CaptureSettings", "ClockSettings",
            "CrawlPlatform", "CrawlSettings", "EvidenceSettings", "ExportSettings", "JobSettings", "NoticesSettings",
            "PathsSettings", "RelistingWeights", "ScheduleSettings", "ScoringSettings", "SearchSettings", "Settings",
            "StoreSettings", "TipsSettings", "WebSettings", "load_settings"]
@@ -60,6 +61,8 @@ class Settings(BaseSettings):
     tips: TipsSettings = Field(default_factory=TipsSettings, description="The public tips channel.")
     alerts: AlertsSettings = Field(default_factory=AlertsSettings, description="Alert rules and delivery.")
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings, description="Scheduled crawls.")
+    campaign: CampaignSettings = Field(default_factory=CampaignSettings, description="The campaign and its reports.")
+    clock: ClockSettings = Field(default_factory=ClockSettings, description="A simulated clock (demo only).")
 
     _base_dir: Path = PrivateAttr(default=PROJECT_ROOT)
     _file: Path | None = PrivateAttr(default=None)

@@ -748,4 +748,19 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         ALTER TABLE cases ADD COLUMN close_note TEXT NOT NULL DEFAULT ''
         """,
     ),
+    (
+        19,
+        "the campaign report: when a listing was first flagged (triage.flagged_at, kept by later assessments; "
+        "rows flagged before it take their current assessment's time) and indexes for counting flags, "
+        "confirmations and removals by date",
+        """
+        ALTER TABLE triage ADD COLUMN flagged_at TEXT;
+        UPDATE triage SET flagged_at = (SELECT a.assessed_at FROM assessments a WHERE a.platform=triage.platform
+                                        AND a.listing_id=triage.listing_id) WHERE flagged=1;
+        CREATE INDEX triage_flagged_at ON triage (flagged_at, platform, category, region);
+        CREATE INDEX decisions_verdict ON decisions (verdict, platform, listing_id, at);
+        CREATE INDEX notice_items_removed ON notice_items (removed_at);
+        CREATE INDEX listings_first_seen ON listings (first_seen)
+        """,
+    ),
 ]
