@@ -241,7 +241,7 @@ def campaign_figures(store: Store, period: Period, config: CampaignSettings, pla
     days: Counter = Counter()
     for flagged_hour, removed_hour, n in c.removal_times(start, end, platform):
         hours = (_hour(removed_hour) - _hour(flagged_hour)).total_seconds() / 3600
-        days[round(max(0.0, hours) / 24, 2)] += n
+        days[max(0.0, hours) / 24] += n
     f.removal_days = sorted(days.items())
     f.removal_median = _weighted_quantile(f.removal_days, 0.5)
     f.removal_p90 = _weighted_quantile(f.removal_days, 0.9)

@@ -2,7 +2,8 @@
 
 A period is two ISO UTC instants, `start` included and `end` excluded (the caller turns Beijing days
 into them). Events and their time: *flagged* is the listing's first flagging (`triage.flagged_at`,
-migration 19), *confirmed* its first confirm decision while its latest verdict is confirm, *removed*
+migration 19; a flag a later assessment withdrew before anyone decided it has no triage row, so it
+does not count), *confirmed* its first confirm decision while its latest verdict is confirm, *removed*
 the first time a notice's item was verified removed (`notice_items.removed_at`), *relisted* a
 `relisting` alert. Each count comes grouped by one dimension (platform, category, region, reason
 codes as the triage row writes them, or the UTC hour `YYYY-MM-DDTHH`, which the caller turns into
