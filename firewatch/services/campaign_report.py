@@ -186,6 +186,17 @@ def report_html(f: CampaignFigures, pngs: dict[str, bytes]) -> str:
 
 
 def write_xlsx(f: CampaignFigures, path: Path) -> Path:
+    """The workbook (`xlsx_bytes`) written to `path`, all at once."""
+    atomic_write(path, xlsx_bytes(f))
+    return path
+
+
+def pdf_bytes(f: CampaignFigures, chromium: str) -> bytes:
+    """The report as PDF: charts drawn, the template filled and printed by Chromium."""
+    return html_to_pdf(report_html(f, charts(f)), chromium=chromium)
+
+
+def xlsx_bytes(f: CampaignFigures) -> bytes:
     """The workbook: 总览, one sheet per breakdown, 每周趋势, 下架用时, 重复违法店铺, 典型案例."""
     from openpyxl import Workbook  # openpyxl is only needed when a workbook is written
     from openpyxl.styles import Font
@@ -233,8 +244,7 @@ def write_xlsx(f: CampaignFigures, path: Path) -> Path:
                    show_time(c.captured_at)] for c in f.cases]])
     buf = io.BytesIO()
     wb.save(buf)
-    atomic_write(path, buf.getvalue())
-    return path
+    return buf.getvalue()
 
 
 def file_stem(f: CampaignFigures) -> str:

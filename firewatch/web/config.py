@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
-from firewatch.core.settings import SearchSettings, Settings, WebSettings
+from firewatch.core.settings import CampaignSettings, CaptureSettings, SearchSettings, Settings, WebSettings
 from firewatch.search import open_index, open_index_from_settings
 from firewatch.services.assistance import request_assistance
 from firewatch.services.evidence import export_evidence_pack
@@ -52,6 +52,8 @@ class WebConfig:
     # (store, platform, refs, created_by=, deadline_days=) -> AssistRequest: writes a 协查函 and its template
     assist_requester: Callable[..., Any] | None = None
     store_url: str = ""  # what open_store takes; default: store_path
+    campaign: CampaignSettings = CampaignSettings()  # the campaign page's name, dates and thresholds
+    chromium: str = CaptureSettings().chromium  # prints the campaign report's PDF
 
     @property
     def store(self) -> str | Path:
@@ -91,4 +93,5 @@ class WebConfig:
             pack_exporter=partial(export_evidence_pack, settings),
             data_dir=settings.data_dir, assist_requester=partial(request_assistance, settings),
             index_opener=partial(open_index_from_settings, settings),
+            campaign=settings.campaign, chromium=settings.capture.chromium,
         )
