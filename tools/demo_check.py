@@ -6,6 +6,8 @@
    `server_ip` and host-map fields say honestly which address answered (the local replica), so
    they are reported separately, not counted as URLs.
 2. Every screenshot shows a page (not one colour) and no two listings share one.
+3. The simulated campaign (issue 16) left a shape, not a single bar: flags in two or more weeks,
+   removals after notices with a measured flag-to-removal time, and the campaign report's PDF and XLSX.
 
 Prints the figures and exits 1 when a check fails.
 """
@@ -96,6 +98,17 @@ def main(data: Path) -> int:
     print(f"screenshots: {len(shots)} of {sum(len(k) for k in by_hash.values())} listings; "
           f"blank: {len(blank)}; shared by two or more listings: {len(shared)}")
     failures += ["screenshots"] * bool(blank or shared or not shots)
+
+    summary = json.loads((data / "demo-summary.json").read_text(encoding="utf-8")).get("campaign") or {}
+    weekly = summary.get("weekly", {})
+    busy = sum(1 for n in weekly.get("flagged", []) if n)
+    files = [Path(summary[k]) for k in ("pdf", "xlsx") if summary.get(k)]
+    print(f"campaign {summary.get('from')}..{summary.get('to')}: weeks {len(summary.get('weeks', []))}, "
+          f"weeks with flags {busy}, removed {summary.get('totals', {}).get('removed')}, "
+          f"flag-to-removal median {summary.get('removal_median_days')} days, report files {len(files)}")
+    failures += ["campaign"] * bool(busy < 2 or not summary.get("totals", {}).get("removed")
+                                    or summary.get("removal_median_days") is None
+                                    or len(files) < 2 or not all(f.is_file() and f.stat().st_size for f in files))
     if failures:
         print("FAILED: " + ", ".join(sorted(set(failures))))
         return 1

@@ -760,7 +760,8 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         CREATE INDEX triage_flagged_at ON triage (flagged_at, platform, category, region);
         CREATE INDEX decisions_verdict ON decisions (verdict, platform, listing_id, at);
         CREATE INDEX notice_items_removed ON notice_items (removed_at);
-        CREATE INDEX listings_first_seen ON listings (first_seen)
+        CREATE INDEX listings_seen ON listings (platform, first_seen, last_seen, listing_id);
+        CREATE INDEX assessments_category ON assessments (platform, listing_id, category)
         """,
     ),
 ]

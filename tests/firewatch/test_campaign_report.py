@@ -247,6 +247,10 @@ def test_one_platform_only(tmp_path, sim):
         assert jd.totals[event] == sum(1 for k in e[event] if k[0] == "jd") == _counts(
             whole.breakdown[event]["platform"]).get("jd", 0)
     assert jd.totals["monitored"] == e["monitored"]["jd"]
+    with open_store(tmp_path / "fw.db", data_dir=tmp_path) as store:  # the web page's cheaper figures
+        page = campaign_figures(store, PERIOD, config, monitored_categories=False)
+    assert page.breakdown["monitored"] == {"platform": whole.breakdown["monitored"]["platform"]}
+    assert page.totals == whole.totals and page.weekly == whole.weekly
     assert {r["platform"] for r in jd.repeat_shops} <= {"jd"}
 
 

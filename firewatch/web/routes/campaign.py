@@ -53,9 +53,10 @@ def period_of(request: Request, first: Annotated[Field, Query(alias="from")] = "
         raise BadRequest(str(exc)) from None
 
 
-def _figures(request: Request, store: Store, chosen: tuple[Period, str]) -> CampaignFigures:
+def _figures(request: Request, store: Store, chosen: tuple[Period, str], whole: bool = False) -> CampaignFigures:
+    """The figures; the page leaves out listings monitored by category (a join over every listing), the files not."""
     period, platform = chosen
-    return campaign_figures(store, period, request.app.state.config.campaign, platform)
+    return campaign_figures(store, period, request.app.state.config.campaign, platform, monitored_categories=whole)
 
 
 def _params(f: CampaignFigures) -> str:
@@ -72,7 +73,7 @@ def campaign_page(request: Request, chosen: tuple[Period, str] = Depends(period_
 
 
 def _download(request: Request, store: Store, user: User, chosen: tuple[Period, str], kind: str) -> Response:
-    f = _figures(request, store, chosen)
+    f = _figures(request, store, chosen, whole=True)
     if kind == "pdf":
         data, media = pdf_bytes(f, request.app.state.config.chromium), "application/pdf"
     else:
