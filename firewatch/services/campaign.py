@@ -257,10 +257,13 @@ def campaign_figures(store: Store, period: Period, config: CampaignSettings, pla
 
 
 def typical_cases(store: Store, period: Period, count: int, platform: str = "") -> list[Case]:
-    """Up to `count` listings confirmed in the period with a screenshot, highest risk first, one per shop."""
+    """Up to `count` listings confirmed in the period with a screenshot, highest risk first, one per shop,
+    one per platform before a platform's second."""
     if count <= 0:
         return []
     keys = store.campaign.case_candidates(period.start, period.end, platform, limit=count * 5)
+    firsts = list({k[0]: k for k in reversed(keys)}.values())  # each platform's riskiest candidate
+    keys = sorted(firsts, key=keys.index) + [k for k in keys if k not in firsts]
     evidence = store.evidence.latest_evidence_of(keys)
     assessments = store.assessments.get_assessments(keys)
     cases: list[Case] = []

@@ -233,6 +233,7 @@ def test_campaign_figures_match_the_store(store_url, sim, tmp_path):
     assert len(f.weeks) == 4 and f.weeks[0] == date(2026, 9, 14)  # ISO weeks touched by 09-17..10-08
     assert f.cases and all((c.platform, c.listing_id) in e["confirmed"] for c in f.cases)
     assert all(c.screenshot.endswith("screenshot.png") for c in f.cases)
+    assert len({c.platform for c in f.cases}) == len(f.cases)  # one per platform before a second
     assert len({(c.platform, truth["listings"][(c.platform, c.listing_id)].shop_id) for c in f.cases}) == len(f.cases)
 
 
