@@ -307,3 +307,23 @@ def test_report_files_pdf_xlsx_chinese(tmp_path, sim):
     assert category_name(CATEGORIES[0]) in {r[0] for r in wb["按产品"].iter_rows(values_only=True)}
     assert set(charts(f)) == {"weekly", "platform", "removal", "reasons"}
     assert "阶段总结" in report_html(f, charts(f))
+
+
+def test_report_campaign_command(tmp_path, sim):
+    """`firewatch report campaign`: the files under --out, the figures printed; bad dates are refused in Chinese."""
+    from tests.helpers import run_cli
+
+    with open_store(tmp_path / "firewatch.db", data_dir=tmp_path) as store:
+        build(store, sim, tmp_path / "evidence")
+        expect = campaign_figures(store, PERIOD, CampaignSettings(), platform="jd")
+    out = tmp_path / "reports"
+    result = run_cli("--data-dir", str(tmp_path), "report", "campaign", "--from", "2026-09-17", "--to", "2026-10-08",
+                     "--platform", "jd", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"confirmed: {expect.totals['confirmed']}" in result.stdout and "阶段总结" in result.stdout
+    stem = "campaign-report-2026-09-17-2026-10-08-jd"
+    assert (out / f"{stem}.pdf").read_bytes().startswith(b"%PDF") and (out / f"{stem}.xlsx").stat().st_size > 0
+    bad = run_cli("--data-dir", str(tmp_path), "report", "campaign", "--from", "2026/09/17")
+    assert bad.returncode == 2 and "年-月-日" in bad.stderr
+    backwards = run_cli("--data-dir", str(tmp_path), "report", "campaign", "--from", "2026-10-08", "--to", "2026-09-17")
+    assert backwards.returncode == 2 and "早于开始日期" in backwards.stderr
