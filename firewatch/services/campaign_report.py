@@ -20,6 +20,7 @@ from alerts.pdf import html_to_pdf, template_env
 from firewatch.core.cells import set_xlsx_text
 from firewatch.core.clock import show_date, show_time
 from firewatch.core.files import atomic_write
+from firewatch.core.labels import reason_short_name
 from firewatch.core.plotting import pyplot
 from firewatch.core.settings import Settings
 from firewatch.services.campaign import (EVENT_NAMES, STEPS, WEEKLY_NAMES, WEEKLY_SERIES, CampaignFigures, Period,
@@ -96,14 +97,23 @@ def charts(f: CampaignFigures) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     labels = f.week_labels
     fig, ax = plt.subplots(figsize=(8.2, 3.6))
-    width = 0.8 / len(WEEKLY_SERIES)
-    for i, series in enumerate(WEEKLY_SERIES):
-        xs = [x + (i - (len(WEEKLY_SERIES) - 1) / 2) * width for x in range(len(labels))]
+    bars = [s for s in WEEKLY_SERIES if s != "new"]  # new listings, far more numerous, on their own axis
+    width = 0.8 / len(bars)
+    for i, series in enumerate(bars):
+        xs = [x + (i - (len(bars) - 1) / 2) * width for x in range(len(labels))]
         ax.bar(xs, f.weekly.get(series, []), width, label=WEEKLY_NAMES[series], color=COLOURS[series])
     ax.set_xticks(range(len(labels)), labels, rotation=30 if len(labels) > 6 else 0, fontsize=8)
-    ax.set_ylabel("商品数")
+    ax.set_ylabel("商品数（柱）")
+    right = ax.twinx()
+    right.plot(range(len(labels)), f.weekly.get("new", []), color=COLOURS["new"], marker="o",
+               label=WEEKLY_NAMES["new"] + "（折线，右轴）")
+    right.set_ylabel("新发现商品（折线）")
+    right.set_ylim(bottom=0)
     ax.set_title("每周趋势（北京时间，按周）")
-    ax.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.22 if len(labels) > 6 else -0.12))
+    handles = ax.get_legend_handles_labels()
+    extra = right.get_legend_handles_labels()
+    ax.legend(handles[0] + extra[0], handles[1] + extra[1], fontsize=8, ncol=5, loc="upper center",
+              bbox_to_anchor=(0.5, -0.22 if len(labels) > 6 else -0.12))
     ax.grid(axis="y", alpha=0.3)
     out["weekly"] = _png(fig)
     plt.close(fig)
@@ -138,11 +148,11 @@ def charts(f: CampaignFigures) -> dict[str, bytes]:
 
     reasons = [r for r in breakdown_rows(f, "reason") if r["flagged"]][:10][::-1]
     fig, ax = plt.subplots(figsize=(8.2, 0.35 * max(3, len(reasons)) + 1.0))
-    ax.barh([r["label"] for r in reasons], [r["flagged"] for r in reasons], color=COLOURS["flagged"], label="标记")
-    ax.barh([r["label"] for r in reasons], [r["confirmed"] for r in reasons], color=COLOURS["confirmed"],
-            height=0.45, label="确认违规")
+    names = [reason_short_name(r["code"]) for r in reasons]
+    ax.barh(names, [r["flagged"] for r in reasons], color=COLOURS["flagged"], label="标记")
+    ax.barh(names, [r["confirmed"] for r in reasons], color=COLOURS["confirmed"], height=0.45, label="确认违规")
     ax.set_title("主要违规原因（前十）")
-    ax.tick_params(axis="y", labelsize=8)
+    ax.tick_params(axis="y", labelsize=9)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     out["reasons"] = _png(fig)
