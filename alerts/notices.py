@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -189,5 +189,5 @@ def evaluate_notice(store: Store, notice_id: int, now: datetime | None = None,
 
 def evaluate_all(store: Store, now: datetime | None = None, recrawl_after: timedelta = timedelta(hours=6)) -> list[Notice]:
     """`evaluate_notice` for every notice; returns them all, oldest first."""
-    now = now or datetime.now(timezone.utc)
+    now = now or utcnow()
     return [evaluate_notice(store, n.id, now, recrawl_after) for n in store.notices.notices()]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from firewatch.core.clock import utcnow
 from firewatch.core.browser import CHROMIUM_ARGS, gate_async, host_allowed, launch
 from firewatch.core.files import write_file
 from firewatch.core.fonts import assert_cjk_rendering
@@ -184,7 +185,7 @@ class Capturer:
         self.browser_env = dict(browser_env) if browser_env is not None else None
         self.check_fonts = check_fonts
         self.sign = sign
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or utcnow  # a simulated clock (the demo's campaign) shifts it too
         self.concurrency = max(1, int(concurrency))
         self.retries = max(0, int(retries))
         self.retry_delay = float(retry_delay)

@@ -1,5 +1,6 @@
 """Real-site behaviour for the demo market: per-client rate limits (429 + Retry-After),
-deterministic server errors, and a captcha wall after bursts of requests.
+deterministic server errors, a captcha wall after bursts of requests, and `TakedownDesk`: listings
+a takedown notice names come down some simulated days later (the demo's campaign).
 
 All state sits behind one lock, so the behaviour is correct under uvicorn's thread pool.
 Errors are a pure function of the seed and the global request number, so a run with the
@@ -108,3 +109,44 @@ class Behaviour:
             self._windows.clear()
             self._recent.clear()
             self._walled.clear()
+
+
+class TakedownDesk:
+    """A platform's answer to takedown notices in the replica: a listing a notice names comes down
+    (its page says 该商品已下架 and it leaves search) some days after the notice, as real platforms
+    take days, not seconds; a few are never taken down. Deterministic from the seed and listing id.
+
+    `receive(keys, day)` takes a notice's listings on simulated `day` and returns, per key, the day it
+    comes down (None: ignored); it only ever brings a listing's delisting forward."""
+
+    def __init__(self, catalogue, seed: int = 7, min_days: int = 1, max_days: int = 14, ignore_rate: float = 0.1):
+        self.catalogue = catalogue
+        self.seed = seed
+        self.min_days = min_days
+        self.max_days = max_days
+        self.ignore_rate = ignore_rate
+        self._lock = threading.Lock()
+        self.received: dict[tuple[str, str], tuple[int, int | None]] = {}  # key -> (notice day, removal day)
+
+    def delay(self, key: tuple[str, str]) -> int | None:
+        """Days from notice to removal for this listing (None: never), skewed short (most within a week)."""
+        rng = random.Random(f"{self.seed}:takedown:{key[0]}:{key[1]}")
+        if rng.random() < self.ignore_rate:
+            return None
+        return max(self.min_days, min(self.max_days, round(rng.triangular(self.min_days, self.max_days, 2))))
+
+    def receive(self, keys, day: int) -> dict[tuple[str, str], int | None]:
+        out: dict[tuple[str, str], int | None] = {}
+        with self._lock:
+            for key in keys:
+                key = (key[0], str(key[1]))
+                listing = self.catalogue.get(*key)
+                if listing is None or key in self.received:
+                    continue
+                wait = self.delay(key)
+                removal = None if wait is None else day + wait
+                if removal is not None and (listing.delisted_day is None or listing.delisted_day > removal):
+                    listing.delisted_day = removal
+                self.received[key] = (day, removal)
+                out[key] = removal
+        return out

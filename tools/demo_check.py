@@ -10,6 +10,8 @@
    reason found in an image shows that image with the cited text's box marked and the reason
    labelled as coming from the image (the page is rendered by the web app in this process, as an
    analyst who may see every listing; the store is only read).
+4. The simulated campaign (issue 16) left a shape, not a single bar: flags in two or more weeks,
+   removals after notices with a measured flag-to-removal time, and the campaign report's PDF and XLSX.
 
 Prints the figures and exits 1 when a check fails.
 """
@@ -102,6 +104,17 @@ def main(data: Path) -> int:
           f"blank: {len(blank)}; shared by two or more listings: {len(shared)}")
     failures += ["screenshots"] * bool(blank or shared or not shots)
     failures += ocr_check(data)
+
+    summary = json.loads((data / "demo-summary.json").read_text(encoding="utf-8")).get("campaign") or {}
+    weekly = summary.get("weekly", {})
+    busy = sum(1 for n in weekly.get("flagged", []) if n)
+    files = [Path(summary[k]) for k in ("pdf", "xlsx") if summary.get(k)]
+    print(f"campaign {summary.get('from')}..{summary.get('to')}: weeks {len(summary.get('weeks', []))}, "
+          f"weeks with flags {busy}, removed {summary.get('totals', {}).get('removed')}, "
+          f"flag-to-removal median {summary.get('removal_median_days')} days, report files {len(files)}")
+    failures += ["campaign"] * bool(busy < 2 or not summary.get("totals", {}).get("removed")
+                                    or summary.get("removal_median_days") is None
+                                    or len(files) < 2 or not all(f.is_file() and f.stat().st_size for f in files))
     if failures:
         print("FAILED: " + ", ".join(sorted(set(failures))))
         return 1

@@ -10,10 +10,12 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
 
+from firewatch.core.clock import set_offset
 from firewatch.core.exceptions import FirewatchError
 from firewatch.core.settings import load_settings
 
@@ -47,6 +49,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                 "行政处罚决定 Penalty decisions recorded against a case's subjects (for credit-information sharing)."),
     "process": ("firewatch.cli.process", "process",
                 "Drain the process queue: score, flag, capture evidence, index; then run the alert rules."),
+    "report": ("firewatch.cli.report", "report",
+               "Reports: the campaign report (XLSX + Chinese PDF with charts) for a date range."),
     "schedule": ("firewatch.cli.schedule", "schedule",
                  "Scheduled crawls (APScheduler): cron jobs per platform and keyword set."),
     "score": ("firewatch.cli.scoring", "score",
@@ -114,6 +118,7 @@ def cli(ctx: click.Context, config: str | None, data_dir: str | None, verbose: i
     settings = load_settings(config)
     if data_dir:
         settings = settings.with_overrides({"paths": {"data_dir": str(Path(data_dir).resolve())}})
+    set_offset(timedelta(days=settings.clock.offset_days))  # 0 unless a simulation (the demo) asks
     ctx.obj = settings
 
 

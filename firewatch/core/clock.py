@@ -3,6 +3,8 @@
 `utcnow()`, `to_utc`, `iso` and `parse_iso` give timezone-aware UTC for machine fields (a naive
 datetime is UTC); `show_time(dt)` gives "2026-12-02 09:30 北京时间" and `show_date(dt)` the Beijing
 day, for people ("" for None, non-ISO text as it is); `zone(name)` is a named time zone.
+`set_offset(delta)` shifts `utcnow()` for a simulation (`[clock] offset_days`, the demo's campaign
+of several weeks); it is zero unless a setting or the demo asks.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["BEIJING", "BEIJING_LABEL", "iso", "parse_iso", "show_date", "show_time", "to_beijing", "to_utc",
-           "utcnow", "zone"]
+__all__ = ["BEIJING", "BEIJING_LABEL", "iso", "offset", "parse_iso", "set_offset", "show_date", "show_time",
+           "to_beijing", "to_utc", "utcnow", "zone"]
 
 BEIJING_LABEL = "北京时间"
 _CHINA_NAMES = ("Asia/Shanghai", "Asia/Chongqing", "PRC")
@@ -33,9 +35,23 @@ def zone(name: str | None) -> tzinfo:
 BEIJING = zone("Asia/Shanghai")
 
 
+_offset = timedelta(0)
+
+
+def set_offset(delta: timedelta) -> None:
+    """Shift `utcnow()` by `delta` in this process (a simulated clock; timedelta(0) is the real one)."""
+    global _offset
+    _offset = delta
+
+
+def offset() -> timedelta:
+    """The shift `set_offset` gave (timedelta(0): the real clock)."""
+    return _offset
+
+
 def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    """The current time, timezone-aware UTC (shifted by `set_offset`, if a simulation set one)."""
+    return datetime.now(timezone.utc) + _offset
 
 
 def to_utc(value: datetime) -> datetime:

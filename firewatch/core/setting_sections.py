@@ -360,6 +360,28 @@ class JobSettings(_Section):
     second: str = Field("0", min_length=1, description="Cron seconds field, e.g. \"*/5\" for tests.")
 
 
+class CampaignSettings(_Section):
+    name: str = Field("网络销售消防产品专项整治", min_length=1,
+                      description="The campaign's name, printed on the campaign report (`firewatch report campaign`).")
+    start: str = Field("2026-09-01", pattern=r"^\d{4}-\d{2}-\d{2}$",
+                       description="First day of the campaign (Beijing day, YYYY-MM-DD).")
+    stage_due: str = Field("2026-10-30", pattern=r"^\d{4}-\d{2}-\d{2}$",
+                           description="The stage summary (阶段总结) is due by this day.")
+    end: str = Field("2026-12-31", pattern=r"^\d{4}-\d{2}-\d{2}$",
+                     description="Last day of the campaign: a report reaching it is the overall summary (总体总结).")
+    reporting_org: str = Field("消防产品网络市场监测组", min_length=1, description="Who sends the report up (its title page).")
+    repeat_offender_min: int = Field(2, ge=2, description="A shop with at least this many confirmed violations is a "
+                                                          "repeat offender (guidance for a first one, strict penalties "
+                                                          "for repeated ones).")
+    typical_cases: int = Field(4, ge=0, le=20, description="Typical cases, with their screenshots, in the report.")
+
+
+class ClockSettings(_Section):
+    offset_days: float = Field(0, ge=-3660, le=3660, description="Simulation only: days added to the system clock "
+                                                                "(the demo's campaign runs weeks in minutes). 0 in "
+                                                                "production.")
+
+
 class ScheduleSettings(_Section):
     timezone: TimeZone = Field("", description="Time zone of the cron fields, e.g. Asia/Shanghai; \"\": the system's.")
     misfire_grace_seconds: int = Field(600, ge=1, description="A missed run starts only if at most this many seconds "

@@ -23,14 +23,15 @@ from pydantic_settings import SettingsError as SourceError
 from pydantic_settings.sources.utils import parse_env_vars
 
 from firewatch.core.exceptions import SettingsError
-from firewatch.core.setting_sections import (ALERT_RULES, CRAWL_PLATFORMS, POSTGRES_SCHEMES, AlertRule, AlertsSettings, CaptureSettings,
+from firewatch.core.setting_sections import (ALERT_RULES, CRAWL_PLATFORMS, POSTGRES_SCHEMES, AlertRule, AlertsSettings, CampaignSettings,
+                                             CaptureSettings, ClockSettings,
                                              CrawlPlatform, CrawlSettings, EvidenceSettings, ExportSettings,
                                              JobSettings, NoticesSettings, OcrSettings, PathsSettings, RelistingWeights,
                                              SellersSettings,
                                              ScheduleSettings, ScoringSettings, SearchSettings, StoreSettings,
                                              TipsSettings, WebSettings)
 
-__all__ = ["ALERT_RULES", "CRAWL_PLATFORMS", "DEFAULT_FILE", "AlertRule", "AlertsSettings", "CaptureSettings",
+__all__ = ["ALERT_RULES", "CRAWL_PLATFORMS", "DEFAULT_FILE", "AlertRule", "AlertsSettings", "CampaignSettings", "CaptureSettings", "ClockSettings",
            "CrawlPlatform", "CrawlSettings", "EvidenceSettings", "ExportSettings", "JobSettings", "NoticesSettings",
            "OcrSettings", "PathsSettings", "RelistingWeights", "ScheduleSettings", "ScoringSettings", "SearchSettings", "Settings",
            "StoreSettings", "TipsSettings", "WebSettings", "load_settings"]
@@ -64,6 +65,8 @@ class Settings(BaseSettings):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings, description="Scheduled crawls.")
     sellers: SellersSettings = Field(default_factory=SellersSettings, description="Seller networks and repeat "
                                                                                    "offenders.")
+    campaign: CampaignSettings = Field(default_factory=CampaignSettings, description="The campaign and its reports.")
+    clock: ClockSettings = Field(default_factory=ClockSettings, description="A simulated clock (demo only).")
 
     _base_dir: Path = PrivateAttr(default=PROJECT_ROOT)
     _file: Path | None = PrivateAttr(default=None)

@@ -3,29 +3,36 @@
 `run_demo(settings, port, ...)` starts the market on 127.0.0.1, trains, crawls every platform in a
 child process, imports a platform's compliance report (`demo_market.reports`), files a public tip,
 fetches the reported and tipped pages, scores, captures, indexes, reviews (`firewatch.demo.review`), exports and verifies a
-pack, runs the alert rules and returns the summary; `<data_dir>/demo` starts clean unless `keep`.
+pack, runs the alert rules, then runs a simulated campaign of several weeks (`firewatch.demo.campaign`: the
+store's times are the simulated days, the last one today) and writes its campaign report; returns the summary;
+`<data_dir>/demo` starts clean unless `keep`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import time
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from demo_market.behaviour import TakedownDesk
+from demo_market.generator import build_catalogue
 from demo_market.reports import write_compliance_report
 from demo_market.server import DemoMarket
-from firewatch.core.child import child_command
+from firewatch.core.clock import set_offset, show_date, utcnow
 from firewatch.core.exceptions import FirewatchError
-from firewatch.core.settings import CRAWL_PLATFORMS, Settings
+from firewatch.core.settings import Settings
+from firewatch.demo.campaign import CAMPAIGN_DAYS, campaign_tick, enter_day
+from firewatch.demo.campaign import crawl as crawl_child
 from firewatch.demo.review import DEMO_REVIEWER, review_and_act
 from firewatch.services.loaders import load_scorer
+from firewatch.services.campaign import Period
+from firewatch.services.campaign_report import days_text, write_campaign_report
 from firewatch.services.processing import run_processing
 from firewatch.services.challenge import solve
 from firewatch.services.reports import ReportImport, import_listings
@@ -70,13 +77,10 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
         console.rule("抓取 crawling jd, taobao (+tmall), pdd, 1688")
         # A child process: Twisted's reactor runs once per process; it gets the host map through
         # the environment, as a deployment would through its settings file.
-        env = {**os.environ, "FIREWATCH_CRAWL__RESOLVE": json.dumps(crawl["resolve"]),
-               "FIREWATCH_CRAWL__TRUST_CA": crawl["trust_ca"],
+        env = {"FIREWATCH_CRAWL__RESOLVE": json.dumps(crawl["resolve"]), "FIREWATCH_CRAWL__TRUST_CA": crawl["trust_ca"],
                "FIREWATCH_CRAWL__LEGAL_BASIS": json.dumps(DEMO_LEGAL_BASIS, ensure_ascii=False)}
-        child = subprocess.run(child_command(settings, "crawl", *sum((["--platform", p] for p in CRAWL_PLATFORMS), [])),
-                               env=env)
-        if child.returncode != 0:
-            raise FirewatchError(f"the crawl child process failed (exit {child.returncode}); see its output above")
+        enter_day(market, 0, env)  # the campaign's first day, CAMPAIGN_DAYS[-1] days ago
+        crawl_child(settings, env)
         console.rule("平台报送 a platform's compliance report: leads that need no crawl")
         report = _import_report(settings, market, data / "reports" / "compliance-report-demo.csv", console)
         tip = _file_tip(settings, market, console)
@@ -93,10 +97,27 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
             captured = [l.key for l, a in flagged if store.evidence.latest_evidence(l.key) is not None]
             console.rule("审核与处置 review (by the demo's ground truth), takedown lists, notices, evidence, alerts")
             acted = review_and_act(settings, store, seed=7, captured_keys=captured)
+            desk = TakedownDesk(market.catalogue, seed=7)
+            for notice in store.notices.notices():
+                desk.receive(notice.listing_keys, 0)
+        catalogue = build_catalogue(seed=7)
+        ticks = [campaign_tick(settings, market, desk, day, env, catalogue, console) for day in CAMPAIGN_DAYS[1:]]
+        console.rule("专项整治报告 the campaign report (XLSX + PDF) over the simulated weeks")
+        with open_store(settings.store_url, data_dir=settings.data_dir) as store:
+            period = Period.of(date.fromisoformat(show_date(utcnow() - timedelta(days=CAMPAIGN_DAYS[-1]))),
+                               date.fromisoformat(show_date(utcnow())))
+            campaign = write_campaign_report(store, settings, period, settings.export_dir / "reports")
             queue = store.queue.queue_counts()
+            per_platform = store.listings.count_listings()
+            flagged = store.assessments.flagged()
+            reasons = store.assessments.reason_counts()
+            screenshots = sorted(Path(settings.evidence_dir).rglob("screenshot.png"))
+            acted.confirmed += sum(t.confirmed for t in ticks)
+            acted.dismissed += sum(t.dismissed for t in ticks)
             ocr = store.ocr.counts()
     finally:
         market.stop()
+        set_offset(timedelta(0))
 
     table = Table(title="各平台商品 listings per platform")
     table.add_column("平台 platform")
@@ -141,14 +162,27 @@ def run_demo(settings: Settings, port: int, max_captures: int, keep: bool, conso
     out.print(f"审核网页 review web app: firewatch --data-dir {data} user add NAME --role regulator; "
               f"firewatch --data-dir {data} serve")
     out.print(f"搜索 search: firewatch --data-dir {data} search 灭火   (or --flagged, --platform jd, --json)")
+    f = campaign.figures
+    out.print(f"专项整治 simulated campaign: {len(CAMPAIGN_DAYS)} working days over {CAMPAIGN_DAYS[-1]} days "
+              f"({period.first} 至 {period.last} 北京时间); per week flagged {f.weekly['flagged']}, "
+              f"confirmed {f.weekly['confirmed']}, removed {f.weekly['removed']}, relisted {f.weekly['relisted']}")
+    out.print(f"  flag→removal median {days_text(f.removal_median)}, p90 {days_text(f.removal_p90)}; "
+              f"repeat offenders (shops) {f.repeat_total}")
+    out.print(f"专项整治报告 campaign report: {campaign.pdf}  {campaign.xlsx}; again: firewatch --data-dir {data} "
+              f"report campaign --from {period.first} --to {period.last}")
     out.print(f"用时 took {time.monotonic() - started:.0f} s; pipeline errors: {len(stats.errors)}")
     summary = {"listings": per_platform, "flagged": len(flagged), "reasons": reasons, "screenshots": len(screenshots),
                "confirmed": acted.confirmed, "dismissed": acted.dismissed,
                "notices": [{"platform": p, "listings": n, "pdf": pdf} for p, n, pdf in acted.notices],
                "tip": {"receipt": tip.receipt, "url": tip.url},
                "report": {"rows": len(report.file.rows), "new": report.written.created, "fetched": stats.fetched},
-               "alerts": acted.alerts, "pack": str(acted.pack) if acted.pack else None, "ocr": {**ocr, "listings": stats.ocr},
-               "pack_ok": acted.pack is not None and not acted.pack_problems}
+               "alerts": acted.alerts, "pack": str(acted.pack) if acted.pack else None,
+               "pack_ok": acted.pack is not None and not acted.pack_problems, "ocr": {**ocr, "listings": stats.ocr},
+               "campaign": {"from": str(period.first), "to": str(period.last), "days": list(CAMPAIGN_DAYS),
+                            "totals": f.totals, "weekly": f.weekly, "weeks": [str(w) for w in f.weeks],
+                            "removal_median_days": f.removal_median, "removal_p90_days": f.removal_p90,
+                            "repeat_offenders": f.repeat_total, "cases": len(f.cases),
+                            "pdf": str(campaign.pdf), "xlsx": str(campaign.xlsx)}}
     (data / "demo-summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
     if (acted.pack is None or acted.pack_problems or not acted.notices or not screenshots or len(per_platform) < 4
             or not stats.fetched):

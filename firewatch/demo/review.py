@@ -3,6 +3,8 @@
 `review_and_act(settings, store, seed, captured_keys, ...)` confirms or dismisses each captured
 flagged listing by the demo market's ground truth, then writes takedown lists, one notice per
 platform and a signed evidence pack, and runs the alert rules; people decide in the web app.
+`decide_captured(store, catalogue)` is the campaign's later review rounds: every flagged listing
+captured since and not yet decided, by the same ground truth.
 """
 
 from __future__ import annotations
@@ -33,6 +35,21 @@ class ReviewOutcome:
     pack: Path | None = None
     pack_problems: list[str] = field(default_factory=list)
     alerts: dict[str, int] = field(default_factory=dict)
+
+
+def decide_captured(store, catalogue) -> tuple[int, int]:
+    """Decide the flagged listings that have evidence and no decision yet; (confirmed, dismissed)."""
+    keys = [listing.key for listing, _ in store.assessments.flagged()]
+    captured = store.evidence.latest_evidence_of(keys)
+    decided = store.reviews.latest_decisions(list(captured))
+    confirmed = dismissed = 0
+    for key in sorted(k for k in captured if k not in decided):
+        item = catalogue.get(*key)
+        verdict = "confirm" if item is not None and item.true_reasons else "dismiss"
+        store.reviews.record_decision(Decision(key[0], key[1], DEMO_REVIEWER, verdict, DEMO_NOTE))
+        confirmed += verdict == "confirm"
+        dismissed += verdict == "dismiss"
+    return confirmed, dismissed
 
 
 def review_and_act(settings: Settings, store, seed: int, captured_keys: list[tuple[str, str]],

@@ -842,6 +842,22 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         """,
     ),
     (
+        19,
+        "the campaign report: when a listing was first flagged (triage.flagged_at, kept by later assessments; "
+        "rows flagged before it take their current assessment's time) and indexes for counting flags, "
+        "confirmations and removals by date",
+        """
+        ALTER TABLE triage ADD COLUMN flagged_at TEXT;
+        UPDATE triage SET flagged_at = (SELECT a.assessed_at FROM assessments a WHERE a.platform=triage.platform
+                                        AND a.listing_id=triage.listing_id) WHERE flagged=1;
+        CREATE INDEX triage_flagged_at ON triage (flagged_at, platform, category, region);
+        CREATE INDEX decisions_verdict ON decisions (verdict, platform, listing_id, at);
+        CREATE INDEX notice_items_removed ON notice_items (removed_at);
+        CREATE INDEX listings_seen ON listings (platform, first_seen, last_seen, listing_id);
+        CREATE INDEX assessments_category ON assessments (platform, listing_id, category)
+        """,
+    ),
+    (
         20,
         "text recognised in listing images (OCR): one row per listing image with its lines, boxes and "
         "confidences, the image's SHA-256, size and stored copy, or the error that stopped it; the queue "

@@ -18,6 +18,7 @@ from firewatch.core.models import utcnow
 from firewatch.store.alerts import SQLiteAlerts
 from firewatch.store.assessments import SQLiteAssessments
 from firewatch.store.assist import SQLiteAssist
+from firewatch.store.campaign import SQLiteCampaign
 from firewatch.store.db import Database, _ts
 from firewatch.store.evidence import SQLiteEvidence
 from firewatch.store.listings import SQLiteListings
@@ -66,6 +67,7 @@ class SQLStore:
         self.penalties = SQLitePenalties(db)
         self.ocr = SQLiteOcr(db)  # text read in listing images (firewatch.store.ocr)
         self.sellers = SQLiteSellers(db)
+        self.campaign = SQLiteCampaign(db)  # the campaign report's counts
 
     @property
     def dialect(self) -> str:

@@ -18,8 +18,8 @@ from firewatch.web.middleware import BodyLimit, HeadAsGet, ProxyHeadersMiddlewar
 from firewatch.web.config import WebConfig
 from firewatch.web.render import make_environment
 from firewatch.services.tips import TipsChannel
-from firewatch.web.routes import (analyst, api, assist, audit, auth, basics, cases, exports, files, images, investigator, platform,
-                                   review, sellers, sharing, tips)
+from firewatch.web.routes import (analyst, api, assist, audit, auth, basics, campaign, cases, exports, files, images,
+                                   investigator, platform, review, sellers, sharing, tips)
 from firewatch.web.security import add_security_headers
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -52,8 +52,8 @@ def create_app(settings) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     docs.install(app)  # Swagger UI from this server, not a CDN
-    for module in (basics, auth, audit, review, platform, cases, investigator, sharing, analyst, exports, files, images, assist,
-                   sellers, api):
+    for module in (basics, auth, audit, review, platform, cases, investigator, sharing, analyst, campaign, exports, files, images,
+                   assist, sellers, api):
         app.include_router(module.router)
     app.include_router(cases.api)
     app.include_router(sharing.api)

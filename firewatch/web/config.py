@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
-from firewatch.core.settings import SearchSettings, SellersSettings, Settings, WebSettings
+from firewatch.core.settings import CampaignSettings, CaptureSettings, SearchSettings, SellersSettings, Settings, WebSettings
 from firewatch.search import open_index, open_index_from_settings
 from firewatch.services.assistance import request_assistance
 from firewatch.services.evidence import export_evidence_pack
@@ -55,6 +55,8 @@ class WebConfig:
     assist_requester: Callable[..., Any] | None = None
     store_url: str = ""  # what open_store takes; default: store_path
     sellers: SellersSettings = SellersSettings()  # the seller page's track thresholds (`[sellers]`)
+    campaign: CampaignSettings = CampaignSettings()  # the campaign page's name, dates and thresholds
+    chromium: str = CaptureSettings().chromium  # prints the campaign report's PDF
 
     @property
     def store(self) -> str | Path:
@@ -96,4 +98,5 @@ class WebConfig:
             data_dir=settings.data_dir, assist_requester=partial(request_assistance, settings),
             index_opener=partial(open_index_from_settings, settings),
             sellers=settings.sellers,
+            campaign=settings.campaign, chromium=settings.capture.chromium,
         )

@@ -95,3 +95,32 @@ def test_day_advance_changes_prices_delists_and_relists(market, client, catalogu
 def test_admin_day_rejects_bad_input(client):
     assert client.post("/_admin/day", json={"nope": 1}).status_code == 400
     assert client.post("/_admin/day", json={"day": -1}).status_code == 400
+
+
+def test_takedown_desk_removes_noticed_listings_after_a_delay():
+    """What a notice names comes down some simulated days later (the page says 该商品已下架, search
+    drops it); a few are ignored; the delays are the same on every run; a later notice never delays."""
+    from demo_market.behaviour import TakedownDesk
+
+    catalogue = build_catalogue(seed=11, size=200)
+    live = [x for x in catalogue.initial() if x.delisted_day is None][:40]
+    keys = [(x.platform, x.listing_id) for x in live]
+    desk = TakedownDesk(catalogue, seed=11)
+    removal = desk.receive(keys, day=3)
+    assert set(removal) == set(keys)
+    days = [d for d in removal.values() if d is not None]
+    assert 0 < len(days) < len(keys) and all(3 + desk.min_days <= d <= 3 + desk.max_days for d in days)
+    assert len(set(days)) > 3  # the platforms take different times
+    assert TakedownDesk(build_catalogue(seed=11, size=200), seed=11).receive(keys, day=3) == removal
+    for x in live:
+        when = removal[(x.platform, x.listing_id)]
+        assert catalogue.status(x, 3) == "active"
+        if when is None:
+            assert catalogue.status(x, 60) == "active"
+        else:
+            assert catalogue.status(x, when - 1) == "active" and catalogue.status(x, when) == "delisted"
+    assert desk.receive(keys, day=10) == {}  # already received: nothing moves
+    with DemoMarket(seed=11, catalogue=catalogue, day=60, **QUIET) as m:
+        gone = next(x for x in live if removal[(x.platform, x.listing_id)] is not None and x.platform == "jd")
+        page = httpx.get(f"{m.base_url}/jd/item/{gone.listing_id}.html", timeout=10)
+        assert page.status_code == 200 and "该商品已下架" in page.content.decode("gbk")
