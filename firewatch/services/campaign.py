@@ -31,7 +31,7 @@ WEEKLY_NAMES = {"new": "新发现商品", "flagged": "标记", "confirmed": "确
 # flag-to-removal distribution: bins of days, [low, high)
 REMOVAL_BINS = ((0, 1), (1, 2), (2, 3), (3, 5), (5, 7), (7, 14), (14, 21), (21, 28), (28, None))
 UNKNOWN_REGION = "未知地区"
-STEPS = 16  # `tick` calls of one `campaign_figures` run
+STEPS = 17  # `tick` calls of one `campaign_figures` run of every platform (one fewer for one platform)
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,9 @@ class CampaignFigures:
     repeat_total: int = 0
     repeat_min: int = 2
     repeat_shops: list[dict[str, Any]] = field(default_factory=list)
+    # sellers grouped across shops and platforms (issue 16, `store.sellers`); None for a one-platform report
+    networks: int | None = None  # sellers with shops on two or more platforms whose newest shop appeared in the period
+    repeat_sellers: int | None = None  # sellers (all their shops together) with repeat_min or more confirmed listings
     cases: list[Case] = field(default_factory=list)
 
     @property
@@ -251,6 +254,10 @@ def campaign_figures(store: Store, period: Period, config: CampaignSettings, pla
     f.removal_bins = removal_bins(f.removal_days)
     step("重复违法店铺")
     f.repeat_total, f.repeat_shops = repeat_offenders(store, end, config, platform)
+    if not platform:
+        step("经营者网络")
+        f.networks = store.sellers.networks_count(start, end)
+        f.repeat_sellers = store.sellers.repeat_offenders_count(config.repeat_offender_min, start, end)
     step("典型案例")
     f.cases = typical_cases(store, period, config.typical_cases, platform)
     return f

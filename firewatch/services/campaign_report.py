@@ -82,7 +82,9 @@ def summary_rows(f: CampaignFigures) -> list[tuple[str, str]]:
             ("平台下架（经复查核实）", f"{t['removed']}（占确认 {_pct(t['removed'], t['confirmed'])}）"),
             ("标记至下架用时 中位数", days_text(f.removal_median)), ("标记至下架用时 90%分位", days_text(f.removal_p90)),
             ("疑似重新上架", f"{t['relisted']}"),
-            (f"重复违法店铺（确认违规≥{f.repeat_min}次）", f"{f.repeat_total}")]
+            (f"重复违法店铺（确认违规≥{f.repeat_min}次）", f"{f.repeat_total}")] + ([
+            ("发现跨平台经营者网络（本期新出现）", f"{f.networks}"),
+            (f"重复违法经营者（多店合计确认违规≥{f.repeat_min}次）", f"{f.repeat_sellers}")] if f.networks is not None else [])
 
 
 def _png(fig) -> bytes:
