@@ -37,6 +37,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from PIL import Image, UnidentifiedImageError
 
+from crawler.sites import platform_domains
+from firewatch.core.browser import host_allowed
 from firewatch.core.datapaths import resolve_path, stored_path
 from firewatch.core.exceptions import ClaimLost, FirewatchError
 from firewatch.core.files import write_new
@@ -73,6 +75,7 @@ class OcrConfig:
     image_dir: Path = Path("ocr")
     data_dir: Path | None = None
     user_agent: str = "firewatch"
+    allowed_hosts: tuple[str, ...] = ()  # hosts images may come from; () = the platforms' domains (site maps)
 
     @classmethod
     def from_settings(cls, settings) -> "OcrConfig":
@@ -139,17 +142,26 @@ def decode_image(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
 
 
 class ImageFetcher:
-    """GET image URLs through the host map's transport, at most `max_bytes` each."""
+    """GET image URLs through the host map's transport, at most `max_bytes` each, only from the
+    watched platforms' hosts and image CDNs (`allowed_hosts`, default the site maps' domains), on
+    every redirect hop too: a seller-written image URL must not make firewatch fetch, keep and show
+    a resource of another host (an internal address, say)."""
 
     def __init__(self, timeout: float, max_bytes: int, user_agent: str = "firewatch",
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, allowed_hosts: tuple[str, ...] = ()) -> None:
         self.max_bytes = max_bytes
+        self.allowed_hosts = allowed_hosts or platform_domains()
         self._client = httpx.Client(timeout=timeout, follow_redirects=True, transport=transport,
-                                    headers={"User-Agent": user_agent})
+                                    headers={"User-Agent": user_agent},
+                                    event_hooks={"request": [self._check_host]})
+
+    def _check_host(self, request: httpx.Request) -> None:
+        if not host_allowed(request.url.host, self.allowed_hosts):
+            raise ImageRefused(f"图片地址不在受监测平台的域名内，未下载：{str(request.url)[:200]}")
 
     def fetch(self, url: str) -> bytes:
-        """The bytes at `url`; ImageRefused for an answer that is not a usable image file (kept),
-        httpx.HTTPError for a network failure (tried again later)."""
+        """The bytes at `url`; ImageRefused for an answer that is not a usable image file or a host
+        outside the platforms (kept), httpx.HTTPError for a network failure (tried again later)."""
         if urlsplit(url).scheme not in ("http", "https"):
             raise ImageRefused(f"图片地址不是 http(s) 地址：{url[:200]}")
         with self._client.stream("GET", url) as resp:
@@ -374,7 +386,7 @@ class OcrStage:
     def _reader(self) -> ImageReader:
         if self.reader is None:
             fetcher = ImageFetcher(self.config.timeout, self.config.max_bytes, self.config.user_agent,
-                                   self._transport)
+                                   self._transport, self.config.allowed_hosts)
             self.reader = ImageReader(self.store, self.config, fetcher=fetcher)
         return self.reader
 

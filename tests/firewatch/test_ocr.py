@@ -232,14 +232,15 @@ def test_bad_image_files_get_a_clear_error_and_the_rest_are_read(demo_market, tr
     })
     base = f"http://127.0.0.1:{host.httpd.server_address[1]}"
     urls = [f"{base}/a.png", f"{base}/b.png", f"{base}/c.png", f"{base}/d.png", f"{base}/missing.png",
-            "http://127.0.0.1:9/unreachable.png", f"{base}/good.png"]
+            "http://127.0.0.1:9/unreachable.png", f"{base}/good.png", "http://10.0.0.5:8080/cam.png"]
     listing = Listing("jd", "777", url="https://item.jd.com/777.html", title=x.title, price=Decimal("60"),
                       attributes=dict(x.attributes), image_urls=urls)
     with open_store(tmp_path / "f.db", data_dir=tmp_path) as store:
         store.listings.upsert_listing(listing)
         store.queue.enqueue(listing.key, "ocr")
         stage = OcrStage(store, trained_model.scorer, config(tmp_path, max_images=10, max_bytes=250_000,
-                                                             max_pixels=25_000_000, timeout=3))
+                                                             max_pixels=25_000_000, timeout=3,
+                                                             allowed_hosts=("127.0.0.1",)))
         stage.complete(listing.key, None, 0.5)
         stage.close()
         records = {r.url.rsplit("/", 1)[1]: r for r in store.ocr.images_of(listing.key)}
@@ -252,6 +253,8 @@ def test_bad_image_files_get_a_clear_error_and_the_rest_are_read(demo_market, tr
     assert records["missing.png"].error == "图片地址返回 HTTP 404"
     assert records["unreachable.png"].error.startswith("网络错误")  # tried again at the next OCR
     assert "年检专用" in records["good.png"].text and not records["good.png"].error
+    # a host outside the allowed ones (the platforms' domains by default) is never fetched
+    assert records["cam.png"].error.startswith("图片地址不在受监测平台的域名内") and not records["cam.png"].file
     assert any(r.span_field == "image:7" and r.code == "inspection_only" for r in assessment.reasons)
 
 

@@ -118,3 +118,6 @@ def test_a_changed_image_file_is_not_served(ocr_page, ocr_site):
     finally:
         kept.write_bytes(original)
     assert page.evaluate("u => fetch(u).then(r => r.status)", f"{page.base}/listings/{KEY[0]}/{KEY[1]}/images/2") == 404
+    for number in ("0", "99999999999999999999"):  # out of range: a clear 400, never a 500
+        assert page.evaluate("u => fetch(u).then(r => r.status)",
+                             f"{page.base}/listings/{KEY[0]}/{KEY[1]}/images/{number}") == 400

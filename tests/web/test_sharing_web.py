@@ -5,6 +5,7 @@ built on that same pack, the JSON API paged by keyset; every act audited. Own da
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -118,6 +119,9 @@ def test_transfer_waits_for_the_case_pack_then_builds_on_it(site, tmp_path):
         assert zf.read(f"证据包-案件{case_id}.zip") == pack  # the very pack the case page offers
         assert "义乌市公安局" in zf.read("移送函.html").decode()
     assert manifest["recipient"] == "义乌市公安局" and [s["name"] for s in manifest["subjects"]][0] == "义乌消防器材有限公司"
+    with open_store(site["data"] / "firewatch.db") as store:
+        [entry] = [e for e in store.users.audit_entries(subject=f"case:{case_id}") if e["action"] == "case_transfer"]
+    assert entry["detail"]["sha256"] == hashlib.sha256(pack).hexdigest()  # the audit names the pack that went out
     # the temporary file goes once the response is sent (a background task after the body)
     wait_until(lambda: not list((site["data"] / "exports" / "downloads").glob(f"transfer-{case_id}-*")), timeout=10,
                what="the transfer's temporary file to be removed")

@@ -9,8 +9,9 @@ record names (PNG, JPEG, WEBP, GIF, BMP; the global `nosniff` header stops any o
 from __future__ import annotations
 
 import hashlib
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from firewatch.core.datapaths import resolve_path
@@ -24,11 +25,12 @@ RASTER = {"image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp"}
 
 
 @router.get("/listings/{platform}/{listing_id}/images/{number}")
-def listing_image(request: Request, platform: str, listing_id: str, number: int, store: Store = Depends(get_store),
+def listing_image(request: Request, platform: str, listing_id: str, number: Annotated[int, Path(ge=1, le=1000)],
+                  store: Store = Depends(get_store),
                   user: User = Depends(current_user)) -> Response:
     key = (platform, listing_id)
     queries.visible_listing(user, store, key)
-    record = store.ocr.image(key, number - 1) if number >= 1 else None
+    record = store.ocr.image(key, number - 1)
     if record is None or not record.file or record.media_type not in RASTER:
         raise NotFound("此商品没有这张已识别的图片")
     root = request.app.state.config.data_root.resolve()

@@ -123,7 +123,7 @@ def transfer(request: Request, case_id: DbId, recipient: Annotated[Title, Form()
         raise
     store.users.audit(user.name, "case_transfer", f"case:{case_id}",
                       {"number": result.number, "name": recipient, "listings": result.listings,
-                       "sha256": result.files.get(pack.name, "")}, client_ip(request))
+                       "sha256": result.files.get(f"证据包-案件{case_id}.zip", "")}, client_ip(request))
     return FileResponse(out, media_type="application/zip", filename=f"移送材料-{result.number}.zip",
                         background=BackgroundTask(out.unlink, missing_ok=True))
 
