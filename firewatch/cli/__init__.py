@@ -32,7 +32,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": ("firewatch.cli.demo", "demo",
              "Run the whole flow once against the demo market and print a summary."),
     "evaluate": ("firewatch.cli.scoring", "evaluate",
-                 "Evaluate the saved models: per-class scores, confusion matrix, reason recall, PR curve."),
+                 "Evaluate the saved models: per-class scores, confusion matrix, reason recall, PR curve; "
+                 "several files are also compared side by side (per reason P/R/support, risk F1, Brier, ECE)."),
     "export": ("firewatch.cli.export", "export",
                "Takedown lists, evidence packs, credit-sharing records and case-transfer packages."),
     "import": ("firewatch.cli.imports", "import_",
