@@ -70,6 +70,8 @@ def test_penalties_are_recorded_checked_exported_and_audited(site):
     page = inv.get(f"/cases/{case_id}").text
     assert "杭市监处罚〔2026〕7号" in page and HOSTILE not in page and "&lt;img src=x" in page
 
+    cases = inv.get("/cases").text
+    assert re.search(r"<title>[^<]*</title>", cases) and cases.count('id="credit-export"') == 1  # the form, once, in the page
     got = inv.get("/exports/credit.xlsx", params={"from": "2026-11-01", "to": "2026-11-30"})
     assert got.status_code == 200 and "filename" in got.headers["content-disposition"]
     ws = load_workbook(io.BytesIO(got.content)).worksheets[0]
