@@ -3,6 +3,8 @@ listing keys as users type them, and the platform choices."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from pathlib import Path
 
 import click
@@ -64,3 +66,14 @@ def with_host_map(settings: Settings, resolve, trust_ca: str | None) -> Settings
     return settings.with_overrides({"crawl": {
         "resolve": {**settings.crawl.resolve, **parse_resolve(resolve)},
         "trust_ca": str(Path(trust_ca).resolve()) if trust_ca else settings.crawl.trust_ca}})
+
+
+def date_option(ctx, param, value: str | None):
+    """A click callback: an option's YYYY-MM-DD text as a `date` (None stays None), else a usage error
+    saying how to write it."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"「{value}」不是日期：请写成 年-月-日，如 2026-11-30") from None

@@ -19,7 +19,7 @@ from rich.progress import Progress
 from alerts.pack_verify import check_pack, signer_fingerprint
 from alerts.signing import read_public_key
 from alerts.takedown import takedown_rows, write_takedown
-from firewatch.cli.common import TAKEDOWN_PLATFORMS, parse_key, settings_of
+from firewatch.cli.common import TAKEDOWN_PLATFORMS, date_option, parse_key, settings_of
 from firewatch.core.clock import to_beijing, utcnow
 from firewatch.core.exceptions import VerificationError
 from firewatch.services.credit import FORMATS as CREDIT_FORMATS, write_credit
@@ -113,19 +113,10 @@ def verify(ctx, pack: str, key_spec: str | None) -> None:
     out.print(f"[green]OK[/green] {pack}: intact")
 
 
-def _day(ctx, param, value):
-    """A click callback: YYYY-MM-DD to a date (None stays None)."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"「{value}」不是日期：请写成 年-月-日，如 2026-11-30") from None
-
 
 @export.command("credit")
-@click.option("--from", "start", callback=_day, help="First decision date, YYYY-MM-DD (default: 1 January of this year, Beijing).")
-@click.option("--to", "end", callback=_day, help="Last decision date, YYYY-MM-DD (default: today, Beijing).")
+@click.option("--from", "start", callback=date_option, help="First decision date, YYYY-MM-DD (default: 1 January of this year, Beijing).")
+@click.option("--to", "end", callback=date_option, help="Last decision date, YYYY-MM-DD (default: today, Beijing).")
 @click.option("--format", "fmt", default="csv", show_default=True, type=click.Choice(list(CREDIT_FORMATS)))
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
               help="Output file (default: <data>/exports/credit-<from>-<to>.<format>).")

@@ -8,20 +8,12 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from firewatch.cli.common import console, out, settings_of, store_of
+from firewatch.cli.common import date_option, console, out, settings_of, store_of
 from firewatch.core.clock import show_date, utcnow
 from firewatch.core.models import PLATFORMS
 from firewatch.services.campaign import Period
 from firewatch.services.campaign_report import RENDER_STEPS, days_text, write_campaign_report
 
-
-def _day(ctx, param, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"日期应为 年-月-日（如 2026-10-30），收到「{value}」") from None
 
 
 @click.group()
@@ -30,8 +22,8 @@ def report() -> None:
 
 
 @report.command("campaign")
-@click.option("--from", "first", required=True, callback=_day, help="First day (Beijing time), YYYY-MM-DD.")
-@click.option("--to", "last", callback=_day, help="Last day (Beijing time), YYYY-MM-DD; default: today.")
+@click.option("--from", "first", required=True, callback=date_option, help="First day (Beijing time), YYYY-MM-DD.")
+@click.option("--to", "last", callback=date_option, help="Last day (Beijing time), YYYY-MM-DD; default: today.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Folder for the files (default: <exports>/reports).")
 @click.option("--platform", type=click.Choice(PLATFORMS), help="One platform only (default: all).")
 @click.pass_context
