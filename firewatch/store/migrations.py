@@ -923,4 +923,11 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         CREATE INDEX penalty_items_listing ON penalty_items (platform, listing_id)
         """,
     ),
+    (
+        24,
+        "linked reviews by the confirmation that queued them (undoing it takes them out of the queue)",
+        """
+        CREATE INDEX linked_reviews_from ON linked_reviews (from_platform, from_listing_id)
+        """,
+    ),
 ]

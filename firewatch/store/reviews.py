@@ -138,6 +138,8 @@ class SQLiteReviews:
                             row["batch"]))
                 db.execute("DELETE FROM decisions WHERE id=?", (int(row["id"]),))
                 triage.refresh_in(db, key)
+                if row["verdict"] == "confirm":  # what the confirmation queued elsewhere goes with it
+                    sellers.unqueue_linked_in(db, key)
                 before = db.execute("SELECT * FROM decisions WHERE platform=? AND listing_id=? ORDER BY at DESC, id DESC "
                                     "LIMIT 1", key).fetchone()
                 done.append((int(row["id"]), undone, None if before is None else decision_from_row(before)))

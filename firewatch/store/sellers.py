@@ -175,6 +175,18 @@ def queue_linked_in(db, key: tuple[str, str], limit: int = 200, now: datetime | 
     return queued
 
 
+def unqueue_linked_in(db, key: tuple[str, str]) -> int:
+    """The confirmation of `key` was undone: the listings it queued on linked shops that nobody has
+    decided on leave the review queue (as if it had never been made); returns how many."""
+    rows = db.execute("SELECT q.platform, q.listing_id FROM linked_reviews q WHERE q.from_platform=? "
+                      "AND q.from_listing_id=? AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.platform=q.platform "
+                      "AND d.listing_id=q.listing_id)", key).fetchall()
+    for platform, listing_id in rows:
+        db.execute("DELETE FROM linked_reviews WHERE platform=? AND listing_id=?", (platform, listing_id))
+        triage.refresh_in(db, (platform, listing_id))
+    return len(rows)
+
+
 def _path_link(db, shop: Shop, other: Shop) -> tuple[str, str]:
     """The key that joins `other` to the seller: its direct link with `shop` when there is one, else
     its first link to any shop of the seller (the seller page shows the whole chain)."""
@@ -379,7 +391,8 @@ class SQLiteSellers:
              "WHERE s.seller_id=?"),
             ("SELECT q.queued_at AS at, 'linked' AS kind, q.platform, q.listing_id, "
              "q.kind || '=' || q.value || ' ← ' || q.from_platform || ':' || q.from_listing_id AS detail, "
-             "'g' || q.platform || q.listing_id AS sid FROM linked_reviews q WHERE q.seller_id=?"),
+             f"'g' || q.platform || q.listing_id AS sid FROM {own} JOIN linked_reviews q ON q.platform=l.platform "
+             "AND q.listing_id=l.listing_id WHERE s.seller_id=?"),  # by the shops: stays right after a rebuild
             ("SELECT al.created_at AS at, al.rule AS kind, al.platform, al.listing_id, al.summary AS detail, "
              f"'h' || CAST(al.id AS TEXT) AS sid FROM {own} JOIN alerts al ON al.platform=l.platform "
              "AND al.listing_id=l.listing_id WHERE s.seller_id=? AND al.rule='relisting'"),

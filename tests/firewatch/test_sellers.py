@@ -129,6 +129,22 @@ def test_confirmed_on_one_platform_queues_the_sellers_shops_elsewhere_and_they_j
     assert first + rest == events
 
 
+def test_undoing_a_confirmation_takes_what_it_queued_elsewhere_out_of_the_queue(store):
+    _scored(store, _listing("jd", "1", "J1", "盾安消防专营店", "正品保障，V:dunan8888"), flagged=True)
+    _scored(store, _listing("tmall", "2", "T1", "盾安旗舰店", "薇信 dunan8888 咨询"), flagged=False)
+    _scored(store, _listing("tmall", "3", "T1", "盾安旗舰店", "大量现货"), flagged=False)
+    resolve_pending(store, SETTINGS)
+    store.reviews.record_decision(Decision("jd", "1", "alice", "confirm"))
+    store.reviews.record_decision(Decision("tmall", "3", "bob", "dismiss"))  # decided there: it stays decided
+    assert {r.listing.key for r in whole_queue(store, QueueQuery())} == {("tmall", "2")}
+    store.reviews.undo_batch("alice")
+    assert {r.listing.key for r in whole_queue(store, QueueQuery())} == {("jd", "1")}  # as before the confirmation
+    assert store.sellers.linked_review(("tmall", "2")) is None
+    assert store.sellers.linked_review(("tmall", "3")) is not None  # its own decision keeps its record
+    seller = store.sellers.seller_of_shop("jd", "J1")
+    assert [e["listing_id"] for e in store.sellers.timeline(seller, limit=100) if e["kind"] == "linked"] == ["3"]
+
+
 def test_a_later_listing_joins_the_seller_incrementally_and_weak_keys_only_link_together(store):
     _scored(store, _listing("jd", "1", "J1", "盾安消防专营店", "电话 13812345678，地址：济南市历下区经十路1号国贸大厦1001室"), True)
     _scored(store, _listing("taobao", "5", "B5", "安泰五金", "地址：济南市历下区经十路1号国贸大厦1001室"), False)
