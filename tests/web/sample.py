@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import struct
 import zlib
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -150,3 +151,33 @@ def build_sample(data_dir: Path, screenshot: Callable[[Listing], bytes] | None =
         store.close()
     made.update(data_dir=data_dir, evidence_dir=evidence_dir, password=password)
     return made
+
+
+@contextmanager
+def sample_site(data_dir: Path, chromium: str):
+    """The sample built under `data_dir`, served by the web app on a port of its own (Chromium for
+    packs and letters): yields {"url", "data"}; the server stops on exit."""
+    from firewatch.core.settings import load_settings
+    from firewatch.web import create_app
+    from firewatch.web.serving import AppServer
+
+    build_sample(data_dir)
+    settings = load_settings(env={}).with_overrides({"paths": {"data_dir": str(data_dir)},
+                                                     "capture": {"chromium": chromium}})
+    server = AppServer(create_app(settings))
+    url = server.start()
+    try:
+        yield {"url": url, "data": data_dir}
+    finally:
+        server.stop()
+
+
+def make_case(data_dir: Path, title: str, keys) -> int:
+    """A case of these listings in the sample store, made by the investigator; its id."""
+    from firewatch.store import open_store
+
+    with open_store(Path(data_dir) / "firewatch.db") as store:
+        case_id = store.reviews.create_case(title, "investigator", "")
+        for key in keys:
+            store.reviews.add_case_item(case_id, key, "investigator")
+    return case_id

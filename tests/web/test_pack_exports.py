@@ -15,31 +15,17 @@ from playwright.sync_api import expect
 from firewatch.core.models import Decision
 from firewatch.store import open_store
 from tests.helpers import browser_login, login_client, wait_until
-from tests.web.sample import build_sample
+from tests.web.sample import build_sample, make_case, sample_site
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, chromium):
-    from firewatch.core.settings import load_settings
-    from firewatch.web import create_app
-    from firewatch.web.serving import AppServer
-
-    data = tmp_path_factory.mktemp("pack-data")
-    build_sample(data)
-    settings = load_settings(env={}).with_overrides({"paths": {"data_dir": str(data)},
-                                                     "capture": {"chromium": chromium}})
-    server = AppServer(create_app(settings))
-    url = server.start()
-    yield {"url": url, "data": data}
-    server.stop()
+    with sample_site(tmp_path_factory.mktemp("pack-data"), chromium) as site:
+        yield site
 
 
 def _case(site, title: str, keys) -> int:
-    with open_store(site["data"] / "firewatch.db") as store:
-        case_id = store.reviews.create_case(title, "investigator", "")
-        for key in keys:
-            store.reviews.add_case_item(case_id, key, "investigator")
-    return case_id
+    return make_case(site["data"], title, keys)
 
 
 def _packs(site, case_id: int) -> list:
