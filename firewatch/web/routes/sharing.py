@@ -13,20 +13,18 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
-from starlette.background import BackgroundTask
 
 from firewatch.core.clock import to_beijing, utcnow
 from firewatch.services.credit import COLUMNS, FORMATS, rows_of, write_credit
 from firewatch.services.penalties import PenaltyForm, record_penalty
 from firewatch.store import Store
+from firewatch.web.downloads import send_download, write_download
 from firewatch.web.deps import DbId, User, client_ip, get_store, require, verify_csrf
 from firewatch.web.exceptions import BadRequest
 from firewatch.web.limits import Field, Note, Title
@@ -108,25 +106,16 @@ def transfer(request: Request, case_id: DbId, recipient: Annotated[Title, Form()
         raise BadRequest("案件中还没有商品" if not keys else
                          "这些商品尚未取证，不能移送：" + "、".join(missing[:10]) + "；取证后再导出证据包")
     inputs = pack_inputs(store, case, keys)
-    pack = next((pack_path(e, config) for e in store.packs.of_case(case_id)
-                 if e.state == "done" and e.inputs_sha256 == inputs and pack_path(e, config) is not None), None)
+    current = (pack_path(e, config) for e in store.packs.of_case(case_id) if e.state == "done" and e.inputs_sha256 == inputs)
+    pack = next((path for path in current if path is not None), None)
     if pack is None:
         raise BadRequest("请先点“导出证据包”，待本页显示导出完成（证据包须与案件当前内容一致）后，再生成移送材料")
-    folder = Path(config.export_dir) / "downloads"
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(prefix=f"transfer-{case_id}-", suffix=".zip", dir=folder, delete=False) as fh:
-        out = Path(fh.name)
-    try:
-        result = config.transfer_exporter(store, case_id, out, recipient=recipient, operator=user.name, pack=pack)
-    except BaseException:
-        out.unlink(missing_ok=True)
-        raise
+    out, result = write_download(config, f"transfer-{case_id}-", ".zip", lambda path: config.transfer_exporter(
+        store, case_id, path, recipient=recipient, operator=user.name, pack=pack))
     store.users.audit(user.name, "case_transfer", f"case:{case_id}",
                       {"number": result.number, "name": recipient, "listings": result.listings,
                        "sha256": result.files.get(f"证据包-案件{case_id}.zip", "")}, client_ip(request))
-    return FileResponse(out, media_type="application/zip", filename=f"移送材料-{result.number}.zip",
-                        background=BackgroundTask(out.unlink, missing_ok=True))
-
+    return send_download(out, "application/zip", f"移送材料-{result.number}.zip")
 
 def _range(start: str, end: str) -> tuple[date, date]:
     try:
@@ -146,21 +135,12 @@ def credit_export(request: Request, fmt: str, start: Annotated[str, Query(alias=
     if fmt not in FORMATS:
         raise BadRequest("导出格式应为 csv、xlsx 或 json")
     first, last = _range(start, end)
-    folder = Path(request.app.state.config.export_dir) / "downloads"
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(prefix="credit-", suffix=f".{fmt}", dir=folder, delete=False) as fh:
-        out = Path(fh.name)
-    try:
-        result = write_credit(store, out, fmt, first, last)
-    except BaseException:
-        out.unlink(missing_ok=True)
-        raise
+    out, result = write_download(request.app.state.config, "credit-", f".{fmt}",
+                                 lambda path: write_credit(store, path, fmt, first, last))
     store.users.audit(user.name, "export_credit", "penalties",
                       {"format": fmt, "rows": result.rows, "since": first.isoformat(), "name": last.isoformat()},
                       client_ip(request))
-    return FileResponse(out, media_type=MEDIA[fmt], filename=f"行政处罚信息-{first:%Y%m%d}-{last:%Y%m%d}.{fmt}",
-                        background=BackgroundTask(out.unlink, missing_ok=True))
-
+    return send_download(out, MEDIA[fmt], f"行政处罚信息-{first:%Y%m%d}-{last:%Y%m%d}.{fmt}")
 
 @api.get("/penalties", summary="行政处罚信息（信用共享）：按决定日期与编号分页")
 def penalties_api(start: Annotated[str, Query(alias="from", max_length=10)] = "",
