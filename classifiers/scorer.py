@@ -25,7 +25,7 @@ import sklearn
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 
-from firewatch.core.files import stage_file
+from firewatch.core.files import sha256_file, stage_file
 from firewatch.core.models import Assessment, Listing, Reason
 
 from .calibration import RiskCalibrator, RiskCombiner, combine_features
@@ -57,13 +57,6 @@ def _dist_version(name: str) -> str:
     except importlib.metadata.PackageNotFoundError:
         return "unknown"
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def rules_hash() -> str:
@@ -370,7 +363,7 @@ class Scorer:
         staged = [stage_file(model_path, lambda fh: joblib.dump(models, fh))]
         try:
             sidecar = dict(self.meta_)
-            sidecar.update({"artifact": MODEL_FILE, "artifact_sha256": _sha256(staged[0]),
+            sidecar.update({"artifact": MODEL_FILE, "artifact_sha256": sha256_file(staged[0]),
                             "rules_sha256": rules_hash()})
             staged.append(stage_file(sidecar_path, json.dumps(sidecar, ensure_ascii=False, indent=2, default=str)))
             sidecar_path.unlink(missing_ok=True)  # no sidecar naming a model that is not there yet
@@ -395,7 +388,7 @@ class Scorer:
             raise ModelIntegrityError(f"unreadable sidecar {sidecar_path}: {exc}") from exc
         if meta.get("format") != FORMAT_VERSION or meta.get("artifact") != MODEL_FILE:
             raise ModelIntegrityError(f"{sidecar_path}: unknown model format")
-        if _sha256(model_path) != meta.get("artifact_sha256"):
+        if sha256_file(model_path) != meta.get("artifact_sha256"):
             raise ModelIntegrityError(f"{model_path} does not match the hash in {sidecar_path}: "
                                       "refusing to load; retrain with `firewatch train`")
         saved = (meta.get("versions") or {}).get("scikit-learn")

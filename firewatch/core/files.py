@@ -3,17 +3,19 @@
 `atomic_write(path, data)` and `atomic_writer(path)` replace `path` whole or leave it untouched;
 `write_new` places a file only where none is (False for the loser); `stage_file` and `write_file`
 (in place) are for callers that rename later. `data`: bytes, text (UTF-8) or a writer callable.
+`sha256_file(path)` hashes a written file in 1 MiB reads (packs and models can be large).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Callable, Iterator, Union
 
-__all__ = ["Content", "atomic_write", "atomic_writer", "stage_file", "write_file", "write_new"]
+__all__ = ["Content", "atomic_write", "atomic_writer", "sha256_file", "stage_file", "write_file", "write_new"]
 
 Content = Union[bytes, str, Callable[[IO[bytes]], object]]
 
@@ -109,3 +111,12 @@ def write_new(path: str | os.PathLike[str], data: Content, *, mode: int | None =
         return True
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """The file's SHA-256 (hex), read in 1 MiB blocks, never whole into memory."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

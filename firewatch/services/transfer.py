@@ -11,7 +11,6 @@ otherwise, saying what to run). The ZIP appears whole or not at all (written bes
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ from alerts.takedown import takedown_row
 from alerts.transfer import subjects_html, to_pdf, transfer_html
 from firewatch.core.clock import to_beijing, utcnow
 from firewatch.core.exceptions import InvalidRecord, NotFoundError
+from firewatch.core.files import sha256_file
 from firewatch.core.labels import PLATFORM_NAMES
 from firewatch.core.settings import Settings
 from firewatch.services.evidence import default_operator, export_evidence_pack, local_fingerprint
@@ -76,13 +76,6 @@ def _subjects(store, keys: list[Key], rows: dict[Key, dict[str, Any]], penalties
     return [dict(s, rows=[rows[k] for k in s["keys"]]) for s in subjects.values()]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def export_transfer(settings: Settings, store, case_id: int, out_path: str | Path, *, recipient: str,
                     operator: str | None = None, pack: Path | None = None,
@@ -119,7 +112,7 @@ def export_transfer(settings: Settings, store, case_id: int, out_path: str | Pat
         else:
             export_evidence_pack(settings, store, keys, work / pack_name, operator=operator,
                                  case=f"{case['title']}（案件 {case_id}）", progress=progress)
-        pack = {"name": pack_name, "sha256": _sha256(work / pack_name), "fingerprint": local_fingerprint(settings)}
+        pack = {"name": pack_name, "sha256": sha256_file(work / pack_name), "fingerprint": local_fingerprint(settings)}
         context = {"case": case, "number": number, "issued_at": now, "recipient": recipient.strip(),
                    "sender_org": config.sender_org, "sender_contact": config.sender_contact, "operator": operator,
                    "rows": list(rows.values()), "penalties": penalties, "subjects": subjects, "pack": pack}
@@ -128,7 +121,7 @@ def export_transfer(settings: Settings, store, case_id: int, out_path: str | Pat
             (work / f"{name}.html").write_text(html, encoding="utf-8")
             (work / f"{name}.pdf").write_bytes(to_pdf(html, settings.capture.chromium))
         names = [pack_name] + [f"{n}.{ext}" for n in documents for ext in ("pdf", "html")]
-        files = {n: _sha256(work / n) for n in names}
+        files = {n: sha256_file(work / n) for n in names}
         record = {"schema": MANIFEST_SCHEMA, "number": number, "case": {"id": int(case_id), "title": case["title"]},
                   "recipient": recipient.strip(), "sender": config.sender_org, "operator": operator,
                   "generated_at": to_beijing(now).isoformat(timespec="seconds"), "listings": len(keys),

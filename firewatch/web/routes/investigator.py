@@ -32,6 +32,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 
 from firewatch.core.clock import iso
 from firewatch.core.datapaths import resolve_path, stored_path
+from firewatch.core.files import sha256_file
 from firewatch.core.models import to_jsonable, utcnow
 from firewatch.services.penalties import case_subjects
 from firewatch.store import Store, open_store
@@ -182,7 +183,7 @@ def _run_export(config, export_id: int, case_id: int, keys: list[tuple[str, str]
             try:
                 config.pack_exporter(store, keys, out, operator=user.name, case=label,
                                      progress=lambda done, total, stage: store.packs.progress(export_id, done, total, stage))
-                digest = hashlib.sha256(out.read_bytes()).hexdigest()
+                digest = sha256_file(out)
                 store.packs.finish(export_id, path=stored_path(out, config.data_root), sha256=digest,
                                    size=out.stat().st_size, listings=len(keys))
                 store.users.audit(user.name, "export_pack", f"case:{case_id}",
