@@ -20,7 +20,7 @@ from classifiers.watchlist import Watchlist
 from firewatch.cli.common import console, out, settings_of
 from firewatch.core.exceptions import ImportFileError
 from firewatch.core.files import atomic_writer
-from firewatch.imports import watchlist_from_sources
+from firewatch.imports import labelled_set_watchlist, watchlist_from_sources
 from firewatch.services.loaders import load_scorer, load_watchlist
 from firewatch.store import open_store, store_exists
 
@@ -165,10 +165,10 @@ def evaluate(ctx, data_paths: tuple[str, ...], out_dir: str | None) -> None:
     target = Path(out_dir) if out_dir else settings.data_dir / "reports"
     reports = []
     for path in paths:
-        # a labelled set may come with the spot-check list its watchlist_seller labels refer to
-        # (<stem>_watchlist.csv beside it), used with the configured watchlist for that set only
-        side = path.with_name(f"{path.stem}_watchlist.csv")
-        extra = watchlist_from_sources(side) if side.is_file() else None
+        # a labelled set may come with the spot-check list its watchlist_seller labels refer to,
+        # used with the configured watchlist for that set only
+        side = labelled_set_watchlist(path)
+        extra = watchlist_from_sources(side) if side else None
         names = (watchlist.names if watchlist else []) + (extra.names if extra else [])
         report = evaluate_records(scorer, load_records(path), threshold=threshold,
                                   watchlist=Watchlist(names) if names else None)

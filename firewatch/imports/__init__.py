@@ -6,10 +6,10 @@ certificate registries for scoring; `listings`: platform report rows as listings
 """
 
 from firewatch.imports.references import (ImportResult, certificate_number, certificate_status, clean_name,
-                                          parse_date, read_certificates_file, read_watchlist_file,
+                                          labelled_set_watchlist, parse_date, read_certificates_file, read_watchlist_file,
                                           registry_from_store, watchlist_from_sources)
 from firewatch.imports.tables import decode_text, find_header, header_key, map_header, read_mapped, read_tables
 
 __all__ = ["ImportResult", "certificate_number", "certificate_status", "clean_name", "decode_text", "find_header",
-           "header_key", "map_header", "parse_date", "read_certificates_file", "read_mapped", "read_tables",
-           "read_watchlist_file", "registry_from_store", "watchlist_from_sources"]
+           "header_key", "labelled_set_watchlist", "map_header", "parse_date", "read_certificates_file", "read_mapped",
+           "read_tables", "read_watchlist_file", "registry_from_store", "watchlist_from_sources"]

@@ -2,7 +2,8 @@
 
 `read_watchlist_file(path)` and `read_certificates_file(path)` read an XLSX or CSV export (UTF-8 or
 GBK) through `firewatch.imports.tables`, and return an `ImportResult`; an unreadable file raises
-`ImportFileError`. `watchlist_from_sources` and `registry_from_store` serve the scorer.
+`ImportFileError`. `watchlist_from_sources` and `registry_from_store` serve the scorer;
+`labelled_set_watchlist` finds the spot-check list a labelled evaluation set refers to.
 """
 
 from __future__ import annotations
@@ -114,6 +115,13 @@ def watchlist_from_sources(path: Path | None = None, store: Store | None = None)
     if path is not None:
         names += [r["name"] for r in read_watchlist_file(path).records]
     return Watchlist(names) if names else None
+
+
+def labelled_set_watchlist(path: Path) -> Path | None:
+    """The spot-check list beside a labelled set (`<stem>_watchlist.csv`) that its watchlist_seller
+    labels refer to; a development split (`<name>_dev`) shares its sealed twin's list (`<name>_watchlist.csv`)."""
+    stems = [path.stem] + ([path.stem.removesuffix("_dev")] if path.stem.endswith("_dev") else [])
+    return next((side for stem in stems if (side := path.with_name(f"{stem}_watchlist.csv")).is_file()), None)
 
 
 # -- certificate registry ----------------------------------------------------------------

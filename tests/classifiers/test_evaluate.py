@@ -1,6 +1,7 @@
 """Evaluation: report figures, text tables, PNG plots, and the `firewatch evaluate` command."""
 
 import json
+import re
 
 import numpy as np
 
@@ -95,3 +96,30 @@ def test_cli_evaluate_side_by_side(install_model, run_firewatch, tmp_path):
     side = result.stdout.split("side by side", 1)[1]
     assert "one" in side and "two" in side and "risk F1" in side and "ECE" in side
     assert (data_dir / "reports" / "two-risk-pr.png").is_file()
+
+
+def test_a_dev_split_is_judged_against_its_sealed_twins_spot_check_list(install_model, run_firewatch, tmp_path):
+    """watchlist_seller labels refer to published spot-check lists (domain.md, 抽查结果名单); the packaged
+    heldout2_watchlist.csv holds them with their sources, and heldout2_dev uses the same file."""
+    from firewatch.imports import labelled_set_watchlist, read_watchlist_file
+    from classifiers.corpus import HELDOUT2_DEV_PATH, HELDOUT2_PATH
+
+    packaged = labelled_set_watchlist(HELDOUT2_DEV_PATH)
+    assert packaged == labelled_set_watchlist(HELDOUT2_PATH) == HELDOUT2_PATH.with_name("heldout2_watchlist.csv")
+    assert read_watchlist_file(packaged).records  # real rows, each with its publisher and source address
+
+    data_dir = tmp_path / "data"
+    install_model(data_dir)
+    watched = {"title": "消防器材 手提式干粉灭火器4kg MFZ/ABC4 店铺工厂用", "category": "portable_extinguisher",
+               "reasons": ["watchlist_seller"], "platform": "taobao", "price": "65.00",
+               "attributes": {"品牌": "鑫安", "生产企业": "玉环富捷消防设备有限公司"}, "shop": "平安消防器材店"}
+    data = tmp_path / "probe_dev.jsonl"
+    data.write_text(json.dumps(watched, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run_firewatch("evaluate", "--data", str(data), data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"watchlist_seller\s+0 / 1 ", result.stdout)  # no list beside the set: cannot be found
+    (tmp_path / "probe_watchlist.csv").write_bytes(packaged.read_bytes())
+    result = run_firewatch("evaluate", "--data", str(data), data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "名单 watchlist for probe_dev.jsonl" in result.stderr
+    assert re.search(r"watchlist_seller\s+1 / 1 ", result.stdout)
