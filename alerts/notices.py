@@ -2,7 +2,8 @@
 
 `create_notice` drafts a platform's confirmed listings that no notice names yet (None if none);
 `send_notice` writes the letter (HTML + PDF) and marks it sent; `acknowledge_notice` records the
-answer; `evaluate_notice` finds removals in later crawls and sets `removal_verified` or `overdue`.
+answer; `evaluate_notice` finds removals (a listing's page fetched again says it is gone; a clean crawl
+that no longer saw it only queues that fetch) and sets `removal_verified` or `overdue`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from firewatch.core.files import stage_file
 from firewatch.core.labels import PLATFORM_NAMES
-from firewatch.core.models import Notice, utcnow
+from firewatch.core.models import Listing, Notice, utcnow
 from firewatch.core.settings import NoticesSettings, Settings
 from firewatch.store import Store
 
@@ -143,38 +144,47 @@ def acknowledge_notice(store: Store, notice_id: int, *, by: str, note: str = "",
     return _get(store, notice_id)
 
 
-def _removal(store: Store, notice: Notice, key: tuple[str, str], recrawl_after: timedelta) -> tuple[datetime, str] | None:
-    """When and how `key`'s removal after the notice was established, or None."""
-    listing = store.listings.get_listing(key)
-    sent = notice.sent_at
-    if listing is None:
-        return None
-    if listing.status == "removed" and listing.last_seen and listing.last_seen >= sent:
+def _removal(listing: Listing | None, notice: Notice) -> tuple[datetime, str] | None:
+    """When and how the listing's removal after the notice was established, or None: only its own
+    page, fetched again after the notice, saying the item is gone (下架, 404) proves it."""
+    if listing is not None and listing.status == "removed" and listing.last_seen and listing.last_seen >= notice.sent_at:
         return listing.last_seen, "re-crawl saw the listing removed"
-    # Else removed if a finished crawl of its platform, meeting no block, started after the notice
-    # (and after the listing could have been skipped as recently seen) without seeing it.
-    since = max(sent, (listing.last_seen or sent) + recrawl_after)
-    for run in store.listings.crawl_runs_since(_CRAWL_PLATFORM.get(key[0], key[0]), since):
-        if run.get("outcome") == "finished" and not run.get("blocks") and not run.get("errors"):
-            started = datetime.fromisoformat(run["started_at"])
-            if listing.last_seen is None or listing.last_seen < started:
-                return datetime.fromisoformat(run["ended_at"]), f"not found by crawl run {run['id']}"
     return None
+
+
+def _missed_by_a_clean_crawl(store: Store, listing: Listing, notice: Notice, recrawl_after: timedelta) -> bool:
+    """Whether a finished crawl of the listing's platform, meeting no block or error, started after the
+    notice (and after the listing could have been skipped as recently seen) without seeing it. A crawl
+    searches some keywords and pages, not every listing, so this is a reason to look, not proof."""
+    since = max(notice.sent_at, (listing.last_seen or notice.sent_at) + recrawl_after)
+    for run in store.listings.crawl_runs_since(_CRAWL_PLATFORM.get(listing.platform, listing.platform), since):
+        if run.get("outcome") == "finished" and not run.get("blocks") and not run.get("errors"):
+            if listing.last_seen is None or listing.last_seen < datetime.fromisoformat(run["started_at"]):
+                return True
+    return False
 
 
 def evaluate_notice(store: Store, notice_id: int, now: datetime | None = None,
                     recrawl_after: timedelta = timedelta(hours=6)) -> Notice:
-    """Re-evaluate a sent notice against the store: removals, removal verified, overdue."""
+    """Re-evaluate a sent notice against the store: removals, removal verified, overdue. A listing that a
+    clean crawl no longer saw has its page queued to be fetched again (`fetch`, unless already queued);
+    `firewatch process` fetches it, and the next evaluation counts it removed if the page says so."""
     now = now or utcnow()
     notice = _get(store, notice_id)
     if notice.status in ("draft", "removal_verified"):
         return notice
+    recheck = []
     for key in notice.listing_keys:
         if key in notice.removed:
             continue
-        found = _removal(store, notice, key, recrawl_after)
+        listing = store.listings.get_listing(key)
+        found = _removal(listing, notice)
         if found is not None:
             store.notices.mark_notice_item_removed(notice_id, key, found[0], found[1])
+        elif listing is not None and _missed_by_a_clean_crawl(store, listing, notice, recrawl_after):
+            recheck.append(key)
+    if recheck and (queued := store.queue.enqueue_missing(recheck, "fetch")):
+        log.info("notice %s: %d listing(s) not seen by a clean crawl queued to be fetched again", notice_id, queued)
     notice = _get(store, notice_id)
     open_states = ("sent", "acknowledged", "overdue")
     if notice.listing_keys and all(k in notice.removed for k in notice.listing_keys):

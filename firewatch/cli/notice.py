@@ -123,7 +123,10 @@ def notice_ack(ctx, notice_id: int, by: str | None, note: str) -> None:
 @click.argument("notice_id", type=int, required=False)
 @click.pass_context
 def notice_status(ctx, notice_id: int | None) -> None:
-    """Re-evaluate removal and deadlines from the store and print each notice's state."""
+    """Re-evaluate removal and deadlines from the store and print each notice's state.
+
+    A listing counts as removed once its own page, fetched again after the notice, says so; one that a
+    clean crawl no longer found is queued to be fetched again (run `firewatch process`, then this again)."""
 
     settings = settings_of(ctx)
     grace = timedelta(seconds=int(settings.crawl.recrawl_after))
@@ -143,4 +146,4 @@ def notice_status(ctx, notice_id: int | None) -> None:
                 out.print(f"  {n.id} {key[0]}:{key[1]} 已下架 removed {_when(n.removed[key])} "
                           f"({escape(bases[n.id].get(key, ''))})")
             elif n.status in ("sent", "acknowledged", "overdue"):
-                out.print(f"  {n.id} {key[0]}:{key[1]} 仍在线 still online")
+                out.print(f"  {n.id} {key[0]}:{key[1]} 未核实下架 still online or not re-checked yet")

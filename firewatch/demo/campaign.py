@@ -34,7 +34,7 @@ from firewatch.store import open_store
 CAMPAIGN_DAYS = (0, 7, 14, 21)  # simulated days with work on them; day 0 is the demo's first pass
 TICK_KEYWORDS = {7: ["灭火器"], 14: ["报警器"]}  # a small incremental crawl on these days (relistings come days 1-10)
 TICK_MAX_PAGES = 1
-NO_CRAWL_PROOF = timedelta(days=3650)
+NO_CRAWL_PROOF = timedelta(days=3650)  # crawl misses queue no re-checks: each tick re-checks its own batch
 TICK_LIMIT = 15  # per tick: listings of open notices fetched again (oldest first), and new flags captured
 
 
@@ -100,8 +100,8 @@ def campaign_tick(settings: Settings, market, desk, day: int, env: dict[str, str
             resolve_path(notice.pdf_path, settings.data_dir)
             result.noticed += len(notice.listing_keys)
             result.taken_down.update(desk.receive(notice.listing_keys, day))
-        # The tick's crawl searches one keyword: a listing it did not see may well be online, so only a
-        # page fetched again that says 该商品已下架 counts (no crawl run is ever recent enough here).
+        # Only a page fetched again that says 该商品已下架 counts as removed; the tick re-checked its own
+        # batch above, so crawl misses are not turned into re-checks here (NO_CRAWL_PROOF).
         notices = evaluate_all(store, recrawl_after=NO_CRAWL_PROOF)
         result.removed_so_far = sum(len(n.removed) for n in notices)
         run_rules(store, AlertsConfig.from_settings(settings))

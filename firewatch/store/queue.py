@@ -92,6 +92,19 @@ class SQLiteQueue:
         with self._db.transaction() as db:
             enqueue_in(db, key, stage, utcnow())
 
+    def enqueue_missing(self, keys: list[Key], stage: str) -> int:
+        """Queue `stage` for those of `keys` not queued for it already (a queued row keeps its attempts
+        and claim); returns how many were added."""
+        added = 0
+        now = _ts(utcnow())
+        with self._db.transaction() as db:
+            for key in keys:
+                lock_listing_in(db, key)
+                added += db.execute("INSERT INTO queue (platform, listing_id, stage, enqueued_at) VALUES (?,?,?,?) "
+                                    "ON CONFLICT (platform, listing_id, stage) DO NOTHING",
+                                    (key[0], key[1], stage, now)).rowcount
+        return added
+
     def pending(self, stage: str, limit: int | None = None, max_attempts: int = 3) -> list[Key]:
         """Queued keys of `stage` (claimed or not), oldest first; with a `limit`, the platforms take
         turns (see `_oldest_in_turns`)."""

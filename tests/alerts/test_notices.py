@@ -109,25 +109,43 @@ def test_overdue_when_deadline_passes_without_answer(store):
     assert acknowledge_notice(store, notice_id, by="late").status == "acknowledged"
 
 
-def test_removed_before_the_notice_does_not_count_and_not_found_by_a_clean_crawl_does(store):
+def _crawl(store, platform, day, **counts):
+    run = store.listings.start_crawl_run(platform)
+    store.listings.finish_crawl_run(run, "finished", pages=10, items=5, **counts)
+    store._db.execute("UPDATE crawl_runs SET started_at=?, ended_at=? WHERE id=?",
+                      ((T0 + timedelta(days=day)).isoformat(), (T0 + timedelta(days=day, hours=1)).isoformat(), run))
+    return run
+
+
+def test_only_the_listings_own_page_fetched_again_proves_removal(store):
+    """A crawl searches some keywords and pages: one that did not see a noticed listing is a reason to
+    fetch its page again, not proof it is gone (it used to count as removal, and recorded listings still
+    on sale as removed). Removal counts when that page, fetched after the notice, says 下架."""
     notice_id = create_notice(store, "jd")
     _sent(store, notice_id, T0 + timedelta(days=1))
     listing = store.listings.get_listing(("jd", "1"))  # listed removed, but seen so only before the notice
     store._db.execute("UPDATE listings SET status='removed' WHERE listing_id='1'")
     assert evaluate_notice(store, notice_id, now=T0 + timedelta(days=2)).removed == {}
-    # a blocked crawl proves nothing; a finished clean crawl that did not see them does
-    run = store.listings.start_crawl_run("jd")
-    store.listings.finish_crawl_run(run, "finished", pages=10, items=5, blocks=3)
-    store._db.execute("UPDATE crawl_runs SET started_at=?, ended_at=? WHERE id=?",
-                      ((T0 + timedelta(days=2)).isoformat(), (T0 + timedelta(days=2, hours=1)).isoformat(), run))
+    assert store.queue.pending("fetch") == []
+    _crawl(store, "jd", 2, blocks=3)  # a blocked crawl is no reason to look
     assert evaluate_notice(store, notice_id, now=T0 + timedelta(days=3)).removed == {}
-    run = store.listings.start_crawl_run("jd")
-    store.listings.finish_crawl_run(run, "finished", pages=10, items=5)
-    store._db.execute("UPDATE crawl_runs SET started_at=?, ended_at=? WHERE id=?",
-                      ((T0 + timedelta(days=3)).isoformat(), (T0 + timedelta(days=3, hours=1)).isoformat(), run))
+    assert store.queue.pending("fetch") == []
+    _crawl(store, "jd", 3)  # a clean crawl that did not see them: their pages are queued, nothing is removed
     n = evaluate_notice(store, notice_id, now=T0 + timedelta(days=4))
-    assert n.status == "removal_verified" and set(n.removed) == {("jd", "1"), ("jd", "2")}
-    assert store.notices.notice_item_bases(notice_id)[("jd", "1")] == f"not found by crawl run {run}"
+    assert n.removed == {} and n.status == "sent"
+    assert set(store.queue.pending("fetch")) == {("jd", "1"), ("jd", "2")}
+    store._db.execute("UPDATE queue SET attempts=2 WHERE listing_id='2'")  # a re-check that keeps failing
+    evaluate_notice(store, notice_id, now=T0 + timedelta(days=4, hours=1))  # is not reset by the next evaluation
+    assert store._db.execute("SELECT attempts FROM queue WHERE listing_id='2'").fetchone()[0] == 2
+    # the re-fetched pages: listing 1 says 下架, listing 2 is still on sale
+    gone, online = T0 + timedelta(days=4, hours=2), T0 + timedelta(days=4, hours=3)
+    store.listings.upsert_listing(Listing(platform="jd", listing_id="1", url="https://item.example/1", title="x",
+                                          status="removed"), observed_at=gone)
+    store.listings.upsert_listing(Listing(platform="jd", listing_id="2", url="https://item.example/2", title="=1+1 干粉灭火器",
+                                          price=Decimal("14.50")), observed_at=online)
+    n = evaluate_notice(store, notice_id, now=T0 + timedelta(days=5))
+    assert set(n.removed) == {("jd", "1")} and n.removed[("jd", "1")] == gone and n.status == "sent"
+    assert store.notices.notice_item_bases(notice_id)[("jd", "1")] == "re-crawl saw the listing removed"
     assert listing.last_seen == T0
 
 
