@@ -165,13 +165,14 @@ def link_rule(settings) -> LinkRule:
     return LinkRule(frozenset(s.strong_keys), s.weak_keys_needed, s.key_max_shops)
 
 
-def _items(store, rows: list[dict[str, Any]]) -> list[tuple[tuple[str, str], str, list[Key]]]:
+def _items(store, rows: list[dict[str, Any]]) -> list[tuple[tuple[str, str], str, list[Key], str | None]]:
     keys = [(r["platform"], r["listing_id"]) for r in rows]
     details = store.sellers.source_details(keys)
     urls = [u for r in rows for u in (_json(r.get("image_urls"), []) or []) if isinstance(u, str)]
     hashes = store.sellers.image_hashes(urls) if urls else {}
     return [(shop_of(r["platform"], r["shop_id"], r["shop_name"]), r["shop_name"],
-             listing_keys(r, details.get((r["platform"], r["listing_id"]), []), hashes)) for r in rows]
+             listing_keys(r, details.get((r["platform"], r["listing_id"]), []), hashes), r.get("first_seen"))
+            for r in rows]
 
 
 @dataclass
@@ -207,7 +208,7 @@ def resolve_pending(store, settings, limit: int | None = None) -> ResolveStats:
             code = normalize_code(r["credit_code"])
             if credit_code_problem(code) is None:
                 keys.append(Key("credit_code", code, r["listing_id"], "assist"))
-            items.append((shop_of(r["platform"], r["shop_id"], r["shop_name"]), r["shop_name"], keys))
+            items.append((shop_of(r["platform"], r["shop_id"], r["shop_name"]), r["shop_name"], keys, None))
         stats.new_keys += store.sellers.save_batch(items, rule, ("assist", max(r["id"] for r in replies)))
         stats.replies += len(replies)
     return stats

@@ -26,6 +26,8 @@ from firewatch.store import triage
 from firewatch.store.db import _ts
 
 Shop = tuple[str, str]
+LISTING_FIELDS = ("id", "platform", "listing_id", "shop_id", "shop_name", "title", "description", "attributes",
+                  "image_urls", "first_seen")  # what keys are read from, and when the shop was first seen
 LINKED_LIMIT = 200  # at most this many listings queued for review per confirmation (docs/sellers.md)
 
 
@@ -58,16 +60,21 @@ def seller_in(db, shop: Shop) -> int | None:
     return int(r[0]) if r else None
 
 
-def _ensure_shop(db, shop: Shop, name: str, now: str) -> int:
+def _ensure_shop(db, shop: Shop, name: str, now: str, seen: str | None = None) -> int:
+    """The shop's seller (a new one for a shop not met before). The shop's `first_seen` is the earliest
+    first sighting of any of its listings (`seen`), not when this step ran."""
+    seen = min(seen, now) if seen else now
     found = seller_in(db, shop)
     if found is not None:
         if name:
             db.execute("UPDATE seller_shops SET shop_name=? WHERE platform=? AND shop_id=? AND shop_name<>?",
                        (name[:500], shop[0], shop[1], name[:500]))
+        db.execute("UPDATE seller_shops SET first_seen=? WHERE platform=? AND shop_id=? AND first_seen>?",
+                   (seen, shop[0], shop[1], seen))
         return found
     new = int(db.execute("INSERT INTO sellers (created_at) VALUES (?) RETURNING id", (now,)).fetchone()[0])
     db.execute("INSERT INTO seller_shops (platform, shop_id, shop_name, seller_id, first_seen) VALUES (?,?,?,?,?)",
-               (shop[0], shop[1], (name or "")[:500], new, now))
+               (shop[0], shop[1], (name or "")[:500], new, seen))
     return new
 
 
@@ -95,10 +102,11 @@ def _link(db, x: Shop, y: Shop, kind: str, value: str, listing_id: str, now: str
 
 
 def add_keys_in(db, shop: Shop, shop_name: str, keys: Iterable[Key], rule: LinkRule,
-                now: datetime | None = None) -> int:
-    """Record a shop's keys and link it to shops sharing them; returns how many keys were new."""
+                now: datetime | None = None, seen: str | None = None) -> int:
+    """Record a shop's keys and link it to shops sharing them; returns how many keys were new. `seen`:
+    when the listing the keys come from was first seen (ISO UTC, as stored)."""
     stamp = _ts(now or utcnow())
-    _ensure_shop(db, shop, shop_name, stamp)
+    _ensure_shop(db, shop, shop_name, stamp, seen)
     new = 0
     weak_new: list[Key] = []
     for k in keys:
@@ -214,10 +222,10 @@ class SQLiteSellers:
         """Listings scored (queue_done 'score') after `last_id`, oldest first, with what keys are read from."""
         rows = self._db.execute(
             "SELECT q.id, l.platform, l.listing_id, l.shop_id, l.shop_name, l.title, l.description, l.attributes, "
-            "l.image_urls FROM queue_done q JOIN listings l ON l.platform=q.platform AND l.listing_id=q.listing_id "
-            "WHERE q.stage='score' AND q.id>? ORDER BY q.id LIMIT ?", (last_id, limit)).fetchall()
-        return [dict(zip(("id", "platform", "listing_id", "shop_id", "shop_name", "title", "description",
-                          "attributes", "image_urls"), tuple(r))) for r in rows]
+            "l.image_urls, l.first_seen FROM queue_done q JOIN listings l ON l.platform=q.platform "
+            "AND l.listing_id=q.listing_id WHERE q.stage='score' AND q.id>? ORDER BY q.id LIMIT ?",
+            (last_id, limit)).fetchall()
+        return [dict(zip(LISTING_FIELDS, tuple(r))) for r in rows]
 
     def last_scored_id(self, last_id: int, limit: int) -> int | None:
         """The queue_done id ending the batch after `last_id` (also when its listings were deleted)."""
@@ -229,10 +237,9 @@ class SQLiteSellers:
         """Every listing in key order (a full rebuild), a keyset page at a time."""
         where, args = ("WHERE (platform, listing_id) > (?, ?) ", after) if after else ("", ())
         rows = self._db.execute(
-            "SELECT 0, platform, listing_id, shop_id, shop_name, title, description, attributes, image_urls "
-            f"FROM listings {where}ORDER BY platform, listing_id LIMIT ?", (*args, limit)).fetchall()
-        return [dict(zip(("id", "platform", "listing_id", "shop_id", "shop_name", "title", "description",
-                          "attributes", "image_urls"), tuple(r))) for r in rows]
+            "SELECT 0, platform, listing_id, shop_id, shop_name, title, description, attributes, image_urls, "
+            f"first_seen FROM listings {where}ORDER BY platform, listing_id LIMIT ?", (*args, limit)).fetchall()
+        return [dict(zip(LISTING_FIELDS, tuple(r))) for r in rows]
 
     def replies_after(self, last_id: int, limit: int) -> list[dict[str, Any]]:
         """Assistance replies imported after `last_id` (operator and credit code the platform gave)."""
@@ -270,7 +277,7 @@ class SQLiteSellers:
                    ) -> int:
         """Record a batch's keys and links and move the cursor, in one transaction; returns the new keys."""
         with self._db.transaction() as db:
-            new = sum(add_keys_in(db, shop, name, keys, rule) for shop, name, keys in items)
+            new = sum(add_keys_in(db, shop, name, keys, rule, seen=seen) for shop, name, keys, seen in items)
             if cursor is not None:
                 db.execute("INSERT INTO seller_cursors (name, last_id) VALUES (?, ?) ON CONFLICT (name) "
                            "DO UPDATE SET last_id=CASE WHEN excluded.last_id > seller_cursors.last_id THEN excluded.last_id "

@@ -197,3 +197,27 @@ def test_a_case_proposes_the_seller_named_on_a_linked_shops_licence(store):
     subjects = case_subjects(store, [("jd", "1"), ("pdd", "3")])
     assert [(s.name, s.credit_code, s.source, s.listings) for s in subjects] == \
         [("杭州盾安消防器材有限公司", code, "店铺证照", (("jd", "1"),))]
+
+
+def test_a_shops_first_seen_is_its_earliest_listings_not_when_the_step_ran(store):
+    """The campaign report counts new networks by when their shops were first seen: a rebuild or a late
+    sellers step must not move them all into the current period."""
+    from datetime import datetime, timedelta, timezone
+
+    from firewatch.services.sellers import rebuild
+
+    early, later = datetime(2026, 9, 3, 2, tzinfo=timezone.utc), datetime(2026, 10, 20, 2, tzinfo=timezone.utc)
+    for listing, at in ((_listing("taobao", "21", "T21", "盾安消防器材", "微信 dunan8899 电话 13900001111"), later),
+                        (_listing("jd", "22", "J22", "盾安京东店", "电话 13900001111"), early)):
+        store.listings.upsert_listing(listing, observed_at=at)
+
+    def first_seen() -> dict[str, str]:
+        return {r[0]: r[1][:10] for r in store._db.execute("SELECT shop_id, first_seen FROM seller_shops")}
+
+    rebuild(store, SETTINGS)
+    assert first_seen() == {"T21": "2026-10-20", "J22": "2026-09-03"}
+    seller = store.sellers.seller_of_shop("jd", "J22")
+    assert seller == store.sellers.seller_of_shop("taobao", "T21")  # the same phone
+    # the network's newest shop was first seen in October: it is counted there, not today
+    assert store.sellers.networks_count("2026-10-01T00:00:00+00:00", "2026-10-31T23:59:59+00:00") == 1
+    assert store.sellers.networks_count((datetime.now(timezone.utc) - timedelta(days=1)).isoformat(), "") == 0
