@@ -52,7 +52,35 @@ class LinkRule:
 
 def shop_of(platform: str, shop_id: str, shop_name: str) -> Shop:
     """The shop key of a listing."""
-    return (platform, shop_id or ("name:" + (shop_name or "")[:200]))
+    return (platform, shop_id or (NAME_KEY + (shop_name or "")[:200]))
+
+
+NAME_KEY = "name:"
+
+
+def _listings_of_shops(where: str) -> str:
+    """FROM-clause SQL: the listings (alias `l`: seller_id, platform, listing_id, first_seen, title, status)
+    of the shops in seller_shops `s` matching `where`, joined through the index that fits each kind of
+    shop key: the shop id (listings_shop), or for a shop known only by name, its name (listings_shop_name).
+    `where`'s placeholders are used twice: pass its arguments twice (`_twice`)."""
+    cols = "s.seller_id AS seller_id, l.platform AS platform, l.listing_id AS listing_id, l.first_seen AS first_seen, " \
+           "l.title AS title, l.status AS status"
+    return (f"(SELECT {cols} FROM seller_shops s JOIN listings l ON l.platform=s.platform AND l.shop_id=s.shop_id "
+            f"WHERE ({where}) AND s.shop_id NOT LIKE '{NAME_KEY}%' UNION ALL "
+            f"SELECT {cols} FROM seller_shops s JOIN listings l ON l.platform=s.platform AND l.shop_id='' "
+            f"AND substr(l.shop_name, 1, 200)=substr(s.shop_id, {len(NAME_KEY) + 1}) "
+            f"WHERE ({where}) AND s.shop_id LIKE '{NAME_KEY}%') l")
+
+
+def _twice(args: tuple) -> tuple:
+    return (*args, *args)
+
+
+def _shop_listings_sql(shop: Shop) -> tuple[str, tuple]:
+    """WHERE-clause SQL over `listings l` for one shop's listings, and its arguments."""
+    if shop[1].startswith(NAME_KEY):
+        return "l.platform=? AND l.shop_id='' AND substr(l.shop_name, 1, 200)=?", (shop[0], shop[1][len(NAME_KEY):])
+    return "l.platform=? AND l.shop_id=?", shop
 
 
 def seller_in(db, shop: Shop) -> int | None:
@@ -169,11 +197,12 @@ def queue_linked_in(db, key: tuple[str, str], limit: int = 200, now: datetime | 
         if queued >= limit:
             break
         link = _path_link(db, shop, other)
+        where, args = _shop_listings_sql(other)
         listings = db.execute(
-            "SELECT l.listing_id FROM listings l WHERE l.platform=? AND l.shop_id=? AND l.status='active' "
+            f"SELECT l.listing_id FROM listings l WHERE {where} AND l.status='active' "
             "AND NOT EXISTS (SELECT 1 FROM linked_reviews r WHERE r.platform=l.platform AND r.listing_id=l.listing_id) "
             "AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.platform=l.platform AND d.listing_id=l.listing_id) "
-            "ORDER BY l.listing_id LIMIT ?", (other[0], other[1], limit - queued)).fetchall()
+            "ORDER BY l.listing_id LIMIT ?", (*args, limit - queued)).fetchall()
         for (lid,) in listings:
             db.execute("INSERT INTO linked_reviews (platform, listing_id, from_platform, from_listing_id, seller_id, "
                        "kind, value, queued_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (platform, listing_id) DO NOTHING",
@@ -327,10 +356,14 @@ class SQLiteSellers:
 
     def shops(self, seller_id: int) -> list[dict[str, Any]]:
         rows = self._db.execute(
-            "SELECT s.platform, s.shop_id, s.shop_name, s.first_seen, "
-            "(SELECT COUNT(*) FROM listings l WHERE l.platform=s.platform AND l.shop_id=s.shop_id) "
-            "FROM seller_shops s WHERE s.seller_id=? ORDER BY s.platform, s.shop_id LIMIT 500", (seller_id,)).fetchall()
-        return [dict(zip(("platform", "shop_id", "shop_name", "first_seen", "listings"), tuple(r))) for r in rows]
+            "SELECT platform, shop_id, shop_name, first_seen FROM seller_shops WHERE seller_id=? "
+            "ORDER BY platform, shop_id LIMIT 500", (seller_id,)).fetchall()
+        out = []
+        for r in rows:
+            where, args = _shop_listings_sql((r[0], r[1]))
+            count = self._db.execute(f"SELECT COUNT(*) FROM listings l WHERE {where}", args).fetchone()[0]
+            out.append(dict(zip(("platform", "shop_id", "shop_name", "first_seen", "listings"), (*tuple(r), int(count)))))
+        return out
 
     def links(self, seller_id: int, limit: int = 500) -> list[dict[str, Any]]:
         rows = self._db.execute(
@@ -348,16 +381,16 @@ class SQLiteSellers:
     def confirmed_count(self, seller_id: int) -> int:
         """Listings of the seller's shops whose latest decision confirms a violation."""
         return int(self._db.execute(
-            "SELECT COUNT(*) FROM seller_shops s JOIN listings l ON l.platform=s.platform AND l.shop_id=s.shop_id "
-            "JOIN triage t ON t.platform=l.platform AND t.listing_id=l.listing_id "
-            "WHERE s.seller_id=? AND t.verdict='confirm'", (seller_id,)).fetchone()[0])
+            f"SELECT COUNT(*) FROM {_listings_of_shops('s.seller_id=?')} "
+            "JOIN triage t ON t.platform=l.platform AND t.listing_id=l.listing_id WHERE t.verdict='confirm'",
+            _twice((seller_id,))).fetchone()[0])
 
     def confirmed_reason_codes(self, seller_id: int) -> set[str]:
         codes: set[str] = set()
         for (text,) in self._db.execute(
-                "SELECT t.reason_codes FROM seller_shops s JOIN listings l ON l.platform=s.platform "
-                "AND l.shop_id=s.shop_id JOIN triage t ON t.platform=l.platform AND t.listing_id=l.listing_id "
-                "WHERE s.seller_id=? AND t.verdict='confirm' LIMIT 1000", (seller_id,)):
+                f"SELECT t.reason_codes FROM {_listings_of_shops('s.seller_id=?')} JOIN triage t "
+                "ON t.platform=l.platform AND t.listing_id=l.listing_id WHERE t.verdict='confirm' LIMIT 1000",
+                _twice((seller_id,))):
             codes.update(c for c in (text or "").split() if c)
         return codes
 
@@ -373,38 +406,37 @@ class SQLiteSellers:
         row shown): first sight of listings, flags, decisions, notices, removals, relistings alerts,
         watchlist flags, assistance replies, linked queueing. Every part starts from the seller's shops
         (index seller_shops_seller) and joins by listing key, so its cost follows the seller's size."""
-        own = ("seller_shops s JOIN listings l ON l.platform=s.platform AND l.shop_id=s.shop_id")  # the seller's listings
+        own = _listings_of_shops("s.seller_id=?")  # the seller's listings
         parts = [
             ("SELECT l.first_seen AS at, 'seen' AS kind, l.platform, l.listing_id, l.title AS detail, "
-             f"'a' || l.platform || l.listing_id AS sid FROM {own} WHERE s.seller_id=?"),
+             f"'a' || l.platform || l.listing_id AS sid FROM {own}"),
             ("SELECT a.assessed_at AS at, 'flagged' AS kind, a.platform, a.listing_id, a.reasons AS detail, "
              f"'b' || a.platform || a.listing_id AS sid FROM {own} JOIN assessments a ON a.platform=l.platform "
-             "AND a.listing_id=l.listing_id WHERE s.seller_id=? AND a.flagged=1"),
+             "AND a.listing_id=l.listing_id WHERE a.flagged=1"),
             ("SELECT d.at AS at, 'decision' AS kind, d.platform, d.listing_id, d.verdict || ' ' || d.reviewer AS detail, "
              f"'c' || CAST(d.id AS TEXT) AS sid FROM {own} JOIN decisions d ON d.platform=l.platform "
-             "AND d.listing_id=l.listing_id WHERE s.seller_id=?"),
+             "AND d.listing_id=l.listing_id"),
             ("SELECT n.created_at AS at, 'notice' AS kind, i.platform, i.listing_id, n.status AS detail, "
              f"'d' || CAST(n.id AS TEXT) || i.listing_id AS sid FROM {own} JOIN notice_items i ON i.platform=l.platform "
-             "AND i.listing_id=l.listing_id JOIN notices n ON n.id=i.notice_id WHERE s.seller_id=?"),
+             "AND i.listing_id=l.listing_id JOIN notices n ON n.id=i.notice_id"),
             ("SELECT i.removed_at AS at, 'removed' AS kind, i.platform, i.listing_id, i.removal_basis AS detail, "
              f"'e' || CAST(i.notice_id AS TEXT) || i.listing_id AS sid FROM {own} JOIN notice_items i "
-             "ON i.platform=l.platform AND i.listing_id=l.listing_id WHERE s.seller_id=? AND i.removed_at IS NOT NULL"),
+             "ON i.platform=l.platform AND i.listing_id=l.listing_id WHERE i.removed_at IS NOT NULL"),
             ("SELECT sn.observed_at AS at, 'removed' AS kind, sn.platform, sn.listing_id, '下架（复查所见）' AS detail, "
              f"'i' || sn.platform || sn.listing_id || sn.observed_at AS sid FROM {own} JOIN snapshots sn "
-             "ON sn.platform=l.platform AND sn.listing_id=l.listing_id WHERE s.seller_id=? AND sn.status='removed'"),
+             "ON sn.platform=l.platform AND sn.listing_id=l.listing_id WHERE sn.status='removed'"),
             ("SELECT r.imported_at AS at, 'assist' AS kind, r.platform, r.listing_id, "
              "r.operator_name || ' ' || r.credit_code AS detail, 'f' || CAST(r.id AS TEXT) AS sid "
-             f"FROM {own} JOIN assist_replies r ON r.platform=l.platform AND r.listing_id=l.listing_id "
-             "WHERE s.seller_id=?"),
+             f"FROM {own} JOIN assist_replies r ON r.platform=l.platform AND r.listing_id=l.listing_id"),
             ("SELECT q.queued_at AS at, 'linked' AS kind, q.platform, q.listing_id, "
              "q.kind || '=' || q.value || ' ← ' || q.from_platform || ':' || q.from_listing_id AS detail, "
              f"'g' || q.platform || q.listing_id AS sid FROM {own} JOIN linked_reviews q ON q.platform=l.platform "
-             "AND q.listing_id=l.listing_id WHERE s.seller_id=?"),  # by the shops: stays right after a rebuild
+             "AND q.listing_id=l.listing_id"),  # by the shops: stays right after a rebuild
             ("SELECT al.created_at AS at, al.rule AS kind, al.platform, al.listing_id, al.summary AS detail, "
              f"'h' || CAST(al.id AS TEXT) AS sid FROM {own} JOIN alerts al ON al.platform=l.platform "
-             "AND al.listing_id=l.listing_id WHERE s.seller_id=? AND al.rule='relisting'"),
+             "AND al.listing_id=l.listing_id WHERE al.rule='relisting'"),
         ]
-        args: list[Any] = [seller_id] * len(parts)
+        args: list[Any] = [seller_id] * (2 * len(parts))
         sql = "SELECT at, kind, platform, listing_id, detail, sid FROM (" + " UNION ALL ".join(parts) + ") t"
         if before is not None:
             sql += " WHERE (at, sid) < (?, ?)"
@@ -431,10 +463,10 @@ class SQLiteSellers:
 
     def repeat_offenders_count(self, threshold: int, since: str = "", until: str = "") -> int:
         """Sellers with at least `threshold` confirmed listings whose latest confirmation lies in [since, until]."""
-        sql = ("SELECT COUNT(*) FROM (SELECT s.seller_id FROM seller_shops s JOIN listings l ON l.platform=s.platform "
-               "AND l.shop_id=s.shop_id JOIN triage t ON t.platform=l.platform AND t.listing_id=l.listing_id "
+        sql = (f"SELECT COUNT(*) FROM (SELECT l.seller_id FROM {_listings_of_shops('1=1')} "
+               "JOIN triage t ON t.platform=l.platform AND t.listing_id=l.listing_id "
                "JOIN decisions d ON d.platform=t.platform AND d.listing_id=t.listing_id AND d.verdict='confirm' "
-               "WHERE t.verdict='confirm' GROUP BY s.seller_id HAVING COUNT(DISTINCT l.platform || ':' || l.listing_id) >= ?")
+               "WHERE t.verdict='confirm' GROUP BY l.seller_id HAVING COUNT(DISTINCT l.platform || ':' || l.listing_id) >= ?")
         args: list[Any] = [threshold]
         if since:
             sql += " AND MAX(d.at) >= ?"

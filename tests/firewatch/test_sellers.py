@@ -221,3 +221,26 @@ def test_a_shops_first_seen_is_its_earliest_listings_not_when_the_step_ran(store
     # the network's newest shop was first seen in October: it is counted there, not today
     assert store.sellers.networks_count("2026-10-01T00:00:00+00:00", "2026-10-31T23:59:59+00:00") == 1
     assert store.sellers.networks_count((datetime.now(timezone.utc) - timedelta(days=1)).isoformat(), "") == 0
+
+
+def test_a_shop_known_only_by_its_name_has_its_listings_counted_queued_and_on_the_timeline(store):
+    """A page without a shop id keys its shop by name ("name:…"); the seller's listings, confirmed count,
+    timeline, repeat-offender count and linked queueing all reach that shop's listings (they joined by
+    shop id only, so such a seller showed no listings and no confirmations)."""
+    _scored(store, _listing("jd", "31", "J31", "盾安消防专营店", "正品保障，V:dunan7777"), flagged=True)
+    _scored(store, _listing("pdd", "32", "", "盾安消防小铺", "微信 dunan7777 批发"), flagged=False)
+    _scored(store, _listing("pdd", "33", "", "盾安消防小铺", "现货"), flagged=False)
+    _scored(store, _listing("pdd", "34", "", "别家小铺", "现货"), flagged=False)
+    resolve_pending(store, SETTINGS)
+    seller = store.sellers.seller_of_shop("jd", "J31")
+    assert seller == store.sellers.seller_of_listing(("pdd", "33"))
+    counts = {(s["platform"], s["shop_id"]): s["listings"] for s in store.sellers.shops(seller)}
+    assert counts == {("jd", "J31"): 1, ("pdd", "name:盾安消防小铺"): 2}
+
+    store.reviews.record_decision(Decision("jd", "31", "alice", "confirm"))  # queues the name-keyed shop's listings
+    assert {r.listing.key for r in whole_queue(store, QueueQuery())} == {("pdd", "32"), ("pdd", "33")}
+    store.reviews.record_decision(Decision("pdd", "33", "bob", "confirm"))
+    assert store.sellers.confirmed_count(seller) == 2
+    assert store.sellers.repeat_offenders_count(2) == 1
+    seen = {e["listing_id"] for e in store.sellers.timeline(seller, limit=100) if e["kind"] == "seen"}
+    assert seen == {"31", "32", "33"}
