@@ -374,6 +374,9 @@ class CampaignSettings(_Section):
                                                           "repeat offender (guidance for a first one, strict penalties "
                                                           "for repeated ones).")
     typical_cases: int = Field(4, ge=0, le=20, description="Typical cases, with their screenshots, in the report.")
+    page_cache_seconds: float = Field(300, ge=0, le=86400,
+                                      description="The campaign web page reuses its figures this long (the page says "
+                                                  "when they were counted); 0 counts on every request.")
 
 
 class ClockSettings(_Section):

@@ -40,7 +40,10 @@ def web_data(tmp_path_factory) -> Path:
 def web_settings(web_data):
     from firewatch.core.settings import load_settings
 
-    return load_settings(env={}).with_overrides({"paths": {"data_dir": str(web_data)}})
+    # the shared sample changes from test to test: the campaign page counts afresh on every request
+    # (its reuse is tested on its own app in test_campaign_page.py)
+    return load_settings(env={}).with_overrides({"paths": {"data_dir": str(web_data)},
+                                                 "campaign": {"page_cache_seconds": 0}})
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ for analysts and regulators, in real Chromium against the shared sample (hostile
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 from openpyxl import load_workbook
@@ -84,3 +84,47 @@ def test_campaign_page_roles_dates_and_pdf(as_user, web_data):
 def test_campaign_page_names_the_summary_by_range(as_user, last, kind):
     page = as_user("analyst").get(f"/campaign?from=2026-09-01&to={last}")
     assert page.status_code == 200 and kind in page.text
+
+
+def test_the_page_reuses_its_count_for_the_set_time_and_says_when_it_counted(tmp_path):
+    """Counting takes seconds at a million listings: the page's figures are reused per range and platform
+    for `[campaign] page_cache_seconds`, the page says when they were counted, downloads count afresh."""
+    import re
+
+    from firewatch.core.models import Decision
+    from firewatch.core.settings import load_settings
+    from firewatch.web import create_app
+    from firewatch.web.serving import AppServer
+    from tests.helpers import PASSWORD, login_client
+    from tests.web.sample import build_sample
+
+    build_sample(tmp_path, password=PASSWORD)
+    app = create_app(load_settings(env={}).with_overrides({"paths": {"data_dir": str(tmp_path)},
+                                                           "campaign": {"page_cache_seconds": 300}}))
+    server = AppServer(app)
+    client = login_client(server.start(), "analyst")
+    try:
+        url = "/campaign?from=2026-09-01&to=2026-12-31"
+
+        def confirmed(text: str) -> int:
+            return int(re.search(r"<td>确认违规</td><td>(\d+)（", text).group(1))
+
+        first = client.get(url).text
+        assert "统计于" in first and "北京时间" in first and "5.0 分钟内再次打开" in first
+        with open_store(tmp_path / "firewatch.db", data_dir=tmp_path) as store:
+            store.reviews.record_decision(Decision("jd", "100231", "regulator", "confirm",
+                                                   at=datetime(2026, 11, 3, tzinfo=timezone.utc)))
+        again = client.get(url).text
+        assert confirmed(again) == confirmed(first)  # reused: the same count, the same time shown
+        assert re.search(r"统计于 [^；]+", again).group(0) == re.search(r"统计于 [^；]+", first).group(0)
+        xlsx = client.get(url.replace("/campaign?", "/campaign.xlsx?"))
+        overview = {r[0]: r[1] for r in load_workbook(io.BytesIO(xlsx.content))["总览"].iter_rows(values_only=True) if r[0]}
+        assert overview["确认违规"].startswith(f"{confirmed(first) + 1}（")  # the download counts afresh
+        other = client.get(url + "&platform=jd").text  # another platform is counted on its own
+        assert confirmed(other) >= 1
+        for key, (at, context) in list(app.state.campaign_pages.items()):  # five minutes pass
+            app.state.campaign_pages[key] = (at - 301, context)
+        assert confirmed(client.get(url).text) == confirmed(first) + 1
+    finally:
+        client.close()
+        server.stop()

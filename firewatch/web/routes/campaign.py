@@ -2,14 +2,18 @@
 
 `GET /campaign?from=&to=&platform=` (analysts and regulators) shows what `firewatch report campaign`
 writes (`services.campaign`, `services.campaign_report`: counts in SQL, charts as PNG data URIs, which
-the CSP allows); `/campaign.xlsx` and `/campaign.pdf` download the files for the same range, audited.
+the CSP allows); `/campaign.xlsx` and `/campaign.pdf` download the files for the same range, audited,
+and always counted afresh. The page's figures and charts are reused for `[campaign] page_cache_seconds`
+per range and platform (counting takes seconds at a million listings; the page says when it counted).
 A bad date or range answers 400 with a Chinese message.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -28,6 +32,8 @@ from firewatch.web.render import render
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 campaign_roles = require("analyst", "regulator")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_CACHE_ENTRIES = 32  # ranges and platforms kept
+_page_lock = threading.Lock()
 
 
 def _day(text: str, name: str) -> date:
@@ -63,13 +69,31 @@ def _params(f: CampaignFigures) -> str:
     return f"from={f.period.first}&to={f.period.last}" + (f"&platform={f.platform}" if f.platform else "")
 
 
+def _page_context(request: Request, store: Store, chosen: tuple[Period, str]) -> dict[str, Any]:
+    """The page's figures and charts for the range and platform, reused while younger than the setting
+    (one count at a time per app: a second request for the same range waits for the first's answer)."""
+    ttl = request.app.state.config.campaign.page_cache_seconds
+    cache: dict = request.app.state.__dict__.setdefault("campaign_pages", {})
+    key = (chosen[0].first, chosen[0].last, chosen[1])
+    with _page_lock:
+        hit = cache.get(key)
+        if hit is not None and time.monotonic() - hit[0] < ttl:
+            return hit[1]
+        f = _figures(request, store, chosen)
+        context = report_context(f, charts(f), thumbnails=False)
+        context.update(rows={d: breakdown_rows(f, d) for d in DIMENSION_NAMES}, platforms=PLATFORMS, qs=_params(f),
+                       counted_at=f.generated_at, reuse_minutes=round(ttl / 60, 1) if ttl else 0)
+        if ttl:
+            cache[key] = (time.monotonic(), context)
+            for old in sorted(cache, key=lambda k: cache[k][0])[:-PAGE_CACHE_ENTRIES]:
+                del cache[old]
+        return context
+
+
 @router.get("/campaign")
 def campaign_page(request: Request, chosen: tuple[Period, str] = Depends(period_of), store: Store = Depends(get_store),
                   user: User = Depends(campaign_roles)) -> Response:
-    f = _figures(request, store, chosen)
-    context = report_context(f, charts(f), thumbnails=False)
-    context.update(rows={d: breakdown_rows(f, d) for d in DIMENSION_NAMES}, platforms=PLATFORMS, qs=_params(f))
-    return render(request, "campaign.html", **context)
+    return render(request, "campaign.html", **_page_context(request, store, chosen))
 
 
 def _download(request: Request, store: Store, user: User, chosen: tuple[Period, str], kind: str) -> Response:
