@@ -22,6 +22,8 @@ import imagehash
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 from PIL import Image, ImageOps
 
+from crawler.exceptions import ImageRefused
+from crawler.images import ImageFetcher
 from firewatch.core.text import normalize, tokenize
 from firewatch.core.models import Listing, utcnow
 from firewatch.core.settings import AlertsSettings
@@ -139,51 +141,41 @@ def dhash(data: bytes, size: int = 8) -> int:
 class ImageHasher:
     """dHash of image URLs, cached in the store (`image_hashes`); failures are recorded.
 
-    A failed fetch (network error, non-200, too large, not an image) is stored with its
-    error and not tried again for `retry_hours`; `hash_url` then returns None. After
+    Images come only from the watched platforms' hosts (`crawler.images.ImageFetcher`; an image URL
+    is seller-written). A failed fetch (network error, non-200, too large, another host, not an image)
+    is stored with its error and not tried again for `retry_hours`; `hash_url` then returns None. After
     `max_host_failures` network errors in a row from one host (it looks down), no more
     fetches go to that host in this run, so a dead image host costs a few timeouts, not
     one per listing; those images are not recorded and are tried on the next run.
     """
 
     def __init__(self, store: Store, timeout: float = 10.0, max_bytes: int = 5_000_000, retry_hours: float = 24,
-                 user_agent: str = "firewatch", client: httpx.Client | None = None,
-                 max_host_failures: int = 5, transport: httpx.BaseTransport | None = None) -> None:
+                 user_agent: str = "firewatch", max_host_failures: int = 5,
+                 transport: httpx.BaseTransport | None = None, allowed_hosts: tuple[str, ...] = ()) -> None:
         self.store = store
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.retry_hours = retry_hours
         self.user_agent = user_agent
-        self._client = client
+        self._fetcher: ImageFetcher | None = None
         self._transport = transport  # the host map's (firewatch.core.hostmap), else plain DNS
+        self.allowed_hosts = allowed_hosts  # default: the watched platforms' hosts (crawler.images)
         self.max_host_failures = max_host_failures
         self.fetched = 0
         self.failed = 0
         self.skipped = 0
         self._host_failures: dict[str, int] = {}
 
-    def _http(self) -> httpx.Client:
-        if self._client is None:
-            self._client = httpx.Client(timeout=self.timeout, follow_redirects=True, transport=self._transport,
-                                        headers={"User-Agent": self.user_agent})
-        return self._client
+    def _fetch(self, url: str) -> bytes:
+        if self._fetcher is None:
+            self._fetcher = ImageFetcher(self.timeout, self.max_bytes, self.user_agent, self._transport,
+                                         self.allowed_hosts)
+        return self._fetcher.fetch(url)
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
-
-    def _fetch(self, url: str) -> bytes:
-        with self._http().stream("GET", url) as resp:
-            if resp.status_code != 200:
-                raise ValueError(f"HTTP {resp.status_code}")
-            chunks, size = [], 0
-            for chunk in resp.iter_bytes():
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise ValueError(f"larger than {self.max_bytes} bytes")
-                chunks.append(chunk)
-        return b"".join(chunks)
+        if self._fetcher is not None:
+            self._fetcher.close()
+            self._fetcher = None
 
     def hash_url(self, url: str, now: datetime | None = None) -> int | None:
         """The image's dHash, from the cache or fetched now; None when it cannot be had."""
@@ -200,7 +192,7 @@ class ImageHasher:
             return None
         try:
             value = dhash(self._fetch(url))
-        except (httpx.HTTPError, ValueError, OSError, Image.DecompressionBombError) as exc:
+        except (httpx.HTTPError, ImageRefused, ValueError, OSError, Image.DecompressionBombError) as exc:
             self.failed += 1
             if isinstance(exc, httpx.TransportError):
                 self._host_failures[host] = self._host_failures.get(host, 0) + 1

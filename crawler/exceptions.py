@@ -197,3 +197,10 @@ class RobotsRefusedError(CrawlerError):
 
     exit_code = 77  # EX_NOPERM
     label = "robots.txt 拒绝 refused by robots.txt"
+
+
+class ImageRefused(CrawlerError):
+    """An image firewatch will not fetch or read (another host than the platforms', too large, not an
+    image, unreadable), with the reason in Chinese."""
+
+    exit_code = 65

@@ -32,15 +32,15 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 from PIL import Image, UnidentifiedImageError
 
-from crawler.sites import platform_domains
-from firewatch.core.browser import host_allowed
+from crawler.exceptions import ImageRefused
+from crawler.images import ImageFetcher
 from firewatch.core.datapaths import resolve_path, stored_path
-from firewatch.core.exceptions import ClaimLost, FirewatchError
+from firewatch.core.exceptions import ClaimLost
 from firewatch.core.files import write_new
 from firewatch.core.models import Assessment, Listing, Reason, utcnow
 from firewatch.store.ocr import OcrImage, OcrLine
@@ -52,12 +52,6 @@ FIELD_SUFFIX = "文字（OCR）"
 _FIELD = re.compile(r"attributes\." + re.escape(FIELD_PREFIX) + r"(\d+)" + re.escape(FIELD_SUFFIX))
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif", "BMP": "image/bmp"}
 NETWORK_ERROR = "网络错误"  # an error text starting so is tried again at the listing's next OCR
-
-
-class ImageRefused(FirewatchError):
-    """An image OCR will not read (too large, not an image, unreadable), with the reason in Chinese."""
-
-    exit_code = 65
 
 
 @dataclass(frozen=True)
@@ -139,49 +133,6 @@ def decode_image(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
         return image.convert("RGB"), media
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageRefused(f"图片已损坏，无法解码（{type(exc).__name__}: {str(exc)[:120]}）") from exc
-
-
-class ImageFetcher:
-    """GET image URLs through the host map's transport, at most `max_bytes` each, only from the
-    watched platforms' hosts and image CDNs (`allowed_hosts`, default the site maps' domains), on
-    every redirect hop too: a seller-written image URL must not make firewatch fetch, keep and show
-    a resource of another host (an internal address, say)."""
-
-    def __init__(self, timeout: float, max_bytes: int, user_agent: str = "firewatch",
-                 transport: httpx.BaseTransport | None = None, allowed_hosts: tuple[str, ...] = ()) -> None:
-        self.max_bytes = max_bytes
-        self.allowed_hosts = allowed_hosts or platform_domains()
-        self._client = httpx.Client(timeout=timeout, follow_redirects=True, transport=transport,
-                                    headers={"User-Agent": user_agent},
-                                    event_hooks={"request": [self._check_host]})
-
-    def _check_host(self, request: httpx.Request) -> None:
-        if not host_allowed(request.url.host, self.allowed_hosts):
-            raise ImageRefused(f"图片地址不在受监测平台的域名内，未下载：{str(request.url)[:200]}")
-
-    def fetch(self, url: str) -> bytes:
-        """The bytes at `url`; ImageRefused for an answer that is not a usable image file or a host
-        outside the platforms (kept), httpx.HTTPError for a network failure (tried again later)."""
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise ImageRefused(f"图片地址不是 http(s) 地址：{url[:200]}")
-        with self._client.stream("GET", url) as resp:
-            if resp.status_code >= 500:
-                raise httpx.HTTPStatusError(f"HTTP {resp.status_code}", request=resp.request, response=resp)
-            if resp.status_code != 200:
-                raise ImageRefused(f"图片地址返回 HTTP {resp.status_code}")
-            declared = resp.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > self.max_bytes:
-                raise ImageRefused(f"图片过大：{int(declared)} 字节，超过上限 {self.max_bytes} 字节，未下载")
-            chunks, size = [], 0
-            for chunk in resp.iter_bytes():
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise ImageRefused(f"图片过大：超过上限 {self.max_bytes} 字节，未下载完")
-                chunks.append(chunk)
-        return b"".join(chunks)
-
-    def close(self) -> None:
-        self._client.close()
 
 
 # -- reading one listing's images -----------------------------------------------------------------

@@ -30,6 +30,7 @@ from tests.helpers import png
 from tests.servers import HookServer
 
 NOW = datetime(2026, 6, 20, 4, 0, tzinfo=timezone.utc)
+LOCAL = ("127.0.0.1",)  # the test image host; real runs fetch only from the platforms' hosts
 TITLE = "正品3C认证 4kg干粉灭火器 MFZ/ABC4 家用商用 消防年检"
 
 
@@ -65,7 +66,7 @@ def test_removed_listing_reappearing_raises_one_explained_alert(store, market):
     relist = put(store, market, "taobao", "200", "3C认证正品 干粉灭火器4kg MFZ/ABC4 商用家用 消防年检",
                  "鑫安消防 专营店", "tb-9", "/img/b.png")
     put(store, market, "jd", "300", "独立式烟雾报警器 家用 无线烟感 3C认证", "华盾安全用品", "shop-3", "/img/c.png")
-    run = run_rules(store, only(), now=NOW)
+    run = run_rules(store, only(), now=NOW, hasher=ImageHasher(store, allowed_hosts=LOCAL))
     assert run.new_per_rule == {"relisting": 1}
     [alert] = store.alerts.alerts()
     assert alert.key == relist and alert.details["source"]["listing_id"] == removed[1]
@@ -79,7 +80,7 @@ def test_removed_listing_reappearing_raises_one_explained_alert(store, market):
     # images are hashed once and cached: a second run fetches nothing and raises nothing
     fetched = list(market.gets)
     assert sorted(fetched) == ["/img/a.png", "/img/b.png"]  # the unrelated listing's image was never needed
-    again = run_rules(store, only(), now=NOW)
+    again = run_rules(store, only(), now=NOW, hasher=ImageHasher(store, allowed_hosts=LOCAL))
     assert again.new_ids == [] and market.gets == fetched
 
 
@@ -88,7 +89,7 @@ def test_confirmed_listing_relisted_by_the_same_shop_with_a_new_title(store, mar
     store.reviews.record_decision(Decision(*confirmed, "alice", "confirm", at=NOW))
     # a rewritten title (below the title threshold), same shop_id, same picture
     twin = put(store, market, "pdd", "2", "宾馆逃生面罩 过滤式 新款", "安达劳保", "pdd-7", "/img/d.png")
-    [match] = find_relistings(store, RelistingConfig(), ImageHasher(store))
+    [match] = find_relistings(store, RelistingConfig(), ImageHasher(store, allowed_hosts=LOCAL))
     assert match.target.key == twin and match.source_kind == "confirmed"
     assert match.matched == ["shop", "image"] and match.score == pytest.approx(0.6)
     assert match.signals["shop"]["same_shop_id"] is True
@@ -99,7 +100,7 @@ def test_image_failures_are_recorded_and_not_fatal(store, market):
     put(store, market, "jd", "100", TITLE, "鑫安消防器材旗舰店", "shop-1", "/img/a.png", status="removed")
     # same title, unrelated shop, and an image the server does not have: title alone is 0.4 < 0.6
     missing = put(store, market, "jd", "400", TITLE + " 包邮", "远方商贸", "shop-4", "/img/missing.png")
-    hasher = ImageHasher(store, retry_hours=24)
+    hasher = ImageHasher(store, retry_hours=24, allowed_hosts=LOCAL)
     assert find_relistings(store, RelistingConfig(), hasher) == []
     record = store.alerts.image_hash(f"{market.url}/img/missing.png")
     assert record["dhash"] is None and "HTTP 404" in record["error"]
@@ -112,7 +113,7 @@ def test_image_failures_are_recorded_and_not_fatal(store, market):
 
 
 def test_a_dead_image_host_is_given_up_after_a_few_failures(store):
-    hasher = ImageHasher(store, timeout=2, max_host_failures=2)
+    hasher = ImageHasher(store, timeout=2, max_host_failures=2, allowed_hosts=LOCAL)
     urls = [f"http://127.0.0.1:9/{i}.png" for i in range(4)]  # port 9 (discard): nothing listens
     assert [hasher.hash_url(u) for u in urls] == [None] * 4
     assert (hasher.failed, hasher.skipped) == (2, 2)
@@ -197,3 +198,15 @@ def test_large_store_compares_only_candidate_pairs_and_finds_the_same(monkeypatc
     pairs = 150 * (len(listings) - 150)
     assert len(calls) >= pairs // 2  # the brute force really compares (nearly) every pair
     assert indexed_calls < pairs // 20, (indexed_calls, pairs)
+
+
+def test_an_image_on_another_host_than_the_platforms_is_not_fetched(store, market):
+    """Image URLs are seller-written: by default only the watched platforms' hosts are fetched from (the
+    hasher used to fetch any URL, an internal address included); the refusal is recorded, not fatal."""
+    put(store, market, "jd", "100", TITLE, "鑫安消防器材旗舰店", "shop-1", "/img/a.png", status="removed")
+    put(store, market, "taobao", "200", TITLE + " 包邮", "远方商贸", "tb-9", "/img/b.png")
+    hasher = ImageHasher(store)
+    assert find_relistings(store, RelistingConfig(), hasher) == []
+    assert market.gets == []  # nothing was asked of the test host
+    record = store.alerts.image_hash(f"{market.url}/img/a.png")
+    assert record["dhash"] is None and "不在受监测平台的域名内" in record["error"]

@@ -63,7 +63,7 @@ def test_generated_images_are_read_end_to_end(demo_market, engine, tmp_path):
     x = pick(cat, lambda x, claims: {r for _, _, r in claims} >= {"inspection_only", "spec_mismatch"})
     assert x.image_urls()[0].startswith(("https://img14.360buyimg.com/", "https://img.alicdn.com/",
                                          "https://img.pddpic.com/", "https://cbu01.alicdn.com/"))
-    from firewatch.services.ocr import ImageFetcher
+    from crawler.images import ImageFetcher
 
     def norm(text: str) -> str:
         return text.replace(" ", "").replace("：", ":")
@@ -164,7 +164,7 @@ def _die_mid_listing(db: str, data: str, resolve: dict, ca: str, key: tuple[str,
         assert store.queue.claim("ocr", "worker-killed", 1, 300) == [key]
         reader_cfg = config(data_dir, max_images=3)
         stage = OcrStage(store, Scorer.load(model), reader_cfg)
-        from firewatch.services.ocr import ImageFetcher
+        from crawler.images import ImageFetcher
 
         fetcher = ImageFetcher(10, reader_cfg.max_bytes, transport=HostMap.parse(resolve, ca).httpx_transport())
         stage.reader = ImageReader(store, reader_cfg, engine=_DyingEngine(survive=1), fetcher=fetcher)
