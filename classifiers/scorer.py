@@ -92,22 +92,36 @@ class Scorer:
 
     # -- training ----------------------------------------------------------------------
     def fit(self, records: Iterable[dict[str, Any]], data_hash: str = "",
-            calibration_records: Iterable[dict[str, Any]] = ()) -> "Scorer":
+            calibration_records: Iterable[dict[str, Any]] = (),
+            review_records: Iterable[dict[str, Any]] = (), review_weights: Iterable[float] = ()) -> "Scorer":
         """Train both text models on corpus records; returns self.
 
         `calibration_records`: labelled listings written apart from the corpus (the second
         held-out set's dev half), used only to fit the risk calibration, beside a held-out
-        fold of `records`; never the sealed set (refused, as for `records`)."""
+        fold of `records`; never the sealed set (refused, as for `records`).
+        `review_records` (with a weight each, `review_weights`): listings reviewers decided
+        (`classifiers.feedback`), learnt by the text risk model only, in the corpus's vocabulary
+        (reviewers judge the flag, not the category)."""
         records = list(records)
         extra = list(calibration_records)
-        refuse_sealed(records + extra)  # the sealed held-out set is measured, never learnt from
+        reviewed = list(review_records)
+        weights = [float(w) for w in review_weights]
+        if len(weights) != len(reviewed):
+            raise ValueError("one weight per review record")
+        refuse_sealed(records + extra + reviewed)  # the sealed held-out set is measured, never learnt from
         self.calibrator_ = self._fit_calibrator(records, extra) if self.calibration_fraction > 0 else None
         texts = [listing_text(record_to_listing(r)) for r in records]
         self.category_model_ = CategoryModel(**self.category_params).fit(
             texts, [r["category"] for r in records])
         codes = self.rules.text_codes
-        self.risk_model_ = RiskTextModel(codes=codes, **self.risk_params).fit(
-            texts, [r.get("reasons", []) for r in records])
+        if reviewed:
+            self.risk_model_ = RiskTextModel(codes=codes, **self.risk_params).fit(
+                texts + [listing_text(record_to_listing(r)) for r in reviewed],
+                [r.get("reasons", []) for r in records + reviewed],
+                sample_weight=[1.0] * len(records) + weights, n_vocabulary=len(records))
+        else:
+            self.risk_model_ = RiskTextModel(codes=codes, **self.risk_params).fit(
+                texts, [r.get("reasons", []) for r in records])
         digest = data_hash or hashlib.sha256(
             json.dumps(records, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
         self.meta_ = {
@@ -122,6 +136,7 @@ class Scorer:
             "versions": self.library_versions(),
             "metrics": {},
             "calibration": self.calibrator_.summary() if self.calibrator_ is not None else None,
+            "reviews": None,  # what was learnt from reviewers' decisions (`firewatch train` fills it in)
         }
         return self
 
@@ -160,7 +175,9 @@ class Scorer:
     @property
     def model_versions(self) -> dict[str, str]:
         data = self.meta_.get("data_sha256", "")[:12]
-        return {"category": f"CategoryModel:{data}", "risk_text": f"RiskTextModel:{data}",
+        reviews = (self.meta_.get("reviews") or {}).get("sha256", "")[:8]
+        return {"category": f"CategoryModel:{data}",
+                "risk_text": f"RiskTextModel:{data}" + (f"+reviews:{reviews}" if reviews else ""),
                 "rules": f"rules:{rules_hash()[:12]}",
                 "scikit-learn": sklearn.__version__}
 
@@ -425,15 +442,21 @@ def record_line(record: dict[str, Any], assessment: Assessment) -> dict[str, Any
 
 def train_default(model_dir: str | Path, corpus_path: str | Path = CORPUS_PATH,
                   heldout_path: str | Path = HELDOUT_PATH, now: datetime | date | None = None,
-                  calibration_path: str | Path | None = HELDOUT2_DEV_PATH) -> Scorer:
+                  calibration_path: str | Path | None = HELDOUT2_DEV_PATH, reviews: Any = None) -> Scorer:
     """Train on the packaged corpus (the risk calibration also on `calibration_path` when it
-    exists), measure on the held-out file, save to `model_dir`."""
+    exists) and, when given, `reviews` (a `classifiers.feedback.ReviewSet`: the text risk model also
+    learns its records, with their weights, and the model records its summary); measure on the
+    held-out file, save to `model_dir`."""
     refuse_sealed((), source=corpus_path)
     if calibration_path:
         refuse_sealed((), source=calibration_path)
     records = load_records(corpus_path)
     extra = load_records(calibration_path) if calibration_path and Path(calibration_path).is_file() else []
-    scorer = Scorer().fit(records, data_hash=file_sha256(corpus_path), calibration_records=extra)
+    scorer = Scorer().fit(records, data_hash=file_sha256(corpus_path), calibration_records=extra,
+                          review_records=reviews.records if reviews else (),
+                          review_weights=reviews.weights if reviews else ())
+    if reviews is not None:
+        scorer.meta_["reviews"] = reviews.summary()
     if extra:
         scorer.meta_["calibration_sha256"] = file_sha256(calibration_path)
     heldout = Path(heldout_path)
