@@ -1,6 +1,8 @@
 """Scorer: category model + risk rules + text risk model -> an `Assessment` per listing.
 
-`Scorer.fit(records)` trains both text models; `assess(listing)` and the faster `assess_many` give
+`Scorer.fit(records)` trains both text models (with `review_records`, the text risk model also learns
+reviewers' decisions, and a corpus-only text model is kept beside it: a rule's reason that reviewers'
+decisions overturned, `REVIEW_FLIP`, is withdrawn); `assess(listing)` and the faster `assess_many` give
 identical `Assessment`s. `save(dir)` writes `model.joblib` and a JSON sidecar; `Scorer.load(dir)`
 raises `ModelIntegrityError` unless the file matches the sidecar's hash and scikit-learn version.
 """
@@ -49,6 +51,10 @@ MODEL_FILE = "model.joblib"
 SIDECAR_FILE = "model.json"
 FORMAT_VERSION = 1
 BATCH_SIZE = 1000  # listings vectorised and predicted together by `assess_many`
+# A rule's reason whose code the text model also reads is withdrawn when the corpus-only text model read
+# the listing as that reason (p >= REVIEW_FLIP) and the model retrained with reviewers' decisions does not
+# (p < REVIEW_FLIP): only reviewers' decisions separate the two models, so they overturned it.
+REVIEW_FLIP = 0.5
 
 
 def _dist_version(name: str) -> str:
@@ -86,6 +92,8 @@ class Scorer:
         self.random_state = random_state
         self.category_model_: CategoryModel | None = None
         self.risk_model_: RiskTextModel | None = None
+        # the text risk model of the corpus alone, kept when risk_model_ also learnt reviewers' decisions
+        self.risk_corpus_model_: RiskTextModel | None = None
         self.calibrator_: RiskCombiner | RiskCalibrator | None = None  # -> P(risky)
         self.price_model_ = None  # a fitted classifiers.price.PriceModel, or None: priors only
         self.meta_: dict[str, Any] = {}
@@ -114,7 +122,10 @@ class Scorer:
         self.category_model_ = CategoryModel(**self.category_params).fit(
             texts, [r["category"] for r in records])
         codes = self.rules.text_codes
+        self.risk_corpus_model_ = None
         if reviewed:
+            self.risk_corpus_model_ = RiskTextModel(codes=codes, **self.risk_params).fit(
+                texts, [r.get("reasons", []) for r in records])
             self.risk_model_ = RiskTextModel(codes=codes, **self.risk_params).fit(
                 texts + [listing_text(record_to_listing(r)) for r in reviewed],
                 [r.get("reasons", []) for r in records + reviewed],
@@ -190,8 +201,9 @@ class Scorer:
         text = listing_text(listing)
         proba = self.category_model_.predict_proba([text])[0]
         code_proba = self.risk_model_.predict_proba([text])[0]
+        base = self.risk_corpus_model_.predict_proba([text])[0] if self.risk_corpus_model_ is not None else None
         return self._combine(listing, proba, code_proba, watchlist, threshold, now, self.model_versions,
-                             lambda code: self.risk_model_.top_terms(text, code))
+                             lambda code: self.risk_model_.top_terms(text, code), base)
 
     def _names(self) -> tuple[list[str], int | None, list[str]]:
         """(category names, index of not_fire or None, risk code names), as plain Python values."""
@@ -205,11 +217,13 @@ class Scorer:
         return cached[1], cached[2], cached[3]
 
     def _combine(self, listing: Listing, proba, code_proba, watchlist: Watchlist | None, threshold: float,
-                 now: datetime | date | None, versions: dict[str, str], top_terms) -> Assessment:
+                 now: datetime | date | None, versions: dict[str, str], top_terms, base_proba=None) -> Assessment:
         """One listing's assessment from both models' probabilities plus the rules.
 
         `proba` and `code_proba` are one row each, as lists of floats (numpy rows work too);
-        per-listing work stays in plain Python, which is faster than numpy on 22 numbers."""
+        per-listing work stays in plain Python, which is faster than numpy on 22 numbers.
+        `base_proba`: the corpus-only text model's row when the text model also learnt reviewers'
+        decisions: a rule's reason they overturned (`REVIEW_FLIP`) is withdrawn and noted in the specs."""
         cats, not_fire, codes = self._names()
         proba = proba.tolist() if hasattr(proba, "tolist") else proba
         code_proba = code_proba.tolist() if hasattr(code_proba, "tolist") else code_proba
@@ -218,6 +232,17 @@ class Scorer:
         p_not_fire = proba[not_fire] if not_fire is not None else 0.0
 
         reasons, specs = self.rules.check(listing, category, watchlist, now)
+        overturned: dict[str, dict[str, float]] = {}
+        if base_proba is not None and reasons:
+            base_proba = base_proba.tolist() if hasattr(base_proba, "tolist") else base_proba
+            base_codes = [str(c) for c in self.risk_corpus_model_.classes_]
+            for code in {r.code for r in reasons}:
+                if code in codes and code in base_codes:
+                    before, after = base_proba[base_codes.index(code)], code_proba[codes.index(code)]
+                    if before >= REVIEW_FLIP > after:
+                        overturned[code] = {"corpus": round(before, 4), "reviewed": round(after, 4)}
+            if overturned:
+                reasons = [r for r in reasons if r.code not in overturned]
         p_top = max(code_proba)
         top = code_proba.index(p_top)
         p_text = p_top * (1.0 - p_not_fire)
@@ -246,6 +271,8 @@ class Scorer:
         specs = dict(specs)
         specs["text_risk"] = {c: round(p, 4) for c, p in zip(codes, code_proba)}
         specs["risk_raw"] = round(raw_score, 4)
+        if overturned:  # reasons withdrawn because reviewers' decisions taught the text model otherwise
+            specs["review_overturned"] = overturned
         return Assessment(
             platform=listing.platform, listing_id=listing.listing_id, category=category,
             category_confidence=round(confidence, 4), risk_score=round(risk_score, 4),
@@ -302,6 +329,9 @@ class Scorer:
             proba = self.category_model_.predict_proba_transformed(X)
             code_proba = self.risk_model_.predict_proba_transformed(X_risk)
             proba_rows, code_rows = proba.tolist(), code_proba.tolist()
+            # the corpus-only text model shares the vocabulary (both fitted their features on the corpus)
+            base_rows = self.risk_corpus_model_.predict_proba_transformed(X_risk).tolist() \
+                if self.risk_corpus_model_ is not None else [None] * len(chunk)
 
             for i, listing in enumerate(chunk):
                 def top_terms(code: str, i: int = i, listing: Listing = listing) -> list[str]:
@@ -310,7 +340,7 @@ class Scorer:
                     return self.risk_model_.top_terms(listing_text(listing), code, row=X_risk[i],
                                                       names=names_box[0])
                 out.append(self._combine(listing, proba_rows[i], code_rows[i], watchlist, threshold, now,
-                                         versions, top_terms))
+                                         versions, top_terms, base_rows[i]))
         return out
 
     def score_record(self, record: dict[str, Any], watchlist: Watchlist | None = None,
@@ -375,7 +405,7 @@ class Scorer:
         model_path, sidecar_path = directory / MODEL_FILE, directory / SIDECAR_FILE
         # Write both files under temporary names and rename them into place, model first:
         # a process killed mid-save leaves the previous pair (or none), never half a model.
-        models = {"category": self.category_model_, "risk": self.risk_model_,
+        models = {"category": self.category_model_, "risk": self.risk_model_, "risk_corpus": self.risk_corpus_model_,
                   "price": self.price_model_, "calibration": self.calibrator_}
         staged = [stage_file(model_path, lambda fh: joblib.dump(models, fh))]
         try:
@@ -419,6 +449,7 @@ class Scorer:
         scorer = cls(rules=rules)
         scorer.category_model_ = models["category"]
         scorer.risk_model_ = models["risk"]
+        scorer.risk_corpus_model_ = models.get("risk_corpus")  # models saved before issue 17's reviews: None
         scorer.set_price_model(models.get("price"))
         scorer.calibrator_ = models.get("calibration")
         scorer.meta_ = meta

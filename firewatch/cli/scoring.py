@@ -23,10 +23,10 @@ from classifiers.watchlist import Watchlist
 from firewatch.cli.common import console, out, settings_of
 from firewatch.core.exceptions import ImportFileError
 from firewatch.core.files import atomic_writer
-from firewatch.core.clock import show_time
 from firewatch.core.labels import reason_name
 from firewatch.imports import watchlist_from_sources
 from firewatch.services.loaders import load_scorer, load_watchlist
+from firewatch.services.review_trends import training_line
 from firewatch.store import open_store, store_exists
 
 SCORE_BATCH = 500  # `firewatch score` records scored together
@@ -104,20 +104,6 @@ def print_reviews(reviews: ReviewSet) -> None:
         label = "（无理由）" if code == NO_REASON else f"{reason_name(code)} {code}"
         table.add_row(label, *(str(counts.get(k, 0)) for k, _ in OUTCOMES))
     out.print(table)
-
-
-def training_line(meta: dict) -> str:
-    """What the saved model was trained on, in one Chinese line (corpus, reviewer records, when)."""
-    line = f"模型训练于 {show_time(meta.get('trained_at'))}：手写语料 {meta.get('n_records', 0)} 条"
-    reviews = meta.get("reviews")
-    if not reviews:
-        return line + "，未使用审核结论"
-    gen = reviews.get("generation") or {}
-    return (line + f"，审核结论 {reviews.get('used', 0)} 条（确认 {reviews.get('positives', 0)}，"
-            f"驳回 {reviews.get('negatives', 0)}；重复 {reviews.get('duplicates', 0)}、留出集 {reviews.get('heldout', 0)}、"
-            f"冲突 {reviews.get('conflicts', 0)} 条未用；权重合计 {reviews.get('total_weight', 0)}），"
-            f"读取时数据库共 {gen.get('decisions', 0)} 条审核结论（最新编号 {gen.get('last_decision_id', 0)}，"
-            f"{show_time(reviews.get('read_at'))}）")
 
 
 def check_record(line: bytes) -> tuple[dict | None, str | None]:

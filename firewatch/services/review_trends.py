@@ -20,13 +20,15 @@ newest decision, undone decision, flag and decision times): any decision, undo o
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
-from firewatch.core.clock import BEIJING, to_beijing, utcnow
+from firewatch.core.clock import BEIJING, show_time, to_beijing, utcnow
 from firewatch.core.labels import reason_name
 
 CACHE_SIZE = 16
@@ -182,3 +184,28 @@ def review_trends(store: Any, drift: Any, now: datetime | None = None) -> Review
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return result
+
+
+def training_line(meta: dict) -> str:
+    """What the saved model was trained on, in one Chinese line (corpus, reviewer records, when)."""
+    line = f"模型训练于 {show_time(meta.get('trained_at'))}：手写语料 {meta.get('n_records', 0)} 条"
+    reviews = meta.get("reviews")
+    if not reviews:
+        return line + "，未使用审核结论"
+    gen = reviews.get("generation") or {}
+    return (line + f"，审核结论 {reviews.get('used', 0)} 条（确认 {reviews.get('positives', 0)}，"
+            f"驳回 {reviews.get('negatives', 0)}；重复 {reviews.get('duplicates', 0)}、留出集 {reviews.get('heldout', 0)}、"
+            f"冲突 {reviews.get('conflicts', 0)} 条未用；权重合计 {reviews.get('total_weight', 0)}），"
+            f"读取时数据库共 {gen.get('decisions', 0)} 条审核结论（最新编号 {gen.get('last_decision_id', 0)}，"
+            f"{show_time(reviews.get('read_at'))}）")
+
+
+def model_training(model_dir: Path | None) -> str | None:
+    """`training_line` of the model saved in `model_dir` (its JSON sidecar, model.json); None without one."""
+    if model_dir is None:
+        return None
+    try:
+        meta = json.loads((Path(model_dir) / "model.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return training_line(meta) if isinstance(meta, dict) else None

@@ -1,5 +1,6 @@
 """Analyst pages: search with facets, the trends page (flags per week by category and
-platform, as SVG charts) and CSV export of any search result or of the trends table.
+platform, as SVG charts; review precision per reason by week, flag rate, reason mix and the drift note,
+`services.review_trends`, in `_review_trends.html`) and CSV export of any search result or of the trends table.
 
 Every CSV export is audited with the parameters that produced it. Internal roles
 (regulators, investigators, analysts, admins) may search; platforms may not.
@@ -17,7 +18,8 @@ from firewatch.core.models import utcnow
 from firewatch.store import Store
 from firewatch.web import analytics
 from firewatch.web.analytics import SearchParams
-from firewatch.web.charts import stacked_bars
+from firewatch.services.review_trends import model_training, review_trends
+from firewatch.web.charts import share_lines, stacked_bars
 from firewatch.web.deps import User, client_ip, get_store, require, verify_csrf
 from firewatch.web.limits import Field, SearchText
 from firewatch.web.render import render
@@ -70,9 +72,13 @@ def search_csv(request: Request, params: SearchParams = Depends(params_from), st
 @router.get("/trends")
 def trends_page(request: Request, store: Store = Depends(get_store), user: User = Depends(internal)) -> Response:
     t = analytics.trends(store)
-    return render(request, "trends.html", t=t,
+    config = request.app.state.config
+    r = review_trends(store, config.drift)
+    return render(request, "trends.html", t=t, r=r, model_line=model_training(config.model_dir),
                   category_chart=stacked_bars(t.weeks, t.by_category, "每周标记数（按类别）"),
-                  platform_chart=stacked_bars(t.weeks, t.by_platform, "每周标记数（按平台）"))
+                  platform_chart=stacked_bars(t.weeks, t.by_platform, "每周标记数（按平台）"),
+                  precision_chart=share_lines(r.weeks, {row.name: row.precision for row in ([r.overall] + r.reasons)[:7]},
+                                              "每周审核准确率（按理由）"))
 
 
 @router.get("/trends.csv")
