@@ -89,11 +89,11 @@ def print_reviews(reviews: ReviewSet) -> None:
     out.print(f"审核结论：读取 {reviews.read} 条有效结论（每个商品最新一条，已撤销的不计），"
               f"使用 {used} 条（确认 {reviews.positives}，驳回 {reviews.negatives}），"
               f"因重复舍弃 {reviews.duplicates} 条，因属留出集舍弃 {reviews.heldout} 条，"
-              f"因结论冲突舍弃 {reviews.conflicts} 个文本，确认但无理由 {reviews.no_reason} 条", markup=False)
+              f"因结论冲突舍弃 {reviews.conflicts} 个文本，确认但无理由 {reviews.no_reason} 条", markup=False, soft_wrap=True)
     cap = "" if reviews.scale >= 1 else f"，总量上限按 {reviews.scale:.3f} 缩放"
     capped = f"，{reviews.capped_reviewers} 名审核员达到个人上限" if reviews.capped_reviewers else ""
     out.print(f"审核记录权重合计 {sum(reviews.weights):.1f}（每条 {reviews.settings['weight']:g}，"
-              f"{reviews.reviewers} 名审核员{cap}{capped}）", markup=False)
+              f"{reviews.reviewers} 名审核员{cap}{capped}）", markup=False, soft_wrap=True)
     if not reviews.by_reason:
         return
     table = Table(title="按理由 by reason")
@@ -217,7 +217,7 @@ def evaluate(ctx, data_paths: tuple[str, ...], out_dir: str | None) -> None:
     settings = settings_of(ctx)
     paths = [Path(p) for p in data_paths] or [p for p in (HELDOUT_PATH, HELDOUT2_PATH) if p.is_file()]
     scorer = load_scorer(settings, console.print)
-    out.print(training_line(scorer.meta_), markup=False)
+    out.print(training_line(scorer.meta_), markup=False, soft_wrap=True)
     threshold = settings.scoring.threshold
     watchlist = load_watchlist(settings)
     target = Path(out_dir) if out_dir else settings.data_dir / "reports"
