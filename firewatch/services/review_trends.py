@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from firewatch.core.clock import BEIJING, show_time, to_beijing, utcnow
-from firewatch.core.labels import reason_name
+from firewatch.core.labels import reason_short_name as reason_name
 
 CACHE_SIZE = 16
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from firewatch.core.clock import to_beijing
-from firewatch.core.labels import REASON_NAMES
+from firewatch.core.labels import reason_short_name
 from firewatch.core.models import Assessment, Decision, Listing, Reason
 from firewatch.core.settings import DriftSettings
 from firewatch.services.review_trends import compute, review_trends, tv_distance, week_starts
@@ -110,7 +110,7 @@ def test_the_figures_equal_plain_sql_over_the_raw_tables(store_url):
     assert t.mix == [{k: v / sum(c.values()) for k, v in c.items()} if c else {} for c in mix]
     assert t.overall.confirmed == [overall[(w, "confirm")] for w in range(len(starts))]
     assert t.overall.dismissed == [overall[(w, "dismiss")] for w in range(len(starts))]
-    assert {r.code: r.name for r in t.reasons}["inspection_only"] == REASON_NAMES["inspection_only"]
+    assert {r.code: r.name for r in t.reasons}["inspection_only"] == reason_short_name("inspection_only")
 
 
 def drift_store(store, last_week_codes: list[str], last_week_listings: int = 40) -> None:
@@ -145,7 +145,7 @@ def test_the_drift_note_appears_when_the_reason_mix_moves_and_not_when_it_does_n
             cluster.drop_schema(moved_url)
     assert moved.tv_distance == 1.0  # no reason in common with the baseline
     assert len(moved.notes) == 1 and "理由构成变化" in moved.notes[0]
-    assert REASON_NAMES["no_certification"] in moved.notes[0] and REASON_NAMES["inspection_only"] in moved.notes[0]
+    assert reason_short_name("no_certification") in moved.notes[0] and reason_short_name("inspection_only") in moved.notes[0]
     assert moved.rate_change == 0  # the same share of listings flagged: no note about the rate
 
 
