@@ -1,16 +1,16 @@
 """The trends page's review precision and drift section (issue 17) at national volume: p50/p95.
 
-Takes bench_web's generated store (`bench_web.prepare`: N listings, default 1,000,000, F flagged, default
+Takes bench_web's generated store (`bench_web.build`: N listings, default 1,000,000, F flagged, default
 100,000; built once and cached) in a copy of its own under `var/bench/reviews-<backend>-<N>/` (with
 `--store-url postgresql://...`: the schema bench_web_<N> of that database, topped up in place), and tops its
 decisions up to D (default 100,000 rows: confirm/dismiss/escalate 7:3:0.5 on flagged listings not yet
 decided, spread over the last 12 weeks, the triage rows updated as the store's own refresh would). Then:
 
 - `compute`: `services.review_trends.compute` in this process (no cache), R times;
-- `/trends after a decision`: the whole trends page through the real app (uvicorn on 127.0.0.1, port 0),
-  each request right after a decision recorded through the store, so the figures are counted afresh
-  (the store's generation changed);
-- `/trends again`: the same page asked again with nothing changed (the figures cached per generation).
+- through the real app (uvicorn on 127.0.0.1, port 0), right after a decision recorded through the store
+  (the store's generation changes, so the figures are counted afresh): `/trends`, the page (its flag charts;
+  it loads the review section after itself), then `/trends/reviews after a decision`, the section;
+- `/trends/reviews again`: the section asked again with nothing changed (cached per generation).
 
 Each next to the same over a baseline store of `--baseline` listings (default 10,000, a tenth flagged and
 decided in the same proportion) measured in the same run, with the ratio of the p95s. Target: p95 <= 300 ms.
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_web import login, pct, prepare  # noqa: E402
+from bench_web import build, current_triage, login, pct, schema_url  # noqa: E402
 
 from firewatch.core.clock import utcnow  # noqa: E402
 from firewatch.core.models import Decision  # noqa: E402
@@ -45,6 +45,23 @@ from firewatch.web import create_app  # noqa: E402
 from firewatch.web.serving import AppServer  # noqa: E402
 
 TARGET_MS = 300.0
+
+
+def prepare(data_dir: Path, store_url: str, n: int, flagged: int, log) -> str:
+    """bench_web's store of `n` listings (built unless cached, the same generated data), without its search
+    index, which this page does not read."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = schema_url(store_url, n) if store_url else f"sqlite:///{data_dir / 'firewatch.db'}"
+    with open_store(url, data_dir=data_dir) as store:
+        count = sum(store.listings.count_listings().values())
+        if count and count != n:
+            raise SystemExit(f"{url} holds {count:,} listings, not {n:,}")
+        if not count:
+            log(f"building {n:,} listings / {flagged:,} flagged in {url} ...")
+            build(store, n, flagged, log)
+        else:
+            current_triage(store, log)
+    return url
 
 
 def own_copy(src_dir: Path, dst_dir: Path, url: str, log) -> tuple[str, Path]:
@@ -109,15 +126,18 @@ def measure(url: str, data_dir: Path, requests: int) -> dict[str, list[float]]:
         analyst = login(base, "analyst")
         try:
             analyst.get("/trends")  # warm-up
+            analyst.get("/trends/reviews")
             for i in range(requests):
                 key = flagged[rng.randrange(len(flagged))]
                 store.reviews.record_decision(Decision(*key, "bench-trends", rng.choice(("confirm", "dismiss")),
                                                        "bench", utcnow()))
-                for name in ("/trends after a decision", "/trends again"):
+                for name, path in (("/trends (the page)", "/trends"),
+                                   ("/trends/reviews after a decision", "/trends/reviews"),
+                                   ("/trends/reviews again", "/trends/reviews")):
                     t = time.perf_counter()
-                    page = analyst.get("/trends")
+                    page = analyst.get(path)
                     times.setdefault(name, []).append((time.perf_counter() - t) * 1000)
-                    assert page.status_code == 200 and 'id="precision-table"' in page.text, page.text[:300]
+                    assert page.status_code == 200 and 'id="review-trends"' in page.text, page.text[:300]
         finally:
             analyst.close()
             server.stop()

@@ -1,4 +1,5 @@
-"""The trends page's review precision, flag rate and drift section (issue 17) in real Chromium, on a sample
+"""The trends page's review precision, flag rate and drift section (issue 17; `/trends/reviews`, which the
+trends page loads after itself) in real Chromium, on a sample
 of its own (decisions in the last weeks, a reason code carrying markup): the table shows what
 `services.review_trends` counts, hostile text stays text, and platform users are refused."""
 
@@ -74,9 +75,9 @@ def test_the_trends_page_shows_review_precision_by_reason_and_week(review_page, 
     with open_store(data / "firewatch.db") as store:
         figures = compute(store, DriftSettings(), utcnow())
     browser_login(review_page, "analyst")
-    review_page.goto(review_page.base + "/trends")
+    review_page.goto(review_page.base + "/trends")  # the section is loaded after the page
+    review_page.wait_for_selector("#review-trends[data-loaded='1']")
     table = review_page.locator("#precision-table")
-    table.wait_for()
     row = table.locator("tr[data-code=inspection_only]")
     assert row.locator("td").first.inner_text().startswith("应付检查")
     counted = {r.code: r for r in figures.reasons}
@@ -105,9 +106,10 @@ def test_platform_users_may_not_see_the_trends_page(review_site):
     _, url = review_site
     platform, regulator = login_client(url, "jd_team"), login_client(url, "regulator")
     try:
-        assert platform.get("/trends").status_code == 403
-        page = regulator.get("/trends")
+        assert platform.get("/trends").status_code == 403 and platform.get("/trends/reviews").status_code == 403
+        page = regulator.get("/trends/reviews")  # also without a script: the trends page links to it
         assert page.status_code == 200 and 'id="precision-table"' in page.text
+        assert 'href="/trends/reviews"' in regulator.get("/trends").text
         assert HOSTILE_CODE not in page.text and "&lt;script&gt;alert(" in page.text
     finally:
         platform.close()

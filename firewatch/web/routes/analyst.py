@@ -1,6 +1,6 @@
 """Analyst pages: search with facets, the trends page (flags per week by category and
 platform, as SVG charts; review precision per reason by week, flag rate, reason mix and the drift note,
-`services.review_trends`, in `_review_trends.html`) and CSV export of any search result or of the trends table.
+`services.review_trends`, in `_review_trends.html`, served by `/trends/reviews` and loaded after the page) and CSV export of any search result or of the trends table.
 
 Every CSV export is audited with the parameters that produced it. Internal roles
 (regulators, investigators, analysts, admins) may search; platforms may not.
@@ -72,11 +72,18 @@ def search_csv(request: Request, params: SearchParams = Depends(params_from), st
 @router.get("/trends")
 def trends_page(request: Request, store: Store = Depends(get_store), user: User = Depends(internal)) -> Response:
     t = analytics.trends(store)
+    return render(request, "trends.html", t=t,
+                  category_chart=stacked_bars(t.weeks, t.by_category, "每周标记数（按类别）"),
+                  platform_chart=stacked_bars(t.weeks, t.by_platform, "每周标记数（按平台）"))
+
+
+@router.get("/trends/reviews")
+def trends_reviews(request: Request, store: Store = Depends(get_store), user: User = Depends(internal)) -> Response:
+    """The trends page's review section (precision by reason and week, flag rate, drift note), a page of
+    its own that the trends page loads after itself (its counts are the page's costliest part)."""
     config = request.app.state.config
     r = review_trends(store, config.drift)
-    return render(request, "trends.html", t=t, r=r, model_line=model_training(config.model_dir),
-                  category_chart=stacked_bars(t.weeks, t.by_category, "每周标记数（按类别）"),
-                  platform_chart=stacked_bars(t.weeks, t.by_platform, "每周标记数（按平台）"),
+    return render(request, "trends_reviews.html", r=r, model_line=model_training(config.model_dir),
                   precision_chart=share_lines(r.weeks, {row.name: row.precision for row in ([r.overall] + r.reasons)[:7]},
                                               "每周审核准确率（按理由）"))
 
