@@ -53,8 +53,10 @@ FORMAT_VERSION = 1
 BATCH_SIZE = 1000  # listings vectorised and predicted together by `assess_many`
 # A rule's reason whose code the text model also reads is withdrawn when the corpus-only text model read
 # the listing as that reason (p >= REVIEW_FLIP) and the model retrained with reviewers' decisions does not
-# (p < REVIEW_FLIP): only reviewers' decisions separate the two models, so they overturned it.
+# (p < REVIEW_FLIP) by at least REVIEW_MARGIN: only reviewers' decisions separate the two models, so they
+# overturned it; the margin keeps a borderline reading nudged by decisions on other texts from counting.
 REVIEW_FLIP = 0.5
+REVIEW_MARGIN = 0.3
 
 
 def _dist_version(name: str) -> str:
@@ -239,7 +241,7 @@ class Scorer:
             for code in {r.code for r in reasons}:
                 if code in codes and code in base_codes:
                     before, after = base_proba[base_codes.index(code)], code_proba[codes.index(code)]
-                    if before >= REVIEW_FLIP > after:
+                    if before >= REVIEW_FLIP > after and before - after >= REVIEW_MARGIN:
                         overturned[code] = {"corpus": round(before, 4), "reviewed": round(after, 4)}
             if overturned:
                 reasons = [r for r in reasons if r.code not in overturned]

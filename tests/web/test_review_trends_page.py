@@ -5,6 +5,7 @@ of its own (decisions in the last weeks, a reason code carrying markup): the tab
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
@@ -47,6 +48,12 @@ def review_site(tmp_path_factory):
             verdict = "confirm" if i in (0, 1, 2, 3, 4, 5, 9, 12) else "dismiss"
             store.reviews.record_decision(Decision("jd", listing.listing_id, "regulator", verdict, "",
                                                    seen + timedelta(hours=2)))
+    (data / "models").mkdir()  # the sidecar `firewatch train` writes beside the model: what it learnt from
+    (data / "models" / "model.json").write_text(json.dumps({
+        "trained_at": "2026-11-30T02:00:00+00:00", "n_records": 3423,
+        "reviews": {"used": 16, "positives": 4, "negatives": 12, "duplicates": 3, "heldout": 1, "conflicts": 0,
+                    "total_weight": 16.0, "read_at": "2026-11-30T01:59:00+00:00",
+                    "generation": {"decisions": 40, "last_decision_id": 41, "undone": 1}}}), encoding="utf-8")
     settings = load_settings(env={}).with_overrides({"paths": {"data_dir": str(data)}})
     server = AppServer(create_app(settings))
     url = server.start()
@@ -100,6 +107,9 @@ def test_the_trends_page_shows_review_precision_by_reason_and_week(review_page, 
     assert hostile.count() == 1 and HOSTILE_CODE in hostile.first.inner_text()
     assert review_page.locator("#review-trends img, [onerror], [onload], script:not([src])").count() == 0
     assert review_page.dialogs == [] and review_page.blocked == []
+    assert review_page.locator("#model-training").inner_text() == (
+        "模型训练于 2026-11-30 10:00 北京时间：手写语料 3423 条，审核结论 16 条（确认 4，驳回 12；重复 3、留出集 1、冲突 0 条未用；"
+        "权重合计 16.0），读取时数据库共 40 条审核结论（最新编号 41，2026-11-30 09:59 北京时间）")
 
 
 def test_platform_users_may_not_see_the_trends_page(review_site):
