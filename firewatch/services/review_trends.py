@@ -15,7 +15,10 @@
   common) is at least `mix_threshold`. Weeks with fewer than `min_flags` flags are not compared.
 
 Results are cached per process, keyed by the store and its generation (`review_stats.generation`: the
-newest decision, undone decision, flag and decision times): any decision, undo or new flag makes a new one.
+newest decision and undone decision, the newest decision and flag times, the flagged count; and
+`seen_generation`: the newest first sight per platform): any decision, undo, flag or new listing makes a new
+one. The listings first seen per week, the costliest count, are kept by `seen_generation` alone, so a
+decision does not count them again.
 """
 
 from __future__ import annotations
@@ -119,9 +122,7 @@ def compute(store: Any, drift: Any, now: datetime) -> ReviewTrends:
         flags[w] += count
         for code in _codes(codes):
             mix_counts[w][code] += count
-    seen = [0] * n
-    for w, count in store.review_stats.seen(bounds):
-        seen[w] += count
+    seen = _seen(store, bounds)
     result = ReviewTrends([f"{d:%m-%d}～{d + timedelta(days=6):%m-%d}" for d in starts], starts, rows, overall,
                           flags, seen, [_shares(c) for c in mix_counts])
     _drift(result, mix_counts, drift)
@@ -165,14 +166,39 @@ def _drift(t: ReviewTrends, mix_counts: list[Counter], drift: Any) -> None:
 
 
 _cache: OrderedDict[tuple, ReviewTrends] = OrderedDict()
+_seen_cache: OrderedDict[tuple, list[int]] = OrderedDict()
 _lock = threading.Lock()
+
+
+def _store_key(store: Any) -> tuple:
+    name = getattr(store, "name", "")
+    return (name, 0 if name else id(store))
+
+
+def _seen(store: Any, bounds: list[str]) -> list[int]:
+    """Listings first seen per week, reused while no listing was first seen since (a decision or a flag
+    does not change them: counting them is the costliest part, an index range of every listing)."""
+    key = (_store_key(store), tuple(bounds), store.review_stats.seen_generation())
+    with _lock:
+        hit = _seen_cache.get(key)
+        if hit is not None:
+            _seen_cache.move_to_end(key)
+            return list(hit)
+    seen = [0] * (len(bounds) - 1)
+    for w, count in store.review_stats.seen(bounds):
+        seen[w] += count
+    with _lock:
+        _seen_cache[key] = seen
+        while len(_seen_cache) > CACHE_SIZE:
+            _seen_cache.popitem(last=False)
+    return list(seen)
 
 
 def review_trends(store: Any, drift: Any, now: datetime | None = None) -> ReviewTrends:
     """`compute`, reused while the store's generation, the settings and the current week stay the same."""
     now = now or utcnow()
-    key = (getattr(store, "name", ""), id(store) if not getattr(store, "name", "") else 0, store.review_stats.generation(), tuple(sorted(dict(drift).items())),
-           week_starts(now, 1)[0])
+    key = (_store_key(store), store.review_stats.generation(), store.review_stats.seen_generation(),
+           tuple(sorted(dict(drift).items())), week_starts(now, 1)[0])
     with _lock:
         hit = _cache.get(key)
         if hit is not None:

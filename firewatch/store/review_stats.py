@@ -54,11 +54,15 @@ class SQLiteReviewStats:
         return [(int(w), int(n)) for w, n in self._db.execute(sql, tuple(args))]
 
     def generation(self) -> tuple:
-        """What the figures depend on, each read off an index: the newest decision and undone decision, the
-        triage rows' newest decision and flag times and flagged count, the newest first sight per platform."""
-        newest = ", ".join(f"(SELECT MAX(first_seen) FROM listings WHERE platform='{p}')" for p in PLATFORMS)
+        """What `verdicts` and `flags` depend on, each read off an index: the newest decision and undone
+        decision, the triage rows' newest decision and flag times, and the flagged count."""
         row = self._db.execute(
             "SELECT (SELECT MAX(id) FROM decisions), (SELECT MAX(id) FROM decisions_undone), "
             "(SELECT MAX(decided_at) FROM triage), (SELECT MAX(flagged_at) FROM triage), "
-            f"(SELECT COUNT(*) FROM triage WHERE flagged = 1), {newest}").fetchone()
+            "(SELECT COUNT(*) FROM triage WHERE flagged = 1)").fetchone()
         return tuple(row)
+
+    def seen_generation(self) -> tuple:
+        """What `seen` depends on: the newest first sight per platform (a new listing is first seen now)."""
+        newest = ", ".join(f"(SELECT MAX(first_seen) FROM listings WHERE platform='{p}')" for p in PLATFORMS)
+        return tuple(self._db.execute(f"SELECT {newest}").fetchone())
