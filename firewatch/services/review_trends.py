@@ -99,7 +99,7 @@ def _shares(counts: Counter) -> dict[str, float]:
 
 
 def compute(store: Any, drift: Any, now: datetime) -> ReviewTrends:
-    """The figures, counted now (no cache)."""
+    """The figures, counted now (the listings first seen per week may be `_seen`'s, kept by their generation)."""
     starts = week_starts(now, drift.weeks)
     days = [d.isoformat() for d in starts] + [(starts[-1] + timedelta(days=7)).isoformat()]
     bounds = [_utc(d) for d in starts] + [_utc(starts[-1] + timedelta(days=7))]
@@ -158,7 +158,7 @@ def _drift(t: ReviewTrends, mix_counts: list[Counter], drift: Any) -> None:
     t.tv_distance = tv_distance(last_mix, base_mix)
     t.checks.append(f"{label}：理由构成的总变差距离 {t.tv_distance:.3f}（阈值 {drift.mix_threshold:g}）")
     if t.tv_distance >= drift.mix_threshold:
-        moved = sorted(set(last_mix) | set(base_mix), key=lambda k: -abs(last_mix.get(k, 0) - base_mix.get(k, 0)))[:3]
+        moved = sorted(set(last_mix) | set(base_mix), key=lambda k: (-abs(last_mix.get(k, 0) - base_mix.get(k, 0)), k))[:3]
         parts = "；".join(f"{'（无理由）' if k == '-' else reason_name(k)} {_pct(base_mix.get(k, 0))} → "
                          f"{_pct(last_mix.get(k, 0))}" for k in moved)
         t.notes.append(f"理由构成变化：上周与此前 {len(base)} 周的总变差距离为 {t.tv_distance:.2f}，"
