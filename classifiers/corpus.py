@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -65,6 +66,31 @@ def record_fingerprint(record: dict[str, Any]) -> str:
     listing = record_to_listing(record)
     text = " ".join(normalize(listing_text(listing)).split())
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_NOT_TITLE_TEXT = re.compile(r"[\W_]+")
+
+
+def title_key(record: dict[str, Any]) -> str:
+    """SHA-256 of a record's title with width and case normalised and everything but letters and
+    digits removed ("" for an empty title): a relisting under the same title keys alike."""
+    title = _NOT_TITLE_TEXT.sub("", normalize(str(record.get("title") or "")))
+    return hashlib.sha256(title.encode("utf-8")).hexdigest() if title else ""
+
+
+def heldout_marks(paths: Iterable[str | Path]) -> tuple[set[str], set[str]]:
+    """(fingerprints, title keys) of every record in the held-out files that exist: hashes only,
+    for keeping their listings out of training; nothing of the records is kept or printed."""
+    prints: set[str] = set()
+    titles: set[str] = set()
+    for path in paths:
+        if Path(path).is_file():
+            for record in load_records(path):
+                prints.add(record_fingerprint(record))
+                key = title_key(record)
+                if key:
+                    titles.add(key)
+    return prints, titles
 
 
 def sealed_fingerprints(paths: Iterable[str | Path] | None = None) -> set[str]:

@@ -4,7 +4,10 @@
 as the category model, into one-vs-rest LogisticRegression over the reason codes the
 lexicon marks `text_model: true` (inspection_only, no_certification, refurbished, ...).
 It generalises the phrase rules to wordings they do not list. `fit(X, y)` takes texts
-and, per text, a list of reason codes (codes outside `codes` are ignored).
+and, per text, a list of reason codes (codes outside `codes` are ignored); optionally a weight
+per text (`sample_weight`) and `n_vocabulary`: the features are fitted on the first that many texts
+only (the hand-written corpus), so records added from reviews are weighed in the same vocabulary as
+the category model's (one shared feature matrix when scoring) and change no IDF.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
@@ -38,8 +42,9 @@ class RiskTextModel(BaseEstimator, ClassifierMixin):
         self.min_df = min_df
         self.class_weight = class_weight
 
-    def fit(self, X, y):
-        """Fit on texts `X` and lists of reason codes `y`; returns self."""
+    def fit(self, X, y, sample_weight=None, n_vocabulary=None):
+        """Fit on texts `X` and lists of reason codes `y` (each text weighing `sample_weight`, default 1;
+        the features fitted on `X[:n_vocabulary]`, default all); returns self."""
         X = list(X)
         wanted = set(self.codes)
         labels = [[c for c in codes if c in wanted] for codes in y]
@@ -49,10 +54,20 @@ class RiskTextModel(BaseEstimator, ClassifierMixin):
         self.binarizer_ = MultiLabelBinarizer(classes=present)
         Y = self.binarizer_.fit_transform(labels)
         self.features_ = make_features(self.word_ngram_range, self.char_ngram_range, self.min_df)
-        Xt = self.features_.fit_transform(X)
-        self.model_ = OneVsRestClassifier(LogisticRegression(
-            C=self.C, class_weight=self.class_weight, max_iter=3000))
-        self.model_.fit(Xt, Y)
+        if n_vocabulary is None or n_vocabulary >= len(X):
+            Xt = self.features_.fit_transform(X)
+        else:
+            self.features_.fit(X[:n_vocabulary])
+            Xt = self.features_.transform(X)
+        if sample_weight is None:
+            self.model_ = OneVsRestClassifier(LogisticRegression(
+                C=self.C, class_weight=self.class_weight, max_iter=3000))
+            self.model_.fit(Xt, Y)
+        else:  # scikit-learn routes a sample weight through OneVsRestClassifier only with metadata routing on
+            with sklearn.config_context(enable_metadata_routing=True):
+                self.model_ = OneVsRestClassifier(LogisticRegression(
+                    C=self.C, class_weight=self.class_weight, max_iter=3000).set_fit_request(sample_weight=True))
+                self.model_.fit(Xt, Y, sample_weight=np.asarray(sample_weight, dtype=float))
         self.classes_ = np.array(present)
         logger.info("risk text model fitted on %d texts, codes %s", len(X), present)
         return self

@@ -1,6 +1,8 @@
 """Scorer: category model + risk rules + text risk model -> an `Assessment` per listing.
 
-`Scorer.fit(records)` trains both text models; `assess(listing)` and the faster `assess_many` give
+`Scorer.fit(records)` trains both text models (with `review_records`, the text risk model also learns
+reviewers' decisions, and a corpus-only text model is kept beside it: a rule's reason that reviewers'
+decisions overturned, `REVIEW_FLIP`, is withdrawn); `assess(listing)` and the faster `assess_many` give
 identical `Assessment`s. `save(dir)` writes `model.joblib` and a JSON sidecar; `Scorer.load(dir)`
 raises `ModelIntegrityError` unless the file matches the sidecar's hash and scikit-learn version.
 """
@@ -49,6 +51,12 @@ MODEL_FILE = "model.joblib"
 SIDECAR_FILE = "model.json"
 FORMAT_VERSION = 1
 BATCH_SIZE = 1000  # listings vectorised and predicted together by `assess_many`
+# A rule's reason whose code the text model also reads is withdrawn when the corpus-only text model read
+# the listing as that reason (p >= REVIEW_FLIP) and the model retrained with reviewers' decisions does not
+# (p < REVIEW_FLIP) by at least REVIEW_MARGIN: only reviewers' decisions separate the two models, so they
+# overturned it; the margin keeps a borderline reading nudged by decisions on other texts from counting.
+REVIEW_FLIP = 0.5
+REVIEW_MARGIN = 0.3
 
 
 def _dist_version(name: str) -> str:
@@ -86,28 +94,47 @@ class Scorer:
         self.random_state = random_state
         self.category_model_: CategoryModel | None = None
         self.risk_model_: RiskTextModel | None = None
+        # the text risk model of the corpus alone, kept when risk_model_ also learnt reviewers' decisions
+        self.risk_corpus_model_: RiskTextModel | None = None
         self.calibrator_: RiskCombiner | RiskCalibrator | None = None  # -> P(risky)
         self.price_model_ = None  # a fitted classifiers.price.PriceModel, or None: priors only
         self.meta_: dict[str, Any] = {}
 
     # -- training ----------------------------------------------------------------------
     def fit(self, records: Iterable[dict[str, Any]], data_hash: str = "",
-            calibration_records: Iterable[dict[str, Any]] = ()) -> "Scorer":
+            calibration_records: Iterable[dict[str, Any]] = (),
+            review_records: Iterable[dict[str, Any]] = (), review_weights: Iterable[float] = ()) -> "Scorer":
         """Train both text models on corpus records; returns self.
 
         `calibration_records`: labelled listings written apart from the corpus (the second
         held-out set's dev half), used only to fit the risk calibration, beside a held-out
-        fold of `records`; never the sealed set (refused, as for `records`)."""
+        fold of `records`; never the sealed set (refused, as for `records`).
+        `review_records` (with a weight each, `review_weights`): listings reviewers decided
+        (`classifiers.feedback`), learnt by the text risk model only, in the corpus's vocabulary
+        (reviewers judge the flag, not the category)."""
         records = list(records)
         extra = list(calibration_records)
-        refuse_sealed(records + extra)  # the sealed held-out set is measured, never learnt from
+        reviewed = list(review_records)
+        weights = [float(w) for w in review_weights]
+        if len(weights) != len(reviewed):
+            raise ValueError("one weight per review record")
+        refuse_sealed(records + extra + reviewed)  # the sealed held-out set is measured, never learnt from
         self.calibrator_ = self._fit_calibrator(records, extra) if self.calibration_fraction > 0 else None
         texts = [listing_text(record_to_listing(r)) for r in records]
         self.category_model_ = CategoryModel(**self.category_params).fit(
             texts, [r["category"] for r in records])
         codes = self.rules.text_codes
-        self.risk_model_ = RiskTextModel(codes=codes, **self.risk_params).fit(
-            texts, [r.get("reasons", []) for r in records])
+        self.risk_corpus_model_ = None
+        if reviewed:
+            self.risk_corpus_model_ = RiskTextModel(codes=codes, **self.risk_params).fit(
+                texts, [r.get("reasons", []) for r in records])
+            self.risk_model_ = RiskTextModel(codes=codes, **self.risk_params).fit(
+                texts + [listing_text(record_to_listing(r)) for r in reviewed],
+                [r.get("reasons", []) for r in records + reviewed],
+                sample_weight=[1.0] * len(records) + weights, n_vocabulary=len(records))
+        else:
+            self.risk_model_ = RiskTextModel(codes=codes, **self.risk_params).fit(
+                texts, [r.get("reasons", []) for r in records])
         digest = data_hash or hashlib.sha256(
             json.dumps(records, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
         self.meta_ = {
@@ -122,6 +149,7 @@ class Scorer:
             "versions": self.library_versions(),
             "metrics": {},
             "calibration": self.calibrator_.summary() if self.calibrator_ is not None else None,
+            "reviews": None,  # what was learnt from reviewers' decisions (`firewatch train` fills it in)
         }
         return self
 
@@ -160,7 +188,9 @@ class Scorer:
     @property
     def model_versions(self) -> dict[str, str]:
         data = self.meta_.get("data_sha256", "")[:12]
-        return {"category": f"CategoryModel:{data}", "risk_text": f"RiskTextModel:{data}",
+        reviews = (self.meta_.get("reviews") or {}).get("sha256", "")[:8]
+        return {"category": f"CategoryModel:{data}",
+                "risk_text": f"RiskTextModel:{data}" + (f"+reviews:{reviews}" if reviews else ""),
                 "rules": f"rules:{rules_hash()[:12]}",
                 "scikit-learn": sklearn.__version__}
 
@@ -173,8 +203,9 @@ class Scorer:
         text = listing_text(listing)
         proba = self.category_model_.predict_proba([text])[0]
         code_proba = self.risk_model_.predict_proba([text])[0]
+        base = self.risk_corpus_model_.predict_proba([text])[0] if self.risk_corpus_model_ is not None else None
         return self._combine(listing, proba, code_proba, watchlist, threshold, now, self.model_versions,
-                             lambda code: self.risk_model_.top_terms(text, code))
+                             lambda code: self.risk_model_.top_terms(text, code), base)
 
     def _names(self) -> tuple[list[str], int | None, list[str]]:
         """(category names, index of not_fire or None, risk code names), as plain Python values."""
@@ -188,11 +219,13 @@ class Scorer:
         return cached[1], cached[2], cached[3]
 
     def _combine(self, listing: Listing, proba, code_proba, watchlist: Watchlist | None, threshold: float,
-                 now: datetime | date | None, versions: dict[str, str], top_terms) -> Assessment:
+                 now: datetime | date | None, versions: dict[str, str], top_terms, base_proba=None) -> Assessment:
         """One listing's assessment from both models' probabilities plus the rules.
 
         `proba` and `code_proba` are one row each, as lists of floats (numpy rows work too);
-        per-listing work stays in plain Python, which is faster than numpy on 22 numbers."""
+        per-listing work stays in plain Python, which is faster than numpy on 22 numbers.
+        `base_proba`: the corpus-only text model's row when the text model also learnt reviewers'
+        decisions: a rule's reason they overturned (`REVIEW_FLIP`) is withdrawn and noted in the specs."""
         cats, not_fire, codes = self._names()
         proba = proba.tolist() if hasattr(proba, "tolist") else proba
         code_proba = code_proba.tolist() if hasattr(code_proba, "tolist") else code_proba
@@ -201,6 +234,17 @@ class Scorer:
         p_not_fire = proba[not_fire] if not_fire is not None else 0.0
 
         reasons, specs = self.rules.check(listing, category, watchlist, now)
+        overturned: dict[str, dict[str, float]] = {}
+        if base_proba is not None and reasons:
+            base_proba = base_proba.tolist() if hasattr(base_proba, "tolist") else base_proba
+            base_codes = [str(c) for c in self.risk_corpus_model_.classes_]
+            for code in {r.code for r in reasons}:
+                if code in codes and code in base_codes:
+                    before, after = base_proba[base_codes.index(code)], code_proba[codes.index(code)]
+                    if before >= REVIEW_FLIP > after and before - after >= REVIEW_MARGIN:
+                        overturned[code] = {"corpus": round(before, 4), "reviewed": round(after, 4)}
+            if overturned:
+                reasons = [r for r in reasons if r.code not in overturned]
         p_top = max(code_proba)
         top = code_proba.index(p_top)
         p_text = p_top * (1.0 - p_not_fire)
@@ -229,6 +273,8 @@ class Scorer:
         specs = dict(specs)
         specs["text_risk"] = {c: round(p, 4) for c, p in zip(codes, code_proba)}
         specs["risk_raw"] = round(raw_score, 4)
+        if overturned:  # reasons withdrawn because reviewers' decisions taught the text model otherwise
+            specs["review_overturned"] = overturned
         return Assessment(
             platform=listing.platform, listing_id=listing.listing_id, category=category,
             category_confidence=round(confidence, 4), risk_score=round(risk_score, 4),
@@ -285,6 +331,9 @@ class Scorer:
             proba = self.category_model_.predict_proba_transformed(X)
             code_proba = self.risk_model_.predict_proba_transformed(X_risk)
             proba_rows, code_rows = proba.tolist(), code_proba.tolist()
+            # the corpus-only text model shares the vocabulary (both fitted their features on the corpus)
+            base_rows = self.risk_corpus_model_.predict_proba_transformed(X_risk).tolist() \
+                if self.risk_corpus_model_ is not None else [None] * len(chunk)
 
             for i, listing in enumerate(chunk):
                 def top_terms(code: str, i: int = i, listing: Listing = listing) -> list[str]:
@@ -293,7 +342,7 @@ class Scorer:
                     return self.risk_model_.top_terms(listing_text(listing), code, row=X_risk[i],
                                                       names=names_box[0])
                 out.append(self._combine(listing, proba_rows[i], code_rows[i], watchlist, threshold, now,
-                                         versions, top_terms))
+                                         versions, top_terms, base_rows[i]))
         return out
 
     def score_record(self, record: dict[str, Any], watchlist: Watchlist | None = None,
@@ -358,7 +407,7 @@ class Scorer:
         model_path, sidecar_path = directory / MODEL_FILE, directory / SIDECAR_FILE
         # Write both files under temporary names and rename them into place, model first:
         # a process killed mid-save leaves the previous pair (or none), never half a model.
-        models = {"category": self.category_model_, "risk": self.risk_model_,
+        models = {"category": self.category_model_, "risk": self.risk_model_, "risk_corpus": self.risk_corpus_model_,
                   "price": self.price_model_, "calibration": self.calibrator_}
         staged = [stage_file(model_path, lambda fh: joblib.dump(models, fh))]
         try:
@@ -402,6 +451,7 @@ class Scorer:
         scorer = cls(rules=rules)
         scorer.category_model_ = models["category"]
         scorer.risk_model_ = models["risk"]
+        scorer.risk_corpus_model_ = models.get("risk_corpus")  # models saved before issue 17's reviews: None
         scorer.set_price_model(models.get("price"))
         scorer.calibrator_ = models.get("calibration")
         scorer.meta_ = meta
@@ -425,15 +475,21 @@ def record_line(record: dict[str, Any], assessment: Assessment) -> dict[str, Any
 
 def train_default(model_dir: str | Path, corpus_path: str | Path = CORPUS_PATH,
                   heldout_path: str | Path = HELDOUT_PATH, now: datetime | date | None = None,
-                  calibration_path: str | Path | None = HELDOUT2_DEV_PATH) -> Scorer:
+                  calibration_path: str | Path | None = HELDOUT2_DEV_PATH, reviews: Any = None) -> Scorer:
     """Train on the packaged corpus (the risk calibration also on `calibration_path` when it
-    exists), measure on the held-out file, save to `model_dir`."""
+    exists) and, when given, `reviews` (a `classifiers.feedback.ReviewSet`: the text risk model also
+    learns its records, with their weights, and the model records its summary); measure on the
+    held-out file, save to `model_dir`."""
     refuse_sealed((), source=corpus_path)
     if calibration_path:
         refuse_sealed((), source=calibration_path)
     records = load_records(corpus_path)
     extra = load_records(calibration_path) if calibration_path and Path(calibration_path).is_file() else []
-    scorer = Scorer().fit(records, data_hash=file_sha256(corpus_path), calibration_records=extra)
+    scorer = Scorer().fit(records, data_hash=file_sha256(corpus_path), calibration_records=extra,
+                          review_records=reviews.records if reviews else (),
+                          review_weights=reviews.weights if reviews else ())
+    if reviews is not None:
+        scorer.meta_["reviews"] = reviews.summary()
     if extra:
         scorer.meta_["calibration_sha256"] = file_sha256(calibration_path)
     heldout = Path(heldout_path)

@@ -71,7 +71,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "token": ("firewatch.cli.web", "token",
               "API tokens for platform integrations (Authorization: Bearer)."),
     "train": ("firewatch.cli.scoring", "train",
-              "Train the category and risk models on classifiers/data/ (and prices on the store) and save them."),
+              "Train the category and risk models on classifiers/data/ (and on reviewers' decisions and prices from "
+              "the store) and save them."),
     "user": ("firewatch.cli.web", "user",
              "Users of the web app: add, change a password, list."),
     "verify": ("firewatch.cli.export", "verify",

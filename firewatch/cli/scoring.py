@@ -11,8 +11,11 @@ import json
 from pathlib import Path
 
 import click
+from rich.progress import Progress
+from rich.table import Table
 
-from classifiers.corpus import HELDOUT2_PATH, HELDOUT_PATH, load_records, parse_price, record_date
+from classifiers.corpus import CORPUS_PATH, HELDOUT2_PATH, HELDOUT_PATH, load_records, parse_price, record_date
+from classifiers.feedback import NO_REASON, ReviewSet, reviews_from_store
 from classifiers.evaluate import evaluate_records, format_comparison, format_report, write_plots
 from classifiers.price import fit_price_model_from_store
 from classifiers.scorer import train_default
@@ -20,8 +23,10 @@ from classifiers.watchlist import Watchlist
 from firewatch.cli.common import console, out, settings_of
 from firewatch.core.exceptions import ImportFileError
 from firewatch.core.files import atomic_writer
+from firewatch.core.labels import reason_name
 from firewatch.imports import labelled_set_watchlist, watchlist_from_sources
 from firewatch.services.loaders import load_scorer, load_watchlist
+from firewatch.services.review_trends import training_line
 from firewatch.store import open_store, store_exists
 
 SCORE_BATCH = 500  # `firewatch score` records scored together
@@ -31,11 +36,23 @@ MAX_SHOWN_ERRORS = 50  # bad input lines listed one by one (then a count)
 @click.command()
 @click.option("--prices-from-store/--no-prices-from-store", default=None,
               help="Fit the price model on the store's listings (default: when it holds at least scoring.price_min_listings).")
+@click.option("--from-reviews/--no-reviews", "from_reviews", default=None,
+              help="也从审核结论学习（确认：该商品的理由为正例；驳回：负例） learn from reviewers' decisions in the "
+                   "store too (default: training.from_reviews).")
 @click.pass_context
-def train(ctx, prices_from_store) -> None:
-    """Train the category and risk models on classifiers/data/ (and prices on the store) and save them."""
+def train(ctx, prices_from_store, from_reviews) -> None:
+    """Train the category and risk models on classifiers/data/ (and on reviewers' decisions and prices from the
+    store) and save them."""
     settings = settings_of(ctx)
-    scorer = train_default(settings.model_dir)
+    use_reviews = settings.training.from_reviews if from_reviews is None else from_reviews
+    reviews = None
+    if use_reviews and store_exists(settings.store_url):
+        with open_store(settings.store_url, data_dir=settings.data_dir) as store:
+            reviews = _read_reviews(store, settings.training)
+        print_reviews(reviews)
+    elif use_reviews:
+        out.print("审核结论：尚无数据库，未使用 no store yet")
+    scorer = train_default(settings.model_dir, reviews=reviews)
     if prices_from_store is not False and store_exists(settings.store_url):
         with open_store(settings.store_url, data_dir=settings.data_dir) as store:
             n = sum(store.listings.count_listings().values())
@@ -47,6 +64,46 @@ def train(ctx, prices_from_store) -> None:
     metrics = scorer.meta_.get("metrics")
     if metrics:
         out.print_json(json.dumps(metrics, ensure_ascii=False, default=str))
+
+
+def _read_reviews(store, training) -> ReviewSet:
+    """The store's reviewer records, with a progress bar when there are many decisions to read."""
+    corpus_size = len(load_records(CORPUS_PATH))
+    kwargs = dict(corpus_size=corpus_size, weight=training.review_weight, max_share=training.review_max_share,
+                  reviewer_max_share=training.reviewer_max_share, batch=training.batch)
+    if store.feedback.decided_count() <= training.batch:
+        return reviews_from_store(store, **kwargs)
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("读取审核结论 reading decisions", total=None)
+        return reviews_from_store(store, **kwargs,
+                                  progress=lambda done, total: bar.update(task, completed=done, total=total))
+
+
+OUTCOMES = (("confirmed", "确认（正例）"), ("dismissed", "驳回（负例）"), ("duplicate", "重复"),
+            ("heldout", "留出集"), ("conflict", "结论冲突"), ("no_reason", "确认但无理由"))
+
+
+def print_reviews(reviews: ReviewSet) -> None:
+    """What `train` learnt from reviewers' decisions, in Chinese: used, dropped and why, by reason."""
+    used = len(reviews.records)
+    out.print(f"审核结论：读取 {reviews.read} 条有效结论（每个商品最新一条，已撤销的不计），"
+              f"使用 {used} 条（确认 {reviews.positives}，驳回 {reviews.negatives}），"
+              f"因重复舍弃 {reviews.duplicates} 条，因属留出集舍弃 {reviews.heldout} 条，"
+              f"因结论冲突舍弃 {reviews.conflicts} 个文本，确认但无理由 {reviews.no_reason} 条", markup=False, soft_wrap=True)
+    cap = "" if reviews.scale >= 1 else f"，总量上限按 {reviews.scale:.3f} 缩放"
+    capped = f"，{reviews.capped_reviewers} 名审核员达到个人上限" if reviews.capped_reviewers else ""
+    out.print(f"审核记录权重合计 {sum(reviews.weights):.1f}（每条 {reviews.settings['weight']:g}，"
+              f"{reviews.reviewers} 名审核员{cap}{capped}）", markup=False, soft_wrap=True)
+    if not reviews.by_reason:
+        return
+    table = Table(title="按理由 by reason")
+    table.add_column("理由")
+    for _, name in OUTCOMES:
+        table.add_column(name, justify="right")
+    for code, counts in sorted(reviews.by_reason.items()):
+        label = "（无理由）" if code == NO_REASON else f"{reason_name(code)} {code}"
+        table.add_row(label, *(str(counts.get(k, 0)) for k, _ in OUTCOMES))
+    out.print(table)
 
 
 def check_record(line: bytes) -> tuple[dict | None, str | None]:
@@ -160,6 +217,7 @@ def evaluate(ctx, data_paths: tuple[str, ...], out_dir: str | None) -> None:
     settings = settings_of(ctx)
     paths = [Path(p) for p in data_paths] or [p for p in (HELDOUT_PATH, HELDOUT2_PATH) if p.is_file()]
     scorer = load_scorer(settings, console.print)
+    out.print(training_line(scorer.meta_), markup=False, soft_wrap=True)
     threshold = settings.scoring.threshold
     watchlist = load_watchlist(settings)
     target = Path(out_dir) if out_dir else settings.data_dir / "reports"

@@ -203,6 +203,35 @@ class ScoringSettings(_Section):
                                            "relative to the settings file; \"\": none.")
 
 
+class TrainingSettings(_Section):
+    from_reviews: bool = Field(True, description="`firewatch train` also learns from reviewers' decisions in the store "
+                                                 "(confirmed: positive for the listing's reasons; dismissed: negative); "
+                                                 "--from-reviews/--no-reviews overrides it.")
+    review_weight: float = Field(1.0, ge=0, le=10, description="Weight of one reviewer record against one hand-written "
+                                                               "corpus record (0: reviewer records change nothing).")
+    review_max_share: float = Field(0.5, ge=0, le=10, description="All reviewer records together weigh at most this share "
+                                                                  "of the hand-written corpus (their weights are scaled "
+                                                                  "down beyond it).")
+    reviewer_max_share: float = Field(0.1, ge=0, le=10, description="One reviewer's records weigh at most this share of "
+                                                                    "the hand-written corpus, so a flood of one person's "
+                                                                    "decisions cannot swamp it.")
+    batch: int = Field(2000, ge=1, description="Decisions read per keyset batch by `firewatch train`.")
+
+
+class DriftSettings(_Section):
+    weeks: int = Field(12, ge=2, le=104, description="Weeks (北京时间, Monday to Sunday) of per-reason review precision "
+                                                     "shown on the trends page.")
+    baseline_weeks: int = Field(4, ge=1, le=52, description="The last week's flag rate and reason mix are compared "
+                                                            "with the weeks before it, this many.")
+    mix_threshold: float = Field(0.15, gt=0, le=1, description="A drift note when the reason mix of the last week's "
+                                                               "flags is at least this far (total-variation distance, "
+                                                               "0..1) from the baseline weeks' mix.")
+    rate_threshold: float = Field(0.5, gt=0, description="A drift note when the last week's flag rate (flagged / "
+                                                         "scored) differs from the baseline weeks' rate by at least "
+                                                         "this share of it (0.5: half as high again, or half as low).")
+    min_flags: int = Field(20, ge=1, description="Weeks with fewer flags than this are not compared (too few to tell).")
+
+
 class SellersSettings(_Section):
     strong_keys: list[Literal["credit_code", "operator", "phone", "wechat", "qq", "address", "shop_name", "image"]] = Field(
         ["credit_code", "operator", "phone", "wechat", "qq"],

@@ -27,12 +27,12 @@ from firewatch.core.setting_sections import (ALERT_RULES, CRAWL_PLATFORMS, POSTG
                                              CaptureSettings, ClockSettings,
                                              CrawlPlatform, CrawlSettings, EvidenceSettings, ExportSettings,
                                              JobSettings, NoticesSettings, OcrSettings, PathsSettings, RelistingWeights,
-                                             SellersSettings,
+                                             SellersSettings, TrainingSettings, DriftSettings,
                                              ScheduleSettings, ScoringSettings, SearchSettings, StoreSettings,
                                              TipsSettings, WebSettings)
 
 __all__ = ["ALERT_RULES", "CRAWL_PLATFORMS", "DEFAULT_FILE", "AlertRule", "AlertsSettings", "CampaignSettings", "CaptureSettings", "ClockSettings",
-           "CrawlPlatform", "CrawlSettings", "EvidenceSettings", "ExportSettings", "JobSettings", "NoticesSettings",
+           "CrawlPlatform", "CrawlSettings", "DriftSettings", "TrainingSettings", "EvidenceSettings", "ExportSettings", "JobSettings", "NoticesSettings",
            "OcrSettings", "PathsSettings", "RelistingWeights", "ScheduleSettings", "ScoringSettings", "SearchSettings", "Settings",
            "StoreSettings", "TipsSettings", "WebSettings", "load_settings"]
 
@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     search: SearchSettings = Field(default_factory=SearchSettings, description="The search index.")
     crawl: CrawlSettings = Field(default_factory=CrawlSettings, description="Crawling.")
     scoring: ScoringSettings = Field(default_factory=ScoringSettings, description="Risk scoring.")
+    training: TrainingSettings = Field(default_factory=TrainingSettings, description="What `firewatch train` learns "
+                                                                                      "from besides the corpus.")
+    drift: DriftSettings = Field(default_factory=DriftSettings, description="Review precision and drift on the trends "
+                                                                          "page.")
     capture: CaptureSettings = Field(default_factory=CaptureSettings, description="Evidence screenshots.")
     ocr: OcrSettings = Field(default_factory=OcrSettings, description="Text in listing images (OCR).")
     export: ExportSettings = Field(default_factory=ExportSettings, description="Exports.")

@@ -930,4 +930,17 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         CREATE INDEX linked_reviews_from ON linked_reviews (from_platform, from_listing_id)
         """,
     ),
+    (
+        25,
+        "review precision and drift by week (the trends page): when the latest decision on a listing was made "
+        "(triage.decided_at, kept with its verdict), an index counting latest verdicts by time and reason codes, and "
+        "one counting flags by Beijing day of first sight and reason codes",
+        """
+        ALTER TABLE triage ADD COLUMN decided_at TEXT;
+        UPDATE triage SET decided_at = (SELECT MAX(d.at) FROM decisions d WHERE d.platform=triage.platform
+                                        AND d.listing_id=triage.listing_id) WHERE verdict IS NOT NULL;
+        CREATE INDEX triage_decided ON triage (decided_at, verdict, reason_codes);
+        CREATE INDEX triage_seen_flagged ON triage (flagged, seen_day, reason_codes)
+        """,
+    ),
 ]

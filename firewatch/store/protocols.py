@@ -465,6 +465,8 @@ class Store(Protocol):
     ocr: Any  # firewatch.store.ocr.SQLiteOcr: text read in listing images
     sellers: SellerRepository
     campaign: CampaignRepository
+    feedback: Any  # firewatch.store.feedback.SQLiteFeedback: reviewers' decisions as training data
+    review_stats: Any  # firewatch.store.review_stats.SQLiteReviewStats: the trends page's review figures
 
     def schema_versions(self) -> list[int]: ...
     def integrity_ok(self) -> bool: ...

@@ -21,6 +21,7 @@ from firewatch.store.assist import SQLiteAssist
 from firewatch.store.campaign import SQLiteCampaign
 from firewatch.store.db import Database, _ts
 from firewatch.store.evidence import SQLiteEvidence
+from firewatch.store.feedback import SQLiteFeedback
 from firewatch.store.listings import SQLiteListings
 from firewatch.store.migrations import MIGRATIONS, DataStep
 from firewatch.store.notices import SQLiteNotices
@@ -29,6 +30,7 @@ from firewatch.store.packs import SQLitePackExports
 from firewatch.store.penalties import SQLitePenalties
 from firewatch.store.queue import SQLiteQueue
 from firewatch.store.references import SQLiteReferences
+from firewatch.store.review_stats import SQLiteReviewStats
 from firewatch.store.reviews import SQLiteReviews
 from firewatch.store.sellers import SQLiteSellers
 from firewatch.store.sources import SQLiteSources
@@ -68,6 +70,8 @@ class SQLStore:
         self.ocr = SQLiteOcr(db)  # text read in listing images (firewatch.store.ocr)
         self.sellers = SQLiteSellers(db)
         self.campaign = SQLiteCampaign(db)  # the campaign report's counts
+        self.feedback = SQLiteFeedback(db)  # reviewers' decisions as training data
+        self.review_stats = SQLiteReviewStats(db)  # review precision, flag rate and reason mix by week
 
     @property
     def dialect(self) -> str:

@@ -9,7 +9,8 @@ equal priorities, then platform and listing id) ascends on every column and a pa
 the sort key of the last row shown (keyset paging). `neg_risk` (minus the risk score) orders the
 takedown lists. `region` (the seller's province), `price_fen` (the price shown) and `flagged_day`
 (Beijing day of the flagging assessment) are filter keys; `flagged_at` (migration 19) the time the
-listing was first flagged (kept by later assessments; the campaign report's flag-to-removal times); `claimed_by`/`claimed_until` a reviewer's
+listing was first flagged (kept by later assessments; the campaign report's flag-to-removal times); `decided_at`
+(migration 25) the time of its latest decision (review precision by week); `claimed_by`/`claimed_until` a reviewer's
 claim on the row (`claim_in`), which the row's recomputation leaves alone. `state` is the latest
 decision's verdict, or 'pending' when there is none or a tip came after it; `verdict` is the
 latest decision's verdict as it is (takedown lists); `seen_day` is the Beijing day of first
@@ -37,7 +38,7 @@ Key = tuple[str, str]
 STATES = ("pending", "escalated", "decided", "all")
 _COLUMNS = ("platform", "listing_id", "queued", "flagged", "decided", "state", "verdict", "neg_risk", "untipped",
             "category", "reason_codes", "seen_day", "seen_week", "shop_name_lc", "shop_id_lc", "neg_priority", "region",
-            "price_fen", "flagged_day", "flagged_at")
+            "price_fen", "flagged_day", "decided_at", "flagged_at")
 # flagged_at (migration 19) is the first flagging assessment's time: a later assessment keeps it
 _UPSERT = (f"INSERT INTO triage ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
            "ON CONFLICT (platform, listing_id) DO UPDATE SET "
@@ -148,7 +149,7 @@ def _row(key: Key, risk: float, flagged: int, category: str, reasons_json: str, 
             verdict, -float(risk), 0 if tipped else 1, category, _codes(reasons_json),
             show_date(seen), week_of(seen.date()), (shop_name or "").lower(), (shop_id or "").lower(),
             -priority(risk, codes, sales, shown), region_of(attributes), shown, flagged_day,
-            assessed_at if flagged and assessed_at else None)
+            decision[1] if decision else None, assessed_at if flagged and assessed_at else None)
 
 
 def refresh_in(db, key: Key) -> None:

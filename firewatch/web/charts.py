@@ -1,5 +1,5 @@
-"""Charts drawn on the server as inline SVG: a listing's price history and the weekly
-flag counts of the trends page.
+"""Charts drawn on the server as inline SVG: a listing's price history, the weekly
+flag counts of the trends page and its weekly review precision per reason (`share_lines`).
 
 No script and no inline style (the CSP forbids both): only SVG presentation attributes.
 Numbers are formatted by Python; every label passes through `markupsafe.escape`, so a
@@ -91,5 +91,50 @@ def stacked_bars(weeks: Sequence[str], series: dict[str, Sequence[int]], title: 
         ly = pad_t + 14 * j
         parts.append(f'<rect x="{pad_l + w + 16}" y="{ly}" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>')
         parts.append(f'<text x="{pad_l + w + 30}" y="{ly + 9}" font-size="11" fill="#333">{escape(label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def share_lines(weeks: Sequence[str], series: dict[str, Sequence[float | None]], title: str,
+                width: int = 720, height: int = 260) -> Markup:
+    """One line per series of shares (0..1, None: no value that week, a gap) over the weeks, 0-100 % axis."""
+    if not weeks or not any(v is not None for values in series.values() for v in values):
+        return Markup('<p class="muted">暂无数据</p>')
+    pad_l, pad_r, pad_t, pad_b = 44, 180, 16, 40
+    w, h = width - pad_l - pad_r, height - pad_t - pad_b
+    slot = w / len(weeks)
+
+    def x(i: int) -> float:
+        return pad_l + slot * (i + 0.5)
+
+    def y(v: float) -> float:
+        return pad_t + h - v * h
+
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+             f'aria-label="{escape(title)}">']
+    for frac in (0, 0.5, 1):
+        parts.append(f'<line x1="{pad_l}" x2="{pad_l + w}" y1="{y(frac):.1f}" y2="{y(frac):.1f}" stroke="#ddd"/>')
+        parts.append(f'<text x="{pad_l - 6}" y="{y(frac) + 4:.1f}" text-anchor="end" font-size="11" fill="#555">'
+                     f'{round(frac * 100)}%</text>')
+    for j, (label, values) in enumerate(series.items()):
+        colour = PALETTE[j % len(PALETTE)]
+        path, pen = [], "M"
+        for i, v in enumerate(values):
+            if v is None:
+                pen = "M"
+                continue
+            path.append(f"{pen}{x(i):.1f},{y(v):.1f}")
+            pen = "L"
+            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{colour}"><title>{escape(weeks[i])} '
+                         f'{escape(label)}: {v * 100:.1f}%</title></circle>')
+        if path:
+            parts.append(f'<path d="{" ".join(path)}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        ly = pad_t + 14 * j
+        parts.append(f'<rect x="{pad_l + w + 16}" y="{ly}" width="10" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{pad_l + w + 30}" y="{ly + 9}" font-size="11" fill="#333">{escape(label)}</text>')
+    for i, week in enumerate(weeks):
+        if len(weeks) <= 12 or i % max(1, len(weeks) // 8) == 0:
+            parts.append(f'<text x="{x(i):.1f}" y="{pad_t + h + 16}" text-anchor="middle" font-size="10" fill="#555">'
+                         f'{escape(week)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

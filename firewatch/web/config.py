@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
-from firewatch.core.settings import CampaignSettings, CaptureSettings, SearchSettings, SellersSettings, Settings, WebSettings
+from firewatch.core.settings import CampaignSettings, CaptureSettings, DriftSettings, SearchSettings, SellersSettings, Settings, WebSettings
 from firewatch.search import open_index, open_index_from_settings
 from firewatch.services.assistance import request_assistance
 from firewatch.services.evidence import export_evidence_pack
@@ -56,6 +56,8 @@ class WebConfig:
     store_url: str = ""  # what open_store takes; default: store_path
     sellers: SellersSettings = SellersSettings()  # the seller page's track thresholds (`[sellers]`)
     campaign: CampaignSettings = CampaignSettings()  # the campaign page's name, dates and thresholds
+    drift: DriftSettings = DriftSettings()  # the trends page's review precision weeks and drift thresholds
+    model_dir: Path | None = None  # the trained model (the trends page says what it learnt from)
     chromium: str = CaptureSettings().chromium  # prints the campaign report's PDF
 
     @property
@@ -99,4 +101,5 @@ class WebConfig:
             index_opener=partial(open_index_from_settings, settings),
             sellers=settings.sellers,
             campaign=settings.campaign, chromium=settings.capture.chromium,
+            drift=settings.drift, model_dir=settings.model_dir,
         )

@@ -1,5 +1,6 @@
 """Analyst pages: search with facets, the trends page (flags per week by category and
-platform, as SVG charts) and CSV export of any search result or of the trends table.
+platform, as SVG charts; review precision per reason by week, flag rate, reason mix and the drift note,
+`services.review_trends`, in `_review_trends.html`, served by `/trends/reviews` and loaded after the page) and CSV export of any search result or of the trends table.
 
 Every CSV export is audited with the parameters that produced it. Internal roles
 (regulators, investigators, analysts, admins) may search; platforms may not.
@@ -17,7 +18,8 @@ from firewatch.core.models import utcnow
 from firewatch.store import Store
 from firewatch.web import analytics
 from firewatch.web.analytics import SearchParams
-from firewatch.web.charts import stacked_bars
+from firewatch.services.review_trends import model_training, review_trends
+from firewatch.web.charts import share_lines, stacked_bars
 from firewatch.web.deps import User, client_ip, get_store, require, verify_csrf
 from firewatch.web.limits import Field, SearchText
 from firewatch.web.render import render
@@ -73,6 +75,17 @@ def trends_page(request: Request, store: Store = Depends(get_store), user: User 
     return render(request, "trends.html", t=t,
                   category_chart=stacked_bars(t.weeks, t.by_category, "每周标记数（按类别）"),
                   platform_chart=stacked_bars(t.weeks, t.by_platform, "每周标记数（按平台）"))
+
+
+@router.get("/trends/reviews")
+def trends_reviews(request: Request, store: Store = Depends(get_store), user: User = Depends(internal)) -> Response:
+    """The trends page's review section (precision by reason and week, flag rate, drift note), a page of
+    its own that the trends page loads after itself (its counts are the page's costliest part)."""
+    config = request.app.state.config
+    r = review_trends(store, config.drift)
+    return render(request, "trends_reviews.html", r=r, model_line=model_training(config.model_dir),
+                  precision_chart=share_lines(r.weeks, {row.name: row.precision for row in ([r.overall] + r.reasons)[:7]},
+                                              "每周审核准确率（按理由）"))
 
 
 @router.get("/trends.csv")

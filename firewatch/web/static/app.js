@@ -226,4 +226,18 @@
       })
       .catch(() => { similar.dataset.loaded = "error"; });
   }
+
+  // -- the trends page's review section (/trends/reviews): counted in SQL, loaded after the page --
+  const reviews = document.getElementById("review-trends");
+  if (reviews && reviews.dataset.src) {
+    fetch(reviews.dataset.src, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => {
+        const body = new DOMParser().parseFromString(html, "text/html").getElementById("review-trends");
+        if (!body) return Promise.reject("missing");
+        body.dataset.loaded = "1";
+        reviews.replaceWith(document.importNode(body, true));
+      })
+      .catch(() => { reviews.dataset.loaded = "error"; });
+  }
 })();
