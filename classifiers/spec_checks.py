@@ -27,6 +27,23 @@ def _fmt(v: float) -> str:
     return f"{v:g}"
 
 
+def _by(cfg: dict[str, Any]) -> str:
+    """"（依据 <standard and clause>）" for a facts section that names its standard, else ""."""
+    rule = cfg.get("rule") or cfg.get("standard")
+    return f"（依据 {rule}）" if rule else ""
+
+
+def _duration_needle(specs: dict[str, Any], texts_key: str, value: float) -> str:
+    """The text that stated a parsed duration (its first one when no value matches), else the value."""
+    values = specs.get({"protection_texts": "protection_minutes", "emergency_texts": "emergency_minutes",
+                        "stated_hours_texts": "stated_hours"}[texts_key], [])
+    texts = specs.get(texts_key, [])
+    for v, t in zip(values, texts):
+        if abs(float(v) - float(value)) < 1e-6:
+            return t
+    return texts[0] if texts else _fmt(value)
+
+
 def _agent(code: str) -> str:
     return AGENT_NAMES.get(code, code)
 
@@ -83,9 +100,21 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
                                  f"{_seq(sorted(allowed))} 分钟之一", text, f"tzl{minutes}"))
             break
     stated = specs.get("protection_minutes") or [m for m in specs.get("stated_minutes", []) if m >= 10]
+    by = _by(facts["respirator"])
     if len(set(tzl)) == 1 and stated and tzl[0] in allowed and tzl[0] not in stated:
-        found.append(finding("spec_mismatch", f"型号 TZL{tzl[0]} 表示防护 {tzl[0]} 分钟，商品却标称 {stated[0]} 分钟",
-                             text, str(stated[0])))
+        # the code and the written time contradict each other (TZL30, 防护时间15分钟 or 60分钟)
+        found.append(finding("spec_mismatch", f"型号 TZL{tzl[0]} 表示额定防护 {tzl[0]} 分钟，商品却标称 {_fmt(stated[0])} 分钟"
+                             f"{by}", text, _duration_needle(specs, "protection_texts", stated[0])))
+    elif not tzl:
+        protect = specs.get("protection_minutes", [])
+        over = [m for m in protect if max(allowed) < m <= 180]
+        short = [m for m in protect if 0 < m < min(allowed)]
+        if over:
+            found.append(finding("substandard_spec", f"声称防护 {_fmt(over[0])} 分钟，超出标准规定的额定防护时间 "
+                                 f"{_seq(sorted(allowed))} 分钟{by}", text, _duration_needle(specs, "protection_texts", over[0])))
+        elif short:
+            found.append(finding("substandard_spec", f"标称防护 {_fmt(short[0])} 分钟，短于标准最短的额定防护时间 "
+                                 f"{min(allowed)} 分钟{by}", text, _duration_needle(specs, "protection_texts", short[0])))
     oxygen = facts["respirator"].get("oxygen_deficient", {})
     if oxygen.get("enforce"):
         norm = normalize(text)
@@ -95,14 +124,7 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
                 found.append(finding("substandard_spec", f"过滤式自救呼吸器只能用于氧气浓度不低于 "
                                      f"{oxygen.get('min_oxygen_pct', 17)}% 的环境，商品却称可用于“{word}”", text, word))
                 break
-    protect = specs.get("protection_minutes", [])
-    if not tzl and protect and max(protect) > max(allowed) and max(protect) <= 180:
-        found.append(finding("substandard_spec", f"声称防护 {max(protect)} 分钟，超出标准规定的 "
-                             f"{_seq(sorted(allowed))} 分钟", text, str(max(protect))))
     return found
-
-
-_STATED_HOURS_RE = re.compile(r"\d(?:\.\d{1,2})?\s*(?:小时|个小时|h)(?![a-z])")
 
 
 def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family: str,
@@ -137,9 +159,9 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
         allowed = set(facts[family]["hours"])
         for h in specs.get("stated_hours", []):
             if 0 < h < max(allowed) and not any(abs(h - a) < 1e-6 for a in allowed):
-                m = _STATED_HOURS_RE.search(normalize(text))
                 found.append(finding("substandard_spec", f"耐火时间 {h:g} 小时不是{category_name(family)}的标准耐火等级"
-                                     f"（{_seq(sorted(allowed))} 小时）", text, m.group(0) if m else _fmt(h)))
+                                     f"（{_seq(sorted(allowed))} 小时）{_by(facts[family])}", text,
+                                     _duration_needle(specs, "stated_hours_texts", h)))
                 break
     return found
 
@@ -178,11 +200,17 @@ def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
 def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts.get("fire_shutter", {})
     hours = set(specs.get("stated_hours", []))
-    if cfg.get("enforce") and "特级" in specs.get("door_grades", []) and hours:
-        low = min(hours)
-        if low < float(cfg.get("special_grade_min_hours", 3.0)):
-            return [finding("substandard_spec", f"特级防火卷帘耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
-                            f"商品却标称 {low:g} 小时（低于其等级）", text, "特级")]
+    if not cfg.get("enforce") or not hours:
+        return []
+    low = min(hours)
+    needle = _duration_needle(specs, "stated_hours_texts", low)
+    if "特级" in specs.get("door_grades", []) and low < float(cfg.get("special_grade_min_hours", 3.0)):
+        return [finding("substandard_spec", f"特级防火卷帘耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
+                        f"商品却标称 {low:g} 小时（低于其等级）{_by(cfg)}", text, "特级")]
+    least = cfg.get("min_hours")
+    if least and low < float(least):
+        return [finding("substandard_spec", f"防火卷帘的耐火极限最低一级为 {float(least):g} 小时，商品却标称 {low:g} 小时"
+                        f"{_by(cfg)}", text, needle)]
     return []
 
 
@@ -398,20 +426,15 @@ def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
     return []
 
 
-_DURATION_RE = re.compile(r"(?:应急时间|应急工作时间|应急时长|持续应急时间|续航时间|续航|应急照明时间|持续时间|放电时间)"
-                          r"\s*[:：≥>=]?\s*(\d{1,3}(?:\.\d)?)\s*(分钟|min|小时|h)(?![a-z])")
-
-
-def _emergency_light(text: str, facts: dict[str, Any]) -> list[Finding]:
+def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) -> list[Finding]:
     cfg = facts["emergency_light"]
     norm = normalize(text)
     least = cfg.get("min_emergency_minutes", {})
     if least.get("enforce"):
-        for m in _DURATION_RE.finditer(norm):
-            minutes = float(m.group(1)) * (60 if m.group(2) in ("小时", "h") else 1)
+        for minutes in specs.get("emergency_minutes", []):
             if 0 < minutes < float(least["minutes"]):
-                return [finding("substandard_spec", f"应急工作时间 {minutes:g} 分钟，少于 {least['minutes']} 分钟",
-                                text, m.group(0))]
+                return [finding("substandard_spec", f"应急工作时间 {_fmt(minutes)} 分钟，少于 {least['minutes']} 分钟"
+                                f"{_by(least)}", text, _duration_needle(specs, "emergency_texts", minutes))]
 
     def asserted(word: str) -> int:
         for m in re.finditer(re.escape(normalize(word)), norm):
@@ -582,7 +605,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     if category == "fire_blanket":
         found += _blanket(text, specs, facts)
     if category == "emergency_light":
-        found += _emergency_light(text, facts)
+        found += _emergency_light(text, facts, specs)
     if standards:  # `standards=False`: the caller judged each field's cited standards already
         found += _standards(text, category, specs, facts, on)
     return found
@@ -594,19 +617,27 @@ _SCALAR_KEYS = frozenset({
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables"})  # what _scalars reads
 
 
+@functools.lru_cache(maxsize=1)
+def _rated_temperatures() -> frozenset:
+    """The glass-bulb rated temperatures of the packaged facts (GB 5135.1-2019 series)."""
+    return frozenset(int(t) for t in load_facts()["sprinkler"]["rated_temperatures"]["values"])
+
+
 def _scalars(specs: dict[str, Any]) -> dict[str, set]:
     """One comparable value set per family, for title-versus-attribute comparison."""
     if _SCALAR_KEYS.isdisjoint(specs):  # none of them stated (about 40% of fields)
         return {}
     out: dict[str, set] = {
         "extinguisher amount": {c["amount"] for c in specs.get("extinguisher_codes", [])} or set(specs.get("weights_kg", [])),
-        "TZL minutes": set(specs.get("tzl_minutes", [])),
-        "protection minutes": set(specs.get("protection_minutes", [])),
+        # a TZL code and a written protection time state the same thing (TZL30 in the title,
+        # 防护时间约十五分钟 in the description): one family
+        "TZL minutes": set(specs.get("tzl_minutes", [])) | set(specs.get("protection_minutes", [])),
         "blanket size": {tuple(sorted((b["width_m"], b["length_m"]))) for b in specs.get("blanket_sizes", [])},
         "hose code": {h["code"] for h in specs.get("hoses", [])},
         "door grade": set(specs.get("door_grades", [])),
         "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])},
-        "temperature": set(specs.get("temperatures_c", [])),
+        # rated temperatures only (68℃, 93℃): a working or ambient range (工作温度 4~70℃) is no rating
+        "temperature": {t for t in specs.get("temperatures_c", []) if t in _rated_temperatures()},
         "voltage": set(specs.get("voltages", [])),
         "conductors": {(c["total_cores"], tuple(c["sections_mm2"])) for c in specs.get("conductors", [])},
         "bore": set(specs.get("dn", [])) | {c["bore_mm"] for c in specs.get("couplings", [])}

@@ -35,9 +35,69 @@ _GROSS_RE = re.compile(r"(总重|毛重|整机重|整瓶重|含瓶|瓶重|重约
 _VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])")
 _TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d{2,3})(?!\d)")
 _MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
-_PROTECT_MINUTES_RE = re.compile(r"(?:防护|有效防护|防护时间|使用时间|有效时间|可用|保护时间|持续防护)[^\d，,;；]{0,6}?(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
 _PERCENT_CONTENT_RE = re.compile(r"(磷酸二氢铵|磷酸铵盐|主要成分|有效成分|主成分|干粉含量|粉含量|含粉量)[^\d%]{0,6}"
                                  r"(\d{1,2}(?:\.\d+)?)\s*%")
+# Durations as listings write them: a cue (what is timed), a few words (约, 可达, ≥, ：), then
+# a number in Arabic or Chinese numerals (半, 一个半, 十五, 九十) and a unit (分钟/min, 小时/h,
+# 钟头). Full-width digits and letters are narrowed by `normalize` first.
+_CN_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DURATION_NUM = r"(\d{1,3}(?:\.\d{1,2})?|[一二两三四五六七八九十百]{1,4}个?半?|半)\s*个?\s*(分钟|mins?|minutes?|小时|钟头|hours?|hrs?|h)(?![a-z])"
+# between the cue and the number: no digit, numeral, clause end, or a word that times something
+# else (充电 charging, 转换 switch-over, 寿命 life, 质保/保修 warranty, 待机 standby, 储存 storage)
+_DURATION_GAP = r"(?:(?!充|转换|寿命|质保|保修|待机|储存|贮存|间隔)[^\d一二两三四五六七八九十百半，,。;；!！?？\n]){0,8}?"
+_DURATION_CUES = {
+    "emergency": r"应急(?:工作|照明|持续|点亮)?(?:时间|时长)?|持续(?:应急|照明|工作|点亮)?(?:时间|时长)?|续航(?:时间|时长)?|"
+                 r"照明时间|放电时间|点亮时间|(?:可|能)(?:持续)?(?:亮|照明|点亮)|停电后?(?:可|能)?(?:持续)?(?:亮|照明|使用)",
+    "protection": r"(?:有效|额定)?防护(?:时间|时长)?|(?:有效)?使用时间|有效时间|可用时间|保护时间|可(?:持续)?使用",
+    "fire": r"耐火(?:极限|时间|时长|性能)?|防火(?:时间|极限|时长)?",
+}
+_DURATION_RES = {kind: re.compile(f"(?:{cue}){_DURATION_GAP}{_DURATION_NUM}") for kind, cue in _DURATION_CUES.items()}
+_DURATION_GATES = {"emergency": ("应急", "持续", "续航", "照明", "放电", "亮", "停电"),
+                   "protection": ("防护", "使用", "有效", "可用", "保护"),
+                   "fire": ("耐火", "防火")}
+
+
+def cn_number(text: str) -> float | None:
+    """A number written in Arabic or Chinese numerals: "15", "1.5", "十五", "九十", "一百二十",
+    "半" (0.5), "一个半" (1.5), "两个" (2); None when it is neither."""
+    s = text.replace("个", "")
+    half = s.endswith("半")
+    s = s[:-1] if half else s
+    if not s:
+        return 0.5 if half else None
+    try:
+        return float(s) + (0.5 if half else 0.0)
+    except ValueError:
+        pass
+    total, digit = 0, None
+    for ch in s:
+        if ch in _CN_DIGIT:
+            digit = _CN_DIGIT[ch]
+        elif ch in "十百":
+            total += (1 if digit is None else digit) * (10 if ch == "十" else 100)
+            digit = None
+        else:
+            return None
+    return total + (digit or 0) + (0.5 if half else 0.0)
+
+
+def _durations(norm: str, kind: str) -> list[tuple[float, str]]:
+    """(minutes, the matched text) of each duration of `kind` the text states."""
+    out = []
+    for m in _DURATION_RES[kind].finditer(norm):
+        value = cn_number(m.group(1))
+        if value is None or value <= 0:
+            continue
+        unit = m.group(2)
+        minutes = value if unit.startswith(("分", "min")) else value * 60
+        out.append((round(minutes, 2), m.group(0)))
+    return out
+
+
+def _minutes_value(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else v
+
+
 _AGENT_WORDS = {
     "dry_powder": ["干粉", "abc粉", "磷酸铵盐"],
     "water": ["水基", "水型", "水系", "清水"],
@@ -52,7 +112,6 @@ _FOREIGN_STD_RE = re.compile(r"(?<![a-z])(" + "|".join(_FOREIGN_SCHEMES) + r")\s
 # fire doors, glass, ratings
 _DOOR_CODE_RE = re.compile(r"(?<![a-z])(gmfm|gfm|mfm|bfm|gmfm)\s*-?\s*(\d{4})?(?:-?([a-z]{1,4}\d?))?")
 _HOURS_A_RE = re.compile(r"(?:(?<![a-z])|(?<=\d))a\s?([0-3]\.\d{1,2})(?!\d)")
-_HOURS_TEXT_RE = re.compile(r"(?:耐火(?:极限|时间|性能)?|防火(?:时间|极限)?)\s*[:：≥>=]?\s*(\d(?:\.\d{1,2})?)\s*(?:小时|个小时|h)(?![a-z])")
 _GLASS_RE = re.compile(r"(?<![a-z])(ffb|dfb|gfb)\s*-?\s*(\d{1,2})\s*-?\s*([abc])\s*(\d(?:\.\d{1,2})?)(?![\d])")
 _GRADE_RE = re.compile(r"(甲级|乙级|丙级|特级)")
 _MM_RE = re.compile(r"(?<![\d.+])(\d{1,2}(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])")
@@ -292,7 +351,18 @@ def _minutes_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
     _put(specs, "tzl_minutes", [int(v) for v in _TZL_RE.findall(norm)] if has("tzl") else [])
     if has("分钟") or has("min"):
         _put(specs, "stated_minutes", [int(v) for v in _MINUTES_RE.findall(norm) if 5 <= int(v) <= 600])
-        _put(specs, "protection_minutes", [int(v) for v in _PROTECT_MINUTES_RE.findall(norm)])
+
+
+def _duration_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    """protection_minutes (防护时间约十五分钟), emergency_minutes (停电可持续照明约20分钟) and
+    stated_hours (耐火时间：半小时; 耐火极限60分钟 is 1.0), each with the texts that state them."""
+    for kind, key, texts_key, per in (("protection", "protection_minutes", "protection_texts", 1),
+                                      ("emergency", "emergency_minutes", "emergency_texts", 1),
+                                      ("fire", "stated_hours", "stated_hours_texts", 60)):
+        if any(map(has, _DURATION_GATES[kind])):
+            found = _durations(norm, kind)
+            _put(specs, key, [_minutes_value(v) if per == 1 else round(v / per, 2) for v, _ in found])
+            _put(specs, texts_key, [t for _, t in found])
 
 
 def _standards_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -321,11 +391,6 @@ def _rating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict
         glass_spans = [m.span() for m in _GLASS_RE.finditer(norm)] if has("fb") else []
         _put(specs, "rating_hours", [float(m.group(1)) for m in _HOURS_A_RE.finditer(norm)
                              if not any(s <= m.start() < e for s, e in glass_spans)])
-
-
-def _hours_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    if has("耐火") or has("防火"):
-        _put(specs, "stated_hours", [float(v) for v in _HOURS_TEXT_RE.findall(norm)])
 
 
 def _door_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -483,12 +548,13 @@ _FAMILIES = (
     (("volumes_l",), _volume_family),
     (("agents_stated",), _agent_family),
     (("powder_content_pct",), _powder_family),
-    (("tzl_minutes", "stated_minutes", "protection_minutes"), _minutes_family),
+    (("tzl_minutes", "stated_minutes"), _minutes_family),
+    (("protection_minutes", "protection_texts", "emergency_minutes", "emergency_texts",
+      "stated_hours", "stated_hours_texts"), _duration_family),
     (("standards", "standards_cited", "foreign_standards"), _standards_family),
     (("door_grades",), _grade_family),
     (("fire_glass",), _glass_family),
     (("rating_hours",), _rating_family),
-    (("stated_hours",), _hours_family),
     (("door_codes",), _door_family),
     (("glass_thickness_mm",), _thickness_family),
     (("sprinklers",), _sprinkler_family),
