@@ -82,12 +82,42 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                                      f"{UNITS.get(c['unit'], c['unit'])} 不是{_agent(c['agent'])}灭火器的标准规格"
                                      f"（{_seq(series)}）", text, c["code"]))
                 break
+    found += _extinguisher_rating(text, codes, cfg.get("ratings", {}))
     for pct in specs.get("powder_content_pct", []):
         if pct < cfg.get("min_powder_content_pct", 75):
             found.append(finding("substandard_spec", f"干粉主要成分含量 {pct:g}% 低于 "
                                  f"{cfg.get('min_powder_content_pct', 75)}%", text, _fmt(pct) + "%"))
             break
     return found
+
+
+# 灭火级别 2A/55B, 2A 55B, 55B (B only: CO2 and BC powder)
+_RATING_PAIR_RE = re.compile(r"(?<![\d.a-z])(\d{1,2})\s*a\s*[/、,， +]?\s*(\d{2,3})\s*b(?![a-z])")
+_RATING_B_RE = re.compile(r"(?:灭火级别|灭火等级|灭火能力|级别)\s*[:：为]?\s*(\d{2,3})\s*b(?![a-z])")
+
+
+def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when the stated fire rating is below the least rating of the listing's one size."""
+    if not cfg.get("enforce") or len({(c["agent"], c["feature"], c["amount"]) for c in codes}) != 1:
+        return []
+    code = codes[0]
+    if code.get("wheeled"):
+        return []
+    table = {"dry_powder": cfg.get("dry_powder_abc" if "A" in code["feature"] else "dry_powder_bc", {}),
+             "co2": cfg.get("co2", {}), "foam": cfg.get("foam", {})}.get(code["agent"], {})
+    least = next((v for k, v in table.items() if float(k) == code["amount"]), None)
+    if not least:
+        return []
+    norm = normalize(text)
+    stated = [(int(a), int(b), m.group(0)) for m in _RATING_PAIR_RE.finditer(norm) for a, b in [m.groups()]]
+    stated += [(None, int(m.group(1)), m.group(0)) for m in _RATING_B_RE.finditer(norm)]
+    for a, b, needle in stated:
+        low_a = a is not None and least[0] and a < least[0]
+        if low_a or b < least[1]:
+            want = (f"{least[0]}A/" if least[0] else "") + f"{least[1]}B"
+            return [finding("substandard_spec", f"型号 {code['code']} 的灭火级别应不低于 {want}，商品却标称 "
+                            f"{needle.split('级别')[-1].strip(' :：为').upper()}{_by(cfg)}", text, needle)]
+    return []
 
 
 def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
@@ -352,6 +382,31 @@ def _gas_pressure(text: str, facts: dict[str, Any]) -> list[Finding]:
     return []
 
 
+_FILL_RE = re.compile(r"(?:充装量|灭火剂量|药剂量|装药量|充装|装药|药剂|灭火剂)[^\d，,。;；]{0,6}?(\d{1,4}(?:\.\d{1,2})?)\s*(?:kg|公斤|千克)")
+
+
+def _gas_fill(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when an HFC-227ea container holds more agent than its volume allows."""
+    cfg = facts.get("gas_suppression", {}).get("fill_density", {})
+    if not cfg.get("enforce"):
+        return []
+    norm = normalize(text)
+    if not any(normalize(w) in norm for w in cfg.get("agent_words", [])):
+        return []
+    volumes = {float(c["volume_l"]) for c in specs.get("gas_cylinders", [])} or \
+        {v for v in specs.get("volumes_l", []) if v >= 10}
+    fills = {float(m.group(1)) for m in _FILL_RE.finditer(norm)}
+    if len(volumes) != 1 or len(fills) != 1:
+        return []
+    volume, fill = volumes.pop(), fills.pop()
+    limit = float(cfg["max_kg_per_l"])
+    if fill > volume * limit + 1e-6:
+        return [finding("substandard_spec", f"{volume:g} 升容器充装七氟丙烷 {fill:g} 千克，充装密度 "
+                        f"{fill / volume * 1000:.0f} kg/m³，超过 {limit * 1000:.0f} kg/m³{_by(cfg)}", text,
+                        next(m.group(0) for m in _FILL_RE.finditer(norm)))]
+    return []
+
+
 def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
     cyl = specs.get("gas_cylinders", [])
     vols = {v for v in specs.get("volumes_l", []) if v >= 10}
@@ -595,7 +650,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     if category == "gas_suppression":
         found += _gas(text, specs)
         if not mismatch_only:
-            found += _gas_pressure(text, facts)
+            found += _gas_pressure(text, facts) + _gas_fill(text, specs, facts)
     if category == "fire_pump" or (category == "other_fire" and specs.get("pumps")):
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
