@@ -254,7 +254,9 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
     found: list[Finding] = []
     heads = specs.get("sprinklers", [])
     code_temps = {s["temperature_c"] for s in heads if s["temperature_c"]}
-    temps = set(specs.get("temperatures_c", []))
+    # rated temperatures only: a working or ambient range (使用环境温度 4~70℃) is no rating
+    series = {int(t) for t in cfg.get("rated_temperatures", {}).get("values", [])}
+    temps = {t for t in specs.get("temperatures_c", []) if t in series or t in code_temps}
     if len(code_temps) == 1 and len(temps) > 1:
         other = sorted(temps - code_temps)[0]
         found.append(finding("spec_mismatch", f"型号 {heads[0]['code']} 表示公称动作温度 {next(iter(code_temps))}℃，"
