@@ -45,13 +45,28 @@ _DURATION_NUM = r"(\d{1,3}(?:\.\d{1,2})?|[一二两三四五六七八九十百]{
 # between the cue and the number: no digit, numeral, clause end, or a word that times something
 # else (充电 charging, 转换 switch-over, 寿命 life, 质保/保修 warranty, 待机 standby, 储存 storage)
 _DURATION_GAP = r"(?:(?!充|转换|寿命|质保|保修|待机|储存|贮存|间隔)[^\d一二两三四五六七八九十百半，,。;；!！?？\n]){0,8}?"
+# what is timed: a named time (应急时间, 耐火极限, 防护时间 ...) may be followed by a few words
+# (约, 可达, 不低于); a bare word (应急, 耐火, 防火) only by separators, as 耐火1.5小时 or
+# 应急：90min (防火玻璃 ... 1小时 names no rating)
+_SHORT_GAP = r"[\s:：≥>=＞≈约达为]{0,3}"
 _DURATION_CUES = {
-    "emergency": r"应急(?:工作|照明|持续|点亮)?(?:时间|时长)?|持续(?:应急|照明|工作|点亮)?(?:时间|时长)?|续航(?:时间|时长)?|"
-                 r"照明时间|放电时间|点亮时间|(?:可|能)(?:持续)?(?:亮|照明|点亮)|停电后?(?:可|能)?(?:持续)?(?:亮|照明|使用)",
-    "protection": r"(?:有效|额定)?防护(?:时间|时长)?|(?:有效)?使用时间|有效时间|可用时间|保护时间|可(?:持续)?使用",
-    "fire": r"耐火(?:极限|时间|时长|性能)?|防火(?:时间|极限|时长)?",
+    "emergency": ((r"应急(?:工作|照明|持续|点亮)?(?:时间|时长)|持续(?:应急|照明|工作|点亮)?(?:时间|时长)?|续航(?:时间|时长)?|"
+                   r"照明时间|放电时间|点亮时间|(?:可|能)(?:持续)?(?:亮|照明|点亮)|停电后?(?:可|能)?(?:持续)?(?:亮|照明|使用)",
+                   _DURATION_GAP), (r"应急", _SHORT_GAP)),
+    "protection": ((r"(?:有效|额定)?防护(?:时间|时长)|(?:有效)?使用时间|有效时间|可用时间|保护时间|可(?:持续)?使用",
+                    _DURATION_GAP), (r"防护", _SHORT_GAP)),
+    "fire": ((r"(?:耐火|防火)(?:极限|时间|时长|性能)", _DURATION_GAP), (r"耐火|防火", _SHORT_GAP)),
 }
-_DURATION_RES = {kind: re.compile(f"(?:{cue}){_DURATION_GAP}{_DURATION_NUM}") for kind, cue in _DURATION_CUES.items()}
+def _duration_re(cues: tuple[tuple[str, str], ...]) -> re.Pattern:
+    """One expression for a kind's cues; alternative i names its number n<i> and its unit u<i>."""
+    parts = []
+    for i, (cue, gap) in enumerate(cues):
+        number = _DURATION_NUM.replace("(", f"(?P<n{i}>", 1).replace("(分钟", f"(?P<u{i}>分钟", 1)
+        parts.append(f"(?:(?:{cue}){gap}{number})")
+    return re.compile("|".join(parts))
+
+
+_DURATION_RES = {kind: _duration_re(cues) for kind, cues in _DURATION_CUES.items()}
 _DURATION_GATES = {"emergency": ("应急", "持续", "续航", "照明", "放电", "亮", "停电"),
                    "protection": ("防护", "使用", "有效", "可用", "保护"),
                    "fire": ("耐火", "防火")}
@@ -85,10 +100,12 @@ def _durations(norm: str, kind: str) -> list[tuple[float, str]]:
     """(minutes, the matched text) of each duration of `kind` the text states."""
     out = []
     for m in _DURATION_RES[kind].finditer(norm):
-        value = cn_number(m.group(1))
+        groups = m.groupdict()
+        i = next(k[1:] for k, v in groups.items() if k.startswith("n") and v is not None)
+        value = cn_number(groups["n" + i])
         if value is None or value <= 0:
             continue
-        unit = m.group(2)
+        unit = groups["u" + i]
         minutes = value if unit.startswith(("分", "min")) else value * 60
         out.append((round(minutes, 2), m.group(0)))
     return out
