@@ -245,7 +245,7 @@ def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
 
 
 _RTI_RE = re.compile(r"rti\s*[:：=]?\s*(\d{2,3}(?:\.\d)?)")
-_RATED_TEMP_RE = re.compile(r"(?:公称动作温度|额定动作温度|动作温度|温度等级|温级)\s*[:：]?\s*(\d{2,3})\s*(?:℃|°c|度)")
+_RATED_TEMP_RE = re.compile(r"(?:公称动作温度|额定动作温度|动作温度|启动温度|爆破温度|破裂温度|玻璃球温度|感温温度|额定温度|温度等级|温级)\s*[:：]?\s*(\d{2,3})\s*(?:℃|°c|度)")
 
 
 def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_apply: bool) -> list[Finding]:

@@ -53,7 +53,8 @@ _DURATION_CUES = {
     "emergency": ((r"应急(?:工作|照明|持续|点亮)?(?:时间|时长)|持续(?:应急|照明|工作|点亮)?(?:时间|时长)?|续航(?:时间|时长)?|"
                    r"照明时间|放电时间|点亮时间|(?:可|能)(?:持续)?(?:亮|照明|点亮)|停电后?(?:可|能)?(?:持续)?(?:亮|照明|使用)",
                    _DURATION_GAP), (r"应急", _SHORT_GAP)),
-    "protection": ((r"(?:有效|额定)?防护(?:时间|时长)|(?:有效)?使用时间|有效时间|可用时间|保护时间|可(?:持续)?使用",
+    "protection": ((r"(?:有效|额定)?防护(?:时间|时长)|(?:有效)?使用时间|有效时间|可用时间|保护时间|可(?:持续)?使用|"
+                    r"过滤时间|防毒时间|防烟时间|逃生时间",
                     _DURATION_GAP), (r"防护", _SHORT_GAP)),
     "fire": ((r"(?:耐火|防火)(?:极限|时间|时长|性能)", _DURATION_GAP), (r"耐火|防火", _SHORT_GAP)),
 }
@@ -68,7 +69,7 @@ def _duration_re(cues: tuple[tuple[str, str], ...]) -> re.Pattern:
 
 _DURATION_RES = {kind: _duration_re(cues) for kind, cues in _DURATION_CUES.items()}
 _DURATION_GATES = {"emergency": ("应急", "持续", "续航", "照明", "放电", "亮", "停电"),
-                   "protection": ("防护", "使用", "有效", "可用", "保护"),
+                   "protection": ("防护", "使用", "有效", "可用", "保护", "过滤", "防毒", "防烟", "逃生"),
                    "fire": ("耐火", "防火")}
 
 
