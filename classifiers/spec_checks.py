@@ -377,9 +377,11 @@ def _gas_pressure(text: str, facts: dict[str, Any]) -> list[Finding]:
         return []
     allowed = [float(x) for x in cfg.get("mpa", [])]
     norm = normalize(text)
-    if any(w in norm for _, w in _normalized_words(tuple(cfg.get("other_agent_words", [])))) and \
-            not any(w in norm for _, w in _normalized_words(tuple(cfg.get("agent_words", [])))):
-        return []  # another agent's system (IG541 at 15 MPa): not HFC-227ea's pressure series
+    # HFC-227ea's series: judged where the text names that agent (a pressure alone in an attribute
+    # is judged when the listing's fields are read together) and no other (IG541 at 15 MPa)
+    if not any(w in norm for _, w in _normalized_words(tuple(cfg.get("agent_words", [])))) or \
+            any(w in norm for _, w in _normalized_words(tuple(cfg.get("other_agent_words", [])))):
+        return []
     for m in _STORAGE_RE.finditer(norm):
         p = float(m.group(1))
         if not any(abs(p - a) < 0.05 for a in allowed):
@@ -467,18 +469,6 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
             and max(minutes) < int(min_fire):
         found.append(finding("substandard_spec", f"耐火电缆标称耐火 {max(minutes)} 分钟，低于 {min_fire} 分钟",
                              text, str(max(minutes))))
-    declared = cfg.get("self_declared_non_standard", {})
-    if declared.get("enforce"):
-        negations = [w for _, w in _normalized_words(tuple(declared.get("negations", [])))]
-        for word, nw in _normalized_words(tuple(declared.get("words", []))):
-            at = norm.find(nw)
-            while at >= 0:
-                before = norm[max(0, at - 8):at]
-                if not any(n in before for n in negations):
-                    found.append(finding("substandard_spec", f"商品自称“{word}”：导体截面不符合国家标准{_by(declared)}",
-                                         text, word))
-                    return found
-                at = norm.find(nw, at + 1)
     if cfg.get("enforce_sections"):
         stated = list(sections) + [s for c in conductors for s in c["sections_mm2"]]
         for s in stated:

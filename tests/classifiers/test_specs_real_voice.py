@@ -101,6 +101,8 @@ def test_gb21976_7_written_time_below_the_shortest_rating(rules):
     found = spec_reasons(rules, "escape_respirator", "防毒面具 火灾逃生面罩 家用 酒店", {}, "有效防护时间10分钟，足够逃生")
     assert set(found) == {"substandard_spec"} and "GB 21976.7-2012" in found["substandard_spec"]
     assert spec_reasons(rules, "escape_respirator", "火灾逃生面罩 家用", {}, "有效防护时间二十分钟") == {}
+    assert set(spec_reasons(rules, "escape_respirator", "防烟面具 家用 酒店", {"过滤时间": "10min"})) == {"substandard_spec"}
+    assert set(spec_reasons(rules, "escape_respirator", "防毒面具 逃生 家用", {}, "可防护60分钟")) == {"substandard_spec"}
 
 
 # -- fire doors: GB 12955-2008 表1 (甲 1.50 h, 乙 1.00 h, 丙 0.50 h; A 0.5/1/1.5/2/3 h) ----------
@@ -163,6 +165,7 @@ def test_gb5135_1_description_against_attribute_and_colour(rules):
     assert set(spec_reasons(rules, "sprinkler", "消防喷淋头 下垂型 玻璃球",
                             {"动作温度": "68℃", "玻璃球颜色": "绿色"})) == {"spec_mismatch"}
     assert set(spec_reasons(rules, "sprinkler", "喷淋头 上喷 直立型", {"公称动作温度": "70度"})) == {"substandard_spec"}
+    assert set(spec_reasons(rules, "sprinkler", "玻璃球喷头 下垂 DN15", {"启动温度": "72℃"})) == {"substandard_spec"}
     # a working range is no rated temperature: nothing to contradict
     assert spec_reasons(rules, "sprinkler", "消防喷淋头 ZSTX15-68℃ 下垂", {"使用环境温度": "4~70℃"},
                         "动作温度68℃，红色玻璃球") == {}
@@ -176,6 +179,8 @@ def test_hfc227ea_pressure_and_fill(rules):
     over = spec_reasons(rules, "gas_suppression", "七氟丙烷 柜式灭火装置 40L", {"充装量": "60kg"})
     assert set(over) == {"substandard_spec"} and "1120 kg/m³" in over["substandard_spec"]
     assert spec_reasons(rules, "gas_suppression", "七氟丙烷灭火装置 柜式 70L", {"储存压力": "2.5MPa", "灭火剂量": "60kg"}) == {}
+    # IG541 is stored at 15 or 20 MPa: HFC-227ea's series does not judge it
+    assert spec_reasons(rules, "gas_suppression", "IG541混合气体灭火系统 80L 瓶组", {"储存压力": "15MPa"}) == {}
 
 
 # -- fire blankets: XF 1205-2014 sizes from 1.0 x 1.0 m -----------------------------------------
