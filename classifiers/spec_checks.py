@@ -296,6 +296,16 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
     return found
 
 
+_TEST_PRESSURE_RE = re.compile(r"(?:爆破|试验|测试|破坏|耐压|破裂)(?:压力|压)?[^\d，,。;；]{0,4}?(\d(?:\.\d{1,2})?)\s*mpa")
+
+
+def _working_pressures(text: str) -> set:
+    """The MPa values a text states, less burst and test pressures (爆破压力 3.9MPa is 3x the working one)."""
+    norm = normalize(text)
+    tests = {m.start(1) for m in _TEST_PRESSURE_RE.finditer(norm)}
+    return {float(m.group(1)) for m in re.finditer(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])", norm) if m.start(1) not in tests}
+
+
 def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts.get("fire_hose", {})
     found: list[Finding] = []
@@ -322,7 +332,7 @@ def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
         if dn and h["bore_mm"] not in dn:
             found.append(finding("spec_mismatch", f"型号 {h['code']} 表示口径 {h['bore_mm']} 毫米，"
                                  f"商品却标称 DN{sorted(dn)[0]}", text, h["code"]))
-        press = set(specs.get("pressures_mpa", []))
+        press = _working_pressures(text) if specs.get("pressures_mpa") else set()
         if press and not any(abs(p - h["pressure_mpa"]) < 1e-6 for p in press):
             found.append(finding("spec_mismatch", f"型号 {h['code']} 表示工作压力 {h['pressure_mpa']:g} MPa，"
                                  f"商品却标称 {sorted(press)[0]:g} MPa", text, h["code"]))
@@ -417,6 +427,12 @@ def _gas_fill(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[F
 
 def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
     cyl = specs.get("gas_cylinders", [])
+    coded = {c["pressure_mpa"] for c in cyl if c["pressure_mpa"]}
+    stated = {float(m.group(1)) for m in _STORAGE_RE.finditer(normalize(text))} if coded else set()
+    if len(coded) == 1 and len(stated) == 1 and abs(next(iter(coded)) - next(iter(stated))) > 0.05:
+        c = next(c for c in cyl if c["pressure_mpa"])
+        return [finding("spec_mismatch", f"型号 {c['code']} 表示储存压力 {c['pressure_mpa']:g} MPa，"
+                        f"商品却标称 {next(iter(stated)):g} MPa", text, c["code"])]
     vols = {v for v in specs.get("volumes_l", []) if v >= 10}
     if len({c["volume_l"] for c in cyl}) == 1 and len(vols) == 1 and float(cyl[0]["volume_l"]) not in vols:
         return [finding("spec_mismatch", f"型号 {cyl[0]['code']} 表示 {cyl[0]['volume_l']} 升的瓶组，"
@@ -675,7 +691,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
 
 
 _SCALAR_KEYS = frozenset({
-    "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
+    "stated_hours", "emergency_minutes", "sections_mm2", "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
     "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables"})  # what _scalars reads
 
@@ -698,7 +714,10 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "blanket size": {tuple(sorted((b["width_m"], b["length_m"]))) for b in specs.get("blanket_sizes", [])},
         "hose code": {h["code"] for h in specs.get("hoses", [])},
         "door grade": set(specs.get("door_grades", [])),
-        "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])},
+        "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])}
+        | set(specs.get("stated_hours", [])),
+        "emergency minutes": set(specs.get("emergency_minutes", [])),
+        "cross-section": set(specs.get("sections_mm2", [])),
         # rated temperatures only (68℃, 93℃): a working or ambient range (工作温度 4~70℃) is no rating
         "temperature": {t for t in specs.get("temperatures_c", []) if t in _rated_temperatures()},
         "voltage": set(specs.get("voltages", [])),
@@ -717,11 +736,12 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
 
 # the value families `_scalars` compares across fields, as the evidence names them
 FAMILY_NAMES = {
-    "extinguisher amount": "灭火剂量", "TZL minutes": "呼吸器防护时间", "protection minutes": "防护时间",
+    "extinguisher amount": "灭火剂量", "TZL minutes": "呼吸器防护时间",
     "blanket size": "灭火毯尺寸", "hose code": "水带型号", "door grade": "耐火等级",
     "fire-resistance hours": "耐火时间", "temperature": "温度", "voltage": "额定电压", "conductors": "芯数×截面",
     "bore": "口径", "foam mix ratio": "泡沫混合比", "gas cylinder": "气体灭火瓶组容量", "agent": "灭火剂",
     "cylinder volume": "容量", "pump code": "消防泵型号", "cable class": "阻燃/耐火等级",
+    "emergency minutes": "应急工作时间", "cross-section": "导体截面",
 }
 
 
@@ -731,7 +751,7 @@ FAMILY_NAMES = {
 FAMILY_CATEGORIES = {
     "extinguisher amount": {"portable_extinguisher"}, "agent": {"portable_extinguisher", "gas_suppression"},
     "cylinder volume": {"portable_extinguisher", "gas_suppression"}, "TZL minutes": {"escape_respirator"},
-    "protection minutes": {"escape_respirator"}, "blanket size": {"fire_blanket"}, "hose code": {"fire_hose"},
+    "blanket size": {"fire_blanket"}, "hose code": {"fire_hose"},
     "door grade": {"fire_door", "fire_glass", "fire_shutter"},
     "fire-resistance hours": {"fire_door", "fire_glass", "fire_shutter"}, "temperature": {"sprinkler"},
     "voltage": {"flame_retardant_cable", "fire_resistant_cable"},
@@ -739,6 +759,7 @@ FAMILY_CATEGORIES = {
     "cable class": {"flame_retardant_cable", "fire_resistant_cable"},
     "bore": {"fire_hose", "fire_coupling", "sprinkler"}, "foam mix ratio": {"foam_agent"},
     "gas cylinder": {"gas_suppression"}, "pump code": {"fire_pump"},
+    "emergency minutes": {"emergency_light"}, "cross-section": {"flame_retardant_cable", "fire_resistant_cable"},
 }
 
 

@@ -137,7 +137,7 @@ _MM_RE = re.compile(r"(?<![\d.+])(\d{1,2}(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])
 _SPRINKLER_RE = re.compile(r"(?<![a-z])(?:([kt])\s*-\s*)?zst\s*(zd|xd|bs|bw|x|z|b|p|g|d)?\s*-?\s*(15|20|10|25)?"
                            r"\s*[-/]?\s*(\d{2,3})?\s*(?:℃|°c|度)?")
 _TEMP_RE = re.compile(r"(\d{2,3})\s*(?:℃|°c|度)")
-_COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)")
+_COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)|颜色\s*[:：]?\s*(橙|红|黄|绿|蓝|紫)")
 _K_RE = re.compile(r"(?<![a-z])k\s*=?\s*(\d{2,3})(?![\d])")
 _DN_RE = re.compile(r"(?<![a-z])dn\s*(\d{2,3})(?!\d)")
 _INCH_RE = re.compile(r"(\d(?:\.\d)?)\s*(?:寸|英寸)")
@@ -435,7 +435,7 @@ def _temperature_family(norm: str, text: str, facts: dict[str, Any], has, specs:
 
 def _colour_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("色") or has("球"):
-        _put(specs, "colours", _COLOUR_RE.findall(norm))
+        _put(specs, "colours", [a or b for a, b in _COLOUR_RE.findall(norm)])
 
 
 def _k_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:

@@ -219,6 +219,26 @@ def test_superseded_edition_from_its_end_date(rules, category, title, day_before
     assert set(spec_reasons(rules, category, title, on=end)) == {"substandard_spec"}
 
 
+# -- one value stated twice, differently, in two fields -----------------------------------------
+
+@pytest.mark.parametrize("category,title,attributes,description", [
+    # GB 5135.1-2019: 68℃ bulbs are red; the colour written after 颜色
+    ("sprinkler", "消防喷淋头 下垂型", {"动作温度": "68℃", "玻璃球颜色": "绿"}, ""),
+    # a conductor section in the title and another in an attribute
+    ("flame_retardant_cable", "阻燃电线 ZR-BV 2.5平方 家装", {"截面": "4mm²"}, ""),
+    # the emergency duration in the title and another in an attribute
+    ("emergency_light", "消防应急灯 应急时间90分钟", {"应急时间": "30分钟"}, ""),
+    # the storage pressure in the cylinder code (GQQ70/4.2) and another written out
+    ("gas_suppression", "七氟丙烷 GQQ70/4.2 柜式灭火装置", {"储存压力": "2.5MPa"}, ""),
+    # the fire-resistance time in the title and another in an attribute
+    ("fire_door", "钢质防火门 耐火时间1.5小时", {"耐火极限": "1.0h"}, ""),
+    # a hose's working pressure against its code (GB 6246: 13 = 1.3 MPa)
+    ("fire_hose", "消防水带 13-65-25 有衬里", {"工作压力": "1.0MPa"}, ""),
+])
+def test_one_value_two_ways(rules, category, title, attributes, description):
+    assert set(spec_reasons(rules, category, title, attributes, description)) == {"spec_mismatch"}
+
+
 # -- false-flag traps: values of something else ------------------------------------------------
 
 @pytest.mark.parametrize("category,title,attributes,description", [
@@ -231,6 +251,9 @@ def test_superseded_edition_from_its_end_date(rules, category, title, day_before
     ("escape_respirator", "TZL30 自救呼吸器", {"货号": "TZL30-15"}, "开封后佩戴时间3秒"),
     # charging and switch-over times beside the emergency duration
     ("emergency_light", "应急灯 消防", {"应急时间": "≥90min", "充电时间": "24h"}, "转换时间≤5s"),
+    # a hose's burst pressure (about three times the working one) is not its working pressure
+    ("fire_hose", "消防水带 13-65-25 有衬里 国标", {"工作压力": "1.3MPa", "爆破压力": "≥3.9MPa"}, ""),
+    ("fire_hose", "消防水带 13-65-25 国标", {"爆破压力": "3.9MPa"}, ""),
     # a door's warranty and delivery times
     ("fire_door", "钢质防火门 乙级 工程门", {"耐火时间": "1.0h", "质保": "2年"}, "下单后15天发货，安装约1小时"),
 ])
