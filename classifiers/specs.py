@@ -41,7 +41,7 @@ _PERCENT_CONTENT_RE = re.compile(r"(磷酸二氢铵|磷酸铵盐|主要成分|�
 # a number in Arabic or Chinese numerals (半, 一个半, 十五, 九十) and a unit (分钟/min, 小时/h,
 # 钟头). Full-width digits and letters are narrowed by `normalize` first.
 _CN_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_DURATION_NUM = r"(\d{1,3}(?:\.\d{1,2})?|[一二两三四五六七八九十百]{1,4}个?半?|半)\s*个?\s*(分钟|mins?|minutes?|小时|钟头|hours?|hrs?|h)(?![a-z])"
+_DURATION_NUM = r"(\d{1,3}(?:\.\d{1,2})?|[一二两三四五六七八九十百]{1,4}个?半?|半)\s*个?\s*(分钟|mins?|minutes?|小时|钟头|hours?|hrs?|h|分(?=$|[\s,，。;；)）]))(?![a-z])"
 # between the cue and the number: no digit, numeral, clause end, or a word that times something
 # else (充电 charging, 转换 switch-over, 寿命 life, 质保/保修 warranty, 待机 standby, 储存 storage)
 _DURATION_GAP = r"(?:(?!充|转换|寿命|质保|保修|待机|储存|贮存|间隔)[^\d一二两三四五六七八九十百半，,。;；!！?？\n]){0,8}?"
@@ -58,12 +58,19 @@ _DURATION_CUES = {
                     _DURATION_GAP), (r"防护", _SHORT_GAP)),
     "fire": ((r"(?:耐火|防火)(?:极限|时间|时长|性能)", _DURATION_GAP), (r"耐火|防火", _SHORT_GAP)),
 }
+# the unit in an attribute's name: 应急时间(min) 20, 耐火极限（h）：1.0
+_KEY_UNIT = r"\s*[(（]\s*(?P<u{i}>分钟|mins?|min|小时|h)\s*[)）]\s*[:：]?\s*[≥>＞≈约]?\s*(?P<n{i}>\d{{1,3}}(?:\.\d{{1,2}})?)(?![\d.])"
+
+
 def _duration_re(cues: tuple[tuple[str, str], ...]) -> re.Pattern:
-    """One expression for a kind's cues; alternative i names its number n<i> and its unit u<i>."""
+    """One expression for a kind's cues; alternative i names its number n<i> and its unit u<i>
+    (a named time also with its unit in brackets before the number)."""
     parts = []
     for i, (cue, gap) in enumerate(cues):
         number = _DURATION_NUM.replace("(", f"(?P<n{i}>", 1).replace("(分钟", f"(?P<u{i}>分钟", 1)
         parts.append(f"(?:(?:{cue}){gap}{number})")
+    for j, (cue, _) in enumerate(cues[:1], start=len(cues)):
+        parts.append(f"(?:(?:{cue}){_KEY_UNIT.format(i=j)})")
     return re.compile("|".join(parts))
 
 
@@ -216,8 +223,13 @@ def _ext_codes(norm: str, facts: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+# the unit in an attribute's name: 净重(kg) 2, 充装量（公斤）：4
+_KEY_WEIGHT_RE = re.compile(r"(?:净重|充装量|灭火剂量|药剂量|装药量|净含量|重量)\s*[(（]\s*(kg|公斤|千克)\s*[)）]\s*[:：]?\s*"
+                            r"(\d+(?:\.\d+)?)(?![\d.])")
+
+
 def _weights(norm: str) -> list[float]:
-    out = []
+    out = [float(m.group(2)) for m in _KEY_WEIGHT_RE.finditer(norm)]
     for m in _WEIGHT_RE.finditer(norm):
         if _GROSS_RE.search(norm[max(0, m.start() - 8):m.start()]):
             continue
