@@ -691,7 +691,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
 
 
 _SCALAR_KEYS = frozenset({
-    "stated_hours", "emergency_minutes", "sections_mm2", "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
+    "lengths_m", "colours", "stated_hours", "emergency_minutes", "sections_mm2", "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
     "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables"})  # what _scalars reads
 
@@ -700,6 +700,22 @@ _SCALAR_KEYS = frozenset({
 def _rated_temperatures() -> frozenset:
     """The glass-bulb rated temperatures of the packaged facts (GB 5135.1-2019 series)."""
     return frozenset(int(t) for t in load_facts()["sprinkler"]["rated_temperatures"]["values"])
+
+
+@functools.lru_cache(maxsize=1)
+def _bulb_colour_temperatures() -> dict[str, int]:
+    """Glass-bulb colour -> rated temperature (GB 5135.1-2019 colour code, packaged facts)."""
+    return {colour: int(t) for t, colour in load_facts()["sprinkler"]["bulb_colours"].items()}
+
+
+def _bulb_temperatures(specs: dict[str, Any]) -> set:
+    """The rated temperatures a field's glass-bulb colour stands for (玻璃球为黄色: 79℃), when the
+    field names one colour and the bulb (a finish colour, 白色装饰盘, is no rating)."""
+    colours = set(specs.get("colours", []))
+    if len(colours) != 1 or not specs.get("bulb_named"):
+        return set()
+    t = _bulb_colour_temperatures().get(next(iter(colours)))
+    return {t} if t else set()
 
 
 def _scalars(specs: dict[str, Any]) -> dict[str, set]:
@@ -719,7 +735,9 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "emergency minutes": set(specs.get("emergency_minutes", [])),
         "cross-section": set(specs.get("sections_mm2", [])),
         # rated temperatures only (68℃, 93℃): a working or ambient range (工作温度 4~70℃) is no rating
-        "temperature": {t for t in specs.get("temperatures_c", []) if t in _rated_temperatures()},
+        "temperature": {t for t in specs.get("temperatures_c", []) if t in _rated_temperatures()}
+        | _bulb_temperatures(specs),
+        "hose length": set(specs.get("lengths_m", [])) | {h["length_m"] for h in specs.get("hoses", [])},
         "voltage": set(specs.get("voltages", [])),
         "conductors": {(c["total_cores"], tuple(c["sections_mm2"])) for c in specs.get("conductors", [])},
         "bore": set(specs.get("dn", [])) | {c["bore_mm"] for c in specs.get("couplings", [])}
@@ -741,7 +759,7 @@ FAMILY_NAMES = {
     "fire-resistance hours": "耐火时间", "temperature": "温度", "voltage": "额定电压", "conductors": "芯数×截面",
     "bore": "口径", "foam mix ratio": "泡沫混合比", "gas cylinder": "气体灭火瓶组容量", "agent": "灭火剂",
     "cylinder volume": "容量", "pump code": "消防泵型号", "cable class": "阻燃/耐火等级",
-    "emergency minutes": "应急工作时间", "cross-section": "导体截面",
+    "emergency minutes": "应急工作时间", "cross-section": "导体截面", "hose length": "水带长度",
 }
 
 
@@ -760,6 +778,7 @@ FAMILY_CATEGORIES = {
     "bore": {"fire_hose", "fire_coupling", "sprinkler"}, "foam mix ratio": {"foam_agent"},
     "gas cylinder": {"gas_suppression"}, "pump code": {"fire_pump"},
     "emergency minutes": {"emergency_light"}, "cross-section": {"flame_retardant_cable", "fire_resistant_cable"},
+    "hose length": {"fire_hose"},
 }
 
 

@@ -54,7 +54,7 @@ _DURATION_CUES = {
                    r"照明时间|放电时间|点亮时间|(?:可|能)(?:持续)?(?:亮|照明|点亮)|停电后?(?:可|能)?(?:持续)?(?:亮|照明|使用)",
                    _DURATION_GAP), (r"应急", _SHORT_GAP)),
     "protection": ((r"(?:有效|额定)?防护(?:时间|时长)|(?:有效)?使用时间|有效时间|可用时间|保护时间|可(?:持续)?使用|"
-                    r"过滤时间|防毒时间|防烟时间|逃生时间",
+                    r"过滤时间|防毒时间|防烟时间|逃生时间|坚持|维持",
                     _DURATION_GAP), (r"防护", _SHORT_GAP)),
     "fire": ((r"(?:耐火|防火)(?:极限|时间|时长|性能)", _DURATION_GAP), (r"耐火|防火", _SHORT_GAP)),
 }
@@ -76,7 +76,7 @@ def _duration_re(cues: tuple[tuple[str, str], ...]) -> re.Pattern:
 
 _DURATION_RES = {kind: _duration_re(cues) for kind, cues in _DURATION_CUES.items()}
 _DURATION_GATES = {"emergency": ("应急", "持续", "续航", "照明", "放电", "亮", "停电"),
-                   "protection": ("防护", "使用", "有效", "可用", "保护", "过滤", "防毒", "防烟", "逃生"),
+                   "protection": ("防护", "使用", "有效", "可用", "保护", "过滤", "防毒", "防烟", "逃生", "坚持", "维持"),
                    "fire": ("耐火", "防火")}
 
 
@@ -448,6 +448,7 @@ def _temperature_family(norm: str, text: str, facts: dict[str, Any], has, specs:
 def _colour_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("色") or has("球"):
         _put(specs, "colours", [a or b for a, b in _COLOUR_RE.findall(norm)])
+        _put(specs, "bulb_named", "colours" in specs and ("玻璃球" in norm or "色球" in norm))
 
 
 def _k_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -589,7 +590,7 @@ _FAMILIES = (
     (("glass_thickness_mm",), _thickness_family),
     (("sprinklers",), _sprinkler_family),
     (("temperatures_c",), _temperature_family),
-    (("colours",), _colour_family),
+    (("colours", "bulb_named"), _colour_family),
     (("k_factors",), _k_family),
     (("dn",), _dn_family),
     (("hydrants",), _hydrant_family),

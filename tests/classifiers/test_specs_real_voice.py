@@ -105,6 +105,46 @@ def test_gb21976_7_written_time_below_the_shortest_rating(rules):
     assert set(spec_reasons(rules, "escape_respirator", "防毒面具 逃生 家用", {}, "可防护60分钟")) == {"substandard_spec"}
 
 
+@pytest.mark.parametrize("category,title,attributes,description", [
+    # GB 51309-2018 3.2.4: unit in the attribute's name; a spec sheet in the description
+    ("emergency_light", "【新国标】消防应急照明灯 LED 双头 停电应急 商用", {"应急时间(min)": "20", "额定功率": "3W"}, ""),
+    ("emergency_light", "消防应急灯 家用 停电照明 充电式", {},
+     "产品参数：功率6W，电池1200mAh，应急时间约25分钟，充电时间约8小时。"),
+    # GB 21976.7-2012: no rating above 30 or below 15 minutes
+    ("escape_respirator", "火灾逃生防毒面具 家用 防烟面罩", {"额定防护时间": "40min"}, ""),
+    ("escape_respirator", "消防面具 防毒 逃生", {}, "戴上可以坚持五分钟左右，足够跑出去"),
+    # GB 12955-2008: 甲级 needs 1.5 h (unit in the attribute's name); 0.3 h is no class
+    ("fire_door", "钢质防火门 甲级 工程 消防通道门 可定制", {"耐火极限(h)": "1.0"}, ""),
+    ("fire_door", "防火门 丙级 管井门 检修门", {"耐火时间": "0.3h"}, ""),
+    # GB 15763.1-2009: 0.8 h is no class
+    ("fire_glass", "复合防火玻璃 隔热 A类", {"耐火极限": "0.8h"}, ""),
+    # GB 31247-2014: B2 without d/t/a
+    ("flame_retardant_cable", "阻燃电缆 ZC-YJV22 3*95+1*50 铠装", {"燃烧性能": "B2级"}, ""),
+    # HFC-227ea: 130 kg in a 100 L container is over 1120 kg/m³
+    ("gas_suppression", "七氟丙烷柜式灭火装置 100L 单柜", {"储存压力": "2.5MPa", "灭火剂充装量": "130kg"}, ""),
+    # GB 50140 table: MF/ABC3 is at least 2A/34B
+    ("portable_extinguisher", "灭火器 3公斤 干粉 家用", {"型号": "MFZ/ABC3", "灭火级别": "1A/21B"}, ""),
+])
+def test_more_shop_wordings_below_the_standard(rules, category, title, attributes, description):
+    assert set(spec_reasons(rules, category, title, attributes, description)) == {"substandard_spec"}
+
+
+@pytest.mark.parametrize("category,title,attributes,description", [
+    ("emergency_light", "安全出口指示灯 消防疏散 新国标", {"应急时长": "≥90分钟"}, "停电后自动切换，续航90分钟以上"),
+    ("emergency_light", "应急照明灯 消防 商场", {"持续照明时间": "2小时"}, ""),
+    ("fire_door", "乙级防火门 木质 酒店", {"防火等级": "乙级", "耐火时间": "1h"}, ""),
+    ("fire_door", "钢制防火门 乙级 楼梯间", {"耐火性能": "A1.00"}, "耐火时间一小时"),
+    ("fire_glass", "防火玻璃 单片 铯钾 非隔热 C类", {"耐火时间": "1小时", "厚度": "12mm"}, ""),
+    ("fire_shutter", "特级防火卷帘 双轨无机布", {"耐火时间": "≥3小时"}, ""),
+    ("sprinkler", "消防喷淋头 下垂 玻璃球 DN15", {"温度": "68℃", "颜色": "红色"}, ""),
+    ("flame_retardant_cable", "WDZ-BYJ 2.5平方 低烟无卤阻燃线", {"燃烧性能等级": "B1(d0,t0,a1)"}, ""),
+    ("portable_extinguisher", "二氧化碳灭火器 MT5 5公斤 机房", {"灭火级别": "34B", "重量": "5kg"}, ""),
+    ("portable_extinguisher", "家用灭火器 2公斤 车载 干粉", {"型号": "MFZ/ABC2", "充装量": "2kg"}, "主要成分：磷酸二氢铵含量≥75%"),
+])
+def test_more_shop_wordings_within_the_standard(rules, category, title, attributes, description):
+    assert spec_reasons(rules, category, title, attributes, description) == {}
+
+
 # -- fire doors: GB 12955-2008 表1 (甲 1.50 h, 乙 1.00 h, 丙 0.50 h; A 0.5/1/1.5/2/3 h) ----------
 
 @pytest.mark.parametrize("title,attributes,description", [
@@ -234,6 +274,14 @@ def test_superseded_edition_from_its_end_date(rules, category, title, day_before
     ("fire_door", "钢质防火门 耐火时间1.5小时", {"耐火极限": "1.0h"}, ""),
     # a hose's working pressure against its code (GB 6246: 13 = 1.3 MPa)
     ("fire_hose", "消防水带 13-65-25 有衬里", {"工作压力": "1.0MPa"}, ""),
+    # GB 5135.1-2019: a yellow bulb is the 79℃ rating, the attribute says 68℃
+    ("sprinkler", "消防喷头 上喷 直立型 玻璃球", {"动作温度": "68℃"}, "玻璃球为黄色"),
+    # GB 6246: the code says 20 m, the length attribute 25 m
+    ("fire_hose", "消防水带 8-65-20 20米 国标", {"长度": "25米"}, ""),
+    # a model's fill against a weight whose unit is in the attribute's name
+    ("portable_extinguisher", "干粉灭火器 4kg 手提式 店铺", {"型号": "MFZ/ABC4", "净重(kg)": "3"}, ""),
+    # TZL30 against a protection time whose unit is in the attribute's name
+    ("escape_respirator", "过滤式消防自救呼吸器 TZL30 防毒面具 酒店", {"防护时间(min)": "20"}, ""),
 ])
 def test_one_value_two_ways(rules, category, title, attributes, description):
     assert set(spec_reasons(rules, category, title, attributes, description)) == {"spec_mismatch"}
