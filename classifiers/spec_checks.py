@@ -463,6 +463,12 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
     conductors = specs.get("conductors", [])
     series = {float(x) for x in cfg.get("sections_mm2", [])}
     sections = set(specs.get("sections_mm2", []))
+    coded = {c["section_mm2"] for c in cables if c.get("section_mm2") and c["type"] in
+             {t.upper() for t in cfg.get("single_core_types", [])}}
+    if len(coded) == 1 and len(sections) == 1 and coded != sections:
+        c = next(c for c in cables if c.get("section_mm2") in coded)
+        found.append(finding("spec_mismatch", f"型号 {c['code']} {_fmt(c['section_mm2'])} 表示导体截面 "
+                             f"{_fmt(c['section_mm2'])} mm²，商品却标称 {_fmt(next(iter(sections)))} mm²", text, c["code"]))
     single = {t.upper() for t in cfg.get("single_core_types", [])}
     multi = [c for c in conductors if c["total_cores"] > 1]
     if multi and cables and len({c["type"] for c in cables}) == 1 and cables[0]["type"] in single:
@@ -486,12 +492,27 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
         found.append(finding("substandard_spec", f"耐火电缆标称耐火 {max(minutes)} 分钟，低于 {min_fire} 分钟",
                              text, str(max(minutes))))
     if cfg.get("enforce_sections"):
-        stated = list(sections) + [s for c in conductors for s in c["sections_mm2"]]
+        stated = list(sections) + [s for c in conductors for s in c["sections_mm2"]] + sorted(coded)
         for s in stated:
             if s not in series and s <= 1000:
                 found.append(finding("substandard_spec", f"{s:g} mm² 不是标准规定的导体截面（非标）", text, _fmt(s)))
                 break
     return found
+
+
+_SOUND_RE = re.compile(r"(?:报警音量|报警声音?|声压级?|音量|响度)[^\d，,。;；]{0,6}?(\d{2,3})\s*(?:分贝|db)(?![a-z])")
+
+
+def _smoke_alarm(text: str, facts: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when the stated alarm sound level is below the standard's least."""
+    cfg = facts.get("smoke_alarm", {}).get("sound_level", {})
+    if not cfg.get("enforce"):
+        return []
+    for m in _SOUND_RE.finditer(normalize(text)):
+        if int(m.group(1)) < int(cfg["min_db"]):
+            return [finding("substandard_spec", f"报警声压级 {m.group(1)} 分贝，低于 {cfg['min_db']} 分贝{_by(cfg)}",
+                            text, m.group(0))]
+    return []
 
 
 def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
@@ -685,6 +706,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _blanket(text, specs, facts)
     if category == "emergency_light":
         found += _emergency_light(text, facts, specs)
+    if category == "smoke_alarm" and ("贝" in text or "db" in text or "dB" in text or "DB" in text):
+        found += _smoke_alarm(text, facts)
     if standards:  # `standards=False`: the caller judged each field's cited standards already
         found += _standards(text, category, specs, facts, on)
     return found
@@ -733,7 +756,8 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])}
         | set(specs.get("stated_hours", [])),
         "emergency minutes": set(specs.get("emergency_minutes", [])),
-        "cross-section": set(specs.get("sections_mm2", [])),
+        "cross-section": set(specs.get("sections_mm2", []))
+        | {c["section_mm2"] for c in specs.get("cables", []) if c.get("section_mm2")},
         # rated temperatures only (68℃, 93℃): a working or ambient range (工作温度 4~70℃) is no rating
         "temperature": {t for t in specs.get("temperatures_c", []) if t in _rated_temperatures()}
         | _bulb_temperatures(specs),

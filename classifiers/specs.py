@@ -148,12 +148,13 @@ _COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)|颜色\s*[:：]?\
 _K_RE = re.compile(r"(?<![a-z])k\s*=?\s*(\d{2,3})(?![\d])")
 _DN_RE = re.compile(r"(?<![a-z])dn\s*(\d{2,3})(?!\d)")
 _INCH_RE = re.compile(r"(\d(?:\.\d)?)\s*(?:寸|英寸)")
-_BORE_WORD_RE = re.compile(r"(?:口径|通径|公称直径|接口规格)\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?(?!\d)")
+_BORE_WORD_RE = re.compile(r"(?:口径|通径|公称直径|接口规格)\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?(?!\d)"
+                           r"|(?<![\d.])(\d{2,3})\s*(?:mm|毫米)?\s*(?:口径|通径)")
 _HYDRANT_RE = re.compile(r"(?<![a-z])(sn[zsw]{0,2}|ss|sa)\s*(\d{2,3})(?!\d)")
 _XBD_RE = re.compile(r"(?<![a-z])xbd\s*(\d{1,2}(?:\.\d{1,2})?)\s*/\s*(\d{1,3}(?:\.\d)?)")
 _HEAD_RE = re.compile(r"扬程\s*[:：]?\s*(\d{1,3}(?:\.\d)?)\s*(?:m|米)")
 _FOAM_CODE_RE = re.compile(r"(?<![a-z])(ar/afff|afff/ar|s/ar|afff|fffp|fp|ar)(?![a-z])")
-_GAS_CODE_RE = re.compile(r"(?<![a-z])(gqq|xqq|qmq|wqq)\s*(\d{2,3})(?:\s*/\s*(\d(?:\.\d{1,2})?))?")
+_GAS_CODE_RE = re.compile(r"(?<![a-z])(gqq|xqq|qmq|wqq)[a-z]?\s*(\d{2,3})(?:\s*/\s*(\d(?:\.\d{1,2})?))?")
 _MIX_RE = re.compile(r"(?<![\d.])([136])\s*%\s*(?:型|混合比|配比)?")
 _PRESSURE_RE = re.compile(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])")
 # hoses and couplings
@@ -284,6 +285,11 @@ def _sprinklers(norm: str) -> list[dict[str, Any]]:
     return out
 
 
+# the section after a cable type: a number not followed by a multiplication (3*4), a length
+# (100米, 100m), a count (卷, 芯, 元) or a voltage (450/750)
+_CODE_SECTION_RE = re.compile(r"\s*-?\s*(\d{1,3}(?:\.\d{1,2})?)(?![\d.])(?!\s*(?:[*×x米卷元芯/]|m(?!m)|kv|v))")
+
+
 def _cables(norm: str) -> list[dict[str, Any]]:
     out = []
     for m in _CABLE_RE.finditer(norm):
@@ -298,9 +304,12 @@ def _cables(norm: str) -> list[dict[str, Any]]:
         else:
             cls = "Z" if core.startswith("z") else ""
         fire_resistant = "n" in core or cable_type in ("BTTZ", "BTTRZ", "YTTW", "BTLY", "NG-A")
+        # a single-core code with its section right after the type: BV2.5, ZC-BV 2.5, BVR-4
+        sec = _CODE_SECTION_RE.match(norm, m.end())
         out.append({"code": norm[m.start():m.end()].upper(), "prefix": prefix.upper(), "type": cable_type,
                     "flame_class": cls, "fire_resistant": fire_resistant,
-                    "low_smoke_halogen_free": low_smoke})
+                    "low_smoke_halogen_free": low_smoke,
+                    "section_mm2": float(sec.group(1)) if sec else None})
     return out
 
 
@@ -461,7 +470,7 @@ def _dn_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str
     if has("寸"):
         dn += [_INCH_TO_DN[float(v)] for v in _INCH_RE.findall(norm) if float(v) in _INCH_TO_DN]
     if has("径") or has("接口规格"):
-        dn += [int(v) for v in _BORE_WORD_RE.findall(norm) if int(v) not in dn]
+        dn += [int(a or b) for a, b in _BORE_WORD_RE.findall(norm) if int(a or b) not in dn]
     _put(specs, "dn", dn)
 
 

@@ -124,6 +124,8 @@ def test_gb21976_7_written_time_below_the_shortest_rating(rules):
     ("gas_suppression", "七氟丙烷柜式灭火装置 100L 单柜", {"储存压力": "2.5MPa", "灭火剂充装量": "130kg"}, ""),
     # GB 50140 table: MF/ABC3 is at least 2A/34B
     ("portable_extinguisher", "灭火器 3公斤 干粉 家用", {"型号": "MFZ/ABC3", "灭火级别": "1A/21B"}, ""),
+    # GB 20517 声压级: at least 85 dB(A) at 3 m (switchable, specs.yaml)
+    ("smoke_alarm", "独立式烟感报警器 宿舍 家用 10年锂电", {"报警音量": "60分贝"}, ""),
 ])
 def test_more_shop_wordings_below_the_standard(rules, category, title, attributes, description):
     assert set(spec_reasons(rules, category, title, attributes, description)) == {"substandard_spec"}
@@ -140,6 +142,8 @@ def test_more_shop_wordings_below_the_standard(rules, category, title, attribute
     ("flame_retardant_cable", "WDZ-BYJ 2.5平方 低烟无卤阻燃线", {"燃烧性能等级": "B1(d0,t0,a1)"}, ""),
     ("portable_extinguisher", "二氧化碳灭火器 MT5 5公斤 机房", {"灭火级别": "34B", "重量": "5kg"}, ""),
     ("portable_extinguisher", "家用灭火器 2公斤 车载 干粉", {"型号": "MFZ/ABC2", "充装量": "2kg"}, "主要成分：磷酸二氢铵含量≥75%"),
+    ("smoke_alarm", "独立式烟感报警器 家用", {"报警音量": "≥85分贝"}, "低电压提示，静音键"),
+    ("flame_retardant_cable", "ZR-BV2.5 国标 2.5平方 100米/卷", {}, ""),
 ])
 def test_more_shop_wordings_within_the_standard(rules, category, title, attributes, description):
     assert spec_reasons(rules, category, title, attributes, description) == {}
@@ -282,6 +286,12 @@ def test_superseded_edition_from_its_end_date(rules, category, title, day_before
     ("portable_extinguisher", "干粉灭火器 4kg 手提式 店铺", {"型号": "MFZ/ABC4", "净重(kg)": "3"}, ""),
     # TZL30 against a protection time whose unit is in the attribute's name
     ("escape_respirator", "过滤式消防自救呼吸器 TZL30 防毒面具 酒店", {"防护时间(min)": "20"}, ""),
+    # a single-core code with its section (ZC-BV 2.5) against a stated 4平方, in one title
+    ("flame_retardant_cable", "阻燃铜芯电缆 ZC-BV 2.5 国标4平方 家装", {}, ""),
+    # a coupling code's bore (KD50) against 65口径 written the other way round
+    ("fire_coupling", "消防快速接头 KD50 65口径 铜", {}, ""),
+    # a cylinder code's volume (XQQW40) against 柜式100L
+    ("gas_suppression", "七氟丙烷灭火装置 柜式100L", {"型号": "XQQW40/1.6"}, ""),
 ])
 def test_one_value_two_ways(rules, category, title, attributes, description):
     assert set(spec_reasons(rules, category, title, attributes, description)) == {"spec_mismatch"}
