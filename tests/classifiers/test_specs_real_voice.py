@@ -53,10 +53,20 @@ def test_durations_in_prose_attributes_and_units():
     assert parse_specs("耐火极限 60分钟")["stated_hours"] == [1.0]
     assert parse_specs("耐火时间 一个半小时")["stated_hours"] == [1.5]
     assert parse_specs("耐火时间：１．５ｈ")["stated_hours"] == [1.5]  # full-width digits
+    assert parse_specs("亮灯时间20分钟")["emergency_minutes"] == [20]
+    assert parse_specs("备用电源供电时间 ≥90min")["emergency_minutes"] == [90]
+    assert parse_specs("实测可用15分钟")["protection_minutes"] == [15]
+    assert parse_specs("耐火完整性 0.5h")["stated_hours"] == [0.5]
+    assert parse_specs("应急时间(min) 20")["emergency_minutes"] == [20]  # the unit in the attribute's name
+    assert parse_specs("耐火极限（h）：1.0")["stated_hours"] == [1.0]
+    assert parse_specs("净重(kg) 2")["weights_kg"] == [2.0]
     # charging, switch-over and storage times are not the emergency or protection time
     assert parse_specs("应急灯 充电8小时 应急90分钟")["emergency_minutes"] == [90]
     assert "emergency_minutes" not in parse_specs("应急灯 充电时间24小时 转换时间≤5s")
     assert "protection_minutes" not in parse_specs("自救呼吸器 储存期60个月 佩戴时间3秒")
+    assert "protection_minutes" not in parse_specs("可用于酒店 宾馆 15楼以下")
+    assert "stated_hours" not in parse_specs("防火玻璃隔断 FFB-25-A1.50 单片防火玻璃 1小时 工程")  # names no rating
+    assert "emergency_minutes" not in parse_specs("应急灯 3W 1小时")
 
 
 # -- emergency lights: GB 51309-2018 3.2.4 (battery duration at least 0.5 h) ------------------
