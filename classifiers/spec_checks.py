@@ -23,6 +23,10 @@ _NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁�
 _NEGATED_CLAIM = re.compile(r"(不适用于|不适用|不可用于|不能用于|禁止用于|严禁用于|不得用于|勿用于|不可|不能|禁止|严禁|不得|勿|非)\s*[^，,。；;]{0,3}$")
 
 
+# the rules of one field or listing read its normalised text several times: normalised once
+_normal = functools.lru_cache(maxsize=64)(normalize)
+
+
 def _fmt(v: float) -> str:
     return f"{v:g}"
 
@@ -108,7 +112,9 @@ def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, 
     least = next((v for k, v in table.items() if float(k) == code["amount"]), None)
     if not least:
         return []
-    norm = normalize(text)
+    norm = _normal(text)
+    if "b" not in norm:
+        return []  # every rating has a B figure (2A/55B, 21B)
     stated = [(int(a), int(b), m.group(0)) for m in _RATING_PAIR_RE.finditer(norm) for a, b in [m.groups()]]
     stated += [(None, int(m.group(1)), m.group(0)) for m in _RATING_B_RE.finditer(norm)]
     for a, b, needle in stated:
@@ -147,7 +153,7 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
                                  f"{min(allowed)} 分钟{by}", text, _duration_needle(specs, "protection_texts", short[0])))
     oxygen = facts["respirator"].get("oxygen_deficient", {})
     if oxygen.get("enforce"):
-        norm = normalize(text)
+        norm = _normal(text)
         for word in oxygen.get("words", []):
             at = norm.find(normalize(word))
             if at >= 0 and not _NEGATED_CLAIM.search(norm[max(0, at - 6):at]):
@@ -200,7 +206,7 @@ def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
     cfg = facts["fire_glass"]
     allowed = set(cfg["hours"])
     found: list[Finding] = []
-    norm = normalize(text)
+    norm = _normal(text)
     for g in specs.get("fire_glass", []):
         if g["hours"] not in allowed:
             found.append(finding("substandard_spec", f"型号 {g['code']} 的耐火时间不是标准规定的 "
@@ -271,7 +277,7 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
     series = cfg.get("rated_temperatures", {})
     if colours_apply and series.get("enforce") and not any(w in text for w in series.get("skip_words", [])):
         rated = [(s["temperature_c"], s["code"]) for s in heads if s["temperature_c"]]
-        rated += [(int(m.group(1)), m.group(0)) for m in _RATED_TEMP_RE.finditer(normalize(text))]
+        rated += [(int(m.group(1)), m.group(0)) for m in _RATED_TEMP_RE.finditer(_normal(text))]
         allowed = {int(t) for t in series.get("values", [])}
         for t, needle in rated:
             if t not in allowed:
@@ -279,7 +285,7 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
                                      f"（{_seq(sorted(allowed))}℃）", text, needle))
                 break
     rti = cfg.get("fast_response_rti", {})
-    norm = normalize(text)
+    norm = _normal(text)
     if rti.get("enforce") and any(normalize(w) in norm for w in rti.get("words", [])):
         for m in _RTI_RE.finditer(norm):
             if float(m.group(1)) > float(rti["max"]):
@@ -301,7 +307,7 @@ _TEST_PRESSURE_RE = re.compile(r"(?:爆破|试验|测试|破坏|耐压|破裂)(?
 
 def _working_pressures(text: str) -> set:
     """The MPa values a text states, less burst and test pressures (爆破压力 3.9MPa is 3x the working one)."""
-    norm = normalize(text)
+    norm = _normal(text)
     tests = {m.start(1) for m in _TEST_PRESSURE_RE.finditer(norm)}
     return {float(m.group(1)) for m in re.finditer(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])", norm) if m.start(1) not in tests}
 
@@ -386,7 +392,7 @@ def _gas_pressure(text: str, facts: dict[str, Any]) -> list[Finding]:
     if not cfg.get("enforce"):
         return []
     allowed = [float(x) for x in cfg.get("mpa", [])]
-    norm = normalize(text)
+    norm = _normal(text)
     # HFC-227ea's series: judged where the text names that agent (a pressure alone in an attribute
     # is judged when the listing's fields are read together) and no other (IG541 at 15 MPa)
     if not any(w in norm for _, w in _normalized_words(tuple(cfg.get("agent_words", [])))) or \
@@ -408,7 +414,7 @@ def _gas_fill(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[F
     cfg = facts.get("gas_suppression", {}).get("fill_density", {})
     if not cfg.get("enforce"):
         return []
-    norm = normalize(text)
+    norm = _normal(text)
     if not any(normalize(w) in norm for w in cfg.get("agent_words", [])):
         return []
     volumes = {float(c["volume_l"]) for c in specs.get("gas_cylinders", [])} or \
@@ -428,7 +434,7 @@ def _gas_fill(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[F
 def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
     cyl = specs.get("gas_cylinders", [])
     coded = {c["pressure_mpa"] for c in cyl if c["pressure_mpa"]}
-    stated = {float(m.group(1)) for m in _STORAGE_RE.finditer(normalize(text))} if coded else set()
+    stated = {float(m.group(1)) for m in _STORAGE_RE.finditer(_normal(text))} if coded else set()
     if len(coded) == 1 and len(stated) == 1 and abs(next(iter(coded)) - next(iter(stated))) > 0.05:
         c = next(c for c in cyl if c["pressure_mpa"])
         return [finding("spec_mismatch", f"型号 {c['code']} 表示储存压力 {c['pressure_mpa']:g} MPa，"
@@ -444,7 +450,7 @@ def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
 
 def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: str = "") -> list[Finding]:
     cfg = facts.get("cable", {})
-    norm = normalize(text)
+    norm = _normal(text)
     found: list[Finding] = []
     cables = specs.get("cables", [])
     if cables and "耐火" in norm and not any(c["fire_resistant"] for c in cables) \
@@ -508,7 +514,7 @@ def _smoke_alarm(text: str, facts: dict[str, Any]) -> list[Finding]:
     cfg = facts.get("smoke_alarm", {}).get("sound_level", {})
     if not cfg.get("enforce"):
         return []
-    for m in _SOUND_RE.finditer(normalize(text)):
+    for m in _SOUND_RE.finditer(_normal(text)):
         if int(m.group(1)) < int(cfg["min_db"]):
             return [finding("substandard_spec", f"报警声压级 {m.group(1)} 分贝，低于 {cfg['min_db']} 分贝{_by(cfg)}",
                             text, m.group(0))]
@@ -528,7 +534,7 @@ def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
 
 def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) -> list[Finding]:
     cfg = facts["emergency_light"]
-    norm = normalize(text)
+    norm = _normal(text)
     least = cfg.get("min_emergency_minutes", {})
     if least.get("enforce"):
         for minutes in specs.get("emergency_minutes", []):
@@ -638,7 +644,7 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
             return found
     foreign = facts.get("foreign_standard", {})
     if foreign.get("enforce") and category in facts.get("ccc_categories", []) and not cited:
-        norm = normalize(text)
+        norm = _normal(text)
         named = specs.get("foreign_standards", [])
         cue = next((w for w, nw in _normalized_words(tuple(foreign.get("cue_words", []))) if nw in norm), None)
         if named or cue:
@@ -714,7 +720,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
 
 
 _SCALAR_KEYS = frozenset({
-    "lengths_m", "colours", "stated_hours", "emergency_minutes", "sections_mm2", "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
+    "lengths_m", "bulb_named", "stated_hours", "emergency_minutes", "sections_mm2", "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
     "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables"})  # what _scalars reads
 
