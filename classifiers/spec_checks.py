@@ -87,6 +87,7 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                                      f"（{_seq(series)}）", text, c["code"]))
                 break
     found += _extinguisher_rating(text, codes, cfg.get("ratings", {}))
+    found += _extinguisher_hose(text, codes, cfg.get("hose", {}))
     for pct in specs.get("powder_content_pct", []):
         if pct < cfg.get("min_powder_content_pct", 75):
             found.append(finding("substandard_spec", f"干粉主要成分含量 {pct:g}% 低于 "
@@ -95,13 +96,37 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
     return found
 
 
+_NO_HOSE_RE = re.compile(r"无(?:喷射)?软管|不带(?:喷射)?软管|没有(?:喷射)?软管|免软管|(?:喷射)?软管\s*[:：]?\s*无(?![a-z\u4e00-\u9fff])")
+_HOSE_MM_RE = re.compile(r"软管(?:长度?|长)\s*[:：]?\s*(\d{2,4})\s*(?:mm|毫米)")
+
+
+def _extinguisher_hose(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when a hand-held unit of 4 kg or more has no discharge hose or a short one."""
+    if not cfg.get("enforce") or len({c["amount"] for c in codes}) != 1 or codes[0].get("wheeled") \
+            or codes[0]["unit"] != "kg" or codes[0]["amount"] < float(cfg.get("from_kg", 4)):
+        return []
+    norm = _normal(text)
+    if "软管" not in norm:
+        return []
+    m = _NO_HOSE_RE.search(norm)
+    if m:
+        return [finding("substandard_spec", f"型号 {codes[0]['code']} 应有喷射软管，商品却称“{m.group(0)}”{_by(cfg)}",
+                        text, m.group(0))]
+    for m in _HOSE_MM_RE.finditer(norm):
+        if int(m.group(1)) < int(cfg.get("min_mm", 400)):
+            return [finding("substandard_spec", f"喷射软管 {m.group(1)} 毫米，短于 {cfg.get('min_mm', 400)} 毫米{_by(cfg)}",
+                            text, m.group(0))]
+    return []
+
+
 # 灭火级别 2A/55B, 2A 55B, 55B (B only: CO2 and BC powder)
 _RATING_PAIR_RE = re.compile(r"(?<![\d.a-z])(\d{1,2})\s*a\s*[/、,， +]?\s*(\d{2,3})\s*b(?![a-z])")
 _RATING_B_RE = re.compile(r"(?:灭火级别|灭火等级|灭火能力|级别)\s*[:：为]?\s*(\d{2,3})\s*b(?![a-z])")
 
 
 def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
-    """substandard_spec when the stated fire rating is below the least rating of the listing's one size."""
+    """spec_mismatch when the stated fire rating is below the least rating of the listing's one size
+    (the rating of a smaller unit: 2A/55B on MFZ/ABC8 contradicts the code)."""
     if not cfg.get("enforce") or len({(c["agent"], c["feature"], c["amount"]) for c in codes}) != 1:
         return []
     code = codes[0]
@@ -121,9 +146,12 @@ def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, 
         low_a = a is not None and least[0] and a < least[0]
         if low_a or b < least[1]:
             want = (f"{least[0]}A/" if least[0] else "") + f"{least[1]}B"
-            return [finding("substandard_spec", f"型号 {code['code']} 的灭火级别应不低于 {want}，商品却标称 "
+            return [finding("spec_mismatch", f"型号 {code['code']} 的灭火级别应不低于 {want}，商品却标称 "
                             f"{needle.split('级别')[-1].strip(' :：为').upper()}{_by(cfg)}", text, needle)]
     return []
+
+
+_CO_RE = re.compile(r"(?:co|一氧化碳)\s*(?:透过量|透过浓度|泄漏量|渗透量|透过|防护)?[^\d，,。;；]{0,8}?(\d{2,4})\s*(?:ml/m[³3]|ppm)")
 
 
 def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
@@ -151,6 +179,13 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
         elif short:
             found.append(finding("substandard_spec", f"标称防护 {_fmt(short[0])} 分钟，短于标准最短的额定防护时间 "
                                  f"{min(allowed)} 分钟{by}", text, _duration_needle(specs, "protection_texts", short[0])))
+    co_max = facts["respirator"].get("max_co_ml_m3")
+    if co_max:
+        for m in _CO_RE.finditer(_normal(text)):
+            if int(m.group(1)) > int(co_max):
+                found.append(finding("substandard_spec", f"一氧化碳透过量 {m.group(1)} mL/m³，超过标准规定的 "
+                                     f"{co_max} mL/m³（依据 GB 21976.7-2012 一氧化碳透过量）", text, m.group(0)))
+                break
     oxygen = facts["respirator"].get("oxygen_deficient", {})
     if oxygen.get("enforce"):
         norm = _normal(text)
@@ -177,9 +212,12 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
                                                       if family == "fire_glass" else set())
         written = [x for x in specs.get("stated_hours", []) if x < grade_hours[grades[0]]]
         if written and not coded:
-            # a time written out below the grade it claims: the product is below its class
+            # a time written out below the grade it claims: the product is below its class, and
+            # the grade word and the time contradict each other (甲级 with 耐火时间1.0小时)
             found.append(finding("substandard_spec", f"标称耐火 {min(written):.2f} 小时，低于{grades[0]}要求的 "
-                                 f"{grade_hours[grades[0]]:.2f} 小时", text, grades[0]))
+                                 f"{grade_hours[grades[0]]:.2f} 小时{_by(facts['fire_door'])}", text, grades[0]))
+            found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
+                                 f"商品却标称 {min(written):.2f} 小时{_by(facts['fire_door'])}", text, grades[0]))
         else:  # a rating code (A0.50, a class of its own) or a longer time: the grade word contradicts it
             found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
                                  f"商品却标称 {h:.2f} 小时", text, grades[0]))
@@ -202,6 +240,10 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
     return found
 
 
+# a class letter written as such: B类, 耐火性能 B类, 部分隔热 (the B of the 2001 edition), FFB-19-B1.00
+_GLASS_CLASS_RE = re.compile(r"(?<![a-z0-9])([abc])\s*类|(?<=-)([b])\s*[0-3]\.\d{1,2}(?!\d)")
+
+
 def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts["fire_glass"]
     allowed = set(cfg["hours"])
@@ -212,6 +254,12 @@ def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
             found.append(finding("substandard_spec", f"型号 {g['code']} 的耐火时间不是标准规定的 "
                                  f"{_seq(sorted(allowed))} 小时之一", text, g["code"]))
             break
+    if cfg.get("enforce_classes"):
+        m = _GLASS_CLASS_RE.search(norm)
+        letter = (m.group(1) or m.group(2)).upper() if m else None
+        if letter and letter not in cfg.get("classes", ["A", "C"]):
+            found.append(finding("substandard_spec", f"防火玻璃没有 {letter} 类：标准只分 "
+                                 f"{'、'.join(c + '类' for c in cfg.get('classes', ['A', 'C']))}{_by(cfg)}", text, m.group(0)))
     glass = specs.get("fire_glass", [])
     if len(glass) == 1:
         g = glass[0]
@@ -242,7 +290,9 @@ def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
     needle = _duration_needle(specs, "stated_hours_texts", low)
     if "特级" in specs.get("door_grades", []) and low < float(cfg.get("special_grade_min_hours", 3.0)):
         return [finding("substandard_spec", f"特级防火卷帘耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
-                        f"商品却标称 {low:g} 小时（低于其等级）{_by(cfg)}", text, "特级")]
+                        f"商品却标称 {low:g} 小时（低于其等级）{_by(cfg)}", text, "特级"),
+                finding("spec_mismatch", f"特级表示耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
+                        f"商品却标称 {low:g} 小时{_by(cfg)}", text, "特级")]
     least = cfg.get("min_hours")
     if least and low < float(least):
         return [finding("substandard_spec", f"防火卷帘的耐火极限最低一级为 {float(least):g} 小时，商品却标称 {low:g} 小时"
@@ -252,6 +302,17 @@ def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
 
 _RTI_RE = re.compile(r"rti\s*[:：=]?\s*(\d{2,3}(?:\.\d)?)")
 _RATED_TEMP_RE = re.compile(r"(?:公称动作温度|额定动作温度|动作温度|启动温度|爆破温度|破裂温度|玻璃球温度|感温温度|额定温度|温度等级|温级)\s*[:：]?\s*(\d{2,3})\s*(?:℃|°c|度)")
+
+
+# how a head is mounted, by its code letter (ZSTZ upright, ZSTX pendent, ZSTB sidewall) and in words
+_MOUNTING_WORDS = {"upright": "直立型", "pendent": "下垂型", "sidewall": "边墙型"}
+_MOUNTING_RES = {"upright": re.compile(r"直立|上喷|向上安装"), "pendent": re.compile(r"下垂|下喷|向下安装"),
+                 "sidewall": re.compile(r"边墙|侧喷|侧墙")}
+
+
+# how it is installed, said as such (下垂安装, 安装方式：下垂型), outweighs the type words of a title
+_INSTALLED_RE = re.compile(r"(下垂|直立|边墙|上喷|下喷)型?\s*安装|安装(?:方式|形式)\s*[:：]?\s*(下垂|直立|边墙|上喷|下喷)")
+_MOUNTING_OF = {"下垂": "pendent", "下喷": "pendent", "直立": "upright", "上喷": "upright", "边墙": "sidewall"}
 
 
 def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_apply: bool) -> list[Finding]:
@@ -284,6 +345,14 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
                 found.append(finding("substandard_spec", f"公称动作温度 {t}℃ 不是玻璃球洒水喷头的标准温级"
                                      f"（{_seq(sorted(allowed))}℃）", text, needle))
                 break
+    kinds = {s["type"] for s in heads if s["type"] in _MOUNTING_WORDS}
+    installed = {_MOUNTING_OF[m.group(1) or m.group(2)] for m in _INSTALLED_RE.finditer(_normal(text))}
+    said = installed or {kind for kind, rx in _MOUNTING_RES.items() if rx.search(_normal(text))}
+    if len(kinds) == 1 and len(said) == 1 and kinds != said:
+        head = next(s for s in heads if s["type"] in kinds)
+        found.append(finding("spec_mismatch", f"型号 {head['code']} 为{_MOUNTING_WORDS[head['type']]}喷头，商品却写"
+                             f"{_MOUNTING_WORDS[next(iter(said))]}（GB 5135.1-2019 ZSTZ 直立、ZSTX 下垂、ZSTB 边墙）",
+                             text, head["code"]))
     rti = cfg.get("fast_response_rti", {})
     norm = _normal(text)
     if rti.get("enforce") and any(normalize(w) in norm for w in rti.get("words", [])):
@@ -303,6 +372,10 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
 
 
 _TEST_PRESSURE_RE = re.compile(r"(?:爆破|试验|测试|破坏|耐压|破裂)(?:压力|压)?[^\d，,。;；]{0,4}?(\d(?:\.\d{1,2})?)\s*mpa")
+
+
+# a pressure the seller says the hose may be used at (适用压力 2.5MPa, 可接 2.5MPa 高压泵), not its own rating
+_USE_PRESSURE_RE = re.compile(r"(?:适用|可用于|可接|用于|使用压力|适配)[^\d，,。;；]{0,8}?(\d(?:\.\d{1,2})?)\s*mpa")
 
 
 def _working_pressures(text: str) -> set:
@@ -339,7 +412,14 @@ def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
             found.append(finding("spec_mismatch", f"型号 {h['code']} 表示口径 {h['bore_mm']} 毫米，"
                                  f"商品却标称 DN{sorted(dn)[0]}", text, h["code"]))
         press = _working_pressures(text) if specs.get("pressures_mpa") else set()
-        if press and not any(abs(p - h["pressure_mpa"]) < 1e-6 for p in press):
+        use = {float(m.group(1)) for m in _USE_PRESSURE_RE.finditer(_normal(text))} if press else set()
+        over = [p for p in use if p > h["pressure_mpa"] + 1e-6]
+        press -= use
+        if over and cfg.get("enforce"):
+            # used above the code's rated working pressure (8 = 0.8 MPa) is beyond what it is made for
+            found.append(finding("substandard_spec", f"型号 {h['code']} 的额定工作压力为 {h['pressure_mpa']:g} MPa，"
+                                 f"商品却标称可用于 {max(over):g} MPa（GB 6246 压力等级）", text, h["code"]))
+        elif press and not any(abs(p - h["pressure_mpa"]) < 1e-6 for p in press):
             found.append(finding("spec_mismatch", f"型号 {h['code']} 表示工作压力 {h['pressure_mpa']:g} MPa，"
                                  f"商品却标称 {sorted(press)[0]:g} MPa", text, h["code"]))
     return found
@@ -409,6 +489,27 @@ def _gas_pressure(text: str, facts: dict[str, Any]) -> list[Finding]:
 _FILL_RE = re.compile(r"(?:充装量|灭火剂量|药剂量|装药量|充装|装药|药剂|灭火剂)[^\d，,。;；]{0,6}?(\d{1,4}(?:\.\d{1,2})?)\s*(?:kg|公斤|千克)")
 
 
+_DESIGN_RE = re.compile(r"设计浓度\s*[:：为]?\s*[≥>=]?\s*(\d{1,2}(?:\.\d{1,2})?)\s*%")
+
+
+def _gas_design(text: str, facts: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when an HFC-227ea system states a design concentration below the least."""
+    gas = facts.get("gas_suppression", {})
+    cfg = gas.get("design_concentration", {})
+    norm = _normal(text)
+    if not cfg.get("enforce") or "设计浓度" not in norm:
+        return []
+    agents = gas.get("storage_pressures", {})
+    if not any(w in norm for _, w in _normalized_words(tuple(agents.get("agent_words", [])))) or \
+            any(w in norm for _, w in _normalized_words(tuple(agents.get("other_agent_words", [])))):
+        return []
+    for m in _DESIGN_RE.finditer(norm):
+        if float(m.group(1)) < float(cfg["min_pct"]):
+            return [finding("substandard_spec", f"七氟丙烷灭火设计浓度 {m.group(1)}%，低于 {cfg['min_pct']:g}%{_by(cfg)}",
+                            text, m.group(0))]
+    return []
+
+
 def _gas_fill(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     """substandard_spec when an HFC-227ea container holds more agent than its volume allows."""
     cfg = facts.get("gas_suppression", {}).get("fill_density", {})
@@ -448,6 +549,11 @@ def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
 
 
 
+# 阻燃C类, 阻燃类别：A类, 阻燃等级 B 级 (GB/T 19666 bunched-cable categories)
+_FLAME_CLASS_RE = re.compile(r"阻燃\s*(?:类别|等级|级别|类)?\s*[:：]?\s*([abcd])\s*(?:类|级)")
+_CCA_RE = re.compile(r"铜包铝|铝包铜|铜包钢|cca(?![a-z])")
+
+
 def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: str = "") -> list[Finding]:
     cfg = facts.get("cable", {})
     norm = _normal(text)
@@ -466,6 +572,16 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
             c = next(c for c in cables if c["type"] in table)
             found.append(finding("spec_mismatch", f"{c['type']} 为 {next(iter(types))} 结构，"
                                  f"商品却标称 {next(iter(volts))}", text, c["code"]))
+    codes_cls = {c["flame_class"] for c in cables if c["flame_class"] in ("ZA", "ZB", "ZC", "ZD")}
+    stated_cls = {m.group(1).upper() for m in _FLAME_CLASS_RE.finditer(norm)}
+    if len(codes_cls) == 1 and len(stated_cls) == 1 and next(iter(codes_cls))[1] not in stated_cls:
+        c = next(c for c in cables if c["flame_class"] in codes_cls)
+        found.append(finding("spec_mismatch", f"型号 {c['code']} 表示阻燃 {c['flame_class'][1]} 类，商品却标称阻燃 "
+                             f"{next(iter(stated_cls))} 类（GB/T 19666-2019 ZA/ZB/ZC/ZD）", text, c["code"]))
+    cca = _CCA_RE.search(norm)
+    if cca and not re.search(r"(非|不是|拒绝|杜绝|不用|绝不|没有|无|不含|区别于|谨防|市面)\s*$", norm[max(0, cca.start() - 4):cca.start()]):
+        found.append(finding("substandard_spec", f"导体为“{cca.group(0)}”：阻燃/耐火电缆的导体应为铜或铝（GB/T 3956）",
+                             text, cca.group(0)))
     conductors = specs.get("conductors", [])
     series = {float(x) for x in cfg.get("sections_mm2", [])}
     sections = set(specs.get("sections_mm2", []))
@@ -525,6 +641,14 @@ def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
     cfg = facts.get("fire_blanket", {})
     if not cfg.get("enforce"):
         return []
+    material = cfg.get("combustible_material", {})
+    if material.get("enforce"):
+        norm = _normal(text)
+        for word, nw in _normalized_words(tuple(material.get("words", []))):
+            at = norm.find(nw)
+            if at >= 0 and not re.search(r"(非|不是|不含|无|拒绝|不用|而非|不像)\s*$", norm[max(0, at - 3):at]) \
+                    and not re.search(r"^\s*(?:袋|包装|收纳|外袋|提手|挂袋|套)", norm[at + len(nw):at + len(nw) + 3]):
+                return [finding("substandard_spec", f"灭火毯材质为“{word}”（可燃纤维）{_by(material)}", text, word)]
     for s in specs.get("blanket_sizes", []):
         if min(s["width_m"], s["length_m"]) < float(cfg["min_side_m"]) - 1e-6:
             return [finding("substandard_spec", f"灭火毯 {s['width_m']:g}×{s['length_m']:g} 米，小于最小尺寸 "
@@ -701,7 +825,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     if category == "gas_suppression":
         found += _gas(text, specs)
         if not mismatch_only:
-            found += _gas_pressure(text, facts) + _gas_fill(text, specs, facts)
+            found += _gas_pressure(text, facts) + _gas_fill(text, specs, facts) + _gas_design(text, facts)
     if category == "fire_pump" or (category == "other_fire" and specs.get("pumps")):
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):

@@ -168,7 +168,7 @@ _CABLE_RE = re.compile(r"(?<![a-z])((?:wd)?(?:zr-?nh|zr|z[abcd]n|z[abcd]|zn|nh|n
 _CONDUCTOR_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)(?:\s*\+\s*(\d)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?))?"
                            r"(?![\d.]|\s*(?:米|m(?![m²2])|cm|厘米))")
 _SECTION_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(?:平方(?:毫米)?|mm²|mm2|㎟)")
-_CORES_RE = re.compile(r"(\d{1,2})\s*芯")
+_CORES_RE = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*芯")
 _VOLTAGE_RE = re.compile(r"(0\.6/1|450/750|300/500|300/300|8\.7/15|26/35|0\.6/1\.0)\s*(kv|v)?")
 # blankets, batteries, packs, certificates
 _SIZE_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?(?![\d.*×x])")
@@ -546,7 +546,7 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
     if has("平方") or has("mm") or has("㎟"):
         _put(specs, "sections_mm2", [float(v) for v in _SECTION_RE.findall(norm)])
     if has("芯"):
-        _put(specs, "cores", [int(v) for v in _CORES_RE.findall(norm)])
+        _put(specs, "cores", [int(cn_number(v)) for v in _CORES_RE.findall(norm) if cn_number(v)])
     if has("/"):
         _put(specs, "voltages", sorted({(v.replace("0.6/1.0", "0.6/1") + ("kV" if v.startswith(("0.6", "8.7", "26")) else "V"))
                                 for v, _ in _VOLTAGE_RE.findall(norm)}))

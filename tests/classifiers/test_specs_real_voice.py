@@ -123,17 +123,26 @@ def test_gb21976_7_written_time_below_the_shortest_rating(rules):
     # GB 21976.7-2012: no rating above 30 or below 15 minutes
     ("escape_respirator", "火灾逃生防毒面具 家用 防烟面罩", {"额定防护时间": "40min"}, ""),
     ("escape_respirator", "消防面具 防毒 逃生", {}, "戴上可以坚持五分钟左右，足够跑出去"),
-    # GB 12955-2008: 甲级 needs 1.5 h (unit in the attribute's name); 0.3 h is no class
-    ("fire_door", "钢质防火门 甲级 工程 消防通道门 可定制", {"耐火极限(h)": "1.0"}, ""),
-    ("fire_door", "防火门 丙级 管井门 检修门", {"耐火时间": "0.3h"}, ""),
     # GB 15763.1-2009: 0.8 h is no class
     ("fire_glass", "复合防火玻璃 隔热 A类", {"耐火极限": "0.8h"}, ""),
     # GB 31247-2014: B2 without d/t/a
     ("flame_retardant_cable", "阻燃电缆 ZC-YJV22 3*95+1*50 铠装", {"燃烧性能": "B2级"}, ""),
     # HFC-227ea: 130 kg in a 100 L container is over 1120 kg/m³
     ("gas_suppression", "七氟丙烷柜式灭火装置 100L 单柜", {"储存压力": "2.5MPa", "灭火剂充装量": "130kg"}, ""),
-    # GB 50140 table: MF/ABC3 is at least 2A/34B
-    ("portable_extinguisher", "灭火器 3公斤 干粉 家用", {"型号": "MFZ/ABC3", "灭火级别": "1A/21B"}, ""),
+    # GB 4351: 4 kg and more need a discharge hose of at least 400 mm
+    ("portable_extinguisher", "4kg干粉灭火器 按压直接喷 省事", {"型号": "MFZ/ABC4", "喷射软管": "无"}, ""),
+    # GB 21976.7-2012: CO let-through at most 200 mL/m³
+    ("escape_respirator", "过滤式消防自救呼吸器 TZL30 酒店", {"CO透过量": "≤350mL/m³"}, ""),
+    # GB 15763.1-2009: classes A and C only
+    ("fire_glass", "防火玻璃 单片 隔断", {"耐火类别": "B类", "耐火时间": "1h"}, ""),
+    # XF 1205-2014: inorganic fibre, not cotton
+    ("fire_blanket", "灭火毯 家用 柔软 1m×1m", {"材质": "纯棉"}, ""),
+    # GB 6246: an 8 (0.8 MPa) hose offered for 2.5 MPa
+    ("fire_hose", "消防水带 8-65-20 轻便", {"适用压力": "2.5MPa"}, "可接高压泵"),
+    # GB 50370-2005 3.3.1: HFC-227ea design concentration of 5%
+    ("gas_suppression", "七氟丙烷 柜式灭火装置 GQQ70/2.5", {"设计浓度": "5%"}, ""),
+    # a copper-clad aluminium conductor
+    ("flame_retardant_cable", "阻燃电线 ZR-BV 2.5平方 便宜", {"导体": "铜包铝"}, ""),
     # GB 20517 声压级: at least 85 dB(A) at 3 m (switchable, specs.yaml)
     ("smoke_alarm", "独立式烟感报警器 宿舍 家用 10年锂电", {"报警音量": "60分贝"}, ""),
 ])
@@ -154,6 +163,12 @@ def test_more_shop_wordings_below_the_standard(rules, category, title, attribute
     ("portable_extinguisher", "家用灭火器 2公斤 车载 干粉", {"型号": "MFZ/ABC2", "充装量": "2kg"}, "主要成分：磷酸二氢铵含量≥75%"),
     ("smoke_alarm", "独立式烟感报警器 家用", {"报警音量": "≥85分贝"}, "低电压提示，静音键"),
     ("flame_retardant_cable", "ZR-BV2.5 国标 2.5平方 100米/卷", {}, ""),
+    ("portable_extinguisher", "4kg干粉灭火器 店铺", {"型号": "MFZ/ABC4", "喷射软管": "有，长度450mm"}, ""),
+    ("fire_blanket", "灭火毯 玻璃纤维 1m×1m", {"材质": "玻璃纤维"}, "送无纺布收纳袋"),
+    ("fire_hose", "消防水带 13-65-25 国标", {"工作压力": "1.3MPa"}, "适用于1.0MPa以下消火栓系统"),
+    ("flame_retardant_cable", "阻燃电线 ZR-BV 2.5平方 国标纯铜", {}, "拒绝铜包铝"),
+    ("sprinkler", "喷头 ZSTX15-68℃ 下垂型", {"安装方式": "下垂安装"}, ""),
+    ("gas_suppression", "七氟丙烷 柜式灭火装置", {"设计浓度": "8%"}, ""),
 ])
 def test_more_shop_wordings_within_the_standard(rules, category, title, attributes, description):
     assert spec_reasons(rules, category, title, attributes, description) == {}
@@ -161,14 +176,26 @@ def test_more_shop_wordings_within_the_standard(rules, category, title, attribut
 
 # -- fire doors: GB 12955-2008 表1 (甲 1.50 h, 乙 1.00 h, 丙 0.50 h; A 0.5/1/1.5/2/3 h) ----------
 
-@pytest.mark.parametrize("title,attributes,description", [
-    ("钢质防火门 乙级 工程门 楼道门", {"耐火时间": "半小时"}, ""),
-    ("钢质防火门 甲级 消防通道门", {"耐火极限": "60分钟"}, ""),
-    ("钢质防火门 甲级", {}, "本款耐火时间：0.5h，价格实惠"),
-    ("防火门 钢质 工程", {"耐火时间": "1.2小时"}, ""),
+@pytest.mark.parametrize("title,attributes", [
+    ("钢质防火门 乙级 工程门 楼道门", {"耐火时间": "半小时"}),
+    ("钢质防火门 甲级 消防通道门", {"耐火极限": "60分钟"}),
+    ("钢质防火门 甲级 工程 消防通道门 可定制", {"耐火极限(h)": "1.0"}),  # the unit in the attribute's name
 ])
-def test_gb12955_written_time_below_its_grade_or_no_class(rules, title, attributes, description):
-    assert set(spec_reasons(rules, "fire_door", title, attributes, description)) == {"substandard_spec"}
+def test_gb12955_written_time_below_its_grade(rules, title, attributes):
+    """Below the class it claims (substandard_spec) and contradicting its grade word (spec_mismatch)."""
+    found = spec_reasons(rules, "fire_door", title, attributes)
+    assert set(found) == {"substandard_spec", "spec_mismatch"} and "GB 12955-2008" in found["substandard_spec"]
+
+
+def test_gb12955_written_time_below_its_grade_in_the_description(rules):
+    """The grade in the title, the time in the description: below its class (the description is read
+    with the title for substandard_spec; contradictions are compared field against field)."""
+    found = spec_reasons(rules, "fire_door", "钢质防火门 甲级", {}, "本款耐火时间：0.5h，价格实惠")
+    assert "substandard_spec" in found
+
+
+def test_gb12955_written_time_that_is_no_class(rules):
+    assert set(spec_reasons(rules, "fire_door", "防火门 钢质 工程", {"耐火时间": "1.2小时"})) == {"substandard_spec"}
 
 
 def test_gb12955_grades_that_agree_or_contradict(rules):
@@ -181,7 +208,7 @@ def test_gb12955_grades_that_agree_or_contradict(rules):
 
 def test_gb14102_shutter_times(rules):
     assert set(spec_reasons(rules, "fire_shutter", "特级防火卷帘 无机布 双轨双帘", {"耐火极限": "2小时"})) == \
-        {"substandard_spec"}
+        {"substandard_spec", "spec_mismatch"}
     low = spec_reasons(rules, "fire_shutter", "钢质防火卷帘门 厂房 商场", {"耐火时间": "1小时"})
     assert set(low) == {"substandard_spec"} and "GB 14102" in low["substandard_spec"]
     assert spec_reasons(rules, "fire_shutter", "无机布防火卷帘 特级", {"耐火极限": "≥3.0h"}) == {}
@@ -252,8 +279,9 @@ def test_extinguisher_code_fill_and_rating(rules):
                             {"型号": "MFZ/ABC4", "净重": "2kg"})) == {"spec_mismatch"}
     assert set(spec_reasons(rules, "portable_extinguisher", "干粉灭火器 MFZ/ABC4 4kg 店用", {},
                             "灭火剂量：3公斤，瓶身加厚")) == {"spec_mismatch"}
+    # the rating of a smaller size contradicts the model code (GB 50140 table)
     low = spec_reasons(rules, "portable_extinguisher", "干粉灭火器 4公斤 店铺", {"型号": "MFZ/ABC4", "灭火级别": "1A/21B"})
-    assert set(low) == {"substandard_spec"} and "2A/55B" in low["substandard_spec"] and "GB 50140" in low["substandard_spec"]
+    assert set(low) == {"spec_mismatch"} and "2A/55B" in low["spec_mismatch"] and "GB 50140" in low["spec_mismatch"]
     assert spec_reasons(rules, "portable_extinguisher", "灭火器4kg 干粉 ABC 国标",
                         {"灭火级别": "2A/55B", "型号": "MFZ/ABC4"}) == {}
     assert spec_reasons(rules, "portable_extinguisher", "二氧化碳灭火器 MT3 3公斤 机房", {"灭火级别": "21B"}) == {}
@@ -302,6 +330,13 @@ def test_superseded_edition_from_its_end_date(rules, category, title, day_before
     ("fire_coupling", "消防快速接头 KD50 65口径 铜", {}, ""),
     # a cylinder code's volume (XQQW40) against 柜式100L
     ("gas_suppression", "七氟丙烷灭火装置 柜式100L", {"型号": "XQQW40/1.6"}, ""),
+    # GB 50140 table: MF/ABC3 is at least 2A/34B
+    ("portable_extinguisher", "灭火器 3公斤 干粉 家用", {"型号": "MFZ/ABC3", "灭火级别": "1A/21B"}, ""),
+    # GB/T 19666-2019: ZB is flame-retardant category B; GB 5135.1-2019: ZSTZ is upright
+    ("flame_retardant_cable", "ZB-BV 4平方 硬线", {"阻燃类别": "C类"}, ""),
+    ("sprinkler", "喷头 ZSTZ15-68 吊顶用", {"安装方式": "下垂型"}, ""),
+    # 3×4+1×2.5 is four cores, the attribute says five (Chinese numeral)
+    ("flame_retardant_cable", "阻燃电缆 ZC-YJV 3×4+1×2.5", {"芯数": "五芯"}, ""),
 ])
 def test_one_value_two_ways(rules, category, title, attributes, description):
     assert set(spec_reasons(rules, category, title, attributes, description)) == {"spec_mismatch"}
