@@ -637,6 +637,24 @@ def _smoke_alarm(text: str, facts: dict[str, Any]) -> list[Finding]:
     return []
 
 
+def _coating(text: str, specs: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch when a GB 14907-2018 code's place (N indoor, W outdoor) or base (S water, R
+    solvent) contradicts the words (室内型 with 代号W)."""
+    codes = specs.get("coating_codes") or {}
+    norm = _normal(text)
+    found: list[Finding] = []
+    for key, words, name in (("place", {"N": ("室内",), "W": ("室外", "户外")}, {"N": "室内", "W": "室外"}),
+                             ("base", {"S": ("水性", "水基"), "R": ("溶剂",)}, {"S": "水性", "R": "溶剂型"})):
+        coded = codes.get(key, [])
+        said = {k for k, ws in words.items() if any(w in norm for w in ws)} if "室内外" not in norm else set()
+        if len(coded) == 1 and len(said) == 1 and coded[0] not in said:
+            found.append(finding("spec_mismatch", f"代号 {coded[0]} 表示{name[coded[0]]}用防火涂料，商品却写"
+                                 f"{name[next(iter(said))]}（GB 14907-2018 代号：N 室内、W 室外，S 水性、R 溶剂性）",
+                                 text, name[next(iter(said))][:2]))
+            break
+    return found
+
+
 def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts.get("fire_blanket", {})
     if not cfg.get("enforce"):
@@ -826,6 +844,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _gas(text, specs)
         if not mismatch_only:
             found += _gas_pressure(text, facts) + _gas_fill(text, specs, facts) + _gas_design(text, facts)
+    if category == "fire_retardant_coating":
+        found += _coating(text, specs)
     if category == "fire_pump" or (category == "other_fire" and specs.get("pumps")):
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):

@@ -571,7 +571,19 @@ _COATING_TYPES = (("超薄型", "ultra_thin"), ("非膨胀型", "non_intumescent
                   ("薄型", "thin"), ("厚型", "thick"))
 
 
+# GB 14907-2018 codes: GT-NSP-Ft1.50 (N indoor / W outdoor, S water-based / R solvent-based), the
+# short NCB / WH (place + 超薄 CB, 薄 B, 厚 H), 代号W
+_COATING_CODE_RE = re.compile(r"(?<![a-z])gt\s*-\s*([nw])([sr])?|(?<![a-z0-9])([nw])(cb|b|h)(?![a-z0-9])|代号\s*[:：]?\s*([nw])(?![a-z])")
+
+
 def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("gt") or has("代号") or has("n") or has("w"):
+        places, bases = set(), set()
+        for m in _COATING_CODE_RE.finditer(norm):
+            places.add((m.group(1) or m.group(3) or m.group(5)).upper())
+            if m.group(2):
+                bases.add(m.group(2).upper())
+        _put(specs, "coating_codes", {"place": sorted(places), "base": sorted(bases)} if places else None)
     if has("型"):
         found, rest = [], norm
         for word, code in _COATING_TYPES:  # longest first: 超薄型 is not also 薄型
@@ -611,7 +623,7 @@ _FAMILIES = (
     (("couplings",), _coupling_family),
     (("cables", "conductors", "sections_mm2", "cores", "voltages"), _cable_family),
     (("blanket_sizes", "batteries", "certificate_numbers", "pack_qty"), _blanket_cert_pack_family),
-    (("coating_types",), _coating_family),
+    (("coating_codes", "coating_types"), _coating_family),
 )
 _FAMILY_OF = {key: family for keys, family in _FAMILIES for key in keys}
 

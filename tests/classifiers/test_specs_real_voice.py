@@ -169,6 +169,9 @@ def test_more_shop_wordings_below_the_standard(rules, category, title, attribute
     ("flame_retardant_cable", "阻燃电线 ZR-BV 2.5平方 国标纯铜", {}, "拒绝铜包铝"),
     ("sprinkler", "喷头 ZSTX15-68℃ 下垂型", {"安装方式": "下垂安装"}, ""),
     ("gas_suppression", "七氟丙烷 柜式灭火装置", {"设计浓度": "8%"}, ""),
+    ("fire_retardant_coating", "钢结构防火涂料 超薄型 室内 水性 1.5小时", {"型号": "GT-NSP-Ft1.50-1"}, ""),
+    ("fire_retardant_coating", "钢结构防火涂料 厚型 室外 石膏基", {"型号": "WH"}, ""),
+    ("fire_retardant_coating", "防火涂料 室内外通用 钢结构", {"型号": "GT-WRP"}, ""),
 ])
 def test_more_shop_wordings_within_the_standard(rules, category, title, attributes, description):
     assert spec_reasons(rules, category, title, attributes, description) == {}
@@ -337,6 +340,8 @@ def test_superseded_edition_from_its_end_date(rules, category, title, day_before
     ("sprinkler", "喷头 ZSTZ15-68 吊顶用", {"安装方式": "下垂型"}, ""),
     # 3×4+1×2.5 is four cores, the attribute says five (Chinese numeral)
     ("flame_retardant_cable", "阻燃电缆 ZC-YJV 3×4+1×2.5", {"芯数": "五芯"}, ""),
+    # GB 14907-2018: W is the outdoor code, the listing says indoor
+    ("fire_retardant_coating", "防火涂料 室内型 钢结构 溶剂型", {"代号": "GT-WRP"}, ""),
 ])
 def test_one_value_two_ways(rules, category, title, attributes, description):
     assert set(spec_reasons(rules, category, title, attributes, description)) == {"spec_mismatch"}
