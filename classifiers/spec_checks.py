@@ -216,8 +216,9 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
             # the grade word and the time contradict each other (甲级 with 耐火时间1.0小时)
             found.append(finding("substandard_spec", f"标称耐火 {min(written):.2f} 小时，低于{grades[0]}要求的 "
                                  f"{grade_hours[grades[0]]:.2f} 小时{_by(facts['fire_door'])}", text, grades[0]))
-            found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
-                                 f"商品却标称 {min(written):.2f} 小时{_by(facts['fire_door'])}", text, grades[0]))
+            if facts["fire_door"].get("lower_time_also_mismatch"):
+                found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
+                                     f"商品却标称 {min(written):.2f} 小时{_by(facts['fire_door'])}", text, grades[0]))
         else:  # a rating code (A0.50, a class of its own) or a longer time: the grade word contradicts it
             found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
                                  f"商品却标称 {h:.2f} 小时", text, grades[0]))
@@ -290,9 +291,10 @@ def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
     needle = _duration_needle(specs, "stated_hours_texts", low)
     if "特级" in specs.get("door_grades", []) and low < float(cfg.get("special_grade_min_hours", 3.0)):
         return [finding("substandard_spec", f"特级防火卷帘耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
-                        f"商品却标称 {low:g} 小时（低于其等级）{_by(cfg)}", text, "特级"),
-                finding("spec_mismatch", f"特级表示耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
-                        f"商品却标称 {low:g} 小时{_by(cfg)}", text, "特级")]
+                        f"商品却标称 {low:g} 小时（低于其等级）{_by(cfg)}", text, "特级")] + \
+            ([finding("spec_mismatch", f"特级表示耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
+                      f"商品却标称 {low:g} 小时{_by(cfg)}", text, "特级")]
+             if facts["fire_door"].get("lower_time_also_mismatch") else [])
     least = cfg.get("min_hours")
     if least and low < float(least):
         return [finding("substandard_spec", f"防火卷帘的耐火极限最低一级为 {float(least):g} 小时，商品却标称 {low:g} 小时"
