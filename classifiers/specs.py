@@ -580,7 +580,8 @@ _COATING_CODE_RE = re.compile(r"(?<![a-z])gt\s*-\s*([nw])([sr])?|(?<![a-z0-9])([
 
 
 def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    if has("gt") or has("代号") or has("n") or has("w"):
+    # every code holds one of these: gt-…, 代号, or the short NCB/NB/NH/WCB/WB/WH
+    if any(map(has, ("gt", "代号", "ncb", "nb", "nh", "wcb", "wb", "wh"))):
         places, bases = set(), set()
         for m in _COATING_CODE_RE.finditer(norm):
             places.add((m.group(1) or m.group(3) or m.group(5)).upper())
