@@ -878,6 +878,12 @@ def _rated_temperatures() -> frozenset:
 
 
 @functools.lru_cache(maxsize=1)
+def _nominal_sections() -> frozenset:
+    """The nominal conductor sections (mm²) of the packaged facts (GB/T 3956 series)."""
+    return frozenset(float(x) for x in load_facts()["cable"]["sections_mm2"])
+
+
+@functools.lru_cache(maxsize=1)
 def _bulb_colour_temperatures() -> dict[str, int]:
     """Glass-bulb colour -> rated temperature (GB 5135.1-2019 colour code, packaged facts)."""
     return {colour: int(t) for t, colour in load_facts()["sprinkler"]["bulb_colours"].items()}
@@ -908,8 +914,11 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])}
         | set(specs.get("stated_hours", [])),
         "emergency minutes": set(specs.get("emergency_minutes", [])),
-        "cross-section": set(specs.get("sections_mm2", []))
-        | {c["section_mm2"] for c in specs.get("cables", []) if c.get("section_mm2")},
+        # nominal sections only: a size outside the series (实际约2.0mm²) is the sections rule's
+        # substandard_spec, not a contradiction
+        "cross-section": {x for x in set(specs.get("sections_mm2", []))
+                          | {c["section_mm2"] for c in specs.get("cables", []) if c.get("section_mm2")}
+                          if x in _nominal_sections()},
         # rated temperatures only (68℃, 93℃): a working or ambient range (工作温度 4~70℃) is no rating
         "temperature": {t for t in specs.get("temperatures_c", []) if t in _rated_temperatures()}
         | _bulb_temperatures(specs),
@@ -923,7 +932,8 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "agent": set(specs.get("agents_stated", [])),
         "cylinder volume": set(specs.get("volumes_l", [])),
         "pump code": {p["code"] for p in specs.get("pumps", [])},
-        "cable class": {c["prefix"] for c in specs.get("cables", []) if c["prefix"]},
+        # the GB/T 19666 flame-retardant category a code states (ZA-ZD); NH or ZR states none of them
+        "cable class": {c["flame_class"] for c in specs.get("cables", []) if c["flame_class"] in ("ZA", "ZB", "ZC", "ZD")},
     }
     return {k: v for k, v in out.items() if v}
 

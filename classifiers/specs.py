@@ -452,7 +452,9 @@ def _sprinkler_family(norm: str, text: str, facts: dict[str, Any], has, specs: d
 def _temperature_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     # with the sprinklers' rated temperatures (parsed again when their family has not run or found none)
     sprinklers = specs["sprinklers"] if "sprinklers" in specs else _sprinklers(norm) if has("zst") else []
-    temps = [int(v) for v in _TEMP_RE.findall(norm)] if has("℃") or has("°c") or has("度") else []
+    # a concealed head's cover plate drops at its own temperature (装饰盖板57度脱落): not the head's rating
+    temps = [int(m.group(1)) for m in _TEMP_RE.finditer(norm) if "盖" not in norm[max(0, m.start() - 6):m.start()]] \
+        if has("℃") or has("°c") or has("度") else []
     temps += [s["temperature_c"] for s in sprinklers if s["temperature_c"] and s["temperature_c"] not in temps]
     _put(specs, "temperatures_c", temps)
 

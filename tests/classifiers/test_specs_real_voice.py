@@ -363,8 +363,18 @@ def test_one_value_two_ways(rules, category, title, attributes, description):
     # a hose's burst pressure (about three times the working one) is not its working pressure
     ("fire_hose", "消防水带 13-65-25 有衬里 国标", {"工作压力": "1.3MPa", "爆破压力": "≥3.9MPa"}, ""),
     ("fire_hose", "消防水带 13-65-25 国标", {"爆破压力": "3.9MPa"}, ""),
+    # a concealed head's cover plate drops at 57℃; the head itself is rated 68℃ (GB 5135.1-2019)
+    ("sprinkler", "隐蔽型喷头 ZSTDY15-68℃ 装饰盖 酒店", {}, "隐蔽式，装饰盖板57度脱落。"),
+    # NH (fire-resistant) states no GB/T 19666 flame category; ZCN states C and N: no contradiction
+    ("fire_resistant_cable", "NH-BV 2.5 耐火电线 消防线 100米", {"型号": "ZCN-BV"}, ""),
     # a door's warranty and delivery times
     ("fire_door", "钢质防火门 乙级 工程门", {"耐火时间": "1.0h", "质保": "2年"}, "下单后15天发货，安装约1小时"),
 ])
 def test_values_of_something_else_are_no_contradiction(rules, category, title, attributes, description):
     assert spec_reasons(rules, category, title, attributes, description) == {}
+
+
+def test_a_section_outside_the_series_is_substandard_not_a_contradiction(rules):
+    """2.0 mm² is no nominal section (GB/T 3956): substandard_spec; it is not compared with the marked 2.5."""
+    found = spec_reasons(rules, "flame_retardant_cable", "阻燃电线 工程线", {"标称": "2.5mm²", "实际截面": "约2.0mm²"})
+    assert set(found) == {"substandard_spec"}
