@@ -32,6 +32,8 @@ _CABLE_CLASS_RE = re.compile(r"(?<![a-z0-9])(b[0-9]|a(?![0-9.]))\s*级?\s*(?:[(�
 _SUB_RE = re.compile(r"(?<![a-z])([dta])\s*([0-9])(?![0-9.])")
 _DOOR_CLASS_RE = re.compile(r"(?<![a-z0-9])([bc])\s?([0-3]\.[0-9]{1,2})(?![0-9])(?!\s*(?:mm|毫米|米|m|厘|cm))")
 _B_GATE = re.compile(r"[bBｂＢ]\s?[12１２]")  # a B1 or B2 class, before normalising
+# 燃烧性能等级：B4 / 燃烧性能 B1级: the class follows the term within a few characters
+_BURNING_CUE_RE = re.compile(r"燃烧性能(?:等级|分级)?\s*[:：为]?\s*(?=[ab])")
 _CABLE_WORDS = ("电缆", "电线", "线缆", "光缆")
 _DOOR_GATE = re.compile(r"[bcBCｂｃＢＣ]\s?[0-3０-３][.．]")  # what a B or C class needs, before normalising
 
@@ -54,16 +56,18 @@ def _on(cfg: dict[str, Any]) -> bool:
 def _cable(text: str, cfg: dict[str, Any]) -> Finding | None:
     """A cable's burning class: when the text cites GB 31247, every class and sub-class after the citation;
     without a citation, a B1 or B2 (only GB 31247 has them for cables) without its sub-classes."""
-    if "31247" not in text and "３１２４７" not in text and _B_GATE.search(text) is None:
+    if "31247" not in text and "３１２４７" not in text and "燃烧性能" not in text and _B_GATE.search(text) is None:
         return None
     norm = normalize(text)
-    cited = "31247" in norm
+    # GB 31247 cited, or its term 燃烧性能(等级) naming the class (阻燃等级 is GB/T 19666's ZA-ZD scheme)
+    cue = _BURNING_CUE_RE.search(norm)
+    cited = "31247" in norm or cue is not None
     std, src = cfg.get("standard", "GB 31247-2014"), cfg.get("source", "")
     classes = {c.lower() for c in cfg.get("classes", [])}
     needs = {c.lower() for c in cfg.get("needs_extra", [])}
     allowed = {k: {v.lower() for v in cfg.get(name, [])} for k, name in (("d", "droplet"), ("t", "toxicity"),
                                                                          ("a", "corrosion"))}
-    start = norm.index("31247") if cited else 0
+    start = norm.index("31247") if "31247" in norm else cue.end() if cue is not None else 0
     for m in _CABLE_CLASS_RE.finditer(norm, start):
         cls = m.group(1)
         if not cited and cls not in needs:

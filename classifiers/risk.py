@@ -237,6 +237,27 @@ class RiskRules:
                     return [_reason(f, f"{src_a}+{src_b}", src_b) for f in found]
         return []
 
+    @staticmethod
+    def _description_attribute_mismatch(fields, analysed, category: str) -> list[Reason]:
+        """spec_mismatch when the description states one value (动作温度93℃) and an attribute
+        another of the same family (温度 68℃), each exactly one; the span is in the attribute."""
+        desc = next(((text, specs, sc) for (source, text), (_, specs, _, sc) in zip(fields, analysed)
+                     if source == "description"), None)
+        if desc is None:
+            return []
+        text, specs, scalars = desc
+        scalars = _scalars(specs) if scalars is None else scalars
+        if not scalars:
+            return []
+        for (source, attr), (_, attr_specs, _, attr_scalars) in zip(fields, analysed):
+            if source.startswith("attributes."):
+                found = cross_field_mismatch(text, specs, attr, attr_specs, category, scalars,
+                                             _scalars(attr_specs) if attr_scalars is None else attr_scalars,
+                                             first="描述")
+                if found:
+                    return [_reason(f, source) for f in found]
+        return []
+
     # -- price -------------------------------------------------------------------------
     def find_prior(self, category: str, specs: dict[str, Any]) -> dict[str, Any] | None:
         """The price prior for this category and stated size, else the category fallback."""
@@ -453,6 +474,8 @@ class RiskRules:
                         break
         if len(attr_texts) > 1 and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._attribute_pair_mismatch(fields, analysed, category)
+        if attr_texts and listing.description and not any(r.code == "spec_mismatch" for r in reasons):
+            reasons += self._description_attribute_mismatch(fields, analysed, category)
         reasons = self._certification_reasons(reasons, listing, category, now, fields, analysed)
         reasons += self.price_reason(listing, category, specs)
         reasons += self.watchlist_reasons(listing, watchlist)

@@ -23,8 +23,29 @@ _NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁�
 _NEGATED_CLAIM = re.compile(r"(不适用于|不适用|不可用于|不能用于|禁止用于|严禁用于|不得用于|勿用于|不可|不能|禁止|严禁|不得|勿|非)\s*[^，,。；;]{0,3}$")
 
 
+# the rules of one field or listing read its normalised text several times: normalised once
+_normal = functools.lru_cache(maxsize=64)(normalize)
+
+
 def _fmt(v: float) -> str:
     return f"{v:g}"
+
+
+def _by(cfg: dict[str, Any]) -> str:
+    """"（依据 <standard and clause>）" for a facts section that names its standard, else ""."""
+    rule = cfg.get("rule") or cfg.get("standard")
+    return f"（依据 {rule}）" if rule else ""
+
+
+def _duration_needle(specs: dict[str, Any], texts_key: str, value: float) -> str:
+    """The text that stated a parsed duration (its first one when no value matches), else the value."""
+    values = specs.get({"protection_texts": "protection_minutes", "emergency_texts": "emergency_minutes",
+                        "stated_hours_texts": "stated_hours"}[texts_key], [])
+    texts = specs.get(texts_key, [])
+    for v, t in zip(values, texts):
+        if abs(float(v) - float(value)) < 1e-6:
+            return t
+    return texts[0] if texts else _fmt(value)
 
 
 def _agent(code: str) -> str:
@@ -65,12 +86,72 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                                      f"{UNITS.get(c['unit'], c['unit'])} 不是{_agent(c['agent'])}灭火器的标准规格"
                                      f"（{_seq(series)}）", text, c["code"]))
                 break
+    found += _extinguisher_rating(text, codes, cfg.get("ratings", {}))
+    found += _extinguisher_hose(text, codes, cfg.get("hose", {}))
     for pct in specs.get("powder_content_pct", []):
         if pct < cfg.get("min_powder_content_pct", 75):
             found.append(finding("substandard_spec", f"干粉主要成分含量 {pct:g}% 低于 "
                                  f"{cfg.get('min_powder_content_pct', 75)}%", text, _fmt(pct) + "%"))
             break
     return found
+
+
+_NO_HOSE_RE = re.compile(r"无(?:喷射)?软管|不带(?:喷射)?软管|没有(?:喷射)?软管|免软管|(?:喷射)?软管\s*[:：]?\s*无(?![a-z\u4e00-\u9fff])")
+_HOSE_MM_RE = re.compile(r"软管(?:长度?|长)\s*[:：]?\s*(\d{2,4})\s*(?:mm|毫米)")
+
+
+def _extinguisher_hose(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when a hand-held unit of 4 kg or more has no discharge hose or a short one."""
+    if not cfg.get("enforce") or len({c["amount"] for c in codes}) != 1 or codes[0].get("wheeled") \
+            or codes[0]["unit"] != "kg" or codes[0]["amount"] < float(cfg.get("from_kg", 4)):
+        return []
+    norm = _normal(text)
+    if "软管" not in norm:
+        return []
+    m = _NO_HOSE_RE.search(norm)
+    if m:
+        return [finding("substandard_spec", f"型号 {codes[0]['code']} 应有喷射软管，商品却称“{m.group(0)}”{_by(cfg)}",
+                        text, m.group(0))]
+    for m in _HOSE_MM_RE.finditer(norm):
+        if int(m.group(1)) < int(cfg.get("min_mm", 400)):
+            return [finding("substandard_spec", f"喷射软管 {m.group(1)} 毫米，短于 {cfg.get('min_mm', 400)} 毫米{_by(cfg)}",
+                            text, m.group(0))]
+    return []
+
+
+# 灭火级别 2A/55B, 2A 55B, 55B (B only: CO2 and BC powder)
+_RATING_PAIR_RE = re.compile(r"(?<![\d.a-z])(\d{1,2})\s*a\s*[/、,， +]?\s*(\d{2,3})\s*b(?![a-z])")
+_RATING_B_RE = re.compile(r"(?:灭火级别|灭火等级|灭火能力|级别)\s*[:：为]?\s*(\d{2,3})\s*b(?![a-z])")
+
+
+def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch when the stated fire rating is below the least rating of the listing's one size
+    (the rating of a smaller unit: 2A/55B on MFZ/ABC8 contradicts the code)."""
+    if not cfg.get("enforce") or len({(c["agent"], c["feature"], c["amount"]) for c in codes}) != 1:
+        return []
+    code = codes[0]
+    if code.get("wheeled"):
+        return []
+    table = {"dry_powder": cfg.get("dry_powder_abc" if "A" in code["feature"] else "dry_powder_bc", {}),
+             "co2": cfg.get("co2", {}), "foam": cfg.get("foam", {})}.get(code["agent"], {})
+    least = next((v for k, v in table.items() if float(k) == code["amount"]), None)
+    if not least:
+        return []
+    norm = _normal(text)
+    if "b" not in norm:
+        return []  # every rating has a B figure (2A/55B, 21B)
+    stated = [(int(a), int(b), m.group(0)) for m in _RATING_PAIR_RE.finditer(norm) for a, b in [m.groups()]]
+    stated += [(None, int(m.group(1)), m.group(0)) for m in _RATING_B_RE.finditer(norm)]
+    for a, b, needle in stated:
+        low_a = a is not None and least[0] and a < least[0]
+        if low_a or b < least[1]:
+            want = (f"{least[0]}A/" if least[0] else "") + f"{least[1]}B"
+            return [finding("spec_mismatch", f"型号 {code['code']} 的灭火级别应不低于 {want}，商品却标称 "
+                            f"{needle.split('级别')[-1].strip(' :：为').upper()}{_by(cfg)}", text, needle)]
+    return []
+
+
+_CO_RE = re.compile(r"(?:co|一氧化碳)\s*(?:透过量|透过浓度|泄漏量|渗透量|透过|防护)?[^\d，,。;；]{0,8}?(\d{2,4})\s*(?:ml/m[³3]|ppm)")
 
 
 def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
@@ -83,26 +164,38 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
                                  f"{_seq(sorted(allowed))} 分钟之一", text, f"tzl{minutes}"))
             break
     stated = specs.get("protection_minutes") or [m for m in specs.get("stated_minutes", []) if m >= 10]
+    by = _by(facts["respirator"])
     if len(set(tzl)) == 1 and stated and tzl[0] in allowed and tzl[0] not in stated:
-        found.append(finding("spec_mismatch", f"型号 TZL{tzl[0]} 表示防护 {tzl[0]} 分钟，商品却标称 {stated[0]} 分钟",
-                             text, str(stated[0])))
+        # the code and the written time contradict each other (TZL30, 防护时间15分钟 or 60分钟)
+        found.append(finding("spec_mismatch", f"型号 TZL{tzl[0]} 表示额定防护 {tzl[0]} 分钟，商品却标称 {_fmt(stated[0])} 分钟"
+                             f"{by}", text, _duration_needle(specs, "protection_texts", stated[0])))
+    elif not tzl:
+        protect = specs.get("protection_minutes", [])
+        over = [m for m in protect if max(allowed) < m <= 180]
+        short = [m for m in protect if 0 < m < min(allowed)]
+        if over:
+            found.append(finding("substandard_spec", f"声称防护 {_fmt(over[0])} 分钟，超出标准规定的额定防护时间 "
+                                 f"{_seq(sorted(allowed))} 分钟{by}", text, _duration_needle(specs, "protection_texts", over[0])))
+        elif short:
+            found.append(finding("substandard_spec", f"标称防护 {_fmt(short[0])} 分钟，短于标准最短的额定防护时间 "
+                                 f"{min(allowed)} 分钟{by}", text, _duration_needle(specs, "protection_texts", short[0])))
+    co_max = facts["respirator"].get("max_co_ml_m3")
+    if co_max:
+        for m in _CO_RE.finditer(_normal(text)):
+            if int(m.group(1)) > int(co_max):
+                found.append(finding("substandard_spec", f"一氧化碳透过量 {m.group(1)} mL/m³，超过标准规定的 "
+                                     f"{co_max} mL/m³（依据 GB 21976.7-2012 一氧化碳透过量）", text, m.group(0)))
+                break
     oxygen = facts["respirator"].get("oxygen_deficient", {})
     if oxygen.get("enforce"):
-        norm = normalize(text)
+        norm = _normal(text)
         for word in oxygen.get("words", []):
             at = norm.find(normalize(word))
             if at >= 0 and not _NEGATED_CLAIM.search(norm[max(0, at - 6):at]):
                 found.append(finding("substandard_spec", f"过滤式自救呼吸器只能用于氧气浓度不低于 "
                                      f"{oxygen.get('min_oxygen_pct', 17)}% 的环境，商品却称可用于“{word}”", text, word))
                 break
-    protect = specs.get("protection_minutes", [])
-    if not tzl and protect and max(protect) > max(allowed) and max(protect) <= 180:
-        found.append(finding("substandard_spec", f"声称防护 {max(protect)} 分钟，超出标准规定的 "
-                             f"{_seq(sorted(allowed))} 分钟", text, str(max(protect))))
     return found
-
-
-_STATED_HOURS_RE = re.compile(r"\d(?:\.\d{1,2})?\s*(?:小时|个小时|h)(?![a-z])")
 
 
 def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family: str,
@@ -119,9 +212,13 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
                                                       if family == "fire_glass" else set())
         written = [x for x in specs.get("stated_hours", []) if x < grade_hours[grades[0]]]
         if written and not coded:
-            # a time written out below the grade it claims: the product is below its class
+            # a time written out below the grade it claims: the product is below its class, and
+            # the grade word and the time contradict each other (甲级 with 耐火时间1.0小时)
             found.append(finding("substandard_spec", f"标称耐火 {min(written):.2f} 小时，低于{grades[0]}要求的 "
-                                 f"{grade_hours[grades[0]]:.2f} 小时", text, grades[0]))
+                                 f"{grade_hours[grades[0]]:.2f} 小时{_by(facts['fire_door'])}", text, grades[0]))
+            if facts["fire_door"].get("lower_time_also_mismatch"):
+                found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
+                                     f"商品却标称 {min(written):.2f} 小时{_by(facts['fire_door'])}", text, grades[0]))
         else:  # a rating code (A0.50, a class of its own) or a longer time: the grade word contradicts it
             found.append(finding("spec_mismatch", f"{grades[0]}表示耐火 {grade_hours[grades[0]]:.2f} 小时，"
                                  f"商品却标称 {h:.2f} 小时", text, grades[0]))
@@ -137,23 +234,33 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
         allowed = set(facts[family]["hours"])
         for h in specs.get("stated_hours", []):
             if 0 < h < max(allowed) and not any(abs(h - a) < 1e-6 for a in allowed):
-                m = _STATED_HOURS_RE.search(normalize(text))
                 found.append(finding("substandard_spec", f"耐火时间 {h:g} 小时不是{category_name(family)}的标准耐火等级"
-                                     f"（{_seq(sorted(allowed))} 小时）", text, m.group(0) if m else _fmt(h)))
+                                     f"（{_seq(sorted(allowed))} 小时）{_by(facts[family])}", text,
+                                     _duration_needle(specs, "stated_hours_texts", h)))
                 break
     return found
+
+
+# a class letter written as such: B类, 耐火性能 B类, 部分隔热 (the B of the 2001 edition), FFB-19-B1.00
+_GLASS_CLASS_RE = re.compile(r"(?<![a-z0-9])([abc])\s*类|(?<=-)([b])\s*[0-3]\.\d{1,2}(?!\d)")
 
 
 def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts["fire_glass"]
     allowed = set(cfg["hours"])
     found: list[Finding] = []
-    norm = normalize(text)
+    norm = _normal(text)
     for g in specs.get("fire_glass", []):
         if g["hours"] not in allowed:
             found.append(finding("substandard_spec", f"型号 {g['code']} 的耐火时间不是标准规定的 "
                                  f"{_seq(sorted(allowed))} 小时之一", text, g["code"]))
             break
+    if cfg.get("enforce_classes"):
+        m = _GLASS_CLASS_RE.search(norm)
+        letter = (m.group(1) or m.group(2)).upper() if m else None
+        if letter and letter not in cfg.get("classes", ["A", "C"]):
+            found.append(finding("substandard_spec", f"防火玻璃没有 {letter} 类：标准只分 "
+                                 f"{'、'.join(c + '类' for c in cfg.get('classes', ['A', 'C']))}{_by(cfg)}", text, m.group(0)))
     glass = specs.get("fire_glass", [])
     if len(glass) == 1:
         g = glass[0]
@@ -178,16 +285,36 @@ def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
 def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts.get("fire_shutter", {})
     hours = set(specs.get("stated_hours", []))
-    if cfg.get("enforce") and "特级" in specs.get("door_grades", []) and hours:
-        low = min(hours)
-        if low < float(cfg.get("special_grade_min_hours", 3.0)):
-            return [finding("substandard_spec", f"特级防火卷帘耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
-                            f"商品却标称 {low:g} 小时（低于其等级）", text, "特级")]
+    if not cfg.get("enforce") or not hours:
+        return []
+    low = min(hours)
+    needle = _duration_needle(specs, "stated_hours_texts", low)
+    if "特级" in specs.get("door_grades", []) and low < float(cfg.get("special_grade_min_hours", 3.0)):
+        return [finding("substandard_spec", f"特级防火卷帘耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
+                        f"商品却标称 {low:g} 小时（低于其等级）{_by(cfg)}", text, "特级")] + \
+            ([finding("spec_mismatch", f"特级表示耐火不少于 {cfg['special_grade_min_hours']:g} 小时，"
+                      f"商品却标称 {low:g} 小时{_by(cfg)}", text, "特级")]
+             if facts["fire_door"].get("lower_time_also_mismatch") else [])
+    least = cfg.get("min_hours")
+    if least and low < float(least):
+        return [finding("substandard_spec", f"防火卷帘的耐火极限最低一级为 {float(least):g} 小时，商品却标称 {low:g} 小时"
+                        f"{_by(cfg)}", text, needle)]
     return []
 
 
 _RTI_RE = re.compile(r"rti\s*[:：=]?\s*(\d{2,3}(?:\.\d)?)")
-_RATED_TEMP_RE = re.compile(r"(?:公称动作温度|额定动作温度|动作温度|温度等级|温级)\s*[:：]?\s*(\d{2,3})\s*(?:℃|°c|度)")
+_RATED_TEMP_RE = re.compile(r"(?:公称动作温度|额定动作温度|动作温度|启动温度|爆破温度|破裂温度|玻璃球温度|感温温度|额定温度|温度等级|温级)\s*[:：]?\s*(\d{2,3})\s*(?:℃|°c|度)")
+
+
+# how a head is mounted, by its code letter (ZSTZ upright, ZSTX pendent, ZSTB sidewall) and in words
+_MOUNTING_WORDS = {"upright": "直立型", "pendent": "下垂型", "sidewall": "边墙型"}
+_MOUNTING_RES = {"upright": re.compile(r"直立|上喷|向上安装"), "pendent": re.compile(r"下垂|下喷|向下安装"),
+                 "sidewall": re.compile(r"边墙|侧喷|侧墙")}
+
+
+# how it is installed, said as such (下垂安装, 安装方式：下垂型), outweighs the type words of a title
+_INSTALLED_RE = re.compile(r"(下垂|直立|边墙|上喷|下喷)型?\s*安装|安装(?:方式|形式)\s*[:：]?\s*(下垂|直立|边墙|上喷|下喷)")
+_MOUNTING_OF = {"下垂": "pendent", "下喷": "pendent", "直立": "upright", "上喷": "upright", "边墙": "sidewall"}
 
 
 def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_apply: bool) -> list[Finding]:
@@ -196,7 +323,9 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
     found: list[Finding] = []
     heads = specs.get("sprinklers", [])
     code_temps = {s["temperature_c"] for s in heads if s["temperature_c"]}
-    temps = set(specs.get("temperatures_c", []))
+    # rated temperatures only: a working or ambient range (使用环境温度 4~70℃) is no rating
+    series = {int(t) for t in cfg.get("rated_temperatures", {}).get("values", [])}
+    temps = {t for t in specs.get("temperatures_c", []) if t in series or t in code_temps}
     if len(code_temps) == 1 and len(temps) > 1:
         other = sorted(temps - code_temps)[0]
         found.append(finding("spec_mismatch", f"型号 {heads[0]['code']} 表示公称动作温度 {next(iter(code_temps))}℃，"
@@ -211,15 +340,23 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
     series = cfg.get("rated_temperatures", {})
     if colours_apply and series.get("enforce") and not any(w in text for w in series.get("skip_words", [])):
         rated = [(s["temperature_c"], s["code"]) for s in heads if s["temperature_c"]]
-        rated += [(int(m.group(1)), m.group(0)) for m in _RATED_TEMP_RE.finditer(normalize(text))]
+        rated += [(int(m.group(1)), m.group(0)) for m in _RATED_TEMP_RE.finditer(_normal(text))]
         allowed = {int(t) for t in series.get("values", [])}
         for t, needle in rated:
             if t not in allowed:
                 found.append(finding("substandard_spec", f"公称动作温度 {t}℃ 不是玻璃球洒水喷头的标准温级"
                                      f"（{_seq(sorted(allowed))}℃）", text, needle))
                 break
+    kinds = {s["type"] for s in heads if s["type"] in _MOUNTING_WORDS}
+    installed = {_MOUNTING_OF[m.group(1) or m.group(2)] for m in _INSTALLED_RE.finditer(_normal(text))}
+    said = installed or {kind for kind, rx in _MOUNTING_RES.items() if rx.search(_normal(text))}
+    if len(kinds) == 1 and len(said) == 1 and kinds != said:
+        head = next(s for s in heads if s["type"] in kinds)
+        found.append(finding("spec_mismatch", f"型号 {head['code']} 为{_MOUNTING_WORDS[head['type']]}喷头，商品却写"
+                             f"{_MOUNTING_WORDS[next(iter(said))]}（GB 5135.1-2019 ZSTZ 直立、ZSTX 下垂、ZSTB 边墙）",
+                             text, head["code"]))
     rti = cfg.get("fast_response_rti", {})
-    norm = normalize(text)
+    norm = _normal(text)
     if rti.get("enforce") and any(normalize(w) in norm for w in rti.get("words", [])):
         for m in _RTI_RE.finditer(norm):
             if float(m.group(1)) > float(rti["max"]):
@@ -234,6 +371,20 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
         if b in bk and abs(bk[b] - k) > int(cfg.get("k_tolerance", 10)):
             found.append(finding("spec_mismatch", f"DN{b} 喷头的流量系数约为 K{bk[b]}，商品却写 K{k}", text, f"k{k}"))
     return found
+
+
+_TEST_PRESSURE_RE = re.compile(r"(?:爆破|试验|测试|破坏|耐压|破裂)(?:压力|压)?[^\d，,。;；]{0,4}?(\d(?:\.\d{1,2})?)\s*mpa")
+
+
+# a pressure the seller says the hose may be used at (适用压力 2.5MPa, 可接 2.5MPa 高压泵), not its own rating
+_USE_PRESSURE_RE = re.compile(r"(?:适用|可用于|可接|用于|使用压力|适配)[^\d，,。;；]{0,8}?(\d(?:\.\d{1,2})?)\s*mpa")
+
+
+def _working_pressures(text: str) -> set:
+    """The MPa values a text states, less burst and test pressures (爆破压力 3.9MPa is 3x the working one)."""
+    norm = _normal(text)
+    tests = {m.start(1) for m in _TEST_PRESSURE_RE.finditer(norm)}
+    return {float(m.group(1)) for m in re.finditer(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])", norm) if m.start(1) not in tests}
 
 
 def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
@@ -262,8 +413,15 @@ def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
         if dn and h["bore_mm"] not in dn:
             found.append(finding("spec_mismatch", f"型号 {h['code']} 表示口径 {h['bore_mm']} 毫米，"
                                  f"商品却标称 DN{sorted(dn)[0]}", text, h["code"]))
-        press = set(specs.get("pressures_mpa", []))
-        if press and not any(abs(p - h["pressure_mpa"]) < 1e-6 for p in press):
+        press = _working_pressures(text) if specs.get("pressures_mpa") else set()
+        use = {float(m.group(1)) for m in _USE_PRESSURE_RE.finditer(_normal(text))} if press else set()
+        over = [p for p in use if p > h["pressure_mpa"] + 1e-6]
+        press -= use
+        if over and cfg.get("enforce"):
+            # used above the code's rated working pressure (8 = 0.8 MPa) is beyond what it is made for
+            found.append(finding("substandard_spec", f"型号 {h['code']} 的额定工作压力为 {h['pressure_mpa']:g} MPa，"
+                                 f"商品却标称可用于 {max(over):g} MPa（GB 6246 压力等级）", text, h["code"]))
+        elif press and not any(abs(p - h["pressure_mpa"]) < 1e-6 for p in press):
             found.append(finding("spec_mismatch", f"型号 {h['code']} 表示工作压力 {h['pressure_mpa']:g} MPa，"
                                  f"商品却标称 {sorted(press)[0]:g} MPa", text, h["code"]))
     return found
@@ -316,16 +474,74 @@ def _gas_pressure(text: str, facts: dict[str, Any]) -> list[Finding]:
     if not cfg.get("enforce"):
         return []
     allowed = [float(x) for x in cfg.get("mpa", [])]
-    for m in _STORAGE_RE.finditer(normalize(text)):
+    norm = _normal(text)
+    # HFC-227ea's series: judged where the text names that agent (a pressure alone in an attribute
+    # is judged when the listing's fields are read together) and no other (IG541 at 15 MPa)
+    if not any(w in norm for _, w in _normalized_words(tuple(cfg.get("agent_words", [])))) or \
+            any(w in norm for _, w in _normalized_words(tuple(cfg.get("other_agent_words", [])))):
+        return []
+    for m in _STORAGE_RE.finditer(norm):
         p = float(m.group(1))
         if not any(abs(p - a) < 0.05 for a in allowed):
             return [finding("substandard_spec", f"七氟丙烷灭火装置的储存压力 {p:g} MPa 不是标准规定的 "
-                            f"{_seq(allowed)} MPa 之一", text, m.group(0))]
+                            f"{_seq(allowed)} MPa 之一{_by(cfg)}", text, m.group(0))]
+    return []
+
+
+_FILL_RE = re.compile(r"(?:充装量|灭火剂量|药剂量|装药量|充装|装药|药剂|灭火剂)[^\d，,。;；]{0,6}?(\d{1,4}(?:\.\d{1,2})?)\s*(?:kg|公斤|千克)")
+
+
+_DESIGN_RE = re.compile(r"设计浓度\s*[:：为]?\s*[≥>=]?\s*(\d{1,2}(?:\.\d{1,2})?)\s*%")
+
+
+def _gas_design(text: str, facts: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when an HFC-227ea system states a design concentration below the least."""
+    gas = facts.get("gas_suppression", {})
+    cfg = gas.get("design_concentration", {})
+    norm = _normal(text)
+    if not cfg.get("enforce") or "设计浓度" not in norm:
+        return []
+    agents = gas.get("storage_pressures", {})
+    if not any(w in norm for _, w in _normalized_words(tuple(agents.get("agent_words", [])))) or \
+            any(w in norm for _, w in _normalized_words(tuple(agents.get("other_agent_words", [])))):
+        return []
+    for m in _DESIGN_RE.finditer(norm):
+        if float(m.group(1)) < float(cfg["min_pct"]):
+            return [finding("substandard_spec", f"七氟丙烷灭火设计浓度 {m.group(1)}%，低于 {cfg['min_pct']:g}%{_by(cfg)}",
+                            text, m.group(0))]
+    return []
+
+
+def _gas_fill(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when an HFC-227ea container holds more agent than its volume allows."""
+    cfg = facts.get("gas_suppression", {}).get("fill_density", {})
+    if not cfg.get("enforce"):
+        return []
+    norm = _normal(text)
+    if not any(normalize(w) in norm for w in cfg.get("agent_words", [])):
+        return []
+    volumes = {float(c["volume_l"]) for c in specs.get("gas_cylinders", [])} or \
+        {v for v in specs.get("volumes_l", []) if v >= 10}
+    fills = {float(m.group(1)) for m in _FILL_RE.finditer(norm)}
+    if len(volumes) != 1 or len(fills) != 1:
+        return []
+    volume, fill = volumes.pop(), fills.pop()
+    limit = float(cfg["max_kg_per_l"])
+    if fill > volume * limit + 1e-6:
+        return [finding("substandard_spec", f"{volume:g} 升容器充装七氟丙烷 {fill:g} 千克，充装密度 "
+                        f"{fill / volume * 1000:.0f} kg/m³，超过 {limit * 1000:.0f} kg/m³{_by(cfg)}", text,
+                        next(m.group(0) for m in _FILL_RE.finditer(norm)))]
     return []
 
 
 def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
     cyl = specs.get("gas_cylinders", [])
+    coded = {c["pressure_mpa"] for c in cyl if c["pressure_mpa"]}
+    stated = {float(m.group(1)) for m in _STORAGE_RE.finditer(_normal(text))} if coded else set()
+    if len(coded) == 1 and len(stated) == 1 and abs(next(iter(coded)) - next(iter(stated))) > 0.05:
+        c = next(c for c in cyl if c["pressure_mpa"])
+        return [finding("spec_mismatch", f"型号 {c['code']} 表示储存压力 {c['pressure_mpa']:g} MPa，"
+                        f"商品却标称 {next(iter(stated)):g} MPa", text, c["code"])]
     vols = {v for v in specs.get("volumes_l", []) if v >= 10}
     if len({c["volume_l"] for c in cyl}) == 1 and len(vols) == 1 and float(cyl[0]["volume_l"]) not in vols:
         return [finding("spec_mismatch", f"型号 {cyl[0]['code']} 表示 {cyl[0]['volume_l']} 升的瓶组，"
@@ -335,9 +551,14 @@ def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
 
 
 
+# 阻燃C类, 阻燃类别：A类, 阻燃等级 B 级 (GB/T 19666 bunched-cable categories)
+_FLAME_CLASS_RE = re.compile(r"阻燃\s*(?:类别|等级|级别|类)?\s*[:：]?\s*([abcd])\s*(?:类|级)")
+_CCA_RE = re.compile(r"铜包铝|铝包铜|铜包钢|cca(?![a-z])")
+
+
 def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: str = "") -> list[Finding]:
     cfg = facts.get("cable", {})
-    norm = normalize(text)
+    norm = _normal(text)
     found: list[Finding] = []
     cables = specs.get("cables", [])
     if cables and "耐火" in norm and not any(c["fire_resistant"] for c in cables) \
@@ -353,9 +574,25 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
             c = next(c for c in cables if c["type"] in table)
             found.append(finding("spec_mismatch", f"{c['type']} 为 {next(iter(types))} 结构，"
                                  f"商品却标称 {next(iter(volts))}", text, c["code"]))
+    codes_cls = {c["flame_class"] for c in cables if c["flame_class"] in ("ZA", "ZB", "ZC", "ZD")}
+    stated_cls = {m.group(1).upper() for m in _FLAME_CLASS_RE.finditer(norm)}
+    if len(codes_cls) == 1 and len(stated_cls) == 1 and next(iter(codes_cls))[1] not in stated_cls:
+        c = next(c for c in cables if c["flame_class"] in codes_cls)
+        found.append(finding("spec_mismatch", f"型号 {c['code']} 表示阻燃 {c['flame_class'][1]} 类，商品却标称阻燃 "
+                             f"{next(iter(stated_cls))} 类（GB/T 19666-2019 ZA/ZB/ZC/ZD）", text, c["code"]))
+    cca = _CCA_RE.search(norm)
+    if cca and not re.search(r"(非|不是|拒绝|杜绝|不用|绝不|没有|无|不含|区别于|谨防|市面)\s*$", norm[max(0, cca.start() - 4):cca.start()]):
+        found.append(finding("substandard_spec", f"导体为“{cca.group(0)}”：阻燃/耐火电缆的导体应为铜或铝（GB/T 3956）",
+                             text, cca.group(0)))
     conductors = specs.get("conductors", [])
     series = {float(x) for x in cfg.get("sections_mm2", [])}
     sections = set(specs.get("sections_mm2", []))
+    coded = {c["section_mm2"] for c in cables if c.get("section_mm2") and c["type"] in
+             {t.upper() for t in cfg.get("single_core_types", [])}}
+    if len(coded) == 1 and len(sections) == 1 and coded != sections:
+        c = next(c for c in cables if c.get("section_mm2") in coded)
+        found.append(finding("spec_mismatch", f"型号 {c['code']} {_fmt(c['section_mm2'])} 表示导体截面 "
+                             f"{_fmt(c['section_mm2'])} mm²，商品却标称 {_fmt(next(iter(sections)))} mm²", text, c["code"]))
     single = {t.upper() for t in cfg.get("single_core_types", [])}
     multi = [c for c in conductors if c["total_cores"] > 1]
     if multi and cables and len({c["type"] for c in cables}) == 1 and cables[0]["type"] in single:
@@ -379,7 +616,7 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
         found.append(finding("substandard_spec", f"耐火电缆标称耐火 {max(minutes)} 分钟，低于 {min_fire} 分钟",
                              text, str(max(minutes))))
     if cfg.get("enforce_sections"):
-        stated = list(sections) + [s for c in conductors for s in c["sections_mm2"]]
+        stated = list(sections) + [s for c in conductors for s in c["sections_mm2"]] + sorted(coded)
         for s in stated:
             if s not in series and s <= 1000:
                 found.append(finding("substandard_spec", f"{s:g} mm² 不是标准规定的导体截面（非标）", text, _fmt(s)))
@@ -387,10 +624,51 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
     return found
 
 
+_SOUND_RE = re.compile(r"(?:报警音量|报警声音?|声压级?|音量|响度)[^\d，,。;；]{0,6}?(\d{2,3})\s*(?:分贝|db)(?![a-z])")
+
+
+def _smoke_alarm(text: str, facts: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when the stated alarm sound level is below the standard's least."""
+    cfg = facts.get("smoke_alarm", {}).get("sound_level", {})
+    if not cfg.get("enforce"):
+        return []
+    for m in _SOUND_RE.finditer(_normal(text)):
+        if int(m.group(1)) < int(cfg["min_db"]):
+            return [finding("substandard_spec", f"报警声压级 {m.group(1)} 分贝，低于 {cfg['min_db']} 分贝{_by(cfg)}",
+                            text, m.group(0))]
+    return []
+
+
+def _coating(text: str, specs: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch when a GB 14907-2018 code's place (N indoor, W outdoor) or base (S water, R
+    solvent) contradicts the words (室内型 with 代号W)."""
+    codes = specs.get("coating_codes") or {}
+    norm = _normal(text)
+    found: list[Finding] = []
+    for key, words, name in (("place", {"N": ("室内",), "W": ("室外", "户外")}, {"N": "室内", "W": "室外"}),
+                             ("base", {"S": ("水性", "水基"), "R": ("溶剂",)}, {"S": "水性", "R": "溶剂型"})):
+        coded = codes.get(key, [])
+        said = {k for k, ws in words.items() if any(w in norm for w in ws)} if "室内外" not in norm else set()
+        if len(coded) == 1 and len(said) == 1 and coded[0] not in said:
+            found.append(finding("spec_mismatch", f"代号 {coded[0]} 表示{name[coded[0]]}用防火涂料，商品却写"
+                                 f"{name[next(iter(said))]}（GB 14907-2018 代号：N 室内、W 室外，S 水性、R 溶剂性）",
+                                 text, name[next(iter(said))][:2]))
+            break
+    return found
+
+
 def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts.get("fire_blanket", {})
     if not cfg.get("enforce"):
         return []
+    material = cfg.get("combustible_material", {})
+    if material.get("enforce"):
+        norm = _normal(text)
+        for word, nw in _normalized_words(tuple(material.get("words", []))):
+            at = norm.find(nw)
+            if at >= 0 and not re.search(r"(非|不是|不含|无|拒绝|不用|而非|不像)\s*$", norm[max(0, at - 3):at]) \
+                    and not re.search(r"^\s*(?:袋|包装|收纳|外袋|提手|挂袋|套)", norm[at + len(nw):at + len(nw) + 3]):
+                return [finding("substandard_spec", f"灭火毯材质为“{word}”（可燃纤维）{_by(material)}", text, word)]
     for s in specs.get("blanket_sizes", []):
         if min(s["width_m"], s["length_m"]) < float(cfg["min_side_m"]) - 1e-6:
             return [finding("substandard_spec", f"灭火毯 {s['width_m']:g}×{s['length_m']:g} 米，小于最小尺寸 "
@@ -398,20 +676,15 @@ def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
     return []
 
 
-_DURATION_RE = re.compile(r"(?:应急时间|应急工作时间|应急时长|持续应急时间|续航时间|续航|应急照明时间|持续时间|放电时间)"
-                          r"\s*[:：≥>=]?\s*(\d{1,3}(?:\.\d)?)\s*(分钟|min|小时|h)(?![a-z])")
-
-
-def _emergency_light(text: str, facts: dict[str, Any]) -> list[Finding]:
+def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) -> list[Finding]:
     cfg = facts["emergency_light"]
-    norm = normalize(text)
+    norm = _normal(text)
     least = cfg.get("min_emergency_minutes", {})
     if least.get("enforce"):
-        for m in _DURATION_RE.finditer(norm):
-            minutes = float(m.group(1)) * (60 if m.group(2) in ("小时", "h") else 1)
+        for minutes in specs.get("emergency_minutes", []):
             if 0 < minutes < float(least["minutes"]):
-                return [finding("substandard_spec", f"应急工作时间 {minutes:g} 分钟，少于 {least['minutes']} 分钟",
-                                text, m.group(0))]
+                return [finding("substandard_spec", f"应急工作时间 {_fmt(minutes)} 分钟，少于 {least['minutes']} 分钟"
+                                f"{_by(least)}", text, _duration_needle(specs, "emergency_texts", minutes))]
 
     def asserted(word: str) -> int:
         for m in re.finditer(re.escape(normalize(word)), norm):
@@ -515,7 +788,7 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
             return found
     foreign = facts.get("foreign_standard", {})
     if foreign.get("enforce") and category in facts.get("ccc_categories", []) and not cited:
-        norm = normalize(text)
+        norm = _normal(text)
         named = specs.get("foreign_standards", [])
         cue = next((w for w, nw in _normalized_words(tuple(foreign.get("cue_words", []))) if nw in norm), None)
         if named or cue:
@@ -572,7 +845,9 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     if category == "gas_suppression":
         found += _gas(text, specs)
         if not mismatch_only:
-            found += _gas_pressure(text, facts)
+            found += _gas_pressure(text, facts) + _gas_fill(text, specs, facts) + _gas_design(text, facts)
+    if category == "fire_retardant_coating":
+        found += _coating(text, specs)
     if category == "fire_pump" or (category == "other_fire" and specs.get("pumps")):
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
@@ -582,16 +857,46 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     if category == "fire_blanket":
         found += _blanket(text, specs, facts)
     if category == "emergency_light":
-        found += _emergency_light(text, facts)
+        found += _emergency_light(text, facts, specs)
+    if category == "smoke_alarm" and ("贝" in text or "db" in text or "dB" in text or "DB" in text):
+        found += _smoke_alarm(text, facts)
     if standards:  # `standards=False`: the caller judged each field's cited standards already
         found += _standards(text, category, specs, facts, on)
     return found
 
 
 _SCALAR_KEYS = frozenset({
-    "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
+    "lengths_m", "bulb_named", "stated_hours", "emergency_minutes", "sections_mm2", "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
     "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables"})  # what _scalars reads
+
+
+@functools.lru_cache(maxsize=1)
+def _rated_temperatures() -> frozenset:
+    """The glass-bulb rated temperatures of the packaged facts (GB 5135.1-2019 series)."""
+    return frozenset(int(t) for t in load_facts()["sprinkler"]["rated_temperatures"]["values"])
+
+
+@functools.lru_cache(maxsize=1)
+def _nominal_sections() -> frozenset:
+    """The nominal conductor sections (mm²) of the packaged facts (GB/T 3956 series)."""
+    return frozenset(float(x) for x in load_facts()["cable"]["sections_mm2"])
+
+
+@functools.lru_cache(maxsize=1)
+def _bulb_colour_temperatures() -> dict[str, int]:
+    """Glass-bulb colour -> rated temperature (GB 5135.1-2019 colour code, packaged facts)."""
+    return {colour: int(t) for t, colour in load_facts()["sprinkler"]["bulb_colours"].items()}
+
+
+def _bulb_temperatures(specs: dict[str, Any]) -> set:
+    """The rated temperatures a field's glass-bulb colour stands for (玻璃球为黄色: 79℃), when the
+    field names one colour and the bulb (a finish colour, 白色装饰盘, is no rating)."""
+    colours = set(specs.get("colours", []))
+    if len(colours) != 1 or not specs.get("bulb_named"):
+        return set()
+    t = _bulb_colour_temperatures().get(next(iter(colours)))
+    return {t} if t else set()
 
 
 def _scalars(specs: dict[str, Any]) -> dict[str, set]:
@@ -600,13 +905,24 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         return {}
     out: dict[str, set] = {
         "extinguisher amount": {c["amount"] for c in specs.get("extinguisher_codes", [])} or set(specs.get("weights_kg", [])),
-        "TZL minutes": set(specs.get("tzl_minutes", [])),
-        "protection minutes": set(specs.get("protection_minutes", [])),
+        # a TZL code and a written protection time state the same thing (TZL30 in the title,
+        # 防护时间约十五分钟 in the description): one family
+        "TZL minutes": set(specs.get("tzl_minutes", [])) | set(specs.get("protection_minutes", [])),
         "blanket size": {tuple(sorted((b["width_m"], b["length_m"]))) for b in specs.get("blanket_sizes", [])},
         "hose code": {h["code"] for h in specs.get("hoses", [])},
         "door grade": set(specs.get("door_grades", [])),
-        "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])},
-        "temperature": set(specs.get("temperatures_c", [])),
+        "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])}
+        | set(specs.get("stated_hours", [])),
+        "emergency minutes": set(specs.get("emergency_minutes", [])),
+        # nominal sections only: a size outside the series (实际约2.0mm²) is the sections rule's
+        # substandard_spec, not a contradiction
+        "cross-section": {x for x in set(specs.get("sections_mm2", []))
+                          | {c["section_mm2"] for c in specs.get("cables", []) if c.get("section_mm2")}
+                          if x in _nominal_sections()},
+        # rated temperatures only (68℃, 93℃): a working or ambient range (工作温度 4~70℃) is no rating
+        "temperature": {t for t in specs.get("temperatures_c", []) if t in _rated_temperatures()}
+        | _bulb_temperatures(specs),
+        "hose length": set(specs.get("lengths_m", [])) | {h["length_m"] for h in specs.get("hoses", [])},
         "voltage": set(specs.get("voltages", [])),
         "conductors": {(c["total_cores"], tuple(c["sections_mm2"])) for c in specs.get("conductors", [])},
         "bore": set(specs.get("dn", [])) | {c["bore_mm"] for c in specs.get("couplings", [])}
@@ -616,18 +932,20 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "agent": set(specs.get("agents_stated", [])),
         "cylinder volume": set(specs.get("volumes_l", [])),
         "pump code": {p["code"] for p in specs.get("pumps", [])},
-        "cable class": {c["prefix"] for c in specs.get("cables", []) if c["prefix"]},
+        # the GB/T 19666 flame-retardant category a code states (ZA-ZD); NH or ZR states none of them
+        "cable class": {c["flame_class"] for c in specs.get("cables", []) if c["flame_class"] in ("ZA", "ZB", "ZC", "ZD")},
     }
     return {k: v for k, v in out.items() if v}
 
 
 # the value families `_scalars` compares across fields, as the evidence names them
 FAMILY_NAMES = {
-    "extinguisher amount": "灭火剂量", "TZL minutes": "呼吸器防护时间", "protection minutes": "防护时间",
+    "extinguisher amount": "灭火剂量", "TZL minutes": "呼吸器防护时间",
     "blanket size": "灭火毯尺寸", "hose code": "水带型号", "door grade": "耐火等级",
     "fire-resistance hours": "耐火时间", "temperature": "温度", "voltage": "额定电压", "conductors": "芯数×截面",
     "bore": "口径", "foam mix ratio": "泡沫混合比", "gas cylinder": "气体灭火瓶组容量", "agent": "灭火剂",
     "cylinder volume": "容量", "pump code": "消防泵型号", "cable class": "阻燃/耐火等级",
+    "emergency minutes": "应急工作时间", "cross-section": "导体截面", "hose length": "水带长度",
 }
 
 
@@ -637,7 +955,7 @@ FAMILY_NAMES = {
 FAMILY_CATEGORIES = {
     "extinguisher amount": {"portable_extinguisher"}, "agent": {"portable_extinguisher", "gas_suppression"},
     "cylinder volume": {"portable_extinguisher", "gas_suppression"}, "TZL minutes": {"escape_respirator"},
-    "protection minutes": {"escape_respirator"}, "blanket size": {"fire_blanket"}, "hose code": {"fire_hose"},
+    "blanket size": {"fire_blanket"}, "hose code": {"fire_hose"},
     "door grade": {"fire_door", "fire_glass", "fire_shutter"},
     "fire-resistance hours": {"fire_door", "fire_glass", "fire_shutter"}, "temperature": {"sprinkler"},
     "voltage": {"flame_retardant_cable", "fire_resistant_cable"},
@@ -645,6 +963,8 @@ FAMILY_CATEGORIES = {
     "cable class": {"flame_retardant_cable", "fire_resistant_cable"},
     "bore": {"fire_hose", "fire_coupling", "sprinkler"}, "foam mix ratio": {"foam_agent"},
     "gas cylinder": {"gas_suppression"}, "pump code": {"fire_pump"},
+    "emergency minutes": {"emergency_light"}, "cross-section": {"flame_retardant_cable", "fire_resistant_cable"},
+    "hose length": {"fire_hose"},
 }
 
 

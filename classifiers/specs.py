@@ -35,9 +35,94 @@ _GROSS_RE = re.compile(r"(总重|毛重|整机重|整瓶重|含瓶|瓶重|重约
 _VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])")
 _TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d{2,3})(?!\d)")
 _MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
-_PROTECT_MINUTES_RE = re.compile(r"(?:防护|有效防护|防护时间|使用时间|有效时间|可用|保护时间|持续防护)[^\d，,;；]{0,6}?(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
 _PERCENT_CONTENT_RE = re.compile(r"(磷酸二氢铵|磷酸铵盐|主要成分|有效成分|主成分|干粉含量|粉含量|含粉量)[^\d%]{0,6}"
                                  r"(\d{1,2}(?:\.\d+)?)\s*%")
+# Durations as listings write them: a cue (what is timed), a few words (约, 可达, ≥, ：), then
+# a number in Arabic or Chinese numerals (半, 一个半, 十五, 九十) and a unit (分钟/min, 小时/h,
+# 钟头). Full-width digits and letters are narrowed by `normalize` first.
+_CN_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DURATION_NUM = r"(\d{1,3}(?:\.\d{1,2})?|[一二两三四五六七八九十百]{1,4}个?半?|半)\s*个?\s*(分钟|mins?|minutes?|小时|钟头|hours?|hrs?|h|分(?=$|[\s,，。;；)）]))(?![a-z])"
+# between the cue and the number: no digit, numeral, clause end, or a word that times something
+# else (充电 charging, 转换 switch-over, 寿命 life, 质保/保修 warranty, 待机 standby, 储存 storage)
+_DURATION_GAP = r"(?:(?!充|转换|寿命|质保|保修|待机|储存|贮存|间隔)[^\d一二两三四五六七八九十百半，,。;；!！?？\n]){0,8}?"
+# what is timed: a named time (应急时间, 耐火极限, 防护时间 ...) may be followed by a few words
+# (约, 可达, 不低于); a bare word (应急, 耐火, 防火) only by separators, as 耐火1.5小时 or
+# 应急：90min (防火玻璃 ... 1小时 names no rating)
+_SHORT_GAP = r"[\s:：≥>=＞≈约达为]{0,3}"
+_DURATION_CUES = {
+    "emergency": ((r"应急(?:工作|照明|持续|点亮)?(?:时间|时长)|持续(?:应急|照明|工作|点亮)?(?:时间|时长)?|续航(?:时间|时长)?|"
+                   r"照明时间|放电时间|点亮时间|亮灯时间|发光时间|供电时间|备用时间|(?:可|能)(?:持续)?(?:亮|照明|点亮)|停电后?(?:可|能)?(?:持续)?(?:亮|照明|使用)",
+                   _DURATION_GAP), (r"应急", _SHORT_GAP)),
+    "protection": ((r"(?:有效|额定)?防护(?:时间|时长)|(?:有效)?使用时间|有效时间|可用时间|保护时间|可(?:持续)?使用|"
+                    r"过滤时间|防毒时间|防烟时间|逃生时间|坚持|维持",
+                    _DURATION_GAP), (r"防护|可用(?!于)", _SHORT_GAP)),
+    "fire": ((r"(?:耐火|防火)(?:极限|时间|时长|性能|等级|完整性|隔热性)", _DURATION_GAP), (r"耐火|防火", _SHORT_GAP)),
+}
+# the unit in an attribute's name: 应急时间(min) 20, 耐火极限（h）：1.0
+_KEY_UNIT = r"\s*[(（]\s*(?P<u{i}>分钟|mins?|min|小时|h)\s*[)）]\s*[:：]?\s*[≥>＞≈约]?\s*(?P<n{i}>\d{{1,3}}(?:\.\d{{1,2}})?)(?![\d.])"
+
+
+def _duration_re(cues: tuple[tuple[str, str], ...]) -> re.Pattern:
+    """One expression for a kind's cues; alternative i names its number n<i> and its unit u<i>
+    (a named time also with its unit in brackets before the number)."""
+    parts = []
+    for i, (cue, gap) in enumerate(cues):
+        number = _DURATION_NUM.replace("(", f"(?P<n{i}>", 1).replace("(分钟", f"(?P<u{i}>分钟", 1)
+        parts.append(f"(?:(?:{cue}){gap}{number})")
+    for j, (cue, _) in enumerate(cues[:1], start=len(cues)):
+        parts.append(f"(?:(?:{cue}){_KEY_UNIT.format(i=j)})")
+    return re.compile("|".join(parts))
+
+
+_DURATION_RES = {kind: _duration_re(cues) for kind, cues in _DURATION_CUES.items()}
+_DURATION_GATES = {"emergency": ("应急", "持续", "续航", "照明", "放电", "亮", "停电", "供电", "备用", "发光"),
+                   "protection": ("防护", "使用", "有效", "可用", "保护", "过滤", "防毒", "防烟", "逃生", "坚持", "维持"),
+                   "fire": ("耐火", "防火")}
+
+
+def cn_number(text: str) -> float | None:
+    """A number written in Arabic or Chinese numerals: "15", "1.5", "十五", "九十", "一百二十",
+    "半" (0.5), "一个半" (1.5), "两个" (2); None when it is neither."""
+    s = text.replace("个", "")
+    half = s.endswith("半")
+    s = s[:-1] if half else s
+    if not s:
+        return 0.5 if half else None
+    try:
+        return float(s) + (0.5 if half else 0.0)
+    except ValueError:
+        pass
+    total, digit = 0, None
+    for ch in s:
+        if ch in _CN_DIGIT:
+            digit = _CN_DIGIT[ch]
+        elif ch in "十百":
+            total += (1 if digit is None else digit) * (10 if ch == "十" else 100)
+            digit = None
+        else:
+            return None
+    return total + (digit or 0) + (0.5 if half else 0.0)
+
+
+def _durations(norm: str, kind: str) -> list[tuple[float, str]]:
+    """(minutes, the matched text) of each duration of `kind` the text states."""
+    out = []
+    for m in _DURATION_RES[kind].finditer(norm):
+        groups = m.groupdict()
+        i = next(k[1:] for k, v in groups.items() if k.startswith("n") and v is not None)
+        value = cn_number(groups["n" + i])
+        if value is None or value <= 0:
+            continue
+        unit = groups["u" + i]
+        minutes = value if unit.startswith(("分", "min")) else value * 60
+        out.append((round(minutes, 2), m.group(0)))
+    return out
+
+
+def _minutes_value(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else v
+
+
 _AGENT_WORDS = {
     "dry_powder": ["干粉", "abc粉", "磷酸铵盐"],
     "water": ["水基", "水型", "水系", "清水"],
@@ -52,7 +137,6 @@ _FOREIGN_STD_RE = re.compile(r"(?<![a-z])(" + "|".join(_FOREIGN_SCHEMES) + r")\s
 # fire doors, glass, ratings
 _DOOR_CODE_RE = re.compile(r"(?<![a-z])(gmfm|gfm|mfm|bfm|gmfm)\s*-?\s*(\d{4})?(?:-?([a-z]{1,4}\d?))?")
 _HOURS_A_RE = re.compile(r"(?:(?<![a-z])|(?<=\d))a\s?([0-3]\.\d{1,2})(?!\d)")
-_HOURS_TEXT_RE = re.compile(r"(?:耐火(?:极限|时间|性能)?|防火(?:时间|极限)?)\s*[:：≥>=]?\s*(\d(?:\.\d{1,2})?)\s*(?:小时|个小时|h)(?![a-z])")
 _GLASS_RE = re.compile(r"(?<![a-z])(ffb|dfb|gfb)\s*-?\s*(\d{1,2})\s*-?\s*([abc])\s*(\d(?:\.\d{1,2})?)(?![\d])")
 _GRADE_RE = re.compile(r"(甲级|乙级|丙级|特级)")
 _MM_RE = re.compile(r"(?<![\d.+])(\d{1,2}(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])")
@@ -60,16 +144,17 @@ _MM_RE = re.compile(r"(?<![\d.+])(\d{1,2}(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])
 _SPRINKLER_RE = re.compile(r"(?<![a-z])(?:([kt])\s*-\s*)?zst\s*(zd|xd|bs|bw|x|z|b|p|g|d)?\s*-?\s*(15|20|10|25)?"
                            r"\s*[-/]?\s*(\d{2,3})?\s*(?:℃|°c|度)?")
 _TEMP_RE = re.compile(r"(\d{2,3})\s*(?:℃|°c|度)")
-_COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)")
+_COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)|颜色\s*[:：]?\s*(橙|红|黄|绿|蓝|紫)")
 _K_RE = re.compile(r"(?<![a-z])k\s*=?\s*(\d{2,3})(?![\d])")
 _DN_RE = re.compile(r"(?<![a-z])dn\s*(\d{2,3})(?!\d)")
 _INCH_RE = re.compile(r"(\d(?:\.\d)?)\s*(?:寸|英寸)")
-_BORE_WORD_RE = re.compile(r"(?:口径|通径|公称直径|接口规格)\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?(?!\d)")
+_BORE_WORD_RE = re.compile(r"(?:口径|通径|公称直径|接口规格)\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?(?!\d)"
+                           r"|(?<![\d.])(\d{2,3})\s*(?:mm|毫米)?\s*(?:口径|通径)")
 _HYDRANT_RE = re.compile(r"(?<![a-z])(sn[zsw]{0,2}|ss|sa)\s*(\d{2,3})(?!\d)")
 _XBD_RE = re.compile(r"(?<![a-z])xbd\s*(\d{1,2}(?:\.\d{1,2})?)\s*/\s*(\d{1,3}(?:\.\d)?)")
 _HEAD_RE = re.compile(r"扬程\s*[:：]?\s*(\d{1,3}(?:\.\d)?)\s*(?:m|米)")
 _FOAM_CODE_RE = re.compile(r"(?<![a-z])(ar/afff|afff/ar|s/ar|afff|fffp|fp|ar)(?![a-z])")
-_GAS_CODE_RE = re.compile(r"(?<![a-z])(gqq|xqq|qmq|wqq)\s*(\d{2,3})(?:\s*/\s*(\d(?:\.\d{1,2})?))?")
+_GAS_CODE_RE = re.compile(r"(?<![a-z])(gqq|xqq|qmq|wqq)[a-z]?\s*(\d{2,3})(?:\s*/\s*(\d(?:\.\d{1,2})?))?")
 _MIX_RE = re.compile(r"(?<![\d.])([136])\s*%\s*(?:型|混合比|配比)?")
 _PRESSURE_RE = re.compile(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])")
 # hoses and couplings
@@ -83,7 +168,7 @@ _CABLE_RE = re.compile(r"(?<![a-z])((?:wd)?(?:zr-?nh|zr|z[abcd]n|z[abcd]|zn|nh|n
 _CONDUCTOR_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)(?:\s*\+\s*(\d)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?))?"
                            r"(?![\d.]|\s*(?:米|m(?![m²2])|cm|厘米))")
 _SECTION_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(?:平方(?:毫米)?|mm²|mm2|㎟)")
-_CORES_RE = re.compile(r"(\d{1,2})\s*芯")
+_CORES_RE = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*芯")
 _VOLTAGE_RE = re.compile(r"(0\.6/1|450/750|300/500|300/300|8\.7/15|26/35|0\.6/1\.0)\s*(kv|v)?")
 # blankets, batteries, packs, certificates
 _SIZE_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?(?![\d.*×x])")
@@ -139,8 +224,13 @@ def _ext_codes(norm: str, facts: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+# the unit in an attribute's name: 净重(kg) 2, 充装量（公斤）：4
+_KEY_WEIGHT_RE = re.compile(r"(?:净重|充装量|灭火剂量|药剂量|装药量|净含量|重量)\s*[(（]\s*(kg|公斤|千克)\s*[)）]\s*[:：]?\s*"
+                            r"(\d+(?:\.\d+)?)(?![\d.])")
+
+
 def _weights(norm: str) -> list[float]:
-    out = []
+    out = [float(m.group(2)) for m in _KEY_WEIGHT_RE.finditer(norm)]
     for m in _WEIGHT_RE.finditer(norm):
         if _GROSS_RE.search(norm[max(0, m.start() - 8):m.start()]):
             continue
@@ -195,6 +285,11 @@ def _sprinklers(norm: str) -> list[dict[str, Any]]:
     return out
 
 
+# the section after a cable type: a number not followed by a multiplication (3*4), a length
+# (100米, 100m), a count (卷, 芯, 元) or a voltage (450/750)
+_CODE_SECTION_RE = re.compile(r"\s*-?\s*(\d{1,3}(?:\.\d{1,2})?)(?![\d.])(?!\s*(?:[*×x米卷元芯/]|m(?!m)|kv|v))")
+
+
 def _cables(norm: str) -> list[dict[str, Any]]:
     out = []
     for m in _CABLE_RE.finditer(norm):
@@ -209,9 +304,12 @@ def _cables(norm: str) -> list[dict[str, Any]]:
         else:
             cls = "Z" if core.startswith("z") else ""
         fire_resistant = "n" in core or cable_type in ("BTTZ", "BTTRZ", "YTTW", "BTLY", "NG-A")
+        # a single-core code with its section right after the type: BV2.5, ZC-BV 2.5, BVR-4
+        sec = _CODE_SECTION_RE.match(norm, m.end())
         out.append({"code": norm[m.start():m.end()].upper(), "prefix": prefix.upper(), "type": cable_type,
                     "flame_class": cls, "fire_resistant": fire_resistant,
-                    "low_smoke_halogen_free": low_smoke})
+                    "low_smoke_halogen_free": low_smoke,
+                    "section_mm2": float(sec.group(1)) if sec else None})
     return out
 
 
@@ -292,7 +390,21 @@ def _minutes_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
     _put(specs, "tzl_minutes", [int(v) for v in _TZL_RE.findall(norm)] if has("tzl") else [])
     if has("分钟") or has("min"):
         _put(specs, "stated_minutes", [int(v) for v in _MINUTES_RE.findall(norm) if 5 <= int(v) <= 600])
-        _put(specs, "protection_minutes", [int(v) for v in _PROTECT_MINUTES_RE.findall(norm)])
+
+
+def _duration_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    """protection_minutes (防护时间约十五分钟), emergency_minutes (停电可持续照明约20分钟) and
+    stated_hours (耐火时间：半小时; 耐火极限60分钟 is 1.0), each with the texts that state them."""
+    # every duration has its unit: 分(钟), min, h/hour/hr, 小时, 钟头
+    if not (has("分") or has("h") or has("min") or has("小时") or has("钟头")):
+        return
+    for kind, key, texts_key, per in (("protection", "protection_minutes", "protection_texts", 1),
+                                      ("emergency", "emergency_minutes", "emergency_texts", 1),
+                                      ("fire", "stated_hours", "stated_hours_texts", 60)):
+        if any(map(has, _DURATION_GATES[kind])):
+            found = _durations(norm, kind)
+            _put(specs, key, [_minutes_value(v) if per == 1 else round(v / per, 2) for v, _ in found])
+            _put(specs, texts_key, [t for _, t in found])
 
 
 def _standards_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -323,11 +435,6 @@ def _rating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict
                              if not any(s <= m.start() < e for s, e in glass_spans)])
 
 
-def _hours_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    if has("耐火") or has("防火"):
-        _put(specs, "stated_hours", [float(v) for v in _HOURS_TEXT_RE.findall(norm)])
-
-
 def _door_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("fm"):
         _put(specs, "door_codes", [m.group(0).upper() for m in _DOOR_CODE_RE.finditer(norm)])
@@ -345,14 +452,17 @@ def _sprinkler_family(norm: str, text: str, facts: dict[str, Any], has, specs: d
 def _temperature_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     # with the sprinklers' rated temperatures (parsed again when their family has not run or found none)
     sprinklers = specs["sprinklers"] if "sprinklers" in specs else _sprinklers(norm) if has("zst") else []
-    temps = [int(v) for v in _TEMP_RE.findall(norm)] if has("℃") or has("°c") or has("度") else []
+    # a concealed head's cover plate drops at its own temperature (装饰盖板57度脱落): not the head's rating
+    temps = [int(m.group(1)) for m in _TEMP_RE.finditer(norm) if "盖" not in norm[max(0, m.start() - 6):m.start()]] \
+        if has("℃") or has("°c") or has("度") else []
     temps += [s["temperature_c"] for s in sprinklers if s["temperature_c"] and s["temperature_c"] not in temps]
     _put(specs, "temperatures_c", temps)
 
 
 def _colour_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("色") or has("球"):
-        _put(specs, "colours", _COLOUR_RE.findall(norm))
+        _put(specs, "colours", [a or b for a, b in _COLOUR_RE.findall(norm)])
+        _put(specs, "bulb_named", "colours" in specs and ("玻璃球" in norm or "色球" in norm))
 
 
 def _k_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -365,7 +475,7 @@ def _dn_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str
     if has("寸"):
         dn += [_INCH_TO_DN[float(v)] for v in _INCH_RE.findall(norm) if float(v) in _INCH_TO_DN]
     if has("径") or has("接口规格"):
-        dn += [int(v) for v in _BORE_WORD_RE.findall(norm) if int(v) not in dn]
+        dn += [int(a or b) for a, b in _BORE_WORD_RE.findall(norm) if int(a or b) not in dn]
     _put(specs, "dn", dn)
 
 
@@ -441,7 +551,7 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
     if has("平方") or has("mm") or has("㎟"):
         _put(specs, "sections_mm2", [float(v) for v in _SECTION_RE.findall(norm)])
     if has("芯"):
-        _put(specs, "cores", [int(v) for v in _CORES_RE.findall(norm)])
+        _put(specs, "cores", [int(cn_number(v)) for v in _CORES_RE.findall(norm) if cn_number(v)])
     if has("/"):
         _put(specs, "voltages", sorted({(v.replace("0.6/1.0", "0.6/1") + ("kV" if v.startswith(("0.6", "8.7", "26")) else "V"))
                                 for v, _ in _VOLTAGE_RE.findall(norm)}))
@@ -466,7 +576,20 @@ _COATING_TYPES = (("超薄型", "ultra_thin"), ("非膨胀型", "non_intumescent
                   ("薄型", "thin"), ("厚型", "thick"))
 
 
+# GB 14907-2018 codes: GT-NSP-Ft1.50 (N indoor / W outdoor, S water-based / R solvent-based), the
+# short NCB / WH (place + 超薄 CB, 薄 B, 厚 H), 代号W
+_COATING_CODE_RE = re.compile(r"(?<![a-z])gt\s*-\s*([nw])([sr])?|(?<![a-z0-9])([nw])(cb|b|h)(?![a-z0-9])|代号\s*[:：]?\s*([nw])(?![a-z])")
+
+
 def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    # every code holds one of these: gt-…, 代号, or the short NCB/NB/NH/WCB/WB/WH
+    if any(map(has, ("gt", "代号", "ncb", "nb", "nh", "wcb", "wb", "wh"))):
+        places, bases = set(), set()
+        for m in _COATING_CODE_RE.finditer(norm):
+            places.add((m.group(1) or m.group(3) or m.group(5)).upper())
+            if m.group(2):
+                bases.add(m.group(2).upper())
+        _put(specs, "coating_codes", {"place": sorted(places), "base": sorted(bases)} if places else None)
     if has("型"):
         found, rest = [], norm
         for word, code in _COATING_TYPES:  # longest first: 超薄型 is not also 薄型
@@ -483,17 +606,18 @@ _FAMILIES = (
     (("volumes_l",), _volume_family),
     (("agents_stated",), _agent_family),
     (("powder_content_pct",), _powder_family),
-    (("tzl_minutes", "stated_minutes", "protection_minutes"), _minutes_family),
+    (("tzl_minutes", "stated_minutes"), _minutes_family),
+    (("protection_minutes", "protection_texts", "emergency_minutes", "emergency_texts",
+      "stated_hours", "stated_hours_texts"), _duration_family),
     (("standards", "standards_cited", "foreign_standards"), _standards_family),
     (("door_grades",), _grade_family),
     (("fire_glass",), _glass_family),
     (("rating_hours",), _rating_family),
-    (("stated_hours",), _hours_family),
     (("door_codes",), _door_family),
     (("glass_thickness_mm",), _thickness_family),
     (("sprinklers",), _sprinkler_family),
     (("temperatures_c",), _temperature_family),
-    (("colours",), _colour_family),
+    (("colours", "bulb_named"), _colour_family),
     (("k_factors",), _k_family),
     (("dn",), _dn_family),
     (("hydrants",), _hydrant_family),
@@ -505,7 +629,7 @@ _FAMILIES = (
     (("couplings",), _coupling_family),
     (("cables", "conductors", "sections_mm2", "cores", "voltages"), _cable_family),
     (("blanket_sizes", "batteries", "certificate_numbers", "pack_qty"), _blanket_cert_pack_family),
-    (("coating_types",), _coating_family),
+    (("coating_codes", "coating_types"), _coating_family),
 )
 _FAMILY_OF = {key: family for keys, family in _FAMILIES for key in keys}
 

@@ -7,7 +7,7 @@ import pytest
 
 from classifiers.risk import RiskRules
 from classifiers.spec_checks import check_specs
-from classifiers.specs import check_certificates, parse_specs, validate_ccc_number
+from classifiers.specs import check_certificates, load_facts, parse_specs, validate_ccc_number
 from classifiers.watchlist import Watchlist, normalize_name
 from firewatch.core.clock import to_beijing
 from firewatch.core.models import Listing
@@ -172,11 +172,17 @@ def test_watchlist_reason(rules):
     assert [r.source for r in reasons if r.code == "watchlist_seller"] == ["shop_name"]
 
 
-def test_recently_replaced_standard_has_a_grace_period():
+def test_replaced_standard_is_flagged_from_its_end_date_and_grace_is_a_setting():
+    """Issue 17: "a listing citing a superseded edition after its end date ... is flagged".
+    GB 12955-2024 replaces GB 12955-2008 from 2026-05-01 (editions.yaml, its sources): the day
+    before, the 2008 edition is current; from that day it is flagged. A regulator letting old
+    stock run out sets `withdrawn_grace_days` in specs.yaml (a policy, 0 by default)."""
     text = "钢质防火门 GFM-1021 A1.00 执行标准 GB 12955-2008"
-    assert check_specs(text, "fire_door", date(2026, 11, 29)) == []  # replaced 2026-05-01: stock may still carry it
-    late = check_specs(text, "fire_door", date(2027, 6, 1))
+    assert check_specs(text, "fire_door", date(2026, 4, 30)) == []
+    late = check_specs(text, "fire_door", date(2026, 5, 1))
     assert late and late[0][0] == "substandard_spec" and "GB 12955-2024" in late[0][1]
+    lenient = dict(load_facts(), withdrawn_grace_days=365)
+    assert check_specs(text, "fire_door", date(2026, 11, 29), facts=lenient) == []
 
 
 def test_listing_is_judged_as_of_the_day_it_was_seen(rules):

@@ -141,6 +141,9 @@ def test_standards_table_in_data():
     ("灭火器 执行标准 GB 20517-2006", "portable_extinguisher", "substandard_spec"),
     ("灭火器 执行标准EN3-7", "portable_extinguisher", "substandard_spec"),
     ("烟雾报警器 欧标 EN14604", "smoke_alarm", "substandard_spec"),
+    ("烟感 GB 20517-2006", "smoke_alarm", "substandard_spec"),  # replaced by GB 20517-2025 on 2026-06-01
+    ("防火门 GB 12955-2008", "fire_door", "substandard_spec"),  # replaced by GB 12955-2024 on 2026-05-01
+    ("水成膜泡沫液 执行标准GB15308-2006", "foam_agent", "substandard_spec"),  # GB 15308-2025 from 2026-08-01
 ])
 def test_finding(text, category, code):
     found = check_specs(text, category, NOW)
@@ -186,7 +189,7 @@ def test_finding(text, category, code):
     ("NH-YJV 4*16 耐火电缆 耐火90分钟", "fire_resistant_cable"),
     ("消防水带 13-65-25 GB 6246-2011 配 KD65 GB 12514.2", "fire_hose"),
     ("防烟面罩 TZL30 储存期60个月 佩戴用时5秒", "escape_respirator"),
-    ("烟感 GB 20517-2006", "smoke_alarm"),  # replaced 2026-06-01: within the grace period
+    ("烟感 GB 20517-2025", "smoke_alarm"),  # the edition in force from 2026-06-01
     ("ZR-YJV 3*4+1*2.5 0.6/1kV 阻燃电缆", "flame_retardant_cable"),
     ("NH-BV 2.5平方 耐火电线 450/750V", "fire_resistant_cable"),
     ("WDZN-YJY 5*16 低烟无卤耐火电缆", "fire_resistant_cable"),
@@ -198,7 +201,7 @@ def test_finding(text, category, code):
     ("应急灯 GB 17945-2024", "emergency_light"),
     ("烟雾报警器 GB20517 EN14604", "smoke_alarm"),
     ("MFZ/ABC4 2kg 道具模型", "not_fire"),
-    ("防火门 GB 12955-2008", "fire_door"),  # within the grace period on NOW
+    ("防火门 GB 12955-2024", "fire_door"),  # the edition in force from 2026-05-01
 ])
 def test_clean(text, category):
     assert check_specs(text, category, NOW) == []
