@@ -1,6 +1,18 @@
 """Risk-score calibration: from what the models and rules found to P(risky).
 
-`RiskCombiner().fit(features, y)` is the scorer's calibration (issue 17): a logistic model
+`ReliabilityCombiner().fit(rows, y)` is the scorer's calibration (issue 17, "scores that rank"):
+each row is what the scorer saw of a listing it was not trained on (cross-validation folds of
+the training data): the text model's probability, the reason codes the rules fired (with their
+lexicon weights) and the category model's confidence. Every rule gets a reliability, the
+(weighted) share of risky listings among those it fired on, shrunk towards its lexicon weight
+(`prior_strength` pseudo-listings), so a rule that proves unreliable on listings written like
+real shop pages raises the score less; the fired rules' reliabilities combine by noisy-OR into
+the rules' evidence, and a logistic model (Platt scaling) over the text probability's logit,
+that evidence's logit, whether any rule fired, and the category's uncertainty maps them to
+P(risky). `cross_validated` gives the same fit's predictions on held-out folds of its rows
+(the honest Brier / ECE, kept in the summary). `predict_one` is plain Python (per listing).
+
+`RiskCombiner` (one rule strength, no reliabilities) is the earlier combiner: a logistic model
 (Platt scaling, L2-regularised) over three inputs, fitted on listings the models did not train
 on: the text model's probability (as a logit), the strength of the rules that fired
 (1 - prod(1 - weight), the weights of data/lexicon.yaml) and whether any rule fired. It keeps
@@ -140,3 +152,104 @@ class RiskCombiner(BaseEstimator):
     def summary(self) -> dict:
         return {"kind": self.kind, "n": self.n_samples_, "coef": [round(c, 4) for c in self.coef_],
                 "intercept": round(self.intercept_, 4), "brier": round(self.brier_, 4), "ece": round(self.ece_, 4)}
+
+
+def _logit(p: float, clip: float = P_CLIP) -> float:
+    p = min(1.0 - clip, max(clip, p))
+    return math.log(p / (1.0 - p))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+class ReliabilityCombiner(BaseEstimator):
+    """P(risky) from (p_text, [(code, lexicon weight), ...], category confidence) rows.
+
+    `fit(rows, y, sample_weight)`: per-code reliability (weighted share of risky rows among the rows
+    the code fired on, shrunk to the code's lexicon weight by `prior_strength`), then Platt scaling
+    over [logit p_text, logit rule evidence, any rule, any rule x (1 - confidence)], L2 `C`."""
+
+    kind = "reliability"
+
+    def __init__(self, C: float = 1.0, prior_strength: float = 5.0, min_samples: int = 50,
+                 folds: int = 5, random_state: int = 0) -> None:
+        self.C = C
+        self.prior_strength = prior_strength
+        self.min_samples = min_samples
+        self.folds = folds
+        self.random_state = random_state
+
+    # -- fitting ------------------------------------------------------------------------------
+    def fit(self, rows, y, sample_weight=None) -> "ReliabilityCombiner":
+        rows, y = list(rows), np.asarray(y, dtype=float)
+        w = np.ones(len(rows)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if len(rows) < self.min_samples or len(set(y.tolist())) < 2:
+            raise ValueError(f"calibration needs at least {self.min_samples} scores of both classes, "
+                             f"got {len(rows)}")
+        hits: dict[str, list[float]] = {}
+        for (_, pairs, _), label, weight in zip(rows, y.tolist(), w.tolist()):
+            for code in {code for code, _ in pairs}:
+                h = hits.setdefault(code, [0.0, 0.0])
+                h[0] += weight * label
+                h[1] += weight
+        self.hits_ = {code: (float(tp), float(n)) for code, (tp, n) in hits.items()}
+        X = np.array([self.features(*row) for row in rows])
+        model = LogisticRegression(C=self.C, max_iter=2000).fit(X, y, sample_weight=w)
+        self.coef_ = [float(v) for v in model.coef_.ravel()]
+        self.intercept_ = float(model.intercept_[0])
+        self.n_samples_ = len(rows)
+        proba = self.predict(rows)
+        self.brier_ = float(brier_score_loss(y, proba, sample_weight=w))
+        self.ece_ = expected_calibration_error(y, proba)
+        return self
+
+    def cross_validated(self, rows, y, sample_weight=None, groups=None) -> np.ndarray:
+        """Each row's probability from a combiner fitted on the other folds (stratified by label,
+        fixed seed): calibration measured on rows it did not learn from."""
+        from sklearn.model_selection import StratifiedKFold
+
+        rows, y = list(rows), np.asarray(y, dtype=float)
+        w = np.ones(len(rows)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        strata = y if groups is None else np.array([f"{int(a)}{g}" for a, g in zip(y, groups)])
+        out = np.zeros(len(rows))
+        split = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.random_state)
+        for train, test in split.split(np.zeros(len(rows)), strata):
+            part = ReliabilityCombiner(C=self.C, prior_strength=self.prior_strength, min_samples=0)
+            part.fit([rows[i] for i in train], y[train], w[train])
+            out[test] = part.predict([rows[i] for i in test])
+        return out
+
+    # -- prediction -----------------------------------------------------------------------------
+    def reliability(self, code: str, prior: float) -> float:
+        """The code's share of risky listings among those it fired on, shrunk towards `prior`."""
+        tp, n = self.hits_.get(code, (0.0, 0.0))
+        return (tp + self.prior_strength * prior) / (n + self.prior_strength)
+
+    def features(self, p_text: float, pairs, confidence: float) -> list[float]:
+        """[logit p_text, logit rule evidence (0 with no rule), any rule, any rule x (1 - confidence)]."""
+        if not pairs:
+            return [_logit(float(p_text)), 0.0, 0.0, 0.0]
+        keep = 1.0
+        seen = set()
+        for code, weight in pairs:
+            if code not in seen:
+                seen.add(code)
+                keep *= 1.0 - self.reliability(code, float(weight))
+        return [_logit(float(p_text)), _logit(1.0 - keep, 1e-3), 1.0, 1.0 - float(confidence)]
+
+    def predict_one(self, p_text: float, pairs, confidence: float) -> float:
+        f = self.features(p_text, pairs, confidence)
+        c = self.coef_
+        return _sigmoid(self.intercept_ + c[0] * f[0] + c[1] * f[1] + c[2] * f[2] + c[3] * f[3])
+
+    def predict(self, rows) -> np.ndarray:
+        return np.array([self.predict_one(*row) for row in rows])
+
+    def summary(self) -> dict:
+        out = {"kind": self.kind, "n": self.n_samples_, "coef": [round(c, 4) for c in self.coef_],
+               "intercept": round(self.intercept_, 4), "brier": round(self.brier_, 4), "ece": round(self.ece_, 4),
+               "reliability": {code: {"risky": round(tp, 2), "fired": round(n, 2)}
+                               for code, (tp, n) in sorted(self.hits_.items())}}
+        out.update(getattr(self, "cv_", {}))
+        return out
