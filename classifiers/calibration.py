@@ -4,12 +4,15 @@
 each row is what the scorer saw of a listing it was not trained on (cross-validation folds of
 the training data): the text model's probability, the reason codes the rules fired (with their
 lexicon weights) and the category model's confidence. Every rule gets a reliability, the
-(weighted) share of risky listings among those it fired on, shrunk towards its lexicon weight
-(`prior_strength` pseudo-listings), so a rule that proves unreliable on listings written like
+(weighted) share of risky listings among those it fired on, shrunk towards the share over all
+rules' firings (`prior_strength` pseudo-listings: a rule the training data never saw fire, such
+as the watchlist, counts as an average rule), so a rule that proves unreliable on listings written like
 real shop pages raises the score less; the fired rules' reliabilities combine by noisy-OR into
-the rules' evidence, and a logistic model (Platt scaling) over the text probability's logit,
-that evidence's logit, whether any rule fired, and the category's uncertainty maps them to
-P(risky). `cross_validated` gives the same fit's predictions on held-out folds of its rows
+the rules' evidence, and a logistic model (Platt scaling) over the text probability's logit
+(apart with and without a rule: the text confirms or doubts what a rule found), that evidence's
+logit, whether any rule fired, the category's uncertainty, and whether the
+listing is a whole page (attributes or a description: a title alone says less, so a page that
+fires no rule is less surely clean, and a rule reads more of it) maps them to P(risky). `cross_validated` gives the same fit's predictions on held-out folds of its rows
 (the honest Brier / ECE, kept in the summary). `predict_one` is plain Python (per listing).
 
 `RiskCombiner` (one rule strength, no reliabilities) is the earlier combiner: a logistic model
@@ -163,12 +166,17 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
+N_FEATURES = 7
+
+
 class ReliabilityCombiner(BaseEstimator):
-    """P(risky) from (p_text, [(code, lexicon weight), ...], category confidence) rows.
+    """P(risky) from (p_text, [(code, lexicon weight), ...], category confidence, whole page) rows.
 
     `fit(rows, y, sample_weight)`: per-code reliability (weighted share of risky rows among the rows
-    the code fired on, shrunk to the code's lexicon weight by `prior_strength`), then Platt scaling
-    over [logit p_text, logit rule evidence, any rule, any rule x (1 - confidence)], L2 `C`."""
+    the code fired on, shrunk to the share over all firings by `prior_strength`), then Platt scaling
+    over `features`, L2 `C`; the text probability's slopes (without and with a rule) and the
+    rule evidence's are kept >= 0 (a feature that would break that is left out and the rest
+    refitted), so more text evidence or a more reliable rule never lowers the score."""
 
     kind = "reliability"
 
@@ -188,15 +196,26 @@ class ReliabilityCombiner(BaseEstimator):
             raise ValueError(f"calibration needs at least {self.min_samples} scores of both classes, "
                              f"got {len(rows)}")
         hits: dict[str, list[float]] = {}
-        for (_, pairs, _), label, weight in zip(rows, y.tolist(), w.tolist()):
+        for (_, pairs, _, _), label, weight in zip(rows, y.tolist(), w.tolist()):
             for code in {code for code, _ in pairs}:
                 h = hits.setdefault(code, [0.0, 0.0])
                 h[0] += weight * label
                 h[1] += weight
         self.hits_ = {code: (float(tp), float(n)) for code, (tp, n) in hits.items()}
+        fired = sum(n for _, n in self.hits_.values())
+        self.prior_ = sum(tp for tp, _ in self.hits_.values()) / fired if fired else 0.5
         X = np.array([self.features(*row) for row in rows])
-        model = LogisticRegression(C=self.C, max_iter=2000).fit(X, y, sample_weight=w)
-        self.coef_ = [float(v) for v in model.coef_.ravel()]
+        used = list(range(N_FEATURES))
+        while True:
+            model = LogisticRegression(C=self.C, max_iter=2000).fit(X[:, used], y, sample_weight=w)
+            coef = dict(zip(used, model.coef_.ravel().tolist()))
+            negative = [j for j in (0, 1) if coef.get(j, 0.0) < 0]
+            if not negative and coef.get(0, 0.0) + coef.get(6, 0.0) < 0:
+                negative = [6]
+            if not negative:
+                break
+            used = [j for j in used if j not in negative]
+        self.coef_ = [float(coef.get(j, 0.0)) for j in range(N_FEATURES)]
         self.intercept_ = float(model.intercept_[0])
         self.n_samples_ = len(rows)
         proba = self.predict(rows)
@@ -221,27 +240,32 @@ class ReliabilityCombiner(BaseEstimator):
         return out
 
     # -- prediction -----------------------------------------------------------------------------
-    def reliability(self, code: str, prior: float) -> float:
-        """The code's share of risky listings among those it fired on, shrunk towards `prior`."""
+    def reliability(self, code: str) -> float:
+        """The code's share of risky listings among those it fired on, shrunk towards the share
+        over all firings."""
         tp, n = self.hits_.get(code, (0.0, 0.0))
-        return (tp + self.prior_strength * prior) / (n + self.prior_strength)
+        return (tp + self.prior_strength * self.prior_) / (n + self.prior_strength)
 
-    def features(self, p_text: float, pairs, confidence: float) -> list[float]:
-        """[logit p_text, logit rule evidence (0 with no rule), any rule, any rule x (1 - confidence)]."""
+    def features(self, p_text: float, pairs, confidence: float, page: bool) -> list[float]:
+        """[logit p_text, logit rule evidence (0 with no rule), any rule, any rule x (1 - confidence),
+        whole page, whole page x any rule, any rule x logit p_text]."""
+        page = 1.0 if page else 0.0
+        text = _logit(float(p_text))
         if not pairs:
-            return [_logit(float(p_text)), 0.0, 0.0, 0.0]
+            return [text, 0.0, 0.0, 0.0, page, 0.0, 0.0]
         keep = 1.0
         seen = set()
-        for code, weight in pairs:
+        for code, _ in pairs:
             if code not in seen:
                 seen.add(code)
-                keep *= 1.0 - self.reliability(code, float(weight))
-        return [_logit(float(p_text)), _logit(1.0 - keep, 1e-3), 1.0, 1.0 - float(confidence)]
+                keep *= 1.0 - self.reliability(code)
+        return [text, _logit(1.0 - keep, 1e-3), 1.0, 1.0 - float(confidence), page, page, text]
 
-    def predict_one(self, p_text: float, pairs, confidence: float) -> float:
-        f = self.features(p_text, pairs, confidence)
-        c = self.coef_
-        return _sigmoid(self.intercept_ + c[0] * f[0] + c[1] * f[1] + c[2] * f[2] + c[3] * f[3])
+    def predict_one(self, p_text: float, pairs, confidence: float, page: bool) -> float:
+        z = self.intercept_
+        for c, f in zip(self.coef_, self.features(p_text, pairs, confidence, page)):
+            z += c * f
+        return _sigmoid(z)
 
     def predict(self, rows) -> np.ndarray:
         return np.array([self.predict_one(*row) for row in rows])
@@ -249,7 +273,8 @@ class ReliabilityCombiner(BaseEstimator):
     def summary(self) -> dict:
         out = {"kind": self.kind, "n": self.n_samples_, "coef": [round(c, 4) for c in self.coef_],
                "intercept": round(self.intercept_, 4), "brier": round(self.brier_, 4), "ece": round(self.ece_, 4),
-               "reliability": {code: {"risky": round(tp, 2), "fired": round(n, 2)}
+               "prior": round(self.prior_, 4),
+               "reliability": {code: {"value": round(self.reliability(code), 4), "fired": round(n, 2)}
                                for code, (tp, n) in sorted(self.hits_.items())}}
         out.update(getattr(self, "cv_", {}))
         return out

@@ -242,9 +242,10 @@ class Scorer:
         kind = getattr(calibrator, "kind", None)
         if calibrator is None and self._feature_sink is not None or kind == "reliability":
             pairs = [(reason.code, w) for reason, w in zip(reasons, weights)]
+            page = bool(listing.attributes or listing.description)
             if self._feature_sink is not None:
-                self._feature_sink.append((p_text, pairs, confidence))
-            risk_score = raw_score if calibrator is None else calibrator.predict_one(p_text, pairs, confidence)
+                self._feature_sink.append((p_text, pairs, confidence, page))
+            risk_score = raw_score if calibrator is None else calibrator.predict_one(p_text, pairs, confidence, page)
         elif calibrator is None or kind == "combiner":
             features = combine_features(p_text, weights)
             if self._feature_sink is not None:
