@@ -6,7 +6,8 @@ the training data): the text model's probability, the reason codes the rules fir
 lexicon weights) and the category model's confidence. Every rule gets a reliability, the
 (weighted) share of risky listings among those it fired on, shrunk towards the share over all
 rules' firings (`prior_strength` pseudo-listings: a rule the training data never saw fire, such
-as the watchlist, counts as an average rule), so a rule that proves unreliable on listings written like
+as the watchlist, counts as an average rule) and capped (`reliability_cap`: a few hundred
+training listings, most written with the rules in mind, cannot show a rule's rare misses), so a rule that proves unreliable on listings written like
 real shop pages raises the score less; the fired rules' reliabilities combine by noisy-OR into
 the rules' evidence, and a logistic model (Platt scaling) over the text probability's logit
 (apart with and without a rule: the text confirms or doubts what a rule found), that evidence's
@@ -180,10 +181,11 @@ class ReliabilityCombiner(BaseEstimator):
 
     kind = "reliability"
 
-    def __init__(self, C: float = 1.0, prior_strength: float = 5.0, min_samples: int = 50,
-                 folds: int = 5, random_state: int = 0) -> None:
+    def __init__(self, C: float = 1.0, prior_strength: float = 5.0, reliability_cap: float = 0.97,
+                 min_samples: int = 50, folds: int = 5, random_state: int = 0) -> None:
         self.C = C
         self.prior_strength = prior_strength
+        self.reliability_cap = reliability_cap
         self.min_samples = min_samples
         self.folds = folds
         self.random_state = random_state
@@ -234,7 +236,8 @@ class ReliabilityCombiner(BaseEstimator):
         out = np.zeros(len(rows))
         split = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.random_state)
         for train, test in split.split(np.zeros(len(rows)), strata):
-            part = ReliabilityCombiner(C=self.C, prior_strength=self.prior_strength, min_samples=0)
+            part = ReliabilityCombiner(C=self.C, prior_strength=self.prior_strength,
+                                       reliability_cap=self.reliability_cap, min_samples=0)
             part.fit([rows[i] for i in train], y[train], w[train])
             out[test] = part.predict([rows[i] for i in test])
         return out
@@ -242,9 +245,9 @@ class ReliabilityCombiner(BaseEstimator):
     # -- prediction -----------------------------------------------------------------------------
     def reliability(self, code: str) -> float:
         """The code's share of risky listings among those it fired on, shrunk towards the share
-        over all firings."""
+        over all firings, at most `reliability_cap`."""
         tp, n = self.hits_.get(code, (0.0, 0.0))
-        return (tp + self.prior_strength * self.prior_) / (n + self.prior_strength)
+        return min(self.reliability_cap, (tp + self.prior_strength * self.prior_) / (n + self.prior_strength))
 
     def features(self, p_text: float, pairs, confidence: float, page: bool) -> list[float]:
         """[logit p_text, logit rule evidence (0 with no rule), any rule, any rule x (1 - confidence),
@@ -259,7 +262,7 @@ class ReliabilityCombiner(BaseEstimator):
             if code not in seen:
                 seen.add(code)
                 keep *= 1.0 - self.reliability(code)
-        return [text, _logit(1.0 - keep, 1e-3), 1.0, 1.0 - float(confidence), page, page, text]
+        return [text, _logit(1.0 - keep, 1e-2), 1.0, 1.0 - float(confidence), page, page, text]
 
     def predict_one(self, p_text: float, pairs, confidence: float, page: bool) -> float:
         z = self.intercept_
