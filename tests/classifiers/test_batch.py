@@ -47,8 +47,8 @@ def test_assess_many_equals_assess(scorer):
     assert not mismatched, mismatched[:3]
     # a low threshold makes the text model name reasons (its top terms come from the batch row)
     heldout = [record_to_listing(r) for r in load_records(HELDOUT_PATH)]
-    one = [scorer.assess(l, threshold=0.05, now=NOW) for l in heldout]
-    many = scorer.assess_many(heldout, threshold=0.05, now=NOW)
+    one = [scorer.assess(l, threshold=0.001, now=NOW) for l in heldout]
+    many = scorer.assess_many(heldout, threshold=0.001, now=NOW)
     assert [_key(a) for a in one] == [_key(b) for b in many]
     assert any(r.source == "text_model" for a in many for r in a.reasons)
     assert scorer.assess_many([], now=NOW) == []
