@@ -197,8 +197,11 @@ class Scorer:
         `assess_many` gives the same results much faster for many listings)."""
         self._check_fitted()
         text = listing_text(listing)
-        proba = self.category_model_.predict_proba([text])[0]
-        code_proba = self.risk_model_.predict_proba([text])[0]
+        # scikit-learn's own transform (the reference), once when both models share their features
+        X = self.category_model_.transformer().transform([text])
+        X_risk = X if self._fast_features()[1] is None else self.risk_model_.transformer().transform([text])
+        proba = self.category_model_.predict_proba_transformed(X)[0]
+        code_proba = self.risk_model_.predict_proba_transformed(X_risk)[0]
         return self._combine(listing, proba, code_proba, watchlist, threshold, now, self.model_versions,
                              lambda code: self.risk_model_.top_terms(text, code))
 
