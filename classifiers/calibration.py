@@ -36,6 +36,7 @@ from sklearn.base import BaseEstimator
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
+from sklearn.model_selection import StratifiedKFold
 
 P_CLIP = 1e-4  # the text probability is clipped to [P_CLIP, 1 - P_CLIP] before its logit
 
@@ -228,8 +229,6 @@ class ReliabilityCombiner(BaseEstimator):
     def cross_validated(self, rows, y, sample_weight=None, groups=None) -> np.ndarray:
         """Each row's probability from a combiner fitted on the other folds (stratified by label,
         fixed seed): calibration measured on rows it did not learn from."""
-        from sklearn.model_selection import StratifiedKFold
-
         rows, y = list(rows), np.asarray(y, dtype=float)
         w = np.ones(len(rows)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         strata = y if groups is None else np.array([f"{int(a)}{g}" for a, g in zip(y, groups)])

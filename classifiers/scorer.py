@@ -1,7 +1,9 @@
 """Scorer: category model + risk rules + text risk model -> an `Assessment` per listing.
 
-`Scorer.fit(records)` trains both text models; `assess(listing)` and the faster `assess_many` give
-identical `Assessment`s. `save(dir)` writes `model.joblib` and a JSON sidecar; `Scorer.load(dir)`
+`Scorer.fit(records)` trains both text models and, first, the risk calibration on cross-validation
+folds of the same records (`calibration.ReliabilityCombiner`: each rule counts by how reliable it
+proved); `assess(listing)` and the faster `assess_many` give identical `Assessment`s.
+`train_default` trains on the packaged corpus, the hand-written and the real-voice files. `save(dir)` writes `model.joblib` and a JSON sidecar; `Scorer.load(dir)`
 raises `ModelIntegrityError` unless the file matches the sidecar's hash and scikit-learn version.
 """
 
@@ -24,7 +26,7 @@ import joblib
 import numpy as np
 import sklearn
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold
 
 from firewatch.core.files import sha256_file, stage_file
 from firewatch.core.models import Assessment, Listing, Reason
@@ -137,8 +139,6 @@ class Scorer:
         the Platt map on those rows, real-page rows weighted (`calibration_extra_share`), and its
         own cross-validated predictions give the honest Brier / ECE kept in the summary. The
         final models are then trained on every record."""
-        from sklearn.model_selection import StratifiedKFold
-
         extra = list(extra)
         y = np.array([int(bool(r.get("reasons"))) for r in records] + [int(bool(r.get("reasons"))) for r in extra])
         real = np.array([real_page(r) for r in records] + [True] * len(extra))
