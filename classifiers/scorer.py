@@ -75,7 +75,7 @@ class Scorer:
     def __init__(self, rules: RiskRules | None = None, category_params: dict | None = None,
                  risk_params: dict | None = None, calibration_fraction: float = 0.2,
                  random_state: int = 0, calibration_C: float = 1.0,
-                 calibration_extra_share: float = 1.0, calibration_folds: int = 4) -> None:
+                 calibration_extra_share: float = 1.0, calibration_folds: int = 3) -> None:
         self.rules = rules or RiskRules()
         self.category_params = dict(category_params or {})
         self.risk_params = dict(risk_params or {})

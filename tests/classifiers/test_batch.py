@@ -37,6 +37,8 @@ def _listings():
     return [record_to_listing(r) for r in records] + EXTRA
 
 
+@pytest.mark.timeout(600)  # often the session's first user of the trained model: its training (cross-validated
+# calibration, about a minute of CPU) counts here, beside 4,000 listings scored one by one
 def test_assess_many_equals_assess(scorer):
     listings = _listings()
     wl = Watchlist(["某某消防器材有限公司"])
