@@ -3,7 +3,8 @@
 Scores every day-0 catalogue listing (title, attributes, shop, description, price, as a
 crawler would store them) with the default-trained scorer and the demo watchlist, then
 compares flags, reason codes and categories with the catalogue's ground truth. Prints
-precision and recall per reason and the scoring rate. Run:
+precision and recall per reason, the scoring rate, the flagged listings' risk scores by decile
+and the risk score's calibration against the catalogue's truth (Brier, ECE). Run:
 `.venv/bin/python benchmarks/eval_demo_market.py`.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from classifiers.calibration import expected_calibration_error  # noqa: E402
 from classifiers.evaluate import format_deciles  # noqa: E402
 from classifiers.scorer import train_default  # noqa: E402
 from demo_market.generator import build_catalogue  # noqa: E402
@@ -58,6 +60,10 @@ def main() -> None:
     for code, c in sorted(per.items()):
         print(f"{code:<22}{c['tp']:5d}{c['fp']:5d}{c['fn']:5d}{c['tp'] / max(c['tp'] + c['fp'], 1):10.2f}"
               f"{c['tp'] / max(c['tp'] + c['fn'], 1):8.2f}")
+    truth = [int(bool(x.true_reasons)) for x in items]
+    scores = [a.risk_score for a in assessments]
+    brier = sum((s - t) ** 2 for s, t in zip(scores, truth)) / n
+    print(f"risk_score calibration on the catalogue: Brier {brier:.4f}, ECE {expected_calibration_error(truth, scores):.4f}")
     flagged = [a.risk_score for a in assessments if a.flagged]
     print(format_deciles(flagged, "flagged listings' risk_score by decile"))
     top = [sum(lo <= s < hi for s in flagged) for lo, hi in ((0.9, 0.95), (0.95, 0.99), (0.99, 0.995), (0.995, 2))]

@@ -1,6 +1,22 @@
 """Risk-score calibration: from what the models and rules found to P(risky).
 
-`RiskCombiner().fit(features, y)` is the scorer's calibration (issue 17): a logistic model
+`ReliabilityCombiner().fit(rows, y)` is the scorer's calibration (issue 17, "scores that rank"):
+each row is what the scorer saw of a listing it was not trained on (cross-validation folds of
+the training data): the text model's probability, the reason codes the rules fired (with their
+lexicon weights) and the category model's confidence. Every rule gets a reliability, the
+(weighted) share of risky listings among those it fired on, shrunk towards the share over all
+rules' firings (`prior_strength` pseudo-listings: a rule the training data never saw fire, such
+as the watchlist, counts as an average rule) and capped (`reliability_cap`: a few hundred
+training listings, most written with the rules in mind, cannot show a rule's rare misses), so a rule that proves unreliable on listings written like
+real shop pages raises the score less; the fired rules' reliabilities combine by noisy-OR into
+the rules' evidence, and a logistic model (Platt scaling) over the text probability's logit
+(apart with and without a rule: the text confirms or doubts what a rule found), that evidence's
+logit, whether any rule fired, the category's uncertainty, and whether the
+listing is a whole page (attributes or a description: a title alone says less, so a page that
+fires no rule is less surely clean, and a rule reads more of it) maps them to P(risky). `cross_validated` gives the same fit's predictions on held-out folds of its rows
+(the honest Brier / ECE, kept in the summary). `predict_one` is plain Python (per listing).
+
+`RiskCombiner` (one rule strength, no reliabilities) is the earlier combiner: a logistic model
 (Platt scaling, L2-regularised) over three inputs, fitted on listings the models did not train
 on: the text model's probability (as a logit), the strength of the rules that fired
 (1 - prod(1 - weight), the weights of data/lexicon.yaml) and whether any rule fired. It keeps
@@ -20,6 +36,7 @@ from sklearn.base import BaseEstimator
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
+from sklearn.model_selection import StratifiedKFold
 
 P_CLIP = 1e-4  # the text probability is clipped to [P_CLIP, 1 - P_CLIP] before its logit
 
@@ -140,3 +157,126 @@ class RiskCombiner(BaseEstimator):
     def summary(self) -> dict:
         return {"kind": self.kind, "n": self.n_samples_, "coef": [round(c, 4) for c in self.coef_],
                 "intercept": round(self.intercept_, 4), "brier": round(self.brier_, 4), "ece": round(self.ece_, 4)}
+
+
+def _logit(p: float, clip: float = P_CLIP) -> float:
+    p = min(1.0 - clip, max(clip, p))
+    return math.log(p / (1.0 - p))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+N_FEATURES = 7
+
+
+class ReliabilityCombiner(BaseEstimator):
+    """P(risky) from (p_text, [(code, lexicon weight), ...], category confidence, whole page) rows.
+
+    `fit(rows, y, sample_weight)`: per-code reliability (weighted share of risky rows among the rows
+    the code fired on, shrunk to the share over all firings by `prior_strength`), then Platt scaling
+    over `features`, L2 `C`; the text probability's slopes (without and with a rule) and the
+    rule evidence's are kept >= 0 (a feature that would break that is left out and the rest
+    refitted), so more text evidence or a more reliable rule never lowers the score."""
+
+    kind = "reliability"
+
+    def __init__(self, C: float = 1.0, prior_strength: float = 5.0, reliability_cap: float = 0.97,
+                 min_samples: int = 50, folds: int = 5, random_state: int = 0) -> None:
+        self.C = C
+        self.prior_strength = prior_strength
+        self.reliability_cap = reliability_cap
+        self.min_samples = min_samples
+        self.folds = folds
+        self.random_state = random_state
+
+    # -- fitting ------------------------------------------------------------------------------
+    def fit(self, rows, y, sample_weight=None) -> "ReliabilityCombiner":
+        rows, y = list(rows), np.asarray(y, dtype=float)
+        w = np.ones(len(rows)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if len(rows) < self.min_samples or len(set(y.tolist())) < 2:
+            raise ValueError(f"calibration needs at least {self.min_samples} scores of both classes, "
+                             f"got {len(rows)}")
+        hits: dict[str, list[float]] = {}
+        for (_, pairs, _, _), label, weight in zip(rows, y.tolist(), w.tolist()):
+            for code in {code for code, _ in pairs}:
+                h = hits.setdefault(code, [0.0, 0.0])
+                h[0] += weight * label
+                h[1] += weight
+        self.hits_ = {code: (float(tp), float(n)) for code, (tp, n) in hits.items()}
+        fired = sum(n for _, n in self.hits_.values())
+        self.prior_ = sum(tp for tp, _ in self.hits_.values()) / fired if fired else 0.5
+        X = np.array([self.features(*row) for row in rows])
+        used = list(range(N_FEATURES))
+        while True:
+            model = LogisticRegression(C=self.C, max_iter=2000).fit(X[:, used], y, sample_weight=w)
+            coef = dict(zip(used, model.coef_.ravel().tolist()))
+            negative = [j for j in (0, 1) if coef.get(j, 0.0) < 0]
+            if not negative and coef.get(0, 0.0) + coef.get(6, 0.0) < 0:
+                negative = [6]
+            if not negative:
+                break
+            used = [j for j in used if j not in negative]
+        self.coef_ = [float(coef.get(j, 0.0)) for j in range(N_FEATURES)]
+        self.intercept_ = float(model.intercept_[0])
+        self.n_samples_ = len(rows)
+        proba = self.predict(rows)
+        self.brier_ = float(brier_score_loss(y, proba, sample_weight=w))
+        self.ece_ = expected_calibration_error(y, proba)
+        return self
+
+    def cross_validated(self, rows, y, sample_weight=None, groups=None) -> np.ndarray:
+        """Each row's probability from a combiner fitted on the other folds (stratified by label,
+        fixed seed): calibration measured on rows it did not learn from."""
+        rows, y = list(rows), np.asarray(y, dtype=float)
+        w = np.ones(len(rows)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        strata = y if groups is None else np.array([f"{int(a)}{g}" for a, g in zip(y, groups)])
+        out = np.zeros(len(rows))
+        split = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.random_state)
+        for train, test in split.split(np.zeros(len(rows)), strata):
+            part = ReliabilityCombiner(C=self.C, prior_strength=self.prior_strength,
+                                       reliability_cap=self.reliability_cap, min_samples=0)
+            part.fit([rows[i] for i in train], y[train], w[train])
+            out[test] = part.predict([rows[i] for i in test])
+        return out
+
+    # -- prediction -----------------------------------------------------------------------------
+    def reliability(self, code: str) -> float:
+        """The code's share of risky listings among those it fired on, shrunk towards the share
+        over all firings, at most `reliability_cap`."""
+        tp, n = self.hits_.get(code, (0.0, 0.0))
+        return min(self.reliability_cap, (tp + self.prior_strength * self.prior_) / (n + self.prior_strength))
+
+    def features(self, p_text: float, pairs, confidence: float, page: bool) -> list[float]:
+        """[logit p_text, logit rule evidence (0 with no rule), any rule, any rule x (1 - confidence),
+        whole page, whole page x any rule, any rule x logit p_text]."""
+        page = 1.0 if page else 0.0
+        text = _logit(float(p_text))
+        if not pairs:
+            return [text, 0.0, 0.0, 0.0, page, 0.0, 0.0]
+        keep = 1.0
+        seen = set()
+        for code, _ in pairs:
+            if code not in seen:
+                seen.add(code)
+                keep *= 1.0 - self.reliability(code)
+        return [text, _logit(1.0 - keep, 1e-2), 1.0, 1.0 - float(confidence), page, page, text]
+
+    def predict_one(self, p_text: float, pairs, confidence: float, page: bool) -> float:
+        z = self.intercept_
+        for c, f in zip(self.coef_, self.features(p_text, pairs, confidence, page)):
+            z += c * f
+        return _sigmoid(z)
+
+    def predict(self, rows) -> np.ndarray:
+        return np.array([self.predict_one(*row) for row in rows])
+
+    def summary(self) -> dict:
+        out = {"kind": self.kind, "n": self.n_samples_, "coef": [round(c, 4) for c in self.coef_],
+               "intercept": round(self.intercept_, 4), "brier": round(self.brier_, 4), "ece": round(self.ece_, 4),
+               "prior": round(self.prior_, 4),
+               "reliability": {code: {"value": round(self.reliability(code), 4), "fired": round(n, 2)}
+                               for code, (tp, n) in sorted(self.hits_.items())}}
+        out.update(getattr(self, "cv_", {}))
+        return out

@@ -1,7 +1,9 @@
 """Category model: which of the 22 taxonomy categories a listing's text belongs to.
 
 `CategoryModel` is a scikit-learn estimator (BaseEstimator, ClassifierMixin): word and
-character TF-IDF (`features.make_features`) into a linear classifier, either a LinearSVC
+character TF-IDF (`features.make_features`) of the whole text and, weighted by `title_weight`, of
+the title alone (a box or bracket whose description names the extinguisher it holds is still a
+box), into a linear classifier, either a LinearSVC
 calibrated with `CalibratedClassifierCV` (default) or a LogisticRegression. `fit(X, y)`
 takes texts (see `corpus.listing_text`) and category codes.
 """
@@ -27,7 +29,7 @@ class CategoryModel(BaseEstimator, ClassifierMixin):
     """Text -> category code, with calibrated probabilities."""
 
     def __init__(self, classifier="svc", C=1.0, word_ngram_range=(1, 2), char_ngram_range=(1, 3),
-                 min_df=1, calibration_cv=3, class_weight="balanced", random_state=0):
+                 min_df=1, calibration_cv=3, class_weight="balanced", random_state=0, title_weight=1.0):
         self.classifier = classifier
         self.C = C
         self.word_ngram_range = word_ngram_range
@@ -36,6 +38,7 @@ class CategoryModel(BaseEstimator, ClassifierMixin):
         self.calibration_cv = calibration_cv
         self.class_weight = class_weight
         self.random_state = random_state
+        self.title_weight = title_weight
 
     def _make_classifier(self):
         if self.classifier == "svc":
@@ -51,7 +54,8 @@ class CategoryModel(BaseEstimator, ClassifierMixin):
         X = list(X)
         y = np.asarray(list(y))
         self.pipeline_ = Pipeline([
-            ("features", make_features(self.word_ngram_range, self.char_ngram_range, self.min_df)),
+            ("features", make_features(self.word_ngram_range, self.char_ngram_range, self.min_df,
+                                       getattr(self, "title_weight", 0.0))),
             ("clf", self._make_classifier()),
         ])
         self.pipeline_.fit(X, y)

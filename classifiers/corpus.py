@@ -35,6 +35,12 @@ HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
 HELDOUT2_PATH = DATA_DIR / "heldout2.jsonl"
 HELDOUT2_DEV_PATH = DATA_DIR / "heldout2_dev.jsonl"
 SEALED_PATHS = (HELDOUT2_PATH,)
+HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, HELDOUT2_PATH)  # measured on, never trained on
+# Trained on beside CORPUS_PATH when present: the hand-written lines (also in corpus.jsonl: they
+# count once) and listings written in the voice of real shop pages (issue 17)
+HAND_CORPUS_PATH = DATA_DIR / "hand_corpus.jsonl"
+REAL_VOICE_TRAIN_PATH = DATA_DIR / "real_voice_train.jsonl"
+TRAINING_PATHS = (HAND_CORPUS_PATH, REAL_VOICE_TRAIN_PATH)
 DESCRIPTION_CHARS = 300
 
 
@@ -58,6 +64,21 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
             rec.setdefault("reasons", [])
             records.append(rec)
     return records
+
+
+def load_training(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
+    """The records of the training files in order; a listing already read from an earlier file
+    (same `record_fingerprint`) is not read again. A held-out file is refused (`SealedDataError`)."""
+    held = {Path(p).resolve() for p in HELDOUT_PATHS}
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for path in paths:
+        if Path(path).resolve() in held:
+            raise SealedDataError(f"{path} 是留出集，只用于评估，不能用于训练")
+        marks = [(record_fingerprint(r), r) for r in load_records(path)]
+        out += [r for mark, r in marks if mark not in seen]
+        seen.update(mark for mark, _ in marks)
+    return out
 
 
 def record_fingerprint(record: dict[str, Any]) -> str:
@@ -180,13 +201,15 @@ def record_date(value: Any) -> datetime | None:
 
 
 def listing_text(listing: Listing) -> str:
-    """The text the models see: title, attribute pairs, start of the description."""
-    parts = [listing.title or ""]
-    for key, value in (listing.attributes or {}).items():
-        parts.append(f"{key} {value}")
+    """The text the models see: the title (its line breaks made spaces), then, after a line
+    break (`features.TITLE_END`: the models weigh the title apart), the attribute pairs and the
+    start of the description."""
+    title = " ".join((listing.title or "").replace("\r", "\n").split("\n"))
+    parts = [f"{key} {value}" for key, value in (listing.attributes or {}).items()]
     if listing.description:
         parts.append(listing.description[:DESCRIPTION_CHARS])
-    return " ".join(p for p in parts if p)
+    body = " ".join(p for p in parts if p)
+    return f"{title}\n{body}" if body else title
 
 
 def records_text(records: Iterable[dict[str, Any]]) -> list[str]:

@@ -2,7 +2,8 @@
 
 `evaluate_records(scorer, records)` scores labelled corpus records through the batch path into
 an `EvaluationReport` (per-category scores, confusion matrix, recall per reason code, risk scores);
-`format_report` renders it as text, `write_plots` as PNGs (`firewatch.core.plotting`, CJK labels).
+`format_report` renders it as text, `write_plots` as PNGs (`firewatch.core.plotting`, CJK labels):
+the confusion matrix, the risk precision-recall curve and the risk score's reliability diagram.
 """
 
 from __future__ import annotations
@@ -177,7 +178,20 @@ def format_reasons(report: EvaluationReport) -> str:
                  f"recall {report.risk_recall:.3f}; average precision {report.average_precision:.3f}")
     lines.append(f"risk_score calibration: Brier {report.brier:.4f}, expected calibration error "
                  f"{report.calibration_error:.4f} (10 bins)")
+    lines.append("risk_score by decile (all: n / risky share):  " + "  ".join(
+        f"{lo:.1f} {n}/{rate}" for lo, n, rate in reliability_bins(report.risk_true, report.risk_scores)))
+    flagged = report.risk_scores[report.risk_flagged == 1]
+    lines.append("flagged listings' risk_score by decile:  " + "  ".join(
+        f"{b / 10:.1f} {n}" for b, n in enumerate(score_deciles(flagged)) if b >= 5 or n))
     return "\n".join(lines)
+
+
+def reliability_bins(y_true, scores, bins: int = 10) -> list[tuple[float, int, str]]:
+    """Per tenth of [0, 1] holding scores: (lower edge, count, share that is risky as text)."""
+    y_true, scores = np.asarray(y_true, dtype=float), np.clip(np.asarray(scores, dtype=float), 0.0, 1.0)
+    which = np.minimum((scores * bins).astype(int), bins - 1)
+    return [(b / bins, int((which == b).sum()), f"{y_true[which == b].mean():.2f}")
+            for b in range(bins) if (which == b).any()]
 
 
 def _ratio(num: int, den: int) -> str:
@@ -280,8 +294,42 @@ def plot_precision_recall(report: EvaluationReport, path: str | Path) -> Path:
     return path
 
 
+def plot_reliability(report: EvaluationReport, path: str | Path) -> Path:
+    """Reliability diagram PNG of the risk score: per tenth of the scores, the share that is risky
+    against the mean score (the diagonal is perfect calibration), with the count per tenth below."""
+    plt = pyplot()
+    path = Path(path)
+    fig, (ax, bars) = plt.subplots(2, 1, figsize=(6.5, 7), gridspec_kw={"height_ratios": [3, 1]}, sharex=True)
+    try:
+        scores, truth = np.clip(report.risk_scores, 0, 1), report.risk_true
+        which = np.minimum((scores * 10).astype(int), 9)
+        used = [b for b in range(10) if (which == b).any()]
+        means = [scores[which == b].mean() for b in used]
+        rates = [truth[which == b].mean() for b in used]
+        ax.plot([0, 1], [0, 1], "--", color="grey", label="完全校准 perfect")
+        ax.plot(means, rates, "o-", color="crimson",
+                label=f"风险分 risk score (Brier {report.brier:.4f}, ECE {report.calibration_error:.4f})")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_ylabel("实际有风险比例 observed risky share")
+        ax.set_title(f"风险分校准 reliability (n={report.n})")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left")
+        counts = [int((which == b).sum()) for b in range(10)]
+        bars.bar([b / 10 + 0.05 for b in range(10)], counts, width=0.09, color="steelblue")
+        bars.set_xlabel("风险分 risk score（十分位 deciles）")
+        bars.set_ylabel("条数 count")
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=120)
+    finally:
+        plt.close(fig)
+    return path
+
+
 def write_plots(report: EvaluationReport, out_dir: str | Path, stem: str = "heldout") -> list[Path]:
-    """Both PNGs into `out_dir`: <stem>-confusion.png and <stem>-risk-pr.png."""
+    """The PNGs into `out_dir`: <stem>-confusion.png, <stem>-risk-pr.png, <stem>-reliability.png."""
     out_dir = Path(out_dir)
     return [plot_confusion(report, out_dir / f"{stem}-confusion.png"),
-            plot_precision_recall(report, out_dir / f"{stem}-risk-pr.png")]
+            plot_precision_recall(report, out_dir / f"{stem}-risk-pr.png"),
+            plot_reliability(report, out_dir / f"{stem}-reliability.png")]

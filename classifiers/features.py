@@ -1,9 +1,12 @@
 """Text features shared by the category and risk models.
 
 `make_features()` returns an unfitted FeatureUnion: word TF-IDF over `tokenize` uni- and bigrams
-and character n-gram TF-IDF (spelling variants, other word splits). `FastFeatures(union).transform`
-gives bit for bit `union.transform(texts)` from texts normalised and tokenised once (batch scoring),
-numbering n-grams with numpy instead of building their strings.
+and character n-gram TF-IDF (spelling variants, other word splits) of the whole text, and with
+`title_weight > 0` the same two again over the title alone (the text up to its first line break,
+as `corpus.listing_text` writes it), weighted by `title_weight`: what a listing is, is said in
+its title; attributes and descriptions also name the product an accessory fits (issue 17).
+`FastFeatures(union).transform` gives bit for bit `union.transform(texts)` from texts normalised
+and tokenised once (batch scoring), numbering n-grams with numpy instead of building their strings.
 """
 
 from __future__ import annotations
@@ -18,19 +21,47 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize as l2_normalize
 
-from firewatch.core.text import normalize, tokenize
+from firewatch.core.text import normalize, tokenize, tokenize_normalized
 
 # scikit-learn's char analyzer collapses runs of whitespace before taking n-grams
 _WHITE_SPACES = re.compile(r"\s\s+")
 
 
-def make_features(word_ngram_range=(1, 2), char_ngram_range=(1, 3), min_df=1) -> FeatureUnion:
-    """A fresh, unfitted feature union (module-level callables only, so it pickles)."""
-    word = TfidfVectorizer(tokenizer=tokenize, token_pattern=None, lowercase=False,
-                           ngram_range=tuple(word_ngram_range), min_df=min_df, sublinear_tf=True)
-    char = TfidfVectorizer(analyzer="char", preprocessor=normalize, lowercase=False,
-                           ngram_range=tuple(char_ngram_range), min_df=min_df, sublinear_tf=True)
-    return FeatureUnion([("word", word), ("char", char)])
+TITLE_END = "\n"  # `corpus.listing_text` ends the title with it (and keeps it out of titles)
+
+
+def title_part(text: str) -> str:
+    """The title of a model text: everything before its first line break (all of a text without one)."""
+    return text.partition(TITLE_END)[0]
+
+
+def tokenize_title(text: str) -> list[str]:
+    """`tokenize` of the title part."""
+    return tokenize(title_part(text))
+
+
+def normalize_title(text: str) -> str:
+    """`normalize` of the title part."""
+    return normalize(title_part(text))
+
+
+def make_features(word_ngram_range=(1, 2), char_ngram_range=(1, 3), min_df=1, title_weight=0.0) -> FeatureUnion:
+    """A fresh, unfitted feature union (module-level callables only, so it pickles); with
+    `title_weight > 0`, title-only blocks weighted by it follow the whole-text ones."""
+    def word(tokenizer):
+        return TfidfVectorizer(tokenizer=tokenizer, token_pattern=None, lowercase=False,
+                               ngram_range=tuple(word_ngram_range), min_df=min_df, sublinear_tf=True)
+
+    def char(preprocessor):
+        return TfidfVectorizer(analyzer="char", preprocessor=preprocessor, lowercase=False,
+                               ngram_range=tuple(char_ngram_range), min_df=min_df, sublinear_tf=True)
+
+    blocks = [("word", word(tokenize)), ("char", char(normalize))]
+    if not title_weight:
+        return FeatureUnion(blocks)
+    blocks += [("title_word", word(tokenize_title)), ("title_char", char(normalize_title))]
+    return FeatureUnion(blocks, transformer_weights={"title_word": float(title_weight),
+                                                     "title_char": float(title_weight)})
 
 
 def word_ngrams(tokens: Sequence[str], ngram_range: tuple[int, int]) -> list[str]:
@@ -218,40 +249,73 @@ class FastFeatures:
 
     `transform(norm_texts, token_lists)` takes each text normalised
     (`firewatch.core.text.normalize`) and its `tokenize` tokens, and returns
-    `union.transform(texts)`'s matrix.
+    `union.transform(texts)`'s matrix. A union with title blocks also takes the title's tokens
+    (`title_token_lists`; tokenised here when not given).
     """
 
     def __init__(self, union: FeatureUnion) -> None:
         parts = dict(union.transformer_list)
+        names = [name for name, _ in union.transformer_list]
         word, char = parts["word"], parts["char"]
-        if (word.tokenizer is not tokenize or word.analyzer != "word" or word.lowercase
-                or char.analyzer != "char" or char.preprocessor is not normalize or char.lowercase
-                or [name for name, _ in union.transformer_list] != ["word", "char"]):
+        titled = names == ["word", "char", "title_word", "title_char"]
+        if (not self._is_word(word, tokenize) or not self._is_char(char, normalize)
+                or names != ["word", "char"] and not titled
+                or titled and (not self._is_word(parts["title_word"], tokenize_title)
+                               or not self._is_char(parts["title_char"], normalize_title))):
             raise ValueError("FastFeatures supports only unions built by make_features")
         self.union = union
-        self.word = _Block(word)
-        self.char = _Block(char)
-        self.char_codes = _codes(_CharCodes, char.vocabulary_, self.char.ngram_range)
-        self.word_codes = _codes(_WordCodes, word.vocabulary_, self.word.ngram_range)
+        weights = union.transformer_weights or {}
+        self.weights = [weights.get(name) for name in names]
+        self.blocks = [self._coded(parts[name]) for name in names]
+
+    @staticmethod
+    def _is_word(vec, tokenizer) -> bool:
+        return vec.tokenizer is tokenizer and vec.analyzer == "word" and not vec.lowercase
+
+    @staticmethod
+    def _is_char(vec, preprocessor) -> bool:
+        return vec.analyzer == "char" and vec.preprocessor is preprocessor and not vec.lowercase
+
+    @staticmethod
+    def _coded(vec) -> tuple:
+        block = _Block(vec)
+        kind = _WordCodes if vec.analyzer == "word" else _CharCodes
+        return block, _codes(kind, vec.vocabulary_, block.ngram_range)
 
     def same_as(self, other: "FastFeatures") -> bool:
         """True when both unions have identical vocabularies and weights (shareable matrix)."""
-        for a, b in ((self.word, other.word), (self.char, other.char)):
+        if self.weights != other.weights or len(self.blocks) != len(other.blocks):
+            return False
+        for (a, _), (b, _) in zip(self.blocks, other.blocks):
             if (a.ngram_range != b.ngram_range or a.vec.vocabulary_ != b.vec.vocabulary_
                     or a.vec.sublinear_tf != b.vec.sublinear_tf or a.vec.norm != b.vec.norm
                     or not np.array_equal(a.vec.idf_, b.vec.idf_)):
                 return False
         return True
 
-    def transform(self, norm_texts: Sequence[str], token_lists: Sequence[list[str]]) -> sp.csr_matrix:
-        found = None if self.word_codes is None else self.word_codes.pairs(token_lists)
+    @staticmethod
+    def _words(block: _Block, codes, token_lists) -> sp.csr_matrix:
+        found = None if codes is None else codes.pairs(token_lists)
         if found is None:
-            Xw = self.word.matrix([word_ngrams(tokens, self.word.ngram_range) for tokens in token_lists])
-        else:
-            Xw = self.word.weighted(found[0], found[1], len(token_lists))
-        if self.char_codes is None:
-            Xc = self.char.matrix([char_ngrams(text, self.char.ngram_range) for text in norm_texts])
-        else:
-            rows, columns = self.char_codes.pairs([_WHITE_SPACES.sub(" ", text) for text in norm_texts])
-            Xc = self.char.weighted(rows, columns, len(norm_texts))
-        return sp.hstack([Xw, Xc]).tocsr()
+            return block.matrix([word_ngrams(tokens, block.ngram_range) for tokens in token_lists])
+        return block.weighted(found[0], found[1], len(token_lists))
+
+    @staticmethod
+    def _chars(block: _Block, codes, norm_texts) -> sp.csr_matrix:
+        if codes is None:
+            return block.matrix([char_ngrams(text, block.ngram_range) for text in norm_texts])
+        rows, columns = codes.pairs([_WHITE_SPACES.sub(" ", text) for text in norm_texts])
+        return block.weighted(rows, columns, len(norm_texts))
+
+    def transform(self, norm_texts: Sequence[str], token_lists: Sequence[list[str]],
+                  title_token_lists: Sequence[list[str]] | None = None) -> sp.csr_matrix:
+        (word, word_codes), (char, char_codes) = self.blocks[:2]
+        parts = [self._words(word, word_codes, token_lists), self._chars(char, char_codes, norm_texts)]
+        if len(self.blocks) > 2:
+            titles = [text.partition(TITLE_END)[0] for text in norm_texts]
+            if title_token_lists is None:
+                title_token_lists = [tokenize_normalized(title) for title in titles]
+            (tword, tword_codes), (tchar, tchar_codes) = self.blocks[2:]
+            parts += [self._words(tword, tword_codes, title_token_lists), self._chars(tchar, tchar_codes, titles)]
+        parts = [X if w is None else X * w for X, w in zip(parts, self.weights)]
+        return sp.hstack(parts).tocsr()

@@ -1,7 +1,7 @@
 """Text risk model: the probability that a listing's text carries each textual risk reason.
 
 `RiskTextModel` is a scikit-learn estimator: the same word + character TF-IDF features
-as the category model, into one-vs-rest LogisticRegression over the reason codes the
+as the category model (the title's also weighted apart, `title_weight`), into one-vs-rest LogisticRegression over the reason codes the
 lexicon marks `text_model: true` (inspection_only, no_certification, refurbished, ...).
 It generalises the phrase rules to wordings they do not list. `fit(X, y)` takes texts
 and, per text, a list of reason codes (codes outside `codes` are ignored); optionally a weight
@@ -34,13 +34,14 @@ class RiskTextModel(BaseEstimator, ClassifierMixin):
     """Text -> probability per textual reason code."""
 
     def __init__(self, codes=TEXT_CODES, C=4.0, word_ngram_range=(1, 2), char_ngram_range=(1, 3),
-                 min_df=1, class_weight="balanced"):
+                 min_df=1, class_weight="balanced", title_weight=1.0):
         self.codes = codes
         self.C = C
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
         self.min_df = min_df
         self.class_weight = class_weight
+        self.title_weight = title_weight
 
     def fit(self, X, y, sample_weight=None, n_vocabulary=None):
         """Fit on texts `X` and lists of reason codes `y` (each text weighing `sample_weight`, default 1;
@@ -53,7 +54,7 @@ class RiskTextModel(BaseEstimator, ClassifierMixin):
             raise ValueError("no text risk labels in the training data")
         self.binarizer_ = MultiLabelBinarizer(classes=present)
         Y = self.binarizer_.fit_transform(labels)
-        self.features_ = make_features(self.word_ngram_range, self.char_ngram_range, self.min_df)
+        self.features_ = make_features(self.word_ngram_range, self.char_ngram_range, self.min_df, self.title_weight)
         if n_vocabulary is None or n_vocabulary >= len(X):
             Xt = self.features_.fit_transform(X)
         else:

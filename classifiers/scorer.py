@@ -1,15 +1,19 @@
 """Scorer: category model + risk rules + text risk model -> an `Assessment` per listing.
 
-`Scorer.fit(records)` trains both text models (with `review_records`, the text risk model also learns
-reviewers' decisions, and a corpus-only text model is kept beside it: a rule's reason that reviewers'
-decisions overturned, `REVIEW_FLIP`, is withdrawn); `assess(listing)` and the faster `assess_many` give
-identical `Assessment`s. `save(dir)` writes `model.joblib` and a JSON sidecar; `Scorer.load(dir)`
+`Scorer.fit(records)` trains both text models and, first, the risk calibration on cross-validation
+folds of the same records (`calibration.ReliabilityCombiner`: each rule counts by how reliable it
+proved); with `review_records`, the text risk model also learns reviewers' decisions, and a corpus-only
+text model is kept beside it (a rule's reason that reviewers' decisions overturned, `REVIEW_FLIP`, is
+withdrawn). `assess(listing)` and the faster `assess_many` give identical `Assessment`s.
+`train_default` trains on the packaged corpus, the hand-written and the real-voice files (and reviews).
+`save(dir)` writes `model.joblib` and a JSON sidecar; `Scorer.load(dir)`
 raises `ModelIntegrityError` unless the file matches the sidecar's hash and scikit-learn version.
 """
 
 from __future__ import annotations
 
 import gc
+from collections import Counter
 import hashlib
 import importlib.metadata
 import json
@@ -25,17 +29,18 @@ import joblib
 import numpy as np
 import sklearn
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold
 
 from firewatch.core.files import sha256_file, stage_file
 from firewatch.core.models import Assessment, Listing, Reason
 
-from .calibration import RiskCalibrator, RiskCombiner, combine_features
+from .calibration import ReliabilityCombiner, RiskCalibrator, RiskCombiner, combine_features, \
+    expected_calibration_error
 from .category import CategoryModel
-from .corpus import CORPUS_PATH, HELDOUT2_DEV_PATH, HELDOUT_PATH, file_sha256, listing_text, load_records, \
-    record_to_listing, refuse_sealed
+from .corpus import CORPUS_PATH, HELDOUT_PATH, TRAINING_PATHS, file_sha256, listing_text, \
+    load_records, load_training, record_to_listing, refuse_sealed
 from .exceptions import ModelIntegrityError, ModelNotTrainedError
-from .features import FastFeatures
+from .features import TITLE_END, FastFeatures
 from .certification import CERTIFICATES_PATH, SCOPE_PATH
 from .editions import EDITIONS_PATH
 from .risk import LEXICON_PATH, PRICE_PRIORS_PATH, RiskRules
@@ -79,16 +84,17 @@ class Scorer:
     def __init__(self, rules: RiskRules | None = None, category_params: dict | None = None,
                  risk_params: dict | None = None, calibration_fraction: float = 0.2,
                  random_state: int = 0, calibration_C: float = 1.0,
-                 calibration_extra_share: float = 0.25) -> None:
+                 calibration_extra_share: float = 1.0, calibration_folds: int = 3) -> None:
         self.rules = rules or RiskRules()
         self.category_params = dict(category_params or {})
         self.risk_params = dict(risk_params or {})
-        self.calibration_fraction = calibration_fraction
+        self.calibration_fraction = calibration_fraction  # 0: no calibration (the probes' own setting)
         self.calibration_C = calibration_C
-        # the weight of the listings written apart from the corpus in the calibration, as a share
-        # of the corpus fold's: 0.25 keeps the first held-out set's Brier score below what the
-        # corpus fold alone gave (0.0084 vs 0.0095) while the dev half's falls (0.114 -> 0.101);
-        # equal weight (1.0) calibrates the second set best but the first worse (0.0109)
+        self.calibration_folds = calibration_folds
+        # In the calibration, the listings shaped like real pages (attributes or a description:
+        # the real-voice training records, hand-written pages) weigh together this share of what
+        # the title-only corpus lines weigh: the generated corpus, written with the rules, makes
+        # every rule look certain; real pages show how often each rule is right
         self.calibration_extra_share = calibration_extra_share
         self._feature_sink: list | None = None  # set while fitting the combiner: _combine's inputs
         self.random_state = random_state
@@ -96,7 +102,7 @@ class Scorer:
         self.risk_model_: RiskTextModel | None = None
         # the text risk model of the corpus alone, kept when risk_model_ also learnt reviewers' decisions
         self.risk_corpus_model_: RiskTextModel | None = None
-        self.calibrator_: RiskCombiner | RiskCalibrator | None = None  # -> P(risky)
+        self.calibrator_: ReliabilityCombiner | RiskCombiner | RiskCalibrator | None = None  # -> P(risky)
         self.price_model_ = None  # a fitted classifiers.price.PriceModel, or None: priors only
         self.meta_: dict[str, Any] = {}
 
@@ -104,11 +110,11 @@ class Scorer:
     def fit(self, records: Iterable[dict[str, Any]], data_hash: str = "",
             calibration_records: Iterable[dict[str, Any]] = (),
             review_records: Iterable[dict[str, Any]] = (), review_weights: Iterable[float] = ()) -> "Scorer":
-        """Train both text models on corpus records; returns self.
+        """Train both text models on labelled records; returns self.
 
-        `calibration_records`: labelled listings written apart from the corpus (the second
-        held-out set's dev half), used only to fit the risk calibration, beside a held-out
-        fold of `records`; never the sealed set (refused, as for `records`).
+        The risk calibration is fitted first, on cross-validation folds of `records` (see
+        `_fit_calibrator`). `calibration_records`: labelled listings used only for the
+        calibration; never a held-out set (the sealed one is refused, as for `records`).
         `review_records` (with a weight each, `review_weights`): listings reviewers decided
         (`classifiers.feedback`), learnt by the text risk model only, in the corpus's vocabulary
         (reviewers judge the flag, not the category)."""
@@ -154,25 +160,46 @@ class Scorer:
         return self
 
     def _fit_calibrator(self, records: list[dict[str, Any]],
-                        extra: list[dict[str, Any]] = ()) -> RiskCombiner:
-        """Train on (1 - calibration_fraction) of the records, score the rest (and `extra`,
-        listings written apart from the corpus), and fit the combiner from their text-model
-        probability and rule strength to observed risk on those unseen records (stratified by
-        risk label, fixed seed). The corpus overstates how sure the rules are (it was written
-        with them); `extra`, when given, weighs `calibration_extra_share` of the corpus fold, so
-        the scores are calibrated on listings in other voices too. The final models are then trained on
-        every record."""
-        y = [int(bool(r.get("reasons"))) for r in records]
-        fit_part, calib_part = train_test_split(records, test_size=self.calibration_fraction,
-                                                random_state=self.random_state, stratify=y)
-        probe = Scorer(rules=self.rules, category_params=self.category_params, risk_params=self.risk_params,
-                       calibration_fraction=0.0).fit(fit_part)
-        probe._feature_sink = []
-        probe.assess_many([record_to_listing(r) for r in list(calib_part) + list(extra)])
-        labels = [int(bool(r.get("reasons"))) for r in list(calib_part) + list(extra)]
-        share = self.calibration_extra_share * len(calib_part) / len(extra) if extra else 0.0
-        weights = [1.0] * len(calib_part) + [share] * len(extra) if extra else None
-        return RiskCombiner(C=self.calibration_C).fit(probe._feature_sink, labels, sample_weight=weights)
+                        extra: list[dict[str, Any]] = ()) -> ReliabilityCombiner:
+        """Cross-fitting: the records are split into `calibration_folds` folds (stratified by risk
+        label and by page shape, fixed seed); for each fold, probe models trained on the other
+        folds score it, so every record is seen by models that did not learn from it (`extra`
+        is scored by the first fold's probe). The combiner then learns each rule's reliability and
+        the Platt map on those rows, real-page rows weighted (`calibration_extra_share`), and its
+        own cross-validated predictions give the honest Brier / ECE kept in the summary. The
+        final models are then trained on every record."""
+        extra = list(extra)
+        y = np.array([int(bool(r.get("reasons"))) for r in records] + [int(bool(r.get("reasons"))) for r in extra])
+        real = np.array([real_page(r) for r in records] + [True] * len(extra))
+        n = len(records)
+        rows: list = [None] * (n + len(extra))
+        folds = StratifiedKFold(n_splits=self.calibration_folds, shuffle=True, random_state=self.random_state)
+        for k, (train, test) in enumerate(folds.split(np.zeros(n), [f"{a}{b}" for a, b in zip(y[:n], real[:n])])):
+            probe = Scorer(rules=self.rules, category_params=self.category_params, risk_params=self.risk_params,
+                           calibration_fraction=0.0).fit([records[i] for i in train])
+            probe._feature_sink = []
+            held = [records[i] for i in test] + (extra if k == 0 else [])
+            probe.assess_many([record_to_listing(r) for r in held])
+            for i, row in zip(list(test) + list(range(n, n + len(extra))) if k == 0 else test, probe._feature_sink):
+                rows[i] = row
+        n_real = int(real.sum())
+        share = self.calibration_extra_share * (len(real) - n_real) / n_real if n_real and n_real < len(real) else 1.0
+        weights = np.where(real, share, 1.0)
+        combiner = ReliabilityCombiner(C=self.calibration_C, random_state=self.random_state)
+        cv = combiner.cross_validated(rows, y, weights, groups=real)
+        combiner.fit(rows, y, sample_weight=weights)
+        flagged = cv[cv >= 0.5]
+        combiner.cv_ = {
+            "cv_folds": combiner.folds, "n_real_page": n_real, "real_page_weight": round(float(share), 4),
+            "cv_brier": round(float(np.average((cv - y) ** 2, weights=weights)), 4),
+            "cv_ece": round(expected_calibration_error(y, cv), 4),
+            "cv_brier_real_page": round(float(np.mean((cv[real] - y[real]) ** 2)), 4) if n_real else None,
+            "cv_ece_real_page": round(expected_calibration_error(y[real], cv[real]), 4) if n_real else None,
+            "cv_flagged_by_decile": [int(((flagged >= b / 10) & ((flagged < (b + 1) / 10) | (b == 9))).sum())
+                                     for b in range(10)],
+        }
+        logger.info("risk calibration: %s", combiner.cv_)
+        return combiner
 
     @staticmethod
     def library_versions() -> dict[str, str]:
@@ -201,9 +228,13 @@ class Scorer:
         `assess_many` gives the same results much faster for many listings)."""
         self._check_fitted()
         text = listing_text(listing)
-        proba = self.category_model_.predict_proba([text])[0]
-        code_proba = self.risk_model_.predict_proba([text])[0]
-        base = self.risk_corpus_model_.predict_proba([text])[0] if self.risk_corpus_model_ is not None else None
+        # scikit-learn's own transform (the reference), once when both models share their features
+        X = self.category_model_.transformer().transform([text])
+        X_risk = X if self._fast_features()[1] is None else self.risk_model_.transformer().transform([text])
+        proba = self.category_model_.predict_proba_transformed(X)[0]
+        code_proba = self.risk_model_.predict_proba_transformed(X_risk)[0]
+        base = self.risk_corpus_model_.predict_proba_transformed(X_risk)[0] \
+            if self.risk_corpus_model_ is not None else None
         return self._combine(listing, proba, code_proba, watchlist, threshold, now, self.model_versions,
                              lambda code: self.risk_model_.top_terms(text, code), base)
 
@@ -257,7 +288,14 @@ class Scorer:
             keep *= 1.0 - w
         raw_score = float(min(1.0, max(0.0, 1.0 - keep)))
         calibrator = self.calibrator_
-        if calibrator is None or getattr(calibrator, "kind", None) == "combiner":
+        kind = getattr(calibrator, "kind", None)
+        if calibrator is None and self._feature_sink is not None or kind == "reliability":
+            pairs = [(reason.code, w) for reason, w in zip(reasons, weights)]
+            page = bool(listing.attributes or listing.description)
+            if self._feature_sink is not None:
+                self._feature_sink.append((p_text, pairs, confidence, page))
+            risk_score = raw_score if calibrator is None else calibrator.predict_one(p_text, pairs, confidence, page)
+        elif calibrator is None or kind == "combiner":
             features = combine_features(p_text, weights)
             if self._feature_sink is not None:
                 self._feature_sink.append(features)
@@ -325,9 +363,16 @@ class Scorer:
         for lo in range(0, len(listings), chunk_size):
             chunk = listings[lo:lo + chunk_size]
             norms = [normalize(listing_text(listing)) for listing in chunk]
-            tokens = [tokenize_normalized(norm) for norm in norms]
-            X = cat_fast.transform(norms, tokens)
-            X_risk = X if risk_fast is None else risk_fast.transform(norms, tokens)
+            titles, tokens = [], []
+            for norm in norms:
+                # the title and the rest are cut apart: jieba cuts at the line break between them
+                # anyway, and the title blocks of the features need the title's own tokens
+                title, _, body = norm.partition(TITLE_END)
+                title_tokens = tokenize_normalized(title)
+                titles.append(title_tokens)
+                tokens.append(title_tokens + tokenize_normalized(body) if body else title_tokens)
+            X = cat_fast.transform(norms, tokens, titles)
+            X_risk = X if risk_fast is None else risk_fast.transform(norms, tokens, titles)
             proba = self.category_model_.predict_proba_transformed(X)
             code_proba = self.risk_model_.predict_proba_transformed(X_risk)
             proba_rows, code_rows = proba.tolist(), code_proba.tolist()
@@ -473,25 +518,27 @@ def record_line(record: dict[str, Any], assessment: Assessment) -> dict[str, Any
     return out
 
 
+def real_page(record: dict[str, Any]) -> bool:
+    """A record shaped like a real listing page: it has attributes or a description."""
+    return bool(record.get("attributes") or record.get("description"))
+
+
 def train_default(model_dir: str | Path, corpus_path: str | Path = CORPUS_PATH,
                   heldout_path: str | Path = HELDOUT_PATH, now: datetime | date | None = None,
-                  calibration_path: str | Path | None = HELDOUT2_DEV_PATH, reviews: Any = None) -> Scorer:
-    """Train on the packaged corpus (the risk calibration also on `calibration_path` when it
-    exists) and, when given, `reviews` (a `classifiers.feedback.ReviewSet`: the text risk model also
-    learns its records, with their weights, and the model records its summary); measure on the
-    held-out file, save to `model_dir`."""
-    refuse_sealed((), source=corpus_path)
-    if calibration_path:
-        refuse_sealed((), source=calibration_path)
-    records = load_records(corpus_path)
-    extra = load_records(calibration_path) if calibration_path and Path(calibration_path).is_file() else []
-    scorer = Scorer().fit(records, data_hash=file_sha256(corpus_path), calibration_records=extra,
+                  training_paths: Iterable[str | Path] = TRAINING_PATHS, reviews: Any = None) -> Scorer:
+    """Train on the packaged corpus and the other training files that exist (the hand-written
+    corpus, the real-voice listings; `corpus.load_training`) and, when given, `reviews` (a
+    `classifiers.feedback.ReviewSet`: the text risk model also learns its records, with their weights,
+    and the model records its summary); measure on the held-out file, save to `model_dir`."""
+    paths = [Path(corpus_path)] + [Path(p) for p in training_paths if Path(p).is_file()]
+    records = load_training(paths)
+    scorer = Scorer().fit(records, data_hash=file_sha256(*paths),
                           review_records=reviews.records if reviews else (),
                           review_weights=reviews.weights if reviews else ())
     if reviews is not None:
         scorer.meta_["reviews"] = reviews.summary()
-    if extra:
-        scorer.meta_["calibration_sha256"] = file_sha256(calibration_path)
+    scorer.meta_["training_files"] = [p.name for p in paths]
+    scorer.meta_["training_sources"] = dict(Counter(str(r.get("source") or "") for r in records))
     heldout = Path(heldout_path)
     if heldout.exists():
         scorer.meta_["metrics"] = {"heldout": scorer.evaluate(load_records(heldout), now=now)}

@@ -35,7 +35,7 @@ def test_report_matches_scorer_evaluate(scorer):
 def test_plots(scorer, tmp_path):
     report = evaluate_records(scorer, load_records(HELDOUT_PATH), now=NOW)
     paths = write_plots(report, tmp_path / "reports")
-    assert [p.name for p in paths] == ["heldout-confusion.png", "heldout-risk-pr.png"]
+    assert [p.name for p in paths] == ["heldout-confusion.png", "heldout-risk-pr.png", "heldout-reliability.png"]
     for p in paths:
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 10_000
 

@@ -19,8 +19,8 @@ UNSEEN = [
 ]
 
 
-def _fitted():
-    union = make_features()
+def _fitted(title_weight=0.0):
+    union = make_features(title_weight=title_weight)
     union.fit(TRAIN)
     return union
 
@@ -33,16 +33,20 @@ def _same(a, b) -> None:
 
 
 def test_numbered_ngrams_equal_sklearn_and_the_string_path():
-    union = _fitted()
-    texts = TRAIN + UNSEEN
+    for title_weight in (0.0, 1.5):  # with the title blocks too (issue 17), weighted
+        _numbered_equal_sklearn(_fitted(title_weight))
+
+
+def _numbered_equal_sklearn(union):
+    texts = TRAIN + UNSEEN + ["灭火器箱 不锈钢\n适用 MFZ/ABC4 灭火器 4kg", "\n只有正文 灭火器", "标题\n\n正文\n第二行"]
     norms = [normalize(t) for t in texts]
     tokens = [tokenize_normalized(n) for n in norms]
     fast = FastFeatures(union)
-    assert fast.word_codes is not None and fast.char_codes is not None
+    assert all(codes is not None for _, codes in fast.blocks)
     numbered = fast.transform(norms, tokens)
     _same(numbered, union.transform(texts))
     # the string path (vocabularies that cannot be numbered) gives the same matrix
-    fast.word_codes = fast.char_codes = None
+    fast.blocks = [(block, None) for block, _ in fast.blocks]
     _same(fast.transform(norms, tokens), numbered)
     # one document at a time, as many
     fast = FastFeatures(union)
@@ -52,7 +56,7 @@ def test_numbered_ngrams_equal_sklearn_and_the_string_path():
 
 def test_a_token_with_a_space_takes_the_string_path():
     union = _fitted()
-    codes = FastFeatures(union).word_codes
+    codes = FastFeatures(union).blocks[0][1]  # the word block's
     assert codes.pairs([["干粉", "灭火器"]]) is not None
     assert codes.pairs([["干粉 灭火器"]]) is None
 

@@ -8,7 +8,6 @@ import pytest
 
 from classifiers.corpus import HELDOUT_PATH, load_records, record_to_listing
 from classifiers.exceptions import ModelIntegrityError, ModelNotTrainedError
-from classifiers.calibration import combine_features
 from classifiers.scorer import Scorer
 from classifiers.watchlist import Watchlist
 from firewatch.core.models import Listing
@@ -59,15 +58,23 @@ def test_threshold_and_watchlist(scorer):
 def test_risk_score_is_calibrated_and_monotone(scorer):
     cal = scorer.calibrator_
     meta = scorer.meta_["calibration"]
-    assert cal is not None and meta["kind"] == "combiner" and meta["n"] >= 50
-    # fitted on records the probe models never saw: a probability, not a rule override
+    assert cal is not None and meta["kind"] == "reliability" and meta["n"] >= 50
+    # fitted on records the fold's probe models never saw: a probability, not a rule override
     assert 0 <= cal.brier_ <= 0.1 and 0 <= cal.ece_ <= 0.1
-    # more text evidence or stronger rules never lower the score
-    grid = [combine_features(p, ws) for p in (0.01, 0.3, 0.7, 0.99) for ws in ((), (0.6,), (0.9,), (0.6, 0.9))]
-    for f in grid:
-        for g in grid:
-            if f[0] <= g[0] and f[1] <= g[1] and f[2] <= g[2]:
-                assert cal.predict_one(f) <= cal.predict_one(g) + 1e-12
+    codes = sorted(meta["reliability"], key=cal.reliability)
+    for page in (False, True):
+        for confidence in (0.5, 0.99):
+            # more text evidence never lowers the score, with or without rules
+            for pairs in ([], [(codes[0], 0.8)], [(codes[-1], 0.8)], [(c, 0.8) for c in codes]):
+                scores = [cal.predict_one(p, pairs, confidence, page) for p in (0.001, 0.05, 0.3, 0.7, 0.99, 0.999)]
+                assert scores == sorted(scores)
+            # a more reliable rule scores higher; a second rule never lowers the score
+            singles = [cal.predict_one(0.1, [(c, 0.8)], confidence, page) for c in codes]
+            assert singles == sorted(singles)
+            for a in codes:
+                for b in codes:
+                    assert cal.predict_one(0.1, [(a, 0.8), (b, 0.8)], confidence, page) >= \
+                        cal.predict_one(0.1, [(a, 0.8)], confidence, page) - 1e-12
     a = scorer.assess(Listing(platform="jd", listing_id="9", title="灭火器 年检专用 4kg"), now=NOW)
     assert 0.5 < a.risk_score < 1
 

@@ -1,0 +1,141 @@
+"""Issue 17 on real-looking listings: the category read from the title first (accessories,
+services and look-alikes are not the product they name), and risk scores that rank: calibrated
+on held-out folds, each rule counting by how reliable it proved, spread over the range."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from classifiers.calibration import ReliabilityCombiner, expected_calibration_error
+from classifiers.corpus import (HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT_PATH, REAL_VOICE_TRAIN_PATH,
+                                listing_text, load_records, load_training)
+from classifiers.evaluate import evaluate_records, score_deciles
+from classifiers.exceptions import SealedDataError
+from classifiers.features import title_part
+from firewatch.core.models import Listing
+
+from tests.helpers import NOW
+
+
+# -- category: the title says what is sold --------------------------------------------------
+PAGES = [
+    # (title, attributes, description, category)
+    ("不锈钢灭火器放置箱 双瓶 加厚款 商铺走廊", {"适用": "MFZ/ABC4 手提式干粉灭火器 4kg×2", "材质": "304不锈钢"},
+     "本链接只卖箱子，灭火器请另拍。放两瓶4公斤干粉灭火器刚好，箱门有观察窗。", "other_fire"),
+    ("灭火器固定挂架 墙面安装 1~4公斤通用", {"适用型号": "MFZ/ABC1 MFZ/ABC2 MFZ/ABC4 干粉灭火器", "材质": "冷轧钢"},
+     "挂灭火器用的架子，不含灭火器。手提式灭火器挂墙上更整齐，消防检查时也好找。", "other_fire"),
+    ("灭火器表头 压力指示表 维修更换用 绿区1.2", {"适用": "手提式干粉灭火器 水基灭火器", "规格": "M10"},
+     "灭火器压力表配件，换掉指针不动的旧表。灭火器本体不在本链接。", "other_fire"),
+    ("手提灭火器 年检维修 换粉充装 上门取送 按瓶收费", {"服务": "灭火器维修保养", "区域": "市区"},
+     "提供干粉灭火器、二氧化碳灭火器的年检、换粉、充装、维修服务，价格为每瓶服务费。", "not_fire"),
+    ("焊接用防火布 阻燃挡火毯 电焊防护 3米宽", {"材质": "硅胶玻纤布", "用途": "电焊 切割"},
+     "工地电焊时垫在下面防火星，不是灭火毯，不用于家庭灭火。", "not_fire"),
+]
+
+
+@pytest.mark.parametrize("title, attributes, description, category", PAGES)
+def test_accessories_services_and_look_alikes_are_categorised_by_the_title(scorer, title, attributes, description,
+                                                                         category):
+    """The attributes and description of a box, a bracket, a gauge or a refill service name the
+    extinguisher they serve: the title's product wins."""
+    listing = Listing(platform="taobao", listing_id="p", title=title, price=Decimal("30"), attributes=attributes,
+                      description=description)
+    assert scorer.assess(listing, now=NOW).category == category
+
+
+def test_the_title_is_weighed_apart():
+    listing = Listing(platform="jd", listing_id="1", title="灭火器箱\n两瓶装", attributes={"适用": "4kg灭火器"},
+                      description="不含灭火器")
+    text = listing_text(listing)
+    assert title_part(text) == "灭火器箱 两瓶装"  # a line break inside the title stays in it
+    assert text.endswith("适用 4kg灭火器 不含灭火器")
+    assert title_part(listing_text(Listing(platform="jd", listing_id="2", title="只有标题"))) == "只有标题"
+
+
+# -- training data --------------------------------------------------------------------------
+def test_training_reads_the_real_voice_file_and_refuses_held_out_files(tmp_path):
+    paths = [HELDOUT_PATH, HELDOUT2_DEV_PATH, HELDOUT2_PATH]
+    for path in paths:
+        with pytest.raises(SealedDataError, match="留出集"):
+            load_training([path])
+    one = tmp_path / "one.jsonl"
+    rec = {"title": "消防水带 8-65-20", "category": "fire_hose", "reasons": []}
+    one.write_text(json.dumps(rec, ensure_ascii=False) + "\n" + json.dumps(dict(rec, id="again")) + "\n",
+                   encoding="utf-8")
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text(json.dumps(dict(rec, title="消防水带　8-65-20 ")) + "\n", encoding="utf-8")
+    # within a file every line counts; a listing already read from an earlier file does not
+    assert len(load_training([one, twice])) == 2
+
+
+def test_the_model_was_trained_on_the_real_voice_listings(scorer):
+    if not REAL_VOICE_TRAIN_PATH.is_file():
+        pytest.skip("classifiers/data/real_voice_train.jsonl is not in this tree")
+    assert scorer.meta_["training_sources"].get("real_voice") == len(load_records(REAL_VOICE_TRAIN_PATH))
+    assert "heldout2_dev.jsonl" not in scorer.meta_["training_files"]
+
+
+# -- calibration ------------------------------------------------------------------------------
+def _rows(rng, n, reliability, page=True):
+    """Rows where one rule `code` fires, risky with probability `reliability`."""
+    out, y = [], []
+    for code, share in reliability.items():
+        for _ in range(n):
+            out.append((float(rng.uniform(0.01, 0.3)), [(code, 0.8)], 0.95, page))
+            y.append(int(rng.random() < share))
+    for _ in range(n):
+        out.append((float(rng.uniform(0.01, 0.3)), [], 0.95, page))
+        y.append(int(rng.random() < 0.05))
+    return out, np.array(y)
+
+
+def test_a_rule_raises_the_score_by_its_reliability():
+    rng = np.random.default_rng(3)
+    rows, y = _rows(rng, 400, {"price_too_low": 0.6, "no_certification": 0.97})
+    comb = ReliabilityCombiner().fit(rows, y)
+    weak = comb.predict_one(0.1, [("price_too_low", 0.8)], 0.95, True)
+    strong = comb.predict_one(0.1, [("no_certification", 0.8)], 0.95, True)
+    both = comb.predict_one(0.1, [("price_too_low", 0.8), ("no_certification", 0.8)], 0.95, True)
+    clean = comb.predict_one(0.1, [], 0.95, True)
+    assert clean < 0.15 and 0.45 < weak < 0.75 and 0.9 < strong < both < 1.0
+    # a rule the training data never saw fire counts as an average one, not as nothing
+    unseen = comb.predict_one(0.1, [("watchlist_seller", 0.8)], 0.95, True)
+    assert weak < unseen < strong
+    # more text evidence never lowers the score
+    for pairs in ([], [("price_too_low", 0.8)]):
+        scores = [comb.predict_one(p, pairs, 0.95, True) for p in (0.01, 0.2, 0.5, 0.9, 0.99)]
+        assert scores == sorted(scores)
+    cv = comb.cross_validated(rows, y)
+    assert expected_calibration_error(y, cv) < 0.05
+
+
+def test_calibrated_on_held_out_folds_and_spread(scorer):
+    """The session model's calibration, measured on the folds it was not fitted on, and on the
+    first held-out set: calibrated, and the flagged scores are not all in the top tenth."""
+    meta = scorer.meta_["calibration"]
+    assert meta["kind"] == "reliability" and meta["n"] >= 3000
+    assert meta["cv_ece"] < 0.03 and meta["cv_brier"] < 0.08
+    assert meta["cv_ece_real_page"] < 0.08
+    flagged = meta["cv_flagged_by_decile"]
+    assert sum(flagged[:9]) >= 0.02 * sum(flagged)
+    # the reliabilities differ by rule: they are learnt, not one constant
+    values = [v["value"] for v in meta["reliability"].values()]
+    assert min(values) < 0.95 < max(values)
+    report = evaluate_records(scorer, load_records(HELDOUT_PATH), now=NOW)
+    assert report.calibration_error < 0.03 and report.brier < 0.02
+
+
+def test_flagged_listings_spread_over_the_range(scorer):
+    """One weak sign on a whole page ranks well below several strong ones."""
+    page = {"attributes": {"品牌": "某牌", "型号": "MFZ/ABC4"}, "description": "干粉灭火器 商铺用 现货"}
+    weak = scorer.assess(Listing(platform="pdd", listing_id="1", title="干粉灭火器 MFZ/ABC4 4kg", price=Decimal("12"),
+                                 **page), now=NOW)
+    strong = scorer.assess(Listing(platform="pdd", listing_id="2", title="干粉灭火器 MFZ/ABC4 4kg 年检专用 无3C 三无",
+                                   price=Decimal("12"), **page), now=NOW)
+    assert [r.code for r in weak.reasons] == ["price_too_low"] and weak.flagged
+    assert weak.risk_score < 0.95 and strong.risk_score - weak.risk_score > 0.04
+    assert score_deciles([weak.risk_score])[9] == 0
