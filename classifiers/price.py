@@ -47,6 +47,8 @@ _BOX_RES = [
 ]
 _PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "x", "*", "×")  # every _BOX_RES match holds one
 _LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])")
+# a hose's GB 6246 code: pressure class - diameter - length in metres (8-65-20: 20 m of DN65)
+_HOSE_CODE_RE = re.compile(r"(?<![\d.])(?:8|10|13|16|20|25)\s*-\s*(?:25|40|50|65|80|100)\s*-\s*(\d{2})(?![\d.])")
 _PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")
 _PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|升|l)(?![a-z])")
 _PER_AREA_RE = re.compile(r"(?:每|/|一)\s*(?:平方米|平米|平方|㎡|m²|m2)(?![a-z0-9])|按(?:平方|平米|面积)")
@@ -55,6 +57,27 @@ _DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|�
 _KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤)(?![a-z])")
 _MIN_ORDER_RE = re.compile(r"(\d{1,5})\s*" + _UNIT_WORD + r"?\s*起(?:批|订|售)|起(?:批|订)(?:量)?\s*[:：]?\s*(\d{1,5})")
 MIN_ORDER_KEYS = ("起订量", "起批量", "最小起订量", "起订", "起批", "最小起批量", "min_order")
+
+# The unit a price is stated for: 元/米, 20元一米, 每平方, 按米卖, 35一平, attribute 计价单位: 元/平方米 or
+# 销售单位: 米. Longest words first; the basis is what `units` and the priors' `basis` name.
+_UNIT_WORDS = {"平方米": "m2", "平米": "m2", "平方": "m2", "㎡": "m2", "m²": "m2", "m2": "m2", "平": "m2",
+               "米": "m", "m": "m", "公斤": "kg", "千克": "kg", "kg": "kg", "斤": "jin", "升": "kg", "l": "kg",
+               "樘": "piece", "扇": "piece", "套": "piece", "个": "piece", "只": "piece", "件": "piece",
+               "具": "piece", "瓶": "piece", "台": "piece", "把": "piece", "顶": "piece", "支": "piece",
+               "桶": "pack", "箱": "pack", "卷": "pack", "盘": "pack", "捆": "pack", "盒": "pack", "包": "pack"}
+_UNIT_ALT = "|".join(sorted(map(re.escape, _UNIT_WORDS), key=len, reverse=True))
+_STATED_RES = [
+    # 元/米, ¥/㎡, 元每米, 元一平 (a 2.5平方 cable size never follows 元)
+    re.compile(r"(?:元|块|¥)\s*(?:/|每|一)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])"),
+    # 20一米, 35一平, 每米20: a number then 一/每 and a unit; 按米卖, 按平方计价
+    re.compile(r"\d\s*(?:/|一|每)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])(?!\s*\d)"),
+    re.compile(r"按\s*(米|平方米|平米|平方|面积|公斤|千克|重量|斤|樘|套|个|只|件|桶|卷|盘)\s*(?:计价|计算|卖|销售|出售|算|报价|收费)?"),
+    re.compile(r"(?<![0-9.])(?:每|单价/?)\s*(米|平方米|平米|平方|㎡)(?![0-9])"),
+]
+_AREA_WORDS = {"面积": "m2", "重量": "kg"}
+UNIT_KEYS = ("计价单位", "计价", "计价方式", "销售单位", "单位", "售卖单位", "价格单位", "报价单位", "计量单位")
+# conductors that are not copper: priced at a fraction of copper's cost (the per-mm² prior is copper's)
+_ALUMINIUM_RE = re.compile(r"铝芯|铝线|铝合金|铝导体|(?<![a-z])(?:yjlv|yjhlv|vlv|blv|blvv|jklyj|zr-?yjlv|nh-?yjlv)")
 
 
 def _cn_int(text: str) -> int:
@@ -130,14 +153,25 @@ def _priors_by_category(priors: dict[str, Any]) -> dict[str, list[dict[str, Any]
     return cached[1]
 
 
-def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any]) -> dict[str, Any] | None:
+def has_prior(priors: dict[str, Any], category: str) -> bool:
+    """Whether the priors file prices the category at all."""
+    return bool(_priors_by_category(priors).get(category))
+
+
+def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
+               basis: str | None = None) -> dict[str, Any] | None:
     """The price prior for this category and stated size, else the category fallback.
 
     Entries with `per_mm2` (cables, per metre) or `per_m2` (blankets, per piece) scale with
-    the stated size and are skipped when the size is unknown."""
+    the stated size and are skipped when the size is unknown. `basis`: the unit the price was
+    read in (None: the category's default); an entry's `basis` (default: the category's first
+    unit in `units`) must match it."""
     entries = _priors_by_category(priors).get(category)
     if not entries:
         return None
+    default = bases(priors.get("units"), category)[0]
+    wanted = basis or default
+    entries = [p for p in entries if p.get("basis", default) == wanted]
     if category == "portable_extinguisher":
         agent, amount = extinguisher_size(specs)
         if amount is not None:
@@ -226,10 +260,44 @@ def pack_count(text: str, specs: dict[str, Any]) -> int:
     return int(specs.get("pack_qty", 1) or 1)
 
 
+def _unit_of(word: str) -> str | None:
+    return _AREA_WORDS.get(word) or _UNIT_WORDS.get(word)
+
+
+def stated_unit(listing: Listing) -> tuple[str, str] | None:
+    """(basis, the words read) of the unit the listing says its price is for, or None: 元/米 -> m,
+    35一平 -> m2, 按公斤 -> kg, 元/樘 -> piece, 元/桶 -> pack (the pack's content decides), from the title,
+    then the attributes (计价单位: 元/平方米; 销售单位: 米), then the description."""
+    fields = [normalize(listing.title or "")]
+    for key, value in (listing.attributes or {}).items():
+        value = normalize(str(value)).strip()
+        if attribute_key(key) in UNIT_KEYS and _unit_of(value.removeprefix("元/").removeprefix("/")):
+            return _unit_of(value.removeprefix("元/").removeprefix("/")), f"{key}：{value}"
+        fields.append(f"{normalize(str(key))} {value}")
+    fields.append(normalize(listing.description or ""))
+    for text in fields:
+        if not text:
+            continue
+        for rx in _STATED_RES:
+            m = rx.search(text)
+            if m and _unit_of(m.group(1)):
+                return _unit_of(m.group(1)), m.group(0).strip()
+    return None
+
+
+def aluminium(listing: Listing) -> str | None:
+    """The words saying a cable's conductors are aluminium (铝芯, YJLV), or None."""
+    for text in [listing.title or ""] + [f"{k}{v}" for k, v in (listing.attributes or {}).items()]:
+        m = _ALUMINIUM_RE.search(normalize(text))
+        if m:
+            return m.group(0)
+    return None
+
+
 def _amount(text: str, basis: str) -> float | None:
     norm = normalize(text)
     if basis == "m":
-        values = [float(v) for v in _LENGTH_RE.findall(norm)]
+        values = [float(v) for v in _LENGTH_RE.findall(norm)] or [float(v) for v in _HOSE_CODE_RE.findall(norm)]
         if values:
             return values[0]
         return 1.0 if _PER_METRE_RE.search(norm) else None
@@ -259,7 +327,7 @@ _NOT_COMPARABLE: dict[int, tuple[Any, tuple]] = {}
 
 
 def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
-    """(accessory regex, included cues, quote regex, service regex) of the priors file's
+    """(accessory regex, included cues, quote regex, service regex, title-only quote regex) of the priors file's
     `not_comparable` words, normalised and compiled once per rules object."""
     cached = _NOT_COMPARABLE.get(id(rules))
     if cached is None or cached[0] is not rules:
@@ -268,7 +336,7 @@ def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
             return re.compile("|".join(map(re.escape, words))) if words else None
         cues = tuple(normalize(c) for c in rules.get("included_cues", ()))
         cached = _NOT_COMPARABLE[id(rules)] = (rules, (rx("accessory_words"), cues, rx("quote_words"),
-                                                        rx("service_words")))
+                                                        rx("service_words"), rx("quote_title_words")))
     return cached[1]
 
 
@@ -279,13 +347,17 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
     named in the title (充装服务, 上门回收) priced against the product it serves."""
     if not rules:
         return None
-    accessory, cues, quote, service = _not_comparable_tables(rules)
+    accessory, cues, quote, service, quote_title = _not_comparable_tables(rules)
     title = normalize(listing.title or "")
     if accessory is not None:
         for m in accessory.finditer(title):
             before = title[max(0, m.start() - 3):m.start()]
             if not any(c in before for c in cues):
                 return f"配件 {m.group(0)}"
+    if quote_title is not None:
+        m = quote_title.search(title)
+        if m:
+            return f"报价 {m.group(0)}"
     if quote is not None:
         texts = [title, normalize(listing.description or "")] + [normalize(f"{k} {v}") for k, v in
                                                                  (listing.attributes or {}).items()]
@@ -300,6 +372,13 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
     return None
 
 
+def bases(units: dict[str, Any] | None, category: str) -> list[str]:
+    """The units a category's prices are compared in, its default first: the priors file's `units`
+    gives one (cables: m) or a list (fire doors: [piece, m2], priced per leaf or per m²)."""
+    value = (units or {}).get(category, "piece")
+    return [value] if isinstance(value, str) else list(value) or ["piece"]
+
+
 def unit_price(listing: Listing, category: str, specs: dict[str, Any],
                units: dict[str, str] | None = None, skip: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """The comparable unit price of a listing, or None when there is none.
@@ -310,7 +389,10 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
     """
     if skip and not_comparable(listing, skip):
         return None
-    basis = (units or {}).get(category, "piece")
+    allowed = bases(units, category)
+    basis = allowed[0]
+    if basis == "m" and aluminium(listing):
+        return None  # the per-mm² prior is copper's; aluminium conductors cost a fraction of it
     moq = min_order(listing)
     tier_used = None
     if listing.price_tiers:
@@ -327,6 +409,22 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
         return None
     if price is None or price <= 0:
         return None
+    stated = stated_unit(listing)
+    said = stated[1] if stated else None
+    if stated and stated[0] in ("m", "m2", "kg", "jin"):
+        # the listing prices one metre, m², kg or 斤: compared per that unit, or not at all
+        wanted = "kg" if stated[0] == "jin" else stated[0]
+        if wanted not in allowed:
+            return None
+        qty = 0.5 if stated[0] == "jin" else 1.0
+        return {"price": Decimal(price), "qty": qty, "pieces": 1, "basis": wanted, "stated": said,
+                "unit_price": float(price) / qty, "tier": tier_used.min_quantity if tier_used else None,
+                "min_order": moq}
+    if stated and stated[0] == "piece" and basis == "piece":
+        # 元/个, 元/樘: one piece, whatever pack sizes the text also mentions
+        return {"price": Decimal(price), "qty": 1.0, "pieces": 1, "basis": "piece", "stated": said,
+                "unit_price": float(price), "tier": tier_used.min_quantity if tier_used else None,
+                "min_order": moq}
     text = listing.title or ""
     pieces = pack_count(text, specs)
     qty = float(pieces)
@@ -342,7 +440,7 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
         if amount is None or amount <= 0:
             return None  # cannot compare a cable without its length
         qty = amount * pieces
-    return {"price": Decimal(price), "qty": qty, "pieces": pieces, "basis": basis,
+    return {"price": Decimal(price), "qty": qty, "pieces": pieces, "basis": basis, "stated": said,
             "unit_price": float(price) / qty, "tier": tier_used.min_quantity if tier_used else None,
             "min_order": moq}
 
@@ -397,7 +495,7 @@ class PriceModel(BaseEstimator):
             up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"))
             if up is None or category in ("not_fire", None, ""):
                 continue
-            logs.setdefault((category, spec_key(category, specs)), []).append(math.log(up["unit_price"]))
+            logs.setdefault(self._key(category, specs, up["basis"]), []).append(math.log(up["unit_price"]))
             n += 1
         self.groups_: dict[tuple[str, str], dict[str, float]] = {}
         self.forests_: dict[tuple[str, str], IsolationForest] = {}
@@ -420,12 +518,20 @@ class PriceModel(BaseEstimator):
             raise ModelNotTrainedError("PriceModel (call fit first)")
 
     # -- baselines -----------------------------------------------------------------------
-    def baseline(self, category: str, specs: dict[str, Any]) -> dict[str, Any] | None:
+    def _key(self, category: str, specs: dict[str, Any], basis: str | None) -> tuple[str, str]:
+        """The group a unit price belongs to: category and spec, plus the unit when it is not the
+        category's default (a door priced per m² is not grouped with doors priced per leaf)."""
+        key = spec_key(category, specs)
+        if basis and basis != bases(self.units_, category)[0]:
+            key = f"{key}@{basis}"
+        return category, key
+
+    def baseline(self, category: str, specs: dict[str, Any], basis: str | None = None) -> dict[str, Any] | None:
         """The median unit price to compare with, its spread (log units), count and source."""
         self._check_fitted()
-        key = (category, spec_key(category, specs))
+        key = self._key(category, specs, basis)
         group = self.groups_.get(key)
-        prior = find_prior(self.priors_, category, specs)
+        prior = find_prior(self.priors_, category, specs, basis)
         label = (prior or {}).get("label") or f"{category_name(category)} {_spec_label(key[1])}".strip()
         if group is None:
             if prior is None:
@@ -452,9 +558,11 @@ class PriceModel(BaseEstimator):
         if not self.priors_.get("enabled", True):
             return None
         specs = listing_specs(listing) if specs is None else specs
-        base = self.baseline(category, specs)
         up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"))
-        if base is None or up is None:
+        if up is None:
+            return None
+        base = self.baseline(category, specs, up["basis"])
+        if base is None:
             return None
         ratio = up["unit_price"] / base["median"]
         z = math.log(ratio) / base["spread"]

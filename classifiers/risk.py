@@ -27,6 +27,7 @@ from .identity_label import label_findings
 from .exceptions import DataFileError
 from .price import BASIS_NAMES as _BASIS_NAMES
 from .price import BASIS_UNIT as _BASIS_UNIT
+from .price import has_prior as _has_prior
 from .price import find_prior as _find_prior
 from .price import unit_price as _unit_price
 from .risk_model import TEXT_CODES, RiskTextModel
@@ -238,9 +239,9 @@ class RiskRules:
         return []
 
     # -- price -------------------------------------------------------------------------
-    def find_prior(self, category: str, specs: dict[str, Any]) -> dict[str, Any] | None:
-        """The price prior for this category and stated size, else the category fallback."""
-        return _find_prior(self.price_priors, category, specs)
+    def find_prior(self, category: str, specs: dict[str, Any], basis: str | None = None) -> dict[str, Any] | None:
+        """The price prior for this category, stated size and price unit, else the category fallback."""
+        return _find_prior(self.price_priors, category, specs, basis)
 
     def price_reason(self, listing: Listing, category: str, specs: dict[str, Any],
                      price_model: Any = None) -> list[Reason]:
@@ -252,12 +253,14 @@ class RiskRules:
         price = listing.display_price
         if not cfg.get("enabled", True) or price is None or price <= 0:
             return []
-        prior = self.find_prior(category, specs)
-        if prior is None:
-            return []
+        if not _has_prior(cfg, category):
+            return []  # no price known for the category: nothing to read
         up = _unit_price(listing, category, specs, cfg.get("units"), cfg.get("not_comparable"))
         if up is None:
             return []  # a cable without its length, say: nothing to compare
+        prior = self.find_prior(category, specs, up["basis"])
+        if prior is None:
+            return []
         unit, suffix = up["unit_price"], _BASIS_UNIT.get(up["basis"], "")
         ratio = unit / float(prior["median"])
         if ratio >= float(cfg.get("ratio", 0.3)):
@@ -268,6 +271,8 @@ class RiskRules:
             each = f"{yuan_text(up['price'])} 元 / {up['qty']:g} 件，合每件 {unit:.2f} 元"
         else:
             each = f"{yuan_text(up['price'])} 元{suffix}"
+        if up.get("stated"):
+            each += f"（按“{up['stated']}”计价）"
         text = f"{prior['label']}：参考中位价 {prior['median']} 元{suffix}；本商品 {each}，为参考价的 {ratio:.2f} 倍"
         return [Reason("price_too_low", text, "price")]
 
