@@ -324,6 +324,7 @@ def _amount(text: str, basis: str) -> float | None:
 
 
 _NOT_COMPARABLE: dict[int, tuple[Any, tuple]] = {}
+_KIND_WORDS = ("款", "式", "型", "版", "供电", "一体")
 
 
 def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
@@ -352,6 +353,8 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
     if accessory is not None:
         for m in accessory.finditer(title):
             before = title[max(0, m.start() - 3):m.start()]
+            if title[m.end():m.end() + 2].startswith(_KIND_WORDS):
+                continue  # 电池款, 支架式, 底座型: a kind of the product, not a part sold alone
             if not any(c in before for c in cues):
                 return f"配件 {m.group(0)}"
     if quote_title is not None:

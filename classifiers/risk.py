@@ -459,7 +459,8 @@ class RiskRules:
         if len(attr_texts) > 1 and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._attribute_pair_mismatch(fields, analysed, category)
         reasons = self._certification_reasons(reasons, listing, category, now, fields, analysed)
-        reasons += self.price_reason(listing, category, specs)
+        if not any(r.code == "prop_or_display" for r in reasons):  # a prop's price is not the product's
+            reasons += self.price_reason(listing, category, specs)
         reasons += self.watchlist_reasons(listing, watchlist)
         unique: dict[str, Reason] = {}
         for r in reasons:
