@@ -118,10 +118,17 @@ def wheeled_kg(specs: dict[str, Any]) -> float | None:
     return float(big[0]) if big else None
 
 
+def agent_kg(specs: dict[str, Any]) -> float | None:
+    """The stated agent charge of a gaseous unit (含药40kg, XQQW 8kg): the largest mass stated."""
+    weights = specs.get("weights_kg") or []
+    return float(max(weights)) if weights else None
+
+
 # prior key -> (the size it is priced per, read from the specs; that size's unit)
 _SCALES = {"per_mm2": (conductor_area_mm2, "mm²"),
            "per_m2": (blanket_area_m2, "m²"),
-           "per_wheeled_kg": (wheeled_kg, "kg")}
+           "per_wheeled_kg": (wheeled_kg, "kg"),
+           "per_agent_kg": (agent_kg, "kg 药剂")}
 
 
 def _scaled(prior: dict[str, Any], specs: dict[str, Any]) -> dict[str, Any] | None:
@@ -159,7 +166,7 @@ def has_prior(priors: dict[str, Any], category: str) -> bool:
 
 
 def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
-               basis: str | None = None) -> dict[str, Any] | None:
+               basis: str | None = None, title: str | None = None) -> dict[str, Any] | None:
     """The price prior for this category and stated size, else the category fallback.
 
     Entries with `per_mm2` (cables, per metre) or `per_m2` (blankets, per piece) scale with
@@ -172,6 +179,9 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
     default = bases(priors.get("units"), category)[0]
     wanted = basis or default
     entries = [p for p in entries if p.get("basis", default) == wanted]
+    if title is not None:  # a prior with `names` prices only a listing whose title names its product
+        norm = normalize(title)
+        entries = [p for p in entries if not p.get("names") or any(normalize(w) in norm for w in p["names"])]
     if category == "portable_extinguisher":
         agent, amount = extinguisher_size(specs)
         if amount is not None:
@@ -529,12 +539,13 @@ class PriceModel(BaseEstimator):
             key = f"{key}@{basis}"
         return category, key
 
-    def baseline(self, category: str, specs: dict[str, Any], basis: str | None = None) -> dict[str, Any] | None:
+    def baseline(self, category: str, specs: dict[str, Any], basis: str | None = None,
+                 title: str | None = None) -> dict[str, Any] | None:
         """The median unit price to compare with, its spread (log units), count and source."""
         self._check_fitted()
         key = self._key(category, specs, basis)
         group = self.groups_.get(key)
-        prior = find_prior(self.priors_, category, specs, basis)
+        prior = find_prior(self.priors_, category, specs, basis, title)
         label = (prior or {}).get("label") or f"{category_name(category)} {_spec_label(key[1])}".strip()
         if group is None:
             if prior is None:
@@ -564,7 +575,7 @@ class PriceModel(BaseEstimator):
         up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"))
         if up is None:
             return None
-        base = self.baseline(category, specs, up["basis"])
+        base = self.baseline(category, specs, up["basis"], listing.title or "")
         if base is None:
             return None
         ratio = up["unit_price"] / base["median"]

@@ -126,6 +126,10 @@ class RiskRules:
             code: re.compile("|".join(map(re.escape, sorted({normalize(w) for w in cfg["context_negations"]},
                                                              key=len, reverse=True))))
             for code, cfg in self.reasons_cfg.items() if cfg.get("context_negations")}
+        # the phrases a reason's context_negations cancel (absent: all of the reason's phrases)
+        self._context_phrases: dict[str, frozenset[str]] = {
+            code: frozenset(normalize(p) for p in cfg["context_phrases"])
+            for code, cfg in self.reasons_cfg.items() if cfg.get("context_phrases")}
         self._patterns: dict[str, tuple[re.Pattern | None, re.Pattern | None]] = {}
         for code, cfg in self.reasons_cfg.items():
             phrases = sorted({normalize(p) for p in cfg.get("phrases", [])}, key=len, reverse=True)
@@ -203,8 +207,9 @@ class RiskRules:
             for rx in regexes.get(code, ()):
                 matches += list(rx.finditer(norm))
             context = self._contexts.get(code)
+            limited = self._context_phrases.get(code)
             for m in matches:
-                if context is not None and context.search(
+                if context is not None and (limited is None or m.group(0) in limited) and context.search(
                         norm, max(0, m.start() - self.context_window), m.end() + self.context_window):
                     continue
                 if not self._negated(norm, m.start(), m.end(), neg_re):
@@ -239,9 +244,10 @@ class RiskRules:
         return []
 
     # -- price -------------------------------------------------------------------------
-    def find_prior(self, category: str, specs: dict[str, Any], basis: str | None = None) -> dict[str, Any] | None:
+    def find_prior(self, category: str, specs: dict[str, Any], basis: str | None = None,
+                   title: str | None = None) -> dict[str, Any] | None:
         """The price prior for this category, stated size and price unit, else the category fallback."""
-        return _find_prior(self.price_priors, category, specs, basis)
+        return _find_prior(self.price_priors, category, specs, basis, title)
 
     def price_reason(self, listing: Listing, category: str, specs: dict[str, Any],
                      price_model: Any = None) -> list[Reason]:
@@ -258,7 +264,7 @@ class RiskRules:
         up = _unit_price(listing, category, specs, cfg.get("units"), cfg.get("not_comparable"))
         if up is None:
             return []  # a cable without its length, say: nothing to compare
-        prior = self.find_prior(category, specs, up["basis"])
+        prior = self.find_prior(category, specs, up["basis"], listing.title or "")
         if prior is None:
             return []
         unit, suffix = up["unit_price"], _BASIS_UNIT.get(up["basis"], "")
@@ -459,7 +465,8 @@ class RiskRules:
         if len(attr_texts) > 1 and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._attribute_pair_mismatch(fields, analysed, category)
         reasons = self._certification_reasons(reasons, listing, category, now, fields, analysed)
-        if not any(r.code == "prop_or_display" for r in reasons):  # a prop's price is not the product's
+        # a prop's or a used unit's price is not a new product's: not compared with its prior
+        if not any(r.code in ("prop_or_display", "refurbished") for r in reasons):
             reasons += self.price_reason(listing, category, specs)
         reasons += self.watchlist_reasons(listing, watchlist)
         unique: dict[str, Reason] = {}
