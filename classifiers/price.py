@@ -124,11 +124,18 @@ def agent_kg(specs: dict[str, Any]) -> float | None:
     return float(max(weights)) if weights else None
 
 
+def cylinder_l(specs: dict[str, Any]) -> float | None:
+    """The stated cylinder volume of a gaseous unit (100L 柜式): the largest volume stated."""
+    volumes = specs.get("volumes_l") or []
+    return float(max(volumes)) if volumes else None
+
+
 # prior key -> (the size it is priced per, read from the specs; that size's unit)
 _SCALES = {"per_mm2": (conductor_area_mm2, "mm²"),
            "per_m2": (blanket_area_m2, "m²"),
            "per_wheeled_kg": (wheeled_kg, "kg"),
-           "per_agent_kg": (agent_kg, "kg 药剂")}
+           "per_agent_kg": (agent_kg, "kg 药剂"),
+           "per_cylinder_l": (cylinder_l, "L 瓶组")}
 
 
 def _scaled(prior: dict[str, Any], specs: dict[str, Any]) -> dict[str, Any] | None:

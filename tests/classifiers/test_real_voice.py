@@ -132,3 +132,51 @@ PRICE_CASES = [
 def test_price_in_the_listing_unit(rules, category, title, price, attributes, description, want, never):
     codes = found(rules, item(title, price, attributes, description), category)
     assert want <= codes and not (never & codes), codes
+
+
+# -- wording: inspection promises, certificate status, missing certification, service and OEM ------
+WORDING_CASES = [
+    # colloquial promises that the shop passes the check, whatever the product does
+    ("portable_extinguisher", "干粉灭火器4公斤 开店必备 消防来查直接拿出来", "23.5", {},
+     "饭店超市都要配，消防来查放这保证过，不用担心罚款", {I}, set()),
+    ("smoke_alarm", "烟感 独立式 民宿酒店 批量", "16", {}, "检查的时候装着就能过，不响也没事", {I}, set()),
+    ("gas_detector", "燃气报警器 餐饮店 入户安检专用", "39", {}, "", {I}, set()),
+    ("electrical_fire_detector", "剩余电流式电气火灾监控探测器 验收用", "180", {}, "不接主机也行", {I}, set()),
+    ("fire_retardant_coating", "钢结构防火涂料 超薄型 20kg", "150", {}, "刷了就能过消防", {I}, set()),
+    ("portable_extinguisher", "灭火器 4kg 年检专用", "45", {}, "", {I}, set()),
+    # legitimate: the buyer's own review or acceptance, a compliant product, a service
+    ("portable_extinguisher", "车载灭火器1kg 私家车年审专用 MFZ/ABC1", "29", {"执行标准": "GB 4351-2023"},
+     "年审时交警检查车上是否配备灭火器", set(), {I}),
+    ("portable_extinguisher", "4kg干粉灭火器 可年检 支持年检 带3C", "58", {}, "用于消防验收的合格产品，附检测报告", set(), {I}),
+    ("portable_extinguisher", "灭火器年审维修服务 换粉充装", "20", {}, "年检合格后贴年检标签", set(), {I}),
+    # the listing says its own certificate is no longer valid, borrowed, or a placeholder
+    ("portable_extinguisher", "灭火器 4kg 3C证书已过期 库存处理", "26", {"证书状态": "过期"}, "", {C}, set()),
+    ("escape_respirator", "自救呼吸器 TZL30 证书暂停 库存清", "30", {}, "", {C}, set()),
+    ("fire_door", "甲级防火门 钢质 低价清", "900", {"认证状态": "证书已撤销"}, "", {C}, set()),
+    ("smoke_alarm", "烟雾报警器 独立式", "19", {}, "用的是灭火器的证书，我们集团的证书都通用", {C}, set()),
+    ("emergency_light", "安全出口指示灯 应急时间90min", "26", {"证书编号": "CCC 20XX"}, "", {C}, set()),
+    ("portable_extinguisher", "4kg干粉灭火器 3C证书在有效期内 未过期", "60", {}, "证书有效期至2029年，到期前续证", set(), {C}),
+    # missing certification stated as export goods
+    ("smoke_alarm", "烟雾报警器 出口转内销 外贸尾单 便宜", "15", {}, "", {N}, set()),
+    # service and OEM wording is neither refurbishment nor a prop
+    ("portable_extinguisher", "4kg干粉灭火器 新品 以旧换新", "55", {}, "可上门回收旧瓶，建议每年定期充装检查", set(), {R}),
+    ("smoke_alarm", "烟雾报警器 厂家直销 支持OEM贴牌", "22", {}, "免费拿样，样品包邮，可代工", set(), {D, R}),
+    ("portable_extinguisher", "灭火器道具 空瓶 仿真 影视拍摄用", "12", {}, "", {D}, {P}),
+    ("portable_extinguisher", "【二手】灭火器 4kg 九成新 搬店处理", "15", {}, "", {R}, {P}),
+]
+
+
+@pytest.mark.parametrize("category,title,price,attributes,description,want,never", WORDING_CASES,
+                         ids=[c[1][:18] for c in WORDING_CASES])
+def test_wording_as_shops_write_it(rules, category, title, price, attributes, description, want, never):
+    codes = found(rules, item(title, price, attributes, description), category)
+    assert want <= codes and not (never & codes), codes
+
+
+def test_stated_unit_is_named_in_the_evidence(rules):
+    door = item("钢质防火门 甲级", "80", {"计价方式": "元/平方米"})
+    reasons, _ = rules.check(door, "fire_door", None, NOW)
+    text = next(r.evidence for r in reasons if r.code == P)
+    assert "每平方米" in text and "元/平方米" in text
+    up = unit_price(door, "fire_door", {}, load_priors()["units"])
+    assert up["basis"] == "m2" and up["qty"] == 1.0
