@@ -20,7 +20,8 @@ from firewatch.core.labels import attribute_name
 from firewatch.core.models import Listing, Reason
 from firewatch.core.money import yuan_text
 
-from .certification import certification_findings, listing_date, voluntary_numbers, voluntary_registry_finding
+from .certification import certification_findings, listing_date, load_scope, voluntary_numbers, \
+    voluntary_registry_finding
 from .datafiles import load_yaml
 from .editions import edition_findings
 from .identity_label import label_findings
@@ -148,6 +149,8 @@ class RiskRules:
         self.maker_keys = {normalize(k) for k in self.lexicon.get("maker_attributes", [])}
         self.watchlist_keys = {normalize(k) for k in self.lexicon.get("watchlist_attributes", [])}
         self.maker_none = {normalize(v) for v in self.lexicon.get("maker_none_values", [])}
+        self.cert_keys = {normalize(k) for k in self.lexicon.get("certification_attributes", [])}
+        self.cert_none = {normalize(v) for v in self.lexicon.get("certification_none_values", [])}
         cues = sorted(set(self.lexicon.get("watchlist_attributes", [])) | set(self.lexicon.get("maker_text_cues", [])),
                       key=len, reverse=True)
         # a cue, a colon or 为/是, then a name ending in a company word (as the text writes it)
@@ -226,6 +229,27 @@ class RiskRules:
                 return [Reason("no_manufacturer", f"{attribute_name(key)}：{value}", f"attributes.{key}",
                                0, len(value))]
         return []
+
+    def certification_attribute_reasons(self, attributes: dict[str, str]) -> list[Reason]:
+        """no_certification when a certification attribute (认证, 3C认证 ...) says "none"."""
+        for key, value in attributes.items():
+            if attribute_key(key) in self.cert_keys and normalize(str(value)).strip() in self.cert_none:
+                value = str(value)
+                return [Reason("no_certification", f"{attribute_name(key)}：{value}", f"attributes.{key}",
+                               0, len(value))]
+        return []
+
+    def _ccc_not_required(self, reasons: list[Reason], listing: Listing, category: str,
+                          now: datetime | date | None) -> list[Reason]:
+        """`reasons` without a no_certification that only says the product has no CCC (免3C, 无3C认证)
+        on a day CCC was not compulsory for it (ccc_scope.yaml): that is true, not a defect."""
+        if not any(r.code == "no_certification" for r in reasons):
+            return reasons
+        scope = load_scope()
+        if scope.required(category, listing.title or "", listing_date(listing, now)):
+            return reasons
+        return [r for r in reasons if not (r.code == "no_certification" and any(
+            w in normalize(r.evidence) for w in ("3c", "ccc", "强制")))]
 
     @staticmethod
     def _attribute_pair_mismatch(fields, analysed, category: str) -> list[Reason]:
@@ -419,6 +443,9 @@ class RiskRules:
                         for r in phrases]  # cached ones stay unshared
         if category not in self.reasons_cfg.get("no_manufacturer", {}).get("skip_categories", []):
             reasons += self.maker_reasons(listing.attributes or {})
+        if category not in self.reasons_cfg.get("no_certification", {}).get("skip_categories", []):
+            reasons += self.certification_attribute_reasons(listing.attributes or {})
+        reasons = self._ccc_not_required(reasons, listing, category, now)
         # specs: from the title first; attributes and description fill the gaps
         specs = dict(title_specs)
         for (source, text), (_, field_specs, spec_found, _) in zip(fields, analysed):

@@ -10,6 +10,7 @@ Facts behind the price cases are in classifiers/data/price_priors.yaml with thei
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -180,3 +181,42 @@ def test_stated_unit_is_named_in_the_evidence(rules):
     assert "每平方米" in text and "元/平方米" in text
     up = unit_price(door, "fire_door", {}, load_priors()["units"])
     assert up["basis"] == "m2" and up["qty"] == 1.0
+
+
+def dated(title, price, category_date, attributes=None, description=""):
+    listing = item(title, price, attributes, description)
+    listing.first_seen = listing.last_seen = datetime(*category_date, 4, tzinfo=timezone.utc)
+    return listing
+
+
+def test_no_ccc_is_true_while_ccc_was_not_compulsory(rules):
+    # household gas detectors left CCC on 2018-06-11 (2018年第11号公告) and are compulsory again from
+    # 2025-07-01 (2024年第9号公告): ccc_scope.yaml, sources there
+    before = dated("家用燃气报警器 天然气 免3C 2024款", "69", (2024, 9, 1))
+    assert N not in found(rules, before, "gas_detector")
+    after = dated("家用燃气报警器 天然气 免3C 2025款", "69", (2025, 9, 1))
+    assert N in found(rules, after, "gas_detector")
+    # smoke alarms never left CCC (CNCA-C18-01)
+    assert N in found(rules, dated("烟雾报警器 免3C 家用", "25", (2024, 9, 1)), "smoke_alarm")
+
+
+def test_certification_attribute_saying_none(rules):
+    alarm = item("烟雾报警器 白牌 可印logo", "22", {"认证": "无", "品牌": "其他"})
+    reasons, _ = rules.check(alarm, "smoke_alarm", None, NOW)
+    reason = next(r for r in reasons if r.code == N)
+    assert reason.source == "attributes.认证" and reason.evidence == "认证：无"
+    assert N not in found(rules, item("烟雾报警器 独立式", "45", {"认证": "3C"}), "smoke_alarm")
+
+
+def test_ccc_claim_on_a_sign_after_signs_left_ccc(rules):
+    # 消防安全标志 left CCC on 2025-02-25 (2025年第10号公告): a 3C claim on a luminous sign is impossible
+    sign = dated("夜光安全出口指示牌 蓄光墙贴 PVC 3C认证", "3.5", (2025, 6, 1))
+    assert C in found(rules, sign, "emergency_light")
+    lamp = dated("安全出口指示灯 LED 3C认证 应急90分钟", "28", (2025, 6, 1))
+    assert C not in found(rules, lamp, "emergency_light")
+
+
+def test_shop_annual_review_beside_3c_is_not_inspection_only(rules):
+    ok = item("4kg干粉灭火器 店铺用 消防年审专用 带3C", "59", {"执行标准": "GB 4351-2023"})
+    assert I not in found(rules, ok, "portable_extinguisher")
+    assert I in found(rules, item("4kg干粉灭火器 店铺用 消防年审专用", "59"), "portable_extinguisher")
