@@ -345,7 +345,8 @@ _KIND_WORDS = ("款", "式", "型", "版", "供电", "一体")
 
 
 def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
-    """(accessory regex, included cues, quote regex, service regex, title-only quote regex) of the priors file's
+    """(accessory regex, included cues, quote regex, service regex, title-only quote regex, used-goods regex)
+    of the priors file's
     `not_comparable` words, normalised and compiled once per rules object."""
     cached = _NOT_COMPARABLE.get(id(rules))
     if cached is None or cached[0] is not rules:
@@ -354,7 +355,8 @@ def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
             return re.compile("|".join(map(re.escape, words))) if words else None
         cues = tuple(normalize(c) for c in rules.get("included_cues", ()))
         cached = _NOT_COMPARABLE[id(rules)] = (rules, (rx("accessory_words"), cues, rx("quote_words"),
-                                                        rx("service_words"), rx("quote_title_words")))
+                                                        rx("service_words"), rx("quote_title_words"),
+                                                        rx("used_words")))
     return cached[1]
 
 
@@ -365,7 +367,7 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
     named in the title (充装服务, 上门回收) priced against the product it serves."""
     if not rules:
         return None
-    accessory, cues, quote, service, quote_title = _not_comparable_tables(rules)
+    accessory, cues, quote, service, quote_title, used = _not_comparable_tables(rules)
     title = normalize(listing.title or "")
     if accessory is not None:
         for m in accessory.finditer(title):
@@ -374,6 +376,11 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
                 continue  # 电池款, 支架式, 底座型: a kind of the product, not a part sold alone
             if not any(c in before for c in cues):
                 return f"配件 {m.group(0)}"
+    if used is not None:
+        for text in (title, normalize(listing.description or "")):
+            m = used.search(text)
+            if m and not any(text[max(0, m.start() - 1):m.start()] == c for c in ("非", "不")):
+                return f"二手 {m.group(0)}"
     if quote_title is not None:
         m = quote_title.search(title)
         if m:
@@ -400,7 +407,8 @@ def bases(units: dict[str, Any] | None, category: str) -> list[str]:
 
 
 def unit_price(listing: Listing, category: str, specs: dict[str, Any],
-               units: dict[str, str] | None = None, skip: dict[str, Any] | None = None) -> dict[str, Any] | None:
+               units: dict[str, str] | None = None, skip: dict[str, Any] | None = None,
+               least: dict[str, float] | None = None) -> dict[str, Any] | None:
     """The comparable unit price of a listing, or None when there is none.
 
     Returns {price, qty, unit_price, basis, tier, min_order}: `price` is what the listing
@@ -457,6 +465,9 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
                     break
         if amount is None and listing.description:
             amount = _amount(listing.description, basis)
+        if (amount is None or amount <= 0) and (least or {}).get(category):
+            amount = float(least[category])  # the least it can be for: the seller's most favourable reading
+            said = f"未标明数量，按最少 {amount:g} {BASIS_NAMES.get(basis, basis)} 计"
         if amount is None or amount <= 0:
             return None  # cannot compare a cable without its length
         qty = amount * pieces
@@ -512,7 +523,8 @@ class PriceModel(BaseEstimator):
         logs: dict[tuple[str, str], list[float]] = {}
         n = 0
         for listing, category, specs in self._items(X):
-            up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"))
+            up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"),
+                            self.priors_.get("min_amount"))
             if up is None or category in ("not_fire", None, ""):
                 continue
             logs.setdefault(self._key(category, specs, up["basis"]), []).append(math.log(up["unit_price"]))
@@ -579,7 +591,8 @@ class PriceModel(BaseEstimator):
         if not self.priors_.get("enabled", True):
             return None
         specs = listing_specs(listing) if specs is None else specs
-        up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"))
+        up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"),
+                            self.priors_.get("min_amount"))
         if up is None:
             return None
         base = self.baseline(category, specs, up["basis"], listing.title or "")

@@ -285,7 +285,7 @@ class RiskRules:
             return []
         if not _has_prior(cfg, category):
             return []  # no price known for the category: nothing to read
-        up = _unit_price(listing, category, specs, cfg.get("units"), cfg.get("not_comparable"))
+        up = _unit_price(listing, category, specs, cfg.get("units"), cfg.get("not_comparable"), cfg.get("min_amount"))
         if up is None:
             return []  # a cable without its length, say: nothing to compare
         prior = self.find_prior(category, specs, up["basis"], listing.title or "")
@@ -492,8 +492,8 @@ class RiskRules:
         if len(attr_texts) > 1 and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._attribute_pair_mismatch(fields, analysed, category)
         reasons = self._certification_reasons(reasons, listing, category, now, fields, analysed)
-        # a prop's or a used unit's price is not a new product's: not compared with its prior
-        if not any(r.code in ("prop_or_display", "refurbished") for r in reasons):
+        # a prop's price is not the product's: not compared with its prior
+        if not any(r.code == "prop_or_display" for r in reasons):
             reasons += self.price_reason(listing, category, specs)
         reasons += self.watchlist_reasons(listing, watchlist)
         unique: dict[str, Reason] = {}
