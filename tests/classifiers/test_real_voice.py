@@ -166,11 +166,20 @@ WORDING_CASES = [
     ("smoke_alarm", "烟雾报警器 独立式", "19", {}, "用的是灭火器的证书，我们集团的证书都通用", {C}, set()),
     ("emergency_light", "安全出口指示灯 应急时间90min", "26", {"证书编号": "CCC 20XX"}, "", {C}, set()),
     ("portable_extinguisher", "4kg干粉灭火器 3C证书在有效期内 未过期", "60", {}, "证书有效期至2029年，到期前续证", set(), {C}),
+    ("fire_glass", "防火玻璃 A类1.0h 消防验收用 附质保", "760", {}, "用于消防验收的合格产品，附检测报告", set(), {I}),
+    ("fire_glass", "防火玻璃 验收用 便宜一半", "180", {}, "", {I}, set()),
+    # an expired product sold as stock is refurbished; an expired certificate is not
+    ("escape_respirator", "防护面罩 TZL30 库存 便宜 还能用", "30", {}, "过期了但真空包装没破", {R}, set()),
+    ("portable_extinguisher", "灭火器 4kg 3C证书已过期 清仓", "40", {}, "", {C}, {R}),
     # missing certification stated as export goods
     ("smoke_alarm", "烟雾报警器 出口转内销 外贸尾单 便宜", "15", {}, "", {N}, set()),
     # service and OEM wording is neither refurbishment nor a prop
     ("portable_extinguisher", "4kg干粉灭火器 新品 以旧换新", "55", {}, "可上门回收旧瓶，建议每年定期充装检查", set(), {R}),
     ("smoke_alarm", "烟雾报警器 厂家直销 支持OEM贴牌", "22", {}, "免费拿样，样品包邮，可代工", set(), {D, R}),
+    ("portable_extinguisher", "新灭火器4kg 以旧换新 国标3C", "59", {},
+     "买新机可把家里过期的旧瓶交给快递员带走，旧瓶报废处理不再销售", set(), {R}),
+    ("portable_extinguisher", "干粉灭火器 4kg ABC 厂家直发", "48", {}, "出厂满5年需维修，请按期找有资质单位检修换粉", set(), {R}),
+    ("smoke_alarm", "儿童玩具 消防员 烟雾报警器 仿真 发声玩具", "12.8", {}, "", set(), {D}),
     ("portable_extinguisher", "灭火器道具 空瓶 仿真 影视拍摄用", "12", {}, "", {D}, {P}),
     ("portable_extinguisher", "【二手】灭火器 4kg 九成新 搬店处理", "15", {}, "", {R}, {P}),
 ]
