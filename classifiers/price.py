@@ -188,7 +188,8 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
     entries = [p for p in entries if p.get("basis", default) == wanted]
     if title is not None:  # a prior with `names` prices only a listing whose title names its product
         norm = normalize(title)
-        entries = [p for p in entries if not p.get("names") or any(normalize(w) in norm for w in p["names"])]
+        entries = [p for p in entries if (not p.get("names") or any(normalize(w) in norm for w in p["names"]))
+                   and not any(normalize(w) in norm for w in p.get("not_names", ()))]
     if category == "portable_extinguisher":
         agent, amount = extinguisher_size(specs)
         if amount is not None:

@@ -131,6 +131,9 @@ PRICE_CASES = [
     ("fire_door", "防火门观察窗 复合防火玻璃 乙级门用 定制尺寸", "85", {}, "", set(), {P}),
     # a used unit is not priced against a new one (it is refurbished, not underpriced)
     ("smoke_alarm", "烟感 酒店拆下 20个 处理", "5", {}, "二手拆机，能响", set(), {P}),
+    # a farm hose or a toy filed under a fire category is not priced as the fire product
+    ("fire_hose", "农用水带 灌溉 抽水 2寸 50米 PVC", "45", {}, "", set(), {P}),
+    ("smoke_alarm", "儿童玩具 消防员 烟雾报警器 发声", "12.8", {}, "", set(), {P}),
     # a plain cheap unit stays flagged
     ("portable_extinguisher", "4kg干粉灭火器 家用 车载 店用", "9.9", {}, "", {P}, set()),
     ("escape_respirator", "消防过滤式自救呼吸器 TZL30 酒店", "8.5", {}, "", {P}, set()),
@@ -169,7 +172,8 @@ WORDING_CASES = [
     ("fire_glass", "防火玻璃 A类1.0h 消防验收用 附质保", "760", {}, "用于消防验收的合格产品，附检测报告", set(), {I}),
     ("fire_glass", "防火玻璃 验收用 便宜一半", "180", {}, "", {I}, set()),
     # an expired product sold as stock is refurbished; an expired certificate is not
-    ("escape_respirator", "防护面罩 TZL30 库存 便宜 还能用", "30", {}, "过期了但真空包装没破", {R}, set()),
+    ("escape_respirator", "防护面罩 TZL30 过期库存 便宜 还能用", "30", {}, "真空包装没破", {R}, set()),
+    ("smoke_alarm", "烟感 3C证书已过期 独立式 清仓", "18", {}, "证书去年过期了还没续，东西是一样的", {C}, {R}),
     ("portable_extinguisher", "灭火器 4kg 3C证书已过期 清仓", "40", {}, "", {C}, {R}),
     # missing certification stated as export goods
     ("smoke_alarm", "烟雾报警器 出口转内销 外贸尾单 便宜", "15", {}, "", {N}, set()),
