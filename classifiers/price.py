@@ -3,6 +3,10 @@
 `PriceModel.fit(X)` learns, from `(listing, category[, specs])` items, the median and MAD of the
 log unit price per group, shrunk towards `data/price_priors.yaml` where few were observed;
 `explain` returns one listing's comparison (or None), `reasons` the `price_too_low` Reason (or []).
+`unit_price` reads what one price buys: the unit the listing states (元/米, 按平方, 计价单位), else
+the amount in its text in the category's unit (100米/盘, 20kg/桶, 1200x1500mm), else nothing, and
+leaves out prices that are not the product's (accessories, services, rentals, used goods, quote
+placeholders, deposits and postage links).
 """
 
 from __future__ import annotations
@@ -66,14 +70,16 @@ _UNIT_WORDS = {"平方米": "m2", "平米": "m2", "平方": "m2", "㎡": "m2", "
                "具": "piece", "瓶": "piece", "台": "piece", "把": "piece", "顶": "piece", "支": "piece",
                "桶": "pack", "箱": "pack", "卷": "pack", "盘": "pack", "捆": "pack", "盒": "pack", "包": "pack"}
 _UNIT_ALT = "|".join(sorted(map(re.escape, _UNIT_WORDS), key=len, reverse=True))
-_STATED_RES = [
+_STATED_PARTS = [
     # 元/米, ¥/㎡, 元每米, 元一平 (a 2.5平方 cable size never follows 元)
-    re.compile(r"(?:元|块|¥)\s*(?:/|每|一)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])"),
+    r"(?:元|块|¥)\s*(?:/|每|一)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])",
     # 20一米, 35一平, 每米20: a number then 一/每 and a unit; 按米卖, 按平方计价
-    re.compile(r"\d\s*(?:/|一|每)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])(?!\s*\d)"),
-    re.compile(r"按\s*(米|平方米|平米|平方|面积|公斤|千克|重量|斤|樘|套|个|只|件|桶|卷|盘)\s*(?:计价|计算|卖|销售|出售|算|报价|收费)?"),
-    re.compile(r"(?<![0-9.])(?:每|单价/?)\s*(米|平方米|平米|平方|㎡)(?![0-9])"),
+    r"\d\s*(?:/|一|每)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])(?!\s*\d)",
+    r"按\s*(米|平方米|平米|平方|面积|公斤|千克|重量|斤|樘|套|个|只|件|桶|卷|盘)\s*(?:计价|计算|卖|销售|出售|算|报价|收费)?",
+    r"(?<![0-9.])(?:每|单价/?)\s*(米|平方米|平米|平方|㎡)(?![0-9])",
 ]
+# one pass per text: the first alternative that matches names the unit in its own group
+_STATED_RE = re.compile("|".join(f"(?:{p})" for p in _STATED_PARTS))
 _AREA_WORDS = {"面积": "m2", "重量": "kg"}
 UNIT_KEYS = ("计价单位", "计价", "计价方式", "销售单位", "单位", "售卖单位", "价格单位", "报价单位", "计量单位")
 # conductors that are not copper: priced at a fraction of copper's cost (the per-mm² prior is copper's)
@@ -161,6 +167,9 @@ def _priors_by_category(priors: dict[str, Any]) -> dict[str, list[dict[str, Any]
     if cached is None or cached[0] is not entries:
         grouped: dict[str, list[dict[str, Any]]] = {}
         for p in entries:
+            if p.get("names") or p.get("not_names"):  # normalised once, beside the entry
+                p = {**p, "_names": tuple(normalize(w) for w in p.get("names", ())),
+                     "_not_names": tuple(normalize(w) for w in p.get("not_names", ()))}
             grouped.setdefault(p.get("category"), []).append(p)
         cached = (entries, grouped)
         _BY_CATEGORY[id(priors)] = cached
@@ -186,10 +195,12 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
     default = bases(priors.get("units"), category)[0]
     wanted = basis or default
     entries = [p for p in entries if p.get("basis", default) == wanted]
-    if title is not None:  # a prior with `names` prices only a listing whose title names its product
+    if title is not None and any("_names" in p for p in entries):
+        # a prior with `names` prices only a listing whose title names its product (`not_names`: not
+        # one naming another use)
         norm = normalize(title)
-        entries = [p for p in entries if (not p.get("names") or any(normalize(w) in norm for w in p["names"]))
-                   and not any(normalize(w) in norm for w in p.get("not_names", ()))]
+        entries = [p for p in entries if "_names" not in p or (
+            (not p["_names"] or any(w in norm for w in p["_names"])) and not any(w in norm for w in p["_not_names"]))]
     if category == "portable_extinguisher":
         agent, amount = extinguisher_size(specs)
         if amount is not None:
@@ -296,10 +307,10 @@ def stated_unit(listing: Listing) -> tuple[str, str] | None:
     for text in fields:
         if not text:
             continue
-        for rx in _STATED_RES:
-            m = rx.search(text)
-            if m and _unit_of(m.group(1)):
-                return _unit_of(m.group(1)), m.group(0).strip()
+        for m in _STATED_RE.finditer(text):
+            word = next(g for g in m.groups() if g is not None)
+            if _unit_of(word):
+                return _unit_of(word), m.group(0).strip()
     return None
 
 
@@ -346,9 +357,8 @@ _KIND_WORDS = ("款", "式", "型", "版", "供电", "一体")
 
 
 def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
-    """(accessory regex, included cues, quote regex, service regex, title-only quote regex, used-goods regex)
-    of the priors file's
-    `not_comparable` words, normalised and compiled once per rules object."""
+    """(accessory regex, included cues, quote regex, service regex, title-only quote regex, used-goods
+    regex) of the priors file's `not_comparable` words, normalised and compiled once per rules object."""
     cached = _NOT_COMPARABLE.get(id(rules))
     if cached is None or cached[0] is not rules:
         def rx(key: str) -> re.Pattern | None:
@@ -365,7 +375,8 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
     """Why the listing's price says nothing about the product's cost, or None: an accessory of
     the product (a bracket, a box, a base: 灭火器支架) rather than one that comes with it
     (送支架, 含箱), a price that is a placeholder for a quote (价格面议, 拍前咨询), or a service
-    named in the title (充装服务, 上门回收) priced against the product it serves."""
+    named in the title (充装服务, 上门回收, 出租) priced against the product it serves, or used goods
+    (二手, 九成新) whose price is not a new unit's."""
     if not rules:
         return None
     accessory, cues, quote, service, quote_title, used = _not_comparable_tables(rules)
@@ -380,7 +391,7 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
     if used is not None:
         for text in (title, normalize(listing.description or "")):
             m = used.search(text)
-            if m and not any(text[max(0, m.start() - 1):m.start()] == c for c in ("非", "不")):
+            if m and text[max(0, m.start() - 1):m.start()] not in ("非", "不", "绝", "无"):  # 非二手, 拒绝二手
                 return f"二手 {m.group(0)}"
     if quote_title is not None:
         m = quote_title.search(title)
@@ -412,9 +423,13 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
                least: dict[str, float] | None = None) -> dict[str, Any] | None:
     """The comparable unit price of a listing, or None when there is none.
 
-    Returns {price, qty, unit_price, basis, tier, min_order}: `price` is what the listing
-    asks, `qty` how many basis units (pieces, m, kg, m²) that buys. `skip`: the priors file's
-    `not_comparable` words (accessories, quote placeholders), whose listings get None.
+    Returns {price, qty, unit_price, basis, stated, tier, min_order}: `price` is what the listing
+    asks, `qty` how many basis units (pieces, m, kg, m²) that buys, `stated` the words that said
+    the unit (元/米, 计价单位：元/平方米) or None. A unit the listing states wins over lengths and
+    pack sizes found in its text; a stated unit the category has no prior in gives None. `skip`:
+    the priors file's `not_comparable` words (accessories, quote placeholders), whose listings get
+    None; `least`: per category, the least amount one price can be for (the priors' `min_amount`),
+    used when the amount cannot be read.
     """
     if skip and not_comparable(listing, skip):
         return None
