@@ -139,8 +139,9 @@ class RiskRules:
                 re.compile("|".join(map(re.escape, phrases))) if phrases else None,
                 re.compile("|".join(map(re.escape, negs))) if negs else None,
             )
+        # a reason's patterns as one alternation: one scan of a field per reason
         self._regexes: dict[str, list[re.Pattern]] = {
-            code: [re.compile(normalize(p)) for p in cfg.get("patterns", [])]
+            code: [re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["patterns"]))]
             for code, cfg in self.reasons_cfg.items() if cfg.get("patterns")}
         # one pass over a field finds whether any phrase of any code occurs (most fields: none)
         every = sorted({normalize(p) for cfg in self.reasons_cfg.values() for p in cfg.get("phrases", [])},
