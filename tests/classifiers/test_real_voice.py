@@ -134,6 +134,13 @@ PRICE_CASES = [
     # a farm hose or a toy filed under a fire category is not priced as the fire product
     ("fire_hose", "农用水带 灌溉 抽水 2寸 50米 PVC", "45", {}, "", set(), {P}),
     ("smoke_alarm", "儿童玩具 消防员 烟雾报警器 发声", "12.8", {}, "", set(), {P}),
+    # a listing the category model misfiled is not priced as the category's product: a prior
+    # prices only a title that names its product (a call point is no shutter, a kiln brick no blanket)
+    ("fire_shutter", "手动报警按钮 J-SAM 带电话插孔 消防", "18", {}, "", set(), {P}),
+    ("fire_blanket", "耐火砖 高铝砖 窑炉 耐高温", "3.5", {}, "", set(), {P}),
+    # thick cement-based coating by the bag: cheap, but not 3 yuan for 25 kg
+    ("fire_retardant_coating", "钢结构防火涂料 厚型 25kg/袋", "3", {}, "特价清仓", {P}, set()),
+    ("fire_retardant_coating", "钢结构防火涂料 厚型 25kg/袋", "38", {}, "", set(), {P}),
     # a plain cheap unit stays flagged
     ("portable_extinguisher", "4kg干粉灭火器 家用 车载 店用", "9.9", {}, "", {P}, set()),
     ("escape_respirator", "消防过滤式自救呼吸器 TZL30 酒店", "8.5", {}, "", {P}, set()),
@@ -157,11 +164,17 @@ WORDING_CASES = [
     ("electrical_fire_detector", "剩余电流式电气火灾监控探测器 验收用", "180", {}, "不接主机也行", {I}, set()),
     ("fire_retardant_coating", "钢结构防火涂料 超薄型 20kg", "150", {}, "刷了就能过消防", {I}, set()),
     ("portable_extinguisher", "灭火器 4kg 年检专用", "45", {}, "", {I}, set()),
+    ("portable_extinguisher", "灭火器4kg干粉 商铺开业 消防来查拿得出手", "21", {},
+     "消防的来了你就拿这个给他看，准没问题，罚不了你", {I}, set()),
+    ("flame_retardant_cable", "阻燃电线 ZC-BV 2.5 外皮印字齐全", "120", {}, "验收的人只看印字", {I}, set()),
     # legitimate: the buyer's own review or acceptance, a compliant product, a service
     ("portable_extinguisher", "车载灭火器1kg 私家车年审专用 MFZ/ABC1", "29", {"执行标准": "GB 4351-2023"},
      "年审时交警检查车上是否配备灭火器", set(), {I}),
     ("portable_extinguisher", "4kg干粉灭火器 可年检 支持年检 带3C", "58", {}, "用于消防验收的合格产品，附检测报告", set(), {I}),
     ("portable_extinguisher", "灭火器年审维修服务 换粉充装", "20", {}, "年检合格后贴年检标签", set(), {I}),
+    # props as shops word them: a showroom door that cannot be fitted
+    ("fire_door", "防火门 展厅样门 不锈钢 不能安装", "150", {}, "展厅看样用，门芯是空的", {D}, {P}),
+    ("fire_door", "钢质防火门 乙级 支持看样 可来厂看样", "980", {}, "", set(), {D}),
     # the listing says its own certificate is no longer valid, borrowed, or a placeholder
     ("portable_extinguisher", "灭火器 4kg 3C证书已过期 库存处理", "26", {"证书状态": "过期"}, "", {C}, set()),
     ("escape_respirator", "自救呼吸器 TZL30 证书暂停 库存清", "30", {}, "", {C}, set()),
@@ -242,3 +255,11 @@ def test_shop_annual_review_beside_3c_is_not_inspection_only(rules):
     ok = item("4kg干粉灭火器 店铺用 消防年审专用 带3C", "59", {"执行标准": "GB 4351-2023"})
     assert I not in found(rules, ok, "portable_extinguisher")
     assert I in found(rules, item("4kg干粉灭火器 店铺用 消防年审专用", "59"), "portable_extinguisher")
+
+
+def test_ccc_claim_on_smoke_control_equipment_after_2019(rules):
+    # 防烟排烟设备 left CCC on 2019-07-29 (2019年第36号公告; ccc_scope.yaml, sources there), whatever
+    # category the listing was filed under
+    fan = dated("排烟风机 3C认证 消防高温排烟 HTF", "2600", (2025, 3, 1), {"型号": "HTF-I-6"})
+    assert C in found(rules, fan, "smoke_alarm")
+    assert C not in found(rules, dated("排烟风机 消防高温排烟 HTF", "2600", (2025, 3, 1)), "smoke_alarm")
