@@ -51,6 +51,7 @@ _BOX_RES = [
 ]
 _PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "x", "*", "×")  # every _BOX_RES match holds one
 _LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])")
+_KW_RE = re.compile(r"(\d+(?:\.\d+)?)\s*kw(?![a-z])")
 # a hose's GB 6246 code: pressure class - diameter - length in metres (8-65-20: 20 m of DN65)
 _HOSE_CODE_RE = re.compile(r"(?<![\d.])(?:8|10|13|16|20|25)\s*-\s*(?:25|40|50|65|80|100)\s*-\s*(\d{2})(?![\d.])")
 _PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")
@@ -209,6 +210,12 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
                 if p.get("agent") == agent and float(p.get("amount", -1)) == amount:
                     return p
     for p in entries:
+        if "per_kw" in p:  # pumps: priced by the motor power the title states (XBD … 55kW)
+            m = _KW_RE.search(normalize(title or ""))
+            if m and float(m.group(1)) > 0:
+                kw = float(m.group(1))
+                return {**p, "median": round(float(p["per_kw"]) * kw, 2), "label": f"{p['label']} {kw:g} kW"}
+            continue
         if "agent" not in p and "amount" not in p and _when(p, specs):
             scaled = _scaled(p, specs)
             if scaled is not None:

@@ -141,6 +141,11 @@ PRICE_CASES = [
     # thick cement-based coating by the bag: cheap, but not 3 yuan for 25 kg
     ("fire_retardant_coating", "钢结构防火涂料 厚型 25kg/袋", "3", {}, "特价清仓", {P}, set()),
     ("fire_retardant_coating", "钢结构防火涂料 厚型 25kg/袋", "38", {}, "", set(), {P}),
+    # pumps by their stated motor power: a small jockey pump is cheap, a 55 kW set is not
+    ("fire_pump", "消防泵 XBD 管道泵 喷淋稳压泵 1.5kW 小型", "1450", {}, "", set(), {P}),
+    ("fire_pump", "消防泵 XBD7.0/40 55kW 消防泵组 特价", "1200", {}, "", {P}, set()),
+    # 出租房 is where the alarm goes, not a rental of it
+    ("smoke_alarm", "烟感 出租房 民宿 一块多一个", "1.8", {}, "", {P}, set()),
     # a plain cheap unit stays flagged
     ("portable_extinguisher", "4kg干粉灭火器 家用 车载 店用", "9.9", {}, "", {P}, set()),
     ("escape_respirator", "消防过滤式自救呼吸器 TZL30 酒店", "8.5", {}, "", {P}, set()),
