@@ -12,6 +12,7 @@ placeholders, deposits and postage links).
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 import math
 import re
 from decimal import Decimal
@@ -35,6 +36,9 @@ from .corpus import listing_text
 from .exceptions import ModelNotTrainedError
 
 logger = logging.getLogger(__name__)
+# the same title, attribute and description texts are read by several checks of one listing, and
+# attribute texts repeat across listings: normalised once each
+_norm = lru_cache(maxsize=8192)(normalize)
 
 PRICE_PRIORS_PATH = Path(__file__).parent / "data" / "price_priors.yaml"
 MAD_SCALE = 1.4826  # MAD -> standard deviation for normal data
@@ -169,8 +173,8 @@ def _priors_by_category(priors: dict[str, Any]) -> dict[str, list[dict[str, Any]
         grouped: dict[str, list[dict[str, Any]]] = {}
         for p in entries:
             if p.get("names") or p.get("not_names"):  # normalised once, beside the entry
-                p = {**p, "_names": tuple(normalize(w) for w in p.get("names", ())),
-                     "_not_names": tuple(normalize(w) for w in p.get("not_names", ()))}
+                p = {**p, "_names": tuple(_norm(w) for w in p.get("names", ())),
+                     "_not_names": tuple(_norm(w) for w in p.get("not_names", ()))}
             grouped.setdefault(p.get("category"), []).append(p)
         cached = (entries, grouped)
         _BY_CATEGORY[id(priors)] = cached
@@ -199,7 +203,7 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
     if title is not None and any("_names" in p for p in entries):
         # a prior with `names` prices only a listing whose title names its product (`not_names`: not
         # one naming another use)
-        norm = normalize(title)
+        norm = _norm(title)
         entries = [p for p in entries if "_names" not in p or (
             (not p["_names"] or any(w in norm for w in p["_names"])) and not any(w in norm for w in p["_not_names"]))]
     if category == "portable_extinguisher":
@@ -211,7 +215,7 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
                     return p
     for p in entries:
         if "per_kw" in p:  # pumps: priced by the motor power the title states (XBD … 55kW)
-            m = _KW_RE.search(normalize(title or ""))
+            m = _KW_RE.search(_norm(title or ""))
             if m and float(m.group(1)) > 0:
                 kw = float(m.group(1))
                 return {**p, "median": round(float(p["per_kw"]) * kw, 2), "label": f"{p['label']} {kw:g} kW"}
@@ -276,7 +280,7 @@ def min_order(listing: Listing) -> int | None:
             if m:
                 return int(m.group(0))
     title = listing.title or ""
-    m = _MIN_ORDER_RE.search(normalize(title)) if "起" in title else None
+    m = _MIN_ORDER_RE.search(_norm(title)) if "起" in title else None
     if m:
         return int(m.group(1) or m.group(2))
     return None
@@ -284,7 +288,7 @@ def min_order(listing: Listing) -> int | None:
 
 def pack_count(text: str, specs: dict[str, Any]) -> int:
     """Pieces sold for the price: 4只装, 2个装, 一箱12个, 12个/箱, x4只; 1 when none is stated."""
-    norm = normalize(text)
+    norm = _norm(text)
     if not any(c in norm for c in _PACK_CUES):
         return int(specs.get("pack_qty", 1) or 1)  # none of the patterns can match
     for rx in _BOX_RES:
@@ -304,13 +308,13 @@ def stated_unit(listing: Listing) -> tuple[str, str] | None:
     """(basis, the words read) of the unit the listing says its price is for, or None: 元/米 -> m,
     35一平 -> m2, 按公斤 -> kg, 元/樘 -> piece, 元/桶 -> pack (the pack's content decides), from the title,
     then the attributes (计价单位: 元/平方米; 销售单位: 米), then the description."""
-    fields = [normalize(listing.title or "")]
+    fields = [_norm(listing.title or "")]
     for key, value in (listing.attributes or {}).items():
-        value = normalize(str(value)).strip()
+        value = _norm(str(value)).strip()
         if attribute_key(key) in UNIT_KEYS and _unit_of(value.removeprefix("元/").removeprefix("/")):
             return _unit_of(value.removeprefix("元/").removeprefix("/")), f"{key}：{value}"
-        fields.append(f"{normalize(str(key))} {value}")
-    fields.append(normalize(listing.description or ""))
+        fields.append(f"{_norm(str(key))} {value}")
+    fields.append(_norm(listing.description or ""))
     for text in fields:
         if not text:
             continue
@@ -324,14 +328,14 @@ def stated_unit(listing: Listing) -> tuple[str, str] | None:
 def aluminium(listing: Listing) -> str | None:
     """The words saying a cable's conductors are aluminium (铝芯, YJLV), or None."""
     for text in [listing.title or ""] + [f"{k}{v}" for k, v in (listing.attributes or {}).items()]:
-        m = _ALUMINIUM_RE.search(normalize(text))
+        m = _ALUMINIUM_RE.search(_norm(text))
         if m:
             return m.group(0)
     return None
 
 
 def _amount(text: str, basis: str) -> float | None:
-    norm = normalize(text)
+    norm = _norm(text)
     if basis == "m":
         values = [float(v) for v in _LENGTH_RE.findall(norm)] or [float(v) for v in _HOSE_CODE_RE.findall(norm)]
         if values:
@@ -369,9 +373,9 @@ def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
     cached = _NOT_COMPARABLE.get(id(rules))
     if cached is None or cached[0] is not rules:
         def rx(key: str) -> re.Pattern | None:
-            words = sorted({normalize(w) for w in rules.get(key, ())}, key=len, reverse=True)
+            words = sorted({_norm(w) for w in rules.get(key, ())}, key=len, reverse=True)
             return re.compile("|".join(map(re.escape, words))) if words else None
-        cues = tuple(normalize(c) for c in rules.get("included_cues", ()))
+        cues = tuple(_norm(c) for c in rules.get("included_cues", ()))
         cached = _NOT_COMPARABLE[id(rules)] = (rules, (rx("accessory_words"), cues, rx("quote_words"),
                                                         rx("service_words"), rx("quote_title_words"),
                                                         rx("used_words")))
@@ -387,7 +391,7 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
     if not rules:
         return None
     accessory, cues, quote, service, quote_title, used = _not_comparable_tables(rules)
-    title = normalize(listing.title or "")
+    title = _norm(listing.title or "")
     if accessory is not None:
         for m in accessory.finditer(title):
             before = title[max(0, m.start() - 3):m.start()]
@@ -396,7 +400,7 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
             if not any(c in before for c in cues):
                 return f"配件 {m.group(0)}"
     if used is not None:
-        for text in (title, normalize(listing.description or "")):
+        for text in (title, _norm(listing.description or "")):
             m = used.search(text)
             if m and text[max(0, m.start() - 1):m.start()] not in ("非", "不", "绝", "无"):  # 非二手, 拒绝二手
                 return f"二手 {m.group(0)}"
@@ -405,7 +409,7 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
         if m:
             return f"报价 {m.group(0)}"
     if quote is not None:
-        texts = [title, normalize(listing.description or "")] + [normalize(f"{k} {v}") for k, v in
+        texts = [title, _norm(listing.description or "")] + [_norm(f"{k} {v}") for k, v in
                                                                  (listing.attributes or {}).items()]
         for text in texts:
             m = quote.search(text)
