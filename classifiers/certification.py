@@ -106,6 +106,17 @@ class Scope:
                     return entry
         return None
 
+    def required(self, category: str, title: str, on: date) -> bool:
+        """Whether CCC is compulsory for the product on `on`: not in an out-of-scope period, and past
+        its `mandatory_from` day where the product (re-)entered CCC with one (gas detectors:
+        certificates from 2024-11-01, compulsory from 2025-07-01)."""
+        if self.outside(category, title, on) is not None:
+            return False
+        for entry in self.scope.get("in_scope", []):
+            if category in entry.get("categories", []) and entry.get("certificates_from") and entry.get("mandatory_from"):
+                return on >= _day(entry["mandatory_from"], SCOPE_PATH.name)
+        return True
+
     def gap_years(self, category: str) -> list[tuple[int, dict[str, Any]]]:
         """Years wholly inside a period when `category` was outside CCC (ended periods only)."""
         out = []

@@ -3,11 +3,16 @@
 `PriceModel.fit(X)` learns, from `(listing, category[, specs])` items, the median and MAD of the
 log unit price per group, shrunk towards `data/price_priors.yaml` where few were observed;
 `explain` returns one listing's comparison (or None), `reasons` the `price_too_low` Reason (or []).
+`unit_price` reads what one price buys: the unit the listing states (元/米, 按平方, 计价单位), else
+the amount in its text in the category's unit (100米/盘, 20kg/桶, 1200x1500mm), else nothing, and
+leaves out prices that are not the product's (accessories, services, rentals, used goods, quote
+placeholders, deposits and postage links).
 """
 
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 import math
 import re
 from decimal import Decimal
@@ -31,6 +36,9 @@ from .corpus import listing_text
 from .exceptions import ModelNotTrainedError
 
 logger = logging.getLogger(__name__)
+# the same title, attribute and description texts are read by several checks of one listing, and
+# attribute texts repeat across listings: normalised once each
+_norm = lru_cache(maxsize=8192)(normalize)
 
 PRICE_PRIORS_PATH = Path(__file__).parent / "data" / "price_priors.yaml"
 MAD_SCALE = 1.4826  # MAD -> standard deviation for normal data
@@ -47,6 +55,9 @@ _BOX_RES = [
 ]
 _PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "x", "*", "×")  # every _BOX_RES match holds one
 _LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])")
+_KW_RE = re.compile(r"(\d+(?:\.\d+)?)\s*kw(?![a-z])")
+# a hose's GB 6246 code: pressure class - diameter - length in metres (8-65-20: 20 m of DN65)
+_HOSE_CODE_RE = re.compile(r"(?<![\d.])(?:8|10|13|16|20|25)\s*-\s*(?:25|40|50|65|80|100)\s*-\s*(\d{2})(?![\d.])")
 _PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")
 _PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|升|l)(?![a-z])")
 _PER_AREA_RE = re.compile(r"(?:每|/|一)\s*(?:平方米|平米|平方|㎡|m²|m2)(?![a-z0-9])|按(?:平方|平米|面积)")
@@ -55,6 +66,29 @@ _DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|�
 _KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤)(?![a-z])")
 _MIN_ORDER_RE = re.compile(r"(\d{1,5})\s*" + _UNIT_WORD + r"?\s*起(?:批|订|售)|起(?:批|订)(?:量)?\s*[:：]?\s*(\d{1,5})")
 MIN_ORDER_KEYS = ("起订量", "起批量", "最小起订量", "起订", "起批", "最小起批量", "min_order")
+
+# The unit a price is stated for: 元/米, 20元一米, 每平方, 按米卖, 35一平, attribute 计价单位: 元/平方米 or
+# 销售单位: 米. Longest words first; the basis is what `units` and the priors' `basis` name.
+_UNIT_WORDS = {"平方米": "m2", "平米": "m2", "平方": "m2", "㎡": "m2", "m²": "m2", "m2": "m2", "平": "m2",
+               "米": "m", "m": "m", "公斤": "kg", "千克": "kg", "kg": "kg", "斤": "jin", "升": "kg", "l": "kg",
+               "樘": "piece", "扇": "piece", "套": "piece", "个": "piece", "只": "piece", "件": "piece",
+               "具": "piece", "瓶": "piece", "台": "piece", "把": "piece", "顶": "piece", "支": "piece",
+               "桶": "pack", "箱": "pack", "卷": "pack", "盘": "pack", "捆": "pack", "盒": "pack", "包": "pack"}
+_UNIT_ALT = "|".join(sorted(map(re.escape, _UNIT_WORDS), key=len, reverse=True))
+_STATED_PARTS = [
+    # 元/米, ¥/㎡, 元每米, 元一平 (a 2.5平方 cable size never follows 元)
+    r"(?:元|块|¥)\s*(?:/|每|一)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])",
+    # 20一米, 35一平, 每米20: a number then 一/每 and a unit; 按米卖, 按平方计价
+    r"\d\s*(?:/|一|每)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])(?!\s*\d)",
+    r"按\s*(米|平方米|平米|平方|面积|公斤|千克|重量|斤|樘|套|个|只|件|桶|卷|盘)\s*(?:计价|计算|卖|销售|出售|算|报价|收费)?",
+    r"(?<![0-9.])(?:每|单价/?)\s*(米|平方米|平米|平方|㎡)(?![0-9])",
+]
+# one pass per text: the first alternative that matches names the unit in its own group
+_STATED_RE = re.compile("|".join(f"(?:{p})" for p in _STATED_PARTS))
+_AREA_WORDS = {"面积": "m2", "重量": "kg"}
+UNIT_KEYS = ("计价单位", "计价", "计价方式", "销售单位", "单位", "售卖单位", "价格单位", "报价单位", "计量单位")
+# conductors that are not copper: priced at a fraction of copper's cost (the per-mm² prior is copper's)
+_ALUMINIUM_RE = re.compile(r"铝芯|铝线|铝合金|铝导体|(?<![a-z])(?:yjlv|yjhlv|vlv|blv|blvv|jklyj|zr-?yjlv|nh-?yjlv)")
 
 
 def _cn_int(text: str) -> int:
@@ -95,10 +129,24 @@ def wheeled_kg(specs: dict[str, Any]) -> float | None:
     return float(big[0]) if big else None
 
 
+def agent_kg(specs: dict[str, Any]) -> float | None:
+    """The stated agent charge of a gaseous unit (含药40kg, XQQW 8kg): the largest mass stated."""
+    weights = specs.get("weights_kg") or []
+    return float(max(weights)) if weights else None
+
+
+def cylinder_l(specs: dict[str, Any]) -> float | None:
+    """The stated cylinder volume of a gaseous unit (100L 柜式): the largest volume stated."""
+    volumes = specs.get("volumes_l") or []
+    return float(max(volumes)) if volumes else None
+
+
 # prior key -> (the size it is priced per, read from the specs; that size's unit)
 _SCALES = {"per_mm2": (conductor_area_mm2, "mm²"),
            "per_m2": (blanket_area_m2, "m²"),
-           "per_wheeled_kg": (wheeled_kg, "kg")}
+           "per_wheeled_kg": (wheeled_kg, "kg"),
+           "per_agent_kg": (agent_kg, "kg 药剂"),
+           "per_cylinder_l": (cylinder_l, "L 瓶组")}
 
 
 def _scaled(prior: dict[str, Any], specs: dict[str, Any]) -> dict[str, Any] | None:
@@ -124,20 +172,40 @@ def _priors_by_category(priors: dict[str, Any]) -> dict[str, list[dict[str, Any]
     if cached is None or cached[0] is not entries:
         grouped: dict[str, list[dict[str, Any]]] = {}
         for p in entries:
+            if p.get("names") or p.get("not_names"):  # normalised once, beside the entry
+                p = {**p, "_names": tuple(_norm(w) for w in p.get("names", ())),
+                     "_not_names": tuple(_norm(w) for w in p.get("not_names", ()))}
             grouped.setdefault(p.get("category"), []).append(p)
         cached = (entries, grouped)
         _BY_CATEGORY[id(priors)] = cached
     return cached[1]
 
 
-def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any]) -> dict[str, Any] | None:
+def has_prior(priors: dict[str, Any], category: str) -> bool:
+    """Whether the priors file prices the category at all."""
+    return bool(_priors_by_category(priors).get(category))
+
+
+def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
+               basis: str | None = None, title: str | None = None) -> dict[str, Any] | None:
     """The price prior for this category and stated size, else the category fallback.
 
     Entries with `per_mm2` (cables, per metre) or `per_m2` (blankets, per piece) scale with
-    the stated size and are skipped when the size is unknown."""
+    the stated size and are skipped when the size is unknown. `basis`: the unit the price was
+    read in (None: the category's default); an entry's `basis` (default: the category's first
+    unit in `units`) must match it."""
     entries = _priors_by_category(priors).get(category)
     if not entries:
         return None
+    default = bases(priors.get("units"), category)[0]
+    wanted = basis or default
+    entries = [p for p in entries if p.get("basis", default) == wanted]
+    if title is not None and any("_names" in p for p in entries):
+        # a prior with `names` prices only a listing whose title names its product (`not_names`: not
+        # one naming another use)
+        norm = _norm(title)
+        entries = [p for p in entries if "_names" not in p or (
+            (not p["_names"] or any(w in norm for w in p["_names"])) and not any(w in norm for w in p["_not_names"]))]
     if category == "portable_extinguisher":
         agent, amount = extinguisher_size(specs)
         if amount is not None:
@@ -146,6 +214,12 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any]) -> 
                 if p.get("agent") == agent and float(p.get("amount", -1)) == amount:
                     return p
     for p in entries:
+        if "per_kw" in p:  # pumps: priced by the motor power the title states (XBD … 55kW)
+            m = _KW_RE.search(_norm(title or ""))
+            if m and float(m.group(1)) > 0:
+                kw = float(m.group(1))
+                return {**p, "median": round(float(p["per_kw"]) * kw, 2), "label": f"{p['label']} {kw:g} kW"}
+            continue
         if "agent" not in p and "amount" not in p and _when(p, specs):
             scaled = _scaled(p, specs)
             if scaled is not None:
@@ -206,7 +280,7 @@ def min_order(listing: Listing) -> int | None:
             if m:
                 return int(m.group(0))
     title = listing.title or ""
-    m = _MIN_ORDER_RE.search(normalize(title)) if "起" in title else None
+    m = _MIN_ORDER_RE.search(_norm(title)) if "起" in title else None
     if m:
         return int(m.group(1) or m.group(2))
     return None
@@ -214,7 +288,7 @@ def min_order(listing: Listing) -> int | None:
 
 def pack_count(text: str, specs: dict[str, Any]) -> int:
     """Pieces sold for the price: 4只装, 2个装, 一箱12个, 12个/箱, x4只; 1 when none is stated."""
-    norm = normalize(text)
+    norm = _norm(text)
     if not any(c in norm for c in _PACK_CUES):
         return int(specs.get("pack_qty", 1) or 1)  # none of the patterns can match
     for rx in _BOX_RES:
@@ -226,10 +300,44 @@ def pack_count(text: str, specs: dict[str, Any]) -> int:
     return int(specs.get("pack_qty", 1) or 1)
 
 
+def _unit_of(word: str) -> str | None:
+    return _AREA_WORDS.get(word) or _UNIT_WORDS.get(word)
+
+
+def stated_unit(listing: Listing) -> tuple[str, str] | None:
+    """(basis, the words read) of the unit the listing says its price is for, or None: 元/米 -> m,
+    35一平 -> m2, 按公斤 -> kg, 元/樘 -> piece, 元/桶 -> pack (the pack's content decides), from the title,
+    then the attributes (计价单位: 元/平方米; 销售单位: 米), then the description."""
+    fields = [_norm(listing.title or "")]
+    for key, value in (listing.attributes or {}).items():
+        value = _norm(str(value)).strip()
+        if attribute_key(key) in UNIT_KEYS and _unit_of(value.removeprefix("元/").removeprefix("/")):
+            return _unit_of(value.removeprefix("元/").removeprefix("/")), f"{key}：{value}"
+        fields.append(f"{_norm(str(key))} {value}")
+    fields.append(_norm(listing.description or ""))
+    for text in fields:
+        if not text:
+            continue
+        for m in _STATED_RE.finditer(text):
+            word = next(g for g in m.groups() if g is not None)
+            if _unit_of(word):
+                return _unit_of(word), m.group(0).strip()
+    return None
+
+
+def aluminium(listing: Listing) -> str | None:
+    """The words saying a cable's conductors are aluminium (铝芯, YJLV), or None."""
+    for text in [listing.title or ""] + [f"{k}{v}" for k, v in (listing.attributes or {}).items()]:
+        m = _ALUMINIUM_RE.search(_norm(text))
+        if m:
+            return m.group(0)
+    return None
+
+
 def _amount(text: str, basis: str) -> float | None:
-    norm = normalize(text)
+    norm = _norm(text)
     if basis == "m":
-        values = [float(v) for v in _LENGTH_RE.findall(norm)]
+        values = [float(v) for v in _LENGTH_RE.findall(norm)] or [float(v) for v in _HOSE_CODE_RE.findall(norm)]
         if values:
             return values[0]
         return 1.0 if _PER_METRE_RE.search(norm) else None
@@ -256,19 +364,21 @@ def _amount(text: str, basis: str) -> float | None:
 
 
 _NOT_COMPARABLE: dict[int, tuple[Any, tuple]] = {}
+_KIND_WORDS = ("款", "式", "型", "版", "供电", "一体")
 
 
 def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
-    """(accessory regex, included cues, quote regex, service regex) of the priors file's
-    `not_comparable` words, normalised and compiled once per rules object."""
+    """(accessory regex, included cues, quote regex, service regex, title-only quote regex, used-goods
+    regex) of the priors file's `not_comparable` words, normalised and compiled once per rules object."""
     cached = _NOT_COMPARABLE.get(id(rules))
     if cached is None or cached[0] is not rules:
         def rx(key: str) -> re.Pattern | None:
-            words = sorted({normalize(w) for w in rules.get(key, ())}, key=len, reverse=True)
+            words = sorted({_norm(w) for w in rules.get(key, ())}, key=len, reverse=True)
             return re.compile("|".join(map(re.escape, words))) if words else None
-        cues = tuple(normalize(c) for c in rules.get("included_cues", ()))
+        cues = tuple(_norm(c) for c in rules.get("included_cues", ()))
         cached = _NOT_COMPARABLE[id(rules)] = (rules, (rx("accessory_words"), cues, rx("quote_words"),
-                                                        rx("service_words")))
+                                                        rx("service_words"), rx("quote_title_words"),
+                                                        rx("used_words")))
     return cached[1]
 
 
@@ -276,18 +386,30 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
     """Why the listing's price says nothing about the product's cost, or None: an accessory of
     the product (a bracket, a box, a base: 灭火器支架) rather than one that comes with it
     (送支架, 含箱), a price that is a placeholder for a quote (价格面议, 拍前咨询), or a service
-    named in the title (充装服务, 上门回收) priced against the product it serves."""
+    named in the title (充装服务, 上门回收, 出租) priced against the product it serves, or used goods
+    (二手, 九成新) whose price is not a new unit's."""
     if not rules:
         return None
-    accessory, cues, quote, service = _not_comparable_tables(rules)
-    title = normalize(listing.title or "")
+    accessory, cues, quote, service, quote_title, used = _not_comparable_tables(rules)
+    title = _norm(listing.title or "")
     if accessory is not None:
         for m in accessory.finditer(title):
             before = title[max(0, m.start() - 3):m.start()]
+            if title[m.end():m.end() + 2].startswith(_KIND_WORDS):
+                continue  # 电池款, 支架式, 底座型: a kind of the product, not a part sold alone
             if not any(c in before for c in cues):
                 return f"配件 {m.group(0)}"
+    if used is not None:
+        for text in (title, _norm(listing.description or "")):
+            m = used.search(text)
+            if m and text[max(0, m.start() - 1):m.start()] not in ("非", "不", "绝", "无"):  # 非二手, 拒绝二手
+                return f"二手 {m.group(0)}"
+    if quote_title is not None:
+        m = quote_title.search(title)
+        if m:
+            return f"报价 {m.group(0)}"
     if quote is not None:
-        texts = [title, normalize(listing.description or "")] + [normalize(f"{k} {v}") for k, v in
+        texts = [title, _norm(listing.description or "")] + [_norm(f"{k} {v}") for k, v in
                                                                  (listing.attributes or {}).items()]
         for text in texts:
             m = quote.search(text)
@@ -300,17 +422,32 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
     return None
 
 
+def bases(units: dict[str, Any] | None, category: str) -> list[str]:
+    """The units a category's prices are compared in, its default first: the priors file's `units`
+    gives one (cables: m) or a list (fire doors: [piece, m2], priced per leaf or per m²)."""
+    value = (units or {}).get(category, "piece")
+    return [value] if isinstance(value, str) else list(value) or ["piece"]
+
+
 def unit_price(listing: Listing, category: str, specs: dict[str, Any],
-               units: dict[str, str] | None = None, skip: dict[str, Any] | None = None) -> dict[str, Any] | None:
+               units: dict[str, str] | None = None, skip: dict[str, Any] | None = None,
+               least: dict[str, float] | None = None) -> dict[str, Any] | None:
     """The comparable unit price of a listing, or None when there is none.
 
-    Returns {price, qty, unit_price, basis, tier, min_order}: `price` is what the listing
-    asks, `qty` how many basis units (pieces, m, kg, m²) that buys. `skip`: the priors file's
-    `not_comparable` words (accessories, quote placeholders), whose listings get None.
+    Returns {price, qty, unit_price, basis, stated, tier, min_order}: `price` is what the listing
+    asks, `qty` how many basis units (pieces, m, kg, m²) that buys, `stated` the words that said
+    the unit (元/米, 计价单位：元/平方米) or None. A unit the listing states wins over lengths and
+    pack sizes found in its text; a stated unit the category has no prior in gives None. `skip`:
+    the priors file's `not_comparable` words (accessories, quote placeholders), whose listings get
+    None; `least`: per category, the least amount one price can be for (the priors' `min_amount`),
+    used when the amount cannot be read.
     """
     if skip and not_comparable(listing, skip):
         return None
-    basis = (units or {}).get(category, "piece")
+    allowed = bases(units, category)
+    basis = allowed[0]
+    if basis == "m" and aluminium(listing):
+        return None  # the per-mm² prior is copper's; aluminium conductors cost a fraction of it
     moq = min_order(listing)
     tier_used = None
     if listing.price_tiers:
@@ -327,6 +464,22 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
         return None
     if price is None or price <= 0:
         return None
+    stated = stated_unit(listing)
+    said = stated[1] if stated else None
+    if stated and stated[0] in ("m", "m2", "kg", "jin"):
+        # the listing prices one metre, m², kg or 斤: compared per that unit, or not at all
+        wanted = "kg" if stated[0] == "jin" else stated[0]
+        if wanted not in allowed:
+            return None
+        qty = 0.5 if stated[0] == "jin" else 1.0
+        return {"price": Decimal(price), "qty": qty, "pieces": 1, "basis": wanted, "stated": said,
+                "unit_price": float(price) / qty, "tier": tier_used.min_quantity if tier_used else None,
+                "min_order": moq}
+    if stated and stated[0] == "piece" and basis == "piece":
+        # 元/个, 元/樘: one piece, whatever pack sizes the text also mentions
+        return {"price": Decimal(price), "qty": 1.0, "pieces": 1, "basis": "piece", "stated": said,
+                "unit_price": float(price), "tier": tier_used.min_quantity if tier_used else None,
+                "min_order": moq}
     text = listing.title or ""
     pieces = pack_count(text, specs)
     qty = float(pieces)
@@ -339,10 +492,13 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
                     break
         if amount is None and listing.description:
             amount = _amount(listing.description, basis)
+        if (amount is None or amount <= 0) and (least or {}).get(category):
+            amount = float(least[category])  # the least it can be for: the seller's most favourable reading
+            said = f"未标明数量，按最少 {amount:g} {BASIS_NAMES.get(basis, basis)} 计"
         if amount is None or amount <= 0:
             return None  # cannot compare a cable without its length
         qty = amount * pieces
-    return {"price": Decimal(price), "qty": qty, "pieces": pieces, "basis": basis,
+    return {"price": Decimal(price), "qty": qty, "pieces": pieces, "basis": basis, "stated": said,
             "unit_price": float(price) / qty, "tier": tier_used.min_quantity if tier_used else None,
             "min_order": moq}
 
@@ -394,10 +550,11 @@ class PriceModel(BaseEstimator):
         logs: dict[tuple[str, str], list[float]] = {}
         n = 0
         for listing, category, specs in self._items(X):
-            up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"))
+            up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"),
+                            self.priors_.get("min_amount"))
             if up is None or category in ("not_fire", None, ""):
                 continue
-            logs.setdefault((category, spec_key(category, specs)), []).append(math.log(up["unit_price"]))
+            logs.setdefault(self._key(category, specs, up["basis"]), []).append(math.log(up["unit_price"]))
             n += 1
         self.groups_: dict[tuple[str, str], dict[str, float]] = {}
         self.forests_: dict[tuple[str, str], IsolationForest] = {}
@@ -420,12 +577,21 @@ class PriceModel(BaseEstimator):
             raise ModelNotTrainedError("PriceModel (call fit first)")
 
     # -- baselines -----------------------------------------------------------------------
-    def baseline(self, category: str, specs: dict[str, Any]) -> dict[str, Any] | None:
+    def _key(self, category: str, specs: dict[str, Any], basis: str | None) -> tuple[str, str]:
+        """The group a unit price belongs to: category and spec, plus the unit when it is not the
+        category's default (a door priced per m² is not grouped with doors priced per leaf)."""
+        key = spec_key(category, specs)
+        if basis and basis != bases(self.units_, category)[0]:
+            key = f"{key}@{basis}"
+        return category, key
+
+    def baseline(self, category: str, specs: dict[str, Any], basis: str | None = None,
+                 title: str | None = None) -> dict[str, Any] | None:
         """The median unit price to compare with, its spread (log units), count and source."""
         self._check_fitted()
-        key = (category, spec_key(category, specs))
+        key = self._key(category, specs, basis)
         group = self.groups_.get(key)
-        prior = find_prior(self.priors_, category, specs)
+        prior = find_prior(self.priors_, category, specs, basis, title)
         label = (prior or {}).get("label") or f"{category_name(category)} {_spec_label(key[1])}".strip()
         if group is None:
             if prior is None:
@@ -452,9 +618,12 @@ class PriceModel(BaseEstimator):
         if not self.priors_.get("enabled", True):
             return None
         specs = listing_specs(listing) if specs is None else specs
-        base = self.baseline(category, specs)
-        up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"))
-        if base is None or up is None:
+        up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"),
+                            self.priors_.get("min_amount"))
+        if up is None:
+            return None
+        base = self.baseline(category, specs, up["basis"], listing.title or "")
+        if base is None:
             return None
         ratio = up["unit_price"] / base["median"]
         z = math.log(ratio) / base["spread"]

@@ -20,13 +20,15 @@ from firewatch.core.labels import attribute_name
 from firewatch.core.models import Listing, Reason
 from firewatch.core.money import yuan_text
 
-from .certification import certification_findings, listing_date, voluntary_numbers, voluntary_registry_finding
+from .certification import certification_findings, listing_date, load_scope, voluntary_numbers, \
+    voluntary_registry_finding
 from .datafiles import load_yaml
 from .editions import edition_findings
 from .identity_label import label_findings
 from .exceptions import DataFileError
 from .price import BASIS_NAMES as _BASIS_NAMES
 from .price import BASIS_UNIT as _BASIS_UNIT
+from .price import has_prior as _has_prior
 from .price import find_prior as _find_prior
 from .price import unit_price as _unit_price
 from .risk_model import TEXT_CODES, RiskTextModel
@@ -125,6 +127,10 @@ class RiskRules:
             code: re.compile("|".join(map(re.escape, sorted({normalize(w) for w in cfg["context_negations"]},
                                                              key=len, reverse=True))))
             for code, cfg in self.reasons_cfg.items() if cfg.get("context_negations")}
+        # the phrases a reason's context_negations cancel (absent: all of the reason's phrases)
+        self._context_phrases: dict[str, frozenset[str]] = {
+            code: frozenset(normalize(p) for p in cfg["context_phrases"])
+            for code, cfg in self.reasons_cfg.items() if cfg.get("context_phrases")}
         self._patterns: dict[str, tuple[re.Pattern | None, re.Pattern | None]] = {}
         for code, cfg in self.reasons_cfg.items():
             phrases = sorted({normalize(p) for p in cfg.get("phrases", [])}, key=len, reverse=True)
@@ -133,8 +139,9 @@ class RiskRules:
                 re.compile("|".join(map(re.escape, phrases))) if phrases else None,
                 re.compile("|".join(map(re.escape, negs))) if negs else None,
             )
+        # a reason's patterns as one alternation: one scan of a field per reason
         self._regexes: dict[str, list[re.Pattern]] = {
-            code: [re.compile(normalize(p)) for p in cfg.get("patterns", [])]
+            code: [re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["patterns"]))]
             for code, cfg in self.reasons_cfg.items() if cfg.get("patterns")}
         # one pass over a field finds whether any phrase of any code occurs (most fields: none)
         every = sorted({normalize(p) for cfg in self.reasons_cfg.values() for p in cfg.get("phrases", [])},
@@ -143,6 +150,8 @@ class RiskRules:
         self.maker_keys = {normalize(k) for k in self.lexicon.get("maker_attributes", [])}
         self.watchlist_keys = {normalize(k) for k in self.lexicon.get("watchlist_attributes", [])}
         self.maker_none = {normalize(v) for v in self.lexicon.get("maker_none_values", [])}
+        self.cert_keys = {normalize(k) for k in self.lexicon.get("certification_attributes", [])}
+        self.cert_none = {normalize(v) for v in self.lexicon.get("certification_none_values", [])}
         cues = sorted(set(self.lexicon.get("watchlist_attributes", [])) | set(self.lexicon.get("maker_text_cues", [])),
                       key=len, reverse=True)
         # a cue, a colon or 为/是, then a name ending in a company word (as the text writes it)
@@ -202,8 +211,9 @@ class RiskRules:
             for rx in regexes.get(code, ()):
                 matches += list(rx.finditer(norm))
             context = self._contexts.get(code)
+            limited = self._context_phrases.get(code)
             for m in matches:
-                if context is not None and context.search(
+                if context is not None and (limited is None or m.group(0) in limited) and context.search(
                         norm, max(0, m.start() - self.context_window), m.end() + self.context_window):
                     continue
                 if not self._negated(norm, m.start(), m.end(), neg_re):
@@ -220,6 +230,27 @@ class RiskRules:
                 return [Reason("no_manufacturer", f"{attribute_name(key)}：{value}", f"attributes.{key}",
                                0, len(value))]
         return []
+
+    def certification_attribute_reasons(self, attributes: dict[str, str]) -> list[Reason]:
+        """no_certification when a certification attribute (认证, 3C认证 ...) says "none"."""
+        for key, value in attributes.items():
+            if attribute_key(key) in self.cert_keys and normalize(str(value)).strip() in self.cert_none:
+                value = str(value)
+                return [Reason("no_certification", f"{attribute_name(key)}：{value}", f"attributes.{key}",
+                               0, len(value))]
+        return []
+
+    def _ccc_not_required(self, reasons: list[Reason], listing: Listing, category: str,
+                          now: datetime | date | None) -> list[Reason]:
+        """`reasons` without a no_certification that only says the product has no CCC (免3C, 无3C认证)
+        on a day CCC was not compulsory for it (ccc_scope.yaml): that is true, not a defect."""
+        if not any(r.code == "no_certification" for r in reasons):
+            return reasons
+        scope = load_scope()
+        if scope.required(category, listing.title or "", listing_date(listing, now)):
+            return reasons
+        return [r for r in reasons if not (r.code == "no_certification" and any(
+            w in normalize(r.evidence) for w in ("3c", "ccc", "强制")))]
 
     @staticmethod
     def _attribute_pair_mismatch(fields, analysed, category: str) -> list[Reason]:
@@ -259,9 +290,10 @@ class RiskRules:
         return []
 
     # -- price -------------------------------------------------------------------------
-    def find_prior(self, category: str, specs: dict[str, Any]) -> dict[str, Any] | None:
-        """The price prior for this category and stated size, else the category fallback."""
-        return _find_prior(self.price_priors, category, specs)
+    def find_prior(self, category: str, specs: dict[str, Any], basis: str | None = None,
+                   title: str | None = None) -> dict[str, Any] | None:
+        """The price prior for this category, stated size and price unit, else the category fallback."""
+        return _find_prior(self.price_priors, category, specs, basis, title)
 
     def price_reason(self, listing: Listing, category: str, specs: dict[str, Any],
                      price_model: Any = None) -> list[Reason]:
@@ -273,12 +305,14 @@ class RiskRules:
         price = listing.display_price
         if not cfg.get("enabled", True) or price is None or price <= 0:
             return []
-        prior = self.find_prior(category, specs)
-        if prior is None:
-            return []
-        up = _unit_price(listing, category, specs, cfg.get("units"), cfg.get("not_comparable"))
+        if not _has_prior(cfg, category):
+            return []  # no price known for the category: nothing to read
+        up = _unit_price(listing, category, specs, cfg.get("units"), cfg.get("not_comparable"), cfg.get("min_amount"))
         if up is None:
             return []  # a cable without its length, say: nothing to compare
+        prior = self.find_prior(category, specs, up["basis"], listing.title or "")
+        if prior is None:
+            return []
         unit, suffix = up["unit_price"], _BASIS_UNIT.get(up["basis"], "")
         ratio = unit / float(prior["median"])
         if ratio >= float(cfg.get("ratio", 0.3)):
@@ -289,6 +323,8 @@ class RiskRules:
             each = f"{yuan_text(up['price'])} 元 / {up['qty']:g} 件，合每件 {unit:.2f} 元"
         else:
             each = f"{yuan_text(up['price'])} 元{suffix}"
+        if up.get("stated"):
+            each += f"（按“{up['stated']}”计价）"
         text = f"{prior['label']}：参考中位价 {prior['median']} 元{suffix}；本商品 {each}，为参考价的 {ratio:.2f} 倍"
         return [Reason("price_too_low", text, "price")]
 
@@ -429,6 +465,9 @@ class RiskRules:
                         for r in phrases]  # cached ones stay unshared
         if category not in self.reasons_cfg.get("no_manufacturer", {}).get("skip_categories", []):
             reasons += self.maker_reasons(listing.attributes or {})
+        if category not in self.reasons_cfg.get("no_certification", {}).get("skip_categories", []):
+            reasons += self.certification_attribute_reasons(listing.attributes or {})
+        reasons = self._ccc_not_required(reasons, listing, category, now)
         # specs: from the title first; attributes and description fill the gaps
         specs = dict(title_specs)
         for (source, text), (_, field_specs, spec_found, _) in zip(fields, analysed):
@@ -477,7 +516,9 @@ class RiskRules:
         if attr_texts and listing.description and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._description_attribute_mismatch(fields, analysed, category)
         reasons = self._certification_reasons(reasons, listing, category, now, fields, analysed)
-        reasons += self.price_reason(listing, category, specs)
+        # a prop's price is not the product's: not compared with its prior
+        if not any(r.code == "prop_or_display" for r in reasons):
+            reasons += self.price_reason(listing, category, specs)
         reasons += self.watchlist_reasons(listing, watchlist)
         unique: dict[str, Reason] = {}
         for r in reasons:

@@ -114,7 +114,8 @@ def test_units_per_metre_kg_and_area(model):
     up = unit_price(cable, "flame_retardant_cable", {}, model.units_)
     assert up["basis"] == "m" and up["unit_price"] == pytest.approx(1.5)
     hose = Listing("jd", "h", title="消防水带 8-65-20 20米", price=Decimal("80"))
-    assert unit_price(hose, "fire_hose", {}, model.units_)["unit_price"] == 80  # a hose is one piece
+    up = unit_price(hose, "fire_hose", {}, model.units_)  # hoses per metre (issue 17)
+    assert up["basis"] == "m" and up["unit_price"] == pytest.approx(4)
     foam = Listing("jd", "f", title="水成膜泡沫灭火剂 AFFF 25kg/桶", price=Decimal("500"))
     assert unit_price(foam, "foam_agent", {}, model.units_)["unit_price"] == pytest.approx(20)
     glass = Listing("jd", "g", title="防火玻璃 FFB-25-A1.50 1200x1500mm", price=Decimal("360"))
