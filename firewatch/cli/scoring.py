@@ -14,7 +14,8 @@ import click
 from rich.progress import Progress
 from rich.table import Table
 
-from classifiers.corpus import CORPUS_PATH, HELDOUT2_PATH, HELDOUT_PATH, load_records, parse_price, record_date
+from classifiers.corpus import (CORPUS_PATH, HELDOUT2_PATH, HELDOUT_PATH, TRAINING_PATHS, load_records, load_training,
+                               parse_price, record_date)
 from classifiers.feedback import NO_REASON, ReviewSet, reviews_from_store
 from classifiers.evaluate import evaluate_records, format_comparison, format_report, write_plots
 from classifiers.price import fit_price_model_from_store
@@ -68,7 +69,8 @@ def train(ctx, prices_from_store, from_reviews) -> None:
 
 def _read_reviews(store, training) -> ReviewSet:
     """The store's reviewer records, with a progress bar when there are many decisions to read."""
-    corpus_size = len(load_records(CORPUS_PATH))
+    # the caps are shares of what the models are trained on: the corpus and the other training files
+    corpus_size = len(load_training([CORPUS_PATH, *(p for p in TRAINING_PATHS if p.is_file())]))
     kwargs = dict(corpus_size=corpus_size, weight=training.review_weight, max_share=training.review_max_share,
                   reviewer_max_share=training.reviewer_max_share, batch=training.batch)
     if store.feedback.decided_count() <= training.batch:

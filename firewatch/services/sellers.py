@@ -172,7 +172,7 @@ def _items(store, rows: list[dict[str, Any]]) -> list[tuple[tuple[str, str], str
     hashes = store.sellers.image_hashes(urls) if urls else {}
     return [(shop_of(r["platform"], r["shop_id"], r["shop_name"]), r["shop_name"],
              listing_keys(r, details.get((r["platform"], r["listing_id"]), []), hashes), r.get("first_seen"))
-            for r in rows]
+            for r in rows if r["shop_id"] or (r["shop_name"] or "").strip()]  # a page naming no shop: no seller
 
 
 @dataclass
@@ -202,6 +202,8 @@ def resolve_pending(store, settings, limit: int | None = None) -> ResolveStats:
             break
         items = []
         for r in replies:
+            if not (r["shop_id"] or (r["shop_name"] or "").strip()):
+                continue  # a listing whose page names no shop: no seller to add the keys to
             keys = []
             if len(norm_operator(r["operator"])) >= 4:
                 keys.append(Key("operator", norm_operator(r["operator"]), r["listing_id"], "assist"))

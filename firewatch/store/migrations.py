@@ -943,4 +943,22 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         CREATE INDEX triage_seen_flagged ON triage (flagged, seen_day, reason_codes)
         """,
     ),
+    (
+        26,
+        "a seller shop's first_seen is its earliest listing's first sighting, not when the sellers step ran: "
+        "existing rows corrected",
+        """
+        UPDATE seller_shops SET first_seen = (SELECT MIN(l.first_seen) FROM listings l
+                                              WHERE l.platform=seller_shops.platform AND l.shop_id=seller_shops.shop_id)
+        WHERE shop_id NOT LIKE 'name:%' AND EXISTS (SELECT 1 FROM listings l WHERE l.platform=seller_shops.platform
+                                                    AND l.shop_id=seller_shops.shop_id
+                                                    AND l.first_seen < seller_shops.first_seen);
+        UPDATE seller_shops SET first_seen = (SELECT MIN(l.first_seen) FROM listings l
+                                              WHERE l.platform=seller_shops.platform AND l.shop_id=''
+                                              AND substr(l.shop_name, 1, 200)=substr(seller_shops.shop_id, 6))
+        WHERE shop_id LIKE 'name:_%' AND EXISTS (SELECT 1 FROM listings l WHERE l.platform=seller_shops.platform
+                                                 AND l.shop_id='' AND substr(l.shop_name, 1, 200)=substr(seller_shops.shop_id, 6)
+                                                 AND l.first_seen < seller_shops.first_seen)
+        """,
+    ),
 ]

@@ -92,17 +92,20 @@ class SQLiteQueue:
         with self._db.transaction() as db:
             enqueue_in(db, key, stage, utcnow())
 
-    def enqueue_missing(self, keys: list[Key], stage: str) -> int:
-        """Queue `stage` for those of `keys` not queued for it already (a queued row keeps its attempts
-        and claim); returns how many were added."""
+    def enqueue_missing(self, keys: list[Key], stage: str, max_attempts: int = 3) -> int:
+        """Queue `stage` for those of `keys` not queued for it already; a row still being tried keeps its
+        attempts and claim, one that used up `max_attempts` (dead) starts again. Returns how many were
+        added or started again."""
         added = 0
         now = _ts(utcnow())
         with self._db.transaction() as db:
             for key in keys:
                 lock_listing_in(db, key)
                 added += db.execute("INSERT INTO queue (platform, listing_id, stage, enqueued_at) VALUES (?,?,?,?) "
-                                    "ON CONFLICT (platform, listing_id, stage) DO NOTHING",
-                                    (key[0], key[1], stage, now)).rowcount
+                                    "ON CONFLICT (platform, listing_id, stage) DO UPDATE SET attempts=0, "
+                                    "last_error='', enqueued_at=excluded.enqueued_at "
+                                    "WHERE queue.attempts >= ? AND queue.claimed_by=''",
+                                    (key[0], key[1], stage, now, int(max_attempts))).rowcount
         return added
 
     def pending(self, stage: str, limit: int | None = None, max_attempts: int = 3) -> list[Key]:

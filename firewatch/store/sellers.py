@@ -69,7 +69,7 @@ def _listings_of_shops(where: str) -> str:
             f"WHERE ({where}) AND s.shop_id NOT LIKE '{NAME_KEY}%' UNION ALL "
             f"SELECT {cols} FROM seller_shops s JOIN listings l ON l.platform=s.platform AND l.shop_id='' "
             f"AND substr(l.shop_name, 1, 200)=substr(s.shop_id, {len(NAME_KEY) + 1}) "
-            f"WHERE ({where}) AND s.shop_id LIKE '{NAME_KEY}%') l")
+            f"WHERE ({where}) AND s.shop_id LIKE '{NAME_KEY}_%') l")
 
 
 def _twice(args: tuple) -> tuple:

@@ -137,8 +137,12 @@ def test_only_the_listings_own_page_fetched_again_proves_removal(store):
     store._db.execute("UPDATE queue SET attempts=2 WHERE listing_id='2'")  # a re-check that keeps failing
     evaluate_notice(store, notice_id, now=T0 + timedelta(days=4, hours=1))  # is not reset by the next evaluation
     assert store._db.execute("SELECT attempts FROM queue WHERE listing_id='2'").fetchone()[0] == 2
+    store._db.execute("UPDATE queue SET attempts=3 WHERE listing_id='2'")  # given up (a captcha, a 404 ...)
+    _crawl(store, "jd", 4)
+    evaluate_notice(store, notice_id, now=T0 + timedelta(days=4, hours=2))  # another clean miss: tried again
+    assert store._db.execute("SELECT attempts FROM queue WHERE listing_id='2'").fetchone()[0] == 0
     # the re-fetched pages: listing 1 says 下架, listing 2 is still on sale
-    gone, online = T0 + timedelta(days=4, hours=2), T0 + timedelta(days=4, hours=3)
+    gone, online = T0 + timedelta(days=4, hours=3), T0 + timedelta(days=4, hours=4)
     store.listings.upsert_listing(Listing(platform="jd", listing_id="1", url="https://item.example/1", title="x",
                                           status="removed"), observed_at=gone)
     store.listings.upsert_listing(Listing(platform="jd", listing_id="2", url="https://item.example/2", title="=1+1 干粉灭火器",

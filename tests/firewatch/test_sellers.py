@@ -244,3 +244,30 @@ def test_a_shop_known_only_by_its_name_has_its_listings_counted_queued_and_on_th
     assert store.sellers.repeat_offenders_count(2) == 1
     seen = {e["listing_id"] for e in store.sellers.timeline(seller, limit=100) if e["kind"] == "seen"}
     assert seen == {"31", "32", "33"}
+
+
+def test_a_page_naming_no_shop_gives_no_seller_and_old_first_seen_rows_are_corrected(store, store_url):
+    """Listings with neither a shop id nor a shop name were all one shop "name:" per platform, so one
+    key linked unrelated listings; now they belong to no seller. Migration 26 corrects the first_seen of
+    shops recorded before it (the time the step ran) to their earliest listing's."""
+    from datetime import datetime, timezone
+
+    _scored(store, _listing("jd", "41", "J41", "盾安消防专营店", "电话 13911112222"), flagged=True)
+    for lid in ("42", "43"):
+        _scored(store, _listing("pdd", lid, "", "", "电话 13911112222" if lid == "42" else "现货"), flagged=False)
+    resolve_pending(store, SETTINGS)
+    seller = store.sellers.seller_of_shop("jd", "J41")
+    assert store.sellers.seller_of_listing(("pdd", "43")) is None and store.sellers.shop_count(seller) == 1
+    assert {s["shop_id"] for s in store.sellers.shops(seller)} == {"J41"}
+
+    store.listings.upsert_listing(_listing("jd", "44", "J41", "盾安消防专营店", ""),
+                                  observed_at=datetime(2026, 9, 2, tzinfo=timezone.utc))
+    store._db.execute("UPDATE seller_shops SET first_seen='2026-12-01T00:00:00+00:00' WHERE shop_id='J41'")
+    store._db.execute("DELETE FROM schema_migrations WHERE version=26")
+    store.close()
+    again = open_store(store_url)  # the store applies the migration it lacks
+    try:
+        row = again._db.execute("SELECT first_seen FROM seller_shops WHERE shop_id='J41'").fetchone()
+        assert row[0].startswith("2026-09-02")
+    finally:
+        again.close()

@@ -33,7 +33,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 campaign_roles = require("analyst", "regulator")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_CACHE_ENTRIES = 32  # ranges and platforms kept
-_page_lock = threading.Lock()
+_keys_lock = threading.Lock()  # guards the cache and its per-range locks
 
 
 def _day(text: str, name: str) -> date:
@@ -70,24 +70,39 @@ def _params(f: CampaignFigures) -> str:
 
 
 def _page_context(request: Request, store: Store, chosen: tuple[Period, str]) -> dict[str, Any]:
-    """The page's figures and charts for the range and platform, reused while younger than the setting
-    (one count at a time per app: a second request for the same range waits for the first's answer)."""
+    """The page's figures and charts for the range and platform, reused while younger than the setting.
+    One count at a time per range and platform (a second request for it waits for the first's answer);
+    other ranges, and hits, do not wait; with the setting at 0 nothing is kept or waited for."""
     ttl = request.app.state.config.campaign.page_cache_seconds
-    cache: dict = request.app.state.__dict__.setdefault("campaign_pages", {})
+    if not ttl:
+        return _count(request, store, chosen, ttl)
+    state = request.app.state.__dict__
+    cache: dict = state.setdefault("campaign_pages", {})
     key = (chosen[0].first, chosen[0].last, chosen[1])
-    with _page_lock:
-        hit = cache.get(key)
+    hit = cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < ttl:
+        return hit[1]
+    with _keys_lock:
+        lock = state.setdefault("campaign_locks", {}).setdefault(key, threading.Lock())
+    with lock:
+        hit = cache.get(key)  # counted by the request this one waited for
         if hit is not None and time.monotonic() - hit[0] < ttl:
             return hit[1]
-        f = _figures(request, store, chosen)
-        context = report_context(f, charts(f), thumbnails=False)
-        context.update(rows={d: breakdown_rows(f, d) for d in DIMENSION_NAMES}, platforms=PLATFORMS, qs=_params(f),
-                       counted_at=f.generated_at, reuse_minutes=round(ttl / 60, 1) if ttl else 0)
-        if ttl:
+        context = _count(request, store, chosen, ttl)
+        with _keys_lock:
             cache[key] = (time.monotonic(), context)
             for old in sorted(cache, key=lambda k: cache[k][0])[:-PAGE_CACHE_ENTRIES]:
                 del cache[old]
+                state["campaign_locks"].pop(old, None)
         return context
+
+
+def _count(request: Request, store: Store, chosen: tuple[Period, str], ttl: float) -> dict[str, Any]:
+    f = _figures(request, store, chosen)
+    context = report_context(f, charts(f), thumbnails=False)
+    context.update(rows={d: breakdown_rows(f, d) for d in DIMENSION_NAMES}, platforms=PLATFORMS, qs=_params(f),
+                   counted_at=f.generated_at, reuse_minutes=round(ttl / 60, 1) if ttl else 0)
+    return context
 
 
 @router.get("/campaign")
