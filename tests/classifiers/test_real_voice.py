@@ -268,3 +268,9 @@ def test_ccc_claim_on_smoke_control_equipment_after_2019(rules):
     fan = dated("排烟风机 3C认证 消防高温排烟 HTF", "2600", (2025, 3, 1), {"型号": "HTF-I-6"})
     assert C in found(rules, fan, "smoke_alarm")
     assert C not in found(rules, dated("排烟风机 消防高温排烟 HTF", "2600", (2025, 3, 1)), "smoke_alarm")
+
+
+def test_for_the_annual_inspection_beside_a_3c_mark_is_still_inspection_only(rules):
+    """The fraud the project exists for: "年检专用" extinguishers with a printed 3C mark and a 合格证."""
+    fake = item("4kg干粉灭火器 年检专用 3C认证 带合格证", "19", {"执行标准": "GB 4351-2023"})
+    assert I in found(rules, fake, "portable_extinguisher")
