@@ -22,7 +22,7 @@ from .calibration import expected_calibration_error
 from .corpus import record_to_listing
 from .risk import REASON_CODES
 from firewatch.core.labels import CATEGORY_NAMES
-from firewatch.core.plotting import pyplot
+from firewatch.core.plotting import png_figure
 
 logger = logging.getLogger(__name__)
 
@@ -240,13 +240,10 @@ def format_report(report: EvaluationReport) -> str:
 # -- plots --------------------------------------------------------------------------------
 def plot_confusion(report: EvaluationReport, path: str | Path) -> Path:
     """Confusion matrix PNG, Chinese category names on both axes."""
-    plt = pyplot()
-    path = Path(path)
     labels = [f"{CATEGORY_NAMES.get(lab, lab)}" for lab in report.labels]
     cm = report.confusion
     size = max(6.0, 0.45 * len(labels) + 3)
-    fig, ax = plt.subplots(figsize=(size + 1.5, size))
-    try:
+    with png_figure(path, figsize=(size + 1.5, size)) as (fig, ax):
         image = ax.imshow(cm, cmap="Blues")
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
         ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=8)
@@ -260,20 +257,12 @@ def plot_confusion(report: EvaluationReport, path: str | Path) -> Path:
         ax.set_xlabel("预测类别 predicted")
         ax.set_ylabel("真实类别 true")
         ax.set_title(f"类别混淆矩阵 confusion matrix (n={report.n}, accuracy {report.accuracy:.3f})")
-        fig.tight_layout()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
-    finally:
-        plt.close(fig)
-    return path
+    return Path(path)
 
 
 def plot_precision_recall(report: EvaluationReport, path: str | Path) -> Path:
     """Risk precision-recall curve PNG, the operating threshold marked."""
-    plt = pyplot()
-    path = Path(path)
-    fig, ax = plt.subplots(figsize=(6.5, 5.5))
-    try:
+    with png_figure(path, figsize=(6.5, 5.5)) as (fig, ax):
         if 0 < report.risk_true.sum() < len(report.risk_true):
             precision, recall, _ = precision_recall_curve(report.risk_true, report.risk_scores)
             ax.step(recall, precision, where="post", label=f"风险分 risk score (AP {report.average_precision:.3f})")
@@ -286,21 +275,14 @@ def plot_precision_recall(report: EvaluationReport, path: str | Path) -> Path:
         ax.set_title(f"风险标记 精确率-召回率 (n={report.n}, 有风险 {int(report.risk_true.sum())})")
         ax.grid(alpha=0.3)
         ax.legend(loc="lower left")
-        fig.tight_layout()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
-    finally:
-        plt.close(fig)
-    return path
+    return Path(path)
 
 
 def plot_reliability(report: EvaluationReport, path: str | Path) -> Path:
     """Reliability diagram PNG of the risk score: per tenth of the scores, the share that is risky
     against the mean score (the diagonal is perfect calibration), with the count per tenth below."""
-    plt = pyplot()
-    path = Path(path)
-    fig, (ax, bars) = plt.subplots(2, 1, figsize=(6.5, 7), gridspec_kw={"height_ratios": [3, 1]}, sharex=True)
-    try:
+    with png_figure(path, 2, 1, figsize=(6.5, 7), gridspec_kw={"height_ratios": [3, 1]},
+                    sharex=True) as (fig, (ax, bars)):
         scores, truth = np.clip(report.risk_scores, 0, 1), report.risk_true
         which = np.minimum((scores * 10).astype(int), 9)
         used = [b for b in range(10) if (which == b).any()]
@@ -319,12 +301,7 @@ def plot_reliability(report: EvaluationReport, path: str | Path) -> Path:
         bars.bar([b / 10 + 0.05 for b in range(10)], counts, width=0.09, color="steelblue")
         bars.set_xlabel("风险分 risk score（十分位 deciles）")
         bars.set_ylabel("条数 count")
-        fig.tight_layout()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
-    finally:
-        plt.close(fig)
-    return path
+    return Path(path)
 
 
 def write_plots(report: EvaluationReport, out_dir: str | Path, stem: str = "heldout") -> list[Path]:

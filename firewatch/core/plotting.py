@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -28,3 +30,18 @@ def pyplot() -> Any:
     plt.rcParams["font.family"] = "sans-serif"
     plt.rcParams["axes.unicode_minus"] = False
     return plt
+
+
+@contextmanager
+def png_figure(path: str | Path, *args: Any, dpi: int = 120, **kwargs: Any) -> Iterator[tuple[Any, Any]]:
+    """`plt.subplots(*args, **kwargs)` as (figure, axes); on a clean exit the figure is laid out and
+    written to `path` as PNG (its folder made); the figure is closed either way."""
+    plt = pyplot()
+    fig, axes = plt.subplots(*args, **kwargs)
+    try:
+        yield fig, axes
+        fig.tight_layout()
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=dpi)
+    finally:
+        plt.close(fig)
