@@ -5,10 +5,10 @@
 keyset batches and returns a `ReviewSet`: one record per distinct text with a weight each, and what
 was dropped and why. The rules, in order:
 
-- **label**: a confirmed listing is a positive for the reasons its assessment gives (the reasons the
-  reviewer confirmed; the text model learns those of its codes); a dismissed one a negative (no
-  reasons: its flag was wrong). A confirmed listing whose assessment has no reason is dropped
-  (nothing to learn it as; counted as `no_reason`).
+- **label**: a confirmed listing is a positive for the reasons the reviewer saw when deciding (kept with
+  the decision, `store.feedback`; a re-score afterwards does not change them; the text model learns those
+  of its codes); a dismissed one a negative (no reasons: its flag was wrong). A confirmed listing whose
+  decision judged no reason is dropped (nothing to learn it as; counted as `no_reason`).
 - **held-out**: a record whose text fingerprint (`corpus.record_fingerprint`) or title key
   (`corpus.title_key`) matches a record of a held-out file (the first, the second's dev half and the
   sealed half) is dropped before anything else: compared as hashes, nothing of those files is kept.

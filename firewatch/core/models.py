@@ -200,6 +200,26 @@ class Evidence:
 
 
 @dataclass
+class Removal:
+    """A listing's page, fetched again, showing the item gone (`crawler.platforms.gone`): the URL asked
+    for, where the fetch ended, its HTTP status, the words the page showed, and the basis (http_status,
+    error_page, home_redirect, gone_text). `observed_at` is UTC."""
+
+    platform: str
+    listing_id: str
+    observed_at: datetime
+    url: str
+    final_url: str
+    http_status: int | None
+    text: str
+    basis: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.platform, self.listing_id)
+
+
+@dataclass
 class Decision:
     """A reviewer's verdict on a flag."""
 

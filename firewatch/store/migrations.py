@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from firewatch.core.datapaths import stored_path
 from firewatch.core.exceptions import StoreError
-from firewatch.store.triage import fill_priorities_in
+from firewatch.store.triage import fill_decided_codes_in, fill_priorities_in
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,24 @@ _OCR_IMAGES = """
         );
         CREATE UNIQUE INDEX ocr_images_key ON ocr_images (platform, listing_id, url);
         CREATE INDEX ocr_images_sha ON ocr_images (sha256)"""  # migration 20, on both engines
+
+
+def decided_codes(db: Any, data_dir: Path | None) -> None:
+    """Migration 27's data: each triage row's reason codes of its latest decision (the reasons judged)."""
+    filled = fill_decided_codes_in(db)
+    if filled:
+        log.info("migration 27: reasons at decision time set for %d review-queue rows", filled)
+
+
+# The reasons a decision judged, for decisions made before migration 27: the listing's assessment when it
+# was made before the decision (then it was the one on screen: 'assessment_then'); else the current one,
+# made after the decision, marked 'assessment_later' (the one judged is not kept); 'none' without one.
+_DECISION_REASONS = """
+        UPDATE {table} SET reasons = (SELECT a.reasons FROM assessments a WHERE a.platform={table}.platform
+                                      AND a.listing_id={table}.listing_id),
+            reasons_basis = COALESCE((SELECT CASE WHEN a.assessed_at <= {table}.at THEN 'assessment_then'
+                                      ELSE 'assessment_later' END FROM assessments a
+                                      WHERE a.platform={table}.platform AND a.listing_id={table}.listing_id), 'none')"""
 
 
 MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
@@ -959,6 +977,45 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         WHERE shop_id LIKE 'name:_%' AND EXISTS (SELECT 1 FROM listings l WHERE l.platform=seller_shops.platform
                                                  AND l.shop_id='' AND substr(l.shop_name, 1, 200)=substr(seller_shops.shop_id, 6)
                                                  AND l.first_seen < seller_shops.first_seen)
+        """,
+    ),
+    (
+        27,
+        "the reasons a reviewer judged, kept with the decision (decisions.reasons, the assessment's reasons JSON "
+        "when deciding; reasons_basis: 'decision', or for older rows 'assessment_then' / 'assessment_later' / "
+        "'none'), also on undone decisions; triage.decided_codes (the latest decision's reason codes) and an "
+        "index counting latest verdicts by time and those codes (review precision by week)",
+        DataStep(
+            """
+        ALTER TABLE decisions ADD COLUMN reasons TEXT;
+        ALTER TABLE decisions ADD COLUMN reasons_basis TEXT NOT NULL DEFAULT '';
+        ALTER TABLE decisions_undone ADD COLUMN reasons TEXT;
+        ALTER TABLE decisions_undone ADD COLUMN reasons_basis TEXT NOT NULL DEFAULT '';
+        """ + _DECISION_REASONS.format(table="decisions") + ";" + _DECISION_REASONS.format(table="decisions_undone")
+            + """;
+        ALTER TABLE triage ADD COLUMN decided_codes TEXT;
+        CREATE INDEX triage_decided_codes ON triage (decided_at, verdict, decided_codes)
+        """,
+            decided_codes,
+        ),
+    ),
+    (
+        28,
+        "removals seen when a listing's page was fetched again: where the fetch ended, its HTTP status, the words "
+        "the page showed and the basis (a 404/410, the platform's error or home page, or its gone wording)",
+        """
+        CREATE TABLE listing_removals (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            observed_at TEXT NOT NULL,
+            url TEXT NOT NULL,
+            final_url TEXT NOT NULL,
+            http_status INTEGER,
+            page_text TEXT NOT NULL DEFAULT '',
+            basis TEXT NOT NULL
+        );
+        CREATE INDEX listing_removals_listing ON listing_removals (platform, listing_id, observed_at)
         """,
     ),
 ]

@@ -3,9 +3,11 @@ and reason codes, flags by week of first sight and reason codes, listings first 
 
 Weeks are given by the caller as boundaries (`bounds`, n + 1 ascending values; week i is
 bounds[i] <= value < bounds[i + 1]); each week is its own range scan (one UNION ALL statement):
-- `verdicts(bounds)`: (week, reason codes as the triage row writes them, verdict, listings) for the
-  listings whose latest decision (`triage.decided_at`, migration 25) is a confirm or a dismiss made in the
-  week (ISO UTC bounds); index `triage_decided` covers it. An undone decision is out of `decisions`, and
+- `verdicts(bounds)`: (week, reason codes the decision judged, verdict, listings) for the listings whose
+  latest decision (`triage.decided_at`, migration 25) is a confirm or a dismiss made in the week (ISO UTC
+  bounds), by the reasons kept with that decision (`triage.decided_codes`, migration 27), not the listing's
+  current assessment: a re-score after the decision does not change history. Index `triage_decided_codes`
+  covers it. An undone decision is out of `decisions`, and
   the triage row carries the decision that counts after it.
 - `flags(days)`: (week, reason codes, listings) of the flagged listings first seen in the week (Beijing
   day bounds, `triage.seen_day`); index `triage_seen_flagged` covers it.
@@ -34,9 +36,9 @@ class SQLiteReviewStats:
         self._db = db
 
     def verdicts(self, bounds: list[str]) -> list[tuple[int, str, str, int]]:
-        """(week, reason codes, 'confirm' or 'dismiss', listings) by the latest decision's week."""
-        sql, args = _weeks("SELECT {w}, reason_codes, verdict, COUNT(*) FROM triage WHERE decided_at >= ? "
-                           "AND decided_at < ? AND verdict IN ('confirm','dismiss') GROUP BY reason_codes, verdict",
+        """(week, reason codes judged, 'confirm' or 'dismiss', listings) by the latest decision's week."""
+        sql, args = _weeks("SELECT {w}, decided_codes, verdict, COUNT(*) FROM triage WHERE decided_at >= ? "
+                           "AND decided_at < ? AND verdict IN ('confirm','dismiss') GROUP BY decided_codes, verdict",
                            bounds)
         return [(int(w), str(codes or ""), str(v), int(n)) for w, codes, v, n in self._db.execute(sql, tuple(args))]
 

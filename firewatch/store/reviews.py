@@ -1,7 +1,8 @@
 """Reviewers' decisions and investigators' cases in SQLite.
 
 Decisions are append-only, so the full history of a listing's review stays on record and
-the latest row is the one that counts; `confirmed()` (latest verdict 'confirm') is the input
+the latest row is the one that counts; each keeps the reasons it judged (the assessment's reasons when
+it was made, migration 27), so a later re-score does not rewrite review history; `confirmed()` (latest verdict 'confirm') is the input
 of takedown lists and notices. Undoing a reviewer's last decision (`undo_last`) moves that row,
 as it was, to `decisions_undone` (who undid it, when), so the latest row before it counts again.
 Reviewers claim the queue rows they work on (`claim`, a few minutes); a decision on a row
@@ -11,6 +12,7 @@ listings an investigator collects.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -73,10 +75,13 @@ class SQLiteReviews:
         holder = triage.claimed_by_other(db, key, d.reviewer, stamp(utcnow()))
         if holder is not None:
             raise ClaimHeld(f"该商品正由审核员 {holder} 处理（已领取），请勿重复审核", holder)
+        # the reasons judged: the assessment on record when deciding (a later re-score does not change them)
+        judged = db.execute("SELECT reasons FROM assessments WHERE platform=? AND listing_id=?", key).fetchone()
         cur = db.execute(
-            "INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at, batch) VALUES (?,?,?,?,?,?,?) "
-            "RETURNING id",
-            (d.platform, d.listing_id, d.reviewer, d.verdict, d.note, d.at.isoformat(), batch),
+            "INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at, batch, reasons, reasons_basis) "
+            "VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
+            (d.platform, d.listing_id, d.reviewer, d.verdict, d.note, d.at.isoformat(), batch,
+             judged[0] if judged else None, "decision" if judged else "none"),
         )
         new_id = int(cur.fetchone()[0])
         triage.refresh_in(db, key)
@@ -133,9 +138,9 @@ class SQLiteReviews:
                 if sent is not None:
                     raise ValueError(f"商品 {key[0]}:{key[1]} 已列入已发出的下架通知（编号 {sent[0]}），不能撤销该审核结论")
                 db.execute("INSERT INTO decisions_undone (decision_id, platform, listing_id, reviewer, verdict, note, at, "
-                           "undone_by, undone_at, batch) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                           "undone_by, undone_at, batch, reasons, reasons_basis) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                            (int(row["id"]), *key, row["reviewer"], row["verdict"], row["note"], row["at"], reviewer, now,
-                            row["batch"]))
+                            row["batch"], row["reasons"], row["reasons_basis"]))
                 db.execute("DELETE FROM decisions WHERE id=?", (int(row["id"]),))
                 triage.refresh_in(db, key)
                 if row["verdict"] == "confirm":  # what the confirmation queued elsewhere goes with it
@@ -167,6 +172,17 @@ class SQLiteReviews:
         rows = self._db.execute(
             "SELECT * FROM decisions WHERE platform=? AND listing_id=? ORDER BY at, id", key).fetchall()
         return [decision_from_row(r) for r in rows]
+
+    def judged_reasons(self, key: tuple[str, str]) -> tuple[str, list[str]] | None:
+        """The latest decision's basis for its reasons ('decision': kept when deciding; 'assessment_then',
+        'assessment_later', 'none': filled for decisions made before they were kept) and the reason codes it
+        judged; None when the listing has no decision."""
+        r = self._db.execute("SELECT reasons, reasons_basis FROM decisions WHERE platform=? AND listing_id=? "
+                             "ORDER BY at DESC, id DESC LIMIT 1", key).fetchone()
+        if r is None:
+            return None
+        codes = sorted({str(x.get("code")) for x in json.loads(r[0] or "[]") if isinstance(x, dict) and x.get("code")})
+        return str(r[1] or ""), codes
 
     def latest_decision(self, key: tuple[str, str]) -> Decision | None:
         r = self._db.execute(

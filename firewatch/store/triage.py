@@ -10,7 +10,8 @@ the sort key of the last row shown (keyset paging). `neg_risk` (minus the risk s
 takedown lists. `region` (the seller's province), `price_fen` (the price shown) and `flagged_day`
 (Beijing day of the flagging assessment) are filter keys; `flagged_at` (migration 19) the time the
 listing was first flagged (kept by later assessments; the campaign report's flag-to-removal times); `decided_at`
-(migration 25) the time of its latest decision (review precision by week); `claimed_by`/`claimed_until` a reviewer's
+(migration 25) the time of its latest decision and `decided_codes` (migration 27) the reason codes that
+decision judged (review precision by week: a later re-score does not change them); `claimed_by`/`claimed_until` a reviewer's
 claim on the row (`claim_in`), which the row's recomputation leaves alone. `state` is the latest
 decision's verdict, or 'pending' when there is none or a tip came after it; `verdict` is the
 latest decision's verdict as it is (takedown lists); `seen_day` is the Beijing day of first
@@ -38,7 +39,7 @@ Key = tuple[str, str]
 STATES = ("pending", "escalated", "decided", "all")
 _COLUMNS = ("platform", "listing_id", "queued", "flagged", "decided", "state", "verdict", "neg_risk", "untipped",
             "category", "reason_codes", "seen_day", "seen_week", "shop_name_lc", "shop_id_lc", "neg_priority", "region",
-            "price_fen", "flagged_day", "decided_at", "flagged_at")
+            "price_fen", "flagged_day", "decided_at", "decided_codes", "flagged_at")
 # flagged_at (migration 19) is the first flagging assessment's time: a later assessment keeps it
 _UPSERT = (f"INSERT INTO triage ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
            "ON CONFLICT (platform, listing_id) DO UPDATE SET "
@@ -132,8 +133,9 @@ _SOURCE = ("a.risk_score, a.flagged, a.category, a.reasons, l.first_seen, l.last
 def _row(key: Key, risk: float, flagged: int, category: str, reasons_json: str, first_seen: str | None,
          last_seen: str | None, shop_name: str, shop_id: str, sales: int | None, price_fen: int | None,
          price_low_fen: int | None, price_tiers: str | None, attributes: str | None, assessed_at: str | None,
-         decision: tuple[str, str] | None, last_tip: str | None) -> tuple | None:
-    """The triage row of one listing, None when it has no place there."""
+         decision: tuple[str, str, str | None] | None, last_tip: str | None) -> tuple | None:
+    """The triage row of one listing, None when it has no place there. `decision` is the latest one's
+    (verdict, at, the reasons JSON it judged: None for none kept)."""
     verdict = decision[0] if decision else None
     tipped = last_tip is not None
     if not (flagged or tipped or verdict):
@@ -149,7 +151,8 @@ def _row(key: Key, risk: float, flagged: int, category: str, reasons_json: str, 
             verdict, -float(risk), 0 if tipped else 1, category, _codes(reasons_json),
             show_date(seen), week_of(seen.date()), (shop_name or "").lower(), (shop_id or "").lower(),
             -priority(risk, codes, sales, shown), region_of(attributes), shown, flagged_day,
-            decision[1] if decision else None, assessed_at if flagged and assessed_at else None)
+            decision[1] if decision else None, _codes(decision[2] or "[]") if decision else None,
+            assessed_at if flagged and assessed_at else None)
 
 
 def refresh_in(db, key: Key) -> None:
@@ -159,13 +162,13 @@ def refresh_in(db, key: Key) -> None:
                    "l.listing_id=a.listing_id WHERE a.platform=? AND a.listing_id=?", key).fetchone()
     row = None
     if a is not None:
-        d = db.execute("SELECT verdict, at FROM decisions WHERE platform=? AND listing_id=? "
+        d = db.execute("SELECT verdict, at, reasons FROM decisions WHERE platform=? AND listing_id=? "
                        "ORDER BY at DESC, id DESC LIMIT 1", key).fetchone()
         tips = [t[0] for t in db.execute("SELECT created_at FROM tips WHERE platform=? AND listing_id=?", key)]
         # queued because a linked shop's listing was confirmed (store/sellers.py): reviewed like a tipped one
         tips += [t[0] for t in db.execute("SELECT queued_at FROM linked_reviews WHERE platform=? AND listing_id=?", key)]
         last_tip = max(tips, key=parse_iso) if tips else None
-        row = _row(key, *tuple(a), (d[0], d[1]) if d else None, last_tip)
+        row = _row(key, *tuple(a), (d[0], d[1], d[2]) if d else None, last_tip)
     if row is None:
         db.execute("DELETE FROM triage WHERE platform=? AND listing_id=?", key)
     else:
@@ -175,10 +178,10 @@ def refresh_in(db, key: Key) -> None:
 def rebuild_in(db, batch: int = 5000) -> int:
     """Recompute every row (a store from before migration 11, or bulk-loaded data); returns the count."""
     db.execute("DELETE FROM triage")
-    decisions: dict[Key, tuple[str, str]] = {}
-    for p, lid, verdict, at in db.execute("SELECT platform, listing_id, verdict, at FROM decisions "
-                                          "ORDER BY platform, listing_id, at, id"):
-        decisions[(p, lid)] = (verdict, at)  # the last one per listing wins
+    decisions: dict[Key, tuple[str, str, str | None]] = {}
+    for p, lid, verdict, at, reasons in db.execute("SELECT platform, listing_id, verdict, at, reasons FROM decisions "
+                                                   "ORDER BY platform, listing_id, at, id"):
+        decisions[(p, lid)] = (verdict, at, reasons)  # the last one per listing wins
     tips: dict[Key, str] = {}
     for p, lid, at in db.execute("SELECT platform, listing_id, created_at FROM tips WHERE platform IS NOT NULL "
                                  "AND listing_id IS NOT NULL"):
@@ -245,6 +248,23 @@ def fill_priorities_in(db, batch: int = 1000) -> int:
         db.executemany("UPDATE triage SET neg_priority=?, region=?, price_fen=?, flagged_day=? "
                        "WHERE platform=? AND listing_id=?", updates)
         count += len(updates)
+        after = (rows[-1][0], rows[-1][1])
+
+
+def fill_decided_codes_in(db, batch: int = 1000) -> int:
+    """Set `decided_codes` (migration 27) of the decided rows from their latest decision's reasons, `batch`
+    rows at a time in key order (keyset); returns the rows set."""
+    count, after = 0, ("", "")
+    while True:
+        rows = db.execute("SELECT t.platform, t.listing_id, (SELECT d.reasons FROM decisions d WHERE "
+                          "d.platform=t.platform AND d.listing_id=t.listing_id ORDER BY d.at DESC, d.id DESC LIMIT 1) "
+                          "FROM triage t WHERE t.verdict IS NOT NULL AND (t.platform, t.listing_id) > (?, ?) "
+                          "ORDER BY t.platform, t.listing_id LIMIT ?", (*after, int(batch))).fetchall()
+        if not rows:
+            return count
+        db.executemany("UPDATE triage SET decided_codes=? WHERE platform=? AND listing_id=?",
+                       [(_codes(r[2] or "[]"), r[0], r[1]) for r in rows])
+        count += len(rows)
         after = (rows[-1][0], rows[-1][1])
 
 

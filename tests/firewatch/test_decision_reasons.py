@@ -1,0 +1,102 @@
+"""A decision keeps the reasons the reviewer judged (migration 27): precision by week on the trends page
+and the labels `firewatch train` learns from reviewers use them, so a re-score after the decision does not
+rewrite review history; decisions made before the reasons were kept are filled from the assessment that
+was on record when deciding where that is known, else from the current one, marked as such. Real stores
+on both engines (`store_url`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from classifiers.feedback import reviews_from_store
+from firewatch.core.models import Assessment, Decision, Listing, Reason
+from firewatch.core.settings import DriftSettings
+from firewatch.services.review_trends import compute
+from firewatch.store import open_store, sqlstore
+from firewatch.store.migrations import MIGRATIONS
+
+NOW = datetime(2026, 11, 25, 4, 0, tzinfo=timezone.utc)
+DRIFT = DriftSettings(weeks=4, baseline_weeks=2, mix_threshold=0.15, rate_threshold=0.5, min_flags=5)
+DAY = NOW - timedelta(days=1)
+
+
+def put(store, lid: str, codes: list[str], at: datetime) -> tuple[str, str]:
+    listing = Listing("jd", lid, url=f"https://item.jd.com/{lid}.html", title=f"年检专用灭火器 {lid}号",
+                      price=Decimal("30"))
+    store.listings.upsert_listing(listing, observed_at=at)
+    score(store, ("jd", lid), codes, at)
+    return ("jd", lid)
+
+
+def score(store, key, codes: list[str], at: datetime) -> None:
+    store.assessments.save_assessment(Assessment(*key, "portable_extinguisher", 0.9, 0.95 if codes else 0.1,
+                                                 bool(codes), [Reason(c, "证据", "title") for c in codes], {}, {}, at))
+
+
+def precision(store) -> dict[str, tuple[int, int]]:
+    return {r.code: (sum(r.confirmed), sum(r.dismissed)) for r in compute(store, DRIFT, NOW).reasons}
+
+
+def test_a_rescore_after_the_decision_changes_neither_precision_nor_the_labels(store_url):
+    with open_store(store_url) as store:
+        confirmed = put(store, "1", ["inspection_only"], DAY)
+        dismissed = put(store, "2", ["price_too_low"], DAY)
+        store.reviews.record_decision(Decision(*confirmed, "审核员甲", "confirm", "", DAY + timedelta(hours=1)))
+        store.reviews.record_decision(Decision(*dismissed, "审核员甲", "dismiss", "", DAY + timedelta(hours=1)))
+        before = precision(store)
+        assert before == {"inspection_only": (1, 0), "price_too_low": (0, 1)}
+        # a new model re-scores both listings after the decisions, with other reasons
+        score(store, confirmed, ["fake_certificate"], DAY + timedelta(hours=2))
+        score(store, dismissed, ["no_certification"], DAY + timedelta(hours=2))
+        assert precision(store) == before
+        assert store.reviews.judged_reasons(confirmed) == ("decision", ["inspection_only"])
+        learnt = reviews_from_store(store, corpus_size=1000, heldout_files=())
+        assert [r["reasons"] for r in learnt.records if r["reasons"]] == [["inspection_only"]]
+        assert set(learnt.by_reason) == {"inspection_only", "price_too_low"}
+        # a decision made now judges the reasons on record now
+        store.reviews.record_decision(Decision(*confirmed, "审核员乙", "confirm", "", DAY + timedelta(hours=3)))
+        assert precision(store)["fake_certificate"] == (1, 0) and "inspection_only" not in precision(store)
+        # undoing it brings back the earlier decision with the reasons that one judged
+        store.reviews.undo_last("审核员乙")
+        assert precision(store) == before
+
+
+def _triage_row(db, key, verdict: str, at: str) -> None:
+    """A review-queue row as a store before migration 27 wrote it."""
+    db.execute("INSERT INTO triage (platform, listing_id, queued, flagged, decided, state, verdict, neg_risk, untipped, "
+               "category, reason_codes, seen_day, seen_week, shop_name_lc, shop_id_lc, neg_priority, region, price_fen, "
+               "flagged_day, decided_at, flagged_at) VALUES (?,?,1,1,1,?,?,-0.95,1,'portable_extinguisher',' x ',"
+               "'2026-11-24','2026-W48','','',-0.9,'',3000,'2026-11-24',?,?)", (*key, verdict, verdict, at, at))
+
+
+def test_older_decisions_are_filled_from_the_assessment_of_their_time_or_marked(store_url, monkeypatch):
+    assessed = lambda hours: (DAY + timedelta(hours=hours)).isoformat()  # noqa: E731
+    monkeypatch.setattr(sqlstore, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < 27])
+    with open_store(store_url) as store:  # a store as it was before migration 27
+        rows = (("then", ["inspection_only"], 0), ("later", ["refurbished"], 5), ("bare", None, 0))
+        for lid, _, _ in rows:
+            store.listings.upsert_listing(Listing("jd", lid, url=f"https://item.jd.com/{lid}.html", title=lid),
+                                          observed_at=DAY)
+        with store._db.transaction() as tx:
+            for lid, codes, at in rows:
+                if codes:
+                    tx.execute("INSERT INTO assessments (platform, listing_id, assessed_at, category, category_confidence, "
+                               "risk_score, flagged, reasons, specs, model_versions) VALUES ('jd',?,?,"
+                               "'portable_extinguisher',0.9,0.95,1,?,'{}','{}')",
+                               (lid, assessed(at), json.dumps([{"code": c, "evidence": "证据"} for c in codes])))
+                tx.execute("INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at) VALUES "
+                           "('jd',?,'审核员','confirm','',?)", (lid, assessed(2)))
+                if codes:
+                    _triage_row(tx, ("jd", lid), "confirm", assessed(2))
+        assert 27 not in store.schema_versions()
+    monkeypatch.undo()
+    with open_store(store_url) as store:
+        assert {27, 28} <= set(store.schema_versions())
+        assert store.reviews.judged_reasons(("jd", "then")) == ("assessment_then", ["inspection_only"])
+        assert store.reviews.judged_reasons(("jd", "later")) == ("assessment_later", ["refurbished"])
+        assert store.reviews.judged_reasons(("jd", "bare")) == ("none", [])
+        codes = dict(store._db.execute("SELECT listing_id, decided_codes FROM triage").fetchall())
+        assert codes == {"then": " inspection_only ", "later": " refurbished "}
+        assert precision(store) == {"inspection_only": (1, 0), "refurbished": (1, 0)}
