@@ -2,8 +2,10 @@
 
 `create_notice` drafts a platform's confirmed listings that no notice names yet (None if none);
 `send_notice` writes the letter (HTML + PDF) and marks it sent; `acknowledge_notice` records the
-answer; `evaluate_notice` finds removals (a listing's page fetched again says it is gone; a clean crawl
-that no longer saw it only queues that fetch) and sets `removal_verified` or `overdue`.
+answer; `evaluate_notice` finds removals (a listing's page fetched again shows it gone: 下架 in the page,
+or the platform's 404/410, error page or home page, `crawler.platforms.gone`; a clean crawl that no
+longer saw it only queues that fetch) and sets `removal_verified` or `overdue`, recording per listing how
+the removal was established (in Chinese, with the final URL, HTTP status and words seen).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from firewatch.core.files import stage_file
 from firewatch.core.labels import PLATFORM_NAMES
-from firewatch.core.models import Listing, Notice, utcnow
+from firewatch.core.models import Listing, Notice, Removal, utcnow
 from firewatch.core.settings import NoticesSettings, Settings
 from firewatch.store import Store
 
@@ -144,11 +146,30 @@ def acknowledge_notice(store: Store, notice_id: int, *, by: str, note: str = "",
     return _get(store, notice_id)
 
 
-def _removal(listing: Listing | None, notice: Notice) -> tuple[datetime, str] | None:
+_BASES = {"http_status": "商品页面返回 HTTP {status}（页面不存在）",
+          "error_page": "商品链接跳转至平台错误页面",
+          "home_redirect": "商品链接跳转至平台首页",
+          "gone_text": "商品页面显示商品不存在或已下架"}
+
+
+def removal_basis(removal: Removal) -> str:
+    """How a removal seen on a page fetched again was established, in Chinese, with its evidence (final
+    URL, HTTP status, the words seen; seller-free text from the platform's own page)."""
+    status = removal.http_status if removal.http_status is not None else "无"
+    head = _BASES.get(removal.basis, "重新抓取商品页面显示商品已不存在").format(status=status)
+    said = f"，页面文字“{removal.text[:120]}”" if removal.text else ""
+    return f"重新抓取：{head}（最终地址 {removal.final_url}，HTTP {status}{said}）"
+
+
+def _removal(store: Store, listing: Listing | None, notice: Notice) -> tuple[datetime, str] | None:
     """When and how the listing's removal after the notice was established, or None: only its own
-    page, fetched again after the notice, saying the item is gone (下架, 404) proves it."""
+    page, fetched again after the notice, showing the item gone proves it (下架 in the page, or the
+    platform's gone answer: 404/410, its error or home page; `listing_removals` keeps what was seen)."""
     if listing is not None and listing.status == "removed" and listing.last_seen and listing.last_seen >= notice.sent_at:
-        return listing.last_seen, "re-crawl saw the listing removed"
+        seen = store.listings.latest_removal(listing.key, since=notice.sent_at)
+        if seen is not None:
+            return seen.observed_at, removal_basis(seen)
+        return listing.last_seen, "重新抓取：商品页面显示已下架"
     return None
 
 
@@ -178,7 +199,7 @@ def evaluate_notice(store: Store, notice_id: int, now: datetime | None = None,
         if key in notice.removed:
             continue
         listing = store.listings.get_listing(key)
-        found = _removal(listing, notice)
+        found = _removal(store, listing, notice)
         if found is not None:
             store.notices.mark_notice_item_removed(notice_id, key, found[0], found[1])
         elif listing is not None and _missed_by_a_clean_crawl(store, listing, notice, recrawl_after):

@@ -113,7 +113,8 @@ class Behaviour:
 
 class TakedownDesk:
     """A platform's answer to takedown notices in the replica: a listing a notice names comes down
-    (its page says 该商品已下架 and it leaves search) some days after the notice, as real platforms
+    (its page answers the way the platform answers for an item it took down, `demo_market.gone`, and it
+    leaves search) some days after the notice, as real platforms
     take days, not seconds; a few are never taken down. Deterministic from the seed and listing id.
 
     `receive(keys, day)` takes a notice's listings on simulated `day` and returns, per key, the day it
@@ -147,6 +148,8 @@ class TakedownDesk:
                 removal = None if wait is None else day + wait
                 if removal is not None and (listing.delisted_day is None or listing.delisted_day > removal):
                     listing.delisted_day = removal
+                if removal is not None:  # taken down by the platform: its page answers as gone (demo_market.gone)
+                    listing.taken_down = True
                 self.received[key] = (day, removal)
                 out[key] = removal
         return out

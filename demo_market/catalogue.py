@@ -67,6 +67,7 @@ class Listing:
     listed_day: int = 0
     delisted_day: int | None = None
     relist_of: str | None = None
+    taken_down: bool = False  # delisted by the platform after a notice: its page answers as gone (demo_market.gone)
 
     @property
     def category(self) -> str:

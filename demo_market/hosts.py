@@ -51,6 +51,7 @@ _IMAGES = (_r(r"^/(.+\.png)$", "/img/{0}"),)
 HOSTS: dict[str, Host] = {
     "search.jd.com": Host("jd", (_r(r"^/Search$", "/jd/search_shell"),), _JD_ROBOTS, login=("/jd/search_shell",)),
     "item.jd.com": Host("jd", (_r(r"^/(\d+)\.html$", "/jd/item/{0}.html"),), _JD_ROBOTS),
+    "www.jd.com": Host("jd", (_r(r"^/$", "/jd/home"),), _JD_ROBOTS),
     "api.m.jd.com": Host("jd", (_r(r"^/api$", "/jd/api"),), "User-agent: *\nAllow: /api\n", wall="json"),
     "p.3.cn": Host("jd", (_r(r"^/prices/mgets$", "/jd/prices/mgets"),), wall="json"),
     "passport.jd.com": Host("jd", (_r(r"^/new/login\.aspx$", "/_login/jd"),)),
@@ -62,6 +63,7 @@ HOSTS: dict[str, Host] = {
     "h5api.m.taobao.com": Host("taobao", (_r(r"^/h5/mtop\.relationrecommend\.wirelessrecommend\.recommend/2\.0/?$",
                                              "/taobao/mtop_search"),), _ALI_ROBOTS, wall="jsonp"),
     "item.taobao.com": Host("taobao", (_r(r"^/item\.htm$", "/taobao/item.htm"),), _ALI_ROBOTS),
+    "err.taobao.com": Host("taobao", (_r(r"^/error1\.html$", "/taobao/error1.html"),), _ALI_ROBOTS),
     "detailskip.taobao.com": Host("taobao", (_r(r"^/service/getData/1/p1/item/detail/sib\.htm$", "/taobao/promo"),),
                                   _ALI_ROBOTS, wall="json"),
     "login.taobao.com": Host("taobao", (_r(r"^/member/login\.jhtml$", "/_login/taobao"),)),

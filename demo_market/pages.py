@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from demo_market import networks as seller_networks
-from demo_market import scripted
+from demo_market import gone, scripted
 from demo_market.catalogue import Listing, money
 from demo_market.render import encode, highlight, js_json
 
@@ -59,6 +59,14 @@ def register(app: FastAPI, market) -> None:
             return None, False
         return x, cat.status(x, market.day) == "active"
 
+    def taken_down(x: Listing | None, active: bool, request: Request) -> Response | None:
+        """The platform's gone answer for an item it took down (None: answer with the item's page)."""
+        if x is None or active or not x.taken_down:
+            return None
+        return gone.answer(x.platform, x.listing_id, request.scope.get("fw_host") is not None, market.render)
+
+    gone.register(app, market.render)
+
     # JD ------------------------------------------------------------------------
     @app.get("/jd/search")
     def jd_search(keyword: str = "", page: str | None = None):
@@ -78,8 +86,10 @@ def register(app: FastAPI, market) -> None:
         return Response(encode(html, "utf-8", bom=True), media_type=HTML_UTF8)
 
     @app.get("/jd/item/{sku}.html")
-    def jd_item(sku: str):
+    def jd_item(sku: str, request: Request):
         x, active = lookup("jd", sku)
+        if (down := taken_down(x, active, request)) is not None:
+            return down
         if x is None:
             return not_found(f"商品 {sku} 不存在", "gbk")
         html = market.render(
@@ -164,8 +174,10 @@ def register(app: FastAPI, market) -> None:
         return f"{low}{sep}{high}" if high is not None else str(low)
 
     @app.get("/taobao/item.htm")
-    def taobao_item(id: str = ""):
+    def taobao_item(request: Request, id: str = ""):
         x, active = lookup("taobao", id)
+        if (down := taken_down(x, active, request)) is not None:
+            return down
         if x is None:
             return not_found(f"宝贝 {id} 不存在")
         html = market.render("taobao_item.html", x=x, active=active, images=x.image_urls(),
@@ -174,8 +186,10 @@ def register(app: FastAPI, market) -> None:
         return Response(encode(html, "utf-8"), media_type=HTML_UTF8)
 
     @app.get("/tmall/item.htm")
-    def tmall_item(id: str = ""):
+    def tmall_item(request: Request, id: str = ""):
         x, active = lookup("tmall", id)
+        if (down := taken_down(x, active, request)) is not None:
+            return down
         if x is None:
             return not_found(f"商品 {id} 不存在", "gbk")
         setup = {
@@ -227,8 +241,10 @@ def register(app: FastAPI, market) -> None:
         return Response(encode(html, "utf-8"), media_type=HTML_UTF8)
 
     @app.get("/pdd/goods.html")
-    def pdd_goods(goods_id: str = ""):
+    def pdd_goods(request: Request, goods_id: str = ""):
         x, active = lookup("pdd", goods_id)
+        if (down := taken_down(x, active, request)) is not None:
+            return down
         if x is None:
             return not_found(f"商品 {goods_id} 不存在")
         low = cat.price_on(x, market.day)
@@ -271,8 +287,10 @@ def register(app: FastAPI, market) -> None:
         return Response(encode(html, "utf-8"), media_type=HTML_UTF8)
 
     @app.get("/1688/offer/{offer_id}.html")
-    def a1688_offer(offer_id: str):
+    def a1688_offer(offer_id: str, request: Request):
         x, active = lookup("1688", offer_id)
+        if (down := taken_down(x, active, request)) is not None:
+            return down
         if x is None:
             return not_found(f"商品 {offer_id} 不存在")
         prices = tiers(x)

@@ -4,7 +4,8 @@ becomes a listing that the pipeline fetches, captures and scores like any crawle
 `url_lead(store, url, source)` files a URL under its listing key (`crawler.sites.listing_key`:
 the real item URL of a watched platform, desktop or mobile form) with its provenance; a new
 listing starts as a stub (status "unknown", no title) queued for the 'fetch' stage, whose
-capture's page `read_captured` parses into the listing's content. A URL of no watched
+capture's page `read_captured` parses into the listing's content (or, for a page that shows the item
+gone, into a `Removal`: how a notice's listing fetched again is found removed). A URL of no watched
 platform files nothing and says so (`UrlLead.key` None). `merge` lays a lead's known fields
 over what the store already knows, so a partial row never blanks a crawled listing.
 """
@@ -18,9 +19,12 @@ from datetime import datetime
 from pathlib import Path
 
 from crawler.capture import BODY_NAME, HEADERS_NAME, HTML_NAME
+from crawler.encoding import decode_page
+from crawler.exceptions import ParseError
 from crawler.platforms import parse_page
+from crawler.platforms.gone import GonePage, gone_page, gone_text
 from crawler.sites import listing_key, site, site_of_url
-from firewatch.core.models import Evidence, Listing, Source
+from firewatch.core.models import Evidence, Listing, Removal, Source
 from firewatch.store import Store
 from firewatch.store.sources import Lead
 
@@ -106,19 +110,37 @@ def _page_bytes(evidence: Evidence) -> tuple[bytes, str | None]:
     raise FileNotFoundError(f"capture {folder} holds no page ({BODY_NAME} or {HTML_NAME})")
 
 
-def read_captured(listing: Listing, evidence: Evidence) -> Listing:
-    """The listing as its captured page shows it, under the stored key and real URL.
+def _removal(listing: Listing, evidence: Evidence, gone: GonePage) -> Removal:
+    return Removal(listing.platform, listing.listing_id, evidence.captured_at, evidence.url or listing.url,
+                   gone.final_url, gone.http_status, gone.text, gone.basis)
+
+
+def read_captured(listing: Listing, evidence: Evidence) -> Listing | Removal:
+    """The listing as its captured page shows it, under the stored key and real URL; a `Removal` when
+    the page shows the item gone the way the platform says so today (`crawler.platforms.gone`: a 404 or
+    410, a redirect to the platform's error or home page, its "item does not exist" page).
 
     Raises `crawler.exceptions.ParseError` when the page is not a readable item page,
     `BlockedPageError` when it is a captcha or login page, and ValueError when the page
     went to another item or off the item pages (its content is not this listing's)."""
+    body, charset = _page_bytes(evidence)
+    html = decode_page(body, charset)
+    final_url = evidence.final_url or listing.url
+    gone = gone_page(listing.platform, listing.url, final_url, evidence.http_status, html)
+    if gone is not None:
+        return _removal(listing, evidence, gone)
     landed = listing_key(evidence.final_url) if evidence.final_url else None
     if landed is None and evidence.final_url and evidence.final_url != listing.url:
         raise ValueError(f"页面跳转到了非商品页面 the page went elsewhere: {evidence.final_url[:200]}")
     if landed is not None and landed[1] != listing.listing_id:  # Taobao <-> Tmall keeps the id
         raise ValueError(f"页面跳转到了另一个商品 {landed[0]}:{landed[1]}，不是 {listing.platform}:{listing.listing_id}")
-    body, charset = _page_bytes(evidence)
-    parsed = parse_page(listing.platform, "item", body, url=evidence.final_url or listing.url,
-                        source=f"{listing.platform}:{listing.listing_id} 的取证页面", declared_encoding=charset)[0]
+    try:
+        parsed = parse_page(listing.platform, "item", body, url=final_url,
+                            source=f"{listing.platform}:{listing.listing_id} 的取证页面", declared_encoding=charset)[0]
+    except ParseError:  # not an item page: the platform's own "gone" page left at the item URL?
+        gone = gone_text(listing.platform, listing.url, final_url, evidence.http_status, html)
+        if gone is None:
+            raise
+        return _removal(listing, evidence, gone)
     parsed = dataclasses.replace(parsed, platform=listing.platform, listing_id=listing.listing_id, url=listing.url)
     return merge(listing, parsed)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from firewatch.core.exceptions import ClaimLost, SearchUnavailable
-from firewatch.core.models import Assessment, Evidence, Listing
+from firewatch.core.models import Assessment, Evidence, Listing, Removal
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,8 @@ class Pipeline:
 
     The 'fetch' stage captures a lead's page through the capturer (the capture is kept as
     evidence) and reads the listing from it with `read_page(listing, evidence)`; the changed
-    listing is then queued for scoring like a crawled one. Without a capturer or `read_page`
+    listing is then queued for scoring like a crawled one. `read_page` may instead return a `Removal`
+    (the page shows the item gone): the listing is stored removed with that evidence. Without a capturer or `read_page`
     fetches stay queued.
 
     `capturer` (None: captures stay queued) reports each result through `on_result`;
@@ -124,7 +125,7 @@ class Pipeline:
                  capture_limit: int | None = None, capture_concurrency: int | None = None,
                  score_batch: int = 500, blocked_errors: tuple[type[BaseException], ...] = (),
                  alerts: Callable[[Any], Any] | None = None,
-                 read_page: Callable[[Listing, Evidence], Listing] | None = None,
+                 read_page: Callable[[Listing, Evidence], Listing | Removal] | None = None,
                  read_errors: tuple[type[BaseException], ...] = (ValueError, OSError),
                  worker: str | None = None, batch: int = 100, lease: float = 300.0, capture_batch: int = 16,
                  stop: threading.Event | None = None, ocr: Any = None,
@@ -347,9 +348,13 @@ class Pipeline:
             except self.read_errors as exc:  # a blocked page (BlockedPageError) goes to the back of the queue
                 self._failed(key, "fetch", exc, stats)
                 return
-            self.store.evidence.save_evidence(evidence)  # kept only when it is this listing's page
+            self.store.evidence.save_evidence(evidence)  # kept only when it is this listing's page (or its removal)
             # queues 'score' when it changed; completes 'fetch' only while this worker holds it
-            self.store.listings.upsert_listing(fetched, complete="fetch", worker=self.worker)
+            if isinstance(fetched, Removal):  # the page shows the item gone: stored removed, with what showed it
+                self.store.listings.record_removal(self.store.listings.get_listing(key), fetched, complete="fetch",
+                                                   worker=self.worker)
+            else:
+                self.store.listings.upsert_listing(fetched, complete="fetch", worker=self.worker)
             stats.fetched += 1
 
         for keys in self._claimed("fetch", self.capture_batch, self.capture_limit):

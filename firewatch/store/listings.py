@@ -6,12 +6,14 @@ listing for 'score' when its content changed, all in one transaction. Money is i
 An upsert may carry the sighting's `Source` (provenance, `firewatch.store.sources`), recorded
 in the same transaction. Each listing may also keep `search_price`, an opaque signature of the price its search
 result showed (written by the crawler, compared by its skip-if-unchanged check), which is
-not part of the listing's content. A crawl run records the process that runs it (pid,
+not part of the listing's content. `record_removal` stores a listing seen removed when its page was
+fetched again, with what showed it (table `listing_removals`, migration 28). A crawl run records the process that runs it (pid,
 host, heartbeat), so the next run can tell a killed run from a running one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -19,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
-from firewatch.core.models import Listing, PriceTier, Snapshot, Source, to_jsonable, utcnow
+from firewatch.core.models import Listing, PriceTier, Removal, Snapshot, Source, to_jsonable, utcnow
 from firewatch.store.protocols import UpsertResult
 from firewatch.store.queue import complete_in, enqueue_in
 from firewatch.core.money import from_fen, to_fen
@@ -185,6 +187,31 @@ class SQLiteListings:
         with self._db.transaction(exclusive=False) as db:
             return upsert_in(db, listing, observed_at or utcnow(), search_price, source, complete=complete,
                              worker=worker)
+
+    def record_removal(self, listing: Listing, removal: Removal, complete: str | None = None,
+                       worker: str | None = None) -> UpsertResult:
+        """The listing seen removed (`removal`: its page fetched again showed the item gone): stored with
+        status "removed" as observed at `removal.observed_at` and the removal's evidence kept, in one
+        transaction (with `complete`/`worker` as in `upsert_listing`)."""
+        with self._db.transaction(exclusive=False) as db:
+            result = upsert_in(db, dataclasses.replace(listing, status="removed"), removal.observed_at,
+                               complete=complete, worker=worker)
+            db.execute("INSERT INTO listing_removals (platform, listing_id, observed_at, url, final_url, http_status, "
+                       "page_text, basis) VALUES (?,?,?,?,?,?,?,?)",
+                       (removal.platform, removal.listing_id, _ts(removal.observed_at), removal.url, removal.final_url,
+                        removal.http_status, removal.text, removal.basis))
+            return result
+
+    def latest_removal(self, key: tuple[str, str], since: datetime | None = None) -> Removal | None:
+        """The newest removal seen of the listing (at or after `since` when given), None if none."""
+        sql, args = "SELECT * FROM listing_removals WHERE platform=? AND listing_id=?", [key[0], key[1]]
+        if since is not None:
+            sql, args = sql + " AND observed_at >= ?", [*args, _ts(since)]
+        r = self._db.execute(sql + " ORDER BY observed_at DESC, id DESC LIMIT 1", tuple(args)).fetchone()
+        if r is None:
+            return None
+        return Removal(r["platform"], r["listing_id"], _parse_ts(r["observed_at"]), r["url"], r["final_url"],
+                       r["http_status"], r["page_text"], r["basis"])
 
     def get_listing(self, key: tuple[str, str]) -> Listing | None:
         r = self._db.execute("SELECT * FROM listings WHERE platform=? AND listing_id=?", key).fetchone()

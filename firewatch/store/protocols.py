@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Iterator, Protocol, runtime_checkable
 
-from firewatch.core.models import Assessment, Decision, Evidence, Listing, Notice, Snapshot, Source
+from firewatch.core.models import Assessment, Decision, Evidence, Listing, Notice, Removal, Snapshot, Source
 from firewatch.store.triage import QueueQuery, SortKey
 
 Key = tuple[str, str]  # (platform, listing_id)
@@ -114,6 +114,13 @@ class ListingRepository(Protocol):
         (not None) records the sighting's provenance and `complete` (not None) completes that
         queue stage of the listing, in the same transaction (with `worker`, only while it holds
         the stage's claim: else `ClaimLost` and nothing is written)."""
+
+    def record_removal(self, listing: Listing, removal: Removal, complete: str | None = None,
+                       worker: str | None = None) -> UpsertResult:
+        """Store the listing with status "removed" as observed then, and keep the removal's evidence."""
+
+    def latest_removal(self, key: Key, since: datetime | None = None) -> Removal | None:
+        """The newest removal seen of the listing (at or after `since`), None if none."""
 
     def get_listing(self, key: Key) -> Listing | None: ...
     def get_listings(self, keys: Iterable[Key]) -> dict[Key, Listing]: ...
@@ -219,6 +226,9 @@ class ReviewRepository(Protocol):
     def decisions(self, key: Key) -> list[Decision]: ...
     def decisions_of(self, keys: Iterable[Key]) -> dict[Key, list[Decision]]: ...
     def latest_decision(self, key: Key) -> Decision | None: ...
+
+    def judged_reasons(self, key: Key) -> tuple[str, list[str]] | None:
+        """The latest decision's basis for its reasons and the reason codes it judged (None: undecided)."""
     def confirmed(self, platform: str | None = None) -> list[tuple[Listing, Assessment, Decision]]: ...
     def latest_verdicts(self) -> dict[Key, dict[str, Any]]: ...
     def latest_decisions(self, keys: Iterable[Key]) -> dict[Key, Decision]: ...

@@ -149,7 +149,7 @@ def test_only_the_listings_own_page_fetched_again_proves_removal(store):
                                           price=Decimal("14.50")), observed_at=online)
     n = evaluate_notice(store, notice_id, now=T0 + timedelta(days=5))
     assert set(n.removed) == {("jd", "1")} and n.removed[("jd", "1")] == gone and n.status == "sent"
-    assert store.notices.notice_item_bases(notice_id)[("jd", "1")] == "re-crawl saw the listing removed"
+    assert store.notices.notice_item_bases(notice_id)[("jd", "1")] == "重新抓取：商品页面显示已下架"
     assert listing.last_seen == T0
 
 

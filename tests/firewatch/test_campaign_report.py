@@ -143,7 +143,7 @@ def build(store, sim, tmp_path, seed: int = 16) -> dict:
                                       "listing_id": str(args[1]), "summary": "疑似重新上架"}])
     for hour, notice_id, key in sorted(removals):
         sim.set(hour)
-        store.notices.mark_notice_item_removed(notice_id, key, at(hour), "re-crawl saw the listing removed")
+        store.notices.mark_notice_item_removed(notice_id, key, at(hour), "重新抓取：商品页面显示已下架")
     clock.set_offset(timedelta(0))
     return truth
 

@@ -1,0 +1,142 @@
+"""An item page fetched again that shows the item gone the way each platform answers today
+(`crawler.platforms.gone`): Taobao's 302 to err.taobao.com, JD's redirect to its home page, Tmall's
+此商品已下架 page, 1688's 404 页面不存在, Pinduoduo's 商品已售罄或已下架, a 410; and what is never a removal: a
+captcha, verification or login page, a 5xx or 429, a redirect to another item or off the platform, an
+item page. Then the replica (`demo_market.gone`) answers a taken-down item that way under the real
+hostnames, and the classification reads its answers."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from crawler.platforms.gone import gone_page, gone_text
+from crawler.sites import site
+from demo_market.behaviour import TakedownDesk
+from demo_market.generator import build_catalogue
+from demo_market.server import QUIET
+from firewatch.core.hostmap import HostMap
+
+TAOBAO_ITEM = "https://item.taobao.com/item.htm?id=6001"
+TAOBAO_ERROR = ('<html><head><meta charset="gbk"><title>淘宝网 - 宝贝不存在</title></head><body><div class="error-box">'
+                "<h2>很抱歉，您查看的宝贝不存在，可能已下架或者被转移。</h2></div></body></html>")
+JD_ITEM = "https://item.jd.com/100012345678.html"
+JD_HOME = "<html><head><title>京东(JD.COM)-正品低价、品质保障、配送及时、轻松购物！</title></head><body>家用电器</body></html>"
+JD_ERROR = "<html><head><title>京东</title></head><body><h3>很抱歉！您访问的页面不存在</h3></body></html>"
+TMALL_ITEM = "https://detail.tmall.com/item.htm?id=7002"
+TMALL_GONE = "<html><head><title>天猫</title></head><body><h2>很抱歉，此商品已下架</h2></body></html>"
+A1688_ITEM = "https://detail.1688.com/offer/8003.html"
+A1688_404 = "<html><head><title>页面不存在 - 阿里巴巴</title></head><body>页面不存在 该商品已下架或已删除</body></html>"
+PDD_ITEM = "https://mobile.yangkeduo.com/goods.html?goods_id=9004"
+PDD_GONE = "<html><head><title>拼多多</title></head><body><p>商品已售罄或已下架</p></body></html>"
+CAPTCHA = ('<html><head><title>安全验证</title></head><body><div id="nocaptcha"></div>'
+           "<p>请拖动滑块完成验证</p></body></html>")
+LOGIN = ('<html><head><title>用户登录</title></head><body><form id="login-form"><input id="fm-login-id">'
+         '<input type="password" id="fm-login-password"></form></body></html>')
+
+
+@pytest.mark.parametrize("platform, url, final_url, status, html, basis, words", [
+    ("taobao", TAOBAO_ITEM, "https://err.taobao.com/error1.html?c=404&rurl=x", 200, TAOBAO_ERROR, "error_page",
+     "宝贝不存在"),
+    ("jd", JD_ITEM, "https://www.jd.com/?from=item", 200, JD_HOME, "home_redirect", "京东"),
+    ("jd", JD_ITEM, "https://www.jd.com/error.aspx", 200, JD_ERROR, "error_page", "您访问的页面不存在"),
+    ("1688", A1688_ITEM, A1688_ITEM, 404, A1688_404, "http_status", "页面不存在"),
+    ("jd", JD_ITEM, JD_ITEM, 410, "", "http_status", ""),
+    ("tmall", TMALL_ITEM, "https://detail.tmall.com/notfound.htm", 200, TMALL_GONE, "error_page", "此商品已下架"),
+    ("pdd", PDD_ITEM, "https://mobile.yangkeduo.com/goods_offline.html?goods_id=9004", 200, PDD_GONE, "gone_text",
+     "商品已售罄或已下架"),
+])
+def test_the_platforms_gone_answers_are_removals_with_their_evidence(platform, url, final_url, status, html, basis,
+                                                                     words):
+    gone = gone_page(platform, url, final_url, status, html)
+    assert gone is not None and gone.basis == basis
+    assert gone.final_url == final_url and gone.http_status == status and words in gone.text
+
+
+@pytest.mark.parametrize("platform, url, html, words", [
+    ("tmall", TMALL_ITEM, TMALL_GONE, "此商品已下架"),
+    ("pdd", PDD_ITEM, PDD_GONE, "商品已售罄或已下架"),
+    ("1688", A1688_ITEM, "<html><body><div>该商品已下架</div></body></html>", "该商品已下架"),
+])
+def test_a_gone_page_left_at_the_item_url_counts_once_the_parser_refused_it(platform, url, html, words):
+    assert gone_page(platform, url, url, 200, html) is None  # the item's own URL: its parser decides first
+    gone = gone_text(platform, url, url, 200, html)
+    assert gone is not None and gone.basis == "gone_text" and words in gone.text
+
+
+@pytest.mark.parametrize("platform, url, final_url, status, html", [
+    ("taobao", TAOBAO_ITEM, "https://sec.taobao.com/query.htm?smApp=x", 200, CAPTCHA),  # verification redirect
+    ("taobao", TAOBAO_ITEM, "https://err.taobao.com/error1.html", 200, CAPTCHA),  # a slider where the error page was
+    ("taobao", TAOBAO_ITEM, "https://login.taobao.com/member/login.jhtml", 200, LOGIN),
+    ("jd", JD_ITEM, "https://passport.jd.com/new/login.aspx", 200, LOGIN),
+    ("jd", JD_ITEM, "https://www.jd.com/", 200, CAPTCHA),
+    ("jd", JD_ITEM, JD_ITEM, 503, JD_ERROR),
+    ("jd", JD_ITEM, JD_ITEM, 502, ""),
+    ("1688", A1688_ITEM, A1688_ITEM, 429, A1688_404),
+    ("1688", A1688_ITEM, A1688_ITEM, None, ""),  # no answer (a timeout)
+    ("1688", A1688_ITEM, A1688_ITEM, 404, CAPTCHA),  # a 404 showing a slider is a wall, not a removal
+    ("jd", JD_ITEM, "https://item.jd.com/100099999999.html", 200, JD_HOME),  # another item
+    ("jd", JD_ITEM, "https://www.example.com/", 200, JD_ERROR),  # off the platform
+    ("jd", JD_ITEM, JD_ITEM, 200, "<html><body>灭火器 商品不存在假货</body></html>"),  # the item's own URL
+])
+def test_walls_errors_and_other_pages_are_never_removals(platform, url, final_url, status, html):
+    assert gone_page(platform, url, final_url, status, html) is None
+    assert gone_text(platform, url, final_url, status, html) is None or status == 200 and final_url == url
+
+
+def test_a_captcha_at_the_item_url_is_not_gone_text():
+    assert gone_text("tmall", TMALL_ITEM, TMALL_ITEM, 200, CAPTCHA + TMALL_GONE) is None
+    assert gone_text("tmall", TMALL_ITEM, TMALL_ITEM, 503, TMALL_GONE) is None
+
+
+@pytest.fixture(scope="module")
+def taken_down(start_market):
+    """Its own small replica (the takedowns change its catalogue) on day 1, one listing per platform
+    taken down by the platform after a notice on day 0."""
+    catalogue = build_catalogue(seed=5, size=200)
+    market = start_market(seed=5, catalogue=catalogue, **QUIET)
+    picks = {}
+    for x in catalogue.initial():
+        if x.delisted_day is None and x.platform not in picks:
+            picks[x.platform] = x
+    TakedownDesk(catalogue, seed=5, min_days=1, max_days=1, ignore_rate=0.0).receive(
+        [(x.platform, x.listing_id) for x in picks.values()], day=0)
+    market.day = 1
+    return market, picks
+
+
+@pytest.mark.parametrize("platform, status, basis, first_hop", [
+    ("taobao", 200, "error_page", "https://err.taobao.com/error1.html?"),
+    ("jd", 200, "home_redirect", "https://www.jd.com/?from=item"),
+    ("tmall", 200, "gone_text", None),
+    ("1688", 404, "http_status", None),
+    ("pdd", 200, "gone_text", None),
+])
+def test_the_replica_answers_a_taken_down_item_as_its_platform_does(taken_down, platform, status, basis, first_hop):
+    market, picks = taken_down
+    url = site(platform).item_url(picks[platform].listing_id, platform)
+    transport = HostMap.parse(market.resolve, market.ca_file).httpx_transport()
+    with httpx.Client(timeout=10, follow_redirects=False, transport=transport) as client:
+        first = client.get(url)
+        if first_hop:
+            assert first.status_code == 302 and first.headers["location"].startswith(first_hop)
+        else:
+            assert first.status_code == status
+        final, answer = url, first
+        while answer.is_redirect:  # followed by hand: the host-map transport names the replica's address
+            final = answer.headers["location"]
+            answer = client.get(final)
+    assert answer.status_code == status
+    found = gone_page(platform, url, final, answer.status_code, answer.text) or \
+        gone_text(platform, url, final, answer.status_code, answer.text)
+    assert found is not None and found.basis == basis
+
+
+def test_a_listing_its_seller_delisted_still_shows_its_own_page(taken_down):
+    market, picks = taken_down
+    x = next(x for x in market.catalogue.listings if x.platform == "jd" and x.delisted_day is not None
+             and not x.taken_down and x.delisted_day <= 1 and x.listed_day == 0)
+    transport = HostMap.parse(market.resolve, market.ca_file).httpx_transport()
+    with httpx.Client(timeout=10, follow_redirects=False, transport=transport) as client:
+        page = client.get(site("jd").item_url(x.listing_id))
+    assert page.status_code == 200 and "warestatus" in page.text
