@@ -220,9 +220,10 @@ def test_the_listing_page_and_api_show_provenance_escaped(imported):
         server.stop()
 
 
-def test_an_unreachable_page_keeps_the_row_and_its_fetch_queued(imported, tmp_path):
-    """A reported listing whose page cannot be read is still scored from what the row said; its
-    fetch stays queued with the error, and `process` says it ran degraded (exit 4)."""
+def test_a_reported_page_the_platform_answers_404_is_recorded_removed(imported, tmp_path):
+    """A reported listing whose item page answers 404 (the platform says it does not exist: a removal,
+    `crawler.platforms.gone`) is still scored from what the row said, and stored removed with the 404 as
+    evidence; its fetch is done (it used to stay queued as an unreadable page, never verified)."""
     data, _, _, _, run = imported
     gone = ("jd", "999999999999")
     rows = [["商品链接", "商品名称", "销售价格"], [f"https://item.jd.com/{gone[1]}.html", "年检专用 干粉灭火器 4kg 便宜", "9.9"]]
@@ -231,11 +232,12 @@ def test_an_unreachable_page_keeps_the_row_and_its_fetch_queued(imported, tmp_pa
     (tmp_path / "gone.csv").write_text(buf.getvalue(), encoding="utf-8")
     assert run("import", "listings", str(tmp_path / "gone.csv"), "--source", SOURCE).returncode == 0
     process = run("process")
-    assert process.returncode == 4, process.stdout + process.stderr
+    assert process.returncode == 0, process.stdout + process.stderr
     with open_store(data / "firewatch.db") as store:
         listing = store.listings.get_listing(gone)
-        assert listing.title == "年检专用 干粉灭火器 4kg 便宜" and listing.status == "unknown"
+        assert listing.title == "年检专用 干粉灭火器 4kg 便宜" and listing.status == "removed"
         assert store.assessments.get_assessment(gone) is not None  # judged on the row's own words
-        assert store.queue.queue_counts().get("fetch") == 1
-        row = store._db.execute("SELECT attempts, last_error FROM queue WHERE stage='fetch'").fetchone()
-    assert row[0] == 1 and "fetch jd:999999999999" in row[1]
+        assert not store.queue.queue_counts().get("fetch")
+        seen = store.listings.latest_removal(gone)
+    assert (seen.basis, seen.http_status, seen.final_url) == ("http_status", 404, f"https://item.jd.com/{gone[1]}.html")
+    assert "页面不存在" in seen.text

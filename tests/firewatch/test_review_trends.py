@@ -52,9 +52,10 @@ def plain_sql_figures(store, weeks: list):
             "(e.at = d.at AND e.id > d.id)))").fetchall():
         w = index.get(monday_of(datetime.fromisoformat(at)))
         if verdict in ("confirm", "dismiss") and w is not None:
-            # the reasons the reviewer judged: the assessment on record when deciding (all made before here)
-            reasons = db.execute("SELECT reasons FROM assessments WHERE platform=? AND listing_id=? AND assessed_at <= ?",
-                                 (p, lid, at)).fetchone()[0]
+            # the reasons the reviewer judged: nothing is re-scored here, so the assessment saved before the
+            # decision was recorded (re-scores: tests/firewatch/test_decision_reasons.py)
+            reasons = db.execute("SELECT reasons FROM assessments WHERE platform=? AND listing_id=?",
+                                 (p, lid)).fetchone()[0]
             overall[(w, verdict)] += 1
             for code in sorted({r["code"] for r in json.loads(reasons)}) or ["-"]:
                 verdicts[(code, w, verdict)] += 1
