@@ -282,7 +282,7 @@ def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
         if letter and letter not in cfg.get("classes", ["A", "C"]):
             found.append(finding("substandard_spec", f"防火玻璃没有 {letter} 类：标准只分 "
                                  f"{'、'.join(c + '类' for c in cfg.get('classes', ['A', 'C']))}{_by(cfg)}", text, m.group(0)))
-    glass = specs.get("fire_glass", [])
+    glass = _distinct(specs.get("fire_glass", []))
     if len(glass) == 1:
         g = glass[0]
         insulating = g["class"] in cfg.get("insulating_classes", ["A"])
@@ -595,7 +595,8 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
     if cca and not re.search(r"(非|不是|拒绝|杜绝|不用|绝不|没有|无|不含|区别于|谨防|市面)\s*$", norm[max(0, cca.start() - 4):cca.start()]):
         found.append(finding("substandard_spec", f"导体为“{cca.group(0)}”：阻燃/耐火电缆的导体应为铜或铝（GB/T 3956）",
                              text, cca.group(0)))
-    conductors = specs.get("conductors", [])
+    # one construction stated twice (规格 3*4+1*2.5 in the title and an attribute) is one conductor spec
+    conductors = list({(c["total_cores"], tuple(c["sections_mm2"])): c for c in specs.get("conductors", [])}.values())
     series = {float(x) for x in cfg.get("sections_mm2", [])}
     sections = set(specs.get("sections_mm2", []))
     coded = {c["section_mm2"] for c in cables if c.get("section_mm2") and c["type"] in

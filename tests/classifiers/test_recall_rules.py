@@ -18,6 +18,7 @@ import pytest
 
 from classifiers.price import load_priors, unit_price
 from classifiers.risk import RiskRules
+from classifiers.spec_checks import check_specs
 from classifiers.specs import load_facts, parse_specs
 from firewatch.core.models import Listing
 
@@ -64,6 +65,20 @@ def test_gb6246_hose_class_against_working_pressure_when_the_code_repeats(rules)
     assert "spec_mismatch" in found(rules, item, "fire_hose")
     same = shop("消防水带13-65-25 高压水带", "120", {"规格": "13-65-25", "工作压力": "1.3MPa"})
     assert "spec_mismatch" not in found(rules, same, "fire_hose")
+
+
+@pytest.mark.parametrize("category,text,flagged", [
+    # GB 15763.1-2009: A1.50 is 1.5 h; the code repeated under 型号 is still one product
+    ("fire_glass", "复合防火玻璃 FFB-25-A1.50 型号 FFB-25-A1.50 耐火时间 1.0h", True),
+    ("fire_glass", "复合防火玻璃 FFB-25-A1.50 型号 FFB-25-A1.50 耐火时间 1.5h", False),
+    # 3*4+1*2.5 is four cores, stated twice
+    ("flame_retardant_cable", "阻燃电缆 ZC-YJV 3*4+1*2.5 铜芯 规格 3*4+1*2.5 芯数 5芯", True),
+    ("flame_retardant_cable", "阻燃电缆 ZC-YJV 3*4+1*2.5 铜芯 规格 3*4+1*2.5 芯数 4芯", False),
+])
+def test_glass_code_and_cable_construction_repeated_in_the_joined_fields(category, text, flagged):
+    # the title and attributes read as one text (RiskRules' cross-field check) hold the code twice
+    codes = {f.code for f in check_specs(text, category, ON, mismatch_only=True)}
+    assert ("spec_mismatch" in codes) is flagged
 
 
 # -- sprinkler mounting: code letter and words against the description (GB 5135.1-2019) --------
