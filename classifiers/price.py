@@ -47,30 +47,34 @@ _CN_NUM = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
 _NUM = r"(\d{1,4}|[一两二三四五六七八九十])"
 _UNIT_WORD = r"(?:只|个|瓶|具|支|条|套|件|台|卷|桶|盒|罐|盘|根|把|块|樘|副|双|顶)"
 _BOX_RES = [
-    re.compile(r"(?:一|每|1)\s*(?:箱|件|盒|包)\s*(?:装)?\s*" + _NUM + r"\s*" + _UNIT_WORD),   # 一箱12个
-    re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(?:/|一|每)\s*(?:箱|件|盒|包|套|组|捆)"),  # 12个/箱, 十盘一套
+    re.compile(r"(?:一|每|1)\s*(?:箱|件|盒|包|组|份)\s*(?:装)?\s*" + _NUM + r"\s*" + _UNIT_WORD),   # 一箱12个, 一组10个
+    re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(?:/|一|每)\s*(?:箱|件|盒|包|套|组|捆|份)"),  # 12个/箱, 十盘一套, 10只/份
     re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*装"),                                         # 4只装
     re.compile(r"装\s*" + _NUM + r"\s*" + _UNIT_WORD),
     re.compile(r"(?<![a-z0-9.])[x*×]\s*(\d{1,3})\s*" + _UNIT_WORD),                          # x4只
+    # 2具4kg干粉, 两瓶4公斤: a count of units, then each one's size
+    re.compile(r"(?<![\d.])" + _NUM + r"\s*(?:具|瓶|只|个|台)\s*(?=\d+(?:\.\d+)?\s*(?:kg|公斤|千克|升|l)(?![a-z]))"),
 ]
-_PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "x", "*", "×")  # every _BOX_RES match holds one
+_PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "份", "x", "*", "×", "具", "瓶")  # every _BOX_RES match holds one
 _LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])")
 _KW_RE = re.compile(r"(\d+(?:\.\d+)?)\s*kw(?![a-z])")
 # a hose's GB 6246 code: pressure class - diameter - length in metres (8-65-20: 20 m of DN65)
 _HOSE_CODE_RE = re.compile(r"(?<![\d.])(?:8|10|13|16|20|25)\s*-\s*(?:25|40|50|65|80|100)\s*-\s*(\d{2})(?![\d.])")
 _PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")
-_PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|升|l)(?![a-z])")
+_PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|吨|升|l)(?![a-z])")
 _PER_AREA_RE = re.compile(r"(?:每|/|一)\s*(?:平方米|平米|平方|㎡|m²|m2)(?![a-z0-9])|按(?:平方|平米|面积)")
 _AREA_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:平方米|平米|㎡|m²|m2)(?![a-z0-9])")
 _DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|米)?(?![a-z])")
-_KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤)(?![a-z])")
+_KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤|吨)(?![a-z])")
+# kilograms in one of a unit a price or an amount is stated in (1吨: 1000 kg, 1斤: 0.5 kg)
+_KG_PER = {"斤": 0.5, "jin": 0.5, "吨": 1000.0, "t": 1000.0}
 _MIN_ORDER_RE = re.compile(r"(\d{1,5})\s*" + _UNIT_WORD + r"?\s*起(?:批|订|售)|起(?:批|订)(?:量)?\s*[:：]?\s*(\d{1,5})")
 MIN_ORDER_KEYS = ("起订量", "起批量", "最小起订量", "起订", "起批", "最小起批量", "min_order")
 
 # The unit a price is stated for: 元/米, 20元一米, 每平方, 按米卖, 35一平, attribute 计价单位: 元/平方米 or
 # 销售单位: 米. Longest words first; the basis is what `units` and the priors' `basis` name.
 _UNIT_WORDS = {"平方米": "m2", "平米": "m2", "平方": "m2", "㎡": "m2", "m²": "m2", "m2": "m2", "平": "m2",
-               "米": "m", "m": "m", "公斤": "kg", "千克": "kg", "kg": "kg", "斤": "jin", "升": "kg", "l": "kg",
+               "米": "m", "m": "m", "吨": "t", "公斤": "kg", "千克": "kg", "kg": "kg", "斤": "jin", "升": "kg", "l": "kg",
                "樘": "piece", "扇": "piece", "套": "piece", "个": "piece", "只": "piece", "件": "piece",
                "具": "piece", "瓶": "piece", "台": "piece", "把": "piece", "顶": "piece", "支": "piece",
                "桶": "pack", "箱": "pack", "卷": "pack", "盘": "pack", "捆": "pack", "盒": "pack", "包": "pack"}
@@ -136,9 +140,12 @@ def agent_kg(specs: dict[str, Any]) -> float | None:
 
 
 def cylinder_l(specs: dict[str, Any]) -> float | None:
-    """The stated cylinder volume of a gaseous unit (100L 柜式): the largest volume stated."""
-    volumes = specs.get("volumes_l") or []
-    return float(max(volumes)) if volumes else None
+    """The stated cylinder volume of a gaseous unit (100L 柜式, GQQ70/2.5): the largest volume stated,
+    times the cylinders one price buys (柜式双瓶组: 2)."""
+    volumes = list(specs.get("volumes_l") or []) + [c["volume_l"] for c in specs.get("gas_cylinders") or []]
+    if not volumes:
+        return None
+    return float(max(volumes)) * max(1, int(specs.get("cylinder_count") or 1))
 
 
 # prior key -> (the size it is priced per, read from the specs; that size's unit)
@@ -342,11 +349,11 @@ def _amount(text: str, basis: str) -> float | None:
             return values[0]
         return 1.0 if _PER_METRE_RE.search(norm) else None
     if basis == "kg":
-        values = [float(v) * (0.5 if u == "斤" else 1.0) for v, u in _KG_RE.findall(norm)]
+        values = [float(v) * _KG_PER.get(u, 1.0) for v, u in _KG_RE.findall(norm)]
         if values:
             return values[0]
-        m = _PER_KG_RE.search(norm)  # 3元一公斤, 元/kg: the price is for one kg (or half, per 斤)
-        return (0.5 if m.group(1) == "斤" else 1.0) if m else None
+        m = _PER_KG_RE.search(norm)  # 3元一公斤, 元/kg: the price is for one kg (half per 斤, 1000 per 吨)
+        return _KG_PER.get(m.group(1), 1.0) if m else None
     if basis == "m2":
         if _PER_AREA_RE.search(norm):  # 元/平方米, 按平方计价: the price is for one m²
             return 1.0
@@ -397,6 +404,8 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
             before = title[max(0, m.start() - 3):m.start()]
             if title[m.end():m.end() + 2].startswith(_KIND_WORDS):
                 continue  # 电池款, 支架式, 底座型: a kind of the product, not a part sold alone
+            if title[m.end():m.end() + 1] == "+":
+                continue  # 灭火器箱+2具4kg干粉: the accessory comes with the product, priced as a set
             if not any(c in before for c in cues):
                 return f"配件 {m.group(0)}"
     if used is not None:
@@ -466,12 +475,12 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
         return None
     stated = stated_unit(listing)
     said = stated[1] if stated else None
-    if stated and stated[0] in ("m", "m2", "kg", "jin"):
-        # the listing prices one metre, m², kg or 斤: compared per that unit, or not at all
-        wanted = "kg" if stated[0] == "jin" else stated[0]
+    if stated and stated[0] in ("m", "m2", "kg", "jin", "t"):
+        # the listing prices one metre, m², kg, 斤 or 吨: compared per that unit, or not at all
+        wanted = "kg" if stated[0] in _KG_PER else stated[0]
         if wanted not in allowed:
             return None
-        qty = 0.5 if stated[0] == "jin" else 1.0
+        qty = _KG_PER.get(stated[0], 1.0)
         return {"price": Decimal(price), "qty": qty, "pieces": 1, "basis": wanted, "stated": said,
                 "unit_price": float(price) / qty, "tier": tier_used.min_quantity if tier_used else None,
                 "min_order": moq}

@@ -14,7 +14,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import Finding, finding, load_facts, locate, parse_specs, today
+from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, Finding, finding, load_facts, locate, mountings_said, parse_specs, today
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
@@ -56,6 +56,11 @@ def _seq(values) -> str:
     return "、".join(_fmt(v) if isinstance(v, float) else str(v) for v in values)
 
 
+def _distinct(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parsed codes once each: a code repeated in the title and an attribute (规格 13-65-25) is one product."""
+    return list({item["code"]: item for item in items}.values())
+
+
 def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts["extinguisher"]
     found: list[Finding] = []
@@ -87,7 +92,7 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                                      f"（{_seq(series)}）", text, c["code"]))
                 break
     found += _extinguisher_rating(text, codes, cfg.get("ratings", {}))
-    found += _extinguisher_hose(text, codes, cfg.get("hose", {}))
+    found += _extinguisher_hose(text, codes or _stated_unit(text, specs), cfg.get("hose", {}))
     for pct in specs.get("powder_content_pct", []):
         if pct < cfg.get("min_powder_content_pct", 75):
             found.append(finding("substandard_spec", f"干粉主要成分含量 {pct:g}% 低于 "
@@ -96,21 +101,37 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
     return found
 
 
-_NO_HOSE_RE = re.compile(r"无(?:喷射)?软管|不带(?:喷射)?软管|没有(?:喷射)?软管|免软管|(?:喷射)?软管\s*[:：]?\s*无(?![a-z\u4e00-\u9fff])")
+_NO_HOSE_RE = re.compile(r"无管直喷|无(?:喷射)?喷管|不带喷管|无(?:喷射)?软管|不带(?:喷射)?软管|没有(?:喷射)?软管|免软管|(?:喷射)?软管\s*[:：]?\s*无(?![a-z\u4e00-\u9fff])")
 _HOSE_MM_RE = re.compile(r"软管(?:长度?|长)\s*[:：]?\s*(\d{2,4})\s*(?:mm|毫米)")
 
 
+_WHEELED_WORDS = ("推车", "手推", "车推")
+
+
+def _stated_unit(text: str, specs: dict[str, Any]) -> list[dict[str, Any]]:
+    """A hand-held unit described by its mass alone (手提式干粉灭火器5kg, 充装量：5公斤), as a code-like
+    entry for the rules that need only its size: one stated mass in kg, no wheeled unit named."""
+    weights = set(specs.get("weights_kg") or [])
+    if len(weights) != 1 or any(w in text for w in _WHEELED_WORDS):
+        return []
+    w = weights.pop()
+    return [{"code": f"{w:g}kg", "agent": "dry_powder", "structure": "", "feature": "", "amount": w,
+             "unit": "kg", "wheeled": False, "stated_only": True}]
+
+
 def _extinguisher_hose(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
-    """substandard_spec when a hand-held unit of 4 kg or more has no discharge hose or a short one."""
+    """substandard_spec when a hand-held unit of 4 kg or more has no discharge hose or a short one
+    (its size from its model code, else from the one mass the text states)."""
     if not cfg.get("enforce") or len({c["amount"] for c in codes}) != 1 or codes[0].get("wheeled") \
             or codes[0]["unit"] != "kg" or codes[0]["amount"] < float(cfg.get("from_kg", 4)):
         return []
     norm = _normal(text)
-    if "软管" not in norm:
+    if "管" not in norm:
         return []
     m = _NO_HOSE_RE.search(norm)
     if m:
-        return [finding("substandard_spec", f"型号 {codes[0]['code']} 应有喷射软管，商品却称“{m.group(0)}”{_by(cfg)}",
+        what = f"{codes[0]['amount']:g} 千克的灭火器" if codes[0].get("stated_only") else f"型号 {codes[0]['code']}"
+        return [finding("substandard_spec", f"{what}应有喷射软管，商品却称“{m.group(0)}”{_by(cfg)}",
                         text, m.group(0))]
     for m in _HOSE_MM_RE.finditer(norm):
         if int(m.group(1)) < int(cfg.get("min_mm", 400)):
@@ -261,7 +282,7 @@ def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
         if letter and letter not in cfg.get("classes", ["A", "C"]):
             found.append(finding("substandard_spec", f"防火玻璃没有 {letter} 类：标准只分 "
                                  f"{'、'.join(c + '类' for c in cfg.get('classes', ['A', 'C']))}{_by(cfg)}", text, m.group(0)))
-    glass = specs.get("fire_glass", [])
+    glass = _distinct(specs.get("fire_glass", []))
     if len(glass) == 1:
         g = glass[0]
         insulating = g["class"] in cfg.get("insulating_classes", ["A"])
@@ -306,15 +327,6 @@ _RTI_RE = re.compile(r"rti\s*[:：=]?\s*(\d{2,3}(?:\.\d)?)")
 _RATED_TEMP_RE = re.compile(r"(?:公称动作温度|额定动作温度|动作温度|启动温度|爆破温度|破裂温度|玻璃球温度|感温温度|额定温度|温度等级|温级)\s*[:：]?\s*(\d{2,3})\s*(?:℃|°c|度)")
 
 
-# how a head is mounted, by its code letter (ZSTZ upright, ZSTX pendent, ZSTB sidewall) and in words
-_MOUNTING_WORDS = {"upright": "直立型", "pendent": "下垂型", "sidewall": "边墙型"}
-_MOUNTING_RES = {"upright": re.compile(r"直立|上喷|向上安装"), "pendent": re.compile(r"下垂|下喷|向下安装"),
-                 "sidewall": re.compile(r"边墙|侧喷|侧墙")}
-
-
-# how it is installed, said as such (下垂安装, 安装方式：下垂型), outweighs the type words of a title
-_INSTALLED_RE = re.compile(r"(下垂|直立|边墙|上喷|下喷)型?\s*安装|安装(?:方式|形式)\s*[:：]?\s*(下垂|直立|边墙|上喷|下喷)")
-_MOUNTING_OF = {"下垂": "pendent", "下喷": "pendent", "直立": "upright", "上喷": "upright", "边墙": "sidewall"}
 
 
 def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_apply: bool) -> list[Finding]:
@@ -348,8 +360,7 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
                                      f"（{_seq(sorted(allowed))}℃）", text, needle))
                 break
     kinds = {s["type"] for s in heads if s["type"] in _MOUNTING_WORDS}
-    installed = {_MOUNTING_OF[m.group(1) or m.group(2)] for m in _INSTALLED_RE.finditer(_normal(text))}
-    said = installed or {kind for kind, rx in _MOUNTING_RES.items() if rx.search(_normal(text))}
+    said = set(mountings_said(_normal(text)))
     if len(kinds) == 1 and len(said) == 1 and kinds != said:
         head = next(s for s in heads if s["type"] in kinds)
         found.append(finding("spec_mismatch", f"型号 {head['code']} 为{_MOUNTING_WORDS[head['type']]}喷头，商品却写"
@@ -390,7 +401,7 @@ def _working_pressures(text: str) -> set:
 def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts.get("fire_hose", {})
     found: list[Finding] = []
-    hoses = specs.get("hoses", [])
+    hoses = _distinct(specs.get("hoses", []))
     if cfg.get("enforce"):
         for h in hoses:
             if h["pressure_class"] not in cfg["pressure_classes"]:
@@ -450,7 +461,7 @@ def _hydrant(text: str, specs: dict[str, Any]) -> list[Finding]:
 
 def _pump(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts.get("fire_pump", {})
-    pumps = specs.get("pumps", [])
+    pumps = _distinct(specs.get("pumps", []))
     if not cfg.get("enforce") or len(pumps) != 1:
         return []
     p = pumps[0]
@@ -584,7 +595,8 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
     if cca and not re.search(r"(非|不是|拒绝|杜绝|不用|绝不|没有|无|不含|区别于|谨防|市面)\s*$", norm[max(0, cca.start() - 4):cca.start()]):
         found.append(finding("substandard_spec", f"导体为“{cca.group(0)}”：阻燃/耐火电缆的导体应为铜或铝（GB/T 3956）",
                              text, cca.group(0)))
-    conductors = specs.get("conductors", [])
+    # one construction stated twice (规格 3*4+1*2.5 in the title and an attribute) is one conductor spec
+    conductors = list({(c["total_cores"], tuple(c["sections_mm2"])): c for c in specs.get("conductors", [])}.values())
     series = {float(x) for x in cfg.get("sections_mm2", [])}
     sections = set(specs.get("sections_mm2", []))
     coded = {c["section_mm2"] for c in cables if c.get("section_mm2") and c["type"] in
@@ -635,6 +647,48 @@ def _smoke_alarm(text: str, facts: dict[str, Any]) -> list[Finding]:
     for m in _SOUND_RE.finditer(_normal(text)):
         if int(m.group(1)) < int(cfg["min_db"]):
             return [finding("substandard_spec", f"报警声压级 {m.group(1)} 分贝，低于 {cfg['min_db']} 分贝{_by(cfg)}",
+                            text, m.group(0))]
+    return []
+
+
+# 门扇钢板厚度：0.5mm, 门框板厚1.0毫米, 钢板厚度0.6mm (no part named: the leaf's, the least of any part)
+_DOOR_STEEL_RE = re.compile(r"(门扇|门板|面板|门框|框架)?\s*(?:面板|钢板|板材|板)?\s*(?:厚度|厚)\s*[:：为]?\s*"
+                            r"(\d(?:\.\d{1,2})?)\s*(?:mm|毫米)")
+_FRAME_WORDS = ("门框", "框架")
+
+
+def _door_steel(text: str, facts: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when a steel fire door states a leaf or frame plate thinner than the least
+    the standard sets for that part (a thickness without a part named is read as the leaf's)."""
+    cfg = facts.get("fire_door", {}).get("steel_thickness", {})
+    norm = _normal(text)
+    if not cfg.get("enforce") or "厚" not in norm or "钢" not in norm:
+        return []
+    least = cfg.get("min_mm", {})
+    for m in _DOOR_STEEL_RE.finditer(norm):
+        part = "frame" if m.group(1) in _FRAME_WORDS else "leaf"
+        mm = float(m.group(2))
+        if part in least and mm < float(least[part]):
+            name = "门框" if part == "frame" else "门扇面板"
+            return [finding("substandard_spec", f"钢质防火门{name}钢板厚 {mm:g} 毫米，薄于标准要求的 "
+                            f"{float(least[part]):g} 毫米{_by(cfg)}", text, m.group(0))]
+    return []
+
+
+# 报警浓度 50%LEL, 报警设定值：30% LEL, 报警点≤25%LEL
+_ALARM_LEL_RE = re.compile(r"报警(?:浓度|点|值|设定值|设定点|动作值|阈值)?\s*[:：为]?\s*(?:≤|<=|<|小于|不大于|低于)?\s*"
+                           r"(\d{1,3}(?:\.\d)?)\s*%\s*lel")
+
+
+def _gas_alarm_level(text: str, facts: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when a gas detector states an alarm level above the highest the standard allows."""
+    cfg = facts.get("gas_detector", {}).get("alarm_lel", {})
+    norm = _normal(text)
+    if not cfg.get("enforce") or "lel" not in norm:
+        return []
+    for m in _ALARM_LEL_RE.finditer(norm):
+        if float(m.group(1)) > float(cfg["max_pct"]):
+            return [finding("substandard_spec", f"报警设定值 {m.group(1)}%LEL，高于 {cfg['max_pct']}%LEL{_by(cfg)}",
                             text, m.group(0))]
     return []
 
@@ -858,6 +912,10 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _blanket(text, specs, facts)
     if category == "emergency_light":
         found += _emergency_light(text, facts, specs)
+    if category == "fire_door":
+        found += _door_steel(text, facts)
+    if category == "gas_detector":
+        found += _gas_alarm_level(text, facts)
     if category == "smoke_alarm" and ("贝" in text or "db" in text or "dB" in text or "DB" in text):
         found += _smoke_alarm(text, facts)
     if standards:  # `standards=False`: the caller judged each field's cited standards already
@@ -868,7 +926,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
 _SCALAR_KEYS = frozenset({
     "lengths_m", "bulb_named", "stated_hours", "emergency_minutes", "sections_mm2", "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
     "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
-    "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables"})  # what _scalars reads
+    "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables",
+    "sprinklers", "sprinkler_mountings"})  # what _scalars reads
 
 
 @functools.lru_cache(maxsize=1)
@@ -923,6 +982,9 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "temperature": {t for t in specs.get("temperatures_c", []) if t in _rated_temperatures()}
         | _bulb_temperatures(specs),
         "hose length": set(specs.get("lengths_m", [])) | {h["length_m"] for h in specs.get("hoses", [])},
+        # how a sprinkler is mounted: by its code letter (ZSTX) or in words (直立安装)
+        "sprinkler mounting": set(specs.get("sprinkler_mountings", []))
+        | {s["type"] for s in specs.get("sprinklers", []) if s["type"] in _MOUNTING_WORDS},
         "voltage": set(specs.get("voltages", [])),
         "conductors": {(c["total_cores"], tuple(c["sections_mm2"])) for c in specs.get("conductors", [])},
         "bore": set(specs.get("dn", [])) | {c["bore_mm"] for c in specs.get("couplings", [])}
@@ -946,6 +1008,7 @@ FAMILY_NAMES = {
     "bore": "口径", "foam mix ratio": "泡沫混合比", "gas cylinder": "气体灭火瓶组容量", "agent": "灭火剂",
     "cylinder volume": "容量", "pump code": "消防泵型号", "cable class": "阻燃/耐火等级",
     "emergency minutes": "应急工作时间", "cross-section": "导体截面", "hose length": "水带长度",
+    "sprinkler mounting": "喷头安装方式",
 }
 
 
@@ -964,7 +1027,7 @@ FAMILY_CATEGORIES = {
     "bore": {"fire_hose", "fire_coupling", "sprinkler"}, "foam mix ratio": {"foam_agent"},
     "gas cylinder": {"gas_suppression"}, "pump code": {"fire_pump"},
     "emergency minutes": {"emergency_light"}, "cross-section": {"flame_retardant_cable", "fire_resistant_cable"},
-    "hose length": {"fire_hose"},
+    "hose length": {"fire_hose"}, "sprinkler mounting": {"sprinkler"},
 }
 
 
@@ -977,6 +1040,8 @@ def _value_text(family: str, value: Any) -> str:
     """One compared value as the evidence shows it: 1.5×1.5, 3 芯×2.5, 干粉 (never a Python repr)."""
     if family == "agent":
         return _agent(value)
+    if family == "sprinkler mounting":
+        return _MOUNTING_WORDS.get(value, str(value))
     if family == "conductors":
         cores, sections = value
         return f"{cores} 芯×{'+'.join(_fmt(float(x)) for x in sections)}"
@@ -995,6 +1060,8 @@ def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
         for c in specs.get("conductors", []):
             if (c["total_cores"], tuple(c["sections_mm2"])) == value:
                 return c["text"]
+    if family == "sprinkler mounting":
+        return _MOUNTING_WORDS.get(value, str(value)).removesuffix("型")
     if family == "extinguisher amount":
         for c in specs.get("extinguisher_codes", []):
             if c["amount"] == value:

@@ -358,6 +358,24 @@ def _battery_words(facts: dict[str, Any]) -> list[tuple[str, str, str]]:
 _BATTERY_CACHE: dict[int, tuple[dict[str, Any], list[tuple[str, str, str]]]] = {}
 
 
+# how a sprinkler head is mounted, by its code letter (ZSTZ upright, ZSTX pendent, ZSTB sidewall) and in words
+MOUNTING_WORDS = {"upright": "直立型", "pendent": "下垂型", "sidewall": "边墙型"}
+_MOUNTING_RES = {"upright": re.compile(r"直立|上喷|向上安装"), "pendent": re.compile(r"下垂|下喷|向下安装"),
+                 "sidewall": re.compile(r"边墙|侧喷|侧墙")}
+# how it is installed, said as such (下垂安装, 安装方式：下垂型), outweighs the type words of a title
+_INSTALLED_RE = re.compile(r"(下垂|直立|边墙|上喷|下喷)型?\s*安装|安装(?:方式|形式)\s*[:：]?\s*(下垂|直立|边墙|上喷|下喷)")
+_MOUNTING_OF = {"下垂": "pendent", "下喷": "pendent", "直立": "upright", "上喷": "upright", "边墙": "sidewall"}
+_MOUNTING_GATES = ("直立", "上喷", "向上安装", "下垂", "下喷", "向下安装", "边墙", "侧喷", "侧墙")
+
+
+def mountings_said(norm: str) -> list[str]:
+    """The mountings a normalised text says in words (upright, pendent, sidewall): how it is
+    installed when it says so (直立安装), else every mounting word it holds."""
+    installed = {_MOUNTING_OF[m.group(1) or m.group(2)] for m in _INSTALLED_RE.finditer(norm)}
+    said = installed or {kind for kind, rx in _MOUNTING_RES.items() if rx.search(norm)}
+    return sorted(said)
+
+
 def _put(specs: dict[str, Any], key: str, value: Any) -> None:
     if value:
         specs[key] = value
@@ -449,6 +467,10 @@ def _sprinkler_family(norm: str, text: str, facts: dict[str, Any], has, specs: d
     _put(specs, "sprinklers", _sprinklers(norm) if has("zst") else [])
 
 
+def _mounting_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    _put(specs, "sprinkler_mountings", mountings_said(norm) if any(map(has, _MOUNTING_GATES)) else [])
+
+
 def _temperature_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     # with the sprinklers' rated temperatures (parsed again when their family has not run or found none)
     sprinklers = specs["sprinklers"] if "sprinklers" in specs else _sprinklers(norm) if has("zst") else []
@@ -495,6 +517,11 @@ def _head_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
         _put(specs, "head_m", [float(v) for v in _HEAD_RE.findall(norm)])
 
 
+# how many cylinders one price buys (柜式双瓶组, 2瓶组, 双柜): a gaseous unit of several cylinders
+_CYLINDER_COUNT_RE = re.compile(r"(双|两|二|三|四|[2-9])\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)")
+_CN_COUNTS = {"双": 2, "两": 2, "二": 2, "三": 3, "四": 4}
+
+
 def _foam_gas_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     foam_codes = set()
     if has("ar") or has("fp") or has("afff"):
@@ -513,6 +540,9 @@ def _foam_gas_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
         _put(specs, "gas_cylinders", [{"code": m.group(0).upper(), "volume_l": int(m.group(2)),
                                "pressure_mpa": float(m.group(3)) if m.group(3) else None}
                               for m in _GAS_CODE_RE.finditer(norm)])
+    if has("瓶") or has("柜"):
+        m = _CYLINDER_COUNT_RE.search(norm)
+        _put(specs, "cylinder_count", _CN_COUNTS.get(m.group(1), 0) or int(m.group(1)) if m else 0)
     if has("%"):
         _put(specs, "mix_ratio_pct", sorted({int(v) for v in _MIX_RE.findall(norm)}))
     if has("mpa"):
@@ -616,6 +646,7 @@ _FAMILIES = (
     (("door_codes",), _door_family),
     (("glass_thickness_mm",), _thickness_family),
     (("sprinklers",), _sprinkler_family),
+    (("sprinkler_mountings",), _mounting_family),
     (("temperatures_c",), _temperature_family),
     (("colours", "bulb_named"), _colour_family),
     (("k_factors",), _k_family),
@@ -623,7 +654,8 @@ _FAMILIES = (
     (("hydrants",), _hydrant_family),
     (("pumps",), _pump_family),
     (("head_m",), _head_family),
-    (("foam_types_code", "foam_types_words", "gas_cylinders", "mix_ratio_pct", "pressures_mpa"), _foam_gas_family),
+    (("foam_types_code", "foam_types_words", "gas_cylinders", "cylinder_count", "mix_ratio_pct", "pressures_mpa"),
+     _foam_gas_family),
     (("hoses",), _hose_family),
     (("lengths_m",), _length_family),
     (("couplings",), _coupling_family),
@@ -645,7 +677,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     volumes_l, agents_stated, powder_content_pct, tzl_minutes, stated_minutes, standards
     ("4351-2023"), standards_cited, foreign_standards, door_grades, door_codes,
     rating_hours (A1.50), stated_hours (耐火1.5小时), fire_glass, glass_thickness_mm,
-    temperatures_c, colours, sprinklers, k_factors, dn, pressures_mpa, hoses, lengths_m,
+    temperatures_c, colours, sprinklers, sprinkler_mountings, k_factors, dn, pressures_mpa, hoses, lengths_m,
     couplings, cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
     batteries, certificate_numbers, pack_qty, coating_types. `gated=False` runs every expression whatever
     the text holds (the reference for the literal gates; same result, slower).

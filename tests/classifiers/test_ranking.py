@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from classifiers.calibration import ReliabilityCombiner, expected_calibration_error
-from classifiers.corpus import (HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT_PATH, REAL_VOICE_TRAIN_PATH,
+from classifiers.corpus import (HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT_PATH, REAL_VOICE3_PATH, REAL_VOICE_TRAIN_PATH,
                                 listing_text, load_records, load_training)
 from classifiers.evaluate import evaluate_records, score_deciles
 from classifiers.exceptions import SealedDataError
@@ -77,6 +77,13 @@ def test_the_model_was_trained_on_the_real_voice_listings(scorer):
         pytest.skip("classifiers/data/real_voice_train.jsonl is not in this tree")
     assert scorer.meta_["training_sources"].get("real_voice") == len(load_records(REAL_VOICE_TRAIN_PATH))
     assert "heldout2_dev.jsonl" not in scorer.meta_["training_files"]
+
+
+def test_the_model_was_trained_on_the_third_real_voice_set(scorer):
+    if not REAL_VOICE3_PATH.is_file():
+        pytest.skip("classifiers/data/real_voice3.jsonl is not in this tree")
+    assert "real_voice3.jsonl" in scorer.meta_["training_files"]
+    assert scorer.meta_["training_sources"].get("real_voice3") == len(load_records(REAL_VOICE3_PATH))
 
 
 # -- calibration ------------------------------------------------------------------------------
