@@ -127,7 +127,7 @@ class SQLiteCampaign:
         where, args = self._where(start, end, platform)
         return [(p, lid) for p, lid in self._rows(
             f"SELECT e.platform, e.listing_id FROM {_event('confirmed')} WHERE {where} AND EXISTS "
-            "(SELECT 1 FROM evidence v WHERE v.platform=e.platform AND v.listing_id=e.listing_id) "
+            "(SELECT 1 FROM evidence v WHERE v.platform=e.platform AND v.listing_id=e.listing_id AND v.role='page') "
             "ORDER BY t.neg_risk, e.platform, e.listing_id LIMIT ?", [*args, int(limit)])]
 
     def flagged_at(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:

@@ -115,12 +115,13 @@ class ListingRepository(Protocol):
         queue stage of the listing, in the same transaction (with `worker`, only while it holds
         the stage's claim: else `ClaimLost` and nothing is written)."""
 
-    def record_removal(self, listing: Listing, removal: Removal, complete: str | None = None,
-                       worker: str | None = None) -> UpsertResult:
-        """Store the listing with status "removed" as observed then, and keep the removal's evidence."""
+    def record_removal(self, listing: Listing, removal: Removal, confirm_after: timedelta = timedelta(0),
+                       complete: str | None = None, worker: str | None = None) -> Removal:
+        """Keep the removal sighting; when it counts (at once, or `removal.recheck` confirmed by an earlier
+        sighting `confirm_after` before), store the listing "removed" as observed then. Returns it as stored."""
 
-    def latest_removal(self, key: Key, since: datetime | None = None) -> Removal | None:
-        """The newest removal seen of the listing (at or after `since`), None if none."""
+    def latest_removal(self, key: Key, since: datetime | None = None, counted: bool | None = True) -> Removal | None:
+        """The newest removal sighting of the listing (at or after `since`) that counts / is suspected / either."""
 
     def get_listing(self, key: Key) -> Listing | None: ...
     def get_listings(self, keys: Iterable[Key]) -> dict[Key, Listing]: ...
@@ -203,11 +204,15 @@ class AssessmentRepository(Protocol):
 class EvidenceRepository(Protocol):
     """Evidence captures, newest counting."""
 
-    def save_evidence(self, e: Evidence, worker: str | None = None) -> None:
+    def save_evidence(self, e: Evidence, worker: str | None = None, role: str = "page") -> None:
         """Record it and complete the 'capture' stage in one transaction (with `worker`, only
-        while it holds the claim: else `ClaimLost` and nothing is recorded)."""
+        while it holds the claim: else `ClaimLost` and nothing is recorded); `role` 'removal' keeps a
+        capture that showed the item gone apart from the listing's page captures."""
 
-    def latest_evidence(self, key: Key) -> Evidence | None: ...
+    def latest_evidence(self, key: Key) -> Evidence | None:
+        """The newest capture of the listing's page (never a removal capture)."""
+
+    def latest_removal_evidence(self, key: Key) -> Evidence | None: ...
     def latest_evidence_of(self, keys: Iterable[Key]) -> dict[Key, Evidence]: ...
 @runtime_checkable
 class ReviewRepository(Protocol):
