@@ -234,6 +234,9 @@ class ReviewRepository(Protocol):
 
     def judged_reasons(self, key: Key) -> tuple[str, list[str]] | None:
         """The latest decision's basis for its reasons and the reason codes it judged (None: undecided)."""
+
+    def judged_reason_list(self, key: Key) -> tuple[str, list[Any]] | None:
+        """The latest decision's basis for its reasons and the reasons it judged, as kept (None: undecided)."""
     def confirmed(self, platform: str | None = None) -> list[tuple[Listing, Assessment, Decision]]: ...
     def latest_verdicts(self) -> dict[Key, dict[str, Any]]: ...
     def latest_decisions(self, keys: Iterable[Key]) -> dict[Key, Decision]: ...

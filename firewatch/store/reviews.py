@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from firewatch.core.exceptions import CaseClosed, ClaimHeld
-from firewatch.core.models import Assessment, Decision, Listing, utcnow
+from firewatch.core.models import Assessment, Decision, Listing, Reason, utcnow
 from firewatch.store.assessments import assessment_from_row
 from firewatch.store.listings import listing_from_row, rows_by_keys
 from firewatch.store.db import SQLiteDatabase
@@ -177,12 +177,16 @@ class SQLiteReviews:
         """The latest decision's basis for its reasons ('decision': kept when deciding; 'assessment_then',
         'assessment_later', 'none': filled for decisions made before they were kept) and the reason codes it
         judged; None when the listing has no decision."""
+        judged = self.judged_reason_list(key)
+        return None if judged is None else (judged[0], sorted({r.code for r in judged[1]}))
+
+    def judged_reason_list(self, key: tuple[str, str]) -> tuple[str, list[Reason]] | None:
+        """`judged_reasons` with the reasons themselves (code, evidence, source, span) as the decision kept them."""
         r = self._db.execute("SELECT reasons, reasons_basis FROM decisions WHERE platform=? AND listing_id=? "
                              "ORDER BY at DESC, id DESC LIMIT 1", key).fetchone()
         if r is None:
             return None
-        codes = sorted({str(x.get("code")) for x in json.loads(r[0] or "[]") if isinstance(x, dict) and x.get("code")})
-        return str(r[1] or ""), codes
+        return str(r[1] or ""), [Reason(**x) for x in json.loads(r[0] or "[]") if isinstance(x, dict) and x.get("code")]
 
     def latest_decision(self, key: tuple[str, str]) -> Decision | None:
         r = self._db.execute(

@@ -109,3 +109,26 @@ def test_older_decisions_are_filled_from_the_assessment_of_their_time_or_marked(
         with store._db.transaction() as tx:  # a full rebuild of the queue keeps it so
             triage.rebuild_in(tx)
         assert dict(store._db.execute("SELECT listing_id, decided_codes FROM triage").fetchall()) == codes
+
+
+def test_a_rescore_after_confirmation_changes_no_letter_campaign_count_or_seller_reasons(store_url):
+    from alerts.takedown import takedown_rows
+    from firewatch.core.settings import Settings
+    from firewatch.services.sellers import resolve_pending
+    with open_store(store_url) as store:
+        key = ("jd", "8")
+        store.listings.upsert_listing(Listing(*key, url="https://item.jd.com/8.html", title="年检专用灭火器 8号",
+                                              price=Decimal("30"), shop_id="J8", shop_name="盾安消防专营店"),
+                                      observed_at=DAY)
+        score(store, key, ["inspection_only"], DAY)
+        store.reviews.record_decision(Decision(*key, "审核员甲", "confirm", "", DAY + timedelta(hours=1)))
+        resolve_pending(store, Settings())
+        # a new model re-scores the confirmed listing with a reason nobody confirmed
+        score(store, key, ["fake_certificate"], DAY + timedelta(hours=2))
+        [row] = takedown_rows(store, "jd")
+        assert row["reasons"] == "inspection_only" and "fake_certificate" not in row["reason_names"]
+        start, end = (DAY - timedelta(days=1)).isoformat(), (NOW + timedelta(days=1)).isoformat()
+        assert store.campaign.event_counts("confirmed", "reasons", start, end) == [(" inspection_only ", 1)]
+        assert store.campaign.event_counts("flagged", "reasons", start, end) == [(" fake_certificate ", 1)]
+        seller = store.sellers.seller_of_listing(key)
+        assert seller is not None and store.sellers.confirmed_reason_codes(seller) == {"inspection_only"}
