@@ -53,6 +53,7 @@ class NoticeConfig:
     legal_basis: str = _DEFAULTS.legal_basis
     reply_deadline_days: int = _DEFAULTS.reply_deadline_days
     channel: str = _DEFAULTS.channel
+    removal_confirm_hours: float = _DEFAULTS.removal_confirm_hours  # how much later a suspected removal is confirmed
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "NoticeConfig":
