@@ -132,3 +132,18 @@ def test_a_rescore_after_confirmation_changes_no_letter_campaign_count_or_seller
         assert store.campaign.event_counts("flagged", "reasons", start, end) == [(" fake_certificate ", 1)]
         seller = store.sellers.seller_of_listing(key)
         assert seller is not None and store.sellers.confirmed_reason_codes(seller) == {"inspection_only"}
+
+
+def test_a_decision_on_an_assessment_replaced_since_is_refused(store_url):
+    import pytest
+    from firewatch.core.exceptions import AssessmentChanged
+    with open_store(store_url) as store:
+        key = put(store, "9", ["inspection_only"], DAY)
+        seen = store.assessments.get_assessment(key).assessed_at
+        score(store, key, ["fake_certificate"], DAY + timedelta(hours=2))  # re-scored while the reviewer looked
+        with pytest.raises(AssessmentChanged, match="已重新评估"):
+            store.reviews.record_decision(Decision(*key, "审核员甲", "confirm"), seen_assessed_at=seen)
+        assert store.reviews.decisions(key) == []
+        fresh = store.assessments.get_assessment(key).assessed_at
+        store.reviews.record_decision(Decision(*key, "审核员甲", "confirm"), seen_assessed_at=fresh)
+        assert store.reviews.judged_reasons(key) == ("decision", ["fake_certificate"])
