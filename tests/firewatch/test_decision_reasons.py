@@ -10,9 +10,14 @@ import json
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+import pytest
+
+from alerts.takedown import takedown_rows
 from classifiers.feedback import reviews_from_store
+from firewatch.core.exceptions import AssessmentChanged
 from firewatch.core.models import Assessment, Decision, Listing, Reason
-from firewatch.core.settings import DriftSettings
+from firewatch.core.settings import DriftSettings, Settings
+from firewatch.services.sellers import resolve_pending
 from firewatch.services.review_trends import compute
 from firewatch.store import open_store, sqlstore, triage
 from firewatch.store.migrations import MIGRATIONS
@@ -112,9 +117,6 @@ def test_older_decisions_are_filled_from_the_assessment_of_their_time_or_marked(
 
 
 def test_a_rescore_after_confirmation_changes_no_letter_campaign_count_or_seller_reasons(store_url):
-    from alerts.takedown import takedown_rows
-    from firewatch.core.settings import Settings
-    from firewatch.services.sellers import resolve_pending
     with open_store(store_url) as store:
         key = ("jd", "8")
         store.listings.upsert_listing(Listing(*key, url="https://item.jd.com/8.html", title="年检专用灭火器 8号",
@@ -135,8 +137,6 @@ def test_a_rescore_after_confirmation_changes_no_letter_campaign_count_or_seller
 
 
 def test_a_decision_on_an_assessment_replaced_since_is_refused(store_url):
-    import pytest
-    from firewatch.core.exceptions import AssessmentChanged
     with open_store(store_url) as store:
         key = put(store, "9", ["inspection_only"], DAY)
         seen = store.assessments.get_assessment(key).assessed_at

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
+from firewatch.core.models import Removal, utcnow
 from firewatch.store import open_store
 
 
@@ -33,8 +34,6 @@ def test_a_decision_on_an_assessment_replaced_since_is_refused(as_user, web_data
 
 
 def test_a_removal_sighting_shows_apart_from_the_page_evidence_labelled_and_escaped(as_user, web_data):
-    from firewatch.core.models import Removal
-    from firewatch.core.models import utcnow
     key = ("jd", "100234")
     with open_store(web_data / "firewatch.db") as store:
         listing = store.listings.get_listing(key)
