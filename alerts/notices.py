@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from firewatch.core.clock import show_time
 from firewatch.core.files import stage_file
 from firewatch.core.labels import PLATFORM_NAMES
 from firewatch.core.models import Listing, Notice, Removal, utcnow
@@ -36,7 +37,7 @@ TITLE = "关于删除涉嫌违规消防产品商品链接的通知函"
 _CRAWL_PLATFORM = {"tmall": "taobao"}  # Tmall listings are found by the Taobao crawl
 
 __all__ = ["NoticeConfig", "acknowledge_notice", "create_notice", "evaluate_all", "evaluate_notice",
-           "notice_html", "send_notice"]
+           "notice_html", "removal_basis", "send_notice", "suspected", "suspected_removal"]
 
 
 _DEFAULTS = NoticesSettings()  # the schema's defaults, for a NoticeConfig built directly
@@ -52,6 +53,7 @@ class NoticeConfig:
     legal_basis: str = _DEFAULTS.legal_basis
     reply_deadline_days: int = _DEFAULTS.reply_deadline_days
     channel: str = _DEFAULTS.channel
+    removal_confirm_hours: float = _DEFAULTS.removal_confirm_hours  # how much later a suspected removal is confirmed
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "NoticeConfig":
@@ -154,19 +156,30 @@ _BASES = {"http_status": "商品页面返回 HTTP {status}（页面不存在）"
 
 def removal_basis(removal: Removal) -> str:
     """How a removal seen on a page fetched again was established, in Chinese, with its evidence (final
-    URL, HTTP status, the words seen; seller-free text from the platform's own page)."""
+    URL, HTTP status, the words seen: read from the page's title and the platform's error containers, or
+    for a 404/410 from the whole page, so they may still hold words a seller wrote; escape them wherever
+    shown), and for a sighting that confirms an earlier one, when that was."""
     status = removal.http_status if removal.http_status is not None else "无"
     head = _BASES.get(removal.basis, "重新抓取商品页面显示商品已不存在").format(status=status)
     said = f"，页面文字“{removal.text[:120]}”" if removal.text else ""
-    return f"重新抓取：{head}（最终地址 {removal.final_url}，HTTP {status}{said}）"
+    again = f"，与 {show_time(removal.first_seen_at)} 的首次抓取结果一致（两次确认）" if removal.first_seen_at else ""
+    return f"重新抓取：{head}（最终地址 {removal.final_url}，HTTP {status}{said}{again}）"
+
+
+def suspected_removal(removal: Removal, confirm_after: timedelta) -> str:
+    """A sighting that does not prove the removal yet, in Chinese: what was seen and what is awaited."""
+    hours = f"{confirm_after.total_seconds() / 3600:g}"
+    return (f"疑似下架（待确认）：{show_time(removal.observed_at)} {removal_basis(removal).removeprefix('重新抓取：')}；"
+            f"平台首页或错误页面也可能是反爬拦截、售罄页面，需在 {hours} 小时后再次抓取得到相同结果才核实下架")
 
 
 def _removal(store: Store, listing: Listing | None, notice: Notice) -> tuple[datetime, str] | None:
     """When and how the listing's removal after the notice was established, or None: only its own
     page, fetched again after the notice, showing the item gone proves it (下架 in the page, or the
-    platform's gone answer: 404/410, its error or home page; `listing_removals` keeps what was seen)."""
+    platform's gone answer: a 404/410, or its error or home page or gone wording seen twice some hours
+    apart; `listing_removals` keeps what was seen)."""
     if listing is not None and listing.status == "removed" and listing.last_seen and listing.last_seen >= notice.sent_at:
-        seen = store.listings.latest_removal(listing.key, since=notice.sent_at)
+        seen = store.listings.latest_removal(listing.key, since=notice.sent_at, counted=True)
         if seen is not None:
             return seen.observed_at, removal_basis(seen)
         return listing.last_seen, "重新抓取：商品页面显示已下架"
@@ -185,11 +198,23 @@ def _missed_by_a_clean_crawl(store: Store, listing: Listing, notice: Notice, rec
     return False
 
 
+def suspected(store: Store, notice: Notice, listing: Listing | None) -> Removal | None:
+    """The listing's newest removal sighting since the notice that does not count yet (one home or error
+    page or gone wording), unless the listing was seen on sale after it."""
+    if listing is None or notice.sent_at is None:
+        return None
+    seen = store.listings.latest_removal(listing.key, since=notice.sent_at, counted=False)
+    if seen is None or (listing.status != "removed" and listing.last_seen and listing.last_seen > seen.observed_at):
+        return None
+    return seen
+
+
 def evaluate_notice(store: Store, notice_id: int, now: datetime | None = None,
                     recrawl_after: timedelta = timedelta(hours=6)) -> Notice:
     """Re-evaluate a sent notice against the store: removals, removal verified, overdue. A listing that a
-    clean crawl no longer saw has its page queued to be fetched again (`fetch`, unless already queued);
-    `firewatch process` fetches it, and the next evaluation counts it removed if the page says so."""
+    clean crawl no longer saw, or whose page fetched again only suggested a removal once (`suspected`), has
+    its page queued to be fetched again (`fetch`, unless already queued); `firewatch process` fetches it, and
+    the next evaluation counts it removed once the fetches prove it."""
     now = now or utcnow()
     notice = _get(store, notice_id)
     if notice.status in ("draft", "removal_verified"):
@@ -202,7 +227,8 @@ def evaluate_notice(store: Store, notice_id: int, now: datetime | None = None,
         found = _removal(store, listing, notice)
         if found is not None:
             store.notices.mark_notice_item_removed(notice_id, key, found[0], found[1])
-        elif listing is not None and _missed_by_a_clean_crawl(store, listing, notice, recrawl_after):
+        elif suspected(store, notice, listing) is not None or \
+                (listing is not None and _missed_by_a_clean_crawl(store, listing, notice, recrawl_after)):
             recheck.append(key)
     if recheck and (queued := store.queue.enqueue_missing(recheck, "fetch")):
         log.info("notice %s: %d listing(s) not seen by a clean crawl queued to be fetched again", notice_id, queued)

@@ -1,7 +1,8 @@
 """Takedown lists: one platform's confirmed listings, as CSV, XLSX or JSON for its compliance team.
 
 `takedown_rows(store, platform)` returns a row per confirmed listing (`include_unconfirmed=True`:
-every flagged one not dismissed): listing, reasons, evidence hashes, decision, times in UTC.
+every flagged one not dismissed): listing, reasons (of a confirmed listing, those its decision judged, not a
+later re-score's), evidence hashes, decision, times in UTC.
 `write_takedown(rows, path, fmt)` writes atomically; no CSV or XLSX cell ever runs as a formula
 (`firewatch.core.cells`, the one neutraliser of every export). The list goes to the platform, so it
 shows reasons and evidence, never the model's scores.
@@ -50,6 +51,17 @@ def _shown(row: dict[str, Any], key: str) -> Any:
 _LOOK_UP = object()
 
 
+def _judged(store: Store, key: tuple[str, str], assessment) -> list:
+    """The reasons a confirmed listing's decision judged (a re-score after it cannot put reasons nobody confirmed
+    into a letter to the platform); the current assessment's only for a decision made before the reasons were
+    kept with it whose assessment on file is not known to be later ('assessment_then' is kept; 'assessment_later'
+    and 'none' fall back to the current reasons, the only ones on record)."""
+    judged = store.reviews.judged_reason_list(key)
+    if judged is not None and judged[0] in ("decision", "assessment_then"):
+        return judged[1]
+    return assessment.reasons
+
+
 def takedown_row(store: Store, listing, assessment, decision, evidence: Any = _LOOK_UP) -> dict[str, Any]:
     """One listing's takedown row; `evidence` is its latest capture (None: none) when the caller
     fetched it already, else it is looked up."""
@@ -59,8 +71,9 @@ def takedown_row(store: Store, listing, assessment, decision, evidence: Any = _L
     if evidence is not None:
         shot = next((a for a in evidence.artefacts if a.media_type == "image/png"), None)
     price = listing.display_price
-    codes = list(dict.fromkeys(r.code for r in assessment.reasons))
     confirmed = decision is not None and decision.verdict == "confirm"
+    reasons = _judged(store, listing.key, assessment) if confirmed else assessment.reasons
+    codes = list(dict.fromkeys(r.code for r in reasons))
     return {
         "platform": listing.platform,
         "listing_id": listing.listing_id,
@@ -73,7 +86,7 @@ def takedown_row(store: Store, listing, assessment, decision, evidence: Any = _L
         "category_name": category_name(assessment.category),
         "reasons": " ".join(codes),
         "reason_names": "；".join(reason_name(c) for c in codes),
-        "evidence": evidence_text(platform_reasons(assessment.reasons, listing.title)),  # no model internals
+        "evidence": evidence_text(platform_reasons(reasons, listing.title)),  # no model internals
         "captured_at": evidence.captured_at.isoformat() if evidence else "",
         "screenshot_sha256": shot.sha256 if shot else "",
         "capture_manifest_sha256": evidence.manifest_sha256 if evidence else "",

@@ -43,6 +43,7 @@ from firewatch.core.settings import load_settings  # noqa: E402
 from firewatch.services import review_trends  # noqa: E402
 from firewatch.services.review_trends import compute  # noqa: E402
 from firewatch.store import open_store  # noqa: E402
+from firewatch.store.triage import decided_codes  # noqa: E402
 from firewatch.web import create_app  # noqa: E402
 from firewatch.web.serving import AppServer  # noqa: E402
 
@@ -89,22 +90,24 @@ def top_up(url: str, data_dir: Path, target: int, log, seed: int = 3) -> None:
             log(f"  {have:,} decisions already")
             return
         keys = [tuple(r) for r in store._db.execute(
-            "SELECT platform, listing_id FROM triage WHERE flagged=1 AND decided=0 ORDER BY platform, listing_id "
+            "SELECT t.platform, t.listing_id, a.reasons FROM triage t JOIN assessments a ON a.platform=t.platform AND "
+            "a.listing_id=t.listing_id WHERE t.flagged=1 AND t.decided=0 ORDER BY t.platform, t.listing_id "
             "LIMIT ?", (need,)).fetchall()]
         log(f"  adding {len(keys):,} decisions to {have:,} ...")
         t0 = time.perf_counter()
         rows, triage_rows = [], []
-        for key in keys:
+        for platform, listing_id, reasons in keys:  # each decision judges the assessment's reasons, as a reviewer's
+            key = (platform, listing_id)
             verdict = rng.choices(("confirm", "dismiss", "escalate"), (14, 6, 1))[0]
             at = (now - timedelta(minutes=rng.randrange(12 * 7 * 24 * 60))).isoformat()
-            rows.append((*key, "bench-reviewer", verdict, "", at))
-            triage_rows.append((verdict, verdict, at, *key))
+            rows.append((*key, "bench-reviewer", verdict, "", at, reasons, "decision"))
+            triage_rows.append((verdict, verdict, at, decided_codes(reasons, "decision"), *key))
         with store.transaction() as db:
             for i in range(0, len(rows), 10_000):
-                db.executemany("INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at) "
-                               "VALUES (?,?,?,?,?,?)", rows[i:i + 10_000])
-                db.executemany("UPDATE triage SET decided=1, state=?, verdict=?, decided_at=? WHERE platform=? "
-                               "AND listing_id=?", triage_rows[i:i + 10_000])
+                db.executemany("INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at, reasons, "
+                               "reasons_basis) VALUES (?,?,?,?,?,?,?,?)", rows[i:i + 10_000])
+                db.executemany("UPDATE triage SET decided=1, state=?, verdict=?, decided_at=?, decided_codes=? "
+                               "WHERE platform=? AND listing_id=?", triage_rows[i:i + 10_000])
         if store.dialect == "postgresql":
             with store.transaction() as db:
                 db.execute("ANALYZE")

@@ -165,6 +165,7 @@ def build(store, n: int, flagged: int, log) -> None:
     rng = random.Random(11)
     t0 = time.perf_counter()
     flagged_keys: list[tuple[str, str]] = []
+    judged: dict[tuple[str, str], str] = {}  # a flagged listing's reasons JSON: what its decisions judge
     unflagged_sample: list[tuple[str, str]] = []
     done = 0
     for chunk in generate(n, every):
@@ -176,6 +177,8 @@ def build(store, n: int, flagged: int, log) -> None:
                                s.status, s.content_hash) for r in chunk for s in r.snapshots])
         for r in chunk:
             (flagged_keys if r.assessment.flagged else unflagged_sample).append(r.listing.key)
+            if r.assessment.flagged:
+                judged[r.listing.key] = _assessment_row(r.assessment)[7]
         del unflagged_sample[2000:]
         done += len(chunk)
         if done % 100_000 == 0:
@@ -187,8 +190,8 @@ def build(store, n: int, flagged: int, log) -> None:
         at = START + timedelta(days=180, minutes=k)
         verdict = rng.choices(("confirm", "dismiss", "escalate"), (6, 3, 1))[0]
         if k % 10 == 0:
-            decisions.append((*key, "reviewer2", "escalate", "", _ts(at - timedelta(days=1))))
-        decisions.append((*key, "reviewer", verdict, "批量", _ts(at)))
+            decisions.append((*key, "reviewer2", "escalate", "", _ts(at - timedelta(days=1)), judged[key], "decision"))
+        decisions.append((*key, "reviewer", verdict, "批量", _ts(at), judged[key], "decision"))
         if verdict == "confirm":
             confirmed.append(key)
     tips = []
@@ -198,8 +201,8 @@ def build(store, n: int, flagged: int, log) -> None:
         tips.append((f"T{k:015d}", _ts(at), f"https://item.example/{key[0]}/{key[1]}", key[0], key[1], 1, "",
                      "这个商品是假的，年检专用", "", f"ip{k % 500}", "[]"))
     with store.transaction() as db:
-        db.executemany("INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at) VALUES (?,?,?,?,?,?)",
-                       decisions)
+        db.executemany("INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at, reasons, reasons_basis) "
+                       "VALUES (?,?,?,?,?,?,?,?)", decisions)
         db.executemany("INSERT INTO tips (receipt, created_at, url, platform, listing_id, on_platform, shop_name, text, "
                        "contact, ip_hash, photos) VALUES (?,?,?,?,?,?,?,?,?,?,?)", tips)
         by_platform: dict[str, list[tuple[str, str]]] = {}

@@ -8,7 +8,9 @@ was dropped and why. The rules, in order:
 - **label**: a confirmed listing is a positive for the reasons the reviewer saw when deciding (kept with
   the decision, `store.feedback`; a re-score afterwards does not change them; the text model learns those
   of its codes); a dismissed one a negative (no reasons: its flag was wrong). A confirmed listing whose
-  decision judged no reason is dropped (nothing to learn it as; counted as `no_reason`).
+  decision judged no reason is dropped (nothing to learn it as; counted as `no_reason`). A decision made
+  before the reasons were kept whose assessment on file came later (reasons_basis 'assessment_later',
+  migration 27) is dropped too: what the reviewer judged is not known (counted as `reasons_unknown`).
 - **held-out**: a record whose text fingerprint (`corpus.record_fingerprint`) or title key
   (`corpus.title_key`) matches a record of a held-out file (the first, the second's dev half and the
   sealed half) is dropped before anything else: compared as hashes, nothing of those files is kept.
@@ -36,6 +38,7 @@ from typing import Any, Callable, Iterable
 from .corpus import HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT_PATH, heldout_marks, record_fingerprint, title_key
 
 HELDOUT_FILES = (HELDOUT_PATH, HELDOUT2_DEV_PATH, HELDOUT2_PATH)
+REASONS_UNKNOWN = "assessment_later"  # decisions.reasons_basis: not the reasons the reviewer judged
 NO_REASON = "-"  # the reason column of a dismissed flag whose assessment lists none
 
 
@@ -50,6 +53,7 @@ class ReviewSet:
     duplicates: int = 0
     conflicts: int = 0  # texts dropped because as many listings were confirmed as dismissed
     no_reason: int = 0
+    reasons_unknown: int = 0  # decided before reasons were kept, the assessment on file made later
     reviewers: int = 0
     scale: float = 1.0  # the all-reviewers cap's factor (1: not reached)
     capped_reviewers: int = 0  # reviewers whose records the per-reviewer cap scaled down
@@ -76,7 +80,8 @@ class ReviewSet:
                                             zip(self.records, self.weights)], ensure_ascii=False).encode()).hexdigest()
         return {"used": len(self.records), "positives": self.positives, "negatives": self.negatives,
                 "read": self.read, "duplicates": self.duplicates, "heldout": self.heldout,
-                "conflicts": self.conflicts, "no_reason": self.no_reason, "reviewers": self.reviewers,
+                "conflicts": self.conflicts, "no_reason": self.no_reason,
+                "reasons_unknown": self.reasons_unknown, "reviewers": self.reviewers,
                 "total_weight": round(sum(self.weights), 4), "scale": round(self.scale, 6),
                 "capped_reviewers": self.capped_reviewers, "settings": dict(self.settings),
                 "by_reason": {code: dict(c) for code, c in sorted(self.by_reason.items())},
@@ -138,6 +143,10 @@ def reviews_from_store(store: Any, corpus_size: int, weight: float = 1.0, max_sh
             if fingerprint in prints or (key and key in titles):
                 out.heldout += 1
                 out.count(codes, "heldout")
+                continue
+            if row.get("reasons_basis") == REASONS_UNKNOWN:  # the reasons on file came after the decision
+                out.reasons_unknown += 1
+                out.count((), "reasons_unknown")
                 continue
             if row["verdict"] == "confirm" and not codes:
                 out.no_reason += 1

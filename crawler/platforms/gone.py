@@ -6,12 +6,20 @@ item to its home page or an error page ("很抱歉！您访问的页面不存在
 "该商品已下架"/"页面不存在", Pinduoduo "商品已售罄或已下架"; any platform may answer 404 or 410.
 
 `gone_page(platform, url, final_url, status, html)` returns a `GonePage` (final URL, HTTP status, the
-text seen, the basis) for: a 404/410 on the platform's own host, a redirect from the item URL to the
-platform's error page or home page, or a redirect to another page of the platform that says the item
-is gone. `gone_text(...)` is the last case for a page left at the item URL that is not an item page
-(call it only once the item parser has refused the page: sellers may write the same words). Never a
-removal: a captcha, verification or login page (`blocked.detect_block`), a 5xx, 429 or 408 answer, no
-answer, or a page off the platform's hosts.
+text seen, the basis) for: a 404/410 at the item URL itself (`http_status`), a redirect from the item URL
+to one of the platform's known error pages (`error_page`: the error hosts, or a known error path on the
+platform's main host) or to its home page (`home_redirect`). `gone_text(...)` is the platform's gone
+wording on a page left at the item URL (call it only once the item parser has refused the page): only the
+page's <title> and the platforms' known error containers are read, never the rest of the page (seller
+text: titles, descriptions, shop notices), and never on a page that still shows item markers (a SKU id,
+a price, a buy button). Only a 2xx, 404 or 410 answer is judged at all. Never a removal: a captcha,
+verification or login page (`blocked.detect_block`), a 401/403, a 5xx, 429 or 408 answer, no answer, a
+redirect to another item, to a shop, search or CDN host, or to any other page, or a page off the
+platform's hosts.
+
+A home page or error page may also be an anti-bot answer, and 商品已售罄或已下架 covers sold-out items:
+`CONFIRM_BASES` names the bases that prove a removal only when seen again on a later fetch (the caller
+keeps the sightings); `http_status` counts at once.
 """
 
 from __future__ import annotations
@@ -25,9 +33,10 @@ from parsel import Selector
 from crawler.platforms.blocked import detect_block
 from crawler.sites import listing_key, site
 
-__all__ = ["BASES", "GonePage", "gone_page", "gone_text"]
+__all__ = ["BASES", "CONFIRM_BASES", "GonePage", "gone_page", "gone_text"]
 
 BASES = ("http_status", "error_page", "home_redirect", "gone_text")
+CONFIRM_BASES = ("error_page", "home_redirect", "gone_text")  # one sighting is only suspected
 GONE_STATUSES = (404, 410)
 
 # The platforms' own "item does not exist / removed" wording (desktop and mobile pages).
@@ -35,15 +44,21 @@ _GONE_TEXT = re.compile(
     r"很抱歉[，,！!\s]*您(?:查看|访问|要找)的(?:宝贝|商品|页面)(?:不存在|找不到了|已下架)"
     r"|(?:宝贝|商品|页面|货品|offer)(?:已经)?不存在|已下架或者?被转移"
     r"|[该此]?(?:商品|宝贝|货品|offer)已(?:下架|下柜|删除|失效)|商品已售罄或已下架", re.IGNORECASE)
-# Error pages by host, and by path on the platform's own hosts.
+# The platforms' error pages: hosts that serve nothing else, and known error paths on their main hosts.
 _ERROR_HOSTS = ("err.taobao.com", "err.tmall.com", "error.jd.com", "err.1688.com")
-_ERROR_PATH = re.compile(r"(?:^|/)(?:error\d*|err|404|notfound|not_found|nofound|offline)(?:[./_-]|$)", re.IGNORECASE)
+_ERROR_PATHS = {"www.jd.com": ("/error.aspx", "/error2.aspx"), "detail.tmall.com": ("/notfound.htm",),
+                "item.taobao.com": ("/error.htm",)}
 # A platform's home page: where JD (and sometimes the others) send a gone item.
 _HOME_HOSTS = ("www.jd.com", "jd.com", "m.jd.com", "www.taobao.com", "taobao.com", "main.m.taobao.com",
                "www.tmall.com", "tmall.com", "www.1688.com", "1688.com", "m.1688.com", "mobile.yangkeduo.com",
                "mobile.pinduoduo.com", "www.pinduoduo.com")
 _HOME_PATHS = ("", "/", "/index.html", "/index.htm", "/index")
-_NOT_AN_ANSWER = (408, 429)
+# The containers the platforms' own error pages put their message in (class or id).
+_ERROR_CONTAINERS = ("error-box", "error-notice", "tm-error", "mod-error", "goods-offline", "err-page", "error-page",
+                     "page-404", "notfound")
+# What an item page still shows: a SKU id, a price, a buy or cart button.
+_ITEM_MARKERS = re.compile(r"sku_?id|\bprice\b|J_LinkBuy|btn-?buy|buy-?btn|InitCartUrl|add-?cart|加入购物车|立即购买"
+                           r"|￥\s*\d|¥\s*\d", re.IGNORECASE)
 _TEXT_MAX = 160
 
 
@@ -58,13 +73,27 @@ class GonePage:
     basis: str
 
 
+def _text(nodes: list[str]) -> str:
+    return re.sub(r"\s+", " ", " ".join(nodes)).strip()
+
+
 def _visible(html: str) -> str:
     if not html:
         return ""
     sel = Selector(text=html, type="html")
-    nodes = sel.xpath("//title//text() | //body//text()[not(ancestor::*[self::script or self::style or "
-                      "self::noscript or self::template or self::textarea])]").getall()
-    return re.sub(r"\s+", " ", " ".join(nodes)).strip()
+    return _text(sel.xpath("//title//text() | //body//text()[not(ancestor::*[self::script or self::style or "
+                           "self::noscript or self::template or self::textarea])]").getall())
+
+
+def _platform_text(html: str) -> str:
+    """The page's <title> and the text of the platforms' known error containers: what the platform wrote."""
+    if not html:
+        return ""
+    marks = " or ".join(f"contains(concat(' ', normalize-space(@class), ' '), ' {c} ') or @id='{c}'"
+                        for c in _ERROR_CONTAINERS)
+    sel = Selector(text=html, type="html")
+    return _text(sel.xpath(f"//title//text() | //*[{marks}]//text()[not(ancestor::script or ancestor::style)]")
+                 .getall())
 
 
 def _seen(text: str) -> str:
@@ -84,7 +113,7 @@ def _own_host(platform: str, host: str) -> bool:
 
 
 def _is_error_page(host: str, path: str) -> bool:
-    return host in _ERROR_HOSTS or bool(_ERROR_PATH.search(path))
+    return host in _ERROR_HOSTS or path.lower() in _ERROR_PATHS.get(host, ())
 
 
 def _is_home(host: str, path: str) -> bool:
@@ -92,8 +121,8 @@ def _is_home(host: str, path: str) -> bool:
 
 
 def _usable(platform: str, final_url: str, status: int | None, html: str) -> str | None:
-    """The final host when the answer may be judged at all (on the platform, not blocked, not an error)."""
-    if not status or status >= 500 or status in _NOT_AN_ANSWER:
+    """The final host when the answer may be judged at all: a 2xx, 404 or 410 on the platform, not blocked."""
+    if not status or not (200 <= status < 300 or status in GONE_STATUSES):
         return None
     if detect_block(html or "", final_url) is not None:
         return None
@@ -108,28 +137,34 @@ def gone_page(platform: str, url: str, final_url: str, status: int | None, html:
     host = _usable(platform, final_url, status, html)
     if host is None:
         return None
-    text = _visible(html)
-    if status in GONE_STATUSES:
-        return GonePage(final_url, status, _seen(text), "http_status")
     landed = listing_key(final_url)
-    if landed is not None and landed[1] == (listing_key(url) or ("", ""))[1]:
-        return None  # still the item's own page: its parser decides
-    if landed is not None:
-        return None  # another item: not this one's removal
+    own = landed is not None and landed[1] == (listing_key(url) or ("", ""))[1]
     path = urlsplit(final_url).path
+    if status in GONE_STATUSES:
+        if own:
+            return GonePage(final_url, status, _seen(_visible(html)), "http_status")
+        if _is_error_page(host, path):
+            return GonePage(final_url, status, _seen(_platform_text(html)), "error_page")
+        return None  # a 404 somewhere else (a shop, a search, a CDN): not this item's answer
+    if landed is not None:
+        return None  # the item's own page (its parser decides) or another item (not this one's removal)
     if _is_error_page(host, path):
-        return GonePage(final_url, status, _seen(text), "error_page")
+        return GonePage(final_url, status, _seen(_platform_text(html)), "error_page")
     if _is_home(host, path):
-        return GonePage(final_url, status, _seen(text), "home_redirect")
-    if _GONE_TEXT.search(text):
-        return GonePage(final_url, status, _seen(text), "gone_text")
+        return GonePage(final_url, status, _seen(_platform_text(html)), "home_redirect")
     return None
 
 
 def gone_text(platform: str, url: str, final_url: str, status: int | None, html: str) -> GonePage | None:
-    """A page left at the item URL that says the item is gone (the item parser refused it), else None."""
+    """The platform's gone wording in the <title> or a known error container of a 2xx page left at the item
+    URL that shows no item markers (the item parser refused it), else None."""
     final_url = final_url or url
     if _usable(platform, final_url, status, html) is None or not 200 <= int(status or 0) < 300:
         return None
-    text = _visible(html)
+    landed = listing_key(final_url)
+    if landed is None or landed[1] != (listing_key(url) or ("", ""))[1]:
+        return None
+    if _ITEM_MARKERS.search(html or ""):
+        return None
+    text = _platform_text(html)
     return GonePage(final_url, status, _seen(text), "gone_text") if _GONE_TEXT.search(text) else None

@@ -16,7 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from alerts.notices import NoticeConfig, acknowledge_notice, create_notice, evaluate_all, evaluate_notice, send_notice
+from alerts.notices import (NoticeConfig, acknowledge_notice, create_notice, evaluate_all, evaluate_notice, send_notice,
+                            suspected, suspected_removal)
 from firewatch.core.datapaths import resolve_path
 from firewatch.cli.common import TAKEDOWN_PLATFORMS, settings_of
 from firewatch.core.clock import show_date, show_time
@@ -136,6 +137,10 @@ def notice_status(ctx, notice_id: int | None) -> None:
         else:
             notices = [evaluate_notice(store, notice_id, recrawl_after=grace)]
         bases = {n.id: store.notices.notice_item_bases(n.id) for n in notices}
+        confirm_after = timedelta(hours=settings.notices.removal_confirm_hours)
+        doubts = {(n.id, key): suspected_removal(seen, confirm_after) for n in notices for key in n.listing_keys
+                  if key not in n.removed and n.status in ("sent", "acknowledged", "overdue")
+                  and (seen := suspected(store, n, store.listings.get_listing(key))) is not None}
     out.print(_table(notices, "下架通知状态 notice status"))
     for n in notices:
         due = f", reply due {_when(n.deadline_at)}" if n.deadline_at else ""
@@ -145,5 +150,7 @@ def notice_status(ctx, notice_id: int | None) -> None:
             if key in n.removed:
                 out.print(f"  {n.id} {key[0]}:{key[1]} 已下架 removed {_when(n.removed[key])} "
                           f"({escape(bases[n.id].get(key, ''))})")
+            elif (n.id, key) in doubts:
+                out.print(f"  {n.id} {key[0]}:{key[1]} {escape(doubts[(n.id, key)])}")
             elif n.status in ("sent", "acknowledged", "overdue"):
                 out.print(f"  {n.id} {key[0]}:{key[1]} 未核实下架 still online or not re-checked yet")

@@ -82,7 +82,8 @@ def _read_reviews(store, training) -> ReviewSet:
 
 
 OUTCOMES = (("confirmed", "确认（正例）"), ("dismissed", "驳回（负例）"), ("duplicate", "重复"),
-            ("heldout", "留出集"), ("conflict", "结论冲突"), ("no_reason", "确认但无理由"))
+            ("heldout", "留出集"), ("conflict", "结论冲突"), ("no_reason", "确认但无理由"),
+            ("reasons_unknown", "结论时理由未知"))
 
 
 def print_reviews(reviews: ReviewSet) -> None:
@@ -91,7 +92,8 @@ def print_reviews(reviews: ReviewSet) -> None:
     out.print(f"审核结论：读取 {reviews.read} 条有效结论（每个商品最新一条，已撤销的不计），"
               f"使用 {used} 条（确认 {reviews.positives}，驳回 {reviews.negatives}），"
               f"因重复舍弃 {reviews.duplicates} 条，因属留出集舍弃 {reviews.heldout} 条，"
-              f"因结论冲突舍弃 {reviews.conflicts} 个文本，确认但无理由 {reviews.no_reason} 条", markup=False, soft_wrap=True)
+              f"因结论冲突舍弃 {reviews.conflicts} 个文本，确认但无理由 {reviews.no_reason} 条，"
+              f"结论时理由未知（早于理由留存、评估晚于结论）{reviews.reasons_unknown} 条", markup=False, soft_wrap=True)
     cap = "" if reviews.scale >= 1 else f"，总量上限按 {reviews.scale:.3f} 缩放"
     capped = f"，{reviews.capped_reviewers} 名审核员达到个人上限" if reviews.capped_reviewers else ""
     out.print(f"审核记录权重合计 {sum(reviews.weights):.1f}（每条 {reviews.settings['weight']:g}，"

@@ -50,6 +50,13 @@ class ClaimHeld(StoreError):
         self.holder = holder
 
 
+class AssessmentChanged(StoreError):
+    """A reviewer decided on the assessment shown to them, but the listing was re-scored since (the reasons on
+    record are not the ones they judged); nothing was written."""
+
+    exit_code = 75  # EX_TEMPFAIL
+
+
 class DuplicateDocument(StoreError):
     """A penalty decision's document number (文号) is already recorded (`existing`: that record's id,
     0 when unknown); nothing was written."""

@@ -203,7 +203,9 @@ class Evidence:
 class Removal:
     """A listing's page, fetched again, showing the item gone (`crawler.platforms.gone`): the URL asked
     for, where the fetch ended, its HTTP status, the words the page showed, and the basis (http_status,
-    error_page, home_redirect, gone_text). `observed_at` is UTC."""
+    error_page, home_redirect, gone_text). `observed_at` is UTC. `recheck`: the basis proves a removal only
+    when seen again on a later fetch (a home or error page may be an anti-bot answer); `counted`: this
+    sighting counts as the removal (at once, or confirming the earlier sighting at `first_seen_at`)."""
 
     platform: str
     listing_id: str
@@ -213,6 +215,9 @@ class Removal:
     http_status: int | None
     text: str
     basis: str
+    recheck: bool = False
+    counted: bool = True
+    first_seen_at: datetime | None = None
 
     @property
     def key(self) -> tuple[str, str]:

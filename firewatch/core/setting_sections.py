@@ -291,6 +291,10 @@ class NoticesSettings(_Section):
         "应当采取必要措施）", description="The legal basis a notice cites.")
     reply_deadline_days: int = Field(7, ge=1, description="Days after sending by which the platform should answer.")
     channel: str = Field("平台投诉/举报通道", description="How notices are delivered (recorded with each sent notice).")
+    removal_confirm_hours: float = Field(
+        6, ge=0, description="A noticed item's page fetched again that redirects to the platform's home or error page "
+        "or shows its gone wording (an anti-bot answer or a sold-out item look the same) counts as removed only when "
+        "seen so again at least this many hours later; a 404/410 at the item URL counts at once.")
 
 
 class EvidenceSettings(_Section):

@@ -17,12 +17,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urldefrag
 
-from crawler.capture import BODY_NAME, HEADERS_NAME, HTML_NAME
+from crawler.capture import BODY_NAME, HEADERS_NAME, HTML_NAME, MANIFEST_NAME
 from crawler.encoding import decode_page
 from crawler.exceptions import ParseError
 from crawler.platforms import parse_page
-from crawler.platforms.gone import GonePage, gone_page, gone_text
+from crawler.platforms.gone import CONFIRM_BASES, GonePage, gone_page, gone_text
 from crawler.sites import listing_key, site, site_of_url
 from firewatch.core.models import Evidence, Listing, Removal, Source
 from firewatch.store import Store
@@ -112,13 +113,25 @@ def _page_bytes(evidence: Evidence) -> tuple[bytes, str | None]:
 
 def _removal(listing: Listing, evidence: Evidence, gone: GonePage) -> Removal:
     return Removal(listing.platform, listing.listing_id, evidence.captured_at, evidence.url or listing.url,
-                   gone.final_url, gone.http_status, gone.text, gone.basis)
+                   gone.final_url, gone.http_status, gone.text, gone.basis, recheck=gone.basis in CONFIRM_BASES)
+
+
+def _scripted(evidence: Evidence) -> bool:
+    """Whether the page ended somewhere a script navigated to: the browser's final URL is not the URL of the
+    response whose body and status were captured (the manifest's `response_url`), so they are not its page's."""
+    manifest = Path(evidence.directory) / MANIFEST_NAME
+    if not evidence.final_url or not manifest.is_file():
+        return False
+    answered = json.loads(manifest.read_text(encoding="utf-8")).get("response_url")
+    return bool(answered) and urldefrag(str(answered))[0] != urldefrag(evidence.final_url)[0]
 
 
 def read_captured(listing: Listing, evidence: Evidence) -> Listing | Removal:
     """The listing as its captured page shows it, under the stored key and real URL; a `Removal` when
     the page shows the item gone the way the platform says so today (`crawler.platforms.gone`: a 404 or
-    410, a redirect to the platform's error or home page, its "item does not exist" page).
+    410, a redirect to the platform's error or home page, its "item does not exist" page; `Removal.recheck`
+    when one sighting does not prove it). Nothing is judged removed when a script navigated the page after
+    its response (the captured status and body are not the final page's).
 
     Raises `crawler.exceptions.ParseError` when the page is not a readable item page,
     `BlockedPageError` when it is a captcha or login page, and ValueError when the page
@@ -126,7 +139,9 @@ def read_captured(listing: Listing, evidence: Evidence) -> Listing | Removal:
     body, charset = _page_bytes(evidence)
     html = decode_page(body, charset)
     final_url = evidence.final_url or listing.url
-    gone = gone_page(listing.platform, listing.url, final_url, evidence.http_status, html)
+    # after a script's navigation the captured status and body are the first page's: no removal is judged
+    scripted = _scripted(evidence)
+    gone = None if scripted else gone_page(listing.platform, listing.url, final_url, evidence.http_status, html)
     if gone is not None:
         return _removal(listing, evidence, gone)
     landed = listing_key(evidence.final_url) if evidence.final_url else None
@@ -138,7 +153,7 @@ def read_captured(listing: Listing, evidence: Evidence) -> Listing | Removal:
         parsed = parse_page(listing.platform, "item", body, url=final_url,
                             source=f"{listing.platform}:{listing.listing_id} 的取证页面", declared_encoding=charset)[0]
     except ParseError:  # not an item page: the platform's own "gone" page left at the item URL?
-        gone = gone_text(listing.platform, listing.url, final_url, evidence.http_status, html)
+        gone = None if scripted else gone_text(listing.platform, listing.url, final_url, evidence.http_status, html)
         if gone is None:
             raise
         return _removal(listing, evidence, gone)

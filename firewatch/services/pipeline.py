@@ -20,11 +20,13 @@ import os
 import socket
 import threading
 import time
+from datetime import timedelta
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from firewatch.core.exceptions import ClaimLost, SearchUnavailable
 from firewatch.core.models import Assessment, Evidence, Listing, Removal
+from firewatch.core.settings import NoticesSettings
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +108,10 @@ class Pipeline:
     The 'fetch' stage captures a lead's page through the capturer (the capture is kept as
     evidence) and reads the listing from it with `read_page(listing, evidence)`; the changed
     listing is then queued for scoring like a crawled one. `read_page` may instead return a `Removal`
-    (the page shows the item gone): the listing is stored removed with that evidence. Without a capturer or `read_page`
+    (the page shows the item gone): the sighting is kept with that evidence (role 'removal', never the listing's
+    latest page capture), and the listing is stored removed only when the sighting counts (a 404/410 at once; a
+    home or error page or gone wording only when seen again `removal_confirm_after` later, [notices]
+    removal_confirm_hours). Without a capturer or `read_page`
     fetches stay queued.
 
     `capturer` (None: captures stay queued) reports each result through `on_result`;
@@ -129,8 +134,11 @@ class Pipeline:
                  read_errors: tuple[type[BaseException], ...] = (ValueError, OSError),
                  worker: str | None = None, batch: int = 100, lease: float = 300.0, capture_batch: int = 16,
                  stop: threading.Event | None = None, ocr: Any = None,
-                 sellers: Callable[[Any], Any] | None = None):
+                 sellers: Callable[[Any], Any] | None = None, removal_confirm_after: timedelta | None = None):
         self.store = store
+        # how much later a home/error page or gone wording must be seen again to count as a removal
+        self.removal_confirm_after = removal_confirm_after if removal_confirm_after is not None else \
+            timedelta(hours=NoticesSettings().removal_confirm_hours)
         self.ocr = ocr  # the 'ocr' stage (firewatch.services.ocr.OcrStage) or None
         self.sellers = sellers  # the sellers step (services.sellers.resolve_pending), after the index stage
         self.index = index
@@ -348,11 +356,12 @@ class Pipeline:
             except self.read_errors as exc:  # a blocked page (BlockedPageError) goes to the back of the queue
                 self._failed(key, "fetch", exc, stats)
                 return
-            self.store.evidence.save_evidence(evidence)  # kept only when it is this listing's page (or its removal)
+            # kept only when it is this listing's page (or its removal, kept apart)
+            self.store.evidence.save_evidence(evidence, role="removal" if isinstance(fetched, Removal) else "page")
             # queues 'score' when it changed; completes 'fetch' only while this worker holds it
-            if isinstance(fetched, Removal):  # the page shows the item gone: stored removed, with what showed it
-                self.store.listings.record_removal(self.store.listings.get_listing(key), fetched, complete="fetch",
-                                                   worker=self.worker)
+            if isinstance(fetched, Removal):  # the page shows the item gone: the sighting kept, counted when proven
+                self.store.listings.record_removal(self.store.listings.get_listing(key), fetched,
+                                                   self.removal_confirm_after, complete="fetch", worker=self.worker)
             else:
                 self.store.listings.upsert_listing(fetched, complete="fetch", worker=self.worker)
             stats.fetched += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -78,7 +79,8 @@ def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capt
                     blocked_errors=(BlockedPageError,), capture_limit=max_captures, alerts=alerts,
                     read_page=read_captured, read_errors=(ParseError, OSError, ValueError),
                     worker=claims.worker_id, batch=claims.batch, lease=claims.lease, stop=stop, ocr=ocr,
-                    sellers=lambda s: resolve_pending(s, settings))
+                    sellers=lambda s: resolve_pending(s, settings),
+                    removal_confirm_after=timedelta(hours=settings.notices.removal_confirm_hours))
 
 
 def run_processing(settings: Settings, capture: bool = True, max_captures: int | None = None,

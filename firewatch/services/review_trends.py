@@ -109,6 +109,8 @@ def compute(store: Any, drift: Any, now: datetime) -> ReviewTrends:
     overall = ReasonRow("", "全部理由", [0] * n, [0] * n)
     for w, codes, verdict, count in store.review_stats.verdicts(bounds):
         (overall.confirmed if verdict == "confirm" else overall.dismissed)[w] += count
+        if codes is None:  # the reasons judged are not known: in the overall figures only
+            continue
         for code in _codes(codes):
             target = confirmed if verdict == "confirm" else dismissed
             target.setdefault(code, [0] * n)[w] += count

@@ -6,7 +6,8 @@ migration 19; a flag a later assessment withdrew before anyone decided it has no
 does not count), *confirmed* its first confirm decision while its latest verdict is confirm, *removed*
 the first time a notice's item was verified removed (`notice_items.removed_at`), *relisted* a
 `relisting` alert. Each count comes grouped by one dimension (platform, category, region, reason
-codes as the triage row writes them, or the UTC hour `YYYY-MM-DDTHH`, which the caller turns into
+codes as the triage row writes them: the flag's for *flagged*, those the latest decision judged for
+*confirmed* and *removed* (`triage.decided_codes`, a re-score after the decision does not move them), or the UTC hour `YYYY-MM-DDTHH`, which the caller turns into
 Beijing days and weeks); `platform` ("" = all) filters every query. The SQL runs on SQLite and
 PostgreSQL alike (text timestamps compare in order; `substr` on both).
 """
@@ -58,8 +59,9 @@ class SQLiteCampaign:
         return where, args
 
     def event_counts(self, kind: str, by: str, start: str, end: str, platform: str = "") -> list[tuple[str, int]]:
-        """(value of `by`, listings) for the listings whose `kind` event falls in the period."""
-        column = DIMENSIONS[by]
+        """(value of `by`, listings) for the listings whose `kind` event falls in the period; by reasons, a
+        confirmed or removed listing counts under the reasons its latest decision judged."""
+        column = "t.decided_codes" if by == "reasons" and kind != "flagged" else DIMENSIONS[by]
         where, args = self._where(start, end, platform)
         return [(str(v or ""), int(n)) for v, n in self._rows(
             f"SELECT {column}, COUNT(*) FROM {_event(kind)} WHERE {where} GROUP BY {column}", args)]
@@ -127,7 +129,7 @@ class SQLiteCampaign:
         where, args = self._where(start, end, platform)
         return [(p, lid) for p, lid in self._rows(
             f"SELECT e.platform, e.listing_id FROM {_event('confirmed')} WHERE {where} AND EXISTS "
-            "(SELECT 1 FROM evidence v WHERE v.platform=e.platform AND v.listing_id=e.listing_id) "
+            "(SELECT 1 FROM evidence v WHERE v.platform=e.platform AND v.listing_id=e.listing_id AND v.role='page') "
             "ORDER BY t.neg_risk, e.platform, e.listing_id LIMIT ?", [*args, int(limit)])]
 
     def flagged_at(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:

@@ -17,7 +17,7 @@ import dataclasses
 import hashlib
 import json
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
 
@@ -188,30 +188,54 @@ class SQLiteListings:
             return upsert_in(db, listing, observed_at or utcnow(), search_price, source, complete=complete,
                              worker=worker)
 
-    def record_removal(self, listing: Listing, removal: Removal, complete: str | None = None,
-                       worker: str | None = None) -> UpsertResult:
-        """The listing seen removed (`removal`: its page fetched again showed the item gone): stored with
-        status "removed" as observed at `removal.observed_at` and the removal's evidence kept, in one
-        transaction (with `complete`/`worker` as in `upsert_listing`)."""
-        with self._db.transaction(exclusive=False) as db:
-            result = upsert_in(db, dataclasses.replace(listing, status="removed"), removal.observed_at,
-                               complete=complete, worker=worker)
-            db.execute("INSERT INTO listing_removals (platform, listing_id, observed_at, url, final_url, http_status, "
-                       "page_text, basis) VALUES (?,?,?,?,?,?,?,?)",
-                       (removal.platform, removal.listing_id, _ts(removal.observed_at), removal.url, removal.final_url,
-                        removal.http_status, removal.text, removal.basis))
-            return result
+    def record_removal(self, listing: Listing, removal: Removal, confirm_after: timedelta = timedelta(0),
+                       complete: str | None = None, worker: str | None = None) -> Removal:
+        """Keep a sighting of the listing removed (`removal`: its page fetched again showed the item gone) and,
+        when it counts, store the listing with status "removed" as observed at `removal.observed_at`, in one
+        transaction (with `complete`/`worker` as in `upsert_listing`; the stage completes either way).
 
-    def latest_removal(self, key: tuple[str, str], since: datetime | None = None) -> Removal | None:
-        """The newest removal seen of the listing (at or after `since` when given), None if none."""
+        A sighting counts at once unless `removal.recheck`; then only when an earlier uncounted sighting on
+        the same basis, at least `confirm_after` before it and after the listing was last seen on sale, is on
+        record (one sighting of a home or error page is only suspected). Returns the sighting as stored."""
+        with self._db.transaction(exclusive=False) as db:
+            first = None
+            if removal.recheck:
+                seen = db.execute("SELECT last_seen, status FROM listings WHERE platform=? AND listing_id=?",
+                                  removal.key).fetchone()
+                alive = seen["last_seen"] if seen is not None and seen["status"] != "removed" else ""
+                row = db.execute("SELECT MIN(observed_at) FROM listing_removals WHERE platform=? AND listing_id=? "
+                                 "AND basis=? AND counted=0 AND observed_at > ? AND observed_at <= ?",
+                                 (*removal.key, removal.basis, alive or "",
+                                  _ts(removal.observed_at - confirm_after))).fetchone()
+                first = _parse_ts(row[0]) if row and row[0] else None
+            stored = dataclasses.replace(removal, counted=not removal.recheck or first is not None, first_seen_at=first)
+            if stored.counted:
+                upsert_in(db, dataclasses.replace(listing, status="removed"), removal.observed_at,
+                          complete=complete, worker=worker)
+            elif complete is not None:
+                complete_in(db, removal.key, complete, (), worker)
+            db.execute("INSERT INTO listing_removals (platform, listing_id, observed_at, url, final_url, http_status, "
+                       "page_text, basis, counted, first_seen_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                       (removal.platform, removal.listing_id, _ts(removal.observed_at), removal.url, removal.final_url,
+                        removal.http_status, removal.text, removal.basis, int(stored.counted),
+                        _ts(first) if first else None))
+            return stored
+
+    def latest_removal(self, key: tuple[str, str], since: datetime | None = None,
+                       counted: bool | None = True) -> Removal | None:
+        """The newest removal sighting of the listing (at or after `since` when given) that counts (`counted`
+        True), only suspected (False) or either (None); None if none."""
         sql, args = "SELECT * FROM listing_removals WHERE platform=? AND listing_id=?", [key[0], key[1]]
         if since is not None:
             sql, args = sql + " AND observed_at >= ?", [*args, _ts(since)]
+        if counted is not None:
+            sql, args = sql + " AND counted = ?", [*args, int(counted)]
         r = self._db.execute(sql + " ORDER BY observed_at DESC, id DESC LIMIT 1", tuple(args)).fetchone()
         if r is None:
             return None
         return Removal(r["platform"], r["listing_id"], _parse_ts(r["observed_at"]), r["url"], r["final_url"],
-                       r["http_status"], r["page_text"], r["basis"])
+                       r["http_status"], r["page_text"], r["basis"], recheck=r["first_seen_at"] is not None or
+                       not r["counted"], counted=bool(r["counted"]), first_seen_at=_parse_ts(r["first_seen_at"]))
 
     def get_listing(self, key: tuple[str, str]) -> Listing | None:
         r = self._db.execute("SELECT * FROM listings WHERE platform=? AND listing_id=?", key).fetchone()

@@ -1018,4 +1018,22 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         CREATE INDEX listing_removals_listing ON listing_removals (platform, listing_id, observed_at)
         """,
     ),
+    (
+        29,
+        "a removal capture is kept apart from the listing's page captures (evidence.role 'removal', never its latest "
+        "evidence); a removal sighting counts only when confirmed (listing_removals.counted, first_seen_at: the "
+        "earlier sighting a home/error page or gone wording needs); older sightings count only for a 404/410; "
+        "triage.decided_codes NULL where the latest decision's reasons are not known (assessment_later)",
+        """
+        ALTER TABLE evidence ADD COLUMN role TEXT NOT NULL DEFAULT 'page';
+        UPDATE evidence SET role = 'removal' WHERE EXISTS (SELECT 1 FROM listing_removals r WHERE
+            r.platform = evidence.platform AND r.listing_id = evidence.listing_id AND r.observed_at = evidence.captured_at);
+        ALTER TABLE listing_removals ADD COLUMN counted INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE listing_removals ADD COLUMN first_seen_at TEXT;
+        UPDATE listing_removals SET counted = 1 WHERE basis = 'http_status';
+        UPDATE triage SET decided_codes = NULL WHERE (SELECT d.reasons_basis FROM decisions d WHERE
+            d.platform = triage.platform AND d.listing_id = triage.listing_id ORDER BY d.at DESC, d.id DESC LIMIT 1)
+            = 'assessment_later'
+        """,
+    ),
 ]

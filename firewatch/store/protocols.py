@@ -115,12 +115,13 @@ class ListingRepository(Protocol):
         queue stage of the listing, in the same transaction (with `worker`, only while it holds
         the stage's claim: else `ClaimLost` and nothing is written)."""
 
-    def record_removal(self, listing: Listing, removal: Removal, complete: str | None = None,
-                       worker: str | None = None) -> UpsertResult:
-        """Store the listing with status "removed" as observed then, and keep the removal's evidence."""
+    def record_removal(self, listing: Listing, removal: Removal, confirm_after: timedelta = timedelta(0),
+                       complete: str | None = None, worker: str | None = None) -> Removal:
+        """Keep the removal sighting; when it counts (at once, or `removal.recheck` confirmed by an earlier
+        sighting `confirm_after` before), store the listing "removed" as observed then. Returns it as stored."""
 
-    def latest_removal(self, key: Key, since: datetime | None = None) -> Removal | None:
-        """The newest removal seen of the listing (at or after `since`), None if none."""
+    def latest_removal(self, key: Key, since: datetime | None = None, counted: bool | None = True) -> Removal | None:
+        """The newest removal sighting of the listing (at or after `since`) that counts / is suspected / either."""
 
     def get_listing(self, key: Key) -> Listing | None: ...
     def get_listings(self, keys: Iterable[Key]) -> dict[Key, Listing]: ...
@@ -203,17 +204,21 @@ class AssessmentRepository(Protocol):
 class EvidenceRepository(Protocol):
     """Evidence captures, newest counting."""
 
-    def save_evidence(self, e: Evidence, worker: str | None = None) -> None:
+    def save_evidence(self, e: Evidence, worker: str | None = None, role: str = "page") -> None:
         """Record it and complete the 'capture' stage in one transaction (with `worker`, only
-        while it holds the claim: else `ClaimLost` and nothing is recorded)."""
+        while it holds the claim: else `ClaimLost` and nothing is recorded); `role` 'removal' keeps a
+        capture that showed the item gone apart from the listing's page captures."""
 
-    def latest_evidence(self, key: Key) -> Evidence | None: ...
+    def latest_evidence(self, key: Key) -> Evidence | None:
+        """The newest capture of the listing's page (never a removal capture)."""
+
+    def latest_removal_evidence(self, key: Key) -> Evidence | None: ...
     def latest_evidence_of(self, keys: Iterable[Key]) -> dict[Key, Evidence]: ...
 @runtime_checkable
 class ReviewRepository(Protocol):
     """Reviewers' decisions (append-only, the latest counts) and investigators' cases."""
 
-    def record_decision(self, d: Decision) -> int: ...
+    def record_decision(self, d: Decision, seen_assessed_at: datetime | None = None) -> int: ...
     def record_decisions(self, decisions: list[Decision]) -> tuple[list[int], list[Key]]: ...
     def last_decision_by(self, reviewer: str) -> tuple[int, Decision, int] | None: ...
     def undo_last(self, reviewer: str, decision_id: int | None = None,
@@ -229,6 +234,9 @@ class ReviewRepository(Protocol):
 
     def judged_reasons(self, key: Key) -> tuple[str, list[str]] | None:
         """The latest decision's basis for its reasons and the reason codes it judged (None: undecided)."""
+
+    def judged_reason_list(self, key: Key) -> tuple[str, list[Any]] | None:
+        """The latest decision's basis for its reasons and the reasons it judged, as kept (None: undecided)."""
     def confirmed(self, platform: str | None = None) -> list[tuple[Listing, Assessment, Decision]]: ...
     def latest_verdicts(self) -> dict[Key, dict[str, Any]]: ...
     def latest_decisions(self, keys: Iterable[Key]) -> dict[Key, Decision]: ...

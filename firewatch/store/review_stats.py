@@ -6,8 +6,9 @@ bounds[i] <= value < bounds[i + 1]); each week is its own range scan (one UNION 
 - `verdicts(bounds)`: (week, reason codes the decision judged, verdict, listings) for the listings whose
   latest decision (`triage.decided_at`, migration 25) is a confirm or a dismiss made in the week (ISO UTC
   bounds), by the reasons kept with that decision (`triage.decided_codes`, migration 27), not the listing's
-  current assessment: a re-score after the decision does not change history. Index `triage_decided_codes`
-  covers it. An undone decision is out of `decisions`, and
+  current assessment: a re-score after the decision does not change history; codes None when the reasons
+  judged are not known (a decision from before they were kept, the assessment on file made later): such a
+  verdict counts in the overall figures only. Index `triage_decided_codes` covers it. An undone decision is out of `decisions`, and
   the triage row carries the decision that counts after it.
 - `flags(days)`: (week, reason codes, listings) of the flagged listings first seen in the week (Beijing
   day bounds, `triage.seen_day`); index `triage_seen_flagged` covers it.
@@ -35,12 +36,14 @@ class SQLiteReviewStats:
     def __init__(self, db):
         self._db = db
 
-    def verdicts(self, bounds: list[str]) -> list[tuple[int, str, str, int]]:
-        """(week, reason codes judged, 'confirm' or 'dismiss', listings) by the latest decision's week."""
+    def verdicts(self, bounds: list[str]) -> list[tuple[int, str | None, str, int]]:
+        """(week, reason codes judged (None: not known), 'confirm' or 'dismiss', listings) by the latest
+        decision's week."""
         sql, args = _weeks("SELECT {w}, decided_codes, verdict, COUNT(*) FROM triage WHERE decided_at >= ? "
                            "AND decided_at < ? AND verdict IN ('confirm','dismiss') GROUP BY decided_codes, verdict",
                            bounds)
-        return [(int(w), str(codes or ""), str(v), int(n)) for w, codes, v, n in self._db.execute(sql, tuple(args))]
+        return [(int(w), None if codes is None else str(codes), str(v), int(n))
+                for w, codes, v, n in self._db.execute(sql, tuple(args))]
 
     def flags(self, days: list[str]) -> list[tuple[int, str, int]]:
         """(week, reason codes, listings) of the flagged listings by the Beijing day of first sight."""

@@ -18,8 +18,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from firewatch.core.exceptions import CaseClosed, ClaimHeld
-from firewatch.core.models import Assessment, Decision, Listing, utcnow
+from firewatch.core.exceptions import AssessmentChanged, CaseClosed, ClaimHeld
+from firewatch.core.models import Assessment, Decision, Listing, Reason, utcnow
 from firewatch.store.assessments import assessment_from_row
 from firewatch.store.listings import listing_from_row, rows_by_keys
 from firewatch.store.db import SQLiteDatabase
@@ -46,11 +46,12 @@ class SQLiteReviews:
         self._db = db
 
     # -- decisions --------------------------------------------------------------
-    def record_decision(self, d: Decision) -> int:
+    def record_decision(self, d: Decision, seen_assessed_at: datetime | None = None) -> int:
         """Append one decision; returns its id. Raises ValueError for an unknown verdict or listing,
-        ClaimHeld when another reviewer's claim on the queue row runs."""
+        ClaimHeld when another reviewer's claim on the queue row runs, AssessmentChanged when
+        `seen_assessed_at` (the assessment the reviewer saw) is not the one on record any more."""
         with self._db.transaction() as db:
-            return self._record_in(db, d)
+            return self._record_in(db, d, seen_assessed_at=seen_assessed_at)
 
     def record_decisions(self, decisions: list[Decision]) -> tuple[list[int], list[tuple[str, str]]]:
         """Append many decisions in one transaction (bulk actions), all under one batch id (so one
@@ -66,7 +67,7 @@ class SQLiteReviews:
                     held.append((d.platform, d.listing_id))
         return ids, held
 
-    def _record_in(self, db, d: Decision, batch: str = "") -> int:
+    def _record_in(self, db, d: Decision, batch: str = "", seen_assessed_at: datetime | None = None) -> int:
         if d.verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {d.verdict!r}; choose one of {', '.join(VERDICTS)}")
         key = (d.platform, d.listing_id)
@@ -76,7 +77,10 @@ class SQLiteReviews:
         if holder is not None:
             raise ClaimHeld(f"该商品正由审核员 {holder} 处理（已领取），请勿重复审核", holder)
         # the reasons judged: the assessment on record when deciding (a later re-score does not change them)
-        judged = db.execute("SELECT reasons FROM assessments WHERE platform=? AND listing_id=?", key).fetchone()
+        judged = db.execute("SELECT reasons, assessed_at FROM assessments WHERE platform=? AND listing_id=?",
+                            key).fetchone()
+        if seen_assessed_at is not None and (judged is None or datetime.fromisoformat(judged[1]) != seen_assessed_at):
+            raise AssessmentChanged("该商品在您查看后已重新评估，违规理由可能已变化；请刷新页面，查看最新的评估后再作结论")
         cur = db.execute(
             "INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at, batch, reasons, reasons_basis) "
             "VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
@@ -177,12 +181,16 @@ class SQLiteReviews:
         """The latest decision's basis for its reasons ('decision': kept when deciding; 'assessment_then',
         'assessment_later', 'none': filled for decisions made before they were kept) and the reason codes it
         judged; None when the listing has no decision."""
+        judged = self.judged_reason_list(key)
+        return None if judged is None else (judged[0], sorted({r.code for r in judged[1]}))
+
+    def judged_reason_list(self, key: tuple[str, str]) -> tuple[str, list[Reason]] | None:
+        """`judged_reasons` with the reasons themselves (code, evidence, source, span) as the decision kept them."""
         r = self._db.execute("SELECT reasons, reasons_basis FROM decisions WHERE platform=? AND listing_id=? "
                              "ORDER BY at DESC, id DESC LIMIT 1", key).fetchone()
         if r is None:
             return None
-        codes = sorted({str(x.get("code")) for x in json.loads(r[0] or "[]") if isinstance(x, dict) and x.get("code")})
-        return str(r[1] or ""), codes
+        return str(r[1] or ""), [Reason(**x) for x in json.loads(r[0] or "[]") if isinstance(x, dict) and x.get("code")]
 
     def latest_decision(self, key: tuple[str, str]) -> Decision | None:
         r = self._db.execute(

@@ -386,9 +386,10 @@ class SQLiteSellers:
             _twice((seller_id,))).fetchone()[0])
 
     def confirmed_reason_codes(self, seller_id: int) -> set[str]:
+        """The reason codes the confirming decisions of the seller's listings judged (not a later re-score's)."""
         codes: set[str] = set()
         for (text,) in self._db.execute(
-                f"SELECT t.reason_codes FROM {_listings_of_shops('s.seller_id=?')} JOIN triage t "
+                f"SELECT t.decided_codes FROM {_listings_of_shops('s.seller_id=?')} JOIN triage t "
                 "ON t.platform=l.platform AND t.listing_id=l.listing_id WHERE t.verdict='confirm' LIMIT 1000",
                 _twice((seller_id,))):
             codes.update(c for c in (text or "").split() if c)

@@ -112,6 +112,12 @@ def _codes(reasons_json: str) -> str:
     return " " + " ".join(codes) + " " if codes else " "
 
 
+def decided_codes(reasons_json: str | None, basis: str | None) -> str | None:
+    """A decision's `decided_codes`: the codes of the reasons it judged, None when those are not known (a
+    decision from before the reasons were kept whose assessment on file came later, 'assessment_later')."""
+    return None if basis == "assessment_later" else _codes(reasons_json or "[]")
+
+
 def _price(price_fen: int | None, low_fen: int | None, tiers_json: str | None) -> int | None:
     """The price shown (as `Listing.display_price`), in fen."""
     if price_fen is not None:
@@ -135,7 +141,7 @@ def _row(key: Key, risk: float, flagged: int, category: str, reasons_json: str, 
          price_low_fen: int | None, price_tiers: str | None, attributes: str | None, assessed_at: str | None,
          decision: tuple[str, str, str | None] | None, last_tip: str | None) -> tuple | None:
     """The triage row of one listing, None when it has no place there. `decision` is the latest one's
-    (verdict, at, the reasons JSON it judged: None for none kept)."""
+    (verdict, at, the codes it judged as `decided_codes` gives them)."""
     verdict = decision[0] if decision else None
     tipped = last_tip is not None
     if not (flagged or tipped or verdict):
@@ -151,7 +157,7 @@ def _row(key: Key, risk: float, flagged: int, category: str, reasons_json: str, 
             verdict, -float(risk), 0 if tipped else 1, category, _codes(reasons_json),
             show_date(seen), week_of(seen.date()), (shop_name or "").lower(), (shop_id or "").lower(),
             -priority(risk, codes, sales, shown), region_of(attributes), shown, flagged_day,
-            decision[1] if decision else None, _codes(decision[2] or "[]") if decision else None,
+            decision[1] if decision else None, decision[2] if decision else None,
             assessed_at if flagged and assessed_at else None)
 
 
@@ -162,13 +168,13 @@ def refresh_in(db, key: Key) -> None:
                    "l.listing_id=a.listing_id WHERE a.platform=? AND a.listing_id=?", key).fetchone()
     row = None
     if a is not None:
-        d = db.execute("SELECT verdict, at, reasons FROM decisions WHERE platform=? AND listing_id=? "
+        d = db.execute("SELECT verdict, at, reasons, reasons_basis FROM decisions WHERE platform=? AND listing_id=? "
                        "ORDER BY at DESC, id DESC LIMIT 1", key).fetchone()
         tips = [t[0] for t in db.execute("SELECT created_at FROM tips WHERE platform=? AND listing_id=?", key)]
         # queued because a linked shop's listing was confirmed (store/sellers.py): reviewed like a tipped one
         tips += [t[0] for t in db.execute("SELECT queued_at FROM linked_reviews WHERE platform=? AND listing_id=?", key)]
         last_tip = max(tips, key=parse_iso) if tips else None
-        row = _row(key, *tuple(a), (d[0], d[1], d[2]) if d else None, last_tip)
+        row = _row(key, *tuple(a), (d[0], d[1], decided_codes(d[2], d[3])) if d else None, last_tip)
     if row is None:
         db.execute("DELETE FROM triage WHERE platform=? AND listing_id=?", key)
     else:
@@ -178,10 +184,13 @@ def refresh_in(db, key: Key) -> None:
 def rebuild_in(db, batch: int = 5000) -> int:
     """Recompute every row (a store from before migration 11, or bulk-loaded data); returns the count."""
     db.execute("DELETE FROM triage")
+    # the latest decision per listing only (index decisions_listing), its judged codes kept, not its reasons JSON
     decisions: dict[Key, tuple[str, str, str | None]] = {}
-    for p, lid, verdict, at, reasons in db.execute("SELECT platform, listing_id, verdict, at, reasons FROM decisions "
-                                                   "ORDER BY platform, listing_id, at, id"):
-        decisions[(p, lid)] = (verdict, at, reasons)  # the last one per listing wins
+    for p, lid, verdict, at, reasons, basis in db.execute(
+            "SELECT d.platform, d.listing_id, d.verdict, d.at, d.reasons, d.reasons_basis FROM decisions d "
+            "WHERE d.id = (SELECT l.id FROM decisions l WHERE l.platform=d.platform AND l.listing_id=d.listing_id "
+            "ORDER BY l.at DESC, l.id DESC LIMIT 1)"):
+        decisions[(p, lid)] = (verdict, at, decided_codes(reasons, basis))
     tips: dict[Key, str] = {}
     for p, lid, at in db.execute("SELECT platform, listing_id, created_at FROM tips WHERE platform IS NOT NULL "
                                  "AND listing_id IS NOT NULL"):
@@ -256,14 +265,15 @@ def fill_decided_codes_in(db, batch: int = 1000) -> int:
     rows at a time in key order (keyset); returns the rows set."""
     count, after = 0, ("", "")
     while True:
-        rows = db.execute("SELECT t.platform, t.listing_id, (SELECT d.reasons FROM decisions d WHERE "
-                          "d.platform=t.platform AND d.listing_id=t.listing_id ORDER BY d.at DESC, d.id DESC LIMIT 1) "
-                          "FROM triage t WHERE t.verdict IS NOT NULL AND (t.platform, t.listing_id) > (?, ?) "
+        rows = db.execute("SELECT t.platform, t.listing_id, d.reasons, d.reasons_basis FROM triage t JOIN decisions d "
+                          "ON d.id = (SELECT l.id FROM decisions l WHERE l.platform=t.platform AND "
+                          "l.listing_id=t.listing_id ORDER BY l.at DESC, l.id DESC LIMIT 1) "
+                          "WHERE t.verdict IS NOT NULL AND (t.platform, t.listing_id) > (?, ?) "
                           "ORDER BY t.platform, t.listing_id LIMIT ?", (*after, int(batch))).fetchall()
         if not rows:
             return count
         db.executemany("UPDATE triage SET decided_codes=? WHERE platform=? AND listing_id=?",
-                       [(_codes(r[2] or "[]"), r[0], r[1]) for r in rows])
+                       [(decided_codes(r[2], r[3]), r[0], r[1]) for r in rows])
         count += len(rows)
         after = (rows[-1][0], rows[-1][1])
 

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from alerts.notices import removal_basis
 from firewatch.core.models import Assessment, Listing, Source
 from firewatch.core.money import parse_yuan
 from firewatch.core.priority import PROVINCES
@@ -247,6 +248,10 @@ class ListingView:
     tips: list = field(default_factory=list)  # public tips on this listing (internal roles only)
     assist: dict[str, list] = field(default_factory=dict)  # internal users: requests, replies, shop replies
     images: list = field(default_factory=list)  # text read in its images (web.ocr_view.ImageEvidence)
+    # internal users: the newest removal sighting (its page fetched again looked gone; kept apart from the
+    # page evidence) and how it was seen, in Chinese
+    removal: Any = None
+    removal_text: str = ""
 
     @property
     def all_terms(self) -> list[str]:
@@ -319,6 +324,8 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None, sim
     view.images = image_evidence(store, key, assessment)
     if user.internal:
         view.sources = store.sources.sources_of(key)
+        view.removal = store.listings.latest_removal(key, counted=None)
+        view.removal_text = removal_basis(view.removal) if view.removal else ""
         shop_keys = [k for k in store.listings.shop_listing_keys(listing.platform, listing.shop_id, listing.shop_name) if k != key]
         shop_keys = shop_keys[:20]
         shop = store.listings.get_listings(shop_keys)

@@ -1,8 +1,11 @@
 """End to end: the listings of a sent notice that the platforms took down answer the way the real sites do
 today (Taobao's 302 to err.taobao.com, JD's redirect to its home page, Tmall's and Pinduoduo's gone pages,
 1688's 404), none of them saying 下架 in an item page; the real fetch stage (Chromium through the host map,
-against the replica) records each as removed with what it saw, and the notice becomes removal_verified with
-the evidence (final URL, HTTP status, the words seen) as each item's basis."""
+against the replica) records what it saw. The 404 counts at once; a home or error page or gone wording is only
+suspected (an anti-bot answer or a sold-out page look the same): the notice stays open, shows it as such and
+queues another fetch, and the second matching sighting (here [notices] removal_confirm_hours = 0) verifies the
+notice with the evidence (final URL, HTTP status, the words seen, both sightings) as each item's basis. The
+removal captures never become the listings' latest evidence."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import shutil
 
 import pytest
 
-from alerts.notices import NoticeConfig, create_notice, evaluate_notice, send_notice
+from alerts.notices import NoticeConfig, create_notice, evaluate_notice, send_notice, suspected
 from crawler.sites import site
 from demo_market.behaviour import TakedownDesk
 from demo_market.generator import build_catalogue
@@ -42,7 +45,7 @@ def test_items_taken_down_behind_error_pages_and_redirects_verify_the_notice(sta
     data = tmp_path / "data"
     shutil.copytree(trained_model.directory, data / "models")
     settings = load_settings(env={**market_env(market), "FIREWATCH_DATA_DIR": str(data),
-                                  "FIREWATCH_CAPTURE__CHROMIUM": chromium})
+                                  "FIREWATCH_CAPTURE__CHROMIUM": chromium, "FIREWATCH_NOTICES__REMOVAL_CONFIRM_HOURS": "0"})
     with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         for platform, x in picks.items():
             key = (platform, x.listing_id)
@@ -64,13 +67,33 @@ def test_items_taken_down_behind_error_pages_and_redirects_verify_the_notice(sta
     with open_store(settings.store_url, data_dir=settings.data_dir) as store:
         for platform, x in picks.items():
             key = (platform, x.listing_id)
+            once = platform != "1688"  # only the 404 counts on one sighting
+            assert (store.listings.get_listing(key).status == "removed") is not once
+            seen = store.listings.latest_removal(key, counted=None)
+            basis, where, words = EXPECTED[platform]
+            assert (seen.basis, seen.http_status, seen.counted) == (basis, 200 if once else 404, not once)
+            assert where in seen.final_url and words in seen.text
+            # the capture is kept apart: never the listing's latest evidence
+            assert store.evidence.latest_evidence(key) is None
+            assert store.evidence.latest_removal_evidence(key).final_url == seen.final_url
+            notice = evaluate_notice(store, notices[platform], now=utcnow())
+            if once:
+                assert notice.status == "sent" and not notice.removed
+                assert suspected(store, notice, store.listings.get_listing(key)) is not None
+                assert store.queue.pending("fetch") and key in store.queue.pending("fetch")  # fetched again
+            else:
+                assert notice.status == "removal_verified" and set(notice.removed) == {key}
+    stats = run_processing(settings, capture=True)  # the second sighting
+    assert stats.fetched == len(picks) - 1, stats.errors
+    with open_store(settings.store_url, data_dir=settings.data_dir) as store:
+        for platform, x in picks.items():
+            key = (platform, x.listing_id)
             assert store.listings.get_listing(key).status == "removed"
             seen = store.listings.latest_removal(key)
             basis, where, words = EXPECTED[platform]
-            assert (seen.basis, seen.http_status) == (basis, 404 if platform == "1688" else 200)
-            assert where in seen.final_url and words in seen.text
-            assert store.evidence.latest_evidence(key).final_url == seen.final_url  # the capture kept as evidence
+            assert seen.counted and (seen.first_seen_at is not None) == (platform != "1688")
             notice = evaluate_notice(store, notices[platform], now=utcnow())
             assert notice.status == "removal_verified" and set(notice.removed) == {key}
             recorded = store.notices.notice_item_bases(notices[platform])[key]
             assert recorded.startswith("重新抓取：") and seen.final_url in recorded and words in recorded
+            assert ("两次确认" in recorded) == (platform != "1688")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from crawler.platforms.gone import gone_page, gone_text
+
+from crawler.platforms.gone import CONFIRM_BASES, gone_page, gone_text
 from crawler.sites import site
 from demo_market.behaviour import TakedownDesk
 from demo_market.generator import build_catalogue
@@ -22,13 +23,13 @@ TAOBAO_ERROR = ('<html><head><meta charset="gbk"><title>淘宝网 - 宝贝不存
                 "<h2>很抱歉，您查看的宝贝不存在，可能已下架或者被转移。</h2></div></body></html>")
 JD_ITEM = "https://item.jd.com/100012345678.html"
 JD_HOME = "<html><head><title>京东(JD.COM)-正品低价、品质保障、配送及时、轻松购物！</title></head><body>家用电器</body></html>"
-JD_ERROR = "<html><head><title>京东</title></head><body><h3>很抱歉！您访问的页面不存在</h3></body></html>"
+JD_ERROR = '<html><head><title>京东</title></head><body><div class="error-box"><h3>很抱歉！您访问的页面不存在</h3></div></body></html>'
 TMALL_ITEM = "https://detail.tmall.com/item.htm?id=7002"
-TMALL_GONE = "<html><head><title>天猫</title></head><body><h2>很抱歉，此商品已下架</h2></body></html>"
+TMALL_GONE = '<html><head><title>天猫</title></head><body><div class="tm-error"><h2>很抱歉，此商品已下架</h2></div></body></html>'
 A1688_ITEM = "https://detail.1688.com/offer/8003.html"
 A1688_404 = "<html><head><title>页面不存在 - 阿里巴巴</title></head><body>页面不存在 该商品已下架或已删除</body></html>"
 PDD_ITEM = "https://mobile.yangkeduo.com/goods.html?goods_id=9004"
-PDD_GONE = "<html><head><title>拼多多</title></head><body><p>商品已售罄或已下架</p></body></html>"
+PDD_GONE = '<html><head><title>拼多多</title></head><body><div class="goods-offline"><p>商品已售罄或已下架</p></div></body></html>'
 CAPTCHA = ('<html><head><title>安全验证</title></head><body><div id="nocaptcha"></div>'
            "<p>请拖动滑块完成验证</p></body></html>")
 LOGIN = ('<html><head><title>用户登录</title></head><body><form id="login-form"><input id="fm-login-id">'
@@ -43,8 +44,6 @@ LOGIN = ('<html><head><title>用户登录</title></head><body><form id="login-fo
     ("1688", A1688_ITEM, A1688_ITEM, 404, A1688_404, "http_status", "页面不存在"),
     ("jd", JD_ITEM, JD_ITEM, 410, "", "http_status", ""),
     ("tmall", TMALL_ITEM, "https://detail.tmall.com/notfound.htm", 200, TMALL_GONE, "error_page", "此商品已下架"),
-    ("pdd", PDD_ITEM, "https://mobile.yangkeduo.com/goods_offline.html?goods_id=9004", 200, PDD_GONE, "gone_text",
-     "商品已售罄或已下架"),
 ])
 def test_the_platforms_gone_answers_are_removals_with_their_evidence(platform, url, final_url, status, html, basis,
                                                                      words):
@@ -56,7 +55,7 @@ def test_the_platforms_gone_answers_are_removals_with_their_evidence(platform, u
 @pytest.mark.parametrize("platform, url, html, words", [
     ("tmall", TMALL_ITEM, TMALL_GONE, "此商品已下架"),
     ("pdd", PDD_ITEM, PDD_GONE, "商品已售罄或已下架"),
-    ("1688", A1688_ITEM, "<html><body><div>该商品已下架</div></body></html>", "该商品已下架"),
+    ("1688", A1688_ITEM, '<html><body><div class="mod-error">该商品已下架</div></body></html>', "该商品已下架"),
 ])
 def test_a_gone_page_left_at_the_item_url_counts_once_the_parser_refused_it(platform, url, html, words):
     assert gone_page(platform, url, url, 200, html) is None  # the item's own URL: its parser decides first
@@ -78,10 +77,45 @@ def test_a_gone_page_left_at_the_item_url_counts_once_the_parser_refused_it(plat
     ("jd", JD_ITEM, "https://item.jd.com/100099999999.html", 200, JD_HOME),  # another item
     ("jd", JD_ITEM, "https://www.example.com/", 200, JD_ERROR),  # off the platform
     ("jd", JD_ITEM, JD_ITEM, 200, "<html><body>灭火器 商品不存在假货</body></html>"),  # the item's own URL
+    ("jd", JD_ITEM, JD_ITEM, 403, JD_ERROR),  # a refusal is no answer about the item
+    ("jd", JD_ITEM, JD_ITEM, 401, JD_ERROR),
+    ("jd", JD_ITEM, "https://www.jd.com/", 403, JD_HOME),  # a refusal on the home page
+    ("jd", JD_ITEM, "https://www.jd.com/error.aspx", 401, JD_ERROR),
+    ("jd", JD_ITEM, "https://www.jd.com/", 302, JD_HOME),  # a redirect not followed
+    ("jd", JD_ITEM, "https://mall.jd.com/index-1000123.html", 200,
+     '<html><head><title>某某消防专营店</title></head><body><div class="error-box">老款商品已下架</div></body></html>'),
+    ("jd", JD_ITEM, "https://search.jd.com/Search?keyword=%E7%81%AD%E7%81%AB%E5%99%A8", 200, JD_ERROR),
+    ("taobao", TAOBAO_ITEM, "https://shop123.taobao.com/err/offline.htm", 200, TAOBAO_ERROR),  # a shop's own page
+    ("taobao", TAOBAO_ITEM, "https://shop123.taobao.com/404.htm", 404, TAOBAO_ERROR),
+    ("pdd", PDD_ITEM, "https://mobile.yangkeduo.com/goods_offline.html?goods_id=9004", 200, PDD_GONE),  # unknown page
 ])
 def test_walls_errors_and_other_pages_are_never_removals(platform, url, final_url, status, html):
     assert gone_page(platform, url, final_url, status, html) is None
-    assert gone_text(platform, url, final_url, status, html) is None or status == 200 and final_url == url
+    assert gone_text(platform, url, final_url, status, html) is None
+
+
+# Seller-written words at the item URL (the parser refused a live page): never a removal.
+SELLER_PAGES = [
+    '<html><head><title>京东</title></head><body><div class="sku-name">灭火器 本店商品不存在假货</div></body></html>',
+    '<html><head><title>京东</title></head><body><div class="detail">老款商品已下架，新款请拍此链接</div></body></html>',
+    # the seller's title in <title>, on a page that still shows its SKU, price and buy button
+    '<html><head><title>本店商品不存在假货 干粉灭火器【行情 报价 价格 评测】-京东</title></head><body>'
+    '<div data-skuid="100012345678"></div><span class="p-price">￥59.00</span><a id="InitCartUrl">加入购物车</a>'
+    '</body></html>',
+    '<html><head><title>老款商品已下架，新款请拍此链接</title></head><body><span class="price">59.00</span></body></html>',
+]
+
+
+@pytest.mark.parametrize("html", SELLER_PAGES)
+def test_seller_text_on_a_live_item_page_is_never_gone_text(html):
+    assert gone_page("jd", JD_ITEM, JD_ITEM, 200, html) is None
+    assert gone_text("jd", JD_ITEM, JD_ITEM, 200, html) is None
+
+
+def test_only_a_404_at_the_item_url_counts_at_once_the_others_need_a_second_sighting():
+    assert gone_page("jd", JD_ITEM, JD_ITEM, 404, JD_ERROR).basis == "http_status"
+    assert "http_status" not in CONFIRM_BASES
+    assert {"error_page", "home_redirect", "gone_text"} == set(CONFIRM_BASES)
 
 
 def test_a_captcha_at_the_item_url_is_not_gone_text():

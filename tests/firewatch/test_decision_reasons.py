@@ -10,11 +10,16 @@ import json
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+import pytest
+
+from alerts.takedown import takedown_rows
 from classifiers.feedback import reviews_from_store
+from firewatch.core.exceptions import AssessmentChanged
 from firewatch.core.models import Assessment, Decision, Listing, Reason
-from firewatch.core.settings import DriftSettings
+from firewatch.core.settings import DriftSettings, Settings
+from firewatch.services.sellers import resolve_pending
 from firewatch.services.review_trends import compute
-from firewatch.store import open_store, sqlstore
+from firewatch.store import open_store, sqlstore, triage
 from firewatch.store.migrations import MIGRATIONS
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=timezone.utc)
@@ -98,5 +103,47 @@ def test_older_decisions_are_filled_from_the_assessment_of_their_time_or_marked(
         assert store.reviews.judged_reasons(("jd", "later")) == ("assessment_later", ["refurbished"])
         assert store.reviews.judged_reasons(("jd", "bare")) == ("none", [])
         codes = dict(store._db.execute("SELECT listing_id, decided_codes FROM triage").fetchall())
-        assert codes == {"then": " inspection_only ", "later": " refurbished "}
-        assert precision(store) == {"inspection_only": (1, 0), "refurbished": (1, 0)}
+        # the reasons of 'later' were not the ones judged: out of precision by reason and out of training
+        assert codes == {"then": " inspection_only ", "later": None}
+        assert precision(store) == {"inspection_only": (1, 0)}
+        assert sum(compute(store, DRIFT, NOW).overall.confirmed) == 2  # the verdict itself still counts overall
+        learnt = reviews_from_store(store, corpus_size=1000, heldout_files=())
+        assert learnt.reasons_unknown == 1 and learnt.summary()["reasons_unknown"] == 1
+        assert [r["title"] for r in learnt.records] == ["then"]
+        assert learnt.no_reason == 1  # 'bare': confirmed with no assessment at all
+        with store._db.transaction() as tx:  # a full rebuild of the queue keeps it so
+            triage.rebuild_in(tx)
+        assert dict(store._db.execute("SELECT listing_id, decided_codes FROM triage").fetchall()) == codes
+
+
+def test_a_rescore_after_confirmation_changes_no_letter_campaign_count_or_seller_reasons(store_url):
+    with open_store(store_url) as store:
+        key = ("jd", "8")
+        store.listings.upsert_listing(Listing(*key, url="https://item.jd.com/8.html", title="年检专用灭火器 8号",
+                                              price=Decimal("30"), shop_id="J8", shop_name="盾安消防专营店"),
+                                      observed_at=DAY)
+        score(store, key, ["inspection_only"], DAY)
+        store.reviews.record_decision(Decision(*key, "审核员甲", "confirm", "", DAY + timedelta(hours=1)))
+        resolve_pending(store, Settings())
+        # a new model re-scores the confirmed listing with a reason nobody confirmed
+        score(store, key, ["fake_certificate"], DAY + timedelta(hours=2))
+        [row] = takedown_rows(store, "jd")
+        assert row["reasons"] == "inspection_only" and "fake_certificate" not in row["reason_names"]
+        start, end = (DAY - timedelta(days=1)).isoformat(), (NOW + timedelta(days=1)).isoformat()
+        assert store.campaign.event_counts("confirmed", "reasons", start, end) == [(" inspection_only ", 1)]
+        assert store.campaign.event_counts("flagged", "reasons", start, end) == [(" fake_certificate ", 1)]
+        seller = store.sellers.seller_of_listing(key)
+        assert seller is not None and store.sellers.confirmed_reason_codes(seller) == {"inspection_only"}
+
+
+def test_a_decision_on_an_assessment_replaced_since_is_refused(store_url):
+    with open_store(store_url) as store:
+        key = put(store, "9", ["inspection_only"], DAY)
+        seen = store.assessments.get_assessment(key).assessed_at
+        score(store, key, ["fake_certificate"], DAY + timedelta(hours=2))  # re-scored while the reviewer looked
+        with pytest.raises(AssessmentChanged, match="已重新评估"):
+            store.reviews.record_decision(Decision(*key, "审核员甲", "confirm"), seen_assessed_at=seen)
+        assert store.reviews.decisions(key) == []
+        fresh = store.assessments.get_assessment(key).assessed_at
+        store.reviews.record_decision(Decision(*key, "审核员甲", "confirm"), seen_assessed_at=fresh)
+        assert store.reviews.judged_reasons(key) == ("decision", ["fake_certificate"])

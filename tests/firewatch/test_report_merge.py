@@ -39,14 +39,23 @@ def test_a_report_row_fills_gaps_and_changes_nothing_the_page_showed(tmp_path):
         assert [s.kind for s in store.sources.sources_of(crawled.key)] == ["report"]
 
 
-def _evidence(final_url: str) -> Evidence:
+def _evidence(final_url: str, folder) -> Evidence:
+    page = "<html><head><title>京东</title></head><body>搜索结果 灭火器</body></html>".encode("utf-8")
+    (folder / "response.body").write_bytes(page)
     return Evidence("jd", "100", datetime.now(timezone.utc), "https://item.jd.com/100.html", final_url, 200, None,
-                    "ua", "chromium", "/nonexistent", [Artefact("response.body", "0" * 64, "text/html", 1)])
+                    "ua", "chromium", str(folder), [Artefact("response.body", "0" * 64, "text/html", len(page))])
 
 
 @pytest.mark.parametrize("final_url, words", [("https://item.jd.com/200.html", "另一个商品"),
-                                              ("https://www.jd.com/", "非商品页面")])
-def test_a_fetched_page_that_went_elsewhere_is_not_this_listing(final_url, words):
+                                              ("https://search.jd.com/Search?keyword=x", "非商品页面"),
+                                              ("https://mall.jd.com/index-1000.html", "非商品页面")])
+def test_a_fetched_page_that_went_elsewhere_is_not_this_listing(final_url, words, tmp_path):
     stub = Listing("jd", "100", url="https://item.jd.com/100.html", status="unknown")
     with pytest.raises(ValueError, match=words):
-        read_captured(stub, _evidence(final_url))
+        read_captured(stub, _evidence(final_url, tmp_path))
+
+
+def test_a_fetch_that_ended_on_the_home_page_is_only_a_suspected_removal(tmp_path):
+    stub = Listing("jd", "100", url="https://item.jd.com/100.html", status="unknown")
+    seen = read_captured(stub, _evidence("https://www.jd.com/", tmp_path))
+    assert (seen.basis, seen.recheck) == ("home_redirect", True)  # an anti-bot redirect looks the same

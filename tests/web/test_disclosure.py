@@ -11,7 +11,7 @@ import io
 import pytest
 
 from firewatch.core.labels import reason_name
-from firewatch.core.models import Assessment, Reason
+from firewatch.core.models import Assessment, Decision, Reason
 from firewatch.store import open_store
 
 KEY = ("jd", "100233")  # confirmed in the sample dataset, so its platform may read it
@@ -82,7 +82,8 @@ MODEL_EVIDENCE = "文本模型判断概率 0.93；主要依据词：免检、特
 @pytest.fixture()
 def text_model_reason(web_data):
     """The listing flagged by the text model's fallback reason, as the scorer writes it: the evidence
-    names the model's probability and its top trigger words; the span marks part of the title."""
+    names the model's probability and its top trigger words; the span marks part of the title. A reviewer
+    confirms it on that reason (the takedown list shows the reasons a decision judged); undone afterwards."""
     with open_store(web_data / "firewatch.db") as store:
         old = store.assessments.get_assessment(KEY)
         title = store.listings.get_listing(KEY).title
@@ -90,8 +91,10 @@ def text_model_reason(web_data):
         store.assessments.save_assessment(Assessment(
             KEY[0], KEY[1], old.category, 0.8, 0.93, True,
             [Reason("no_certification", MODEL_EVIDENCE, "text_model", 0, 4, "title")], {}, {}, old.assessed_at))
+        store.reviews.record_decision(Decision(*KEY, "disclosure-fixture", "confirm"))
     yield span
     with open_store(web_data / "firewatch.db") as store:
+        store.reviews.undo_last("disclosure-fixture")
         store.assessments.save_assessment(old)
 
 

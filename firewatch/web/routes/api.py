@@ -34,6 +34,7 @@ router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(bearer)
 class DecisionIn(BaseModel):
     verdict: limits.Field = Field(description="confirm（确认违规）、dismiss（排除）或 escalate（升级处理）")
     note: limits.Note = Field("", description=f"结论说明，最多 {limits.NOTE} 字")
+    assessed_at: limits.Field = Field("", description="审核时所见评估的时间（ISO 8601，带时区）；此后重新评估过则拒绝（409）")
 
 
 class RemovalIn(BaseModel):
@@ -125,7 +126,8 @@ def api_similar(request: Request, platform: str, listing_id: str, store: Store =
 @router.post("/listings/{platform}/{listing_id}/decisions", summary="记录审核结论", status_code=201)
 def api_decide(request: Request, platform: str, listing_id: str, body: DecisionIn,
                store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> dict[str, Any]:
-    decision_id = record(store, user, (platform, listing_id), body.verdict, body.note, client_ip(request))
+    decision_id = record(store, user, (platform, listing_id), body.verdict, body.note, client_ip(request),
+                         body.assessed_at)
     return {"decision_id": decision_id, "verdict": body.verdict}
 
 

@@ -15,6 +15,7 @@ listing in the queue; a plain form post is redirected there.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -22,7 +23,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from firewatch.core.clock import show_date
-from firewatch.core.exceptions import ClaimHeld
+from firewatch.core.exceptions import AssessmentChanged, ClaimHeld
 from firewatch.core.models import PLATFORMS, Decision
 from firewatch.core.priority import HELP as PRIORITY_HELP, PROVINCES
 from firewatch.store import Store
@@ -91,14 +92,30 @@ def _note(note: str) -> str:
     return note.strip()[:limits.NOTE]
 
 
-def record(store: Store, user: User, key: tuple[str, str], verdict: str, note: str, ip: str) -> int:
-    """Record a decision and audit it; the one path both pages and API use."""
+def _seen(assessed_at: str) -> datetime | None:
+    """The assessment time a decision form carried (the assessment the reviewer saw), None when it carried none."""
+    if not assessed_at:
+        return None
+    try:
+        seen = datetime.fromisoformat(assessed_at)
+    except ValueError:
+        raise BadRequest("无效的评估时间") from None
+    if seen.tzinfo is None:
+        raise BadRequest("无效的评估时间：缺少时区")
+    return seen
+
+
+def record(store: Store, user: User, key: tuple[str, str], verdict: str, note: str, ip: str,
+           assessed_at: str = "") -> int:
+    """Record a decision and audit it; the one path both pages and API use. `assessed_at`: the assessment the
+    reviewer saw (a re-score since then refuses the decision, 409, like a claim another reviewer holds)."""
     _verdict(verdict)
     queries.visible_listing(user, store, key)
     note = _note(note)
     try:
-        decision_id = store.reviews.record_decision(Decision(key[0], key[1], user.name, verdict, note))
-    except ClaimHeld as exc:
+        decision_id = store.reviews.record_decision(Decision(key[0], key[1], user.name, verdict, note),
+                                                    seen_assessed_at=_seen(assessed_at))
+    except (ClaimHeld, AssessmentChanged) as exc:
         raise Conflict(str(exc)) from None
     store.users.audit(user.name, "decision", f"{key[0]}:{key[1]}", {"verdict": verdict, "note": note,
                                                                "decision_id": decision_id}, ip)
@@ -246,13 +263,14 @@ def similar_page(request: Request, platform: str, listing_id: str, store: Store 
 
 @router.post("/listings/{platform}/{listing_id}/decision")
 def decide(request: Request, platform: str, listing_id: str, verdict: Annotated[limits.Field, Form()],
-           note: Annotated[limits.Note, Form()] = "", back: Annotated[limits.Field, Form()] = "", store: Store = Depends(get_store),
+           note: Annotated[limits.Note, Form()] = "", back: Annotated[limits.Field, Form()] = "",
+           assessed_at: Annotated[limits.Field, Form()] = "", store: Store = Depends(get_store),
            user: User = Depends(require("regulator"))) -> Response:
     key = (platform, listing_id)
     params = _filter_params(request)
     filters = filters_from(**params)
     _, next_key = queries.neighbours(store, filters, key, reviewer=_claimant(user))  # keyset: the row after this one's place
-    decision_id = record(store, user, key, verdict, note, client_ip(request))
+    decision_id = record(store, user, key, verdict, note, client_ip(request), assessed_at)
     suffix = ("?" + urlencode(params)) if params else ""
     next_url = f"/listings/{next_key[0]}/{next_key[1]}{suffix}" if next_key else f"/queue{suffix}"
     if wants_json(request):
