@@ -177,7 +177,7 @@ class ReliabilityCombiner(BaseEstimator):
     on the rows where no rule fired, so it is the score of a listing with no reason, and a rule's
     reliability comes from `priors` (`classifiers.reliability`: a judgement per reason), `reviews`
     ({code: (confirmed, dismissed) weights} from reviewers' decisions) and, by `priors.corpus_weight`,
-    the rows it fired on. Nothing fitted on the (rule-tuned) training rows can lift a rule above
+    the rows it fired on (`priors=None`: the rows count fully). Nothing fitted on the (rule-tuned) training rows can lift a rule above
     its reliability: one weak reason scores about its reliability, several strong ones near 1;
     more text evidence or another rule never lowers the score; with no rule it is `text` alone."""
 
@@ -199,7 +199,8 @@ class ReliabilityCombiner(BaseEstimator):
         if len(rows) < self.min_samples or len(set(y.tolist())) < 2:
             raise ValueError(f"calibration needs at least {self.min_samples} scores of both classes, "
                              f"got {len(rows)}")
-        priors = self.priors if self.priors is not None else Priors()
+        # no table: the rows are the only evidence, shrunk towards the default prior
+        priors = self.priors if self.priors is not None else Priors(corpus_weight=1.0)
         hits: dict[str, list[float]] = {}
         for (_, pairs, _, _), label in zip(rows, y.tolist()):
             for code in {code for code, _ in pairs}:
