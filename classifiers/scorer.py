@@ -324,6 +324,8 @@ class Scorer:
         specs = dict(specs)
         specs["text_risk"] = {c: round(p, 4) for c, p in zip(codes, code_proba)}
         specs["risk_raw"] = round(raw_score, 4)
+        if weights and kind == "reliability":  # why the score: each rule's reason's reliability (noisy-OR)
+            specs["reason_reliability"] = {code: round(calibrator.reliability(code), 4) for code, _ in pairs}
         if overturned:  # reasons withdrawn because reviewers' decisions taught the text model otherwise
             specs["review_overturned"] = overturned
         return Assessment(

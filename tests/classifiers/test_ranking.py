@@ -179,3 +179,7 @@ def test_flagged_listings_spread_over_the_range(scorer):
     assert [r.code for r in weak.reasons] == ["price_too_low"] and weak.flagged
     assert weak.risk_score < 0.95 and strong.risk_score - weak.risk_score > 0.04
     assert score_deciles([weak.risk_score])[9] == 0
+    # the listing page shows why: one weak reason scores about its reliability, never below it
+    reliability = weak.specs["reason_reliability"]["price_too_low"]
+    assert reliability <= weak.risk_score < reliability + 0.1
+    assert set(strong.specs["reason_reliability"]) == {r.code for r in strong.reasons}
