@@ -171,7 +171,7 @@ def _sigmoid(z: float) -> float:
 class ReliabilityCombiner(BaseEstimator):
     """P(risky) from (p_text, [(code, lexicon weight), ...], category confidence, whole page) rows:
 
-        P = 1 - (1 - text) · prod over the distinct fired codes of (1 - reliability(code))
+        P = 1 - (1 - text) · (1 - ceiling · (1 - prod over the distinct fired codes of (1 - reliability(code))))
 
     `text` = sigmoid(a·logit(p_text) + b·[whole page] + c), Platt scaling fitted (L2 `C`, a >= 0)
     on the rows where no rule fired, so it is the score of a listing with no reason, and a rule's
@@ -179,7 +179,9 @@ class ReliabilityCombiner(BaseEstimator):
     ({code: (confirmed, dismissed) weights} from reviewers' decisions) and, by `priors.corpus_weight`,
     the rows it fired on (`priors=None`: the rows count fully). Nothing fitted on the (rule-tuned) training rows can lift a rule above
     its reliability: one weak reason scores about its reliability, several strong ones near 1;
-    more text evidence or another rule never lowers the score; with no rule it is `text` alone."""
+    more text evidence or another rule never lowers the score; with no rule it is `text` alone.
+    `priors.ceiling` scales the rules' noisy-OR: it treats reasons as independent, but one seller's
+    words are not, so four reasons do not make a listing 0.99999 risky."""
 
     kind = "reliability"
 
@@ -215,6 +217,7 @@ class ReliabilityCombiner(BaseEstimator):
         self.default_ = priors.reliability("")  # a code none of the sources knows
         self._values = {code: r.value for code, r in self.reliabilities_.items()}
         self.corpus_weight_ = priors.corpus_weight
+        self.ceiling_ = priors.ceiling
         self.priors_sha256_ = priors.sha256
         # the text part: Platt scaling on the listings no rule fired on
         clean = np.array([not pairs for _, pairs, _, _ in rows])
@@ -263,14 +266,16 @@ class ReliabilityCombiner(BaseEstimator):
         return _sigmoid(self.intercept_ + self.coef_[0] * _logit(float(p_text)) + (self.coef_[1] if page else 0.0))
 
     def predict_one(self, p_text: float, pairs, confidence: float, page: bool) -> float:
-        keep = 1.0 - self.text_probability(p_text, page)
-        if pairs:
-            seen = set()
-            for code, _ in pairs:
-                if code not in seen:
-                    seen.add(code)
-                    keep *= 1.0 - self.reliability(code)
-        return 1.0 - keep
+        clean = 1.0 - self.text_probability(p_text, page)
+        if not pairs:
+            return 1.0 - clean
+        keep = 1.0
+        seen = set()
+        for code, _ in pairs:
+            if code not in seen:
+                seen.add(code)
+                keep *= 1.0 - self.reliability(code)
+        return 1.0 - clean * (1.0 - self.ceiling_ * (1.0 - keep))
 
     def predict(self, rows) -> np.ndarray:
         return np.array([self.predict_one(*row) for row in rows])
@@ -279,7 +284,7 @@ class ReliabilityCombiner(BaseEstimator):
         out = {"kind": self.kind, "n": self.n_samples_, "n_text": self.n_text_,
                "text_coef": [round(c, 4) for c in self.coef_], "intercept": round(self.intercept_, 4),
                "brier": round(self.brier_, 4), "ece": round(self.ece_, 4),
-               "corpus_weight": self.corpus_weight_, "priors_sha256": self.priors_sha256_,
+               "corpus_weight": self.corpus_weight_, "ceiling": self.ceiling_, "priors_sha256": self.priors_sha256_,
                "reliability": {code: r.summary() for code, r in sorted(self.reliabilities_.items())},
                "default_reliability": round(self.default_.value, 4)}
         out.update(getattr(self, "cv_", {}))

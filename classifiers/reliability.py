@@ -2,7 +2,8 @@
 
 `load_priors(path)` reads `data/reliability.yaml`: a judged prior per reason (a value counting as
 `strength` listings, each marked as a judgement and switchable with `enabled`), a `default` for
-reasons it does not list, and `corpus_weight`. `Priors.reliability(code, reviews, corpus)` adds
+reasons it does not list, `corpus_weight` and `ceiling` (how much the fired reasons together can
+prove: the scorer scales their noisy-OR by it). `Priors.reliability(code, reviews, corpus)` adds
 reviewers' decisions (confirmed, dismissed; weighted) and the training corpus's firings (risky,
 fired; each counting `corpus_weight`) as listings:
 
@@ -63,6 +64,7 @@ class Priors:
     reasons: dict[str, Prior] = field(default_factory=dict)
     default: Prior = Prior(0.8, 20.0)
     corpus_weight: float = 0.0
+    ceiling: float = 1.0  # the fired reasons' noisy-OR evidence is scaled by this (they are not independent)
     sha256: str = ""
 
     def prior(self, code: str) -> Prior:
@@ -106,5 +108,11 @@ def load_priors(path: str | Path = RELIABILITY_PATH) -> Priors:
         raise DataFileError(f"{path}: corpus_weight must be a number") from exc
     if corpus_weight < 0:
         raise DataFileError(f"{path}: corpus_weight must not be negative")
+    try:
+        ceiling = float(data.get("ceiling", 1.0))
+    except (TypeError, ValueError) as exc:
+        raise DataFileError(f"{path}: ceiling must be a number") from exc
+    if not 0.5 < ceiling <= 1.0:
+        raise DataFileError(f"{path}: ceiling must lie in (0.5, 1]")
     default = _prior(f"{path}: default", data["default"]) if "default" in data else Prior(0.8, 20.0)
-    return Priors(reasons, default, corpus_weight, hashlib.sha256(Path(path).read_bytes()).hexdigest())
+    return Priors(reasons, default, corpus_weight, ceiling, hashlib.sha256(Path(path).read_bytes()).hexdigest())

@@ -2,12 +2,13 @@
 
 `Scorer.fit(records)` trains both text models and, first, the risk calibration on cross-validation
 folds of the same records (`calibration.ReliabilityCombiner`: each rule counts by its reliability, a
-judged prior moved by reviewers' decisions, `classifiers.reliability`); with `review_records`, the text risk model also learns reviewers' decisions, and a corpus-only
-text model is kept beside it (a rule's reason that reviewers' decisions overturned, `REVIEW_FLIP`, is
+judged prior moved by reviewers' decisions per reason, `classifiers.reliability`); with
+`review_records`, the text risk model also learns reviewers' decisions, and a corpus-only text model
+is kept beside it (a rule's reason that reviewers' decisions overturned, `REVIEW_FLIP`, is
 withdrawn). `assess(listing)` and the faster `assess_many` give identical `Assessment`s.
 `train_default` trains on the packaged corpus, the hand-written and the real-voice files (and reviews).
-`save(dir)` writes `model.joblib` and a JSON sidecar; `Scorer.load(dir)`
-raises `ModelIntegrityError` unless the file matches the sidecar's hash and scikit-learn version.
+`save(dir)` writes `model.joblib` and a JSON sidecar; `Scorer.load(dir)` raises `ModelIntegrityError`
+unless the sidecar's format is `FORMAT_VERSION` and the file matches its hash and scikit-learn version.
 """
 
 from __future__ import annotations
