@@ -1,20 +1,18 @@
 """Risk-score calibration: from what the models and rules found to P(risky).
 
-`ReliabilityCombiner().fit(rows, y)` is the scorer's calibration (issue 17, "scores that rank"):
-each row is what the scorer saw of a listing it was not trained on (cross-validation folds of
-the training data): the text model's probability, the reason codes the rules fired (with their
-lexicon weights) and the category model's confidence. Every rule gets a reliability, the
-(weighted) share of risky listings among those it fired on, shrunk towards the share over all
-rules' firings (`prior_strength` pseudo-listings: a rule the training data never saw fire, such
-as the watchlist, counts as an average rule) and capped (`reliability_cap`: a few hundred
-training listings, most written with the rules in mind, cannot show a rule's rare misses), so a rule that proves unreliable on listings written like
-real shop pages raises the score less; the fired rules' reliabilities combine by noisy-OR into
-the rules' evidence, and a logistic model (Platt scaling) over the text probability's logit
-(apart with and without a rule: the text confirms or doubts what a rule found), that evidence's
-logit, whether any rule fired, the category's uncertainty, and whether the
-listing is a whole page (attributes or a description: a title alone says less, so a page that
-fires no rule is less surely clean, and a rule reads more of it) maps them to P(risky). `cross_validated` gives the same fit's predictions on held-out folds of its rows
-(the honest Brier / ECE, kept in the summary). `predict_one` is plain Python (per listing).
+`ReliabilityCombiner(priors, reviews).fit(rows, y)` is the scorer's calibration (issue 17, "scores
+that rank"): each row is what the scorer saw of a listing it was not trained on (cross-validation
+folds of the training data): the text model's probability, the reason codes the rules fired (with
+their lexicon weights), the category model's confidence and whether the listing is a whole page.
+Every rule has a reliability, P(risky | it fired): a judged prior per reason
+(`classifiers.reliability`, data/reliability.yaml) moved by reviewers' confirmed and dismissed flags
+(the real evidence of a rule's precision) and, only by a configured weight, by the training rows
+(written with the rules in view, where every rule looks right). The score is the noisy-OR of the
+fired rules' reliabilities and a Platt-scaled text probability fitted on the rows no rule fired on:
+nothing fitted on the training rows lifts a rule above its reliability, so one weak reason scores
+about its reliability and several strong ones near 1. `cross_validated` gives the same fit's
+predictions on held-out folds of its rows (Brier / ECE kept in the summary). `predict_one` is plain
+Python (per listing).
 
 `RiskCombiner` (one rule strength, no reliabilities) is the earlier combiner: a logistic model
 (Platt scaling, L2-regularised) over three inputs, fitted on listings the models did not train
@@ -37,6 +35,8 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
 from sklearn.model_selection import StratifiedKFold
+
+from .reliability import Priors
 
 P_CLIP = 1e-4  # the text probability is clipped to [P_CLIP, 1 - P_CLIP] before its logit
 
@@ -168,25 +168,28 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
-N_FEATURES = 7
-
-
 class ReliabilityCombiner(BaseEstimator):
-    """P(risky) from (p_text, [(code, lexicon weight), ...], category confidence, whole page) rows.
+    """P(risky) from (p_text, [(code, lexicon weight), ...], category confidence, whole page) rows:
 
-    `fit(rows, y, sample_weight)`: per-code reliability (weighted share of risky rows among the rows
-    the code fired on, shrunk to the share over all firings by `prior_strength`), then Platt scaling
-    over `features`, L2 `C`; the text probability's slopes (without and with a rule) and the
-    rule evidence's are kept >= 0 (a feature that would break that is left out and the rest
-    refitted), so more text evidence or a more reliable rule never lowers the score."""
+        P = 1 - (1 - text) · (1 - ceiling · (1 - prod over the distinct fired codes of (1 - reliability(code))))
+
+    `text` = sigmoid(a·logit(p_text) + b·[whole page] + c), Platt scaling fitted (L2 `C`, a >= 0)
+    on the rows where no rule fired, so it is the score of a listing with no reason, and a rule's
+    reliability comes from `priors` (`classifiers.reliability`: a judgement per reason), `reviews`
+    ({code: (confirmed, dismissed) weights} from reviewers' decisions) and, by `priors.corpus_weight`,
+    the rows it fired on (`priors=None`: the rows count fully). Nothing fitted on the (rule-tuned) training rows can lift a rule above
+    its reliability: one weak reason scores about its reliability, several strong ones near 1;
+    more text evidence or another rule never lowers the score; with no rule it is `text` alone.
+    `priors.ceiling` scales the rules' noisy-OR: it treats reasons as independent, but one seller's
+    words are not, so four reasons do not make a listing 0.99999 risky."""
 
     kind = "reliability"
 
-    def __init__(self, C: float = 1.0, prior_strength: float = 5.0, reliability_cap: float = 0.97,
+    def __init__(self, priors: Priors | None = None, reviews: dict | None = None, C: float = 1.0,
                  min_samples: int = 50, folds: int = 5, random_state: int = 0) -> None:
+        self.priors = priors
+        self.reviews = reviews
         self.C = C
-        self.prior_strength = prior_strength
-        self.reliability_cap = reliability_cap
         self.min_samples = min_samples
         self.folds = folds
         self.random_state = random_state
@@ -198,29 +201,40 @@ class ReliabilityCombiner(BaseEstimator):
         if len(rows) < self.min_samples or len(set(y.tolist())) < 2:
             raise ValueError(f"calibration needs at least {self.min_samples} scores of both classes, "
                              f"got {len(rows)}")
+        # no table: the rows are the only evidence, shrunk towards the default prior
+        priors = self.priors if self.priors is not None else Priors(corpus_weight=1.0)
         hits: dict[str, list[float]] = {}
-        for (_, pairs, _, _), label, weight in zip(rows, y.tolist(), w.tolist()):
+        for (_, pairs, _, _), label in zip(rows, y.tolist()):
             for code in {code for code, _ in pairs}:
                 h = hits.setdefault(code, [0.0, 0.0])
-                h[0] += weight * label
-                h[1] += weight
-        self.hits_ = {code: (float(tp), float(n)) for code, (tp, n) in hits.items()}
-        fired = sum(n for _, n in self.hits_.values())
-        self.prior_ = sum(tp for tp, _ in self.hits_.values()) / fired if fired else 0.5
-        X = np.array([self.features(*row) for row in rows])
-        used = list(range(N_FEATURES))
+                h[0] += label
+                h[1] += 1.0
+        reviews = {str(k): (float(v[0]), float(v[1])) for k, v in (self.reviews or {}).items()}
+        codes = sorted(set(priors.reasons) | set(hits) | set(reviews))
+        self.reliabilities_ = {code: priors.reliability(code, reviews.get(code, (0.0, 0.0)),
+                                                        tuple(hits.get(code, (0.0, 0.0))))
+                               for code in codes}
+        self.default_ = priors.reliability("")  # a code none of the sources knows
+        self._values = {code: r.value for code, r in self.reliabilities_.items()}
+        self.corpus_weight_ = priors.corpus_weight
+        self.ceiling_ = priors.ceiling
+        self.priors_sha256_ = priors.sha256
+        # the text part: Platt scaling on the listings no rule fired on
+        clean = np.array([not pairs for _, pairs, _, _ in rows])
+        if len(set(y[clean].tolist())) < 2:
+            clean = np.ones(len(rows), dtype=bool)  # too few rule-free rows of both classes: all rows
+        X = np.array([[_logit(float(p)), 1.0 if page else 0.0] for p, _, _, page in rows])[clean]
+        used = [0, 1]
         while True:
-            model = LogisticRegression(C=self.C, max_iter=2000).fit(X[:, used], y, sample_weight=w)
+            model = LogisticRegression(C=self.C, max_iter=2000).fit(X[:, used], y[clean], sample_weight=w[clean])
             coef = dict(zip(used, model.coef_.ravel().tolist()))
-            negative = [j for j in (0, 1) if coef.get(j, 0.0) < 0]
-            if not negative and coef.get(0, 0.0) + coef.get(6, 0.0) < 0:
-                negative = [6]
-            if not negative:
+            if coef.get(0, 0.0) >= 0:
                 break
-            used = [j for j in used if j not in negative]
-        self.coef_ = [float(coef.get(j, 0.0)) for j in range(N_FEATURES)]
+            used = [1]  # the text slope is kept >= 0: more text evidence never lowers the score
+        self.coef_ = [float(coef.get(j, 0.0)) for j in range(2)]
         self.intercept_ = float(model.intercept_[0])
         self.n_samples_ = len(rows)
+        self.n_text_ = int(clean.sum())
         proba = self.predict(rows)
         self.brier_ = float(brier_score_loss(y, proba, sample_weight=w))
         self.ece_ = expected_calibration_error(y, proba)
@@ -235,48 +249,43 @@ class ReliabilityCombiner(BaseEstimator):
         out = np.zeros(len(rows))
         split = StratifiedKFold(n_splits=self.folds, shuffle=True, random_state=self.random_state)
         for train, test in split.split(np.zeros(len(rows)), strata):
-            part = ReliabilityCombiner(C=self.C, prior_strength=self.prior_strength,
-                                       reliability_cap=self.reliability_cap, min_samples=0)
+            part = ReliabilityCombiner(priors=self.priors, reviews=self.reviews, C=self.C, min_samples=0)
             part.fit([rows[i] for i in train], y[train], w[train])
             out[test] = part.predict([rows[i] for i in test])
         return out
 
     # -- prediction -----------------------------------------------------------------------------
     def reliability(self, code: str) -> float:
-        """The code's share of risky listings among those it fired on, shrunk towards the share
-        over all firings, at most `reliability_cap`."""
-        tp, n = self.hits_.get(code, (0.0, 0.0))
-        return min(self.reliability_cap, (tp + self.prior_strength * self.prior_) / (n + self.prior_strength))
+        """P(risky | the code fired): its judged prior, moved by reviewers' decisions (and the
+        corpus by its weight)."""
+        value = self._values.get(code)
+        return self.default_.value if value is None else value
 
-    def features(self, p_text: float, pairs, confidence: float, page: bool) -> list[float]:
-        """[logit p_text, logit rule evidence (0 with no rule), any rule, any rule x (1 - confidence),
-        whole page, whole page x any rule, any rule x logit p_text]."""
-        page = 1.0 if page else 0.0
-        text = _logit(float(p_text))
+    def text_probability(self, p_text: float, page: bool) -> float:
+        """The score of a listing no rule fired on."""
+        return _sigmoid(self.intercept_ + self.coef_[0] * _logit(float(p_text)) + (self.coef_[1] if page else 0.0))
+
+    def predict_one(self, p_text: float, pairs, confidence: float, page: bool) -> float:
+        clean = 1.0 - self.text_probability(p_text, page)
         if not pairs:
-            return [text, 0.0, 0.0, 0.0, page, 0.0, 0.0]
+            return 1.0 - clean
         keep = 1.0
         seen = set()
         for code, _ in pairs:
             if code not in seen:
                 seen.add(code)
                 keep *= 1.0 - self.reliability(code)
-        return [text, _logit(1.0 - keep, 1e-2), 1.0, 1.0 - float(confidence), page, page, text]
-
-    def predict_one(self, p_text: float, pairs, confidence: float, page: bool) -> float:
-        z = self.intercept_
-        for c, f in zip(self.coef_, self.features(p_text, pairs, confidence, page)):
-            z += c * f
-        return _sigmoid(z)
+        return 1.0 - clean * (1.0 - self.ceiling_ * (1.0 - keep))
 
     def predict(self, rows) -> np.ndarray:
         return np.array([self.predict_one(*row) for row in rows])
 
     def summary(self) -> dict:
-        out = {"kind": self.kind, "n": self.n_samples_, "coef": [round(c, 4) for c in self.coef_],
-               "intercept": round(self.intercept_, 4), "brier": round(self.brier_, 4), "ece": round(self.ece_, 4),
-               "prior": round(self.prior_, 4),
-               "reliability": {code: {"value": round(self.reliability(code), 4), "fired": round(n, 2)}
-                               for code, (tp, n) in sorted(self.hits_.items())}}
+        out = {"kind": self.kind, "n": self.n_samples_, "n_text": self.n_text_,
+               "text_coef": [round(c, 4) for c in self.coef_], "intercept": round(self.intercept_, 4),
+               "brier": round(self.brier_, 4), "ece": round(self.ece_, 4),
+               "corpus_weight": self.corpus_weight_, "ceiling": self.ceiling_, "priors_sha256": self.priors_sha256_,
+               "reliability": {code: r.summary() for code, r in sorted(self.reliabilities_.items())},
+               "default_reliability": round(self.default_.value, 4)}
         out.update(getattr(self, "cv_", {}))
         return out

@@ -20,6 +20,9 @@ was dropped and why. The rules, in order:
 - **conflicts**: when listings of one text were confirmed and dismissed, the majority of listings
   decides; a tie drops the text (`conflicts`); a confirmed text is positive for the union of the
   confirmed listings' reasons.
+- **per reason**: `reason_weights` sums the used texts' weights per reason, confirmed and dismissed
+  (a dismissed text for every reason its listings were flagged for): the scorer's calibration moves
+  each reason's reliability by them.
 - **weight**: each text weighs `weight` corpus records; one reviewer's texts (the reviewer of the text's
   latest decision) together at most `reviewer_max_share` x the corpus, all together at most
   `max_share` x the corpus: beyond a cap the weights are scaled down alike, so a flood of one
@@ -58,6 +61,9 @@ class ReviewSet:
     scale: float = 1.0  # the all-reviewers cap's factor (1: not reached)
     capped_reviewers: int = 0  # reviewers whose records the per-reviewer cap scaled down
     by_reason: dict[str, Counter] = field(default_factory=dict)  # code -> Counter(outcome)
+    # code -> (confirmed, dismissed): the used texts' weights per reason (a dismissed text counts for
+    # every reason its listings were flagged for): the evidence of each rule's precision
+    reason_weights: dict[str, tuple[float, float]] = field(default_factory=dict)
     generation: dict[str, Any] = field(default_factory=dict)
     read_at: str = ""
     settings: dict[str, float] = field(default_factory=dict)
@@ -85,6 +91,8 @@ class ReviewSet:
                 "total_weight": round(sum(self.weights), 4), "scale": round(self.scale, 6),
                 "capped_reviewers": self.capped_reviewers, "settings": dict(self.settings),
                 "by_reason": {code: dict(c) for code, c in sorted(self.by_reason.items())},
+                "reason_weights": {code: [round(c, 4), round(d, 4)] for code, (c, d) in
+                                   sorted(self.reason_weights.items())},
                 "generation": dict(self.generation), "read_at": self.read_at, "sha256": digest}
 
 
@@ -172,6 +180,7 @@ def reviews_from_store(store: Any, corpus_size: int, weight: float = 1.0, max_sh
             progress(done, max(total, done))
     per_reviewer: Counter = Counter()
     kept: list[_Text] = []
+    flagged_for: list[list[str]] = []  # per kept text: the reasons its decision judged
     for text in texts.values():
         if text.confirmed == text.dismissed:  # as many listings of this text confirmed as dismissed
             out.conflicts += 1
@@ -181,8 +190,10 @@ def reviews_from_store(store: Any, corpus_size: int, weight: float = 1.0, max_sh
         if text.confirmed > text.dismissed:
             text.record["reasons"] = sorted(text.codes)
             out.count(text.record["reasons"], "confirmed")
+            flagged_for.append(text.record["reasons"])
         else:
-            out.count(sorted({c for codes in text.all_codes for c in codes}), "dismissed")
+            flagged_for.append(sorted({c for codes in text.all_codes for c in codes}))
+            out.count(flagged_for[-1], "dismissed")
         kept.append(text)
         per_reviewer[text.reviewer] += 1
     out.reviewers = len(per_reviewer)
@@ -197,4 +208,9 @@ def reviews_from_store(store: Any, corpus_size: int, weight: float = 1.0, max_sh
     out.scale = min(1.0, cap / total_weight) if total_weight > 0 else 1.0
     out.records = [t.record for t in kept]
     out.weights = [w * out.scale for w in weights]
+    tally: dict[str, list[float]] = {}
+    for text, codes, w in zip(kept, flagged_for, out.weights):
+        for code in codes:
+            tally.setdefault(code, [0.0, 0.0])[0 if text.record["reasons"] else 1] += w
+    out.reason_weights = {code: (c, d) for code, (c, d) in sorted(tally.items())}
     return out

@@ -1,13 +1,14 @@
 """Scorer: category model + risk rules + text risk model -> an `Assessment` per listing.
 
 `Scorer.fit(records)` trains both text models and, first, the risk calibration on cross-validation
-folds of the same records (`calibration.ReliabilityCombiner`: each rule counts by how reliable it
-proved); with `review_records`, the text risk model also learns reviewers' decisions, and a corpus-only
-text model is kept beside it (a rule's reason that reviewers' decisions overturned, `REVIEW_FLIP`, is
+folds of the same records (`calibration.ReliabilityCombiner`: each rule counts by its reliability, a
+judged prior moved by reviewers' decisions per reason, `classifiers.reliability`); with
+`review_records`, the text risk model also learns reviewers' decisions, and a corpus-only text model
+is kept beside it (a rule's reason that reviewers' decisions overturned, `REVIEW_FLIP`, is
 withdrawn). `assess(listing)` and the faster `assess_many` give identical `Assessment`s.
 `train_default` trains on the packaged corpus, the hand-written and the real-voice files (and reviews).
-`save(dir)` writes `model.joblib` and a JSON sidecar; `Scorer.load(dir)`
-raises `ModelIntegrityError` unless the file matches the sidecar's hash and scikit-learn version.
+`save(dir)` writes `model.joblib` and a JSON sidecar; `Scorer.load(dir)` raises `ModelIntegrityError`
+unless the sidecar's format is `FORMAT_VERSION` and the file matches its hash and scikit-learn version.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from .features import TITLE_END, FastFeatures
 from .certification import CERTIFICATES_PATH, SCOPE_PATH
 from .editions import EDITIONS_PATH
 from .risk import LEXICON_PATH, PRICE_PRIORS_PATH, RiskRules
+from .reliability import Priors, load_priors
 from .risk_model import RiskTextModel
 from .specs import SPECS_PATH, locate
 from firewatch.core.text import USERDICT, normalize, tokenize_normalized
@@ -54,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_FILE = "model.joblib"
 SIDECAR_FILE = "model.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: reliabilities from judged priors and reviews (issue 17); 1 is refused
 BATCH_SIZE = 1000  # listings vectorised and predicted together by `assess_many`
 # A rule's reason whose code the text model also reads is withdrawn when the corpus-only text model read
 # the listing as that reason (p >= REVIEW_FLIP) and the model retrained with reviewers' decisions does not
@@ -84,13 +86,16 @@ class Scorer:
     def __init__(self, rules: RiskRules | None = None, category_params: dict | None = None,
                  risk_params: dict | None = None, calibration_fraction: float = 0.2,
                  random_state: int = 0, calibration_C: float = 1.0,
-                 calibration_extra_share: float = 1.0, calibration_folds: int = 3) -> None:
+                 calibration_extra_share: float = 1.0, calibration_folds: int = 3,
+                 reliability_priors: Priors | None = None) -> None:
         self.rules = rules or RiskRules()
         self.category_params = dict(category_params or {})
         self.risk_params = dict(risk_params or {})
         self.calibration_fraction = calibration_fraction  # 0: no calibration (the probes' own setting)
         self.calibration_C = calibration_C
         self.calibration_folds = calibration_folds
+        # each reason's judged reliability (data/reliability.yaml), moved by reviewers' decisions at `fit`
+        self.reliability_priors = reliability_priors
         # In the calibration, the listings shaped like real pages (attributes or a description:
         # the real-voice training records, hand-written pages) weigh together this share of what
         # the title-only corpus lines weigh: the generated corpus, written with the rules, makes
@@ -109,7 +114,8 @@ class Scorer:
     # -- training ----------------------------------------------------------------------
     def fit(self, records: Iterable[dict[str, Any]], data_hash: str = "",
             calibration_records: Iterable[dict[str, Any]] = (),
-            review_records: Iterable[dict[str, Any]] = (), review_weights: Iterable[float] = ()) -> "Scorer":
+            review_records: Iterable[dict[str, Any]] = (), review_weights: Iterable[float] = (),
+            review_reasons: dict[str, tuple[float, float]] | None = None) -> "Scorer":
         """Train both text models on labelled records; returns self.
 
         The risk calibration is fitted first, on cross-validation folds of `records` (see
@@ -117,7 +123,9 @@ class Scorer:
         calibration; never a held-out set (the sealed one is refused, as for `records`).
         `review_records` (with a weight each, `review_weights`): listings reviewers decided
         (`classifiers.feedback`), learnt by the text risk model only, in the corpus's vocabulary
-        (reviewers judge the flag, not the category)."""
+        (reviewers judge the flag, not the category). `review_reasons`: {code: (confirmed, dismissed)}
+        weights of reviewers' decisions per reason (`ReviewSet.reason_weights`), which move the
+        reasons' reliabilities in the calibration."""
         records = list(records)
         extra = list(calibration_records)
         reviewed = list(review_records)
@@ -125,7 +133,8 @@ class Scorer:
         if len(weights) != len(reviewed):
             raise ValueError("one weight per review record")
         refuse_sealed(records + extra + reviewed)  # the sealed held-out set is measured, never learnt from
-        self.calibrator_ = self._fit_calibrator(records, extra) if self.calibration_fraction > 0 else None
+        self.calibrator_ = self._fit_calibrator(records, extra, review_reasons or {}) \
+            if self.calibration_fraction > 0 else None
         texts = [listing_text(record_to_listing(r)) for r in records]
         self.category_model_ = CategoryModel(**self.category_params).fit(
             texts, [r["category"] for r in records])
@@ -160,12 +169,15 @@ class Scorer:
         return self
 
     def _fit_calibrator(self, records: list[dict[str, Any]],
-                        extra: list[dict[str, Any]] = ()) -> ReliabilityCombiner:
+                        extra: list[dict[str, Any]] = (),
+                        review_reasons: dict[str, tuple[float, float]] | None = None) -> ReliabilityCombiner:
         """Cross-fitting: the records are split into `calibration_folds` folds (stratified by risk
         label and by page shape, fixed seed); for each fold, probe models trained on the other
         folds score it, so every record is seen by models that did not learn from it (`extra`
-        is scored by the first fold's probe). The combiner then learns each rule's reliability and
-        the Platt map on those rows, real-page rows weighted (`calibration_extra_share`), and its
+        is scored by the first fold's probe). The combiner then takes each rule's reliability from
+        its judged prior and reviewers' decisions (`review_reasons`; the rows only by the priors'
+        `corpus_weight`) and fits the text part's Platt map on the rows no rule fired on, real-page
+        rows weighted (`calibration_extra_share`), and its
         own cross-validated predictions give the honest Brier / ECE kept in the summary. The
         final models are then trained on every record."""
         extra = list(extra)
@@ -185,7 +197,9 @@ class Scorer:
         n_real = int(real.sum())
         share = self.calibration_extra_share * (len(real) - n_real) / n_real if n_real and n_real < len(real) else 1.0
         weights = np.where(real, share, 1.0)
-        combiner = ReliabilityCombiner(C=self.calibration_C, random_state=self.random_state)
+        priors = self.reliability_priors if self.reliability_priors is not None else load_priors()
+        combiner = ReliabilityCombiner(priors=priors, reviews=dict(review_reasons or {}), C=self.calibration_C,
+                                       random_state=self.random_state)
         cv = combiner.cross_validated(rows, y, weights, groups=real)
         combiner.fit(rows, y, sample_weight=weights)
         flagged = cv[cv >= 0.5]
@@ -311,6 +325,8 @@ class Scorer:
         specs = dict(specs)
         specs["text_risk"] = {c: round(p, 4) for c, p in zip(codes, code_proba)}
         specs["risk_raw"] = round(raw_score, 4)
+        if weights and kind == "reliability":  # why the score: each rule's reason's reliability (noisy-OR)
+            specs["reason_reliability"] = {code: round(calibrator.reliability(code), 4) for code, _ in pairs}
         if overturned:  # reasons withdrawn because reviewers' decisions taught the text model otherwise
             specs["review_overturned"] = overturned
         return Assessment(
@@ -481,7 +497,8 @@ class Scorer:
         except (OSError, json.JSONDecodeError) as exc:
             raise ModelIntegrityError(f"unreadable sidecar {sidecar_path}: {exc}") from exc
         if meta.get("format") != FORMAT_VERSION or meta.get("artifact") != MODEL_FILE:
-            raise ModelIntegrityError(f"{sidecar_path}: unknown model format")
+            raise ModelIntegrityError(f"{sidecar_path}：模型格式 {meta.get('format')!r} 不是本版本的格式 {FORMAT_VERSION}，"
+                                      "请用 `firewatch train` 重新训练 (unknown model format: retrain)")
         if sha256_file(model_path) != meta.get("artifact_sha256"):
             raise ModelIntegrityError(f"{model_path} does not match the hash in {sidecar_path}: "
                                       "refusing to load; retrain with `firewatch train`")
@@ -534,7 +551,8 @@ def train_default(model_dir: str | Path, corpus_path: str | Path = CORPUS_PATH,
     records = load_training(paths)
     scorer = Scorer().fit(records, data_hash=file_sha256(*paths),
                           review_records=reviews.records if reviews else (),
-                          review_weights=reviews.weights if reviews else ())
+                          review_weights=reviews.weights if reviews else (),
+                          review_reasons=reviews.reason_weights if reviews else None)
     if reviews is not None:
         scorer.meta_["reviews"] = reviews.summary()
     scorer.meta_["training_files"] = [p.name for p in paths]

@@ -146,6 +146,7 @@ SPEC_NAMES = {
     "pack_qty": "包装数量", "hydrants": "消火栓型号", "pumps": "消防泵型号", "head_m": "扬程(米)",
     "foam_types_code": "泡沫液类型(型号)", "foam_types_words": "泡沫液类型(文字)", "gas_cylinders": "气体灭火瓶组",
     "mix_ratio_pct": "混合比(%)", "text_risk": "文本模型各原因概率", "risk_raw": "校准前风险分",
+    "reason_reliability": "各理由可靠度（风险分依据）",
 }
 SPEC_FIELD_NAMES = {
     "code": "型号", "amount": "量", "unit": "单位", "agent": "灭火剂", "wheeled": "推车式", "id": "标准",
@@ -208,7 +209,7 @@ def spec_rows(specs: dict) -> list[tuple[str, str]]:
     entries' fields named, agents and reason codes in Chinese, numbers without trailing zeros."""
     rows = []
     for key, value in (specs or {}).items():
-        if key == "text_risk" and isinstance(value, dict):
+        if key in ("text_risk", "reason_reliability") and isinstance(value, dict):
             text = "；".join(f"{reason_short_name(code)} {p:.2f}" for code, p in value.items())
         else:
             text = _spec_value(value)

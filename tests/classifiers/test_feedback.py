@@ -148,3 +148,38 @@ def test_a_dismissed_family_of_wrong_flags_stops_being_flagged_after_retraining(
     assert Scorer.load(tmp_path / "light" / "models").assess(listing).flagged
     shown = run_firewatch("evaluate", "--data", "classifiers/data/heldout.jsonl", data_dir=data, env=env)
     assert "审核结论 16 条（确认 0，驳回 16" in shown.stdout
+
+
+@pytest.mark.allow_training
+def test_reviewers_dismissals_of_a_reason_lower_its_score_after_retraining(store_url, trained_model, run_firewatch,
+                                                                          tmp_path):
+    """Issue 17, "scores that rank": a reason's reliability is its judged prior moved by reviewers'
+    decisions; reviewers dismissing price_too_low flags lower what a lone low price scores."""
+    page = {"attributes": {"品牌": "某牌", "型号": "MFZ/ABC4"}, "description": "干粉灭火器 商铺用 现货"}
+    listing = Listing("pdd", "new", title="干粉灭火器 MFZ/ABC4 4kg", price=Decimal("12"), **page)
+    corpus_only = trained_model.scorer.assess(listing)
+    assert [r.code for r in corpus_only.reasons] == ["price_too_low"] and corpus_only.flagged
+    before = trained_model.scorer.meta_["calibration"]["reliability"]["price_too_low"]
+    assert before["sources"] == ["prior", "corpus"] and before["reviews_dismissed"] == 0
+    with open_store(store_url) as store:
+        for i in range(20):  # 20 low-priced listings whose low price reviewers judged no sign of fraud
+            key = put(store, f"p{i}", f"{['干粉', '水基', '二氧化碳', '泡沫'][i % 4]}灭火器 促销款 第{i}批 {i + 1}kg",
+                      codes=("price_too_low",))
+            decide(store, key, "dismiss")
+        decide(store, put(store, "c", "干粉灭火器 8kg 清仓 9.9元", codes=("price_too_low", "no_manufacturer")),
+               "confirm")
+    data = tmp_path / "data"
+    result = run_firewatch("train", "--no-prices-from-store", data_dir=data, env=store_env(store_url))
+    assert result.returncode == 0, result.stderr
+    scorer = Scorer.load(data / "models")
+    assert scorer.meta_["reviews"]["reason_weights"]["price_too_low"] == [1.0, 20.0]
+    after = scorer.meta_["calibration"]["reliability"]["price_too_low"]
+    assert after["sources"] == ["prior", "reviews", "corpus"] and after["reviews_dismissed"] == 20
+    # (0.75·20 + 1 + 0.05·risky) / (20 + 21 + 0.05·fired): the judgement and the corpus are outweighed
+    assert after["value"] < 0.5 < before["value"]
+    learnt = scorer.assess(listing)
+    assert [r.code for r in learnt.reasons] == ["price_too_low"]
+    assert learnt.risk_score < corpus_only.risk_score - 0.3 and not learnt.flagged
+    # another reason's reliability is untouched: the reviewers said nothing of it
+    assert scorer.meta_["calibration"]["reliability"]["inspection_only"]["value"] == \
+        trained_model.scorer.meta_["calibration"]["reliability"]["inspection_only"]["value"]
