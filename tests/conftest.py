@@ -35,11 +35,16 @@ from pathlib import Path
 import pytest
 
 import classifiers.scorer as _scorer_module
+import firewatch.cli.scoring as _cli_scoring
+import firewatch.services.loaders as _loaders
 from tests.helpers import CHROMIUM, HAS_CHROMIUM, NO_CHROMIUM, NOW, ROOT, firewatch_command, run_cli
 from tests.servers import RedisServer, SMTPServer
 
 REAL_PAGES = ROOT.parent / "shared" / "fixtures" / "real-pages"
 _TRAIN_DEFAULT = _scorer_module.train_default
+# every module that binds `train_default` by name, imported here so each binds the real one
+# (imported first inside a guarded test, a module would keep the guard for the whole session)
+_TRAINING_MODULES = (_scorer_module, _cli_scoring, _loaders)
 
 
 def pytest_configure(config):
@@ -152,7 +157,8 @@ def _no_training_behind_the_tests_back(request, monkeypatch):
         pytest.fail("this test trained a model: use the session's (`install_model(data_dir)`, or the "
                     "`trained_model` fixture), or mark the test `allow_training`", pytrace=False)
 
-    monkeypatch.setattr(_scorer_module, "train_default", refuse)
+    for module in _TRAINING_MODULES:
+        monkeypatch.setattr(module, "train_default", refuse)
 
 
 # -- the command line --------------------------------------------------------------------------
