@@ -5,7 +5,8 @@
    `127.0.0.1` or `localhost`, and every listing URL has its platform's real form. The manifests'
    `server_ip` and host-map fields say honestly which address answered (the local replica), so
    they are reported separately, not counted as URLs.
-2. Every screenshot shows a page (not one colour) and no two listings share one.
+2. Every screenshot of an item page shows a page (not one colour) and no two listings share one
+   (the pages fetched again that showed an item gone are the platform's error page: counted apart).
 3. OCR read some of the generated listing images, and the listing page of a listing with a
    reason found in an image shows that image with the cited text's box marked and the reason
    labelled as coming from the image (the page is rendered by the web app in this process, as an
@@ -89,6 +90,13 @@ def main(data: Path) -> int:
     failures += ["manifests"] * bool(bad)
 
     shots = sorted((data / "evidence").glob("*/*/*/screenshot.png"))
+    # a page fetched again that showed the item gone (role 'removal') is the platform's own error or home
+    # page: the same for every taken-down item, so only item pages must differ
+    with sqlite3.connect(f"file:{data / 'firewatch.db'}?mode=ro", uri=True) as db:
+        removal_dirs = {json.loads(r)["directory"] for (r,) in
+                        db.execute("SELECT record FROM evidence WHERE role = 'removal'")}
+    removal_shots = [s for s in shots if str(s.parent.relative_to(data)) in removal_dirs]
+    shots = [s for s in shots if str(s.parent.relative_to(data)) not in removal_dirs]
     by_hash, blank = defaultdict(set), []
     for shot in shots:
         listing = shot.parts[-4], shot.parts[-3]
@@ -100,8 +108,9 @@ def main(data: Path) -> int:
         if spread[1] - spread[0] < 16:
             blank.append(shot)
     shared = {h: keys for h, keys in by_hash.items() if len(keys) > 1}
-    print(f"screenshots: {len(shots)} of {sum(len(k) for k in by_hash.values())} listings; "
-          f"blank: {len(blank)}; shared by two or more listings: {len(shared)}")
+    print(f"screenshots of item pages: {len(shots)} of {sum(len(k) for k in by_hash.values())} listings; "
+          f"blank: {len(blank)}; shared by two or more listings: {len(shared)}; "
+          f"removal pages fetched again (the platform's error page, kept apart): {len(removal_shots)}")
     failures += ["screenshots"] * bool(blank or shared or not shots)
     failures += ocr_check(data)
 
