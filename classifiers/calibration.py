@@ -176,7 +176,7 @@ class ReliabilityCombiner(BaseEstimator):
     `text` = sigmoid(a·logit(p_text) + b·[whole page] + c), Platt scaling fitted (L2 `C`, a >= 0)
     on the rows where no rule fired, so it is the score of a listing with no reason, and a rule's
     reliability comes from `priors` (`classifiers.reliability`: a judgement per reason), `reviews`
-    ({code: (confirmed, dismissed) weights} from reviewers' decisions) and, by `priors.corpus_weight`,
+    ({code: {reviewer: (confirmed, dismissed)}} reviewers' decisions) and, by `priors.corpus_weight`,
     the rows it fired on (`priors=None`: the rows count fully). Nothing fitted on the (rule-tuned) training rows can lift a rule above
     its reliability: one weak reason scores about its reliability, several strong ones near 1;
     more text evidence or another rule never lowers the score; with no rule it is `text` alone.
@@ -209,9 +209,9 @@ class ReliabilityCombiner(BaseEstimator):
                 h = hits.setdefault(code, [0.0, 0.0])
                 h[0] += label
                 h[1] += 1.0
-        reviews = {str(k): (float(v[0]), float(v[1])) for k, v in (self.reviews or {}).items()}
+        reviews = {str(code): dict(by) for code, by in (self.reviews or {}).items()}
         codes = sorted(set(priors.reasons) | set(hits) | set(reviews))
-        self.reliabilities_ = {code: priors.reliability(code, reviews.get(code, (0.0, 0.0)),
+        self.reliabilities_ = {code: priors.reliability(code, reviews.get(code),
                                                         tuple(hits.get(code, (0.0, 0.0))))
                                for code in codes}
         self.default_ = priors.reliability("")  # a code none of the sources knows

@@ -56,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_FILE = "model.joblib"
 SIDECAR_FILE = "model.json"
-FORMAT_VERSION = 2  # 2: reliabilities from judged priors and reviews (issue 17); 1 is refused
+FORMAT_VERSION = 3  # 3: the rules' ceiling and the priors' sha256 recorded (issue 17); 1 and 2 are refused
 BATCH_SIZE = 1000  # listings vectorised and predicted together by `assess_many`
 # A rule's reason whose code the text model also reads is withdrawn when the corpus-only text model read
 # the listing as that reason (p >= REVIEW_FLIP) and the model retrained with reviewers' decisions does not
@@ -115,7 +115,7 @@ class Scorer:
     def fit(self, records: Iterable[dict[str, Any]], data_hash: str = "",
             calibration_records: Iterable[dict[str, Any]] = (),
             review_records: Iterable[dict[str, Any]] = (), review_weights: Iterable[float] = (),
-            review_reasons: dict[str, tuple[float, float]] | None = None) -> "Scorer":
+            review_reasons: dict[str, dict[str, tuple[float, float]]] | None = None) -> "Scorer":
         """Train both text models on labelled records; returns self.
 
         The risk calibration is fitted first, on cross-validation folds of `records` (see
@@ -123,8 +123,8 @@ class Scorer:
         calibration; never a held-out set (the sealed one is refused, as for `records`).
         `review_records` (with a weight each, `review_weights`): listings reviewers decided
         (`classifiers.feedback`), learnt by the text risk model only, in the corpus's vocabulary
-        (reviewers judge the flag, not the category). `review_reasons`: {code: (confirmed, dismissed)}
-        weights of reviewers' decisions per reason (`ReviewSet.reason_weights`), which move the
+        (reviewers judge the flag, not the category). `review_reasons`: {code: {reviewer: (confirmed,
+        dismissed)}} reviewers' decisions per reason (`ReviewSet.reason_reviews`), which move the
         reasons' reliabilities in the calibration."""
         records = list(records)
         extra = list(calibration_records)
@@ -165,12 +165,14 @@ class Scorer:
             "metrics": {},
             "calibration": self.calibrator_.summary() if self.calibrator_ is not None else None,
             "reviews": None,  # what was learnt from reviewers' decisions (`firewatch train` fills it in)
+            # the reliability table the scores come from (edit it, then `firewatch train` to apply)
+            "reliability_sha256": getattr(self.calibrator_, "priors_sha256_", ""),
         }
         return self
 
     def _fit_calibrator(self, records: list[dict[str, Any]],
                         extra: list[dict[str, Any]] = (),
-                        review_reasons: dict[str, tuple[float, float]] | None = None) -> ReliabilityCombiner:
+                        review_reasons: dict[str, dict[str, tuple[float, float]]] | None = None) -> ReliabilityCombiner:
         """Cross-fitting: the records are split into `calibration_folds` folds (stratified by risk
         label and by page shape, fixed seed); for each fold, probe models trained on the other
         folds score it, so every record is seen by models that did not learn from it (`extra`
@@ -233,7 +235,13 @@ class Scorer:
         return {"category": f"CategoryModel:{data}",
                 "risk_text": f"RiskTextModel:{data}" + (f"+reviews:{reviews}" if reviews else ""),
                 "rules": f"rules:{rules_hash()[:12]}",
+                "reliability": f"reliability:{self.priors_sha256[:12]}",
                 "scikit-learn": sklearn.__version__}
+
+    @property
+    def priors_sha256(self) -> str:
+        """The sha256 of the reliability table (data/reliability.yaml) this model's scores were made with."""
+        return str(self.meta_.get("reliability_sha256") or getattr(self.calibrator_, "priors_sha256_", "") or "")
 
     # -- scoring -----------------------------------------------------------------------
     def assess(self, listing: Listing, watchlist: Watchlist | None = None, threshold: float = 0.5,
@@ -552,7 +560,7 @@ def train_default(model_dir: str | Path, corpus_path: str | Path = CORPUS_PATH,
     scorer = Scorer().fit(records, data_hash=file_sha256(*paths),
                           review_records=reviews.records if reviews else (),
                           review_weights=reviews.weights if reviews else (),
-                          review_reasons=reviews.reason_weights if reviews else None)
+                          review_reasons=reviews.reason_reviews if reviews else None)
     if reviews is not None:
         scorer.meta_["reviews"] = reviews.summary()
     scorer.meta_["training_files"] = [p.name for p in paths]
