@@ -8,6 +8,7 @@ import pytest
 
 from classifiers.corpus import HELDOUT_PATH, load_records, record_to_listing
 from classifiers.exceptions import ModelIntegrityError, ModelNotTrainedError
+from classifiers.reliability import load_priors
 from classifiers.scorer import Scorer
 from classifiers.watchlist import Watchlist
 from firewatch.core.models import Listing
@@ -35,6 +36,9 @@ def test_assess_flags_with_reasons(scorer):
     assert {"inspection_only", "price_too_low"} <= {r.code for r in a.reasons}
     assert a.specs["extinguisher_codes"][0]["code"] == "MFZ/ABC4"
     assert set(a.model_versions) >= {"category", "risk_text", "rules"}
+    # which reliability table produced the score (edit it, then `firewatch train` to apply)
+    assert scorer.meta_["reliability_sha256"] == load_priors().sha256
+    assert a.model_versions["reliability"] == f"reliability:{load_priors().sha256[:12]}"
 
 
 def test_assess_clean_and_toy(scorer):
