@@ -35,8 +35,7 @@ from sklearn.model_selection import StratifiedKFold
 from firewatch.core.files import sha256_file, stage_file
 from firewatch.core.models import Assessment, Listing, Reason
 
-from .calibration import ReliabilityCombiner, RiskCalibrator, RiskCombiner, combine_features, \
-    expected_calibration_error
+from .calibration import ReliabilityCombiner, expected_calibration_error
 from .category import CategoryModel
 from .corpus import CORPUS_PATH, HELDOUT_PATH, TRAINING_PATHS, file_sha256, listing_text, \
     load_records, load_training, record_to_listing, refuse_sealed
@@ -107,7 +106,7 @@ class Scorer:
         self.risk_model_: RiskTextModel | None = None
         # the text risk model of the corpus alone, kept when risk_model_ also learnt reviewers' decisions
         self.risk_corpus_model_: RiskTextModel | None = None
-        self.calibrator_: ReliabilityCombiner | RiskCombiner | RiskCalibrator | None = None  # -> P(risky)
+        self.calibrator_: ReliabilityCombiner | None = None  # -> P(risky)
         self.price_model_ = None  # a fitted classifiers.price.PriceModel, or None: priors only
         self.meta_: dict[str, Any] = {}
 
@@ -310,20 +309,12 @@ class Scorer:
             keep *= 1.0 - w
         raw_score = float(min(1.0, max(0.0, 1.0 - keep)))
         calibrator = self.calibrator_
-        kind = getattr(calibrator, "kind", None)
-        if calibrator is None and self._feature_sink is not None or kind == "reliability":
-            pairs = [(reason.code, w) for reason, w in zip(reasons, weights)]
-            page = bool(listing.attributes or listing.description)
-            if self._feature_sink is not None:
-                self._feature_sink.append((p_text, pairs, confidence, page))
-            risk_score = raw_score if calibrator is None else calibrator.predict_one(p_text, pairs, confidence, page)
-        elif calibrator is None or kind == "combiner":
-            features = combine_features(p_text, weights)
-            if self._feature_sink is not None:
-                self._feature_sink.append(features)
-            risk_score = raw_score if calibrator is None else calibrator.predict_one(features)
-        else:  # a model saved before the combiner: isotonic map of the raw score
-            risk_score = calibrator.predict_one(raw_score)
+        pairs = [(reason.code, w) for reason, w in zip(reasons, weights)]
+        page = bool(listing.attributes or listing.description)
+        if self._feature_sink is not None:
+            self._feature_sink.append((p_text, pairs, confidence, page))
+        # a ReliabilityCombiner (formats before 3 are refused at load), or None: the raw score (probes)
+        risk_score = raw_score if calibrator is None else calibrator.predict_one(p_text, pairs, confidence, page)
         if not reasons and risk_score >= threshold:
             code = codes[top]
             terms = top_terms(code)
@@ -333,7 +324,7 @@ class Scorer:
         specs = dict(specs)
         specs["text_risk"] = {c: round(p, 4) for c, p in zip(codes, code_proba)}
         specs["risk_raw"] = round(raw_score, 4)
-        if weights and kind == "reliability":  # why the score: each rule's reason's reliability (noisy-OR)
+        if weights and calibrator is not None:  # why the score: each rule's reason's reliability (noisy-OR)
             specs["reason_reliability"] = {code: round(calibrator.reliability(code), 4) for code, _ in pairs}
         if overturned:  # reasons withdrawn because reviewers' decisions taught the text model otherwise
             specs["review_overturned"] = overturned
