@@ -14,24 +14,15 @@ about its reliability and several strong ones near 1. `cross_validated` gives th
 predictions on held-out folds of its rows (Brier / ECE kept in the summary). `predict_one` is plain
 Python (per listing).
 
-`RiskCombiner` (one rule strength, no reliabilities) is the earlier combiner: a logistic model
-(Platt scaling, L2-regularised) over three inputs, fitted on listings the models did not train
-on: the text model's probability (as a logit), the strength of the rules that fired
-(1 - prod(1 - weight), the weights of data/lexicon.yaml) and whether any rule fired. It keeps
-the ordering that rule strength and text evidence give, so scores spread instead of piling up
-at 1.0; `combine_features` builds the inputs. `RiskCalibrator` (isotonic, on the raw combined
-score) is the older calibration, still loaded from models saved before it.
-`expected_calibration_error` measures either.
+`expected_calibration_error` measures it.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
 from sklearn.model_selection import StratifiedKFold
@@ -39,18 +30,6 @@ from sklearn.model_selection import StratifiedKFold
 from .reliability import Priors
 
 P_CLIP = 1e-4  # the text probability is clipped to [P_CLIP, 1 - P_CLIP] before its logit
-
-
-def combine_features(p_text: float, weights) -> list[float]:
-    """The combiner's inputs: logit of the text model's probability, the rules' strength
-    1 - prod(1 - w) over the fired rules' weights (bounded: many rules cannot push the score
-    to 1.0 on their own), and 1.0 when any rule fired."""
-    p = min(1.0 - P_CLIP, max(P_CLIP, float(p_text)))
-    keep = 1.0
-    for w in weights:
-        keep *= 1.0 - float(w)
-    strength = 1.0 - keep
-    return [math.log(p / (1.0 - p)), strength, 1.0 if strength > 0 else 0.0]
 
 
 def expected_calibration_error(y_true, proba, bins: int = 10) -> float:
@@ -64,99 +43,6 @@ def expected_calibration_error(y_true, proba, bins: int = 10) -> float:
         if mask.any():
             total += mask.sum() * abs(y_true[mask].mean() - proba[mask].mean())
     return float(total / max(len(y_true), 1))
-
-
-class RiskCalibrator(BaseEstimator):
-    """Isotonic map raw score -> P(risky)."""
-
-    def __init__(self, min_samples: int = 50) -> None:
-        self.min_samples = min_samples
-
-    def fit(self, raw_scores, y) -> "RiskCalibrator":
-        raw = np.asarray(raw_scores, dtype=float)
-        y = np.asarray(y, dtype=float)
-        if len(raw) < self.min_samples or len(set(y.tolist())) < 2:
-            raise ValueError(f"calibration needs at least {self.min_samples} scores of both classes, "
-                             f"got {len(raw)}")
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, y)
-        # Only the breakpoints are kept: `predict` is one numpy.interp, cheap per listing.
-        self.x_ = np.asarray(iso.X_thresholds_, dtype=float)
-        self.y_ = np.asarray(iso.y_thresholds_, dtype=float)
-        self.n_samples_ = int(len(raw))
-        self.brier_raw_ = float(brier_score_loss(y, np.clip(raw, 0, 1)))
-        calibrated = self.predict(raw)
-        self.brier_ = float(brier_score_loss(y, calibrated))
-        self.ece_raw_ = expected_calibration_error(y, np.clip(raw, 0, 1))
-        self.ece_ = expected_calibration_error(y, calibrated)
-        return self
-
-    def predict(self, raw_scores) -> np.ndarray:
-        return np.interp(np.asarray(raw_scores, dtype=float), self.x_, self.y_)
-
-    def predict_one(self, raw: float) -> float:
-        """`predict` for one score in plain Python: numpy.interp's arithmetic, same result
-        to the last bit, without numpy's per-call overhead (the scorer calls it per listing)."""
-        xs, ys = self._lists()
-        if raw != raw:
-            return float("nan")
-        j = bisect.bisect_right(xs, raw) - 1  # the last breakpoint <= raw, as numpy's search
-        if j < 0:
-            return ys[0]
-        if j >= len(xs) - 1:
-            return ys[-1]
-        if raw == xs[j]:
-            return ys[j]
-        slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
-        return slope * (raw - xs[j]) + ys[j]
-
-    def _lists(self) -> tuple[list[float], list[float]]:
-        cached = getattr(self, "_lists_cache", None)
-        if cached is None or cached[0] is not self.x_:
-            cached = (self.x_, self.x_.tolist(), self.y_.tolist())
-            self._lists_cache = cached
-        return cached[1], cached[2]
-
-    def summary(self) -> dict:
-        return {"n": self.n_samples_, "brier_raw": round(self.brier_raw_, 4), "brier": round(self.brier_, 4),
-                "ece_raw": round(self.ece_raw_, 4), "ece": round(self.ece_, 4)}
-
-
-class RiskCombiner(BaseEstimator):
-    """P(risky) = sigmoid(a·logit(p_text) + b·rule strength + c·[any rule] + d), fitted on
-    held-out folds of the training data. `C` is the inverse L2 strength: the corpus is close to
-    separable, and a bounded slope keeps one weak rule below several strong ones."""
-
-    kind = "combiner"
-
-    def __init__(self, C: float = 1.0, min_samples: int = 50) -> None:
-        self.C = C
-        self.min_samples = min_samples
-
-    def fit(self, features, y, sample_weight=None) -> "RiskCombiner":
-        X = np.asarray(features, dtype=float)
-        y = np.asarray(y, dtype=float)
-        if len(X) < self.min_samples or len(set(y.tolist())) < 2:
-            raise ValueError(f"calibration needs at least {self.min_samples} scores of both classes, "
-                             f"got {len(X)}")
-        model = LogisticRegression(C=self.C, max_iter=1000).fit(X, y, sample_weight=sample_weight)
-        self.coef_ = [float(v) for v in model.coef_.ravel()]
-        self.intercept_ = float(model.intercept_[0])
-        self.n_samples_ = int(len(X))
-        proba = self.predict(X)
-        self.brier_ = float(brier_score_loss(y, proba, sample_weight=sample_weight))
-        self.ece_ = expected_calibration_error(y, proba)
-        return self
-
-    def predict_one(self, features) -> float:
-        z = self.intercept_ + sum(c * x for c, x in zip(self.coef_, features))
-        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
-
-    def predict(self, features) -> np.ndarray:
-        return np.array([self.predict_one(f) for f in np.asarray(features, dtype=float).tolist()])
-
-    def summary(self) -> dict:
-        return {"kind": self.kind, "n": self.n_samples_, "coef": [round(c, 4) for c in self.coef_],
-                "intercept": round(self.intercept_, 4), "brier": round(self.brier_, 4), "ece": round(self.ece_, 4)}
 
 
 def _logit(p: float, clip: float = P_CLIP) -> float:
@@ -176,7 +62,7 @@ class ReliabilityCombiner(BaseEstimator):
     `text` = sigmoid(a·logit(p_text) + b·[whole page] + c), Platt scaling fitted (L2 `C`, a >= 0)
     on the rows where no rule fired, so it is the score of a listing with no reason, and a rule's
     reliability comes from `priors` (`classifiers.reliability`: a judgement per reason), `reviews`
-    ({code: (confirmed, dismissed) weights} from reviewers' decisions) and, by `priors.corpus_weight`,
+    ({code: {reviewer: (confirmed, dismissed)}} reviewers' decisions) and, by `priors.corpus_weight`,
     the rows it fired on (`priors=None`: the rows count fully). Nothing fitted on the (rule-tuned) training rows can lift a rule above
     its reliability: one weak reason scores about its reliability, several strong ones near 1;
     more text evidence or another rule never lowers the score; with no rule it is `text` alone.
@@ -209,13 +95,13 @@ class ReliabilityCombiner(BaseEstimator):
                 h = hits.setdefault(code, [0.0, 0.0])
                 h[0] += label
                 h[1] += 1.0
-        reviews = {str(k): (float(v[0]), float(v[1])) for k, v in (self.reviews or {}).items()}
+        reviews = {str(code): dict(by) for code, by in (self.reviews or {}).items()}
         codes = sorted(set(priors.reasons) | set(hits) | set(reviews))
-        self.reliabilities_ = {code: priors.reliability(code, reviews.get(code, (0.0, 0.0)),
+        self.reliabilities_ = {code: priors.reliability(code, reviews.get(code),
                                                         tuple(hits.get(code, (0.0, 0.0))))
                                for code in codes}
         self.default_ = priors.reliability("")  # a code none of the sources knows
-        self._values = {code: r.value for code, r in self.reliabilities_.items()}
+        self.values_ = {code: r.value for code, r in self.reliabilities_.items()}
         self.corpus_weight_ = priors.corpus_weight
         self.ceiling_ = priors.ceiling
         self.priors_sha256_ = priors.sha256
@@ -258,7 +144,7 @@ class ReliabilityCombiner(BaseEstimator):
     def reliability(self, code: str) -> float:
         """P(risky | the code fired): its judged prior, moved by reviewers' decisions (and the
         corpus by its weight)."""
-        value = self._values.get(code)
+        value = self.values_.get(code)
         return self.default_.value if value is None else value
 
     def text_probability(self, p_text: float, page: bool) -> float:

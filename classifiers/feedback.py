@@ -20,9 +20,11 @@ was dropped and why. The rules, in order:
 - **conflicts**: when listings of one text were confirmed and dismissed, the majority of listings
   decides; a tie drops the text (`conflicts`); a confirmed text is positive for the union of the
   confirmed listings' reasons.
-- **per reason**: `reason_weights` sums the used texts' weights per reason, confirmed and dismissed
-  (a dismissed text for every reason its listings were flagged for): the scorer's calibration moves
-  each reason's reliability by them.
+- **per reason**: `reason_reviews` counts decisions per reason and reviewer, confirmed and dismissed,
+  unscaled: each decision (not held out, its reasons known) counts once for every rule reason it judged
+  (a reason from the text model, source `text_model`, is not a rule's: it counts nothing);
+  `reason_weights` is their total per reason. The scorer's calibration moves each reason's reliability
+  by them (`classifiers.reliability`: one reviewer's part capped, two reviewers needed to lower one).
 - **weight**: each text weighs `weight` corpus records; one reviewer's texts (the reviewer of the text's
   latest decision) together at most `reviewer_max_share` x the corpus, all together at most
   `max_share` x the corpus: beyond a cap the weights are scaled down alike, so a flood of one
@@ -43,6 +45,7 @@ from .corpus import HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT_PATH, heldout_mark
 HELDOUT_FILES = (HELDOUT_PATH, HELDOUT2_DEV_PATH, HELDOUT2_PATH)
 REASONS_UNKNOWN = "assessment_later"  # decisions.reasons_basis: not the reasons the reviewer judged
 NO_REASON = "-"  # the reason column of a dismissed flag whose assessment lists none
+TEXT_MODEL = "text_model"  # Reason.source of a reason the text model gave, not a rule
 
 
 @dataclass
@@ -61,8 +64,9 @@ class ReviewSet:
     scale: float = 1.0  # the all-reviewers cap's factor (1: not reached)
     capped_reviewers: int = 0  # reviewers whose records the per-reviewer cap scaled down
     by_reason: dict[str, Counter] = field(default_factory=dict)  # code -> Counter(outcome)
-    # code -> (confirmed, dismissed): the used texts' weights per reason (a dismissed text counts for
-    # every reason its listings were flagged for): the evidence of each rule's precision
+    # code -> reviewer -> (confirmed, dismissed): decisions per rule reason they judged, unscaled: the
+    # evidence of each rule's precision; reason_weights: their total per reason
+    reason_reviews: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
     reason_weights: dict[str, tuple[float, float]] = field(default_factory=dict)
     generation: dict[str, Any] = field(default_factory=dict)
     read_at: str = ""
@@ -93,15 +97,18 @@ class ReviewSet:
                 "by_reason": {code: dict(c) for code, c in sorted(self.by_reason.items())},
                 "reason_weights": {code: [round(c, 4), round(d, 4)] for code, (c, d) in
                                    sorted(self.reason_weights.items())},
+                "reason_reviewers": {code: len(by) for code, by in sorted(self.reason_reviews.items())},
                 "generation": dict(self.generation), "read_at": self.read_at, "sha256": digest}
 
 
-def _codes(reasons_json: str | None) -> list[str]:
+def _codes(reasons_json: str | None, rules_only: bool = False) -> list[str]:
+    """The reason codes of a decision's reasons JSON; `rules_only`: those a rule gave (not the text model)."""
     try:
         items = json.loads(reasons_json or "[]")
     except ValueError:
         return []
-    return sorted({str(r.get("code")) for r in items if isinstance(r, dict) and r.get("code")})
+    return sorted({str(r.get("code")) for r in items if isinstance(r, dict) and r.get("code")
+                   and not (rules_only and r.get("source") == TEXT_MODEL)})
 
 
 def _record(row: dict[str, Any]) -> dict[str, Any]:
@@ -136,6 +143,7 @@ def reviews_from_store(store: Any, corpus_size: int, weight: float = 1.0, max_sh
     prints, titles = heldout_marks(heldout_files)
     total = store.feedback.decided_count()
     texts: dict[str, _Text] = {}
+    tally: dict[str, dict[str, list[float]]] = {}  # code -> reviewer -> [confirmed, dismissed]
     after, done = 0, 0
     while True:
         rows = store.feedback.decided_batch(after, batch)
@@ -156,6 +164,9 @@ def reviews_from_store(store: Any, corpus_size: int, weight: float = 1.0, max_sh
                 out.reasons_unknown += 1
                 out.count((), "reasons_unknown")
                 continue
+            for code in _codes(row.get("reasons"), rules_only=True):  # the rules' evidence: every decision
+                counts = tally.setdefault(code, {}).setdefault(str(row["reviewer"]), [0.0, 0.0])
+                counts[0 if row["verdict"] == "confirm" else 1] += 1.0
             if row["verdict"] == "confirm" and not codes:
                 out.no_reason += 1
                 out.count(codes, "no_reason")
@@ -180,7 +191,6 @@ def reviews_from_store(store: Any, corpus_size: int, weight: float = 1.0, max_sh
             progress(done, max(total, done))
     per_reviewer: Counter = Counter()
     kept: list[_Text] = []
-    flagged_for: list[list[str]] = []  # per kept text: the reasons its decision judged
     for text in texts.values():
         if text.confirmed == text.dismissed:  # as many listings of this text confirmed as dismissed
             out.conflicts += 1
@@ -190,10 +200,8 @@ def reviews_from_store(store: Any, corpus_size: int, weight: float = 1.0, max_sh
         if text.confirmed > text.dismissed:
             text.record["reasons"] = sorted(text.codes)
             out.count(text.record["reasons"], "confirmed")
-            flagged_for.append(text.record["reasons"])
         else:
-            flagged_for.append(sorted({c for codes in text.all_codes for c in codes}))
-            out.count(flagged_for[-1], "dismissed")
+            out.count(sorted({c for codes in text.all_codes for c in codes}), "dismissed")
         kept.append(text)
         per_reviewer[text.reviewer] += 1
     out.reviewers = len(per_reviewer)
@@ -208,9 +216,7 @@ def reviews_from_store(store: Any, corpus_size: int, weight: float = 1.0, max_sh
     out.scale = min(1.0, cap / total_weight) if total_weight > 0 else 1.0
     out.records = [t.record for t in kept]
     out.weights = [w * out.scale for w in weights]
-    tally: dict[str, list[float]] = {}
-    for text, codes, w in zip(kept, flagged_for, out.weights):
-        for code in codes:
-            tally.setdefault(code, [0.0, 0.0])[0 if text.record["reasons"] else 1] += w
-    out.reason_weights = {code: (c, d) for code, (c, d) in sorted(tally.items())}
+    out.reason_reviews = {code: {r: (c, d) for r, (c, d) in sorted(by.items())} for code, by in sorted(tally.items())}
+    out.reason_weights = {code: (sum(c for c, _ in by.values()), sum(d for _, d in by.values()))
+                          for code, by in out.reason_reviews.items()}
     return out

@@ -4,10 +4,14 @@
 `strength` listings, each marked as a judgement and switchable with `enabled`), a `default` for
 reasons it does not list, `corpus_weight` and `ceiling` (how much the fired reasons together can
 prove: the scorer scales their noisy-OR by it). `Priors.reliability(code, reviews, corpus)` adds
-reviewers' decisions (confirmed, dismissed; weighted) and the training corpus's firings (risky,
-fired; each counting `corpus_weight`) as listings:
+reviewers' decisions ({reviewer: (confirmed, dismissed)} decision counts) and the training corpus's
+firings (risky, fired; each counting `corpus_weight`) as listings:
 
     (value·strength + confirmed + w·risky) / (strength + confirmed + dismissed + w·fired)
+
+One reviewer's decisions on a reason count at most `strength` listings (scaled down alike beyond it),
+so one reviewer alone moves a reason at most halfway; and reviews lower a value below what the
+judgement and the corpus give only when at least `MIN_REVIEWERS` reviewers decided on the reason.
 
 The corpus was written with the rules in view (they look always right there), so reviewers'
 decisions, not the corpus, are the evidence that moves a reliability away from its judgement.
@@ -16,13 +20,16 @@ decisions, not the corpus, are the evidence that moves a reliability away from i
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError
 
 RELIABILITY_PATH = Path(__file__).parent / "data" / "reliability.yaml"
+MIN_REVIEWERS = 2  # reviewers needed before reviews may lower a reliability below its judgement
 
 
 @dataclass(frozen=True)
@@ -45,12 +52,14 @@ class Reliability:
     corpus_risky: float = 0.0
     corpus_fired: float = 0.0
     corpus_weight: float = 0.0
+    reviewers: int = 0  # distinct reviewers whose decisions counted
 
     def summary(self) -> dict:
         counts = {"prior": self.prior.strength, "reviews": self.confirmed + self.dismissed,
                   "corpus": self.corpus_weight * self.corpus_fired}
         return {"value": round(self.value, 4), "prior": self.prior.value, "prior_strength": self.prior.strength,
                 "reviews_confirmed": round(self.confirmed, 4), "reviews_dismissed": round(self.dismissed, 4),
+                "reviewers": self.reviewers,
                 "corpus_fired": round(self.corpus_fired, 2), "corpus_risky": round(self.corpus_risky, 2),
                 "corpus_weight": self.corpus_weight,
                 "sources": [name for name, n in counts.items() if n > 0],
@@ -70,49 +79,58 @@ class Priors:
     def prior(self, code: str) -> Prior:
         return self.reasons.get(code, self.default)
 
-    def reliability(self, code: str, reviews: tuple[float, float] = (0.0, 0.0),
+    def reliability(self, code: str, reviews: Mapping[str, tuple[float, float]] | None = None,
                     corpus: tuple[float, float] = (0.0, 0.0)) -> Reliability:
-        """`reviews` = (confirmed, dismissed) weights, `corpus` = (risky, fired) listings."""
+        """`reviews` = {reviewer: (confirmed, dismissed)} decisions, `corpus` = (risky, fired) listings."""
         prior = self.prior(code)
-        confirmed, dismissed = reviews
+        confirmed = dismissed = 0.0
+        reviewers = 0
+        for c, d in (reviews or {}).values():
+            c, d = float(c), float(d)
+            if c + d <= 0:
+                continue
+            share = min(1.0, prior.strength / (c + d))  # one reviewer counts at most `strength` listings
+            confirmed, dismissed, reviewers = confirmed + c * share, dismissed + d * share, reviewers + 1
         risky, fired = corpus
         w = self.corpus_weight
-        value = (prior.value * prior.strength + confirmed + w * risky) / \
-            (prior.strength + confirmed + dismissed + w * fired)
-        return Reliability(value, prior, confirmed, dismissed, risky, fired, w)
+        base = prior.value * prior.strength + w * risky, prior.strength + w * fired
+        value = (base[0] + confirmed) / (base[1] + confirmed + dismissed)
+        if reviewers < MIN_REVIEWERS:  # too few reviewers to lower a judgement
+            value = max(value, base[0] / base[1])
+        return Reliability(value, prior, confirmed, dismissed, risky, fired, w, reviewers)
+
+
+def _number(where: str, raw, ok, rule: str) -> float:
+    """`raw` as a finite float satisfying `ok`, else a Chinese `DataFileError` naming `where`."""
+    try:
+        value = float(raw)
+    except (TypeError, ValueError) as exc:
+        raise DataFileError(f"{where}：须为数字（{rule}），实为 {raw!r}") from exc
+    if not math.isfinite(value) or not ok(value):
+        raise DataFileError(f"{where}：{rule}，实为 {raw!r}")
+    return value
 
 
 def _prior(where: str, entry) -> Prior:
-    if not isinstance(entry, dict):
-        raise DataFileError(f"{where}: expected a mapping with value and strength")
-    try:
-        value, strength = float(entry["value"]), float(entry.get("strength", 20))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise DataFileError(f"{where}: value and strength must be numbers ({exc})") from exc
-    if not 0.0 < value < 1.0 or strength <= 0:
-        raise DataFileError(f"{where}: value must lie in (0, 1) and strength be positive")
+    if not isinstance(entry, dict) or "value" not in entry:
+        raise DataFileError(f"{where}：须为含 value 与 strength 的映射")
+    value = _number(f"{where}.value", entry["value"], lambda v: 0.0 < v < 1.0, "须在 0 与 1 之间（不含两端）")
+    strength = _number(f"{where}.strength", entry.get("strength", 20), lambda v: v > 0, "须为正数")
     return Prior(value, strength, str(entry.get("note") or ""))
 
 
 def load_priors(path: str | Path = RELIABILITY_PATH) -> Priors:
-    """The table at `path`; a `DataFileError` naming the entry when one is malformed."""
+    """The table at `path`; a `DataFileError` (Chinese, naming the key) when an entry is malformed:
+    values must be finite, 0 < value < 1, strength > 0, corpus_weight >= 0, 0.5 < ceiling <= 1."""
     data = load_yaml(path)
     reasons = {}
     for code, entry in (data.get("reasons") or {}).items():
         if isinstance(entry, dict) and entry.get("enabled", True) is False:
             continue
         reasons[str(code)] = _prior(f"{path}: reasons.{code}", entry)
-    try:
-        corpus_weight = float(data.get("corpus_weight", 0.0))
-    except (TypeError, ValueError) as exc:
-        raise DataFileError(f"{path}: corpus_weight must be a number") from exc
-    if corpus_weight < 0:
-        raise DataFileError(f"{path}: corpus_weight must not be negative")
-    try:
-        ceiling = float(data.get("ceiling", 1.0))
-    except (TypeError, ValueError) as exc:
-        raise DataFileError(f"{path}: ceiling must be a number") from exc
-    if not 0.5 < ceiling <= 1.0:
-        raise DataFileError(f"{path}: ceiling must lie in (0.5, 1]")
+    corpus_weight = _number(f"{path}: corpus_weight", data.get("corpus_weight", 0.0), lambda v: v >= 0,
+                            "须为非负数")
+    ceiling = _number(f"{path}: ceiling", data.get("ceiling", 1.0), lambda v: 0.5 < v <= 1.0,
+                      "须大于 0.5 且不超过 1")
     default = _prior(f"{path}: default", data["default"]) if "default" in data else Prior(0.8, 20.0)
     return Priors(reasons, default, corpus_weight, ceiling, hashlib.sha256(Path(path).read_bytes()).hexdigest())

@@ -35,8 +35,7 @@ from sklearn.model_selection import StratifiedKFold
 from firewatch.core.files import sha256_file, stage_file
 from firewatch.core.models import Assessment, Listing, Reason
 
-from .calibration import ReliabilityCombiner, RiskCalibrator, RiskCombiner, combine_features, \
-    expected_calibration_error
+from .calibration import ReliabilityCombiner, expected_calibration_error
 from .category import CategoryModel
 from .corpus import CORPUS_PATH, HELDOUT_PATH, TRAINING_PATHS, file_sha256, listing_text, \
     load_records, load_training, record_to_listing, refuse_sealed
@@ -56,7 +55,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_FILE = "model.joblib"
 SIDECAR_FILE = "model.json"
-FORMAT_VERSION = 2  # 2: reliabilities from judged priors and reviews (issue 17); 1 is refused
+FORMAT_VERSION = 3  # 3: the rules' ceiling and the priors' sha256 recorded (issue 17); 1 and 2 are refused
 BATCH_SIZE = 1000  # listings vectorised and predicted together by `assess_many`
 # A rule's reason whose code the text model also reads is withdrawn when the corpus-only text model read
 # the listing as that reason (p >= REVIEW_FLIP) and the model retrained with reviewers' decisions does not
@@ -107,7 +106,7 @@ class Scorer:
         self.risk_model_: RiskTextModel | None = None
         # the text risk model of the corpus alone, kept when risk_model_ also learnt reviewers' decisions
         self.risk_corpus_model_: RiskTextModel | None = None
-        self.calibrator_: ReliabilityCombiner | RiskCombiner | RiskCalibrator | None = None  # -> P(risky)
+        self.calibrator_: ReliabilityCombiner | None = None  # -> P(risky)
         self.price_model_ = None  # a fitted classifiers.price.PriceModel, or None: priors only
         self.meta_: dict[str, Any] = {}
 
@@ -115,7 +114,7 @@ class Scorer:
     def fit(self, records: Iterable[dict[str, Any]], data_hash: str = "",
             calibration_records: Iterable[dict[str, Any]] = (),
             review_records: Iterable[dict[str, Any]] = (), review_weights: Iterable[float] = (),
-            review_reasons: dict[str, tuple[float, float]] | None = None) -> "Scorer":
+            review_reasons: dict[str, dict[str, tuple[float, float]]] | None = None) -> "Scorer":
         """Train both text models on labelled records; returns self.
 
         The risk calibration is fitted first, on cross-validation folds of `records` (see
@@ -123,8 +122,8 @@ class Scorer:
         calibration; never a held-out set (the sealed one is refused, as for `records`).
         `review_records` (with a weight each, `review_weights`): listings reviewers decided
         (`classifiers.feedback`), learnt by the text risk model only, in the corpus's vocabulary
-        (reviewers judge the flag, not the category). `review_reasons`: {code: (confirmed, dismissed)}
-        weights of reviewers' decisions per reason (`ReviewSet.reason_weights`), which move the
+        (reviewers judge the flag, not the category). `review_reasons`: {code: {reviewer: (confirmed,
+        dismissed)}} reviewers' decisions per reason (`ReviewSet.reason_reviews`), which move the
         reasons' reliabilities in the calibration."""
         records = list(records)
         extra = list(calibration_records)
@@ -165,12 +164,14 @@ class Scorer:
             "metrics": {},
             "calibration": self.calibrator_.summary() if self.calibrator_ is not None else None,
             "reviews": None,  # what was learnt from reviewers' decisions (`firewatch train` fills it in)
+            # the reliability table the scores come from (edit it, then `firewatch train` to apply)
+            "reliability_sha256": getattr(self.calibrator_, "priors_sha256_", ""),
         }
         return self
 
     def _fit_calibrator(self, records: list[dict[str, Any]],
                         extra: list[dict[str, Any]] = (),
-                        review_reasons: dict[str, tuple[float, float]] | None = None) -> ReliabilityCombiner:
+                        review_reasons: dict[str, dict[str, tuple[float, float]]] | None = None) -> ReliabilityCombiner:
         """Cross-fitting: the records are split into `calibration_folds` folds (stratified by risk
         label and by page shape, fixed seed); for each fold, probe models trained on the other
         folds score it, so every record is seen by models that did not learn from it (`extra`
@@ -233,7 +234,13 @@ class Scorer:
         return {"category": f"CategoryModel:{data}",
                 "risk_text": f"RiskTextModel:{data}" + (f"+reviews:{reviews}" if reviews else ""),
                 "rules": f"rules:{rules_hash()[:12]}",
+                "reliability": f"reliability:{self.priors_sha256[:12]}",
                 "scikit-learn": sklearn.__version__}
+
+    @property
+    def priors_sha256(self) -> str:
+        """The sha256 of the reliability table (data/reliability.yaml) this model's scores were made with."""
+        return str(self.meta_.get("reliability_sha256") or getattr(self.calibrator_, "priors_sha256_", "") or "")
 
     # -- scoring -----------------------------------------------------------------------
     def assess(self, listing: Listing, watchlist: Watchlist | None = None, threshold: float = 0.5,
@@ -302,20 +309,12 @@ class Scorer:
             keep *= 1.0 - w
         raw_score = float(min(1.0, max(0.0, 1.0 - keep)))
         calibrator = self.calibrator_
-        kind = getattr(calibrator, "kind", None)
-        if calibrator is None and self._feature_sink is not None or kind == "reliability":
-            pairs = [(reason.code, w) for reason, w in zip(reasons, weights)]
-            page = bool(listing.attributes or listing.description)
-            if self._feature_sink is not None:
-                self._feature_sink.append((p_text, pairs, confidence, page))
-            risk_score = raw_score if calibrator is None else calibrator.predict_one(p_text, pairs, confidence, page)
-        elif calibrator is None or kind == "combiner":
-            features = combine_features(p_text, weights)
-            if self._feature_sink is not None:
-                self._feature_sink.append(features)
-            risk_score = raw_score if calibrator is None else calibrator.predict_one(features)
-        else:  # a model saved before the combiner: isotonic map of the raw score
-            risk_score = calibrator.predict_one(raw_score)
+        pairs = [(reason.code, w) for reason, w in zip(reasons, weights)]
+        page = bool(listing.attributes or listing.description)
+        if self._feature_sink is not None:
+            self._feature_sink.append((p_text, pairs, confidence, page))
+        # a ReliabilityCombiner (formats before 3 are refused at load), or None: the raw score (probes)
+        risk_score = raw_score if calibrator is None else calibrator.predict_one(p_text, pairs, confidence, page)
         if not reasons and risk_score >= threshold:
             code = codes[top]
             terms = top_terms(code)
@@ -325,7 +324,7 @@ class Scorer:
         specs = dict(specs)
         specs["text_risk"] = {c: round(p, 4) for c, p in zip(codes, code_proba)}
         specs["risk_raw"] = round(raw_score, 4)
-        if weights and kind == "reliability":  # why the score: each rule's reason's reliability (noisy-OR)
+        if weights and calibrator is not None:  # why the score: each rule's reason's reliability (noisy-OR)
             specs["reason_reliability"] = {code: round(calibrator.reliability(code), 4) for code, _ in pairs}
         if overturned:  # reasons withdrawn because reviewers' decisions taught the text model otherwise
             specs["review_overturned"] = overturned
@@ -552,7 +551,7 @@ def train_default(model_dir: str | Path, corpus_path: str | Path = CORPUS_PATH,
     scorer = Scorer().fit(records, data_hash=file_sha256(*paths),
                           review_records=reviews.records if reviews else (),
                           review_weights=reviews.weights if reviews else (),
-                          review_reasons=reviews.reason_weights if reviews else None)
+                          review_reasons=reviews.reason_reviews if reviews else None)
     if reviews is not None:
         scorer.meta_["reviews"] = reviews.summary()
     scorer.meta_["training_files"] = [p.name for p in paths]

@@ -146,7 +146,7 @@ SPEC_NAMES = {
     "pack_qty": "包装数量", "hydrants": "消火栓型号", "pumps": "消防泵型号", "head_m": "扬程(米)",
     "foam_types_code": "泡沫液类型(型号)", "foam_types_words": "泡沫液类型(文字)", "gas_cylinders": "气体灭火瓶组",
     "mix_ratio_pct": "混合比(%)", "text_risk": "文本模型各原因概率", "risk_raw": "校准前风险分",
-    "reason_reliability": "各理由可靠度（风险分依据）",
+    "reason_reliability": "各理由可靠度（判断值，随审核结论调整）",
 }
 SPEC_FIELD_NAMES = {
     "code": "型号", "amount": "量", "unit": "单位", "agent": "灭火剂", "wheeled": "推车式", "id": "标准",

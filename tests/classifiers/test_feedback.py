@@ -11,8 +11,10 @@ from decimal import Decimal
 
 import pytest
 
+from classifiers.calibration import ReliabilityCombiner
 from classifiers.corpus import HELDOUT2_DEV_PATH, load_records, record_to_listing
 from classifiers.feedback import reviews_from_store
+from classifiers.reliability import load_priors
 from classifiers.scorer import Scorer
 from firewatch.core.models import Assessment, Decision, Listing, Reason
 from firewatch.store import open_store
@@ -31,12 +33,12 @@ RISKY = "年检专用灭火器 便宜 应付检查"  # what the phrase is there 
 
 
 def put(store, lid: str, title: str, codes=("inspection_only",), platform: str = "jd", description: str = "",
-        attributes: dict | None = None) -> tuple[str, str]:
+        attributes: dict | None = None, source: str = "title") -> tuple[str, str]:
     listing = Listing(platform, lid, url=f"https://item.jd.com/{lid}.html", title=title, price=Decimal("15"),
                       description=description, attributes=attributes or {}, first_seen=T0, last_seen=T0)
     store.listings.upsert_listing(listing, observed_at=T0)
     store.assessments.save_assessment(Assessment(platform, lid, "other_fire", 0.9, 0.99, bool(codes),
-                                                 [Reason(c, "年检专用", "title") for c in codes], {}, {}, T0))
+                                                 [Reason(c, "年检专用", source) for c in codes], {}, {}, T0))
     return (platform, lid)
 
 
@@ -118,6 +120,51 @@ def test_one_reviewers_flood_is_capped_and_all_reviewers_together_too(store_url)
     assert sum(total.weights) == pytest.approx(20.0) and total.scale == pytest.approx(20 / 35)
 
 
+def test_reason_tallies_count_each_decision_unscaled_and_only_the_rules_reasons(store_url):
+    """Each decision counts once per rule reason it judged, whatever the records' weight caps; a flag the
+    text model alone gave (source text_model), dismissed, says nothing of the rule's reliability."""
+    with open_store(store_url) as store:
+        for i in range(30):
+            decide(store, put(store, f"a{i}", f"灭火器巡检卡 年检专用 第{i}款"), "dismiss", reviewer="flood")
+        for i in range(5):
+            decide(store, put(store, f"b{i}", f"消防年检标签 年检专用 第{i}款"), "dismiss", reviewer="other")
+        relisted = put(store, "b0-again", "消防年检标签 年检专用 第0款", platform="pdd")  # a's text: a duplicate
+        decide(store, relisted, "dismiss", reviewer="other")
+        decide(store, put(store, "t", "灭火器 免检 特价", codes=("no_certification",), source="text_model"),
+               "dismiss", reviewer="other")
+        reviews = reviews_from_store(store, corpus_size=100, weight=1.0, reviewer_max_share=0.1, max_share=0.1)
+    assert sum(reviews.weights) == pytest.approx(10.0)  # the records' weights are capped ...
+    assert reviews.reason_reviews["inspection_only"] == {"flood": (0.0, 30.0), "other": (0.0, 6.0)}
+    assert reviews.reason_weights["inspection_only"] == (0.0, 36.0)  # ... the reasons' tallies are not
+    assert "no_certification" not in reviews.reason_weights
+    assert reviews.summary()["reason_reviewers"] == {"inspection_only": 2}
+
+
+def test_one_reviewers_flood_cannot_unflag_a_lone_price_too_low(store_url):
+    """One reviewer's dismissals count at most the prior's strength and, alone, never lower a reason
+    below its judgement: a lone low price stays flagged; a second reviewer's dismissals do lower it."""
+    with open_store(store_url) as store:
+        for i in range(40):
+            decide(store, put(store, f"f{i}", f"干粉灭火器 促销款 第{i}批", codes=("price_too_low",)), "dismiss",
+                   reviewer="flood")
+        alone = reviews_from_store(store, corpus_size=1000).reason_reviews
+        for i in range(20):
+            decide(store, put(store, f"s{i}", f"水基灭火器 特价款 第{i}批", codes=("price_too_low",)), "dismiss",
+                   reviewer="second")
+        two = reviews_from_store(store, corpus_size=1000).reason_reviews
+    assert alone == {"price_too_low": {"flood": (0.0, 40.0)}}
+    rows = [(0.05, [], 0.95, True)] * 50 + [(0.9, [], 0.95, True)] * 50 + [(0.1, [("price_too_low", 0.8)], 0.95, True)] * 20
+    y = [0] * 50 + [1] * 50 + [1, 0] * 10
+    priors = load_priors()
+    flooded = ReliabilityCombiner(priors=priors, reviews=alone).fit(rows, y)
+    lowered = ReliabilityCombiner(priors=priors, reviews=two).fit(rows, y)
+    unreviewed = ReliabilityCombiner(priors=priors).fit(rows, y)
+    assert flooded.reliability("price_too_low") == pytest.approx(unreviewed.reliability("price_too_low"))
+    assert flooded.reliabilities_["price_too_low"].dismissed == 20.0  # capped at the prior's strength
+    assert flooded.predict_one(0.05, [("price_too_low", 0.8)], 0.95, True) >= 0.5
+    assert lowered.predict_one(0.05, [("price_too_low", 0.8)], 0.95, True) < 0.5
+
+
 @pytest.mark.allow_training
 def test_a_dismissed_family_of_wrong_flags_stops_being_flagged_after_retraining(store_url, trained_model, run_firewatch,
                                                                                 tmp_path):
@@ -162,12 +209,12 @@ def test_reviewers_dismissals_of_a_reason_lower_its_score_after_retraining(store
     before = trained_model.scorer.meta_["calibration"]["reliability"]["price_too_low"]
     assert before["sources"] == ["prior", "corpus"] and before["reviews_dismissed"] == 0
     with open_store(store_url) as store:
-        for i in range(20):  # 20 low-priced listings whose low price reviewers judged no sign of fraud
+        for i in range(20):  # 20 low-priced listings whose low price two reviewers judged no sign of fraud
             key = put(store, f"p{i}", f"{['干粉', '水基', '二氧化碳', '泡沫'][i % 4]}灭火器 促销款 第{i}批 {i + 1}kg",
                       codes=("price_too_low",))
-            decide(store, key, "dismiss")
+            decide(store, key, "dismiss", reviewer=("alice", "bob")[i % 2])
         decide(store, put(store, "c", "干粉灭火器 8kg 清仓 9.9元", codes=("price_too_low", "no_manufacturer")),
-               "confirm")
+               "confirm", reviewer="carol")
     data = tmp_path / "data"
     result = run_firewatch("train", "--no-prices-from-store", data_dir=data, env=store_env(store_url))
     assert result.returncode == 0, result.stderr
@@ -175,6 +222,7 @@ def test_reviewers_dismissals_of_a_reason_lower_its_score_after_retraining(store
     assert scorer.meta_["reviews"]["reason_weights"]["price_too_low"] == [1.0, 20.0]
     after = scorer.meta_["calibration"]["reliability"]["price_too_low"]
     assert after["sources"] == ["prior", "reviews", "corpus"] and after["reviews_dismissed"] == 20
+    assert after["reviewers"] == 3 and scorer.meta_["reviews"]["reason_reviewers"]["price_too_low"] == 3
     # (0.75·20 + 1 + 0.05·risky) / (20 + 21 + 0.05·fired): the judgement and the corpus are outweighed
     assert after["value"] < 0.5 < before["value"]
     learnt = scorer.assess(listing)

@@ -5,6 +5,7 @@ on held-out folds, each rule counting by how reliable it proved, spread over the
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import numpy as np
@@ -14,8 +15,9 @@ from classifiers.calibration import ReliabilityCombiner, expected_calibration_er
 from classifiers.corpus import (HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT_PATH, REAL_VOICE3_PATH, REAL_VOICE_TRAIN_PATH,
                                 listing_text, load_records, load_training)
 from classifiers.evaluate import evaluate_records, score_deciles
-from classifiers.exceptions import SealedDataError
+from classifiers.exceptions import DataFileError, SealedDataError
 from classifiers.reliability import Prior, Priors, load_priors
+from firewatch.core.labels import spec_rows
 from classifiers.features import title_part
 from firewatch.core.models import Listing
 
@@ -138,14 +140,47 @@ def test_rows_the_rules_were_tuned_on_do_not_lift_a_judged_reliability_but_revie
     # with the corpus at full weight the rows would have made price_too_low nearly certain
     learnt = ReliabilityCombiner(priors=Priors(priors.reasons, priors.default, corpus_weight=1.0)).fit(rows, y)
     assert learnt.reliability("price_too_low") > 0.97
-    # reviewers dismissed 30 and confirmed 10 price_too_low flags: (0.75*20 + 10) / (20 + 40)
-    reviewed = ReliabilityCombiner(priors=priors, reviews={"price_too_low": (10.0, 30.0)}).fit(rows, y)
+    # two reviewers dismissed 30 and confirmed 10 price_too_low flags: (0.75*20 + 10) / (20 + 40)
+    reviewed = ReliabilityCombiner(priors=priors, reviews={"price_too_low": {"a": (5.0, 15.0), "b": (5.0, 15.0)}}
+                                   ).fit(rows, y)
     assert reviewed.reliability("price_too_low") == pytest.approx(25 / 60)
     assert reviewed.predict_one(0.05, [("price_too_low", 0.8)], 0.95, True) < 0.5 < weak
     assert reviewed.reliability("inspection_only") == comb.reliability("inspection_only")
     summary = reviewed.summary()["reliability"]["price_too_low"]
     assert summary["sources"] == ["prior", "reviews"] and summary["reviews_dismissed"] == 30.0
     assert summary["prior"] == 0.75 and summary["corpus_fired"] == 400
+
+
+def test_one_reviewer_moves_a_reason_at_most_halfway_and_cannot_lower_it_alone():
+    priors = Priors({"price_too_low": Prior(0.75, 20)})
+    alone = priors.reliability("price_too_low", {"flood": (0.0, 200.0)})
+    assert alone.dismissed == 20.0 and alone.reviewers == 1 and alone.value == pytest.approx(0.75)
+    # one reviewer may raise it, by at most the prior's strength: halfway from 0.75 to 1
+    assert priors.reliability("price_too_low", {"fan": (200.0, 0.0)}).value == pytest.approx(0.875)
+    two = priors.reliability("price_too_low", {"flood": (0.0, 200.0), "second": (0.0, 5.0)})
+    assert two.reviewers == 2 and two.value == pytest.approx(15 / 45)
+
+
+@pytest.mark.parametrize("yaml_text, key", [
+    ("reasons:\n  price_too_low: {value: .nan, strength: 20}\n", "reasons.price_too_low.value"),
+    ("reasons:\n  price_too_low: {value: 1.5, strength: 20}\n", "reasons.price_too_low.value"),
+    ("reasons:\n  price_too_low: {value: 0.7, strength: .inf}\n", "reasons.price_too_low.strength"),
+    ("reasons:\n  price_too_low: {value: 0.7, strength: 0}\n", "reasons.price_too_low.strength"),
+    ("default: {value: 0.8, strength: 20}\ncorpus_weight: .nan\n", "corpus_weight"),
+    ("corpus_weight: -0.1\n", "corpus_weight"),
+    ("ceiling: .inf\n", "ceiling"),
+    ("default: {value: 0, strength: 20}\n", "default.value"),
+])
+def test_a_malformed_reliability_table_is_refused_in_chinese_naming_the_key(tmp_path, yaml_text, key):
+    path = tmp_path / "reliability.yaml"
+    path.write_text(yaml_text, encoding="utf-8")
+    with pytest.raises(DataFileError, match=rf"{re.escape(key)}：须"):
+        load_priors(path)
+
+
+def test_the_shown_reliabilities_are_called_judged_values_moved_by_reviews():
+    [(label, value)] = spec_rows({"reason_reliability": {"price_too_low": 0.75}})
+    assert "判断值" in label and "审核" in label and "0.75" in value
 
 
 def test_the_packaged_priors_are_judgements_with_a_note_each():

@@ -8,6 +8,7 @@ import pytest
 
 from classifiers.corpus import HELDOUT_PATH, load_records, record_to_listing
 from classifiers.exceptions import ModelIntegrityError, ModelNotTrainedError
+from classifiers.reliability import load_priors
 from classifiers.scorer import Scorer
 from classifiers.watchlist import Watchlist
 from firewatch.core.models import Listing
@@ -35,6 +36,9 @@ def test_assess_flags_with_reasons(scorer):
     assert {"inspection_only", "price_too_low"} <= {r.code for r in a.reasons}
     assert a.specs["extinguisher_codes"][0]["code"] == "MFZ/ABC4"
     assert set(a.model_versions) >= {"category", "risk_text", "rules"}
+    # which reliability table produced the score (edit it, then `firewatch train` to apply)
+    assert scorer.meta_["reliability_sha256"] == load_priors().sha256
+    assert a.model_versions["reliability"] == f"reliability:{load_priors().sha256[:12]}"
 
 
 def test_assess_clean_and_toy(scorer):
@@ -123,15 +127,17 @@ def test_save_load_round_trip(trained_model, model_dir, tmp_path):
 
 
 def test_a_model_saved_in_an_earlier_format_is_refused_in_chinese(model_dir, tmp_path):
-    """Format 1 learnt the rules' reliabilities from the corpus (issue 17): it must be retrained."""
+    """Format 1 learnt the rules' reliabilities from the corpus, format 2 was saved before the rules'
+    ceiling existed (its combiner has none and would crash when scoring) (issue 17): both must be retrained."""
     copy = tmp_path / "old"
     shutil.copytree(model_dir, copy)
     sidecar = json.loads((copy / "model.json").read_text(encoding="utf-8"))
-    assert sidecar["format"] == 2
-    sidecar["format"] = 1
-    (copy / "model.json").write_text(json.dumps(sidecar, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(ModelIntegrityError, match="模型格式 1 不是本版本的格式 2，请用 `firewatch train` 重新训练"):
-        Scorer.load(copy)
+    assert sidecar["format"] == 3
+    for old in (1, 2):
+        sidecar["format"] = old
+        (copy / "model.json").write_text(json.dumps(sidecar, ensure_ascii=False), encoding="utf-8")
+        with pytest.raises(ModelIntegrityError, match=f"模型格式 {old} 不是本版本的格式 3，请用 `firewatch train` 重新训练"):
+            Scorer.load(copy)
 
 
 def test_untrained(tmp_path):
