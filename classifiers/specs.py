@@ -517,9 +517,11 @@ def _head_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
         _put(specs, "head_m", [float(v) for v in _HEAD_RE.findall(norm)])
 
 
-# how many cylinders one price buys (柜式双瓶组, 2瓶组, 双柜): a gaseous unit of several cylinders
-_CYLINDER_COUNT_RE = re.compile(r"(双|两|二|三|四|[2-9])\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)")
-_CN_COUNTS = {"双": 2, "两": 2, "二": 2, "三": 3, "四": 4}
+# how many cylinders one price buys (柜式双瓶组, 2瓶组, 双柜, 单瓶组): a gaseous unit of several cylinders;
+# words first, a digit only when no code runs into it (GQQ120/4.2瓶组) and never a minimum order (5瓶起批)
+_CYLINDER_WORD_RE = re.compile(r"(单|双|两|二|三|四)\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)(?!\s*起(?:批|订|售))")
+_CYLINDER_COUNT_RE = re.compile(r"(?<![\d./a-z\-])([2-9])\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)(?!\s*起(?:批|订|售))")
+_CN_COUNTS = {"单": 1, "双": 2, "两": 2, "二": 2, "三": 3, "四": 4}
 
 
 def _foam_gas_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -541,7 +543,7 @@ def _foam_gas_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
                                "pressure_mpa": float(m.group(3)) if m.group(3) else None}
                               for m in _GAS_CODE_RE.finditer(norm)])
     if has("瓶") or has("柜"):
-        m = _CYLINDER_COUNT_RE.search(norm)
+        m = _CYLINDER_WORD_RE.search(norm) or _CYLINDER_COUNT_RE.search(norm)
         _put(specs, "cylinder_count", _CN_COUNTS.get(m.group(1), 0) or int(m.group(1)) if m else 0)
     if has("%"):
         _put(specs, "mix_ratio_pct", sorted({int(v) for v in _MIX_RE.findall(norm)}))
