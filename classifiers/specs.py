@@ -270,8 +270,20 @@ def _standards(norm: str) -> tuple[list[str], list[dict[str, Any]]]:
     return legacy, cited
 
 
+# a clause offering another product (搭配直立型ZSTZ15-68一起购买更优惠, 另售边墙型): its codes and
+# mounting words are not the listing's own
+_CROSS_SELL_RE = re.compile(r"[^，,。；;！!？?\n]*(?:搭配|一起购买|一起买|另售|另有|为您推荐|推荐购买|加购|套餐|凑单|店内还有|本店还有)"
+                            r"[^，,。；;！!？?\n]*")
+
+
+def own_clauses(norm: str) -> str:
+    """The normalised text with every cross-selling clause blanked (same length, so spans hold)."""
+    return _CROSS_SELL_RE.sub(lambda m: " " * len(m.group(0)), norm)
+
+
 def _sprinklers(norm: str) -> list[dict[str, Any]]:
     out = []
+    norm = own_clauses(norm)
     kinds = {"z": "upright", "x": "pendent", "b": "sidewall", "bs": "sidewall", "bw": "sidewall",
              "p": "conventional", "g": "concealed", "d": "dry", "zd": "dry_upright", "xd": "dry_pendent"}
     for m in _SPRINKLER_RE.finditer(norm):
@@ -370,7 +382,9 @@ _MOUNTING_GATES = ("直立", "上喷", "向上安装", "下垂", "下喷", "向�
 
 def mountings_said(norm: str) -> list[str]:
     """The mountings a normalised text says in words (upright, pendent, sidewall): how it is
-    installed when it says so (直立安装), else every mounting word it holds."""
+    installed when it says so (直立安装), else every mounting word it holds; a cross-selling clause
+    (搭配直立型……一起购买) says nothing of this product's."""
+    norm = own_clauses(norm)
     installed = {_MOUNTING_OF[m.group(1) or m.group(2)] for m in _INSTALLED_RE.finditer(norm)}
     said = installed or {kind for kind, rx in _MOUNTING_RES.items() if rx.search(norm)}
     return sorted(said)
