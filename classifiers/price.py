@@ -65,7 +65,10 @@ _PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|吨|升|l)(?![a-
 _PER_AREA_RE = re.compile(r"(?:每|/|一)\s*(?:平方米|平米|平方|㎡|m²|m2)(?![a-z0-9])|按(?:平方|平米|面积)")
 _AREA_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:平方米|平米|㎡|m²|m2)(?![a-z0-9])")
 _DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|米)?(?![a-z])")
-_KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤|吨)(?![a-z])")
+_KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤)(?![a-z])")
+# tonnes only as what is sold (1吨 in a title), never a works' output or stock (日产50吨, 库存200吨)
+_TONNE_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*吨")
+_OUTPUT_WORDS = ("日产", "月产", "年产", "产能", "产量", "库存", "现货", "存货", "销量", "已售", "供应", "供货", "储备")
 # kilograms in one of a unit a price or an amount is stated in (1吨: 1000 kg, 1斤: 0.5 kg)
 _KG_PER = {"斤": 0.5, "jin": 0.5, "吨": 1000.0, "t": 1000.0}
 _MIN_ORDER_RE = re.compile(r"(\d{1,5})\s*" + _UNIT_WORD + r"?\s*起(?:批|订|售)|起(?:批|订)(?:量)?\s*[:：]?\s*(\d{1,5})")
@@ -352,6 +355,10 @@ def _amount(text: str, basis: str) -> float | None:
         values = [float(v) * _KG_PER.get(u, 1.0) for v, u in _KG_RE.findall(norm)]
         if values:
             return values[0]
+        tonnes = [m for m in _TONNE_RE.finditer(norm)
+                  if not any(w in norm[max(0, m.start() - 6):m.start()] for w in _OUTPUT_WORDS)]
+        if tonnes:
+            return float(tonnes[0].group(1)) * _KG_PER["吨"]
         m = _PER_KG_RE.search(norm)  # 3元一公斤, 元/kg: the price is for one kg (half per 斤, 1000 per 吨)
         return _KG_PER.get(m.group(1), 1.0) if m else None
     if basis == "m2":

@@ -651,9 +651,11 @@ def _smoke_alarm(text: str, facts: dict[str, Any]) -> list[Finding]:
     return []
 
 
-# 门扇钢板厚度：0.5mm, 门框板厚1.0毫米, 钢板厚度0.6mm (no part named: the leaf's, the least of any part)
-_DOOR_STEEL_RE = re.compile(r"(门扇|门板|面板|门框|框架)?\s*(?:面板|钢板|板材|板)?\s*(?:厚度|厚)\s*[:：为]?\s*"
-                            r"(\d(?:\.\d{1,2})?)\s*(?:mm|毫米)")
+# 门扇钢板厚度：0.5mm, 门框板厚1.0毫米, 钢板厚度0.6mm (no part named: the leaf's, the least of any part);
+# a plate or a part is named right before 厚, so 涂层厚度0.1mm, 镀锌层厚度, 漆膜厚 are no plate
+_DOOR_STEEL_RE = re.compile(r"(?:(门扇|门板|面板|门框|框架)\s*(?:面板|钢板|板材|板)?|面板|钢板|板材|板)\s*(?:厚度|厚)\s*"
+                            r"[:：为]?\s*(\d(?:\.\d{1,2})?)\s*(?:mm|毫米)")
+_COATING_BEFORE_RE = re.compile(r"(?:涂层|镀锌|镀层|喷塑|漆)[^，,。；;\s]{0,2}$")
 _FRAME_WORDS = ("门框", "框架")
 
 
@@ -666,6 +668,8 @@ def _door_steel(text: str, facts: dict[str, Any]) -> list[Finding]:
         return []
     least = cfg.get("min_mm", {})
     for m in _DOOR_STEEL_RE.finditer(norm):
+        if _COATING_BEFORE_RE.search(norm, 0, m.start()):  # 镀锌板厚, 喷塑板厚: the finish, not the plate
+            continue
         part = "frame" if m.group(1) in _FRAME_WORDS else "leaf"
         mm = float(m.group(2))
         if part in least and mm < float(least[part]):
@@ -675,9 +679,10 @@ def _door_steel(text: str, facts: dict[str, Any]) -> list[Finding]:
     return []
 
 
-# 报警浓度 50%LEL, 报警设定值：30% LEL, 报警点≤25%LEL
-_ALARM_LEL_RE = re.compile(r"报警(?:浓度|点|值|设定值|设定点|动作值|阈值)?\s*[:：为]?\s*(?:≤|<=|<|小于|不大于|低于)?\s*"
-                           r"(\d{1,3}(?:\.\d)?)\s*%\s*lel")
+# 报警浓度 50%LEL, 报警设定值：30% LEL, 报警点≤25%LEL; 二级报警50%LEL, 高报警50%LEL: the second (high)
+# level of a two-level alarm, which has its own, higher limit (group 1)
+_ALARM_LEL_RE = re.compile(r"(二级|高报|高限|高)?报警(?:浓度|点|值|设定值|设定点|动作值|阈值)?\s*[:：为]?\s*"
+                           r"(?:≤|<=|<|小于|不大于|低于)?\s*(\d{1,3}(?:\.\d)?)\s*%\s*lel")
 
 
 def _gas_alarm_level(text: str, facts: dict[str, Any]) -> list[Finding]:
@@ -687,8 +692,9 @@ def _gas_alarm_level(text: str, facts: dict[str, Any]) -> list[Finding]:
     if not cfg.get("enforce") or "lel" not in norm:
         return []
     for m in _ALARM_LEL_RE.finditer(norm):
-        if float(m.group(1)) > float(cfg["max_pct"]):
-            return [finding("substandard_spec", f"报警设定值 {m.group(1)}%LEL，高于 {cfg['max_pct']}%LEL{_by(cfg)}",
+        level, most = ("二级（高限）", cfg.get("max_pct_high", cfg["max_pct"])) if m.group(1) else ("", cfg["max_pct"])
+        if float(m.group(2)) > float(most):
+            return [finding("substandard_spec", f"{level}报警设定值 {m.group(2)}%LEL，高于 {most}%LEL{_by(cfg)}",
                             text, m.group(0))]
     return []
 

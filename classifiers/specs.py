@@ -270,8 +270,20 @@ def _standards(norm: str) -> tuple[list[str], list[dict[str, Any]]]:
     return legacy, cited
 
 
+# a clause offering another product (搭配直立型ZSTZ15-68一起购买更优惠, 另售边墙型): its codes and
+# mounting words are not the listing's own
+_CROSS_SELL_RE = re.compile(r"[^，,。；;！!？?\n]*(?:搭配|一起购买|一起买|另售|另有|为您推荐|推荐购买|加购|套餐|凑单|店内还有|本店还有)"
+                            r"[^，,。；;！!？?\n]*")
+
+
+def own_clauses(norm: str) -> str:
+    """The normalised text with every cross-selling clause blanked (same length, so spans hold)."""
+    return _CROSS_SELL_RE.sub(lambda m: " " * len(m.group(0)), norm)
+
+
 def _sprinklers(norm: str) -> list[dict[str, Any]]:
     out = []
+    norm = own_clauses(norm)
     kinds = {"z": "upright", "x": "pendent", "b": "sidewall", "bs": "sidewall", "bw": "sidewall",
              "p": "conventional", "g": "concealed", "d": "dry", "zd": "dry_upright", "xd": "dry_pendent"}
     for m in _SPRINKLER_RE.finditer(norm):
@@ -370,7 +382,9 @@ _MOUNTING_GATES = ("直立", "上喷", "向上安装", "下垂", "下喷", "向�
 
 def mountings_said(norm: str) -> list[str]:
     """The mountings a normalised text says in words (upright, pendent, sidewall): how it is
-    installed when it says so (直立安装), else every mounting word it holds."""
+    installed when it says so (直立安装), else every mounting word it holds; a cross-selling clause
+    (搭配直立型……一起购买) says nothing of this product's."""
+    norm = own_clauses(norm)
     installed = {_MOUNTING_OF[m.group(1) or m.group(2)] for m in _INSTALLED_RE.finditer(norm)}
     said = installed or {kind for kind, rx in _MOUNTING_RES.items() if rx.search(norm)}
     return sorted(said)
@@ -517,9 +531,11 @@ def _head_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
         _put(specs, "head_m", [float(v) for v in _HEAD_RE.findall(norm)])
 
 
-# how many cylinders one price buys (柜式双瓶组, 2瓶组, 双柜): a gaseous unit of several cylinders
-_CYLINDER_COUNT_RE = re.compile(r"(双|两|二|三|四|[2-9])\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)")
-_CN_COUNTS = {"双": 2, "两": 2, "二": 2, "三": 3, "四": 4}
+# how many cylinders one price buys (柜式双瓶组, 2瓶组, 双柜, 单瓶组): a gaseous unit of several cylinders;
+# words first, a digit only when no code runs into it (GQQ120/4.2瓶组) and never a minimum order (5瓶起批)
+_CYLINDER_WORD_RE = re.compile(r"(单|双|两|二|三|四)\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)(?!\s*起(?:批|订|售))")
+_CYLINDER_COUNT_RE = re.compile(r"(?<![\d./a-z\-])([2-9])\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)(?!\s*起(?:批|订|售))")
+_CN_COUNTS = {"单": 1, "双": 2, "两": 2, "二": 2, "三": 3, "四": 4}
 
 
 def _foam_gas_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -541,7 +557,7 @@ def _foam_gas_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
                                "pressure_mpa": float(m.group(3)) if m.group(3) else None}
                               for m in _GAS_CODE_RE.finditer(norm)])
     if has("瓶") or has("柜"):
-        m = _CYLINDER_COUNT_RE.search(norm)
+        m = _CYLINDER_WORD_RE.search(norm) or _CYLINDER_COUNT_RE.search(norm)
         _put(specs, "cylinder_count", _CN_COUNTS.get(m.group(1), 0) or int(m.group(1)) if m else 0)
     if has("%"):
         _put(specs, "mix_ratio_pct", sorted({int(v) for v in _MIX_RE.findall(norm)}))

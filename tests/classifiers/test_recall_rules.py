@@ -185,3 +185,72 @@ def test_set_of_units_with_their_box(rules):
 def test_pump_priced_per_kilowatt(rules):
     assert "price_too_low" in found(rules, shop("消防泵 XBD5.0/20G-L 喷淋泵 22kw 一套", "1800"), "fire_pump")
     assert "price_too_low" not in found(rules, shop("消防泵 XBD 管道泵 稳压泵 1.5kW 小型", "450"), "fire_pump")
+
+
+# -- false flags a reviewer found in the rules above: each must stay clean ---------------------
+
+@pytest.mark.parametrize("attributes", [
+    {"报警设定值": "一级报警25%LEL，二级报警50%LEL"},
+    {"报警浓度": "低报警25%LEL，高报警50%LEL"},
+])
+def test_gas_alarm_second_level_up_to_fifty(rules, attributes):
+    # GB/T 50493-2019: the first level at most 25 %LEL, the second (高报) at most 50 %LEL
+    item = shop("可燃气体探测器 工业 两级报警", "460", attributes)
+    assert "substandard_spec" not in found(rules, item, "gas_detector")
+    high = shop("可燃气体探测器 工业 两级报警", "460", {"报警设定值": "一级报警30%LEL，二级报警60%LEL"})
+    assert "substandard_spec" in found(rules, high, "gas_detector")
+
+
+@pytest.mark.parametrize("attributes", [{"涂层厚度": "0.1mm"}, {"镀锌层厚度": "0.02mm"}, {"喷塑": "漆膜厚0.08mm"}])
+def test_door_coating_thickness_is_not_the_plate(rules, attributes):
+    item = shop("钢质防火门 乙级 工程门", "560", {"门扇钢板厚度": "1.0mm", **attributes})
+    assert "substandard_spec" not in found(rules, item, "fire_door")
+
+
+@pytest.mark.parametrize("text,count", [
+    ("七氟丙烷气体灭火装置 GQQ90/2.5", 0),
+    ("七氟丙烷 GQQ120/4.2瓶组 单瓶组", 1),
+    ("七氟丙烷柜式灭火装置 GQQ70/2.5 5瓶起批", 0),
+    ("七氟丙烷气体灭火装置 柜式双瓶组 GQQ70/2.5", 2),
+])
+def test_cylinder_count_not_from_a_model_code_or_a_minimum_order(text, count):
+    assert parse_specs(text, load_facts()).get("cylinder_count", 0) == count
+
+
+def test_gas_unit_with_code_digits_is_one_unit(rules):
+    item = shop("七氟丙烷柜式灭火装置 GQQ120/4.2瓶组", "9800")
+    assert "price_too_low" not in found(rules, item, "gas_suppression")
+
+
+def test_production_tonnage_is_not_the_amount_sold(rules):
+    item = shop("钢结构防火涂料 室内厚型 厂家直销 日产50吨", "65", {"类型": "室内厚型"})
+    assert unit(item, "fire_retardant_coating") is None or unit(item, "fire_retardant_coating").get("qty") != 50000
+    assert "price_too_low" not in found(rules, item, "fire_retardant_coating")
+    stock = shop("钢结构防火涂料 厚型 25kg/桶", "65", {"库存": "现货200吨"})
+    assert unit(stock, "fire_retardant_coating")["qty"] == 25
+
+
+@pytest.mark.parametrize("description", [
+    "材料有个交代，出厂检测报告齐全。",
+    "挂着就行的那种便宜货我们不卖，每瓶都有3C。",
+    "安装前检查喷头顶上的玻璃球是否完好。",
+    "日常检查看一眼就行，指针在绿区即可。",
+    "年检能过，压力充足。",
+    "验收能过，带检测报告。",
+])
+def test_inspection_wording_that_is_not_a_stand_in(rules, description):
+    assert "inspection_only" not in found(rules, shop("灭火器4kg干粉 MFZ/ABC4 3C", "65", description=description),
+                                          "portable_extinguisher")
+
+
+@pytest.mark.parametrize("description", ["检查的时候先顶上，过了再换。", "保证年检能过，放心买。", "年检能过专用款。"])
+def test_inspection_stand_in_still_flagged(rules, description):
+    assert "inspection_only" in found(rules, shop("灭火器4kg干粉 店铺用", "55", description=description),
+                                      "portable_extinguisher")
+
+
+def test_cross_selling_sentence_is_not_the_mounting(rules):
+    item = shop("ZSTX15-68 下垂型消防喷淋头", "3", {"型号": "ZSTX15-68"}, "搭配直立型ZSTZ15-68一起购买更优惠。")
+    assert "spec_mismatch" not in found(rules, item, "sprinkler")
+    plain = shop("ZSTX15-68 下垂型消防喷淋头", "3", {"型号": "ZSTX15-68"}, "另售直立型喷头，欢迎咨询。下垂安装，吊顶下使用。")
+    assert "spec_mismatch" not in found(rules, plain, "sprinkler")
