@@ -88,9 +88,10 @@ def previous_scorer(module, scorer, model_dir: Path | None = None):
         return module.train_default(model_dir, now=NOW)
     old = module.Scorer()
     old.category_model_, old.risk_model_ = scorer.category_model_, scorer.risk_model_
-    # a package before issue 17 calibrates the raw score (isotonic); it cannot run the
-    # combiner, whose inputs it does not compute: it scores uncalibrated (a speed baseline)
-    combiner = getattr(scorer.calibrator_, "kind", None) == "combiner"
+    # a package before issue 17 calibrates the raw score (isotonic); it cannot run a
+    # combiner (any calibrator with a `kind`), whose inputs it does not compute: it scores
+    # uncalibrated (a speed baseline)
+    combiner = getattr(scorer.calibrator_, "kind", None) is not None
     old.calibrator_, old.meta_ = None if combiner else scorer.calibrator_, dict(scorer.meta_)
     old.set_price_model(scorer.price_model_)
     return old
