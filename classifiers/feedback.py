@@ -40,9 +40,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
-from .corpus import HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT_PATH, heldout_marks, record_fingerprint, title_key
+from .corpus import HELDOUT_PATHS, heldout_marks, record_fingerprint, title_key
 
-HELDOUT_FILES = (HELDOUT_PATH, HELDOUT2_DEV_PATH, HELDOUT2_PATH)
 REASONS_UNKNOWN = "assessment_later"  # decisions.reasons_basis: not the reasons the reviewer judged
 NO_REASON = "-"  # the reason column of a dismissed flag whose assessment lists none
 TEXT_MODEL = "text_model"  # Reason.source of a reason the text model gave, not a rule
@@ -134,7 +133,7 @@ class _Text:
 
 def reviews_from_store(store: Any, corpus_size: int, weight: float = 1.0, max_share: float = 0.5,
                        reviewer_max_share: float = 0.1, batch: int = 2000,
-                       heldout_files: Iterable[Any] = HELDOUT_FILES,
+                       heldout_files: Iterable[Any] = HELDOUT_PATHS,
                        progress: Callable[[int, int], None] | None = None) -> ReviewSet:
     """The `ReviewSet` of the store's decisions (see the module docstring). `progress(done, total)` is
     called after each batch (decisions read, an upper bound of them)."""
