@@ -1,8 +1,17 @@
 """Generate `corpus.jsonl`, the labelled training corpus, from hand-written phrasings.
 
 `python classifiers/data/generate_corpus.py` writes every line of `hand_corpus.jsonl` plus generated
-lines that combine the hand-written pieces below with a fixed seed (reproducible). `heldout.jsonl`
+lines that combine the hand-written pieces below with a fixed seed (reproducible: `build()` returns
+exactly the file's records, which tests/classifiers/test_corpus_generator.py holds it to). `heldout.jsonl`
 is never used for training: it is read only to drop generated titles equal to a held-out title.
+
+Every generated line carries a `first_seen` day (drawn from its own seeded stream, between
+FIRST_SEEN_FROM and FIRST_SEEN_TO), and its labels are those of that day: a line citing a superseded
+standard edition (the rules' standards table, `specs.yaml`) on or after the edition's end date is
+labelled with the edition rule's reason, one seen before it is not, and a CCC claim for a product
+outside CCC that day (`ccc_scope.yaml`) with the scope rule's; lines whose pieces happen to
+contradict each other on that day are dropped. Neither depends on the day the generator or
+`firewatch train` runs.
 """
 
 from __future__ import annotations
@@ -10,11 +19,14 @@ from __future__ import annotations
 import json
 import random
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere
 
+from classifiers.certification import Scope, ccc_claims, load_scope  # noqa: E402
 from classifiers.spec_checks import check_specs  # noqa: E402
+from classifiers.specs import load_facts, parse_specs  # noqa: E402
 from firewatch.core.models import PLATFORMS  # noqa: E402
 
 OUT = Path(__file__).parent / "corpus.jsonl"
@@ -22,6 +34,12 @@ OUT = Path(__file__).parent / "corpus.jsonl"
 # ("source": "hand"); generated lines carry "source": "generated".
 HAND = Path(__file__).parent / "hand_corpus.jsonl"
 HELDOUT = Path(__file__).parent / "heldout.jsonl"
+SEED = 20250707
+# generated listings are first seen on a day of this span (the project's real-voice listings are
+# mostly from 2025-2026); it straddles the end dates of GB 17945-2010 (2025-05-01) and GB 20517-2006
+# (2026-06-01), so lines citing them are seen on both sides; it starts after gas detectors came
+# back into CCC (2024-11-01, ccc_scope.yaml), so a generated "CCC认证" claim is never out of scope
+FIRST_SEEN_FROM, FIRST_SEEN_TO = date(2025, 1, 1), date(2026, 11, 30)
 
 DECOR = {
     "jd": ["【京东自营】", "京东配送", "次日达", "【官方旗舰店】", "正品保障", ""],
@@ -229,8 +247,9 @@ STRUCTURED = [
     ("portable_extinguisher", "灭火器MFZ/ABC4 店铺用 1kg 小型", None, ["spec_mismatch"]),
     ("portable_extinguisher", "MFZ/ABC2 4公斤 手提式干粉灭火器", None, ["spec_mismatch"]),
     ("portable_extinguisher", "手提式干粉灭火器 MFZ/ABC8 3kg 仓库", None, ["spec_mismatch"]),
-    ("portable_extinguisher", "干粉灭火器 4kg MFZ/ABC4 执行标准GB4351.1-2005", None, ["substandard_spec"]),
-    ("portable_extinguisher", "灭火器 GB 4351.1-2005 标准 MFZ/ABC2", None, ["substandard_spec"]),
+    # a superseded edition: its reason depends on the day (`_dated_reasons`)
+    ("portable_extinguisher", "干粉灭火器 4kg MFZ/ABC4 执行标准GB4351.1-2005", None, []),
+    ("portable_extinguisher", "灭火器 GB 4351.1-2005 标准 MFZ/ABC2", None, []),
     ("escape_respirator", "TZL60 消防自救呼吸器 超长防护", None, ["substandard_spec"]),
     ("escape_respirator", "过滤式自救呼吸器 TZL45 防烟面罩 酒店", None, ["substandard_spec"]),
     ("escape_respirator", "防毒面具 TZL40 火灾逃生", None, ["substandard_spec"]),
@@ -377,7 +396,7 @@ def _families(rng: random.Random) -> list[tuple[str, str, list[str]]]:
         out.append(("portable_extinguisher", f"{_pick(rng, others[word])}{_pick(rng, tails)} {code}", ["spec_mismatch"]))
     for _ in range(12):
         out.append(("portable_extinguisher", f"干粉灭火器 {_pick(rng, ['执行标准', '标准', ''])}GB {_pick(rng, ['4351.1-2005', '4351.2-2005'])} "
-                    f"{_pick(rng, ['4kg', '2kg', 'MFZ/ABC4'])}", ["substandard_spec"]))
+                    f"{_pick(rng, ['4kg', '2kg', 'MFZ/ABC4'])}", []))  # superseded edition: dated reason
         out.append(("portable_extinguisher", f"干粉灭火器 执行标准GB 4351-2023 {_pick(rng, ['4kg', '8kg', 'MFZ/ABC2'])}", []))
         out.append(("portable_extinguisher", f"干粉灭火器 {_pick(rng, ['磷酸铵盐含量', '主要成分含量', '有效成分'])}"
                     f"{_pick(rng, [20, 30, 40, 50, 60])}% {_pick(rng, ['4kg', '便宜', '店铺'])}", ["substandard_spec"]))
@@ -436,7 +455,7 @@ def _families(rng: random.Random) -> list[tuple[str, str, list[str]]]:
         out.append(("emergency_light", f"{lamp} {_pick(rng, ['钴酸锂', '三元锂', '铅酸'])}电池 {_pick(rng, ['停电照明', '楼道', ''])}".strip(),
                     ["substandard_spec"]))
         out.append(("emergency_light", f"{lamp} {_pick(rng, ['磷酸铁锂', '镍镉', '镍氢'])}电池 新国标", []))
-        out.append(("emergency_light", f"{lamp} 执行标准GB 17945-2010", ["substandard_spec"]))
+        out.append(("emergency_light", f"{lamp} 执行标准GB 17945-2010", []))  # superseded edition: dated reason
         out.append(("emergency_light", f"{lamp} 执行标准GB 17945-2024", []))
     for _ in range(8):
         out.append(("smoke_alarm", f"烟雾报警器 {_pick(rng, ['欧标 EN14604', 'UL217', '执行标准EN 14604'])} {_pick(rng, ['出口', '家用'])}",
@@ -446,7 +465,7 @@ def _families(rng: random.Random) -> list[tuple[str, str, list[str]]]:
 
 
 
-def generate(seed: int = 20250707) -> list[dict]:
+def generate(seed: int = SEED) -> list[dict]:
     rng = random.Random(seed)
     out: list[dict] = []
     for cat in CATS:
@@ -482,21 +501,46 @@ def generate(seed: int = 20250707) -> list[dict]:
             out.append({"title": _title(rng, cat, pf), "category": cat, "reasons": ["no_manufacturer"],
                         "platform": pf, "attributes": {rng.choice(["品牌", "生产厂家"]): value}})
     seen, unique = set(), []
+    days = random.Random(seed + 1)  # its own stream: dating does not move the titles
+    span = (FIRST_SEEN_TO - FIRST_SEEN_FROM).days + 1
     for rec in out:
         key = (rec["title"], rec["category"])
         if key not in seen:
             seen.add(key)
+            rec["first_seen"] = (FIRST_SEEN_FROM + timedelta(days=days.randrange(span))).isoformat()
+            rec["reasons"] = rec["reasons"] + [c for c in _dated_reasons(rec) if c not in rec["reasons"]]
             rec["source"] = "generated"
             unique.append(rec)
     return unique
 
 
+def _dated_reasons(rec: dict, facts: dict | None = None, scope: Scope | None = None) -> list[str]:
+    """The reasons the rules' dated facts give a generated line on its `first_seen`:
+    `substandard_spec` when its title cites a standard edition withdrawn by then (the standards table
+    of `specs.yaml`: `withdrawn_on` + `withdrawn_grace_days`); `invalid_certificate` when it claims CCC
+    for a product outside CCC on that day (`ccc_scope.yaml`)."""
+    facts = facts or load_facts()
+    scope = scope or load_scope()
+    on = date.fromisoformat(rec["first_seen"])
+    out = []
+    grace = timedelta(days=int(facts.get("withdrawn_grace_days", 0)))
+    ends = {str(e["number"]): date.fromisoformat(str(e["withdrawn_on"]))
+            for e in facts.get("standards", []) + facts.get("withdrawn_standards", []) if e.get("withdrawn_on")}
+    cited = parse_specs(rec["title"], facts).get("standards_cited", [])
+    if any(on >= ends[key] + grace for key in (f"{s['number']}-{s['year']}" for s in cited) if key in ends):
+        out.append("substandard_spec")
+    if scope.outside(rec["category"], rec["title"], on) is not None and ccc_claims(rec["title"], scope):
+        out.append("invalid_certificate")
+    return out
+
+
 def _drop_accidental_spec_findings(records: list[dict]) -> list[dict]:
     """Drop random combinations whose pieces happen to contradict each other (a 4公斤 core
-    with an MFZ/ABC2 code) when the line is not labelled so: they would be label noise."""
+    with an MFZ/ABC2 code) on the day the line is first seen, when it is not labelled so: they
+    would be label noise."""
     keep = []
     for rec in records:
-        found = {f.code for f in check_specs(rec["title"], rec["category"])}
+        found = {f.code for f in check_specs(rec["title"], rec["category"], now=date.fromisoformat(rec["first_seen"]))}
         if found - set(rec["reasons"]):
             continue
         keep.append(rec)
@@ -509,17 +553,25 @@ def _read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def main() -> None:
-    heldout_titles = {r["title"] for r in _read_jsonl(HELDOUT)}
-    hand = [r for r in _read_jsonl(HAND) if r["title"] not in heldout_titles]
+def build(seed: int = SEED, hand_path: Path = HAND, heldout_path: Path = HELDOUT) -> list[dict]:
+    """The corpus records, in file order: the hand-written lines, then the generated ones."""
+    heldout_titles = {r["title"] for r in _read_jsonl(heldout_path)}
+    hand = [r for r in _read_jsonl(hand_path) if r["title"] not in heldout_titles]
     hand_titles = {r["title"] for r in hand}
-    generated = [r for r in generate() if r["title"] not in heldout_titles and r["title"] not in hand_titles]
-    generated = _drop_accidental_spec_findings(generated)
-    records = hand + generated
-    with OUT.open("w", encoding="utf-8") as fh:
-        for rec in records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    print(f"wrote {len(records)} records to {OUT} ({len(hand)} hand-written, {len(generated)} generated)")
+    generated = [r for r in generate(seed) if r["title"] not in heldout_titles and r["title"] not in hand_titles]
+    return hand + _drop_accidental_spec_findings(generated)
+
+
+def dumps(records: list[dict]) -> str:
+    """The JSONL text of `records`, as `corpus.jsonl` holds it."""
+    return "".join(json.dumps(rec, ensure_ascii=False) + "\n" for rec in records)
+
+
+def main() -> None:
+    records = build()
+    OUT.write_text(dumps(records), encoding="utf-8")
+    generated = sum(r["source"] == "generated" for r in records)
+    print(f"wrote {len(records)} records to {OUT} ({len(records) - generated} hand-written, {generated} generated)")
 
 
 if __name__ == "__main__":
