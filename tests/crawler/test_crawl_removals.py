@@ -50,7 +50,9 @@ def takedown():
 
 
 def crawl(spawn_firewatch, market, data, platform):
-    env = {**market_env(market), "FIREWATCH_NOTICES__REMOVAL_CONFIRM_HOURS": "0", "FIREWATCH_CRAWL__RECRAWL_AFTER": "0"}
+    env = {**market_env(market), "FIREWATCH_NOTICES__REMOVAL_CONFIRM_HOURS": "0", "FIREWATCH_CRAWL__RECRAWL_AFTER": "0",
+           # a captcha or a 5xx is given up on quickly
+           "FIREWATCH_CRAWL__MAX_BLOCKS": "3", "FIREWATCH_CRAWL__BLOCK_BACKOFF": "0.01", "FIREWATCH_CRAWL__RETRY_TIMES": "1"}
     result = spawn_firewatch("crawl", "--platform", platform, "--query", QUERY, "--no-progress",
                              *market_args(market, data), data_dir=data, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -110,6 +112,7 @@ def test_an_on_sale_sighting_between_resets_and_other_answers_never_count(spawn_
     market, gate = takedown
     found = [x for x in market.catalogue.search(QUERY, 0, ("pdd",)) if x.platform == "pdd"]
     gone, elsewhere, captcha, failing = found[:4]
+    key = ("pdd", gone.listing_id)
     gate.take_down(gone)
     gate.answers = {  # another item's page, a captcha, a 5xx: none is this item's removal
         elsewhere.path: lambda: PlainTextResponse("", status_code=302, headers={"Location": found[5].url}),
@@ -119,22 +122,22 @@ def test_an_on_sale_sighting_between_resets_and_other_answers_never_count(spawn_
     data = tmp_path / "data"
     crawl(spawn_firewatch, market, data, "pdd")
     assert set(sightings(data)) == {("pdd", gone.listing_id)}
-    first = state(data, gone.key)[1]
+    first = state(data, key)[1]
     assert not first.counted
 
     gone.taken_down, gone.delisted_day = False, None  # back on sale before the next crawl
     gate.take_down()
     crawl(spawn_firewatch, market, data, "pdd")
-    listing, seen = state(data, gone.key)
+    listing, seen = state(data, key)
     assert listing.status == "active" and seen.observed_at == first.observed_at
     with open_store(data / "firewatch.db") as store:
         assert store.listings.suspected_removals(["pdd"], listing.last_seen) == []  # nothing left to revisit
 
     gate.take_down(gone)  # down again: the sighting before the on-sale one no longer confirms
     crawl(spawn_firewatch, market, data, "pdd")
-    listing, again = state(data, gone.key)
+    listing, again = state(data, key)
     assert listing.status == "active" and not again.counted and again.observed_at > listing.last_seen
     crawl(spawn_firewatch, market, data, "pdd")  # its revisit sees it gone a second time since it was on sale
-    listing, confirmed = state(data, gone.key)
+    listing, confirmed = state(data, key)
     assert listing.status == "removed" and confirmed.counted and confirmed.first_seen_at == again.observed_at
     assert set(sightings(data)) == {("pdd", gone.listing_id)}
