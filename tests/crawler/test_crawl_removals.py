@@ -15,7 +15,7 @@ import pytest
 from fastapi.responses import PlainTextResponse
 
 from firewatch.store import open_store
-from tests.crawler.test_errbacks import QUERY, Gate, expected, gated_market
+from tests.crawler.test_errbacks import QUERY, gated_market
 from tests.helpers import market_args, market_env
 
 

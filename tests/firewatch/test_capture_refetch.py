@@ -21,7 +21,7 @@ from firewatch.core.models import Listing
 from firewatch.core.settings import load_settings
 from firewatch.services.processing import run_processing
 from firewatch.store import open_store
-from tests.helpers import market_env
+from tests.helpers import first_on_sale, market_env
 
 
 @pytest.mark.timeout(300)
@@ -29,10 +29,7 @@ def test_a_capture_that_meets_the_item_gone_has_its_page_fetched_and_judged(star
                                                                              tmp_path):
     catalogue = build_catalogue(seed=9, size=200)  # its own: the takedowns change it
     market = start_market(seed=9, catalogue=catalogue, **QUIET)
-    picks = {}
-    for x in catalogue.initial():
-        if x.delisted_day is None and x.platform in ("jd", "1688") and x.platform not in picks:
-            picks[x.platform] = x
+    picks = first_on_sale(catalogue, ("jd", "1688"))
     data = tmp_path / "data"
     shutil.copytree(trained_model.directory, data / "models")
     settings = load_settings(env={**market_env(market), "FIREWATCH_DATA_DIR": str(data),
