@@ -222,7 +222,7 @@ class MarketSpider(scrapy.Spider):
         url = self.site.item_url(found.listing_id, found.platform)
         # a 404/410 reaches parse_item (it may say the item is gone); cb_kwargs stay picklable (a shared Redis
         # queue serialises requests)
-        return scrapy.Request(url, callback=self.parse_item, errback=self.item_failed, dont_filter=revisit,
+        return scrapy.Request(url, callback=self.parse_item, errback=self.item_failed,
                               meta={"handle_httpstatus_list": list(GONE_STATUSES), "fw_revisit": revisit},
                               cb_kwargs={"found": replace(found, url=url)})
 
