@@ -166,10 +166,11 @@ def reopen_single_sightings(db: Any, data_dir: Path | None) -> None:
         "AND l.last_seen = r.observed_at AND NOT EXISTS (SELECT 1 FROM listing_removals o WHERE "
         "o.platform = r.platform AND o.listing_id = r.listing_id AND o.basis = r.basis AND o.id <> r.id) "
         "ORDER BY r.id", _CONFIRM_BASES).fetchall()
-    now = utcnow()
+    now, reopened = utcnow(), 0
     for sighting, platform, listing_id, observed_at, before in rows:
         if before == "removed":  # removed already before this sighting (its own page said 下架): not its doing
             continue
+        reopened += 1
         restored = before or "unknown"
         items = db.execute("SELECT i.notice_id, i.removed_at, i.removal_basis, n.status, n.removal_verified_at "
                            "FROM notice_items i JOIN notices n ON n.id = i.notice_id WHERE i.platform = ? "
@@ -188,8 +189,8 @@ def reopen_single_sightings(db: Any, data_dir: Path | None) -> None:
                        "END, removal_verified_at = NULL WHERE id = ? AND status = 'removal_verified'", (notice_id,))
         db.execute("UPDATE listings SET status = ? WHERE platform = ? AND listing_id = ?", (restored, platform, listing_id))
         enqueue_in(db, (platform, listing_id), "fetch", now)  # fetched again: confirmed, or seen on sale
-    if rows:
-        log.info("migration 30: %d removal(s) seen once reopened as suspected", len(rows))
+    if reopened:
+        log.info("migration 30: %d removal(s) seen once reopened as suspected", reopened)
 
 
 MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
