@@ -19,7 +19,6 @@ never does. Before searching, the spider fetches again the item pages of its `re
 removals, `crawler.revisit.revisit_plan`); a revisit that fails or does not parse stores nothing.
 """
 
-
 from __future__ import annotations
 
 import logging
@@ -36,9 +35,9 @@ from crawler.platforms import alibaba1688, jd, pdd, taobao, tmall
 from crawler.platforms.blocked import detect_block
 from crawler.platforms.gone import GONE_STATUSES, GonePage, judge_page
 from crawler.platforms.search import search_page
+from crawler.revisit import GoneItem
 from crawler.sessions import session_expired
 from crawler.sites import SITES, SiteMap
-from crawler.revisit import GoneItem
 from crawler.skip import found_item, unchanged
 from firewatch.core.clock import utcnow
 
