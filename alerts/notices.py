@@ -5,7 +5,9 @@
 answer; `evaluate_notice` finds removals (a listing's page fetched again shows it gone: 下架 in the page,
 or the platform's 404/410, error page or home page, `crawler.platforms.gone`; a clean crawl that no
 longer saw it only queues that fetch) and sets `removal_verified` or `overdue`, recording per listing how
-the removal was established (in Chinese, with the final URL, HTTP status and words seen).
+the removal was established (in Chinese, with the final URL, HTTP status and words seen). The sightings are
+the store's (`listing_removals`), from whichever fetch saw the page: the fetch stage or a crawl
+(`crawler.revisit`), so a crawl's sighting and a notice's re-fetch confirm each other.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ this module is what that child runs. Every run is recorded per platform in the s
 heartbeat) and its stats are returned. Before a platform's run starts, its earlier runs
 whose process is gone are marked "killed" (`crawler.runs`); outside Redis mode a platform
 already being crawled by another process is skipped, or refused when it is the only one
-(`crawler.lock`).
+(`crawler.lock`). Each spider first fetches again the item pages of its suspected removals whose
+`[notices] removal_confirm_hours` have passed (`crawler.revisit`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from crawler.lock import PlatformLock, platform_lock
 from crawler.progress import set_display
 from crawler.proxies import proxy_list
 from crawler.resolve import playwright_handler
+from crawler.revisit import revisit_plan
 from crawler.runs import HEARTBEAT_EVERY, reap_killed_runs, this_host
 from crawler.sessions import session_files
 from crawler.sitecheck import robots_refusal
@@ -75,6 +77,7 @@ def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySet
         "FIREWATCH_DATA_DIR": str(settings.data_dir),  # evidence and notice paths are stored relative to it
         "FIREWATCH_ECHO_COMMITS": echo_commits,
         "FIREWATCH_MAX_BLOCKS": c.max_blocks,
+        "FIREWATCH_REMOVAL_CONFIRM_HOURS": settings.notices.removal_confirm_hours,  # crawler.pipelines
         "FIREWATCH_BLOCK_BACKOFF": c.block_backoff,
         "FIREWATCH_MAX_RETRY_AFTER": c.max_retry_after,
         "FIREWATCH_PROXIES": proxy_list(c.proxies),
@@ -222,6 +225,9 @@ def _crawl(settings: Settings, platforms: list[str], keywords: dict[str, list[st
     store = open_store(settings.store_url, data_dir=settings.data_dir)
     since = utcnow() - timedelta(seconds=c.recrawl_after)
     signatures = skip_key_map(store, since)  # what the spider compares search results with (crawler.skip.unchanged)
+    # suspected removals whose confirm window has passed: their item pages are fetched again (crawler.revisit)
+    revisit = revisit_plan(store, {p: list(SPIDERS[p].item_parsers) for p in platforms},
+                           timedelta(hours=settings.notices.removal_confirm_hours), utcnow())
     host = this_host()
     for platform in platforms:
         reap_killed_runs(store, platform, host)
@@ -245,7 +251,7 @@ def _crawl(settings: Settings, platforms: list[str], keywords: dict[str, list[st
             log.warning("%s: robots.txt not applied; legal basis: %s", platform, c.legal_basis[platform])
         crawlers[platform] = crawler
         process.crawl(crawler, keywords=keywords[platform], max_pages=c.max_pages, skip_signatures=signatures,
-                      start_pages=store.listings.resume_pages(platform))
+                      start_pages=store.listings.resume_pages(platform), revisit=revisit[platform])
 
     def heartbeat() -> None:
         try:

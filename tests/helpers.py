@@ -218,3 +218,13 @@ def whole_queue(store, filters, limit: int = 1000) -> list:
             break
         after = page.after
     return rows
+
+
+def first_on_sale(catalogue, platforms=None) -> dict:
+    """Platform -> the first listing of a demo catalogue's opening day that its seller never delists (of
+    `platforms` only, when given): what a test has a platform take down."""
+    picks: dict = {}
+    for x in catalogue.initial():
+        if x.delisted_day is None and (platforms is None or x.platform in platforms) and x.platform not in picks:
+            picks[x.platform] = x
+    return picks

@@ -20,20 +20,35 @@ platform's hosts.
 A home page or error page may also be an anti-bot answer, and 商品已售罄或已下架 covers sold-out items:
 `CONFIRM_BASES` names the bases that prove a removal only when seen again on a later fetch (the caller
 keeps the sightings); `http_status` counts at once.
+
+`judge_page(platform, url, final_url, status, html, parse)` is the one judgement every fetch of a known item
+page goes through, whoever fetched it: the 'fetch' stage's browser capture (`services.leads.read_captured`, a
+notice's listing fetched again or a flagged item whose capture no longer showed it) and the Scrapy crawl's item
+pages (`crawler.spiders.market`, search results and the suspected removals it re-visits). It returns the
+`GonePage` (`gone_page` before the item parser, `gone_text` once the parser refused the page) or what `parse`
+returned; `GonePage.removal(...)` is the sighting to keep (`firewatch.core.models.Removal`, `recheck` for the
+CONFIRM_BASES), which `ListingStore.record_removal` counts or keeps as suspected.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from parsel import Selector
 
+from crawler.exceptions import ParseError
 from crawler.platforms.blocked import detect_block
 from crawler.sites import listing_key, site
+from firewatch.core.models import Removal
 
-__all__ = ["BASES", "CONFIRM_BASES", "GonePage", "gone_page", "gone_text"]
+__all__ = ["BASES", "CONFIRM_BASES", "GonePage", "gone_page", "gone_text", "judge_page"]
+
+T = TypeVar("T")
 
 BASES = ("http_status", "error_page", "home_redirect", "gone_text")
 CONFIRM_BASES = ("error_page", "home_redirect", "gone_text")  # one sighting is only suspected
@@ -71,6 +86,12 @@ class GonePage:
     http_status: int | None
     text: str
     basis: str
+
+    def removal(self, platform: str, listing_id: str, observed_at: datetime, url: str) -> Removal:
+        """The sighting to keep: listing `(platform, listing_id)` whose page `url`, fetched at `observed_at`
+        (UTC), showed this; `recheck` when its basis proves a removal only when seen again later."""
+        return Removal(platform, listing_id, observed_at, url, self.final_url, self.http_status, self.text,
+                       self.basis, recheck=self.basis in CONFIRM_BASES)
 
 
 def _text(nodes: list[str]) -> str:
@@ -168,3 +189,21 @@ def gone_text(platform: str, url: str, final_url: str, status: int | None, html:
         return None
     text = _platform_text(html)
     return GonePage(final_url, status, _seen(text), "gone_text") if _GONE_TEXT.search(text) else None
+
+
+def judge_page(platform: str, url: str, final_url: str, status: int | None, html: str,
+               parse: Callable[[], T], judge: bool = True) -> T | GonePage:
+    """The fetch of item page `url` of `platform` (ended at `final_url` with `status` and `html`): its
+    `GonePage` when `gone_page` says the item is gone, else what `parse()` returns; when `parse` raises
+    `ParseError` (not an item page), the `GonePage` of the platform's gone wording (`gone_text`), else that
+    error again. `judge=False` (the page is not the response's own, e.g. a script navigated it) only parses."""
+    gone = gone_page(platform, url, final_url, status, html) if judge else None
+    if gone is not None:
+        return gone
+    try:
+        return parse()
+    except ParseError:
+        gone = gone_text(platform, url, final_url, status, html) if judge else None
+        if gone is None:
+            raise
+        return gone

@@ -11,6 +11,12 @@ killed crawl restart without redoing finished work. Flows the site signs in its 
 drops a listing already found: a blocked item keeps what the search page showed (status
 "blocked", or "unknown" for other failures), a blocked or empty price answer keeps the item with
 its price pending, and a blocked search page is counted per keyword and page.
+
+An item page that shows the item gone (a 404/410 at the item URL, a redirect to the platform's error or home
+page, its gone wording: `crawler.platforms.gone.judge_page`, the 'fetch' stage's judgement too) yields a
+`crawler.revisit.GoneItem`, never an "unknown" listing; a captcha or login page, a 5xx or another item's page
+never does. Before searching, the spider fetches again the item pages of its `revisit` listings (suspected
+removals, `crawler.revisit.revisit_plan`); a revisit that fails or does not parse stores nothing.
 """
 
 from __future__ import annotations
@@ -27,10 +33,13 @@ from crawler.encoding import response_text
 from crawler.exceptions import BlockedGiveUpError, BlockedPageError, ParseError
 from crawler.platforms import alibaba1688, jd, pdd, taobao, tmall
 from crawler.platforms.blocked import detect_block
+from crawler.platforms.gone import GONE_STATUSES, GonePage, judge_page
 from crawler.platforms.search import search_page
+from crawler.revisit import GoneItem
 from crawler.sessions import session_expired
 from crawler.sites import SITES, SiteMap
 from crawler.skip import found_item, unchanged
+from firewatch.core.clock import utcnow
 
 try:  # scrapy-playwright's errors are Playwright's; a crawl without browser flows never raises them
     from playwright.async_api import Error as PlaywrightError
@@ -70,8 +79,10 @@ class MarketSpider(scrapy.Spider):
 
     def __init__(self, keywords: Iterable[str], max_pages: int = 20,
                  skip_signatures: dict[tuple[str, str], str] | None = None,
-                 start_pages: dict[str, int] | None = None, browser_timeout_ms: int = 20000, **kwargs):
+                 start_pages: dict[str, int] | None = None, browser_timeout_ms: int = 20000,
+                 revisit: Iterable[Any] = (), **kwargs):
         super().__init__(**kwargs)
+        self.revisit = [x for x in revisit if x.platform in self.item_parsers]  # suspected removals to fetch again
         self.keywords = list(keywords)
         self.max_pages = int(max_pages)
         self.skip_signatures = skip_signatures or {}  # crawler.skip.skip_key_map: what search results showed
@@ -98,6 +109,8 @@ class MarketSpider(scrapy.Spider):
                               cb_kwargs={"keyword": keyword, "page": page})
 
     async def start(self):
+        for listing in self.revisit:
+            yield self.item_request(listing, revisit=True)
         for keyword in self.keywords:
             page = max(1, int(self.start_pages.get(keyword, 1)))
             yield self.search_request(keyword, page if page <= self.max_pages else 1)
@@ -204,30 +217,41 @@ class MarketSpider(scrapy.Spider):
         log.warning("%s search %r page %d not read (%s): %s", self.platform, keyword, page, kind, why)
 
     # items -----------------------------------------------------------------------------
-    def item_request(self, found) -> scrapy.Request:
+    def item_request(self, found, revisit: bool = False) -> scrapy.Request:
         url = self.site.item_url(found.listing_id, found.platform)
-        # cb_kwargs stay picklable (a shared Redis queue serialises requests)
+        # a 404/410 reaches parse_item (it may say the item is gone); cb_kwargs stay picklable (a shared Redis
+        # queue serialises requests)
         return scrapy.Request(url, callback=self.parse_item, errback=self.item_failed,
+                              meta={"handle_httpstatus_list": list(GONE_STATUSES), "fw_revisit": revisit},
                               cb_kwargs={"found": replace(found, url=url)})
 
     def parse_item(self, response, found):
         parser = self.item_parsers[found.platform]
+        revisit = response.meta.get("fw_revisit", False)
+        text = response_text(response)
         try:
-            detail = parser.parse_item(response_text(response), response.url)
+            seen = judge_page(found.platform, found.url, response.url, response.status, text,
+                              lambda: parser.parse_item(text, response.url))
         except ParseError as exc:  # a page that does not parse: keep what the search page showed
             self.crawler.stats.inc_value("firewatch/item_unparsed")
             log.error("item %s not parsed: %s", response.url, exc)
-            yield replace(found, status="unknown")
+            if not revisit:  # a revisited listing keeps what the store has
+                yield replace(found, status="unknown")
             return
-        yield from self.complete(merge(found, detail), found)
+        if isinstance(seen, GonePage):  # the item's page shows it gone: a removal sighting, judged by the store
+            self.crawler.stats.inc_value("firewatch/item_gone")
+            yield GoneItem(found, seen.removal(found.platform, found.listing_id, utcnow(), found.url))
+            return
+        yield from self.complete(merge(found, seen), found)
 
     def item_failed(self, failure):
-        """An item page that could not be read: keep what the search page showed."""
+        """An item page that could not be read: keep what the search page showed (a revisit stores nothing)."""
         found = failure.request.cb_kwargs["found"]
         kind = _failure_kind(failure)
         self.crawler.stats.inc_value(f"firewatch/item_{kind}")
         log.warning("item %s not read (%s): %s", failure.request.url, kind, failure.getErrorMessage())
-        yield replace(found, status="blocked" if kind in ("blocked", "robots") else "unknown")
+        if not failure.request.meta.get("fw_revisit"):
+            yield replace(found, status="blocked" if kind in ("blocked", "robots") else "unknown")
 
     def complete(self, listing, found):
         """Yield the finished listing (platforms with a price endpoint override this)."""

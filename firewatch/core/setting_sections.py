@@ -292,7 +292,7 @@ class NoticesSettings(_Section):
     reply_deadline_days: int = Field(7, ge=1, description="Days after sending by which the platform should answer.")
     channel: str = Field("平台投诉/举报通道", description="How notices are delivered (recorded with each sent notice).")
     removal_confirm_hours: float = Field(
-        6, ge=0, description="A noticed item's page fetched again that redirects to the platform's home or error page "
+        6, ge=0, description="An item's page fetched again (a notice's listing, a crawl, a capture) that redirects to the platform's home or error page "
         "or shows its gone wording (an anti-bot answer or a sold-out item look the same) counts as removed only when "
         "seen so again at least this many hours later; a 404/410 at the item URL counts at once.")
 

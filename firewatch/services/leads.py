@@ -5,7 +5,8 @@ becomes a listing that the pipeline fetches, captures and scores like any crawle
 the real item URL of a watched platform, desktop or mobile form) with its provenance; a new
 listing starts as a stub (status "unknown", no title) queued for the 'fetch' stage, whose
 capture's page `read_captured` parses into the listing's content (or, for a page that shows the item
-gone, into a `Removal`: how a notice's listing fetched again is found removed). A URL of no watched
+gone, into a `Removal`: how a notice's listing, or a flagged listing whose capture no longer showed it, fetched
+again is found removed; the judgement is `crawler.platforms.gone.judge_page`, shared with the crawl). A URL of no watched
 platform files nothing and says so (`UrlLead.key` None). `merge` lays a lead's known fields
 over what the store already knows, so a partial row never blanks a crawled listing.
 """
@@ -21,9 +22,8 @@ from urllib.parse import urldefrag
 
 from crawler.capture import BODY_NAME, HEADERS_NAME, HTML_NAME, MANIFEST_NAME
 from crawler.encoding import decode_page
-from crawler.exceptions import ParseError
 from crawler.platforms import parse_page
-from crawler.platforms.gone import CONFIRM_BASES, GonePage, gone_page, gone_text
+from crawler.platforms.gone import GonePage, judge_page
 from crawler.sites import listing_key, site, site_of_url
 from firewatch.core.models import Evidence, Listing, Removal, Source
 from firewatch.store import Store
@@ -111,11 +111,6 @@ def _page_bytes(evidence: Evidence) -> tuple[bytes, str | None]:
     raise FileNotFoundError(f"capture {folder} holds no page ({BODY_NAME} or {HTML_NAME})")
 
 
-def _removal(listing: Listing, evidence: Evidence, gone: GonePage) -> Removal:
-    return Removal(listing.platform, listing.listing_id, evidence.captured_at, evidence.url or listing.url,
-                   gone.final_url, gone.http_status, gone.text, gone.basis, recheck=gone.basis in CONFIRM_BASES)
-
-
 def _scripted(evidence: Evidence) -> bool:
     """Whether the page ended somewhere a script navigated to: the browser's final URL is not the URL of the
     response whose body and status were captured (the manifest's `response_url`), so they are not its page's."""
@@ -139,23 +134,20 @@ def read_captured(listing: Listing, evidence: Evidence) -> Listing | Removal:
     body, charset = _page_bytes(evidence)
     html = decode_page(body, charset)
     final_url = evidence.final_url or listing.url
+
+    def parse() -> Listing:
+        landed = listing_key(evidence.final_url) if evidence.final_url else None
+        if landed is None and evidence.final_url and evidence.final_url != listing.url:
+            raise ValueError(f"页面跳转到了非商品页面 the page went elsewhere: {evidence.final_url[:200]}")
+        if landed is not None and landed[1] != listing.listing_id:  # Taobao <-> Tmall keeps the id
+            raise ValueError(f"页面跳转到了另一个商品 {landed[0]}:{landed[1]}，不是 {listing.platform}:{listing.listing_id}")
+        return parse_page(listing.platform, "item", body, url=final_url,
+                          source=f"{listing.platform}:{listing.listing_id} 的取证页面", declared_encoding=charset)[0]
+
     # after a script's navigation the captured status and body are the first page's: no removal is judged
-    scripted = _scripted(evidence)
-    gone = None if scripted else gone_page(listing.platform, listing.url, final_url, evidence.http_status, html)
-    if gone is not None:
-        return _removal(listing, evidence, gone)
-    landed = listing_key(evidence.final_url) if evidence.final_url else None
-    if landed is None and evidence.final_url and evidence.final_url != listing.url:
-        raise ValueError(f"页面跳转到了非商品页面 the page went elsewhere: {evidence.final_url[:200]}")
-    if landed is not None and landed[1] != listing.listing_id:  # Taobao <-> Tmall keeps the id
-        raise ValueError(f"页面跳转到了另一个商品 {landed[0]}:{landed[1]}，不是 {listing.platform}:{listing.listing_id}")
-    try:
-        parsed = parse_page(listing.platform, "item", body, url=final_url,
-                            source=f"{listing.platform}:{listing.listing_id} 的取证页面", declared_encoding=charset)[0]
-    except ParseError:  # not an item page: the platform's own "gone" page left at the item URL?
-        gone = None if scripted else gone_text(listing.platform, listing.url, final_url, evidence.http_status, html)
-        if gone is None:
-            raise
-        return _removal(listing, evidence, gone)
-    parsed = dataclasses.replace(parsed, platform=listing.platform, listing_id=listing.listing_id, url=listing.url)
+    seen = judge_page(listing.platform, listing.url, final_url, evidence.http_status, html, parse,
+                      judge=not _scripted(evidence))
+    if isinstance(seen, GonePage):
+        return seen.removal(listing.platform, listing.listing_id, evidence.captured_at, evidence.url or listing.url)
+    parsed = dataclasses.replace(seen, platform=listing.platform, listing_id=listing.listing_id, url=listing.url)
     return merge(listing, parsed)

@@ -112,7 +112,9 @@ class Pipeline:
     latest page capture), and the listing is stored removed only when the sighting counts (a 404/410 at once; a
     home or error page or gone wording only when seen again `removal_confirm_after` later, [notices]
     removal_confirm_hours). Without a capturer or `read_page`
-    fetches stay queued.
+    fetches stay queued. A flagged listing whose capture failed with one of `refetch_errors` (its page did
+    not show the listing: `PageNotRenderedError`, as when the item is gone) is queued for 'fetch' too, so
+    that `read_page` judges the page it now answers with (removal sightings go the same way as a notice's).
 
     `capturer` (None: captures stay queued) reports each result through `on_result`;
     `capture_errors` fail one listing, `blocked_errors` send it to the back of the queue;
@@ -134,8 +136,10 @@ class Pipeline:
                  read_errors: tuple[type[BaseException], ...] = (ValueError, OSError),
                  worker: str | None = None, batch: int = 100, lease: float = 300.0, capture_batch: int = 16,
                  stop: threading.Event | None = None, ocr: Any = None,
-                 sellers: Callable[[Any], Any] | None = None, removal_confirm_after: timedelta | None = None):
+                 sellers: Callable[[Any], Any] | None = None, removal_confirm_after: timedelta | None = None,
+                 refetch_errors: tuple[type[BaseException], ...] = ()):
         self.store = store
+        self.refetch_errors = refetch_errors  # a capture that failed so: its page is fetched and read instead
         # how much later a home/error page or gone wording must be seen again to count as a removal
         self.removal_confirm_after = removal_confirm_after if removal_confirm_after is not None else \
             timedelta(hours=NoticesSettings().removal_confirm_hours)
@@ -429,3 +433,6 @@ class Pipeline:
         if stage in ("capture", "fetch"):
             stats.capture_failed += 1
         self.store.queue.fail_stage(key, stage, message, worker=self.worker)
+        if stage == "capture" and self.read_page is not None and isinstance(exc, self.refetch_errors):
+            # the page no longer shows the listing: read what it shows now (gone? changed?)
+            self.store.queue.enqueue_missing([key], "fetch")

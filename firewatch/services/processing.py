@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from alerts.rules import AlertsConfig, run_rules
 from crawler.capture import Capturer
-from crawler.exceptions import BlockedPageError, CaptureError, ParseError
+from crawler.exceptions import BlockedPageError, CaptureError, PageNotRenderedError, ParseError
 from crawler.platforms.blocked import detect_block
 from crawler.sites import platform_domains
 from firewatch.core.hostmap import HostMap
@@ -80,7 +80,8 @@ def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capt
                     read_page=read_captured, read_errors=(ParseError, OSError, ValueError),
                     worker=claims.worker_id, batch=claims.batch, lease=claims.lease, stop=stop, ocr=ocr,
                     sellers=lambda s: resolve_pending(s, settings),
-                    removal_confirm_after=timedelta(hours=settings.notices.removal_confirm_hours))
+                    removal_confirm_after=timedelta(hours=settings.notices.removal_confirm_hours),
+                    refetch_errors=(PageNotRenderedError,))
 
 
 def run_processing(settings: Settings, capture: bool = True, max_captures: int | None = None,

@@ -7,7 +7,8 @@ An upsert may carry the sighting's `Source` (provenance, `firewatch.store.source
 in the same transaction. Each listing may also keep `search_price`, an opaque signature of the price its search
 result showed (written by the crawler, compared by its skip-if-unchanged check), which is
 not part of the listing's content. `record_removal` stores a listing seen removed when its page was
-fetched again, with what showed it (table `listing_removals`, migration 28). A crawl run records the process that runs it (pid,
+fetched again, by the 'fetch' stage or a crawl, with what showed it (table `listing_removals`, migrations 28-30);
+`suspected_removals` lists the listings a crawl re-visits to confirm or clear a suspected removal. A crawl run records the process that runs it (pid,
 host, heartbeat), so the next run can tell a killed run from a running one.
 """
 
@@ -189,28 +190,35 @@ class SQLiteListings:
                              worker=worker)
 
     def record_removal(self, listing: Listing, removal: Removal, confirm_after: timedelta = timedelta(0),
-                       complete: str | None = None, worker: str | None = None) -> Removal:
+                       complete: str | None = None, worker: str | None = None, source: Source | None = None) -> Removal:
         """Keep a sighting of the listing removed (`removal`: its page fetched again showed the item gone) and,
         when it counts, store the listing with status "removed" as observed at `removal.observed_at`, in one
-        transaction (with `complete`/`worker` as in `upsert_listing`; the stage completes either way).
+        transaction (with `complete`/`worker`/`source` as in `upsert_listing`; the stage completes either way).
+        A listing not stored yet (a crawl met its page gone on its first visit) is stored as it is given, status
+        "unknown", when the sighting does not count.
 
         A sighting counts at once unless `removal.recheck`; then only when an earlier uncounted sighting on
-        the same basis, at least `confirm_after` before it and after the listing was last seen on sale, is on
-        record (one sighting of a home or error page is only suspected). Returns the sighting as stored."""
+        the same basis, at least `confirm_after` before it and no earlier than the listing was last seen (not
+        removed: on sale, or stored from its search result), is on record (one sighting of a home or error page
+        is only suspected). Every fetch path records here: the 'fetch' stage and the crawl. Returns the sighting
+        as stored."""
         with self._db.transaction(exclusive=False) as db:
             first = None
+            seen = db.execute("SELECT last_seen, status FROM listings WHERE platform=? AND listing_id=?",
+                              removal.key).fetchone()
             if removal.recheck:
-                seen = db.execute("SELECT last_seen, status FROM listings WHERE platform=? AND listing_id=?",
-                                  removal.key).fetchone()
                 alive = seen["last_seen"] if seen is not None and seen["status"] != "removed" else ""
                 row = db.execute("SELECT MIN(observed_at) FROM listing_removals WHERE platform=? AND listing_id=? "
-                                 "AND basis=? AND counted=0 AND observed_at > ? AND observed_at <= ?",
+                                 "AND basis=? AND counted=0 AND observed_at >= ? AND observed_at <= ?",
                                  (*removal.key, removal.basis, alive or "",
                                   _ts(removal.observed_at - confirm_after))).fetchone()
                 first = _parse_ts(row[0]) if row and row[0] else None
             stored = dataclasses.replace(removal, counted=not removal.recheck or first is not None, first_seen_at=first)
             if stored.counted:
-                upsert_in(db, dataclasses.replace(listing, status="removed"), removal.observed_at,
+                upsert_in(db, dataclasses.replace(listing, status="removed"), removal.observed_at, source=source,
+                          complete=complete, worker=worker)
+            elif seen is None:  # first met gone: kept as what its search result showed, not yet judged removed
+                upsert_in(db, dataclasses.replace(listing, status="unknown"), removal.observed_at, source=source,
                           complete=complete, worker=worker)
             elif complete is not None:
                 complete_in(db, removal.key, complete, (), worker)
@@ -220,6 +228,22 @@ class SQLiteListings:
                         removal.http_status, removal.text, removal.basis, int(stored.counted),
                         _ts(first) if first else None))
             return stored
+
+    def suspected_removals(self, platforms: Iterable[str], before: datetime, limit: int = 500) -> list[Listing]:
+        """Listings of `platforms` not stored as removed that have a suspected (uncounted) removal sighting at or
+        before `before` and not seen since (no on-sale sighting after it), oldest sighting first: the item pages a
+        crawl fetches again so that a second sighting can confirm the removal or the item be seen on sale."""
+        platforms = list(dict.fromkeys(platforms))
+        if not platforms:
+            return []
+        marks = ", ".join("?" * len(platforms))
+        rows = self._db.execute(
+            "SELECT l.* FROM listings l JOIN (SELECT platform, listing_id, MAX(observed_at) AS sighted "
+            "FROM listing_removals WHERE counted = 0 AND observed_at <= ? GROUP BY platform, listing_id) r "
+            f"ON r.platform = l.platform AND r.listing_id = l.listing_id WHERE l.platform IN ({marks}) "
+            "AND l.status <> 'removed' AND r.sighted >= l.last_seen ORDER BY r.sighted, l.platform, l.listing_id LIMIT ?",
+            (_ts(before), *platforms, limit)).fetchall()
+        return [listing_from_row(r) for r in rows]
 
     def latest_removal(self, key: tuple[str, str], since: datetime | None = None,
                        counted: bool | None = True) -> Removal | None:

@@ -19,6 +19,9 @@ from typing import Any, Callable
 
 from firewatch.core.datapaths import stored_path
 from firewatch.core.exceptions import StoreError
+from firewatch.core.clock import utcnow
+from firewatch.store.db import _ts
+from firewatch.store.queue import enqueue_in
 from firewatch.store.triage import fill_decided_codes_in, fill_priorities_in
 
 log = logging.getLogger(__name__)
@@ -140,6 +143,54 @@ _DECISION_REASONS = """
             reasons_basis = COALESCE((SELECT CASE WHEN a.assessed_at <= {table}.at THEN 'assessment_then'
                                       ELSE 'assessment_later' END FROM assessments a
                                       WHERE a.platform={table}.platform AND a.listing_id={table}.listing_id), 'none')"""
+
+
+# the sighting's bases that prove a removal only when seen again (crawler.platforms.gone.CONFIRM_BASES)
+_CONFIRM_BASES = ("error_page", "home_redirect", "gone_text")
+
+
+def reopen_single_sightings(db: Any, data_dir: Path | None) -> None:
+    """Migration 30's data: a listing stored "removed" on one sighting of a home or error page or gone wording
+    (recorded before a second sighting was required) is suspected again: its status goes back to what its
+    snapshot before the sighting said ("unknown" without one), a notice item that counted it loses its removal
+    (and a verified notice goes back to acknowledged, or sent), its page is queued for 'fetch', and every value
+    changed is kept in `removals_reopened`. Only a listing whose last sighting as removed is that sighting (its
+    last_seen), with no other sighting on the same basis, is reopened; nothing is deleted."""
+    marks = ", ".join("?" * len(_CONFIRM_BASES))
+    rows = db.execute(
+        "SELECT r.id, r.platform, r.listing_id, r.observed_at, (SELECT s.status FROM snapshots s WHERE "
+        "s.platform = r.platform AND s.listing_id = r.listing_id AND s.observed_at < r.observed_at "
+        "ORDER BY s.observed_at DESC, s.id DESC LIMIT 1) FROM listing_removals r JOIN listings l "
+        "ON l.platform = r.platform AND l.listing_id = r.listing_id "
+        f"WHERE r.basis IN ({marks}) AND r.first_seen_at IS NULL AND l.status = 'removed' "
+        "AND l.last_seen = r.observed_at AND NOT EXISTS (SELECT 1 FROM listing_removals o WHERE "
+        "o.platform = r.platform AND o.listing_id = r.listing_id AND o.basis = r.basis AND o.id <> r.id) "
+        "ORDER BY r.id", _CONFIRM_BASES).fetchall()
+    now, reopened = utcnow(), 0
+    for sighting, platform, listing_id, observed_at, before in rows:
+        if before == "removed":  # removed already before this sighting (its own page said 下架): not its doing
+            continue
+        reopened += 1
+        restored = before or "unknown"
+        items = db.execute("SELECT i.notice_id, i.removed_at, i.removal_basis, n.status, n.removal_verified_at "
+                           "FROM notice_items i JOIN notices n ON n.id = i.notice_id WHERE i.platform = ? "
+                           "AND i.listing_id = ? AND i.removed_at IS NOT NULL", (platform, listing_id)).fetchall()
+        for notice_id, removed_at, basis, status, verified_at in items or [(None, None, "", None, None)]:
+            db.execute("INSERT INTO removals_reopened (platform, listing_id, sighting_id, observed_at, listing_status, "
+                       "restored_status, notice_id, removed_at, removal_basis, notice_status, removal_verified_at, "
+                       "reopened_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                       (platform, listing_id, sighting, observed_at, "removed", restored, notice_id, removed_at,
+                        basis or "", status, verified_at, _ts(now)))
+            if notice_id is None:
+                continue
+            db.execute("UPDATE notice_items SET removed_at = NULL, removal_basis = '' WHERE notice_id = ? "
+                       "AND platform = ? AND listing_id = ?", (notice_id, platform, listing_id))
+            db.execute("UPDATE notices SET status = CASE WHEN acknowledged_at IS NULL THEN 'sent' ELSE 'acknowledged' "
+                       "END, removal_verified_at = NULL WHERE id = ? AND status = 'removal_verified'", (notice_id,))
+        db.execute("UPDATE listings SET status = ? WHERE platform = ? AND listing_id = ?", (restored, platform, listing_id))
+        enqueue_in(db, (platform, listing_id), "fetch", now)  # fetched again: confirmed, or seen on sale
+    if reopened:
+        log.info("migration 30: %d removal(s) seen once reopened as suspected", reopened)
 
 
 MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
@@ -1035,5 +1086,32 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
             d.platform = triage.platform AND d.listing_id = triage.listing_id ORDER BY d.at DESC, d.id DESC LIMIT 1)
             = 'assessment_later'
         """,
+    ),
+    (
+        30,
+        "a listing stored removed on one sighting of a home or error page or gone wording, before a second "
+        "sighting was required, is suspected again (its status before the sighting back, a notice's removal of it "
+        "undone, its page queued for 'fetch'); what changed is kept in removals_reopened, nothing is deleted",
+        DataStep(
+            """
+        CREATE TABLE removals_reopened (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            sighting_id INTEGER NOT NULL,
+            observed_at TEXT NOT NULL,
+            listing_status TEXT NOT NULL,
+            restored_status TEXT NOT NULL,
+            notice_id INTEGER,
+            removed_at TEXT,
+            removal_basis TEXT NOT NULL DEFAULT '',
+            notice_status TEXT,
+            removal_verified_at TEXT,
+            reopened_at TEXT NOT NULL
+        );
+        CREATE INDEX removals_reopened_listing ON removals_reopened (platform, listing_id)
+        """,
+            reopen_single_sightings,
+        ),
     ),
 ]

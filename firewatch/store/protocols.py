@@ -116,9 +116,13 @@ class ListingRepository(Protocol):
         the stage's claim: else `ClaimLost` and nothing is written)."""
 
     def record_removal(self, listing: Listing, removal: Removal, confirm_after: timedelta = timedelta(0),
-                       complete: str | None = None, worker: str | None = None) -> Removal:
+                       complete: str | None = None, worker: str | None = None, source: Source | None = None) -> Removal:
         """Keep the removal sighting; when it counts (at once, or `removal.recheck` confirmed by an earlier
-        sighting `confirm_after` before), store the listing "removed" as observed then. Returns it as stored."""
+        sighting `confirm_after` before), store the listing "removed" as observed then (a listing not stored
+        yet is stored "unknown" otherwise). Returns it as stored."""
+
+    def suspected_removals(self, platforms: Iterable[str], before: datetime, limit: int = 500) -> list[Listing]:
+        """Listings with a suspected removal sighting at or before `before`, not seen since: a crawl re-visits them."""
 
     def latest_removal(self, key: Key, since: datetime | None = None, counted: bool | None = True) -> Removal | None:
         """The newest removal sighting of the listing (at or after `since`) that counts / is suspected / either."""

@@ -248,8 +248,9 @@ class ListingView:
     tips: list = field(default_factory=list)  # public tips on this listing (internal roles only)
     assist: dict[str, list] = field(default_factory=dict)  # internal users: requests, replies, shop replies
     images: list = field(default_factory=list)  # text read in its images (web.ocr_view.ImageEvidence)
-    # internal users: the newest removal sighting (its page fetched again looked gone; kept apart from the
-    # page evidence) and how it was seen, in Chinese
+    # internal users: the newest removal sighting (its page fetched again, by a crawl or the fetch stage, looked
+    # gone; kept apart from the page evidence; a suspicion cleared by a later on-sale sighting is left out) and
+    # how it was seen, in Chinese
     removal: Any = None
     removal_text: str = ""
 
@@ -324,7 +325,11 @@ def listing_view(store: Store, user: User, key: tuple[str, str], index=None, sim
     view.images = image_evidence(store, key, assessment)
     if user.internal:
         view.sources = store.sources.sources_of(key)
-        view.removal = store.listings.latest_removal(key, counted=None)
+        seen = store.listings.latest_removal(key, counted=None)
+        if seen is not None and not seen.counted and listing.status != "removed" and listing.last_seen \
+                and listing.last_seen > seen.observed_at:
+            seen = None  # a suspicion the listing was seen on sale after: cleared, not shown
+        view.removal = seen
         view.removal_text = removal_basis(view.removal) if view.removal else ""
         shop_keys = [k for k in store.listings.shop_listing_keys(listing.platform, listing.shop_id, listing.shop_name) if k != key]
         shop_keys = shop_keys[:20]

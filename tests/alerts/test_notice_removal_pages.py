@@ -22,7 +22,7 @@ from firewatch.core.models import Assessment, Decision, Listing, Reason, utcnow
 from firewatch.core.settings import load_settings
 from firewatch.services.processing import run_processing
 from firewatch.store import open_store
-from tests.helpers import market_env
+from tests.helpers import first_on_sale, market_env
 
 CONFIG = NoticeConfig(sender_org="某市消防救援支队", sender_contact="0571-00000000", legal_basis="依据测试法第一条",
                       reply_deadline_days=7, channel="测试通道")
@@ -38,10 +38,7 @@ def test_items_taken_down_behind_error_pages_and_redirects_verify_the_notice(sta
                                                                               tmp_path):
     catalogue = build_catalogue(seed=9, size=200)  # its own: the takedowns change it
     market = start_market(seed=9, catalogue=catalogue, **QUIET)
-    picks = {}
-    for x in catalogue.initial():
-        if x.delisted_day is None and x.platform not in picks:
-            picks[x.platform] = x
+    picks = first_on_sale(catalogue)
     data = tmp_path / "data"
     shutil.copytree(trained_model.directory, data / "models")
     settings = load_settings(env={**market_env(market), "FIREWATCH_DATA_DIR": str(data),

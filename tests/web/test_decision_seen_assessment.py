@@ -46,3 +46,19 @@ def test_a_removal_sighting_shows_apart_from_the_page_evidence_labelled_and_esca
     assert "<b>京东</b>" not in page.text and "&lt;b&gt;京东&lt;/b&gt;" in page.text
     if evidence is not None:  # the page evidence is still the listing's own capture
         assert "取证时间" in page.text
+
+
+def test_a_suspected_removal_the_listing_was_seen_on_sale_after_is_not_shown(as_user, web_data):
+    key = ("jd", "100235")
+    with open_store(web_data / "firewatch.db") as store:
+        listing = store.listings.get_listing(key)
+        at = utcnow()
+        store.listings.record_removal(listing, Removal(*key, at, listing.url, "https://www.jd.com/?from=item", 200,
+                                                       "京东", "home_redirect", recheck=True), timedelta(hours=6))
+    client = as_user("regulator")
+    page = client.get(f"/listings/{key[0]}/{key[1]}")
+    assert 'id="removal-check"' in page.text and "疑似下架（待确认）" in page.text and "北京时间" in page.text
+    with open_store(web_data / "firewatch.db") as store:  # a crawl sees it on sale again
+        store.listings.upsert_listing(listing, observed_at=at + timedelta(minutes=5))
+    page = client.get(f"/listings/{key[0]}/{key[1]}")
+    assert page.status_code == 200 and 'id="removal-check"' not in page.text
