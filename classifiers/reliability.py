@@ -21,7 +21,7 @@ dismissals combined, and is at most the base:
 
 So no reviewer supplies more than half of the dismissals that lower a reason; a reviewer dismissing
 alone lowers nothing (`MIN_REVIEWERS`: at least two reviewers must dismiss); one who dismisses 50 and
-another who dismisses once lower it as two dismissals do each; one who dismisses 50 and another who
+another who dismisses once lower it by two dismissals (one each); one who dismisses 50 and another who
 confirms once leave it at the base (disputed, neither raised nor lowered). Confirmations and the
 dismissals that only temper a raise count in full (capped per reviewer as above).
 
