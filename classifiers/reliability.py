@@ -10,8 +10,20 @@ firings (risky, fired; each counting `corpus_weight`) as listings:
     (value·strength + confirmed + w·risky) / (strength + confirmed + dismissed + w·fired)
 
 One reviewer's decisions on a reason count at most `strength` listings (scaled down alike beyond it),
-so one reviewer alone moves a reason at most halfway; and reviews lower a value below what the
-judgement and the corpus give only when at least `MIN_REVIEWERS` reviewers decided on the reason.
+so one reviewer alone moves a reason at most halfway.
+
+Lowering needs agreement. When the reviews would put a value below what the judgement and the corpus
+give (the base), the value is recomputed with each reviewer's dismissals capped by the other reviewers'
+dismissals combined, and is at most the base:
+
+    value = formula                                  when formula >= base (reviews raise it)
+    value = min(base, formula with agreed dismissals) otherwise
+
+So no reviewer supplies more than half of the dismissals that lower a reason; a reviewer dismissing
+alone lowers nothing (`MIN_REVIEWERS`: at least two reviewers must dismiss); one who dismisses 50 and
+another who dismisses once lower it by two dismissals (one each); one who dismisses 50 and another who
+confirms once leave it at the base (disputed, neither raised nor lowered). Confirmations and the
+dismissals that only temper a raise count in full (capped per reviewer as above).
 
 The corpus was written with the rules in view (they look always right there), so reviewers'
 decisions, not the corpus, are the evidence that moves a reliability away from its judgement.
@@ -29,7 +41,7 @@ from .datafiles import load_yaml
 from .exceptions import DataFileError
 
 RELIABILITY_PATH = Path(__file__).parent / "data" / "reliability.yaml"
-MIN_REVIEWERS = 2  # reviewers needed before reviews may lower a reliability below its judgement
+MIN_REVIEWERS = 2  # reviewers who dismissed needed before reviews may lower a reliability below its judgement
 
 
 @dataclass(frozen=True)
@@ -53,12 +65,14 @@ class Reliability:
     corpus_fired: float = 0.0
     corpus_weight: float = 0.0
     reviewers: int = 0  # distinct reviewers whose decisions counted
+    dismissed_agreed: float = 0.0  # the dismissals that may lower it: each reviewer's capped by the others'
 
     def summary(self) -> dict:
         counts = {"prior": self.prior.strength, "reviews": self.confirmed + self.dismissed,
                   "corpus": self.corpus_weight * self.corpus_fired}
         return {"value": round(self.value, 4), "prior": self.prior.value, "prior_strength": self.prior.strength,
                 "reviews_confirmed": round(self.confirmed, 4), "reviews_dismissed": round(self.dismissed, 4),
+                "reviews_dismissed_agreed": round(self.dismissed_agreed, 4),
                 "reviewers": self.reviewers,
                 "corpus_fired": round(self.corpus_fired, 2), "corpus_risky": round(self.corpus_risky, 2),
                 "corpus_weight": self.corpus_weight,
@@ -83,21 +97,34 @@ class Priors:
                     corpus: tuple[float, float] = (0.0, 0.0)) -> Reliability:
         """`reviews` = {reviewer: (confirmed, dismissed)} decisions, `corpus` = (risky, fired) listings."""
         prior = self.prior(code)
-        confirmed = dismissed = 0.0
-        reviewers = 0
+        confirmed = 0.0
+        dismissals: list[float] = []  # per reviewer who decided, after the per-reviewer cap
         for c, d in (reviews or {}).values():
             c, d = float(c), float(d)
             if c + d <= 0:
                 continue
             share = min(1.0, prior.strength / (c + d))  # one reviewer counts at most `strength` listings
-            confirmed, dismissed, reviewers = confirmed + c * share, dismissed + d * share, reviewers + 1
+            confirmed += c * share
+            dismissals.append(d * share)
+        dismissed = sum(dismissals)
+        agreed = agreed_dismissals(dismissals)
         risky, fired = corpus
         w = self.corpus_weight
         base = prior.value * prior.strength + w * risky, prior.strength + w * fired
         value = (base[0] + confirmed) / (base[1] + confirmed + dismissed)
-        if reviewers < MIN_REVIEWERS:  # too few reviewers to lower a judgement
-            value = max(value, base[0] / base[1])
-        return Reliability(value, prior, confirmed, dismissed, risky, fired, w, reviewers)
+        if value < base[0] / base[1]:  # lowering: only as far as agreed dismissals take it
+            value = min(base[0] / base[1], (base[0] + confirmed) / (base[1] + confirmed + agreed))
+        return Reliability(value, prior, confirmed, dismissed, risky, fired, w, len(dismissals), agreed)
+
+
+def agreed_dismissals(dismissals: list[float]) -> float:
+    """The dismissals that may lower a reason: each reviewer's count capped by the other reviewers' counts
+    combined (only the largest can exceed the rest, so no reviewer supplies more than half); 0 when fewer
+    than `MIN_REVIEWERS` reviewers dismissed."""
+    if sum(1 for d in dismissals if d > 0) < MIN_REVIEWERS:
+        return 0.0
+    total = sum(dismissals)
+    return sum(min(d, total - d) for d in dismissals)
 
 
 def _number(where: str, raw, ok, rule: str) -> float:

@@ -112,27 +112,24 @@ class Scorer:
 
     # -- training ----------------------------------------------------------------------
     def fit(self, records: Iterable[dict[str, Any]], data_hash: str = "",
-            calibration_records: Iterable[dict[str, Any]] = (),
             review_records: Iterable[dict[str, Any]] = (), review_weights: Iterable[float] = (),
             review_reasons: dict[str, dict[str, tuple[float, float]]] | None = None) -> "Scorer":
         """Train both text models on labelled records; returns self.
 
         The risk calibration is fitted first, on cross-validation folds of `records` (see
-        `_fit_calibrator`). `calibration_records`: labelled listings used only for the
-        calibration; never a held-out set (the sealed one is refused, as for `records`).
+        `_fit_calibrator`). The sealed held-out set is refused in `records` and `review_records`.
         `review_records` (with a weight each, `review_weights`): listings reviewers decided
         (`classifiers.feedback`), learnt by the text risk model only, in the corpus's vocabulary
         (reviewers judge the flag, not the category). `review_reasons`: {code: {reviewer: (confirmed,
         dismissed)}} reviewers' decisions per reason (`ReviewSet.reason_reviews`), which move the
         reasons' reliabilities in the calibration."""
         records = list(records)
-        extra = list(calibration_records)
         reviewed = list(review_records)
         weights = [float(w) for w in review_weights]
         if len(weights) != len(reviewed):
             raise ValueError("one weight per review record")
-        refuse_sealed(records + extra + reviewed)  # the sealed held-out set is measured, never learnt from
-        self.calibrator_ = self._fit_calibrator(records, extra, review_reasons or {}) \
+        refuse_sealed(records + reviewed)  # the sealed held-out set is measured, never learnt from
+        self.calibrator_ = self._fit_calibrator(records, review_reasons or {}) \
             if self.calibration_fraction > 0 else None
         texts = [listing_text(record_to_listing(r)) for r in records]
         self.category_model_ = CategoryModel(**self.category_params).fit(
@@ -170,30 +167,26 @@ class Scorer:
         return self
 
     def _fit_calibrator(self, records: list[dict[str, Any]],
-                        extra: list[dict[str, Any]] = (),
                         review_reasons: dict[str, dict[str, tuple[float, float]]] | None = None) -> ReliabilityCombiner:
         """Cross-fitting: the records are split into `calibration_folds` folds (stratified by risk
         label and by page shape, fixed seed); for each fold, probe models trained on the other
-        folds score it, so every record is seen by models that did not learn from it (`extra`
-        is scored by the first fold's probe). The combiner then takes each rule's reliability from
-        its judged prior and reviewers' decisions (`review_reasons`; the rows only by the priors'
-        `corpus_weight`) and fits the text part's Platt map on the rows no rule fired on, real-page
-        rows weighted (`calibration_extra_share`), and its
-        own cross-validated predictions give the honest Brier / ECE kept in the summary. The
+        folds score it, so every record is seen by models that did not learn from it. The combiner
+        then takes each rule's reliability from its judged prior and reviewers' decisions
+        (`review_reasons`; the rows only by the priors' `corpus_weight`) and fits the text part's
+        Platt map on the rows no rule fired on, real-page rows weighted (`calibration_extra_share`),
+        and its own cross-validated predictions give the honest Brier / ECE kept in the summary. The
         final models are then trained on every record."""
-        extra = list(extra)
-        y = np.array([int(bool(r.get("reasons"))) for r in records] + [int(bool(r.get("reasons"))) for r in extra])
-        real = np.array([real_page(r) for r in records] + [True] * len(extra))
+        y = np.array([int(bool(r.get("reasons"))) for r in records])
+        real = np.array([real_page(r) for r in records])
         n = len(records)
-        rows: list = [None] * (n + len(extra))
+        rows: list = [None] * n
         folds = StratifiedKFold(n_splits=self.calibration_folds, shuffle=True, random_state=self.random_state)
-        for k, (train, test) in enumerate(folds.split(np.zeros(n), [f"{a}{b}" for a, b in zip(y[:n], real[:n])])):
+        for train, test in folds.split(np.zeros(n), [f"{a}{b}" for a, b in zip(y, real)]):
             probe = Scorer(rules=self.rules, category_params=self.category_params, risk_params=self.risk_params,
                            calibration_fraction=0.0).fit([records[i] for i in train])
             probe._feature_sink = []
-            held = [records[i] for i in test] + (extra if k == 0 else [])
-            probe.assess_many([record_to_listing(r) for r in held])
-            for i, row in zip(list(test) + list(range(n, n + len(extra))) if k == 0 else test, probe._feature_sink):
+            probe.assess_many([record_to_listing(records[i]) for i in test])
+            for i, row in zip(test, probe._feature_sink):
                 rows[i] = row
         n_real = int(real.sum())
         share = self.calibration_extra_share * (len(real) - n_real) / n_real if n_real and n_real < len(real) else 1.0

@@ -237,6 +237,17 @@ class Decision:
 
 
 @dataclass
+class BulkDecided:
+    """What one bulk decision did: the listings decided (with their new decision ids, in the same order), those
+    another reviewer's claim holds, and those re-scored since the reviewer saw them (neither decided)."""
+
+    decided: list[tuple[str, str]] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)
+    held: list[tuple[str, str]] = field(default_factory=list)
+    rescored: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
 class Notice:
     """A takedown notice to one platform, covering several listings.
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Iterator, Protocol, runtime_checkable
+from typing import Any, Iterable, Iterator, Mapping, Protocol, runtime_checkable
 
-from firewatch.core.models import Assessment, Decision, Evidence, Listing, Notice, Removal, Snapshot, Source
+from firewatch.core.models import Assessment, BulkDecided, Decision, Evidence, Listing, Notice, Removal, Snapshot, Source
 from firewatch.store.triage import QueueQuery, SortKey
 
 Key = tuple[str, str]  # (platform, listing_id)
@@ -223,7 +223,8 @@ class ReviewRepository(Protocol):
     """Reviewers' decisions (append-only, the latest counts) and investigators' cases."""
 
     def record_decision(self, d: Decision, seen_assessed_at: datetime | None = None) -> int: ...
-    def record_decisions(self, decisions: list[Decision]) -> tuple[list[int], list[Key]]: ...
+    def record_decisions(self, decisions: list[Decision],
+                         seen: Mapping[Key, datetime | None] | None = None) -> BulkDecided: ...
     def last_decision_by(self, reviewer: str) -> tuple[int, Decision, int] | None: ...
     def undo_last(self, reviewer: str, decision_id: int | None = None,
                   window_minutes: float | None = None) -> tuple[int, Decision, Decision | None]: ...

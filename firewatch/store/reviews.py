@@ -16,10 +16,10 @@ import json
 import sqlite3
 import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from firewatch.core.exceptions import AssessmentChanged, CaseClosed, ClaimHeld
-from firewatch.core.models import Assessment, Decision, Listing, Reason, utcnow
+from firewatch.core.models import Assessment, BulkDecided, Decision, Listing, Reason, utcnow
 from firewatch.store.assessments import assessment_from_row
 from firewatch.store.listings import listing_from_row, rows_by_keys
 from firewatch.store.db import SQLiteDatabase
@@ -27,6 +27,7 @@ from firewatch.store import sellers, triage
 from firewatch.store.triage import QueueQuery, SortKey
 
 VERDICTS = ("confirm", "dismiss", "escalate")
+UNCHECKED = object()  # no assessment was named as seen: the decision does not check it
 
 
 def stamp(when: datetime) -> str:
@@ -51,23 +52,32 @@ class SQLiteReviews:
         ClaimHeld when another reviewer's claim on the queue row runs, AssessmentChanged when
         `seen_assessed_at` (the assessment the reviewer saw) is not the one on record any more."""
         with self._db.transaction() as db:
-            return self._record_in(db, d, seen_assessed_at=seen_assessed_at)
+            return self._record_in(db, d, seen=UNCHECKED if seen_assessed_at is None else seen_assessed_at)
 
-    def record_decisions(self, decisions: list[Decision]) -> tuple[list[int], list[tuple[str, str]]]:
+    def record_decisions(self, decisions: list[Decision],
+                         seen: Mapping[tuple[str, str], datetime | None] | None = None) -> BulkDecided:
         """Append many decisions in one transaction (bulk actions), all under one batch id (so one
-        undo takes them all back): returns the new ids and the keys left out because another
-        reviewer's claim holds them. ValueError (nothing written) for an unknown verdict or listing."""
-        ids, held = [], []
+        undo takes them all back). `seen`: per listing, the assessment time the reviewer saw (None: the
+        page showed no assessment); a listing whose assessment on record is another one now is left out
+        (`rescored`), as is one another reviewer's claim holds (`held`); listings not in `seen` are not
+        checked. ValueError (nothing written) for an unknown verdict or listing."""
+        seen = seen or {}
+        done = BulkDecided()
         batch = uuid.uuid4().hex
         with self._db.transaction() as db:
             for d in decisions:
+                key = (d.platform, d.listing_id)
                 try:
-                    ids.append(self._record_in(db, d, batch))
+                    done.ids.append(self._record_in(db, d, batch, seen.get(key, UNCHECKED)))
+                    done.decided.append(key)
                 except ClaimHeld:
-                    held.append((d.platform, d.listing_id))
-        return ids, held
+                    done.held.append(key)
+                except AssessmentChanged:
+                    done.rescored.append(key)
+        return done
 
-    def _record_in(self, db, d: Decision, batch: str = "", seen_assessed_at: datetime | None = None) -> int:
+    def _record_in(self, db, d: Decision, batch: str = "", seen: Any = UNCHECKED) -> int:
+        """`seen`: the assessment time the reviewer saw (None: none shown), or UNCHECKED."""
         if d.verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {d.verdict!r}; choose one of {', '.join(VERDICTS)}")
         key = (d.platform, d.listing_id)
@@ -79,7 +89,7 @@ class SQLiteReviews:
         # the reasons judged: the assessment on record when deciding (a later re-score does not change them)
         judged = db.execute("SELECT reasons, assessed_at FROM assessments WHERE platform=? AND listing_id=?",
                             key).fetchone()
-        if seen_assessed_at is not None and (judged is None or datetime.fromisoformat(judged[1]) != seen_assessed_at):
+        if seen is not UNCHECKED and (None if judged is None else datetime.fromisoformat(judged[1])) != seen:
             raise AssessmentChanged("该商品在您查看后已重新评估，违规理由可能已变化；请刷新页面，查看最新的评估后再作结论")
         cur = db.execute(
             "INSERT INTO decisions (platform, listing_id, reviewer, verdict, note, at, batch, reasons, reasons_basis) "

@@ -39,7 +39,8 @@ FIELD_NAMES = {"username": "用户名", "password": "密码", "title": "案件�
                "shop": "店铺", "listing": "商品", "listing_id": "商品ID", "next": "跳转地址", "verdict": "结论",
                "after": "翻页位置", "before": "翻页位置", "actor": "操作人", "action": "操作", "since": "开始日期",
                "until": "结束日期", "date_from": "开始日期", "date_to": "结束日期", "case": "案件", "platform": "平台",
-               "limit": "条数", "page": "页码", "page_size": "每页条数", "csrf_token": "CSRF 令牌"}
+               "limit": "条数", "page": "页码", "page_size": "每页条数", "csrf_token": "CSRF 令牌",
+               "seen": "所见评估"}
 
 
 def field_name(loc: tuple) -> str:

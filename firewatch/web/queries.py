@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from alerts.notices import removal_basis
 from firewatch.core.models import Assessment, Listing, Source
@@ -176,10 +176,16 @@ def matching_keys(store: Store, filters: QueueFilters, reviewer: str, cap: int =
     return keys[:cap + 1]
 
 
-def keys_digest(keys: list[tuple[str, str]]) -> str:
-    """SHA-256 of these listing keys (sorted): what a bulk action's confirmation page names, so the
-    action runs only on exactly the set the reviewer saw."""
-    text = "\n".join(f"{p}\t{lid}" for p, lid in sorted(keys))
+def keys_digest(keys: list[tuple[str, str]], seen: Mapping[tuple[str, str], datetime | None] | None = None) -> str:
+    """SHA-256 of these listing keys (sorted), with each one's assessment time when `seen` gives them: what a
+    bulk action's confirmation page names, so the action runs only on exactly the set, as assessed, the
+    reviewer saw."""
+    seen = seen or {}
+    lines = []
+    for key in sorted(keys):
+        when = seen.get(key)
+        lines.append("\t".join([*key, when.isoformat() if when else ""] if key in seen else key))
+    text = "\n".join(lines)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -57,8 +57,8 @@ def test_training_refuses_the_sealed_file_and_its_records(tmp_path, monkeypatch)
     refuse_sealed([other])  # nothing sealed in it: accepted
     with pytest.raises(SealedDataError, match="封存"):
         Scorer().fit([other] * 60 + [copy])  # refused before any model is trained
-    with pytest.raises(SealedDataError):
-        Scorer().fit([other] * 60, calibration_records=[copy])
+    with pytest.raises(SealedDataError):  # nor through reviewers' decisions (every input `fit` learns from)
+        Scorer().fit([other] * 60, review_records=[copy], review_weights=[1.0])
 
 
 # -- substandard_spec beyond extinguishers, in attributes and descriptions -------------------

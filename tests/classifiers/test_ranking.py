@@ -157,8 +157,30 @@ def test_one_reviewer_moves_a_reason_at_most_halfway_and_cannot_lower_it_alone()
     assert alone.dismissed == 20.0 and alone.reviewers == 1 and alone.value == pytest.approx(0.75)
     # one reviewer may raise it, by at most the prior's strength: halfway from 0.75 to 1
     assert priors.reliability("price_too_low", {"fan": (200.0, 0.0)}).value == pytest.approx(0.875)
+    # with a second reviewer's 5 dismissals, the flood counts as 5 more (no reviewer supplies over half)
     two = priors.reliability("price_too_low", {"flood": (0.0, 200.0), "second": (0.0, 5.0)})
-    assert two.reviewers == 2 and two.value == pytest.approx(15 / 45)
+    assert two.reviewers == 2 and two.dismissed == 25.0 and two.dismissed_agreed == 10.0
+    assert two.value == pytest.approx(15 / 30)
+
+
+def test_a_second_reviewer_deciding_once_does_not_unlock_the_first_reviewers_dismissals():
+    """The second-reviewer loophole: one reviewer dismisses 50 flags of a reason, another decides once. The lowering
+    needs agreement: the first reviewer's dismissals count at most the others' combined."""
+    priors = Priors({"price_too_low": Prior(0.75, 20)})
+    base = priors.reliability("price_too_low").value
+    agreed_once = priors.reliability("price_too_low", {"flood": (0.0, 50.0), "second": (0.0, 1.0)})
+    assert agreed_once.dismissed_agreed == 2.0 and agreed_once.value == pytest.approx(15 / 22)  # not 15 / 41
+    assert agreed_once.value > 0.6
+    disputed = priors.reliability("price_too_low", {"flood": (0.0, 50.0), "second": (1.0, 0.0)})
+    assert disputed.reviewers == 2 and disputed.dismissed_agreed == 0.0
+    assert disputed.value == pytest.approx(base)  # not 16 / 41: the one who dismissed found nobody agreeing
+    # real agreement lowers it as before: three reviewers each dismissing 10
+    agreed = priors.reliability("price_too_low", {"a": (0.0, 10.0), "b": (0.0, 10.0), "c": (0.0, 10.0)})
+    assert agreed.dismissed_agreed == 30.0 and agreed.value == pytest.approx(15 / 50)
+    # a raise is untouched by the rule: one confirming reviewer still moves it up, dissent tempers it
+    raised = priors.reliability("price_too_low", {"fan": (20.0, 0.0), "doubter": (0.0, 2.0)})
+    assert raised.value == pytest.approx(35 / 42) and raised.value > base
+    assert raised.summary()["reviews_dismissed_agreed"] == 0.0
 
 
 @pytest.mark.parametrize("yaml_text, key", [

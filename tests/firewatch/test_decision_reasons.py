@@ -147,3 +147,22 @@ def test_a_decision_on_an_assessment_replaced_since_is_refused(store_url):
         fresh = store.assessments.get_assessment(key).assessed_at
         store.reviews.record_decision(Decision(*key, "审核员甲", "confirm"), seen_assessed_at=fresh)
         assert store.reviews.judged_reasons(key) == ("decision", ["fake_certificate"])
+
+
+def test_a_bulk_decision_leaves_out_listings_rescored_since_the_reviewer_saw_them(store_url):
+    """Bulk decisions carry what each row showed: a listing re-scored since is not decided (named as re-scored),
+    a listing shown without an assessment that has one now likewise; the rest are decided in one batch."""
+    with open_store(store_url) as store:
+        kept, moved, fresh = (put(store, lid, ["inspection_only"], DAY) for lid in ("b1", "b2", "b3"))
+        unseen = put(store, "b4", ["inspection_only"], DAY)
+        seen = {k: store.assessments.get_assessment(k).assessed_at for k in (kept, moved, fresh)}
+        seen[unseen] = None  # the page showed no assessment for it
+        score(store, moved, ["fake_certificate"], DAY + timedelta(hours=2))  # re-scored after the page
+        unchecked = put(store, "b5", ["inspection_only"], DAY)  # not named as seen: not checked
+        keys = [kept, moved, fresh, unseen, unchecked]
+        done = store.reviews.record_decisions([Decision(*k, "审核员甲", "dismiss", "批量") for k in keys], seen=seen)
+        assert done.decided == [kept, fresh, unchecked] and len(done.ids) == 3
+        assert done.rescored == [moved, unseen] and done.held == []
+        assert store.reviews.decisions(moved) == [] and store.reviews.decisions(unseen) == []
+        assert store.reviews.judged_reasons(kept) == ("decision", ["inspection_only"])
+        assert store.reviews.last_decision_by("审核员甲")[2] == 3  # one batch, one undo

@@ -68,8 +68,9 @@ def test_undo_after_a_bulk_action_takes_back_the_whole_batch(store):
     for lid in ("1", "2", "3", "4"):
         put(store, lid)
     store.reviews.record_decision(Decision("jd", "4", "alice", "dismiss"))  # before the bulk action: stays
-    ids, held = store.reviews.record_decisions([Decision("jd", k, "alice", "confirm") for k in ("1", "2", "3")])
-    assert len(ids) == 3 and held == []
+    done = store.reviews.record_decisions([Decision("jd", k, "alice", "confirm") for k in ("1", "2", "3")])
+    ids = done.ids
+    assert len(ids) == 3 and done.held == [] and done.rescored == []
     last = store.reviews.last_decision_by("alice")
     assert last[0] == max(ids) and last[2] == 3
     done = store.reviews.undo_batch("alice", max(ids))

@@ -104,8 +104,8 @@ def test_a_claimed_row_is_skipped_by_others_and_their_decision_refused(store):
     with pytest.raises(ClaimHeld, match="正由审核员 alice 处理"):
         store.reviews.record_decision(Decision("jd", "c5", "bob", "confirm"))
     assert store.reviews.latest_decision(("jd", "c5")) is None
-    ids, held = store.reviews.record_decisions([Decision("jd", k, "bob", "dismiss", "批量") for k in ("c4", "c3", "c2")])
-    assert len(ids) == 2 and held == [("jd", "c4")]
+    done = store.reviews.record_decisions([Decision("jd", k, "bob", "dismiss", "批量") for k in ("c4", "c3", "c2")])
+    assert len(done.ids) == 2 and done.held == [("jd", "c4")] and done.decided == [("jd", "c3"), ("jd", "c2")]
     assert store.reviews.latest_decision(("jd", "c3")).note == "批量"
     store.reviews.record_decision(Decision("jd", "c5", "alice", "confirm"))  # the holder may
     # an expired claim frees the row (a claim of -1 minutes ran out already)

@@ -1,10 +1,13 @@
 """The review pages after review (issue 15 findings 6, 7, 8, 11), over real HTTP on SQLite and
 PostgreSQL: the whole-shop action takes one exact shop and confirms a digest of the listed set;
 撤销 after a bulk action takes back the batch; undo refused after its window or once a notice went
-out; the listing page claims only pending rows; the JSON queue leaves out rows others hold."""
+out; the listing page claims only pending rows; the JSON queue leaves out rows others hold. Bulk and
+whole-shop decisions are taken on the assessments the reviewer saw (issue 17): a row re-scored since
+the queue page is left undecided and named, a re-score after the shop confirmation asks again."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -174,3 +177,70 @@ def test_the_undo_window_is_the_setting_or_else_the_claim_time(tmp_path):
     toml = tmp_path / "fw.toml"
     toml.write_text("[web]\nclaim_minutes = 5\nundo_minutes = 45\n", encoding="utf-8")
     assert WebConfig.from_settings(load_settings(toml, env={})).undo_window == 45
+
+
+def rescore(store_url, platform: str, lid: str, reason: str = "fake_certificate") -> None:
+    """The pipeline scores the listing again (a new model): another assessment, another time."""
+    with open_store(store_url) as s:
+        s.assessments.save_assessment(Assessment(platform, lid, "portable_extinguisher", 0.9, 0.97, True,
+                                                 [Reason(reason, "证书编号不存在")]))
+
+
+def seen_on(page: str) -> dict[str, str]:
+    """What the queue page's bulk form carries per row: {"platform:id": "platform:id|assessment time"}."""
+    values = [html.unescape(v) for v in re.findall(r'name="seen" form="bulk" value="([^"]*)"', page)]
+    return {v.rpartition("|")[0]: v for v in values}
+
+
+def test_a_bulk_decision_leaves_out_rows_rescored_since_the_queue_page_and_names_them(site):
+    client, store_url = site
+    c = client()
+    page = c.get("/queue").text
+    seen = seen_on(page)
+    with open_store(store_url) as s:
+        shown = s.assessments.get_assessment(("jd", "1")).assessed_at
+    assert seen["jd:1"] == f"jd:1|{shown.isoformat()}" and len(seen) == len(SHOPS)  # each row: what it showed
+    rescore(store_url, "jd", "2")  # after the page was rendered
+    form = {"csrf_token": c.csrf, "verdict": "dismiss", "key": ["jd:1", "jd:2"], "seen": list(seen.values())}
+    r = c.post("/queue/bulk", data=form, headers={"Accept": "application/json"})
+    assert r.status_code == 200
+    assert r.json() == {"ok": True, "verdict": "dismiss", "decided": 1, "held": [], "rescored": ["jd:2"]}
+    assert verdicts(store_url)["jd:1"] == "dismiss" and verdicts(store_url)["jd:2"] == "pending"
+
+    # the plain form: back to the queue, which counts and links what it left undecided
+    rescore(store_url, "jd", "3")
+    form = {**form, "key": ["jd:3", "taobao:4"]}
+    r = c.post("/queue/bulk", data=form, follow_redirects=True)
+    assert r.status_code == 200
+    done = re.search(r'<p class="flash" id="bulk-done">(.*?)</p>', r.text, re.S).group(1)
+    assert "已批量处理 1 条" in done and "另有 1 条在页面显示后已重新评估" in done and "未作结论" in done
+    assert 'href="/listings/jd/3?state=pending"' in done and "/listings/jd/2" not in done
+    assert verdicts(store_url)["jd:3"] == "pending" and verdicts(store_url)["taobao:4"] == "dismiss"
+    with open_store(store_url) as s:  # nothing audited for the rows left out
+        assert s.users.audit_entries(subject="jd:3", action="decision") == []
+    # the row shown again carries the new assessment, and a decision on it now goes through
+    fresh = seen_on(c.get("/queue").text)["jd:3"]
+    assert fresh != seen["jd:3"]
+    r = c.post("/queue/bulk", data={**form, "key": ["jd:3"], "seen": [fresh]}, headers={"Accept": "application/json"})
+    assert r.json()["decided"] == 1 and r.json()["rescored"] == []
+    bad = c.post("/queue/bulk", data={**form, "seen": ["jd:3|昨天"]})
+    assert bad.status_code == 400 and "无效的评估时间" in bad.text
+
+
+def test_a_rescore_after_the_shop_confirmation_page_asks_again(site):
+    client, store_url = site
+    c = client()
+    form = {"csrf_token": c.csrf, "verdict": "confirm", "note": "同一店铺"}
+    where = {"platform": "jd", "shop": "安全消防旗舰店"}
+    shown = c.post("/queue/shop", params=where, data=form)
+    digest = re.search(r'name="expected" value="([0-9a-f]{64})"', shown.text).group(1)
+    rescore(store_url, "jd", "2")  # the same set of listings, one assessed anew after the page
+    again = c.post("/queue/shop", params=where, data={**form, "expected": digest})
+    assert again.status_code == 200 and "count-changed" in again.text and "重新评估" in again.text
+    assert set(verdicts(store_url).values()) == {"pending"}
+    digest = re.search(r'name="expected" value="([0-9a-f]{64})"', again.text).group(1)
+    done = c.post("/queue/shop", params=where, data={**form, "expected": digest},
+                  headers={"Accept": "application/json"})
+    assert done.status_code == 200
+    assert done.json() == {"ok": True, "verdict": "confirm", "decided": 3, "held": [], "rescored": []}
+    assert [verdicts(store_url)[k] for k in ("jd:1", "jd:2", "jd:6")] == ["confirm"] * 3

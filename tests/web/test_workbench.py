@@ -1,6 +1,6 @@
 """A full day of triage in a real Chromium (issue 15), on SQLite and PostgreSQL: paging after
 keyboard triage, feedback and undo after a mouse decision, bulk and whole-shop decisions
-(one audit entry per listing), claims seen from two reviewers' browsers, the priority help
+(one audit entry per listing; a row re-scored after the page loaded is left out and linked), claims seen from two reviewers' browsers, the priority help
 line and the region / price / date filters with Chinese date inputs.
 
 Each test gets its own store and server (a store_url per engine): 130 flagged listings that
@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from firewatch.core.browser import gate
+from firewatch.core.labels import PLATFORM_NAMES
 from firewatch.core.models import Assessment, Listing, Reason
 from firewatch.store import open_store
 from firewatch.web.queries import QueueFilters, queue_page
@@ -161,6 +162,35 @@ def test_bulk_selection_with_shift_and_one_note(browser, site):
     expect(page.locator("#bulk-count")).to_have_text("50")
     page.uncheck("#select-page")
     expect(page.locator("#bulk-count")).to_have_text("0")
+    page.context.close()
+
+
+def test_a_bulk_decision_in_the_browser_leaves_out_a_row_rescored_after_the_page_loaded(browser, site):
+    base, store_url = site
+    page = queue_as_regulator(browser, base)
+    picks = page.locator("#queue tbody input.pick")
+    for i in range(3):
+        picks.nth(i).click()
+    expect(page.locator("#bulk-count")).to_have_text("3")
+    chosen = [tuple(k.split(":")) for k in keys_shown(page)[:3]]
+    moved = chosen[1]
+    with open_store(store_url) as s:  # the pipeline scores it again while the page is open
+        old = s.assessments.get_assessment(moved)
+        s.assessments.save_assessment(Assessment(*moved, "portable_extinguisher", 0.9, 0.99, True,
+                                                 [Reason("fake_certificate", "证书编号不存在")], {}, {},
+                                                 old.assessed_at + timedelta(hours=1)))
+    page.click("#bulk-dismiss")
+    expect(page.locator("#bulk-done")).to_contain_text("已批量处理 2 条")
+    expect(page.locator("#bulk-done")).to_contain_text("另有 1 条在页面显示后已重新评估")
+    link = page.locator("#bulk-rescored a")
+    expect(link).to_have_count(1)
+    expect(link).to_have_text(f"{PLATFORM_NAMES[moved[0]]} {moved[1]}")
+    with open_store(store_url) as s:
+        assert [s.reviews.latest_decision(k) is None for k in chosen] == [False, True, False]
+    link.click()  # the reviewer looks at the new assessment before deciding
+    expect(page).to_have_url(f"{page.base}/listings/{moved[0]}/{moved[1]}?state=pending")
+    expect(page.locator("body")).to_contain_text("证书编号不存在")
+    assert page.dialogs == []
     page.context.close()
 
 

@@ -3,6 +3,13 @@ and the confirm / dismiss / escalate decision, each decision audited; bulk decis
 selected rows or on every row of a shop (one audit entry per listing), and undo of the
 reviewer's last decision (audited).
 
+A decision is taken on the assessment the reviewer saw: the listing page and each queue row carry its
+time (`assessed_at`; the queue's bulk form one `seen` field a row, "platform:listing_id|time", the time
+empty when the row showed no assessment). A single decision on a listing re-scored since is refused
+(409, in Chinese); a bulk one leaves such rows undecided and names them (`rescored`), as it does rows
+another reviewer holds. The whole-shop action's confirmation digest covers each listing's assessment
+time, so a re-score after the confirmation page asks again.
+
 The pending queue (and the listing page) claims the rows it shows for the regulator looking
 (`[web] claim_minutes`): other regulators' queues skip them and anyone else's decision on them
 is refused (409, in Chinese); an admin's look claims nothing.
@@ -24,7 +31,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from firewatch.core.clock import show_date
 from firewatch.core.exceptions import AssessmentChanged, ClaimHeld
-from firewatch.core.models import PLATFORMS, Decision
+from firewatch.core.models import PLATFORMS, BulkDecided, Decision
 from firewatch.core.priority import HELP as PRIORITY_HELP, PROVINCES
 from firewatch.store import Store
 from firewatch.store.reviews import VERDICTS
@@ -39,6 +46,7 @@ from firewatch.web.render import render
 from firewatch.web.routes.analyst import search_index
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+SHOWN_RESCORED = 20  # rows re-scored since the page that the queue names after a bulk decision (all are counted)
 
 
 def filters_from(platform: str = "", category: str = "", reason: str = "", shop: str = "", since: str = "",
@@ -67,12 +75,19 @@ def review_queue(request: Request, after: str = "", before: str = "", filters: Q
                               reviewer=_claimant(user), claim_minutes=0 if is_head(request) else config.claim_minutes)
     last = store.reviews.last_decision_by(user.name)
     done, held = request.query_params.get("done", ""), request.query_params.get("held", "")
+    rescored, again = request.query_params.get("rescored", ""), _shown_keys(request.query_params.getlist("again"))
+    known = store.listings.get_listings(again) if again else {}
+    again = [k for k in again if k in known]  # named from the store, never from the address alone
     message = ""
     if done.isdigit():
         message = f"已批量处理 {int(done)} 条。"
         if held.isdigit() and int(held):
             message += f"另有 {int(held)} 条正由其他审核员处理，未作结论。"
-    return render(request, "queue.html", request_done=message, rows=page.rows, total=page.total, capped=page.capped, page=page,
+        if rescored.isdigit() and int(rescored):
+            message += f"另有 {int(rescored)} 条在页面显示后已重新评估（违规理由可能已变化），未作结论，请查看最新评估后再处理"
+            message += "：" if again else "。"
+    return render(request, "queue.html", request_done=message, rescored_keys=again if done.isdigit() else [],
+                  rows=page.rows, total=page.total, capped=page.capped, page=page,
                   filters=filters, params=filters.as_params(), states=QUEUE_STATES, platforms=sorted(PLATFORMS),
                   regions=PROVINCES, priority_help=PRIORITY_HELP, claim_minutes=config.claim_minutes,
                   last=last, bulk_cap=queries.BULK_CAP, undo_minutes=config.undo_window,
@@ -123,35 +138,75 @@ def record(store: Store, user: User, key: tuple[str, str], verdict: str, note: s
 
 
 def record_many(store: Store, user: User, keys: list[tuple[str, str]], verdict: str, note: str, ip: str,
-                how: str) -> tuple[list[int], list[tuple[str, str]]]:
-    """Decide many listings at once (one transaction) and audit each; returns the new decision ids
-    and the keys other reviewers hold (left undecided)."""
+                how: str, seen: dict[tuple[str, str], datetime | None] | None = None) -> BulkDecided:
+    """Decide many listings at once (one transaction) and audit each; `seen`: the assessment time each row
+    showed (rows re-scored since, and rows other reviewers hold, are left undecided and named)."""
     note = _note(note)
-    ids, held = store.reviews.record_decisions([Decision(k[0], k[1], user.name, verdict, note) for k in keys])
-    decided = [k for k in keys if k not in set(held)]
-    for key, decision_id in zip(decided, ids):
+    done = store.reviews.record_decisions([Decision(k[0], k[1], user.name, verdict, note) for k in keys], seen=seen)
+    for key, decision_id in zip(done.decided, done.ids):
         store.users.audit(user.name, "decision", f"{key[0]}:{key[1]}",
                           {"verdict": verdict, "note": note, "decision_id": decision_id, "bulk": how}, ip)
-    return ids, held
+    return done
+
+
+def _named(keys: list[tuple[str, str]]) -> list[str]:
+    return [f"{k[0]}:{k[1]}" for k in keys]
+
+
+def _after_bulk(request: Request, params: dict[str, str], verdict: str, done: BulkDecided) -> Response:
+    """The answer to a bulk decision: JSON naming the rows left undecided, or back to the queue, which counts
+    them and names (links) at most SHOWN_RESCORED of those re-scored since the page showed them."""
+    if wants_json(request):
+        return JSONResponse({"ok": True, "verdict": verdict, "decided": len(done.ids), "held": _named(done.held),
+                             "rescored": _named(done.rescored)})
+    query = [*params.items(), ("done", str(len(done.ids))), ("held", str(len(done.held))),
+             ("rescored", str(len(done.rescored))), *(("again", k) for k in _named(done.rescored[:SHOWN_RESCORED]))]
+    return RedirectResponse("/queue?" + urlencode(query), status_code=303)
+
+
+def _key(value: str) -> tuple[str, str] | None:
+    """"platform:listing_id" as a key, None when it is not one."""
+    platform, _, listing_id = value.partition(":")
+    return (platform, listing_id) if platform in PLATFORMS and listing_id and len(value) <= 200 else None
 
 
 def _keys(values: list[str]) -> list[tuple[str, str]]:
     keys = []
     for value in values:
-        platform, _, listing_id = value.partition(":")
-        if platform not in PLATFORMS or not listing_id or len(value) > 200:
+        key = _key(value)
+        if key is None:
             raise BadRequest(f"无效的商品编号「{value[:60]}」")
-        if (platform, listing_id) not in keys:
-            keys.append((platform, listing_id))
+        if key not in keys:
+            keys.append(key)
     return keys
+
+
+def _seen_rows(values: list[str]) -> dict[tuple[str, str], datetime | None]:
+    """The bulk form's `seen` fields ("platform:listing_id|assessment time", the time empty when the row showed
+    no assessment) as {key: time or None}; 400 (in Chinese) for a malformed one."""
+    seen: dict[tuple[str, str], datetime | None] = {}
+    for value in values:
+        shown, _, when = value.rpartition("|")
+        key = _key(shown)
+        if key is None:
+            raise BadRequest(f"无效的商品编号「{value[:60]}」")
+        seen[key] = _seen(when)
+    return seen
+
+
+def _shown_keys(values: list[str]) -> list[tuple[str, str]]:
+    """The keys a queue address names as re-scored (`again`), at most SHOWN_RESCORED; others ignored."""
+    return [key for key in map(_key, values[:SHOWN_RESCORED]) if key is not None]
 
 
 @router.post("/queue/bulk")
 def bulk_decide(request: Request, verdict: Annotated[limits.Field, Form()], key: Annotated[list[limits.Field], Form()] = [],
-                note: Annotated[limits.Note, Form()] = "", store: Store = Depends(get_store),
-                user: User = Depends(require("regulator"))) -> Response:
-    """Confirm or dismiss the selected rows with one note."""
+                seen: Annotated[list[limits.Field], Form()] = [], note: Annotated[limits.Note, Form()] = "",
+                store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
+    """Confirm or dismiss the selected rows with one note; `seen` (a field a row of the page): the assessment each
+    row showed, rows re-scored since are left undecided (rows it does not name are not checked)."""
     _verdict(verdict, ("confirm", "dismiss"))
+    shown = _seen_rows(seen)
     keys = _keys(key)
     if not keys:
         raise BadRequest("请先勾选要处理的商品")
@@ -159,13 +214,8 @@ def bulk_decide(request: Request, verdict: Annotated[limits.Field, Form()], key:
         raise BadRequest("一次最多处理 1000 条，请分批操作")
     if len(store.listings.get_listings(keys)) != len(keys):
         raise BadRequest("所选商品中有不存在的商品，未作任何处理")
-    ids, held = record_many(store, user, keys, verdict, note, client_ip(request), "selected")
-    params = _filter_params(request)
-    if wants_json(request):
-        return JSONResponse({"ok": True, "verdict": verdict, "decided": len(ids),
-                             "held": [f"{k[0]}:{k[1]}" for k in held]})
-    return RedirectResponse("/queue?" + urlencode({**params, "done": str(len(ids)), "held": str(len(held))}),
-                            status_code=303)
+    done = record_many(store, user, keys, verdict, note, client_ip(request), "selected", shown)
+    return _after_bulk(request, _filter_params(request), verdict, done)
 
 
 @router.post("/queue/shop")
@@ -174,8 +224,9 @@ def shop_decide(request: Request, verdict: Annotated[limits.Field, Form()], note
                 store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
     """Every pending row of one shop, named exactly: a platform and the shop's id or its whole
     name (the queue's shop filter, with the other filters). First a page naming the shops and the
-    count to confirm, then, posted again with the digest of exactly those listings, the decisions
-    (a different set since, and the page is shown again)."""
+    count to confirm, then, posted again with the digest of exactly those listings and their assessments'
+    times, the decisions (a different set since, or one re-scored, and the page is shown again; one
+    re-scored while deciding is left undecided and named)."""
     _verdict(verdict, ("confirm", "dismiss"))
     if not filters.shop.strip() or not filters.platform:
         raise BadRequest("请先选择平台并按店铺筛选（店铺编号或完整店铺名），再对该店铺的全部商品操作")
@@ -186,15 +237,16 @@ def shop_decide(request: Request, verdict: Annotated[limits.Field, Form()], note
     if len(keys) > queries.BULK_CAP:
         raise BadRequest(f"该店铺超过 {queries.BULK_CAP} 条待审商品，请增加筛选条件（如日期）后分批处理")
     params = filters.as_params()
-    digest = queries.keys_digest(keys)
+    shown: dict[tuple[str, str], datetime | None] = dict.fromkeys(keys)
+    shown.update((k, a.assessed_at) for k, a in store.assessments.get_assessments(keys).items())
+    digest = queries.keys_digest(keys, shown)
     if expected != digest:  # not confirmed yet, or the set changed since: show the shops and count and ask
         return render(request, "queue_confirm.html", count=len(keys), verdict=verdict, note=_note(note),
                       filters=filters, params=params, changed=bool(expected), digest=digest,
                       shops=queries.shops_of(store, keys), sample=store.listings.get_listings(keys[:10]),
                       keys=keys[:10])
-    ids, held = record_many(store, user, keys, verdict, note, client_ip(request), "shop")
-    return RedirectResponse("/queue?" + urlencode({**params, "done": str(len(ids)), "held": str(len(held))}),
-                            status_code=303)
+    done = record_many(store, user, keys, verdict, note, client_ip(request), "shop", shown)
+    return _after_bulk(request, params, verdict, done)
 
 
 @router.post("/decisions/undo")
