@@ -47,6 +47,8 @@ def found(rules: RiskRules, item: Listing, category: str, on: date = ON) -> dict
     "开业检查过了就没事，价格实惠。",
     "这批是送检专用的，跟大货不一样。",
     "店里有得看就行，质量别太较真。",
+    "只为年检准备的款，便宜。",
+    "年审神器，买了放车里就行。",
 ])
 def test_inspection_for_the_look_of_the_check(rules, description):
     assert "inspection_only" in found(rules, shop("灭火器4kg干粉 店铺用", "45", description=description),
@@ -153,6 +155,10 @@ def test_claims_are_a_switch(rules):
     ("electrical_fire_detector", "电气火灾监控探测器 4路温度 导轨", {"测温通道": "8路"}),
     # the pattern year of turnout gear (GA 10 / XF 10: 14式, 17式)
     ("rescue_equipment", "14式消防员灭火防护服 五件套", {"款式": "17式"}),
+    # the battery chemistry (GB 17945-2024 names the allowed ones)
+    ("emergency_light", "消防应急灯 磷酸铁锂电池 双头", {"电池类型": "镍镉电池"}),
+    # the foam concentrate's base: 水成膜 (AFFF) against 蛋白 (P)
+    ("foam_agent", "水成膜泡沫灭火剂 AFFF 6% 25kg", {"类型": "蛋白泡沫液"}),
 ])
 def test_family_differs_between_title_and_table(rules, category, title, attributes):
     assert "spec_mismatch" in found(rules, shop(title, "2000", attributes), category)
@@ -165,6 +171,9 @@ def test_family_differs_between_title_and_table(rules, category, title, attribut
     ("fire_retardant_coating", "薄型钢结构防火涂料 室内", {"类型": "膨胀型"}),
     ("electrical_fire_detector", "电气火灾监控探测器 4路温度 导轨", {"温度通道": "4路"}),
     ("rescue_equipment", "17式消防员灭火防护服 五件套", {"款式": "17式"}),
+    ("emergency_light", "消防应急灯 磷酸铁锂电池 双头", {"电池类型": "磷酸铁锂"}),
+    # AR (抗溶) is a property of an AFFF, not another base
+    ("foam_agent", "水成膜泡沫灭火剂 AFFF 3% 抗溶", {"型号": "S/AR 3%"}),
 ])
 def test_same_family_value_is_no_contradiction(rules, category, title, attributes):
     assert "spec_mismatch" not in found(rules, shop(title, "2000", attributes), category)
@@ -203,6 +212,9 @@ def unit(item: Listing, category: str) -> dict | None:
     ("other_fire", shop("消防水枪 多功能 QZ16 铝", "2"), shop("消防水枪 多功能 QZ16 铝", "22")),
     ("fire_coupling", shop("KD50 黄铜 消防接口 内扣", "3"), shop("KD50 黄铜 消防接口 内扣", "26")),
     ("rescue_equipment", shop("14式 消防战斗服 四件套", "60"), shop("14式 消防战斗服 四件套", "680")),
+    ("rescue_equipment", shop("17式 消防头盔 带面罩", "12"), shop("17式 消防头盔 带面罩", "190")),
+    ("other_fire", shop("室内消火栓 SN65 旋转型", "9"), shop("室内消火栓 SN65 旋转型", "85")),
+    ("other_fire", shop("室外消火栓 SS100/65-1.6 地上式", "150"), shop("室外消火栓 SS100/65-1.6 地上式", "760")),
 ])
 def test_priced_products(rules, category, low, fair):
     assert "price_too_low" in found(rules, low, category)
@@ -214,6 +226,9 @@ def test_priors_only_for_the_named_product(rules):
     assert "price_too_low" not in found(rules, shop("儿童玩具水枪 消防车款", "2"), "other_fire")
     assert "price_too_low" not in found(rules, shop("KD65 铝合金 消防接口", "3"), "fire_coupling")
     assert "price_too_low" not in found(rules, shop("一次性防护服 连体", "8"), "rescue_equipment")
+    # a hydrant's spanner or cabinet is not the hydrant
+    assert "price_too_low" not in found(rules, shop("室内消火栓扳手 SN65 通用", "6"), "other_fire")
+    assert "price_too_low" not in found(rules, shop("儿童消防头盔 玩具 表演", "9"), "rescue_equipment")
 
 
 def test_nameplate_is_an_accessory_unless_it_comes_with_the_door(rules):
