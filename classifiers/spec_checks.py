@@ -974,7 +974,7 @@ _SCALAR_KEYS = frozenset({
     "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables",
     "sprinklers", "sprinkler_mountings", "coating_codes", "coating_types", "temperature_channels",
-    "gear_patterns", "batteries", "foam_types_code", "foam_types_words"})  # what _scalars reads
+    "gear_patterns", "batteries"})  # what _scalars reads
 
 
 @functools.lru_cache(maxsize=1)
@@ -1052,9 +1052,6 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "gear pattern": set(specs.get("gear_patterns", [])),
         # the battery chemistry (磷酸铁锂 in the title, 镍镉 in the table)
         "battery": {b["type"] for b in specs.get("batteries", [])},
-        # the foam concentrate's base by code or word (AFFF 水成膜, FP 氟蛋白, P 蛋白); AR (抗溶) is a
-        # property any of them may add, not a base of its own
-        "foam type": (set(specs.get("foam_types_code", [])) | set(specs.get("foam_types_words", []))) - {"AR"},
     }
     return {k: v for k, v in out.items() if v}
 
@@ -1069,10 +1066,9 @@ FAMILY_NAMES = {
     "emergency minutes": "应急工作时间", "cross-section": "导体截面", "hose length": "水带长度",
     "sprinkler mounting": "喷头安装方式", "cable fire resistance": "是否耐火", "coating place": "防火涂料使用场所",
     "coating thickness": "防火涂料类型", "temperature channels": "测温通道数", "gear pattern": "防护装备款式",
-    "battery": "电池类型", "foam type": "泡沫液类型",
+    "battery": "电池类型",
 }
 _COATING_THICKNESS = {"ultra_thin": "超薄型", "thin": "薄型", "thick": "厚型"}
-_FOAM_NAMES = {"AFFF": "水成膜（AFFF）", "FP": "氟蛋白（FP）", "P": "蛋白（P）", "AR": "抗溶（AR）"}
 _BATTERY_NAMES = {"cobalt_lithium": "钴酸锂", "ternary_lithium": "三元锂", "lead_acid": "铅酸", "lifepo4": "磷酸铁锂",
                   "nicd": "镍镉", "nimh": "镍氢"}
 
@@ -1096,7 +1092,7 @@ FAMILY_CATEGORIES = {
     "cable fire resistance": {"flame_retardant_cable", "fire_resistant_cable"},
     "coating place": {"fire_retardant_coating"}, "coating thickness": {"fire_retardant_coating"},
     "temperature channels": {"electrical_fire_detector"}, "gear pattern": {"rescue_equipment"},
-    "battery": {"emergency_light"}, "foam type": {"foam_agent"},
+    "battery": {"emergency_light"},
 }
 
 
@@ -1123,8 +1119,6 @@ def _value_text(family: str, value: Any) -> str:
         return f"{value}式/款"
     if family == "battery":
         return _BATTERY_NAMES.get(value, str(value))
-    if family == "foam type":
-        return _FOAM_NAMES.get(value, str(value))
     if family == "conductors":
         cores, sections = value
         return f"{cores} 芯×{'+'.join(_fmt(float(x)) for x in sections)}"

@@ -157,8 +157,6 @@ def test_claims_are_a_switch(rules):
     ("rescue_equipment", "14式消防员灭火防护服 五件套", {"款式": "17式"}),
     # the battery chemistry (GB 17945-2024 names the allowed ones)
     ("emergency_light", "消防应急灯 磷酸铁锂电池 双头", {"电池类型": "镍镉电池"}),
-    # the foam concentrate's base: 水成膜 (AFFF) against 蛋白 (P)
-    ("foam_agent", "水成膜泡沫灭火剂 AFFF 6% 25kg", {"类型": "蛋白泡沫液"}),
 ])
 def test_family_differs_between_title_and_table(rules, category, title, attributes):
     assert "spec_mismatch" in found(rules, shop(title, "2000", attributes), category)
@@ -172,8 +170,6 @@ def test_family_differs_between_title_and_table(rules, category, title, attribut
     ("electrical_fire_detector", "电气火灾监控探测器 4路温度 导轨", {"温度通道": "4路"}),
     ("rescue_equipment", "17式消防员灭火防护服 五件套", {"款式": "17式"}),
     ("emergency_light", "消防应急灯 磷酸铁锂电池 双头", {"电池类型": "磷酸铁锂"}),
-    # AR (抗溶) is a property of an AFFF, not another base
-    ("foam_agent", "水成膜泡沫灭火剂 AFFF 3% 抗溶", {"型号": "S/AR 3%"}),
 ])
 def test_same_family_value_is_no_contradiction(rules, category, title, attributes):
     assert "spec_mismatch" not in found(rules, shop(title, "2000", attributes), category)
