@@ -33,6 +33,12 @@ _VALUE_RE = re.compile(_NUMBER + r"\s*(" + _UNIT_ALT + r")(?![a-z²2])")
 _MEASURE_NAMES = {"power": "功率", "time": "时间", "mass": "重量", "length": "长度", "thickness": "厚度"}
 
 
+@functools.lru_cache(maxsize=16)
+def _normalized(words: tuple[str, ...]) -> tuple[str, ...]:
+    """A facts word list, normalised once."""
+    return tuple(normalize(w) for w in words)
+
+
 @functools.lru_cache(maxsize=4)
 def _actual_re(cues: tuple[str, ...]) -> re.Pattern:
     """A cue saying what follows is the real value (实配, 实际), a few words, then a value with its unit."""
@@ -54,7 +60,10 @@ def _actual_below_stated(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> 
     elsewhere (15kW) by more than the tolerance: the stated specification is not the product's."""
     if not cfg.get("enforce"):
         return []
-    rx = _actual_re(tuple(normalize(c) for c in cfg.get("cues", [])))
+    cues = _normalized(tuple(cfg.get("cues", [])))
+    if not any(c in text for _, text in fields for c in cues):
+        return []  # most listings admit nothing: no field is normalised
+    rx = _actual_re(cues)
     tol = float(cfg.get("tolerance", 0.1))
     normed = [(source, text, normalize(text)) for source, text in fields]
     for source, text, norm in normed:
@@ -74,18 +83,17 @@ def _actual_below_stated(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> 
     return []
 
 
+@functools.lru_cache(maxsize=256)
+def _word_re(word: str) -> re.Pattern:
+    """A group word as an expression: a bare Latin code (co, lpg) only as a word of its own, not
+    inside another (eco, co2)."""
+    nw = normalize(word)
+    return re.compile(rf"(?<![a-z]){re.escape(nw)}(?![a-z0-9])" if nw.isascii() else re.escape(nw))
+
+
 def _words_in(norm: str, groups: dict[str, list[str]]) -> set[str]:
     """The groups (smoke, heat; methane, co ...) whose words occur in `norm`."""
-    found = set()
-    for group, words in groups.items():
-        for w in words:
-            nw = normalize(w)
-            # a bare Latin code (co, lpg) only as a word of its own, not inside another (eco, co2)
-            pattern = rf"(?<![a-z]){re.escape(nw)}(?![a-z0-9])" if nw.isascii() else re.escape(nw)
-            if re.search(pattern, norm):
-                found.add(group)
-                break
-    return found
+    return {group for group, words in groups.items() if any(_word_re(w).search(norm) for w in words)}
 
 
 def _detection(fields: list[tuple[str, str]], category: str, cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
@@ -129,8 +137,8 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
     """An attribute denying a feature (面罩：无, 耐火：否) the title claims (含面罩, 耐火电缆)."""
     if not cfg.get("enforce"):
         return []
-    none_values = {normalize(v) for v in cfg.get("none_values", [])}
-    skip = {normalize(k) for k in cfg.get("skip_keys", [])}
+    none_values = frozenset(_normalized(tuple(cfg.get("none_values", []))))
+    skip = frozenset(_normalized(tuple(cfg.get("skip_keys", []))))
     title = next((t for s, t in fields if s == "title"), "")
     norm_title = normalize(title)
     for source, text in fields:
