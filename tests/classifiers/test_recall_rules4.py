@@ -15,22 +15,16 @@ from __future__ import annotations
 
 import copy
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
-from classifiers.price import load_priors, unit_price
 from classifiers.risk import RiskRules
 from classifiers.specs import load_facts, parse_specs
 from firewatch.core.models import Listing
 
-ON = date(2026, 3, 1)
+from tests.classifiers.test_recall_rules import ON, shop, unit
+
 AFTER = date(2026, 7, 1)  # GB 20517-2025 in force
-
-
-def shop(title: str, price: str = "100", attributes: dict | None = None, description: str = "") -> Listing:
-    return Listing(platform="taobao", listing_id="t", title=title, price=Decimal(price), shop_name="某某消防器材店",
-                   attributes=dict(attributes or {}), description=description)
 
 
 def found(rules: RiskRules, item: Listing, category: str, on: date = ON) -> dict[str, str]:
@@ -197,12 +191,6 @@ def test_gb20517_2025_self_check_at_least_every_24_hours(rules):
 
 
 # -- price_too_low: nozzles, brass couplings, turnout gear; nameplates; agent by the kg ---------
-
-def unit(item: Listing, category: str) -> dict | None:
-    priors = load_priors()
-    specs = parse_specs(" ".join([item.title] + [f"{k} {v}" for k, v in item.attributes.items()]), load_facts())
-    return unit_price(item, category, specs, priors.get("units"), priors.get("not_comparable"), priors.get("min_amount"))
-
 
 @pytest.mark.parametrize("category,low,fair", [
     ("other_fire", shop("消防水枪 多功能 QZ16 铝", "2"), shop("消防水枪 多功能 QZ16 铝", "22")),
