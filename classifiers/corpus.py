@@ -46,7 +46,10 @@ REAL_VOICE_TRAIN_PATH = DATA_DIR / "real_voice_train.jsonl"
 # a third set in shop voice, written before the rules were read: measured once on main's rules
 # (the "before" of its rules work), then trained on like the first
 REAL_VOICE3_PATH = DATA_DIR / "real_voice3.jsonl"
-TRAINING_PATHS = (HAND_CORPUS_PATH, REAL_VOICE_TRAIN_PATH, REAL_VOICE3_PATH)
+# a fourth, by someone who never read the rules: measured on main's rules first (the "before" of
+# its rules work, issue 17), then trained on like the others
+REAL_VOICE4_PATH = DATA_DIR / "real_voice4.jsonl"
+TRAINING_PATHS = (HAND_CORPUS_PATH, REAL_VOICE_TRAIN_PATH, REAL_VOICE3_PATH, REAL_VOICE4_PATH)
 DESCRIPTION_CHARS = 300
 
 

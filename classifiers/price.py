@@ -379,6 +379,7 @@ def _amount(text: str, basis: str) -> float | None:
 
 _NOT_COMPARABLE: dict[int, tuple[Any, tuple]] = {}
 _KIND_WORDS = ("款", "式", "型", "版", "供电", "一体")
+_PRESENT_WORDS = ("齐全", "完整", "清晰", "参数", "照做", "标注")
 
 
 def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
@@ -396,12 +397,14 @@ def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
     return cached[1]
 
 
-def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None:
+def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bool = False) -> str | None:
     """Why the listing's price says nothing about the product's cost, or None: an accessory of
     the product (a bracket, a box, a base: 灭火器支架) rather than one that comes with it
     (送支架, 含箱), a price that is a placeholder for a quote (价格面议, 拍前咨询), or a service
     named in the title (充装服务, 上门回收, 出租) priced against the product it serves, or used goods
-    (二手, 九成新) whose price is not a new unit's."""
+    (二手, 九成新) whose price is not a new unit's. `by_weight`: the listing prices its goods by the kg
+    (七氟丙烷灭火剂 按公斤卖 机房充装): an agent sold by weight is the goods, whatever filling it is for,
+    so service words do not apply."""
     if not rules:
         return None
     accessory, cues, quote, service, quote_title, used = _not_comparable_tables(rules)
@@ -413,6 +416,8 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
                 continue  # 电池款, 支架式, 底座型: a kind of the product, not a part sold alone
             if title[m.end():m.end() + 1] == "+":
                 continue  # 灭火器箱+2具4kg干粉: the accessory comes with the product, priced as a set
+            if title[m.end():m.end() + 2] in _PRESENT_WORDS:
+                continue  # 铭牌齐全, 标牌清晰: the product's own part is there, not sold alone
             if not any(c in before for c in cues):
                 return f"配件 {m.group(0)}"
     if used is not None:
@@ -431,7 +436,7 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None) -> str | None
             m = quote.search(text)
             if m:
                 return f"报价 {m.group(0)}"
-    if service is not None:
+    if service is not None and not by_weight:
         m = service.search(title)
         if m:
             return f"服务 {m.group(0)}"
@@ -458,9 +463,10 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
     None; `least`: per category, the least amount one price can be for (the priors' `min_amount`),
     used when the amount cannot be read.
     """
-    if skip and not_comparable(listing, skip):
-        return None
     allowed = bases(units, category)
+    stated = stated_unit(listing)
+    if skip and not_comparable(listing, skip, by_weight=bool(stated and stated[0] in ("kg", "jin", "t") and "kg" in allowed)):
+        return None
     basis = allowed[0]
     if basis == "m" and aluminium(listing):
         return None  # the per-mm² prior is copper's; aluminium conductors cost a fraction of it
@@ -480,7 +486,6 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
         return None
     if price is None or price <= 0:
         return None
-    stated = stated_unit(listing)
     said = stated[1] if stated else None
     if stated and stated[0] in ("m", "m2", "kg", "jin", "t"):
         # the listing prices one metre, m², kg, 斤 or 吨: compared per that unit, or not at all

@@ -20,6 +20,7 @@ from firewatch.core.labels import attribute_name
 from firewatch.core.models import Listing, Reason
 from firewatch.core.money import yuan_text
 
+from .claims import claim_mismatches
 from .certification import certification_findings, listing_date, load_scope, voluntary_numbers, \
     voluntary_registry_finding
 from .datafiles import load_yaml
@@ -128,6 +129,13 @@ class RiskRules:
                                                              key=len, reverse=True))))
             for code, cfg in self.reasons_cfg.items() if cfg.get("context_negations")}
         # the phrases a reason's context_negations cancel (absent: all of the reason's phrases)
+        # a sentence warning buyers off such goods (那种别买) cancels the phrase matches in it
+        warnings = [normalize(p) for p in self.lexicon.get("warning_patterns", [])]
+        self._warning = re.compile("|".join(f"(?:{p})" for p in warnings)) if warnings else None
+        # words in a title that cancel a reason's phrases in every field (防火门翻新 上门服务)
+        self._title_negations: dict[str, tuple[str, ...]] = {
+            code: tuple(normalize(w) for w in cfg["title_negations"])
+            for code, cfg in self.reasons_cfg.items() if cfg.get("title_negations")}
         self._context_phrases: dict[str, frozenset[str]] = {
             code: frozenset(normalize(p) for p in cfg["context_phrases"])
             for code, cfg in self.reasons_cfg.items() if cfg.get("context_phrases")}
@@ -216,11 +224,29 @@ class RiskRules:
                 if context is not None and (limited is None or m.group(0) in limited) and context.search(
                         norm, max(0, m.start() - self.context_window), m.end() + self.context_window):
                     continue
-                if not self._negated(norm, m.start(), m.end(), neg_re):
+                if not self._negated(norm, m.start(), m.end(), neg_re) and not self._warned(norm, m.start(), m.end()):
                     start, end = _field_span(source, (m.start(), m.end()))
                     found.append(Reason(code, _context(text, m.start(), m.end()), source, start, end))
                     break
         return found
+
+    _SENTENCE_ENDS = "。！!？?；;\n"
+
+    def _warned(self, norm: str, start: int, end: int) -> bool:
+        """Whether the sentence holding norm[start:end] warns buyers off such goods (那种别买)."""
+        if self._warning is None:
+            return False
+        lo = max((norm.rfind(c, 0, start) for c in self._SENTENCE_ENDS), default=-1) + 1
+        his = [i for i in (norm.find(c, end) for c in self._SENTENCE_ENDS) if i >= 0]
+        return self._warning.search(norm, lo, min(his) if his else len(norm)) is not None
+
+    def _title_negated(self, reasons: list[Reason], title: str) -> list[Reason]:
+        """`reasons` less the phrase reasons their code's title_negations cancel for this title."""
+        if not self._title_negations or not reasons:
+            return reasons
+        norm = normalize(title)
+        gone = {code for code, words in self._title_negations.items() if any(w in norm for w in words)}
+        return [r for r in reasons if r.code not in gone] if gone else reasons
 
     def maker_reasons(self, attributes: dict[str, str]) -> list[Reason]:
         """no_manufacturer when a maker attribute (品牌, 生产厂家 ...) says "none"."""
@@ -463,6 +489,7 @@ class RiskRules:
         for phrases, _, _, _ in analysed:
             reasons += [Reason(r.code, r.evidence, r.source, r.start, r.end, r.span_field)
                         for r in phrases]  # cached ones stay unshared
+        reasons = self._title_negated(reasons, title)
         if category not in self.reasons_cfg.get("no_manufacturer", {}).get("skip_categories", []):
             reasons += self.maker_reasons(listing.attributes or {})
         if category not in self.reasons_cfg.get("no_certification", {}).get("skip_categories", []):
@@ -515,6 +542,9 @@ class RiskRules:
             reasons += self._attribute_pair_mismatch(fields, analysed, category)
         if attr_texts and listing.description and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._description_attribute_mismatch(fields, analysed, category)
+        if not any(r.code == "spec_mismatch" for r in reasons):
+            # a claim the listing takes back (含面罩 / 面罩：无; 15kW / 实配电机7.5千瓦)
+            reasons += [_reason(f, source) for source, f in claim_mismatches(fields, category, self.facts)]
         reasons = self._certification_reasons(reasons, listing, category, now, fields, analysed)
         # a prop's price is not the product's: not compared with its prior
         if not any(r.code == "prop_or_display" for r in reasons):

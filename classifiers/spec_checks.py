@@ -91,7 +91,8 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                                      f"{UNITS.get(c['unit'], c['unit'])} 不是{_agent(c['agent'])}灭火器的标准规格"
                                      f"（{_seq(series)}）", text, c["code"]))
                 break
-    found += _extinguisher_rating(text, codes, cfg.get("ratings", {}))
+    if not found:  # a code whose size the text contradicts (MFZ/ABC4, 2kg) has no one size to rate
+        found += _extinguisher_rating(text, codes, cfg.get("ratings", {}))
     found += _extinguisher_hose(text, codes or _stated_unit(text, specs), cfg.get("hose", {}))
     for pct in specs.get("powder_content_pct", []):
         if pct < cfg.get("min_powder_content_pct", 75):
@@ -146,8 +147,9 @@ _RATING_B_RE = re.compile(r"(?:灭火级别|灭火等级|灭火能力|级别)\s*
 
 
 def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
-    """spec_mismatch when the stated fire rating is below the least rating of the listing's one size
-    (the rating of a smaller unit: 2A/55B on MFZ/ABC8 contradicts the code)."""
+    """A finding when the stated fire rating is below the least rating of the listing's one size
+    (the rating of a smaller unit: 2A/55B on MFZ/ABC8): substandard_spec, a rating below the
+    standard's minimum for the size, or spec_mismatch where the facts' `reason` says so."""
     if not cfg.get("enforce") or len({(c["agent"], c["feature"], c["amount"]) for c in codes}) != 1:
         return []
     code = codes[0]
@@ -167,7 +169,7 @@ def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, 
         low_a = a is not None and least[0] and a < least[0]
         if low_a or b < least[1]:
             want = (f"{least[0]}A/" if least[0] else "") + f"{least[1]}B"
-            return [finding("spec_mismatch", f"型号 {code['code']} 的灭火级别应不低于 {want}，商品却标称 "
+            return [finding(cfg.get("reason", "substandard_spec"), f"型号 {code['code']} 的灭火级别应不低于 {want}，商品却标称 "
                             f"{needle.split('级别')[-1].strip(' :：为').upper()}{_by(cfg)}", text, needle)]
     return []
 
@@ -374,6 +376,14 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
                 found.append(finding("substandard_spec", f"快速响应喷头的响应时间指数 RTI 应不大于 {rti['max']}，"
                                      f"商品却标称 RTI {m.group(1)}", text, m.group(0)))
                 break
+    coded = {s["bore_mm"] for s in heads if s["bore_mm"]}
+    stated_dn = {d for d in specs.get("dn", []) if d in (10, 15, 20, 25)}
+    if len(coded) == 1 and len(stated_dn) == 1 and coded != stated_dn \
+            and not any(w in norm for w in ("转", "异径", "变径", "三通", "配管", "管径")):
+        # the code's bore (ZSTZ15: 15 mm, GB 5135.1-2019) against a DN written out (DN20)
+        head = next(s for s in heads if s["bore_mm"])
+        found.append(finding("spec_mismatch", f"型号 {head['code']} 表示公称口径 {head['bore_mm']} 毫米，"
+                             f"商品却标称 DN{next(iter(stated_dn))}（GB 5135.1-2019 型号中的公称口径）", text, head["code"]))
     bores = {s["bore_mm"] for s in heads if s["bore_mm"]} | {d for d in specs.get("dn", []) if d in (15, 20)}
     ks = set(specs.get("k_factors", []))
     bk = {int(k): int(v) for k, v in cfg.get("bore_k_factor", {}).items()}
@@ -651,6 +661,34 @@ def _smoke_alarm(text: str, facts: dict[str, Any]) -> list[Finding]:
     return []
 
 
+# a self-check (battery check) interval: 每72小时自检一次, 自检周期：72小时, 48h自检, 3天自检一次
+_SELF_CHECK_RES = (
+    re.compile(r"每\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:自检|自我检测|巡检|电池检测)"),
+    re.compile(r"(?:自检|巡检|电池检测)\s*(?:周期|间隔|频率|频次)\s*[:：为]?\s*(?:每)?\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)"),
+    re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:自检|巡检)"),
+)
+
+
+def _smoke_self_check(text: str, specs: dict[str, Any], facts: dict[str, Any], on: date) -> list[Finding]:
+    """substandard_spec when a smoke alarm under GB 20517-2025 (cited, or in force on the listing's
+    day) states a battery self-check less often than the edition requires (at least every 24 h)."""
+    cfg = facts.get("smoke_alarm", {}).get("self_check", {})
+    norm = _normal(text)
+    if not cfg.get("enforce") or ("检" not in norm):
+        return []
+    cited = any(str(s).startswith(str(cfg.get("edition", "20517-2025"))) for s in specs.get("standards", []))
+    start = cfg.get("in_force_from")
+    if not cited and not (start and on >= date.fromisoformat(str(start))):
+        return []
+    for rx in _SELF_CHECK_RES:
+        for m in rx.finditer(norm):
+            hours = float(m.group(1)) * (24 if m.group(2) == "天" else 1)
+            if hours > float(cfg["max_hours"]):
+                return [finding("substandard_spec", f"电池自检间隔 {_fmt(hours)} 小时，长于标准要求的至少每 "
+                                f"{_fmt(float(cfg['max_hours']))} 小时一次{_by(cfg)}", text, m.group(0))]
+    return []
+
+
 # 门扇钢板厚度：0.5mm, 门框板厚1.0毫米, 钢板厚度0.6mm (no part named: the leaf's, the least of any part);
 # a plate or a part is named right before 厚, so 涂层厚度0.1mm, 镀锌层厚度, 漆膜厚 are no plate
 _DOOR_STEEL_RE = re.compile(r"(?:(门扇|门板|面板|门框|框架)\s*(?:面板|钢板|板材|板)?|面板|钢板|板材|板)\s*(?:厚度|厚)\s*"
@@ -924,6 +962,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _gas_alarm_level(text, facts)
     if category == "smoke_alarm" and ("贝" in text or "db" in text or "dB" in text or "DB" in text):
         found += _smoke_alarm(text, facts)
+    if category == "smoke_alarm":
+        found += _smoke_self_check(text, specs, facts, on)
     if standards:  # `standards=False`: the caller judged each field's cited standards already
         found += _standards(text, category, specs, facts, on)
     return found
@@ -933,7 +973,8 @@ _SCALAR_KEYS = frozenset({
     "lengths_m", "bulb_named", "stated_hours", "emergency_minutes", "sections_mm2", "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
     "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables",
-    "sprinklers", "sprinkler_mountings"})  # what _scalars reads
+    "sprinklers", "sprinkler_mountings", "coating_codes", "coating_types", "temperature_channels",
+    "gear_patterns", "batteries"})  # what _scalars reads
 
 
 @functools.lru_cache(maxsize=1)
@@ -1002,6 +1043,15 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "pump code": {p["code"] for p in specs.get("pumps", [])},
         # the GB/T 19666 flame-retardant category a code states (ZA-ZD); NH or ZR states none of them
         "cable class": {c["flame_class"] for c in specs.get("cables", []) if c["flame_class"] in ("ZA", "ZB", "ZC", "ZD")},
+        # whether the cable codes are fire-resistant (NH-YJV) or not (ZC-YJV)
+        "cable fire resistance": {bool(c["fire_resistant"]) for c in specs.get("cables", [])},
+        # GB 14907-2018 place (N indoor, W outdoor) by code, and the thickness type (超薄型/薄型/厚型)
+        "coating place": set((specs.get("coating_codes") or {}).get("place", [])),
+        "coating thickness": {t for t in specs.get("coating_types", []) if t in _COATING_THICKNESS},
+        "temperature channels": set(specs.get("temperature_channels", [])),
+        "gear pattern": set(specs.get("gear_patterns", [])),
+        # the battery chemistry (磷酸铁锂 in the title, 镍镉 in the table)
+        "battery": {b["type"] for b in specs.get("batteries", [])},
     }
     return {k: v for k, v in out.items() if v}
 
@@ -1014,8 +1064,13 @@ FAMILY_NAMES = {
     "bore": "口径", "foam mix ratio": "泡沫混合比", "gas cylinder": "气体灭火瓶组容量", "agent": "灭火剂",
     "cylinder volume": "容量", "pump code": "消防泵型号", "cable class": "阻燃/耐火等级",
     "emergency minutes": "应急工作时间", "cross-section": "导体截面", "hose length": "水带长度",
-    "sprinkler mounting": "喷头安装方式",
+    "sprinkler mounting": "喷头安装方式", "cable fire resistance": "是否耐火", "coating place": "防火涂料使用场所",
+    "coating thickness": "防火涂料类型", "temperature channels": "测温通道数", "gear pattern": "防护装备款式",
+    "battery": "电池类型",
 }
+_COATING_THICKNESS = {"ultra_thin": "超薄型", "thin": "薄型", "thick": "厚型"}
+_BATTERY_NAMES = {"cobalt_lithium": "钴酸锂", "ternary_lithium": "三元锂", "lead_acid": "铅酸", "lifepo4": "磷酸铁锂",
+                  "nicd": "镍镉", "nimh": "镍氢"}
 
 
 # The categories whose listings state each family's values about the product itself: in any
@@ -1034,6 +1089,10 @@ FAMILY_CATEGORIES = {
     "gas cylinder": {"gas_suppression"}, "pump code": {"fire_pump"},
     "emergency minutes": {"emergency_light"}, "cross-section": {"flame_retardant_cable", "fire_resistant_cable"},
     "hose length": {"fire_hose"}, "sprinkler mounting": {"sprinkler"},
+    "cable fire resistance": {"flame_retardant_cable", "fire_resistant_cable"},
+    "coating place": {"fire_retardant_coating"}, "coating thickness": {"fire_retardant_coating"},
+    "temperature channels": {"electrical_fire_detector"}, "gear pattern": {"rescue_equipment"},
+    "battery": {"emergency_light"},
 }
 
 
@@ -1048,6 +1107,18 @@ def _value_text(family: str, value: Any) -> str:
         return _agent(value)
     if family == "sprinkler mounting":
         return _MOUNTING_WORDS.get(value, str(value))
+    if family == "cable fire resistance":
+        return "耐火型（N/NH）" if value else "非耐火型"
+    if family == "coating place":
+        return {"N": "室内（N）", "W": "室外（W）"}.get(value, str(value))
+    if family == "coating thickness":
+        return _COATING_THICKNESS.get(value, str(value))
+    if family == "temperature channels":
+        return f"{value} 路"
+    if family == "gear pattern":
+        return f"{value}式/款"
+    if family == "battery":
+        return _BATTERY_NAMES.get(value, str(value))
     if family == "conductors":
         cores, sections = value
         return f"{cores} 芯×{'+'.join(_fmt(float(x)) for x in sections)}"
@@ -1068,6 +1139,13 @@ def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
                 return c["text"]
     if family == "sprinkler mounting":
         return _MOUNTING_WORDS.get(value, str(value)).removesuffix("型")
+    if family == "cable fire resistance":
+        return next((c["code"] for c in specs.get("cables", []) if bool(c["fire_resistant"]) == value), "")
+    if family == "battery":
+        return next((b["text"] for b in specs.get("batteries", []) if b["type"] == value), "")
+    if family in ("coating place", "coating thickness", "temperature channels", "gear pattern"):
+        return {"coating thickness": _COATING_THICKNESS.get(value, ""), "temperature channels": f"{value}路",
+                "gear pattern": str(value)}.get(family, "")
     if family == "extinguisher amount":
         for c in specs.get("extinguisher_codes", []):
             if c["amount"] == value:

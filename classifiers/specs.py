@@ -172,7 +172,8 @@ _CORES_RE = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*�
 _VOLTAGE_RE = re.compile(r"(0\.6/1|450/750|300/500|300/300|8\.7/15|26/35|0\.6/1\.0)\s*(kv|v)?")
 # blankets, batteries, packs, certificates
 _SIZE_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?(?![\d.*×x])")
-_PACK_RE = re.compile(r"(\d{1,3})\s*(?:只|个|瓶|具|支|条|套|件|台)\s*装|装\s*(\d{1,3})\s*(?:只|个|瓶|具)")
+# 4只装, 装12个; never a minimum order (包装：10只起批 is one unit's price, ten the least order)
+_PACK_RE = re.compile(r"(\d{1,3})\s*(?:只|个|瓶|具|支|条|套|件|台)\s*装|装\s*(\d{1,3})\s*(?:只|个|瓶|具)(?!\s*起(?:批|订|售|购))")
 _CERT_VALUE = r"\s*[:：]?\s*(?:no\.?\s*)?([0-9a-z][0-9a-z-]{3,30})"
 _INCH_TO_DN = {1.0: 25, 1.5: 40, 2.0: 50, 2.5: 65, 3.0: 80, 4.0: 100}
 
@@ -645,6 +646,20 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
         _put(specs, "coating_types", found)
 
 
+# temperature channels of an electrical-fire detector: 8路温度, 温度通道：2路, 测温4路
+_TEMP_CHANNELS_RE = re.compile(r"(\d{1,2})\s*路\s*(?:温度|测温|温感)|(?:温度|测温|温感)\s*(?:通道|回路|路数|检测)?\s*[:：]?\s*"
+                               r"(\d{1,2})\s*路")
+# the pattern year of firefighter gear (GA/XF 10: 97式, 02式, 14式, 17式; sellers write 17款 too)
+_GEAR_PATTERN_RE = re.compile(r"(?<![\d.])(\d{2})\s*(?:款|式)(?![\d])")
+
+
+def _channel_gear_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("路"):
+        _put(specs, "temperature_channels", sorted({int(a or b) for a, b in _TEMP_CHANNELS_RE.findall(norm)}))
+    if has("款") or has("式"):
+        _put(specs, "gear_patterns", sorted(set(_GEAR_PATTERN_RE.findall(norm))))
+
+
 # The families in the order parse_specs runs them, each with the keys it may set (in order).
 _FAMILIES = (
     (("extinguisher_codes",), _extinguisher_family),
@@ -678,6 +693,7 @@ _FAMILIES = (
     (("cables", "conductors", "sections_mm2", "cores", "voltages"), _cable_family),
     (("blanket_sizes", "batteries", "certificate_numbers", "pack_qty"), _blanket_cert_pack_family),
     (("coating_codes", "coating_types"), _coating_family),
+    (("temperature_channels", "gear_patterns"), _channel_gear_family),
 )
 _FAMILY_OF = {key: family for keys, family in _FAMILIES for key in keys}
 
@@ -695,7 +711,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     rating_hours (A1.50), stated_hours (耐火1.5小时), fire_glass, glass_thickness_mm,
     temperatures_c, colours, sprinklers, sprinkler_mountings, k_factors, dn, pressures_mpa, hoses, lengths_m,
     couplings, cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
-    batteries, certificate_numbers, pack_qty, coating_types. `gated=False` runs every expression whatever
+    batteries, certificate_numbers, pack_qty, coating_types, temperature_channels, gear_patterns. `gated=False` runs every expression whatever
     the text holds (the reference for the literal gates; same result, slower).
     """
     facts = facts or load_facts()

@@ -1,0 +1,168 @@
+"""Claims a listing's own fields take back: what the title claims and the table or text denies.
+
+`claim_mismatches(fields, category, facts)` returns `spec_mismatch` findings, each with the field
+it lies in, for three ways sellers contradict themselves (facts: `data/specs.yaml`, section `claims`):
+
+- what a detector detects: a smoke alarm whose detection attribute names heat alone (探测方式：感温),
+  a gas detector whose title names one gas and whose 检测气体 attribute another (天然气 / 一氧化碳);
+- a feature the title claims and an attribute denies (title 含面罩, attribute 面罩：无);
+- an "actual" value the seller admits below the one stated (15kW … 实配电机7.5千瓦; 铭牌功率 22kW,
+  实际电机 15kW).
+
+`fields` are (source, text) pairs as `RiskRules.fields` gives them (attributes as "K V").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from firewatch.core.text import normalize
+
+from .specs import Finding, attribute_key, snippet
+
+_NUMBER = r"(\d+(?:\.\d+)?)"
+# a value's unit -> (what it measures, factor to that measure's base unit)
+_UNITS = {"kw": ("power", 1.0), "千瓦": ("power", 1.0), "小时": ("time", 60.0), "h": ("time", 60.0),
+          "分钟": ("time", 1.0), "min": ("time", 1.0), "kg": ("mass", 1.0), "公斤": ("mass", 1.0),
+          "千克": ("mass", 1.0), "米": ("length", 1.0), "m": ("length", 1.0), "mm": ("thickness", 1.0),
+          "毫米": ("thickness", 1.0)}
+_UNIT_ALT = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
+_VALUE_RE = re.compile(_NUMBER + r"\s*(" + _UNIT_ALT + r")(?![a-z²2])")
+_MEASURE_NAMES = {"power": "功率", "time": "时间", "mass": "重量", "length": "长度", "thickness": "厚度"}
+
+
+@functools.lru_cache(maxsize=16)
+def _normalized(words: tuple[str, ...]) -> tuple[str, ...]:
+    """A facts word list, normalised once."""
+    return tuple(normalize(w) for w in words)
+
+
+@functools.lru_cache(maxsize=4)
+def _actual_re(cues: tuple[str, ...]) -> re.Pattern:
+    """A cue saying what follows is the real value (实配, 实际), a few words, then a value with its unit."""
+    alt = "|".join(sorted(map(re.escape, cues), key=len, reverse=True))
+    return re.compile(r"(?:" + alt + r")[^\d，,。;；!！?？]{0,6}?" + _NUMBER + r"\s*(" + _UNIT_ALT + r")(?![a-z²2])")
+
+
+def _values(norm: str) -> list[tuple[str, float, int, int]]:
+    """(measure, value in the measure's base unit, start, end) of every value with a unit in `norm`."""
+    out = []
+    for m in _VALUE_RE.finditer(norm):
+        measure, factor = _UNITS[m.group(2)]
+        out.append((measure, float(m.group(1)) * factor, m.start(), m.end()))
+    return out
+
+
+def _actual_below_stated(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """An admitted real value (实配电机7.5千瓦) below a value of the same measure the listing states
+    elsewhere (15kW) by more than the tolerance: the stated specification is not the product's."""
+    if not cfg.get("enforce"):
+        return []
+    cues = _normalized(tuple(cfg.get("cues", [])))
+    if not any(c in text for _, text in fields for c in cues):
+        return []  # most listings admit nothing: no field is normalised
+    rx = _actual_re(cues)
+    tol = float(cfg.get("tolerance", 0.1))
+    normed = [(source, text, normalize(text)) for source, text in fields]
+    for source, text, norm in normed:
+        for m in rx.finditer(norm):
+            measure, factor = _UNITS[m.group(2)]
+            actual = float(m.group(1)) * factor
+            stated = [(v, s, t, a, b) for s, t, n in normed for measure2, v, a, b in _values(n)
+                      if measure2 == measure and not (s == source and a >= m.start() and b <= m.end())]
+            higher = [x for x in stated if actual < x[0] * (1 - tol)]
+            if higher:
+                v, s, t, a, b = max(higher, key=lambda x: x[0])
+                said = t[a:b] if len(t) == len(normalize(t)) else normalize(t)[a:b]
+                real = text[m.start(1):m.end()] if len(text) == len(norm) else norm[m.start(1):m.end()]
+                return [(source, Finding(
+                    "spec_mismatch", f"标称 {said}，商品却自称实际为 {real}（实际{_MEASURE_NAMES[measure]}低于标称）："
+                    f"{snippet(text, m.group(0))}", (m.start(), m.end())))]
+    return []
+
+
+@functools.lru_cache(maxsize=256)
+def _word_re(word: str) -> re.Pattern:
+    """A group word as an expression: a bare Latin code (co, lpg) only as a word of its own, not
+    inside another (eco, co2)."""
+    nw = normalize(word)
+    return re.compile(rf"(?<![a-z]){re.escape(nw)}(?![a-z0-9])" if nw.isascii() else re.escape(nw))
+
+
+def _words_in(norm: str, groups: dict[str, list[str]]) -> set[str]:
+    """The groups (smoke, heat; methane, co ...) whose words occur in `norm`."""
+    return {group for group, words in groups.items() if any(_word_re(w).search(norm) for w in words)}
+
+
+def _detection(fields: list[tuple[str, str]], category: str, cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """A detector's table naming what it detects against the title: a smoke alarm's detection
+    attribute without smoke (感温 alone), a gas detector's gases none of the title's."""
+    rule = (cfg or {}).get(category)
+    if not rule or not rule.get("enforce"):
+        return []
+    groups = rule["groups"]
+    keys = {normalize(k) for k in rule.get("attribute_keys", [])}
+    title = next((t for s, t in fields if s == "title"), "")
+    claimed = _words_in(normalize(title), groups)
+    if not claimed:
+        return []
+    for source, text in fields:
+        if not source.startswith("attributes."):
+            continue
+        raw_key = source.removeprefix("attributes.")
+        if attribute_key(raw_key) not in keys:
+            continue
+        value = text[len(raw_key):].strip()
+        stated = _words_in(normalize(value), groups)
+        if not stated:
+            continue
+        must = set(rule.get("must_state", []))
+        # a smoke alarm must detect smoke: its table must say so when the title does
+        missing = (claimed & must) - stated if must else (set() if claimed & stated else claimed)
+        if missing:
+            names = rule.get("names", {})
+            said = "、".join(names.get(g, g) for g in sorted(claimed))
+            start = text.find(value, len(raw_key))
+            return [(source, Finding("spec_mismatch", f"标题称检测{said}，“{raw_key}”却写“{value[:30]}”",
+                                     (start, start + len(value))))]
+    return []
+
+
+_DENIAL_PREFIX = re.compile(r"(?:无|不|非|没有|免|不带|不含|未)\s*$")
+
+
+def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """An attribute denying a feature (面罩：无, 耐火：否) the title claims (含面罩, 耐火电缆)."""
+    if not cfg.get("enforce"):
+        return []
+    none_values = frozenset(_normalized(tuple(cfg.get("none_values", []))))
+    skip = frozenset(_normalized(tuple(cfg.get("skip_keys", []))))
+    title = next((t for s, t in fields if s == "title"), "")
+    norm_title = normalize(title)
+    for source, text in fields:
+        if not source.startswith("attributes."):
+            continue
+        raw_key = source.removeprefix("attributes.")
+        key = attribute_key(raw_key)
+        value = text[len(raw_key):].strip()
+        if len(key) < int(cfg.get("min_key_chars", 2)) or key in skip or normalize(value) not in none_values:
+            continue
+        for m in re.finditer(re.escape(key), norm_title):
+            if not _DENIAL_PREFIX.search(norm_title[max(0, m.start() - 2):m.start()]):
+                start = text.find(value, len(raw_key))
+                return [(source, Finding("spec_mismatch", f"标题写“{snippet(title, key, 6)}”，"
+                                         f"属性却写“{raw_key}：{value}”", (start, start + len(value))))]
+    return []
+
+
+def claim_mismatches(fields: list[tuple[str, str]], category: str, facts: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """(source field, spec_mismatch finding) for the first claim the listing takes back, or []."""
+    if category == "not_fire":
+        return []
+    cfg = facts.get("claims", {})
+    return (_detection(fields, category, cfg.get("detection", {}))
+            or _feature_denied(fields, cfg.get("feature_denied", {}))
+            or _actual_below_stated(fields, cfg.get("actual_value", {})))
+
