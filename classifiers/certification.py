@@ -108,12 +108,12 @@ class Scope:
 
     def required(self, category: str, title: str, on: date) -> bool:
         """Whether CCC is compulsory for the product on `on`: not in an out-of-scope period, and past
-        its `mandatory_from` day where the product (re-)entered CCC with one (gas detectors:
-        certificates from 2024-11-01, compulsory from 2025-07-01)."""
+        its `mandatory_from` day wherever its in_scope entry has one (gas detectors: certificates from
+        2024-11-01, compulsory from 2025-07-01; flame-retardant cables: compulsory from 2025-07-01)."""
         if self.outside(category, title, on) is not None:
             return False
         for entry in self.scope.get("in_scope", []):
-            if category in entry.get("categories", []) and entry.get("certificates_from") and entry.get("mandatory_from"):
+            if category in entry.get("categories", []) and entry.get("mandatory_from"):
                 return on >= _day(entry["mandatory_from"], SCOPE_PATH.name)
         return True
 
