@@ -8,7 +8,7 @@ code `invalid_certificate`:
 - a well-formed 16-digit CCC certificate number (`specs.validate_ccc_number` passed) that still
   cannot exist: issued before the scheme began, after the listing's date, in a year its category was
   wholly outside CCC (a period that has ended: a product back in CCC), or (when the switch is on) by an unknown body (`data/certificates.yaml`).
-`listing_date(listing, now)` is the day a listing is judged on: its first sighting (北京时间), else
+`listing_date(listing, now)` is the day a listing is judged on: its latest sighting (北京时间), else
 `now`. The structural checks of the number (digits, length) stay in `specs.check_certificates`;
 the registry lookup in `RiskRules.registry_findings`. Voluntary certificates (自愿性认证) have no
 common number form: they are neither claims nor checked here, only looked up in the registry.
@@ -29,7 +29,7 @@ from firewatch.core.text import normalize
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError
-from .specs import Finding, locate
+from .specs import Finding, locate, today
 
 DATA_DIR = Path(__file__).parent / "data"
 SCOPE_PATH = DATA_DIR / "ccc_scope.yaml"
@@ -108,12 +108,12 @@ class Scope:
 
     def required(self, category: str, title: str, on: date) -> bool:
         """Whether CCC is compulsory for the product on `on`: not in an out-of-scope period, and past
-        its `mandatory_from` day where the product (re-)entered CCC with one (gas detectors:
-        certificates from 2024-11-01, compulsory from 2025-07-01)."""
+        its `mandatory_from` day wherever its in_scope entry has one (gas detectors: certificates from
+        2024-11-01, compulsory from 2025-07-01; flame-retardant cables: compulsory from 2025-07-01)."""
         if self.outside(category, title, on) is not None:
             return False
         for entry in self.scope.get("in_scope", []):
-            if category in entry.get("categories", []) and entry.get("certificates_from") and entry.get("mandatory_from"):
+            if category in entry.get("categories", []) and entry.get("mandatory_from"):
                 return on >= _day(entry["mandatory_from"], SCOPE_PATH.name)
         return True
 
@@ -139,12 +139,11 @@ def load_scope(scope_path: str | Path = SCOPE_PATH, certificates_path: str | Pat
 
 
 def listing_date(listing: Listing, now: datetime | date | None = None) -> date:
-    """The day a listing is judged on: its first sighting in Beijing time, else `now`, else today."""
-    if listing.first_seen is not None:
-        return to_beijing(listing.first_seen).date()
-    if isinstance(now, datetime):
-        return to_beijing(now).date() if now.tzinfo is not None else now.date()
-    return now or date.today()
+    """The day every dated rule judges a listing on (CCC scope, certificate years and expiry, withdrawn
+    editions): the Beijing day of its latest sighting (last_seen, else first_seen: the text was read
+    then), else of `now`, else today in Beijing (`specs.today`)."""
+    seen = listing.last_seen or listing.first_seen
+    return to_beijing(seen).date() if seen is not None else today(now)
 
 
 def ccc_claims(text: str, scope: Scope | None = None) -> list[tuple[int, int]]:

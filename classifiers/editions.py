@@ -25,7 +25,6 @@ from .datafiles import load_yaml
 from .specs import Finding
 
 EDITIONS_PATH = Path(__file__).parent / "data" / "editions.yaml"
-GB12955_2024_FROM = date(2026, 5, 1)
 
 # "GB 31247-2014 B1(d0,t1,a2)", "B1级 d1 t1 a2", "燃烧性能 B2级" -- the class word and what follows it
 _CABLE_CLASS_RE = re.compile(r"(?<![a-z0-9])(b[0-9]|a(?![0-9.]))\s*级?\s*(?:[(（\[]\s*([^)）\]]{0,30})[)）\]])?")
@@ -97,9 +96,28 @@ def _cable(text: str, cfg: dict[str, Any]) -> Finding | None:
     return None
 
 
-def _door(text: str, cfg: dict[str, Any], on: date) -> Finding | None:
-    if on >= GB12955_2024_FROM and not cfg.get("apply_after_2024_edition", True):
-        return None
+def _newer_from(data: dict[str, Any], standard: str | None) -> date | None:
+    """The in-force day of `standard` in the `editions` table (None: not there, or no standard)."""
+    entry = next((e for e in data.get("editions", []) if standard and e.get("standard") == standard), None)
+    return None if entry is None or not entry.get("in_force_from") else date.fromisoformat(str(entry["in_force_from"]))
+
+
+def _door(text: str, cfg: dict[str, Any], on: date, newer_from: date | None = None) -> Finding | None:
+    """A fire door's impossible class; from `newer_from` (the newer edition in force) only while the
+    switch `after_newer_edition` is on, its finding then saying that edition's classes are unverified."""
+    note = ""
+    if newer_from is not None and on >= newer_from:
+        after = cfg.get("after_newer_edition", {})
+        if not _on(after):
+            return None
+        if not after.get("verified"):
+            note = (f"；{cfg.get('newer_edition')} 已于 {newer_from.isoformat()} 起实施，"
+                    "其分级是否与上述相同未经核实，请复核")
+    found = _door_class(text, cfg)
+    return found if found is None or not note else Finding(found.code, found.evidence[:-1] + note + "）", found.span)
+
+
+def _door_class(text: str, cfg: dict[str, Any]) -> Finding | None:
     if _DOOR_GATE.search(text) is None and not any(w in text for w in cfg.get("impossible_grades", [])):
         return None
     norm = normalize(text)
@@ -133,7 +151,7 @@ def edition_findings(fields: Iterable[tuple[str, str]], category: str, on: date,
             if found:
                 return [(source, found)]
         if category == "fire_door" and _on(door):
-            found = _door(text, door, on)
+            found = _door(text, door, on, _newer_from(data, door.get("newer_edition")))
             if found:
                 return [(source, found)]
     return []

@@ -75,7 +75,7 @@ def label_findings(fields: Iterable[tuple[str, str]], labels: Labels | None = No
             continue
         for m in labels.cue_re.finditer(norm):
             raw = text[m.start(2):m.end(2)]
-            code = raw.replace("-", "").upper()
+            code = m.group(2).replace("-", "").upper()  # the normalised slice: full-width folded
             if not any(ch.isdigit() for ch in code):
                 continue  # a word after the cue, not a code
             span = (m.start(2), m.end(2))

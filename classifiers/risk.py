@@ -469,10 +469,9 @@ class RiskRules:
               now: datetime | date | None = None) -> tuple[list[Reason], dict[str, Any]]:
         """All rule reasons (one per code, first field wins) and the parsed specs."""
         fields = self.fields(listing)
-        seen_on = (listing.last_seen.date() if listing.last_seen is not None
-                   else now.date() if isinstance(now, datetime) else now or date.today())
-        if listing.last_seen is not None:
-            now = seen_on  # dated rules (withdrawn standards, certificate scope) judge the listing as seen
+        # every dated rule (withdrawn standards, CCC scope, certificate years and expiry) judges the
+        # listing on one Beijing day: its latest sighting, else `now`, else today
+        seen_on = now = listing_date(listing, now)
         # each field is parsed once, its specs shared by the phrase, spec, certificate and
         # cross-field checks; attribute fields come from a per-value cache
         title = listing.title or ""

@@ -813,6 +813,24 @@ def _products(entry: dict[str, Any]) -> set:
 
 
 _TABLES: dict[int, tuple[dict[str, Any], tuple]] = {}
+_UNVERIFIED = "（日期未经核实，请复核）"
+
+
+def _dated_applies(entry: dict[str, Any]) -> bool:
+    """A dated standards entry (withdrawn_on, in_force_from) applies when verified, or while its switch
+    is on; an entry without a date has no date to verify."""
+    if not entry.get("withdrawn_on") and not entry.get("in_force_from"):
+        return True
+    return bool(entry.get("enforce", entry.get("verified", False)))
+
+
+def _withdrawn_text(cited: str, entry: dict[str, Any]) -> str:
+    """The finding on a withdrawn edition, saying so when its date is unverified or approximate."""
+    by = entry.get("replaced_by", "新标准")
+    if entry.get("approximate"):
+        return f"引用的 {cited} 已废止（废止日期约为 {entry['withdrawn_on']}，未经核实；由 {by} 代替）"
+    note = "" if entry.get("verified") else "；日期未经核实，请复核"
+    return f"引用的 {cited} 已于 {entry['withdrawn_on']} 废止（由 {by} 代替{note}）"
 
 
 def _standard_tables(facts: dict[str, Any]) -> tuple:
@@ -831,7 +849,7 @@ def _standard_tables(facts: dict[str, Any]) -> tuple:
         for e in table:
             base.setdefault(str(e["number"]).split("-")[0].split(".")[0], set()).update(_products(e))
             num, _, year = str(e["number"]).partition("-")
-            if year.isdigit():
+            if year.isdigit() and _dated_applies(e):
                 start = e.get("in_force_from")
                 edition = (int(year), None if start is None else date.fromisoformat(str(start)) + grace, e)
                 by_num.setdefault(num, []).append(edition)
@@ -852,9 +870,9 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
     for std in cited:
         key = f"{std['number']}-{std['year']}" if std["year"] else std["number"]
         entry = by_number.get(key)
-        if entry and entry.get("withdrawn_on") and on >= date.fromisoformat(str(entry["withdrawn_on"])) + grace:
-            found.append(finding("substandard_spec", f"引用的 {std['id']} 已于 {entry['withdrawn_on']} 废止"
-                                 f"（由 {entry.get('replaced_by', '新标准')} 代替）", text, std["text"]))
+        if entry and entry.get("withdrawn_on") and _dated_applies(entry) \
+                and on >= date.fromisoformat(str(entry["withdrawn_on"])) + grace:
+            found.append(finding("substandard_spec", _withdrawn_text(std["id"], entry), text, std["text"]))
             return found
     # an older edition of a standard the table knows in a later, in-force edition
     for std in cited:
@@ -866,7 +884,8 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
         for year, start, e in (by_num if "." in number else by_base).get(number, ()):
             if year > std["year"] and (start is None or on >= start):
                 found.append(finding("substandard_spec", f"引用的 {std['id']} 是旧版，现行版本为 "
-                                     f"{e.get('scheme', 'GB')} {e['number']}", text, std["text"]))
+                                     f"{e.get('scheme', 'GB')} {e['number']}{_UNVERIFIED if not e.get('verified') and start else ''}",
+                                     text, std["text"]))
                 return found
     wrong = facts.get("wrong_standard", {})
     if cited and wrong.get("enforce") and category not in wrong.get("skip_categories", []):

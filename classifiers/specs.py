@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 
 from .datafiles import load_yaml
+from firewatch.core.clock import to_beijing, utcnow
 from firewatch.core.text import normalize
 
 logger = logging.getLogger(__name__)
@@ -838,9 +839,12 @@ def attribute_key(key: str) -> str:
 
 
 def today(now: datetime | date | None) -> date:
+    """The Beijing calendar day of `now` (a date as it is; a naive datetime's own day); None: today in Beijing."""
     if now is None:
-        return date.today()
-    return now.date() if isinstance(now, datetime) else now
+        return to_beijing(utcnow()).date()
+    if isinstance(now, datetime):
+        return to_beijing(now).date() if now.tzinfo is not None else now.date()
+    return now
 
 
 _today = today
