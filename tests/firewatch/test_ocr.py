@@ -258,6 +258,94 @@ def test_bad_image_files_get_a_clear_error_and_the_rest_are_read(demo_market, tr
     assert any(r.span_field == "image:7" and r.code == "inspection_only" for r in assessment.reasons)
 
 
+def _bomb_png() -> bytes:
+    """27 KB of PNG whose header says 15000×15000 (225 million pixels): Pillow refuses to open it."""
+    out = io.BytesIO()
+    Image.new("1", (15000, 15000)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _image_listing(x, listing_id: str, urls: list[str]) -> Listing:
+    return Listing("jd", listing_id, url=f"https://item.jd.com/{listing_id}.html", title=x.title,
+                   price=Decimal("60"), attributes=dict(x.attributes), image_urls=urls)
+
+
+def test_a_decompression_bomb_is_refused_and_the_run_goes_on(demo_market, trained_model, serve, tmp_path):
+    """A tiny PNG claiming 225 million pixels (Pillow's DecompressionBombError, not an OSError) is
+    refused on its image's record ("图片过大"); its listing's other image is read, the listing is
+    rescored and indexed, and the other listing in the same run is read too."""
+    cat = demo_market.catalogue
+    x = pick(cat, lambda x, claims: (0, "年检专用", "inspection_only") in claims)
+    good = replica.render(replica.listing_images(x, cat.seed)[0])
+    bomb = _bomb_png()
+    assert len(bomb) < 40_000
+    host = serve(HookServer, images={"/bomb.png": bomb, "/good.png": good})
+    base = f"http://127.0.0.1:{host.httpd.server_address[1]}"
+    first = _image_listing(x, "881", [f"{base}/bomb.png", f"{base}/good.png"])
+    second = _image_listing(x, "882", [f"{base}/good.png"])
+    with open_store(tmp_path / "f.db", data_dir=tmp_path) as store:
+        for listing in (first, second):
+            store.listings.upsert_listing(listing)
+            store.queue.enqueue(listing.key, "ocr")
+        stage = OcrStage(store, trained_model.scorer, config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=3))
+        index = open_index("sqlite", tmp_path / "search.db")
+        try:
+            stats = Pipeline(store, index, trained_model.scorer, 0.5, ocr=stage, worker="w").run()
+        finally:
+            index.close()
+            stage.close()
+        assert stats.ocr == 2 and not stats.errors
+        assert sorted(k for k, _ in store.queue.completions("ocr")) == [first.key, second.key]
+        assert sorted(k for k, _ in store.queue.completions("index")) == [first.key, second.key]
+        bombed, read = store.ocr.images_of(first.key)
+        assert bombed.error.startswith("图片过大：约 225000000 像素，超过上限") and not bombed.lines
+        assert "年检专用" in read.text and not read.error
+        reasons = store.assessments.get_assessment(first.key).reasons
+        assert any(r.span_field == "image:2" and r.code == "inspection_only" for r in reasons)
+
+
+class _BrokenReader(ImageReader):
+    """A reader that fails on one listing in a way nobody foresaw (what a decoder bug on a crafted
+    image does); every other listing is read for real."""
+
+    def __init__(self, *args, broken: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.broken = broken
+
+    def read_listing(self, listing):
+        if listing.listing_id == self.broken:
+            raise RuntimeError("decoder crashed")
+        return super().read_listing(listing)
+
+
+def test_an_unforeseen_failure_fails_the_listing_not_the_run(demo_market, trained_model, serve, tmp_path):
+    """The failing listing's 'ocr' row keeps the error and counts an attempt; after the queue's
+    three attempts no run claims it again; the other listing completes in the first run."""
+    cat = demo_market.catalogue
+    x = pick(cat, lambda x, claims: (0, "年检专用", "inspection_only") in claims)
+    host = serve(HookServer, images={"/good.png": replica.render(replica.listing_images(x, cat.seed)[0])})
+    url = f"http://127.0.0.1:{host.httpd.server_address[1]}/good.png"
+    bad, fine = _image_listing(x, "883", [url]), _image_listing(x, "884", [url])
+    with open_store(tmp_path / "f.db", data_dir=tmp_path) as store:
+        for listing in (bad, fine):
+            store.listings.upsert_listing(listing)
+            store.queue.enqueue(listing.key, "ocr")
+        cfg = config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=3)
+        stage = OcrStage(store, trained_model.scorer, cfg)
+        stage.reader = _BrokenReader(store, cfg, fetcher=stage._reader().fetcher, broken="883")
+        index = open_index("sqlite", tmp_path / "search.db")
+        try:
+            runs = [Pipeline(store, index, trained_model.scorer, 0.5, ocr=stage, worker="w").run() for _ in range(4)]
+        finally:
+            index.close()
+            stage.close()
+        assert [s.ocr for s in runs] == [1, 0, 0, 0]
+        assert [len(s.errors) for s in runs] == [1, 1, 1, 0]  # three attempts, then no longer claimed
+        assert "ocr jd:883: RuntimeError: decoder crashed" in runs[0].errors[0]
+        assert [k for k, _ in store.queue.completions("ocr")] == [fine.key]
+        assert store.queue.pending("ocr") == [] and store.queue.queue_counts().get("ocr") == 1
+
+
 def test_flagged_and_uncertain_listings_go_to_ocr_in_the_pipeline(demo_market, trained_model, tmp_path):
     """The score stage queues 'ocr' (beside index) for a flagged or uncertain listing with
     images, or one read before; the 'ocr' stage then reads it, rescored, and queues index."""
