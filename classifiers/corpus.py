@@ -50,6 +50,14 @@ TRAINING_PATHS = (HAND_CORPUS_PATH, REAL_VOICE_TRAIN_PATH, REAL_VOICE3_PATH)
 DESCRIPTION_CHARS = 300
 
 
+_JSON_KINDS = {list: "数组", str: "文本", int: "数字", float: "数字", bool: "布尔值", type(None): "null", dict: "对象"}
+
+
+def json_kind(value: Any) -> str:
+    """The JSON kind of a parsed value, in Chinese (数组, 文本, 数字 ...), for error messages."""
+    return _JSON_KINDS.get(type(value), type(value).__name__)
+
+
 def load_records(path: str | Path) -> list[dict[str, Any]]:
     """Read a JSONL corpus file; every line needs `title` and `category`."""
     path = Path(path)
@@ -174,7 +182,7 @@ def record_to_listing(record: dict[str, Any]) -> Listing:
     attributes = record.get("attributes") or {}
     if not isinstance(attributes, dict):
         attributes = {}
-    first, last = record_date(record.get("first_seen")), record_date(record.get("last_seen"))
+    first, last = record_date(record.get("first_seen")), record_date(record.get("last_seen"), "last_seen")
     return Listing(
         first_seen=first, last_seen=last or first,
         platform=str(record.get("platform") or ""),
@@ -188,22 +196,22 @@ def record_to_listing(record: dict[str, Any]) -> Listing:
     )
 
 
-def record_date(value: Any) -> datetime | None:
-    """A record's `first_seen` or `last_seen` ("2025-03-01": that day's start in Beijing time; an ISO time with or
-    without a zone, naive taken as UTC) as a UTC datetime; None when absent.
+def record_date(value: Any, name: str = "first_seen") -> datetime | None:
+    """A record's `first_seen` or `last_seen` (`name`, for the error) ("2025-03-01": that day's start in Beijing
+    time; an ISO time with or without a zone, naive taken as UTC) as a UTC datetime; None when absent.
 
-    Raises `ValueError` (Chinese) for text that is no date; `firewatch score` names the line."""
+    Raises `ValueError` (Chinese, naming `name`) for what is no date; `firewatch score` names the line."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ValueError(f"first_seen 应为日期文本（YYYY-MM-DD），实为 {type(value).__name__}")
+        raise ValueError(f"{name} 应为日期文本（YYYY-MM-DD），实为{json_kind(value)}")
     text = value.strip()
     try:
         if len(text) == 10:
             return datetime.combine(date.fromisoformat(text), time(0), BEIJING).astimezone(timezone.utc)
         return to_utc(datetime.fromisoformat(text))
     except ValueError:
-        raise ValueError(f"first_seen「{text[:40]}」不是日期（应为 YYYY-MM-DD）") from None
+        raise ValueError(f"{name}「{text[:40]}」不是日期（应为 YYYY-MM-DD）") from None
 
 
 def listing_text(listing: Listing) -> str:
