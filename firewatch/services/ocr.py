@@ -154,6 +154,18 @@ def image_urls(listing: Listing, limit: int) -> list[str]:
     return out
 
 
+def current_and_earlier(store, key: tuple[str, str]) -> tuple[list[OcrImage], list[OcrImage]]:
+    """(current, earlier) image records of a listing: those whose URL the listing shows now (its
+    `image_urls`, made absolute as when read), by position, and those of images it no longer shows
+    (kept, never deleted: what was read then). A listing no longer stored: every record is current."""
+    records = store.ocr.images_of(key)
+    listing = store.listings.get_listing(key)
+    if listing is None:
+        return records, []
+    now = set(image_urls(listing, len(listing.image_urls)))
+    return [r for r in records if r.url in now], [r for r in records if r.url not in now]
+
+
 class ImageReader:
     """Fetch, check, keep and recognise one listing's images, saving each record as it is done."""
 
@@ -282,11 +294,12 @@ def rescore(scorer, listing: Listing, records: list[OcrImage], watchlist: Any = 
 
 # -- evidence packs ------------------------------------------------------------------------------
 def image_text_files(store, key: tuple[str, str], data_dir: Path | None) -> list[tuple[str, bytes]]:
-    """An evidence pack's OCR files of one listing: image-text.json (every image record: URL,
-    SHA-256, size, lines with boxes and confidences, or the error) and each image read, as kept
-    (images/N-<sha256 prefix>.<ext>); nothing when its images were never read. A kept copy that is
-    missing or no longer has its recorded SHA-256 is left out and said so in the JSON."""
-    records = store.ocr.images_of(key)
+    """An evidence pack's OCR files of one listing: image-text.json (the record of every image the
+    listing shows now: URL, SHA-256, size, lines with boxes and confidences, or the error) and each
+    such image read, as kept (images/N-<sha256 prefix>.<ext>); nothing when none of them was read. An
+    image the listing no longer shows is not cited (its record stays in the store). A kept copy that
+    is missing or no longer has its recorded SHA-256 is left out and said so in the JSON."""
+    records, _ = current_and_earlier(store, key)
     if not records:
         return []
     files, entries = [], []

@@ -6,9 +6,11 @@ the session's trained scorer, real SQLite files and PostgreSQL."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import multiprocessing
 import os
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -409,7 +411,6 @@ def test_ocr_records_on_both_engines(store_url):
 def test_evidence_pack_carries_the_ocr_record_and_the_images(tmp_path):
     """A pack of a listing whose images were read holds image-text.json and the kept images, hashed
     and signed like the rest (`verify_pack` passes)."""
-    import hashlib
     import json
     import zipfile
     from datetime import datetime, timezone
@@ -446,6 +447,60 @@ def test_evidence_pack_carries_the_ocr_record_and_the_images(tmp_path):
         assert record["images"][0]["lines"][0]["text"] == "年检专用" and record["images"][0]["sha256"] == digest
         assert record["images"][1]["error"].startswith("不是可识别的图片")
         assert zf.read("jd_55/" + record["images"][0]["pack_file"]) == png
+
+
+def _picture(listing_id: str, text: str) -> bytes:
+    return replica.render(replica.ListingImage("jd", listing_id, 0, "main", 800, 800, (240, 240, 240), (200, 30, 30),
+                                               (replica.ImageText(text, "claim", "", (60, 80, 316, 144), 64),),
+                                               "extinguisher"))
+
+
+def test_a_changed_main_image_is_no_longer_cited(trained_model, serve, tmp_path):
+    """A listing's images are read, its main image URL changes, they are read again: the old image's
+    record stays in the store, but the evidence pack and the page's image list carry only the images
+    the listing shows now (the earlier one apart, labelled, matched with no reason)."""
+    import json
+    import zipfile
+    from datetime import datetime, timezone
+
+    from alerts.evidence_pack import write_pack
+    from alerts.signing import installation_key
+    from firewatch.services.evidence import evidence_item
+    from firewatch.web.ocr_view import image_evidence
+    from tests.web.sample import add_evidence, tiny_png
+
+    old, new, detail = _picture("56", "年检专用"), _picture("56", "正规厂家"), _picture("56", "干粉灭火剂")
+    host = serve(HookServer, images={"/old.png": old, "/new.png": new, "/detail.png": detail})
+    base = f"http://127.0.0.1:{host.httpd.server_address[1]}"
+    before = Listing("jd", "56", url="https://item.jd.com/56.html", title="手提式干粉灭火器 4kg",
+                     image_urls=[f"{base}/old.png", f"{base}/detail.png"])
+    after = replace(before, image_urls=[f"{base}/new.png", f"{base}/detail.png"])
+    with open_store(tmp_path / "f.db", data_dir=tmp_path) as store:
+        stage = OcrStage(store, trained_model.scorer, config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=3))
+        try:
+            for listing in (before, after):
+                store.listings.upsert_listing(listing)
+                store.queue.enqueue(listing.key, "ocr")
+                stage.complete(listing.key, None, 0.5)
+        finally:
+            stage.close()
+        kept = store.ocr.images_of(after.key)
+        add_evidence(store, tmp_path / "evidence", after, tiny_png(), datetime(2026, 12, 1, tzinfo=timezone.utc))
+        item = evidence_item(store, after.key)
+        shown = image_evidence(store, after.key, store.assessments.get_assessment(after.key))
+    sha = {name: hashlib.sha256(data).hexdigest() for name, data in (("old", old), ("new", new), ("detail", detail))}
+    assert sorted(r.sha256 for r in kept) == sorted(sha.values())  # nothing lost
+    pack = tmp_path / "case.zip"
+    write_pack(pack, [item], signer=installation_key(tmp_path / "keys"), operator="t")
+    with zipfile.ZipFile(pack) as zf:
+        record = json.loads(zf.read("jd_56/image-text.json"))
+        assert [(i["position"], i["sha256"]) for i in record["images"]] == [(0, sha["new"]), (1, sha["detail"])]
+        assert "正规厂家" in record["images"][0]["lines"][0]["text"]
+        packed = [n for n in zf.namelist() if n.startswith("jd_56/images/")]
+        assert sorted(zf.read(n) for n in packed) == sorted([new, detail])
+    assert [(e.number, e.earlier, e.record.sha256) for e in shown] == [
+        (1, False, sha["new"]), (2, False, sha["detail"]), (1, True, sha["old"])]
+    assert shown[2].reasons == [] and not shown[2].cited
 
 
 def test_a_transparent_image_is_read_on_white():
