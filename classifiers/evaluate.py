@@ -20,6 +20,7 @@ from sklearn.metrics import (average_precision_score, brier_score_loss, confusio
 
 from .calibration import expected_calibration_error
 from .corpus import record_to_listing
+from .exceptions import LabelledFileError
 from .risk import REASON_CODES
 from firewatch.core.labels import CATEGORY_NAMES
 from firewatch.core.plotting import png_figure
@@ -71,7 +72,7 @@ def evaluate_records(scorer, records: Iterable[dict[str, Any]], threshold: float
     """Score labelled records with `scorer.assess_many` and measure the results."""
     records = list(records)
     if not records:
-        raise ValueError("no labelled records to evaluate")
+        raise LabelledFileError("没有带标签的记录可评估；请给出带标签的 JSON 行文件（每行一个对象，含 title 与 category）")
     assessments = scorer.assess_many([record_to_listing(r) for r in records], watchlist=watchlist,
                                      threshold=threshold, now=now)
     y_true = [str(r["category"]) for r in records]

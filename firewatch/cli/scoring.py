@@ -16,6 +16,7 @@ from rich.table import Table
 
 from classifiers.corpus import (CORPUS_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT_PATH, TRAINING_PATHS, load_records,
                                load_training)
+from classifiers.exceptions import LabelledFileError
 from classifiers.feedback import NO_REASON, ReviewSet, reviews_from_store
 from classifiers.evaluate import evaluate_records, format_comparison, format_report, write_plots
 from classifiers.price import fit_price_model_from_store
@@ -175,7 +176,7 @@ def score(ctx, in_path: str, out_path: str, skip_bad_lines: bool) -> None:
 
 
 @click.command()
-@click.option("--data", "data_paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--data", "data_paths", multiple=True, type=click.Path(),
               help="Labelled JSON lines (title, category, reasons ...), repeatable; default: the packaged "
                    "held-out files (the first, and the sealed second and third when present), side by side.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
@@ -186,6 +187,11 @@ def evaluate(ctx, data_paths: tuple[str, ...], out_dir: str | None) -> None:
     several files are also compared side by side (per reason P/R/support, risk F1, Brier, ECE)."""
     settings = settings_of(ctx)
     paths = [Path(p) for p in data_paths] or [p for p in (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH) if p.is_file()]
+    labelled = {path: load_records(path) for path in paths}  # every file checked before the models load
+    for path, records in labelled.items():
+        if not records:
+            raise LabelledFileError(f"{path} 没有带标签的记录（文件为空或只有空行）；--data 应指向带标签的 JSON 行文件"
+                                    "（每行一个对象，含 title 与 category）")
     scorer = load_scorer(settings, console.print)
     out.print(training_line(scorer.meta_), markup=False, soft_wrap=True)
     threshold = settings.scoring.threshold
@@ -198,7 +204,7 @@ def evaluate(ctx, data_paths: tuple[str, ...], out_dir: str | None) -> None:
         side = labelled_set_watchlist(path)
         extra = watchlist_from_sources(side) if side else None
         names = (watchlist.names if watchlist else []) + (extra.names if extra else [])
-        report = evaluate_records(scorer, load_records(path), threshold=threshold,
+        report = evaluate_records(scorer, labelled[path], threshold=threshold,
                                   watchlist=Watchlist(names) if names else None)
         if extra:
             console.print(f"名单 watchlist for {path.name}: {side} ({len(extra)} names)")

@@ -4,6 +4,7 @@ import json
 import re
 
 import numpy as np
+import pytest
 
 from classifiers.corpus import HELDOUT_PATH, load_records, record_to_listing
 from classifiers.evaluate import (evaluate_records, format_comparison, format_deciles, format_report, score_deciles,
@@ -123,3 +124,46 @@ def test_a_dev_split_is_judged_against_its_sealed_twins_spot_check_list(install_
     assert result.returncode == 0, result.stderr
     assert "名单 watchlist for probe_dev.jsonl" in result.stderr
     assert re.search(r"watchlist_seller\s+1 / 1 ", result.stdout)
+
+
+GOOD_LINE = json.dumps({"title": "手提式干粉灭火器 4kg", "category": "portable_extinguisher", "reasons": []},
+                       ensure_ascii=False)
+
+
+@pytest.mark.parametrize("second,reason", [
+    (b"", None),  # an empty file: nothing to evaluate
+    ('{"title": "灭火器", "category": "portable_extinguisher"}'.encode("gbk"), "第 2 行：不是 UTF-8 文本"),
+    ('{"title": "灭火器", "category": "portable_extinguisher", "first_seen": "昨天"}'.encode(),
+     "第 2 行：first_seen「昨天」不是日期"),
+    ('{"title": "灭火器", "category": "portable_extinguisher", "last_seen": 5}'.encode(),
+     "第 2 行：last_seen 应为日期文本（YYYY-MM-DD），实为数字"),
+    ('["灭火器", "portable_extinguisher"]'.encode(), "第 2 行：应为 JSON 对象"),
+    ('{"title": "灭火器"}'.encode(), "第 2 行：缺少 category"),
+    ('{"title": "灭火器", "category": "portable_extinguisher", "reasons": "inspection_only"}'.encode(),
+     "第 2 行：reasons 应为理由代码的数组（如 [\"inspection_only\"]，无理由写 []），实为文本"),
+    ('{"title": "灭火器", "category": "extinguisher", "reasons": []}'.encode(),
+     "第 2 行：category「extinguisher」不是分类代码"),
+    ('{"title": "灭火器", "category": "portable_extinguisher", "reasons": ["fake_cert"]}'.encode(),
+     "第 2 行：reasons 中的「fake_cert」不是理由代码"),
+    ('{"title": ["灭火器"], "category": "portable_extinguisher"}'.encode(), "第 2 行：title 应为文本，实为数组"),
+])
+def test_a_malformed_data_file_is_named_with_line_and_field(run_firewatch, tmp_path, second, reason):
+    """Each problem of a --data file: exit 2 (a usage error: nothing evaluated), one Chinese line naming
+    the file, the line and the field, no traceback; checked before the models load (none is installed)."""
+    data = tmp_path / "bad.jsonl"
+    data.write_bytes(second if reason is None else GOOD_LINE.encode() + b"\n" + second + b"\n")
+    result = run_firewatch("evaluate", "--data", str(data))
+    message = result.stderr.replace("\n", "")
+    assert result.returncode == 2 and "Traceback" not in message, message
+    assert message.startswith("数据文件错误 data file error: ")
+    if reason is None:
+        assert f"{data} 没有带标签的记录" in message
+    else:
+        assert f"{data} {reason}" in message
+    assert "no trained model" not in message
+
+
+def test_a_missing_data_file_is_named_in_chinese(run_firewatch, tmp_path):
+    for path, what in ((tmp_path / "nowhere.jsonl", "不存在"), (tmp_path, "是目录，不是文件")):
+        result = run_firewatch("evaluate", "--data", str(path))
+        assert result.returncode == 2 and f"数据文件 {path} {what}" in result.stderr.replace("\n", "")
