@@ -209,8 +209,8 @@ def evaluate(ctx, data_paths: tuple[str, ...], out_dir: str | None) -> None:
         if extra:
             console.print(f"名单 watchlist for {path.name}: {side} ({len(extra)} names)")
         reports.append((path.stem, report))
-        out.file.write(f"evaluation of {path} ({report.n} records)\n\n{format_report(report)}\n\n")
+        out.file.write(f"评估 evaluation of {path}（{report.n} 条 records）\n\n{format_report(report)}\n\n")
         for png in write_plots(report, target, stem=path.stem):
             console.print(f"图表 plot -> {png}")
     if len(reports) > 1:
-        out.file.write(f"side by side (threshold {threshold:g})\n{format_comparison(reports)}\n")
+        out.file.write(f"并列对比（阈值 {threshold:g}）side by side (threshold {threshold:g})\n{format_comparison(reports)}\n")

@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pytest
+from rich.cells import cell_len
 
 from classifiers.corpus import HELDOUT_PATH, load_records, record_to_listing
 from classifiers.evaluate import (evaluate_records, format_comparison, format_deciles, format_report, score_deciles,
@@ -29,8 +30,13 @@ def test_report_matches_scorer_evaluate(scorer):
     assert round(hits / total, 4) == summary["reason_code_recall"]
     assert 0 < report.average_precision <= 1
     text = format_report(report)
-    for needle in ("precision", "portable_extinguisher", "confusion matrix", "inspection_only", "average precision"):
+    for needle in ("精确率 precision", "手提式灭火器 portable_extinguisher", "混淆矩阵 confusion matrix",
+                   "应付检查 inspection_only", "平均精确率 average precision", "召回率 recall"):
         assert needle in text
+    # the tables' columns line up on screen: every line of a table ends at the same display column
+    classes, _, reasons = text.split("\n\n")
+    assert len({cell_len(line) for line in classes.splitlines()[:-1]}) == 1
+    assert len({cell_len(line) for line in reasons.splitlines()[:len(report.reason_recall) + 1]}) == 1
 
 
 def test_plots(scorer, tmp_path):
@@ -50,7 +56,7 @@ def test_cli_evaluate(install_model, run_firewatch, tmp_path):
 
     result = run_firewatch("evaluate", "--data", str(data), data_dir=data_dir)
     assert result.returncode == 0, result.stderr
-    assert "evaluation of" in result.stdout and "(30 records)" in result.stdout and "recall" in result.stdout
+    assert "评估 evaluation of" in result.stdout and "（30 条 records）" in result.stdout and "召回率 recall" in result.stdout
     assert (data_dir / "reports" / "small-confusion.png").is_file()
     result = run_firewatch("evaluate", "--data", str(data), "--out", str(tmp_path / "png"), data_dir=data_dir)
     assert result.returncode == 0, result.stderr
@@ -70,12 +76,13 @@ def test_reason_counts_and_comparison(scorer):
     text = format_comparison([("heldout", report), ("first100", half)])
     lines = text.splitlines()
     assert "heldout" in lines[0] and "first100" in lines[0]
-    row = next(line for line in lines if line.startswith("inspection_only"))
+    row = next(line for line in lines if line.startswith("应付检查 inspection_only"))
     tp, fp, fn = report.reason_counts["inspection_only"]
     assert f"{tp / (tp + fp):.3f}" in row and f"{tp + fn:>7d}" in row
-    for needle in ("risk F1", "Brier", "ECE", "category macro-F1"):
+    for needle in ("风险 F1 risk F1", "Brier", "期望校准误差 ECE", "类别宏平均 F1 category macro-F1"):
         assert needle in text
-    assert f"{report.risk_f1:.3f}" in next(line for line in lines if line.startswith("risk F1"))
+    assert f"{report.risk_f1:.3f}" in next(line for line in lines if line.startswith("风险 F1 risk F1"))
+    assert len({cell_len(line) for line in lines[1:]}) == 1  # aligned by display width (CJK: two cells)
 
 
 def test_score_deciles():
@@ -94,8 +101,8 @@ def test_cli_evaluate_side_by_side(install_model, run_firewatch, tmp_path):
         paths.append(path)
     result = run_firewatch("evaluate", "--data", str(paths[0]), "--data", str(paths[1]), data_dir=data_dir)
     assert result.returncode == 0, result.stderr
-    side = result.stdout.split("side by side", 1)[1]
-    assert "one" in side and "two" in side and "risk F1" in side and "ECE" in side
+    side = result.stdout.split("并列对比（阈值 0.5）side by side", 1)[1]
+    assert "one" in side and "two" in side and "风险 F1 risk F1" in side and "ECE" in side
     assert (data_dir / "reports" / "two-risk-pr.png").is_file()
 
 
