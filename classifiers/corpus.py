@@ -116,9 +116,14 @@ def _record_problem(rec: Any) -> str | None:
             if not isinstance(code, str) or code not in REASON_NAMES:
                 shown = code[:40] if isinstance(code, str) else json_kind(code)
                 return f"reasons 中的「{shown}」不是理由代码；应为 spec/taxonomy.md 中的代码之一：" + "、".join(REASON_NAMES)
+    return date_problem(rec)
+
+
+def date_problem(record: dict[str, Any]) -> str | None:
+    """Why a record's `first_seen` or `last_seen` is no date (Chinese, naming the field), or None."""
     for name in ("first_seen", "last_seen"):
         try:
-            record_date(rec.get(name), name)
+            record_date(record.get(name), name)
         except ValueError as exc:
             return str(exc)
     return None

@@ -15,7 +15,7 @@ import json
 from typing import BinaryIO, Iterator
 
 from classifiers.corpus import json_kind as kind
-from classifiers.corpus import parse_price, record_date
+from classifiers.corpus import date_problem, parse_price
 
 MAX_LINE_BYTES = 1_048_576  # one listing is a few kilobytes; a longer line is refused, not parsed
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -102,9 +102,4 @@ def _problem(record: dict) -> str | None:
     attributes = record.get("attributes")
     if attributes is not None and not isinstance(attributes, dict):
         return f"attributes 应为 JSON 对象（{{\"品牌\": \"…\"}}），实为{kind(attributes)}"
-    for name in ("first_seen", "last_seen"):
-        try:
-            record_date(record.get(name), name)
-        except ValueError as exc:
-            return str(exc)
-    return None
+    return date_problem(record)

@@ -260,6 +260,16 @@ def test_bad_image_files_get_a_clear_error_and_the_rest_are_read(demo_market, tr
     assert any(r.span_field == "image:7" and r.code == "inspection_only" for r in assessment.reasons)
 
 
+def _runs(store, stage, scorer, tmp_path, runs: int = 1) -> list:
+    """The stats of `runs` pipeline drains with the 'ocr' stage (a SQLite index); the stage is closed after."""
+    index = open_index("sqlite", tmp_path / "search.db")
+    try:
+        return [Pipeline(store, index, scorer, 0.5, ocr=stage, worker="w").run() for _ in range(runs)]
+    finally:
+        index.close()
+        stage.close()
+
+
 def _bomb_png() -> bytes:
     """27 KB of PNG whose header says 15000×15000 (225 million pixels): Pillow refuses to open it."""
     out = io.BytesIO()
@@ -290,12 +300,7 @@ def test_a_decompression_bomb_is_refused_and_the_run_goes_on(demo_market, traine
             store.listings.upsert_listing(listing)
             store.queue.enqueue(listing.key, "ocr")
         stage = OcrStage(store, trained_model.scorer, config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=3))
-        index = open_index("sqlite", tmp_path / "search.db")
-        try:
-            stats = Pipeline(store, index, trained_model.scorer, 0.5, ocr=stage, worker="w").run()
-        finally:
-            index.close()
-            stage.close()
+        [stats] = _runs(store, stage, trained_model.scorer, tmp_path)
         assert stats.ocr == 2 and not stats.errors
         assert sorted(k for k, _ in store.queue.completions("ocr")) == [first.key, second.key]
         assert sorted(k for k, _ in store.queue.completions("index")) == [first.key, second.key]
@@ -335,12 +340,7 @@ def test_an_unforeseen_failure_fails_the_listing_not_the_run(demo_market, traine
         cfg = config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=3)
         stage = OcrStage(store, trained_model.scorer, cfg)
         stage.reader = _BrokenReader(store, cfg, fetcher=stage._reader().fetcher, broken="883")
-        index = open_index("sqlite", tmp_path / "search.db")
-        try:
-            runs = [Pipeline(store, index, trained_model.scorer, 0.5, ocr=stage, worker="w").run() for _ in range(4)]
-        finally:
-            index.close()
-            stage.close()
+        runs = _runs(store, stage, trained_model.scorer, tmp_path, 4)
         assert [s.ocr for s in runs] == [1, 0, 0, 0]
         assert [len(s.errors) for s in runs] == [1, 1, 1, 0]  # three attempts, then no longer claimed
         assert "ocr jd:883: RuntimeError: decoder crashed" in runs[0].errors[0]
@@ -365,12 +365,7 @@ def test_flagged_and_uncertain_listings_go_to_ocr_in_the_pipeline(demo_market, t
         assert not OcrStage(store, None, config(tmp_path, enabled=False)).wants(risky, a(0.9))
         for listing in (risky, clean):
             store.listings.upsert_listing(listing)
-        index = open_index("sqlite", tmp_path / "search.db")
-        try:
-            stats = Pipeline(store, index, trained_model.scorer, 0.5, ocr=stage, worker="w").run()
-        finally:
-            index.close()
-            stage.close()
+        [stats] = _runs(store, stage, trained_model.scorer, tmp_path)
         scored = store.assessments.get_assessments([risky.key, clean.key])
         done = store.queue.completions("ocr")
         in_band = [k for k in (risky.key, clean.key) if scored[k].risk_score >= 0.3]
