@@ -250,8 +250,7 @@ def format_comparison(reports: list[tuple[str, EvaluationReport]]) -> str:
     ]
     first = max(cell_len(x) for x in ["理由 reason", *map(reason_label, codes), *(label for label, _ in metrics)])
     col = max(22, *(cell_len(name) + 2 for name, _ in reports))
-    lines = ["P 精确率 precision，R 召回率 recall，n 标注条数 labelled",
-             _left("", first) + "".join(_right(name, col) for name, _ in reports),
+    lines = [_left("", first) + "".join(_right(name, col) for name, _ in reports),
              _left("理由 reason", first) + "".join(f"{'P':>{col - 14}}{'R':>7}{'n':>7}" for _ in reports)]
     for code in codes:
         row = _left(reason_label(code), first)
@@ -260,6 +259,7 @@ def format_comparison(reports: list[tuple[str, EvaluationReport]]) -> str:
             row += f"{_ratio(tp, tp + fp):>{col - 14}}{_ratio(tp, tp + fn):>7}{tp + fn:>7d}"
         lines.append(row)
     lines += [_left(label, first) + "".join(_right(fmt(r), col) for _, r in reports) for label, fmt in metrics]
+    lines.append("（P 精确率 precision，R 召回率 recall，n 标注条数 labelled）")
     return "\n".join(lines)
 
 
