@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from firewatch.core.clock import BEIJING, to_utc
+from firewatch.core.labels import CATEGORY_NAMES, REASON_NAMES
 from firewatch.core.models import Listing
 from firewatch.core.money import parse_yuan
 from firewatch.core.text import normalize
 
-from .exceptions import DataFileError, SealedDataError
+from .exceptions import LabelledFileError, SealedDataError
 
 logger = logging.getLogger(__name__)
 
@@ -53,26 +54,82 @@ TRAINING_PATHS = (HAND_CORPUS_PATH, REAL_VOICE_TRAIN_PATH, REAL_VOICE3_PATH, REA
 DESCRIPTION_CHARS = 300
 
 
+_JSON_KINDS = {list: "数组", str: "文本", int: "数字", float: "数字", bool: "布尔值", type(None): "null", dict: "对象"}
+
+
+def json_kind(value: Any) -> str:
+    """The JSON kind of a parsed value, in Chinese (数组, 文本, 数字 ...), for error messages."""
+    return _JSON_KINDS.get(type(value), type(value).__name__)
+
+
 def load_records(path: str | Path) -> list[dict[str, Any]]:
-    """Read a JSONL corpus file; every line needs `title` and `category`."""
+    """Read a labelled JSON-lines file (UTF-8, one object a line, blank lines skipped): every line needs
+    `title` (text) and `category` (a code of spec/taxonomy.md); `reasons`, when given, is a list of the
+    taxonomy's reason codes; `first_seen` / `last_seen`, when given, are dates. Anything else raises
+    `LabelledFileError` naming the file, the line and the field, in Chinese, with what to do."""
     path = Path(path)
-    if not path.exists():
-        raise DataFileError(f"corpus file {path} not found")
+    if not path.is_file():
+        what = "是目录，不是文件" if path.is_dir() else "不存在"
+        raise LabelledFileError(f"数据文件 {path} {what}；请给出带标签的 JSON 行文件（每行一个对象，含 title 与 category）")
     records = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            line = line.strip()
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            where = f"{path} 第 {lineno} 行"
+            try:
+                line = (raw.removeprefix(_UTF8_BOM) if lineno == 1 else raw).decode("utf-8").strip()
+            except UnicodeDecodeError as exc:
+                raise LabelledFileError(f"{where}：不是 UTF-8 文本（第 {exc.start + 1} 个字节起，可能是 GBK 或 UTF-16 编码）；"
+                                        f"请把文件转换为 UTF-8，例如 iconv -f GBK -t UTF-8 原文件 > 新文件") from None
             if not line:
                 continue
             try:
                 rec = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise DataFileError(f"{path}:{lineno}: {exc}") from exc
-            if "title" not in rec or "category" not in rec:
-                raise DataFileError(f"{path}:{lineno}: needs title and category")
+                raise LabelledFileError(f"{where}：不是 JSON（第 {exc.colno} 列：{exc.msg}）") from None
+            except RecursionError:
+                raise LabelledFileError(f"{where}：JSON 嵌套过深，无法读取") from None
+            problem = _record_problem(rec)
+            if problem:
+                raise LabelledFileError(f"{where}：{problem}")
             rec.setdefault("reasons", [])
             records.append(rec)
     return records
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _record_problem(rec: Any) -> str | None:
+    """Why a parsed line is no labelled record (Chinese, naming the field), or None."""
+    if not isinstance(rec, dict):
+        return f"应为 JSON 对象（{{\"title\": …, \"category\": …}}），实为{json_kind(rec)}"
+    for name in ("title", "category"):
+        if name not in rec:
+            return f"缺少 {name}（每行都要有 title 与 category）"
+        if not isinstance(rec[name], str):
+            return f"{name} 应为文本，实为{json_kind(rec[name])}"
+    if rec["category"] not in CATEGORY_NAMES:
+        return (f"category「{rec['category'][:40]}」不是分类代码；应为 spec/taxonomy.md 中的代码之一："
+                + "、".join(CATEGORY_NAMES))
+    reasons = rec.get("reasons")
+    if reasons is not None:
+        if not isinstance(reasons, list):
+            return f"reasons 应为理由代码的数组（如 [\"inspection_only\"]，无理由写 []），实为{json_kind(reasons)}"
+        for code in reasons:
+            if not isinstance(code, str) or code not in REASON_NAMES:
+                shown = code[:40] if isinstance(code, str) else json_kind(code)
+                return f"reasons 中的「{shown}」不是理由代码；应为 spec/taxonomy.md 中的代码之一：" + "、".join(REASON_NAMES)
+    return date_problem(rec)
+
+
+def date_problem(record: dict[str, Any]) -> str | None:
+    """Why a record's `first_seen` or `last_seen` is no date (Chinese, naming the field), or None."""
+    for name in ("first_seen", "last_seen"):
+        try:
+            record_date(record.get(name), name)
+        except ValueError as exc:
+            return str(exc)
+    return None
 
 
 def load_training(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
@@ -177,7 +234,7 @@ def record_to_listing(record: dict[str, Any]) -> Listing:
     attributes = record.get("attributes") or {}
     if not isinstance(attributes, dict):
         attributes = {}
-    first, last = record_date(record.get("first_seen")), record_date(record.get("last_seen"))
+    first, last = record_date(record.get("first_seen")), record_date(record.get("last_seen"), "last_seen")
     return Listing(
         first_seen=first, last_seen=last or first,
         platform=str(record.get("platform") or ""),
@@ -191,22 +248,22 @@ def record_to_listing(record: dict[str, Any]) -> Listing:
     )
 
 
-def record_date(value: Any) -> datetime | None:
-    """A record's `first_seen` or `last_seen` ("2025-03-01": that day's start in Beijing time; an ISO time with or
-    without a zone, naive taken as UTC) as a UTC datetime; None when absent.
+def record_date(value: Any, name: str = "first_seen") -> datetime | None:
+    """A record's `first_seen` or `last_seen` (`name`, for the error) ("2025-03-01": that day's start in Beijing
+    time; an ISO time with or without a zone, naive taken as UTC) as a UTC datetime; None when absent.
 
-    Raises `ValueError` (Chinese) for text that is no date; `firewatch score` names the line."""
+    Raises `ValueError` (Chinese, naming `name`) for what is no date; `firewatch score` names the line."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ValueError(f"first_seen 应为日期文本（YYYY-MM-DD），实为 {type(value).__name__}")
+        raise ValueError(f"{name} 应为日期文本（YYYY-MM-DD），实为{json_kind(value)}")
     text = value.strip()
     try:
         if len(text) == 10:
             return datetime.combine(date.fromisoformat(text), time(0), BEIJING).astimezone(timezone.utc)
         return to_utc(datetime.fromisoformat(text))
     except ValueError:
-        raise ValueError(f"first_seen「{text[:40]}」不是日期（应为 YYYY-MM-DD）") from None
+        raise ValueError(f"{name}「{text[:40]}」不是日期（应为 YYYY-MM-DD）") from None
 
 
 def listing_text(listing: Listing) -> str:

@@ -2,7 +2,8 @@
 
 `evaluate_records(scorer, records)` scores labelled corpus records through the batch path into
 an `EvaluationReport` (per-category scores, confusion matrix, recall per reason code, risk scores);
-`format_report` renders it as text, `write_plots` as PNGs (`firewatch.core.plotting`, CJK labels):
+`format_report` renders it as text (headings in Chinese with the English beside, codes with their
+Chinese names, columns aligned by display width), `write_plots` as PNGs (`firewatch.core.plotting`, CJK labels):
 the confusion matrix, the risk precision-recall curve and the risk score's reliability diagram.
 """
 
@@ -15,13 +16,15 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
+from rich.cells import cell_len
 from sklearn.metrics import (average_precision_score, brier_score_loss, confusion_matrix, precision_recall_curve,
                              precision_recall_fscore_support)
 
 from .calibration import expected_calibration_error
 from .corpus import record_to_listing
+from .exceptions import LabelledFileError
 from .risk import REASON_CODES
-from firewatch.core.labels import CATEGORY_NAMES
+from firewatch.core.labels import CATEGORY_NAMES, REASON_SHORT_NAMES
 from firewatch.core.plotting import png_figure
 
 logger = logging.getLogger(__name__)
@@ -71,7 +74,7 @@ def evaluate_records(scorer, records: Iterable[dict[str, Any]], threshold: float
     """Score labelled records with `scorer.assess_many` and measure the results."""
     records = list(records)
     if not records:
-        raise ValueError("no labelled records to evaluate")
+        raise LabelledFileError("没有带标签的记录可评估；请给出带标签的 JSON 行文件（每行一个对象，含 title 与 category）")
     assessments = scorer.assess_many([record_to_listing(r) for r in records], watchlist=watchlist,
                                      threshold=threshold, now=now)
     y_true = [str(r["category"]) for r in records]
@@ -147,41 +150,72 @@ def format_deciles(scores, title: str = "risk_score by decile") -> str:
 
 
 # -- text ---------------------------------------------------------------------------------
+# Headings in Chinese with the English beside them; category and reason codes with their Chinese
+# names (firewatch.core.labels, as the web pages show them). Columns are padded by display width
+# (rich.cells: a CJK character takes two cells), so they stay aligned in a terminal.
+def _left(text: str, width: int) -> str:
+    return text + " " * max(0, width - cell_len(text))
+
+
+def _right(text: str, width: int) -> str:
+    return " " * max(0, width - cell_len(text)) + text
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Lines of a table: the first column left-aligned, the others right-aligned, two spaces apart."""
+    widths = [max(cell_len(cell) for cell in column) for column in zip(header, *rows)]
+    return ["  ".join([_left(cells[0], widths[0])] + [_right(c, w) for c, w in zip(cells[1:], widths[1:])]).rstrip()
+            for cells in [header, *rows]]
+
+
+def category_label(code: str) -> str:
+    """A category code with its Chinese name before it ("手提式灭火器 portable_extinguisher")."""
+    name = CATEGORY_NAMES.get(code)
+    return f"{name} {code}" if name else code
+
+
+def reason_label(code: str) -> str:
+    """A reason code with its short Chinese name before it ("应付检查 inspection_only")."""
+    name = REASON_SHORT_NAMES.get(code)
+    return f"{name} {code}" if name else code
+
+
 def format_classification(report: EvaluationReport) -> str:
-    width = max(len(c.label) for c in report.per_class)
-    lines = [f"{'category':<{width}}  precision  recall     f1  support"]
-    for c in report.per_class:
-        lines.append(f"{c.label:<{width}}  {c.precision:9.3f}  {c.recall:6.3f}  {c.f1:5.3f}  {c.support:7d}")
-    lines.append(f"{'accuracy':<{width}}  {'':9}  {'':6}  {report.accuracy:5.3f}  {report.n:7d}")
-    lines.append(f"{'macro F1 (classes with support)':<{width}}  {report.macro_f1:.3f}")
+    rows = [[category_label(c.label), f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}", str(c.support)]
+            for c in report.per_class]
+    rows.append(["准确率 accuracy", "", "", f"{report.accuracy:.3f}", str(report.n)])
+    lines = _table(["类别 category", "精确率 precision", "召回率 recall", "F1", "样本数 support"], rows)
+    lines.append(f"宏平均 F1（有样本的类别）macro F1 (classes with support)  {report.macro_f1:.3f}")
     return "\n".join(lines)
 
 
 def format_confusion(report: EvaluationReport) -> str:
     """The confusion matrix with numbered columns (column k = label k in the row list)."""
     labels, cm = report.labels, report.confusion
-    width = max(len(lab) for lab in labels) + 4
+    names = [category_label(lab) for lab in labels]
+    width = max(cell_len(name) for name in names) + 1
     cell = max(3, len(str(int(cm.max()))) + 1) if cm.size else 3
-    head = " " * width + "".join(f"{k:>{cell}}" for k in range(len(labels)))
-    lines = ["confusion matrix (rows: true, columns: predicted, numbered as the rows)", head]
-    for k, lab in enumerate(labels):
+    head = " " * (width + 3) + "".join(f"{k:>{cell}}" for k in range(len(labels)))
+    lines = ["混淆矩阵 confusion matrix（行：真实类别 true，列：预测类别 predicted，列号即行号 numbered as the rows）", head]
+    for k, name in enumerate(names):
         row = "".join(f"{int(v) if v else '.':>{cell}}" for v in cm[k])
-        lines.append(f"{k:>2} {lab:<{width - 3}}{row}")
+        lines.append(f"{k:>2} {_left(name, width)}{row}")
     return "\n".join(lines)
 
 
 def format_reasons(report: EvaluationReport) -> str:
-    lines = [f"{'reason':<20} found / labelled  recall"]
-    for code, (hits, total) in report.reason_recall.items():
-        lines.append(f"{code:<20} {hits:5d} / {total:<8d}  {hits / total:6.3f}")
-    lines.append(f"risk at threshold {report.threshold:g}: precision {report.risk_precision:.3f}, "
-                 f"recall {report.risk_recall:.3f}; average precision {report.average_precision:.3f}")
-    lines.append(f"risk_score calibration: Brier {report.brier:.4f}, expected calibration error "
-                 f"{report.calibration_error:.4f} (10 bins)")
-    lines.append("risk_score by decile (all: n / risky share):  " + "  ".join(
+    rows = [[reason_label(code), f"{hits} / {total}", f"{hits / total:.3f}"]
+            for code, (hits, total) in report.reason_recall.items()]
+    lines = _table(["理由 reason", "命中 / 标注 found / labelled", "召回率 recall"], rows)
+    lines.append(f"风险标记（阈值 {report.threshold:g}）risk at threshold {report.threshold:g}: "
+                 f"精确率 precision {report.risk_precision:.3f}，召回率 recall {report.risk_recall:.3f}；"
+                 f"平均精确率 average precision {report.average_precision:.3f}")
+    lines.append(f"风险分校准 risk_score calibration: Brier {report.brier:.4f}，期望校准误差 expected calibration error "
+                 f"{report.calibration_error:.4f}（10 个区间 10 bins）")
+    lines.append("风险分十分位（全部：条数/有风险比例）risk_score by decile (all: n / risky share):  " + "  ".join(
         f"{lo:.1f} {n}/{rate}" for lo, n, rate in reliability_bins(report.risk_true, report.risk_scores)))
     flagged = report.risk_scores[report.risk_flagged == 1]
-    lines.append("flagged listings' risk_score by decile:  " + "  ".join(
+    lines.append("已标记商品的风险分十分位 flagged listings' risk_score by decile:  " + "  ".join(
         f"{b / 10:.1f} {n}" for b, n in enumerate(score_deciles(flagged)) if b >= 5 or n))
     return "\n".join(lines)
 
@@ -202,33 +236,30 @@ def format_comparison(reports: list[tuple[str, EvaluationReport]]) -> str:
     """Several labelled sets side by side: per reason precision, recall and support (labelled
     records), then category macro-F1, risk precision / recall / F1 and the calibration of the
     risk score (Brier, ECE) of each set."""
-    names = [name for name, _ in reports]
-    col = max(22, *(len(n) + 2 for n in names))
-    head = f"{'':<20}" + "".join(f"{n:>{col}}" for n in names)
-    sub = f"{'reason':<20}" + "".join(f"{'P':>{col - 14}}{'R':>7}{'n':>7}" for _ in names)
-    lines = [head, sub]
     codes = [c for c in REASON_CODES if any(r.reason_counts.get(c, (0, 0, 0)) != (0, 0, 0) for _, r in reports)]
+    metrics = [
+        ("条数 records", lambda r: str(r.n)),
+        ("类别准确率 category accuracy", lambda r: f"{r.accuracy:.3f}"),
+        ("类别宏平均 F1 category macro-F1", lambda r: f"{r.macro_f1:.3f}"),
+        ("风险精确率 risk precision", lambda r: f"{r.risk_precision:.3f}"),
+        ("风险召回率 risk recall", lambda r: f"{r.risk_recall:.3f}"),
+        ("风险 F1 risk F1", lambda r: f"{r.risk_f1:.3f}"),
+        ("平均精确率 average precision", lambda r: f"{r.average_precision:.3f}"),
+        ("Brier 分数 Brier", lambda r: f"{r.brier:.4f}"),
+        ("期望校准误差 ECE (10 bins)", lambda r: f"{r.calibration_error:.4f}"),
+    ]
+    first = max(cell_len(x) for x in ["理由 reason", *map(reason_label, codes), *(label for label, _ in metrics)])
+    col = max(22, *(cell_len(name) + 2 for name, _ in reports))
+    lines = [_left("", first) + "".join(_right(name, col) for name, _ in reports),
+             _left("理由 reason", first) + "".join(f"{'P':>{col - 14}}{'R':>7}{'n':>7}" for _ in reports)]
     for code in codes:
-        row = f"{code:<20}"
+        row = _left(reason_label(code), first)
         for _, r in reports:
             tp, fp, fn = r.reason_counts.get(code, (0, 0, 0))
             row += f"{_ratio(tp, tp + fp):>{col - 14}}{_ratio(tp, tp + fn):>7}{tp + fn:>7d}"
         lines.append(row)
-
-    def metric(label: str, fmt) -> str:
-        return f"{label:<20}" + "".join(f"{fmt(r):>{col}}" for _, r in reports)
-
-    lines += [
-        metric("records", lambda r: str(r.n)),
-        metric("category accuracy", lambda r: f"{r.accuracy:.3f}"),
-        metric("category macro-F1", lambda r: f"{r.macro_f1:.3f}"),
-        metric("risk precision", lambda r: f"{r.risk_precision:.3f}"),
-        metric("risk recall", lambda r: f"{r.risk_recall:.3f}"),
-        metric("risk F1", lambda r: f"{r.risk_f1:.3f}"),
-        metric("average precision", lambda r: f"{r.average_precision:.3f}"),
-        metric("Brier", lambda r: f"{r.brier:.4f}"),
-        metric("ECE (10 bins)", lambda r: f"{r.calibration_error:.4f}"),
-    ]
+    lines += [_left(label, first) + "".join(_right(fmt(r), col) for _, r in reports) for label, fmt in metrics]
+    lines.append("（P 精确率 precision，R 召回率 recall，n 标注条数 labelled）")
     return "\n".join(lines)
 
 

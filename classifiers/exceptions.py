@@ -31,3 +31,11 @@ class DataFileError(ClassifierError):
 
 class SealedDataError(ClassifierError):
     """Training was handed the sealed held-out set (its file or its records): refused."""
+
+
+class LabelledFileError(DataFileError):
+    """A labelled JSON-lines file (corpus, held-out, `firewatch evaluate --data`) is missing, empty or has
+    a line that cannot be used: the message names the file, the line and the field, in Chinese."""
+
+    exit_code = 2  # a usage error: nothing was trained or evaluated
+    label = "数据文件错误 data file error"

@@ -14,12 +14,15 @@ was dropped and why. The rules, in order:
 - **held-out**: a record whose text fingerprint (`corpus.record_fingerprint`) or title key
   (`corpus.title_key`) matches a record of a held-out file (the first, the second's dev half and the
   sealed half) is dropped before anything else: compared as hashes, nothing of those files is kept.
-- **duplicates**: listings with the same title key (relistings, the same listing on two platforms or
-  shops; width, case, spaces and punctuation ignored), or the same text when the title is empty, are one
-  text and count once; every listing past the first is a duplicate.
+- **duplicates**: listings with the same text (`corpus.record_fingerprint`: title, attributes and
+  description as the models read them, width, case and spacing ignored: relistings, the same listing on
+  two platforms or shops) are one text and count once; every listing past the first is a duplicate. The
+  title alone does not make two listings one: shops copy each other's titles, and a clean listing and
+  one promising "年检专用" in its description must each keep its own verdict.
 - **conflicts**: when listings of one text were confirmed and dismissed, the majority of listings
   decides; a tie drops the text (`conflicts`); a confirmed text is positive for the union of the
-  confirmed listings' reasons.
+  confirmed listings' reasons. Every listing of a text has that text, so the verdict is always the
+  verdict of the text it is learnt with.
 - **per reason**: `reason_reviews` counts decisions per reason and reviewer, confirmed and dismissed,
   unscaled: each decision (not held out, its reasons known) counts once for every rule reason it judged
   (a reason from the text model, source `text_model`, is not a rule's: it counts nothing);
@@ -170,9 +173,9 @@ def reviews_from_store(store: Any, corpus_size: int, weight: float = 1.0, max_sh
                 out.no_reason += 1
                 out.count(codes, "no_reason")
                 continue
-            text = texts.get(key or fingerprint)
+            text = texts.get(fingerprint)
             if text is None:
-                text = texts[key or fingerprint] = _Text(record)
+                text = texts[fingerprint] = _Text(record)
             else:
                 out.duplicates += 1
                 out.count(codes, "duplicate")

@@ -155,9 +155,10 @@ def ocr_check(data: Path) -> list[str]:
     platform, listing_id = cited[0]
     with TestClient(app) as client:
         page = client.get(f"/listings/{platform}/{listing_id}").text
-        image = client.get(f"/listings/{platform}/{listing_id}/images/1")
+        drawn = re.search(r'/listings/[^"]+/images/[0-9a-f]{64}', page)  # served by the record's SHA-256
+        image = client.get(drawn[0]) if drawn else None
     shown = ('id="image-text"' in page and 'class="ocr-box cited"' in page and "文字（OCR）" in page
-             and image.status_code == 200 and image.headers["content-type"].startswith("image/"))
+             and image is not None and image.status_code == 200 and image.headers["content-type"].startswith("image/"))
     print(f"listing page /listings/{platform}/{listing_id}: image evidence with a cited box shown: {shown}")
     return [] if shown else ["ocr listing page"]
 

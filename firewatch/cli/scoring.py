@@ -14,14 +14,16 @@ import click
 from rich.progress import Progress
 from rich.table import Table
 
-from classifiers.corpus import (CORPUS_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT_PATH, TRAINING_PATHS, load_records, load_training,
-                               parse_price, record_date)
+from classifiers.corpus import (CORPUS_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT_PATH, TRAINING_PATHS, load_records,
+                               load_training)
+from classifiers.exceptions import LabelledFileError
 from classifiers.feedback import NO_REASON, ReviewSet, reviews_from_store
 from classifiers.evaluate import evaluate_records, format_comparison, format_report, write_plots
 from classifiers.price import fit_price_model_from_store
 from classifiers.scorer import train_default
 from classifiers.watchlist import Watchlist
 from firewatch.cli.common import console, out, settings_of
+from firewatch.cli.score_input import check_record, input_lines, too_long, wrong_encoding
 from firewatch.core.exceptions import ImportFileError
 from firewatch.core.files import atomic_writer
 from firewatch.core.labels import reason_name
@@ -110,46 +112,10 @@ def print_reviews(reviews: ReviewSet) -> None:
     out.print(table)
 
 
-def check_record(line: bytes) -> tuple[dict | None, str | None]:
-    """One input line as a record, or why it cannot be scored (Chinese)."""
-    try:
-        text = line.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, f"不是 UTF-8 文本（第 {exc.start + 1} 个字节起）"
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, f"不是 JSON（第 {exc.colno} 列：{exc.msg}）"
-    if not isinstance(record, dict):
-        return None, f"应为 JSON 对象（{{\"title\": …}}），实为{_JSON_KINDS.get(type(record), type(record).__name__)}"
-    price = record.get("price")
-    if price is not None and price != "":
-        if isinstance(price, bool) or isinstance(price, (list, dict)):
-            return None, f"price 应为数字或价格文本，实为{_JSON_KINDS.get(type(price), type(price).__name__)}"
-        if isinstance(price, (int, float)) and not isinstance(price, bool) and price < 0:
-            return None, f"price 为负数（{price}）"
-        if isinstance(price, str) and price.strip().startswith("-"):
-            return None, f"price 为负数（「{price.strip()[:40]}」）"
-        if parse_price(price) is None:
-            return None, f"price「{str(price)[:40]}」不是价格（应为非负数字，如 58 或 \"¥58.00\"）"
-    attributes = record.get("attributes")
-    if attributes is not None and not isinstance(attributes, dict):
-        return None, (f"attributes 应为 JSON 对象（{{\"品牌\": \"…\"}}），实为"
-                      f"{_JSON_KINDS.get(type(attributes), type(attributes).__name__)}")
-    try:
-        record_date(record.get("first_seen"))
-    except ValueError as exc:
-        return None, str(exc)
-    return record, None
-
-
-_JSON_KINDS = {list: "数组", str: "字符串", int: "数字", float: "数字", bool: "布尔值", type(None): "null", dict: "对象"}
-
-
 @click.command()
 @click.option("--in", "in_path", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="JSON lines: id, title, and optionally platform, price, shop, attributes, description, "
-                   "first_seen (YYYY-MM-DD).")
+              help="JSON lines (UTF-8): id, title, and optionally platform, price, shop, attributes, description, "
+                   "first_seen and last_seen (YYYY-MM-DD).")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Where to write the scored JSON lines.")
 @click.option("--skip-bad-lines", is_flag=True,
               help="有错误行时跳过它们（逐行警告）并为其余各行评分 score the good lines, warn about each bad one "
@@ -159,19 +125,22 @@ def score(ctx, in_path: str, out_path: str, skip_bad_lines: bool) -> None:
     """Score listings from a JSON-lines file (category, risk, reasons, evidence).
 
     \b
-    每行一个 JSON 对象。某行不是 JSON 对象、price 不是非负数字或价格文本、attributes 不是对象、
-    first_seen 不是日期时，按文件和行号列出每个错误行及原因，不写入任何内容（退出码 65）；
-    加 --skip-bad-lines 则跳过错误行（逐行警告）并为其余各行评分。
+    每行一个 UTF-8 编码的 JSON 对象，id 与 title 必填。某行不是 JSON 对象、缺少 id 或 title、
+    price 不是非负数字或价格文本、attributes 不是对象、first_seen 或 last_seen 不是日期、
+    超过 1 MB 时，按文件和行号列出每个错误行及原因，不写入任何内容（退出码 65）；
+    加 --skip-bad-lines 则跳过错误行（逐行警告）并为其余各行评分。文件不是 UTF-8
+    （如 UTF-16）时整份拒绝，并说明如何转换。
     """
     bad: list[tuple[int, str]] = []
     with open(in_path, "rb") as src:  # every line checked before anything is scored or written
-        for lineno, line in enumerate(src, 1):
-            if lineno == 1:
-                line = line.removeprefix(b"\xef\xbb\xbf")
-            if line.strip():
-                _, problem = check_record(line)
-                if problem:
-                    bad.append((lineno, problem))
+        encoding = wrong_encoding(src.read(4096))
+        if encoding:
+            raise ImportFileError(f"{in_path} 第 1 行起：{encoding}；未评分、未写入 {out_path}")
+        src.seek(0)
+        for lineno, line in input_lines(src):
+            problem = too_long() if line is None else check_record(line)[1] if line.strip() else None
+            if problem:
+                bad.append((lineno, problem))
     for lineno, problem in bad[:MAX_SHOWN_ERRORS]:
         console.print(f"{'警告：跳过 ' if skip_bad_lines else ''}{in_path} 第 {lineno} 行：{problem}", markup=False, soft_wrap=True)
     if len(bad) > MAX_SHOWN_ERRORS:
@@ -193,10 +162,8 @@ def score(ctx, in_path: str, out_path: str, skip_bad_lines: bool) -> None:
         batch.clear()
 
     with open(in_path, "rb") as src, atomic_writer(out_path) as dst:
-        for lineno, line in enumerate(src, 1):
-            if lineno == 1:
-                line = line.removeprefix(b"\xef\xbb\xbf")
-            if not line.strip() or lineno in skip:
+        for lineno, line in input_lines(src):
+            if line is None or not line.strip() or lineno in skip:
                 continue
             record, _ = check_record(line)
             batch.append(record)
@@ -209,7 +176,7 @@ def score(ctx, in_path: str, out_path: str, skip_bad_lines: bool) -> None:
 
 
 @click.command()
-@click.option("--data", "data_paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--data", "data_paths", multiple=True, type=click.Path(),
               help="Labelled JSON lines (title, category, reasons ...), repeatable; default: the packaged "
                    "held-out files (the first, and the sealed second and third when present), side by side.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
@@ -220,6 +187,11 @@ def evaluate(ctx, data_paths: tuple[str, ...], out_dir: str | None) -> None:
     several files are also compared side by side (per reason P/R/support, risk F1, Brier, ECE)."""
     settings = settings_of(ctx)
     paths = [Path(p) for p in data_paths] or [p for p in (HELDOUT_PATH, HELDOUT2_PATH, HELDOUT3_PATH) if p.is_file()]
+    labelled = {path: load_records(path) for path in paths}  # every file checked before the models load
+    for path, records in labelled.items():
+        if not records:
+            raise LabelledFileError(f"{path} 没有带标签的记录（文件为空或只有空行）；--data 应指向带标签的 JSON 行文件"
+                                    "（每行一个对象，含 title 与 category）")
     scorer = load_scorer(settings, console.print)
     out.print(training_line(scorer.meta_), markup=False, soft_wrap=True)
     threshold = settings.scoring.threshold
@@ -232,13 +204,13 @@ def evaluate(ctx, data_paths: tuple[str, ...], out_dir: str | None) -> None:
         side = labelled_set_watchlist(path)
         extra = watchlist_from_sources(side) if side else None
         names = (watchlist.names if watchlist else []) + (extra.names if extra else [])
-        report = evaluate_records(scorer, load_records(path), threshold=threshold,
+        report = evaluate_records(scorer, labelled[path], threshold=threshold,
                                   watchlist=Watchlist(names) if names else None)
         if extra:
             console.print(f"名单 watchlist for {path.name}: {side} ({len(extra)} names)")
         reports.append((path.stem, report))
-        out.file.write(f"evaluation of {path} ({report.n} records)\n\n{format_report(report)}\n\n")
+        out.file.write(f"评估 evaluation of {path}（{report.n} 条 records）\n\n{format_report(report)}\n\n")
         for png in write_plots(report, target, stem=path.stem):
             console.print(f"图表 plot -> {png}")
     if len(reports) > 1:
-        out.file.write(f"side by side (threshold {threshold:g})\n{format_comparison(reports)}\n")
+        out.file.write(f"并列对比（阈值 {threshold:g}）side by side (threshold {threshold:g})\n{format_comparison(reports)}\n")

@@ -10,7 +10,9 @@ as every image fetch), refuses what is too large, not an image or has too many p
 error kept on that image's record; the other images go on), keeps a copy of each image read (under
 `[ocr] image_dir`, named by its SHA-256), recognises its text with `rapidocr-onnxruntime` (PP-OCR
 Chinese models shipped inside the package; nothing is downloaded) and saves the image's record in
-its own transaction, so a killed process loses no finished image. Once every image is recorded it
+its own transaction, so a killed process loses no finished image. A listing whose reading fails in a
+way nobody foresaw fails that listing's 'ocr' row (its error kept; dead after the queue's attempts),
+never the run. Once every image is recorded it
 rescores the listing with the text of its images (`rescore`) and saves the assessment, completes
 'ocr' and queues capture (newly flagged) and index, in one transaction.
 
@@ -115,8 +117,12 @@ def decode_image(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
     """(RGB image, media type) of image bytes, or ImageRefused saying why not in Chinese."""
     try:
         image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ImageRefused(f"不是可识别的图片（{len(data)} 字节，{type(exc).__name__}）") from exc
+    except Image.DecompressionBombError as exc:  # its header claims more pixels than Pillow will ever decode
+        claimed = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"约 {claimed.group(1)} 像素" if claimed else "像素数超过解码安全上限"
+        raise ImageRefused(f"图片过大：{size}，超过上限 {max_pixels} 像素，未识别") from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:  # SyntaxError: some
+        raise ImageRefused(f"不是可识别的图片（{len(data)} 字节，{type(exc).__name__}）") from exc  # Pillow plugins
     media = MEDIA_TYPES.get(image.format or "")
     if media is None:
         raise ImageRefused(f"图片格式 {image.format or '未知'} 不在可识别范围（PNG、JPEG、WEBP、GIF、BMP）")
@@ -146,6 +152,18 @@ def image_urls(listing: Listing, limit: int) -> list[str]:
         if len(out) >= limit:
             break
     return out
+
+
+def current_and_earlier(store, key: tuple[str, str]) -> tuple[list[OcrImage], list[OcrImage]]:
+    """(current, earlier) image records of a listing: those whose URL the listing shows now (its
+    `image_urls`, made absolute as when read), by position, and those of images it no longer shows
+    (kept, never deleted: what was read then). A listing no longer stored: every record is current."""
+    records = store.ocr.images_of(key)
+    listing = store.listings.get_listing(key)
+    if listing is None:
+        return records, []
+    now = set(image_urls(listing, len(listing.image_urls)))
+    return [r for r in records if r.url in now], [r for r in records if r.url not in now]
 
 
 class ImageReader:
@@ -276,11 +294,12 @@ def rescore(scorer, listing: Listing, records: list[OcrImage], watchlist: Any = 
 
 # -- evidence packs ------------------------------------------------------------------------------
 def image_text_files(store, key: tuple[str, str], data_dir: Path | None) -> list[tuple[str, bytes]]:
-    """An evidence pack's OCR files of one listing: image-text.json (every image record: URL,
-    SHA-256, size, lines with boxes and confidences, or the error) and each image read, as kept
-    (images/N-<sha256 prefix>.<ext>); nothing when its images were never read. A kept copy that is
-    missing or no longer has its recorded SHA-256 is left out and said so in the JSON."""
-    records = store.ocr.images_of(key)
+    """An evidence pack's OCR files of one listing: image-text.json (the record of every image the
+    listing shows now: URL, SHA-256, size, lines with boxes and confidences, or the error) and each
+    such image read, as kept (images/N-<sha256 prefix>.<ext>); nothing when none of them was read. An
+    image the listing no longer shows is not cited (its record stays in the store). A kept copy that
+    is missing or no longer has its recorded SHA-256 is left out and said so in the JSON."""
+    records, _ = current_and_earlier(store, key)
     if not records:
         return []
     files, entries = [], []
@@ -364,8 +383,8 @@ class OcrStage:
                     stats.ocr += 1
                 except ClaimLost as exc:
                     pipeline._lost(key, "ocr", exc, stats)
-                except (ValueError, KeyError, TypeError, OSError) as exc:
-                    pipeline._failed(key, "ocr", exc, stats)
+                except Exception as exc:  # noqa: BLE001  (seller images meet third-party decoders: whatever one
+                    pipeline._failed(key, "ocr", exc, stats)  # listing raises fails that listing, never the run)
                 if task is not None:
                     progress.advance(task)
 

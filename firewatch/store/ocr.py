@@ -4,7 +4,8 @@ A row keeps the image's URL and position in the listing's `image_urls`, its SHA-
 size and byte size, the copy kept in the data folder (`file`, relative to it), the engine, the
 recognised lines (`OcrLine`: text, box as four corner points in image pixels, confidence 0..1) and
 how long recognition took, or the error that stopped it (unreadable, too large, not an image; such
-a row has no lines). Each image is saved in its own transaction as soon as it is read, so a killed
+a row has no lines). Rows are never deleted: an image the listing no longer shows keeps its row (what
+was read then); readers pick the rows of the images shown now (`services.ocr.current_and_earlier`). Each image is saved in its own transaction as soon as it is read, so a killed
 OCR step keeps every image it finished; `save_result` stores the rescored assessment, completes the
 listing's 'ocr' stage and queues the next stages in one transaction (with `worker`, only while that
 worker holds the row: else `ClaimLost` and nothing is saved).
@@ -131,6 +132,12 @@ class SQLiteOcr:
     def image(self, key: Key, position: int) -> OcrImage | None:
         r = self._db.execute("SELECT * FROM ocr_images WHERE platform=? AND listing_id=? AND position=? "
                              "ORDER BY id DESC LIMIT 1", (key[0], key[1], int(position))).fetchone()
+        return None if r is None else _image(r)
+
+    def listing_image(self, key: Key, sha256: str) -> OcrImage | None:
+        """The listing's latest record of the image with these bytes (its SHA-256) that kept a copy."""
+        r = self._db.execute("SELECT * FROM ocr_images WHERE platform=? AND listing_id=? AND sha256=? AND file<>'' "
+                             "ORDER BY id DESC LIMIT 1", (key[0], key[1], sha256)).fetchone()
         return None if r is None else _image(r)
 
     def by_sha256(self, sha256: str) -> OcrImage | None:

@@ -1,10 +1,13 @@
 """What the listing page shows of the text read in a listing's images (OCR).
 
-`image_evidence(store, key, assessment)` gives one `ImageEvidence` per image record: the image's
-number (1: the main image), its SHA-256, size and the recognised lines, each line with its box as
-SVG polygon points and the reasons (from `assessment`) whose span lies in it, so the page can mark
-the box of every cited text over the image (`_ocr.html`). The text is seller content: templates
-print it escaped (autoescape), never `|safe`.
+`image_evidence(store, key, assessment)` gives one `ImageEvidence` per record of an image the listing
+shows now (`services.ocr.current_and_earlier`): the image's number (1: the main image), its SHA-256,
+size and the recognised lines, each line with its box as SVG polygon points and the reasons (from
+`assessment`) whose span lies in it, so the page can mark the box of every cited text over the image
+(`_ocr.html`); then the records of images the listing no longer shows (`earlier`: labelled so, never
+matched with a reason). Each picture is served by its record's SHA-256, so a box is always drawn on
+the bytes it was read from. The text is seller content: templates print it escaped (autoescape),
+never `|safe`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from firewatch.core.models import Assessment, Reason
+from firewatch.services.ocr import current_and_earlier
 from firewatch.store.ocr import OcrImage, OcrLine
 
 
@@ -33,6 +37,7 @@ class ImageEvidence:
     role: str  # 主图 | 详情图
     lines: list[LineMark]
     reasons: list[Reason]
+    earlier: bool = False  # an image the listing no longer shows (`number`: its place then)
 
     @property
     def cited(self) -> list[LineMark]:
@@ -40,18 +45,29 @@ class ImageEvidence:
 
 
 def image_evidence(store, key: tuple[str, str], assessment: Assessment | None) -> list[ImageEvidence]:
-    """The listing's image records with each line's box and the reasons citing it."""
+    """The listing's current image records with each line's box and the reasons citing it, then its
+    earlier ones (no reasons: the assessment judged the images shown now)."""
     reasons = assessment.reasons if assessment is not None else []
+    current, earlier = current_and_earlier(store, key)
     out = []
-    for record in store.ocr.images_of(key):
+    for record in current:
         number = record.position + 1
         mine = [r for r in reasons if r.span_field == f"image:{number}" and r.start is not None and r.end is not None]
         marks = []
         for start, end, line in record.line_spans():
             codes = [r.code for r in mine if r.start < end and start < r.end]
-            points = " ".join(f"{x:g},{y:g}" for x, y in line.box)
-            marks.append(LineMark(line, points, codes))
+            marks.append(LineMark(line, _points(line), codes))
         cited_elsewhere = [r for r in reasons if f"image:{number}" in (r.source or "").split("+") and r not in mine]
-        out.append(ImageEvidence(record, number, "主图" if record.position == 0 else "详情图", marks,
-                                 mine + cited_elsewhere))
+        out.append(ImageEvidence(record, number, _role(record), marks, mine + cited_elsewhere))
+    for record in earlier:
+        out.append(ImageEvidence(record, record.position + 1, _role(record),
+                                 [LineMark(line, _points(line)) for line in record.lines], [], earlier=True))
     return out
+
+
+def _role(record: OcrImage) -> str:
+    return "主图" if record.position == 0 else "详情图"
+
+
+def _points(line: OcrLine) -> str:
+    return " ".join(f"{x:g},{y:g}" for x, y in line.box)

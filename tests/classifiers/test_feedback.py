@@ -49,7 +49,7 @@ def decide(store, key, verdict: str, reviewer: str = "reviewer", minutes: int = 
 def test_duplicates_count_once_and_conflicts_go_to_the_majority(store_url):
     with open_store(store_url) as store:
         a = put(store, "1", "灭火器巡检卡 年检专用 PVC")
-        b = put(store, "2", "灭火器巡检卡  年检专用，PVC", description="另一家店的描述")  # same title, spaced and punctuated
+        b = put(store, "2", "灭火器巡检卡  年检专用 ＰＶＣ", platform="taobao")  # the same text, other spacing and width
         c = put(store, "3", "灭火器巡检卡 年检专用 pvc", platform="pdd")  # relisted elsewhere, other case
         d = put(store, "4", "消防年检标签 年检专用 防水")
         e = put(store, "5", "消防年检标签 年检专用 防水")
@@ -67,6 +67,28 @@ def test_duplicates_count_once_and_conflicts_go_to_the_majority(store_url):
     assert reviews.by_reason["inspection_only"]["duplicate"] == 3
     assert reviews.by_reason["no_certification"]["confirmed"] == 1
     assert reviews.weights == [1.0, 1.0]
+
+
+def test_a_copied_title_does_not_give_one_listings_text_anothers_verdict(store_url):
+    """Shops copy titles: a clean listing dismissed and two listings under the same title whose
+    descriptions promise an inspection-only product confirmed are three texts, each learnt with its own
+    verdict; only a listing with the very same text is a duplicate."""
+    title = "手提式干粉灭火器 4kg 家用商用"
+    with open_store(store_url) as store:
+        clean = put(store, "1", title, description="正规厂家 3C认证 可查询", codes=("inspection_only",))
+        first = put(store, "2", title, description="年检专用 便宜 不用于实际灭火")
+        second = put(store, "3", title, description="应付检查用 年检专用 一次性")
+        again = put(store, "4", title, description="应付检查用 年检专用 一次性", platform="pdd")  # relisted as is
+        decide(store, clean, "dismiss")
+        for key in (first, second, again):
+            decide(store, key, "confirm")
+        reviews = reviews_from_store(store, corpus_size=1000)
+    learnt = {r["description"]: r["reasons"] for r in reviews.records}
+    assert learnt == {"正规厂家 3C认证 可查询": [], "年检专用 便宜 不用于实际灭火": ["inspection_only"],
+                      "应付检查用 年检专用 一次性": ["inspection_only"]}
+    assert reviews.duplicates == 1 and reviews.conflicts == 0
+    assert reviews.by_reason["inspection_only"]["confirmed"] == 2
+    assert reviews.by_reason["inspection_only"]["dismissed"] == 1
 
 
 def test_only_the_decision_that_counts_is_learnt_undone_and_escalated_ones_not(store_url):

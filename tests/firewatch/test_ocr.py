@@ -6,9 +6,11 @@ the session's trained scorer, real SQLite files and PostgreSQL."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import multiprocessing
 import os
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -258,6 +260,94 @@ def test_bad_image_files_get_a_clear_error_and_the_rest_are_read(demo_market, tr
     assert any(r.span_field == "image:7" and r.code == "inspection_only" for r in assessment.reasons)
 
 
+def _runs(store, stage, scorer, tmp_path, runs: int = 1) -> list:
+    """The stats of `runs` pipeline drains with the 'ocr' stage (a SQLite index); the stage is closed after."""
+    index = open_index("sqlite", tmp_path / "search.db")
+    try:
+        return [Pipeline(store, index, scorer, 0.5, ocr=stage, worker="w").run() for _ in range(runs)]
+    finally:
+        index.close()
+        stage.close()
+
+
+def _bomb_png() -> bytes:
+    """27 KB of PNG whose header says 15000×15000 (225 million pixels): Pillow refuses to open it."""
+    out = io.BytesIO()
+    Image.new("1", (15000, 15000)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _image_listing(x, listing_id: str, urls: list[str]) -> Listing:
+    return Listing("jd", listing_id, url=f"https://item.jd.com/{listing_id}.html", title=x.title,
+                   price=Decimal("60"), attributes=dict(x.attributes), image_urls=urls)
+
+
+def test_a_decompression_bomb_is_refused_and_the_run_goes_on(demo_market, trained_model, serve, tmp_path):
+    """A tiny PNG claiming 225 million pixels (Pillow's DecompressionBombError, not an OSError) is
+    refused on its image's record ("图片过大"); its listing's other image is read, the listing is
+    rescored and indexed, and the other listing in the same run is read too."""
+    cat = demo_market.catalogue
+    x = pick(cat, lambda x, claims: (0, "年检专用", "inspection_only") in claims)
+    good = replica.render(replica.listing_images(x, cat.seed)[0])
+    bomb = _bomb_png()
+    assert len(bomb) < 40_000
+    host = serve(HookServer, images={"/bomb.png": bomb, "/good.png": good})
+    base = f"http://127.0.0.1:{host.httpd.server_address[1]}"
+    first = _image_listing(x, "881", [f"{base}/bomb.png", f"{base}/good.png"])
+    second = _image_listing(x, "882", [f"{base}/good.png"])
+    with open_store(tmp_path / "f.db", data_dir=tmp_path) as store:
+        for listing in (first, second):
+            store.listings.upsert_listing(listing)
+            store.queue.enqueue(listing.key, "ocr")
+        stage = OcrStage(store, trained_model.scorer, config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=3))
+        [stats] = _runs(store, stage, trained_model.scorer, tmp_path)
+        assert stats.ocr == 2 and not stats.errors
+        assert sorted(k for k, _ in store.queue.completions("ocr")) == [first.key, second.key]
+        assert sorted(k for k, _ in store.queue.completions("index")) == [first.key, second.key]
+        bombed, read = store.ocr.images_of(first.key)
+        assert bombed.error.startswith("图片过大：约 225000000 像素，超过上限") and not bombed.lines
+        assert "年检专用" in read.text and not read.error
+        reasons = store.assessments.get_assessment(first.key).reasons
+        assert any(r.span_field == "image:2" and r.code == "inspection_only" for r in reasons)
+
+
+class _BrokenReader(ImageReader):
+    """A reader that fails on one listing in a way nobody foresaw (what a decoder bug on a crafted
+    image does); every other listing is read for real."""
+
+    def __init__(self, *args, broken: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.broken = broken
+
+    def read_listing(self, listing):
+        if listing.listing_id == self.broken:
+            raise RuntimeError("decoder crashed")
+        return super().read_listing(listing)
+
+
+def test_an_unforeseen_failure_fails_the_listing_not_the_run(demo_market, trained_model, serve, tmp_path):
+    """The failing listing's 'ocr' row keeps the error and counts an attempt; after the queue's
+    three attempts no run claims it again; the other listing completes in the first run."""
+    cat = demo_market.catalogue
+    x = pick(cat, lambda x, claims: (0, "年检专用", "inspection_only") in claims)
+    host = serve(HookServer, images={"/good.png": replica.render(replica.listing_images(x, cat.seed)[0])})
+    url = f"http://127.0.0.1:{host.httpd.server_address[1]}/good.png"
+    bad, fine = _image_listing(x, "883", [url]), _image_listing(x, "884", [url])
+    with open_store(tmp_path / "f.db", data_dir=tmp_path) as store:
+        for listing in (bad, fine):
+            store.listings.upsert_listing(listing)
+            store.queue.enqueue(listing.key, "ocr")
+        cfg = config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=3)
+        stage = OcrStage(store, trained_model.scorer, cfg)
+        stage.reader = _BrokenReader(store, cfg, fetcher=stage._reader().fetcher, broken="883")
+        runs = _runs(store, stage, trained_model.scorer, tmp_path, 4)
+        assert [s.ocr for s in runs] == [1, 0, 0, 0]
+        assert [len(s.errors) for s in runs] == [1, 1, 1, 0]  # three attempts, then no longer claimed
+        assert "ocr jd:883: RuntimeError: decoder crashed" in runs[0].errors[0]
+        assert [k for k, _ in store.queue.completions("ocr")] == [fine.key]
+        assert store.queue.pending("ocr") == [] and store.queue.queue_counts().get("ocr") == 1
+
+
 def test_flagged_and_uncertain_listings_go_to_ocr_in_the_pipeline(demo_market, trained_model, tmp_path):
     """The score stage queues 'ocr' (beside index) for a flagged or uncertain listing with
     images, or one read before; the 'ocr' stage then reads it, rescored, and queues index."""
@@ -275,12 +365,7 @@ def test_flagged_and_uncertain_listings_go_to_ocr_in_the_pipeline(demo_market, t
         assert not OcrStage(store, None, config(tmp_path, enabled=False)).wants(risky, a(0.9))
         for listing in (risky, clean):
             store.listings.upsert_listing(listing)
-        index = open_index("sqlite", tmp_path / "search.db")
-        try:
-            stats = Pipeline(store, index, trained_model.scorer, 0.5, ocr=stage, worker="w").run()
-        finally:
-            index.close()
-            stage.close()
+        [stats] = _runs(store, stage, trained_model.scorer, tmp_path)
         scored = store.assessments.get_assessments([risky.key, clean.key])
         done = store.queue.completions("ocr")
         in_band = [k for k in (risky.key, clean.key) if scored[k].risk_score >= 0.3]
@@ -321,7 +406,6 @@ def test_ocr_records_on_both_engines(store_url):
 def test_evidence_pack_carries_the_ocr_record_and_the_images(tmp_path):
     """A pack of a listing whose images were read holds image-text.json and the kept images, hashed
     and signed like the rest (`verify_pack` passes)."""
-    import hashlib
     import json
     import zipfile
     from datetime import datetime, timezone
@@ -358,6 +442,60 @@ def test_evidence_pack_carries_the_ocr_record_and_the_images(tmp_path):
         assert record["images"][0]["lines"][0]["text"] == "年检专用" and record["images"][0]["sha256"] == digest
         assert record["images"][1]["error"].startswith("不是可识别的图片")
         assert zf.read("jd_55/" + record["images"][0]["pack_file"]) == png
+
+
+def _picture(listing_id: str, text: str) -> bytes:
+    return replica.render(replica.ListingImage("jd", listing_id, 0, "main", 800, 800, (240, 240, 240), (200, 30, 30),
+                                               (replica.ImageText(text, "claim", "", (60, 80, 316, 144), 64),),
+                                               "extinguisher"))
+
+
+def test_a_changed_main_image_is_no_longer_cited(trained_model, serve, tmp_path):
+    """A listing's images are read, its main image URL changes, they are read again: the old image's
+    record stays in the store, but the evidence pack and the page's image list carry only the images
+    the listing shows now (the earlier one apart, labelled, matched with no reason)."""
+    import json
+    import zipfile
+    from datetime import datetime, timezone
+
+    from alerts.evidence_pack import write_pack
+    from alerts.signing import installation_key
+    from firewatch.services.evidence import evidence_item
+    from firewatch.web.ocr_view import image_evidence
+    from tests.web.sample import add_evidence, tiny_png
+
+    old, new, detail = _picture("56", "年检专用"), _picture("56", "正规厂家"), _picture("56", "干粉灭火剂")
+    host = serve(HookServer, images={"/old.png": old, "/new.png": new, "/detail.png": detail})
+    base = f"http://127.0.0.1:{host.httpd.server_address[1]}"
+    before = Listing("jd", "56", url="https://item.jd.com/56.html", title="手提式干粉灭火器 4kg",
+                     image_urls=[f"{base}/old.png", f"{base}/detail.png"])
+    after = replace(before, image_urls=[f"{base}/new.png", f"{base}/detail.png"])
+    with open_store(tmp_path / "f.db", data_dir=tmp_path) as store:
+        stage = OcrStage(store, trained_model.scorer, config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=3))
+        try:
+            for listing in (before, after):
+                store.listings.upsert_listing(listing)
+                store.queue.enqueue(listing.key, "ocr")
+                stage.complete(listing.key, None, 0.5)
+        finally:
+            stage.close()
+        kept = store.ocr.images_of(after.key)
+        add_evidence(store, tmp_path / "evidence", after, tiny_png(), datetime(2026, 12, 1, tzinfo=timezone.utc))
+        item = evidence_item(store, after.key)
+        shown = image_evidence(store, after.key, store.assessments.get_assessment(after.key))
+    sha = {name: hashlib.sha256(data).hexdigest() for name, data in (("old", old), ("new", new), ("detail", detail))}
+    assert sorted(r.sha256 for r in kept) == sorted(sha.values())  # nothing lost
+    pack = tmp_path / "case.zip"
+    write_pack(pack, [item], signer=installation_key(tmp_path / "keys"), operator="t")
+    with zipfile.ZipFile(pack) as zf:
+        record = json.loads(zf.read("jd_56/image-text.json"))
+        assert [(i["position"], i["sha256"]) for i in record["images"]] == [(0, sha["new"]), (1, sha["detail"])]
+        assert "正规厂家" in record["images"][0]["lines"][0]["text"]
+        packed = [n for n in zf.namelist() if n.startswith("jd_56/images/")]
+        assert sorted(zf.read(n) for n in packed) == sorted([new, detail])
+    assert [(e.number, e.earlier, e.record.sha256) for e in shown] == [
+        (1, False, sha["new"]), (2, False, sha["detail"]), (1, True, sha["old"])]
+    assert shown[2].reasons == [] and not shown[2].cited
 
 
 def test_a_transparent_image_is_read_on_white():

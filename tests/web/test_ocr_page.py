@@ -5,6 +5,7 @@ reason found in the image labelled as such; the image is served only as its reco
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -54,12 +55,44 @@ def ocr_site(tmp_path_factory):
         store.assessments.save_assessment(Assessment(*KEY, "portable_extinguisher", 0.9, 0.93, True, [
             Reason("inspection_only", f"年检专用（来自图片1（主图）识别文字，SHA-256 {digest[:16]}…，左上 (60, 80) 至右下 (316, 144) 像素）",
                    "image:1", 0, 4, "image:1")]), ())
+        _changed_main_image(store, data)
         store.users.add_user("regulator", "regulator", hash_password(PASSWORD))
     app = create_app(load_settings(env={}).with_overrides({"paths": {"data_dir": str(data)}}))
     server = AppServer(app)
     url = server.start()
     yield url, data, digest
     server.stop()
+
+
+CHANGED = ("jd", "100078")
+OLD_BOX, NEW_BOX = (60, 120, 316, 184), (100, 400, 600, 470)  # not the first listing's picture
+
+
+def _keep(data, text: str, box) -> tuple[bytes, str]:
+    png = render(ListingImage("jd", CHANGED[1], 0, "main", 800, 800, (240, 240, 240), (200, 30, 30),
+                              (ImageText(text, "claim", "", box, 64),), "extinguisher"))
+    digest = hashlib.sha256(png).hexdigest()
+    kept = data / "ocr" / digest[:2] / f"{digest}.png"
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_bytes(png)
+    return png, digest
+
+
+def _changed_main_image(store, data) -> None:
+    """A listing whose main image was read, then changed to another URL and read again (as the OCR
+    stage saves them: the old record is kept), its assessment citing the new image."""
+    old, new = "https://img14.360buyimg.com/n1/jfs/t1/old.png", "https://img14.360buyimg.com/n1/jfs/t1/new.png"
+    listing = Listing(*CHANGED, url=f"https://item.jd.com/{CHANGED[1]}.html", title="4kg干粉灭火器", price=Decimal("39"),
+                      image_urls=[old])
+    store.listings.upsert_listing(listing)
+    for url, text, box in ((old, "年检专用", OLD_BOX), (new, "无3C认证", NEW_BOX)):
+        png, digest = _keep(data, text, box)
+        store.listings.upsert_listing(replace(listing, image_urls=[url]))
+        store.ocr.save_image(OcrImage(*CHANGED, 0, url, sha256=digest, media_type="image/png", width=800, height=800,
+                                      size=len(png), file=f"ocr/{digest[:2]}/{digest}.png", engine="rapidocr",
+                                      lines=[OcrLine(text, _box(*box), 0.98)]))
+    store.assessments.save_assessment(Assessment(*CHANGED, "portable_extinguisher", 0.9, 0.9, True, [
+        Reason("no_certification", "无3C认证（来自图片1（主图）识别文字）", "image:1", 0, 5, "image:1")]), ())
 
 
 @pytest.fixture
@@ -108,7 +141,7 @@ def test_a_changed_image_file_is_not_served(ocr_page, ocr_site):
     page = ocr_page
     url, data, digest = ocr_site
     browser_login(page, "regulator")
-    target = f"{page.base}/listings/{KEY[0]}/{KEY[1]}/images/1"
+    target = f"{page.base}/listings/{KEY[0]}/{KEY[1]}/images/{digest}"
     assert page.evaluate("u => fetch(u).then(r => r.status)", target) == 200
     kept = data / "ocr" / digest[:2] / f"{digest}.png"
     original = kept.read_bytes()
@@ -117,7 +150,39 @@ def test_a_changed_image_file_is_not_served(ocr_page, ocr_site):
         assert page.evaluate("u => fetch(u).then(r => r.status)", target) == 403
     finally:
         kept.write_bytes(original)
-    assert page.evaluate("u => fetch(u).then(r => r.status)", f"{page.base}/listings/{KEY[0]}/{KEY[1]}/images/2") == 404
-    for number in ("0", "99999999999999999999"):  # out of range: a clear 400, never a 500
+    assert page.evaluate("u => fetch(u).then(r => r.status)", f"{page.base}/listings/{KEY[0]}/{KEY[1]}/images/{'0' * 64}") == 404
+    # another listing's image is not served under this one
+    assert page.evaluate("u => fetch(u).then(r => r.status)",
+                         f"{page.base}/listings/{CHANGED[0]}/{CHANGED[1]}/images/{digest}") == 404
+    for name in ("1", "99999999999999999999", digest.upper(), digest[:-1]):  # not a SHA-256: a clear 400, never a 500
         assert page.evaluate("u => fetch(u).then(r => r.status)",
-                             f"{page.base}/listings/{KEY[0]}/{KEY[1]}/images/{number}") == 400
+                             f"{page.base}/listings/{KEY[0]}/{KEY[1]}/images/{name}") == 400
+
+
+def test_a_changed_main_image_shows_once_and_each_box_on_its_own_picture(ocr_page, ocr_site):
+    """The listing's main image URL changed and was read again: one 图片1（主图） figure, the new image
+    with the cited box; the old record kept apart as an earlier image, on its own picture, citing
+    nothing. Each figure's picture is the bytes its record hashed."""
+    page = ocr_page
+    _, data, _ = ocr_site
+    browser_login(page, "regulator")
+    page.goto(f"{page.base}/listings/{CHANGED[0]}/{CHANGED[1]}")
+    old_digest, new_digest = (_keep(data, text, box)[1] for text, box in (("年检专用", OLD_BOX), ("无3C认证", NEW_BOX)))
+    current = page.locator("#image-text figure.ocr-image:not(.earlier)")
+    expect(current).to_have_count(1)
+    expect(page.locator("#image-text figcaption b", has_text="图片1（主图）")).to_have_count(1)  # one main image, not two
+    expect(current.locator("figcaption b").first).to_have_text("图片1（主图）")
+    expect(current.locator(".hash")).to_have_text(new_digest)
+    expect(current.locator("svg polygon.ocr-box.cited")).to_have_attribute("points", "100,400 600,400 600,470 100,470")
+    earlier = page.locator("#image-text figure.ocr-image.earlier")
+    expect(earlier).to_have_count(1)
+    expect(earlier.locator("figcaption b").first).to_have_text("早先图片（当时为图片1，主图）")
+    expect(earlier.locator(".hash")).to_have_text(old_digest)
+    expect(earlier.locator("svg polygon.ocr-box.cited")).to_have_count(0)
+    expect(earlier.locator("ul.image-reasons")).to_have_count(0)
+    expect(page.locator("#earlier-images")).to_contain_text("商品页已不再展示")
+    for figure, digest in ((current, new_digest), (earlier, old_digest)):
+        href = figure.locator("svg image").get_attribute("href")
+        served = page.evaluate("u => fetch(u).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-256', b))"
+                               ".then(d => [...new Uint8Array(d)].map(x => x.toString(16).padStart(2, '0')).join(''))", href)
+        assert served == digest

@@ -1,9 +1,10 @@
 """The listing images OCR read, served from the copies kept in the data folder.
 
-`GET /listings/{platform}/{listing_id}/images/{number}` (number 1: the main image) serves the kept
-copy of that image only to a user who may see the listing, only when the file lies inside the data
-folder and still has the SHA-256 its record names (else 403/404), and only as the raster type the
-record names (PNG, JPEG, WEBP, GIF, BMP; the global `nosniff` header stops any other reading).
+`GET /listings/{platform}/{listing_id}/images/{sha256}` serves the kept copy of the listing's image
+with that SHA-256 (the one its OCR record names: the picture is always the bytes its boxes were read
+from, whatever the listing's images are now) only to a user who may see the listing, only when the
+file lies inside the data folder and still has that SHA-256 (else 403/404), and only as the raster
+type the record names (PNG, JPEG, WEBP, GIF, BMP; the global `nosniff` header stops any other reading).
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ router = APIRouter(include_in_schema=False)
 RASTER = {"image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp"}
 
 
-@router.get("/listings/{platform}/{listing_id}/images/{number}")
-def listing_image(request: Request, platform: str, listing_id: str, number: Annotated[int, Path(ge=1, le=1000)],
+@router.get("/listings/{platform}/{listing_id}/images/{sha256}")
+def listing_image(request: Request, platform: str, listing_id: str,
+                  sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$")],
                   store: Store = Depends(get_store),
                   user: User = Depends(current_user)) -> Response:
     key = (platform, listing_id)
     queries.visible_listing(user, store, key)
-    record = store.ocr.image(key, number - 1)
+    record = store.ocr.listing_image(key, sha256)
     if record is None or not record.file or record.media_type not in RASTER:
         raise NotFound("此商品没有这张已识别的图片")
     root = request.app.state.config.data_root.resolve()
