@@ -208,6 +208,7 @@ class RiskRules:
         """Lexicon phrase matches in one field's text, negating contexts removed."""
         norm = normalize(text)
         found: list[Reason] = []
+        warned: list[tuple[int, int]] | None = None  # the warned clauses, found on the first match
         regexes = self._regexes
         any_hit = self._any_phrase is not None and self._any_phrase.search(norm) is not None
         if not any_hit and not regexes:
@@ -220,32 +221,76 @@ class RiskRules:
                 matches += list(rx.finditer(norm))
             context = self._contexts.get(code)
             limited = self._context_phrases.get(code)
+            if matches and warned is None:
+                warned = self._warned_spans(norm)
             for m in matches:
                 if context is not None and (limited is None or m.group(0) in limited) and context.search(
                         norm, max(0, m.start() - self.context_window), m.end() + self.context_window):
                     continue
-                if not self._negated(norm, m.start(), m.end(), neg_re) and not self._warned(norm, m.start(), m.end()):
+                if not self._negated(norm, m.start(), m.end(), neg_re) and not self._warned(norm, m.start(), m.end(), warned):
                     start, end = _field_span(source, (m.start(), m.end()))
                     found.append(Reason(code, _context(text, m.start(), m.end()), source, start, end))
                     break
         return found
 
-    _SENTENCE_ENDS = "。！!？?；;\n"
+    _CLAUSE_ENDS = "，,。！!？?；;\n\t 　"
+    _DEMONSTRATIVES = "的这那种些类样个"
 
-    def _warned(self, norm: str, start: int, end: int) -> bool:
-        """Whether the sentence holding norm[start:end] warns buyers off such goods (那种别买)."""
+    def _warned_spans(self, norm: str) -> list[tuple[int, int]]:
+        """The clauses warnings name as the goods to avoid: the clause (comma, sentence end or
+        title space) holding 那种别买 / 千万别买翻新瓶 / 谨防买到, and the clause before it when the
+        warning opens its clause with only a demonstrative (年检专用的，那种千万别买)."""
         if self._warning is None:
+            return []
+        spans = []
+        for w in self._warning.finditer(norm):
+            lo = max(norm.rfind(c, 0, w.start()) for c in self._CLAUSE_ENDS) + 1
+            his = [i for i in (norm.find(c, w.end()) for c in self._CLAUSE_ENDS) if i >= 0]
+            hi = min(his) if his else len(norm)
+            if lo > 0 and not norm[lo:w.start()].strip(self._DEMONSTRATIVES):
+                lo = max(norm.rfind(c, 0, lo - 1) for c in self._CLAUSE_ENDS) + 1
+            spans.append((lo, hi))
+        return spans
+
+    def _warned(self, norm: str, start: int, end: int, spans: list[tuple[int, int]] | None = None) -> bool:
+        """Whether norm[start:end] lies in a clause warning buyers off such goods (那种别买), not merely
+        in a sentence that also holds shop boilerplate (介意的勿买)."""
+        spans = self._warned_spans(norm) if spans is None else spans
+        return any(lo <= start and end <= hi for lo, hi in spans)
+
+    # a service word after one of these is thrown in with goods (含上门服务, 送上门服务, 包上门服务)
+    _SERVICE_ADDONS = ("含", "包含", "附", "附带", "赠", "赠送", "送", "另送", "加送", "包", "带", "配")
+    # what follows a phrase that names the service itself, not goods (翻新服务, 翻新维修, 换粉上门)
+    _SERVICE_TAILS = ("服务", "维修", "维保", "上门", "喷漆", "保养", "处理", "施工", "改造", "加工", "换", "充装")
+
+    def _service_title(self, norm: str, words: tuple[str, ...], code: str) -> bool:
+        """Whether a title offers a service (防火门翻新 上门服务) rather than goods with a service thrown in
+        (翻新灭火器 4kg 含上门服务): a service word stands in it, not as an add-on, and none of the
+        reason's phrases names goods (a phrase straight before a noun: 翻新灭火器, 二手灭火器)."""
+        hits = [(m.start(), w) for w in words for m in re.finditer(re.escape(w), norm)]
+        if not hits:
             return False
-        lo = max((norm.rfind(c, 0, start) for c in self._SENTENCE_ENDS), default=-1) + 1
-        his = [i for i in (norm.find(c, end) for c in self._SENTENCE_ENDS) if i >= 0]
-        return self._warning.search(norm, lo, min(his) if his else len(norm)) is not None
+        if all(any(norm[:i].endswith(a) for a in self._SERVICE_ADDONS) for i, _ in hits):
+            return False
+        pos_re = self._patterns.get(code, (None, None))[0]
+        if pos_re is None:
+            return True
+        for m in pos_re.finditer(norm):
+            if any(i < m.end() and m.start() < i + len(w) for i, w in hits):
+                continue  # the phrase is part of the service word (翻新服务)
+            rest = norm[m.end():]
+            if rest and "\u4e00" <= rest[0] <= "\u9fff" and not rest.startswith(self._SERVICE_TAILS):
+                return False  # 翻新灭火器: the phrase modifies the goods on sale
+        return True
 
     def _title_negated(self, reasons: list[Reason], title: str) -> list[Reason]:
-        """`reasons` less the phrase reasons their code's title_negations cancel for this title."""
+        """`reasons` less the phrase reasons their code's title_negations cancel for this title (a
+        title offering a service, not goods with a service)."""
         if not self._title_negations or not reasons:
             return reasons
         norm = normalize(title)
-        gone = {code for code, words in self._title_negations.items() if any(w in norm for w in words)}
+        gone = {code for code, words in self._title_negations.items()
+                if any(w in norm for w in words) and self._service_title(norm, words, code)}
         return [r for r in reasons if r.code not in gone] if gone else reasons
 
     def maker_reasons(self, attributes: dict[str, str]) -> list[Reason]:

@@ -235,3 +235,73 @@ def test_agent_by_the_kg_for_filling_is_the_goods(rules):
     assert "price_too_low" in found(rules, item, "gas_suppression")
     # a refilling service priced per unit is still a service
     assert unit(shop("七氟丙烷灭火装置 充装服务 上门", "300"), "gas_suppression") is None
+
+
+# -- review 2: upkeep advice, shop boilerplate, goods with a service, hydrant spare parts ---------
+
+@pytest.mark.parametrize("category,title,description", [
+    # upkeep advice and a door that has what the acceptance looks for
+    ("portable_extinguisher", "4kg干粉灭火器 ABC 店铺商用 3C MFZ/ABC4", "日常检查主要看外观有无锈蚀、压力表指针是否在绿区。"),
+    ("portable_extinguisher", "4kg干粉灭火器 MFZ/ABC4 3C", "定期检查主要看压力表，检查时不能只看外观。"),
+    ("fire_door", "防火门 甲级 钢质 GB 12955 3C", "消防验收主要看有没有3C标志和防火门标牌，我们的都齐全。"),
+    ("fire_door", "防火门 乙级 钢质 3C", "验收就看有无标牌和检验报告，本店资料齐全。"),
+    # a tool that checks something else, and more than the check
+    ("gas_detector", "燃气泄漏检查神器 家用天然气报警器 3C", "全新正品。"),
+    ("not_fire", "房屋验收神器 收房工具套装", ""),
+    ("portable_extinguisher", "灭火器 4公斤 店用 3C", "灭火器不仅为了过检查，更是为了家人安全。"),
+])
+def test_upkeep_advice_and_compliance_are_not_inspection_only(rules, category, title, description):
+    assert "inspection_only" not in found(rules, shop(title, "60", description=description), category)
+
+
+@pytest.mark.parametrize("title,description", [
+    ("防火门 乙级 钢质", "消防验收主要看有没有标牌，里面门芯做了简配，价格低。"),
+    ("灭火器4kg干粉 店铺用", "物业检查只看铭牌，能不能喷另说，放心能过。"),
+    ("灭火器4kg干粉 过消防验收神器", ""),
+    ("灭火器4kg干粉 店铺用", "就为了过检查，便宜。"),
+])
+def test_only_the_look_matters_still_flagged(rules, title, description):
+    assert "inspection_only" in found(rules, shop(title, "45", description=description), "fire_door"
+                                      if "防火门" in title else "portable_extinguisher")
+
+
+@pytest.mark.parametrize("title,code", [
+    ("年检专用灭火器 4kg 便宜 只求能过 追求质量的不要买", "inspection_only"),
+    ("二手灭火器 4kg干粉 九成新 外观有划痕 介意的勿买", "refurbished"),
+    ("翻新灭火器 4kg 嫌贵的不要买", "refurbished"),
+])
+def test_shop_boilerplate_warning_cancels_nothing_else(rules, title, code):
+    assert code in found(rules, shop(title, "30"), "portable_extinguisher")
+
+
+@pytest.mark.parametrize("title,description", [
+    ("灭火器4kg干粉 MFZ/ABC4 3C", "网上那些写着年检专用、包过年检的那种别买，粉量不足。"),
+    ("灭火器4kg干粉 MFZ/ABC4 3C", "千万别买翻新瓶，本店全新。"),
+    ("灭火器4kg干粉 MFZ/ABC4 3C", "好多店写年检专用，这种千万别买。"),
+])
+def test_the_warned_clause_is_still_cancelled(rules, title, description):
+    reasons = found(rules, shop(title, "65", description=description), "portable_extinguisher")
+    assert "inspection_only" not in reasons and "refurbished" not in reasons
+
+
+def test_goods_with_a_service_keep_refurbished(rules):
+    for title in ("翻新灭火器 4kg 低价 含上门服务", "二手灭火器 4kg 上门服务"):
+        assert "refurbished" in found(rules, shop(title, "15"), "portable_extinguisher")
+    # a service title still cancels it
+    for title in ("旧防火门翻新 喷漆 换合页 上门服务", "防火门翻新服务 上门维修"):
+        assert "refurbished" not in found(rules, shop(title, "60"), "fire_door")
+
+
+@pytest.mark.parametrize("title,price", [
+    ("室内消火栓密封圈 SN65 橡胶垫圈 10个", "5"),
+    ("室外消火栓防撞保护罩 SS100 地上消火栓 防撞护栏", "85"),
+    ("室内消火栓阀芯 SN65 铜 维修配件", "8"),
+    ("室外消火栓 SS100 胶圈 垫片", "6"),
+])
+def test_hydrant_spare_parts_are_not_hydrants(rules, title, price):
+    assert "price_too_low" not in found(rules, shop(title, price), "other_fire")
+
+
+def test_hydrants_still_priced(rules):
+    assert "price_too_low" in found(rules, shop("室内消火栓 SN65 旋转减压型 铜", "12"), "other_fire")
+    assert "price_too_low" in found(rules, shop("室外消火栓 SS100/65 地上式 防撞型", "120"), "other_fire")
