@@ -41,6 +41,9 @@ _QUANTITIES = {
     "mass": ("重量", "净重", "毛重", "药剂", "干粉", "粉量", "装药量", "充装量", "灭火剂"),
     "thickness": ("厚度", "板厚", "钢板"),
 }
+# the measure each quantity is given in
+_QUANTITY_MEASURE = {"power": "power", "duration": "time", "spray": "time", "length": "length", "mass": "mass",
+                     "thickness": "thickness"}
 # what ends the words naming a value: a clause's punctuation or another number
 _NOUN_STOP = re.compile(r"[\d，,。;；!！?？、/|()（）]")
 
@@ -80,10 +83,14 @@ def _quantities(words: str) -> set[str]:
     return {q for q, nouns in _QUANTITIES.items() if any(n in words for n in nouns)}
 
 
-def _same_quantity(admitted: str, source: str, stated: str, cues: tuple[str, ...]) -> bool:
+def _same_quantity(admitted: str, measure: str, source: str, stated: str, cues: tuple[str, ...]) -> bool:
     """Whether an admitted value, said of `admitted` (the words around its cue), is the same quantity as
-    a stated value said of `stated` in field `source`: a quantity both name, or the attribute's own key."""
-    if _quantities(admitted) & _quantities(stated):
+    a stated value said of `stated` in field `source`: a quantity both name, the attribute's own key, or
+    a bare headline value of the title (泵 15kW) when the admitted one names a quantity of its measure."""
+    said = _quantities(admitted)
+    if said & _quantities(stated):
+        return True
+    if source == "title" and not _quantities(stated) and any(_QUANTITY_MEASURE[q] == measure for q in said):
         return True
     if source.startswith("attributes."):
         key = normalize(attribute_key(source.removeprefix("attributes.")))
@@ -113,7 +120,7 @@ def _actual_below_stated(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> 
             admitted = _noun_before(norm, m.start(), 4) + norm[m.start():m.start(1)]
             stated = [(v, s, t, a, b) for s, t, n in normed for measure2, v, a, b in _values(n)
                       if measure2 == measure and not (s == source and a >= m.start() and b <= m.end())
-                      and _same_quantity(admitted, s, _noun_before(n, a), cues)]
+                      and _same_quantity(admitted, measure, s, _noun_before(n, a), cues)]
             higher = [x for x in stated if actual < x[0] * (1 - tol)]
             if higher:
                 v, s, t, a, b = max(higher, key=lambda x: x[0])

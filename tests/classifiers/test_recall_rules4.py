@@ -258,6 +258,8 @@ def test_actual_value_of_another_quantity_is_no_contradiction(title, attributes,
     ("消防应急照明灯 LED 3C认证", {"应急时间": "90分钟"}, "实际应急时间只有30分钟左右。", "emergency_light"),
     ("消防应急照明灯 LED 3C认证 应急时间90分钟", {}, "实测续航40分钟。", "emergency_light"),
     ("XBD 消防泵 电机功率15kW", {}, "实配电机7.5千瓦。", "fire_pump"),
+    # a bare headline value of the title is the product's
+    ("消防泵 XBD 立式 15kW 喷淋泵", {"型号": "XBD6.0/20"}, "铭牌写XBD6.0/20，实配电机7.5千瓦。", "fire_pump"),
 ])
 def test_actual_value_of_the_same_quantity_still_fires(title, attributes, description, category):
     assert [f.code for _, f in _claims(title, attributes, description, category)] == ["spec_mismatch"]
