@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from anywhere
 
 from classifiers.certification import Scope, ccc_claims, load_scope  # noqa: E402
-from classifiers.spec_checks import check_specs  # noqa: E402
+from classifiers.spec_checks import _dated_applies, check_specs  # noqa: E402
 from classifiers.specs import load_facts, parse_specs  # noqa: E402
 from firewatch.core.models import PLATFORMS  # noqa: E402
 
@@ -517,7 +517,8 @@ def generate(seed: int = SEED) -> list[dict]:
 def _dated_reasons(rec: dict, facts: dict | None = None, scope: Scope | None = None) -> list[str]:
     """The reasons the rules' dated facts give a generated line on its `first_seen`:
     `substandard_spec` when its title cites a standard edition withdrawn by then (the standards table
-    of `specs.yaml`: `withdrawn_on` + `withdrawn_grace_days`); `invalid_certificate` when it claims CCC
+    of `specs.yaml`: `withdrawn_on` + `withdrawn_grace_days`, for an entry the rules apply: verified, or
+    while its `enforce` switch is on); `invalid_certificate` when it claims CCC
     for a product outside CCC on that day (`ccc_scope.yaml`)."""
     facts = facts or load_facts()
     scope = scope or load_scope()
@@ -525,7 +526,8 @@ def _dated_reasons(rec: dict, facts: dict | None = None, scope: Scope | None = N
     out = []
     grace = timedelta(days=int(facts.get("withdrawn_grace_days", 0)))
     ends = {str(e["number"]): date.fromisoformat(str(e["withdrawn_on"]))
-            for e in facts.get("standards", []) + facts.get("withdrawn_standards", []) if e.get("withdrawn_on")}
+            for e in facts.get("standards", []) + facts.get("withdrawn_standards", [])
+            if e.get("withdrawn_on") and _dated_applies(e)}
     cited = parse_specs(rec["title"], facts).get("standards_cited", [])
     if any(on >= ends[key] + grace for key in (f"{s['number']}-{s['year']}" for s in cited) if key in ends):
         out.append("substandard_spec")

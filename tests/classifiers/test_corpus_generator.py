@@ -69,3 +69,18 @@ def test_generated_labels_agree_with_the_rules_on_their_day(generated, rules):
         if found != set(rec["reasons"]) & RULE_CODES:
             disagree.append((rec["title"], rec["first_seen"], sorted(found), rec["reasons"]))
     assert not disagree, disagree[:5]
+
+
+def test_dated_labels_follow_the_edition_switches(generator):
+    """An entry the rules do not apply (its `enforce` off) labels nothing: the generator reads the
+    switches with the rules' own function."""
+    import copy
+
+    from classifiers.specs import load_facts
+    rec = {"title": "干粉灭火器 4kg GB 4351.2-2005", "category": "portable_extinguisher", "first_seen": "2026-03-01"}
+    assert "substandard_spec" in generator._dated_reasons(rec)
+    facts = copy.deepcopy(load_facts())
+    for e in facts["standards"]:
+        if e["number"] == "4351.2-2005":
+            e["enforce"] = False
+    assert "substandard_spec" not in generator._dated_reasons(rec, facts=facts)

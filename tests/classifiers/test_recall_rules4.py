@@ -305,3 +305,61 @@ def test_hydrant_spare_parts_are_not_hydrants(rules, title, price):
 def test_hydrants_still_priced(rules):
     assert "price_too_low" in found(rules, shop("室内消火栓 SN65 旋转减压型 铜", "12"), "other_fire")
     assert "price_too_low" in found(rules, shop("室外消火栓 SS100/65 地上式 防撞型", "120"), "other_fire")
+
+
+# -- false flags of the claims rules (review of 2026-12-03) ----------------------------------------
+
+def _claims(title: str, attributes: dict, description: str, category: str) -> list:
+    from classifiers.claims import claim_mismatches
+    fields = [("title", title)] + [(f"attributes.{k}", f"{k} {v}") for k, v in attributes.items()]
+    return claim_mismatches(fields + [("description", description)], category, load_facts())
+
+
+@pytest.mark.parametrize("title,attributes,description", [
+    # another quantity measured in the same unit: installing or charging time is not the emergency time
+    ("消防应急照明灯 LED 双头应急灯 3C认证", {"应急时间": "90分钟"}, "安装简单，实际安装只需5分钟。"),
+    ("消防应急照明灯 LED 3C认证 应急时间90分钟", {}, "首次使用请充电24小时，实际充满约需8小时。"),
+])
+def test_actual_value_of_another_quantity_is_no_contradiction(title, attributes, description):
+    assert _claims(title, attributes, description, "emergency_light") == []
+
+
+@pytest.mark.parametrize("title,attributes,description,category", [
+    ("消防应急照明灯 LED 3C认证", {"应急时间": "90分钟"}, "实际应急时间只有30分钟左右。", "emergency_light"),
+    ("消防应急照明灯 LED 3C认证 应急时间90分钟", {}, "实测续航40分钟。", "emergency_light"),
+    ("XBD 消防泵 电机功率15kW", {}, "实配电机7.5千瓦。", "fire_pump"),
+    # a bare headline value of the title is the product's
+    ("消防泵 XBD 立式 15kW 喷淋泵", {"型号": "XBD6.0/20"}, "铭牌写XBD6.0/20，实配电机7.5千瓦。", "fire_pump"),
+])
+def test_actual_value_of_the_same_quantity_still_fires(title, attributes, description, category):
+    assert [f.code for _, f in _claims(title, attributes, description, category)] == ["spec_mismatch"]
+
+
+@pytest.mark.parametrize("title,attributes", [
+    ("独立式烟雾报警器 家用 无需电池 220V 3C认证", {"电池": "无"}),
+    ("烟雾报警器 光电感烟 电池另购 3C认证", {"电池": "不含"}),
+    ("烟雾报警器 光电感烟 电池需自备 3C认证", {"电池": "不含"}),
+    ("烟雾报警器 光电感烟 不需要电池 交流供电", {"电池": "无"}),
+])
+def test_title_saying_the_feature_is_absent_agrees_with_the_table(rules, title, attributes):
+    assert "spec_mismatch" not in found(rules, shop(title, "59", attributes), "smoke_alarm")
+
+
+def test_title_claiming_the_feature_still_contradicts_the_table(rules):
+    assert "spec_mismatch" in found(rules, shop("烟雾报警器 光电感烟 含电池 3C认证", "39", {"电池": "不含"}),
+                                    "smoke_alarm")
+    assert "spec_mismatch" in found(rules, shop("独立式烟雾报警器 带电池 无需布线", "59", {"电池": "无"}),
+                                    "smoke_alarm")
+
+
+@pytest.mark.parametrize("gas", ["天然气", "液化气", "人工煤气"])
+def test_bare_coal_gas_in_a_title_is_any_fuel_gas(rules, gas):
+    item = shop("家用煤气报警器 厨房燃气泄漏报警 国标3C", "89", {"检测气体": gas})
+    assert "spec_mismatch" not in found(rules, item, "gas_detector")
+
+
+def test_manufactured_gas_in_a_title_still_contradicts_natural_gas(rules):
+    item = shop("人工煤气报警器 厨房 国标3C", "89", {"检测气体": "天然气"})
+    assert "spec_mismatch" in found(rules, item, "gas_detector")
+    co = shop("家用煤气报警器 厨房 国标3C", "89", {"检测气体": "一氧化碳"})
+    assert "spec_mismatch" in found(rules, co, "gas_detector")
