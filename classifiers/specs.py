@@ -577,9 +577,16 @@ def _hose_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
     _put(specs, "hoses", hoses)
 
 
+# a distance is not the product's length: 距离火源3米以上, 射程≥6米, 安装高度2.5米, 3米开外
+_DISTANCE_BEFORE_RE = re.compile(r"(?:距离?|离|间距|射程|半径|高度|深度|范围)[^\d，,。；;]{0,4}$")
+_DISTANCE_AFTER_RE = re.compile(r"\s*(?:以外|之外|开外|远|处)")
+
+
 def _length_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("米") or has("m"):
-        _put(specs, "lengths_m", [int(v) for v in _LENGTH_RE.findall(norm)])
+        _put(specs, "lengths_m", [int(m.group(1)) for m in _LENGTH_RE.finditer(norm)
+                                  if not _DISTANCE_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start())
+                                  and not _DISTANCE_AFTER_RE.match(norm, m.end())])
 
 
 def _coupling_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:

@@ -363,3 +363,21 @@ def test_manufactured_gas_in_a_title_still_contradicts_natural_gas(rules):
     assert "spec_mismatch" in found(rules, item, "gas_detector")
     co = shop("家用煤气报警器 厨房 国标3C", "89", {"检测气体": "一氧化碳"})
     assert "spec_mismatch" in found(rules, co, "gas_detector")
+
+
+# -- a distance is not the product's length (review of 2026-12-03) ----------------------------------
+
+@pytest.mark.parametrize("description", [
+    "实际使用时距离火源3米以上。",
+    "射程≥6米，喷射时间9秒",
+    "灭火时站在3米开外对准火焰根部",
+    "安装高度2米，挂墙使用",
+])
+def test_a_distance_is_not_the_hose_length(rules, description):
+    hose = shop("消防水带 65型 20米 有衬里", "120", {"长度": "20米"}, description=description)
+    assert "spec_mismatch" not in found(rules, hose, "fire_hose")
+
+
+def test_a_hose_whose_fields_disagree_on_length_still_flags(rules):
+    hose = shop("消防水带 65型 20米 有衬里", "120", {"长度": "25米"}, description="整卷出厂，长度足")
+    assert "spec_mismatch" in found(rules, hose, "fire_hose")
