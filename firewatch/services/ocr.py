@@ -20,7 +20,9 @@ rescores the listing with the text of its images (`rescore`) and saves the asses
 every rule (phrases, specs, certificates, cross-field contradictions with the title) and the score
 formula apply to it unchanged; a reason found in an image is then given back to the image: source
 and span field `image:N` (N counts from 1, 1 the main image), the span in that image's text, and
-evidence naming the image, its SHA-256 and the box in pixels, in Chinese.
+evidence naming the image, its SHA-256 and the box in pixels, in Chinese. The score stage calls
+`OcrStage.known_text` on every listing it scores, so a listing re-scored after a crawl keeps the reasons
+its current images gave (their stored text, nothing fetched) until the 'ocr' stage reads them again.
 """
 
 from __future__ import annotations
@@ -352,6 +354,19 @@ class OcrStage:
         if assessment.risk_score >= self.config.band_low or assessment.flagged:
             return True
         return self.store.ocr.has_records(listing.key)
+
+    def known_text(self, listing: Listing, assessment: Assessment, watchlist: Any = None,
+                   threshold: float = 0.5) -> Assessment:
+        """A just-scored listing's assessment with the text already read from the images it shows now
+        (no fetch): a re-score after a crawl keeps its image reasons until the 'ocr' stage reads its
+        images again. Unchanged when OCR is off or none of its current images was read."""
+        if not self.config.enabled or not listing.image_urls or not self.store.ocr.has_records(listing.key):
+            return assessment
+        shown = set(image_urls(listing, len(listing.image_urls)))
+        records = [r for r in self.store.ocr.images_of(listing.key) if r.url in shown]
+        if not any(r.lines and not r.error for r in records):
+            return assessment
+        return rescore(self.scorer, listing, records, watchlist, threshold)
 
     def _reader(self) -> ImageReader:
         if self.reader is None:

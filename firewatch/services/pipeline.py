@@ -309,6 +309,8 @@ class Pipeline:
                         if assessment is None:
                             assessment = self.scorer.assess(listing, watchlist=self.watchlist,
                                                             threshold=self.threshold)
+                        if self.ocr is not None:  # image text read before still counts until read again
+                            assessment = self.ocr.known_text(listing, assessment, self.watchlist, self.threshold)
                         items.append((assessment, self._after_score(listing, assessment)))
                     except item_errors as exc:
                         self._failed(listing.key, "score", exc, stats)

@@ -23,7 +23,7 @@ from firewatch.core.hostmap import HostMap
 from firewatch.core.models import Assessment, Listing, Reason
 from firewatch.search import open_index
 from firewatch.services.ocr import ImageReader, OcrConfig, OcrEngine, OcrStage, decode_image
-from firewatch.services.pipeline import Pipeline
+from firewatch.services.pipeline import Pipeline, PipelineStats
 from firewatch.store import open_store
 from firewatch.store.ocr import OcrImage, OcrLine
 from tests.servers import HookServer
@@ -374,6 +374,30 @@ def test_flagged_and_uncertain_listings_go_to_ocr_in_the_pipeline(demo_market, t
         assert store.ocr.has_records(risky.key) and store.ocr.has_records(clean.key) == (clean.key in in_band)
         # re-scored later from its text alone: it goes to OCR again, its images already read
         assert stage.wants(risky, a(0.0))
+
+
+def test_a_rescore_keeps_the_reasons_read_from_images(demo_market, trained_model, tmp_path):
+    """A listing re-scored after a crawl (the score stage, before the 'ocr' stage reads again) keeps
+    the reason its main image gave, citing the image; its text alone does not give it."""
+    cat = demo_market.catalogue
+    x = pick(cat, lambda x, claims: (0, "年检专用", "inspection_only") in claims and "年检" not in x.title)
+    listing = stored_listing(x)
+    assert "inspection_only" not in {r.code for r in trained_model.scorer.assess(listing).reasons}
+    with open_store(tmp_path / "f.db", data_dir=tmp_path) as store:
+        store.listings.upsert_listing(listing)
+        stage = OcrStage(store, trained_model.scorer, config(tmp_path, max_images=1),
+                         transport=HostMap.parse(demo_market.resolve, demo_market.ca_file).httpx_transport())
+        assert "inspection_only" in {r.code for r in stage.complete(listing.key, None, 0.5).reasons}
+        store.queue.enqueue_missing([listing.key], "score")
+        index = open_index("sqlite", tmp_path / "search.db")
+        try:
+            pipeline = Pipeline(store, index, trained_model.scorer, 0.5, ocr=stage, worker="w")
+            pipeline._score_stage(PipelineStats(), None)
+        finally:
+            index.close()
+            stage.close()
+        reasons = {r.code: r for r in store.assessments.get_assessment(listing.key).reasons}
+    assert reasons["inspection_only"].span_field == "image:1"
 
 
 def test_ocr_records_on_both_engines(store_url):
