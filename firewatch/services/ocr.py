@@ -164,6 +164,12 @@ def current_and_earlier(store, key: tuple[str, str]) -> tuple[list[OcrImage], li
     listing = store.listings.get_listing(key)
     if listing is None:
         return records, []
+    return split_current(records, listing)
+
+
+def split_current(records: list[OcrImage], listing: Listing) -> tuple[list[OcrImage], list[OcrImage]]:
+    """(current, earlier) of `records`: those whose URL `listing` shows now (its `image_urls`, made
+    absolute as when read), and the rest."""
     now = set(image_urls(listing, len(listing.image_urls)))
     return [r for r in records if r.url in now], [r for r in records if r.url not in now]
 
@@ -362,8 +368,7 @@ class OcrStage:
         images again. Unchanged when OCR is off or none of its current images was read."""
         if not self.config.enabled or not listing.image_urls or not self.store.ocr.has_records(listing.key):
             return assessment
-        shown = set(image_urls(listing, len(listing.image_urls)))
-        records = [r for r in self.store.ocr.images_of(listing.key) if r.url in shown]
+        records, _ = split_current(self.store.ocr.images_of(listing.key), listing)
         if not any(r.lines and not r.error for r in records):
             return assessment
         return rescore(self.scorer, listing, records, watchlist, threshold)

@@ -30,8 +30,8 @@ def shop(title: str, price: str = "100", attributes: dict | None = None, descrip
                    attributes=dict(attributes or {}), description=description)
 
 
-def found(rules: RiskRules, item: Listing, category: str) -> dict[str, str]:
-    reasons, _ = rules.check(item, category, now=ON)
+def found(rules: RiskRules, item: Listing, category: str, on: date = ON) -> dict[str, str]:
+    reasons, _ = rules.check(item, category, now=on)
     return {r.code: r.evidence for r in reasons}
 
 

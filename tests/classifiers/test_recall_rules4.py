@@ -20,16 +20,10 @@ import pytest
 
 from classifiers.risk import RiskRules
 from classifiers.specs import load_facts, parse_specs
-from firewatch.core.models import Listing
 
-from tests.classifiers.test_recall_rules import ON, shop, unit
+from tests.classifiers.test_recall_rules import ON, found, shop, unit
 
 AFTER = date(2026, 7, 1)  # GB 20517-2025 in force
-
-
-def found(rules: RiskRules, item: Listing, category: str, on: date = ON) -> dict[str, str]:
-    reasons, _ = rules.check(item, category, now=on)
-    return {r.code: r.evidence for r in reasons}
 
 
 # -- inspection_only: made for how the check looks ----------------------------------------------
