@@ -379,6 +379,8 @@ def measure(base: str, requests: int, index_requests: int, seed: int = 5,
                {"state": "all"}, {"platform": "pdd", "reason": REASONS[0]}]
     searches = SEARCHES
     keys = [(r["listing"]["platform"], r["listing"]["listing_id"]) for r in first]
+    shown = {(r["listing"]["platform"], r["listing"]["listing_id"]): (r["assessment"] or {}).get("assessed_at") or "none"
+             for r in first}  # what each row showed: a decision carries it
 
     def index_pages(i: int, key: tuple[str, str]) -> None:
         timed("search (index)", analyst, "GET", "/search", params=searches[i % len(searches)])
@@ -403,7 +405,7 @@ def measure(base: str, requests: int, index_requests: int, seed: int = 5,
         pending = keys.pop(rng.randrange(len(keys)))
         timed("decision", reg, "POST", f"/listings/{pending[0]}/{pending[1]}/decision", ok=(303,),
               params={"state": "pending"}, data={"verdict": rng.choice(("confirm", "dismiss")), "note": "bench",
-                                                 "csrf_token": reg.csrf})
+                                                 "csrf_token": reg.csrf, "assessed_at": shown[pending]})
         platform = PLATFORMS[i % len(PLATFORMS)]
         page = timed("takedown page", reg, "GET", f"/platform/{platform}")
         nxt = _link(page.text, "next-page")

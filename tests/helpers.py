@@ -182,6 +182,15 @@ def png(seed: int, size: int = 64) -> bytes:
 
 # -- the web app ---------------------------------------------------------------------------------
 
+def seen_assessment(store_ref, key: tuple[str, str]) -> str:
+    """The `assessed_at` a decision form carries for a listing now: its assessment's time, or "none"."""
+    from firewatch.store import open_store  # the store only for the tests that decide
+
+    with open_store(store_ref) as store:
+        assessment = store.assessments.get_assessment(key)
+    return assessment.assessed_at.isoformat() if assessment is not None else "none"
+
+
 def login_client(base_url: str, name: str, password: str = PASSWORD):
     """An httpx client logged in as `name` (its CSRF token in `client.csrf`)."""
     import httpx

@@ -10,7 +10,9 @@ as every image fetch), refuses what is too large, not an image or has too many p
 error kept on that image's record; the other images go on), keeps a copy of each image read (under
 `[ocr] image_dir`, named by its SHA-256), recognises its text with `rapidocr-onnxruntime` (PP-OCR
 Chinese models shipped inside the package; nothing is downloaded) and saves the image's record in
-its own transaction, so a killed process loses no finished image. A listing whose reading fails in a
+its own transaction, so a killed process loses no finished image. Each run fetches the URLs again: new
+bytes behind a URL read before get a record of their own (the earlier read is kept, listed as earlier),
+bytes read before are not recognised again (`ImageReader.read_listing`). A listing whose reading fails in a
 way nobody foresaw fails that listing's 'ocr' row (its error kept; dead after the queue's attempts),
 never the run. Once every image is recorded it
 rescores the listing with the text of its images (`rescore`) and saves the assessment, completes
@@ -157,21 +159,34 @@ def image_urls(listing: Listing, limit: int) -> list[str]:
 
 
 def current_and_earlier(store, key: tuple[str, str]) -> tuple[list[OcrImage], list[OcrImage]]:
-    """(current, earlier) image records of a listing: those whose URL the listing shows now (its
-    `image_urls`, made absolute as when read), by position, and those of images it no longer shows
-    (kept, never deleted: what was read then). A listing no longer stored: every record is current."""
+    """(current, earlier) image records of a listing (`split_current`), by position; earlier records are
+    kept, never deleted: what was read then. A listing no longer stored: the latest read of each URL
+    is current."""
     records = store.ocr.images_of(key)
     listing = store.listings.get_listing(key)
     if listing is None:
-        return records, []
+        return _split(records, {r.url for r in records})
     return split_current(records, listing)
 
 
 def split_current(records: list[OcrImage], listing: Listing) -> tuple[list[OcrImage], list[OcrImage]]:
-    """(current, earlier) of `records`: those whose URL `listing` shows now (its `image_urls`, made
-    absolute as when read), and the rest."""
-    now = set(image_urls(listing, len(listing.image_urls)))
-    return [r for r in records if r.url in now], [r for r in records if r.url not in now]
+    """(current, earlier) of `records`: current is the latest read (`OcrImage.last_seen`) of each URL
+    `listing` shows now (its `image_urls`, made absolute as when read): the bytes it shows; earlier
+    is the rest (images it no longer shows, and older bytes behind a URL it still shows)."""
+    return _split(records, set(image_urls(listing, len(listing.image_urls))))
+
+
+def _split(records: list[OcrImage], urls: set[str]) -> tuple[list[OcrImage], list[OcrImage]]:
+    latest: dict[str, OcrImage] = {}
+    for r in records:
+        if r.url in urls and (r.url not in latest or r.last_seen > latest[r.url].last_seen):
+            latest[r.url] = r
+    current = [r for r in records if latest.get(r.url) is r]
+    return current, [r for r in records if latest.get(r.url) is not r]
+
+
+def _latest(records: list[OcrImage]) -> OcrImage | None:
+    return max(records, key=lambda r: r.last_seen, default=None)
 
 
 class ImageReader:
@@ -188,19 +203,33 @@ class ImageReader:
         self.refused = 0
 
     def read_listing(self, listing: Listing) -> list[OcrImage]:
-        """Every image record of the listing after reading what is not recorded yet. A network
-        failure is recorded (tried again at the next OCR of the listing) and the rest go on."""
-        done = {r.url: r for r in self.store.ocr.images_of(listing.key)}
+        """The record of each image the listing shows now. Each URL is fetched again (a shop may put new
+        bytes behind the same URL): bytes read before at that URL reuse their record (marked seen, not
+        recognised again); new bytes get a record of their own beside the earlier ones. A URL whose latest
+        record is a refusal at the same position is not fetched again. A fetch that gets no bytes is
+        recorded only when nothing was read at that URL (a network error is tried again next time);
+        otherwise the latest read stands. Each record is saved in its own transaction."""
+        stored = self.store.ocr.images_of(listing.key)
         records = []
         for position, url in enumerate(image_urls(listing, self.config.max_images)):
-            record = done.get(url)
-            if record is None or record.error.startswith(NETWORK_ERROR) or record.position != position:
-                record = self.read_one(listing, position, url)
+            reads = [r for r in stored if r.url == url]
+            last = _latest(reads)
+            if last is not None and last.error and not last.error.startswith(NETWORK_ERROR) \
+                    and last.position == position:
+                records.append(last)
+                continue
+            record = self.read_one(listing, position, url, tuple(reads))
+            if record.id:
+                record = self.store.ocr.seen_again(record, position)
+            elif not record.sha256 and last is not None and last.sha256:
+                record = replace(last, position=position)  # no bytes this time: what was read stands
+            else:
                 self.store.ocr.save_image(record)  # its own transaction: kept if the process dies next
             records.append(record)
         return records
 
-    def read_one(self, listing: Listing, position: int, url: str) -> OcrImage:
+    def read_one(self, listing: Listing, position: int, url: str, reads: tuple[OcrImage, ...] = ()) -> OcrImage:
+        """A new record of the image at `url`, or the stored one of `reads` (this URL's) with the same bytes."""
         base = OcrImage(listing.platform, listing.listing_id, position, url, engine=self.engine.name,
                         recognised_at=utcnow())
         try:
@@ -211,6 +240,9 @@ class ImageReader:
             self.refused += 1
             return replace(base, error=str(exc))
         digest = hashlib.sha256(data).hexdigest()
+        known = next((r for r in reads if r.sha256 == digest), None)
+        if known is not None:
+            return known
         base = replace(base, sha256=digest, size=len(data))
         try:
             image, media = decode_image(data, self.config.max_pixels)

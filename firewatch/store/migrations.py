@@ -1114,4 +1114,16 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
             reopen_single_sightings,
         ),
     ),
+    (
+        31,
+        "an OCR record is kept per distinct image read: ocr_images is keyed by (platform, listing_id, url, sha256), "
+        "so new bytes behind a reused URL add a row instead of overwriting the text read before; seen_at (when "
+        "these bytes were last fetched at that URL, existing rows: when they were read) picks the current read",
+        """
+        ALTER TABLE ocr_images ADD COLUMN seen_at TEXT NOT NULL DEFAULT '';
+        UPDATE ocr_images SET seen_at = recognised_at;
+        DROP INDEX ocr_images_key;
+        CREATE UNIQUE INDEX ocr_images_key ON ocr_images (platform, listing_id, url, sha256)
+        """,
+    ),
 ]

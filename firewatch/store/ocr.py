@@ -1,6 +1,9 @@
-"""Text recognised in listing images (OCR), one row per listing image (table `ocr_images`, migration 20).
+"""Text recognised in listing images (OCR), one row per image read (table `ocr_images`, migrations 20, 31).
 
-A row keeps the image's URL and position in the listing's `image_urls`, its SHA-256, type, pixel
+A row is keyed by (platform, listing_id, url, sha256): new bytes behind a URL already read add a row, never
+overwrite the text read before; `seen_at` is when those bytes were last fetched at that URL, so the latest
+read of a URL is the one the listing shows now. A row without bytes (a fetch that failed: sha256 "") is
+replaced by the first read of that URL's bytes. A row keeps the image's URL and position in the listing's `image_urls`, its SHA-256, type, pixel
 size and byte size, the copy kept in the data folder (`file`, relative to it), the engine, the
 recognised lines (`OcrLine`: text, box as four corner points in image pixels, confidence 0..1) and
 how long recognition took, or the error that stopped it (unreadable, too large, not an image; such
@@ -14,7 +17,7 @@ worker holds the row: else `ClaimLost` and nothing is saved).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +28,7 @@ from firewatch.store.queue import complete_in
 
 Key = tuple[str, str]
 _COLUMNS = ("platform", "listing_id", "position", "url", "sha256", "media_type", "width", "height", "size", "file",
-            "engine", "lines", "error", "seconds", "recognised_at")
+            "engine", "lines", "error", "seconds", "recognised_at", "seen_at")
 
 
 @dataclass
@@ -62,6 +65,13 @@ class OcrImage:
     error: str = ""
     seconds: float = 0.0
     recognised_at: datetime | None = None
+    seen_at: datetime | None = None  # when these bytes were last fetched at this URL (None: when read)
+    id: int = 0  # the stored row's id (0: not stored yet)
+
+    @property
+    def last_seen(self) -> tuple[datetime | None, int]:
+        """The order of reads of one URL: the latest is the bytes shown now."""
+        return (self.seen_at or self.recognised_at, self.id)
 
     @property
     def key(self) -> Key:
@@ -98,7 +108,8 @@ def _image(r: Any) -> OcrImage:
                     sha256=r["sha256"], media_type=r["media_type"], width=r["width"], height=r["height"],
                     size=r["size"], file=r["file"], engine=r["engine"],
                     lines=[OcrLine(x["text"], x["box"], float(x["score"])) for x in json.loads(r["lines"])],
-                    error=r["error"], seconds=float(r["seconds"]), recognised_at=_parse_ts(r["recognised_at"]))
+                    error=r["error"], seconds=float(r["seconds"]), recognised_at=_parse_ts(r["recognised_at"]),
+                    seen_at=_parse_ts(r["seen_at"]), id=int(r["id"]))
 
 
 class SQLiteOcr:
@@ -108,15 +119,32 @@ class SQLiteOcr:
         self._db = db
 
     def save_image(self, image: OcrImage) -> None:
-        """Insert or replace the record of one listing image (by listing and URL), in its own transaction."""
+        """Record one image read (by listing, URL and SHA-256), in its own transaction: a row of other bytes
+        at the same URL stays; a row of no bytes at that URL (a failed fetch) is replaced."""
+        read_at = image.recognised_at or utcnow()
         values = (image.platform, image.listing_id, int(image.position), image.url, image.sha256, image.media_type,
                   int(image.width), int(image.height), int(image.size), image.file, image.engine,
                   json.dumps(image.to_dict()["lines"], ensure_ascii=False), image.error[:2000], float(image.seconds),
-                  _ts(image.recognised_at or utcnow()))
+                  _ts(read_at), _ts(image.seen_at or read_at))
         updates = ", ".join(f"{c}=excluded.{c}" for c in _COLUMNS[2:])
+        where = "platform=? AND listing_id=? AND url=? AND sha256=?"
         with self._db.transaction() as db:
+            if image.sha256 and db.execute(f"SELECT 1 FROM ocr_images WHERE {where}",
+                                           (*image.key, image.url, image.sha256)).fetchone() is None:
+                failed = db.execute(f"SELECT id FROM ocr_images WHERE {where}", (*image.key, image.url, "")).fetchone()
+                if failed is not None:  # no bytes were read there: nothing to keep
+                    db.execute(f"UPDATE ocr_images SET {', '.join(c + '=?' for c in _COLUMNS)} WHERE id=?",
+                               (*values, failed[0]))
+                    return
             db.execute(f"INSERT INTO ocr_images ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
-                       f"ON CONFLICT (platform, listing_id, url) DO UPDATE SET {updates}", values)
+                       f"ON CONFLICT (platform, listing_id, url, sha256) DO UPDATE SET {updates}", values)
+
+    def seen_again(self, image: OcrImage, position: int) -> OcrImage:
+        """A stored read whose bytes were fetched again at its URL: now shown at `position`, seen now."""
+        now = utcnow()
+        with self._db.transaction() as db:
+            db.execute("UPDATE ocr_images SET position=?, seen_at=? WHERE id=?", (int(position), _ts(now), image.id))
+        return replace(image, position=position, seen_at=now)
 
     def images_of(self, key: Key) -> list[OcrImage]:
         """A listing's image records, by position."""

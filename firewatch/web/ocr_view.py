@@ -5,7 +5,7 @@ shows now (`services.ocr.current_and_earlier`): the image's number (1: the main 
 size and the recognised lines, each line with its box as SVG polygon points and the reasons (from
 `assessment`) whose span lies in it, so the page can mark the box of every cited text over the image
 (`_ocr.html`); then the records of images the listing no longer shows (`earlier`: labelled so, never
-matched with a reason). Each picture is served by its record's SHA-256, so a box is always drawn on
+matched with a reason), older bytes behind a URL it still shows among them (`replaced`). Each picture is served by its record's SHA-256, so a box is always drawn on
 the bytes it was read from. The text is seller content: templates print it escaped (autoescape),
 never `|safe`.
 """
@@ -38,6 +38,7 @@ class ImageEvidence:
     lines: list[LineMark]
     reasons: list[Reason]
     earlier: bool = False  # an image the listing no longer shows (`number`: its place then)
+    replaced: bool = False  # earlier bytes behind a URL the listing still shows (new bytes read there since)
 
     @property
     def cited(self) -> list[LineMark]:
@@ -59,9 +60,11 @@ def image_evidence(store, key: tuple[str, str], assessment: Assessment | None) -
             marks.append(LineMark(line, _points(line), codes))
         cited_elsewhere = [r for r in reasons if f"image:{number}" in (r.source or "").split("+") and r not in mine]
         out.append(ImageEvidence(record, number, _role(record), marks, mine + cited_elsewhere))
+    shown = {r.url for r in current}
     for record in earlier:
         out.append(ImageEvidence(record, record.position + 1, _role(record),
-                                 [LineMark(line, _points(line)) for line in record.lines], [], earlier=True))
+                                 [LineMark(line, _points(line)) for line in record.lines], [], earlier=True,
+                                 replaced=record.url in shown))
     return out
 
 

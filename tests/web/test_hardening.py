@@ -20,7 +20,7 @@ from argon2 import PasswordHasher
 
 from firewatch.store import open_store
 from firewatch.web.security import hash_password, needs_rehash, verify_password
-from tests.helpers import PASSWORD, login_client
+from tests.helpers import PASSWORD, login_client, seen_assessment
 
 HUGE = "99999999999999999999999"
 
@@ -244,10 +244,12 @@ def test_screenshots_are_not_kept_in_the_browser_cache(as_user):
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
 
 
-def test_audit_log_and_errors_read_in_chinese(as_user):
+def test_audit_log_and_errors_read_in_chinese(as_user, web_data):
     regulator = as_user("regulator")
+    seen = seen_assessment(web_data / "firewatch.db", ("jd", "100231"))
     assert regulator.post("/listings/jd/100231/decision?state=all",
-                          data={"verdict": "escalate", "note": "待核实", "csrf_token": regulator.csrf}).status_code == 303
+                          data={"verdict": "escalate", "note": "待核实", "csrf_token": regulator.csrf,
+                                "assessed_at": seen}).status_code == 303
     page = as_user("admin").get("/audit").text
     assert "审核结论" in page and "结论：升级处理" in page and "备注：待核实" in page
     assert "{&#39;" not in page  # no Python dict repr

@@ -56,6 +56,7 @@ def ocr_site(tmp_path_factory):
             Reason("inspection_only", f"年检专用（来自图片1（主图）识别文字，SHA-256 {digest[:16]}…，左上 (60, 80) 至右下 (316, 144) 像素）",
                    "image:1", 0, 4, "image:1")]), ())
         _changed_main_image(store, data)
+        _new_bytes_same_url(store, data)
         store.users.add_user("regulator", "regulator", hash_password(PASSWORD))
     app = create_app(load_settings(env={}).with_overrides({"paths": {"data_dir": str(data)}}))
     server = AppServer(app)
@@ -92,6 +93,26 @@ def _changed_main_image(store, data) -> None:
                                       size=len(png), file=f"ocr/{digest[:2]}/{digest}.png", engine="rapidocr",
                                       lines=[OcrLine(text, _box(*box), 0.98)]))
     store.assessments.save_assessment(Assessment(*CHANGED, "portable_extinguisher", 0.9, 0.9, True, [
+        Reason("no_certification", "无3C认证（来自图片1（主图）识别文字）", "image:1", 0, 5, "image:1")]), ())
+
+
+SAME = ("jd", "100079")
+SAME_URL = "https://img14.360buyimg.com/n1/jfs/t1/same.png"
+FIRST_BOX, SECOND_BOX = (80, 300, 336, 364), (120, 500, 620, 570)
+
+
+def _new_bytes_same_url(store, data) -> None:
+    """A listing whose main image URL stayed while the shop put a new picture behind it: both reads
+    saved as the OCR stage saves them (the later one seen last), the assessment citing the new one."""
+    listing = Listing(*SAME, url=f"https://item.jd.com/{SAME[1]}.html", title="4kg干粉灭火器", price=Decimal("45"),
+                      image_urls=[SAME_URL])
+    store.listings.upsert_listing(listing)
+    for text, box in (("年检专用", FIRST_BOX), ("无3C认证", SECOND_BOX)):
+        png, digest = _keep(data, text, box)
+        store.ocr.save_image(OcrImage(*SAME, 0, SAME_URL, sha256=digest, media_type="image/png", width=800,
+                                      height=800, size=len(png), file=f"ocr/{digest[:2]}/{digest}.png",
+                                      engine="rapidocr", lines=[OcrLine(text, _box(*box), 0.98)]))
+    store.assessments.save_assessment(Assessment(*SAME, "portable_extinguisher", 0.9, 0.9, True, [
         Reason("no_certification", "无3C认证（来自图片1（主图）识别文字）", "image:1", 0, 5, "image:1")]), ())
 
 
@@ -182,6 +203,32 @@ def test_a_changed_main_image_shows_once_and_each_box_on_its_own_picture(ocr_pag
     expect(earlier.locator("ul.image-reasons")).to_have_count(0)
     expect(page.locator("#earlier-images")).to_contain_text("商品页已不再展示")
     for figure, digest in ((current, new_digest), (earlier, old_digest)):
+        href = figure.locator("svg image").get_attribute("href")
+        served = page.evaluate("u => fetch(u).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-256', b))"
+                               ".then(d => [...new Uint8Array(d)].map(x => x.toString(16).padStart(2, '0')).join(''))", href)
+        assert served == digest
+
+
+def test_new_bytes_behind_the_same_url_show_beside_the_earlier_read(ocr_page, ocr_site):
+    """The shop put a new picture behind the main image's URL and it was read again: the new read is
+    图片1 with the cited box; the first read is kept as an earlier image of the same address, citing
+    nothing; each figure's picture is served as the bytes its record hashed."""
+    page = ocr_page
+    _, data, _ = ocr_site
+    browser_login(page, "regulator")
+    page.goto(f"{page.base}/listings/{SAME[0]}/{SAME[1]}")
+    first, second = (_keep(data, text, box)[1] for text, box in (("年检专用", FIRST_BOX), ("无3C认证", SECOND_BOX)))
+    current = page.locator("#image-text figure.ocr-image:not(.earlier)")
+    expect(current).to_have_count(1)
+    expect(current.locator(".hash")).to_have_text(second)
+    expect(current.locator("svg polygon.ocr-box.cited")).to_have_attribute("points", "120,500 620,500 620,570 120,570")
+    earlier = page.locator("#image-text figure.ocr-image.earlier")
+    expect(earlier).to_have_count(1)
+    expect(earlier.locator("figcaption b").first).to_have_text("早先图片（当时为图片1，主图；同一图片地址现为另一张图片）")
+    expect(earlier.locator(".hash")).to_have_text(first)
+    expect(earlier.locator("td.ocr-text")).to_have_text("年检专用")
+    expect(earlier.locator("svg polygon.ocr-box.cited")).to_have_count(0)
+    for figure, digest in ((current, second), (earlier, first)):
         href = figure.locator("svg image").get_attribute("href")
         served = page.evaluate("u => fetch(u).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-256', b))"
                                ".then(d => [...new Uint8Array(d)].map(x => x.toString(16).padStart(2, '0')).join(''))", href)

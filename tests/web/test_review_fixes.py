@@ -3,7 +3,9 @@ PostgreSQL: the whole-shop action takes one exact shop and confirms a digest of 
 撤销 after a bulk action takes back the batch; undo refused after its window or once a notice went
 out; the listing page claims only pending rows; the JSON queue leaves out rows others hold. Bulk and
 whole-shop decisions are taken on the assessments the reviewer saw (issue 17): a row re-scored since
-the queue page is left undecided and named, a re-score after the shop confirmation asks again."""
+the queue page is left undecided and named, a re-score after the shop confirmation asks again. A row
+posted without the assessment time its page showed (a bulk key with no `seen`, a single decision or an
+API decision with no `assessed_at`) is not decided blind: held back, named in Chinese (刷新页面后重新提交)."""
 
 from __future__ import annotations
 
@@ -115,7 +117,9 @@ def test_the_whole_shop_action_takes_one_exact_shop_and_confirms_the_listed_set(
 def test_undo_after_a_bulk_action_takes_back_the_whole_batch(site):
     client, store_url = site
     c = client()
-    r = c.post("/queue/bulk", data={"csrf_token": c.csrf, "verdict": "dismiss", "key": ["jd:1", "jd:2", "taobao:4"]})
+    seen = seen_on(c.get("/queue").text)
+    r = c.post("/queue/bulk", data={"csrf_token": c.csrf, "verdict": "dismiss", "key": ["jd:1", "jd:2", "taobao:4"],
+                                    "seen": [seen[k] for k in ("jd:1", "jd:2", "taobao:4")]})
     assert r.status_code == 303
     page = c.get("/queue", params={"state": "all"}).text
     assert "撤销上一次批量处理（共 3 条）" in page
@@ -204,7 +208,7 @@ def test_a_bulk_decision_leaves_out_rows_rescored_since_the_queue_page_and_names
     form = {"csrf_token": c.csrf, "verdict": "dismiss", "key": ["jd:1", "jd:2"], "seen": list(seen.values())}
     r = c.post("/queue/bulk", data=form, headers={"Accept": "application/json"})
     assert r.status_code == 200
-    assert r.json() == {"ok": True, "verdict": "dismiss", "decided": 1, "held": [], "rescored": ["jd:2"]}
+    assert r.json() == {"ok": True, "verdict": "dismiss", "decided": 1, "held": [], "rescored": ["jd:2"], "unseen": []}
     assert verdicts(store_url)["jd:1"] == "dismiss" and verdicts(store_url)["jd:2"] == "pending"
 
     # the plain form: back to the queue, which counts and links what it left undecided
@@ -242,5 +246,64 @@ def test_a_rescore_after_the_shop_confirmation_page_asks_again(site):
     done = c.post("/queue/shop", params=where, data={**form, "expected": digest},
                   headers={"Accept": "application/json"})
     assert done.status_code == 200
-    assert done.json() == {"ok": True, "verdict": "confirm", "decided": 3, "held": [], "rescored": []}
+    assert done.json() == {"ok": True, "verdict": "confirm", "decided": 3, "held": [], "rescored": [], "unseen": []}
     assert [verdicts(store_url)[k] for k in ("jd:1", "jd:2", "jd:6")] == ["confirm"] * 3
+
+
+def test_a_bulk_row_posted_without_its_assessment_time_is_held_back_and_named(site):
+    client, store_url = site
+    c = client()
+    seen = seen_on(c.get("/queue").text)
+    form = {"csrf_token": c.csrf, "verdict": "dismiss", "key": ["jd:1", "jd:2"], "seen": [seen["jd:1"]]}
+    r = c.post("/queue/bulk", data=form, headers={"Accept": "application/json"})
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["decided"], body["rescored"], body["unseen"]) == (1, [], ["jd:2"])
+    assert "刷新页面后重新提交" in body["unseen_note"] and "jd:2" in body["unseen_note"]
+    assert verdicts(store_url)["jd:1"] == "dismiss" and verdicts(store_url)["jd:2"] == "pending"
+    with open_store(store_url) as s:  # nothing written or audited for the row held back
+        assert s.users.audit_entries(subject="jd:2", action="decision") == []
+        assert s.reviews.decisions(("jd", "2")) == []
+
+    # the plain form with no `seen` at all: nothing decided, the queue names each row and what to do
+    r = c.post("/queue/bulk", data={**form, "key": ["jd:3", "taobao:4"], "seen": []}, follow_redirects=True)
+    assert r.status_code == 200
+    told = re.search(r'<p class="flash" id="bulk-unseen">(.*?)</p>', r.text, re.S).group(1)
+    assert "另有 2 条提交时未带页面显示的评估时间，未作结论，请刷新页面后重新提交" in told
+    assert 'href="/listings/jd/3?state=pending"' in told and 'href="/listings/taobao/4?state=pending"' in told
+    assert "已批量处理 0 条" in r.text
+    assert verdicts(store_url)["jd:3"] == "pending" and verdicts(store_url)["taobao:4"] == "pending"
+    # posted again as the refreshed page posts it: decided
+    fresh = seen_on(c.get("/queue").text)
+    r = c.post("/queue/bulk", data={**form, "key": ["jd:3", "taobao:4"], "seen": [fresh["jd:3"], fresh["taobao:4"]]},
+               headers={"Accept": "application/json"})
+    assert (r.json()["decided"], r.json()["unseen"]) == (2, [])
+    assert verdicts(store_url)["jd:3"] == "dismiss" and verdicts(store_url)["taobao:4"] == "dismiss"
+
+
+def test_a_single_or_api_decision_without_its_assessment_time_is_refused(site):
+    client, store_url = site
+    c = client()
+    with open_store(store_url) as s:
+        s.listings.upsert_listing(Listing("jd", "8", url="https://x/8", title="灭火器 8", price=Decimal("30")))
+    page = c.post("/listings/jd/1/decision", data={"verdict": "confirm", "csrf_token": c.csrf})
+    assert page.status_code == 409 and "刷新页面后重新提交" in page.text
+    api = c.post("/api/v1/listings/jd/1/decisions", json={"verdict": "confirm"}, headers={"X-CSRF-Token": c.csrf})
+    assert api.status_code == 409 and "刷新页面后重新提交" in api.json()["error"] and "assessed_at" in api.json()["error"]
+    assert verdicts(store_url)["jd:1"] == "pending"
+    with open_store(store_url) as s:
+        assert s.users.audit_entries(subject="jd:1", action="decision") == []
+    # the listing page carries the time it showed (or "none" when it showed no assessment); so posted, it goes through
+    listing = c.get("/listings/jd/1").text
+    shown = html.unescape(re.search(r'name="assessed_at" value="([^"]*)"', listing).group(1))
+    with open_store(store_url) as s:
+        assert shown == s.assessments.get_assessment(("jd", "1")).assessed_at.isoformat()
+    assert 'name="assessed_at" value="none"' in c.get("/listings/jd/8").text
+    assert c.post("/listings/jd/8/decision", data={"verdict": "escalate", "assessed_at": "none",
+                                                   "csrf_token": c.csrf}).status_code == 303
+    seen = c.get("/api/v1/listings/jd/1").json()["assessment"]["assessed_at"]
+    api = c.post("/api/v1/listings/jd/1/decisions", json={"verdict": "confirm", "assessed_at": seen},
+                 headers={"X-CSRF-Token": c.csrf})
+    assert api.status_code == 201 and verdicts(store_url)["jd:1"] == "confirm"
+    with open_store(store_url) as s:
+        assert s.reviews.latest_decision(("jd", "8")).verdict == "escalate"

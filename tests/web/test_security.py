@@ -10,7 +10,7 @@ import pytest
 
 from firewatch.store import open_store
 from tests.builders import XSS_KEY, XSS_UNCONFIRMED
-from tests.helpers import PASSWORD, login_client
+from tests.helpers import PASSWORD, login_client, seen_assessment
 
 
 def _decisions(web_data, key):
@@ -55,7 +55,8 @@ def test_post_without_csrf_token_is_refused_and_nothing_recorded(as_user, web_da
     assert len(_decisions(web_data, key)) == before
     # with the token it works, and lands in the audit log
     ok = regulator.post(f"/listings/{key[0]}/{key[1]}/decision?state=all",
-                        data={"verdict": "escalate", "note": "核实中", "csrf_token": regulator.csrf})
+                        data={"verdict": "escalate", "note": "核实中", "csrf_token": regulator.csrf,
+                              "assessed_at": seen_assessment(web_data / "firewatch.db", key)})
     assert ok.status_code == 303
     assert _decisions(web_data, key)[-1].verdict == "escalate"
     with open_store(web_data / "firewatch.db") as store:

@@ -21,7 +21,7 @@ from firewatch.core.labels import PLATFORM_NAMES
 from firewatch.core.models import Assessment, Listing, Reason
 from firewatch.store import open_store
 from firewatch.web.queries import QueueFilters, queue_page
-from tests.helpers import PASSWORD, browser_login
+from tests.helpers import PASSWORD, browser_login, seen_assessment
 
 T0 = datetime(2026, 11, 2, 2, 0, tzinfo=timezone.utc)
 CODES = ("inspection_only", "no_certification", "price_too_low", "prop_or_display", "refurbished")
@@ -241,7 +241,8 @@ def test_two_reviewers_never_get_the_same_rows(browser, site):
     platform, lid = mine[0].split(":")
     csrf = bob.locator('meta[name="csrf-token"]').get_attribute("content")
     answer = bob.request.post(f"{bob.base}/listings/{platform}/{lid}/decision",
-                              form={"verdict": "confirm", "csrf_token": csrf},
+                              form={"verdict": "confirm", "csrf_token": csrf,
+                                    "assessed_at": seen_assessment(store_url, (platform, lid))},
                               headers={"Accept": "application/json", "X-CSRF-Token": csrf})
     assert answer.status == 409 and "正由审核员 regulator 处理" in answer.json()["error"]
     with open_store(store_url) as s:

@@ -34,7 +34,9 @@ router = APIRouter(prefix="/api/v1", tags=["api"], dependencies=[Depends(bearer)
 class DecisionIn(BaseModel):
     verdict: limits.Field = Field(description="confirm（确认违规）、dismiss（排除）或 escalate（升级处理）")
     note: limits.Note = Field("", description=f"结论说明，最多 {limits.NOTE} 字")
-    assessed_at: limits.Field = Field("", description="审核时所见评估的时间（ISO 8601，带时区）；此后重新评估过则拒绝（409）")
+    assessed_at: limits.Field = Field("", description="必填：审核时所见评估的时间（ISO 8601，带时区，即商品详情的 "
+                                      "assessment.assessed_at；当时没有评估填 none）；未带或此后重新评估过则拒绝（409），"
+                                      "不作结论")
 
 
 class RemovalIn(BaseModel):

@@ -3,11 +3,12 @@ and the confirm / dismiss / escalate decision, each decision audited; bulk decis
 selected rows or on every row of a shop (one audit entry per listing), and undo of the
 reviewer's last decision (audited).
 
-A decision is taken on the assessment the reviewer saw: the listing page and each queue row carry its
-time (`assessed_at`; the queue's bulk form one `seen` field a row, "platform:listing_id|time", the time
-empty when the row showed no assessment). A single decision on a listing re-scored since is refused
-(409, in Chinese); a bulk one leaves such rows undecided and names them (`rescored`), as it does rows
-another reviewer holds. The whole-shop action's confirmation digest covers each listing's assessment
+A decision is taken on the assessment the reviewer saw, and every decision must say which: the listing
+page and each queue row carry its time (`assessed_at`, "none" when no assessment was shown; the queue's
+bulk form one `seen` field a row, "platform:listing_id|time", the time empty or "none" when the row showed
+no assessment). A single decision on a listing re-scored since, or posted without `assessed_at`, is
+refused (409, in Chinese: 刷新页面后重新提交); a bulk one leaves such rows undecided and names them
+(`rescored`, `unseen`: a selected key with no `seen` field), as it does rows another reviewer holds. The whole-shop action's confirmation digest covers each listing's assessment
 time, so a re-score after the confirmation page asks again.
 
 The pending queue (and the listing page) claims the rows it shows for the regulator looking
@@ -47,6 +48,8 @@ from firewatch.web.routes.analyst import search_index
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 SHOWN_RESCORED = 20  # rows re-scored since the page that the queue names after a bulk decision (all are counted)
+NONE_SEEN = "none"  # `assessed_at` / a `seen` time of a decision taken while no assessment was shown
+UNSEEN = "提交时未带页面显示的评估时间，未作结论，请刷新页面后重新提交"
 
 
 def filters_from(platform: str = "", category: str = "", reason: str = "", shop: str = "", since: str = "",
@@ -76,8 +79,10 @@ def review_queue(request: Request, after: str = "", before: str = "", filters: Q
     last = store.reviews.last_decision_by(user.name)
     done, held = request.query_params.get("done", ""), request.query_params.get("held", "")
     rescored, again = request.query_params.get("rescored", ""), _shown_keys(request.query_params.getlist("again"))
-    known = store.listings.get_listings(again) if again else {}
+    unseen, resend = request.query_params.get("unseen", ""), _shown_keys(request.query_params.getlist("resend"))
+    known = store.listings.get_listings(again + resend) if again or resend else {}
     again = [k for k in again if k in known]  # named from the store, never from the address alone
+    resend = [k for k in resend if k in known]
     message = ""
     if done.isdigit():
         message = f"已批量处理 {int(done)} 条。"
@@ -86,7 +91,10 @@ def review_queue(request: Request, after: str = "", before: str = "", filters: Q
         if rescored.isdigit() and int(rescored):
             message += f"另有 {int(rescored)} 条在页面显示后已重新评估（违规理由可能已变化），未作结论，请查看最新评估后再处理"
             message += "：" if again else "。"
+    unseen_message = f"另有 {int(unseen)} 条{UNSEEN}" + ("：" if resend else "。") \
+        if done.isdigit() and unseen.isdigit() and int(unseen) else ""
     return render(request, "queue.html", request_done=message, rescored_keys=again if done.isdigit() else [],
+                  unseen_message=unseen_message, unseen_keys=resend if unseen_message else [],
                   rows=page.rows, total=page.total, capped=page.capped, page=page,
                   filters=filters, params=filters.as_params(), states=QUEUE_STATES, platforms=sorted(PLATFORMS),
                   regions=PROVINCES, priority_help=PRIORITY_HELP, claim_minutes=config.claim_minutes,
@@ -108,8 +116,9 @@ def _note(note: str) -> str:
 
 
 def _seen(assessed_at: str) -> datetime | None:
-    """The assessment time a decision form carried (the assessment the reviewer saw), None when it carried none."""
-    if not assessed_at:
+    """The assessment time a decision form carried (the assessment the reviewer saw), None when the reviewer saw
+    none ("" or NONE_SEEN); 400 (in Chinese) when it is not a time with its zone."""
+    if not assessed_at or assessed_at == NONE_SEEN:
         return None
     try:
         seen = datetime.fromisoformat(assessed_at)
@@ -121,15 +130,19 @@ def _seen(assessed_at: str) -> datetime | None:
 
 
 def record(store: Store, user: User, key: tuple[str, str], verdict: str, note: str, ip: str,
-           assessed_at: str = "") -> int:
+           assessed_at: str | None) -> int:
     """Record a decision and audit it; the one path both pages and API use. `assessed_at`: the assessment the
-    reviewer saw (a re-score since then refuses the decision, 409, like a claim another reviewer holds)."""
+    reviewer saw (NONE_SEEN: none); a re-score since then, or no `assessed_at` at all, refuses the decision
+    (409, in Chinese), like a claim another reviewer holds."""
     _verdict(verdict)
     queries.visible_listing(user, store, key)
     note = _note(note)
+    if not assessed_at:
+        raise Conflict(f"{UNSEEN}（未带 assessed_at；接口调用请先读取商品详情，提交其评估时间，未见评估时填 {NONE_SEEN}）")
+    seen = _seen(assessed_at)
     try:
         decision_id = store.reviews.record_decision(Decision(key[0], key[1], user.name, verdict, note),
-                                                    seen_assessed_at=_seen(assessed_at))
+                                                    seen_assessed_at=seen)
     except (ClaimHeld, AssessmentChanged) as exc:
         raise Conflict(str(exc)) from None
     store.users.audit(user.name, "decision", f"{key[0]}:{key[1]}", {"verdict": verdict, "note": note,
@@ -153,14 +166,20 @@ def _named(keys: list[tuple[str, str]]) -> list[str]:
     return [f"{k[0]}:{k[1]}" for k in keys]
 
 
-def _after_bulk(request: Request, params: dict[str, str], verdict: str, done: BulkDecided) -> Response:
-    """The answer to a bulk decision: JSON naming the rows left undecided, or back to the queue, which counts
-    them and names (links) at most SHOWN_RESCORED of those re-scored since the page showed them."""
+def _after_bulk(request: Request, params: dict[str, str], verdict: str, done: BulkDecided,
+                unseen: list[tuple[str, str]] = ()) -> Response:
+    """The answer to a bulk decision: JSON naming the rows left undecided (`unseen`: posted without the
+    assessment time the page showed, with what to do in Chinese), or back to the queue, which counts them and
+    names (links) at most SHOWN_RESCORED of those re-scored since the page showed them and of the unseen."""
     if wants_json(request):
-        return JSONResponse({"ok": True, "verdict": verdict, "decided": len(done.ids), "held": _named(done.held),
-                             "rescored": _named(done.rescored)})
+        body = {"ok": True, "verdict": verdict, "decided": len(done.ids), "held": _named(done.held),
+                "rescored": _named(done.rescored), "unseen": _named(unseen)}
+        if unseen:
+            body["unseen_note"] = f"{len(unseen)} 条{UNSEEN}：{'、'.join(_named(unseen[:SHOWN_RESCORED]))}"
+        return JSONResponse(body)
     query = [*params.items(), ("done", str(len(done.ids))), ("held", str(len(done.held))),
-             ("rescored", str(len(done.rescored))), *(("again", k) for k in _named(done.rescored[:SHOWN_RESCORED]))]
+             ("rescored", str(len(done.rescored))), *(("again", k) for k in _named(done.rescored[:SHOWN_RESCORED])),
+             ("unseen", str(len(unseen))), *(("resend", k) for k in _named(list(unseen)[:SHOWN_RESCORED]))]
     return RedirectResponse("/queue?" + urlencode(query), status_code=303)
 
 
@@ -204,7 +223,8 @@ def bulk_decide(request: Request, verdict: Annotated[limits.Field, Form()], key:
                 seen: Annotated[list[limits.Field], Form()] = [], note: Annotated[limits.Note, Form()] = "",
                 store: Store = Depends(get_store), user: User = Depends(require("regulator"))) -> Response:
     """Confirm or dismiss the selected rows with one note; `seen` (a field a row of the page): the assessment each
-    row showed, rows re-scored since are left undecided (rows it does not name are not checked)."""
+    row showed, rows re-scored since are left undecided; a selected row it does not name is left undecided
+    too (`unseen`: decided on no known assessment), the rest decided."""
     _verdict(verdict, ("confirm", "dismiss"))
     shown = _seen_rows(seen)
     keys = _keys(key)
@@ -214,8 +234,11 @@ def bulk_decide(request: Request, verdict: Annotated[limits.Field, Form()], key:
         raise BadRequest("一次最多处理 1000 条，请分批操作")
     if len(store.listings.get_listings(keys)) != len(keys):
         raise BadRequest("所选商品中有不存在的商品，未作任何处理")
-    done = record_many(store, user, keys, verdict, note, client_ip(request), "selected", shown)
-    return _after_bulk(request, _filter_params(request), verdict, done)
+    unseen = [k for k in keys if k not in shown]
+    seen_keys = [k for k in keys if k in shown]
+    done = record_many(store, user, seen_keys, verdict, note, client_ip(request), "selected", shown) if seen_keys \
+        else BulkDecided()
+    return _after_bulk(request, _filter_params(request), verdict, done, unseen)
 
 
 @router.post("/queue/shop")

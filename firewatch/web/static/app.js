@@ -77,7 +77,9 @@
       row.dataset.busy = "1";
       const position = rows().indexOf(row);
       try {
-        const data = await post(row.dataset.decide, { verdict: verdict, note: note ? note.value : "" });
+        const seen = row.querySelector('input[name="assessed_at"]');  // the assessment this row showed
+        const data = await post(row.dataset.decide, { verdict: verdict, note: note ? note.value : "",
+                                                      assessed_at: seen ? seen.value : "" });
         showDone(row, verdict, data.decision_id);
         undone.push(row);
         placeUndo();
