@@ -6,7 +6,9 @@ as the 'fetch' stage's) yields a `GoneItem`: the listing as its search result (o
 or keeps it suspected until a later sighting, from a crawl or the 'fetch' stage, confirms it
 (`[notices] removal_confirm_hours`). `revisit_plan` names, per crawled platform, the stored listings with a
 suspected removal older than that window and not seen on sale since: the spider fetches their item pages again
-before searching, so the removal is confirmed, or cleared when the item is back on sale.
+before searching, so the removal is confirmed, or cleared when the item is back on sale. A revisit is an ordinary
+item request: a redirect it meets is judged from the redirect answer itself, as a first visit's is (JD's redirect
+to its home page, which its robots.txt forbids fetching, is a sighting, not a blocked page).
 """
 
 from __future__ import annotations

@@ -72,6 +72,7 @@ class DemoMarket:
         self._day = int(day)
         self._day_lock = threading.Lock()
         self._hits: Counter[str] = Counter()
+        self._real_hits: Counter[str] = Counter()
         self._hits_lock = threading.Lock()
         self.behaviour = Behaviour(
             seed=seed, rate_limit=rate_limit, rate_window=rate_window, error_rate=error_rate,
@@ -159,9 +160,19 @@ class DemoMarket:
         with self._hits_lock:
             return Counter(self._hits)
 
+    def real_requests(self) -> Counter[str]:
+        """Requests received so far under the platforms' real hostnames, per real URL as asked for
+        (`https://www.jd.com/?from=item`), whatever the answer (an unknown path included)."""
+        with self._hits_lock:
+            return Counter(self._real_hits)
+
     def _count(self, target: str) -> None:
         with self._hits_lock:
             self._hits[target] += 1
+
+    def _count_real(self, url: str) -> None:
+        with self._hits_lock:
+            self._real_hits[url] += 1
 
     def render(self, template: str, **ctx) -> str:
         return self.env.get_template(template).render(**ctx)
@@ -284,7 +295,7 @@ class DemoMarket:
     # lifecycle -------------------------------------------------------------------------
     def _serve(self, host: str, port: int, **ssl) -> int:
         ready = threading.Event()
-        config = uvicorn.Config(HostRouter(self.app), host=host, port=port, log_level="warning",
+        config = uvicorn.Config(HostRouter(self.app, self._count_real), host=host, port=port, log_level="warning",
                                 lifespan="off", access_log=False, **ssl)
         server = _Server(config, ready)
 
@@ -343,10 +354,12 @@ class HostRouter:
     """ASGI wrapper: a request for a real hostname goes to that host's internal route.
 
     The scope keeps the real host and URL (`fw_host`, `fw_url`) for the walls and login checks;
-    an unknown path on a known host is a 404, as on the real site."""
+    an unknown path on a known host is a 404, as on the real site. `seen(real_url)` is told of
+    every request under a real hostname."""
 
-    def __init__(self, app):
+    def __init__(self, app, seen=None):
         self.app = app
+        self.seen = seen
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
@@ -355,6 +368,8 @@ class HostRouter:
             if host in hosts.HOSTS:
                 query = scope.get("query_string", b"").decode("latin-1")
                 real_url = f"https://{host}{scope['path']}" + (f"?{query}" if query else "")
+                if self.seen is not None:
+                    self.seen(real_url)
                 internal = hosts.route(host, scope["path"])
                 if internal is None:
                     response = PlainTextResponse("404 Not Found", status_code=404)

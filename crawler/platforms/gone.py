@@ -21,12 +21,19 @@ A home page or error page may also be an anti-bot answer, and 商品已售罄或
 `CONFIRM_BASES` names the bases that prove a removal only when seen again on a later fetch (the caller
 keeps the sightings); `http_status` counts at once.
 
+`gone_redirect(platform, url, answered_url, status, location)` judges an item page's redirect that was not
+followed (the Scrapy crawl never follows one blindly: robots.txt may forbid its target, as JD's forbids
+www.jd.com/?from=item): its Location resolved against the URL that answered is the platform's error page or
+home page (the same rules as `gone_page`: a `GonePage` on the redirect's own status), else a `Redirect` to
+follow as a new request (robots.txt still applies), marked `blocked` when it leads to a login or verification
+page (never a removal).
+
 `judge_page(platform, url, final_url, status, html, parse)` is the one judgement every fetch of a known item
 page goes through, whoever fetched it: the 'fetch' stage's browser capture (`services.leads.read_captured`, a
 notice's listing fetched again or a flagged item whose capture no longer showed it) and the Scrapy crawl's item
 pages (`crawler.spiders.market`, search results and the suspected removals it re-visits). It returns the
 `GonePage` (`gone_page` before the item parser, `gone_text` once the parser refused the page) or what `parse`
-returned; `GonePage.removal(...)` is the sighting to keep (`firewatch.core.models.Removal`, `recheck` for the
+returned, or given the `location` of a redirect answer, `gone_redirect`'s verdict; `GonePage.removal(...)` is the sighting to keep (`firewatch.core.models.Removal`, `recheck` for the
 CONFIRM_BASES), which `ListingStore.record_removal` counts or keeps as suspected.
 """
 
@@ -37,7 +44,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
@@ -46,13 +53,15 @@ from crawler.platforms.blocked import detect_block
 from crawler.sites import listing_key, site
 from firewatch.core.models import Removal
 
-__all__ = ["BASES", "CONFIRM_BASES", "GonePage", "gone_page", "gone_text", "judge_page"]
+__all__ = ["BASES", "CONFIRM_BASES", "REDIRECT_STATUSES", "GonePage", "Redirect", "gone_page", "gone_redirect",
+           "gone_text", "judge_page"]
 
 T = TypeVar("T")
 
 BASES = ("http_status", "error_page", "home_redirect", "gone_text")
 CONFIRM_BASES = ("error_page", "home_redirect", "gone_text")  # one sighting is only suspected
 GONE_STATUSES = (404, 410)
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 # The platforms' own "item does not exist / removed" wording (desktop and mobile pages).
 _GONE_TEXT = re.compile(
@@ -92,6 +101,15 @@ class GonePage:
         (UTC), showed this; `recheck` when its basis proves a removal only when seen again later."""
         return Removal(platform, listing_id, observed_at, url, self.final_url, self.http_status, self.text,
                        self.basis, recheck=self.basis in CONFIRM_BASES)
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """An item page's redirect that shows no removal: its `target` (the Location resolved against the URL that
+    answered) and `blocked` (`detect_block`'s reason) when it leads to a login or verification page."""
+
+    target: str
+    blocked: str | None = None
 
 
 def _text(nodes: list[str]) -> str:
@@ -141,6 +159,13 @@ def _is_home(host: str, path: str) -> bool:
     return host in _HOME_HOSTS and path in _HOME_PATHS
 
 
+def _gone_basis(host: str, path: str) -> str | None:
+    """`error_page` or `home_redirect` when host and path are the platform's error or home page, else None."""
+    if _is_error_page(host, path):
+        return "error_page"
+    return "home_redirect" if _is_home(host, path) else None
+
+
 def _usable(platform: str, final_url: str, status: int | None, html: str) -> str | None:
     """The final host when the answer may be judged at all: a 2xx, 404 or 410 on the platform, not blocked."""
     if not status or not (200 <= status < 300 or status in GONE_STATUSES):
@@ -169,11 +194,26 @@ def gone_page(platform: str, url: str, final_url: str, status: int | None, html:
         return None  # a 404 somewhere else (a shop, a search, a CDN): not this item's answer
     if landed is not None:
         return None  # the item's own page (its parser decides) or another item (not this one's removal)
-    if _is_error_page(host, path):
-        return GonePage(final_url, status, _seen(_platform_text(html)), "error_page")
-    if _is_home(host, path):
-        return GonePage(final_url, status, _seen(_platform_text(html)), "home_redirect")
-    return None
+    basis = _gone_basis(host, path)
+    return GonePage(final_url, status, _seen(_platform_text(html)), basis) if basis else None
+
+
+def gone_redirect(platform: str, url: str, answered_url: str, status: int, location: str,
+                  html: str = "") -> GonePage | Redirect:
+    """The redirect `answered_url` (item page `url` of `platform`, or a hop followed from it) answered with
+    `status` and `location`, not followed: a `GonePage` (on `status`, the target as its final URL) when the
+    target is the platform's error or home page, else the `Redirect` to follow (`blocked` for a login or
+    verification page)."""
+    target = urljoin(answered_url or url, location.strip())
+    reason = detect_block("", target)
+    if reason is not None:
+        return Redirect(target, reason)
+    parts = urlsplit(target)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not _own_host(platform, host) or listing_key(target) is not None:
+        return Redirect(target)
+    basis = _gone_basis(host, parts.path)
+    return GonePage(target, status, _seen(_platform_text(html)), basis) if basis else Redirect(target)
 
 
 def gone_text(platform: str, url: str, final_url: str, status: int | None, html: str) -> GonePage | None:
@@ -192,11 +232,15 @@ def gone_text(platform: str, url: str, final_url: str, status: int | None, html:
 
 
 def judge_page(platform: str, url: str, final_url: str, status: int | None, html: str,
-               parse: Callable[[], T], judge: bool = True) -> T | GonePage:
+               parse: Callable[[], T], judge: bool = True, location: str | None = None) -> T | GonePage | Redirect:
     """The fetch of item page `url` of `platform` (ended at `final_url` with `status` and `html`): its
     `GonePage` when `gone_page` says the item is gone, else what `parse()` returns; when `parse` raises
     `ParseError` (not an item page), the `GonePage` of the platform's gone wording (`gone_text`), else that
-    error again. `judge=False` (the page is not the response's own, e.g. a script navigated it) only parses."""
+    error again. `judge=False` (the page is not the response's own, e.g. a script navigated it) only parses.
+    A redirect answer (`status` in REDIRECT_STATUSES) given with its `location` (a fetch that does not follow
+    redirects) is judged by `gone_redirect` alone: a `GonePage` or the `Redirect` to follow."""
+    if judge and location is not None and status in REDIRECT_STATUSES:
+        return gone_redirect(platform, url, final_url, status, location, html)
     gone = gone_page(platform, url, final_url, status, html) if judge else None
     if gone is not None:
         return gone

@@ -15,7 +15,11 @@ its price pending, and a blocked search page is counted per keyword and page.
 An item page that shows the item gone (a 404/410 at the item URL, a redirect to the platform's error or home
 page, its gone wording: `crawler.platforms.gone.judge_page`, the 'fetch' stage's judgement too) yields a
 `crawler.revisit.GoneItem`, never an "unknown" listing; a captcha or login page, a 5xx or another item's page
-never does. Before searching, the spider fetches again the item pages of its `revisit` listings (suspected
+never does. An item page's redirect is never followed blindly (robots.txt may forbid its target, as JD's forbids
+the home page it sends a removed item to): `judge_page` reads the redirect answer itself, so a redirect to the
+platform's home or error page is a gone sighting, one to a login or verification page is blocked (as
+`crawler.middlewares.BlockMiddleware` already treats it), and any other is followed as a new request that passes
+robots.txt like every request. Before searching, the spider fetches again the item pages of its `revisit` listings (suspected
 removals, `crawler.revisit.revisit_plan`); a revisit that fails or does not parse stores nothing.
 """
 
@@ -33,7 +37,7 @@ from crawler.encoding import response_text
 from crawler.exceptions import BlockedGiveUpError, BlockedPageError, ParseError
 from crawler.platforms import alibaba1688, jd, pdd, taobao, tmall
 from crawler.platforms.blocked import detect_block
-from crawler.platforms.gone import GONE_STATUSES, GonePage, judge_page
+from crawler.platforms.gone import GONE_STATUSES, REDIRECT_STATUSES, GonePage, Redirect, judge_page
 from crawler.platforms.search import search_page
 from crawler.revisit import GoneItem
 from crawler.sessions import session_expired
@@ -217,21 +221,27 @@ class MarketSpider(scrapy.Spider):
         log.warning("%s search %r page %d not read (%s): %s", self.platform, keyword, page, kind, why)
 
     # items -----------------------------------------------------------------------------
-    def item_request(self, found, revisit: bool = False) -> scrapy.Request:
-        url = self.site.item_url(found.listing_id, found.platform)
-        # a 404/410 reaches parse_item (it may say the item is gone); cb_kwargs stay picklable (a shared Redis
-        # queue serialises requests)
-        return scrapy.Request(url, callback=self.parse_item, errback=self.item_failed,
-                              meta={"handle_httpstatus_list": list(GONE_STATUSES), "fw_revisit": revisit},
-                              cb_kwargs={"found": replace(found, url=url)})
+    def item_request(self, found, revisit: bool = False, url: str | None = None, hops: int = 0) -> scrapy.Request:
+        """The item page request of `found` (or, `url` and `hops`, a redirect of it followed `hops` times)."""
+        url = url or self.site.item_url(found.listing_id, found.platform)
+        # a 404/410 and a redirect reach parse_item (it may say the item is gone): a status in the request's
+        # handle_httpstatus_list passes Scrapy's RedirectMiddleware unfollowed; cb_kwargs stay picklable (a shared
+        # Redis queue serialises requests)
+        return scrapy.Request(url, callback=self.parse_item, errback=self.item_failed, dont_filter=hops > 0,
+                              priority=hops * self.settings.getint("REDIRECT_PRIORITY_ADJUST", 2),
+                              meta={"handle_httpstatus_list": [*GONE_STATUSES, *REDIRECT_STATUSES],
+                                    "fw_revisit": revisit, "fw_hops": hops},
+                              cb_kwargs={"found": found if hops else replace(found, url=url)})
 
     def parse_item(self, response, found):
         parser = self.item_parsers[found.platform]
         revisit = response.meta.get("fw_revisit", False)
-        text = response_text(response)
+        location = response.headers.get(b"Location") if response.status in REDIRECT_STATUSES else None
+        text = response_text(response) if response.body else ""
         try:
             seen = judge_page(found.platform, found.url, response.url, response.status, text,
-                              lambda: parser.parse_item(text, response.url))
+                              lambda: parser.parse_item(text, response.url),
+                              location=location.decode("latin-1") if location is not None else None)
         except ParseError as exc:  # a page that does not parse: keep what the search page showed
             self.crawler.stats.inc_value("firewatch/item_unparsed")
             log.error("item %s not parsed: %s", response.url, exc)
@@ -242,7 +252,24 @@ class MarketSpider(scrapy.Spider):
             self.crawler.stats.inc_value("firewatch/item_gone")
             yield GoneItem(found, seen.removal(found.platform, found.listing_id, utcnow(), found.url))
             return
+        if isinstance(seen, Redirect):
+            yield from self.item_redirected(response, seen, found, revisit)
+            return
         yield from self.complete(merge(found, seen), found)
+
+    def item_redirected(self, response, redirect: Redirect, found, revisit: bool):
+        """An item page's redirect that shows no removal: followed as a new request (robots.txt applies), unless
+        it leads to a login or verification page or has been followed REDIRECT_MAX_TIMES already."""
+        hops = response.meta.get("fw_hops", 0) + 1
+        if redirect.blocked is None and hops <= self.settings.getint("REDIRECT_MAX_TIMES", 20):
+            yield self.item_request(found, revisit, url=redirect.target, hops=hops)
+            return
+        kind = "blocked" if redirect.blocked else "unknown"
+        self.crawler.stats.inc_value(f"firewatch/item_{kind}")
+        log.warning("item %s not read: redirected to %s (%s)", found.url, redirect.target,
+                    redirect.blocked or "too many redirects")
+        if not revisit:  # a revisited listing keeps what the store has
+            yield replace(found, status=kind)
 
     def item_failed(self, failure):
         """An item page that could not be read: keep what the search page showed (a revisit stores nothing)."""

@@ -3,8 +3,9 @@
 Real `firewatch crawl` children against the demo market: a gate in front of the market's routes has the platform
 take a listing down just as the crawl asks for its item page (the search page still listed it, as real search
 indexes lag), and the replica then answers the way that platform answers for an item it took down
-(`demo_market.gone`). 1688's 404 counts at once; Pinduoduo's gone wording and Taobao's redirect to its error page
-are only suspected until the next crawl, which fetches the item page again before searching, sees it gone again
+(`demo_market.gone`). 1688's 404 counts at once; Pinduoduo's gone wording, Taobao's redirect to its error page and
+JD's redirect to its home page (read from the redirect itself: JD's robots.txt forbids www.jd.com/?from=item, and
+neither target is ever fetched) are only suspected until the next crawl, which fetches the item page again before searching, sees it gone again
 ([notices] removal_confirm_hours = 0 here) and confirms it. An on-sale sighting between two gone sightings resets
 the count; a captcha, a 5xx or a redirect to another item never records a sighting.
 """
@@ -79,8 +80,16 @@ def target(market, platform):
     return next(x for x in market.catalogue.search(QUERY, 0, (platform,)) if x.platform == platform)
 
 
+# where each platform's gone redirect leads: the crawl judges the redirect and never asks for it
+NEVER_ASKED = {"jd": ("https://www.jd.com/",), "taobao": ("https://err.taobao.com/",)}
+
+
+def never_asked(market, platform) -> list[str]:
+    return [u for u in market.real_requests() if u.startswith(NEVER_ASKED.get(platform, ("-",)))]
+
+
 @pytest.mark.parametrize("platform,basis,at_once", [("1688", "http_status", True), ("pdd", "gone_text", False),
-                                                    ("taobao", "error_page", False)])
+                                                    ("taobao", "error_page", False), ("jd", "home_redirect", False)])
 def test_a_gone_item_met_by_a_crawl_is_a_sighting_confirmed_by_the_next_crawl(
         spawn_firewatch, takedown, tmp_path, platform, basis, at_once):
     market, gate = takedown
@@ -94,6 +103,7 @@ def test_a_gone_item_met_by_a_crawl_is_a_sighting_confirmed_by_the_next_crawl(
     assert listing.status == ("removed" if at_once else "unknown")  # never "removed" on one home/error/gone page
     assert listing.title == gone.title  # kept as its search result showed it
     assert set(sightings(data)) == {key}  # the items on sale recorded none
+    assert seen.final_url.startswith(NEVER_ASKED.get(platform, (gone.url,))) and never_asked(market, platform) == []
     first = seen.observed_at
 
     before = asked(market, gone)
@@ -106,6 +116,7 @@ def test_a_gone_item_met_by_a_crawl_is_a_sighting_confirmed_by_the_next_crawl(
     else:
         assert asked(market, gone) == before + 1
         assert seen.counted and seen.basis == basis and seen.first_seen_at == first and seen.observed_at > first
+    assert never_asked(market, platform) == []
 
 
 def test_an_on_sale_sighting_between_resets_and_other_answers_never_count(spawn_firewatch, takedown, tmp_path):

@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 
-from crawler.platforms.gone import CONFIRM_BASES, gone_page, gone_text
+from crawler.exceptions import ParseError
+from crawler.platforms.gone import CONFIRM_BASES, GonePage, Redirect, gone_page, gone_redirect, gone_text, judge_page
 from crawler.sites import site
 from demo_market.behaviour import TakedownDesk
 from demo_market.generator import build_catalogue
@@ -92,6 +93,60 @@ def test_a_gone_page_left_at_the_item_url_counts_once_the_parser_refused_it(plat
 def test_walls_errors_and_other_pages_are_never_removals(platform, url, final_url, status, html):
     assert gone_page(platform, url, final_url, status, html) is None
     assert gone_text(platform, url, final_url, status, html) is None
+
+
+@pytest.mark.parametrize("platform, url, location, basis", [
+    ("jd", JD_ITEM, "https://www.jd.com/?from=item", "home_redirect"),  # JD's answer; robots.txt forbids the target
+    ("jd", JD_ITEM, "//www.jd.com/", "home_redirect"),  # scheme-relative
+    ("jd", JD_ITEM, "https://www.jd.com/error.aspx", "error_page"),
+    ("taobao", TAOBAO_ITEM, "https://err.taobao.com/error1.html?c=404&rurl=x", "error_page"),
+    ("taobao", TAOBAO_ITEM, "/error.htm?id=6001", "error_page"),  # relative: resolved against the item URL
+    ("tmall", TMALL_ITEM, "https://detail.tmall.com/notfound.htm", "error_page"),
+    ("1688", A1688_ITEM, "https://err.1688.com/error.html", "error_page"),
+    ("pdd", PDD_ITEM, "https://mobile.yangkeduo.com/", "home_redirect"),
+])
+def test_a_redirect_to_the_platforms_home_or_error_page_is_judged_without_following_it(platform, url, location,
+                                                                                       basis):
+    gone = gone_redirect(platform, url, url, 302, location)
+    assert isinstance(gone, GonePage) and gone.basis == basis and gone.http_status == 302
+    assert gone.final_url.startswith("https://") and basis in CONFIRM_BASES  # suspected until seen again
+    never = judge_page(platform, url, url, 302, "", lambda: pytest.fail("a redirect is not parsed"), location=location)
+    assert never == gone
+
+
+@pytest.mark.parametrize("platform, url, location, blocked", [
+    ("jd", JD_ITEM, "https://passport.jd.com/new/login.aspx?ReturnUrl=x", "login"),
+    ("jd", JD_ITEM, "https://cfe.m.jd.com/privatedomain/risk_handler/03101900/?returnurl=x", "verification"),
+    ("taobao", TAOBAO_ITEM, "https://login.taobao.com/member/login.jhtml?redirectURL=x", "login"),
+    ("taobao", TAOBAO_ITEM, "https://s.taobao.com/_____tmd_____/punish?x5secdata=xd", "captcha"),
+    ("pdd", PDD_ITEM, "https://mobile.yangkeduo.com/psnl_verification.html?from=x", "verification"),
+    ("jd", JD_ITEM, "https://item.jd.com/100012345678.html?from=moved", None),  # the same item: followed
+    ("jd", "http://item.jd.com/100012345678.html", "https://item.jd.com/100012345678.html", None),
+    ("jd", JD_ITEM, "https://item.m.jd.com/product/100012345678.html", None),  # its mobile page
+    ("jd", JD_ITEM, "https://item.jd.com/100099999999.html", None),  # another item
+    ("jd", JD_ITEM, "https://www.jd.com/pop/123.html", None),  # another page on the home host
+    ("jd", JD_ITEM, "https://search.jd.com/Search?keyword=x", None),
+    ("jd", JD_ITEM, "https://www.example.com/", None),  # off the platform
+    ("taobao", TAOBAO_ITEM, "https://shop123.taobao.com/err/offline.htm", None),  # a shop's own page
+])
+def test_other_redirects_are_never_removals_but_followed_or_blocked(platform, url, location, blocked):
+    seen = gone_redirect(platform, url, url, 302, location)
+    assert isinstance(seen, Redirect) and seen.blocked == blocked
+    assert seen.target.startswith(("https://", "http://")) and "//" not in seen.target.split("://", 1)[1]
+
+
+def test_only_a_redirect_answer_with_its_location_is_judged_as_a_redirect():
+    def refused():
+        raise ParseError(JD_ITEM, "not an item page")
+
+    # the browser's path: no location, a final 302 is no answer about the item (as before)
+    with pytest.raises(ParseError):
+        judge_page("jd", JD_ITEM, "https://www.jd.com/", 302, JD_HOME, refused)
+    assert judge_page("jd", JD_ITEM, JD_ITEM, 200, "<html></html>", lambda: "parsed", location="https://www.jd.com/") \
+        == "parsed"  # a 200 is never read as a redirect
+    # a hop's relative Location is resolved against the URL that answered it
+    assert judge_page("jd", JD_ITEM, "https://item.jd.com/100012345678.html?x=1", 301, "", refused,
+                      location="/100012345678.html") == Redirect("https://item.jd.com/100012345678.html")
 
 
 # Seller-written words at the item URL (the parser refused a live page): never a removal.
