@@ -120,3 +120,19 @@ def test_missing_conformity_mark_is_not_no_manufacturer(rules):
     assert "no_certification" in reasons and "no_manufacturer" not in reasons
     bare = shop("钢质防火门 乙级 处理", "500", description="门上无标识，不知道哪家做的。")
     assert "no_manufacturer" in found(rules, bare, "fire_door")
+
+
+# -- prop_or_display: a sample sent before a wholesale purchase; a spare cylinder body ------------
+
+def test_sample_before_a_purchase_is_not_a_prop(rules):
+    item = shop("烟感报警器 独立式 3C 工程批发", "30", {"样品": "可寄"}, "大批量下单前可先看样，样品为正常产品。")
+    assert "prop_or_display" not in found(rules, item, "smoke_alarm")
+    shown = shop("烟感报警器 独立式 样品 不通电", "5", {"样品": "展示"}, "橱窗撤下来的。")
+    assert "prop_or_display" in found(rules, shown, "smoke_alarm")
+
+
+def test_spare_cylinder_body_for_maintenance_shops_is_not_a_prop(rules):
+    item = shop("二氧化碳灭火器 钢瓶 空瓶 未充装 3kg", "70", description="新钢瓶，供维保公司换瓶使用，不是成品。")
+    assert "prop_or_display" not in found(rules, item, "portable_extinguisher")
+    dummy = shop("二氧化碳灭火器 钢瓶 空瓶 未充装 3kg", "20", description="放着看，跟真的一样。")
+    assert "prop_or_display" in found(rules, dummy, "portable_extinguisher")
