@@ -136,6 +136,22 @@ class RiskRules:
         self._title_negations: dict[str, tuple[str, ...]] = {
             code: tuple(normalize(w) for w in cfg["title_negations"])
             for code, cfg in self.reasons_cfg.items() if cfg.get("title_negations")}
+        # regular expressions whose match cancels a phrase match it overlaps (另提供过期灭火器回收: a
+        # disposal service; 展厅拆下来的: a display piece taken down, not used goods)
+        self._negation_res: dict[str, re.Pattern] = {
+            code: re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["negation_patterns"]))
+            for code, cfg in self.reasons_cfg.items() if cfg.get("negation_patterns")}
+        # a pattern anywhere in the listing that cancels some of a reason's phrases in every field
+        # (药剂另计: an empty cabinet quoted without its agent is no dummy)
+        self._listing_negations: dict[str, tuple[re.Pattern, frozenset[str]]] = {
+            code: (re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["listing_negations"]["patterns"])),
+                   frozenset(normalize(w) for w in cfg["listing_negations"]["phrases"]))
+            for code, cfg in self.reasons_cfg.items() if cfg.get("listing_negations")}
+        # phrases of a reason that only restate another reason found in the listing (摆设用 beside
+        # 验收专用: shown at the check, i.e. inspection_only): {code: {other code: phrases}}
+        self._yields: dict[str, dict[str, frozenset[str]]] = {
+            code: {other: frozenset(normalize(w) for w in words) for other, words in cfg["yields_to"].items()}
+            for code, cfg in self.reasons_cfg.items() if cfg.get("yields_to")}
         self._context_phrases: dict[str, frozenset[str]] = {
             code: frozenset(normalize(p) for p in cfg["context_phrases"])
             for code, cfg in self.reasons_cfg.items() if cfg.get("context_phrases")}
@@ -204,8 +220,10 @@ class RiskRules:
                     return True
         return False
 
-    def phrase_reasons(self, text: str, source: str, category: str) -> list[Reason]:
-        """Lexicon phrase matches in one field's text, negating contexts removed."""
+    def phrase_reasons(self, text: str, source: str, category: str,
+                       drop: dict[str, frozenset[str]] | None = None) -> list[Reason]:
+        """Lexicon phrase matches in one field's text, negating contexts removed (and, per code, the
+        matched phrases in `drop`)."""
         norm = normalize(text)
         found: list[Reason] = []
         warned: list[tuple[int, int]] | None = None  # the warned clauses, found on the first match
@@ -223,7 +241,12 @@ class RiskRules:
             limited = self._context_phrases.get(code)
             if matches and warned is None:
                 warned = self._warned_spans(norm)
+            dropped = drop.get(code, frozenset()) if drop else frozenset()
+            neg_rx = self._negation_res.get(code)
+            negated_spans = [n.span() for n in neg_rx.finditer(norm)] if neg_rx is not None and matches else []
             for m in matches:
+                if m.group(0) in dropped or any(lo < m.end() and m.start() < hi for lo, hi in negated_spans):
+                    continue
                 if context is not None and (limited is None or m.group(0) in limited) and context.search(
                         norm, max(0, m.start() - self.context_window), m.end() + self.context_window):
                     continue
@@ -292,6 +315,30 @@ class RiskRules:
         gone = {code for code, words in self._title_negations.items()
                 if any(w in norm for w in words) and self._service_title(norm, words, code)}
         return [r for r in reasons if r.code not in gone] if gone else reasons
+
+    def _listing_dropped(self, reasons: list[Reason], fields: list[tuple[str, str]], title: str,
+                         category: str) -> list[Reason]:
+        """The phrase reasons again without the phrases the whole listing cancels: a reason's
+        listing_negations found in any field, or another reason its yields_to names among `reasons`."""
+        codes = {r.code for r in reasons}
+        drop: dict[str, frozenset[str]] = {}
+        joined = None
+        for code, (rx, words) in self._listing_negations.items():
+            if code in codes:
+                joined = normalize(" ".join(t for _, t in fields)) if joined is None else joined
+                if rx.search(joined):
+                    drop[code] = drop.get(code, frozenset()) | words
+        for code, others in self._yields.items():
+            if code in codes:
+                for other, words in others.items():
+                    if other in codes:
+                        drop[code] = drop.get(code, frozenset()) | words
+        if not drop:
+            return reasons
+        redone: list[Reason] = []
+        for source, text in fields:
+            redone += self.phrase_reasons(text, source, category, drop)
+        return self._title_negated(redone, title)
 
     def maker_reasons(self, attributes: dict[str, str]) -> list[Reason]:
         """no_manufacturer when a maker attribute (品牌, 生产厂家 ...) says "none"."""
@@ -534,6 +581,7 @@ class RiskRules:
             reasons += [Reason(r.code, r.evidence, r.source, r.start, r.end, r.span_field)
                         for r in phrases]  # cached ones stay unshared
         reasons = self._title_negated(reasons, title)
+        reasons = self._listing_dropped(reasons, fields, title, category)
         if category not in self.reasons_cfg.get("no_manufacturer", {}).get("skip_categories", []):
             reasons += self.maker_reasons(listing.attributes or {})
         if category not in self.reasons_cfg.get("no_certification", {}).get("skip_categories", []):
