@@ -50,13 +50,13 @@ _BOX_RES = [
     re.compile(r"(?:一|每|1)\s*(?:箱|件|盒|包|组|份)\s*(?:装)?\s*" + _NUM + r"\s*" + _UNIT_WORD),   # 一箱12个, 一组10个
     re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(?:/|一|每)\s*(?:箱|件|盒|包|套|组|捆|份)"),  # 12个/箱, 十盘一套, 10只/份
     re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*装"),                                         # 4只装
-    re.compile(r"装\s*" + _NUM + r"\s*" + _UNIT_WORD),
+    re.compile(r"(?<![包])装\s*" + _NUM + r"\s*" + _UNIT_WORD),                            # 装4只 (not 包装100只/箱)
     re.compile(r"(?<![a-z0-9.])[x*×]\s*(\d{1,3})\s*" + _UNIT_WORD),                          # x4只
     # 2具4kg干粉, 两瓶4公斤: a count of units, then each one's size
     re.compile(r"(?<![\d.])" + _NUM + r"\s*(?:具|瓶|只|个|台)\s*(?=\d+(?:\.\d+)?\s*(?:kg|公斤|千克|升|l)(?![a-z]))"),
 ]
 _PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "份", "x", "*", "×", "具", "瓶")  # every _BOX_RES match holds one
-_LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])")
+_LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])(?!\s*起(?:订|批|售|购))")
 _KW_RE = re.compile(r"(\d+(?:\.\d+)?)\s*kw(?![a-z])")
 # a hose's GB 6246 code: pressure class - diameter - length in metres (8-65-20: 20 m of DN65)
 _HOSE_CODE_RE = re.compile(r"(?<![\d.])(?:8|10|13|16|20|25)\s*-\s*(?:25|40|50|65|80|100)\s*-\s*(\d{2})(?![\d.])")
@@ -89,6 +89,8 @@ _STATED_PARTS = [
     r"\d\s*(?:/|一|每)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])(?!\s*\d)",
     r"按\s*(米|平方米|平米|平方|面积|公斤|千克|重量|斤|樘|套|个|只|件|桶|卷|盘)\s*(?:计价|计算|卖|销售|出售|算|报价|收费)?",
     r"(?<![0-9.])(?:每|单价/?)\s*(米|平方米|平米|平方|㎡)(?![0-9])",
+    # 每米6.4元, 每平方85元: the unit, then the price in yuan (never 每米10根)
+    r"(?<![0-9.])每\s*(米|平方米|平米|平方|㎡)\s*\d+(?:\.\d+)?\s*(?:元|块)",
 ]
 # one pass per text: the first alternative that matches names the unit in its own group
 _STATED_RE = re.compile("|".join(f"(?:{p})" for p in _STATED_PARTS))
@@ -296,6 +298,15 @@ def min_order(listing: Listing) -> int | None:
     return None
 
 
+def _moq_in_metres(listing: Listing) -> str | None:
+    """The minimum-order row when it is counted in metres (起订量: 100米), else None."""
+    for key, value in (listing.attributes or {}).items():
+        if attribute_key(key) in MIN_ORDER_KEYS and re.search(r"\d\s*(?:米|m)(?![m²2a-z])", _norm(str(value))):
+            return f"{key}：{value}"
+    m = re.search(r"\d+\s*米\s*起(?:订|批|售)", _norm(listing.title or ""))
+    return m.group(0) if m else None
+
+
 def pack_count(text: str, specs: dict[str, Any]) -> int:
     """Pieces sold for the price: 4只装, 2个装, 一箱12个, 12个/箱, x4只; 1 when none is stated."""
     norm = _norm(text)
@@ -308,6 +319,81 @@ def pack_count(text: str, specs: dict[str, Any]) -> int:
             if n > 0:
                 return n
     return int(specs.get("pack_qty", 1) or 1)
+
+
+# attribute rows that say how the goods ship (包装: 100只/箱, 装箱数: 50只), not what one price buys: a 1688
+# supplier quotes the piece and packs a hundred to a carton; they count only where the listing says
+# the price is the carton's (价格为一箱价格, 按箱卖, 整箱出售)
+PACKING_KEYS = ("包装", "包装规格", "包装方式", "包装数量", "装箱", "装箱数", "装箱数量", "装箱规格", "外箱", "外箱规格",
+                "箱规", "每箱数量", "整箱数量", "箱装数量", "出货包装", "运输包装")
+# attribute rows that say how many one order (one price) gets: 数量: 20条, 件数: 5卷
+QTY_KEYS = ("数量", "件数", "套数", "购买数量", "销售数量", "商品数量", "套装数量", "包含数量", "条数", "卷数", "只数")
+_CARTON_PRICE_RE = re.compile(
+    r"(?:价格|售价|单价|标价|报价)\s*(?:为|是|按)?\s*(?:一|1|整|每)\s*(?:箱|件|盒|包)\s*(?:的)?\s*(?:价|总价)"
+    r"|(?:一|1|整|每)\s*(?:箱|件|盒|包)\s*(?:的)?\s*(?:价格|总价|售价)|按\s*(?:箱|件|盒|包)\s*(?:卖|销售|出售|计价|售|报价)"
+    r"|整\s*(?:箱|件)\s*(?:价|出售|销售|卖|发货价)|箱价")
+# a count tied to the listing's own price: 5卷55元, 整箱20条39元, 39元20条 (the price figure must be the
+# price asked, so a count beside another figure says nothing)
+_TIED_RES = [re.compile(_NUM + r"\s*" + _UNIT_WORD + r"(?![a-z0-9])[^\d元块]{0,8}?(\d+(?:\.\d+)?)\s*(?:元|块)"),
+             re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:元|块)\s*(?:/|共|一共|买|得)?\s*" + _NUM + r"\s*" + _UNIT_WORD)]
+
+
+def _tied_count(text: str, price: float) -> int | None:
+    """The count of pieces a text says the listing's own price buys (5卷55元 at 55 yuan: 5), or None."""
+    norm = _norm(text)
+    if "元" not in norm and "块" not in norm:
+        return None
+    for i, rx in enumerate(_TIED_RES):
+        for m in rx.finditer(norm):
+            count, figure = (m.group(1), m.group(2)) if i == 0 else (m.group(2), m.group(1))
+            if norm[m.end():m.end() + 1] == "起" or abs(float(figure) - price) > 0.005:
+                continue
+            n = _cn_int(count)
+            if n > 1:
+                return n
+    return None
+
+
+def sold_count(listing: Listing, price: float | None = None) -> int:
+    """Pieces one price buys: a pack in the title (4只装, 一箱12个), a count tied to the price (5卷55元),
+    a quantity row (数量: 20条), a pack in another attribute row or the description; a packing row
+    (包装: 100只/箱) only where the listing says the price is the carton's. 1 when none is stated."""
+    title = listing.title or ""
+    n = pack_count(title, {})
+    if n > 1:
+        return n
+    if price is not None:
+        for text in (title, listing.description or ""):
+            n = _tied_count(text, float(price)) if text else None
+            if n:
+                return n
+    attrs = listing.attributes or {}
+    carton = None
+    for key, value in attrs.items():
+        k, v = attribute_key(key), _norm(str(value))
+        if k in QTY_KEYS and "/" not in v:
+            m = re.match(r"\s*" + _NUM + r"\s*" + _UNIT_WORD, v)
+            if m and _cn_int(m.group(1)) > 1:
+                return _cn_int(m.group(1))
+    for key, value in attrs.items():
+        k = attribute_key(key)
+        if k in PACKING_KEYS or k in QTY_KEYS:
+            continue
+        n = pack_count(f"{key} {value}", {})
+        if n > 1:
+            return n
+    texts = [title, listing.description or ""] + [f"{k} {v}" for k, v in attrs.items()]
+    if any(_CARTON_PRICE_RE.search(_norm(t)) for t in texts if t):
+        for key, value in attrs.items():
+            if attribute_key(key) in PACKING_KEYS:
+                carton = pack_count(str(value), {})
+                if carton > 1:
+                    return carton
+    if listing.description:
+        n = pack_count(listing.description, {})
+        if n > 1:
+            return n
+    return 1
 
 
 def _unit_of(word: str) -> str | None:
@@ -502,12 +588,17 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
                 "unit_price": float(price), "tier": tier_used.min_quantity if tier_used else None,
                 "min_order": moq}
     text = listing.title or ""
-    pieces = pack_count(text, specs)
+    pieces = sold_count(listing, float(price))
     qty = float(pieces)
     if basis != "piece":
         amount = _amount(text, basis)
+        if amount is None and basis == "m" and _moq_in_metres(listing):
+            # 起订量: 1000米: a supplier's minimum order is counted in the unit it prices (the metre)
+            amount, said = 1.0, f"起订量以米计（{_moq_in_metres(listing)}），按每米计价"
         if amount is None:
             for key, value in (listing.attributes or {}).items():
+                if attribute_key(key) in MIN_ORDER_KEYS:
+                    continue  # 起订: 1000米 is how much one must buy, not what the price buys
                 amount = _amount(f"{key} {value}", basis)
                 if amount is not None:
                     break
