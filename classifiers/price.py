@@ -161,12 +161,37 @@ _SCALES = {"per_mm2": (conductor_area_mm2, "mm²"),
            "per_cylinder_l": (cylinder_l, "L 瓶组")}
 
 
-def _scaled(prior: dict[str, Any], specs: dict[str, Any]) -> dict[str, Any] | None:
+# several sizes offered on one page (1.5/2.5/4/6平方, 2.5 4 6平方): the price shown is the least one's
+_OFFERED_RE = re.compile(r"(?<![\d.*×x])((?:\d+(?:\.\d+)?\s*[/、,，\s]\s*)+\d+(?:\.\d+)?)\s*(?:平方|平|mm²|mm2)(?![a-z0-9])")
+# a single-core wire's code carries its section: BV2.5, ZR-BVR6, NH-BV 4
+_WIRE_CODE_RE = re.compile(r"(?<![a-z])(?:bv|bvr|bvv|rv|br)\s?(\d+(?:\.\d+)?)(?![\d.*×x])")
+
+
+def offered_section(title: str) -> float | None:
+    """The least conductor section a title offers when it lists several (1.5/2.5/4/6平方) or names a
+    single-core wire by code (ZR-BV2.5); None otherwise."""
+    norm = _norm(title or "")
+    sizes: list[float] = []
+    for m in _OFFERED_RE.finditer(norm):
+        values = [float(v) for v in re.findall(r"\d+(?:\.\d+)?", m.group(1))]
+        if len(values) >= 2 and all(0 < v <= 400 for v in values):
+            sizes += values
+    sizes += [float(v) for v in _WIRE_CODE_RE.findall(norm) if 0 < float(v) <= 400]
+    return min(sizes) if sizes else None
+
+
+def _scaled(prior: dict[str, Any], specs: dict[str, Any], title: str | None = None) -> dict[str, Any] | None:
     """A prior priced per mm² of conductor or per m² of blanket, turned into a median for
-    this listing's stated size (None when the size is not stated)."""
+    this listing's stated size (None when the size is not stated). Per mm², a title offering several
+    sections, or naming a wire's section in its code, is priced for the least (the seller's most
+    favourable reading: the price shown is the smallest size's)."""
     for key, (size_of, unit) in _SCALES.items():
         if key in prior:
             size = size_of(specs)
+            if key == "per_mm2" and title:
+                offered = offered_section(title)
+                if offered is not None and (not size or offered < size):
+                    size = offered
             if not size:
                 return None
             return {**prior, "median": round(float(prior[key]) * size, 2),
@@ -220,11 +245,22 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
             (not p["_names"] or any(w in norm for w in p["_names"])) and not any(w in norm for w in p["_not_names"]))]
     if category == "portable_extinguisher":
         agent, amount = extinguisher_size(specs)
+        weights = [float(w) for w in specs.get("weights_kg") or [] if w]
+        codes = [c for c in specs.get("extinguisher_codes") or [] if not c.get("wheeled")]
+        if amount is not None and codes and weights and min(weights) < amount:
+            # MFZ/ABC4 in the model, 2kg in the text: priced as the smaller size the listing states (the
+            # seller's most favourable reading; the contradiction itself is spec_mismatch's)
+            amount = min(weights)
         if amount is not None:
             agent = agent or ("dry_powder" if specs.get("weights_kg") else None)
+            sized = [float(p["amount"]) for p in entries if "amount" in p and p.get("agent") in (agent, None)]
+            if sized and amount < min(sized):
+                return None  # a 0.5斤 (250 g) mini unit: smaller than any size priced, not the smallest one's price
             for p in entries:
                 if p.get("agent") == agent and float(p.get("amount", -1)) == amount:
                     return p
+        elif weights and max(weights) < 1:
+            return None  # only sub-kilogram masses stated: not priced as the smallest full-size unit
     for p in entries:
         if "per_kw" in p:  # pumps: priced by the motor power the title states (XBD … 55kW)
             m = _KW_RE.search(_norm(title or ""))
@@ -233,7 +269,7 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
                 return {**p, "median": round(float(p["per_kw"]) * kw, 2), "label": f"{p['label']} {kw:g} kW"}
             continue
         if "agent" not in p and "amount" not in p and _when(p, specs):
-            scaled = _scaled(p, specs)
+            scaled = _scaled(p, specs, title)
             if scaled is not None:
                 return scaled
     return None
@@ -705,12 +741,13 @@ class PriceModel(BaseEstimator):
         group = self.groups_.get(key)
         prior = find_prior(self.priors_, category, specs, basis, title)
         label = (prior or {}).get("label") or f"{category_name(category)} {_spec_label(key[1])}".strip()
+        own_ratio = (prior or {}).get("ratio")
         if group is None:
             if prior is None:
                 return None
             return {"key": key, "label": label, "source": "prior", "n": 0,
                     "median": float(prior["median"]), "spread": self.prior_spread,
-                    "prior_median": float(prior["median"])}
+                    "prior_median": float(prior["median"]), "ratio": own_ratio}
         n = int(group["n"])
         med_log, spread = group["median_log"], max(MAD_SCALE * group["mad_log"], self.min_spread)
         source = "observed"
@@ -722,7 +759,7 @@ class PriceModel(BaseEstimator):
             else:
                 source = "few"
         return {"key": key, "label": label, "source": source, "n": n, "median": math.exp(med_log),
-                "spread": spread, "prior_median": float(prior["median"]) if prior else None}
+                "spread": spread, "prior_median": float(prior["median"]) if prior else None, "ratio": own_ratio}
 
     def explain(self, listing: Listing, category: str, specs: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """The whole comparison for one listing (None when it cannot be compared)."""
@@ -751,10 +788,10 @@ class PriceModel(BaseEstimator):
             flagged = z <= -self.z_threshold and ratio < self.max_ratio and (outlier is not False)
         elif base["source"] in ("shrunk", "few"):
             # Few observations: the shrunk median, with at least `prior_spread` as the spread.
-            flagged = z <= -self.z_threshold and ratio < self.ratio_
+            flagged = z <= -self.z_threshold and ratio < float(base.get("ratio") or self.ratio_)
         else:
             # No observations: the prior median alone (the rule `RiskRules` applies).
-            flagged = ratio < self.ratio_
+            flagged = ratio < float(base.get("ratio") or self.ratio_)
         return {**base, **up, "ratio": ratio, "z": z, "isolation_forest_outlier": outlier,
                 "flagged": bool(flagged), "evidence": self._evidence(base, up, ratio, z, outlier)}
 
