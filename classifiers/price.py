@@ -370,7 +370,7 @@ _CARTON_PRICE_RE = re.compile(
     r"|整\s*(?:箱|件)\s*(?:价|出售|销售|卖|发货价)|箱价")
 # a count tied to the listing's own price: 5卷55元, 整箱20条39元, 39元20条 (the price figure must be the
 # price asked, so a count beside another figure says nothing)
-_TIED_RES = [re.compile(_NUM + r"\s*" + _UNIT_WORD + r"(?![a-z0-9])[^\d元块]{0,8}?(\d+(?:\.\d+)?)\s*(?:元|块)"),
+_TIED_RES = [re.compile(_NUM + r"\s*" + _UNIT_WORD + r"(?![a-z])[^\d元块]{0,8}?(\d+(?:\.\d+)?)\s*(?:元|块)"),
              re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:元|块)\s*(?:/|共|一共|买|得)?\s*" + _NUM + r"\s*" + _UNIT_WORD)]
 
 
