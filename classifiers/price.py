@@ -97,7 +97,7 @@ _STATED_RE = re.compile("|".join(f"(?:{p})" for p in _STATED_PARTS))
 _AREA_WORDS = {"面积": "m2", "重量": "kg"}
 UNIT_KEYS = ("计价单位", "计价", "计价方式", "销售单位", "单位", "售卖单位", "价格单位", "报价单位", "计量单位")
 # conductors that are not copper: priced at a fraction of copper's cost (the per-mm² prior is copper's)
-_ALUMINIUM_RE = re.compile(r"铝芯|铝线|铝合金|铝导体|(?<![a-z])(?:yjlv|yjhlv|vlv|blv|blvv|jklyj|zr-?yjlv|nh-?yjlv)")
+_ALUMINIUM_RE = re.compile(r"铝芯|铝线|铝合金|铝导体|铜包铝|(?<![a-z])(?:yjlv|yjhlv|vlv|blv|blvv|jklyj|zr-?yjlv|nh-?yjlv)")
 
 
 def _cn_int(text: str) -> int:
@@ -242,7 +242,7 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
         # one naming another use)
         norm = _norm(title)
         entries = [p for p in entries if "_names" not in p or (
-            (not p["_names"] or any(w in norm for w in p["_names"])) and not any(w in norm for w in p["_not_names"]))]
+            (not p["_names"] or any(w in norm for w in p["_names"])) and not _names_other(norm, p))]
     if category == "portable_extinguisher":
         agent, amount = extinguisher_size(specs)
         weights = [float(w) for w in specs.get("weights_kg") or [] if w]
@@ -273,6 +273,22 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
             if scaled is not None:
                 return scaled
     return None
+
+
+_WITH_CUES = ("带", "含", "配", "附", "加", "送", "+", "连")
+
+
+def _names_other(norm: str, prior: dict[str, Any]) -> bool:
+    """Whether the title names another product than the prior prices (`not_names`): not a part named as
+    coming with the product (双泵 带控制柜, 含互感器), nor when it also names the product itself as what is
+    sold (`keep_names`: 探测器 … 互感器 全套)."""
+    for w in prior.get("_not_names", ()):
+        i = norm.find(w)
+        while i >= 0:
+            if not any(c in norm[max(0, i - 2):i] for c in _WITH_CUES):
+                return not any(k in norm for k in prior.get("keep_names", ()))
+            i = norm.find(w, i + 1)
+    return False
 
 
 def _when(prior: dict[str, Any], specs: dict[str, Any]) -> bool:
@@ -384,6 +400,11 @@ def _tied_count(text: str, price: float) -> int | None:
             count, figure = (m.group(1), m.group(2)) if i == 0 else (m.group(2), m.group(1))
             if norm[m.end():m.end() + 1] == "起" or abs(float(figure) - price) > 0.005:
                 continue
+            if i == 0 and (norm[max(0, m.start() - 1):m.start()] in ("-", "~", "～", "—", "≥", ">", "至", "到")
+                           or any(w in m.group(0) for w in ("以上", "以下", "以内", "起", "及"))):
+                continue  # a tier's range (1-99只52元, 100只以上48元): the price of one piece in it
+            if i == 1 and norm[m.end():m.end() + 3].lstrip().startswith(("以上", "以下", "以内", "起", "及", "-", "~")):
+                continue  # 55元 50只以上50元: the next tier's bound
             n = _cn_int(count)
             if n > 1:
                 return n

@@ -172,3 +172,21 @@ def test_a_stated_certificate_validity_that_has_ended(rules):
     # a product's own shelf life, beside no certificate word, is not a certificate's validity
     hood = shop("过滤式消防自救呼吸器 TZL30", "65", description="生产日期2021-01，有效期至2025-12-31，请注意更换。")
     assert "invalid_certificate" not in found(rules, hood, "escape_respirator")
+
+
+def test_a_tier_range_is_not_a_pack(rules):
+    tiers = supplier("灭火器 4公斤 干粉 MFZ/ABC4 2-49只55元 50只以上50元", "55")
+    assert sold_count(tiers, 55.0) == 1
+    assert "price_too_low" not in found(rules, tiers, "portable_extinguisher")
+
+
+def test_a_part_named_as_coming_with_the_product(rules):
+    # 带控制柜: the pump set with its cabinet is priced as the pump set
+    assert "price_too_low" in found(rules, supplier("消防泵组 双泵55kW 带控制柜 工厂价", "1500"), "fire_pump")
+    # the detector sold with its transformer is the detector
+    assert "price_too_low" in found(rules, shop("电气火灾监控探测器 剩余电流 互感器 全套", "12"),
+                                    "electrical_fire_detector")
+
+
+def test_copper_clad_aluminium_is_not_priced_as_copper(rules):
+    assert "price_too_low" not in found(rules, shop("阻燃线 ZR-BV4 铜包铝 100米", "90"), "flame_retardant_cable")
