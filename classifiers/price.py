@@ -378,8 +378,9 @@ def pack_count(text: str, specs: dict[str, Any]) -> int:
 # the price is the carton's (价格为一箱价格, 按箱卖, 整箱出售)
 PACKING_KEYS = ("包装", "包装规格", "包装方式", "包装数量", "装箱", "装箱数", "装箱数量", "装箱规格", "外箱", "外箱规格",
                 "箱规", "每箱数量", "整箱数量", "箱装数量", "出货包装", "运输包装")
-# attribute rows that say how many one order (one price) gets: 数量: 20条, 件数: 5卷
-QTY_KEYS = ("数量", "件数", "套数", "购买数量", "销售数量", "商品数量", "套装数量", "包含数量", "条数", "卷数", "只数")
+# a bare quantity row (数量: 3000只) is as often the lot or the stock on offer as what one price buys:
+# never read as a pack (a pack it names in a form, 6卷/组, still is)
+QTY_KEYS = ("数量", "件数", "库存", "库存数量", "可售数量", "供货数量", "供货总量")
 _CARTON_PRICE_RE = re.compile(
     r"(?:价格|售价|单价|标价|报价)\s*(?:为|是|按)?\s*(?:一|1|整|每)\s*(?:箱|件|盒|包)\s*(?:的)?\s*(?:价|总价)"
     r"|(?:一|1|整|每)\s*(?:箱|件|盒|包)\s*(?:的)?\s*(?:价格|总价|售价)|按\s*(?:箱|件|盒|包)\s*(?:卖|销售|出售|计价|售|报价)"
@@ -413,7 +414,7 @@ def _tied_count(text: str, price: float) -> int | None:
 
 def sold_count(listing: Listing, price: float | None = None) -> int:
     """Pieces one price buys: a pack in the title (4只装, 一箱12个), a count tied to the price (5卷55元),
-    a quantity row (数量: 20条), a pack in another attribute row or the description; a packing row
+    a pack in an attribute row (规格: 6卷/组; not a bare quantity row) or the description (4只装); a packing row
     (包装: 100只/箱) only where the listing says the price is the carton's. 1 when none is stated."""
     title = listing.title or ""
     n = pack_count(title, {})
@@ -426,12 +427,6 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
                 return n
     attrs = listing.attributes or {}
     carton = None
-    for key, value in attrs.items():
-        k, v = attribute_key(key), _norm(str(value))
-        if k in QTY_KEYS and "/" not in v:
-            m = re.match(r"\s*" + _NUM + r"\s*" + _UNIT_WORD, v)
-            if m and _cn_int(m.group(1)) > 1:
-                return _cn_int(m.group(1))
     for key, value in attrs.items():
         k = attribute_key(key)
         if k in PACKING_KEYS or k in QTY_KEYS:
@@ -447,9 +442,12 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
                 if carton > 1:
                     return carton
     if listing.description:
-        n = pack_count(listing.description, {})
-        if n > 1:
-            return n
+        # in the description only a pack sold as one (4只装, 装4只): 50只/箱 there is the carton again
+        norm = _norm(listing.description)
+        for rx in (_BOX_RES[2], _BOX_RES[3]):
+            m = rx.search(norm)
+            if m and _cn_int(m.group(1)) > 1:
+                return _cn_int(m.group(1))
     return 1
 
 

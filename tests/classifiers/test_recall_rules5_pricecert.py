@@ -51,12 +51,14 @@ def test_a_count_tied_to_the_price(rules):
     assert "price_too_low" not in found(rules, single, "fire_blanket")
 
 
-def test_a_quantity_row_counts_the_pieces(rules):
-    hoses = shop("消防水带 8-65-20 DN65 20米 工地用", "66", {"数量": "6卷"})
+def test_a_pack_in_a_row_counts_but_a_stock_quantity_does_not(rules):
+    hoses = shop("消防水带 8-65-20 DN65 20米 工地用", "66", {"规格": "6卷/组"})
     assert unit(hoses, "fire_hose")["qty"] == 120
     assert "price_too_low" in found(rules, hoses, "fire_hose")
-    one = shop("消防水带 8-65-20 DN65 20米 工地用", "66", {"数量": "1卷"})
-    assert "price_too_low" not in found(rules, one, "fire_hose")
+    # 数量: 3000只 on a supplier's page is the lot on offer, and 50只/箱 in a description the carton
+    lot = supplier("LED应急照明灯 双头 磷酸铁锂", "26", {"数量": "3000只"}, "现货充足，50只/箱。")
+    assert sold_count(lot, 26.0) == 1
+    assert "price_too_low" not in found(rules, lot, "emergency_light")
 
 
 # -- cables: the metre a supplier prices, the least size offered, the copper floor -------------
