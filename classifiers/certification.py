@@ -39,7 +39,8 @@ _QUICK = ("3c", "ccc", "强制")  # every claim pattern holds one of these (the 
 _GATE = re.compile("[3３cCｃＣ]|强制")
 
 __all__ = ["SCOPE_PATH", "CERTIFICATES_PATH", "Scope", "load_scope", "listing_date", "certification_findings",
-           "ccc_claims", "voluntary_numbers", "voluntary_registry_finding"]
+           "ccc_claims", "voluntary_numbers", "voluntary_registry_finding", "claimed_number_findings",
+           "expiry_findings"]
 _STATUS_NAMES = {"cancelled": "注销", "revoked": "撤销", "suspended": "暂停", "expired": "过期"}
 
 
@@ -81,6 +82,14 @@ class Scope:
                                  "gate": re.compile("|".join(map(re.escape, words))) if words and plain else None,
                                  "unless_words": [normalize(w) for w in entry.get("unless_words", [])]})
         number = certificates.get("ccc_number", {})
+        self.digits = int(number.get("digits", 16))
+        labels = sorted((normalize(w) for w in number.get("claim_labels", [])), key=len, reverse=True)
+        # a label, then (号码/编号/号 为/是/:) and the token it names: letters, digits and dashes
+        self.claimed_re = re.compile(
+            "(" + "|".join(re.sub(r"^(3c|ccc)", r"\1\\s*", re.escape(w)) for w in labels)
+            + r")\s*(?:号码|编号|号)?\s*(?:[:：]|为|是|no\.?)?\s*((?:[0-9a-z]+-?){0,4}[0-9a-z]+)") if labels else None
+        self.other_schemes = [(re.compile(str(o["pattern"])), str(o.get("name", ""))) for o in number.get("other_schemes", [])]
+        self.expiry_check = bool(number.get("stated_expiry_check", {}).get("enforce", False))
         self.body_check = number.get("body_check", {})
         self.gap_check = bool(number.get("gap_year_check", {}).get("enforce", True))
 
@@ -201,6 +210,86 @@ def _number_problem(number: str, category: str, on: date, scope: Scope) -> str |
     return None
 
 
+_DATE = r"(20\d{2}|19\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})"
+# a stated validity: 有效期至2024-11-30, 有效期：2020.1.1-2024.11.30 (the last date), 2024年11月30日到期
+_EXPIRY_RES = [re.compile(r"(?:有效期|有效日期|有效期限|有效至)\s*(?:[:：])?\s*(?:至|到|截止|止)?\s*(?:" + _DATE
+                          + r"\s*(?:日)?\s*(?:至|到|-|~|—)\s*)?" + _DATE),
+               re.compile(_DATE + r"\s*日?\s*(?:到期|过期|失效)")]
+_CERT_CONTEXT = re.compile(r"证书|认证|3c|ccc|证号")
+
+
+def _claimed_number_problem(token: str, scope: Scope) -> str | None:
+    """Why a token labelled as a CCC certificate's number cannot be one: another scheme's form, letters
+    inside, or a wrong length; None for a number of the CCC form (its year and body: `_number_problem`)."""
+    for rx, name in scope.other_schemes:
+        if rx.fullmatch(token):
+            return f"标为 3C/CCC 证书的编号“{token}”是{name}，不是强制性产品认证证书编号（{scope.digits} 位数字）"
+    compact = re.sub(r"[-\s]", "", token)
+    if compact.isdigit() and len(compact) == scope.digits:
+        return None
+    if not compact.isdigit():
+        return (f"标为 3C/CCC 证书的编号“{token}”含字母或其他字符：强制性产品认证证书编号为 {scope.digits} 位数字"
+                f"（年份 4 位+机构 2 位+类别 4 位+流水号 6 位）")
+    return (f"标为 3C/CCC 证书的编号“{token}”为 {len(compact)} 位：强制性产品认证证书编号为 {scope.digits} 位数字"
+            f"（年份 4 位+机构 2 位+类别 4 位+流水号 6 位）")
+
+
+def claimed_number_findings(fields: Iterable[tuple[str, str]], scope: Scope | None = None) -> list[tuple[str, Finding]]:
+    """invalid_certificate for a number a field labels as a CCC certificate's (3C证书：CNAS-L1234, 3C认证号
+    2025081901X02231, CCC证书 2025081701001) that does not have the CCC form; a field naming a voluntary
+    certificate (CCCF, 自愿性) is left to the voluntary checks."""
+    scope = scope or load_scope()
+    if scope.claimed_re is None:
+        return []
+    for source, text in fields:
+        if _GATE.search(text) is None:
+            continue
+        norm = normalize(text)
+        if any(c in norm for c in scope.voluntary_cues):
+            continue
+        for m in scope.claimed_re.finditer(norm):
+            token = m.group(2).strip("- ")
+            if sum(ch.isdigit() for ch in token) < 4 or len(re.sub(r"[-\s]", "", token)) < 6:
+                continue  # a word or a year after the label (3C证书齐全, 3C证书2025年), not a number
+            if norm[m.end(2):m.end(2) + 1] in ("年", "月"):
+                continue
+            before = norm[max(0, m.start(1) - NEGATION_WINDOW):m.start(1)]
+            if any(before.endswith(n) for n in scope.negations):
+                continue
+            problem = _claimed_number_problem(token, scope)
+            if problem:
+                problem = problem.replace(f"“{token}”", f"“{text[m.start(2):m.start(2) + len(token)]}”", 1)
+                return [(source, Finding("invalid_certificate", problem, (m.start(2), m.start(2) + len(token))))]
+    return []
+
+
+def expiry_findings(fields: Iterable[tuple[str, str]], on: date, scope: Scope | None = None) -> list[tuple[str, Finding]]:
+    """invalid_certificate for a certificate validity the listing states (证书有效期至2024-11-30) that ended
+    before the listing's date; only a validity written beside a certificate word or number."""
+    scope = scope or load_scope()
+    if not scope.expiry_check:
+        return []
+    for source, text in fields:
+        if "有效" not in text and "到期" not in text and "过期" not in text and "失效" not in text:
+            continue
+        norm = normalize(text)
+        for rx in _EXPIRY_RES:
+            for m in rx.finditer(norm):
+                before = norm[max(0, m.start() - 30):m.start() + 2]
+                if not _CERT_CONTEXT.search(before):
+                    continue  # 有效期至2027 beside no certificate: a product's shelf life
+                y, mo, d = (int(v) for v in [g for g in m.groups() if g is not None][-3:])
+                try:
+                    until = date(y, mo, d)
+                except ValueError:
+                    continue
+                if until < on:
+                    return [(source, Finding("invalid_certificate",
+                                             f"商品自述证书有效期至 {until.isoformat()}，发现商品之日（{on.isoformat()}）"
+                                             f"证书已过期：“{text[m.start():m.end()]}”", m.span()))]
+    return []
+
+
 def certification_findings(fields: Iterable[tuple[str, str]], numbers: Iterable[tuple[str, str, str]],
                            category: str, on: date, scope: Scope | None = None) -> list[tuple[str, Finding]]:
     """invalid_certificate findings as (field source, Finding) pairs, the span in that field's text.
@@ -227,6 +316,8 @@ def certification_findings(fields: Iterable[tuple[str, str]], numbers: Iterable[
             found.append((source, Finding("invalid_certificate",
                                           f"{problem}（编号格式正确本身不能证明证书有效）", locate(text, number))))
             break
+    if not found:
+        found += claimed_number_findings(fields, scope) or expiry_findings(fields, on, scope)
     return found
 
 

@@ -50,13 +50,13 @@ _BOX_RES = [
     re.compile(r"(?:一|每|1)\s*(?:箱|件|盒|包|组|份)\s*(?:装)?\s*" + _NUM + r"\s*" + _UNIT_WORD),   # 一箱12个, 一组10个
     re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(?:/|一|每)\s*(?:箱|件|盒|包|套|组|捆|份)"),  # 12个/箱, 十盘一套, 10只/份
     re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*装"),                                         # 4只装
-    re.compile(r"装\s*" + _NUM + r"\s*" + _UNIT_WORD),
+    re.compile(r"(?<![包])装\s*" + _NUM + r"\s*" + _UNIT_WORD),                            # 装4只 (not 包装100只/箱)
     re.compile(r"(?<![a-z0-9.])[x*×]\s*(\d{1,3})\s*" + _UNIT_WORD),                          # x4只
     # 2具4kg干粉, 两瓶4公斤: a count of units, then each one's size
     re.compile(r"(?<![\d.])" + _NUM + r"\s*(?:具|瓶|只|个|台)\s*(?=\d+(?:\.\d+)?\s*(?:kg|公斤|千克|升|l)(?![a-z]))"),
 ]
 _PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "份", "x", "*", "×", "具", "瓶")  # every _BOX_RES match holds one
-_LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])")
+_LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])(?!\s*起(?:订|批|售|购))")
 _KW_RE = re.compile(r"(\d+(?:\.\d+)?)\s*kw(?![a-z])")
 # a hose's GB 6246 code: pressure class - diameter - length in metres (8-65-20: 20 m of DN65)
 _HOSE_CODE_RE = re.compile(r"(?<![\d.])(?:8|10|13|16|20|25)\s*-\s*(?:25|40|50|65|80|100)\s*-\s*(\d{2})(?![\d.])")
@@ -89,13 +89,15 @@ _STATED_PARTS = [
     r"\d\s*(?:/|一|每)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])(?!\s*\d)",
     r"按\s*(米|平方米|平米|平方|面积|公斤|千克|重量|斤|樘|套|个|只|件|桶|卷|盘)\s*(?:计价|计算|卖|销售|出售|算|报价|收费)?",
     r"(?<![0-9.])(?:每|单价/?)\s*(米|平方米|平米|平方|㎡)(?![0-9])",
+    # 每米6.4元, 每平方85元: the unit, then the price in yuan (never 每米10根)
+    r"(?<![0-9.])每\s*(米|平方米|平米|平方|㎡)\s*\d+(?:\.\d+)?\s*(?:元|块)",
 ]
 # one pass per text: the first alternative that matches names the unit in its own group
 _STATED_RE = re.compile("|".join(f"(?:{p})" for p in _STATED_PARTS))
 _AREA_WORDS = {"面积": "m2", "重量": "kg"}
 UNIT_KEYS = ("计价单位", "计价", "计价方式", "销售单位", "单位", "售卖单位", "价格单位", "报价单位", "计量单位")
 # conductors that are not copper: priced at a fraction of copper's cost (the per-mm² prior is copper's)
-_ALUMINIUM_RE = re.compile(r"铝芯|铝线|铝合金|铝导体|(?<![a-z])(?:yjlv|yjhlv|vlv|blv|blvv|jklyj|zr-?yjlv|nh-?yjlv)")
+_ALUMINIUM_RE = re.compile(r"铝芯|铝线|铝合金|铝导体|铜包铝|(?<![a-z])(?:yjlv|yjhlv|vlv|blv|blvv|jklyj|zr-?yjlv|nh-?yjlv)")
 
 
 def _cn_int(text: str) -> int:
@@ -159,12 +161,37 @@ _SCALES = {"per_mm2": (conductor_area_mm2, "mm²"),
            "per_cylinder_l": (cylinder_l, "L 瓶组")}
 
 
-def _scaled(prior: dict[str, Any], specs: dict[str, Any]) -> dict[str, Any] | None:
+# several sizes offered on one page (1.5/2.5/4/6平方, 2.5 4 6平方): the price shown is the least one's
+_OFFERED_RE = re.compile(r"(?<![\d.*×x])((?:\d+(?:\.\d+)?\s*[/、,，\s]\s*)+\d+(?:\.\d+)?)\s*(?:平方|平|mm²|mm2)(?![a-z0-9])")
+# a single-core wire's code carries its section: BV2.5, ZR-BVR6, NH-BV 4
+_WIRE_CODE_RE = re.compile(r"(?<![a-z])(?:bv|bvr|bvv|rv|br)\s?(\d+(?:\.\d+)?)(?![\d.*×x])")
+
+
+def offered_section(title: str) -> float | None:
+    """The least conductor section a title offers when it lists several (1.5/2.5/4/6平方) or names a
+    single-core wire by code (ZR-BV2.5); None otherwise."""
+    norm = _norm(title or "")
+    sizes: list[float] = []
+    for m in _OFFERED_RE.finditer(norm):
+        values = [float(v) for v in re.findall(r"\d+(?:\.\d+)?", m.group(1))]
+        if len(values) >= 2 and all(0 < v <= 400 for v in values):
+            sizes += values
+    sizes += [float(v) for v in _WIRE_CODE_RE.findall(norm) if 0 < float(v) <= 400]
+    return min(sizes) if sizes else None
+
+
+def _scaled(prior: dict[str, Any], specs: dict[str, Any], title: str | None = None) -> dict[str, Any] | None:
     """A prior priced per mm² of conductor or per m² of blanket, turned into a median for
-    this listing's stated size (None when the size is not stated)."""
+    this listing's stated size (None when the size is not stated). Per mm², a title offering several
+    sections, or naming a wire's section in its code, is priced for the least (the seller's most
+    favourable reading: the price shown is the smallest size's)."""
     for key, (size_of, unit) in _SCALES.items():
         if key in prior:
             size = size_of(specs)
+            if key == "per_mm2" and title:
+                offered = offered_section(title)
+                if offered is not None and (not size or offered < size):
+                    size = offered
             if not size:
                 return None
             return {**prior, "median": round(float(prior[key]) * size, 2),
@@ -215,14 +242,25 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
         # one naming another use)
         norm = _norm(title)
         entries = [p for p in entries if "_names" not in p or (
-            (not p["_names"] or any(w in norm for w in p["_names"])) and not any(w in norm for w in p["_not_names"]))]
+            (not p["_names"] or any(w in norm for w in p["_names"])) and not _names_other(norm, p))]
     if category == "portable_extinguisher":
         agent, amount = extinguisher_size(specs)
+        weights = [float(w) for w in specs.get("weights_kg") or [] if w]
+        codes = [c for c in specs.get("extinguisher_codes") or [] if not c.get("wheeled")]
+        if amount is not None and codes and weights and min(weights) < amount:
+            # MFZ/ABC4 in the model, 2kg in the text: priced as the smaller size the listing states (the
+            # seller's most favourable reading; the contradiction itself is spec_mismatch's)
+            amount = min(weights)
         if amount is not None:
             agent = agent or ("dry_powder" if specs.get("weights_kg") else None)
+            sized = [float(p["amount"]) for p in entries if "amount" in p and p.get("agent") in (agent, None)]
+            if sized and amount < min(sized):
+                return None  # a 0.5斤 (250 g) mini unit: smaller than any size priced, not the smallest one's price
             for p in entries:
                 if p.get("agent") == agent and float(p.get("amount", -1)) == amount:
                     return p
+        elif weights and max(weights) < 1:
+            return None  # only sub-kilogram masses stated: not priced as the smallest full-size unit
     for p in entries:
         if "per_kw" in p:  # pumps: priced by the motor power the title states (XBD … 55kW)
             m = _KW_RE.search(_norm(title or ""))
@@ -231,10 +269,26 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
                 return {**p, "median": round(float(p["per_kw"]) * kw, 2), "label": f"{p['label']} {kw:g} kW"}
             continue
         if "agent" not in p and "amount" not in p and _when(p, specs):
-            scaled = _scaled(p, specs)
+            scaled = _scaled(p, specs, title)
             if scaled is not None:
                 return scaled
     return None
+
+
+_WITH_CUES = ("带", "含", "配", "附", "加", "送", "+", "连")
+
+
+def _names_other(norm: str, prior: dict[str, Any]) -> bool:
+    """Whether the title names another product than the prior prices (`not_names`): not a part named as
+    coming with the product (双泵 带控制柜, 含互感器), nor when it also names the product itself as what is
+    sold (`keep_names`: 探测器 … 互感器 全套)."""
+    for w in prior.get("_not_names", ()):
+        i = norm.find(w)
+        while i >= 0:
+            if not any(c in norm[max(0, i - 2):i] for c in _WITH_CUES):
+                return not any(k in norm for k in prior.get("keep_names", ()))
+            i = norm.find(w, i + 1)
+    return False
 
 
 def _when(prior: dict[str, Any], specs: dict[str, Any]) -> bool:
@@ -296,6 +350,15 @@ def min_order(listing: Listing) -> int | None:
     return None
 
 
+def _moq_in_metres(listing: Listing) -> str | None:
+    """The minimum-order row when it is counted in metres (起订量: 100米), else None."""
+    for key, value in (listing.attributes or {}).items():
+        if attribute_key(key) in MIN_ORDER_KEYS and re.search(r"\d\s*(?:米|m)(?![m²2a-z])", _norm(str(value))):
+            return f"{key}：{value}"
+    m = re.search(r"\d+\s*米\s*起(?:订|批|售)", _norm(listing.title or ""))
+    return m.group(0) if m else None
+
+
 def pack_count(text: str, specs: dict[str, Any]) -> int:
     """Pieces sold for the price: 4只装, 2个装, 一箱12个, 12个/箱, x4只; 1 when none is stated."""
     norm = _norm(text)
@@ -308,6 +371,84 @@ def pack_count(text: str, specs: dict[str, Any]) -> int:
             if n > 0:
                 return n
     return int(specs.get("pack_qty", 1) or 1)
+
+
+# attribute rows that say how the goods ship (包装: 100只/箱, 装箱数: 50只), not what one price buys: a 1688
+# supplier quotes the piece and packs a hundred to a carton; they count only where the listing says
+# the price is the carton's (价格为一箱价格, 按箱卖, 整箱出售)
+PACKING_KEYS = ("包装", "包装规格", "包装方式", "包装数量", "装箱", "装箱数", "装箱数量", "装箱规格", "外箱", "外箱规格",
+                "箱规", "每箱数量", "整箱数量", "箱装数量", "出货包装", "运输包装")
+# a bare quantity row (数量: 3000只) is as often the lot or the stock on offer as what one price buys:
+# never read as a pack (a pack it names in a form, 6卷/组, still is)
+QTY_KEYS = ("数量", "件数", "库存", "库存数量", "可售数量", "供货数量", "供货总量")
+_CARTON_PRICE_RE = re.compile(
+    r"(?:价格|售价|单价|标价|报价)\s*(?:为|是|按)?\s*(?:一|1|整|每)\s*(?:箱|件|盒|包)\s*(?:的)?\s*(?:价|总价)"
+    r"|(?:一|1|整|每)\s*(?:箱|件|盒|包)\s*(?:的)?\s*(?:价格|总价|售价)|按\s*(?:箱|件|盒|包)\s*(?:卖|销售|出售|计价|售|报价)"
+    r"|整\s*(?:箱|件)\s*(?:价|出售|销售|卖|发货价)|箱价")
+# a count tied to the listing's own price: 5卷55元, 整箱20条39元, 39元20条 (the price figure must be the
+# price asked, so a count beside another figure says nothing)
+_TIED_RES = [re.compile(_NUM + r"\s*" + _UNIT_WORD + r"(?![a-z])[^\d元块]{0,8}?(\d+(?:\.\d+)?)\s*(?:元|块)"),
+             re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:元|块)\s*(?:/|共|一共|买|得)?\s*" + _NUM + r"\s*" + _UNIT_WORD)]
+
+
+def _tied_count(text: str, price: float) -> int | None:
+    """The count of pieces a text says the listing's own price buys (5卷55元 at 55 yuan: 5), or None."""
+    norm = _norm(text)
+    if "元" not in norm and "块" not in norm:
+        return None
+    for i, rx in enumerate(_TIED_RES):
+        for m in rx.finditer(norm):
+            count, figure = (m.group(1), m.group(2)) if i == 0 else (m.group(2), m.group(1))
+            if norm[m.end():m.end() + 1] == "起" or abs(float(figure) - price) > 0.005:
+                continue
+            if i == 0 and (norm[max(0, m.start() - 1):m.start()] in ("-", "~", "～", "—", "≥", ">", "至", "到")
+                           or any(w in m.group(0) for w in ("以上", "以下", "以内", "起", "及"))):
+                continue  # a tier's range (1-99只52元, 100只以上48元): the price of one piece in it
+            if i == 1 and norm[m.end():m.end() + 3].lstrip().startswith(("以上", "以下", "以内", "起", "及", "-", "~")):
+                continue  # 55元 50只以上50元: the next tier's bound
+            n = _cn_int(count)
+            if n > 1:
+                return n
+    return None
+
+
+def sold_count(listing: Listing, price: float | None = None) -> int:
+    """Pieces one price buys: a pack in the title (4只装, 一箱12个), a count tied to the price (5卷55元),
+    a pack in an attribute row (规格: 6卷/组; not a bare quantity row) or the description (4只装); a packing row
+    (包装: 100只/箱) only where the listing says the price is the carton's. 1 when none is stated."""
+    title = listing.title or ""
+    n = pack_count(title, {})
+    if n > 1:
+        return n
+    if price is not None:
+        for text in (title, listing.description or ""):
+            n = _tied_count(text, float(price)) if text else None
+            if n:
+                return n
+    attrs = listing.attributes or {}
+    carton = None
+    for key, value in attrs.items():
+        k = attribute_key(key)
+        if k in PACKING_KEYS or k in QTY_KEYS:
+            continue
+        n = pack_count(f"{key} {value}", {})
+        if n > 1:
+            return n
+    texts = [title, listing.description or ""] + [f"{k} {v}" for k, v in attrs.items()]
+    if any(_CARTON_PRICE_RE.search(_norm(t)) for t in texts if t):
+        for key, value in attrs.items():
+            if attribute_key(key) in PACKING_KEYS:
+                carton = pack_count(str(value), {})
+                if carton > 1:
+                    return carton
+    if listing.description:
+        # in the description only a pack sold as one (4只装, 装4只): 50只/箱 there is the carton again
+        norm = _norm(listing.description)
+        for rx in (_BOX_RES[2], _BOX_RES[3]):
+            m = rx.search(norm)
+            if m and _cn_int(m.group(1)) > 1:
+                return _cn_int(m.group(1))
+    return 1
 
 
 def _unit_of(word: str) -> str | None:
@@ -502,12 +643,17 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
                 "unit_price": float(price), "tier": tier_used.min_quantity if tier_used else None,
                 "min_order": moq}
     text = listing.title or ""
-    pieces = pack_count(text, specs)
+    pieces = sold_count(listing, float(price))
     qty = float(pieces)
     if basis != "piece":
         amount = _amount(text, basis)
+        if amount is None and basis == "m" and _moq_in_metres(listing):
+            # 起订量: 1000米: a supplier's minimum order is counted in the unit it prices (the metre)
+            amount, said = 1.0, f"起订量以米计（{_moq_in_metres(listing)}），按每米计价"
         if amount is None:
             for key, value in (listing.attributes or {}).items():
+                if attribute_key(key) in MIN_ORDER_KEYS:
+                    continue  # 起订: 1000米 is how much one must buy, not what the price buys
                 amount = _amount(f"{key} {value}", basis)
                 if amount is not None:
                     break
@@ -614,12 +760,13 @@ class PriceModel(BaseEstimator):
         group = self.groups_.get(key)
         prior = find_prior(self.priors_, category, specs, basis, title)
         label = (prior or {}).get("label") or f"{category_name(category)} {_spec_label(key[1])}".strip()
+        own_ratio = (prior or {}).get("ratio")
         if group is None:
             if prior is None:
                 return None
             return {"key": key, "label": label, "source": "prior", "n": 0,
                     "median": float(prior["median"]), "spread": self.prior_spread,
-                    "prior_median": float(prior["median"])}
+                    "prior_median": float(prior["median"]), "ratio": own_ratio}
         n = int(group["n"])
         med_log, spread = group["median_log"], max(MAD_SCALE * group["mad_log"], self.min_spread)
         source = "observed"
@@ -631,7 +778,7 @@ class PriceModel(BaseEstimator):
             else:
                 source = "few"
         return {"key": key, "label": label, "source": source, "n": n, "median": math.exp(med_log),
-                "spread": spread, "prior_median": float(prior["median"]) if prior else None}
+                "spread": spread, "prior_median": float(prior["median"]) if prior else None, "ratio": own_ratio}
 
     def explain(self, listing: Listing, category: str, specs: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """The whole comparison for one listing (None when it cannot be compared)."""
@@ -660,10 +807,10 @@ class PriceModel(BaseEstimator):
             flagged = z <= -self.z_threshold and ratio < self.max_ratio and (outlier is not False)
         elif base["source"] in ("shrunk", "few"):
             # Few observations: the shrunk median, with at least `prior_spread` as the spread.
-            flagged = z <= -self.z_threshold and ratio < self.ratio_
+            flagged = z <= -self.z_threshold and ratio < float(base.get("ratio") or self.ratio_)
         else:
             # No observations: the prior median alone (the rule `RiskRules` applies).
-            flagged = ratio < self.ratio_
+            flagged = ratio < float(base.get("ratio") or self.ratio_)
         return {**base, **up, "ratio": ratio, "z": z, "isolation_forest_outlier": outlier,
                 "flagged": bool(flagged), "evidence": self._evidence(base, up, ratio, z, outlier)}
 

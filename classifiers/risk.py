@@ -433,7 +433,7 @@ class RiskRules:
             return []
         unit, suffix = up["unit_price"], _BASIS_UNIT.get(up["basis"], "")
         ratio = unit / float(prior["median"])
-        if ratio >= float(cfg.get("ratio", 0.3)):
+        if ratio >= float(prior.get("ratio", cfg.get("ratio", 0.3))):  # a prior's own floor (cables: the copper)
             return []
         if up["basis"] != "piece":
             each = f"{yuan_text(up['price'])} 元 / {up['qty']:g} {_BASIS_NAMES.get(up['basis'], up['basis'])}，合 {unit:.2f} 元{suffix}"
