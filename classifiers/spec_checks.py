@@ -993,7 +993,8 @@ _SCALAR_KEYS = frozenset({
     "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables",
     "sprinklers", "sprinkler_mountings", "coating_codes", "coating_types", "temperature_channels",
-    "gear_patterns", "batteries"})  # what _scalars reads
+    "gear_patterns", "batteries", "word_values", "coating_hours", "cores", "storage_pressures_mpa",
+    "self_check_hours", "door_codes"})  # what _scalars reads
 
 
 @functools.lru_cache(maxsize=1)
@@ -1037,7 +1038,7 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "hose code": {h["code"] for h in specs.get("hoses", [])},
         "door grade": set(specs.get("door_grades", [])),
         "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])}
-        | set(specs.get("stated_hours", [])),
+        | set(specs.get("stated_hours", [])) | set(specs.get("coating_hours", [])),
         "emergency minutes": set(specs.get("emergency_minutes", [])),
         # nominal sections only: a size outside the series (实际约2.0mm²) is the sections rule's
         # substandard_spec, not a contradiction
@@ -1071,8 +1072,54 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "gear pattern": set(specs.get("gear_patterns", [])),
         # the battery chemistry (磷酸铁锂 in the title, 镍镉 in the table)
         "battery": {b["type"] for b in specs.get("batteries", [])},
+        # how many cores: a conductor spec's (3×2.5: 3; 3×4+1×2.5: 4) or a count (4芯)
+        "core count": {c["total_cores"] for c in specs.get("conductors", [])} | set(specs.get("cores", [])),
+        # a gaseous system's storage pressure (储存压力 4.2 MPa against 2.5 MPa)
+        "storage pressure": set(specs.get("storage_pressures_mpa", [])),
+        # a smoke alarm's battery self-check interval (24小时自检 against 每72小时一次)
+        "self-check hours": set(specs.get("self_check_hours", [])),
     }
+    words = specs.get("word_values") or {}
+    for family in _word_family_names():
+        values = set(words.get(family, {}))
+        values |= _coded_words(family, specs)
+        out["words:" + family] = values
     return {k: v for k, v in out.items() if v}
+
+
+def _within_fill(a: set, b: set) -> bool:
+    """Two single extinguisher amounts close enough (extinguisher.tolerance_kg) to be a nominal size and
+    its stated fill (MFZ/ABC4, 实际充装 3.8kg): whether that fill is within the standard is the fill rule's."""
+    if len(a) != 1 or len(b) != 1:
+        return False
+    tol = float(load_facts()["extinguisher"].get("tolerance_kg", 0.25))
+    return abs(next(iter(a)) - next(iter(b))) <= tol + 1e-9
+
+
+_DOOR_CODE_MATERIAL = (("GMFM", "steel_wood"), ("GFM", "steel"), ("MFM", "wood"))
+
+
+def _coded_words(family: str, specs: dict[str, Any]) -> set:
+    """The value a model code states for a word family: MFTZ wheeled (GB 4351, T = 推车); GFM steel,
+    MFM wood, GMFM steel-wood (GB 12955); GB 14907 N/W place and S/R base."""
+    if family == "extinguisher_structure":
+        return {"wheeled"} if any(c.get("wheeled") for c in specs.get("extinguisher_codes") or []) else set()
+    if family == "door_material":
+        return {next(v for p, v in _DOOR_CODE_MATERIAL if c.startswith(p)) for c in specs.get("door_codes") or []
+                if c.startswith(("GMFM", "GFM", "MFM"))}
+    if family in ("coating_place", "coating_base"):
+        return set((specs.get("coating_codes") or {}).get(family.removeprefix("coating_"), []))
+    return set()
+
+
+@functools.lru_cache(maxsize=1)
+def _word_family_facts() -> dict[str, Any]:
+    cfg = load_facts().get("word_families") or {}
+    return cfg.get("families", {}) if cfg.get("enforce") else {}
+
+
+def _word_family_names() -> tuple[str, ...]:
+    return tuple(_word_family_facts())
 
 
 # the value families `_scalars` compares across fields, as the evidence names them
@@ -1085,7 +1132,7 @@ FAMILY_NAMES = {
     "emergency minutes": "应急工作时间", "cross-section": "导体截面", "hose length": "水带长度",
     "sprinkler mounting": "喷头安装方式", "cable fire resistance": "是否耐火", "coating place": "防火涂料使用场所",
     "coating thickness": "防火涂料类型", "temperature channels": "测温通道数", "gear pattern": "防护装备款式",
-    "battery": "电池类型",
+    "battery": "电池类型", "core count": "芯数", "storage pressure": "储存压力", "self-check hours": "电池自检间隔",
 }
 _COATING_THICKNESS = {"ultra_thin": "超薄型", "thin": "薄型", "thick": "厚型"}
 _BATTERY_NAMES = {"cobalt_lithium": "钴酸锂", "ternary_lithium": "三元锂", "lead_acid": "铅酸", "lifepo4": "磷酸铁锂",
@@ -1100,7 +1147,9 @@ FAMILY_CATEGORIES = {
     "cylinder volume": {"portable_extinguisher", "gas_suppression"}, "TZL minutes": {"escape_respirator"},
     "blanket size": {"fire_blanket"}, "hose code": {"fire_hose"},
     "door grade": {"fire_door", "fire_glass", "fire_shutter"},
-    "fire-resistance hours": {"fire_door", "fire_glass", "fire_shutter"}, "temperature": {"sprinkler"},
+    "fire-resistance hours": {"fire_door", "fire_glass", "fire_shutter", "fire_retardant_coating"},
+    "temperature": {"sprinkler"}, "core count": {"flame_retardant_cable", "fire_resistant_cable"},
+    "storage pressure": {"gas_suppression"}, "self-check hours": {"smoke_alarm"},
     "voltage": {"flame_retardant_cable", "fire_resistant_cable"},
     "conductors": {"flame_retardant_cable", "fire_resistant_cable"},
     "cable class": {"flame_retardant_cable", "fire_resistant_cable"},
@@ -1116,12 +1165,22 @@ FAMILY_CATEGORIES = {
 
 
 def _compared_in(family: str, category: str) -> bool:
+    if family.startswith("words:"):
+        return category in _word_family_facts().get(family[6:], {}).get("categories", [])
     cats = FAMILY_CATEGORIES.get(family)
     return cats is None or category in cats
 
 
 def _value_text(family: str, value: Any) -> str:
     """One compared value as the evidence shows it: 1.5×1.5, 3 芯×2.5, 干粉 (never a Python repr)."""
+    if family.startswith("words:"):
+        return _word_family_facts().get(family[6:], {}).get("names", {}).get(value, str(value))
+    if family == "core count":
+        return f"{value} 芯"
+    if family == "storage pressure":
+        return f"{_fmt(value)} MPa"
+    if family == "self-check hours":
+        return f"每 {_fmt(value)} 小时"
     if family == "agent":
         return _agent(value)
     if family == "sprinkler mounting":
@@ -1148,6 +1207,17 @@ def _value_text(family: str, value: Any) -> str:
 
 def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
     """The text that stated `value` for `family`, as parse_specs kept it (or the value itself)."""
+    if family.startswith("words:"):
+        word = (specs.get("word_values") or {}).get(family[6:], {}).get(value)
+        if word:
+            return word
+        if family == "words:door_material":
+            return next((c for c in specs.get("door_codes") or [] if _coded_words(family, {"door_codes": [c]}) == {value}), "")
+        if family == "words:extinguisher_structure":
+            return next((c["code"] for c in specs.get("extinguisher_codes") or [] if c.get("wheeled")), "")
+        return str(value)
+    if family in ("core count", "storage pressure", "self-check hours"):
+        return {"core count": f"{value}芯", "storage pressure": f"{_fmt(value)}mpa"}.get(family, _fmt(value))
     if family == "blanket size":
         for b in specs.get("blanket_sizes", []):
             if tuple(sorted((b["width_m"], b["length_m"]))) == value:
@@ -1184,7 +1254,12 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
         return []
     a = _scalars(title_specs) if title_scalars is None else title_scalars
     b = _scalars(other_specs) if other_scalars is None else other_scalars
+    pair = first.startswith("“")  # two attributes: a word family's words there may name two parts
     for family in (f for f in a if f in b and _compared_in(f, category)):  # in the specs' order (same family every run)
+        if pair and family.startswith("words:"):
+            continue
+        if family == "extinguisher amount" and _within_fill(a[family], b[family]):
+            continue
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
             x, y = next(iter(a[family])), next(iter(b[family]))
             name = FAMILY_NAMES.get(family, family)
