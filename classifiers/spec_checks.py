@@ -83,9 +83,15 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
             found.append(finding("spec_mismatch", f"型号 {codes[0]['code']} 是{_agent(agent)}灭火器的型号，"
                                  f"商品却称其为{_agent(other)}灭火器", text, codes[0]["code"]))
     sizes = cfg.get("nominal_sizes", {})
-    if sizes.get("enforce"):
+    # a code whose size the text contradicts (MFZ/ABC35 sold as a hand-held 4 kg) is the contradiction
+    # above, not a size off the series; a unit under the series' least and at most 1 kg/1 L (MSWZ/0.5,
+    # MSWZ/1: the small household and vehicle units) is not judged by the hand-held series either
+    small = float(sizes.get("small_unit_max", 0) or 0)
+    if sizes.get("enforce") and not any(f.code == "spec_mismatch" for f in found):
         for c in codes:
             series = None if c.get("wheeled") else sizes.get(c["agent"])
+            if series and c["amount"] < min(float(x) for x in series) and c["amount"] <= small:
+                continue
             if series and c["amount"] not in [float(x) for x in series]:
                 found.append(finding("substandard_spec", f"型号 {c['code']} 的 {c['amount']:g} "
                                      f"{UNITS.get(c['unit'], c['unit'])} 不是{_agent(c['agent'])}灭火器的标准规格"
@@ -93,6 +99,8 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                 break
     if not found:  # a code whose size the text contradicts (MFZ/ABC4, 2kg) has no one size to rate
         found += _extinguisher_rating(text, codes, cfg.get("ratings", {}))
+    if not found:
+        found += _extinguisher_fill(text, codes, cfg)
     found += _extinguisher_hose(text, codes or _stated_unit(text, specs), cfg.get("hose", {}))
     for pct in specs.get("powder_content_pct", []):
         if pct < cfg.get("min_powder_content_pct", 75):
@@ -100,6 +108,49 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                                  f"{cfg.get('min_powder_content_pct', 75)}%", text, _fmt(pct) + "%"))
             break
     return found
+
+
+# a fill stated as such (实际充装 3.8kg, 实装3.8公斤, 充装量：3.92kg, 净含量 4.1kg)
+_FILL_KG_RE = re.compile(r"(?:实际充装量?|实际装粉量?|实装|实充|充装量|装粉量|灌装量|净含量|药剂量|干粉重量?|粉重)\s*[:：为约]?\s*"
+                         r"(\d{1,2}(?:\.\d{1,3})?)\s*(?:kg|公斤|千克)")
+
+
+def _fill_tolerance(amount: float, table: dict[str, Any]) -> float | None:
+    """The relative fill tolerance of a dry-powder unit of `amount` kg (facts: <=1, 1-3, >3)."""
+    for band, tol in table.items():
+        band = str(band)
+        if band.startswith("<=") and amount <= float(band[2:]):
+            return float(tol)
+        if band.startswith(">") and amount > float(band[1:]):
+            return float(tol)
+        if "-" in band:
+            lo, hi = (float(x) for x in band.split("-"))
+            if lo < amount <= hi:
+                return float(tol)
+    return None
+
+
+def _extinguisher_fill(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when a dry-powder unit's stated fill differs from its code's nominal amount by more
+    than the fill tolerance (<=1 kg ±5%, 1-3 kg ±3%, >3 kg ±2%; domain.md, finance.sina.cn/2023-11-07/
+    detail-imztufqw6642786.d.html): MFZ/ABC4 with 实际充装 3.8kg is 5% short."""
+    rule = cfg.get("fill", {})
+    if not rule.get("enforce") or len({(c["agent"], c["amount"]) for c in codes}) != 1:
+        return []
+    code = codes[0]
+    if code["agent"] != "dry_powder" or code.get("wheeled"):
+        return []
+    tol = _fill_tolerance(code["amount"], cfg.get("fill_tolerance", {}))
+    if tol is None:
+        return []
+    for m in _FILL_KG_RE.finditer(_normal(text)):
+        fill = float(m.group(1))
+        off = abs(fill - code["amount"]) / code["amount"]
+        # a fill far off the code is the contradiction rule's (MFZ/ABC4 with 2 kg), not a tolerance
+        if tol + 1e-9 < off and abs(fill - code["amount"]) <= float(cfg.get("tolerance_kg", 0.25)) + 1e-9:
+            return [finding("substandard_spec", f"型号 {code['code']} 的充装量应为 {code['amount']:g} 千克 ±{tol * 100:g}%，"
+                            f"商品却标称充装 {fill:g} 千克（偏差 {off * 100:.1f}%）{_by(rule)}", text, m.group(0))]
+    return []
 
 
 _NO_HOSE_RE = re.compile(r"无管直喷|无(?:喷射)?喷管|不带喷管|无(?:喷射)?软管|不带(?:喷射)?软管|没有(?:喷射)?软管|免软管|(?:喷射)?软管\s*[:：]?\s*无(?![a-z\u4e00-\u9fff])")
@@ -142,8 +193,8 @@ def _extinguisher_hose(text: str, codes: list[dict[str, Any]], cfg: dict[str, An
 
 
 # 灭火级别 2A/55B, 2A 55B, 55B (B only: CO2 and BC powder)
-_RATING_PAIR_RE = re.compile(r"(?<![\d.a-z])(\d{1,2})\s*a\s*[/、,， +]?\s*(\d{2,3})\s*b(?![a-z])")
-_RATING_B_RE = re.compile(r"(?:灭火级别|灭火等级|灭火能力|级别)\s*[:：为]?\s*(\d{2,3})\s*b(?![a-z])")
+_RATING_PAIR_RE = re.compile(r"(?<![\d.a-z])(\d{1,2})\s*a\s*[/、,， +]?\s*(\d{1,3})\s*b(?![a-z])")
+_RATING_B_RE = re.compile(r"(?:灭火级别|灭火等级|灭火能力|级别)\s*[:：为]?\s*(\d{1,3})\s*b(?![a-z])")
 
 
 def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
@@ -171,6 +222,14 @@ def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, 
             want = (f"{least[0]}A/" if least[0] else "") + f"{least[1]}B"
             return [finding(cfg.get("reason", "substandard_spec"), f"型号 {code['code']} 的灭火级别应不低于 {want}，商品却标称 "
                             f"{needle.split('级别')[-1].strip(' :：为').upper()}{_by(cfg)}", text, needle)]
+        # a rating of a unit at least twice its size (144B, the 8 kg rating, on MFZ/ABC4): the rating
+        # belongs to another size, so the listing contradicts its own code
+        bigger = [(float(k), v) for k, v in table.items() if float(k) >= 2 * code["amount"] and v[1] > least[1]]
+        if b > least[1] and bigger and b >= min(v[1] for _, v in bigger):
+            size, rating = min(bigger, key=lambda x: x[0])
+            return [finding("spec_mismatch", f"型号 {code['code']} 表示 {code['amount']:g} {UNITS.get(code['unit'], code['unit'])}，"
+                            f"标称的灭火级别 {needle.split('级别')[-1].strip(' :：为').upper()} 却是 {size:g} "
+                            f"{UNITS.get(code['unit'], code['unit'])}及以上规格的级别（{_by(cfg).strip('（）')}）", text, needle)]
     return []
 
 
@@ -229,8 +288,12 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
     hours = set(specs.get("rating_hours", [])) | set(specs.get("stated_hours", []))
     if family == "fire_glass":
         hours |= {g["hours"] for g in specs.get("fire_glass", [])}
-    if len(grades) == 1 and hours and not any(abs(grade_hours[grades[0]] - h) < 1e-6 for h in hours):
-        h = sorted(hours)[0]
+    classes = {float(x) for x in facts[family].get("hours", facts["fire_door"]["hours"])}
+    if len(grades) == 1 and hours and not any(abs(grade_hours[grades[0]] - h) < 1e-6 for h in hours) \
+            and any(abs(h - c) < 1e-6 for h in hours for c in classes):
+        # a time that is no class of the standard (A0.75, 1.2 小时 "比乙级好") is below or outside the
+        # standard, not a contradiction of the grade: the classes rule reports it
+        h = sorted(x for x in hours if any(abs(x - c) < 1e-6 for c in classes))[0]
         coded = set(specs.get("rating_hours", [])) | ({g["hours"] for g in specs.get("fire_glass", [])}
                                                       if family == "fire_glass" else set())
         written = [x for x in specs.get("stated_hours", []) if x < grade_hours[grades[0]]]
@@ -484,6 +547,23 @@ def _pump(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
         if stated and not any(abs(x - r) <= tol * r for x in stated for r in readings):
             return [finding("spec_mismatch", f"型号 {p['code']} 表示 {p['pressure_mpa']:g} MPa，"
                             f"商品却标称 {stated[0]:g} {what}", text, p["code"])]
+    flows = set(specs.get("flows_lps", []))
+    ftol = float(cfg.get("flow_tolerance", 0.15))
+    if len(flows) == 1 and p.get("flow_lps") and abs(next(iter(flows)) - p["flow_lps"]) > ftol * p["flow_lps"]:
+        # XBD<pressure>/<flow L/s>: the code's flow against the flow written out (XBD8.0/30, 流量20L/s)
+        return [finding("spec_mismatch", f"型号 {p['code']} 表示流量 {p['flow_lps']:g} L/s，商品却标称 "
+                        f"{next(iter(flows)):g} L/s", text, p["code"])]
+    power = cfg.get("power", {})
+    kws = set(specs.get("powers_kw", []))
+    if power.get("enforce") and len(kws) == 1 and p.get("flow_lps"):
+        # hydraulic power = pressure (MPa) x flow (L/s) in kW; the motor cannot give less, and one many
+        # times larger is another pump's (XBD5/10 is about 5 kW at the shaft, not 90 kW)
+        mpa = press[0] if len(set(press)) == 1 else p["pressure_mpa"]
+        hydraulic, kw = mpa * (next(iter(flows)) if len(flows) == 1 else p["flow_lps"]), next(iter(kws))
+        if hydraulic >= float(power.get("min_hydraulic_kw", 3)) and (
+                kw < hydraulic * float(power.get("min_ratio", 1.0)) or kw > hydraulic * float(power.get("max_ratio", 6))):
+            return [finding("spec_mismatch", f"{mpa:g} MPa×{hydraulic / mpa:g} L/s 的水力功率约 {hydraulic:.1f} kW，"
+                            f"商品却标称电机功率 {kw:g} kW（功率与压力、流量不相符）{_by(power)}", text, p["code"])]
     return []
 
 
@@ -577,6 +657,12 @@ _FLAME_CLASS_RE = re.compile(r"阻燃\s*(?:类别|等级|级别|类)?\s*[:：]?\
 _CCA_RE = re.compile(r"铜包铝|铝包铜|铜包钢|cca(?![a-z])")
 
 
+# several sizes on offer: 1.5/2.5/4/6平方, 1.5 2.5 4 6平方, 1.5、2.5、4平方
+_SECTION_LIST_RE = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,2})?(?:\s*[/、,，\s]\s*\d{1,3}(?:\.\d{1,2})?){2,}\s*(?:平方|mm²|mm2|㎟)")
+# a flame-retardant class GB/T 19666-2019 does not have (ZE级, ZE-RVV): its classes are ZA-ZD
+_NO_SUCH_FLAME_CLASS_RE = re.compile(r"(?<![a-z])(?:wd)?(z[ef])(?=\s*(?:级|类|-\s*[a-z]{2,}|阻燃))")
+
+
 def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: str = "") -> list[Finding]:
     cfg = facts.get("cable", {})
     norm = _normal(text)
@@ -601,6 +687,11 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
         c = next(c for c in cables if c["flame_class"] in codes_cls)
         found.append(finding("spec_mismatch", f"型号 {c['code']} 表示阻燃 {c['flame_class'][1]} 类，商品却标称阻燃 "
                              f"{next(iter(stated_cls))} 类（GB/T 19666-2019 ZA/ZB/ZC/ZD）", text, c["code"]))
+    bad_class = _NO_SUCH_FLAME_CLASS_RE.search(norm) if cfg.get("enforce_flame_classes") else None
+    if bad_class:
+        found.append(finding("substandard_spec", f"GB/T 19666-2019 的阻燃类别只有 "
+                             f"{'、'.join(cfg.get('flame_classes', ['ZA', 'ZB', 'ZC', 'ZD']))}，没有“{bad_class.group(1).upper()}”",
+                             text, bad_class.group(1)))
     cca = _CCA_RE.search(norm)
     if cca and not re.search(r"(非|不是|拒绝|杜绝|不用|绝不|没有|无|不含|区别于|谨防|市面)\s*$", norm[max(0, cca.start() - 4):cca.start()]):
         found.append(finding("substandard_spec", f"导体为“{cca.group(0)}”：阻燃/耐火电缆的导体应为铜或铝（GB/T 3956）",
@@ -611,7 +702,8 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
     sections = set(specs.get("sections_mm2", []))
     coded = {c["section_mm2"] for c in cables if c.get("section_mm2") and c["type"] in
              {t.upper() for t in cfg.get("single_core_types", [])}}
-    if len(coded) == 1 and len(sections) == 1 and coded != sections:
+    if len(coded) == 1 and len(sections) == 1 and coded != sections and not _SECTION_LIST_RE.search(norm):
+        # (a list of sizes on offer, ZR-BV1.5 2.5 4 6平方 or 1.5/2.5/4/6平方, states no one section)
         c = next(c for c in cables if c.get("section_mm2") in coded)
         found.append(finding("spec_mismatch", f"型号 {c['code']} {_fmt(c['section_mm2'])} 表示导体截面 "
                              f"{_fmt(c['section_mm2'])} mm²，商品却标称 {_fmt(next(iter(sections)))} mm²", text, c["code"]))

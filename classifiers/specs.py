@@ -529,7 +529,7 @@ def _pump_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
                        "flow_lps": float(m.group(2))} for m in _XBD_RE.finditer(norm)])
 
 
-_FLOW_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s*(?:l/s|升/秒)")
+_FLOW_RE = re.compile(r"(?<![\d.\-~～])(\d{1,3}(?:\.\d{1,2})?)\s*(?:l/s|升/秒)")
 _POWER_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s*(?:kw|千瓦)(?![a-z])")
 
 
