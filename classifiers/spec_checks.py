@@ -14,7 +14,8 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, Finding, finding, load_facts, locate, mountings_said, parse_specs, today
+from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, Finding, finding, load_facts, locate, mountings_said, parse_specs, \
+    self_check_hours, today
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
@@ -84,13 +85,15 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                                  f"商品却称其为{_agent(other)}灭火器", text, codes[0]["code"]))
     sizes = cfg.get("nominal_sizes", {})
     # a code whose size the text contradicts (MFZ/ABC35 sold as a hand-held 4 kg) is the contradiction
-    # above, not a size off the series; a unit under the series' least and at most 1 kg/1 L (MSWZ/0.5,
+    # above, not a size off the series; a water unit under the series' least and of at most 1 L (MSWZ/0.5,
     # MSWZ/1: the small household and vehicle units) is not judged by the hand-held series either
-    small = float(sizes.get("small_unit_max", 0) or 0)
+    small_by_agent = sizes.get("small_unit_max") or {}
     if sizes.get("enforce") and not any(f.code == "spec_mismatch" for f in found):
         for c in codes:
             series = None if c.get("wheeled") else sizes.get(c["agent"])
-            if series and c["amount"] < min(float(x) for x in series) and c["amount"] <= small:
+            small = float(small_by_agent.get(c["agent"], 0) or 0)
+            if series and c["amount"] < min(float(x) for x in series) and c["amount"] <= small or \
+                    c["amount"] >= float(sizes.get("wheeled_from", 1e9)):
                 continue
             if series and c["amount"] not in [float(x) for x in series]:
                 found.append(finding("substandard_spec", f"型号 {c['code']} 的 {c['amount']:g} "
@@ -325,6 +328,37 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
                                      _duration_needle(specs, "stated_hours_texts", h)))
                 break
     return found
+
+
+# a door opening written out in millimetres: 1000*2100, 1000×2100mm, 宽1000 高2100 is not read
+_DOOR_SIZE_RE = re.compile(r"(?<![\d.])(\d{3,4})\s*(?:mm|毫米)?\s*[*×x]\s*(\d{4})(?![\d.])")
+_DOOR_CODE_SIZE_RE = re.compile(r"^(?:GMFM|GFM|MFM|BFM)\s*-?\s*(\d{2})(\d{2})")
+
+
+def _door_size(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch when a fire door's code gives one opening (GFM-1221: 1200 mm wide, 2100 mm high, in
+    decimetres) and the listing writes another (1000*2100) -- by more than the tolerance in either side."""
+    cfg = facts.get("fire_door", {}).get("code_size", {})
+    if not cfg.get("enforce"):
+        return []
+    norm = _normal(text)
+    if any(w in norm for w in cfg.get("skip_words", [])):
+        return []  # a door made to any size (可定做) states no one opening
+    coded = {}
+    for c in specs.get("door_codes", []):
+        m = _DOOR_CODE_SIZE_RE.match(c)
+        if m:
+            coded[(int(m.group(1)) * 100, int(m.group(2)) * 100)] = c
+    sizes = {(int(a), int(b)) for a, b in _DOOR_SIZE_RE.findall(norm) if 400 <= int(a) <= 4000 and 1200 <= int(b) <= 4500}
+    if len(coded) != 1 or len(sizes) != 1:
+        return []
+    (w, h), code = next(iter(coded.items()))
+    sw, sh = next(iter(sizes))
+    tol = float(cfg.get("tolerance_mm", 100))
+    if abs(sw - w) > tol or abs(sh - h) > tol:
+        return [finding("spec_mismatch", f"型号 {code} 表示洞口宽 {w} 毫米、高 {h} 毫米，商品却标称 {sw}×{sh}{_by(cfg)}",
+                        text, code)]
+    return []
 
 
 # a class letter written as such: B类, 耐火性能 B类, 部分隔热 (the B of the 2001 edition), FFB-19-B1.00
@@ -753,12 +787,7 @@ def _smoke_alarm(text: str, facts: dict[str, Any]) -> list[Finding]:
     return []
 
 
-# a self-check (battery check) interval: 每72小时自检一次, 自检周期：72小时, 48h自检, 3天自检一次
-_SELF_CHECK_RES = (
-    re.compile(r"每\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:自检|自我检测|巡检|电池检测)"),
-    re.compile(r"(?:自检|巡检|电池检测)\s*(?:周期|间隔|频率|频次)\s*[:：为]?\s*(?:每)?\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)"),
-    re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:自检|巡检)"),
-)
+# a self-check (battery check) interval: specs.self_check_hours (每72小时自检一次, 电池自检：每72小时一次)
 
 
 def _smoke_self_check(text: str, specs: dict[str, Any], facts: dict[str, Any], on: date) -> list[Finding]:
@@ -772,12 +801,10 @@ def _smoke_self_check(text: str, specs: dict[str, Any], facts: dict[str, Any], o
     start = cfg.get("in_force_from")
     if not cited and not (start and on >= date.fromisoformat(str(start))):
         return []
-    for rx in _SELF_CHECK_RES:
-        for m in rx.finditer(norm):
-            hours = float(m.group(1)) * (24 if m.group(2) == "天" else 1)
-            if hours > float(cfg["max_hours"]):
-                return [finding("substandard_spec", f"电池自检间隔 {_fmt(hours)} 小时，长于标准要求的至少每 "
-                                f"{_fmt(float(cfg['max_hours']))} 小时一次{_by(cfg)}", text, m.group(0))]
+    for hours, said in self_check_hours(norm):
+        if hours > float(cfg["max_hours"]):
+            return [finding("substandard_spec", f"电池自检间隔 {_fmt(hours)} 小时，长于标准要求的至少每 "
+                            f"{_fmt(float(cfg['max_hours']))} 小时一次{_by(cfg)}", text, said)]
     return []
 
 
@@ -876,16 +903,23 @@ def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) ->
                 return [finding("substandard_spec", f"应急工作时间 {_fmt(minutes)} 分钟，少于 {least['minutes']} 分钟"
                                 f"{_by(least)}", text, _duration_needle(specs, "emergency_texts", minutes))]
 
+    others = "|".join(re.escape(normalize(w)) for w in cfg["banned_batteries"] + cfg.get("banned_self_powered", []))
+
     def asserted(word: str) -> int:
         for m in re.finditer(re.escape(normalize(word)), norm):
-            if not _NEGATED_BATTERY.search(norm[max(0, m.start() - 3):m.start()]):
+            # a denial before a list of banned chemistries covers each (不是钴酸锂三元锂, 非钴酸锂、三元锂)
+            before = re.sub(rf"(?:(?:{others})(?:电池)?\s*[、/,，和或及与]?\s*)+$", "", norm[max(0, m.start() - 12):m.start()])
+            if not _NEGATED_BATTERY.search(before[-3:]):
                 return m.start()
         return -1
 
     for battery in cfg["banned_batteries"]:
         if asserted(battery) >= 0:
             return [finding("substandard_spec", f"GB 17945-2024 禁止使用{battery}电池", text, battery)]
-    if not any(normalize(w) in norm for w in cfg.get("central_power_words", [])):
+    # only where the text says what the battery powers (a lamp or sign: a table row 电池：铅酸蓄电池 alone
+    # may be a central power supply's; the listing's fields read together decide)
+    lamp = any(normalize(w) in norm for w in cfg.get("self_powered_words", ["灯", "标志", "指示"]))
+    if lamp and not any(normalize(w) in norm for w in cfg.get("central_power_words", [])):
         for battery in cfg.get("banned_self_powered", []):
             if asserted(battery) >= 0:
                 return [finding("substandard_spec", f"GB 17945-2024 不允许自带电源型应急灯具使用{battery}电池",
@@ -1039,6 +1073,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         family = "fire_glass" if category == "fire_glass" else "fire_door"
         found += _grade_hours(text, specs, facts, family,
                               stated_hours_apply=not mismatch_only and category in ("fire_door", "fire_glass"))
+    if category == "fire_door" and specs.get("door_codes"):
+        found += _door_size(text, specs, facts)
     if category == "fire_glass" or specs.get("fire_glass"):
         found += _glass(text, specs, facts)
     if category == "fire_shutter":
