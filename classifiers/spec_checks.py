@@ -292,11 +292,12 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
     if family == "fire_glass":
         hours |= {g["hours"] for g in specs.get("fire_glass", [])}
     classes = {float(x) for x in facts[family].get("hours", facts["fire_door"]["hours"])}
+    in_class = [x for x in hours if any(abs(x - c) < 1e-6 for c in classes)]
     if len(grades) == 1 and hours and not any(abs(grade_hours[grades[0]] - h) < 1e-6 for h in hours) \
-            and any(abs(h - c) < 1e-6 for h in hours for c in classes):
-        # a time that is no class of the standard (A0.75, 1.2 小时 "比乙级好") is below or outside the
-        # standard, not a contradiction of the grade: the classes rule reports it
-        h = sorted(x for x in hours if any(abs(x - c) < 1e-6 for c in classes))[0]
+            and (in_class or min(hours) < grade_hours[grades[0]]):
+        # a longer time that is no class of the standard (丙级 A0.75, 特甲级 A2.50, 1.2 小时 "比乙级好") does
+        # not take the grade back: the classes rule reports it; a shorter one (乙级 A0.80) falls short of it
+        h = sorted(in_class)[0] if in_class else min(hours)
         coded = set(specs.get("rating_hours", [])) | ({g["hours"] for g in specs.get("fire_glass", [])}
                                                       if family == "fire_glass" else set())
         written = [x for x in specs.get("stated_hours", []) if x < grade_hours[grades[0]]]
@@ -592,11 +593,13 @@ def _pump(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
     if power.get("enforce") and len(kws) == 1 and p.get("flow_lps"):
         # hydraulic power = pressure (MPa) x flow (L/s) in kW; the motor cannot give less, and one many
         # times larger is another pump's (XBD5/10 is about 5 kW at the shaft, not 90 kW)
-        mpa = press[0] if len(set(press)) == 1 else p["pressure_mpa"]
-        hydraulic, kw = mpa * (next(iter(flows)) if len(flows) == 1 else p["flow_lps"]), next(iter(kws))
-        if hydraulic >= float(power.get("min_hydraulic_kw", 3)) and (
+        stated_mpa = set(press) or {h / float(cfg.get("metres_per_mpa", 100)) for h in specs.get("head_m", [])}
+        mpa = next(iter(stated_mpa)) if len(stated_mpa) == 1 else 0.0
+        flow = next(iter(flows)) if len(flows) == 1 else p["flow_lps"]
+        hydraulic, kw = mpa * flow, next(iter(kws))
+        if mpa and hydraulic >= float(power.get("min_hydraulic_kw", 3)) and (
                 kw < hydraulic * float(power.get("min_ratio", 1.0)) or kw > hydraulic * float(power.get("max_ratio", 6))):
-            return [finding("spec_mismatch", f"{mpa:g} MPa×{hydraulic / mpa:g} L/s 的水力功率约 {hydraulic:.1f} kW，"
+            return [finding("spec_mismatch", f"{mpa:g} MPa×{flow:g} L/s 的水力功率约 {hydraulic:.1f} kW，"
                             f"商品却标称电机功率 {kw:g} kW（功率与压力、流量不相符）{_by(power)}", text, p["code"])]
     return []
 
@@ -1390,7 +1393,7 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             continue
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
             x, y = next(iter(a[family])), next(iter(b[family]))
-            name = FAMILY_NAMES.get(family, family)
+            name = FAMILY_NAMES.get(family) or _word_family_facts().get(family[6:], {}).get("name", family)
             return [Finding("spec_mismatch", f"{name}前后矛盾：{first}写 {_value_text(family, x)}，"
                             f"“{other.strip()[:40]}”写 {_value_text(family, y)}", locate(other, _needle(family, y, other_specs)))]
     return []
