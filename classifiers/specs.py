@@ -170,6 +170,8 @@ _CABLE_RE = re.compile(r"(?<![a-z])((?:wd)?(?:zr-?nh|zr|z[abcd]n|z[abcd]|zn|nh|n
 _CONDUCTOR_RE = re.compile(r"(?<![\d.*×])(?<!\dx)(\d{1,2})\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)(?:\s*\+\s*(\d)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?))?"
                            r"(?![\d.]|\s*(?:米|m(?![m²2])|cm|厘米|[*×]))")
 _SECTION_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(?:平方(?:毫米)?|mm²|mm2|㎟)")
+# several sections on offer before one unit: 1.5/2.5/4/6平方, 1.5 2.5 4 6平方, 1.5、2.5、4平方
+_SECTION_LIST_RE = re.compile(r"(?<![\d.*×x])(\d{1,3}(?:\.\d{1,2})?(?:\s*[/、,，\s]\s*\d{1,3}(?:\.\d{1,2})?){2,})\s*(?:平方|mm²|mm2|㎟)")
 _CORES_RE = re.compile(r"(?<![a-z\d.])(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*芯(?!数)")
 _VOLTAGE_RE = re.compile(r"(0\.6/1|450/750|300/500|300/300|8\.7/15|26/35|0\.6/1\.0)\s*(kv|v)?")
 # blankets, batteries, packs, certificates
@@ -652,7 +654,11 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
     if times:
         _put(specs, "conductors", _conductors(norm))
     if has("平方") or has("mm") or has("㎟"):
-        _put(specs, "sections_mm2", [float(v) for v in _SECTION_RE.findall(norm)])
+        sections = [float(v) for v in _SECTION_RE.findall(norm)]
+        # sizes on offer as a list (1.5、2.5、4、6平方; 1.5/2.5/4平方): each of them, not the last alone
+        for m in _SECTION_LIST_RE.finditer(norm):
+            sections += [float(v) for v in re.findall(r"\d{1,3}(?:\.\d{1,2})?", m.group(1)) if float(v) not in sections]
+        _put(specs, "sections_mm2", sections)
     if has("芯"):
         _put(specs, "cores", [int(cn_number(v)) for v in _CORES_RE.findall(norm) if cn_number(v)])
     if has("/"):
