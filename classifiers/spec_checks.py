@@ -1124,7 +1124,7 @@ _SCALAR_KEYS = frozenset({
     "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables",
     "sprinklers", "sprinkler_mountings", "coating_codes", "coating_types", "temperature_channels",
-    "gear_patterns", "batteries", "word_values", "coating_hours", "cores", "storage_pressures_mpa",
+    "gear_patterns", "batteries", "blanket_sides", "word_values", "coating_hours", "cores", "storage_pressures_mpa",
     "self_check_hours", "door_codes"})  # what _scalars reads
 
 
@@ -1165,7 +1165,9 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         # a TZL code and a written protection time state the same thing (TZL30 in the title,
         # 防护时间约十五分钟 in the description): one family
         "TZL minutes": set(specs.get("tzl_minutes", [])) | set(specs.get("protection_minutes", [])),
-        "blanket size": {tuple(sorted((b["width_m"], b["length_m"]))) for b in specs.get("blanket_sizes", [])},
+        # a side written alone (尺寸：1.0m) is a square's when the field gives no width × length
+        "blanket size": {tuple(sorted((b["width_m"], b["length_m"]))) for b in specs.get("blanket_sizes", [])}
+        or {(x, x) for x in specs.get("blanket_sides", [])},
         "hose code": {h["code"] for h in specs.get("hoses", [])},
         "door grade": set(specs.get("door_grades", [])),
         "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])}

@@ -666,9 +666,17 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
                                 for v, _ in _VOLTAGE_RE.findall(norm)}))
 
 
+_SIDE_RE = re.compile(r"(?<![\d.*×x])(\d(?:\.\d{1,2})?)\s*(?:米|m)(?![\d²2a-z])(?!\s*[*×x])")
+
+
 def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("*") or has("×") or has("x"):
         _put(specs, "blanket_sizes", _blanket_sizes(norm))
+    if has("米") or has("m"):
+        # one side written alone (灭火毯1.0米, 尺寸：1.2m): a square blanket's side; a distance is none
+        _put(specs, "blanket_sides", sorted({float(m.group(1)) for m in _SIDE_RE.finditer(norm)
+                                             if not _DISTANCE_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start())
+                                             and 0.5 <= float(m.group(1)) <= 2.0}))
     _put(specs, "batteries", [{"type": kind, "text": word} for word, norm_word, kind in _battery_words(facts)
                       if norm_word in norm])
     cues = _cert_cues(facts)
@@ -827,7 +835,7 @@ _FAMILIES = (
     (("lengths_m",), _length_family),
     (("couplings",), _coupling_family),
     (("cables", "conductors", "sections_mm2", "cores", "voltages"), _cable_family),
-    (("blanket_sizes", "batteries", "certificate_numbers", "pack_qty"), _blanket_cert_pack_family),
+    (("blanket_sizes", "blanket_sides", "batteries", "certificate_numbers", "pack_qty"), _blanket_cert_pack_family),
     (("coating_codes", "coating_hours", "coating_types"), _coating_family),
     (("word_values",), _word_family),
     (("temperature_channels", "gear_patterns"), _channel_gear_family),

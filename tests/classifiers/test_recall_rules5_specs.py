@@ -232,3 +232,11 @@ def test_lead_acid_row_of_a_central_power_supply(rules):
     assert "substandard_spec" not in codes(rules, "应急照明集中电源 A型 0.5kVA", "emergency_light",
                                            {"蓄电池": "阀控铅酸"})
     assert "substandard_spec" in codes(rules, "消防应急标志灯 自带电源", "emergency_light", {"蓄电池": "铅酸"})
+
+
+def test_blanket_side_written_alone(rules):
+    # a square blanket's side written alone against the width × length of another field
+    assert "spec_mismatch" in codes(rules, "灭火毯 1.2×1.2米 厨房", "fire_blanket", {"尺寸": "1.8m"})
+    assert "spec_mismatch" not in codes(rules, "灭火毯 1.2×1.2米 厨房", "fire_blanket", {"尺寸": "1.2m"})
+    assert "spec_mismatch" not in codes(rules, "灭火毯 1.2×1.2米 厨房", "fire_blanket",
+                                        description="挂在距离灶台2米的墙上。")
