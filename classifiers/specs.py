@@ -730,8 +730,7 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 _WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无|没有|并非|而非|不像|不同于|区别于|比|替代|代替|告别|拒绝|不支持)\s*$")
 
 
-@lru_cache(maxsize=8)
-def _word_table(families_key: int, families: tuple) -> tuple:
+def _word_table(families: tuple) -> tuple:
     """((family, value, normalised word) sorted longest word first, {family: skip words}, {family: both words})."""
     words, skips, boths = [], {}, {}
     for name, groups, skip, both in families:
@@ -743,13 +742,20 @@ def _word_table(families_key: int, families: tuple) -> tuple:
     return tuple(words), skips, boths
 
 
+_WORD_TABLES: dict[int, tuple[dict[str, Any], tuple]] = {}
+
+
 def _word_families(facts: dict[str, Any]) -> tuple:
+    """The word table of the facts' `word_families`, built once per facts section (read-only once loaded)."""
     cfg = facts.get("word_families") or {}
     if not cfg.get("enforce"):
         return (), {}, {}
-    fams = tuple((name, tuple((v, tuple(ws)) for v, ws in f.get("groups", {}).items()), tuple(f.get("skip_words", [])),
-                  tuple(f.get("both_words", []))) for name, f in cfg.get("families", {}).items())
-    return _word_table(id(cfg), fams)
+    cached = _WORD_TABLES.get(id(cfg))
+    if cached is None or cached[0] is not cfg:
+        fams = tuple((name, tuple((v, tuple(ws)) for v, ws in f.get("groups", {}).items()), tuple(f.get("skip_words", [])),
+                      tuple(f.get("both_words", []))) for name, f in cfg.get("families", {}).items())
+        cached = _WORD_TABLES[id(cfg)] = (cfg, _word_table(fams))
+    return cached[1]
 
 
 def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
