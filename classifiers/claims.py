@@ -140,15 +140,22 @@ def _word_re(word: str) -> re.Pattern:
     return re.compile(rf"(?<![a-z]){re.escape(nw)}(?![a-z0-9])" if nw.isascii() else re.escape(nw))
 
 
-def _words_in(norm: str, groups: dict[str, list[str]]) -> set[str]:
+# a detected thing denied (不可检测甲烷, 不能检测天然气, 无法探测烟雾): the product does not claim it
+_DENIED_BEFORE = re.compile(r"(?:不可|不能|无法|不会|不支持|不适用于?|非|不|除)(?:检测|探测|测|用于|报警)?\s*$")
+
+
+def _words_in(norm: str, groups: dict[str, list[str]], denials: bool = False) -> set[str]:
     """The groups (smoke, heat; methane, co ...) whose words occur in `norm`, the longest word read
-    first: a shorter word inside a longer one's match (煤气 in 人工煤气) does not count again."""
+    first: a shorter word inside a longer one's match (煤气 in 人工煤气) does not count again;
+    `denials`: a word the text denies (不可检测甲烷) is not counted."""
     taken: list[tuple[int, int]] = []
     found = set()
     for word, group in sorted(((w, g) for g, ws in groups.items() for w in ws), key=lambda x: -len(normalize(x[0]))):
         for m in _word_re(word).finditer(norm):
             if not any(m.start() < b and a < m.end() for a, b in taken):
                 taken.append((m.start(), m.end()))
+                if denials and _DENIED_BEFORE.search(norm, max(0, m.start() - 6), m.start()):
+                    continue
                 found.add(group)
     return found
 
@@ -168,10 +175,21 @@ def _detection(fields: list[tuple[str, str]], category: str, cfg: dict[str, Any]
         return []
     groups = rule["groups"]
     keys = {normalize(k) for k in rule.get("attribute_keys", [])}
-    title = next((t for s, t in fields if s == "title"), "")
-    claimed = _words_in(normalize(title), groups)
-    if not claimed:
-        return []
+    # what the title claims, then what the description claims (a title naming two gases agrees with
+    # any table; its description saying 天然气甲烷专用款 against 检测气体：丙烷 still contradicts it)
+    for claimant in ("title", "description"):
+        text = next((t for s, t in fields if s == claimant), "")
+        claimed = _words_in(normalize(text), groups, denials=True) if text else set()
+        if claimed:
+            found = _detection_against(fields, rule, groups, keys, claimed, claimant)
+            if found:
+                return found
+    return []
+
+
+def _detection_against(fields: list[tuple[str, str]], rule: dict[str, Any], groups: dict[str, list[str]], keys: set,
+                       claimed: set[str], claimant: str) -> list[tuple[str, Finding]]:
+    """The first detection attribute that does not state what `claimant` (title or description) claims."""
     for source, text in fields:
         if not source.startswith("attributes."):
             continue
@@ -190,7 +208,8 @@ def _detection(fields: list[tuple[str, str]], category: str, cfg: dict[str, Any]
             names = rule.get("names", {})
             said = "、".join(names.get(g, g) for g in sorted(claimed))
             start = text.find(value, len(raw_key))
-            return [(source, Finding("spec_mismatch", f"标题称检测{said}，“{raw_key}”却写“{value[:30]}”",
+            who = "标题" if claimant == "title" else "描述"
+            return [(source, Finding("spec_mismatch", f"{who}称检测{said}，“{raw_key}”却写“{value[:30]}”",
                                      (start, start + len(value))))]
     return []
 

@@ -78,7 +78,8 @@ def _cable(text: str, cfg: dict[str, Any]) -> Finding | None:
             return Finding("substandard_spec", f"{std} 没有“{text[span[0]:span[1]]}”这一燃烧性能等级（只有 "
                            f"{'、'.join(cfg.get('classes', []))}）（来源：{src}）", span)
         subs = {}
-        tail = m.group(2) if m.group(2) is not None else norm[m.end():m.end() + 16]
+        # the sub-classes in a parenthesis, or written out after the class (B1级，滴落物d0，烟气毒性t0，腐蚀性a1)
+        tail = m.group(2) if m.group(2) is not None else norm[m.end():m.end() + 30]
         for k, v in _SUB_RE.findall(tail):
             subs.setdefault(k, f"{k}{v}")
         bad = [s for k, s in subs.items() if s not in allowed[k]]

@@ -14,7 +14,8 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, Finding, finding, load_facts, locate, mountings_said, parse_specs, today
+from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, Finding, finding, load_facts, locate, mountings_said, parse_specs, \
+    self_check_hours, today
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
@@ -83,9 +84,17 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
             found.append(finding("spec_mismatch", f"型号 {codes[0]['code']} 是{_agent(agent)}灭火器的型号，"
                                  f"商品却称其为{_agent(other)}灭火器", text, codes[0]["code"]))
     sizes = cfg.get("nominal_sizes", {})
-    if sizes.get("enforce"):
+    # a code whose size the text contradicts (MFZ/ABC35 sold as a hand-held 4 kg) is the contradiction
+    # above, not a size off the series; a water unit under the series' least and of at most 1 L (MSWZ/0.5,
+    # MSWZ/1: the small household and vehicle units) is not judged by the hand-held series either
+    small_by_agent = sizes.get("small_unit_max") or {}
+    if sizes.get("enforce") and not any(f.code == "spec_mismatch" for f in found):
         for c in codes:
             series = None if c.get("wheeled") else sizes.get(c["agent"])
+            small = float(small_by_agent.get(c["agent"], 0) or 0)
+            if series and c["amount"] < min(float(x) for x in series) and c["amount"] <= small or \
+                    c["amount"] >= float(sizes.get("wheeled_from", 1e9)):
+                continue
             if series and c["amount"] not in [float(x) for x in series]:
                 found.append(finding("substandard_spec", f"型号 {c['code']} 的 {c['amount']:g} "
                                      f"{UNITS.get(c['unit'], c['unit'])} 不是{_agent(c['agent'])}灭火器的标准规格"
@@ -93,6 +102,8 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                 break
     if not found:  # a code whose size the text contradicts (MFZ/ABC4, 2kg) has no one size to rate
         found += _extinguisher_rating(text, codes, cfg.get("ratings", {}))
+    if not found:
+        found += _extinguisher_fill(text, codes, cfg)
     found += _extinguisher_hose(text, codes or _stated_unit(text, specs), cfg.get("hose", {}))
     for pct in specs.get("powder_content_pct", []):
         if pct < cfg.get("min_powder_content_pct", 75):
@@ -100,6 +111,49 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                                  f"{cfg.get('min_powder_content_pct', 75)}%", text, _fmt(pct) + "%"))
             break
     return found
+
+
+# a fill stated as such (实际充装 3.8kg, 实装3.8公斤, 充装量：3.92kg, 净含量 4.1kg)
+_FILL_KG_RE = re.compile(r"(?:实际充装量?|实际装粉量?|实装|实充|充装量|装粉量|灌装量|净含量|药剂量|干粉重量?|粉重)\s*[:：为约]?\s*"
+                         r"(\d{1,2}(?:\.\d{1,3})?)\s*(?:kg|公斤|千克)")
+
+
+def _fill_tolerance(amount: float, table: dict[str, Any]) -> float | None:
+    """The relative fill tolerance of a dry-powder unit of `amount` kg (facts: <=1, 1-3, >3)."""
+    for band, tol in table.items():
+        band = str(band)
+        if band.startswith("<=") and amount <= float(band[2:]):
+            return float(tol)
+        if band.startswith(">") and amount > float(band[1:]):
+            return float(tol)
+        if "-" in band:
+            lo, hi = (float(x) for x in band.split("-"))
+            if lo < amount <= hi:
+                return float(tol)
+    return None
+
+
+def _extinguisher_fill(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
+    """substandard_spec when a dry-powder unit's stated fill differs from its code's nominal amount by more
+    than the fill tolerance (<=1 kg ±5%, 1-3 kg ±3%, >3 kg ±2%; domain.md, finance.sina.cn/2023-11-07/
+    detail-imztufqw6642786.d.html): MFZ/ABC4 with 实际充装 3.8kg is 5% short."""
+    rule = cfg.get("fill", {})
+    if not rule.get("enforce") or len({(c["agent"], c["amount"]) for c in codes}) != 1:
+        return []
+    code = codes[0]
+    if code["agent"] != "dry_powder" or code.get("wheeled"):
+        return []
+    tol = _fill_tolerance(code["amount"], cfg.get("fill_tolerance", {}))
+    if tol is None:
+        return []
+    for m in _FILL_KG_RE.finditer(_normal(text)):
+        fill = float(m.group(1))
+        off = abs(fill - code["amount"]) / code["amount"]
+        # a fill far off the code is the contradiction rule's (MFZ/ABC4 with 2 kg), not a tolerance
+        if tol + 1e-9 < off and abs(fill - code["amount"]) <= float(cfg.get("tolerance_kg", 0.25)) + 1e-9:
+            return [finding("substandard_spec", f"型号 {code['code']} 的充装量应为 {code['amount']:g} 千克 ±{tol * 100:g}%，"
+                            f"商品却标称充装 {fill:g} 千克（偏差 {off * 100:.1f}%）{_by(rule)}", text, m.group(0))]
+    return []
 
 
 _NO_HOSE_RE = re.compile(r"无管直喷|无(?:喷射)?喷管|不带喷管|无(?:喷射)?软管|不带(?:喷射)?软管|没有(?:喷射)?软管|免软管|(?:喷射)?软管\s*[:：]?\s*无(?![a-z\u4e00-\u9fff])")
@@ -142,8 +196,8 @@ def _extinguisher_hose(text: str, codes: list[dict[str, Any]], cfg: dict[str, An
 
 
 # 灭火级别 2A/55B, 2A 55B, 55B (B only: CO2 and BC powder)
-_RATING_PAIR_RE = re.compile(r"(?<![\d.a-z])(\d{1,2})\s*a\s*[/、,， +]?\s*(\d{2,3})\s*b(?![a-z])")
-_RATING_B_RE = re.compile(r"(?:灭火级别|灭火等级|灭火能力|级别)\s*[:：为]?\s*(\d{2,3})\s*b(?![a-z])")
+_RATING_PAIR_RE = re.compile(r"(?<![\d.a-z])(\d{1,2})\s*a\s*[/、,， +]?\s*(\d{1,3})\s*b(?![a-z])")
+_RATING_B_RE = re.compile(r"(?:灭火级别|灭火等级|灭火能力|级别)\s*[:：为]?\s*(\d{1,3})\s*b(?![a-z])")
 
 
 def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
@@ -171,6 +225,14 @@ def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, 
             want = (f"{least[0]}A/" if least[0] else "") + f"{least[1]}B"
             return [finding(cfg.get("reason", "substandard_spec"), f"型号 {code['code']} 的灭火级别应不低于 {want}，商品却标称 "
                             f"{needle.split('级别')[-1].strip(' :：为').upper()}{_by(cfg)}", text, needle)]
+        # a rating of a unit at least twice its size (144B, the 8 kg rating, on MFZ/ABC4): the rating
+        # belongs to another size, so the listing contradicts its own code
+        bigger = [(float(k), v) for k, v in table.items() if float(k) >= 2 * code["amount"] and v[1] > least[1]]
+        if b > least[1] and bigger and b >= min(v[1] for _, v in bigger):
+            size, rating = min(bigger, key=lambda x: x[0])
+            return [finding("spec_mismatch", f"型号 {code['code']} 表示 {code['amount']:g} {UNITS.get(code['unit'], code['unit'])}，"
+                            f"标称的灭火级别 {needle.split('级别')[-1].strip(' :：为').upper()} 却是 {size:g} "
+                            f"{UNITS.get(code['unit'], code['unit'])}及以上规格的级别（{_by(cfg).strip('（）')}）", text, needle)]
     return []
 
 
@@ -229,8 +291,13 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
     hours = set(specs.get("rating_hours", [])) | set(specs.get("stated_hours", []))
     if family == "fire_glass":
         hours |= {g["hours"] for g in specs.get("fire_glass", [])}
-    if len(grades) == 1 and hours and not any(abs(grade_hours[grades[0]] - h) < 1e-6 for h in hours):
-        h = sorted(hours)[0]
+    classes = {float(x) for x in facts[family].get("hours", facts["fire_door"]["hours"])}
+    in_class = [x for x in hours if any(abs(x - c) < 1e-6 for c in classes)]
+    if len(grades) == 1 and hours and not any(abs(grade_hours[grades[0]] - h) < 1e-6 for h in hours) \
+            and (in_class or min(hours) < grade_hours[grades[0]]):
+        # a longer time that is no class of the standard (丙级 A0.75, 特甲级 A2.50, 1.2 小时 "比乙级好") does
+        # not take the grade back: the classes rule reports it; a shorter one (乙级 A0.80) falls short of it
+        h = sorted(in_class)[0] if in_class else min(hours)
         coded = set(specs.get("rating_hours", [])) | ({g["hours"] for g in specs.get("fire_glass", [])}
                                                       if family == "fire_glass" else set())
         written = [x for x in specs.get("stated_hours", []) if x < grade_hours[grades[0]]]
@@ -262,6 +329,37 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
                                      _duration_needle(specs, "stated_hours_texts", h)))
                 break
     return found
+
+
+# a door opening written out in millimetres: 1000*2100, 1000×2100mm, 宽1000 高2100 is not read
+_DOOR_SIZE_RE = re.compile(r"(?<![\d.])(\d{3,4})\s*(?:mm|毫米)?\s*[*×x]\s*(\d{4})(?![\d.])")
+_DOOR_CODE_SIZE_RE = re.compile(r"^(?:GMFM|GFM|MFM|BFM)\s*-?\s*(\d{2})(\d{2})")
+
+
+def _door_size(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch when a fire door's code gives one opening (GFM-1221: 1200 mm wide, 2100 mm high, in
+    decimetres) and the listing writes another (1000*2100) -- by more than the tolerance in either side."""
+    cfg = facts.get("fire_door", {}).get("code_size", {})
+    if not cfg.get("enforce"):
+        return []
+    norm = _normal(text)
+    if any(w in norm for w in cfg.get("skip_words", [])):
+        return []  # a door made to any size (可定做) states no one opening
+    coded = {}
+    for c in specs.get("door_codes", []):
+        m = _DOOR_CODE_SIZE_RE.match(c)
+        if m:
+            coded[(int(m.group(1)) * 100, int(m.group(2)) * 100)] = c
+    sizes = {(int(a), int(b)) for a, b in _DOOR_SIZE_RE.findall(norm) if 400 <= int(a) <= 4000 and 1200 <= int(b) <= 4500}
+    if len(coded) != 1 or len(sizes) != 1:
+        return []
+    (w, h), code = next(iter(coded.items()))
+    sw, sh = next(iter(sizes))
+    tol = float(cfg.get("tolerance_mm", 100))
+    if abs(sw - w) > tol or abs(sh - h) > tol:
+        return [finding("spec_mismatch", f"型号 {code} 表示洞口宽 {w} 毫米、高 {h} 毫米，商品却标称 {sw}×{sh}{_by(cfg)}",
+                        text, code)]
+    return []
 
 
 # a class letter written as such: B类, 耐火性能 B类, 部分隔热 (the B of the 2001 edition), FFB-19-B1.00
@@ -484,6 +582,25 @@ def _pump(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
         if stated and not any(abs(x - r) <= tol * r for x in stated for r in readings):
             return [finding("spec_mismatch", f"型号 {p['code']} 表示 {p['pressure_mpa']:g} MPa，"
                             f"商品却标称 {stated[0]:g} {what}", text, p["code"])]
+    flows = set(specs.get("flows_lps", []))
+    ftol = float(cfg.get("flow_tolerance", 0.15))
+    if len(flows) == 1 and p.get("flow_lps") and abs(next(iter(flows)) - p["flow_lps"]) > ftol * p["flow_lps"]:
+        # XBD<pressure>/<flow L/s>: the code's flow against the flow written out (XBD8.0/30, 流量20L/s)
+        return [finding("spec_mismatch", f"型号 {p['code']} 表示流量 {p['flow_lps']:g} L/s，商品却标称 "
+                        f"{next(iter(flows)):g} L/s", text, p["code"])]
+    power = cfg.get("power", {})
+    kws = set(specs.get("powers_kw", []))
+    if power.get("enforce") and len(kws) == 1 and p.get("flow_lps"):
+        # hydraulic power = pressure (MPa) x flow (L/s) in kW; the motor cannot give less, and one many
+        # times larger is another pump's (XBD5/10 is about 5 kW at the shaft, not 90 kW)
+        stated_mpa = set(press) or {h / float(cfg.get("metres_per_mpa", 100)) for h in specs.get("head_m", [])}
+        mpa = next(iter(stated_mpa)) if len(stated_mpa) == 1 else 0.0
+        flow = next(iter(flows)) if len(flows) == 1 else p["flow_lps"]
+        hydraulic, kw = mpa * flow, next(iter(kws))
+        if mpa and hydraulic >= float(power.get("min_hydraulic_kw", 3)) and (
+                kw < hydraulic * float(power.get("min_ratio", 1.0)) or kw > hydraulic * float(power.get("max_ratio", 6))):
+            return [finding("spec_mismatch", f"{mpa:g} MPa×{flow:g} L/s 的水力功率约 {hydraulic:.1f} kW，"
+                            f"商品却标称电机功率 {kw:g} kW（功率与压力、流量不相符）{_by(power)}", text, p["code"])]
     return []
 
 
@@ -577,6 +694,12 @@ _FLAME_CLASS_RE = re.compile(r"阻燃\s*(?:类别|等级|级别|类)?\s*[:：]?\
 _CCA_RE = re.compile(r"铜包铝|铝包铜|铜包钢|cca(?![a-z])")
 
 
+# several sizes on offer: 1.5/2.5/4/6平方, 1.5 2.5 4 6平方, 1.5、2.5、4平方
+_SECTION_LIST_RE = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,2})?(?:\s*[/、,，\s]\s*\d{1,3}(?:\.\d{1,2})?){2,}\s*(?:平方|mm²|mm2|㎟)")
+# a flame-retardant class GB/T 19666-2019 does not have (ZE级, ZE-RVV): its classes are ZA-ZD
+_NO_SUCH_FLAME_CLASS_RE = re.compile(r"(?<![a-z])(?:wd)?(z[ef])(?=\s*(?:级|类|-\s*[a-z]{2,}|阻燃))")
+
+
 def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: str = "") -> list[Finding]:
     cfg = facts.get("cable", {})
     norm = _normal(text)
@@ -601,6 +724,11 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
         c = next(c for c in cables if c["flame_class"] in codes_cls)
         found.append(finding("spec_mismatch", f"型号 {c['code']} 表示阻燃 {c['flame_class'][1]} 类，商品却标称阻燃 "
                              f"{next(iter(stated_cls))} 类（GB/T 19666-2019 ZA/ZB/ZC/ZD）", text, c["code"]))
+    bad_class = _NO_SUCH_FLAME_CLASS_RE.search(norm) if cfg.get("enforce_flame_classes") else None
+    if bad_class:
+        found.append(finding("substandard_spec", f"GB/T 19666-2019 的阻燃类别只有 "
+                             f"{'、'.join(cfg.get('flame_classes', ['ZA', 'ZB', 'ZC', 'ZD']))}，没有“{bad_class.group(1).upper()}”",
+                             text, bad_class.group(1)))
     cca = _CCA_RE.search(norm)
     if cca and not re.search(r"(非|不是|拒绝|杜绝|不用|绝不|没有|无|不含|区别于|谨防|市面)\s*$", norm[max(0, cca.start() - 4):cca.start()]):
         found.append(finding("substandard_spec", f"导体为“{cca.group(0)}”：阻燃/耐火电缆的导体应为铜或铝（GB/T 3956）",
@@ -611,7 +739,8 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
     sections = set(specs.get("sections_mm2", []))
     coded = {c["section_mm2"] for c in cables if c.get("section_mm2") and c["type"] in
              {t.upper() for t in cfg.get("single_core_types", [])}}
-    if len(coded) == 1 and len(sections) == 1 and coded != sections:
+    if len(coded) == 1 and len(sections) == 1 and coded != sections and not _SECTION_LIST_RE.search(norm):
+        # (a list of sizes on offer, ZR-BV1.5 2.5 4 6平方 or 1.5/2.5/4/6平方, states no one section)
         c = next(c for c in cables if c.get("section_mm2") in coded)
         found.append(finding("spec_mismatch", f"型号 {c['code']} {_fmt(c['section_mm2'])} 表示导体截面 "
                              f"{_fmt(c['section_mm2'])} mm²，商品却标称 {_fmt(next(iter(sections)))} mm²", text, c["code"]))
@@ -661,12 +790,7 @@ def _smoke_alarm(text: str, facts: dict[str, Any]) -> list[Finding]:
     return []
 
 
-# a self-check (battery check) interval: 每72小时自检一次, 自检周期：72小时, 48h自检, 3天自检一次
-_SELF_CHECK_RES = (
-    re.compile(r"每\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:自检|自我检测|巡检|电池检测)"),
-    re.compile(r"(?:自检|巡检|电池检测)\s*(?:周期|间隔|频率|频次)\s*[:：为]?\s*(?:每)?\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)"),
-    re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:自检|巡检)"),
-)
+# a self-check (battery check) interval: specs.self_check_hours (每72小时自检一次, 电池自检：每72小时一次)
 
 
 def _smoke_self_check(text: str, specs: dict[str, Any], facts: dict[str, Any], on: date) -> list[Finding]:
@@ -680,12 +804,10 @@ def _smoke_self_check(text: str, specs: dict[str, Any], facts: dict[str, Any], o
     start = cfg.get("in_force_from")
     if not cited and not (start and on >= date.fromisoformat(str(start))):
         return []
-    for rx in _SELF_CHECK_RES:
-        for m in rx.finditer(norm):
-            hours = float(m.group(1)) * (24 if m.group(2) == "天" else 1)
-            if hours > float(cfg["max_hours"]):
-                return [finding("substandard_spec", f"电池自检间隔 {_fmt(hours)} 小时，长于标准要求的至少每 "
-                                f"{_fmt(float(cfg['max_hours']))} 小时一次{_by(cfg)}", text, m.group(0))]
+    for hours, said in self_check_hours(norm):
+        if hours > float(cfg["max_hours"]):
+            return [finding("substandard_spec", f"电池自检间隔 {_fmt(hours)} 小时，长于标准要求的至少每 "
+                            f"{_fmt(float(cfg['max_hours']))} 小时一次{_by(cfg)}", text, said)]
     return []
 
 
@@ -784,16 +906,23 @@ def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) ->
                 return [finding("substandard_spec", f"应急工作时间 {_fmt(minutes)} 分钟，少于 {least['minutes']} 分钟"
                                 f"{_by(least)}", text, _duration_needle(specs, "emergency_texts", minutes))]
 
+    others = "|".join(re.escape(normalize(w)) for w in cfg["banned_batteries"] + cfg.get("banned_self_powered", []))
+
     def asserted(word: str) -> int:
         for m in re.finditer(re.escape(normalize(word)), norm):
-            if not _NEGATED_BATTERY.search(norm[max(0, m.start() - 3):m.start()]):
+            # a denial before a list of banned chemistries covers each (不是钴酸锂三元锂, 非钴酸锂、三元锂)
+            before = re.sub(rf"(?:(?:{others})(?:电池)?\s*[、/,，和或及与]?\s*)+$", "", norm[max(0, m.start() - 12):m.start()])
+            if not _NEGATED_BATTERY.search(before[-3:]):
                 return m.start()
         return -1
 
     for battery in cfg["banned_batteries"]:
         if asserted(battery) >= 0:
             return [finding("substandard_spec", f"GB 17945-2024 禁止使用{battery}电池", text, battery)]
-    if not any(normalize(w) in norm for w in cfg.get("central_power_words", [])):
+    # only where the text says what the battery powers (a lamp or sign: a table row 电池：铅酸蓄电池 alone
+    # may be a central power supply's; the listing's fields read together decide)
+    lamp = any(normalize(w) in norm for w in cfg.get("self_powered_words", ["灯", "标志", "指示"]))
+    if lamp and not any(normalize(w) in norm for w in cfg.get("central_power_words", [])):
         for battery in cfg.get("banned_self_powered", []):
             if asserted(battery) >= 0:
                 return [finding("substandard_spec", f"GB 17945-2024 不允许自带电源型应急灯具使用{battery}电池",
@@ -947,6 +1076,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         family = "fire_glass" if category == "fire_glass" else "fire_door"
         found += _grade_hours(text, specs, facts, family,
                               stated_hours_apply=not mismatch_only and category in ("fire_door", "fire_glass"))
+    if category == "fire_door" and specs.get("door_codes"):
+        found += _door_size(text, specs, facts)
     if category == "fire_glass" or specs.get("fire_glass"):
         found += _glass(text, specs, facts)
     if category == "fire_shutter":
@@ -993,7 +1124,8 @@ _SCALAR_KEYS = frozenset({
     "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables",
     "sprinklers", "sprinkler_mountings", "coating_codes", "coating_types", "temperature_channels",
-    "gear_patterns", "batteries"})  # what _scalars reads
+    "gear_patterns", "batteries", "blanket_sides", "word_values", "coating_hours", "cores", "storage_pressures_mpa",
+    "self_check_hours", "door_codes"})  # what _scalars reads
 
 
 @functools.lru_cache(maxsize=1)
@@ -1033,11 +1165,13 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         # a TZL code and a written protection time state the same thing (TZL30 in the title,
         # 防护时间约十五分钟 in the description): one family
         "TZL minutes": set(specs.get("tzl_minutes", [])) | set(specs.get("protection_minutes", [])),
-        "blanket size": {tuple(sorted((b["width_m"], b["length_m"]))) for b in specs.get("blanket_sizes", [])},
+        # a side written alone (尺寸：1.0m) is a square's when the field gives no width × length
+        "blanket size": {tuple(sorted((b["width_m"], b["length_m"]))) for b in specs.get("blanket_sizes", [])}
+        or {(x, x) for x in specs.get("blanket_sides", [])},
         "hose code": {h["code"] for h in specs.get("hoses", [])},
         "door grade": set(specs.get("door_grades", [])),
         "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])}
-        | set(specs.get("stated_hours", [])),
+        | set(specs.get("stated_hours", [])) | set(specs.get("coating_hours", [])),
         "emergency minutes": set(specs.get("emergency_minutes", [])),
         # nominal sections only: a size outside the series (实际约2.0mm²) is the sections rule's
         # substandard_spec, not a contradiction
@@ -1071,8 +1205,54 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "gear pattern": set(specs.get("gear_patterns", [])),
         # the battery chemistry (磷酸铁锂 in the title, 镍镉 in the table)
         "battery": {b["type"] for b in specs.get("batteries", [])},
+        # how many cores: a conductor spec's (3×2.5: 3; 3×4+1×2.5: 4) or a count (4芯)
+        "core count": {c["total_cores"] for c in specs.get("conductors", [])} | set(specs.get("cores", [])),
+        # a gaseous system's storage pressure (储存压力 4.2 MPa against 2.5 MPa)
+        "storage pressure": set(specs.get("storage_pressures_mpa", [])),
+        # a smoke alarm's battery self-check interval (24小时自检 against 每72小时一次)
+        "self-check hours": set(specs.get("self_check_hours", [])),
     }
+    words = specs.get("word_values") or {}
+    for family in _word_family_names():
+        values = set(words.get(family, {}))
+        values |= _coded_words(family, specs)
+        out["words:" + family] = values
     return {k: v for k, v in out.items() if v}
+
+
+def _within_fill(a: set, b: set) -> bool:
+    """Two single extinguisher amounts close enough (extinguisher.tolerance_kg) to be a nominal size and
+    its stated fill (MFZ/ABC4, 实际充装 3.8kg): whether that fill is within the standard is the fill rule's."""
+    if len(a) != 1 or len(b) != 1:
+        return False
+    tol = float(load_facts()["extinguisher"].get("tolerance_kg", 0.25))
+    return abs(next(iter(a)) - next(iter(b))) <= tol + 1e-9
+
+
+_DOOR_CODE_MATERIAL = (("GMFM", "steel_wood"), ("GFM", "steel"), ("MFM", "wood"))
+
+
+def _coded_words(family: str, specs: dict[str, Any]) -> set:
+    """The value a model code states for a word family: MFTZ wheeled (GB 4351, T = 推车); GFM steel,
+    MFM wood, GMFM steel-wood (GB 12955); GB 14907 N/W place and S/R base."""
+    if family == "extinguisher_structure":
+        return {"wheeled"} if any(c.get("wheeled") for c in specs.get("extinguisher_codes") or []) else set()
+    if family == "door_material":
+        return {next(v for p, v in _DOOR_CODE_MATERIAL if c.startswith(p)) for c in specs.get("door_codes") or []
+                if c.startswith(("GMFM", "GFM", "MFM"))}
+    if family in ("coating_place", "coating_base"):
+        return set((specs.get("coating_codes") or {}).get(family.removeprefix("coating_"), []))
+    return set()
+
+
+@functools.lru_cache(maxsize=1)
+def _word_family_facts() -> dict[str, Any]:
+    cfg = load_facts().get("word_families") or {}
+    return cfg.get("families", {}) if cfg.get("enforce") else {}
+
+
+def _word_family_names() -> tuple[str, ...]:
+    return tuple(_word_family_facts())
 
 
 # the value families `_scalars` compares across fields, as the evidence names them
@@ -1085,7 +1265,7 @@ FAMILY_NAMES = {
     "emergency minutes": "应急工作时间", "cross-section": "导体截面", "hose length": "水带长度",
     "sprinkler mounting": "喷头安装方式", "cable fire resistance": "是否耐火", "coating place": "防火涂料使用场所",
     "coating thickness": "防火涂料类型", "temperature channels": "测温通道数", "gear pattern": "防护装备款式",
-    "battery": "电池类型",
+    "battery": "电池类型", "core count": "芯数", "storage pressure": "储存压力", "self-check hours": "电池自检间隔",
 }
 _COATING_THICKNESS = {"ultra_thin": "超薄型", "thin": "薄型", "thick": "厚型"}
 _BATTERY_NAMES = {"cobalt_lithium": "钴酸锂", "ternary_lithium": "三元锂", "lead_acid": "铅酸", "lifepo4": "磷酸铁锂",
@@ -1100,7 +1280,9 @@ FAMILY_CATEGORIES = {
     "cylinder volume": {"portable_extinguisher", "gas_suppression"}, "TZL minutes": {"escape_respirator"},
     "blanket size": {"fire_blanket"}, "hose code": {"fire_hose"},
     "door grade": {"fire_door", "fire_glass", "fire_shutter"},
-    "fire-resistance hours": {"fire_door", "fire_glass", "fire_shutter"}, "temperature": {"sprinkler"},
+    "fire-resistance hours": {"fire_door", "fire_glass", "fire_shutter", "fire_retardant_coating"},
+    "temperature": {"sprinkler"}, "core count": {"flame_retardant_cable", "fire_resistant_cable"},
+    "storage pressure": {"gas_suppression"}, "self-check hours": {"smoke_alarm"},
     "voltage": {"flame_retardant_cable", "fire_resistant_cable"},
     "conductors": {"flame_retardant_cable", "fire_resistant_cable"},
     "cable class": {"flame_retardant_cable", "fire_resistant_cable"},
@@ -1116,12 +1298,22 @@ FAMILY_CATEGORIES = {
 
 
 def _compared_in(family: str, category: str) -> bool:
+    if family.startswith("words:"):
+        return category in _word_family_facts().get(family[6:], {}).get("categories", [])
     cats = FAMILY_CATEGORIES.get(family)
     return cats is None or category in cats
 
 
 def _value_text(family: str, value: Any) -> str:
     """One compared value as the evidence shows it: 1.5×1.5, 3 芯×2.5, 干粉 (never a Python repr)."""
+    if family.startswith("words:"):
+        return _word_family_facts().get(family[6:], {}).get("names", {}).get(value, str(value))
+    if family == "core count":
+        return f"{value} 芯"
+    if family == "storage pressure":
+        return f"{_fmt(value)} MPa"
+    if family == "self-check hours":
+        return f"每 {_fmt(value)} 小时"
     if family == "agent":
         return _agent(value)
     if family == "sprinkler mounting":
@@ -1148,6 +1340,17 @@ def _value_text(family: str, value: Any) -> str:
 
 def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
     """The text that stated `value` for `family`, as parse_specs kept it (or the value itself)."""
+    if family.startswith("words:"):
+        word = (specs.get("word_values") or {}).get(family[6:], {}).get(value)
+        if word:
+            return word
+        if family == "words:door_material":
+            return next((c for c in specs.get("door_codes") or [] if _coded_words(family, {"door_codes": [c]}) == {value}), "")
+        if family == "words:extinguisher_structure":
+            return next((c["code"] for c in specs.get("extinguisher_codes") or [] if c.get("wheeled")), "")
+        return str(value)
+    if family in ("core count", "storage pressure", "self-check hours"):
+        return {"core count": f"{value}芯", "storage pressure": f"{_fmt(value)}mpa"}.get(family, _fmt(value))
     if family == "blanket size":
         for b in specs.get("blanket_sizes", []):
             if tuple(sorted((b["width_m"], b["length_m"]))) == value:
@@ -1184,10 +1387,15 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
         return []
     a = _scalars(title_specs) if title_scalars is None else title_scalars
     b = _scalars(other_specs) if other_scalars is None else other_scalars
+    pair = first.startswith("“")  # two attributes: a word family's words there may name two parts
     for family in (f for f in a if f in b and _compared_in(f, category)):  # in the specs' order (same family every run)
+        if pair and family.startswith("words:"):
+            continue
+        if family == "extinguisher amount" and _within_fill(a[family], b[family]):
+            continue
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
             x, y = next(iter(a[family])), next(iter(b[family]))
-            name = FAMILY_NAMES.get(family, family)
+            name = FAMILY_NAMES.get(family) or _word_family_facts().get(family[6:], {}).get("name", family)
             return [Finding("spec_mismatch", f"{name}前后矛盾：{first}写 {_value_text(family, x)}，"
                             f"“{other.strip()[:40]}”写 {_value_text(family, y)}", locate(other, _needle(family, y, other_specs)))]
     return []

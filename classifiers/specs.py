@@ -32,7 +32,8 @@ _EXT_RE = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z
 _EXT_RE_UNIT = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
                           r"(\d+(?:\.\d+)?)\s*(kg|l)(?![a-z])")
 _WEIGHT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|斤)(?![a-z])")
-_GROSS_RE = re.compile(r"(总重|毛重|整机重|整瓶重|含瓶|瓶重|重约|发货重|快递重|承重|载重)[^\d]{0,3}$")
+_GROSS_RE = re.compile(r"(总重|毛重|整机重|整瓶重|含瓶|连瓶|带瓶|瓶重|瓶子|瓶身|加粉|实物|重约|发货重|快递重|承重|载重)"
+                       r"[^\d，,。;；]{0,6}$")
 _VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])")
 _TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d{2,3})(?!\d)")
 _MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
@@ -149,7 +150,7 @@ _COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)|颜色\s*[:：]?\
 _K_RE = re.compile(r"(?<![a-z])k\s*=?\s*(\d{2,3})(?![\d])")
 _DN_RE = re.compile(r"(?<![a-z])dn\s*(\d{2,3})(?!\d)")
 _INCH_RE = re.compile(r"(\d(?:\.\d)?)\s*(?:寸|英寸)")
-_BORE_WORD_RE = re.compile(r"(?:口径|通径|公称直径|接口规格)\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?(?!\d)"
+_BORE_WORD_RE = re.compile(r"(?:口径|内径|通径|公称直径|接口规格)\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?(?!\d)"
                            r"|(?<![\d.])(\d{2,3})\s*(?:mm|毫米)?\s*(?:口径|通径)")
 _HYDRANT_RE = re.compile(r"(?<![a-z])(sn[zsw]{0,2}|ss|sa)\s*(\d{2,3})(?!\d)")
 _XBD_RE = re.compile(r"(?<![a-z])xbd\s*(\d{1,2}(?:\.\d{1,2})?)\s*/\s*(\d{1,3}(?:\.\d)?)")
@@ -166,10 +167,12 @@ _COUPLING_RE = re.compile(r"(?<![a-z])k(ds|dn|ws|wx|wz|wh|wk|d|j|y|z|a)\s*-?\s*(
 _CABLE_RE = re.compile(r"(?<![a-z])((?:wd)?(?:zr-?nh|zr|z[abcd]n|z[abcd]|zn|nh|n|z)?)\s*-?\s*"
                        r"(yjv22|yjlv|yjy|yjv|vv22|vv|bvvb|bvr|bvv|bv|byjr|byj|rvvp|rvv|rvs|rv|kvvp|kvv|bttz|bttrz|"
                        r"yttw|btly|ng-a|djyvp)(?![a-z])")
-_CONDUCTOR_RE = re.compile(r"(?<![\d.])(\d{1,2})\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)(?:\s*\+\s*(\d)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?))?"
-                           r"(?![\d.]|\s*(?:米|m(?![m²2])|cm|厘米))")
+_CONDUCTOR_RE = re.compile(r"(?<![\d.*×])(?<!\dx)(\d{1,2})\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)(?:\s*\+\s*(\d)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?))?"
+                           r"(?![\d.]|\s*(?:米|m(?![m²2])|cm|厘米|[*×]))")
 _SECTION_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(?:平方(?:毫米)?|mm²|mm2|㎟)")
-_CORES_RE = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*芯")
+# several sections on offer before one unit: 1.5/2.5/4/6平方, 1.5 2.5 4 6平方, 1.5、2.5、4平方
+_SECTION_LIST_RE = re.compile(r"(?<![\d.*×x])(\d{1,3}(?:\.\d{1,2})?(?:\s*[/、,，\s]\s*\d{1,3}(?:\.\d{1,2})?){2,})\s*(?:平方|mm²|mm2|㎟)")
+_CORES_RE = re.compile(r"(?<![a-z\d.])(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*芯(?!数)")
 _VOLTAGE_RE = re.compile(r"(0\.6/1|450/750|300/500|300/300|8\.7/15|26/35|0\.6/1\.0)\s*(kv|v)?")
 # blankets, batteries, packs, certificates
 _SIZE_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?(?![\d.*×x])")
@@ -234,7 +237,7 @@ _KEY_WEIGHT_RE = re.compile(r"(?:净重|充装量|灭火剂量|药剂量|装药�
 def _weights(norm: str) -> list[float]:
     out = [float(m.group(2)) for m in _KEY_WEIGHT_RE.finditer(norm)]
     for m in _WEIGHT_RE.finditer(norm):
-        if _GROSS_RE.search(norm[max(0, m.start() - 8):m.start()]):
+        if _GROSS_RE.search(norm[max(0, m.start() - 12):m.start()]):
             continue
         out.append(float(m.group(1)) * (0.5 if m.group(2) == "斤" else 1.0))
     return out
@@ -528,6 +531,44 @@ def _pump_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
                        "flow_lps": float(m.group(2))} for m in _XBD_RE.finditer(norm)])
 
 
+_FLOW_RE = re.compile(r"(?<![\d.\-~～])(\d{1,3}(?:\.\d{1,2})?)\s*(?:l/s|升/秒)")
+_POWER_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s*(?:kw|千瓦)(?![a-z])")
+
+
+def _flow_power_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("l/s") or has("升/秒"):
+        _put(specs, "flows_lps", sorted({float(v) for v in _FLOW_RE.findall(norm)}))
+    if has("kw") or has("千瓦"):
+        _put(specs, "powers_kw", sorted({float(v) for v in _POWER_RE.findall(norm)}))
+
+
+# a smoke alarm's battery self-check interval (hours): 每72小时自检一次, 自检周期：72小时, 24小时电池自检,
+# 电池自检：每72小时一次, 3天自检一次
+SELF_CHECK_RES = (
+    re.compile(r"每\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:自检|自我检测|巡检|电池检测)"),
+    re.compile(r"(?:自检|巡检|电池检测)\s*(?:周期|间隔|频率|频次)\s*[:：为]?\s*(?:每)?\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)"),
+    re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:电池)?\s*(?:自检|巡检)"),
+    re.compile(r"(?:自检|电池检测)\s*[:：]?\s*每\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)"),
+)
+
+
+def self_check_hours(norm: str) -> list[tuple[float, str]]:
+    """(hours, matched text) of each battery self-check interval a normalised text states."""
+    out, seen = [], []
+    for rx in SELF_CHECK_RES:
+        for m in rx.finditer(norm):
+            if any(a < m.end() and m.start() < b for a, b in seen):
+                continue
+            seen.append(m.span())
+            out.append((float(m.group(1)) * (24 if m.group(2) == "天" else 1), m.group(0)))
+    return out
+
+
+def _self_check_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    if has("检"):
+        _put(specs, "self_check_hours", sorted({h for h, _ in self_check_hours(norm)}))
+
+
 def _head_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("扬程"):
         _put(specs, "head_m", [float(v) for v in _HEAD_RE.findall(norm)])
@@ -537,6 +578,8 @@ def _head_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
 # words first, a digit only when no code runs into it (GQQ120/4.2瓶组) and never a minimum order (5瓶起批)
 _CYLINDER_WORD_RE = re.compile(r"(单|双|两|二|三|四)\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)(?!\s*起(?:批|订|售))")
 _CYLINDER_COUNT_RE = re.compile(r"(?<![\d./a-z\-])([2-9])\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)(?!\s*起(?:批|订|售))")
+# a gaseous system's storage pressure (储存压力4.2MPa), not a working, test or start-up one
+_STORAGE_PRESSURE_RE = re.compile(r"(?:储存压力|贮存压力|储压|增压压力|充装压力)\s*[:：为]?\s*(\d{1,2}(?:\.\d{1,2})?)\s*mpa")
 _CN_COUNTS = {"单": 1, "双": 2, "两": 2, "二": 2, "三": 3, "四": 4}
 
 
@@ -565,6 +608,7 @@ def _foam_gas_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
         _put(specs, "mix_ratio_pct", sorted({int(v) for v in _MIX_RE.findall(norm)}))
     if has("mpa"):
         _put(specs, "pressures_mpa", [float(v) for v in _PRESSURE_RE.findall(norm)])
+        _put(specs, "storage_pressures_mpa", sorted({float(v) for v in _STORAGE_PRESSURE_RE.findall(norm)}))
 
 
 def _hose_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -580,13 +624,19 @@ def _hose_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
 # a distance is not the product's length: 距离火源3米以上, 射程≥6米, 安装高度2.5米, 3米开外
 _DISTANCE_BEFORE_RE = re.compile(r"(?:距离?|离|间距|射程|半径|高度|深度|范围)[^\d，,。；;]{0,4}$")
 _DISTANCE_AFTER_RE = re.compile(r"\s*(?:以外|之外|开外|远|处)")
+# a length of the bulk a piece is cut from, not the piece's: 整盘200米, 整盘长度 100米, 一卷100米,
+# 100米/卷, 起订量 500米 (a hose sold by the metre from a reel of 200 m is still 8-65-20)
+_BULK_BEFORE_RE = re.compile(r"(?:整盘|整卷|整捆|每盘|每卷|一盘|一卷|盘长|卷长|起订|起批|最少|库存)[^\d，,。；;]{0,4}$")
+_BULK_AFTER_RE = re.compile(r"\s*(?:/\s*(?:卷|盘|捆)|一(?:卷|盘|捆)|每(?:卷|盘|捆)|起订|起批|整盘|整卷)")
 
 
 def _length_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("米") or has("m"):
         _put(specs, "lengths_m", [int(m.group(1)) for m in _LENGTH_RE.finditer(norm)
                                   if not _DISTANCE_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start())
-                                  and not _DISTANCE_AFTER_RE.match(norm, m.end())])
+                                  and not _DISTANCE_AFTER_RE.match(norm, m.end())
+                                  and not _BULK_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start())
+                                  and not _BULK_AFTER_RE.match(norm, m.end())])
 
 
 def _coupling_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -604,7 +654,11 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
     if times:
         _put(specs, "conductors", _conductors(norm))
     if has("平方") or has("mm") or has("㎟"):
-        _put(specs, "sections_mm2", [float(v) for v in _SECTION_RE.findall(norm)])
+        sections = [float(v) for v in _SECTION_RE.findall(norm)]
+        # sizes on offer as a list (1.5、2.5、4、6平方; 1.5/2.5/4平方): each of them, not the last alone
+        for m in _SECTION_LIST_RE.finditer(norm):
+            sections += [float(v) for v in re.findall(r"\d{1,3}(?:\.\d{1,2})?", m.group(1)) if float(v) not in sections]
+        _put(specs, "sections_mm2", sections)
     if has("芯"):
         _put(specs, "cores", [int(cn_number(v)) for v in _CORES_RE.findall(norm) if cn_number(v)])
     if has("/"):
@@ -612,9 +666,17 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
                                 for v, _ in _VOLTAGE_RE.findall(norm)}))
 
 
+_SIDE_RE = re.compile(r"(?<![\d.*×x])(\d(?:\.\d{1,2})?)\s*(?:米|m)(?![\d²2a-z])(?!\s*[*×x])")
+
+
 def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("*") or has("×") or has("x"):
         _put(specs, "blanket_sizes", _blanket_sizes(norm))
+    if has("米") or has("m"):
+        # one side written alone (灭火毯1.0米, 尺寸：1.2m): a square blanket's side; a distance is none
+        _put(specs, "blanket_sides", sorted({float(m.group(1)) for m in _SIDE_RE.finditer(norm)
+                                             if not _DISTANCE_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start())
+                                             and 0.5 <= float(m.group(1)) <= 2.0}))
     _put(specs, "batteries", [{"type": kind, "text": word} for word, norm_word, kind in _battery_words(facts)
                       if norm_word in norm])
     cues = _cert_cues(facts)
@@ -633,18 +695,27 @@ _COATING_TYPES = (("超薄型", "ultra_thin"), ("非膨胀型", "non_intumescent
 
 # GB 14907-2018 codes: GT-NSP-Ft1.50 (N indoor / W outdoor, S water-based / R solvent-based), the
 # short NCB / WH (place + 超薄 CB, 薄 B, 厚 H), 代号W
-_COATING_CODE_RE = re.compile(r"(?<![a-z])gt\s*-\s*([nw])([sr])?|(?<![a-z0-9])([nw])(cb|b|h)(?![a-z0-9])|代号\s*[:：]?\s*([nw])(?![a-z])")
+_COATING_CODE_RE = re.compile(r"(?<![a-z])gt\s*-\s*([nw])([sr])?|(?<![a-z0-9])([nw])(cb|b|h)(?![a-z0-9])|代号\s*[:：]?\s*([nw])(?![a-z])"
+                              r"|(?:(?<![a-z0-9])([nw])\s*类|(?:使用场所|适用场所|场所)\s*[:：]?\s*([nw])(?![a-z]))")
+# the dispersion code alone: 分散介质：R, S类 (water S, solvent R)
+_COATING_BASE_RE = re.compile(r"(?:分散介质|分散体系|介质类型)\s*[:：]?\s*([sr])(?![a-z])|(?<![a-z0-9])([sr])\s*类")
+# the fire-resistance rating of a steel coating, GB 14907-2018 Ft1.50 (hours)
+_COATING_FT_RE = re.compile(r"(?<![a-z])ft\s*([0-3]\.\d{1,2})(?!\d)")
 
 
 def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     # every code holds one of these: gt-…, 代号, or the short NCB/NB/NH/WCB/WB/WH
-    if any(map(has, ("gt", "代号", "ncb", "nb", "nh", "wcb", "wb", "wh"))):
+    if any(map(has, ("gt", "代号", "ncb", "nb", "nh", "wcb", "wb", "wh", "类", "场所", "介质"))):
         places, bases = set(), set()
         for m in _COATING_CODE_RE.finditer(norm):
-            places.add((m.group(1) or m.group(3) or m.group(5)).upper())
+            places.add((m.group(1) or m.group(3) or m.group(5) or m.group(6) or m.group(7)).upper())
             if m.group(2):
                 bases.add(m.group(2).upper())
-        _put(specs, "coating_codes", {"place": sorted(places), "base": sorted(bases)} if places else None)
+        for m in _COATING_BASE_RE.finditer(norm):
+            bases.add((m.group(1) or m.group(2)).upper())
+        _put(specs, "coating_codes", {"place": sorted(places), "base": sorted(bases)} if places or bases else None)
+    if has("ft"):
+        _put(specs, "coating_hours", [float(v) for v in _COATING_FT_RE.findall(norm)])
     if has("型"):
         found, rest = [], norm
         for word, code in _COATING_TYPES:  # longest first: 超薄型 is not also 薄型
@@ -652,6 +723,74 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
                 found.append(code)
                 rest = rest.replace(word, " ")
         _put(specs, "coating_types", found)
+
+
+# Words of one quantity whose values exclude each other (手提式 / 推车式, 快速响应 / 标准响应, 纯铜 /
+# 铜包铝): specs.yaml `word_families`. A word denied or compared (非钢质, 不带测温, 比乙级好) says nothing.
+_WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无|没有|并非|而非|不像|不同于|区别于|比|替代|代替|告别|拒绝|不支持)\s*$")
+
+
+def _word_table(families: tuple) -> tuple:
+    """((family, value, normalised word) sorted longest word first, {family: skip words}, {family: both words})."""
+    words, skips, boths = [], {}, {}
+    for name, groups, skip, both in families:
+        for value, ws in groups:
+            words += [(name, value, normalize(w)) for w in ws]
+        skips[name] = tuple(normalize(w) for w in skip)
+        boths[name] = tuple(normalize(w) for w in both)
+    words.sort(key=lambda x: -len(x[2]))
+    return tuple(words), skips, boths
+
+
+_WORD_TABLES: dict[int, tuple[dict[str, Any], tuple]] = {}
+
+
+def _word_families(facts: dict[str, Any]) -> tuple:
+    """The word table of the facts' `word_families`, built once per facts section (read-only once loaded)."""
+    cfg = facts.get("word_families") or {}
+    if not cfg.get("enforce"):
+        return (), {}, {}
+    cached = _WORD_TABLES.get(id(cfg))
+    if cached is None or cached[0] is not cfg:
+        fams = tuple((name, tuple((v, tuple(ws)) for v, ws in f.get("groups", {}).items()), tuple(f.get("skip_words", [])),
+                      tuple(f.get("both_words", []))) for name, f in cfg.get("families", {}).items())
+        cached = _WORD_TABLES[id(cfg)] = (cfg, _word_table(fams))
+    return cached[1]
+
+
+def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """{family: {value: the word that said it}} for the word families a normalised text names, each word
+    read once (the longest first: 铜包铝 is not also 铝), none denied or compared (非钢质, 不带测温); a
+    family whose skip words the text holds (a part: 门框, 导轨) or whose both-words it holds (组合式) says nothing."""
+    words, skips, boths = _word_families(facts)
+    out: dict[str, dict[str, str]] = {}
+    taken: list[tuple[int, int]] = []
+    for family, value, w in words:
+        if w not in norm:
+            continue
+        start = 0
+        while True:
+            at = norm.find(w, start)
+            if at < 0:
+                break
+            start = at + 1
+            end = at + len(w)
+            if any(at < b and a < end for a, b in taken):
+                continue
+            taken.append((at, end))
+            before = norm[max(0, at - 4):at]
+            # a list of denied words: 不是钴酸锂三元锂 (the words between the denial and this one)
+            if _WORD_NEGATION_RE.search(before) or (w.isascii() and (norm[at - 1:at].isalnum() if at else False)):
+                continue
+            out.setdefault(family, {}).setdefault(value, w)
+    for family in list(out):
+        if any(s in norm for s in skips.get(family, ())) or any(b in norm for b in boths.get(family, ())):
+            del out[family]
+    return out
+
+
+def _word_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    _put(specs, "word_values", word_values(norm, facts))
 
 
 # temperature channels of an electrical-fire detector: 8路温度, 温度通道：2路, 测温4路
@@ -693,14 +832,18 @@ _FAMILIES = (
     (("hydrants",), _hydrant_family),
     (("pumps",), _pump_family),
     (("head_m",), _head_family),
-    (("foam_types_code", "foam_types_words", "gas_cylinders", "cylinder_count", "mix_ratio_pct", "pressures_mpa"),
+    (("flows_lps", "powers_kw"), _flow_power_family),
+    (("self_check_hours",), _self_check_family),
+    (("foam_types_code", "foam_types_words", "gas_cylinders", "cylinder_count", "mix_ratio_pct", "pressures_mpa",
+      "storage_pressures_mpa"),
      _foam_gas_family),
     (("hoses",), _hose_family),
     (("lengths_m",), _length_family),
     (("couplings",), _coupling_family),
     (("cables", "conductors", "sections_mm2", "cores", "voltages"), _cable_family),
-    (("blanket_sizes", "batteries", "certificate_numbers", "pack_qty"), _blanket_cert_pack_family),
-    (("coating_codes", "coating_types"), _coating_family),
+    (("blanket_sizes", "blanket_sides", "batteries", "certificate_numbers", "pack_qty"), _blanket_cert_pack_family),
+    (("coating_codes", "coating_hours", "coating_types"), _coating_family),
+    (("word_values",), _word_family),
     (("temperature_channels", "gear_patterns"), _channel_gear_family),
 )
 _FAMILY_OF = {key: family for keys, family in _FAMILIES for key in keys}
