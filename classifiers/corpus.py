@@ -54,9 +54,9 @@ REAL_VOICE3_PATH = DATA_DIR / "real_voice3.jsonl"
 # its rules work, issue 17), then trained on like the others
 REAL_VOICE4_PATH = DATA_DIR / "real_voice4.jsonl"
 # a fifth, by two writers who saw no rules and no other listings (1688/B2B suppliers; retail shops), issue 17:
-# measured on main's rules first, then the rules fixed against it; trained on only once those fixes landed
+# measured on main's rules first, then the rules fixed against it; trained on once those fixes landed
 REAL_VOICE5_PATH = DATA_DIR / "real_voice5.jsonl"
-TRAINING_PATHS = (HAND_CORPUS_PATH, REAL_VOICE_TRAIN_PATH, REAL_VOICE3_PATH, REAL_VOICE4_PATH)
+TRAINING_PATHS = (HAND_CORPUS_PATH, REAL_VOICE_TRAIN_PATH, REAL_VOICE3_PATH, REAL_VOICE4_PATH, REAL_VOICE5_PATH)
 DESCRIPTION_CHARS = 300
 
 
