@@ -253,5 +253,239 @@ def claim_mismatches(fields: list[tuple[str, str]], category: str, facts: dict[s
     cfg = facts.get("claims", {})
     return (_detection(fields, category, cfg.get("detection", {}))
             or _feature_denied(fields, cfg.get("feature_denied", {}))
-            or _actual_below_stated(fields, cfg.get("actual_value", {})))
+            or _actual_below_stated(fields, cfg.get("actual_value", {}))
+            or _same_quantity_twice(fields, category, cfg.get("same_quantity", {})))
 
+
+
+# -- the same quantity stated twice ------------------------------------------------------------------
+# a unit -> (the kind of quantity it measures, factor to the kind's base unit); the longest unit is read first
+_KIND_UNITS = {
+    "kg": ("mass", 1.0), "公斤": ("mass", 1.0), "千克": ("mass", 1.0), "斤": ("mass", 0.5), "克": ("mass", 0.001),
+    "l": ("volume", 1.0), "升": ("volume", 1.0), "ml": ("volume", 0.001), "毫升": ("volume", 0.001),
+    "m": ("length", 1.0), "米": ("length", 1.0), "cm": ("length", 0.01), "厘米": ("length", 0.01),
+    "公分": ("length", 0.01), "mm": ("length", 0.001), "毫米": ("length", 0.001),
+    "min": ("time", 1.0), "分钟": ("time", 1.0), "h": ("time", 60.0), "小时": ("time", 60.0), "秒": ("time", 1 / 60),
+    "℃": ("temperature", 1.0), "°c": ("temperature", 1.0),
+    "mpa": ("pressure", 1.0), "kpa": ("pressure", 0.001), "bar": ("pressure", 0.1),
+    "kw": ("power", 1000.0), "千瓦": ("power", 1000.0), "w": ("power", 1.0), "瓦": ("power", 1.0),
+    "l/s": ("flow", 1.0), "m3/h": ("flow", 1 / 3.6), "m³/h": ("flow", 1 / 3.6), "l/min": ("flow", 1 / 60),
+    "mm²": ("section", 1.0), "mm2": ("section", 1.0), "㎟": ("section", 1.0), "平方毫米": ("section", 1.0),
+    "平方": ("section", 1.0), "平方米": ("area", 1.0), "m²": ("area", 1.0), "m2": ("area", 1.0),
+    "v": ("voltage", 1.0), "伏": ("voltage", 1.0), "kv": ("voltage", 1000.0),
+    "mah": ("charge", 1.0), "ah": ("charge", 1000.0),
+}
+_KIND_VALUE_RE = re.compile(r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:\.\d{1,3})?)\s*("
+                            + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
+                            + r")(?![a-z²³0-9/])")
+# a value one of several (20/25米, 1-6米, 20、25米, 1.2×1.8m, 3×2.5+1×1.5平方): options or a dimension
+_LIST_BEFORE = re.compile(r"[\d.]\s*(?:[a-z\u4e00-\u9fff]{0,3})\s*[/、,，\-~～至到或+×*x]\s*$")
+_LIST_AFTER = re.compile(r"^\s*(?:[/、\-~～至到或+×*x]\s*\d|以上|以下|以内|起|左右以上)")
+_DIMENSION = re.compile(r"[×*x]\s*$|^\s*[×*x]")
+_APPROX_BEFORE = re.compile(r"(?:约|大约|大概|≈|~)\s*$")
+_APPROX_AFTER = re.compile(r"^\s*(?:左右|上下)")
+_CLAUSE_STOP = re.compile(r"[，,。;；!！?？\n]")
+_FILLER = "：:为是约达≈ 　"
+_TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈)+$")
+_PAREN_UNIT_RE = re.compile(r"[(（]\s*([^)）]{1,6})\s*[)）]\s*$")
+
+
+@functools.lru_cache(maxsize=4)
+def _quantity_tables(key: int) -> tuple:
+    """(noun -> [(quantity, kind)] longest nouns first, quantities) of the same_quantity facts (by id)."""
+    cfg = _SAME_QUANTITY_CFG[key]
+    nouns: dict[str, list[tuple[str, str]]] = {}
+    for q, spec in (cfg.get("quantities") or {}).items():
+        for n in spec.get("nouns", []):
+            nouns.setdefault(normalize(n), []).append((q, spec["kind"]))
+    ordered = tuple(sorted(nouns.items(), key=lambda x: -len(x[0])))
+    return ordered, tuple(sorted(map(normalize, cfg.get("product_words", [])), key=len, reverse=True))
+
+
+_SAME_QUANTITY_CFG: dict[int, dict[str, Any]] = {}
+
+
+def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> tuple[str, str] | None:
+    """(quantity, qualifier) of the noun `phrase` ends (at_end) or begins with, of `kind`; None when it names
+    no quantity of that kind."""
+    nouns, products = tables
+    for noun, quantities in nouns:
+        if (phrase.endswith(noun) if at_end else phrase.startswith(noun)):
+            q = next((q for q, k in quantities if k == kind), None)
+            if q is None:
+                continue
+            qualifier = phrase[:len(phrase) - len(noun)] if at_end else ""
+            for w in products:
+                qualifier = qualifier.replace(w, "")
+            return q, qualifier.strip()
+    return None
+
+
+def _clause_at(norm: str, start: int, end: int) -> str:
+    a = max((m.end() for m in _CLAUSE_STOP.finditer(norm, 0, start)), default=0)
+    m = _CLAUSE_STOP.search(norm, end)
+    return norm[a:m.start() if m else len(norm)]
+
+
+def _statements(source: str, text: str, category: str, cfg: dict[str, Any], tables: tuple,
+                optioned: set[str]) -> list[dict[str, Any]]:
+    """The quantity statements of one field: {q, qualifier, kind, value, approx, bare, unit, num, span}.
+    A kind stated with options, a range or a list is added to `optioned`."""
+    norm = normalize(text)
+    value_start = 0
+    key_q = None
+    headline = False
+    if source.startswith("attributes."):
+        raw_key = source.removeprefix("attributes.")
+        key = attribute_key(raw_key)
+        value_start = len(raw_key)
+        paren = _PAREN_UNIT_RE.search(key)
+        key_unit = paren.group(1).strip() if paren else None
+        key = key[:paren.start()].strip() if paren else key
+        headline = key in {normalize(k) for k in cfg.get("headline_keys", [])}
+        key_q = key
+        if key_unit in _KIND_UNITS and re.fullmatch(r"\s*\d{1,5}(?:\.\d{1,3})?\s*", norm[value_start:]):
+            kind, factor = _KIND_UNITS[key_unit]
+            found = _quantity_of(key, kind, tables)
+            m = re.search(r"\d{1,5}(?:\.\d{1,3})?", norm[value_start:])
+            if found:
+                return [{"q": found[0], "qualifier": found[1], "kind": kind, "value": float(m.group()) * factor,
+                         "approx": False, "bare": False, "unit": key_unit, "num": m.group(),
+                         "span": (value_start + m.start(), value_start + m.end())}]
+            return []
+    skip_words = cfg.get("_skip_words", ())
+    out = []
+    for m in _KIND_VALUE_RE.finditer(norm, value_start):
+        unit = m.group(2)
+        kind, factor = _KIND_UNITS[unit]
+        if kind == "area":
+            continue
+        s, e = m.span()
+        before, after = norm[max(value_start, s - 8):s], norm[e:e + 6]
+        if _LIST_BEFORE.search(before) or _LIST_AFTER.search(after):
+            if not (_DIMENSION.search(before) or _DIMENSION.search(after)):
+                optioned.add(kind)
+            continue
+        clause = _clause_at(norm, max(s, value_start), e)
+        if any(w in clause for w in skip_words):
+            if any(w in clause for w in ("可选", "任选", "齐全", "多规格", "定制", "定做", "可定", "各种", "均有")):
+                optioned.add(kind)
+            continue
+        approx = bool(_APPROX_BEFORE.search(before) or _APPROX_AFTER.search(after))
+        stmt = {"kind": kind, "value": float(m.group(1)) * factor, "approx": approx, "unit": unit,
+                "num": m.group(1), "span": (s, e), "bare": False}
+        if key_q is not None and not headline:
+            found = _quantity_of(key_q, kind, tables)
+            if found is None:
+                continue
+            stmt["q"], stmt["qualifier"] = found
+            out.append(stmt)
+            continue
+        # the words naming the value: right before it (长度25米), else right after it (90分钟应急时间)
+        phrase = before
+        cut = [x.end() for x in re.finditer(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]", phrase)]
+        phrase = (phrase[cut[-1]:] if cut else phrase).rstrip(_FILLER)
+        phrase = _TRAILING_FILLER.sub("", phrase).rstrip(_FILLER)
+        found = _quantity_of(phrase, kind, tables) if phrase else None
+        if found is None and not phrase:
+            tail = re.match(r"[\u4e00-\u9fff]{0,6}", after).group()
+            found = _quantity_of(tail, kind, tables, at_end=False) if tail else None
+            if found is None and (source == "title" or headline) and (not tail or tail[0] in "装的长"):
+                stmt["bare"] = True
+                out.append(stmt)
+                continue
+        if found is None:
+            continue
+        stmt["q"], stmt["qualifier"] = found
+        out.append(stmt)
+    return out
+
+
+def _close(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bool:
+    tol = float(cfg.get("approx_tolerance" if a["approx"] or b["approx"] else "tolerance", 0.03))
+    return abs(a["value"] - b["value"]) <= tol * max(abs(a["value"]), abs(b["value"])) + 1e-9
+
+
+_UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "厘米": "厘米", "mm": "毫米", "毫米": "毫米", "min": "分钟",
+               "分钟": "分钟", "h": "小时", "小时": "小时", "kg": "千克", "千克": "千克", "公斤": "公斤", "l": "升", "升": "升",
+               "ml": "毫升", "毫升": "毫升", "kw": "kW", "千瓦": "千瓦", "w": "W", "mpa": "MPa", "kpa": "kPa", "v": "V", "kv": "kV",
+               "mm²": "mm²", "mm2": "mm²", "㎟": "mm²", "平方": "平方", "l/s": "L/s", "m3/h": "m³/h", "m³/h": "m³/h",
+               "mah": "mAh", "ah": "Ah", "°c": "℃"}
+
+
+def _shown(stmt: dict[str, Any]) -> str:
+    return f"{stmt['num']} {_UNIT_SHOWN.get(stmt['unit'], stmt['unit'])}"
+
+
+def _where(source: str, text: str) -> str:
+    if source == "title":
+        return "标题"
+    if source == "description":
+        return "描述"
+    return f"“{text.strip()[:40]}”"
+
+
+def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
+                         cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """The same quantity (长度, 耐火时间, 功率 ... known by its unit's kind and its noun or attribute name)
+    stated in two fields with values that differ: the listing contradicts itself. A value alone in the
+    title (消防水带 20米) is the category's headline quantity of its kind (`bare`)."""
+    if not cfg.get("enforce") or not cfg.get("quantities"):
+        return []
+    key = id(cfg)
+    if key not in _SAME_QUANTITY_CFG:
+        cfg["_skip_words"] = tuple(normalize(w) for w in cfg.get("skip_clause_words", []))
+        _SAME_QUANTITY_CFG[key] = cfg
+    tables = _quantity_tables(key)
+    optioned: set[str] = set()
+    per_field = []
+    for source, text in fields:
+        if not _KIND_VALUE_RE.search(normalize(text)):
+            continue
+        stmts = _statements(source, text, category, cfg, tables, optioned)
+        # a quantity the field states with two values is a list of its own: the field states none
+        named: dict[tuple, list] = {}
+        for st in stmts:
+            if not st["bare"]:
+                named.setdefault((st["q"], st["qualifier"], st["kind"]), []).append(st)
+        keep = [v[0] for v in named.values() if all(_close(v[0], x, cfg) for x in v[1:])]
+        bares: dict[str, list] = {}
+        for st in stmts:
+            if st["bare"]:
+                bares.setdefault(st["kind"], []).append(st)
+        keep += [v[0] for v in bares.values() if len(v) == 1]
+        if keep:
+            per_field.append((source, text, keep))
+    quantities = cfg["quantities"]
+
+    def bare_as(st: dict[str, Any], q: str) -> bool:
+        spec = quantities.get(q, {})
+        return (category in spec.get("bare", []) and spec.get("kind") == st["kind"]
+                and st["unit"] in {normalize(u) for u in spec.get("bare_units", [])})
+
+    for i, (src_a, text_a, stmts_a) in enumerate(per_field):
+        for src_b, text_b, stmts_b in per_field[i + 1:]:
+            for a in stmts_a:
+                if a["kind"] in optioned:
+                    continue
+                for b in stmts_b:
+                    if b["kind"] != a["kind"]:
+                        continue
+                    if a["bare"] and b["bare"]:
+                        continue
+                    if a["bare"] or b["bare"]:
+                        named = b if a["bare"] else a
+                        bare = a if a["bare"] else b
+                        if named["qualifier"] or not bare_as(bare, named["q"]):
+                            continue
+                        q = named["q"]
+                    elif (a["q"], a["qualifier"]) != (b["q"], b["qualifier"]):
+                        continue
+                    else:
+                        q = a["q"]
+                    if _close(a, b, cfg):
+                        continue
+                    name = quantities[q].get("name", q)
+                    return [(src_b, Finding("spec_mismatch", f"{name}前后矛盾：{_where(src_a, text_a)}写 {_shown(a)}，"
+                                                             f"{_where(src_b, text_b)}写 {_shown(b)}", b["span"]))]
+    return []
