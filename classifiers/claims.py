@@ -279,9 +279,10 @@ _KIND_VALUE_RE = re.compile(r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:
                             + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
                             + r")(?![a-z²³0-9/])")
 # a value one of several (20/25米, 1-6米, 20、25米, 1.2×1.8m, 3×2.5+1×1.5平方): options or a dimension
-_LIST_BEFORE = re.compile(r"[\d.]\s*(?:[a-z\u4e00-\u9fff]{0,3})\s*[/、,，\-~～至到或+×*x]\s*$")
-_LIST_AFTER = re.compile(r"^\s*(?:[/、\-~～至到或+×*x]\s*\d|以上|以下|以内|起|左右以上)")
+_LIST_BEFORE = re.compile(r"[\d.]\s*([a-z\u4e00-\u9fff²³/]{0,4}?)\s*([/、,，\-~～至到或+×*x])\s*$")
+_LIST_AFTER = re.compile(r"^\s*(?:([/、\-~～至到或+×*x])\s*\d+(?:\.\d+)?\s*([a-z\u4e00-\u9fff²³/]{0,4})|以上|以下|以内|起)")
 _DIMENSION = re.compile(r"[×*x]\s*$|^\s*[×*x]")
+_BOUND_BEFORE = re.compile(r"(?:[≥>≤<＞＜]=?|大于等于|小于等于|不低于|不小于|不少于|不超过|不高于|最大|最小|最高|最低|至少|至多)\s*$")
 _APPROX_BEFORE = re.compile(r"(?:约|大约|大概|≈|~)\s*$")
 _APPROX_AFTER = re.compile(r"^\s*(?:左右|上下)")
 _CLAUSE_STOP = re.compile(r"[，,。;；!！?？\n]")
@@ -290,19 +291,33 @@ _TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约
 _PAREN_UNIT_RE = re.compile(r"[(（]\s*([^)）]{1,6})\s*[)）]\s*$")
 
 
-@functools.lru_cache(maxsize=4)
-def _quantity_tables(key: int) -> tuple:
-    """(noun -> [(quantity, kind)] longest nouns first, quantities) of the same_quantity facts (by id)."""
-    cfg = _SAME_QUANTITY_CFG[key]
+# the same_quantity facts prepared once per facts dict (by id; the dict is kept so the id stays its own)
+_PREPARED: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The same_quantity facts as the check reads them: nouns (longest first, each with its quantities and
+    kinds), product words, clause words and headline keys normalised."""
+    hit = _PREPARED.get(id(cfg))
+    if hit is not None and hit[0] is cfg:
+        return hit[1]
     nouns: dict[str, list[tuple[str, str]]] = {}
     for q, spec in (cfg.get("quantities") or {}).items():
         for n in spec.get("nouns", []):
             nouns.setdefault(normalize(n), []).append((q, spec["kind"]))
-    ordered = tuple(sorted(nouns.items(), key=lambda x: -len(x[0])))
-    return ordered, tuple(sorted(map(normalize, cfg.get("product_words", [])), key=len, reverse=True))
-
-
-_SAME_QUANTITY_CFG: dict[int, dict[str, Any]] = {}
+    prep = {
+        "tables": (tuple(sorted(nouns.items(), key=lambda x: -len(x[0]))),
+                   tuple(sorted(map(normalize, cfg.get("product_words", [])), key=len, reverse=True))),
+        "skip_words": tuple(normalize(w) for w in cfg.get("skip_clause_words", [])),
+        "option_words": tuple(normalize(w) for w in cfg.get("option_words", [])),
+        "headline_keys": frozenset(normalize(k) for k in cfg.get("headline_keys", [])),
+        "bare_units": {q: frozenset(normalize(u) for u in spec.get("bare_units", []))
+                       for q, spec in (cfg.get("quantities") or {}).items()},
+    }
+    if len(_PREPARED) > 8:
+        _PREPARED.clear()
+    _PREPARED[id(cfg)] = (cfg, prep)
+    return prep
 
 
 def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> tuple[str, str] | None:
@@ -327,8 +342,27 @@ def _clause_at(norm: str, start: int, end: int) -> str:
     return norm[a:m.start() if m else len(norm)]
 
 
-def _statements(source: str, text: str, category: str, cfg: dict[str, Any], tables: tuple,
-                optioned: set[str]) -> list[dict[str, Any]]:
+def _unit_kind(text: str) -> str | None:
+    """The kind of the unit `text` begins with (米 in 米、25米), None when none."""
+    m = re.match("|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True)), text)
+    return _KIND_UNITS[m.group()][0] if m else None
+
+
+def _listed(m: re.Match | None, kind: str, before: bool = False) -> str:
+    """"list" when the value is one of several of its kind (20/25米, 1-6米, 20米、25米), "dimension" when one side
+    of a size (1.2×1.8m), "bound" for 25米以上, "" when the neighbouring number is another quantity's (15kW/380V)."""
+    if m is None:
+        return ""
+    if m.group(1) is None:
+        return "bound"
+    unit = m.group(1) if before else m.group(2)
+    sep = m.group(2) if before else m.group(1)
+    if unit and _unit_kind(unit) not in (None, kind):
+        return ""
+    return "dimension" if sep in "×*x" else "list"
+
+
+def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]) -> list[dict[str, Any]]:
     """The quantity statements of one field: {q, qualifier, kind, value, approx, bare, unit, num, span}.
     A kind stated with options, a range or a list is added to `optioned`."""
     norm = normalize(text)
@@ -342,18 +376,18 @@ def _statements(source: str, text: str, category: str, cfg: dict[str, Any], tabl
         paren = _PAREN_UNIT_RE.search(key)
         key_unit = paren.group(1).strip() if paren else None
         key = key[:paren.start()].strip() if paren else key
-        headline = key in {normalize(k) for k in cfg.get("headline_keys", [])}
+        headline = key in prep["headline_keys"]
         key_q = key
         if key_unit in _KIND_UNITS and re.fullmatch(r"\s*\d{1,5}(?:\.\d{1,3})?\s*", norm[value_start:]):
             kind, factor = _KIND_UNITS[key_unit]
-            found = _quantity_of(key, kind, tables)
+            found = _quantity_of(key, kind, prep["tables"])
             m = re.search(r"\d{1,5}(?:\.\d{1,3})?", norm[value_start:])
             if found:
                 return [{"q": found[0], "qualifier": found[1], "kind": kind, "value": float(m.group()) * factor,
                          "approx": False, "bare": False, "unit": key_unit, "num": m.group(),
                          "span": (value_start + m.start(), value_start + m.end())}]
             return []
-    skip_words = cfg.get("_skip_words", ())
+    skip_words, option_words, tables = prep["skip_words"], prep["option_words"], prep["tables"]
     out = []
     for m in _KIND_VALUE_RE.finditer(norm, value_start):
         unit = m.group(2)
@@ -361,15 +395,17 @@ def _statements(source: str, text: str, category: str, cfg: dict[str, Any], tabl
         if kind == "area":
             continue
         s, e = m.span()
-        before, after = norm[max(value_start, s - 8):s], norm[e:e + 6]
-        if _LIST_BEFORE.search(before) or _LIST_AFTER.search(after):
-            if not (_DIMENSION.search(before) or _DIMENSION.search(after)):
+        before, after = norm[max(value_start, s - 10):s], norm[e:e + 10]
+        listed = _listed(_LIST_BEFORE.search(before), kind, before=True) or _listed(_LIST_AFTER.search(after), kind)
+        if listed:
+            if listed == "list":
                 optioned.add(kind)
             continue
         clause = _clause_at(norm, max(s, value_start), e)
-        if any(w in clause for w in skip_words):
-            if any(w in clause for w in ("可选", "任选", "齐全", "多规格", "定制", "定做", "可定", "各种", "均有")):
-                optioned.add(kind)
+        if any(w in clause for w in option_words):
+            optioned.add(kind)
+            continue
+        if any(w in clause for w in skip_words) or _BOUND_BEFORE.search(before):
             continue
         approx = bool(_APPROX_BEFORE.search(before) or _APPROX_AFTER.search(after))
         stmt = {"kind": kind, "value": float(m.group(1)) * factor, "approx": approx, "unit": unit,
@@ -432,17 +468,13 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     title (消防水带 20米) is the category's headline quantity of its kind (`bare`)."""
     if not cfg.get("enforce") or not cfg.get("quantities"):
         return []
-    key = id(cfg)
-    if key not in _SAME_QUANTITY_CFG:
-        cfg["_skip_words"] = tuple(normalize(w) for w in cfg.get("skip_clause_words", []))
-        _SAME_QUANTITY_CFG[key] = cfg
-    tables = _quantity_tables(key)
+    prep = _prepared(cfg)
     optioned: set[str] = set()
     per_field = []
     for source, text in fields:
         if not _KIND_VALUE_RE.search(normalize(text)):
             continue
-        stmts = _statements(source, text, category, cfg, tables, optioned)
+        stmts = _statements(source, text, prep, optioned)
         # a quantity the field states with two values is a list of its own: the field states none
         named: dict[tuple, list] = {}
         for st in stmts:
@@ -461,7 +493,7 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     def bare_as(st: dict[str, Any], q: str) -> bool:
         spec = quantities.get(q, {})
         return (category in spec.get("bare", []) and spec.get("kind") == st["kind"]
-                and st["unit"] in {normalize(u) for u in spec.get("bare_units", [])})
+                and st["unit"] in prep["bare_units"].get(q, ()))
 
     for i, (src_a, text_a, stmts_a) in enumerate(per_field):
         for src_b, text_b, stmts_b in per_field[i + 1:]:
