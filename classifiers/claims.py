@@ -305,17 +305,23 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
     for q, spec in (cfg.get("quantities") or {}).items():
         for n in spec.get("nouns", []):
             nouns.setdefault(normalize(n), []).append((q, spec["kind"]))
+    def alt(key: str) -> re.Pattern:
+        ws = [re.escape(normalize(w)) for w in cfg.get(key, [])]
+        return re.compile("|".join(ws) if ws else r"(?!)")
+
     prep = {
-        "tables": (tuple(sorted(nouns.items(), key=lambda x: -len(x[0]))),
+        # nouns by text, and the noun lengths longest first: a phrase's last (or first) n characters are looked up
+        "tables": (nouns, tuple(sorted({len(n) for n in nouns}, reverse=True)),
                    tuple(sorted(map(normalize, cfg.get("product_words", [])), key=len, reverse=True))),
-        "skip_words": tuple(normalize(w) for w in cfg.get("skip_clause_words", [])),
-        "option_words": tuple(normalize(w) for w in cfg.get("option_words", [])),
+        "skip": alt("skip_clause_words"),
+        "options": alt("option_words"),
         "headline_keys": frozenset(normalize(k) for k in cfg.get("headline_keys", [])),
         "bare_units": {q: frozenset(normalize(u) for u in spec.get("bare_units", []))
                        for q, spec in (cfg.get("quantities") or {}).items()},
     }
     if len(_PREPARED) > 8:
         _PREPARED.clear()
+    _field_statements.cache_clear()  # its entries name a facts dict by id
     _PREPARED[id(cfg)] = (cfg, prep)
     return prep
 
@@ -323,16 +329,22 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
 def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> tuple[str, str] | None:
     """(quantity, qualifier) of the noun `phrase` ends (at_end) or begins with, of `kind`; None when it names
     no quantity of that kind."""
-    nouns, products = tables
-    for noun, quantities in nouns:
-        if (phrase.endswith(noun) if at_end else phrase.startswith(noun)):
-            q = next((q for q, k in quantities if k == kind), None)
-            if q is None:
-                continue
-            qualifier = phrase[:len(phrase) - len(noun)] if at_end else ""
-            for w in products:
+    nouns, lengths, products = tables
+    for n in lengths:
+        if n > len(phrase):
+            continue
+        noun = phrase[-n:] if at_end else phrase[:n]
+        quantities = nouns.get(noun)
+        if not quantities:
+            continue
+        q = next((q for q, k in quantities if k == kind), None)
+        if q is None:
+            continue
+        qualifier = phrase[:len(phrase) - n] if at_end else ""
+        for w in products:
+            if w in qualifier:
                 qualifier = qualifier.replace(w, "")
-            return q, qualifier.strip()
+        return q, qualifier.strip()
     return None
 
 
@@ -342,9 +354,12 @@ def _clause_at(norm: str, start: int, end: int) -> str:
     return norm[a:m.start() if m else len(norm)]
 
 
+_UNIT_START_RE = re.compile("|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True)))
+
+
 def _unit_kind(text: str) -> str | None:
     """The kind of the unit `text` begins with (米 in 米、25米), None when none."""
-    m = re.match("|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True)), text)
+    m = _UNIT_START_RE.match(text)
     return _KIND_UNITS[m.group()][0] if m else None
 
 
@@ -387,7 +402,7 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
                          "approx": False, "bare": False, "unit": key_unit, "num": m.group(),
                          "span": (value_start + m.start(), value_start + m.end())}]
             return []
-    skip_words, option_words, tables = prep["skip_words"], prep["option_words"], prep["tables"]
+    skip, options, tables = prep["skip"], prep["options"], prep["tables"]
     out = []
     for m in _KIND_VALUE_RE.finditer(norm, value_start):
         unit = m.group(2)
@@ -402,10 +417,10 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
                 optioned.add(kind)
             continue
         clause = _clause_at(norm, max(s, value_start), e)
-        if any(w in clause for w in option_words):
+        if options.search(clause):
             optioned.add(kind)
             continue
-        if any(w in clause for w in skip_words) or _BOUND_BEFORE.search(before):
+        if skip.search(clause) or _BOUND_BEFORE.search(before):
             continue
         approx = bool(_APPROX_BEFORE.search(before) or _APPROX_AFTER.search(after))
         stmt = {"kind": kind, "value": float(m.group(1)) * factor, "approx": approx, "unit": unit,
@@ -435,6 +450,15 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         stmt["q"], stmt["qualifier"] = found
         out.append(stmt)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_statements(source: str, text: str, cfg_id: int) -> tuple[list[dict[str, Any]], frozenset]:
+    """`_statements` of a field and the kinds it states with options, remembered (attribute rows repeat);
+    the statements are read only."""
+    optioned: set[str] = set()
+    stmts = _statements(source, text, _PREPARED[cfg_id][1], optioned)
+    return stmts, frozenset(optioned)
 
 
 def _close(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bool:
@@ -469,12 +493,14 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     if not cfg.get("enforce") or not cfg.get("quantities"):
         return []
     prep = _prepared(cfg)
+    valued = [(source, text) for source, text in fields if _KIND_VALUE_RE.search(normalize(text))]
+    if len(valued) < 2:  # one field states nothing twice (most listings)
+        return []
     optioned: set[str] = set()
     per_field = []
-    for source, text in fields:
-        if not _KIND_VALUE_RE.search(normalize(text)):
-            continue
-        stmts = _statements(source, text, prep, optioned)
+    for source, text in valued:
+        stmts, kinds = _field_statements(source, text, id(cfg))
+        optioned |= kinds
         # a quantity the field states with two values is a list of its own: the field states none
         named: dict[tuple, list] = {}
         for st in stmts:
