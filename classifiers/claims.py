@@ -493,7 +493,8 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     if not cfg.get("enforce") or not cfg.get("quantities"):
         return []
     prep = _prepared(cfg)
-    valued = [(source, text) for source, text in fields if _KIND_VALUE_RE.search(normalize(text))]
+    valued = [(source, text) for source, text in fields if _KIND_VALUE_RE.search(normalize(text))
+              or (source[-1:] in ")）" and source.startswith("attributes."))]  # 净重(kg) 25
     if len(valued) < 2:  # one field states nothing twice (most listings)
         return []
     optioned: set[str] = set()

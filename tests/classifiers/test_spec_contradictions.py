@@ -48,6 +48,10 @@ CONTRADICTIONS = [
     ("emergency_light", "消防应急照明灯 LED", {"电池容量": "1200mAh"}, "电池容量800mAh，续航持久。",
      ("电池容量", "1200 mAh", "800 mAh")),
     ("rescue_equipment", "救生绳 消防安全绳", {"长度": "20米"}, "绳长30米，承重强。", ("长度", "20 米", "30 米")),
+    # a unit in the attribute's name, a value in 斤 against one in 公斤, a title's named value
+    ("foam_agent", "水成膜泡沫灭火剂 AFFF 3%", {"净重(kg)": "25"}, "净重40斤，桶装。", ("净重", "25 千克", "40 斤")),
+    ("gas_detector", "家用燃气报警器 220V", {"电压": "DC12V"}, "", ("电压", "220 V", "12 V")),
+    ("electrical_fire_detector", "电气火灾监控探测器 额定功率3W", {"功率": "5W"}, "", ("功率", "3 W", "5 W")),
 ]
 
 
@@ -94,6 +98,10 @@ NEAR_MISSES = [
     ("smoke_alarm", "独立式烟感报警器", {"工作电压": "DC3V"}, "问：有工作电压9V的吗？答：有的。"),
     # a power and a voltage in one list are two quantities, each stated once
     ("fire_pump", "消防泵 XBD 15kW/380V", {"功率": "15kW", "电压": "380V"}, ""),
+    ("foam_agent", "水成膜泡沫灭火剂 AFFF 3%", {"净重(kg)": "25"}, "净重50斤，桶装。"),
+    # a light's 24h is no emergency time; a supply voltage and a battery's
+    ("emergency_light", "消防应急灯 24h长亮", {"应急时间": "90分钟"}, ""),
+    ("gas_detector", "家用燃气报警器 220V", {"电压": "AC220V", "电池电压": "3V"}, "备用电池电压3V。"),
 ]
 
 
