@@ -280,9 +280,16 @@ _KIND_VALUE_RE = re.compile(r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:
                             + r")(?![a-z²³0-9/])")
 # a value one of several (20/25米, 1-6米, 20、25米, 1.2×1.8m, 3×2.5+1×1.5平方): options or a dimension
 _LIST_BEFORE = re.compile(r"[\d.]\s*([a-z\u4e00-\u9fff²³/]{0,4}?)\s*([/、,，\-~～至到或+×*x])\s*$")
-_LIST_AFTER = re.compile(r"^\s*(?:([/、\-~～至到或+×*x])\s*\d+(?:\.\d+)?\s*([a-z\u4e00-\u9fff²³/]{0,4})|以上|以下|以内|起)")
+_LIST_AFTER = re.compile(r"^\s*(?:([/、\-~～至到或+×*x])\s*\d+(?:\.\d+)?\s*([a-z\u4e00-\u9fff²³/]{0,4})|起)")
+# a bound, not a value: ≥90分钟 / 不低于 / 90分钟以上 (a least), ≤ / 不超过 / 以下 / 以内 (a most); 最大 / 最高 name
+# another quantity (最高工作压力) and are not read
+_MIN_BEFORE = re.compile(r"(?:[≥>＞]=?|大于等于|不低于|不小于|不少于|至少)\s*$")
+_MAX_BEFORE = re.compile(r"(?:[≤<＜]=?|小于等于|不超过|不高于|不大于|至多)\s*$")
+_BOUND_WORDS = re.compile(r"不超过|不高于|不低于|不小于|不少于|不大于|大于等于|小于等于")
+_MIN_AFTER = re.compile(r"^\s*(?:以上|及以上)")
+_MAX_AFTER = re.compile(r"^\s*(?:以下|以内|及以下)")
 _DIMENSION = re.compile(r"[×*x]\s*$|^\s*[×*x]")
-_BOUND_BEFORE = re.compile(r"(?:[≥>≤<＞＜]=?|大于等于|小于等于|不低于|不小于|不少于|不超过|不高于|最大|最小|最高|最低|至少|至多)\s*$")
+_BOUND_BEFORE = re.compile(r"(?:最大|最小|最高|最低)\s*$")
 _APPROX_BEFORE = re.compile(r"(?:约|大约|大概|≈|~)\s*$")
 _APPROX_AFTER = re.compile(r"^\s*(?:左右|上下)")
 _CLAUSE_STOP = re.compile(r"[，,。;；!！?？\n]")
@@ -399,7 +406,7 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             m = re.search(r"\d{1,5}(?:\.\d{1,3})?", norm[value_start:])
             if found:
                 return [{"q": found[0], "qualifier": found[1], "kind": kind, "value": float(m.group()) * factor,
-                         "approx": False, "bare": False, "unit": key_unit, "num": m.group(),
+                         "approx": False, "bare": False, "bound": None, "unit": key_unit, "num": m.group(),
                          "span": (value_start + m.start(), value_start + m.end())}]
             return []
     skip, options, tables = prep["skip"], prep["options"], prep["tables"]
@@ -420,11 +427,15 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         if options.search(clause):
             optioned.add(kind)
             continue
-        if skip.search(clause) or _BOUND_BEFORE.search(before):
+        if skip.search(_BOUND_WORDS.sub("", clause)) or _BOUND_BEFORE.search(before):
             continue
         approx = bool(_APPROX_BEFORE.search(before) or _APPROX_AFTER.search(after))
+        low, high = _MIN_BEFORE.search(before), _MAX_BEFORE.search(before)
+        bound = "min" if low or _MIN_AFTER.search(after) else "max" if high or _MAX_AFTER.search(after) else None
+        if low or high:
+            before = before[:(low or high).start()]
         stmt = {"kind": kind, "value": float(m.group(1)) * factor, "approx": approx, "unit": unit,
-                "num": m.group(1), "span": (s, e), "bare": False}
+                "num": m.group(1), "span": (s, e), "bare": False, "bound": bound}
         if key_q is not None and not headline:
             found = _quantity_of(key_q, kind, tables)
             if found is None:
@@ -461,6 +472,17 @@ def _field_statements(source: str, text: str, cfg_id: int) -> tuple[list[dict[st
     return stmts, frozenset(optioned)
 
 
+def _agree(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bool:
+    """Two statements of one quantity agree: equal values within tolerance, or a value within a bound the other
+    states (≥90分钟 and 180分钟)."""
+    bound, plain = (a, b) if a["bound"] else (b, a)
+    if bound["bound"] == "min" and plain["value"] > bound["value"]:
+        return True
+    if bound["bound"] == "max" and plain["value"] < bound["value"]:
+        return True
+    return _close(a, b, cfg)
+
+
 def _close(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bool:
     tol = float(cfg.get("approx_tolerance" if a["approx"] or b["approx"] else "tolerance", 0.03))
     return abs(a["value"] - b["value"]) <= tol * max(abs(a["value"]), abs(b["value"])) + 1e-9
@@ -474,7 +496,8 @@ _UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "�
 
 
 def _shown(stmt: dict[str, Any]) -> str:
-    return f"{stmt['num']} {_UNIT_SHOWN.get(stmt['unit'], stmt['unit'])}"
+    sign = {"min": "≥", "max": "≤"}.get(stmt.get("bound") or "", "")
+    return f"{sign}{stmt['num']} {_UNIT_SHOWN.get(stmt['unit'], stmt['unit'])}"
 
 
 def _where(source: str, text: str) -> str:
@@ -506,11 +529,11 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
         named: dict[tuple, list] = {}
         for st in stmts:
             if not st["bare"]:
-                named.setdefault((st["q"], st["qualifier"], st["kind"]), []).append(st)
+                named.setdefault((st["q"], st["qualifier"], st["kind"], st["bound"]), []).append(st)
         keep = [v[0] for v in named.values() if all(_close(v[0], x, cfg) for x in v[1:])]
         bares: dict[str, list] = {}
         for st in stmts:
-            if st["bare"]:
+            if st["bare"] and not st["bound"]:
                 bares.setdefault(st["kind"], []).append(st)
         keep += [v[0] for v in bares.values() if len(v) == 1]
         if keep:
@@ -542,7 +565,9 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
                         continue
                     else:
                         q = a["q"]
-                    if _close(a, b, cfg):
+                    if a["bound"] and b["bound"]:
+                        continue
+                    if _agree(a, b, cfg):
                         continue
                     name = quantities[q].get("name", q)
                     return [(src_b, Finding("spec_mismatch", f"{name}前后矛盾：{_where(src_a, text_a)}写 {_shown(a)}，"
