@@ -472,7 +472,7 @@ def _field_statements(source: str, text: str, cfg_id: int) -> tuple[list[dict[st
     return stmts, frozenset(optioned)
 
 
-def _agree(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bool:
+def _consistent(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bool:
     """Two statements of one quantity agree: equal values within tolerance, or a value within a bound the other
     states (≥90分钟 and 180分钟)."""
     bound, plain = (a, b) if a["bound"] else (b, a)
@@ -567,7 +567,7 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
                         q = a["q"]
                     if a["bound"] and b["bound"]:
                         continue
-                    if _agree(a, b, cfg):
+                    if _consistent(a, b, cfg):
                         continue
                     name = quantities[q].get("name", q)
                     return [(src_b, Finding("spec_mismatch", f"{name}前后矛盾：{_where(src_a, text_a)}写 {_shown(a)}，"
