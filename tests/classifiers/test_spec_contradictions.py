@@ -28,7 +28,7 @@ def rules() -> RiskRules:
 
 
 def mismatch(rules: RiskRules, category: str, title: str, attributes=None, description: str = ""):
-    listing = Listing(platform="taobao", listing_id="t", title=title, price=Decimal("100"), shop_name="某某消防器材店",
+    listing = Listing(platform="taobao", listing_id="t", title=title, price=Decimal(100), shop_name="某某消防器材店",
                       attributes=dict(attributes or {}), description=description)
     reasons, _ = rules.check(listing, category, now=ON)
     return next((r for r in reasons if r.code == "spec_mismatch"), None)
@@ -117,7 +117,7 @@ OLDER_RULES_FLAG = {"电池容量1200mAh，应急时间约95分钟左右。", "�
 
 @pytest.mark.parametrize("category,title,attributes,description", NEAR_MISSES)
 def test_near_misses_stay_clean(rules, category, title, attributes, description):
-    listing = Listing(platform="taobao", listing_id="t", title=title, price=Decimal("100"), shop_name="某某消防器材店",
+    listing = Listing(platform="taobao", listing_id="t", title=title, price=Decimal(100), shop_name="某某消防器材店",
                       attributes=dict(attributes), description=description)
     assert claim_mismatches(rules.fields(listing), category, rules.facts) == []
     if description not in OLDER_RULES_FLAG:
