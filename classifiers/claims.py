@@ -556,11 +556,10 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
                     if a["bare"] and b["bare"]:
                         continue
                     if a["bare"] or b["bare"]:
-                        named = b if a["bare"] else a
-                        bare = a if a["bare"] else b
-                        if named["qualifier"] or not bare_as(bare, named["q"]):
+                        said, bare = (b, a) if a["bare"] else (a, b)
+                        if said["qualifier"] or not bare_as(bare, said["q"]):
                             continue
-                        q = named["q"]
+                        q = said["q"]
                     elif (a["q"], a["qualifier"]) != (b["q"], b["qualifier"]):
                         continue
                     else:
