@@ -299,6 +299,13 @@ def test_a_single_or_api_decision_without_its_assessment_time_is_refused(site):
     with open_store(store_url) as s:
         assert shown == s.assessments.get_assessment(("jd", "1")).assessed_at.isoformat()
     assert 'name="assessed_at" value="none"' in c.get("/listings/jd/8").text
+    # "none" says the reviewer saw no assessment: on a listing that has one, it is refused like a stale time
+    blind = c.post("/api/v1/listings/jd/1/decisions", json={"verdict": "confirm", "assessed_at": "none"},
+                   headers={"X-CSRF-Token": c.csrf})
+    assert blind.status_code == 409 and "重新评估" in blind.json()["error"]
+    assert c.post("/listings/jd/1/decision", data={"verdict": "dismiss", "assessed_at": "none",
+                                                   "csrf_token": c.csrf}).status_code == 409
+    assert verdicts(store_url)["jd:1"] == "pending"
     assert c.post("/listings/jd/8/decision", data={"verdict": "escalate", "assessed_at": "none",
                                                    "csrf_token": c.csrf}).status_code == 303
     seen = c.get("/api/v1/listings/jd/1").json()["assessment"]["assessed_at"]
