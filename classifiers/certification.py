@@ -210,12 +210,15 @@ def _number_problem(number: str, category: str, on: date, scope: Scope) -> str |
     return None
 
 
-_DATE = r"(20\d{2}|19\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})"
+# the day directly after its month (2026年11月 3C: no day, not the 3rd), and not the start of a longer token
+_DATE = r"(20\d{2}|19\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./](\d{1,2})(?![\dA-Za-z])"
 # a stated validity: 有效期至2024-11-30, 有效期：2020.1.1-2024.11.30 (the last date), 2024年11月30日到期
 _EXPIRY_RES = [re.compile(r"(?:有效期|有效日期|有效期限|有效至)\s*(?:[:：])?\s*(?:至|到|截止|止)?\s*(?:" + _DATE
                           + r"\s*(?:日)?\s*(?:至|到|-|~|—)\s*)?" + _DATE),
                re.compile(_DATE + r"\s*日?\s*(?:到期|过期|失效)")]
-_CERT_CONTEXT = re.compile(r"证书|认证|3c|ccc|证号")
+# a certificate word right before the validity, with at most its number or punctuation between (证书有效期至,
+# 3C证书编号 2023…，有效期至); a 3C认证 further back in a title is no certificate's validity but the product's
+_CERT_CONTEXT = re.compile(r"(?:证书|认证|3c|ccc|证号)(?:编号|号码|号)?[^\u4e00-\u9fff]{0,24}$")
 
 
 def _claimed_number_problem(token: str, scope: Scope) -> str | None:
@@ -265,28 +268,33 @@ def claimed_number_findings(fields: Iterable[tuple[str, str]], scope: Scope | No
 
 def expiry_findings(fields: Iterable[tuple[str, str]], on: date, scope: Scope | None = None) -> list[tuple[str, Finding]]:
     """invalid_certificate for a certificate validity the listing states (证书有效期至2024-11-30) that ended
-    before the listing's date; only a validity written beside a certificate word or number."""
+    before the listing's date; only a validity written right after a certificate word or number, and only when
+    the latest validity the listing states has ended."""
     scope = scope or load_scope()
     if not scope.expiry_check:
         return []
+    stated: list[tuple[date, str, str, re.Match]] = []  # validities written after a certificate word
+    later = date.min  # the latest validity stated anywhere (现证有效期至2029: a certificate renewed since)
     for source, text in fields:
         if "有效" not in text and "到期" not in text and "过期" not in text and "失效" not in text:
             continue
         norm = normalize(text)
         for rx in _EXPIRY_RES:
             for m in rx.finditer(norm):
-                before = norm[max(0, m.start() - 30):m.start() + 2]
-                if not _CERT_CONTEXT.search(before):
-                    continue  # 有效期至2027 beside no certificate: a product's shelf life
                 y, mo, d = (int(v) for v in [g for g in m.groups() if g is not None][-3:])
                 try:
                     until = date(y, mo, d)
                 except ValueError:
                     continue
-                if until < on:
-                    return [(source, Finding("invalid_certificate",
-                                             f"商品自述证书有效期至 {until.isoformat()}，发现商品之日（{on.isoformat()}）"
-                                             f"证书已过期：“{text[m.start():m.end()]}”", m.span()))]
+                later = max(later, until)
+                if _CERT_CONTEXT.search(norm[max(0, m.start() - 40):m.start()]):
+                    stated.append((until, source, text, m))  # else 有效期至2027 beside no certificate: shelf life
+    if stated:  # only when no later validity is stated: an old certificate renewed is no expired one
+        until, source, text, m = max(stated, key=lambda s: s[0])
+        if until < on and later <= until:
+            return [(source, Finding("invalid_certificate",
+                                     f"商品自述证书有效期至 {until.isoformat()}，发现商品之日（{on.isoformat()}）"
+                                     f"证书已过期：“{text[m.start():m.end()]}”", m.span()))]
     return []
 
 

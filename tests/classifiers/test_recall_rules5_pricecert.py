@@ -12,6 +12,7 @@ that must stay clean; the listings are written for these tests, in other words t
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -174,6 +175,17 @@ def test_a_stated_certificate_validity_that_has_ended(rules):
     # a product's own shelf life, beside no certificate word, is not a certificate's validity
     hood = shop("过滤式消防自救呼吸器 TZL30", "65", description="生产日期2021-01，有效期至2025-12-31，请注意更换。")
     assert "invalid_certificate" not in found(rules, hood, "escape_respirator")
+    # a 3C认证 further back in the title is no certificate's validity: the hood's own shelf life
+    titled = shop("3C认证 过滤式自救呼吸器 TZL30 有效期至2025.10.01 清仓特价", "65")
+    assert "invalid_certificate" not in found(rules, titled, "escape_respirator")
+    # a month without its day (2026年11月, then "3C") is no day of it
+    month = shop("烟感报警器 证书有效期至2026年11月 3C 家用", "45")
+    assert "invalid_certificate" not in found(rules, month, "smoke_alarm", on=date(2026, 11, 28))
+    # a certificate renewed since: the latest validity stated counts
+    renewed = shop("烟感报警器 3C证书 2024年12月31日到期前已换新证 现证有效期至2029年12月31日", "45")
+    assert "invalid_certificate" not in found(rules, renewed, "smoke_alarm", on=date(2026, 11, 28))
+    numbered = shop("烟感报警器 家用", "45", description="3C证书编号 2023081801234567，有效期至2024-11-30")
+    assert "invalid_certificate" in found(rules, numbered, "smoke_alarm", on=date(2026, 11, 28))
 
 
 def test_a_tier_range_is_not_a_pack(rules):
