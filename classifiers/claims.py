@@ -522,6 +522,15 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
         return []
     optioned: set[str] = set()
     per_field = []
+    # every value of each kind a field writes, named or not (双电池共1200mAh，单节600mAh): two values a field
+    # explains side by side are no contradiction between two other fields
+    written = [{(_KIND_UNITS[m.group(2)][0], float(m.group(1)) * _KIND_UNITS[m.group(2)][1])
+                for m in _KIND_VALUE_RE.finditer(normalize(text))} for _, text in valued]
+
+    def explained(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        return any(any(k == a["kind"] and _close(a, {"value": v, "approx": False}, cfg) for k, v in values)
+                   and any(k == b["kind"] and _close(b, {"value": v, "approx": False}, cfg) for k, v in values) for values in written)
+
     for source, text in valued:
         stmts, kinds = _field_statements(source, text, id(cfg))
         optioned |= kinds
@@ -566,7 +575,7 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
                         q = a["q"]
                     if a["bound"] and b["bound"]:
                         continue
-                    if _consistent(a, b, cfg):
+                    if _consistent(a, b, cfg) or explained(a, b):
                         continue
                     name = quantities[q].get("name", q)
                     return [(src_b, Finding("spec_mismatch", f"{name}前后矛盾：{_where(src_a, text_a)}写 {_shown(a)}，"

@@ -107,6 +107,8 @@ NEAR_MISSES = [
     # a light's 24h is no emergency time; a supply voltage and a battery's
     ("emergency_light", "消防应急灯 24h长亮", {"应急时间": "90分钟"}, ""),
     ("gas_detector", "家用燃气报警器 220V", {"电压": "AC220V", "电池电压": "3V"}, "备用电池电压3V。"),
+    # a field explaining both values side by side (a pack of two cells and one cell)
+    ("emergency_light", "应急照明灯 电池容量600mAh 应急90分钟", {"电池容量": "1200mAh"}, "双电池共1200mAh，单节600mAh。"),
 ]
 
 
