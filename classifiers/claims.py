@@ -384,6 +384,10 @@ def _listed(m: re.Match | None, kind: str, before: bool = False) -> str:
     return "dimension" if sep in "×*x" else "list"
 
 
+# "one container" after a value: what one unit of the goods holds (25kg一桶, 100米一卷, 4kg一瓶)
+_ONE_UNIT_RE = re.compile(r"一\s*(?:桶|瓶|袋|罐|卷|盘|捆|支|只|具)(?![\u4e00-\u9fff]*[起送赠])")
+
+
 def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]) -> list[dict[str, Any]]:
     """The quantity statements of one field: {q, qualifier, kind, value, approx, bare, unit, num, span}.
     A kind stated with options, a range or a list is added to `optioned`."""
@@ -452,7 +456,9 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         if found is None and not phrase:
             tail = re.match(r"[\u4e00-\u9fff]{0,6}", after).group()
             found = _quantity_of(tail, kind, tables, at_end=False) if tail else None
-            if found is None and (source == "title" or headline) and (not tail or tail[0] in "装的长"):
+            # a value with nothing after it, or what one unit of the goods holds (25kg一桶, 100米一卷)
+            if found is None and (source == "title" or headline) and (not tail or tail[0] in "装的长"
+                                                                        or _ONE_UNIT_RE.match(tail)):
                 stmt["bare"] = True
                 out.append(stmt)
                 continue
