@@ -783,9 +783,41 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
             if _WORD_NEGATION_RE.search(before) or (w.isascii() and (norm[at - 1:at].isalnum() if at else False)):
                 continue
             out.setdefault(family, {}).setdefault(value, w)
+    for family, value, w in _noun_values(norm, facts):
+        if family not in out or value not in out[family]:
+            out.setdefault(family, {}).setdefault(value, w)
     for family in list(out):
         if any(s in norm for s in skips.get(family, ())) or any(b in norm for b in boths.get(family, ())):
             del out[family]
+    return out
+
+
+_NOUN_VALUE_RES: dict[int, tuple[dict[str, Any], tuple]] = {}
+
+
+def _noun_values(norm: str, facts: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(family, value, text) for a value named by a bare word right after the family's noun (导体材质：铝,
+    导体 铜: `noun_values` in specs.yaml), the word standing alone (not 铜包铝, 铝合金)."""
+    cfg = facts.get("word_families") or {}
+    if not cfg.get("enforce"):
+        return []
+    cached = _NOUN_VALUE_RES.get(id(cfg))
+    if cached is None or cached[0] is not cfg:
+        built = []
+        for name, f in (cfg.get("families") or {}).items():
+            nv = f.get("noun_values") or {}
+            nouns = sorted((normalize(n) for n in nv.get("nouns", [])), key=len, reverse=True)
+            for value, words in (nv.get("values") or {}).items():
+                if nouns and words:
+                    built.append((name, value, re.compile(
+                        "(?:" + "|".join(map(re.escape, nouns)) + r")\s*[:：为是]?\s*(" +
+                        "|".join(re.escape(normalize(w)) for w in words) + r")(?![\u4e00-\u9fff])")))
+        cached = _NOUN_VALUE_RES[id(cfg)] = (cfg, tuple(built))
+    out = []
+    for name, value, rx in cached[1]:
+        m = rx.search(norm)
+        if m:
+            out.append((name, value, m.group(0)))
     return out
 
 

@@ -92,6 +92,9 @@ def test_one_quantity_one_value(rules, title, attributes, description, category)
     ("XBD5/10 消防泵 卧式", {"结构": "立式"}, "", "fire_pump"),
     ("七氟丙烷 管网式系统 数据中心", {"形式": "无管网柜式"}, "", "gas_suppression"),
     ("WDZN-YJY 4×25 耐火电缆 无卤", {"护套": "含卤PVC护套"}, "", "fire_resistant_cable"),
+    # the conductor's metal alone after its noun (导体：铝) against 纯铜 / 铜芯
+    ("NH-YJV 3×6 纯铜 耐火电缆", {"导体": "铝"}, "", "fire_resistant_cable"),
+    ("ZB-YJLV 4×35 铝芯 阻燃电缆", {"线芯材质": "铜"}, "", "flame_retardant_cable"),
 ])
 def test_one_part_two_materials(rules, title, attributes, description, category):
     assert "spec_mismatch" in codes(rules, title, category, attributes, description)
@@ -103,6 +106,8 @@ def test_one_part_two_materials(rules, title, attributes, description, category)
     ("XBD5/10 消防泵 卧式", {"结构": "卧式"}, "", "fire_pump"),
     ("七氟丙烷 管网式系统 数据中心", {"形式": "管网式"}, "", "gas_suppression"),
     ("WDZN-YJY 4×25 耐火电缆 无卤", {"护套": "不含卤低烟护套"}, "", "fire_resistant_cable"),
+    ("NH-YJV 3×6 纯铜 耐火电缆", {"导体": "铜"}, "", "fire_resistant_cable"),
+    ("ZB-YJLV 4×35 铝芯 阻燃电缆", {"线芯材质": "铝合金"}, "", "flame_retardant_cable"),
 ])
 def test_one_part_one_material(rules, title, attributes, description, category):
     assert "spec_mismatch" not in codes(rules, title, category, attributes, description)
