@@ -1459,7 +1459,12 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
     a = _scalars(title_specs) if title_scalars is None else title_scalars
     b = _scalars(other_specs) if other_scalars is None else other_scalars
     pair = first.startswith("“")  # two attributes: a word family's words there may name two parts
-    for family in (f for f in a if f in b and _compared_in(f, category)):  # in the specs' order (same family every run)
+    # a wheeled unit's code (MFTZ/ABC35) in an other_fire listing names the product itself (its category's
+    # wheeled units, as check_specs reads them): its amount is compared as a portable extinguisher's
+    wheeled = category == "other_fire" and "extinguisher amount" in a and "extinguisher amount" in b and any(
+        c.get("wheeled") for c in (title_specs.get("extinguisher_codes") or []) + (other_specs.get("extinguisher_codes") or []))
+    for family in (f for f in a if f in b and (_compared_in(f, category)
+                                               or wheeled and f == "extinguisher amount")):  # in the specs' order
         if pair and family.startswith("words:"):
             continue
         if family == "extinguisher amount" and _within_fill(a[family], b[family]):

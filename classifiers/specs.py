@@ -32,8 +32,10 @@ _EXT_RE = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z
 _EXT_RE_UNIT = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
                           r"(\d+(?:\.\d+)?)\s*(kg|l)(?![a-z])")
 _WEIGHT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|斤)(?![a-z])")
-_GROSS_RE = re.compile(r"(总重|毛重|整机重|整瓶重|含瓶|连瓶|带瓶|瓶重|瓶子|瓶身|加粉|实物|重约|发货重|快递重|承重|载重)"
-                       r"[^\d，,。;；]{0,6}$")
+_GROSS_RE = re.compile(r"(总重|毛重|整机重|整车重?|车重|整瓶重|含瓶|连瓶|带瓶|瓶重|瓶子|瓶身|加粉|实物|重约|发货重|快递重|承重|载重)"
+                       r"[^\d，,。;；]{0,6}$"
+                       # the whole unit (整车含钢瓶、车架、轮子约70公斤): what it holds may be listed before the mass
+                       r"|(?:整车|整机|整套)[^\d，,。;；]{0,10}$")
 _VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])")
 _TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d{2,3})(?!\d)")
 _MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")

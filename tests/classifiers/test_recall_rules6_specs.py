@@ -67,6 +67,10 @@ def test_figures_within_the_standard(rules, title, attributes, description, cate
     ("钢结构防火涂料 30kg一桶 厚型", {"净含量": "25kg"}, "", "fire_retardant_coating"),
     # hand-held (手提) in words against a wheeled structure in the table
     ("干粉灭火器 MFZ/ABC3 办公室", {"结构": "推车式"}, "3公斤手提灭火器，放前台。", "portable_extinguisher"),
+    # a boot's or a garment's size (码) in the title against the table
+    ("消防员抢险救援靴 39码 防刺穿", {"尺码": "42码"}, "", "rescue_equipment"),
+    # a wheeled unit's code (other_fire) against its fill in the table
+    ("推车式灭火器 MFTZ/ABC50 50公斤 化工厂", {"充装量": "35kg"}, "", "other_fire"),
 ])
 def test_one_quantity_two_values(rules, title, attributes, description, category):
     assert "spec_mismatch" in codes(rules, title, category, attributes, description)
@@ -79,6 +83,9 @@ def test_one_quantity_two_values(rules, title, attributes, description, category
     ("七氟丙烷 柜式灭火装置 机房", {"药剂量": "90kg"}, "柜式一体，药剂90公斤。", "gas_suppression"),
     ("钢结构防火涂料 30kg一桶 厚型", {"净含量": "30kg"}, "", "fire_retardant_coating"),
     ("干粉灭火器 MFZ/ABC3 办公室", {"结构": "手提式"}, "3公斤手提灭火器，放前台。", "portable_extinguisher"),
+    ("消防员抢险救援靴 39码 防刺穿", {"尺码": "39码"}, "", "rescue_equipment"),
+    # the whole unit's mass (整车 with what it holds) is no fill
+    ("推车式灭火器 MFTZ/ABC50 50公斤 化工厂", {"充装量": "50kg"}, "整车连同钢瓶、车轮重约95公斤。", "other_fire"),
 ])
 def test_one_quantity_one_value(rules, title, attributes, description, category):
     assert "spec_mismatch" not in codes(rules, title, category, attributes, description)
@@ -95,6 +102,8 @@ def test_one_quantity_one_value(rules, title, attributes, description, category)
     # the conductor's metal alone after its noun (导体：铝) against 纯铜 / 铜芯
     ("NH-YJV 3×6 纯铜 耐火电缆", {"导体": "铝"}, "", "fire_resistant_cable"),
     ("ZB-YJLV 4×35 铝芯 阻燃电缆", {"线芯材质": "铜"}, "", "flame_retardant_cable"),
+    # a smoke alarm's battery chemistry
+    ("独立式烟感 锂电池 十年", {"电池类型": "碱性电池"}, "", "smoke_alarm"),
 ])
 def test_one_part_two_materials(rules, title, attributes, description, category):
     assert "spec_mismatch" in codes(rules, title, category, attributes, description)
@@ -108,6 +117,7 @@ def test_one_part_two_materials(rules, title, attributes, description, category)
     ("WDZN-YJY 4×25 耐火电缆 无卤", {"护套": "不含卤低烟护套"}, "", "fire_resistant_cable"),
     ("NH-YJV 3×6 纯铜 耐火电缆", {"导体": "铜"}, "", "fire_resistant_cable"),
     ("ZB-YJLV 4×35 铝芯 阻燃电缆", {"线芯材质": "铝合金"}, "", "flame_retardant_cable"),
+    ("独立式烟感 锂电池 十年", {"电池类型": "锂电池"}, "", "smoke_alarm"),
 ])
 def test_one_part_one_material(rules, title, attributes, description, category):
     assert "spec_mismatch" not in codes(rules, title, category, attributes, description)
