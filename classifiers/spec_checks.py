@@ -1446,6 +1446,14 @@ def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
     return _value_text(family, value)
 
 
+# a range of sizes on offer: 1-8kg可选, 1.0-1.8m可选, 1.5~6mm²可选 (the range, then an option word)
+_OPTION_RANGE_RE = re.compile(r"\d(?:\.\d+)?\s*[a-z²\u4e00-\u9fff]{0,2}\s*[-~～至到]\s*\d(?:\.\d+)?[^，,。;；\d]{0,6}?"
+                              r"(?:可选|任选|选配|可定|齐全|多规格|均有)")
+# a total of several units: 共40米, 合计 8kg, 总充装量 8kg, 一共240升
+_TOTAL_RE = re.compile(r"(?:(?<![\u4e00-\u9fff])总|[两二三四五六七八九十双\d]\s*[只个瓶盘卷条套件具组柜]\s*(?:合|共)|合计|总计|一共|(?:^|[，,。;；\s])共)"
+                       r"(?:充装量|容量|容积|长度|重量|量|重|长)?\s*[:：为约]?\s*\d|(?<![\u4e00-\u9fff])总(?:充装量|容量|容积|长度|重量)")
+
+
 def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, other_specs: dict[str, Any],
                          category: str, title_scalars: dict[str, set] | None = None,
                          other_scalars: dict[str, set] | None = None, first: str = "标题") -> list[Finding]:
@@ -1458,6 +1466,11 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
         return []
     a = _scalars(title_specs) if title_scalars is None else title_scalars
     b = _scalars(other_specs) if other_scalars is None else other_scalars
+    if a and b and (_OPTION_RANGE_RE.search(_normal(title)) or _OPTION_RANGE_RE.search(_normal(other))
+                    or _TOTAL_RE.search(_normal(title)) or _TOTAL_RE.search(_normal(other))):
+        # a range on offer (1-8kg可选) or a total of several units (两盘共40米, 总充装量 8kg) states no one
+        # unit's value: only the words of a family (a material, a form) are still compared
+        a = {k: v for k, v in a.items() if k.startswith("words:")}
     pair = first.startswith("“")  # two attributes: a word family's words there may name two parts
     # a wheeled unit's code (MFTZ/ABC35) in an other_fire listing names the product itself (its category's
     # wheeled units, as check_specs reads them): its amount is compared as a portable extinguisher's

@@ -121,3 +121,23 @@ def test_one_part_two_materials(rules, title, attributes, description, category)
 ])
 def test_one_part_one_material(rules, title, attributes, description, category):
     assert "spec_mismatch" not in codes(rules, title, category, attributes, description)
+
+
+# -- a range on offer or a total of several units states no one unit's value ------------------------
+
+@pytest.mark.parametrize("title,attributes,description,category", [
+    ("干粉灭火器 2kg/4kg/5kg 多款", {"规格": "2-5公斤任选"}, "页面价为2kg款。", "portable_extinguisher"),
+    ("消防水带 13-65-20 三盘装", {"型号": "13-65-20"}, "三盘共60米。", "fire_hose"),
+])
+def test_ranges_and_totals_are_no_contradiction(rules, title, attributes, description, category):
+    assert "spec_mismatch" not in codes(rules, title, category, attributes, description)
+
+
+@pytest.mark.parametrize("title,attributes,description,category", [
+    # one unit's value stated two ways still contradicts
+    ("干粉灭火器 2kg 车载", {"规格": "5公斤"}, "页面价为2kg款。", "portable_extinguisher"),
+    ("消防水带 13-65-20 一盘", {"长度": "40米"}, "", "fire_hose"),
+    ("灭火器 MFZ/ABC3 单只", {"充装量": "6kg"}, "", "portable_extinguisher"),
+])
+def test_one_unit_two_values_still_contradicts(rules, title, attributes, description, category):
+    assert "spec_mismatch" in codes(rules, title, category, attributes, description)
