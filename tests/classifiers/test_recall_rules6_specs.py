@@ -102,6 +102,8 @@ def test_one_quantity_one_value(rules, title, attributes, description, category)
     # the conductor's metal alone after its noun (导体：铝) against 纯铜 / 铜芯
     ("NH-YJV 3×6 纯铜 耐火电缆", {"导体": "铝"}, "", "fire_resistant_cable"),
     ("ZB-YJLV 4×35 铝芯 阻燃电缆", {"线芯材质": "铜"}, "", "flame_retardant_cable"),
+    # the dry powder's kind: ABC (磷酸铵盐) against BC (碳酸氢钠)
+    ("ABC干粉灭火器 5kg 厂房", {"灭火剂": "碳酸氢钠干粉"}, "", "portable_extinguisher"),
     # a smoke alarm's battery chemistry
     ("独立式烟感 锂电池 十年", {"电池类型": "碱性电池"}, "", "smoke_alarm"),
 ])
@@ -117,6 +119,7 @@ def test_one_part_two_materials(rules, title, attributes, description, category)
     ("WDZN-YJY 4×25 耐火电缆 无卤", {"护套": "不含卤低烟护套"}, "", "fire_resistant_cable"),
     ("NH-YJV 3×6 纯铜 耐火电缆", {"导体": "铜"}, "", "fire_resistant_cable"),
     ("ZB-YJLV 4×35 铝芯 阻燃电缆", {"线芯材质": "铝合金"}, "", "flame_retardant_cable"),
+    ("ABC干粉灭火器 5kg 厂房", {"灭火剂": "磷酸铵盐干粉"}, "", "portable_extinguisher"),
     ("独立式烟感 锂电池 十年", {"电池类型": "锂电池"}, "", "smoke_alarm"),
 ])
 def test_one_part_one_material(rules, title, attributes, description, category):
