@@ -350,9 +350,14 @@ def _conductors(norm: str) -> list[dict[str, Any]]:
     return out
 
 
+_PACKAGE_BEFORE_RE = re.compile(r"(?:盒|包装|收纳|外箱|纸箱|箱子|外袋|袋子|折叠后|折叠尺寸)[^\d，,。;；]{0,4}$")
+
+
 def _blanket_sizes(norm: str) -> list[dict[str, Any]]:
     out = []
     for m in _SIZE_RE.finditer(norm):
+        if _PACKAGE_BEFORE_RE.search(norm[max(0, m.start() - 8):m.start()]):
+            continue  # the box's or bag's size (收纳盒约24×14cm, 折叠后 30×20cm), not the blanket's
         a, ua, b, ub = float(m.group(1)), m.group(2), float(m.group(3)), m.group(4)
         unit = ua or ub
         if unit in ("cm", "厘米") or (unit is None and a >= 20 and b >= 20):

@@ -144,3 +144,15 @@ def test_ranges_and_totals_are_no_contradiction(rules, title, attributes, descri
 ])
 def test_one_unit_two_values_still_contradicts(rules, title, attributes, description, category):
     assert "spec_mismatch" in codes(rules, title, category, attributes, description)
+
+
+# -- the package's size is not the blanket's ---------------------------------------------------------
+
+def test_a_box_size_is_no_blanket_size(rules):
+    assert "substandard_spec" not in codes(rules, "灭火毯 1.2m×1.2m 玻璃纤维 家用", "fire_blanket",
+                                            {"规格": "1.2m×1.2m"}, "单条1.2米，包装盒尺寸约30×18cm。")
+
+
+def test_a_small_blanket_is_still_below_the_minimum(rules):
+    assert "substandard_spec" in codes(rules, "灭火毯 玻璃纤维 家用", "fire_blanket",
+                                        {"规格": "0.5m×0.5m"}, "单条尺寸约30×18cm。")
