@@ -274,6 +274,8 @@ _KIND_UNITS = {
     "平方": ("section", 1.0), "平方米": ("area", 1.0), "m²": ("area", 1.0), "m2": ("area", 1.0),
     "v": ("voltage", 1.0), "伏": ("voltage", 1.0), "kv": ("voltage", 1000.0),
     "mah": ("charge", 1.0), "ah": ("charge", 1000.0),
+    # a garment's or a boot's size (43码)
+    "码": ("size", 1.0),
 }
 _KIND_VALUE_RE = re.compile(r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:\.\d{1,3})?)\s*("
                             + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
@@ -384,6 +386,10 @@ def _listed(m: re.Match | None, kind: str, before: bool = False) -> str:
     return "dimension" if sep in "×*x" else "list"
 
 
+# "one container" after a value: what one unit of the goods holds (25kg一桶, 100米一卷, 4kg一瓶)
+_ONE_UNIT_RE = re.compile(r"一\s*(?:桶|瓶|袋|罐|卷|盘|捆|支|只|具)(?![\u4e00-\u9fff]*[起送赠])")
+
+
 def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]) -> list[dict[str, Any]]:
     """The quantity statements of one field: {q, qualifier, kind, value, approx, bare, unit, num, span}.
     A kind stated with options, a range or a list is added to `optioned`."""
@@ -452,7 +458,9 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         if found is None and not phrase:
             tail = re.match(r"[\u4e00-\u9fff]{0,6}", after).group()
             found = _quantity_of(tail, kind, tables, at_end=False) if tail else None
-            if found is None and (source == "title" or headline) and (not tail or tail[0] in "装的长"):
+            # a value with nothing after it, or what one unit of the goods holds (25kg一桶, 100米一卷)
+            if found is None and (source == "title" or headline) and (not tail or tail[0] in "装的长"
+                                                                        or _ONE_UNIT_RE.match(tail)):
                 stmt["bare"] = True
                 out.append(stmt)
                 continue
@@ -492,7 +500,7 @@ _UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "�
                "分钟": "分钟", "h": "小时", "小时": "小时", "kg": "千克", "千克": "千克", "公斤": "公斤", "l": "升", "升": "升",
                "ml": "毫升", "毫升": "毫升", "kw": "kW", "千瓦": "千瓦", "w": "W", "mpa": "MPa", "kpa": "kPa", "v": "V", "kv": "kV",
                "mm²": "mm²", "mm2": "mm²", "㎟": "mm²", "平方": "平方", "l/s": "L/s", "m3/h": "m³/h", "m³/h": "m³/h",
-               "mah": "mAh", "ah": "Ah", "°c": "℃"}
+               "mah": "mAh", "ah": "Ah", "°c": "℃", "码": "码"}
 
 
 def _shown(stmt: dict[str, Any]) -> str:

@@ -118,6 +118,11 @@ _FILL_KG_RE = re.compile(r"(?:实际充装量?|实际装粉量?|实装|实充|�
                          r"(\d{1,2}(?:\.\d{1,3})?)\s*(?:kg|公斤|千克)")
 
 
+# a declared fill tolerance (充装误差±5%, 充装量误差：±3%, 装粉偏差 ±5%): the fill's word, then the figure
+_FILL_PCT_RE = re.compile(r"(?:充装量?|装粉量?|灌装量?|装药量?|药剂量?)\s*(?:允许)?(?:误差|偏差|公差)\s*(?:范围|控制在|为|[:：])?\s*"
+                          r"(?:±|\+/?-|正负)\s*(\d{1,2}(?:\.\d{1,2})?)\s*%")
+
+
 def _fill_tolerance(amount: float, table: dict[str, Any]) -> float | None:
     """The relative fill tolerance of a dry-powder unit of `amount` kg (facts: <=1, 1-3, >3)."""
     for band, tol in table.items():
@@ -146,6 +151,12 @@ def _extinguisher_fill(text: str, codes: list[dict[str, Any]], cfg: dict[str, An
     tol = _fill_tolerance(code["amount"], cfg.get("fill_tolerance", {}))
     if tol is None:
         return []
+    for m in _FILL_PCT_RE.finditer(_normal(text)):
+        # the seller's own declared fill tolerance (充装误差±5%): wider than the standard's for the size
+        pct = float(m.group(1))
+        if pct / 100.0 > tol + 1e-9:
+            return [finding("substandard_spec", f"型号 {code['code']} 的充装量允许误差为 ±{tol * 100:g}%，"
+                            f"商品却标称充装误差 ±{pct:g}%（超出标准允许范围）{_by(rule)}", text, m.group(0))]
     for m in _FILL_KG_RE.finditer(_normal(text)):
         fill = float(m.group(1))
         off = abs(fill - code["amount"]) / code["amount"]
@@ -157,7 +168,9 @@ def _extinguisher_fill(text: str, codes: list[dict[str, Any]], cfg: dict[str, An
 
 
 _NO_HOSE_RE = re.compile(r"无管直喷|无(?:喷射)?喷管|不带喷管|无(?:喷射)?软管|不带(?:喷射)?软管|没有(?:喷射)?软管|免软管|(?:喷射)?软管\s*[:：]?\s*无(?![a-z\u4e00-\u9fff])")
-_HOSE_MM_RE = re.compile(r"软管(?:长度?|长)\s*[:：]?\s*(\d{2,4})\s*(?:mm|毫米)")
+# the discharge hose's length in any unit of length (软管长度 300mm, 喷管长30cm, 喷射软管：0.3米)
+_HOSE_MM_RE = re.compile(r"(?:软管|喷管|喷射管)(?:长度?|长)?\s*[:：为约]?\s*(\d{1,4}(?:\.\d{1,2})?)\s*(mm|毫米|cm|厘米|m(?![a-z])|米)")
+_HOSE_UNIT_MM = {"mm": 1, "毫米": 1, "cm": 10, "厘米": 10, "m": 1000, "米": 1000}
 
 
 _WHEELED_WORDS = ("推车", "手推", "车推")
@@ -189,8 +202,9 @@ def _extinguisher_hose(text: str, codes: list[dict[str, Any]], cfg: dict[str, An
         return [finding("substandard_spec", f"{what}应有喷射软管，商品却称“{m.group(0)}”{_by(cfg)}",
                         text, m.group(0))]
     for m in _HOSE_MM_RE.finditer(norm):
-        if int(m.group(1)) < int(cfg.get("min_mm", 400)):
-            return [finding("substandard_spec", f"喷射软管 {m.group(1)} 毫米，短于 {cfg.get('min_mm', 400)} 毫米{_by(cfg)}",
+        mm = float(m.group(1)) * _HOSE_UNIT_MM[m.group(2)]
+        if 0 < mm < int(cfg.get("min_mm", 400)):
+            return [finding("substandard_spec", f"喷射软管 {mm:g} 毫米，短于 {cfg.get('min_mm', 400)} 毫米{_by(cfg)}",
                             text, m.group(0))]
     return []
 
@@ -403,8 +417,30 @@ def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
     return found
 
 
+# a shutter's fire-resistance class (耐火等级：F3, F2级, 类别 FY2): the class word before or 级 after it
+_SHUTTER_CLASS_RE = re.compile(r"(?:(?:耐火|防火)?(?:等级|级别|类别|分级)\s*[:：为]?\s*(f[yq]?)\s*(\d{1,2})(?![\d.a-z])"
+                               r"|(?<![a-z0-9])(f[yq]?)\s*(\d{1,2})\s*(?=级))")
+
+
+def _shutter_class(text: str, facts: dict[str, Any]) -> list[Finding]:
+    """substandard_spec for a shutter class the standards do not have (F5级: the classes are F1-F4)."""
+    cfg = (facts.get("fire_shutter") or {}).get("classes") or {}
+    if not cfg.get("enforce"):
+        return []
+    top = int(cfg.get("max_number", 4))
+    for m in _SHUTTER_CLASS_RE.finditer(_normal(text)):
+        letters, number = (m.group(1), m.group(2)) if m.group(2) else (m.group(3), m.group(4))
+        if not 1 <= int(number) <= top:
+            return [finding("substandard_spec", f"防火卷帘没有“{letters.upper()}{number}”这一耐火等级（只有 "
+                            f"{letters.upper()}1–{letters.upper()}{top} 与特级）{_by(cfg)}", text, m.group(0).strip())]
+    return []
+
+
 def _shutter(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts.get("fire_shutter", {})
+    found = _shutter_class(text, facts)
+    if found:
+        return found
     hours = set(specs.get("stated_hours", []))
     if not cfg.get("enforce") or not hours:
         return []
@@ -700,6 +736,26 @@ _SECTION_LIST_RE = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,2})?(?:\s*[/、,，\s
 _NO_SUCH_FLAME_CLASS_RE = re.compile(r"(?<![a-z])(?:wd)?(z[ef])(?=\s*(?:级|类|-\s*[a-z]{2,}|阻燃))")
 
 
+# the burning class named right after GB 31247's term (燃烧性能：A1级, 燃烧性能等级 B4): the class itself
+_BURNING_NOTATION_RE = re.compile(r"燃烧性能(?:等级|分级|级别)?\s*[:：为达]?\s*([ab]\s*\d?)(?![\d.])\s*(?:级|类)?")
+
+
+def _burning_notation(norm: str) -> tuple[str, str] | None:
+    """(evidence, needle) when a cable's burning class, named after 燃烧性能, is no class of GB 31247-2014
+    (A, B1, B2, B3; editions.yaml cable_burning): A1 or A2 is the building-material notation of GB 8624."""
+    from .editions import load_editions
+    cfg = load_editions().get("cable_burning") or {}
+    classes = [str(c).lower() for c in cfg.get("classes", [])]
+    if not classes:
+        return None
+    for m in _BURNING_NOTATION_RE.finditer(norm):
+        cls = m.group(1).replace(" ", "")
+        if cls[-1].isdigit() and cls not in classes:  # (a bare B is too loose a word to judge)
+            return (f"{cfg.get('standard', 'GB 31247-2014')} 电缆燃烧性能等级只有 {'、'.join(cfg.get('classes', []))}，"
+                    f"没有“{cls.upper()}”级", m.group(0).strip())
+    return None
+
+
 def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: str = "") -> list[Finding]:
     cfg = facts.get("cable", {})
     norm = _normal(text)
@@ -729,6 +785,9 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
         found.append(finding("substandard_spec", f"GB/T 19666-2019 的阻燃类别只有 "
                              f"{'、'.join(cfg.get('flame_classes', ['ZA', 'ZB', 'ZC', 'ZD']))}，没有“{bad_class.group(1).upper()}”",
                              text, bad_class.group(1)))
+    burning = _burning_notation(norm) if cfg.get("enforce_burning_notation") else None
+    if burning:
+        found.append(finding("substandard_spec", burning[0], text, burning[1]))
     cca = _CCA_RE.search(norm)
     if cca and not re.search(r"(非|不是|拒绝|杜绝|不用|绝不|没有|无|不含|区别于|谨防|市面)\s*$", norm[max(0, cca.start() - 4):cca.start()]):
         found.append(finding("substandard_spec", f"导体为“{cca.group(0)}”：阻燃/耐火电缆的导体应为铜或铝（GB/T 3956）",
@@ -1125,7 +1184,7 @@ _SCALAR_KEYS = frozenset({
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables",
     "sprinklers", "sprinkler_mountings", "coating_codes", "coating_types", "temperature_channels",
     "gear_patterns", "batteries", "blanket_sides", "word_values", "coating_hours", "cores", "storage_pressures_mpa",
-    "self_check_hours", "door_codes"})  # what _scalars reads
+    "self_check_hours", "door_codes", "pressures_mpa", "k_factors"})  # what _scalars reads
 
 
 @functools.lru_cache(maxsize=1)
@@ -1194,6 +1253,10 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "agent": set(specs.get("agents_stated", [])),
         "cylinder volume": set(specs.get("volumes_l", [])),
         "pump code": {p["code"] for p in specs.get("pumps", [])},
+        # a pump's rated pressure: its code's (XBD8.0: 0.8 MPa) or written out (额定压力0.6MPa)
+        "pump pressure": {p["pressure_mpa"] for p in specs.get("pumps", [])} | set(specs.get("pressures_mpa", [])),
+        # a sprinkler's K-factor (K115 in the title, K系数：K80 in the table)
+        "k factor": set(specs.get("k_factors", [])),
         # the GB/T 19666 flame-retardant category a code states (ZA-ZD); NH or ZR states none of them
         "cable class": {c["flame_class"] for c in specs.get("cables", []) if c["flame_class"] in ("ZA", "ZB", "ZC", "ZD")},
         # whether the cable codes are fire-resistant (NH-YJV) or not (ZC-YJV)
@@ -1266,6 +1329,7 @@ FAMILY_NAMES = {
     "sprinkler mounting": "喷头安装方式", "cable fire resistance": "是否耐火", "coating place": "防火涂料使用场所",
     "coating thickness": "防火涂料类型", "temperature channels": "测温通道数", "gear pattern": "防护装备款式",
     "battery": "电池类型", "core count": "芯数", "storage pressure": "储存压力", "self-check hours": "电池自检间隔",
+    "pump pressure": "消防泵额定压力", "k factor": "喷头K系数",
 }
 _COATING_THICKNESS = {"ultra_thin": "超薄型", "thin": "薄型", "thick": "厚型"}
 _BATTERY_NAMES = {"cobalt_lithium": "钴酸锂", "ternary_lithium": "三元锂", "lead_acid": "铅酸", "lifepo4": "磷酸铁锂",
@@ -1287,7 +1351,8 @@ FAMILY_CATEGORIES = {
     "conductors": {"flame_retardant_cable", "fire_resistant_cable"},
     "cable class": {"flame_retardant_cable", "fire_resistant_cable"},
     "bore": {"fire_hose", "fire_coupling", "sprinkler"}, "foam mix ratio": {"foam_agent"},
-    "gas cylinder": {"gas_suppression"}, "pump code": {"fire_pump"},
+    "gas cylinder": {"gas_suppression"}, "pump code": {"fire_pump"}, "pump pressure": {"fire_pump"},
+    "k factor": {"sprinkler"},
     "emergency minutes": {"emergency_light"}, "cross-section": {"flame_retardant_cable", "fire_resistant_cable"},
     "hose length": {"fire_hose"}, "sprinkler mounting": {"sprinkler"},
     "cable fire resistance": {"flame_retardant_cable", "fire_resistant_cable"},
@@ -1310,8 +1375,10 @@ def _value_text(family: str, value: Any) -> str:
         return _word_family_facts().get(family[6:], {}).get("names", {}).get(value, str(value))
     if family == "core count":
         return f"{value} 芯"
-    if family == "storage pressure":
+    if family in ("storage pressure", "pump pressure"):
         return f"{_fmt(value)} MPa"
+    if family == "k factor":
+        return f"K{_fmt(value)}"
     if family == "self-check hours":
         return f"每 {_fmt(value)} 小时"
     if family == "agent":
@@ -1368,11 +1435,23 @@ def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
     if family in ("coating place", "coating thickness", "temperature channels", "gear pattern"):
         return {"coating thickness": _COATING_THICKNESS.get(value, ""), "temperature channels": f"{value}路",
                 "gear pattern": str(value)}.get(family, "")
+    if family == "pump pressure":
+        return next((p["code"] for p in specs.get("pumps", []) if p["pressure_mpa"] == value), f"{_fmt(value)}mpa")
+    if family == "k factor":
+        return f"k{_fmt(value)}"
     if family == "extinguisher amount":
         for c in specs.get("extinguisher_codes", []):
             if c["amount"] == value:
                 return c["code"]
     return _value_text(family, value)
+
+
+# a range of sizes on offer: 1-8kg可选, 1.0-1.8m可选, 1.5~6mm²可选 (the range, then an option word)
+_OPTION_RANGE_RE = re.compile(r"\d(?:\.\d+)?\s*[a-z²\u4e00-\u9fff]{0,2}\s*[-~～至到]\s*\d(?:\.\d+)?[^，,。;；\d]{0,6}?"
+                              r"(?:可选|任选|选配|可定|齐全|多规格|均有)")
+# a total of several units: 共40米, 合计 8kg, 总充装量 8kg, 一共240升
+_TOTAL_RE = re.compile(r"(?:(?<![\u4e00-\u9fff])总|[两二三四五六七八九十双\d]\s*[只个瓶盘卷条套件具组柜]\s*(?:合|共)|合计|总计|一共|(?:^|[，,。;；\s])共)"
+                       r"(?:充装量|容量|容积|长度|重量|量|重|长)?\s*[:：为约]?\s*\d|(?<![\u4e00-\u9fff])总(?:充装量|容量|容积|长度|重量)")
 
 
 def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, other_specs: dict[str, Any],
@@ -1387,8 +1466,18 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
         return []
     a = _scalars(title_specs) if title_scalars is None else title_scalars
     b = _scalars(other_specs) if other_scalars is None else other_scalars
+    if a and b and (_OPTION_RANGE_RE.search(_normal(title)) or _OPTION_RANGE_RE.search(_normal(other))
+                    or _TOTAL_RE.search(_normal(title)) or _TOTAL_RE.search(_normal(other))):
+        # a range on offer (1-8kg可选) or a total of several units (两盘共40米, 总充装量 8kg) states no one
+        # unit's value: only the words of a family (a material, a form) are still compared
+        a = {k: v for k, v in a.items() if k.startswith("words:")}
     pair = first.startswith("“")  # two attributes: a word family's words there may name two parts
-    for family in (f for f in a if f in b and _compared_in(f, category)):  # in the specs' order (same family every run)
+    # a wheeled unit's code (MFTZ/ABC35) in an other_fire listing names the product itself (its category's
+    # wheeled units, as check_specs reads them): its amount is compared as a portable extinguisher's
+    wheeled = category == "other_fire" and "extinguisher amount" in a and "extinguisher amount" in b and any(
+        c.get("wheeled") for c in (title_specs.get("extinguisher_codes") or []) + (other_specs.get("extinguisher_codes") or []))
+    for family in (f for f in a if f in b and (_compared_in(f, category)
+                                               or wheeled and f == "extinguisher amount")):  # in the specs' order
         if pair and family.startswith("words:"):
             continue
         if family == "extinguisher amount" and _within_fill(a[family], b[family]):

@@ -32,8 +32,10 @@ _EXT_RE = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z
 _EXT_RE_UNIT = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
                           r"(\d+(?:\.\d+)?)\s*(kg|l)(?![a-z])")
 _WEIGHT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|斤)(?![a-z])")
-_GROSS_RE = re.compile(r"(总重|毛重|整机重|整瓶重|含瓶|连瓶|带瓶|瓶重|瓶子|瓶身|加粉|实物|重约|发货重|快递重|承重|载重)"
-                       r"[^\d，,。;；]{0,6}$")
+_GROSS_RE = re.compile(r"(总重|毛重|整机重|整车重?|车重|整瓶重|含瓶|连瓶|带瓶|瓶重|瓶子|瓶身|加粉|实物|重约|发货重|快递重|承重|载重)"
+                       r"[^\d，,。;；]{0,6}$"
+                       # the whole unit (整车含钢瓶、车架、轮子约70公斤): what it holds may be listed before the mass
+                       r"|(?:整车|整机|整套)[^\d，,。;；]{0,10}$")
 _VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])")
 _TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d{2,3})(?!\d)")
 _MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
@@ -348,9 +350,14 @@ def _conductors(norm: str) -> list[dict[str, Any]]:
     return out
 
 
+_PACKAGE_BEFORE_RE = re.compile(r"(?:盒|包装|收纳|外箱|纸箱|箱子|外袋|袋子|折叠后|折叠尺寸)[^\d，,。;；]{0,4}$")
+
+
 def _blanket_sizes(norm: str) -> list[dict[str, Any]]:
     out = []
     for m in _SIZE_RE.finditer(norm):
+        if _PACKAGE_BEFORE_RE.search(norm[max(0, m.start() - 8):m.start()]):
+            continue  # the box's or bag's size (收纳盒约24×14cm, 折叠后 30×20cm), not the blanket's
         a, ua, b, ub = float(m.group(1)), m.group(2), float(m.group(3)), m.group(4)
         unit = ua or ub
         if unit in ("cm", "厘米") or (unit is None and a >= 20 and b >= 20):
@@ -783,9 +790,41 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
             if _WORD_NEGATION_RE.search(before) or (w.isascii() and (norm[at - 1:at].isalnum() if at else False)):
                 continue
             out.setdefault(family, {}).setdefault(value, w)
+    for family, value, w in _noun_values(norm, facts):
+        if family not in out or value not in out[family]:
+            out.setdefault(family, {}).setdefault(value, w)
     for family in list(out):
         if any(s in norm for s in skips.get(family, ())) or any(b in norm for b in boths.get(family, ())):
             del out[family]
+    return out
+
+
+_NOUN_VALUE_RES: dict[int, tuple[dict[str, Any], tuple]] = {}
+
+
+def _noun_values(norm: str, facts: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(family, value, text) for a value named by a bare word right after the family's noun (导体材质：铝,
+    导体 铜: `noun_values` in specs.yaml), the word standing alone (not 铜包铝, 铝合金)."""
+    cfg = facts.get("word_families") or {}
+    if not cfg.get("enforce"):
+        return []
+    cached = _NOUN_VALUE_RES.get(id(cfg))
+    if cached is None or cached[0] is not cfg:
+        built = []
+        for name, f in (cfg.get("families") or {}).items():
+            nv = f.get("noun_values") or {}
+            nouns = sorted((normalize(n) for n in nv.get("nouns", [])), key=len, reverse=True)
+            for value, words in (nv.get("values") or {}).items():
+                if nouns and words:
+                    built.append((name, value, re.compile(
+                        "(?:" + "|".join(map(re.escape, nouns)) + r")\s*[:：为是]?\s*(" +
+                        "|".join(re.escape(normalize(w)) for w in words) + r")(?![\u4e00-\u9fff])")))
+        cached = _NOUN_VALUE_RES[id(cfg)] = (cfg, tuple(built))
+    out = []
+    for name, value, rx in cached[1]:
+        m = rx.search(norm)
+        if m:
+            out.append((name, value, m.group(0)))
     return out
 
 
