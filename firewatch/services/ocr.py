@@ -206,7 +206,8 @@ class ImageReader:
         """The record of each image the listing shows now. Each URL is fetched again (a shop may put new
         bytes behind the same URL): bytes read before at that URL reuse their record (marked seen, not
         recognised again); new bytes get a record of their own beside the earlier ones. A URL whose latest
-        record is a refusal at the same position is not fetched again. A fetch that gets no bytes is
+        record is a refusal before any bytes (a host or scheme refused) at the same position is not fetched
+        again; one whose bytes were refused (not an image, too many pixels) is, as the shop may replace them. A fetch that gets no bytes is
         recorded only when nothing was read at that URL (a network error is tried again next time);
         otherwise the latest read stands. Each record is saved in its own transaction."""
         stored = self.store.ocr.images_of(listing.key)
@@ -215,14 +216,14 @@ class ImageReader:
             reads = [r for r in stored if r.url == url]
             last = _latest(reads)
             if last is not None and last.error and not last.error.startswith(NETWORK_ERROR) \
-                    and last.position == position:
+                    and not last.sha256 and last.position == position:
                 records.append(last)
                 continue
             record = self.read_one(listing, position, url, tuple(reads))
             if record.id:
                 record = self.store.ocr.seen_again(record, position)
             elif not record.sha256 and last is not None and last.sha256:
-                record = replace(last, position=position)  # no bytes this time: what was read stands
+                record = self.store.ocr.moved(last, position)  # no bytes this time: what was read stands, where shown now
             else:
                 self.store.ocr.save_image(record)  # its own transaction: kept if the process dies next
             records.append(record)

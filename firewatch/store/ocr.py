@@ -146,6 +146,12 @@ class SQLiteOcr:
             db.execute("UPDATE ocr_images SET position=?, seen_at=? WHERE id=?", (int(position), _ts(now), image.id))
         return replace(image, position=position, seen_at=now)
 
+    def moved(self, image: OcrImage, position: int) -> OcrImage:
+        """A stored read now shown at `position` whose bytes could not be fetched again (its `seen_at` stays)."""
+        with self._db.transaction() as db:
+            db.execute("UPDATE ocr_images SET position=? WHERE id=?", (int(position), image.id))
+        return replace(image, position=position)
+
     def images_of(self, key: Key) -> list[OcrImage]:
         """A listing's image records, by position."""
         rows = self._db.execute("SELECT * FROM ocr_images WHERE platform=? AND listing_id=? ORDER BY position, id",

@@ -87,6 +87,37 @@ def test_new_bytes_behind_the_same_url_keep_the_earlier_read(trained_model, serv
             stage.close()
 
 
+def test_reordered_images_with_one_unreachable_keep_one_current_read_each(serve, tmp_path):
+    """The listing shows its images in a new order and one host is down: the read that stands moves to its new
+    position (no two current reads at one position); bytes refused before (not an image) are fetched again."""
+    a, b = _picture("58", "年检专用"), _picture("58", "正规厂家")
+    host_a = serve(HookServer, images={"/a.png": a})
+    host_b = serve(HookServer, images={"/b.png": b"<html>placeholder</html>"})
+    url_a = f"http://127.0.0.1:{host_a.httpd.server_address[1]}/a.png"
+    url_b = f"http://127.0.0.1:{host_b.httpd.server_address[1]}/b.png"
+    listing = Listing("jd", "58", url="https://item.jd.com/58.html", title="手提式干粉灭火器 4kg", image_urls=[url_a, url_b])
+    with open_store(tmp_path / "f.db", data_dir=tmp_path) as store:
+        store.listings.upsert_listing(listing)
+        counting = _CountingEngine()
+        cfg = config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=3)
+        stage = OcrStage(store, None, cfg)
+        reader = ImageReader(store, cfg, engine=counting, fetcher=stage._reader().fetcher)
+        try:
+            first = reader.read_listing(listing)
+            assert [(r.position, bool(r.error)) for r in first] == [(0, False), (1, True)]  # b: not an image
+            host_b.images["/b.png"] = b  # the shop replaces the placeholder behind the same URL
+            host_a.stop()  # and a's host is down when the listing shows b first
+            moved = Listing(**{**listing.__dict__, "image_urls": [url_b, url_a]})
+            store.listings.upsert_listing(moved)
+            reader.read_listing(moved)
+            current, _ = current_and_earlier(store, listing.key)
+            assert sorted((r.url, r.position) for r in current) == sorted([(url_b, 0), (url_a, 1)])
+            assert next(r for r in current if r.url == url_b).sha256 == hashlib.sha256(b).hexdigest()
+            assert "年检专用" in next(r for r in current if r.url == url_a).text
+        finally:
+            stage.close()
+
+
 def test_migration_31_keeps_every_row_and_keys_reads_by_bytes(store_url, monkeypatch):
     monkeypatch.setattr(sqlstore, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < 31])
     lines = json.dumps([{"text": "年检专用", "box": [[1, 2], [3, 2], [3, 4], [1, 4]], "score": 0.9}], ensure_ascii=False)
