@@ -147,6 +147,7 @@ SPEC_NAMES = {
     "foam_types_code": "泡沫液类型(型号)", "foam_types_words": "泡沫液类型(文字)", "gas_cylinders": "气体灭火瓶组",
     "mix_ratio_pct": "混合比(%)", "text_risk": "文本模型各原因概率", "risk_raw": "校准前风险分",
     "reason_reliability": "各理由可靠度（判断值，随审核结论调整）",
+    "word_values": "规格用词（结构、材质、类型等）",
 }
 SPEC_FIELD_NAMES = {
     "code": "型号", "amount": "量", "unit": "单位", "agent": "灭火剂", "wheeled": "推车式", "id": "标准",
@@ -211,6 +212,9 @@ def spec_rows(specs: dict) -> list[tuple[str, str]]:
     for key, value in (specs or {}).items():
         if key in ("text_risk", "reason_reliability") and isinstance(value, dict):
             text = "；".join(f"{reason_short_name(code)} {p:.2f}" for code, p in value.items())
+        elif key == "word_values" and isinstance(value, dict):  # {family: {value code: the listing's word}}
+            text = "、".join(_spec_value(word) for said in value.values() if isinstance(said, dict)
+                            for word in said.values())
         else:
             text = _spec_value(value)
         rows.append((SPEC_NAMES.get(key, key), text))
