@@ -47,14 +47,14 @@ class SQLiteReviews:
         self._db = db
 
     # -- decisions --------------------------------------------------------------
-    def record_decision(self, d: Decision, seen_assessed_at: Any = UNCHECKED) -> int:
+    def record_decision(self, d: Decision, seen_assessed_at: Any = ...) -> int:
         """Append one decision; returns its id. Raises ValueError for an unknown verdict or listing,
         ClaimHeld when another reviewer's claim on the queue row runs, AssessmentChanged when
         `seen_assessed_at` (the assessment time the reviewer saw; None: the reviewer saw none, so there must
-        still be none) is not the one on record any more. Left out (UNCHECKED): not checked, for callers
+        still be none) is not the one on record any more. Left out (`...`): not checked, for callers
         that decide without showing a page (the demo's simulated reviewers)."""
         with self._db.transaction() as db:
-            return self._record_in(db, d, seen=seen_assessed_at)
+            return self._record_in(db, d, seen=UNCHECKED if seen_assessed_at is ... else seen_assessed_at)
 
     def record_decisions(self, decisions: list[Decision],
                          seen: Mapping[tuple[str, str], datetime | None] | None = None) -> BulkDecided:
