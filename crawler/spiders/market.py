@@ -237,6 +237,13 @@ class MarketSpider(scrapy.Spider):
         parser = self.item_parsers[found.platform]
         revisit = response.meta.get("fw_revisit", False)
         location = response.headers.get(b"Location") if response.status in REDIRECT_STATUSES else None
+        if response.status in REDIRECT_STATUSES and not (location or b"").strip():
+            # a redirect that names no target says nothing about the item: neither a removal nor a page to parse
+            self.crawler.stats.inc_value("firewatch/item_redirect_no_location")
+            log.warning("item %s not read: HTTP %s redirect without a Location header", response.url, response.status)
+            if not revisit:  # a revisited listing keeps what the store has
+                yield replace(found, status="unknown")
+            return
         text = response_text(response) if response.body else ""
         try:
             seen = judge_page(found.platform, found.url, response.url, response.status, text,

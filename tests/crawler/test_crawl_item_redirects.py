@@ -4,8 +4,9 @@ Real `firewatch crawl` children against the demo market, whose gate has chosen J
 redirect: to the same item under another URL (followed, read, stored on sale), to a page robots.txt forbids
 that is neither JD's home nor error page (followed as a new request, which robots.txt refuses: stored blocked,
 never asked for), to JD's error page (a suspected removal, judged from the redirect), or to JD's login page
-(blocked, the platform paused for the regulator's session as any login page does; never a removal). The
-market's log of real URLs shows what was asked for.
+(blocked, the platform paused for the regulator's session as any login page does; never a removal), or with no
+Location at all (unknown: neither a removal nor a page to parse). The market's log of real URLs shows what was
+asked for.
 """
 
 from __future__ import annotations
@@ -70,3 +71,16 @@ def test_a_redirect_to_the_login_page_is_blocked_never_a_removal(spawn_firewatch
     assert listing is None or listing.status == "blocked"
     assert not [u for u in market.real_requests() if u.startswith("https://passport.jd.com/")]  # never solved
     assert "会话失效" in result.stdout + result.stderr
+
+
+def test_a_redirect_without_location_is_unknown_not_an_unparsed_page_nor_a_removal(spawn_firewatch, gated, tmp_path):
+    market, gate = gated
+    bare = jd_results(market)[0]
+    gate.answers = {bare.path: lambda: PlainTextResponse("", status_code=302)}
+    data = tmp_path / "data"
+    result = crawl(spawn_firewatch, market, data, "jd")
+    assert sightings(data) == {}
+    listing, _ = state(data, ("jd", bare.listing_id))
+    assert listing is not None and listing.status == "unknown"
+    log = result.stdout + result.stderr
+    assert "redirect without a Location header" in log and "not parsed" not in log
