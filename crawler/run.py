@@ -77,6 +77,7 @@ def scrapy_settings(settings: Settings, echo_commits: bool = False) -> ScrapySet
         "FIREWATCH_DATA_DIR": str(settings.data_dir),  # evidence and notice paths are stored relative to it
         "FIREWATCH_ECHO_COMMITS": echo_commits,
         "FIREWATCH_MAX_BLOCKS": c.max_blocks,
+        "FIREWATCH_HOME_REDIRECT_BURST": c.home_redirect_burst,  # crawler.spiders.market
         "FIREWATCH_REMOVAL_CONFIRM_HOURS": settings.notices.removal_confirm_hours,  # crawler.pipelines
         "FIREWATCH_BLOCK_BACKOFF": c.block_backoff,
         "FIREWATCH_MAX_RETRY_AFTER": c.max_retry_after,

@@ -95,6 +95,7 @@ class MarketSpider(scrapy.Spider):
         self.completed_searches: set[str] = set()  # keywords whose search reached its last page
         self.answers = Answers(self.site.search.data, browser_timeout_ms)
         self.browser_timeout_ms = browser_timeout_ms
+        self.home_run = 0  # item pages in a row redirected to the platform's home page (see `throttled`)
 
     @property
     def site(self) -> SiteMap:
@@ -255,6 +256,14 @@ class MarketSpider(scrapy.Spider):
             if not revisit:  # a revisited listing keeps what the store has
                 yield replace(found, status="unknown")
             return
+        if isinstance(seen, GonePage) and self.throttled(seen):
+            self.crawler.stats.inc_value("firewatch/item_blocked")
+            self.crawler.stats.inc_value("firewatch/blocked/home_redirect_burst")
+            log.warning("item %s not read: %d item pages in a row redirected to the home page (%s), taken as "
+                        "throttling, not a removal", found.url, self.home_run, seen.final_url)
+            if not revisit:  # a revisited listing keeps what the store has
+                yield replace(found, status="blocked")
+            return
         if isinstance(seen, GonePage):  # the item's page shows it gone: a removal sighting, judged by the store
             self.crawler.stats.inc_value("firewatch/item_gone")
             yield GoneItem(found, seen.removal(found.platform, found.listing_id, utcnow(), found.url))
@@ -262,7 +271,19 @@ class MarketSpider(scrapy.Spider):
         if isinstance(seen, Redirect):
             yield from self.item_redirected(response, seen, found, revisit)
             return
+        self.home_run = 0
         yield from self.complete(merge(found, seen), found)
+
+    def throttled(self, seen: GonePage) -> bool:
+        """Whether a gone answer is the platform throttling the crawl: more than `[crawl] home_redirect_burst` item
+        pages in a row redirected to its home page (a removed item is one among live ones; a throttle sends every
+        request home). Any other answer about an item (its page read, its error page, 404) ends the run of them.
+        The sightings before the burst was seen stay suspected: each needs a second sighting later to count."""
+        if seen.basis != "home_redirect":
+            self.home_run = 0
+            return False
+        self.home_run += 1
+        return self.home_run > self.crawler.settings.getint("FIREWATCH_HOME_REDIRECT_BURST", 5)
 
     def item_redirected(self, response, redirect: Redirect, found, revisit: bool):
         """An item page's redirect that shows no removal: followed as a new request (robots.txt applies), unless

@@ -156,6 +156,10 @@ class CrawlSettings(_Section):
     max_pages: int = Field(20, ge=1, description="Search result pages to follow per keyword.")
     max_blocks: int = Field(30, ge=1, description="Captcha/verification pages met before a platform is given up "
                                                   "for this run.")
+    home_redirect_burst: int = Field(5, ge=1, description="Item pages in a row redirected to the platform's home "
+                                                          "page before further ones are taken as throttling (blocked), "
+                                                          "not as removals: a removed item is one among live ones, a "
+                                                          "throttle sends every request home.")
     block_backoff: float = Field(0.5, ge=0, description="Delay (seconds) added after a block; it doubles on every "
                                                         "further block.")
     max_retry_after: float = Field(30, ge=0, description="Longest wait (seconds) honoured from a Retry-After header.")

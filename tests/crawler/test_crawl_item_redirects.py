@@ -5,7 +5,8 @@ redirect: to the same item under another URL (followed, read, stored on sale), t
 that is neither JD's home nor error page (followed as a new request, which robots.txt refuses: stored blocked,
 never asked for), to JD's error page (a suspected removal, judged from the redirect), or to JD's login page
 (blocked, the platform paused for the regulator's session as any login page does; never a removal), or with no
-Location at all (unknown: neither a removal nor a page to parse). The market's log of real URLs shows what was
+Location at all (unknown: neither a removal nor a page to parse). More than `[crawl] home_redirect_burst` item
+pages in a row sent to JD's home page are a throttle: blocked, not removals. The market's log of real URLs shows what was
 asked for.
 """
 
@@ -84,3 +85,34 @@ def test_a_redirect_without_location_is_unknown_not_an_unparsed_page_nor_a_remov
     assert listing is not None and listing.status == "unknown"
     log = result.stdout + result.stderr
     assert "redirect without a Location header" in log and "not parsed" not in log
+
+
+def test_item_pages_all_sent_home_are_throttling_after_the_burst_not_removals(spawn_firewatch, gated, tmp_path,
+                                                                              monkeypatch):
+    market, gate = gated
+    items = jd_results(market)
+    assert len(items) >= 6
+    home = redirect("https://www.jd.com/?from=item")
+    gate.answers = {x.path: home for x in items}  # a throttle: every JD item page is sent home
+    monkeypatch.setenv("FIREWATCH_CRAWL__HOME_REDIRECT_BURST", "2")
+    data = tmp_path / "data"
+    result = crawl(spawn_firewatch, market, data, "jd")
+    seen = sightings(data)
+    assert len(seen) == 2 and all(s.basis == "home_redirect" and not s.counted for s in seen.values())
+    statuses = [state(data, ("jd", x.listing_id))[0].status for x in items]
+    assert statuses.count("blocked") == len(items) - 2
+    assert "taken as throttling" in result.stdout + result.stderr
+
+
+def test_home_redirects_within_the_burst_are_sightings_and_the_other_items_read(spawn_firewatch, gated, tmp_path,
+                                                                               monkeypatch):
+    market, gate = gated
+    items = jd_results(market)
+    gone = items[:2]
+    home = redirect("https://www.jd.com/?from=item")
+    gate.answers = {x.path: home for x in gone}
+    monkeypatch.setenv("FIREWATCH_CRAWL__HOME_REDIRECT_BURST", "2")
+    data = tmp_path / "data"
+    crawl(spawn_firewatch, market, data, "jd")
+    assert set(sightings(data)) == {("jd", x.listing_id) for x in gone}
+    assert all(state(data, ("jd", x.listing_id))[0].status == "active" for x in items[2:])
