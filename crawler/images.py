@@ -1,14 +1,20 @@
-"""Fetching listing images from the platforms: `ImageFetcher(timeout, max_bytes, ...)`.fetch(url).
+"""Fetching listing images from the platforms: `ImageFetcher(timeout, max_bytes, ...)`.fetch(url), and
+`fetch_if_changed(url, etag, last_modified)`, a conditional GET.
 
 One bounded GET per image (the declared and the streamed size both capped), through the host map's
 transport when given, and only from the watched platforms' hosts and image CDNs, checked on every
 redirect hop: an image URL is seller-written, and must not make firewatch fetch another host (an
-internal address, say). Used by OCR (`firewatch.services.ocr`) and relisting's image hashes
-(`alerts.relisting`). Refusals raise `ImageRefused` (Chinese reason); network failures `httpx.HTTPError`.
+internal address, say). `fetch_if_changed` sends the validators a host gave with the bytes read before
+(If-None-Match, If-Modified-Since) and returns `FetchedImage` with no bytes on a 304 (the host says they
+are unchanged), else the bytes and the host's new validators. Used by OCR (`firewatch.services.ocr`) and
+relisting's image hashes (`alerts.relisting`). A definite answer that gives no usable image (HTTP 4xx
+other than 408/429, too large, another host, not http(s)) raises `ImageRefused` (Chinese reason); network
+failures and answers that may pass (5xx, 408, 429) raise `httpx.HTTPError`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
@@ -16,6 +22,22 @@ import httpx
 from crawler.exceptions import ImageRefused
 from crawler.sites import platform_domains
 from firewatch.core.browser import host_allowed
+
+TRANSIENT = frozenset({408, 429})  # Request Timeout, Too Many Requests: tried again later, like a 5xx
+
+
+@dataclass(frozen=True)
+class FetchedImage:
+    """One image GET's answer: the bytes (None: 304 Not Modified, the bytes behind the validators sent are
+    unchanged) and the validators the host gave for them (ETag, Last-Modified, verbatim; "" none)."""
+
+    data: bytes | None
+    etag: str = ""
+    last_modified: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.data is None
 
 
 class ImageFetcher:
@@ -39,11 +61,20 @@ class ImageFetcher:
     def fetch(self, url: str) -> bytes:
         """The bytes at `url`; ImageRefused for an answer that is not a usable image file or a host
         outside the platforms (kept), httpx.HTTPError for a network failure (tried again later)."""
+        return self.fetch_if_changed(url).data or b""  # no validators sent: never a 304 (refused if it comes)
+
+    def fetch_if_changed(self, url: str, etag: str = "", last_modified: str = "") -> FetchedImage:
+        """The image at `url`, asked only if it changed when `etag` or `last_modified` (the validators the
+        host gave with the bytes read before) are given: a 304 answer gives no bytes. Raises as `fetch`."""
         if urlsplit(url).scheme not in ("http", "https"):
             raise ImageRefused(f"图片地址不是 http(s) 地址：{url[:200]}")
-        with self._client.stream("GET", url) as resp:
-            if resp.status_code >= 500:
+        conditional = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
+        with self._client.stream("GET", url, headers=conditional) as resp:
+            if resp.status_code >= 500 or resp.status_code in TRANSIENT:
                 raise httpx.HTTPStatusError(f"HTTP {resp.status_code}", request=resp.request, response=resp)
+            if resp.status_code == 304 and conditional:
+                resp.read()  # no body, but read to its end: else the connection is closed, not kept for the next GET
+                return FetchedImage(None, resp.headers.get("etag", etag), resp.headers.get("last-modified", last_modified))
             if resp.status_code != 200:
                 raise ImageRefused(f"图片地址返回 HTTP {resp.status_code}")
             declared = resp.headers.get("content-length", "")
@@ -55,7 +86,7 @@ class ImageFetcher:
                 if size > self.max_bytes:
                     raise ImageRefused(f"图片过大：超过上限 {self.max_bytes} 字节，未下载完")
                 chunks.append(chunk)
-        return b"".join(chunks)
+            return FetchedImage(b"".join(chunks), resp.headers.get("etag", ""), resp.headers.get("last-modified", ""))
 
     def close(self) -> None:
         self._client.close()

@@ -7,6 +7,9 @@ HTTP servers are stdlib `ThreadingHTTPServer`s served from a daemon thread
 - `HookServer`: a webhook receiver that checks the HMAC-SHA256 signature itself (not with
   the code under test), fails the first N posts (or all of them) on purpose, can hold the
   first post until an event is set, and serves PNG bytes under GET (an image host);
+- `ImageHost`: an image CDN that answers ETag and Last-Modified, honours If-None-Match and
+  If-Modified-Since with 304, answers a chosen status for a path (404, 410, 403, 503...), and
+  records every GET with the validators it carried and the status answered;
 - `TSAServer`: a time-stamping authority that answers anything but a timestamp;
 - `ForwardProxy`: an HTTP forward proxy for absolute-URI GETs, counting what it forwards.
 
@@ -29,13 +32,15 @@ import socket
 import subprocess
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
+from email.utils import format_datetime, parsedate_to_datetime
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["LocalHTTPServer", "PageServer", "HookServer", "TSAServer", "ForwardProxy", "SMTPServer",
+__all__ = ["LocalHTTPServer", "PageServer", "HookServer", "ImageHost", "TSAServer", "ForwardProxy", "SMTPServer",
            "RedisServer", "free_port", "dead_url"]
 
 
@@ -209,6 +214,98 @@ class HookServer(LocalHTTPServer):
     def delivered(self) -> list[dict]:
         """The JSON bodies of the posts answered 200."""
         return [json.loads(p["body"]) for p in self.posts if p["status"] == 200]
+
+
+class _ImageHostHandler(Handler):
+    protocol_version = "HTTP/1.1"  # connections kept alive, as a CDN's
+    timeout = 10  # an idle kept connection is closed after this many seconds
+
+    def setup(self) -> None:
+        super().setup()
+        with self.owner.lock:
+            self.owner.connections += 1
+
+    def do_GET(self) -> None:  # noqa: N802
+        owner = self.owner
+        asked = {"path": self.path, "if_none_match": self.headers.get("If-None-Match", ""),
+                 "if_modified_since": self.headers.get("If-Modified-Since", "")}
+        with owner.lock:
+            status, data = owner.statuses.get(self.path), owner.images.get(self.path)
+            etag, modified = owner.etags.get(self.path, ""), owner.modified.get(self.path)
+        headers = {}
+        if status is None and data is None:
+            status = 404
+        if status is None:
+            if owner.send_etag:
+                headers["ETag"] = etag
+            if owner.send_last_modified:
+                headers["Last-Modified"] = format_datetime(modified, usegmt=True)
+            status = 200
+            if asked["if_none_match"]:  # RFC 9110 13.2.2: If-None-Match decides; If-Modified-Since is ignored
+                if owner.send_etag and etag in [t.strip() for t in asked["if_none_match"].split(",")]:
+                    status = 304
+            elif asked["if_modified_since"] and owner.send_last_modified:
+                try:
+                    since = parsedate_to_datetime(asked["if_modified_since"])
+                except (TypeError, ValueError):
+                    since = None
+                if since is not None and modified <= since:
+                    status = 304
+        with owner.lock:
+            owner.requests.append({**asked, "status": status})
+        if status == 304:
+            self.send_response(304)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+        elif status == 200:
+            self.reply(200, data, "image/png", headers)
+        else:
+            self.reply(status, b"no image here")
+
+
+class ImageHost(LocalHTTPServer):
+    """An image CDN: serves `images` ({path: bytes}) with an ETag (a hash of the bytes) and a
+    Last-Modified (a clock that moves an hour at each `put`), answers 304 to a GET whose
+    If-None-Match names the current ETag (or, without it, whose If-Modified-Since is not before
+    Last-Modified), and answers `statuses[path]` (404, 410, 403, 503...) with no image where set.
+    `send_etag` / `send_last_modified` turn each validator off. Every GET is kept in `requests`
+    (path, the validators it carried, the status answered); connections are kept alive (HTTP/1.1)
+    and counted in `connections`."""
+
+    handler = _ImageHostHandler
+
+    def __init__(self, images: dict[str, bytes] | None = None, send_etag: bool = True,
+                 send_last_modified: bool = True) -> None:
+        self.send_etag = send_etag
+        self.send_last_modified = send_last_modified
+        self.images: dict[str, bytes] = {}
+        self.etags: dict[str, str] = {}
+        self.modified: dict[str, datetime] = {}
+        self.statuses: dict[str, int] = {}
+        self.requests: list[dict] = []
+        self.connections = 0
+        self._clock = datetime(2026, 11, 1, tzinfo=timezone.utc)
+        super().__init__()
+        for path, data in (images or {}).items():
+            self.put(path, data)
+
+    def put(self, path: str, data: bytes) -> None:
+        """Serve `data` at `path` from now on (a new ETag, Last-Modified an hour later than any before)."""
+        with self.lock:
+            self._clock += timedelta(hours=1)
+            self.images[path] = data
+            self.etags[path] = '"' + hashlib.sha256(data).hexdigest()[:20] + '"'
+            self.modified[path] = self._clock
+
+    def gets(self, path: str) -> list[dict]:
+        with self.lock:
+            return [r for r in self.requests if r["path"] == path]
+
+    def count(self, status: int | None = None) -> int:
+        """GETs answered (with `status` only)."""
+        with self.lock:
+            return sum(1 for r in self.requests if status is None or r["status"] == status)
 
 
 class _TSAHandler(Handler):

@@ -50,9 +50,13 @@ def _summary(stats: PipelineStats) -> str:
 @click.option("--loop", is_flag=True, help="Keep draining until stopped (SIGTERM, Ctrl-C): a long-running worker.")
 @click.option("--idle", type=click.FloatRange(min=0.05), default=5.0, show_default=True,
               help="With --loop: seconds to wait after a drain that found nothing to do.")
+@click.option("--ocr-refetch", is_flag=True,
+              help="图片文字识别时重新完整下载每张图片：不受 [ocr] refetch_hours 间隔限制，也不发送条件请求"
+                   "（If-None-Match / If-Modified-Since）；图片字节与此前读过的相同时不重复识别。"
+                   " OCR fetches every image in full: no refetch interval, no conditional GET.")
 @click.pass_context
 def process(ctx, capture: bool, max_captures: int | None, index_url: str | None, worker_id: str, batch: int,
-            lease: float, loop: bool, idle: float) -> None:
+            lease: float, loop: bool, idle: float, ocr_refetch: bool) -> None:
     settings = settings_of(ctx)
     claims = Claims(worker_id, batch, lease)
     stop = threading.Event()
@@ -68,13 +72,14 @@ def process(ctx, capture: bool, max_captures: int | None, index_url: str | None,
 
             stats = run_processing(settings, capture=capture, max_captures=max_captures, report=console.print,
                                    index_url=index_url, claims=claims, loop=True, idle=idle, stop=stop,
-                                   on_drain=drained)
+                                   on_drain=drained, ocr_refetch=ocr_refetch)
             out.print(f"工作进程 worker {claims.worker_id} 合计 total: {_summary(stats)}")
         else:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           console=console) as progress:
                 stats = run_processing(settings, capture=capture, max_captures=max_captures, progress=progress,
-                                       report=console.print, index_url=index_url, claims=claims, stop=stop)
+                                       report=console.print, index_url=index_url, claims=claims, stop=stop,
+                                       ocr_refetch=ocr_refetch)
             out.print(_summary(stats))
     finally:
         for sig, handler in previous.items():

@@ -275,6 +275,15 @@ class OcrSettings(_Section):
     max_bytes: int = Field(5_000_000, ge=1, description="An image larger than this (bytes) is refused, not read.")
     max_pixels: int = Field(25_000_000, ge=1, description="An image with more pixels than this is refused, not read.")
     timeout: float = Field(10.0, gt=0, description="Image fetch timeout (seconds).")
+    # A day: the crawl jobs run daily (schedule.jobs, "0 3 * * *"), and a listing is re-scored (and its
+    # images queued again) after every crawl and every watchlist, certificate or feedback re-score, so
+    # several times a day at most; shops change a listing's pictures rarely (weeks apart). Checking each
+    # image URL at most once a day keeps the text judged at most a day behind the shop, like the rest of
+    # the listing, and bounds the load on the platforms' image hosts to one (conditional) GET per image
+    # per day whatever the re-scores; `firewatch process --ocr-refetch` fetches at once when needed.
+    refetch_hours: float = Field(24.0, ge=0, description="An image URL checked less than this many hours ago is "
+                                                         "not fetched again (its record stands); older ones are "
+                                                         "checked with a conditional GET (0: every OCR run).")
     max_listings: int = Field(0, ge=0, description="Listings OCR'd per process run (0: no cap; the rest stay queued).")
     threads: int = Field(0, ge=0, description="CPU threads the OCR engine uses per image (0: its default).")
     image_dir: str = Field("ocr", description="Copies of the images read (relative to data_dir).")

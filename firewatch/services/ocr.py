@@ -5,14 +5,22 @@ The 'ocr' queue stage (`OcrStage`, wired into the pipeline by `build_pipeline`):
 queues it (beside index, so a listing waiting for OCR is searchable meanwhile) for a listing whose
 risk score is at least `[ocr] band_low` (flagged, or uncertain below the flag threshold) or that has
 image text already; `drain` claims its rows like every stage. For
-each listing it fetches up to `max_images` image URLs through the host map (`firewatch.core.hostmap`,
+each listing it checks up to `max_images` image URLs through the host map (`firewatch.core.hostmap`,
 as every image fetch), refuses what is too large, not an image or has too many pixels (a Chinese
 error kept on that image's record; the other images go on), keeps a copy of each image read (under
 `[ocr] image_dir`, named by its SHA-256), recognises its text with `rapidocr-onnxruntime` (PP-OCR
 Chinese models shipped inside the package; nothing is downloaded) and saves the image's record in
-its own transaction, so a killed process loses no finished image. Each run fetches the URLs again: new
-bytes behind a URL read before get a record of their own (the earlier read is kept, listed as earlier),
-bytes read before are not recognised again (`ImageReader.read_listing`). A listing whose reading fails in a
+its own transaction, so a killed process loses no finished image. A re-check is cheap and polite
+(`ImageReader.read_listing`): a URL checked less than `[ocr] refetch_hours` ago (24) is not fetched at
+all; an older one is fetched with a conditional GET carrying the validators the host gave with the
+bytes read there (ETag as If-None-Match, Last-Modified as If-Modified-Since), and a 304 counts as those
+bytes again (nothing downloaded or recognised; the record's `seen_at`, the time last checked, moves on).
+New bytes behind a URL read before get a record of their own (the earlier read is kept, listed as
+earlier); bytes read before are not recognised again. A definite refusal without bytes (HTTP 4xx but 408
+and 429, too large, another host) becomes the URL's newest record, so a page shows the image is no longer
+readable and the earlier read is listed as earlier, never cited; a network error (or 5xx, 408, 429)
+leaves the latest record current and is tried again at the next run. `OcrConfig.refetch` (`firewatch
+process --ocr-refetch`) fetches every URL in full: no interval, no validators. A listing whose reading fails in a
 way nobody foresaw fails that listing's 'ocr' row (its error kept; dead after the queue's attempts),
 never the run. Once every image is recorded it
 rescores the listing with the text of its images (`rescore`) and saves the assessment, completes
@@ -36,6 +44,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -76,12 +85,15 @@ class OcrConfig:
     data_dir: Path | None = None
     user_agent: str = "firewatch"
     allowed_hosts: tuple[str, ...] = ()  # hosts images may come from; () = the platforms' domains (site maps)
+    refetch_hours: float = 24.0  # a URL checked less than this ago is not fetched (0: checked on every run)
+    refetch: bool = False  # this run fetches every image in full: no interval, no validators (`--ocr-refetch`)
 
     @classmethod
-    def from_settings(cls, settings) -> "OcrConfig":
+    def from_settings(cls, settings, refetch: bool = False) -> "OcrConfig":
         o = settings.ocr
         return cls(o.enabled, o.band_low, o.max_images, o.max_bytes, o.max_pixels, o.timeout, o.max_listings,
-                   o.threads, settings.data_path(o.image_dir), settings.data_dir, settings.crawl.user_agent)
+                   o.threads, settings.data_path(o.image_dir), settings.data_dir, settings.crawl.user_agent,
+                   refetch_hours=o.refetch_hours, refetch=refetch)
 
 
 # -- the engine ---------------------------------------------------------------------------------
@@ -189,6 +201,12 @@ def _latest(records: list[OcrImage]) -> OcrImage | None:
     return max(records, key=lambda r: r.last_seen, default=None)
 
 
+def _checked_since(record: OcrImage, since: datetime) -> bool:
+    """Whether the URL of `record` (its latest) gave that answer after `since`: a network error is no answer."""
+    checked = record.seen_at or record.recognised_at
+    return not record.error.startswith(NETWORK_ERROR) and checked is not None and checked > since
+
+
 class ImageReader:
     """Fetch, check, keep and recognise one listing's images, saving each record as it is done."""
 
@@ -201,50 +219,70 @@ class ImageReader:
         self.read_images = 0  # images recognised by the engine in this process
         self.reused = 0  # images whose bytes were read before (same SHA-256): their lines reused
         self.refused = 0
+        self.requests = 0  # image GETs sent (each URL checked)
+        self.not_modified = 0  # of them answered 304: the bytes read before, nothing downloaded
+        self.skipped = 0  # URLs checked less than refetch_hours ago: not fetched at all
 
     def read_listing(self, listing: Listing) -> list[OcrImage]:
-        """The record of each image the listing shows now. Each URL is fetched again (a shop may put new
-        bytes behind the same URL): bytes read before at that URL reuse their record (marked seen, not
-        recognised again); new bytes get a record of their own beside the earlier ones. A URL whose latest
-        record is a refusal before any bytes (a host or scheme refused) at the same position is not fetched
-        again; one whose bytes were refused (not an image, too many pixels) is, as the shop may replace them. A fetch that gets no bytes is
-        recorded only when nothing was read at that URL (a network error is tried again next time);
-        otherwise the latest read stands. Each record is saved in its own transaction."""
+        """The record of each image the listing shows now, each URL checked at most once per
+        `refetch_hours`: a URL whose latest record answered less than that ago is not fetched (its record
+        stands, moved to where the listing shows it now); a network error is no answer (tried again next
+        run). Else the URL is fetched, conditionally when its latest record holds bytes and the host's
+        validators: a 304 or bytes read before at that URL reuse their record (marked seen with the host's
+        latest validators, not recognised again); new bytes get a record of their own beside the earlier
+        ones (a shop may put new bytes behind the same URL). A definite refusal with no bytes (HTTP 4xx, too
+        large, another host) is recorded as the URL's newest record, so an image no longer readable shows so
+        and the earlier read is listed as earlier; a network error leaves the URL's latest record current
+        (recorded only when there is none). `config.refetch` fetches every URL in full (no interval, no
+        validators). Each record is saved in its own transaction."""
         stored = self.store.ocr.images_of(listing.key)
+        interval = self.config.refetch_hours > 0 and not self.config.refetch
+        since = utcnow() - timedelta(hours=self.config.refetch_hours) if interval else None
         records = []
         for position, url in enumerate(image_urls(listing, self.config.max_images)):
             reads = [r for r in stored if r.url == url]
             last = _latest(reads)
-            if last is not None and last.error and not last.error.startswith(NETWORK_ERROR) \
-                    and not last.sha256 and last.position == position:
-                records.append(last)
+            if last is not None and since is not None and _checked_since(last, since):
+                self.skipped += 1
+                records.append(last if last.position == position else self.store.ocr.moved(last, position))
                 continue
             record = self.read_one(listing, position, url, tuple(reads))
             if record.id:
                 record = self.store.ocr.seen_again(record, position)
-            elif not record.sha256 and last is not None and last.sha256:
-                record = self.store.ocr.moved(last, position)  # no bytes this time: what was read stands, where shown now
+            elif record.error.startswith(NETWORK_ERROR) and last is not None \
+                    and not last.error.startswith(NETWORK_ERROR):
+                record = self.store.ocr.moved(last, position)  # no answer this time: the latest stands, where shown now
             else:
                 self.store.ocr.save_image(record)  # its own transaction: kept if the process dies next
             records.append(record)
         return records
 
     def read_one(self, listing: Listing, position: int, url: str, reads: tuple[OcrImage, ...] = ()) -> OcrImage:
-        """A new record of the image at `url`, or the stored one of `reads` (this URL's) with the same bytes."""
+        """A new record of the image at `url`, or the stored one of `reads` (this URL's) with the same bytes,
+        carrying the host's latest validators. Unless `config.refetch`, the GET is conditional on the
+        validators of the latest of `reads` when it holds bytes; a 304 gives that record back."""
         base = OcrImage(listing.platform, listing.listing_id, position, url, engine=self.engine.name,
                         recognised_at=utcnow())
+        last = _latest(list(reads))
+        ask = last is not None and bool(last.sha256) and not self.config.refetch
         try:
-            data = self.fetcher.fetch(url)
+            self.requests += 1
+            fetched = self.fetcher.fetch_if_changed(url, last.etag if ask else "", last.last_modified if ask else "")
         except httpx.HTTPError as exc:
             return replace(base, error=f"{NETWORK_ERROR}：{type(exc).__name__}: {str(exc)[:200]}")
         except ImageRefused as exc:
             self.refused += 1
             return replace(base, error=str(exc))
+        validators = {"etag": fetched.etag, "last_modified": fetched.last_modified}
+        if fetched.data is None:  # 304: the bytes of the latest read at this URL, unchanged
+            self.not_modified += 1
+            return replace(last, **validators)
+        data = fetched.data
         digest = hashlib.sha256(data).hexdigest()
         known = next((r for r in reads if r.sha256 == digest), None)
         if known is not None:
-            return known
-        base = replace(base, sha256=digest, size=len(data))
+            return replace(known, **validators)
+        base = replace(base, sha256=digest, size=len(data), **validators)
         try:
             image, media = decode_image(data, self.config.max_pixels)
         except ImageRefused as exc:
@@ -368,6 +406,9 @@ class OcrStats:
     listings: int = 0
     images: int = 0
     refused: int = 0
+    requests: int = 0  # image GETs sent
+    not_modified: int = 0  # of them answered 304 (nothing downloaded)
+    skipped: int = 0  # image URLs not fetched: checked less than refetch_hours ago
     image_reasons: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
@@ -451,7 +492,7 @@ class OcrStage:
         before = self.store.assessments.get_assessment(key)
         reader = self._reader()
         started = time.perf_counter()
-        images_before = reader.read_images
+        before_counts = (reader.read_images, reader.requests, reader.not_modified, reader.skipped)
         records = reader.read_listing(listing)
         if heartbeat is not None:
             heartbeat()
@@ -462,7 +503,10 @@ class OcrStage:
             stages = ("capture", "index")
         self.store.ocr.save_result(assessment, stages, worker)
         self.stats.listings += 1
-        self.stats.images += reader.read_images - images_before
+        self.stats.images += reader.read_images - before_counts[0]
+        self.stats.requests += reader.requests - before_counts[1]
+        self.stats.not_modified += reader.not_modified - before_counts[2]
+        self.stats.skipped += reader.skipped - before_counts[3]
         self.stats.image_reasons += assessment.specs.get("image_text", {}).get("reasons", 0)
         self.stats.seconds += time.perf_counter() - started
         return assessment

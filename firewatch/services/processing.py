@@ -59,8 +59,9 @@ class Claims:
 
 def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capturer | None = None,
                    max_captures: int | None = None, claims: Claims | None = None,
-                   stop: threading.Event | None = None) -> Pipeline:
-    """Every stage from settings; the alert rules run after the drain when `alerts.run_on_process`."""
+                   stop: threading.Event | None = None, ocr_refetch: bool = False) -> Pipeline:
+    """Every stage from settings; the alert rules run after the drain when `alerts.run_on_process`.
+    `ocr_refetch`: the 'ocr' stage fetches every image in full (no `[ocr] refetch_hours`, no validators)."""
     scorer = scorer if scorer is not None else load_scorer(settings)
     claims = claims or Claims()
     alerts: Callable[[Any], Any] | None = None
@@ -72,7 +73,7 @@ def build_pipeline(settings: Settings, store, index, scorer=None, capturer: Capt
 
     ocr = None
     if settings.ocr.enabled:
-        ocr = OcrStage(store, scorer, OcrConfig.from_settings(settings),
+        ocr = OcrStage(store, scorer, OcrConfig.from_settings(settings, refetch=ocr_refetch),
                        transport=HostMap.from_settings(settings).httpx_transport())
     return Pipeline(store, index, scorer, settings.scoring.threshold,
                     load_watchlist(settings, store), capturer, capture_errors=(CaptureError,),
@@ -89,9 +90,11 @@ def run_processing(settings: Settings, capture: bool = True, max_captures: int |
                    report: Callable[[str], Any] = log.warning, index_url: str | None = None,
                    claims: Claims | None = None, loop: bool = False, idle: float = 5.0,
                    stop: threading.Event | None = None,
-                   on_drain: Callable[[PipelineStats], Any] | None = None) -> PipelineStats:
+                   on_drain: Callable[[PipelineStats], Any] | None = None,
+                   ocr_refetch: bool = False) -> PipelineStats:
     """Drain the process queue once; `progress` is a rich `Progress` (or None), `report` gets notices,
-    `index_url` overrides search.url. Whether it ran degraded is `stats.degraded`.
+    `index_url` overrides search.url, `ocr_refetch` as `build_pipeline`'s. Whether it ran degraded is
+    `stats.degraded`.
 
     With `loop`, keep draining (waiting `idle` seconds when there was nothing to do) until `stop`
     is set, then return the totals; `on_drain` gets each drain that completed something."""
@@ -101,7 +104,8 @@ def run_processing(settings: Settings, capture: bool = True, max_captures: int |
         with open_store(settings.store_url, data_dir=settings.data_dir) as store:
             index = open_index_from_settings(settings, index_url)
             try:
-                pipeline = build_pipeline(settings, store, index, scorer, capturer, max_captures, claims, stop)
+                pipeline = build_pipeline(settings, store, index, scorer, capturer, max_captures, claims, stop,
+                                          ocr_refetch)
                 try:
                     if loop:
                         return pipeline.run_loop(idle, on_drain)

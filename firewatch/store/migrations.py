@@ -1126,4 +1126,14 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         CREATE UNIQUE INDEX ocr_images_key ON ocr_images (platform, listing_id, url, sha256)
         """,
     ),
+    (
+        32,
+        "an OCR read keeps the validators the image host gave with its bytes (ocr_images.etag, last_modified: "
+        "ETag and Last-Modified, verbatim), so the next check of that URL is a conditional GET and a 304 costs "
+        "no download; existing rows have none (their next check is a full GET, which stores them)",
+        """
+        ALTER TABLE ocr_images ADD COLUMN etag TEXT NOT NULL DEFAULT '';
+        ALTER TABLE ocr_images ADD COLUMN last_modified TEXT NOT NULL DEFAULT ''
+        """,
+    ),
 ]

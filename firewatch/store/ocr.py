@@ -1,9 +1,12 @@
-"""Text recognised in listing images (OCR), one row per image read (table `ocr_images`, migrations 20, 31).
+"""Text recognised in listing images (OCR), one row per image read (table `ocr_images`, migrations 20, 31, 32).
 
 A row is keyed by (platform, listing_id, url, sha256): new bytes behind a URL already read add a row, never
-overwrite the text read before; `seen_at` is when those bytes were last fetched at that URL, so the latest
-read of a URL is the one the listing shows now. A row without bytes (a fetch that failed: sha256 "") is
-replaced by the first read of that URL's bytes. A row keeps the image's URL and position in the listing's `image_urls`, its SHA-256, type, pixel
+overwrite the text read before; `seen_at` is when that URL was last checked and gave this row's answer (its
+bytes fetched again or confirmed unchanged by a 304; for a row without bytes, the refusal given again), so
+the latest row of a URL is what the listing shows now. A row without bytes (a refusal or failed fetch:
+sha256 "", one per URL) is replaced by the first read of that URL's bytes after it. A read keeps the
+validators the image host gave with its bytes (`etag`, `last_modified`, migration 32) for the next
+conditional GET. A row keeps the image's URL and position in the listing's `image_urls`, its SHA-256, type, pixel
 size and byte size, the copy kept in the data folder (`file`, relative to it), the engine, the
 recognised lines (`OcrLine`: text, box as four corner points in image pixels, confidence 0..1) and
 how long recognition took, or the error that stopped it (unreadable, too large, not an image; such
@@ -28,7 +31,7 @@ from firewatch.store.queue import complete_in
 
 Key = tuple[str, str]
 _COLUMNS = ("platform", "listing_id", "position", "url", "sha256", "media_type", "width", "height", "size", "file",
-            "engine", "lines", "error", "seconds", "recognised_at", "seen_at")
+            "engine", "lines", "error", "seconds", "recognised_at", "seen_at", "etag", "last_modified")
 
 
 @dataclass
@@ -65,7 +68,9 @@ class OcrImage:
     error: str = ""
     seconds: float = 0.0
     recognised_at: datetime | None = None
-    seen_at: datetime | None = None  # when these bytes were last fetched at this URL (None: when read)
+    seen_at: datetime | None = None  # when this URL last gave this answer (fetched or 304; None: when read)
+    etag: str = ""  # the image host's validators for these bytes (ETag, Last-Modified, verbatim; "" none)
+    last_modified: str = ""
     id: int = 0  # the stored row's id (0: not stored yet)
 
     @property
@@ -109,7 +114,8 @@ def _image(r: Any) -> OcrImage:
                     size=r["size"], file=r["file"], engine=r["engine"],
                     lines=[OcrLine(x["text"], x["box"], float(x["score"])) for x in json.loads(r["lines"])],
                     error=r["error"], seconds=float(r["seconds"]), recognised_at=_parse_ts(r["recognised_at"]),
-                    seen_at=_parse_ts(r["seen_at"]), id=int(r["id"]))
+                    seen_at=_parse_ts(r["seen_at"]), etag=r["etag"], last_modified=r["last_modified"],
+                    id=int(r["id"]))
 
 
 class SQLiteOcr:
@@ -125,7 +131,7 @@ class SQLiteOcr:
         values = (image.platform, image.listing_id, int(image.position), image.url, image.sha256, image.media_type,
                   int(image.width), int(image.height), int(image.size), image.file, image.engine,
                   json.dumps(image.to_dict()["lines"], ensure_ascii=False), image.error[:2000], float(image.seconds),
-                  _ts(read_at), _ts(image.seen_at or read_at))
+                  _ts(read_at), _ts(image.seen_at or read_at), image.etag[:500], image.last_modified[:200])
         updates = ", ".join(f"{c}=excluded.{c}" for c in _COLUMNS[2:])
         where = "platform=? AND listing_id=? AND url=? AND sha256=?"
         with self._db.transaction() as db:
@@ -140,10 +146,12 @@ class SQLiteOcr:
                        f"ON CONFLICT (platform, listing_id, url, sha256) DO UPDATE SET {updates}", values)
 
     def seen_again(self, image: OcrImage, position: int) -> OcrImage:
-        """A stored read whose bytes were fetched again at its URL: now shown at `position`, seen now."""
+        """A stored read whose bytes were fetched again at its URL, or confirmed unchanged (a 304): now shown
+        at `position`, seen now, with the validators `image` carries (the host's latest)."""
         now = utcnow()
         with self._db.transaction() as db:
-            db.execute("UPDATE ocr_images SET position=?, seen_at=? WHERE id=?", (int(position), _ts(now), image.id))
+            db.execute("UPDATE ocr_images SET position=?, seen_at=?, etag=?, last_modified=? WHERE id=?",
+                       (int(position), _ts(now), image.etag[:500], image.last_modified[:200], image.id))
         return replace(image, position=position, seen_at=now)
 
     def moved(self, image: OcrImage, position: int) -> OcrImage:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from datetime import datetime, timezone
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -57,6 +58,7 @@ def ocr_site(tmp_path_factory):
                    "image:1", 0, 4, "image:1")]), ())
         _changed_main_image(store, data)
         _new_bytes_same_url(store, data)
+        _refused_after_read(store, data)
         store.users.add_user("regulator", "regulator", hash_password(PASSWORD))
     app = create_app(load_settings(env={}).with_overrides({"paths": {"data_dir": str(data)}}))
     server = AppServer(app)
@@ -114,6 +116,26 @@ def _new_bytes_same_url(store, data) -> None:
                                       engine="rapidocr", lines=[OcrLine(text, _box(*box), 0.98)]))
     store.assessments.save_assessment(Assessment(*SAME, "portable_extinguisher", 0.9, 0.9, True, [
         Reason("no_certification", "无3C认证（来自图片1（主图）识别文字）", "image:1", 0, 5, "image:1")]), ())
+
+
+REFUSED = ("jd", "100080")
+REFUSED_URL = "https://img14.360buyimg.com/n1/jfs/t1/gone.png"
+READ_AT, CHECKED_AT, REFUSED_AT, REFUSED_AGAIN_AT = (datetime(2026, 12, 1, h, tzinfo=timezone.utc) for h in (1, 2, 3, 4))
+
+
+def _refused_after_read(store, data) -> None:
+    """A listing whose main image was read (and confirmed unchanged by a 304 an hour later), then its
+    URL answered 404, twice: both saved as the OCR stage saves them, the refusal the URL's newest record."""
+    store.listings.upsert_listing(Listing(*REFUSED, url=f"https://item.jd.com/{REFUSED[1]}.html", title="4kg干粉灭火器",
+                                          price=Decimal("49"), image_urls=[REFUSED_URL]))
+    png, digest = _keep(data, "年检专用", FIRST_BOX)
+    store.ocr.save_image(OcrImage(*REFUSED, 0, REFUSED_URL, sha256=digest, media_type="image/png", width=800,
+                                  height=800, size=len(png), file=f"ocr/{digest[:2]}/{digest}.png", engine="rapidocr",
+                                  lines=[OcrLine("年检专用", _box(*FIRST_BOX), 0.98)], recognised_at=READ_AT,
+                                  seen_at=CHECKED_AT, etag='"v1"'))
+    store.ocr.save_image(OcrImage(*REFUSED, 0, REFUSED_URL, engine="rapidocr", error="图片地址返回 HTTP 404",
+                                  recognised_at=REFUSED_AT, seen_at=REFUSED_AGAIN_AT))
+    store.assessments.save_assessment(Assessment(*REFUSED, "portable_extinguisher", 0.9, 0.2, False, []), ())
 
 
 @pytest.fixture
@@ -233,3 +255,28 @@ def test_new_bytes_behind_the_same_url_show_beside_the_earlier_read(ocr_page, oc
         served = page.evaluate("u => fetch(u).then(r => r.arrayBuffer()).then(b => crypto.subtle.digest('SHA-256', b))"
                                ".then(d => [...new Uint8Array(d)].map(x => x.toString(16).padStart(2, '0')).join(''))", href)
         assert served == digest
+
+
+def test_an_image_no_longer_readable_shows_so_and_its_earlier_read_apart(ocr_page, ocr_site):
+    """The main image's URL answered 404 after it was read: 图片1 says it is no longer readable and when
+    it was last checked; the read is listed as an earlier image of the same address, citing nothing."""
+    from firewatch.core.clock import show_time
+
+    page = ocr_page
+    _, data, _ = ocr_site
+    browser_login(page, "regulator")
+    page.goto(f"{page.base}/listings/{REFUSED[0]}/{REFUSED[1]}")
+    current = page.locator("#image-text figure.ocr-image:not(.earlier)")
+    expect(current).to_have_count(1)
+    expect(current.locator("figcaption b").first).to_have_text("图片1（主图）")
+    expect(current.locator("figcaption .flag")).to_have_text("未识别：图片地址返回 HTTP 404")
+    expect(current.locator("figcaption")).to_contain_text("此地址此前读到的图片已列入下方“早先的图片”，不再作为标记依据")
+    expect(current.locator("figcaption")).to_contain_text(f"最近核对 {show_time(REFUSED_AGAIN_AT)}")
+    expect(current.locator("svg")).to_have_count(0)
+    earlier = page.locator("#image-text figure.ocr-image.earlier")
+    expect(earlier).to_have_count(1)
+    expect(earlier.locator("figcaption b").first).to_have_text("早先图片（当时为图片1，主图；同一图片地址现已无法读取）")
+    expect(earlier.locator("figcaption")).to_contain_text(f"最后见于该地址 {show_time(CHECKED_AT)}")
+    expect(earlier.locator(".hash")).to_have_text(_keep(data, "年检专用", FIRST_BOX)[1])
+    expect(earlier.locator("td.ocr-text")).to_have_text("年检专用")
+    expect(earlier.locator("svg polygon.ocr-box.cited")).to_have_count(0)
