@@ -34,7 +34,7 @@ def _sha(data: bytes) -> str:
 
 
 def _reader(store, tmp_path, engine: _CountingEngine, **kw) -> tuple[OcrStage, ImageReader]:
-    cfg = config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=3, **kw)
+    cfg = config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=20, **kw)
     stage = OcrStage(store, None, cfg)
     return stage, ImageReader(store, cfg, engine=engine, fetcher=stage._reader().fetcher)
 

@@ -50,7 +50,7 @@ def test_new_bytes_behind_the_same_url_keep_the_earlier_read(trained_model, serv
     with open_store(tmp_path / "f.db", data_dir=tmp_path) as store:
         store.listings.upsert_listing(listing)
         add_evidence(store, tmp_path / "evidence", listing, tiny_png(), AT)
-        stage = OcrStage(store, trained_model.scorer, config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=3,
+        stage = OcrStage(store, trained_model.scorer, config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=20,
                                                              refetch_hours=0))  # every run checks (no interval)
         counting = _CountingEngine()
         stage.reader = ImageReader(store, stage.config, engine=counting, fetcher=stage._reader().fetcher)
@@ -100,7 +100,7 @@ def test_reordered_images_with_one_unreachable_keep_one_current_read_each(serve,
     with open_store(tmp_path / "f.db", data_dir=tmp_path) as store:
         store.listings.upsert_listing(listing)
         counting = _CountingEngine()
-        cfg = config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=3, refetch_hours=0)
+        cfg = config(tmp_path, allowed_hosts=("127.0.0.1",), timeout=20, refetch_hours=0)
         stage = OcrStage(store, None, cfg)
         reader = ImageReader(store, cfg, engine=counting, fetcher=stage._reader().fetcher)
         try:
