@@ -20,6 +20,7 @@ from typing import Any
 
 from firewatch.core.text import normalize
 
+from .numerals import arabic_before
 from .specs import Finding, attribute_key, snippet
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
@@ -276,7 +277,19 @@ _KIND_UNITS = {
     "mah": ("charge", 1.0), "ah": ("charge", 1000.0),
     # a garment's or a boot's size (43码)
     "码": ("size", 1.0),
+    # a period in years or months (有效期5年, 电池寿命10年, 质保36个月); a calendar year (2025年) is no period
+    "年": ("years", 1.0), "个月": ("years", 1 / 12),
+    # a pump's flow in cubic metres an hour, as installers say it (72立方, 72方每小时: m³/h), read only after a
+    # flow noun (流量72方); 立方/方 after any other noun name no quantity here
+    "立方米": ("flow", 1 / 3.6), "立方": ("flow", 1 / 3.6), "方": ("flow", 1 / 3.6), "m3": ("flow", 1 / 3.6),
 }
+# the least and most value a kind's statement may have (a year number, 2025年, is not a period of 2025 years)
+_KIND_RANGE = {"years": (0.0, 100.0)}
+# kinds a count before the value multiplies (2×5W: two lamps of 5 W; 4×4kg): the value is each one's and the
+# product their total, and either may be what another field states; lengths and sections (1.2×1.8m, 3×2.5平方)
+# are a size's sides or each core's, never multiplied
+_COUNTED_KINDS = frozenset({"power", "charge", "voltage", "mass", "volume"})
+_COUNT_TIMES = re.compile(r"(?<![\d.×*x])(\d{1,2})\s*[×*x]\s*$")
 _KIND_VALUE_RE = re.compile(r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:\.\d{1,3})?)\s*("
                             + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
                             + r")(?![a-z²³0-9/])")
@@ -294,9 +307,12 @@ _DIMENSION = re.compile(r"[×*x]\s*$|^\s*[×*x]")
 _BOUND_BEFORE = re.compile(r"(?:最大|最小|最高|最低)\s*$")
 _APPROX_BEFORE = re.compile(r"(?:约|大约|大概|≈|~)\s*$")
 _APPROX_AFTER = re.compile(r"^\s*(?:左右|上下)")
+_COMPARED = re.compile(r"比|超过|高于|低于|相当于|代替|替代|老款|普通款")
 _CLAUSE_STOP = re.compile(r"[，,。;；!！?？\n]")
 _FILLER = "：:为是约达≈ 　"
-_TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈)+$")
+# words between a quantity's noun and its value that say nothing of it (长达, 约; 粉就10斤, 总重才3公斤, 足足5公分)
+# and the current's kind before a voltage (DC24V, 工作电压AC220V)
+_TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈|足足|足有|也就|只有|仅有|仅|就|才|(?<![a-z])[ad]c)+$")
 _PAREN_UNIT_RE = re.compile(r"[(（]\s*([^)）]{1,6})\s*[)）]\s*$")
 
 
@@ -390,17 +406,51 @@ def _listed(m: re.Match | None, kind: str, before: bool = False) -> str:
 _ONE_UNIT_RE = re.compile(r"一\s*(?:桶|瓶|袋|罐|卷|盘|捆|支|只|具)(?![\u4e00-\u9fff]*[起送赠])")
 
 
+# a flow in cubic metres an hour written out (72方每小时, 72立方/小时): read as m3/h (its 每 is no "each")
+_PER_HOUR_RE = re.compile(r"(?<=\d)(?:立方米|立方|方|m3|m³)\s*(?:每小时|/小时|/h|每h)")
+_UNIT_FOLLOW_RE = re.compile(r"\s*个?\s*(?:" + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True)) + ")")
+
+
+@functools.lru_cache(maxsize=4096)
+def _quantity_norm(text: str) -> tuple[str, tuple[int, ...]]:
+    """`normalize(text)` with Chinese numerals before a unit in digits (四公斤: 4公斤, 一百米: 100米, 一米五: 1.5米)
+    and a flow per hour as m3/h, and the position in `normalize(text)` of each character."""
+    norm = normalize(text)
+    conv, back = arabic_before(norm, _UNIT_FOLLOW_RE)
+    if _PER_HOUR_RE.search(conv):
+        out, pos, back2 = [], 0, []
+        for m in _PER_HOUR_RE.finditer(conv):
+            out.append(conv[pos:m.start()])
+            back2 += back[pos:m.start()]
+            out.append("m3/h")
+            back2 += [back[m.start()]] * 4
+            pos = m.end()
+        out.append(conv[pos:])
+        back2 += back[pos:]
+        conv, back = "".join(out), back2
+    return conv, tuple(back)
+
+
+def _span_back(span: tuple[int, int], back: tuple[int, ...]) -> tuple[int, int]:
+    """A span of `_quantity_norm`'s text as a span of the normalised text it was read from."""
+    s, e = span
+    if not back or e <= s:
+        return span
+    return back[min(s, len(back) - 1)], back[min(e, len(back)) - 1] + 1
+
+
 def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]) -> list[dict[str, Any]]:
     """The quantity statements of one field: {q, qualifier, kind, value, approx, bare, unit, num, span}.
     A kind stated with options, a range or a list is added to `optioned`."""
-    norm = normalize(text)
+    norm, back = _quantity_norm(text)
     value_start = 0
     key_q = None
     headline = False
     if source.startswith("attributes."):
         raw_key = source.removeprefix("attributes.")
         key = attribute_key(raw_key)
-        value_start = len(raw_key)
+        # where the value begins in the read text (a numeral in the key may have been rewritten)
+        value_start = next((i for i, b in enumerate(back) if b >= len(raw_key)), len(norm))
         paren = _PAREN_UNIT_RE.search(key)
         key_unit = paren.group(1).strip() if paren else None
         key = key[:paren.start()].strip() if paren else key
@@ -413,7 +463,7 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             if found:
                 return [{"q": found[0], "qualifier": found[1], "kind": kind, "value": float(m.group()) * factor,
                          "approx": False, "bare": False, "bound": None, "unit": key_unit, "num": m.group(),
-                         "span": (value_start + m.start(), value_start + m.end())}]
+                         "span": _span_back((value_start + m.start(), value_start + m.end()), back)}]
             return []
     skip, options, tables = prep["skip"], prep["options"], prep["tables"]
     out = []
@@ -422,9 +472,19 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         kind, factor = _KIND_UNITS[unit]
         if kind == "area":
             continue
+        low_high = _KIND_RANGE.get(kind)
+        if low_high and not low_high[0] < float(m.group(1)) * factor <= low_high[1]:
+            continue
         s, e = m.span()
         before, after = norm[max(value_start, s - 10):s], norm[e:e + 10]
-        listed = _listed(_LIST_BEFORE.search(before), kind, before=True) or _listed(_LIST_AFTER.search(after), kind)
+        after_listed = _listed(_LIST_AFTER.search(after), kind)
+        listed = _listed(_LIST_BEFORE.search(before), kind, before=True) or after_listed
+        count = _COUNT_TIMES.search(before) if listed == "dimension" and not after_listed else None
+        if count and kind in _COUNTED_KINDS and 2 <= int(count.group(1)) <= 20:
+            listed = ""  # 2×5W: two of 5 W each
+            before = before[:count.start()]
+        else:
+            count = None
         if listed:
             if listed == "list":
                 optioned.add(kind)
@@ -441,7 +501,11 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         if low or high:
             before = before[:(low or high).start()]
         stmt = {"kind": kind, "value": float(m.group(1)) * factor, "approx": approx, "unit": unit,
-                "num": m.group(1), "span": (s, e), "bare": False, "bound": bound}
+                "num": m.group(1), "span": _span_back((s, e), back), "bare": False, "bound": bound}
+        if count:
+            # each one's value and the total of the count (2×5W: 5 W and 10 W)
+            stmt["alts"] = (stmt["value"], stmt["value"] * int(count.group(1)))
+            stmt["num"] = f"{count.group(1)}×{m.group(1)}"
         if key_q is not None and not headline:
             found = _quantity_of(key_q, kind, tables)
             if found is None:
@@ -454,6 +518,8 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         cut = [x.end() for x in re.finditer(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]", phrase)]
         phrase = (phrase[cut[-1]:] if cut else phrase).rstrip(_FILLER)
         phrase = _TRAILING_FILLER.sub("", phrase).rstrip(_FILLER)
+        # a heading before the noun (说明:本品有效期3年): the noun is what follows its colon
+        phrase = phrase[phrase.rfind(":") + 1:]
         found = _quantity_of(phrase, kind, tables) if phrase else None
         if found is None and not phrase:
             tail = re.match(r"[\u4e00-\u9fff]{0,6}", after).group()
@@ -492,15 +558,18 @@ def _consistent(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bo
 
 
 def _close(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bool:
+    """Two values equal within the tolerance; a counted value (2×5W) is either its each or its total."""
     tol = float(cfg.get("approx_tolerance" if a["approx"] or b["approx"] else "tolerance", 0.03))
-    return abs(a["value"] - b["value"]) <= tol * max(abs(a["value"]), abs(b["value"])) + 1e-9
+    return any(abs(x - y) <= tol * max(abs(x), abs(y)) + 1e-9
+               for x in a.get("alts") or (a["value"],) for y in b.get("alts") or (b["value"],))
 
 
 _UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "厘米": "厘米", "mm": "毫米", "毫米": "毫米", "min": "分钟",
                "分钟": "分钟", "h": "小时", "小时": "小时", "kg": "千克", "千克": "千克", "公斤": "公斤", "l": "升", "升": "升",
                "ml": "毫升", "毫升": "毫升", "kw": "kW", "千瓦": "千瓦", "w": "W", "mpa": "MPa", "kpa": "kPa", "v": "V", "kv": "kV",
                "mm²": "mm²", "mm2": "mm²", "㎟": "mm²", "平方": "平方", "l/s": "L/s", "m3/h": "m³/h", "m³/h": "m³/h",
-               "mah": "mAh", "ah": "Ah", "°c": "℃", "码": "码"}
+               "mah": "mAh", "ah": "Ah", "°c": "℃", "码": "码", "年": "年", "个月": "个月", "立方": "立方（m³/h）",
+               "方": "方（m³/h）", "立方米": "立方米（m³/h）", "m3": "m³/h"}
 
 
 def _shown(stmt: dict[str, Any]) -> str:
@@ -524,7 +593,7 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     if not cfg.get("enforce") or not cfg.get("quantities"):
         return []
     prep = _prepared(cfg)
-    valued = [(source, text) for source, text in fields if _KIND_VALUE_RE.search(normalize(text))
+    valued = [(source, text) for source, text in fields if _KIND_VALUE_RE.search(_quantity_norm(text)[0])
               or (source[-1:] in ")）" and source.startswith("attributes."))]  # 净重(kg) 25
     if len(valued) < 2:  # one field states nothing twice (most listings)
         return []
@@ -532,8 +601,11 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     per_field = []
     # every value of each kind a field writes, named or not (双电池共1200mAh，单节600mAh): two values a field
     # explains side by side are no contradiction between two other fields
+    # (a value in a clause comparing with another product, 比普通的3瓦亮, explains nothing)
     written = [{(_KIND_UNITS[m.group(2)][0], float(m.group(1)) * _KIND_UNITS[m.group(2)][1])
-                for m in _KIND_VALUE_RE.finditer(normalize(text))} for _, text in valued]
+                for m in _KIND_VALUE_RE.finditer(norm)
+                if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))}
+               for norm in (_quantity_norm(text)[0] for _, text in valued)]
 
     def explained(a: dict[str, Any], b: dict[str, Any]) -> bool:
         return any(any(k == a["kind"] and _close(a, {"value": v, "approx": False}, cfg) for k, v in values)
@@ -578,6 +650,9 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
                             continue
                         q = said["q"]
                     elif (a["q"], a["qualifier"]) != (b["q"], b["qualifier"]):
+                        found = _out_of_order(a, b, src_a, text_a, src_b, text_b, cfg)
+                        if found:
+                            return found
                         continue
                     else:
                         q = a["q"]
@@ -588,4 +663,25 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
                     name = quantities[q].get("name", q)
                     return [(src_b, Finding("spec_mismatch", f"{name}前后矛盾：{_where(src_a, text_a)}写 {_shown(a)}，"
                                                              f"{_where(src_b, text_b)}写 {_shown(b)}", b["span"]))]
+    return []
+
+
+def _out_of_order(a: dict[str, Any], b: dict[str, Any], src_a: str, text_a: str, src_b: str, text_b: str,
+                  cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """Two quantities of which one holds the other (`same_quantity.order`: the fill within the gross weight)
+    stated the wrong way round (药剂量 4kg, 总重约 3kg): the listing contradicts itself."""
+    if a["qualifier"] != b["qualifier"] or a["bound"] or b["bound"]:
+        return []
+    quantities = cfg["quantities"]
+    for low_q, high_q in cfg.get("order") or ():
+        pair = (a, b) if (a["q"], b["q"]) == (low_q, high_q) else (b, a) if (b["q"], a["q"]) == (low_q, high_q) else None
+        if pair is None:
+            continue
+        low, high = pair
+        tol = float(cfg.get("approx_tolerance" if low["approx"] or high["approx"] else "tolerance", 0.03))
+        if low["value"] > high["value"] * (1 + tol) + 1e-9:
+            where = {id(a): _where(src_a, text_a), id(b): _where(src_b, text_b)}
+            low_name, high_name = quantities[low_q].get("name", low_q), quantities[high_q].get("name", high_q)
+            return [(src_b, Finding("spec_mismatch", f"{high_name}小于{low_name}：{where[id(low)]}写{low_name} {_shown(low)}，"
+                                                     f"{where[id(high)]}写{high_name} {_shown(high)}", b["span"]))]
     return []
