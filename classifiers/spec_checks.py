@@ -1297,7 +1297,8 @@ _DOOR_CODE_MATERIAL = (("GMFM", "steel_wood"), ("GFM", "steel"), ("MFM", "wood")
 
 def _coded_words(family: str, specs: dict[str, Any]) -> set:
     """The value a model code states for a word family: MFTZ wheeled (GB 4351, T = 推车); GFM steel,
-    MFM wood, GMFM steel-wood (GB 12955); GB 14907 N/W place and S/R base."""
+    MFM wood, GMFM steel-wood (GB 12955); GB 14907 N/W place and S/R base; MFZ/BC4 BC powder; FFB composite,
+    DFB monolithic fire glass (GB 15763.1)."""
     if family == "extinguisher_structure":
         return {"wheeled"} if any(c.get("wheeled") for c in specs.get("extinguisher_codes") or []) else set()
     if family == "door_material":
@@ -1305,7 +1306,23 @@ def _coded_words(family: str, specs: dict[str, Any]) -> set:
                 if c.startswith(("GMFM", "GFM", "MFM"))}
     if family in ("coating_place", "coating_base"):
         return set((specs.get("coating_codes") or {}).get(family.removeprefix("coating_"), []))
+    if family in _CODED_VALUES:
+        return {v for _, v in _code_values(family, specs)}
     return set()
+
+
+# word families a code states (domain.md product reference): GB 4351 /ABC or /BC after the extinguisher's
+# code (MFZ/BC4: BC powder), GB 15763.1 FFB composite and DFB monolithic fire glass
+_CODED_VALUES = {
+    "powder_kind": ("extinguisher_codes", "feature", {"ABC": "abc", "BC": "bc"}),
+    "glass_structure": ("fire_glass", "type", {"FFB": "composite", "DFB": "monolithic"}),
+}
+
+
+def _code_values(family: str, specs: dict[str, Any]) -> list[tuple[str, str]]:
+    """(code text, value) of each parsed code stating a value of `family` (_CODED_VALUES)."""
+    key, field, values = _CODED_VALUES[family]
+    return [(c.get("code", ""), values[c[field]]) for c in specs.get(key) or [] if c.get(field) in values]
 
 
 @functools.lru_cache(maxsize=1)
@@ -1415,6 +1432,8 @@ def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
             return next((c for c in specs.get("door_codes") or [] if _coded_words(family, {"door_codes": [c]}) == {value}), "")
         if family == "words:extinguisher_structure":
             return next((c["code"] for c in specs.get("extinguisher_codes") or [] if c.get("wheeled")), "")
+        if family[6:] in _CODED_VALUES:
+            return next((code for code, v in _code_values(family[6:], specs) if v == value), str(value))
         return str(value)
     if family in ("core count", "storage pressure", "self-check hours"):
         return {"core count": f"{value}芯", "storage pressure": f"{_fmt(value)}mpa"}.get(family, _fmt(value))
@@ -1454,6 +1473,12 @@ _TOTAL_RE = re.compile(r"(?:(?<![\u4e00-\u9fff])总|[两二三四五六七八九
                        r"(?:充装量|容量|容积|长度|重量|量|重|长)?\s*[:：为约]?\s*\d|(?<![\u4e00-\u9fff])总(?:充装量|容量|容积|长度|重量)")
 
 
+def _only_coded(family: str, specs: dict[str, Any]) -> bool:
+    """Whether a field states `family`'s value by a model code alone, none of its words."""
+    name = family[6:]
+    return name in _CODED_VALUES and not (specs.get("word_values") or {}).get(name) and bool(_code_values(name, specs))
+
+
 def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, other_specs: dict[str, Any],
                          category: str, title_scalars: dict[str, set] | None = None,
                          other_scalars: dict[str, set] | None = None, first: str = "标题") -> list[Finding]:
@@ -1478,8 +1503,9 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
         c.get("wheeled") for c in (title_specs.get("extinguisher_codes") or []) + (other_specs.get("extinguisher_codes") or []))
     for family in (f for f in a if f in b and (_compared_in(f, category)
                                                or wheeled and f == "extinguisher amount")):  # in the specs' order
-        if pair and family.startswith("words:"):
-            continue
+        if pair and family.startswith("words:") and not (_only_coded(family, title_specs)
+                                                          or _only_coded(family, other_specs)):
+            continue  # two attributes' words may name two parts; a model code (型号 DFB-15) names the product
         if family == "extinguisher amount" and _within_fill(a[family], b[family]):
             continue
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
