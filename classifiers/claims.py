@@ -663,6 +663,32 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
                     name = quantities[q].get("name", q)
                     return [(src_b, Finding("spec_mismatch", f"{name}前后矛盾：{_where(src_a, text_a)}写 {_shown(a)}，"
                                                              f"{_where(src_b, text_b)}写 {_shown(b)}", b["span"]))]
+    return _equivalents_disagree(per_field, category, cfg)
+
+
+def _equivalents_disagree(per_field: list, category: str, cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """Two quantities of different kinds that state one thing (`same_quantity.equivalent`: a pump's head in
+    metres and its rated or outlet pressure, 1 MPa ≈ 100 m) stated in two fields with values that disagree
+    by more than the pair's tolerance (扬程100m, 出口压力0.5MPa)."""
+    for eq in cfg.get("equivalent") or ():
+        if category not in eq.get("categories", [category]):
+            continue
+        first, second, factor, tol = eq["first"], eq["second"], float(eq["factor"]), float(eq.get("tolerance", 0.15))
+        for i, (src_a, text_a, stmts_a) in enumerate(per_field):
+            for src_b, text_b, stmts_b in per_field[i + 1:]:
+                for a in stmts_a:
+                    for b in stmts_b:
+                        pair = (a, b) if (a.get("q"), b.get("q")) == (first, second) else \
+                            (b, a) if (b.get("q"), a.get("q")) == (first, second) else None
+                        if pair is None or a["bound"] or b["bound"] or a["qualifier"] or b["qualifier"]:
+                            continue
+                        x, y = pair[0]["value"], pair[1]["value"] * factor
+                        if abs(x - y) > tol * max(x, y):
+                            names = cfg["quantities"]
+                            where = {id(a): _where(src_a, text_a), id(b): _where(src_b, text_b)}
+                            return [(src_b, Finding("spec_mismatch", f"{names[first].get('name', first)}与{names[second].get('name', second)}"
+                                                    f"不相符（{eq.get('rule', '')}）：{where[id(pair[0])]}写 {_shown(pair[0])}，"
+                                                    f"{where[id(pair[1])]}写 {_shown(pair[1])}", b["span"]))]
     return []
 
 
