@@ -674,16 +674,19 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
 
 
 _SIDE_RE = re.compile(r"(?<![\d.*×x])(\d(?:\.\d{1,2})?)\s*(?:米|m)(?![\d²2a-z])(?!\s*[*×x])")
+# the same side in centimetres (150公分, 120cm见方)
+_SIDE_CM_RE = re.compile(r"(?<![\d.*×x])(\d{2,3})\s*(?:公分|厘米|cm)(?![\d²2a-z])(?!\s*[*×x])")
 
 
 def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("*") or has("×") or has("x"):
         _put(specs, "blanket_sizes", _blanket_sizes(norm))
-    if has("米") or has("m"):
-        # one side written alone (灭火毯1.0米, 尺寸：1.2m): a square blanket's side; a distance is none
-        _put(specs, "blanket_sides", sorted({float(m.group(1)) for m in _SIDE_RE.finditer(norm)
+    if has("米") or has("m") or has("公分") or has("厘米"):
+        # one side written alone (灭火毯1.0米, 尺寸：1.2m, 150公分): a square blanket's side; a distance is none
+        _put(specs, "blanket_sides", sorted({float(m.group(1)) / scale for rx, scale in ((_SIDE_RE, 1), (_SIDE_CM_RE, 100))
+                                             for m in rx.finditer(norm)
                                              if not _DISTANCE_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start())
-                                             and 0.5 <= float(m.group(1)) <= 2.0}))
+                                             and 0.5 <= float(m.group(1)) / scale <= 2.0}))
     _put(specs, "batteries", [{"type": kind, "text": word} for word, norm_word, kind in _battery_words(facts)
                       if norm_word in norm])
     cues = _cert_cues(facts)
