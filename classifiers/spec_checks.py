@@ -1184,7 +1184,7 @@ _SCALAR_KEYS = frozenset({
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables",
     "sprinklers", "sprinkler_mountings", "coating_codes", "coating_types", "temperature_channels",
     "gear_patterns", "batteries", "blanket_sides", "word_values", "coating_hours", "cores", "storage_pressures_mpa",
-    "self_check_hours", "door_codes", "pressures_mpa", "k_factors"})  # what _scalars reads
+    "self_check_hours", "door_codes", "pressures_mpa", "k_factors", "hose_fit_mm"})  # what _scalars reads
 
 
 @functools.lru_cache(maxsize=1)
@@ -1246,7 +1246,8 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         | {s["type"] for s in specs.get("sprinklers", []) if s["type"] in _MOUNTING_WORDS},
         "voltage": set(specs.get("voltages", [])),
         "conductors": {(c["total_cores"], tuple(c["sections_mm2"])) for c in specs.get("conductors", [])},
-        "bore": set(specs.get("dn", [])) | {c["bore_mm"] for c in specs.get("couplings", [])}
+        # a coupling's or a hose's bore: DN, its code (KD50, SN65), or the hose it is said to fit (适配65水带)
+        "bore": set(specs.get("dn", [])) | {c["bore_mm"] for c in specs.get("couplings", [])} | set(specs.get("hose_fit_mm", []))
                 | {h["bore_mm"] for h in specs.get("hydrants", [])},
         "foam mix ratio": set(specs.get("mix_ratio_pct", [])),
         "gas cylinder": {c["volume_l"] for c in specs.get("gas_cylinders", [])},

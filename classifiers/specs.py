@@ -646,10 +646,21 @@ def _length_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict
                                   and not _BULK_AFTER_RE.match(norm, m.end())])
 
 
+# the hose a coupling or nozzle is said to fit (适配65水带, 适用水带：65mm, 配DN50水带): its bore
+_HOSE_FIT_RE = re.compile(r"(?:适用|适配|配套|可接|匹配|对接)于?\s*(?:水带)?\s*(?:口径)?\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?\s*(?:的)?\s*(?:水带|口径)?"
+                          r"(?![\d.×x*/\-~])")
+
+
 def _coupling_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("k"):
         _put(specs, "couplings", [{"code": m.group(0).upper(), "type": "K" + m.group(1).upper(), "bore_mm": int(m.group(2))}
                           for m in _COUPLING_RE.finditer(norm)])
+    if has("水带"):
+        # a bore of the GB 6246 series (specs.yaml fire_hose.bores_mm), the hose named with it
+        bores = {int(b) for b in (facts.get("fire_hose") or {}).get("bores_mm", [])}
+        _put(specs, "hose_fit_mm", sorted({int(m.group(1)) for m in _HOSE_FIT_RE.finditer(norm)
+                                           if ("水带" in m.group(0) or "水带" in norm[max(0, m.start() - 4):m.start()])
+                                           and int(m.group(1)) in bores}))
 
 
 def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -881,7 +892,7 @@ _FAMILIES = (
      _foam_gas_family),
     (("hoses",), _hose_family),
     (("lengths_m",), _length_family),
-    (("couplings",), _coupling_family),
+    (("couplings", "hose_fit_mm"), _coupling_family),
     (("cables", "conductors", "sections_mm2", "cores", "voltages"), _cable_family),
     (("blanket_sizes", "blanket_sides", "batteries", "certificate_numbers", "pack_qty"), _blanket_cert_pack_family),
     (("coating_codes", "coating_hours", "coating_types"), _coating_family),
