@@ -220,6 +220,8 @@ def _detection_against(fields: list[tuple[str, str]], rule: dict[str, Any], grou
 _DENIAL_PREFIX = re.compile(r"(?:无需|无须|不需要?|不用|没有|不带|不含|无|不|非|免|未)(?:配|带|装|含|用|需|要)?\s*$")
 _DENIAL_SUFFIX = re.compile(r"^\s*(?:需|须|要|请|需要)?\s*(?:另购|另配|另售|另外购买|不含|不带|自备|除外|选配|单独购买)")
 _DENIAL_WINDOW = 4
+# a word of having before a feature (带电磁阀联动, 支持远程联动, 具备联动)
+_CLAIM_BEFORE = re.compile(r"(?:带|含|支持|具备|具有|自带|配)[^\s，,。;；]{0,3}$")
 
 
 def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
@@ -228,6 +230,7 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
         return []
     none_values = frozenset(_normalized(tuple(cfg.get("none_values", []))))
     skip = frozenset(_normalized(tuple(cfg.get("skip_keys", []))))
+    suffixes = _normalized(tuple(cfg.get("key_endings", [])))
     title = next((t for s, t in fields if s == "title"), "")
     norm_title = normalize(title)
     for source, text in fields:
@@ -238,12 +241,19 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
         value = text[len(raw_key):].strip()
         if len(key) < int(cfg.get("min_key_chars", 2)) or key in skip or normalize(value) not in none_values:
             continue
-        for m in re.finditer(re.escape(key), norm_title):
-            if not (_DENIAL_PREFIX.search(norm_title[max(0, m.start() - _DENIAL_WINDOW):m.start()])
-                    or _DENIAL_SUFFIX.search(norm_title[m.end():m.end() + _DENIAL_WINDOW + 2])):
-                start = text.find(value, len(raw_key))
-                return [(source, Finding("spec_mismatch", f"标题写“{snippet(title, key, 6)}”，"
-                                         f"属性却写“{raw_key}：{value}”", (start, start + len(value))))]
+        # the key, and its stem without a generic ending (联动输出 -> 联动), the stem only where the title claims
+        # it with a word of having (带电磁阀联动, 支持联动): 报警输出：无 says nothing of a title's 燃气报警器
+        stems = [(key, False)] + [(key[:-len(e)], True) for e in suffixes
+                                  if key.endswith(e) and len(key) - len(e) >= int(cfg.get("min_key_chars", 2))]
+        for word, stem in stems:
+            for m in re.finditer(re.escape(word), norm_title):
+                if stem and not _CLAIM_BEFORE.search(norm_title[max(0, m.start() - 5):m.start()]):
+                    continue
+                if not (_DENIAL_PREFIX.search(norm_title[max(0, m.start() - _DENIAL_WINDOW):m.start()])
+                        or _DENIAL_SUFFIX.search(norm_title[m.end():m.end() + _DENIAL_WINDOW + 2])):
+                    start = text.find(value, len(raw_key))
+                    return [(source, Finding("spec_mismatch", f"标题写“{snippet(title, word, 6)}”，"
+                                             f"属性却写“{raw_key}：{value}”", (start, start + len(value))))]
     return []
 
 
