@@ -383,6 +383,17 @@ def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> 
     return None
 
 
+# a question reported, then its answer after a colon (师傅问重不重：一瓶里头粉就十斤整): the answer is the seller's
+# own statement; a bare 问： opens the question itself (问：有25米的吗)
+_REPORTED_QUESTION = re.compile(r"问[^:：]{2,}[:：]")
+
+
+def _answer_of(clause: str, value: str) -> str:
+    """The part of `clause` holding `value` after a reported question's colon, else the clause."""
+    m = _REPORTED_QUESTION.search(clause)
+    return clause[m.end():] if m and value in clause[m.end():] else clause
+
+
 def _clause_at(norm: str, start: int, end: int) -> str:
     a = max((m.end() for m in _CLAUSE_STOP.finditer(norm, 0, start)), default=0)
     m = _CLAUSE_STOP.search(norm, end)
@@ -499,7 +510,7 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             if listed == "list":
                 optioned.add(kind)
             continue
-        clause = _clause_at(norm, max(s, value_start), e)
+        clause = _answer_of(_clause_at(norm, max(s, value_start), e), norm[max(s, value_start):e])
         if options.search(clause):
             optioned.add(kind)
             continue
