@@ -361,6 +361,21 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
     return prep
 
 
+def _phrase_before(before: str) -> str:
+    """The words right before a value, up to a punctuation mark, a number or a space, less the filler words
+    and a heading's colon (说明:本品有效期3年: 本品有效期)."""
+    cut = [x.end() for x in re.finditer(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]", before)]
+    phrase = (before[cut[-1]:] if cut else before).rstrip(_FILLER)
+    phrase = _TRAILING_FILLER.sub("", phrase).rstrip(_FILLER)
+    return phrase[phrase.rfind(":") + 1:]
+
+
+# what a qualifier holds that names the piece of goods, not a part of it (这盘水带长度, 那一台的重量)
+_DEMONSTRATIVE_RE = re.compile(r"^(?:这|那|该|此)一?[盘卷台瓶根条个只款套桶件樘扇具箱]?")
+# adjectives between a value and the noun after it (7年长效电池, 10年超长寿命)
+_LEADING_FILLER = re.compile(r"^(?:长效|超长|持久|长寿)")
+
+
 def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> tuple[str, str] | None:
     """(quantity, qualifier) of the noun `phrase` ends (at_end) or begins with, of `kind`; None when it names
     no quantity of that kind."""
@@ -379,7 +394,7 @@ def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> 
         for w in products:
             if w in qualifier:
                 qualifier = qualifier.replace(w, "")
-        return q, qualifier.strip()
+        return q, _DEMONSTRATIVE_RE.sub("", qualifier.strip()).strip()
     return None
 
 
@@ -535,15 +550,14 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             out.append(stmt)
             continue
         # the words naming the value: right before it (长度25米), else right after it (90分钟应急时间)
-        phrase = before
-        cut = [x.end() for x in re.finditer(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]", phrase)]
-        phrase = (phrase[cut[-1]:] if cut else phrase).rstrip(_FILLER)
-        phrase = _TRAILING_FILLER.sub("", phrase).rstrip(_FILLER)
-        # a heading before the noun (说明:本品有效期3年): the noun is what follows its colon
-        phrase = phrase[phrase.rfind(":") + 1:]
+        phrase = _phrase_before(before)
         found = _quantity_of(phrase, kind, tables) if phrase else None
+        if found is None and not phrase and before[-1:].isspace():
+            # a noun a space before the value (流量 54m3/h); a word there that names no quantity (消防水带 20米) leaves
+            # the value alone in its field
+            found = _quantity_of(_phrase_before(before.rstrip()), kind, tables)
         if found is None and not phrase:
-            tail = re.match(r"[\u4e00-\u9fff]{0,6}", after).group()
+            tail = _LEADING_FILLER.sub("", re.match(r"[\u4e00-\u9fff]{0,6}", after).group())
             found = _quantity_of(tail, kind, tables, at_end=False) if tail else None
             # a value with nothing after it, or what one unit of the goods holds (25kg一桶, 100米一卷)
             if found is None and (source == "title" or headline) and (not tail or tail[0] in "装的长"
@@ -581,8 +595,11 @@ def _consistent(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bo
 def _close(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bool:
     """Two values equal within the tolerance; a counted value (2×5W) is either its each or its total."""
     tol = float(cfg.get("approx_tolerance" if a["approx"] or b["approx"] else "tolerance", 0.03))
-    return any(abs(x - y) <= tol * max(abs(x), abs(y)) + 1e-9
-               for x in a.get("alts") or (a["value"],) for y in b.get("alts") or (b["value"],))
+    if a.get("alts") and b.get("alts"):
+        pairs = list(zip(a["alts"], b["alts"]))  # each with each, total with total (2×4W is no 2×2W)
+    else:
+        pairs = [(x, y) for x in a.get("alts") or (a["value"],) for y in b.get("alts") or (b["value"],)]
+    return any(abs(x - y) <= tol * max(abs(x), abs(y)) + 1e-9 for x, y in pairs)
 
 
 _UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "厘米": "厘米", "mm": "毫米", "毫米": "毫米", "min": "分钟",
@@ -629,6 +646,8 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
                for norm in (_quantity_norm(text)[0] for _, text in valued)]
 
     def explained(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        # (each one's value of a counted statement: 2×2W's total 4 W is not what a field's 4W explains)
+        a, b = ({**st, "alts": None} for st in (a, b))
         return any(any(k == a["kind"] and _close(a, {"value": v, "approx": False}, cfg) for k, v in values)
                    and any(k == b["kind"] and _close(b, {"value": v, "approx": False}, cfg) for k, v in values) for values in written)
 
