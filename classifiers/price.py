@@ -598,7 +598,7 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
         for m in service.finditer(title):
             # 充装100kg: the amount filled, not a service; 七氟丙烷灭火剂 100公斤 … 充装: an agent sold by weight
             # is the goods, whatever filling it is for (as `by_weight`)
-            if re.match(r"\s*(?:量\s*)?\d", title[m.end():]) or _AGENT_BY_WEIGHT_RE.search(title):
+            if re.match(r"(?:量\s*)?\d", title[m.end():]) or _AGENT_BY_WEIGHT_RE.search(title):
                 continue
             return f"服务 {m.group(0)}"
     return None
