@@ -334,10 +334,11 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
                                      f"（A{'、A'.join(f'{x:.2f}' for x in sorted(allowed))}）", text, f"a{h:.2f}"))
                 break
     if stated_hours_apply and not any(f.code == "substandard_spec" for f in found):
-        # a fire-resistance time written out (耐火时间 0.6 小时) that is no class of the standard
+        # a fire-resistance time written out (耐火时间 0.6 小时; 4 小时, above the standard's highest class,
+        # real_voice7) that is no class of the standard
         allowed = set(facts[family]["hours"])
         for h in specs.get("stated_hours", []):
-            if 0 < h < max(allowed) and not any(abs(h - a) < 1e-6 for a in allowed):
+            if 0 < h <= 24 and not any(abs(h - a) < 1e-6 for a in allowed):
                 found.append(finding("substandard_spec", f"耐火时间 {h:g} 小时不是{category_name(family)}的标准耐火等级"
                                      f"（{_seq(sorted(allowed))} 小时）{_by(facts[family])}", text,
                                      _duration_needle(specs, "stated_hours_texts", h)))

@@ -150,6 +150,12 @@ def test_a_feature_stem_denied(rules):
     assert "spec_mismatch" not in codes(rules, "可燃气体报警器 声光报警 厨房", "gas_detector", {"报警输出": "无"})
 
 
+def test_door_time_above_every_class(rules):
+    # GB 12955's classes end at 3.00 h: a 4-hour door is no class of it
+    assert "substandard_spec" in codes(rules, "钢质防火门 耐火五小时 档案室", "fire_door", {"耐火时间": "5h"})
+    assert "substandard_spec" not in codes(rules, "钢质防火门 耐火三小时 档案室", "fire_door", {"耐火时间": "3h"})
+
+
 # -- a cable class stated in full in another field --------------------------------------------------
 
 def test_burning_class_in_full_elsewhere(rules):
