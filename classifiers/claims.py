@@ -1,13 +1,16 @@
 """Claims a listing's own fields take back: what the title claims and the table or text denies.
 
 `claim_mismatches(fields, category, facts)` returns `spec_mismatch` findings, each with the field
-it lies in, for three ways sellers contradict themselves (facts: `data/specs.yaml`, section `claims`):
+it lies in, for the ways sellers contradict themselves (facts: `data/specs.yaml`, section `claims`):
 
 - what a detector detects: a smoke alarm whose detection attribute names heat alone (探测方式：感温),
   a gas detector whose title names one gas and whose 检测气体 attribute another (天然气 / 一氧化碳);
 - a feature the title claims and an attribute denies (title 含面罩, attribute 面罩：无);
 - an "actual" value the seller admits below the one stated of the same quantity (电机功率15kW …
-  实配电机7.5千瓦; 铭牌功率 22kW, 实际电机 15kW; not 实际安装只需5分钟 against 应急时间 90分钟).
+  实配电机7.5千瓦; 铭牌功率 22kW, 实际电机 15kW; not 实际安装只需5分钟 against 应急时间 90分钟);
+- the same quantity stated twice with values that differ (长度 25m / 描述 三十米; 有效期5年 / 3年; 2×5W / 2×3W),
+  figures in Chinese numerals read as digits (四公斤, 一米五), a part above its whole (药剂 4kg, 总重 3kg) and two
+  quantities of different kinds that state one thing (扬程 100m, 出口压力 0.5MPa): `claims.same_quantity`.
 
 `fields` are (source, text) pairs as `RiskRules.fields` gives them (attributes as "K V").
 """
