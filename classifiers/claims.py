@@ -218,9 +218,9 @@ def _detection_against(fields: list[tuple[str, str]], rule: dict[str, Any], grou
     return []
 
 
-# the title's own words saying a feature is absent or sold apart, before it (无需电池, 不带面罩, 免布线)
+# the title's own words saying a feature is absent or sold apart, before it (无需电池, 不带面罩, 免布线, 不接电机)
 # or after it (电池另购, 电池需自备, 面罩不含): such a title agrees with a table saying 无 / 不含
-_DENIAL_PREFIX = re.compile(r"(?:无需|无须|不需要?|不用|没有|不带|不含|无|不|非|免|未)(?:配|带|装|含|用|需|要)?\s*$")
+_DENIAL_PREFIX = re.compile(r"(?:无需|无须|不需要?|不用|没有|不带|不含|无|不|非|免|未)(?:配|带|装|含|用|需|要|接|连)?\s*$")
 _DENIAL_SUFFIX = re.compile(r"^\s*(?:需|须|要|请|需要)?\s*(?:另购|另配|另售|另外购买|不含|不带|自备|除外|选配|单独购买)")
 _DENIAL_WINDOW = 4
 # a word of having before a feature (带电磁阀联动, 支持远程联动, 具备联动)

@@ -220,3 +220,9 @@ def test_unit_price_reads_a_tied_count_over_a_piece_word():
     up = unit_price(listing, "escape_respirator", {}, priors.get("units"), priors.get("not_comparable"),
                     priors.get("min_amount"), priors.get("set_parts"))
     assert up["pieces"] == 40 and up["unit_price"] == 6
+
+
+def test_a_feature_the_title_itself_leaves_unconnected(rules):
+    # 不接电机 in the title agrees with 电机：不含 (the listing may be flagged for other reasons)
+    assert "spec_mismatch" not in codes(rules, "防火卷帘 帘面 不接电机", "fire_shutter", {"电机": "不含"})
+    assert "spec_mismatch" in codes(rules, "防火卷帘 带电机 帘面", "fire_shutter", {"电机": "不含"})
