@@ -1,13 +1,16 @@
 """Claims a listing's own fields take back: what the title claims and the table or text denies.
 
 `claim_mismatches(fields, category, facts)` returns `spec_mismatch` findings, each with the field
-it lies in, for three ways sellers contradict themselves (facts: `data/specs.yaml`, section `claims`):
+it lies in, for the ways sellers contradict themselves (facts: `data/specs.yaml`, section `claims`):
 
 - what a detector detects: a smoke alarm whose detection attribute names heat alone (探测方式：感温),
   a gas detector whose title names one gas and whose 检测气体 attribute another (天然气 / 一氧化碳);
 - a feature the title claims and an attribute denies (title 含面罩, attribute 面罩：无);
 - an "actual" value the seller admits below the one stated of the same quantity (电机功率15kW …
-  实配电机7.5千瓦; 铭牌功率 22kW, 实际电机 15kW; not 实际安装只需5分钟 against 应急时间 90分钟).
+  实配电机7.5千瓦; 铭牌功率 22kW, 实际电机 15kW; not 实际安装只需5分钟 against 应急时间 90分钟);
+- the same quantity stated twice with values that differ (长度 25m / 描述 三十米; 有效期5年 / 3年; 2×5W / 2×3W),
+  figures in Chinese numerals read as digits (四公斤, 一米五), a part above its whole (药剂 4kg, 总重 3kg) and two
+  quantities of different kinds that state one thing (扬程 100m, 出口压力 0.5MPa): `claims.same_quantity`.
 
 `fields` are (source, text) pairs as `RiskRules.fields` gives them (attributes as "K V").
 """
@@ -20,6 +23,7 @@ from typing import Any
 
 from firewatch.core.text import normalize
 
+from .numerals import arabic_before
 from .specs import Finding, attribute_key, snippet
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
@@ -214,11 +218,13 @@ def _detection_against(fields: list[tuple[str, str]], rule: dict[str, Any], grou
     return []
 
 
-# the title's own words saying a feature is absent or sold apart, before it (无需电池, 不带面罩, 免布线)
+# the title's own words saying a feature is absent or sold apart, before it (无需电池, 不带面罩, 免布线, 不接电机)
 # or after it (电池另购, 电池需自备, 面罩不含): such a title agrees with a table saying 无 / 不含
-_DENIAL_PREFIX = re.compile(r"(?:无需|无须|不需要?|不用|没有|不带|不含|无|不|非|免|未)(?:配|带|装|含|用|需|要)?\s*$")
+_DENIAL_PREFIX = re.compile(r"(?:无需|无须|不需要?|不用|没有|不带|不含|无|不|非|免|未)(?:配|带|装|含|用|需|要|接|连)?\s*$")
 _DENIAL_SUFFIX = re.compile(r"^\s*(?:需|须|要|请|需要)?\s*(?:另购|另配|另售|另外购买|不含|不带|自备|除外|选配|单独购买)")
 _DENIAL_WINDOW = 4
+# a word of having before a feature (带电磁阀联动, 支持远程联动, 具备联动)
+_CLAIM_BEFORE = re.compile(r"(?:带|含|支持|具备|具有|自带|配)[^\s，,。;；]{0,3}$")
 
 
 def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
@@ -227,6 +233,7 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
         return []
     none_values = frozenset(_normalized(tuple(cfg.get("none_values", []))))
     skip = frozenset(_normalized(tuple(cfg.get("skip_keys", []))))
+    suffixes = _normalized(tuple(cfg.get("key_endings", [])))
     title = next((t for s, t in fields if s == "title"), "")
     norm_title = normalize(title)
     for source, text in fields:
@@ -237,12 +244,19 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
         value = text[len(raw_key):].strip()
         if len(key) < int(cfg.get("min_key_chars", 2)) or key in skip or normalize(value) not in none_values:
             continue
-        for m in re.finditer(re.escape(key), norm_title):
-            if not (_DENIAL_PREFIX.search(norm_title[max(0, m.start() - _DENIAL_WINDOW):m.start()])
-                    or _DENIAL_SUFFIX.search(norm_title[m.end():m.end() + _DENIAL_WINDOW + 2])):
-                start = text.find(value, len(raw_key))
-                return [(source, Finding("spec_mismatch", f"标题写“{snippet(title, key, 6)}”，"
-                                         f"属性却写“{raw_key}：{value}”", (start, start + len(value))))]
+        # the key, and its stem without a generic ending (联动输出 -> 联动), the stem only where the title claims
+        # it with a word of having (带电磁阀联动, 支持联动): 报警输出：无 says nothing of a title's 燃气报警器
+        stems = [(key, False)] + [(key[:-len(e)], True) for e in suffixes
+                                  if key.endswith(e) and len(key) - len(e) >= int(cfg.get("min_key_chars", 2))]
+        for word, stem in stems:
+            for m in re.finditer(re.escape(word), norm_title):
+                if stem and not _CLAIM_BEFORE.search(norm_title[max(0, m.start() - 5):m.start()]):
+                    continue
+                if not (_DENIAL_PREFIX.search(norm_title[max(0, m.start() - _DENIAL_WINDOW):m.start()])
+                        or _DENIAL_SUFFIX.search(norm_title[m.end():m.end() + _DENIAL_WINDOW + 2])):
+                    start = text.find(value, len(raw_key))
+                    return [(source, Finding("spec_mismatch", f"标题写“{snippet(title, word, 6)}”，"
+                                             f"属性却写“{raw_key}：{value}”", (start, start + len(value))))]
     return []
 
 
@@ -276,7 +290,19 @@ _KIND_UNITS = {
     "mah": ("charge", 1.0), "ah": ("charge", 1000.0),
     # a garment's or a boot's size (43码)
     "码": ("size", 1.0),
+    # a period in years or months (有效期5年, 电池寿命10年, 质保36个月); a calendar year (2025年) is no period
+    "年": ("years", 1.0), "个月": ("years", 1 / 12),
+    # a pump's flow in cubic metres an hour, as installers say it (72立方, 72方每小时: m³/h), read only after a
+    # flow noun (流量72方); 立方/方 after any other noun name no quantity here
+    "立方米": ("flow", 1 / 3.6), "立方": ("flow", 1 / 3.6), "方": ("flow", 1 / 3.6), "m3": ("flow", 1 / 3.6),
 }
+# the least and most value a kind's statement may have (a year number, 2025年, is not a period of 2025 years)
+_KIND_RANGE = {"years": (0.0, 100.0)}
+# kinds a count before the value multiplies (2×5W: two lamps of 5 W; 4×4kg): the value is each one's and the
+# product their total, and either may be what another field states; lengths and sections (1.2×1.8m, 3×2.5平方)
+# are a size's sides or each core's, never multiplied
+_COUNTED_KINDS = frozenset({"power", "charge", "voltage", "mass", "volume"})
+_COUNT_TIMES = re.compile(r"(?<![\d.×*x])(\d{1,2})\s*[×*x]\s*$")
 _KIND_VALUE_RE = re.compile(r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:\.\d{1,3})?)\s*("
                             + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
                             + r")(?![a-z²³0-9/])")
@@ -294,9 +320,12 @@ _DIMENSION = re.compile(r"[×*x]\s*$|^\s*[×*x]")
 _BOUND_BEFORE = re.compile(r"(?:最大|最小|最高|最低)\s*$")
 _APPROX_BEFORE = re.compile(r"(?:约|大约|大概|≈|~)\s*$")
 _APPROX_AFTER = re.compile(r"^\s*(?:左右|上下)")
+_COMPARED = re.compile(r"比|超过|高于|低于|相当于|代替|替代|老款|普通款")
 _CLAUSE_STOP = re.compile(r"[，,。;；!！?？\n]")
 _FILLER = "：:为是约达≈ 　"
-_TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈)+$")
+# words between a quantity's noun and its value that say nothing of it (长达, 约; 粉就10斤, 总重才3公斤, 足足5公分)
+# and the current's kind before a voltage (DC24V, 工作电压AC220V)
+_TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈|足足|足有|也就|只有|仅有|仅|就|才|(?<![a-z])[ad]c)+$")
 _PAREN_UNIT_RE = re.compile(r"[(（]\s*([^)）]{1,6})\s*[)）]\s*$")
 
 
@@ -335,6 +364,21 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
     return prep
 
 
+def _phrase_before(before: str) -> str:
+    """The words right before a value, up to a punctuation mark, a number or a space, less the filler words
+    and a heading's colon (说明:本品有效期3年: 本品有效期)."""
+    cut = [x.end() for x in re.finditer(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]", before)]
+    phrase = (before[cut[-1]:] if cut else before).rstrip(_FILLER)
+    phrase = _TRAILING_FILLER.sub("", phrase).rstrip(_FILLER)
+    return phrase[phrase.rfind(":") + 1:]
+
+
+# what a qualifier holds that names the piece of goods, not a part of it (这盘水带长度, 那一台的重量)
+_DEMONSTRATIVE_RE = re.compile(r"^(?:这|那|该|此)一?[盘卷台瓶根条个只款套桶件樘扇具箱]?")
+# adjectives between a value and the noun after it (7年长效电池, 10年超长寿命)
+_LEADING_FILLER = re.compile(r"^(?:长效|超长|持久|长寿)")
+
+
 def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> tuple[str, str] | None:
     """(quantity, qualifier) of the noun `phrase` ends (at_end) or begins with, of `kind`; None when it names
     no quantity of that kind."""
@@ -353,8 +397,19 @@ def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> 
         for w in products:
             if w in qualifier:
                 qualifier = qualifier.replace(w, "")
-        return q, qualifier.strip()
+        return q, _DEMONSTRATIVE_RE.sub("", qualifier.strip()).strip()
     return None
+
+
+# a question reported, then its answer after a colon (师傅问重不重：一瓶里头粉就十斤整): the answer is the seller's
+# own statement; a bare 问： opens the question itself (问：有25米的吗)
+_REPORTED_QUESTION = re.compile(r"问[^:：]{2,}[:：]")
+
+
+def _answer_of(clause: str, value: str) -> str:
+    """The part of `clause` holding `value` after a reported question's colon, else the clause."""
+    m = _REPORTED_QUESTION.search(clause)
+    return clause[m.end():] if m and value in clause[m.end():] else clause
 
 
 def _clause_at(norm: str, start: int, end: int) -> str:
@@ -390,17 +445,51 @@ def _listed(m: re.Match | None, kind: str, before: bool = False) -> str:
 _ONE_UNIT_RE = re.compile(r"一\s*(?:桶|瓶|袋|罐|卷|盘|捆|支|只|具)(?![\u4e00-\u9fff]*[起送赠])")
 
 
+# a flow in cubic metres an hour written out (72方每小时, 72立方/小时): read as m3/h (its 每 is no "each")
+_PER_HOUR_RE = re.compile(r"(?<=\d)(?:立方米|立方|方|m3|m³)\s*(?:每小时|/小时|/h|每h)")
+_UNIT_FOLLOW_RE = re.compile(r"\s*个?\s*(?:" + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True)) + ")")
+
+
+@functools.lru_cache(maxsize=4096)
+def _quantity_norm(text: str) -> tuple[str, tuple[int, ...]]:
+    """`normalize(text)` with Chinese numerals before a unit in digits (四公斤: 4公斤, 一百米: 100米, 一米五: 1.5米)
+    and a flow per hour as m3/h, and the position in `normalize(text)` of each character."""
+    norm = normalize(text)
+    conv, back = arabic_before(norm, _UNIT_FOLLOW_RE)
+    if _PER_HOUR_RE.search(conv):
+        out, pos, back2 = [], 0, []
+        for m in _PER_HOUR_RE.finditer(conv):
+            out.append(conv[pos:m.start()])
+            back2 += back[pos:m.start()]
+            out.append("m3/h")
+            back2 += [back[m.start()]] * 4
+            pos = m.end()
+        out.append(conv[pos:])
+        back2 += back[pos:]
+        conv, back = "".join(out), back2
+    return conv, tuple(back)
+
+
+def _span_back(span: tuple[int, int], back: tuple[int, ...]) -> tuple[int, int]:
+    """A span of `_quantity_norm`'s text as a span of the normalised text it was read from."""
+    s, e = span
+    if not back or e <= s:
+        return span
+    return back[min(s, len(back) - 1)], back[min(e, len(back)) - 1] + 1
+
+
 def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]) -> list[dict[str, Any]]:
     """The quantity statements of one field: {q, qualifier, kind, value, approx, bare, unit, num, span}.
     A kind stated with options, a range or a list is added to `optioned`."""
-    norm = normalize(text)
+    norm, back = _quantity_norm(text)
     value_start = 0
     key_q = None
     headline = False
     if source.startswith("attributes."):
         raw_key = source.removeprefix("attributes.")
         key = attribute_key(raw_key)
-        value_start = len(raw_key)
+        # where the value begins in the read text (a numeral in the key may have been rewritten)
+        value_start = next((i for i, b in enumerate(back) if b >= len(raw_key)), len(norm))
         paren = _PAREN_UNIT_RE.search(key)
         key_unit = paren.group(1).strip() if paren else None
         key = key[:paren.start()].strip() if paren else key
@@ -413,7 +502,7 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             if found:
                 return [{"q": found[0], "qualifier": found[1], "kind": kind, "value": float(m.group()) * factor,
                          "approx": False, "bare": False, "bound": None, "unit": key_unit, "num": m.group(),
-                         "span": (value_start + m.start(), value_start + m.end())}]
+                         "span": _span_back((value_start + m.start(), value_start + m.end()), back)}]
             return []
     skip, options, tables = prep["skip"], prep["options"], prep["tables"]
     out = []
@@ -422,14 +511,24 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         kind, factor = _KIND_UNITS[unit]
         if kind == "area":
             continue
+        low_high = _KIND_RANGE.get(kind)
+        if low_high and not low_high[0] < float(m.group(1)) * factor <= low_high[1]:
+            continue
         s, e = m.span()
         before, after = norm[max(value_start, s - 10):s], norm[e:e + 10]
-        listed = _listed(_LIST_BEFORE.search(before), kind, before=True) or _listed(_LIST_AFTER.search(after), kind)
+        after_listed = _listed(_LIST_AFTER.search(after), kind)
+        listed = _listed(_LIST_BEFORE.search(before), kind, before=True) or after_listed
+        count = _COUNT_TIMES.search(before) if listed == "dimension" and not after_listed else None
+        if count and kind in _COUNTED_KINDS and 2 <= int(count.group(1)) <= 20:
+            listed = ""  # 2×5W: two of 5 W each
+            before = before[:count.start()]
+        else:
+            count = None
         if listed:
             if listed == "list":
                 optioned.add(kind)
             continue
-        clause = _clause_at(norm, max(s, value_start), e)
+        clause = _answer_of(_clause_at(norm, max(s, value_start), e), norm[max(s, value_start):e])
         if options.search(clause):
             optioned.add(kind)
             continue
@@ -441,7 +540,11 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         if low or high:
             before = before[:(low or high).start()]
         stmt = {"kind": kind, "value": float(m.group(1)) * factor, "approx": approx, "unit": unit,
-                "num": m.group(1), "span": (s, e), "bare": False, "bound": bound}
+                "num": m.group(1), "span": _span_back((s, e), back), "bare": False, "bound": bound}
+        if count:
+            # each one's value and the total of the count (2×5W: 5 W and 10 W)
+            stmt["alts"] = (stmt["value"], stmt["value"] * int(count.group(1)))
+            stmt["num"] = f"{count.group(1)}×{m.group(1)}"
         if key_q is not None and not headline:
             found = _quantity_of(key_q, kind, tables)
             if found is None:
@@ -450,13 +553,14 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             out.append(stmt)
             continue
         # the words naming the value: right before it (长度25米), else right after it (90分钟应急时间)
-        phrase = before
-        cut = [x.end() for x in re.finditer(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]", phrase)]
-        phrase = (phrase[cut[-1]:] if cut else phrase).rstrip(_FILLER)
-        phrase = _TRAILING_FILLER.sub("", phrase).rstrip(_FILLER)
+        phrase = _phrase_before(before)
         found = _quantity_of(phrase, kind, tables) if phrase else None
+        if found is None and not phrase and before[-1:].isspace():
+            # a noun a space before the value (流量 54m3/h); a word there that names no quantity (消防水带 20米) leaves
+            # the value alone in its field
+            found = _quantity_of(_phrase_before(before.rstrip()), kind, tables)
         if found is None and not phrase:
-            tail = re.match(r"[\u4e00-\u9fff]{0,6}", after).group()
+            tail = _LEADING_FILLER.sub("", re.match(r"[\u4e00-\u9fff]{0,6}", after).group())
             found = _quantity_of(tail, kind, tables, at_end=False) if tail else None
             # a value with nothing after it, or what one unit of the goods holds (25kg一桶, 100米一卷)
             if found is None and (source == "title" or headline) and (not tail or tail[0] in "装的长"
@@ -492,15 +596,21 @@ def _consistent(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bo
 
 
 def _close(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bool:
+    """Two values equal within the tolerance; a counted value (2×5W) is either its each or its total."""
     tol = float(cfg.get("approx_tolerance" if a["approx"] or b["approx"] else "tolerance", 0.03))
-    return abs(a["value"] - b["value"]) <= tol * max(abs(a["value"]), abs(b["value"])) + 1e-9
+    if a.get("alts") and b.get("alts"):
+        pairs = list(zip(a["alts"], b["alts"]))  # each with each, total with total (2×4W is no 2×2W)
+    else:
+        pairs = [(x, y) for x in a.get("alts") or (a["value"],) for y in b.get("alts") or (b["value"],)]
+    return any(abs(x - y) <= tol * max(abs(x), abs(y)) + 1e-9 for x, y in pairs)
 
 
 _UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "厘米": "厘米", "mm": "毫米", "毫米": "毫米", "min": "分钟",
                "分钟": "分钟", "h": "小时", "小时": "小时", "kg": "千克", "千克": "千克", "公斤": "公斤", "l": "升", "升": "升",
                "ml": "毫升", "毫升": "毫升", "kw": "kW", "千瓦": "千瓦", "w": "W", "mpa": "MPa", "kpa": "kPa", "v": "V", "kv": "kV",
                "mm²": "mm²", "mm2": "mm²", "㎟": "mm²", "平方": "平方", "l/s": "L/s", "m3/h": "m³/h", "m³/h": "m³/h",
-               "mah": "mAh", "ah": "Ah", "°c": "℃", "码": "码"}
+               "mah": "mAh", "ah": "Ah", "°c": "℃", "码": "码", "年": "年", "个月": "个月", "立方": "立方（m³/h）",
+               "方": "方（m³/h）", "立方米": "立方米（m³/h）", "m3": "m³/h"}
 
 
 def _shown(stmt: dict[str, Any]) -> str:
@@ -524,7 +634,7 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     if not cfg.get("enforce") or not cfg.get("quantities"):
         return []
     prep = _prepared(cfg)
-    valued = [(source, text) for source, text in fields if _KIND_VALUE_RE.search(normalize(text))
+    valued = [(source, text) for source, text in fields if _KIND_VALUE_RE.search(_quantity_norm(text)[0])
               or (source[-1:] in ")）" and source.startswith("attributes."))]  # 净重(kg) 25
     if len(valued) < 2:  # one field states nothing twice (most listings)
         return []
@@ -532,10 +642,15 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     per_field = []
     # every value of each kind a field writes, named or not (双电池共1200mAh，单节600mAh): two values a field
     # explains side by side are no contradiction between two other fields
+    # (a value in a clause comparing with another product, 比普通的3瓦亮, explains nothing)
     written = [{(_KIND_UNITS[m.group(2)][0], float(m.group(1)) * _KIND_UNITS[m.group(2)][1])
-                for m in _KIND_VALUE_RE.finditer(normalize(text))} for _, text in valued]
+                for m in _KIND_VALUE_RE.finditer(norm)
+                if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))}
+               for norm in (_quantity_norm(text)[0] for _, text in valued)]
 
     def explained(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        # (each one's value of a counted statement: 2×2W's total 4 W is not what a field's 4W explains)
+        a, b = ({**st, "alts": None} for st in (a, b))
         return any(any(k == a["kind"] and _close(a, {"value": v, "approx": False}, cfg) for k, v in values)
                    and any(k == b["kind"] and _close(b, {"value": v, "approx": False}, cfg) for k, v in values) for values in written)
 
@@ -578,6 +693,9 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
                             continue
                         q = said["q"]
                     elif (a["q"], a["qualifier"]) != (b["q"], b["qualifier"]):
+                        found = _out_of_order(a, b, src_a, text_a, src_b, text_b, cfg)
+                        if found:
+                            return found
                         continue
                     else:
                         q = a["q"]
@@ -588,4 +706,51 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
                     name = quantities[q].get("name", q)
                     return [(src_b, Finding("spec_mismatch", f"{name}前后矛盾：{_where(src_a, text_a)}写 {_shown(a)}，"
                                                              f"{_where(src_b, text_b)}写 {_shown(b)}", b["span"]))]
+    return _equivalents_disagree(per_field, category, cfg)
+
+
+def _equivalents_disagree(per_field: list, category: str, cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """Two quantities of different kinds that state one thing (`same_quantity.equivalent`: a pump's head in
+    metres and its rated or outlet pressure, 1 MPa ≈ 100 m) stated in two fields with values that disagree
+    by more than the pair's tolerance (扬程100m, 出口压力0.5MPa)."""
+    for eq in cfg.get("equivalent") or ():
+        if category not in eq.get("categories", [category]):
+            continue
+        first, second, factor, tol = eq["first"], eq["second"], float(eq["factor"]), float(eq.get("tolerance", 0.15))
+        for i, (src_a, text_a, stmts_a) in enumerate(per_field):
+            for src_b, text_b, stmts_b in per_field[i + 1:]:
+                for a in stmts_a:
+                    for b in stmts_b:
+                        pair = (a, b) if (a.get("q"), b.get("q")) == (first, second) else \
+                            (b, a) if (b.get("q"), a.get("q")) == (first, second) else None
+                        if pair is None or a["bound"] or b["bound"] or a["qualifier"] or b["qualifier"]:
+                            continue
+                        x, y = pair[0]["value"], pair[1]["value"] * factor
+                        if abs(x - y) > tol * max(x, y):
+                            names = cfg["quantities"]
+                            where = {id(a): _where(src_a, text_a), id(b): _where(src_b, text_b)}
+                            return [(src_b, Finding("spec_mismatch", f"{names[first].get('name', first)}与{names[second].get('name', second)}"
+                                                    f"不相符（{eq.get('rule', '')}）：{where[id(pair[0])]}写 {_shown(pair[0])}，"
+                                                    f"{where[id(pair[1])]}写 {_shown(pair[1])}", b["span"]))]
+    return []
+
+
+def _out_of_order(a: dict[str, Any], b: dict[str, Any], src_a: str, text_a: str, src_b: str, text_b: str,
+                  cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """Two quantities of which one holds the other (`same_quantity.order`: the fill within the gross weight)
+    stated the wrong way round (药剂量 4kg, 总重约 3kg): the listing contradicts itself."""
+    if a["qualifier"] != b["qualifier"] or a["bound"] or b["bound"]:
+        return []
+    quantities = cfg["quantities"]
+    for low_q, high_q in cfg.get("order") or ():
+        pair = (a, b) if (a["q"], b["q"]) == (low_q, high_q) else (b, a) if (b["q"], a["q"]) == (low_q, high_q) else None
+        if pair is None:
+            continue
+        low, high = pair
+        tol = float(cfg.get("approx_tolerance" if low["approx"] or high["approx"] else "tolerance", 0.03))
+        if low["value"] > high["value"] * (1 + tol) + 1e-9:
+            where = {id(a): _where(src_a, text_a), id(b): _where(src_b, text_b)}
+            low_name, high_name = quantities[low_q].get("name", low_q), quantities[high_q].get("name", high_q)
+            return [(src_b, Finding("spec_mismatch", f"{high_name}小于{low_name}：{where[id(low)]}写{low_name} {_shown(low)}，"
+                                                     f"{where[id(high)]}写{high_name} {_shown(high)}", b["span"]))]
     return []

@@ -52,7 +52,20 @@ def _on(cfg: dict[str, Any]) -> bool:
     return bool(cfg.get("enforce", cfg.get("verified", False)))
 
 
-def _cable(text: str, cfg: dict[str, Any]) -> Finding | None:
+def _complete_classes(texts: Iterable[str]) -> frozenset:
+    """The burning classes some text states with all three sub-classes (B1(d0,t0,a1)): a field naming the
+    class alone (B1级带全部附加分级) refers to that statement and lacks nothing."""
+    out = set()
+    for text in texts:
+        norm = normalize(text)
+        for m in _CABLE_CLASS_RE.finditer(norm):
+            tail = m.group(2) if m.group(2) is not None else norm[m.end():m.end() + 30]
+            if {k for k, _ in _SUB_RE.findall(tail)} >= {"d", "t", "a"}:
+                out.add(m.group(1))
+    return frozenset(out)
+
+
+def _cable(text: str, cfg: dict[str, Any], complete: frozenset = frozenset()) -> Finding | None:
     """A cable's burning class: when the text cites GB 31247, every class and sub-class after the citation;
     without a citation, a B1 or B2 (only GB 31247 has them for cables) without its sub-classes."""
     if "31247" not in text and "３１２４７" not in text and "燃烧性能" not in text and _B_GATE.search(text) is None:
@@ -89,7 +102,7 @@ def _cable(text: str, cfg: dict[str, Any]) -> Finding | None:
         if cls in needs:
             missing = [name for k, name in (("d", "燃烧滴落物/微粒等级 d"), ("t", "烟气毒性等级 t"),
                                             ("a", "腐蚀性等级 a")) if k not in subs]
-            if missing:
+            if missing and cls not in complete:
                 return Finding("substandard_spec", f"{std} 规定 {cls.upper()} 级电缆须同时标明燃烧滴落物、烟气毒性和"
                                f"腐蚀性等级，如 {cls.upper()}(d0,t0,a1)；本商品缺少{'、'.join(missing)}（来源：{src}）",
                                span)
@@ -145,10 +158,14 @@ def edition_findings(fields: Iterable[tuple[str, str]], category: str, on: date,
     data = data or load_editions()
     cable = data.get("cable_burning", {})
     door = data.get("fire_door", {})
+    fields = list(fields)
+    complete = None
     for source, text in fields:
         if category in ("flame_retardant_cable", "fire_resistant_cable") or (
                 category == "other_fire" and any(w in text for w in _CABLE_WORDS)):
-            found = _cable(text, cable) if _on(cable) else None
+            if complete is None and _on(cable):
+                complete = _complete_classes(t for _, t in fields)
+            found = _cable(text, cable, complete) if _on(cable) else None
             if found:
                 return [(source, found)]
         if category == "fire_door" and _on(door):

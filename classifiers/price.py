@@ -4,7 +4,8 @@
 log unit price per group, shrunk towards `data/price_priors.yaml` where few were observed;
 `explain` returns one listing's comparison (or None), `reasons` the `price_too_low` Reason (or []).
 `unit_price` reads what one price buys: the unit the listing states (元/米, 按平方, 计价单位), else
-the amount in its text in the category's unit (100米/盘, 20kg/桶, 1200x1500mm), else nothing, and
+the amount in its text in the category's unit (100米/盘, 20kg/桶, 1200x1500mm), a count tied to the price (5卷55元,
+一箱二十只六十块) or the detectors of a set (主机+4探头), else nothing, and
 leaves out prices that are not the product's (accessories, services, rentals, used goods, quote
 placeholders, deposits and postage links).
 """
@@ -28,6 +29,7 @@ from firewatch.core.models import Listing, Reason
 from firewatch.core.money import yuan_text
 
 from .datafiles import load_yaml
+from .numerals import arabic_before
 from .specs import attribute_key, extinguisher_size, load_facts, parse_specs
 from firewatch.core.text import normalize
 
@@ -45,7 +47,7 @@ MAD_SCALE = 1.4826  # MAD -> standard deviation for normal data
 
 _CN_NUM = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUM = r"(\d{1,4}|[一两二三四五六七八九十])"
-_UNIT_WORD = r"(?:只|个|瓶|具|支|条|套|件|台|卷|桶|盒|罐|盘|根|把|块|樘|副|双|顶)"
+_UNIT_WORD = r"(?:只|个|瓶|具|支|条|套|件|台|卷|桶|盒|罐|盘|根|把|块|樘|副|双|顶|片)"
 _BOX_RES = [
     re.compile(r"(?:一|每|1)\s*(?:箱|件|盒|包|组|份)\s*(?:装)?\s*" + _NUM + r"\s*" + _UNIT_WORD),   # 一箱12个, 一组10个
     re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(?:/|一|每)\s*(?:箱|件|盒|包|套|组|捆|份)"),  # 12个/箱, 十盘一套, 10只/份
@@ -391,9 +393,21 @@ _TIED_RES = [re.compile(_NUM + r"\s*" + _UNIT_WORD + r"(?![a-z])[^\d元块]{0,8}
              re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:元|块)\s*(?:/|共|一共|买|得)?\s*" + _NUM + r"\s*" + _UNIT_WORD)]
 
 
+# a count or a price written in Chinese numerals (一箱二十只六十块, 十片二十五): read in digits
+_COUNT_OR_PRICE_FOLLOW = re.compile(r"\s*(?:" + _UNIT_WORD[3:-1] + r"|元|块|钱|[，,。;；]|$)")
+# a count, then a bare figure closing the clause (十片二十五，): the figure is a price only when it is the listing's
+_BARE_TIED_RE = re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(\d+(?:\.\d+)?)(?=[，,。;；！!]|$)")
+
+
 def _tied_count(text: str, price: float) -> int | None:
-    """The count of pieces a text says the listing's own price buys (5卷55元 at 55 yuan: 5), or None."""
+    """The count of pieces a text says the listing's own price buys (5卷55元 at 55 yuan: 5; 一件一百只八十块
+    at 80: 100; 十片二十五 at 25: 10), or None."""
     norm = _norm(text)
+    if any(ch in norm for ch in "一二两三四五六七八九十百千"):
+        norm = arabic_before(norm, _COUNT_OR_PRICE_FOLLOW)[0]
+    for m in _BARE_TIED_RE.finditer(norm):
+        if abs(float(m.group(2)) - price) <= 0.005 and _cn_int(m.group(1)) > 1:
+            return _cn_int(m.group(1))
     if "元" not in norm and "块" not in norm:
         return None
     for i, rx in enumerate(_TIED_RES):
@@ -538,6 +552,10 @@ def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
     return cached[1]
 
 
+# an extinguishing agent (not an extinguisher) sold by its weight in the title: 七氟丙烷灭火剂 100公斤
+_AGENT_BY_WEIGHT_RE = re.compile(r"^(?!.*灭火器)(?=.*(?:灭火剂|药剂)).*\d+(?:\.\d+)?\s*(?:kg|公斤|千克|吨)(?![a-z])")
+
+
 def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bool = False) -> str | None:
     """Why the listing's price says nothing about the product's cost, or None: an accessory of
     the product (a bracket, a box, a base: 灭火器支架) rather than one that comes with it
@@ -578,8 +596,11 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
             if m:
                 return f"报价 {m.group(0)}"
     if service is not None and not by_weight:
-        m = service.search(title)
-        if m:
+        for m in service.finditer(title):
+            # 充装100kg: the amount filled, not a service; 七氟丙烷灭火剂 100公斤 … 充装: an agent sold by weight
+            # is the goods, whatever filling it is for (as `by_weight`)
+            if re.match(r"(?:量\s*)?\d", title[m.end():]) or _AGENT_BY_WEIGHT_RE.search(title):
+                continue
             return f"服务 {m.group(0)}"
     return None
 
@@ -591,9 +612,28 @@ def bases(units: dict[str, Any] | None, category: str) -> list[str]:
     return [value] if isinstance(value, str) else list(value) or ["piece"]
 
 
+def set_count(listing: Listing, parts: tuple[str, ...]) -> int | None:
+    """How many of the category's own units (`parts`: 探测器, 探头) a set names beside its controller
+    (主机+4探头, 主机1台+探测器4只, 主机加八只剩余电流探测器), or None when it names none or one."""
+    alt = "|".join(map(re.escape, parts))
+    count_rx = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:只|个|台|套|路)?\s*[\u4e00-\u9fff]{0,6}?(?:" + alt + r")"
+                          r"|(?:" + alt + r")\s*[:：x×*]?\s*(\d{1,3})\s*(?:只|个|台|套|路)")
+    texts = [listing.title or "", listing.description or ""] + [f"{k} {v}" for k, v in (listing.attributes or {}).items()]
+    for text in texts:
+        norm = _norm(text)
+        if not any(p in norm for p in parts):
+            continue
+        norm = arabic_before(norm, _COUNT_OR_PRICE_FOLLOW)[0]
+        for m in count_rx.finditer(norm):
+            n = int(m.group(1) or m.group(2))
+            if 1 < n <= 200:
+                return n
+    return None
+
+
 def unit_price(listing: Listing, category: str, specs: dict[str, Any],
                units: dict[str, str] | None = None, skip: dict[str, Any] | None = None,
-               least: dict[str, float] | None = None) -> dict[str, Any] | None:
+               least: dict[str, float] | None = None, parts: dict[str, list[str]] | None = None) -> dict[str, Any] | None:
     """The comparable unit price of a listing, or None when there is none.
 
     Returns {price, qty, unit_price, basis, stated, tier, min_order}: `price` is what the listing
@@ -602,7 +642,8 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
     pack sizes found in its text; a stated unit the category has no prior in gives None. `skip`:
     the priors file's `not_comparable` words (accessories, quote placeholders), whose listings get
     None; `least`: per category, the least amount one price can be for (the priors' `min_amount`),
-    used when the amount cannot be read.
+    used when the amount cannot be read; `parts`: per category, the words naming its own units in a set
+    (the priors' `set_parts`), whose count a set's price is divided by.
     """
     allowed = bases(units, category)
     stated = stated_unit(listing)
@@ -636,6 +677,18 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
         qty = _KG_PER.get(stated[0], 1.0)
         return {"price": Decimal(price), "qty": qty, "pieces": 1, "basis": wanted, "stated": said,
                 "unit_price": float(price) / qty, "tier": tier_used.min_quantity if tier_used else None,
+                "min_order": moq}
+    tied = None
+    if basis == "piece" and (parts or {}).get(category) and (said and "套" in said or "套" in (listing.title or "")):
+        tied = set_count(listing, tuple(parts[category]))
+    if not tied and stated and stated[0] == "piece" and basis == "piece":
+        # a count the text ties to the listing's own price (一件一百只八十块, 整箱五十只三百块 beside 六块一只 or 按只)
+        # says what that price buys, whatever unit the text names for one piece
+        tied = next((n for t in (listing.title or "", listing.description or "") if t
+                     for n in [_tied_count(t, float(price))] if n), None)
+    if tied:
+        return {"price": Decimal(price), "qty": float(tied), "pieces": tied, "basis": "piece", "stated": said,
+                "unit_price": float(price) / tied, "tier": tier_used.min_quantity if tier_used else None,
                 "min_order": moq}
     if stated and stated[0] == "piece" and basis == "piece":
         # 元/个, 元/樘: one piece, whatever pack sizes the text also mentions
@@ -718,7 +771,7 @@ class PriceModel(BaseEstimator):
         n = 0
         for listing, category, specs in self._items(X):
             up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"),
-                            self.priors_.get("min_amount"))
+                        self.priors_.get("min_amount"), self.priors_.get("set_parts"))
             if up is None or category in ("not_fire", None, ""):
                 continue
             logs.setdefault(self._key(category, specs, up["basis"]), []).append(math.log(up["unit_price"]))
@@ -787,7 +840,7 @@ class PriceModel(BaseEstimator):
             return None
         specs = listing_specs(listing) if specs is None else specs
         up = unit_price(listing, category, specs, self.units_, self.priors_.get("not_comparable"),
-                            self.priors_.get("min_amount"))
+                        self.priors_.get("min_amount"), self.priors_.get("set_parts"))
         if up is None:
             return None
         base = self.baseline(category, specs, up["basis"], listing.title or "")

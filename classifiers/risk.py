@@ -425,7 +425,8 @@ class RiskRules:
             return []
         if not _has_prior(cfg, category):
             return []  # no price known for the category: nothing to read
-        up = _unit_price(listing, category, specs, cfg.get("units"), cfg.get("not_comparable"), cfg.get("min_amount"))
+        up = _unit_price(listing, category, specs, cfg.get("units"), cfg.get("not_comparable"), cfg.get("min_amount"),
+                         cfg.get("set_parts"))
         if up is None:
             return []  # a cable without its length, say: nothing to compare
         prior = self.find_prior(category, specs, up["basis"], listing.title or "")

@@ -334,10 +334,11 @@ def _grade_hours(text: str, specs: dict[str, Any], facts: dict[str, Any], family
                                      f"（A{'、A'.join(f'{x:.2f}' for x in sorted(allowed))}）", text, f"a{h:.2f}"))
                 break
     if stated_hours_apply and not any(f.code == "substandard_spec" for f in found):
-        # a fire-resistance time written out (耐火时间 0.6 小时) that is no class of the standard
+        # a fire-resistance time written out (耐火时间 0.6 小时; 4 小时, above the standard's highest class,
+        # real_voice7) that is no class of the standard
         allowed = set(facts[family]["hours"])
         for h in specs.get("stated_hours", []):
-            if 0 < h < max(allowed) and not any(abs(h - a) < 1e-6 for a in allowed):
+            if 0 < h <= 24 and not any(abs(h - a) < 1e-6 for a in allowed):
                 found.append(finding("substandard_spec", f"耐火时间 {h:g} 小时不是{category_name(family)}的标准耐火等级"
                                      f"（{_seq(sorted(allowed))} 小时）{_by(facts[family])}", text,
                                      _duration_needle(specs, "stated_hours_texts", h)))
@@ -1184,7 +1185,7 @@ _SCALAR_KEYS = frozenset({
     "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables",
     "sprinklers", "sprinkler_mountings", "coating_codes", "coating_types", "temperature_channels",
     "gear_patterns", "batteries", "blanket_sides", "word_values", "coating_hours", "cores", "storage_pressures_mpa",
-    "self_check_hours", "door_codes", "pressures_mpa", "k_factors"})  # what _scalars reads
+    "self_check_hours", "door_codes", "pressures_mpa", "k_factors", "hose_fit_mm"})  # what _scalars reads
 
 
 @functools.lru_cache(maxsize=1)
@@ -1246,7 +1247,8 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         | {s["type"] for s in specs.get("sprinklers", []) if s["type"] in _MOUNTING_WORDS},
         "voltage": set(specs.get("voltages", [])),
         "conductors": {(c["total_cores"], tuple(c["sections_mm2"])) for c in specs.get("conductors", [])},
-        "bore": set(specs.get("dn", [])) | {c["bore_mm"] for c in specs.get("couplings", [])}
+        # a coupling's or a hose's bore: DN, its code (KD50, SN65), or the hose it is said to fit (适配65水带)
+        "bore": set(specs.get("dn", [])) | {c["bore_mm"] for c in specs.get("couplings", [])} | set(specs.get("hose_fit_mm", []))
                 | {h["bore_mm"] for h in specs.get("hydrants", [])},
         "foam mix ratio": set(specs.get("mix_ratio_pct", [])),
         "gas cylinder": {c["volume_l"] for c in specs.get("gas_cylinders", [])},
@@ -1297,7 +1299,8 @@ _DOOR_CODE_MATERIAL = (("GMFM", "steel_wood"), ("GFM", "steel"), ("MFM", "wood")
 
 def _coded_words(family: str, specs: dict[str, Any]) -> set:
     """The value a model code states for a word family: MFTZ wheeled (GB 4351, T = 推车); GFM steel,
-    MFM wood, GMFM steel-wood (GB 12955); GB 14907 N/W place and S/R base."""
+    MFM wood, GMFM steel-wood (GB 12955); GB 14907 N/W place and S/R base; MFZ/BC4 BC powder; FFB composite,
+    DFB monolithic fire glass (GB 15763.1)."""
     if family == "extinguisher_structure":
         return {"wheeled"} if any(c.get("wheeled") for c in specs.get("extinguisher_codes") or []) else set()
     if family == "door_material":
@@ -1305,7 +1308,23 @@ def _coded_words(family: str, specs: dict[str, Any]) -> set:
                 if c.startswith(("GMFM", "GFM", "MFM"))}
     if family in ("coating_place", "coating_base"):
         return set((specs.get("coating_codes") or {}).get(family.removeprefix("coating_"), []))
+    if family in _CODED_VALUES:
+        return {v for _, v in _code_values(family, specs)}
     return set()
+
+
+# word families a code states (domain.md product reference): GB 4351 /ABC or /BC after the extinguisher's
+# code (MFZ/BC4: BC powder), GB 15763.1 FFB composite and DFB monolithic fire glass
+_CODED_VALUES = {
+    "powder_kind": ("extinguisher_codes", "feature", {"ABC": "abc", "BC": "bc"}),
+    "glass_structure": ("fire_glass", "type", {"FFB": "composite", "DFB": "monolithic"}),
+}
+
+
+def _code_values(family: str, specs: dict[str, Any]) -> list[tuple[str, str]]:
+    """(code text, value) of each parsed code stating a value of `family` (_CODED_VALUES)."""
+    key, field, values = _CODED_VALUES[family]
+    return [(c.get("code", ""), values[c[field]]) for c in specs.get(key) or [] if c.get(field) in values]
 
 
 @functools.lru_cache(maxsize=1)
@@ -1415,6 +1434,8 @@ def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
             return next((c for c in specs.get("door_codes") or [] if _coded_words(family, {"door_codes": [c]}) == {value}), "")
         if family == "words:extinguisher_structure":
             return next((c["code"] for c in specs.get("extinguisher_codes") or [] if c.get("wheeled")), "")
+        if family[6:] in _CODED_VALUES:
+            return next((code for code, v in _code_values(family[6:], specs) if v == value), str(value))
         return str(value)
     if family in ("core count", "storage pressure", "self-check hours"):
         return {"core count": f"{value}芯", "storage pressure": f"{_fmt(value)}mpa"}.get(family, _fmt(value))
@@ -1454,6 +1475,12 @@ _TOTAL_RE = re.compile(r"(?:(?<![\u4e00-\u9fff])总|[两二三四五六七八九
                        r"(?:充装量|容量|容积|长度|重量|量|重|长)?\s*[:：为约]?\s*\d|(?<![\u4e00-\u9fff])总(?:充装量|容量|容积|长度|重量)")
 
 
+def _only_coded(family: str, specs: dict[str, Any]) -> bool:
+    """Whether a field states `family`'s value by a model code alone, none of its words."""
+    name = family[6:]
+    return name in _CODED_VALUES and not (specs.get("word_values") or {}).get(name) and bool(_code_values(name, specs))
+
+
 def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, other_specs: dict[str, Any],
                          category: str, title_scalars: dict[str, set] | None = None,
                          other_scalars: dict[str, set] | None = None, first: str = "标题") -> list[Finding]:
@@ -1478,8 +1505,9 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
         c.get("wheeled") for c in (title_specs.get("extinguisher_codes") or []) + (other_specs.get("extinguisher_codes") or []))
     for family in (f for f in a if f in b and (_compared_in(f, category)
                                                or wheeled and f == "extinguisher amount")):  # in the specs' order
-        if pair and family.startswith("words:"):
-            continue
+        if pair and family.startswith("words:") and not (_only_coded(family, title_specs)
+                                                          or _only_coded(family, other_specs)):
+            continue  # two attributes' words may name two parts; a model code (型号 DFB-15) names the product
         if family == "extinguisher amount" and _within_fill(a[family], b[family]):
             continue
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:

@@ -646,10 +646,21 @@ def _length_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict
                                   and not _BULK_AFTER_RE.match(norm, m.end())])
 
 
+# the hose a coupling or nozzle is said to fit (适配65水带, 适用水带：65mm, 配DN50水带): its bore
+_HOSE_FIT_RE = re.compile(r"(?:适用|适配|配套|可接|匹配|对接)于?\s*(?:水带)?\s*(?:口径)?\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?\s*(?:的)?\s*(?:水带|口径)?"
+                          r"(?![\d.×x*/\-~])")
+
+
 def _coupling_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("k"):
         _put(specs, "couplings", [{"code": m.group(0).upper(), "type": "K" + m.group(1).upper(), "bore_mm": int(m.group(2))}
                           for m in _COUPLING_RE.finditer(norm)])
+    if has("水带"):
+        # a bore of the GB 6246 series (specs.yaml fire_hose.bores_mm), the hose named with it
+        bores = {int(b) for b in (facts.get("fire_hose") or {}).get("bores_mm", [])}
+        _put(specs, "hose_fit_mm", sorted({int(m.group(1)) for m in _HOSE_FIT_RE.finditer(norm)
+                                           if ("水带" in m.group(0) or "水带" in norm[max(0, m.start() - 4):m.start()])
+                                           and int(m.group(1)) in bores}))
 
 
 def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -674,16 +685,19 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
 
 
 _SIDE_RE = re.compile(r"(?<![\d.*×x])(\d(?:\.\d{1,2})?)\s*(?:米|m)(?![\d²2a-z])(?!\s*[*×x])")
+# the same side in centimetres (150公分, 120cm见方)
+_SIDE_CM_RE = re.compile(r"(?<![\d.*×x])(\d{2,3})\s*(?:公分|厘米|cm)(?![\d²2a-z])(?!\s*[*×x])")
 
 
 def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("*") or has("×") or has("x"):
         _put(specs, "blanket_sizes", _blanket_sizes(norm))
-    if has("米") or has("m"):
-        # one side written alone (灭火毯1.0米, 尺寸：1.2m): a square blanket's side; a distance is none
-        _put(specs, "blanket_sides", sorted({float(m.group(1)) for m in _SIDE_RE.finditer(norm)
+    if has("米") or has("m") or has("公分") or has("厘米"):
+        # one side written alone (灭火毯1.0米, 尺寸：1.2m, 150公分): a square blanket's side; a distance is none
+        _put(specs, "blanket_sides", sorted({float(m.group(1)) / scale for rx, scale in ((_SIDE_RE, 1), (_SIDE_CM_RE, 100))
+                                             for m in rx.finditer(norm)
                                              if not _DISTANCE_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start())
-                                             and 0.5 <= float(m.group(1)) <= 2.0}))
+                                             and 0.5 <= float(m.group(1)) / scale <= 2.0}))
     _put(specs, "batteries", [{"type": kind, "text": word} for word, norm_word, kind in _battery_words(facts)
                       if norm_word in norm])
     cues = _cert_cues(facts)
@@ -733,8 +747,8 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 
 
 # Words of one quantity whose values exclude each other (手提式 / 推车式, 快速响应 / 标准响应, 纯铜 /
-# 铜包铝): specs.yaml `word_families`. A word denied or compared (非钢质, 不带测温, 比乙级好) says nothing.
-_WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无|没有|并非|而非|不像|不同于|区别于|比|替代|代替|告别|拒绝|不支持)\s*$")
+# 铜包铝): specs.yaml `word_families`. A word denied or compared (非钢质, 不带测温, 比乙级好, 比普通过滤式强) says nothing.
+_WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
 
 
 def _word_table(families: tuple) -> tuple:
@@ -878,7 +892,7 @@ _FAMILIES = (
      _foam_gas_family),
     (("hoses",), _hose_family),
     (("lengths_m",), _length_family),
-    (("couplings",), _coupling_family),
+    (("couplings", "hose_fit_mm"), _coupling_family),
     (("cables", "conductors", "sections_mm2", "cores", "voltages"), _cable_family),
     (("blanket_sizes", "blanket_sides", "batteries", "certificate_numbers", "pack_qty"), _blanket_cert_pack_family),
     (("coating_codes", "coating_hours", "coating_types"), _coating_family),
@@ -900,7 +914,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     ("4351-2023"), standards_cited, foreign_standards, door_grades, door_codes,
     rating_hours (A1.50), stated_hours (耐火1.5小时), fire_glass, glass_thickness_mm,
     temperatures_c, colours, sprinklers, sprinkler_mountings, k_factors, dn, pressures_mpa, hoses, lengths_m,
-    couplings, cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
+    couplings, hose_fit_mm (the hose a coupling fits: 适配65水带), cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
     batteries, certificate_numbers, pack_qty, coating_types, temperature_channels, gear_patterns. `gated=False` runs every expression whatever
     the text holds (the reference for the literal gates; same result, slower).
     """
