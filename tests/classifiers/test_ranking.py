@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from classifiers.calibration import ReliabilityCombiner, expected_calibration_error
-from classifiers.corpus import (HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT_PATH, REAL_VOICE3_PATH, REAL_VOICE4_PATH, REAL_VOICE5_PATH, REAL_VOICE6_PATH, REAL_VOICE_TRAIN_PATH,
+from classifiers.corpus import (HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT_PATH, REAL_VOICE3_PATH, REAL_VOICE4_PATH, REAL_VOICE5_PATH, REAL_VOICE6_PATH, REAL_VOICE7_PATH, REAL_VOICE_TRAIN_PATH,
                                 listing_text, load_records, load_training)
 from classifiers.evaluate import evaluate_records, score_deciles
 from classifiers.exceptions import DataFileError, SealedDataError
@@ -105,6 +105,13 @@ def test_the_model_was_trained_on_the_fifth_real_voice_set(scorer):
         assert scorer.meta_["training_sources"].get(source) == sum(r["source"] == source for r in records)
     if REAL_VOICE6_PATH.is_file():
         assert scorer.meta_["training_sources"].get("writer_d") == len(load_records(REAL_VOICE6_PATH))
+
+
+def test_the_model_was_trained_on_the_seventh_real_voice_set(scorer):
+    if not REAL_VOICE7_PATH.is_file():
+        pytest.skip("classifiers/data/real_voice7.jsonl is not in this tree")
+    assert "real_voice7.jsonl" in scorer.meta_["training_files"]
+    assert scorer.meta_["training_sources"].get("writer_f") == len(load_records(REAL_VOICE7_PATH))
 
 
 # -- calibration ------------------------------------------------------------------------------
