@@ -29,7 +29,7 @@ from firewatch.core.text import normalize
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError
-from .specs import Finding, locate, today
+from .specs import Finding, ccc_digits, locate, today
 
 DATA_DIR = Path(__file__).parent / "data"
 SCOPE_PATH = DATA_DIR / "ccc_scope.yaml"
@@ -319,7 +319,8 @@ def certification_findings(fields: Iterable[tuple[str, str]], numbers: Iterable[
                 found.append((source, _scope_finding(text, spans[0], entry, category, on)))
                 break
     for source, text, number in numbers:
-        problem = _number_problem(number, category, on, scope)
+        # the digits of a number cited in groups (2023-0109-1807-0001): year, body and category by position
+        problem = _number_problem(ccc_digits(number, scope.digits) or number, category, on, scope)
         if problem:
             found.append((source, Finding("invalid_certificate",
                                           f"{problem}（编号格式正确本身不能证明证书有效）", locate(text, number))))

@@ -24,7 +24,7 @@ from typing import Any
 from firewatch.core.text import normalize
 
 from .numerals import arabic_before
-from .specs import Finding, attribute_key, snippet
+from .specs import NOT_PER_MEASURE, Finding, attribute_key, snippet
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 # a value's unit -> (what it measures, factor to that measure's base unit)
@@ -33,7 +33,8 @@ _UNITS = {"kw": ("power", 1.0), "千瓦": ("power", 1.0), "小时": ("time", 60.
           "千克": ("mass", 1.0), "米": ("length", 1.0), "m": ("length", 1.0), "mm": ("thickness", 1.0),
           "毫米": ("thickness", 1.0)}
 _UNIT_ALT = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
-_VALUE_RE = re.compile(_NUMBER + r"\s*(" + _UNIT_ALT + r")(?![a-z²2])")
+# a density or a rate (密度1150kg/m³) is not the mass it names (specs.NOT_PER_MEASURE)
+_VALUE_RE = re.compile(_NUMBER + r"\s*(" + _UNIT_ALT + r")(?![a-z²2])" + NOT_PER_MEASURE)
 _MEASURE_NAMES = {"power": "功率", "time": "时间", "mass": "重量", "length": "长度", "thickness": "厚度"}
 # the quantities a stated specification names, each by its nouns: an admitted value compares only with
 # a stated value of the same quantity (实际应急时间 with 应急时间 90分钟, not 实际安装只需5分钟)
@@ -62,7 +63,8 @@ def _normalized(words: tuple[str, ...]) -> tuple[str, ...]:
 def _actual_re(cues: tuple[str, ...]) -> re.Pattern:
     """A cue saying what follows is the real value (实配, 实际), a few words, then a value with its unit."""
     alt = "|".join(sorted(map(re.escape, cues), key=len, reverse=True))
-    return re.compile(r"(?:" + alt + r")[^\d，,。;；!！?？]{0,6}?" + _NUMBER + r"\s*(" + _UNIT_ALT + r")(?![a-z²2])")
+    return re.compile(r"(?:" + alt + r")[^\d，,。;；!！?？]{0,6}?" + _NUMBER + r"\s*(" + _UNIT_ALT + r")(?![a-z²2])"
+                      + NOT_PER_MEASURE)
 
 
 def _values(norm: str) -> list[tuple[str, float, int, int]]:

@@ -30,7 +30,7 @@ from firewatch.core.money import yuan_text
 
 from .datafiles import load_yaml
 from .numerals import arabic_before
-from .specs import attribute_key, extinguisher_size, load_facts, parse_specs
+from .specs import NOT_PER_MEASURE, attribute_key, extinguisher_size, load_facts, parse_specs
 from firewatch.core.text import normalize
 
 from firewatch.store import Store
@@ -67,7 +67,8 @@ _PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|吨|升|l)(?![a-
 _PER_AREA_RE = re.compile(r"(?:每|/|一)\s*(?:平方米|平米|平方|㎡|m²|m2)(?![a-z0-9])|按(?:平方|平米|面积)")
 _AREA_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:平方米|平米|㎡|m²|m2)(?![a-z0-9])")
 _DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|米)?(?![a-z])")
-_KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤)(?![a-z])")
+# a density or a rate (密度1150kg/m³, 1.1kg/L) is no amount sold (specs.NOT_PER_MEASURE)
+_KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤)(?![a-z])" + NOT_PER_MEASURE)
 # tonnes only as what is sold (1吨 in a title), never a works' output or stock (日产50吨, 库存200吨)
 _TONNE_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*吨")
 _OUTPUT_WORDS = ("日产", "月产", "年产", "产能", "产量", "库存", "现货", "存货", "销量", "已售", "供应", "供货", "储备")

@@ -9,6 +9,7 @@ parsed specs. The knowledge is in data files
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import re
 from datetime import date, datetime
@@ -34,8 +35,8 @@ from .price import find_prior as _find_prior
 from .price import unit_price as _unit_price
 from .risk_model import TEXT_CODES, RiskTextModel
 from .spec_checks import check_specs
-from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, check_certificates, load_facts, locate, parse_specs, \
-    today, validate_ccc_number
+from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
+    parse_specs, today, validate_ccc_number
 from .spec_checks import _scalars, cross_field_mismatch
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
@@ -171,6 +172,25 @@ class RiskRules:
         every = sorted({normalize(p) for cfg in self.reasons_cfg.values() for p in cfg.get("phrases", [])},
                        key=len, reverse=True)
         self._any_phrase = re.compile("|".join(map(re.escape, every))) if every else None
+        # a text-model reason the listing explicitly denies (非翻新, 不是二手, 拒绝三无: one of the reason's phrases
+        # right after a negating prefix, as `_negated` reads it; and the reason's `denials` patterns: 不翻新, 无证不发):
+        # the text model, which reads words and not their negation, does not name it on those words (Scorer)
+        prefix_alt = "|".join(map(re.escape, sorted(set(self.prefixes), key=len, reverse=True)))
+        self._denial_res: dict[str, tuple[re.Pattern | None, re.Pattern | None]] = {}
+        for code, cfg in self.reasons_cfg.items():
+            if not cfg.get("text_model"):
+                continue
+            phrases = sorted({normalize(p) for p in cfg.get("phrases", [])}, key=len, reverse=True)
+            extra = [normalize(p) for p in cfg.get("denials", [])]
+            self._denial_res[code] = (
+                re.compile(f"(?:{prefix_alt}) ?(?:" + "|".join(map(re.escape, phrases)) + ")")
+                if phrases and prefix_alt else None,
+                re.compile("|".join(f"(?:{p})" for p in extra)) if extra else None)
+        # one quick scan of a listing finds whether it may deny anything (a negating prefix or a `denials` match;
+        # most listings: neither)
+        gates = [prefix_alt] if prefix_alt and any(pair[0] for pair in self._denial_res.values()) else []
+        gates += [pair[1].pattern for pair in self._denial_res.values() if pair[1] is not None]
+        self._denial_gate = re.compile("|".join(f"(?:{g})" for g in gates)) if gates else None
         self.maker_keys = {normalize(k) for k in self.lexicon.get("maker_attributes", [])}
         self.watchlist_keys = {normalize(k) for k in self.lexicon.get("watchlist_attributes", [])}
         self.maker_none = {normalize(v) for v in self.lexicon.get("maker_none_values", [])}
@@ -340,6 +360,53 @@ class RiskRules:
             redone += self.phrase_reasons(text, source, category, drop)
         return self._title_negated(redone, title)
 
+    # -- denials (for the text model) ----------------------------------------------------
+    def denials(self, listing: Listing, norm_text: str | None = None) -> dict[str, list[tuple[str, int, int]]]:
+        """Per text-model reason, where the listing explicitly denies it: (field source, start, end) of
+        each denying span in the field's text as `fields` gives it. A denial is one of the reason's phrases
+        right after a negating prefix (非翻新, 不是二手, 拒绝三无), or a match of the reason's `denials`
+        patterns (不翻新, 无证不发). `norm_text`: the normalised text to look for one in first (the text
+        model's, which it may hold; default: all the fields)."""
+        out: dict[str, list[tuple[str, int, int]]] = {}
+        if self._denial_gate is None:
+            return out
+        fields = self.fields(listing) if norm_text is None else None
+        if norm_text is None:
+            norm_text = normalize("\n".join(t for _, t in fields))
+        if not self._denial_gate.search(norm_text):
+            return out
+        for source, text in fields or self.fields(listing):
+            norm = normalize(text)
+            for code, (prefixed, extra) in self._denial_res.items():
+                spans = [m.span() for m in prefixed.finditer(norm)] if prefixed is not None else []
+                spans += [m.span() for m in extra.finditer(norm)] if extra is not None else []
+                if spans:
+                    out.setdefault(code, []).extend((source, a, b) for a, b in spans if b > a)
+        return out
+
+    @staticmethod
+    def blanked(listing: Listing, spans: list[tuple[str, int, int]]) -> Listing:
+        """The listing with the given spans of its fields (as `denials` gives them) replaced by spaces."""
+        def blank(text: str, cuts: list[tuple[int, int]]) -> str:
+            chars = list(text)
+            for a, b in cuts:
+                chars[a:b] = " " * len(chars[a:b])
+            return "".join(chars)
+
+        by_field: dict[str, list[tuple[int, int]]] = {}
+        for source, a, b in spans:
+            by_field.setdefault(source, []).append((a, b))
+        title = blank(listing.title or "", by_field.get("title", []))
+        attributes = {}
+        for key, value in (listing.attributes or {}).items():
+            cuts = by_field.get(f"attributes.{key}")
+            if cuts:  # the field's text is "K V": the value starts after the key and a space
+                shift = len(str(key)) + 1
+                value = blank(str(value), [(max(0, a - shift), b - shift) for a, b in cuts if b > shift])
+            attributes[key] = value
+        description = blank(listing.description or "", by_field.get("description", []))
+        return dataclasses.replace(listing, title=title, attributes=attributes, description=description)
+
     def maker_reasons(self, attributes: dict[str, str]) -> list[Reason]:
         """no_manufacturer when a maker attribute (品牌, 生产厂家 ...) says "none"."""
         for key, value in attributes.items():
@@ -374,10 +441,11 @@ class RiskRules:
     def _attribute_pair_mismatch(fields, analysed, category: str) -> list[Reason]:
         """spec_mismatch when two attributes contradict each other (型号 1.0x1.0 vs 规格 1.5米x1.5米),
         each stating exactly one value of the same family; the first such pair is reported."""
-        # an attribute without any comparable value contradicts none: only the others are paired
+        # an attribute without any comparable value contradicts none: only the others are paired (a measured
+        # emergency duration is compared by its own rule, not as a family's value)
         attrs = [(source, text, specs, scalars) for (source, text), (_, specs, _, sc) in zip(fields, analysed)
                  if source.startswith("attributes.") for scalars in [_scalars(specs) if sc is None else sc]
-                 if scalars]
+                 if scalars or specs.get("emergency_minutes")]
         for i, (src_a, text_a, specs_a, sc_a) in enumerate(attrs):
             for src_b, text_b, specs_b, sc_b in attrs[i + 1:]:
                 found = cross_field_mismatch(text_a, specs_a, text_b, specs_b, category, sc_a, sc_b,
@@ -396,7 +464,7 @@ class RiskRules:
             return []
         text, specs, scalars = desc
         scalars = _scalars(specs) if scalars is None else scalars
-        if not scalars:
+        if not scalars and not specs.get("emergency_minutes"):
             return []
         for (source, attr), (_, attr_specs, _, attr_scalars) in zip(fields, analysed):
             if source.startswith("attributes."):
@@ -459,7 +527,7 @@ class RiskRules:
         for number in numbers:
             if validate_ccc_number(number, on, self.facts):
                 continue  # the structural check reports it
-            record = self.registry(number)
+            record = self.registry(ccc_digits(number) or number)  # the registry keys the bare digits
             span = locate(text, number)
             if record is None:
                 found.append(Finding("invalid_certificate", f"证书编号 {number} 在导入的证书库中查无记录", span))

@@ -250,7 +250,7 @@ class Scorer:
         base = self.risk_corpus_model_.predict_proba_transformed(X_risk)[0] \
             if self.risk_corpus_model_ is not None else None
         return self._combine(listing, proba, code_proba, watchlist, threshold, now, self.model_versions,
-                             lambda code: self.risk_model_.top_terms(text, code), base)
+                             lambda code: self.risk_model_.top_terms(text, code), base, normalize(text))
 
     def _names(self) -> tuple[list[str], int | None, list[str]]:
         """(category names, index of not_fire or None, risk code names), as plain Python values."""
@@ -264,13 +264,15 @@ class Scorer:
         return cached[1], cached[2], cached[3]
 
     def _combine(self, listing: Listing, proba, code_proba, watchlist: Watchlist | None, threshold: float,
-                 now: datetime | date | None, versions: dict[str, str], top_terms, base_proba=None) -> Assessment:
+                 now: datetime | date | None, versions: dict[str, str], top_terms, base_proba=None,
+                 norm_text: str | None = None) -> Assessment:
         """One listing's assessment from both models' probabilities plus the rules.
 
         `proba` and `code_proba` are one row each, as lists of floats (numpy rows work too);
         per-listing work stays in plain Python, which is faster than numpy on 22 numbers.
         `base_proba`: the corpus-only text model's row when the text model also learnt reviewers'
-        decisions: a rule's reason they overturned (`REVIEW_FLIP`) is withdrawn and noted in the specs."""
+        decisions: a rule's reason they overturned (`REVIEW_FLIP`) is withdrawn and noted in the specs.
+        `norm_text`: the listing's model text normalised, when the caller has it (`_denied` looks in it first)."""
         cats, not_fire, codes = self._names()
         proba = proba.tolist() if hasattr(proba, "tolist") else proba
         code_proba = code_proba.tolist() if hasattr(code_proba, "tolist") else code_proba
@@ -290,6 +292,7 @@ class Scorer:
                         overturned[code] = {"corpus": round(before, 4), "reviewed": round(after, 4)}
             if overturned:
                 reasons = [r for r in reasons if r.code not in overturned]
+        code_proba, denied = self._denied(listing, code_proba, codes, {r.code for r in reasons}, norm_text)
         p_top = max(code_proba)
         top = code_proba.index(p_top)
         p_text = p_top * (1.0 - p_not_fire)
@@ -321,11 +324,38 @@ class Scorer:
             specs["reason_reliability"] = {code: round(calibrator.reliability(code), 4) for code, _ in pairs}
         if overturned:  # reasons withdrawn because reviewers' decisions taught the text model otherwise
             specs["review_overturned"] = overturned
+        if denied:  # text-model reasons the listing explicitly denies, read without the denying words
+            specs["text_denied"] = denied
         return Assessment(
             platform=listing.platform, listing_id=listing.listing_id, category=category,
             category_confidence=round(confidence, 4), risk_score=round(risk_score, 4),
             flagged=risk_score >= threshold, reasons=reasons, specs=specs,
             model_versions=dict(versions))
+
+    def _denied(self, listing: Listing, code_proba: list, codes: list[str], found: set[str],
+                norm_text: str | None = None) -> tuple[list, dict[str, dict[str, Any]]]:
+        """The text model's probabilities with each reason the listing explicitly denies (非翻新, 不是二手:
+        `RiskRules.denials`, from the lexicon) read on the listing without the denying words, and what was
+        changed: the text model reads words, not their negation, so a denial alone must not make it name the
+        reason. A reason the rules found in the listing (`found`: evidence of it elsewhere) is left as it is,
+        and so is any reason the rest of the text still reads as (its probability without the denial)."""
+        denials = {code: spans for code, spans in self.rules.denials(listing, norm_text).items()
+                   if code in codes and code not in found}
+        if not denials:
+            return code_proba, {}
+        texts = [listing_text(self.rules.blanked(listing, spans)) for spans in denials.values()]
+        rows = self.risk_model_.predict_proba(texts)
+        fields = dict(self.rules.fields(listing))
+        code_proba = list(code_proba)
+        changed: dict[str, dict[str, Any]] = {}
+        for (code, spans), row in zip(denials.items(), rows):
+            i = codes.index(code)
+            without = float(row[i])
+            if without < code_proba[i]:
+                words = list(dict.fromkeys(fields[source][a:b].strip() for source, a, b in spans))
+                changed[code] = {"words": "、".join(words), "p": round(code_proba[i], 4), "p_without": round(without, 4)}
+                code_proba[i] = without
+        return code_proba, changed
 
     def _fast_features(self):
         """(category FastFeatures, risk FastFeatures or None when it shares the category's)."""
@@ -395,7 +425,7 @@ class Scorer:
                     return self.risk_model_.top_terms(listing_text(listing), code, row=X_risk[i],
                                                       names=names_box[0])
                 out.append(self._combine(listing, proba_rows[i], code_rows[i], watchlist, threshold, now,
-                                         versions, top_terms, base_rows[i]))
+                                         versions, top_terms, base_rows[i], norms[i]))
         return out
 
     def score_record(self, record: dict[str, Any], watchlist: Watchlist | None = None,

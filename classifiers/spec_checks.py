@@ -14,7 +14,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, Finding, finding, load_facts, locate, mountings_said, parse_specs, \
+from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, finding, load_facts, locate, mountings_said, parse_specs, \
     self_check_hours, today
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
@@ -115,7 +115,7 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
 
 # a fill stated as such (实际充装 3.8kg, 实装3.8公斤, 充装量：3.92kg, 净含量 4.1kg)
 _FILL_KG_RE = re.compile(r"(?:实际充装量?|实际装粉量?|实装|实充|充装量|装粉量|灌装量|净含量|药剂量|干粉重量?|粉重)\s*[:：为约]?\s*"
-                         r"(\d{1,2}(?:\.\d{1,3})?)\s*(?:kg|公斤|千克)")
+                         r"(\d{1,2}(?:\.\d{1,3})?)\s*(?:kg|公斤|千克)" + NOT_PER_MEASURE)
 
 
 # a declared fill tolerance (充装误差±5%, 充装量误差：±3%, 装粉偏差 ±5%): the fill's word, then the figure
@@ -663,7 +663,9 @@ def _gas_pressure(text: str, facts: dict[str, Any]) -> list[Finding]:
     return []
 
 
-_FILL_RE = re.compile(r"(?:充装量|灭火剂量|药剂量|装药量|充装|装药|药剂|灭火剂)[^\d，,。;；]{0,6}?(\d{1,4}(?:\.\d{1,2})?)\s*(?:kg|公斤|千克)")
+# (灭火剂密度1400kg/m³ is a density, not a fill: specs.NOT_PER_MEASURE)
+_FILL_RE = re.compile(r"(?:充装量|灭火剂量|药剂量|装药量|充装|装药|药剂|灭火剂)[^\d，,。;；]{0,6}?(\d{1,4}(?:\.\d{1,2})?)\s*(?:kg|公斤|千克)"
+                      + NOT_PER_MEASURE)
 
 
 _DESIGN_RE = re.compile(r"设计浓度\s*[:：为]?\s*[≥>=]?\s*(\d{1,2}(?:\.\d{1,2})?)\s*%")
@@ -1232,7 +1234,9 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         "door grade": set(specs.get("door_grades", [])),
         "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])}
         | set(specs.get("stated_hours", [])) | set(specs.get("coating_hours", [])),
-        "emergency minutes": set(specs.get("emergency_minutes", [])),
+        # the ratings a field declares; a measured value (实测应急时间180分钟) is compared by `_emergency_below`
+        # instead: only a measured value below the rating the other field declares contradicts it
+        "emergency minutes": _emergency_values(specs, ("declared",)),
         # nominal sections only: a size outside the series (实际约2.0mm²) is the sections rule's
         # substandard_spec, not a contradiction
         "cross-section": {x for x in set(specs.get("sections_mm2", []))
@@ -1283,6 +1287,27 @@ def _scalars(specs: dict[str, Any]) -> dict[str, set]:
         values |= _coded_words(family, specs)
         out["words:" + family] = values
     return {k: v for k, v in out.items() if v}
+
+
+def _emergency_values(specs: dict[str, Any], roles: tuple[str, ...]) -> set:
+    """The emergency durations (minutes) a field states in one of `roles` (specs.duration_role: declared or
+    measured; a duration without a role is declared)."""
+    minutes = specs.get("emergency_minutes") or []
+    said = specs.get("emergency_roles") or []
+    return {v for i, v in enumerate(minutes) if (said[i] if i < len(said) else "declared") in roles}
+
+
+def _emergency_below(first_specs: dict[str, Any], other_specs: dict[str, Any]) -> tuple[float, float, bool] | None:
+    """(the declared duration, the measured one below it, whether the measured one is in the other field) when
+    one field declares one emergency duration (应急90分钟) and the other states one measured value below it
+    (实测应急时间60分钟); two declared ratings are the "emergency minutes" family's. A measured value at or
+    above the declared one is no contradiction: the rating is the least the lamp must hold."""
+    for low_specs, floor_specs, other_low in ((other_specs, first_specs, True), (first_specs, other_specs, False)):
+        declared = _emergency_values(floor_specs, ("declared",))
+        measured = _emergency_values(low_specs, ("measured",))
+        if len(declared) == 1 and len(measured) == 1 and next(iter(measured)) < next(iter(declared)):
+            return next(iter(declared)), next(iter(measured)), other_low
+    return None
 
 
 def _within_fill(a: set, b: set) -> bool:
@@ -1481,6 +1506,12 @@ def _only_coded(family: str, specs: dict[str, Any]) -> bool:
     return name in _CODED_VALUES and not (specs.get("word_values") or {}).get(name) and bool(_code_values(name, specs))
 
 
+def _ranged(title: str, other: str) -> bool:
+    """Whether either text offers a range of sizes (1-8kg可选) or states a total of several units (共40米)."""
+    return bool(_OPTION_RANGE_RE.search(_normal(title)) or _OPTION_RANGE_RE.search(_normal(other))
+                or _TOTAL_RE.search(_normal(title)) or _TOTAL_RE.search(_normal(other)))
+
+
 def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, other_specs: dict[str, Any],
                          category: str, title_scalars: dict[str, set] | None = None,
                          other_scalars: dict[str, set] | None = None, first: str = "标题") -> list[Finding]:
@@ -1493,8 +1524,7 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
         return []
     a = _scalars(title_specs) if title_scalars is None else title_scalars
     b = _scalars(other_specs) if other_scalars is None else other_scalars
-    if a and b and (_OPTION_RANGE_RE.search(_normal(title)) or _OPTION_RANGE_RE.search(_normal(other))
-                    or _TOTAL_RE.search(_normal(title)) or _TOTAL_RE.search(_normal(other))):
+    if a and b and _ranged(title, other):
         # a range on offer (1-8kg可选) or a total of several units (两盘共40米, 总充装量 8kg) states no one
         # unit's value: only the words of a family (a material, a form) are still compared
         a = {k: v for k, v in a.items() if k.startswith("words:")}
@@ -1515,4 +1545,14 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             name = FAMILY_NAMES.get(family) or _word_family_facts().get(family[6:], {}).get("name", family)
             return [Finding("spec_mismatch", f"{name}前后矛盾：{first}写 {_value_text(family, x)}，"
                             f"“{other.strip()[:40]}”写 {_value_text(family, y)}", locate(other, _needle(family, y, other_specs)))]
+    if title_specs.get("emergency_minutes") and other_specs.get("emergency_minutes") \
+            and _compared_in("emergency minutes", category) and not _ranged(title, other):
+        below = _emergency_below(title_specs, other_specs)
+        if below:
+            floor, low, other_low = below
+            quoted = f"“{other.strip()[:40]}”"
+            floor_at, low_at = (first, quoted) if other_low else (quoted, first)
+            needle = _duration_needle(other_specs, "emergency_texts", low if other_low else floor)
+            return [Finding("spec_mismatch", f"应急工作时间前后矛盾：{floor_at}标称 {_fmt(floor)} 分钟，"
+                            f"{low_at}实测只有 {_fmt(low)} 分钟", locate(other, needle))]
     return []

@@ -31,7 +31,11 @@ _EXT_RE = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z
                      r"(\d+(?:\.\d+)?)(?:\s*(kg|l|升|公斤))?(?![\d.])(?![a-z])")
 _EXT_RE_UNIT = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
                           r"(\d+(?:\.\d+)?)\s*(kg|l)(?![a-z])")
-_WEIGHT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|斤)(?![a-z])")
+# a mass per volume, area, length or time (密度1150kg/m³, 1.1kg/L, 涂布量1.5kg/m², 0.5kg/米, 1kg/s) is a density or
+# a rate, not a mass: put right after a mass unit, it keeps the number from being read as one
+NOT_PER_MEASURE = (r"(?!\s*(?:/|每|per)\s*(?:立方|平方|平米|㎡|㎥|升|毫升|米|厘米|分钟|小时|秒"
+                   r"|(?:[cd]?m(?:\^?[23²³])?|ml|l|min|h|s)(?![a-z])))")
+_WEIGHT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|斤)(?![a-z])" + NOT_PER_MEASURE)
 _GROSS_RE = re.compile(r"(总重|毛重|整机重|整车重?|车重|整瓶重|含瓶|连瓶|带瓶|瓶重|瓶子|瓶身|加粉|实物|重约|发货重|快递重|承重|载重)"
                        r"[^\d，,。;；]{0,6}$"
                        # the whole unit (整车含钢瓶、车架、轮子约70公斤): what it holds may be listed before the mass
@@ -108,8 +112,8 @@ def cn_number(text: str) -> float | None:
     return total + (digit or 0) + (0.5 if half else 0.0)
 
 
-def _durations(norm: str, kind: str) -> list[tuple[float, str]]:
-    """(minutes, the matched text) of each duration of `kind` the text states."""
+def _durations(norm: str, kind: str) -> list[tuple[float, str, int, int]]:
+    """(minutes, the matched text, its start and end) of each duration of `kind` the text states."""
     out = []
     for m in _DURATION_RES[kind].finditer(norm):
         groups = m.groupdict()
@@ -119,8 +123,28 @@ def _durations(norm: str, kind: str) -> list[tuple[float, str]]:
             continue
         unit = groups["u" + i]
         minutes = value if unit.startswith(("分", "min")) else value * 60
-        out.append((round(minutes, 2), m.group(0)))
+        out.append((round(minutes, 2), m.group(0), m.start(), m.end()))
     return out
+
+
+_CLAUSE_ENDS = "，,。;；!！?？\n"
+MEASURED_BEFORE = 4  # characters before a duration's words searched for a word making it measured (经检测应急时间)
+
+
+@lru_cache(maxsize=8)
+def _measured_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(normalize(w) for w in words)
+
+
+def duration_role(norm: str, start: int, end: int, facts: dict[str, Any]) -> str:
+    """What a duration stated at norm[start:end] is (specs.yaml `emergency_light.measured_words`): "measured"
+    when a measured word stands in it or just before it in its clause (实测应急时间180分钟, 应急时间（实测）：180分钟,
+    经检测应急时间可达180分钟), else "declared" (应急时间：90分钟, 应急时间≥60min: a rating the listing states)."""
+    measured = _measured_words(tuple((facts.get("emergency_light") or {}).get("measured_words", ())))
+    lo = max(0, start - MEASURED_BEFORE)
+    cut = max(norm.rfind(c, lo, start) for c in _CLAUSE_ENDS)
+    said = norm[max(lo, cut + 1):end]
+    return "measured" if any(w in said for w in measured) else "declared"
 
 
 def _minutes_value(v: float) -> int | float:
@@ -151,7 +175,11 @@ _TEMP_RE = re.compile(r"(\d{2,3})\s*(?:℃|°c|度)")
 _COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)|颜色\s*[:：]?\s*(橙|红|黄|绿|蓝|紫)")
 _K_RE = re.compile(r"(?<![a-z])k\s*=?\s*(\d{2,3})(?![\d])")
 _DN_RE = re.compile(r"(?<![a-z])dn\s*(\d{2,3})(?!\d)")
-_INCH_RE = re.compile(r"(\d(?:\.\d)?)\s*(?:寸|英寸)")
+# a pipe thread or bore in inches: 1寸, 1.5寸, a fraction (1/2寸, 3/4寸) or a whole and a fraction (1-1/2寸,
+# 1 1/2寸); never the last digits of another number (12寸; DN15 1/2寸 is 1/2) nor a denominator alone (the "2寸"
+# of 1/2寸 or 11/2寸: a half-inch sprinkler thread is DN15, not DN50); a slash between title words is no fraction
+# (KD65/2.5寸)
+_INCH_RE = re.compile(r"(?<![\d.])(?:(\d)\s*[-\s]\s*(?=\d\s*/))?(?:(\d)\s*/\s*(\d)|(\d(?:\.\d{1,2})?))\s*(?:寸|英寸)(半)?")
 _BORE_WORD_RE = re.compile(r"(?:口径|内径|通径|公称直径|接口规格)\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?(?!\d)"
                            r"|(?<![\d.])(\d{2,3})\s*(?:mm|毫米)?\s*(?:口径|通径)")
 _HYDRANT_RE = re.compile(r"(?<![a-z])(sn[zsw]{0,2}|ss|sa)\s*(\d{2,3})(?!\d)")
@@ -180,8 +208,33 @@ _VOLTAGE_RE = re.compile(r"(0\.6/1|450/750|300/500|300/300|8\.7/15|26/35|0\.6/1\
 _SIZE_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?(?![\d.*×x])")
 # 4只装, 装12个; never a minimum order (包装：10只起批 is one unit's price, ten the least order)
 _PACK_RE = re.compile(r"(\d{1,3})\s*(?:只|个|瓶|具|支|条|套|件|台)\s*装|装\s*(\d{1,3})\s*(?:只|个|瓶|具)(?!\s*起(?:批|订|售|购))")
-_CERT_VALUE = r"\s*[:：]?\s*(?:no\.?\s*)?([0-9a-z][0-9a-z-]{3,30})"
-_INCH_TO_DN = {1.0: 25, 1.5: 40, 2.0: 50, 2.5: 65, 3.0: 80, 4.0: 100}
+# a CCC number written in groups (2023 0109 1807 0001, 2023-01-0918-070001: its 4-digit groups or its fields
+# year-body-category-serial) is read whole; any other token after a cue as it stands
+_CCC_SEP = "[ \\-\u2013\u2014]"
+_CCC_GROUPED = (r"\d{4}" + _CCC_SEP + r"\d{4}" + _CCC_SEP + r"\d{4}" + _CCC_SEP + r"\d{4}",
+                r"\d{4}" + _CCC_SEP + r"\d{2}" + _CCC_SEP + r"\d{4}" + _CCC_SEP + r"\d{6}")
+_CERT_VALUE = (r"\s*[:：]?\s*(?:no\.?\s*)?((?:" + "|".join(_CCC_GROUPED) + r")(?![0-9a-z])|[0-9a-z][0-9a-z-]{3,30})")
+# the same groups, each separator optional (2023-01091807-0001 keeps its dashes at group boundaries)
+_CCC_GROUPED_RES = tuple(re.compile(g.replace(_CCC_SEP, _CCC_SEP + "?")) for g in _CCC_GROUPED)
+# nominal inches -> DN (GB/T 1047 and the pipe trade: 1/2" DN15, 3/4" DN20, 1" DN25, 1-1/4" DN32 ...)
+_INCH_TO_DN = {0.5: 15, 0.75: 20, 1.0: 25, 1.25: 32, 1.5: 40, 2.0: 50, 2.5: 65, 3.0: 80, 4.0: 100}
+
+
+def _inches(norm: str) -> list[float]:
+    """The inch sizes a normalised text states: 1寸 1.0, 1.5寸 and 1寸半 1.5, 1/2寸 0.5, 1-1/2寸 1.5."""
+    out = []
+    for m in _INCH_RE.finditer(norm):
+        whole, num, den, plain, half = m.groups()
+        if plain and plain.isdigit() and re.search(r"\d\s*/\s*$", norm[max(0, m.start() - 3):m.start()]):
+            continue  # the denominator of a fraction read apart (11/2寸); KD65/2.5寸 is 2.5 after a slash
+        if plain:
+            if not half:
+                out.append(float(plain))
+            elif plain.isdigit():
+                out.append(float(plain) + 0.5)
+        elif int(den) and int(num) < int(den):
+            out.append(int(whole or 0) + int(num) / int(den))
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -286,6 +339,26 @@ _CROSS_SELL_RE = re.compile(r"[^，,。；;！!？?\n]*(?:搭配|一起购买|�
 def own_clauses(norm: str) -> str:
     """The normalised text with every cross-selling clause blanked (same length, so spans hold)."""
     return _CROSS_SELL_RE.sub(lambda m: " " * len(m.group(0)), norm)
+
+
+# Values introduced as other variants or options of the shop (另有20米款, 另售MFZ/ABC2, 店内还有8kg的款式, 可选20米,
+# 其他规格：20米, 20米可选) are not this listing's: from the word to the end of its clause or title word (a space
+# ends one: a title's words are separated by spaces), or the word a 可选 follows; 可选配 / 可选择 / 可选购 (an
+# add-on or a choice of service) state no other variant of the product.
+_CLAUSE_CHARS = r"[^\s，,。；;！!？?\n]"
+_OTHER_VARIANTS_RE = re.compile(
+    r"(?:另有|另售|(?:店内|本店|店里)?(?:还有|也有)(?=[^，,。；;！!？?\n]{0,12}?(?:款|规格|型号|尺寸|可选))"
+    r"|其[他它](?:规格|尺寸|长度|型号|款式|款)|可选(?:规格|尺寸|型号|长度|款式))[\s:：]*" + _CLAUSE_CHARS + r"*"
+    # a bare 可选 only before the word it joins (可选20米; 57℃/68℃可选 ZSTZ15: the code after the space is the product's)
+    r"|可选(?![配择购装])[:：]?" + _CLAUSE_CHARS + r"*"
+    r"|" + _CLAUSE_CHARS + r"+可选(?![配择购装])")
+
+
+def without_other_variants(norm: str) -> str:
+    """The normalised text with the values of other variants on offer blanked (same length, so spans hold)."""
+    if "有" not in norm and "售" not in norm and "其" not in norm and "可选" not in norm:
+        return norm
+    return _OTHER_VARIANTS_RE.sub(lambda m: " " * len(m.group(0)), norm)
 
 
 def _sprinklers(norm: str) -> list[dict[str, Any]]:
@@ -447,8 +520,11 @@ def _duration_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
                                       ("fire", "stated_hours", "stated_hours_texts", 60)):
         if any(map(has, _DURATION_GATES[kind])):
             found = _durations(norm, kind)
-            _put(specs, key, [_minutes_value(v) if per == 1 else round(v / per, 2) for v, _ in found])
-            _put(specs, texts_key, [t for _, t in found])
+            _put(specs, key, [_minutes_value(v) if per == 1 else round(v / per, 2) for v, _, _, _ in found])
+            _put(specs, texts_key, [t for _, t, _, _ in found])
+            if kind == "emergency":
+                # each emergency duration's role, in the same order: declared or measured
+                _put(specs, "emergency_roles", [duration_role(norm, a, b, facts) for _, _, a, b in found])
 
 
 def _standards_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -521,7 +597,7 @@ def _k_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str,
 def _dn_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     dn = [int(v) for v in _DN_RE.findall(norm)] if has("dn") else []
     if has("寸"):
-        dn += [_INCH_TO_DN[float(v)] for v in _INCH_RE.findall(norm) if float(v) in _INCH_TO_DN]
+        dn += [_INCH_TO_DN[v] for v in _inches(norm) if v in _INCH_TO_DN]
     if has("径") or has("接口规格"):
         dn += [int(a or b) for a, b in _BORE_WORD_RE.findall(norm) if int(a or b) not in dn]
     _put(specs, "dn", dn)
@@ -868,7 +944,7 @@ _FAMILIES = (
     (("agents_stated",), _agent_family),
     (("powder_content_pct",), _powder_family),
     (("tzl_minutes", "stated_minutes"), _minutes_family),
-    (("protection_minutes", "protection_texts", "emergency_minutes", "emergency_texts",
+    (("protection_minutes", "protection_texts", "emergency_minutes", "emergency_texts", "emergency_roles",
       "stated_hours", "stated_hours_texts"), _duration_family),
     (("standards", "standards_cited", "foreign_standards"), _standards_family),
     (("door_grades",), _grade_family),
@@ -919,7 +995,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     the text holds (the reference for the literal gates; same result, slower).
     """
     facts = facts or load_facts()
-    norm = normalize(text)
+    norm = without_other_variants(normalize(text))
     specs: dict[str, Any] = {}
     has = norm.__contains__ if gated else _always
     for _, family in _FAMILIES:
@@ -936,7 +1012,7 @@ class LazySpecs(Mapping):
     def __init__(self, text: str, facts: dict[str, Any] | None = None) -> None:
         self._facts = facts or load_facts()
         self._text = text
-        self._norm = normalize(text)
+        self._norm = without_other_variants(normalize(text))
         self._specs: dict[str, Any] = {}
         self._done: set = set()
 
@@ -1053,18 +1129,35 @@ def today(now: datetime | date | None) -> date:
 _today = today
 
 
+def ccc_digits(number: str, digits: int = 16) -> str | None:
+    """The digits of a CCC certificate number as a listing cites it: written bare (2023010918070001), or with a
+    dash or space between its 4-digit groups (2023-0109-1807-0001, 2023 0109 1807 0001) or its fields
+    (year-body-category-serial: 2023-01-0918-070001); None for any other token (a wrong length, letters,
+    separators elsewhere)."""
+    number = normalize(number)  # a full-width dash or digit as the half-width one
+    if number.isdigit():
+        return number if len(number) == digits else None
+    if digits == 16 and any(rx.fullmatch(number) for rx in _CCC_GROUPED_RES):
+        return re.sub(r"\D", "", number)
+    return None
+
+
 def validate_ccc_number(number: str, now: datetime | date | None = None,
                         facts: dict[str, Any] | None = None) -> str | None:
     """Why `number` is not a well-formed CCC certificate number (its characters and length), or None if it
-    is; whether its year is possible at the listing's date is `classifiers.certification`'s check."""
+    is (`ccc_digits`: separators between its groups are allowed); whether its year is possible at the
+    listing's date is `classifiers.certification`'s check."""
     facts = facts or load_facts()
     rule = facts["ccc_certificate"]
     digits = rule["digits"]
-    if not number.isdigit():
+    if ccc_digits(number, digits) is not None:
+        return None
+    bare = re.sub(_CCC_SEP, "", normalize(number))
+    if not bare.isdigit():
         return f"证书编号 {number} 含非数字字符（强制性产品认证证书编号为 {digits} 位数字）"
-    if len(number) != digits:
-        return f"证书编号 {number} 为 {len(number)} 位，应为 {digits} 位（年份+机构+类别+流水号）"
-    return None
+    if len(bare) != digits:
+        return f"证书编号 {number} 为 {len(bare)} 位，应为 {digits} 位（年份+机构+类别+流水号）"
+    return f"证书编号 {number} 的分隔不在 4 位一组或年份、机构、类别、流水号之间（强制性产品认证证书编号为 {digits} 位数字）"
 
 
 def check_certificates(text: str, now: datetime | date | None = None,
@@ -1082,6 +1175,6 @@ def check_certificates(text: str, now: datetime | date | None = None,
     return found
 
 
-__all__ = ["SPECS_PATH", "load_facts", "parse_specs", "extinguisher_size",
-           "check_certificates", "validate_ccc_number", "snippet", "locate", "finding", "Finding",
+__all__ = ["SPECS_PATH", "NOT_PER_MEASURE", "load_facts", "parse_specs", "extinguisher_size",
+           "check_certificates", "validate_ccc_number", "ccc_digits", "snippet", "locate", "finding", "Finding",
            "attribute_key", "LazySpecs"]

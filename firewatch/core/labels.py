@@ -147,6 +147,8 @@ SPEC_NAMES = {
     "foam_types_code": "泡沫液类型(型号)", "foam_types_words": "泡沫液类型(文字)", "gas_cylinders": "气体灭火瓶组",
     "mix_ratio_pct": "混合比(%)", "text_risk": "文本模型各原因概率", "risk_raw": "校准前风险分",
     "reason_reliability": "各理由可靠度（判断值，随审核结论调整）",
+    "emergency_roles": "应急时间的性质（标称/实测）",
+    "text_denied": "商品明确否认的原因（文本模型去掉否认用语后重读）",
     "word_values": "规格用词（结构、材质、类型等）",
 }
 SPEC_FIELD_NAMES = {
@@ -164,6 +166,7 @@ SPEC_VALUE_NAMES = {
     **AGENT_NAMES, "fast": "快速响应", "standard": "标准响应", "pendent": "下垂型", "sidewall": "边墙型",
     "upright": "直立型", "lead_acid": "铅酸", "ternary_lithium": "三元锂", "cobalt_lithium": "钴酸锂",
     "lifepo4": "磷酸铁锂", "nicd": "镍镉", "nimh": "镍氢", "kg": "千克", "l": "升",
+    "declared": "标称", "measured": "实测",
 }
 
 
@@ -212,6 +215,10 @@ def spec_rows(specs: dict) -> list[tuple[str, str]]:
     for key, value in (specs or {}).items():
         if key in ("text_risk", "reason_reliability") and isinstance(value, dict):
             text = "；".join(f"{reason_short_name(code)} {p:.2f}" for code, p in value.items())
+        elif key == "text_denied" and isinstance(value, dict):  # {code: {words, p, p_without}}
+            text = "；".join(f"{reason_short_name(code)}（{d.get('words', '')}）"
+                            f"{d.get('p', 0):.2f}→{d.get('p_without', 0):.2f}"
+                            for code, d in value.items() if isinstance(d, dict))
         elif key == "word_values" and isinstance(value, dict):  # {family: {value code: the listing's word}}
             text = "、".join(_spec_value(word) for said in value.values() if isinstance(said, dict)
                             for word in said.values())
