@@ -188,6 +188,7 @@ def test_one_reviewers_flood_cannot_unflag_a_lone_price_too_low(store_url):
 
 
 @pytest.mark.allow_training
+@pytest.mark.timeout(900)  # retrains the whole model (about 200 s on a busy 2-core machine)
 def test_a_dismissed_family_of_wrong_flags_stops_being_flagged_after_retraining(store_url, trained_model, run_firewatch,
                                                                                 tmp_path):
     corpus_only = trained_model.scorer
@@ -220,6 +221,7 @@ def test_a_dismissed_family_of_wrong_flags_stops_being_flagged_after_retraining(
 
 
 @pytest.mark.allow_training
+@pytest.mark.timeout(900)  # retrains the whole model (about 200 s on a busy 2-core machine)
 def test_reviewers_dismissals_of_a_reason_lower_its_score_after_retraining(store_url, trained_model, run_firewatch,
                                                                           tmp_path):
     """Issue 17, "scores that rank": a reason's reliability is its judged prior moved by reviewers'
