@@ -16,8 +16,10 @@ import re
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _MAGNITUDES = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _RUN = "[零〇一二两三四五六七八九十百千万]+"
-# a numeral, 米, a single digit: 一米五 = 1.5 m, 一米八 = 1.8 m (not 一米五十, 一米五公分)
-_METRE_TENTHS_RE = re.compile(r"([一二两三四五六七八九]|\d)米([一二三四五六七八九])(?![零〇一二两三四五六七八九十百千万\d米厘公毫])")
+# a numeral, 米, a single digit: 一米五 = 1.5 m, 一米八 = 1.8 m (not 一米五十, 一米五公分; not the last digit of 15米,
+# nor a count after a length: 5米三根, 两米一条, 25米一盘)
+_METRE_TENTHS_RE = re.compile(r"(?<![\d.零〇一二两三四五六七八九十百千万])([一二两三四五六七八九]|\d)米([一二三四五六七八九])"
+                              r"(?![零〇一二两三四五六七八九十百千万\d米厘公毫根条盘卷捆个只套件台瓶支组副双把张片箱包袋桶])")
 
 
 def cn_value(run: str) -> int | None:

@@ -137,14 +137,21 @@ def _measured_words(words: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def duration_role(norm: str, start: int, end: int, facts: dict[str, Any]) -> str:
-    """What a duration stated at norm[start:end] is (specs.yaml `emergency_light.measured_words`): "measured"
-    when a measured word stands in it or just before it in its clause (实测应急时间180分钟, 应急时间（实测）：180分钟,
-    经检测应急时间可达180分钟), else "declared" (应急时间：90分钟, 应急时间≥60min: a rating the listing states)."""
-    measured = _measured_words(tuple((facts.get("emergency_light") or {}).get("measured_words", ())))
+    """What a duration stated at norm[start:end] is (specs.yaml `emergency_light.measured_words`, `tested_words`):
+    "measured" when a measured word stands in it or just before it in its clause (实测应急时间180分钟, 应急时间（实测）：
+    180分钟), "tested" for a test word (经检测应急时间可达180分钟; also a self-test: compared with nothing), else
+    "declared" (应急时间：90分钟, 应急时间≥60min: a rating the listing states)."""
+    light = facts.get("emergency_light") or {}
+    measured = _measured_words(tuple(light.get("measured_words", ())))
+    tested = _measured_words(tuple(light.get("tested_words", ())))
     lo = max(0, start - MEASURED_BEFORE)
     cut = max(norm.rfind(c, lo, start) for c in _CLAUSE_ENDS)
     said = norm[max(lo, cut + 1):end]
-    return "measured" if any(w in said for w in measured) else "declared"
+    if any(w in said for w in measured):
+        return "measured"
+    # a test word may be a measurement (经检测…可达180分钟) or the lamp's self-test (检测应急时间30分钟后自动恢复):
+    # such a value is no rating, and no proof the lamp falls short either
+    return "tested" if any(w in said for w in tested) else "declared"
 
 
 def _minutes_value(v: float) -> int | float:

@@ -272,3 +272,30 @@ def test_denials_come_from_the_lexicon(rules):
     lexicon["reasons"]["refurbished"] = {**lexicon["reasons"]["refurbished"], "denials": ["保证全新原装"]}
     assert RiskRules(lexicon=lexicon).denials(shop("灭火器 保证全新原装")) == {"refurbished": [("title", 4, 10)]}
     assert rules.denials(shop("灭火器 保证全新原装")) == {}
+
+
+# -- found by review: ordinary listings the new rules flagged ----------------------------------------
+
+@pytest.mark.parametrize("title,category,attributes,description,price", [
+    # a lamp's self-test is no measurement below its rating
+    ("消防应急照明灯 LED 应急时间90分钟", "emergency_light", {}, "具有月检、年检功能，检测应急时间30分钟后自动恢复。", "60"),
+    ("消防应急照明灯 LED 应急时间≥90分钟", "emergency_light", {}, "出厂测试应急时间60分钟以上合格", "60"),
+    # a count after a length is no tenth of a metre (15米五根 is not 15.5米)
+    ("消防水带 13-65-15 15米", "fire_hose", {"长度": "15米"}, "水带长度15米五根起批。", "60"),
+    ("手提式干粉灭火器 MFZ/ABC4 4kg", "portable_extinguisher", {"喷射软管长度": "2米"}, "喷射软管长度2米一根", "60"),
+    # a controller's channels and a warranty count no detectors in a set
+    ("工业可燃气体报警控制器 8路主机带探头 一套 防爆", "gas_detector", {}, "", "600"),
+    ("电气火灾监控系统 16路主机配探测器 一套", "electrical_fire_detector", {}, "", "900"),
+    ("燃气报警器套装 3年质保探头 家用", "gas_detector", {}, "", "45"),
+    # 复合加工 offered is no composite structure
+    ("单片铯钾防火玻璃 DFB 12mm", "fire_glass", {"结构": "单片"}, "可定制中空、夹胶等复合加工。", "300"),
+])
+def test_ordinary_listings_the_review_found_flagged_are_clean(rules, title, category, attributes, description, price):
+    assert not codes(rules, title, category, attributes, description, price)
+
+
+def test_a_measured_time_below_the_rating_and_a_counted_set_still_flag(rules):
+    assert "spec_mismatch" in codes(rules, "消防应急照明灯 LED 应急时间90分钟", "emergency_light", {},
+                                    "实测应急时间只有30分钟。", "60")
+    assert "price_too_low" in codes(rules, "电气火灾监控系统 主机1台+探测器16只 一套", "electrical_fire_detector",
+                                    {}, "", "200")
