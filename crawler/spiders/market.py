@@ -96,6 +96,7 @@ class MarketSpider(scrapy.Spider):
         self.answers = Answers(self.site.search.data, browser_timeout_ms)
         self.browser_timeout_ms = browser_timeout_ms
         self.home_run = 0  # item pages in a row redirected to the platform's home page (see `throttled`)
+        self.deferred: list = []  # suspected removals whose revisit met a throttle: asked again after a normal page
 
     @property
     def site(self) -> SiteMap:
@@ -222,13 +223,15 @@ class MarketSpider(scrapy.Spider):
         log.warning("%s search %r page %d not read (%s): %s", self.platform, keyword, page, kind, why)
 
     # items -----------------------------------------------------------------------------
-    def item_request(self, found, revisit: bool = False, url: str | None = None, hops: int = 0) -> scrapy.Request:
-        """The item page request of `found` (or, `url` and `hops`, a redirect of it followed `hops` times)."""
+    def item_request(self, found, revisit: bool = False, url: str | None = None, hops: int = 0,
+                     again: bool = False) -> scrapy.Request:
+        """The item page request of `found` (or, `url` and `hops`, a redirect of it followed `hops` times;
+        `again`: asked before in this run, so past the duplicate filter)."""
         url = url or self.site.item_url(found.listing_id, found.platform)
         # a 404/410 and a redirect reach parse_item (it may say the item is gone): a status in the request's
         # handle_httpstatus_list passes Scrapy's RedirectMiddleware unfollowed; cb_kwargs stay picklable (a shared
         # Redis queue serialises requests)
-        return scrapy.Request(url, callback=self.parse_item, errback=self.item_failed, dont_filter=hops > 0,
+        return scrapy.Request(url, callback=self.parse_item, errback=self.item_failed, dont_filter=hops > 0 or again,
                               priority=hops * self.settings.getint("REDIRECT_PRIORITY_ADJUST", 2),
                               meta={"handle_httpstatus_list": [*GONE_STATUSES, *REDIRECT_STATUSES],
                                     "fw_revisit": revisit, "fw_hops": hops},
@@ -261,7 +264,9 @@ class MarketSpider(scrapy.Spider):
             self.crawler.stats.inc_value("firewatch/blocked/home_redirect_burst")
             log.warning("item %s not read: %d item pages in a row redirected to the home page (%s), taken as "
                         "throttling, not a removal", found.url, self.home_run, seen.final_url)
-            if not revisit:  # a revisited listing keeps what the store has
+            if revisit:  # a suspected removal is asked again once an item page reads normally
+                self.deferred.append(found)
+            else:
                 yield replace(found, status="blocked")
             return
         if isinstance(seen, GonePage):  # the item's page shows it gone: a removal sighting, judged by the store
@@ -272,13 +277,19 @@ class MarketSpider(scrapy.Spider):
             yield from self.item_redirected(response, seen, found, revisit)
             return
         self.home_run = 0
+        again, self.deferred = self.deferred, []
+        for listing in again:  # the platform answers normally again: the deferred revisits are asked again
+            yield self.item_request(listing, revisit=True, again=True)
         yield from self.complete(merge(found, seen), found)
 
     def throttled(self, seen: GonePage) -> bool:
         """Whether a gone answer is the platform throttling the crawl: more than `[crawl] home_redirect_burst` item
         pages in a row redirected to its home page (a removed item is one among live ones; a throttle sends every
-        request home). Any other answer about an item (its page read, its error page, 404) ends the run of them.
-        The sightings before the burst was seen stay suspected: each needs a second sighting later to count."""
+        request home). An item page read, or another gone answer (its error page, 404), ends the run of them;
+        other answers (a redirect followed, a failure) leave it as it is. A suspected removal's revisit judged so is
+        not lost: it is asked again after the next item page read normally (a notice that removed many items sends
+        all their pages home at once, and each needs its confirming sighting). The sightings before the burst was
+        seen stay suspected: each needs a second sighting later to count."""
         if seen.basis != "home_redirect":
             self.home_run = 0
             return False

@@ -116,3 +116,19 @@ def test_home_redirects_within_the_burst_are_sightings_and_the_other_items_read(
     crawl(spawn_firewatch, market, data, "jd")
     assert set(sightings(data)) == {("jd", x.listing_id) for x in gone}
     assert all(state(data, ("jd", x.listing_id))[0].status == "active" for x in items[2:])
+
+
+def test_revisits_of_many_removals_sent_home_at_once_are_all_confirmed(spawn_firewatch, gated, tmp_path, monkeypatch):
+    market, gate = gated
+    items = jd_results(market)
+    gone = items[:4]
+    gate.take_down(*gone)  # a notice removed four items at once: JD sends each page home
+    data = tmp_path / "data"
+    monkeypatch.setenv("FIREWATCH_CRAWL__HOME_REDIRECT_BURST", "50")
+    crawl(spawn_firewatch, market, data, "jd")
+    assert {k for k, s in sightings(data).items() if not s.counted} == {("jd", x.listing_id) for x in gone}
+    # the next crawl revisits them first, in a row: past the burst they wait for a page read normally
+    monkeypatch.setenv("FIREWATCH_CRAWL__HOME_REDIRECT_BURST", "1")
+    crawl(spawn_firewatch, market, data, "jd")
+    assert [state(data, ("jd", x.listing_id))[0].status for x in gone] == ["removed"] * 4
+    assert all(state(data, ("jd", x.listing_id))[0].status == "active" for x in items[4:])
