@@ -72,8 +72,13 @@ class ImageFetcher:
         with self._client.stream("GET", url, headers=conditional) as resp:
             if resp.status_code >= 500 or resp.status_code in TRANSIENT:
                 raise httpx.HTTPStatusError(f"HTTP {resp.status_code}", request=resp.request, response=resp)
+            # validators are this URL's own: an answer reached through a redirect (today to B, once to C) neither
+            # keeps them nor is judged by them
+            redirected = bool(resp.history)
             if resp.status_code == 304 and conditional:
                 resp.read()  # no body, but read to its end: else the connection is closed, not kept for the next GET
+                if redirected:
+                    return self.fetch_if_changed(url)
                 return FetchedImage(None, resp.headers.get("etag", etag), resp.headers.get("last-modified", last_modified))
             if resp.status_code != 200:
                 raise ImageRefused(f"图片地址返回 HTTP {resp.status_code}")
@@ -86,6 +91,8 @@ class ImageFetcher:
                 if size > self.max_bytes:
                     raise ImageRefused(f"图片过大：超过上限 {self.max_bytes} 字节，未下载完")
                 chunks.append(chunk)
+            if redirected:
+                return FetchedImage(b"".join(chunks), "", "")
             return FetchedImage(b"".join(chunks), resp.headers.get("etag", ""), resp.headers.get("last-modified", ""))
 
     def close(self) -> None:

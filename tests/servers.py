@@ -232,6 +232,12 @@ class _ImageHostHandler(Handler):
         with owner.lock:
             status, data = owner.statuses.get(self.path), owner.images.get(self.path)
             etag, modified = owner.etags.get(self.path, ""), owner.modified.get(self.path)
+            moved = owner.redirects.get(self.path)
+        if moved is not None:
+            with owner.lock:
+                owner.requests.append({**asked, "status": 302})
+            self.reply(302, b"", headers={"Location": moved})
+            return
         headers = {}
         if status is None and data is None:
             status = 404
@@ -268,7 +274,8 @@ class ImageHost(LocalHTTPServer):
     """An image CDN: serves `images` ({path: bytes}) with an ETag (a hash of the bytes) and a
     Last-Modified (a clock that moves an hour at each `put`), answers 304 to a GET whose
     If-None-Match names the current ETag (or, without it, whose If-Modified-Since is not before
-    Last-Modified), and answers `statuses[path]` (404, 410, 403, 503...) with no image where set.
+    Last-Modified), and answers `statuses[path]` (404, 410, 403, 503...) with no image where set, and a 302
+    to `redirects[path]` where set.
     `send_etag` / `send_last_modified` turn each validator off. Every GET is kept in `requests`
     (path, the validators it carried, the status answered); connections are kept alive (HTTP/1.1)
     and counted in `connections`."""
@@ -283,6 +290,7 @@ class ImageHost(LocalHTTPServer):
         self.etags: dict[str, str] = {}
         self.modified: dict[str, datetime] = {}
         self.statuses: dict[str, int] = {}
+        self.redirects: dict[str, str] = {}  # path -> Location of a 302
         self.requests: list[dict] = []
         self.connections = 0
         self._clock = datetime(2026, 11, 1, tzinfo=timezone.utc)

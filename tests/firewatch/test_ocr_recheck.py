@@ -95,6 +95,27 @@ def test_a_second_run_gets_304_and_reads_nothing_while_new_bytes_get_a_read(stor
             stage.close()
 
 
+def test_validators_of_an_answer_reached_by_a_redirect_are_neither_kept_nor_trusted(store_url, serve, tmp_path):
+    a, b = _picture("64", "年检专用"), _picture("64", "正规厂家")
+    cdn = serve(ImageHost, images={"/b.png": a, "/c.png": b})
+    cdn.redirects["/a.png"] = "/b.png"  # the listing's URL answers through a redirect
+    url = f"{cdn.url}/a.png"
+    listing = _listing("64", url)
+    with open_store(store_url, data_dir=tmp_path) as store:
+        store.listings.upsert_listing(listing)
+        stage, reader = _reader(store, tmp_path, _CountingEngine(), refetch_hours=0)
+        try:
+            assert [r.sha256 for r in reader.read_listing(listing)] == [_sha(a)]
+            assert [(r.etag, r.last_modified) for r in store.ocr.images_of(listing.key)] == [("", "")]
+            cdn.put("/c.png", a)  # the same bytes as B at C: C's validators must never stand for B's
+            cdn.redirects["/a.png"] = "/c.png"
+            reader.read_listing(listing)
+            assert all(r["if_none_match"] == "" and r["if_modified_since"] == "" for r in cdn.requests)
+            assert cdn.count(304) == 0
+        finally:
+            stage.close()
+
+
 def test_the_interval_skips_the_fetch_and_a_forced_read_fetches(store_url, serve, tmp_path, clock):
     a = _picture("62", "年检专用")
     cdn = serve(ImageHost, images={"/a.png": a, "/flaky.png": a})
