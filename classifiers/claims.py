@@ -405,7 +405,7 @@ def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> 
 
 # a question reported, then its answer after a colon (师傅问重不重：一瓶里头粉就十斤整): the answer is the seller's
 # own statement; a bare 问： opens the question itself (问：有25米的吗)
-_REPORTED_QUESTION = re.compile(r"问[^:：]{2,}[:：]")
+_REPORTED_QUESTION = re.compile(r"问[^:：]{2,40}[:：]")  # bounded: quadratic on a long text without a colon
 
 
 def _answer_of(clause: str, value: str) -> str:

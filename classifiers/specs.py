@@ -358,7 +358,8 @@ _OTHER_VARIANTS_RE = re.compile(
     r"|其[他它](?:规格|尺寸|长度|型号|款式|款)|可选(?:规格|尺寸|型号|长度|款式))[\s:：]*" + _CLAUSE_CHARS + r"*"
     # a bare 可选 only before the word it joins (可选20米; 57℃/68℃可选 ZSTZ15: the code after the space is the product's)
     r"|可选(?![配择购装])[:：]?" + _CLAUSE_CHARS + r"*"
-    r"|" + _CLAUSE_CHARS + r"+可选(?![配择购装])")
+    # (bounded: on a long run of text without punctuation an open repeat before 可选 takes quadratic time)
+    r"|" + _CLAUSE_CHARS + r"{1,40}可选(?![配择购装])")
 
 
 def without_other_variants(norm: str) -> str:

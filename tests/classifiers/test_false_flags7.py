@@ -299,3 +299,4 @@ def test_a_measured_time_below_the_rating_and_a_counted_set_still_flag(rules):
                                     "实测应急时间只有30分钟。", "60")
     assert "price_too_low" in codes(rules, "电气火灾监控系统 主机1台+探测器16只 一套", "electrical_fire_detector",
                                     {}, "", "200")
+
