@@ -150,6 +150,12 @@ SPEC_NAMES = {
     "emergency_roles": "应急时间的性质（标称/实测）",
     "text_denied": "商品明确否认的原因（文本模型去掉否认用语后重读）",
     "word_values": "规格用词（结构、材质、类型等）",
+    "blanket_sides": "灭火毯边长(米)", "bulb_named": "写明玻璃球", "coating_codes": "防火涂料代号",
+    "coating_hours": "涂料耐火时间(小时)", "coating_types": "防火涂料类型", "cylinder_count": "瓶组数量",
+    "flows_lps": "流量(L/s)", "gear_patterns": "防护服款式", "hose_fit_mm": "适配水带口径(mm)", "powers_kw": "功率(kW)",
+    "self_check_hours": "自检周期(小时)", "sprinkler_mountings": "喷头安装方式", "storage_pressures_mpa": "储存压力(MPa)",
+    "temperature_channels": "测温通道", "emergency_minutes": "应急时间(分钟)", "emergency_texts": "应急时间原文",
+    "protection_texts": "防护时间原文", "stated_hours_texts": "耐火时间原文",
 }
 SPEC_FIELD_NAMES = {
     "code": "型号", "amount": "量", "unit": "单位", "agent": "灭火剂", "wheeled": "推车式", "id": "标准",
@@ -159,14 +165,15 @@ SPEC_FIELD_NAMES = {
     "volume_l": "容量(L)", "fire_resistant": "耐火", "prefix": "阻燃/耐火标志", "total_cores": "芯数",
     "sections_mm2": "截面(mm²)", "width_m": "宽(米)", "k": "流量系数", "structure": "结构", "feature": "特征",
     "flame_class": "阻燃等级", "low_smoke_halogen_free": "低烟无卤", "response": "响应类型", "section_mm2": "截面(mm²)",
-    "cores": "芯数",
+    "cores": "芯数", "place": "使用场所", "base": "基材",
 }
 # coded values inside parsed specifications
 SPEC_VALUE_NAMES = {
     **AGENT_NAMES, "fast": "快速响应", "standard": "标准响应", "pendent": "下垂型", "sidewall": "边墙型",
     "upright": "直立型", "lead_acid": "铅酸", "ternary_lithium": "三元锂", "cobalt_lithium": "钴酸锂",
     "lifepo4": "磷酸铁锂", "nicd": "镍镉", "nimh": "镍氢", "kg": "千克", "l": "升",
-    "declared": "标称", "measured": "实测",
+    "declared": "标称", "measured": "实测", "tested": "检测",
+    "ultra_thin": "超薄型", "thin": "薄型", "thick": "厚型", "intumescent": "膨胀型", "non_intumescent": "非膨胀型",
 }
 
 

@@ -128,3 +128,22 @@ def test_listing_page_speaks_chinese(demo_site):
         if found:
             problems[listing.key] = found
     assert problems == {}
+
+
+def test_every_parsed_specification_key_has_a_chinese_name():
+    """The listing page names each parsed specification in Chinese: every key the parser gives on the
+    corpus and the fresh files has its name (a new key without one showed its code, coating_codes)."""
+    import json
+
+    from classifiers.corpus import DATA_DIR
+    from classifiers.specs import parse_specs
+    from firewatch.core.labels import SPEC_NAMES
+
+    keys = set()
+    for name in ("corpus", "hand_corpus", "real_voice4", "real_voice5", "real_voice6", "real_voice7"):
+        for line in (DATA_DIR / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            for text in (record["title"], record.get("description", ""),
+                         " ".join(f"{k} {v}" for k, v in (record.get("attributes") or {}).items())):
+                keys |= set(parse_specs(text))
+    assert sorted(keys - set(SPEC_NAMES)) == []
