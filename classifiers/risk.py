@@ -182,8 +182,10 @@ class RiskRules:
                 continue
             phrases = sorted({normalize(p) for p in cfg.get("phrases", [])}, key=len, reverse=True)
             extra = [normalize(p) for p in cfg.get("denials", [])]
-            self._denial_res[code] = (
-                re.compile(f"(?:{prefix_alt}) ?(?:" + "|".join(map(re.escape, phrases)) + ")")
+            alt = "|".join(map(re.escape, phrases))
+            joiner = re.escape(self._RUN_JOINERS)
+            self._denial_res[code] = (  # the prefix and the whole run it denies (不是旧瓶换粉: _denied_runs)
+                re.compile(f"(?:{prefix_alt}) ?(?:{alt})(?:[{joiner}]?(?:{alt}))*")
                 if phrases and prefix_alt else None,
                 re.compile("|".join(f"(?:{p})" for p in extra)) if extra else None)
         # one quick scan of a listing finds whether it may deny anything (a negating prefix or a `denials` match;
@@ -225,13 +227,37 @@ class RiskRules:
     # -- phrase rules ------------------------------------------------------------------
     # A negating context cancels a phrase match (年检合格, 非二手, a toy's 道具): a negating prefix,
     # or a negation overlapping the match or just before it.
-    def _negated(self, norm: str, start: int, end: int, neg_re: re.Pattern | None) -> bool:
+    def _prefixed(self, norm: str, start: int) -> bool:
+        """Whether a negating prefix stands right before `start` (非二手, 不是 翻新)."""
         for prefix in self.prefixes:
             lo = start - len(prefix)
             if lo >= 0 and norm[lo:start] == prefix:
                 return True
             if lo - 1 >= 0 and norm[start - 1] == " " and norm[lo - 1:start - 1] == prefix:
                 return True
+        return False
+
+    # what may join the phrases of one denied run (非二手、翻新, 不是旧瓶或换粉)
+    _RUN_JOINERS = "、/和或及与"
+
+    def _denied_runs(self, norm: str, matches: list[re.Match]) -> set[int]:
+        """Starts of the phrase matches a negating prefix denies along with the phrase right after it:
+        in 不是旧瓶换粉 or 非二手、翻新 the prefix covers the whole run of phrases, joined directly or by
+        one joining character, not only the first."""
+        out: set[int] = set()
+        run_end = -1
+        for m in sorted(matches, key=lambda m: m.start()):
+            gap = m.start() - run_end
+            if run_end >= 0 and (gap == 0 or (gap == 1 and norm[run_end] in self._RUN_JOINERS)):
+                out.add(m.start())
+                run_end = m.end()
+            else:
+                run_end = m.end() if self._prefixed(norm, m.start()) else -1
+        return out
+
+    def _negated(self, norm: str, start: int, end: int, neg_re: re.Pattern | None) -> bool:
+        if self._prefixed(norm, start):
+            return True
         if neg_re is not None:
             for m in neg_re.finditer(norm):
                 if m.start() < end and m.end() > start:  # overlaps
@@ -264,8 +290,10 @@ class RiskRules:
             dropped = drop.get(code, frozenset()) if drop else frozenset()
             neg_rx = self._negation_res.get(code)
             negated_spans = [n.span() for n in neg_rx.finditer(norm)] if neg_rx is not None and matches else []
+            in_runs = self._denied_runs(norm, matches) if len(matches) > 1 else set()
             for m in matches:
-                if m.group(0) in dropped or any(lo < m.end() and m.start() < hi for lo, hi in negated_spans):
+                if m.group(0) in dropped or m.start() in in_runs \
+                        or any(lo < m.end() and m.start() < hi for lo, hi in negated_spans):
                     continue
                 if context is not None and (limited is None or m.group(0) in limited) and context.search(
                         norm, max(0, m.start() - self.context_window), m.end() + self.context_window):

@@ -31,16 +31,17 @@ _EXT_RE = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z
                      r"(\d+(?:\.\d+)?)(?:\s*(kg|l|升|公斤))?(?![\d.])(?![a-z])")
 _EXT_RE_UNIT = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
                           r"(\d+(?:\.\d+)?)\s*(kg|l)(?![a-z])")
-# a mass per volume, area, length or time (密度1150kg/m³, 1.1kg/L, 涂布量1.5kg/m², 0.5kg/米, 1kg/s) is a density or
-# a rate, not a mass: put right after a mass unit, it keeps the number from being read as one
-NOT_PER_MEASURE = (r"(?!\s*(?:/|每|per)\s*(?:立方|平方|平米|㎡|㎥|升|毫升|米|厘米|分钟|小时|秒"
+# a mass or volume per volume, area, length or time (密度1150kg/m³, 1.1kg/L, 涂布量1.5kg/m², 0.5kg/米, 1kg/s, 40L/s,
+# 30升/分) is a density or a rate, not an amount: put right after the unit, it keeps the number from being read as one
+NOT_PER_MEASURE = (r"(?!\s*(?:/|每|per)\s*(?:立方|平方|平米|㎡|㎥|升|毫升|米|厘米|分|小时|秒"
                    r"|(?:[cd]?m(?:\^?[23²³])?|ml|l|min|h|s)(?![a-z])))")
 _WEIGHT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|斤)(?![a-z])" + NOT_PER_MEASURE)
 _GROSS_RE = re.compile(r"(总重|毛重|整机重|整车重?|车重|整瓶重|含瓶|连瓶|带瓶|瓶重|瓶子|瓶身|加粉|实物|重约|发货重|快递重|承重|载重)"
                        r"[^\d，,。;；]{0,6}$"
                        # the whole unit (整车含钢瓶、车架、轮子约70公斤): what it holds may be listed before the mass
                        r"|(?:整车|整机|整套)[^\d，,。;；]{0,10}$")
-_VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])")
+# a flow (40L/s, 30升/分) is no volume
+_VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])" + NOT_PER_MEASURE)
 _TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d{2,3})(?!\d)")
 _MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
 _PERCENT_CONTENT_RE = re.compile(r"(磷酸二氢铵|磷酸铵盐|主要成分|有效成分|主成分|干粉含量|粉含量|含粉量)[^\d%]{0,6}"

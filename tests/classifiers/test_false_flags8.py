@@ -1,0 +1,77 @@
+"""Two false flags left open by the last round, each paired with a near miss that must still be flagged.
+
+1. a negating prefix that denies a run of phrases (不是旧瓶换粉, 非二手、翻新): only the first phrase was
+   cancelled, so 换粉 alone made a new extinguisher "refurbished";
+2. a flow (40L/s, 30升/分) read as a volume of litres.
+
+The listings are written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.specs import parse_specs
+
+from tests.classifiers.test_recall_rules import found, shop
+
+
+# -- 1. a negating prefix covers the run of phrases right after it -------------------------------------
+
+@pytest.mark.parametrize("description", [
+    "全新出厂，不是旧瓶换粉，假一赔十。",
+    "本店非二手、翻新产品，放心购买。",
+    "绝不旧瓶换粉，钢瓶生产日期都是今年的。",
+    "保证不是二手或翻新的，瓶身钢印可查。",
+])
+def test_a_prefix_denies_the_whole_run(rules, description):
+    got = found(rules, shop("MFZ/ABC4 干粉灭火器 4kg 新瓶新粉", "45", {"型号": "MFZ/ABC4", "充装量": "4kg"},
+                            description), "portable_extinguisher")
+    assert "refurbished" not in got, got
+
+
+@pytest.mark.parametrize("description", [
+    # the denial ends before the run: the phrases after it are the goods
+    "不是新瓶，旧瓶换粉的，便宜处理。",
+    # a space is no joiner: a title-like list of keywords after a denial of something else
+    "非二手 旧瓶换粉 年检用",
+    # a denial of one thing, then the reason's phrase after other words
+    "不是假货，就是换粉的，粉是新的。",
+])
+def test_a_phrase_after_the_run_still_flags(rules, description):
+    got = found(rules, shop("MFZ/ABC4 干粉灭火器 4kg", "45", {"型号": "MFZ/ABC4"}, description),
+                "portable_extinguisher")
+    assert "refurbished" in got, got
+
+
+def test_the_denial_the_text_model_is_read_without_covers_the_whole_run(rules):
+    item = shop("干粉灭火器 4kg", "45", {}, "全新 不是旧瓶换粉、翻新 假一赔十")
+    spans = rules.denials(item)["refurbished"]
+    assert [item.description[a:b] for _, a, b in spans] == ["不是旧瓶换粉、翻新"]
+
+
+# -- 2. a flow is no volume ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["流量40L/s 扬程50m", "流量 40 l/s", "喷雾流量30升/分", "流量 30升/分钟",
+                                  "额定流量 600L/min"])
+def test_a_flow_is_not_a_volume(text):
+    assert not parse_specs(text).get("volumes_l"), parse_specs(text)
+
+
+@pytest.mark.parametrize("text,volume", [("水基灭火器 6L", 6.0), ("容量6升/瓶", 6.0), ("MSWZ/9 9L 一箱2瓶", 9.0),
+                                         ("储罐 500L，流量40L/s", 500.0)])
+def test_a_volume_beside_a_flow_stays(text, volume):
+    assert volume in parse_specs(text)["volumes_l"]
+
+
+def test_a_pump_stating_its_flow_in_litres_per_second_is_not_a_contradiction(rules):
+    got = found(rules, shop("XBD5/40-125 消防泵 流量40L/s 扬程50米", "8800",
+                            {"型号": "XBD5/40-125", "流量": "40L/s", "扬程": "50m"}, "消防泵组 厂家直销"),
+                "fire_pump")
+    assert not {"spec_mismatch", "substandard_spec", "price_too_low"} & set(got), got
+
+
+def test_a_water_extinguisher_stating_two_volumes_still_contradicts(rules):
+    got = found(rules, shop("水基灭火器 MSWZ/6 6L", "60", {"型号": "MSWZ/6", "容量": "3L"},
+                            "喷射流量0.5L/s，家用车用都行"), "portable_extinguisher")
+    assert "spec_mismatch" in got, got
