@@ -44,7 +44,11 @@ HELDOUT4_PATH = DATA_DIR / "heldout4.jsonl"
 # A fifth (issue 17), by a writer who saw neither the rules nor any other listings, in the voice of a platform
 # compliance analyst copying listings of every kind of shop verbatim; sealed from the day it was written.
 HELDOUT5_PATH = DATA_DIR / "heldout5.jsonl"
-SEALED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH)
+# A sixth (issue 17), by a writer who saw neither the rules nor any other listings, in the voice of a market
+# inspector copying listings verbatim during a cross-platform spot check; sealed from the day it was written,
+# before that day's rule work.
+HELDOUT6_PATH = DATA_DIR / "heldout6.jsonl"
+SEALED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH)
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *SEALED_PATHS)  # measured on, never trained on
 # Trained on beside CORPUS_PATH when present: the hand-written lines (also in corpus.jsonl: they
 # count once) and listings written in the voice of real shop pages (issue 17)

@@ -178,7 +178,7 @@ def score(ctx, in_path: str, out_path: str, skip_bad_lines: bool) -> None:
 @click.command()
 @click.option("--data", "data_paths", multiple=True, type=click.Path(),
               help="Labelled JSON lines (title, category, reasons ...), repeatable; default: the packaged "
-                   "held-out files (the first, and the sealed second to fifth when present), side by side.")
+                   "held-out files (the first, and the sealed second to sixth when present), side by side.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Directory for the PNG plots (default: <data_dir>/reports/).")
 @click.pass_context
