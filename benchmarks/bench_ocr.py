@@ -19,7 +19,8 @@ pictures served by an image host on 127.0.0.1 that answers ETag and Last-Modifie
 scratch SQLite store by the 'ocr' stage's reader, then checked again per round as a re-score does:
 with validators (a conditional GET, answered 304), without them (`--ocr-refetch`: the full image
 downloaded and hashed), and within `[ocr] refetch_hours` (no request). Prints per mode the requests,
-the body bytes the host sent and the wall and CPU milliseconds per image (best round), and the ratios.
+the body bytes the host sent and the wall and CPU milliseconds per image (best round), the ratios, and
+what a daily check costs per image per day when a full download is forced every `[ocr] full_fetch_days`.
 Loopback hides the network: the bytes are the figure that carries to the platforms' image hosts.
 """
 
@@ -166,6 +167,12 @@ def recheck(listings: list, rounds: int) -> int:
           f"{full[0] / cond[0]:.1f}x the wall time, {full[1] / max(cond[1], 1e-9):.1f}x the CPU; a million listings "
           f"x 4 images re-checked: {1_000_000 * 4 * full[4] / n_images / 1e9:,.1f} GB sent without validators, "
           f"{1_000_000 * 4 * cond[4] / n_images / 1e9:,.1f} GB with them (304 headers only)")
+    days = OcrConfig().full_fetch_days  # a full download forced every `days` daily checks, 304s between
+    weekly = ((days - 1) * cond[4] + full[4]) / days / n_images
+    print(f"checked daily with a full download every {days:g} days ([ocr] full_fetch_days): {weekly:,.0f} bytes per "
+          f"image per day ({full[4] / n_images / weekly:.1f}x less than daily full downloads, "
+          f"{weekly * n_images / max(cond[4], 1):.0f}x conditional GETs only); a million listings x 4 images: "
+          f"{1_000_000 * 4 * weekly / 1e9:,.1f} GB a day")
     return 0
 
 

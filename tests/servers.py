@@ -276,16 +276,19 @@ class ImageHost(LocalHTTPServer):
     If-None-Match names the current ETag (or, without it, whose If-Modified-Since is not before
     Last-Modified), and answers `statuses[path]` (404, 410, 403, 503...) with no image where set, and a 302
     to `redirects[path]` where set.
-    `send_etag` / `send_last_modified` turn each validator off. Every GET is kept in `requests`
+    `send_etag` / `send_last_modified` turn each validator off. A lying host (`lie`, settable at any time)
+    keeps a path's ETag and Last-Modified when `put` changes its bytes (a CDN keying its validators on the
+    path), so it answers 304 to the old validators for ever. Every GET is kept in `requests`
     (path, the validators it carried, the status answered); connections are kept alive (HTTP/1.1)
     and counted in `connections`."""
 
     handler = _ImageHostHandler
 
     def __init__(self, images: dict[str, bytes] | None = None, send_etag: bool = True,
-                 send_last_modified: bool = True) -> None:
+                 send_last_modified: bool = True, lie: bool = False) -> None:
         self.send_etag = send_etag
         self.send_last_modified = send_last_modified
+        self.lie = lie
         self.images: dict[str, bytes] = {}
         self.etags: dict[str, str] = {}
         self.modified: dict[str, datetime] = {}
@@ -299,10 +302,13 @@ class ImageHost(LocalHTTPServer):
             self.put(path, data)
 
     def put(self, path: str, data: bytes) -> None:
-        """Serve `data` at `path` from now on (a new ETag, Last-Modified an hour later than any before)."""
+        """Serve `data` at `path` from now on (a new ETag, Last-Modified an hour later than any before; a lying
+        host keeps the validators a path already has)."""
         with self.lock:
             self._clock += timedelta(hours=1)
             self.images[path] = data
+            if self.lie and path in self.etags:
+                return
             self.etags[path] = '"' + hashlib.sha256(data).hexdigest()[:20] + '"'
             self.modified[path] = self._clock
 

@@ -284,6 +284,18 @@ class OcrSettings(_Section):
     refetch_hours: float = Field(24.0, ge=0, description="An image URL checked less than this many hours ago is "
                                                          "not fetched again (its record stands); older ones are "
                                                          "checked with a conditional GET (0: every OCR run).")
+    # A week: image hosts' validators are usually honest, so a conditional GET (a 304 of ~200 bytes of
+    # headers) is the right daily check; but a host whose ETag is keyed on the path, not the bytes (a shop
+    # replacing a main image on such a CDN), answers 304 for ever and the text cited would no longer be on
+    # the image. A full download at least weekly bounds how long such a host can hide a changed image to
+    # a week, at about 1/7 of the cost of daily full downloads: on the replica (benchmarks/bench_ocr.py
+    # --recheck) ~31 kB per full fetch against ~200 B per 304, so an image checked daily costs ~4.6 kB a
+    # day on average (6 x 200 B + 31 kB, over 7) instead of ~31 kB, or ~200 B with conditional GETs only.
+    full_fetch_days: float = Field(7.0, ge=0, description="A read whose bytes were last downloaded in full at least "
+                                                           "this many days ago is checked with a plain GET, not a "
+                                                           "conditional one, so a host whose validators lie (the "
+                                                           "same ETag for new bytes) cannot hide a changed image "
+                                                           "for longer (0: never forced, conditional GETs only).")
     max_listings: int = Field(0, ge=0, description="Listings OCR'd per process run (0: no cap; the rest stay queued).")
     threads: int = Field(0, ge=0, description="CPU threads the OCR engine uses per image (0: its default).")
     image_dir: str = Field("ocr", description="Copies of the images read (relative to data_dir).")

@@ -15,6 +15,10 @@ its own transaction, so a killed process loses no finished image. A re-check is 
 all; an older one is fetched with a conditional GET carrying the validators the host gave with the
 bytes read there (ETag as If-None-Match, Last-Modified as If-Modified-Since), and a 304 counts as those
 bytes again (nothing downloaded or recognised; the record's `seen_at`, the time last checked, moves on).
+A host whose validators lie (the same ETag after the bytes behind the URL changed) would answer 304 for
+ever, so a read whose bytes were last downloaded in full (its `fetched_at`) `[ocr] full_fetch_days` ago (7)
+or more is checked with a plain GET instead; the same bytes again move its `fetched_at` on (and the next
+check is conditional again), new bytes get a record as below (0: never forced, conditional GETs only).
 New bytes behind a URL read before get a record of their own (the earlier read is kept, listed as
 earlier); bytes read before are not recognised again. A definite refusal without bytes (HTTP 4xx but 408
 and 429, too large, another host) becomes the URL's newest record, so a page shows the image is no longer
@@ -86,6 +90,7 @@ class OcrConfig:
     user_agent: str = "firewatch"
     allowed_hosts: tuple[str, ...] = ()  # hosts images may come from; () = the platforms' domains (site maps)
     refetch_hours: float = 24.0  # a URL checked less than this ago is not fetched (0: checked on every run)
+    full_fetch_days: float = 7.0  # a read downloaded in full longer ago than this is not asked conditionally (0: never)
     refetch: bool = False  # this run fetches every image in full: no interval, no validators (`--ocr-refetch`)
 
     @classmethod
@@ -93,7 +98,7 @@ class OcrConfig:
         o = settings.ocr
         return cls(o.enabled, o.band_low, o.max_images, o.max_bytes, o.max_pixels, o.timeout, o.max_listings,
                    o.threads, settings.data_path(o.image_dir), settings.data_dir, settings.crawl.user_agent,
-                   refetch_hours=o.refetch_hours, refetch=refetch)
+                   refetch_hours=o.refetch_hours, full_fetch_days=o.full_fetch_days, refetch=refetch)
 
 
 # -- the engine ---------------------------------------------------------------------------------
@@ -221,6 +226,7 @@ class ImageReader:
         self.refused = 0
         self.requests = 0  # image GETs sent (each URL checked)
         self.not_modified = 0  # of them answered 304: the bytes read before, nothing downloaded
+        self.forced = 0  # of them sent plain although the host gave validators: downloaded over full_fetch_days ago
         self.skipped = 0  # URLs checked less than refetch_hours ago: not fetched at all
 
     def read_listing(self, listing: Listing) -> list[OcrImage]:
@@ -228,9 +234,10 @@ class ImageReader:
         `refetch_hours`: a URL whose latest record answered less than that ago is not fetched (its record
         stands, moved to where the listing shows it now); a network error is no answer (tried again next
         run). Else the URL is fetched, conditionally when its latest record holds bytes and the host's
-        validators: a 304 or bytes read before at that URL reuse their record (marked seen with the host's
-        latest validators, not recognised again); new bytes get a record of their own beside the earlier
-        ones (a shop may put new bytes behind the same URL). A definite refusal with no bytes (HTTP 4xx, too
+        validators and was downloaded in full less than `full_fetch_days` ago (`conditional`): a 304 or bytes
+        read before at that URL reuse their record (marked seen with the host's latest validators, not
+        recognised again; a full download of them also moves its `fetched_at`); new bytes get a record of
+        their own beside the earlier ones (a shop may put new bytes behind the same URL). A definite refusal with no bytes (HTTP 4xx, too
         large, another host) is recorded as the URL's newest record, so an image no longer readable shows so
         and the earlier read is listed as earlier; a network error leaves the URL's latest record current
         (recorded only when there is none). `config.refetch` fetches every URL in full (no interval, no
@@ -246,9 +253,9 @@ class ImageReader:
                 self.skipped += 1
                 records.append(last if last.position == position else self.store.ocr.moved(last, position))
                 continue
-            record = self.read_one(listing, position, url, tuple(reads))
+            record, downloaded = self._read(listing, position, url, tuple(reads))
             if record.id:
-                record = self.store.ocr.seen_again(record, position)
+                record = self.store.ocr.seen_again(record, position, downloaded)
             elif record.error.startswith(NETWORK_ERROR) and last is not None \
                     and not last.error.startswith(NETWORK_ERROR):
                 record = self.store.ocr.moved(last, position)  # no answer this time: the latest stands, where shown now
@@ -257,32 +264,61 @@ class ImageReader:
             records.append(record)
         return records
 
+    def conditional(self, last: OcrImage | None) -> bool:
+        """Whether the next check of the URL whose latest read is `last` is a conditional GET: that read holds
+        bytes and the host's validators, and its bytes were downloaded in full less than `full_fetch_days`
+        ago (0: however long ago). Else a plain GET (always under `config.refetch`): a host whose validators
+        lie (the same ETag for new bytes) would answer 304 for ever, so a read is downloaded at least that
+        often whatever the host says."""
+        return self._validated(last) and self._downloaded_lately(last)
+
+    def _validated(self, last: OcrImage | None) -> bool:
+        return last is not None and bool(last.sha256) and bool(last.etag or last.last_modified) \
+            and not self.config.refetch
+
+    def _downloaded_lately(self, last: OcrImage) -> bool:
+        days = self.config.full_fetch_days
+        return days <= 0 or (last.fetched_at is not None and last.fetched_at > utcnow() - timedelta(days=days))
+
     def read_one(self, listing: Listing, position: int, url: str, reads: tuple[OcrImage, ...] = ()) -> OcrImage:
         """A new record of the image at `url`, or the stored one of `reads` (this URL's) with the same bytes,
-        carrying the host's latest validators. Unless `config.refetch`, the GET is conditional on the
-        validators of the latest of `reads` when it holds bytes; a 304 gives that record back."""
+        carrying the host's latest validators. The GET is conditional on the validators of the latest of
+        `reads` when `conditional` says so; a 304 gives that record back."""
+        return self._read(listing, position, url, reads)[0]
+
+    def _read(self, listing: Listing, position: int, url: str,
+              reads: tuple[OcrImage, ...]) -> tuple[OcrImage, bool]:
+        """`read_one`'s record, and whether bytes were downloaded in full (False: a 304 or no bytes)."""
+        now = utcnow()
         base = OcrImage(listing.platform, listing.listing_id, position, url, engine=self.engine.name,
-                        recognised_at=utcnow())
+                        recognised_at=now)
         last = _latest(list(reads))
-        ask = last is not None and bool(last.sha256) and not self.config.refetch
+        ask = self._validated(last)
+        if ask and not self._downloaded_lately(last):
+            self.forced += 1  # the host's validators stand unused: a full download is due
+            ask = False
         try:
             self.requests += 1
             fetched = self.fetcher.fetch_if_changed(url, last.etag if ask else "", last.last_modified if ask else "")
         except httpx.HTTPError as exc:
-            return replace(base, error=f"{NETWORK_ERROR}：{type(exc).__name__}: {str(exc)[:200]}")
+            return replace(base, error=f"{NETWORK_ERROR}：{type(exc).__name__}: {str(exc)[:200]}"), False
         except ImageRefused as exc:
             self.refused += 1
-            return replace(base, error=str(exc))
+            return replace(base, error=str(exc)), False
         validators = {"etag": fetched.etag, "last_modified": fetched.last_modified}
         if fetched.data is None:  # 304: the bytes of the latest read at this URL, unchanged
             self.not_modified += 1
-            return replace(last, **validators)
+            return replace(last, **validators), False
         data = fetched.data
         digest = hashlib.sha256(data).hexdigest()
         known = next((r for r in reads if r.sha256 == digest), None)
         if known is not None:
-            return replace(known, **validators)
-        base = replace(base, sha256=digest, size=len(data), **validators)
+            return replace(known, **validators), True
+        return self._recognise(replace(base, sha256=digest, size=len(data), fetched_at=now, **validators), data), True
+
+    def _recognise(self, base: OcrImage, data: bytes) -> OcrImage:
+        """The record of new bytes (`base` names them): decoded, kept, and read (or reused: same bytes)."""
+        digest = base.sha256
         try:
             image, media = decode_image(data, self.config.max_pixels)
         except ImageRefused as exc:
@@ -298,7 +334,7 @@ class ImageReader:
         try:
             lines = self.engine.read(image)
         except Exception as exc:  # noqa: BLE001  (the engine on seller images: one bad image must not stop the rest)
-            log.warning("OCR engine failed on %s: %s: %s", url, type(exc).__name__, exc)
+            log.warning("OCR engine failed on %s: %s: %s", base.url, type(exc).__name__, exc)
             return replace(base, error=f"识别失败：{type(exc).__name__}: {str(exc)[:200]}")
         self.read_images += 1
         return replace(base, lines=lines, seconds=round(time.perf_counter() - started, 3))
@@ -409,6 +445,7 @@ class OcrStats:
     requests: int = 0  # image GETs sent
     not_modified: int = 0  # of them answered 304 (nothing downloaded)
     skipped: int = 0  # image URLs not fetched: checked less than refetch_hours ago
+    forced: int = 0  # GETs sent plain despite validators: downloaded in full over full_fetch_days ago
     image_reasons: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
@@ -492,7 +529,7 @@ class OcrStage:
         before = self.store.assessments.get_assessment(key)
         reader = self._reader()
         started = time.perf_counter()
-        before_counts = (reader.read_images, reader.requests, reader.not_modified, reader.skipped)
+        before_counts = (reader.read_images, reader.requests, reader.not_modified, reader.skipped, reader.forced)
         records = reader.read_listing(listing)
         if heartbeat is not None:
             heartbeat()
@@ -507,6 +544,7 @@ class OcrStage:
         self.stats.requests += reader.requests - before_counts[1]
         self.stats.not_modified += reader.not_modified - before_counts[2]
         self.stats.skipped += reader.skipped - before_counts[3]
+        self.stats.forced += reader.forced - before_counts[4]
         self.stats.image_reasons += assessment.specs.get("image_text", {}).get("reasons", 0)
         self.stats.seconds += time.perf_counter() - started
         return assessment

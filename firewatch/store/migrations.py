@@ -1136,4 +1136,17 @@ MIGRATIONS: list[tuple[int, str, str | dict[str, str] | DataStep]] = [
         ALTER TABLE ocr_images ADD COLUMN last_modified TEXT NOT NULL DEFAULT ''
         """,
     ),
+    (
+        33,
+        "an OCR read records when its bytes were last downloaded in full from its URL (ocr_images.fetched_at), so "
+        "a read is downloaded in full at least every [ocr] full_fetch_days even where the host answers 304 (a host "
+        "whose validators lie would hide a changed image for ever); existing rows with bytes: their seen_at, or "
+        "recognised_at where seen_at is empty (rows without bytes: none). A seen_at moved by a 304 cannot be told "
+        "from a download, so an old row's first forced download comes at most full_fetch_days after the upgrade",
+        """
+        ALTER TABLE ocr_images ADD COLUMN fetched_at TEXT NOT NULL DEFAULT '';
+        UPDATE ocr_images SET fetched_at = CASE WHEN seen_at <> '' THEN seen_at ELSE recognised_at END
+            WHERE sha256 <> ''
+        """,
+    ),
 ]

@@ -1,20 +1,24 @@
-"""Text recognised in listing images (OCR), one row per image read (table `ocr_images`, migrations 20, 31, 32).
+"""Text recognised in listing images (OCR), one row per image read (table `ocr_images`, migrations 20, 31-33).
 
 A row is keyed by (platform, listing_id, url, sha256): new bytes behind a URL already read add a row, never
 overwrite the text read before; `seen_at` is when that URL was last checked and gave this row's answer (its
-bytes fetched again or confirmed unchanged by a 304; for a row without bytes, the refusal given again), so
-the latest row of a URL is what the listing shows now. A row without bytes (a refusal or failed fetch:
-sha256 "", one per URL) is replaced by the first read of that URL's bytes after it. A read keeps the
-validators the image host gave with its bytes (`etag`, `last_modified`, migration 32) for the next
-conditional GET. A row keeps the image's URL and position in the listing's `image_urls`, its SHA-256, type, pixel
-size and byte size, the copy kept in the data folder (`file`, relative to it), the engine, the
-recognised lines (`OcrLine`: text, box as four corner points in image pixels, confidence 0..1) and
-how long recognition took, or the error that stopped it (unreadable, too large, not an image; such
-a row has no lines). Rows are never deleted: an image the listing no longer shows keeps its row (what
-was read then); readers pick the rows of the images shown now (`services.ocr.current_and_earlier`). Each image is saved in its own transaction as soon as it is read, so a killed
-OCR step keeps every image it finished; `save_result` stores the rescored assessment, completes the
-listing's 'ocr' stage and queues the next stages in one transaction (with `worker`, only while that
-worker holds the row: else `ClaimLost` and nothing is saved).
+bytes fetched again or confirmed unchanged by a 304; for a row without bytes, the refusal given again), so the
+latest row of a URL is what the listing shows now. A row without bytes (a refusal or failed fetch: sha256 "",
+one per URL) is replaced by the first read of that URL's bytes after it. A read keeps the validators the image
+host gave with its bytes (`etag`, `last_modified`, migration 32) for the next conditional GET, and
+`fetched_at` (migration 33), when its bytes were last downloaded in full from its URL (the first read, or a
+later plain GET that gave the same bytes: `seen_again(..., downloaded=True)`; a 304 moves `seen_at` and the
+validators only; "" for a row without bytes), so a read is downloaded in full again after
+`[ocr] full_fetch_days` whatever the host's validators say. A row keeps the image's URL and position in the
+listing's `image_urls`, its SHA-256, type, pixel size and byte size, the copy kept in the data folder (`file`,
+relative to it), the engine, the recognised lines (`OcrLine`: text, box as four corner points in image pixels,
+confidence 0..1) and how long recognition took, or the error that stopped it (unreadable, too large, not an
+image; such a row has no lines). Rows are never deleted: an image the listing no longer shows keeps its row
+(what was read then); readers pick the rows of the images shown now (`services.ocr.current_and_earlier`). Each
+image is saved in its own transaction as soon as it is read, so a killed OCR step keeps every image it
+finished; `save_result` stores the rescored assessment, completes the listing's 'ocr' stage and queues the
+next stages in one transaction (with `worker`, only while that worker holds the row: else `ClaimLost` and
+nothing is saved).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from firewatch.store.queue import complete_in
 
 Key = tuple[str, str]
 _COLUMNS = ("platform", "listing_id", "position", "url", "sha256", "media_type", "width", "height", "size", "file",
-            "engine", "lines", "error", "seconds", "recognised_at", "seen_at", "etag", "last_modified")
+            "engine", "lines", "error", "seconds", "recognised_at", "seen_at", "etag", "last_modified", "fetched_at")
 
 
 @dataclass
@@ -71,6 +75,7 @@ class OcrImage:
     seen_at: datetime | None = None  # when this URL last gave this answer (fetched or 304; None: when read)
     etag: str = ""  # the image host's validators for these bytes (ETag, Last-Modified, verbatim; "" none)
     last_modified: str = ""
+    fetched_at: datetime | None = None  # when these bytes were last downloaded in full from the URL (None: never)
     id: int = 0  # the stored row's id (0: not stored yet)
 
     @property
@@ -115,7 +120,7 @@ def _image(r: Any) -> OcrImage:
                     lines=[OcrLine(x["text"], x["box"], float(x["score"])) for x in json.loads(r["lines"])],
                     error=r["error"], seconds=float(r["seconds"]), recognised_at=_parse_ts(r["recognised_at"]),
                     seen_at=_parse_ts(r["seen_at"]), etag=r["etag"], last_modified=r["last_modified"],
-                    id=int(r["id"]))
+                    fetched_at=_parse_ts(r["fetched_at"]), id=int(r["id"]))
 
 
 class SQLiteOcr:
@@ -126,12 +131,15 @@ class SQLiteOcr:
 
     def save_image(self, image: OcrImage) -> None:
         """Record one image read (by listing, URL and SHA-256), in its own transaction: a row of other bytes
-        at the same URL stays; a row of no bytes at that URL (a failed fetch) is replaced."""
+        at the same URL stays; a row of no bytes at that URL (a failed fetch) is replaced. A read with bytes
+        and no `fetched_at` was downloaded when it was read."""
         read_at = image.recognised_at or utcnow()
+        fetched_at = image.fetched_at or (read_at if image.sha256 else None)
         values = (image.platform, image.listing_id, int(image.position), image.url, image.sha256, image.media_type,
                   int(image.width), int(image.height), int(image.size), image.file, image.engine,
                   json.dumps(image.to_dict()["lines"], ensure_ascii=False), image.error[:2000], float(image.seconds),
-                  _ts(read_at), _ts(image.seen_at or read_at), image.etag[:500], image.last_modified[:200])
+                  _ts(read_at), _ts(image.seen_at or read_at), image.etag[:500], image.last_modified[:200],
+                  _ts(fetched_at) if fetched_at else "")
         updates = ", ".join(f"{c}=excluded.{c}" for c in _COLUMNS[2:])
         where = "platform=? AND listing_id=? AND url=? AND sha256=?"
         with self._db.transaction() as db:
@@ -145,14 +153,20 @@ class SQLiteOcr:
             db.execute(f"INSERT INTO ocr_images ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
                        f"ON CONFLICT (platform, listing_id, url, sha256) DO UPDATE SET {updates}", values)
 
-    def seen_again(self, image: OcrImage, position: int) -> OcrImage:
-        """A stored read whose bytes were fetched again at its URL, or confirmed unchanged (a 304): now shown
-        at `position`, seen now, with the validators `image` carries (the host's latest)."""
+    def seen_again(self, image: OcrImage, position: int, downloaded: bool = False) -> OcrImage:
+        """A stored read whose bytes were downloaded again in full at its URL (`downloaded`: its `fetched_at`
+        moves on too), or confirmed unchanged by a 304 (its `fetched_at` stays): now shown at `position`,
+        seen now, with the validators `image` carries (the host's latest)."""
         now = utcnow()
+        values = (int(position), _ts(now), image.etag[:500], image.last_modified[:200])
         with self._db.transaction() as db:
-            db.execute("UPDATE ocr_images SET position=?, seen_at=?, etag=?, last_modified=? WHERE id=?",
-                       (int(position), _ts(now), image.etag[:500], image.last_modified[:200], image.id))
-        return replace(image, position=position, seen_at=now)
+            if downloaded:
+                db.execute("UPDATE ocr_images SET position=?, seen_at=?, etag=?, last_modified=?, fetched_at=? "
+                           "WHERE id=?", (*values, _ts(now), image.id))
+            else:
+                db.execute("UPDATE ocr_images SET position=?, seen_at=?, etag=?, last_modified=? WHERE id=?",
+                           (*values, image.id))
+        return replace(image, position=position, seen_at=now, fetched_at=now if downloaded else image.fetched_at)
 
     def moved(self, image: OcrImage, position: int) -> OcrImage:
         """A stored read now shown at `position` whose bytes could not be fetched again (its `seen_at` stays)."""

@@ -2,10 +2,14 @@
 validators (ETag, Last-Modified) and the next check of its URL is a conditional GET, so unchanged bytes
 cost a 304 and nothing is downloaded or recognised, while new bytes behind the URL still get a read of
 their own; a URL checked less than `[ocr] refetch_hours` ago is not fetched at all, and a forced re-read
-(`firewatch process --ocr-refetch`) fetches in full. A definite refusal (404, 410, 403, too large) after a
-read is the URL's current record (the read stays, listed as earlier, not cited); a network error or a
-429 leaves the read current. On SQLite and PostgreSQL. Real parts: an image host on 127.0.0.1 that
-answers validators and counts its GETs and 304s, rapidocr-onnxruntime, real stores."""
+(`firewatch process --ocr-refetch`) fetches in full. A read downloaded in full `[ocr] full_fetch_days` ago
+or more is checked with a plain GET (migration 33: `fetched_at`), so a host whose validators lie cannot
+hide new bytes for longer; a 304 leaves `fetched_at`, a full download of the same bytes moves it. A
+definite refusal (404, 410, 403, too large) after a read is the URL's current record (the read stays,
+listed as earlier, not cited); a network error or a 429 leaves the read current. On SQLite and
+PostgreSQL. Real parts: an image host on 127.0.0.1 that answers validators (or lies with them) and counts
+its GETs and 304s, rapidocr-onnxruntime, real stores; time moves by the stored `fetched_at` or the
+process clock, never by sleeping."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from datetime import timedelta
 
 import pytest
 
-from firewatch.core.clock import offset, set_offset
+from firewatch.core.clock import offset, set_offset, utcnow
 from firewatch.core.models import Listing
 from firewatch.core.settings import load_settings
 from firewatch.services.ocr import NETWORK_ERROR, ImageReader, OcrConfig, OcrStage, current_and_earlier
@@ -227,3 +231,158 @@ def test_the_interval_is_a_setting_and_the_forced_read_a_process_flag(tmp_path):
     assert OcrConfig.from_settings(settings, refetch=True).refetch
     shown = run_cli("process", "--help")
     assert shown.returncode == 0 and "--ocr-refetch" in shown.stdout and "重新完整下载每张图片" in shown.stdout
+
+
+# -- full downloads at least every full_fetch_days (migration 33) ----------------------------------------
+def _downloaded_days_ago(store, record_id: int, days: float) -> None:
+    """Move a read's last full download `days` back (its `fetched_at` in the store)."""
+    with store._db.transaction() as db:
+        db.execute("UPDATE ocr_images SET fetched_at=? WHERE id=?",
+                   ((utcnow() - timedelta(days=days)).isoformat(), record_id))
+
+
+def _last(host: ImageHost, path: str) -> tuple[str, str, int]:
+    """The validators the last GET of `path` carried (If-None-Match, If-Modified-Since) and its status."""
+    r = host.gets(path)[-1]
+    return r["if_none_match"], r["if_modified_since"], r["status"]
+
+
+def test_a_lying_host_is_caught_by_a_full_download_after_full_fetch_days(store_url, serve, tmp_path):
+    a, b = _picture("65", "年检专用"), _picture("65", "正规厂家")
+    cdn = serve(ImageHost, images={"/a.png": a}, lie=True)  # validators keyed on the path, not the bytes
+    url = f"{cdn.url}/a.png"
+    listing = _listing("65", url)
+    with open_store(store_url, data_dir=tmp_path) as store:
+        store.listings.upsert_listing(listing)
+        counting = _CountingEngine()
+        stage, reader = _reader(store, tmp_path, counting, refetch_hours=0, full_fetch_days=7)
+        try:
+            reader.read_listing(listing)
+            [read] = store.ocr.images_of(listing.key)
+            etag = cdn.etags["/a.png"]
+            cdn.put("/a.png", b)  # the shop replaces the picture: the host keeps its ETag and Last-Modified
+            assert cdn.etags["/a.png"] == etag
+            assert reader.read_listing(listing)[0].id == read.id  # fooled within the week: a 304
+            assert _last(cdn, "/a.png")[0::2] == (etag, 304) and reader.forced == 0
+
+            _downloaded_days_ago(store, read.id, 8)  # downloaded in full 8 days ago: no validators sent
+            [now] = reader.read_listing(listing)
+            assert _last(cdn, "/a.png") == ("", "", 200)
+            assert (now.sha256, reader.forced, counting.reads) == (_sha(b), 1, 2)
+            current, earlier = current_and_earlier(store, listing.key)
+            assert [r.sha256 for r in current] == [_sha(b)] and "正规厂家" in current[0].text
+            assert current[0].fetched_at is not None and current[0].fetched_at > utcnow() - timedelta(minutes=5)
+            assert [r.id for r in earlier] == [read.id] and "年检专用" in earlier[0].text  # kept, no longer cited
+
+            reader.read_listing(listing)  # the new bytes were downloaded just now: conditional again
+            assert _last(cdn, "/a.png")[0::2] == (etag, 304) and (reader.forced, counting.reads) == (1, 2)
+        finally:
+            stage.close()
+
+
+def test_within_full_fetch_days_the_check_stays_conditional_and_a_304_keeps_fetched_at(store_url, serve,
+                                                                                         tmp_path, clock):
+    a = _picture("66", "年检专用")
+    cdn = serve(ImageHost, images={"/a.png": a})
+    listing = _listing("66", f"{cdn.url}/a.png")
+    with open_store(store_url, data_dir=tmp_path) as store:
+        store.listings.upsert_listing(listing)
+        stage, reader = _reader(store, tmp_path, _CountingEngine(), refetch_hours=24, full_fetch_days=7)
+        try:
+            reader.read_listing(listing)
+            [read] = store.ocr.images_of(listing.key)
+            assert read.fetched_at == read.recognised_at == read.seen_at
+            for day in range(1, 7):  # checked daily for six days: a 304 each time, fetched_at stays
+                clock(24 * day + 1)
+                reader.read_listing(listing)
+                assert _last(cdn, "/a.png") == (cdn.etags["/a.png"], read.last_modified, 304)
+                [now] = store.ocr.images_of(listing.key)
+                assert (now.id, now.fetched_at) == (read.id, read.fetched_at) and now.seen_at > read.seen_at
+            assert (cdn.count(), cdn.count(304), reader.not_modified, reader.forced) == (7, 6, 6, 0)
+        finally:
+            stage.close()
+
+
+def test_a_full_download_of_unchanged_bytes_moves_fetched_at_and_the_next_check_is_conditional(
+        store_url, serve, tmp_path, clock):
+    a = _picture("67", "年检专用")
+    cdn = serve(ImageHost, images={"/a.png": a})
+    listing = _listing("67", f"{cdn.url}/a.png")
+    with open_store(store_url, data_dir=tmp_path) as store:
+        store.listings.upsert_listing(listing)
+        counting = _CountingEngine()
+        stage, reader = _reader(store, tmp_path, counting, refetch_hours=24, full_fetch_days=7)
+        try:
+            reader.read_listing(listing)
+            [read] = store.ocr.images_of(listing.key)
+            clock(24 * 7 + 1)  # a week and an hour later: downloaded in full, the same bytes
+            [again] = reader.read_listing(listing)
+            assert _last(cdn, "/a.png") == ("", "", 200) and reader.forced == 1
+            [stored] = store.ocr.images_of(listing.key)
+            assert again.id == stored.id == read.id and counting.reads == 1  # the same read, not recognised again
+            assert stored.fetched_at == stored.seen_at == again.fetched_at > read.fetched_at + timedelta(days=7)
+            assert (stored.etag, stored.recognised_at) == (cdn.etags["/a.png"], read.recognised_at)
+
+            clock(24 * 8 + 2)  # a day later: within a week of that download, so conditional again
+            reader.read_listing(listing)
+            assert _last(cdn, "/a.png") == (cdn.etags["/a.png"], read.last_modified, 304) and reader.forced == 1
+            [after] = store.ocr.images_of(listing.key)
+            assert after.fetched_at == stored.fetched_at and after.seen_at > stored.seen_at
+        finally:
+            stage.close()
+
+
+def test_full_fetch_days_0_keeps_conditional_gets(store_url, serve, tmp_path):
+    a, b = _picture("68", "年检专用"), _picture("68", "正规厂家")
+    cdn = serve(ImageHost, images={"/a.png": a}, lie=True)
+    listing = _listing("68", f"{cdn.url}/a.png")
+    with open_store(store_url, data_dir=tmp_path) as store:
+        store.listings.upsert_listing(listing)
+        stage, reader = _reader(store, tmp_path, _CountingEngine(), refetch_hours=0, full_fetch_days=0)
+        try:
+            reader.read_listing(listing)
+            [read] = store.ocr.images_of(listing.key)
+            cdn.put("/a.png", b)
+            _downloaded_days_ago(store, read.id, 400)  # however long ago: never forced
+            assert reader.read_listing(listing)[0].id == read.id
+            assert _last(cdn, "/a.png")[0::2] == (cdn.etags["/a.png"], 304) and reader.forced == 0
+            [stored] = store.ocr.images_of(listing.key)
+            assert stored.fetched_at < utcnow() - timedelta(days=399)  # a 304 downloads nothing
+        finally:
+            stage.close()
+
+
+def test_migration_33_fills_fetched_at_of_old_reads(store_url, monkeypatch):
+    monkeypatch.setattr(sqlstore, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < 33])
+    later = AT + timedelta(days=3)
+    rows = [("https://x/a.png", "aa" * 32, "", later.isoformat()),  # checked again since its read
+            ("https://x/b.png", "bb" * 32, "", ""),  # no seen_at: its read is the download
+            ("https://x/c.png", "", "图片地址返回 HTTP 404", AT.isoformat())]  # no bytes: nothing downloaded
+    with open_store(store_url) as store:  # a store as it was before migration 33
+        with store._db.transaction() as db:
+            for url, sha, error, seen in rows:
+                db.execute("INSERT INTO ocr_images (platform, listing_id, position, url, sha256, engine, lines, "
+                           "error, seconds, recognised_at, seen_at, etag, last_modified) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           ("jd", "1", 0, url, sha, "e", "[]", error, 0.5, AT.isoformat(), seen, '"v"', ""))
+        assert 33 not in store.schema_versions()
+    monkeypatch.undo()
+    with open_store(store_url) as store:
+        assert 33 in store.schema_versions()
+        old = {r.url: r for r in store.ocr.images_of(("jd", "1"))}
+        assert [(old[u].fetched_at, old[u].seen_at) for u in sorted(old)] == [(later, later), (AT, None), (None, AT)]
+        checked = store.ocr.seen_again(old["https://x/a.png"], 0)  # a 304: fetched_at stays
+        fetched = store.ocr.seen_again(old["https://x/b.png"], 1, downloaded=True)  # a full download: it moves
+        after = {r.url: r for r in store.ocr.images_of(("jd", "1"))}
+        assert (after["https://x/a.png"].fetched_at, after["https://x/a.png"].seen_at) == (later, checked.seen_at)
+        assert after["https://x/b.png"].fetched_at == after["https://x/b.png"].seen_at == fetched.fetched_at > AT
+        store.ocr.save_image(OcrImage("jd", "1", 2, "https://x/d.png", sha256="dd" * 32, engine="e",
+                                      recognised_at=later))  # a new read: downloaded when read
+        store.ocr.save_image(OcrImage("jd", "1", 3, "https://x/e.png", engine="e", error="图片地址返回 HTTP 404"))
+        new = {r.url: r for r in store.ocr.images_of(("jd", "1"))}
+        assert (new["https://x/d.png"].fetched_at, new["https://x/e.png"].fetched_at) == (later, None)
+
+
+def test_full_fetch_days_is_a_setting():
+    assert OcrConfig.from_settings(load_settings(env={})).full_fetch_days == 7
+    assert OcrConfig.from_settings(load_settings(env={"FIREWATCH_OCR__FULL_FETCH_DAYS": "0"})).full_fetch_days == 0
