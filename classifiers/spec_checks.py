@@ -16,6 +16,7 @@ from typing import Any
 
 from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, finding, load_facts, locate, mountings_said, parse_specs, \
     self_check_hours, today
+from .spec_limits import limit_findings
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
@@ -1176,6 +1177,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _smoke_alarm(text, facts)
     if category == "smoke_alarm":
         found += _smoke_self_check(text, specs, facts, on)
+    found += limit_findings(text, category, specs, facts)  # measured values against limits (spec_limits)
     if standards:  # `standards=False`: the caller judged each field's cited standards already
         found += _standards(text, category, specs, facts, on)
     return found
