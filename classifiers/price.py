@@ -245,7 +245,7 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
         # one naming another use)
         norm = _norm(title)
         entries = [p for p in entries if "_names" not in p or (
-            (not p["_names"] or any(w in norm for w in p["_names"])) and not _names_other(norm, p))]
+            (not p["_names"] or any(_named(norm, w) for w in p["_names"])) and not _names_other(norm, p))]
     if category == "portable_extinguisher":
         agent, amount = extinguisher_size(specs)
         weights = [float(w) for w in specs.get("weights_kg") or [] if w]
@@ -279,6 +279,19 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
 
 
 _WITH_CUES = ("带", "含", "配", "附", "加", "送", "+", "连")
+# a name the title denies (家用增压泵 … 非消防泵, 不是消防水带) does not name the product a prior prices
+_DENIED_NAME_RE = re.compile(r"(?:非|不是|并非|不属于|不能作为?|不可作为?|不作为?|不可用于|不能用于)\s*$")
+
+
+def _named(norm: str, word: str) -> bool:
+    """Whether the title names `word` other than right after a denial (非消防泵 does not name 消防)."""
+    i = norm.find(word)
+    while i >= 0:
+        if not _DENIED_NAME_RE.search(norm[max(0, i - 5):i]):
+            return True
+        i = norm.find(word, i + 1)
+    return False
+
 
 
 def _names_other(norm: str, prior: dict[str, Any]) -> bool:

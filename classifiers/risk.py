@@ -35,6 +35,7 @@ from .price import find_prior as _find_prior
 from .price import unit_price as _unit_price
 from .risk_model import TEXT_CODES, RiskTextModel
 from .spec_checks import check_specs
+from .set_price import set_price_reason
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
     parse_specs, today, validate_ccc_number
 from .spec_checks import _scalars, cross_field_mismatch
@@ -511,10 +512,15 @@ class RiskRules:
 
     def price_reason(self, listing: Listing, category: str, specs: dict[str, Any],
                      price_model: Any = None) -> list[Reason]:
-        """price_too_low: from a fitted PriceModel when given, else unit price below `ratio` x the prior median."""
+        """price_too_low: from a fitted PriceModel when given, else unit price below `ratio` x the prior median;
+        else a set priced below the parts it lists (set_price.py)."""
         model = price_model if price_model is not None else self.price_model
         if model is not None:
-            return model.reasons(listing, category, specs)
+            return model.reasons(listing, category, specs) or set_price_reason(listing, category, self.price_priors)
+        return self._unit_price_reason(listing, category, specs) or set_price_reason(listing, category, self.price_priors)
+
+    def _unit_price_reason(self, listing: Listing, category: str, specs: dict[str, Any]) -> list[Reason]:
+        """price_too_low when the unit price is below `ratio` x the prior median."""
         cfg = self.price_priors
         price = listing.display_price
         if not cfg.get("enabled", True) or price is None or price <= 0:

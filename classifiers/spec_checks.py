@@ -16,6 +16,7 @@ from typing import Any
 
 from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, finding, load_facts, locate, mountings_said, parse_specs, \
     self_check_hours, today
+from .spec_limits import limit_findings
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
@@ -121,6 +122,9 @@ _FILL_KG_RE = re.compile(r"(?:实际充装量?|实际装粉量?|实装|实充|�
 # a declared fill tolerance (充装误差±5%, 充装量误差：±3%, 装粉偏差 ±5%): the fill's word, then the figure
 _FILL_PCT_RE = re.compile(r"(?:充装量?|装粉量?|灌装量?|装药量?|药剂量?)\s*(?:允许)?(?:误差|偏差|公差)\s*(?:范围|控制在|为|[:：])?\s*"
                           r"(?:±|\+/?-|正负)\s*(\d{1,2}(?:\.\d{1,2})?)\s*%")
+# the same said as a bound within the fill's sentence (实际装粉7.6公斤左右，误差在5%以内都算合格; 充装量偏差5%之内)
+_FILL_WITHIN_RE = re.compile(r"(?:充装|装粉|灌装|装药|药剂|干粉|粉量|净含量)[^。；;！!？?]{0,16}?(?:误差|偏差|公差)\s*(?:范围)?\s*"
+                             r"(?:在|控制在|为|[:：])?\s*(?:±|\+/?-|正负)?\s*(\d{1,2}(?:\.\d{1,2})?)\s*%\s*(?:以内|之内|内)")
 
 
 def _fill_tolerance(amount: float, table: dict[str, Any]) -> float | None:
@@ -151,7 +155,7 @@ def _extinguisher_fill(text: str, codes: list[dict[str, Any]], cfg: dict[str, An
     tol = _fill_tolerance(code["amount"], cfg.get("fill_tolerance", {}))
     if tol is None:
         return []
-    for m in _FILL_PCT_RE.finditer(_normal(text)):
+    for m in [*_FILL_PCT_RE.finditer(_normal(text)), *_FILL_WITHIN_RE.finditer(_normal(text))]:
         # the seller's own declared fill tolerance (充装误差±5%): wider than the standard's for the size
         pct = float(m.group(1))
         if pct / 100.0 > tol + 1e-9:
@@ -1176,6 +1180,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _smoke_alarm(text, facts)
     if category == "smoke_alarm":
         found += _smoke_self_check(text, specs, facts, on)
+    found += limit_findings(text, category, specs, facts)  # measured values against limits (spec_limits)
     if standards:  # `standards=False`: the caller judged each field's cited standards already
         found += _standards(text, category, specs, facts, on)
     return found
