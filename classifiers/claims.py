@@ -282,14 +282,17 @@ _KIND_UNITS = {
     "m": ("length", 1.0), "米": ("length", 1.0), "cm": ("length", 0.01), "厘米": ("length", 0.01),
     "公分": ("length", 0.01), "mm": ("length", 0.001), "毫米": ("length", 0.001),
     "min": ("time", 1.0), "分钟": ("time", 1.0), "h": ("time", 60.0), "小时": ("time", 60.0), "秒": ("time", 1 / 60),
+    "刻钟": ("time", 15.0),
     "℃": ("temperature", 1.0), "°c": ("temperature", 1.0),
-    "mpa": ("pressure", 1.0), "kpa": ("pressure", 0.001), "bar": ("pressure", 0.1),
+    "mpa": ("pressure", 1.0), "kpa": ("pressure", 0.001), "bar": ("pressure", 0.1), "兆帕": ("pressure", 1.0),
     "kw": ("power", 1000.0), "千瓦": ("power", 1000.0), "w": ("power", 1.0), "瓦": ("power", 1.0),
     "l/s": ("flow", 1.0), "m3/h": ("flow", 1 / 3.6), "m³/h": ("flow", 1 / 3.6), "l/min": ("flow", 1 / 60),
     "mm²": ("section", 1.0), "mm2": ("section", 1.0), "㎟": ("section", 1.0), "平方毫米": ("section", 1.0),
     "平方": ("section", 1.0), "平方米": ("area", 1.0), "m²": ("area", 1.0), "m2": ("area", 1.0),
     "v": ("voltage", 1.0), "伏": ("voltage", 1.0), "kv": ("voltage", 1000.0),
-    "mah": ("charge", 1.0), "ah": ("charge", 1000.0),
+    "mah": ("charge", 1.0), "ah": ("charge", 1000.0), "毫安时": ("charge", 1.0), "毫安": ("charge", 1.0),
+    # a sound level (报警声强 ≥85dB, 七十分贝) and a detector's channel count (8路, 四路剩余电流)
+    "db": ("loudness", 1.0), "分贝": ("loudness", 1.0), "路": ("channels", 1.0),
     # a garment's or a boot's size (43码)
     "码": ("size", 1.0),
     # a period in years or months (有效期5年, 电池寿命10年, 质保36个月); a calendar year (2025年) is no period
@@ -354,6 +357,10 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
         "tables": (nouns, tuple(sorted({len(n) for n in nouns}, reverse=True)),
                    tuple(sorted(map(normalize, cfg.get("product_words", [])), key=len, reverse=True))),
         "skip": alt("skip_clause_words"),
+        # a verb of lasting or holding before a value (能撑15分钟): the value is the product's own (`bare`)
+        "reply_skip": alt("reply_skip_words"),
+        "bare_verbs": re.compile("(?:" + "|".join(re.escape(normalize(w)) for w in cfg.get("bare_verbs", [])) + ")$"
+                                 if cfg.get("bare_verbs") else r"(?!)"),
         "options": alt("option_words"),
         "headline_keys": frozenset(normalize(k) for k in cfg.get("headline_keys", [])),
         "bare_units": {q: frozenset(normalize(u) for u in spec.get("bare_units", []))
@@ -377,6 +384,8 @@ def _phrase_before(before: str) -> str:
 
 # what a qualifier holds that names the piece of goods, not a part of it (这盘水带长度, 那一台的重量)
 _DEMONSTRATIVE_RE = re.compile(r"^(?:这|那|该|此)一?[盘卷台瓶根条个只款套桶件樘扇具箱]?")
+# the product itself as the subject right before a value (这瓶是1升装的, 这款就是5公斤): the value is its headline one
+_SUBJECT_END = re.compile(r"(?:这|那|该|此|本)一?[盘卷台瓶根条个只款套桶件樘扇具箱罐品]$")
 # adjectives between a value and the noun after it (7年长效电池, 10年超长寿命)
 _LEADING_FILLER = re.compile(r"^(?:长效|超长|持久|长寿)")
 
@@ -406,6 +415,38 @@ def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> 
 # a question reported, then its answer after a colon (师傅问重不重：一瓶里头粉就十斤整): the answer is the seller's
 # own statement; a bare 问： opens the question itself (问：有25米的吗)
 _REPORTED_QUESTION = re.compile(r"问[^:：]{2,40}[:：]")  # bounded: quadratic on a long text without a colon
+
+
+# a buyer's question and the seller's reply (问：电池多大？答：八百毫安的): the reply is the seller's statement, a value in
+# it without a noun is said of what the question asks (电池), else of the product's headline quantity
+_ANSWER_MARK = re.compile(r"答\s*[:：]")
+_QUESTION_MARK = re.compile(r"问\s*[:：]?")
+_QA_WINDOW = 60
+
+
+def _question_of(norm: str, start: int, floor: int = 0) -> str | None:
+    """The question a value at `start` answers (the words between 问 and 答 before it, in a window of
+    `_QA_WINDOW` characters), "" for a reply to no stated question, None when the value is in no reply."""
+    lo = max(floor, start - _QA_WINDOW)
+    answers = list(_ANSWER_MARK.finditer(norm, lo, start))
+    if not answers:
+        return None
+    ans = answers[-1]
+    if "问" in norm[ans.end():start]:
+        return None  # a new question after the reply
+    asked = [m for m in _QUESTION_MARK.finditer(norm, lo, ans.start())]
+    return norm[asked[-1].end():ans.start()] if asked else ""
+
+
+def _noun_in(words: str, kind: str, tables: tuple) -> tuple[str, str] | None:
+    """The quantity of `kind` a noun in `words` names (the longest noun first), qualifier-free."""
+    nouns, lengths, _ = tables
+    for n in lengths:
+        for i in range(len(words) - n + 1):
+            q = next((q for q, k in nouns.get(words[i:i + n], ()) if k == kind), None)
+            if q is not None:
+                return q, ""
+    return None
 
 
 def _answer_of(clause: str, value: str) -> str:
@@ -531,6 +572,9 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
                 optioned.add(kind)
             continue
         clause = _answer_of(_clause_at(norm, max(s, value_start), e), norm[max(s, value_start):e])
+        question = _question_of(norm, s, value_start) if "答" in norm else None
+        if question is not None:
+            clause = _ANSWER_MARK.sub("", clause)
         if options.search(clause):
             optioned.add(kind)
             continue
@@ -561,13 +605,25 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             # a noun a space before the value (流量 54m3/h); a word there that names no quantity (消防水带 20米) leaves
             # the value alone in its field
             found = _quantity_of(_phrase_before(before.rstrip()), kind, tables)
+        if question is not None and phrase.endswith("答"):
+            phrase = phrase[:-1]  # 答：八百毫安的: the reply's own mark
+        if question is not None and prep["reply_skip"].search(question):
+            continue  # 问：多久发货？答：24小时: a reply of the sale, not of the goods
+        verb = bool(phrase) and bool(prep["bare_verbs"].search(phrase) or _SUBJECT_END.search(phrase))
+        if verb:
+            phrase = ""  # 能撑15分钟, 这瓶是1升装的: what the product itself lasts or holds
         if found is None and not phrase:
             tail = _LEADING_FILLER.sub("", re.match(r"[\u4e00-\u9fff]{0,6}", after).group())
             found = _quantity_of(tail, kind, tables, at_end=False) if tail else None
-            # a value with nothing after it, or what one unit of the goods holds (25kg一桶, 100米一卷)
-            if found is None and (source == "title" or headline) and (not tail or tail[0] in "装的长"
-                                                                        or _ONE_UNIT_RE.match(tail)):
+            if found is None and question:
+                found = _noun_in(question, kind, tables)  # 问：电池多大？答：八百毫安的
+            # a value with nothing after it, or what one unit of the goods holds (25kg一桶, 100米一卷); in the
+            # description, one sold by its size (三公斤的, 一升装的, 五公斤款) or a reply's bare figure
+            spoken = source == "description" and (question is not None or verb or tail[:1] in ("装", "款", "的"))
+            if found is None and (source == "title" or headline or spoken) and (
+                    not tail or tail[0] in "装的长款" or _ONE_UNIT_RE.match(tail) or question is not None):
                 stmt["bare"] = True
+                stmt["reply"] = question is not None
                 out.append(stmt)
                 continue
         if found is None:
@@ -612,7 +668,8 @@ _UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "�
                "ml": "毫升", "毫升": "毫升", "kw": "kW", "千瓦": "千瓦", "w": "W", "mpa": "MPa", "kpa": "kPa", "v": "V", "kv": "kV",
                "mm²": "mm²", "mm2": "mm²", "㎟": "mm²", "平方": "平方", "l/s": "L/s", "m3/h": "m³/h", "m³/h": "m³/h",
                "mah": "mAh", "ah": "Ah", "°c": "℃", "码": "码", "年": "年", "个月": "个月", "立方": "立方（m³/h）",
-               "方": "方（m³/h）", "立方米": "立方米（m³/h）", "m3": "m³/h"}
+               "方": "方（m³/h）", "立方米": "立方米（m³/h）", "m3": "m³/h", "兆帕": "兆帕", "毫安": "毫安", "毫安时": "毫安时",
+               "db": "dB", "分贝": "分贝", "路": "路", "刻钟": "刻钟"}
 
 
 def _shown(stmt: dict[str, Any]) -> str:
@@ -665,10 +722,11 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
             if not st["bare"]:
                 named.setdefault((st["q"], st["qualifier"], st["kind"], st["bound"]), []).append(st)
         keep = [v[0] for v in named.values() if all(_close(v[0], x, cfg) for x in v[1:])]
-        bares: dict[str, list] = {}
+        bares: dict[tuple, list] = {}
         for st in stmts:
             if st["bare"] and not st["bound"]:
-                bares.setdefault(st["kind"], []).append(st)
+                # a reply (问…答：八斤装的) is a statement of its own beside the field's other words
+                bares.setdefault((st["kind"], st.get("reply", False)), []).append(st)
         keep += [v[0] for v in bares.values() if len(v) == 1]
         if keep:
             per_field.append((source, text, keep))
