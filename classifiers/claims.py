@@ -359,6 +359,7 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
         "skip": alt("skip_clause_words"),
         # a verb of lasting or holding before a value (能撑15分钟): the value is the product's own (`bare`)
         "reply_skip": alt("reply_skip_words"),
+        "not_bare": alt("not_bare_words"),
         "bare_verbs": re.compile("(?:" + "|".join(re.escape(normalize(w)) for w in cfg.get("bare_verbs", [])) + ")$"
                                  if cfg.get("bare_verbs") else r"(?!)"),
         "options": alt("option_words"),
@@ -609,7 +610,10 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             phrase = phrase[:-1]  # 答：八百毫安的: the reply's own mark
         if question is not None and prep["reply_skip"].search(question):
             continue  # 问：多久发货？答：24小时: a reply of the sale, not of the goods
-        verb = bool(phrase) and bool(prep["bare_verbs"].search(phrase) or _SUBJECT_END.search(phrase))
+        verb = bool(phrase) and bool(prep["bare_verbs"].search(phrase) or _SUBJECT_END.search(phrase)
+                                     # a figure the goods are sold by (讲的是三公斤的, 家里放三公斤的最合适)
+                                     or (source == "description" and found is None and after[:1] in ("装", "款", "的")
+                                         and not prep["not_bare"].search(phrase)))
         if verb:
             phrase = ""  # 能撑15分钟, 这瓶是1升装的: what the product itself lasts or holds
         if found is None and not phrase:
@@ -702,9 +706,11 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     # every value of each kind a field writes, named or not (双电池共1200mAh，单节600mAh): two values a field
     # explains side by side are no contradiction between two other fields
     # (a value in a clause comparing with another product, 比普通的3瓦亮, explains nothing)
+    # (a reply to a buyer's question, 问…答：八斤装的, is the seller's answer, not a value explained beside another)
     written = [{(_KIND_UNITS[m.group(2)][0], float(m.group(1)) * _KIND_UNITS[m.group(2)][1])
                 for m in _KIND_VALUE_RE.finditer(norm)
-                if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))}
+                if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))
+                and ("答" not in norm or _question_of(norm, m.start()) is None)}
                for norm in (_quantity_norm(text)[0] for _, text in valued)]
 
     def explained(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -727,7 +733,7 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
             if st["bare"] and not st["bound"]:
                 # a reply (问…答：八斤装的) is a statement of its own beside the field's other words
                 bares.setdefault((st["kind"], st.get("reply", False)), []).append(st)
-        keep += [v[0] for v in bares.values() if len(v) == 1]
+        keep += [v[0] for v in bares.values() if all(_close(v[0], x, cfg) for x in v[1:])]  # one value, said once or again
         if keep:
             per_field.append((source, text, keep))
     quantities = cfg["quantities"]
