@@ -310,7 +310,8 @@ _COUNTED_KINDS = frozenset({"power", "charge", "voltage", "mass", "volume"})
 _COUNT_TIMES = re.compile(r"(?<![\d.×*x])(\d{1,2})\s*[×*x]\s*$")
 _KIND_VALUE_RE = re.compile(r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:\.\d{1,3})?)\s*("
                             + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
-                            + r")(?![a-z²³0-9/])")
+                            # (a value per roll, 100米/卷, is the roll's: not a rate)
+                            + r")(?:(?![a-z²³0-9/])|(?=/(?:卷|盘|捆|轴)))")
 # a value one of several (20/25米, 1-6米, 20、25米, 1.2×1.8m, 3×2.5+1×1.5平方): options or a dimension
 _LIST_BEFORE = re.compile(r"[\d.]\s*([a-z\u4e00-\u9fff²³/]{0,4}?)\s*([/、,，\-~～至到或+×*x])\s*$")
 _LIST_AFTER = re.compile(r"^\s*(?:([/、\-~～至到或+×*x])\s*\d+(?:\.\d+)?\s*([a-z\u4e00-\u9fff²³/]{0,4})|起)")
@@ -330,7 +331,7 @@ _CLAUSE_STOP = re.compile(r"[，,。;；!！?？\n]")
 _FILLER = "：:为是约达≈ 　"
 # words between a quantity's noun and its value that say nothing of it (长达, 约; 粉就10斤, 总重才3公斤, 足足5公分)
 # and the current's kind before a voltage (DC24V, 工作电压AC220V)
-_TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈|足足|足有|也就|只有|仅有|仅|就|才|(?<![a-z])[ad]c)+$")
+_TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈|足足|足有|足|也就|只有|仅有|仅|就|才|(?<![a-z])[ad]c)+$")
 _PAREN_UNIT_RE = re.compile(r"[(（]\s*([^)）]{1,6})\s*[)）]\s*$")
 
 
@@ -386,7 +387,7 @@ def _phrase_before(before: str) -> str:
 # what a qualifier holds that names the piece of goods, not a part of it (这盘水带长度, 那一台的重量)
 _DEMONSTRATIVE_RE = re.compile(r"^(?:这|那|该|此)一?[盘卷台瓶根条个只款套桶件樘扇具箱]?")
 # the product itself as the subject right before a value (这瓶是1升装的, 这款就是5公斤): the value is its headline one
-_SUBJECT_END = re.compile(r"(?:这|那|该|此|本)一?[盘卷台瓶根条个只款套桶件樘扇具箱罐品]$")
+_SUBJECT_END = re.compile(r"(?:(?:这|那|该|此|本)一?|^一|^整)[盘卷台瓶根条个只款套桶件樘扇具箱罐品]$")
 # adjectives between a value and the noun after it (7年长效电池, 10年超长寿命)
 _LEADING_FILLER = re.compile(r"^(?:长效|超长|持久|长寿)")
 
@@ -752,8 +753,12 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
                     if b["kind"] != a["kind"]:
                         continue
                     if a["bare"] and b["bare"]:
-                        continue
-                    if a["bare"] or b["bare"]:
+                        # a reply's bare figure answers for the headline quantity the other field's bare figure
+                        # states (标题 2.5平方 / 答：一点五平方); two figures merely standing alone say nothing together
+                        q = next((q for q in quantities if bare_as(a, q) and bare_as(b, q)), None)
+                        if q is None or not (a.get("reply") or b.get("reply")):
+                            continue
+                    elif a["bare"] or b["bare"]:
                         said, bare = (b, a) if a["bare"] else (a, b)
                         if said["qualifier"] or not bare_as(bare, said["q"]):
                             continue
