@@ -839,8 +839,9 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 
 
 # Words of one quantity whose values exclude each other (手提式 / 推车式, 快速响应 / 标准响应, 纯铜 /
-# 铜包铝): specs.yaml `word_families`. A word denied or compared (非钢质, 不带测温, 比乙级好, 比普通过滤式强) says nothing.
-_WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
+# 铜包铝): specs.yaml `word_families`. A word denied or compared (非钢质, 不带测温, 比乙级好, 比普通过滤式强) says nothing,
+# nor one the listing says the goods do without (不用插电, 无需布线, 免接线).
+_WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
 
 
 def _word_table(families: tuple) -> tuple:
