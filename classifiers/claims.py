@@ -244,6 +244,11 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
         raw_key = source.removeprefix("attributes.")
         key = attribute_key(raw_key)
         value = text[len(raw_key):].strip()
+        if len(key) >= int(cfg.get("min_key_chars", 2)) and key not in skip and normalize(value) not in none_values:
+            # a value denying a feature by name (通讯方式：独立式 不联网) the title claims (NB-IoT联网烟感)
+            found = _named_denial(title, norm_title, source, text, value)
+            if found:
+                return found
         if len(key) < int(cfg.get("min_key_chars", 2)) or key in skip or normalize(value) not in none_values:
             continue
         # the key, and its stem without a generic ending (联动输出 -> 联动), the stem only where the title claims
@@ -259,6 +264,34 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
                     start = text.find(value, len(raw_key))
                     return [(source, Finding("spec_mismatch", f"标题写“{snippet(title, word, 6)}”，"
                                              f"属性却写“{raw_key}：{value}”", (start, start + len(value))))]
+    return []
+
+
+# a feature an attribute's value denies by name (不联网, 不支持联动): the word after the denial, two to four characters;
+# a part left out of the package (不含喷头, 不带器材, 无电池) says nothing of what the title sells
+_NAMED_DENIAL_RE = re.compile(r"(?:不支持|不可|不能|不)(?![含带包配送附])([\u4e00-\u9fff]{2,4})")
+
+
+_PRODUCT_SUFFIX = frozenset("器毯剂弹球箱柜栓枪带")
+
+
+def _named_denial(title: str, norm_title: str, source: str, text: str, value: str) -> list[tuple[str, Finding]]:
+    """The first word an attribute's value denies (不联网) that the title claims undenied, longest first."""
+    norm_value = normalize(value)
+    for m in _NAMED_DENIAL_RE.finditer(norm_value):
+        for n in range(len(m.group(1)), 1, -1):
+            word = m.group(1)[:n]
+            at = norm_title.find(word)
+            if at < 0:
+                continue
+            if norm_title[at + n:at + n + 1] in _PRODUCT_SUFFIX:
+                break  # a word of the product's name (不可灭火 against 灭火器道具): no feature the title claims
+            if _DENIAL_PREFIX.search(norm_title[max(0, at - _DENIAL_WINDOW):at]) or \
+                    _DENIAL_SUFFIX.search(norm_title[at + n:at + n + _DENIAL_WINDOW + 2]):
+                break
+            start = text.find(value)
+            return [(source, Finding("spec_mismatch", f"标题写“{snippet(title, word, 6)}”，属性却写“{text.strip()[:40]}”",
+                                     (start, start + len(value))))]
     return []
 
 
