@@ -11,6 +11,9 @@ it lies in, for the ways sellers contradict themselves (facts: `data/specs.yaml`
 - the same quantity stated twice with values that differ (长度 25m / 描述 三十米; 有效期5年 / 3年; 2×5W / 2×3W),
   figures in Chinese numerals read as digits (四公斤, 一米五), a part above its whole (药剂 4kg, 总重 3kg) and two
   quantities of different kinds that state one thing (扬程 100m, 出口压力 0.5MPa): `claims.same_quantity`.
+- in livestream and chat voice, a seller's reply to a buyer's question (问：电池多大？答：八百毫安的) and a figure the goods
+  are sold by (三公斤的, 这瓶是一升装的, 能撑十五分钟) state the product's value (`replies.py`), and an attribute denying a
+  feature by name (不联网) takes back the title's claim (联网烟感).
 
 `fields` are (source, text) pairs as `RiskRules.fields` gives them (attributes as "K V").
 """
@@ -24,6 +27,8 @@ from typing import Any
 from firewatch.core.text import normalize
 
 from .numerals import arabic_before
+from .replies import ANSWER_MARK, named_denial, question_of
+from .replies import DENIAL_PREFIX as _DENIAL_PREFIX, DENIAL_SUFFIX as _DENIAL_SUFFIX, DENIAL_WINDOW as _DENIAL_WINDOW
 from .specs import NOT_PER_MEASURE, Finding, attribute_key, snippet
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
@@ -222,9 +227,6 @@ def _detection_against(fields: list[tuple[str, str]], rule: dict[str, Any], grou
 
 # the title's own words saying a feature is absent or sold apart, before it (无需电池, 不带面罩, 免布线, 不接电机)
 # or after it (电池另购, 电池需自备, 面罩不含): such a title agrees with a table saying 无 / 不含
-_DENIAL_PREFIX = re.compile(r"(?:无需|无须|不需要?|不用|没有|不带|不含|无|不|非|免|未)(?:配|带|装|含|用|需|要|接|连)?\s*$")
-_DENIAL_SUFFIX = re.compile(r"^\s*(?:需|须|要|请|需要)?\s*(?:另购|另配|另售|另外购买|不含|不带|自备|除外|选配|单独购买)")
-_DENIAL_WINDOW = 4
 # a word of having before a feature (带电磁阀联动, 支持远程联动, 具备联动)
 _CLAIM_BEFORE = re.compile(r"(?:带|含|支持|具备|具有|自带|配)[^\s，,。;；]{0,3}$")
 
@@ -246,7 +248,7 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
         value = text[len(raw_key):].strip()
         if len(key) >= int(cfg.get("min_key_chars", 2)) and key not in skip and normalize(value) not in none_values:
             # a value denying a feature by name (通讯方式：独立式 不联网) the title claims (NB-IoT联网烟感)
-            found = _named_denial(title, norm_title, source, text, value)
+            found = named_denial(title, norm_title, source, text, value)
             if found:
                 return found
         if len(key) < int(cfg.get("min_key_chars", 2)) or key in skip or normalize(value) not in none_values:
@@ -264,34 +266,6 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
                     start = text.find(value, len(raw_key))
                     return [(source, Finding("spec_mismatch", f"标题写“{snippet(title, word, 6)}”，"
                                              f"属性却写“{raw_key}：{value}”", (start, start + len(value))))]
-    return []
-
-
-# a feature an attribute's value denies by name (不联网, 不支持联动): the word after the denial, two to four characters;
-# a part left out of the package (不含喷头, 不带器材, 无电池) says nothing of what the title sells
-_NAMED_DENIAL_RE = re.compile(r"(?:不支持|不可|不能|不)(?![含带包配送附])([\u4e00-\u9fff]{2,4})")
-
-
-_PRODUCT_SUFFIX = frozenset("器毯剂弹球箱柜栓枪带")
-
-
-def _named_denial(title: str, norm_title: str, source: str, text: str, value: str) -> list[tuple[str, Finding]]:
-    """The first word an attribute's value denies (不联网) that the title claims undenied, longest first."""
-    norm_value = normalize(value)
-    for m in _NAMED_DENIAL_RE.finditer(norm_value):
-        for n in range(len(m.group(1)), 1, -1):
-            word = m.group(1)[:n]
-            at = norm_title.find(word)
-            if at < 0:
-                continue
-            if norm_title[at + n:at + n + 1] in _PRODUCT_SUFFIX:
-                break  # a word of the product's name (不可灭火 against 灭火器道具): no feature the title claims
-            if _DENIAL_PREFIX.search(norm_title[max(0, at - _DENIAL_WINDOW):at]) or \
-                    _DENIAL_SUFFIX.search(norm_title[at + n:at + n + _DENIAL_WINDOW + 2]):
-                break
-            start = text.find(value)
-            return [(source, Finding("spec_mismatch", f"标题写“{snippet(title, word, 6)}”，属性却写“{text.strip()[:40]}”",
-                                     (start, start + len(value))))]
     return []
 
 
@@ -452,27 +426,6 @@ def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> 
 _REPORTED_QUESTION = re.compile(r"问[^:：]{2,40}[:：]")  # bounded: quadratic on a long text without a colon
 
 
-# a buyer's question and the seller's reply (问：电池多大？答：八百毫安的): the reply is the seller's statement, a value in
-# it without a noun is said of what the question asks (电池), else of the product's headline quantity
-_ANSWER_MARK = re.compile(r"答\s*[:：]")
-_QUESTION_MARK = re.compile(r"问\s*[:：]?")
-_QA_WINDOW = 60
-
-
-def _question_of(norm: str, start: int, floor: int = 0) -> str | None:
-    """The question a value at `start` answers (the words between 问 and 答 before it, in a window of
-    `_QA_WINDOW` characters), "" for a reply to no stated question, None when the value is in no reply."""
-    lo = max(floor, start - _QA_WINDOW)
-    answers = list(_ANSWER_MARK.finditer(norm, lo, start))
-    if not answers:
-        return None
-    ans = answers[-1]
-    if "问" in norm[ans.end():start]:
-        return None  # a new question after the reply
-    asked = [m for m in _QUESTION_MARK.finditer(norm, lo, ans.start())]
-    return norm[asked[-1].end():ans.start()] if asked else ""
-
-
 def _noun_in(words: str, kind: str, tables: tuple) -> tuple[str, str] | None:
     """The quantity of `kind` a noun in `words` names (the longest noun first), qualifier-free."""
     nouns, lengths, _ = tables
@@ -607,9 +560,9 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
                 optioned.add(kind)
             continue
         clause = _answer_of(_clause_at(norm, max(s, value_start), e), norm[max(s, value_start):e])
-        question = _question_of(norm, s, value_start) if "答" in norm else None
+        question = question_of(norm, s, value_start) if "答" in norm else None
         if question is not None:
-            clause = _ANSWER_MARK.sub("", clause)
+            clause = ANSWER_MARK.sub("", clause)
         if options.search(clause):
             optioned.add(kind)
             continue
@@ -744,7 +697,7 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     written = [{(_KIND_UNITS[m.group(2)][0], float(m.group(1)) * _KIND_UNITS[m.group(2)][1])
                 for m in _KIND_VALUE_RE.finditer(norm)
                 if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))
-                and ("答" not in norm or _question_of(norm, m.start()) is None)}
+                and ("答" not in norm or question_of(norm, m.start()) is None)}
                for norm in (_quantity_norm(text)[0] for _, text in valued)]
 
     def explained(a: dict[str, Any], b: dict[str, Any]) -> bool:
