@@ -528,8 +528,8 @@ def _minutes_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 def _duration_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     """protection_minutes (防护时间约十五分钟), emergency_minutes (停电可持续照明约20分钟) and
     stated_hours (耐火时间：半小时; 耐火极限60分钟 is 1.0), each with the texts that state them."""
-    # every duration has its unit: 分(钟), min, h/hour/hr, 小时, 钟头
-    if not (has("分") or has("h") or has("min") or has("小时") or has("钟头")):
+    # every duration has its unit: 分(钟), min, h/hour/hr, 小时, 钟头, 刻钟
+    if not (has("分") or has("h") or has("min") or has("小时") or has("钟头") or has("刻钟")):
         return
     for kind, key, texts_key, per in (("protection", "protection_minutes", "protection_texts", 1),
                                       ("emergency", "emergency_minutes", "emergency_texts", 1),
