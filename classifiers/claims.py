@@ -11,6 +11,9 @@ it lies in, for the ways sellers contradict themselves (facts: `data/specs.yaml`
 - the same quantity stated twice with values that differ (长度 25m / 描述 三十米; 有效期5年 / 3年; 2×5W / 2×3W),
   figures in Chinese numerals read as digits (四公斤, 一米五), a part above its whole (药剂 4kg, 总重 3kg) and two
   quantities of different kinds that state one thing (扬程 100m, 出口压力 0.5MPa): `claims.same_quantity`.
+- in livestream and chat voice, a seller's reply to a buyer's question (问：电池多大？答：八百毫安的) and a figure the goods
+  are sold by (三公斤的, 这瓶是一升装的, 能撑十五分钟) state the product's value (`replies.py`), and an attribute denying a
+  feature by name (不联网) takes back the title's claim (联网烟感).
 
 `fields` are (source, text) pairs as `RiskRules.fields` gives them (attributes as "K V").
 """
@@ -24,6 +27,8 @@ from typing import Any
 from firewatch.core.text import normalize
 
 from .numerals import arabic_before
+from .replies import ANSWER_MARK, named_denial, question_of
+from .replies import DENIAL_PREFIX as _DENIAL_PREFIX, DENIAL_SUFFIX as _DENIAL_SUFFIX, DENIAL_WINDOW as _DENIAL_WINDOW
 from .specs import NOT_PER_MEASURE, Finding, attribute_key, snippet
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
@@ -222,9 +227,6 @@ def _detection_against(fields: list[tuple[str, str]], rule: dict[str, Any], grou
 
 # the title's own words saying a feature is absent or sold apart, before it (无需电池, 不带面罩, 免布线, 不接电机)
 # or after it (电池另购, 电池需自备, 面罩不含): such a title agrees with a table saying 无 / 不含
-_DENIAL_PREFIX = re.compile(r"(?:无需|无须|不需要?|不用|没有|不带|不含|无|不|非|免|未)(?:配|带|装|含|用|需|要|接|连)?\s*$")
-_DENIAL_SUFFIX = re.compile(r"^\s*(?:需|须|要|请|需要)?\s*(?:另购|另配|另售|另外购买|不含|不带|自备|除外|选配|单独购买)")
-_DENIAL_WINDOW = 4
 # a word of having before a feature (带电磁阀联动, 支持远程联动, 具备联动)
 _CLAIM_BEFORE = re.compile(r"(?:带|含|支持|具备|具有|自带|配)[^\s，,。;；]{0,3}$")
 
@@ -244,6 +246,11 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
         raw_key = source.removeprefix("attributes.")
         key = attribute_key(raw_key)
         value = text[len(raw_key):].strip()
+        if len(key) >= int(cfg.get("min_key_chars", 2)) and key not in skip and normalize(value) not in none_values:
+            # a value denying a feature by name (通讯方式：独立式 不联网) the title claims (NB-IoT联网烟感)
+            found = named_denial(title, norm_title, source, text, value)
+            if found:
+                return found
         if len(key) < int(cfg.get("min_key_chars", 2)) or key in skip or normalize(value) not in none_values:
             continue
         # the key, and its stem without a generic ending (联动输出 -> 联动), the stem only where the title claims
@@ -282,14 +289,17 @@ _KIND_UNITS = {
     "m": ("length", 1.0), "米": ("length", 1.0), "cm": ("length", 0.01), "厘米": ("length", 0.01),
     "公分": ("length", 0.01), "mm": ("length", 0.001), "毫米": ("length", 0.001),
     "min": ("time", 1.0), "分钟": ("time", 1.0), "h": ("time", 60.0), "小时": ("time", 60.0), "秒": ("time", 1 / 60),
-    "℃": ("temperature", 1.0), "°c": ("temperature", 1.0),
-    "mpa": ("pressure", 1.0), "kpa": ("pressure", 0.001), "bar": ("pressure", 0.1),
+    "刻钟": ("time", 15.0),
+    "℃": ("temperature", 1.0), "°c": ("temperature", 1.0), "度": ("temperature", 1.0),
+    "mpa": ("pressure", 1.0), "kpa": ("pressure", 0.001), "bar": ("pressure", 0.1), "兆帕": ("pressure", 1.0),
     "kw": ("power", 1000.0), "千瓦": ("power", 1000.0), "w": ("power", 1.0), "瓦": ("power", 1.0),
     "l/s": ("flow", 1.0), "m3/h": ("flow", 1 / 3.6), "m³/h": ("flow", 1 / 3.6), "l/min": ("flow", 1 / 60),
     "mm²": ("section", 1.0), "mm2": ("section", 1.0), "㎟": ("section", 1.0), "平方毫米": ("section", 1.0),
     "平方": ("section", 1.0), "平方米": ("area", 1.0), "m²": ("area", 1.0), "m2": ("area", 1.0),
     "v": ("voltage", 1.0), "伏": ("voltage", 1.0), "kv": ("voltage", 1000.0),
-    "mah": ("charge", 1.0), "ah": ("charge", 1000.0),
+    "mah": ("charge", 1.0), "ah": ("charge", 1000.0), "毫安时": ("charge", 1.0), "毫安": ("charge", 1.0),
+    # a sound level (报警声强 ≥85dB, 七十分贝) and a detector's channel count (8路, 四路剩余电流)
+    "db": ("loudness", 1.0), "分贝": ("loudness", 1.0), "路": ("channels", 1.0),
     # a garment's or a boot's size (43码)
     "码": ("size", 1.0),
     # a period in years or months (有效期5年, 电池寿命10年, 质保36个月); a calendar year (2025年) is no period
@@ -307,7 +317,8 @@ _COUNTED_KINDS = frozenset({"power", "charge", "voltage", "mass", "volume"})
 _COUNT_TIMES = re.compile(r"(?<![\d.×*x])(\d{1,2})\s*[×*x]\s*$")
 _KIND_VALUE_RE = re.compile(r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:\.\d{1,3})?)\s*("
                             + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
-                            + r")(?![a-z²³0-9/])")
+                            # (a value per roll, 100米/卷, is the roll's: not a rate)
+                            + r")(?:(?![a-z²³0-9/])|(?=/(?:卷|盘|捆|轴)))")
 # a value one of several (20/25米, 1-6米, 20、25米, 1.2×1.8m, 3×2.5+1×1.5平方): options or a dimension
 _LIST_BEFORE = re.compile(r"[\d.]\s*([a-z\u4e00-\u9fff²³/]{0,4}?)\s*([/、,，\-~～至到或+×*x])\s*$")
 _LIST_AFTER = re.compile(r"^\s*(?:([/、\-~～至到或+×*x])\s*\d+(?:\.\d+)?\s*([a-z\u4e00-\u9fff²³/]{0,4})|起)")
@@ -327,7 +338,7 @@ _CLAUSE_STOP = re.compile(r"[，,。;；!！?？\n]")
 _FILLER = "：:为是约达≈ 　"
 # words between a quantity's noun and its value that say nothing of it (长达, 约; 粉就10斤, 总重才3公斤, 足足5公分)
 # and the current's kind before a voltage (DC24V, 工作电压AC220V)
-_TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈|足足|足有|也就|只有|仅有|仅|就|才|(?<![a-z])[ad]c)+$")
+_TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈|足足|足有|足|也就|只有|仅有|仅|就|才|(?<![a-z])[ad]c)+$")
 _PAREN_UNIT_RE = re.compile(r"[(（]\s*([^)）]{1,6})\s*[)）]\s*$")
 
 
@@ -354,6 +365,11 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
         "tables": (nouns, tuple(sorted({len(n) for n in nouns}, reverse=True)),
                    tuple(sorted(map(normalize, cfg.get("product_words", [])), key=len, reverse=True))),
         "skip": alt("skip_clause_words"),
+        # a verb of lasting or holding before a value (能撑15分钟): the value is the product's own (`bare`)
+        "reply_skip": alt("reply_skip_words"),
+        "not_bare": alt("not_bare_words"),
+        "bare_verbs": re.compile("(?:" + "|".join(re.escape(normalize(w)) for w in cfg.get("bare_verbs", [])) + ")$"
+                                 if cfg.get("bare_verbs") else r"(?!)"),
         "options": alt("option_words"),
         "headline_keys": frozenset(normalize(k) for k in cfg.get("headline_keys", [])),
         "bare_units": {q: frozenset(normalize(u) for u in spec.get("bare_units", []))
@@ -377,6 +393,8 @@ def _phrase_before(before: str) -> str:
 
 # what a qualifier holds that names the piece of goods, not a part of it (这盘水带长度, 那一台的重量)
 _DEMONSTRATIVE_RE = re.compile(r"^(?:这|那|该|此)一?[盘卷台瓶根条个只款套桶件樘扇具箱]?")
+# the product itself as the subject right before a value (这瓶是1升装的, 这款就是5公斤): the value is its headline one
+_SUBJECT_END = re.compile(r"(?:(?:这|那|该|此|本)一?|^一|^整)[盘卷台瓶根条个只款套桶件樘扇具箱罐品]$")
 # adjectives between a value and the noun after it (7年长效电池, 10年超长寿命)
 _LEADING_FILLER = re.compile(r"^(?:长效|超长|持久|长寿)")
 
@@ -406,6 +424,17 @@ def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> 
 # a question reported, then its answer after a colon (师傅问重不重：一瓶里头粉就十斤整): the answer is the seller's
 # own statement; a bare 问： opens the question itself (问：有25米的吗)
 _REPORTED_QUESTION = re.compile(r"问[^:：]{2,40}[:：]")  # bounded: quadratic on a long text without a colon
+
+
+def _noun_in(words: str, kind: str, tables: tuple) -> tuple[str, str] | None:
+    """The quantity of `kind` a noun in `words` names (the longest noun first), qualifier-free."""
+    nouns, lengths, _ = tables
+    for n in lengths:
+        for i in range(len(words) - n + 1):
+            q = next((q for q, k in nouns.get(words[i:i + n], ()) if k == kind), None)
+            if q is not None:
+                return q, ""
+    return None
 
 
 def _answer_of(clause: str, value: str) -> str:
@@ -531,6 +560,9 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
                 optioned.add(kind)
             continue
         clause = _answer_of(_clause_at(norm, max(s, value_start), e), norm[max(s, value_start):e])
+        question = question_of(norm, s, value_start) if "答" in norm else None
+        if question is not None:
+            clause = ANSWER_MARK.sub("", clause)
         if options.search(clause):
             optioned.add(kind)
             continue
@@ -561,13 +593,28 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             # a noun a space before the value (流量 54m3/h); a word there that names no quantity (消防水带 20米) leaves
             # the value alone in its field
             found = _quantity_of(_phrase_before(before.rstrip()), kind, tables)
+        if question is not None and phrase.endswith("答"):
+            phrase = phrase[:-1]  # 答：八百毫安的: the reply's own mark
+        if question is not None and prep["reply_skip"].search(question):
+            continue  # 问：多久发货？答：24小时: a reply of the sale, not of the goods
+        verb = bool(phrase) and bool(prep["bare_verbs"].search(phrase) or _SUBJECT_END.search(phrase)
+                                     # a figure the goods are sold by (讲的是三公斤的, 家里放三公斤的最合适)
+                                     or (source == "description" and found is None and after[:1] in ("装", "款", "的")
+                                         and not prep["not_bare"].search(phrase)))
+        if verb:
+            phrase = ""  # 能撑15分钟, 这瓶是1升装的: what the product itself lasts or holds
         if found is None and not phrase:
             tail = _LEADING_FILLER.sub("", re.match(r"[\u4e00-\u9fff]{0,6}", after).group())
             found = _quantity_of(tail, kind, tables, at_end=False) if tail else None
-            # a value with nothing after it, or what one unit of the goods holds (25kg一桶, 100米一卷)
-            if found is None and (source == "title" or headline) and (not tail or tail[0] in "装的长"
-                                                                        or _ONE_UNIT_RE.match(tail)):
+            if found is None and question:
+                found = _noun_in(question, kind, tables)  # 问：电池多大？答：八百毫安的
+            # a value with nothing after it, or what one unit of the goods holds (25kg一桶, 100米一卷); in the
+            # description, one sold by its size (三公斤的, 一升装的, 五公斤款) or a reply's bare figure
+            spoken = source == "description" and (question is not None or verb or tail[:1] in ("装", "款", "的"))
+            if found is None and (source == "title" or headline or spoken) and (
+                    not tail or tail[0] in "装的长款" or _ONE_UNIT_RE.match(tail) or question is not None):
                 stmt["bare"] = True
+                stmt["reply"] = question is not None
                 out.append(stmt)
                 continue
         if found is None:
@@ -612,7 +659,8 @@ _UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "�
                "ml": "毫升", "毫升": "毫升", "kw": "kW", "千瓦": "千瓦", "w": "W", "mpa": "MPa", "kpa": "kPa", "v": "V", "kv": "kV",
                "mm²": "mm²", "mm2": "mm²", "㎟": "mm²", "平方": "平方", "l/s": "L/s", "m3/h": "m³/h", "m³/h": "m³/h",
                "mah": "mAh", "ah": "Ah", "°c": "℃", "码": "码", "年": "年", "个月": "个月", "立方": "立方（m³/h）",
-               "方": "方（m³/h）", "立方米": "立方米（m³/h）", "m3": "m³/h"}
+               "方": "方（m³/h）", "立方米": "立方米（m³/h）", "m3": "m³/h", "兆帕": "兆帕", "毫安": "毫安", "毫安时": "毫安时",
+               "db": "dB", "分贝": "分贝", "路": "路", "刻钟": "刻钟", "度": "度"}
 
 
 def _shown(stmt: dict[str, Any]) -> str:
@@ -645,9 +693,11 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     # every value of each kind a field writes, named or not (双电池共1200mAh，单节600mAh): two values a field
     # explains side by side are no contradiction between two other fields
     # (a value in a clause comparing with another product, 比普通的3瓦亮, explains nothing)
+    # (a reply to a buyer's question, 问…答：八斤装的, is the seller's answer, not a value explained beside another)
     written = [{(_KIND_UNITS[m.group(2)][0], float(m.group(1)) * _KIND_UNITS[m.group(2)][1])
                 for m in _KIND_VALUE_RE.finditer(norm)
-                if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))}
+                if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))
+                and ("答" not in norm or question_of(norm, m.start()) is None)}
                for norm in (_quantity_norm(text)[0] for _, text in valued)]
 
     def explained(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -665,11 +715,12 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
             if not st["bare"]:
                 named.setdefault((st["q"], st["qualifier"], st["kind"], st["bound"]), []).append(st)
         keep = [v[0] for v in named.values() if all(_close(v[0], x, cfg) for x in v[1:])]
-        bares: dict[str, list] = {}
+        bares: dict[tuple, list] = {}
         for st in stmts:
             if st["bare"] and not st["bound"]:
-                bares.setdefault(st["kind"], []).append(st)
-        keep += [v[0] for v in bares.values() if len(v) == 1]
+                # a reply (问…答：八斤装的) is a statement of its own beside the field's other words
+                bares.setdefault((st["kind"], st.get("reply", False)), []).append(st)
+        keep += [v[0] for v in bares.values() if all(_close(v[0], x, cfg) for x in v[1:])]  # one value, said once or again
         if keep:
             per_field.append((source, text, keep))
     quantities = cfg["quantities"]
@@ -688,8 +739,12 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
                     if b["kind"] != a["kind"]:
                         continue
                     if a["bare"] and b["bare"]:
-                        continue
-                    if a["bare"] or b["bare"]:
+                        # a reply's bare figure answers for the headline quantity the other field's bare figure
+                        # states (标题 2.5平方 / 答：一点五平方); two figures merely standing alone say nothing together
+                        q = next((q for q in quantities if bare_as(a, q) and bare_as(b, q)), None)
+                        if q is None or not (a.get("reply") or b.get("reply")):
+                            continue
+                    elif a["bare"] or b["bare"]:
                         said, bare = (b, a) if a["bare"] else (a, b)
                         if said["qualifier"] or not bare_as(bare, said["q"]):
                             continue

@@ -7,6 +7,10 @@ numeral run that the pattern `follow` matches right after (a unit, a count word,
 returns the rewritten text with, for each of its characters, the position in `norm` it came from, so a
 finding's span still points into the text the seller wrote. A run the pattern does not follow is left as it
 is (一般, 十分, 三无, 一用一备 stay words).
+
+Spoken forms of a figure are read as the figure (livestream and chat voice): a decimal said with 点 (二点五平方:
+2.5平方), a half after the unit (四公斤半: 4.5公斤, 两寸半: 2.5寸), an hour counted with 个 (三个小时: 3小时,
+半个小时: 0.5小时, 一个半小时: 1.5小时) and quarters of an hour (三刻钟: 45分钟).
 """
 
 from __future__ import annotations
@@ -50,7 +54,86 @@ def cn_value(run: str) -> int | None:
     return value if run and value >= 0 else None
 
 
+_CN_DIGIT = "[零〇一二两三四五六七八九]"
+# a decimal said with 点 (二点五, 一点零, 零点八): the digits after 点 one by one
+_POINT_RE = re.compile(r"(" + _RUN + r"|\d+)点(" + _CN_DIGIT + r"{1,3})(?![零〇一二两三四五六七八九十百千万])")
+# spoken hours and halves, rewritten after the numerals: (pattern, replacement builder)
+_HALF_AFTER_UNIT_RE = re.compile(r"(?<![\d.])(\d+)(公斤|千克|斤|米|寸|小时|分钟|平方|升)半(?![\d一二两三四五六七八九])")
+_HOUR_COUNT_RE = re.compile(r"(?<![\d.])(\d+|[一二两三四五六七八九十]{1,3})?(?:个(半)?|(半)个)小时")
+_QUARTER_RE = re.compile(r"(?<![\d.])([1-9])刻钟")
+
+
+def _rewrite(text: str, back: list[int], rx: re.Pattern, repl) -> tuple[str, list[int]]:
+    """`text` with each match of `rx` replaced by `repl(match)` (None: left as it is), positions kept."""
+    out: list[str] = []
+    pos_out: list[int] = []
+    pos = 0
+    for m in rx.finditer(text):
+        new = repl(m)
+        if new is None:
+            continue
+        out.append(text[pos:m.start()])
+        pos_out += back[pos:m.start()]
+        out.append(new)
+        span = back[m.start():m.end()]
+        pos_out += [span[min(i, len(span) - 1)] for i in range(len(new))]
+        pos = m.end()
+    if not out:
+        return text, back
+    out.append(text[pos:])
+    pos_out += back[pos:]
+    return "".join(out), pos_out
+
+
+def _hours(m: re.Match) -> str | None:
+    whole, half_after, half_before = m.group(1), m.group(2), m.group(3)
+    if half_before:
+        return None if whole else "0.5小时"  # 半个小时
+    if whole is None:
+        return None  # 个小时 alone
+    if not whole.isdigit():
+        value = cn_value(whole)
+        if value is None:
+            return None
+        whole = str(value)
+    return f"{whole}.5小时" if half_after else f"{whole}小时"
+
+
+def _spoken(text: str, back: list[int]) -> tuple[str, list[int]]:
+    """Halves, hours counted with 个 and quarters of an hour, read after the numerals are digits."""
+    if "半" in text:
+        text, back = _rewrite(text, back, _HALF_AFTER_UNIT_RE, lambda m: f"{m.group(1)}.5{m.group(2)}")
+    if "个" in text and "小时" in text:
+        text, back = _rewrite(text, back, _HOUR_COUNT_RE, _hours)
+    if "刻钟" in text:
+        text, back = _rewrite(text, back, _QUARTER_RE, lambda m: f"{int(m.group(1)) * 15}分钟")
+    return text, back
+
+
+def _point_value(m: re.Match) -> str | None:
+    whole = m.group(1)
+    value = int(whole) if whole.isdigit() else cn_value(whole)
+    if value is None:
+        return None
+    return f"{value}." + "".join(str(_DIGITS[ch]) for ch in m.group(2))
+
+
 def arabic_before(norm: str, follow: re.Pattern) -> tuple[str, list[int]]:
+    """`arabic_numerals` and the spoken forms (`_spoken`): `norm` with each figure that `follow` matches right
+    after written in digits, and the position in `norm` of each character of the result."""
+    if not any(ch in _DIGITS or ch in _MAGNITUDES or ch == "半" or ch == "个" for ch in norm):
+        return norm, list(range(len(norm)))
+    text, back = norm, list(range(len(norm)))
+    if "点" in text:
+        # a spoken decimal is a figure only where what follows it is (二点五平方; not 一点点, 三点钟)
+        text, back = _rewrite(text, back, _POINT_RE,
+                              lambda m: _point_value(m) if follow.match(text, m.end()) else None)
+    conv, back2 = _arabic(text, follow)
+    conv, back2 = _spoken(conv, back2)
+    return conv, [back[min(b, len(back) - 1)] for b in back2] if back else back2
+
+
+def _arabic(norm: str, follow: re.Pattern) -> tuple[str, list[int]]:
     """`norm` with each numeral run that `follow` matches right after written in digits (and 一米五 as 1.5米),
     and the position in `norm` of each character of the result."""
     if not any(ch in _DIGITS or ch in _MAGNITUDES for ch in norm):

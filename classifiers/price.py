@@ -413,12 +413,18 @@ _COUNT_OR_PRICE_FOLLOW = re.compile(r"\s*(?:" + _UNIT_WORD[3:-1] + r"|元|块|�
 _BARE_TIED_RE = re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(\d+(?:\.\d+)?)(?=[，,。;；！!]|$)")
 
 
+# a price said with its tenths after 块 (9块9, 十九块九): yuan and jiao, read as a decimal figure
+_SPOKEN_PRICE_RE = re.compile(r"(?<![\d.])(\d{1,5})\s*块\s*(\d)(?![\d.]|\s*(?:元|块|毛|角|[条只个件套卷盘箱片瓶桶袋支根米]))")
+
+
 def _tied_count(text: str, price: float) -> int | None:
     """The count of pieces a text says the listing's own price buys (5卷55元 at 55 yuan: 5; 一件一百只八十块
     at 80: 100; 十片二十五 at 25: 10), or None."""
     norm = _norm(text)
     if any(ch in norm for ch in "一二两三四五六七八九十百千"):
         norm = arabic_before(norm, _COUNT_OR_PRICE_FOLLOW)[0]
+    if "块" in norm:
+        norm = _SPOKEN_PRICE_RE.sub(r"\1.\2元", norm)  # 9块9: 9.9 yuan
     for m in _BARE_TIED_RE.finditer(norm):
         if abs(float(m.group(2)) - price) <= 0.005 and _cn_int(m.group(1)) > 1:
             return _cn_int(m.group(1))

@@ -50,7 +50,8 @@ _PERCENT_CONTENT_RE = re.compile(r"(磷酸二氢铵|磷酸铵盐|主要成分|�
 # a number in Arabic or Chinese numerals (半, 一个半, 十五, 九十) and a unit (分钟/min, 小时/h,
 # 钟头). Full-width digits and letters are narrowed by `normalize` first.
 _CN_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_DURATION_NUM = r"(\d{1,3}(?:\.\d{1,2})?|[一二两三四五六七八九十百]{1,4}个?半?|半)\s*个?\s*(分钟|mins?|minutes?|小时|钟头|hours?|hrs?|h|分(?=$|[\s,，。;；)）]))(?![a-z])"
+# (a quarter of an hour, 三刻钟, is 15 minutes a quarter)
+_DURATION_NUM = r"(\d{1,3}(?:\.\d{1,2})?|[一二两三四五六七八九十百]{1,4}个?半?|半)\s*个?\s*(分钟|mins?|minutes?|小时|钟头|刻钟|hours?|hrs?|h|分(?=$|[\s,，。;；)）]))(?![a-z])"
 # between the cue and the number: no digit, numeral, clause end, or a word that times something
 # else (充电 charging, 转换 switch-over, 寿命 life, 质保/保修 warranty, 待机 standby, 储存 storage)
 _DURATION_GAP = r"(?:(?!充|转换|寿命|质保|保修|待机|储存|贮存|间隔)[^\d一二两三四五六七八九十百半，,。;；!！?？\n]){0,8}?"
@@ -63,7 +64,7 @@ _DURATION_CUES = {
                    r"照明时间|放电时间|点亮时间|亮灯时间|发光时间|供电时间|备用时间|(?:可|能)(?:持续)?(?:亮|照明|点亮)|停电后?(?:可|能)?(?:持续)?(?:亮|照明|使用)",
                    _DURATION_GAP), (r"应急", _SHORT_GAP)),
     "protection": ((r"(?:有效|额定)?防护(?:时间|时长)|(?:有效)?使用时间|有效时间|可用时间|保护时间|可(?:持续)?使用|"
-                    r"过滤时间|防毒时间|防烟时间|逃生时间|坚持|维持",
+                    r"过滤时间|防毒时间|防烟时间|逃生时间|坚持|维持|(?:能|可以?)?撑",
                     _DURATION_GAP), (r"防护|可用(?!于)", _SHORT_GAP)),
     "fire": ((r"(?:耐火|防火)(?:极限|时间|时长|性能|等级|完整性|隔热性)", _DURATION_GAP), (r"耐火|防火", _SHORT_GAP)),
 }
@@ -85,7 +86,7 @@ def _duration_re(cues: tuple[tuple[str, str], ...]) -> re.Pattern:
 
 _DURATION_RES = {kind: _duration_re(cues) for kind, cues in _DURATION_CUES.items()}
 _DURATION_GATES = {"emergency": ("应急", "持续", "续航", "照明", "放电", "亮", "停电", "供电", "备用", "发光"),
-                   "protection": ("防护", "使用", "有效", "可用", "保护", "过滤", "防毒", "防烟", "逃生", "坚持", "维持"),
+                   "protection": ("防护", "使用", "有效", "可用", "保护", "过滤", "防毒", "防烟", "逃生", "坚持", "维持", "撑"),
                    "fire": ("耐火", "防火")}
 
 
@@ -113,17 +114,23 @@ def cn_number(text: str) -> float | None:
     return total + (digit or 0) + (0.5 if half else 0.0)
 
 
+# a clause speaking of other goods (普通的只能撑半小时, 别家的才20分钟, 市面上一般15分钟): its duration is not this product's
+_OTHER_GOODS_RE = re.compile(r"(?:普通的|普通款|一般的|别家|别人家|市面上|同行|其他家|老款)[^，,。;；!！?？\n]{0,10}$")
+
+
 def _durations(norm: str, kind: str) -> list[tuple[float, str, int, int]]:
     """(minutes, the matched text, its start and end) of each duration of `kind` the text states."""
     out = []
     for m in _DURATION_RES[kind].finditer(norm):
+        if _OTHER_GOODS_RE.search(norm, max(0, m.start() - 14), m.start()):
+            continue
         groups = m.groupdict()
         i = next(k[1:] for k, v in groups.items() if k.startswith("n") and v is not None)
         value = cn_number(groups["n" + i])
         if value is None or value <= 0:
             continue
         unit = groups["u" + i]
-        minutes = value if unit.startswith(("分", "min")) else value * 60
+        minutes = value if unit.startswith(("分", "min")) else value * 15 if unit == "刻钟" else value * 60
         out.append((round(minutes, 2), m.group(0), m.start(), m.end()))
     return out
 
@@ -521,8 +528,8 @@ def _minutes_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 def _duration_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     """protection_minutes (防护时间约十五分钟), emergency_minutes (停电可持续照明约20分钟) and
     stated_hours (耐火时间：半小时; 耐火极限60分钟 is 1.0), each with the texts that state them."""
-    # every duration has its unit: 分(钟), min, h/hour/hr, 小时, 钟头
-    if not (has("分") or has("h") or has("min") or has("小时") or has("钟头")):
+    # every duration has its unit: 分(钟), min, h/hour/hr, 小时, 钟头, 刻钟
+    if not (has("分") or has("h") or has("min") or has("小时") or has("钟头") or has("刻钟")):
         return
     for kind, key, texts_key, per in (("protection", "protection_minutes", "protection_texts", 1),
                                       ("emergency", "emergency_minutes", "emergency_texts", 1),
@@ -832,8 +839,9 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 
 
 # Words of one quantity whose values exclude each other (手提式 / 推车式, 快速响应 / 标准响应, 纯铜 /
-# 铜包铝): specs.yaml `word_families`. A word denied or compared (非钢质, 不带测温, 比乙级好, 比普通过滤式强) says nothing.
-_WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
+# 铜包铝): specs.yaml `word_families`. A word denied or compared (非钢质, 不带测温, 比乙级好, 比普通过滤式强) says nothing,
+# nor one the listing says the goods do without (不用插电, 无需布线, 免接线).
+_WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
 
 
 def _word_table(families: tuple) -> tuple:
