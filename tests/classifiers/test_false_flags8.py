@@ -2,7 +2,9 @@
 
 1. a negating prefix that denies a run of phrases (不是旧瓶换粉, 非二手、翻新): only the first phrase was
    cancelled, so 换粉 alone made a new extinguisher "refurbished";
-2. a flow (40L/s, 30升/分) read as a volume of litres.
+2. a flow (40L/s, 30升/分) read as a volume of litres;
+3. the text model reading 无需 / 免 said of the installation (无需布线, 免打孔) as "no certification needed";
+4. a refusal to do the thing (不代做过检) read as offering it.
 
 The listings are written for these tests.
 """
@@ -13,7 +15,7 @@ import pytest
 
 from classifiers.specs import parse_specs
 
-from tests.classifiers.test_recall_rules import found, shop
+from tests.classifiers.test_recall_rules import ON, found, shop
 
 
 # -- 1. a negating prefix covers the run of phrases right after it -------------------------------------
@@ -75,3 +77,32 @@ def test_a_water_extinguisher_stating_two_volumes_still_contradicts(rules):
     got = found(rules, shop("水基灭火器 MSWZ/6 6L", "60", {"型号": "MSWZ/6", "容量": "3L"},
                             "喷射流量0.5L/s，家用车用都行"), "portable_extinguisher")
     assert "spec_mismatch" in got, got
+
+
+# -- 3. 无需 / 免 said of the installation is no word about certification ----------------------------------
+
+def test_installation_words_are_not_read_as_no_certification(scorer):
+    got = scorer.assess(shop("燃气报警器 无需布线 免打孔 插座款", "69",
+                             {"检测气体": "天然气", "认证": "CCC", "供电": "AC220V 插电"},
+                             "无需布线无需打孔，插在燃气灶旁边的插座上就能用。"), now=ON)
+    assert "no_certification" not in {r.code for r in got.reasons}, got.reasons
+    assert "无需布线" in got.specs["text_denied"]["no_certification"]["words"]
+
+
+def test_a_certificate_said_to_be_unneeded_still_flags(scorer):
+    got = scorer.assess(shop("燃气报警器 无需布线 免3C 家用", "39", {"检测气体": "天然气"},
+                             "无需认证，插上就能用。"), now=ON)
+    assert "no_certification" in {r.code for r in got.reasons} and got.flagged
+
+
+# -- 4. a refusal to do it ---------------------------------------------------------------------------------
+
+def test_a_refusal_to_fake_the_check_is_not_inspection_only(rules):
+    got = found(rules, shop("消防设施年检服务 可协助送检", "300", {"服务": "消防设施检测"},
+                            "有资质的检测单位，出具检测报告。不代做过检，不代办年检专用。"), "not_fire")
+    assert "inspection_only" not in got, got
+
+
+def test_an_offer_to_fake_the_check_still_flags(rules):
+    got = found(rules, shop("灭火器 4kg", "20", {}, "可以代做过检，年检专用，便宜。"), "portable_extinguisher")
+    assert "inspection_only" in got, got
