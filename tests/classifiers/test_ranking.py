@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from classifiers.calibration import ReliabilityCombiner, expected_calibration_error
-from classifiers.corpus import (HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT_PATH, REAL_VOICE3_PATH, REAL_VOICE4_PATH, REAL_VOICE5_PATH, REAL_VOICE6_PATH, REAL_VOICE7_PATH, REAL_VOICE_TRAIN_PATH,
+from classifiers.corpus import (HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT_PATH, REAL_VOICE3_PATH, REAL_VOICE4_PATH, REAL_VOICE5_PATH, REAL_VOICE6_PATH, REAL_VOICE7_PATH, REAL_VOICE8_PATH, REAL_VOICE9_PATH, REAL_VOICE_TRAIN_PATH,
                                 listing_text, load_records, load_training)
 from classifiers.evaluate import evaluate_records, score_deciles
 from classifiers.exceptions import DataFileError, SealedDataError
@@ -112,6 +112,14 @@ def test_the_model_was_trained_on_the_seventh_real_voice_set(scorer):
         pytest.skip("classifiers/data/real_voice7.jsonl is not in this tree")
     assert "real_voice7.jsonl" in scorer.meta_["training_files"]
     assert scorer.meta_["training_sources"].get("writer_f") == len(load_records(REAL_VOICE7_PATH))
+
+
+@pytest.mark.parametrize("path,writer", [(REAL_VOICE8_PATH, "writer_g"), (REAL_VOICE9_PATH, "writer_i")])
+def test_the_model_was_trained_on_the_eighth_and_ninth_real_voice_sets(scorer, path, writer):
+    if not path.is_file():
+        pytest.skip(f"classifiers/data/{path.name} is not in this tree")
+    assert path.name in scorer.meta_["training_files"]
+    assert scorer.meta_["training_sources"].get(writer) == len(load_records(path))
 
 
 # -- calibration ------------------------------------------------------------------------------
