@@ -3,7 +3,7 @@
 The whole tree of the previous commit (`--base`, default: where this branch left main) is unpacked from git
 into a temporary directory, one model is trained there with its code (or `--model DIR` is used), and each
 tree, in its own process (its own `classifiers` and `firewatch` packages, PYTHONHASHSEED=0), scores every
-listing of the training and development files: corpus, hand_corpus, real_voice_train, real_voice3-6,
+listing of the training and development files: corpus, hand_corpus, real_voice_train, real_voice3-7,
 heldout and heldout2_dev (never the sealed sets) with that model, `assess_many` on two days and once with
 a watchlist and a lower threshold, and `assess` one by one on every 25th listing. The full assessments are
 compared: category, confidence, score, flag, every reason (code, evidence, field, span) and the specs.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = ["corpus.jsonl", "hand_corpus.jsonl", "real_voice_train.jsonl", "real_voice3.jsonl", "real_voice4.jsonl",
-         "real_voice5.jsonl", "real_voice6.jsonl", "heldout.jsonl", "heldout2_dev.jsonl"]
+         "real_voice5.jsonl", "real_voice6.jsonl", "real_voice7.jsonl", "heldout.jsonl", "heldout2_dev.jsonl"]
 
 
 def _key(a) -> tuple:
