@@ -339,12 +339,17 @@ def _standards(norm: str) -> tuple[list[str], list[dict[str, Any]]]:
 
 # a clause offering another product (搭配直立型ZSTZ15-68一起购买更优惠, 另售边墙型): its codes and
 # mounting words are not the listing's own
-_CROSS_SELL_RE = re.compile(r"[^，,。；;！!？?\n]*(?:搭配|一起购买|一起买|另售|另有|为您推荐|推荐购买|加购|套餐|凑单|店内还有|本店还有)"
-                            r"[^，,。；;！!？?\n]*")
+_CROSS_SELL_CUES = r"搭配|一起购买|一起买|另售|另有|为您推荐|推荐购买|加购|套餐|凑单|店内还有|本店还有"
+_CROSS_SELL_RE = re.compile(r"[^，,。；;！!？?\n]*(?:" + _CROSS_SELL_CUES + r")[^，,。；;！!？?\n]*")
+# the cue words alone: the clause expression tries every start position up to the clause's end (slow on a
+# long description), and most texts hold no cue, so they are looked for first
+_CROSS_SELL_CUE_RE = re.compile(_CROSS_SELL_CUES)
 
 
 def own_clauses(norm: str) -> str:
     """The normalised text with every cross-selling clause blanked (same length, so spans hold)."""
+    if _CROSS_SELL_CUE_RE.search(norm) is None:
+        return norm
     return _CROSS_SELL_RE.sub(lambda m: " " * len(m.group(0)), norm)
 
 
