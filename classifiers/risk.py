@@ -691,11 +691,13 @@ class RiskRules:
                         if f.code == "substandard_spec"][:1]
         if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
             title_scalars = _scalars(title_specs)
-            for (source, text), (_, field_specs, _, field_scalars) in zip(fields, analysed):
+            for i, ((source, text), (phrases, field_specs, spec_found, field_scalars)) in enumerate(zip(fields, analysed)):
                 if source.startswith("attributes.") or source == "description":
+                    if field_scalars is None:  # the description's: kept for the checks below
+                        field_scalars = _scalars(field_specs)
+                        analysed[i] = (phrases, field_specs, spec_found, field_scalars)
                     found = cross_field_mismatch(title, title_specs, text, field_specs, category,
-                                                 title_scalars,
-                                                 _scalars(field_specs) if field_scalars is None else field_scalars)
+                                                 title_scalars, field_scalars)
                     if found:
                         reasons += [_reason(f, source) for f in found]
                         break
