@@ -150,13 +150,29 @@ def _word_re(word: str) -> re.Pattern:
 _DENIED_BEFORE = re.compile(r"(?:不可|不能|无法|不会|不支持|不适用于?|非|不|除)(?:检测|探测|测|用于|报警)?\s*$")
 
 
+# the (word, group) pairs of a facts `groups` section, longest normalised word first, by the section's id
+# (the section is kept so the id stays its own)
+_GROUP_WORDS: dict[int, tuple[dict[str, list[str]], list[tuple[str, str]]]] = {}
+
+
+def _group_words(groups: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """The (word, group) pairs of `groups` sorted longest normalised word first, sorted once per section."""
+    hit = _GROUP_WORDS.get(id(groups))
+    if hit is None or hit[0] is not groups:
+        if len(_GROUP_WORDS) > 16:
+            _GROUP_WORDS.clear()
+        pairs = sorted(((w, g) for g, ws in groups.items() for w in ws), key=lambda x: -len(normalize(x[0])))
+        hit = _GROUP_WORDS[id(groups)] = (groups, pairs)
+    return hit[1]
+
+
 def _words_in(norm: str, groups: dict[str, list[str]], denials: bool = False) -> set[str]:
     """The groups (smoke, heat; methane, co ...) whose words occur in `norm`, the longest word read
     first: a shorter word inside a longer one's match (煤气 in 人工煤气) does not count again;
     `denials`: a word the text denies (不可检测甲烷) is not counted."""
     taken: list[tuple[int, int]] = []
     found = set()
-    for word, group in sorted(((w, g) for g, ws in groups.items() for w in ws), key=lambda x: -len(normalize(x[0]))):
+    for word, group in _group_words(groups):
         for m in _word_re(word).finditer(norm):
             if not any(m.start() < b and a < m.end() for a, b in taken):
                 taken.append((m.start(), m.end()))
@@ -229,27 +245,46 @@ _DENIAL_WINDOW = 4
 _CLAIM_BEFORE = re.compile(r"(?:带|含|支持|具备|具有|自带|配)[^\s，,。;；]{0,3}$")
 
 
+_DENIAL_WORDS: dict[int, tuple[dict[str, Any], tuple[frozenset, frozenset, int, tuple[str, ...]]]] = {}
+
+
+def _denial_words(cfg: dict[str, Any]) -> tuple[frozenset, frozenset, int, tuple[str, ...]]:
+    """(none values, skipped keys, least key length, generic key endings) of the feature_denied facts,
+    normalised once per section (by its id; the section is kept so the id stays its own)."""
+    hit = _DENIAL_WORDS.get(id(cfg))
+    if hit is None or hit[0] is not cfg:
+        if len(_DENIAL_WORDS) > 16:
+            _DENIAL_WORDS.clear()
+        hit = _DENIAL_WORDS[id(cfg)] = (cfg, (frozenset(_normalized(tuple(cfg.get("none_values", [])))),
+                                              frozenset(_normalized(tuple(cfg.get("skip_keys", [])))),
+                                              int(cfg.get("min_key_chars", 2)),
+                                              _normalized(tuple(cfg.get("key_endings", [])))))
+    return hit[1]
+
+
 def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
     """An attribute denying a feature (面罩：无, 耐火：否) the title claims (含面罩, 耐火电缆)."""
     if not cfg.get("enforce"):
         return []
-    none_values = frozenset(_normalized(tuple(cfg.get("none_values", []))))
-    skip = frozenset(_normalized(tuple(cfg.get("skip_keys", []))))
-    suffixes = _normalized(tuple(cfg.get("key_endings", [])))
+    none_values, skip, min_key, suffixes = _denial_words(cfg)
     title = next((t for s, t in fields if s == "title"), "")
-    norm_title = normalize(title)
+    norm_title = None
     for source, text in fields:
         if not source.startswith("attributes."):
             continue
         raw_key = source.removeprefix("attributes.")
         key = attribute_key(raw_key)
-        value = text[len(raw_key):].strip()
-        if len(key) < int(cfg.get("min_key_chars", 2)) or key in skip or normalize(value) not in none_values:
+        if len(key) < min_key or key in skip:
             continue
+        value = text[len(raw_key):].strip()
+        if normalize(value) not in none_values:
+            continue
+        if norm_title is None:
+            norm_title = normalize(title)
         # the key, and its stem without a generic ending (联动输出 -> 联动), the stem only where the title claims
         # it with a word of having (带电磁阀联动, 支持联动): 报警输出：无 says nothing of a title's 燃气报警器
         stems = [(key, False)] + [(key[:-len(e)], True) for e in suffixes
-                                  if key.endswith(e) and len(key) - len(e) >= int(cfg.get("min_key_chars", 2))]
+                                  if key.endswith(e) and len(key) - len(e) >= min_key]
         for word, stem in stems:
             for m in re.finditer(re.escape(word), norm_title):
                 if stem and not _CLAIM_BEFORE.search(norm_title[max(0, m.start() - 5):m.start()]):
@@ -644,13 +679,16 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     per_field = []
     # every value of each kind a field writes, named or not (双电池共1200mAh，单节600mAh): two values a field
     # explains side by side are no contradiction between two other fields
-    # (a value in a clause comparing with another product, 比普通的3瓦亮, explains nothing)
-    written = [{(_KIND_UNITS[m.group(2)][0], float(m.group(1)) * _KIND_UNITS[m.group(2)][1])
-                for m in _KIND_VALUE_RE.finditer(norm)
-                if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))}
-               for norm in (_quantity_norm(text)[0] for _, text in valued)]
+    # (a value in a clause comparing with another product, 比普通的3瓦亮, explains nothing); read only when two
+    # statements disagree (rare), so on first use
+    written: list[set[tuple[str, float]]] = []
 
     def explained(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        if not written:
+            written.extend({(_KIND_UNITS[m.group(2)][0], float(m.group(1)) * _KIND_UNITS[m.group(2)][1])
+                            for m in _KIND_VALUE_RE.finditer(norm)
+                            if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))}
+                           for norm in (_quantity_norm(text)[0] for _, text in valued))
         # (each one's value of a counted statement: 2×2W's total 4 W is not what a field's 4W explains)
         a, b = ({**st, "alts": None} for st in (a, b))
         return any(any(k == a["kind"] and _close(a, {"value": v, "approx": False}, cfg) for k, v in values)
