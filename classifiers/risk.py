@@ -33,6 +33,7 @@ from .price import BASIS_UNIT as _BASIS_UNIT
 from .price import has_prior as _has_prior
 from .price import find_prior as _find_prior
 from .price import unit_price as _unit_price
+from .regex_scan import Scanner
 from .risk_model import TEXT_CODES, RiskTextModel
 from .spec_checks import check_specs
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
@@ -164,9 +165,10 @@ class RiskRules:
                 re.compile("|".join(map(re.escape, phrases))) if phrases else None,
                 re.compile("|".join(map(re.escape, negs))) if negs else None,
             )
-        # a reason's patterns as one alternation: one scan of a field per reason
-        self._regexes: dict[str, list[re.Pattern]] = {
-            code: [re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["patterns"]))]
+        # a reason's patterns as one alternation: one scan of a field per reason, tried only where a
+        # match can begin (most of its branches open with lookbehinds, which the engine cannot skip by)
+        self._regexes: dict[str, list[Scanner]] = {
+            code: [Scanner(re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["patterns"])))]
             for code, cfg in self.reasons_cfg.items() if cfg.get("patterns")}
         # one pass over a field finds whether any phrase of any code occurs (most fields: none)
         every = sorted({normalize(p) for cfg in self.reasons_cfg.values() for p in cfg.get("phrases", [])},
@@ -256,7 +258,7 @@ class RiskRules:
                 continue
             matches = list(pos_re.finditer(norm)) if pos_re is not None and any_hit else []
             for rx in regexes.get(code, ()):
-                matches += list(rx.finditer(norm))
+                matches += rx.finditer(norm)
             context = self._contexts.get(code)
             limited = self._context_phrases.get(code)
             if matches and warned is None:
