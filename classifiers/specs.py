@@ -250,13 +250,21 @@ def load_facts(path: str = str(SPECS_PATH)) -> dict[str, Any]:
     return load_yaml(path)
 
 
-def _cert_re(facts: dict[str, Any]) -> re.Pattern:
-    return _cert_re_for(tuple(facts["ccc_certificate"]["cues"]))
+# the certificate section's (cues, expression), by the section's id (kept, so the id stays its own): looking
+# them up by the cue list's contents built and hashed a tuple of it on every parse
+_CERT_CACHE: dict[int, tuple[dict[str, Any], tuple[tuple[str, ...], re.Pattern]]] = {}
 
 
-def _cert_cues(facts: dict[str, Any]) -> tuple[str, ...]:
-    """The normalised certificate cues: every certificate number follows one."""
-    return _cert_cues_for(tuple(facts["ccc_certificate"]["cues"]))
+def _cert_tables(facts: dict[str, Any]) -> tuple[tuple[str, ...], re.Pattern]:
+    """(the normalised certificate cues: every certificate number follows one, the number's expression)."""
+    section = facts["ccc_certificate"]
+    cached = _CERT_CACHE.get(id(section))
+    if cached is None or cached[0] is not section:
+        if len(_CERT_CACHE) > 16:
+            _CERT_CACHE.clear()
+        raw = tuple(section["cues"])
+        cached = _CERT_CACHE[id(section)] = (section, (_cert_cues_for(raw), _cert_re_for(raw)))
+    return cached[1]
 
 
 @lru_cache(maxsize=32)
@@ -789,8 +797,8 @@ def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, 
                                              and 0.5 <= float(m.group(1)) / scale <= 2.0}))
     _put(specs, "batteries", [{"type": kind, "text": word} for word, norm_word, kind in _battery_words(facts)
                       if norm_word in norm])
-    cues = _cert_cues(facts)
-    certs = [text[m.start(2):m.end(2)] for m in _cert_re(facts).finditer(norm)] if any(map(has, cues)) else []
+    cues, cert_re = _cert_tables(facts)
+    certs = [text[m.start(2):m.end(2)] for m in cert_re.finditer(norm)] if any(map(has, cues)) else []
     _put(specs, "certificate_numbers", certs)
     if has("装"):
         packs = [int(a or b) for a, b in _PACK_RE.findall(norm)]
