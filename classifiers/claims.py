@@ -613,6 +613,13 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
 
 
 @functools.lru_cache(maxsize=4096)
+def _states_value(text: str) -> bool:
+    """Whether a field writes a value with a unit (Chinese numerals before a unit counted: `_quantity_norm`),
+    remembered (attribute rows repeat across listings)."""
+    return _KIND_VALUE_RE.search(_quantity_norm(text)[0]) is not None
+
+
+@functools.lru_cache(maxsize=4096)
 def _field_statements(source: str, text: str, cfg_id: int) -> tuple[list[dict[str, Any]], frozenset]:
     """`_statements` of a field and the kinds it states with options, remembered (attribute rows repeat);
     the statements are read only."""
@@ -668,10 +675,10 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     """The same quantity (长度, 耐火时间, 功率 ... known by its unit's kind and its noun or attribute name)
     stated in two fields with values that differ: the listing contradicts itself. A value alone in the
     title (消防水带 20米) is the category's headline quantity of its kind (`bare`)."""
-    if not cfg.get("enforce") or not cfg.get("quantities"):
+    if not cfg.get("enforce") or not cfg.get("quantities") or len(fields) < 2:  # a title alone states nothing twice
         return []
     prep = _prepared(cfg)
-    valued = [(source, text) for source, text in fields if _KIND_VALUE_RE.search(_quantity_norm(text)[0])
+    valued = [(source, text) for source, text in fields if _states_value(text)
               or (source[-1:] in ")）" and source.startswith("attributes."))]  # 净重(kg) 25
     if len(valued) < 2:  # one field states nothing twice (most listings)
         return []
