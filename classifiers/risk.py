@@ -342,6 +342,8 @@ class RiskRules:
                          category: str) -> list[Reason]:
         """The phrase reasons again without the phrases the whole listing cancels: a reason's
         listing_negations found in any field, or another reason its yields_to names among `reasons`."""
+        if not reasons:  # most listings: nothing to cancel
+            return reasons
         codes = {r.code for r in reasons}
         drop: dict[str, frozenset[str]] = {}
         joined = None
