@@ -58,6 +58,7 @@ _BOX_RES = [
     re.compile(r"(?<![\d.])" + _NUM + r"\s*(?:具|瓶|只|个|台)\s*(?=\d+(?:\.\d+)?\s*(?:kg|公斤|千克|升|l)(?![a-z]))"),
 ]
 _PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "份", "x", "*", "×", "具", "瓶")  # every _BOX_RES match holds one
+_PACK_CUE_RE = re.compile("|".join(map(re.escape, _PACK_CUES)))  # one scan for all of them
 _LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])(?!\s*起(?:订|批|售|购))")
 _KW_RE = re.compile(r"(\d+(?:\.\d+)?)\s*kw(?![a-z])")
 # a hose's GB 6246 code: pressure class - diameter - length in metres (8-65-20: 20 m of DN65)
@@ -365,7 +366,7 @@ def _moq_in_metres(listing: Listing) -> str | None:
 def pack_count(text: str, specs: dict[str, Any]) -> int:
     """Pieces sold for the price: 4只装, 2个装, 一箱12个, 12个/箱, x4只; 1 when none is stated."""
     norm = _norm(text)
-    if not any(c in norm for c in _PACK_CUES):
+    if _PACK_CUE_RE.search(norm) is None:
         return int(specs.get("pack_qty", 1) or 1)  # none of the patterns can match
     for rx in _BOX_RES:
         m = rx.search(norm)
@@ -441,21 +442,24 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
             if n:
                 return n
     attrs = listing.attributes or {}
-    carton = None
+    packing = []
     for key, value in attrs.items():
         k = attribute_key(key)
-        if k in PACKING_KEYS or k in QTY_KEYS:
+        if k in PACKING_KEYS:
+            packing.append(value)
+            continue
+        if k in QTY_KEYS:
             continue
         n = pack_count(f"{key} {value}", {})
         if n > 1:
             return n
-    texts = [title, listing.description or ""] + [f"{k} {v}" for k, v in attrs.items()]
+    # the carton's words are looked for only when a packing row could be what the price buys
+    texts = [title, listing.description or ""] + [f"{k} {v}" for k, v in attrs.items()] if packing else []
     if any(_CARTON_PRICE_RE.search(_norm(t)) for t in texts if t):
-        for key, value in attrs.items():
-            if attribute_key(key) in PACKING_KEYS:
-                carton = pack_count(str(value), {})
-                if carton > 1:
-                    return carton
+        for value in packing:
+            carton = pack_count(str(value), {})
+            if carton > 1:
+                return carton
     if listing.description:
         # in the description only a pack sold as one (4只装, 装4只): 50只/箱 there is the carton again
         norm = _norm(listing.description)
