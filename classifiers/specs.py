@@ -849,7 +849,8 @@ _WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无|没有|并非|�
 
 
 def _word_table(families: tuple) -> tuple:
-    """((family, value, normalised word) sorted longest word first, {family: skip words}, {family: both words})."""
+    """((family, value, normalised word) sorted longest word first, {family: skip words}, {family: both words},
+    {first character: the positions of the words beginning with it}, those first characters)."""
     words, skips, boths = [], {}, {}
     for name, groups, skip, both in families:
         for value, ws in groups:
@@ -857,7 +858,10 @@ def _word_table(families: tuple) -> tuple:
         skips[name] = tuple(normalize(w) for w in skip)
         boths[name] = tuple(normalize(w) for w in both)
     words.sort(key=lambda x: -len(x[2]))
-    return tuple(words), skips, boths
+    firsts: dict[str, tuple[int, ...]] = {}
+    for i, (_, _, w) in enumerate(words):
+        firsts[w[:1]] = firsts.get(w[:1], ()) + (i,)
+    return tuple(words), skips, boths, firsts, frozenset(firsts)
 
 
 _WORD_TABLES: dict[int, tuple[dict[str, Any], tuple]] = {}
@@ -867,7 +871,7 @@ def _word_families(facts: dict[str, Any]) -> tuple:
     """The word table of the facts' `word_families`, built once per facts section (read-only once loaded)."""
     cfg = facts.get("word_families") or {}
     if not cfg.get("enforce"):
-        return (), {}, {}
+        return (), {}, {}, {}, frozenset()
     cached = _WORD_TABLES.get(id(cfg))
     if cached is None or cached[0] is not cfg:
         fams = tuple((name, tuple((v, tuple(ws)) for v, ws in f.get("groups", {}).items()), tuple(f.get("skip_words", [])),
@@ -880,10 +884,16 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
     """{family: {value: the word that said it}} for the word families a normalised text names, each word
     read once (the longest first: 铜包铝 is not also 铝), none denied or compared (非钢质, 不带测温); a
     family whose skip words the text holds (a part: 门框, 导轨) or whose both-words it holds (组合式) says nothing."""
-    words, skips, boths = _word_families(facts)
+    words, skips, boths, firsts, first_chars = _word_families(facts)
     out: dict[str, dict[str, str]] = {}
     taken: list[tuple[int, int]] = []
-    for family, value, w in words:
+    # only the words beginning with a character the text holds can be in it (in table order, as all of them)
+    candidates = list(firsts.get("", ()))
+    for c in first_chars.intersection(norm):
+        candidates += firsts[c]
+    candidates.sort()
+    for i in candidates:
+        family, value, w = words[i]
         if w not in norm:
             continue
         start = 0
