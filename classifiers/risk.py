@@ -38,7 +38,7 @@ from .risk_model import TEXT_CODES, RiskTextModel
 from .spec_checks import check_specs
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
     parse_specs, today, validate_ccc_number
-from .spec_checks import _scalars, cross_field_mismatch
+from .spec_checks import _scalars, cross_field_mismatch, nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
 
@@ -452,6 +452,8 @@ class RiskRules:
                  if scalars or specs.get("emergency_minutes")]
         for i, (src_a, text_a, specs_a, sc_a) in enumerate(attrs):
             for src_b, text_b, specs_b, sc_b in attrs[i + 1:]:
+                if nothing_to_compare(specs_a, sc_a, specs_b, sc_b):
+                    continue  # no family both state: nothing to compare (most pairs)
                 found = cross_field_mismatch(text_a, specs_a, text_b, specs_b, category, sc_a, sc_b,
                                              first=f"“{text_a.strip()[:40]}”")
                 if found:
@@ -472,8 +474,10 @@ class RiskRules:
             return []
         for (source, attr), (_, attr_specs, _, attr_scalars) in zip(fields, analysed):
             if source.startswith("attributes."):
-                found = cross_field_mismatch(text, specs, attr, attr_specs, category, scalars,
-                                             _scalars(attr_specs) if attr_scalars is None else attr_scalars,
+                attr_scalars = _scalars(attr_specs) if attr_scalars is None else attr_scalars
+                if nothing_to_compare(specs, scalars, attr_specs, attr_scalars):
+                    continue  # no family both state: nothing to compare
+                found = cross_field_mismatch(text, specs, attr, attr_specs, category, scalars, attr_scalars,
                                              first="描述")
                 if found:
                     return [_reason(f, source) for f in found]
@@ -700,6 +704,8 @@ class RiskRules:
                     if field_scalars is None:  # the description's: kept for the checks below
                         field_scalars = _scalars(field_specs)
                         analysed[i] = (phrases, field_specs, spec_found, field_scalars)
+                    if nothing_to_compare(title_specs, title_scalars, field_specs, field_scalars):
+                        continue  # no family both state: nothing to compare
                     found = cross_field_mismatch(title, title_specs, text, field_specs, category,
                                                  title_scalars, field_scalars)
                     if found:

@@ -1441,7 +1441,9 @@ FAMILY_CATEGORIES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _compared_in(family: str, category: str) -> bool:
+    """Whether values of `family` are compared across fields in `category` (the packaged facts; remembered)."""
     if family.startswith("words:"):
         return category in _word_family_facts().get(family[6:], {}).get("categories", [])
     cats = FAMILY_CATEGORIES.get(family)
@@ -1541,10 +1543,10 @@ def _only_coded(family: str, specs: dict[str, Any]) -> bool:
     return name in _CODED_VALUES and not (specs.get("word_values") or {}).get(name) and bool(_code_values(name, specs))
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=4096)
 def _ranged_text(text: str) -> bool:
     """Whether a field offers a range of sizes or states a total of several units (`_ranged`); remembered:
-    the title is compared with each other field in turn."""
+    the title is compared with each other field in turn, and attribute rows repeat."""
     norm = _normal(text)
     return bool(_OPTION_RANGE_RE.search(norm) or _TOTAL_RE.search(norm))
 
@@ -1552,6 +1554,14 @@ def _ranged_text(text: str) -> bool:
 def _ranged(title: str, other: str) -> bool:
     """Whether either text offers a range of sizes (1-8kg可选) or states a total of several units (共40米)."""
     return _ranged_text(title) or _ranged_text(other)
+
+
+def nothing_to_compare(first_specs: dict[str, Any], first_scalars: dict[str, set], other_specs: dict[str, Any],
+                       other_scalars: dict[str, set]) -> bool:
+    """Whether `cross_field_mismatch` of two fields finds nothing without reading them: they state no family
+    in common (most pairs) and not both an emergency duration (the declared/measured test)."""
+    return first_scalars.keys().isdisjoint(other_scalars) and not (first_specs.get("emergency_minutes")
+                                                                   and other_specs.get("emergency_minutes"))
 
 
 def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, other_specs: dict[str, Any],
@@ -1566,12 +1576,10 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
         return []
     a = _scalars(title_specs) if title_scalars is None else title_scalars
     b = _scalars(other_specs) if other_scalars is None else other_scalars
-    # the families both state, in the specs' order (most pairs share none: nothing more to read but the
-    # emergency durations' declared/measured test below)
-    shared = [f for f in a if f in b]
-    emergency = bool(title_specs.get("emergency_minutes") and other_specs.get("emergency_minutes"))
-    if not shared and not emergency:
+    if nothing_to_compare(title_specs, a, other_specs, b):
         return []
+    # the families both state, in the specs' order
+    shared = [f for f in a if f in b]
     if any(not f.startswith("words:") for f in shared) and _ranged(title, other):
         # a range on offer (1-8kg可选) or a total of several units (两盘共40米, 总充装量 8kg) states no one
         # unit's value: only the words of a family (a material, a form) are still compared
