@@ -474,25 +474,41 @@ def _unit_of(word: str) -> str | None:
     return _AREA_WORDS.get(word) or _UNIT_WORDS.get(word)
 
 
-def stated_unit(listing: Listing) -> tuple[str, str] | None:
-    """(basis, the words read) of the unit the listing says its price is for, or None: 元/米 -> m,
-    35一平 -> m2, 按公斤 -> kg, 元/樘 -> piece, 元/桶 -> pack (the pack's content decides), from the title,
-    then the attributes (计价单位: 元/平方米; 销售单位: 米), then the description."""
-    fields = [_norm(listing.title or "")]
-    for key, value in (listing.attributes or {}).items():
-        value = _norm(str(value)).strip()
-        if attribute_key(key) in UNIT_KEYS and _unit_of(value.removeprefix("元/").removeprefix("/")):
-            return _unit_of(value.removeprefix("元/").removeprefix("/")), f"{key}：{value}"
-        fields.append(f"{_norm(str(key))} {value}")
-    fields.append(_norm(listing.description or ""))
-    for text in fields:
-        if not text:
-            continue
+def _unit_in(text: str) -> tuple[str, str] | None:
+    """(basis, the words read) of the first price unit a normalised text states, or None."""
+    if text:
         for m in _STATED_RE.finditer(text):
             word = next(g for g in m.groups() if g is not None)
             if _unit_of(word):
                 return _unit_of(word), m.group(0).strip()
     return None
+
+
+@lru_cache(maxsize=4096)
+def _attribute_unit(key: str, value: str) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+    """(the unit a unit row names (计价单位: 元/平方米), the unit the row's text states) of one attribute,
+    remembered (attribute rows repeat across listings)."""
+    value = _norm(value).strip()
+    named = None
+    if attribute_key(key) in UNIT_KEYS and _unit_of(value.removeprefix("元/").removeprefix("/")):
+        named = _unit_of(value.removeprefix("元/").removeprefix("/")), f"{key}：{value}"
+    return named, _unit_in(f"{_norm(key)} {value}")
+
+
+def stated_unit(listing: Listing) -> tuple[str, str] | None:
+    """(basis, the words read) of the unit the listing says its price is for, or None: 元/米 -> m,
+    35一平 -> m2, 按公斤 -> kg, 元/樘 -> piece, 元/桶 -> pack (the pack's content decides): a unit row
+    (计价单位: 元/平方米; 销售单位: 米) first, then the title, the attributes, the description."""
+    rows = []
+    for key, value in (listing.attributes or {}).items():
+        named, said = _attribute_unit(str(key), str(value))
+        if named:
+            return named
+        rows.append(said)
+    for said in [_unit_in(_norm(listing.title or ""))] + rows:
+        if said:
+            return said
+    return _unit_in(_norm(listing.description or ""))
 
 
 def aluminium(listing: Listing) -> str | None:
