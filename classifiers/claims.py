@@ -340,7 +340,8 @@ _KIND_RANGE = {"years": (0.0, 100.0)}
 # are a size's sides or each core's, never multiplied
 _COUNTED_KINDS = frozenset({"power", "charge", "voltage", "mass", "volume"})
 _COUNT_TIMES = re.compile(r"(?<![\d.×*x])(\d{1,2})\s*[×*x]\s*$")
-_KIND_VALUE_RE = re.compile(r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:\.\d{1,3})?)\s*("
+# (the lookbehinds after the first digit: the engine skips ahead to a digit; test_regex_rewrites.py)
+_KIND_VALUE_RE = re.compile(r"(\d(?<![\d.]\d)(?<![a-bd-z]\d)(?<![a-z][a-z]c\d)\d{0,4}(?:\.\d{1,3})?)\s*("
                             + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
                             + r")(?![a-z²³0-9/])")
 # a value one of several (20/25米, 1-6米, 20、25米, 1.2×1.8m, 3×2.5+1×1.5平方): options or a dimension

@@ -47,15 +47,18 @@ MAD_SCALE = 1.4826  # MAD -> standard deviation for normal data
 
 _CN_NUM = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUM = r"(\d{1,4}|[一两二三四五六七八九十])"
+# _NUM where no digit or point comes before it; the lookbehinds follow the first character, so the engine
+# can skip ahead to a digit or numeral (an expression opening with a lookbehind is tried at every position)
+_NUM_AFTER_NONE = r"(\d(?<![\d.]\d)\d{0,3}|[一两二三四五六七八九十](?<![\d.][一两二三四五六七八九十]))"
 _UNIT_WORD = r"(?:只|个|瓶|具|支|条|套|件|台|卷|桶|盒|罐|盘|根|把|块|樘|副|双|顶|片)"
 _BOX_RES = [
     re.compile(r"(?:一|每|1)\s*(?:箱|件|盒|包|组|份)\s*(?:装)?\s*" + _NUM + r"\s*" + _UNIT_WORD),   # 一箱12个, 一组10个
     re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(?:/|一|每)\s*(?:箱|件|盒|包|套|组|捆|份)"),  # 12个/箱, 十盘一套, 10只/份
     re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*装"),                                         # 4只装
-    re.compile(r"(?<![包])装\s*" + _NUM + r"\s*" + _UNIT_WORD),                            # 装4只 (not 包装100只/箱)
-    re.compile(r"(?<![a-z0-9.])[x*×]\s*(\d{1,3})\s*" + _UNIT_WORD),                          # x4只
+    re.compile(r"装(?<!包装)\s*" + _NUM + r"\s*" + _UNIT_WORD),                            # 装4只 (not 包装100只/箱)
+    re.compile(r"[x*×](?<![a-z0-9.][x*×])\s*(\d{1,3})\s*" + _UNIT_WORD),                          # x4只
     # 2具4kg干粉, 两瓶4公斤: a count of units, then each one's size
-    re.compile(r"(?<![\d.])" + _NUM + r"\s*(?:具|瓶|只|个|台)\s*(?=\d+(?:\.\d+)?\s*(?:kg|公斤|千克|升|l)(?![a-z]))"),
+    re.compile(_NUM_AFTER_NONE + r"\s*(?:具|瓶|只|个|台)\s*(?=\d+(?:\.\d+)?\s*(?:kg|公斤|千克|升|l)(?![a-z]))"),
 ]
 _PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "份", "x", "*", "×", "具", "瓶")  # every _BOX_RES match holds one
 _PACK_CUE_RE = re.compile("|".join(map(re.escape, _PACK_CUES)))  # one scan for all of them
@@ -71,7 +74,8 @@ _DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|�
 # a density or a rate (密度1150kg/m³, 1.1kg/L) is no amount sold (specs.NOT_PER_MEASURE)
 _KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤)(?![a-z])" + NOT_PER_MEASURE)
 # tonnes only as what is sold (1吨 in a title), never a works' output or stock (日产50吨, 库存200吨)
-_TONNE_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*吨")
+# (the lookbehind after the first digit: the engine skips ahead to a digit; test_regex_rewrites.py)
+_TONNE_RE = re.compile(r"(\d(?<![\d.]\d)\d*(?:\.\d+)?)\s*吨")
 _OUTPUT_WORDS = ("日产", "月产", "年产", "产能", "产量", "库存", "现货", "存货", "销量", "已售", "供应", "供货", "储备")
 # kilograms in one of a unit a price or an amount is stated in (1吨: 1000 kg, 1斤: 0.5 kg)
 _KG_PER = {"斤": 0.5, "jin": 0.5, "吨": 1000.0, "t": 1000.0}
@@ -392,7 +396,7 @@ _CARTON_PRICE_RE = re.compile(
 # a count tied to the listing's own price: 5卷55元, 整箱20条39元, 39元20条 (the price figure must be the
 # price asked, so a count beside another figure says nothing)
 _TIED_RES = [re.compile(_NUM + r"\s*" + _UNIT_WORD + r"(?![a-z])[^\d元块]{0,8}?(\d+(?:\.\d+)?)\s*(?:元|块)"),
-             re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:元|块)\s*(?:/|共|一共|买|得)?\s*" + _NUM + r"\s*" + _UNIT_WORD)]
+             re.compile(r"(\d(?<![\d.]\d)\d*(?:\.\d+)?)\s*(?:元|块)\s*(?:/|共|一共|买|得)?\s*" + _NUM + r"\s*" + _UNIT_WORD)]
 
 
 # a count or a price written in Chinese numerals (一箱二十只六十块, 十片二十五): read in digits

@@ -26,8 +26,11 @@ logger = logging.getLogger(__name__)
 SPECS_PATH = Path(__file__).parent / "data" / "specs.yaml"
 
 _NUM = r"(\d+(?:\.\d+)?)"
+# An expression that must not follow a letter or a digit tests it after its first character (k(?<![a-z]k),
+# (\d(?<![\d.]\d)…)), not before (?<![a-z])k: the same test, but the engine can then skip ahead to where a
+# match can begin rather than try every position (tests/classifiers/test_regex_rewrites.py holds each first form).
 # extinguishers: M + agent + structure + /feature + amount (+ optional unit)
-_EXT_RE = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
+_EXT_RE = re.compile(r"m(?<![a-z]m)(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
                      r"(\d+(?:\.\d+)?)(?:\s*(kg|l|升|公斤))?(?![\d.])(?![a-z])")
 _EXT_RE_UNIT = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
                           r"(\d+(?:\.\d+)?)\s*(kg|l)(?![a-z])")
@@ -174,14 +177,14 @@ _DOOR_CODE_RE = re.compile(r"(?<![a-z])(gmfm|gfm|mfm|bfm|gmfm)\s*-?\s*(\d{4})?(?
 _HOURS_A_RE = re.compile(r"(?:(?<![a-z])|(?<=\d))a\s?([0-3]\.\d{1,2})(?!\d)")
 _GLASS_RE = re.compile(r"(?<![a-z])(ffb|dfb|gfb)\s*-?\s*(\d{1,2})\s*-?\s*([abc])\s*(\d(?:\.\d{1,2})?)(?![\d])")
 _GRADE_RE = re.compile(r"(甲级|乙级|丙级|特级)")
-_MM_RE = re.compile(r"(?<![\d.+])(\d{1,2}(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])")
+_MM_RE = re.compile(r"(\d(?<![\d.+]\d)\d?(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])")
 # sprinklers
 _SPRINKLER_RE = re.compile(r"(?<![a-z])(?:([kt])\s*-\s*)?zst\s*(zd|xd|bs|bw|x|z|b|p|g|d)?\s*-?\s*(15|20|10|25)?"
                            r"\s*[-/]?\s*(\d{2,3})?\s*(?:℃|°c|度)?")
 _TEMP_RE = re.compile(r"(\d{2,3})\s*(?:℃|°c|度)")
 _COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)|颜色\s*[:：]?\s*(橙|红|黄|绿|蓝|紫)")
-_K_RE = re.compile(r"(?<![a-z])k\s*=?\s*(\d{2,3})(?![\d])")
-_DN_RE = re.compile(r"(?<![a-z])dn\s*(\d{2,3})(?!\d)")
+_K_RE = re.compile(r"k(?<![a-z]k)\s*=?\s*(\d{2,3})(?![\d])")
+_DN_RE = re.compile(r"d(?<![a-z]d)n\s*(\d{2,3})(?!\d)")
 # a pipe thread or bore in inches: 1寸, 1.5寸, a fraction (1/2寸, 3/4寸) or a whole and a fraction (1-1/2寸,
 # 1 1/2寸); never the last digits of another number (12寸; DN15 1/2寸 is 1/2) nor a denominator alone (the "2寸"
 # of 1/2寸 or 11/2寸: a half-inch sprinkler thread is DN15, not DN50); a slash between title words is no fraction
@@ -189,22 +192,22 @@ _DN_RE = re.compile(r"(?<![a-z])dn\s*(\d{2,3})(?!\d)")
 _INCH_RE = re.compile(r"(?<![\d.])(?:(\d)\s*[-\s]\s*(?=\d\s*/))?(?:(\d)\s*/\s*(\d)|(\d(?:\.\d{1,2})?))\s*(?:寸|英寸)(半)?")
 _BORE_WORD_RE = re.compile(r"(?:口径|内径|通径|公称直径|接口规格)\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?(?!\d)"
                            r"|(?<![\d.])(\d{2,3})\s*(?:mm|毫米)?\s*(?:口径|通径)")
-_HYDRANT_RE = re.compile(r"(?<![a-z])(sn[zsw]{0,2}|ss|sa)\s*(\d{2,3})(?!\d)")
+_HYDRANT_RE = re.compile(r"(s(?<![a-z]s)(?:n[zsw]{0,2}|s|a))\s*(\d{2,3})(?!\d)")
 _XBD_RE = re.compile(r"(?<![a-z])xbd\s*(\d{1,2}(?:\.\d{1,2})?)\s*/\s*(\d{1,3}(?:\.\d)?)")
 _HEAD_RE = re.compile(r"扬程\s*[:：]?\s*(\d{1,3}(?:\.\d)?)\s*(?:m|米)")
 _FOAM_CODE_RE = re.compile(r"(?<![a-z])(ar/afff|afff/ar|s/ar|afff|fffp|fp|ar)(?![a-z])")
 _GAS_CODE_RE = re.compile(r"(?<![a-z])(gqq|xqq|qmq|wqq)[a-z]?\s*(\d{2,3})(?:\s*/\s*(\d(?:\.\d{1,2})?))?")
-_MIX_RE = re.compile(r"(?<![\d.])([136])\s*%\s*(?:型|混合比|配比)?")
+_MIX_RE = re.compile(r"([136](?<![\d.][136]))\s*%\s*(?:型|混合比|配比)?")
 _PRESSURE_RE = re.compile(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])")
 # hoses and couplings
-_HOSE_RE = re.compile(r"(?<![\d.\-/a-z])(\d{1,2})\s*-\s*(\d{2,3})\s*-\s*(\d{2,3})(?![\d.])")
-_LENGTH_RE = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:米|m)(?![a-z²m])(?!\s*[*×x])")
+_HOSE_RE = re.compile(r"(\d(?<![\d.\-/a-z]\d)\d?)\s*-\s*(\d{2,3})\s*-\s*(\d{2,3})(?![\d.])")
+_LENGTH_RE = re.compile(r"(\d(?<![\d.]\d)\d{0,2})\s*(?:米|m)(?![a-z²m])(?!\s*[*×x])")
 _COUPLING_RE = re.compile(r"(?<![a-z])k(ds|dn|ws|wx|wz|wh|wk|d|j|y|z|a)\s*-?\s*(\d{2,3})(?![\d])")
 # cables
 _CABLE_RE = re.compile(r"(?<![a-z])((?:wd)?(?:zr-?nh|zr|z[abcd]n|z[abcd]|zn|nh|n|z)?)\s*-?\s*"
                        r"(yjv22|yjlv|yjy|yjv|vv22|vv|bvvb|bvr|bvv|bv|byjr|byj|rvvp|rvv|rvs|rv|kvvp|kvv|bttz|bttrz|"
                        r"yttw|btly|ng-a|djyvp)(?![a-z])")
-_CONDUCTOR_RE = re.compile(r"(?<![\d.*×])(?<!\dx)(\d{1,2})\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)(?:\s*\+\s*(\d)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?))?"
+_CONDUCTOR_RE = re.compile(r"(\d(?<![\d.*×]\d)(?<!\dx\d)\d?)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)(?:\s*\+\s*(\d)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?))?"
                            r"(?![\d.]|\s*(?:米|m(?![m²2])|cm|厘米|[*×]))")
 _SECTION_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(?:平方(?:毫米)?|mm²|mm2|㎟)")
 # several sections on offer before one unit: 1.5/2.5/4/6平方, 1.5 2.5 4 6平方, 1.5、2.5、4平方
@@ -636,7 +639,7 @@ def _pump_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
 
 
 _FLOW_RE = re.compile(r"(?<![\d.\-~～])(\d{1,3}(?:\.\d{1,2})?)\s*(?:l/s|升/秒)")
-_POWER_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s*(?:kw|千瓦)(?![a-z])")
+_POWER_RE = re.compile(r"(\d(?<![\d.]\d)\d{0,2}(?:\.\d{1,2})?)\s*(?:kw|千瓦)(?![a-z])")
 
 
 def _flow_power_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -681,7 +684,7 @@ def _head_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
 # how many cylinders one price buys (柜式双瓶组, 2瓶组, 双柜, 单瓶组): a gaseous unit of several cylinders;
 # words first, a digit only when no code runs into it (GQQ120/4.2瓶组) and never a minimum order (5瓶起批)
 _CYLINDER_WORD_RE = re.compile(r"(单|双|两|二|三|四)\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)(?!\s*起(?:批|订|售))")
-_CYLINDER_COUNT_RE = re.compile(r"(?<![\d./a-z\-])([2-9])\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)(?!\s*起(?:批|订|售))")
+_CYLINDER_COUNT_RE = re.compile(r"([2-9](?<![\d./a-z\-][2-9]))\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)(?!\s*起(?:批|订|售))")
 # a gaseous system's storage pressure (储存压力4.2MPa), not a working, test or start-up one
 _STORAGE_PRESSURE_RE = re.compile(r"(?:储存压力|贮存压力|储压|增压压力|充装压力)\s*[:：为]?\s*(\d{1,2}(?:\.\d{1,2})?)\s*mpa")
 _CN_COUNTS = {"单": 1, "双": 2, "两": 2, "二": 2, "三": 3, "四": 4}
@@ -781,9 +784,9 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
                                 for v, _ in _VOLTAGE_RE.findall(norm)}))
 
 
-_SIDE_RE = re.compile(r"(?<![\d.*×x])(\d(?:\.\d{1,2})?)\s*(?:米|m)(?![\d²2a-z])(?!\s*[*×x])")
+_SIDE_RE = re.compile(r"(\d(?<![\d.*×x]\d)(?:\.\d{1,2})?)\s*(?:米|m)(?![\d²2a-z])(?!\s*[*×x])")
 # the same side in centimetres (150公分, 120cm见方)
-_SIDE_CM_RE = re.compile(r"(?<![\d.*×x])(\d{2,3})\s*(?:公分|厘米|cm)(?![\d²2a-z])(?!\s*[*×x])")
+_SIDE_CM_RE = re.compile(r"(\d(?<![\d.*×x]\d)\d{1,2})\s*(?:公分|厘米|cm)(?![\d²2a-z])(?!\s*[*×x])")
 
 
 def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -957,7 +960,7 @@ def _word_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
 _TEMP_CHANNELS_RE = re.compile(r"(\d{1,2})\s*路\s*(?:温度|测温|温感)|(?:温度|测温|温感)\s*(?:通道|回路|路数|检测)?\s*[:：]?\s*"
                                r"(\d{1,2})\s*路")
 # the pattern year of firefighter gear (GA/XF 10: 97式, 02式, 14式, 17式; sellers write 17款 too)
-_GEAR_PATTERN_RE = re.compile(r"(?<![\d.])(\d{2})\s*(?:款|式)(?![\d])")
+_GEAR_PATTERN_RE = re.compile(r"(\d(?<![\d.]\d)\d)\s*(?:款|式)(?![\d])")
 
 
 def _channel_gear_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
