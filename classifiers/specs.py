@@ -654,14 +654,17 @@ def _flow_power_family(norm: str, text: str, facts: dict[str, Any], has, specs: 
 SELF_CHECK_RES = (
     re.compile(r"每\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:自检|自我检测|巡检|电池检测)"),
     re.compile(r"(?:自检|巡检|电池检测)\s*(?:周期|间隔|频率|频次)\s*[:：为]?\s*(?:每)?\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)"),
-    re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:电池)?\s*(?:自检|巡检)"),
+    re.compile(r"(\d(?<![\d.]\d)\d{0,2}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:电池)?\s*(?:自检|巡检)"),
     re.compile(r"(?:自检|电池检测)\s*[:：]?\s*每\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)"),
 )
+_SELF_CHECK_WORDS = ("自检", "自我检测", "巡检", "电池检测")  # every SELF_CHECK_RES match holds one
 
 
 def self_check_hours(norm: str) -> list[tuple[float, str]]:
     """(hours, matched text) of each battery self-check interval a normalised text states."""
     out, seen = [], []
+    if not any(w in norm for w in _SELF_CHECK_WORDS):
+        return out
     for rx in SELF_CHECK_RES:
         for m in rx.finditer(norm):
             if any(a < m.end() and m.start() < b for a, b in seen):
@@ -851,9 +854,11 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 _WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
 
 
-def _word_table(families: tuple) -> tuple:
+def _word_table(families: tuple, nouns: tuple = ()) -> tuple:
     """((family, value, normalised word) sorted longest word first, {family: skip words}, {family: both words},
-    {first character: the positions of the words beginning with it}, those first characters)."""
+    {first character: the positions of the words beginning with it}, those first characters, an expression
+    finding any of the words or of the `nouns` `_noun_values` reads (None when there are none, or an empty
+    word: in every text))."""
     words, skips, boths = [], {}, {}
     for name, groups, skip, both in families:
         for value, ws in groups:
@@ -864,7 +869,10 @@ def _word_table(families: tuple) -> tuple:
     firsts: dict[str, tuple[int, ...]] = {}
     for i, (_, _, w) in enumerate(words):
         firsts[w[:1]] = firsts.get(w[:1], ()) + (i,)
-    return tuple(words), skips, boths, firsts, frozenset(firsts)
+    named = {w for _, _, w in words} | {normalize(n) for n in nouns}
+    any_named = re.compile("|".join(re.escape(w) for w in sorted(named, key=len, reverse=True))) \
+        if named and "" not in named else None
+    return tuple(words), skips, boths, firsts, frozenset(firsts), any_named
 
 
 _WORD_TABLES: dict[int, tuple[dict[str, Any], tuple]] = {}
@@ -874,12 +882,13 @@ def _word_families(facts: dict[str, Any]) -> tuple:
     """The word table of the facts' `word_families`, built once per facts section (read-only once loaded)."""
     cfg = facts.get("word_families") or {}
     if not cfg.get("enforce"):
-        return (), {}, {}, {}, frozenset()
+        return (), {}, {}, {}, frozenset(), None
     cached = _WORD_TABLES.get(id(cfg))
     if cached is None or cached[0] is not cfg:
         fams = tuple((name, tuple((v, tuple(ws)) for v, ws in f.get("groups", {}).items()), tuple(f.get("skip_words", [])),
                       tuple(f.get("both_words", []))) for name, f in cfg.get("families", {}).items())
-        cached = _WORD_TABLES[id(cfg)] = (cfg, _word_table(fams))
+        nouns = tuple(n for f in (cfg.get("families") or {}).values() for n in (f.get("noun_values") or {}).get("nouns", []))
+        cached = _WORD_TABLES[id(cfg)] = (cfg, _word_table(fams, nouns))
     return cached[1]
 
 
@@ -887,7 +896,9 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
     """{family: {value: the word that said it}} for the word families a normalised text names, each word
     read once (the longest first: 铜包铝 is not also 铝), none denied or compared (非钢质, 不带测温); a
     family whose skip words the text holds (a part: 门框, 导轨) or whose both-words it holds (组合式) says nothing."""
-    words, skips, boths, firsts, first_chars = _word_families(facts)
+    words, skips, boths, firsts, first_chars, any_named = _word_families(facts)
+    if any_named is not None and any_named.search(norm) is None:
+        return {}  # most texts name none of the words (nor a noun of noun_values), which one scan tells
     out: dict[str, dict[str, str]] = {}
     taken: list[tuple[int, int]] = []
     # only the words beginning with a character the text holds can be in it (in table order, as all of them)

@@ -42,6 +42,7 @@ FIRST_FORMS = [
     (specs, "_SIDE_RE", r"(?<![\d.*×x])(\d(?:\.\d{1,2})?)\s*(?:米|m)(?![\d²2a-z])(?!\s*[*×x])"),
     (specs, "_SIDE_CM_RE", r"(?<![\d.*×x])(\d{2,3})\s*(?:公分|厘米|cm)(?![\d²2a-z])(?!\s*[*×x])"),
     (specs, "_GEAR_PATTERN_RE", r"(?<![\d.])(\d{2})\s*(?:款|式)(?![\d])"),
+    (specs, "SELF_CHECK_RES.2", r"(?<![\d.])(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:电池)?\s*(?:自检|巡检)"),
     (price, "_TONNE_RE", r"(?<![\d.])(\d+(?:\.\d+)?)\s*吨"),
     (price, "_BOX_RES.3", r"(?<![包])装\s*(\d{1,4}|[一两二三四五六七八九十])\s*" + _UNIT_WORD),
     (price, "_BOX_RES.4", r"(?<![a-z0-9.])[x*×]\s*(\d{1,3})\s*" + _UNIT_WORD),
@@ -57,7 +58,7 @@ FIRST_FORMS = [
 # one match (or a near miss) of each, beside the characters that refuse it
 SAMPLES = ["MFZ/ABC4 4kg amfz4", "4只装 装4只 包装4只 x4只 ax4只 2具4kg干粉 .2具4kg", "55元5卷 5.5元5卷 3A/21B 13a/21b",
            "3×2.5+1×1.5 13x4 2x2.5米", "DN65 adn65 K80 ak80 SN65 asn65 SS100", "8-65-20 /8-65-20 3% 13% 20米 1.20米",
-           "1.2m 2瓶组 12瓶 15kW 1.5kw 17式 117式 2.5mm 12.5mm 1吨 1.5吨 .5吨 20kg 3米 abc3米",
+           "24小时自检 .24小时自检 1.2m 2瓶组 12瓶 15kW 1.5kw 17式 117式 2.5mm 12.5mm 1吨 1.5吨 .5吨 20kg 3米 abc3米",
            "150公分 1150公分 .150cm x150厘米 120cm见方"]
 
 
