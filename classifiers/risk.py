@@ -170,6 +170,9 @@ class RiskRules:
         self._regexes: dict[str, list[Scanner]] = {
             code: [Scanner(re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["patterns"])))]
             for code, cfg in self.reasons_cfg.items() if cfg.get("patterns")}
+        # the codes with patterns, in the phrases' order: all a field with no phrase is scanned for
+        self._pattern_codes = [(code, pats) for code, pats in self._patterns.items() if code in self._regexes]
+        self._skip_categories = {code: frozenset(cfg.get("skip_categories", [])) for code, cfg in self.reasons_cfg.items()}
         # one pass over a field finds whether any phrase of any code occurs (most fields: none)
         every = sorted({normalize(p) for cfg in self.reasons_cfg.values() for p in cfg.get("phrases", [])},
                        key=len, reverse=True)
@@ -253,8 +256,9 @@ class RiskRules:
         any_hit = self._any_phrase is not None and self._any_phrase.search(norm) is not None
         if not any_hit and not regexes:
             return found
-        for code, (pos_re, neg_re) in self._patterns.items():
-            if (not any_hit and code not in regexes) or category in self.reasons_cfg[code].get("skip_categories", []):
+        skips = self._skip_categories
+        for code, (pos_re, neg_re) in self._patterns.items() if any_hit else self._pattern_codes:
+            if category in skips[code]:
                 continue
             matches = list(pos_re.finditer(norm)) if pos_re is not None and any_hit else []
             for rx in regexes.get(code, ()):
