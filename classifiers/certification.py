@@ -88,6 +88,8 @@ class Scope:
         self.claimed_re = re.compile(
             "(" + "|".join(re.sub(r"^(3c|ccc)", r"\1\\s*", re.escape(w)) for w in labels)
             + r")\s*(?:号码|编号|号)?\s*(?:[:：]|为|是|no\.?)?\s*((?:[0-9a-z]+-?){0,4}[0-9a-z]+)") if labels else None
+        # when every label holds 3c, ccc or 强制, a text without them holds no label (a quick test before the scan)
+        self.claimed_quick = _QUICK if all(any(q in w for q in _QUICK) for w in labels) else ()
         self.other_schemes = [(re.compile(str(o["pattern"])), str(o.get("name", ""))) for o in number.get("other_schemes", [])]
         self.expiry_check = bool(number.get("stated_expiry_check", {}).get("enforce", False))
         self.body_check = number.get("body_check", {})
@@ -248,6 +250,8 @@ def claimed_number_findings(fields: Iterable[tuple[str, str]], scope: Scope | No
         if _GATE.search(text) is None:
             continue
         norm = normalize(text)
+        if scope.claimed_quick and not any(q in norm for q in scope.claimed_quick):
+            continue
         if any(c in norm for c in scope.voluntary_cues):
             continue
         for m in scope.claimed_re.finditer(norm):
