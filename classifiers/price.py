@@ -207,11 +207,12 @@ def _scaled(prior: dict[str, Any], specs: dict[str, Any], title: str | None = No
     return prior
 
 
-_BY_CATEGORY: dict[int, tuple[Any, dict[str, list[dict[str, Any]]]]] = {}
+_BY_CATEGORY: dict[int, tuple[Any, dict[str, list[dict[str, Any]]], dict[tuple, tuple[list, bool]]]] = {}
 
 
-def _priors_by_category(priors: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The priors file's entries grouped by category, built once per priors object."""
+def _priors_cache(priors: dict[str, Any]) -> tuple:
+    """(entries, {category: entries}, {(category, basis): (its entries in that basis, whether one has names)}),
+    built once per priors object (the last filled as asked)."""
     entries = priors.get("priors", [])
     cached = _BY_CATEGORY.get(id(priors))
     if cached is None or cached[0] is not entries:
@@ -221,9 +222,27 @@ def _priors_by_category(priors: dict[str, Any]) -> dict[str, list[dict[str, Any]
                 p = {**p, "_names": tuple(_norm(w) for w in p.get("names", ())),
                      "_not_names": tuple(_norm(w) for w in p.get("not_names", ()))}
             grouped.setdefault(p.get("category"), []).append(p)
-        cached = (entries, grouped)
+        cached = (entries, grouped, {})
         _BY_CATEGORY[id(priors)] = cached
-    return cached[1]
+    return cached
+
+
+def _priors_by_category(priors: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The priors file's entries grouped by category, built once per priors object."""
+    return _priors_cache(priors)[1]
+
+
+def _priors_in_basis(priors: dict[str, Any], category: str, basis: str | None) -> tuple[list[dict[str, Any]], bool]:
+    """(the category's entries whose basis is `basis` (None: the category's default), whether one has names),
+    remembered per priors object."""
+    _, grouped, by_basis = _priors_cache(priors)
+    hit = by_basis.get((category, basis))
+    if hit is None:
+        default = bases(priors.get("units"), category)[0]
+        wanted = basis or default
+        entries = [p for p in grouped.get(category) or () if p.get("basis", default) == wanted]
+        hit = by_basis[(category, basis)] = (entries, any("_names" in p for p in entries))
+    return hit
 
 
 def has_prior(priors: dict[str, Any], category: str) -> bool:
@@ -239,13 +258,10 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
     the stated size and are skipped when the size is unknown. `basis`: the unit the price was
     read in (None: the category's default); an entry's `basis` (default: the category's first
     unit in `units`) must match it."""
-    entries = _priors_by_category(priors).get(category)
-    if not entries:
+    if not _priors_by_category(priors).get(category):
         return None
-    default = bases(priors.get("units"), category)[0]
-    wanted = basis or default
-    entries = [p for p in entries if p.get("basis", default) == wanted]
-    if title is not None and any("_names" in p for p in entries):
+    entries, named = _priors_in_basis(priors, category, basis)
+    if title is not None and named:
         # a prior with `names` prices only a listing whose title names its product (`not_names`: not
         # one naming another use)
         norm = _norm(title)
