@@ -26,6 +26,13 @@ logger = logging.getLogger(__name__)
 SPECS_PATH = Path(__file__).parent / "data" / "specs.yaml"
 
 _NUM = r"(\d+(?:\.\d+)?)"
+
+
+def _literals(words) -> re.Pattern:
+    """One expression for a gate's literals (a single scan instead of one `in` test per literal); none: never."""
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))) if words else r"(?!)")
+
+
 # An expression that must not follow a letter or a digit tests it after its first character (k(?<![a-z]k),
 # (\d(?<![\d.]\d)…)), not before (?<![a-z])k: the same test, but the engine can then skip ahead to where a
 # match can begin rather than try every position (tests/classifiers/test_regex_rewrites.py holds each first form).
@@ -89,6 +96,7 @@ _DURATION_RES = {kind: _duration_re(cues) for kind, cues in _DURATION_CUES.items
 _DURATION_GATES = {"emergency": ("应急", "持续", "续航", "照明", "放电", "亮", "停电", "供电", "备用", "发光"),
                    "protection": ("防护", "使用", "有效", "可用", "保护", "过滤", "防毒", "防烟", "逃生", "坚持", "维持"),
                    "fire": ("耐火", "防火")}
+_DURATION_GATE_RES = {kind: _literals(words) for kind, words in _DURATION_GATES.items()}
 
 
 def cn_number(text: str) -> float | None:
@@ -171,6 +179,7 @@ _AGENT_WORDS = {
 # standards: domestic (GB, GB/T, XF, GA) and foreign (EN, UL, BS, NFPA, ...)
 _STD_RE = re.compile(r"(?<![a-z])(gb|xf|ga)\s*/?\s*(t)?\s*(\d{2,5}(?:\.\d+)?)(?:\s*[-—–]\s*(\d{4}))?(?!\d)")
 _FOREIGN_SCHEMES = ("en", "ul", "bs", "nfpa", "iec", "iso", "as/nzs", "din", "jis", "ansi")
+_FOREIGN_GATE = _literals(_FOREIGN_SCHEMES)
 _FOREIGN_STD_RE = re.compile(r"(?<![a-z])(" + "|".join(_FOREIGN_SCHEMES) + r")\s*[- ]?\s*(\d{1,5}(?:[-.]\d+)*)")
 # fire doors, glass, ratings
 _DOOR_CODE_RE = re.compile(r"(?<![a-z])(gmfm|gfm|mfm|bfm|gmfm)\s*-?\s*(\d{4})?(?:-?([a-z]{1,4}\d?))?")
@@ -255,18 +264,19 @@ def load_facts(path: str = str(SPECS_PATH)) -> dict[str, Any]:
 
 # the certificate section's (cues, expression), by the section's id (kept, so the id stays its own): looking
 # them up by the cue list's contents built and hashed a tuple of it on every parse
-_CERT_CACHE: dict[int, tuple[dict[str, Any], tuple[tuple[str, ...], re.Pattern]]] = {}
+_CERT_CACHE: dict[int, tuple[dict[str, Any], tuple[re.Pattern, re.Pattern]]] = {}
 
 
-def _cert_tables(facts: dict[str, Any]) -> tuple[tuple[str, ...], re.Pattern]:
-    """(the normalised certificate cues: every certificate number follows one, the number's expression)."""
+def _cert_tables(facts: dict[str, Any]) -> tuple[re.Pattern, re.Pattern]:
+    """(the normalised certificate cues as one expression: every certificate number follows one, the number's
+    expression)."""
     section = facts["ccc_certificate"]
     cached = _CERT_CACHE.get(id(section))
     if cached is None or cached[0] is not section:
         if len(_CERT_CACHE) > 16:
             _CERT_CACHE.clear()
         raw = tuple(section["cues"])
-        cached = _CERT_CACHE[id(section)] = (section, (_cert_cues_for(raw), _cert_re_for(raw)))
+        cached = _CERT_CACHE[id(section)] = (section, (_literals(_cert_cues_for(raw)), _cert_re_for(raw)))
     return cached[1]
 
 
@@ -487,6 +497,7 @@ _MOUNTING_RES = {"upright": re.compile(r"直立|上喷|向上安装"), "pendent"
 _INSTALLED_RE = re.compile(r"(下垂|直立|边墙|上喷|下喷)型?\s*安装|安装(?:方式|形式)\s*[:：]?\s*(下垂|直立|边墙|上喷|下喷)")
 _MOUNTING_OF = {"下垂": "pendent", "下喷": "pendent", "直立": "upright", "上喷": "upright", "边墙": "sidewall"}
 _MOUNTING_GATES = ("直立", "上喷", "向上安装", "下垂", "下喷", "向下安装", "边墙", "侧喷", "侧墙")
+_MOUNTING_GATE = _literals(_MOUNTING_GATES)
 
 
 def mountings_said(norm: str) -> list[str]:
@@ -502,6 +513,11 @@ def mountings_said(norm: str) -> list[str]:
 def _put(specs: dict[str, Any], key: str, value: Any) -> None:
     if value:
         specs[key] = value
+
+
+def _holds_any(has, literals: re.Pattern, norm: str) -> bool:
+    """Whether `norm` holds one of the gate's `literals` (always, when parse_specs runs ungated)."""
+    return has is _always or literals.search(norm) is not None
 
 
 # Each family's expression runs only when the text holds a literal that every match of it
@@ -542,7 +558,7 @@ def _duration_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
     for kind, key, texts_key, per in (("protection", "protection_minutes", "protection_texts", 1),
                                       ("emergency", "emergency_minutes", "emergency_texts", 1),
                                       ("fire", "stated_hours", "stated_hours_texts", 60)):
-        if any(map(has, _DURATION_GATES[kind])):
+        if _holds_any(has, _DURATION_GATE_RES[kind], norm):
             found = _durations(norm, kind)
             _put(specs, key, [_minutes_value(v) if per == 1 else round(v / per, 2) for v, _, _, _ in found])
             _put(specs, texts_key, [t for _, t, _, _ in found])
@@ -556,7 +572,7 @@ def _standards_family(norm: str, text: str, facts: dict[str, Any], has, specs: d
         legacy, cited = _standards(norm)
         _put(specs, "standards", legacy)
         _put(specs, "standards_cited", cited)
-    if any(map(has, _FOREIGN_SCHEMES)):
+    if _holds_any(has, _FOREIGN_GATE, norm):
         _put(specs, "foreign_standards", [f"{s.upper()} {n}" for s, n in _FOREIGN_STD_RE.findall(norm)])
 
 
@@ -594,7 +610,7 @@ def _sprinkler_family(norm: str, text: str, facts: dict[str, Any], has, specs: d
 
 
 def _mounting_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    _put(specs, "sprinkler_mountings", mountings_said(norm) if any(map(has, _MOUNTING_GATES)) else [])
+    _put(specs, "sprinkler_mountings", mountings_said(norm) if _holds_any(has, _MOUNTING_GATE, norm) else [])
 
 
 def _temperature_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -766,10 +782,13 @@ def _coupling_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
                                            and int(m.group(1)) in bores}))
 
 
+# every cable type holds one of these (yjv22, yjlv, byjr: yj; vv22: vv; bvvb: bv; rvs: rv; kvvp: kv;
+# bttrz: btt; yttw: ytt; btly: btl; ng-a; djyvp: djy)
+_CABLE_GATE = _literals(("yj", "vv", "bv", "rv", "kv", "btt", "ytt", "btl", "ng-a", "djy"))
+
+
 def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    # every cable type holds one of these (yjv22, yjlv, byjr: yj; vv22: vv; bvvb: bv; rvs: rv; kvvp: kv;
-    # bttrz: btt; yttw: ytt; btly: btl; ng-a; djyvp: djy)
-    if any(map(has, ("yj", "vv", "bv", "rv", "kv", "btt", "ytt", "btl", "ng-a", "djy"))):
+    if _holds_any(has, _CABLE_GATE, norm):
         _put(specs, "cables", _cables(norm))
     times = has("*") or has("×") or has("x")
     if times:
@@ -804,7 +823,7 @@ def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, 
     _put(specs, "batteries", [{"type": kind, "text": word} for word, norm_word, kind in _battery_words(facts)
                       if norm_word in norm])
     cues, cert_re = _cert_tables(facts)
-    certs = [text[m.start(2):m.end(2)] for m in cert_re.finditer(norm)] if any(map(has, cues)) else []
+    certs = [text[m.start(2):m.end(2)] for m in cert_re.finditer(norm)] if _holds_any(has, cues, norm) else []
     _put(specs, "certificate_numbers", certs)
     if has("装"):
         packs = [int(a or b) for a, b in _PACK_RE.findall(norm)]
@@ -827,9 +846,12 @@ _COATING_BASE_RE = re.compile(r"(?:分散介质|分散体系|介质类型)\s*[:�
 _COATING_FT_RE = re.compile(r"(?<![a-z])ft\s*([0-3]\.\d{1,2})(?!\d)")
 
 
+# every coating code holds one of these: gt-…, 代号, the short NCB/NB/NH/WCB/WB/WH, 类, 场所, 介质
+_COATING_GATE = _literals(("gt", "代号", "ncb", "nb", "nh", "wcb", "wb", "wh", "类", "场所", "介质"))
+
+
 def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    # every code holds one of these: gt-…, 代号, or the short NCB/NB/NH/WCB/WB/WH
-    if any(map(has, ("gt", "代号", "ncb", "nb", "nh", "wcb", "wb", "wh", "类", "场所", "介质"))):
+    if _holds_any(has, _COATING_GATE, norm):
         places, bases = set(), set()
         for m in _COATING_CODE_RE.finditer(norm):
             places.add((m.group(1) or m.group(3) or m.group(5) or m.group(6) or m.group(7)).upper())
