@@ -1052,13 +1052,15 @@ def _standard_tables(facts: dict[str, Any]) -> tuple:
     return cached[1]
 
 
+_NO_TABLES = ((), {}, {}, frozenset(), {}, {}, None)  # `_standard_tables` where nothing is cited: read-only, never read
+
+
 def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str, Any],
                on: date) -> list[Finding]:
     found: list[Finding] = []
     cited = specs.get("standards_cited", [])
     # the lookup tables are only needed for a cited standard (most fields cite none)
-    table, by_number, base, products, by_num, by_base, grace = _standard_tables(facts) if cited else \
-        ([], {}, {}, set(), {}, {}, timedelta(days=int(facts.get("withdrawn_grace_days", 0))))
+    table, by_number, base, products, by_num, by_base, grace = _standard_tables(facts) if cited else _NO_TABLES
     for std in cited:
         key = f"{std['number']}-{std['year']}" if std["year"] else std["number"]
         entry = by_number.get(key)
