@@ -81,6 +81,8 @@ class Scope:
             self.periods.append({**entry, "from": start, "until": _day(entry.get("until"), where), "words": words,
                                  "gate": re.compile("|".join(map(re.escape, words))) if words and plain else None,
                                  "unless_words": [normalize(w) for w in entry.get("unless_words", [])]})
+        # the periods that apply (verified, or switched on), for `outside`, which reads them for every listing
+        self._applying = [entry for entry in self.periods if self.applies(entry)]
         number = certificates.get("ccc_number", {})
         self.digits = int(number.get("digits", 16))
         labels = sorted((normalize(w) for w in number.get("claim_labels", [])), key=len, reverse=True)
@@ -104,9 +106,7 @@ class Scope:
     def outside(self, category: str, title: str, on: date) -> dict[str, Any] | None:
         """The out-of-scope period the product (by category, or by the words of its title) is in on `on`."""
         norm = None
-        for entry in self.periods:
-            if not self.applies(entry):
-                continue
+        for entry in self._applying:
             if entry["from"] > on or (entry["until"] is not None and on >= entry["until"]):
                 continue
             if category in entry.get("categories", []):
