@@ -29,7 +29,7 @@ from firewatch.core.text import normalize
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError
-from .specs import Finding, ccc_digits, locate, today
+from .specs import Finding, ccc_digits, locate, normalized, today
 
 DATA_DIR = Path(__file__).parent / "data"
 SCOPE_PATH = DATA_DIR / "ccc_scope.yaml"
@@ -112,7 +112,7 @@ class Scope:
             if category in entry.get("categories", []):
                 return entry
             if entry["words"] and (entry["gate"] is None or entry["gate"].search(title)):
-                norm = normalize(title) if norm is None else norm
+                norm = normalized(title) if norm is None else norm
                 if any(w in norm for w in entry["words"]) and not any(w in norm for w in entry["unless_words"]):
                     return entry
         return None
@@ -162,7 +162,7 @@ def ccc_claims(text: str, scope: Scope | None = None) -> list[tuple[int, int]]:
     scope = scope or load_scope()
     if _GATE.search(text) is None:  # every claim holds 3, c or 强制 (any width or case)
         return []
-    norm = normalize(text)
+    norm = normalized(text)
     if not any(q in norm for q in _QUICK):
         return []
     found, negated = [], []
@@ -249,7 +249,7 @@ def claimed_number_findings(fields: Iterable[tuple[str, str]], scope: Scope | No
     for source, text in fields:
         if _GATE.search(text) is None:
             continue
-        norm = normalize(text)
+        norm = normalized(text)
         if scope.claimed_quick and not any(q in norm for q in scope.claimed_quick):
             continue
         if any(c in norm for c in scope.voluntary_cues):
@@ -282,7 +282,7 @@ def expiry_findings(fields: Iterable[tuple[str, str]], on: date, scope: Scope | 
     for source, text in fields:
         if "有效" not in text and "到期" not in text and "过期" not in text and "失效" not in text:
             continue
-        norm = normalize(text)
+        norm = normalized(text)
         for rx in _EXPIRY_RES:
             for m in rx.finditer(norm):
                 y, mo, d = (int(v) for v in [g for g in m.groups() if g is not None][-3:])

@@ -24,7 +24,7 @@ from typing import Any
 from firewatch.core.text import normalize
 
 from .numerals import arabic_before
-from .specs import NOT_PER_MEASURE, Finding, attribute_key, snippet
+from .specs import NOT_PER_MEASURE, Finding, attribute_key, normalized, snippet
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 # a value's unit -> (what it measures, factor to that measure's base unit)
@@ -116,7 +116,7 @@ def _actual_below_stated(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> 
         return []  # most listings admit nothing: no field is normalised
     rx = _actual_re(cues)
     tol = float(cfg.get("tolerance", 0.1))
-    normed = [(source, text, normalize(text)) for source, text in fields]
+    normed = [(source, text, normalized(text)) for source, text in fields]
     for source, text, norm in normed:
         for m in rx.finditer(norm):
             measure, factor = _UNITS[m.group(2)]
@@ -201,7 +201,7 @@ def _detection(fields: list[tuple[str, str]], category: str, cfg: dict[str, Any]
     # any table; its description saying 天然气甲烷专用款 against 检测气体：丙烷 still contradicts it)
     for claimant in ("title", "description"):
         text = next((t for s, t in fields if s == claimant), "")
-        claimed = _words_in(normalize(text), groups, denials=True) if text else set()
+        claimed = _words_in(normalized(text), groups, denials=True) if text else set()
         if claimed:
             found = _detection_against(fields, rule, groups, keys, claimed, claimant)
             if found:
@@ -280,7 +280,7 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
         if normalize(value) not in none_values:
             continue
         if norm_title is None:
-            norm_title = normalize(title)
+            norm_title = normalized(title)
         # the key, and its stem without a generic ending (联动输出 -> 联动), the stem only where the title claims
         # it with a word of having (带电磁阀联动, 支持联动): 报警输出：无 says nothing of a title's 燃气报警器
         stems = [(key, False)] + [(key[:-len(e)], True) for e in suffixes
@@ -492,7 +492,7 @@ _UNIT_FOLLOW_RE = re.compile(r"\s*个?\s*(?:" + "|".join(sorted(map(re.escape, _
 def _quantity_norm(text: str) -> tuple[str, tuple[int, ...]]:
     """`normalize(text)` with Chinese numerals before a unit in digits (四公斤: 4公斤, 一百米: 100米, 一米五: 1.5米)
     and a flow per hour as m3/h, and the position in `normalize(text)` of each character."""
-    norm = normalize(text)
+    norm = normalized(text)
     conv, back = arabic_before(norm, _UNIT_FOLLOW_RE)
     if _PER_HOUR_RE.search(conv):
         out, pos, back2 = [], 0, []

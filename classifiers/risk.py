@@ -37,7 +37,7 @@ from .regex_scan import Scanner
 from .risk_model import TEXT_CODES, RiskTextModel
 from .spec_checks import check_specs
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
-    parse_specs, today, validate_ccc_number
+    normalized, parse_specs, today, validate_ccc_number
 from .spec_checks import _scalars, cross_field_mismatch, nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
@@ -249,7 +249,7 @@ class RiskRules:
                        drop: dict[str, frozenset[str]] | None = None) -> list[Reason]:
         """Lexicon phrase matches in one field's text, negating contexts removed (and, per code, the
         matched phrases in `drop`)."""
-        norm = normalize(text)
+        norm = normalized(text)
         found: list[Reason] = []
         warned: list[tuple[int, int]] | None = None  # the warned clauses, found on the first match
         regexes = self._regexes

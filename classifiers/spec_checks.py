@@ -14,8 +14,8 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, finding, load_facts, locate, mountings_said, parse_specs, \
-    self_check_hours, today
+from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, finding, load_facts, locate, mountings_said, normalized, \
+    parse_specs, self_check_hours, today
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
@@ -25,7 +25,7 @@ _NEGATED_CLAIM = re.compile(r"(不适用于|不适用|不可用于|不能用于|
 
 
 # the rules of one field or listing read its normalised text several times: normalised once
-_normal = functools.lru_cache(maxsize=64)(normalize)
+_normal = normalized  # the texts' normalised forms, shared with the parser
 
 
 def _fmt(v: float) -> str:

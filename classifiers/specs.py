@@ -25,6 +25,10 @@ logger = logging.getLogger(__name__)
 
 SPECS_PATH = Path(__file__).parent / "data" / "specs.yaml"
 
+# A field's text is normalised by each rule that reads it (the parser, the phrase rules, the claim and
+# certificate checks): remembered for the last few hundred texts, the fields of the listings being scored
+normalized = lru_cache(maxsize=256)(normalize)
+
 _NUM = r"(\d+(?:\.\d+)?)"
 
 
@@ -1062,7 +1066,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     the text holds (the reference for the literal gates; same result, slower).
     """
     facts = facts or load_facts()
-    norm = without_other_variants(normalize(text))
+    norm = without_other_variants(normalized(text))
     specs: dict[str, Any] = {}
     has = norm.__contains__ if gated else _always
     for _, family in _FAMILIES:
@@ -1079,7 +1083,7 @@ class LazySpecs(Mapping):
     def __init__(self, text: str, facts: dict[str, Any] | None = None) -> None:
         self._facts = facts or load_facts()
         self._text = text
-        self._norm = without_other_variants(normalize(text))
+        self._norm = without_other_variants(normalized(text))
         self._specs: dict[str, Any] = {}
         self._done: set = set()
 
