@@ -359,11 +359,16 @@ _BOUND_BEFORE = re.compile(r"(?:最大|最小|最高|最低)\s*$")
 _APPROX_BEFORE = re.compile(r"(?:约|大约|大概|≈|~)\s*$")
 _APPROX_AFTER = re.compile(r"^\s*(?:左右|上下)")
 _COMPARED = re.compile(r"比|超过|高于|低于|相当于|代替|替代|老款|普通款")
-_CLAUSE_STOP = re.compile(r"[，,。;；!！?？\n]")
+_CLAUSE_STOPS = "，,。;；!！?？\n"
+_CLAUSE_STOP = re.compile("[" + re.escape(_CLAUSE_STOPS) + "]")
 _FILLER = "：:为是约达≈ 　"
 # words between a quantity's noun and its value that say nothing of it (长达, 约; 粉就10斤, 总重才3公斤, 足足5公分)
 # and the current's kind before a voltage (DC24V, 工作电压AC220V)
 _TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈|足足|足有|也就|只有|仅有|仅|就|才|(?<![a-z])[ad]c)+$")
+# what ends the words naming a value (a number, punctuation, a bracket), and the Chinese words after one
+# (compiled here, not looked up in re's cache for each value)
+_PHRASE_CUT = re.compile(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]")
+_CJK_HEAD = re.compile(r"[\u4e00-\u9fff]{0,6}")
 _PAREN_UNIT_RE = re.compile(r"[(（]\s*([^)）]{1,6})\s*[)）]\s*$")
 
 
@@ -405,7 +410,7 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
 def _phrase_before(before: str) -> str:
     """The words right before a value, up to a punctuation mark, a number or a space, less the filler words
     and a heading's colon (说明:本品有效期3年: 本品有效期)."""
-    cut = [x.end() for x in re.finditer(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]", before)]
+    cut = [x.end() for x in _PHRASE_CUT.finditer(before)]
     phrase = (before[cut[-1]:] if cut else before).rstrip(_FILLER)
     phrase = _TRAILING_FILLER.sub("", phrase).rstrip(_FILLER)
     return phrase[phrase.rfind(":") + 1:]
@@ -451,7 +456,8 @@ def _answer_of(clause: str, value: str) -> str:
 
 
 def _clause_at(norm: str, start: int, end: int) -> str:
-    a = max((m.end() for m in _CLAUSE_STOP.finditer(norm, 0, start)), default=0)
+    # the clause begins after the last stop before `start` (looked for backwards, not by scanning from 0)
+    a = max(norm.rfind(c, 0, start) for c in _CLAUSE_STOPS) + 1
     m = _CLAUSE_STOP.search(norm, end)
     return norm[a:m.start() if m else len(norm)]
 
@@ -598,7 +604,7 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             # the value alone in its field
             found = _quantity_of(_phrase_before(before.rstrip()), kind, tables)
         if found is None and not phrase:
-            tail = _LEADING_FILLER.sub("", re.match(r"[\u4e00-\u9fff]{0,6}", after).group())
+            tail = _LEADING_FILLER.sub("", _CJK_HEAD.match(after).group())
             found = _quantity_of(tail, kind, tables, at_end=False) if tail else None
             # a value with nothing after it, or what one unit of the goods holds (25kg一桶, 100米一卷)
             if found is None and (source == "title" or headline) and (not tail or tail[0] in "装的长"
