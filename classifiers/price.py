@@ -448,6 +448,12 @@ def _tied_count(text: str, price: float) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _row_pack(key: str, value: str) -> int:
+    """`pack_count` of an attribute row ("K V"), remembered (rows repeat across listings)."""
+    return pack_count(f"{key} {value}", {})
+
+
 def sold_count(listing: Listing, price: float | None = None) -> int:
     """Pieces one price buys: a pack in the title (4只装, 一箱12个), a count tied to the price (5卷55元),
     a pack in an attribute row (规格: 6卷/组; not a bare quantity row) or the description (4只装); a packing row
@@ -470,7 +476,7 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
             continue
         if k in QTY_KEYS:
             continue
-        n = pack_count(f"{key} {value}", {})
+        n = _row_pack(str(key), str(value))
         if n > 1:
             return n
     # the carton's words are looked for only when a packing row could be what the price buys
@@ -597,6 +603,21 @@ def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
 _AGENT_BY_WEIGHT_RE = re.compile(r"^(?!.*灭火器)(?=.*(?:灭火剂|药剂)).*\d+(?:\.\d+)?\s*(?:kg|公斤|千克|吨)(?![a-z])")
 
 
+# the quote words an attribute row ("K V") holds (None: none), per quote expression (kept, so its id stays its
+# own): rows repeat across listings, each is searched once
+_QUOTE_ROWS: dict[int, tuple[re.Pattern, dict[str, str | None]]] = {}
+_UNSEEN = object()
+
+
+def _quote_rows(quote: re.Pattern) -> dict[str, str | None]:
+    hit = _QUOTE_ROWS.get(id(quote))
+    if hit is None or hit[0] is not quote:
+        if len(_QUOTE_ROWS) > 16:
+            _QUOTE_ROWS.clear()
+        hit = _QUOTE_ROWS[id(quote)] = (quote, {})
+    return hit[1]
+
+
 def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bool = False) -> str | None:
     """Why the listing's price says nothing about the product's cost, or None: an accessory of
     the product (a bracket, a box, a base: 灭火器支架) rather than one that comes with it
@@ -630,12 +651,21 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
         if m:
             return f"报价 {m.group(0)}"
     if quote is not None:
-        texts = [title, _norm(listing.description or "")] + [_norm(f"{k} {v}") for k, v in
-                                                                 (listing.attributes or {}).items()]
-        for text in texts:
+        for text in (title, _norm(listing.description or "")):
             m = quote.search(text)
             if m:
                 return f"报价 {m.group(0)}"
+        memo = _quote_rows(quote)
+        for k, v in (listing.attributes or {}).items():
+            row = f"{k} {v}"
+            said = memo.get(row, _UNSEEN)
+            if said is _UNSEEN:
+                if len(memo) >= 4096:
+                    memo.clear()
+                m = quote.search(_norm(row))
+                said = memo[row] = m.group(0) if m else None
+            if said is not None:
+                return f"报价 {said}"
     if service is not None and not by_weight:
         for m in service.finditer(title):
             # 充装100kg: the amount filled, not a service; 七氟丙烷灭火剂 100公斤 … 充装: an agent sold by weight
