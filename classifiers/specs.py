@@ -3,7 +3,8 @@
 `parse_specs(text, facts=None)` returns what a listing states about itself as normalised fields
 with units (a key only when stated), `LazySpecs(text)` the same mapping parsed one family of keys at
 a time as they are read; `extinguisher_size(specs)` gives its one extinguisher size and
-`check_certificates(text)` the `invalid_certificate` findings. The rule checks are `spec_checks`.
+`check_certificates(text)` the `invalid_certificate` findings. The rule checks are `spec_checks`;
+`normalized(text)` is `normalize` remembered for the last few hundred texts, shared by the rules.
 """
 
 from __future__ import annotations
