@@ -29,7 +29,7 @@ from firewatch.core.text import normalize
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError
-from .specs import Finding, ccc_digits, locate, today
+from .specs import Finding, ccc_digits, locate, normalized, today
 
 DATA_DIR = Path(__file__).parent / "data"
 SCOPE_PATH = DATA_DIR / "ccc_scope.yaml"
@@ -81,6 +81,8 @@ class Scope:
             self.periods.append({**entry, "from": start, "until": _day(entry.get("until"), where), "words": words,
                                  "gate": re.compile("|".join(map(re.escape, words))) if words and plain else None,
                                  "unless_words": [normalize(w) for w in entry.get("unless_words", [])]})
+        # the periods that apply (verified, or switched on), for `outside`, which reads them for every listing
+        self._applying = [entry for entry in self.periods if self.applies(entry)]
         number = certificates.get("ccc_number", {})
         self.digits = int(number.get("digits", 16))
         labels = sorted((normalize(w) for w in number.get("claim_labels", [])), key=len, reverse=True)
@@ -88,6 +90,8 @@ class Scope:
         self.claimed_re = re.compile(
             "(" + "|".join(re.sub(r"^(3c|ccc)", r"\1\\s*", re.escape(w)) for w in labels)
             + r")\s*(?:号码|编号|号)?\s*(?:[:：]|为|是|no\.?)?\s*((?:[0-9a-z]+-?){0,4}[0-9a-z]+)") if labels else None
+        # when every label holds 3c, ccc or 强制, a text without them holds no label (a quick test before the scan)
+        self.claimed_quick = _QUICK if all(any(q in w for q in _QUICK) for w in labels) else ()
         self.other_schemes = [(re.compile(str(o["pattern"])), str(o.get("name", ""))) for o in number.get("other_schemes", [])]
         self.expiry_check = bool(number.get("stated_expiry_check", {}).get("enforce", False))
         self.body_check = number.get("body_check", {})
@@ -102,15 +106,13 @@ class Scope:
     def outside(self, category: str, title: str, on: date) -> dict[str, Any] | None:
         """The out-of-scope period the product (by category, or by the words of its title) is in on `on`."""
         norm = None
-        for entry in self.periods:
-            if not self.applies(entry):
-                continue
+        for entry in self._applying:
             if entry["from"] > on or (entry["until"] is not None and on >= entry["until"]):
                 continue
             if category in entry.get("categories", []):
                 return entry
             if entry["words"] and (entry["gate"] is None or entry["gate"].search(title)):
-                norm = normalize(title) if norm is None else norm
+                norm = normalized(title) if norm is None else norm
                 if any(w in norm for w in entry["words"]) and not any(w in norm for w in entry["unless_words"]):
                     return entry
         return None
@@ -160,7 +162,7 @@ def ccc_claims(text: str, scope: Scope | None = None) -> list[tuple[int, int]]:
     scope = scope or load_scope()
     if _GATE.search(text) is None:  # every claim holds 3, c or 强制 (any width or case)
         return []
-    norm = normalize(text)
+    norm = normalized(text)
     if not any(q in norm for q in _QUICK):
         return []
     found, negated = [], []
@@ -247,7 +249,9 @@ def claimed_number_findings(fields: Iterable[tuple[str, str]], scope: Scope | No
     for source, text in fields:
         if _GATE.search(text) is None:
             continue
-        norm = normalize(text)
+        norm = normalized(text)
+        if scope.claimed_quick and not any(q in norm for q in scope.claimed_quick):
+            continue
         if any(c in norm for c in scope.voluntary_cues):
             continue
         for m in scope.claimed_re.finditer(norm):
@@ -278,7 +282,7 @@ def expiry_findings(fields: Iterable[tuple[str, str]], on: date, scope: Scope | 
     for source, text in fields:
         if "有效" not in text and "到期" not in text and "过期" not in text and "失效" not in text:
             continue
-        norm = normalize(text)
+        norm = normalized(text)
         for rx in _EXPIRY_RES:
             for m in rx.finditer(norm):
                 y, mo, d = (int(v) for v in [g for g in m.groups() if g is not None][-3:])

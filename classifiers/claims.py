@@ -29,7 +29,7 @@ from firewatch.core.text import normalize
 from .numerals import arabic_before
 from .replies import ANSWER_MARK, named_denial, question_of
 from .replies import DENIAL_PREFIX as _DENIAL_PREFIX, DENIAL_SUFFIX as _DENIAL_SUFFIX, DENIAL_WINDOW as _DENIAL_WINDOW
-from .specs import NOT_PER_MEASURE, Finding, attribute_key, snippet
+from .specs import NOT_PER_MEASURE, Finding, attribute_key, normalized, snippet
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 # a value's unit -> (what it measures, factor to that measure's base unit)
@@ -121,7 +121,7 @@ def _actual_below_stated(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> 
         return []  # most listings admit nothing: no field is normalised
     rx = _actual_re(cues)
     tol = float(cfg.get("tolerance", 0.1))
-    normed = [(source, text, normalize(text)) for source, text in fields]
+    normed = [(source, text, normalized(text)) for source, text in fields]
     for source, text, norm in normed:
         for m in rx.finditer(norm):
             measure, factor = _UNITS[m.group(2)]
@@ -155,13 +155,29 @@ def _word_re(word: str) -> re.Pattern:
 _DENIED_BEFORE = re.compile(r"(?:不可|不能|无法|不会|不支持|不适用于?|非|不|除)(?:检测|探测|测|用于|报警)?\s*$")
 
 
+# the (word, group) pairs of a facts `groups` section, longest normalised word first, by the section's id
+# (the section is kept so the id stays its own)
+_GROUP_WORDS: dict[int, tuple[dict[str, list[str]], list[tuple[str, str]]]] = {}
+
+
+def _group_words(groups: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """The (word, group) pairs of `groups` sorted longest normalised word first, sorted once per section."""
+    hit = _GROUP_WORDS.get(id(groups))
+    if hit is None or hit[0] is not groups:
+        if len(_GROUP_WORDS) > 16:
+            _GROUP_WORDS.clear()
+        pairs = sorted(((w, g) for g, ws in groups.items() for w in ws), key=lambda x: -len(normalize(x[0])))
+        hit = _GROUP_WORDS[id(groups)] = (groups, pairs)
+    return hit[1]
+
+
 def _words_in(norm: str, groups: dict[str, list[str]], denials: bool = False) -> set[str]:
     """The groups (smoke, heat; methane, co ...) whose words occur in `norm`, the longest word read
     first: a shorter word inside a longer one's match (煤气 in 人工煤气) does not count again;
     `denials`: a word the text denies (不可检测甲烷) is not counted."""
     taken: list[tuple[int, int]] = []
     found = set()
-    for word, group in sorted(((w, g) for g, ws in groups.items() for w in ws), key=lambda x: -len(normalize(x[0]))):
+    for word, group in _group_words(groups):
         for m in _word_re(word).finditer(norm):
             if not any(m.start() < b and a < m.end() for a, b in taken):
                 taken.append((m.start(), m.end()))
@@ -190,7 +206,7 @@ def _detection(fields: list[tuple[str, str]], category: str, cfg: dict[str, Any]
     # any table; its description saying 天然气甲烷专用款 against 检测气体：丙烷 still contradicts it)
     for claimant in ("title", "description"):
         text = next((t for s, t in fields if s == claimant), "")
-        claimed = _words_in(normalize(text), groups, denials=True) if text else set()
+        claimed = _words_in(normalized(text), groups, denials=True) if text else set()
         if claimed:
             found = _detection_against(fields, rule, groups, keys, claimed, claimant)
             if found:
@@ -231,32 +247,52 @@ def _detection_against(fields: list[tuple[str, str]], rule: dict[str, Any], grou
 _CLAIM_BEFORE = re.compile(r"(?:带|含|支持|具备|具有|自带|配)[^\s，,。;；]{0,3}$")
 
 
+_DENIAL_WORDS: dict[int, tuple[dict[str, Any], tuple[frozenset, frozenset, int, tuple[str, ...]]]] = {}
+
+
+def _denial_words(cfg: dict[str, Any]) -> tuple[frozenset, frozenset, int, tuple[str, ...]]:
+    """(none values, skipped keys, least key length, generic key endings) of the feature_denied facts,
+    normalised once per section (by its id; the section is kept so the id stays its own)."""
+    hit = _DENIAL_WORDS.get(id(cfg))
+    if hit is None or hit[0] is not cfg:
+        if len(_DENIAL_WORDS) > 16:
+            _DENIAL_WORDS.clear()
+        hit = _DENIAL_WORDS[id(cfg)] = (cfg, (frozenset(_normalized(tuple(cfg.get("none_values", [])))),
+                                              frozenset(_normalized(tuple(cfg.get("skip_keys", [])))),
+                                              int(cfg.get("min_key_chars", 2)),
+                                              _normalized(tuple(cfg.get("key_endings", [])))))
+    return hit[1]
+
+
 def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
     """An attribute denying a feature (面罩：无, 耐火：否) the title claims (含面罩, 耐火电缆)."""
     if not cfg.get("enforce"):
         return []
-    none_values = frozenset(_normalized(tuple(cfg.get("none_values", []))))
-    skip = frozenset(_normalized(tuple(cfg.get("skip_keys", []))))
-    suffixes = _normalized(tuple(cfg.get("key_endings", [])))
+    none_values, skip, min_key, suffixes = _denial_words(cfg)
     title = next((t for s, t in fields if s == "title"), "")
-    norm_title = normalize(title)
+    norm_title = None
     for source, text in fields:
         if not source.startswith("attributes."):
             continue
         raw_key = source.removeprefix("attributes.")
         key = attribute_key(raw_key)
+        if len(key) < min_key or key in skip:
+            continue
         value = text[len(raw_key):].strip()
-        if len(key) >= int(cfg.get("min_key_chars", 2)) and key not in skip and normalize(value) not in none_values:
+        if normalize(value) not in none_values:
+            if norm_title is None:
+                norm_title = normalized(title)
             # a value denying a feature by name (通讯方式：独立式 不联网) the title claims (NB-IoT联网烟感)
             found = named_denial(title, norm_title, source, text, value)
             if found:
                 return found
-        if len(key) < int(cfg.get("min_key_chars", 2)) or key in skip or normalize(value) not in none_values:
             continue
+        if norm_title is None:
+            norm_title = normalized(title)
         # the key, and its stem without a generic ending (联动输出 -> 联动), the stem only where the title claims
         # it with a word of having (带电磁阀联动, 支持联动): 报警输出：无 says nothing of a title's 燃气报警器
         stems = [(key, False)] + [(key[:-len(e)], True) for e in suffixes
-                                  if key.endswith(e) and len(key) - len(e) >= int(cfg.get("min_key_chars", 2))]
+                                  if key.endswith(e) and len(key) - len(e) >= min_key]
         for word, stem in stems:
             for m in re.finditer(re.escape(word), norm_title):
                 if stem and not _CLAIM_BEFORE.search(norm_title[max(0, m.start() - 5):m.start()]):
@@ -315,7 +351,8 @@ _KIND_RANGE = {"years": (0.0, 100.0)}
 # are a size's sides or each core's, never multiplied
 _COUNTED_KINDS = frozenset({"power", "charge", "voltage", "mass", "volume"})
 _COUNT_TIMES = re.compile(r"(?<![\d.×*x])(\d{1,2})\s*[×*x]\s*$")
-_KIND_VALUE_RE = re.compile(r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:\.\d{1,3})?)\s*("
+# (the lookbehinds after the first digit: the engine skips ahead to a digit; test_regex_rewrites.py)
+_KIND_VALUE_RE = re.compile(r"(\d(?<![\d.]\d)(?<![a-bd-z]\d)(?<![a-z][a-z]c\d)\d{0,4}(?:\.\d{1,3})?)\s*("
                             + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
                             # (a value per roll, 100米/卷, is the roll's: not a rate)
                             + r")(?:(?![a-z²³0-9/])|(?=/(?:卷|盘|捆|轴)))")
@@ -334,11 +371,16 @@ _BOUND_BEFORE = re.compile(r"(?:最大|最小|最高|最低)\s*$")
 _APPROX_BEFORE = re.compile(r"(?:约|大约|大概|≈|~)\s*$")
 _APPROX_AFTER = re.compile(r"^\s*(?:左右|上下)")
 _COMPARED = re.compile(r"比|超过|高于|低于|相当于|代替|替代|老款|普通款")
-_CLAUSE_STOP = re.compile(r"[，,。;；!！?？\n]")
+_CLAUSE_STOPS = "，,。;；!！?？\n"
+_CLAUSE_STOP = re.compile("[" + re.escape(_CLAUSE_STOPS) + "]")
 _FILLER = "：:为是约达≈ 　"
 # words between a quantity's noun and its value that say nothing of it (长达, 约; 粉就10斤, 总重才3公斤, 足足5公分)
 # and the current's kind before a voltage (DC24V, 工作电压AC220V)
 _TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈|足足|足有|足|也就|只有|仅有|仅|就|才|(?<![a-z])[ad]c)+$")
+# what ends the words naming a value (a number, punctuation, a bracket), and the Chinese words after one
+# (compiled here, not looked up in re's cache for each value)
+_PHRASE_CUT = re.compile(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]")
+_CJK_HEAD = re.compile(r"[\u4e00-\u9fff]{0,6}")
 _PAREN_UNIT_RE = re.compile(r"[(（]\s*([^)）]{1,6})\s*[)）]\s*$")
 
 
@@ -385,7 +427,7 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
 def _phrase_before(before: str) -> str:
     """The words right before a value, up to a punctuation mark, a number or a space, less the filler words
     and a heading's colon (说明:本品有效期3年: 本品有效期)."""
-    cut = [x.end() for x in re.finditer(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]", before)]
+    cut = [x.end() for x in _PHRASE_CUT.finditer(before)]
     phrase = (before[cut[-1]:] if cut else before).rstrip(_FILLER)
     phrase = _TRAILING_FILLER.sub("", phrase).rstrip(_FILLER)
     return phrase[phrase.rfind(":") + 1:]
@@ -444,7 +486,8 @@ def _answer_of(clause: str, value: str) -> str:
 
 
 def _clause_at(norm: str, start: int, end: int) -> str:
-    a = max((m.end() for m in _CLAUSE_STOP.finditer(norm, 0, start)), default=0)
+    # the clause begins after the last stop before `start` (looked for backwards, not by scanning from 0)
+    a = max(norm.rfind(c, 0, start) for c in _CLAUSE_STOPS) + 1
     m = _CLAUSE_STOP.search(norm, end)
     return norm[a:m.start() if m else len(norm)]
 
@@ -485,7 +528,7 @@ _UNIT_FOLLOW_RE = re.compile(r"\s*个?\s*(?:" + "|".join(sorted(map(re.escape, _
 def _quantity_norm(text: str) -> tuple[str, tuple[int, ...]]:
     """`normalize(text)` with Chinese numerals before a unit in digits (四公斤: 4公斤, 一百米: 100米, 一米五: 1.5米)
     and a flow per hour as m3/h, and the position in `normalize(text)` of each character."""
-    norm = normalize(text)
+    norm = normalized(text)
     conv, back = arabic_before(norm, _UNIT_FOLLOW_RE)
     if _PER_HOUR_RE.search(conv):
         out, pos, back2 = [], 0, []
@@ -604,7 +647,7 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         if verb:
             phrase = ""  # 能撑15分钟, 这瓶是1升装的: what the product itself lasts or holds
         if found is None and not phrase:
-            tail = _LEADING_FILLER.sub("", re.match(r"[\u4e00-\u9fff]{0,6}", after).group())
+            tail = _LEADING_FILLER.sub("", _CJK_HEAD.match(after).group())
             found = _quantity_of(tail, kind, tables, at_end=False) if tail else None
             if found is None and question:
                 found = _noun_in(question, kind, tables)  # 问：电池多大？答：八百毫安的
@@ -622,6 +665,13 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         stmt["q"], stmt["qualifier"] = found
         out.append(stmt)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _states_value(text: str) -> bool:
+    """Whether a field writes a value with a unit (Chinese numerals before a unit counted: `_quantity_norm`),
+    remembered (attribute rows repeat across listings)."""
+    return _KIND_VALUE_RE.search(_quantity_norm(text)[0]) is not None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -681,10 +731,10 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     """The same quantity (长度, 耐火时间, 功率 ... known by its unit's kind and its noun or attribute name)
     stated in two fields with values that differ: the listing contradicts itself. A value alone in the
     title (消防水带 20米) is the category's headline quantity of its kind (`bare`)."""
-    if not cfg.get("enforce") or not cfg.get("quantities"):
+    if not cfg.get("enforce") or not cfg.get("quantities") or len(fields) < 2:  # a title alone states nothing twice
         return []
     prep = _prepared(cfg)
-    valued = [(source, text) for source, text in fields if _KIND_VALUE_RE.search(_quantity_norm(text)[0])
+    valued = [(source, text) for source, text in fields if _states_value(text)
               or (source[-1:] in ")）" and source.startswith("attributes."))]  # 净重(kg) 25
     if len(valued) < 2:  # one field states nothing twice (most listings)
         return []
@@ -693,14 +743,17 @@ def _same_quantity_twice(fields: list[tuple[str, str]], category: str,
     # every value of each kind a field writes, named or not (双电池共1200mAh，单节600mAh): two values a field
     # explains side by side are no contradiction between two other fields
     # (a value in a clause comparing with another product, 比普通的3瓦亮, explains nothing)
-    # (a reply to a buyer's question, 问…答：八斤装的, is the seller's answer, not a value explained beside another)
-    written = [{(_KIND_UNITS[m.group(2)][0], float(m.group(1)) * _KIND_UNITS[m.group(2)][1])
-                for m in _KIND_VALUE_RE.finditer(norm)
-                if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))
-                and ("答" not in norm or question_of(norm, m.start()) is None)}
-               for norm in (_quantity_norm(text)[0] for _, text in valued)]
+    # (a reply to a buyer's question, 问…答：八斤装的, is the seller's answer, not a value explained beside another);
+    # read only when two statements disagree (rare), so on first use
+    written: list[set[tuple[str, float]]] = []
 
     def explained(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        if not written:
+            written.extend({(_KIND_UNITS[m.group(2)][0], float(m.group(1)) * _KIND_UNITS[m.group(2)][1])
+                            for m in _KIND_VALUE_RE.finditer(norm)
+                            if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))
+                            and ("答" not in norm or question_of(norm, m.start()) is None)}
+                           for norm in (_quantity_norm(text)[0] for _, text in valued))
         # (each one's value of a counted statement: 2×2W's total 4 W is not what a field's 4W explains)
         a, b = ({**st, "alts": None} for st in (a, b))
         return any(any(k == a["kind"] and _close(a, {"value": v, "approx": False}, cfg) for k, v in values)

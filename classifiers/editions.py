@@ -22,7 +22,7 @@ from typing import Any, Iterable
 from firewatch.core.text import normalize
 
 from .datafiles import load_yaml
-from .specs import Finding
+from .specs import Finding, normalized
 
 EDITIONS_PATH = Path(__file__).parent / "data" / "editions.yaml"
 
@@ -57,7 +57,7 @@ def _complete_classes(texts: Iterable[str]) -> frozenset:
     class alone (B1级带全部附加分级) refers to that statement and lacks nothing."""
     out = set()
     for text in texts:
-        norm = normalize(text)
+        norm = normalized(text)
         for m in _CABLE_CLASS_RE.finditer(norm):
             tail = m.group(2) if m.group(2) is not None else norm[m.end():m.end() + 30]
             if {k for k, _ in _SUB_RE.findall(tail)} >= {"d", "t", "a"}:
@@ -70,7 +70,7 @@ def _cable(text: str, cfg: dict[str, Any], complete: frozenset = frozenset()) ->
     without a citation, a B1 or B2 (only GB 31247 has them for cables) without its sub-classes."""
     if "31247" not in text and "３１２４７" not in text and "燃烧性能" not in text and _B_GATE.search(text) is None:
         return None
-    norm = normalize(text)
+    norm = normalized(text)
     # GB 31247 cited, or its term 燃烧性能(等级) naming the class (阻燃等级 is GB/T 19666's ZA-ZD scheme)
     cue = _BURNING_CUE_RE.search(norm)
     cited = "31247" in norm or cue is not None
@@ -134,7 +134,7 @@ def _door(text: str, cfg: dict[str, Any], on: date, newer_from: date | None = No
 def _door_class(text: str, cfg: dict[str, Any]) -> Finding | None:
     if _DOOR_GATE.search(text) is None and not any(w in text for w in cfg.get("impossible_grades", [])):
         return None
-    norm = normalize(text)
+    norm = normalized(text)
     std, src = cfg.get("standard", "GB 12955-2008"), cfg.get("source", "")
     for word in cfg.get("impossible_grades", []):
         i = norm.find(normalize(word))

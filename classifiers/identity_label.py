@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from firewatch.core.text import normalize
 
 from .datafiles import load_yaml
-from .specs import Finding
+from .specs import Finding, normalized
 
 CERTIFICATES_PATH = Path(__file__).parent / "data" / "certificates.yaml"
 # the value after a cue: letters and digits, optionally split by dashes, 6..24 long (a space ends it)
@@ -70,7 +70,7 @@ def label_findings(fields: Iterable[tuple[str, str]], labels: Labels | None = No
     for source, text in fields:
         if labels.gate.search(text) is None:  # most fields name no label: no normalising
             continue
-        norm = normalize(text)
+        norm = normalized(text)
         if not any(c in norm for c in labels.quick):
             continue
         for m in labels.cue_re.finditer(norm):

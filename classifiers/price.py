@@ -47,17 +47,21 @@ MAD_SCALE = 1.4826  # MAD -> standard deviation for normal data
 
 _CN_NUM = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUM = r"(\d{1,4}|[一两二三四五六七八九十])"
+# _NUM where no digit or point comes before it; the lookbehinds follow the first character, so the engine
+# can skip ahead to a digit or numeral (an expression opening with a lookbehind is tried at every position)
+_NUM_AFTER_NONE = r"(\d(?<![\d.]\d)\d{0,3}|[一两二三四五六七八九十](?<![\d.][一两二三四五六七八九十]))"
 _UNIT_WORD = r"(?:只|个|瓶|具|支|条|套|件|台|卷|桶|盒|罐|盘|根|把|块|樘|副|双|顶|片)"
 _BOX_RES = [
     re.compile(r"(?:一|每|1)\s*(?:箱|件|盒|包|组|份)\s*(?:装)?\s*" + _NUM + r"\s*" + _UNIT_WORD),   # 一箱12个, 一组10个
     re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(?:/|一|每)\s*(?:箱|件|盒|包|套|组|捆|份)"),  # 12个/箱, 十盘一套, 10只/份
     re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*装"),                                         # 4只装
-    re.compile(r"(?<![包])装\s*" + _NUM + r"\s*" + _UNIT_WORD),                            # 装4只 (not 包装100只/箱)
-    re.compile(r"(?<![a-z0-9.])[x*×]\s*(\d{1,3})\s*" + _UNIT_WORD),                          # x4只
+    re.compile(r"装(?<!包装)\s*" + _NUM + r"\s*" + _UNIT_WORD),                            # 装4只 (not 包装100只/箱)
+    re.compile(r"[x*×](?<![a-z0-9.][x*×])\s*(\d{1,3})\s*" + _UNIT_WORD),                          # x4只
     # 2具4kg干粉, 两瓶4公斤: a count of units, then each one's size
-    re.compile(r"(?<![\d.])" + _NUM + r"\s*(?:具|瓶|只|个|台)\s*(?=\d+(?:\.\d+)?\s*(?:kg|公斤|千克|升|l)(?![a-z]))"),
+    re.compile(_NUM_AFTER_NONE + r"\s*(?:具|瓶|只|个|台)\s*(?=\d+(?:\.\d+)?\s*(?:kg|公斤|千克|升|l)(?![a-z]))"),
 ]
 _PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "份", "x", "*", "×", "具", "瓶")  # every _BOX_RES match holds one
+_PACK_CUE_RE = re.compile("|".join(map(re.escape, _PACK_CUES)))  # one scan for all of them
 _LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])(?!\s*起(?:订|批|售|购))")
 _KW_RE = re.compile(r"(\d+(?:\.\d+)?)\s*kw(?![a-z])")
 # a hose's GB 6246 code: pressure class - diameter - length in metres (8-65-20: 20 m of DN65)
@@ -70,7 +74,8 @@ _DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|�
 # a density or a rate (密度1150kg/m³, 1.1kg/L) is no amount sold (specs.NOT_PER_MEASURE)
 _KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤)(?![a-z])" + NOT_PER_MEASURE)
 # tonnes only as what is sold (1吨 in a title), never a works' output or stock (日产50吨, 库存200吨)
-_TONNE_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*吨")
+# (the lookbehind after the first digit: the engine skips ahead to a digit; test_regex_rewrites.py)
+_TONNE_RE = re.compile(r"(\d(?<![\d.]\d)\d*(?:\.\d+)?)\s*吨")
 _OUTPUT_WORDS = ("日产", "月产", "年产", "产能", "产量", "库存", "现货", "存货", "销量", "已售", "供应", "供货", "储备")
 # kilograms in one of a unit a price or an amount is stated in (1吨: 1000 kg, 1斤: 0.5 kg)
 _KG_PER = {"斤": 0.5, "jin": 0.5, "吨": 1000.0, "t": 1000.0}
@@ -202,11 +207,12 @@ def _scaled(prior: dict[str, Any], specs: dict[str, Any], title: str | None = No
     return prior
 
 
-_BY_CATEGORY: dict[int, tuple[Any, dict[str, list[dict[str, Any]]]]] = {}
+_BY_CATEGORY: dict[int, tuple[Any, dict[str, list[dict[str, Any]]], dict[tuple, tuple[list, bool]]]] = {}
 
 
-def _priors_by_category(priors: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The priors file's entries grouped by category, built once per priors object."""
+def _priors_cache(priors: dict[str, Any]) -> tuple:
+    """(entries, {category: entries}, {(category, basis): (its entries in that basis, whether one has names)}),
+    built once per priors object (the last filled as asked)."""
     entries = priors.get("priors", [])
     cached = _BY_CATEGORY.get(id(priors))
     if cached is None or cached[0] is not entries:
@@ -216,9 +222,27 @@ def _priors_by_category(priors: dict[str, Any]) -> dict[str, list[dict[str, Any]
                 p = {**p, "_names": tuple(_norm(w) for w in p.get("names", ())),
                      "_not_names": tuple(_norm(w) for w in p.get("not_names", ()))}
             grouped.setdefault(p.get("category"), []).append(p)
-        cached = (entries, grouped)
+        cached = (entries, grouped, {})
         _BY_CATEGORY[id(priors)] = cached
-    return cached[1]
+    return cached
+
+
+def _priors_by_category(priors: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The priors file's entries grouped by category, built once per priors object."""
+    return _priors_cache(priors)[1]
+
+
+def _priors_in_basis(priors: dict[str, Any], category: str, basis: str | None) -> tuple[list[dict[str, Any]], bool]:
+    """(the category's entries whose basis is `basis` (None: the category's default), whether one has names),
+    remembered per priors object."""
+    _, grouped, by_basis = _priors_cache(priors)
+    hit = by_basis.get((category, basis))
+    if hit is None:
+        default = bases(priors.get("units"), category)[0]
+        wanted = basis or default
+        entries = [p for p in grouped.get(category) or () if p.get("basis", default) == wanted]
+        hit = by_basis[(category, basis)] = (entries, any("_names" in p for p in entries))
+    return hit
 
 
 def has_prior(priors: dict[str, Any], category: str) -> bool:
@@ -234,13 +258,10 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
     the stated size and are skipped when the size is unknown. `basis`: the unit the price was
     read in (None: the category's default); an entry's `basis` (default: the category's first
     unit in `units`) must match it."""
-    entries = _priors_by_category(priors).get(category)
-    if not entries:
+    if not _priors_by_category(priors).get(category):
         return None
-    default = bases(priors.get("units"), category)[0]
-    wanted = basis or default
-    entries = [p for p in entries if p.get("basis", default) == wanted]
-    if title is not None and any("_names" in p for p in entries):
+    entries, named = _priors_in_basis(priors, category, basis)
+    if title is not None and named:
         # a prior with `names` prices only a listing whose title names its product (`not_names`: not
         # one naming another use)
         norm = _norm(title)
@@ -378,7 +399,7 @@ def _moq_in_metres(listing: Listing) -> str | None:
 def pack_count(text: str, specs: dict[str, Any]) -> int:
     """Pieces sold for the price: 4只装, 2个装, 一箱12个, 12个/箱, x4只; 1 when none is stated."""
     norm = _norm(text)
-    if not any(c in norm for c in _PACK_CUES):
+    if _PACK_CUE_RE.search(norm) is None:
         return int(specs.get("pack_qty", 1) or 1)  # none of the patterns can match
     for rx in _BOX_RES:
         m = rx.search(norm)
@@ -404,7 +425,7 @@ _CARTON_PRICE_RE = re.compile(
 # a count tied to the listing's own price: 5卷55元, 整箱20条39元, 39元20条 (the price figure must be the
 # price asked, so a count beside another figure says nothing)
 _TIED_RES = [re.compile(_NUM + r"\s*" + _UNIT_WORD + r"(?![a-z])[^\d元块]{0,8}?(\d+(?:\.\d+)?)\s*(?:元|块)"),
-             re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:元|块)\s*(?:/|共|一共|买|得)?\s*" + _NUM + r"\s*" + _UNIT_WORD)]
+             re.compile(r"(\d(?<![\d.]\d)\d*(?:\.\d+)?)\s*(?:元|块)\s*(?:/|共|一共|买|得)?\s*" + _NUM + r"\s*" + _UNIT_WORD)]
 
 
 # a count or a price written in Chinese numerals (一箱二十只六十块, 十片二十五): read in digits
@@ -446,6 +467,12 @@ def _tied_count(text: str, price: float) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _row_pack(key: str, value: str) -> int:
+    """`pack_count` of an attribute row ("K V"), remembered (rows repeat across listings)."""
+    return pack_count(f"{key} {value}", {})
+
+
 def sold_count(listing: Listing, price: float | None = None) -> int:
     """Pieces one price buys: a pack in the title (4只装, 一箱12个), a count tied to the price (5卷55元),
     a pack in an attribute row (规格: 6卷/组; not a bare quantity row) or the description (4只装); a packing row
@@ -460,21 +487,24 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
             if n:
                 return n
     attrs = listing.attributes or {}
-    carton = None
+    packing = []
     for key, value in attrs.items():
         k = attribute_key(key)
-        if k in PACKING_KEYS or k in QTY_KEYS:
+        if k in PACKING_KEYS:
+            packing.append(value)
             continue
-        n = pack_count(f"{key} {value}", {})
+        if k in QTY_KEYS:
+            continue
+        n = _row_pack(str(key), str(value))
         if n > 1:
             return n
-    texts = [title, listing.description or ""] + [f"{k} {v}" for k, v in attrs.items()]
+    # the carton's words are looked for only when a packing row could be what the price buys
+    texts = [title, listing.description or ""] + [f"{k} {v}" for k, v in attrs.items()] if packing else []
     if any(_CARTON_PRICE_RE.search(_norm(t)) for t in texts if t):
-        for key, value in attrs.items():
-            if attribute_key(key) in PACKING_KEYS:
-                carton = pack_count(str(value), {})
-                if carton > 1:
-                    return carton
+        for value in packing:
+            carton = pack_count(str(value), {})
+            if carton > 1:
+                return carton
     if listing.description:
         # in the description only a pack sold as one (4只装, 装4只): 50只/箱 there is the carton again
         norm = _norm(listing.description)
@@ -489,25 +519,41 @@ def _unit_of(word: str) -> str | None:
     return _AREA_WORDS.get(word) or _UNIT_WORDS.get(word)
 
 
-def stated_unit(listing: Listing) -> tuple[str, str] | None:
-    """(basis, the words read) of the unit the listing says its price is for, or None: 元/米 -> m,
-    35一平 -> m2, 按公斤 -> kg, 元/樘 -> piece, 元/桶 -> pack (the pack's content decides), from the title,
-    then the attributes (计价单位: 元/平方米; 销售单位: 米), then the description."""
-    fields = [_norm(listing.title or "")]
-    for key, value in (listing.attributes or {}).items():
-        value = _norm(str(value)).strip()
-        if attribute_key(key) in UNIT_KEYS and _unit_of(value.removeprefix("元/").removeprefix("/")):
-            return _unit_of(value.removeprefix("元/").removeprefix("/")), f"{key}：{value}"
-        fields.append(f"{_norm(str(key))} {value}")
-    fields.append(_norm(listing.description or ""))
-    for text in fields:
-        if not text:
-            continue
+def _unit_in(text: str) -> tuple[str, str] | None:
+    """(basis, the words read) of the first price unit a normalised text states, or None."""
+    if text:
         for m in _STATED_RE.finditer(text):
             word = next(g for g in m.groups() if g is not None)
             if _unit_of(word):
                 return _unit_of(word), m.group(0).strip()
     return None
+
+
+@lru_cache(maxsize=4096)
+def _attribute_unit(key: str, value: str) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+    """(the unit a unit row names (计价单位: 元/平方米), the unit the row's text states) of one attribute,
+    remembered (attribute rows repeat across listings)."""
+    value = _norm(value).strip()
+    named = None
+    if attribute_key(key) in UNIT_KEYS and _unit_of(value.removeprefix("元/").removeprefix("/")):
+        named = _unit_of(value.removeprefix("元/").removeprefix("/")), f"{key}：{value}"
+    return named, _unit_in(f"{_norm(key)} {value}")
+
+
+def stated_unit(listing: Listing) -> tuple[str, str] | None:
+    """(basis, the words read) of the unit the listing says its price is for, or None: 元/米 -> m,
+    35一平 -> m2, 按公斤 -> kg, 元/樘 -> piece, 元/桶 -> pack (the pack's content decides): a unit row
+    (计价单位: 元/平方米; 销售单位: 米) first, then the title, the attributes, the description."""
+    rows = []
+    for key, value in (listing.attributes or {}).items():
+        named, said = _attribute_unit(str(key), str(value))
+        if named:
+            return named
+        rows.append(said)
+    for said in [_unit_in(_norm(listing.title or ""))] + rows:
+        if said:
+            return said
+    return _unit_in(_norm(listing.description or ""))
 
 
 def aluminium(listing: Listing) -> str | None:
@@ -576,6 +622,21 @@ def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
 _AGENT_BY_WEIGHT_RE = re.compile(r"^(?!.*灭火器)(?=.*(?:灭火剂|药剂)).*\d+(?:\.\d+)?\s*(?:kg|公斤|千克|吨)(?![a-z])")
 
 
+# the quote words an attribute row ("K V") holds (None: none), per quote expression (kept, so its id stays its
+# own): rows repeat across listings, each is searched once
+_QUOTE_ROWS: dict[int, tuple[re.Pattern, dict[str, str | None]]] = {}
+_UNSEEN = object()
+
+
+def _quote_rows(quote: re.Pattern) -> dict[str, str | None]:
+    hit = _QUOTE_ROWS.get(id(quote))
+    if hit is None or hit[0] is not quote:
+        if len(_QUOTE_ROWS) > 16:
+            _QUOTE_ROWS.clear()
+        hit = _QUOTE_ROWS[id(quote)] = (quote, {})
+    return hit[1]
+
+
 def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bool = False) -> str | None:
     """Why the listing's price says nothing about the product's cost, or None: an accessory of
     the product (a bracket, a box, a base: 灭火器支架) rather than one that comes with it
@@ -609,12 +670,21 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
         if m:
             return f"报价 {m.group(0)}"
     if quote is not None:
-        texts = [title, _norm(listing.description or "")] + [_norm(f"{k} {v}") for k, v in
-                                                                 (listing.attributes or {}).items()]
-        for text in texts:
+        for text in (title, _norm(listing.description or "")):
             m = quote.search(text)
             if m:
                 return f"报价 {m.group(0)}"
+        memo = _quote_rows(quote)
+        for k, v in (listing.attributes or {}).items():
+            row = f"{k} {v}"
+            said = memo.get(row, _UNSEEN)
+            if said is _UNSEEN:
+                if len(memo) >= 4096:
+                    memo.clear()
+                m = quote.search(_norm(row))
+                said = memo[row] = m.group(0) if m else None
+            if said is not None:
+                return f"报价 {said}"
     if service is not None and not by_weight:
         for m in service.finditer(title):
             # 充装100kg: the amount filled, not a service; 七氟丙烷灭火剂 100公斤 … 充装: an agent sold by weight

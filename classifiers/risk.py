@@ -33,12 +33,13 @@ from .price import BASIS_UNIT as _BASIS_UNIT
 from .price import has_prior as _has_prior
 from .price import find_prior as _find_prior
 from .price import unit_price as _unit_price
+from .regex_scan import Scanner
 from .risk_model import TEXT_CODES, RiskTextModel
 from .spec_checks import check_specs
 from .set_price import set_price_reason
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
-    parse_specs, today, validate_ccc_number
-from .spec_checks import _scalars, cross_field_mismatch
+    normalized, parse_specs, today, validate_ccc_number
+from .spec_checks import _scalars, cross_field_mismatch, nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
 
@@ -165,10 +166,14 @@ class RiskRules:
                 re.compile("|".join(map(re.escape, phrases))) if phrases else None,
                 re.compile("|".join(map(re.escape, negs))) if negs else None,
             )
-        # a reason's patterns as one alternation: one scan of a field per reason
-        self._regexes: dict[str, list[re.Pattern]] = {
-            code: [re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["patterns"]))]
+        # a reason's patterns as one alternation: one scan of a field per reason, tried only where a
+        # match can begin (most of its branches open with lookbehinds, which the engine cannot skip by)
+        self._regexes: dict[str, list[Scanner]] = {
+            code: [Scanner(re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["patterns"])))]
             for code, cfg in self.reasons_cfg.items() if cfg.get("patterns")}
+        # the codes with patterns, in the phrases' order: all a field with no phrase is scanned for
+        self._pattern_codes = [(code, pats) for code, pats in self._patterns.items() if code in self._regexes]
+        self._skip_categories = {code: frozenset(cfg.get("skip_categories", [])) for code, cfg in self.reasons_cfg.items()}
         # one pass over a field finds whether any phrase of any code occurs (most fields: none)
         every = sorted({normalize(p) for cfg in self.reasons_cfg.values() for p in cfg.get("phrases", [])},
                        key=len, reverse=True)
@@ -271,19 +276,20 @@ class RiskRules:
                        drop: dict[str, frozenset[str]] | None = None) -> list[Reason]:
         """Lexicon phrase matches in one field's text, negating contexts removed (and, per code, the
         matched phrases in `drop`)."""
-        norm = normalize(text)
+        norm = normalized(text)
         found: list[Reason] = []
         warned: list[tuple[int, int]] | None = None  # the warned clauses, found on the first match
         regexes = self._regexes
         any_hit = self._any_phrase is not None and self._any_phrase.search(norm) is not None
         if not any_hit and not regexes:
             return found
-        for code, (pos_re, neg_re) in self._patterns.items():
-            if (not any_hit and code not in regexes) or category in self.reasons_cfg[code].get("skip_categories", []):
+        skips = self._skip_categories
+        for code, (pos_re, neg_re) in self._patterns.items() if any_hit else self._pattern_codes:
+            if category in skips[code]:
                 continue
             matches = list(pos_re.finditer(norm)) if pos_re is not None and any_hit else []
             for rx in regexes.get(code, ()):
-                matches += list(rx.finditer(norm))
+                matches += rx.finditer(norm)
             context = self._contexts.get(code)
             limited = self._context_phrases.get(code)
             if matches and warned is None:
@@ -369,6 +375,8 @@ class RiskRules:
                          category: str) -> list[Reason]:
         """The phrase reasons again without the phrases the whole listing cancels: a reason's
         listing_negations found in any field, or another reason its yields_to names among `reasons`."""
+        if not reasons:  # most listings: nothing to cancel
+            return reasons
         codes = {r.code for r in reasons}
         drop: dict[str, frozenset[str]] = {}
         joined = None
@@ -477,6 +485,8 @@ class RiskRules:
                  if scalars or specs.get("emergency_minutes")]
         for i, (src_a, text_a, specs_a, sc_a) in enumerate(attrs):
             for src_b, text_b, specs_b, sc_b in attrs[i + 1:]:
+                if nothing_to_compare(specs_a, sc_a, specs_b, sc_b):
+                    continue  # no family both state: nothing to compare (most pairs)
                 found = cross_field_mismatch(text_a, specs_a, text_b, specs_b, category, sc_a, sc_b,
                                              first=f"“{text_a.strip()[:40]}”")
                 if found:
@@ -497,8 +507,10 @@ class RiskRules:
             return []
         for (source, attr), (_, attr_specs, _, attr_scalars) in zip(fields, analysed):
             if source.startswith("attributes."):
-                found = cross_field_mismatch(text, specs, attr, attr_specs, category, scalars,
-                                             _scalars(attr_specs) if attr_scalars is None else attr_scalars,
+                attr_scalars = _scalars(attr_specs) if attr_scalars is None else attr_scalars
+                if nothing_to_compare(specs, scalars, attr_specs, attr_scalars):
+                    continue  # no family both state: nothing to compare
+                found = cross_field_mismatch(text, specs, attr, attr_specs, category, scalars, attr_scalars,
                                              first="描述")
                 if found:
                     return [_reason(f, source) for f in found]
@@ -725,11 +737,15 @@ class RiskRules:
                         if f.code == "substandard_spec"][:1]
         if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
             title_scalars = _scalars(title_specs)
-            for (source, text), (_, field_specs, _, field_scalars) in zip(fields, analysed):
+            for i, ((source, text), (phrases, field_specs, spec_found, field_scalars)) in enumerate(zip(fields, analysed)):
                 if source.startswith("attributes.") or source == "description":
+                    if field_scalars is None:  # the description's: kept for the checks below
+                        field_scalars = _scalars(field_specs)
+                        analysed[i] = (phrases, field_specs, spec_found, field_scalars)
+                    if nothing_to_compare(title_specs, title_scalars, field_specs, field_scalars):
+                        continue  # no family both state: nothing to compare
                     found = cross_field_mismatch(title, title_specs, text, field_specs, category,
-                                                 title_scalars,
-                                                 _scalars(field_specs) if field_scalars is None else field_scalars)
+                                                 title_scalars, field_scalars)
                     if found:
                         reasons += [_reason(f, source) for f in found]
                         break

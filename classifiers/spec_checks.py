@@ -14,8 +14,8 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, finding, load_facts, locate, mountings_said, parse_specs, \
-    self_check_hours, today
+from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, finding, load_facts, locate, mountings_said, normalized, \
+    parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
@@ -26,7 +26,7 @@ _NEGATED_CLAIM = re.compile(r"(不适用于|不适用|不可用于|不能用于|
 
 
 # the rules of one field or listing read its normalised text several times: normalised once
-_normal = functools.lru_cache(maxsize=64)(normalize)
+_normal = normalized  # the texts' normalised forms, shared with the parser
 
 
 def _fmt(v: float) -> str:
@@ -214,7 +214,8 @@ def _extinguisher_hose(text: str, codes: list[dict[str, Any]], cfg: dict[str, An
 
 
 # 灭火级别 2A/55B, 2A 55B, 55B (B only: CO2 and BC powder)
-_RATING_PAIR_RE = re.compile(r"(?<![\d.a-z])(\d{1,2})\s*a\s*[/、,， +]?\s*(\d{1,3})\s*b(?![a-z])")
+# (the lookbehind after the first digit: the engine skips ahead to a digit; test_regex_rewrites.py)
+_RATING_PAIR_RE = re.compile(r"(\d(?<![\d.a-z]\d)\d?)\s*a\s*[/、,， +]?\s*(\d{1,3})\s*b(?![a-z])")
 _RATING_B_RE = re.compile(r"(?:灭火级别|灭火等级|灭火能力|级别)\s*[:：为]?\s*(\d{1,3})\s*b(?![a-z])")
 
 
@@ -1055,13 +1056,15 @@ def _standard_tables(facts: dict[str, Any]) -> tuple:
     return cached[1]
 
 
+_NO_TABLES = ((), {}, {}, frozenset(), {}, {}, None)  # `_standard_tables` where nothing is cited: read-only, never read
+
+
 def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str, Any],
                on: date) -> list[Finding]:
     found: list[Finding] = []
     cited = specs.get("standards_cited", [])
     # the lookup tables are only needed for a cited standard (most fields cite none)
-    table, by_number, base, products, by_num, by_base, grace = _standard_tables(facts) if cited else \
-        ([], {}, {}, set(), {}, {}, timedelta(days=int(facts.get("withdrawn_grace_days", 0))))
+    table, by_number, base, products, by_num, by_base, grace = _standard_tables(facts) if cited else _NO_TABLES
     for std in cited:
         key = f"{std['number']}-{std['year']}" if std["year"] else std["number"]
         entry = by_number.get(key)
@@ -1186,15 +1189,6 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     return found
 
 
-_SCALAR_KEYS = frozenset({
-    "lengths_m", "bulb_named", "stated_hours", "emergency_minutes", "sections_mm2", "extinguisher_codes", "weights_kg", "tzl_minutes", "protection_minutes", "blanket_sizes", "hoses", "door_grades",
-    "rating_hours", "fire_glass", "temperatures_c", "voltages", "conductors", "dn", "couplings", "hydrants",
-    "mix_ratio_pct", "gas_cylinders", "agents_stated", "volumes_l", "pumps", "cables",
-    "sprinklers", "sprinkler_mountings", "coating_codes", "coating_types", "temperature_channels",
-    "gear_patterns", "batteries", "blanket_sides", "word_values", "coating_hours", "cores", "storage_pressures_mpa",
-    "self_check_hours", "door_codes", "pressures_mpa", "k_factors", "hose_fit_mm"})  # what _scalars reads
-
-
 @functools.lru_cache(maxsize=1)
 def _rated_temperatures() -> frozenset:
     """The glass-bulb rated temperatures of the packaged facts (GB 5135.1-2019 series)."""
@@ -1223,75 +1217,119 @@ def _bulb_temperatures(specs: dict[str, Any]) -> set:
     return {t} if t else set()
 
 
+# The comparable value families of `_scalars`, in the order they are compared: (family, the spec keys
+# it reads, its value set). A family is evaluated only when the specs hold one of its keys (a field
+# states two or three families at most; building all ~30 sets each time was most of the check's cost).
+_SCALAR_FAMILIES: tuple[tuple[str, tuple[str, ...], Any], ...] = (
+    ("extinguisher amount", ("extinguisher_codes", "weights_kg"),
+     lambda s: {c["amount"] for c in s.get("extinguisher_codes", [])} or set(s.get("weights_kg", []))),
+    # a TZL code and a written protection time state the same thing (TZL30 in the title,
+    # 防护时间约十五分钟 in the description): one family
+    ("TZL minutes", ("tzl_minutes", "protection_minutes"),
+     lambda s: set(s.get("tzl_minutes", [])) | set(s.get("protection_minutes", []))),
+    # a side written alone (尺寸：1.0m) is a square's when the field gives no width × length
+    ("blanket size", ("blanket_sizes", "blanket_sides"),
+     lambda s: {tuple(sorted((b["width_m"], b["length_m"]))) for b in s.get("blanket_sizes", [])}
+     or {(x, x) for x in s.get("blanket_sides", [])}),
+    ("hose code", ("hoses",), lambda s: {h["code"] for h in s.get("hoses", [])}),
+    ("door grade", ("door_grades",), lambda s: set(s.get("door_grades", []))),
+    ("fire-resistance hours", ("rating_hours", "fire_glass", "stated_hours", "coating_hours"),
+     lambda s: set(s.get("rating_hours", [])) | {g["hours"] for g in s.get("fire_glass", [])}
+     | set(s.get("stated_hours", [])) | set(s.get("coating_hours", []))),
+    # the ratings a field declares; a measured value (实测应急时间180分钟) is compared by `_emergency_below`
+    # instead: only a measured value below the rating the other field declares contradicts it
+    ("emergency minutes", ("emergency_minutes", "emergency_roles"), lambda s: _emergency_values(s, ("declared",))),
+    # nominal sections only: a size outside the series (实际约2.0mm²) is the sections rule's
+    # substandard_spec, not a contradiction
+    ("cross-section", ("sections_mm2", "cables"),
+     lambda s: {x for x in set(s.get("sections_mm2", []))
+                | {c["section_mm2"] for c in s.get("cables", []) if c.get("section_mm2")}
+                if x in _nominal_sections()}),
+    # rated temperatures only (68℃, 93℃): a working or ambient range (工作温度 4~70℃) is no rating;
+    # a bulb's colour counts only with bulb_named
+    ("temperature", ("temperatures_c", "bulb_named", "colours"),
+     lambda s: {t for t in s.get("temperatures_c", []) if t in _rated_temperatures()} | _bulb_temperatures(s)),
+    ("hose length", ("lengths_m", "hoses"),
+     lambda s: set(s.get("lengths_m", [])) | {h["length_m"] for h in s.get("hoses", [])}),
+    # how a sprinkler is mounted: by its code letter (ZSTX) or in words (直立安装)
+    ("sprinkler mounting", ("sprinkler_mountings", "sprinklers"),
+     lambda s: set(s.get("sprinkler_mountings", []))
+     | {x["type"] for x in s.get("sprinklers", []) if x["type"] in _MOUNTING_WORDS}),
+    ("voltage", ("voltages",), lambda s: set(s.get("voltages", []))),
+    ("conductors", ("conductors",),
+     lambda s: {(c["total_cores"], tuple(c["sections_mm2"])) for c in s.get("conductors", [])}),
+    # a coupling's or a hose's bore: DN, its code (KD50, SN65), or the hose it is said to fit (适配65水带)
+    ("bore", ("dn", "couplings", "hose_fit_mm", "hydrants"),
+     lambda s: set(s.get("dn", [])) | {c["bore_mm"] for c in s.get("couplings", [])} | set(s.get("hose_fit_mm", []))
+     | {h["bore_mm"] for h in s.get("hydrants", [])}),
+    ("foam mix ratio", ("mix_ratio_pct",), lambda s: set(s.get("mix_ratio_pct", []))),
+    ("gas cylinder", ("gas_cylinders",), lambda s: {c["volume_l"] for c in s.get("gas_cylinders", [])}),
+    ("agent", ("agents_stated",), lambda s: set(s.get("agents_stated", []))),
+    ("cylinder volume", ("volumes_l",), lambda s: set(s.get("volumes_l", []))),
+    ("pump code", ("pumps",), lambda s: {p["code"] for p in s.get("pumps", [])}),
+    # a pump's rated pressure: its code's (XBD8.0: 0.8 MPa) or written out (额定压力0.6MPa)
+    ("pump pressure", ("pumps", "pressures_mpa"),
+     lambda s: {p["pressure_mpa"] for p in s.get("pumps", [])} | set(s.get("pressures_mpa", []))),
+    # a sprinkler's K-factor (K115 in the title, K系数：K80 in the table)
+    ("k factor", ("k_factors",), lambda s: set(s.get("k_factors", []))),
+    # the GB/T 19666 flame-retardant category a code states (ZA-ZD); NH or ZR states none of them
+    ("cable class", ("cables",),
+     lambda s: {c["flame_class"] for c in s.get("cables", []) if c["flame_class"] in ("ZA", "ZB", "ZC", "ZD")}),
+    # whether the cable codes are fire-resistant (NH-YJV) or not (ZC-YJV)
+    ("cable fire resistance", ("cables",), lambda s: {bool(c["fire_resistant"]) for c in s.get("cables", [])}),
+    # GB 14907-2018 place (N indoor, W outdoor) by code, and the thickness type (超薄型/薄型/厚型)
+    ("coating place", ("coating_codes",), lambda s: set((s.get("coating_codes") or {}).get("place", []))),
+    ("coating thickness", ("coating_types",),
+     lambda s: {t for t in s.get("coating_types", []) if t in _COATING_THICKNESS}),
+    ("temperature channels", ("temperature_channels",), lambda s: set(s.get("temperature_channels", []))),
+    ("gear pattern", ("gear_patterns",), lambda s: set(s.get("gear_patterns", []))),
+    # the battery chemistry (磷酸铁锂 in the title, 镍镉 in the table)
+    ("battery", ("batteries",), lambda s: {b["type"] for b in s.get("batteries", [])}),
+    # how many cores: a conductor spec's (3×2.5: 3; 3×4+1×2.5: 4) or a count (4芯)
+    ("core count", ("conductors", "cores"),
+     lambda s: {c["total_cores"] for c in s.get("conductors", [])} | set(s.get("cores", []))),
+    # a gaseous system's storage pressure (储存压力 4.2 MPa against 2.5 MPa)
+    ("storage pressure", ("storage_pressures_mpa",), lambda s: set(s.get("storage_pressures_mpa", []))),
+    # a smoke alarm's battery self-check interval (24小时自检 against 每72小时一次)
+    ("self-check hours", ("self_check_hours",), lambda s: set(s.get("self_check_hours", []))),
+)
+
+
+def _families_by_key(families: tuple) -> dict[str, tuple[int, ...]]:
+    """spec key -> the positions in `families` of the families that read it."""
+    out: dict[str, tuple[int, ...]] = {}
+    for i, (_, keys, _) in enumerate(families):
+        for key in keys:
+            out[key] = out.get(key, ()) + (i,)
+    return out
+
+
+_SCALAR_FAMILIES_OF = _families_by_key(_SCALAR_FAMILIES)
+# the keys a model code states a word family's value in (`_coded_words`)
+_CODED_WORD_KEYS = frozenset({"extinguisher_codes", "door_codes", "coating_codes", "fire_glass"})
+_SCALAR_KEYS = frozenset(_SCALAR_FAMILIES_OF) | _CODED_WORD_KEYS | {"word_values"}  # what _scalars reads
+
+
 def _scalars(specs: dict[str, Any]) -> dict[str, set]:
-    """One comparable value set per family, for title-versus-attribute comparison."""
+    """One comparable value set per family, for title-versus-attribute comparison (the families of
+    `_SCALAR_FAMILIES` in their order, then the word families)."""
     if _SCALAR_KEYS.isdisjoint(specs):  # none of them stated (about 40% of fields)
         return {}
-    out: dict[str, set] = {
-        "extinguisher amount": {c["amount"] for c in specs.get("extinguisher_codes", [])} or set(specs.get("weights_kg", [])),
-        # a TZL code and a written protection time state the same thing (TZL30 in the title,
-        # 防护时间约十五分钟 in the description): one family
-        "TZL minutes": set(specs.get("tzl_minutes", [])) | set(specs.get("protection_minutes", [])),
-        # a side written alone (尺寸：1.0m) is a square's when the field gives no width × length
-        "blanket size": {tuple(sorted((b["width_m"], b["length_m"]))) for b in specs.get("blanket_sizes", [])}
-        or {(x, x) for x in specs.get("blanket_sides", [])},
-        "hose code": {h["code"] for h in specs.get("hoses", [])},
-        "door grade": set(specs.get("door_grades", [])),
-        "fire-resistance hours": set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])}
-        | set(specs.get("stated_hours", [])) | set(specs.get("coating_hours", [])),
-        # the ratings a field declares; a measured value (实测应急时间180分钟) is compared by `_emergency_below`
-        # instead: only a measured value below the rating the other field declares contradicts it
-        "emergency minutes": _emergency_values(specs, ("declared",)),
-        # nominal sections only: a size outside the series (实际约2.0mm²) is the sections rule's
-        # substandard_spec, not a contradiction
-        "cross-section": {x for x in set(specs.get("sections_mm2", []))
-                          | {c["section_mm2"] for c in specs.get("cables", []) if c.get("section_mm2")}
-                          if x in _nominal_sections()},
-        # rated temperatures only (68℃, 93℃): a working or ambient range (工作温度 4~70℃) is no rating
-        "temperature": {t for t in specs.get("temperatures_c", []) if t in _rated_temperatures()}
-        | _bulb_temperatures(specs),
-        "hose length": set(specs.get("lengths_m", [])) | {h["length_m"] for h in specs.get("hoses", [])},
-        # how a sprinkler is mounted: by its code letter (ZSTX) or in words (直立安装)
-        "sprinkler mounting": set(specs.get("sprinkler_mountings", []))
-        | {s["type"] for s in specs.get("sprinklers", []) if s["type"] in _MOUNTING_WORDS},
-        "voltage": set(specs.get("voltages", [])),
-        "conductors": {(c["total_cores"], tuple(c["sections_mm2"])) for c in specs.get("conductors", [])},
-        # a coupling's or a hose's bore: DN, its code (KD50, SN65), or the hose it is said to fit (适配65水带)
-        "bore": set(specs.get("dn", [])) | {c["bore_mm"] for c in specs.get("couplings", [])} | set(specs.get("hose_fit_mm", []))
-                | {h["bore_mm"] for h in specs.get("hydrants", [])},
-        "foam mix ratio": set(specs.get("mix_ratio_pct", [])),
-        "gas cylinder": {c["volume_l"] for c in specs.get("gas_cylinders", [])},
-        "agent": set(specs.get("agents_stated", [])),
-        "cylinder volume": set(specs.get("volumes_l", [])),
-        "pump code": {p["code"] for p in specs.get("pumps", [])},
-        # a pump's rated pressure: its code's (XBD8.0: 0.8 MPa) or written out (额定压力0.6MPa)
-        "pump pressure": {p["pressure_mpa"] for p in specs.get("pumps", [])} | set(specs.get("pressures_mpa", [])),
-        # a sprinkler's K-factor (K115 in the title, K系数：K80 in the table)
-        "k factor": set(specs.get("k_factors", [])),
-        # the GB/T 19666 flame-retardant category a code states (ZA-ZD); NH or ZR states none of them
-        "cable class": {c["flame_class"] for c in specs.get("cables", []) if c["flame_class"] in ("ZA", "ZB", "ZC", "ZD")},
-        # whether the cable codes are fire-resistant (NH-YJV) or not (ZC-YJV)
-        "cable fire resistance": {bool(c["fire_resistant"]) for c in specs.get("cables", [])},
-        # GB 14907-2018 place (N indoor, W outdoor) by code, and the thickness type (超薄型/薄型/厚型)
-        "coating place": set((specs.get("coating_codes") or {}).get("place", [])),
-        "coating thickness": {t for t in specs.get("coating_types", []) if t in _COATING_THICKNESS},
-        "temperature channels": set(specs.get("temperature_channels", [])),
-        "gear pattern": set(specs.get("gear_patterns", [])),
-        # the battery chemistry (磷酸铁锂 in the title, 镍镉 in the table)
-        "battery": {b["type"] for b in specs.get("batteries", [])},
-        # how many cores: a conductor spec's (3×2.5: 3; 3×4+1×2.5: 4) or a count (4芯)
-        "core count": {c["total_cores"] for c in specs.get("conductors", [])} | set(specs.get("cores", [])),
-        # a gaseous system's storage pressure (储存压力 4.2 MPa against 2.5 MPa)
-        "storage pressure": set(specs.get("storage_pressures_mpa", [])),
-        # a smoke alarm's battery self-check interval (24小时自检 against 每72小时一次)
-        "self-check hours": set(specs.get("self_check_hours", [])),
-    }
+    out: dict[str, set] = {}
+    stated = sorted({i for key in specs for i in _SCALAR_FAMILIES_OF.get(key, ())})
+    for i in stated:
+        family, _, values = _SCALAR_FAMILIES[i]
+        found = values(specs)
+        if found:
+            out[family] = found
     words = specs.get("word_values") or {}
-    for family in _word_family_names():
-        values = set(words.get(family, {}))
-        values |= _coded_words(family, specs)
-        out["words:" + family] = values
-    return {k: v for k, v in out.items() if v}
+    if words or not _CODED_WORD_KEYS.isdisjoint(specs):
+        for family in _word_family_names():
+            values = set(words.get(family, {}))
+            values |= _coded_words(family, specs)
+            if values:
+                out["words:" + family] = values
+    return out
 
 
 def _emergency_values(specs: dict[str, Any], roles: tuple[str, ...]) -> set:
@@ -1411,7 +1449,9 @@ FAMILY_CATEGORIES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _compared_in(family: str, category: str) -> bool:
+    """Whether values of `family` are compared across fields in `category` (the packaged facts; remembered)."""
     if family.startswith("words:"):
         return category in _word_family_facts().get(family[6:], {}).get("categories", [])
     cats = FAMILY_CATEGORIES.get(family)
@@ -1511,10 +1551,25 @@ def _only_coded(family: str, specs: dict[str, Any]) -> bool:
     return name in _CODED_VALUES and not (specs.get("word_values") or {}).get(name) and bool(_code_values(name, specs))
 
 
+@functools.lru_cache(maxsize=4096)
+def _ranged_text(text: str) -> bool:
+    """Whether a field offers a range of sizes or states a total of several units (`_ranged`); remembered:
+    the title is compared with each other field in turn, and attribute rows repeat."""
+    norm = _normal(text)
+    return bool(_OPTION_RANGE_RE.search(norm) or _TOTAL_RE.search(norm))
+
+
 def _ranged(title: str, other: str) -> bool:
     """Whether either text offers a range of sizes (1-8kg可选) or states a total of several units (共40米)."""
-    return bool(_OPTION_RANGE_RE.search(_normal(title)) or _OPTION_RANGE_RE.search(_normal(other))
-                or _TOTAL_RE.search(_normal(title)) or _TOTAL_RE.search(_normal(other)))
+    return _ranged_text(title) or _ranged_text(other)
+
+
+def nothing_to_compare(first_specs: dict[str, Any], first_scalars: dict[str, set], other_specs: dict[str, Any],
+                       other_scalars: dict[str, set]) -> bool:
+    """Whether `cross_field_mismatch` of two fields finds nothing without reading them: they state no family
+    in common (most pairs) and not both an emergency duration (the declared/measured test)."""
+    return first_scalars.keys().isdisjoint(other_scalars) and not (first_specs.get("emergency_minutes")
+                                                                   and other_specs.get("emergency_minutes"))
 
 
 def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, other_specs: dict[str, Any],
@@ -1529,17 +1584,22 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
         return []
     a = _scalars(title_specs) if title_scalars is None else title_scalars
     b = _scalars(other_specs) if other_scalars is None else other_scalars
-    if a and b and _ranged(title, other):
+    if nothing_to_compare(title_specs, a, other_specs, b):
+        return []
+    # the families both state, in the specs' order
+    shared = [f for f in a if f in b]
+    if any(not f.startswith("words:") for f in shared) and _ranged(title, other):
         # a range on offer (1-8kg可选) or a total of several units (两盘共40米, 总充装量 8kg) states no one
         # unit's value: only the words of a family (a material, a form) are still compared
         a = {k: v for k, v in a.items() if k.startswith("words:")}
+        shared = [f for f in shared if f in a]
     pair = first.startswith("“")  # two attributes: a word family's words there may name two parts
     # a wheeled unit's code (MFTZ/ABC35) in an other_fire listing names the product itself (its category's
     # wheeled units, as check_specs reads them): its amount is compared as a portable extinguisher's
     wheeled = category == "other_fire" and "extinguisher amount" in a and "extinguisher amount" in b and any(
         c.get("wheeled") for c in (title_specs.get("extinguisher_codes") or []) + (other_specs.get("extinguisher_codes") or []))
-    for family in (f for f in a if f in b and (_compared_in(f, category)
-                                               or wheeled and f == "extinguisher amount")):  # in the specs' order
+    for family in (f for f in shared if _compared_in(f, category)
+                   or wheeled and f == "extinguisher amount"):  # in the specs' order
         if pair and family.startswith("words:") and not (_only_coded(family, title_specs)
                                                           or _only_coded(family, other_specs)):
             continue  # two attributes' words may name two parts; a model code (型号 DFB-15) names the product

@@ -3,7 +3,8 @@
 `parse_specs(text, facts=None)` returns what a listing states about itself as normalised fields
 with units (a key only when stated), `LazySpecs(text)` the same mapping parsed one family of keys at
 a time as they are read; `extinguisher_size(specs)` gives its one extinguisher size and
-`check_certificates(text)` the `invalid_certificate` findings. The rule checks are `spec_checks`.
+`check_certificates(text)` the `invalid_certificate` findings. The rule checks are `spec_checks`;
+`normalized(text)` is `normalize` remembered for the last few hundred texts, shared by the rules.
 """
 
 from __future__ import annotations
@@ -25,9 +26,23 @@ logger = logging.getLogger(__name__)
 
 SPECS_PATH = Path(__file__).parent / "data" / "specs.yaml"
 
+# A field's text is normalised by each rule that reads it (the parser, the phrase rules, the claim and
+# certificate checks): remembered for the last few hundred texts, the fields of the listings being scored
+normalized = lru_cache(maxsize=256)(normalize)
+
 _NUM = r"(\d+(?:\.\d+)?)"
+
+
+def _literals(words) -> re.Pattern:
+    """One expression for a gate's literals (a single scan instead of one `in` test per literal); none: never."""
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))) if words else r"(?!)")
+
+
+# An expression that must not follow a letter or a digit tests it after its first character (k(?<![a-z]k),
+# (\d(?<![\d.]\d)…)), not before (?<![a-z])k: the same test, but the engine can then skip ahead to where a
+# match can begin rather than try every position (tests/classifiers/test_regex_rewrites.py holds each first form).
 # extinguishers: M + agent + structure + /feature + amount (+ optional unit)
-_EXT_RE = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
+_EXT_RE = re.compile(r"m(?<![a-z]m)(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
                      r"(\d+(?:\.\d+)?)(?:\s*(kg|l|升|公斤))?(?![\d.])(?![a-z])")
 _EXT_RE_UNIT = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
                           r"(\d+(?:\.\d+)?)\s*(kg|l)(?![a-z])")
@@ -88,6 +103,7 @@ _DURATION_RES = {kind: _duration_re(cues) for kind, cues in _DURATION_CUES.items
 _DURATION_GATES = {"emergency": ("应急", "持续", "续航", "照明", "放电", "亮", "停电", "供电", "备用", "发光"),
                    "protection": ("防护", "使用", "有效", "可用", "保护", "过滤", "防毒", "防烟", "逃生", "坚持", "维持", "撑"),
                    "fire": ("耐火", "防火")}
+_DURATION_GATE_RES = {kind: _literals(words) for kind, words in _DURATION_GATES.items()}
 
 
 def cn_number(text: str) -> float | None:
@@ -176,20 +192,21 @@ _AGENT_WORDS = {
 # standards: domestic (GB, GB/T, XF, GA) and foreign (EN, UL, BS, NFPA, ...)
 _STD_RE = re.compile(r"(?<![a-z])(gb|xf|ga)\s*/?\s*(t)?\s*(\d{2,5}(?:\.\d+)?)(?:\s*[-—–]\s*(\d{4}))?(?!\d)")
 _FOREIGN_SCHEMES = ("en", "ul", "bs", "nfpa", "iec", "iso", "as/nzs", "din", "jis", "ansi")
+_FOREIGN_GATE = _literals(_FOREIGN_SCHEMES)
 _FOREIGN_STD_RE = re.compile(r"(?<![a-z])(" + "|".join(_FOREIGN_SCHEMES) + r")\s*[- ]?\s*(\d{1,5}(?:[-.]\d+)*)")
 # fire doors, glass, ratings
 _DOOR_CODE_RE = re.compile(r"(?<![a-z])(gmfm|gfm|mfm|bfm|gmfm)\s*-?\s*(\d{4})?(?:-?([a-z]{1,4}\d?))?")
 _HOURS_A_RE = re.compile(r"(?:(?<![a-z])|(?<=\d))a\s?([0-3]\.\d{1,2})(?!\d)")
 _GLASS_RE = re.compile(r"(?<![a-z])(ffb|dfb|gfb)\s*-?\s*(\d{1,2})\s*-?\s*([abc])\s*(\d(?:\.\d{1,2})?)(?![\d])")
 _GRADE_RE = re.compile(r"(甲级|乙级|丙级|特级)")
-_MM_RE = re.compile(r"(?<![\d.+])(\d{1,2}(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])")
+_MM_RE = re.compile(r"(\d(?<![\d.+]\d)\d?(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])")
 # sprinklers
 _SPRINKLER_RE = re.compile(r"(?<![a-z])(?:([kt])\s*-\s*)?zst\s*(zd|xd|bs|bw|x|z|b|p|g|d)?\s*-?\s*(15|20|10|25)?"
                            r"\s*[-/]?\s*(\d{2,3})?\s*(?:℃|°c|度)?")
 _TEMP_RE = re.compile(r"(\d{2,3})\s*(?:℃|°c|度)")
 _COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)|颜色\s*[:：]?\s*(橙|红|黄|绿|蓝|紫)")
-_K_RE = re.compile(r"(?<![a-z])k\s*=?\s*(\d{2,3})(?![\d])")
-_DN_RE = re.compile(r"(?<![a-z])dn\s*(\d{2,3})(?!\d)")
+_K_RE = re.compile(r"k(?<![a-z]k)\s*=?\s*(\d{2,3})(?![\d])")
+_DN_RE = re.compile(r"d(?<![a-z]d)n\s*(\d{2,3})(?!\d)")
 # a pipe thread or bore in inches: 1寸, 1.5寸, a fraction (1/2寸, 3/4寸) or a whole and a fraction (1-1/2寸,
 # 1 1/2寸); never the last digits of another number (12寸; DN15 1/2寸 is 1/2) nor a denominator alone (the "2寸"
 # of 1/2寸 or 11/2寸: a half-inch sprinkler thread is DN15, not DN50); a slash between title words is no fraction
@@ -197,22 +214,22 @@ _DN_RE = re.compile(r"(?<![a-z])dn\s*(\d{2,3})(?!\d)")
 _INCH_RE = re.compile(r"(?<![\d.])(?:(\d)\s*[-\s]\s*(?=\d\s*/))?(?:(\d)\s*/\s*(\d)|(\d(?:\.\d{1,2})?))\s*(?:寸|英寸)(半)?")
 _BORE_WORD_RE = re.compile(r"(?:口径|内径|通径|公称直径|接口规格)\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?(?!\d)"
                            r"|(?<![\d.])(\d{2,3})\s*(?:mm|毫米)?\s*(?:口径|通径)")
-_HYDRANT_RE = re.compile(r"(?<![a-z])(sn[zsw]{0,2}|ss|sa)\s*(\d{2,3})(?!\d)")
+_HYDRANT_RE = re.compile(r"(s(?<![a-z]s)(?:n[zsw]{0,2}|s|a))\s*(\d{2,3})(?!\d)")
 _XBD_RE = re.compile(r"(?<![a-z])xbd\s*(\d{1,2}(?:\.\d{1,2})?)\s*/\s*(\d{1,3}(?:\.\d)?)")
 _HEAD_RE = re.compile(r"扬程\s*[:：]?\s*(\d{1,3}(?:\.\d)?)\s*(?:m|米)")
 _FOAM_CODE_RE = re.compile(r"(?<![a-z])(ar/afff|afff/ar|s/ar|afff|fffp|fp|ar)(?![a-z])")
 _GAS_CODE_RE = re.compile(r"(?<![a-z])(gqq|xqq|qmq|wqq)[a-z]?\s*(\d{2,3})(?:\s*/\s*(\d(?:\.\d{1,2})?))?")
-_MIX_RE = re.compile(r"(?<![\d.])([136])\s*%\s*(?:型|混合比|配比)?")
+_MIX_RE = re.compile(r"([136](?<![\d.][136]))\s*%\s*(?:型|混合比|配比)?")
 _PRESSURE_RE = re.compile(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])")
 # hoses and couplings
-_HOSE_RE = re.compile(r"(?<![\d.\-/a-z])(\d{1,2})\s*-\s*(\d{2,3})\s*-\s*(\d{2,3})(?![\d.])")
-_LENGTH_RE = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:米|m)(?![a-z²m])(?!\s*[*×x])")
+_HOSE_RE = re.compile(r"(\d(?<![\d.\-/a-z]\d)\d?)\s*-\s*(\d{2,3})\s*-\s*(\d{2,3})(?![\d.])")
+_LENGTH_RE = re.compile(r"(\d(?<![\d.]\d)\d{0,2})\s*(?:米|m)(?![a-z²m])(?!\s*[*×x])")
 _COUPLING_RE = re.compile(r"(?<![a-z])k(ds|dn|ws|wx|wz|wh|wk|d|j|y|z|a)\s*-?\s*(\d{2,3})(?![\d])")
 # cables
 _CABLE_RE = re.compile(r"(?<![a-z])((?:wd)?(?:zr-?nh|zr|z[abcd]n|z[abcd]|zn|nh|n|z)?)\s*-?\s*"
                        r"(yjv22|yjlv|yjy|yjv|vv22|vv|bvvb|bvr|bvv|bv|byjr|byj|rvvp|rvv|rvs|rv|kvvp|kvv|bttz|bttrz|"
                        r"yttw|btly|ng-a|djyvp)(?![a-z])")
-_CONDUCTOR_RE = re.compile(r"(?<![\d.*×])(?<!\dx)(\d{1,2})\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)(?:\s*\+\s*(\d)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?))?"
+_CONDUCTOR_RE = re.compile(r"(\d(?<![\d.*×]\d)(?<!\dx\d)\d?)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)(?:\s*\+\s*(\d)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?))?"
                            r"(?![\d.]|\s*(?:米|m(?![m²2])|cm|厘米|[*×]))")
 _SECTION_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(?:平方(?:毫米)?|mm²|mm2|㎟)")
 # several sections on offer before one unit: 1.5/2.5/4/6平方, 1.5 2.5 4 6平方, 1.5、2.5、4平方
@@ -258,13 +275,22 @@ def load_facts(path: str = str(SPECS_PATH)) -> dict[str, Any]:
     return load_yaml(path)
 
 
-def _cert_re(facts: dict[str, Any]) -> re.Pattern:
-    return _cert_re_for(tuple(facts["ccc_certificate"]["cues"]))
+# the certificate section's (cues, expression), by the section's id (kept, so the id stays its own): looking
+# them up by the cue list's contents built and hashed a tuple of it on every parse
+_CERT_CACHE: dict[int, tuple[dict[str, Any], tuple[re.Pattern, re.Pattern]]] = {}
 
 
-def _cert_cues(facts: dict[str, Any]) -> tuple[str, ...]:
-    """The normalised certificate cues: every certificate number follows one."""
-    return _cert_cues_for(tuple(facts["ccc_certificate"]["cues"]))
+def _cert_tables(facts: dict[str, Any]) -> tuple[re.Pattern, re.Pattern]:
+    """(the normalised certificate cues as one expression: every certificate number follows one, the number's
+    expression)."""
+    section = facts["ccc_certificate"]
+    cached = _CERT_CACHE.get(id(section))
+    if cached is None or cached[0] is not section:
+        if len(_CERT_CACHE) > 16:
+            _CERT_CACHE.clear()
+        raw = tuple(section["cues"])
+        cached = _CERT_CACHE[id(section)] = (section, (_literals(_cert_cues_for(raw)), _cert_re_for(raw)))
+    return cached[1]
 
 
 @lru_cache(maxsize=32)
@@ -347,12 +373,17 @@ def _standards(norm: str) -> tuple[list[str], list[dict[str, Any]]]:
 
 # a clause offering another product (搭配直立型ZSTZ15-68一起购买更优惠, 另售边墙型): its codes and
 # mounting words are not the listing's own
-_CROSS_SELL_RE = re.compile(r"[^，,。；;！!？?\n]*(?:搭配|一起购买|一起买|另售|另有|为您推荐|推荐购买|加购|套餐|凑单|店内还有|本店还有)"
-                            r"[^，,。；;！!？?\n]*")
+_CROSS_SELL_CUES = r"搭配|一起购买|一起买|另售|另有|为您推荐|推荐购买|加购|套餐|凑单|店内还有|本店还有"
+_CROSS_SELL_RE = re.compile(r"[^，,。；;！!？?\n]*(?:" + _CROSS_SELL_CUES + r")[^，,。；;！!？?\n]*")
+# the cue words alone: the clause expression tries every start position up to the clause's end (slow on a
+# long description), and most texts hold no cue, so they are looked for first
+_CROSS_SELL_CUE_RE = re.compile(_CROSS_SELL_CUES)
 
 
 def own_clauses(norm: str) -> str:
     """The normalised text with every cross-selling clause blanked (same length, so spans hold)."""
+    if _CROSS_SELL_CUE_RE.search(norm) is None:
+        return norm
     return _CROSS_SELL_RE.sub(lambda m: " " * len(m.group(0)), norm)
 
 
@@ -479,6 +510,7 @@ _MOUNTING_RES = {"upright": re.compile(r"直立|上喷|向上安装"), "pendent"
 _INSTALLED_RE = re.compile(r"(下垂|直立|边墙|上喷|下喷)型?\s*安装|安装(?:方式|形式)\s*[:：]?\s*(下垂|直立|边墙|上喷|下喷)")
 _MOUNTING_OF = {"下垂": "pendent", "下喷": "pendent", "直立": "upright", "上喷": "upright", "边墙": "sidewall"}
 _MOUNTING_GATES = ("直立", "上喷", "向上安装", "下垂", "下喷", "向下安装", "边墙", "侧喷", "侧墙")
+_MOUNTING_GATE = _literals(_MOUNTING_GATES)
 
 
 def mountings_said(norm: str) -> list[str]:
@@ -494,6 +526,11 @@ def mountings_said(norm: str) -> list[str]:
 def _put(specs: dict[str, Any], key: str, value: Any) -> None:
     if value:
         specs[key] = value
+
+
+def _holds_any(has, literals: re.Pattern, norm: str) -> bool:
+    """Whether `norm` holds one of the gate's `literals` (always, when parse_specs runs ungated)."""
+    return has is _always or literals.search(norm) is not None
 
 
 # Each family's expression runs only when the text holds a literal that every match of it
@@ -534,7 +571,7 @@ def _duration_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
     for kind, key, texts_key, per in (("protection", "protection_minutes", "protection_texts", 1),
                                       ("emergency", "emergency_minutes", "emergency_texts", 1),
                                       ("fire", "stated_hours", "stated_hours_texts", 60)):
-        if any(map(has, _DURATION_GATES[kind])):
+        if _holds_any(has, _DURATION_GATE_RES[kind], norm):
             found = _durations(norm, kind)
             _put(specs, key, [_minutes_value(v) if per == 1 else round(v / per, 2) for v, _, _, _ in found])
             _put(specs, texts_key, [t for _, t, _, _ in found])
@@ -548,7 +585,7 @@ def _standards_family(norm: str, text: str, facts: dict[str, Any], has, specs: d
         legacy, cited = _standards(norm)
         _put(specs, "standards", legacy)
         _put(specs, "standards_cited", cited)
-    if any(map(has, _FOREIGN_SCHEMES)):
+    if _holds_any(has, _FOREIGN_GATE, norm):
         _put(specs, "foreign_standards", [f"{s.upper()} {n}" for s, n in _FOREIGN_STD_RE.findall(norm)])
 
 
@@ -586,7 +623,7 @@ def _sprinkler_family(norm: str, text: str, facts: dict[str, Any], has, specs: d
 
 
 def _mounting_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    _put(specs, "sprinkler_mountings", mountings_said(norm) if any(map(has, _MOUNTING_GATES)) else [])
+    _put(specs, "sprinkler_mountings", mountings_said(norm) if _holds_any(has, _MOUNTING_GATE, norm) else [])
 
 
 def _temperature_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -631,7 +668,7 @@ def _pump_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
 
 
 _FLOW_RE = re.compile(r"(?<![\d.\-~～])(\d{1,3}(?:\.\d{1,2})?)\s*(?:l/s|升/秒)")
-_POWER_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,2})?)\s*(?:kw|千瓦)(?![a-z])")
+_POWER_RE = re.compile(r"(\d(?<![\d.]\d)\d{0,2}(?:\.\d{1,2})?)\s*(?:kw|千瓦)(?![a-z])")
 
 
 def _flow_power_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -646,14 +683,17 @@ def _flow_power_family(norm: str, text: str, facts: dict[str, Any], has, specs: 
 SELF_CHECK_RES = (
     re.compile(r"每\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:自检|自我检测|巡检|电池检测)"),
     re.compile(r"(?:自检|巡检|电池检测)\s*(?:周期|间隔|频率|频次)\s*[:：为]?\s*(?:每)?\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)"),
-    re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:电池)?\s*(?:自检|巡检)"),
+    re.compile(r"(\d(?<![\d.]\d)\d{0,2}(?:\.\d)?)\s*(小时|h|天)\s*(?:自动)?\s*(?:电池)?\s*(?:自检|巡检)"),
     re.compile(r"(?:自检|电池检测)\s*[:：]?\s*每\s*(\d{1,3}(?:\.\d)?)\s*(小时|h|天)"),
 )
+_SELF_CHECK_WORDS = ("自检", "自我检测", "巡检", "电池检测")  # every SELF_CHECK_RES match holds one
 
 
 def self_check_hours(norm: str) -> list[tuple[float, str]]:
     """(hours, matched text) of each battery self-check interval a normalised text states."""
     out, seen = [], []
+    if not any(w in norm for w in _SELF_CHECK_WORDS):
+        return out
     for rx in SELF_CHECK_RES:
         for m in rx.finditer(norm):
             if any(a < m.end() and m.start() < b for a, b in seen):
@@ -676,7 +716,7 @@ def _head_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
 # how many cylinders one price buys (柜式双瓶组, 2瓶组, 双柜, 单瓶组): a gaseous unit of several cylinders;
 # words first, a digit only when no code runs into it (GQQ120/4.2瓶组) and never a minimum order (5瓶起批)
 _CYLINDER_WORD_RE = re.compile(r"(单|双|两|二|三|四)\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)(?!\s*起(?:批|订|售))")
-_CYLINDER_COUNT_RE = re.compile(r"(?<![\d./a-z\-])([2-9])\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)(?!\s*起(?:批|订|售))")
+_CYLINDER_COUNT_RE = re.compile(r"([2-9](?<![\d./a-z\-][2-9]))\s*(?:个)?\s*(?:瓶组|瓶|柜)(?!装)(?!\s*起(?:批|订|售))")
 # a gaseous system's storage pressure (储存压力4.2MPa), not a working, test or start-up one
 _STORAGE_PRESSURE_RE = re.compile(r"(?:储存压力|贮存压力|储压|增压压力|充装压力)\s*[:：为]?\s*(\d{1,2}(?:\.\d{1,2})?)\s*mpa")
 _CN_COUNTS = {"单": 1, "双": 2, "两": 2, "二": 2, "三": 3, "四": 4}
@@ -755,10 +795,13 @@ def _coupling_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
                                            and int(m.group(1)) in bores}))
 
 
+# every cable type holds one of these (yjv22, yjlv, byjr: yj; vv22: vv; bvvb: bv; rvs: rv; kvvp: kv;
+# bttrz: btt; yttw: ytt; btly: btl; ng-a; djyvp: djy)
+_CABLE_GATE = _literals(("yj", "vv", "bv", "rv", "kv", "btt", "ytt", "btl", "ng-a", "djy"))
+
+
 def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    # every cable type holds one of these (yjv22, yjlv, byjr: yj; vv22: vv; bvvb: bv; rvs: rv; kvvp: kv;
-    # bttrz: btt; yttw: ytt; btly: btl; ng-a; djyvp: djy)
-    if any(map(has, ("yj", "vv", "bv", "rv", "kv", "btt", "ytt", "btl", "ng-a", "djy"))):
+    if _holds_any(has, _CABLE_GATE, norm):
         _put(specs, "cables", _cables(norm))
     times = has("*") or has("×") or has("x")
     if times:
@@ -776,9 +819,9 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
                                 for v, _ in _VOLTAGE_RE.findall(norm)}))
 
 
-_SIDE_RE = re.compile(r"(?<![\d.*×x])(\d(?:\.\d{1,2})?)\s*(?:米|m)(?![\d²2a-z])(?!\s*[*×x])")
+_SIDE_RE = re.compile(r"(\d(?<![\d.*×x]\d)(?:\.\d{1,2})?)\s*(?:米|m)(?![\d²2a-z])(?!\s*[*×x])")
 # the same side in centimetres (150公分, 120cm见方)
-_SIDE_CM_RE = re.compile(r"(?<![\d.*×x])(\d{2,3})\s*(?:公分|厘米|cm)(?![\d²2a-z])(?!\s*[*×x])")
+_SIDE_CM_RE = re.compile(r"(\d(?<![\d.*×x]\d)\d{1,2})\s*(?:公分|厘米|cm)(?![\d²2a-z])(?!\s*[*×x])")
 
 
 def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -792,8 +835,8 @@ def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, 
                                              and 0.5 <= float(m.group(1)) / scale <= 2.0}))
     _put(specs, "batteries", [{"type": kind, "text": word} for word, norm_word, kind in _battery_words(facts)
                       if norm_word in norm])
-    cues = _cert_cues(facts)
-    certs = [text[m.start(2):m.end(2)] for m in _cert_re(facts).finditer(norm)] if any(map(has, cues)) else []
+    cues, cert_re = _cert_tables(facts)
+    certs = [text[m.start(2):m.end(2)] for m in cert_re.finditer(norm)] if _holds_any(has, cues, norm) else []
     _put(specs, "certificate_numbers", certs)
     if has("装"):
         packs = [int(a or b) for a, b in _PACK_RE.findall(norm)]
@@ -816,9 +859,12 @@ _COATING_BASE_RE = re.compile(r"(?:分散介质|分散体系|介质类型)\s*[:�
 _COATING_FT_RE = re.compile(r"(?<![a-z])ft\s*([0-3]\.\d{1,2})(?!\d)")
 
 
+# every coating code holds one of these: gt-…, 代号, the short NCB/NB/NH/WCB/WB/WH, 类, 场所, 介质
+_COATING_GATE = _literals(("gt", "代号", "ncb", "nb", "nh", "wcb", "wb", "wh", "类", "场所", "介质"))
+
+
 def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    # every code holds one of these: gt-…, 代号, or the short NCB/NB/NH/WCB/WB/WH
-    if any(map(has, ("gt", "代号", "ncb", "nb", "nh", "wcb", "wb", "wh", "类", "场所", "介质"))):
+    if _holds_any(has, _COATING_GATE, norm):
         places, bases = set(), set()
         for m in _COATING_CODE_RE.finditer(norm):
             places.add((m.group(1) or m.group(3) or m.group(5) or m.group(6) or m.group(7)).upper())
@@ -844,8 +890,11 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 _WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
 
 
-def _word_table(families: tuple) -> tuple:
-    """((family, value, normalised word) sorted longest word first, {family: skip words}, {family: both words})."""
+def _word_table(families: tuple, nouns: tuple = ()) -> tuple:
+    """((family, value, normalised word) sorted longest word first, {family: skip words}, {family: both words},
+    {first character: the positions of the words beginning with it}, those first characters, an expression
+    finding any of the words or of the `nouns` `_noun_values` reads (None when there are none, or an empty
+    word: in every text))."""
     words, skips, boths = [], {}, {}
     for name, groups, skip, both in families:
         for value, ws in groups:
@@ -853,7 +902,13 @@ def _word_table(families: tuple) -> tuple:
         skips[name] = tuple(normalize(w) for w in skip)
         boths[name] = tuple(normalize(w) for w in both)
     words.sort(key=lambda x: -len(x[2]))
-    return tuple(words), skips, boths
+    firsts: dict[str, tuple[int, ...]] = {}
+    for i, (_, _, w) in enumerate(words):
+        firsts[w[:1]] = firsts.get(w[:1], ()) + (i,)
+    named = {w for _, _, w in words} | {normalize(n) for n in nouns}
+    any_named = re.compile("|".join(re.escape(w) for w in sorted(named, key=len, reverse=True))) \
+        if named and "" not in named else None
+    return tuple(words), skips, boths, firsts, frozenset(firsts), any_named
 
 
 _WORD_TABLES: dict[int, tuple[dict[str, Any], tuple]] = {}
@@ -863,12 +918,13 @@ def _word_families(facts: dict[str, Any]) -> tuple:
     """The word table of the facts' `word_families`, built once per facts section (read-only once loaded)."""
     cfg = facts.get("word_families") or {}
     if not cfg.get("enforce"):
-        return (), {}, {}
+        return (), {}, {}, {}, frozenset(), None
     cached = _WORD_TABLES.get(id(cfg))
     if cached is None or cached[0] is not cfg:
         fams = tuple((name, tuple((v, tuple(ws)) for v, ws in f.get("groups", {}).items()), tuple(f.get("skip_words", [])),
                       tuple(f.get("both_words", []))) for name, f in cfg.get("families", {}).items())
-        cached = _WORD_TABLES[id(cfg)] = (cfg, _word_table(fams))
+        nouns = tuple(n for f in (cfg.get("families") or {}).values() for n in (f.get("noun_values") or {}).get("nouns", []))
+        cached = _WORD_TABLES[id(cfg)] = (cfg, _word_table(fams, nouns))
     return cached[1]
 
 
@@ -876,10 +932,18 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
     """{family: {value: the word that said it}} for the word families a normalised text names, each word
     read once (the longest first: 铜包铝 is not also 铝), none denied or compared (非钢质, 不带测温); a
     family whose skip words the text holds (a part: 门框, 导轨) or whose both-words it holds (组合式) says nothing."""
-    words, skips, boths = _word_families(facts)
+    words, skips, boths, firsts, first_chars, any_named = _word_families(facts)
+    if any_named is not None and any_named.search(norm) is None:
+        return {}  # most texts name none of the words (nor a noun of noun_values), which one scan tells
     out: dict[str, dict[str, str]] = {}
     taken: list[tuple[int, int]] = []
-    for family, value, w in words:
+    # only the words beginning with a character the text holds can be in it (in table order, as all of them)
+    candidates = list(firsts.get("", ()))
+    for c in first_chars.intersection(norm):
+        candidates += firsts[c]
+    candidates.sort()
+    for i in candidates:
+        family, value, w = words[i]
         if w not in norm:
             continue
         start = 0
@@ -943,7 +1007,7 @@ def _word_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
 _TEMP_CHANNELS_RE = re.compile(r"(\d{1,2})\s*路\s*(?:温度|测温|温感)|(?:温度|测温|温感)\s*(?:通道|回路|路数|检测)?\s*[:：]?\s*"
                                r"(\d{1,2})\s*路")
 # the pattern year of firefighter gear (GA/XF 10: 97式, 02式, 14式, 17式; sellers write 17款 too)
-_GEAR_PATTERN_RE = re.compile(r"(?<![\d.])(\d{2})\s*(?:款|式)(?![\d])")
+_GEAR_PATTERN_RE = re.compile(r"(\d(?<![\d.]\d)\d)\s*(?:款|式)(?![\d])")
 
 
 def _channel_gear_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -1012,7 +1076,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     the text holds (the reference for the literal gates; same result, slower).
     """
     facts = facts or load_facts()
-    norm = without_other_variants(normalize(text))
+    norm = without_other_variants(normalized(text))
     specs: dict[str, Any] = {}
     has = norm.__contains__ if gated else _always
     for _, family in _FAMILIES:
@@ -1029,7 +1093,7 @@ class LazySpecs(Mapping):
     def __init__(self, text: str, facts: dict[str, Any] | None = None) -> None:
         self._facts = facts or load_facts()
         self._text = text
-        self._norm = without_other_variants(normalize(text))
+        self._norm = without_other_variants(normalized(text))
         self._specs: dict[str, Any] = {}
         self._done: set = set()
 

@@ -174,6 +174,13 @@ def _keep(token: str) -> bool:
     return bool(token) and not _PUNCT_ONLY_RE.match(token)
 
 
+# A segment as `tokenize_normalized` keeps it (stripped), or "" when it is dropped (space, punctuation),
+# remembered: the segmenter yields the same few thousand words over and over, and the strip and the
+# punctuation test cost more than the lookup. Cleared when full.
+_KEPT: dict[str, str] = {}
+KEPT_CACHE_SIZE = 200_000
+
+
 def tokenize(text: str) -> list[str]:
     """Precise-mode tokens of `text`, codes kept whole, punctuation and spaces dropped."""
     return tokenize_normalized(normalize(text))
@@ -196,11 +203,19 @@ def tokenize_normalized(norm: str) -> list[str]:
     marked = _CODE_RE.sub(_MARK, norm) if codes else norm
     tokens: list[str] = []
     code_iter = iter(codes)
+    kept = _KEPT
     for t in seg.cut(marked):
         if t == _MARK:
             tokens.append(next(code_iter))
-        elif _keep(t):
-            tokens.append(t.strip())
+            continue
+        k = kept.get(t)
+        if k is None:
+            k = t.strip() if _keep(t) else ""
+            if len(kept) >= KEPT_CACHE_SIZE:
+                kept.clear()
+            kept[t] = k
+        if k:
+            tokens.append(k)
     return tokens
 
 

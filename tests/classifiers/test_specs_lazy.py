@@ -94,3 +94,35 @@ def test_scalars_shortcut_changes_nothing(texts, monkeypatch):
     assert any(not f for f in fast) and any(fast)
     monkeypatch.setattr(checks, "_SCALAR_KEYS", _Never())
     assert [checks._scalars(s) for s in parsed + singles] == fast
+
+
+class _Reading(dict):
+    """Specs that note every key read."""
+
+    def __init__(self, specs) -> None:
+        super().__init__(specs)
+        self.read: set[str] = set()
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def test_scalar_families_read_only_their_keys(texts):
+    import classifiers.spec_checks as checks
+
+    facts = load_facts()
+    for text in texts:
+        specs = parse_specs(text, facts)
+        for family, keys, values in checks._SCALAR_FAMILIES:
+            reading = _Reading(specs)
+            values(reading)
+            assert reading.read <= set(keys), (family, reading.read - set(keys))
+        for family in checks._word_family_names():
+            reading = _Reading(specs)
+            checks._coded_words(family, reading)
+            assert reading.read <= checks._CODED_WORD_KEYS, (family, reading.read)
