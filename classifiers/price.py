@@ -702,14 +702,21 @@ def bases(units: dict[str, Any] | None, category: str) -> list[str]:
     return [value] if isinstance(value, str) else list(value) or ["piece"]
 
 
-def set_count(listing: Listing, parts: tuple[str, ...]) -> int | None:
-    """How many of the category's own units (`parts`: 探测器, 探头) a set names beside its controller
-    (主机+4探头, 主机1台+探测器4只, 主机加八只剩余电流探测器), or None when it names none or one."""
+@lru_cache(maxsize=32)
+def _set_count_re(parts: tuple[str, ...]) -> re.Pattern:
+    """`set_count`'s expression for one category's part words, compiled once per word list: a count before a
+    part or after it with a count word."""
     alt = "|".join(map(re.escape, parts))
     # words may stand between a count and the part only after a count word (8只剩余电流探测器); a controller's
     # channels (8路主机带探头) or a warranty (3年质保探头) count no parts
-    count_rx = re.compile(r"(?<![\d.])(\d{1,3})\s*(?:(?:只|个|台|套)\s*[\u4e00-\u9fff]{0,6}?)?(?:" + alt + r")"
-                          r"|(?:" + alt + r")\s*[:：x×*]?\s*(\d{1,3})\s*(?:只|个|台|套)")
+    return re.compile(r"(?<![\d.])(\d{1,3})\s*(?:(?:只|个|台|套)\s*[\u4e00-\u9fff]{0,6}?)?(?:" + alt + r")"
+                      r"|(?:" + alt + r")\s*[:：x×*]?\s*(\d{1,3})\s*(?:只|个|台|套)")
+
+
+def set_count(listing: Listing, parts: tuple[str, ...]) -> int | None:
+    """How many of the category's own units (`parts`: 探测器, 探头) a set names beside its controller
+    (主机+4探头, 主机1台+探测器4只, 主机加八只剩余电流探测器), or None when it names none or one."""
+    count_rx = _set_count_re(tuple(parts))
     texts = [listing.title or "", listing.description or ""] + [f"{k} {v}" for k, v in (listing.attributes or {}).items()]
     for text in texts:
         norm = _norm(text)
