@@ -14,8 +14,8 @@ import re
 
 import pytest
 
-import classifiers.claims as claims
 import classifiers.price as price
+import classifiers.same_quantity as same_quantity
 import classifiers.spec_checks as spec_checks
 import classifiers.specs as specs
 from classifiers.corpus import CORPUS_PATH, HAND_CORPUS_PATH, HELDOUT_PATH, load_records
@@ -23,7 +23,7 @@ from demo_market.generator import build_catalogue
 from firewatch.core.text import normalize
 
 _UNIT_WORD = "(?:只|个|瓶|具|支|条|套|件|台|卷|桶|盒|罐|盘|根|把|块|樘|副|双|顶|片)"
-_KIND_UNITS = "|".join(sorted(map(re.escape, claims._KIND_UNITS), key=len, reverse=True))
+_KIND_UNITS = "|".join(sorted(map(re.escape, same_quantity._KIND_UNITS), key=len, reverse=True))
 # (module, expression's name, its first form)
 FIRST_FORMS = [
     (specs, "_EXT_RE", r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?(\d+(?:\.\d+)?)"
@@ -51,7 +51,7 @@ FIRST_FORMS = [
     (price, "_TIED_RES.1", r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:元|块)\s*(?:/|共|一共|买|得)?\s*(\d{1,4}|[一两二三四五六七八九十])\s*"
                            + _UNIT_WORD),
     (spec_checks, "_RATING_PAIR_RE", r"(?<![\d.a-z])(\d{1,2})\s*a\s*[/、,， +]?\s*(\d{1,3})\s*b(?![a-z])"),
-    (claims, "_KIND_VALUE_RE", r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:\.\d{1,3})?)\s*(" + _KIND_UNITS
+    (same_quantity, "_KIND_VALUE_RE", r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:\.\d{1,3})?)\s*(" + _KIND_UNITS
                                + r")(?![a-z²³0-9/])"),
 ]
 

@@ -1,0 +1,572 @@
+"""The same quantity stated twice in a listing's own fields with values that differ: a self-contradiction.
+
+`same_quantity_twice(fields, category, cfg)` returns [(source field, `spec_mismatch` finding)] for the first one,
+or [] (`cfg`: `data/specs.yaml` section `claims.same_quantity`; `claims.claim_mismatches` calls it). A quantity is
+known by its unit's kind and the noun or attribute name before or after its value (长度 25m / 描述 三十米; 有效期5年 /
+3年); a value alone in the title is the category's headline quantity. Each value is read within its clause:
+figures in Chinese numerals before a unit as digits (四公斤, 一米五), a flow per hour as m³/h, a reported question's
+answer after its colon and a seller's reply to a buyer's question (`replies.question_of`), a count times a value
+as each and total (2×5W), a voltage's noun through its DC/AC; options, ranges, lists, bounds and comparisons with
+other goods are not compared. It also finds a part above its whole (`order`: 药剂 4kg, 总重 3kg) and two kinds
+that state one thing (`equivalent`: 扬程 100m, 出口压力 0.5MPa). `fields` are (source, text) pairs as
+`RiskRules.fields` gives them (attributes as "K V").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from firewatch.core.text import normalize
+
+from .numerals import arabic_before
+from .replies import ANSWER_MARK, question_of
+from .specs import Finding, attribute_key, normalized
+
+# a unit -> (the kind of quantity it measures, factor to the kind's base unit); the longest unit is read first
+_KIND_UNITS = {
+    "kg": ("mass", 1.0), "公斤": ("mass", 1.0), "千克": ("mass", 1.0), "斤": ("mass", 0.5), "克": ("mass", 0.001),
+    "l": ("volume", 1.0), "升": ("volume", 1.0), "ml": ("volume", 0.001), "毫升": ("volume", 0.001),
+    "m": ("length", 1.0), "米": ("length", 1.0), "cm": ("length", 0.01), "厘米": ("length", 0.01),
+    "公分": ("length", 0.01), "mm": ("length", 0.001), "毫米": ("length", 0.001),
+    "min": ("time", 1.0), "分钟": ("time", 1.0), "h": ("time", 60.0), "小时": ("time", 60.0), "秒": ("time", 1 / 60),
+    "刻钟": ("time", 15.0),
+    "℃": ("temperature", 1.0), "°c": ("temperature", 1.0), "度": ("temperature", 1.0),
+    "mpa": ("pressure", 1.0), "kpa": ("pressure", 0.001), "bar": ("pressure", 0.1), "兆帕": ("pressure", 1.0),
+    "kw": ("power", 1000.0), "千瓦": ("power", 1000.0), "w": ("power", 1.0), "瓦": ("power", 1.0),
+    "l/s": ("flow", 1.0), "m3/h": ("flow", 1 / 3.6), "m³/h": ("flow", 1 / 3.6), "l/min": ("flow", 1 / 60),
+    "mm²": ("section", 1.0), "mm2": ("section", 1.0), "㎟": ("section", 1.0), "平方毫米": ("section", 1.0),
+    "平方": ("section", 1.0), "平方米": ("area", 1.0), "m²": ("area", 1.0), "m2": ("area", 1.0),
+    "v": ("voltage", 1.0), "伏": ("voltage", 1.0), "kv": ("voltage", 1000.0),
+    "mah": ("charge", 1.0), "ah": ("charge", 1000.0), "毫安时": ("charge", 1.0), "毫安": ("charge", 1.0),
+    # a sound level (报警声强 ≥85dB, 七十分贝) and a detector's channel count (8路, 四路剩余电流)
+    "db": ("loudness", 1.0), "分贝": ("loudness", 1.0), "路": ("channels", 1.0),
+    # a garment's or a boot's size (43码)
+    "码": ("size", 1.0),
+    # a period in years or months (有效期5年, 电池寿命10年, 质保36个月); a calendar year (2025年) is no period
+    "年": ("years", 1.0), "个月": ("years", 1 / 12),
+    # a pump's flow in cubic metres an hour, as installers say it (72立方, 72方每小时: m³/h), read only after a
+    # flow noun (流量72方); 立方/方 after any other noun name no quantity here
+    "立方米": ("flow", 1 / 3.6), "立方": ("flow", 1 / 3.6), "方": ("flow", 1 / 3.6), "m3": ("flow", 1 / 3.6),
+}
+# the least and most value a kind's statement may have (a year number, 2025年, is not a period of 2025 years)
+_KIND_RANGE = {"years": (0.0, 100.0)}
+# kinds a count before the value multiplies (2×5W: two lamps of 5 W; 4×4kg): the value is each one's and the
+# product their total, and either may be what another field states; lengths and sections (1.2×1.8m, 3×2.5平方)
+# are a size's sides or each core's, never multiplied
+_COUNTED_KINDS = frozenset({"power", "charge", "voltage", "mass", "volume"})
+_COUNT_TIMES = re.compile(r"(?<![\d.×*x])(\d{1,2})\s*[×*x]\s*$")
+# (the lookbehinds after the first digit: the engine skips ahead to a digit; test_regex_rewrites.py)
+_KIND_VALUE_RE = re.compile(r"(\d(?<![\d.]\d)(?<![a-bd-z]\d)(?<![a-z][a-z]c\d)\d{0,4}(?:\.\d{1,3})?)\s*("
+                            + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
+                            # (a value per roll, 100米/卷, is the roll's: not a rate)
+                            + r")(?:(?![a-z²³0-9/])|(?=/(?:卷|盘|捆|轴)))")
+# a value one of several (20/25米, 1-6米, 20、25米, 1.2×1.8m, 3×2.5+1×1.5平方): options or a dimension
+_LIST_BEFORE = re.compile(r"[\d.]\s*([a-z\u4e00-\u9fff²³/]{0,4}?)\s*([/、,，\-~～至到或+×*x])\s*$")
+_LIST_AFTER = re.compile(r"^\s*(?:([/、\-~～至到或+×*x])\s*\d+(?:\.\d+)?\s*([a-z\u4e00-\u9fff²³/]{0,4})|起)")
+# a bound, not a value: ≥90分钟 / 不低于 / 90分钟以上 (a least), ≤ / 不超过 / 以下 / 以内 (a most); 最大 / 最高 name
+# another quantity (最高工作压力) and are not read
+_MIN_BEFORE = re.compile(r"(?:[≥>＞]=?|大于等于|不低于|不小于|不少于|至少)\s*$")
+_MAX_BEFORE = re.compile(r"(?:[≤<＜]=?|小于等于|不超过|不高于|不大于|至多)\s*$")
+_BOUND_WORDS = re.compile(r"不超过|不高于|不低于|不小于|不少于|不大于|大于等于|小于等于")
+_MIN_AFTER = re.compile(r"^\s*(?:以上|及以上)")
+_MAX_AFTER = re.compile(r"^\s*(?:以下|以内|及以下)")
+_DIMENSION = re.compile(r"[×*x]\s*$|^\s*[×*x]")
+_BOUND_BEFORE = re.compile(r"(?:最大|最小|最高|最低)\s*$")
+_APPROX_BEFORE = re.compile(r"(?:约|大约|大概|≈|~)\s*$")
+_APPROX_AFTER = re.compile(r"^\s*(?:左右|上下)")
+_COMPARED = re.compile(r"比|超过|高于|低于|相当于|代替|替代|老款|普通款")
+_CLAUSE_STOPS = "，,。;；!！?？\n"
+_CLAUSE_STOP = re.compile("[" + re.escape(_CLAUSE_STOPS) + "]")
+_FILLER = "：:为是约达≈ 　"
+# words between a quantity's noun and its value that say nothing of it (长达, 约; 粉就10斤, 总重才3公斤, 足足5公分)
+# and the current's kind before a voltage (DC24V, 工作电压AC220V)
+_TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈|足足|足有|足|也就|只有|仅有|仅|就|才|(?<![a-z])[ad]c)+$")
+# what ends the words naming a value (a number, punctuation, a bracket), and the Chinese words after one
+# (compiled here, not looked up in re's cache for each value)
+_PHRASE_CUT = re.compile(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]")
+_CJK_HEAD = re.compile(r"[\u4e00-\u9fff]{0,6}")
+_PAREN_UNIT_RE = re.compile(r"[(（]\s*([^)）]{1,6})\s*[)）]\s*$")
+
+
+# the same_quantity facts prepared once per facts dict (by id; the dict is kept so the id stays its own)
+_PREPARED: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The same_quantity facts as the check reads them: nouns (longest first, each with its quantities and
+    kinds), product words, clause words and headline keys normalised."""
+    hit = _PREPARED.get(id(cfg))
+    if hit is not None and hit[0] is cfg:
+        return hit[1]
+    nouns: dict[str, list[tuple[str, str]]] = {}
+    for q, spec in (cfg.get("quantities") or {}).items():
+        for n in spec.get("nouns", []):
+            nouns.setdefault(normalize(n), []).append((q, spec["kind"]))
+    def alt(key: str) -> re.Pattern:
+        ws = [re.escape(normalize(w)) for w in cfg.get(key, [])]
+        return re.compile("|".join(ws) if ws else r"(?!)")
+
+    prep = {
+        # nouns by text, and the noun lengths longest first: a phrase's last (or first) n characters are looked up
+        "tables": (nouns, tuple(sorted({len(n) for n in nouns}, reverse=True)),
+                   tuple(sorted(map(normalize, cfg.get("product_words", [])), key=len, reverse=True))),
+        "skip": alt("skip_clause_words"),
+        # a verb of lasting or holding before a value (能撑15分钟): the value is the product's own (`bare`)
+        "reply_skip": alt("reply_skip_words"),
+        "not_bare": alt("not_bare_words"),
+        "bare_verbs": re.compile("(?:" + "|".join(re.escape(normalize(w)) for w in cfg.get("bare_verbs", [])) + ")$"
+                                 if cfg.get("bare_verbs") else r"(?!)"),
+        "options": alt("option_words"),
+        "headline_keys": frozenset(normalize(k) for k in cfg.get("headline_keys", [])),
+        "bare_units": {q: frozenset(normalize(u) for u in spec.get("bare_units", []))
+                       for q, spec in (cfg.get("quantities") or {}).items()},
+    }
+    if len(_PREPARED) > 8:
+        _PREPARED.clear()
+    _field_statements.cache_clear()  # its entries name a facts dict by id
+    _PREPARED[id(cfg)] = (cfg, prep)
+    return prep
+
+
+def _phrase_before(before: str) -> str:
+    """The words right before a value, up to a punctuation mark, a number or a space, less the filler words
+    and a heading's colon (说明:本品有效期3年: 本品有效期)."""
+    cut = [x.end() for x in _PHRASE_CUT.finditer(before)]
+    phrase = (before[cut[-1]:] if cut else before).rstrip(_FILLER)
+    phrase = _TRAILING_FILLER.sub("", phrase).rstrip(_FILLER)
+    return phrase[phrase.rfind(":") + 1:]
+
+
+# what a qualifier holds that names the piece of goods, not a part of it (这盘水带长度, 那一台的重量)
+_DEMONSTRATIVE_RE = re.compile(r"^(?:这|那|该|此)一?[盘卷台瓶根条个只款套桶件樘扇具箱]?")
+# the product itself as the subject right before a value (这瓶是1升装的, 这款就是5公斤): the value is its headline one
+_SUBJECT_END = re.compile(r"(?:(?:这|那|该|此|本)一?|^一|^整)[盘卷台瓶根条个只款套桶件樘扇具箱罐品]$")
+# adjectives between a value and the noun after it (7年长效电池, 10年超长寿命)
+_LEADING_FILLER = re.compile(r"^(?:长效|超长|持久|长寿)")
+
+
+def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> tuple[str, str] | None:
+    """(quantity, qualifier) of the noun `phrase` ends (at_end) or begins with, of `kind`; None when it names
+    no quantity of that kind."""
+    nouns, lengths, products = tables
+    for n in lengths:
+        if n > len(phrase):
+            continue
+        noun = phrase[-n:] if at_end else phrase[:n]
+        quantities = nouns.get(noun)
+        if not quantities:
+            continue
+        q = next((q for q, k in quantities if k == kind), None)
+        if q is None:
+            continue
+        qualifier = phrase[:len(phrase) - n] if at_end else ""
+        for w in products:
+            if w in qualifier:
+                qualifier = qualifier.replace(w, "")
+        return q, _DEMONSTRATIVE_RE.sub("", qualifier.strip()).strip()
+    return None
+
+
+# a question reported, then its answer after a colon (师傅问重不重：一瓶里头粉就十斤整): the answer is the seller's
+# own statement; a bare 问： opens the question itself (问：有25米的吗)
+_REPORTED_QUESTION = re.compile(r"问[^:：]{2,40}[:：]")  # bounded: quadratic on a long text without a colon
+
+
+def _noun_in(words: str, kind: str, tables: tuple) -> tuple[str, str] | None:
+    """The quantity of `kind` a noun in `words` names (the longest noun first), qualifier-free."""
+    nouns, lengths, _ = tables
+    for n in lengths:
+        for i in range(len(words) - n + 1):
+            q = next((q for q, k in nouns.get(words[i:i + n], ()) if k == kind), None)
+            if q is not None:
+                return q, ""
+    return None
+
+
+def _answer_of(clause: str, value: str) -> str:
+    """The part of `clause` holding `value` after a reported question's colon, else the clause."""
+    m = _REPORTED_QUESTION.search(clause)
+    return clause[m.end():] if m and value in clause[m.end():] else clause
+
+
+def _clause_at(norm: str, start: int, end: int) -> str:
+    # the clause begins after the last stop before `start` (looked for backwards, not by scanning from 0)
+    a = max(norm.rfind(c, 0, start) for c in _CLAUSE_STOPS) + 1
+    m = _CLAUSE_STOP.search(norm, end)
+    return norm[a:m.start() if m else len(norm)]
+
+
+_UNIT_START_RE = re.compile("|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True)))
+
+
+def _unit_kind(text: str) -> str | None:
+    """The kind of the unit `text` begins with (米 in 米、25米), None when none."""
+    m = _UNIT_START_RE.match(text)
+    return _KIND_UNITS[m.group()][0] if m else None
+
+
+def _listed(m: re.Match | None, kind: str, before: bool = False) -> str:
+    """"list" when the value is one of several of its kind (20/25米, 1-6米, 20米、25米), "dimension" when one side
+    of a size (1.2×1.8m), "bound" for 25米以上, "" when the neighbouring number is another quantity's (15kW/380V)."""
+    if m is None:
+        return ""
+    if m.group(1) is None:
+        return "bound"
+    unit = m.group(1) if before else m.group(2)
+    sep = m.group(2) if before else m.group(1)
+    if unit and _unit_kind(unit) not in (None, kind):
+        return ""
+    return "dimension" if sep in "×*x" else "list"
+
+
+# "one container" after a value: what one unit of the goods holds (25kg一桶, 100米一卷, 4kg一瓶)
+_ONE_UNIT_RE = re.compile(r"一\s*(?:桶|瓶|袋|罐|卷|盘|捆|支|只|具)(?![\u4e00-\u9fff]*[起送赠])")
+
+
+# a flow in cubic metres an hour written out (72方每小时, 72立方/小时): read as m3/h (its 每 is no "each")
+_PER_HOUR_RE = re.compile(r"(?<=\d)(?:立方米|立方|方|m3|m³)\s*(?:每小时|/小时|/h|每h)")
+_UNIT_FOLLOW_RE = re.compile(r"\s*个?\s*(?:" + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True)) + ")")
+
+
+@functools.lru_cache(maxsize=4096)
+def _quantity_norm(text: str) -> tuple[str, tuple[int, ...]]:
+    """`normalize(text)` with Chinese numerals before a unit in digits (四公斤: 4公斤, 一百米: 100米, 一米五: 1.5米)
+    and a flow per hour as m3/h, and the position in `normalize(text)` of each character."""
+    norm = normalized(text)
+    conv, back = arabic_before(norm, _UNIT_FOLLOW_RE)
+    if _PER_HOUR_RE.search(conv):
+        out, pos, back2 = [], 0, []
+        for m in _PER_HOUR_RE.finditer(conv):
+            out.append(conv[pos:m.start()])
+            back2 += back[pos:m.start()]
+            out.append("m3/h")
+            back2 += [back[m.start()]] * 4
+            pos = m.end()
+        out.append(conv[pos:])
+        back2 += back[pos:]
+        conv, back = "".join(out), back2
+    return conv, tuple(back)
+
+
+def _span_back(span: tuple[int, int], back: tuple[int, ...]) -> tuple[int, int]:
+    """A span of `_quantity_norm`'s text as a span of the normalised text it was read from."""
+    s, e = span
+    if not back or e <= s:
+        return span
+    return back[min(s, len(back) - 1)], back[min(e, len(back)) - 1] + 1
+
+
+def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]) -> list[dict[str, Any]]:
+    """The quantity statements of one field: {q, qualifier, kind, value, approx, bare, unit, num, span}.
+    A kind stated with options, a range or a list is added to `optioned`."""
+    norm, back = _quantity_norm(text)
+    value_start = 0
+    key_q = None
+    headline = False
+    if source.startswith("attributes."):
+        raw_key = source.removeprefix("attributes.")
+        key = attribute_key(raw_key)
+        # where the value begins in the read text (a numeral in the key may have been rewritten)
+        value_start = next((i for i, b in enumerate(back) if b >= len(raw_key)), len(norm))
+        paren = _PAREN_UNIT_RE.search(key)
+        key_unit = paren.group(1).strip() if paren else None
+        key = key[:paren.start()].strip() if paren else key
+        headline = key in prep["headline_keys"]
+        key_q = key
+        if key_unit in _KIND_UNITS and re.fullmatch(r"\s*\d{1,5}(?:\.\d{1,3})?\s*", norm[value_start:]):
+            kind, factor = _KIND_UNITS[key_unit]
+            found = _quantity_of(key, kind, prep["tables"])
+            m = re.search(r"\d{1,5}(?:\.\d{1,3})?", norm[value_start:])
+            if found:
+                return [{"q": found[0], "qualifier": found[1], "kind": kind, "value": float(m.group()) * factor,
+                         "approx": False, "bare": False, "bound": None, "unit": key_unit, "num": m.group(),
+                         "span": _span_back((value_start + m.start(), value_start + m.end()), back)}]
+            return []
+    skip, options, tables = prep["skip"], prep["options"], prep["tables"]
+    out = []
+    for m in _KIND_VALUE_RE.finditer(norm, value_start):
+        unit = m.group(2)
+        kind, factor = _KIND_UNITS[unit]
+        if kind == "area":
+            continue
+        low_high = _KIND_RANGE.get(kind)
+        if low_high and not low_high[0] < float(m.group(1)) * factor <= low_high[1]:
+            continue
+        s, e = m.span()
+        before, after = norm[max(value_start, s - 10):s], norm[e:e + 10]
+        after_listed = _listed(_LIST_AFTER.search(after), kind)
+        listed = _listed(_LIST_BEFORE.search(before), kind, before=True) or after_listed
+        count = _COUNT_TIMES.search(before) if listed == "dimension" and not after_listed else None
+        if count and kind in _COUNTED_KINDS and 2 <= int(count.group(1)) <= 20:
+            listed = ""  # 2×5W: two of 5 W each
+            before = before[:count.start()]
+        else:
+            count = None
+        if listed:
+            if listed == "list":
+                optioned.add(kind)
+            continue
+        clause = _answer_of(_clause_at(norm, max(s, value_start), e), norm[max(s, value_start):e])
+        question = question_of(norm, s, value_start) if "答" in norm else None
+        if question is not None:
+            clause = ANSWER_MARK.sub("", clause)
+        if options.search(clause):
+            optioned.add(kind)
+            continue
+        if skip.search(_BOUND_WORDS.sub("", clause)) or _BOUND_BEFORE.search(before):
+            continue
+        approx = bool(_APPROX_BEFORE.search(before) or _APPROX_AFTER.search(after))
+        low, high = _MIN_BEFORE.search(before), _MAX_BEFORE.search(before)
+        bound = "min" if low or _MIN_AFTER.search(after) else "max" if high or _MAX_AFTER.search(after) else None
+        if low or high:
+            before = before[:(low or high).start()]
+        stmt = {"kind": kind, "value": float(m.group(1)) * factor, "approx": approx, "unit": unit,
+                "num": m.group(1), "span": _span_back((s, e), back), "bare": False, "bound": bound}
+        if count:
+            # each one's value and the total of the count (2×5W: 5 W and 10 W)
+            stmt["alts"] = (stmt["value"], stmt["value"] * int(count.group(1)))
+            stmt["num"] = f"{count.group(1)}×{m.group(1)}"
+        if key_q is not None and not headline:
+            found = _quantity_of(key_q, kind, tables)
+            if found is None:
+                continue
+            stmt["q"], stmt["qualifier"] = found
+            out.append(stmt)
+            continue
+        # the words naming the value: right before it (长度25米), else right after it (90分钟应急时间)
+        phrase = _phrase_before(before)
+        found = _quantity_of(phrase, kind, tables) if phrase else None
+        if found is None and not phrase and before[-1:].isspace():
+            # a noun a space before the value (流量 54m3/h); a word there that names no quantity (消防水带 20米) leaves
+            # the value alone in its field
+            found = _quantity_of(_phrase_before(before.rstrip()), kind, tables)
+        if question is not None and phrase.endswith("答"):
+            phrase = phrase[:-1]  # 答：八百毫安的: the reply's own mark
+        if question is not None and prep["reply_skip"].search(question):
+            continue  # 问：多久发货？答：24小时: a reply of the sale, not of the goods
+        verb = bool(phrase) and bool(prep["bare_verbs"].search(phrase) or _SUBJECT_END.search(phrase)
+                                     # a figure the goods are sold by (讲的是三公斤的, 家里放三公斤的最合适)
+                                     or (source == "description" and found is None and after[:1] in ("装", "款", "的")
+                                         and not prep["not_bare"].search(phrase)))
+        if verb:
+            phrase = ""  # 能撑15分钟, 这瓶是1升装的: what the product itself lasts or holds
+        if found is None and not phrase:
+            tail = _LEADING_FILLER.sub("", _CJK_HEAD.match(after).group())
+            found = _quantity_of(tail, kind, tables, at_end=False) if tail else None
+            if found is None and question:
+                found = _noun_in(question, kind, tables)  # 问：电池多大？答：八百毫安的
+            # a value with nothing after it, or what one unit of the goods holds (25kg一桶, 100米一卷); in the
+            # description, one sold by its size (三公斤的, 一升装的, 五公斤款) or a reply's bare figure
+            spoken = source == "description" and (question is not None or verb or tail[:1] in ("装", "款", "的"))
+            if found is None and (source == "title" or headline or spoken) and (
+                    not tail or tail[0] in "装的长款" or _ONE_UNIT_RE.match(tail) or question is not None):
+                stmt["bare"] = True
+                stmt["reply"] = question is not None
+                out.append(stmt)
+                continue
+        if found is None:
+            continue
+        stmt["q"], stmt["qualifier"] = found
+        out.append(stmt)
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _states_value(text: str) -> bool:
+    """Whether a field writes a value with a unit (Chinese numerals before a unit counted: `_quantity_norm`),
+    remembered (attribute rows repeat across listings)."""
+    return _KIND_VALUE_RE.search(_quantity_norm(text)[0]) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_statements(source: str, text: str, cfg_id: int) -> tuple[list[dict[str, Any]], frozenset]:
+    """`_statements` of a field and the kinds it states with options, remembered (attribute rows repeat);
+    the statements are read only."""
+    optioned: set[str] = set()
+    stmts = _statements(source, text, _PREPARED[cfg_id][1], optioned)
+    return stmts, frozenset(optioned)
+
+
+def _consistent(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bool:
+    """Two statements of one quantity agree: equal values within tolerance, or a value within a bound the other
+    states (≥90分钟 and 180分钟)."""
+    bound, plain = (a, b) if a["bound"] else (b, a)
+    if bound["bound"] == "min" and plain["value"] > bound["value"]:
+        return True
+    if bound["bound"] == "max" and plain["value"] < bound["value"]:
+        return True
+    return _close(a, b, cfg)
+
+
+def _close(a: dict[str, Any], b: dict[str, Any], cfg: dict[str, Any]) -> bool:
+    """Two values equal within the tolerance; a counted value (2×5W) is either its each or its total."""
+    tol = float(cfg.get("approx_tolerance" if a["approx"] or b["approx"] else "tolerance", 0.03))
+    if a.get("alts") and b.get("alts"):
+        pairs = list(zip(a["alts"], b["alts"]))  # each with each, total with total (2×4W is no 2×2W)
+    else:
+        pairs = [(x, y) for x in a.get("alts") or (a["value"],) for y in b.get("alts") or (b["value"],)]
+    return any(abs(x - y) <= tol * max(abs(x), abs(y)) + 1e-9 for x, y in pairs)
+
+
+_UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "厘米": "厘米", "mm": "毫米", "毫米": "毫米", "min": "分钟",
+               "分钟": "分钟", "h": "小时", "小时": "小时", "kg": "千克", "千克": "千克", "公斤": "公斤", "l": "升", "升": "升",
+               "ml": "毫升", "毫升": "毫升", "kw": "kW", "千瓦": "千瓦", "w": "W", "mpa": "MPa", "kpa": "kPa", "v": "V", "kv": "kV",
+               "mm²": "mm²", "mm2": "mm²", "㎟": "mm²", "平方": "平方", "l/s": "L/s", "m3/h": "m³/h", "m³/h": "m³/h",
+               "mah": "mAh", "ah": "Ah", "°c": "℃", "码": "码", "年": "年", "个月": "个月", "立方": "立方（m³/h）",
+               "方": "方（m³/h）", "立方米": "立方米（m³/h）", "m3": "m³/h", "兆帕": "兆帕", "毫安": "毫安", "毫安时": "毫安时",
+               "db": "dB", "分贝": "分贝", "路": "路", "刻钟": "刻钟", "度": "度"}
+
+
+def _shown(stmt: dict[str, Any]) -> str:
+    sign = {"min": "≥", "max": "≤"}.get(stmt.get("bound") or "", "")
+    return f"{sign}{stmt['num']} {_UNIT_SHOWN.get(stmt['unit'], stmt['unit'])}"
+
+
+def _where(source: str, text: str) -> str:
+    if source == "title":
+        return "标题"
+    if source == "description":
+        return "描述"
+    return f"“{text.strip()[:40]}”"
+
+
+def same_quantity_twice(fields: list[tuple[str, str]], category: str,
+                         cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """The same quantity (长度, 耐火时间, 功率 ... known by its unit's kind and its noun or attribute name)
+    stated in two fields with values that differ: the listing contradicts itself. A value alone in the
+    title (消防水带 20米) is the category's headline quantity of its kind (`bare`)."""
+    if not cfg.get("enforce") or not cfg.get("quantities") or len(fields) < 2:  # a title alone states nothing twice
+        return []
+    prep = _prepared(cfg)
+    valued = [(source, text) for source, text in fields if _states_value(text)
+              or (source[-1:] in ")）" and source.startswith("attributes."))]  # 净重(kg) 25
+    if len(valued) < 2:  # one field states nothing twice (most listings)
+        return []
+    optioned: set[str] = set()
+    per_field = []
+    # every value of each kind a field writes, named or not (双电池共1200mAh，单节600mAh): two values a field
+    # explains side by side are no contradiction between two other fields
+    # (a value in a clause comparing with another product, 比普通的3瓦亮, explains nothing)
+    # (a reply to a buyer's question, 问…答：八斤装的, is the seller's answer, not a value explained beside another);
+    # read only when two statements disagree (rare), so on first use
+    written: list[set[tuple[str, float]]] = []
+
+    def explained(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        if not written:
+            written.extend({(_KIND_UNITS[m.group(2)][0], float(m.group(1)) * _KIND_UNITS[m.group(2)][1])
+                            for m in _KIND_VALUE_RE.finditer(norm)
+                            if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))
+                            and ("答" not in norm or question_of(norm, m.start()) is None)}
+                           for norm in (_quantity_norm(text)[0] for _, text in valued))
+        # (each one's value of a counted statement: 2×2W's total 4 W is not what a field's 4W explains)
+        a, b = ({**st, "alts": None} for st in (a, b))
+        return any(any(k == a["kind"] and _close(a, {"value": v, "approx": False}, cfg) for k, v in values)
+                   and any(k == b["kind"] and _close(b, {"value": v, "approx": False}, cfg) for k, v in values) for values in written)
+
+    for source, text in valued:
+        stmts, kinds = _field_statements(source, text, id(cfg))
+        optioned |= kinds
+        # a quantity the field states with two values is a list of its own: the field states none
+        named: dict[tuple, list] = {}
+        for st in stmts:
+            if not st["bare"]:
+                named.setdefault((st["q"], st["qualifier"], st["kind"], st["bound"]), []).append(st)
+        keep = [v[0] for v in named.values() if all(_close(v[0], x, cfg) for x in v[1:])]
+        bares: dict[tuple, list] = {}
+        for st in stmts:
+            if st["bare"] and not st["bound"]:
+                # a reply (问…答：八斤装的) is a statement of its own beside the field's other words
+                bares.setdefault((st["kind"], st.get("reply", False)), []).append(st)
+        keep += [v[0] for v in bares.values() if all(_close(v[0], x, cfg) for x in v[1:])]  # one value, said once or again
+        if keep:
+            per_field.append((source, text, keep))
+    quantities = cfg["quantities"]
+
+    def bare_as(st: dict[str, Any], q: str) -> bool:
+        spec = quantities.get(q, {})
+        return (category in spec.get("bare", []) and spec.get("kind") == st["kind"]
+                and st["unit"] in prep["bare_units"].get(q, ()))
+
+    for i, (src_a, text_a, stmts_a) in enumerate(per_field):
+        for src_b, text_b, stmts_b in per_field[i + 1:]:
+            for a in stmts_a:
+                if a["kind"] in optioned:
+                    continue
+                for b in stmts_b:
+                    if b["kind"] != a["kind"]:
+                        continue
+                    if a["bare"] and b["bare"]:
+                        # a reply's bare figure answers for the headline quantity the other field's bare figure
+                        # states (标题 2.5平方 / 答：一点五平方); two figures merely standing alone say nothing together
+                        q = next((q for q in quantities if bare_as(a, q) and bare_as(b, q)), None)
+                        if q is None or not (a.get("reply") or b.get("reply")):
+                            continue
+                    elif a["bare"] or b["bare"]:
+                        said, bare = (b, a) if a["bare"] else (a, b)
+                        if said["qualifier"] or not bare_as(bare, said["q"]):
+                            continue
+                        q = said["q"]
+                    elif (a["q"], a["qualifier"]) != (b["q"], b["qualifier"]):
+                        found = _out_of_order(a, b, src_a, text_a, src_b, text_b, cfg)
+                        if found:
+                            return found
+                        continue
+                    else:
+                        q = a["q"]
+                    if a["bound"] and b["bound"]:
+                        continue
+                    if _consistent(a, b, cfg) or explained(a, b):
+                        continue
+                    name = quantities[q].get("name", q)
+                    return [(src_b, Finding("spec_mismatch", f"{name}前后矛盾：{_where(src_a, text_a)}写 {_shown(a)}，"
+                                                             f"{_where(src_b, text_b)}写 {_shown(b)}", b["span"]))]
+    return _equivalents_disagree(per_field, category, cfg)
+
+
+def _equivalents_disagree(per_field: list, category: str, cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """Two quantities of different kinds that state one thing (`same_quantity.equivalent`: a pump's head in
+    metres and its rated or outlet pressure, 1 MPa ≈ 100 m) stated in two fields with values that disagree
+    by more than the pair's tolerance (扬程100m, 出口压力0.5MPa)."""
+    for eq in cfg.get("equivalent") or ():
+        if category not in eq.get("categories", [category]):
+            continue
+        first, second, factor, tol = eq["first"], eq["second"], float(eq["factor"]), float(eq.get("tolerance", 0.15))
+        for i, (src_a, text_a, stmts_a) in enumerate(per_field):
+            for src_b, text_b, stmts_b in per_field[i + 1:]:
+                for a in stmts_a:
+                    for b in stmts_b:
+                        pair = (a, b) if (a.get("q"), b.get("q")) == (first, second) else \
+                            (b, a) if (b.get("q"), a.get("q")) == (first, second) else None
+                        if pair is None or a["bound"] or b["bound"] or a["qualifier"] or b["qualifier"]:
+                            continue
+                        x, y = pair[0]["value"], pair[1]["value"] * factor
+                        if abs(x - y) > tol * max(x, y):
+                            names = cfg["quantities"]
+                            where = {id(a): _where(src_a, text_a), id(b): _where(src_b, text_b)}
+                            return [(src_b, Finding("spec_mismatch", f"{names[first].get('name', first)}与{names[second].get('name', second)}"
+                                                    f"不相符（{eq.get('rule', '')}）：{where[id(pair[0])]}写 {_shown(pair[0])}，"
+                                                    f"{where[id(pair[1])]}写 {_shown(pair[1])}", b["span"]))]
+    return []
+
+
+def _out_of_order(a: dict[str, Any], b: dict[str, Any], src_a: str, text_a: str, src_b: str, text_b: str,
+                  cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """Two quantities of which one holds the other (`same_quantity.order`: the fill within the gross weight)
+    stated the wrong way round (药剂量 4kg, 总重约 3kg): the listing contradicts itself."""
+    if a["qualifier"] != b["qualifier"] or a["bound"] or b["bound"]:
+        return []
+    quantities = cfg["quantities"]
+    for low_q, high_q in cfg.get("order") or ():
+        pair = (a, b) if (a["q"], b["q"]) == (low_q, high_q) else (b, a) if (b["q"], a["q"]) == (low_q, high_q) else None
+        if pair is None:
+            continue
+        low, high = pair
+        tol = float(cfg.get("approx_tolerance" if low["approx"] or high["approx"] else "tolerance", 0.03))
+        if low["value"] > high["value"] * (1 + tol) + 1e-9:
+            where = {id(a): _where(src_a, text_a), id(b): _where(src_b, text_b)}
+            low_name, high_name = quantities[low_q].get("name", low_q), quantities[high_q].get("name", high_q)
+            return [(src_b, Finding("spec_mismatch", f"{high_name}小于{low_name}：{where[id(low)]}写{low_name} {_shown(low)}，"
+                                                     f"{where[id(high)]}写{high_name} {_shown(high)}", b["span"]))]
+    return []
