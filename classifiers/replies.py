@@ -43,7 +43,11 @@ def question_of(norm: str, start: int, floor: int = 0) -> str | None:
 
 # a feature an attribute's value denies by name (不联网, 不支持联动): the word after the denial, two to four characters;
 # a part left out of the package (不含喷头, 不带器材, 无电池) says nothing of what the title sells
-_NAMED_DENIAL_RE = re.compile(r"(?:不支持|不可|不能|不)(?![含带包配送附])([\u4e00-\u9fff]{2,4})")
+# (不适用于厨房 limits where the goods are used: no feature denied)
+_NAMED_DENIAL_RE = re.compile(r"(?:不支持|不可|不能|不)(?![含带包配送附])(?!适用|适合|适于|宜|建议|推荐)([\u4e00-\u9fff]{2,4})")
+# a title word after one of these says the goods prevent or resist it (防漏水, 阻燃, 抗变形, 耐腐蚀): the attribute's 不漏水,
+# 不燃, 不变形 agrees with it
+_AGREEING_PREFIX = frozenset("防阻抗耐隔")
 
 
 _PRODUCT_SUFFIX = frozenset("器毯剂弹球箱柜栓枪带")
@@ -60,7 +64,8 @@ def named_denial(title: str, norm_title: str, source: str, text: str, value: str
                 continue
             if norm_title[at + n:at + n + 1] in _PRODUCT_SUFFIX:
                 break  # a word of the product's name (不可灭火 against 灭火器道具): no feature the title claims
-            if DENIAL_PREFIX.search(norm_title[max(0, at - DENIAL_WINDOW):at]) or \
+            if norm_title[at - 1:at] in _AGREEING_PREFIX and at > 0 or \
+                    DENIAL_PREFIX.search(norm_title[max(0, at - DENIAL_WINDOW):at]) or \
                     DENIAL_SUFFIX.search(norm_title[at + n:at + n + DENIAL_WINDOW + 2]):
                 break
             start = text.find(value)

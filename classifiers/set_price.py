@@ -4,7 +4,8 @@ Contract: `set_price_reason(listing, category, priors)` returns `[Reason('price_
 the priors file's `set_contents` (`data/price_priors.yaml`): for the categories named there, a listing whose
 content attribute (配置, 含, 套装 ...) lists parts with a known least price (灭火器4具, 消防服2套, 上衣 裤子 ...) is
 priced at no less than `ratio` x the sum of those parts (count x each part's price; a part named without a
-count counts once, and parts without a price are left out: the seller's most favourable reading). Listings
+count counts once, and parts without a price are left out: the seller's most favourable reading; what the goods
+hold or fit, 可放灭火器4具, is no part). Listings
 `price.not_comparable` leaves out (used goods, services, quotes) and titles naming a costume or toy
 (`not_names`) are not judged. Called by `RiskRules.price_reason` when the per-unit comparison flags nothing.
 """
@@ -41,13 +42,26 @@ def _count(text: str, start: int, end: int) -> int:
     return 1
 
 
-def set_parts_total(contents: str, parts: list[dict[str, Any]]) -> tuple[float, list[str]]:
-    """The least cost of the parts `contents` lists (sum of count x each) and their descriptions."""
+# what the goods hold, carry or fit (柜体（可放置灭火器2具、防护服2套）, 可挂消防服上衣): no part of the set, up to the
+# bracket or sentence that closes it
+_HOLDS_RE = re.compile(r"(?:可放置?|可挂|可容纳|可收纳|收纳|可存放|存放|放置|可装|装得下|适用于|适配|用于|配套于)"
+                       r"[^）)；;。]{0,40}")
+
+
+def set_parts_total(contents: str, parts: list[dict[str, Any]], title: str = "") -> tuple[float, list[str]]:
+    """The least cost of the parts `contents` lists (sum of count x each) and their descriptions. A part said as what
+    the goods hold (可放灭火器4具) is not counted, nor a part with `title_words` when the title names none of them
+    (上衣 is a firefighter's suit only in a listing of one)."""
     norm = _norm(contents)
+    held = [m.span() for m in _HOLDS_RE.finditer(norm)]
+    norm_title = _norm(title)
     total, named = 0.0, []
     for part in parts:
+        if part.get("title_words") and not any(_norm(w) in norm_title for w in part["title_words"]):
+            continue
         words = sorted((_norm(w) for w in part.get("words", [])), key=len, reverse=True)
-        m = re.search("|".join(map(re.escape, words)), norm) if words else None
+        m = next((m for m in re.finditer("|".join(map(re.escape, words)), norm)
+                  if not any(lo <= m.start() < hi for lo, hi in held)), None) if words else None
         if m is None:
             continue
         n = min(_count(norm, m.start(), m.end()), int(part.get("max_count", 20)))
@@ -71,7 +85,7 @@ def set_price_reason(listing: Listing, category: str, priors: dict[str, Any]) ->
     contents = " ".join(str(v) for k, v in (listing.attributes or {}).items() if attribute_key(k) in keys)
     if not contents:
         return []
-    total, named = set_parts_total(contents, list(cfg.get("parts", [])))
+    total, named = set_parts_total(contents, list(cfg.get("parts", [])), listing.title or "")
     ratio = float(cfg.get("ratio", priors.get("ratio", 0.3)))
     if total <= 0 or float(price) >= ratio * total:
         return []

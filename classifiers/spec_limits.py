@@ -25,13 +25,17 @@ _normal = functools.lru_cache(maxsize=64)(normalize)
 
 # 绝缘厚度0.5mm, 绝缘层厚度：0.6毫米, 绝缘层平均厚度 0.7mm (not 护套厚度)
 _INSULATION_RE = re.compile(r"绝缘(?:层)?(?:平均|标称)?厚(?:度)?\s*[:：为约]?\s*(\d(?:\.\d{1,2})?)\s*(?:mm|毫米)(?![a-z0-9²])")
-# 导体电阻 14.8Ω/km, 导体直流电阻：8.2欧/公里, 直流电阻≤7.9 mΩ/m (mΩ/m equals Ω/km); not a temperature other than 20 °C
-_RESISTANCE_RE = re.compile(r"(?:导体|导线|线芯)?(?:直流)?电阻(?:值)?\s*(?:\(20℃\)|（20℃）)?\s*[:：为约≤<]?\s*(\d{1,3}(?:\.\d{1,4})?)\s*"
-                            r"(?:ω|欧姆?|mω)\s*/\s*(?:km|公里|千米|m|米)")
+# 导体电阻 14.8Ω/km, 导体直流电阻：8.2欧/公里, 直流电阻≤7.9 mΩ/m (mΩ/m equals Ω/km): the conductor's own resistance,
+# named so (not 绝缘电阻 20MΩ/km, nor a loop's 环路电阻); not a temperature other than 20 °C. Ω per km or mΩ per m
+# only (text is lowercased: a mω per km could be mega- or milli-ohms, and is not read)
+_RESISTANCE_RE = re.compile(r"(?:导体|导线|线芯|直流)(?:直流)?电阻(?:值)?\s*(?:\(20℃\)|（20℃）)?\s*[:：为约≤<]?\s*"
+                            r"(\d{1,3}(?:\.\d{1,4})?)\s*(?:(?:ω|欧姆?)\s*/\s*(?:km|公里|千米)|mω\s*/\s*(?:m|米)(?![a-z]))")
 _OTHER_TEMPERATURE_RE = re.compile(r"(?<![\d.])(?:[3-9]\d|1\d\d)\s*(?:℃|°c|度)")
-# 报警值1500mA, 报警设定值：1.5A, 剩余电流报警值 1000mA, 动作值 30mA (a range 100-1000mA is read by its bounds)
+# 报警值1500mA, 报警设定值：1.5A, 剩余电流报警值 1000mA, 动作值 30mA (a range, 100-1000mA可调, is not read; nor a
+# setting of another current: 过流报警值 100A, 过载报警电流63A, _OTHER_CURRENT_RE)
 _SETTING_RE = re.compile(r"(?:报警(?:设定|设置)?值|报警阈值|报警电流|动作(?:电流)?值|设定值)\s*[:：为]?\s*"
                          r"(\d{1,5}(?:\.\d{1,3})?)\s*(ma|a)(?![a-z])(?!\s*[-~～至到]\s*\d)")
+_OTHER_CURRENT_RE = re.compile(r"(?:过流|过载|过电流|短路|温度|测温|额定)[^，,。;；:：\d]{0,4}$")
 _ALUMINIUM_WORDS = ("铝芯", "铝导体", "铝合金导体", "铝线", "铜包铝", "铝合金电缆")
 
 
@@ -92,6 +96,8 @@ def _residual_current(text: str, norm: str, cfg: dict[str, Any]) -> list[Finding
         return []
     lo, hi = float(cfg.get("min", 20)), float(cfg.get("max", 1000))
     for m in _SETTING_RE.finditer(norm):
+        if _OTHER_CURRENT_RE.search(norm, max(0, m.start() - 6), m.start()):
+            continue
         ma = float(m.group(1)) * (1000.0 if m.group(2) == "a" else 1.0)
         if ma < lo - 1e-9 or ma > hi + 1e-9:
             return [finding("substandard_spec", f"剩余电流式探测器的报警设定值应在 {lo:g}～{hi:g} mA 之间，商品却标称 "
