@@ -143,9 +143,11 @@ def _arabic(norm: str, follow: re.Pattern) -> tuple[str, list[int]]:
     pos = 0
 
     def emit(text: str, start: int, end: int) -> None:
-        for i, ch in enumerate(text):
-            out.append(ch)
-            back.append(start + i if end - start == len(text) else min(start + i, end - 1))
+        out.append(text)  # joined below: a piece of text, not a character at a time (linear in C)
+        if end - start == len(text):
+            back.extend(range(start, end))
+        else:
+            back.extend(min(start + i, end - 1) for i in range(len(text)))
 
     for m in re.finditer(_METRE_TENTHS_RE.pattern + "|" + _RUN, norm):
         if m.start() < pos:

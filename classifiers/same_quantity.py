@@ -14,6 +14,7 @@ that state one thing (`equivalent`: 扬程 100m, 出口压力 0.5MPa). `fields` 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from typing import Any
@@ -142,7 +143,14 @@ def _phrase_before(before: str) -> str:
 # what a qualifier holds that names the piece of goods, not a part of it (这盘水带长度, 那一台的重量)
 _DEMONSTRATIVE_RE = re.compile(r"^(?:这|那|该|此)一?[盘卷台瓶根条个只款套桶件樘扇具箱]?")
 # the product itself as the subject right before a value (这瓶是1升装的, 这款就是5公斤): the value is its headline one
+# (a whole bottle's weight, 整瓶六公斤, is the gross one, not the fill: `_GROSS_WHOLE`)
 _SUBJECT_END = re.compile(r"(?:(?:这|那|该|此|本)一?|^一|^整)[盘卷台瓶根条个只款套桶件樘扇具箱罐品]$")
+_GROSS_WHOLE = re.compile(r"^整[瓶台具罐桶箱个只]")
+# a reply about another thing than the goods: a box or the parcel (问：箱子多大, 一箱几个; 二十公斤的快递) or a place or
+# use the buyer asks advice for (问：车上放多大的？答：车上一般放一公斤的就够了): its figure is that thing's or advice
+# on a size, not this listing's value (问：这个多重？答：两公斤的 still states it)
+_NOT_THE_GOODS = re.compile(r"箱子|纸箱|外箱|盒子|包装|一箱|每箱|快递|物流|发货|运费|邮费|托运|"
+                            r"车上|车里|车载|车用|家里|家用|家中|厨房|仓库|店里|办公室|厂里|工地")
 # adjectives between a value and the noun after it (7年长效电池, 10年超长寿命)
 _LEADING_FILLER = re.compile(r"^(?:长效|超长|持久|长寿)")
 
@@ -191,11 +199,30 @@ def _answer_of(clause: str, value: str) -> str:
     return clause[m.end():] if m and value in clause[m.end():] else clause
 
 
-def _clause_at(norm: str, start: int, end: int) -> str:
-    # the clause begins after the last stop before `start` (looked for backwards, not by scanning from 0)
-    a = max(norm.rfind(c, 0, start) for c in _CLAUSE_STOPS) + 1
-    m = _CLAUSE_STOP.search(norm, end)
-    return norm[a:m.start() if m else len(norm)]
+# the most characters a clause reaches either side of its value: a text without punctuation (八路的八路的…) is
+# no one clause of its whole length, and each value's clause is read in bounded time (linear, not quadratic;
+# the open files' longest clause is 64 characters)
+_CLAUSE_REACH = 100
+# the text a value's reading depends on: its clause, the words right before and after it and a reply's question
+_VALUE_REACH = _CLAUSE_REACH + 1
+
+
+def _clause_stops(norm: str) -> list[int]:
+    """The positions of the clause stops in `norm`, found once per text for `_clause_at`."""
+    return [m.start() for m in _CLAUSE_STOP.finditer(norm)]
+
+
+def _clause_at(norm: str, start: int, end: int, stops: list[int] | None = None) -> str:
+    """The clause holding norm[start:end], at most `_CLAUSE_REACH` characters either side of it (`stops`:
+    `_clause_stops(norm)` when the caller reads many values of one text)."""
+    lo, hi = max(0, start - _CLAUSE_REACH), min(len(norm), end + _CLAUSE_REACH)
+    if stops is None:
+        stops = [m.start() for m in _CLAUSE_STOP.finditer(norm, lo, hi)]
+    i = bisect.bisect_left(stops, start)
+    a = stops[i - 1] + 1 if i and stops[i - 1] >= lo else lo
+    j = bisect.bisect_left(stops, end)
+    b = stops[j] if j < len(stops) and stops[j] < hi else hi
+    return norm[a:b]
 
 
 _UNIT_START_RE = re.compile("|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True)))
@@ -285,15 +312,18 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
                          "span": _span_back((value_start + m.start(), value_start + m.end()), back)}]
             return []
     skip, options, tables = prep["skip"], prep["options"], prep["tables"]
-    out = []
-    for m in _KIND_VALUE_RE.finditer(norm, value_start):
+    replied = "答" in norm
+    stops = _clause_stops(norm)
+
+    def read(m: re.Match) -> tuple[str, Any] | None:
+        """What the value `m` states: ("stmt", its statement), ("optioned", its kind) or None."""
         unit = m.group(2)
         kind, factor = _KIND_UNITS[unit]
         if kind == "area":
-            continue
+            return None
         low_high = _KIND_RANGE.get(kind)
         if low_high and not low_high[0] < float(m.group(1)) * factor <= low_high[1]:
-            continue
+            return None
         s, e = m.span()
         before, after = norm[max(value_start, s - 10):s], norm[e:e + 10]
         after_listed = _listed(_LIST_AFTER.search(after), kind)
@@ -306,24 +336,25 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             count = None
         if listed:
             if listed == "list":
-                optioned.add(kind)
-            continue
-        clause = _answer_of(_clause_at(norm, max(s, value_start), e), norm[max(s, value_start):e])
-        question = question_of(norm, s, value_start) if "答" in norm else None
+                return "optioned", kind
+            return None
+        clause = _answer_of(_clause_at(norm, max(s, value_start), e, stops), norm[max(s, value_start):e])
+        question = question_of(norm, s, value_start) if replied else None
         if question is not None:
             clause = ANSWER_MARK.sub("", clause)
+            if _NOT_THE_GOODS.search(question) or _NOT_THE_GOODS.search(clause):
+                return None  # a box's, the parcel's or advice for another use: not the goods' own value
         if options.search(clause):
-            optioned.add(kind)
-            continue
+            return "optioned", kind
         if skip.search(_BOUND_WORDS.sub("", clause)) or _BOUND_BEFORE.search(before):
-            continue
+            return None
         approx = bool(_APPROX_BEFORE.search(before) or _APPROX_AFTER.search(after))
         low, high = _MIN_BEFORE.search(before), _MAX_BEFORE.search(before)
         bound = "min" if low or _MIN_AFTER.search(after) else "max" if high or _MAX_AFTER.search(after) else None
         if low or high:
             before = before[:(low or high).start()]
         stmt = {"kind": kind, "value": float(m.group(1)) * factor, "approx": approx, "unit": unit,
-                "num": m.group(1), "span": _span_back((s, e), back), "bare": False, "bound": bound}
+                "num": m.group(1), "bare": False, "bound": bound}  # its span: below
         if count:
             # each one's value and the total of the count (2×5W: 5 W and 10 W)
             stmt["alts"] = (stmt["value"], stmt["value"] * int(count.group(1)))
@@ -331,10 +362,9 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         if key_q is not None and not headline:
             found = _quantity_of(key_q, kind, tables)
             if found is None:
-                continue
+                return None
             stmt["q"], stmt["qualifier"] = found
-            out.append(stmt)
-            continue
+            return "stmt", stmt
         # the words naming the value: right before it (长度25米), else right after it (90分钟应急时间)
         phrase = _phrase_before(before)
         found = _quantity_of(phrase, kind, tables) if phrase else None
@@ -345,7 +375,9 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         if question is not None and phrase.endswith("答"):
             phrase = phrase[:-1]  # 答：八百毫安的: the reply's own mark
         if question is not None and prep["reply_skip"].search(question):
-            continue  # 问：多久发货？答：24小时: a reply of the sale, not of the goods
+            return None  # 问：多久发货？答：24小时: a reply of the sale, not of the goods
+        if kind == "mass" and _GROSS_WHOLE.search(phrase):
+            return None  # 整瓶六公斤: the whole bottle's weight, not the fill
         verb = bool(phrase) and bool(prep["bare_verbs"].search(phrase) or _SUBJECT_END.search(phrase)
                                      # a figure the goods are sold by (讲的是三公斤的, 家里放三公斤的最合适)
                                      or (source == "description" and found is None and after[:1] in ("装", "款", "的")
@@ -364,12 +396,27 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
                     not tail or tail[0] in "装的长款" or _ONE_UNIT_RE.match(tail) or question is not None):
                 stmt["bare"] = True
                 stmt["reply"] = question is not None
-                out.append(stmt)
-                continue
+                return "stmt", stmt
         if found is None:
-            continue
+            return None
         stmt["q"], stmt["qualifier"] = found
-        out.append(stmt)
+        return "stmt", stmt
+
+    # a value's reading depends only on the text within `_VALUE_REACH` of it (and `value_start`): read once for each such
+    # window (a text repeating one phrase, 八路的八路的…, is read in linear time)
+    out: list[dict[str, Any]] = []
+    read_at: dict[tuple, tuple[str, Any] | None] = {}
+    for m in _KIND_VALUE_RE.finditer(norm, value_start):
+        s, e = m.span()
+        ws = max(0, s - _VALUE_REACH)
+        key = (norm[ws:e + _VALUE_REACH], s - ws, e - ws, max(value_start - ws, 0))
+        got = read_at[key] if key in read_at else read_at.setdefault(key, read(m))
+        if got is None:
+            continue
+        if got[0] == "optioned":
+            optioned.add(got[1])
+        else:
+            out.append({**got[1], "span": _span_back((s, e), back)})
     return out
 
 

@@ -4,16 +4,24 @@
    cancelled, so 换粉 alone made a new extinguisher "refurbished";
 2. a flow (40L/s, 30升/分) read as a volume of litres;
 3. the text model reading 无需 / 免 said of the installation (无需布线, 免打孔) as "no certification needed";
-4. a refusal to do the thing (不代做过检) read as offering it.
+4. a refusal to do the thing (不代做过检) read as offering it;
+5. a seller's reply about something other than the goods' own fill read as the fill: advice for another use
+   or place (问：车上放多大的？答：车上一般放一公斤的), a box (问：箱子多大), the whole bottle's gross weight
+   (整瓶六公斤左右) and the parcel's (二十公斤的快递); a reply stating the goods' value still contradicts;
+6. the same-quantity check quadratic in a long text without punctuation (八路的八路的…, 三个半个小时…): each
+   value's clause was the whole text.
 
 The listings are written for these tests.
 """
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from classifiers.specs import parse_specs
+from firewatch.core.models import Listing
 
 from tests.classifiers.test_recall_rules import ON, found, shop
 
@@ -106,3 +114,42 @@ def test_a_refusal_to_fake_the_check_is_not_inspection_only(rules):
 def test_an_offer_to_fake_the_check_still_flags(rules):
     got = found(rules, shop("灭火器 4kg", "20", {}, "可以代做过检，年检专用，便宜。"), "portable_extinguisher")
     assert "inspection_only" in got, got
+
+
+# -- 5. a reply about another thing than the goods' fill ---------------------------------------------------
+
+def _extinguisher(description: str) -> Listing:
+    return shop("MFZ/ABC4 干粉灭火器 4kg", "65", {"规格": "4kg"}, description)
+
+
+@pytest.mark.parametrize("description", [
+    "问：什么时候发货？答：48小时内发货。问：车上放多大的？答：车上一般放一公斤的就够了，家里放四公斤",
+    "问：箱子多大？答：两公斤的箱子放不下…",
+    "问：重不重？答：整瓶六公斤左右",
+    "问：一箱几个？答：一箱四个，二十公斤的快递",
+])
+def test_a_reply_about_another_thing_is_not_the_fill(rules, description):
+    got = found(rules, _extinguisher(description), "portable_extinguisher")
+    assert "spec_mismatch" not in got, got
+
+
+@pytest.mark.parametrize("description", [
+    "问：这个多重？答：两公斤的",
+    "问：这个多重？答：这款是两公斤的",
+    "问：粉有多少？答：粉两公斤",
+])
+def test_a_reply_stating_the_goods_fill_still_contradicts(rules, description):
+    got = found(rules, _extinguisher(description), "portable_extinguisher")
+    assert "spec_mismatch" in got, got
+
+
+# -- 6. a long text without punctuation is read in linear time ---------------------------------------------
+
+@pytest.mark.parametrize("phrase", ["八路的", "三个半个小时"])
+def test_a_long_unpunctuated_text_is_read_in_linear_time(rules, phrase):
+    # 24k characters took seconds when each value's clause was the whole text; bound generous for slow machines
+    item = shop("电气火灾监控探测器 8路", "300", {}, phrase * (24000 // len(phrase)))
+    found(rules, shop("电气火灾监控探测器 8路", "300", {}, phrase * 10), "electrical_fire_detector")  # warm
+    t0 = time.perf_counter()
+    found(rules, item, "electrical_fire_detector")
+    assert time.perf_counter() - t0 < 1.0
