@@ -12,18 +12,15 @@ hold or fit, 可放灭火器4具, is no part). Listings
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
 from firewatch.core.models import Listing, Reason
 from firewatch.core.money import yuan_text
-from firewatch.core.text import normalize
 
 from .price import not_comparable
-from .specs import attribute_key
+from .specs import attribute_key, normalized as _norm
 
-_norm = functools.lru_cache(maxsize=4096)(normalize)
 _CN = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _COUNT = r"(\d{1,3}|[一两二三四五六七八九十])"
 _UNIT = r"(?:具|个|只|套|件|瓶|台|把|双|顶|盘|条|支|组)"

@@ -13,15 +13,10 @@ a residual-current detector's alarm setting outside the standard's range (GB 142
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
-from firewatch.core.text import normalize
-
-from .specs import Finding, finding
-
-_normal = functools.lru_cache(maxsize=64)(normalize)
+from .specs import Finding, finding, normalized
 
 # 绝缘厚度0.5mm, 绝缘层厚度：0.6毫米, 绝缘层平均厚度 0.7mm (not 护套厚度)
 _INSULATION_RE = re.compile(r"绝缘(?:层)?(?:平均|标称)?厚(?:度)?\s*[:：为约]?\s*(\d(?:\.\d{1,2})?)\s*(?:mm|毫米)(?![a-z0-9²])")
@@ -107,7 +102,7 @@ def _residual_current(text: str, norm: str, cfg: dict[str, Any]) -> list[Finding
 
 def limit_findings(text: str, category: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     """substandard_spec findings of the limit rules that apply to `category` (see the module docstring)."""
-    norm = _normal(text)
+    norm = normalized(text)
     found: list[Finding] = []
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
         cable = facts.get("cable", {})
