@@ -32,7 +32,9 @@ DATA_DIR = Path(__file__).parent / "data"
 CORPUS_PATH = DATA_DIR / "corpus.jsonl"
 HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
 # The second held-out set (issue 17), written apart from the corpus: the dev half may be read
-# while writing rules; the sealed half is only ever measured, never trained or tuned on.
+# while writing rules. The other half was sealed until session 29, when its misses were read once (after
+# 28 sessions below the F1 aim) and fresh sets were sealed in its place: it is still measured, never
+# trained on, but its figures are no longer those of data the rules were not tuned on.
 HELDOUT2_PATH = DATA_DIR / "heldout2.jsonl"
 HELDOUT2_DEV_PATH = DATA_DIR / "heldout2_dev.jsonl"
 # A third set in shop voice (issue 17), written by someone who never read the rules or the other sets,
@@ -48,8 +50,9 @@ HELDOUT5_PATH = DATA_DIR / "heldout5.jsonl"
 # inspector copying listings verbatim during a cross-platform spot check; sealed from the day it was written,
 # before that day's rule work.
 HELDOUT6_PATH = DATA_DIR / "heldout6.jsonl"
-SEALED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH)
-HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *SEALED_PATHS)  # measured on, never trained on
+SEALED_PATHS = (HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH)
+OPENED_PATHS = (HELDOUT2_PATH,)  # once sealed, now read: measured on, never trained on
+HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
 # Trained on beside CORPUS_PATH when present: the hand-written lines (also in corpus.jsonl: they
 # count once) and listings written in the voice of real shop pages (issue 17)
 HAND_CORPUS_PATH = DATA_DIR / "hand_corpus.jsonl"

@@ -14,7 +14,7 @@ import click
 from rich.progress import Progress
 from rich.table import Table
 
-from classifiers.corpus import (CORPUS_PATH, HELDOUT_PATH, SEALED_PATHS, TRAINING_PATHS, load_records,
+from classifiers.corpus import (CORPUS_PATH, HELDOUT_PATH, OPENED_PATHS, SEALED_PATHS, TRAINING_PATHS, load_records,
                                load_training)
 from classifiers.exceptions import LabelledFileError
 from classifiers.feedback import NO_REASON, ReviewSet, reviews_from_store
@@ -178,7 +178,8 @@ def score(ctx, in_path: str, out_path: str, skip_bad_lines: bool) -> None:
 @click.command()
 @click.option("--data", "data_paths", multiple=True, type=click.Path(),
               help="Labelled JSON lines (title, category, reasons ...), repeatable; default: the packaged "
-                   "held-out files (the first, and the sealed second to sixth when present), side by side.")
+                   "held-out files (the first; the second, opened in session 29; the sealed third to sixth when "
+                   "present), side by side.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Directory for the PNG plots (default: <data_dir>/reports/).")
 @click.pass_context
@@ -186,7 +187,7 @@ def evaluate(ctx, data_paths: tuple[str, ...], out_dir: str | None) -> None:
     """Evaluate the saved models: per-class scores, confusion matrix, reason recall, PR curve;
     several files are also compared side by side (per reason P/R/support, risk F1, Brier, ECE)."""
     settings = settings_of(ctx)
-    paths = [Path(p) for p in data_paths] or [p for p in (HELDOUT_PATH, *SEALED_PATHS) if p.is_file()]
+    paths = [Path(p) for p in data_paths] or [p for p in (HELDOUT_PATH, *OPENED_PATHS, *SEALED_PATHS) if p.is_file()]
     labelled = {path: load_records(path) for path in paths}  # every file checked before the models load
     for path, records in labelled.items():
         if not records:
