@@ -50,11 +50,15 @@ HELDOUT5_PATH = DATA_DIR / "heldout5.jsonl"
 # inspector copying listings verbatim during a cross-platform spot check; sealed from the day it was written,
 # before that day's rule work.
 HELDOUT6_PATH = DATA_DIR / "heldout6.jsonl"
+# A seventh (session 29), by a writer who saw neither the rules nor any other listings, in the voice of engineering
+# procurement (contractors' and factories' buyers on 1688, JD industrial and flagship shops: long attribute tables,
+# per-metre, per-area and per-set prices); sealed on arrival, like the eighth.
+HELDOUT7_PATH = DATA_DIR / "heldout7.jsonl"
 # An eighth (session 29), by a writer who saw neither the rules nor any other listings, in the voice of small shops
 # selling to households (SKU options, promotional clutter, pasted answers); sealed on arrival, before the rules were
 # fixed against the opened heldout2 were merged.
 HELDOUT8_PATH = DATA_DIR / "heldout8.jsonl"
-SEALED_PATHS = (HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT8_PATH)
+SEALED_PATHS = (HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH)
 OPENED_PATHS = (HELDOUT2_PATH,)  # once sealed, now read: measured on, never trained on
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
 # Trained on beside CORPUS_PATH when present: the hand-written lines (also in corpus.jsonl: they
