@@ -121,3 +121,16 @@ def test_project_acceptance_with_reports_and_a_pass(rules):
     assert "inspection_only" not in legit
     assert "inspection_only" in codes(rules, "阻燃电线 ZC-BV 2.5 100米 工程验收用 便宜", "flame_retardant_cable",
                                       description="验收用，过了就行。", price="80")
+
+
+def test_a_radius_or_half_price_is_no_half_unit():
+    """四公斤半 is 4.5公斤, but 3米半径 is a 3 m radius and 五米半价 a half price (a smaller point from session 28)."""
+    import re
+
+    from classifiers.numerals import arabic_before
+
+    unit = re.compile("米|公斤")
+    assert arabic_before("四公斤半", unit)[0] == "4.5公斤"
+    assert arabic_before("3米半的水带", unit)[0] == "3.5米的水带"
+    assert arabic_before("保护3米半径范围", unit)[0] == "保护3米半径范围"
+    assert arabic_before("五米半价", unit)[0] == "5米半价"
