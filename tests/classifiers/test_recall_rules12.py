@@ -49,6 +49,19 @@ def test_no_3c_on_a_fire_blanket_is_no_defect(rules):
     assert "no_certification" in codes(rules, "干粉灭火器 4kg 不带3C认证", "portable_extinguisher", price="60")
 
 
+def test_a_bare_none_beside_no_3c_before_ccc_was_compulsory(rules):
+    """A gas alarm before 2025-07-01 (CCC compulsory from then): 无3C was true, and 认证：暂无 beside it says the
+    same; a test report stated as none is still a defect (a smaller point from session 28: real_voice9 #78)."""
+    early = date(2025, 2, 11)
+    bare = codes(rules, "燃气报警器 家用 无3C 厨房", "gas_detector", {"认证": "暂无"}, price="59", on=early)
+    assert "no_certification" not in bare
+    report = codes(rules, "燃气报警器 家用 无3C 厨房", "gas_detector", {"检测报告": "无"}, price="59", on=early)
+    assert "no_certification" in report
+    # after 2025-07-01 both are defects
+    assert "no_certification" in codes(rules, "燃气报警器 家用 无3C 厨房", "gas_detector", {"认证": "暂无"}, price="59",
+                                       on=date(2025, 9, 1))
+
+
 def test_a_3c_claim_on_a_power_cable_above_450_750v(rules):
     power = codes(rules, "阻燃电力电缆 ZC-YJV 0.6/1kV 4*25 3C认证", "flame_retardant_cable", price="120")
     assert "invalid_certificate" in power and "450/750V" in power["invalid_certificate"]
