@@ -77,7 +77,8 @@ class Scope:
                 raise DataFileError(f"{where}: needs from")
             words = [normalize(w) for w in entry.get("words", [])]
             # words that normalising leaves alone (Chinese) are looked for in the raw title first
-            plain = all(w == str(raw) for w, raw in zip(words, entry.get("words", [])))
+            # (Latin letters and digits are not: 0.6/1kv stands for 0.6/1kV and ０.６/１ｋＶ in a raw title)
+            plain = all(w == str(raw) and not re.search(r"[0-9a-z]", w) for w, raw in zip(words, entry.get("words", [])))
             self.periods.append({**entry, "from": start, "until": _day(entry.get("until"), where), "words": words,
                                  "gate": re.compile("|".join(map(re.escape, words))) if words and plain else None,
                                  "unless_words": [normalize(w) for w in entry.get("unless_words", [])]})
@@ -181,7 +182,7 @@ def ccc_claims(text: str, scope: Scope | None = None) -> list[tuple[int, int]]:
 
 
 def _scope_finding(text: str, span: tuple[int, int], entry: dict[str, Any], category: str, on: date) -> Finding:
-    what = category_name(category) if category in entry.get("categories", []) else "消防安全标志"
+    what = category_name(category) if category in entry.get("categories", []) else entry.get("what", "该产品")
     claim = text[span[0]:span[1]]
     since = entry["from"].isoformat()
     until = entry["until"].isoformat() if entry.get("until") else None
@@ -316,7 +317,8 @@ def certification_findings(fields: Iterable[tuple[str, str]], numbers: Iterable[
     title = next((t for s, t in fields if s == "title"), "")
     found: list[tuple[str, Finding]] = []
     entry = scope.outside(category, title, on)
-    if entry is not None:
+    # a listing that also says its certificate is a voluntary one (0.6/1kV 电缆按标准自愿认证) explains its claim
+    if entry is not None and not any(c in normalize(t) for _, t in fields for c in scope.voluntary_cues):
         for source, text in fields:
             spans = ccc_claims(text, scope)
             if spans:

@@ -58,7 +58,7 @@ _CN_DIGIT = "[零〇一二两三四五六七八九]"
 # a decimal said with 点 (二点五, 一点零, 零点八): the digits after 点 one by one
 _POINT_RE = re.compile(r"(" + _RUN + r"|\d+)点(" + _CN_DIGIT + r"{1,3})(?![零〇一二两三四五六七八九十百千万])")
 # spoken hours and halves, rewritten after the numerals: (pattern, replacement builder)
-_HALF_AFTER_UNIT_RE = re.compile(r"(?<![\d.])(\d+)(公斤|千克|斤|米|寸|小时|分钟|平方|升)半(?![\d一二两三四五六七八九])")
+_HALF_AFTER_UNIT_RE = re.compile(r"(?<![\d.])(\d+)(公斤|千克|斤|米|寸|小时|分钟|平方|升)半(?![\d一二两三四五六七八九径价])")
 _HOUR_COUNT_RE = re.compile(r"(?<![\d.])(\d+|[一二两三四五六七八九十]{1,3})?(?:个(半)?|(半)个)小时")
 _QUARTER_RE = re.compile(r"(?<![\d.])([1-9])刻钟")
 

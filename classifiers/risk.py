@@ -471,8 +471,14 @@ class RiskRules:
         scope = load_scope()
         if scope.required(category, listing.title or "", listing_date(listing, now)):
             return reasons
-        return [r for r in reasons if not (r.code == "no_certification" and any(
+        kept = [r for r in reasons if not (r.code == "no_certification" and any(
             w in normalize(r.evidence) for w in ("3c", "ccc", "强制")))]
+        if len(kept) == len(reasons):
+            return reasons
+        # the listing speaks of its certificate as CCC (无3C in the title): a bare 认证：暂无 beside it says the
+        # same, while a missing test report (检测报告：无) is another matter
+        return [r for r in kept if not (r.code == "no_certification" and r.source.startswith("attributes.")
+                                        and "报告" not in r.source)]
 
     @staticmethod
     def _attribute_pair_mismatch(fields, analysed, category: str) -> list[Reason]:
