@@ -528,7 +528,8 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
 # (5元一米) is not what the page price buys. A figure followed by a per-measure word (一卷25米 5元一米) is that
 # measure's price, not the pack's.
 _PACKS = r"(?:卷|盘|捆|桶|箱|袋)"
-_FIGURE = (r"(\d+(?:\.\d+)?)(?![\d.])(?!\s*(?:元|块)?\s*(?:/|一|每)\s*(?:米|m(?!m)|平|㎡|公斤|kg|千克|斤|升|l(?![a-z])))")
+_FIGURE = (r"(\d+(?:\.\d+)?)(?![\d.])(?!\s*(?:元|块)?\s*(?:/|一|每)\s*(?:米|m(?!m)|平|㎡|公斤|kg|千克|斤|升|l(?![a-z])))"
+           r"(?!\s*(?:只|个|条|根|卷|盘|件|套|支|瓶|桶|袋|米|m|kg|公斤|千克|升|l(?![a-z])))")  # 每箱12只, 一卷25米: a count
 _WHOLE_PACK_RES = [
     re.compile(r"(?:整|一|每|1)\s*" + _PACKS + r"\s*(?:\d+(?:\.\d+)?\s*(?:米|m|kg|公斤|千克|升|l)(?![a-z0-9²])\s*)?"
                r"(?:只要|只需|仅需|仅要|仅售|仅|才|共|价|售价|卖)?\s*" + _FIGURE + r"\s*(?:元|块)?"),

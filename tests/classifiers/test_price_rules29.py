@@ -89,6 +89,8 @@ def test_per_metre_price_read_per_metre(rules):
     assert whole_pack_price(listing, 5.0) is None
     assert whole_pack_price(shop("消防水带 5元一米", "18", {"计价": "整卷18元"}), 18.0) == "整卷18元"
     assert whole_pack_price(shop("消防水带 25米 18元一卷", "18"), 18.0) == "18元一卷"
+    # a count or a length after the pack word is no price (每箱12条, 一卷12米)
+    assert whole_pack_price(shop("消防水带 每箱12条 一卷12米", "12"), 12.0) is None
 
 
 # -- car-wash foam -----------------------------------------------------------------------------------
