@@ -3,7 +3,8 @@
 `PriceModel.fit(X)` learns, from `(listing, category[, specs])` items, the median and MAD of the
 log unit price per group, shrunk towards `data/price_priors.yaml` where few were observed;
 `explain` returns one listing's comparison (or None), `reasons` the `price_too_low` Reason (or []).
-`unit_price` reads what one price buys: the unit the listing states (元/米, 按平方, 计价单位), else
+`unit_price` reads what one price buys: the unit the listing states (元/米, 按平方, 计价单位; not where the text says the page
+price is a whole pack's, 整卷18元 beside 5元一米), else
 the amount in its text in the category's unit (100米/盘, 20kg/桶, 1200x1500mm), a count tied to the price (5卷55元,
 一箱二十只六十块) or the detectors of a set (主机+4探头), else nothing, and
 leaves out prices that are not the product's (accessories, services, rentals, used goods, quote
