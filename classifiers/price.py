@@ -3,7 +3,8 @@
 `PriceModel.fit(X)` learns, from `(listing, category[, specs])` items, the median and MAD of the
 log unit price per group, shrunk towards `data/price_priors.yaml` where few were observed;
 `explain` returns one listing's comparison (or None), `reasons` the `price_too_low` Reason (or []).
-`unit_price` reads what one price buys: the unit the listing states (元/米, 按平方, 计价单位), else
+`unit_price` reads what one price buys: the unit the listing states (元/米, 按平方, 计价单位; not where the text says the page
+price is a whole pack's, 整卷18元 beside 5元一米), else
 the amount in its text in the category's unit (100米/盘, 20kg/桶, 1200x1500mm), a count tied to the price (5卷55元,
 一箱二十只六十块) or the detectors of a set (主机+4探头), else nothing, and
 leaves out prices that are not the product's (accessories, services, rentals, used goods, quote
@@ -70,7 +71,8 @@ _PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")
 _PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|吨|升|l)(?![a-z])")
 _PER_AREA_RE = re.compile(r"(?:每|/|一)\s*(?:平方米|平米|平方|㎡|m²|m2)(?![a-z0-9])|按(?:平方|平米|面积)")
 _AREA_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:平方米|平米|㎡|m²|m2)(?![a-z0-9])")
-_DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|米)?(?![a-z])")
+# width x height, the unit after the second figure or after each (1200x1500mm, 3米×3米, 3m×3m)
+_DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(mm|cm|m|米)?\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|米)?(?![a-z])")
 # a density or a rate (密度1150kg/m³, 1.1kg/L) is no amount sold (specs.NOT_PER_MEASURE)
 _KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤)(?![a-z])" + NOT_PER_MEASURE)
 # tonnes only as what is sold (1吨 in a title), never a works' output or stock (日产50吨, 库存200吨)
@@ -161,8 +163,16 @@ def cylinder_l(specs: dict[str, Any]) -> float | None:
     return float(max(volumes)) * max(1, int(specs.get("cylinder_count") or 1))
 
 
+def rated_hours(specs: dict[str, Any]) -> float | None:
+    """The least fire-resistance rating a listing states (耐火极限1.5h, Ft1.50), in hours: a coating priced per m²
+    needs the film that rating takes (the least one: the seller's most favourable reading)."""
+    hours = [float(h) for h in list(specs.get("coating_hours") or []) + list(specs.get("stated_hours") or []) if h]
+    return min(hours) if hours else None
+
+
 # prior key -> (the size it is priced per, read from the specs; that size's unit)
-_SCALES = {"per_mm2": (conductor_area_mm2, "mm²"),
+_SCALES = {"per_rated_hour": (rated_hours, "h 耐火极限"),
+           "per_mm2": (conductor_area_mm2, "mm²"),
            "per_m2": (blanket_area_m2, "m²"),
            "per_wheeled_kg": (wheeled_kg, "kg"),
            "per_agent_kg": (agent_kg, "kg 药剂"),
@@ -515,6 +525,34 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
     return 1
 
 
+# the listing's price said as a whole pack's (整卷18元, 一卷25米只要18, 18元一卷): a per-measure figure beside it
+# (5元一米) is not what the page price buys. A figure followed by a per-measure word (一卷25米 5元一米) is that
+# measure's price, not the pack's.
+_PACKS = r"(?:卷|盘|捆|桶|箱|袋)"
+_FIGURE = (r"(\d+(?:\.\d+)?)(?![\d.])(?!\s*(?:元|块)?\s*(?:/|一|每)\s*(?:米|m(?!m)|平|㎡|公斤|kg|千克|斤|升|l(?![a-z])))"
+           r"(?!\s*(?:只|个|条|根|卷|盘|件|套|支|瓶|桶|袋|米|m|kg|公斤|千克|升|l(?![a-z])))")  # 每箱12只, 一卷25米: a count
+_WHOLE_PACK_RES = [
+    re.compile(r"(?:整|一|每|1)\s*" + _PACKS + r"\s*(?:\d+(?:\.\d+)?\s*(?:米|m|kg|公斤|千克|升|l)(?![a-z0-9²])\s*)?"
+               r"(?:只要|只需|仅需|仅要|仅售|仅|才|共|价|售价|卖)?\s*" + _FIGURE + r"\s*(?:元|块)?"),
+    re.compile(_FIGURE + r"\s*(?:元|块)\s*(?:/|一|每|1)\s*" + _PACKS + r"(?![\u4e00-\u9fff]?\s*(?:起|以上))"),
+]
+
+
+def whole_pack_price(listing: Listing, price: float) -> str | None:
+    """The words saying the listing's own price buys a whole pack (整卷18元, 整卷25米只要18, 18元一卷) in its title,
+    attributes or description, or None."""
+    texts = [listing.title or "", listing.description or ""] + [f"{k} {v}" for k, v in (listing.attributes or {}).items()]
+    for text in texts:
+        norm = _norm(text)
+        if not re.search(_PACKS, norm):
+            continue
+        for rx in _WHOLE_PACK_RES:
+            for m in rx.finditer(norm):
+                if abs(float(m.group(1)) - price) <= 0.005:
+                    return m.group(0).strip()
+    return None
+
+
 def _unit_of(word: str) -> str | None:
     return _AREA_WORDS.get(word) or _UNIT_WORDS.get(word)
 
@@ -590,9 +628,10 @@ def _amount(text: str, basis: str) -> float | None:
             return float(m.group(1))
         m = _DIMS_RE.search(norm)
         if m:
-            scale = {"mm": 0.001, "cm": 0.01}.get(m.group(3) or "m", 1.0)
-            w, h = float(m.group(1)) * scale, float(m.group(2)) * scale
-            if m.group(3) is None and (w > 10 or h > 10):  # bare 1200x1500: millimetres
+            unit = m.group(4) or m.group(2)
+            scale = {"mm": 0.001, "cm": 0.01}.get(unit or "m", 1.0)
+            w, h = float(m.group(1)) * scale, float(m.group(3)) * scale
+            if unit is None and (w > 10 or h > 10):  # bare 1200x1500: millimetres
                 w, h = w / 1000, h / 1000
             return w * h if w * h > 0 else None
     return None
@@ -767,6 +806,10 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
         return None
     if price is None or price <= 0:
         return None
+    if stated and stated[0] in ("m", "m2", "kg", "jin", "t") and basis != "piece":
+        whole = whole_pack_price(listing, float(price))
+        if whole:  # 5元一米 … 整卷18元: the page price is the roll's, its length read below
+            stated = ("pack", whole)
     said = stated[1] if stated else None
     if stated and stated[0] in ("m", "m2", "kg", "jin", "t"):
         # the listing prices one metre, m², kg, 斤 or 吨: compared per that unit, or not at all
