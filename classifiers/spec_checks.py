@@ -17,6 +17,7 @@ from typing import Any
 from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, finding, load_facts, locate, mountings_said, normalized, \
     parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
+from .rated_minimums import edition_findings, minimum_findings
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
@@ -1169,6 +1170,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
         found += _cable(text, specs, facts, category)
+    found += edition_findings(text, category, specs, facts)  # a value outside the cited edition's (rated_minimums)
     if mismatch_only:
         return found
     if category == "fire_blanket":
@@ -1184,6 +1186,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     if category == "smoke_alarm":
         found += _smoke_self_check(text, specs, facts, on)
     found += limit_findings(text, category, specs, facts)  # measured values against limits (spec_limits)
+    found += minimum_findings(text, category, facts)  # ratings below a standard's least (rated_minimums)
     if standards:  # `standards=False`: the caller judged each field's cited standards already
         found += _standards(text, category, specs, facts, on)
     return found
