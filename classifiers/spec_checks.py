@@ -1309,7 +1309,7 @@ def _families_by_key(families: tuple) -> dict[str, tuple[int, ...]]:
 
 _SCALAR_FAMILIES_OF = _families_by_key(_SCALAR_FAMILIES)
 # the keys a model code states a word family's value in (`_coded_words`)
-_CODED_WORD_KEYS = frozenset({"extinguisher_codes", "door_codes", "coating_codes", "fire_glass"})
+_CODED_WORD_KEYS = frozenset({"extinguisher_codes", "door_codes", "coating_codes", "fire_glass", "cables"})
 _SCALAR_KEYS = frozenset(_SCALAR_FAMILIES_OF) | _CODED_WORD_KEYS | {"word_values"}  # what _scalars reads
 
 
@@ -1379,22 +1379,35 @@ def _coded_words(family: str, specs: dict[str, Any]) -> set:
                 if c.startswith(("GMFM", "GFM", "MFM"))}
     if family in ("coating_place", "coating_base"):
         return set((specs.get("coating_codes") or {}).get(family.removeprefix("coating_"), []))
-    if family in _CODED_VALUES:
+    if family in _coded_values():
         return {v for _, v in _code_values(family, specs)}
     return set()
 
 
 # word families a code states (domain.md product reference): GB 4351 /ABC or /BC after the extinguisher's
-# code (MFZ/BC4: BC powder), GB 15763.1 FFB composite and DFB monolithic fire glass
+# code (MFZ/BC4: BC powder), GB 15763.1 FFB composite and DFB monolithic fire glass; a family's `code_values`
+# in data/specs.yaml adds more (a cable's type code: YJV copper, YJLV aluminium)
 _CODED_VALUES = {
     "powder_kind": ("extinguisher_codes", "feature", {"ABC": "abc", "BC": "bc"}),
     "glass_structure": ("fire_glass", "type", {"FFB": "composite", "DFB": "monolithic"}),
 }
 
 
+@functools.lru_cache(maxsize=1)
+def _coded_values() -> dict[str, tuple[str, str, dict[str, str]]]:
+    """_CODED_VALUES and the switched-on `code_values` of the packaged word families (spec key, field, code -> value)."""
+    out = dict(_CODED_VALUES)
+    for family, cfg in _word_family_facts().items():
+        coded = cfg.get("code_values") or {}
+        if coded.get("enforce"):
+            out[family] = (str(coded["key"]), str(coded["field"]),
+                           {str(code).upper(): value for value, codes in (coded.get("values") or {}).items() for code in codes})
+    return out
+
+
 def _code_values(family: str, specs: dict[str, Any]) -> list[tuple[str, str]]:
-    """(code text, value) of each parsed code stating a value of `family` (_CODED_VALUES)."""
-    key, field, values = _CODED_VALUES[family]
+    """(code text, value) of each parsed code stating a value of `family` (_coded_values)."""
+    key, field, values = _coded_values()[family]
     return [(c.get("code", ""), values[c[field]]) for c in specs.get(key) or [] if c.get(field) in values]
 
 
@@ -1507,7 +1520,7 @@ def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
             return next((c for c in specs.get("door_codes") or [] if _coded_words(family, {"door_codes": [c]}) == {value}), "")
         if family == "words:extinguisher_structure":
             return next((c["code"] for c in specs.get("extinguisher_codes") or [] if c.get("wheeled")), "")
-        if family[6:] in _CODED_VALUES:
+        if family[6:] in _coded_values():
             return next((code for code, v in _code_values(family[6:], specs) if v == value), str(value))
         return str(value)
     if family in ("core count", "storage pressure", "self-check hours"):
@@ -1551,7 +1564,14 @@ _TOTAL_RE = re.compile(r"(?:(?<![\u4e00-\u9fff])总|[两二三四五六七八九
 def _only_coded(family: str, specs: dict[str, Any]) -> bool:
     """Whether a field states `family`'s value by a model code alone, none of its words."""
     name = family[6:]
-    return name in _CODED_VALUES and not (specs.get("word_values") or {}).get(name) and bool(_code_values(name, specs))
+    return name in _coded_values() and not (specs.get("word_values") or {}).get(name) and bool(_code_values(name, specs))
+
+
+def _spared_by_code(family: str, a: set, b: set, a_specs: dict[str, Any], b_specs: dict[str, Any]) -> bool:
+    """Whether one field states `family` by a model code alone and the other a value its `code_values` leaves to
+    other rules (`not_against`: copper-clad aluminium against a copper code is a conductor fault of its own)."""
+    spared = set((_word_family_facts().get(family[6:], {}).get("code_values") or {}).get("not_against") or ())
+    return bool(spared) and bool((_only_coded(family, a_specs) and b & spared) or (_only_coded(family, b_specs) and a & spared))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1607,6 +1627,8 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
                                                           or _only_coded(family, other_specs)):
             continue  # two attributes' words may name two parts; a model code (型号 DFB-15) names the product
         if family == "extinguisher amount" and _within_fill(a[family], b[family]):
+            continue
+        if family.startswith("words:") and _spared_by_code(family, a[family], b[family], title_specs, other_specs):
             continue
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
             x, y = next(iter(a[family])), next(iter(b[family]))
