@@ -18,6 +18,7 @@ from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, 
     parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
 from .rated_minimums import edition_findings, minimum_findings
+from .measured import leaves_to_measured, measured_findings, measured_values
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
@@ -568,6 +569,8 @@ def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
     if len(hoses) == 1:
         h = hoses[0]
         lengths = set(specs.get("lengths_m", []))
+        if lengths and leaves_to_measured(facts):  # 长度实际18米 on 8-65-20: measured.py's, not a mismatch
+            lengths -= {v for v in measured_values(text, "hose_length", facts) if v < h["length_m"]}
         if lengths and h["length_m"] not in lengths:
             found.append(finding("spec_mismatch", f"型号 {h['code']} 表示长度 {h['length_m']} 米，"
                                  f"商品却标称 {sorted(lengths)[0]} 米", text, h["code"]))
@@ -1187,6 +1190,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _smoke_self_check(text, specs, facts, on)
     found += limit_findings(text, category, specs, facts)  # measured values against limits (spec_limits)
     found += minimum_findings(text, category, facts)  # ratings below a standard's least (rated_minimums)
+    found += measured_findings(text, category, specs, facts)  # a measured value below the nominal (measured)
     if standards:  # `standards=False`: the caller judged each field's cited standards already
         found += _standards(text, category, specs, facts, on)
     return found
@@ -1567,6 +1571,21 @@ def _only_coded(family: str, specs: dict[str, Any]) -> bool:
     return name in _coded_values() and not (specs.get("word_values") or {}).get(name) and bool(_code_values(name, specs))
 
 
+# the compared families a measured value (measured.py) states, by its quantity
+_MEASURED_QUANTITY = {"extinguisher amount": "fill", "hose length": "hose_length", "cross-section": "section",
+                      "emergency minutes": "emergency"}
+
+
+def _measured_below(family: str, first: str, a: set, other: str, b: set) -> bool:
+    """Whether one field's single value of `family` is one it states as measured (实际装粉 约2.5kg) below the other's
+    single value, and the policy (measured_below.also_mismatch: false) leaves such a pair to measured.py."""
+    facts = load_facts()
+    if len(a) != 1 or len(b) != 1 or not leaves_to_measured(facts):
+        return False
+    x, y, quantity = next(iter(a)), next(iter(b)), _MEASURED_QUANTITY[family]
+    return (y < x and y in measured_values(other, quantity, facts)) or (x < y and x in measured_values(first, quantity, facts))
+
+
 def _spared_by_code(family: str, a: set, b: set, a_specs: dict[str, Any], b_specs: dict[str, Any]) -> bool:
     """Whether one field states `family` by a model code alone and the other a value its `code_values` leaves to
     other rules (`not_against`: copper-clad aluminium against a copper code is a conductor fault of its own)."""
@@ -1630,13 +1649,16 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             continue
         if family.startswith("words:") and _spared_by_code(family, a[family], b[family], title_specs, other_specs):
             continue
+        if family in _MEASURED_QUANTITY and _measured_below(family, title, a[family], other, b[family]):
+            continue  # 实际装粉 2.5kg against the title's 4kg: measured.py's finding under its policy
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
             x, y = next(iter(a[family])), next(iter(b[family]))
             name = FAMILY_NAMES.get(family) or _word_family_facts().get(family[6:], {}).get("name", family)
             return [Finding("spec_mismatch", f"{name}前后矛盾：{first}写 {_value_text(family, x)}，"
                             f"“{other.strip()[:40]}”写 {_value_text(family, y)}", locate(other, _needle(family, y, other_specs)))]
     if title_specs.get("emergency_minutes") and other_specs.get("emergency_minutes") \
-            and _compared_in("emergency minutes", category) and not _ranged(title, other):
+            and _compared_in("emergency minutes", category) and not _ranged(title, other) \
+            and not leaves_to_measured(load_facts()):
         below = _emergency_below(title_specs, other_specs)
         if below:
             floor, low, other_low = below
