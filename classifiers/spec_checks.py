@@ -569,7 +569,8 @@ def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
     if len(hoses) == 1:
         h = hoses[0]
         lengths = set(specs.get("lengths_m", []))
-        if lengths and leaves_to_measured(facts):  # 长度实际18米 on 8-65-20: measured.py's, not a mismatch
+        if lengths and leaves_to_measured(facts) and measured_findings(text, "fire_hose", specs, facts):
+            # 长度实际18米 on 8-65-20: measured.py's substandard_spec, not a mismatch
             lengths -= {v for v in measured_values(text, "hose_length", facts) if v < h["length_m"]}
         if lengths and h["length_m"] not in lengths:
             found.append(finding("spec_mismatch", f"型号 {h['code']} 表示长度 {h['length_m']} 米，"
@@ -1576,14 +1577,18 @@ _MEASURED_QUANTITY = {"extinguisher amount": "fill", "hose length": "hose_length
                       "emergency minutes": "emergency"}
 
 
-def _measured_below(family: str, first: str, a: set, other: str, b: set) -> bool:
+def _measured_below(family: str, first: str, a: set, other: str, b: set, category: str) -> bool:
     """Whether one field's single value of `family` is one it states as measured (实际装粉 约2.5kg) below the other's
-    single value, and the policy (measured_below.also_mismatch: false) leaves such a pair to measured.py."""
+    single value, the policy (measured_below.also_mismatch: false) leaves such a pair to measured.py, and measured.py
+    flags the two fields (it needs their nominal: a model code, a declared duration)."""
     facts = load_facts()
     if len(a) != 1 or len(b) != 1 or not leaves_to_measured(facts):
         return False
     x, y, quantity = next(iter(a)), next(iter(b)), _MEASURED_QUANTITY[family]
-    return (y < x and y in measured_values(other, quantity, facts)) or (x < y and x in measured_values(first, quantity, facts))
+    if not ((y < x and y in measured_values(other, quantity, facts)) or (x < y and x in measured_values(first, quantity, facts))):
+        return False
+    joined = f"{first} {other}"
+    return bool(measured_findings(joined, category, parse_specs(joined, facts), facts))
 
 
 def _spared_by_code(family: str, a: set, b: set, a_specs: dict[str, Any], b_specs: dict[str, Any]) -> bool:
@@ -1649,7 +1654,7 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             continue
         if family.startswith("words:") and _spared_by_code(family, a[family], b[family], title_specs, other_specs):
             continue
-        if family in _MEASURED_QUANTITY and _measured_below(family, title, a[family], other, b[family]):
+        if family in _MEASURED_QUANTITY and _measured_below(family, title, a[family], other, b[family], category):
             continue  # 实际装粉 2.5kg against the title's 4kg: measured.py's finding under its policy
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
             x, y = next(iter(a[family])), next(iter(b[family]))
