@@ -1,6 +1,6 @@
 """Measured below nominal: a value the listing itself gives as the real or measured one (实际装粉约2.5kg, 长度实际18米,
-买家实测40分钟) below its own nominal value of the same quantity (the model code's fill or length, the declared
-emergency duration, the one conductor section).
+买家实测40分钟) below its own nominal value of the same quantity (the model code's fill or length, else the one other
+mass or length stated; the declared emergency duration; the one conductor section).
 
 Contract: `measured_findings(text, category, specs, facts)` returns one `substandard_spec` `Finding` (`data/specs.yaml`
 `measured_below`: its `reason`) for one text (a field, or the listing's fields joined) when a quantity of the category
@@ -79,10 +79,12 @@ def _one(values: set[float]) -> float | None:
 
 def _nominal(quantity: str, specs: dict[str, Any], measured: set[float]) -> float | None:
     """The text's one nominal value of `quantity`, none of the measured ones."""
-    if quantity == "fill":
-        return _one({float(c["amount"]) for c in specs.get("extinguisher_codes") or [] if c.get("unit") == "kg"})
-    if quantity == "hose_length":
-        return _one({float(h["length_m"]) for h in specs.get("hoses") or []})
+    if quantity == "fill":  # the model code's amount, else the one other mass the text states (灭火器4kg)
+        coded = {float(c["amount"]) for c in specs.get("extinguisher_codes") or [] if c.get("unit") == "kg"}
+        return _one(coded) if coded else _one({float(w) for w in specs.get("weights_kg") or []} - measured)
+    if quantity == "hose_length":  # the model code's length, else the one other length (标20米)
+        coded = {float(h["length_m"]) for h in specs.get("hoses") or []}
+        return _one(coded) if coded else _one({float(v) for v in specs.get("lengths_m") or []} - measured)
     if quantity == "emergency":
         minutes, roles = specs.get("emergency_minutes") or [], specs.get("emergency_roles") or []
         declared = {float(v) for i, v in enumerate(minutes) if (roles[i] if i < len(roles) else "declared") == "declared"}

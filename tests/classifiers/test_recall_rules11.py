@@ -128,3 +128,12 @@ def test_measured_values_at_or_above_the_nominal_or_of_other_goods(rules):
                                            "别家标5公斤实际只有4公斤，我家足量。", price="70")
     assert "substandard_spec" not in codes(rules, "消防应急照明灯 应急时间90分钟 LED", "emergency_light",
                                            {"实测应急时间": "120分钟"}, price="30")
+
+
+def test_measured_fill_against_a_bare_size_and_within_the_tolerance(rules):
+    # no model code: the one other mass the listing states is the nominal
+    bare = codes(rules, "干粉灭火器 4kg 店铺用", "portable_extinguisher", {}, "实际装粉3kg，够用。", price="45")
+    assert "substandard_spec" in bare and "spec_mismatch" not in bare
+    # within the 4 kg size's ±2 %: neither below the standard nor a contradiction
+    assert "substandard_spec" not in codes(rules, "干粉灭火器 MFZ/ABC4 4公斤", "portable_extinguisher",
+                                           {"实际充装量": "3.95kg"}, price="60")
