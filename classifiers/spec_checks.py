@@ -1587,6 +1587,14 @@ def _measured_below(family: str, first: str, a: set, other: str, b: set, categor
     x, y, quantity = next(iter(a)), next(iter(b)), _MEASURED_QUANTITY[family]
     if not ((y < x and y in measured_values(other, quantity, facts)) or (x < y and x in measured_values(first, quantity, facts))):
         return False
+    return _measured_flags(first, other, category)
+
+
+def _measured_flags(first: str, other: str, category: str) -> bool:
+    """Whether measured.py flags two fields read together, under its policy of taking such pairs from the mismatch rules."""
+    facts = load_facts()
+    if not leaves_to_measured(facts):
+        return False
     joined = f"{first} {other}"
     return bool(measured_findings(joined, category, parse_specs(joined, facts), facts))
 
@@ -1663,7 +1671,7 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
                             f"“{other.strip()[:40]}”写 {_value_text(family, y)}", locate(other, _needle(family, y, other_specs)))]
     if title_specs.get("emergency_minutes") and other_specs.get("emergency_minutes") \
             and _compared_in("emergency minutes", category) and not _ranged(title, other) \
-            and not leaves_to_measured(load_facts()):
+            and not _measured_flags(title, other, category):  # measured below the declared: measured.py's
         below = _emergency_below(title_specs, other_specs)
         if below:
             floor, low, other_low = below
