@@ -29,8 +29,9 @@ from firewatch.core.text import normalize
 
 from .replies import named_denial
 from .replies import DENIAL_PREFIX as _DENIAL_PREFIX, DENIAL_SUFFIX as _DENIAL_SUFFIX, DENIAL_WINDOW as _DENIAL_WINDOW
+from .measured import leaves_to_measured, measured_findings, measured_values
 from .same_quantity import same_quantity_twice
-from .specs import NOT_PER_MEASURE, Finding, attribute_key, normalized, snippet
+from .specs import NOT_PER_MEASURE, Finding, attribute_key, normalized, parse_specs, snippet
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 # a value's unit -> (what it measures, factor to that measure's base unit)
@@ -112,9 +113,27 @@ def _same_quantity(admitted: str, measure: str, source: str, stated: str, cues: 
     return False
 
 
-def _actual_below_stated(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+def _left_to_measured(fields: list[tuple[str, str]], category: str, facts: dict[str, Any]) -> set[float]:
+    """The measured values (base units: kg, m, minutes) measured.py judges in `category` under its policy
+    (measured_below.also_mismatch: false) when it flags the listing: a fill, hose length or emergency duration
+    admitted below the nominal is its substandard_spec, not this rule's mismatch."""
+    if not leaves_to_measured(facts):
+        return set()
+    quantities = [q for q, c in ((facts.get("measured_below") or {}).get("quantities") or {}).items()
+                  if category in (c.get("categories") or ())]
+    left = {v for q in quantities for _, text in fields for v in measured_values(text, q, facts)}
+    if left:  # only when measured.py flags the listing (it needs the nominal: a code, a declared duration)
+        joined = " ".join(text for _, text in fields)
+        if not measured_findings(joined, category, parse_specs(joined, facts), facts):
+            return set()
+    return left
+
+
+def _actual_below_stated(fields: list[tuple[str, str]], cfg: dict[str, Any],
+                         left: set[float] = frozenset()) -> list[tuple[str, Finding]]:
     """An admitted real value (实配电机7.5千瓦) below a value of the same measure the listing states
-    elsewhere (15kW) by more than the tolerance: the stated specification is not the product's."""
+    elsewhere (15kW) by more than the tolerance: the stated specification is not the product's. A value in
+    `left` (_left_to_measured) is measured.py's."""
     if not cfg.get("enforce"):
         return []
     cues = _normalized(tuple(cfg.get("cues", [])))
@@ -127,6 +146,8 @@ def _actual_below_stated(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> 
         for m in rx.finditer(norm):
             measure, factor = _UNITS[m.group(2)]
             actual = float(m.group(1)) * factor
+            if measure in ("mass", "length", "time") and any(abs(actual - v) < 1e-6 for v in left):
+                continue
             # what the admitted value is said of: the words between the cue and the value (实际应急时间,
             # 实配电机) and those right before the cue (长度实际只有)
             admitted = _noun_before(norm, m.start(), 4) + norm[m.start():m.start(1)]
@@ -313,5 +334,5 @@ def claim_mismatches(fields: list[tuple[str, str]], category: str, facts: dict[s
     cfg = facts.get("claims", {})
     return (_detection(fields, category, cfg.get("detection", {}))
             or _feature_denied(fields, cfg.get("feature_denied", {}))
-            or _actual_below_stated(fields, cfg.get("actual_value", {}))
+            or _actual_below_stated(fields, cfg.get("actual_value", {}), _left_to_measured(fields, category, facts))
             or same_quantity_twice(fields, category, cfg.get("same_quantity", {})))

@@ -17,6 +17,8 @@ from typing import Any
 from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, finding, load_facts, locate, mountings_said, normalized, \
     parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
+from .rated_minimums import edition_findings, minimum_findings
+from .measured import leaves_to_measured, measured_findings, measured_values
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
@@ -567,6 +569,9 @@ def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
     if len(hoses) == 1:
         h = hoses[0]
         lengths = set(specs.get("lengths_m", []))
+        if lengths and leaves_to_measured(facts) and measured_findings(text, "fire_hose", specs, facts):
+            # 长度实际18米 on 8-65-20: measured.py's substandard_spec, not a mismatch
+            lengths -= {v for v in measured_values(text, "hose_length", facts) if v < h["length_m"]}
         if lengths and h["length_m"] not in lengths:
             found.append(finding("spec_mismatch", f"型号 {h['code']} 表示长度 {h['length_m']} 米，"
                                  f"商品却标称 {sorted(lengths)[0]} 米", text, h["code"]))
@@ -1169,6 +1174,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
         found += _cable(text, specs, facts, category)
+    found += edition_findings(text, category, specs, facts)  # a value outside the cited edition's (rated_minimums)
     if mismatch_only:
         return found
     if category == "fire_blanket":
@@ -1184,6 +1190,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     if category == "smoke_alarm":
         found += _smoke_self_check(text, specs, facts, on)
     found += limit_findings(text, category, specs, facts)  # measured values against limits (spec_limits)
+    found += minimum_findings(text, category, facts)  # ratings below a standard's least (rated_minimums)
+    found += measured_findings(text, category, specs, facts)  # a measured value below the nominal (measured)
     if standards:  # `standards=False`: the caller judged each field's cited standards already
         found += _standards(text, category, specs, facts, on)
     return found
@@ -1306,7 +1314,7 @@ def _families_by_key(families: tuple) -> dict[str, tuple[int, ...]]:
 
 _SCALAR_FAMILIES_OF = _families_by_key(_SCALAR_FAMILIES)
 # the keys a model code states a word family's value in (`_coded_words`)
-_CODED_WORD_KEYS = frozenset({"extinguisher_codes", "door_codes", "coating_codes", "fire_glass"})
+_CODED_WORD_KEYS = frozenset({"extinguisher_codes", "door_codes", "coating_codes", "fire_glass", "cables"})
 _SCALAR_KEYS = frozenset(_SCALAR_FAMILIES_OF) | _CODED_WORD_KEYS | {"word_values"}  # what _scalars reads
 
 
@@ -1376,22 +1384,35 @@ def _coded_words(family: str, specs: dict[str, Any]) -> set:
                 if c.startswith(("GMFM", "GFM", "MFM"))}
     if family in ("coating_place", "coating_base"):
         return set((specs.get("coating_codes") or {}).get(family.removeprefix("coating_"), []))
-    if family in _CODED_VALUES:
+    if family in _coded_values():
         return {v for _, v in _code_values(family, specs)}
     return set()
 
 
 # word families a code states (domain.md product reference): GB 4351 /ABC or /BC after the extinguisher's
-# code (MFZ/BC4: BC powder), GB 15763.1 FFB composite and DFB monolithic fire glass
+# code (MFZ/BC4: BC powder), GB 15763.1 FFB composite and DFB monolithic fire glass; a family's `code_values`
+# in data/specs.yaml adds more (a cable's type code: YJV copper, YJLV aluminium)
 _CODED_VALUES = {
     "powder_kind": ("extinguisher_codes", "feature", {"ABC": "abc", "BC": "bc"}),
     "glass_structure": ("fire_glass", "type", {"FFB": "composite", "DFB": "monolithic"}),
 }
 
 
+@functools.lru_cache(maxsize=1)
+def _coded_values() -> dict[str, tuple[str, str, dict[str, str]]]:
+    """_CODED_VALUES and the switched-on `code_values` of the packaged word families (spec key, field, code -> value)."""
+    out = dict(_CODED_VALUES)
+    for family, cfg in _word_family_facts().items():
+        coded = cfg.get("code_values") or {}
+        if coded.get("enforce"):
+            out[family] = (str(coded["key"]), str(coded["field"]),
+                           {str(code).upper(): value for value, codes in (coded.get("values") or {}).items() for code in codes})
+    return out
+
+
 def _code_values(family: str, specs: dict[str, Any]) -> list[tuple[str, str]]:
-    """(code text, value) of each parsed code stating a value of `family` (_CODED_VALUES)."""
-    key, field, values = _CODED_VALUES[family]
+    """(code text, value) of each parsed code stating a value of `family` (_coded_values)."""
+    key, field, values = _coded_values()[family]
     return [(c.get("code", ""), values[c[field]]) for c in specs.get(key) or [] if c.get(field) in values]
 
 
@@ -1504,7 +1525,7 @@ def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
             return next((c for c in specs.get("door_codes") or [] if _coded_words(family, {"door_codes": [c]}) == {value}), "")
         if family == "words:extinguisher_structure":
             return next((c["code"] for c in specs.get("extinguisher_codes") or [] if c.get("wheeled")), "")
-        if family[6:] in _CODED_VALUES:
+        if family[6:] in _coded_values():
             return next((code for code, v in _code_values(family[6:], specs) if v == value), str(value))
         return str(value)
     if family in ("core count", "storage pressure", "self-check hours"):
@@ -1548,7 +1569,41 @@ _TOTAL_RE = re.compile(r"(?:(?<![\u4e00-\u9fff])总|[两二三四五六七八九
 def _only_coded(family: str, specs: dict[str, Any]) -> bool:
     """Whether a field states `family`'s value by a model code alone, none of its words."""
     name = family[6:]
-    return name in _CODED_VALUES and not (specs.get("word_values") or {}).get(name) and bool(_code_values(name, specs))
+    return name in _coded_values() and not (specs.get("word_values") or {}).get(name) and bool(_code_values(name, specs))
+
+
+# the compared families a measured value (measured.py) states, by its quantity
+_MEASURED_QUANTITY = {"extinguisher amount": "fill", "hose length": "hose_length", "cross-section": "section",
+                      "emergency minutes": "emergency"}
+
+
+def _measured_below(family: str, first: str, a: set, other: str, b: set, category: str) -> bool:
+    """Whether one field's single value of `family` is one it states as measured (实际装粉 约2.5kg) below the other's
+    single value, the policy (measured_below.also_mismatch: false) leaves such a pair to measured.py, and measured.py
+    flags the two fields (it needs their nominal: a model code, a declared duration)."""
+    facts = load_facts()
+    if len(a) != 1 or len(b) != 1 or not leaves_to_measured(facts):
+        return False
+    x, y, quantity = next(iter(a)), next(iter(b)), _MEASURED_QUANTITY[family]
+    if not ((y < x and y in measured_values(other, quantity, facts)) or (x < y and x in measured_values(first, quantity, facts))):
+        return False
+    return _measured_flags(first, other, category)
+
+
+def _measured_flags(first: str, other: str, category: str) -> bool:
+    """Whether measured.py flags two fields read together, under its policy of taking such pairs from the mismatch rules."""
+    facts = load_facts()
+    if not leaves_to_measured(facts):
+        return False
+    joined = f"{first} {other}"
+    return bool(measured_findings(joined, category, parse_specs(joined, facts), facts))
+
+
+def _spared_by_code(family: str, a: set, b: set, a_specs: dict[str, Any], b_specs: dict[str, Any]) -> bool:
+    """Whether one field states `family` by a model code alone and the other a value its `code_values` leaves to
+    other rules (`not_against`: copper-clad aluminium against a copper code is a conductor fault of its own)."""
+    spared = set((_word_family_facts().get(family[6:], {}).get("code_values") or {}).get("not_against") or ())
+    return bool(spared) and bool((_only_coded(family, a_specs) and b & spared) or (_only_coded(family, b_specs) and a & spared))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1605,13 +1660,18 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             continue  # two attributes' words may name two parts; a model code (型号 DFB-15) names the product
         if family == "extinguisher amount" and _within_fill(a[family], b[family]):
             continue
+        if family.startswith("words:") and _spared_by_code(family, a[family], b[family], title_specs, other_specs):
+            continue
+        if family in _MEASURED_QUANTITY and _measured_below(family, title, a[family], other, b[family], category):
+            continue  # 实际装粉 2.5kg against the title's 4kg: measured.py's finding under its policy
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:
             x, y = next(iter(a[family])), next(iter(b[family]))
             name = FAMILY_NAMES.get(family) or _word_family_facts().get(family[6:], {}).get("name", family)
             return [Finding("spec_mismatch", f"{name}前后矛盾：{first}写 {_value_text(family, x)}，"
                             f"“{other.strip()[:40]}”写 {_value_text(family, y)}", locate(other, _needle(family, y, other_specs)))]
     if title_specs.get("emergency_minutes") and other_specs.get("emergency_minutes") \
-            and _compared_in("emergency minutes", category) and not _ranged(title, other):
+            and _compared_in("emergency minutes", category) and not _ranged(title, other) \
+            and not _measured_flags(title, other, category):  # measured below the declared: measured.py's
         below = _emergency_below(title_specs, other_specs)
         if below:
             floor, low, other_low = below
