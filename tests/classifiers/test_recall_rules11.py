@@ -89,11 +89,11 @@ def test_respirator_saying_it_gives_no_co_protection(rules):
 def test_smoke_alarm_hush_outside_the_2025_editions_period(rules):
     hush = codes(rules, "独立式光电烟雾报警器 家用", "smoke_alarm", {"执行标准": "GB 20517-2025", "消音时间": "10分钟"},
                  price="49")
-    assert "spec_mismatch" in hush and "7±1" in hush["spec_mismatch"]
-    assert "spec_mismatch" not in codes(rules, "独立式光电烟雾报警器 家用", "smoke_alarm",
+    assert "substandard_spec" in hush and "7±1" in hush["substandard_spec"]
+    assert "substandard_spec" not in codes(rules, "独立式光电烟雾报警器 家用", "smoke_alarm",
                                         {"执行标准": "GB 20517-2025", "消音时间": "7小时"}, price="49")
     # without the 2025 edition the listing claims no period it could contradict
-    assert "spec_mismatch" not in codes(rules, "独立式光电烟雾报警器 家用", "smoke_alarm", {"消音时间": "10分钟"}, price="49")
+    assert "substandard_spec" not in codes(rules, "独立式光电烟雾报警器 家用", "smoke_alarm", {"消音时间": "10分钟"}, price="49")
 
 
 # -- a cable code's conductor -------------------------------------------------------------------------
