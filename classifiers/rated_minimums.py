@@ -5,7 +5,8 @@ Contract: `minimum_findings(text, category, facts)` returns `substandard_spec` `
 text (a field, or the listing's fields joined): a value named by one of a rule's `names` (额定工作压力 0.6MPa) in one
 of its `units`, below its `min` (the rules of `data/specs.yaml` `rated_minimums`), and a protection the text denies
 (一氧化碳防护：无, 不防一氧化碳; `denied_protection`). `edition_findings(text, category, specs, facts)` returns
-`spec_mismatch` `Finding`s (a rule's `reason`) for a value named so outside the range an edition fixes, in a text citing that edition
+`Finding`s of a rule's `reason` (substandard_spec) for a value named so outside the range an edition fixes, in a text
+citing that edition
 (`edition_values`; GB 20517-2025 消音时间 (7±1) h). A rule switched off (`enforce: false`) or not for the category
 reports nothing. A value right after a qualifier (`skip_before`: 最低工作压力), in a range (0.1-1.2MPa), or in a
 clause speaking of other goods (`skip_clause_words`: 普通口罩不防一氧化碳) is not read.
