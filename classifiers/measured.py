@@ -18,7 +18,7 @@ import functools
 import re
 from typing import Any
 
-from .specs import Finding, finding, normalized
+from .specs import Finding, clause_around, finding, normalized
 
 
 def _cfg(facts: dict[str, Any]) -> dict[str, Any]:
@@ -46,16 +46,7 @@ def _stated(norm: str, q: dict[str, Any], cfg: dict[str, Any]) -> list[tuple[flo
     pattern = _measured_re(cues, tuple(units), int(cfg.get("window", 8)))
     skip = tuple(normalized(str(w)) for w in cfg.get("skip_clause_words") or ())
     return [(float(m.group(1)) * units[m.group(2)], m.group(0)) for m in pattern.finditer(norm)
-            if not (skip and any(w in _clause(norm, m.start(), m.end()) for w in skip))]
-
-
-def _clause(norm: str, start: int, end: int) -> str:
-    left = max(norm.rfind(c, 0, start) for c in _ENDS) + 1
-    rights = [i for i in (norm.find(c, end) for c in _ENDS) if i >= 0]
-    return norm[left:min(rights) if rights else len(norm)]
-
-
-_ENDS = "，,。;；!！?？\n"
+            if not (skip and any(w in clause_around(norm, m.start(), m.end()) for w in skip))]
 
 
 def measured_values(text: str, quantity: str, facts: dict[str, Any]) -> set[float]:

@@ -18,9 +18,8 @@ import functools
 import re
 from typing import Any, Iterator
 
-from .specs import Finding, finding, normalized
+from .specs import Finding, clause_around, finding, normalized
 
-_CLAUSE_END = "，,。;；!！？?\n"
 
 
 @functools.lru_cache(maxsize=64)
@@ -30,13 +29,6 @@ def _value_re(names: tuple[str, ...], units: tuple[str, ...]) -> re.Pattern[str]
     unit = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
     return re.compile(rf"({alt})\s*[:：为是]?\s*(?:约|≥|>=|不低于|不小于)?\s*(\d{{1,5}}(?:\.\d{{1,4}})?)\s*({unit})"
                       rf"(?![a-z\d])(?!\s*[-~～至到/]\s*\d)")
-
-
-def _clause(norm: str, start: int, end: int) -> str:
-    """The clause around [start, end): between the nearest clause ends."""
-    left = max(norm.rfind(c, 0, start) for c in _CLAUSE_END) + 1
-    rights = [i for i in (norm.find(c, end) for c in _CLAUSE_END) if i >= 0]
-    return norm[left:min(rights) if rights else len(norm)]
 
 
 def _words(cfg: dict[str, Any], key: str) -> tuple[str, ...]:
@@ -64,7 +56,7 @@ def _stated(norm: str, cfg: dict[str, Any]) -> Iterator[tuple[float, re.Match[st
     for m in _value_re(_words(cfg, "names"), tuple(units)).finditer(norm):
         if before and norm[max(0, m.start() - 4):m.start()].endswith(before):
             continue
-        if clause_skip and any(w in _clause(norm, m.start(), m.end()) for w in clause_skip):
+        if clause_skip and any(w in clause_around(norm, m.start(), m.end()) for w in clause_skip):
             continue
         yield float(m.group(2)) * units[m.group(3)], m
 
@@ -98,7 +90,7 @@ def _denied(text: str, norm: str, cfg: dict[str, Any]) -> list[Finding]:
     clause_skip = _words(cfg, "skip_clause_words")
     for pattern in _denial_res(_words(cfg, "subjects")):
         for m in pattern.finditer(norm):
-            if clause_skip and any(w in _clause(norm, m.start(), m.end()) for w in clause_skip):
+            if clause_skip and any(w in clause_around(norm, m.start(), m.end()) for w in clause_skip):
                 continue
             return [finding("substandard_spec", f"商品自述{cfg.get('what', '')}（依据 {cfg.get('rule', '')}）", text, m.group(0))]
     return []
@@ -118,7 +110,7 @@ def minimum_findings(text: str, category: str, facts: dict[str, Any]) -> list[Fi
 
 
 def edition_findings(text: str, category: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
-    """spec_mismatch findings of `edition_values` (see the module docstring)."""
+    """Findings of `edition_values`, each of its rule's `reason` (see the module docstring)."""
     rules = facts.get("edition_values") or {}
     if not rules:
         return []

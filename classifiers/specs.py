@@ -152,6 +152,15 @@ def _durations(norm: str, kind: str) -> list[tuple[float, str, int, int]]:
 
 
 _CLAUSE_ENDS = "，,。;；!！?？\n"
+
+
+def clause_around(norm: str, start: int, end: int) -> str:
+    """The clause holding norm[start:end]: from after the nearest clause end before it to the nearest one after it."""
+    left = max(norm.rfind(c, 0, start) for c in _CLAUSE_ENDS) + 1
+    rights = [i for i in (norm.find(c, end) for c in _CLAUSE_ENDS) if i >= 0]
+    return norm[left:min(rights) if rights else len(norm)]
+
+
 MEASURED_BEFORE = 4  # characters before a duration's words searched for a word making it measured (经检测应急时间)
 
 
