@@ -29,9 +29,9 @@ from firewatch.core.text import normalize
 
 from .replies import named_denial
 from .replies import DENIAL_PREFIX as _DENIAL_PREFIX, DENIAL_SUFFIX as _DENIAL_SUFFIX, DENIAL_WINDOW as _DENIAL_WINDOW
-from .measured import leaves_to_measured, measured_findings, measured_values
+from .measured import flags_joined, leaves_to_measured, measured_values
 from .same_quantity import same_quantity_twice
-from .specs import NOT_PER_MEASURE, Finding, attribute_key, normalized, parse_specs, snippet
+from .specs import NOT_PER_MEASURE, Finding, attribute_key, normalized, snippet
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 # a value's unit -> (what it measures, factor to that measure's base unit)
@@ -122,10 +122,8 @@ def _left_to_measured(fields: list[tuple[str, str]], category: str, facts: dict[
     quantities = [q for q, c in ((facts.get("measured_below") or {}).get("quantities") or {}).items()
                   if category in (c.get("categories") or ())]
     left = {v for q in quantities for _, text in fields for v in measured_values(text, q, facts)}
-    if left:  # only when measured.py flags the listing (it needs the nominal: a code, a declared duration)
-        joined = " ".join(text for _, text in fields)
-        if not measured_findings(joined, category, parse_specs(joined, facts), facts):
-            return set()
+    if left and not flags_joined((text for _, text in fields), category, facts):
+        return set()  # only when measured.py flags the listing (it needs the nominal: a code, a declared duration)
     return left
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, Iterable
 
-from .specs import Finding, clause_around, finding, normalized
+from .specs import Finding, clause_around, finding, normalized, parse_specs
 
 
 def _cfg(facts: dict[str, Any]) -> dict[str, Any]:
@@ -119,3 +119,10 @@ def measured_findings(text: str, category: str, specs: dict[str, Any], facts: di
                                 f"{q.get('name', quantity)}标称 {nominal:g} {unit}，商品自述实际/实测只有 {value:g} {unit}"
                                 f"（{q.get('rule', '')}）", text, said)]
     return []
+
+
+def flags_joined(texts: Iterable[str], category: str, facts: dict[str, Any]) -> bool:
+    """Whether this rule flags `texts` read together (a listing's fields, or two fields a mismatch rule compares):
+    the nominal a measured value is judged against may stand in another field (a model code in the title)."""
+    joined = " ".join(texts)
+    return bool(measured_findings(joined, category, parse_specs(joined, facts), facts))

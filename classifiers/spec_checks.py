@@ -18,7 +18,7 @@ from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, 
     parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
 from .rated_minimums import edition_findings, minimum_findings
-from .measured import leaves_to_measured, measured_findings, measured_values
+from .measured import flags_joined, leaves_to_measured, measured_findings, measured_values
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
@@ -1593,10 +1593,7 @@ def _measured_below(family: str, first: str, a: set, other: str, b: set, categor
 def _measured_flags(first: str, other: str, category: str) -> bool:
     """Whether measured.py flags two fields read together, under its policy of taking such pairs from the mismatch rules."""
     facts = load_facts()
-    if not leaves_to_measured(facts):
-        return False
-    joined = f"{first} {other}"
-    return bool(measured_findings(joined, category, parse_specs(joined, facts), facts))
+    return leaves_to_measured(facts) and flags_joined((first, other), category, facts)
 
 
 def _spared_by_code(family: str, a: set, b: set, a_specs: dict[str, Any], b_specs: dict[str, Any]) -> bool:
