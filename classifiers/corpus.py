@@ -38,7 +38,9 @@ HELDOUT_PATH = DATA_DIR / "heldout.jsonl"
 HELDOUT2_PATH = DATA_DIR / "heldout2.jsonl"
 HELDOUT2_DEV_PATH = DATA_DIR / "heldout2_dev.jsonl"
 # A third set in shop voice (issue 17), written by someone who never read the rules or the other sets,
-# while the rules were being fixed against other fresh listings; sealed from the day it was written.
+# while the rules were being fixed against other fresh listings; sealed from the day it was written until
+# session 30, when its misses were read once (its spec_mismatch recall was the lowest of the sealed sets) and
+# two fresh sets were sealed in its place. Like heldout2: still measured, never trained on.
 HELDOUT3_PATH = DATA_DIR / "heldout3.jsonl"
 # A fourth (issue 17), by a writer who saw neither the rules nor any other listings, copying listings of
 # every category and platform in the voices shops use; sealed from the day it was written.
@@ -58,8 +60,8 @@ HELDOUT7_PATH = DATA_DIR / "heldout7.jsonl"
 # selling to households (SKU options, promotional clutter, pasted answers); sealed on arrival, before the rules were
 # fixed against the opened heldout2 were merged.
 HELDOUT8_PATH = DATA_DIR / "heldout8.jsonl"
-SEALED_PATHS = (HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH)
-OPENED_PATHS = (HELDOUT2_PATH,)  # once sealed, now read: measured on, never trained on
+SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH)
+OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH)  # once sealed, now read: measured on, never trained on
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
 # Trained on beside CORPUS_PATH when present: the hand-written lines (also in corpus.jsonl: they
 # count once) and listings written in the voice of real shop pages (issue 17)
