@@ -60,7 +60,15 @@ HELDOUT7_PATH = DATA_DIR / "heldout7.jsonl"
 # selling to households (SKU options, promotional clutter, pasted answers); sealed on arrival, before the rules were
 # fixed against the opened heldout2 were merged.
 HELDOUT8_PATH = DATA_DIR / "heldout8.jsonl"
-SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH)
+# A ninth and a tenth (session 30), each by a writer who saw neither the rules nor any other listings: the ninth in
+# the voice of live-stream and discount-app shops and shops re-posting the same goods (long descriptions, pasted
+# answers, SKU options that differ, older listings citing the rules of their time), the tenth in the voice of
+# factories and distributors (catalogue tables, model-code families, report excerpts, bulk tiers); sealed on
+# arrival, before that session's rules fixed against the opened heldout3 were merged.
+HELDOUT9_PATH = DATA_DIR / "heldout9.jsonl"
+HELDOUT10_PATH = DATA_DIR / "heldout10.jsonl"
+SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH,
+                HELDOUT10_PATH)
 OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH)  # once sealed, now read: measured on, never trained on
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
 # Trained on beside CORPUS_PATH when present: the hand-written lines (also in corpus.jsonl: they
