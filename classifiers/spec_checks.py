@@ -86,6 +86,14 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
             other = sorted(stated_agents)[0]
             found.append(finding("spec_mismatch", f"型号 {codes[0]['code']} 是{_agent(agent)}灭火器的型号，"
                                  f"商品却称其为{_agent(other)}灭火器", text, codes[0]["code"]))
+    declared = set(specs.get("agents_declared", []))
+    if len(agents) == 1 and len(declared) == 1 and not found:
+        # the agent named as such (灭火剂：ABC干粉) against the code's, where the free text names several agents as
+        # search words; agents one unit may hold together (a water unit's AFFF foam: specs.yaml agent_compatible) agree
+        agent, other = next(iter(agents)), next(iter(declared))
+        if agent != other and not any({agent, other} <= set(pair) for pair in cfg.get("agent_compatible", [])):
+            found.append(finding("spec_mismatch", f"型号 {codes[0]['code']} 是{_agent(agent)}灭火器的型号，"
+                                 f"商品却写明灭火剂为{_agent(other)}", text, codes[0]["code"]))
     sizes = cfg.get("nominal_sizes", {})
     # a code whose size the text contradicts (MFZ/ABC35 sold as a hand-held 4 kg) is the contradiction
     # above, not a size off the series; a water unit under the series' least and of at most 1 L (MSWZ/0.5,
