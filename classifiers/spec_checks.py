@@ -18,6 +18,7 @@ from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, 
     parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
 from .rated_minimums import edition_findings, minimum_findings
+from .executed_standard import unknown_executed_standard
 from .measured import flags_joined, leaves_to_measured, measured_findings, measured_values
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
@@ -1113,6 +1114,13 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
             what = sorted(base[s["number"].split(".")[0]])[0]
             found.append(finding("substandard_spec", f"引用的 {s['id']} 是{category_name(what)}的标准，"
                                  f"不适用于{category_name(category)}", text, s["text"]))
+            return found
+    executed = facts.get("executed_standard") or {}
+    if cited and executed.get("enforce"):
+        related = {category}.union(*(set(g) for g in wrong.get("related", []) if category in g))
+        unknown = unknown_executed_standard(text, _normal(text), category, cited, base, table, on, executed, related)
+        if unknown:
+            found.append(unknown)
             return found
     foreign = facts.get("foreign_standard", {})
     if foreign.get("enforce") and category in facts.get("ccc_categories", []) and not cited:
