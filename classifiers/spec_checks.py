@@ -14,10 +14,11 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, finding, load_facts, locate, mountings_said, normalized, \
+from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, finding, load_facts, locate, mountings_said, normalized, \
     parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
 from .rated_minimums import edition_findings, minimum_findings
+from .battery_life import battery_life_findings
 from .executed_standard import unknown_executed_standard
 from .measured import flags_joined, leaves_to_measured, measured_findings, measured_values
 from firewatch.core.labels import AGENT_NAMES, category_name
@@ -397,6 +398,31 @@ def _door_size(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[
 _GLASS_CLASS_RE = re.compile(r"(?<![a-z0-9])([abc])\s*类|(?<=-)([b])\s*[0-3]\.\d{1,2}(?!\d)")
 
 
+def _ordinary_glass(text: str, norm: str, specs: dict[str, Any], cfg: dict[str, Any]) -> Finding | None:
+    """specs.yaml fire_glass.ordinary_glass: the glass named ordinary right after a cue (就是普通钢化玻璃) in a text
+    stating a fire-glass class (A类, 隔热型, a glass code)."""
+    if not cfg.get("enforce") or "普通" not in norm:
+        return None
+    m = _GLASS_CLASS_RE.search(norm)
+    stated = (m.group(0) if m and (m.group(1) or m.group(2)) else None) or next(
+        (g["code"] for g in specs.get("fire_glass", [])), None) or ("隔热型" if re.search(r"(?<!非)隔热型", norm) else None)
+    if stated is None:
+        return None
+    cues = tuple(normalize(str(c)) for c in cfg.get("cues") or ())
+    skip = tuple(normalize(str(w)) for w in cfg.get("skip_clause_words") or ())
+    for word in cfg.get("words") or ():
+        w = normalize(str(word))
+        for hit in re.finditer(re.escape(w), norm):
+            before = norm[max(0, hit.start() - 8):hit.start()].rstrip(" :：")
+            if not before.endswith(cues):
+                continue
+            if skip and any(s in clause_around(norm, hit.start(), hit.end()) for s in skip):
+                continue
+            return finding("spec_mismatch", f"商品自称是“{word}”，却标称防火玻璃“{stated.upper()}”：普通玻璃没有防火玻璃的"
+                           f"耐火性能分级{_by({'rule': 'GB 15763.1-2009 耐火性能分级'})}", text, w)
+    return None
+
+
 def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts["fire_glass"]
     allowed = set(cfg["hours"])
@@ -413,6 +439,9 @@ def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
         if letter and letter not in cfg.get("classes", ["A", "C"]):
             found.append(finding("substandard_spec", f"防火玻璃没有 {letter} 类：标准只分 "
                                  f"{'、'.join(c + '类' for c in cfg.get('classes', ['A', 'C']))}{_by(cfg)}", text, m.group(0)))
+    ordinary = _ordinary_glass(text, norm, specs, cfg.get("ordinary_glass") or {})
+    if ordinary:
+        found.append(ordinary)
     glass = _distinct(specs.get("fire_glass", []))
     if len(glass) == 1:
         g = glass[0]
@@ -1191,6 +1220,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
         found += _cable(text, specs, facts, category)
     found += edition_findings(text, category, specs, facts)  # a value outside the cited edition's (rated_minimums)
+    found += battery_life_findings(text, category, facts)  # a battery's life beyond its chemistry's (battery_life)
     if mismatch_only:
         return found
     if category == "fire_blanket":
