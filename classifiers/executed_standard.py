@@ -6,7 +6,7 @@ Contract: `unknown_executed_standard(text, norm, category, cited, base, table, o
 reports when the rule is on (`data/specs.yaml` `executed_standard.enforce`), the category is one of its
 `categories` (products whose standard domain.md's product reference names, one product standard each), the text
 names none of the category's own standards (nor of a related family, nor of `also_known`), and a standard it names
-right after a cue (`cues`: 执行标准 GA 209-1999, 执行GB 2890-2009) is in no row of the standards table
+right after a cue (`cues`: 执行标准 GA 209-1999, 产品标准GB 2890-2009) is in no row of the standards table
 (`base`: the table's base numbers and their products). A clause speaking of another or a former standard
 (`skip_clause_words`: 代替GA 209-1999) is not read. A standard the table knows for another product is the
 wrong-standard rule's (spec_checks), a withdrawn or older edition the edition rules'.
