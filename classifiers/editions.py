@@ -4,6 +4,8 @@
 `substandard_spec` (taxonomy: "a stated specification ... outdated or wrong standard"):
 - a cable citing GB 31247 with a class it does not have (B4, d3, t3, a0 ...), or with B1/B2 and
   without all three additional classes (d0-d2 dripping, t0-t2 smoke toxicity, a1-a3 corrosiveness);
+- a cable the listing sells as flame-retardant (阻燃, ZR-YJV) with class B3 (`flame_retardant_claim`, unverified,
+  behind its switch: B3 is the class of ordinary cables as commonly quoted);
 - a fire door stating a B or C class the standard does not have (B0.50, C2.50 ...) or a grade that
   no fire-door standard has (丁级).
 Facts and sources are in `data/editions.yaml`. Superseded editions (GB 4351.1-2005 after
@@ -22,7 +24,7 @@ from typing import Any, Iterable
 from firewatch.core.text import normalize
 
 from .datafiles import load_yaml
-from .specs import Finding, normalized
+from .specs import Finding, clause_around, normalized
 
 EDITIONS_PATH = Path(__file__).parent / "data" / "editions.yaml"
 
@@ -110,6 +112,54 @@ def _cable(text: str, cfg: dict[str, Any], complete: frozenset = frozenset()) ->
     return None
 
 
+def _claims_flame_retardant(texts: Iterable[str], cfg: dict[str, Any]) -> bool:
+    """Some text sells the cable as flame-retardant (阻燃电缆; a code ZR-YJV, ZC-BV, WDZB1-YJY) and does not deny the
+    word (`negations`: 非阻燃)."""
+    negations = tuple(normalize(str(w)) for w in cfg.get("negations") or ())
+    for text in texts:
+        norm = normalized(text)
+        for word in cfg.get("claim_words") or ():
+            w = normalize(str(word))
+            if w.isascii():  # a type code's flame letters, before the construction (zr-yjv, wdzb1-yjy)
+                if re.search(rf"(?<![a-z]){re.escape(w)}[a-d]?\d?n?\s*-\s*[a-z]", norm):
+                    return True
+                continue
+            for m in re.finditer(re.escape(w), norm):
+                if not any(n.endswith(w) and norm.endswith(n, 0, m.end()) for n in negations):
+                    return True
+    return False
+
+
+def _flame_retardant_b3(fields: list[tuple[str, str]], cfg: dict[str, Any], std: str) -> tuple[str, Finding] | None:
+    """A class of `cfg['classes']` (B3) named after GB 31247 or 燃烧性能, in a listing selling the cable as flame-retardant."""
+    if not _on(cfg):
+        return None
+    classes = {str(c).lower() for c in cfg.get("classes") or ()}
+    skip = tuple(normalize(str(w)) for w in cfg.get("skip_clause_words") or ())
+    claimed = None
+    for source, text in fields:
+        if "31247" not in text and "燃烧性能" not in text:
+            continue
+        norm = normalized(text)
+        cue = _BURNING_CUE_RE.search(norm)
+        start = norm.index("31247") if "31247" in norm else cue.end() if cue is not None else -1
+        if start < 0:
+            continue
+        for m in _CABLE_CLASS_RE.finditer(norm, start):
+            if m.group(1) not in classes:
+                continue
+            if skip and any(w in clause_around(norm, m.start(1), m.end(1)) for w in skip):
+                continue
+            if claimed is None:
+                claimed = _claims_flame_retardant((t for _, t in fields), cfg)
+            if not claimed:
+                return None
+            what = "无阻燃要求的普通电缆" + ("" if cfg.get("verified") else "（通常引用，未经核实）")
+            return source, Finding("substandard_spec", f"商品以阻燃电缆出售，燃烧性能却为 {std} 的 "
+                                   f"{m.group(1).upper()} 级，即{what}", m.span(1))
+    return None
+
+
 def _newer_from(data: dict[str, Any], standard: str | None) -> date | None:
     """The in-force day of `standard` in the `editions` table (None: not there, or no standard)."""
     entry = next((e for e in data.get("editions", []) if standard and e.get("standard") == standard), None)
@@ -168,6 +218,12 @@ def edition_findings(fields: Iterable[tuple[str, str]], category: str, on: date,
             found = _cable(text, cable, complete) if _on(cable) else None
             if found:
                 return [(source, found)]
+    if _on(cable) and (category in ("flame_retardant_cable", "fire_resistant_cable") or (
+            category == "other_fire" and any(w in t for _, t in fields for w in _CABLE_WORDS))):
+        b3 = _flame_retardant_b3(fields, cable.get("flame_retardant_claim") or {}, cable.get("standard", "GB 31247-2014"))
+        if b3:
+            return [b3]
+    for source, text in fields:
         if category == "fire_door" and _on(door):
             found = _door(text, door, on, _newer_from(data, door.get("newer_edition")))
             if found:

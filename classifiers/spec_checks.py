@@ -14,10 +14,12 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, finding, load_facts, locate, mountings_said, normalized, \
+from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, finding, load_facts, locate, mountings_said, normalized, \
     parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
 from .rated_minimums import edition_findings, minimum_findings
+from .battery_life import battery_life_findings
+from .executed_standard import unknown_executed_standard
 from .measured import flags_joined, leaves_to_measured, measured_findings, measured_values
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
@@ -86,6 +88,14 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
             other = sorted(stated_agents)[0]
             found.append(finding("spec_mismatch", f"型号 {codes[0]['code']} 是{_agent(agent)}灭火器的型号，"
                                  f"商品却称其为{_agent(other)}灭火器", text, codes[0]["code"]))
+    declared = set(specs.get("agents_declared", []))
+    if len(agents) == 1 and len(declared) == 1 and not found:
+        # the agent named as such (灭火剂：ABC干粉) against the code's, where the free text names several agents as
+        # search words; agents one unit may hold together (a water unit's AFFF foam: specs.yaml agent_compatible) agree
+        agent, other = next(iter(agents)), next(iter(declared))
+        if agent != other and not any({agent, other} <= set(pair) for pair in cfg.get("agent_compatible", [])):
+            found.append(finding("spec_mismatch", f"型号 {codes[0]['code']} 是{_agent(agent)}灭火器的型号，"
+                                 f"商品却写明灭火剂为{_agent(other)}", text, codes[0]["code"]))
     sizes = cfg.get("nominal_sizes", {})
     # a code whose size the text contradicts (MFZ/ABC35 sold as a hand-held 4 kg) is the contradiction
     # above, not a size off the series; a water unit under the series' least and of at most 1 L (MSWZ/0.5,
@@ -388,6 +398,31 @@ def _door_size(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[
 _GLASS_CLASS_RE = re.compile(r"(?<![a-z0-9])([abc])\s*类|(?<=-)([b])\s*[0-3]\.\d{1,2}(?!\d)")
 
 
+def _ordinary_glass(text: str, norm: str, specs: dict[str, Any], cfg: dict[str, Any]) -> Finding | None:
+    """specs.yaml fire_glass.ordinary_glass: the glass named ordinary right after a cue (就是普通钢化玻璃) in a text
+    stating a fire-glass class (A类, 隔热型, a glass code)."""
+    if not cfg.get("enforce") or "普通" not in norm:
+        return None
+    m = _GLASS_CLASS_RE.search(norm)
+    stated = (m.group(0) if m and (m.group(1) or m.group(2)) else None) or next(
+        (g["code"] for g in specs.get("fire_glass", [])), None) or ("隔热型" if re.search(r"(?<!非)隔热型", norm) else None)
+    if stated is None:
+        return None
+    cues = tuple(normalize(str(c)) for c in cfg.get("cues") or ())
+    skip = tuple(normalize(str(w)) for w in cfg.get("skip_clause_words") or ())
+    for word in cfg.get("words") or ():
+        w = normalize(str(word))
+        for hit in re.finditer(re.escape(w), norm):
+            before = norm[max(0, hit.start() - 8):hit.start()].rstrip(" :：")
+            if not before.endswith(cues):
+                continue
+            if skip and any(s in clause_around(norm, hit.start(), hit.end()) for s in skip):
+                continue
+            return finding("spec_mismatch", f"商品自称是“{word}”，却标称防火玻璃“{stated.upper()}”：普通玻璃没有防火玻璃的"
+                           f"耐火性能分级{_by({'rule': 'GB 15763.1-2009 耐火性能分级'})}", text, w)
+    return None
+
+
 def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts["fire_glass"]
     allowed = set(cfg["hours"])
@@ -404,6 +439,9 @@ def _glass(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Find
         if letter and letter not in cfg.get("classes", ["A", "C"]):
             found.append(finding("substandard_spec", f"防火玻璃没有 {letter} 类：标准只分 "
                                  f"{'、'.join(c + '类' for c in cfg.get('classes', ['A', 'C']))}{_by(cfg)}", text, m.group(0)))
+    ordinary = _ordinary_glass(text, norm, specs, cfg.get("ordinary_glass") or {})
+    if ordinary:
+        found.append(ordinary)
     glass = _distinct(specs.get("fire_glass", []))
     if len(glass) == 1:
         g = glass[0]
@@ -1106,6 +1144,13 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
             found.append(finding("substandard_spec", f"引用的 {s['id']} 是{category_name(what)}的标准，"
                                  f"不适用于{category_name(category)}", text, s["text"]))
             return found
+    executed = facts.get("executed_standard") or {}
+    if cited and executed.get("enforce"):
+        related = {category}.union(*(set(g) for g in wrong.get("related", []) if category in g))
+        unknown = unknown_executed_standard(text, _normal(text), category, cited, base, table, on, executed, related)
+        if unknown:
+            found.append(unknown)
+            return found
     foreign = facts.get("foreign_standard", {})
     if foreign.get("enforce") and category in facts.get("ccc_categories", []) and not cited:
         norm = _normal(text)
@@ -1175,6 +1220,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
         found += _cable(text, specs, facts, category)
     found += edition_findings(text, category, specs, facts)  # a value outside the cited edition's (rated_minimums)
+    found += battery_life_findings(text, category, facts)  # a battery's life beyond its chemistry's (battery_life)
     if mismatch_only:
         return found
     if category == "fire_blanket":

@@ -61,6 +61,10 @@ _TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d{2,3})(?!\d)")
 _MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
 _PERCENT_CONTENT_RE = re.compile(r"(磷酸二氢铵|磷酸铵盐|主要成分|有效成分|主成分|干粉含量|粉含量|含粉量)[^\d%]{0,6}"
                                  r"(\d{1,2}(?:\.\d+)?)\s*%")
+# the same figure written before its noun (20%磷酸铵盐, ≥75%磷酸二氢铵, 50%含量); a bare 含量 only in a text naming
+# the powder (粉): a water or foam unit's 3%含量 is its foam concentrate's
+_PERCENT_BEFORE_RE = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d+)?)\s*%\s*的?\s*(磷酸二氢铵|磷酸铵盐|主要成分|有效成分|主成分|干粉含量|粉含量"
+                                r"|含粉量|含量)")
 # Durations as listings write them: a cue (what is timed), a few words (约, 可达, ≥, ：), then
 # a number in Arabic or Chinese numerals (半, 一个半, 十五, 九十) and a unit (分钟/min, 小时/h,
 # 钟头). Full-width digits and letters are narrowed by `normalize` first.
@@ -367,6 +371,17 @@ def _agents_stated(norm: str) -> list[str]:
     return [agent for agent in _AGENT_WORDS if agent in found]
 
 
+# the agent named as such, after its noun (灭火剂：ABC干粉, 药剂类型 二氧化碳): the listing's declaration of what the
+# unit holds, where a title may name several agents as search words (二氧化碳灭火器 干粉 ABC)
+_AGENT_DECLARED_RE = re.compile(r"(?:灭火剂|灭火药剂|药剂|灭火介质|充装介质)\s*(?:类型|种类|名称)?\s*[:：为是]?\s*"
+                                r"(?:[a-z]{1,4}\s*类?)?(" + _AGENT_RE.pattern + ")")
+
+
+def _agents_declared(norm: str) -> list[str]:
+    found = {_AGENT_OF[m.group(1)] for m in _AGENT_DECLARED_RE.finditer(norm)}
+    return [agent for agent in _AGENT_WORDS if agent in found]
+
+
 def _standards(norm: str) -> tuple[list[str], list[dict[str, Any]]]:
     legacy, cited = [], []
     for m in _STD_RE.finditer(norm):
@@ -559,10 +574,22 @@ def _volume_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict
 
 def _agent_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     _put(specs, "agents_stated", _agents_stated(norm))
+    _put(specs, "agents_declared", _agents_declared(norm) if has("剂") or has("介质") else [])
 
 
 def _powder_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    _put(specs, "powder_content_pct", [float(v) for _, v in _PERCENT_CONTENT_RE.findall(norm)] if has("%") else [])
+    """powder_content_pct: a dry powder's main-component content, the noun before the figure (磷酸铵盐含量50%) or
+    after it (20%磷酸铵盐); not in a clause of other goods (specs.yaml extinguisher.powder_content_skip_words:
+    别家的只有20%磷酸铵盐)."""
+    if not has("%"):
+        _put(specs, "powder_content_pct", [])
+        return
+    skip = tuple(normalize(str(w)) for w in ((facts or {}).get("extinguisher") or {}).get("powder_content_skip_words") or ())
+    found = [(m.group(2), m.start(), m.end()) for m in _PERCENT_CONTENT_RE.finditer(norm)]
+    found += [(m.group(1), m.start(), m.end()) for m in _PERCENT_BEFORE_RE.finditer(norm)
+              if m.group(2) != "含量" or "粉" in norm]
+    _put(specs, "powder_content_pct", [float(v) for v, start, end in sorted(found, key=lambda f: f[1])
+                                       if not (skip and any(w in clause_around(norm, start, end) for w in skip))])
 
 
 def _minutes_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -1031,7 +1058,7 @@ _FAMILIES = (
     (("extinguisher_codes",), _extinguisher_family),
     (("weights_kg",), _weight_family),
     (("volumes_l",), _volume_family),
-    (("agents_stated",), _agent_family),
+    (("agents_stated", "agents_declared"), _agent_family),
     (("powder_content_pct",), _powder_family),
     (("tzl_minutes", "stated_minutes"), _minutes_family),
     (("protection_minutes", "protection_texts", "emergency_minutes", "emergency_texts", "emergency_roles",
