@@ -273,9 +273,12 @@ def claimed_number_findings(fields: Iterable[tuple[str, str]], scope: Scope | No
         norm = normalized(text)
         if scope.claimed_quick and not any(q in norm for q in scope.claimed_quick):
             continue
-        if any(c in norm for c in scope.voluntary_cues):
-            continue
+        voluntary = [c for c in scope.voluntary_cues if c in norm]
         for m in scope.claimed_re.finditer(norm):
+            # a voluntary certificate named outside the number itself (自愿性认证证书, CCCF认证); CCCF inside the
+            # number labelled as the 3C certificate's (3C证书 CCCF-TZL-2018-66) makes it no voluntary one
+            if voluntary and any(c in norm[:m.start(2)] + " " + norm[m.end(2):] for c in voluntary):
+                continue
             token = m.group(2).strip("- ")
             if sum(ch.isdigit() for ch in token) < 4 or len(re.sub(r"[-\s]", "", token)) < 6:
                 continue  # a word or a year after the label (3C证书齐全, 3C证书2025年), not a number
