@@ -8,6 +8,9 @@ code `invalid_certificate`:
 - a well-formed 16-digit CCC certificate number (`specs.validate_ccc_number` passed) that still
   cannot exist: issued before the scheme began, after the listing's date, in a year its category was
   wholly outside CCC (a period that has ended: a product back in CCC), or (when the switch is on) by an unknown body (`data/certificates.yaml`).
+Besides, `claimed_number_findings` judges a number a field labels as the 3C certificate's by the CCC form (CCCF
+inside that number makes it no voluntary one), and `expiry_findings` a certificate end the listing states (a full
+date, or a year or month read to its last day) that passed before the listing's date and was not since renewed.
 `listing_date(listing, now)` is the day a listing is judged on: its latest sighting (北京时间), else
 `now`. The structural checks of the number (digits, length) stay in `specs.check_certificates`;
 the registry lookup in `RiskRules.registry_findings`. Voluntary certificates (自愿性认证) have no
