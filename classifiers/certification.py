@@ -8,6 +8,9 @@ code `invalid_certificate`:
 - a well-formed 16-digit CCC certificate number (`specs.validate_ccc_number` passed) that still
   cannot exist: issued before the scheme began, after the listing's date, in a year its category was
   wholly outside CCC (a period that has ended: a product back in CCC), or (when the switch is on) by an unknown body (`data/certificates.yaml`).
+Besides, `claimed_number_findings` judges a number a field labels as the 3C certificate's by the CCC form (CCCF
+inside that number makes it no voluntary one), and `expiry_findings` a certificate end the listing states (a full
+date, or a year or month read to its last day) that passed before the listing's date and was not since renewed.
 `listing_date(listing, now)` is the day a listing is judged on: its latest sighting (北京时间), else
 `now`. The structural checks of the number (digits, length) stay in `specs.check_certificates`;
 the registry lookup in `RiskRules.registry_findings`. Voluntary certificates (自愿性认证) have no
@@ -17,7 +20,7 @@ common number form: they are neither claims nor checked here, only looked up in 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -95,6 +98,7 @@ class Scope:
         self.claimed_quick = _QUICK if all(any(q in w for q in _QUICK) for w in labels) else ()
         self.other_schemes = [(re.compile(str(o["pattern"])), str(o.get("name", ""))) for o in number.get("other_schemes", [])]
         self.expiry_check = bool(number.get("stated_expiry_check", {}).get("enforce", False))
+        self.renewed_words = [normalize(w) for w in number.get("stated_expiry_check", {}).get("renewed_words", [])]
         self.body_check = number.get("body_check", {})
         self.gap_check = bool(number.get("gap_year_check", {}).get("enforce", True))
 
@@ -219,9 +223,28 @@ _DATE = r"(20\d{2}|19\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./](\d{1,2})(?![\dA-Za
 _EXPIRY_RES = [re.compile(r"(?:有效期|有效日期|有效期限|有效至)\s*(?:[:：])?\s*(?:至|到|截止|止)?\s*(?:" + _DATE
                           + r"\s*(?:日)?\s*(?:至|到|-|~|—)\s*)?" + _DATE),
                re.compile(_DATE + r"\s*日?\s*(?:到期|过期|失效)")]
+# an end said by its year or month only (旧证书2020年就到期了, 证书2023年6月已过期): valid at most to that year's or
+# month's last day (a month followed by a day is the full date above)
+_YEAR_EXPIRY_RE = re.compile(r"(20\d{2}|19\d{2})\s*年\s*(?:(\d{1,2})\s*月(?!\s*\d)\s*(?:份)?)?\s*(?:底|末)?\s*"
+                             r"(?:就|便|已|已经|早已|早就)?\s*(?:到期|过期|失效)")
 # a certificate word right before the validity, with at most its number or punctuation between (证书有效期至,
-# 3C证书编号 2023…，有效期至); a 3C认证 further back in a title is no certificate's validity but the product's
-_CERT_CONTEXT = re.compile(r"(?:证书|认证|3c|ccc|证号)(?:编号|号码|号)?[^\u4e00-\u9fff]{0,24}$")
+# 3C证书编号 2023…，有效期至; 旧证 2020年到期: the old certificate); a 3C认证 further back in a title is no
+# certificate's validity but the product's
+_CERT_CONTEXT = re.compile(r"(?:证书|认证|3c|ccc|证号|旧证|原证|老证)(?:编号|号码|号)?[^\u4e00-\u9fff]{0,24}$")
+
+
+def _stated_end(m: re.Match) -> date | None:
+    """The last day a validity match allows: its full date, or the end of the year or month it names."""
+    if m.re is _YEAR_EXPIRY_RE:
+        y, mo = int(m.group(1)), int(m.group(2)) if m.group(2) else 12
+        if not 1 <= mo <= 12:
+            return None
+        return date(y + 1, 1, 1) - timedelta(days=1) if mo == 12 else date(y, mo + 1, 1) - timedelta(days=1)
+    y, mo, d = (int(v) for v in [g for g in m.groups() if g is not None][-3:])
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
 
 
 def _claimed_number_problem(token: str, scope: Scope) -> str | None:
@@ -253,9 +276,12 @@ def claimed_number_findings(fields: Iterable[tuple[str, str]], scope: Scope | No
         norm = normalized(text)
         if scope.claimed_quick and not any(q in norm for q in scope.claimed_quick):
             continue
-        if any(c in norm for c in scope.voluntary_cues):
-            continue
+        voluntary = [c for c in scope.voluntary_cues if c in norm]
         for m in scope.claimed_re.finditer(norm):
+            # a voluntary certificate named outside the number itself (自愿性认证证书, CCCF认证); CCCF inside the
+            # number labelled as the 3C certificate's (3C证书 CCCF-TZL-2018-66) makes it no voluntary one
+            if voluntary and any(c in norm[:m.start(2)] + " " + norm[m.end(2):] for c in voluntary):
+                continue
             token = m.group(2).strip("- ")
             if sum(ch.isdigit() for ch in token) < 4 or len(re.sub(r"[-\s]", "", token)) < 6:
                 continue  # a word or a year after the label (3C证书齐全, 3C证书2025年), not a number
@@ -271,6 +297,12 @@ def claimed_number_findings(fields: Iterable[tuple[str, str]], scope: Scope | No
     return []
 
 
+def _renewed(fields: Iterable[tuple[str, str]], scope: Scope) -> bool:
+    """Whether the listing says its certificate has been renewed (新证已下来, 已换新证): an old one's end is then
+    no expired certificate, though the new one's validity is not given (certificates.yaml renewed_words)."""
+    return bool(scope.renewed_words) and any(w in normalized(t) for _, t in fields for w in scope.renewed_words)
+
+
 def expiry_findings(fields: Iterable[tuple[str, str]], on: date, scope: Scope | None = None) -> list[tuple[str, Finding]]:
     """invalid_certificate for a certificate validity the listing states (证书有效期至2024-11-30) that ended
     before the listing's date; only a validity written right after a certificate word or number, and only when
@@ -280,25 +312,28 @@ def expiry_findings(fields: Iterable[tuple[str, str]], on: date, scope: Scope | 
         return []
     stated: list[tuple[date, str, str, re.Match]] = []  # validities written after a certificate word
     later = date.min  # the latest validity stated anywhere (现证有效期至2029: a certificate renewed since)
+    fields = list(fields)
     for source, text in fields:
         if "有效" not in text and "到期" not in text and "过期" not in text and "失效" not in text:
             continue
         norm = normalized(text)
-        for rx in _EXPIRY_RES:
+        for rx in (*_EXPIRY_RES, _YEAR_EXPIRY_RE):
             for m in rx.finditer(norm):
-                y, mo, d = (int(v) for v in [g for g in m.groups() if g is not None][-3:])
-                try:
-                    until = date(y, mo, d)
-                except ValueError:
+                until = _stated_end(m)
+                if until is None:
                     continue
                 later = max(later, until)
                 if _CERT_CONTEXT.search(norm[max(0, m.start() - 40):m.start()]):
                     stated.append((until, source, text, m))  # else 有效期至2027 beside no certificate: shelf life
     if stated:  # only when no later validity is stated: an old certificate renewed is no expired one
         until, source, text, m = max(stated, key=lambda s: s[0])
-        if until < on and later <= until:
+        if until < on and later <= until and not _renewed(fields, scope):
+            said = f"有效期至 {until.isoformat()}"
+            if m.re is _YEAR_EXPIRY_RE:  # 2020年到期: the year (and month) the listing names, and its last day
+                month = f" {int(m.group(2))} 月" if m.group(2) else ""
+                said = f"于 {m.group(1)} 年{month}到期（最迟至 {until.isoformat()}）"
             return [(source, Finding("invalid_certificate",
-                                     f"商品自述证书有效期至 {until.isoformat()}，发现商品之日（{on.isoformat()}）"
+                                     f"商品自述证书{said}，发现商品之日（{on.isoformat()}）"
                                      f"证书已过期：“{text[m.start():m.end()]}”", m.span()))]
     return []
 

@@ -51,11 +51,14 @@ _NUM = r"(\d{1,4}|[一两二三四五六七八九十])"
 # _NUM where no digit or point comes before it; the lookbehinds follow the first character, so the engine
 # can skip ahead to a digit or numeral (an expression opening with a lookbehind is tried at every position)
 _NUM_AFTER_NONE = r"(\d(?<![\d.]\d)\d{0,3}|[一两二三四五六七八九十](?<![\d.][一两二三四五六七八九十]))"
+# _NUM where no digit, point or dash comes before it: not the tail of a code or an edition (14907-2002)
+_NUM_NOT_CODE = r"(\d(?<![\d.\-]\d)\d{0,3}|[一两二三四五六七八九十](?<![\d.\-][一两二三四五六七八九十]))"
 _UNIT_WORD = r"(?:只|个|瓶|具|支|条|套|件|台|卷|桶|盒|罐|盘|根|把|块|樘|副|双|顶|片)"
 _BOX_RES = [
     re.compile(r"(?:一|每|1)\s*(?:箱|件|盒|包|组|份)\s*(?:装)?\s*" + _NUM + r"\s*" + _UNIT_WORD),   # 一箱12个, 一组10个
     re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(?:/|一|每)\s*(?:箱|件|盒|包|套|组|捆|份)"),  # 12个/箱, 十盘一套, 10只/份
-    re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*装"),                                         # 4只装
+    # 4只装; not the tail of a code or an edition year (GB14907-2002 桶装: no count)
+    re.compile(_NUM_NOT_CODE + r"\s*" + _UNIT_WORD + r"\s*装"),
     re.compile(r"装(?<!包装)\s*" + _NUM + r"\s*" + _UNIT_WORD),                            # 装4只 (not 包装100只/箱)
     re.compile(r"[x*×](?<![a-z0-9.][x*×])\s*(\d{1,3})\s*" + _UNIT_WORD),                          # x4只
     # 2具4kg干粉, 两瓶4公斤: a count of units, then each one's size

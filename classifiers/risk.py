@@ -145,10 +145,12 @@ class RiskRules:
             code: re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["negation_patterns"]))
             for code, cfg in self.reasons_cfg.items() if cfg.get("negation_patterns")}
         # a pattern anywhere in the listing that cancels some of a reason's phrases in every field
-        # (药剂另计: an empty cabinet quoted without its agent is no dummy)
-        self._listing_negations: dict[str, tuple[re.Pattern, frozenset[str]]] = {
-            code: (re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["listing_negations"]["patterns"])),
-                   frozenset(normalize(w) for w in cfg["listing_negations"]["phrases"]))
+        # (药剂另计: an empty cabinet quoted without its agent is no dummy); one entry or a list of them
+        self._listing_negations: dict[str, list[tuple[re.Pattern, frozenset[str]]]] = {
+            code: [(re.compile("|".join(f"(?:{normalize(p)})" for p in entry["patterns"])),
+                    frozenset(normalize(w) for w in entry["phrases"]))
+                   for entry in (cfg["listing_negations"] if isinstance(cfg["listing_negations"], list)
+                                 else [cfg["listing_negations"]])]
             for code, cfg in self.reasons_cfg.items() if cfg.get("listing_negations")}
         # phrases of a reason that only restate another reason found in the listing (摆设用 beside
         # 验收专用: shown at the check, i.e. inspection_only): {code: {other code: phrases}}
@@ -380,11 +382,12 @@ class RiskRules:
         codes = {r.code for r in reasons}
         drop: dict[str, frozenset[str]] = {}
         joined = None
-        for code, (rx, words) in self._listing_negations.items():
+        for code, entries in self._listing_negations.items():
             if code in codes:
                 joined = normalize(" ".join(t for _, t in fields)) if joined is None else joined
-                if rx.search(joined):
-                    drop[code] = drop.get(code, frozenset()) | words
+                for rx, words in entries:
+                    if rx.search(joined):
+                        drop[code] = drop.get(code, frozenset()) | words
         for code, others in self._yields.items():
             if code in codes:
                 for other, words in others.items():

@@ -622,7 +622,19 @@ def _standards_family(norm: str, text: str, facts: dict[str, Any], has, specs: d
         _put(specs, "standards", legacy)
         _put(specs, "standards_cited", cited)
     if _holds_any(has, _FOREIGN_GATE, norm):
-        _put(specs, "foreign_standards", [f"{s.upper()} {n}" for s, n in _FOREIGN_STD_RE.findall(norm)])
+        # a management-system standard (ISO 9001: the maker's quality system) is no standard of the product
+        systems = _management_systems(facts)
+        _put(specs, "foreign_standards", [f"{s.upper()} {n}" for s, n in _FOREIGN_STD_RE.findall(norm)
+                                          if f"{s} {n.split('-')[0].split('.')[0]}" not in systems])
+
+
+def _management_systems(facts: dict[str, Any]) -> frozenset[str]:
+    """The foreign standards that certify a maker's management system, not a product ("iso 9001"), while
+    specs.yaml foreign_standard.management_systems is switched on."""
+    entry = (facts.get("foreign_standard") or {}).get("management_systems") or {}
+    if not entry.get("enforce"):
+        return frozenset()
+    return frozenset(" ".join(str(w).lower().split()) for w in entry.get("standards", []))
 
 
 def _grade_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
