@@ -114,9 +114,9 @@ def _same_quantity(admitted: str, measure: str, source: str, stated: str, cues: 
 
 
 def _left_to_measured(fields: list[tuple[str, str]], category: str, facts: dict[str, Any]) -> set[float]:
-    """The measured values (base units: kg, m, minutes) measured.py judges in `category` under its policy
-    (measured_below.also_mismatch: false) when it flags the listing: a fill, hose length or emergency duration
-    admitted below the nominal is its substandard_spec, not this rule's mismatch."""
+    """The measured values (base units: kg, m, minutes) measured.py judges in `category` when it flags the listing:
+    a fill, hose length or emergency duration admitted below the nominal is its finding (substandard_spec, and the
+    contradiction under measured_below.also_mismatch), not this rule's."""
     if not leaves_to_measured(facts):
         return set()
     quantities = [q for q, c in ((facts.get("measured_below") or {}).get("quantities") or {}).items()

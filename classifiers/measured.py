@@ -2,12 +2,13 @@
 买家实测40分钟) below its own nominal value of the same quantity (the model code's fill or length, else the one other
 mass or length stated; the declared emergency duration; the one conductor section).
 
-Contract: `measured_findings(text, category, specs, facts)` returns one `substandard_spec` `Finding` (`data/specs.yaml`
-`measured_below`: its `reason`) for one text (a field, or the listing's fields joined) when a quantity of the category
-is stated after a measured cue (`cues`, within `window` characters of its clause) below the text's one nominal value
-by more than the tolerance (a dry-powder fill: the extinguisher fill tolerance of its size). `measured_values(text,
-quantity, facts)` is the set of such values a text states, for the spec_mismatch rules comparing the same quantity:
-under `also_mismatch: false` they leave a measured value below the nominal to this rule (`leaves_to_measured`).
+Contract: `measured_findings(text, category, specs, facts)` returns one `substandard_spec` `Finding`
+(`data/specs.yaml` `measured_below`: its `reason`), and under `also_mismatch` a `spec_mismatch` one for the same pair,
+for one text (a field, or the listing's fields joined) when a quantity of the category is stated after a measured cue
+(`cues`, within `window` characters of its clause) below the text's one nominal value by more than the tolerance (a
+dry-powder fill: the extinguisher fill tolerance of its size). `measured_values(text, quantity, facts)` is the set of
+such values a text states, for the spec_mismatch rules comparing the same quantity: they leave a measured value below
+the nominal to this rule (`leaves_to_measured`), so a pair is reported once.
 A measured value at or above the nominal contradicts nothing, a clause of other goods (别家标4kg实际2kg,
 `skip_clause_words`) says nothing of this one; a rule switched off reports nothing.
 """
@@ -59,9 +60,9 @@ def measured_values(text: str, quantity: str, facts: dict[str, Any]) -> set[floa
 
 
 def leaves_to_measured(facts: dict[str, Any]) -> bool:
-    """Whether the spec_mismatch rules leave a measured value below the nominal to this rule (the policy)."""
-    cfg = _cfg(facts)
-    return bool(cfg.get("enforce")) and not cfg.get("also_mismatch", True)
+    """Whether the spec_mismatch rules leave a measured value below the nominal to this rule: whenever it is
+    on, since it reports the contradiction itself under `also_mismatch`."""
+    return bool(_cfg(facts).get("enforce"))
 
 
 def _one(values: set[float]) -> float | None:
@@ -115,9 +116,13 @@ def measured_findings(text: str, category: str, specs: dict[str, Any], facts: di
         for value, said in stated:
             if value < least - 1e-9:
                 unit = q.get("unit", "")
-                return [finding(str(cfg.get("reason", "substandard_spec")),
-                                f"{q.get('name', quantity)}标称 {nominal:g} {unit}，商品自述实际/实测只有 {value:g} {unit}"
-                                f"（{q.get('rule', '')}）", text, said)]
+                reason = str(cfg.get("reason", "substandard_spec"))
+                found = [finding(reason, f"{q.get('name', quantity)}标称 {nominal:g} {unit}，商品自述实际/实测只有 "
+                                         f"{value:g} {unit}（{q.get('rule', '')}）", text, said)]
+                if cfg.get("also_mismatch") and reason != "spec_mismatch":
+                    found.append(finding("spec_mismatch", f"{q.get('name', quantity)}标称 {nominal:g} {unit}，同一商品又自述"
+                                                          f"实际/实测 {value:g} {unit}，前后矛盾", text, said))
+                return found
     return []
 
 

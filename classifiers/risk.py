@@ -740,10 +740,12 @@ class RiskRules:
             if listing.description:
                 parts.append(("description", listing.description))
             joined = " ".join(t for _, t in parts)
-            reasons += [_joined_finding(f, parts)
-                        for f in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts),
-                                             standards=False)
-                        if f.code == "substandard_spec"][:1]
+            found = check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts), standards=False)
+            below = [f for f in found if f.code == "substandard_spec"][:1]
+            # the contradiction a policy reports with the same evidence (a measured fill below the code's)
+            paired = [f for f in found if f.code == "spec_mismatch" and below and f.span == below[0].span
+                      and not any(r.code == "spec_mismatch" for r in reasons)][:1]
+            reasons += [_joined_finding(f, parts) for f in below + paired]
         if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
             title_scalars = _scalars(title_specs)
             for i, ((source, text), (phrases, field_specs, spec_found, field_scalars)) in enumerate(zip(fields, analysed)):

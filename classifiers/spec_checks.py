@@ -254,8 +254,14 @@ def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, 
         low_a = a is not None and least[0] and a < least[0]
         if low_a or b < least[1]:
             want = (f"{least[0]}A/" if least[0] else "") + f"{least[1]}B"
-            return [finding(cfg.get("reason", "substandard_spec"), f"型号 {code['code']} 的灭火级别应不低于 {want}，商品却标称 "
-                            f"{needle.split('级别')[-1].strip(' :：为').upper()}{_by(cfg)}", text, needle)]
+            shown = needle.split('级别')[-1].strip(' :：为').upper()
+            reason = cfg.get("reason", "substandard_spec")
+            found = [finding(reason, f"型号 {code['code']} 的灭火级别应不低于 {want}，商品却标称 {shown}{_by(cfg)}", text, needle)]
+            if cfg.get("also_mismatch") and reason != "spec_mismatch":
+                found.append(finding("spec_mismatch", f"型号 {code['code']} 表示 {code['amount']:g} "
+                                     f"{UNITS.get(code['unit'], code['unit'])}，标称的灭火级别 {shown} 却是更小规格的级别"
+                                     f"{_by(cfg)}", text, needle))
+            return found
         # a rating of a unit at least twice its size (144B, the 8 kg rating, on MFZ/ABC4): the rating
         # belongs to another size, so the listing contradicts its own code
         bigger = [(float(k), v) for k, v in table.items() if float(k) >= 2 * code["amount"] and v[1] > least[1]]
@@ -1625,7 +1631,7 @@ _MEASURED_QUANTITY = {"extinguisher amount": "fill", "hose length": "hose_length
 
 def _measured_below(family: str, first: str, a: set, other: str, b: set, category: str) -> bool:
     """Whether one field's single value of `family` is one it states as measured (实际装粉 约2.5kg) below the other's
-    single value, the policy (measured_below.also_mismatch: false) leaves such a pair to measured.py, and measured.py
+    single value, such a pair is left to measured.py (which reports it, as the policy says), and measured.py
     flags the two fields (it needs their nominal: a model code, a declared duration)."""
     facts = load_facts()
     if len(a) != 1 or len(b) != 1 or not leaves_to_measured(facts):

@@ -114,11 +114,23 @@ def test_cable_code_conductor_against_the_stated_metal(rules):
 
 def test_measured_values_below_the_nominal(rules):
     fill = codes(rules, "干粉灭火器 MFZ/ABC5 5公斤 仓库", "portable_extinguisher", {"实测装粉": "4.2kg"}, price="70")
-    assert "substandard_spec" in fill and "spec_mismatch" not in fill
+    assert {"substandard_spec", "spec_mismatch"} <= set(fill)  # below the standard, and the listing contradicts itself
     hose = codes(rules, "消防水带 13-65-25 PVC衬里", "fire_hose", {}, "标25米，实际22米。", price="90")
-    assert "substandard_spec" in hose and "spec_mismatch" not in hose
+    assert {"substandard_spec", "spec_mismatch"} <= set(hose)
     light = codes(rules, "消防应急照明灯 应急时间90分钟 LED", "emergency_light", {"买家实测": "35分钟"}, price="30")
     assert "substandard_spec" in light
+
+
+def test_measured_values_below_the_nominal_only_substandard_when_the_policy_says_so(rules):
+    """`measured_below.also_mismatch` (specs.yaml): the labellings disagree (open files mostly substandard_spec
+    alone, the opened heldout3 spec_mismatch); switched off, the contradiction is left to measured.py."""
+    import copy
+
+    from classifiers.risk import RiskRules
+    facts = copy.deepcopy(rules.facts)
+    facts["measured_below"]["also_mismatch"] = False
+    hose = codes(RiskRules(facts=facts), "消防水带 13-65-25 PVC衬里", "fire_hose", {}, "标25米，实际22米。", price="90")
+    assert "substandard_spec" in hose and "spec_mismatch" not in hose
 
 
 def test_measured_values_at_or_above_the_nominal_or_of_other_goods(rules):
@@ -133,7 +145,7 @@ def test_measured_values_at_or_above_the_nominal_or_of_other_goods(rules):
 def test_measured_fill_against_a_bare_size_and_within_the_tolerance(rules):
     # no model code: the one other mass the listing states is the nominal
     bare = codes(rules, "干粉灭火器 4kg 店铺用", "portable_extinguisher", {}, "实际装粉3kg，够用。", price="45")
-    assert "substandard_spec" in bare and "spec_mismatch" not in bare
+    assert {"substandard_spec", "spec_mismatch"} <= set(bare)
     # within the 4 kg size's ±2 %: neither below the standard nor a contradiction
     assert "substandard_spec" not in codes(rules, "干粉灭火器 MFZ/ABC4 4公斤", "portable_extinguisher",
                                            {"实际充装量": "3.95kg"}, price="60")

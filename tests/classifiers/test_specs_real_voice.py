@@ -185,10 +185,10 @@ def test_more_shop_wordings_within_the_standard(rules, category, title, attribut
     ("钢质防火门 甲级 工程 消防通道门 可定制", {"耐火极限(h)": "1.0"}),  # the unit in the attribute's name
 ])
 def test_gb12955_written_time_below_its_grade(rules, title, attributes):
-    """Below the class it claims (substandard_spec; see test_generalisation for the switch that also
-    reports the contradiction)."""
+    """Below the class it claims (substandard_spec), and the grade word contradicted (spec_mismatch) under the
+    shipped `lower_time_also_mismatch` (see test_generalisation for the switch)."""
     found = spec_reasons(rules, "fire_door", title, attributes)
-    assert set(found) == {"substandard_spec"} and "GB 12955-2008" in found["substandard_spec"]
+    assert set(found) == {"substandard_spec", "spec_mismatch"} and "GB 12955-2008" in found["substandard_spec"]
 
 
 def test_gb12955_written_time_below_its_grade_in_the_description(rules):
@@ -212,7 +212,7 @@ def test_gb12955_grades_that_agree_or_contradict(rules):
 
 def test_gb14102_shutter_times(rules):
     assert set(spec_reasons(rules, "fire_shutter", "特级防火卷帘 无机布 双轨双帘", {"耐火极限": "2小时"})) == \
-        {"substandard_spec"}
+        {"substandard_spec", "spec_mismatch"}
     low = spec_reasons(rules, "fire_shutter", "钢质防火卷帘门 厂房 商场", {"耐火时间": "1小时"})
     assert set(low) == {"substandard_spec"} and "GB 14102" in low["substandard_spec"]
     assert spec_reasons(rules, "fire_shutter", "无机布防火卷帘 特级", {"耐火极限": "≥3.0h"}) == {}
@@ -284,13 +284,15 @@ def test_extinguisher_code_fill_and_rating(rules):
     assert set(spec_reasons(rules, "portable_extinguisher", "干粉灭火器 MFZ/ABC4 4kg 店用", {},
                             "灭火剂量：3公斤，瓶身加厚")) == {"spec_mismatch"}
     # the rating of a smaller size is below the least rating of its own (GB 50140 table): below the
-    # standard's minimum (taxonomy.md substandard_spec; specs.yaml extinguisher.ratings.reason)
+    # standard's minimum (taxonomy.md substandard_spec; specs.yaml extinguisher.ratings.reason), and a rating
+    # contradicting the code (ratings.also_mismatch)
     low = spec_reasons(rules, "portable_extinguisher", "干粉灭火器 4公斤 店铺", {"型号": "MFZ/ABC4", "灭火级别": "1A/21B"})
-    assert set(low) == {"substandard_spec"} and "2A/55B" in low["substandard_spec"] and "GB 50140" in low["substandard_spec"]
+    assert set(low) == {"substandard_spec", "spec_mismatch"} and "2A/55B" in low["substandard_spec"] and "GB 50140" in low["substandard_spec"]
     # the same in one title, as real_voice4 writes it; MF/ABC3 is at least 2A/34B
-    assert set(spec_reasons(rules, "portable_extinguisher", "MF/ABC4 干粉灭火器 4kg 灭火级别1A/21B 店铺必备")) == {"substandard_spec"}
+    assert set(spec_reasons(rules, "portable_extinguisher", "MF/ABC4 干粉灭火器 4kg 灭火级别1A/21B 店铺必备")) == \
+        {"substandard_spec", "spec_mismatch"}
     assert set(spec_reasons(rules, "portable_extinguisher", "灭火器 3公斤 干粉 家用",
-                            {"型号": "MFZ/ABC3", "灭火级别": "1A/21B"})) == {"substandard_spec"}
+                            {"型号": "MFZ/ABC3", "灭火级别": "1A/21B"})) == {"substandard_spec", "spec_mismatch"}
     assert spec_reasons(rules, "portable_extinguisher", "灭火器4kg 干粉 ABC 国标",
                         {"灭火级别": "2A/55B", "型号": "MFZ/ABC4"}) == {}
     assert spec_reasons(rules, "portable_extinguisher", "二氧化碳灭火器 MT3 3公斤 机房", {"灭火级别": "21B"}) == {}
