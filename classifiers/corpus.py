@@ -64,12 +64,13 @@ HELDOUT8_PATH = DATA_DIR / "heldout8.jsonl"
 # the voice of live-stream and discount-app shops and shops re-posting the same goods (long descriptions, pasted
 # answers, SKU options that differ, older listings citing the rules of their time), the tenth in the voice of
 # factories and distributors (catalogue tables, model-code families, report excerpts, bulk tiers); sealed on
-# arrival, before that session's rules fixed against the opened heldout3 were merged.
+# arrival, before that session's rules fixed against the opened heldout3 were merged. The ninth, the lowest of all
+# on arrival (risk F1 0.918, price_too_low recall 0.467), was opened later that session like heldout2 and heldout3
+# (its misses read once), and an eleventh in the same voice sealed in its place.
 HELDOUT9_PATH = DATA_DIR / "heldout9.jsonl"
 HELDOUT10_PATH = DATA_DIR / "heldout10.jsonl"
-SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH,
-                HELDOUT10_PATH)
-OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH)  # once sealed, now read: measured on, never trained on
+SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT10_PATH)
+OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT9_PATH)  # once sealed, now read: measured on, never trained on
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
 # Trained on beside CORPUS_PATH when present: the hand-written lines (also in corpus.jsonl: they
 # count once) and listings written in the voice of real shop pages (issue 17)
