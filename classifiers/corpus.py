@@ -69,7 +69,13 @@ HELDOUT8_PATH = DATA_DIR / "heldout8.jsonl"
 # (its misses read once), and an eleventh in the same voice sealed in its place.
 HELDOUT9_PATH = DATA_DIR / "heldout9.jsonl"
 HELDOUT10_PATH = DATA_DIR / "heldout10.jsonl"
-SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT10_PATH)
+# An eleventh (session 30), by a writer who saw neither the rules nor any other listings, in the ninth's voice
+# (live-stream and discount-app shops: coupon prices, group-buy tiers, SKU options, pasted answers); sealed on
+# arrival, before the rules fixed against the opened heldout9 were merged. Its writer built it from templates
+# with shared pools of openings, answers and after-sale text (their report), so its listings resemble each other.
+HELDOUT11_PATH = DATA_DIR / "heldout11.jsonl"
+SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT10_PATH,
+                HELDOUT11_PATH)
 OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT9_PATH)  # once sealed, now read: measured on, never trained on
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
 # Trained on beside CORPUS_PATH when present: the hand-written lines (also in corpus.jsonl: they
