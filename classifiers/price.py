@@ -51,8 +51,9 @@ _NUM = r"(\d{1,4}|[一两二三四五六七八九十])"
 # _NUM where no digit or point comes before it; the lookbehinds follow the first character, so the engine
 # can skip ahead to a digit or numeral (an expression opening with a lookbehind is tried at every position)
 _NUM_AFTER_NONE = r"(\d(?<![\d.]\d)\d{0,3}|[一两二三四五六七八九十](?<![\d.][一两二三四五六七八九十]))"
-# _NUM where no digit, point or dash comes before it: not the tail of a code or an edition (14907-2002)
-_NUM_NOT_CODE = r"(\d(?<![\d.\-]\d)\d{0,3}|[一两二三四五六七八九十](?<![\d.\-][一两二三四五六七八九十]))"
+# _NUM where no digit, point or dash comes before it: not the tail of a code or an edition (14907-2002), nor a
+# standard's number after its letters (XF 1205 盒装: no count)
+_NUM_NOT_CODE = r"(?<!xf)(?<!xf\s)(?<!gb)(?<!gb\s)(?<!ga)(?<!ga\s)(?<!/t)(?<!/t\s)(\d(?<![\d.\-]\d)\d{0,3}|[一两二三四五六七八九十](?<![\d.\-][一两二三四五六七八九十]))"
 _UNIT_WORD = r"(?:只|个|瓶|具|支|条|套|件|台|卷|桶|盒|罐|盘|根|把|块|樘|副|双|顶|片)"
 _BOX_RES = [
     re.compile(r"(?:一|每|1)\s*(?:箱|件|盒|包|组|份)\s*(?:装)?\s*" + _NUM + r"\s*" + _UNIT_WORD),   # 一箱12个, 一组10个
@@ -100,7 +101,9 @@ _STATED_PARTS = [
     r"(?:元|块|¥)\s*(?:/|每|一)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])",
     # 20一米, 35一平, 每米20: a number then 一/每 and a unit; 按米卖, 按平方计价
     r"\d\s*(?:/|一|每)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])(?!\s*\d)",
-    r"按\s*(米|平方米|平米|平方|面积|公斤|千克|重量|斤|樘|套|个|只|件|桶|卷|盘)\s*(?:计价|计算|卖|销售|出售|算|报价|收费)?",
+    # (按米卖的可以剪: "those sold by the metre", a shop's terms in a pasted answer, not this price's unit)
+    r"按\s*(米|平方米|平米|平方|面积|公斤|千克|重量|斤|樘|套|个|只|件|桶|卷|盘)"
+    r"(?!\s*(?:计价|计算|卖|销售|出售|算|报价|收费)?\s*的)\s*(?:计价|计算|卖|销售|出售|算|报价|收费)?",
     r"(?<![0-9.])(?:每|单价/?)\s*(米|平方米|平米|平方|㎡)(?![0-9])",
     # 每米6.4元, 每平方85元: the unit, then the price in yuan (never 每米10根)
     r"(?<![0-9.])每\s*(米|平方米|平米|平方|㎡)\s*\d+(?:\.\d+)?\s*(?:元|块)",
@@ -189,8 +192,8 @@ _WIRE_CODE_RE = re.compile(r"(?<![a-z])(?:bv|bvr|bvv|rv|br)\s?(\d+(?:\.\d+)?)(?!
 
 
 def offered_section(title: str) -> float | None:
-    """The least conductor section a title offers when it lists several (1.5/2.5/4/6平方) or names a
-    single-core wire by code (ZR-BV2.5); None otherwise."""
+    """The least conductor section a title (or a description's option list) offers when it lists several
+    (1.5/2.5/4/6平方) or names a single-core wire by code (ZR-BV2.5); None otherwise."""
     norm = _norm(title or "")
     sizes: list[float] = []
     for m in _OFFERED_RE.finditer(norm):
@@ -201,7 +204,8 @@ def offered_section(title: str) -> float | None:
     return min(sizes) if sizes else None
 
 
-def _scaled(prior: dict[str, Any], specs: dict[str, Any], title: str | None = None) -> dict[str, Any] | None:
+def _scaled(prior: dict[str, Any], specs: dict[str, Any], title: str | None = None,
+            description: str | None = None) -> dict[str, Any] | None:
     """A prior priced per mm² of conductor or per m² of blanket, turned into a median for
     this listing's stated size (None when the size is not stated). Per mm², a title offering several
     sections, or naming a wire's section in its code, is priced for the least (the seller's most
@@ -209,10 +213,11 @@ def _scaled(prior: dict[str, Any], specs: dict[str, Any], title: str | None = No
     for key, (size_of, unit) in _SCALES.items():
         if key in prior:
             size = size_of(specs)
-            if key == "per_mm2" and title:
-                offered = offered_section(title)
-                if offered is not None and (not size or offered < size):
-                    size = offered
+            if key == "per_mm2":
+                for text in (title, description):
+                    offered = offered_section(text) if text else None
+                    if offered is not None and (not size or offered < size):
+                        size = offered
             if not size:
                 return None
             return {**prior, "median": round(float(prior[key]) * size, 2),
@@ -264,13 +269,15 @@ def has_prior(priors: dict[str, Any], category: str) -> bool:
 
 
 def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
-               basis: str | None = None, title: str | None = None) -> dict[str, Any] | None:
+               basis: str | None = None, title: str | None = None,
+               description: str | None = None) -> dict[str, Any] | None:
     """The price prior for this category and stated size, else the category fallback.
 
     Entries with `per_mm2` (cables, per metre) or `per_m2` (blankets, per piece) scale with
     the stated size and are skipped when the size is unknown. `basis`: the unit the price was
     read in (None: the category's default); an entry's `basis` (default: the category's first
-    unit in `units`) must match it."""
+    unit in `units`) must match it. `description`: sections it offers as options (规格：1.5/2.5/4/6平方) count as the
+    title's do."""
     if not _priors_by_category(priors).get(category):
         return None
     entries, named = _priors_in_basis(priors, category, basis)
@@ -306,7 +313,7 @@ def find_prior(priors: dict[str, Any], category: str, specs: dict[str, Any],
                 return {**p, "median": round(float(p["per_kw"]) * kw, 2), "label": f"{p['label']} {kw:g} kW"}
             continue
         if "agent" not in p and "amount" not in p and _when(p, specs):
-            scaled = _scaled(p, specs, title)
+            scaled = _scaled(p, specs, title, description)
             if scaled is not None:
                 return scaled
     return None
@@ -480,6 +487,47 @@ def _tied_count(text: str, price: float) -> int | None:
     return None
 
 
+# a SKU option the page prices (规格：单只32；三只装90, 挂架/挂钩 4.9元): its label runs back from the figure to the
+# previous separator; an option list names each option before its price
+_OPTION_SEP = "；;，,。|\n：:【】"
+_SINGLE_RE = re.compile(r"单(?:只|个|具|瓶|支|条|套|件|台|卷|盒|把|樘|片|拍)|(?:^|[^\d])(?:1|一)\s*(?:只|个|具|瓶|支|条|套|件|台|盒|把|樘|片)(?!装)")
+
+
+def option_for_price(text: str, price: float) -> str | None:
+    """The label of the option a text prices at the listing's own price (单只 in 规格：单只32；三只装90 at 32; 挂架/挂钩
+    in 挂架/挂钩 4.9元 at 4.9), or None: the figure must stand alone (not part of a code, a size or a larger number),
+    right after a label of a few characters with no figure of its own but a count."""
+    norm = _norm(text)
+    if "块" in norm:
+        norm = _SPOKEN_PRICE_RE.sub(r"\1.\2元", norm)  # 4块9: 4.9 yuan
+    figure = f"{price:.2f}".rstrip("0").rstrip(".")
+    for m in re.finditer(rf"(?<![\d.]){re.escape(figure)}(?:\.0+)?(?![\d.])\s*(?:元|块)?(?!\s*(?:米|m|kg|公斤|千克|升|l|只|个|具|瓶|平|㎡|分钟|min|小时|h|年|℃|度|%|v|a|w|mm|cm)(?![a-z]))", norm):
+        start = m.start()
+        i = start - 1
+        while i >= 0 and norm[i] not in _OPTION_SEP:
+            i -= 1
+        label = norm[i + 1:start].strip(" =-—")
+        if not label or len(label) > 24 or label.endswith(("价", "价格", "售价", "秒杀", "券后", "到手", "只要", "仅")):
+            continue  # no label, a sentence rather than an option, or the price itself (到手价32)
+        if re.search(r"\d+(?:\.\d+)?\s*(?:元|块)", label):
+            continue  # another price inside: not one option's label
+        return label
+    return None
+
+
+def option_count(label: str) -> int | None:
+    """Pieces an option's label says its price buys: a pack (三只装, 10只装, 4kg×2+箱), 1 (单只, 1个), or None when the
+    label counts nothing (包邮, 显示)."""
+    if _SINGLE_RE.search(label):
+        return 1
+    n = pack_count(label, {})
+    if n > 1:
+        return n
+    m = re.match(_NUM + r"\s*(?:只|个|具|瓶|支|条|套|件|台|盒|把|樘|片)", label) or \
+        re.search(r"[x×*]\s*(\d{1,2})(?![\d.])", label)
+    return _cn_int(m.group(1)) if m and _cn_int(m.group(1)) > 1 else None
+
+
 @lru_cache(maxsize=4096)
 def _row_pack(key: str, value: str) -> int:
     """`pack_count` of an attribute row ("K V"), remembered (rows repeat across listings)."""
@@ -491,6 +539,12 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
     a pack in an attribute row (规格: 6卷/组; not a bare quantity row) or the description (4只装); a packing row
     (包装: 100只/箱) only where the listing says the price is the carton's. 1 when none is stated."""
     title = listing.title or ""
+    if price is not None:  # the option the page prices (规格：单只32；三只装90 at 32): what that option buys
+        for key, value in [("", listing.description or "")] + list((listing.attributes or {}).items()):
+            label = option_for_price(f"{key} {value}" if key else value, float(price)) if value else None
+            count = option_count(label) if label is not None else None
+            if count is not None:
+                return count
     n = pack_count(title, {})
     if n > 1:
         return n
@@ -508,6 +562,8 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
             continue
         if k in QTY_KEYS:
             continue
+        if _SINGLE_RE.search(_norm(str(value))):
+            continue  # SKU options, a single one among them (颜色分类: 单只;三只装): the price shown may be the single's
         n = _row_pack(str(key), str(value))
         if n > 1:
             return n
@@ -702,6 +758,13 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
                 continue  # 铭牌齐全, 标牌清晰: the product's own part is there, not sold alone
             if not any(c in before for c in cues):
                 return f"配件 {m.group(0)}"
+    if accessory is not None and listing.display_price:
+        # the option the page's price names is an accessory (挂架/挂钩 4.9元; 替换电池9V(单拍不含报警器) 5.9)
+        for key, value in [("", listing.description or "")] + list((listing.attributes or {}).items()):
+            label = option_for_price(f"{key} {value}" if key else value, float(listing.display_price)) if value else None
+            m = accessory.search(label) if label else None
+            if m and not any(c in label[max(0, m.start() - 3):m.start()] for c in cues):
+                return f"配件规格 {label}"
     if used is not None:
         for text in (title, _norm(listing.description or "")):
             m = used.search(text)
@@ -951,12 +1014,12 @@ class PriceModel(BaseEstimator):
         return category, key
 
     def baseline(self, category: str, specs: dict[str, Any], basis: str | None = None,
-                 title: str | None = None) -> dict[str, Any] | None:
+                 title: str | None = None, description: str | None = None) -> dict[str, Any] | None:
         """The median unit price to compare with, its spread (log units), count and source."""
         self._check_fitted()
         key = self._key(category, specs, basis)
         group = self.groups_.get(key)
-        prior = find_prior(self.priors_, category, specs, basis, title)
+        prior = find_prior(self.priors_, category, specs, basis, title, description)
         label = (prior or {}).get("label") or f"{category_name(category)} {_spec_label(key[1])}".strip()
         own_ratio = (prior or {}).get("ratio")
         if group is None:
@@ -988,7 +1051,7 @@ class PriceModel(BaseEstimator):
                         self.priors_.get("min_amount"), self.priors_.get("set_parts"))
         if up is None:
             return None
-        base = self.baseline(category, specs, up["basis"], listing.title or "")
+        base = self.baseline(category, specs, up["basis"], listing.title or "", listing.description)
         if base is None:
             return None
         ratio = up["unit_price"] / base["median"]

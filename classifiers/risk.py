@@ -527,9 +527,9 @@ class RiskRules:
 
     # -- price -------------------------------------------------------------------------
     def find_prior(self, category: str, specs: dict[str, Any], basis: str | None = None,
-                   title: str | None = None) -> dict[str, Any] | None:
+                   title: str | None = None, description: str | None = None) -> dict[str, Any] | None:
         """The price prior for this category, stated size and price unit, else the category fallback."""
-        return _find_prior(self.price_priors, category, specs, basis, title)
+        return _find_prior(self.price_priors, category, specs, basis, title, description)
 
     def price_reason(self, listing: Listing, category: str, specs: dict[str, Any],
                      price_model: Any = None) -> list[Reason]:
@@ -552,7 +552,7 @@ class RiskRules:
                          cfg.get("set_parts"))
         if up is None:
             return []  # a cable without its length, say: nothing to compare
-        prior = self.find_prior(category, specs, up["basis"], listing.title or "")
+        prior = self.find_prior(category, specs, up["basis"], listing.title or "", listing.description)
         if prior is None:
             return []
         unit, suffix = up["unit_price"], _BASIS_UNIT.get(up["basis"], "")
