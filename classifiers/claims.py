@@ -27,7 +27,7 @@ from typing import Any
 
 from firewatch.core.text import normalize
 
-from .replies import named_denial
+from .replies import named_denial, without_questions
 from .replies import DENIAL_PREFIX as _DENIAL_PREFIX, DENIAL_SUFFIX as _DENIAL_SUFFIX, DENIAL_WINDOW as _DENIAL_WINDOW
 from .measured import flags_joined, leaves_to_measured, measured_values
 from .same_quantity import same_quantity_twice
@@ -226,6 +226,8 @@ def _detection(fields: list[tuple[str, str]], category: str, cfg: dict[str, Any]
     # any table; its description saying 天然气甲烷专用款 against 检测气体：丙烷 still contradicts it)
     for claimant in ("title", "description"):
         text = next((t for s, t in fields if s == claimant), "")
+        if claimant == "description":
+            text = without_questions(text)  # a buyer asking after a gas (问：液化气能用吗) claims none
         claimed = _words_in(normalized(text), groups, denials=True) if text else set()
         if claimed:
             found = _detection_against(fields, rule, groups, keys, claimed, claimant)
@@ -267,11 +269,11 @@ def _detection_against(fields: list[tuple[str, str]], rule: dict[str, Any], grou
 _CLAIM_BEFORE = re.compile(r"(?:带|含|支持|具备|具有|自带|配)[^\s，,。;；]{0,3}$")
 
 
-_DENIAL_WORDS: dict[int, tuple[dict[str, Any], tuple[frozenset, frozenset, int, tuple[str, ...]]]] = {}
+_DENIAL_WORDS: dict[int, tuple[dict[str, Any], tuple[frozenset, frozenset, int, tuple[str, ...], tuple[str, ...]]]] = {}
 
 
-def _denial_words(cfg: dict[str, Any]) -> tuple[frozenset, frozenset, int, tuple[str, ...]]:
-    """(none values, skipped keys, least key length, generic key endings) of the feature_denied facts,
+def _denial_words(cfg: dict[str, Any]) -> tuple[frozenset, frozenset, int, tuple[str, ...], tuple[str, ...]]:
+    """(none values, skipped keys, least key length, generic key endings, holder words) of the feature_denied facts,
     normalised once per section (by its id; the section is kept so the id stays its own)."""
     hit = _DENIAL_WORDS.get(id(cfg))
     if hit is None or hit[0] is not cfg:
@@ -280,7 +282,8 @@ def _denial_words(cfg: dict[str, Any]) -> tuple[frozenset, frozenset, int, tuple
         hit = _DENIAL_WORDS[id(cfg)] = (cfg, (frozenset(_normalized(tuple(cfg.get("none_values", [])))),
                                               frozenset(_normalized(tuple(cfg.get("skip_keys", [])))),
                                               int(cfg.get("min_key_chars", 2)),
-                                              _normalized(tuple(cfg.get("key_endings", [])))))
+                                              _normalized(tuple(cfg.get("key_endings", []))),
+                                              _normalized(tuple(cfg.get("holder_words", [])))))
     return hit[1]
 
 
@@ -288,7 +291,7 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
     """An attribute denying a feature (面罩：无, 耐火：否) the title claims (含面罩, 耐火电缆)."""
     if not cfg.get("enforce"):
         return []
-    none_values, skip, min_key, suffixes = _denial_words(cfg)
+    none_values, skip, min_key, suffixes, holders = _denial_words(cfg)
     title = next((t for s, t in fields if s == "title"), "")
     norm_title = None
     for source, text in fields:
@@ -317,6 +320,8 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
             for m in re.finditer(re.escape(word), norm_title):
                 if stem and not _CLAIM_BEFORE.search(norm_title[max(0, m.start() - 5):m.start()]):
                     continue
+                if not stem and norm_title[m.end():].lstrip().startswith(holders):
+                    continue  # a holder of the thing (灭火器箱), not the thing: 灭火器：不含 agrees
                 if not (_DENIAL_PREFIX.search(norm_title[max(0, m.start() - _DENIAL_WINDOW):m.start()])
                         or _DENIAL_SUFFIX.search(norm_title[m.end():m.end() + _DENIAL_WINDOW + 2])):
                     start = text.find(value, len(raw_key))
