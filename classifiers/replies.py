@@ -3,9 +3,9 @@
 `question_of(norm, start)` says whether a value at `start` of a normalised text stands in the seller's reply to a
 buyer's question (问：电池多大？答：八百毫安的) and what the question asked: the reply is the seller's own statement of
 the product, its figure said of what the question names. `named_denial(...)` finds an attribute value denying a
-feature by name (通讯方式：不联网) that the title claims undenied (NB-IoT联网烟感); `without_questions(text)` blanks the
-buyer's questions of a text, which state nothing of the product. All are bounded (a window of characters, a word of
-two to four).
+feature by name (通讯方式：不联网) that the title claims undenied (NB-IoT联网烟感); `without_questions(text)` (from
+specs.py) blanks the buyer's questions of a text, which state nothing of the product. All are bounded (a window of
+characters, a word of two to four).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import re
 
 from firewatch.core.text import normalize
 
-from .specs import Finding, snippet
+from .specs import Finding, snippet, without_questions  # noqa: F401  (the claims rules import it from here)
 
 # the title's own words saying a feature is absent (claims.py reads the same)
 DENIAL_PREFIX = re.compile(r"(?:无需|无须|不需要?|不用|没有|不带|不含|无|不|非|免|未)(?:配|带|装|含|用|需|要|接|连)?\s*$")
@@ -40,19 +40,6 @@ def question_of(norm: str, start: int, floor: int = 0) -> str | None:
         return None  # a new question after the reply
     asked = [m for m in _QUESTION_MARK.finditer(norm, lo, ans.start())]
     return norm[asked[-1].end():ans.start()] if asked else ""
-
-
-# a buyer's question as a page reports it (问：能用液化气吗？ / 问：和普通BV有什么区别？答：…): from 问 and its colon to the
-# question mark, the reply's 答 or the line's end, at most `_QA_WINDOW` characters
-_QUESTION_SPAN = re.compile(r"问\s*[:：][^\n问答]{0,%d}?(?:[?？]|(?=答\s*[:：])|(?=\n)|$)" % _QA_WINDOW)
-
-
-def without_questions(text: str) -> str:
-    """`text` with each buyer's question (问：…？) blanked by spaces, its length kept: what a buyer asks about
-    (液化气能用吗, 和普通BV有什么区别, 是4公斤吗) is no statement of the product; the seller's reply stays."""
-    if "问" not in text:
-        return text
-    return _QUESTION_SPAN.sub(lambda m: " " * len(m.group(0)), text)
 
 
 # a feature an attribute's value denies by name (不联网, 不支持联动): the word after the denial, two to four characters;

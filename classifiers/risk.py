@@ -34,7 +34,6 @@ from .price import has_prior as _has_prior
 from .price import find_prior as _find_prior
 from .price import unit_price as _unit_price
 from .regex_scan import Scanner
-from .replies import without_questions
 from .risk_model import TEXT_CODES, RiskTextModel
 from .spec_checks import check_specs
 from .set_price import set_price_reason
@@ -660,11 +659,8 @@ class RiskRules:
 
     def _field_rules(self, text: str, source: str, category: str, now: datetime | date | None,
                      specs: dict[str, Any] | None = None) -> tuple[list[Reason], dict[str, Any], list[tuple[str, str]], dict[str, set] | None]:
-        """One field's phrase reasons, parsed specs and spec/certificate findings (no registry); the description's
-        specs are read without its buyer's questions (`replies.without_questions`), its phrases with them."""
+        """One field's phrase reasons, parsed specs and spec/certificate findings (no registry)."""
         phrases = self.phrase_reasons(text, source, category)
-        if source == "description":
-            text = without_questions(text)  # (length kept: the findings' spans stay the field's)
         field_specs = parse_specs(text, self.facts) if specs is None else specs
         found = check_specs(text, category, now, self.facts, field_specs)
         found += check_certificates(text, now, self.facts, list(field_specs.get("certificate_numbers", [])))
@@ -742,7 +738,7 @@ class RiskRules:
         if (attr_texts or listing.description) and not any(r.code == "substandard_spec" for r in reasons):
             parts = [("title", title)] + [(s, t) for s, t in fields if s.startswith("attributes.")]
             if listing.description:
-                parts.append(("description", without_questions(listing.description)))
+                parts.append(("description", listing.description))
             joined = " ".join(t for _, t in parts)
             found = check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts), standards=False)
             below = [f for f in found if f.code == "substandard_spec"][:1]

