@@ -6,6 +6,7 @@ it lies in, for the ways sellers contradict themselves (facts: `data/specs.yaml`
 - what a detector detects: a smoke alarm whose detection attribute names heat alone (探测方式：感温),
   a gas detector whose title names one gas and whose 检测气体 attribute another (天然气 / 一氧化碳);
 - a feature the title claims and an attribute denies (title 含面罩, attribute 面罩：无);
+- the title's pack of several units against a count attribute of another number of them (3条装 / 数量：1条);
 - an "actual" value the seller admits below the one stated of the same quantity (电机功率15kW …
   实配电机7.5千瓦; 铭牌功率 22kW, 实际电机 15kW; not 实际安装只需5分钟 against 应急时间 90分钟);
 - the same quantity stated twice with values that differ (长度 25m / 描述 三十米; 有效期5年 / 3年; 2×5W / 2×3W),
@@ -29,6 +30,7 @@ from firewatch.core.text import normalize
 
 from .replies import named_denial, without_questions
 from .replies import DENIAL_PREFIX as _DENIAL_PREFIX, DENIAL_SUFFIX as _DENIAL_SUFFIX, DENIAL_WINDOW as _DENIAL_WINDOW
+from .numerals import cn_value
 from .measured import flags_joined, leaves_to_measured, measured_values
 from .same_quantity import same_quantity_twice
 from .specs import NOT_PER_MEASURE, Finding, attribute_key, normalized, snippet
@@ -330,6 +332,52 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
     return []
 
 
+_PACK_RES: dict[int, tuple[dict[str, Any], tuple[re.Pattern, re.Pattern, frozenset]]] = {}
+
+
+def _pack_res(cfg: dict[str, Any]) -> tuple[re.Pattern, re.Pattern, frozenset]:
+    """(the title's pack: 3条装 / 两只装, a count value: 1条 / 单条, the count keys) of the pack_count facts, built once per
+    section (by its id; the section is kept so the id stays its own)."""
+    hit = _PACK_RES.get(id(cfg))
+    if hit is None or hit[0] is not cfg:
+        units = "|".join(re.escape(normalize(str(u))) for u in cfg.get("units", []))
+        pack = re.compile(rf"(\d{{1,3}}|[一二两三四五六七八九十]{{1,3}})\s*({units})\s*装")
+        count = re.compile(rf"^\s*(\d{{1,3}}|[一二两三四五六七八九十]{{1,3}}|单)\s*({units})\s*$")
+        hit = _PACK_RES[id(cfg)] = (cfg, (pack, count, frozenset(_normalized(tuple(cfg.get("keys", []))))))
+    return hit[1]
+
+
+def _count_value(run: str) -> int | None:
+    return 1 if run == "单" else int(run) if run.isdigit() else cn_value(run)
+
+
+def _pack_against_count(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """The title's pack of several units (3条装) against a count attribute of another number of the same units
+    (数量：1条); a count in another unit (1套, 1件) may be the pack itself."""
+    if not cfg or not cfg.get("enforce"):
+        return []
+    pack_re, count_re, keys = _pack_res(cfg)
+    title = next((t for s, t in fields if s == "title"), "")
+    packs = {(_count_value(m.group(1)), m.group(2)) for m in pack_re.finditer(normalized(title))}
+    packs = {(n, u) for n, u in packs if n and n > 1}
+    if len(packs) != 1:
+        return []  # no pack in the title, or several packs on offer (单条 / 三条装)
+    (n, unit), = packs
+    for source, text in fields:
+        if not source.startswith("attributes."):
+            continue
+        raw_key = source.removeprefix("attributes.")
+        if attribute_key(raw_key) not in keys:
+            continue
+        value = text[len(raw_key):].strip()
+        m = count_re.match(normalize(value))
+        if m and m.group(2) == unit and _count_value(m.group(1)) not in (None, n):
+            start = text.find(value, len(raw_key))
+            return [(source, Finding("spec_mismatch", f"标题写 {n}{unit}装，属性却写“{raw_key}：{value}”",
+                                     (start, start + len(value))))]
+    return []
+
+
 def claim_mismatches(fields: list[tuple[str, str]], category: str, facts: dict[str, Any]) -> list[tuple[str, Finding]]:
     """(source field, spec_mismatch finding) for the first claim the listing takes back, or []."""
     if category == "not_fire":
@@ -337,5 +385,6 @@ def claim_mismatches(fields: list[tuple[str, str]], category: str, facts: dict[s
     cfg = facts.get("claims", {})
     return (_detection(fields, category, cfg.get("detection", {}))
             or _feature_denied(fields, cfg.get("feature_denied", {}))
+            or _pack_against_count(fields, cfg.get("pack_count", {}))
             or _actual_below_stated(fields, cfg.get("actual_value", {}), _left_to_measured(fields, category, facts))
             or same_quantity_twice(fields, category, cfg.get("same_quantity", {})))
