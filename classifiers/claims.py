@@ -289,6 +289,20 @@ def _denial_words(cfg: dict[str, Any]) -> tuple[frozenset, frozenset, int, tuple
     return hit[1]
 
 
+def _holder_after(norm_title: str, end: int, holders: tuple[str, ...]) -> bool:
+    """Whether the title word ending at `end` goes on, within three more characters of its own word, to a holder's
+    noun (灭火器箱, 灭火器放置箱, 灭火器落地架): the word names the holder, not the thing; a holder's noun of a
+    packing (箱装, 盒装) names none."""
+    rest = norm_title[end:end + 6]
+    for i in range(min(4, len(rest))):
+        if i and not ("\u4e00" <= rest[i - 1] <= "\u9fff"):
+            return False
+        if rest.startswith(holders, i):
+            word = next(h for h in holders if rest.startswith(h, i))
+            return rest[i + len(word):i + len(word) + 1] != "装"
+    return False
+
+
 def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
     """An attribute denying a feature (面罩：无, 耐火：否) the title claims (含面罩, 耐火电缆)."""
     if not cfg.get("enforce"):
@@ -322,8 +336,8 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
             for m in re.finditer(re.escape(word), norm_title):
                 if stem and not _CLAIM_BEFORE.search(norm_title[max(0, m.start() - 5):m.start()]):
                     continue
-                if not stem and norm_title[m.end():].lstrip().startswith(holders):
-                    continue  # a holder of the thing (灭火器箱), not the thing: 灭火器：不含 agrees
+                if not stem and _holder_after(norm_title, m.end(), holders):
+                    continue  # a holder of the thing (灭火器箱, 灭火器放置箱), not the thing: 灭火器：不含 agrees
                 if not (_DENIAL_PREFIX.search(norm_title[max(0, m.start() - _DENIAL_WINDOW):m.start()])
                         or _DENIAL_SUFFIX.search(norm_title[m.end():m.end() + _DENIAL_WINDOW + 2])):
                     start = text.find(value, len(raw_key))
