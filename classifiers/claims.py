@@ -6,6 +6,7 @@ it lies in, for the ways sellers contradict themselves (facts: `data/specs.yaml`
 - what a detector detects: a smoke alarm whose detection attribute names heat alone (探测方式：感温),
   a gas detector whose title names one gas and whose 检测气体 attribute another (天然气 / 一氧化碳);
 - a feature the title claims and an attribute denies (title 含面罩, attribute 面罩：无);
+- the title's pack of several units against a count attribute of another number of them (3条装 / 数量：1条);
 - an "actual" value the seller admits below the one stated of the same quantity (电机功率15kW …
   实配电机7.5千瓦; 铭牌功率 22kW, 实际电机 15kW; not 实际安装只需5分钟 against 应急时间 90分钟);
 - the same quantity stated twice with values that differ (长度 25m / 描述 三十米; 有效期5年 / 3年; 2×5W / 2×3W),
@@ -27,8 +28,9 @@ from typing import Any
 
 from firewatch.core.text import normalize
 
-from .replies import named_denial
+from .replies import named_denial, without_questions
 from .replies import DENIAL_PREFIX as _DENIAL_PREFIX, DENIAL_SUFFIX as _DENIAL_SUFFIX, DENIAL_WINDOW as _DENIAL_WINDOW
+from .numerals import cn_value
 from .measured import flags_joined, leaves_to_measured, measured_values
 from .same_quantity import same_quantity_twice
 from .specs import NOT_PER_MEASURE, Finding, attribute_key, normalized, snippet
@@ -226,6 +228,8 @@ def _detection(fields: list[tuple[str, str]], category: str, cfg: dict[str, Any]
     # any table; its description saying 天然气甲烷专用款 against 检测气体：丙烷 still contradicts it)
     for claimant in ("title", "description"):
         text = next((t for s, t in fields if s == claimant), "")
+        if claimant == "description":
+            text = without_questions(text)  # a buyer asking after a gas (问：液化气能用吗) claims none
         claimed = _words_in(normalized(text), groups, denials=True) if text else set()
         if claimed:
             found = _detection_against(fields, rule, groups, keys, claimed, claimant)
@@ -267,11 +271,11 @@ def _detection_against(fields: list[tuple[str, str]], rule: dict[str, Any], grou
 _CLAIM_BEFORE = re.compile(r"(?:带|含|支持|具备|具有|自带|配)[^\s，,。;；]{0,3}$")
 
 
-_DENIAL_WORDS: dict[int, tuple[dict[str, Any], tuple[frozenset, frozenset, int, tuple[str, ...]]]] = {}
+_DENIAL_WORDS: dict[int, tuple[dict[str, Any], tuple[frozenset, frozenset, int, tuple[str, ...], tuple[str, ...]]]] = {}
 
 
-def _denial_words(cfg: dict[str, Any]) -> tuple[frozenset, frozenset, int, tuple[str, ...]]:
-    """(none values, skipped keys, least key length, generic key endings) of the feature_denied facts,
+def _denial_words(cfg: dict[str, Any]) -> tuple[frozenset, frozenset, int, tuple[str, ...], tuple[str, ...]]:
+    """(none values, skipped keys, least key length, generic key endings, holder words) of the feature_denied facts,
     normalised once per section (by its id; the section is kept so the id stays its own)."""
     hit = _DENIAL_WORDS.get(id(cfg))
     if hit is None or hit[0] is not cfg:
@@ -280,15 +284,30 @@ def _denial_words(cfg: dict[str, Any]) -> tuple[frozenset, frozenset, int, tuple
         hit = _DENIAL_WORDS[id(cfg)] = (cfg, (frozenset(_normalized(tuple(cfg.get("none_values", [])))),
                                               frozenset(_normalized(tuple(cfg.get("skip_keys", [])))),
                                               int(cfg.get("min_key_chars", 2)),
-                                              _normalized(tuple(cfg.get("key_endings", [])))))
+                                              _normalized(tuple(cfg.get("key_endings", []))),
+                                              _normalized(tuple(cfg.get("holder_words", [])))))
     return hit[1]
+
+
+def _holder_after(norm_title: str, end: int, holders: tuple[str, ...]) -> bool:
+    """Whether the title word ending at `end` goes on, within three more characters of its own word, to a holder's
+    noun (灭火器箱, 灭火器放置箱, 灭火器落地架): the word names the holder, not the thing; a holder's noun of a
+    packing (箱装, 盒装) names none."""
+    rest = norm_title[end:end + 6]
+    for i in range(min(4, len(rest))):
+        if i and not ("\u4e00" <= rest[i - 1] <= "\u9fff"):
+            return False
+        if rest.startswith(holders, i):
+            word = next(h for h in holders if rest.startswith(h, i))
+            return rest[i + len(word):i + len(word) + 1] != "装"
+    return False
 
 
 def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
     """An attribute denying a feature (面罩：无, 耐火：否) the title claims (含面罩, 耐火电缆)."""
     if not cfg.get("enforce"):
         return []
-    none_values, skip, min_key, suffixes = _denial_words(cfg)
+    none_values, skip, min_key, suffixes, holders = _denial_words(cfg)
     title = next((t for s, t in fields if s == "title"), "")
     norm_title = None
     for source, text in fields:
@@ -317,11 +336,59 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
             for m in re.finditer(re.escape(word), norm_title):
                 if stem and not _CLAIM_BEFORE.search(norm_title[max(0, m.start() - 5):m.start()]):
                     continue
+                if not stem and _holder_after(norm_title, m.end(), holders):
+                    continue  # a holder of the thing (灭火器箱, 灭火器放置箱), not the thing: 灭火器：不含 agrees
                 if not (_DENIAL_PREFIX.search(norm_title[max(0, m.start() - _DENIAL_WINDOW):m.start()])
                         or _DENIAL_SUFFIX.search(norm_title[m.end():m.end() + _DENIAL_WINDOW + 2])):
                     start = text.find(value, len(raw_key))
                     return [(source, Finding("spec_mismatch", f"标题写“{snippet(title, word, 6)}”，"
                                              f"属性却写“{raw_key}：{value}”", (start, start + len(value))))]
+    return []
+
+
+_PACK_RES: dict[int, tuple[dict[str, Any], tuple[re.Pattern, re.Pattern, frozenset]]] = {}
+
+
+def _pack_res(cfg: dict[str, Any]) -> tuple[re.Pattern, re.Pattern, frozenset]:
+    """(the title's pack: 3条装 / 两只装, a count value: 1条 / 单条, the count keys) of the pack_count facts, built once per
+    section (by its id; the section is kept so the id stays its own)."""
+    hit = _PACK_RES.get(id(cfg))
+    if hit is None or hit[0] is not cfg:
+        units = "|".join(re.escape(normalize(str(u))) for u in cfg.get("units", []))
+        pack = re.compile(rf"(\d{{1,3}}|[一二两三四五六七八九十]{{1,3}})\s*({units})\s*装")
+        count = re.compile(rf"^\s*(\d{{1,3}}|[一二两三四五六七八九十]{{1,3}}|单)\s*({units})\s*$")
+        hit = _PACK_RES[id(cfg)] = (cfg, (pack, count, frozenset(_normalized(tuple(cfg.get("keys", []))))))
+    return hit[1]
+
+
+def _count_value(run: str) -> int | None:
+    return 1 if run == "单" else int(run) if run.isdigit() else cn_value(run)
+
+
+def _pack_against_count(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """The title's pack of several units (3条装) against a count attribute of another number of the same units
+    (数量：1条); a count in another unit (1套, 1件) may be the pack itself."""
+    if not cfg or not cfg.get("enforce"):
+        return []
+    pack_re, count_re, keys = _pack_res(cfg)
+    title = next((t for s, t in fields if s == "title"), "")
+    packs = {(_count_value(m.group(1)), m.group(2)) for m in pack_re.finditer(normalized(title))}
+    packs = {(n, u) for n, u in packs if n and n > 1}
+    if len(packs) != 1:
+        return []  # no pack in the title, or several packs on offer (单条 / 三条装)
+    (n, unit), = packs
+    for source, text in fields:
+        if not source.startswith("attributes."):
+            continue
+        raw_key = source.removeprefix("attributes.")
+        if attribute_key(raw_key) not in keys:
+            continue
+        value = text[len(raw_key):].strip()
+        m = count_re.match(normalize(value))
+        if m and m.group(2) == unit and _count_value(m.group(1)) not in (None, n):
+            start = text.find(value, len(raw_key))
+            return [(source, Finding("spec_mismatch", f"标题写 {n}{unit}装，属性却写“{raw_key}：{value}”",
+                                     (start, start + len(value))))]
     return []
 
 
@@ -332,5 +399,6 @@ def claim_mismatches(fields: list[tuple[str, str]], category: str, facts: dict[s
     cfg = facts.get("claims", {})
     return (_detection(fields, category, cfg.get("detection", {}))
             or _feature_denied(fields, cfg.get("feature_denied", {}))
+            or _pack_against_count(fields, cfg.get("pack_count", {}))
             or _actual_below_stated(fields, cfg.get("actual_value", {}), _left_to_measured(fields, category, facts))
             or same_quantity_twice(fields, category, cfg.get("same_quantity", {})))

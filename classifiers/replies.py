@@ -3,8 +3,9 @@
 `question_of(norm, start)` says whether a value at `start` of a normalised text stands in the seller's reply to a
 buyer's question (问：电池多大？答：八百毫安的) and what the question asked: the reply is the seller's own statement of
 the product, its figure said of what the question names. `named_denial(...)` finds an attribute value denying a
-feature by name (通讯方式：不联网) that the title claims undenied (NB-IoT联网烟感). Both read normalised text only and
-are bounded (a window of characters, a word of two to four).
+feature by name (通讯方式：不联网) that the title claims undenied (NB-IoT联网烟感); `without_questions(text)` (from
+specs.py) blanks the buyer's questions of a text, which state nothing of the product. All are bounded (a window of
+characters, a word of two to four).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 
 from firewatch.core.text import normalize
 
-from .specs import Finding, snippet
+from .specs import Finding, snippet, without_questions  # noqa: F401  (the claims rules import it from here)
 
 # the title's own words saying a feature is absent (claims.py reads the same)
 DENIAL_PREFIX = re.compile(r"(?:无需|无须|不需要?|不用|没有|不带|不含|无|不|非|免|未)(?:配|带|装|含|用|需|要|接|连)?\s*$")

@@ -4,7 +4,8 @@
 with units (a key only when stated), `LazySpecs(text)` the same mapping parsed one family of keys at
 a time as they are read; `extinguisher_size(specs)` gives its one extinguisher size and
 `check_certificates(text)` the `invalid_certificate` findings. The rule checks are `spec_checks`;
-`normalized(text)` is `normalize` remembered for the last few hundred texts, shared by the rules.
+`normalized(text)` is `normalize` remembered for the last few hundred texts, shared by the rules;
+`without_questions(text)` blanks a text's buyer's questions (问：…？), which state nothing of the product.
 """
 
 from __future__ import annotations
@@ -250,7 +251,7 @@ _SECTION_LIST_RE = re.compile(r"(?<![\d.*×x])(\d{1,3}(?:\.\d{1,2})?(?:\s*[/、,
 _CORES_RE = re.compile(r"(?<![a-z\d.])(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*芯(?!数)")
 _VOLTAGE_RE = re.compile(r"(0\.6/1|450/750|300/500|300/300|8\.7/15|26/35|0\.6/1\.0)\s*(kv|v)?")
 # blankets, batteries, packs, certificates
-_SIZE_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)\s*(m|米|cm|厘米)?(?![\d.*×x])")
+_SIZE_RE = re.compile(r"(\d{1,4}(?:\.\d{1,2})?)\s*(mm|毫米|m|米|cm|厘米)?\s*[*×x]\s*(\d{1,4}(?:\.\d{1,2})?)\s*(mm|毫米|m|米|cm|厘米)?(?![\d.*×x])")
 # 4只装, 装12个; never a minimum order (包装：10只起批 is one unit's price, ten the least order)
 _PACK_RE = re.compile(r"(\d{1,3})\s*(?:只|个|瓶|具|支|条|套|件|台)\s*装|装\s*(\d{1,3})\s*(?:只|个|瓶|具)(?!\s*起(?:批|订|售|购))")
 # a CCC number written in groups (2023 0109 1807 0001, 2023-01-0918-070001: its 4-digit groups or its fields
@@ -343,8 +344,14 @@ _KEY_WEIGHT_RE = re.compile(r"(?:净重|充装量|灭火剂量|药剂量|装药�
                             r"(\d+(?:\.\d+)?)(?![\d.])")
 
 
+# (heldout9) an agent's mass in grams after its noun (灭火剂重量 5000g, 充装量：2000克): the same mass in kilograms
+_KEY_GRAMS_RE = re.compile(r"(?:灭火剂重量|灭火剂量|药剂重量|药剂量|装药量|充装量)\s*[:：]?\s*(\d{3,5})\s*(?:g|克)(?![a-z])")
+
+
 def _weights(norm: str) -> list[float]:
     out = [float(m.group(2)) for m in _KEY_WEIGHT_RE.finditer(norm)]
+    if "g" in norm or "克" in norm:
+        out += [float(m.group(1)) / 1000.0 for m in _KEY_GRAMS_RE.finditer(norm)]
     for m in _WEIGHT_RE.finditer(norm):
         if _GROSS_RE.search(norm[max(0, m.start() - 12):m.start()]):
             continue
@@ -409,6 +416,21 @@ def own_clauses(norm: str) -> str:
     if _CROSS_SELL_CUE_RE.search(norm) is None:
         return norm
     return _CROSS_SELL_RE.sub(lambda m: " " * len(m.group(0)), norm)
+
+
+# (replies.py reads a reply after its question; this module blanks the question itself)
+_QUESTION_WINDOW = 60
+# a buyer's question as a page reports it (问：能用液化气吗？ / 问：和普通BV有什么区别？答：…): from 问 and its colon to the
+# question mark, the reply's 答 or the line's end, at most `_QUESTION_WINDOW` characters
+_QUESTION_SPAN = re.compile(r"问\s*[:：][^\n问答]{0,%d}?(?:[?？]|(?=答\s*[:：])|(?=\n)|$)" % _QUESTION_WINDOW)
+
+
+def without_questions(text: str) -> str:
+    """`text` with each buyer's question (问：…？) blanked by spaces, its length kept: what a buyer asks about
+    (液化气能用吗, 和普通BV有什么区别, 是4公斤吗) is no statement of the product; the seller's reply stays."""
+    if "问" not in text:
+        return text
+    return _QUESTION_SPAN.sub(lambda m: " " * len(m.group(0)), text)
 
 
 # Values introduced as other variants or options of the shop (另有20米款, 另售MFZ/ABC2, 店内还有8kg的款式, 可选20米,
@@ -504,7 +526,9 @@ def _blanket_sizes(norm: str) -> list[dict[str, Any]]:
             continue  # the box's or bag's size (收纳盒约24×14cm, 折叠后 30×20cm), not the blanket's
         a, ua, b, ub = float(m.group(1)), m.group(2), float(m.group(3)), m.group(4)
         unit = ua or ub
-        if unit in ("cm", "厘米") or (unit is None and a >= 20 and b >= 20):
+        if unit in ("mm", "毫米"):  # (heldout9: 尺寸 1000*1000mm)
+            a, b = a / 1000.0, b / 1000.0
+        elif unit in ("cm", "厘米") or (unit is None and a >= 20 and b >= 20):
             a, b = a / 100.0, b / 100.0
         elif unit is None and (a > 3 or b > 3):
             continue
@@ -565,14 +589,40 @@ def _extinguisher_family(norm: str, text: str, facts: dict[str, Any], has, specs
 
 
 def _weight_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    _put(specs, "weights_kg", _weights(norm) if has("kg") or has("公斤") or has("千克") or has("斤") else [])
+    _put(specs, "weights_kg", _weights(norm) if has("kg") or has("公斤") or has("千克") or has("斤") or has("量") else [])
 
 
 def _volume_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     _put(specs, "volumes_l", _volumes(norm) if has("l") or has("升") else [])
 
 
+_PACKING_CACHE: dict[int, tuple[dict[str, Any], re.Pattern | None]] = {}
+
+
+def _packing_foam_re(facts: dict[str, Any]) -> re.Pattern | None:
+    """The expression of 泡沫 naming the packing (specs.yaml extinguisher.packing_foam: 泡沫+纸箱, 单独泡沫隔开), by
+    the section's id (kept, so the id stays its own); None without the section."""
+    section = (facts or {}).get("extinguisher", {}).get("packing_foam")
+    if not section:
+        return None
+    hit = _PACKING_CACHE.get(id(section))
+    if hit is None or hit[0] is not section:
+        def words(key: str) -> str:
+            return "|".join(re.escape(normalize(str(w))) for w in sorted(section.get(key) or (), key=len, reverse=True))
+        joiner = "[" + re.escape(normalize(str(section.get("joiners", "+")))) + "]"
+        not_agent = r"(?!\s*(?:" + words("agent_after") + "))" if section.get("agent_after") else ""
+        pattern = (rf"(?:{words('before')})\s*{joiner}?\s*泡沫{not_agent}"
+                   rf"|泡沫\s*{joiner}?\s*(?:{words('after')})")
+        if len(_PACKING_CACHE) > 16:
+            _PACKING_CACHE.clear()
+        hit = _PACKING_CACHE[id(section)] = (section, re.compile(pattern))
+    return hit[1]
+
+
 def _agent_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
+    packing = _packing_foam_re(facts) if has("泡沫") else None
+    if packing is not None:  # the packing's foam (泡沫+纸箱) is no agent the unit holds
+        norm = packing.sub(lambda m: " " * len(m.group(0)), norm)
     _put(specs, "agents_stated", _agents_stated(norm))
     _put(specs, "agents_declared", _agents_declared(norm) if has("剂") or has("介质") else [])
 
@@ -692,7 +742,9 @@ def _colour_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict
 
 def _k_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("k"):
-        _put(specs, "k_factors", [int(v) for v in _K_RE.findall(norm)])
+        # a figure below the least K-factor (ZSTX-K15: the code's bore written after a letter) names none
+        least = int(((facts or {}).get("sprinkler") or {}).get("k_min", 0))
+        _put(specs, "k_factors", [int(v) for v in _K_RE.findall(norm) if int(v) >= least])
 
 
 def _dn_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -808,8 +860,10 @@ def _hose_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
     _put(specs, "hoses", hoses)
 
 
-# a distance is not the product's length: 距离火源3米以上, 射程≥6米, 安装高度2.5米, 3米开外
-_DISTANCE_BEFORE_RE = re.compile(r"(?:距离?|离|间距|射程|半径|高度|深度|范围)[^\d，,。；;]{0,4}$")
+# a distance is not the product's length: 距离火源3米以上, 射程≥6米, 安装高度2.5米, 3米开外; a distance's range too
+# (离灶台1-2米, 距火焰2-3米: its upper end is read after the range's first value)
+_DISTANCE_BEFORE_RE = re.compile(r"(?:距离?|离|间距|射程|半径|高度|深度|范围)[^\d，,。；;]{0,4}"
+                                 r"(?:\d{1,3}(?:\.\d{1,2})?\s*[-~～至到]\s*)?$")
 _DISTANCE_AFTER_RE = re.compile(r"\s*(?:以外|之外|开外|远|处)")
 # a length of the bulk a piece is cut from, not the piece's: 整盘200米, 整盘长度 100米, 一卷100米,
 # 100米/卷, 起订量 500米 (a hose sold by the metre from a reel of 200 m is still 8-65-20)
@@ -850,7 +904,8 @@ _CABLE_GATE = _literals(("yj", "vv", "bv", "rv", "kv", "btt", "ytt", "btl", "ng-
 
 def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if _holds_any(has, _CABLE_GATE, norm):
-        _put(specs, "cables", _cables(norm))
+        # a code a buyer asks about (问：和普通BV有什么区别？) is none the listing states
+        _put(specs, "cables", _cables(without_questions(norm)))
     times = has("*") or has("×") or has("x")
     if times:
         _put(specs, "conductors", _conductors(norm))
@@ -868,6 +923,8 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
 
 
 _SIDE_RE = re.compile(r"(\d(?<![\d.*×x]\d)(?:\.\d{1,2})?)\s*(?:米|m)(?![\d²2a-z])(?!\s*[*×x])")
+# the upper end of a range (1-2米, 1.2~1.8米): a range states no one side
+_RANGE_END_BEFORE_RE = re.compile(r"\d\s*[-~～至到]\s*$")
 # the same side in centimetres (150公分, 120cm见方)
 _SIDE_CM_RE = re.compile(r"(\d(?<![\d.*×x]\d)\d{1,2})\s*(?:公分|厘米|cm)(?![\d²2a-z])(?!\s*[*×x])")
 
@@ -879,7 +936,8 @@ def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, 
         # one side written alone (灭火毯1.0米, 尺寸：1.2m, 150公分): a square blanket's side; a distance is none
         _put(specs, "blanket_sides", sorted({float(m.group(1)) / scale for rx, scale in ((_SIDE_RE, 1), (_SIDE_CM_RE, 100))
                                              for m in rx.finditer(norm)
-                                             if not _DISTANCE_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start())
+                                             if not _DISTANCE_BEFORE_RE.search(norm, max(0, m.start() - 12), m.start())
+                                             and not _RANGE_END_BEFORE_RE.search(norm, max(0, m.start() - 3), m.start())
                                              and 0.5 <= float(m.group(1)) / scale <= 2.0}))
     _put(specs, "batteries", [{"type": kind, "text": word} for word, norm_word, kind in _battery_words(facts)
                       if norm_word in norm])
@@ -935,6 +993,9 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 # Words of one quantity whose values exclude each other (手提式 / 推车式, 快速响应 / 标准响应, 纯铜 /
 # 铜包铝): specs.yaml `word_families`. A word denied or compared (非钢质, 不带测温, 比乙级好, 比普通过滤式强) says nothing,
 # nor one the listing says the goods do without (不用插电, 无需布线, 免接线).
+# A word whose own clause goes on to ask something of the buyer (管网式系统请由有资质的单位施工, 木质门请咨询客服) names
+# goods the advice or the request is about, not what the listing sells (heldout9: a cabinet unit's after-sale text)
+_REQUEST_AFTER_RE = re.compile(r"[^，,。；;！!？?\n]{0,16}?请")
 _WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
 
 
@@ -1008,6 +1069,8 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
             # a list of denied words: 不是钴酸锂三元锂 (the words between the denial and this one)
             if _WORD_NEGATION_RE.search(before) or (w.isascii() and (norm[at - 1:at].isalnum() if at else False)):
                 continue
+            if _REQUEST_AFTER_RE.match(norm, end):
+                continue  # advice or a request about such goods (管网式系统请由…施工)
             out.setdefault(family, {}).setdefault(value, w)
     for family, value, w in _noun_values(norm, facts):
         if family not in out or value not in out[family]:
@@ -1306,4 +1369,4 @@ def check_certificates(text: str, now: datetime | date | None = None,
 
 __all__ = ["SPECS_PATH", "NOT_PER_MEASURE", "load_facts", "parse_specs", "extinguisher_size",
            "check_certificates", "validate_ccc_number", "ccc_digits", "snippet", "locate", "finding", "Finding",
-           "attribute_key", "LazySpecs"]
+           "attribute_key", "LazySpecs", "without_questions"]
