@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from firewatch.core.text import normalize
 
@@ -238,16 +238,19 @@ def _detection(fields: list[tuple[str, str]], category: str, cfg: dict[str, Any]
     return []
 
 
+def _keyed_attributes(fields: list[tuple[str, str]], keys: set | frozenset) -> Iterator[tuple[str, str, str, str]]:
+    """(source, the field's text, its raw key, its value) of each attribute field whose key is one of `keys`."""
+    for source, text in fields:
+        if source.startswith("attributes."):
+            raw_key = source.removeprefix("attributes.")
+            if attribute_key(raw_key) in keys:
+                yield source, text, raw_key, text[len(raw_key):].strip()
+
+
 def _detection_against(fields: list[tuple[str, str]], rule: dict[str, Any], groups: dict[str, list[str]], keys: set,
                        claimed: set[str], claimant: str) -> list[tuple[str, Finding]]:
     """The first detection attribute that does not state what `claimant` (title or description) claims."""
-    for source, text in fields:
-        if not source.startswith("attributes."):
-            continue
-        raw_key = source.removeprefix("attributes.")
-        if attribute_key(raw_key) not in keys:
-            continue
-        value = text[len(raw_key):].strip()
+    for source, text, raw_key, value in _keyed_attributes(fields, keys):
         stated = _words_in(normalize(value), groups)
         if not stated:
             continue
@@ -377,13 +380,7 @@ def _pack_against_count(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> l
     if len(packs) != 1:
         return []  # no pack in the title, or several packs on offer (单条 / 三条装)
     (n, unit), = packs
-    for source, text in fields:
-        if not source.startswith("attributes."):
-            continue
-        raw_key = source.removeprefix("attributes.")
-        if attribute_key(raw_key) not in keys:
-            continue
-        value = text[len(raw_key):].strip()
+    for source, text, raw_key, value in _keyed_attributes(fields, keys):
         m = count_re.match(normalize(value))
         if m and m.group(2) == unit and _count_value(m.group(1)) not in (None, n):
             start = text.find(value, len(raw_key))
