@@ -165,6 +165,44 @@ def _actual_below_stated(fields: list[tuple[str, str]], cfg: dict[str, Any],
     return []
 
 
+# a buyer asking whether the product is a value (问：确定是4公斤吗？) and the seller's reply giving another of the same
+# measure (答：宝子这款是3公斤的): the reply is the seller's statement of the product
+_ASKED_RE = re.compile(r"问\s*[:：]?[^答问]{0,30}?是\s*" + _NUMBER + r"\s*(" + _UNIT_ALT + r")(?![a-z²2])的?(?:吗|嘛|么)"
+                       r"[^答问]{0,24}?答\s*[:：]?[^\d，,。;；!！?？问]{0,10}?(?:是|只有|只装|就|才)\s*" + _NUMBER
+                       + r"\s*(" + _UNIT_ALT + r")(?![a-z²2])" + NOT_PER_MEASURE)
+
+
+def _answer_below_asked(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """(heldout9) A buyer asks whether the product is the value the listing states elsewhere (问：确定是4公斤吗？ for a
+    4kg title) and the seller's reply gives a lower one (答：这款是3公斤的) by more than the tolerance: the stated
+    specification is not the product's. A question about another value (问：是2公斤的吗？ of a 4kg listing) or a
+    reply naming a larger one contradicts nothing."""
+    if not cfg.get("enforce"):
+        return []
+    tol = float(cfg.get("tolerance", 0.1))
+    normed = None
+    for source, text in fields:
+        if "答" not in text or "问" not in text:
+            continue
+        norm = normalized(text)
+        for m in _ASKED_RE.finditer(norm):
+            measure, factor = _UNITS[m.group(2)]
+            measure2, factor2 = _UNITS[m.group(4)]
+            asked, said = float(m.group(1)) * factor, float(m.group(3)) * factor2
+            if measure != measure2 or not said < asked * (1 - tol):
+                continue
+            if normed is None:
+                normed = [(s, normalized(t)) for s, t in fields]
+            # the asked value is the listing's own (the title's 4kg, a table row), not only the buyer's
+            if not any(measure3 == measure and abs(v - asked) < 1e-6 for s, n in normed if s != source
+                       for measure3, v, _, _ in _values(n)):
+                continue
+            return [(source, Finding(
+                "spec_mismatch", f"标称 {m.group(1)}{m.group(2)}，卖家答复却称商品为 {m.group(3)}{m.group(4)}"
+                f"（实际{_MEASURE_NAMES[measure]}低于标称）：{snippet(text, m.group(0)[-24:])}", (m.start(), m.end())))]
+    return []
+
+
 @functools.lru_cache(maxsize=256)
 def _word_re(word: str) -> re.Pattern:
     """A group word as an expression: a bare Latin code (co, lpg) only as a word of its own, not
@@ -263,7 +301,8 @@ def _detection_against(fields: list[tuple[str, str]], rule: dict[str, Any], grou
             said = "、".join(names.get(g, g) for g in sorted(claimed))
             start = text.find(value, len(raw_key))
             who = "标题" if claimant == "title" else "描述"
-            return [(source, Finding("spec_mismatch", f"{who}称检测{said}，“{raw_key}”却写“{value[:30]}”",
+            verb = rule.get("claim_verb", "检测")
+            return [(source, Finding("spec_mismatch", f"{who}称{verb}{said}，“{raw_key}”却写“{value[:30]}”",
                                      (start, start + len(value))))]
     return []
 
@@ -398,4 +437,5 @@ def claim_mismatches(fields: list[tuple[str, str]], category: str, facts: dict[s
             or _feature_denied(fields, cfg.get("feature_denied", {}))
             or _pack_against_count(fields, cfg.get("pack_count", {}))
             or _actual_below_stated(fields, cfg.get("actual_value", {}), _left_to_measured(fields, category, facts))
+            or _answer_below_asked(fields, cfg.get("answer_below_asked", {}))
             or same_quantity_twice(fields, category, cfg.get("same_quantity", {})))

