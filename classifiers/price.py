@@ -490,6 +490,9 @@ def _tied_count(text: str, price: float) -> int | None:
 # a SKU option the page prices (规格：单只32；三只装90, 挂架/挂钩 4.9元): its label runs back from the figure to the
 # previous separator; an option list names each option before its price
 _OPTION_SEP = "；;，,。|\n：:【】"
+# a figure standing alone, perhaps with 元/块, not followed by a unit of measure or count (32, 4.9元; not 32米, 4.9kg)
+_OPTION_FIGURE_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(?:元|块)?(?!\s*(?:米|m|kg|公斤|千克|升|l|只|个|具|瓶|平|㎡|分钟|min|"
+                               r"小时|h|年|℃|度|%|v|a|w|mm|cm)(?![a-z]))")
 _SINGLE_RE = re.compile(r"单(?:只|个|具|瓶|支|条|套|件|台|卷|盒|把|樘|片|拍)|(?:^|[^\d])(?:1|一)\s*(?:只|个|具|瓶|支|条|套|件|台|盒|把|樘|片)(?!装)")
 
 
@@ -501,7 +504,11 @@ def option_for_price(text: str, price: float) -> str | None:
     if "块" in norm:
         norm = _SPOKEN_PRICE_RE.sub(r"\1.\2元", norm)  # 4块9: 4.9 yuan
     figure = f"{price:.2f}".rstrip("0").rstrip(".")
-    for m in re.finditer(rf"(?<![\d.]){re.escape(figure)}(?:\.0+)?(?![\d.])\s*(?:元|块)?(?!\s*(?:米|m|kg|公斤|千克|升|l|只|个|具|瓶|平|㎡|分钟|min|小时|h|年|℃|度|%|v|a|w|mm|cm)(?![a-z]))", norm):
+    if figure not in norm:
+        return None
+    for m in _OPTION_FIGURE_RE.finditer(norm):
+        if abs(float(m.group(1)) - price) > 0.005:
+            continue
         start = m.start()
         i = start - 1
         while i >= 0 and norm[i] not in _OPTION_SEP:
