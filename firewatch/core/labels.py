@@ -135,6 +135,7 @@ AGENT_NAMES = {"dry_powder": "干粉", "co2": "二氧化碳", "foam": "泡沫", 
 SPEC_NAMES = {
     "extinguisher_codes": "灭火器型号", "weights_kg": "标称重量(kg)", "volumes_l": "标称容量(L)",
     "agents_stated": "标称灭火剂", "powder_content_pct": "干粉主要成分含量(%)", "tzl_minutes": "呼吸器型号防护时间(分钟)",
+    "agents_declared": "写明的灭火剂（灭火剂：…）",
     "stated_minutes": "标称时间(分钟)", "protection_minutes": "标称防护时间(分钟)", "standards": "引用标准号",
     "standards_cited": "引用标准", "foreign_standards": "引用国外标准", "door_grades": "耐火等级",
     "door_codes": "防火门型号", "rating_hours": "耐火极限(小时)", "stated_hours": "标称耐火时间(小时)",
