@@ -76,7 +76,12 @@ HELDOUT10_PATH = DATA_DIR / "heldout10.jsonl"
 # arrival, before the rules fixed against the opened heldout9 were merged. Its writer built it from templates
 # with shared pools of openings, answers and after-sale text (their report), so its listings resemble each other.
 HELDOUT11_PATH = DATA_DIR / "heldout11.jsonl"
-SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT11_PATH)
+# A twelfth (session 31), by a writer who saw neither the rules nor any listings but the opened tenth, in its voice
+# (factories and distributors: spec sheets, report excerpts, price tiers, OEM offers, tender terms); sealed on
+# arrival, before the rules fixed against the opened tenth were merged.
+HELDOUT12_PATH = DATA_DIR / "heldout12.jsonl"
+SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT11_PATH,
+                HELDOUT12_PATH)
 OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT9_PATH, HELDOUT10_PATH)  # once sealed, now read: measured on, never trained on
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
 # Trained on beside CORPUS_PATH when present: the hand-written lines (also in corpus.jsonl: they
