@@ -484,6 +484,18 @@ class RiskRules:
         return [r for r in kept if not (r.code == "no_certification" and r.source.startswith("attributes.")
                                         and "报告" not in r.source)]
 
+    def ccc_not_required_text(self, listing: Listing, category: str, now: datetime | date | None = None) -> bool:
+        """Whether the listing speaks of CCC (3C, CCC, 强制) on a day CCC was not compulsory for it
+        (ccc_scope.yaml): the text model's no_certification, which reads those words, then says nothing the rule
+        would say (`_ccc_not_required`)."""
+        if category in self.reasons_cfg.get("no_certification", {}).get("skip_categories", []):
+            return False
+        text = normalize(" ".join([listing.title or "", listing.description or "",
+                                   *(f"{k} {v}" for k, v in (listing.attributes or {}).items())]))
+        if not any(w in text for w in ("3c", "ccc", "强制")):
+            return False
+        return not load_scope().required(category, listing.title or "", listing_date(listing, now))
+
     @staticmethod
     def _attribute_pair_mismatch(fields, analysed, category: str) -> list[Reason]:
         """spec_mismatch when two attributes contradict each other (型号 1.0x1.0 vs 规格 1.5米x1.5米),

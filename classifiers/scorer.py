@@ -293,6 +293,7 @@ class Scorer:
             if overturned:
                 reasons = [r for r in reasons if r.code not in overturned]
         code_proba, denied = self._denied(listing, code_proba, codes, {r.code for r in reasons}, norm_text)
+        code_proba, not_required = self._ccc_not_required(listing, category, code_proba, codes, now)
         p_top = max(code_proba)
         top = code_proba.index(p_top)
         p_text = p_top * (1.0 - p_not_fire)
@@ -326,6 +327,8 @@ class Scorer:
             specs["review_overturned"] = overturned
         if denied:  # text-model reasons the listing explicitly denies, read without the denying words
             specs["text_denied"] = denied
+        if not_required:  # the text model's no_certification on a day CCC was not compulsory for the product
+            specs["text_ccc_not_required"] = not_required
         return Assessment(
             platform=listing.platform, listing_id=listing.listing_id, category=category,
             category_confidence=round(confidence, 4), risk_score=round(risk_score, 4),
@@ -355,6 +358,21 @@ class Scorer:
                 words = list(dict.fromkeys(fields[source][a:b].strip() for source, a, b in spans))
                 changed[code] = {"words": "、".join(words), "p": round(code_proba[i], 4), "p_without": round(without, 4)}
                 code_proba[i] = without
+        return code_proba, changed
+
+    def _ccc_not_required(self, listing: Listing, category: str, code_proba: list, codes: list[str],
+                          now: datetime | date | None) -> tuple[list, dict[str, float]]:
+        """The text model's probabilities with no_certification set to 0 when the listing speaks of CCC on a
+        day CCC was not compulsory for it (`RiskRules.ccc_not_required_text`, ccc_scope.yaml), and what was
+        changed: "无3C" is then true, not a defect, for the text model as for the rules."""
+        code = "no_certification"
+        if code not in codes or not code_proba[codes.index(code)] or \
+                not self.rules.ccc_not_required_text(listing, category, now):
+            return code_proba, {}
+        code_proba = list(code_proba)
+        i = codes.index(code)
+        changed = {"p": round(code_proba[i], 4)}
+        code_proba[i] = 0.0
         return code_proba, changed
 
     def _fast_features(self):

@@ -150,6 +150,7 @@ SPEC_NAMES = {
     "reason_reliability": "各理由可靠度（判断值，随审核结论调整）",
     "emergency_roles": "应急时间的性质（标称/实测）",
     "text_denied": "商品明确否认的原因（文本模型去掉否认用语后重读）",
+    "text_ccc_not_required": "文本模型的无3C认证不计（当日该产品不属强制性认证）",
     "word_values": "规格用词（结构、材质、类型等）",
     "blanket_sides": "灭火毯边长(米)", "bulb_named": "写明玻璃球", "coating_codes": "防火涂料代号",
     "coating_hours": "涂料耐火时间(小时)", "coating_types": "防火涂料类型", "cylinder_count": "瓶组数量",
@@ -227,6 +228,8 @@ def spec_rows(specs: dict) -> list[tuple[str, str]]:
             text = "；".join(f"{reason_short_name(code)}（{d.get('words', '')}）"
                             f"{d.get('p', 0):.2f}→{d.get('p_without', 0):.2f}"
                             for code, d in value.items() if isinstance(d, dict))
+        elif key == "text_ccc_not_required" and isinstance(value, dict):  # {p}: the probability set to 0
+            text = f"{reason_short_name('no_certification')} {value.get('p', 0):.2f}→0"
         elif key == "word_values" and isinstance(value, dict):  # {family: {value code: the listing's word}}
             text = "、".join(_spec_value(word) for said in value.values() if isinstance(said, dict)
                             for word in said.values())
