@@ -37,6 +37,7 @@ from .regex_scan import Scanner
 from .risk_model import TEXT_CODES, RiskTextModel
 from .spec_checks import check_specs
 from .set_price import set_price_reason
+from .spec_yields import spec_yields
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
     normalized, parse_specs, today, validate_ccc_number
 from .spec_checks import _scalars, cross_field_mismatch, nothing_to_compare
@@ -802,6 +803,7 @@ class RiskRules:
         if not any(r.code == "prop_or_display" for r in reasons):
             reasons += self.price_reason(listing, category, specs)
         reasons += self.watchlist_reasons(listing, watchlist)
+        reasons = spec_yields(reasons, fields, category, self.facts)  # a prop's specs; a time the code contradicts
         unique: dict[str, Reason] = {}
         for r in reasons:
             unique.setdefault(r.code, r)

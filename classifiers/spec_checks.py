@@ -74,9 +74,8 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
     amounts = {c["amount"] for c in codes}
     if len(amounts) == 1:
         code = codes[0]
-        tol = cfg["tolerance_kg"]
         stated = specs.get("weights_kg", []) if code["unit"] == "kg" else specs.get("volumes_l", [])
-        if stated and not any(abs(w - code["amount"]) <= tol for w in stated):
+        if stated and not any(_fill_of(w, code, cfg) for w in stated):
             unit = UNITS.get(code["unit"], code["unit"])
             found.append(finding("spec_mismatch", f"型号 {code['code']} 表示 {code['amount']:g} {unit}，"
                                  f"商品却标称 {stated[0]:g} {unit}", text, code["code"]))
@@ -154,6 +153,27 @@ def _fill_tolerance(amount: float, table: dict[str, Any]) -> float | None:
     return None
 
 
+def _fill_of(fill: float, code: dict[str, Any], cfg: dict[str, Any]) -> bool:
+    """Whether `fill` (kg or L) is a fill of the unit `code` names: its amount off by at most `tolerance_kg`, or, for a
+    hand-held dry-powder unit of a size of the series (nominal_sizes.dry_powder), nearer that size than any other size
+    of the series (MFZ/ABC4 with 充装量 3.6kg: a 4 kg unit short-filled, the fill tolerance's; with 3kg: another size,
+    a contradiction) -- specs.yaml extinguisher.fill_band, a switch (the series is unverified)."""
+    amount = float(code["amount"])
+    if abs(fill - amount) <= float(cfg.get("tolerance_kg", 0.25)) + 1e-9:
+        return True
+    sizes = cfg.get("nominal_sizes") or {}
+    if not ((cfg.get("fill_band") or {}).get("enforce") and sizes.get("enforce")) \
+            or code.get("agent") != "dry_powder" or code.get("wheeled"):
+        return False
+    series = sorted(float(x) for x in sizes.get("dry_powder") or ())
+    if amount not in series:
+        return False
+    i = series.index(amount)
+    lo = (amount + series[i - 1]) / 2 if i else amount
+    hi = (amount + series[i + 1]) / 2 if i + 1 < len(series) else amount
+    return lo < fill < hi
+
+
 def _extinguisher_fill(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
     """substandard_spec when a dry-powder unit's stated fill differs from its code's nominal amount by more
     than the fill tolerance (<=1 kg ±5%, 1-3 kg ±3%, >3 kg ±2%; domain.md, finance.sina.cn/2023-11-07/
@@ -177,7 +197,7 @@ def _extinguisher_fill(text: str, codes: list[dict[str, Any]], cfg: dict[str, An
         fill = float(m.group(1))
         off = abs(fill - code["amount"]) / code["amount"]
         # a fill far off the code is the contradiction rule's (MFZ/ABC4 with 2 kg), not a tolerance
-        if tol + 1e-9 < off and abs(fill - code["amount"]) <= float(cfg.get("tolerance_kg", 0.25)) + 1e-9:
+        if tol + 1e-9 < off and _fill_of(fill, code, cfg):
             return [finding("substandard_spec", f"型号 {code['code']} 的充装量应为 {code['amount']:g} 千克 ±{tol * 100:g}%，"
                             f"商品却标称充装 {fill:g} 千克（偏差 {off * 100:.1f}%）{_by(rule)}", text, m.group(0))]
     return []
@@ -276,6 +296,20 @@ def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, 
 _CO_RE = re.compile(r"(?:co|一氧化碳)\s*(?:透过量|透过浓度|泄漏量|渗透量|透过|防护)?[^\d，,。;；]{0,8}?(\d{2,4})\s*(?:ml/m[³3]|ppm)")
 
 
+def respirator_over(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> Finding | None:
+    """substandard_spec when a text stating no TZL code claims a protection time above the longest rating
+    (防护时间 60分钟): no rating of GB 21976.7-2012 (spec_yields.py leaves it to the code another field states)."""
+    allowed = set(facts["respirator"]["rated_minutes"])
+    if specs.get("tzl_minutes"):
+        return None
+    over = [m for m in specs.get("protection_minutes", []) if max(allowed) < m <= 180]
+    if not over:
+        return None
+    return finding("substandard_spec", f"声称防护 {_fmt(over[0])} 分钟，超出标准规定的额定防护时间 "
+                   f"{_seq(sorted(allowed))} 分钟{_by(facts['respirator'])}", text,
+                   _duration_needle(specs, "protection_texts", over[0]))
+
+
 def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     allowed = set(facts["respirator"]["rated_minutes"])
     found: list[Finding] = []
@@ -293,11 +327,10 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
                              f"{by}", text, _duration_needle(specs, "protection_texts", stated[0])))
     elif not tzl:
         protect = specs.get("protection_minutes", [])
-        over = [m for m in protect if max(allowed) < m <= 180]
+        over = respirator_over(text, specs, facts)
         short = [m for m in protect if 0 < m < min(allowed)]
         if over:
-            found.append(finding("substandard_spec", f"声称防护 {_fmt(over[0])} 分钟，超出标准规定的额定防护时间 "
-                                 f"{_seq(sorted(allowed))} 分钟{by}", text, _duration_needle(specs, "protection_texts", over[0])))
+            found.append(over)
         elif short:
             found.append(finding("substandard_spec", f"标称防护 {_fmt(short[0])} 分钟，短于标准最短的额定防护时间 "
                                  f"{min(allowed)} 分钟{by}", text, _duration_needle(specs, "protection_texts", short[0])))
@@ -1413,13 +1446,19 @@ def _emergency_below(first_specs: dict[str, Any], other_specs: dict[str, Any]) -
     return None
 
 
-def _within_fill(a: set, b: set) -> bool:
+def _within_fill(a: set, b: set, codes: list[dict[str, Any]] = ()) -> bool:
     """Two single extinguisher amounts close enough (extinguisher.tolerance_kg) to be a nominal size and
-    its stated fill (MFZ/ABC4, 实际充装 3.8kg): whether that fill is within the standard is the fill rule's."""
+    its stated fill (MFZ/ABC4, 实际充装 3.8kg): whether that fill is within the standard is the fill rule's.
+    `codes`: the two fields' model codes; a fill of the one code's unit (`_fill_of`: MFZ/ABC4, 充装量 3.6kg) is too."""
     if len(a) != 1 or len(b) != 1:
         return False
-    tol = float(load_facts()["extinguisher"].get("tolerance_kg", 0.25))
-    return abs(next(iter(a)) - next(iter(b))) <= tol + 1e-9
+    cfg = load_facts()["extinguisher"]
+    x, y = next(iter(a)), next(iter(b))
+    if abs(x - y) <= float(cfg.get("tolerance_kg", 0.25)) + 1e-9:
+        return True
+    if len({c["amount"] for c in codes}) != 1:
+        return False
+    return (codes[0]["amount"] == x and _fill_of(y, codes[0], cfg)) or (codes[0]["amount"] == y and _fill_of(x, codes[0], cfg))
 
 
 _DOOR_CODE_MATERIAL = (("GMFM", "steel_wood"), ("GFM", "steel"), ("MFM", "wood"))
@@ -1619,9 +1658,18 @@ _TOTAL_RE = re.compile(r"(?:(?<![\u4e00-\u9fff])总|[两二三四五六七八九
 
 
 def _only_coded(family: str, specs: dict[str, Any]) -> bool:
-    """Whether a field states `family`'s value by a model code alone, none of its words."""
+    """Whether a field states `family`'s value by a model code alone, none of its words (any code `_coded_words`
+    reads: 型号 GFM-1021 states a steel door as 型号 DFB-15 a monolithic glass)."""
     name = family[6:]
-    return name in _coded_values() and not (specs.get("word_values") or {}).get(name) and bool(_code_values(name, specs))
+    return not (specs.get("word_values") or {}).get(name) and bool(_coded_words(name, specs))
+
+
+@functools.lru_cache(maxsize=4096)
+def _product_row(text: str) -> bool:
+    """Whether an attribute's text ("K V") is a row naming the product's own kind (类型 钢质防火卷帘: word_families
+    `product_keys`): its words name the product, as a model code does, not one of its parts."""
+    keys = (load_facts().get("word_families") or {}).get("product_keys") or ()
+    return any(text.startswith(f"{k} ") for k in keys)
 
 
 # the compared families a measured value (measured.py) states, by its quantity
@@ -1705,9 +1753,11 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
     for family in (f for f in shared if _compared_in(f, category)
                    or wheeled and f == "extinguisher amount"):  # in the specs' order
         if pair and family.startswith("words:") and not (_only_coded(family, title_specs)
-                                                          or _only_coded(family, other_specs)):
-            continue  # two attributes' words may name two parts; a model code (型号 DFB-15) names the product
-        if family == "extinguisher amount" and _within_fill(a[family], b[family]):
+                                                          or _only_coded(family, other_specs)
+                                                          or _product_row(title) or _product_row(other)):
+            continue  # two attributes' words may name two parts; a model code (型号 DFB-15) or a type row names the product
+        if family == "extinguisher amount" and _within_fill(a[family], b[family], (title_specs.get("extinguisher_codes") or [])
+                                                            + (other_specs.get("extinguisher_codes") or [])):
             continue
         if family.startswith("words:") and _spared_by_code(family, a[family], b[family], title_specs, other_specs):
             continue

@@ -56,6 +56,11 @@ _GROSS_RE = re.compile(r"(总重|毛重|整机重|整车重?|车重|整瓶重|�
                        r"[^\d，,。;；]{0,6}$"
                        # the whole unit (整车含钢瓶、车架、轮子约70公斤): what it holds may be listed before the mass
                        r"|(?:整车|整机|整套)[^\d，,。;；]{0,10}$")
+# the same said after the mass (重量 约1.6kg(含瓶), 3.5公斤连瓶身, 2kg（毛重）): the unit with its cylinder, not its agent
+# (a mass named after it in brackets, 净重 2kg（毛重2.5kg）, or the cylinder's word leading to another mass, 4kg 含瓶约6公斤,
+# leaves it the agent's)
+_GROSS_AFTER_RE = re.compile(r"\s*[(（]\s*(?:含|连|带|包括)\s*钢?(?:瓶|瓶身|瓶体|包装)\s*(?:重量?)?\s*[)）]|\s*[(（]\s*(?:毛重|总重)\s*[)）]"
+                             r"|(?:含|连|带)钢?(?:瓶|瓶身|瓶体)(?![^，,。;；]{0,6}\d)")
 # a flow (40L/s, 30升/分) is no volume
 _VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])" + NOT_PER_MEASURE)
 _TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d{2,3})(?!\d)")
@@ -353,7 +358,7 @@ def _weights(norm: str) -> list[float]:
     if "g" in norm or "克" in norm:
         out += [float(m.group(1)) / 1000.0 for m in _KEY_GRAMS_RE.finditer(norm)]
     for m in _WEIGHT_RE.finditer(norm):
-        if _GROSS_RE.search(norm[max(0, m.start() - 12):m.start()]):
+        if _GROSS_RE.search(norm[max(0, m.start() - 12):m.start()]) or _GROSS_AFTER_RE.match(norm, m.end()):
             continue
         out.append(float(m.group(1)) * (0.5 if m.group(2) == "斤" else 1.0))
     return out
