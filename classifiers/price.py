@@ -1149,6 +1149,8 @@ class PriceModel(BaseEstimator):
             each = f"{yuan_text(up['unit_price'])} 元"
         if up.get("tier"):
             each += f"（1688 阶梯价，{up['tier']} 件起批）"
+        elif up["basis"] == "piece" and up["qty"] == 1 and (up.get("min_order") or 0) > 1:
+            each += f"（{up['min_order']} 件起批，按每件计）"  # the least order is no pack: the price is one piece's
         if base["source"] == "prior":
             head = f"参考中位价 {_fmt(base['median'])} 元{unit}（尚无观测数据）"
         elif base["source"] == "shrunk":

@@ -71,6 +71,9 @@ def test_a_minimum_order_row_is_no_pack(rules):
     # 最小起订量: 1箱(20只装) says how much to order; the 25 yuan is one alarm's (about half the prior)
     ok = codes(rules, "独立式光电烟雾报警器 家用 3C认证", "smoke_alarm", {"最小起订量": "1箱(20只装)"}, "", price="25")
     assert "price_too_low" not in ok
+    # the same at 9 yuan is low, and the evidence says the least order was not read as a pack
+    low = codes(rules, "独立式光电烟雾报警器 家用 3C认证", "smoke_alarm", {"起批": "60只"}, "", price="9")
+    assert "9.00 元（60 件起批，按每件计）" in low["price_too_low"]
     # near miss: 20只装 in the title is what the price buys (1.25 yuan an alarm)
     low = codes(rules, "独立式光电烟雾报警器 家用 3C认证 20只装", "smoke_alarm", {}, "", price="25")
     assert "price_too_low" in low
