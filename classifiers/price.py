@@ -6,7 +6,8 @@ log unit price per group, shrunk towards `data/price_priors.yaml` where few were
 `unit_price` reads what one price buys: the unit the listing states (元/米, 按平方, 计价单位; not where the text says the page
 price is a whole pack's, 整卷18元 beside 5元一米), else
 the amount in its text in the category's unit (100米/盘, 20kg/桶, 1200x1500mm), a count tied to the price (5卷55元,
-一箱二十只六十块) or the detectors of a set (主机+4探头), else nothing, and
+一箱二十只六十块) or the detectors of a set (主机+4探头), else nothing (a supplier's tier or minimum order, 10具起28元,
+起批: 50只, is no count: its figure is one piece's price), and
 leaves out prices that are not the product's (accessories, services, rentals, used goods, quote
 placeholders, deposits and postage links).
 """
@@ -19,7 +20,7 @@ import math
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -467,7 +468,8 @@ def _tied_count(text: str, price: float) -> int | None:
     if "块" in norm:
         norm = _SPOKEN_PRICE_RE.sub(r"\1.\2元", norm)  # 9块9: 9.9 yuan
     for m in _BARE_TIED_RE.finditer(norm):
-        if abs(float(m.group(2)) - price) <= 0.005 and _cn_int(m.group(1)) > 1:
+        if abs(float(m.group(2)) - price) <= 0.005 and _cn_int(m.group(1)) > 1 \
+                and not _MIN_ORDER_BEFORE_RE.search(norm[max(0, m.start() - 6):m.start()]):
             return _cn_int(m.group(1))
     if "元" not in norm and "块" not in norm:
         return None
@@ -477,8 +479,9 @@ def _tied_count(text: str, price: float) -> int | None:
             if norm[m.end():m.end() + 1] == "起" or abs(float(figure) - price) > 0.005:
                 continue
             if i == 0 and (norm[max(0, m.start() - 1):m.start()] in ("-", "~", "～", "—", "≥", ">", "至", "到")
-                           or any(w in m.group(0) for w in ("以上", "以下", "以内", "起", "及"))):
-                continue  # a tier's range (1-99只52元, 100只以上48元): the price of one piece in it
+                           or any(w in m.group(0) for w in ("以上", "以下", "以内", "起", "及"))
+                           or _MIN_ORDER_BEFORE_RE.search(norm[max(0, m.start() - 6):m.start()])):
+                continue  # a tier's range (1-99只52元, 100只以上48元) or the least order (起订100只 23.5元): one piece's price
             if i == 1 and norm[m.end():m.end() + 3].lstrip().startswith(("以上", "以下", "以内", "起", "及", "-", "~")):
                 continue  # 55元 50只以上50元: the next tier's bound
             n = _cn_int(count)
@@ -494,18 +497,27 @@ _OPTION_SEP = "；;，,。|\n：:【】"
 _OPTION_FIGURE_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(?:元|块)?(?!\s*(?:米|m|kg|公斤|千克|升|l|只|个|具|瓶|平|㎡|分钟|min|"
                                r"小时|h|年|℃|度|%|v|a|w|mm|cm)(?![a-z]))")
 _SINGLE_RE = re.compile(r"单(?:只|个|具|瓶|支|条|套|件|台|卷|盒|把|樘|片|拍)|(?:^|[^\d])(?:1|一)\s*(?:只|个|具|瓶|支|条|套|件|台|盒|把|樘|片)(?!装)")
+# a price tier's bound or a minimum order (10具起, 500只起批, 20台起订, 100只以上, ≥500件, 100-499件, 满100只): on a
+# supplier's page the figure after it is one piece's price when buying that many, not the price of that many
+_TIER_LABEL_RE = re.compile(
+    r"(?:起(?:批|订|售|购|拍|卖|发)?(?:价|单价)?|(?:及|或)?以上|以内|以下)$"
+    r"|^(?:≥|>|＞|满|大于|超过|不少于)\s*\d"
+    r"|\d\s*(?:-|~|～|—|至|到)\s*\d+\s*" + _UNIT_WORD + r"?$")
+# a minimum order's name just before a count (起批量：100只 23.5元, 起订 50只 13元): that count is what one must buy
+_MIN_ORDER_BEFORE_RE = re.compile(r"(?:起(?:批|订|售|购|拍)(?:量|数量)?|最(?:小|低)(?:起订|起批|订购|订货|采购)(?:量|数量)?)"
+                                  r"\s*[:：]?\s*$")
 
 
-def option_for_price(text: str, price: float) -> str | None:
-    """The label of the option a text prices at the listing's own price (单只 in 规格：单只32；三只装90 at 32; 挂架/挂钩
-    in 挂架/挂钩 4.9元 at 4.9), or None: the figure must stand alone (not part of a code, a size or a larger number),
-    right after a label of a few characters with no figure of its own but a count."""
+def _labels_for_price(text: str, price: float) -> Iterator[tuple[str, bool]]:
+    """(label, whether it is a tier's bound or a least order) of each place a text prices at the listing's own
+    price: the figure stands alone (not part of a code, a size or a larger number), right after a label of a few
+    characters with no price of its own."""
     norm = _norm(text)
     if "块" in norm:
         norm = _SPOKEN_PRICE_RE.sub(r"\1.\2元", norm)  # 4块9: 4.9 yuan
     figure = f"{price:.2f}".rstrip("0").rstrip(".")
     if figure not in norm:
-        return None
+        return
     for m in _OPTION_FIGURE_RE.finditer(norm):
         if abs(float(m.group(1)) - price) > 0.005:
             continue
@@ -513,13 +525,34 @@ def option_for_price(text: str, price: float) -> str | None:
         i = start - 1
         while i >= 0 and norm[i] not in _OPTION_SEP:
             i -= 1
-        label = norm[i + 1:start].strip(" =-—")
+        label = norm[i + 1:start].strip(" =-—¥￥")
         if not label or len(label) > 24 or label.endswith(("价", "价格", "售价", "秒杀", "券后", "到手", "只要", "仅")):
             continue  # no label, a sentence rather than an option, or the price itself (到手价32)
         if re.search(r"\d+(?:\.\d+)?\s*(?:元|块)", label):
             continue  # another price inside: not one option's label
-        return label
-    return None
+        # 10具起28元, 100只以上26元, 起批量：100只 23.5: a tier's bound or the least order, not an option
+        yield label, bool(_TIER_LABEL_RE.search(label) or _MIN_ORDER_BEFORE_RE.search(norm[max(0, i - 6):i + 1]))
+
+
+def option_for_price(text: str, price: float) -> str | None:
+    """The label of the option a text prices at the listing's own price (单只 in 规格：单只32；三只装90 at 32; 挂架/挂钩
+    in 挂架/挂钩 4.9元 at 4.9), or None: the figure must stand alone (not part of a code, a size or a larger number),
+    right after a label of a few characters with no figure of its own but a count; a price tier's bound or a minimum
+    order (10具起 28元, 100只以上, 起批量：100只) is no option."""
+    return next((label for label, tier in _labels_for_price(text, price) if not tier), None)
+
+
+# what a tier or a minimum order counts: single pieces (只, 具, 台) or packs (箱, 件, 盒: a 件 on a supplier's page is
+# as often a carton as a piece)
+_PIECE_COUNT_RE = re.compile(r"\d\s*(?:只|个|具|瓶|支|条|套|台|把|樘|副|双|顶|片|根)")
+
+
+def tier_for_price(text: str, price: float) -> str | None:
+    """The bound of a price tier or the minimum order a text prices the listing's own price at, counted in single
+    pieces (20台起批 in 20台起批45元 at 45; 100只以上 in 100只以上26元 at 26), or None: the price is then one piece's,
+    whatever pack the page also names (not when it counts packs: 5件起批 150元, 10箱起)."""
+    return next((label for label, tier in _labels_for_price(text, price) if tier and _PIECE_COUNT_RE.search(label)),
+                None)
 
 
 def option_count(label: str) -> int | None:
@@ -543,9 +576,14 @@ def _row_pack(key: str, value: str) -> int:
 
 def sold_count(listing: Listing, price: float | None = None) -> int:
     """Pieces one price buys: a pack in the title (4只装, 一箱12个), a count tied to the price (5卷55元),
-    a pack in an attribute row (规格: 6卷/组; not a bare quantity row) or the description (4只装); a packing row
-    (包装: 100只/箱) only where the listing says the price is the carton's. 1 when none is stated."""
+    a pack in an attribute row (规格: 6卷/组; not a bare quantity row nor a minimum order) or the description (4只装);
+    a packing row (包装: 100只/箱) only where the listing says the price is the carton's. 1 when none is stated, or
+    when the title or description prices the listing's price as a tier counted in pieces (20台起批45元)."""
     title = listing.title or ""
+    if price is not None and any(tier_for_price(t, float(price)) for t in (title, listing.description or "") if t):
+        # 10具起28元 at 28: one piece's price from ten pieces up, whatever pack the page also names (5具/箱, 3只装):
+        # the reading most favourable to the seller
+        return 1
     if price is not None:  # the option the page prices (规格：单只32；三只装90 at 32): what that option buys
         for key, value in [("", listing.description or "")] + list((listing.attributes or {}).items()):
             label = option_for_price(f"{key} {value}" if key else value, float(price)) if value else None
@@ -567,8 +605,8 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
         if k in PACKING_KEYS:
             packing.append(value)
             continue
-        if k in QTY_KEYS:
-            continue
+        if k in QTY_KEYS or k in MIN_ORDER_KEYS:
+            continue  # 起订量: 10件装 is how much one must buy, not what one price buys
         if _SINGLE_RE.search(_norm(str(value))):
             continue  # SKU options, a single one among them (颜色分类: 单只;三只装): the price shown may be the single's
         n = _row_pack(str(key), str(value))
@@ -710,7 +748,7 @@ _PRESENT_WORDS = ("齐全", "完整", "清晰", "参数", "照做", "标注")
 
 def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
     """(accessory regex, included cues, quote regex, service regex, title-only quote regex, used-goods
-    regex) of the priors file's `not_comparable` words, normalised and compiled once per rules object."""
+    regex, bulk-order cue regex) of the priors file's `not_comparable` words, normalised and compiled once per rules object."""
     cached = _NOT_COMPARABLE.get(id(rules))
     if cached is None or cached[0] is not rules:
         def rx(key: str) -> re.Pattern | None:
@@ -719,7 +757,7 @@ def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
         cues = tuple(_norm(c) for c in rules.get("included_cues", ()))
         cached = _NOT_COMPARABLE[id(rules)] = (rules, (rx("accessory_words"), cues, rx("quote_words"),
                                                         rx("service_words"), rx("quote_title_words"),
-                                                        rx("used_words")))
+                                                        rx("used_words"), rx("quote_bulk_cues")))
     return cached[1]
 
 
@@ -742,17 +780,29 @@ def _quote_rows(quote: re.Pattern) -> dict[str, str | None]:
     return hit[1]
 
 
+_CLAUSE_SEPS = "，,。；;！!？?\n【】"
+
+
+def _clause_before(text: str, end: int) -> str:
+    """The text of `text`'s clause before position `end` (back to the previous comma, full stop or bracket)."""
+    i = end - 1
+    while i >= 0 and text[i] not in _CLAUSE_SEPS:
+        i -= 1
+    return text[i + 1:end]
+
+
 def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bool = False) -> str | None:
     """Why the listing's price says nothing about the product's cost, or None: an accessory of
     the product (a bracket, a box, a base: 灭火器支架) rather than one that comes with it
     (送支架, 含箱), a price that is a placeholder for a quote (价格面议, 拍前咨询), or a service
     named in the title (充装服务, 上门回收, 出租) priced against the product it serves, or used goods
-    (二手, 九成新) whose price is not a new unit's. `by_weight`: the listing prices its goods by the kg
+    (二手, 九成新) whose price is not a new unit's. A quote word in the description after a larger order's words
+    in its clause (批量采购请联系客服报价, 大批量以客服报价为准: the priors' `quote_bulk_cues`) quotes those orders only. `by_weight`: the listing prices its goods by the kg
     (七氟丙烷灭火剂 按公斤卖 机房充装): an agent sold by weight is the goods, whatever filling it is for,
     so service words do not apply."""
     if not rules:
         return None
-    accessory, cues, quote, service, quote_title, used = _not_comparable_tables(rules)
+    accessory, cues, quote, service, quote_title, used, bulk = _not_comparable_tables(rules)
     title = _norm(listing.title or "")
     if accessory is not None:
         for m in accessory.finditer(title):
@@ -782,10 +832,14 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
         if m:
             return f"报价 {m.group(0)}"
     if quote is not None:
-        for text in (title, _norm(listing.description or "")):
-            m = quote.search(text)
-            if m:
-                return f"报价 {m.group(0)}"
+        m = quote.search(title)
+        if m:
+            return f"报价 {m.group(0)}"
+        description = _norm(listing.description or "")
+        for m in quote.finditer(description):
+            if bulk is not None and bulk.search(_clause_before(description, m.start())):
+                continue  # 批量采购请联系客服报价: a quote for larger orders; the page's price stands for its own
+            return f"报价 {m.group(0)}"
         memo = _quote_rows(quote)
         for k, v in (listing.attributes or {}).items():
             row = f"{k} {v}"
@@ -1095,6 +1149,8 @@ class PriceModel(BaseEstimator):
             each = f"{yuan_text(up['unit_price'])} 元"
         if up.get("tier"):
             each += f"（1688 阶梯价，{up['tier']} 件起批）"
+        elif up["basis"] == "piece" and up["qty"] == 1 and (up.get("min_order") or 0) > 1:
+            each += f"（{up['min_order']} 件起批，按每件计）"  # the least order is no pack: the price is one piece's
         if base["source"] == "prior":
             head = f"参考中位价 {_fmt(base['median'])} 元{unit}（尚无观测数据）"
         elif base["source"] == "shrunk":

@@ -581,6 +581,8 @@ class RiskRules:
             each = f"{yuan_text(up['price'])} 元{suffix}"
         if up.get("stated"):
             each += f"（按“{up['stated']}”计价）"
+        elif up["basis"] == "piece" and up["qty"] == 1 and (up.get("min_order") or 0) > 1:
+            each += f"（{up['min_order']} 件起批，按每件计）"  # the least order is no pack: the price is one piece's
         text = f"{prior['label']}：参考中位价 {prior['median']} 元{suffix}；本商品 {each}，为参考价的 {ratio:.2f} 倍"
         return [Reason("price_too_low", text, "price")]
 
