@@ -15,7 +15,10 @@ it lies in, for the ways sellers contradict themselves (facts: `data/specs.yaml`
   checked in `same_quantity.py`;
 - in livestream and chat voice, a seller's reply to a buyer's question (问：电池多大？答：八百毫安的) and a figure the goods
   are sold by (三公斤的, 这瓶是一升装的, 能撑十五分钟) state the product's value (`replies.py`), and an attribute denying a
-  feature by name (不联网) takes back the title's claim (联网烟感).
+  feature by name (不联网) takes back the title's claim (联网烟感);
+- a set's piece count against its contents list (5件套 / 包装清单 of four), an alcohol-resistant foam said to be unfit
+  for alcohols, a cable's length per roll stated twice: facts `claims.set_pieces`, `foam_polar`, `roll_length`,
+  checked in `self_contradictions.py`.
 
 `fields` are (source, text) pairs as `RiskRules.fields` gives them (attributes as "K V").
 """
@@ -33,6 +36,7 @@ from .replies import DENIAL_PREFIX as _DENIAL_PREFIX, DENIAL_SUFFIX as _DENIAL_S
 from .numerals import cn_value
 from .measured import flags_joined, leaves_to_measured, measured_values
 from .same_quantity import same_quantity_twice
+from .self_contradictions import self_contradictions
 from .specs import NOT_PER_MEASURE, Finding, attribute_key, normalized, snippet
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
@@ -438,4 +442,5 @@ def claim_mismatches(fields: list[tuple[str, str]], category: str, facts: dict[s
             or _pack_against_count(fields, cfg.get("pack_count", {}))
             or _actual_below_stated(fields, cfg.get("actual_value", {}), _left_to_measured(fields, category, facts))
             or _answer_below_asked(fields, cfg.get("answer_below_asked", {}))
-            or same_quantity_twice(fields, category, cfg.get("same_quantity", {})))
+            or same_quantity_twice(fields, category, cfg.get("same_quantity", {}))
+            or self_contradictions(fields, category, cfg))

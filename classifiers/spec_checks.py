@@ -17,6 +17,7 @@ from typing import Any
 from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, finding, load_facts, locate, mountings_said, normalized, \
     parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
+from .conductor_size import conductor_size_findings
 from .rated_minimums import edition_findings, minimum_findings
 from .battery_life import battery_life_findings
 from .executed_standard import unknown_executed_standard
@@ -1275,6 +1276,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     if category == "smoke_alarm":
         found += _smoke_self_check(text, specs, facts, on)
     found += limit_findings(text, category, specs, facts)  # measured values against limits (spec_limits)
+    found += conductor_size_findings(text, category, specs, facts)  # a solid wire's diameter short of its section
     found += minimum_findings(text, category, facts)  # ratings below a standard's least (rated_minimums)
     found += measured_findings(text, category, specs, facts)  # a measured value below the nominal (measured)
     if standards:  # `standards=False`: the caller judged each field's cited standards already

@@ -873,16 +873,26 @@ _DISTANCE_AFTER_RE = re.compile(r"\s*(?:以外|之外|开外|远|处)")
 # a length of the bulk a piece is cut from, not the piece's: 整盘200米, 整盘长度 100米, 一卷100米,
 # 100米/卷, 起订量 500米 (a hose sold by the metre from a reel of 200 m is still 8-65-20)
 _BULK_BEFORE_RE = re.compile(r"(?:整盘|整卷|整捆|每盘|每卷|一盘|一卷|盘长|卷长|起订|起批|最少|库存)[^\d，,。；;]{0,4}$")
-_BULK_AFTER_RE = re.compile(r"\s*(?:/\s*(?:卷|盘|捆)|一(?:卷|盘|捆)|每(?:卷|盘|捆)|起订|起批|整盘|整卷)")
+# (heldout10) an order's least length, 100米起 (起 alone or 起售/起购/起卖/起拍), is a bulk length too
+_BULK_AFTER_RE = re.compile(r"\s*(?:/\s*(?:卷|盘|捆)|一(?:卷|盘|捆)|每(?:卷|盘|捆)|起订|起批|起(?:售|卖|购|拍)?(?![\u4e00-\u9fff])"
+                            r"|整盘|整卷)")
+# the next length of a list of bulk ones (每卷长度 100米/200米: 200 is a reel's length too)
+_LIST_NEXT_RE = re.compile(r"\s*[/、或]\s*")
 
 
 def _length_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("米") or has("m"):
-        _put(specs, "lengths_m", [int(m.group(1)) for m in _LENGTH_RE.finditer(norm)
-                                  if not _DISTANCE_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start())
-                                  and not _DISTANCE_AFTER_RE.match(norm, m.end())
-                                  and not _BULK_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start())
-                                  and not _BULK_AFTER_RE.match(norm, m.end())])
+        lengths, bulk_end = [], -1
+        for m in _LENGTH_RE.finditer(norm):
+            if _DISTANCE_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start()) or _DISTANCE_AFTER_RE.match(norm, m.end()):
+                continue
+            if (bulk_end >= 0 and _LIST_NEXT_RE.fullmatch(norm, bulk_end, m.start())) \
+                    or _BULK_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start()) or _BULK_AFTER_RE.match(norm, m.end()):
+                bulk_end = m.end()
+                continue
+            bulk_end = -1
+            lengths.append(int(m.group(1)))
+        _put(specs, "lengths_m", lengths)
 
 
 # the hose a coupling or nozzle is said to fit (适配65水带, 适用水带：65mm, 配DN50水带): its bore
@@ -964,8 +974,8 @@ _COATING_TYPES = (("超薄型", "ultra_thin"), ("非膨胀型", "non_intumescent
 # short NCB / WH (place + 超薄 CB, 薄 B, 厚 H), 代号W
 _COATING_CODE_RE = re.compile(r"(?<![a-z])gt\s*-\s*([nw])([sr])?|(?<![a-z0-9])([nw])(cb|b|h)(?![a-z0-9])|代号\s*[:：]?\s*([nw])(?![a-z])"
                               r"|(?:(?<![a-z0-9])([nw])\s*类|(?:使用场所|适用场所|场所)\s*[:：]?\s*([nw])(?![a-z]))")
-# the dispersion code alone: 分散介质：R, S类 (water S, solvent R)
-_COATING_BASE_RE = re.compile(r"(?:分散介质|分散体系|介质类型)\s*[:：]?\s*([sr])(?![a-z])|(?<![a-z0-9])([sr])\s*类")
+# the dispersion code alone: 分散介质：R, 分散介质代号 S, S类 (water S, solvent R)
+_COATING_BASE_RE = re.compile(r"(?:分散介质|分散体系|介质类型)(?:代号|代码)?\s*[:：]?\s*([sr])(?![a-z])|(?<![a-z0-9])([sr])\s*类")
 # the fire-resistance rating of a steel coating, GB 14907-2018 Ft1.50 (hours)
 _COATING_FT_RE = re.compile(r"(?<![a-z])ft\s*([0-3]\.\d{1,2})(?!\d)")
 
