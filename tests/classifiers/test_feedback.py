@@ -233,7 +233,7 @@ def test_reviewers_dismissals_of_a_reason_lower_its_score_after_retraining(store
     before = trained_model.scorer.meta_["calibration"]["reliability"]["price_too_low"]
     assert before["sources"] == ["prior", "corpus"] and before["reviews_dismissed"] == 0
     with open_store(store_url) as store:
-        for i in range(30):  # 30 low-priced listings whose low price two reviewers judged no sign of fraud
+        for i in range(40):  # 40 low-priced listings whose low price two reviewers judged no sign of fraud
             key = put(store, f"p{i}", f"{['干粉', '水基', '二氧化碳', '泡沫'][i % 4]}灭火器 促销款 第{i}批 {i + 1}kg",
                       codes=("price_too_low",))
             decide(store, key, "dismiss", reviewer=("alice", "bob")[i % 2])
@@ -243,12 +243,13 @@ def test_reviewers_dismissals_of_a_reason_lower_its_score_after_retraining(store
     result = run_firewatch("train", "--no-prices-from-store", data_dir=data, env=store_env(store_url))
     assert result.returncode == 0, result.stderr
     scorer = Scorer.load(data / "models")
-    assert scorer.meta_["reviews"]["reason_weights"]["price_too_low"] == [1.0, 30.0]
+    assert scorer.meta_["reviews"]["reason_weights"]["price_too_low"] == [1.0, 40.0]
     after = scorer.meta_["calibration"]["reliability"]["price_too_low"]
-    assert after["sources"] == ["prior", "reviews", "corpus"] and after["reviews_dismissed"] == 30
+    assert after["sources"] == ["prior", "reviews", "corpus"] and after["reviews_dismissed"] == 40
     assert after["reviewers"] == 3 and scorer.meta_["reviews"]["reason_reviewers"]["price_too_low"] == 3
-    # (0.75·20 + 1 + 0.05·risky) / (20 + 31 + 0.05·fired): the judgement and the corpus (whose real-voice files
-    # make low prices look reliable: 20 dismissals no longer outweigh them) are outweighed
+    # (0.75·20 + 1 + 0.05·risky) / (20 + 41 + 0.05·fired): the judgement and the corpus (whose real-voice files
+    # make low prices look reliable: 20 dismissals, then 30 after session 31's rule and corpus changes, which left
+    # the score at 0.5003, no longer outweigh them) are outweighed
     assert after["value"] < 0.5 < before["value"]
     learnt = scorer.assess(listing)
     assert [r.code for r in learnt.reasons] == ["price_too_low"]
