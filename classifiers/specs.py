@@ -1205,10 +1205,12 @@ _FAMILIES = (
 _FAMILY_OF = {key: family for keys, family in _FAMILIES for key in keys}
 
 
-# Chinese numerals read as digits where a unit or a count word follows (一米五: 1.5米, 四公斤: 4公斤,
+# Chinese numerals read as digits where a unit or a count word follows (一米五: 1.5米, 两寸半: 2.5寸,
 # 二点五兆帕: 2.5兆帕, 十九毫米: 19毫米); 一般, 十分, 三无, 一体, 五金 stay words (no unit follows)
-_SPEC_UNITS = ("公斤", "千克", "斤", "毫升", "升", "毫米", "厘米", "公分", "米", "英寸", "寸", "兆帕", "分钟", "小时",
-               "秒钟", "摄氏度", "度", "℃", "平方", "千瓦", "伏", "kg", "mm", "cm", "mpa", "min",
+# (a mass in words is left as words: in a reply it names other things as often as the goods' fill: 两公斤的箱子,
+# 整瓶六公斤左右, 二十公斤的快递; test_false_flags8)
+_SPEC_UNITS = ("毫升", "升", "毫米", "厘米", "公分", "米", "英寸", "寸", "兆帕", "分钟", "小时",
+               "秒钟", "摄氏度", "度", "℃", "平方", "千瓦", "伏", "mm", "cm", "mpa", "min",
                "只装", "个装", "只", "具", "瓶", "支", "套", "台", "根", "卷", "盘", "芯", "路")
 # a bare 一 before a unit right after a price is the unit priced, no figure (5元一米, 十九块一瓶, 每一米)
 _SPEC_FOLLOW_RE = re.compile(r"(?<![元块钱角毛每/]一)\s*(?:" + "|".join(map(re.escape, _SPEC_UNITS)) + ")")
@@ -1305,7 +1307,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     couplings, hose_fit_mm (the hose a coupling fits: 适配65水带), cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
     batteries, certificate_numbers, pack_qty, coating_types, temperature_channels, gear_patterns. `gated=False` runs every expression whatever
     the text holds (the reference for the literal gates; same result, slower). A figure in Chinese numerals
-    before a unit or a count word (四公斤, 一米五, 二点五兆帕, 四乘三十五加一乘十六) is read as the digits (`_figures`);
+    before a unit or a count word (十九毫米, 一米五, 二点五兆帕, 四乘三十五加一乘十六) is read as the digits (`_figures`);
     the texts a value quotes stay as the seller wrote them.
     """
     facts = facts or load_facts()
