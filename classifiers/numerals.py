@@ -85,6 +85,9 @@ def _rewrite(text: str, back: list[int], rx: re.Pattern, repl) -> tuple[str, lis
     return "".join(out), pos_out
 
 
+rewrite_figures = _rewrite  # for a caller's own spoken forms (specs: 四乘三十五 as 4×35), positions kept
+
+
 def _hours(m: re.Match) -> str | None:
     whole, half_after, half_before = m.group(1), m.group(2), m.group(3)
     if half_before:

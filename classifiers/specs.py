@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 
 from .datafiles import load_yaml
+from .numerals import arabic_before, cn_value, rewrite_figures
 from firewatch.core.clock import to_beijing, utcnow
 from firewatch.core.text import normalize
 
@@ -353,12 +354,20 @@ _KEY_WEIGHT_RE = re.compile(r"(?:净重|充装量|灭火剂量|药剂量|装药�
 _KEY_GRAMS_RE = re.compile(r"(?:灭火剂重量|灭火剂量|药剂重量|药剂量|装药量|充装量)\s*[:：]?\s*(\d{3,5})\s*(?:g|克)(?![a-z])")
 
 
+# a bound qualifying a class of products, no one product's mass (大于三公斤的国标, 超过4kg的灭火器, 3公斤以上的):
+# a comparison word before the figure and 的 after it
+_CLASS_BOUND_BEFORE_RE = re.compile(r"(?:大于|小于|超过|低于|高于|不足|不到)\s*$")
+_CLASS_BOUND_AFTER_RE = re.compile(r"\s*(?:以上|以下)?的")
+
+
 def _weights(norm: str) -> list[float]:
     out = [float(m.group(2)) for m in _KEY_WEIGHT_RE.finditer(norm)]
     if "g" in norm or "克" in norm:
         out += [float(m.group(1)) / 1000.0 for m in _KEY_GRAMS_RE.finditer(norm)]
     for m in _WEIGHT_RE.finditer(norm):
         if _GROSS_RE.search(norm[max(0, m.start() - 12):m.start()]) or _GROSS_AFTER_RE.match(norm, m.end()):
+            continue
+        if _CLASS_BOUND_AFTER_RE.match(norm, m.end()) and _CLASS_BOUND_BEFORE_RE.search(norm, max(0, m.start() - 4), m.start()):
             continue
         out.append(float(m.group(1)) * (0.5 if m.group(2) == "斤" else 1.0))
     return out
@@ -957,7 +966,9 @@ def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, 
     _put(specs, "batteries", [{"type": kind, "text": word} for word, norm_word, kind in _battery_words(facts)
                       if norm_word in norm])
     cues, cert_re = _cert_tables(facts)
-    certs = [text[m.start(2):m.end(2)] for m in cert_re.finditer(norm)] if _holds_any(has, cues, norm) else []
+    # a certificate number is taken from `text` at its place in the unconverted normalised text (`_Figures`)
+    certs = ([text[m.start(2):m.end(2)] for m in cert_re.finditer(getattr(norm, "plain", norm))]
+             if _holds_any(has, cues, norm) else [])
     _put(specs, "certificate_numbers", certs)
     if has("装"):
         packs = [int(a or b) for a, b in _PACK_RE.findall(norm)]
@@ -1194,6 +1205,93 @@ _FAMILIES = (
 _FAMILY_OF = {key: family for keys, family in _FAMILIES for key in keys}
 
 
+# Chinese numerals read as digits where a unit or a count word follows (一米五: 1.5米, 两寸半: 2.5寸,
+# 二点五兆帕: 2.5兆帕, 十九毫米: 19毫米); 一般, 十分, 三无, 一体, 五金 stay words (no unit follows)
+# (a mass in words is left as words: in a reply it names other things as often as the goods' fill: 两公斤的箱子,
+# 整瓶六公斤左右, 二十公斤的快递; test_false_flags8)
+_SPEC_UNITS = ("毫升", "升", "毫米", "厘米", "公分", "米", "英寸", "寸", "兆帕", "分钟", "小时",
+               "秒钟", "摄氏度", "度", "℃", "平方", "千瓦", "伏", "mm", "cm", "mpa", "min",
+               "只装", "个装", "只", "具", "瓶", "支", "套", "台", "根", "卷", "盘", "芯", "路")
+# a bare 一 before a unit right after a price is the unit priced, no figure (5元一米, 十九块一瓶, 每一米)
+_SPEC_FOLLOW_RE = re.compile(r"(?<![元块钱角毛每/]一)\s*(?:" + "|".join(map(re.escape, _SPEC_UNITS)) + ")")
+_CN_RUN = "[零〇一二两三四五六七八九十百千万]+"
+# the cheap test: a numeral run (with a spoken decimal, 二点五) right before a unit; a cable's cores times section
+# said in words (四乘三十五加一乘十六: 4×35+1×16)
+_CN_FIGURE_RE = re.compile(_CN_RUN + r"(?:点[零〇一二两三四五六七八九]{1,3})?" + _SPEC_FOLLOW_RE.pattern
+                           + "|" + _CN_RUN + "乘" + _CN_RUN + "|[一二两三四五六七八九]米[一二三四五六七八九]")
+_CN_TIMES_RE = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d.米])([一二两三四五六七八九十]{1,3})乘(" + _CN_RUN +
+                          r"(?:点[零〇一二两三四五六七八九]{1,2})?)(?:加([一二两三四五六七八九])乘(" + _CN_RUN +
+                          r"(?:点[零〇一二两三四五六七八九]{1,2})?))?(?![零〇一二两三四五六七八九十百千万\d米厘公]|\s*[mc])")
+# 乘 between two figures once they are digits: a size (1.5米乘1.5米: 1.5米×1.5米)
+_TIMES_WORD_RE = re.compile(r"(?<=[\d米])\s*乘\s*(?=\d)")
+
+
+class _Figures(str):
+    """A normalised text with its Chinese figures in digits: `plain` is the text before, `back` the position in
+    `plain` of each character (for what a family takes from the text the seller wrote)."""
+
+    __slots__ = ("plain", "back")
+
+
+def _cn_times(m: re.Match) -> str | None:
+    parts = []
+    for i in range(1, 5):
+        run = m.group(i)
+        if run is None:
+            break
+        whole, _, tenths = run.partition("点")
+        value = cn_value(whole)
+        if value is None:
+            return None
+        parts.append(f"{value}." + "".join(str(cn_value(ch)) for ch in tenths) if tenths else str(value))
+    return "×".join(parts[:2]) + ("+" + "×".join(parts[2:]) if len(parts) > 2 else "")
+
+
+def _figures(norm: str) -> str:
+    """`norm` with the Chinese figures before a unit or a count word in digits (a `_Figures`), or `norm` itself
+    when it holds none (the text with no Chinese figure is read as it always was)."""
+    if not _CN_FIGURE_RE.search(norm):
+        return norm
+    conv, back = norm, list(range(len(norm)))
+    if "乘" in conv:
+        conv, back = rewrite_figures(conv, back, _CN_TIMES_RE, _cn_times)
+    conv2, back2 = arabic_before(conv, _SPEC_FOLLOW_RE)
+    back = [back[b] for b in back2]
+    if "乘" in conv2:
+        conv2, back = rewrite_figures(conv2, back, _TIMES_WORD_RE, lambda m: "×")
+    if conv2 == norm:
+        return norm
+    out = _Figures(conv2)
+    out.plain, out.back = norm, back
+    return out
+
+
+def _said(specs: dict[str, Any], norm: str, keys) -> None:
+    """The texts a family quoted from a converted text (`_Figures`) given back as the seller wrote them
+    (二点五兆帕, not 2.5兆帕), so an excerpt or span is found in the original."""
+    plain, back = norm.plain, norm.back
+
+    def orig(s):
+        if not isinstance(s, str) or not s or s in plain:
+            return s
+        i = norm.find(s)
+        if i < 0:
+            return s
+        j, last = i + len(s), back[i + len(s) - 1]
+        end = next((p for p in back[j:] if p > last), len(plain))  # to the end of the last figure rewritten
+        return plain[back[i]:end].rstrip()
+
+    for key in keys:
+        value = specs.get(key)
+        if not isinstance(value, list):
+            continue
+        if key.endswith("_texts"):
+            specs[key] = [orig(v) for v in value]
+        elif any(isinstance(v, dict) and "text" in v for v in value):
+            specs[key] = [{**v, "text": orig(v["text"])} if isinstance(v, dict) and "text" in v else v
+                          for v in value]
+
+
 def _always(_literal: str) -> bool:
     return True
 
@@ -1208,14 +1306,18 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     temperatures_c, colours, sprinklers, sprinkler_mountings, k_factors, dn, pressures_mpa, hoses, lengths_m,
     couplings, hose_fit_mm (the hose a coupling fits: 适配65水带), cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
     batteries, certificate_numbers, pack_qty, coating_types, temperature_channels, gear_patterns. `gated=False` runs every expression whatever
-    the text holds (the reference for the literal gates; same result, slower).
+    the text holds (the reference for the literal gates; same result, slower). A figure in Chinese numerals
+    before a unit or a count word (十九毫米, 一米五, 二点五兆帕, 四乘三十五加一乘十六) is read as the digits (`_figures`);
+    the texts a value quotes stay as the seller wrote them.
     """
     facts = facts or load_facts()
-    norm = without_other_variants(normalized(text))
+    norm = _figures(without_other_variants(normalized(text)))
     specs: dict[str, Any] = {}
     has = norm.__contains__ if gated else _always
     for _, family in _FAMILIES:
         family(norm, text, facts, has, specs)
+    if isinstance(norm, _Figures):
+        _said(specs, norm, _FAMILY_OF)
     return specs
 
 
@@ -1228,7 +1330,7 @@ class LazySpecs(Mapping):
     def __init__(self, text: str, facts: dict[str, Any] | None = None) -> None:
         self._facts = facts or load_facts()
         self._text = text
-        self._norm = without_other_variants(normalized(text))
+        self._norm = _figures(without_other_variants(normalized(text)))
         self._specs: dict[str, Any] = {}
         self._done: set = set()
 
@@ -1236,6 +1338,8 @@ class LazySpecs(Mapping):
         if family not in self._done:
             self._done.add(family)
             family(self._norm, self._text, self._facts, self._norm.__contains__, self._specs)
+            if isinstance(self._norm, _Figures):
+                _said(self._specs, self._norm, [k for keys, f in _FAMILIES if f is family for k in keys])
 
     def get(self, key: str, default: Any = None) -> Any:
         specs = self._specs
