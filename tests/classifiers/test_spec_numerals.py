@@ -4,28 +4,10 @@ seller wrote."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 
-from classifiers.risk import RiskRules
 from classifiers.specs import LazySpecs, locate, parse_specs
-from firewatch.core.models import Listing
-
-ON = date(2026, 3, 1)
-
-
-@pytest.fixture(scope="module")
-def rules() -> RiskRules:
-    return RiskRules()
-
-
-def mismatch(rules: RiskRules, category: str, title: str, attributes=None, description: str = ""):
-    listing = Listing(platform="taobao", listing_id="t", title=title, price=Decimal(100), shop_name="某某消防器材店",
-                      attributes=dict(attributes or {}), description=description)
-    reasons, _ = rules.check(listing, category, now=ON)
-    return next((r for r in reasons if r.code == "spec_mismatch"), None)
+from tests.classifiers.test_spec_contradictions import mismatch  # its `rules` fixture: the session's (conftest)
 
 
 @pytest.mark.parametrize("words, digits", [
