@@ -362,12 +362,13 @@ class Scorer:
 
     def _ccc_not_required(self, listing: Listing, category: str, code_proba: list, codes: list[str],
                           now: datetime | date | None) -> tuple[list, dict[str, float]]:
-        """The text model's probabilities with no_certification set to 0 when the listing speaks of CCC on a
-        day CCC was not compulsory for it (`RiskRules.ccc_not_required_text`, ccc_scope.yaml), and what was
-        changed: "无3C" is then true, not a defect, for the text model as for the rules."""
+        """The text model's probabilities with no_certification set to 0 when it is the code the text model reads
+        most (the one its score and its named reason come from) and the listing speaks of CCC on a day CCC was not
+        compulsory for it (`RiskRules.ccc_not_required_text`, ccc_scope.yaml), and what was changed: "无3C" is then
+        true, not a defect, for the text model as for the rules."""
         code = "no_certification"
-        if code not in codes or not code_proba[codes.index(code)] or \
-                not self.rules.ccc_not_required_text(listing, category, now):
+        if code not in codes or not code_proba[codes.index(code)] or code_proba[codes.index(code)] < max(code_proba) \
+                or not self.rules.ccc_not_required_text(listing, category, now):
             return code_proba, {}
         code_proba = list(code_proba)
         i = codes.index(code)

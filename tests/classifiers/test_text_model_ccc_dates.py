@@ -33,6 +33,15 @@ def test_no_3c_after_the_ccc_date_stays(scorer):
     assert probabilities(scorer, item, "gas_detector", AFTER) == (0.9, {})
 
 
+def test_no_3c_not_the_text_models_top_code_is_left_as_it_is(scorer):
+    # only the code the score and the named reason come from matters: another reason read more strongly is left
+    item = shop("家用燃气报警器 天然气 无3C 便宜", "39", {"检测气体": "甲烷"})
+    codes = [str(c) for c in scorer.risk_model_.classes_]
+    row = [0.0] * len(codes)
+    row[codes.index("no_certification")], row[codes.index("inspection_only")] = 0.4, 0.8
+    assert scorer._ccc_not_required(item, "gas_detector", row, codes, BEFORE) == (row, {})
+
+
 def test_a_ccc_product_without_3c_words_is_left_to_the_model(scorer):
     item = shop("家用燃气报警器 天然气 没有合格证", "39", {"检测气体": "甲烷"})
     assert probabilities(scorer, item, "gas_detector", BEFORE) == (0.9, {})
