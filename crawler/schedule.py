@@ -346,9 +346,16 @@ class CrawlScheduler:
         except (SchedulerNotRunningError, AttributeError):
             pass
         # Children's work is transactional; on SIGTERM Scrapy stops gracefully and records the run.
+        # The signal goes to the child alone, not its group: its browser (Playwright's driver and
+        # Chromium) is closed by scrapy-playwright as the crawl stops. A browser signalled directly
+        # dies under an open page, and the crawl's shutdown can then hang on it (scrapy-playwright
+        # issue #62, playwright-python #1170). The group is killed at the timeout.
         for child in children:
             self._say(f"停止子进程 stopping {child.step} job={child.job_id} pid={child.popen.pid} (SIGTERM)")
-            _signal_group(child.popen, signal.SIGTERM)
+            try:
+                child.popen.send_signal(signal.SIGTERM)
+            except ProcessLookupError:
+                pass
         deadline = time.monotonic() + self.stop_timeout_seconds
         for child in children:
             try:
@@ -358,6 +365,7 @@ class CrawlScheduler:
                           f"no exit within {self.stop_timeout_seconds:g} s")
                 _signal_group(child.popen, signal.SIGKILL)
                 child.popen.wait()
+            _signal_group(child.popen, signal.SIGKILL)  # whatever the child left in its session (a browser)
         try:
             self._scheduler.shutdown(wait=True)
         except (SchedulerNotRunningError, AttributeError):

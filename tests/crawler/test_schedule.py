@@ -270,11 +270,14 @@ def test_sigterm_stops_a_running_crawl_and_exits_0(demo_market, tmp_path):
     pid = int(started.rsplit("pid=", 1)[1])
     wait_until(lambda: listing_count(data) >= 5, 30, "the crawl to store a few listings")
     assert sch.terminate() == 0
-    assert any(f"stopping crawl job=jd-every-second pid={pid}" in l for l in sch.lines), sch.lines
-    assert not any("killing" in l for l in sch.lines), sch.lines  # it ended on SIGTERM, not at the stop timeout
-    assert not any("process started" in l for l in sch.lines), sch.lines  # a stopped run is not processed
+    said = "\n".join(sch.lines) + "\n--- stderr ---\n" + (tmp_path / "stderr.log").read_text(errors="replace")[-4000:]
+    assert any(f"stopping crawl job=jd-every-second pid={pid}" in l for l in sch.lines), said
+    assert not any("killing" in l for l in sch.lines), said  # it ended on SIGTERM, not at the stop timeout
+    assert not any("process started" in l for l in sch.lines), said  # a stopped run is not processed
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # the child crawl is gone (and reaped)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(pid, 0)  # and so is its browser (Playwright's driver and Chromium, in the child's session)
     with open_store(data / "firewatch.db") as store:
         assert store.integrity_ok()
         runs = store.listings.crawl_runs()
