@@ -51,6 +51,7 @@ _KIND_UNITS = {
     # flow noun (流量72方); 立方/方 after any other noun name no quantity here
     "立方米": ("flow", 1 / 3.6), "立方": ("flow", 1 / 3.6), "方": ("flow", 1 / 3.6), "m3": ("flow", 1 / 3.6),
 }
+KIND_UNITS = _KIND_UNITS  # the units of each kind of quantity and their factors (public: self_contradictions reads them)
 # the least and most value a kind's statement may have (a year number, 2025年, is not a period of 2025 years)
 _KIND_RANGE = {"years": (0.0, 100.0)}
 # kinds a count before the value multiplies (2×5W: two lamps of 5 W; 4×4kg): the value is each one's and the

@@ -1259,6 +1259,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
         found += _cable(text, specs, facts, category)
+    found += _made_after(text, on, facts.get("production_date") or {})  # made after the page was seen
     found += edition_findings(text, category, specs, facts)  # a value outside the cited edition's (rated_minimums)
     found += battery_life_findings(text, category, facts)  # a battery's life beyond its chemistry's (battery_life)
     if mismatch_only:
@@ -1282,6 +1283,46 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     if standards:  # `standards=False`: the caller judged each field's cited standards already
         found += _standards(text, category, specs, facts, on)
     return found
+
+
+_DATE_AFTER_KEY = r"\s*[:：为是]?\s*(20\d{2})(?!\d)\s*(?:[-./年]\s*(\d{1,2})(?!\d)\s*(?:[-./月]\s*(\d{1,2})(?!\d)\s*日?|月)?)?"
+_MADE_RES: dict[int, tuple[dict[str, Any], re.Pattern | None, tuple[str, ...]]] = {}
+
+
+def _made_re(cfg: dict[str, Any]) -> tuple[re.Pattern | None, tuple[str, ...]]:
+    hit = _MADE_RES.get(id(cfg))
+    if hit is None or hit[0] is not cfg:
+        keys = sorted((normalize(str(k)) for k in cfg.get("keys") or ()), key=len, reverse=True)
+        rx = re.compile("(?:" + "|".join(map(re.escape, keys)) + ")" + _DATE_AFTER_KEY) if keys else None
+        hit = _MADE_RES[id(cfg)] = (cfg, rx, tuple(normalize(str(w)) for w in cfg.get("skip_words") or ()))
+    return hit[1], hit[2]
+
+
+def _made_after(text: str, on: date, cfg: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch for a production date (生产日期：2027-03) after `on`, the day the listing was seen: compared to the
+    month when the date gives no day, to the year when it gives no month."""
+    if not cfg.get("enforce"):
+        return []
+    rx, skip = _made_re(cfg)
+    if rx is None or "日期" not in text and "时间" not in text:
+        return []
+    norm = _normal(text)
+    for m in rx.finditer(norm):
+        year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+        if month > 12 or day > 31:
+            continue
+        # compared to the precision the date is written to (2027 with the year, 2027-03 with the month)
+        stated = (year, month, day)[:3 if day and month else 2 if month else 1]
+        # a day's date a day after the page's may be the same day in another time zone
+        seen = on + timedelta(days=1) if len(stated) == 3 else on
+        if stated <= (seen.year, seen.month, seen.day)[:len(stated)]:
+            continue
+        if any(w in clause_around(norm, m.start(), m.end()) for w in skip):
+            continue
+        said = text[m.start():m.end()] if len(text) == len(norm) else m.group(0)
+        return [Finding("spec_mismatch", f"生产日期晚于商品页面的日期 {on.isoformat()}：{said.strip()}",
+                        locate(text, m.group(0)))]
+    return []
 
 
 @functools.lru_cache(maxsize=1)
