@@ -80,6 +80,8 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
             unit = UNITS.get(code["unit"], code["unit"])
             found.append(finding("spec_mismatch", f"型号 {code['code']} 表示 {code['amount']:g} {unit}，"
                                  f"商品却标称 {stated[0]:g} {unit}", text, code["code"]))
+    elif len(amounts) > 1:
+        found += _option_fills(text, facts, cfg)
     agents = {c["agent"] for c in codes}
     stated_agents = set(specs.get("agents_stated", []))
     if len(agents) == 1 and len(stated_agents) == 1:  # keyword-stuffed titles name several agents
@@ -124,6 +126,27 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                                  f"{cfg.get('min_powder_content_pct', 75)}%", text, _fmt(pct) + "%"))
             break
     return found
+
+
+# the options of a list (规格：MFZ/ABC2(2kg);MFZ/ABC4(4kg)): items apart at a list's separators (not a code's slash)
+_OPTION_SPLIT_RE = re.compile(r"[;；|｜、,，\n]")
+
+
+def _option_fills(text: str, facts: dict[str, Any], cfg: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch for an option of a list of several codes whose own code and own mass disagree (MFZ/ABC8(4公斤装)):
+    each item with one code and one stated mass is read alone (heldout11 #80)."""
+    for item in _OPTION_SPLIT_RE.split(text):
+        if not item.strip():
+            continue
+        item_specs = parse_specs(item, facts)
+        codes = item_specs.get("extinguisher_codes") or []
+        if len(codes) != 1 or codes[0]["unit"] != "kg":
+            continue
+        stated = set(item_specs.get("weights_kg") or [])
+        if len(stated) == 1 and not _fill_of(next(iter(stated)), codes[0], cfg):
+            return [finding("spec_mismatch", f"选项“{item.strip()[:30]}”的型号 {codes[0]['code']} 表示 "
+                            f"{codes[0]['amount']:g} 千克，同一选项却写 {next(iter(stated)):g} 千克", text, item.strip())]
+    return []
 
 
 # a fill stated as such (实际充装 3.8kg, 实装3.8公斤, 充装量：3.92kg, 净含量 4.1kg)
@@ -1556,6 +1579,31 @@ def _word_family_facts() -> dict[str, Any]:
     return cfg.get("families", {}) if cfg.get("enforce") else {}
 
 
+@functools.lru_cache(maxsize=64)
+def _one_value(family: str) -> bool:
+    """Whether a word family's `one_value` switch is on: a product is one of its values, so a field naming two of them
+    (水性 … 溶剂型配方) still names the one the other field does not."""
+    return bool(_word_family_facts().get(family, {}).get("one_value"))
+
+
+def _one_value_mismatch(family: str, a: set, b: set, first: str, other: str,
+                        other_specs: dict[str, Any]) -> list[Finding]:
+    """One field names one value of a `one_value` family, the other that value and exactly one more: the more is
+    the contradiction (the span: the other field's value)."""
+    if len(a) == len(b) or min(len(a), len(b)) != 1:
+        return []
+    single, many = (a, b) if len(a) == 1 else (b, a)
+    extra = many - single
+    if not single <= many or len(extra) != 1:
+        return []
+    x, y = next(iter(single)), next(iter(extra))
+    name = _word_family_facts().get(family[6:], {}).get("name", family)
+    said_other = y if many is b else x
+    where_x, where_y = (first, f"“{other.strip()[:40]}”") if many is b else (f"“{other.strip()[:40]}”", first)
+    return [Finding("spec_mismatch", f"{name}前后矛盾：{where_x}写 {_value_text(family, x)}，"
+                    f"{where_y}又写 {_value_text(family, y)}", locate(other, _needle(family, said_other, other_specs)))]
+
+
 def _word_family_names() -> tuple[str, ...]:
     return tuple(_word_family_facts())
 
@@ -1811,6 +1859,10 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             name = FAMILY_NAMES.get(family) or _word_family_facts().get(family[6:], {}).get("name", family)
             return [Finding("spec_mismatch", f"{name}前后矛盾：{first}写 {_value_text(family, x)}，"
                             f"“{other.strip()[:40]}”写 {_value_text(family, y)}", locate(other, _needle(family, y, other_specs)))]
+        if family.startswith("words:") and not pair and _one_value(family[6:]):
+            found = _one_value_mismatch(family, a[family], b[family], first, other, other_specs)
+            if found:
+                return found
     if title_specs.get("emergency_minutes") and other_specs.get("emergency_minutes") \
             and _compared_in("emergency minutes", category) and not _ranged(title, other) \
             and not _measured_flags(title, other, category):  # measured below the declared: measured.py's
