@@ -5,7 +5,8 @@ it lies in, for the ways sellers contradict themselves (facts: `data/specs.yaml`
 
 - what a detector detects: a smoke alarm whose detection attribute names heat alone (探测方式：感温),
   a gas detector whose title names one gas and whose 检测气体 attribute another (天然气 / 一氧化碳);
-- a feature the title claims and an attribute denies (title 含面罩, attribute 面罩：无);
+- a feature the title claims and an attribute denies (title 含面罩, attribute 面罩：无; a note after the denial,
+  耐火：否(普通阻燃), and a key asking whether, 是否无卤：否, deny as well);
 - the title's pack of several units against a count attribute of another number of them (3条装 / 数量：1条);
 - an "actual" value the seller admits below the one stated of the same quantity (电机功率15kW …
   实配电机7.5千瓦; 铭牌功率 22kW, 实际电机 15kW; not 实际安装只需5分钟 against 应急时间 90分钟);
@@ -17,8 +18,9 @@ it lies in, for the ways sellers contradict themselves (facts: `data/specs.yaml`
   are sold by (三公斤的, 这瓶是一升装的, 能撑十五分钟) state the product's value (`replies.py`), and an attribute denying a
   feature by name (不联网) takes back the title's claim (联网烟感);
 - a set's piece count against its contents list (5件套 / 包装清单 of four), an alcohol-resistant foam said to be unfit
-  for alcohols, a cable's length per roll stated twice: facts `claims.set_pieces`, `foam_polar`, `roll_length`,
-  checked in `self_contradictions.py`.
+  for alcohols, a cable's length per roll stated twice, a wrong unit conversion (40L/s(约72m³/h)), the table's size
+  against its area: facts `claims.set_pieces`, `foam_polar`, `roll_length`, `unit_conversion`, `size_area`, checked in
+  `self_contradictions.py`.
 
 `fields` are (source, text) pairs as `RiskRules.fields` gives them (attributes as "K V").
 """

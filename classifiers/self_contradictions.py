@@ -1,10 +1,11 @@
 """Self-contradictions of a listing's fields that no value family compares: a set's piece count against its own
-contents list, an alcohol-resistant foam said to be unfit for polar liquids, a cable's length per roll stated twice.
+contents list, an alcohol-resistant foam said to be unfit for polar liquids, a cable's length per roll stated twice,
+a value written with a wrong conversion to another unit, the table's size against the table's area.
 
 Contract: `self_contradictions(fields, category, cfg)` returns [(source field, `spec_mismatch` `Finding`)] for the
-first contradiction found, or [] (`cfg`: `data/specs.yaml` section `claims`, subsections `set_pieces`, `foam_polar`
-and `roll_length`, each with its `enforce` switch; `claims.claim_mismatches` calls it). `fields` are (source, text)
-pairs as `RiskRules.fields` gives them (attributes as "K V").
+first contradiction found, or [] (`cfg`: `data/specs.yaml` section `claims`, subsections `set_pieces`, `foam_polar`,
+`roll_length`, `unit_conversion` and `size_area`, each with its `enforce` switch; `claims.claim_mismatches` calls it).
+`fields` are (source, text) pairs as `RiskRules.fields` gives them (attributes as "K V").
 
 - `set_pieces`: a set of N pieces (5件套, in the title or an attribute, one N in the listing) whose contents attribute
   (`list_keys`: 包装清单：上衣×1、裤子×1 ...) lists fewer pieces, each item counted at its largest reading (手套×2 is two);
@@ -16,6 +17,12 @@ pairs as `RiskRules.fields` gives them (attributes as "K V").
 - `roll_length`: for the `categories` (cables), the length of one roll or reel (100米/卷, 每卷50米, 一盘200米, 卷长 100m)
   stated in two fields with one value each that differ; a clause of options or order sizes (`skip_clause_words`:
   可选, 起订, 也有) is not read, nor a field stating two lengths.
+- `unit_conversion`: a value followed, in brackets or after a word of equality (约合, 即, ≈), by the same value in
+  another unit of its kind (40L/s(约144m³/h)) that differs by more than `tolerance`: flows, pressures, powers, times,
+  masses and volumes (`kinds`; the factors are same_quantity's); two kinds side by side (10L/s (7.5kW)) say nothing.
+- `size_area`: for the `categories` (sold by area or by size), one size row of the table (参考尺寸 3000*3000mm) whose
+  area differs from the one area row's (面积 20㎡) by more than `tolerance`; the description's sizes (examples) are
+  not read.
 """
 
 from __future__ import annotations
