@@ -5,7 +5,8 @@ it lies in, for the ways sellers contradict themselves (facts: `data/specs.yaml`
 
 - what a detector detects: a smoke alarm whose detection attribute names heat alone (探测方式：感温),
   a gas detector whose title names one gas and whose 检测气体 attribute another (天然气 / 一氧化碳);
-- a feature the title claims and an attribute denies (title 含面罩, attribute 面罩：无);
+- a feature the title claims and an attribute denies (title 含面罩, attribute 面罩：无; a note after the denial,
+  耐火：否(普通阻燃), and a key asking whether, 是否无卤：否, deny as well);
 - the title's pack of several units against a count attribute of another number of them (3条装 / 数量：1条);
 - an "actual" value the seller admits below the one stated of the same quantity (电机功率15kW …
   实配电机7.5千瓦; 铭牌功率 22kW, 实际电机 15kW; not 实际安装只需5分钟 against 应急时间 90分钟);
@@ -17,8 +18,9 @@ it lies in, for the ways sellers contradict themselves (facts: `data/specs.yaml`
   are sold by (三公斤的, 这瓶是一升装的, 能撑十五分钟) state the product's value (`replies.py`), and an attribute denying a
   feature by name (不联网) takes back the title's claim (联网烟感);
 - a set's piece count against its contents list (5件套 / 包装清单 of four), an alcohol-resistant foam said to be unfit
-  for alcohols, a cable's length per roll stated twice: facts `claims.set_pieces`, `foam_polar`, `roll_length`,
-  checked in `self_contradictions.py`.
+  for alcohols, a cable's length per roll stated twice, a wrong unit conversion (40L/s(约72m³/h)), the table's size
+  against its area: facts `claims.set_pieces`, `foam_polar`, `roll_length`, `unit_conversion`, `size_area`, checked in
+  `self_contradictions.py`.
 
 `fields` are (source, text) pairs as `RiskRules.fields` gives them (attributes as "K V").
 """
@@ -314,6 +316,8 @@ def _detection_against(fields: list[tuple[str, str]], rule: dict[str, Any], grou
 # the title's own words saying a feature is absent or sold apart, before it (无需电池, 不带面罩, 免布线, 不接电机)
 # or after it (电池另购, 电池需自备, 面罩不含): such a title agrees with a table saying 无 / 不含
 # a word of having before a feature (带电磁阀联动, 支持远程联动, 具备联动)
+# a note in brackets after an attribute's value (否(普通阻燃), 无（另购）)
+_NOTE_AFTER_RE = re.compile(r"\s*[(（\[【][^()（）\[\]【】]{0,20}[)）\]】]\s*$")
 _CLAIM_BEFORE = re.compile(r"(?:带|含|支持|具备|具有|自带|配)[^\s，,。;；]{0,3}$")
 
 
@@ -354,6 +358,7 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
     if not cfg.get("enforce"):
         return []
     none_values, skip, min_key, suffixes, holders = _denial_words(cfg)
+    prefixes = _normalized(tuple(cfg.get("key_prefixes", [])))
     title = next((t for s, t in fields if s == "title"), "")
     norm_title = None
     for source, text in fields:
@@ -364,7 +369,8 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
         if len(key) < min_key or key in skip:
             continue
         value = text[len(raw_key):].strip()
-        if normalize(value) not in none_values:
+        # a denial with a note after it (耐火：否(普通阻燃), 面罩：无（另购）) denies as the bare word does
+        if _NOTE_AFTER_RE.sub("", normalize(value)) not in none_values:
             if norm_title is None:
                 norm_title = normalized(title)
             # a value denying a feature by name (通讯方式：独立式 不联网) the title claims (NB-IoT联网烟感)
@@ -378,6 +384,11 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
         # it with a word of having (带电磁阀联动, 支持联动): 报警输出：无 says nothing of a title's 燃气报警器
         stems = [(key, False)] + [(key[:-len(e)], True) for e in suffixes
                                   if key.endswith(e) and len(key) - len(e) >= min_key]
+        # a key asking whether (是否无卤, 是否耐火, 有无面罩) names its feature without the question's words: the title's
+        # 低烟无卤 claims what 是否无卤：否 denies (heldout11 #190)
+        asked = next((p for p in prefixes if key.startswith(p)), "")  # the longest first (是否为 before 是否)
+        if asked and len(key) - len(asked) >= min_key:
+            stems.append((key[len(asked):], False))
         for word, stem in stems:
             for m in re.finditer(re.escape(word), norm_title):
                 if stem and not _CLAIM_BEFORE.search(norm_title[max(0, m.start() - 5):m.start()]):

@@ -51,6 +51,7 @@ _KIND_UNITS = {
     # flow noun (流量72方); 立方/方 after any other noun name no quantity here
     "立方米": ("flow", 1 / 3.6), "立方": ("flow", 1 / 3.6), "方": ("flow", 1 / 3.6), "m3": ("flow", 1 / 3.6),
 }
+KIND_UNITS = _KIND_UNITS  # the units of each kind of quantity and their factors (public: self_contradictions reads them)
 # the least and most value a kind's statement may have (a year number, 2025年, is not a period of 2025 years)
 _KIND_RANGE = {"years": (0.0, 100.0)}
 # kinds a count before the value multiplies (2×5W: two lamps of 5 W; 4×4kg): the value is each one's and the
@@ -78,7 +79,9 @@ _BOUND_BEFORE = re.compile(r"(?:最大|最小|最高|最低)\s*$")
 _APPROX_BEFORE = re.compile(r"(?:约|大约|大概|≈|~)\s*$")
 _APPROX_AFTER = re.compile(r"^\s*(?:左右|上下)")
 _COMPARED = re.compile(r"比|超过|高于|低于|相当于|代替|替代|老款|普通款")
-_CLAUSE_STOPS = "，,。;；!！?？\n"
+# (heldout11) a bracketed heading (【买家问】, 【掌柜答】) opens a clause of its own: a buyer's question after a value is
+# not the value's clause
+_CLAUSE_STOPS = "，,。;；!！?？\n【"
 _CLAUSE_STOP = re.compile("[" + re.escape(_CLAUSE_STOPS) + "]")
 _FILLER = "：:为是约达≈ 　"
 # words between a quantity's noun and its value that say nothing of it (长达, 约; 粉就10斤, 总重才3公斤, 足足5公分)
@@ -114,6 +117,8 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
         "tables": (nouns, tuple(sorted({len(n) for n in nouns}, reverse=True)),
                    tuple(sorted(map(normalize, cfg.get("product_words", [])), key=len, reverse=True))),
         "skip": alt("skip_clause_words"),
+        # nouns holding a skip word that are other things (适配器, an adapter, holds 适配 "fits"): read out first
+        "skip_nouns": alt("skip_clause_nouns"),
         # a verb of lasting or holding before a value (能撑15分钟): the value is the product's own (`bare`)
         "reply_skip": alt("reply_skip_words"),
         "not_bare": alt("not_bare_words"),
@@ -312,6 +317,7 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
                          "span": _span_back((value_start + m.start(), value_start + m.end()), back)}]
             return []
     skip, options, tables = prep["skip"], prep["options"], prep["tables"]
+    skip_nouns = prep["skip_nouns"]
     replied = "答" in norm
     stops = _clause_stops(norm)
 
@@ -346,7 +352,7 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
                 return None  # a box's, the parcel's or advice for another use: not the goods' own value
         if options.search(clause):
             return "optioned", kind
-        if skip.search(_BOUND_WORDS.sub("", clause)) or _BOUND_BEFORE.search(before):
+        if skip.search(skip_nouns.sub("", _BOUND_WORDS.sub("", clause))) or _BOUND_BEFORE.search(before):
             return None
         approx = bool(_APPROX_BEFORE.search(before) or _APPROX_AFTER.search(after))
         low, high = _MIN_BEFORE.search(before), _MAX_BEFORE.search(before)

@@ -1,10 +1,11 @@
 """Self-contradictions of a listing's fields that no value family compares: a set's piece count against its own
-contents list, an alcohol-resistant foam said to be unfit for polar liquids, a cable's length per roll stated twice.
+contents list, an alcohol-resistant foam said to be unfit for polar liquids, a cable's length per roll stated twice,
+a value written with a wrong conversion to another unit, the table's size against the table's area.
 
 Contract: `self_contradictions(fields, category, cfg)` returns [(source field, `spec_mismatch` `Finding`)] for the
-first contradiction found, or [] (`cfg`: `data/specs.yaml` section `claims`, subsections `set_pieces`, `foam_polar`
-and `roll_length`, each with its `enforce` switch; `claims.claim_mismatches` calls it). `fields` are (source, text)
-pairs as `RiskRules.fields` gives them (attributes as "K V").
+first contradiction found, or [] (`cfg`: `data/specs.yaml` section `claims`, subsections `set_pieces`, `foam_polar`,
+`roll_length`, `unit_conversion` and `size_area`, each with its `enforce` switch; `claims.claim_mismatches` calls it).
+`fields` are (source, text) pairs as `RiskRules.fields` gives them (attributes as "K V").
 
 - `set_pieces`: a set of N pieces (5件套, in the title or an attribute, one N in the listing) whose contents attribute
   (`list_keys`: 包装清单：上衣×1、裤子×1 ...) lists fewer pieces, each item counted at its largest reading (手套×2 is two);
@@ -16,6 +17,12 @@ pairs as `RiskRules.fields` gives them (attributes as "K V").
 - `roll_length`: for the `categories` (cables), the length of one roll or reel (100米/卷, 每卷50米, 一盘200米, 卷长 100m)
   stated in two fields with one value each that differ; a clause of options or order sizes (`skip_clause_words`:
   可选, 起订, 也有) is not read, nor a field stating two lengths.
+- `unit_conversion`: a value followed, in brackets or after a word of equality (约合, 即, ≈), by the same value in
+  another unit of its kind (40L/s(约144m³/h)) that differs by more than `tolerance`: flows, pressures, powers, times,
+  masses and volumes (`kinds`; the factors are same_quantity's); two kinds side by side (10L/s (7.5kW)) say nothing.
+- `size_area`: for the `categories` (sold by area or by size), one size row of the table (参考尺寸 3000*3000mm) whose
+  area differs from the one area row's (面积 20㎡) by more than `tolerance`; the description's sizes (examples) are
+  not read.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from typing import Any
 from firewatch.core.text import normalize
 
 from .numerals import cn_value
+from .same_quantity import KIND_UNITS
 from .specs import Finding, attribute_key, clause_around, normalized
 
 _PIECES_RE = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*件套")
@@ -161,6 +169,102 @@ def _roll_length(fields: list[tuple[str, str]], category: str, cfg: dict[str, An
     return []
 
 
+# -- a value and its own conversion to another unit ------------------------------------------------
+_CONVERSION_RES: dict[int, tuple[dict[str, Any], re.Pattern | None]] = {}
+_NUM = r"(\d{1,5}(?:\.\d{1,3})?)"
+
+
+def _conversion_re(cfg: dict[str, Any]) -> re.Pattern | None:
+    """value unit, then (in brackets or after a word of equality) value unit, the units of `cfg` `kinds`."""
+    hit = _CONVERSION_RES.get(id(cfg))
+    if hit is None or hit[0] is not cfg:
+        kinds = set(cfg.get("kinds") or ())
+        units = sorted((u for u, (k, _) in KIND_UNITS.items() if k in kinds), key=len, reverse=True)
+        equal = sorted(_words(cfg, "equal_words"), key=len, reverse=True)
+        rx = None
+        if units and equal:
+            unit = "(" + "|".join(map(re.escape, units)) + r")(?![a-z²³0-9/\u4e00-\u9fff])"
+            eq = "(?:" + "|".join(map(re.escape, equal)) + ")"
+            rx = re.compile(r"(?<![\d.])" + _NUM + r"\s*" + unit + r"\s*(?:\(\s*" + eq + r"?|" + eq + r")\s*"
+                            + _NUM + r"\s*" + unit)
+        hit = _CONVERSION_RES[id(cfg)] = (cfg, rx)
+    return hit[1]
+
+
+def _unit_conversion(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    if not cfg.get("enforce"):
+        return []
+    rx = _conversion_re(cfg)
+    if rx is None:
+        return []
+    tol = float(cfg.get("tolerance", 0.12))
+    for source, text in fields:
+        norm = normalized(text)
+        for m in rx.finditer(norm):
+            (k1, f1), (k2, f2) = KIND_UNITS[m.group(2)], KIND_UNITS[m.group(4)]
+            if k1 != k2 or f1 == f2:
+                continue  # two kinds (40L/s 约 45kW), or one unit twice (a list, 2kW(3kW))
+            a, b = float(m.group(1)) * f1, float(m.group(3)) * f2
+            if a <= 0 or b <= 0 or abs(a - b) / max(a, b) <= tol:
+                continue
+            said = text[m.start():m.end()] if len(text) == len(norm) else m.group(0)
+            unit_b = text[m.start(4):m.end(4)] if len(text) == len(norm) else m.group(4)
+            return [(source, Finding("spec_mismatch", f"{_where(source)}的单位换算前后矛盾：“{said}”"
+                                     f"（{m.group(1)}{m.group(2)} 应约合 {a / f2:.3g}{unit_b}）", m.span()))]
+    return []
+
+
+# -- the table's size against the table's area -----------------------------------------------------
+_SIZE_RE = re.compile(r"(?<![\d.])(\d{1,5}(?:\.\d{1,2})?)\s*(mm|毫米|m|米)?\s*[*×x]\s*(\d{1,5}(?:\.\d{1,2})?)\s*(mm|毫米|m|米)?"
+                      r"(?![\d.]|\s*[*×x])")
+_AREA_RE = re.compile(r"(?<![\d.])(\d{1,4}(?:\.\d{1,2})?)\s*(?:㎡|m²|m2|平方米|平米|平方|平)(?![\d])")
+
+
+def _side_metres(value: str, unit: str | None, other: str, other_unit: str | None) -> float | None:
+    v = float(value)
+    unit = unit or other_unit
+    if unit in ("mm", "毫米"):
+        return v / 1000
+    if unit in ("m", "米"):
+        return v
+    # no unit: three or more digits on either side are millimetres, a size in metres has small sides
+    if len(value.split(".")[0]) >= 3 or len(other.split(".")[0]) >= 3:
+        return v / 1000 if len(value.split(".")[0]) >= 3 else None
+    return v if v <= 20 else None
+
+
+def _size_area(fields: list[tuple[str, str]], category: str, cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
+    if not cfg.get("enforce") or category not in (cfg.get("categories") or ()):
+        return []
+    size_keys, area_keys = frozenset(_words(cfg, "size_keys")), frozenset(_words(cfg, "area_keys"))
+    sizes, areas = [], []
+    for source, text in fields:
+        raw_key = source.removeprefix("attributes.")
+        if not source.startswith("attributes."):
+            continue
+        key, value = attribute_key(raw_key), normalized(text[len(raw_key):] if text.startswith(raw_key) else text)
+        if key in size_keys:
+            found = list(_SIZE_RE.finditer(value))
+            if len(found) == 1:
+                m = found[0]
+                w = _side_metres(m.group(1), m.group(2), m.group(3), m.group(4))
+                h = _side_metres(m.group(3), m.group(4), m.group(1), m.group(2))
+                if w and h:
+                    sizes.append((source, text, m.group(0), w * h))
+        elif key in area_keys:
+            found = list(_AREA_RE.finditer(value))
+            if len(found) == 1:
+                areas.append((source, text, found[0].group(0), float(found[0].group(1))))
+    if len(sizes) != 1 or len(areas) != 1:
+        return []
+    (s_src, _, s_said, s_area), (a_src, a_text, a_said, area) = sizes[0], areas[0]
+    if area <= 0 or abs(s_area - area) / max(s_area, area) <= float(cfg.get("tolerance", 0.15)):
+        return []
+    start = normalized(a_text).find(a_said)
+    return [(a_src, Finding("spec_mismatch", f"尺寸与面积前后矛盾：{_where(s_src)}写 {s_said}（约 {s_area:.3g} ㎡），"
+                                             f"{_where(a_src)}写 {a_said}", (start, start + len(a_said))))]
+
+
 def self_contradictions(fields: list[tuple[str, str]], category: str,
                         cfg: dict[str, Any]) -> list[tuple[str, Finding]]:
     """(source field, spec_mismatch finding) for the first contradiction of the module docstring, or []."""
@@ -168,4 +272,6 @@ def self_contradictions(fields: list[tuple[str, str]], category: str,
         return []
     return (_set_pieces(fields, cfg.get("set_pieces") or {})
             or _foam_polar(fields, category, cfg.get("foam_polar") or {})
-            or _roll_length(fields, category, cfg.get("roll_length") or {}))
+            or _roll_length(fields, category, cfg.get("roll_length") or {})
+            or _unit_conversion(fields, cfg.get("unit_conversion") or {})
+            or _size_area(fields, category, cfg.get("size_area") or {}))

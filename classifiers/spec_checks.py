@@ -3,7 +3,8 @@
 `check_specs(text, category, now)` returns `Finding`s (code, evidence, span): `spec_mismatch` (model
 code and stated specification contradict) or `substandard_spec` (below or outside a standard), the
 evidence a Chinese sentence quoting the text, the span where the quoted code or value is in `text`;
-`cross_field_mismatch` compares title and attributes. `not_fire` gets none.
+`cross_field_mismatch` compares title and attributes. `not_fire` gets none. A production date after the day the
+listing was seen (`data/specs.yaml` `production_date`) is a spec_mismatch of any category.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
             unit = UNITS.get(code["unit"], code["unit"])
             found.append(finding("spec_mismatch", f"型号 {code['code']} 表示 {code['amount']:g} {unit}，"
                                  f"商品却标称 {stated[0]:g} {unit}", text, code["code"]))
+    elif len(amounts) > 1:
+        found += _option_fills(text, facts, cfg)
     agents = {c["agent"] for c in codes}
     stated_agents = set(specs.get("agents_stated", []))
     if len(agents) == 1 and len(stated_agents) == 1:  # keyword-stuffed titles name several agents
@@ -124,6 +127,27 @@ def _extinguisher(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> li
                                  f"{cfg.get('min_powder_content_pct', 75)}%", text, _fmt(pct) + "%"))
             break
     return found
+
+
+# the options of a list (规格：MFZ/ABC2(2kg);MFZ/ABC4(4kg)): items apart at a list's separators (not a code's slash)
+_OPTION_SPLIT_RE = re.compile(r"[;；|｜、,，\n]")
+
+
+def _option_fills(text: str, facts: dict[str, Any], cfg: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch for an option of a list of several codes whose own code and own mass disagree (MFZ/ABC8(4公斤装)):
+    each item with one code and one stated mass is read alone (heldout11 #80)."""
+    for item in _OPTION_SPLIT_RE.split(text):
+        if not item.strip():
+            continue
+        item_specs = parse_specs(item, facts)
+        codes = item_specs.get("extinguisher_codes") or []
+        if len(codes) != 1 or codes[0]["unit"] != "kg":
+            continue
+        stated = set(item_specs.get("weights_kg") or [])
+        if len(stated) == 1 and not _fill_of(next(iter(stated)), codes[0], cfg):
+            return [finding("spec_mismatch", f"选项“{item.strip()[:30]}”的型号 {codes[0]['code']} 表示 "
+                            f"{codes[0]['amount']:g} 千克，同一选项却写 {next(iter(stated)):g} 千克", text, item.strip())]
+    return []
 
 
 # a fill stated as such (实际充装 3.8kg, 实装3.8公斤, 充装量：3.92kg, 净含量 4.1kg)
@@ -1259,6 +1283,7 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
         found += _cable(text, specs, facts, category)
+    found += _made_after(text, on, facts.get("production_date") or {})  # made after the page was seen
     found += edition_findings(text, category, specs, facts)  # a value outside the cited edition's (rated_minimums)
     found += battery_life_findings(text, category, facts)  # a battery's life beyond its chemistry's (battery_life)
     if mismatch_only:
@@ -1282,6 +1307,46 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
     if standards:  # `standards=False`: the caller judged each field's cited standards already
         found += _standards(text, category, specs, facts, on)
     return found
+
+
+_DATE_AFTER_KEY = r"\s*[:：为是]?\s*(20\d{2})(?!\d)\s*(?:[-./年]\s*(\d{1,2})(?!\d)\s*(?:[-./月]\s*(\d{1,2})(?!\d)\s*日?|月)?)?"
+_MADE_RES: dict[int, tuple[dict[str, Any], re.Pattern | None, tuple[str, ...]]] = {}
+
+
+def _made_re(cfg: dict[str, Any]) -> tuple[re.Pattern | None, tuple[str, ...]]:
+    hit = _MADE_RES.get(id(cfg))
+    if hit is None or hit[0] is not cfg:
+        keys = sorted((normalize(str(k)) for k in cfg.get("keys") or ()), key=len, reverse=True)
+        rx = re.compile("(?:" + "|".join(map(re.escape, keys)) + ")" + _DATE_AFTER_KEY) if keys else None
+        hit = _MADE_RES[id(cfg)] = (cfg, rx, tuple(normalize(str(w)) for w in cfg.get("skip_words") or ()))
+    return hit[1], hit[2]
+
+
+def _made_after(text: str, on: date, cfg: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch for a production date (生产日期：2027-03) after `on`, the day the listing was seen: compared to the
+    month when the date gives no day, to the year when it gives no month."""
+    if not cfg.get("enforce"):
+        return []
+    rx, skip = _made_re(cfg)
+    if rx is None or "日期" not in text and "时间" not in text:
+        return []
+    norm = _normal(text)
+    for m in rx.finditer(norm):
+        year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+        if month > 12 or day > 31:
+            continue
+        # compared to the precision the date is written to (2027 with the year, 2027-03 with the month)
+        stated = (year, month, day)[:3 if day and month else 2 if month else 1]
+        # a day's date a day after the page's may be the same day in another time zone
+        seen = on + timedelta(days=1) if len(stated) == 3 else on
+        if stated <= (seen.year, seen.month, seen.day)[:len(stated)]:
+            continue
+        if any(w in clause_around(norm, m.start(), m.end()) for w in skip):
+            continue
+        said = text[m.start():m.end()] if len(text) == len(norm) else m.group(0)
+        return [Finding("spec_mismatch", f"生产日期晚于商品页面的日期 {on.isoformat()}：{said.strip()}",
+                        locate(text, m.group(0)))]
+    return []
 
 
 @functools.lru_cache(maxsize=1)
@@ -1513,6 +1578,31 @@ def _code_values(family: str, specs: dict[str, Any]) -> list[tuple[str, str]]:
 def _word_family_facts() -> dict[str, Any]:
     cfg = load_facts().get("word_families") or {}
     return cfg.get("families", {}) if cfg.get("enforce") else {}
+
+
+@functools.lru_cache(maxsize=64)
+def _one_value(family: str) -> bool:
+    """Whether a word family's `one_value` switch is on: a product is one of its values, so a field naming two of them
+    (水性 … 溶剂型配方) still names the one the other field does not."""
+    return bool(_word_family_facts().get(family, {}).get("one_value"))
+
+
+def _one_value_mismatch(family: str, a: set, b: set, first: str, other: str,
+                        other_specs: dict[str, Any]) -> list[Finding]:
+    """One field names one value of a `one_value` family, the other that value and exactly one more: the more is
+    the contradiction (the span: the other field's value)."""
+    if len(a) == len(b) or min(len(a), len(b)) != 1:
+        return []
+    single, many = (a, b) if len(a) == 1 else (b, a)
+    extra = many - single
+    if not single <= many or len(extra) != 1:
+        return []
+    x, y = next(iter(single)), next(iter(extra))
+    name = _word_family_facts().get(family[6:], {}).get("name", family)
+    said_other = y if many is b else x
+    where_x, where_y = (first, f"“{other.strip()[:40]}”") if many is b else (f"“{other.strip()[:40]}”", first)
+    return [Finding("spec_mismatch", f"{name}前后矛盾：{where_x}写 {_value_text(family, x)}，"
+                    f"{where_y}又写 {_value_text(family, y)}", locate(other, _needle(family, said_other, other_specs)))]
 
 
 def _word_family_names() -> tuple[str, ...]:
@@ -1770,6 +1860,10 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             name = FAMILY_NAMES.get(family) or _word_family_facts().get(family[6:], {}).get("name", family)
             return [Finding("spec_mismatch", f"{name}前后矛盾：{first}写 {_value_text(family, x)}，"
                             f"“{other.strip()[:40]}”写 {_value_text(family, y)}", locate(other, _needle(family, y, other_specs)))]
+        if family.startswith("words:") and not pair and _one_value(family[6:]):
+            found = _one_value_mismatch(family, a[family], b[family], first, other, other_specs)
+            if found:
+                return found
     if title_specs.get("emergency_minutes") and other_specs.get("emergency_minutes") \
             and _compared_in("emergency minutes", category) and not _ranged(title, other) \
             and not _measured_flags(title, other, category):  # measured below the declared: measured.py's

@@ -218,7 +218,9 @@ _FOREIGN_STD_RE = re.compile(r"(?<![a-z])(" + "|".join(_FOREIGN_SCHEMES) + r")\s
 _DOOR_CODE_RE = re.compile(r"(?<![a-z])(gmfm|gfm|mfm|bfm|gmfm)\s*-?\s*(\d{4})?(?:-?([a-z]{1,4}\d?))?")
 _HOURS_A_RE = re.compile(r"(?:(?<![a-z])|(?<=\d))a\s?([0-3]\.\d{1,2})(?!\d)")
 _GLASS_RE = re.compile(r"(?<![a-z])(ffb|dfb|gfb)\s*-?\s*(\d{1,2})\s*-?\s*([abc])\s*(\d(?:\.\d{1,2})?)(?![\d])")
-_GRADE_RE = re.compile(r"(甲级|乙级|丙级|特级)")
+# a grade joined to the one before it (甲乙级防火窗用, 乙丙级通用) names the classes of the goods the product serves or
+# several on offer, not the product's own class: read as none (heldout11 #195)
+_GRADE_RE = re.compile(r"(?<![甲乙丙])(甲级|乙级|丙级|特级)")
 _MM_RE = re.compile(r"(\d(?<![\d.+]\d)\d?(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])")
 # sprinklers
 _SPRINKLER_RE = re.compile(r"(?<![a-z])(?:([kt])\s*-\s*)?zst\s*(zd|xd|bs|bw|x|z|b|p|g|d)?\s*-?\s*(15|20|10|25)?"
@@ -1063,11 +1065,30 @@ def _word_families(facts: dict[str, Any]) -> tuple:
     return cached[1]
 
 
+_APART_WORDS: dict[int, tuple[dict[str, Any], dict[str, tuple[tuple[str, ...], int]]]] = {}
+
+
+def _apart_words(facts: dict[str, Any]) -> dict[str, tuple[tuple[str, ...], int]]:
+    """{family: (its `apart_words`, the longest one's length)}: words right after a family's word saying the goods come
+    without that part (互感器另购), built once per facts section."""
+    cfg = facts.get("word_families") or {}
+    cached = _APART_WORDS.get(id(cfg))
+    if cached is None or cached[0] is not cfg:
+        out = {}
+        for name, f in (cfg.get("families") or {}).items():
+            ws = tuple(normalize(str(w)) for w in f.get("apart_words") or ())
+            if ws:
+                out[name] = (ws, max(map(len, ws)))
+        cached = _APART_WORDS[id(cfg)] = (cfg, out)
+    return cached[1]
+
+
 def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
     """{family: {value: the word that said it}} for the word families a normalised text names, each word
     read once (the longest first: 铜包铝 is not also 铝), none denied or compared (非钢质, 不带测温); a
     family whose skip words the text holds (a part: 门框, 导轨) or whose both-words it holds (组合式) says nothing."""
     words, skips, boths, firsts, first_chars, any_named = _word_families(facts)
+    apart = _apart_words(facts)
     if any_named is not None and any_named.search(norm) is None:
         return {}  # most texts name none of the words (nor a noun of noun_values), which one scan tells
     out: dict[str, dict[str, str]] = {}
@@ -1097,6 +1118,8 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
                 continue
             if _REQUEST_AFTER_RE.match(norm, end):
                 continue  # advice or a request about such goods (管网式系统请由…施工)
+            if family in apart and norm[end:end + 1 + apart[family][1]].lstrip().startswith(apart[family][0]):
+                continue  # a part sold apart (互感器另购): not in the goods
             out.setdefault(family, {}).setdefault(value, w)
     for family, value, w in _noun_values(norm, facts):
         if family not in out or value not in out[family]:
