@@ -184,7 +184,8 @@ def _fill_of(fill: float, code: dict[str, Any], cfg: dict[str, Any]) -> bool:
 def _extinguisher_fill(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
     """substandard_spec when a dry-powder unit's stated fill differs from its code's nominal amount by more
     than the fill tolerance (<=1 kg ±5%, 1-3 kg ±3%, >3 kg ±2%; domain.md, finance.sina.cn/2023-11-07/
-    detail-imztufqw6642786.d.html): MFZ/ABC4 with 实际充装 3.8kg is 5% short."""
+    detail-imztufqw6642786.d.html): MFZ/ABC4 with 实际充装 3.8kg is 5% short; or whose declared fill tolerance
+    (充装误差±5%, 充装量 4kg±5%, 1kg（误差±8%）) is wider than its size's."""
     rule = cfg.get("fill", {})
     if not rule.get("enforce") or len({(c["agent"], c["amount"]) for c in codes}) != 1:
         return []
