@@ -4,7 +4,9 @@
 code `invalid_certificate`:
 - a CCC claim ("3C认证", "CCC标志", "强制性产品认证" ...) on a product that was outside CCC on the
   listing's date `on` (`data/ccc_scope.yaml`: which products left or re-entered CCC, when, by which
-  announcement), the evidence naming the announcement and the date;
+  announcement), the evidence naming the announcement and the date; a voluntary certificate the listing names
+  (我们是自愿性认证) explains a claim in its title or text, not an explicit one in its attributes (认证：3C强制认证,
+  3C证书编号 with a number of the CCC form) unless that attribute names it;
 - a well-formed 16-digit CCC certificate number (`specs.validate_ccc_number` passed) that still
   cannot exist: issued before the scheme began, after the listing's date, in a year its category was
   wholly outside CCC (a period that has ended: a product back in CCC), or (when the switch is on) by an unknown body (`data/certificates.yaml`).
@@ -196,6 +198,19 @@ def _scope_finding(text: str, span: tuple[int, int], entry: dict[str, Any], cate
                    f"发现商品之日（{on.isoformat()}）不可能持有有效的 CCC 证书", span)
 
 
+def _explicit_claim(source: str, text: str, spans: list[tuple[int, int]], cites_number: bool, scope: Scope) -> bool:
+    """Whether a CCC claim is the listing's explicit statement of its scheme, which a voluntary certificate named
+    elsewhere (a reply: 我们是自愿性认证) does not explain: a claim in an attribute that names compulsion (认证：3C强制认证,
+    强制性产品认证) or labels a CCC-form number as the 3C certificate's (3C证书编号 2020…), that attribute naming no
+    voluntary certificate itself (认证：3C(CCCF自愿认证) stays a loose claim)."""
+    if not source.startswith("attributes."):
+        return False
+    norm = normalized(text)
+    if any(c in norm for c in scope.voluntary_cues):
+        return False
+    return cites_number or any("强制" in norm[a:b] for a, b in spans)
+
+
 def _number_problem(number: str, category: str, on: date, scope: Scope) -> str | None:
     """Why a 16-digit number of the right form still cannot be a CCC certificate of this product."""
     year = int(number[:4])
@@ -352,11 +367,15 @@ def certification_findings(fields: Iterable[tuple[str, str]], numbers: Iterable[
     title = next((t for s, t in fields if s == "title"), "")
     found: list[tuple[str, Finding]] = []
     entry = scope.outside(category, title, on)
-    # a listing that also says its certificate is a voluntary one (0.6/1kV 电缆按标准自愿认证) explains its claim
-    if entry is not None and not any(c in normalize(t) for _, t in fields for c in scope.voluntary_cues):
+    if entry is not None:
+        # a listing that also says its certificate is a voluntary one (0.6/1kV 电缆按标准自愿认证) explains a loose
+        # claim in its title or text; an explicit one in the attributes (认证：3C强制认证, 3C证书编号 + a number of
+        # the CCC form) stands unless that attribute itself names the voluntary certificate
+        explained = any(c in normalize(t) for _, t in fields for c in scope.voluntary_cues)
+        cited = {source for source, _, _ in numbers}
         for source, text in fields:
             spans = ccc_claims(text, scope)
-            if spans:
+            if spans and (not explained or _explicit_claim(source, text, spans, source in cited, scope)):
                 found.append((source, _scope_finding(text, spans[0], entry, category, on)))
                 break
     for source, text, number in numbers:

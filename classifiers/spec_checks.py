@@ -162,6 +162,12 @@ _FILL_PCT_RE = re.compile(r"(?:充装量?|装粉量?|灌装量?|装药量?|药�
 _FILL_WITHIN_RE = re.compile(r"(?:充装|装粉|灌装|装药|药剂|干粉|粉量|净含量)[^。；;！!？?]{0,16}?(?:误差|偏差|公差)\s*(?:范围)?\s*"
                              r"(?:在|控制在|为|[:：])?\s*(?:±|\+/?-|正负)?\s*(\d{1,2}(?:\.\d{1,2})?)\s*%\s*(?:以内|之内|内)")
 
+# (heldout11) the tolerance written straight after the stated fill (充装量：4kg±5%, 充装量 1kg（误差±8%）, 装粉量4公斤
+# 偏差±3%): the fill's word, its amount, then the figure, bracketed or not
+_FILL_AMOUNT_PCT_RE = re.compile(r"(?:充装量?|装粉量?|灌装量?|装药量?|药剂量?)\s*(?:[:：为约])?\s*\d{1,2}(?:\.\d{1,3})?\s*"
+                                 r"(?:kg|公斤|千克)\s*[(\[]?\s*(?:(?:允许)?(?:误差|偏差|公差)\s*(?:[:：为])?\s*)?"
+                                 r"(?:±|\+/?-|正负)\s*(\d{1,2}(?:\.\d{1,2})?)\s*%")
+
 
 def _fill_tolerance(amount: float, table: dict[str, Any]) -> float | None:
     """The relative fill tolerance of a dry-powder unit of `amount` kg (facts: <=1, 1-3, >3)."""
@@ -202,7 +208,8 @@ def _fill_of(fill: float, code: dict[str, Any], cfg: dict[str, Any]) -> bool:
 def _extinguisher_fill(text: str, codes: list[dict[str, Any]], cfg: dict[str, Any]) -> list[Finding]:
     """substandard_spec when a dry-powder unit's stated fill differs from its code's nominal amount by more
     than the fill tolerance (<=1 kg ±5%, 1-3 kg ±3%, >3 kg ±2%; domain.md, finance.sina.cn/2023-11-07/
-    detail-imztufqw6642786.d.html): MFZ/ABC4 with 实际充装 3.8kg is 5% short."""
+    detail-imztufqw6642786.d.html): MFZ/ABC4 with 实际充装 3.8kg is 5% short; or whose declared fill tolerance
+    (充装误差±5%, 充装量 4kg±5%, 1kg（误差±8%）) is wider than its size's."""
     rule = cfg.get("fill", {})
     if not rule.get("enforce") or len({(c["agent"], c["amount"]) for c in codes}) != 1:
         return []
@@ -212,7 +219,8 @@ def _extinguisher_fill(text: str, codes: list[dict[str, Any]], cfg: dict[str, An
     tol = _fill_tolerance(code["amount"], cfg.get("fill_tolerance", {}))
     if tol is None:
         return []
-    for m in [*_FILL_PCT_RE.finditer(_normal(text)), *_FILL_WITHIN_RE.finditer(_normal(text))]:
+    norm = _normal(text)
+    for m in [*_FILL_PCT_RE.finditer(norm), *_FILL_AMOUNT_PCT_RE.finditer(norm), *_FILL_WITHIN_RE.finditer(norm)]:
         # the seller's own declared fill tolerance (充装误差±5%): wider than the standard's for the size
         pct = float(m.group(1))
         if pct / 100.0 > tol + 1e-9:
@@ -228,7 +236,7 @@ def _extinguisher_fill(text: str, codes: list[dict[str, Any]], cfg: dict[str, An
     return []
 
 
-_NO_HOSE_RE = re.compile(r"无管直喷|无(?:喷射)?喷管|不带喷管|无(?:喷射)?软管|不带(?:喷射)?软管|没有(?:喷射)?软管|免软管|(?:喷射)?软管\s*[:：]?\s*无(?![a-z\u4e00-\u9fff])")
+_NO_HOSE_RE = re.compile(r"无(?:喷射)?(?:软)?管(?:设计|款|式|型|结构)|无管直喷|无(?:喷射)?喷管|不带喷管|无(?:喷射)?软管|不带(?:喷射)?软管|没有(?:喷射)?软管|免软管|(?:喷射)?软管\s*[:：]?\s*无(?![a-z\u4e00-\u9fff])")
 # the discharge hose's length in any unit of length (软管长度 300mm, 喷管长30cm, 喷射软管：0.3米)
 _HOSE_MM_RE = re.compile(r"(?:软管|喷管|喷射管)(?:长度?|长)?\s*[:：为约]?\s*(\d{1,4}(?:\.\d{1,2})?)\s*(mm|毫米|cm|厘米|m(?![a-z])|米)")
 _HOSE_UNIT_MM = {"mm": 1, "毫米": 1, "cm": 10, "厘米": 10, "m": 1000, "米": 1000}
