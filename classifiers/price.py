@@ -3,11 +3,15 @@
 `PriceModel.fit(X)` learns, from `(listing, category[, specs])` items, the median and MAD of the
 log unit price per group, shrunk towards `data/price_priors.yaml` where few were observed;
 `explain` returns one listing's comparison (or None), `reasons` the `price_too_low` Reason (or []).
+`option_specs` puts the size of the SKU option the price names (SKU价格：1kg 到手22 / 8kg 128 at 22) in place
+of the title's, so the price is compared with that option's reference.
 `unit_price` reads what one price buys: the unit the listing states (元/米, 按平方, 计价单位; not where the text says the page
 price is a whole pack's, 整卷18元 beside 5元一米), else
 the amount in its text in the category's unit (100米/盘, 20kg/桶, 1200x1500mm), a count tied to the price (5卷55元,
 一箱二十只六十块) or the detectors of a set (主机+4探头), else nothing (a supplier's tier or minimum order, 10具起28元,
-起批: 50只, is no count: its figure is one piece's price), and
+起批: 50只, is no count: its figure is one piece's price; nor is a pack beside a price the text names as one piece's,
+单个30 三个装更划算, 1只 到手58 / 4只 到手210; a packing row, 包装数量: 100只/盒, counts only where the listing prices the
+box or its title names that count with no minimum order), and
 leaves out prices that are not the product's (accessories, services, rentals, used goods, quote
 placeholders, deposits and postage links).
 """
@@ -461,9 +465,9 @@ _BARE_TIED_RE = re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(\d+(?:\.\d+)?)(?=[
 _SPOKEN_PRICE_RE = re.compile(r"(?<![\d.])(\d{1,5})\s*块\s*(\d)(?![\d.]|\s*(?:元|块|毛|角|[条只个件套卷盘箱片瓶桶袋支根米]))")
 
 
-# after a count, that count's own price (4只 到手212.0, 3个装 85元): the count labels another option
-_NEXT_OPTION_PRICE_RE = re.compile(r"\s*(?:装)?\s*(?:到手价?|券后价?|拼单价?|秒杀价?|活动价|特价|售价|价格?|仅|只要)?\s*[:：]?\s*[¥￥]?"
-                                   r"\d+(?:\.\d+)?(?![\d.])\s*(?!米|m|kg|公斤|千克|升|l(?![a-z])|只|个|具|瓶|套|件|台)")
+# after a count, that count's own price (4只 到手210, 3个装 85元): the count labels another option
+_NEXT_OPTION_PRICE_RE = re.compile(r"\s*(?:装)?\s*(?:到手价?|券后价?|拼单价?|秒杀价?|活动价|特价|售价|价格?|仅|只要)?"
+                                   r"\s*[:：]?\s*[¥￥]?\d+(?:\.\d+)?(?![\d.])\s*(?!米|m|kg|公斤|千克|升|l(?![a-z])|只|个|具|瓶|套|件|台)")
 
 
 def _tied_count(text: str, price: float) -> int | None:
@@ -492,7 +496,7 @@ def _tied_count(text: str, price: float) -> int | None:
             if i == 1 and norm[m.end():m.end() + 3].lstrip().startswith(("以上", "以下", "以内", "起", "及", "-", "~")):
                 continue  # 55元 50只以上50元: the next tier's bound
             if i == 1 and _NEXT_OPTION_PRICE_RE.match(norm, m.end()):
-                continue  # 59.6元 / 4只 到手212: the count names the next option, priced on its own
+                continue  # 58元 / 4只 到手210: the count names the next option, priced on its own
             n = _cn_int(count)
             if n > 1:
                 return n
@@ -517,7 +521,7 @@ _MIN_ORDER_BEFORE_RE = re.compile(r"(?:起(?:批|订|售|购|拍)(?:量|数量)?
                                   r"\s*[:：]?\s*$")
 
 
-# the kind of price a figure is (到手, 券后, 拼单价, 秒杀): said after an option's label (1kg 到手23.2), not part of it
+# the kind of price a figure is (到手, 券后, 拼单价, 秒杀): said after an option's label (1kg 到手22), not part of it
 _PRICE_WORDS = ("价", "价格", "售价", "秒杀", "券后", "到手", "只要", "仅", "拼单", "拼团", "特价", "活动价", "直降")
 _PRICE_WORDS_TAIL_RE = re.compile(r"(?:\s*(?:到手价?|券后价?|拼单价?|拼团价?|秒杀价?|活动价|特价|直降|售价|单价|价格?|只要|仅)"
                                   r"\s*[:：]?)+$")
@@ -542,7 +546,7 @@ def _labels_for_price(text: str, price: float) -> Iterator[tuple[str, bool]]:
             i -= 1
         label = norm[i + 1:start].strip(" =-—¥￥")
         if label.endswith(_PRICE_WORDS):
-            # 1kg 到手23.2, 1只 券后59.6: the option's label, then the kind of price it is; 到手价32 alone: no label
+            # 1kg 到手22, 1只 券后58: the option's label, then the kind of price it is; 到手价32 alone: no label
             label = _PRICE_WORDS_TAIL_RE.sub("", label).strip(" =-—¥￥")
         if not label or len(label) > 24 or label.endswith(_PRICE_WORDS):
             continue  # no label, a sentence rather than an option, or the price itself (到手价32)
@@ -552,14 +556,14 @@ def _labels_for_price(text: str, price: float) -> Iterator[tuple[str, bool]]:
         yield label, bool(_TIER_LABEL_RE.search(label) or _MIN_ORDER_BEFORE_RE.search(norm[max(0, i - 6):i + 1]))
 
 
-# one piece named right before a figure, perhaps with the kind of price between (单个40, 1只 到手59.6, 单只价：32, 每只6元)
+# one piece named right before a figure, perhaps with the kind of price between (单个30, 1只 到手58, 单只价：32, 每只6元)
 _SINGLE_TAIL_RE = re.compile(
     r"(?:单|(?<![\d.十百千两二三四五六七八九])(?:1|一|每))\s*(?:只|个|具|瓶|支|条|套|件|台|盒|把|樘|片|顶|双)(?:装)?"
     r"(?:\s*(?:到手价?|券后价?|拼单价?|拼团价?|秒杀价?|活动价|特价|售价|单价|价格?|只要|仅|仅售))*\s*[:：=]?\s*[¥￥]?\s*$")
 
 
 def single_for_price(text: str, price: float) -> str | None:
-    """The words saying the listing's own price is one piece's (单个40 at 40; 1只 到手59.6元 at 59.6; 单只价：32), or
+    """The words saying the listing's own price is one piece's (单个30 at 30; 1只 到手58元 at 58; 单只价：32), or
     None: one piece is named right before the figure, whatever packs the page also offers (3个装更便宜)."""
     norm = _norm(text)
     if "块" in norm:
@@ -590,8 +594,8 @@ _OPTION_SIZE_KEYS = ("extinguisher_codes", "weights_kg", "volumes_l", "tzl_minut
 
 def option_specs(listing: Listing, specs: dict[str, Any], price: float | None = None,
                  facts: dict[str, Any] | None = None) -> tuple[dict[str, Any], str | None]:
-    """(specs, the option's label): when the listing's own price is one SKU option's (SKU价格：1kg 到手23.2 / 4kg 券后55
-    / 8kg 131 at 23.2) and that option's label names a size, the specs with that size in place of the title's (the price
+    """(specs, the option's label): when the listing's own price is one SKU option's (SKU价格：1kg 到手22 / 4kg 券后55
+    / 8kg 128 at 22) and that option's label names a size, the specs with that size in place of the title's (the price
     buys the option, so the option's size is what it is compared for); else (specs, None). An extinguisher's agent is
     kept from the listing when the label names only a mass (MT3 … 1kg: 1 kg of CO2)."""
     price = float(price if price is not None else (listing.display_price or 0))
@@ -659,7 +663,7 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
         # the reading most favourable to the seller
         return 1
     if price is not None and any(single_for_price(t, float(price)) for t in (title, listing.description or "") if t):
-        # 单个40 3个装更便宜 at 40, 1只 到手59.6 / 4只 到手212 at 59.6: the text says the price is one piece's
+        # 单个30 三个装更划算 at 30, 1只 到手58 / 4只 到手210 at 58: the text says the price is one piece's
         return 1
     if price is not None:  # the option the page prices (规格：单只32；三只装90 at 32): what that option buys
         for key, value in [("", listing.description or "")] + list((listing.attributes or {}).items()):
@@ -696,7 +700,7 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
             carton = pack_count(str(value), {})
             if carton > 1:
                 return carton
-    # 包装数量: 100只/盒 and the title's own count, 洒水喷头 … 100个: the title names the box as what is sold; not
+    # 包装数量: 50只/盒 and the title's own count, 喷头 … 50只: the title names the box as what is sold; not
     # where the listing states a minimum order (起订量: 1箱, 10盒起批): the box is then the least one must buy and the
     # price a piece's, as on a supplier's page
     least = any(attribute_key(k) in MIN_ORDER_KEYS for k in attrs) or any(

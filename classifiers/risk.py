@@ -567,7 +567,7 @@ class RiskRules:
                          cfg.get("set_parts"))
         if up is None:
             return []  # a cable without its length, say: nothing to compare
-        # the price is one SKU option's (1kg 到手23.2 / 8kg 131): compared for that option's size
+        # the price is one SKU option's (1kg 到手22 / 8kg 128): compared for that option's size
         specs, option = _option_specs(listing, specs, float(up["price"]), self.facts)
         prior = self.find_prior(category, specs, up["basis"], listing.title or "", listing.description)
         if prior is None:
