@@ -3,11 +3,15 @@
 `PriceModel.fit(X)` learns, from `(listing, category[, specs])` items, the median and MAD of the
 log unit price per group, shrunk towards `data/price_priors.yaml` where few were observed;
 `explain` returns one listing's comparison (or None), `reasons` the `price_too_low` Reason (or []).
+`option_specs` puts the size of the SKU option the price names (SKU价格：1kg 到手22 / 8kg 128 at 22) in place
+of the title's, so the price is compared with that option's reference.
 `unit_price` reads what one price buys: the unit the listing states (元/米, 按平方, 计价单位; not where the text says the page
 price is a whole pack's, 整卷18元 beside 5元一米), else
 the amount in its text in the category's unit (100米/盘, 20kg/桶, 1200x1500mm), a count tied to the price (5卷55元,
 一箱二十只六十块) or the detectors of a set (主机+4探头), else nothing (a supplier's tier or minimum order, 10具起28元,
-起批: 50只, is no count: its figure is one piece's price), and
+起批: 50只, is no count: its figure is one piece's price; nor is a pack beside a price the text names as one piece's,
+单个30 三个装更划算, 1只 到手58 / 4只 到手210; a packing row, 包装数量: 100只/盒, counts only where the listing prices the
+box or its title names that count with no minimum order), and
 leaves out prices that are not the product's (accessories, services, rentals, used goods, quote
 placeholders, deposits and postage links).
 """
@@ -237,6 +241,8 @@ def _priors_cache(priors: dict[str, Any]) -> tuple:
     if cached is None or cached[0] is not entries:
         grouped: dict[str, list[dict[str, Any]]] = {}
         for p in entries:
+            if p.get("enabled", True) is False:
+                continue  # an entry's own switch (an unverified estimate turned off)
             if p.get("names") or p.get("not_names"):  # normalised once, beside the entry
                 p = {**p, "_names": tuple(_norm(w) for w in p.get("names", ())),
                      "_not_names": tuple(_norm(w) for w in p.get("not_names", ()))}
@@ -459,6 +465,11 @@ _BARE_TIED_RE = re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(\d+(?:\.\d+)?)(?=[
 _SPOKEN_PRICE_RE = re.compile(r"(?<![\d.])(\d{1,5})\s*块\s*(\d)(?![\d.]|\s*(?:元|块|毛|角|[条只个件套卷盘箱片瓶桶袋支根米]))")
 
 
+# after a count, that count's own price (4只 到手210, 3个装 85元): the count labels another option
+_NEXT_OPTION_PRICE_RE = re.compile(r"\s*(?:装)?\s*(?:到手价?|券后价?|拼单价?|秒杀价?|活动价|特价|售价|价格?|仅|只要)?"
+                                   r"\s*[:：]?\s*[¥￥]?\d+(?:\.\d+)?(?![\d.])\s*(?!米|m|kg|公斤|千克|升|l(?![a-z])|只|个|具|瓶|套|件|台)")
+
+
 def _tied_count(text: str, price: float) -> int | None:
     """The count of pieces a text says the listing's own price buys (5卷55元 at 55 yuan: 5; 一件一百只八十块
     at 80: 100; 十片二十五 at 25: 10), or None."""
@@ -484,6 +495,8 @@ def _tied_count(text: str, price: float) -> int | None:
                 continue  # a tier's range (1-99只52元, 100只以上48元) or the least order (起订100只 23.5元): one piece's price
             if i == 1 and norm[m.end():m.end() + 3].lstrip().startswith(("以上", "以下", "以内", "起", "及", "-", "~")):
                 continue  # 55元 50只以上50元: the next tier's bound
+            if i == 1 and _NEXT_OPTION_PRICE_RE.match(norm, m.end()):
+                continue  # 58元 / 4只 到手210: the count names the next option, priced on its own
             n = _cn_int(count)
             if n > 1:
                 return n
@@ -508,6 +521,12 @@ _MIN_ORDER_BEFORE_RE = re.compile(r"(?:起(?:批|订|售|购|拍)(?:量|数量)?
                                   r"\s*[:：]?\s*$")
 
 
+# the kind of price a figure is (到手, 券后, 拼单价, 秒杀): said after an option's label (1kg 到手22), not part of it
+_PRICE_WORDS = ("价", "价格", "售价", "秒杀", "券后", "到手", "只要", "仅", "拼单", "拼团", "特价", "活动价", "直降")
+_PRICE_WORDS_TAIL_RE = re.compile(r"(?:\s*(?:到手价?|券后价?|拼单价?|拼团价?|秒杀价?|活动价|特价|直降|售价|单价|价格?|只要|仅)"
+                                  r"\s*[:：]?)+$")
+
+
 def _labels_for_price(text: str, price: float) -> Iterator[tuple[str, bool]]:
     """(label, whether it is a tier's bound or a least order) of each place a text prices at the listing's own
     price: the figure stands alone (not part of a code, a size or a larger number), right after a label of a few
@@ -526,12 +545,39 @@ def _labels_for_price(text: str, price: float) -> Iterator[tuple[str, bool]]:
         while i >= 0 and norm[i] not in _OPTION_SEP:
             i -= 1
         label = norm[i + 1:start].strip(" =-—¥￥")
-        if not label or len(label) > 24 or label.endswith(("价", "价格", "售价", "秒杀", "券后", "到手", "只要", "仅")):
+        if label.endswith(_PRICE_WORDS):
+            # 1kg 到手22, 1只 券后58: the option's label, then the kind of price it is; 到手价32 alone: no label
+            label = _PRICE_WORDS_TAIL_RE.sub("", label).strip(" =-—¥￥")
+        if not label or len(label) > 24 or label.endswith(_PRICE_WORDS):
             continue  # no label, a sentence rather than an option, or the price itself (到手价32)
         if re.search(r"\d+(?:\.\d+)?\s*(?:元|块)", label):
             continue  # another price inside: not one option's label
         # 10具起28元, 100只以上26元, 起批量：100只 23.5: a tier's bound or the least order, not an option
         yield label, bool(_TIER_LABEL_RE.search(label) or _MIN_ORDER_BEFORE_RE.search(norm[max(0, i - 6):i + 1]))
+
+
+# one piece named right before a figure, perhaps with the kind of price between (单个30, 1只 到手58, 单只价：32, 每只6元)
+_SINGLE_TAIL_RE = re.compile(
+    r"(?:单|(?<![\d.十百千两二三四五六七八九])(?:1|一|每))\s*(?:只|个|具|瓶|支|条|套|件|台|盒|把|樘|片|顶|双)(?:装)?"
+    r"(?:\s*(?:到手价?|券后价?|拼单价?|拼团价?|秒杀价?|活动价|特价|售价|单价|价格?|只要|仅|仅售))*\s*[:：=]?\s*[¥￥]?\s*$")
+
+
+def single_for_price(text: str, price: float) -> str | None:
+    """The words saying the listing's own price is one piece's (单个30 at 30; 1只 到手58元 at 58; 单只价：32), or
+    None: one piece is named right before the figure, whatever packs the page also offers (3个装更便宜)."""
+    norm = _norm(text)
+    if "块" in norm:
+        norm = _SPOKEN_PRICE_RE.sub(r"\1.\2元", norm)
+    figure = f"{price:.2f}".rstrip("0").rstrip(".")
+    if figure not in norm:
+        return None
+    for m in _OPTION_FIGURE_RE.finditer(norm):
+        if abs(float(m.group(1)) - price) > 0.005:
+            continue
+        before = _SINGLE_TAIL_RE.search(norm[max(0, m.start() - 14):m.start()])
+        if before:
+            return (before.group(0) + m.group(0)).strip()
+    return None
 
 
 def option_for_price(text: str, price: float) -> str | None:
@@ -540,6 +586,38 @@ def option_for_price(text: str, price: float) -> str | None:
     right after a label of a few characters with no figure of its own but a count; a price tier's bound or a minimum
     order (10具起 28元, 100只以上, 起批量：100只) is no option."""
     return next((label for label, tier in _labels_for_price(text, price) if not tier), None)
+
+
+# the size families an option's label can name (1kg, 4公斤装(ABC8), 9L, TZL20) that decide which prior prices it
+_OPTION_SIZE_KEYS = ("extinguisher_codes", "weights_kg", "volumes_l", "tzl_minutes")
+
+
+def option_specs(listing: Listing, specs: dict[str, Any], price: float | None = None,
+                 facts: dict[str, Any] | None = None) -> tuple[dict[str, Any], str | None]:
+    """(specs, the option's label): when the listing's own price is one SKU option's (SKU价格：1kg 到手22 / 4kg 券后55
+    / 8kg 128 at 22) and that option's label names a size, the specs with that size in place of the title's (the price
+    buys the option, so the option's size is what it is compared for); else (specs, None). An extinguisher's agent is
+    kept from the listing when the label names only a mass (MT3 … 1kg: 1 kg of CO2)."""
+    price = float(price if price is not None else (listing.display_price or 0))
+    if price <= 0:
+        return specs, None
+    for key, value in [("", listing.description or "")] + list((listing.attributes or {}).items()):
+        label = option_for_price(f"{key} {value}" if key else value, price) if value else None
+        if not label:
+            continue
+        found = parse_specs(label, facts or load_facts())
+        sized = {k: found[k] for k in _OPTION_SIZE_KEYS if found.get(k)}
+        if not sized or all(specs.get(k) == v for k, v in sized.items()):
+            return specs, None
+        new = {k: v for k, v in specs.items() if k not in _OPTION_SIZE_KEYS}
+        new.update(sized)
+        codes = [c for c in specs.get("extinguisher_codes") or [] if not c.get("wheeled")]
+        if "extinguisher_codes" not in sized and codes and len({c["agent"] for c in codes}) == 1:
+            amount = (sized.get("weights_kg") or sized.get("volumes_l") or [None])[0]
+            if amount is not None:  # the listing's agent, the option's amount
+                new["extinguisher_codes"] = [{**codes[0], "code": label, "amount": float(amount)}]
+        return new, label
+    return specs, None
 
 
 # what a tier or a minimum order counts: single pieces (只, 具, 台) or packs (箱, 件, 盒: a 件 on a supplier's page is
@@ -584,6 +662,9 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
         # 10具起28元 at 28: one piece's price from ten pieces up, whatever pack the page also names (5具/箱, 3只装):
         # the reading most favourable to the seller
         return 1
+    if price is not None and any(single_for_price(t, float(price)) for t in (title, listing.description or "") if t):
+        # 单个30 三个装更划算 at 30, 1只 到手58 / 4只 到手210 at 58: the text says the price is one piece's
+        return 1
     if price is not None:  # the option the page prices (规格：单只32；三只装90 at 32): what that option buys
         for key, value in [("", listing.description or "")] + list((listing.attributes or {}).items()):
             label = option_for_price(f"{key} {value}" if key else value, float(price)) if value else None
@@ -619,6 +700,16 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
             carton = pack_count(str(value), {})
             if carton > 1:
                 return carton
+    # 包装数量: 50只/盒 and the title's own count, 喷头 … 50只: the title names the box as what is sold; not
+    # where the listing states a minimum order (起订量: 1箱, 10盒起批): the box is then the least one must buy and the
+    # price a piece's, as on a supplier's page
+    least = any(attribute_key(k) in MIN_ORDER_KEYS for k in attrs) or any(
+        _MIN_ORDER_RE.search(_norm(t)) for t in (title, listing.description or "") if t and "起" in t)
+    for value in packing if not least else ():
+        carton = pack_count(str(value), {})
+        if carton > 1 and re.search(r"(?<![\d.\-/x*×])" + str(carton) + r"\s*" + _UNIT_WORD
+                                    + r"(?![\d/]|\s*(?:起|以上))", _norm(title)):
+            return carton
     if listing.description:
         # in the description only a pack sold as one (4只装, 装4只): 50只/箱 there is the carton again
         norm = _norm(listing.description)
@@ -661,10 +752,19 @@ def _unit_of(word: str) -> str | None:
     return _AREA_WORDS.get(word) or _UNIT_WORDS.get(word)
 
 
-def _unit_in(text: str) -> tuple[str, str] | None:
-    """(basis, the words read) of the first price unit a normalised text states, or None."""
+# a shop's answer in pasted Q&A (答：, a：, 【客服回复】): what follows answers the buyer's question
+_ANSWER_RE = re.compile(r"(?:答|回复|回答|(?<![a-z])a)\s*[】\]]?\s*[:：]?\s*(?:[^，,。；;！!？?\d]{0,6})$")
+
+
+def _unit_in(text: str, answers: bool = False) -> tuple[str, str] | None:
+    """(basis, the words read) of the first price unit a normalised text states, or None. `answers`: a unit said
+    with no figure in a shop's answer (问：能单独买药剂吗 答：可以 按公斤算) is the terms for what the buyer asked
+    about, not the unit of the page's price: skipped."""
     if text:
         for m in _STATED_RE.finditer(text):
+            if answers and not re.search(r"\d", text[m.start():m.end() + 4]) \
+                    and _ANSWER_RE.search(text[max(0, m.start() - 12):m.start()]):
+                continue
             word = next(g for g in m.groups() if g is not None)
             if _unit_of(word):
                 return _unit_of(word), m.group(0).strip()
@@ -695,7 +795,7 @@ def stated_unit(listing: Listing) -> tuple[str, str] | None:
     for said in [_unit_in(_norm(listing.title or ""))] + rows:
         if said:
             return said
-    return _unit_in(_norm(listing.description or ""))
+    return _unit_in(_norm(listing.description or ""), answers=True)
 
 
 def aluminium(listing: Listing) -> str | None:
@@ -791,6 +891,22 @@ def _clause_before(text: str, end: int) -> str:
     return text[i + 1:end]
 
 
+def _lit_sign(listing: Listing, word: str, rules: dict[str, Any]) -> bool:
+    """Whether an accessory word naming a sign (指示牌, 标志牌) names the lamp itself: the priors' `lit_signs` lists the
+    sign words, the lamp words the title must also hold (灯) and the words of a lamp's own power (电池, 应急时间) the
+    listing must state. A lamp's title is stuffed with its sign's names (安全出口指示灯 消防应急标志灯 疏散指示牌); a
+    sign sold alone has no battery."""
+    cfg = rules.get("lit_signs") or {}
+    if not cfg or _norm(word) not in {_norm(w) for w in cfg.get("words", ())}:
+        return False
+    title = _norm(listing.title or "")
+    if not any(_norm(w) in title for w in cfg.get("title_words", ())):
+        return False
+    text = _norm(" ".join([listing.title or "", listing.description or ""]
+                          + [f"{k} {v}" for k, v in (listing.attributes or {}).items()]))
+    return any(_norm(w) in text for w in cfg.get("power_words", ()))
+
+
 def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bool = False) -> str | None:
     """Why the listing's price says nothing about the product's cost, or None: an accessory of
     the product (a bracket, a box, a base: 灭火器支架) rather than one that comes with it
@@ -814,6 +930,8 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
             if title[m.end():m.end() + 2] in _PRESENT_WORDS:
                 continue  # 铭牌齐全, 标牌清晰: the product's own part is there, not sold alone
             if not any(c in before for c in cues):
+                if _lit_sign(listing, m.group(0), rules):
+                    continue  # 安全出口指示灯 … 疏散指示牌 with a battery: the lit sign is the lamp
                 return f"配件 {m.group(0)}"
     if accessory is not None and listing.display_price:
         # the option the page's price names is an accessory (挂架/挂钩 4.9元; 替换电池9V(单拍不含报警器) 5.9)
@@ -1043,6 +1161,7 @@ class PriceModel(BaseEstimator):
                         self.priors_.get("min_amount"), self.priors_.get("set_parts"))
             if up is None or category in ("not_fire", None, ""):
                 continue
+            specs = option_specs(listing, specs, float(up["price"]))[0]
             logs.setdefault(self._key(category, specs, up["basis"]), []).append(math.log(up["unit_price"]))
             n += 1
         self.groups_: dict[tuple[str, str], dict[str, float]] = {}
@@ -1112,6 +1231,7 @@ class PriceModel(BaseEstimator):
                         self.priors_.get("min_amount"), self.priors_.get("set_parts"))
         if up is None:
             return None
+        specs = option_specs(listing, specs, float(up["price"]))[0]  # the price is one SKU option's: its size
         base = self.baseline(category, specs, up["basis"], listing.title or "", listing.description)
         if base is None:
             return None

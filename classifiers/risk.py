@@ -31,6 +31,7 @@ from .exceptions import DataFileError
 from .price import BASIS_NAMES as _BASIS_NAMES
 from .price import BASIS_UNIT as _BASIS_UNIT
 from .price import has_prior as _has_prior
+from .price import option_specs as _option_specs
 from .price import find_prior as _find_prior
 from .price import unit_price as _unit_price
 from .regex_scan import Scanner
@@ -566,6 +567,8 @@ class RiskRules:
                          cfg.get("set_parts"))
         if up is None:
             return []  # a cable without its length, say: nothing to compare
+        # the price is one SKU option's (1kg 到手22 / 8kg 128): compared for that option's size
+        specs, option = _option_specs(listing, specs, float(up["price"]), self.facts)
         prior = self.find_prior(category, specs, up["basis"], listing.title or "", listing.description)
         if prior is None:
             return []
@@ -579,6 +582,8 @@ class RiskRules:
             each = f"{yuan_text(up['price'])} 元 / {up['qty']:g} 件，合每件 {unit:.2f} 元"
         else:
             each = f"{yuan_text(up['price'])} 元{suffix}"
+        if option:
+            each += f"（所标价格为规格“{option}”的价格）"
         if up.get("stated"):
             each += f"（按“{up['stated']}”计价）"
         elif up["basis"] == "piece" and up["qty"] == 1 and (up.get("min_order") or 0) > 1:
