@@ -324,9 +324,11 @@ _CLAIM_BEFORE = re.compile(r"(?:带|含|支持|具备|具有|自带|配)[^\s，,
 _DENIAL_WORDS: dict[int, tuple[dict[str, Any], tuple[frozenset, frozenset, int, tuple[str, ...], tuple[str, ...]]]] = {}
 
 
-def _denial_words(cfg: dict[str, Any]) -> tuple[frozenset, frozenset, int, tuple[str, ...], tuple[str, ...]]:
-    """(none values, skipped keys, least key length, generic key endings, holder words) of the feature_denied facts,
-    normalised once per section (by its id; the section is kept so the id stays its own)."""
+def _denial_words(cfg: dict[str, Any]) -> tuple[frozenset, frozenset, int, tuple[str, ...], tuple[str, ...],
+                                                 tuple[str, ...]]:
+    """(none values, skipped keys, least key length, generic key endings, holder words, key prefixes asking whether,
+    the longest first) of the feature_denied facts, normalised once per section (by its id; the section is kept so
+    the id stays its own)."""
     hit = _DENIAL_WORDS.get(id(cfg))
     if hit is None or hit[0] is not cfg:
         if len(_DENIAL_WORDS) > 16:
@@ -335,7 +337,9 @@ def _denial_words(cfg: dict[str, Any]) -> tuple[frozenset, frozenset, int, tuple
                                               frozenset(_normalized(tuple(cfg.get("skip_keys", [])))),
                                               int(cfg.get("min_key_chars", 2)),
                                               _normalized(tuple(cfg.get("key_endings", []))),
-                                              _normalized(tuple(cfg.get("holder_words", [])))))
+                                              _normalized(tuple(cfg.get("holder_words", []))),
+                                              tuple(sorted(_normalized(tuple(cfg.get("key_prefixes", []))),
+                                                           key=len, reverse=True))))
     return hit[1]
 
 
@@ -357,8 +361,7 @@ def _feature_denied(fields: list[tuple[str, str]], cfg: dict[str, Any]) -> list[
     """An attribute denying a feature (面罩：无, 耐火：否) the title claims (含面罩, 耐火电缆)."""
     if not cfg.get("enforce"):
         return []
-    none_values, skip, min_key, suffixes, holders = _denial_words(cfg)
-    prefixes = _normalized(tuple(cfg.get("key_prefixes", [])))
+    none_values, skip, min_key, suffixes, holders, prefixes = _denial_words(cfg)
     title = next((t for s, t in fields if s == "title"), "")
     norm_title = None
     for source, text in fields:

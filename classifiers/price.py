@@ -465,8 +465,10 @@ _BARE_TIED_RE = re.compile(_NUM + r"\s*" + _UNIT_WORD + r"\s*(\d+(?:\.\d+)?)(?=[
 _SPOKEN_PRICE_RE = re.compile(r"(?<![\d.])(\d{1,5})\s*块\s*(\d)(?![\d.]|\s*(?:元|块|毛|角|[条只个件套卷盘箱片瓶桶袋支根米]))")
 
 
+# the kind of price a figure is, said before it (到手, 券后价, 秒杀, 只要); the option readers below add their own few
+_PRICE_KIND = r"到手价?|券后价?|拼单价?|秒杀价?|活动价|特价|售价|价格?|只要|仅"
 # after a count, that count's own price (4只 到手210, 3个装 85元): the count labels another option
-_NEXT_OPTION_PRICE_RE = re.compile(r"\s*(?:装)?\s*(?:到手价?|券后价?|拼单价?|秒杀价?|活动价|特价|售价|价格?|仅|只要)?"
+_NEXT_OPTION_PRICE_RE = re.compile(r"\s*(?:装)?\s*(?:" + _PRICE_KIND + r")?"
                                    r"\s*[:：]?\s*[¥￥]?\d+(?:\.\d+)?(?![\d.])\s*(?!米|m|kg|公斤|千克|升|l(?![a-z])|只|个|具|瓶|套|件|台)")
 
 
@@ -523,7 +525,7 @@ _MIN_ORDER_BEFORE_RE = re.compile(r"(?:起(?:批|订|售|购|拍)(?:量|数量)?
 
 # the kind of price a figure is (到手, 券后, 拼单价, 秒杀): said after an option's label (1kg 到手22), not part of it
 _PRICE_WORDS = ("价", "价格", "售价", "秒杀", "券后", "到手", "只要", "仅", "拼单", "拼团", "特价", "活动价", "直降")
-_PRICE_WORDS_TAIL_RE = re.compile(r"(?:\s*(?:到手价?|券后价?|拼单价?|拼团价?|秒杀价?|活动价|特价|直降|售价|单价|价格?|只要|仅)"
+_PRICE_WORDS_TAIL_RE = re.compile(r"(?:\s*(?:拼团价?|直降|单价|" + _PRICE_KIND + r")"
                                   r"\s*[:：]?)+$")
 
 
@@ -559,7 +561,7 @@ def _labels_for_price(text: str, price: float) -> Iterator[tuple[str, bool]]:
 # one piece named right before a figure, perhaps with the kind of price between (单个30, 1只 到手58, 单只价：32, 每只6元)
 _SINGLE_TAIL_RE = re.compile(
     r"(?:单|(?<![\d.十百千两二三四五六七八九])(?:1|一|每))\s*(?:只|个|具|瓶|支|条|套|件|台|盒|把|樘|片|顶|双)(?:装)?"
-    r"(?:\s*(?:到手价?|券后价?|拼单价?|拼团价?|秒杀价?|活动价|特价|售价|单价|价格?|只要|仅|仅售))*\s*[:：=]?\s*[¥￥]?\s*$")
+    r"(?:\s*(?:拼团价?|单价|仅售|" + _PRICE_KIND + r"))*\s*[:：=]?\s*[¥￥]?\s*$")
 
 
 def single_for_price(text: str, price: float) -> str | None:
@@ -588,6 +590,15 @@ def option_for_price(text: str, price: float) -> str | None:
     return next((label for label, tier in _labels_for_price(text, price) if not tier), None)
 
 
+def _priced_options(listing: Listing, price: float) -> Iterator[str]:
+    """The label of each option the page prices at `price` (`option_for_price`), in the description first, then in
+    each attribute (its key read with its value: 规格 单只32；三只装90)."""
+    for key, value in [("", listing.description or "")] + list((listing.attributes or {}).items()):
+        label = option_for_price(f"{key} {value}" if key else value, price) if value else None
+        if label:
+            yield label
+
+
 # the size families an option's label can name (1kg, 4公斤装(ABC8), 9L, TZL20) that decide which prior prices it
 _OPTION_SIZE_KEYS = ("extinguisher_codes", "weights_kg", "volumes_l", "tzl_minutes")
 
@@ -601,10 +612,7 @@ def option_specs(listing: Listing, specs: dict[str, Any], price: float | None = 
     price = float(price if price is not None else (listing.display_price or 0))
     if price <= 0:
         return specs, None
-    for key, value in [("", listing.description or "")] + list((listing.attributes or {}).items()):
-        label = option_for_price(f"{key} {value}" if key else value, price) if value else None
-        if not label:
-            continue
+    for label in _priced_options(listing, price):
         found = parse_specs(label, facts or load_facts())
         sized = {k: found[k] for k in _OPTION_SIZE_KEYS if found.get(k)}
         if not sized or all(specs.get(k) == v for k, v in sized.items()):
@@ -666,9 +674,8 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
         # 单个30 三个装更划算 at 30, 1只 到手58 / 4只 到手210 at 58: the text says the price is one piece's
         return 1
     if price is not None:  # the option the page prices (规格：单只32；三只装90 at 32): what that option buys
-        for key, value in [("", listing.description or "")] + list((listing.attributes or {}).items()):
-            label = option_for_price(f"{key} {value}" if key else value, float(price)) if value else None
-            count = option_count(label) if label is not None else None
+        for label in _priced_options(listing, float(price)):
+            count = option_count(label)
             if count is not None:
                 return count
     n = pack_count(title, {})
@@ -935,9 +942,8 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
                 return f"配件 {m.group(0)}"
     if accessory is not None and listing.display_price:
         # the option the page's price names is an accessory (挂架/挂钩 4.9元; 替换电池9V(单拍不含报警器) 5.9)
-        for key, value in [("", listing.description or "")] + list((listing.attributes or {}).items()):
-            label = option_for_price(f"{key} {value}" if key else value, float(listing.display_price)) if value else None
-            m = accessory.search(label) if label else None
+        for label in _priced_options(listing, float(listing.display_price)):
+            m = accessory.search(label)
             if m and not any(c in label[max(0, m.start() - 3):m.start()] for c in cues):
                 return f"配件规格 {label}"
     if used is not None:

@@ -1031,13 +1031,16 @@ def _word_table(families: tuple, nouns: tuple = ()) -> tuple:
     """((family, value, normalised word) sorted longest word first, {family: skip words}, {family: both words},
     {first character: the positions of the words beginning with it}, those first characters, an expression
     finding any of the words or of the `nouns` `_noun_values` reads (None when there are none, or an empty
-    word: in every text))."""
-    words, skips, boths = [], {}, {}
-    for name, groups, skip, both in families:
+    word: in every text), {family: (its apart words, the longest one's length)} for the families that have them)."""
+    words, skips, boths, aparts = [], {}, {}, {}
+    for name, groups, skip, both, apart in families:
         for value, ws in groups:
             words += [(name, value, normalize(w)) for w in ws]
         skips[name] = tuple(normalize(w) for w in skip)
         boths[name] = tuple(normalize(w) for w in both)
+        if apart:  # words right after the family's word saying the goods come without that part (互感器另购)
+            ws = tuple(normalize(w) for w in apart)
+            aparts[name] = (ws, max(map(len, ws)))
     words.sort(key=lambda x: -len(x[2]))
     firsts: dict[str, tuple[int, ...]] = {}
     for i, (_, _, w) in enumerate(words):
@@ -1045,7 +1048,7 @@ def _word_table(families: tuple, nouns: tuple = ()) -> tuple:
     named = {w for _, _, w in words} | {normalize(n) for n in nouns}
     any_named = re.compile("|".join(re.escape(w) for w in sorted(named, key=len, reverse=True))) \
         if named and "" not in named else None
-    return tuple(words), skips, boths, firsts, frozenset(firsts), any_named
+    return tuple(words), skips, boths, firsts, frozenset(firsts), any_named, aparts
 
 
 _WORD_TABLES: dict[int, tuple[dict[str, Any], tuple]] = {}
@@ -1055,31 +1058,14 @@ def _word_families(facts: dict[str, Any]) -> tuple:
     """The word table of the facts' `word_families`, built once per facts section (read-only once loaded)."""
     cfg = facts.get("word_families") or {}
     if not cfg.get("enforce"):
-        return (), {}, {}, {}, frozenset(), None
+        return (), {}, {}, {}, frozenset(), None, {}
     cached = _WORD_TABLES.get(id(cfg))
     if cached is None or cached[0] is not cfg:
         fams = tuple((name, tuple((v, tuple(ws)) for v, ws in f.get("groups", {}).items()), tuple(f.get("skip_words", [])),
-                      tuple(f.get("both_words", []))) for name, f in cfg.get("families", {}).items())
+                      tuple(f.get("both_words", [])), tuple(str(w) for w in f.get("apart_words") or ()))
+                     for name, f in cfg.get("families", {}).items())
         nouns = tuple(n for f in (cfg.get("families") or {}).values() for n in (f.get("noun_values") or {}).get("nouns", []))
         cached = _WORD_TABLES[id(cfg)] = (cfg, _word_table(fams, nouns))
-    return cached[1]
-
-
-_APART_WORDS: dict[int, tuple[dict[str, Any], dict[str, tuple[tuple[str, ...], int]]]] = {}
-
-
-def _apart_words(facts: dict[str, Any]) -> dict[str, tuple[tuple[str, ...], int]]:
-    """{family: (its `apart_words`, the longest one's length)}: words right after a family's word saying the goods come
-    without that part (互感器另购), built once per facts section."""
-    cfg = facts.get("word_families") or {}
-    cached = _APART_WORDS.get(id(cfg))
-    if cached is None or cached[0] is not cfg:
-        out = {}
-        for name, f in (cfg.get("families") or {}).items():
-            ws = tuple(normalize(str(w)) for w in f.get("apart_words") or ())
-            if ws:
-                out[name] = (ws, max(map(len, ws)))
-        cached = _APART_WORDS[id(cfg)] = (cfg, out)
     return cached[1]
 
 
@@ -1087,8 +1073,7 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
     """{family: {value: the word that said it}} for the word families a normalised text names, each word
     read once (the longest first: 铜包铝 is not also 铝), none denied or compared (非钢质, 不带测温); a
     family whose skip words the text holds (a part: 门框, 导轨) or whose both-words it holds (组合式) says nothing."""
-    words, skips, boths, firsts, first_chars, any_named = _word_families(facts)
-    apart = _apart_words(facts)
+    words, skips, boths, firsts, first_chars, any_named, apart = _word_families(facts)
     if any_named is not None and any_named.search(norm) is None:
         return {}  # most texts name none of the words (nor a noun of noun_values), which one scan tells
     out: dict[str, dict[str, str]] = {}
