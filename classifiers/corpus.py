@@ -86,8 +86,13 @@ HELDOUT12_PATH = DATA_DIR / "heldout12.jsonl"
 # voice (small shops: attribute rows, SKU price lists, pasted Q&A, after-sale lines), each listing written apart
 # rather than from shared pools; sealed on arrival, before the rules fixed against the opened eleventh were merged.
 HELDOUT13_PATH = DATA_DIR / "heldout13.jsonl"
+# A fourteenth (session 33), by a writer who saw neither the rules nor any listings but a live-stream training file
+# (real_voice8) as a style sample, each spec_mismatch note tagged with its kind of contradiction ([twice],
+# [code-figure] ...) so recall can be reported per kind without reading the set; assembled by the writer's own
+# script from parts they wrote; sealed on arrival, before the rules of session 33 were merged.
+HELDOUT14_PATH = DATA_DIR / "heldout14.jsonl"
 SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT12_PATH,
-                HELDOUT13_PATH)
+                HELDOUT13_PATH, HELDOUT14_PATH)
 OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH)  # once sealed, now read: measured on, never trained on
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
 # Trained on beside CORPUS_PATH when present: the hand-written lines (also in corpus.jsonl: they
