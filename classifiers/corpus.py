@@ -91,8 +91,11 @@ HELDOUT13_PATH = DATA_DIR / "heldout13.jsonl"
 # [code-figure] ...) so recall can be reported per kind without reading the set; assembled by the writer's own
 # script from parts they wrote; sealed on arrival, before the rules of session 33 were merged.
 HELDOUT14_PATH = DATA_DIR / "heldout14.jsonl"
+# A fifteenth (session 33), by another such writer with a specification-heavy training file (real_voice6) as the
+# style sample, every listing written by hand (no script assembling parts), tagged the same way; sealed on arrival.
+HELDOUT15_PATH = DATA_DIR / "heldout15.jsonl"
 SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT12_PATH,
-                HELDOUT13_PATH, HELDOUT14_PATH)
+                HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH)
 OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH)  # once sealed, now read: measured on, never trained on
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
 # Trained on beside CORPUS_PATH when present: the hand-written lines (also in corpus.jsonl: they
