@@ -1059,6 +1059,34 @@ def _coating(text: str, specs: dict[str, Any]) -> list[Finding]:
     return found
 
 
+# a coat's thickness as a listing states it (涂层厚度：25mm, 涂装厚度约2毫米); a range (3-7mm) or a bound
+# (≤3mm) names the type's band, no one coat, and is not read
+_COAT_THICKNESS_RE = re.compile(r"(?:涂层|涂装|涂刷|涂膜|干膜|施工)?厚度\s*[:：]?\s*(?:约|为|在)?\s*"
+                                r"(\d{1,2}(?:\.\d{1,2})?)\s*(?:mm|毫米)(?!\s*[-~～至到])")
+_COAT_RANGE_BEFORE_RE = re.compile(r"\d\s*(?:mm|毫米)?\s*[-~～至到]\s*$")
+
+
+def _coating_thickness(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch when a steel coating's type (超薄型, 薄型, 厚型: one of them) and the coat thickness the
+    listing states fall in different bands (specs.yaml coating_thickness: 超薄型 25mm, 厚型 2mm) -- a switch."""
+    cfg = facts.get("coating_thickness") or {}
+    types = [t for t in specs.get("coating_types") or [] if t in (cfg.get("bands_mm") or {})]
+    if not cfg.get("enforce") or len(types) != 1 or "厚" not in text:
+        return []
+    norm = _normal(text)
+    band = cfg["bands_mm"][types[0]]
+    lo, hi = float(band[0]), float(band[1])
+    below = types[0] in (cfg.get("floor_types") or ())
+    for m in _COAT_THICKNESS_RE.finditer(norm):
+        if _COAT_RANGE_BEFORE_RE.search(norm, max(0, m.start(1) - 8), m.start(1)):
+            continue
+        mm = float(m.group(1))
+        if mm > hi or (below and mm < lo):
+            return [finding("spec_mismatch", f"{_COATING_THICKNESS[types[0]]}防火涂料的涂层厚度为 {lo:g}–{hi:g} 毫米，"
+                            f"商品却标称 {mm:g} 毫米{_by(cfg)}", text, m.group(0))]
+    return []
+
+
 def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     cfg = facts.get("fire_blanket", {})
     if not cfg.get("enforce"):
@@ -1287,6 +1315,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
             found += _gas_pressure(text, facts) + _gas_fill(text, specs, facts) + _gas_design(text, facts)
     if category == "fire_retardant_coating":
         found += _coating(text, specs)
+        if not found:
+            found += _coating_thickness(text, specs, facts)
     if category == "fire_pump" or (category == "other_fire" and specs.get("pumps")):
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
@@ -1385,6 +1415,16 @@ def _bulb_temperatures(specs: dict[str, Any]) -> set:
     return {t} if t else set()
 
 
+def _grade_hours_of(specs: dict[str, Any]) -> set:
+    """The hours a field's one grade word stands for (甲级: 1.5, specs.yaml fire_door.grade_hours); none for
+    several grades (甲级/乙级 on offer) or a grade without hours in the table (特级)."""
+    grades = specs.get("door_grades") or []
+    if len(grades) != 1:
+        return set()
+    hours = load_facts()["fire_door"]["grade_hours"].get(grades[0])
+    return {float(hours)} if hours is not None else set()
+
+
 # The comparable value families of `_scalars`, in the order they are compared: (family, the spec keys
 # it reads, its value set). A family is evaluated only when the specs hold one of its keys (a field
 # states two or three families at most; building all ~30 sets each time was most of the check's cost).
@@ -1401,9 +1441,11 @@ _SCALAR_FAMILIES: tuple[tuple[str, tuple[str, ...], Any], ...] = (
      or {(x, x) for x in s.get("blanket_sides", [])}),
     ("hose code", ("hoses",), lambda s: {h["code"] for h in s.get("hoses", [])}),
     ("door grade", ("door_grades",), lambda s: set(s.get("door_grades", []))),
-    ("fire-resistance hours", ("rating_hours", "fire_glass", "stated_hours", "coating_hours"),
+    # a grade word stands for its hours through GB 12955's table (乙级: 1.0 h), so 乙级 in the title and 耐火
+    # 一个半小时 in a reply state two ratings
+    ("fire-resistance hours", ("rating_hours", "fire_glass", "stated_hours", "coating_hours", "door_grades"),
      lambda s: set(s.get("rating_hours", [])) | {g["hours"] for g in s.get("fire_glass", [])}
-     | set(s.get("stated_hours", [])) | set(s.get("coating_hours", []))),
+     | set(s.get("stated_hours", [])) | set(s.get("coating_hours", [])) | _grade_hours_of(s)),
     # the ratings a field declares; a measured value (实测应急时间180分钟) is compared by `_emergency_below`
     # instead: only a measured value below the rating the other field declares contradicts it
     ("emergency minutes", ("emergency_minutes", "emergency_roles"), lambda s: _emergency_values(s, ("declared",))),
