@@ -928,8 +928,11 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
                              f"{_fmt(c['section_mm2'])} mm²，商品却标称 {_fmt(next(iter(sections)))} mm²", text, c["code"]))
     single = {t.upper() for t in cfg.get("single_core_types", [])}
     multi = [c for c in conductors if c["total_cores"] > 1]
-    if multi and cables and len({c["type"] for c in cables}) == 1 and cables[0]["type"] in single:
-        found.append(finding("spec_mismatch", f"型号 {cables[0]['code']} 为单芯结构，商品却标称 {multi[0]['text']}",
+    # or a count of a few cores (3芯: a multi-core cable; 7芯/19芯 in a wire's talk may be its strands, and 股 says so)
+    counted = [n for n in specs.get("cores", []) if 1 < n <= 5] if "股" not in norm else []
+    if (multi or counted) and cables and len({c["type"] for c in cables}) == 1 and cables[0]["type"] in single:
+        stated = multi[0]["text"] if multi else f"{counted[0]} 芯"
+        found.append(finding("spec_mismatch", f"型号 {cables[0]['code']} 为单芯结构，商品却标称 {stated}",
                              text, cables[0]["code"]))
     if conductors:
         sizes = {s for c in conductors for s in c["sections_mm2"]}
@@ -941,7 +944,9 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
         if len(conductors) == 1 and len(cores) == 1 and conductors[0]["total_cores"] not in cores:
             found.append(finding("spec_mismatch", f"{conductors[0]['text']} 为 {conductors[0]['total_cores']} 芯，"
                                  f"商品却标称 {next(iter(cores))} 芯", text, conductors[0]["text"]))
-    minutes = [m for m in specs.get("stated_minutes", []) if m >= 15]
+    # a fire-resistance time in hours (耐火半小时, 耐火时间1小时) is its minutes
+    minutes = [m for m in specs.get("stated_minutes", []) if m >= 15] \
+        + [round(h * 60) for h in specs.get("stated_hours", []) if 0.25 <= h <= 24]
     min_fire = cfg.get("fire_resistant_min_minutes")
     fire_resistant = any(c["fire_resistant"] for c in cables) or (category == "fire_resistant_cable" and "耐火" in norm)
     if min_fire and cfg.get("enforce_fire_minutes") and fire_resistant and minutes \

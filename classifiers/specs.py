@@ -269,7 +269,9 @@ _SECTION_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(?:平方(?:毫米)?|mm²|m
 _SECTION_LIST_RE = re.compile(r"(?<![\d.*×x])(\d{1,3}(?:\.\d{1,2})?(?:\s*[/、,，\s]\s*\d{1,3}(?:\.\d{1,2})?){2,})\s*(?:平方|mm²|mm2|㎟)")
 _CORES_RE = re.compile(r"(?<![a-z\d.+])(?<!\+\s)(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*芯(?!数)")
 # a count written as a sum (3+1芯, 3+2芯: phase and neutral/earth cores): the cores are their total
-_CORES_SUM_RE = re.compile(r"(?<![a-z\d.])(\d)\s*\+\s*(\d)\s*芯(?!数)")
+_CORES_SUM_RE = re.compile(r"(?<![a-z\d.])(\d)\s*(?:芯\s*)?\+\s*(\d)\s*芯(?!数)")
+# a count in a row named 芯数 without its 芯 (芯数：5): the count
+_CORES_ROW_RE = re.compile(r"芯数\s*[:：]?\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})(?![\d.*×x芯])")
 # a conductor spec in words (3芯4平方加1芯2.5, 三芯2.5平方+一芯1.5): cores × section, plus a second group
 _CN_NUM = r"\d{1,2}|[一二两三四五六七八九十]{1,3}"
 _SEC_NUM = r"\d{1,3}(?:\.\d{1,2})?|[一二两三四五六七八九十]{1,3}(?:点[一二三四五六七八九])?"
@@ -1016,7 +1018,8 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
         for (a, b), _ in sums:
             norm = norm[:a] + " " * (b - a) + norm[b:]
         _put(specs, "cores", [total for _, total in sums]
-             + [int(cn_number(v)) for v in _CORES_RE.findall(norm) if cn_number(v)])
+             + [int(cn_number(v)) for v in _CORES_RE.findall(norm) if cn_number(v)]
+             + [int(cn_number(v)) for v in _CORES_ROW_RE.findall(norm) if cn_number(v)])
     if has("/"):
         _put(specs, "voltages", sorted({(v.replace("0.6/1.0", "0.6/1") + ("kV" if v.startswith(("0.6", "8.7", "26")) else "V"))
                                 for v, _ in _VOLTAGE_RE.findall(norm)}))

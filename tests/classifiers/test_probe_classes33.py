@@ -136,3 +136,29 @@ def test_coating_type_against_thickness(rules):
                shop("超薄型钢结构防火涂料", "200", {"品牌": "涂安"}, "超薄型厚度≤3mm，厚型厚度7-45mm。"),
                shop("超薄型 薄型 厚型 钢结构防火涂料 齐全", "200", {"品牌": "涂安", "涂层厚度": "20mm"})):
         assert not mismatch(rules, ok, "fire_retardant_coating")
+
+
+# -- more cable notations (second round of probes) ---------------------------------------------------------------------
+
+def test_core_sum_with_each_count_marked_and_a_bare_count_row(rules):
+    assert parse_specs("ZC-YJV 阻燃电缆 3芯+1芯").get("cores") == [4]
+    assert parse_specs("芯数：5").get("cores") == [5]
+    ok = shop("ZC-YJV 阻燃电缆 3芯+1芯", "30", {"品牌": "缆安", "规格": "3×10+1×6"})
+    assert not mismatch(rules, ok, "flame_retardant_cable")
+    bad = shop("NH-YJV 耐火电缆", "40", {"品牌": "缆安", "规格": "3*6+1*4", "芯数": "5"})
+    assert mismatch(rules, bad, "fire_resistant_cable")
+
+
+def test_single_core_wire_with_a_core_count(rules):
+    bad = shop("ZC-BVR 4平方", "30", {"品牌": "缆安", "芯数": "3芯"})
+    assert mismatch(rules, bad, "flame_retardant_cable")
+    # a strand count (多股 19芯) is no core count of a multi-core cable
+    ok = shop("ZC-BVR 4平方 多股软线", "30", {"品牌": "缆安", "结构": "19股"}, "19芯多股绞合。")
+    assert not mismatch(rules, ok, "flame_retardant_cable")
+
+
+def test_fire_resistance_in_hours_on_a_fire_resistant_cable(rules):
+    bad = shop("NH-YJV 耐火电缆", "40", {"品牌": "缆安"}, "答：耐火半小时。")
+    assert "substandard_spec" in found(rules, bad, "fire_resistant_cable")
+    ok = shop("NH-YJV 耐火电缆", "40", {"品牌": "缆安", "耐火时间": "一个半小时"})
+    assert "substandard_spec" not in found(rules, ok, "fire_resistant_cable")
