@@ -485,8 +485,17 @@ _OTHER_VARIANTS_RE = re.compile(
     r"|" + _CLAUSE_CHARS + r"{1,40}可选(?![配择购装])")
 
 
+# a buyer's question and the seller's reply that sends the buyer to another listing or a made-to-order piece (问：有五芯的吗？
+# 答：五芯的是3x4+2x2.5，另拍; 问：有甲级的吗？答：甲级要定做): both speak of a variant this listing does not sell
+_OTHER_LISTING_REPLY_RE = re.compile(
+    r"问\s*[:：][^\n问]{0,40}?(?:答|回复|客服)\s*[:：][^\n问]{0,40}?"
+    r"(?:另拍|另外拍|另一款|另款|另一个链接|其他链接|别的链接|单独拍|(?:要|需|需要|得|可以)(?:定做|定制))[^\n问，,。;；!！]*")
+
+
 def without_other_variants(norm: str) -> str:
     """The normalised text with the values of other variants on offer blanked (same length, so spans hold)."""
+    if "问" in norm and ("另" in norm or "定" in norm or "链接" in norm or "单独" in norm):
+        norm = _OTHER_LISTING_REPLY_RE.sub(lambda m: " " * len(m.group(0)), norm)
     if "有" not in norm and "售" not in norm and "其" not in norm and "可选" not in norm:
         return norm
     return _OTHER_VARIANTS_RE.sub(lambda m: " " * len(m.group(0)), norm)

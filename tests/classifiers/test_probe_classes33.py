@@ -162,3 +162,15 @@ def test_fire_resistance_in_hours_on_a_fire_resistant_cable(rules):
     assert "substandard_spec" in found(rules, bad, "fire_resistant_cable")
     ok = shop("NH-YJV 耐火电缆", "40", {"品牌": "缆安", "耐火时间": "一个半小时"})
     assert "substandard_spec" not in found(rules, ok, "fire_resistant_cable")
+
+
+# -- a reply sending the buyer to another listing ------------------------------------------------------------------------
+
+def test_reply_about_another_listing_states_nothing_of_this_one(rules):
+    ok = shop("ZC-YJV 阻燃电缆", "30", {"品牌": "缆安", "规格": "3x4+1x2.5"}, "问：有五芯的吗？答：五芯的是3x4+2x2.5，另拍。")
+    assert not mismatch(rules, ok, "flame_retardant_cable")
+    ok2 = shop("乙级防火门 木质", "1200", {"品牌": "盾安"}, "问：有甲级的吗？耐火1.5小时那种 答：甲级要定做。")
+    assert not mismatch(rules, ok2, "fire_door")
+    # a reply about this product itself still states it
+    bad = shop("ZC-YJV 阻燃电缆", "30", {"品牌": "缆安", "规格": "3x4+1x2.5"}, "问：几芯的？答：这款是五芯的。")
+    assert mismatch(rules, bad, "flame_retardant_cable")
