@@ -222,6 +222,7 @@ _GLASS_RE = re.compile(r"(?<![a-z])(ffb|dfb|gfb)\s*-?\s*(\d{1,2})\s*-?\s*([abc])
 # several on offer, not the product's own class: read as none (heldout11 #195)
 # 甲等/乙等/丙等 is the same class in a shop's words (read as 甲级/乙级/丙级)
 _GRADE_RE = re.compile(r"(?<![甲乙丙特超])(甲级|乙级|丙级|特级|甲等|乙等|丙等)(?![奖])")
+_TOLERANCE_BEFORE_RE = re.compile(r"(?:±|\+/-|偏差|误差|公差)\s*[:：为]?\s*$")
 _GRADE_COMPARED_RE = re.compile(r"(?:比|相当于|优于|胜过|不如|区别于|不同于|对标|普通的?|别家的?|市面上?的?)\s*(?:普通|一般|传统|常规)?的?\s*$")
 _MM_RE = re.compile(r"(\d(?<![\d.+]\d)\d?(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])")
 # sprinklers
@@ -800,7 +801,9 @@ def _door_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
 
 def _thickness_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("mm") or has("毫米") or has("厘"):
-        _put(specs, "glass_thickness_mm", [float(v) for v in _MM_RE.findall(norm)])
+        # a tolerance (尺寸允许偏差±2mm, 误差2毫米) is no thickness
+        _put(specs, "glass_thickness_mm", [float(m.group(1)) for m in _MM_RE.finditer(norm)
+                                           if not _TOLERANCE_BEFORE_RE.search(norm, max(0, m.start() - 6), m.start())])
 
 
 def _sprinkler_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:

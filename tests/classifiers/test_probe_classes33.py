@@ -174,3 +174,19 @@ def test_reply_about_another_listing_states_nothing_of_this_one(rules):
     # a reply about this product itself still states it
     bad = shop("ZC-YJV 阻燃电缆", "30", {"品牌": "缆安", "规格": "3x4+1x2.5"}, "问：几芯的？答：这款是五芯的。")
     assert mismatch(rules, bad, "flame_retardant_cable")
+
+
+# -- a code or class word in the title, the figure it implies contradicted in the description -----------------------------
+
+def test_code_in_title_contradicted_in_the_description(rules):
+    bad = shop("ZC-YJV 阻燃电缆", "30", {"品牌": "缆安"}, "耐火电缆，着火能坚持90分钟供电。")
+    assert mismatch(rules, bad, "flame_retardant_cable")
+    thin = shop("薄型钢结构防火涂料", "200", {"品牌": "涂安"}, "客服：涂层厚度15mm就能到2小时。")
+    assert mismatch(rules, thin, "fire_retardant_coating")
+    # a total of several units in the description states no one unit's figure
+    hose = shop("消防水带 8-65-20 2盘装", "130", {"型号": "8-65-20", "数量": "2盘"}, "俗称8公斤压力，两盘共40米。")
+    assert not mismatch(rules, hose, "fire_hose")
+    # a size tolerance is no thickness
+    assert parse_specs("尺寸允许偏差±2mm").get("glass_thickness_mm") is None
+    glass = shop("防火玻璃 FFB复合 甲级", "300", {"型号": "FFB-25-A1.50"}, "请提供精确尺寸，尺寸允许偏差±2mm。")
+    assert not mismatch(rules, glass, "fire_glass")
