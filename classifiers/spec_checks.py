@@ -879,6 +879,10 @@ def _burning_notation(norm: str) -> tuple[str, str] | None:
     return None
 
 
+_FIRE_DENIED_RE = re.compile(r"(?:是否)?耐火(?:性能|功能)?\s*[:：]?\s*(?:否|无|不是|没有|不具备)(?![\u4e00-\u9fff])|非耐火|不耐火")
+_FIRE_COMPARED_RE = re.compile(r"(?:比|不同于|区别于|优于|替代|代替|普通)\s*$")
+
+
 def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: str = "") -> list[Finding]:
     cfg = facts.get("cable", {})
     norm = _normal(text)
@@ -889,6 +893,14 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
         c = cables[0]
         found.append(finding("spec_mismatch", f"型号 {c['code']} 没有耐火标志（N/NH），商品却声称“耐火”",
                              text, c["code"]))
+    # the reverse: a code with the fire-resistance mark (N-YJV, WDZN-YJY, NH-BV, BTTZ) and a row or words denying it
+    # (是否耐火：否, 耐火：无, 非耐火); a comparison with other goods (比非耐火电缆) states nothing of this one
+    denied = _FIRE_DENIED_RE.search(norm) if "耐火" in norm else None
+    if denied and any(c["fire_resistant"] for c in cables) and not found \
+            and not _FIRE_COMPARED_RE.search(norm, max(0, denied.start() - 6), denied.start()):
+        c = next(c for c in cables if c["fire_resistant"])
+        found.append(finding("spec_mismatch", f"型号 {c['code']} 带耐火标志（N/NH），商品却写“{denied.group(0).strip()}”",
+                             text, denied.group(0).strip()))
     if cfg.get("enforce_voltage"):
         table = cfg.get("type_voltage", {})
         volts = set(specs.get("voltages", []))

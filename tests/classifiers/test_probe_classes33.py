@@ -190,3 +190,12 @@ def test_code_in_title_contradicted_in_the_description(rules):
     assert parse_specs("尺寸允许偏差±2mm").get("glass_thickness_mm") is None
     glass = shop("防火玻璃 FFB复合 甲级", "300", {"型号": "FFB-25-A1.50"}, "请提供精确尺寸，尺寸允许偏差±2mm。")
     assert not mismatch(rules, glass, "fire_glass")
+
+
+def test_fire_resistance_mark_denied(rules):
+    bad = shop("WDZN-YJY 4*10", "40", {"品牌": "缆安", "是否耐火": "否"})
+    assert mismatch(rules, bad, "flame_retardant_cable")
+    bad2 = shop("N-YJV 耐火电缆", "40", {"品牌": "缆安"}, "答：这款不耐火，只是阻燃。")
+    assert mismatch(rules, bad2, "fire_resistant_cable")
+    ok = shop("NH-YJV 4*10 耐火电缆", "40", {"品牌": "缆安", "是否耐火": "是"}, "比非耐火电缆多一层云母带。")
+    assert not mismatch(rules, ok, "fire_resistant_cable")
