@@ -231,9 +231,9 @@ _SPRINKLER_RE = re.compile(r"(?<![a-z])(?:([kt])\s*-\s*)?zst\s*(zd|xd|bs|bw|x|z|
 _TEMP_RE = re.compile(r"(\d{2,3})\s*(?:℃|°c|度)")
 _COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)|颜色\s*[:：]?\s*(橙|红|黄|绿|蓝|紫)")
 _COLOUR_BALL_RE = re.compile(r"[橙红黄绿蓝紫]球")
-# a K-factor: K80, K=115, or named in a table row (K系数 80, K值：115, 流量系数 80)
-_K_RE = re.compile(r"k(?<![a-z]k)\s*(?:系数|值|因子)?\s*[=:：]?\s*(\d{2,3})(?![\d])"
-                   r"|流量系数\s*[:：]?\s*(\d{2,3})(?![\d.])")
+_K_RE = re.compile(r"k(?<![a-z]k)\s*=?\s*(\d{2,3})(?![\d])")
+# a K-factor named in a table row (K系数 80, K值：115, 流量系数 80)
+_K_ROW_RE = re.compile(r"(?:k(?<![a-z]k)\s*(?:系数|值|因子)|流量系数)\s*[=:：]?\s*(\d{2,3})(?![\d.])")
 _DN_RE = re.compile(r"d(?<![a-z]d)n\s*(\d{2,3})(?!\d)")
 # a pipe thread or bore in inches: 1寸, 1.5寸, a fraction (1/2寸, 3/4寸) or a whole and a fraction (1-1/2寸,
 # 1 1/2寸); never the last digits of another number (12寸; DN15 1/2寸 is 1/2) nor a denominator alone (the "2寸"
@@ -836,7 +836,8 @@ def _k_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str,
     if has("k") or has("流量系数"):
         # a figure below the least K-factor (ZSTX-K15: the code's bore written after a letter) names none
         least = int(((facts or {}).get("sprinkler") or {}).get("k_min", 0))
-        _put(specs, "k_factors", [int(a or b) for a, b in _K_RE.findall(norm) if int(a or b) >= least])
+        found = _K_RE.findall(norm) + (_K_ROW_RE.findall(norm) if has("系数") or has("值") or has("因子") else [])
+        _put(specs, "k_factors", [int(v) for v in found if int(v) >= least])
 
 
 def _dn_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
