@@ -41,7 +41,7 @@ from .set_price import set_price_reason
 from .spec_yields import spec_yields
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
     normalized, parse_specs, today, validate_ccc_number
-from .spec_checks import _scalars, cross_field_mismatch, nothing_to_compare
+from .spec_checks import _ranged, _scalars, cross_field_mismatch, nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
 
@@ -784,6 +784,18 @@ class RiskRules:
             paired = [f for f in found if f.code == "spec_mismatch" and below and f.span == below[0].span
                       and not any(r.code == "spec_mismatch" for r in reasons)][:1]
             reasons += [_joined_finding(f, parts) for f in below + paired]
+        # a code or class word in the title or the table and the figure it implies contradicted in the description
+        # (ZC-YJV with 着火能坚持90分钟供电 in the text: no N mark; 薄型 with 涂层厚度15mm in a reply): the fields read
+        # as one text -- not where the description offers a range or a total of several units (两盘共40米)
+        if listing.description and not any(r.code == "spec_mismatch" for r in reasons) \
+                and not _ranged(listing.description, ""):
+            parts = [("title", title)] + [(s, t) for s, t in fields if s.startswith("attributes.")]
+            parts.append(("description", listing.description))
+            joined = " ".join(t for _, t in parts)
+            reasons += [_joined_finding(f, parts)
+                        for f in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts),
+                                             mismatch_only=True)
+                        if f.code == "spec_mismatch"][:1]
         if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
             title_scalars = _scalars(title_specs)
             for i, ((source, text), (phrases, field_specs, spec_found, field_scalars)) in enumerate(zip(fields, analysed)):

@@ -879,6 +879,10 @@ def _burning_notation(norm: str) -> tuple[str, str] | None:
     return None
 
 
+_FIRE_DENIED_RE = re.compile(r"(?:是否)?耐火(?:性能|功能)?\s*[:：]?\s*(?:否|无|不是|没有|不具备)(?![\u4e00-\u9fff])|非耐火|不耐火")
+_FIRE_COMPARED_RE = re.compile(r"(?:比|不同于|区别于|优于|替代|代替|普通)\s*$")
+
+
 def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: str = "") -> list[Finding]:
     cfg = facts.get("cable", {})
     norm = _normal(text)
@@ -889,6 +893,14 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
         c = cables[0]
         found.append(finding("spec_mismatch", f"型号 {c['code']} 没有耐火标志（N/NH），商品却声称“耐火”",
                              text, c["code"]))
+    # the reverse: a code with the fire-resistance mark (N-YJV, WDZN-YJY, NH-BV, BTTZ) and a row or words denying it
+    # (是否耐火：否, 耐火：无, 非耐火); a comparison with other goods (比非耐火电缆) states nothing of this one
+    denied = _FIRE_DENIED_RE.search(norm) if "耐火" in norm else None
+    if denied and any(c["fire_resistant"] for c in cables) and not found \
+            and not _FIRE_COMPARED_RE.search(norm, max(0, denied.start() - 6), denied.start()):
+        c = next(c for c in cables if c["fire_resistant"])
+        found.append(finding("spec_mismatch", f"型号 {c['code']} 带耐火标志（N/NH），商品却写“{denied.group(0).strip()}”",
+                             text, denied.group(0).strip()))
     if cfg.get("enforce_voltage"):
         table = cfg.get("type_voltage", {})
         volts = set(specs.get("voltages", []))
@@ -928,8 +940,11 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
                              f"{_fmt(c['section_mm2'])} mm²，商品却标称 {_fmt(next(iter(sections)))} mm²", text, c["code"]))
     single = {t.upper() for t in cfg.get("single_core_types", [])}
     multi = [c for c in conductors if c["total_cores"] > 1]
-    if multi and cables and len({c["type"] for c in cables}) == 1 and cables[0]["type"] in single:
-        found.append(finding("spec_mismatch", f"型号 {cables[0]['code']} 为单芯结构，商品却标称 {multi[0]['text']}",
+    # or a count of a few cores (3芯: a multi-core cable; 7芯/19芯 in a wire's talk may be its strands, and 股 says so)
+    counted = [n for n in specs.get("cores", []) if 1 < n <= 5] if "股" not in norm else []
+    if (multi or counted) and cables and len({c["type"] for c in cables}) == 1 and cables[0]["type"] in single:
+        stated = multi[0]["text"] if multi else f"{counted[0]} 芯"
+        found.append(finding("spec_mismatch", f"型号 {cables[0]['code']} 为单芯结构，商品却标称 {stated}",
                              text, cables[0]["code"]))
     if conductors:
         sizes = {s for c in conductors for s in c["sections_mm2"]}
@@ -941,7 +956,9 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
         if len(conductors) == 1 and len(cores) == 1 and conductors[0]["total_cores"] not in cores:
             found.append(finding("spec_mismatch", f"{conductors[0]['text']} 为 {conductors[0]['total_cores']} 芯，"
                                  f"商品却标称 {next(iter(cores))} 芯", text, conductors[0]["text"]))
-    minutes = [m for m in specs.get("stated_minutes", []) if m >= 15]
+    # a fire-resistance time in hours (耐火半小时, 耐火时间1小时) is its minutes
+    minutes = [m for m in specs.get("stated_minutes", []) if m >= 15] \
+        + [round(h * 60) for h in specs.get("stated_hours", []) if 0.25 <= h <= 24]
     min_fire = cfg.get("fire_resistant_min_minutes")
     fire_resistant = any(c["fire_resistant"] for c in cables) or (category == "fire_resistant_cable" and "耐火" in norm)
     if min_fire and cfg.get("enforce_fire_minutes") and fire_resistant and minutes \
@@ -1057,6 +1074,34 @@ def _coating(text: str, specs: dict[str, Any]) -> list[Finding]:
                                  text, name[next(iter(said))][:2]))
             break
     return found
+
+
+# a coat's thickness as a listing states it (涂层厚度：25mm, 涂装厚度约2毫米); a range (3-7mm) or a bound
+# (≤3mm) names the type's band, no one coat, and is not read
+_COAT_THICKNESS_RE = re.compile(r"(?:涂层|涂装|涂刷|涂膜|干膜|施工)?厚度\s*[:：]?\s*(?:约|为|在)?\s*"
+                                r"(\d{1,2}(?:\.\d{1,2})?)\s*(?:mm|毫米)(?!\s*[-~～至到])")
+_COAT_RANGE_BEFORE_RE = re.compile(r"\d\s*(?:mm|毫米)?\s*[-~～至到]\s*$")
+
+
+def _coating_thickness(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch when a steel coating's type (超薄型, 薄型, 厚型: one of them) and the coat thickness the
+    listing states fall in different bands (specs.yaml coating_thickness: 超薄型 25mm, 厚型 2mm) -- a switch."""
+    cfg = facts.get("coating_thickness") or {}
+    types = [t for t in specs.get("coating_types") or [] if t in (cfg.get("bands_mm") or {})]
+    if not cfg.get("enforce") or len(types) != 1 or "厚" not in text:
+        return []
+    norm = _normal(text)
+    band = cfg["bands_mm"][types[0]]
+    lo, hi = float(band[0]), float(band[1])
+    below = types[0] in (cfg.get("floor_types") or ())
+    for m in _COAT_THICKNESS_RE.finditer(norm):
+        if _COAT_RANGE_BEFORE_RE.search(norm, max(0, m.start(1) - 8), m.start(1)):
+            continue
+        mm = float(m.group(1))
+        if mm > hi or (below and mm < lo):
+            return [finding("spec_mismatch", f"{_COATING_THICKNESS[types[0]]}防火涂料的涂层厚度为 {lo:g}–{hi:g} 毫米，"
+                            f"商品却标称 {mm:g} 毫米{_by(cfg)}", text, m.group(0))]
+    return []
 
 
 def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
@@ -1287,6 +1332,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
             found += _gas_pressure(text, facts) + _gas_fill(text, specs, facts) + _gas_design(text, facts)
     if category == "fire_retardant_coating":
         found += _coating(text, specs)
+        if not found:
+            found += _coating_thickness(text, specs, facts)
     if category == "fire_pump" or (category == "other_fire" and specs.get("pumps")):
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):
@@ -1385,6 +1432,16 @@ def _bulb_temperatures(specs: dict[str, Any]) -> set:
     return {t} if t else set()
 
 
+def _grade_hours_of(specs: dict[str, Any]) -> set:
+    """The hours a field's one grade word stands for (甲级: 1.5, specs.yaml fire_door.grade_hours); none for
+    several grades (甲级/乙级 on offer) or a grade without hours in the table (特级)."""
+    grades = specs.get("door_grades") or []
+    if len(grades) != 1:
+        return set()
+    hours = load_facts()["fire_door"]["grade_hours"].get(grades[0])
+    return {float(hours)} if hours is not None else set()
+
+
 # The comparable value families of `_scalars`, in the order they are compared: (family, the spec keys
 # it reads, its value set). A family is evaluated only when the specs hold one of its keys (a field
 # states two or three families at most; building all ~30 sets each time was most of the check's cost).
@@ -1401,9 +1458,11 @@ _SCALAR_FAMILIES: tuple[tuple[str, tuple[str, ...], Any], ...] = (
      or {(x, x) for x in s.get("blanket_sides", [])}),
     ("hose code", ("hoses",), lambda s: {h["code"] for h in s.get("hoses", [])}),
     ("door grade", ("door_grades",), lambda s: set(s.get("door_grades", []))),
-    ("fire-resistance hours", ("rating_hours", "fire_glass", "stated_hours", "coating_hours"),
+    # a grade word stands for its hours through GB 12955's table (乙级: 1.0 h), so 乙级 in the title and 耐火
+    # 一个半小时 in a reply state two ratings
+    ("fire-resistance hours", ("rating_hours", "fire_glass", "stated_hours", "coating_hours", "door_grades"),
      lambda s: set(s.get("rating_hours", [])) | {g["hours"] for g in s.get("fire_glass", [])}
-     | set(s.get("stated_hours", [])) | set(s.get("coating_hours", []))),
+     | set(s.get("stated_hours", [])) | set(s.get("coating_hours", [])) | _grade_hours_of(s)),
     # the ratings a field declares; a measured value (实测应急时间180分钟) is compared by `_emergency_below`
     # instead: only a measured value below the rating the other field declares contradicts it
     ("emergency minutes", ("emergency_minutes", "emergency_roles"), lambda s: _emergency_values(s, ("declared",))),

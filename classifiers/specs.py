@@ -220,14 +220,20 @@ _HOURS_A_RE = re.compile(r"(?:(?<![a-z])|(?<=\d))a\s?([0-3]\.\d{1,2})(?!\d)")
 _GLASS_RE = re.compile(r"(?<![a-z])(ffb|dfb|gfb)\s*-?\s*(\d{1,2})\s*-?\s*([abc])\s*(\d(?:\.\d{1,2})?)(?![\d])")
 # a grade joined to the one before it (甲乙级防火窗用, 乙丙级通用) names the classes of the goods the product serves or
 # several on offer, not the product's own class: read as none (heldout11 #195)
-_GRADE_RE = re.compile(r"(?<![甲乙丙])(甲级|乙级|丙级|特级)")
+# 甲等/乙等/丙等 is the same class in a shop's words (read as 甲级/乙级/丙级)
+_GRADE_RE = re.compile(r"(?<![甲乙丙特超])(甲级|乙级|丙级|特级|甲等|乙等|丙等)(?![奖])")
+_TOLERANCE_BEFORE_RE = re.compile(r"(?:±|\+/-|偏差|误差|公差)\s*[:：为]?\s*$")
+_GRADE_COMPARED_RE = re.compile(r"(?:比|相当于|优于|胜过|不如|区别于|不同于|对标|普通的?|别家的?|市面上?的?)\s*(?:普通|一般|传统|常规)?的?\s*$")
 _MM_RE = re.compile(r"(\d(?<![\d.+]\d)\d?(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])")
 # sprinklers
 _SPRINKLER_RE = re.compile(r"(?<![a-z])(?:([kt])\s*-\s*)?zst\s*(zd|xd|bs|bw|x|z|b|p|g|d)?\s*-?\s*(15|20|10|25)?"
                            r"\s*[-/]?\s*(\d{2,3})?\s*(?:℃|°c|度)?")
 _TEMP_RE = re.compile(r"(\d{2,3})\s*(?:℃|°c|度)")
 _COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)|颜色\s*[:：]?\s*(橙|红|黄|绿|蓝|紫)")
+_COLOUR_BALL_RE = re.compile(r"[橙红黄绿蓝紫]球")
 _K_RE = re.compile(r"k(?<![a-z]k)\s*=?\s*(\d{2,3})(?![\d])")
+# a K-factor named in a table row (K系数 80, K值：115, 流量系数 80)
+_K_ROW_RE = re.compile(r"(?:k(?<![a-z]k)\s*(?:系数|值|因子)|流量系数)\s*[=:：]?\s*(\d{2,3})(?![\d.])")
 _DN_RE = re.compile(r"d(?<![a-z]d)n\s*(\d{2,3})(?!\d)")
 # a pipe thread or bore in inches: 1寸, 1.5寸, a fraction (1/2寸, 3/4寸) or a whole and a fraction (1-1/2寸,
 # 1 1/2寸); never the last digits of another number (12寸; DN15 1/2寸 is 1/2) nor a denominator alone (the "2寸"
@@ -236,6 +242,12 @@ _DN_RE = re.compile(r"d(?<![a-z]d)n\s*(\d{2,3})(?!\d)")
 _INCH_RE = re.compile(r"(?<![\d.])(?:(\d)\s*[-\s]\s*(?=\d\s*/))?(?:(\d)\s*/\s*(\d)|(\d(?:\.\d{1,2})?))\s*(?:寸|英寸)(半)?")
 _BORE_WORD_RE = re.compile(r"(?:口径|内径|通径|公称直径|接口规格)\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?(?!\d)"
                            r"|(?<![\d.])(\d{2,3})\s*(?:mm|毫米)?\s*(?:口径|通径)")
+# a pipe thread in 分 (eighths of an inch, a plumber's size): 4分 = 1/2" = DN15, 6分 = 3/4" = DN20, 1寸 is the
+# inch rule's; only with a word naming a bore or thread before it (口径：4分, 接口 6分) or after it (4分口, 4分螺纹,
+# 4分接口), never a minute (4分钟) or a score
+_FEN_BORE_RE = re.compile(r"(?:口径|接口|螺纹|丝口|管径|接头|通径)[^\d，,。;；\n]{0,4}?(?<![\d.])([46])\s*分(?![钟\d])"
+                          r"|(?<![\d.])([46])\s*分(?:口|螺纹|丝口|丝|接口|管|牙)")
+_FEN_TO_DN = {"4": 15, "6": 20}
 _HYDRANT_RE = re.compile(r"(s(?<![a-z]s)(?:n[zsw]{0,2}|s|a))\s*(\d{2,3})(?!\d)")
 _XBD_RE = re.compile(r"(?<![a-z])xbd\s*(\d{1,2}(?:\.\d{1,2})?)\s*/\s*(\d{1,3}(?:\.\d)?)")
 _HEAD_RE = re.compile(r"扬程\s*[:：]?\s*(\d{1,3}(?:\.\d)?)\s*(?:m|米)")
@@ -256,7 +268,18 @@ _CONDUCTOR_RE = re.compile(r"(\d(?<![\d.*×]\d)(?<!\dx\d)\d?)\s*[*×x]\s*(\d{1,3
 _SECTION_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(?:平方(?:毫米)?|mm²|mm2|㎟)")
 # several sections on offer before one unit: 1.5/2.5/4/6平方, 1.5 2.5 4 6平方, 1.5、2.5、4平方
 _SECTION_LIST_RE = re.compile(r"(?<![\d.*×x])(\d{1,3}(?:\.\d{1,2})?(?:\s*[/、,，\s]\s*\d{1,3}(?:\.\d{1,2})?){2,})\s*(?:平方|mm²|mm2|㎟)")
-_CORES_RE = re.compile(r"(?<![a-z\d.])(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*芯(?!数)")
+_CORES_RE = re.compile(r"(?<![a-z\d.+])(?<!\+\s)(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*芯(?!数)")
+# a count written as a sum (3+1芯, 3+2芯: phase and neutral/earth cores): the cores are their total
+_CORES_SUM_RE = re.compile(r"(?<![a-z\d.])(\d)\s*(?:芯\s*)?\+\s*(\d)\s*芯(?!数)")
+# a count in a row named 芯数 without its 芯 (芯数：5): the count
+_CORES_ROW_RE = re.compile(r"芯数\s*[:：]?\s*(\d{1,2}|[一二两三四五六七八九十]{1,3})(?![\d.*×x芯])")
+# a conductor spec in words (3芯4平方加1芯2.5, 三芯2.5平方+一芯1.5): cores × section, plus a second group
+_CN_NUM = r"\d{1,2}|[一二两三四五六七八九十]{1,3}"
+_SEC_NUM = r"\d{1,3}(?:\.\d{1,2})?|[一二两三四五六七八九十]{1,3}(?:点[一二三四五六七八九])?"
+_CONDUCTOR_WORDS_RE = re.compile(
+    rf"(?<![a-z\d.])({_CN_NUM})\s*芯\s*[*×x]?\s*({_SEC_NUM})\s*(?:平方(?:毫米)?|mm²|mm2|㎟)?"
+    rf"(?:\s*(?:加|\+|和)\s*({_CN_NUM})\s*芯\s*[*×x]?\s*({_SEC_NUM})\s*(?:平方(?:毫米)?|mm²|mm2|㎟)?)?"
+    r"(?![\d.])")
 _VOLTAGE_RE = re.compile(r"(0\.6/1|450/750|300/500|300/300|8\.7/15|26/35|0\.6/1\.0)\s*(kv|v)?")
 # blankets, batteries, packs, certificates
 _SIZE_RE = re.compile(r"(\d{1,4}(?:\.\d{1,2})?)\s*(mm|毫米|m|米|cm|厘米)?\s*[*×x]\s*(\d{1,4}(?:\.\d{1,2})?)\s*(mm|毫米|m|米|cm|厘米)?(?![\d.*×x])")
@@ -463,8 +486,17 @@ _OTHER_VARIANTS_RE = re.compile(
     r"|" + _CLAUSE_CHARS + r"{1,40}可选(?![配择购装])")
 
 
+# a buyer's question and the seller's reply that sends the buyer to another listing or a made-to-order piece (问：有五芯的吗？
+# 答：五芯的是3x4+2x2.5，另拍; 问：有甲级的吗？答：甲级要定做): both speak of a variant this listing does not sell
+_OTHER_LISTING_REPLY_RE = re.compile(
+    r"问\s*[:：][^\n问]{0,40}?(?:答|回复|客服)\s*[:：][^\n问]{0,40}?"
+    r"(?:另拍|另外拍|另一款|另款|另一个链接|其他链接|别的链接|单独拍|(?:要|需|需要|得|可以)(?:定做|定制))[^\n问，,。;；!！]*")
+
+
 def without_other_variants(norm: str) -> str:
     """The normalised text with the values of other variants on offer blanked (same length, so spans hold)."""
+    if "问" in norm and ("另" in norm or "定" in norm or "链接" in norm or "单独" in norm):
+        norm = _OTHER_LISTING_REPLY_RE.sub(lambda m: " " * len(m.group(0)), norm)
     if "有" not in norm and "售" not in norm and "其" not in norm and "可选" not in norm:
         return norm
     return _OTHER_VARIANTS_RE.sub(lambda m: " " * len(m.group(0)), norm)
@@ -488,7 +520,7 @@ def _sprinklers(norm: str) -> list[dict[str, Any]]:
 
 # the section after a cable type: a number not followed by a multiplication (3*4), a length
 # (100米, 100m), a count (卷, 芯, 元) or a voltage (450/750)
-_CODE_SECTION_RE = re.compile(r"\s*-?\s*(\d{1,3}(?:\.\d{1,2})?)(?![\d.])(?!\s*(?:[*×x米卷元芯/]|m(?!m)|kv|v))")
+_CODE_SECTION_RE = re.compile(r"\s*-?\s*(\d{1,3}(?:\.\d{1,2})?)(?![\d.])(?!\s*(?:[*×x米卷元芯/+＋]|m(?!m)|kv|v))")
 
 
 def _cables(norm: str) -> list[dict[str, Any]]:
@@ -530,6 +562,44 @@ def _conductors(norm: str) -> list[dict[str, Any]]:
         item["sections_mm2"] = sizes
         out.append(item)
     return out
+
+
+def _section_number(text: str) -> float | None:
+    """A section in Arabic or Chinese numerals: 2.5, 四, 二点五."""
+    if "点" in text:
+        whole, _, frac = text.partition("点")
+        w, f = cn_number(whole), cn_number(frac)
+        return None if w is None or f is None else w + f / 10
+    return cn_number(text)
+
+
+def _conductor_words(norm: str, facts: dict[str, Any]) -> list[tuple[dict[str, Any], tuple[int, int]]]:
+    """Conductor specs written with 芯 (3芯4平方加1芯2.5: 3×4+1×2.5), each with its span; a lone count with no
+    section after it (四芯电缆) is a count, not a spec, and a lone group is one only with a nominal section
+    (data/specs.yaml cable.sections_mm2: 4芯2.5平方; not 4芯 16 in a row of figures)."""
+    sections = {float(x) for x in ((facts or {}).get("cable") or {}).get("sections_mm2") or ()}
+    out = []
+    for m in _CONDUCTOR_WORDS_RE.finditer(norm):
+        cores, size = cn_number(m.group(1)), _section_number(m.group(2))
+        if not cores or not size or cores > 61:
+            continue
+        sizes, total, text = [size], int(cores), f"{int(cores)}×{_fmt_section(size)}"
+        if m.group(3):
+            more, size2 = cn_number(m.group(3)), _section_number(m.group(4))
+            if not more or not size2:
+                continue
+            total += int(more)
+            sizes.append(size2)
+            text += f"+{int(more)}×{_fmt_section(size2)}"
+        elif size not in sections:
+            continue  # 4芯 16 in a row of figures: only a nominal section makes a lone group a spec
+        out.append(({"text": text, "cores": int(cores), "section_mm2": size, "total_cores": total,
+                     "sections_mm2": sizes}, m.span()))
+    return out
+
+
+def _fmt_section(v: float) -> str:
+    return f"{v:g}"
 
 
 _PACKAGE_BEFORE_RE = re.compile(r"(?:盒|包装|收纳|外箱|纸箱|箱子|外袋|袋子|折叠后|折叠尺寸)[^\d，,。;；]{0,4}$")
@@ -704,8 +774,10 @@ def _management_systems(facts: dict[str, Any]) -> frozenset[str]:
 
 
 def _grade_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    if has("级"):
-        _put(specs, "door_grades", sorted(set(_GRADE_RE.findall(norm))))
+    if has("级") or has("等"):
+        # a grade compared with (比普通甲级门便宜, 相当于甲级) names other goods' class, not this product's
+        _put(specs, "door_grades", sorted({m.group(1)[0] + "级" for m in _GRADE_RE.finditer(norm)
+                                           if not _GRADE_COMPARED_RE.search(norm, max(0, m.start() - 8), m.start())}))
 
 
 def _glass_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -729,7 +801,9 @@ def _door_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
 
 def _thickness_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("mm") or has("毫米") or has("厘"):
-        _put(specs, "glass_thickness_mm", [float(v) for v in _MM_RE.findall(norm)])
+        # a tolerance (尺寸允许偏差±2mm, 误差2毫米) is no thickness
+        _put(specs, "glass_thickness_mm", [float(m.group(1)) for m in _MM_RE.finditer(norm)
+                                           if not _TOLERANCE_BEFORE_RE.search(norm, max(0, m.start() - 6), m.start())])
 
 
 def _sprinkler_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -753,20 +827,25 @@ def _temperature_family(norm: str, text: str, facts: dict[str, Any], has, specs:
 def _colour_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("色") or has("球"):
         _put(specs, "colours", [a or b for a, b in _COLOUR_RE.findall(norm)])
-        _put(specs, "bulb_named", "colours" in specs and ("玻璃球" in norm or "色球" in norm))
+        # the bulb named: 玻璃球, 红色球, or a colour's own 球 (绿球, 红球: a shop's short name of the bulb)
+        _put(specs, "bulb_named", "colours" in specs and ("玻璃球" in norm or "色球" in norm
+                                                          or _COLOUR_BALL_RE.search(norm) is not None))
 
 
 def _k_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    if has("k"):
+    if has("k") or has("流量系数"):
         # a figure below the least K-factor (ZSTX-K15: the code's bore written after a letter) names none
         least = int(((facts or {}).get("sprinkler") or {}).get("k_min", 0))
-        _put(specs, "k_factors", [int(v) for v in _K_RE.findall(norm) if int(v) >= least])
+        found = _K_RE.findall(norm) + (_K_ROW_RE.findall(norm) if has("系数") or has("值") or has("因子") else [])
+        _put(specs, "k_factors", [int(v) for v in found if int(v) >= least])
 
 
 def _dn_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     dn = [int(v) for v in _DN_RE.findall(norm)] if has("dn") else []
     if has("寸"):
         dn += [_INCH_TO_DN[v] for v in _inches(norm) if v in _INCH_TO_DN]
+    if has("分"):
+        dn += [d for d in (_FEN_TO_DN[a or b] for a, b in _FEN_BORE_RE.findall(norm)) if d not in dn]
     if has("径") or has("接口规格"):
         dn += [int(a or b) for a, b in _BORE_WORD_RE.findall(norm) if int(a or b) not in dn]
     _put(specs, "dn", dn)
@@ -942,7 +1021,18 @@ def _cable_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[
             sections += [float(v) for v in re.findall(r"\d{1,3}(?:\.\d{1,2})?", m.group(1)) if float(v) not in sections]
         _put(specs, "sections_mm2", sections)
     if has("芯"):
-        _put(specs, "cores", [int(cn_number(v)) for v in _CORES_RE.findall(norm) if cn_number(v)])
+        worded = _conductor_words(norm, facts)
+        if worded:
+            conductors = specs.get("conductors") or []
+            _put(specs, "conductors", conductors + [c for c, _ in worded])
+            for _, (a, b) in worded:  # the counts inside the spec are its parts, not the cable's cores
+                norm = norm[:a] + " " * (b - a) + norm[b:]
+        sums = [(m.span(), int(m.group(1)) + int(m.group(2))) for m in _CORES_SUM_RE.finditer(norm)]
+        for (a, b), _ in sums:
+            norm = norm[:a] + " " * (b - a) + norm[b:]
+        _put(specs, "cores", [total for _, total in sums]
+             + [int(cn_number(v)) for v in _CORES_RE.findall(norm) if cn_number(v)]
+             + [int(cn_number(v)) for v in _CORES_ROW_RE.findall(norm) if cn_number(v)])
     if has("/"):
         _put(specs, "voltages", sorted({(v.replace("0.6/1.0", "0.6/1") + ("kV" if v.startswith(("0.6", "8.7", "26")) else "V"))
                                 for v, _ in _VOLTAGE_RE.findall(norm)}))
