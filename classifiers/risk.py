@@ -40,7 +40,7 @@ from .spec_checks import check_specs
 from .set_price import set_price_reason
 from .spec_yields import spec_yields
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
-    normalized, parse_specs, today, validate_ccc_number
+    normalized, parse_specs, today, validate_ccc_number, without_questions
 from .spec_checks import _scalars, cross_field_mismatch, nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
@@ -791,6 +791,13 @@ class RiskRules:
                     if field_scalars is None:  # the description's: kept for the checks below
                         field_scalars = _scalars(field_specs)
                         analysed[i] = (phrases, field_specs, spec_found, field_scalars)
+                    if source == "description" and "问" in text:
+                        # a buyer's question (问：有2公斤的吗) states nothing of the goods: the title is compared with
+                        # the description without its questions (the seller's replies stay)
+                        asked = without_questions(text)
+                        if asked != text:
+                            field_specs = parse_specs(asked, self.facts)
+                            field_scalars = _scalars(field_specs)
                     if nothing_to_compare(title_specs, title_scalars, field_specs, field_scalars):
                         continue  # no family both state: nothing to compare
                     found = cross_field_mismatch(title, title_specs, text, field_specs, category,

@@ -15,7 +15,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, finding, load_facts, locate, mountings_said, normalized, \
+from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, finding, load_facts, kgf_pressures, locate, mountings_said, normalized, \
     parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
 from .conductor_size import conductor_size_findings
@@ -657,7 +657,8 @@ def _working_pressures(text: str) -> set:
     """The MPa values a text states, less burst and test pressures (爆破压力 3.9MPa is 3x the working one)."""
     norm = _normal(text)
     tests = {m.start(1) for m in _TEST_PRESSURE_RE.finditer(norm)}
-    return {float(m.group(1)) for m in re.finditer(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])", norm) if m.start(1) not in tests}
+    return {float(m.group(1)) for m in re.finditer(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])", norm) if m.start(1) not in tests} \
+        | {v for _, v in kgf_pressures(norm)}  # 10公斤压力: 1.0 MPa
 
 
 def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
@@ -1385,6 +1386,24 @@ def _bulb_temperatures(specs: dict[str, Any]) -> set:
     return {t} if t else set()
 
 
+@functools.lru_cache(maxsize=1)
+def _grade_hours_table() -> dict[str, float]:
+    """Fire-door grade -> its fire-resistance hours (GB 12955-2008: 甲级 1.5, 乙级 1.0, 丙级 0.5; packaged facts)."""
+    return {g: float(h) for g, h in load_facts()["fire_door"]["grade_hours"].items()}
+
+
+def _resistance_hours(specs: dict[str, Any]) -> set:
+    """The fire-resistance hours a field states: a rating code's (A1.50), a glass code's, a time written out; a field
+    stating none of them, the hours of the one grade it names (乙级: 1.0; 答：是丙级的 against A1.50 in the title)."""
+    hours = set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])} \
+        | set(specs.get("stated_hours", [])) | set(specs.get("coating_hours", []))
+    grades = set(specs.get("door_grades", [])) if not hours else ()
+    if len(grades) == 1:
+        h = _grade_hours_table().get(next(iter(grades)))
+        return {h} if h else set()
+    return hours
+
+
 # The comparable value families of `_scalars`, in the order they are compared: (family, the spec keys
 # it reads, its value set). A family is evaluated only when the specs hold one of its keys (a field
 # states two or three families at most; building all ~30 sets each time was most of the check's cost).
@@ -1400,10 +1419,15 @@ _SCALAR_FAMILIES: tuple[tuple[str, tuple[str, ...], Any], ...] = (
      lambda s: {tuple(sorted((b["width_m"], b["length_m"]))) for b in s.get("blanket_sizes", [])}
      or {(x, x) for x in s.get("blanket_sides", [])}),
     ("hose code", ("hoses",), lambda s: {h["code"] for h in s.get("hoses", [])}),
+    # a hose's working pressure: its code's class (8-65-20: 0.8 MPa) or written out (工作压力1.6MPa, 16公斤压力)
+    ("hose pressure", ("hoses", "working_pressures_mpa"),
+     lambda s: {h["pressure_mpa"] for h in s.get("hoses", [])} | set(s.get("working_pressures_mpa", []))),
+    # a fire glass's thickness: its code's (FFB-25-A1.50: 25 mm) or said as such (厚度19mm, 厚2.0公分)
+    ("glass thickness", ("fire_glass", "thickness_said_mm"),
+     lambda s: {float(g["thickness_mm"]) for g in s.get("fire_glass", [])} | set(s.get("thickness_said_mm", []))),
     ("door grade", ("door_grades",), lambda s: set(s.get("door_grades", []))),
-    ("fire-resistance hours", ("rating_hours", "fire_glass", "stated_hours", "coating_hours"),
-     lambda s: set(s.get("rating_hours", [])) | {g["hours"] for g in s.get("fire_glass", [])}
-     | set(s.get("stated_hours", [])) | set(s.get("coating_hours", []))),
+    ("fire-resistance hours", ("rating_hours", "fire_glass", "stated_hours", "coating_hours", "door_grades"),
+     _resistance_hours),
     # the ratings a field declares; a measured value (实测应急时间180分钟) is compared by `_emergency_below`
     # instead: only a measured value below the rating the other field declares contradicts it
     ("emergency minutes", ("emergency_minutes", "emergency_roles"), lambda s: _emergency_values(s, ("declared",))),
@@ -1628,7 +1652,8 @@ FAMILY_NAMES = {
     "sprinkler mounting": "喷头安装方式", "cable fire resistance": "是否耐火", "coating place": "防火涂料使用场所",
     "coating thickness": "防火涂料类型", "temperature channels": "测温通道数", "gear pattern": "防护装备款式",
     "battery": "电池类型", "core count": "芯数", "storage pressure": "储存压力", "self-check hours": "电池自检间隔",
-    "pump pressure": "消防泵额定压力", "k factor": "喷头K系数",
+    "pump pressure": "消防泵额定压力", "k factor": "喷头K系数", "hose pressure": "水带工作压力",
+    "glass thickness": "防火玻璃厚度",
 }
 _COATING_THICKNESS = {"ultra_thin": "超薄型", "thin": "薄型", "thick": "厚型"}
 _BATTERY_NAMES = {"cobalt_lithium": "钴酸锂", "ternary_lithium": "三元锂", "lead_acid": "铅酸", "lifepo4": "磷酸铁锂",
@@ -1651,7 +1676,7 @@ FAMILY_CATEGORIES = {
     "cable class": {"flame_retardant_cable", "fire_resistant_cable"},
     "bore": {"fire_hose", "fire_coupling", "sprinkler"}, "foam mix ratio": {"foam_agent"},
     "gas cylinder": {"gas_suppression"}, "pump code": {"fire_pump"}, "pump pressure": {"fire_pump"},
-    "k factor": {"sprinkler"},
+    "k factor": {"sprinkler"}, "hose pressure": {"fire_hose"}, "glass thickness": {"fire_glass"},
     "emergency minutes": {"emergency_light"}, "cross-section": {"flame_retardant_cable", "fire_resistant_cable"},
     "hose length": {"fire_hose"}, "sprinkler mounting": {"sprinkler"},
     "cable fire resistance": {"flame_retardant_cable", "fire_resistant_cable"},
@@ -1676,8 +1701,10 @@ def _value_text(family: str, value: Any) -> str:
         return _word_family_facts().get(family[6:], {}).get("names", {}).get(value, str(value))
     if family == "core count":
         return f"{value} 芯"
-    if family in ("storage pressure", "pump pressure"):
+    if family in ("storage pressure", "pump pressure", "hose pressure"):
         return f"{_fmt(value)} MPa"
+    if family == "glass thickness":
+        return f"{_fmt(value)} mm"
     if family == "k factor":
         return f"K{_fmt(value)}"
     if family == "self-check hours":
@@ -1740,6 +1767,10 @@ def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
                 "gear pattern": str(value)}.get(family, "")
     if family == "pump pressure":
         return next((p["code"] for p in specs.get("pumps", []) if p["pressure_mpa"] == value), f"{_fmt(value)}mpa")
+    if family == "hose pressure":
+        return next((h["code"] for h in specs.get("hoses", []) if h["pressure_mpa"] == value), f"{_fmt(value)}mpa")
+    if family == "glass thickness":
+        return next((g["code"] for g in specs.get("fire_glass", []) if float(g["thickness_mm"]) == value), _fmt(value))
     if family == "k factor":
         return f"k{_fmt(value)}"
     if family == "extinguisher amount":
