@@ -1392,6 +1392,11 @@ def _grade_hours_table() -> dict[str, float]:
     return {g: float(h) for g, h in load_facts()["fire_door"]["grade_hours"].items()}
 
 
+def _compatible_agents(agents: set) -> bool:
+    """Whether the agents are those one unit may hold, named either way (specs.yaml extinguisher.agent_compatible)."""
+    return len(agents) == 2 and any(agents <= set(pair) for pair in load_facts()["extinguisher"].get("agent_compatible", []))
+
+
 def _resistance_hours(specs: dict[str, Any]) -> set:
     """The fire-resistance hours a field states: a rating code's (A1.50), a glass code's, a time written out; a field
     stating none of them, the hours of the one grade it names (乙级: 1.0; 答：是丙级的 against A1.50 in the title)."""
@@ -1456,7 +1461,9 @@ _SCALAR_FAMILIES: tuple[tuple[str, tuple[str, ...], Any], ...] = (
      | {h["bore_mm"] for h in s.get("hydrants", [])}),
     ("foam mix ratio", ("mix_ratio_pct",), lambda s: set(s.get("mix_ratio_pct", []))),
     ("gas cylinder", ("gas_cylinders",), lambda s: {c["volume_l"] for c in s.get("gas_cylinders", [])}),
-    ("agent", ("agents_stated",), lambda s: set(s.get("agents_stated", []))),
+    # the agent a field names in words (水基型) or by its model code's letter (MFZ/ABC4: dry powder, GB 4351)
+    ("agent", ("agents_stated", "extinguisher_codes"),
+     lambda s: set(s.get("agents_stated", [])) | {c["agent"] for c in s.get("extinguisher_codes", [])}),
     ("cylinder volume", ("volumes_l",), lambda s: set(s.get("volumes_l", []))),
     ("pump code", ("pumps",), lambda s: {p["code"] for p in s.get("pumps", [])}),
     # a pump's rated pressure: its code's (XBD8.0: 0.8 MPa) or written out (额定压力0.6MPa)
@@ -1892,6 +1899,9 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             continue
         if family.startswith("words:") and _spared_by_code(family, a[family], b[family], title_specs, other_specs):
             continue
+        if family == "agent" and (title_specs.get("extinguisher_codes") or other_specs.get("extinguisher_codes")) \
+                and _compatible_agents(a[family] | b[family]):
+            continue  # a water code's unit with AFFF foam, a clean-agent code beside CO2 words (specs.yaml agent_compatible)
         if family in _MEASURED_QUANTITY and _measured_below(family, title, a[family], other, b[family], category):
             continue  # 实际装粉 2.5kg against the title's 4kg: measured.py's finding under its policy
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:

@@ -224,8 +224,8 @@ _GLASS_RE = re.compile(r"(?<![a-z])(ffb|dfb|gfb)\s*-?\s*(\d{1,2})\s*-?\s*([abc])
 _GRADE_RE = re.compile(r"(?<![甲乙丙特超])(甲级|乙级|丙级|特级)")
 _MM_RE = re.compile(r"(\d(?<![\d.+]\d)\d?(?:\.\d)?)\s*(?:mm|毫米|厘(?!米))(?![\d+])")
 # a thickness said as such (厚度 25mm, 厚19毫米, 厚度2.0公分, 厚2.5cm: ten times as many mm), where a text's other
-# millimetres (偏差±2mm, 2400×1500mm) are no thickness
-_THICK_SAID_RE = re.compile(r"厚度?\s*[:：为约]?\s*(\d(?<![\d.+]\d)\d?(?:\.\d{1,2})?)\s*(mm|毫米|厘(?!米)|公分|厘米|cm)(?![a-z²\d+])")
+# millimetres (偏差±2mm, 2400×1500mm) are no thickness, nor a part's (钢框厚1.5mm, 胶层厚1mm)
+_THICK_SAID_RE = re.compile(r"(?<![框板钢边胶层膜漆壁管材皮])厚度?\s*[:：为约]?\s*(\d(?<![\d.+]\d)\d?(?:\.\d{1,2})?)\s*(mm|毫米|厘(?!米)|公分|厘米|cm)(?![a-z²\d+])")
 # sprinklers
 _SPRINKLER_RE = re.compile(r"(?<![a-z])(?:([kt])\s*-\s*)?zst\s*(zd|xd|bs|bw|x|z|b|p|g|d)?\s*-?\s*(15|20|10|25)?"
                            r"\s*[-/]?\s*(\d{2,3})?\s*(?:℃|°c|度)?")
