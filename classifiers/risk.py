@@ -40,8 +40,8 @@ from .spec_checks import check_specs
 from .set_price import set_price_reason
 from .spec_yields import spec_yields
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
-    normalized, parse_specs, today, validate_ccc_number, without_questions
-from .spec_checks import _scalars, cross_field_mismatch, nothing_to_compare
+    normalized, parse_specs, today, validate_ccc_number, without_other_variants, without_questions
+from .spec_checks import _scalars, cross_field_mismatch, larger_size_rating, nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
 
@@ -107,6 +107,10 @@ def _joined_finding(found: Finding, parts: list[tuple[str, str]]) -> Reason:
                 return _reason(shifted, "title+attributes", source)
             pos += len(text) + 1
     return Reason(found.code, found.evidence, "title+attributes")
+
+
+# a description offering other sizes (另售MFZ/ABC8，灭火级别4A/144B; 其他规格): a rating in it may be theirs
+_OTHER_SIZES_RE = re.compile(r"另售|另有|还有|也有|其[他它]规格|多规格|可选")
 
 
 class RiskRules:
@@ -805,6 +809,13 @@ class RiskRules:
                     if found:
                         reasons += [_reason(f, source) for f in found]
                         break
+        if category == "portable_extinguisher" and listing.description and title_specs.get("extinguisher_codes") \
+                and not _OTHER_SIZES_RE.search(listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
+            # the title's code against a rating the description states (MFZ/ABC1, 灭火级别：2A/55B); its questions
+            # (问：有4A/144B的吗) and other variants on offer (另售MFZ/ABC8 4A/144B) state nothing of this unit
+            reasons += [_reason(f, "description") for f in larger_size_rating(
+                without_other_variants(normalized(without_questions(listing.description))),
+                title_specs["extinguisher_codes"], self.facts)]
         if len(attr_texts) > 1 and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._attribute_pair_mismatch(fields, analysed, category)
         if attr_texts and listing.description and not any(r.code == "spec_mismatch" for r in reasons):

@@ -326,6 +326,14 @@ def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, 
     return []
 
 
+def larger_size_rating(text: str, codes: list[dict[str, Any]], facts: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch when a field other than the code's (a description, a seller's reply) states the fire rating of a
+    unit at least twice the size of the listing's one code (MFZ/ABC1 in the title, 灭火级别：2A/55B below): the
+    rating belongs to another size. A rating below the code's size is the joined fields' substandard_spec instead."""
+    found = _extinguisher_rating(text, codes, facts["extinguisher"].get("ratings", {})) if codes else []
+    return found if found and all(f.code == "spec_mismatch" for f in found) else []
+
+
 _CO_RE = re.compile(r"(?:co|一氧化碳)\s*(?:透过量|透过浓度|泄漏量|渗透量|透过|防护)?[^\d，,。;；]{0,8}?(\d{2,4})\s*(?:ml/m[³3]|ppm)")
 
 

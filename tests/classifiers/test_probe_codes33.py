@@ -4,7 +4,7 @@ Written from domain.md's product reference, not from a data set: each mechanism 
 spec_mismatch and a near miss that must not. Mechanisms: a code typed with spaces (MFZ / ABC 4); a pressure in 公斤
 (16公斤压力: 1.6 MPa, against a hose's class 8 = 0.8 MPa); a pipe thread in 分 (6分 = DN20 against ZSTX15); a
 thickness in 公分 and a glass's thickness said in the description; a door grade's hours against a rating code
-(A1.50 with 答：是丙级的); a model code's agent letter against the agent the description names; the insulation
+(A1.50 with 答：是丙级的); the rating of a larger size in the description (MFZ/ABC1, 2A/55B); a model code's agent letter against the agent the description names; the insulation
 class a fire-glass code states (A 隔热 / C 非隔热); and the near misses: another product named in a comparison
 (比干粉灭火器MFZ/ABC4更干净, 比乙级多零点二个钟), an agent denied (不是干粉的), a buyer's question (问：有2公斤的吗),
 a burst pressure in 公斤, a part's thickness (钢框厚1.5mm).
@@ -58,6 +58,9 @@ FLAG = [
     ("fire_door", "淮海 防火门 GFM-1021 丙级 管道井", {"耐火极限": "A1.00"}, ""),
     # a code's agent letter against the agent the description names
     ("portable_extinguisher", "淮海 灭火器 MFZ/ABC4 家用", {}, "本款为水基型灭火器，环保无残留。"),
+    # the title's code against the rating of a larger size in the description or a reply
+    ("portable_extinguisher", "淮海 干粉灭火器 MFZ/ABC1 车载", {}, "灭火级别：2A/55B，威力大。"),
+    ("portable_extinguisher", "淮海 干粉灭火器 MFZ/ABC2 车载", {}, "客服：灭火级别是4A/144B的。"),
 ]
 
 
@@ -90,6 +93,9 @@ CLEAN = [
     ("fire_glass", "淮海 防火玻璃 FFB-25-A1.50 复合", {}, "尺寸偏差±2mm，钢框厚1.5mm。"),
     ("sprinkler", "淮海 消防喷头 ZSTX15-68℃ 玻璃球", {}, "4分钟内快速安装，接口4分。"),
     ("sprinkler", "淮海 消防喷头 ZSTX15-68℃ 玻璃球", {"转接头": "6分转4分"}, ""),
+    # a rating of the code's own size, or of another size on offer
+    ("portable_extinguisher", "淮海 干粉灭火器 MFZ/ABC1 车载", {}, "灭火级别 1A/21B，小巧。"),
+    ("portable_extinguisher", "淮海 干粉灭火器 MFZ/ABC4 店铺用", {}, "另售MFZ/ABC8，灭火级别4A/144B。"),
     # a water code's unit with AFFF foam named in the description
     ("portable_extinguisher", "淮海 水基灭火器 MSWZ/3 家用", {}, "内装水成膜泡沫灭火剂，灭油火效果好。"),
 ]
