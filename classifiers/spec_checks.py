@@ -1400,6 +1400,11 @@ def _grade_hours_table() -> dict[str, float]:
     return {g: float(h) for g, h in load_facts()["fire_door"]["grade_hours"].items()}
 
 
+# the families compared here only when one of the two fields states the value by a model code (8-65-20: 0.8 MPa;
+# FFB-25-A1.50: 25 mm): the spec key of that code
+_CODE_FAMILIES = {"hose pressure": "hoses", "glass thickness": "fire_glass"}
+
+
 def _compatible_agents(agents: set) -> bool:
     """Whether the agents are those one unit may hold, named either way (specs.yaml extinguisher.agent_compatible)."""
     return len(agents) == 2 and any(agents <= set(pair) for pair in load_facts()["extinguisher"].get("agent_compatible", []))
@@ -1907,6 +1912,9 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             continue
         if family.startswith("words:") and _spared_by_code(family, a[family], b[family], title_specs, other_specs):
             continue
+        if family in _CODE_FAMILIES and not (title_specs.get(_CODE_FAMILIES[family])
+                                             or other_specs.get(_CODE_FAMILIES[family])):
+            continue  # two figures written out, no code: same_quantity's comparison (its bounds, its wording)
         if family == "agent" and (title_specs.get("extinguisher_codes") or other_specs.get("extinguisher_codes")) \
                 and _compatible_agents(a[family] | b[family]):
             continue  # a water code's unit with AFFF foam, a clean-agent code beside CO2 words (specs.yaml agent_compatible)
