@@ -3,7 +3,8 @@
 `check_specs(text, category, now)` returns `Finding`s (code, evidence, span): `spec_mismatch` (model
 code and stated specification contradict) or `substandard_spec` (below or outside a standard), the
 evidence a Chinese sentence quoting the text, the span where the quoted code or value is in `text`;
-`cross_field_mismatch` compares title and attributes. `not_fire` gets none. A production date after the day the
+`cross_field_mismatch` compares title and attributes; `larger_size_rating` an extinguisher code with the rating of a
+larger size stated in another field. `not_fire` gets none. A production date after the day the
 listing was seen (`data/specs.yaml` `production_date`) is a spec_mismatch of any category.
 """
 

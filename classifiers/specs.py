@@ -1375,6 +1375,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     ("4351-2023"), standards_cited, foreign_standards, door_grades, door_codes,
     rating_hours (A1.50), stated_hours (耐火1.5小时), fire_glass, glass_thickness_mm,
     temperatures_c, colours, sprinklers, sprinkler_mountings, k_factors, dn, pressures_mpa, hoses, lengths_m,
+    working_pressures_mpa (no burst, test or use pressure; 16公斤压力 is 1.6 MPa), thickness_said_mm (厚度 25mm, 厚2.0公分),
     couplings, hose_fit_mm (the hose a coupling fits: 适配65水带), cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
     batteries, certificate_numbers, pack_qty, coating_types, temperature_channels, gear_patterns. `gated=False` runs every expression whatever
     the text holds (the reference for the literal gates; same result, slower). A figure in Chinese numerals
