@@ -40,8 +40,8 @@ from .spec_checks import check_specs
 from .set_price import set_price_reason
 from .spec_yields import spec_yields
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
-    normalized, parse_specs, today, validate_ccc_number
-from .spec_checks import _ranged, _scalars, cross_field_mismatch, nothing_to_compare
+    normalized, parse_specs, today, validate_ccc_number, without_other_variants, without_questions
+from .spec_checks import _ranged, _scalars, cross_field_mismatch, larger_size_rating, nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
 
@@ -107,6 +107,17 @@ def _joined_finding(found: Finding, parts: list[tuple[str, str]]) -> Reason:
                 return _reason(shifted, "title+attributes", source)
             pos += len(text) + 1
     return Reason(found.code, found.evidence, "title+attributes")
+
+
+# a description offering other sizes (另售MFZ/ABC8，灭火级别4A/144B; 其他规格): a rating in it may be theirs
+_OTHER_SIZES_RE = re.compile(r"另售|另有|还有|也有|其[他它]规格|多规格|可选")
+
+
+def _own_variant_only(text: str) -> str:
+    """The text with other variants on offer and goods it is compared with (比非隔热型玻璃更安全) blanked, each
+    character otherwise as written (`without_other_variants` works on the normalised text, of the same length)."""
+    blanked = without_other_variants(normalized(text))
+    return "".join(" " if b == " " else c for c, b in zip(text, blanked))
 
 
 class RiskRules:
@@ -788,9 +799,9 @@ class RiskRules:
         # (ZC-YJV with 着火能坚持90分钟供电 in the text: no N mark; 薄型 with 涂层厚度15mm in a reply): the fields read
         # as one text -- not where the description offers a range or a total of several units (两盘共40米)
         if listing.description and not any(r.code == "spec_mismatch" for r in reasons) \
-                and not _ranged(listing.description, ""):
+                and not _ranged(listing.description, "") and not _OTHER_SIZES_RE.search(listing.description):
             parts = [("title", title)] + [(s, t) for s, t in fields if s.startswith("attributes.")]
-            parts.append(("description", listing.description))
+            parts.append(("description", _own_variant_only(listing.description)))
             joined = " ".join(t for _, t in parts)
             reasons += [_joined_finding(f, parts)
                         for f in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts),
@@ -803,6 +814,13 @@ class RiskRules:
                     if field_scalars is None:  # the description's: kept for the checks below
                         field_scalars = _scalars(field_specs)
                         analysed[i] = (phrases, field_specs, spec_found, field_scalars)
+                    if source == "description" and "问" in text:
+                        # a buyer's question (问：有2公斤的吗) states nothing of the goods: the title is compared with
+                        # the description without its questions (the seller's replies stay)
+                        asked = without_questions(_own_variant_only(text))
+                        if asked != text:
+                            field_specs = parse_specs(asked, self.facts)
+                            field_scalars = _scalars(field_specs)
                     if nothing_to_compare(title_specs, title_scalars, field_specs, field_scalars):
                         continue  # no family both state: nothing to compare
                     found = cross_field_mismatch(title, title_specs, text, field_specs, category,
@@ -810,6 +828,13 @@ class RiskRules:
                     if found:
                         reasons += [_reason(f, source) for f in found]
                         break
+        if category == "portable_extinguisher" and listing.description and title_specs.get("extinguisher_codes") \
+                and not _OTHER_SIZES_RE.search(listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
+            # the title's code against a rating the description states (MFZ/ABC1, 灭火级别：2A/55B); its questions
+            # (问：有4A/144B的吗) and other variants on offer (另售MFZ/ABC8 4A/144B) state nothing of this unit
+            reasons += [_reason(f, "description") for f in larger_size_rating(
+                without_questions(without_other_variants(normalized(listing.description))),
+                title_specs["extinguisher_codes"], self.facts)]
         if len(attr_texts) > 1 and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._attribute_pair_mismatch(fields, analysed, category)
         if attr_texts and listing.description and not any(r.code == "spec_mismatch" for r in reasons):

@@ -3,7 +3,8 @@
 `check_specs(text, category, now)` returns `Finding`s (code, evidence, span): `spec_mismatch` (model
 code and stated specification contradict) or `substandard_spec` (below or outside a standard), the
 evidence a Chinese sentence quoting the text, the span where the quoted code or value is in `text`;
-`cross_field_mismatch` compares title and attributes. `not_fire` gets none. A production date after the day the
+`cross_field_mismatch` compares title and attributes; `larger_size_rating` an extinguisher code with the rating of a
+larger size stated in another field. `not_fire` gets none. A production date after the day the
 listing was seen (`data/specs.yaml` `production_date`) is a spec_mismatch of any category.
 """
 
@@ -15,7 +16,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, finding, load_facts, locate, mountings_said, normalized, \
+from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, finding, load_facts, kgf_pressures, locate, mountings_said, normalized, \
     parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
 from .conductor_size import conductor_size_findings
@@ -324,6 +325,14 @@ def _extinguisher_rating(text: str, codes: list[dict[str, Any]], cfg: dict[str, 
                             f"标称的灭火级别 {needle.split('级别')[-1].strip(' :：为').upper()} 却是 {size:g} "
                             f"{UNITS.get(code['unit'], code['unit'])}及以上规格的级别（{_by(cfg).strip('（）')}）", text, needle)]
     return []
+
+
+def larger_size_rating(text: str, codes: list[dict[str, Any]], facts: dict[str, Any]) -> list[Finding]:
+    """spec_mismatch when a field other than the code's (a description, a seller's reply) states the fire rating of a
+    unit at least twice the size of the listing's one code (MFZ/ABC1 in the title, 灭火级别：2A/55B below): the
+    rating belongs to another size. A rating below the code's size is the joined fields' substandard_spec instead."""
+    found = _extinguisher_rating(text, codes, facts["extinguisher"].get("ratings", {})) if codes else []
+    return found if found and all(f.code == "spec_mismatch" for f in found) else []
 
 
 _CO_RE = re.compile(r"(?:co|一氧化碳)\s*(?:透过量|透过浓度|泄漏量|渗透量|透过|防护)?[^\d，,。;；]{0,8}?(\d{2,4})\s*(?:ml/m[³3]|ppm)")
@@ -657,7 +666,8 @@ def _working_pressures(text: str) -> set:
     """The MPa values a text states, less burst and test pressures (爆破压力 3.9MPa is 3x the working one)."""
     norm = _normal(text)
     tests = {m.start(1) for m in _TEST_PRESSURE_RE.finditer(norm)}
-    return {float(m.group(1)) for m in re.finditer(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])", norm) if m.start(1) not in tests}
+    return {float(m.group(1)) for m in re.finditer(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])", norm) if m.start(1) not in tests} \
+        | {v for _, v in kgf_pressures(norm)}  # 10公斤压力: 1.0 MPa
 
 
 def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
@@ -1432,14 +1442,32 @@ def _bulb_temperatures(specs: dict[str, Any]) -> set:
     return {t} if t else set()
 
 
-def _grade_hours_of(specs: dict[str, Any]) -> set:
-    """The hours a field's one grade word stands for (甲级: 1.5, specs.yaml fire_door.grade_hours); none for
-    several grades (甲级/乙级 on offer) or a grade without hours in the table (特级)."""
-    grades = specs.get("door_grades") or []
-    if len(grades) != 1:
-        return set()
-    hours = load_facts()["fire_door"]["grade_hours"].get(grades[0])
-    return {float(hours)} if hours is not None else set()
+@functools.lru_cache(maxsize=1)
+def _grade_hours_table() -> dict[str, float]:
+    """Fire-door grade -> its fire-resistance hours (GB 12955-2008: 甲级 1.5, 乙级 1.0, 丙级 0.5; packaged facts)."""
+    return {g: float(h) for g, h in load_facts()["fire_door"]["grade_hours"].items()}
+
+
+# the families compared here only when one of the two fields states the value by a model code (8-65-20: 0.8 MPa;
+# FFB-25-A1.50: 25 mm): the spec key of that code
+_CODE_FAMILIES = {"hose pressure": "hoses", "glass thickness": "fire_glass"}
+
+
+def _compatible_agents(agents: set) -> bool:
+    """Whether the agents are those one unit may hold, named either way (specs.yaml extinguisher.agent_compatible)."""
+    return len(agents) == 2 and any(agents <= set(pair) for pair in load_facts()["extinguisher"].get("agent_compatible", []))
+
+
+def _resistance_hours(specs: dict[str, Any]) -> set:
+    """The fire-resistance hours a field states: a rating code's (A1.50), a glass code's, a time written out; a field
+    stating none of them, the hours of the one grade it names (乙级: 1.0; 答：是丙级的 against A1.50 in the title)."""
+    hours = set(specs.get("rating_hours", [])) | {g["hours"] for g in specs.get("fire_glass", [])} \
+        | set(specs.get("stated_hours", [])) | set(specs.get("coating_hours", []))
+    grades = set(specs.get("door_grades", [])) if not hours else ()
+    if len(grades) == 1:
+        h = _grade_hours_table().get(next(iter(grades)))
+        return {h} if h else set()
+    return hours
 
 
 # The comparable value families of `_scalars`, in the order they are compared: (family, the spec keys
@@ -1457,12 +1485,15 @@ _SCALAR_FAMILIES: tuple[tuple[str, tuple[str, ...], Any], ...] = (
      lambda s: {tuple(sorted((b["width_m"], b["length_m"]))) for b in s.get("blanket_sizes", [])}
      or {(x, x) for x in s.get("blanket_sides", [])}),
     ("hose code", ("hoses",), lambda s: {h["code"] for h in s.get("hoses", [])}),
+    # a hose's working pressure: its code's class (8-65-20: 0.8 MPa) or written out (工作压力1.6MPa, 16公斤压力)
+    ("hose pressure", ("hoses", "working_pressures_mpa"),
+     lambda s: {h["pressure_mpa"] for h in s.get("hoses", [])} | set(s.get("working_pressures_mpa", []))),
+    # a fire glass's thickness: its code's (FFB-25-A1.50: 25 mm) or said as such (厚度19mm, 厚2.0公分)
+    ("glass thickness", ("fire_glass", "thickness_said_mm"),
+     lambda s: {float(g["thickness_mm"]) for g in s.get("fire_glass", [])} | set(s.get("thickness_said_mm", []))),
     ("door grade", ("door_grades",), lambda s: set(s.get("door_grades", []))),
-    # a grade word stands for its hours through GB 12955's table (乙级: 1.0 h), so 乙级 in the title and 耐火
-    # 一个半小时 in a reply state two ratings
     ("fire-resistance hours", ("rating_hours", "fire_glass", "stated_hours", "coating_hours", "door_grades"),
-     lambda s: set(s.get("rating_hours", [])) | {g["hours"] for g in s.get("fire_glass", [])}
-     | set(s.get("stated_hours", [])) | set(s.get("coating_hours", [])) | _grade_hours_of(s)),
+     _resistance_hours),
     # the ratings a field declares; a measured value (实测应急时间180分钟) is compared by `_emergency_below`
     # instead: only a measured value below the rating the other field declares contradicts it
     ("emergency minutes", ("emergency_minutes", "emergency_roles"), lambda s: _emergency_values(s, ("declared",))),
@@ -1491,7 +1522,9 @@ _SCALAR_FAMILIES: tuple[tuple[str, tuple[str, ...], Any], ...] = (
      | {h["bore_mm"] for h in s.get("hydrants", [])}),
     ("foam mix ratio", ("mix_ratio_pct",), lambda s: set(s.get("mix_ratio_pct", []))),
     ("gas cylinder", ("gas_cylinders",), lambda s: {c["volume_l"] for c in s.get("gas_cylinders", [])}),
-    ("agent", ("agents_stated",), lambda s: set(s.get("agents_stated", []))),
+    # the agent a field names in words (水基型) or by its model code's letter (MFZ/ABC4: dry powder, GB 4351)
+    ("agent", ("agents_stated", "extinguisher_codes"),
+     lambda s: set(s.get("agents_stated", [])) | {c["agent"] for c in s.get("extinguisher_codes", [])}),
     ("cylinder volume", ("volumes_l",), lambda s: set(s.get("volumes_l", []))),
     ("pump code", ("pumps",), lambda s: {p["code"] for p in s.get("pumps", [])}),
     # a pump's rated pressure: its code's (XBD8.0: 0.8 MPa) or written out (额定压力0.6MPa)
@@ -1687,7 +1720,8 @@ FAMILY_NAMES = {
     "sprinkler mounting": "喷头安装方式", "cable fire resistance": "是否耐火", "coating place": "防火涂料使用场所",
     "coating thickness": "防火涂料类型", "temperature channels": "测温通道数", "gear pattern": "防护装备款式",
     "battery": "电池类型", "core count": "芯数", "storage pressure": "储存压力", "self-check hours": "电池自检间隔",
-    "pump pressure": "消防泵额定压力", "k factor": "喷头K系数",
+    "pump pressure": "消防泵额定压力", "k factor": "喷头K系数", "hose pressure": "水带工作压力",
+    "glass thickness": "防火玻璃厚度",
 }
 _COATING_THICKNESS = {"ultra_thin": "超薄型", "thin": "薄型", "thick": "厚型"}
 _BATTERY_NAMES = {"cobalt_lithium": "钴酸锂", "ternary_lithium": "三元锂", "lead_acid": "铅酸", "lifepo4": "磷酸铁锂",
@@ -1710,7 +1744,7 @@ FAMILY_CATEGORIES = {
     "cable class": {"flame_retardant_cable", "fire_resistant_cable"},
     "bore": {"fire_hose", "fire_coupling", "sprinkler"}, "foam mix ratio": {"foam_agent"},
     "gas cylinder": {"gas_suppression"}, "pump code": {"fire_pump"}, "pump pressure": {"fire_pump"},
-    "k factor": {"sprinkler"},
+    "k factor": {"sprinkler"}, "hose pressure": {"fire_hose"}, "glass thickness": {"fire_glass"},
     "emergency minutes": {"emergency_light"}, "cross-section": {"flame_retardant_cable", "fire_resistant_cable"},
     "hose length": {"fire_hose"}, "sprinkler mounting": {"sprinkler"},
     "cable fire resistance": {"flame_retardant_cable", "fire_resistant_cable"},
@@ -1735,8 +1769,10 @@ def _value_text(family: str, value: Any) -> str:
         return _word_family_facts().get(family[6:], {}).get("names", {}).get(value, str(value))
     if family == "core count":
         return f"{value} 芯"
-    if family in ("storage pressure", "pump pressure"):
+    if family in ("storage pressure", "pump pressure", "hose pressure"):
         return f"{_fmt(value)} MPa"
+    if family == "glass thickness":
+        return f"{_fmt(value)} mm"
     if family == "k factor":
         return f"K{_fmt(value)}"
     if family == "self-check hours":
@@ -1799,6 +1835,10 @@ def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
                 "gear pattern": str(value)}.get(family, "")
     if family == "pump pressure":
         return next((p["code"] for p in specs.get("pumps", []) if p["pressure_mpa"] == value), f"{_fmt(value)}mpa")
+    if family == "hose pressure":
+        return next((h["code"] for h in specs.get("hoses", []) if h["pressure_mpa"] == value), f"{_fmt(value)}mpa")
+    if family == "glass thickness":
+        return next((g["code"] for g in specs.get("fire_glass", []) if float(g["thickness_mm"]) == value), _fmt(value))
     if family == "k factor":
         return f"k{_fmt(value)}"
     if family == "extinguisher amount":
@@ -1920,6 +1960,12 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             continue
         if family.startswith("words:") and _spared_by_code(family, a[family], b[family], title_specs, other_specs):
             continue
+        if family in _CODE_FAMILIES and not (title_specs.get(_CODE_FAMILIES[family])
+                                             or other_specs.get(_CODE_FAMILIES[family])):
+            continue  # two figures written out, no code: same_quantity's comparison (its bounds, its wording)
+        if family == "agent" and (title_specs.get("extinguisher_codes") or other_specs.get("extinguisher_codes")) \
+                and _compatible_agents(a[family] | b[family]):
+            continue  # a water code's unit with AFFF foam, a clean-agent code beside CO2 words (specs.yaml agent_compatible)
         if family in _MEASURED_QUANTITY and _measured_below(family, title, a[family], other, b[family], category):
             continue  # 实际装粉 2.5kg against the title's 4kg: measured.py's finding under its policy
         if len(a[family]) == 1 and len(b[family]) == 1 and a[family] != b[family]:

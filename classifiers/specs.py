@@ -43,8 +43,9 @@ def _literals(words) -> re.Pattern:
 # An expression that must not follow a letter or a digit tests it after its first character (k(?<![a-z]k),
 # (\d(?<![\d.]\d)…)), not before (?<![a-z])k: the same test, but the engine can then skip ahead to where a
 # match can begin rather than try every position (tests/classifiers/test_regex_rewrites.py holds each first form).
-# extinguishers: M + agent + structure + /feature + amount (+ optional unit)
-_EXT_RE = re.compile(r"m(?<![a-z]m)(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
+# extinguishers: M + agent + structure + /feature + amount (+ optional unit); a space inside the code as shops
+# type it (MFZ / ABC 4) is the same code
+_EXT_RE = re.compile(r"m(?<![a-z]m)(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4})\s?)?[/-]?"
                      r"(\d+(?:\.\d+)?)(?:\s*(kg|l|升|公斤))?(?![\d.])(?![a-z])")
 _EXT_RE_UNIT = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?"
                           r"(\d+(?:\.\d+)?)\s*(kg|l)(?![a-z])")
@@ -223,8 +224,13 @@ _GLASS_RE = re.compile(r"(?<![a-z])(ffb|dfb|gfb)\s*-?\s*(\d{1,2})\s*-?\s*([abc])
 # 甲等/乙等/丙等 is the same class in a shop's words (read as 甲级/乙级/丙级)
 _GRADE_RE = re.compile(r"(?<![甲乙丙特超])(甲级|乙级|丙级|特级|甲等|乙等|丙等)(?![奖])")
 _TOLERANCE_BEFORE_RE = re.compile(r"(?:±|\+/-|偏差|误差|公差)\s*[:：为]?\s*$")
+# a part's thickness before the figure (钢框厚1.5mm, 胶层厚度1mm) is no glass thickness
+_PART_BEFORE_RE = re.compile(r"[框板钢边胶层膜漆壁管材皮]厚度?\s*[:：为约]?\s*$")
 _GRADE_COMPARED_RE = re.compile(r"(?:比|相当于|优于|胜过|不如|区别于|不同于|对标|普通的?|别家的?|市面上?的?)\s*(?:普通|一般|传统|常规)?的?\s*$")
-_MM_RE = re.compile(r"(\d(?<![\d.+]\d)\d?(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])")
+_MM_RE = re.compile(r"(\d(?<![\d.+]\d)\d?(?:\.\d)?)\s*(?:mm|毫米|厘(?!米))(?![\d+])")
+# a thickness said as such (厚度 25mm, 厚19毫米, 厚度2.0公分, 厚2.5cm: ten times as many mm), where a text's other
+# millimetres (偏差±2mm, 2400×1500mm) are no thickness, nor a part's (钢框厚1.5mm, 胶层厚1mm)
+_THICK_SAID_RE = re.compile(r"(?<![框板钢边胶层膜漆壁管材皮])厚度?\s*[:：为约]?\s*(\d(?<![\d.+]\d)\d?(?:\.\d{1,2})?)\s*(mm|毫米|厘(?!米)|公分|厘米|cm)(?![a-z²\d+])")
 # sprinklers
 _SPRINKLER_RE = re.compile(r"(?<![a-z])(?:([kt])\s*-\s*)?zst\s*(zd|xd|bs|bw|x|z|b|p|g|d)?\s*-?\s*(15|20|10|25)?"
                            r"\s*[-/]?\s*(\d{2,3})?\s*(?:℃|°c|度)?")
@@ -255,6 +261,36 @@ _FOAM_CODE_RE = re.compile(r"(?<![a-z])(ar/afff|afff/ar|s/ar|afff|fffp|fp|ar)(?!
 _GAS_CODE_RE = re.compile(r"(?<![a-z])(gqq|xqq|qmq|wqq)[a-z]?\s*(\d{2,3})(?:\s*/\s*(\d(?:\.\d{1,2})?))?")
 _MIX_RE = re.compile(r"([136](?<![\d.][136]))\s*%\s*(?:型|混合比|配比)?")
 _PRESSURE_RE = re.compile(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])")
+# a pressure in 公斤 as the trade says it (16公斤压力, 工作压力：10公斤, 8公斤的水压): kgf/cm², read as 0.1 MPa each; a burst or
+# test pressure (爆破压力 40公斤) is no working pressure
+_KGF_PRESSURE_RE = re.compile(r"(?:工作压力|使用压力|额定压力|压力|水压)\s*[:：为约]?\s*"
+                              r"(\d(?<![\d.]\d)\d?(?:\.\d)?)\s*公斤(?![/每])"
+                              r"|(\d(?<![\d.]\d)\d?(?:\.\d)?)\s*公斤\s*的?\s*(?:工作压力|压力|水压)")
+
+
+_TEST_BEFORE_RE = re.compile(r"(?:爆破|试验|测试|破坏|破裂)$")
+
+
+# a burst or test pressure (爆破压力 2.4MPa, 试验压力 1.2MPa) or one the goods may be used at (适用压力, 可接) is no
+# working pressure of the goods
+_NOT_WORKING_RE = re.compile(r"(?:爆破|试验|测试|破坏|耐压|破裂|适用|可用于|可接|用于|适配)(?:压力|压)?[^\d，,。;；]{0,6}$")
+
+
+def _working_pressures(norm: str) -> list[float]:
+    """The working pressures (MPa) a normalised text states: in MPa or in 公斤, not a burst, test or use pressure."""
+    return sorted({float(m.group(1)) for m in _PRESSURE_RE.finditer(norm)
+                   if not _NOT_WORKING_RE.search(norm, max(0, m.start() - 10), m.start())}
+                  | {v for at, v in kgf_pressures(norm) if not _NOT_WORKING_RE.search(norm, max(0, at - 10), at)})
+
+
+def kgf_pressures(norm: str, tests: bool = False) -> list[tuple[int, float]]:
+    """(where, MPa) of each pressure a normalised text states in 公斤 (16公斤压力: 1.6 MPa); a burst or test pressure
+    (爆破压力 40公斤) only with `tests`."""
+    if "公斤" not in norm or "压" not in norm:
+        return []
+    return [(m.start(1) if m.group(1) else m.start(2), float(m.group(1) or m.group(2)) / 10.0)
+            for m in _KGF_PRESSURE_RE.finditer(norm)
+            if tests or not _TEST_BEFORE_RE.search(norm, max(0, m.start() - 2), m.start())]
 # hoses and couplings
 _HOSE_RE = re.compile(r"(\d(?<![\d.\-/a-z]\d)\d?)\s*-\s*(\d{2,3})\s*-\s*(\d{2,3})(?![\d.])")
 _LENGTH_RE = re.compile(r"(\d(?<![\d.]\d)\d{0,2})\s*(?:米|m)(?![a-z²m])(?!\s*[*×x])")
@@ -387,9 +423,12 @@ _CLASS_BOUND_AFTER_RE = re.compile(r"\s*(?:以上|以下)?的")
 
 def _weights(norm: str) -> list[float]:
     out = [float(m.group(2)) for m in _KEY_WEIGHT_RE.finditer(norm)]
+    pressures = {at for at, _ in kgf_pressures(norm, tests=True)}  # 16公斤压力 is a pressure, no mass
     if "g" in norm or "克" in norm:
         out += [float(m.group(1)) / 1000.0 for m in _KEY_GRAMS_RE.finditer(norm)]
     for m in _WEIGHT_RE.finditer(norm):
+        if m.start() in pressures:
+            continue
         if _GROSS_RE.search(norm[max(0, m.start() - 12):m.start()]) or _GROSS_AFTER_RE.match(norm, m.end()):
             continue
         if _CLASS_BOUND_AFTER_RE.match(norm, m.end()) and _CLASS_BOUND_BEFORE_RE.search(norm, max(0, m.start() - 4), m.start()):
@@ -413,7 +452,10 @@ _AGENT_RE = re.compile("|".join(re.escape(w) for w in sorted(_AGENT_OF, key=len,
 
 
 def _agents_stated(norm: str) -> list[str]:
-    found = {_AGENT_OF[w] for w in _AGENT_RE.findall(norm)}
+    # an agent denied or compared (不是干粉的, 比干粉更干净, 告别干粉) is not the one the unit holds (the word
+    # families' denial words, `_WORD_NEGATION_RE`)
+    found = {_AGENT_OF[m.group(0)] for m in _AGENT_RE.finditer(norm)
+             if not _WORD_NEGATION_RE.search(norm, max(0, m.start() - 6), m.start())}
     return [agent for agent in _AGENT_WORDS if agent in found]
 
 
@@ -493,8 +535,17 @@ _OTHER_LISTING_REPLY_RE = re.compile(
     r"(?:另拍|另外拍|另一款|另款|另一个链接|其他链接|别的链接|单独拍|(?:要|需|需要|得|可以)(?:定做|定制))[^\n问，,。;；!！]*")
 
 
+# Another product named in a comparison (比干粉灭火器MFZ/ABC4更干净, 比普通8-65-20水带还耐压, 比乙级多零点二个钟): from
+# 比 to the 更 / 还 / 多 / 高 … of its clause, at most 24 characters; 比例, 比较, 对比, 相比, 性价比, 无比 are no comparison of this kind
+_COMPARED_RE = re.compile(r"(?<![对相无好价类正反等])比(?![例较如值重率对])[^，,。；;！!？?\n]{1,24}?"
+                          r"(?=更|还要?[^有]|多|高|强|好|长|耐|厚|大|少|低|差|短|薄|小|便宜|贵|实惠|划算)")
+
+
 def without_other_variants(norm: str) -> str:
-    """The normalised text with the values of other variants on offer blanked (same length, so spans hold)."""
+    """The normalised text with the values of other variants on offer (a reply sending the buyer to another listing
+    among them), and of another product it is compared with, blanked (same length, so spans hold)."""
+    if "比" in norm:
+        norm = _COMPARED_RE.sub(lambda m: " " * len(m.group(0)), norm)
     if "问" in norm and ("另" in norm or "定" in norm or "链接" in norm or "单独" in norm):
         norm = _OTHER_LISTING_REPLY_RE.sub(lambda m: " " * len(m.group(0)), norm)
     if "有" not in norm and "售" not in norm and "其" not in norm and "可选" not in norm:
@@ -800,10 +851,15 @@ def _door_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
 
 
 def _thickness_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    if has("mm") or has("毫米") or has("厘"):
+    if has("mm") or has("毫米") or has("厘") or has("公分") or has("cm"):
+        said = [(round(float(v) * 10, 1), True) if u in ("公分", "厘米", "cm") else (float(v), False)
+                for v, u in _THICK_SAID_RE.findall(norm)] if has("厚") else []
         # a tolerance (尺寸允许偏差±2mm, 误差2毫米) is no thickness
-        _put(specs, "glass_thickness_mm", [float(m.group(1)) for m in _MM_RE.finditer(norm)
-                                           if not _TOLERANCE_BEFORE_RE.search(norm, max(0, m.start() - 6), m.start())])
+        mm = [float(m.group(1)) for m in _MM_RE.finditer(norm)
+              if not _TOLERANCE_BEFORE_RE.search(norm, max(0, m.start() - 6), m.start())
+              and not _PART_BEFORE_RE.search(norm, max(0, m.start() - 6), m.start())]
+        _put(specs, "glass_thickness_mm", mm + [v for v, cm in said if cm])
+        _put(specs, "thickness_said_mm", [v for v, _ in said])
 
 
 def _sprinkler_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -840,8 +896,17 @@ def _k_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str,
         _put(specs, "k_factors", [int(v) for v in found if int(v) >= least])
 
 
+# a pipe thread or bore in 分 (eighths of an inch, the plumbing trade's: 4分 = 1/2寸 = DN15, 6分 = DN20, 8分 = DN25),
+# after a word of a thread or bore (接口：6分, 螺纹 4分) or before one (4分管, 6分丝口); 4分钟 is a time
+_EIGHTHS_DN = {"4": 15, "6": 20, "8": 25}
+_EIGHTHS_RE = re.compile(r"(?:接口|螺纹|丝口|外丝|内丝|口径|管径|接管|连接)\s*(?:规格|尺寸)?\s*[:：为]?\s*([468])\s*分(?![钟之数])"
+                         r"|(?<![\d.])([468])\s*分\s*(?:管|丝|螺纹|接口|口)(?![\u4e00-\u9fff]?钟)")
+
+
 def _dn_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     dn = [int(v) for v in _DN_RE.findall(norm)] if has("dn") else []
+    if has("分"):
+        dn += [_EIGHTHS_DN[a or b] for a, b in _EIGHTHS_RE.findall(norm)]
     if has("寸"):
         dn += [_INCH_TO_DN[v] for v in _inches(norm) if v in _INCH_TO_DN]
     if has("分"):
@@ -940,8 +1005,9 @@ def _foam_gas_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
         _put(specs, "cylinder_count", _CN_COUNTS.get(m.group(1), 0) or int(m.group(1)) if m else 0)
     if has("%"):
         _put(specs, "mix_ratio_pct", sorted({int(v) for v in _MIX_RE.findall(norm)}))
-    if has("mpa"):
-        _put(specs, "pressures_mpa", [float(v) for v in _PRESSURE_RE.findall(norm)])
+    if has("mpa") or has("公斤"):
+        _put(specs, "pressures_mpa", [float(v) for v in _PRESSURE_RE.findall(norm)] + [v for _, v in kgf_pressures(norm)])
+        _put(specs, "working_pressures_mpa", _working_pressures(norm))
         _put(specs, "storage_pressures_mpa", sorted({float(v) for v in _STORAGE_PRESSURE_RE.findall(norm)}))
 
 
@@ -1276,7 +1342,7 @@ _FAMILIES = (
     (("fire_glass",), _glass_family),
     (("rating_hours",), _rating_family),
     (("door_codes",), _door_family),
-    (("glass_thickness_mm",), _thickness_family),
+    (("glass_thickness_mm", "thickness_said_mm"), _thickness_family),
     (("sprinklers",), _sprinkler_family),
     (("sprinkler_mountings",), _mounting_family),
     (("temperatures_c",), _temperature_family),
@@ -1289,7 +1355,7 @@ _FAMILIES = (
     (("flows_lps", "powers_kw"), _flow_power_family),
     (("self_check_hours",), _self_check_family),
     (("foam_types_code", "foam_types_words", "gas_cylinders", "cylinder_count", "mix_ratio_pct", "pressures_mpa",
-      "storage_pressures_mpa"),
+      "storage_pressures_mpa", "working_pressures_mpa"),
      _foam_gas_family),
     (("hoses",), _hose_family),
     (("lengths_m",), _length_family),
@@ -1307,7 +1373,7 @@ _FAMILY_OF = {key: family for keys, family in _FAMILIES for key in keys}
 # 二点五兆帕: 2.5兆帕, 十九毫米: 19毫米); 一般, 十分, 三无, 一体, 五金 stay words (no unit follows)
 # (a mass in words is left as words: in a reply it names other things as often as the goods' fill: 两公斤的箱子,
 # 整瓶六公斤左右, 二十公斤的快递; test_false_flags8)
-_SPEC_UNITS = ("毫升", "升", "毫米", "厘米", "公分", "米", "英寸", "寸", "兆帕", "分钟", "小时",
+_SPEC_UNITS = ("公斤压力", "公斤的压力", "毫升", "升", "毫米", "厘米", "公分", "米", "英寸", "寸", "兆帕", "分钟", "小时",
                "秒钟", "摄氏度", "度", "℃", "平方", "千瓦", "伏", "mm", "cm", "mpa", "min",
                "只装", "个装", "只", "具", "瓶", "支", "套", "台", "根", "卷", "盘", "芯", "路")
 # a bare 一 before a unit right after a price is the unit priced, no figure (5元一米, 十九块一瓶, 每一米)
@@ -1402,6 +1468,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     ("4351-2023"), standards_cited, foreign_standards, door_grades, door_codes,
     rating_hours (A1.50), stated_hours (耐火1.5小时), fire_glass, glass_thickness_mm,
     temperatures_c, colours, sprinklers, sprinkler_mountings, k_factors, dn, pressures_mpa, hoses, lengths_m,
+    working_pressures_mpa (no burst, test or use pressure; 16公斤压力 is 1.6 MPa), thickness_said_mm (厚度 25mm, 厚2.0公分),
     couplings, hose_fit_mm (the hose a coupling fits: 适配65水带), cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
     batteries, certificate_numbers, pack_qty, coating_types, temperature_channels, gear_patterns. `gated=False` runs every expression whatever
     the text holds (the reference for the literal gates; same result, slower). A figure in Chinese numerals
@@ -1595,4 +1662,4 @@ def check_certificates(text: str, now: datetime | date | None = None,
 
 __all__ = ["SPECS_PATH", "NOT_PER_MEASURE", "load_facts", "parse_specs", "extinguisher_size",
            "check_certificates", "validate_ccc_number", "ccc_digits", "snippet", "locate", "finding", "Finding",
-           "attribute_key", "LazySpecs", "without_questions"]
+           "attribute_key", "LazySpecs", "without_questions", "kgf_pressures"]

@@ -28,7 +28,7 @@ _KIND_UNITS = "|".join(sorted(map(re.escape, same_quantity._KIND_UNITS), key=len
 FIRST_FORMS = [
     (specs, "_EXT_RE", r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?([a-z]{1,4}))?[/-]?(\d+(?:\.\d+)?)"
                        r"(?:\s*(kg|l|升|公斤))?(?![\d.])(?![a-z])"),
-    (specs, "_MM_RE", r"(?<![\d.+])(\d{1,2}(?:\.\d)?)\s*(?:mm|毫米|厘)(?![\d+])"),
+    (specs, "_MM_RE", r"(?<![\d.+])(\d{1,2}(?:\.\d)?)\s*(?:mm|毫米|厘(?!米))(?![\d+])"),
     (specs, "_K_RE", r"(?<![a-z])k\s*=?\s*(\d{2,3})(?![\d])"),
     (specs, "_DN_RE", r"(?<![a-z])dn\s*(\d{2,3})(?!\d)"),
     (specs, "_HYDRANT_RE", r"(?<![a-z])(sn[zsw]{0,2}|ss|sa)\s*(\d{2,3})(?!\d)"),
