@@ -5,7 +5,8 @@ with units (a key only when stated), `LazySpecs(text)` the same mapping parsed o
 a time as they are read; `extinguisher_size(specs)` gives its one extinguisher size and
 `check_certificates(text)` the `invalid_certificate` findings. The rule checks are `spec_checks`;
 `normalized(text)` is `normalize` remembered for the last few hundred texts, shared by the rules;
-`without_questions(text)` blanks a text's buyer's questions (问：…？), which state nothing of the product.
+`without_questions(text)` blanks a text's buyer's questions (问：…？), which state nothing of the product;
+`parse_specs` also leaves out a clause comparing the goods with others (比普通2kg的…: `without_asides`).
 """
 
 from __future__ import annotations
@@ -461,6 +462,22 @@ _OTHER_VARIANTS_RE = re.compile(
     r"|可选(?![配择购装])[:：]?" + _CLAUSE_CHARS + r"*"
     # (bounded: on a long run of text without punctuation an open repeat before 可选 takes quadratic time)
     r"|" + _CLAUSE_CHARS + r"{1,40}可选(?![配择购装])")
+
+
+# a clause comparing the goods with others (比普通2kg的灭火面积大一倍, 比市面上3平方的粗, 不像别家30分钟的): its figures
+# are the other goods' or a difference, not this listing's: from the comparison to the clause's end
+_COMPARED_CLAUSE_RE = re.compile(r"(?:相比|对比|比|不像|不同于|区别于|胜过|优于)\s*(?:于\s*)?(?:普通|一般|传统|常规|市面上?|市场上?|"
+                                 r"别家|别人家|别的|其他|其它|同类|老款|旧款|国标|小号|大号|劣质|杂牌|山寨)[^，,。；;！!？?\n]*")
+
+
+def without_asides(norm: str) -> str:
+    """The normalised text with each buyer's question (`without_questions`) and each clause comparing the goods
+    with others (`_COMPARED_CLAUSE_RE`) blanked, its length kept: neither states the product's own values."""
+    norm = without_questions(norm)
+    if "比" not in norm and "不像" not in norm and "不同于" not in norm and "区别于" not in norm and "优于" not in norm \
+            and "胜过" not in norm:
+        return norm
+    return _COMPARED_CLAUSE_RE.sub(lambda m: " " * len(m.group(0)), norm)
 
 
 def without_other_variants(norm: str) -> str:
@@ -1319,7 +1336,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     the texts a value quotes stay as the seller wrote them.
     """
     facts = facts or load_facts()
-    norm = _figures(without_other_variants(normalized(text)))
+    norm = _figures(without_other_variants(without_asides(normalized(text))))
     specs: dict[str, Any] = {}
     has = norm.__contains__ if gated else _always
     for _, family in _FAMILIES:
@@ -1338,7 +1355,7 @@ class LazySpecs(Mapping):
     def __init__(self, text: str, facts: dict[str, Any] | None = None) -> None:
         self._facts = facts or load_facts()
         self._text = text
-        self._norm = _figures(without_other_variants(normalized(text)))
+        self._norm = _figures(without_other_variants(without_asides(normalized(text))))
         self._specs: dict[str, Any] = {}
         self._done: set = set()
 
