@@ -1041,7 +1041,12 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 # A word whose own clause goes on to ask something of the buyer (管网式系统请由有资质的单位施工, 木质门请咨询客服) names
 # goods the advice or the request is about, not what the listing sells (heldout9: a cabinet unit's after-sale text)
 _REQUEST_AFTER_RE = re.compile(r"[^，,。；;！!？?\n]{0,16}?请")
+REQUEST_AFTER_RE = _REQUEST_AFTER_RE  # (claims.py reads a detected gas the same way)
 _WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
+
+
+# a size or a count right before a family's word (9v碳性, 5号碱性, 2节锂): passed over when looking for a denial
+_SIZE_BEFORE_WORD_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:[a-z]{1,3}|号|节|只|个)?\s*$")
 
 
 def _word_table(families: tuple, nouns: tuple = ()) -> tuple:
@@ -1114,7 +1119,8 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
             if any(at < b and a < end for a, b in taken):
                 continue
             taken.append((at, end))
-            before = norm[max(0, at - 4):at]
+            # (a size or a count between the denial and the word is the word's own: 不用9V碳性电池, 不含5号碱性)
+            before = _SIZE_BEFORE_WORD_RE.sub("", norm[max(0, at - 10):at])[-4:]
             # a list of denied words: 不是钴酸锂三元锂 (the words between the denial and this one)
             if _WORD_NEGATION_RE.search(before) or (w.isascii() and (norm[at - 1:at].isalnum() if at else False)):
                 continue
@@ -1522,4 +1528,4 @@ def check_certificates(text: str, now: datetime | date | None = None,
 
 __all__ = ["SPECS_PATH", "NOT_PER_MEASURE", "load_facts", "parse_specs", "extinguisher_size",
            "check_certificates", "validate_ccc_number", "ccc_digits", "snippet", "locate", "finding", "Finding",
-           "attribute_key", "LazySpecs", "without_questions"]
+           "attribute_key", "LazySpecs", "without_questions", "without_asides", "REQUEST_AFTER_RE"]
