@@ -33,8 +33,8 @@ _KIND_UNITS = {
     "公分": ("length", 0.01), "mm": ("length", 0.001), "毫米": ("length", 0.001),
     "min": ("time", 1.0), "分钟": ("time", 1.0), "h": ("time", 60.0), "小时": ("time", 60.0), "秒": ("time", 1 / 60),
     "刻钟": ("time", 15.0),
-    # an hour said 钟头, or 钟 counted with 个 (三个钟, 一个半钟头: numerals.py reads them as hours)
-    "钟头": ("time", 60.0), "个钟": ("time", 60.0),
+    # an hour said 钟头 (三个钟 and 一个半钟头 numerals.py reads as hours: `_UNIT_FOLLOW_RE`)
+    "钟头": ("time", 60.0),
     "℃": ("temperature", 1.0), "°c": ("temperature", 1.0), "度": ("temperature", 1.0),
     "mpa": ("pressure", 1.0), "kpa": ("pressure", 0.001), "bar": ("pressure", 0.1), "兆帕": ("pressure", 1.0),
     "kw": ("power", 1000.0), "千瓦": ("power", 1000.0), "w": ("power", 1.0), "瓦": ("power", 1.0),
@@ -264,7 +264,9 @@ _PER_HOUR_RE = re.compile(r"(?<=\d)(?:立方米|立方|方|m3|m³)\s*(?:每小�
 # a flow in litres a second written out (20升每秒, 20升/秒): read as l/s
 _PER_SECOND_RE = re.compile(r"(?<=\d)(?:升|l)\s*(?:每秒|/秒|每s)")
 _PER_TIME = ((_PER_HOUR_RE, "m3/h"), (_PER_SECOND_RE, "l/s"))
-_UNIT_FOLLOW_RE = re.compile(r"\s*个?\s*(?:" + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True)) + ")")
+# (钟 counted with 个 is an hour, 三个钟; not a clock, 三个钟表)
+_UNIT_FOLLOW_RE = re.compile(r"\s*个?\s*(?:" + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
+                             + r"|个钟(?![表点]))")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -487,7 +489,7 @@ _UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "�
                "mah": "mAh", "ah": "Ah", "°c": "℃", "码": "码", "年": "年", "个月": "个月", "立方": "立方（m³/h）",
                "方": "方（m³/h）", "立方米": "立方米（m³/h）", "m3": "m³/h", "兆帕": "兆帕", "毫安": "毫安", "毫安时": "毫安时",
                "db": "dB", "分贝": "分贝", "路": "路", "刻钟": "刻钟", "度": "度",
-               "钟头": "钟头", "个钟": "个钟"}
+               "钟头": "钟头"}
 
 
 def _shown(stmt: dict[str, Any]) -> str:
