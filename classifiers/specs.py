@@ -1052,6 +1052,8 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 # goods the advice or the request is about, not what the listing sells (heldout9: a cabinet unit's after-sale text)
 _REQUEST_AFTER_RE = re.compile(r"[^，,。；;！!？?\n]{0,16}?请")
 REQUEST_AFTER_RE = _REQUEST_AFTER_RE  # (claims.py reads a detected gas the same way)
+# a word the buyer is sent to as another choice (醇类请选抗溶型, 需要请拍铝芯款, 建议选用双面的): other goods on offer
+_OTHER_CHOICE_BEFORE_RE = re.compile(r"(?:请|建议|可以|可)(?:另|改)?(?:选|选择|选用|选购|购买|买|拍|下单)\s*$")
 _WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
 
 
@@ -1126,7 +1128,9 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
                 break
             start = at + 1
             end = at + len(w)
-            if any(at < b and a < end for a, b in taken):
+            # (a word of two families, 全铜 a conductor's and a coupling's, is read for each of them: the same span
+            # again; a shorter word inside a longer one's span is not)
+            if any(at < b and a < end and (a, b) != (at, end) for a, b in taken):
                 continue
             taken.append((at, end))
             # (a size or a count between the denial and the word is the word's own: 不用9V碳性电池, 不含5号碱性)
@@ -1134,8 +1138,8 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
             # a list of denied words: 不是钴酸锂三元锂 (the words between the denial and this one)
             if _WORD_NEGATION_RE.search(before) or (w.isascii() and (norm[at - 1:at].isalnum() if at else False)):
                 continue
-            if _REQUEST_AFTER_RE.match(norm, end):
-                continue  # advice or a request about such goods (管网式系统请由…施工)
+            if _REQUEST_AFTER_RE.match(norm, end) or _OTHER_CHOICE_BEFORE_RE.search(norm, max(0, at - 6), at):
+                continue  # advice or a request about such goods (管网式系统请由…施工, 醇类请选抗溶型)
             if family in apart and norm[end:end + 1 + apart[family][1]].lstrip().startswith(apart[family][0]):
                 continue  # a part sold apart (互感器另购): not in the goods
             out.setdefault(family, {}).setdefault(value, w)

@@ -10,7 +10,9 @@ that must be flagged spec_mismatch and near misses beside them that must stay cl
 - a denial passes over a size before its word (不用9V碳性电池);
 - the gas the description says the goods detect (专测液化气, 这款是检测液化气的, 天然气专用) against the title's, advice
   to other buyers (液化气用户请选另一款) claiming none;
-- a smoke alarm's type row (类型：感温) is its detection attribute.
+- a smoke alarm's type row (类型：感温) is its detection attribute;
+- a word of two word families (全铜: conductor and coupling) is read for each; a word the buyer is sent to as another
+  choice (醇类请选抗溶型) names other goods.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ FLAGGED = [
     ("gas_detector", "液化气报警器", {"品牌": "安达"}, "客服回复：亲，这个是天然气专用的"),
     # a smoke alarm's type row naming heat
     ("smoke_alarm", "独立式感烟火灾探测报警器", {"类型": "感温"}, "温度达到57度报警"),
+    # a word of two families (全铜: a conductor's and a coupling's) read for each
+    ("fire_coupling", "KD65 消防接口 铝合金", {"材质": "全铜"}, ""),
 ]
 
 CLEAN = [
@@ -85,6 +89,9 @@ CLEAN = [
     ("gas_detector", "燃气报警器", {"品牌": "安达"}, "专测液化气和天然气"),
     ("smoke_alarm", "光电烟雾报警器", {"类型": "独立式"}, ""),
     ("smoke_alarm", "复合式烟温报警器 感烟感温", {"类型": "复合式"}, "感烟+感温双重探测"),
+    # another choice the buyer is sent to
+    ("foam_agent", "水成膜泡沫液 3% 非抗溶", {"类型": "AFFF"}, "不适用于醇类火灾，醇类请选抗溶型"),
+    ("fire_coupling", "KD65 消防接口 全铜", {"材质": "全铜"}, "需要轻便的可以选铝合金款"),
 ]
 
 
