@@ -749,9 +749,32 @@ def _rating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict
                              if not any(s <= m.start() < e for s, e in glass_spans)])
 
 
+# (session 33) a door's opening in millimetres, either side first (2100×1000, 1000*2100mm, 1200x2100): a width of
+# 400-4000 mm and a height of 1200-4500 mm, kept as (shorter, longer); a glass or a leaf's size (800×1800 with
+# a thickness) is read the same and compared only in fire_door listings
+_DOOR_OPENING_RE = re.compile(r"(?<![\d.×*x])(\d{3,4})\s*(?:mm|毫米)?\s*[*×x]\s*(\d{3,4})\s*(?:mm|毫米)?(?![\d.]|\s*[*×x])")
+
+
+# a part's or a package's size before it (门扇尺寸 2050×950, 玻璃 500×1200, 包装 2200×1100): not the opening
+_DOOR_PART_BEFORE_RE = re.compile(r"(?:门扇|扇|门框|框|玻璃|视窗|观察窗|包装|外箱|纸箱|木箱)[^，,。;；\d]{0,6}$")
+
+
+def _door_openings(norm: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _DOOR_OPENING_RE.finditer(norm):
+        if _DOOR_PART_BEFORE_RE.search(norm, max(0, m.start() - 10), m.start()):
+            continue
+        low, high = sorted((int(m.group(1)), int(m.group(2))))
+        if 400 <= low <= 4000 and 1200 <= high <= 4500 and (low, high) not in out:
+            out.append((low, high))
+    return out
+
+
 def _door_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("fm"):
         _put(specs, "door_codes", [m.group(0).upper() for m in _DOOR_CODE_RE.finditer(norm)])
+    if has("×") or has("*") or has("x"):
+        _put(specs, "door_openings", _door_openings(norm))
 
 
 def _thickness_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -1222,7 +1245,7 @@ _FAMILIES = (
     (("door_grades",), _grade_family),
     (("fire_glass",), _glass_family),
     (("rating_hours",), _rating_family),
-    (("door_codes",), _door_family),
+    (("door_codes", "door_openings"), _door_family),
     (("glass_thickness_mm",), _thickness_family),
     (("sprinklers",), _sprinkler_family),
     (("sprinkler_mountings",), _mounting_family),
@@ -1347,7 +1370,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     Keys are present only when the text states something: extinguisher_codes, weights_kg,
     volumes_l, agents_stated, powder_content_pct, tzl_minutes, stated_minutes, standards
     ("4351-2023"), standards_cited, foreign_standards, door_grades, door_codes,
-    rating_hours (A1.50), stated_hours (耐火1.5小时), fire_glass, glass_thickness_mm,
+    rating_hours (A1.50), stated_hours (耐火1.5小时), door_openings (2100×1000: (1000, 2100) mm), fire_glass, glass_thickness_mm,
     temperatures_c, colours, sprinklers, sprinkler_mountings, k_factors, dn, pressures_mpa, hoses, lengths_m,
     couplings, hose_fit_mm (the hose a coupling fits: 适配65水带), cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
     batteries, certificate_numbers, pack_qty, coating_types, temperature_channels, gear_patterns. `gated=False` runs every expression whatever

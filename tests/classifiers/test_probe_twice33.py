@@ -110,3 +110,15 @@ def test_spoken_hours_read_as_hours():
     assert arabic_before("应急三个钟", _UNIT_FOLLOW_RE)[0] == "应急3小时"
     assert arabic_before("一个半钟头", _UNIT_FOLLOW_RE)[0] == "1.5小时"
     assert arabic_before("三个钟表", _UNIT_FOLLOW_RE)[0] == "三个钟表"
+
+
+@pytest.mark.parametrize("attributes,flagged", [
+    ({"门洞尺寸": "1800×800mm"}, True),
+    ({"门洞尺寸": "1000*2100mm"}, False),  # either side first
+    ({"门洞尺寸": "2080×980mm"}, False),  # within the door-size tolerance
+    ({"门扇尺寸": "1800×800mm"}, False),  # a leaf is no opening
+    ({"门扇厚度": "50mm", "门洞尺寸": "2100×1000mm"}, False),
+])
+def test_door_opening_twice(rules, attributes, flagged):
+    found = mismatch(rules, "fire_door", "甲级钢质防火门 2100×1000", attributes, "")
+    assert (found is not None) == flagged, found
