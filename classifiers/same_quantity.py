@@ -274,6 +274,8 @@ def _quantity_norm(text: str) -> tuple[str, tuple[int, ...]]:
     """`normalize(text)` with Chinese numerals before a unit in digits (四公斤: 4公斤, 一百米: 100米, 一米五: 1.5米)
     and a flow per hour as m3/h (per second as l/s), and the position in `normalize(text)` of each character."""
     norm = normalized(text)
+    if "約" in norm:
+        norm = norm.replace("約", "约")  # the traditional form of 约 (約3年): one character for one
     conv, back = arabic_before(norm, _UNIT_FOLLOW_RE)
     for rx, unit in _PER_TIME:
         if not rx.search(conv):

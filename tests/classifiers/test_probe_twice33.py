@@ -122,3 +122,17 @@ def test_spoken_hours_read_as_hours():
 def test_door_opening_twice(rules, attributes, flagged):
     found = mismatch(rules, "fire_door", "甲级钢质防火门 2100×1000", attributes, "")
     assert (found is not None) == flagged, found
+
+
+@pytest.mark.parametrize("category,title,attributes,description,flagged", [
+    # the traditional 約 before a value read as 约
+    ("smoke_alarm", "烟雾报警器", {"电池寿命": "10年"}, "电池寿命：約3年", True),
+    ("smoke_alarm", "烟雾报警器", {"电池寿命": "10年"}, "电池寿命：約10年", False),
+    # a hydrant is indoor or outdoor
+    ("other_fire", "室内消火栓 SN65", {"类型": "室外消火栓"}, "", True),
+    ("other_fire", "室内消火栓 SN65", {"类型": "室内消火栓"}, "室外消火栓请另拍", False),
+    ("other_fire", "室内消火栓箱 明装", {"适用": "室内外通用"}, "", False),
+])
+def test_notation_and_hydrant_place(rules, category, title, attributes, description, flagged):
+    found = mismatch(rules, category, title, attributes, description)
+    assert (found is not None) == flagged, found
