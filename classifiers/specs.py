@@ -465,24 +465,33 @@ _OTHER_VARIANTS_RE = re.compile(
 
 
 # a clause comparing the goods with others (比普通2kg的灭火面积大一倍, 比市面上3平方的粗, 不像别家30分钟的): its figures
-# are the other goods' or a difference, not this listing's: from the comparison to the clause's end
+# are the other goods' or a difference, not this listing's: from the comparison to the clause's or title word's end
 _COMPARED_CLAUSE_RE = re.compile(r"(?:相比|对比|比|不像|不同于|区别于|胜过|优于)\s*(?:于\s*)?(?:普通|一般|传统|常规|市面上?|市场上?|"
-                                 r"别家|别人家|别的|其他|其它|同类|老款|旧款|国标|小号|大号|劣质|杂牌|山寨)[^，,。；;！!？?\n]*"
+                                 r"别家|别人家|别的|其他|其它|同类|老款|旧款|国标|小号|大号|劣质|杂牌|山寨)[^\s，,。；;！!？?\n]*"
                                  # the other goods named first (跟2kg的比, 与离子式不同, 和普通款相比, 同类产品相比)
-                                 r"|(?:跟|与|和|同)[^，,。；;！!？?\n]{1,12}?(?:相比|比较|对比|(?<![配混])比(?![例率重值])|不同|不一样|有区别|区别)")
+                                 r"|(?:跟|与|和|同)[^\s，,。；;！!？?\n]{1,12}?(?:相比|比较|对比|(?<![配混])比(?![例率重值])|不同|不一样|有区别|区别)")
 # a buyer asking how the goods differ from others (问：和二氧化碳的有什么区别？答：二氧化碳的不留痕迹): the reply speaks of
 # the other goods too, to its sentence's end
 _COMPARISON_QUESTION_RE = re.compile(r"问\s*[:：][^\n问答]{0,60}?(?:区别|不同|不一样|哪个好|哪种好|比|相比)[^\n问答]{0,20}?"
                                      r"(?:[?？]\s*)?(?:答\s*[:：])?[^。\n问]{0,60}")
 
 
+# other goods offered beside the listing's (建议搭配20米水带一起使用, 加购2kg车载款): from the cue to its clause's or its
+# title word's end (a space ends one), the listing's own values before the cue kept (消防水带 25米 搭配…)
+_CROSS_SELL_TAIL_CUES = r"搭配|一起购买|一起买|加购|凑单|为您推荐|推荐购买"
+_CROSS_SELL_TAIL_CUE_RE = re.compile(_CROSS_SELL_TAIL_CUES)
+_CROSS_SELL_TAIL_RE = re.compile(r"(?:" + _CROSS_SELL_TAIL_CUES + r")[^\s，,。；;！!？?\n]*")
+
+
 def without_asides(norm: str) -> str:
     """The normalised text with each buyer's question (`without_questions`; a question comparing the goods with
-    others with its reply), each clause comparing the goods with others (`_COMPARED_CLAUSE_RE`) and each clause
-    offering other goods (`own_clauses`) blanked, its length kept: none states the product's own values."""
+    others with its reply), each clause comparing the goods with others (`_COMPARED_CLAUSE_RE`) and each offer of
+    other goods (`_CROSS_SELL_TAIL_RE`) blanked, its length kept: none states the product's own values."""
     if "问" in norm and _COMPARISON_QUESTION_RE.search(norm):
         norm = _COMPARISON_QUESTION_RE.sub(lambda m: " " * len(m.group(0)), norm)
-    norm = own_clauses(without_questions(norm))
+    norm = without_questions(norm)
+    if _CROSS_SELL_TAIL_CUE_RE.search(norm):
+        norm = _CROSS_SELL_TAIL_RE.sub(lambda m: " " * len(m.group(0)), norm)
     if "比" not in norm and "不像" not in norm and "不同" not in norm and "区别" not in norm and "优于" not in norm \
             and "胜过" not in norm and "不一样" not in norm:
         return norm

@@ -136,3 +136,10 @@ def test_door_opening_twice(rules, attributes, flagged):
 def test_notation_and_hydrant_place(rules, category, title, attributes, description, flagged):
     found = mismatch(rules, category, title, attributes, description)
     assert (found is not None) == flagged, found
+
+
+def test_asides_end_at_their_clause_or_title_word():
+    from classifiers.specs import parse_specs
+    assert parse_specs("比普通款耐用 干粉灭火器 4kg").get("weights_kg") == [4.0]
+    assert parse_specs("消防水带 25米 搭配20米水带更划算").get("lengths_m") == [25]
+    assert not parse_specs("跟2kg的比，灭火时间长一倍").get("weights_kg")
