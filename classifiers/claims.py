@@ -33,13 +33,13 @@ from typing import Any, Iterator
 
 from firewatch.core.text import normalize
 
-from .replies import named_denial, without_questions
+from .replies import named_denial
 from .replies import DENIAL_PREFIX as _DENIAL_PREFIX, DENIAL_SUFFIX as _DENIAL_SUFFIX, DENIAL_WINDOW as _DENIAL_WINDOW
 from .numerals import cn_value
 from .measured import flags_joined, leaves_to_measured, measured_values
 from .same_quantity import same_quantity_twice
 from .self_contradictions import self_contradictions
-from .specs import NOT_PER_MEASURE, Finding, attribute_key, normalized, snippet
+from .specs import NOT_PER_MEASURE, REQUEST_AFTER_RE, Finding, attribute_key, normalized, snippet, without_asides
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 # a value's unit -> (what it measures, factor to that measure's base unit)
@@ -247,7 +247,9 @@ def _words_in(norm: str, groups: dict[str, list[str]], denials: bool = False) ->
         for m in _word_re(word).finditer(norm):
             if not any(m.start() < b and a < m.end() for a, b in taken):
                 taken.append((m.start(), m.end()))
-                if denials and _DENIED_BEFORE.search(norm, max(0, m.start() - 6), m.start()):
+                if denials and (_DENIED_BEFORE.search(norm, max(0, m.start() - 6), m.start())
+                                # advice to other buyers (液化气用户请选另一款): no claim of these goods
+                                or REQUEST_AFTER_RE.match(norm, m.end())):
                     continue
                 found.add(group)
     return found
@@ -270,16 +272,64 @@ def _detection(fields: list[tuple[str, str]], category: str, cfg: dict[str, Any]
     keys = {normalize(k) for k in rule.get("attribute_keys", [])}
     # what the title claims, then what the description claims (a title naming two gases agrees with
     # any table; its description saying 天然气甲烷专用款 against 检测气体：丙烷 still contradicts it)
+    title_claimed: set[str] = set()
     for claimant in ("title", "description"):
         text = next((t for s, t in fields if s == claimant), "")
+        norm = normalized(text)
         if claimant == "description":
-            text = without_questions(text)  # a buyer asking after a gas (问：液化气能用吗) claims none
-        claimed = _words_in(normalized(text), groups, denials=True) if text else set()
+            # a buyer asking after a gas (问：液化气能用吗) or a comparison with other goods claims none
+            norm = without_asides(norm)
+        claimed = _words_in(norm, groups, denials=True) if text else set()
+        if claimant == "title":
+            title_claimed = claimed
         if claimed:
             found = _detection_against(fields, rule, groups, keys, claimed, claimant)
             if found:
                 return found
-    return []
+    return _detection_said(fields, rule, groups, title_claimed)
+
+
+_SAID_RES: dict[int, tuple[dict[str, Any], re.Pattern | None, dict[str, str]]] = {}
+
+
+def _said_re(rule: dict[str, Any], groups: dict[str, list[str]]) -> tuple[re.Pattern | None, dict[str, str]]:
+    """The expression of a thing said detected (`said_verbs` before a group word: 专测液化气, 检测的是天然气; `said_after`
+    after it: 液化气专用) and {normalised word: group}, built once per rule section."""
+    hit = _SAID_RES.get(id(rule))
+    if hit is None or hit[0] is not rule:
+        of = {normalize(w): g for w, g in _group_words(groups)}
+        words = "|".join(_word_re(w).pattern for w, _ in _group_words(groups))
+        verbs = "|".join(re.escape(normalize(v)) for v in rule.get("said_verbs") or ())
+        after = "|".join(re.escape(normalize(v)) for v in rule.get("said_after") or ())
+        parts = ([rf"(?:{verbs})\s*(?:的是|的|是|为)?\s*(?P<w>{words})"] if verbs else []) + \
+                ([rf"(?P<w2>{words})\s*(?:{after})"] if after else [])
+        hit = _SAID_RES[id(rule)] = (rule, re.compile("|".join(parts)) if parts and words else None, of)
+    return hit[1], hit[2]
+
+
+def _detection_said(fields: list[tuple[str, str]], rule: dict[str, Any], groups: dict[str, list[str]],
+                    title_claimed: set[str]) -> list[tuple[str, Finding]]:
+    """The description (a seller's reply, a host's words) saying the goods detect a thing (专测液化气, 答：这款是检测液化气的)
+    none of the title's things agree with (天然气报警器): the listing contradicts itself. A buyer's question, a
+    comparison, a denial (不能检测液化气) or advice to other buyers (液化气用户请选另一款) says nothing."""
+    rx, of = _said_re(rule, groups)
+    text = next((t for s, t in fields if s == "description"), "")
+    if rx is None or not title_claimed or not text:
+        return []
+    norm = without_asides(normalized(text))
+    said: dict[str, re.Match] = {}
+    for m in rx.finditer(norm):
+        if _DENIED_BEFORE.search(norm, max(0, m.start() - 6), m.start()) or REQUEST_AFTER_RE.match(norm, m.end()):
+            continue
+        word = m.group("w") if m.group("w") is not None else m.group("w2")
+        said.setdefault(of.get(word, ""), m)
+    said.pop("", None)
+    if not said or _agree(title_claimed, set(said), rule.get("covers", {})):
+        return []
+    names = rule.get("names", {})
+    m = next(iter(said.values()))
+    return [("description", Finding("spec_mismatch", f"标题称检测{'、'.join(names.get(g, g) for g in sorted(title_claimed))}，"
+                                                     f"描述却写“{snippet(text, m.group(0))}”", m.span()))]
 
 
 def _keyed_attributes(fields: list[tuple[str, str]], keys: set | frozenset) -> Iterator[tuple[str, str, str, str]]:

@@ -10,7 +10,7 @@ is (一般, 十分, 三无, 一用一备 stay words).
 
 Spoken forms of a figure are read as the figure (livestream and chat voice): a decimal said with 点 (二点五平方:
 2.5平方), a half after the unit (四公斤半: 4.5公斤, 两寸半: 2.5寸), an hour counted with 个 (三个小时: 3小时,
-半个小时: 0.5小时, 一个半小时: 1.5小时) and quarters of an hour (三刻钟: 45分钟).
+半个小时: 0.5小时, 一个半小时: 1.5小时; 三个钟, 一个半钟头 alike) and quarters of an hour (三刻钟: 45分钟).
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ _CN_DIGIT = "[零〇一二两三四五六七八九]"
 _POINT_RE = re.compile(r"(" + _RUN + r"|\d+)点(" + _CN_DIGIT + r"{1,3})(?![零〇一二两三四五六七八九十百千万])")
 # spoken hours and halves, rewritten after the numerals: (pattern, replacement builder)
 _HALF_AFTER_UNIT_RE = re.compile(r"(?<![\d.])(\d+)(公斤|千克|斤|米|寸|小时|分钟|平方|升)半(?![\d一二两三四五六七八九径价])")
-_HOUR_COUNT_RE = re.compile(r"(?<![\d.])(\d+|[一二两三四五六七八九十]{1,3})?(?:个(半)?|(半)个)小时")
+# (an hour is also 钟头 or, counted with 个, 钟: 三个钟, 一个半钟头; not 三个钟表, 几个钟点)
+_HOUR_COUNT_RE = re.compile(r"(?<![\d.])(\d+|[一二两三四五六七八九十]{1,3})?(?:个(半)?|(半)个)(?:小时|钟头|钟(?![表点]))")
 _QUARTER_RE = re.compile(r"(?<![\d.])([1-9])刻钟")
 
 
@@ -106,7 +107,7 @@ def _spoken(text: str, back: list[int]) -> tuple[str, list[int]]:
     """Halves, hours counted with 个 and quarters of an hour, read after the numerals are digits."""
     if "半" in text:
         text, back = _rewrite(text, back, _HALF_AFTER_UNIT_RE, lambda m: f"{m.group(1)}.5{m.group(2)}")
-    if "个" in text and "小时" in text:
+    if "个" in text and ("小时" in text or "钟" in text):
         text, back = _rewrite(text, back, _HOUR_COUNT_RE, _hours)
     if "刻钟" in text:
         text, back = _rewrite(text, back, _QUARTER_RE, lambda m: f"{int(m.group(1)) * 15}分钟")

@@ -40,7 +40,7 @@ from .spec_checks import check_specs
 from .set_price import set_price_reason
 from .spec_yields import spec_yields
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
-    normalized, parse_specs, today, validate_ccc_number, without_other_variants, without_questions
+    normalized, parse_specs, today, validate_ccc_number, without_asides, without_other_variants
 from .spec_checks import _ranged, _scalars, cross_field_mismatch, larger_size_rating, nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
@@ -814,13 +814,6 @@ class RiskRules:
                     if field_scalars is None:  # the description's: kept for the checks below
                         field_scalars = _scalars(field_specs)
                         analysed[i] = (phrases, field_specs, spec_found, field_scalars)
-                    if source == "description" and "问" in text:
-                        # a buyer's question (问：有2公斤的吗) states nothing of the goods: the title is compared with
-                        # the description without its questions (the seller's replies stay)
-                        asked = without_questions(_own_variant_only(text))
-                        if asked != text:
-                            field_specs = parse_specs(asked, self.facts)
-                            field_scalars = _scalars(field_specs)
                     if nothing_to_compare(title_specs, title_scalars, field_specs, field_scalars):
                         continue  # no family both state: nothing to compare
                     found = cross_field_mismatch(title, title_specs, text, field_specs, category,
@@ -833,7 +826,7 @@ class RiskRules:
             # the title's code against a rating the description states (MFZ/ABC1, 灭火级别：2A/55B); its questions
             # (问：有4A/144B的吗) and other variants on offer (另售MFZ/ABC8 4A/144B) state nothing of this unit
             reasons += [_reason(f, "description") for f in larger_size_rating(
-                without_questions(without_other_variants(normalized(listing.description))),
+                without_asides(without_other_variants(normalized(listing.description))),
                 title_specs["extinguisher_codes"], self.facts)]
         if len(attr_texts) > 1 and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._attribute_pair_mismatch(fields, analysed, category)

@@ -33,6 +33,8 @@ _KIND_UNITS = {
     "公分": ("length", 0.01), "mm": ("length", 0.001), "毫米": ("length", 0.001),
     "min": ("time", 1.0), "分钟": ("time", 1.0), "h": ("time", 60.0), "小时": ("time", 60.0), "秒": ("time", 1 / 60),
     "刻钟": ("time", 15.0),
+    # an hour said 钟头 (三个钟 and 一个半钟头 numerals.py reads as hours: `_UNIT_FOLLOW_RE`)
+    "钟头": ("time", 60.0),
     "℃": ("temperature", 1.0), "°c": ("temperature", 1.0), "度": ("temperature", 1.0),
     "mpa": ("pressure", 1.0), "kpa": ("pressure", 0.001), "bar": ("pressure", 0.1), "兆帕": ("pressure", 1.0),
     "kw": ("power", 1000.0), "千瓦": ("power", 1000.0), "w": ("power", 1.0), "瓦": ("power", 1.0),
@@ -259,22 +261,31 @@ _ONE_UNIT_RE = re.compile(r"一\s*(?:桶|瓶|袋|罐|卷|盘|捆|支|只|具)(?!
 
 # a flow in cubic metres an hour written out (72方每小时, 72立方/小时): read as m3/h (its 每 is no "each")
 _PER_HOUR_RE = re.compile(r"(?<=\d)(?:立方米|立方|方|m3|m³)\s*(?:每小时|/小时|/h|每h)")
-_UNIT_FOLLOW_RE = re.compile(r"\s*个?\s*(?:" + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True)) + ")")
+# a flow in litres a second written out (20升每秒, 20升/秒): read as l/s
+_PER_SECOND_RE = re.compile(r"(?<=\d)(?:升|l)\s*(?:每秒|/秒|每s)")
+_PER_TIME = ((_PER_HOUR_RE, "m3/h"), (_PER_SECOND_RE, "l/s"))
+# (钟 counted with 个 is an hour, 三个钟; not a clock, 三个钟表)
+_UNIT_FOLLOW_RE = re.compile(r"\s*个?\s*(?:" + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
+                             + r"|个钟(?![表点]))")
 
 
 @functools.lru_cache(maxsize=4096)
 def _quantity_norm(text: str) -> tuple[str, tuple[int, ...]]:
     """`normalize(text)` with Chinese numerals before a unit in digits (四公斤: 4公斤, 一百米: 100米, 一米五: 1.5米)
-    and a flow per hour as m3/h, and the position in `normalize(text)` of each character."""
+    and a flow per hour as m3/h (per second as l/s), and the position in `normalize(text)` of each character."""
     norm = normalized(text)
+    if "約" in norm:
+        norm = norm.replace("約", "约")  # the traditional form of 约 (約3年): one character for one
     conv, back = arabic_before(norm, _UNIT_FOLLOW_RE)
-    if _PER_HOUR_RE.search(conv):
+    for rx, unit in _PER_TIME:
+        if not rx.search(conv):
+            continue
         out, pos, back2 = [], 0, []
-        for m in _PER_HOUR_RE.finditer(conv):
+        for m in rx.finditer(conv):
             out.append(conv[pos:m.start()])
             back2 += back[pos:m.start()]
-            out.append("m3/h")
-            back2 += [back[m.start()]] * 4
+            out.append(unit)
+            back2 += [back[m.start()]] * len(unit)
             pos = m.end()
         out.append(conv[pos:])
         back2 += back[pos:]
@@ -384,10 +395,19 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             return None  # 问：多久发货？答：24小时: a reply of the sale, not of the goods
         if kind == "mass" and _GROSS_WHOLE.search(phrase):
             return None  # 整瓶六公斤: the whole bottle's weight, not the fill
-        verb = bool(phrase) and bool(prep["bare_verbs"].search(phrase) or _SUBJECT_END.search(phrase)
-                                     # a figure the goods are sold by (讲的是三公斤的, 家里放三公斤的最合适)
-                                     or (source == "description" and found is None and after[:1] in ("装", "款", "的")
-                                         and not prep["not_bare"].search(phrase)))
+        lasting = prep["bare_verbs"].search(phrase) if phrase else None
+        if found is None and lasting is not None and lasting.start():
+            # the thing that lasts named before the verb (电池能用三年, 面具能撑二十分钟): that thing's quantity
+            found = _quantity_of(phrase[:lasting.start()], kind, tables)
+            if found is not None:
+                stmt["q"], stmt["qualifier"] = found
+                return "stmt", stmt
+        # the goods themselves said to last or to be (能撑15分钟, 这款是两公斤半的): the seller asserts the figure
+        asserted = bool(phrase) and bool(lasting or _SUBJECT_END.search(phrase))
+        verb = asserted or bool(phrase) and (
+            # a figure the goods are sold by (讲的是三公斤的, 家里放三公斤的最合适)
+            source == "description" and found is None and after[:1] in ("装", "款", "的")
+            and not prep["not_bare"].search(phrase))
         if verb:
             phrase = ""  # 能撑15分钟, 这瓶是1升装的: what the product itself lasts or holds
         if found is None and not phrase:
@@ -401,7 +421,8 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             if found is None and (source == "title" or headline or spoken) and (
                     not tail or tail[0] in "装的长款" or _ONE_UNIT_RE.match(tail) or question is not None):
                 stmt["bare"] = True
-                stmt["reply"] = question is not None
+                # a reply, or the goods asserted as their subject (这款是两公斤半的): a statement of its own
+                stmt["reply"] = question is not None or asserted
                 return "stmt", stmt
         if found is None:
             return None
@@ -469,7 +490,8 @@ _UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "�
                "mm²": "mm²", "mm2": "mm²", "㎟": "mm²", "平方": "平方", "l/s": "L/s", "m3/h": "m³/h", "m³/h": "m³/h",
                "mah": "mAh", "ah": "Ah", "°c": "℃", "码": "码", "年": "年", "个月": "个月", "立方": "立方（m³/h）",
                "方": "方（m³/h）", "立方米": "立方米（m³/h）", "m3": "m³/h", "兆帕": "兆帕", "毫安": "毫安", "毫安时": "毫安时",
-               "db": "dB", "分贝": "分贝", "路": "路", "刻钟": "刻钟", "度": "度"}
+               "db": "dB", "分贝": "分贝", "路": "路", "刻钟": "刻钟", "度": "度",
+               "钟头": "钟头"}
 
 
 def _shown(stmt: dict[str, Any]) -> str:

@@ -5,7 +5,8 @@ with units (a key only when stated), `LazySpecs(text)` the same mapping parsed o
 a time as they are read; `extinguisher_size(specs)` gives its one extinguisher size and
 `check_certificates(text)` the `invalid_certificate` findings. The rule checks are `spec_checks`;
 `normalized(text)` is `normalize` remembered for the last few hundred texts, shared by the rules;
-`without_questions(text)` blanks a text's buyer's questions (问：…？), which state nothing of the product.
+`without_questions(text)` blanks a text's buyer's questions (问：…？), which state nothing of the product;
+`parse_specs` also leaves out a clause comparing the goods with others (比普通2kg的…: `without_asides`).
 """
 
 from __future__ import annotations
@@ -540,6 +541,40 @@ _OTHER_LISTING_REPLY_RE = re.compile(
 _COMPARED_RE = re.compile(r"(?<![对相无好价类正反等])比(?![例较如值重率对])[^，,。；;！!？?\n]{1,24}?"
                           r"(?=更|还要?[^有]|多|高|强|好|长|耐|厚|大|少|低|差|短|薄|小|便宜|贵|实惠|划算)")
 
+# a clause comparing the goods with others (比普通2kg的灭火面积大一倍, 比市面上3平方的粗, 不像别家30分钟的): its figures
+# are the other goods' or a difference, not this listing's: from the comparison to the clause's or title word's end
+_COMPARED_CLAUSE_RE = re.compile(r"(?:相比|对比|比|不像|不同于|区别于|胜过|优于)\s*(?:于\s*)?(?:普通|一般|传统|常规|市面上?|市场上?|"
+                                 r"别家|别人家|别的|其他|其它|同类|老款|旧款|国标|小号|大号|劣质|杂牌|山寨)[^\s，,。；;！!？?\n]*"
+                                 # the other goods named first (跟2kg的比, 与离子式不同, 和普通款相比, 同类产品相比)
+                                 r"|(?:跟|与|和|同)[^\s，,。；;！!？?\n]{1,12}?(?:相比|比较|对比|(?<![配混])比(?![例率重值])|不同|不一样|有区别|区别)")
+# a buyer asking how the goods differ from others (问：和二氧化碳的有什么区别？答：二氧化碳的不留痕迹): the reply speaks of
+# the other goods too, to its sentence's end
+_COMPARISON_QUESTION_RE = re.compile(r"问\s*[:：][^\n问答]{0,60}?(?:区别|不同|不一样|哪个好|哪种好|比|相比)[^\n问答]{0,20}?"
+                                     r"(?:[?？]\s*)?(?:答\s*[:：])?[^。\n问]{0,60}")
+
+
+# other goods offered beside the listing's (建议搭配20米水带一起使用, 加购2kg车载款): from the cue to its clause's or its
+# title word's end (a space ends one), the listing's own values before the cue kept (消防水带 25米 搭配…)
+_CROSS_SELL_TAIL_CUES = r"搭配|一起购买|一起买|加购|凑单|为您推荐|推荐购买"
+_CROSS_SELL_TAIL_CUE_RE = re.compile(_CROSS_SELL_TAIL_CUES)
+_CROSS_SELL_TAIL_RE = re.compile(r"(?:" + _CROSS_SELL_TAIL_CUES + r")[^\s，,。；;！!？?\n]*")
+
+
+def without_asides(norm: str) -> str:
+    """The normalised text with each buyer's question (`without_questions`; a question comparing the goods with
+    others with its reply), each clause comparing the goods with others (`_COMPARED_CLAUSE_RE`) and each offer of
+    other goods (`_CROSS_SELL_TAIL_RE`) blanked, its length kept: none states the product's own values."""
+    if "问" in norm and _COMPARISON_QUESTION_RE.search(norm):
+        norm = _COMPARISON_QUESTION_RE.sub(lambda m: " " * len(m.group(0)), norm)
+    norm = without_questions(norm)
+    if _CROSS_SELL_TAIL_CUE_RE.search(norm):
+        norm = _CROSS_SELL_TAIL_RE.sub(lambda m: " " * len(m.group(0)), norm)
+    if "比" not in norm and "不像" not in norm and "不同" not in norm and "区别" not in norm and "优于" not in norm \
+            and "胜过" not in norm and "不一样" not in norm:
+        return norm
+    return _COMPARED_CLAUSE_RE.sub(lambda m: " " * len(m.group(0)), norm)
+
+
 
 def without_other_variants(norm: str) -> str:
     """The normalised text with the values of other variants on offer (a reply sending the buyer to another listing
@@ -845,9 +880,32 @@ def _rating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict
                              if not any(s <= m.start() < e for s, e in glass_spans)])
 
 
+# (session 33) a door's opening in millimetres, either side first (2100×1000, 1000*2100mm, 1200x2100): a width of
+# 400-4000 mm and a height of 1200-4500 mm, kept as (shorter, longer); a glass or a leaf's size (800×1800 with
+# a thickness) is read the same and compared only in fire_door listings
+_DOOR_OPENING_RE = re.compile(r"(?<![\d.×*x])(\d{3,4})\s*(?:mm|毫米)?\s*[*×x]\s*(\d{3,4})\s*(?:mm|毫米)?(?![\d.]|\s*[*×x])")
+
+
+# a part's or a package's size before it (门扇尺寸 2050×950, 玻璃 500×1200, 包装 2200×1100): not the opening
+_DOOR_PART_BEFORE_RE = re.compile(r"(?:门扇|扇|门框|框|玻璃|视窗|观察窗|包装|外箱|纸箱|木箱)[^，,。;；\d]{0,6}$")
+
+
+def _door_openings(norm: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _DOOR_OPENING_RE.finditer(norm):
+        if _DOOR_PART_BEFORE_RE.search(norm, max(0, m.start() - 10), m.start()):
+            continue
+        low, high = sorted((int(m.group(1)), int(m.group(2))))
+        if 400 <= low <= 4000 and 1200 <= high <= 4500 and (low, high) not in out:
+            out.append((low, high))
+    return out
+
+
 def _door_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     if has("fm"):
         _put(specs, "door_codes", [m.group(0).upper() for m in _DOOR_CODE_RE.finditer(norm)])
+    if has("×") or has("*") or has("x"):
+        _put(specs, "door_openings", _door_openings(norm))
 
 
 def _thickness_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -1180,7 +1238,14 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 # A word whose own clause goes on to ask something of the buyer (管网式系统请由有资质的单位施工, 木质门请咨询客服) names
 # goods the advice or the request is about, not what the listing sells (heldout9: a cabinet unit's after-sale text)
 _REQUEST_AFTER_RE = re.compile(r"[^，,。；;！!？?\n]{0,16}?请")
+REQUEST_AFTER_RE = _REQUEST_AFTER_RE  # (claims.py reads a detected gas the same way)
+# a word the buyer is sent to as another choice (醇类请选抗溶型, 需要请拍铝芯款, 建议选用双面的): other goods on offer
+_OTHER_CHOICE_BEFORE_RE = re.compile(r"(?:请|建议|可以|可)(?:另|改)?(?:选|选择|选用|选购|购买|买|拍|下单)\s*$")
 _WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
+
+
+# a size or a count right before a family's word (9v碳性, 5号碱性, 2节锂): passed over when looking for a denial
+_SIZE_BEFORE_WORD_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:[a-z]{1,3}|号|节|只|个)?\s*$")
 
 
 def _word_table(families: tuple, nouns: tuple = ()) -> tuple:
@@ -1250,15 +1315,18 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
                 break
             start = at + 1
             end = at + len(w)
-            if any(at < b and a < end for a, b in taken):
+            # (a word of two families, 全铜 a conductor's and a coupling's, is read for each of them: the same span
+            # again; a shorter word inside a longer one's span is not)
+            if any(at < b and a < end and (a, b) != (at, end) for a, b in taken):
                 continue
             taken.append((at, end))
-            before = norm[max(0, at - 4):at]
+            # (a size or a count between the denial and the word is the word's own: 不用9V碳性电池, 不含5号碱性)
+            before = _SIZE_BEFORE_WORD_RE.sub("", norm[max(0, at - 10):at])[-4:]
             # a list of denied words: 不是钴酸锂三元锂 (the words between the denial and this one)
             if _WORD_NEGATION_RE.search(before) or (w.isascii() and (norm[at - 1:at].isalnum() if at else False)):
                 continue
-            if _REQUEST_AFTER_RE.match(norm, end):
-                continue  # advice or a request about such goods (管网式系统请由…施工)
+            if _REQUEST_AFTER_RE.match(norm, end) or _OTHER_CHOICE_BEFORE_RE.search(norm, max(0, at - 6), at):
+                continue  # advice or a request about such goods (管网式系统请由…施工, 醇类请选抗溶型)
             if family in apart and norm[end:end + 1 + apart[family][1]].lstrip().startswith(apart[family][0]):
                 continue  # a part sold apart (互感器另购): not in the goods
             out.setdefault(family, {}).setdefault(value, w)
@@ -1341,7 +1409,7 @@ _FAMILIES = (
     (("door_grades",), _grade_family),
     (("fire_glass",), _glass_family),
     (("rating_hours",), _rating_family),
-    (("door_codes",), _door_family),
+    (("door_codes", "door_openings"), _door_family),
     (("glass_thickness_mm", "thickness_said_mm"), _thickness_family),
     (("sprinklers",), _sprinkler_family),
     (("sprinkler_mountings",), _mounting_family),
@@ -1466,7 +1534,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     Keys are present only when the text states something: extinguisher_codes, weights_kg,
     volumes_l, agents_stated, powder_content_pct, tzl_minutes, stated_minutes, standards
     ("4351-2023"), standards_cited, foreign_standards, door_grades, door_codes,
-    rating_hours (A1.50), stated_hours (耐火1.5小时), fire_glass, glass_thickness_mm,
+    rating_hours (A1.50), stated_hours (耐火1.5小时), door_openings (2100×1000: (1000, 2100) mm), fire_glass, glass_thickness_mm,
     temperatures_c, colours, sprinklers, sprinkler_mountings, k_factors, dn, pressures_mpa, hoses, lengths_m,
     working_pressures_mpa (no burst, test or use pressure; 16公斤压力 is 1.6 MPa), thickness_said_mm (厚度 25mm, 厚2.0公分),
     couplings, hose_fit_mm (the hose a coupling fits: 适配65水带), cables, conductors, sections_mm2, cores, voltages, blanket_sizes,
@@ -1476,7 +1544,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     the texts a value quotes stay as the seller wrote them.
     """
     facts = facts or load_facts()
-    norm = _figures(without_other_variants(normalized(text)))
+    norm = _figures(without_asides(without_other_variants(normalized(text))))
     specs: dict[str, Any] = {}
     has = norm.__contains__ if gated else _always
     for _, family in _FAMILIES:
@@ -1495,7 +1563,7 @@ class LazySpecs(Mapping):
     def __init__(self, text: str, facts: dict[str, Any] | None = None) -> None:
         self._facts = facts or load_facts()
         self._text = text
-        self._norm = _figures(without_other_variants(normalized(text)))
+        self._norm = _figures(without_asides(without_other_variants(normalized(text))))
         self._specs: dict[str, Any] = {}
         self._done: set = set()
 
@@ -1662,4 +1730,4 @@ def check_certificates(text: str, now: datetime | date | None = None,
 
 __all__ = ["SPECS_PATH", "NOT_PER_MEASURE", "load_facts", "parse_specs", "extinguisher_size",
            "check_certificates", "validate_ccc_number", "ccc_digits", "snippet", "locate", "finding", "Finding",
-           "attribute_key", "LazySpecs", "without_questions", "kgf_pressures"]
+           "attribute_key", "LazySpecs", "without_questions", "kgf_pressures", "without_asides", "REQUEST_AFTER_RE"]
