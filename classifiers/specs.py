@@ -327,6 +327,16 @@ def _cert_re_for(raw_cues: tuple[str, ...]) -> re.Pattern:
     return re.compile("(" + "|".join(re.escape(c) for c in cues) + ")" + _CERT_VALUE)
 
 
+@lru_cache(maxsize=8)
+def _cert_digit_re(raw_cues: tuple[str, ...]) -> re.Pattern | None:
+    """(session 33) The `digit_cues` (3C证书, CCC认证: names of the document, not of its number) before a run of digits,
+    spaces and dashes: such a cue names a number only when at least 12 digits follow (the caller counts them)."""
+    if not raw_cues:
+        return None
+    cues = sorted((normalize(c) for c in raw_cues), key=len, reverse=True)
+    return re.compile("(" + "|".join(map(re.escape, cues)) + r")\s*[:：]?\s*(\d[\d -]{10,26}\d)(?![0-9a-z])")
+
+
 def _ext_codes(norm: str, facts: dict[str, Any]) -> list[dict[str, Any]]:
     agents = facts["extinguisher"]["agents"]
     kg_agents = set(facts["extinguisher"]["kg_agents"])
@@ -971,6 +981,12 @@ def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, 
     # a certificate number is taken from `text` at its place in the unconverted normalised text (`_Figures`)
     certs = ([text[m.start(2):m.end(2)] for m in cert_re.finditer(getattr(norm, "plain", norm))]
              if _holds_any(has, cues, norm) else [])
+    digit_re = _cert_digit_re(tuple(facts["ccc_certificate"].get("digit_cues", ())))
+    if digit_re is not None and (has("证书") or has("认证")):
+        # a document's name right before a long digit run (3C证书2027081001234567): the run is its number
+        plain = getattr(norm, "plain", norm)
+        certs += [t for t in (text[m.start(2):m.end(2)] for m in digit_re.finditer(plain))
+                  if t not in certs and sum(ch.isdigit() for ch in normalize(t)) >= 12]
     _put(specs, "certificate_numbers", certs)
     if has("装"):
         packs = [int(a or b) for a, b in _PACK_RE.findall(norm)]
