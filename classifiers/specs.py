@@ -985,8 +985,11 @@ def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, 
     if digit_re is not None and (has("证书") or has("认证")):
         # a document's name right before a long digit run (3C证书2027081001234567): the run is its number
         plain = getattr(norm, "plain", norm)
+        # (16 digits set apart elsewhere than between the number's fields, 2023-08-18-02-001451, are the number written
+        # for reading, real_voice5 #314: not judged by their separators here)
         certs += [t for t in (text[m.start(2):m.end(2)] for m in digit_re.finditer(plain))
-                  if t not in certs and sum(ch.isdigit() for ch in normalize(t)) >= 12]
+                  if t not in certs and sum(ch.isdigit() for ch in normalize(t)) >= 12
+                  and (sum(ch.isdigit() for ch in normalize(t)) != 16 or ccc_digits(t) is not None)]
     _put(specs, "certificate_numbers", certs)
     if has("装"):
         packs = [int(a or b) for a, b in _PACK_RE.findall(norm)]
