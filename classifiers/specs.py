@@ -267,7 +267,10 @@ _PACK_RE = re.compile(r"(\d{1,3})\s*(?:只|个|瓶|具|支|条|套|件|台)\s*�
 _CCC_SEP = "[ \\-\u2013\u2014]"
 _CCC_GROUPED = (r"\d{4}" + _CCC_SEP + r"\d{4}" + _CCC_SEP + r"\d{4}" + _CCC_SEP + r"\d{4}",
                 r"\d{4}" + _CCC_SEP + r"\d{2}" + _CCC_SEP + r"\d{4}" + _CCC_SEP + r"\d{6}")
-_CERT_VALUE = (r"\s*[:：]?\s*(?:no\.?\s*)?((?:" + "|".join(_CCC_GROUPED) + r")(?![0-9a-z])|[0-9a-z][0-9a-z-]{3,30})")
+# (session 33) 是/为 between the cue and the number (证书号是2019…, 证书编号为2021…), as a seller or a host says it
+# and a digit run in spaced groups of another length (2019 0810 0123 456: 15 digits) read whole, not as its first group
+_CERT_VALUE = (r"\s*[:：]?\s*(?:是|为)?\s*(?:no\.?\s*)?((?:" + "|".join(_CCC_GROUPED) + r")(?![0-9a-z])"
+               r"|\d{4}(?: \d{2,6}){2,4}(?![0-9a-z])|[0-9a-z][0-9a-z-]{3,30})")
 # the same groups, each separator optional (2023-01091807-0001 keeps its dashes at group boundaries)
 _CCC_GROUPED_RES = tuple(re.compile(g.replace(_CCC_SEP, _CCC_SEP + "?")) for g in _CCC_GROUPED)
 # nominal inches -> DN (GB/T 1047 and the pipe trade: 1/2" DN15, 3/4" DN20, 1" DN25, 1-1/4" DN32 ...)

@@ -10,7 +10,8 @@ Mechanisms, each tested with listings written for these tests (flagged, and a ne
 - invalid_certificate: a certificate's status asked or supposed (证书是否过期) is none; a certification row with the bare
   mark (认证：CCC) claims CCC; a certificate named as issued for another CCC product family (证书产品：手提式干粉灭火器
   on a smoke alarm); a 3C certificate's name right before 12+ digits names its number (3C证书2027081001234567);
-  gas detectors: a 3C claim before 2025-07-01 (domain.md) is judged outside CCC;
+  gas detectors: a 3C claim before 2025-07-01 (domain.md) is judged outside CCC; a status in brackets after the
+  number (2021081001234567（已注销）); a number said with 是 (证书号是…) or in spaced groups of another length, read whole;
 - substandard_spec: a withdrawn edition named as the one a newer edition replaced (GB 4351-2023已取代GB 4351.1-2005)
   is not the product's standard.
 """
@@ -140,3 +141,15 @@ def test_a_withdrawn_edition_named_as_replaced(rules):
     assert "substandard_spec" not in compared
     own = ext(rules, "执行标准：GB 4351.1-2005", on=on)
     assert "substandard_spec" in own
+
+
+def test_a_status_in_brackets_after_the_number(rules):
+    assert "invalid_certificate" in ext(rules, attributes={"3C证书": "2021081001234567（已注销）"})
+    assert "invalid_certificate" not in ext(rules, attributes={"3C证书": "2021081001234567（有效）"})
+
+
+def test_a_number_said_with_shi_and_spaced_groups(rules):
+    short = ext(rules, "主播：证书号是2019 0810 0123 456，大家可以查。")
+    assert "invalid_certificate" in short and "15" in short["invalid_certificate"]
+    assert "invalid_certificate" not in ext(rules, "主播：证书号是2019 0810 0123 4567，大家可以查。")
+    assert "invalid_certificate" not in ext(rules, "问：证书号是多少？答：见图。")
