@@ -153,3 +153,8 @@ def test_a_number_said_with_shi_and_spaced_groups(rules):
     assert "invalid_certificate" in short and "15" in short["invalid_certificate"]
     assert "invalid_certificate" not in ext(rules, "主播：证书号是2019 0810 0123 4567，大家可以查。")
     assert "invalid_certificate" not in ext(rules, "问：证书号是多少？答：见图。")
+
+
+def test_dodging_whoever_checks_after_a_qualifier(rules):
+    assert "inspection_only" in ext(rules, "对付上面检查足够。")
+    assert "inspection_only" not in ext(rules, "灭火毯能对付上面说的几类火灾。")
