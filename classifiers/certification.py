@@ -10,6 +10,8 @@ code `invalid_certificate`:
 - a well-formed 16-digit CCC certificate number (`specs.validate_ccc_number` passed) that still
   cannot exist: issued before the scheme began, after the listing's date, in a year its category was
   wholly outside CCC (a period that has ended: a product back in CCC), or (when the switch is on) by an unknown body (`data/certificates.yaml`).
+`product_findings` flags a certificate the listing names as issued for another CCC product family (证书产品：手提式干粉
+灭火器 on a smoke alarm; `data/certificates.yaml` certificate_product).
 Besides, `claimed_number_findings` judges a number a field labels as the 3C certificate's by the CCC form (CCCF
 inside that number makes it no voluntary one), and `expiry_findings` a certificate end the listing states (a full
 date, or a year or month read to its last day) that passed before the listing's date and was not since renewed.
@@ -45,7 +47,7 @@ _GATE = re.compile("[3３cCｃＣ]|强制")
 
 __all__ = ["SCOPE_PATH", "CERTIFICATES_PATH", "Scope", "load_scope", "listing_date", "certification_findings",
            "ccc_claims", "voluntary_numbers", "voluntary_registry_finding", "claimed_number_findings",
-           "expiry_findings"]
+           "expiry_findings", "product_findings"]
 _STATUS_NAMES = {"cancelled": "注销", "revoked": "撤销", "suspended": "暂停", "expired": "过期"}
 
 
@@ -84,7 +86,11 @@ class Scope:
             # words that normalising leaves alone (Chinese) are looked for in the raw title first
             # (Latin letters and digits are not: 0.6/1kv stands for 0.6/1kV and ０.６/１ｋＶ in a raw title)
             plain = all(w == str(raw) and not re.search(r"[0-9a-z]", w) for w, raw in zip(words, entry.get("words", [])))
-            self.periods.append({**entry, "from": start, "until": _day(entry.get("until"), where), "words": words,
+            until = _day(entry.get("until"), where)
+            # (session 33) `claims_until`: the first day a CCC claim on the product is no longer judged outside (domain.md
+            # dates the return, 2025-07-01 for gas detectors), later than `until`, the first day a certificate could be issued
+            claims_until = _day(entry.get("claims_until"), where) or until
+            self.periods.append({**entry, "from": start, "until": until, "claims_until": claims_until, "words": words,
                                  "gate": re.compile("|".join(map(re.escape, words))) if words and plain else None,
                                  "unless_words": [normalize(w) for w in entry.get("unless_words", [])]})
         # the periods that apply (verified, or switched on), for `outside`, which reads them for every listing
@@ -103,6 +109,12 @@ class Scope:
         self.renewed_words = [normalize(w) for w in number.get("stated_expiry_check", {}).get("renewed_words", [])]
         self.body_check = number.get("body_check", {})
         self.gap_check = bool(number.get("gap_year_check", {}).get("enforce", True))
+        product = certificates.get("certificate_product", {})
+        self.product_on = bool(product.get("enforce", False))
+        self.product_keys = frozenset(normalize(k) for k in product.get("keys", []))
+        self.product_families = {c: tuple(normalize(w) for w in ws) for c, ws in (product.get("families") or {}).items()}
+        self.product_cue = re.compile(normalize(str(product["text_cue"])) + r"([^，,。;；!！?？\n]{2,24})") \
+            if product.get("text_cue") else None
 
     @staticmethod
     def applies(entry: dict[str, Any]) -> bool:
@@ -114,7 +126,7 @@ class Scope:
         """The out-of-scope period the product (by category, or by the words of its title) is in on `on`."""
         norm = None
         for entry in self._applying:
-            if entry["from"] > on or (entry["until"] is not None and on >= entry["until"]):
+            if entry["from"] > on or (entry["claims_until"] is not None and on >= entry["claims_until"]):
                 continue
             if category in entry.get("categories", []):
                 return entry
@@ -191,7 +203,7 @@ def _scope_finding(text: str, span: tuple[int, int], entry: dict[str, Any], cate
     what = category_name(category) if category in entry.get("categories", []) else entry.get("what", "该产品")
     claim = text[span[0]:span[1]]
     since = entry["from"].isoformat()
-    until = entry["until"].isoformat() if entry.get("until") else None
+    until = entry["claims_until"].isoformat() if entry.get("claims_until") else None
     period = f"在 {since} 至 {until} 期间" if until else f"自 {since} 起"
     return Finding("invalid_certificate",
                    f"宣称“{claim}”，但依据{entry['rule']}，{what}{period}不在强制性产品认证（CCC）目录内，"
@@ -386,8 +398,43 @@ def certification_findings(fields: Iterable[tuple[str, str]], numbers: Iterable[
                                           f"{problem}（编号格式正确本身不能证明证书有效）", locate(text, number))))
             break
     if not found:
-        found += claimed_number_findings(fields, scope) or expiry_findings(fields, on, scope)
+        found += (claimed_number_findings(fields, scope) or expiry_findings(fields, on, scope)
+                  or product_findings(fields, category, scope))
     return found
+
+
+def _other_product(value: str, category: str, scope: Scope) -> str | None:
+    """The category whose family words `value` (a certificate's product) names, when it names none of `category`'s."""
+    own = scope.product_families[category]
+    if any(w in value for w in own):
+        return None
+    return next((c for c, ws in scope.product_families.items() if c != category and any(w in value for w in ws)), None)
+
+
+def product_findings(fields: Iterable[tuple[str, str]], category: str, scope: Scope | None = None) -> list[tuple[str, Finding]]:
+    """A certificate the listing names as issued for another product (证书产品：手提式干粉灭火器 on a smoke alarm, 证书上的
+    产品是感烟探测器 on a respirator): the product's own family words (`certificates.yaml` certificate_product) absent
+    and another CCC family's present. Only the families listed are judged."""
+    scope = scope or load_scope()
+    if not scope.product_on or category not in scope.product_families:
+        return []
+    for source, text in fields:
+        if "证书" not in text and "认证" not in text and "获证" not in text:
+            continue
+        values: list[str] = []
+        if source.startswith("attributes."):
+            raw_key = source.removeprefix("attributes.")
+            if normalize(raw_key).strip() in scope.product_keys:
+                values.append(normalize(text[len(raw_key):]))
+        if scope.product_cue is not None:
+            values += [m.group(1) for m in scope.product_cue.finditer(normalized(text))]
+        for value in values:
+            other = _other_product(value, category, scope)
+            if other:
+                return [(source, Finding("invalid_certificate",
+                                         f"所称证书的产品为“{value.strip()}”（{category_name(other)}），"
+                                         f"不是本商品（{category_name(category)}）的证书", locate(text, value.strip())))]
+    return []
 
 
 def voluntary_numbers(fields: Iterable[tuple[str, str]], numbers: Iterable[tuple[str, str]], category: str,

@@ -1199,6 +1199,19 @@ def _withdrawn_text(cited: str, entry: dict[str, Any]) -> str:
     return f"引用的 {cited} 已于 {entry['withdrawn_on']} 废止（由 {by} 代替{note}）"
 
 
+# (session 33) a replacing verb right before a withdrawn edition (GB 4351-2023 已取代 GB 4351.1-2005): the text names the
+# old edition as the one replaced, comparing it with the newer one it also cites, not as the product's own standard
+_REPLACED_BEFORE = re.compile(r"(?:取代|代替|替代|替换)了?\s*(?:旧版|老版|原)?(?:的)?\s*$")
+
+
+def _named_as_replaced(text: str, needle: str, cited: list[dict[str, Any]]) -> bool:
+    """Whether the withdrawn edition `needle` is named as the one a newer edition, also cited in `text`, replaced."""
+    span = locate(text, needle)
+    if span is None or len({(c["number"].split(".")[0], c["year"]) for c in cited}) < 2:
+        return False
+    return _REPLACED_BEFORE.search(normalize(text)[max(0, span[0] - 8):span[0]]) is not None
+
+
 def _standard_tables(facts: dict[str, Any]) -> tuple:
     """(standards table with the withdrawn ones, entries by number, products by base number,
     every product any entry names, dated editions by number and by base number, grace), built
@@ -1239,7 +1252,8 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
         key = f"{std['number']}-{std['year']}" if std["year"] else std["number"]
         entry = by_number.get(key)
         if entry and entry.get("withdrawn_on") and _dated_applies(entry) \
-                and on >= date.fromisoformat(str(entry["withdrawn_on"])) + grace:
+                and on >= date.fromisoformat(str(entry["withdrawn_on"])) + grace \
+                and not _named_as_replaced(text, std["text"], cited):
             found.append(finding("substandard_spec", _withdrawn_text(std["id"], entry), text, std["text"]))
             return found
     # an older edition of a standard the table knows in a later, in-force edition

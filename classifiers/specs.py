@@ -327,7 +327,10 @@ _PACK_RE = re.compile(r"(\d{1,3})\s*(?:只|个|瓶|具|支|条|套|件|台)\s*�
 _CCC_SEP = "[ \\-\u2013\u2014]"
 _CCC_GROUPED = (r"\d{4}" + _CCC_SEP + r"\d{4}" + _CCC_SEP + r"\d{4}" + _CCC_SEP + r"\d{4}",
                 r"\d{4}" + _CCC_SEP + r"\d{2}" + _CCC_SEP + r"\d{4}" + _CCC_SEP + r"\d{6}")
-_CERT_VALUE = (r"\s*[:：]?\s*(?:no\.?\s*)?((?:" + "|".join(_CCC_GROUPED) + r")(?![0-9a-z])|[0-9a-z][0-9a-z-]{3,30})")
+# (session 33) 是/为 between the cue and the number (证书号是2019…, 证书编号为2021…), as a seller or a host says it
+# and a digit run in spaced groups of another length (2019 0810 0123 456: 15 digits) read whole, not as its first group
+_CERT_VALUE = (r"\s*[:：]?\s*(?:是|为)?\s*(?:no\.?\s*)?((?:" + "|".join(_CCC_GROUPED) + r")(?![0-9a-z])"
+               r"|\d{4}(?: \d{2,6}){2,4}(?![0-9a-z])|[0-9a-z][0-9a-z-]{3,30})")
 # the same groups, each separator optional (2023-01091807-0001 keeps its dashes at group boundaries)
 _CCC_GROUPED_RES = tuple(re.compile(g.replace(_CCC_SEP, _CCC_SEP + "?")) for g in _CCC_GROUPED)
 # nominal inches -> DN (GB/T 1047 and the pipe trade: 1/2" DN15, 3/4" DN20, 1" DN25, 1-1/4" DN32 ...)
@@ -385,6 +388,16 @@ def _cert_re_for(raw_cues: tuple[str, ...]) -> re.Pattern:
     # built once per cue list: rebuilding it on every parse_specs call was half the rules' time
     cues = sorted((normalize(c) for c in raw_cues), key=len, reverse=True)
     return re.compile("(" + "|".join(re.escape(c) for c in cues) + ")" + _CERT_VALUE)
+
+
+@lru_cache(maxsize=8)
+def _cert_digit_re(raw_cues: tuple[str, ...]) -> re.Pattern | None:
+    """(session 33) The `digit_cues` (3C证书, CCC认证: names of the document, not of its number) before a run of digits,
+    spaces and dashes: such a cue names a number only when at least 12 digits follow (the caller counts them)."""
+    if not raw_cues:
+        return None
+    cues = sorted((normalize(c) for c in raw_cues), key=len, reverse=True)
+    return re.compile("(" + "|".join(map(re.escape, cues)) + r")\s*[:：]?\s*(\d[\d -]{10,26}\d)(?![0-9a-z])")
 
 
 def _ext_codes(norm: str, facts: dict[str, Any]) -> list[dict[str, Any]]:
@@ -1185,6 +1198,15 @@ def _blanket_cert_pack_family(norm: str, text: str, facts: dict[str, Any], has, 
     # a certificate number is taken from `text` at its place in the unconverted normalised text (`_Figures`)
     certs = ([text[m.start(2):m.end(2)] for m in cert_re.finditer(getattr(norm, "plain", norm))]
              if _holds_any(has, cues, norm) else [])
+    digit_re = _cert_digit_re(tuple(facts["ccc_certificate"].get("digit_cues", ())))
+    if digit_re is not None and (has("证书") or has("认证")):
+        # a document's name right before a long digit run (3C证书2027081001234567): the run is its number
+        plain = getattr(norm, "plain", norm)
+        # (16 digits set apart elsewhere than between the number's fields, 2023-08-18-02-001451, are the number written
+        # for reading, real_voice5 #314: not judged by their separators here)
+        certs += [t for t in (text[m.start(2):m.end(2)] for m in digit_re.finditer(plain))
+                  if t not in certs and sum(ch.isdigit() for ch in normalize(t)) >= 12
+                  and (sum(ch.isdigit() for ch in normalize(t)) != 16 or ccc_digits(t) is not None)]
     _put(specs, "certificate_numbers", certs)
     if has("装"):
         packs = [int(a or b) for a, b in _PACK_RE.findall(norm)]
