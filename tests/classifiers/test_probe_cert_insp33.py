@@ -10,8 +10,7 @@ Mechanisms, each tested with listings written for these tests (flagged, and a ne
 - invalid_certificate: a certificate's status asked or supposed (证书是否过期) is none; a certification row with the bare
   mark (认证：CCC) claims CCC; a certificate named as issued for another CCC product family (证书产品：手提式干粉灭火器
   on a smoke alarm); a 3C certificate's name right before 12+ digits names its number (3C证书2027081001234567);
-  gas detectors: a 3C claim before 2025-07-01 (domain.md) is judged outside CCC; a status in brackets after the
-  number (2021081001234567（已注销）); a number said with 是 (证书号是…) or in spaced groups of another length, read whole;
+  a status in brackets after the number (2021081001234567（已注销）); a number said with 是 (证书号是…) or in spaced groups of another length, read whole;
 - substandard_spec: a withdrawn edition named as the one a newer edition replaced (GB 4351-2023已取代GB 4351.1-2005)
   is not the product's standard.
 """
@@ -125,12 +124,14 @@ def test_a_number_right_after_the_certificates_name(rules):
     assert "invalid_certificate" not in ext(rules, title="淮海 干粉灭火器4kg 3C证书 2024年新款", on=date(2025, 3, 1))
 
 
-def test_gas_detector_claims_before_the_return_to_ccc(rules):
+def test_gas_detector_claims_outside_ccc_only_before_certificates_could_be_had(rules):
+    # out of CCC from 2018-06-11; CCCF accepted applications again from 2024-11-01 (mandatory from 2025-07-01), so a
+    # 3C claim after that day may be a real early certificate
     title = "霍尼 家用可燃气体探测器 天然气报警器 3C认证"
     assert "invalid_certificate" in found(rules, shop(title, "128", {"检测气体": "天然气"}), "gas_detector",
-                                          date(2025, 4, 19))
+                                          date(2024, 6, 19))
     assert "invalid_certificate" not in found(rules, shop(title, "128", {"检测气体": "天然气"}), "gas_detector",
-                                              date(2025, 8, 1))
+                                              date(2025, 4, 19))
 
 
 # -- substandard_spec: a withdrawn edition in a comparison --------------------------------------
