@@ -40,7 +40,7 @@ from .spec_checks import check_specs
 from .set_price import set_price_reason
 from .spec_yields import spec_yields
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
-    normalized, parse_specs, today, validate_ccc_number, without_asides, without_other_variants
+    normalized, own_statements, parse_specs, today, validate_ccc_number
 from .spec_checks import _ranged, _scalars, cross_field_mismatch, larger_size_rating, nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
@@ -113,10 +113,11 @@ def _joined_finding(found: Finding, parts: list[tuple[str, str]]) -> Reason:
 _OTHER_SIZES_RE = re.compile(r"另售|另有|还有|也有|其[他它]规格|多规格|可选")
 
 
-def _own_variant_only(text: str) -> str:
-    """The text with other variants on offer and goods it is compared with (比非隔热型玻璃更安全) blanked, each
-    character otherwise as written (`without_other_variants` works on the normalised text, of the same length)."""
-    blanked = without_other_variants(normalized(text))
+def _own_statements_only(text: str) -> str:
+    """The text with all it says of other goods (`own_statements`: other variants on offer, questions, goods it is
+    compared with, 比非隔热型玻璃更安全) blanked, each character otherwise as written (`own_statements` works on the
+    normalised text, of the same length)."""
+    blanked = own_statements(normalized(text))
     return "".join(" " if b == " " else c for c, b in zip(text, blanked))
 
 
@@ -801,7 +802,7 @@ class RiskRules:
         if listing.description and not any(r.code == "spec_mismatch" for r in reasons) \
                 and not _ranged(listing.description, "") and not _OTHER_SIZES_RE.search(listing.description):
             parts = [("title", title)] + [(s, t) for s, t in fields if s.startswith("attributes.")]
-            parts.append(("description", _own_variant_only(listing.description)))
+            parts.append(("description", _own_statements_only(listing.description)))
             joined = " ".join(t for _, t in parts)
             reasons += [_joined_finding(f, parts)
                         for f in check_specs(joined, category, now, self.facts, LazySpecs(joined, self.facts),
@@ -826,7 +827,7 @@ class RiskRules:
             # the title's code against a rating the description states (MFZ/ABC1, 灭火级别：2A/55B); its questions
             # (问：有4A/144B的吗) and other variants on offer (另售MFZ/ABC8 4A/144B) state nothing of this unit
             reasons += [_reason(f, "description") for f in larger_size_rating(
-                without_asides(without_other_variants(normalized(listing.description))),
+                own_statements(normalized(listing.description)),
                 title_specs["extinguisher_codes"], self.facts)]
         if len(attr_texts) > 1 and not any(r.code == "spec_mismatch" for r in reasons):
             reasons += self._attribute_pair_mismatch(fields, analysed, category)

@@ -6,7 +6,8 @@ a time as they are read; `extinguisher_size(specs)` gives its one extinguisher s
 `check_certificates(text)` the `invalid_certificate` findings. The rule checks are `spec_checks`;
 `normalized(text)` is `normalize` remembered for the last few hundred texts, shared by the rules;
 `without_questions(text)` blanks a text's buyer's questions (问：…？), which state nothing of the product;
-`parse_specs` also leaves out a clause comparing the goods with others (比普通2kg的…: `without_asides`).
+`parse_specs` reads only what a text states of the listing's own goods (`own_statements`: not other variants on
+offer, questions, comparisons with other goods (比普通2kg的…) or offers of other goods).
 """
 
 from __future__ import annotations
@@ -586,6 +587,12 @@ def without_asides(norm: str) -> str:
             and "胜过" not in norm and "不一样" not in norm:
         return norm
     return _COMPARED_CLAUSE_RE.sub(lambda m: " " * len(m.group(0)), norm)
+
+def own_statements(norm: str) -> str:
+    """What a normalised text states of the listing's own goods: other variants on offer (`without_other_variants`,
+    a reply sending the buyer to another listing among them) blanked first, then questions, comparisons with other
+    goods and offers of other goods (`without_asides`); the length kept, so spans hold."""
+    return without_asides(without_other_variants(norm))
 
 
 
@@ -1566,7 +1573,7 @@ def parse_specs(text: str, facts: dict[str, Any] | None = None, *, gated: bool =
     the texts a value quotes stay as the seller wrote them.
     """
     facts = facts or load_facts()
-    norm = _figures(without_asides(without_other_variants(normalized(text))))
+    norm = _figures(own_statements(normalized(text)))
     specs: dict[str, Any] = {}
     has = norm.__contains__ if gated else _always
     for _, family in _FAMILIES:
@@ -1585,7 +1592,7 @@ class LazySpecs(Mapping):
     def __init__(self, text: str, facts: dict[str, Any] | None = None) -> None:
         self._facts = facts or load_facts()
         self._text = text
-        self._norm = _figures(without_asides(without_other_variants(normalized(text))))
+        self._norm = _figures(own_statements(normalized(text)))
         self._specs: dict[str, Any] = {}
         self._done: set = set()
 
@@ -1752,4 +1759,4 @@ def check_certificates(text: str, now: datetime | date | None = None,
 
 __all__ = ["SPECS_PATH", "NOT_PER_MEASURE", "load_facts", "parse_specs", "extinguisher_size",
            "check_certificates", "validate_ccc_number", "ccc_digits", "snippet", "locate", "finding", "Finding",
-           "attribute_key", "LazySpecs", "without_questions", "kgf_pressures", "without_asides", "REQUEST_AFTER_RE"]
+           "attribute_key", "LazySpecs", "without_questions", "kgf_pressures", "without_asides", "own_statements", "REQUEST_AFTER_RE"]
