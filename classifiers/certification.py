@@ -421,7 +421,7 @@ def product_findings(fields: Iterable[tuple[str, str]], category: str, scope: Sc
         if source.startswith("attributes."):
             raw_key = source.removeprefix("attributes.")
             if normalize(raw_key).strip() in scope.product_keys:
-                values.append(normalize(text[len(raw_key):]))
+                values.append(normalize(text[len(raw_key):]).lstrip(" :："))
         if scope.product_cue is not None:
             values += [m.group(1) for m in scope.product_cue.finditer(normalized(text))]
         for value in values:

@@ -39,7 +39,7 @@ from .numerals import cn_value
 from .measured import flags_joined, leaves_to_measured, measured_values
 from .same_quantity import same_quantity_twice
 from .self_contradictions import self_contradictions
-from .specs import NOT_PER_MEASURE, REQUEST_AFTER_RE, Finding, attribute_key, normalized, snippet, without_asides
+from .specs import NOT_PER_MEASURE, Finding, attribute_key, normalized, snippet, without_asides
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 # a value's unit -> (what it measures, factor to that measure's base unit)
@@ -237,6 +237,10 @@ def _group_words(groups: dict[str, list[str]]) -> list[tuple[str, str]]:
     return hit[1]
 
 
+# advice to other buyers after a word, in its clause (液化气用户请选另一款, 煤气的请拍另一个链接): the word names the goods
+# the advice sends them to, not these; a request of another kind (安装请找专业人员) leaves the word the goods'
+_ADVICE_AFTER_RE = re.compile(r"[^，,。；;！!？?\n]{0,16}?请(?:另|改)?(?:选|选择|选用|选购|购买|买|拍|下单|用)")
+
 def _words_in(norm: str, groups: dict[str, list[str]], denials: bool = False) -> set[str]:
     """The groups (smoke, heat; methane, co ...) whose words occur in `norm`, the longest word read
     first: a shorter word inside a longer one's match (煤气 in 人工煤气) does not count again;
@@ -249,7 +253,7 @@ def _words_in(norm: str, groups: dict[str, list[str]], denials: bool = False) ->
                 taken.append((m.start(), m.end()))
                 if denials and (_DENIED_BEFORE.search(norm, max(0, m.start() - 6), m.start())
                                 # advice to other buyers (液化气用户请选另一款): no claim of these goods
-                                or REQUEST_AFTER_RE.match(norm, m.end())):
+                                or _ADVICE_AFTER_RE.match(norm, m.end())):
                     continue
                 found.add(group)
     return found
@@ -301,8 +305,8 @@ def _said_re(rule: dict[str, Any], groups: dict[str, list[str]]) -> tuple[re.Pat
         words = "|".join(_word_re(w).pattern for w, _ in _group_words(groups))
         verbs = "|".join(re.escape(normalize(v)) for v in rule.get("said_verbs") or ())
         after = "|".join(re.escape(normalize(v)) for v in rule.get("said_after") or ())
-        parts = ([rf"(?:{verbs})\s*(?:的是|的|是|为)?\s*(?P<w>{words})"] if verbs else []) + \
-                ([rf"(?P<w2>{words})\s*(?:{after})"] if after else [])
+        parts = ([rf"(?:{verbs})\s*+(?:的是|的|是|为)?\s*+(?P<w>{words})"] if verbs else []) + \
+                ([rf"(?P<w2>{words})\s*+(?:{after})"] if after else [])
         hit = _SAID_RES[id(rule)] = (rule, re.compile("|".join(parts)) if parts and words else None, of)
     return hit[1], hit[2]
 
@@ -319,7 +323,7 @@ def _detection_said(fields: list[tuple[str, str]], rule: dict[str, Any], groups:
     norm = without_asides(normalized(text))
     said: dict[str, re.Match] = {}
     for m in rx.finditer(norm):
-        if _DENIED_BEFORE.search(norm, max(0, m.start() - 6), m.start()) or REQUEST_AFTER_RE.match(norm, m.end()):
+        if _DENIED_BEFORE.search(norm, max(0, m.start() - 6), m.start()) or _ADVICE_AFTER_RE.match(norm, m.end()):
             continue
         word = m.group("w") if m.group("w") is not None else m.group("w2")
         said.setdefault(of.get(word, ""), m)

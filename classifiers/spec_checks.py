@@ -1088,9 +1088,9 @@ def _coating(text: str, specs: dict[str, Any]) -> list[Finding]:
 
 # a coat's thickness as a listing states it (涂层厚度：25mm, 涂装厚度约2毫米); a range (3-7mm) or a bound
 # (≤3mm) names the type's band, no one coat, and is not read
-_COAT_THICKNESS_RE = re.compile(r"(?:涂层|涂装|涂刷|涂膜|干膜|施工)?厚度\s*[:：]?\s*(?:约|为|在)?\s*"
-                                r"(\d{1,2}(?:\.\d{1,2})?)\s*(?:mm|毫米)(?!\s*[-~～至到])")
-_COAT_RANGE_BEFORE_RE = re.compile(r"\d\s*(?:mm|毫米)?\s*[-~～至到]\s*$")
+_COAT_THICKNESS_RE = re.compile(r"(?:涂层|涂装|涂刷|涂膜|干膜|施工)?厚度\s*+[:：]?\s*+(?:约|为|在)?\s*+"
+                                r"(\d{1,2}(?:\.\d{1,2})?)\s*+(?:mm|毫米)(?!\s*+[-~～至到])")
+_COAT_RANGE_BEFORE_RE = re.compile(r"\d\s*+(?:mm|毫米)?\s*+[-~～至到]\s*+$")
 
 
 def _coating_thickness(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
@@ -1355,9 +1355,8 @@ def check_specs(text: str, category: str, now: datetime | date | None = None,
         if not mismatch_only:
             found += _gas_pressure(text, facts) + _gas_fill(text, specs, facts) + _gas_design(text, facts)
     if category == "fire_retardant_coating":
-        found += _coating(text, specs)
-        if not found:
-            found += _coating_thickness(text, specs, facts)
+        coating = _coating(text, specs)
+        found += coating or _coating_thickness(text, specs, facts)
     if category == "fire_pump" or (category == "other_fire" and specs.get("pumps")):
         found += _pump(text, specs, facts)
     if category in ("flame_retardant_cable", "fire_resistant_cable"):

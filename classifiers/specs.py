@@ -232,7 +232,7 @@ _GRADE_COMPARED_RE = re.compile(r"(?:比|相当于|优于|胜过|不如|区别�
 _MM_RE = re.compile(r"(\d(?<![\d.+]\d)\d?(?:\.\d)?)\s*(?:mm|毫米|厘(?!米))(?![\d+])")
 # a thickness said as such (厚度 25mm, 厚19毫米, 厚度2.0公分, 厚2.5cm: ten times as many mm), where a text's other
 # millimetres (偏差±2mm, 2400×1500mm) are no thickness, nor a part's (钢框厚1.5mm, 胶层厚1mm)
-_THICK_SAID_RE = re.compile(r"(?<![框板钢边胶层膜漆壁管材皮])厚度?\s*[:：为约]?\s*(\d(?<![\d.+]\d)\d?(?:\.\d{1,2})?)\s*(mm|毫米|厘(?!米)|公分|厘米|cm)(?![a-z²\d+])")
+_THICK_SAID_RE = re.compile(r"(?<![框板钢边胶层膜漆壁管材皮])厚度?\s*+[:：为约]?\s*+(\d(?<![\d.+]\d)\d?(?:\.\d{1,2})?)\s*+(mm|毫米|厘(?!米)|公分|厘米|cm)(?![a-z²\d+])")
 # sprinklers
 _SPRINKLER_RE = re.compile(r"(?<![a-z])(?:([kt])\s*-\s*)?zst\s*(zd|xd|bs|bw|x|z|b|p|g|d)?\s*-?\s*(15|20|10|25)?"
                            r"\s*[-/]?\s*(\d{2,3})?\s*(?:℃|°c|度)?")
@@ -241,7 +241,7 @@ _COLOUR_RE = re.compile(r"(橙|红|黄|绿|蓝|紫)(?:色|球)|颜色\s*[:：]?\
 _COLOUR_BALL_RE = re.compile(r"[橙红黄绿蓝紫]球")
 _K_RE = re.compile(r"k(?<![a-z]k)\s*=?\s*(\d{2,3})(?![\d])")
 # a K-factor named in a table row (K系数 80, K值：115, 流量系数 80)
-_K_ROW_RE = re.compile(r"(?:k(?<![a-z]k)\s*(?:系数|值|因子)|流量系数)\s*[=:：]?\s*(\d{2,3})(?![\d.])")
+_K_ROW_RE = re.compile(r"(?:k(?<![a-z]k)\s*+(?:系数|值|因子)|流量系数)\s*+[=:：]?\s*+(\d{2,3})(?![\d.])")
 _DN_RE = re.compile(r"d(?<![a-z]d)n\s*(\d{2,3})(?!\d)")
 # a pipe thread or bore in inches: 1寸, 1.5寸, a fraction (1/2寸, 3/4寸) or a whole and a fraction (1-1/2寸,
 # 1 1/2寸); never the last digits of another number (12寸; DN15 1/2寸 is 1/2) nor a denominator alone (the "2寸"
@@ -250,12 +250,6 @@ _DN_RE = re.compile(r"d(?<![a-z]d)n\s*(\d{2,3})(?!\d)")
 _INCH_RE = re.compile(r"(?<![\d.])(?:(\d)\s*[-\s]\s*(?=\d\s*/))?(?:(\d)\s*/\s*(\d)|(\d(?:\.\d{1,2})?))\s*(?:寸|英寸)(半)?")
 _BORE_WORD_RE = re.compile(r"(?:口径|内径|通径|公称直径|接口规格)\s*[:：]?\s*(?:dn)?\s*(\d{2,3})\s*(?:mm|毫米)?(?!\d)"
                            r"|(?<![\d.])(\d{2,3})\s*(?:mm|毫米)?\s*(?:口径|通径)")
-# a pipe thread in 分 (eighths of an inch, a plumber's size): 4分 = 1/2" = DN15, 6分 = 3/4" = DN20, 1寸 is the
-# inch rule's; only with a word naming a bore or thread before it (口径：4分, 接口 6分) or after it (4分口, 4分螺纹,
-# 4分接口), never a minute (4分钟) or a score
-_FEN_BORE_RE = re.compile(r"(?:口径|接口|螺纹|丝口|管径|接头|通径)[^\d，,。;；\n]{0,4}?(?<![\d.])([46])\s*分(?![钟\d])"
-                          r"|(?<![\d.])([46])\s*分(?:口|螺纹|丝口|丝|接口|管|牙)")
-_FEN_TO_DN = {"4": 15, "6": 20}
 _HYDRANT_RE = re.compile(r"(s(?<![a-z]s)(?:n[zsw]{0,2}|s|a))\s*(\d{2,3})(?!\d)")
 _XBD_RE = re.compile(r"(?<![a-z])xbd\s*(\d{1,2}(?:\.\d{1,2})?)\s*/\s*(\d{1,3}(?:\.\d)?)")
 _HEAD_RE = re.compile(r"扬程\s*[:：]?\s*(\d{1,3}(?:\.\d)?)\s*(?:m|米)")
@@ -265,9 +259,9 @@ _MIX_RE = re.compile(r"([136](?<![\d.][136]))\s*%\s*(?:型|混合比|配比)?")
 _PRESSURE_RE = re.compile(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])")
 # a pressure in 公斤 as the trade says it (16公斤压力, 工作压力：10公斤, 8公斤的水压): kgf/cm², read as 0.1 MPa each; a burst or
 # test pressure (爆破压力 40公斤) is no working pressure
-_KGF_PRESSURE_RE = re.compile(r"(?:工作压力|使用压力|额定压力|压力|水压)\s*[:：为约]?\s*"
-                              r"(\d(?<![\d.]\d)\d?(?:\.\d)?)\s*公斤(?![/每])"
-                              r"|(\d(?<![\d.]\d)\d?(?:\.\d)?)\s*公斤\s*的?\s*(?:工作压力|压力|水压)")
+_KGF_PRESSURE_RE = re.compile(r"(?:工作压力|使用压力|额定压力|压力|水压)\s*+[:：为约]?\s*+"
+                              r"(\d(?<![\d.]\d)\d?(?:\.\d)?)\s*+公斤(?![/每])"
+                              r"|(\d(?<![\d.]\d)\d?(?:\.\d)?)\s*+公斤\s*+的?\s*+(?:工作压力|压力|水压)")
 
 
 _TEST_BEFORE_RE = re.compile(r"(?:爆破|试验|测试|破坏|破裂)$")
@@ -298,7 +292,9 @@ _HOSE_RE = re.compile(r"(\d(?<![\d.\-/a-z]\d)\d?)\s*-\s*(\d{2,3})\s*-\s*(\d{2,3}
 _LENGTH_RE = re.compile(r"(\d(?<![\d.]\d)\d{0,2})\s*(?:米|m)(?![a-z²m])(?!\s*[*×x])")
 _COUPLING_RE = re.compile(r"(?<![a-z])k(ds|dn|ws|wx|wz|wh|wk|d|j|y|z|a)\s*-?\s*(\d{2,3})(?![\d])")
 # cables
-_CABLE_RE = re.compile(r"(?<![a-z])((?:wd)?(?:zr-?nh|zr|z[abcd]n|z[abcd]|zn|nh|n|z)?)\s*-?\s*"
+# (a match starts on a character, not inside a run of spaces: blanked asides leave long runs, and a start in each
+# would read the run again and again)
+_CABLE_RE = re.compile(r"(?<![a-z])(?=\S)((?:wd)?(?:zr-?nh|zr|z[abcd]n|z[abcd]|zn|nh|n|z)?)\s*+-?\s*+"
                        r"(yjv22|yjlv|yjy|yjv|vv22|vv|bvvb|bvr|bvv|bv|byjr|byj|rvvp|rvv|rvs|rv|kvvp|kvv|bttz|bttrz|"
                        r"yttw|btly|ng-a|djyvp)(?![a-z])")
 _CONDUCTOR_RE = re.compile(r"(\d(?<![\d.*×]\d)(?<!\dx\d)\d?)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?)(?:\s*\+\s*(\d)\s*[*×x]\s*(\d{1,3}(?:\.\d{1,2})?))?"
@@ -315,12 +311,13 @@ _CORES_ROW_RE = re.compile(r"芯数\s*[:：]?\s*(\d{1,2}|[一二两三四五六�
 _CN_NUM = r"\d{1,2}|[一二两三四五六七八九十]{1,3}"
 _SEC_NUM = r"\d{1,3}(?:\.\d{1,2})?|[一二两三四五六七八九十]{1,3}(?:点[一二三四五六七八九])?"
 _CONDUCTOR_WORDS_RE = re.compile(
-    rf"(?<![a-z\d.])({_CN_NUM})\s*芯\s*[*×x]?\s*({_SEC_NUM})\s*(?:平方(?:毫米)?|mm²|mm2|㎟)?"
-    rf"(?:\s*(?:加|\+|和)\s*({_CN_NUM})\s*芯\s*[*×x]?\s*({_SEC_NUM})\s*(?:平方(?:毫米)?|mm²|mm2|㎟)?)?"
+    rf"(?<![a-z\d.])({_CN_NUM})\s*+芯\s*+[*×x]?\s*+({_SEC_NUM})(?:\s*+(?:平方(?:毫米)?|mm²|mm2|㎟))?"
+    rf"(?:\s*+(?:加|\+|和)\s*+({_CN_NUM})\s*+芯\s*+[*×x]?\s*+({_SEC_NUM})(?:\s*+(?:平方(?:毫米)?|mm²|mm2|㎟))?)?"
     r"(?![\d.])")
 _VOLTAGE_RE = re.compile(r"(0\.6/1|450/750|300/500|300/300|8\.7/15|26/35|0\.6/1\.0)\s*(kv|v)?")
 # blankets, batteries, packs, certificates
-_SIZE_RE = re.compile(r"(\d{1,4}(?:\.\d{1,2})?)\s*(mm|毫米|m|米|cm|厘米)?\s*[*×x]\s*(\d{1,4}(?:\.\d{1,2})?)\s*(mm|毫米|m|米|cm|厘米)?(?![\d.*×x])")
+_SIZE_RE = re.compile(r"(\d{1,4}(?:\.\d{1,2})?)\s*+(mm|毫米|m|米|cm|厘米)?\s*+[*×x]\s*+(\d{1,4}(?:\.\d{1,2})?)"
+                      r"(?:\s*+(mm|毫米|m|米|cm|厘米))?(?![\d.*×x])")
 # 4只装, 装12个; never a minimum order (包装：10只起批 is one unit's price, ten the least order)
 _PACK_RE = re.compile(r"(\d{1,3})\s*(?:只|个|瓶|具|支|条|套|件|台)\s*装|装\s*(\d{1,3})\s*(?:只|个|瓶|具)(?!\s*起(?:批|订|售|购))")
 # a CCC number written in groups (2023 0109 1807 0001, 2023-01-0918-070001: its 4-digit groups or its fields
@@ -330,7 +327,7 @@ _CCC_GROUPED = (r"\d{4}" + _CCC_SEP + r"\d{4}" + _CCC_SEP + r"\d{4}" + _CCC_SEP 
                 r"\d{4}" + _CCC_SEP + r"\d{2}" + _CCC_SEP + r"\d{4}" + _CCC_SEP + r"\d{6}")
 # (session 33) 是/为 between the cue and the number (证书号是2019…, 证书编号为2021…), as a seller or a host says it
 # and a digit run in spaced groups of another length (2019 0810 0123 456: 15 digits) read whole, not as its first group
-_CERT_VALUE = (r"\s*[:：]?\s*(?:是|为)?\s*(?:no\.?\s*)?((?:" + "|".join(_CCC_GROUPED) + r")(?![0-9a-z])"
+_CERT_VALUE = (r"\s*+[:：]?\s*+(?:是|为)?\s*+(?:no\.?\s*+)?((?:" + "|".join(_CCC_GROUPED) + r")(?![0-9a-z])"
                r"|\d{4}(?: \d{2,6}){2,4}(?![0-9a-z])|[0-9a-z][0-9a-z-]{3,30})")
 # the same groups, each separator optional (2023-01091807-0001 keeps its dashes at group boundaries)
 _CCC_GROUPED_RES = tuple(re.compile(g.replace(_CCC_SEP, _CCC_SEP + "?")) for g in _CCC_GROUPED)
@@ -398,7 +395,7 @@ def _cert_digit_re(raw_cues: tuple[str, ...]) -> re.Pattern | None:
     if not raw_cues:
         return None
     cues = sorted((normalize(c) for c in raw_cues), key=len, reverse=True)
-    return re.compile("(" + "|".join(map(re.escape, cues)) + r")\s*[:：]?\s*(\d[\d -]{10,26}\d)(?![0-9a-z])")
+    return re.compile("(" + "|".join(map(re.escape, cues)) + r")\s*+[:：]?\s*+(\d[\d -]{10,26}\d)(?![0-9a-z])")
 
 
 def _ext_codes(norm: str, facts: dict[str, Any]) -> list[dict[str, Any]]:
@@ -903,7 +900,7 @@ def _rating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict
 # (session 33) a door's opening in millimetres, either side first (2100×1000, 1000*2100mm, 1200x2100): a width of
 # 400-4000 mm and a height of 1200-4500 mm, kept as (shorter, longer); a glass or a leaf's size (800×1800 with
 # a thickness) is read the same and compared only in fire_door listings
-_DOOR_OPENING_RE = re.compile(r"(?<![\d.×*x])(\d{3,4})\s*(?:mm|毫米)?\s*[*×x]\s*(\d{3,4})\s*(?:mm|毫米)?(?![\d.]|\s*[*×x])")
+_DOOR_OPENING_RE = re.compile(r"(?<![\d.×*x])(\d{3,4})\s*+(?:mm|毫米)?\s*+[*×x]\s*+(\d{3,4})(?:\s*+(?:mm|毫米))?(?![\d.]|\s*+[*×x])")
 
 
 # a part's or a package's size before it (门扇尺寸 2050×950, 玻璃 500×1200, 包装 2200×1100): not the opening
@@ -975,16 +972,15 @@ def _k_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str,
 
 
 # a pipe thread or bore in 分 (eighths of an inch, the plumbing trade's: 4分 = 1/2寸 = DN15, 6分 = DN20, 8分 = DN25),
-# after a word of a thread or bore (接口：6分, 螺纹 4分) or before one (4分管, 6分丝口); 4分钟 is a time
-_EIGHTHS_DN = {"4": 15, "6": 20, "8": 25}
-_EIGHTHS_RE = re.compile(r"(?:接口|螺纹|丝口|外丝|内丝|口径|管径|接管|连接)\s*(?:规格|尺寸)?\s*[:：为]?\s*([468])\s*分(?![钟之数])"
-                         r"|(?<![\d.])([468])\s*分\s*(?:管|丝|螺纹|接口|口)(?![\u4e00-\u9fff]?钟)")
-
+# only after a word of a thread or bore (口径：4分, 接口规格 6分, 螺纹 4分) or before one (4分管, 6分丝口, 4分牙),
+# never a time (4分钟) or a score (4分之一, 4分数)
+_FEN_TO_DN = {"4": 15, "6": 20, "8": 25}
+_FEN_BORE_RE = re.compile(r"(?:接口|螺纹|丝口|外丝|内丝|口径|管径|接管|接头|连接|通径)[^\d，,。;；\n]{0,4}?(?<![\d.])([468])\s*+分"
+                          r"(?![钟之数\d])"
+                          r"|(?<![\d.])([468])\s*+分\s*+(?:管|丝口|丝|螺纹|接口|口|牙)(?![\u4e00-\u9fff]?钟)")
 
 def _dn_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
     dn = [int(v) for v in _DN_RE.findall(norm)] if has("dn") else []
-    if has("分"):
-        dn += [_EIGHTHS_DN[a or b] for a, b in _EIGHTHS_RE.findall(norm)]
     if has("寸"):
         dn += [_INCH_TO_DN[v] for v in _inches(norm) if v in _INCH_TO_DN]
     if has("分"):
@@ -1267,7 +1263,6 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 # A word whose own clause goes on to ask something of the buyer (管网式系统请由有资质的单位施工, 木质门请咨询客服) names
 # goods the advice or the request is about, not what the listing sells (heldout9: a cabinet unit's after-sale text)
 _REQUEST_AFTER_RE = re.compile(r"[^，,。；;！!？?\n]{0,16}?请")
-REQUEST_AFTER_RE = _REQUEST_AFTER_RE  # (claims.py reads a detected gas the same way)
 # a word the buyer is sent to as another choice (醇类请选抗溶型, 需要请拍铝芯款, 建议选用双面的): other goods on offer
 _OTHER_CHOICE_BEFORE_RE = re.compile(r"(?:请|建议|可以|可)(?:另|改)?(?:选|选择|选用|选购|购买|买|拍|下单)\s*$")
 _WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
@@ -1759,4 +1754,4 @@ def check_certificates(text: str, now: datetime | date | None = None,
 
 __all__ = ["SPECS_PATH", "NOT_PER_MEASURE", "load_facts", "parse_specs", "extinguisher_size",
            "check_certificates", "validate_ccc_number", "ccc_digits", "snippet", "locate", "finding", "Finding",
-           "attribute_key", "LazySpecs", "without_questions", "kgf_pressures", "without_asides", "own_statements", "REQUEST_AFTER_RE"]
+           "attribute_key", "LazySpecs", "without_questions", "kgf_pressures", "without_asides", "own_statements"]
