@@ -143,3 +143,12 @@ def test_asides_end_at_their_clause_or_title_word():
     assert parse_specs("比普通款耐用 干粉灭火器 4kg").get("weights_kg") == [4.0]
     assert parse_specs("消防水带 25米 搭配20米水带更划算").get("lengths_m") == [25]
     assert not parse_specs("跟2kg的比，灭火时间长一倍").get("weights_kg")
+
+
+def test_a_request_of_another_kind_keeps_the_detected_gas(rules):
+    # advice sending other buyers elsewhere needs a choice verb after 请 (请选, 请拍); a request about installing does not
+    # make the gas the goods detect someone else's
+    assert mismatch(rules, "gas_detector", "家用天然气报警器 燃气泄漏探测器", {"品牌": "安居"},
+                    "本款专测液化气安装请找物业或专业师傅。")
+    assert not mismatch(rules, "gas_detector", "家用天然气报警器 燃气泄漏探测器", {"品牌": "安居"},
+                        "本款专测天然气，液化气用户请选另一款。")
