@@ -17,29 +17,17 @@ that must be flagged spec_mismatch and near misses beside them that must stay cl
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 
 from classifiers.numerals import arabic_before
 from classifiers.risk import RiskRules
 from classifiers.same_quantity import _UNIT_FOLLOW_RE
-from firewatch.core.models import Listing
-
-ON = date(2026, 3, 1)
+from tests.classifiers.test_spec_contradictions import mismatch  # the listing's spec_mismatch reason, or None
 
 
 @pytest.fixture(scope="module")
 def rules() -> RiskRules:
     return RiskRules()
-
-
-def mismatch(rules: RiskRules, category: str, title: str, attributes=None, description: str = ""):
-    listing = Listing(platform="taobao", listing_id="t", title=title, price=Decimal(100), shop_name="某某消防器材店",
-                      attributes=dict(attributes or {}), description=description)
-    reasons, _ = rules.check(listing, category, now=ON)
-    return next((r for r in reasons if r.code == "spec_mismatch"), None)
 
 
 FLAGGED = [
