@@ -72,18 +72,19 @@ _BOX_RES = [
 ]
 _PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "份", "x", "*", "×", "具", "瓶")  # every _BOX_RES match holds one
 _PACK_CUE_RE = re.compile("|".join(map(re.escape, _PACK_CUES)))  # one scan for all of them
-_LENGTH_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:米|m)(?![m²2a-z])(?!\s*起(?:订|批|售|购))")
+_LENGTH_RE = re.compile(r"(\d(?<!\d\d)\d*+(?:\.\d++)?)\s*+(?:米|m)(?![m²2a-z])(?!\s*+起(?:订|批|售|购))")
 _KW_RE = re.compile(r"(\d+(?:\.\d+)?)\s*kw(?![a-z])")
 # a hose's GB 6246 code: pressure class - diameter - length in metres (8-65-20: 20 m of DN65)
 _HOSE_CODE_RE = re.compile(r"(?<![\d.])(?:8|10|13|16|20|25)\s*-\s*(?:25|40|50|65|80|100)\s*-\s*(\d{2})(?![\d.])")
 _PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")
 _PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|吨|升|l)(?![a-z])")
 _PER_AREA_RE = re.compile(r"(?:每|/|一)\s*(?:平方米|平米|平方|㎡|m²|m2)(?![a-z0-9])|按(?:平方|平米|面积)")
-_AREA_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(?:平方米|平米|㎡|m²|m2)(?![a-z0-9])")
-# width x height, the unit after the second figure or after each (1200x1500mm, 3米×3米, 3m×3m)
-_DIMS_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(mm|cm|m|米)?\s*[x*×]\s*(\d+(?:\.\d+)?)\s*(mm|cm|m|米)?(?![a-z])")
+_AREA_RE = re.compile(r"(\d(?<!\d\d)\d*+(?:\.\d++)?)\s*+(?:平方米|平米|㎡|m²|m2)(?![a-z0-9])")
+# width x height, the unit after the second figure or after each (1200x1500mm, 3米×3米, 3m×3m); a figure is
+# never read from inside a run of digits (linear on a long run)
+_DIMS_RE = re.compile(r"(\d(?<![\d.]\d)\d*+(?:\.\d++)?)\s*+(?:(mm|cm|m|米)\s*+)?[x*×]\s*(\d++(?:\.\d++)?)(?![\d.])\s*(mm|cm|m|米)?(?![a-z])")
 # a density or a rate (密度1150kg/m³, 1.1kg/L) is no amount sold (specs.NOT_PER_MEASURE)
-_KG_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|l|升|斤)(?![a-z])" + NOT_PER_MEASURE)
+_KG_RE = re.compile(r"(\d(?<!\d\d)\d*+(?:\.\d++)?)\s*+(kg|公斤|千克|l|升|斤)(?![a-z])" + NOT_PER_MEASURE)
 # tonnes only as what is sold (1吨 in a title), never a works' output or stock (日产50吨, 库存200吨)
 # (the lookbehind after the first digit: the engine skips ahead to a digit; test_regex_rewrites.py)
 _TONNE_RE = re.compile(r"(\d(?<![\d.]\d)\d*(?:\.\d+)?)\s*吨")
@@ -191,7 +192,7 @@ _SCALES = {"per_rated_hour": (rated_hours, "h 耐火极限"),
 
 
 # several sizes offered on one page (1.5/2.5/4/6平方, 2.5 4 6平方): the price shown is the least one's
-_OFFERED_RE = re.compile(r"(?<![\d.*×x])((?:\d+(?:\.\d+)?\s*[/、,，\s]\s*)+\d+(?:\.\d+)?)\s*(?:平方|平|mm²|mm2)(?![a-z0-9])")
+_OFFERED_RE = re.compile(r"(?<![\d.*×x])((?:\d+(?:\.\d+)?(?:\s*+[/、,，]|\s)\s*+)+\d+(?:\.\d+)?)\s*(?:平方|平|mm²|mm2)(?![a-z0-9])")
 # a single-core wire's code carries its section: BV2.5, ZR-BVR6, NH-BV 4
 _WIRE_CODE_RE = re.compile(r"(?<![a-z])(?:bv|bvr|bvv|rv|br)\s?(\d+(?:\.\d+)?)(?![\d.*×x])")
 

@@ -265,7 +265,7 @@ _PER_HOUR_RE = re.compile(r"(?<=\d)(?:立方米|立方|方|m3|m³)\s*(?:每小�
 _PER_SECOND_RE = re.compile(r"(?<=\d)(?:升|l)\s*(?:每秒|/秒|每s)")
 _PER_TIME = ((_PER_HOUR_RE, "m3/h"), (_PER_SECOND_RE, "l/s"))
 # (钟 counted with 个 is an hour, 三个钟; not a clock, 三个钟表)
-_UNIT_FOLLOW_RE = re.compile(r"\s*个?\s*(?:" + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
+_UNIT_FOLLOW_RE = re.compile(r"\s*+(?:个\s*+)?(?:" + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
                              + r"|个钟(?![表点]))")
 
 

@@ -859,18 +859,18 @@ def _gas(text: str, specs: dict[str, Any]) -> list[Finding]:
 
 
 # 阻燃C类, 阻燃类别：A类, 阻燃等级 B 级 (GB/T 19666 bunched-cable categories)
-_FLAME_CLASS_RE = re.compile(r"阻燃\s*(?:类别|等级|级别|类)?\s*[:：]?\s*([abcd])\s*(?:类|级)")
+_FLAME_CLASS_RE = re.compile(r"阻燃\s*+(?:(?:类别|等级|级别|类)\s*+)?(?:[:：]\s*+)?([abcd])\s*+(?:类|级)")
 _CCA_RE = re.compile(r"铜包铝|铝包铜|铜包钢|cca(?![a-z])")
 
 
 # several sizes on offer: 1.5/2.5/4/6平方, 1.5 2.5 4 6平方, 1.5、2.5、4平方
-_SECTION_LIST_RE = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,2})?(?:\s*[/、,，\s]\s*\d{1,3}(?:\.\d{1,2})?){2,}\s*(?:平方|mm²|mm2|㎟)")
+_SECTION_LIST_RE = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,2})?(?:(?:\s*+[/、,，]|\s)\s*+\d{1,3}(?:\.\d{1,2})?){2,}\s*(?:平方|mm²|mm2|㎟)")
 # a flame-retardant class GB/T 19666-2019 does not have (ZE级, ZE-RVV): its classes are ZA-ZD
 _NO_SUCH_FLAME_CLASS_RE = re.compile(r"(?<![a-z])(?:wd)?(z[ef])(?=\s*(?:级|类|-\s*[a-z]{2,}|阻燃))")
 
 
 # the burning class named right after GB 31247's term (燃烧性能：A1级, 燃烧性能等级 B4): the class itself
-_BURNING_NOTATION_RE = re.compile(r"燃烧性能(?:等级|分级|级别)?\s*[:：为达]?\s*([ab]\s*\d?)(?![\d.])\s*(?:级|类)?")
+_BURNING_NOTATION_RE = re.compile(r"燃烧性能(?:等级|分级|级别)?\s*+(?:[:：为达]\s*+)?([ab]\s*\d?)(?![\d.])\s*(?:级|类)?")
 
 
 def _burning_notation(norm: str) -> tuple[str, str] | None:
@@ -889,7 +889,7 @@ def _burning_notation(norm: str) -> tuple[str, str] | None:
     return None
 
 
-_FIRE_DENIED_RE = re.compile(r"(?:是否)?耐火(?:性能|功能)?\s*[:：]?\s*(?:否|无|不是|没有|不具备)(?![\u4e00-\u9fff])|非耐火|不耐火")
+_FIRE_DENIED_RE = re.compile(r"(?:是否)?耐火(?:性能|功能)?\s*+(?:[:：]\s*+)?(?:否|无|不是|没有|不具备)(?![\u4e00-\u9fff])|非耐火|不耐火")
 _FIRE_COMPARED_RE = re.compile(r"(?:比|不同于|区别于|优于|替代|代替|普通)\s*$")
 
 
@@ -1865,11 +1865,11 @@ def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
 
 
 # a range of sizes on offer: 1-8kg可选, 1.0-1.8m可选, 1.5~6mm²可选 (the range, then an option word)
-_OPTION_RANGE_RE = re.compile(r"\d(?:\.\d+)?\s*[a-z²\u4e00-\u9fff]{0,2}\s*[-~～至到]\s*\d(?:\.\d+)?[^，,。;；\d]{0,6}?"
+_OPTION_RANGE_RE = re.compile(r"\d(?:\.\d+)?\s*+(?:[a-z²\u4e00-\u9fff]{1,2}\s*+)?[-~～至到]\s*\d(?:\.\d+)?[^，,。;；\d]{0,6}?"
                               r"(?:可选|任选|选配|可定|齐全|多规格|均有)")
 # a total of several units: 共40米, 合计 8kg, 总充装量 8kg, 一共240升
 _TOTAL_RE = re.compile(r"(?:(?<![\u4e00-\u9fff])总|[两二三四五六七八九十双\d]\s*[只个瓶盘卷条套件具组柜]\s*(?:合|共)|合计|总计|一共|(?:^|[，,。;；\s])共)"
-                       r"(?:充装量|容量|容积|长度|重量|量|重|长)?\s*[:：为约]?\s*\d|(?<![\u4e00-\u9fff])总(?:充装量|容量|容积|长度|重量)")
+                       r"(?:充装量|容量|容积|长度|重量|量|重|长)?\s*+(?:[:：为约]\s*+)?\d|(?<![\u4e00-\u9fff])总(?:充装量|容量|容积|长度|重量)")
 
 
 def _openings_within(a: set, b: set) -> bool:

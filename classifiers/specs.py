@@ -623,7 +623,7 @@ def _sprinklers(norm: str) -> list[dict[str, Any]]:
 
 # the section after a cable type: a number not followed by a multiplication (3*4), a length
 # (100米, 100m), a count (卷, 芯, 元) or a voltage (450/750)
-_CODE_SECTION_RE = re.compile(r"\s*-?\s*(\d{1,3}(?:\.\d{1,2})?)(?![\d.])(?!\s*(?:[*×x米卷元芯/+＋]|m(?!m)|kv|v))")
+_CODE_SECTION_RE = re.compile(r"\s*+(?:-\s*+)?(\d{1,3}(?:\.\d{1,2})?)(?![\d.])(?!\s*(?:[*×x米卷元芯/+＋]|m(?!m)|kv|v))")
 
 
 def _cables(norm: str) -> list[dict[str, Any]]:
