@@ -163,7 +163,7 @@ _NOT_THE_GOODS = re.compile(r"箱子|纸箱|外箱|盒子|包装|一箱|每箱|�
 # (session 34) a speaker's mark in a live stream or a shop's chat (主播：, 客服：, 掌柜回复：): what follows, to the end of
 # its sentence, is the seller's own statement, read as a reply to no stated question; the host's address to the
 # audience (家人们, 宝子们, 亲) before a figure names nothing
-_SPEAKER_RE = re.compile(r"(?:主播|客服|掌柜|店主|老板|卖家|商家|回复)\s*[:：]")
+_SPEAKER_RE = re.compile(r"(?:主播|客服|掌柜|店主|老板|卖家|商家|回复)\s*+[:：]")
 _SPEAKER_REACH = 40
 _SPEAKER_WORDS = re.compile(r"(?:主播|客服|掌柜|店主|老板|卖家|商家|回复|家人们|宝子们|宝子|宝宝们|姐妹们|兄弟们|老铁们|亲)+$")
 

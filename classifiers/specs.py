@@ -537,7 +537,9 @@ _OTHER_VARIANTS_RE = re.compile(
     # a bare 可选 only before the word it joins (可选20米; 57℃/68℃可选 ZSTZ15: the code after the space is the product's)
     r"|可选(?![配择购装])[:：]?" + _CLAUSE_CHARS + r"*"
     # (bounded: on a long run of text without punctuation an open repeat before 可选 takes quadratic time)
-    r"|" + _CLAUSE_CHARS + r"{1,40}可选(?![配择购装])")
+    r"|" + _CLAUSE_CHARS + r"{1,40}可选(?![配择购装])"
+    # (session 34) a clause ending on another variant on offer (2公斤的也有哦, 两公斤的要另拍): bounded the same way
+    r"|" + _CLAUSE_CHARS + r"{1,40}(?:也有|还有|另拍|另外拍)(?=[哦呢的哈啊呀]{0,3}(?:[，,。；;！!？?\n]|$))")
 
 
 # a buyer's question and the seller's reply that sends the buyer to another listing or a made-to-order piece (问：有五芯的吗？
@@ -600,7 +602,7 @@ def without_other_variants(norm: str) -> str:
         norm = _COMPARED_RE.sub(lambda m: " " * len(m.group(0)), norm)
     if "问" in norm and ("另" in norm or "定" in norm or "链接" in norm or "单独" in norm):
         norm = _OTHER_LISTING_REPLY_RE.sub(lambda m: " " * len(m.group(0)), norm)
-    if "有" not in norm and "售" not in norm and "其" not in norm and "可选" not in norm:
+    if "有" not in norm and "售" not in norm and "其" not in norm and "可选" not in norm and "另" not in norm:
         return norm
     return _OTHER_VARIANTS_RE.sub(lambda m: " " * len(m.group(0)), norm)
 
@@ -1476,7 +1478,7 @@ _CN_RUN = "[零〇一二两三四五六七八九十百千万]+"
 # mark (答：两公斤的箱子, 客服：, 主播：) it is left as words for same_quantity, which reads what a reply is about, and a
 # clause naming a box, the parcel, the whole bottle or another product (二十公斤的快递, 整瓶六公斤左右, 比那个三公斤的重,
 # 上一个链接是两公斤的) names no fill either
-_MASS_FOLLOW_RE = re.compile(r"\s*(?:公斤|千克|斤|kg)(?![a-z])")
+_MASS_FOLLOW_RE = re.compile(r"\s*+(?:公斤|千克|斤|kg)(?![a-z])")
 _MASS_TALK_RE = re.compile(r"[问答]|回复|客服|主播|掌柜|卖家|商家|店主|老板|家人们|宝子|亲[,，:：]")
 _MASS_OTHER_RE = re.compile(r"比|箱|盒|包装|快递|物流|发货|运费|邮费|托运|整[瓶台具罐桶个只]|链接|上一个|下一个|上一款|下一款|"
                             r"另|其他|其它|还有|也有|可选|选配|建议|推荐|适合")
@@ -1511,10 +1513,13 @@ _MASS_SENTENCE_STOP_RE = re.compile(r"[。;；!！?？\n【]")
 _SPEC_FOLLOW = _SpecFollow()
 # the cheap test: a numeral run (with a spoken decimal, 二点五) right before a unit; a cable's cores times section
 # said in words (四乘三十五加一乘十六: 4×35+1×16); a half after a mass in digits (2公斤半: 2.5公斤)
-_CN_FIGURE_RE = re.compile(_CN_RUN + r"(?:点[零〇一二两三四五六七八九]{1,3})?" + _SPEC_FOLLOW_RE.pattern
-                           + "|" + _CN_RUN + "乘" + _CN_RUN + "|[一二两三四五六七八九]米[一二三四五六七八九]"
-                           + "|" + _CN_RUN + _MASS_FOLLOW_RE.pattern
-                           + r"|\d\s*(?:公斤|千克|斤|小时|分钟|平方|升|米|寸)半")
+# (each run read from its first numeral and whole, possessively: a long run of numerals with no unit after it,
+# 一一一…, is read once, not again from each of its characters)
+_CN_RUN_START = "(?<![零〇一二两三四五六七八九十百千万])[零〇一二两三四五六七八九十百千万]++"
+_CN_FIGURE_RE = re.compile(_CN_RUN_START + r"(?:点[零〇一二两三四五六七八九]{1,3})?" + _SPEC_FOLLOW_RE.pattern
+                           + "|" + _CN_RUN_START + "乘" + _CN_RUN + "|[一二两三四五六七八九]米[一二三四五六七八九]"
+                           + "|" + _CN_RUN_START + _MASS_FOLLOW_RE.pattern
+                           + r"|\d\s*+(?:公斤|千克|斤|小时|分钟|平方|升|米|寸)半")
 _CN_TIMES_RE = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d.米])([一二两三四五六七八九十]{1,3})乘(" + _CN_RUN +
                           r"(?:点[零〇一二两三四五六七八九]{1,2})?)(?:加([一二两三四五六七八九])乘(" + _CN_RUN +
                           r"(?:点[零〇一二两三四五六七八九]{1,2})?))?(?![零〇一二两三四五六七八九十百千万\d米厘公]|\s*[mc])")
