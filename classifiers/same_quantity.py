@@ -592,12 +592,18 @@ def same_quantity_twice(fields: list[tuple[str, str]], category: str,
         if keep:
             per_field.append((source, text, keep))
     quantities = cfg["quantities"]
+    # (session 34) a wheeled extinguisher (推车式干粉灭火器 35kg), filed under other_fire, states its fill alone as a
+    # portable one does (主播：这台是二十五公斤的推车)
+    title = next((normalize(text) for source, text in fields if source == "title"), "")
+    wheeled = category in (cfg.get("wheeled_categories") or ()) and "灭火器" in title and any(
+        normalize(w) in title for w in cfg.get("wheeled_words") or ())
 
     def bare_as(st: dict[str, Any], q: str) -> bool:
         # (session 34) the goods said to last a time (停电能亮俩小时, 充一次电用三个钟) state their headline duration
         # in any unit of its kind but seconds (指示灯亮3秒 is a blink), where a title's 24h alone names none
         spec = quantities.get(q, {})
-        return (category in spec.get("bare", []) and spec.get("kind") == st["kind"]
+        as_category = "portable_extinguisher" if wheeled and st["kind"] == "mass" else category
+        return (as_category in spec.get("bare", []) and spec.get("kind") == st["kind"]
                 and (st["unit"] in prep["bare_units"].get(q, ()) or st.get("lasting", False) and st["unit"] != "秒"))
 
     for i, (src_a, text_a, stmts_a) in enumerate(per_field):

@@ -12,7 +12,8 @@ must be flagged spec_mismatch and near misses beside them that must stay clean:
   duration in any unit but seconds; a lamp always on (常亮二十四小时) states none;
 - 俩 and 仨 before a unit are 2 and 3; the noun after 的 names the value (两千毫安的电池);
 - the headline fill (规格 4kg) against a whole that holds it (重量 两公斤, 毛重 三公斤);
-- a respirator's hours alone in the title (1h) are its protection time;
+- a respirator's hours alone in the title (1h) are its protection time; a wheeled extinguisher's mass alone (推车式
+  干粉灭火器 35kg, other_fire) is its fill, as a portable unit's;
 - another variant on offer at a clause's end (2公斤的也有哦, 两公斤的要另拍) states nothing of the goods.
 """
 
@@ -59,6 +60,9 @@ FLAGGED = [
     ("portable_extinguisher", "干粉灭火器 4kg 家用", {"规格": "4kg", "毛重": "三公斤"}, ""),
     # a respirator's hour in the title
     ("escape_respirator", "过滤式自救呼吸器 1h", {"有效防护时间": "三十分钟"}, ""),
+    # a wheeled extinguisher (other_fire) states its fill alone as a portable one does
+    ("other_fire", "推车式干粉灭火器 35kg", {"规格": "35kg"}, "主播：这台是二十五公斤的推车，工厂用"),
+    ("other_fire", "推车式干粉灭火器 50kg", {"规格": "50kg"}, "客服：亲，这个是三十五公斤的"),
 ]
 
 CLEAN = [
@@ -95,6 +99,9 @@ CLEAN = [
     ("emergency_light", "消防应急灯", {"应急时间": "90分钟"}, "客服：发货四十八小时内，充电要八个小时"),
     ("smoke_alarm", "烟雾报警器 85分贝", {"报警声强": "85dB"}, "主播：八十五分贝左右，很响"),
     ("fire_hose", "消防水带 8-65-25 25米", {"长度": "25米"}, "主播：离消火栓二十米以内都够得着"),
+    # a wheeled unit's own fill; a cart for one (灭火器推车) is no extinguisher
+    ("other_fire", "推车式干粉灭火器 35kg", {"规格": "35kg"}, "主播：这台是三十五公斤的推车"),
+    ("other_fire", "灭火器推车 35kg灭火器专用", {"规格": "35kg"}, "主播：这个推车是二十公斤的"),
     # different quantities of one unit
     ("smoke_alarm", "烟雾报警器 10年锂电池", {"电池寿命": "10年"}, "主播：能用十年，保质期两年"),
     ("portable_extinguisher", "干粉灭火器 4kg", {"规格": "4kg", "有效期": "5年"}, "主播：能用十年，保质期五年，到期换粉"),
