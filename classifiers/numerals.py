@@ -10,7 +10,8 @@ is (一般, 十分, 三无, 一用一备 stay words).
 
 Spoken forms of a figure are read as the figure (livestream and chat voice): a decimal said with 点 (二点五平方:
 2.5平方), a half after the unit (四公斤半: 4.5公斤, 两寸半: 2.5寸), an hour counted with 个 (三个小时: 3小时,
-半个小时: 0.5小时, 一个半小时: 1.5小时; 三个钟, 一个半钟头 alike) and quarters of an hour (三刻钟: 45分钟).
+半个小时: 0.5小时, 一个半小时: 1.5小时; 三个钟, 一个半钟头 alike), quarters of an hour (三刻钟: 45分钟) and 俩, 仨
+before a unit (俩小时: 2小时).
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ _RUN = "[零〇一二两三四五六七八九十百千万]+"
 # nor a count after a length: 5米三根, 两米一条, 25米一盘)
 _METRE_TENTHS_RE = re.compile(r"(?<![\d.零〇一二两三四五六七八九十百千万])([一二两三四五六七八九]|\d)米([一二三四五六七八九])"
                               r"(?![零〇一二两三四五六七八九十百千万\d米厘公毫根条盘卷捆个只套件台瓶支组副双把张片箱包袋桶])")
+
+
+# 俩 and 仨, two and three said at once (俩小时, 仨月), stand alone before a unit: a run of their own (俩四公斤的 is two
+# 4 kg units: 四 is read as ever)
+_COLLOQUIAL = {"俩": 2, "仨": 3}
+_FIGURE_RUN_RE = re.compile(_METRE_TENTHS_RE.pattern + "|[俩仨](?![零〇一二两三四五六七八九十百千万])|" + _RUN)
 
 
 def cn_value(run: str) -> int | None:
@@ -125,7 +132,7 @@ def _point_value(m: re.Match) -> str | None:
 def arabic_before(norm: str, follow: re.Pattern) -> tuple[str, list[int]]:
     """`arabic_numerals` and the spoken forms (`_spoken`): `norm` with each figure that `follow` matches right
     after written in digits, and the position in `norm` of each character of the result."""
-    if not any(ch in _DIGITS or ch in _MAGNITUDES or ch == "半" or ch == "个" for ch in norm):
+    if not any(ch in _DIGITS or ch in _MAGNITUDES or ch in _COLLOQUIAL or ch == "半" or ch == "个" for ch in norm):
         return norm, list(range(len(norm)))
     text, back = norm, list(range(len(norm)))
     if "点" in text:
@@ -140,7 +147,7 @@ def arabic_before(norm: str, follow: re.Pattern) -> tuple[str, list[int]]:
 def _arabic(norm: str, follow: re.Pattern) -> tuple[str, list[int]]:
     """`norm` with each numeral run that `follow` matches right after written in digits (and 一米五 as 1.5米),
     and the position in `norm` of each character of the result."""
-    if not any(ch in _DIGITS or ch in _MAGNITUDES for ch in norm):
+    if not any(ch in _DIGITS or ch in _MAGNITUDES or ch in _COLLOQUIAL for ch in norm):
         return norm, list(range(len(norm)))
     out: list[str] = []
     back: list[int] = []
@@ -153,7 +160,7 @@ def _arabic(norm: str, follow: re.Pattern) -> tuple[str, list[int]]:
         else:
             back.extend(min(start + i, end - 1) for i in range(len(text)))
 
-    for m in re.finditer(_METRE_TENTHS_RE.pattern + "|" + _RUN, norm):
+    for m in _FIGURE_RUN_RE.finditer(norm):
         if m.start() < pos:
             continue
         emit(norm[pos:m.start()], pos, m.start())
@@ -162,7 +169,7 @@ def _arabic(norm: str, follow: re.Pattern) -> tuple[str, list[int]]:
             whole = whole if whole.isdigit() else str(_DIGITS[whole])
             emit(f"{whole}.{_DIGITS[m.group(2)]}米", m.start(), m.end())
         else:
-            value = cn_value(m.group())
+            value = _COLLOQUIAL.get(m.group()) or cn_value(m.group())
             if value is not None and follow.match(norm, m.end()) and not (
                     m.start() and norm[m.start() - 1].isdigit()):
                 emit(str(value), m.start(), m.end())

@@ -157,9 +157,30 @@ _GROSS_WHOLE = re.compile(r"^整[瓶台具罐桶箱个只]")
 # use the buyer asks advice for (问：车上放多大的？答：车上一般放一公斤的就够了): its figure is that thing's or advice
 # on a size, not this listing's value (问：这个多重？答：两公斤的 still states it)
 _NOT_THE_GOODS = re.compile(r"箱子|纸箱|外箱|盒子|包装|一箱|每箱|快递|物流|发货|运费|邮费|托运|"
-                            r"车上|车里|车载|车用|家里|家用|家中|厨房|仓库|店里|办公室|厂里|工地")
+                            r"车上|车里|车载|车用|家里|家用|家中|厨房|仓库|店里|办公室|厂里|工地|"
+                            # (session 34) a live host's other items: the last or the next link (上一个链接, 三号链接)
+                            r"链接|上一个|下一个|上一款|下一款")
+# (session 34) a speaker's mark in a live stream or a shop's chat (主播：, 客服：, 掌柜回复：): what follows, to the end of
+# its sentence, is the seller's own statement, read as a reply to no stated question; the host's address to the
+# audience (家人们, 宝子们, 亲) before a figure names nothing
+_SPEAKER_RE = re.compile(r"(?:主播|客服|掌柜|店主|老板|卖家|商家|回复)\s*+[:：]")
+_SPEAKER_REACH = 40
+_SPEAKER_WORDS = re.compile(r"(?:主播|客服|掌柜|店主|老板|卖家|商家|回复|家人们|宝子们|宝子|宝宝们|姐妹们|兄弟们|老铁们|亲)+$")
+
+
+def _spoken_by_seller(norm: str, start: int, floor: int) -> str | None:
+    """The speaker's words before the value at `start` when it stands in a speaker's statement (主播：…, 客服：…) of
+    its sentence, else None."""
+    lo = max(floor, start - _SPEAKER_REACH)
+    marks = list(_SPEAKER_RE.finditer(norm, lo, start))
+    if not marks:
+        return None
+    between = norm[marks[-1].end():start]
+    return None if "问" in between or "。" in between or "?" in between or "？" in between else between
 # adjectives between a value and the noun after it (7年长效电池, 10年超长寿命)
+# (_OF_NOUN, session 34: 两千毫安的电池, the battery of 2000 mAh) and the 的 joining a value to its noun
 _LEADING_FILLER = re.compile(r"^(?:长效|超长|持久|长寿)")
+_OF_NOUN = re.compile(r"^的(?:长效|超长|持久|长寿)?")
 
 
 def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> tuple[str, str] | None:
@@ -330,6 +351,7 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
     skip, options, tables = prep["skip"], prep["options"], prep["tables"]
     skip_nouns = prep["skip_nouns"]
     replied = "答" in norm
+    speakers = _SPEAKER_RE.search(norm) is not None
     stops = _clause_stops(norm)
 
     def read(m: re.Match) -> tuple[str, Any] | None:
@@ -357,6 +379,13 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             return None
         clause = _answer_of(_clause_at(norm, max(s, value_start), e, stops), norm[max(s, value_start):e])
         question = question_of(norm, s, value_start) if replied else None
+        said_before = _spoken_by_seller(norm, s, value_start) if question is None and speakers else None
+        if said_before is not None:
+            # 主播：八斤的 / 客服：两公斤: the seller's own statement, a reply to no stated question; its words before
+            # the value may name the box or the parcel it speaks of (客服：一箱四个，二十公斤重)
+            if _NOT_THE_GOODS.search(said_before):
+                return None
+            question = ""
         if question is not None:
             clause = ANSWER_MARK.sub("", clause)
             if _NOT_THE_GOODS.search(question) or _NOT_THE_GOODS.search(clause):
@@ -391,6 +420,8 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             found = _quantity_of(_phrase_before(before.rstrip()), kind, tables)
         if question is not None and phrase.endswith("答"):
             phrase = phrase[:-1]  # 答：八百毫安的: the reply's own mark
+        if question is not None and phrase:
+            phrase = _SPEAKER_WORDS.sub("", phrase)  # 主播：八斤的, 客服：宝子们两公斤的: the speaker and the audience
         if question is not None and prep["reply_skip"].search(question):
             return None  # 问：多久发货？答：24小时: a reply of the sale, not of the goods
         if kind == "mass" and _GROSS_WHOLE.search(phrase):
@@ -402,6 +433,8 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             if found is not None:
                 stmt["q"], stmt["qualifier"] = found
                 return "stmt", stmt
+        if lasting is not None:
+            stmt["lasting"] = True  # 能亮俩小时: a duration in any unit of its kind (`bare_as`)
         # the goods themselves said to last or to be (能撑15分钟, 这款是两公斤半的): the seller asserts the figure
         asserted = bool(phrase) and bool(lasting or _SUBJECT_END.search(phrase))
         verb = asserted or bool(phrase) and (
@@ -412,7 +445,8 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             phrase = ""  # 能撑15分钟, 这瓶是1升装的: what the product itself lasts or holds
         if found is None and not phrase:
             tail = _LEADING_FILLER.sub("", _CJK_HEAD.match(after).group())
-            found = _quantity_of(tail, kind, tables, at_end=False) if tail else None
+            noun = _OF_NOUN.sub("", tail)  # (两千毫安的电池: the noun after 的; 三公斤的哈 stays a figure sold by)
+            found = _quantity_of(noun, kind, tables, at_end=False) if noun else None
             if found is None and question:
                 found = _noun_in(question, kind, tables)  # 问：电池多大？答：八百毫安的
             # a value with nothing after it, or what one unit of the goods holds (25kg一桶, 100米一卷); in the
@@ -558,11 +592,19 @@ def same_quantity_twice(fields: list[tuple[str, str]], category: str,
         if keep:
             per_field.append((source, text, keep))
     quantities = cfg["quantities"]
+    # (session 34) a wheeled extinguisher (推车式干粉灭火器 35kg), filed under other_fire, states its fill alone as a
+    # portable one does (主播：这台是二十五公斤的推车)
+    title = next((normalize(text) for source, text in fields if source == "title"), "")
+    wheeled = category in (cfg.get("wheeled_categories") or ()) and "灭火器" in title and any(
+        normalize(w) in title for w in cfg.get("wheeled_words") or ())
 
     def bare_as(st: dict[str, Any], q: str) -> bool:
+        # (session 34) the goods said to last a time (停电能亮俩小时, 充一次电用三个钟) state their headline duration
+        # in any unit of its kind but seconds (指示灯亮3秒 is a blink), where a title's 24h alone names none
         spec = quantities.get(q, {})
-        return (category in spec.get("bare", []) and spec.get("kind") == st["kind"]
-                and st["unit"] in prep["bare_units"].get(q, ()))
+        as_category = "portable_extinguisher" if wheeled and st["kind"] == "mass" else category
+        return (as_category in spec.get("bare", []) and spec.get("kind") == st["kind"]
+                and (st["unit"] in prep["bare_units"].get(q, ()) or st.get("lasting", False) and st["unit"] != "秒"))
 
     for i, (src_a, text_a, stmts_a) in enumerate(per_field):
         for src_b, text_b, stmts_b in per_field[i + 1:]:
@@ -581,6 +623,15 @@ def same_quantity_twice(fields: list[tuple[str, str]], category: str,
                     elif a["bare"] or b["bare"]:
                         said, bare = (b, a) if a["bare"] else (a, b)
                         if said["qualifier"] or not bare_as(bare, said["q"]):
+                            # (session 34) the headline value (规格 4kg: the fill) against a quantity holding it
+                            # (重量 两公斤): a fill above its whole contradicts it
+                            own = next((q for q in quantities if bare_as(bare, q)), None)
+                            if own is not None and not said["qualifier"] and not bare.get("reply"):
+                                named = {**bare, "q": own, "qualifier": ""}
+                                found = _out_of_order(*((named, said) if a["bare"] else (said, named)),
+                                                      src_a, text_a, src_b, text_b, cfg)
+                                if found:
+                                    return found
                             continue
                         q = said["q"]
                     elif (a["q"], a["qualifier"]) != (b["q"], b["qualifier"]):

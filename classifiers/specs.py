@@ -537,7 +537,9 @@ _OTHER_VARIANTS_RE = re.compile(
     # a bare 可选 only before the word it joins (可选20米; 57℃/68℃可选 ZSTZ15: the code after the space is the product's)
     r"|可选(?![配择购装])[:：]?" + _CLAUSE_CHARS + r"*"
     # (bounded: on a long run of text without punctuation an open repeat before 可选 takes quadratic time)
-    r"|" + _CLAUSE_CHARS + r"{1,40}可选(?![配择购装])")
+    r"|" + _CLAUSE_CHARS + r"{1,40}可选(?![配择购装])"
+    # (session 34) a clause ending on another variant on offer (2公斤的也有哦, 两公斤的要另拍): bounded the same way
+    r"|" + _CLAUSE_CHARS + r"{1,40}(?:也有|还有|另拍|另外拍)(?=[哦呢的哈啊呀]{0,3}(?:[，,。；;！!？?\n]|$))")
 
 
 # a buyer's question and the seller's reply that sends the buyer to another listing or a made-to-order piece (问：有五芯的吗？
@@ -600,7 +602,7 @@ def without_other_variants(norm: str) -> str:
         norm = _COMPARED_RE.sub(lambda m: " " * len(m.group(0)), norm)
     if "问" in norm and ("另" in norm or "定" in norm or "链接" in norm or "单独" in norm):
         norm = _OTHER_LISTING_REPLY_RE.sub(lambda m: " " * len(m.group(0)), norm)
-    if "有" not in norm and "售" not in norm and "其" not in norm and "可选" not in norm:
+    if "有" not in norm and "售" not in norm and "其" not in norm and "可选" not in norm and "另" not in norm:
         return norm
     return _OTHER_VARIANTS_RE.sub(lambda m: " " * len(m.group(0)), norm)
 
@@ -1463,18 +1465,61 @@ _FAMILY_OF = {key: family for keys, family in _FAMILIES for key in keys}
 
 # Chinese numerals read as digits where a unit or a count word follows (一米五: 1.5米, 两寸半: 2.5寸,
 # 二点五兆帕: 2.5兆帕, 十九毫米: 19毫米); 一般, 十分, 三无, 一体, 五金 stay words (no unit follows)
-# (a mass in words is left as words: in a reply it names other things as often as the goods' fill: 两公斤的箱子,
-# 整瓶六公斤左右, 二十公斤的快递; test_false_flags8)
+# (a mass in words is read only outside a conversation: `_SpecFollow`; in a reply it names other things as often as
+# the goods' fill: 两公斤的箱子, 整瓶六公斤左右, 二十公斤的快递; test_false_flags8)
 _SPEC_UNITS = ("公斤压力", "公斤的压力", "毫升", "升", "毫米", "厘米", "公分", "米", "英寸", "寸", "兆帕", "分钟", "小时",
                "秒钟", "摄氏度", "度", "℃", "平方", "千瓦", "伏", "mm", "cm", "mpa", "min",
                "只装", "个装", "只", "具", "瓶", "支", "套", "台", "根", "卷", "盘", "芯", "路")
 # a bare 一 before a unit right after a price is the unit priced, no figure (5元一米, 十九块一瓶, 每一米)
 _SPEC_FOLLOW_RE = re.compile(r"(?<![元块钱角毛每/]一)\s*(?:" + "|".join(map(re.escape, _SPEC_UNITS)) + ")")
 _CN_RUN = "[零〇一二两三四五六七八九十百千万]+"
+# (session 34) a mass in words is read where it stands outside any conversation: the title, an attribute row, a
+# description's own statement (两公斤半, 三公斤的, 重量 两公斤); within reach after a question, a reply or a speaker's
+# mark (答：两公斤的箱子, 客服：, 主播：) it is left as words for same_quantity, which reads what a reply is about, and a
+# clause naming a box, the parcel, the whole bottle or another product (二十公斤的快递, 整瓶六公斤左右, 比那个三公斤的重,
+# 上一个链接是两公斤的) names no fill either
+_MASS_FOLLOW_RE = re.compile(r"\s*+(?:公斤|千克|斤|kg)(?![a-z])")
+_MASS_TALK_RE = re.compile(r"[问答]|回复|客服|主播|掌柜|卖家|商家|店主|老板|家人们|宝子|亲[,，:：]")
+_MASS_OTHER_RE = re.compile(r"比|箱|盒|包装|快递|物流|发货|运费|邮费|托运|整[瓶台具罐桶个只]|链接|上一个|下一个|上一款|下一款|"
+                            r"另|其他|其它|还有|也有|可选|选配|建议|推荐|适合")
+_MASS_REACH = 60
+
+
+class _SpecFollow:
+    """What follows a figure in words that makes it one (`_SPEC_FOLLOW_RE`), and a mass unit where the figure is the
+    goods' own statement (`_MASS_FOLLOW_RE`; not in a conversation's reach, not in a clause of other things);
+    `arabic_before` calls `match(text, pos)` as a pattern's."""
+
+    @staticmethod
+    def match(text: str, pos: int):
+        m = _SPEC_FOLLOW_RE.match(text, pos)
+        if m is not None:
+            return m
+        m = _MASS_FOLLOW_RE.match(text, pos)
+        if m is None:
+            return None
+        lo = max(0, pos - _MASS_REACH)
+        if _MASS_TALK_RE.search(text, lo, pos):
+            return None
+        # its sentence before it (整箱四个，二十四公斤) and its clause after it (一公斤的车载款另拍)
+        stops = [x.end() for x in _MASS_SENTENCE_STOP_RE.finditer(text, max(0, pos - 24), pos)]
+        end = _MASS_CLAUSE_STOP_RE.search(text, m.end(), m.end() + 24)
+        clause = text[stops[-1] if stops else max(0, pos - 24):end.start() if end else m.end() + 24]
+        return None if _MASS_OTHER_RE.search(clause) else m
+
+
+_MASS_CLAUSE_STOP_RE = re.compile(r"[，,。;；!！?？\n【]")
+_MASS_SENTENCE_STOP_RE = re.compile(r"[。;；!！?？\n【]")
+_SPEC_FOLLOW = _SpecFollow()
 # the cheap test: a numeral run (with a spoken decimal, 二点五) right before a unit; a cable's cores times section
-# said in words (四乘三十五加一乘十六: 4×35+1×16)
-_CN_FIGURE_RE = re.compile(_CN_RUN + r"(?:点[零〇一二两三四五六七八九]{1,3})?" + _SPEC_FOLLOW_RE.pattern
-                           + "|" + _CN_RUN + "乘" + _CN_RUN + "|[一二两三四五六七八九]米[一二三四五六七八九]")
+# said in words (四乘三十五加一乘十六: 4×35+1×16); a half after a mass in digits (2公斤半: 2.5公斤)
+# (each run read from its first numeral and whole, possessively: a long run of numerals with no unit after it,
+# 一一一…, is read once, not again from each of its characters)
+_CN_RUN_START = "(?<![零〇一二两三四五六七八九十百千万])[零〇一二两三四五六七八九十百千万]++"
+_CN_FIGURE_RE = re.compile(_CN_RUN_START + r"(?:点[零〇一二两三四五六七八九]{1,3})?" + _SPEC_FOLLOW_RE.pattern
+                           + "|" + _CN_RUN_START + "乘" + _CN_RUN + "|[一二两三四五六七八九]米[一二三四五六七八九]"
+                           + "|" + _CN_RUN_START + _MASS_FOLLOW_RE.pattern
+                           + r"|\d\s*+(?:公斤|千克|斤|小时|分钟|平方|升|米|寸)半")
 _CN_TIMES_RE = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d.米])([一二两三四五六七八九十]{1,3})乘(" + _CN_RUN +
                           r"(?:点[零〇一二两三四五六七八九]{1,2})?)(?:加([一二两三四五六七八九])乘(" + _CN_RUN +
                           r"(?:点[零〇一二两三四五六七八九]{1,2})?))?(?![零〇一二两三四五六七八九十百千万\d米厘公]|\s*[mc])")
@@ -1511,7 +1556,7 @@ def _figures(norm: str) -> str:
     conv, back = norm, list(range(len(norm)))
     if "乘" in conv:
         conv, back = rewrite_figures(conv, back, _CN_TIMES_RE, _cn_times)
-    conv2, back2 = arabic_before(conv, _SPEC_FOLLOW_RE)
+    conv2, back2 = arabic_before(conv, _SPEC_FOLLOW)
     back = [back[b] for b in back2]
     if "乘" in conv2:
         conv2, back = rewrite_figures(conv2, back, _TIMES_WORD_RE, lambda m: "×")
