@@ -1581,7 +1581,7 @@ def _families_by_key(families: tuple) -> dict[str, tuple[int, ...]]:
 
 _SCALAR_FAMILIES_OF = _families_by_key(_SCALAR_FAMILIES)
 # the keys a model code states a word family's value in (`_coded_words`)
-_CODED_WORD_KEYS = frozenset({"extinguisher_codes", "door_codes", "coating_codes", "fire_glass", "cables"})
+_CODED_WORD_KEYS = frozenset({"extinguisher_codes", "door_codes", "coating_codes", "fire_glass", "cables", "sprinklers"})
 _SCALAR_KEYS = frozenset(_SCALAR_FAMILIES_OF) | _CODED_WORD_KEYS | {"word_values"}  # what _scalars reads
 
 
@@ -1668,6 +1668,9 @@ def _coded_words(family: str, specs: dict[str, Any]) -> set:
 _CODED_VALUES = {
     "powder_kind": ("extinguisher_codes", "feature", {"ABC": "abc", "BC": "bc"}),
     "glass_structure": ("fire_glass", "type", {"FFB": "composite", "DFB": "monolithic"}),
+    # GB 5135.1 (domain.md sprinkler: K- fast, T- special response): ZSTX-K15 is a fast-response head; a code
+    # without the letter states no response (sellers leave it out of fast heads' codes too)
+    "sprinkler_response": ("sprinklers", "response", {"fast": "fast", "special": "special"}),
 }
 
 
@@ -1995,7 +1998,9 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             continue
         if family.startswith("words:") and _spared_by_code(family, a[family], b[family], title_specs, other_specs):
             continue
-        if family.startswith("words:") and _one_includes(family[6:], a[family], b[family]):
+        if family.startswith("words:") and _one_includes(family[6:], a[family], b[family]) \
+                and not (_product_row(title) or _product_row(other) or _only_coded(family, title_specs)
+                         or _only_coded(family, other_specs)):
             continue  # a value that is both (钢木质) against one of its parts (面板：钢质)
         if family in _CODE_FAMILIES and not (title_specs.get(_CODE_FAMILIES[family])
                                              or other_specs.get(_CODE_FAMILIES[family])):
