@@ -7,7 +7,7 @@ has listings that must be flagged spec_mismatch and near misses beside them that
   a foam concentrate's base (水成膜 / 蛋白 / 氟蛋白), a gas system's agent (七氟丙烷 / IG541 / 全氟己酮), and, each
   behind its own switch as unverified, an emergency lamp's mode (持续型 / 非持续型) and class (A型 / B型), a fire
   door's insulation and hold-open, a hose lined or not, a coupling's form, a hydrant's mount and type, a gas
-  detector's use (家用 / 工业用), a pump's drive, a blanket's fibre, a stand-alone electrical-fire detector;
+  detector's use (家用 / 工业用), a respirator's face piece (全面罩 / 半面罩), a pump's drive, a blanket's fibre, a stand-alone electrical-fire detector;
 - a respirator carrying its own air (正压式空气呼吸器) and a household alarm on AC220V join existing families;
 - a steel-wood door (钢木质) is steel and wood: a part's row (面板：钢质) names no other door, a type row still does;
 - near misses: a question (是否抗溶), an imitation (仿木质), a comparison with old goods (比老式贮气瓶式), a use
@@ -73,6 +73,7 @@ FLAGGED = [
     ("electrical_fire_detector", "独立式电气火灾监控探测器 剩余电流", {"类型": "非独立式"}, ""),
     # existing families' new words and a reply's 的
     ("escape_respirator", "消防过滤式自救呼吸器 TZL30 酒店", {}, "答：这款是正压式空气呼吸器，自带气瓶"),
+    ("escape_respirator", "过滤式消防自救呼吸器 全面罩 TZL30", {"面罩类型": "半面罩"}, ""),
     ("smoke_alarm", "独立式烟雾报警器 电池款 家用", {"供电方式": "AC220V"}, ""),
     ("flame_retardant_cable", "ZR-YJV 阻燃电缆 铜芯 3×4", {}, "问：导体是什么材质 答：导体是铝的亲"),
 ]
@@ -94,6 +95,7 @@ CLEAN = [
     ("gas_detector", "家用燃气报警器 天然气 厨房", {"传感器": "工业级传感器"}, ""),
     ("fire_blanket", "玻璃纤维灭火毯 1.2×1.2m", {}, "比芳纶毯便宜，性价比高"),
     ("escape_respirator", "过滤式消防自救呼吸器 TZL30", {}, "本品不能代替空气呼吸器用于灭火救援"),
+    ("escape_respirator", "过滤式消防自救呼吸器 头罩式 TZL30", {}, "比半面罩防护更全面，护住头部"),
     ("flame_retardant_cable", "ZR-YJV 阻燃电缆 铜芯 3×4", {}, "问：导体是铝的吗 答：纯铜"),
     # other goods: to order apart in the next clause, by request, by another link
     ("fire_door", "常闭式钢质防火门 乙级", {}, "常开式防火门需配释放器，请另拍"),
