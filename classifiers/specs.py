@@ -1382,7 +1382,7 @@ def _noun_values(norm: str, facts: dict[str, Any]) -> list[tuple[str, str, str]]
             for value, words in (nv.get("values") or {}).items():
                 if nouns and words:
                     built.append((name, value, re.compile(
-                        "(?:" + "|".join(map(re.escape, nouns)) + r")\s*[:：为是]?\s*(" +
+                        "(?:" + "|".join(map(re.escape, nouns)) + r")\s*+[:：为是]?\s*+(" +
                         "|".join(re.escape(normalize(w)) for w in words) + r")(?:的(?:亲|哦|呢|哈|啊|呀|喔)?)?(?![\u4e00-\u9fff])")))
         cached = _NOUN_VALUE_RES[id(cfg)] = (cfg, tuple(built))
     out = []

@@ -145,6 +145,9 @@ def test_request_after_stays_linear_on_hostile_text():
     for at in range(0, 200):
         _REQUEST_AFTER_RE.match(text, at)
     assert time.perf_counter() - start < 0.5
+    start = time.perf_counter()
+    word_values("导体" + " " * 20000 + "。" * 5000 + "铝的", load_facts())  # a noun's value after a run of spaces
+    assert time.perf_counter() - start < 0.5
     said = normalized("常开式防火门需配释放器，请另拍")
     assert _REQUEST_AFTER_RE.match(said, said.index("防火门"))
     assert not _REQUEST_AFTER_RE.match(normalized("常开式防火门，放心购买"), 3)
