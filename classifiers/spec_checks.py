@@ -1581,7 +1581,7 @@ def _families_by_key(families: tuple) -> dict[str, tuple[int, ...]]:
 
 _SCALAR_FAMILIES_OF = _families_by_key(_SCALAR_FAMILIES)
 # the keys a model code states a word family's value in (`_coded_words`)
-_CODED_WORD_KEYS = frozenset({"extinguisher_codes", "door_codes", "coating_codes", "fire_glass", "cables"})
+_CODED_WORD_KEYS = frozenset({"extinguisher_codes", "door_codes", "coating_codes", "fire_glass", "cables", "sprinklers"})
 _SCALAR_KEYS = frozenset(_SCALAR_FAMILIES_OF) | _CODED_WORD_KEYS | {"word_values"}  # what _scalars reads
 
 
@@ -1668,6 +1668,9 @@ def _coded_words(family: str, specs: dict[str, Any]) -> set:
 _CODED_VALUES = {
     "powder_kind": ("extinguisher_codes", "feature", {"ABC": "abc", "BC": "bc"}),
     "glass_structure": ("fire_glass", "type", {"FFB": "composite", "DFB": "monolithic"}),
+    # GB 5135.1 (domain.md sprinkler: K- fast, T- special response): ZSTX-K15 is a fast-response head; a code
+    # without the letter states no response (sellers leave it out of fast heads' codes too)
+    "sprinkler_response": ("sprinklers", "response", {"fast": "fast", "special": "special"}),
 }
 
 
@@ -1692,7 +1695,8 @@ def _code_values(family: str, specs: dict[str, Any]) -> list[tuple[str, str]]:
 @functools.lru_cache(maxsize=1)
 def _word_family_facts() -> dict[str, Any]:
     cfg = load_facts().get("word_families") or {}
-    return cfg.get("families", {}) if cfg.get("enforce") else {}
+    # a family switched off (`enforce: false`: a fact not in domain.md, unverified) is not read
+    return {k: f for k, f in cfg.get("families", {}).items() if f.get("enforce", True)} if cfg.get("enforce") else {}
 
 
 @functools.lru_cache(maxsize=64)
@@ -1718,6 +1722,16 @@ def _one_value_mismatch(family: str, a: set, b: set, first: str, other: str,
     where_x, where_y = (first, f"“{other.strip()[:40]}”") if many is b else (f"“{other.strip()[:40]}”", first)
     return [Finding("spec_mismatch", f"{name}前后矛盾：{where_x}写 {_value_text(family, x)}，"
                     f"{where_y}又写 {_value_text(family, y)}", locate(other, _needle(family, said_other, other_specs)))]
+
+
+def _one_includes(family: str, a: set, b: set) -> bool:
+    """Whether one field's single value of a word family is one its `includes` says holds the other's (a steel-wood
+    door, 钢木质, is steel and wood: a row saying 钢质 of it says no other door)."""
+    if len(a) != 1 or len(b) != 1:
+        return False
+    includes = _word_family_facts().get(family, {}).get("includes") or {}
+    x, y = next(iter(a)), next(iter(b))
+    return y in (includes.get(x) or ()) or x in (includes.get(y) or ())
 
 
 def _word_family_names() -> tuple[str, ...]:
@@ -1984,6 +1998,10 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             continue
         if family.startswith("words:") and _spared_by_code(family, a[family], b[family], title_specs, other_specs):
             continue
+        if family.startswith("words:") and _one_includes(family[6:], a[family], b[family]) \
+                and not (_product_row(title) or _product_row(other) or _only_coded(family, title_specs)
+                         or _only_coded(family, other_specs)):
+            continue  # a value that is both (钢木质) against one of its parts (面板：钢质)
         if family in _CODE_FAMILIES and not (title_specs.get(_CODE_FAMILIES[family])
                                              or other_specs.get(_CODE_FAMILIES[family])):
             continue  # two figures written out, no code: same_quantity's comparison (its bounds, its wording)

@@ -1264,10 +1264,10 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 # nor one the listing says the goods do without (不用插电, 无需布线, 免接线).
 # A word whose own clause goes on to ask something of the buyer (管网式系统请由有资质的单位施工, 木质门请咨询客服) names
 # goods the advice or the request is about, not what the listing sells (heldout9: a cabinet unit's after-sale text)
-_REQUEST_AFTER_RE = re.compile(r"[^，,。；;！!？?\n]{0,16}?请")
+_REQUEST_AFTER_RE = re.compile(r"[^，,。；;！!？?\n]{0,16}?请|[^，,。；;！!？?\n]{0,16}?[，,]\s*+(?:请|需要?请?|如需)?另(?:拍|购|外下单|行购买|链接)")
 # a word the buyer is sent to as another choice (醇类请选抗溶型, 需要请拍铝芯款, 建议选用双面的): other goods on offer
 _OTHER_CHOICE_BEFORE_RE = re.compile(r"(?:请|建议|可以|可)(?:另|改)?(?:选|选择|选用|选购|购买|买|拍|下单)\s*$")
-_WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?)?的?|替代|代替|告别|拒绝|不支持)\s*$")
+_WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?|老式|旧式|老款)?的?|是否|仿|(?:不适|不可|不能|不宜|禁止|严禁)用于?|替代|代替|告别|拒绝|不支持)\s*$")
 
 
 # a size or a count right before a family's word (9v碳性, 5号碱性, 2节锂): passed over when looking for a denial
@@ -1310,8 +1310,9 @@ def _word_families(facts: dict[str, Any]) -> tuple:
     if cached is None or cached[0] is not cfg:
         fams = tuple((name, tuple((v, tuple(ws)) for v, ws in f.get("groups", {}).items()), tuple(f.get("skip_words", [])),
                       tuple(f.get("both_words", [])), tuple(str(w) for w in f.get("apart_words") or ()))
-                     for name, f in cfg.get("families", {}).items())
-        nouns = tuple(n for f in (cfg.get("families") or {}).values() for n in (f.get("noun_values") or {}).get("nouns", []))
+                     for name, f in cfg.get("families", {}).items() if f.get("enforce", True))
+        nouns = tuple(n for f in (cfg.get("families") or {}).values() if f.get("enforce", True)
+                      for n in (f.get("noun_values") or {}).get("nouns", []))
         cached = _WORD_TABLES[id(cfg)] = (cfg, _word_table(fams, nouns))
     return cached[1]
 
@@ -1378,13 +1379,13 @@ def _noun_values(norm: str, facts: dict[str, Any]) -> list[tuple[str, str, str]]
     if cached is None or cached[0] is not cfg:
         built = []
         for name, f in (cfg.get("families") or {}).items():
-            nv = f.get("noun_values") or {}
+            nv = (f.get("noun_values") or {}) if f.get("enforce", True) else {}
             nouns = sorted((normalize(n) for n in nv.get("nouns", [])), key=len, reverse=True)
             for value, words in (nv.get("values") or {}).items():
                 if nouns and words:
                     built.append((name, value, re.compile(
-                        "(?:" + "|".join(map(re.escape, nouns)) + r")\s*[:：为是]?\s*(" +
-                        "|".join(re.escape(normalize(w)) for w in words) + r")(?![\u4e00-\u9fff])")))
+                        "(?:" + "|".join(map(re.escape, nouns)) + r")\s*+[:：为是]?\s*+(" +
+                        "|".join(re.escape(normalize(w)) for w in words) + r")(?:的(?:亲|哦|呢|哈|啊|呀|喔)?)?(?![\u4e00-\u9fff])")))
         cached = _NOUN_VALUE_RES[id(cfg)] = (cfg, tuple(built))
     out = []
     for name, value, rx in cached[1]:
