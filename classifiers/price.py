@@ -112,6 +112,10 @@ _STATED_PARTS = [
     r"(?<![0-9.])(?:每|单价/?)\s*(米|平方米|平米|平方|㎡)(?![0-9])",
     # 每米6.4元, 每平方85元: the unit, then the price in yuan (never 每米10根)
     r"(?<![0-9.])每\s*(米|平方米|平米|平方|㎡)\s*\d+(?:\.\d+)?\s*(?:元|块)",
+    # the price said to be one piece's (价格是一只的价格, 价格为单个灯的价格, 标价为一具的价): what the page's price buys, whatever
+    # pack the title names (10只装 … 价格是一只的价格); a few words may name the piece (一个灯的价格)
+    r"(?:价格?|价钱|标价|售价)\s*+(?:是|为|指|按)\s*+(?:一|1|单|每)\s*+(只|个|具|套|台|瓶|把|樘|顶|支)"
+    r"[\u4e00-\u9fff]{0,4}?\s*+的?\s*+(?:价格|价钱|价|售价)",
 ]
 # one pass per text: the first alternative that matches names the unit in its own group
 _STATED_RE = re.compile("|".join(f"(?:{p})" for p in _STATED_PARTS))
@@ -868,6 +872,90 @@ def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
     return cached[1]
 
 
+_PRICE_NAMING: dict[int, tuple[Any, tuple]] = {}
+
+
+def _price_naming_tables(rules: dict[str, Any]) -> tuple:
+    """(quote-denial regex, whole-price regex, SKU option keys, priced-part regex) of the priors file's
+    `not_comparable`, compiled once per rules object."""
+    cached = _PRICE_NAMING.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        def alt(key: str) -> str:
+            return "|".join(map(re.escape, sorted({_norm(w) for w in rules.get(key, ())}, key=len, reverse=True)))
+        denial = alt("quote_denials")
+        whole = alt("quote_whole")
+        parts = "|".join(x for x in (alt("accessory_words"), alt("priced_part_words")) if x)
+        named = None
+        if parts:
+            # the price (价格, 最低价, the page's figure: 6.5, 4.9元) said to be (是/为, not 不是) a part's: 6.5是支架的价格,
+            # 页面最低价为灭火器箱价格, 此价格为电池价格, 价格为单个滤罐的价格; a few words may stand between, never a clause's end
+            named = re.compile(r"(?:价(?:格|钱)?|(?<![\d.])(\d+(?:\.\d+)?)\s*+(?:元|块)?)\s*+(?:(?<![不非])是|(?<![不非])为|仅为|只是|指的?是)"
+                               r"\s*+([^，,。；;！!？?\s\d]{0,8}?)(" + parts + r")")
+        cached = _PRICE_NAMING[id(rules)] = (rules, (
+            re.compile(r"(?:" + denial + r")\s*(?:付|交|缴|支付|收取?)?\s*$") if denial else None,
+            re.compile(r"^[^。；;！!？?]{0,12}?(?:" + whole + r")") if whole else None,
+            tuple(_norm(k) for k in rules.get("option_keys", ())),
+            named))
+    return cached[1]
+
+
+_OPTION_SPLIT_RE = re.compile(r"[;；、|/，,\n]")
+
+
+def accessory_option(listing: Listing, rules: dict[str, Any]) -> str | None:
+    """The SKU option (颜色分类: 挂钩;4kg灭火器;8kg灭火器) that is an accessory sold alone, among two or more options a
+    row of the priors' `option_keys` lists, or None: the marketplace shows the least option's price, so the page's
+    price may be the accessory's. Not an option with the product (4kg+支架, 1kg带支架: an included cue before it)."""
+    accessory, cues = _not_comparable_tables(rules)[:2]
+    keys = _price_naming_tables(rules)[2]
+    if accessory is None or not keys:
+        return None
+    for key, value in (listing.attributes or {}).items():
+        if attribute_key(key) not in keys:
+            continue
+        options = [o.strip() for o in _OPTION_SPLIT_RE.split(_norm(str(value))) if o.strip()]
+        if len(options) < 2:
+            continue
+        for option in options:
+            m = accessory.search(option)
+            if m and not any(c in option[:m.start()] for c in cues) \
+                    and not option[m.end():m.end() + 2].startswith(_KIND_WORDS):
+                return f"{key}：{option}"
+    return None
+
+
+def price_named_as_part(listing: Listing, price: float | None, rules: dict[str, Any]) -> str | None:
+    """The words saying the page's price is an accessory's or a part's (4块9是挂钩的价格, 问：6.5元是一个吗 答：6.5是支架的价格,
+    此价格为电池价格, 页面最低价为灭火器箱价格) in the description or an attribute, or None. A figure must be the page's
+    price; a part named with the product (价格为4kg灭火器+支架, 含支架) is not."""
+    named = _price_naming_tables(rules)[3]
+    if named is None:
+        return None
+    cues = _not_comparable_tables(rules)[1]
+    texts = [listing.description or ""] + [f"{k} {v}" for k, v in (listing.attributes or {}).items()]
+    for text in texts:
+        norm = _norm(text)
+        if "价" not in norm and "是" not in norm and "为" not in norm:
+            continue
+        if "块" in norm:
+            norm = _SPOKEN_PRICE_RE.sub(r"\1.\2元", norm)  # 4块9: 4.9 yuan
+        for m in named.finditer(norm):
+            if m.group(1) is not None and (price is None or abs(float(m.group(1)) - price) > 0.005):
+                continue  # another figure (58是灭火器的): not the page's price
+            if any(c in m.group(2) for c in cues):
+                continue  # 价格为4kg灭火器+支架: the part comes with the product
+            return m.group(0).strip()
+    return None
+
+
+def _quote_undone(text: str, m: re.Match, rules: dict[str, Any]) -> bool:
+    """Whether a quote word found in `text` is denied right before it (无需定金, 拍下不改价) or said to be the whole price
+    right after it (定金16元即全款, 订金…无需补款): the page's price then is the goods'."""
+    denial, whole = _price_naming_tables(rules)[:2]
+    return bool(denial is not None and denial.search(text[max(0, m.start() - 4):m.start()])
+                or whole is not None and whole.search(text[m.end():m.end() + 24]))
+
+
 # an extinguishing agent (not an extinguisher) sold by its weight in the title: 七氟丙烷灭火剂 100公斤
 _AGENT_BY_WEIGHT_RE = re.compile(r"^(?!.*灭火器)(?=.*(?:灭火剂|药剂)).*\d+(?:\.\d+)?\s*(?:kg|公斤|千克|吨)(?![a-z])")
 
@@ -946,6 +1034,13 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
             m = accessory.search(label)
             if m and not any(c in label[max(0, m.start() - 3):m.start()] for c in cues):
                 return f"配件规格 {label}"
+    if accessory is not None:
+        said = accessory_option(listing, rules)
+        if said:
+            return f"配件选项 {said}"
+        said = price_named_as_part(listing, float(listing.display_price) if listing.display_price else None, rules)
+        if said:
+            return f"配件价格 {said}"
     if used is not None:
         for text in (title, _norm(listing.description or "")):
             m = used.search(text)
@@ -956,13 +1051,15 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
         if m:
             return f"报价 {m.group(0)}"
     if quote is not None:
-        m = quote.search(title)
-        if m:
-            return f"报价 {m.group(0)}"
+        for m in quote.finditer(title):
+            if not _quote_undone(title, m, rules):
+                return f"报价 {m.group(0)}"
         description = _norm(listing.description or "")
         for m in quote.finditer(description):
             if bulk is not None and bulk.search(_clause_before(description, m.start())):
                 continue  # 批量采购请联系客服报价: a quote for larger orders; the page's price stands for its own
+            if _quote_undone(description, m, rules):
+                continue  # 无需定金, 定金16元即全款: the page's price is the goods'
             return f"报价 {m.group(0)}"
         memo = _quote_rows(quote)
         for k, v in (listing.attributes or {}).items():
@@ -971,7 +1068,8 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
             if said is _UNSEEN:
                 if len(memo) >= 4096:
                     memo.clear()
-                m = quote.search(_norm(row))
+                nrow = _norm(row)
+                m = next((m for m in quote.finditer(nrow) if not _quote_undone(nrow, m, rules)), None)
                 said = memo[row] = m.group(0) if m else None
             if said is not None:
                 return f"报价 {said}"

@@ -1,0 +1,119 @@
+"""price_too_low precision probes (session 34): legitimately cheap listings written from domain.md's price facts, not
+copied from any data file.
+
+Mechanisms, each with a listing that stays clean and a near miss that still flags:
+- an SKU option row (颜色分类: 挂钩;4kg灭火器;8kg灭火器) that offers an accessory sold alone: the page shows the least
+  option's price, which may be the accessory's; an accessory offered with the product (4kg+支架) is no such option,
+  nor is a row of sizes alone;
+- the text names the page's price as a part's (4块9是挂钩的价格, 答：6.5是支架的价格, 此价格为电池价格, 页面最低价为灭火器箱
+  价格): not the product's; not a part named with it (价格为4kg灭火器+支架), nor another figure (58是灭火器的);
+- a quote word the text denies (无需定金) or says is the whole price (定金16元即全款，无需补款) leaves the price the goods';
+  a price to be changed once ordered (拍下改价, 联系客服改价) or a sample's (样品价) is no goods' price, but a haggling
+  answer for several pieces (拍多件可以找客服改价) quotes those only;
+- the text says the price is one piece's (价格是一只的价格, 价格是一个灯的价格) whatever pack the title names.
+"""
+
+from __future__ import annotations
+
+from classifiers.price import accessory_option, load_priors, price_named_as_part, stated_unit
+from tests.classifiers.test_recall_rules import found, shop
+
+EXT = "portable_extinguisher"
+
+
+def low(rules, listing, category=EXT):
+    return "price_too_low" in found(rules, listing, category)
+
+
+def skip_rules():
+    return load_priors()["not_comparable"]
+
+
+# -- an accessory among the SKU options ---------------------------------------------------------------------------------
+
+def test_an_accessory_sku_option_leaves_the_page_price_out(rules):
+    ok = shop("干粉灭火器4kg 家用商铺用 国标3C认证 MFZ/ABC4", "3.5", {"颜色分类": "挂钩;支架;4kg灭火器;4kg灭火器+箱子"})
+    assert accessory_option(ok, skip_rules())
+    assert not low(rules, ok)
+    ok2 = shop("灭火器 4公斤干粉 店用 MFZ/ABC4", "8", {"规格选项": "压力表；保险销；4kg单只"})
+    assert not low(rules, ok2)
+    ok3 = shop("4kg灭火器 干粉 国标", "7", {"规格": "支架、4kg灭火器、8kg灭火器"})
+    assert not low(rules, ok3)
+
+
+def test_sku_options_of_sizes_or_with_the_accessory_included_still_flag(rules):
+    sizes = shop("干粉灭火器4kg 国标", "9", {"颜色分类": "4kg灭火器;8kg灭火器"})
+    assert accessory_option(sizes, skip_rules()) is None
+    assert low(rules, sizes)
+    with_part = shop("干粉灭火器4kg 国标 送支架", "9", {"颜色分类": "4kg灭火器+支架;8kg灭火器+支架"})
+    assert accessory_option(with_part, skip_rules()) is None
+    assert low(rules, with_part)
+    single = shop("灭火器4kg干粉 全新", "14", {"颜色分类": "4kg干粉灭火器"})
+    assert low(rules, single)
+
+
+# -- the price named as a part's ------------------------------------------------------------------------------------
+
+def test_the_price_said_to_be_a_parts(rules):
+    host = shop("4kg干粉灭火器 国标 新日期 店铺必备", "4.9", {},
+                "主播：宝宝们注意，4块9是挂钩的价格，灭火器要拍4公斤那个规格哈")
+    assert price_named_as_part(host, 4.9, skip_rules())
+    assert not low(rules, host)
+    answer = shop("MFZ/ABC4 干粉灭火器 4公斤", "6.5", {},
+                  "问：6.5元是一个灭火器吗 答：亲 6.5是支架的价格 灭火器58一具")
+    assert not low(rules, answer)
+    battery = shop("独立式烟雾报警器 家用", "4.5", {}, "此价格为电池价格，报警器请选择对应款式")
+    assert not low(rules, battery, "smoke_alarm")
+    page = shop("灭火器 4kg 干粉 MFZ/ABC4", "8.8", {}, "页面最低价为灭火器箱价格，灭火器单价请看规格")
+    assert not low(rules, page)
+
+
+def test_a_part_with_the_product_or_another_figure_still_flags(rules):
+    included = shop("4kg干粉灭火器 全新", "12", {}, "价格为4kg灭火器+支架，包邮")
+    assert price_named_as_part(included, 12.0, skip_rules()) is None
+    assert low(rules, included)
+    other = shop("4kg干粉灭火器 全新", "12", {}, "12元一具，58是灭火器箱的价格")
+    assert price_named_as_part(other, 12.0, skip_rules()) is None
+    assert low(rules, other)
+    denied = shop("4kg干粉灭火器 全新", "12", {}, "问：这个价格包括支架吗 答：不包括支架，12元就是一具4kg灭火器")
+    assert low(rules, denied)
+    not_part = shop("4kg干粉灭火器 全新", "12", {}, "12元不是支架的价格，是一具灭火器")
+    assert price_named_as_part(not_part, 12.0, skip_rules()) is None
+
+
+# -- quote words: changed prices, samples, denied or whole deposits ------------------------------------------------------
+
+def test_a_price_changed_after_ordering_or_a_samples_is_no_goods_price(rules):
+    door = shop("防火门 甲级 钢质 1000*2100", "100", {}, "拍下改价，具体尺寸联系客服改价后付款")
+    assert not low(rules, door, "fire_door")
+    sample = shop("烟雾报警器 独立式 3C认证 家用", "5", {}, "样品价5元，每人限拍一件，批量请联系")
+    assert not low(rules, sample, "smoke_alarm")
+
+
+def test_a_denied_or_whole_deposit_and_a_haggling_answer_still_flag(rules):
+    whole = shop("4公斤干粉灭火器", "16", {}, "定金16元即全款，无需补款，包邮到家")
+    assert low(rules, whole)
+    denied = shop("灭火器4kg 干粉", "10", {}, "无需定金，直接拍下即发。4kg灭火器只要10元")
+    assert low(rules, denied)
+    haggle = shop("年检灭火器4kg 手提式干粉", "12", {"颜色分类": "4kg单个;4kg5个"},
+                  "问：能便宜点吗？答：亲已经是活动价了，拍多件可以找客服改价。")
+    assert low(rules, haggle)
+    # a deposit still is one
+    deposit = shop("4公斤干粉灭火器", "16", {}, "此链接为定金链接，尾款发货前补齐")
+    assert not low(rules, deposit)
+
+
+# -- the price said to be one piece's -----------------------------------------------------------------------------------
+
+def test_the_price_said_to_be_one_pieces_beside_a_pack(rules):
+    ok = shop("独立式烟感报警器 10只装", "28", {}, "价格是一只的价格，10只起发")
+    assert stated_unit(ok)[0] == "piece"
+    assert not low(rules, ok, "smoke_alarm")
+    lamp = shop("应急照明灯 LED 双头 消防 10个装", "12", {}, "价格是一个灯的价格，批发50个起")
+    assert not low(rules, lamp, "emergency_light")
+    # the pack priced as a pack still divides
+    pack = shop("独立式烟感报警器 家用 10只", "28", {}, "10只28元 包邮")
+    assert low(rules, pack, "smoke_alarm")
+    # one piece's price far below the reference still flags
+    cheap = shop("4kg干粉灭火器 每只15元", "15", {}, "价格是一具的价格，全新4kg干粉")
+    assert low(rules, cheap)
