@@ -103,7 +103,7 @@ _UNIT_WORDS = {"平方米": "m2", "平米": "m2", "平方": "m2", "㎡": "m2", "
 _UNIT_ALT = "|".join(sorted(map(re.escape, _UNIT_WORDS), key=len, reverse=True))
 _STATED_PARTS = [
     # 元/米, ¥/㎡, 元每米, 元一平 (a 2.5平方 cable size never follows 元)
-    r"(?:元|块|¥)\s*(?:/|每|一)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])",
+    r"(?:元|块|¥)\s*钱?\s*(?:/|每|一)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])",
     # 20一米, 35一平, 每米20: a number then 一/每 and a unit; 按米卖, 按平方计价
     r"\d\s*(?:/|一|每)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])(?!\s*\d)",
     # (按米卖的可以剪: "those sold by the metre", a shop's terms in a pasted answer, not this price's unit)
@@ -112,9 +112,11 @@ _STATED_PARTS = [
     r"(?<![0-9.])(?:每|单价/?)\s*(米|平方米|平米|平方|㎡)(?![0-9])",
     # 每米6.4元, 每平方85元: the unit, then the price in yuan (never 每米10根)
     r"(?<![0-9.])每\s*(米|平方米|平米|平方|㎡)\s*\d+(?:\.\d+)?\s*(?:元|块)",
-    # the price said to be one piece's (价格是一只的价格, 价格为单个灯的价格, 标价为一具的价): what the page's price buys, whatever
-    # pack the title names (10只装 … 价格是一只的价格); a few words may name the piece (一个灯的价格)
-    r"(?:价格?|价钱|标价|售价)\s*+(?:是|为|指|按)\s*+(?:一|1|单|每)\s*+(只|个|具|套|台|瓶|把|樘|顶|支)"
+    # the price (or a figure) said to be one piece's or one measure's (价格是一只的价格, 价格为单个灯的价格, 4.8是一米的价格,
+    # 价格是一平方的价): what the page's price buys, whatever pack or length the title names (10只装, 100米一卷); a few
+    # words may name the piece (一个灯的价格)
+    r"(?:价格?|价钱|标价|售价|\d\s*+(?:元|块)?)\s*+(?:是|为|指|按)\s*+(?:一|1|单|每)\s*+"
+    r"(只|个|具|套|台|瓶|把|樘|顶|支|平方米|平米|平方|㎡|米|公斤|千克|斤)"
     r"[\u4e00-\u9fff]{0,4}?\s*+的?\s*+(?:价格|价钱|价|售价)",
 ]
 # one pass per text: the first alternative that matches names the unit in its own group
@@ -876,7 +878,8 @@ _PRICE_NAMING: dict[int, tuple[Any, tuple]] = {}
 
 
 def _price_naming_tables(rules: dict[str, Any]) -> tuple:
-    """(quote-denial regex, whole-price regex, SKU option keys, priced-part regex) of the priors file's
+    """(quote-denial regex, whole-price regex, SKU option keys, price-named-as-part regex, accessory-option regex) of the
+    priors file's
     `not_comparable`, compiled once per rules object."""
     cached = _PRICE_NAMING.get(id(rules))
     if cached is None or cached[0] is not rules:
@@ -885,6 +888,7 @@ def _price_naming_tables(rules: dict[str, Any]) -> tuple:
         denial = alt("quote_denials")
         whole = alt("quote_whole")
         parts = "|".join(x for x in (alt("accessory_words"), alt("priced_part_words")) if x)
+        options = "|".join(x for x in (alt("accessory_words"), alt("option_part_words")) if x)
         named = None
         if parts:
             # the price (价格, 最低价, the page's figure: 6.5, 4.9元) said to be (是/为, not 不是) a part's: 6.5是支架的价格,
@@ -895,7 +899,7 @@ def _price_naming_tables(rules: dict[str, Any]) -> tuple:
             re.compile(r"(?:" + denial + r")\s*(?:付|交|缴|支付|收取?)?\s*$") if denial else None,
             re.compile(r"^[^。；;！!？?]{0,12}?(?:" + whole + r")") if whole else None,
             tuple(_norm(k) for k in rules.get("option_keys", ())),
-            named))
+            named, re.compile(options) if options else None))
     return cached[1]
 
 
@@ -904,10 +908,10 @@ _OPTION_SPLIT_RE = re.compile(r"[;；、|/，,\n]")
 
 def accessory_option(listing: Listing, rules: dict[str, Any]) -> str | None:
     """The SKU option (颜色分类: 挂钩;4kg灭火器;8kg灭火器) that is an accessory sold alone, among two or more options a
-    row of the priors' `option_keys` lists, or None: the marketplace shows the least option's price, so the page's
-    price may be the accessory's. Not an option with the product (4kg+支架, 1kg带支架: an included cue before it)."""
-    accessory, cues = _not_comparable_tables(rules)[:2]
-    keys = _price_naming_tables(rules)[2]
+    row of the priors' `option_keys` lists (an `accessory_words` or `option_part_words` one: 阀芯, 手轮), or None: the
+    marketplace shows the least option's price, so the page's price may be the accessory's. Not an option with the product (4kg+支架, 1kg带支架: an included cue before it)."""
+    cues = _not_comparable_tables(rules)[1]
+    keys, accessory = _price_naming_tables(rules)[2], _price_naming_tables(rules)[4]
     if accessory is None or not keys:
         return None
     for key, value in (listing.attributes or {}).items():

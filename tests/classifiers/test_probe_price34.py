@@ -117,3 +117,31 @@ def test_the_price_said_to_be_one_pieces_beside_a_pack(rules):
     # one piece's price far below the reference still flags
     cheap = shop("4kg干粉灭火器 每只15元", "15", {}, "价格是一具的价格，全新4kg干粉")
     assert low(rules, cheap)
+
+
+# -- one measure's price said in words ------------------------------------------------------------------------------
+
+def test_a_figure_said_to_be_one_metres_price(rules):
+    hose = shop("消防水带 DN65 20米", "4.8", {"型号": "8-65-20"}, "答：亲 4.8是一米的价格 整盘20米96元")
+    assert stated_unit(hose)[0] == "m"
+    assert not low(rules, hose, "fire_hose")
+    cable = shop("阻燃电线 ZR-BVR 4平方 国标铜芯", "5.5", {}, "价格是一米的价格，100米一卷")
+    assert not low(rules, cable, "flame_retardant_cable")
+    spoken = shop("耐火电缆 NH-YJV 3*2.5 国标", "9", {}, "主播：九块钱一米，九块钱一米，要多少剪多少")
+    assert stated_unit(spoken)[0] == "m"
+    assert not low(rules, spoken, "fire_resistant_cable")
+    # the whole 20 m coil at 4.8 still flags
+    whole = shop("消防水带 DN65 20米 国标", "4.8", {}, "整盘20米4.8元 包邮")
+    assert low(rules, whole, "fire_hose")
+
+
+def test_a_spare_part_among_the_sku_options(rules):
+    ok = shop("消火栓 SN65 室内 铜芯", "25", {"规格": "阀芯、手轮、SN65整栓"})
+    assert accessory_option(ok, skip_rules())
+    assert not low(rules, ok, "other_fire")
+    # a battery names the alarm's variant in an option, not a battery sold alone
+    variant = shop("烟雾报警器 独立式 家用 3C", "5", {"颜色分类": "锂电池;碳性电池"})
+    assert accessory_option(variant, skip_rules()) is None
+    assert low(rules, variant, "smoke_alarm")
+    whole = shop("室内消火栓 SN65 国标 铸铁", "25", {}, "整栓25元")
+    assert low(rules, whole, "other_fire")
