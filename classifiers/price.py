@@ -13,7 +13,10 @@ the amount in its text in the category's unit (100米/盘, 20kg/桶, 1200x1500mm
 单个30 三个装更划算, 1只 到手58 / 4只 到手210; a packing row, 包装数量: 100只/盒, counts only where the listing prices the
 box or its title names that count with no minimum order), and
 leaves out prices that are not the product's (accessories, services, rentals, used goods, quote
-placeholders, deposits and postage links).
+placeholders, deposits and postage links; an accessory among the SKU options, 颜色分类: 挂钩;4kg灭火器, whose price the
+page may show; a price the text names as a part's, 4块9是挂钩的价格; not a deposit the text denies or calls the whole
+price, 无需定金, 定金16元即全款). A price said to be one piece's or one measure's (价格是一只的价格, 4.8是一米的价格) states
+its unit.
 """
 
 from __future__ import annotations
@@ -893,7 +896,7 @@ def _price_naming_tables(rules: dict[str, Any]) -> tuple:
         if parts:
             # the price (价格, 最低价, the page's figure: 6.5, 4.9元) said to be (是/为, not 不是) a part's: 6.5是支架的价格,
             # 页面最低价为灭火器箱价格, 此价格为电池价格, 价格为单个滤罐的价格; a few words may stand between, never a clause's end
-            named = re.compile(r"(?:价(?:格|钱)?|(?<![\d.])(\d+(?:\.\d+)?)\s*+(?:元|块)?)\s*+(?:(?<![不非])是|(?<![不非])为|仅为|只是|指的?是)"
+            named = re.compile(r"(?:价(?:格|钱)?|(?<![\d.])(\d+(?:\.\d+)?)\s*+(?:元|块)?钱?\s*+的?)\s*+(?:(?<![不非])是|(?<![不非])为|仅为|只是|指的?是)"
                                r"\s*+([^，,。；;！!？?\s\d]{0,8}?)(" + parts + r")")
         cached = _PRICE_NAMING[id(rules)] = (rules, (
             re.compile(r"(?:" + denial + r")\s*(?:付|交|缴|支付|收取?)?\s*$") if denial else None,
@@ -904,6 +907,14 @@ def _price_naming_tables(rules: dict[str, Any]) -> tuple:
 
 
 _OPTION_SPLIT_RE = re.compile(r"[;；、|/，,\n]")
+_LIST_SPLIT_RE = re.compile(r"[;；、|/]")
+
+
+@lru_cache(maxsize=8)
+def _option_list_re(keys: tuple[str, ...]) -> re.Pattern:
+    """An option key, a colon and its list up to the sentence's end (可选规格：挂钩、4kg灭火器。), compiled once per key list."""
+    alt = "|".join(map(re.escape, sorted(keys, key=len, reverse=True)))
+    return re.compile(r"(" + alt + r")\s*+[:：]\s*+([^。！!？?\n]{1,80})")
 
 
 def accessory_option(listing: Listing, rules: dict[str, Any]) -> str | None:
@@ -914,13 +925,19 @@ def accessory_option(listing: Listing, rules: dict[str, Any]) -> str | None:
     keys, accessory = _price_naming_tables(rules)[2], _price_naming_tables(rules)[4]
     if accessory is None or not keys:
         return None
-    for key, value in (listing.attributes or {}).items():
-        if attribute_key(key) not in keys:
-            continue
-        options = [o.strip() for o in _OPTION_SPLIT_RE.split(_norm(str(value))) if o.strip()]
+    rows = [(k, v, _OPTION_SPLIT_RE) for k, v in (listing.attributes or {}).items() if attribute_key(k) in keys]
+    description = _norm(listing.description or "")
+    if description and any(k in description for k in keys):
+        # an option list in the description (可选规格：挂钩、4kg灭火器、8kg灭火器。): up to the sentence's end, split at list
+        # marks only (规格：4kg，支架另购，包邮 is prose)
+        rows += [(m.group(1), m.group(2), _LIST_SPLIT_RE) for m in _option_list_re(keys).finditer(description)]
+    for key, value, split in rows:
+        options = [o.strip() for o in split.split(_norm(str(value))) if o.strip()]
         if len(options) < 2:
             continue
         for option in options:
+            if len(option) > 16:
+                continue  # a sentence, not an option's name
             m = accessory.search(option)
             if m and not any(c in option[:m.start()] for c in cues) \
                     and not option[m.end():m.end() + 2].startswith(_KIND_WORDS):
@@ -941,6 +958,8 @@ def price_named_as_part(listing: Listing, price: float | None, rules: dict[str, 
         norm = _norm(text)
         if "价" not in norm and "是" not in norm and "为" not in norm:
             continue
+        if any(ch in norm for ch in "一二两三四五六七八九十"):
+            norm = arabic_before(norm, _COUNT_OR_PRICE_FOLLOW)[0]  # 五块钱的是收纳盒: 5
         if "块" in norm:
             norm = _SPOKEN_PRICE_RE.sub(r"\1.\2元", norm)  # 4块9: 4.9 yuan
         for m in named.finditer(norm):

@@ -145,3 +145,25 @@ def test_a_spare_part_among_the_sku_options(rules):
     assert low(rules, variant, "smoke_alarm")
     whole = shop("室内消火栓 SN65 国标 铸铁", "25", {}, "整栓25元")
     assert low(rules, whole, "other_fire")
+
+
+def test_option_lists_under_other_keys_and_in_the_description(rules):
+    jd = shop("干粉灭火器 4kg 国标", "6.9", {"选择版本": "灭火器挂架;4kg干粉灭火器;4kg两具装"})
+    assert not low(rules, jd)
+    listed = shop("干粉灭火器 4kg 国标 店铺", "7.5", {}, "可选规格：挂钩、4kg灭火器、8kg灭火器。下单请选对规格")
+    assert accessory_option(listed, skip_rules())
+    assert not low(rules, listed)
+    # sizes alone, or prose after the key (支架另购: the bracket is not what the price buys), still flag
+    sizes = shop("干粉灭火器 4kg 国标 店铺", "7.5", {}, "可选规格：4kg灭火器、8kg灭火器。下单请选对规格")
+    assert low(rules, sizes)
+    prose = shop("干粉灭火器 4kg 国标 店铺", "7.5", {}, "规格：4kg，支架另购，包邮")
+    assert accessory_option(prose, skip_rules()) is None
+    assert low(rules, prose)
+
+
+def test_a_spoken_figure_named_as_a_parts_price(rules):
+    box = shop("TZL30 消防自救呼吸器", "5", {}, "直播间福利：五块钱的是收纳盒，面具本体58")
+    assert price_named_as_part(box, 5.0, skip_rules())
+    assert not low(rules, box, "escape_respirator")
+    mask = shop("TZL30 消防自救呼吸器", "5", {}, "直播间福利：五块钱一个面具，限量100个")
+    assert low(rules, mask, "escape_respirator")
