@@ -15,8 +15,8 @@ box or its title names that count with no minimum order), and
 leaves out prices that are not the product's (accessories, services, rentals, used goods, quote
 placeholders, deposits and postage links; an accessory among the SKU options, 颜色分类: 挂钩;4kg灭火器, whose price the
 page may show; a price the text names as a part's, 4块9是挂钩的价格; not a deposit the text denies or calls the whole
-price, 无需定金, 定金16元即全款). A price said to be one piece's or one measure's (价格是一只的价格, 4.8是一米的价格) states
-its unit.
+price, 无需定金, 定金16元即全款; a service the text prices at the page's price, 检修每具12元). A price said to be one piece's
+or one measure's (价格是一只的价格, 4.8是一米的价格) states its unit; a 单价 row (单价: 2.8元/只) says what one piece costs.
 """
 
 from __future__ import annotations
@@ -669,6 +669,21 @@ def _row_pack(key: str, value: str) -> int:
     return pack_count(f"{key} {value}", {})
 
 
+# an attribute row stating one piece's price (单价: 28元, 单只价格: 2.8元/只); not one per metre, m² or kg
+PIECE_PRICE_KEYS = ("单价", "单只价格", "单个价格", "每只价格", "每个价格", "单价(元)", "单价（元）", "单件价格")
+_PIECE_PRICE_VALUE_RE = re.compile(r"^\s*+[¥￥]?\s*+(\d+(?:\.\d+)?)\s*+(?:元|块)?\s*+(?:/\s*+(?:只|个|具|套|件|台|瓶|把|樘|支|顶|条))?\s*+$")
+
+
+def _piece_price_row(listing: Listing) -> float | None:
+    """One piece's price an attribute row states (单价: 28元, 单只价格: 2.8元/只), or None."""
+    for key, value in (listing.attributes or {}).items():
+        if attribute_key(key) in PIECE_PRICE_KEYS:
+            m = _PIECE_PRICE_VALUE_RE.match(_norm(str(value)))
+            if m and float(m.group(1)) > 0:
+                return float(m.group(1))
+    return None
+
+
 def sold_count(listing: Listing, price: float | None = None) -> int:
     """Pieces one price buys: a pack in the title (4只装, 一箱12个), a count tied to the price (5卷55元),
     a pack in an attribute row (规格: 6卷/组; not a bare quantity row nor a minimum order) or the description (4只装);
@@ -679,6 +694,12 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
         # 10具起28元 at 28: one piece's price from ten pieces up, whatever pack the page also names (5具/箱, 3只装):
         # the reading most favourable to the seller
         return 1
+    if price is not None:
+        each = _piece_price_row(listing)
+        if each:  # 单价: 28元 at 28 (one piece), 单价: 2.8元/只 at 28 (ten): the shop's own price of one piece
+            n = float(price) / each
+            if n >= 0.98 and abs(n - round(n)) <= 0.02 * n:
+                return max(1, round(n))
     if price is not None and any(single_for_price(t, float(price)) for t in (title, listing.description or "") if t):
         # 单个30 三个装更划算 at 30, 1只 到手58 / 4只 到手210 at 58: the text says the price is one piece's
         return 1
@@ -893,11 +914,17 @@ def _price_naming_tables(rules: dict[str, Any]) -> tuple:
         parts = "|".join(x for x in (alt("accessory_words"), alt("priced_part_words")) if x)
         options = "|".join(x for x in (alt("accessory_words"), alt("option_part_words")) if x)
         named = None
+        service = alt("service_price_words")
+        if service:
+            # a service priced in the text at the page's price (检修每具12元, 年检每具8元, 充装费10元/具): the price is the
+            # service's; words may not stand between the service and its price (年检专用 每具12元 is the goods')
+            service = r"|(?:" + service + r")(?:服务费|费用|费|服务|价格|价)?\s*+(?:每|一|/)?\s*+(?:具|瓶|个|只|台|次)?\s*+" \
+                      r"(?:是|为|收)?\s*+(?<![\d.])(\d+(?:\.\d+)?)\s*+(?:元|块)"
         if parts:
             # the price (价格, 最低价, the page's figure: 6.5, 4.9元) said to be (是/为, not 不是) a part's: 6.5是支架的价格,
             # 页面最低价为灭火器箱价格, 此价格为电池价格, 价格为单个滤罐的价格; a few words may stand between, never a clause's end
             named = re.compile(r"(?:价(?:格|钱)?|(?<![\d.])(\d+(?:\.\d+)?)\s*+(?:元|块)?钱?\s*+的?)\s*+(?:(?<![不非])是|(?<![不非])为|仅为|只是|指的?是)"
-                               r"\s*+([^，,。；;！!？?\s\d]{0,8}?)(" + parts + r")")
+                               r"\s*+([^，,。；;！!？?\s\d]{0,8}?)(" + parts + r")" + (service or ""))
         cached = _PRICE_NAMING[id(rules)] = (rules, (
             re.compile(r"(?:" + denial + r")\s*(?:付|交|缴|支付|收取?)?\s*$") if denial else None,
             re.compile(r"^[^。；;！!？?]{0,12}?(?:" + whole + r")") if whole else None,
@@ -956,13 +983,15 @@ def price_named_as_part(listing: Listing, price: float | None, rules: dict[str, 
     texts = [listing.description or ""] + [f"{k} {v}" for k, v in (listing.attributes or {}).items()]
     for text in texts:
         norm = _norm(text)
-        if "价" not in norm and "是" not in norm and "为" not in norm:
-            continue
         if any(ch in norm for ch in "一二两三四五六七八九十"):
             norm = arabic_before(norm, _COUNT_OR_PRICE_FOLLOW)[0]  # 五块钱的是收纳盒: 5
         if "块" in norm:
             norm = _SPOKEN_PRICE_RE.sub(r"\1.\2元", norm)  # 4块9: 4.9 yuan
         for m in named.finditer(norm):
+            if m.group(4) is not None:  # a service's price: only the page's own
+                if price is not None and abs(float(m.group(4)) - price) <= 0.005:
+                    return m.group(0).strip()
+                continue
             if m.group(1) is not None and (price is None or abs(float(m.group(1)) - price) > 0.005):
                 continue  # another figure (58是灭火器的): not the page's price
             if any(c in m.group(2) for c in cues):
@@ -1200,6 +1229,9 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
         # says what that price buys, whatever unit the text names for one piece
         tied = next((n for t in (listing.title or "", listing.description or "") if t
                      for n in [_tied_count(t, float(price))] if n), None)
+        each = None if tied else _piece_price_row(listing)
+        if each and float(price) / each >= 1.98 and abs(float(price) / each - round(float(price) / each)) <= 0.02 * float(price) / each:
+            tied = round(float(price) / each)  # 单价: 2.8元/只 at 28: the price buys ten
     if tied:
         return {"price": Decimal(price), "qty": float(tied), "pieces": tied, "basis": "piece", "stated": said,
                 "unit_price": float(price) / tied, "tier": tier_used.min_quantity if tier_used else None,

@@ -15,7 +15,7 @@ Mechanisms, each with a listing that stays clean and a near miss that still flag
 
 from __future__ import annotations
 
-from classifiers.price import accessory_option, load_priors, price_named_as_part, stated_unit
+from classifiers.price import _piece_price_row, accessory_option, load_priors, price_named_as_part, sold_count, stated_unit
 from tests.classifiers.test_recall_rules import found, shop
 
 EXT = "portable_extinguisher"
@@ -167,3 +167,30 @@ def test_a_spoken_figure_named_as_a_parts_price(rules):
     assert not low(rules, box, "escape_respirator")
     mask = shop("TZL30 消防自救呼吸器", "5", {}, "直播间福利：五块钱一个面具，限量100个")
     assert low(rules, mask, "escape_respirator")
+
+
+# -- a piece's price in a 单价 row; a service's price in the text -------------------------------------------------------
+
+def test_a_piece_price_row_says_what_the_price_buys(rules):
+    one = shop("独立式烟雾报警器 10只装 3C", "28", {"单价": "28元"})
+    assert sold_count(one, 28.0) == 1
+    assert not low(rules, one, "smoke_alarm")
+    # 单价 2.8元/只 at 28: the page's price buys ten, 2.8 each
+    ten = shop("独立式烟雾报警器 10只装 3C", "28", {"单价": "2.8元/只"})
+    assert low(rules, ten, "smoke_alarm")
+    # a per-metre 单价 row is no piece's price
+    assert _piece_price_row(shop("阻燃电缆 ZR-YJV 3*4", "230", {"单价": "2.3元/米"})) is None
+
+
+def test_a_service_priced_at_the_pages_price(rules):
+    repair = shop("灭火器检修 4kg干粉 过期更换 上门", "12", {}, "检修每具12元，含称重检测")
+    assert price_named_as_part(repair, 12.0, skip_rules())
+    assert not low(rules, repair)
+    yearly = shop("灭火器年检 检测 称重 4公斤", "8", {}, "年检每具8元 上门取送")
+    assert not low(rules, yearly)
+    # the goods named for the check, then priced, are the goods: 年检专用 每具12元
+    goods = shop("4kg干粉灭火器 全新", "12", {}, "年检专用 每具12元 全新4kg")
+    assert price_named_as_part(goods, 12.0, skip_rules()) is None
+    # another figure for the service: the page's price stays the goods'
+    other = shop("4kg干粉灭火器 全新", "12", {}, "一具12元。另可上门充装，充装费20元/具")
+    assert low(rules, other)
