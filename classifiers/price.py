@@ -903,8 +903,7 @@ _PRICE_NAMING: dict[int, tuple[Any, tuple]] = {}
 
 def _price_naming_tables(rules: dict[str, Any]) -> tuple:
     """(quote-denial regex, whole-price regex, SKU option keys, price-named-as-part regex, accessory-option regex) of the
-    priors file's
-    `not_comparable`, compiled once per rules object."""
+    priors file's `not_comparable`, compiled once per rules object."""
     cached = _PRICE_NAMING.get(id(rules))
     if cached is None or cached[0] is not rules:
         def alt(key: str) -> str:
@@ -947,7 +946,8 @@ def _option_list_re(keys: tuple[str, ...]) -> re.Pattern:
 def accessory_option(listing: Listing, rules: dict[str, Any]) -> str | None:
     """The SKU option (颜色分类: 挂钩;4kg灭火器;8kg灭火器) that is an accessory sold alone, among two or more options a
     row of the priors' `option_keys` lists (an `accessory_words` or `option_part_words` one: 阀芯, 手轮), or None: the
-    marketplace shows the least option's price, so the page's price may be the accessory's. Not an option with the product (4kg+支架, 1kg带支架: an included cue before it)."""
+    marketplace shows the least option's price, so the page's price may be the accessory's. Not an option with the
+    product (4kg+支架, 1kg带支架: an included cue before it)."""
     cues = _not_comparable_tables(rules)[1]
     keys, accessory = _price_naming_tables(rules)[2], _price_naming_tables(rules)[4]
     if accessory is None or not keys:
@@ -983,8 +983,8 @@ def price_named_as_part(listing: Listing, price: float | None, rules: dict[str, 
     texts = [listing.description or ""] + [f"{k} {v}" for k, v in (listing.attributes or {}).items()]
     for text in texts:
         norm = _norm(text)
-        if any(ch in norm for ch in "一二两三四五六七八九十"):
-            norm = arabic_before(norm, _COUNT_OR_PRICE_FOLLOW)[0]  # 五块钱的是收纳盒: 5
+        if "块" in norm and any(ch in norm for ch in "一二两三四五六七八九十"):
+            norm = arabic_before(norm, _COUNT_OR_PRICE_FOLLOW)[0]  # a spoken price, 五块钱的是收纳盒: 5
         if "块" in norm:
             norm = _SPOKEN_PRICE_RE.sub(r"\1.\2元", norm)  # 4块9: 4.9 yuan
         for m in named.finditer(norm):
@@ -1230,8 +1230,9 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
         tied = next((n for t in (listing.title or "", listing.description or "") if t
                      for n in [_tied_count(t, float(price))] if n), None)
         each = None if tied else _piece_price_row(listing)
-        if each and float(price) / each >= 1.98 and abs(float(price) / each - round(float(price) / each)) <= 0.02 * float(price) / each:
-            tied = round(float(price) / each)  # 单价: 2.8元/只 at 28: the price buys ten
+        n = float(price) / each if each else 0.0
+        if n >= 1.98 and abs(n - round(n)) <= 0.02 * n:
+            tied = round(n)  # 单价: 2.8元/只 at 28: the price buys ten
     if tied:
         return {"price": Decimal(price), "qty": float(tied), "pieces": tied, "basis": "piece", "stated": said,
                 "unit_price": float(price) / tied, "tier": tier_used.min_quantity if tier_used else None,
