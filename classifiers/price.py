@@ -902,8 +902,8 @@ _PRICE_NAMING: dict[int, tuple[Any, tuple]] = {}
 
 
 def _price_naming_tables(rules: dict[str, Any]) -> tuple:
-    """(quote-denial regex, whole-price regex, SKU option keys, price-named-as-part regex, accessory-option regex) of the
-    priors file's `not_comparable`, compiled once per rules object."""
+    """(quote-denial regex, whole-price regex, SKU option keys, price-named-as-part regex, accessory-option regex, the
+    regex of any part or service word) of the priors file's `not_comparable`, compiled once per rules object."""
     cached = _PRICE_NAMING.get(id(rules))
     if cached is None or cached[0] is not rules:
         def alt(key: str) -> str:
@@ -914,6 +914,7 @@ def _price_naming_tables(rules: dict[str, Any]) -> tuple:
         options = "|".join(x for x in (alt("accessory_words"), alt("option_part_words")) if x)
         named = None
         service = alt("service_price_words")
+        words = "|".join(x for x in (parts, service) if x)
         if service:
             # a service priced in the text at the page's price (检修每具12元, 年检每具8元, 充装费10元/具): the price is the
             # service's; words may not stand between the service and its price (年检专用 每具12元 is the goods')
@@ -921,14 +922,15 @@ def _price_naming_tables(rules: dict[str, Any]) -> tuple:
                       r"(?:是|为|收)?\s*+(?<![\d.])(\d+(?:\.\d+)?)\s*+(?:元|块)"
         if parts:
             # the price (价格, 最低价, the page's figure: 6.5, 4.9元) said to be (是/为, not 不是) a part's: 6.5是支架的价格,
-            # 页面最低价为灭火器箱价格, 此价格为电池价格, 价格为单个滤罐的价格; a few words may stand between, never a clause's end
-            named = re.compile(r"(?:价(?:格|钱)?|(?<![\d.])(\d+(?:\.\d+)?)\s*+(?:元|块)?钱?\s*+的?)\s*+(?:(?<![不非])是|(?<![不非])为|仅为|只是|指的?是)"
+            # 页面最低价为灭火器箱价格, 此价格为电池价格, 价格为单个滤罐的价格, 最便宜的那个是挂钩; a few words may stand between,
+            # never a clause's end nor a figure (最便宜的是这款4kg，挂钩另拍)
+            named = re.compile(r"(?:价(?:格|钱)?|最便宜的?(?:那个|那款|款|规格|选项)?|(?<![\d.])(\d+(?:\.\d+)?)\s*+(?:元|块)?钱?\s*+的?)\s*+(?:(?<![不非])是|(?<![不非])为|仅为|只是|指的?是)"
                                r"\s*+([^，,。；;！!？?\s\d]{0,8}?)(" + parts + r")" + (service or ""))
         cached = _PRICE_NAMING[id(rules)] = (rules, (
             re.compile(r"(?:" + denial + r")\s*(?:付|交|缴|支付|收取?)?\s*$") if denial else None,
             re.compile(r"^[^。；;！!？?]{0,12}?(?:" + whole + r")") if whole else None,
             tuple(_norm(k) for k in rules.get("option_keys", ())),
-            named, re.compile(options) if options else None))
+            named, re.compile(options) if options else None, re.compile(words) if words else None))
     return cached[1]
 
 
@@ -976,13 +978,15 @@ def price_named_as_part(listing: Listing, price: float | None, rules: dict[str, 
     """The words saying the page's price is an accessory's or a part's (4块9是挂钩的价格, 问：6.5元是一个吗 答：6.5是支架的价格,
     此价格为电池价格, 页面最低价为灭火器箱价格) in the description or an attribute, or None. A figure must be the page's
     price; a part named with the product (价格为4kg灭火器+支架, 含支架) is not."""
-    named = _price_naming_tables(rules)[3]
+    named, present = _price_naming_tables(rules)[3], _price_naming_tables(rules)[5]
     if named is None:
         return None
     cues = _not_comparable_tables(rules)[1]
     texts = [listing.description or ""] + [f"{k} {v}" for k, v in (listing.attributes or {}).items()]
     for text in texts:
         norm = _norm(text)
+        if present is None or not present.search(norm):
+            continue  # no part nor service named: one pass, before the slower reading below
         if "块" in norm and any(ch in norm for ch in "一二两三四五六七八九十"):
             norm = arabic_before(norm, _COUNT_OR_PRICE_FOLLOW)[0]  # a spoken price, 五块钱的是收纳盒: 5
         if "块" in norm:

@@ -194,3 +194,13 @@ def test_a_service_priced_at_the_pages_price(rules):
     # another figure for the service: the page's price stays the goods'
     other = shop("4kg干粉灭火器 全新", "12", {}, "一具12元。另可上门充装，充装费20元/具")
     assert low(rules, other)
+
+
+def test_the_cheapest_option_named_as_a_part(rules):
+    ok = shop("4kg干粉灭火器 国标", "6.5", {}, "亲，最便宜的那个是挂钩，灭火器要选4kg规格")
+    assert not low(rules, ok)
+    answer = shop("4kg干粉灭火器 国标", "6.5", {}, "回复：６.５的是挂钩哦，灭火器请选4kg")
+    assert not low(rules, answer)
+    unit = shop("4kg干粉灭火器 国标", "6.5", {}, "最便宜的是这款4kg，挂钩另拍")
+    assert price_named_as_part(unit, 6.5, skip_rules()) is None
+    assert low(rules, unit)
