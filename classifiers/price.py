@@ -13,7 +13,10 @@ the amount in its text in the category's unit (100米/盘, 20kg/桶, 1200x1500mm
 单个30 三个装更划算, 1只 到手58 / 4只 到手210; a packing row, 包装数量: 100只/盒, counts only where the listing prices the
 box or its title names that count with no minimum order), and
 leaves out prices that are not the product's (accessories, services, rentals, used goods, quote
-placeholders, deposits and postage links).
+placeholders, deposits and postage links; an accessory among the SKU options, 颜色分类: 挂钩;4kg灭火器, whose price the
+page may show; a price the text names as a part's, 4块9是挂钩的价格; not a deposit the text denies or calls the whole
+price, 无需定金, 定金16元即全款; a service the text prices at the page's price, 检修每具12元). A price said to be one piece's
+or one measure's (价格是一只的价格, 4.8是一米的价格) states its unit; a 单价 row (单价: 2.8元/只) says what one piece costs.
 """
 
 from __future__ import annotations
@@ -104,7 +107,7 @@ _UNIT_WORDS = {"平方米": "m2", "平米": "m2", "平方": "m2", "㎡": "m2", "
 _UNIT_ALT = "|".join(sorted(map(re.escape, _UNIT_WORDS), key=len, reverse=True))
 _STATED_PARTS = [
     # 元/米, ¥/㎡, 元每米, 元一平 (a 2.5平方 cable size never follows 元)
-    r"(?:元|块|¥)\s*(?:/|每|一)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])",
+    r"(?:元|块|¥)\s*钱?\s*(?:/|每|一)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])",
     # 20一米, 35一平, 每米20: a number then 一/每 and a unit; 按米卖, 按平方计价
     r"\d\s*(?:/|一|每)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])(?!\s*\d)",
     # (按米卖的可以剪: "those sold by the metre", a shop's terms in a pasted answer, not this price's unit)
@@ -113,6 +116,12 @@ _STATED_PARTS = [
     r"(?<![0-9.])(?:每|单价/?)\s*(米|平方米|平米|平方|㎡)(?![0-9])",
     # 每米6.4元, 每平方85元: the unit, then the price in yuan (never 每米10根)
     r"(?<![0-9.])每\s*(米|平方米|平米|平方|㎡)\s*\d+(?:\.\d+)?\s*(?:元|块)",
+    # the price (or a figure) said to be one piece's or one measure's (价格是一只的价格, 价格为单个灯的价格, 4.8是一米的价格,
+    # 价格是一平方的价): what the page's price buys, whatever pack or length the title names (10只装, 100米一卷); a few
+    # words may name the piece (一个灯的价格)
+    r"(?:价格?|价钱|标价|售价|\d\s*+(?:元|块)?)\s*+(?:是|为|指|按)\s*+(?:一|1|单|每)\s*+"
+    r"(只|个|具|套|台|瓶|把|樘|顶|支|平方米|平米|平方|㎡|米|公斤|千克|斤)"
+    r"[\u4e00-\u9fff]{0,4}?\s*+的?\s*+(?:价格|价钱|价|售价)",
 ]
 # one pass per text: the first alternative that matches names the unit in its own group
 _STATED_RE = re.compile("|".join(f"(?:{p})" for p in _STATED_PARTS))
@@ -661,6 +670,21 @@ def _row_pack(key: str, value: str) -> int:
     return pack_count(f"{key} {value}", {})
 
 
+# an attribute row stating one piece's price (单价: 28元, 单只价格: 2.8元/只); not one per metre, m² or kg
+PIECE_PRICE_KEYS = ("单价", "单只价格", "单个价格", "每只价格", "每个价格", "单价(元)", "单价（元）", "单件价格")
+_PIECE_PRICE_VALUE_RE = re.compile(r"^\s*+[¥￥]?\s*+(\d+(?:\.\d+)?)\s*+(?:元|块)?\s*+(?:/\s*+(?:只|个|具|套|件|台|瓶|把|樘|支|顶|条))?\s*+$")
+
+
+def _piece_price_row(listing: Listing) -> float | None:
+    """One piece's price an attribute row states (单价: 28元, 单只价格: 2.8元/只), or None."""
+    for key, value in (listing.attributes or {}).items():
+        if attribute_key(key) in PIECE_PRICE_KEYS:
+            m = _PIECE_PRICE_VALUE_RE.match(_norm(str(value)))
+            if m and float(m.group(1)) > 0:
+                return float(m.group(1))
+    return None
+
+
 def sold_count(listing: Listing, price: float | None = None) -> int:
     """Pieces one price buys: a pack in the title (4只装, 一箱12个), a count tied to the price (5卷55元),
     a pack in an attribute row (规格: 6卷/组; not a bare quantity row nor a minimum order) or the description (4只装);
@@ -671,6 +695,12 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
         # 10具起28元 at 28: one piece's price from ten pieces up, whatever pack the page also names (5具/箱, 3只装):
         # the reading most favourable to the seller
         return 1
+    if price is not None:
+        each = _piece_price_row(listing)
+        if each:  # 单价: 28元 at 28 (one piece), 单价: 2.8元/只 at 28 (ten): the shop's own price of one piece
+            n = float(price) / each
+            if n >= 0.98 and abs(n - round(n)) <= 0.02 * n:
+                return max(1, round(n))
     if price is not None and any(single_for_price(t, float(price)) for t in (title, listing.description or "") if t):
         # 单个30 三个装更划算 at 30, 1只 到手58 / 4只 到手210 at 58: the text says the price is one piece's
         return 1
@@ -869,6 +899,120 @@ def _not_comparable_tables(rules: dict[str, Any]) -> tuple:
     return cached[1]
 
 
+_PRICE_NAMING: dict[int, tuple[Any, tuple]] = {}
+
+
+def _price_naming_tables(rules: dict[str, Any]) -> tuple:
+    """(quote-denial regex, whole-price regex, SKU option keys, price-named-as-part regex, accessory-option regex, the
+    regex of any part or service word) of the priors file's `not_comparable`, compiled once per rules object."""
+    cached = _PRICE_NAMING.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        def alt(key: str) -> str:
+            return "|".join(map(re.escape, sorted({_norm(w) for w in rules.get(key, ())}, key=len, reverse=True)))
+        denial = alt("quote_denials")
+        whole = alt("quote_whole")
+        parts = "|".join(x for x in (alt("accessory_words"), alt("priced_part_words")) if x)
+        options = "|".join(x for x in (alt("accessory_words"), alt("option_part_words")) if x)
+        named = None
+        service = alt("service_price_words")
+        words = "|".join(x for x in (parts, service) if x)
+        if service:
+            # a service priced in the text at the page's price (检修每具12元, 年检每具8元, 充装费10元/具): the price is the
+            # service's; words may not stand between the service and its price (年检专用 每具12元 is the goods')
+            service = r"|(?:" + service + r")(?:服务费|费用|费|服务|价格|价)?\s*+(?:每|一|/)?\s*+(?:具|瓶|个|只|台|次)?\s*+" \
+                      r"(?:是|为|收)?\s*+(?<![\d.])(\d+(?:\.\d+)?)\s*+(?:元|块)"
+        if parts:
+            # the price (价格, 最低价, the page's figure: 6.5, 4.9元) said to be (是/为, not 不是) a part's: 6.5是支架的价格,
+            # 页面最低价为灭火器箱价格, 此价格为电池价格, 价格为单个滤罐的价格, 最便宜的那个是挂钩; a few words may stand between,
+            # never a clause's end nor a figure (最便宜的是这款4kg，挂钩另拍)
+            named = re.compile(r"(?:价(?:格|钱)?|最便宜的?(?:那个|那款|款|规格|选项)?|(?<![\d.])(\d+(?:\.\d+)?)\s*+(?:元|块)?钱?\s*+的?)\s*+(?:(?<![不非])是|(?<![不非])为|仅为|只是|指的?是)"
+                               r"\s*+([^，,。；;！!？?\s\d]{0,8}?)(" + parts + r")" + (service or ""))
+        cached = _PRICE_NAMING[id(rules)] = (rules, (
+            re.compile(r"(?:" + denial + r")\s*(?:付|交|缴|支付|收取?)?\s*$") if denial else None,
+            re.compile(r"^[^。；;！!？?]{0,12}?(?:" + whole + r")") if whole else None,
+            tuple(_norm(k) for k in rules.get("option_keys", ())),
+            named, re.compile(options) if options else None, re.compile(words) if words else None))
+    return cached[1]
+
+
+_OPTION_SPLIT_RE = re.compile(r"[;；、|/，,\n]")
+_LIST_SPLIT_RE = re.compile(r"[;；、|/]")
+
+
+@lru_cache(maxsize=8)
+def _option_list_re(keys: tuple[str, ...]) -> re.Pattern:
+    """An option key, a colon and its list up to the sentence's end (可选规格：挂钩、4kg灭火器。), compiled once per key list."""
+    alt = "|".join(map(re.escape, sorted(keys, key=len, reverse=True)))
+    return re.compile(r"(" + alt + r")\s*+[:：]\s*+([^。！!？?\n]{1,80})")
+
+
+def accessory_option(listing: Listing, rules: dict[str, Any]) -> str | None:
+    """The SKU option (颜色分类: 挂钩;4kg灭火器;8kg灭火器) that is an accessory sold alone, among two or more options a
+    row of the priors' `option_keys` lists (an `accessory_words` or `option_part_words` one: 阀芯, 手轮), or None: the
+    marketplace shows the least option's price, so the page's price may be the accessory's. Not an option with the
+    product (4kg+支架, 1kg带支架: an included cue before it)."""
+    cues = _not_comparable_tables(rules)[1]
+    keys, accessory = _price_naming_tables(rules)[2], _price_naming_tables(rules)[4]
+    if accessory is None or not keys:
+        return None
+    rows = [(k, v, _OPTION_SPLIT_RE) for k, v in (listing.attributes or {}).items() if attribute_key(k) in keys]
+    description = _norm(listing.description or "")
+    if description and any(k in description for k in keys):
+        # an option list in the description (可选规格：挂钩、4kg灭火器、8kg灭火器。): up to the sentence's end, split at list
+        # marks only (规格：4kg，支架另购，包邮 is prose)
+        rows += [(m.group(1), m.group(2), _LIST_SPLIT_RE) for m in _option_list_re(keys).finditer(description)]
+    for key, value, split in rows:
+        options = [o.strip() for o in split.split(_norm(str(value))) if o.strip()]
+        if len(options) < 2:
+            continue
+        for option in options:
+            if len(option) > 16:
+                continue  # a sentence, not an option's name
+            m = accessory.search(option)
+            if m and not any(c in option[:m.start()] for c in cues) \
+                    and not option[m.end():m.end() + 2].startswith(_KIND_WORDS):
+                return f"{key}：{option}"
+    return None
+
+
+def price_named_as_part(listing: Listing, price: float | None, rules: dict[str, Any]) -> str | None:
+    """The words saying the page's price is an accessory's or a part's (4块9是挂钩的价格, 问：6.5元是一个吗 答：6.5是支架的价格,
+    此价格为电池价格, 页面最低价为灭火器箱价格) in the description or an attribute, or None. A figure must be the page's
+    price; a part named with the product (价格为4kg灭火器+支架, 含支架) is not."""
+    named, present = _price_naming_tables(rules)[3], _price_naming_tables(rules)[5]
+    if named is None:
+        return None
+    cues = _not_comparable_tables(rules)[1]
+    texts = [listing.description or ""] + [f"{k} {v}" for k, v in (listing.attributes or {}).items()]
+    for text in texts:
+        norm = _norm(text)
+        if present is None or not present.search(norm):
+            continue  # no part nor service named: one pass, before the slower reading below
+        if "块" in norm and any(ch in norm for ch in "一二两三四五六七八九十"):
+            norm = arabic_before(norm, _COUNT_OR_PRICE_FOLLOW)[0]  # a spoken price, 五块钱的是收纳盒: 5
+        if "块" in norm:
+            norm = _SPOKEN_PRICE_RE.sub(r"\1.\2元", norm)  # 4块9: 4.9 yuan
+        for m in named.finditer(norm):
+            if m.group(4) is not None:  # a service's price: only the page's own
+                if price is not None and abs(float(m.group(4)) - price) <= 0.005:
+                    return m.group(0).strip()
+                continue
+            if m.group(1) is not None and (price is None or abs(float(m.group(1)) - price) > 0.005):
+                continue  # another figure (58是灭火器的): not the page's price
+            if any(c in m.group(2) for c in cues):
+                continue  # 价格为4kg灭火器+支架: the part comes with the product
+            return m.group(0).strip()
+    return None
+
+
+def _quote_undone(text: str, m: re.Match, rules: dict[str, Any]) -> bool:
+    """Whether a quote word found in `text` is denied right before it (无需定金, 拍下不改价) or said to be the whole price
+    right after it (定金16元即全款, 订金…无需补款): the page's price then is the goods'."""
+    denial, whole = _price_naming_tables(rules)[:2]
+    return bool(denial is not None and denial.search(text[max(0, m.start() - 4):m.start()])
+                or whole is not None and whole.search(text[m.end():m.end() + 24]))
+
+
 # an extinguishing agent (not an extinguisher) sold by its weight in the title: 七氟丙烷灭火剂 100公斤
 _AGENT_BY_WEIGHT_RE = re.compile(r"^(?!.*灭火器)(?=.*(?:灭火剂|药剂)).*\d+(?:\.\d+)?\s*(?:kg|公斤|千克|吨)(?![a-z])")
 
@@ -947,6 +1091,13 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
             m = accessory.search(label)
             if m and not any(c in label[max(0, m.start() - 3):m.start()] for c in cues):
                 return f"配件规格 {label}"
+    if accessory is not None:
+        said = accessory_option(listing, rules)
+        if said:
+            return f"配件选项 {said}"
+        said = price_named_as_part(listing, float(listing.display_price) if listing.display_price else None, rules)
+        if said:
+            return f"配件价格 {said}"
     if used is not None:
         for text in (title, _norm(listing.description or "")):
             m = used.search(text)
@@ -957,13 +1108,15 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
         if m:
             return f"报价 {m.group(0)}"
     if quote is not None:
-        m = quote.search(title)
-        if m:
-            return f"报价 {m.group(0)}"
+        for m in quote.finditer(title):
+            if not _quote_undone(title, m, rules):
+                return f"报价 {m.group(0)}"
         description = _norm(listing.description or "")
         for m in quote.finditer(description):
             if bulk is not None and bulk.search(_clause_before(description, m.start())):
                 continue  # 批量采购请联系客服报价: a quote for larger orders; the page's price stands for its own
+            if _quote_undone(description, m, rules):
+                continue  # 无需定金, 定金16元即全款: the page's price is the goods'
             return f"报价 {m.group(0)}"
         memo = _quote_rows(quote)
         for k, v in (listing.attributes or {}).items():
@@ -972,7 +1125,8 @@ def not_comparable(listing: Listing, rules: dict[str, Any] | None, by_weight: bo
             if said is _UNSEEN:
                 if len(memo) >= 4096:
                     memo.clear()
-                m = quote.search(_norm(row))
+                nrow = _norm(row)
+                m = next((m for m in quote.finditer(nrow) if not _quote_undone(nrow, m, rules)), None)
                 said = memo[row] = m.group(0) if m else None
             if said is not None:
                 return f"报价 {said}"
@@ -1080,6 +1234,10 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
         # says what that price buys, whatever unit the text names for one piece
         tied = next((n for t in (listing.title or "", listing.description or "") if t
                      for n in [_tied_count(t, float(price))] if n), None)
+        each = None if tied else _piece_price_row(listing)
+        n = float(price) / each if each else 0.0
+        if n >= 1.98 and abs(n - round(n)) <= 0.02 * n:
+            tied = round(n)  # 单价: 2.8元/只 at 28: the price buys ten
     if tied:
         return {"price": Decimal(price), "qty": float(tied), "pieces": tied, "basis": "piece", "stated": said,
                 "unit_price": float(price) / tied, "tier": tier_used.min_quantity if tier_used else None,
