@@ -538,8 +538,9 @@ _OTHER_VARIANTS_RE = re.compile(
     r"|可选(?![配择购装])[:：]?" + _CLAUSE_CHARS + r"*"
     # (bounded: on a long run of text without punctuation an open repeat before 可选 takes quadratic time)
     r"|" + _CLAUSE_CHARS + r"{1,40}可选(?![配择购装])"
-    # (session 34) a clause ending on another variant on offer (2公斤的也有哦, 两公斤的要另拍): bounded the same way
-    r"|" + _CLAUSE_CHARS + r"{1,40}(?:也有|还有|另拍|另外拍)(?=[哦呢的哈啊呀]{0,3}(?:[，,。；;！!？?\n]|$))")
+    # (session 34) a clause ending on another variant on offer (2公斤的也有哦, 两公斤的要另拍): bounded the same way;
+    # a clause that is only a request (，请另拍) names no variant and is left for the word before it to read
+    r"|(?![请需如])" + _CLAUSE_CHARS + r"{1,40}(?:也有|还有|另拍|另外拍)(?=[哦呢的哈啊呀]{0,3}(?:[，,。；;！!？?\n]|$))")
 
 
 # a buyer's question and the seller's reply that sends the buyer to another listing or a made-to-order piece (问：有五芯的吗？
