@@ -107,7 +107,7 @@ _UNIT_WORDS = {"平方米": "m2", "平米": "m2", "平方": "m2", "㎡": "m2", "
 _UNIT_ALT = "|".join(sorted(map(re.escape, _UNIT_WORDS), key=len, reverse=True))
 _STATED_PARTS = [
     # 元/米, ¥/㎡, 元每米, 元一平 (a 2.5平方 cable size never follows 元)
-    r"(?:元|块|¥)\s*钱?\s*(?:/|每|一)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])",
+    r"(?:元|块|¥)\s*+(?:钱\s*+)?(?:/|每|一)\s*+(" + _UNIT_ALT + r")(?![a-z0-9²])",
     # 20一米, 35一平, 每米20: a number then 一/每 and a unit; 按米卖, 按平方计价
     r"\d\s*(?:/|一|每)\s*(" + _UNIT_ALT + r")(?![a-z0-9²])(?!\s*\d)",
     # (按米卖的可以剪: "those sold by the metre", a shop's terms in a pasted answer, not this price's unit)
@@ -672,15 +672,16 @@ def _row_pack(key: str, value: str) -> int:
 
 # an attribute row stating one piece's price (单价: 28元, 单只价格: 2.8元/只); not one per metre, m² or kg
 PIECE_PRICE_KEYS = ("单价", "单只价格", "单个价格", "每只价格", "每个价格", "单价(元)", "单价（元）", "单件价格")
-_PIECE_PRICE_VALUE_RE = re.compile(r"^\s*+[¥￥]?\s*+(\d+(?:\.\d+)?)\s*+(?:元|块)?\s*+(?:/\s*+(?:只|个|具|套|件|台|瓶|把|樘|支|顶|条))?\s*+$")
+_PIECE_PRICE_VALUE_RE = re.compile(r"^\s*+[¥￥]?\s*+(\d+(?:\.\d+)?)\s*+(?:元|块)?\s*+(/\s*+(?:只|个|具|套|件|台|瓶|把|樘|支|顶|条))?\s*+$")
 
 
-def _piece_price_row(listing: Listing) -> float | None:
-    """One piece's price an attribute row states (单价: 28元, 单只价格: 2.8元/只), or None."""
+def _piece_price_row(listing: Listing, named: bool = False) -> float | None:
+    """One piece's price an attribute row states (单价: 28元, 单只价格: 2.8元/只), or None; with `named`, only a
+    row that names the piece (2.8元/只): a bare 单价 of a cable or a hose may be one metre's."""
     for key, value in (listing.attributes or {}).items():
         if attribute_key(key) in PIECE_PRICE_KEYS:
             m = _PIECE_PRICE_VALUE_RE.match(_norm(str(value)))
-            if m and float(m.group(1)) > 0:
+            if m and float(m.group(1)) > 0 and (m.group(2) or not named):
                 return float(m.group(1))
     return None
 
@@ -699,7 +700,8 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
         each = _piece_price_row(listing)
         if each:  # 单价: 28元 at 28 (one piece), 单价: 2.8元/只 at 28 (ten): the shop's own price of one piece
             n = float(price) / each
-            if n >= 0.98 and abs(n - round(n)) <= 0.02 * n:
+            # several pieces only from a row naming the piece: a bare 单价 of a cable or a hose may be one metre's
+            if n >= 0.98 and abs(n - round(n)) <= 0.02 * n and (round(n) <= 1 or _piece_price_row(listing, named=True)):
                 return max(1, round(n))
     if price is not None and any(single_for_price(t, float(price)) for t in (title, listing.description or "") if t):
         # 单个30 三个装更划算 at 30, 1只 到手58 / 4只 到手210 at 58: the text says the price is one piece's

@@ -165,7 +165,8 @@ _NOT_THE_GOODS = re.compile(r"箱子|纸箱|外箱|盒子|包装|一箱|每箱|�
 # audience (家人们, 宝子们, 亲) before a figure names nothing
 _SPEAKER_RE = re.compile(r"(?:主播|客服|掌柜|店主|老板|卖家|商家|回复)\s*+[:：]")
 _SPEAKER_REACH = 40
-_SPEAKER_WORDS = re.compile(r"(?:主播|客服|掌柜|店主|老板|卖家|商家|回复|家人们|宝子们|宝子|宝宝们|姐妹们|兄弟们|老铁们|亲)+$")
+# (a bounded repeat: an open one is tried from every position of a long run of 亲亲亲…)
+_SPEAKER_WORDS = re.compile(r"(?:主播|客服|掌柜|店主|老板|卖家|商家|回复|家人们|宝子们|宝子|宝宝们|姐妹们|兄弟们|老铁们|亲){1,6}$")
 
 
 def _spoken_by_seller(norm: str, start: int, floor: int) -> str | None:

@@ -1268,7 +1268,7 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 _REQUEST_AFTER_RE = re.compile(r"[^，,。；;！!？?\n]{0,16}?请|[^，,。；;！!？?\n]{0,16}?[，,]\s*+(?:请|需要?请?|如需)?另(?:拍|购|外下单|行购买|链接)")
 # a word the buyer is sent to as another choice (醇类请选抗溶型, 需要请拍铝芯款, 建议选用双面的): other goods on offer
 _OTHER_CHOICE_BEFORE_RE = re.compile(r"(?:请|建议|可以|可)(?:另|改)?(?:选|选择|选用|选购|购买|买|拍|下单)\s*$")
-_WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?|老式|旧式|老款)?的?|是否|仿|(?:不适|不可|不能|不宜|禁止|严禁)用于?|替代|代替|告别|拒绝|不支持)\s*$")
+_WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?|老式|旧式|老款)?的?|是否|仿|(?:不适|不可|不能|不宜|禁止|严禁)用于?|不适合|不适于|不建议|替代|代替|告别|拒绝|不支持)\s*$")
 
 
 # a size or a count right before a family's word (9v碳性, 5号碱性, 2节锂): passed over when looking for a denial
@@ -1480,7 +1480,8 @@ _CN_RUN = "[零〇一二两三四五六七八九十百千万]+"
 # mark (答：两公斤的箱子, 客服：, 主播：) it is left as words for same_quantity, which reads what a reply is about, and a
 # clause naming a box, the parcel, the whole bottle or another product (二十公斤的快递, 整瓶六公斤左右, 比那个三公斤的重,
 # 上一个链接是两公斤的) names no fill either
-_MASS_FOLLOW_RE = re.compile(r"\s*+(?:公斤|千克|斤|kg)(?![a-z])")
+# (a price per mass, 30元一公斤 / 25块一公斤, states no fill: the same guard as _SPEC_FOLLOW_RE)
+_MASS_FOLLOW_RE = re.compile(r"(?<![元块钱角毛每/]一)\s*+(?:公斤|千克|斤|kg)(?![a-z])")
 _MASS_TALK_RE = re.compile(r"[问答]|回复|客服|主播|掌柜|卖家|商家|店主|老板|家人们|宝子|亲[,，:：]")
 _MASS_OTHER_RE = re.compile(r"比|箱|盒|包装|快递|物流|发货|运费|邮费|托运|整[瓶台具罐桶个只]|链接|上一个|下一个|上一款|下一款|"
                             r"另|其他|其它|还有|也有|可选|选配|建议|推荐|适合")
