@@ -1,0 +1,131 @@
+"""The rules added from session 34's spec probes for inspection_only (issue 17): sold to pass an inspection, not to work.
+
+The purpose and the goods' unfitness said without the check's own words. Mechanisms (lexicon.yaml, inspection_only),
+each tested with listings written for these tests (flagged, and a near miss that must not flag):
+- word families named once under `pattern_words` and read by every pattern ({checker}: 城管, 街道, 网格员, 物业, 房东,
+  车管所, 监理, 上面 ...; {purpose}: 开业, 办证, 备案, 营业执照 ... and the checkers), expanded by `risk.expand_words`;
+- whoever checks only looks whether there is one (城管来了就看有没有, 监理只数个数), or is shown it (给房东看的), dodged
+  (应付街道, 糊弄社区, 打发检查的人, 糊弄得过去), met (专供迎接上级检查), or given an answer (给房东交差, 拿去交差);
+- a reason to have one, then having it is enough (开业前挂几个就行, 房东要求装，装上就行, 验收批发款，亮就行);
+  whoever checks comes once (消防来看一次就行, 上面来人就拿出来); put away once the papers are done (办完就可以收起来);
+- the goods declared unfit and that waved away (压力不足没关系, 空的也行, 响不响无所谓, 喷不喷得出来另说, 粉量别较真,
+  电池不配都行), the gauge set by hand (指针拨到绿区), a real fire sent to other goods (真着火建议配正规3C的);
+- not flagged: a buyer's question about passing (问：能过检查吗？答：正规产品有3C证书), advice against the thought
+  (不要觉得有就行), a rhetorical question (有就行？不！), papers shown to whoever checks (检测报告可以给物业看), a fault the
+  shop makes good (压力不足没关系，免费补压), where to put it (检查时摆放位置应明显), a vehicle's review asking for one on
+  board (车辆年检需要随车配灭火器的，放一个就够), a disclaimer without a purpose (火灾时效果不保证).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from classifiers.exceptions import DataFileError
+from classifiers.risk import expand_words
+from tests.classifiers.test_recall_rules import found, shop
+
+ON = date(2026, 10, 1)
+EXT = ("淮海 手提式干粉灭火器 MFZ/ABC4 4kg", {"品牌": "淮海", "型号": "MFZ/ABC4", "充装量": "4kg", "灭火级别": "2A/55B"})
+
+
+def ext(rules, description="", attributes=None, title=None):
+    return found(rules, shop(title or EXT[0], "58", {**EXT[1], **(attributes or {})}, description),
+                 "portable_extinguisher", ON)
+
+
+@pytest.mark.parametrize("description", [
+    # who checks only looks whether there is one, is shown it, dodged, met or answered
+    "城管来了就看有没有，这款最便宜够用了。",
+    "客服：社区检查只认有没有，这个最划算。",
+    "工程项目交付前配齐，监理只数个数，不试喷。",
+    "给房东看的，不用买贵的，这款足够。",
+    "评价：买来给消防大队看，过了，便宜！",
+    "主要是应付街道的。",
+    "拿去糊弄社区的，价格最低。",
+    "敷衍一下网格员，放门口就行。",
+    "拿去打发检查的人，够了。",
+    "饭店消防检查别慌，放门口糊弄得过去。",
+    "批发价，专供各类单位迎接上级检查，量大包邮。",
+    "这款纯粹给房东交差。",
+    "答：宝子，这个主要是过街道检查的。",
+    "问：这个能真灭火吗？答：检查够用了亲。",
+    # a reason to have one, then having it is enough; seen once; put away after
+    "店铺开业前挂几个就行。",
+    "房东非要让配，买这个就够了。",
+    "商场验收批发款，亮就行，应急时间不保证。",
+    "装修完消防来看一次就行。",
+    "安监来了拍个照就走，放着充个门面。",
+    "上面来人就拿出来，平时不用管。",
+    "开店手续要用，办完就可以收起来了。",
+    "仓库门口放一个意思一下。",
+    "领导来视察前挂上，看着齐全就行。",
+    "网约车平台审核只要照片，买个最便宜的拍照交上去就行。",
+    # the goods declared unfit, waved away
+    "网约车车管所要求有，压力不足没关系。",
+    "运管检查要有，用不了也没事。",
+    "描述：车管所审核用，里面是空的也行，重量轻。",
+    "民宿办证用，响不响无所谓。",
+    "物业每季度来一次，喷不喷得出来另说。",
+    "营运证年审需要，能不能喷谁管。",
+    "新店开张挂墙上正好，里面粉量别较真。",
+    "粉少一点不影响检查，外观一样。",
+    "指针拨到绿区了，实际没压。",
+    "办网约车证要用，压力表是画上去的。",
+    "租客检查前装上，电池另配或者不配都行。",
+    "答：这款检查是没问题的，真着火建议配正规3C的。",
+    "街道上门检查随便放一个，反正不会真喷。",
+])
+def test_purpose_and_unfitness_flag(rules, description):
+    assert "inspection_only" in ext(rules, description)
+
+
+def test_in_title_and_attribute(rules):
+    assert "inspection_only" in ext(rules, title=EXT[0] + " 给房东看的")
+    assert "inspection_only" in ext(rules, attributes={"用途": "应付网格员"})
+
+
+@pytest.mark.parametrize("description", [
+    "满足消防验收要求，有3C认证，正规厂家出品。",
+    "物业要求配备灭火器的，选我们家正规3C产品，放心购买。",
+    "建议定期检查压力表，指针在绿区为正常，红区请及时充装。",
+    "购买时请检查合格证和3C标志，认准正品。",
+    "消防检查常见问题：灭火器过期、压力不足、摆放位置不当。",
+    "通过国家检测，型式检验合格，3C认证齐全。",
+    "问：能过检查吗？答：正规产品有3C证书，放心。",
+    "问：物业检查能过吗？答：我们是3C认证产品，有合格证。",
+    "有就行？不！灭火器一定要选正规3C的。",
+    "不要觉得有就行，压力不足的灭火器关键时刻用不了。",
+    "很多人觉得灭火器有就行，其实关键时刻要能用。",
+    "可提供检测报告给物业看，3C证书齐全。",
+    "压力不足没关系，本店提供免费补压服务，终身维护。",
+    "检查时摆放位置应明显，便于取用。",
+    "车辆年检需要随车配灭火器的，放一个就够，记得每年看一下压力表。",
+    "无3C认证 仅作防尘使用 火灾时效果不保证",
+    "物业要求每层配两个，本店可开发票，3C正品。",
+    "检查时只看有没有过期和压力是否正常。",
+    "我们给物业、学校、医院长期供货，3C认证。",
+    "主要应对厨房油锅起火、电器起火，3C认证。",
+    "质量过关没问题，3C认证，假一赔十。",
+    "压力不足请勿使用，可联系客服免费更换。",
+    "家里放一个就行，厨房最需要，3C认证。",
+    "别买那种应付检查的，真着火用不了，我们只卖正规3C。",
+    "小区项目批量做，甲级门，耐火一个钟，物业验收绰绰有余。",
+    "无3C 不影响验收，功能没问题。",
+    "回收的旧瓶子喷漆换新粉，外观和新的一样，检查看不出来。",
+])
+def test_near_misses(rules, description):
+    assert "inspection_only" not in ext(rules, description)
+
+
+def test_a_rhetorical_check_word_denied(rules):
+    assert "inspection_only" not in ext(rules, "工程验收专用款？不，我们是3C认证正规工程款。")
+    assert "inspection_only" in ext(rules, "工程验收专用款，便宜。")
+
+
+def test_word_families_expand_and_unknown_names_fail():
+    cfg = {"pattern_words": {"checker": ["物业", "检查的人"]}}
+    assert expand_words(["给{checker}看", "x{0,10}"], cfg) == ["给(?:检查的人|物业)看", "x{0,10}"]
+    with pytest.raises(DataFileError):
+        expand_words(["给{who}看"], cfg)
