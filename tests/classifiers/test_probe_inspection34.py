@@ -129,3 +129,34 @@ def test_word_families_expand_and_unknown_names_fail():
     assert expand_words(["给{checker}看", "x{0,10}"], cfg) == ["给(?:检查的人|物业)看", "x{0,10}"]
     with pytest.raises(DataFileError):
         expand_words(["给{who}看"], cfg)
+
+
+@pytest.mark.parametrize("description", [
+    "只要外观像就行，里面无所谓，价格最低。",
+    "不求实用，只求过关。",
+    "单位安全检查配置，到时候摆出来就好。",
+    "年底安全大检查必备，便宜够用，不用买太好的。",
+    "酒店消防验收挂的那种，便宜货，别拿来救命。",
+    "物业消防检查必备款，灭火器外壳，内无药剂。",
+    "能亮能响就行，消防来了不查电池。",
+    "用途：应付各类检查",
+    "家人们，检查的来了你就往那一摆，他看一眼就走。",
+])
+def test_second_round_families_flag(rules, description):
+    assert "inspection_only" in ext(rules, description)
+
+
+@pytest.mark.parametrize("description", [
+    "不求最贵，只求最好，3C认证正品。",
+    "只求过关？不，我们的标准比国标更高。",
+    "产品外壳采用优质钢材，物业推荐款。",
+    "里面的粉是磷酸铵盐，含量75%以上。",
+    "真着火时请先报警，再使用灭火器。",
+    "社区团购，一次买两个就好，一个厨房一个客厅。",
+    "问：消防检查会查电池吗？答：灭火器没有电池哦。",
+    "商家开业前请按要求配置灭火器，我们提供正规3C产品和发票。",
+    "演出道具，面料就是普通涤纶，不防火，别拿去救火。",
+    "消防手套 消防头盔 无药剂 物业",
+])
+def test_second_round_near_misses(rules, description):
+    assert "inspection_only" not in ext(rules, description)
