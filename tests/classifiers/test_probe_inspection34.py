@@ -160,3 +160,27 @@ def test_second_round_families_flag(rules, description):
 ])
 def test_second_round_near_misses(rules, description):
     assert "inspection_only" not in ext(rules, description)
+
+
+@pytest.mark.parametrize("description", [
+    "问：质量咋样？答：能过，别的不保证。",
+    "消防来检查的时候挂出来，过后收回仓库。",
+    "街道要求每家店有灭火器，这款包邮，够应付。",
+    "检查的时候压力表是绿的就行。",
+    "这个主要是给店里撑场面的，检查的时候有个东西。",
+    "买家秀：买来放店里应付工商，挺好。",
+])
+def test_third_round_families_flag(rules, description):
+    assert "inspection_only" in ext(rules, description)
+
+
+@pytest.mark.parametrize("description", [
+    "指针在绿区就可以正常使用。",
+    "4公斤足够应付一般家庭火灾。",
+    "够应付厨房初期火灾，3C认证。",
+    "检查的时候请把灭火器挂出来放在显眼处。",
+    "能过国家检测，其他不用担心。",
+    "每次检查完了再收回箱内，防止丢失。",
+])
+def test_third_round_near_misses(rules, description):
+    assert "inspection_only" not in ext(rules, description)
