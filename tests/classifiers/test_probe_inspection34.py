@@ -184,3 +184,60 @@ def test_third_round_families_flag(rules, description):
 ])
 def test_third_round_near_misses(rules, description):
     assert "inspection_only" not in ext(rules, description)
+
+
+# -- certificates said in words, not numbers (taxonomy.md: no_certification "states or implies it lacks required
+# certification"; invalid_certificate a certificate not the registry's) -------------------------------------------
+
+@pytest.mark.parametrize("description", [
+    "3C证书正在办理中，下个月就能下来。",
+    "认证申请中，产品质量没问题。",
+    "亲，3C证书还没下来，但是产品是按标准做的。",
+    "主播：3C我们在申请了，很快就有。",
+    "可提供3C标贴，需要的备注。",
+    "3C标是我们自己贴的，不影响使用。",
+    "3C标志另购，一张两元。",
+    "瓶身3C标可以帮你贴上，看起来跟正规的一样。",
+])
+def test_a_pending_certificate_or_a_mark_without_one_lacks_certification(rules, description):
+    assert "no_certification" in ext(rules, description, title=EXT[0] + " 3C认证")
+
+
+@pytest.mark.parametrize("description", [
+    "3C证书已下来，可官网查询。",
+    "问：3C证书在办理中吗？答：早就办好了，证书有效。",
+    "新款外观专利申请中，3C认证已获证。",
+    "瓶身贴有3C标志和身份证标签，请认准。",
+    "可提供3C证书复印件和检测报告。",
+    "问：3C标是贴的还是印的？答：瓶身丝印，不是贴的。",
+])
+def test_certification_near_misses(rules, description):
+    assert "no_certification" not in ext(rules, description, title=EXT[0] + " 3C认证")
+
+
+@pytest.mark.parametrize("description", [
+    "证书可以做，要什么资料都能出。",
+    "检测报告可定制，工程投标用。",
+    "检验报告可以按项目名称定制。",
+    "需要合格证、检测报告的可以代做。",
+    "客服：证书我们可以给你弄一份。",
+    "回复：需要证书的话我们可以帮你做一份。",
+    "3C证书号码可以按你要求打印在瓶身。",
+    "合格证随便填，日期自己写。",
+    "报告和证书都是PS的，但是能用。",
+])
+def test_papers_made_to_order_are_no_registry_certificate(rules, description):
+    assert "invalid_certificate" in ext(rules, description)
+
+
+@pytest.mark.parametrize("description", [
+    "3C证书齐全，可在认监委官网查询。",
+    "不代做证书，不提供假报告，只卖正品。",
+    "报告可提供原件扫描件，3C认证。",
+    "本店可代办灭火器年检和充装服务。",
+    "支持定制印刷单位名称，3C认证。",
+    "谨防假证书，本店证书可查。",
+    "检测报告能做到每批次一份，3C认证。",
+])
+def test_papers_near_misses(rules, description):
+    assert "invalid_certificate" not in ext(rules, description)
