@@ -241,3 +241,34 @@ def test_papers_made_to_order_are_no_registry_certificate(rules, description):
 ])
 def test_papers_near_misses(rules, description):
     assert "invalid_certificate" not in ext(rules, description)
+
+
+@pytest.mark.parametrize("description", [
+    "这款是检查版，正常使用请选标准版。",
+    "物业查得紧，先弄几个挂上，等检查过了再说。",
+    "一百个起批，工地临时用，验收过了就不管了。",
+    "宝子们，社区要求每户有，这个最实惠，喷不喷先不管。",
+    "主播：买回去往墙上一挂，检查的人一看，齐活！",
+    "门面房检查糊弄用，放心买。",
+    "答：灭火能力一般，但是检查肯定没问题。",
+    "烟感就是装着应付的，响不了也不会有人管。",
+    "消防检查时插上电能亮，断电应急撑不了几分钟，无所谓。",
+    "燃气公司上门检查要看报警器，这个装上就过。",
+    "没有实际灭火功能，仅用于消防检查。",
+])
+def test_fourth_round_families_flag(rules, description):
+    assert "inspection_only" in ext(rules, description)
+
+
+@pytest.mark.parametrize("description", [
+    "标准版3C认证，检查版与标准版同品质。",
+    "检查过了再发货，保证每一瓶压力正常。",
+    "验收过了就不用担心了，我们提供3年质保。",
+    "物业查得紧？选3C正品，检查放心，真正能灭火。",
+    "灭火器主要是有备无患，3C认证真能灭火。",
+    "燃气公司上门检查时会检查报警器是否有效。",
+    "1:1仿真模型，只用于消防宣传展示，不可灭火。",
+    "真实安装使用建议买正装的，样品不保修。",
+])
+def test_fourth_round_near_misses(rules, description):
+    assert "inspection_only" not in ext(rules, description)
