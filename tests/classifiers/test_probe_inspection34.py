@@ -272,3 +272,27 @@ def test_fourth_round_families_flag(rules, description):
 ])
 def test_fourth_round_near_misses(rules, description):
     assert "inspection_only" not in ext(rules, description)
+
+
+@pytest.mark.parametrize("description", [
+    "实话实说，这款不适合真实火灾，适合摆放迎检。",
+    "网吧文化局检查必备，灭不灭得了火不重要。",
+    "建筑工地安全文明检查专供，外表崭新，内部干粉结块不影响摆放。",
+    "店里挂两个，卫生消防联合检查过去就好。",
+    "厂房消防验收凑数量用。",
+    "租房检查的时候用一下，用完可以转卖。",
+])
+def test_fifth_round_families_flag(rules, description):
+    assert "inspection_only" in ext(rules, description)
+
+
+@pytest.mark.parametrize("description", [
+    "很多老板买回去应对街道检查，我们的都是3C正品，真能灭火。",
+    "内部干粉不结块，流动性好，3C认证。",
+    "能不能用？当然能用，出厂全检。",
+    "挂着好看又实用，红色醒目，3C认证。",
+    "租房检查时房东会看灭火器是否在有效期内。",
+    "轻微磕碰不影响使用，3C认证。",
+])
+def test_fifth_round_near_misses(rules, description):
+    assert "inspection_only" not in ext(rules, description)
