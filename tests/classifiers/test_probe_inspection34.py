@@ -296,3 +296,21 @@ def test_fifth_round_families_flag(rules, description):
 ])
 def test_fifth_round_near_misses(rules, description):
     assert "inspection_only" not in ext(rules, description)
+
+
+@pytest.mark.parametrize("description", [
+    "出租房消防排查专用，便宜实惠。",
+    "酒店消防整改临时用，响不响的等整改完再换好的。",
+    "买家评价：放店门口，检查的来了看见就走了，值！",
+    "不图灭火，图个心安和检查过关。",
+])
+def test_sixth_round_families_flag(rules, description):
+    assert "inspection_only" in ext(rules, description)
+
+
+@pytest.mark.parametrize("description", [
+    "消防排查发现隐患请及时整改，本店提供3C正品。",
+    "不图便宜，只选3C正品。",
+])
+def test_sixth_round_near_misses(rules, description):
+    assert "inspection_only" not in ext(rules, description)
