@@ -314,3 +314,8 @@ def test_sixth_round_families_flag(rules, description):
 ])
 def test_sixth_round_near_misses(rules, description):
     assert "inspection_only" not in ext(rules, description)
+
+
+def test_the_text_above_is_no_checker(rules):
+    assert "inspection_only" not in ext(rules, "灭火毯能对付上面说的几类火灾。")
+    assert "inspection_only" in ext(rules, "拿去应付上面的，够了。")
