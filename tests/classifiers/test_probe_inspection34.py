@@ -319,3 +319,9 @@ def test_sixth_round_near_misses(rules, description):
 def test_the_text_above_is_no_checker(rules):
     assert "inspection_only" not in ext(rules, "灭火毯能对付上面说的几类火灾。")
     assert "inspection_only" in ext(rules, "拿去应付上面的，够了。")
+
+
+def test_a_question_answered_yes_is_no_question(rules):
+    # the question's negation takes the whole run of marks before its answer: 年检能过吗？能！ stays a promise
+    assert "inspection_only" in ext(rules, title="灭火器4公斤 年检能过吗？能！ 便宜")
+    assert "inspection_only" not in ext(rules, "问：年检能过吗？答：正规3C产品，带合格证。")
