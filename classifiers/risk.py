@@ -121,6 +121,26 @@ def _own_statements_only(text: str) -> str:
     return "".join(" " if b == " " else c for c, b in zip(text, blanked))
 
 
+# a named word family in a reason's patterns ({checker}: whoever checks), as the reason's `pattern_words` lists it
+_FAMILY_RE = re.compile(r"\{([a-z_]+)\}")
+
+
+def expand_words(patterns: list[str], cfg: dict[str, Any]) -> list[str]:
+    """A reason's `patterns` (or `negation_patterns`) with each `{name}` of its `pattern_words` replaced by the
+    family's words as one group, the longest first (检查的人 before 检查): one family of who checks, why a unit is
+    needed or how it is excused, kept in one list and read by every pattern that names it. A `{name}` the section
+    does not list is an error; a `{0,10}` quantifier is no name."""
+    families = cfg.get("pattern_words") or {}
+    alts = {name: "(?:" + "|".join(re.escape(normalize(w)) for w in sorted(set(words), key=len, reverse=True)) + ")"
+            for name, words in families.items()}
+
+    def one(m: re.Match) -> str:
+        if m.group(1) not in alts:
+            raise DataFileError(f"lexicon pattern names unknown word family {{{m.group(1)}}}")
+        return alts[m.group(1)]
+    return [_FAMILY_RE.sub(one, p) for p in patterns]
+
+
 class RiskRules:
     """Rule-based reasons for one listing; knowledge comes from the data files."""
 
@@ -156,7 +176,7 @@ class RiskRules:
         # regular expressions whose match cancels a phrase match it overlaps (另提供过期灭火器回收: a
         # disposal service; 展厅拆下来的: a display piece taken down, not used goods)
         self._negation_res: dict[str, re.Pattern] = {
-            code: re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["negation_patterns"]))
+            code: re.compile("|".join(f"(?:{normalize(p)})" for p in expand_words(cfg["negation_patterns"], cfg)))
             for code, cfg in self.reasons_cfg.items() if cfg.get("negation_patterns")}
         # a pattern anywhere in the listing that cancels some of a reason's phrases in every field
         # (药剂另计: an empty cabinet quoted without its agent is no dummy); one entry or a list of them
@@ -185,7 +205,7 @@ class RiskRules:
         # a reason's patterns as one alternation: one scan of a field per reason, tried only where a
         # match can begin (most of its branches open with lookbehinds, which the engine cannot skip by)
         self._regexes: dict[str, list[Scanner]] = {
-            code: [Scanner(re.compile("|".join(f"(?:{normalize(p)})" for p in cfg["patterns"])))]
+            code: [Scanner(re.compile("|".join(f"(?:{normalize(p)})" for p in expand_words(cfg["patterns"], cfg))))]
             for code, cfg in self.reasons_cfg.items() if cfg.get("patterns")}
         # the codes with patterns, in the phrases' order: all a field with no phrase is scanned for
         self._pattern_codes = [(code, pats) for code, pats in self._patterns.items() if code in self._regexes]
