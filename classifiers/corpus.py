@@ -97,13 +97,14 @@ HELDOUT15_PATH = DATA_DIR / "heldout15.jsonl"
 # A sixteenth and a seventeenth (session 34), 200 listings each, by hand, by two more such writers: heldout16 in the
 # contractor and wholesale voice of real_voice7, heldout17 in the small-shop voice of real_voice4; spec_mismatch,
 # invalid_certificate and inspection_only notes tagged by kind ([twice], [edition], [inspection] ...); both sealed on
-# arrival, before the rules of session 34 were merged.
+# arrival, before the rules of session 34 were merged. heldout16, measured on arrival and once after those rules
+# (spec_mismatch 0.767 both times, its [twice] kind 3 of 8), was then opened: its misses are read once; measured on,
+# never trained on.
 HELDOUT16_PATH = DATA_DIR / "heldout16.jsonl"
 HELDOUT17_PATH = DATA_DIR / "heldout17.jsonl"
 SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT12_PATH,
-                HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT16_PATH,
-                HELDOUT17_PATH)
-OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH)  # once sealed, now read: measured on, never trained on
+                HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT17_PATH)
+OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT16_PATH)  # once sealed, now read: measured on, never trained on
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
 # Trained on beside CORPUS_PATH when present: the hand-written lines (also in corpus.jsonl: they
 # count once) and listings written in the voice of real shop pages (issue 17)

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 
 from classifiers import corpus
-from classifiers.corpus import HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, load_training, record_fingerprint, refuse_sealed
+from classifiers.corpus import HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT16_PATH, load_training, record_fingerprint, refuse_sealed
 from classifiers.exceptions import SealedDataError
 from classifiers.price import load_priors, not_comparable, unit_price
 from classifiers.risk import RiskRules
@@ -57,6 +57,8 @@ def test_training_refuses_the_sealed_file_and_its_records(tmp_path, monkeypatch)
         load_training([HELDOUT10_PATH])  # sealed in session 30, opened in session 31
     with pytest.raises(SealedDataError):
         load_training([HELDOUT11_PATH])  # sealed in session 30, opened in session 32
+    with pytest.raises(SealedDataError):
+        load_training([HELDOUT16_PATH])  # sealed and opened in session 34
     monkeypatch.setattr(corpus, "SEALED_PATHS", (sealed,))
     with pytest.raises(SealedDataError):
         refuse_sealed((), source=sealed)
