@@ -181,6 +181,12 @@ def _spoken_by_seller(norm: str, start: int, floor: int) -> str | None:
 # adjectives between a value and the noun after it (7年长效电池, 10年超长寿命)
 # (_OF_NOUN, session 34: 两千毫安的电池, the battery of 2000 mAh) and the 的 joining a value to its noun
 _LEADING_FILLER = re.compile(r"^(?:长效|超长|持久|长寿)")
+# (session 34) words in a reply that only hedge the figure or set its usual condition (答：满电大概三十分钟, 正常用三年左右,
+# 实际差不多两公斤): the figure answers the question as a bare one would; not 充满电 (a charge's time is its own quantity)
+_REPLY_FILLER = re.compile(r"(?:满电|正常用|正常使用|正常|一般|平时|实际|实际上|大概|大约|约|差不多|基本上?|能用|可以用|能|可以|用|就|是)"
+                           r"{1,6}$")
+# a figure after a count of several units (两瓶十二斤, 2具共8公斤): their total, not one unit's
+_SEVERAL_BEFORE = re.compile(r"(?<![\d.])(?:[2-9]|[1-9]\d)\s*+(?:瓶|具|个|只|台|盏|套|件|罐|桶)\s*+(?:共|一共|总共|合计|加起来)?\s*+$")
 _OF_NOUN = re.compile(r"^的(?:长效|超长|持久|长寿)?")
 
 
@@ -417,12 +423,19 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         found = _quantity_of(phrase, kind, tables) if phrase else None
         if found is None and not phrase and before[-1:].isspace():
             # a noun a space before the value (流量 54m3/h); a word there that names no quantity (消防水带 20米) leaves
-            # the value alone in its field
-            found = _quantity_of(_phrase_before(before.rstrip()), kind, tables)
+            # the value alone in its field; nor does a noun after another figure (65口径 20米: the 65's)
+            head = before.rstrip()
+            noun = _phrase_before(head)
+            if noun and not head[:len(head) - len(noun)].rstrip()[-1:].isdigit():
+                found = _quantity_of(noun, kind, tables)
         if question is not None and phrase.endswith("答"):
             phrase = phrase[:-1]  # 答：八百毫安的: the reply's own mark
         if question is not None and phrase:
             phrase = _SPEAKER_WORDS.sub("", phrase)  # 主播：八斤的, 客服：宝子们两公斤的: the speaker and the audience
+            if _SEVERAL_BEFORE.search(before):
+                return None  # 答：一瓶六斤粉，两瓶十二斤: the second figure is the two units' total
+            if not prep["bare_verbs"].search(phrase):
+                phrase = _REPLY_FILLER.sub("", phrase)  # 答：满电大概三十分钟: a hedge or a usual condition only
         if question is not None and prep["reply_skip"].search(question):
             return None  # 问：多久发货？答：24小时: a reply of the sale, not of the goods
         if kind == "mass" and _GROSS_WHOLE.search(phrase):
