@@ -570,7 +570,8 @@ def _labels_for_price(text: str, price: float) -> Iterator[tuple[str, bool]]:
 
 # one piece named right before a figure, perhaps with the kind of price between (单个30, 1只 到手58, 单只价：32, 每只6元)
 _SINGLE_TAIL_RE = re.compile(
-    r"(?:单|(?<![\d.十百千两二三四五六七八九])(?:1|一|每))\s*(?:只|个|具|瓶|支|条|套|件|台|盒|把|樘|片|顶|双)(?:装)?"
+    r"(?:(?:单|(?<![\d.十百千两二三四五六七八九])(?:1|一|每))\s*(?:只|个|具|瓶|支|条|套|件|台|盒|把|樘|片|顶|双)(?:装)?"
+    r"|(?<![\u4e00-\u9fff])单价)"  # (session 34) a bare 单价 standing as a word (整箱100条 单价18): one piece's price
     r"(?:\s*(?:拼团价?|单价|仅售|" + _PRICE_KIND + r"))*\s*[:：=]?\s*[¥￥]?\s*$")
 
 

@@ -52,3 +52,10 @@ def test_near_misses(rules, category, title, attributes, description):
 def test_a_noun_after_a_space_still_names_the_value(rules):
     # 口径 then a space then the value: the noun is the value's own (not after another figure)
     assert "spec_mismatch" in codes(rules, "fire_hose", "水带 口径 65 20米", {"口径": "50mm"}, "", price="90")
+
+
+def test_a_bare_unit_price_in_the_title_is_one_pieces(rules):
+    # 6. 单价18 in the title at 18: the page's price is one blanket's, whatever carton the title names
+    assert "price_too_low" not in codes(rules, "fire_blanket", "灭火毯 1×1米 宾馆 整箱50条 单价16", {}, "", price="16")
+    # the carton's price (整箱价16元50条) is still the carton's
+    assert "price_too_low" in codes(rules, "fire_blanket", "灭火毯 1×1米 整箱50条 批发", {}, "整箱价16元50条", price="16")
