@@ -538,9 +538,12 @@ _OTHER_VARIANTS_RE = re.compile(
     r"|可选(?![配择购装])[:：]?" + _CLAUSE_CHARS + r"*"
     # (bounded: on a long run of text without punctuation an open repeat before 可选 takes quadratic time)
     r"|" + _CLAUSE_CHARS + r"{1,40}可选(?![配择购装])"
-    # (session 34) a clause ending on another variant on offer (2公斤的也有哦, 两公斤的要另拍): bounded the same way;
-    # a clause that is only a request (，请另拍) names no variant and is left for the word before it to read
-    r"|(?![请需如])" + _CLAUSE_CHARS + r"{1,40}(?:也有|还有|另拍|另外拍)(?=[哦呢的哈啊呀]{0,3}(?:[，,。；;！!？?\n]|$))")
+)
+# (session 34) a clause ending on another variant on offer (2公斤的也有哦, 两公斤的要另拍): blanked from the clause's start,
+# at most 40 characters back (`_blank_variants_at_clause_end`); a clause that is only a request (，请另拍) names no
+# variant and is left for the word before it to read
+_VARIANT_AT_END_RE = re.compile(r"(?:也有|还有|另拍|另外拍)(?=[哦呢的哈啊呀]{0,3}(?:[，,。；;！!？?\n]|$))")
+_CLAUSE_STOP_RE = re.compile(r"[\s，,。；;！!？?\n]")
 
 
 # a buyer's question and the seller's reply that sends the buyer to another listing or a made-to-order piece (问：有五芯的吗？
@@ -603,9 +606,24 @@ def without_other_variants(norm: str) -> str:
         norm = _COMPARED_RE.sub(lambda m: " " * len(m.group(0)), norm)
     if "问" in norm and ("另" in norm or "定" in norm or "链接" in norm or "单独" in norm):
         norm = _OTHER_LISTING_REPLY_RE.sub(lambda m: " " * len(m.group(0)), norm)
-    if "有" not in norm and "售" not in norm and "其" not in norm and "可选" not in norm and "另" not in norm:
+    if "有" not in norm and "售" not in norm and "其" not in norm and "可选" not in norm and "另拍" not in norm:
         return norm
-    return _OTHER_VARIANTS_RE.sub(lambda m: " " * len(m.group(0)), norm)
+    norm = _OTHER_VARIANTS_RE.sub(lambda m: " " * len(m.group(0)), norm)
+    return _blank_variants_at_clause_end(norm) if ("有" in norm or "另" in norm) else norm
+
+
+def _blank_variants_at_clause_end(norm: str) -> str:
+    """`norm` with each clause that ends on another variant on offer (两公斤的要另拍, 2公斤的也有哦) blanked, from the
+    clause's start (or 40 characters back) to the variant word; a request's own word (请, 需, 如) is left to read."""
+    for m in _VARIANT_AT_END_RE.finditer(norm):
+        lo = max(0, m.start() - 40)
+        stops = [x.end() for x in _CLAUSE_STOP_RE.finditer(norm, lo, m.start())]
+        start = stops[-1] if stops else lo
+        while start < m.start() and norm[start] in "请需如":
+            start += 1
+        if start < m.start():
+            norm = norm[:start] + " " * (m.end() - start) + norm[m.end():]
+    return norm
 
 
 def _sprinklers(norm: str) -> list[dict[str, Any]]:
