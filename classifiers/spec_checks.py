@@ -16,7 +16,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, finding, load_facts, kgf_pressures, locate, mountings_said, normalized, \
+from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, enforced_families, finding, load_facts, kgf_pressures, locate, mountings_said, normalized, \
     parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
 from .conductor_size import conductor_size_findings
@@ -1694,9 +1694,7 @@ def _code_values(family: str, specs: dict[str, Any]) -> list[tuple[str, str]]:
 
 @functools.lru_cache(maxsize=1)
 def _word_family_facts() -> dict[str, Any]:
-    cfg = load_facts().get("word_families") or {}
-    # a family switched off (`enforce: false`: a fact not in domain.md, unverified) is not read
-    return {k: f for k, f in cfg.get("families", {}).items() if f.get("enforce", True)} if cfg.get("enforce") else {}
+    return enforced_families(load_facts().get("word_families") or {})
 
 
 @functools.lru_cache(maxsize=64)

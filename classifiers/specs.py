@@ -1293,6 +1293,14 @@ _WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不�
 _SIZE_BEFORE_WORD_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:[a-z]{1,3}|号|节|只|个)?\s*$")
 
 
+def enforced_families(cfg: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{name: family} of a `word_families` section's families that are read: none when the section is switched off,
+    and not one switched off on its own (`enforce: false`: a fact not in domain.md, unverified)."""
+    if not cfg.get("enforce"):
+        return {}
+    return {name: f for name, f in (cfg.get("families") or {}).items() if f.get("enforce", True)}
+
+
 def _word_table(families: tuple, nouns: tuple = ()) -> tuple:
     """((family, value, normalised word) sorted longest word first, {family: skip words}, {family: both words},
     {first character: the positions of the words beginning with it}, those first characters, an expression
@@ -1327,11 +1335,11 @@ def _word_families(facts: dict[str, Any]) -> tuple:
         return (), {}, {}, {}, frozenset(), None, {}
     cached = _WORD_TABLES.get(id(cfg))
     if cached is None or cached[0] is not cfg:
+        read = enforced_families(cfg)
         fams = tuple((name, tuple((v, tuple(ws)) for v, ws in f.get("groups", {}).items()), tuple(f.get("skip_words", [])),
                       tuple(f.get("both_words", [])), tuple(str(w) for w in f.get("apart_words") or ()))
-                     for name, f in cfg.get("families", {}).items() if f.get("enforce", True))
-        nouns = tuple(n for f in (cfg.get("families") or {}).values() if f.get("enforce", True)
-                      for n in (f.get("noun_values") or {}).get("nouns", []))
+                     for name, f in read.items())
+        nouns = tuple(n for f in read.values() for n in (f.get("noun_values") or {}).get("nouns", []))
         cached = _WORD_TABLES[id(cfg)] = (cfg, _word_table(fams, nouns))
     return cached[1]
 
@@ -1397,8 +1405,8 @@ def _noun_values(norm: str, facts: dict[str, Any]) -> list[tuple[str, str, str]]
     cached = _NOUN_VALUE_RES.get(id(cfg))
     if cached is None or cached[0] is not cfg:
         built = []
-        for name, f in (cfg.get("families") or {}).items():
-            nv = (f.get("noun_values") or {}) if f.get("enforce", True) else {}
+        for name, f in enforced_families(cfg).items():
+            nv = f.get("noun_values") or {}
             nouns = sorted((normalize(n) for n in nv.get("nouns", [])), key=len, reverse=True)
             for value, words in (nv.get("values") or {}).items():
                 if nouns and words:
