@@ -41,7 +41,7 @@ from .set_price import set_price_reason
 from .spec_yields import spec_yields
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
     normalized, own_statements, parse_specs, today, validate_ccc_number
-from .spec_checks import _ranged, _scalars, cross_field_mismatch, larger_size_rating, nothing_to_compare
+from .spec_checks import offers_range, spec_scalars, cross_field_mismatch, larger_size_rating, nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
 
@@ -537,7 +537,7 @@ class RiskRules:
         # an attribute without any comparable value contradicts none: only the others are paired (a measured
         # emergency duration is compared by its own rule, not as a family's value)
         attrs = [(source, text, specs, scalars) for (source, text), (_, specs, _, sc) in zip(fields, analysed)
-                 if source.startswith("attributes.") for scalars in [_scalars(specs) if sc is None else sc]
+                 if source.startswith("attributes.") for scalars in [spec_scalars(specs) if sc is None else sc]
                  if scalars or specs.get("emergency_minutes")]
         for i, (src_a, text_a, specs_a, sc_a) in enumerate(attrs):
             for src_b, text_b, specs_b, sc_b in attrs[i + 1:]:
@@ -558,12 +558,12 @@ class RiskRules:
         if desc is None:
             return []
         text, specs, scalars = desc
-        scalars = _scalars(specs) if scalars is None else scalars
+        scalars = spec_scalars(specs) if scalars is None else scalars
         if not scalars and not specs.get("emergency_minutes"):
             return []
         for (source, attr), (_, attr_specs, _, attr_scalars) in zip(fields, analysed):
             if source.startswith("attributes."):
-                attr_scalars = _scalars(attr_specs) if attr_scalars is None else attr_scalars
+                attr_scalars = spec_scalars(attr_specs) if attr_scalars is None else attr_scalars
                 if nothing_to_compare(specs, scalars, attr_specs, attr_scalars):
                     continue  # no family both state: nothing to compare
                 found = cross_field_mismatch(text, specs, attr, attr_specs, category, scalars, attr_scalars,
@@ -748,7 +748,7 @@ class RiskRules:
             if len(cache) >= FIELD_CACHE_SIZE:
                 cache.clear()
             phrases, field_specs, found, _ = self._field_rules(text, source, category, now)
-            hit = cache[key] = (phrases, field_specs, found, _scalars(field_specs))
+            hit = cache[key] = (phrases, field_specs, found, spec_scalars(field_specs))
         return hit
 
     def check(self, listing: Listing, category: str, watchlist: Watchlist | None = None,
@@ -820,7 +820,7 @@ class RiskRules:
         # (ZC-YJV with 着火能坚持90分钟供电 in the text: no N mark; 薄型 with 涂层厚度15mm in a reply): the fields read
         # as one text -- not where the description offers a range or a total of several units (两盘共40米)
         if listing.description and not any(r.code == "spec_mismatch" for r in reasons) \
-                and not _ranged(listing.description, "") and not _OTHER_SIZES_RE.search(listing.description):
+                and not offers_range(listing.description, "") and not _OTHER_SIZES_RE.search(listing.description):
             parts = [("title", title)] + [(s, t) for s, t in fields if s.startswith("attributes.")]
             parts.append(("description", _own_statements_only(listing.description)))
             joined = " ".join(t for _, t in parts)
@@ -829,11 +829,11 @@ class RiskRules:
                                              mismatch_only=True)
                         if f.code == "spec_mismatch"][:1]
         if (attr_texts or listing.description) and not any(r.code == "spec_mismatch" for r in reasons):
-            title_scalars = _scalars(title_specs)
+            title_scalars = spec_scalars(title_specs)
             for i, ((source, text), (phrases, field_specs, spec_found, field_scalars)) in enumerate(zip(fields, analysed)):
                 if source.startswith("attributes.") or source == "description":
                     if field_scalars is None:  # the description's: kept for the checks below
-                        field_scalars = _scalars(field_specs)
+                        field_scalars = spec_scalars(field_specs)
                         analysed[i] = (phrases, field_specs, spec_found, field_scalars)
                     if nothing_to_compare(title_specs, title_scalars, field_specs, field_scalars):
                         continue  # no family both state: nothing to compare

@@ -1483,7 +1483,7 @@ def _resistance_hours(specs: dict[str, Any]) -> set:
     return hours
 
 
-# The comparable value families of `_scalars`, in the order they are compared: (family, the spec keys
+# The comparable value families of `spec_scalars`, in the order they are compared: (family, the spec keys
 # it reads, its value set). A family is evaluated only when the specs hold one of its keys (a field
 # states two or three families at most; building all ~30 sets each time was most of the check's cost).
 _SCALAR_FAMILIES: tuple[tuple[str, tuple[str, ...], Any], ...] = (
@@ -1582,10 +1582,10 @@ def _families_by_key(families: tuple) -> dict[str, tuple[int, ...]]:
 _SCALAR_FAMILIES_OF = _families_by_key(_SCALAR_FAMILIES)
 # the keys a model code states a word family's value in (`_coded_words`)
 _CODED_WORD_KEYS = frozenset({"extinguisher_codes", "door_codes", "coating_codes", "fire_glass", "cables", "sprinklers"})
-_SCALAR_KEYS = frozenset(_SCALAR_FAMILIES_OF) | _CODED_WORD_KEYS | {"word_values"}  # what _scalars reads
+_SCALAR_KEYS = frozenset(_SCALAR_FAMILIES_OF) | _CODED_WORD_KEYS | {"word_values"}  # what spec_scalars reads
 
 
-def _scalars(specs: dict[str, Any]) -> dict[str, set]:
+def spec_scalars(specs: dict[str, Any]) -> dict[str, set]:
     """One comparable value set per family, for title-versus-attribute comparison (the families of
     `_SCALAR_FAMILIES` in their order, then the word families)."""
     if _SCALAR_KEYS.isdisjoint(specs):  # none of them stated (about 40% of fields)
@@ -1736,7 +1736,7 @@ def _word_family_names() -> tuple[str, ...]:
     return tuple(_word_family_facts())
 
 
-# the value families `_scalars` compares across fields, as the evidence names them
+# the value families `spec_scalars` compares across fields, as the evidence names them
 FAMILY_NAMES = {
     "extinguisher amount": "灭火剂量", "TZL minutes": "呼吸器防护时间",
     "blanket size": "灭火毯尺寸", "hose code": "水带型号", "door grade": "耐火等级",
@@ -1940,13 +1940,13 @@ def _spared_by_code(family: str, a: set, b: set, a_specs: dict[str, Any], b_spec
 
 @functools.lru_cache(maxsize=4096)
 def _ranged_text(text: str) -> bool:
-    """Whether a field offers a range of sizes or states a total of several units (`_ranged`); remembered:
+    """Whether a field offers a range of sizes or states a total of several units (`offers_range`); remembered:
     the title is compared with each other field in turn, and attribute rows repeat."""
     norm = _normal(text)
     return bool(_OPTION_RANGE_RE.search(norm) or _TOTAL_RE.search(norm))
 
 
-def _ranged(title: str, other: str) -> bool:
+def offers_range(title: str, other: str) -> bool:
     """Whether either text offers a range of sizes (1-8kg可选) or states a total of several units (共40米)."""
     return _ranged_text(title) or _ranged_text(other)
 
@@ -1965,17 +1965,17 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
     """spec_mismatch when the title (or the field named by `first`) states one value and
     another field (an attribute) another; the span is the value in `other`.
 
-    `title_scalars` / `other_scalars`: `_scalars` of the specs when the caller has them already.
+    `title_scalars` / `other_scalars`: `spec_scalars` of the specs when the caller has them already.
     """
     if category == "not_fire":
         return []
-    a = _scalars(title_specs) if title_scalars is None else title_scalars
-    b = _scalars(other_specs) if other_scalars is None else other_scalars
+    a = spec_scalars(title_specs) if title_scalars is None else title_scalars
+    b = spec_scalars(other_specs) if other_scalars is None else other_scalars
     if nothing_to_compare(title_specs, a, other_specs, b):
         return []
     # the families both state, in the specs' order
     shared = [f for f in a if f in b]
-    if any(not f.startswith("words:") for f in shared) and _ranged(title, other):
+    if any(not f.startswith("words:") for f in shared) and offers_range(title, other):
         # a range on offer (1-8kg可选) or a total of several units (两盘共40米, 总充装量 8kg) states no one
         # unit's value: only the words of a family (a material, a form) are still compared
         a = {k: v for k, v in a.items() if k.startswith("words:")}
@@ -2020,7 +2020,7 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             if found:
                 return found
     if title_specs.get("emergency_minutes") and other_specs.get("emergency_minutes") \
-            and _compared_in("emergency minutes", category) and not _ranged(title, other) \
+            and _compared_in("emergency minutes", category) and not offers_range(title, other) \
             and not _measured_flags(title, other, category):  # measured below the declared: measured.py's
         below = _emergency_below(title_specs, other_specs)
         if below:

@@ -2,7 +2,7 @@
 (`parse_specs(text)` against `parse_specs(text, gated=False)`, every expression run) and the
 lazy parse (`LazySpecs`, a family at a time) give the same keys, values and key order on every
 corpus, held-out and demo-market text, and on texts written to sit at the gates' edges; the
-comparison values (`_scalars`) are the same with and without the shortcut for specs that state none."""
+comparison values (`spec_scalars`) are the same with and without the shortcut for specs that state none."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_lazy_specs_equal_parse_specs(texts):
 
 
 class _Never:
-    """A key set that is never disjoint: `_scalars` then always takes its full path."""
+    """A key set that is never disjoint: `spec_scalars` then always takes its full path."""
 
     def isdisjoint(self, other) -> bool:
         return False
@@ -90,10 +90,10 @@ def test_scalars_shortcut_changes_nothing(texts, monkeypatch):
     parsed = [parse_specs(t, facts) for t in texts]
     # every key alone, too: a key the comparison reads must be in the shortcut's set
     singles = [{key: value} for specs in parsed for key, value in specs.items()]
-    fast = [checks._scalars(s) for s in parsed + singles]
+    fast = [checks.spec_scalars(s) for s in parsed + singles]
     assert any(not f for f in fast) and any(fast)
     monkeypatch.setattr(checks, "_SCALAR_KEYS", _Never())
-    assert [checks._scalars(s) for s in parsed + singles] == fast
+    assert [checks.spec_scalars(s) for s in parsed + singles] == fast
 
 
 class _Reading(dict):
