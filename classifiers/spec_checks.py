@@ -16,7 +16,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, enforced_families, finding, load_facts, kgf_pressures, locate, mountings_said, normalized, \
+from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, enforced_families, finding, load_facts, locate, mountings_said, normalized, \
     parse_specs, self_check_hours, today
 from .spec_limits import limit_findings
 from .conductor_size import conductor_size_findings
@@ -655,19 +655,8 @@ def _sprinkler(text: str, specs: dict[str, Any], facts: dict[str, Any], colours_
     return found
 
 
-_TEST_PRESSURE_RE = re.compile(r"(?:爆破|试验|测试|破坏|耐压|破裂)(?:压力|压)?[^\d，,。;；]{0,4}?(\d(?:\.\d{1,2})?)\s*mpa")
-
-
 # a pressure the seller says the hose may be used at (适用压力 2.5MPa, 可接 2.5MPa 高压泵), not its own rating
 _USE_PRESSURE_RE = re.compile(r"(?:适用|可用于|可接|用于|使用压力|适配)[^\d，,。;；]{0,8}?(\d(?:\.\d{1,2})?)\s*mpa")
-
-
-def _working_pressures(text: str) -> set:
-    """The MPa values a text states, less burst and test pressures (爆破压力 3.9MPa is 3x the working one)."""
-    norm = _normal(text)
-    tests = {m.start(1) for m in _TEST_PRESSURE_RE.finditer(norm)}
-    return {float(m.group(1)) for m in re.finditer(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])", norm) if m.start(1) not in tests} \
-        | {v for _, v in kgf_pressures(norm)}  # 10公斤压力: 1.0 MPa
 
 
 def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
@@ -699,8 +688,9 @@ def _hose(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Findi
         if dn and h["bore_mm"] not in dn:
             found.append(finding("spec_mismatch", f"型号 {h['code']} 表示口径 {h['bore_mm']} 毫米，"
                                  f"商品却标称 DN{sorted(dn)[0]}", text, h["code"]))
-        press = _working_pressures(text) if specs.get("pressures_mpa") else set()
-        use = {float(m.group(1)) for m in _USE_PRESSURE_RE.finditer(_normal(text))} if press else set()
+        # the working pressures parse_specs read (less burst, test and use pressures: 爆破压力 3.9MPa, 适用压力)
+        press = set(specs.get("working_pressures_mpa") or ()) if specs.get("pressures_mpa") else set()
+        use = {float(m.group(1)) for m in _USE_PRESSURE_RE.finditer(_normal(text))} if specs.get("pressures_mpa") else set()
         over = [p for p in use if p > h["pressure_mpa"] + 1e-6]
         press -= use
         if over and cfg.get("enforce"):
