@@ -5,7 +5,8 @@ or [] (`cfg`: `data/specs.yaml` section `claims.same_quantity`; `claims.claim_mi
 known by its unit's kind and the noun or attribute name before or after its value (长度 25m / 描述 三十米; 有效期5年 /
 3年); a value alone in the title is the category's headline quantity. Each value is read within its clause:
 figures in Chinese numerals before a unit as digits (四公斤, 一米五), a flow per hour as m³/h, a reported question's
-answer after its colon and a seller's reply to a buyer's question (`replies.question_of`), a count times a value
+answer after its colon and a seller's reply to a buyer's question (`replies.question_of`) or a speaker's own statement
+(主播：, 客服：), less the words that only hedge it (答：满电大概三十分钟), a count times a value
 as each and total (2×5W), a voltage's noun through its DC/AC; options, ranges, lists, bounds and comparisons with
 other goods are not compared. It also finds a part above its whole (`order`: 药剂 4kg, 总重 3kg) and two kinds
 that state one thing (`equivalent`: 扬程 100m, 出口压力 0.5MPa). `fields` are (source, text) pairs as
@@ -178,16 +179,18 @@ def _spoken_by_seller(norm: str, start: int, floor: int) -> str | None:
         return None
     between = norm[marks[-1].end():start]
     return None if "问" in between or "。" in between or "?" in between or "？" in between else between
+
+
 # adjectives between a value and the noun after it (7年长效电池, 10年超长寿命)
 # (_OF_NOUN, session 34: 两千毫安的电池, the battery of 2000 mAh) and the 的 joining a value to its noun
 _LEADING_FILLER = re.compile(r"^(?:长效|超长|持久|长寿)")
+_OF_NOUN = re.compile(r"^的(?:长效|超长|持久|长寿)?")
 # (session 34) words in a reply that only hedge the figure or set its usual condition (答：满电大概三十分钟, 正常用三年左右,
 # 实际差不多两公斤): the figure answers the question as a bare one would; not 充满电 (a charge's time is its own quantity)
 _REPLY_FILLER = re.compile(r"(?:满电|正常用|正常使用|正常|一般|平时|实际|实际上|大概|大约|约|差不多|基本上?|能用|可以用|能|可以|用|就|是)"
                            r"{1,6}$")
 # a figure after a count of several units (两瓶十二斤, 2具共8公斤): their total, not one unit's
 _SEVERAL_BEFORE = re.compile(r"(?<![\d.])(?:[2-9]|[1-9]\d)\s*+(?:瓶|具|个|只|台|盏|套|件|罐|桶)\s*+(?:共|一共|总共|合计|加起来)?\s*+$")
-_OF_NOUN = re.compile(r"^的(?:长效|超长|持久|长寿)?")
 
 
 def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> tuple[str, str] | None:
