@@ -23,14 +23,8 @@ import time
 
 import pytest
 
-from classifiers.risk import RiskRules
 from classifiers.specs import _REQUEST_AFTER_RE, load_facts, normalized, word_values
 from tests.classifiers.test_spec_contradictions import mismatch  # the listing's spec_mismatch reason, or None
-
-
-@pytest.fixture(scope="module")
-def rules() -> RiskRules:
-    return RiskRules()
 
 
 FLAGGED = [

@@ -24,15 +24,9 @@ import time
 import pytest
 
 from classifiers.numerals import arabic_before
-from classifiers.risk import RiskRules
 from classifiers.same_quantity import _UNIT_FOLLOW_RE
 from classifiers.specs import parse_specs
 from tests.classifiers.test_spec_contradictions import mismatch  # the listing's spec_mismatch reason, or None
-
-
-@pytest.fixture(scope="module")
-def rules() -> RiskRules:
-    return RiskRules()
 
 
 FLAGGED = [

@@ -20,14 +20,8 @@ from __future__ import annotations
 import pytest
 
 from classifiers.numerals import arabic_before
-from classifiers.risk import RiskRules
 from classifiers.same_quantity import _UNIT_FOLLOW_RE
 from tests.classifiers.test_spec_contradictions import mismatch  # the listing's spec_mismatch reason, or None
-
-
-@pytest.fixture(scope="module")
-def rules() -> RiskRules:
-    return RiskRules()
 
 
 FLAGGED = [
