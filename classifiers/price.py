@@ -955,7 +955,8 @@ def accessory_option(listing: Listing, rules: dict[str, Any]) -> str | None:
     marketplace shows the least option's price, so the page's price may be the accessory's. Not an option with the
     product (4kg+支架, 1kg带支架: an included cue before it)."""
     cues = _not_comparable_tables(rules)[1]
-    keys, accessory = _price_naming_tables(rules)[2], _price_naming_tables(rules)[4]
+    tables = _price_naming_tables(rules)
+    keys, accessory = tables[2], tables[4]
     if accessory is None or not keys:
         return None
     rows = [(k, v, _OPTION_SPLIT_RE) for k, v in (listing.attributes or {}).items() if attribute_key(k) in keys]
@@ -982,7 +983,8 @@ def price_named_as_part(listing: Listing, price: float | None, rules: dict[str, 
     """The words saying the page's price is an accessory's or a part's (4块9是挂钩的价格, 问：6.5元是一个吗 答：6.5是支架的价格,
     此价格为电池价格, 页面最低价为灭火器箱价格) in the description or an attribute, or None. A figure must be the page's
     price; a part named with the product (价格为4kg灭火器+支架, 含支架) is not."""
-    named, present = _price_naming_tables(rules)[3], _price_naming_tables(rules)[5]
+    tables = _price_naming_tables(rules)
+    named, present = tables[3], tables[5]
     if named is None:
         return None
     cues = _not_comparable_tables(rules)[1]
