@@ -249,7 +249,10 @@ _EXPIRY_RES = [re.compile(r"(?:有效期|有效日期|有效期限|有效至)\s*
 # an end said by its year or month only (旧证书2020年就到期了, 证书2023年6月已过期): valid at most to that year's or
 # month's last day (a month followed by a day is the full date above)
 _YEAR_EXPIRY_RE = re.compile(r"(20\d{2}|19\d{2})\s*年\s*(?:(\d{1,2})\s*月(?!\s*\d)\s*(?:份)?)?\s*(?:底|末)?\s*"
-                             r"(?:就|便|已|已经|早已|早就)?\s*(?:到期|过期|失效)")
+                             r"(?:就|便|已|已经|早已|早就)?\s*(?:到期|过期|失效)"
+                             # (session 36) or a validity up to a year or month (证书有效期到2024年3月, 有效期至2023年底)
+                             r"|(?:有效期|有效日期|有效期限)\s*[:：]?\s*(?:至|到|截止到?|止)\s*(20\d{2}|19\d{2})\s*年\s*"
+                             r"(?:(\d{1,2})\s*月(?!\s*\d))?")
 # a certificate word right before the validity, with at most its number or punctuation between (证书有效期至,
 # 3C证书编号 2023…，有效期至; 旧证 2020年到期: the old certificate); a 3C认证 further back in a title is no
 # certificate's validity but the product's
@@ -259,7 +262,8 @@ _CERT_CONTEXT = re.compile(r"(?:证书|认证|3c|ccc|证号|旧证|原证|老证
 def _stated_end(m: re.Match) -> date | None:
     """The last day a validity match allows: its full date, or the end of the year or month it names."""
     if m.re is _YEAR_EXPIRY_RE:
-        y, mo = int(m.group(1)), int(m.group(2)) if m.group(2) else 12
+        year, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        y, mo = int(year), int(month) if month else 12
         if not 1 <= mo <= 12:
             return None
         return date(y + 1, 1, 1) - timedelta(days=1) if mo == 12 else date(y, mo + 1, 1) - timedelta(days=1)
@@ -353,8 +357,9 @@ def expiry_findings(fields: Iterable[tuple[str, str]], on: date, scope: Scope | 
         if until < on and later <= until and not _renewed(fields, scope):
             said = f"有效期至 {until.isoformat()}"
             if m.re is _YEAR_EXPIRY_RE:  # 2020年到期: the year (and month) the listing names, and its last day
-                month = f" {int(m.group(2))} 月" if m.group(2) else ""
-                said = f"于 {m.group(1)} 年{month}到期（最迟至 {until.isoformat()}）"
+                year, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+                month = f" {int(month)} 月" if month else ""
+                said = f"于 {year} 年{month}到期（最迟至 {until.isoformat()}）"
             return [(source, Finding("invalid_certificate",
                                      f"商品自述证书{said}，发现商品之日（{on.isoformat()}）"
                                      f"证书已过期：“{text[m.start():m.end()]}”", m.span()))]

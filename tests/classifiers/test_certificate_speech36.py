@@ -1,0 +1,56 @@
+"""Certificates a shop says, in its own words, are void or another product's (session 36's certificate probes).
+
+1. a status said as a query's result (查询显示注销), said done (到期了还没续, 被撤了), or of a validity up to a year or
+   month (有效期到2024年3月); a buyer's question about it (证书暂停了吗) and a status taken back (已恢复有效) state none;
+2. a certificate said borrowed or hung on another's (借的隔壁厂的, 挂的是灭火器厂的证书), or said to be another
+   product's or another model's (证书是灭火器那边的, 先用我们烟感的证书, 证书上是烟感报警器, 证书类别：手提式灭火器);
+   the listing's own product named (证书是灭火器的 on an extinguisher) and a denial (证书不是借的) state none.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.classifiers.test_recall_rules import found, shop
+
+ON = date(2025, 11, 20)
+
+
+@pytest.mark.parametrize("category, title, attributes, description", [
+    ("emergency_light", "应急照明灯", {}, "问：证书能查到吗？答：查询显示注销，正在重新办，产品没问题。"),
+    ("smoke_alarm", "烟感 独立式 光电", {}, "跟买家说清楚，证书状态是注销，但是货是老厂家的。"),
+    ("emergency_light", "疏散指示灯 安全出口", {}, "答：3C证书到期了还没续，东西没变。"),
+    ("gas_detector", "燃气报警器 家用", {}, "证书有效期到2024年3月，现在在续证。"),
+    ("portable_extinguisher", "干粉灭火器 5公斤 批发", {}, "说实话证书早没了，被撤了，价格才这么低。"),
+    ("portable_extinguisher", "MFZ/ABC3 灭火器", {}, "3C证书借的隔壁厂的，放心用。"),
+    ("smoke_alarm", "烟雾报警器", {}, "我们挂的是灭火器厂的证书，烟感都一样。"),
+    ("escape_respirator", "TZL30 自救呼吸器 3C", {}, "证书是我们厂灭火器的3C证书，同一个厂的，一样的。"),
+    ("smoke_alarm", "烟感报警器 独立式", {}, "证书上写的是应急照明灯具，同厂出品质量放心。"),
+    ("gas_detector", "可燃气体报警器", {}, "证书上是烟感报警器，我们公司都是这个证。"),
+    ("escape_respirator", "逃生面具 TZL30", {}, "问：有证书吗？答：证书是灭火器那边的，面具没单独办。"),
+    ("gas_detector", "燃气报警器 商用", {}, "答：证在办，先用我们烟感的证书。"),
+    ("emergency_light", "应急灯", {}, "认证用的呼吸器那张证书，同一个公司的。"),
+    ("emergency_light", "应急灯 工程款", {}, "工程上用的证书是厂家另一个型号标志灯的，验收一般没人细看。"),
+    ("escape_respirator", "自救呼吸器", {"证书类别": "手提式灭火器"}, ""),
+])
+def test_a_certificate_said_void_or_another_products(rules, category, title, attributes, description):
+    assert "invalid_certificate" in found(rules, shop(title, "59", attributes, description), category, ON)
+
+
+@pytest.mark.parametrize("category, title, attributes, description", [
+    ("smoke_alarm", "烟感报警器", {}, "问：证书暂停了吗？答：没有，有效期内，可以官网查。"),
+    ("gas_detector", "燃气报警器 家用 3C", {}, "之前证书暂停过，现在已恢复有效，可以查。"),
+    ("smoke_alarm", "烟感报警器 3C", {}, "问：证书会不会过期？答：证书有效期五年，到期厂家会续。"),
+    ("smoke_alarm", "烟感", {}, "证书查询显示有效，放心购买。"),
+    ("portable_extinguisher", "灭火器 4kg", {}, "问：证书是灭火器的吗？答：是的，灭火器的3C证书。"),
+    ("emergency_light", "应急照明灯", {}, "证书上的产品是消防应急照明灯具，型号一致。"),
+    ("emergency_light", "应急灯", {}, "证书不是借的，是我们自己厂的，能查。"),
+    ("escape_respirator", "呼吸器 TZL30", {}, "问：是不是用别的产品证书？答：不是，呼吸器单独的证书。"),
+    ("gas_detector", "燃气报警器", {}, "上一批证书到期后已换新证，现证有效。"),
+    ("portable_extinguisher", "灭火器", {}, "问：证书过期了吗？答：没过期，2028年才到期。"),
+    ("gas_detector", "燃气报警器 家用", {}, "证书有效期到2029年3月，可以官网查。"),
+])
+def test_no_void_certificate(rules, category, title, attributes, description):
+    assert "invalid_certificate" not in found(rules, shop(title, "59", attributes, description), category, ON)
