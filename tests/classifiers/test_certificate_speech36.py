@@ -4,7 +4,8 @@
    month (有效期到2024年3月); a buyer's question about it (证书暂停了吗) and a status taken back (已恢复有效) state none;
 2. a certificate said borrowed or hung on another's (借的隔壁厂的, 挂的是灭火器厂的证书), or said to be another
    product's or another model's (证书是灭火器那边的, 先用我们烟感的证书, 证书上是烟感报警器, 证书类别：手提式灭火器);
-   the listing's own product named (证书是灭火器的 on an extinguisher) and a denial (证书不是借的) state none.
+   the listing's own product named (证书是灭火器的 on an extinguisher) and a denial (证书不是借的) state none;
+3. no certification said in speech (不走认证, 认证这块我们没办); a buyer's question (问：没3C能卖吗？) states none.
 """
 
 from __future__ import annotations
@@ -54,3 +55,20 @@ def test_a_certificate_said_void_or_another_products(rules, category, title, att
 ])
 def test_no_void_certificate(rules, category, title, attributes, description):
     assert "invalid_certificate" not in found(rules, shop(title, "59", attributes, description), category, ON)
+
+
+@pytest.mark.parametrize("category, title, description", [
+    ("emergency_light", "LED应急灯", "厂家直销，不走认证，省下费用让利给你。"),
+    ("escape_respirator", "呼吸器 TZL30", "认证这块我们没办，做外贸的货。"),
+    ("portable_extinguisher", "水基灭火器 家用", "问：有没有3C标志？答：瓶子上没有印3C，质量没问题的。"),
+])
+def test_certification_said_not_done(rules, category, title, description):
+    assert "no_certification" in found(rules, shop(title, "39", {}, description), category, ON)
+
+
+@pytest.mark.parametrize("category, title, description", [
+    ("smoke_alarm", "烟感 3C", "问：没3C能卖吗？答：我们有3C的，证书可查。"),
+    ("emergency_light", "应急灯 3C", "问：认证没办吗？答：办了的，证书编号见详情图。"),
+])
+def test_a_buyers_question_about_certification_states_none(rules, category, title, description):
+    assert "no_certification" not in found(rules, shop(title, "39", {}, description), category, ON)
