@@ -1,5 +1,6 @@
-"""Inspection-only wording from session 36's probes: whoever checks never cuts a lamp's power to time it, and a unit
-taken off once the check has passed stood there for the check; near misses that must stay quiet beside them."""
+"""Inspection-only and refurbished wording from session 36's probes: whoever checks never cuts a lamp's power to time
+it, a unit taken off once the check has passed stood there for the check; an old cylinder (瓶体是老瓶) or expired
+stock (过期的库存) is refurbished; near misses that must stay quiet beside them."""
 
 from __future__ import annotations
 
@@ -24,3 +25,13 @@ def test_stood_there_for_the_check(rules, category, title, description):
 ])
 def test_no_inspection_only(rules, category, title, description):
     assert "inspection_only" not in found(rules, shop(title, "139", {}, description), category)
+
+
+@pytest.mark.parametrize("description", ["答：瓶体是老瓶，粉是新灌的，压力表换新。", "过期的库存，重新换了包装盒。"])
+def test_an_old_cylinder_or_expired_stock_is_refurbished(rules, description):
+    assert "refurbished" in found(rules, shop("干粉灭火器 4kg", "39", {}, description), "portable_extinguisher")
+
+
+@pytest.mark.parametrize("description", ["绝不卖过期的库存，全新出厂。", "旧灭火器回收，老瓶换新瓶，以旧换新抵10元。"])
+def test_no_old_cylinder_sold(rules, description):
+    assert "refurbished" not in found(rules, shop("干粉灭火器 4kg", "69", {}, description), "portable_extinguisher")
