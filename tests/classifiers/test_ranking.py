@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from classifiers.calibration import ReliabilityCombiner, expected_calibration_error
-from classifiers.corpus import (HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT12_PATH, HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT16_PATH, HELDOUT17_PATH, HELDOUT_PATH, REAL_VOICE3_PATH, REAL_VOICE4_PATH, REAL_VOICE5_PATH, REAL_VOICE6_PATH, REAL_VOICE7_PATH, REAL_VOICE8_PATH, REAL_VOICE9_PATH, REAL_VOICE_TRAIN_PATH,
+from classifiers.corpus import (HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT12_PATH, HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT16_PATH, HELDOUT17_PATH, HELDOUT18_PATH, HELDOUT19_PATH, HELDOUT_PATH, REAL_VOICE3_PATH, REAL_VOICE4_PATH, REAL_VOICE5_PATH, REAL_VOICE6_PATH, REAL_VOICE7_PATH, REAL_VOICE8_PATH, REAL_VOICE9_PATH, REAL_VOICE_TRAIN_PATH,
                                 listing_text, load_records, load_training)
 from classifiers.evaluate import evaluate_records, score_deciles
 from classifiers.exceptions import DataFileError, SealedDataError
@@ -62,7 +62,7 @@ def test_the_title_is_weighed_apart():
 # -- training data --------------------------------------------------------------------------
 def test_training_reads_the_real_voice_file_and_refuses_held_out_files(tmp_path):
     paths = [HELDOUT_PATH, HELDOUT2_DEV_PATH, HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT9_PATH,
-             HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT12_PATH, HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT16_PATH, HELDOUT17_PATH]  # refused by path, present or not
+             HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT12_PATH, HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT16_PATH, HELDOUT17_PATH, HELDOUT18_PATH, HELDOUT19_PATH]  # refused by path, present or not
     for path in paths:
         with pytest.raises(SealedDataError, match="留出集"):
             load_training([path])
