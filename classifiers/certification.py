@@ -11,7 +11,8 @@ code `invalid_certificate`:
   cannot exist: issued before the scheme began, after the listing's date, in a year its category was
   wholly outside CCC (a period that has ended: a product back in CCC), or (when the switch is on) by an unknown body (`data/certificates.yaml`).
 `product_findings` flags a certificate the listing names as issued for another CCC product family (证书产品：手提式干粉
-灭火器 on a smoke alarm; `data/certificates.yaml` certificate_product).
+灭火器 on a smoke alarm; `data/certificates.yaml` certificate_product), `model_findings` one whose model differs
+from the model the listing gives its own goods (证书的产品型号是JTY-GD-3000，本款型号SD-18).
 Besides, `claimed_number_findings` judges a number a field labels as the 3C certificate's by the CCC form (CCCF
 inside that number makes it no voluntary one), and `expiry_findings` a certificate end the listing states (a full
 date, or a year or month read to its last day) that passed before the listing's date and was not since renewed.
@@ -400,7 +401,7 @@ def certification_findings(fields: Iterable[tuple[str, str]], numbers: Iterable[
             break
     if not found:
         found += (claimed_number_findings(fields, scope) or expiry_findings(fields, on, scope)
-                  or product_findings(fields, category, scope))
+                  or product_findings(fields, category, scope) or model_findings(fields))
     return found
 
 
@@ -420,7 +421,7 @@ def product_findings(fields: Iterable[tuple[str, str]], category: str, scope: Sc
     if not scope.product_on or category not in scope.product_families:
         return []
     for source, text in fields:
-        if "证书" not in text and "认证" not in text and "获证" not in text:
+        if "证书" not in text and "认证" not in text and "获证" not in text and "报告" not in text:
             continue
         values: list[str] = []
         if source.startswith("attributes."):
@@ -435,6 +436,26 @@ def product_findings(fields: Iterable[tuple[str, str]], category: str, scope: Sc
                 return [(source, Finding("invalid_certificate",
                                          f"所称证书的产品为“{value.strip()}”（{category_name(other)}），"
                                          f"不是本商品（{category_name(category)}）的证书", locate(text, value.strip())))]
+    return []
+
+
+# the certificate's model and the goods' own, said apart (证书的产品型号是JTY-GD-3000，本款型号SD-18): read on normalised text
+_CERT_MODEL_RE = re.compile(r"(?:证书|认证)[^，,。；;！!？?]{0,8}?型号(?:是|为|[:：])?\s*+([a-z][a-z0-9\-/]{2,19})"
+                            r"[^。；;！!？?]{0,12}?(?:本款|本品|此款|这款|我们这款|实际|实物)的?型号(?:是|为|[:：])?\s*+"
+                            r"([a-z][a-z0-9\-/]{2,19})")
+
+
+def model_findings(fields: Iterable[tuple[str, str]]) -> list[tuple[str, Finding]]:
+    """invalid_certificate for a certificate whose model the listing gives beside a different model of its own goods
+    (证书的产品型号是JTY-GD-3000，本款型号SD-18): the certificate covers another product."""
+    for source, text in fields:
+        if "型号" not in text:
+            continue
+        m = _CERT_MODEL_RE.search(normalized(text))
+        if m and m.group(1).strip("-/") != m.group(2).strip("-/"):
+            return [(source, Finding("invalid_certificate",
+                                     f"所称证书的产品型号（{text[m.start(1):m.end(1)]}）与本商品型号（{text[m.start(2):m.end(2)]}）"
+                                     "不同：证书只覆盖其所列型号", m.span()))]
     return []
 
 

@@ -5,7 +5,9 @@
 2. a certificate said borrowed or hung on another's (借的隔壁厂的, 挂的是灭火器厂的证书), or said to be another
    product's or another model's (证书是灭火器那边的, 先用我们烟感的证书, 证书上是烟感报警器, 证书类别：手提式灭火器);
    the listing's own product named (证书是灭火器的 on an extinguisher) and a denial (证书不是借的) state none;
-3. no certification said in speech (不走认证, 认证这块我们没办); a buyer's question (问：没3C能卖吗？) states none.
+3. a certificate whose row, bracket or picture names another product or model (3C证书型号：MFZ/ABC4 on a respirator,
+   （对应产品：消防应急照明灯具）, 证书图片为灭火器证书, 证书的产品型号是JTY-GD-3000，本款型号SD-18); the goods' own stand;
+4. no certification said in speech (不走认证, 认证这块我们没办); a buyer's question (问：没3C能卖吗？) states none.
 """
 
 from __future__ import annotations
@@ -72,3 +74,26 @@ def test_certification_said_not_done(rules, category, title, description):
 ])
 def test_a_buyers_question_about_certification_states_none(rules, category, title, description):
     assert "no_certification" not in found(rules, shop(title, "39", {}, description), category, ON)
+
+
+@pytest.mark.parametrize("category, title, attributes, description", [
+    ("escape_respirator", "TZL30 过滤式自救呼吸器 3C", {"3C证书型号": "MFZ/ABC4"}, ""),
+    ("smoke_alarm", "独立式烟感报警器 3C", {}, "3C证书编号2023010918001234（对应产品：消防应急照明灯具）"),
+    ("gas_detector", "家用燃气报警器 3C", {}, "证书覆盖型号：JTY-GD-G3 独立式光电感烟火灾探测报警器"),
+    ("emergency_light", "消防应急标志灯 3C", {}, "详情页3C证书图片为灭火器证书，同公司产品。"),
+    ("portable_extinguisher", "MFZ/ABC4 干粉灭火器", {"认证证书": "过滤式消防自救呼吸器 CCC证书"}, ""),
+    ("smoke_alarm", "烟感报警器", {}, "附的证书是燃气报警器的，烟感这款共用。"),
+    ("smoke_alarm", "烟感 3C", {}, "认证证书的产品型号是JTY-GD-3000，本款型号SD-18，外观一样。"),
+])
+def test_a_certificate_of_another_product_or_model(rules, category, title, attributes, description):
+    assert "invalid_certificate" in found(rules, shop(title, "59", attributes, description), category, ON)
+
+
+@pytest.mark.parametrize("category, title, attributes, description", [
+    ("emergency_light", "应急照明灯 3C", {}, "3C证书对应产品：消防应急照明灯具，型号与本品一致。"),
+    ("smoke_alarm", "烟感报警器 3C", {"认证证书": "独立式光电感烟火灾探测报警器 CCC证书"}, ""),
+    ("smoke_alarm", "烟感 3C", {}, "证书的产品型号是JTY-GD-3000，本款型号JTY-GD-3000，可查。"),
+    ("escape_respirator", "TZL30 呼吸器", {"3C证书": "有", "3C证书型号": "TZL30"}, ""),
+])
+def test_the_goods_own_certificate(rules, category, title, attributes, description):
+    assert "invalid_certificate" not in found(rules, shop(title, "59", attributes, description), category, ON)
