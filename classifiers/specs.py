@@ -95,8 +95,18 @@ _DURATION_CUES = {
     "protection": ((r"(?:有效|额定)?防护(?:时间|时长)|(?:有效)?使用时间|有效时间|可用时间|保护时间|可(?:持续)?使用|"
                     r"过滤时间|防毒时间|防烟时间|逃生时间|坚持|维持|(?:能|可以?)?撑",
                     _DURATION_GAP), (r"防护|可用(?!于)", _SHORT_GAP)),
-    "fire": ((r"(?:耐火|防火)(?:极限|时间|时长|性能|等级|完整性|隔热性)", _DURATION_GAP), (r"耐火|防火", _SHORT_GAP)),
+    # (session 36) and said of a fire in speech: 着火能扛一个半钟头, 火灾时能顶两个小时
+    "fire": ((r"(?:耐火|防火)(?:极限|时间|时长|性能|等级|完整性|隔热性)|(?:着火|起火|火灾|火烧)(?:时|的时候|了)?"
+              r"[^\d一二两三四五六七八九十百半，,。;；!！?？\n]{0,4}?(?:扛|撑|顶|挡|坚持|耐)(?:得住|住)?", _DURATION_GAP),
+             (r"耐火|防火", _SHORT_GAP)),
 }
+# (session 36) a seller's reply giving a bare duration to a buyer's question naming the kind (问：耐火多久？答：咱这门能扛
+# 一个半钟头; 问：停电能亮多久？答：三个小时): the duration is that kind's; the question's words, then the reply's few words
+_REPLY_DURATION_RE = re.compile(r"问\s*[:：]?([^问答\n]{1,30}?)\s*答\s*[:：]\s*+([^问答\d一二两三四五六七八九十百半，,。;；!！?？\n]{0,10}?)"
+                                + _DURATION_NUM)
+# a question naming a class or other goods (问：甲级的耐火多久？): its reply is of those
+_REPLY_OTHER_RE = re.compile(r"[甲乙丙丁]级|a\d\.\d\d|tzl\d|那款|那个|别的|其他|其它|另|普通|一般的|市面")
+_REPLY_QUESTION_CUES = {"fire": re.compile(r"耐火|防火|着火|起火|火灾"), "protection": re.compile(r"防护|防毒|防烟")}
 # the unit in an attribute's name: 应急时间(min) 20, 耐火极限（h）：1.0
 _KEY_UNIT = r"\s*[(（]\s*(?P<u{i}>分钟|mins?|min|小时|h)\s*[)）]\s*[:：]?\s*[≥>＞≈约]?\s*(?P<n{i}>\d{{1,3}}(?:\.\d{{1,2}})?)(?![\d.])"
 
@@ -116,7 +126,7 @@ def _duration_re(cues: tuple[tuple[str, str], ...]) -> re.Pattern:
 _DURATION_RES = {kind: _duration_re(cues) for kind, cues in _DURATION_CUES.items()}
 _DURATION_GATES = {"emergency": ("应急", "持续", "续航", "照明", "放电", "亮", "停电", "供电", "备用", "发光"),
                    "protection": ("防护", "使用", "有效", "可用", "保护", "过滤", "防毒", "防烟", "逃生", "坚持", "维持", "撑"),
-                   "fire": ("耐火", "防火")}
+                   "fire": ("耐火", "防火", "着火", "起火", "火灾", "火烧")}
 _DURATION_GATE_RES = {kind: _literals(words) for kind, words in _DURATION_GATES.items()}
 
 
@@ -159,10 +169,27 @@ def _durations(norm: str, kind: str) -> list[tuple[float, str, int, int]]:
         value = cn_number(groups["n" + i])
         if value is None or value <= 0:
             continue
-        unit = groups["u" + i]
-        minutes = value if unit.startswith(("分", "min")) else value * 15 if unit == "刻钟" else value * 60
-        out.append((round(minutes, 2), m.group(0), m.start(), m.end()))
+        out.append((_in_minutes(value, groups["u" + i]), m.group(0), m.start(), m.end()))
     return out
+
+
+def _reply_durations(text: str, own: str, kind: str) -> list[tuple[float, str]]:
+    """(minutes, the reply's words) of each bare duration a seller's reply gives to a buyer's question naming `kind`
+    (问：耐火多久？答：咱这门能扛一个半钟头), read on the text before its questions were blanked (`text`, normalised) where
+    the reply itself still stands in the listing's own statements (`own`, of the same length)."""
+    out = []
+    for m in _REPLY_DURATION_RE.finditer(text):
+        if not _REPLY_QUESTION_CUES[kind].search(m.group(1)) or _REPLY_OTHER_RE.search(m.group(1)) \
+                or own[m.start(2):m.end()] != text[m.start(2):m.end()]:
+            continue
+        value = cn_number(m.group(3))
+        if value is not None and value > 0:
+            out.append((_in_minutes(value, m.group(4)), text[m.start(2):m.end()]))
+    return out
+
+
+def _in_minutes(value: float, unit: str) -> float:
+    return round(value if unit.startswith(("分", "min")) else value * 15 if unit == "刻钟" else value * 60, 2)
 
 
 _CLAUSE_ENDS = "，,。;；!！?？\n"
@@ -874,6 +901,16 @@ def _duration_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
             if kind == "emergency":
                 # each emergency duration's role, in the same order: declared or measured
                 _put(specs, "emergency_roles", [duration_role(norm, a, b, facts) for _, _, a, b in found])
+    if "答" in norm and "问" in text:
+        raw = normalized(text)
+        own = getattr(norm, "plain", norm)
+        for kind, key, texts_key, per in (("protection", "protection_minutes", "protection_texts", 1),
+                                          ("fire", "stated_hours", "stated_hours_texts", 60)):
+            replies = _reply_durations(raw, own, kind) if len(own) == len(raw) else []
+            if replies:
+                _put(specs, key, list(specs.get(key) or []) + [_minutes_value(v) if per == 1 else round(v / per, 2)
+                                                                for v, _ in replies])
+                _put(specs, texts_key, list(specs.get(texts_key) or []) + [t for _, t in replies])
 
 
 def _standards_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
@@ -1512,6 +1549,8 @@ _MASS_TALK_RE = re.compile(r"[问答]|回复|客服|主播|掌柜|卖家|商家|
 _MASS_OTHER_RE = re.compile(r"比|箱|盒|包装|快递|物流|发货|运费|邮费|托运|整[瓶台具罐桶个只]|链接|上一个|下一个|上一款|下一款|"
                             r"另|其他|其它|还有|也有|可选|选配|建议|推荐|适合")
 _MASS_REACH = 60
+# the goods' own fill named in the mass's clause (装粉五公斤, 药剂两公斤, 这款是三公斤的): read in a conversation too
+_MASS_FILL_RE = re.compile(r"装粉|充装|灌装|装药|药剂|灭火剂|干粉|净重|净含量|(?:这款|这个|本款|这瓶|这具|这只)(?:就)?是")
 
 
 class _SpecFollow:
@@ -1527,14 +1566,17 @@ class _SpecFollow:
         m = _MASS_FOLLOW_RE.match(text, pos)
         if m is None:
             return None
-        lo = max(0, pos - _MASS_REACH)
-        if _MASS_TALK_RE.search(text, lo, pos):
-            return None
         # its sentence before it (整箱四个，二十四公斤) and its clause after it (一公斤的车载款另拍)
         stops = [x.end() for x in _MASS_SENTENCE_STOP_RE.finditer(text, max(0, pos - 24), pos)]
         end = _MASS_CLAUSE_STOP_RE.search(text, m.end(), m.end() + 24)
         clause = text[stops[-1] if stops else max(0, pos - 24):end.start() if end else m.end() + 24]
-        return None if _MASS_OTHER_RE.search(clause) else m
+        if _MASS_OTHER_RE.search(clause):
+            return None
+        lo = max(0, pos - _MASS_REACH)
+        # (session 36) in a conversation's reach, a clause naming the goods' fill (答：这款装粉五公斤) still states it
+        if _MASS_TALK_RE.search(text, lo, pos) and not _MASS_FILL_RE.search(clause):
+            return None
+        return m
 
 
 _MASS_CLAUSE_STOP_RE = re.compile(r"[，,。;；!！?？\n【]")
