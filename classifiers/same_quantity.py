@@ -8,7 +8,9 @@ figures in Chinese numerals before a unit as digits (四公斤, 一米五), a fl
 answer after its colon and a seller's reply to a buyer's question (`replies.question_of`) or a speaker's own statement
 (主播：, 客服：), less the words that only hedge it (答：满电大概三十分钟), a count times a value
 as each and total (2×5W), a voltage's noun through its DC/AC; options, ranges, lists, bounds and comparisons with
-other goods are not compared. It also finds a part above its whole (`order`: 药剂 4kg, 总重 3kg) and two kinds
+other goods are not compared (a measuring range, 测量范围 0-100%LEL, offers no options; a room's area, 三十平的客厅, is
+not the goods'). A unit of two kinds is read by the listing's category (`unit_kinds`: 平方 an area where no cable is
+sold, 毫安 an electrical-fire detector's current); a pack's count (两具一箱) leaves each unit's figure its own. It also finds a part above its whole (`order`: 药剂 4kg, 总重 3kg) and two kinds
 that state one thing (`equivalent`: 扬程 100m, 出口压力 0.5MPa). `fields` are (source, text) pairs as
 `RiskRules.fields` gives them (attributes as "K V").
 """
@@ -66,6 +68,9 @@ _KIND_UNITS = {
     # (下降速度 1.5m/s) and a count of battery cells (3节电池)
     "s": ("time", 1 / 60), "秒钟": ("time", 1 / 60), "lm": ("flux", 1.0), "流明": ("flux", 1.0),
     "m/s": ("speed", 1.0), "米/秒": ("speed", 1.0), "节": ("cells", 1.0),
+    # a pump's speed (转速 2900r/min) and a mass in grams (重量 500g); a foam's mixing ratio (3%) is spec_checks' (specs.py)
+    "r/min": ("rpm", 1.0), "rpm": ("rpm", 1.0), "转/分": ("rpm", 1.0), "转/分钟": ("rpm", 1.0),
+    "g": ("mass", 0.001),
 }
 KIND_UNITS = _KIND_UNITS  # the units of each kind of quantity and their factors (public: self_contradictions reads them)
 # the least and most value a kind's statement may have (a year number, 2025年, is not a period of 2025 years)
@@ -324,7 +329,11 @@ _ONE_UNIT_RE = re.compile(r"一\s*(?:桶|瓶|袋|罐|卷|盘|捆|支|只|具)(?!
 _PER_HOUR_RE = re.compile(r"(?<=\d)(?:立方米|立方|方|m3|m³)\s*(?:每小时|/小时|/h|每h)")
 # a flow in litres a second written out (20升每秒, 20升/秒): read as l/s
 _PER_SECOND_RE = re.compile(r"(?<=\d)(?:升|l)\s*(?:每秒|/秒|每s)")
-_PER_TIME = ((_PER_HOUR_RE, "m3/h"), (_PER_SECOND_RE, "l/s"))
+# (session 36) a speed in metres a second written out (0.5米每秒, 1米/秒 is a unit of its own)
+_METRES_PER_SECOND_RE = re.compile(r"(?<=\d)(?:米|m)\s*(?:每秒|每s)")
+_PER_TIME = ((_PER_HOUR_RE, "m3/h"), (_PER_SECOND_RE, "l/s"), (_METRES_PER_SECOND_RE, "m/s"))
+# (session 36) a speed said per second first (每秒0.5米, 每秒一米): read as 0.5m/s
+_SECOND_FIRST_RE = re.compile(r"每秒\s*+(?:钟\s*+)?(\d{1,3}(?:\.\d{1,2})?)\s*+(?:米|m)(?![\u4e00-\u9fff]{0,2}每)")
 # (钟 counted with 个 is an hour, 三个钟; not a clock, 三个钟表)
 _UNIT_FOLLOW_RE = re.compile(r"\s*+(?:个\s*+)?(?:" + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
                              + r"|个钟(?![表点])|lel|vol)")
@@ -340,6 +349,8 @@ def _quantity_norm(text: str) -> tuple[str, tuple[int, ...]]:
     conv, back = arabic_before(norm, _UNIT_FOLLOW_RE)
     if "百分之" in conv:
         conv, back = rewrite_figures(conv, list(back), _SPOKEN_PERCENT, lambda m: m.group(1) + "%")
+    if "每秒" in conv:
+        conv, back = rewrite_figures(conv, list(back), _SECOND_FIRST_RE, lambda m: m.group(1) + "m/s")
     for rx, unit in _PER_TIME:
         if not rx.search(conv):
             continue
@@ -609,7 +620,7 @@ _UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "�
                "钟头": "钟头", "平米": "平米", "平方米": "平方米", "㎡": "m²", "m²": "m²", "m2": "m²", "平": "平", "个平方": "个平方",
                "个平方米": "个平方米", "个平": "个平", "个平米": "个平米", "%lel": "%LEL", "%vol": "%VOL", "ppm": "ppm",
                "ma": "mA", "s": "s", "秒": "秒", "秒钟": "秒钟", "lm": "lm", "流明": "流明", "m/s": "m/s", "米/秒": "米/秒",
-               "节": "节"}
+               "节": "节", "r/min": "r/min", "rpm": "rpm", "转/分": "转/分", "转/分钟": "转/分钟", "g": "克"}
 
 
 def _shown(stmt: dict[str, Any]) -> str:

@@ -8,7 +8,9 @@ spec_mismatch and near misses beside them that must stay clean:
 - a gas detector's alarm set point in %LEL, %VOL or ppm (百分之二十LEL), its low and high levels (低报, 高报) apart,
   a measuring range (测量范围 0-100%LEL) no option;
 - an electrical-fire detector's residual-current alarm value (300mA, 五百毫安: 毫安 a current there, a charge elsewhere);
-- a response time in s or 秒, a lamp's luminous flux (lm, 流明), a rope's rated load and its diameter;
+- a response time in s or 秒, a lamp's luminous flux (lm, 流明), a rope's rated load and its diameter, a descender's
+  speed (1.0m/s, 每秒两米), a detector's temperature alarm value, a pump's speed (r/min)
+  and a mass in grams (500g);
 - a pack's count (两具一箱) leaves each unit's fill compared;
 - a qualifier naming the quantity again (漏电报警值设定为) or a condition (漏气后响应时间) qualifies nothing.
 """
@@ -59,6 +61,12 @@ FLAGGED = [
     ("emergency_light", "消防应急灯 双头", {"光通量": "300lm"}, "答：亮度大概五百流明。"),
     ("rescue_equipment", "消防救生绳 30米 安全绳", {"承重": "200kg", "直径": "16mm"}, "答：承重一百五十公斤。"),
     ("rescue_equipment", "消防救生绳 安全绳", {"绳长": "30米", "直径": "16mm"}, "直径12mm高强度涤纶。"),
+    # a descender's speed said per second first, a detector's temperature alarm, a pump's speed, a respirator's
+    # weight in grams
+    ("rescue_equipment", "高楼逃生缓降器 30米", {"下降速度": "1.0m/s"}, "答：每秒两米左右，很稳。"),
+    ("electrical_fire_detector", "电气火灾监控探测器 测温式", {"测温报警值": "70℃"}, "报警温度80℃，超温即报警。"),
+    ("fire_pump", "消防泵 XBD8.0/30 立式", {"转速": "2900r/min"}, "电机转速1450转/分。"),
+    ("escape_respirator", "过滤式消防自救呼吸器 TZL30", {"重量": "500g"}, "重量只有300克，轻便。"),
 ]
 
 CLEAN = [
@@ -109,6 +117,12 @@ CLEAN = [
     ("rescue_equipment", "消防救生绳 30米", {"承重": "≥200kg"}, "承重三百公斤。"),
     ("rescue_equipment", "消防救生绳 30米", {"承重": "200kg", "重量": "3kg"}, ""),
     ("rescue_equipment", "消防安全腰带", {"直径": "16mm"}, "适用于直径12mm的安全绳。"),
+    ("rescue_equipment", "高楼逃生缓降器 30米", {"下降速度": "1.0m/s"}, "下降速度一米每秒，体重再重也不会变快。"),
+    ("rescue_equipment", "高楼逃生缓降器 30米", {"下降速度": "0.16-1.5m/s"}, "下降速度每秒1米。"),
+    ("electrical_fire_detector", "电气火灾监控探测器 测温式", {"测温报警值": "45-140℃可调"}, "出厂报警温度70℃。"),
+    ("fire_pump", "消防泵 XBD8.0/30 立式", {"转速": "2900r/min"}, "额定转速2900rpm。"),
+    ("escape_respirator", "过滤式消防自救呼吸器 TZL30", {"重量": "500g"}, "重量0.5公斤。"),
+    ("gas_detector", "燃气报警器 家用 无线2.4G", {"报警设定值": "10%LEL", "重量": "200g"}, "2.4g无线联网。"),
 ]
 
 
@@ -135,6 +149,8 @@ def test_evidence_names_the_quantity(rules):
     ("百分之二十五lel报警", "25%lel报警"),
     ("百分之二十五的人", "百分之二十五的人"),  # a share of no gas is left as words
     ("能管三十个平方", "能管30个平方"),
+    ("每秒两米左右", "2m/s左右"),
+    ("下降速度一米每秒", "下降速度1m/s"),
 ])
 def test_spoken_figures(text, read):
     assert _quantity_norm(text)[0] == read
