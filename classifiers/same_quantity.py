@@ -148,6 +148,7 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
         "options": alt("option_words"),
         "headline_keys": frozenset(normalize(k) for k in cfg.get("headline_keys", [])),
         "range_nouns": alt("range_nouns"),
+        "holding": alt("holding_verbs"),
         # words right after a value of a kind that make it another thing's (三十平的客厅: a room's area)
         "not_after": {k: re.compile("|".join(re.escape(normalize(w)) for w in ws))
                       for k, ws in (cfg.get("not_after") or {}).items() if ws},
@@ -533,7 +534,8 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             # a figure the goods are sold by (讲的是三公斤的, 家里放三公斤的最合适)
             source == "description" and found is None and after[:1] in ("装", "款", "的")
             and not prep["not_bare"].search(phrase))
-        if verb:
+        if verb or found is None and prep["holding"].fullmatch(phrase):
+            # (session 36) a verb of holding (内置两节电池, 自带2000mAh电池): the noun after names the figure
             phrase = ""  # 能撑15分钟, 这瓶是1升装的: what the product itself lasts or holds
         if found is None and not phrase:
             tail = _LEADING_FILLER.sub("", _CJK_HEAD.match(after).group())

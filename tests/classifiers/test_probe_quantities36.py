@@ -12,6 +12,7 @@ spec_mismatch and near misses beside them that must stay clean:
   speed (1.0m/s, 每秒两米), a detector's temperature alarm value, a pump's speed (r/min)
   and a mass in grams (500g);
 - a pack's count (两具一箱) leaves each unit's fill compared;
+- a verb of holding (内置两节电池, 内置2000mAh锂电池) leaves the noun after the figure to name it;
 - a qualifier naming the quantity again (漏电报警值设定为) or a condition (漏气后响应时间) qualifies nothing.
 """
 
@@ -67,6 +68,9 @@ FLAGGED = [
     ("electrical_fire_detector", "电气火灾监控探测器 测温式", {"测温报警值": "70℃"}, "报警温度80℃，超温即报警。"),
     ("fire_pump", "消防泵 XBD8.0/30 立式", {"转速": "2900r/min"}, "电机转速1450转/分。"),
     ("escape_respirator", "过滤式消防自救呼吸器 TZL30", {"重量": "500g"}, "重量只有300克，轻便。"),
+    # a verb of holding before the figure: the noun after it names it
+    ("emergency_light", "消防应急灯 LED", {"电池容量": "1200mAh"}, "内置2000mAh锂电池。"),
+    ("emergency_light", "消防应急照明灯 LED", {"应急时间": "90分钟", "电池": "3节"}, "内置两节电池。"),
 ]
 
 CLEAN = [
@@ -123,6 +127,9 @@ CLEAN = [
     ("fire_pump", "消防泵 XBD8.0/30 立式", {"转速": "2900r/min"}, "额定转速2900rpm。"),
     ("escape_respirator", "过滤式消防自救呼吸器 TZL30", {"重量": "500g"}, "重量0.5公斤。"),
     ("gas_detector", "燃气报警器 家用 无线2.4G", {"报警设定值": "10%LEL", "重量": "200g"}, "2.4g无线联网。"),
+    ("emergency_light", "消防应急灯 LED", {"电池容量": "1200mAh"}, "内置1200mAh锂电池，应急90分钟。"),
+    ("emergency_light", "消防应急灯 LED", {"电池容量": "1200mAh"}, "配2000mAh充电宝另拍。"),
+    ("emergency_light", "消防应急灯 LED", {"电池": "2节"}, "采用两节18650电池。"),
 ]
 
 
