@@ -8,7 +8,9 @@ figures in Chinese numerals before a unit as digits (四公斤, 一米五), a fl
 answer after its colon and a seller's reply to a buyer's question (`replies.question_of`) or a speaker's own statement
 (主播：, 客服：), less the words that only hedge it (答：满电大概三十分钟), a count times a value
 as each and total (2×5W), a voltage's noun through its DC/AC; options, ranges, lists, bounds and comparisons with
-other goods are not compared. It also finds a part above its whole (`order`: 药剂 4kg, 总重 3kg) and two kinds
+other goods are not compared (a measuring range, 测量范围 0-100%LEL, offers no options; a room's area, 三十平的客厅, is
+not the goods'). A unit of two kinds is read by the listing's category (`unit_kinds`: 平方 an area where no cable is
+sold, 毫安 an electrical-fire detector's current); a pack's count (两具一箱) leaves each unit's figure its own. It also finds a part above its whole (`order`: 药剂 4kg, 总重 3kg) and two kinds
 that state one thing (`equivalent`: 扬程 100m, 出口压力 0.5MPa). `fields` are (source, text) pairs as
 `RiskRules.fields` gives them (attributes as "K V").
 """
@@ -22,7 +24,7 @@ from typing import Any
 
 from firewatch.core.text import normalize
 
-from .numerals import arabic_before
+from .numerals import arabic_before, rewrite_figures
 from .replies import ANSWER_MARK, question_of
 from .specs import Finding, attribute_key, normalized
 
@@ -53,6 +55,22 @@ _KIND_UNITS = {
     # a pump's flow in cubic metres an hour, as installers say it (72立方, 72方每小时: m³/h), read only after a
     # flow noun (流量72方); 立方/方 after any other noun name no quantity here
     "立方米": ("flow", 1 / 3.6), "立方": ("flow", 1 / 3.6), "方": ("flow", 1 / 3.6), "m3": ("flow", 1 / 3.6),
+    # (session 36) a protected or covered area as shops say it (保护面积60㎡, 单只保护六十平, 能管三十个平方): 平方 alone stays
+    # a cable's section unless `unit_kinds` names the category; 平 alone is read only before a few words (`_BARE_PING_NEXT`)
+    "平米": ("area", 1.0), "㎡": ("area", 1.0), "平": ("area", 1.0), "个平方": ("area", 1.0), "个平方米": ("area", 1.0),
+    "个平": ("area", 1.0), "个平米": ("area", 1.0),
+    # a gas detector's alarm set point: a share of the lower explosive limit (10%LEL), of the volume (1%VOL), or parts per
+    # million (CO, 50ppm); three kinds, never converted into each other (the LEL depends on the gas)
+    "%lel": ("lel", 1.0), "%vol": ("vol", 1.0), "ppm": ("ppm", 1.0),
+    # an electrical-fire detector's residual current (300mA; 毫安 is a battery's charge unless `unit_kinds` says so)
+    "ma": ("current", 1.0),
+    # a detector's response time in seconds (响应时间 10s), a lamp's luminous flux (光通量 300lm), a descender's speed
+    # (下降速度 1.5m/s) and a count of battery cells (3节电池)
+    "s": ("time", 1 / 60), "秒钟": ("time", 1 / 60), "lm": ("flux", 1.0), "流明": ("flux", 1.0),
+    "m/s": ("speed", 1.0), "米/秒": ("speed", 1.0), "节": ("cells", 1.0),
+    # a pump's speed (转速 2900r/min) and a mass in grams (重量 500g); a foam's mixing ratio (3%) is spec_checks' (specs.py)
+    "r/min": ("rpm", 1.0), "rpm": ("rpm", 1.0), "转/分": ("rpm", 1.0), "转/分钟": ("rpm", 1.0),
+    "g": ("mass", 0.001),
 }
 KIND_UNITS = _KIND_UNITS  # the units of each kind of quantity and their factors (public: self_contradictions reads them)
 # the least and most value a kind's statement may have (a year number, 2025年, is not a period of 2025 years)
@@ -86,7 +104,7 @@ _COMPARED = re.compile(r"比|超过|高于|低于|相当于|代替|替代|老款
 # not the value's clause
 _CLAUSE_STOPS = "，,。;；!！?？\n【"
 _CLAUSE_STOP = re.compile("[" + re.escape(_CLAUSE_STOPS) + "]")
-_FILLER = "：:为是约达≈ 　"
+_FILLER = "：:为是约达到≈ 　"
 # words between a quantity's noun and its value that say nothing of it (长达, 约; 粉就10斤, 总重才3公斤, 足足5公分)
 # and the current's kind before a voltage (DC24V, 工作电压AC220V)
 _TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈|足足|足有|足|也就|只有|仅有|仅|就|才|(?<![a-z])[ad]c)+$")
@@ -129,6 +147,19 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
                                  if cfg.get("bare_verbs") else r"(?!)"),
         "options": alt("option_words"),
         "headline_keys": frozenset(normalize(k) for k in cfg.get("headline_keys", [])),
+        "range_nouns": alt("range_nouns"),
+        "holding": alt("holding_verbs"),
+        # words right after a value of a kind that make it another thing's (三十平的客厅: a room's area)
+        "not_after": {k: re.compile("|".join(re.escape(normalize(w)) for w in ws))
+                      for k, ws in (cfg.get("not_after") or {}).items() if ws},
+        # every kind a unit may name in some category
+        "unit_all_kinds": {normalize(u): {e["kind"], _KIND_UNITS.get(normalize(u), ("", 1.0))[0]}
+                           for e in (cfg.get("unit_kinds") or ()) for u in e.get("units", ())},
+        # a unit's kind in a category where it names another kind (`unit_kind`)
+        "unit_kinds_by_category": {c: {normalize(u): (k, _KIND_UNITS[normalize(u)][1] if normalize(u) in _KIND_UNITS else 1.0)
+                                       for entry in (cfg.get("unit_kinds") or ()) if c in entry.get("categories", ())
+                                       for u in entry.get("units", ()) for k in (entry["kind"],)}
+                                   for c in {c for e in (cfg.get("unit_kinds") or ()) for c in e.get("categories", ())}},
         "bare_units": {q: frozenset(normalize(u) for u in spec.get("bare_units", []))
                        for q, spec in (cfg.get("quantities") or {}).items()},
     }
@@ -211,7 +242,12 @@ def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> 
         for w in products:
             if w in qualifier:
                 qualifier = qualifier.replace(w, "")
-        return q, _DEMONSTRATIVE_RE.sub("", qualifier.strip()).strip()
+        qualifier = _DEMONSTRATIVE_RE.sub("", qualifier.strip()).strip()
+        # (session 36) a qualifier that itself names the quantity (漏电报警值设定为: 设定) or a condition (漏气后响应时间)
+        # qualifies nothing
+        if qualifier and (any(qq == q for qq, _ in nouns.get(qualifier, ())) or _CONDITION_QUALIFIER.search(qualifier)):
+            qualifier = ""
+        return q, qualifier
     return None
 
 
@@ -294,10 +330,14 @@ _ONE_UNIT_RE = re.compile(r"一\s*(?:桶|瓶|袋|罐|卷|盘|捆|支|只|具)(?!
 _PER_HOUR_RE = re.compile(r"(?<=\d)(?:立方米|立方|方|m3|m³)\s*(?:每小时|/小时|/h|每h)")
 # a flow in litres a second written out (20升每秒, 20升/秒): read as l/s
 _PER_SECOND_RE = re.compile(r"(?<=\d)(?:升|l)\s*(?:每秒|/秒|每s)")
-_PER_TIME = ((_PER_HOUR_RE, "m3/h"), (_PER_SECOND_RE, "l/s"))
+# (session 36) a speed in metres a second written out (0.5米每秒, 1米/秒 is a unit of its own)
+_METRES_PER_SECOND_RE = re.compile(r"(?<=\d)(?:米|m)\s*(?:每秒|每s)")
+_PER_TIME = ((_PER_HOUR_RE, "m3/h"), (_PER_SECOND_RE, "l/s"), (_METRES_PER_SECOND_RE, "m/s"))
+# (session 36) a speed said per second first (每秒0.5米, 每秒一米): read as 0.5m/s
+_SECOND_FIRST_RE = re.compile(r"每秒\s*+(?:钟\s*+)?(\d{1,3}(?:\.\d{1,2})?)\s*+(?:米|m)(?![\u4e00-\u9fff]{0,2}每)")
 # (钟 counted with 个 is an hour, 三个钟; not a clock, 三个钟表)
 _UNIT_FOLLOW_RE = re.compile(r"\s*+(?:个\s*+)?(?:" + "|".join(sorted(map(re.escape, _KIND_UNITS), key=len, reverse=True))
-                             + r"|个钟(?![表点]))")
+                             + r"|个钟(?![表点])|lel|vol)")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -308,6 +348,10 @@ def _quantity_norm(text: str) -> tuple[str, tuple[int, ...]]:
     if "約" in norm:
         norm = norm.replace("約", "约")  # the traditional form of 约 (約3年): one character for one
     conv, back = arabic_before(norm, _UNIT_FOLLOW_RE)
+    if "百分之" in conv:
+        conv, back = rewrite_figures(conv, list(back), _SPOKEN_PERCENT, lambda m: m.group(1) + "%")
+    if "每秒" in conv:
+        conv, back = rewrite_figures(conv, list(back), _SECOND_FIRST_RE, lambda m: m.group(1) + "m/s")
     for rx, unit in _PER_TIME:
         if not rx.search(conv):
             continue
@@ -332,7 +376,29 @@ def _span_back(span: tuple[int, int], back: tuple[int, ...]) -> tuple[int, int]:
     return back[min(s, len(back) - 1)], back[min(e, len(back)) - 1] + 1
 
 
-def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]) -> list[dict[str, Any]]:
+# (session 36) what may follow 平 alone for it to be an area (六十平, 二十平左右, 60平的, 60平以内), not a word (平安, 平台)
+_BARE_PING_NEXT = re.compile(r"(?![\u4e00-\u9fff])|(?=的|左右|上下|以|多|够|内|米|方|,|，|。)")
+# a unit read only before these (4s店 is a car dealer, 5节能 a saving): the unit's word continues otherwise
+_UNIT_NOT_BEFORE = {"s": re.compile(r"店|码|管理"), "节": re.compile(r"能|约|省|日|假|点|课|目")}
+# (session 36) how many units a box holds (两具一箱, 2具/箱, 4瓶每箱, 一箱两具): a pack's count, not a box's value; it
+# leaves each unit's figure (4公斤干粉灭火器 两具一箱) its own
+_PACK_COUNT = re.compile(r"(?:[\d两二三四五六七八九十]{1,3}\s*+(?:具|只|个|瓶|台|支|罐|桶)\s*+(?:一箱|/箱|每箱)"
+                         r"|(?:一箱|每箱)\s*+[\d两二三四五六七八九十]{1,3}\s*+(?:具|只|个|瓶|台|支|罐|桶)(?![\d\u4e00-\u9fff]))")
+# (session 36) a percentage said in words before LEL or VOL (百分之二十五LEL: 25%LEL)
+_SPOKEN_PERCENT = re.compile(r"百分之\s*+(\d{1,3}(?:\.\d{1,2})?)\s*+(?=lel|vol)")
+# (session 36) a qualifier naming a condition (漏气后响应时间, 停电时应急时间) names no part of the goods
+_CONDITION_QUALIFIER = re.compile(r"(?:后|时|的时候)$")
+
+
+def unit_kind(unit: str, category: str, cfg_or_prep: dict[str, Any] | None = None) -> tuple[str, float]:
+    """(kind, factor) of `unit` in a listing of `category`: `_KIND_UNITS`, or the kind `unit_kinds` names for
+    the category (平方 a smoke alarm's protected area, 毫安 a detector's residual current)."""
+    over = (cfg_or_prep or {}).get("unit_kinds_by_category", {}).get(category, {})
+    return over.get(unit) or _KIND_UNITS[unit]
+
+
+def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str],
+                category: str = "") -> list[dict[str, Any]]:
     """The quantity statements of one field: {q, qualifier, kind, value, approx, bare, unit, num, span}.
     A kind stated with options, a range or a list is added to `optioned`."""
     norm, back = _quantity_norm(text)
@@ -367,8 +433,11 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
     def read(m: re.Match) -> tuple[str, Any] | None:
         """What the value `m` states: ("stmt", its statement), ("optioned", its kind) or None."""
         unit = m.group(2)
-        kind, factor = _KIND_UNITS[unit]
-        if kind == "area":
+        kind, factor = unit_kind(unit, category, prep)
+        if unit in ("平", "个平") and not _BARE_PING_NEXT.match(norm, m.end()):
+            return None
+        not_before = _UNIT_NOT_BEFORE.get(unit)
+        if not_before is not None and not_before.match(norm, m.end()):
             return None
         low_high = _KIND_RANGE.get(kind)
         if low_high and not low_high[0] < float(m.group(1)) * factor <= low_high[1]:
@@ -385,6 +454,9 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             count = None
         if listed:
             if listed == "list":
+                # (session 36) a measuring or working range (测量范围 0-100%LEL, 工作温度 -10~55℃) offers no options
+                if prep["range_nouns"].search(key_q or "") or prep["range_nouns"].search(before):
+                    return None
                 return "optioned", kind
             return None
         clause = _answer_of(_clause_at(norm, max(s, value_start), e, stops), norm[max(s, value_start):e])
@@ -402,7 +474,11 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
                 return None  # a box's, the parcel's or advice for another use: not the goods' own value
         if options.search(clause):
             return "optioned", kind
-        if skip.search(skip_nouns.sub("", _BOUND_WORDS.sub("", clause))) or _BOUND_BEFORE.search(before):
+        if skip.search(_PACK_COUNT.sub("", skip_nouns.sub("", _BOUND_WORDS.sub("", clause)))) or _BOUND_BEFORE.search(before):
+            return None
+        # (session 36) 三十平的客厅, 一百二十平就装两个: a room's area, not the goods' (in any kind its unit may name: a
+        # cable's 平 before 的房间 is a room's too)
+        if any(rx.match(after) for k, rx in prep["not_after"].items() if k == kind or k in prep["unit_all_kinds"].get(unit, ())):
             return None
         approx = bool(_APPROX_BEFORE.search(before) or _APPROX_AFTER.search(after))
         low, high = _MIN_BEFORE.search(before), _MAX_BEFORE.search(before)
@@ -458,7 +534,8 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             # a figure the goods are sold by (讲的是三公斤的, 家里放三公斤的最合适)
             source == "description" and found is None and after[:1] in ("装", "款", "的")
             and not prep["not_bare"].search(phrase))
-        if verb:
+        if verb or found is None and prep["holding"].fullmatch(phrase):
+            # (session 36) a verb of holding (内置两节电池, 自带2000mAh电池): the noun after names the figure
             phrase = ""  # 能撑15分钟, 这瓶是1升装的: what the product itself lasts or holds
         if found is None and not phrase:
             tail = _LEADING_FILLER.sub("", _CJK_HEAD.match(after).group())
@@ -506,11 +583,11 @@ def _states_value(text: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _field_statements(source: str, text: str, cfg_id: int) -> tuple[list[dict[str, Any]], frozenset]:
+def _field_statements(source: str, text: str, cfg_id: int, category: str = "") -> tuple[list[dict[str, Any]], frozenset]:
     """`_statements` of a field and the kinds it states with options, remembered (attribute rows repeat);
     the statements are read only."""
     optioned: set[str] = set()
-    stmts = _statements(source, text, _PREPARED[cfg_id][1], optioned)
+    stmts = _statements(source, text, _PREPARED[cfg_id][1], optioned, category)
     return stmts, frozenset(optioned)
 
 
@@ -542,7 +619,10 @@ _UNIT_SHOWN = {"m": "米", "米": "米", "cm": "厘米", "公分": "公分", "�
                "mah": "mAh", "ah": "Ah", "°c": "℃", "码": "码", "年": "年", "个月": "个月", "立方": "立方（m³/h）",
                "方": "方（m³/h）", "立方米": "立方米（m³/h）", "m3": "m³/h", "兆帕": "兆帕", "毫安": "毫安", "毫安时": "毫安时",
                "db": "dB", "分贝": "分贝", "路": "路", "刻钟": "刻钟", "度": "度",
-               "钟头": "钟头"}
+               "钟头": "钟头", "平米": "平米", "平方米": "平方米", "㎡": "m²", "m²": "m²", "m2": "m²", "平": "平", "个平方": "个平方",
+               "个平方米": "个平方米", "个平": "个平", "个平米": "个平米", "%lel": "%LEL", "%vol": "%VOL", "ppm": "ppm",
+               "ma": "mA", "s": "s", "秒": "秒", "秒钟": "秒钟", "lm": "lm", "流明": "流明", "m/s": "m/s", "米/秒": "米/秒",
+               "节": "节", "r/min": "r/min", "rpm": "rpm", "转/分": "转/分", "转/分钟": "转/分钟", "g": "克"}
 
 
 def _shown(stmt: dict[str, Any]) -> str:
@@ -581,7 +661,7 @@ def same_quantity_twice(fields: list[tuple[str, str]], category: str,
 
     def explained(a: dict[str, Any], b: dict[str, Any]) -> bool:
         if not written:
-            written.extend({(_KIND_UNITS[m.group(2)][0], float(m.group(1)) * _KIND_UNITS[m.group(2)][1])
+            written.extend({(unit_kind(m.group(2), category, prep)[0], float(m.group(1)) * unit_kind(m.group(2), category, prep)[1])
                             for m in _KIND_VALUE_RE.finditer(norm)
                             if not _COMPARED.search(_clause_at(norm, m.start(), m.end()))
                             and ("答" not in norm or question_of(norm, m.start()) is None)}
@@ -592,7 +672,7 @@ def same_quantity_twice(fields: list[tuple[str, str]], category: str,
                    and any(k == b["kind"] and _close(b, {"value": v, "approx": False}, cfg) for k, v in values) for values in written)
 
     for source, text in valued:
-        stmts, kinds = _field_statements(source, text, id(cfg))
+        stmts, kinds = _field_statements(source, text, id(cfg), category)
         optioned |= kinds
         # a quantity the field states with two values is a list of its own: the field states none
         named: dict[tuple, list] = {}
@@ -621,7 +701,7 @@ def same_quantity_twice(fields: list[tuple[str, str]], category: str,
         spec = quantities.get(q, {})
         as_category = "portable_extinguisher" if wheeled and st["kind"] == "mass" else category
         return (as_category in spec.get("bare", []) and spec.get("kind") == st["kind"]
-                and (st["unit"] in prep["bare_units"].get(q, ()) or st.get("lasting", False) and st["unit"] != "秒"))
+                and (st["unit"] in prep["bare_units"].get(q, ()) or st.get("lasting", False) and st["unit"] not in ("秒", "s", "秒钟")))
 
     for i, (src_a, text_a, stmts_a) in enumerate(per_field):
         for src_b, text_b, stmts_b in per_field[i + 1:]:
