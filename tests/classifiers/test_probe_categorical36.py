@@ -9,6 +9,8 @@ mechanism has listings that must be flagged spec_mismatch and near misses beside
   (固定式 / 便携式) and sensor (催化燃烧 / 半导体 / 红外 / 电化学); all but the cable's behind their own switches;
 - the bare value after other key names of a table: a cable's conductor (材质：铝, 材料 铝, 导体材料：铝合金), a
   coupling's and a door's material (材质：铝, 材质：钢), a fire glass's structure (结构：复合) and class (类别：C类);
+- a smoke alarm said in a reply to sense heat (答：这款是感温的): what the alarm senses, a family beside the table's
+  detection row; advice naming goods for another place (厨房建议安装感温的) names none of these goods;
 - mains supply written 220V市电; a bare 不 before a word denies it (不自带氧源, 不插电); a coating type denied (不是厚型
   的) and a ZR cable's row 耐火：否 claim nothing;
 - near misses: option lists, both-words, a comparison, a buyer's question, a denial, other goods to order apart, a
@@ -62,6 +64,9 @@ FLAGGED = [
     ("fire_glass", "非隔热防火玻璃 单片 铯钾", {"耐火类别": "a类"}, ""),
     # mains written 220V市电
     ("smoke_alarm", "独立式烟感报警器 电池供电 十年寿命", {"供电方式": "220V市电"}, ""),
+    # what a smoke alarm senses, in a reply and a host's speech
+    ("smoke_alarm", "独立式烟感报警器 3C 家用", {}, "答：这款是感温的，厨房用，感应温度报警"),
+    ("smoke_alarm", "光电感烟报警器 独立式 家用", {}, "主播：这款是温感的，感应温度报警"),
 ]
 
 CLEAN = [
@@ -89,7 +94,10 @@ CLEAN = [
     ("smoke_alarm", "独立式烟雾报警器 电池供电", {}, "不插电，装上电池就能用"),
     ("flame_retardant_cable", "阻燃电缆 ZR-YJV 铜芯", {"耐火": "否"}, ""),
     ("flame_retardant_cable", "铜芯阻燃电缆 ZR-YJV", {}, "比铝芯的导电好，发热小"),
-    # other goods: to order apart, by another link
+    # other goods: to order apart, by another link, advice for another place
+    ("smoke_alarm", "独立式烟感报警器 3C 家用", {}, "厨房油烟大，建议安装感温的"),
+    ("smoke_alarm", "独立式光电烟感 3C", {}, "问：有温感的吗？ 答：温感请另拍"),
+    ("smoke_alarm", "烟温复合报警器 独立式 3C", {}, "感烟感温二合一，双重保护"),
     ("emergency_light", "疏散指示灯 左向 3C", {}, "右向请另拍"),
     ("gas_suppression", "七氟丙烷灭火装置 柜式", {}, "另有悬挂式请另拍"),
     ("fire_glass", "复合防火玻璃 隔热型", {}, "问：有单片的吗？ 答：单片请另拍"),
