@@ -888,8 +888,9 @@ def _cable(text: str, specs: dict[str, Any], facts: dict[str, Any], category: st
     norm = _normal(text)
     found: list[Finding] = []
     cables = specs.get("cables", [])
+    # (a row denying it, 耐火：否, claims no fire resistance: a ZR cable's table may say so)
     if cables and "耐火" in norm and not any(c["fire_resistant"] for c in cables) \
-            and not re.search(r"(非|不)耐火", norm):
+            and not re.search(r"(非|不)耐火", norm) and "耐火" in _FIRE_DENIED_RE.sub(" ", norm):
         c = cables[0]
         found.append(finding("spec_mismatch", f"型号 {c['code']} 没有耐火标志（N/NH），商品却声称“耐火”",
                              text, c["code"]))

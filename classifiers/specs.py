@@ -1309,9 +1309,13 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
     if has("型"):
         found, rest = [], norm
         for word, code in _COATING_TYPES:  # longest first: 超薄型 is not also 薄型
-            if word in rest:
-                found.append(code)
-                rest = rest.replace(word, " ")
+            at = rest.find(word)
+            while at >= 0:
+                # a type denied or compared (不是厚型的, 比厚型的美观) names none of the goods (the word families' denials)
+                if not _WORD_NEGATION_RE.search(rest[max(0, at - 6):at]) and code not in found:
+                    found.append(code)
+                rest = rest[:at] + "\0" * len(word) + rest[at + len(word):]  # read once, the positions kept
+                at = rest.find(word, at + len(word))
         _put(specs, "coating_types", found)
 
 
@@ -1322,8 +1326,9 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 # goods the advice or the request is about, not what the listing sells (heldout9: a cabinet unit's after-sale text)
 _REQUEST_AFTER_RE = re.compile(r"[^，,。；;！!？?\n]{0,16}?请|[^，,。；;！!？?\n]{0,16}?[，,]\s*+(?:请|需要?请?|如需)?另(?:拍|购|外下单|行购买|链接)")
 # a word the buyer is sent to as another choice (醇类请选抗溶型, 需要请拍铝芯款, 建议选用双面的): other goods on offer
-_OTHER_CHOICE_BEFORE_RE = re.compile(r"(?:请|建议|可以|可)(?:另|改)?(?:选|选择|选用|选购|购买|买|拍|下单)\s*$")
-_WORD_NEGATION_RE = re.compile(r"(?:非|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?|老式|旧式|老款)?的?|是否|仿|(?:不适|不可|不能|不宜|禁止|严禁)用于?|(?:不能|不可|无法|不宜)(?:扑灭|扑救|扑|灭)|(?:不能|不可)(?:当作?|作为|代替)|不适合|不适于|不建议|替代|代替|告别|拒绝|不支持)\s*$")
+# (session 36: 厨房建议安装感温的 in a smoke alarm's listing, advice naming goods for another place)
+_OTHER_CHOICE_BEFORE_RE = re.compile(r"(?:(?:请|建议|可以|可)(?:另|改)?(?:选|选择|选用|选购|购买|买|拍|下单)|建议(?:另|改)?(?:安装|装|使用|用|配置|配))\s*$")
+_WORD_NEGATION_RE = re.compile(r"(?:非|不|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?|老式|旧式|老款)?的?|是否|仿|(?:不适|不可|不能|不宜|禁止|严禁)用于?|(?:不能|不可|无法|不宜)(?:扑灭|扑救|扑|灭)|(?:不能|不可)(?:当作?|作为|代替)|不适合|不适于|不建议|替代|代替|告别|拒绝|不支持)\s*$")
 
 
 # a size or a count right before a family's word (9v碳性, 5号碱性, 2节锂): passed over when looking for a denial
