@@ -401,7 +401,7 @@ def certification_findings(fields: Iterable[tuple[str, str]], numbers: Iterable[
             break
     if not found:
         found += (claimed_number_findings(fields, scope) or expiry_findings(fields, on, scope)
-                  or product_findings(fields, category, scope) or model_findings(fields))
+                  or product_findings(fields, category, scope) or model_findings(fields, scope))
     return found
 
 
@@ -457,9 +457,13 @@ def _same_model(a: str, b: str) -> bool:
     return a.endswith(b) or b.endswith(a)
 
 
-def model_findings(fields: Iterable[tuple[str, str]]) -> list[tuple[str, Finding]]:
+def model_findings(fields: Iterable[tuple[str, str]], scope: Scope | None = None) -> list[tuple[str, Finding]]:
     """invalid_certificate for a certificate whose model the listing gives beside a different model of its own goods
-    (证书的产品型号是JTY-GD-3000，本款型号SD-18): the certificate covers another product."""
+    (证书的产品型号是JTY-GD-3000，本款型号SD-18): the certificate covers another product. The fact
+    `product_findings` reads (a certificate covers what it lists), behind the same switch (`certificate_product`)."""
+    scope = scope or load_scope()
+    if not scope.product_on:
+        return []
     for source, text in fields:
         if "型号" not in text:
             continue

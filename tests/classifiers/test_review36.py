@@ -8,7 +8,8 @@
 3. inspection_only: a lamp tested without cutting the power (检查时不断电也能测试, 不会断电，按测试键) is no promise;
 4. refurbished: someone else's or feared expired stock (不会拿过期的货, 很多店卖过期的库存, 担心买到过期的产品, 过期的产品请勿使用);
 5. spec_mismatch: a delivery time in a reply (问：防毒面具多久发货？答：48小时内发货), advice on another size in a
-   reply (答：家里放干粉两公斤的就够了) and a home's area (80平的房子) are not the goods' own figures.
+   reply (答：家里放干粉两公斤的就够了), a person's escape in a reply (答：建议3分钟内撤离), a home's area (80平的房子)
+   and a protected area for another room height (房间高度6~12米时…80平方米) are not the goods' own figures.
 """
 
 from __future__ import annotations
@@ -105,6 +106,10 @@ def test_expired_stock_of_these_goods(rules, description, flagged):
     ("portable_extinguisher", "手提式干粉灭火器 MFZ/ABC8", {"型号": "MFZ/ABC8"}, "答：这款装粉五公斤。", True),
     ("smoke_alarm", "独立式光电烟感 JTY-GD-SD18", {**SA, "保护面积": "60㎡"}, "80平的房子装两个就可以了。", False),
     ("smoke_alarm", "独立式光电烟感 JTY-GD-SD18", {**SA, "保护面积": "60㎡"}, "单只保护二十平。", True),
+    ("smoke_alarm", "独立式光电烟感 JTY-GD-SD18", {**SA, "保护面积": "60㎡"}, "房间高度6~12米时单只保护面积80平方米。", False),
+    ("fire_door", "钢质防火门 乙级", {"防火等级": "乙级", "耐火时间": "1小时"},
+     "问：防火门着火了，里面的人能坚持多久？答：建议3分钟内撤离。", False),
+    ("fire_door", "钢质防火门 乙级", {"防火等级": "乙级"}, "问：耐火多久？答：咱这门能扛一个半钟头。", True),
 ])
 def test_a_figure_of_the_goods_own(rules, category, title, attributes, description, flagged):
     assert ("spec_mismatch" in found(rules, shop(title, "65", attributes, description), category, ON)) is flagged
