@@ -5,7 +5,8 @@
    shop's own certificate hung on the wall (挂的是我们自己厂的证书), one model written with or without its series prefix
    or with spaces (JTY-GD-SD18 / SD18), and advice naming another product (厨房用燃气报警器的) state no void certificate;
 2. no_certification: 不办认证的产品不卖 and another shop's 不走认证 are no statement of these goods;
-3. inspection_only: a lamp tested without cutting the power (检查时不断电也能测试, 不会断电，按测试键) is no promise;
+3. inspection_only: a lamp tested without cutting the power (检查时不断电也能测试, 不会断电，按测试键) and a car's unit
+   kept on board after the review (年审过了就取下来放后备箱) are no promise;
 4. refurbished: someone else's or feared expired stock (不会拿过期的货, 很多店卖过期的库存, 担心买到过期的产品, 过期的产品请勿使用);
 5. spec_mismatch: a delivery time in a reply (问：防毒面具多久发货？答：48小时内发货), advice on another size in a
    reply (答：家里放干粉两公斤的就够了), a person's escape in a reply (答：建议3分钟内撤离), a home's area (80平的房子)
@@ -80,6 +81,15 @@ def test_no_certification_said_of_these_goods(rules, description, flagged):
 def test_a_lamp_never_timed_at_the_check(rules, description, flagged):
     item = shop("消防应急照明灯 双头", "15", {"应急时间": "90分钟"}, description)
     assert ("inspection_only" in found(rules, item, "emergency_light", ON)) is flagged
+
+
+@pytest.mark.parametrize("description, flagged", [
+    ("年审过了就取下来放后备箱，随车备用。", False),
+    ("年审挂上拍照，过完拆下来都行。", True),
+])
+def test_a_car_unit_taken_off_after_the_review(rules, description, flagged):
+    item = shop("车载灭火器 1公斤", "30", {"型号": "MFZ/ABC1"}, description)
+    assert ("inspection_only" in found(rules, item, "portable_extinguisher", ON)) is flagged
 
 
 @pytest.mark.parametrize("description, flagged", [
