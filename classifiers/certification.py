@@ -401,7 +401,7 @@ def certification_findings(fields: Iterable[tuple[str, str]], numbers: Iterable[
             break
     if not found:
         found += (claimed_number_findings(fields, scope) or expiry_findings(fields, on, scope)
-                  or product_findings(fields, category, scope) or model_findings(fields))
+                  or product_findings(fields, category, scope) or model_findings(fields, scope))
     return found
 
 
@@ -441,18 +441,36 @@ def product_findings(fields: Iterable[tuple[str, str]], category: str, scope: Sc
 
 # the certificate's model and the goods' own, said apart (证书的产品型号是JTY-GD-3000，本款型号SD-18): read on normalised text
 _CERT_MODEL_RE = re.compile(r"(?:证书|认证)[^，,。；;！!？?]{0,8}?型号(?:是|为|[:：])?\s*+([a-z][a-z0-9\-/]{2,19})"
-                            r"[^。；;！!？?]{0,12}?(?:本款|本品|此款|这款|我们这款|实际|实物)的?型号(?:是|为|[:：])?\s*+"
+                            r"[^。！!？?]{0,12}?(?:本款|本品|此款|这款|我们这款|实际|实物)的?型号(?:是|为|[:：])?\s*+"
                             r"([a-z][a-z0-9\-/]{2,19})")
+_CODE_MARKS = re.compile(r"[\s\-/]+")
 
 
-def model_findings(fields: Iterable[tuple[str, str]]) -> list[tuple[str, Finding]]:
+# the rest of a code written with spaces (JTY GD SD18)
+_CODE_REST = re.compile(r"(?:\s[a-z0-9][a-z0-9\-/]{0,9}){1,3}")
+
+
+def _same_model(a: str, b: str) -> bool:
+    """Whether two model codes name one product: equal but for spaces, hyphens and slashes, or one the other less
+    its series prefix (JTY-GD-SD18 and SD18)."""
+    a, b = _CODE_MARKS.sub("", a), _CODE_MARKS.sub("", b)
+    return a.endswith(b) or b.endswith(a)
+
+
+def model_findings(fields: Iterable[tuple[str, str]], scope: Scope | None = None) -> list[tuple[str, Finding]]:
     """invalid_certificate for a certificate whose model the listing gives beside a different model of its own goods
-    (证书的产品型号是JTY-GD-3000，本款型号SD-18): the certificate covers another product."""
+    (证书的产品型号是JTY-GD-3000，本款型号SD-18): the certificate covers another product. The fact
+    `product_findings` reads (a certificate covers what it lists), behind the same switch (`certificate_product`)."""
+    scope = scope or load_scope()
+    if not scope.product_on:
+        return []
     for source, text in fields:
         if "型号" not in text:
             continue
-        m = _CERT_MODEL_RE.search(normalized(text))
-        if m and m.group(1).strip("-/") != m.group(2).strip("-/"):
+        norm = normalized(text)
+        m = _CERT_MODEL_RE.search(norm)
+        rest = m and _CODE_REST.match(norm, m.end())
+        if m and not _same_model(m.group(1), m.group(2) + (rest.group() if rest else "")):
             return [(source, Finding("invalid_certificate",
                                      f"所称证书的产品型号（{text[m.start(1):m.end(1)]}）与本商品型号（{text[m.start(2):m.end(2)]}）"
                                      "不同：证书只覆盖其所列型号", m.span()))]

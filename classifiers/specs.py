@@ -101,11 +101,16 @@ _DURATION_CUES = {
              (r"耐火|防火", _SHORT_GAP)),
 }
 # (session 36) a seller's reply giving a bare duration to a buyer's question naming the kind (问：耐火多久？答：咱这门能扛
-# 一个半钟头; 问：停电能亮多久？答：三个小时): the duration is that kind's; the question's words, then the reply's few words
+# 一个半钟头; 问：防护多久？答：半小时; fire and protection only, `_REPLY_QUESTION_CUES`): the duration is that kind's; the
+# question's words, then the reply's few words
 _REPLY_DURATION_RE = re.compile(r"问\s*[:：]?([^问答\n]{1,30}?)\s*答\s*[:：]\s*+([^问答\d一二两三四五六七八九十百半，,。;；!！?？\n]{0,10}?)"
                                 + _DURATION_NUM)
 # a question naming a class or other goods (问：甲级的耐火多久？): its reply is of those
 _REPLY_OTHER_RE = re.compile(r"[甲乙丙丁]级|a\d\.\d\d|tzl\d|那款|那个|别的|其他|其它|另|普通|一般的|市面")
+# (review 36) a question or reply about the order, not the goods (问：防毒面具多久发货？答：48小时内发货; 问：防火涂料多久干？
+# 答：两小时): the product's name carries the kind's word, the duration is a delivery's, a fitting's or a drying's
+# (问：着火了里面的人能坚持多久？答：建议3分钟内撤离: a person's escape, not the goods' duration)
+_REPLY_ERRAND_RE = re.compile(r"发货|发出|到货|送到|送达|快递|物流|安装|装好|装完|上门|[表实]?干|回复|退|建议|撤离|离开|疏散")
 _REPLY_QUESTION_CUES = {"fire": re.compile(r"耐火|防火|着火|起火|火灾"), "protection": re.compile(r"防护|防毒|防烟")}
 # the unit in an attribute's name: 应急时间(min) 20, 耐火极限（h）：1.0
 _KEY_UNIT = r"\s*[(（]\s*(?P<u{i}>分钟|mins?|min|小时|h)\s*[)）]\s*[:：]?\s*[≥>＞≈约]?\s*(?P<n{i}>\d{{1,3}}(?:\.\d{{1,2}})?)(?![\d.])"
@@ -180,6 +185,8 @@ def _reply_durations(text: str, own: str, kind: str) -> list[tuple[float, str]]:
     out = []
     for m in _REPLY_DURATION_RE.finditer(text):
         if not _REPLY_QUESTION_CUES[kind].search(m.group(1)) or _REPLY_OTHER_RE.search(m.group(1)) \
+                or _REPLY_ERRAND_RE.search(m.group(1)) or _REPLY_ERRAND_RE.search(m.group(2)) \
+                or _REPLY_ERRAND_RE.search(text, m.end(), m.end() + 6) \
                 or own[m.start(2):m.end()] != text[m.start(2):m.end()]:
             continue
         value = cn_number(m.group(3))
@@ -1556,11 +1563,14 @@ _MASS_OTHER_RE = re.compile(r"比|箱|盒|包装|快递|物流|发货|运费|邮
 _MASS_REACH = 60
 # the goods' own fill named in the mass's clause (装粉五公斤, 药剂两公斤, 这款是三公斤的): read in a conversation too
 _MASS_FILL_RE = re.compile(r"装粉|充装|灌装|装药|药剂|灭火剂|干粉|净重|净含量|(?:这款|这个|本款|这瓶|这具|这只)(?:就)?是")
+# (review 36) advice on what size to keep (答：家里放干粉两公斤的就够了, 车上干粉一公斤的就行): another size, not this one
+_MASS_ADVICE_RE = re.compile(r"放(?!心)|买(?!家)|选|配|就够|就行|就可以|够用|车上|家里|家用|用的话")
 
 
 class _SpecFollow:
     """What follows a figure in words that makes it one (`_SPEC_FOLLOW_RE`), and a mass unit where the figure is the
-    goods' own statement (`_MASS_FOLLOW_RE`; not in a conversation's reach, not in a clause of other things);
+    goods' own statement (`_MASS_FOLLOW_RE`; not in a clause of other things, nor in a conversation's reach unless its
+    clause names the goods' fill and gives no advice on a size to keep: 答：这款装粉五公斤, not 答：车上干粉一公斤的就行);
     `arabic_before` calls `match(text, pos)` as a pattern's."""
 
     @staticmethod
@@ -1579,7 +1589,7 @@ class _SpecFollow:
             return None
         lo = max(0, pos - _MASS_REACH)
         # (session 36) in a conversation's reach, a clause naming the goods' fill (答：这款装粉五公斤) still states it
-        if _MASS_TALK_RE.search(text, lo, pos) and not _MASS_FILL_RE.search(clause):
+        if _MASS_TALK_RE.search(text, lo, pos) and (not _MASS_FILL_RE.search(clause) or _MASS_ADVICE_RE.search(clause)):
             return None
         return m
 
