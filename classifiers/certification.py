@@ -252,7 +252,7 @@ _EXPIRY_RES = [re.compile(r"(?:有效期|有效日期|有效期限|有效至)\s*
 _YEAR_EXPIRY_RE = re.compile(r"(20\d{2}|19\d{2})\s*年\s*(?:(\d{1,2})\s*月(?!\s*\d)\s*(?:份)?)?\s*(?:底|末)?\s*"
                              r"(?:就|便|已|已经|早已|早就)?\s*(?:到期|过期|失效)"
                              # (session 36) or a validity up to a year or month (证书有效期到2024年3月, 有效期至2023年底)
-                             r"|(?:有效期|有效日期|有效期限)\s*[:：]?\s*(?:至|到|截止到?|止)\s*(20\d{2}|19\d{2})\s*年\s*"
+                             r"|(?:有效期|有效日期|有效期限)\s*[:：]?\s*(?:至|到|截止到?|止)\s*(20\d{2}|19\d{2})\s*年\s*(?!\d{1,2}\s*月\s*\d)"
                              r"(?:(\d{1,2})\s*月(?!\s*\d))?")
 # a certificate word right before the validity, with at most its number or punctuation between (证书有效期至,
 # 3C证书编号 2023…，有效期至; 旧证 2020年到期: the old certificate); a 3C认证 further back in a title is no
@@ -350,8 +350,11 @@ def expiry_findings(fields: Iterable[tuple[str, str]], on: date, scope: Scope | 
                 until = _stated_end(m)
                 if until is None:
                     continue
+                cert = _CERT_CONTEXT.search(norm[max(0, m.start() - 40):m.start()]) is not None
+                if m.re is _YEAR_EXPIRY_RE and m.group(3) and not cert:
+                    continue  # (session 36) 灭火器有效期至2030年: a shelf life by its year, no certificate's renewal
                 later = max(later, until)
-                if _CERT_CONTEXT.search(norm[max(0, m.start() - 40):m.start()]):
+                if cert:
                     stated.append((until, source, text, m))  # else 有效期至2027 beside no certificate: shelf life
     if stated:  # only when no later validity is stated: an old certificate renewed is no expired one
         until, source, text, m = max(stated, key=lambda s: s[0])

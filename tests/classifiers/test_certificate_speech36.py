@@ -97,3 +97,18 @@ def test_a_certificate_of_another_product_or_model(rules, category, title, attri
 ])
 def test_the_goods_own_certificate(rules, category, title, attributes, description):
     assert "invalid_certificate" not in found(rules, shop(title, "59", attributes, description), category, ON)
+
+
+@pytest.mark.parametrize("description", ["3C证书有效期至2023-05-01。灭火器有效期至2030年。",
+                                         "3C证书有效期至2023年5月1日，产品保质期有效期到2030年"])
+def test_a_shelf_life_by_its_year_renews_no_certificate(rules, description):
+    # a year-only validity beside no certificate word is the product's shelf life: it does not stand for a
+    # renewed certificate that would excuse the expired one
+    got = found(rules, shop("MFZ/ABC4 干粉灭火器 3C", "65", {}, description), "portable_extinguisher", ON)
+    assert "2023-05-01" in got.get("invalid_certificate", ""), got
+
+
+def test_a_renewed_certificate_by_its_year_still_excuses(rules):
+    got = found(rules, shop("MFZ/ABC4 干粉灭火器 3C", "65", {}, "3C证书有效期至2023-05-01，现证书有效期至2029年。"),
+                "portable_extinguisher", ON)
+    assert "invalid_certificate" not in got, got
