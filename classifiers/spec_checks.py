@@ -28,7 +28,8 @@ from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
 UNITS = {"kg": "千克", "l": "升"}
-_NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁用|替代)\s*$")
+# (heldout18, opened) also what a rule bans (新国标禁用的是钴酸锂三元锂, 禁止使用钴酸锂)
+_NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁用|替代|禁止)(?:的是|的|使用)?\s*$")
 _NEGATED_CLAIM = re.compile(r"(不适用于|不适用|不可用于|不能用于|禁止用于|严禁用于|不得用于|勿用于|不可|不能|禁止|严禁|不得|勿|非)\s*[^，,。；;]{0,3}$")
 
 
@@ -238,9 +239,11 @@ def _extinguisher_fill(text: str, codes: list[dict[str, Any]], cfg: dict[str, An
 
 
 _NO_HOSE_RE = re.compile(r"无(?:喷射)?(?:软)?管(?:设计|款|式|型|结构)|无管直喷|无(?:喷射)?喷管|不带喷管|无(?:喷射)?软管|不带(?:喷射)?软管|没有(?:喷射)?软管|免软管|(?:喷射)?软管\s*[:：]?\s*无(?![a-z\u4e00-\u9fff])")
-# the discharge hose's length in any unit of length (软管长度 300mm, 喷管长30cm, 喷射软管：0.3米)
-_HOSE_MM_RE = re.compile(r"(?:软管|喷管|喷射管)(?:长度?|长)?\s*[:：为约]?\s*(\d{1,4}(?:\.\d{1,2})?)\s*(mm|毫米|cm|厘米|m(?![a-z])|米)")
-_HOSE_UNIT_MM = {"mm": 1, "毫米": 1, "cm": 10, "厘米": 10, "m": 1000, "米": 1000}
+# the discharge hose's length in any unit of length (软管长度 300mm, 喷管长30cm, 喷射软管：0.3米; (heldout18, opened)
+# 公分, and a seller's reply to a question naming the hose: 问：喷管多长？答：30公分)
+_HOSE_MM_RE = re.compile(r"(?:软管|喷管|喷射管)(?:(?:长度?|长)?\s*[:：为约]?|[^答\d\n，,。;；]{0,6}?[?？]?\s*答\s*[:：]\s*+"
+                         r"[^\d，,。;；!！?？\n]{0,4}?)\s*(\d{1,4}(?:\.\d{1,2})?)\s*(mm|毫米|cm|厘米|公分|m(?![a-z])|米)")
+_HOSE_UNIT_MM = {"mm": 1, "毫米": 1, "cm": 10, "厘米": 10, "公分": 10, "m": 1000, "米": 1000}
 
 
 _WHEELED_WORDS = ("推车", "手推", "车推")
@@ -1140,7 +1143,7 @@ def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) ->
         for m in re.finditer(re.escape(normalize(word)), norm):
             # a denial before a list of banned chemistries covers each (不是钴酸锂三元锂, 非钴酸锂、三元锂)
             before = re.sub(rf"(?:(?:{others})(?:电池)?\s*[、/,，和或及与]?\s*)+$", "", norm[max(0, m.start() - 12):m.start()])
-            if not _NEGATED_BATTERY.search(before[-3:]):
+            if not _NEGATED_BATTERY.search(before[-5:]):
                 return m.start()
         return -1
 

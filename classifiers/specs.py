@@ -55,7 +55,8 @@ _EXT_RE_UNIT = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?
 # 30升/分) is a density or a rate, not an amount: put right after the unit, it keeps the number from being read as one
 NOT_PER_MEASURE = (r"(?!\s*(?:/|每|per)\s*(?:立方|平方|平米|㎡|㎥|升|毫升|米|厘米|分|小时|秒"
                    r"|(?:[cd]?m(?:\^?[23²³])?|ml|l|min|h|s)(?![a-z])))")
-_WEIGHT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|斤)(?![a-z])" + NOT_PER_MEASURE)
+# (heldout18, opened) a Chinese unit may run into latin letters (装3公斤CO2): only kg must end its word
+_WEIGHT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg(?![a-z])|公斤|千克|斤)" + NOT_PER_MEASURE)
 _GROSS_RE = re.compile(r"(总重|毛重|整机重|整车重?|车重|整瓶重|含瓶|连瓶|带瓶|瓶重|瓶子|瓶身|加粉|实物|重约|发货重|快递重|承重|载重)"
                        r"[^\d，,。;；]{0,6}$"
                        # the whole unit (整车含钢瓶、车架、轮子约70公斤): what it holds may be listed before the mass
@@ -106,7 +107,7 @@ _DURATION_CUES = {
 _REPLY_DURATION_RE = re.compile(r"问\s*[:：]?([^问答\n]{1,30}?)\s*答\s*[:：]\s*+([^问答\d一二两三四五六七八九十百半，,。;；!！?？\n]{0,10}?)"
                                 + _DURATION_NUM)
 # a question naming a class or other goods (问：甲级的耐火多久？): its reply is of those
-_REPLY_OTHER_RE = re.compile(r"[甲乙丙丁]级|a\d\.\d\d|tzl\d|那款|那个|别的|其他|其它|另|普通|一般的|市面")
+_REPLY_OTHER_RE = re.compile(r"[甲乙丙丁]级|a\d\.\d\d|tzl\d|那款|那个|别的|别家|别人|同行|其他|其它|另|普通|一般的|市面")
 # (review 36) a question or reply about the order, not the goods (问：防毒面具多久发货？答：48小时内发货; 问：防火涂料多久干？
 # 答：两小时): the product's name carries the kind's word, the duration is a delivery's, a fitting's or a drying's
 # (问：着火了里面的人能坚持多久？答：建议3分钟内撤离: a person's escape, not the goods' duration)
@@ -259,7 +260,8 @@ _GLASS_RE = re.compile(r"(?<![a-z])(ffb|dfb|gfb)\s*-?\s*(\d{1,2})\s*-?\s*([abc])
 # several on offer, not the product's own class: read as none (heldout11 #195)
 # 甲等/乙等/丙等 is the same class in a shop's words (read as 甲级/乙级/丙级)
 _GRADE_RE = re.compile(r"(?<![甲乙丙特超])(甲级|乙级|丙级|特级|甲等|乙等|丙等)(?![奖])")
-_TOLERANCE_BEFORE_RE = re.compile(r"(?:±|\+/-|偏差|误差|公差)\s*[:：为]?\s*$")
+# (heldout18, opened) a tolerance said 正负 (厚度误差正负0.5毫米以内)
+_TOLERANCE_BEFORE_RE = re.compile(r"(?:±|\+/-|偏差|误差|公差|正负|上下)\s*[:：为在]?\s*$")
 # a part's thickness before the figure (钢框厚1.5mm, 胶层厚度1mm) is no glass thickness
 _PART_BEFORE_RE = re.compile(r"[框板钢边胶层膜漆壁管材皮]厚度?\s*[:：为约]?\s*$")
 _GRADE_COMPARED_RE = re.compile(r"(?:比|相当于|优于|胜过|不如|区别于|不同于|对标|普通的?|别家的?|市面上?的?)\s*(?:普通|一般|传统|常规)?的?\s*$")
@@ -479,8 +481,24 @@ def _weights(norm: str) -> list[float]:
             continue
         if _CLASS_BOUND_AFTER_RE.match(norm, m.end()) and _CLASS_BOUND_BEFORE_RE.search(norm, max(0, m.start() - 4), m.start()):
             continue
+        if _DIFFERENCE_BEFORE_RE.search(norm, max(0, m.start() - 4), m.start()) \
+                or _OTHER_SHOP_RE.search(norm, _clause_start(norm, m.start()), m.start()):
+            continue
         out.append(float(m.group(1)) * (0.5 if m.group(2) == "斤" else 1.0))
     return out
+
+
+# (heldout18, opened) a mass right after 多 or 少 (比别家多一公斤, 少了半斤; not the bounds 至少, 最多, 不少于) is a
+# difference, and one in a clause naming another shop's goods (别家只有4公斤) is theirs: neither is these goods' mass
+_DIFFERENCE_BEFORE_RE = re.compile(r"(?<![至最不])(?:多|少)(?:了|出来?)?\s*+$")
+_OTHER_SHOP_RE = re.compile(r"别家|别人家|人家的|市面上|同行|其他家|其它家")
+
+
+def _clause_start(norm: str, pos: int) -> int:
+    """Where the clause holding `pos` begins: after the nearest clause end before it (at most 24 characters back)."""
+    lo = max(0, pos - 24)
+    ends = [i for i in (norm.rfind(c, lo, pos) for c in _CLAUSE_ENDS) if i >= 0]
+    return max(ends) + 1 if ends else lo
 
 
 def _volumes(norm: str) -> list[float]:
@@ -882,8 +900,21 @@ def _powder_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict
     found = [(m.group(2), m.start(), m.end()) for m in _PERCENT_CONTENT_RE.finditer(norm)]
     found += [(m.group(1), m.start(), m.end()) for m in _PERCENT_BEFORE_RE.finditer(norm)
               if m.group(2) != "含量" or "粉" in norm]
-    _put(specs, "powder_content_pct", [float(v) for v, start, end in sorted(found, key=lambda f: f[1])
-                                       if not (skip and any(w in clause_around(norm, start, end) for w in skip))])
+    values = [float(v) for v, start, end in sorted(found, key=lambda f: f[1])
+              if not (skip and any(w in clause_around(norm, start, end) for w in skip))]
+    if "答" in norm and "问" in text:
+        # (heldout18, opened) a reply's first figure to a question naming the powder's content (问：磷酸铵盐多少？
+        # 答：这个价位是40%的，要75%的补差价): this price's; what follows it is another option
+        raw, own = normalized(text), getattr(norm, "plain", norm)
+        if len(raw) == len(own):
+            values += [float(m.group(2)) for m in _REPLY_POWDER_RE.finditer(raw)
+                       if own[m.start(2):m.end(2)] == raw[m.start(2):m.end(2)] and not _REPLY_OTHER_RE.search(m.group(1))]
+    _put(specs, "powder_content_pct", values)
+
+
+# a seller's reply to a question naming the powder's main component, its first percentage (see _powder_family)
+_REPLY_POWDER_RE = re.compile(r"问\s*[:：]?([^问答\n]{0,12}?(?:磷酸二氢铵|磷酸铵盐|主要成分|有效成分|主成分|含量|含粉量)[^问答\n]{0,10}?)"
+                              r"\s*答\s*[:：]\s*+[^\d问答，,。;；!！?？\n]{0,10}?(\d{1,2}(?:\.\d+)?)\s*%")
 
 
 def _minutes_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
