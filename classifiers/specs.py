@@ -1432,7 +1432,10 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
     if any_named is not None and any_named.search(norm) is None:
         return {}  # most texts name none of the words (nor a noun of noun_values), which one scan tells
     out: dict[str, dict[str, str]] = {}
-    taken: list[tuple[int, int]] = []
+    # the spans read so far, by start (a span overlapping [at, end) starts less than the longest word before it:
+    # a constant number of starts to look at, not every span again, on a text repeating a word thousands of times)
+    taken: dict[int, list[int]] = {}
+    longest = max((len(w) for _, _, w in words), default=0)
     # only the words beginning with a character the text holds can be in it (in table order, as all of them)
     candidates = list(firsts.get("", ()))
     for c in first_chars.intersection(norm):
@@ -1451,9 +1454,9 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
             end = at + len(w)
             # (a word of two families, 全铜 a conductor's and a coupling's, is read for each of them: the same span
             # again; a shorter word inside a longer one's span is not)
-            if any(at < b and a < end and (a, b) != (at, end) for a, b in taken):
+            if any(at < b and (a, b) != (at, end) for a in range(max(0, at - longest + 1), end) for b in taken.get(a, ())):
                 continue
-            taken.append((at, end))
+            taken.setdefault(at, []).append(end)
             # (a size or a count between the denial and the word is the word's own: 不用9V碳性电池, 不含5号碱性)
             before = _SIZE_BEFORE_WORD_RE.sub("", norm[max(0, at - 10):at])[-4:]
             # a list of denied words: 不是钴酸锂三元锂 (the words between the denial and this one)
