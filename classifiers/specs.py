@@ -491,7 +491,7 @@ def _weights(norm: str) -> list[float]:
 # (heldout18, opened) a mass right after 多 or 少 (比别家多一公斤, 少了半斤; not the bounds 至少, 最多, 不少于) is a
 # difference, and one in a clause naming another shop's goods (别家只有4公斤) is theirs: neither is these goods' mass
 _DIFFERENCE_BEFORE_RE = re.compile(r"(?<![至最不])(?:多|少)(?:了|出来?)?\s*+$")
-_OTHER_SHOP_RE = re.compile(r"别家|别人家|人家的|市面上|同行|其他家|其它家")
+_OTHER_SHOP_RE = re.compile(r"(?:别家|别人家|人家的|市面上|同行|其他家|其它家)(?:(?!我们|我家|本店|咱)[^，,。;；!！?？\d]){0,6}$")
 
 
 def _clause_start(norm: str, pos: int) -> int:
@@ -913,7 +913,7 @@ def _powder_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict
 
 
 # a seller's reply to a question naming the powder's main component, its first percentage (see _powder_family)
-_REPLY_POWDER_RE = re.compile(r"问\s*[:：]?([^问答\n]{0,12}?(?:磷酸二氢铵|磷酸铵盐|主要成分|有效成分|主成分|含量|含粉量)[^问答\n]{0,10}?)"
+_REPLY_POWDER_RE = re.compile(r"问\s*[:：]?([^问答\n]{0,12}?(?:磷酸二氢铵|磷酸铵盐|主要成分|有效成分|主成分|干粉含量|粉含量|含粉量|粉的含量|干粉成分)[^问答\n]{0,10}?)"
                               r"\s*答\s*[:：]\s*+[^\d问答，,。;；!！?？\n]{0,10}?(\d{1,2}(?:\.\d+)?)\s*%")
 
 
