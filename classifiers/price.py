@@ -76,7 +76,7 @@ _BOX_RES = [
 _PACK_CUES = ("箱", "件", "盒", "包", "装", "套", "组", "捆", "份", "x", "*", "×", "具", "瓶")  # every _BOX_RES match holds one
 _PACK_CUE_RE = re.compile("|".join(map(re.escape, _PACK_CUES)))  # one scan for all of them
 _LENGTH_RE = re.compile(r"(\d(?<!\d\d)\d*+(?:\.\d++)?)\s*+(?:米|m)(?![m²2a-z])(?!\s*+起(?:订|批|售|购))")
-_KW_RE = re.compile(r"(\d+(?:\.\d+)?)\s*kw(?![a-z])")
+_KW_RE = re.compile(r"(?<!\d)(\d++(?:\.\d++)?)\s*+kw(?![a-z])")  # never from inside a digit run (session 37)
 # a hose's GB 6246 code: pressure class - diameter - length in metres (8-65-20: 20 m of DN65)
 _HOSE_CODE_RE = re.compile(r"(?<![\d.])(?:8|10|13|16|20|25)\s*-\s*(?:25|40|50|65|80|100)\s*-\s*(\d{2})(?![\d.])")
 _PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")

@@ -56,7 +56,8 @@ _EXT_RE_UNIT = re.compile(r"(?<![a-z])m(sw|f|t|p|s|j)(tz|zl|z|t|l)?(?:\s?[/-]\s?
 NOT_PER_MEASURE = (r"(?!\s*(?:/|每|per)\s*(?:立方|平方|平米|㎡|㎥|升|毫升|米|厘米|分|小时|秒"
                    r"|(?:[cd]?m(?:\^?[23²³])?|ml|l|min|h|s)(?![a-z])))")
 # (heldout18, opened) a Chinese unit may run into latin letters (装3公斤CO2): only kg must end its word
-_WEIGHT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(kg(?![a-z])|公斤|千克|斤)" + NOT_PER_MEASURE)
+# (session 37) never from inside a run of digits (quadratic on a long run without a unit, like _VOLUME_RE)
+_WEIGHT_RE = re.compile(r"(?<!\d)(\d++(?:\.\d++)?)\s*+(kg(?![a-z])|公斤|千克|斤)" + NOT_PER_MEASURE)
 _GROSS_RE = re.compile(r"(总重|毛重|整机重|整车重?|车重|整瓶重|含瓶|连瓶|带瓶|瓶重|瓶子|瓶身|加粉|实物|重约|发货重|快递重|承重|载重)"
                        r"[^\d，,。;；]{0,6}$"
                        # the whole unit (整车含钢瓶、车架、轮子约70公斤): what it holds may be listed before the mass
@@ -67,7 +68,8 @@ _GROSS_RE = re.compile(r"(总重|毛重|整机重|整车重?|车重|整瓶重|�
 _GROSS_AFTER_RE = re.compile(r"\s*[(（]\s*(?:含|连|带|包括)\s*钢?(?:瓶|瓶身|瓶体|包装)\s*(?:重量?)?\s*[)）]|\s*[(（]\s*(?:毛重|总重)\s*[)）]"
                              r"|(?:含|连|带)钢?(?:瓶|瓶身|瓶体)(?![^，,。;；]{0,6}\d)")
 # a flow (40L/s, 30升/分) is no volume
-_VOLUME_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])" + NOT_PER_MEASURE)
+# (session 37) never from inside a run of digits: on a long run without a unit every start was tried (quadratic)
+_VOLUME_RE = re.compile(r"(?<!\d)(\d++(?:\.\d++)?)\s*+(l|升|ml|毫升)(?![a-z])" + NOT_PER_MEASURE)
 _TZL_RE = re.compile(r"(?<![a-z])tzl\s*-?\s*(\d{2,3})(?!\d)")
 _MINUTES_RE = re.compile(r"(\d{1,3})\s*(?:分钟|min(?:s|utes?)?(?![a-z]))")
 _PERCENT_CONTENT_RE = re.compile(r"(磷酸二氢铵|磷酸铵盐|主要成分|有效成分|主成分|干粉含量|粉含量|含粉量)[^\d%]{0,6}"
@@ -340,7 +342,10 @@ _CONDUCTOR_RE = re.compile(r"(\d(?<![\d.*×]\d)(?<!\dx\d)\d?)\s*[*×x]\s*(\d{1,3
                            r"(?![\d.]|\s*(?:米|m(?![m²2])|cm|厘米|[*×]))")
 _SECTION_RE = re.compile(r"(\d{1,3}(?:\.\d{1,2})?)\s*(?:平方(?:毫米)?|mm²|mm2|㎟)")
 # several sections on offer before one unit: 1.5/2.5/4/6平方, 1.5 2.5 4 6平方, 1.5、2.5、4平方
-_SECTION_LIST_RE = re.compile(r"(?<![\d.*×x])(\d{1,3}(?:\.\d{1,2})?(?:\s*[/、,，\s]\s*\d{1,3}(?:\.\d{1,2})?){2,})\s*(?:平方|mm²|mm2|㎟)")
+# (session 37: a separator is a mark with spaces around it or spaces alone, each taken whole; the old \s*[\s]\s* split
+# a long run of spaces every way, quadratic)
+_SECTION_LIST_RE = re.compile(r"(?<![\d.*×x])(\d{1,3}(?:\.\d{1,2})?(?:(?:\s*+[/、,，]\s*+|\s++)\d{1,3}(?:\.\d{1,2})?){2,})\s*+"
+                              r"(?:平方|mm²|mm2|㎟)")
 _CORES_RE = re.compile(r"(?<![a-z\d.+])(?<!\+\s)(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*芯(?!数)")
 # a count written as a sum (3+1芯, 3+2芯: phase and neutral/earth cores): the cores are their total
 _CORES_SUM_RE = re.compile(r"(?<![a-z\d.])(\d)\s*(?:芯\s*)?\+\s*(\d)\s*芯(?!数)")

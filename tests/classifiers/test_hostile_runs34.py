@@ -3,7 +3,7 @@
 Each case took seconds at 10,000 characters (and grew with the square of the length) before its expression took
 whitespace possessively or stopped trying a figure from inside a run of digits: an optional unit between two runs of
 spaces (1 个 公斤, 1 kg 至), a dash between them after a cable code (ZC-YJV - 2.5), a list separator between them
-(1.5 / 2.5平方), a price amount read from every digit of a run (111…1), a field's colon between them (耐火： 否,
+(1.5 / 2.5平方), a price amount or (session 37) a volume read from every digit of a run (111…1), a field's colon between them (耐火： 否,
 阻燃 等级： B级, 共 ：8kg). The bound is generous for slow machines; the fixed forms take a few hundredths of a
 second here, the old ones 2-12 s.
 """
@@ -36,4 +36,14 @@ def test_a_long_run_after_a_figure_is_read_in_linear_time(rules, category, word,
     found(rules, shop("消防器材 " + word, "98", {"规格": word + " " * 50}, word + " 2公斤"), category)  # warm
     t0 = time.perf_counter()
     found(rules, shop("消防器材 " + word, "98", {"规格": word + " " * 50}, text), category)
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_a_volume_is_not_read_from_every_digit_of_a_run(rules):
+    # (session 37) a gas unit's volume (70L) was looked for from every position of a long digit run: 10,000 digits took
+    # about 5 s, growing with the square of the length
+    item = shop("七氟丙烷灭火装置 70L", "98", {"容积": "70L"}, "1" * N)
+    found(rules, shop("七氟丙烷灭火装置 70L", "98", {"容积": "70L"}, "1" * 50), "gas_suppression")  # warm
+    t0 = time.perf_counter()
+    found(rules, item, "gas_suppression")
     assert time.perf_counter() - t0 < 1.0

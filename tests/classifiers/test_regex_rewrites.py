@@ -65,6 +65,11 @@ FIRST_FORMS = [
     (price, "_TIED_RES.1", r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:元|块)\s*(?:/|共|一共|买|得)?\s*(\d{1,4}|[一两二三四五六七八九十])\s*"
                            + _UNIT_WORD),
     (spec_checks, "_RATING_PAIR_RE", r"(?<![\d.a-z])(\d{1,2})\s*a\s*[/、,， +]?\s*(\d{1,3})\s*b(?![a-z])"),
+    # (session 37) quadratic on a long digit or space run: never from inside a digit run, separators taken whole
+    (specs, "_WEIGHT_RE", r"(\d+(?:\.\d+)?)\s*(kg(?![a-z])|公斤|千克|斤)" + specs.NOT_PER_MEASURE),
+    (specs, "_VOLUME_RE", r"(\d+(?:\.\d+)?)\s*(l|升|ml|毫升)(?![a-z])" + specs.NOT_PER_MEASURE),
+    (price, "_KW_RE", r"(\d+(?:\.\d+)?)\s*kw(?![a-z])"),
+    (specs, "_SECTION_LIST_RE", r"(?<![\d.*×x])(\d{1,3}(?:\.\d{1,2})?(?:\s*[/、,，\s]\s*\d{1,3}(?:\.\d{1,2})?){2,})\s*(?:平方|mm²|mm2|㎟)"),
     (same_quantity, "_KIND_VALUE_RE", r"(?<![\d.])(?<![a-bd-z])(?<![a-z][a-z]c)(\d{1,5}(?:\.\d{1,3})?)\s*(" + _KIND_UNITS
                                + r")(?![a-z²³0-9/])"),
 ]
