@@ -39,7 +39,7 @@ from firewatch.core.money import yuan_text
 
 from .datafiles import load_yaml
 from .numerals import arabic_before
-from .specs import NOT_PER_MEASURE, attribute_key, extinguisher_size, load_facts, parse_specs
+from .specs import NOT_PER_MEASURE, attribute_key, extinguisher_size, load_facts, parse_specs, without_questions
 from firewatch.core.text import normalize
 
 from firewatch.store import Store
@@ -753,7 +753,8 @@ def sold_count(listing: Listing, price: float | None = None) -> int:
             return carton
     if listing.description:
         # in the description only a pack sold as one (4只装, 装4只): 50只/箱 there is the carton again
-        norm = _norm(listing.description)
+        # (session 37) not a pack a buyer asks about (问：是6瓶装的价格吗？答：不是，单瓶价格)
+        norm = _norm(without_questions(listing.description, keep_affirmed=True))
         for rx in (_BOX_RES[2], _BOX_RES[3]):
             m = rx.search(norm)
             if m and _cn_int(m.group(1)) > 1:

@@ -40,7 +40,7 @@ from .spec_checks import check_specs
 from .set_price import set_price_reason
 from .spec_yields import spec_yields
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
-    normalized, own_statements, parse_specs, today, validate_ccc_number
+    normalized, own_statements, parse_specs, today, validate_ccc_number, question_spans, without_questions
 from .spec_checks import offers_range, spec_scalars, cross_field_mismatch, larger_size_rating, nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
@@ -314,6 +314,10 @@ class RiskRules:
         """Lexicon phrase matches in one field's text, negating contexts removed (and, per code, the
         matched phrases in `drop`)."""
         norm = normalized(text)
+        # (session 37) a buyer's question states nothing of the goods (问：是翻新的吗？答：不是): a match inside it is no
+        # claim, unless the seller's reply is a bare yes taking its words up (问：能过消防检查吗？答：能过); a match
+        # reaching into the reply is the reply's, the question naming its subject (问：证书能查到吗？答：查询显示注销)
+        asked: list[tuple[int, int]] | None = None
         found: list[Reason] = []
         warned: list[tuple[int, int]] | None = None  # the warned clauses, found on the first match
         regexes = self._regexes
@@ -335,9 +339,12 @@ class RiskRules:
             neg_rx = self._negation_res.get(code)
             negated_spans = [n.span() for n in neg_rx.finditer(norm)] if neg_rx is not None and matches else []
             in_runs = self._denied_runs(norm, matches) if len(matches) > 1 else set()
+            if matches and asked is None:
+                asked = question_spans(norm, keep_affirmed=True)
             for m in matches:
                 if m.group(0) in dropped or m.start() in in_runs \
-                        or any(lo < m.end() and m.start() < hi for lo, hi in negated_spans):
+                        or any(lo < m.end() and m.start() < hi for lo, hi in negated_spans) \
+                        or any(lo <= m.start() and m.end() <= hi for lo, hi in asked):
                     continue
                 if context is not None and (limited is None or m.group(0) in limited) and context.search(
                         norm, max(0, m.start() - self.context_window), m.end() + self.context_window):
@@ -700,7 +707,8 @@ class RiskRules:
         """Spans of company names a text states after a maker cue (生产厂家：…有限公司)."""
         if not text or self._maker_re is None:
             return []
-        return [m.span("name") for m in self._maker_re.finditer(text)]
+        # (session 37) not a maker a buyer asks about (问：生产厂家是…有限公司吗？答：不是)
+        return [m.span("name") for m in self._maker_re.finditer(without_questions(text, keep_affirmed=True))]
 
     # -- all together ------------------------------------------------------------------
     def fields(self, listing: Listing) -> list[tuple[str, str]]:

@@ -390,7 +390,7 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
                 break
     oxygen = facts["respirator"].get("oxygen_deficient", {})
     if oxygen.get("enforce"):
-        norm = _normal(without_questions(text))  # a buyer asking (问：能用在缺氧的地方吗？) claims no use
+        norm = _normal(without_questions(text, keep_affirmed=True))  # a buyer asking (问：能用在缺氧的地方吗？) claims no use
         for word in oxygen.get("words", []):
             at = norm.find(normalize(word))
             if at >= 0 and not _NEGATED_CLAIM.search(norm[max(0, at - 6):at]):
@@ -1131,7 +1131,7 @@ def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
 
 def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) -> list[Finding]:
     cfg = facts["emergency_light"]
-    norm = _normal(without_questions(text))  # a buyer's question (问：是不是钴酸锂？) states nothing of the lamp
+    norm = _normal(without_questions(text, keep_affirmed=True))  # a buyer's question (问：是不是钴酸锂？) states nothing of the lamp
     least = cfg.get("min_emergency_minutes", {})
     if least.get("enforce"):
         for minutes in specs.get("emergency_minutes", []):
@@ -1242,6 +1242,11 @@ def _standards(text: str, category: str, specs: dict[str, Any], facts: dict[str,
                on: date) -> list[Finding]:
     found: list[Finding] = []
     cited = specs.get("standards_cited", [])
+    if cited:
+        # (session 37) a standard a buyer asks about (问：是执行GB4351.1-2005的吗？答：不是) is no standard the goods cite
+        asked = without_questions(text, keep_affirmed=True)
+        if asked is not text:
+            cited = [std for std in cited if locate(asked, std["text"]) is not None]
     # the lookup tables are only needed for a cited standard (most fields cite none)
     table, by_number, base, products, by_num, by_base, grace = _standard_tables(facts) if cited else _NO_TABLES
     for std in cited:

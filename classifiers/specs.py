@@ -574,16 +574,51 @@ def own_clauses(norm: str) -> str:
 # (replies.py reads a reply after its question; this module blanks the question itself)
 _QUESTION_WINDOW = 60
 # a buyer's question as a page reports it (问：能用液化气吗？ / 问：和普通BV有什么区别？答：…): from 问 and its colon to the
-# question mark, the reply's 答 or the line's end, at most `_QUESTION_WINDOW` characters
-_QUESTION_SPAN = re.compile(r"问\s*[:：][^\n问答]{0,%d}?(?:[?？]|(?=答\s*[:：])|(?=\n)|$)" % _QUESTION_WINDOW)
+# question mark, the reply's 答 or the line's end, at most `_QUESTION_WINDOW` characters; (session 37) also 买家问：…
+# 卖家答：, 【买家问】…【掌柜答】 (a bracket ends the question), Q：…A：, 请问…吗？ inside a sentence (to its question mark, or
+# a 吗 ending its clause) and a question reported in a sentence (有人问这个能不能过年检，…: to its clause's end). Every
+# form is bounded by the window, so a long run is read in linear time.
+_QUESTION_SPAN = re.compile(
+    r"(?:问\s*[:：】\]]|(?<![a-z0-9])[qＱｑ]\s*[:：])[^\n问答【]{0,%(w)d}?"
+    r"(?:[?？]|(?=(?:答|(?<![a-z0-9])[aＡａ])\s*[:：】\]])|(?=[【\n])|$)"
+    r"|请问[^\n。！!？?问答【]{1,%(w)d}?(?:[?？]|(?<=[吗么嘛])(?=[\s，,。！!；;]|$))"
+    r"|(?<!没)(?:有人|买家|客户|顾客|网友|很多人|不少人|好多人|经常有人|老有人|总有人|常有人)问(?!\s*[:：】\]])"
+    r"(?:过|我|我们|了|到)?[，,\s]*[^\n，,。；;！!？?问答【]{1,40}?(?:[?？]|(?=[，,。；;！!\n]|$))"
+    % {"w": _QUESTION_WINDOW}, re.IGNORECASE)
+_QUESTION_GATE = re.compile(r"问|[qＱｑ]\s*[:：]", re.IGNORECASE)
+# (session 37) the seller's bare yes right after a question (答：能，缺氧也能用; 答：是的; 答：可以): the reply takes up the
+# question's words as its own claim. 是的 / 对 / 没错 / 嗯 / 有的 answer any question; 能, 可以, 会, 放心, 没问题 and a
+# promise only a question asking whether it can (能过消防检查吗？答：能过 / 放心过) -- 答：能正常灭火 to 是道具吗？ is no yes
+_REPLY_OPENING = r"[\s，,]*(?:【?[^\s【】:：，,。？?]{0,3}(?:答|回复|回)\s*[】\]:：]|[aＡａ]\s*[:：]|(?:客服|掌柜|卖家|店家|商家|老板)\s*[:：])?\s*"
+_YES_ANY = re.compile(_REPLY_OPENING + r"(?:是的|是啊|是呀|是滴|是哦|是(?=[，,。！!\s]|$)|对的?(?![于比])|没错|嗯|有的|有(?=[，,。！!\s]|$))",
+                      re.IGNORECASE)
+_YES_CAN = re.compile(_REPLY_OPENING + r"(?:能(?![否不])|可以|会(?![不])|放心|没问题|包|保证|肯定能|绝对能|一定能)", re.IGNORECASE)
+_CAN_ASKED = re.compile(r"能|可以|会")
 
 
-def without_questions(text: str) -> str:
-    """`text` with each buyer's question (问：…？) blanked by spaces, its length kept: what a buyer asks about
-    (液化气能用吗, 和普通BV有什么区别, 是4公斤吗) is no statement of the product; the seller's reply stays."""
-    if "问" not in text:
+def question_spans(text: str, keep_affirmed: bool = False) -> list[tuple[int, int]]:
+    """(start, end) of each buyer's question in `text` (问：…？, and the forms `_QUESTION_SPAN` reads). `keep_affirmed`:
+    not a question the seller's reply answers with a bare yes (问：能用在缺氧的地方吗？答：能), the reply making its
+    words the seller's claim (for the rules reading claims, not values)."""
+    if _QUESTION_GATE.search(text) is None:
+        return []
+    return [m.span() for m in _QUESTION_SPAN.finditer(text)
+            if not (keep_affirmed and (_YES_ANY.match(text, m.end()) or (
+                _CAN_ASKED.search(m.group(0)) and _YES_CAN.match(text, m.end()))))]
+
+
+def without_questions(text: str, keep_affirmed: bool = False) -> str:
+    """`text` with each buyer's question (`question_spans`) blanked by spaces, its length kept: what a buyer asks
+    about (液化气能用吗, 和普通BV有什么区别, 是4公斤吗) is no statement of the product; the seller's reply stays."""
+    spans = question_spans(text, keep_affirmed)
+    if not spans:
         return text
-    return _QUESTION_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+    parts, at = [], 0
+    for lo, hi in spans:
+        parts += [text[at:lo], " " * (hi - lo)]
+        at = hi
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 # Values introduced as other variants or options of the shop (另有20米款, 另售MFZ/ABC2, 店内还有8kg的款式, 可选20米,
@@ -1927,4 +1962,4 @@ def check_certificates(text: str, now: datetime | date | None = None,
 
 __all__ = ["SPECS_PATH", "NOT_PER_MEASURE", "load_facts", "parse_specs", "extinguisher_size",
            "check_certificates", "validate_ccc_number", "ccc_digits", "snippet", "locate", "finding", "Finding",
-           "attribute_key", "LazySpecs", "without_questions", "kgf_pressures", "without_asides", "own_statements"]
+           "attribute_key", "LazySpecs", "without_questions", "question_spans", "kgf_pressures", "without_asides", "own_statements"]
