@@ -37,7 +37,7 @@ from firewatch.core.text import normalize
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError
-from .specs import Finding, ccc_digits, locate, normalized, today
+from .specs import Finding, ccc_digits, locate, normalized, today, without_questions
 
 DATA_DIR = Path(__file__).parent / "data"
 SCOPE_PATH = DATA_DIR / "ccc_scope.yaml"
@@ -408,12 +408,30 @@ def certification_findings(fields: Iterable[tuple[str, str]], numbers: Iterable[
     return found
 
 
+# (review 37) a product named only as what the certificate's product serves (灭火器用水成膜泡沫, 隔热型复合玻璃（防火门、防火窗
+# 用）, 适用于防火门) or as another item the shop holds a certificate for besides (3C（同厂另有灭火器证书）) is not the
+# certificate's product: not 通用 (灭火器通用证书) nor 用的 (烟感用的那张)
+_SERVES_AFTER = re.compile(r"(?:[、/和及与][^、/和及与，,;；()（）]{1,6}?)*专?用(?![的途])|[^，,;；()（）]{0,2}另(?:附|有|配|售)")
+_SERVES_BEFORE = re.compile(r"(?:适用于|用于|适配|另有|另附|另配|另售|另外有|还有|也有)[^，,;；()（）]{0,8}$")
+
+
+def _names(value: str, words: tuple[str, ...]) -> bool:
+    """Whether `value` names a product by one of `words`, not only as what another product serves or a further item."""
+    for w in words:
+        at = value.find(w)
+        while at >= 0:
+            if not (_SERVES_AFTER.match(value, at + len(w)) or _SERVES_BEFORE.search(value, max(0, at - 12), at)):
+                return True
+            at = value.find(w, at + 1)
+    return False
+
+
 def _other_product(value: str, category: str, scope: Scope) -> str | None:
     """The category whose family words `value` (a certificate's product) names, when it names none of `category`'s."""
     own = scope.product_families[category]
     if any(w in value for w in own):
         return None
-    return next((c for c, ws in scope.product_families.items() if c != category and any(w in value for w in ws)), None)
+    return next((c for c, ws in scope.product_families.items() if c != category and _names(value, ws)), None)
 
 
 def product_findings(fields: Iterable[tuple[str, str]], category: str, scope: Scope | None = None) -> list[tuple[str, Finding]]:
@@ -432,7 +450,9 @@ def product_findings(fields: Iterable[tuple[str, str]], category: str, scope: Sc
             if normalize(raw_key).strip() in scope.product_keys:
                 values.append(normalize(text[len(raw_key):]).lstrip(" :："))
         if scope.product_cue is not None:
-            values += [m.group(1) for m in scope.product_cue.finditer(normalized(text))]
+            # (review 37) not a certificate's product a buyer asks about (请问证书上的产品是灭火器吗？客服：不是; 有人问证书覆盖的
+            # 是不是水带，不是), unless a bare yes takes it up (问：证书是灭火器的吗？答：是的)
+            values += [m.group(1) for m in scope.product_cue.finditer(without_questions(normalized(text), keep_affirmed=True))]
         for value in values:
             other = _other_product(value, category, scope)
             if other:

@@ -40,7 +40,7 @@ from .spec_checks import check_specs
 from .set_price import set_price_reason
 from .spec_yields import spec_yields
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
-    normalized, own_statements, parse_specs, today, validate_ccc_number, question_spans, without_questions
+    normalized, own_statements, parse_specs, today, validate_ccc_number, question_spans, taken_up, without_questions
 from .spec_checks import offers_range, spec_scalars, cross_field_mismatch, larger_size_rating, nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
@@ -313,7 +313,9 @@ class RiskRules:
                        drop: dict[str, frozenset[str]] | None = None) -> list[Reason]:
         """Lexicon phrase matches in one field's text, negating contexts removed (and, per code, the
         matched phrases in `drop`)."""
-        norm = normalized(text)
+        # (review 37) a question asked both ways that a bare yes takes up reads as its positive (问：是不是年检专用？答：对;
+        # 很多人问有没有3C，有的): its 不是 / 没有 is no denial and no lack
+        norm = taken_up(normalized(text))
         # (session 37) a buyer's question states nothing of the goods (问：是翻新的吗？答：不是): a match inside it is no
         # claim, unless the seller's reply is a bare yes taking its words up (问：能过消防检查吗？答：能过); a match
         # reaching into the reply is the reply's, the question naming its subject (问：证书能查到吗？答：查询显示注销)

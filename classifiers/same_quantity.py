@@ -112,6 +112,7 @@ _TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约
 # (compiled here, not looked up in re's cache for each value)
 _PHRASE_CUT = re.compile(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]")
 _CJK_HEAD = re.compile(r"[\u4e00-\u9fff]{0,6}")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{0,12}")
 _PAREN_UNIT_RE = re.compile(r"[(（]\s*([^)）]{1,6})\s*[)）]\s*$")
 
 
@@ -223,7 +224,8 @@ _REPLY_FILLER = re.compile(r"(?:满电|正常用|正常使用|正常|一般|平�
 # a concentration reached before a gas detector's value (浓度到达25%LEL时报警) and the words of "when" after it
 _REACHED_BEFORE = re.compile(r"(?:达到|到达|到)\s*$")
 _WHEN_AFTER = re.compile(r"^(?:时|的时候)?(?:就|即|会|则|便)?(?:会)?")
-_ALARMS_AFTER = re.compile(r"(?:声光|蜂鸣)?(?:报警|响)")
+# (review 37) also an alarm given (浓度达到20%LEL时就会发出报警, 到达10%LEL时立即报警)
+_ALARMS_AFTER = re.compile(r"(?:立即|立刻|马上)?(?:发出|产生|启动|触发)?(?:声光|蜂鸣)?(?:报警|响)")
 # a figure after a count of several units (两瓶十二斤, 2具共8公斤): their total, not one unit's
 _SEVERAL_BEFORE = re.compile(r"(?<![\d.])(?:[2-9]|[1-9]\d)\s*+(?:瓶|具|个|只|台|盏|套|件|罐|桶)\s*+(?:共|一共|总共|合计|加起来)?\s*+$")
 
@@ -508,7 +510,8 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             # (heldout19, opened) a concentration reached at which it alarms (浓度到达25%LEL时声光报警) is the set point, a
             # level named right after it (浓度达到10%LEL时一级报警) that level's; another response (浓度到20%LEL会连续鸣叫, a
             # second stage) neither; of a gas detector's kinds only (报警浓度's)
-            tail = _WHEN_AFTER.sub("", _CJK_HEAD.match(after.lstrip()).group())
+            # (review 37) six characters after the words of "when" (时就会发出报警: the when-words fill the old six)
+            tail = _WHEN_AFTER.sub("", _CJK_RUN.match(after.lstrip()).group())[:6]
             found = (_quantity_of(tail, kind, tables, at_end=False) if tail else None) or (
                 _quantity_of("报警浓度", kind, tables) if _ALARMS_AFTER.match(tail) else None)
         if found is None and not phrase and before[-1:].isspace():

@@ -32,6 +32,8 @@ UNITS = {"kg": "千克", "l": "升"}
 # and (heldout19, opened) what a rule does not let the shop use (新国标不让用钴酸锂)
 _NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁用|替代|禁止|不让用|不许用|不准用|不能用|不得用|不可用)"
                               r"(?:的是|的|使用)?\s*$")
+# (review 37) a chemistry a rule is said to ban after it, in its clause (钴酸锂电池新国标不让用了, 三元锂已被禁用)
+_BANNED_AFTER = re.compile(r"(?:电池)?[^，,。；;！!？?]{0,8}?(?:不让用|不许用|不准用|不允许用?|禁用|禁止使用|被禁|淘汰)")
 _NEGATED_CLAIM = re.compile(r"(不适用于|不适用|不可用于|不能用于|禁止用于|严禁用于|不得用于|勿用于|不可|不能|禁止|严禁|不得|勿|非)\s*[^，,。；;]{0,3}$")
 
 
@@ -1145,7 +1147,7 @@ def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) ->
         for m in re.finditer(re.escape(normalize(word)), norm):
             # a denial before a list of banned chemistries covers each (不是钴酸锂三元锂, 非钴酸锂、三元锂)
             before = re.sub(rf"(?:(?:{others})(?:电池)?\s*[、/,，和或及与]?\s*)+$", "", norm[max(0, m.start() - 12):m.start()])
-            if not _NEGATED_BATTERY.search(before[-5:]):
+            if not _NEGATED_BATTERY.search(before[-5:]) and not _BANNED_AFTER.match(norm, m.end()):
                 return m.start()
         return -1
 

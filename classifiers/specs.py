@@ -596,21 +596,58 @@ _YES_CAN = re.compile(_REPLY_OPENING + r"(?:能(?![否不])|可以|会(?![不])|
 _CAN_ASKED = re.compile(r"能|可以|会")
 
 
+# (review 37) a 请问 question is a buyer's only when the page reports it as one (有顾客留言请问…, 买家：请问…) or answers it
+# (请问是翻新瓶吗？客服：…, 请问可以在缺氧环境使用吗？不可以): the shop's own 请问 to the buyer (请问您是要年检专用款吗？拍这个链接
+# 就对了) or a rhetorical one (请问哪里还能买到比我们更便宜的年检专用灭火器？) is the seller's voice and states what it says
+_ASKER_BEFORE = re.compile(r"(?:留言|买家|顾客|客户|客人|网友|粉丝|朋友|有人|私信|咨询)[^，,。！!？?\n]{0,4}$")
+_ANSWER_AFTER = re.compile(r"[\s，,]*(?:【?[^\s【】:：，,。？?]{0,3}(?:答|回复|回)\s*[】\]:：]|[aＡａ]\s*[:：]"
+                           r"|(?:客服|掌柜|卖家|店家|商家|老板|店主)\s*[:：]|不是|不能|不可以|不会|不行|不用|没有|没|不|是|对|"
+                           r"可以|能|会|有|嗯|亲)", re.IGNORECASE)
+# (review 37) a question asked both ways (是不是, 有没有, 能不能, 可不可以) a bare yes answers with its positive: 问：是不是年检
+# 专用？答：对 says 是年检专用, 很多人问有没有3C，有的 says 有3C. Its 不是 / 没有 neither denies nor claims a lack
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+
+
+def _question_matches(text: str) -> list[tuple[re.Match, bool]]:
+    """Each buyer's question in `text` (`_QUESTION_SPAN`) with whether the seller's reply takes it up with a bare yes."""
+    if _QUESTION_GATE.search(text) is None:
+        return []
+    out = []
+    for m in _QUESTION_SPAN.finditer(text):
+        if m.group(0).startswith("请问") and not (_ASKER_BEFORE.search(text, max(0, m.start() - 12), m.start())
+                                                 or _ANSWER_AFTER.match(text, m.end())):
+            continue
+        out.append((m, bool(_YES_ANY.match(text, m.end()) or (
+            _CAN_ASKED.search(m.group(0)) and _YES_CAN.match(text, m.end())))))
+    return out
+
+
 def question_spans(text: str, keep_affirmed: bool = False) -> list[tuple[int, int]]:
     """(start, end) of each buyer's question in `text` (问：…？, and the forms `_QUESTION_SPAN` reads). `keep_affirmed`:
     not a question the seller's reply answers with a bare yes (问：能用在缺氧的地方吗？答：能), the reply making its
     words the seller's claim (for the rules reading claims, not values)."""
-    if _QUESTION_GATE.search(text) is None:
-        return []
-    return [m.span() for m in _QUESTION_SPAN.finditer(text)
-            if not (keep_affirmed and (_YES_ANY.match(text, m.end()) or (
-                _CAN_ASKED.search(m.group(0)) and _YES_CAN.match(text, m.end()))))]
+    return [m.span() for m, yes in _question_matches(text) if not (keep_affirmed and yes)]
+
+
+def taken_up(text: str) -> str:
+    """`text` with each question asked both ways that a bare yes answers (问：是不是年检专用？答：对) read as its positive
+    (是是是年检专用: the 不 / 没 written over by the word it negates), its length kept."""
+    if _A_NOT_A.search(text) is None:
+        return text
+    for m, yes in _question_matches(text):
+        if yes:
+            lo, hi = m.span()
+            text = text[:lo] + _A_NOT_A.sub(lambda a: a.group(1) * 3, text[lo:hi]) + text[hi:]
+    return text
 
 
 def without_questions(text: str, keep_affirmed: bool = False) -> str:
     """`text` with each buyer's question (`question_spans`) blanked by spaces, its length kept: what a buyer asks
-    about (液化气能用吗, 和普通BV有什么区别, 是4公斤吗) is no statement of the product; the seller's reply stays."""
+    about (液化气能用吗, 和普通BV有什么区别, 是4公斤吗) is no statement of the product; the seller's reply stays.
+    `keep_affirmed`: a question a bare yes takes up stays, asked both ways read as its positive (`taken_up`)."""
     spans = question_spans(text, keep_affirmed)
+    if keep_affirmed:
+        text = taken_up(text)
     if not spans:
         return text
     parts, at = [], 0
@@ -1962,4 +1999,4 @@ def check_certificates(text: str, now: datetime | date | None = None,
 
 __all__ = ["SPECS_PATH", "NOT_PER_MEASURE", "load_facts", "parse_specs", "extinguisher_size",
            "check_certificates", "validate_ccc_number", "ccc_digits", "snippet", "locate", "finding", "Finding",
-           "attribute_key", "LazySpecs", "without_questions", "question_spans", "kgf_pressures", "without_asides", "own_statements"]
+           "attribute_key", "LazySpecs", "without_questions", "question_spans", "taken_up", "kgf_pressures", "without_asides", "own_statements"]
