@@ -34,6 +34,8 @@ _NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁�
                               r"(?:的是|的|使用)?\s*$")
 # (review 37) a chemistry a rule is said to ban after it, in its clause (钴酸锂电池新国标不让用了, 三元锂已被禁用)
 _BANNED_AFTER = re.compile(r"(?:电池)?[^，,。；;！!？?]{0,8}?(?:不让用|不许用|不准用|不允许用?|禁用|禁止使用|被禁|淘汰)")
+# (session 37) a use denied after the place's word, in its clause (缺氧环境不能用, 缺氧场所禁止使用)
+_DENIED_AFTER = re.compile(r"[^，,。；;！!？?]{0,4}?(?:不能|不可|不适用|不适合|禁止|严禁|不得|不行|勿)")
 _NEGATED_CLAIM = re.compile(r"(不适用于|不适用|不可用于|不能用于|禁止用于|严禁用于|不得用于|勿用于|不可|不能|禁止|严禁|不得|勿|非)\s*[^，,。；;]{0,3}$")
 
 
@@ -395,7 +397,8 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
         norm = _normal(without_questions(text, keep_affirmed=True))  # a buyer asking (问：能用在缺氧的地方吗？) claims no use
         for word in oxygen.get("words", []):
             at = norm.find(normalize(word))
-            if at >= 0 and not _NEGATED_CLAIM.search(norm[max(0, at - 6):at]):
+            if at >= 0 and not _NEGATED_CLAIM.search(norm[max(0, at - 6):at]) \
+                    and not _DENIED_AFTER.match(norm, at + len(normalize(word))):
                 found.append(finding("substandard_spec", f"过滤式自救呼吸器只能用于氧气浓度不低于 "
                                      f"{oxygen.get('min_oxygen_pct', 17)}% 的环境，商品却称可用于“{word}”", text, word))
                 break

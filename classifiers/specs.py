@@ -594,6 +594,17 @@ _YES_ANY = re.compile(_REPLY_OPENING + r"(?:是的|是啊|是呀|是滴|是哦|�
                       re.IGNORECASE)
 _YES_CAN = re.compile(_REPLY_OPENING + r"(?:能(?![否不])|可以|会(?![不])|放心|没问题|包|保证|肯定能|绝对能|一定能)", re.IGNORECASE)
 _CAN_ASKED = re.compile(r"能|可以|会")
+# (session 37) a reply whose first clause says again two characters of the question, undenied (问：证书过期了吗？答：过期半年了;
+# 问：证书是借的吧？答：是借的，产品一样): it takes the question's words up as its own claim; a clause holding a denial
+# (答：钴酸锂不让用, 答：不是翻新的, 答：没过期) or naming another thing (答：磷酸铁锂的) takes up nothing
+_ECHO = re.compile(_REPLY_OPENING + r"(?:是的?|就是|对的?|嗯)?[，,\s]*+([\u4e00-\u9fff]{2})([^，,。；;！!？?\n]{0,10})", re.IGNORECASE)
+_ECHO_DENIED = re.compile(r"[不没非无别未禁否]")
+
+
+def _echoes(text: str, question: re.Match) -> bool:
+    """Whether the reply after `question` opens by saying two of its characters again, with no denial in its clause."""
+    e = _ECHO.match(text, question.end())
+    return e is not None and e.group(1) in question.group(0) and not _ECHO_DENIED.search(e.group(1) + e.group(2))
 
 
 # (review 37) a 请问 question is a buyer's only when the page reports it as one (有顾客留言请问…, 买家：请问…) or answers it
@@ -609,7 +620,8 @@ _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 
 
 def _question_matches(text: str) -> list[tuple[re.Match, bool]]:
-    """Each buyer's question in `text` (`_QUESTION_SPAN`) with whether the seller's reply takes it up with a bare yes."""
+    """Each buyer's question in `text` (`_QUESTION_SPAN`) with whether the seller's reply takes it up (a bare yes, or its
+    words said again: `_echoes`)."""
     if _QUESTION_GATE.search(text) is None:
         return []
     out = []
@@ -618,7 +630,7 @@ def _question_matches(text: str) -> list[tuple[re.Match, bool]]:
                                                  or _ANSWER_AFTER.match(text, m.end())):
             continue
         out.append((m, bool(_YES_ANY.match(text, m.end()) or (
-            _CAN_ASKED.search(m.group(0)) and _YES_CAN.match(text, m.end())))))
+            _CAN_ASKED.search(m.group(0)) and _YES_CAN.match(text, m.end())) or _echoes(text, m))))
     return out
 
 

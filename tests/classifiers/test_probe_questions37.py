@@ -154,3 +154,18 @@ def test_a_long_run_of_question_marks_is_read_in_linear_time(rules, run):
     without_questions(text, keep_affirmed=True)
     rules.check(shop("MFZ/ABC4 手提式干粉灭火器 4kg", "68", {"型号": "MFZ/ABC4"}, text), "portable_extinguisher", now=ON)
     assert time.perf_counter() - t0 < 2.0
+
+
+@pytest.mark.parametrize("code, listing, description, flagged", [
+    # (session 37) a reply saying the question's words again, undenied, takes them up (echo); a denial in its clause
+    # or another thing named takes up nothing
+    ("invalid_certificate", EXT, "问：你们的3C证书是借的别人家的吧，能用吗？\n答：是借的，但是产品一样。", True),
+    ("invalid_certificate", EXT, "问：证书是不是已经过期了，怎么这么便宜？\n答：过期半年了，所以清仓。", True),
+    ("refurbished", EXT, "问：这个是翻新瓶，便宜点？\n答：翻新的，压力正常。", True),
+    ("refurbished", EXT, "问：是翻新瓶吗？\n答：全新出厂，不是翻新的。", False),
+    ("invalid_certificate", EXT, "问：证书过期了吗？\n答：证书有效期到2029年。", False),
+    ("substandard_spec", LAMP, "问：是不是钴酸锂？\n答：钴酸锂不让用，我们是磷酸铁锂。", False),
+    ("substandard_spec", RESP, "问：缺氧的地方能用吗？\n答：缺氧环境不能用，只适用于氧气不低于17%。", False),
+])
+def test_a_reply_saying_the_question_again_takes_it_up(rules, watchlist, code, listing, description, flagged):
+    assert (code in codes(rules, listing, description, watchlist)) is flagged
