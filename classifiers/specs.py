@@ -116,7 +116,7 @@ _REPLY_OTHER_RE = re.compile(r"[甲乙丙丁]级|a\d\.\d\d|tzl\d|那款|那个|�
 _REPLY_ERRAND_RE = re.compile(r"发货|发出|到货|送到|送达|快递|物流|安装|装好|装完|上门|[表实]?干|回复|退|建议|撤离|离开|疏散")
 # the words after a reply's figure that may still make it an errand's (两小时内发货), up to the reply's clause end
 # (heldout19, opened: 答：一个半小时。物流到付 names the door's time, then the shipping)
-_SENTENCE_AFTER = re.compile(r"[^，,。！!？?；;\n]{0,6}")
+_CLAUSE_AFTER = re.compile(r"[^，,。！!？?；;\n]{0,6}")
 _REPLY_QUESTION_CUES = {"fire": re.compile(r"耐火|防火|着火|起火|火灾"), "protection": re.compile(r"防护|防毒|防烟")}
 # the unit in an attribute's name: 应急时间(min) 20, 耐火极限（h）：1.0
 _KEY_UNIT = r"\s*[(（]\s*(?P<u{i}>分钟|mins?|min|小时|h)\s*[)）]\s*[:：]?\s*[≥>＞≈约]?\s*(?P<n{i}>\d{{1,3}}(?:\.\d{{1,2}})?)(?![\d.])"
@@ -192,7 +192,7 @@ def _reply_durations(text: str, own: str, kind: str) -> list[tuple[float, str]]:
     for m in _REPLY_DURATION_RE.finditer(text):
         if not _REPLY_QUESTION_CUES[kind].search(m.group(1)) or _REPLY_OTHER_RE.search(m.group(1)) \
                 or _REPLY_ERRAND_RE.search(m.group(1)) or _REPLY_ERRAND_RE.search(m.group(2)) \
-                or _REPLY_ERRAND_RE.search(_SENTENCE_AFTER.match(text, m.end()).group()) \
+                or _REPLY_ERRAND_RE.search(_CLAUSE_AFTER.match(text, m.end()).group()) \
                 or own[m.start(2):m.end()] != text[m.start(2):m.end()]:
             continue
         value = cn_number(m.group(3))
@@ -646,7 +646,14 @@ def taken_up(text: str) -> str:
     (是是是年检专用: the 不 / 没 written over by the word it negates), its length kept."""
     if _A_NOT_A.search(text) is None:
         return text
-    for m, yes in _question_matches(text):
+    return _taken_up(text, _question_matches(text))
+
+
+def _taken_up(text: str, questions: list[tuple[re.Match, bool]]) -> str:
+    """`taken_up` with the questions of `text` already read."""
+    if _A_NOT_A.search(text) is None:
+        return text
+    for m, yes in questions:
         if yes:
             lo, hi = m.span()
             text = text[:lo] + _A_NOT_A.sub(lambda a: a.group(1) * 3, text[lo:hi]) + text[hi:]
@@ -657,9 +664,10 @@ def without_questions(text: str, keep_affirmed: bool = False) -> str:
     """`text` with each buyer's question (`question_spans`) blanked by spaces, its length kept: what a buyer asks
     about (液化气能用吗, 和普通BV有什么区别, 是4公斤吗) is no statement of the product; the seller's reply stays.
     `keep_affirmed`: a question a bare yes takes up stays, asked both ways read as its positive (`taken_up`)."""
-    spans = question_spans(text, keep_affirmed)
+    questions = _question_matches(text)  # read once for both the blanking and the positive reading
+    spans = [m.span() for m, yes in questions if not (keep_affirmed and yes)]
     if keep_affirmed:
-        text = taken_up(text)
+        text = _taken_up(text, questions)
     if not spans:
         return text
     parts, at = [], 0
