@@ -143,6 +143,7 @@ def _prepared(cfg: dict[str, Any]) -> dict[str, Any]:
         "skip_nouns": alt("skip_clause_nouns"),
         # a verb of lasting or holding before a value (能撑15分钟): the value is the product's own (`bare`)
         "reply_skip": alt("reply_skip_words"),
+        "reply_keep": alt("reply_keep_words"),
         "not_bare": alt("not_bare_words"),
         "bare_verbs": re.compile("(?:" + "|".join(re.escape(normalize(w)) for w in cfg.get("bare_verbs", [])) + ")$"
                                  if cfg.get("bare_verbs") else r"(?!)"),
@@ -325,6 +326,9 @@ def _listed(m: re.Match | None, kind: str, before: bool = False) -> str:
     sep = m.group(2) if before else m.group(1)
     if unit and _unit_kind(unit) not in (None, kind):
         return ""
+    lead = _UNIT_START_RE.match(unit) if before and sep in ",，" and unit else None
+    if lead is not None and _APPROX_AFTER.match(unit[lead.end():]):
+        return ""  # (heldout20, opened) a hedge after the unit ends a clause (能用三年左右，三年后换一颗): no list of two
     return "dimension" if sep in "×*x" else "list"
 
 
@@ -529,7 +533,7 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
                 return None  # 答：一瓶六斤粉，两瓶十二斤: the second figure is the two units' total
             if not prep["bare_verbs"].search(phrase):
                 phrase = _REPLY_FILLER.sub("", phrase)  # 答：满电大概三十分钟: a hedge or a usual condition only
-        if question is not None and prep["reply_skip"].search(question):
+        if question is not None and prep["reply_skip"].search(question) and not prep["reply_keep"].search(question):
             return None  # 问：多久发货？答：24小时: a reply of the sale, not of the goods
         if kind == "mass" and _GROSS_WHOLE.search(phrase):
             return None  # 整瓶六公斤: the whole bottle's weight, not the fill

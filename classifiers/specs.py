@@ -1469,6 +1469,10 @@ _OTHER_CHOICE_BEFORE_RE = re.compile(r"(?:(?:请|建议|可以|可)(?:另|改)?(
 _WORD_NEGATION_RE = re.compile(r"(?:非|不|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?|老式|旧式|老款)?的?|是否|仿|(?:不适|不可|不能|不宜|禁止|严禁)用于?|(?:不能|不可|无法|不宜)(?:扑灭|扑救|扑|灭)|(?:不能|不可)(?:当作?|作为|代替)|不适合|不适于|不建议|替代|代替|告别|拒绝|不支持)\s*$")
 
 
+# another choice the shop also has, right before a `one_value` family's word (也有自带电源型的, 还有溶剂型, 另外可做水性)
+_ALSO_OFFERED_BEFORE_RE = re.compile(r"(?:也有|还有|另有|另外有|另外还有|也可以?做|还可以?做|另外可以?做|也能做|也可以?选|也可以?定)\s*$")
+
+
 # a size or a count right before a family's word (9v碳性, 5号碱性, 2节锂): passed over when looking for a denial
 _SIZE_BEFORE_WORD_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:[a-z]{1,3}|号|节|只|个)?\s*$")
 
@@ -1485,9 +1489,11 @@ def _word_table(families: tuple, nouns: tuple = ()) -> tuple:
     """((family, value, normalised word) sorted longest word first, {family: skip words}, {family: both words},
     {first character: the positions of the words beginning with it}, those first characters, an expression
     finding any of the words or of the `nouns` `_noun_values` reads (None when there are none, or an empty
-    word: in every text), {family: (its apart words, the longest one's length)} for the families that have them)."""
+    word: in every text), {family: (its apart words, the longest one's length)} for the families that have them),
+    the `one_value` families)."""
     words, skips, boths, aparts = [], {}, {}, {}
-    for name, groups, skip, both, apart in families:
+    ones = frozenset(f[0] for f in families if len(f) > 5 and f[5])
+    for name, groups, skip, both, apart, *_ in families:
         for value, ws in groups:
             words += [(name, value, normalize(w)) for w in ws]
         skips[name] = tuple(normalize(w) for w in skip)
@@ -1502,7 +1508,7 @@ def _word_table(families: tuple, nouns: tuple = ()) -> tuple:
     named = {w for _, _, w in words} | {normalize(n) for n in nouns}
     any_named = re.compile("|".join(re.escape(w) for w in sorted(named, key=len, reverse=True))) \
         if named and "" not in named else None
-    return tuple(words), skips, boths, firsts, frozenset(firsts), any_named, aparts
+    return tuple(words), skips, boths, firsts, frozenset(firsts), any_named, aparts, ones
 
 
 _WORD_TABLES: dict[int, tuple[dict[str, Any], tuple]] = {}
@@ -1512,12 +1518,13 @@ def _word_families(facts: dict[str, Any]) -> tuple:
     """The word table of the facts' `word_families`, built once per facts section (read-only once loaded)."""
     cfg = facts.get("word_families") or {}
     if not cfg.get("enforce"):
-        return (), {}, {}, {}, frozenset(), None, {}
+        return (), {}, {}, {}, frozenset(), None, {}, frozenset()
     cached = _WORD_TABLES.get(id(cfg))
     if cached is None or cached[0] is not cfg:
         read = enforced_families(cfg)
         fams = tuple((name, tuple((v, tuple(ws)) for v, ws in f.get("groups", {}).items()), tuple(f.get("skip_words", [])),
-                      tuple(f.get("both_words", [])), tuple(str(w) for w in f.get("apart_words") or ()))
+                      tuple(f.get("both_words", [])), tuple(str(w) for w in f.get("apart_words") or ()),
+                      bool(f.get("one_value")))
                      for name, f in read.items())
         nouns = tuple(n for f in read.values() for n in (f.get("noun_values") or {}).get("nouns", []))
         cached = _WORD_TABLES[id(cfg)] = (cfg, _word_table(fams, nouns))
@@ -1528,7 +1535,7 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
     """{family: {value: the word that said it}} for the word families a normalised text names, each word
     read once (the longest first: 铜包铝 is not also 铝), none denied or compared (非钢质, 不带测温); a
     family whose skip words the text holds (a part: 门框, 导轨) or whose both-words it holds (组合式) says nothing."""
-    words, skips, boths, firsts, first_chars, any_named, apart = _word_families(facts)
+    words, skips, boths, firsts, first_chars, any_named, apart, ones = _word_families(facts)
     if any_named is not None and any_named.search(norm) is None:
         return {}  # most texts name none of the words (nor a noun of noun_values), which one scan tells
     out: dict[str, dict[str, str]] = {}
@@ -1560,12 +1567,16 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
             # (a size or a count between the denial and the word is the word's own: 不用9V碳性电池, 不含5号碱性)
             before = _SIZE_BEFORE_WORD_RE.sub("", norm[max(0, at - 10):at])[-4:]
             # a list of denied words: 不是钴酸锂三元锂 (the words between the denial and this one)
-            if _WORD_NEGATION_RE.search(before) or (w.isascii() and (norm[at - 1:at].isalnum() if at else False)):
+            # (a latin word inside a latin run is no word: xac220v; a Chinese character before it ends no run, 仅支持ac220v,
+            # heldout20, opened)
+            if _WORD_NEGATION_RE.search(before) or (w.isascii() and norm[at - 1:at].isascii() and norm[at - 1:at].isalnum()):
                 continue
             if _REQUEST_AFTER_RE.match(norm, end) or _OTHER_CHOICE_BEFORE_RE.search(norm, max(0, at - 6), at):
                 continue  # advice or a request about such goods (管网式系统请由…施工, 醇类请选抗溶型)
             if family in apart and norm[end:end + 1 + apart[family][1]].lstrip().startswith(apart[family][0]):
                 continue  # a part sold apart (互感器另购): not in the goods
+            if family in ones and _ALSO_OFFERED_BEFORE_RE.search(norm, max(0, at - 6), at):
+                continue  # (heldout20, opened) another choice the shop also sells (也有自带电源型的): not these goods' value
             out.setdefault(family, {}).setdefault(value, w)
     for family, value, w in _noun_values(norm, facts):
         if family not in out or value not in out[family]:
