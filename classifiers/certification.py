@@ -439,7 +439,7 @@ def product_findings(fields: Iterable[tuple[str, str]], category: str, scope: Sc
     产品是感烟探测器 on a respirator): the product's own family words (`certificates.yaml` certificate_product) absent
     and another CCC family's present. Only the families listed are judged."""
     scope = scope or load_scope()
-    if not scope.product_on or category not in scope.product_families:
+    if not scope.product_on or category not in scope.product_families or category == "not_fire":
         return []
     for source, text in fields:
         if "证书" not in text and "认证" not in text and "获证" not in text and "报告" not in text:
@@ -482,11 +482,13 @@ def _same_model(a: str, b: str) -> bool:
 
 def model_findings(fields: Iterable[tuple[str, str]], scope: Scope | None = None) -> list[tuple[str, Finding]]:
     """invalid_certificate for a certificate whose model the listing gives beside a different model of its own goods
-    (证书的产品型号是JTY-GD-3000，本款型号SD-18): the certificate covers another product. The fact
-    `product_findings` reads (a certificate covers what it lists), behind the same switch (`certificate_product`)."""
+    (证书的产品型号是JTY-GD-3000，本款型号SD-18), or apart from the goods' model row (型号：MFZ/ABC8; 证书上的型号是MFZ/ABC4):
+    the certificate covers another product. The fact `product_findings` reads (a certificate covers what it lists),
+    behind the same switch (`certificate_product`)."""
     scope = scope or load_scope()
     if not scope.product_on:
         return []
+    fields = list(fields)
     for source, text in fields:
         if "型号" not in text:
             continue
@@ -497,6 +499,38 @@ def model_findings(fields: Iterable[tuple[str, str]], scope: Scope | None = None
             return [(source, Finding("invalid_certificate",
                                      f"所称证书的产品型号（{text[m.start(1):m.end(1)]}）与本商品型号（{text[m.start(2):m.end(2)]}）"
                                      "不同：证书只覆盖其所列型号", m.span()))]
+    return _model_row_findings(fields)
+
+
+# (session 38) the goods' own model row (型号：MFZ/ABC8, 规格型号 JTY-GD-SD18), and a certificate's model said in prose
+# or in a row of its own (证书上的型号是MFZ/ABC4, 3C证书型号：MFZ/ABC4), not in a buyer's question
+_MODEL_KEYS = frozenset({"型号", "规格型号", "产品型号", "商品型号"})
+_CODE_RE = re.compile(r"[a-z][a-z0-9\-/]{2,19}")
+_CERT_ONLY_MODEL_RE = re.compile(r"(?:证书|认证)[^，,。；;！!？?]{0,8}?型号(?:是|为|[:：])?\s*+([a-z][a-z0-9\-/]{2,19})")
+
+
+def _model_row_findings(fields: list[tuple[str, str]]) -> list[tuple[str, Finding]]:
+    """A certificate's model that differs from the model row the listing gives its goods."""
+    own = None
+    for source, text in fields:
+        key = source.removeprefix("attributes.")
+        if source.startswith("attributes.") and normalize(key).strip() in _MODEL_KEYS:
+            own = _CODE_RE.match(normalize(text[len(key):]).lstrip(" :："))
+            if own is not None:
+                own_text = text[len(key):].strip(" :：")
+                break
+    if own is None:
+        return []
+    for source, text in fields:
+        if "型号" not in text or not ("证书" in text or "认证" in text):
+            continue
+        norm = without_questions(normalized(text))
+        m = _CERT_ONLY_MODEL_RE.search(norm)
+        rest = m and _CODE_REST.match(norm, m.end())
+        if m and not _same_model(m.group(1) + (rest.group() if rest else ""), own.group()):
+            return [(source, Finding("invalid_certificate",
+                                     f"所称证书的产品型号（{text[m.start(1):m.end(1)]}）与本商品的型号（{own_text[:20]}）"
+                                     "不同：证书只覆盖其所列型号", m.span(1)))]
     return []
 
 
