@@ -116,8 +116,15 @@ HELDOUT19_PATH = DATA_DIR / "heldout19.jsonl"
 # session 37 final 0.984, unchanged), its misses read once.
 HELDOUT20_PATH = DATA_DIR / "heldout20.jsonl"
 HELDOUT21_PATH = DATA_DIR / "heldout21.jsonl"
+# A twenty-second and a twenty-third (session 38), 200 listings each, by hand, by two more such writers: heldout22
+# (writer_y) in the contractor and wholesale voice of real_voice7, heldout23 (writer_z) in the small-shop voice of
+# real_voice4; tagged the same way; both sealed on arrival, measured with the rules at the start of session 38
+# (ae73614) and session 37's model before any rule of session 38 was merged.
+HELDOUT22_PATH = DATA_DIR / "heldout22.jsonl"
+HELDOUT23_PATH = DATA_DIR / "heldout23.jsonl"
 SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT12_PATH,
-                HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT17_PATH, HELDOUT21_PATH)
+                HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT17_PATH, HELDOUT21_PATH, HELDOUT22_PATH,
+                HELDOUT23_PATH)
 OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT16_PATH,
                 HELDOUT18_PATH, HELDOUT19_PATH, HELDOUT20_PATH)  # once sealed, now read: measured on, never trained on
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
