@@ -170,9 +170,15 @@ def _arabic(norm: str, follow: re.Pattern) -> tuple[str, list[int]]:
             emit(f"{whole}.{_DIGITS[m.group(2)]}米", m.start(), m.end())
         else:
             value = _COLLOQUIAL.get(m.group()) or cn_value(m.group())
-            if value is not None and follow.match(norm, m.end()) and not (
+            run_end = m.end()
+            if value is None and len(m.group()) > 1 and m.group()[-1] in "千万" and follow.match(norm, run_end - 1):
+                # (session 38) a unit that begins with a magnitude (十一千瓦, 十五千克: 11 kW, not 十一千 and 瓦)
+                run_end -= 1
+                value = cn_value(norm[m.start():run_end])
+            if value is not None and follow.match(norm, run_end) and not (
                     m.start() and norm[m.start() - 1].isdigit()):
-                emit(str(value), m.start(), m.end())
+                emit(str(value), m.start(), run_end)
+                emit(norm[run_end:m.end()], run_end, m.end())
             else:
                 emit(m.group(), m.start(), m.end())
         pos = m.end()

@@ -23,7 +23,8 @@ DENIAL_WINDOW = 4
 
 # a buyer's question and the seller's reply (问：电池多大？答：八百毫安的): the reply is the seller's statement, a value in
 # it without a noun is said of what the question asks (电池), else of the product's headline quantity
-ANSWER_MARK = re.compile(r"答\s*[:：]")
+# (session 38) also a bracketed heading's (【买家问】…【掌柜答】半个钟头)
+ANSWER_MARK = re.compile(r"答\s*[:：】]")
 _QUESTION_MARK = re.compile(r"问\s*[:：]?")
 _QA_WINDOW = 60
 

@@ -97,8 +97,9 @@ _MIN_AFTER = re.compile(r"^\s*(?:以上|及以上)")
 _MAX_AFTER = re.compile(r"^\s*(?:以下|以内|及以下)")
 _DIMENSION = re.compile(r"[×*x]\s*$|^\s*[×*x]")
 _BOUND_BEFORE = re.compile(r"(?:最大|最小|最高|最低)\s*$")
-_APPROX_BEFORE = re.compile(r"(?:约|大约|大概|≈|~)\s*$")
-_APPROX_AFTER = re.compile(r"^\s*(?:左右|上下)")
+# (session 38) and in speech: 将近, 差不多 before it; 出头, 多点, 多 after it (二十米出头, 五斤多点)
+_APPROX_BEFORE = re.compile(r"(?:约|大约|大概|≈|~|将近|接近|差不多)\s*$")
+_APPROX_AFTER = re.compile(r"^\s*(?:左右|上下|出头|多点|多一点|多)")
 _COMPARED = re.compile(r"比|超过|高于|低于|相当于|代替|替代|老款|普通款")
 # (heldout11) a bracketed heading (【买家问】, 【掌柜答】) opens a clause of its own: a buyer's question after a value is
 # not the value's clause
@@ -107,7 +108,8 @@ _CLAUSE_STOP = re.compile("[" + re.escape(_CLAUSE_STOPS) + "]")
 _FILLER = "：:为是约达到≈ 　"
 # words between a quantity's noun and its value that say nothing of it (长达, 约; 粉就10斤, 总重才3公斤, 足足5公分)
 # and the current's kind before a voltage (DC24V, 工作电压AC220V)
-_TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈|足足|足有|足|也就|只有|仅有|仅|就|才|(?<![a-z])[ad]c)+$")
+# (session 38) and a spoken hedge or 有 before it (粉有五斤, 将近三十米, 差不多六斤)
+_TRAILING_FILLER = re.compile(r"(?:长达|高达|达到|约为|大约|大概|约|≈|足足|足有|足|也就|只有|仅有|仅|就|才|将近|接近|差不多|有|(?<![a-z])[ad]c)+$")
 # what ends the words naming a value (a number, punctuation, a bracket), and the Chinese words after one
 # (compiled here, not looked up in re's cache for each value)
 _PHRASE_CUT = re.compile(r"[\d，,。;；!！?？、/|()（）\s\]】\[【+]")
@@ -181,11 +183,16 @@ def _phrase_before(before: str) -> str:
     return phrase[phrase.rfind(":") + 1:]
 
 
+# (session 38) a live host's address to the audience before the goods (家人们这瓶粉足有六斤多): it qualifies nothing
+_AUDIENCE_RE = re.compile(r"^(?:家人们|宝子们|宝宝们|姐妹们|兄弟们|老铁们|亲们)+")
+# (session 38) a buyer asking how long the goods last (停电能亮多久, 能戴多长时间): the reply's duration is a lasting one
+_HOW_LONG = re.compile(r"多久|多长时间|多长时候|几个小时|几小时|几个钟|几分钟")
 # what a qualifier holds that names the piece of goods, not a part of it (这盘水带长度, 那一台的重量)
 _DEMONSTRATIVE_RE = re.compile(r"^(?:这|那|该|此)一?[盘卷台瓶根条个只款套桶件樘扇具箱]?")
 # the product itself as the subject right before a value (这瓶是1升装的, 这款就是5公斤): the value is its headline one
 # (a whole bottle's weight, 整瓶六公斤, is the gross one, not the fill: `_GROSS_WHOLE`)
-_SUBJECT_END = re.compile(r"(?:(?:这|那|该|此|本)一?|^一|^整)[盘卷台瓶根条个只款套桶件樘扇具箱罐品]$")
+# (session 38) a pair (这双是四十二码的) and what one holds (一桶装了三十斤左右)
+_SUBJECT_END = re.compile(r"(?:(?:这|那|该|此|本)一?|^一|^整)[盘卷台瓶根条个只款套桶件樘扇具箱罐品双](?:装了|装)?$")
 _GROSS_WHOLE = re.compile(r"^整[瓶台具罐桶箱个只]")
 # a reply about another thing than the goods: a box or the parcel (问：箱子多大, 一箱几个; 二十公斤的快递) or a place or
 # use the buyer asks advice for (问：车上放多大的？答：车上一般放一公斤的就够了): its figure is that thing's or advice
@@ -220,8 +227,9 @@ _LEADING_FILLER = re.compile(r"^(?:长效|超长|持久|长寿)")
 _OF_NOUN = re.compile(r"^的(?:长效|超长|持久|长寿)?")
 # (session 34) words in a reply that only hedge the figure or set its usual condition (答：满电大概三十分钟, 正常用三年左右,
 # 实际差不多两公斤): the figure answers the question as a bare one would; not 充满电 (a charge's time is its own quantity)
-_REPLY_FILLER = re.compile(r"(?:满电|正常用|正常使用|正常|一般|平时|实际|实际上|大概|大约|约|差不多|基本上?|能用|可以用|能|可以|用|就|是)"
-                           r"{1,6}$")
+# (session 38) and 将近, 足有, 有 (答：将近五斤, 粉有五斤多点)
+_REPLY_FILLER = re.compile(r"(?:满电|正常用|正常使用|正常|一般|平时|实际|实际上|大概|大约|约|差不多|将近|接近|基本上?|能用|可以用|能|可以|用|"
+                           r"就|是|足有|有){1,6}$")
 # a concentration reached before a gas detector's value (浓度到达25%LEL时报警) and the words of "when" after it
 _REACHED_BEFORE = re.compile(r"(?:达到|到达|到)\s*$")
 _WHEN_AFTER = re.compile(r"^(?:时|的时候)?(?:就|即|会|则|便)?(?:会)?")
@@ -249,7 +257,7 @@ def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> 
         for w in products:
             if w in qualifier:
                 qualifier = qualifier.replace(w, "")
-        qualifier = _DEMONSTRATIVE_RE.sub("", qualifier.strip()).strip()
+        qualifier = _DEMONSTRATIVE_RE.sub("", _AUDIENCE_RE.sub("", qualifier.strip())).strip()
         # (session 36) a qualifier that itself names the quantity (漏电报警值设定为: 设定) or a condition (漏气后响应时间)
         # qualifies nothing
         if qualifier and (any(qq == q for qq, _ in nouns.get(qualifier, ())) or _CONDITION_QUALIFIER.search(qualifier)):
@@ -334,6 +342,8 @@ def _listed(m: re.Match | None, kind: str, before: bool = False) -> str:
 
 # "one container" after a value: what one unit of the goods holds (25kg一桶, 100米一卷, 4kg一瓶)
 _ONE_UNIT_RE = re.compile(r"一\s*(?:桶|瓶|袋|罐|卷|盘|捆|支|只|具)(?![\u4e00-\u9fff]*[起送赠])")
+# (session 38) the hedges and particles that may follow a lasting figure (二十分钟出头, 一个钟头左右吧, 俩小时没问题)
+_HEDGE_TAIL = re.compile(r"^(?:左右|上下|出头|多点|多一点|多|开外)?(?:吧|哦|呢|啊|呀|哈|啦)*(?:没问题|不成问题|绰绰有余)?$")
 
 
 # a flow in cubic metres an hour written out (72方每小时, 72立方/小时): read as m3/h (its 每 is no "each")
@@ -350,14 +360,62 @@ _UNIT_FOLLOW_RE = re.compile(r"\s*+(?:个\s*+)?(?:" + "|".join(sorted(map(re.esc
                              + r"|个钟(?![表点])|lel|vol)")
 
 
+# (session 38) a figure said roughly before its unit (二十来分钟, 七十来分贝, 十来米, 一个来钟头, 个把钟头): read as
+# 约 and the figure (约二十分钟, 约一个钟头); the numeral is at most six characters, tried from a run's start only
+_CN_NUMERAL = "零〇一二两三四五六七八九十百千万"
+_ROUGHLY_RE = re.compile(r"(?<![" + _CN_NUMERAL + r"\d.])([" + _CN_NUMERAL + r"]{1,6}|\d{1,4})(个)?来(?=" + _UNIT_FOLLOW_RE.pattern
+                         + r"|钟头|小时|钟(?![表点]))|个把(?=钟头|小时|钟(?![表点]))")
+# (session 38) a half counted with 个 before a cable's section (两个半平方, 一个半平): 两点五平方, one character for one
+_COUNTED_HALF_RE = re.compile(r"(?<=[一二两三四五六七八九十\d])个半(?=平)")
+# (session 38) a question and its answer marked Q and A (Q：多长？A：二十米): 问 and 答, one character for one
+_Q_MARK_RE = re.compile(r"(?<![a-z\d])q(?=\s*+[:：])")
+_A_MARK_RE = re.compile(r"(?<![a-z\d])a(?=\s*+[:：])")
+
+
+def _spoken_marks(norm: str) -> tuple[str, list[int]]:
+    """`norm` with a Q and an A mark as 问 and 答, 个半 before 平 as 点五 and a rough figure (二十来分钟, 个把钟头) as
+    约 and the figure, and the position in `norm` of each character of the result."""
+    if "q" in norm and _Q_MARK_RE.search(norm):
+        first = _Q_MARK_RE.search(norm).start()
+        chars = list(norm)
+        for m in _Q_MARK_RE.finditer(norm):
+            chars[m.start()] = "问"
+        for m in _A_MARK_RE.finditer(norm, first):
+            chars[m.start()] = "答"
+        norm = "".join(chars)
+    if "个半" in norm:
+        norm = _COUNTED_HALF_RE.sub("点五", norm)
+    back = list(range(len(norm)))
+    if "来" not in norm and "个把" not in norm:
+        return norm, back
+    out, back2, pos = [], [], 0
+    for m in _ROUGHLY_RE.finditer(norm):
+        out.append(norm[pos:m.start()])
+        back2 += back[pos:m.start()]
+        if m.group(1) is None:  # 个把钟头: about one hour
+            out.append("约一个")
+            back2 += [m.start(), m.start(), m.start() + 1]
+        else:
+            figure = m.group(1) + (m.group(2) or "")
+            out.append("约" + figure)
+            back2 += [m.start()] + list(range(m.start(), m.start() + len(figure)))
+        pos = m.end()
+    out.append(norm[pos:])
+    back2 += back[pos:]
+    return "".join(out), back2
+
+
 @functools.lru_cache(maxsize=4096)
 def _quantity_norm(text: str) -> tuple[str, tuple[int, ...]]:
-    """`normalize(text)` with Chinese numerals before a unit in digits (四公斤: 4公斤, 一百米: 100米, 一米五: 1.5米)
-    and a flow per hour as m3/h (per second as l/s), and the position in `normalize(text)` of each character."""
+    """`normalize(text)` with Chinese numerals before a unit in digits (四公斤: 4公斤, 一百米: 100米, 一米五: 1.5米;
+    a rough figure as 约 and the figure, 二十来分钟: 约20分钟; Q and A marks as 问 and 答: `_spoken_marks`) and a flow
+    per hour as m3/h (per second as l/s), and the position in `normalize(text)` of each character."""
     norm = normalized(text)
     if "約" in norm:
         norm = norm.replace("約", "约")  # the traditional form of 约 (約3年): one character for one
+    norm, spoken = _spoken_marks(norm)
     conv, back = arabic_before(norm, _UNIT_FOLLOW_RE)
+    back = [spoken[b] for b in back]
     if "百分之" in conv:
         conv, back = rewrite_figures(conv, list(back), _SPOKEN_PERCENT, lambda m: m.group(1) + "%")
     if "每秒" in conv:
@@ -540,11 +598,13 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
         lasting = prep["bare_verbs"].search(phrase) if phrase else None
         if found is None and lasting is not None and lasting.start():
             # the thing that lasts named before the verb (电池能用三年, 面具能撑二十分钟): that thing's quantity
-            found = _quantity_of(phrase[:lasting.start()], kind, tables)
+            # (session 38) less a hedge or a usual condition between them (电池正常能用三年左右)
+            found = _quantity_of(_REPLY_FILLER.sub("", phrase[:lasting.start()]), kind, tables)
             if found is not None:
                 stmt["q"], stmt["qualifier"] = found
                 return "stmt", stmt
-        if lasting is not None:
+        if lasting is not None or question and kind == "time" and _HOW_LONG.search(question):
+            # (session 38) or a reply to how long the goods last (问：停电能亮多久？答：俩小时没问题)
             stmt["lasting"] = True  # 能亮俩小时: a duration in any unit of its kind (`bare_as`)
         # the goods themselves said to last or to be (能撑15分钟, 这款是两公斤半的): the seller asserts the figure
         asserted = bool(phrase) and bool(lasting or _SUBJECT_END.search(phrase))
@@ -565,7 +625,9 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             # description, one sold by its size (三公斤的, 一升装的, 五公斤款) or a reply's bare figure
             spoken = source == "description" and (question is not None or verb or tail[:1] in ("装", "款", "的"))
             if found is None and (source == "title" or headline or spoken) and (
-                    not tail or tail[0] in "装的长款" or _ONE_UNIT_RE.match(tail) or question is not None):
+                    not tail or tail[0] in "装的长款" or _ONE_UNIT_RE.match(tail) or question is not None
+                    # (session 38) a lasting or asserted figure, then a hedge or a particle (能撑二十分钟出头, 一桶三十斤左右)
+                    or asserted and _HEDGE_TAIL.match(tail)):
                 stmt["bare"] = True
                 # a reply, or the goods asserted as their subject (这款是两公斤半的): a statement of its own
                 stmt["reply"] = question is not None or asserted
