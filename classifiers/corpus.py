@@ -122,9 +122,15 @@ HELDOUT21_PATH = DATA_DIR / "heldout21.jsonl"
 # (ae73614) and session 37's model before any rule of session 38 was merged.
 HELDOUT22_PATH = DATA_DIR / "heldout22.jsonl"
 HELDOUT23_PATH = DATA_DIR / "heldout23.jsonl"
+# A twenty-fourth and a twenty-fifth (session 38), 200 listings each, by two more such writers who were told not to
+# quote their wording back: heldout24 (writer_aa) in the wholesale voice of real_voice9, heldout25 (writer_ab) in the
+# plain shop voice of real_voice3; sealed on arrival, measured with main's rules at their arrival (mid-session 38,
+# after its first rules) and session 37's model.
+HELDOUT24_PATH = DATA_DIR / "heldout24.jsonl"
+HELDOUT25_PATH = DATA_DIR / "heldout25.jsonl"
 SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT12_PATH,
                 HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT17_PATH, HELDOUT21_PATH, HELDOUT22_PATH,
-                HELDOUT23_PATH)
+                HELDOUT23_PATH, HELDOUT24_PATH, HELDOUT25_PATH)
 OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT16_PATH,
                 HELDOUT18_PATH, HELDOUT19_PATH, HELDOUT20_PATH)  # once sealed, now read: measured on, never trained on
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
