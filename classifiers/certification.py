@@ -37,7 +37,8 @@ from firewatch.core.text import normalize
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError
-from .specs import Finding, ccc_digits, locate, normalized, today, without_questions
+from .specs import (Finding, ccc_digits, enforced_families, load_facts, locate, normalized, parse_specs, today,
+                    without_questions, word_values)
 
 DATA_DIR = Path(__file__).parent / "data"
 SCOPE_PATH = DATA_DIR / "ccc_scope.yaml"
@@ -441,6 +442,8 @@ def product_findings(fields: Iterable[tuple[str, str]], category: str, scope: Sc
     scope = scope or load_scope()
     if not scope.product_on or category not in scope.product_families or category == "not_fire":
         return []
+    fields = list(fields)
+    title = next((normalized(text) for source, text in fields if source == "title"), "")
     for source, text in fields:
         if "证书" not in text and "认证" not in text and "获证" not in text and "报告" not in text:
             continue
@@ -459,7 +462,50 @@ def product_findings(fields: Iterable[tuple[str, str]], category: str, scope: Sc
                 return [(source, Finding("invalid_certificate",
                                          f"所称证书的产品为“{value.strip()}”（{category_name(other)}），"
                                          f"不是本商品（{category_name(category)}）的证书", locate(text, value.strip())))]
+            variant = _other_variant(value, title, category)
+            if variant:
+                return [(source, Finding("invalid_certificate",
+                                         f"所称证书的产品为“{value.strip()}”（{variant[0]}：{variant[1]}），与本商品标题所写"
+                                         f"（{variant[2]}）不同：证书只覆盖其所列产品", locate(text, value.strip())))]
     return []
+
+
+def _other_variant(value: str, title: str, category: str) -> tuple[str, str, str] | None:
+    """(family name, the certificate's value, the title's value) when a certificate's product (独立式感温火灾探测报警器) names
+    one value of a word family and the goods' title another (感烟): a product of the same category, not these goods
+    (session 38). A value a family says holds the other (钢木质 holds 钢质) is no other product."""
+    if not title:
+        return None
+    facts = load_facts()
+    families = enforced_families(facts.get("word_families") or {})
+    cert, own = word_values(value, facts), word_values(title, facts)
+    for family, named in cert.items():
+        goods = own.get(family)
+        if category not in (families.get(family, {}).get("categories") or ()):
+            continue
+        if len(named) != 1 or not goods or len(goods) != 1 or named.keys() == goods.keys():
+            continue
+        (x, word), (y, goods_word) = next(iter(named.items())), next(iter(goods.items()))
+        includes = families.get(family, {}).get("includes") or {}
+        if y in (includes.get(x) or ()) or x in (includes.get(y) or ()):
+            continue
+        return families.get(family, {}).get("name", family), word, goods_word
+    # an extinguisher's agent or model code (证书产品：手提式二氧化碳灭火器 on a 干粉 title, MFZ/ABC4 on an MFZ/ABC8 one)
+    if category != "portable_extinguisher":
+        return None
+    cert_specs, own_specs = parse_specs(value), parse_specs(title)
+    agents, own_agents = set(cert_specs.get("agents_stated") or ()), set(own_specs.get("agents_stated") or ())
+    compatible = [set(pair) for pair in (facts.get("extinguisher") or {}).get("agent_compatible") or ()]
+    if len(agents) == 1 and len(own_agents) == 1 and agents != own_agents and agents | own_agents not in compatible:
+        return "灭火剂", _AGENT_NAMES.get(next(iter(agents)), ""), _AGENT_NAMES.get(next(iter(own_agents)), "")
+    codes = {c["code"] for c in cert_specs.get("extinguisher_codes") or ()}
+    own_codes = {c["code"] for c in own_specs.get("extinguisher_codes") or ()}
+    if len(codes) == 1 and len(own_codes) == 1 and codes != own_codes:
+        return "型号", next(iter(codes)), next(iter(own_codes))
+    return None
+
+
+_AGENT_NAMES = {"dry_powder": "干粉", "co2": "二氧化碳", "water": "水基", "foam": "泡沫", "clean_agent": "洁净气体"}
 
 
 # the certificate's model and the goods' own, said apart (证书的产品型号是JTY-GD-3000，本款型号SD-18): read on normalised text

@@ -141,6 +141,10 @@ def expand_words(patterns: list[str], cfg: dict[str, Any]) -> list[str]:
     return [_FAMILY_RE.sub(one, p) for p in patterns]
 
 
+# what a certificate's product row states of the listing itself: its certificate numbers and cited standards
+_CERTIFICATE_ROW_KEYS = frozenset({"certificate_numbers", "standards", "standards_cited", "foreign_standards"})
+
+
 class RiskRules:
     """Rule-based reasons for one listing; knowledge comes from the data files."""
 
@@ -725,6 +729,11 @@ class RiskRules:
         """One field's phrase reasons, parsed specs and spec/certificate findings (no registry)."""
         phrases = self.phrase_reasons(text, source, category)
         field_specs = parse_specs(text, self.facts) if specs is None else specs
+        if specs is None and source.startswith("attributes.") \
+                and normalize(source.removeprefix("attributes.")).strip() in load_scope().product_keys:
+            # (session 38) a certificate's product row (证书产品：手提式二氧化碳灭火器) describes the certificate's goods, not these:
+            # only its numbers and the standards it cites are read (another product there is invalid_certificate's)
+            field_specs = {k: v for k, v in field_specs.items() if k in _CERTIFICATE_ROW_KEYS}
         if specs is None and source.startswith("attributes.") and not field_specs.get("certificate_numbers"):
             number = self._attribute_certificate(source, text)
             if number:
