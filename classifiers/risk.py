@@ -41,7 +41,8 @@ from .set_price import set_price_reason
 from .spec_yields import spec_yields
 from .specs import SPECS_PATH, Finding, LazySpecs, attribute_key, ccc_digits, check_certificates, load_facts, locate, \
     normalized, own_statements, parse_specs, today, validate_ccc_number, question_spans, taken_up, without_questions
-from .spec_checks import offers_range, spec_scalars, cross_field_mismatch, larger_size_rating, nothing_to_compare
+from .spec_checks import offers_range, one_field_mismatch, spec_scalars, cross_field_mismatch, larger_size_rating, \
+    nothing_to_compare
 from firewatch.core.text import normalize
 from .watchlist import Watchlist, normalize_name
 
@@ -739,6 +740,10 @@ class RiskRules:
             if number:
                 field_specs = {**field_specs, "certificate_numbers": [number]}
         found = check_specs(text, category, now, self.facts, field_specs)
+        if source != "title" and not any(f.code == "spec_mismatch" for f in found):
+            # (session 38) a description or a row naming two values of a product's one property (not the title: shops
+            # list the kinds they sell there)
+            found += one_field_mismatch(text, field_specs, category)
         found += check_certificates(text, now, self.facts, list(field_specs.get("certificate_numbers", [])))
         return phrases, field_specs, found, None  # scalars: computed when the cross-field check needs them
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .specs import MOUNTING_WORDS as _MOUNTING_WORDS, NOT_PER_MEASURE, Finding, clause_around, enforced_families, finding, load_facts, locate, mountings_said, normalized, \
-    parse_specs, self_check_hours, today, without_questions
+    own_statements, parse_specs, said_as_only, self_check_hours, today, without_questions
 from .spec_limits import limit_findings
 from .conductor_size import conductor_size_findings
 from .rated_minimums import edition_findings, minimum_findings
@@ -1717,6 +1717,8 @@ def _one_value_mismatch(family: str, a: set, b: set, first: str, other: str,
     if len(a) == len(b) or min(len(a), len(b)) != 1:
         return []
     single, many = (a, b) if len(a) == 1 else (b, a)
+    if many is a and first == "标题":
+        return []  # (session 38) a title naming two is a shop's list of the kinds it sells (单面 LED 双面 吊装)
     extra = many - single
     if not single <= many or len(extra) != 1:
         return []
@@ -1726,6 +1728,28 @@ def _one_value_mismatch(family: str, a: set, b: set, first: str, other: str,
     where_x, where_y = (first, f"“{other.strip()[:40]}”") if many is b else (f"“{other.strip()[:40]}”", first)
     return [Finding("spec_mismatch", f"{name}前后矛盾：{where_x}写 {_value_text(family, x)}，"
                     f"{where_y}又写 {_value_text(family, y)}", locate(other, _needle(family, said_other, other_specs)))]
+
+
+def one_field_mismatch(text: str, specs: dict[str, Any], category: str) -> list[Finding]:
+    """(session 38) spec_mismatch when one field -- the description or an attribute row, not the title, where shops list
+    the kinds they sell -- names two values of one word family of the category, for a `one_value` family (集中电源型出口灯，
+    灯体自带电池) or where one of them is said to be the only one (电池供电，仅支持AC220V). Two values listed together or offered
+    (单面、双面均有) name none (specs.word_values); a value that holds the other (钢木质 and 钢质) is no contradiction."""
+    words = specs.get("word_values") or {}
+    for family, values in words.items():
+        if len(values) < 2 or not _compared_in("words:" + family, category):
+            continue
+        (x, wx), (y, wy) = list(values.items())[:2]
+        if _one_includes(family, {x}, {y}):
+            continue
+        if not _one_value(family):
+            norm = own_statements(normalized(text))
+            if not (said_as_only(norm, wx) or said_as_only(norm, wy)):
+                continue
+        name = _word_family_facts().get(family, {}).get("name", family)
+        return [Finding("spec_mismatch", f"{name}前后矛盾：“{text.strip()[:40]}”既写 {_value_text('words:' + family, x)}，"
+                        f"又写 {_value_text('words:' + family, y)}", locate(text, wy))]
+    return []
 
 
 def _one_includes(family: str, a: set, b: set) -> bool:

@@ -1465,11 +1465,15 @@ def _coating_family(norm: str, text: str, facts: dict[str, Any], has, specs: dic
 _REQUEST_AFTER_RE = re.compile(r"[^，,。；;！!？?\n]{0,16}?请|[^，,。；;！!？?\n]{0,16}?[，,]\s*+(?:请|需要?请?|如需)?另(?:拍|购|外下单|行购买|链接)")
 # a word the buyer is sent to as another choice (醇类请选抗溶型, 需要请拍铝芯款, 建议选用双面的): other goods on offer
 # (session 36: 厨房建议安装感温的 in a smoke alarm's listing, advice naming goods for another place)
-_OTHER_CHOICE_BEFORE_RE = re.compile(r"(?:(?:请|建议|可以|可)(?:另|改)?(?:选|选择|选用|选购|购买|买|拍|下单)|建议(?:另|改)?(?:安装|装|使用|用|配置|配))\s*$")
+# (session 38) and the goods a buyer is told to use instead (缺氧环境请使用隔绝式, 请改用溶剂型): not "需配" (需配集中电源 says
+# what this lamp is)
+_OTHER_CHOICE_BEFORE_RE = re.compile(r"(?:(?:请|建议|可以|可)(?:另|改)?(?:选|选择|选用|选购|购买|买|拍|下单)|建议(?:另|改)?(?:安装|装|使用|用|配置|配)"
+                                     r"|(?:请|应)(?:另|改|换)?(?:使用|用|选用))\s*$")
 _WORD_NEGATION_RE = re.compile(r"(?:非|不|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?|老式|旧式|老款)?的?|是否|仿|(?:不适|不可|不能|不宜|禁止|严禁)用于?|(?:不能|不可|无法|不宜)(?:扑灭|扑救|扑|灭)|(?:不能|不可)(?:当作?|作为|代替)|不适合|不适于|不建议|替代|代替|告别|拒绝|不支持)\s*$")
 
 
-# another choice the shop also has, right before a `one_value` family's word (也有自带电源型的, 还有溶剂型, 另外可做水性)
+# another choice the shop also has, right before a family's word (也有自带电源型的, 还有溶剂型, 另外可做水性; session 38: any
+# family's, 也有推车式的 in a hand-held unit's listing)
 _ALSO_OFFERED_BEFORE_RE = re.compile(r"(?:也有|还有|另有|另外有|另外还有|也可以?做|还可以?做|另外可以?做|也能做|也可以?选|也可以?定)\s*$")
 
 
@@ -1522,7 +1526,9 @@ def _word_families(facts: dict[str, Any]) -> tuple:
     cached = _WORD_TABLES.get(id(cfg))
     if cached is None or cached[0] is not cfg:
         read = enforced_families(cfg)
-        fams = tuple((name, tuple((v, tuple(ws)) for v, ws in f.get("groups", {}).items()), tuple(f.get("skip_words", [])),
+        # (session 38) `other_words`: words holding a value's word that name something else (双面胶), read as no value
+        fams = tuple((name, tuple((v, tuple(ws)) for v, ws in f.get("groups", {}).items())
+                      + (((None, tuple(f["other_words"])),) if f.get("other_words") else ()), tuple(f.get("skip_words", [])),
                       tuple(f.get("both_words", [])), tuple(str(w) for w in f.get("apart_words") or ()),
                       bool(f.get("one_value")))
                      for name, f in read.items())
@@ -1531,14 +1537,17 @@ def _word_families(facts: dict[str, Any]) -> tuple:
     return cached[1]
 
 
-def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
+def word_values(norm: str, facts: dict[str, Any], raw: str | None = None) -> dict[str, dict[str, str]]:
     """{family: {value: the word that said it}} for the word families a normalised text names, each word
     read once (the longest first: 铜包铝 is not also 铝), none denied or compared (非钢质, 不带测温); a
-    family whose skip words the text holds (a part: 门框, 导轨) or whose both-words it holds (组合式) says nothing."""
+    family whose skip words the text holds (a part: 门框, 导轨) or whose both-words it holds (组合式) says nothing.
+    `raw`: the normalised text before its asides and comparisons were blanked, where two values of a `one_value` family
+    may still be named as options or as kinds told apart (集中电源型和自带电源型的区别：…)."""
     words, skips, boths, firsts, first_chars, any_named, apart, ones = _word_families(facts)
     if any_named is not None and any_named.search(norm) is None:
         return {}  # most texts name none of the words (nor a noun of noun_values), which one scan tells
     out: dict[str, dict[str, str]] = {}
+    offered: set[tuple[str, str]] = set()
     # the spans read so far, by start (a span overlapping [at, end) starts less than the longest word before it:
     # a constant number of starts to look at, not every span again, on a text repeating a word thousands of times)
     taken: dict[int, list[int]] = {}
@@ -1575,16 +1584,73 @@ def word_values(norm: str, facts: dict[str, Any]) -> dict[str, dict[str, str]]:
                 continue  # advice or a request about such goods (管网式系统请由…施工, 醇类请选抗溶型)
             if family in apart and norm[end:end + 1 + apart[family][1]].lstrip().startswith(apart[family][0]):
                 continue  # a part sold apart (互感器另购): not in the goods
-            if family in ones and _ALSO_OFFERED_BEFORE_RE.search(norm, max(0, at - 6), at):
-                continue  # (heldout20, opened) another choice the shop also sells (也有自带电源型的): not these goods' value
+            if value is None:
+                continue  # (session 38) a word holding a value's word that names something else (双面胶, 锂离子, 室外气温)
+            if _ALSO_OFFERED_BEFORE_RE.search(norm, max(0, at - 6), at):
+                # (heldout20, opened) another choice the shop also sells (也有自带电源型的): not these goods' value, nor the
+                # same value said again after it (也有双面的，吊装用双面)
+                offered.add((family, value))
+                continue
             out.setdefault(family, {}).setdefault(value, w)
     for family, value, w in _noun_values(norm, facts):
         if family not in out or value not in out[family]:
             out.setdefault(family, {}).setdefault(value, w)
+    for family, value in offered:
+        if value in out.get(family, {}):
+            del out[family][value]
+            if not out[family]:
+                del out[family]
     for family in list(out):
         if any(s in norm for s in skips.get(family, ())) or any(b in norm for b in boths.get(family, ())):
             del out[family]
+        elif family in ones and len(out[family]) > 1 and (named_as_options(norm, out[family].values()) or (
+                raw is not None and named_as_options(raw, out[family].values()))):
+            del out[family]  # (session 38) two values listed together or offered (单面、双面均有): no one product's value
     return out
+
+
+# (session 38) two values of one quantity a text names as a list or as options, not as one product's two values: side by
+# side with at most a connector between them (单面 双面, 单面、双面, 水性/溶剂型, 隔热型非隔热型), or in a sentence offering
+# them (都有, 均可定做, 两种, 可选), telling kinds apart (区别, 分为) or selling a set of several (套装, 各一)
+_LIST_JOIN_RE = re.compile(r"[型式款的]?[\s/、和或及与跟+＋|]{0,2}")
+_OPTIONS_CUE_RE = re.compile(r"可选|任选|自选|可定制|可定做|均可|都可以|都有|均有|两种|两款|两类|多种|多款|齐全|分为|区别|不同|套装|套餐|混装|各[一\d]")
+_SENTENCE_END = "。!！?？;；\n"
+
+
+def named_as_options(norm: str, words) -> bool:
+    """Whether a normalised text names two of a family's words (the first of each value it names: `words`) side by side
+    with at most a connector between them (单面、双面), or in a sentence that offers them or tells kinds apart (都有, 区别)."""
+    words = [w for w in words if w]
+    for w in words:
+        at = norm.find(w)
+        if at < 0:
+            continue
+        end = at + len(w)
+        join = _LIST_JOIN_RE.match(norm, end)
+        if any(norm.startswith(o, join.end()) for o in words if o != w):
+            return True  # (a bounded join: no scan of the text)
+        start = max(norm.rfind(c, 0, at) for c in _SENTENCE_END) + 1
+        stop = min((i for i in (norm.find(c, end) for c in _SENTENCE_END) if i >= 0), default=len(norm))
+        if _OPTIONS_CUE_RE.search(norm, start, stop):
+            return True
+    return False
+
+
+# (session 38) a value said to be the only one (仅支持AC220V, 只感温, 纯电池): a text naming another value of the family beside
+# it contradicts itself even where the family's products may be two (an alarm on mains with a backup battery); 不仅 / 不只
+# (not only) is no such word
+# (nor 只 as a count's measure word: 一只感温探头)
+_ONLY_BEFORE_RE = re.compile(r"(?<!不)(?:仅|(?<![一两二三四五六七八九十几\d])只|唯一)(?:支持|能|可|限|用|能用|可用|适用)?\s*$")
+
+
+def said_as_only(norm: str, word: str) -> bool:
+    """Whether `word` occurs in the normalised text right after a word saying it is the only one (仅支持, 只)."""
+    at = norm.find(word)
+    while at >= 0:
+        if _ONLY_BEFORE_RE.search(norm, max(0, at - 4), at):
+            return True
+        at = norm.find(word, at + 1)
+    return False
 
 
 _NOUN_VALUE_RES: dict[int, tuple[dict[str, Any], tuple]] = {}
@@ -1617,7 +1683,7 @@ def _noun_values(norm: str, facts: dict[str, Any]) -> list[tuple[str, str, str]]
 
 
 def _word_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    _put(specs, "word_values", word_values(norm, facts))
+    _put(specs, "word_values", word_values(norm, facts, normalized(text)))
 
 
 # temperature channels of an electrical-fire detector: 8路温度, 温度通道：2路, 测温4路

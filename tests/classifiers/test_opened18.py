@@ -69,7 +69,7 @@ def test_the_cylinder_material_family_sits_behind_its_switch():
     facts = copy.deepcopy(load_facts())
     assert facts["word_families"]["families"]["cylinder_material"]["enforce"] is True
     facts["word_families"]["families"]["cylinder_material"]["enforce"] = False
-    text = normalized("铝合金瓶 冷轧钢板")
+    text = normalized("铝合金瓶。冷轧钢板")
     assert "cylinder_material" in word_values(text, load_facts())
     assert "cylinder_material" not in word_values(text, facts)
 

@@ -83,6 +83,6 @@ def test_the_battery_swap_family_sits_behind_its_switch():
     facts = copy.deepcopy(load_facts())
     assert facts["word_families"]["families"]["alarm_battery_swap"]["enforce"] is True
     facts["word_families"]["families"]["alarm_battery_swap"]["enforce"] = False
-    text = normalized("可换电池 电池不可更换")
+    text = normalized("可换电池。电池不可更换")
     assert "alarm_battery_swap" in word_values(text, load_facts())
     assert "alarm_battery_swap" not in word_values(text, facts)

@@ -128,7 +128,7 @@ def test_a_family_switched_off_is_not_read():
     facts = copy.deepcopy(load_facts())
     facts["word_families"]["families"]["light_mode"]["enforce"] = False
     facts["word_families"]["families"]["light_class"]["enforce"] = False
-    text = normalized("持续型 A型灯具 灯具类型 B型")
+    text = normalized("持续型。A型灯具。灯具类型 B型")
     assert {"light_mode", "light_class"} <= set(word_values(text, load_facts()))
     assert not {"light_mode", "light_class"} & set(word_values(text, facts))
 

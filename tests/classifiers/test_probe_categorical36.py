@@ -136,7 +136,7 @@ def test_unverified_families_sit_behind_their_switch(family):
     facts = copy.deepcopy(load_facts())
     assert facts["word_families"]["families"][family]["enforce"] is True
     facts["word_families"]["families"][family]["enforce"] = False
-    text = normalized("超薄型 非膨胀型 钢结构防火涂料 饰面型 左向 右向 单级 多级 固定式 便携式 催化燃烧 半导体")
+    text = normalized("超薄型。非膨胀型 钢结构防火涂料 饰面型 左向 右向 单级 多级 固定式 便携式 催化燃烧 半导体")
     assert family in word_values(text, load_facts())
     assert family not in word_values(text, facts)
 
