@@ -1469,8 +1469,10 @@ _OTHER_CHOICE_BEFORE_RE = re.compile(r"(?:(?:请|建议|可以|可)(?:另|改)?(
 _WORD_NEGATION_RE = re.compile(r"(?:非|不|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?|老式|旧式|老款)?的?|是否|仿|(?:不适|不可|不能|不宜|禁止|严禁)用于?|(?:不能|不可|无法|不宜)(?:扑灭|扑救|扑|灭)|(?:不能|不可)(?:当作?|作为|代替)|不适合|不适于|不建议|替代|代替|告别|拒绝|不支持)\s*$")
 
 
-# another choice the shop also has, right before a `one_value` family's word (也有自带电源型的, 还有溶剂型, 另外可做水性)
-_ALSO_OFFERED_BEFORE_RE = re.compile(r"(?:也有|还有|另有|另外有|另外还有|也可以?做|还可以?做|另外可以?做|也能做|也可以?选|也可以?定)\s*$")
+# another choice the shop also has, right before a `one_value` family's word (也有自带电源型的, 还有溶剂型, 另外可做水性;
+# review 38: 我们也做集中电源型), or other goods a system takes besides these (另可接入自带电源型灯具, 系统兼容自带电源型灯具)
+_ALSO_OFFERED_BEFORE_RE = re.compile(r"(?:也有|还有|另有|另外有|另外还有|也可以?做|还可以?做|另外可以?做|也能做|也可以?选|也可以?定"
+                                     r"|也做|还做|也卖|还卖|可接入|可以接入|可接|兼容)\s*$")
 
 
 # a size or a count right before a family's word (9v碳性, 5号碱性, 2节锂): passed over when looking for a denial
