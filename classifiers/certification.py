@@ -37,8 +37,18 @@ from firewatch.core.text import normalize
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError
-from .specs import (Finding, ccc_digits, enforced_families, load_facts, locate, normalized, parse_specs, today,
-                    without_questions, word_values)
+from .specs import (
+    Finding,
+    ccc_digits,
+    enforced_families,
+    load_facts,
+    locate,
+    normalized,
+    parse_specs,
+    today,
+    without_questions,
+    word_values,
+)
 
 DATA_DIR = Path(__file__).parent / "data"
 SCOPE_PATH = DATA_DIR / "ccc_scope.yaml"
@@ -550,9 +560,15 @@ def model_findings(fields: Iterable[tuple[str, str]], scope: Scope | None = None
 
 # (session 38) the goods' own model row (型号：MFZ/ABC8, 规格型号 JTY-GD-SD18), and a certificate's model said in prose
 # or in a row of its own (证书上的型号是MFZ/ABC4, 3C证书型号：MFZ/ABC4), not in a buyer's question
-_MODEL_KEYS = frozenset({"型号", "规格型号", "产品型号", "商品型号"})
+_MODEL_KEYS = frozenset({"型号", "规格型号", "型号规格", "产品型号", "商品型号"})
 _CODE_RE = re.compile(r"[a-z][a-z0-9\-/]{2,19}")
 _CERT_ONLY_MODEL_RE = re.compile(r"(?:证书|认证)[^，,。；;！!？?]{0,8}?型号(?:是|为|[:：])?\s*+([a-z][a-z0-9\-/]{2,19})")
+# (review 38) a part of a kit named between the certificate and its model (配套的3C认证电磁阀型号是DN15): the part's model
+_PART_BETWEEN_RE = re.compile(r"电磁阀|机械手|阀门|适配器|电源|电池|控制器|配件|箱")
+# (review 38) a range of models (MFZ/ABC1-8, MFZ/ABC1~MFZ/ABC8, MFZ/ABC1至ABC8): the goods' model judged against it
+_RANGE_IN_CODE_RE = re.compile(r"(.*?[a-z])(\d{1,3})-(\d{1,3})")
+_RANGE_AFTER_RE = re.compile(r"\s*(?:~|～|至|到|—)\s*(?:[a-z][a-z\-/]{0,12})?(\d{1,3})(?![\d.])")
+_LIST_RUN_RE = re.compile(r"(?:\s*(?:、|,|/|和|及|与|以及)\s*[a-z][a-z0-9\-/]{0,19})*")
 
 
 def _model_row_findings(fields: list[tuple[str, str]]) -> list[tuple[str, Finding]]:
@@ -573,11 +589,38 @@ def _model_row_findings(fields: list[tuple[str, str]]) -> list[tuple[str, Findin
         norm = without_questions(normalized(text))
         m = _CERT_ONLY_MODEL_RE.search(norm)
         rest = m and _CODE_REST.match(norm, m.end())
-        if m and not _same_model(m.group(1) + (rest.group() if rest else ""), own.group()):
+        if m and not _same_model(m.group(1) + (rest.group() if rest else ""), own.group()) \
+                and not _covers(norm, m, own.group()):
             return [(source, Finding("invalid_certificate",
                                      f"所称证书的产品型号（{text[m.start(1):m.end(1)]}）与本商品的型号（{own_text[:20]}）"
                                      "不同：证书只覆盖其所列型号", m.span(1)))]
     return []
+
+
+def _covers(norm: str, m: re.Match, own: str) -> bool:
+    """(review 38) Whether the certificate's model `m` names the goods' model `own` after all: a part's model named between
+    (配套的3C认证电磁阀型号是DN15), a list or series of models holding the goods' model (证书型号：MFZ/ABC1、MFZ/ABC4…;
+    JTY-GD-H388/H388A系列; not a clause after it, 证书型号是MFZ/ABC4，本店卖的是MFZ/ABC8), or a range holding its number
+    (MFZ/ABC1-8, MFZ/ABC1~MFZ/ABC8)."""
+    if _PART_BETWEEN_RE.search(norm, m.start(), m.start(1)):
+        return True
+    listed = _CODE_MARKS.sub("", norm[m.start(1):_LIST_RUN_RE.match(norm, m.end(1)).end()])
+    if re.search(re.escape(_CODE_MARKS.sub("", own)) + r"(?!\d)", listed):
+        return True
+    code = m.group(1)
+    ranged = _RANGE_IN_CODE_RE.fullmatch(code)
+    after = None if ranged else _RANGE_AFTER_RE.match(norm, m.end(1))
+    if ranged:
+        prefix, low, high = ranged.group(1), int(ranged.group(2)), int(ranged.group(3))
+    elif after:
+        lead = re.fullmatch(r"(.*?)(\d{1,3})", code)
+        if lead is None:
+            return False
+        prefix, low, high = lead.group(1), int(lead.group(2)), int(after.group(1))
+    else:
+        return False
+    mine = re.fullmatch(r"(.*?)(\d{1,3})", _CODE_MARKS.sub("", own))
+    return mine is not None and _same_model(_CODE_MARKS.sub("", prefix), mine.group(1)) and low <= int(mine.group(2)) <= high
 
 
 def voluntary_numbers(fields: Iterable[tuple[str, str]], numbers: Iterable[tuple[str, str]], category: str,

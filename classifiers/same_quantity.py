@@ -230,6 +230,8 @@ _OF_NOUN = re.compile(r"^的(?:长效|超长|持久|长寿)?")
 # (session 38) and 将近, 足有, 有 (答：将近五斤, 粉有五斤多点)
 _REPLY_FILLER = re.compile(r"(?:满电|正常用|正常使用|正常|一般|平时|实际|实际上|大概|大约|约|差不多|将近|接近|基本上?|能用|可以用|能|可以|用|"
                            r"就|是|足有|有){1,6}$")
+# (review 38) a time within which goods are exchanged or repaired (三年内免费换新, 一年内坏了包换): a warranty's
+_WARRANTY_AFTER = re.compile(r"\s*内[^，,。；;！!？?]{0,4}?(?:免费|包|保|可)(?:换|退|修)")
 # a concentration reached before a gas detector's value (浓度到达25%LEL时报警) and the words of "when" after it
 _REACHED_BEFORE = re.compile(r"(?:达到|到达|到)\s*$")
 _WHEN_AFTER = re.compile(r"^(?:时|的时候)?(?:就|即|会|则|便)?(?:会)?")
@@ -591,8 +593,10 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
                 return None  # 答：一瓶六斤粉，两瓶十二斤: the second figure is the two units' total
             if not prep["bare_verbs"].search(phrase):
                 phrase = _REPLY_FILLER.sub("", phrase)  # 答：满电大概三十分钟: a hedge or a usual condition only
-        if question is not None and prep["reply_skip"].search(question) and not prep["reply_keep"].search(question):
-            return None  # 问：多久发货？答：24小时: a reply of the sale, not of the goods
+        if question is not None and prep["reply_skip"].search(question) and (
+                not prep["reply_keep"].search(question) or _WARRANTY_AFTER.match(after)):
+            return None  # 问：多久发货？答：24小时: a reply of the sale, not of the goods; nor (review 38) a warranty's time
+            # answering a question also about the goods' life (问：电池能用几年？坏了怎么换？答：三年内免费换新)
         if kind == "mass" and _GROSS_WHOLE.search(phrase):
             return None  # 整瓶六公斤: the whole bottle's weight, not the fill
         lasting = prep["bare_verbs"].search(phrase) if phrase else None

@@ -1473,8 +1473,10 @@ _WORD_NEGATION_RE = re.compile(r"(?:非|不|不是|不带|不含|无需|无须|�
 
 
 # another choice the shop also has, right before a family's word (也有自带电源型的, 还有溶剂型, 另外可做水性; session 38: any
-# family's, 也有推车式的 in a hand-held unit's listing)
-_ALSO_OFFERED_BEFORE_RE = re.compile(r"(?:也有|还有|另有|另外有|另外还有|也可以?做|还可以?做|另外可以?做|也能做|也可以?选|也可以?定)\s*$")
+# family's, 也有推车式的 in a hand-held unit's listing; review 38: 我们也做集中电源型), or other goods a system takes besides
+# these (另可接入自带电源型灯具, 系统兼容自带电源型灯具)
+_ALSO_OFFERED_BEFORE_RE = re.compile(r"(?:也有|还有|另有|另外有|另外还有|也可以?做|还可以?做|另外可以?做|也能做|也可以?选|也可以?定"
+                                     r"|也做|还做|也卖|还卖|可接入|可以接入|可接|兼容)\s*$")
 
 
 # a size or a count right before a family's word (9v碳性, 5号碱性, 2节锂): passed over when looking for a denial

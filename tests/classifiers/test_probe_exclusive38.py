@@ -21,8 +21,9 @@ import time
 import pytest
 
 from classifiers.specs import load_facts, normalized, said_as_only, word_values
-from tests.classifiers.test_spec_contradictions import mismatch  # the listing's spec_mismatch reason, or None
-
+from tests.classifiers.test_spec_contradictions import (
+    mismatch,  # the listing's spec_mismatch reason, or None
+)
 
 FLAGGED = [
     ("emergency_light", "消防应急标志灯 安全出口 LED", {}, "集中电源型出口灯，灯体自带电池，断电自动亮。"),

@@ -27,7 +27,9 @@ import pytest
 
 from classifiers.numerals import arabic_before
 from classifiers.same_quantity import _UNIT_FOLLOW_RE, _quantity_norm
-from tests.classifiers.test_spec_contradictions import mismatch  # the listing's spec_mismatch reason, or None
+from tests.classifiers.test_spec_contradictions import (
+    mismatch,  # the listing's spec_mismatch reason, or None
+)
 
 FLAGGED = [
     ("escape_respirator", "消防自救呼吸器 防毒面具", {"防护时间": "30min"}, "问：这个能用多久？答：二十来分钟吧"),
