@@ -80,15 +80,17 @@ def _context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> str
 
 def _field_span(source: str, span: tuple[int, int] | None) -> tuple[int | None, int | None]:
     """A span in the text a rule read as offsets in the field's own text: the rules read an
-    attribute as "K V" (`RiskRules.fields`), its field text is V; a match inside K has no span."""
+    attribute as "K V" (`RiskRules.fields`), its field text is V; a match inside K has no span, one taking in K's
+    noun and V's word (导体材质 铝, 绝缘材料 聚氯乙烯) the part in V."""
     if span is None:
         return None, None
     start, end = span
     if source.startswith("attributes."):
         shift = len(source) - len("attributes.") + 1
         start, end = start - shift, end - shift
-        if start < 0:
+        if end <= 0:
             return None, None
+        start = max(start, 0)
     return start, end
 
 

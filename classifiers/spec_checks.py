@@ -1652,12 +1652,25 @@ def _within_fill(a: set, b: set, codes: list[dict[str, Any]] = ()) -> bool:
 _DOOR_CODE_MATERIAL = (("GMFM", "steel_wood"), ("GFM", "steel"), ("MFM", "wood"))
 
 
+@functools.lru_cache(maxsize=1)
+def _wheeled_from() -> float:
+    """The least size of wheeled units (specs.yaml extinguisher.nominal_sizes.wheeled_from; 0 with its switch off)."""
+    sizes = (load_facts().get("extinguisher") or {}).get("nominal_sizes") or {}
+    return float(sizes.get("wheeled_from") or 0) if sizes.get("enforce") else 0.0
+
+
 def _coded_words(family: str, specs: dict[str, Any]) -> set:
     """The value a model code states for a word family: MFTZ wheeled (GB 4351, T = 推车); GFM steel,
     MFM wood, GMFM steel-wood (GB 12955); GB 14907 N/W place and S/R base; MFZ/BC4 BC powder; FFB composite,
     DFB monolithic fire glass (GB 15763.1)."""
     if family == "extinguisher_structure":
-        return {"wheeled"} if any(c.get("wheeled") for c in specs.get("extinguisher_codes") or []) else set()
+        codes = specs.get("extinguisher_codes") or []
+        if any(c.get("wheeled") for c in codes):
+            return {"wheeled"}
+        # (session 38) a code without the T of a hand-held size (MFZ/ABC4, MT3) is a hand-held unit; a size of wheeled
+        # units (MFZ/ABC35, the series' wheeled_from) states neither
+        below = _wheeled_from()
+        return {"handheld"} if codes and below and all(c.get("amount") and c["amount"] < below for c in codes) else set()
     if family == "door_material":
         return {next(v for p, v in _DOOR_CODE_MATERIAL if c.startswith(p)) for c in specs.get("door_codes") or []
                 if c.startswith(("GMFM", "GFM", "MFM"))}
@@ -1867,8 +1880,9 @@ def _needle(family: str, value: Any, specs: dict[str, Any]) -> str:
             return word
         if family == "words:door_material":
             return next((c for c in specs.get("door_codes") or [] if _coded_words(family, {"door_codes": [c]}) == {value}), "")
-        if family == "words:extinguisher_structure":
-            return next((c["code"] for c in specs.get("extinguisher_codes") or [] if c.get("wheeled")), "")
+        if family == "words:extinguisher_structure":  # the wheeled code (MFTZ/ABC35) or the hand-held one (MFZ/ABC4)
+            return next((c["code"] for c in specs.get("extinguisher_codes") or []
+                         if bool(c.get("wheeled")) == (value == "wheeled")), "")
         if family[6:] in _coded_values():
             return next((code for code, v in _code_values(family[6:], specs) if v == value), str(value))
         return str(value)

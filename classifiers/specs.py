@@ -297,6 +297,7 @@ _HEAD_RE = re.compile(r"扬程\s*[:：]?\s*(\d{1,3}(?:\.\d)?)\s*(?:m|米)")
 _FOAM_CODE_RE = re.compile(r"(?<![a-z])(ar/afff|afff/ar|s/ar|afff|fffp|fp|ar)(?![a-z])")
 _GAS_CODE_RE = re.compile(r"(?<![a-z])(gqq|xqq|qmq|wqq)[a-z]?\s*(\d{2,3})(?:\s*/\s*(\d(?:\.\d{1,2})?))?")
 _MIX_RE = re.compile(r"([136](?<![\d.][136]))\s*%\s*(?:型|混合比|配比)?")
+_MIX_WORDS_RE = re.compile(r"百分之([一三六])(?![十百千点零一二两三四五六七八九])")
 _PRESSURE_RE = re.compile(r"(\d(?:\.\d{1,2})?)\s*mpa(?![a-z])")
 # a pressure in 公斤 as the trade says it (16公斤压力, 工作压力：10公斤, 8公斤的水压): kgf/cm², read as 0.1 MPa each; a burst or
 # test pressure (爆破压力 40公斤) is no working pressure
@@ -492,6 +493,8 @@ def _weights(norm: str) -> list[float]:
         if _DIFFERENCE_BEFORE_RE.search(norm, max(0, m.start() - 4), m.start()) \
                 or _OTHER_SHOP_RE.search(norm, _clause_start(norm, m.start()), m.start()):
             continue
+        if _FITS_AFTER_RE.match(norm, m.end()) and _FITS_BEFORE_RE.search(norm, max(0, m.start() - 10), m.start()):
+            continue
         out.append(float(m.group(1)) * (0.5 if m.group(2) == "斤" else 1.0))
     return out
 
@@ -499,6 +502,10 @@ def _weights(norm: str) -> list[float]:
 # (heldout18, opened) a mass right after 多 or 少 (比别家多一公斤, 少了半斤; not the bounds 至少, 最多, 不少于) is a
 # difference, and one in a clause naming another shop's goods (别家只有4公斤) is theirs: neither is these goods' mass
 _DIFFERENCE_BEFORE_RE = re.compile(r"(?<![至最不])(?:多|少)(?:了|出来?)?\s*+$")
+# (session 38) the units an accessory fits (支架适用1-8kg灭火器, 箱子可放两具4公斤灭火器): a mass before 灭火器 in a clause saying
+# what fits, not the goods' own fill
+_FITS_BEFORE_RE = re.compile(r"(?:适用|适合|适配|可放|可装|能放|能装|通用|兼容)[^，,。;；!！?？]{0,8}$")
+_FITS_AFTER_RE = re.compile(r"\s*+(?:的\s*+)?(?:干粉|水基|二氧化碳)?灭火器")
 _OTHER_SHOP_RE = re.compile(r"(?:别家|别人家|人家的|市面上|同行|其他家|其它家)(?:(?!我们|我家|本店|咱)[^，,。;；!！?？\d]){0,6}$")
 
 
@@ -684,7 +691,10 @@ def without_questions(text: str, keep_affirmed: bool = False) -> str:
 # add-on or a choice of service) state no other variant of the product.
 _CLAUSE_CHARS = r"[^\s，,。；;！!？?\n]"
 _OTHER_VARIANTS_RE = re.compile(
-    r"(?:另有|另售|(?:店内|本店|店里)?(?:还有|也有)(?=[^，,。；;！!？?\n]{0,12}?(?:款|规格|型号|尺寸|可选))"
+    # (session 38) the shop's own 还有 / 也有 (本店也有ZB-YJV, 店内还有XBD8.0/30) always names other goods; a bare one names
+    # them before a variant's word or a clause ending on 的 (也有8-65-25和DN50的，另拍)
+    r"(?:另有|另售|(?:店内|本店|店里|我们|我家|咱家)(?:还有|也有)"
+    r"|(?:还有|也有)(?=[^，,。；;！!？?\n]{0,20}?(?:款|规格|型号|尺寸|可选|的(?=[，,。；;！!？?\n]|$)))"
     r"|其[他它](?:规格|尺寸|长度|型号|款式|款)|可选(?:规格|尺寸|型号|长度|款式))[\s:：]*" + _CLAUSE_CHARS + r"*"
     # a bare 可选 only before the word it joins (可选20米; 57℃/68℃可选 ZSTZ15: the code after the space is the product's)
     r"|可选(?![配择购装])[:：]?" + _CLAUSE_CHARS + r"*"
@@ -694,7 +704,7 @@ _OTHER_VARIANTS_RE = re.compile(
 # (session 34) a clause ending on another variant on offer (2公斤的也有哦, 两公斤的要另拍): blanked from the clause's start,
 # at most 40 characters back (`_blank_variants_at_clause_end`); a clause that is only a request (，请另拍) names no
 # variant and is left for the word before it to read
-_VARIANT_AT_END_RE = re.compile(r"(?:也有|还有|另拍|另外拍)(?=[哦呢的哈啊呀]{0,3}(?:[，,。；;！!？?\n]|$))")
+_VARIANT_AT_END_RE = re.compile(r"(?:也有|还有|另拍|另外拍|另有售|另售|另购)(?=[哦呢的哈啊呀]{0,3}(?:[，,。；;！!？?\n]|$))")
 _CLAUSE_STOP_RE = re.compile(r"[\s，,。；;！!？?\n]")
 
 
@@ -702,7 +712,12 @@ _CLAUSE_STOP_RE = re.compile(r"[\s，,。；;！!？?\n]")
 # 答：五芯的是3x4+2x2.5，另拍; 问：有甲级的吗？答：甲级要定做): both speak of a variant this listing does not sell
 _OTHER_LISTING_REPLY_RE = re.compile(
     r"问\s*[:：][^\n问]{0,40}?(?:答|回复|客服)\s*[:：][^\n问]{0,40}?"
-    r"(?:另拍|另外拍|另一款|另款|另一个链接|其他链接|别的链接|单独拍|(?:要|需|需要|得|可以)(?:定做|定制))[^\n问，,。;；!！]*")
+    r"(?:另拍|另外拍|另一款|另款|另一个链接|其他链接|别的链接|单独拍|(?:要|需|需要|得|可以)(?:定做|定制))[^\n问，,。;；!！]*"
+    # (session 38) or, in the reply's first clause, prices it against this one (问：乙级的多少钱？答：乙级便宜两百; 答：甲级的
+    # 要补差价); 答：乙级，不贵 says the class first
+    r"|问\s*[:：][^\n问]{0,40}?(?:答|回复|客服)\s*[:：][^\n问，,。;；!！]{0,20}?"
+    r"(?:便宜|贵(?![重州阳])|差价|补差|加价|加钱)[^\n问，,。;；!！]*")
+_OTHER_LISTING_GATE = ("另", "定", "链接", "单独", "便宜", "贵", "差", "加价", "加钱")
 
 
 # Another product named in a comparison (比干粉灭火器MFZ/ABC4更干净, 比普通8-65-20水带还耐压, 比乙级多零点二个钟): from
@@ -724,7 +739,10 @@ _COMPARISON_QUESTION_RE = re.compile(r"问\s*[:：][^\n问答]{0,60}?(?:区别|�
 
 # other goods offered beside the listing's (建议搭配20米水带一起使用, 加购2kg车载款): from the cue to its clause's or its
 # title word's end (a space ends one), the listing's own values before the cue kept (消防水带 25米 搭配…)
-_CROSS_SELL_TAIL_CUES = r"搭配|一起购买|一起买|加购|凑单|为您推荐|推荐购买"
+# (session 38) and an accessory's or a part's own (配套灭火器箱可装两具MFZ/ABC8, 另附DN50转换头): 配套 before the hose a
+# coupling fits (配套65水带) is the coupling's own bore and stays
+_CROSS_SELL_TAIL_CUES = (r"搭配|一起购买|一起买|加购|凑单|为您推荐|推荐购买|另附|附送|赠送"
+                         r"|配套(?!\s*(?:使用|于)?\s*(?:dn)?\s*\d{2,3}\s*(?:mm|毫米)?\s*的?\s*(?:水带|口径))")
 _CROSS_SELL_TAIL_CUE_RE = re.compile(_CROSS_SELL_TAIL_CUES)
 _CROSS_SELL_TAIL_RE = re.compile(r"(?:" + _CROSS_SELL_TAIL_CUES + r")[^\s，,。；;！!？?\n]*")
 
@@ -756,12 +774,45 @@ def without_other_variants(norm: str) -> str:
     among them), and of another product it is compared with, blanked (same length, so spans hold)."""
     if "比" in norm:
         norm = _COMPARED_RE.sub(lambda m: " " * len(m.group(0)), norm)
-    if "问" in norm and ("另" in norm or "定" in norm or "链接" in norm or "单独" in norm):
+    if "问" in norm and any(w in norm for w in _OTHER_LISTING_GATE):
         norm = _OTHER_LISTING_REPLY_RE.sub(lambda m: " " * len(m.group(0)), norm)
     if "有" not in norm and "售" not in norm and "其" not in norm and "可选" not in norm and "另拍" not in norm:
         return norm
-    norm = _OTHER_VARIANTS_RE.sub(lambda m: " " * len(m.group(0)), norm)
+    norm = _blank_other_variants(norm)
     return _blank_variants_at_clause_end(norm) if ("有" in norm or "另" in norm) else norm
+
+
+# (session 38) a sentence that opens on another variant (另有TZL20款，防护20分钟。 本店也有93℃绿色的，另拍。) speaks of it to its
+# end: its later clauses are blanked too, at most `_VARIANT_SENTENCE_REACH` characters on
+_SENTENCE_STOP_RE = re.compile(r"[。；;！!？?\n]")
+_VARIANT_SENTENCE_REACH = 60
+
+
+def _blank_other_variants(norm: str) -> str:
+    """`norm` with each `_OTHER_VARIANTS_RE` match blanked, and the rest of its sentence where the match opens one and
+    a comma follows it (另有TZL20款，防护20分钟); the length kept."""
+    spans = []
+    for m in _OTHER_VARIANTS_RE.finditer(norm):
+        lo, hi = m.span()
+        end = hi
+        if norm[hi:hi + 1] in ("，", ","):
+            start = lo
+            while start > 0 and norm[start - 1] in " \t":
+                start -= 1
+            if start == 0 or norm[start - 1] in "。；;！!？?\n：:】]":
+                stop = _SENTENCE_STOP_RE.search(norm, hi, hi + _VARIANT_SENTENCE_REACH)
+                end = stop.start() if stop else min(len(norm), hi + _VARIANT_SENTENCE_REACH)
+        spans.append((lo, end))
+    if not spans:
+        return norm
+    parts, at = [], 0
+    for lo, hi in spans:
+        lo = max(lo, at)
+        if hi > lo:
+            parts += [norm[at:lo], " " * (hi - lo)]
+            at = hi
+    parts.append(norm[at:])
+    return "".join(parts)
 
 
 def _blank_variants_at_clause_end(norm: str) -> str:
@@ -1197,12 +1248,12 @@ def _pump_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[s
                        "flow_lps": float(m.group(2))} for m in _XBD_RE.finditer(norm)])
 
 
-_FLOW_RE = re.compile(r"(?<![\d.\-~～])(\d{1,3}(?:\.\d{1,2})?)\s*(?:l/s|升/秒)")
+_FLOW_RE = re.compile(r"(?<![\d.\-~～])(\d{1,3}(?:\.\d{1,2})?)\s*(?:l/s|升/秒|升每秒)")
 _POWER_RE = re.compile(r"(\d(?<![\d.]\d)\d{0,2}(?:\.\d{1,2})?)\s*(?:kw|千瓦)(?![a-z])")
 
 
 def _flow_power_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict[str, Any]) -> None:
-    if has("l/s") or has("升/秒"):
+    if has("l/s") or has("升/秒") or has("升每秒"):
         _put(specs, "flows_lps", sorted({float(v) for v in _FLOW_RE.findall(norm)}))
     if has("kw") or has("千瓦"):
         _put(specs, "powers_kw", sorted({float(v) for v in _POWER_RE.findall(norm)}))
@@ -1273,8 +1324,10 @@ def _foam_gas_family(norm: str, text: str, facts: dict[str, Any], has, specs: di
     if has("瓶") or has("柜"):
         m = _CYLINDER_WORD_RE.search(norm) or _CYLINDER_COUNT_RE.search(norm)
         _put(specs, "cylinder_count", _CN_COUNTS.get(m.group(1), 0) or int(m.group(1)) if m else 0)
-    if has("%"):
-        _put(specs, "mix_ratio_pct", sorted({int(v) for v in _MIX_RE.findall(norm)}))
+    if has("%") or has("百分之"):
+        # (session 38) a ratio in words (答：百分之六) as in digits
+        _put(specs, "mix_ratio_pct", sorted({int(v) for v in _MIX_RE.findall(norm)}
+                                            | {_CN_DIGIT[v] for v in _MIX_WORDS_RE.findall(norm)}))
     if has("mpa") or has("公斤"):
         _put(specs, "pressures_mpa", [float(v) for v in _PRESSURE_RE.findall(norm)] + [v for _, v in kgf_pressures(norm)])
         _put(specs, "working_pressures_mpa", _working_pressures(norm))
@@ -1673,7 +1726,8 @@ def _noun_values(norm: str, facts: dict[str, Any]) -> list[tuple[str, str, str]]
             for value, words in (nv.get("values") or {}).items():
                 if nouns and words:
                     built.append((name, value, re.compile(
-                        "(?:" + "|".join(map(re.escape, nouns)) + r")\s*+[:：为是]?\s*+(" +
+                        # (session 38) or said with a verb (绝缘层采用聚氯乙烯, 导体选用铜)
+                        "(?:" + "|".join(map(re.escape, nouns)) + r")\s*+(?:[:：为是]|采用|选用|使用)?\s*+(" +
                         "|".join(re.escape(normalize(w)) for w in words) + r")(?:的(?:亲|哦|呢|哈|啊|呀|喔)?)?(?![\u4e00-\u9fff])")))
         cached = _NOUN_VALUE_RES[id(cfg)] = (cfg, tuple(built))
     out = []
@@ -1775,7 +1829,9 @@ _MASS_OTHER_RE = re.compile(r"比|箱|盒|包装|快递|物流|发货|运费|邮
                             r"另|其他|其它|还有|也有|可选|选配|建议|推荐|适合")
 _MASS_REACH = 60
 # the goods' own fill named in the mass's clause (装粉五公斤, 药剂两公斤, 这款是三公斤的): read in a conversation too
-_MASS_FILL_RE = re.compile(r"装粉|充装|灌装|装药|药剂|灭火剂|干粉|净重|净含量|(?:这款|这个|本款|这瓶|这具|这只)(?:就)?是")
+_MASS_FILL_RE = re.compile(r"装粉|充装|灌装|装药|药剂|灭火剂|干粉|净重|净含量|(?:这款|这个|本款|这瓶|这具|这只)(?:就)?是"
+                           # (session 38) 这款装的是四公斤的粉, 里面灌的是三公斤
+                           r"|(?:装|充|灌)的(?:就)?是")
 # (review 36) advice on what size to keep (答：家里放干粉两公斤的就够了, 车上干粉一公斤的就行): another size, not this one
 _MASS_ADVICE_RE = re.compile(r"放(?!心)|买(?!家)|选|配|就够|就行|就可以|够用|车上|家里|家用|用的话")
 
