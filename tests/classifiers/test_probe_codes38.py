@@ -9,7 +9,7 @@ options), 0 false flags. Each case below failed on the old code, or is a guard t
 
 What changed: a reply's fill said with a verb (这款装的是四公斤的粉); a flow in 升每秒; a mix ratio in words (百分之六);
 a noun's value said with a verb (绝缘层采用聚氯乙烯); a hand-held code (no T, a hand-held size) states 手提式; a cable type
-code's insulation (YJV cross-linked polyethylene, BV PVC) and a mineral cable's copper conductor (BTTZ), behind the
+code's insulation (YJV cross-linked polyethylene; not BV's PVC, see specs.yaml) and a mineral cable's copper conductor (BTTZ), behind the
 word family's code_values switch; other goods blanked: the shop's own 也有/还有, a bare 也有 before a clause ending on 的,
 a sentence opening on another variant to its end, an accessory (配套, 另附), a clause ending on 另有售, a reply pricing
 another class (答：乙级便宜两百), a mass an accessory fits (支架适用1-8kg灭火器).
@@ -36,7 +36,6 @@ FLAG = [
     ("foam_agent", "淮海 泡沫液 AFFF 3%", {}, "问：混合比多少？答：百分之六。"),
     # a cable type code's insulation against the insulation stated (a row, the description, with a verb)
     ("fire_resistant_cable", "淮海 NH-YJV 0.6/1kV 耐火电缆", {"绝缘材料": "聚氯乙烯"}, ""),
-    ("flame_retardant_cable", "淮海 ZC-BV 2.5 阻燃电线", {}, "交联聚乙烯绝缘，耐温90度。"),
     ("fire_resistant_cable", "淮海 NH-YJV 0.6/1kV 耐火电缆", {}, "绝缘层采用聚氯乙烯，性价比高。"),
     # a mineral cable's copper conductor against aluminium
     ("fire_resistant_cable", "淮海 BTTZ 矿物绝缘电缆", {"导体": "铝"}, ""),
