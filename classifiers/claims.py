@@ -245,12 +245,13 @@ def _words_in(norm: str, groups: dict[str, list[str]], denials: bool = False) ->
     """The groups (smoke, heat; methane, co ...) whose words occur in `norm`, the longest word read
     first: a shorter word inside a longer one's match (煤气 in 人工煤气) does not count again;
     `denials`: a word the text denies (不可检测甲烷) is not counted."""
-    taken: list[tuple[int, int]] = []
+    # the characters read so far (a text repeating a word thousands of times: one look per match, not every span again)
+    taken = bytearray(len(norm))
     found = set()
     for word, group in _group_words(groups):
         for m in _word_re(word).finditer(norm):
-            if not any(m.start() < b and a < m.end() for a, b in taken):
-                taken.append((m.start(), m.end()))
+            if taken.find(1, m.start(), m.end()) < 0:
+                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
                 if denials and (_DENIED_BEFORE.search(norm, max(0, m.start() - 6), m.start())
                                 # advice to other buyers (液化气用户请选另一款): no claim of these goods
                                 or _ADVICE_AFTER_RE.match(norm, m.end())):
