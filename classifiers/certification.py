@@ -11,8 +11,10 @@ code `invalid_certificate`:
   cannot exist: issued before the scheme began, after the listing's date, in a year its category was
   wholly outside CCC (a period that has ended: a product back in CCC), or (when the switch is on) by an unknown body (`data/certificates.yaml`).
 `product_findings` flags a certificate the listing names as issued for another CCC product family (证书产品：手提式干粉
-灭火器 on a smoke alarm; `data/certificates.yaml` certificate_product), `model_findings` one whose model differs
-from the model the listing gives its own goods (证书的产品型号是JTY-GD-3000，本款型号SD-18).
+灭火器 on a smoke alarm; `data/certificates.yaml` certificate_product) or for another product of the same category (证书
+产品：独立式感温火灾探测报警器 on a 感烟 title: a word family's other value, an extinguisher's other agent or model),
+`model_findings` one whose model differs from the model the listing gives its own goods (证书的产品型号是JTY-GD-3000，本款
+型号SD-18; 证书上的型号是MFZ/ABC4 beside a 型号 row MFZ/ABC8, not a list, series or range holding it).
 Besides, `claimed_number_findings` judges a number a field labels as the 3C certificate's by the CCC form (CCCF
 inside that number makes it no voluntary one), and `expiry_findings` a certificate end the listing states (a full
 date, or a year or month read to its last day) that passed before the listing's date and was not since renewed.
