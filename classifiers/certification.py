@@ -39,6 +39,7 @@ from firewatch.core.text import normalize
 
 from .datafiles import load_yaml
 from .exceptions import DataFileError
+from .spec_checks import compatible_agents, one_includes
 from .specs import (
     Finding,
     ccc_digits,
@@ -498,8 +499,7 @@ def _other_variant(value: str, title: str, category: str) -> tuple[str, str, str
         if len(named) != 1 or not goods or len(goods) != 1 or named.keys() == goods.keys():
             continue
         (x, word), (y, goods_word) = next(iter(named.items())), next(iter(goods.items()))
-        includes = families.get(family, {}).get("includes") or {}
-        if y in (includes.get(x) or ()) or x in (includes.get(y) or ()):
+        if one_includes(family, {x}, {y}):
             continue
         return families.get(family, {}).get("name", family), word, goods_word
     # an extinguisher's agent or model code (证书产品：手提式二氧化碳灭火器 on a 干粉 title, MFZ/ABC4 on an MFZ/ABC8 one)
@@ -507,8 +507,7 @@ def _other_variant(value: str, title: str, category: str) -> tuple[str, str, str
         return None
     cert_specs, own_specs = parse_specs(value), parse_specs(title)
     agents, own_agents = set(cert_specs.get("agents_stated") or ()), set(own_specs.get("agents_stated") or ())
-    compatible = [set(pair) for pair in (facts.get("extinguisher") or {}).get("agent_compatible") or ()]
-    if len(agents) == 1 and len(own_agents) == 1 and agents != own_agents and agents | own_agents not in compatible:
+    if len(agents) == 1 and len(own_agents) == 1 and agents != own_agents and not compatible_agents(agents | own_agents):
         return "灭火剂", _AGENT_NAMES.get(next(iter(agents)), ""), _AGENT_NAMES.get(next(iter(own_agents)), "")
     codes = {c["code"] for c in cert_specs.get("extinguisher_codes") or ()}
     own_codes = {c["code"] for c in own_specs.get("extinguisher_codes") or ()}

@@ -1472,7 +1472,7 @@ def _grade_hours_table() -> dict[str, float]:
 _CODE_FAMILIES = {"hose pressure": "hoses", "glass thickness": "fire_glass"}
 
 
-def _compatible_agents(agents: set) -> bool:
+def compatible_agents(agents: set) -> bool:
     """Whether the agents are those one unit may hold, named either way (specs.yaml extinguisher.agent_compatible)."""
     return len(agents) == 2 and any(agents <= set(pair) for pair in load_facts()["extinguisher"].get("agent_compatible", []))
 
@@ -1753,7 +1753,7 @@ def one_field_mismatch(text: str, specs: dict[str, Any], category: str) -> list[
         if len(values) < 2 or not _compared_in("words:" + family, category):
             continue
         (x, wx), (y, wy) = list(values.items())[:2]
-        if _one_includes(family, {x}, {y}):
+        if one_includes(family, {x}, {y}):
             continue
         if not _one_value(family):
             norm = own_statements(normalized(text))
@@ -1765,7 +1765,7 @@ def one_field_mismatch(text: str, specs: dict[str, Any], category: str) -> list[
     return []
 
 
-def _one_includes(family: str, a: set, b: set) -> bool:
+def one_includes(family: str, a: set, b: set) -> bool:
     """Whether one field's single value of a word family is one its `includes` says holds the other's (a steel-wood
     door, 钢木质, is steel and wood: a row saying 钢质 of it says no other door)."""
     if len(a) != 1 or len(b) != 1:
@@ -2040,7 +2040,7 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
             continue
         if family.startswith("words:") and _spared_by_code(family, a[family], b[family], title_specs, other_specs):
             continue
-        if family.startswith("words:") and _one_includes(family[6:], a[family], b[family]) \
+        if family.startswith("words:") and one_includes(family[6:], a[family], b[family]) \
                 and not (_product_row(title) or _product_row(other) or _only_coded(family, title_specs)
                          or _only_coded(family, other_specs)):
             continue  # a value that is both (钢木质) against one of its parts (面板：钢质)
@@ -2048,7 +2048,7 @@ def cross_field_mismatch(title: str, title_specs: dict[str, Any], other: str, ot
                                              or other_specs.get(_CODE_FAMILIES[family])):
             continue  # two figures written out, no code: same_quantity's comparison (its bounds, its wording)
         if family == "agent" and (title_specs.get("extinguisher_codes") or other_specs.get("extinguisher_codes")) \
-                and _compatible_agents(a[family] | b[family]):
+                and compatible_agents(a[family] | b[family]):
             continue  # a water code's unit with AFFF foam, a clean-agent code beside CO2 words (specs.yaml agent_compatible)
         if family == "door opening" and _openings_within(a[family], b[family]):
             continue  # one opening within the door-size tolerance (2100×1000 and 2080×980)
