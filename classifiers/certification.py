@@ -188,11 +188,12 @@ def listing_date(listing: Listing, now: datetime | date | None = None) -> date:
 
 
 def ccc_claims(text: str, scope: Scope | None = None) -> list[tuple[int, int]]:
-    """Spans of CCC claims in `text` (negated ones and statements about the scope left out)."""
+    """Spans of CCC claims in `text` (negated ones, statements about the scope and a buyer's question left out: 问：有3C吗？
+    claims nothing unless the reply takes it up with a bare yes)."""
     scope = scope or load_scope()
     if _GATE.search(text) is None:  # every claim holds 3, c or 强制 (any width or case)
         return []
-    norm = normalized(text)
+    norm = normalized(without_questions(text, keep_affirmed=True) if "问" in text or "?" in text or "？" in text else text)
     if not any(q in norm for q in _QUICK):
         return []
     found, negated = [], []

@@ -521,11 +521,13 @@ _OPTION_SEP = "；;，,。|\n：:【】"
 # a figure standing alone, perhaps with 元/块, not followed by a unit of measure or count (32, 4.9元; not 32米, 4.9kg)
 _OPTION_FIGURE_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?![\d.])\s*(?:元|块)?(?!\s*(?:米|m|kg|公斤|千克|升|l|只|个|具|瓶|平|㎡|分钟|min|"
                                r"小时|h|年|℃|度|%|v|a|w|mm|cm)(?![a-z]))")
-_SINGLE_RE = re.compile(r"单(?:只|个|具|瓶|支|条|套|件|台|卷|盒|把|樘|片|拍)|(?:^|[^\d])(?:1|一)\s*(?:只|个|具|瓶|支|条|套|件|台|盒|把|樘|片)(?!装)")
+# (session 39) 一盒10只: a box holding a count is no single piece
+_SINGLE_RE = re.compile(r"单(?:只|个|具|瓶|支|条|套|件|台|卷|盒|把|樘|片|拍)|(?:^|[^\d])(?:1|一)\s*(?:只|个|具|瓶|支|条|套|件|台|盒|把|樘|片)"
+                        r"(?!装)(?!\s*\d+\s*(?:只|个|具|瓶|支|条|片))")
 # a price tier's bound or a minimum order (10具起, 500只起批, 20台起订, 100只以上, ≥500件, 100-499件, 满100只): on a
 # supplier's page the figure after it is one piece's price when buying that many, not the price of that many
 _TIER_LABEL_RE = re.compile(
-    r"(?:起(?:批|订|售|购|拍|卖|发)?(?:价|单价)?|(?:及|或)?以上|以内|以下)$"
+    r"(?:(?<!一)起(?:批|订|售|购|拍|卖|发)?(?:价|单价)?|(?:及|或)?以上|以内|以下)$"  # (session 39) 3支一起39元: together
     r"|^(?:≥|>|＞|满|大于|超过|不少于)\s*\d"
     r"|\d\s*(?:-|~|～|—|至|到)\s*\d+\s*" + _UNIT_WORD + r"?$")
 # a minimum order's name just before a count (起批量：100只 23.5元, 起订 50只 13元): that count is what one must buy

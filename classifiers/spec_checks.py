@@ -798,6 +798,11 @@ _FILL_RE = re.compile(r"(?:充装量|灭火剂量|药剂量|装药量|充装|装
                       + NOT_PER_MEASURE)
 
 
+# a count of containers beside their volume: 90L×4, 90l*4瓶, 4瓶90L, 4个90升
+_CONTAINER_COUNT_RE = re.compile(r"(?P<v1>\d{1,3}(?:\.\d)?)\s*(?:l|升)\s*[×x*]\s*(?P<n1>\d{1,2})(?![\d.])"
+                                 r"|(?<![\d.])(?P<n2>\d{1,2})\s*(?:瓶|个|只|套)\s*(?P<v2>\d{1,3}(?:\.\d)?)\s*(?:l|升)(?![a-z])")
+
+
 _DESIGN_RE = re.compile(r"设计浓度\s*[:：为]?\s*[≥>=]?\s*(\d{1,2}(?:\.\d{1,2})?)\s*%")
 
 
@@ -834,8 +839,15 @@ def _gas_fill(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[F
         return []
     volume, fill = volumes.pop(), fills.pop()
     limit = float(cfg["max_kg_per_l"])
+    # (heldout21, opened) several containers (瓶组 90L×4, 4瓶90L): the fill may be all of theirs, the reading most
+    # favourable to the seller
+    counts = [int(m.group("n1") or m.group("n2")) for m in _CONTAINER_COUNT_RE.finditer(norm)
+              if abs(float(m.group("v1") or m.group("v2")) - volume) < 1e-6]
+    n = max(counts, default=1)
+    held = f"{n} 个 {volume:g} 升容器" if n > 1 else f"{volume:g} 升容器"
+    volume *= n
     if fill > volume * limit + 1e-6:
-        return [finding("substandard_spec", f"{volume:g} 升容器充装七氟丙烷 {fill:g} 千克，充装密度 "
+        return [finding("substandard_spec", f"{held}充装七氟丙烷 {fill:g} 千克，充装密度 "
                         f"{fill / volume * 1000:.0f} kg/m³，超过 {limit * 1000:.0f} kg/m³{_by(cfg)}", text,
                         next(m.group(0) for m in _FILL_RE.finditer(norm)))]
     return []
@@ -1145,12 +1157,14 @@ def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) ->
                                 f"{_by(least)}", text, _duration_needle(specs, "emergency_texts", minutes))]
 
     others = "|".join(re.escape(normalize(w)) for w in cfg["banned_batteries"] + cfg.get("banned_self_powered", []))
+    old_goods = tuple(normalize(w) for w in cfg.get("old_goods_words", ()))
 
     def asserted(word: str) -> int:
         for m in re.finditer(re.escape(normalize(word)), norm):
             # a denial before a list of banned chemistries covers each (不是钴酸锂三元锂, 非钴酸锂、三元锂)
             before = re.sub(rf"(?:(?:{others})(?:电池)?\s*[、/,，和或及与]?\s*)+$", "", norm[max(0, m.start() - 12):m.start()])
-            if not _NEGATED_BATTERY.search(before[-5:]) and not _BANNED_AFTER.match(norm, m.end()):
+            if not _NEGATED_BATTERY.search(before[-5:]) and not _BANNED_AFTER.match(norm, m.end()) \
+                    and not any(w in clause_around(norm, m.start(), m.end()) for w in old_goods):
                 return m.start()
         return -1
 

@@ -747,10 +747,23 @@ _CROSS_SELL_TAIL_CUE_RE = re.compile(_CROSS_SELL_TAIL_CUES)
 _CROSS_SELL_TAIL_RE = re.compile(r"(?:" + _CROSS_SELL_TAIL_CUES + r")[^\s，,。；;！!？?\n]*")
 
 
+# (session 39, heldout21 opened) a clause about old goods taken back (以旧换新, 旧的4公斤干粉灭火器可以寄回, 老款铅酸的应急灯
+# 用到报废了可以寄回): a take-back word and an old-goods word in one clause; their values are the old goods'
+_TAKE_BACK_GATE = ("寄回", "回收", "收走", "以旧换新", "抵", "换下")
+# (a space ends it too: a title's words are spaced, 干粉灭火器 MFZ/ABC4 以旧换新; each part bounded: a long run without a
+# clause end holds no quadratic scan)
+_OLD_GOODS_CLAUSE_RE = re.compile(
+    r"[^\s，,。；;！!？?]{0,40}(?:以旧换新|换下来的|换下的|(?:旧|老|报废|过期)[^\s，,。；;！!？?]{0,30}?(?:寄回|回收|收走|可抵|抵扣|抵\d)"
+    r"|(?:寄回|回收|收走)[^\s，,。；;！!？?]{0,30}?(?:旧的|旧灯|老灯|旧瓶|旧款|报废|过期))[^\s，,。；;！!？?]{0,40}")
+
+
 def without_asides(norm: str) -> str:
     """The normalised text with each buyer's question (`without_questions`; a question comparing the goods with
-    others with its reply), each clause comparing the goods with others (`_COMPARED_CLAUSE_RE`) and each offer of
-    other goods (`_CROSS_SELL_TAIL_RE`) blanked, its length kept: none states the product's own values."""
+    others with its reply), each clause comparing the goods with others (`_COMPARED_CLAUSE_RE`), each offer of
+    other goods (`_CROSS_SELL_TAIL_RE`) and each clause about old goods taken back (`_OLD_GOODS_CLAUSE_RE`) blanked,
+    its length kept: none states the product's own values."""
+    if any(w in norm for w in _TAKE_BACK_GATE):
+        norm = _OLD_GOODS_CLAUSE_RE.sub(lambda m: " " * len(m.group(0)), norm)
     if "问" in norm and _COMPARISON_QUESTION_RE.search(norm):
         norm = _COMPARISON_QUESTION_RE.sub(lambda m: " " * len(m.group(0)), norm)
     norm = without_questions(norm)
@@ -1355,6 +1368,10 @@ _BULK_BEFORE_RE = re.compile(r"(?:整盘|整卷|整捆|每盘|每卷|一盘|一�
 # (heldout10) an order's least length, 100米起 (起 alone or 起售/起购/起卖/起拍), is a bulk length too
 _BULK_AFTER_RE = re.compile(r"\s*(?:/\s*(?:卷|盘|捆)|一(?:卷|盘|捆)|每(?:卷|盘|捆)|起订|起批|起(?:售|卖|购|拍)?(?![\u4e00-\u9fff])"
                             r"|整盘|整卷)")
+# the longest length read as a single coiled hose's (domain.md's codes 8-65-20, 13-65-25 give 20 and 25 m; a bound of
+# this project's, not a standard's): 每盘 before at most this many metres is one hose's length, not a reel's (a cable's
+# reel, 每盘100米, is longer)
+_HOSE_COIL_MAX_M = 40
 # the next length of a list of bulk ones (每卷长度 100米/200米: 200 is a reel's length too)
 _LIST_NEXT_RE = re.compile(r"\s*[/、或]\s*")
 
@@ -1365,8 +1382,12 @@ def _length_family(norm: str, text: str, facts: dict[str, Any], has, specs: dict
         for m in _LENGTH_RE.finditer(norm):
             if _DISTANCE_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start()) or _DISTANCE_AFTER_RE.match(norm, m.end()):
                 continue
+            before = _BULK_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start())
+            if before and "盘" in before.group(0) and "整" not in before.group(0) and int(m.group(1)) <= _HOSE_COIL_MAX_M \
+                    and not _BULK_AFTER_RE.match(norm, m.end()):
+                before = None  # (heldout21, opened) 每盘长度20米: one coiled hose's length, no reel's
             if (bulk_end >= 0 and _LIST_NEXT_RE.fullmatch(norm, bulk_end, m.start())) \
-                    or _BULK_BEFORE_RE.search(norm, max(0, m.start() - 8), m.start()) or _BULK_AFTER_RE.match(norm, m.end()):
+                    or before or _BULK_AFTER_RE.match(norm, m.end()):
                 bulk_end = m.end()
                 continue
             bulk_end = -1
@@ -1522,7 +1543,8 @@ _REQUEST_AFTER_RE = re.compile(r"[^，,。；;！!？?\n]{0,16}?请|[^，,。；
 # what this lamp is)
 _OTHER_CHOICE_BEFORE_RE = re.compile(r"(?:(?:请|建议|可以|可)(?:另|改)?(?:选|选择|选用|选购|购买|买|拍|下单)|建议(?:另|改)?(?:安装|装|使用|用|配置|配)"
                                      r"|(?:请|应)(?:另|改|换)?(?:使用|用|选用))\s*$")
-_WORD_NEGATION_RE = re.compile(r"(?:非|不|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?|老式|旧式|老款)?的?|是否|仿|(?:不适|不可|不能|不宜|禁止|严禁)用于?|(?:不能|不可|无法|不宜)(?:扑灭|扑救|扑|灭)|(?:不能|不可)(?:当作?|作为|代替)|不适合|不适于|不建议|替代|代替|告别|拒绝|不支持)\s*$")
+# (session 39) a verb may stand between the denial and the word: 不用接集中电源, 无需另配集中电源
+_WORD_NEGATION_RE = re.compile(r"(?:(?:无需|无须|不需要?|不用|不必|不要)(?:另外|另|再)?(?:接入|接|配置|配|连接|连|装|带)|非|不|不是|不带|不含|无需|无须|不需要?|不用|免|无|没有|并非|而非|不像|不同于|区别于|比(?:普通|一般|传统|常规|市面上?|老式|旧式|老款)?的?|是否|仿|(?:不适|不可|不能|不宜|禁止|严禁)用于?|(?:不能|不可|无法|不宜)(?:扑灭|扑救|扑|灭)|(?:不能|不可)(?:当作?|作为|代替)|不适合|不适于|不建议|替代|代替|告别|拒绝|不支持)\s*$")
 
 
 # another choice the shop also has, right before a family's word (也有自带电源型的, 还有溶剂型, 另外可做水性; session 38: any
@@ -1532,8 +1554,8 @@ _ALSO_OFFERED_BEFORE_RE = re.compile(r"(?:也有|还有|另有|另外有|另外�
                                      r"|也做|还做|也卖|还卖|可接入|可以接入|可接|兼容)\s*$")
 
 
-# a size or a count right before a family's word (9v碳性, 5号碱性, 2节锂): passed over when looking for a denial
-_SIZE_BEFORE_WORD_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:[a-z]{1,3}|号|节|只|个)?\s*$")
+# a size, a count or a lifetime right before a family's word (9v碳性, 5号碱性, 2节锂, 10年锂电): passed over when looking for a denial
+_SIZE_BEFORE_WORD_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:[a-z]{1,3}|号|节|只|个|年)?\s*$")
 
 
 def enforced_families(cfg: dict[str, Any]) -> dict[str, dict[str, Any]]:
