@@ -129,9 +129,15 @@ HELDOUT23_PATH = DATA_DIR / "heldout23.jsonl"
 # after its first rules) and session 37's model.
 HELDOUT24_PATH = DATA_DIR / "heldout24.jsonl"
 HELDOUT25_PATH = DATA_DIR / "heldout25.jsonl"
+# A twenty-sixth and a twenty-seventh (session 39), 200 listings each, by two more such writers told not to quote their
+# wording back: heldout26 (writer_ac) in the brand-store and mixed voice of real_voice5, heldout27 (writer_ad) in the
+# voice of real_voice6; sealed on arrival, measured with main's rules at their arrival (after heldout21's round) and
+# session 38's rules, with session 39's first model (trained at the session's start).
+HELDOUT26_PATH = DATA_DIR / "heldout26.jsonl"
+HELDOUT27_PATH = DATA_DIR / "heldout27.jsonl"
 SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT12_PATH,
                 HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT17_PATH, HELDOUT22_PATH, HELDOUT23_PATH,
-                HELDOUT24_PATH, HELDOUT25_PATH)
+                HELDOUT24_PATH, HELDOUT25_PATH, HELDOUT26_PATH, HELDOUT27_PATH)
 OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT16_PATH,
                 HELDOUT18_PATH, HELDOUT19_PATH, HELDOUT20_PATH, HELDOUT21_PATH)  # once sealed, now read: measured on, never trained on
 HELDOUT_PATHS = (HELDOUT_PATH, HELDOUT2_DEV_PATH, *OPENED_PATHS, *SEALED_PATHS)  # measured on, never trained on
