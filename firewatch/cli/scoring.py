@@ -179,7 +179,7 @@ def score(ctx, in_path: str, out_path: str, skip_bad_lines: bool) -> None:
 @click.option("--data", "data_paths", multiple=True, type=click.Path(),
               help="Labelled JSON lines (title, category, reasons ...), repeatable; default: the packaged "
                    "held-out files (the first; the second, third, ninth, tenth, eleventh, sixteenth, eighteenth, "
-                   "nineteenth, twentieth and twenty-first, opened in sessions 29 to 39, their misses read; the sealed others when present), "
+                   "nineteenth, twentieth, twenty-first, twenty-second and twenty-third, opened in sessions 29 to 39, their misses read; the sealed others when present), "
                    "side by side.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Directory for the PNG plots (default: <data_dir>/reports/).")
