@@ -137,12 +137,14 @@ HELDOUT25_PATH = DATA_DIR / "heldout25.jsonl"
 # session 38's rules, with session 39's first model (trained at the session's start).
 HELDOUT26_PATH = DATA_DIR / "heldout26.jsonl"
 HELDOUT27_PATH = DATA_DIR / "heldout27.jsonl"
-# A twenty-eighth (session 39) by writer_ae in the live-stream voice of real_voice8, sealed on arrival and measured the
-# same way (main's rules at arrival, after heldout21's round).
+# A twenty-eighth and a twenty-ninth (session 39) by writer_ae in the live-stream voice of real_voice8 and writer_af in
+# the voice of real_voice_train, sealed on arrival and measured the same way (main's rules at arrival, after
+# heldout21's round).
 HELDOUT28_PATH = DATA_DIR / "heldout28.jsonl"
+HELDOUT29_PATH = DATA_DIR / "heldout29.jsonl"
 SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT12_PATH,
                 HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT17_PATH, HELDOUT24_PATH, HELDOUT25_PATH,
-                HELDOUT26_PATH, HELDOUT27_PATH, HELDOUT28_PATH)
+                HELDOUT26_PATH, HELDOUT27_PATH, HELDOUT28_PATH, HELDOUT29_PATH)
 OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT16_PATH,
                 HELDOUT18_PATH, HELDOUT19_PATH, HELDOUT20_PATH, HELDOUT21_PATH, HELDOUT22_PATH,
                 HELDOUT23_PATH)  # once sealed, now read: measured on, never trained on
