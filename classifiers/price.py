@@ -80,7 +80,8 @@ _KW_RE = re.compile(r"(?<!\d)(\d++(?:\.\d++)?)\s*+kw(?![a-z])")  # never from in
 # a hose's GB 6246 code: pressure class - diameter - length in metres (8-65-20: 20 m of DN65)
 _HOSE_CODE_RE = re.compile(r"(?<![\d.])(?:8|10|13|16|20|25)\s*-\s*(?:25|40|50|65|80|100)\s*-\s*(\d{2})(?![\d.])")
 _PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")
-_PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|吨|升|l)(?![a-z])")
+# (heldout22, opened: not a least order, 一吨起批)
+_PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|吨|升|l)(?![a-z])(?!\s*(?:起|以上|及以上))")
 _PER_AREA_RE = re.compile(r"(?:每|/|一)\s*(?:平方米|平米|平方|㎡|m²|m2)(?![a-z0-9])|按(?:平方|平米|面积)")
 _AREA_RE = re.compile(r"(\d(?<!\d\d)\d*+(?:\.\d++)?)\s*+(?:平方米|平米|㎡|m²|m2)(?![a-z0-9])")
 # width x height, the unit after the second figure or after each (1200x1500mm, 3米×3米, 3m×3m); a figure is
@@ -862,8 +863,10 @@ def _amount(text: str, basis: str) -> float | None:
         values = [float(v) * _KG_PER.get(u, 1.0) for v, u in _KG_RE.findall(norm)]
         if values:
             return values[0]
+        # (heldout22, opened) not a least order (一吨起批: the price is a drum's or a kg's, not the tonne's)
         tonnes = [m for m in _TONNE_RE.finditer(norm)
-                  if not any(w in norm[max(0, m.start() - 6):m.start()] for w in _OUTPUT_WORDS)]
+                  if not any(w in norm[max(0, m.start() - 6):m.start()] for w in _OUTPUT_WORDS)
+                  and not re.match(r"\s*(?:起|以上|及以上)", norm[m.end():])]
         if tonnes:
             return float(tonnes[0].group(1)) * _KG_PER["吨"]
         m = _PER_KG_RE.search(norm)  # 3元一公斤, 元/kg: the price is for one kg (half per 斤, 1000 per 吨)
@@ -1202,8 +1205,10 @@ def unit_price(listing: Listing, category: str, specs: dict[str, Any],
     if skip and not_comparable(listing, skip, by_weight=bool(stated and stated[0] in ("kg", "jin", "t") and "kg" in allowed)):
         return None
     basis = allowed[0]
-    if basis == "m" and aluminium(listing):
-        return None  # the per-mm² prior is copper's; aluminium conductors cost a fraction of it
+    if basis == "m" and category.endswith("_cable") and aluminium(listing):
+        # the per-mm² prior is copper's; aluminium conductors cost a fraction of it (a hose's aluminium couplings,
+        # 接口：KD65铝合金, are no conductor: heldout23, opened)
+        return None
     moq = min_order(listing)
     tier_used = None
     if listing.price_tiers:

