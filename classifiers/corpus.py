@@ -142,9 +142,14 @@ HELDOUT27_PATH = DATA_DIR / "heldout27.jsonl"
 # heldout21's round).
 HELDOUT28_PATH = DATA_DIR / "heldout28.jsonl"
 HELDOUT29_PATH = DATA_DIR / "heldout29.jsonl"
+# A thirtieth and a thirty-first (session 39) by writer_ag in the contractor and wholesale voice of real_voice7 and
+# writer_ah in the small-shop voice of real_voice4, sealed on arrival, measured with main's rules then (after the
+# rounds of heldout21, heldout22 and heldout23) and with session 38's.
+HELDOUT30_PATH = DATA_DIR / "heldout30.jsonl"
+HELDOUT31_PATH = DATA_DIR / "heldout31.jsonl"
 SEALED_PATHS = (HELDOUT4_PATH, HELDOUT5_PATH, HELDOUT6_PATH, HELDOUT7_PATH, HELDOUT8_PATH, HELDOUT12_PATH,
                 HELDOUT13_PATH, HELDOUT14_PATH, HELDOUT15_PATH, HELDOUT17_PATH, HELDOUT24_PATH, HELDOUT25_PATH,
-                HELDOUT26_PATH, HELDOUT27_PATH, HELDOUT28_PATH, HELDOUT29_PATH)
+                HELDOUT26_PATH, HELDOUT27_PATH, HELDOUT28_PATH, HELDOUT29_PATH, HELDOUT30_PATH, HELDOUT31_PATH)
 OPENED_PATHS = (HELDOUT2_PATH, HELDOUT3_PATH, HELDOUT9_PATH, HELDOUT10_PATH, HELDOUT11_PATH, HELDOUT16_PATH,
                 HELDOUT18_PATH, HELDOUT19_PATH, HELDOUT20_PATH, HELDOUT21_PATH, HELDOUT22_PATH,
                 HELDOUT23_PATH)  # once sealed, now read: measured on, never trained on
