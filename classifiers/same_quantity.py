@@ -239,6 +239,8 @@ _REACHED_BEFORE = re.compile(r"(?:达到|到达|到)\s*$")
 _WHEN_AFTER = re.compile(r"^(?:时|的时候)?(?:就|即|会|则|便|才)?(?:会)?")  # (heldout22, opened: 浓度到25%LEL才响)
 # (review 37) also an alarm given (浓度达到20%LEL时就会发出报警, 到达10%LEL时立即报警)
 _ALARMS_AFTER = re.compile(r"(?:立即|立刻|马上)?(?:发出|产生|启动|触发)?(?:声光|蜂鸣)?(?:报警|响)")
+# words right after a value that name its own kind (12V低压, 24V供电, DC12V电源): the value is that kind's headline one
+_KIND_TAILS = {"voltage": ("低压", "电压", "供电", "电源", "直流", "交流", "安全电压")}
 # a figure after a count of several units (两瓶十二斤, 2具共8公斤): their total, not one unit's
 _SEVERAL_BEFORE = re.compile(r"(?<![\d.])(?:[2-9]|[1-9]\d)\s*+(?:瓶|具|个|只|台|盏|套|件|罐|桶)\s*+(?:共|一共|总共|合计|加起来)?\s*+$")
 
@@ -635,7 +637,9 @@ def _statements(source: str, text: str, prep: dict[str, Any], optioned: set[str]
             if found is None and (source == "title" or headline or spoken) and (
                     not tail or tail[0] in "装的长款" or _ONE_UNIT_RE.match(tail) or question is not None
                     # (session 38) a lasting or asserted figure, then a hedge or a particle (能撑二十分钟出头, 一桶三十斤左右)
-                    or asserted and _HEDGE_TAIL.match(tail)):
+                    or asserted and _HEDGE_TAIL.match(tail)
+                    # (heldout21, opened) a word naming the kind itself after the value (12V低压, 220V供电)
+                    or tail.startswith(_KIND_TAILS.get(kind, ()))):
                 stmt["bare"] = True
                 # a reply, or the goods asserted as their subject (这款是两公斤半的): a statement of its own
                 stmt["reply"] = question is not None or asserted

@@ -8,7 +8,8 @@
    nothing of the goods;
 5. a hose's own length said per coil (每盘长度20米), not a reel's;
 6. a buyer's question (问：有3C吗？) claims no 3C unless a bare yes takes it up;
-7. several agent containers (瓶组 90L×4) hold the fill between them.
+7. several agent containers (瓶组 90L×4) hold the fill between them;
+8. a voltage with a word naming its kind after it (12V低压) is the title's headline voltage.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from tests.classifiers.test_recall_rules import found, shop
     ("gas_suppression", "七氟丙烷灭火装置 90L×4 瓶组", "46000", {"药剂充装": "约520kg"}, "", "substandard_spec"),
     ("emergency_light", "老款应急灯 清仓 铅酸电池 充电式", "22", {"电池": "铅酸蓄电池"}, "老款铅酸电池的应急灯，库存清仓。",
      "substandard_spec"),
+    ("gas_detector", "燃气报警器 家用 12V低压 安全", "65", {"工作电压": "AC220V"}, "插电使用。", "spec_mismatch"),
 ])
 def test_heldout21_mechanisms(rules, category, title, price, attributes, description, code):
     assert code in found(rules, shop(title, price, attributes, description), category)
@@ -55,6 +57,8 @@ def test_heldout21_mechanisms(rules, category, title, price, attributes, descrip
     ("electrical_fire_detector", "电气火灾监控探测器 组合式", "480", {},
      "问：有3C吗？\n答：这类产品2018年就不做3C了，有型式检验报告。", "invalid_certificate"),
     ("gas_suppression", "七氟丙烷管网灭火系统 瓶组 90L×4", "46000", {"药剂充装": "约320kg"}, "含设计安装调试。", "substandard_spec"),
+    ("gas_detector", "燃气报警器 12V供电 工业", "65", {"工作电压": "DC12V"}, "", "spec_mismatch"),
+    ("gas_detector", "燃气报警器 220V电源 配12V电磁阀", "65", {"工作电压": "AC220V"}, "联动12V电磁阀。", "spec_mismatch"),
 ])
 def test_heldout21_near_misses(rules, category, title, price, attributes, description, code):
     assert code not in found(rules, shop(title, price, attributes, description), category)
