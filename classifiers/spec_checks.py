@@ -32,7 +32,7 @@ UNITS = {"kg": "千克", "l": "升"}
 # (heldout18, opened) also what a rule bans (新国标禁用的是钴酸锂三元锂, 禁止使用钴酸锂)
 # and (heldout19, opened) what a rule does not let the shop use (新国标不让用钴酸锂)
 _NEGATED_BATTERY = re.compile(r"(非|不含|不是|拒绝|不用|无|告别|禁用|替代|禁止|不让用|不许用|不准用|不能用|不得用|不可用)"
-                              r"(?:的是|的|使用)?\s*$")
+                              r"(?:的是|的|使用)?(?:传统|老式|老款|普通)?(?:的)?\s*$")  # (session 39 review: 替代传统铅酸电池)
 # (review 37) a chemistry a rule is said to ban after it, in its clause (钴酸锂电池新国标不让用了, 三元锂已被禁用)
 _BANNED_AFTER = re.compile(r"(?:电池)?[^，,。；;！!？?]{0,8}?(?:不让用|不许用|不准用|不允许用?|禁用|禁止使用|被禁|淘汰)")
 # (session 37) a use denied after the place's word, in its clause (缺氧环境不能用, 缺氧场所禁止使用)
@@ -348,7 +348,7 @@ def larger_size_rating(text: str, codes: list[dict[str, Any]], facts: dict[str, 
 
 # an oxygen floor the goods are said to work down to: 氧含量≥12%, 氧气浓度12%以上, 氧含量在百分之十二以上 (a least, not a
 # warning below one: 氧气低于17%不能用 states no floor of use)
-_OXYGEN_FLOOR_RE = re.compile(r"氧(?:气)?(?:含量|浓度)\s*[:：]?\s*(?:在|为)?\s*(?:[≥>＞]=?|不低于|大于|高于)?\s*"
+_OXYGEN_FLOOR_RE = re.compile(r"氧(?:气)?(?:含量|浓度)\s*[:：]?\s*(?:在|为|(?P<to>到|低到|降到))?\s*(?:[≥>＞]=?|不低于|大于|高于)?\s*"
                               r"(?:(\d{1,2}(?:\.\d)?)\s*%|百分之\s*(?:(\d{1,2}(?:\.\d)?)|([一二两三四五六七八九十]{1,3})))"
                               r"(?=\s*(?:以上|及以上|都|就|即|也|$|[，,。；;）)\s]))")
 _CO_RE = re.compile(r"(?:co|一氧化碳)\s*(?:透过量|透过浓度|泄漏量|渗透量|透过|防护)?[^\d，,。;；]{0,8}?(\d{2,4})\s*(?:ml/m[³3]|ppm)")
@@ -369,7 +369,8 @@ def respirator_over(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> 
 
 
 # words in a clause that make a product named in it another one (不能替代消防员的空气呼吸器, 和隔绝式的不一样)
-_OTHER_GOODS_CLAUSE_RE = re.compile(r"替代|代替|不是|并非|不像|区别|不一样|不同|比|相比|不能当")
+# (session 39 review) a price set against it names the other kind too (隔绝式的要贵好几倍)
+_OTHER_GOODS_CLAUSE_RE = re.compile(r"替代|代替|不是|并非|不像|区别|不一样|不同|比|相比|不能当|(?:要|更|还|太)贵|贵(?:好|很|不少|几|一)")
 
 
 def _other_goods_clause(text: str, word: str) -> bool:
@@ -429,7 +430,9 @@ def _respirator(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list
                 break
         least = float(oxygen.get("min_oxygen_pct", 17))
         for m in _OXYGEN_FLOOR_RE.finditer(norm) if "氧" in norm else ():
-            value = float(m.group(1) or m.group(2) or cn_value(m.group(3)) or 0)
+            value = float(m.group(2) or m.group(3) or cn_value(m.group(4)) or 0)
+            if m.group("to") and not re.match(r"\s*(?:以上)?\s*(?:都|也)", norm[m.end():]):
+                continue  # (session 39 review) 到 a level only as one it still works at (氧含量到百分之十五都能用), not a warning
             if 0 < value < least and not found:
                 # (heldout22, opened) a usable oxygen floor below the standard's (氧含量≥12%, 氧含量在百分之十二以上都能用)
                 found.append(finding("substandard_spec", f"过滤式自救呼吸器只能用于氧气浓度不低于 {least:g}% 的环境，"
@@ -836,6 +839,10 @@ _CONTAINER_COUNT_RE = re.compile(r"(?P<v1>\d{1,3}(?:\.\d)?)\s*(?:l|升)\s*[×x*]
                                  r"|(?<![\d.])(?P<n2>\d{1,2})\s*(?:瓶|个|只|套)\s*(?P<v2>\d{1,3}(?:\.\d)?)\s*(?:l|升)(?![a-z])")
 
 
+# a fill said of each container (每瓶, 单瓶, 每个)
+_EACH_CONTAINER_RE = re.compile(r"(?:每|单)(?:瓶|个|只|套|具|罐)")
+
+
 _DESIGN_RE = re.compile(r"设计浓度\s*[:：为]?\s*[≥>=]?\s*(\d{1,2}(?:\.\d{1,2})?)\s*%")
 
 
@@ -874,8 +881,10 @@ def _gas_fill(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[F
     limit = float(cfg["max_kg_per_l"])
     # (heldout21, opened) several containers (瓶组 90L×4, 4瓶90L): the fill may be all of theirs, the reading most
     # favourable to the seller
+    # (not a fill said of each container: 每瓶充装120kg, 充装量：单瓶120kg)
+    each = any(_EACH_CONTAINER_RE.search(norm, max(0, m.start() - 3), m.end()) for m in _FILL_RE.finditer(norm))
     counts = [int(m.group("n1") or m.group("n2")) for m in _CONTAINER_COUNT_RE.finditer(norm)
-              if abs(float(m.group("v1") or m.group("v2")) - volume) < 1e-6]
+              if abs(float(m.group("v1") or m.group("v2")) - volume) < 1e-6] if not each else []
     n = max(counts, default=1)
     held = f"{n} 个 {volume:g} 升容器" if n > 1 else f"{volume:g} 升容器"
     volume *= n
@@ -1179,6 +1188,10 @@ def _blanket(text: str, specs: dict[str, Any], facts: dict[str, Any]) -> list[Fi
     return []
 
 
+_PART_ENDS = "，,。;；!！?？\n \t"  # a clause's ends and a space
+_PART_REACH = 60
+
+
 def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) -> list[Finding]:
     cfg = facts["emergency_light"]
     norm = _normal(without_questions(text, keep_affirmed=True))  # a buyer's question (问：是不是钴酸锂？) states nothing of the lamp
@@ -1191,13 +1204,23 @@ def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) ->
 
     others = "|".join(re.escape(normalize(w)) for w in cfg["banned_batteries"] + cfg.get("banned_self_powered", []))
     old_goods = tuple(normalize(w) for w in cfg.get("old_goods_words", ()))
+    old_weak = tuple(normalize(w) for w in cfg.get("old_goods_weak_words", ()))
+
+    def of_old_goods(start: int, end: int) -> bool:
+        # the clause around the match, a space ending it too (a title's words are spaced), at most _PART_REACH characters
+        # either side (a long run without a clause end holds no quadratic scan)
+        lo, hi = max(0, start - _PART_REACH), min(len(norm), end + _PART_REACH)
+        left = max(lo - 1, *(norm.rfind(c, lo, start) for c in _PART_ENDS)) + 1
+        rights = [i for i in (norm.find(c, end, hi) for c in _PART_ENDS) if i >= 0]
+        part = norm[left:min(rights) if rights else hi]
+        return any(w in part for w in old_goods) or sum(w in part for w in old_weak) >= 2
 
     def asserted(word: str) -> int:
         for m in re.finditer(re.escape(normalize(word)), norm):
             # a denial before a list of banned chemistries covers each (不是钴酸锂三元锂, 非钴酸锂、三元锂)
             before = re.sub(rf"(?:(?:{others})(?:电池)?\s*[、/,，和或及与]?\s*)+$", "", norm[max(0, m.start() - 12):m.start()])
             if not _NEGATED_BATTERY.search(before[-5:]) and not _BANNED_AFTER.match(norm, m.end()) \
-                    and not any(w in clause_around(norm, m.start(), m.end()) for w in old_goods):
+                    and not of_old_goods(m.start(), m.end()):
                 return m.start()
         return -1
 

@@ -753,8 +753,12 @@ _CROSS_SELL_TAIL_RE = re.compile(r"(?:" + _CROSS_SELL_TAIL_CUES + r")[^\s，,。
 _TAKE_BACK_GATE = ("寄回", "回收", "收走", "以旧换新", "抵", "换下")
 # (a space ends it too: a title's words are spaced, 干粉灭火器 MFZ/ABC4 以旧换新; each part bounded: a long run without a
 # clause end holds no quadratic scan)
+# (session 39 review) 以旧换新 names no old goods by itself: the words before it are the goods' own (干粉灭火器4kg以旧换新,
+# 烟雾报警器10年锂电池以旧换新), only those after it in its clause may be the old goods' (以旧换新：换下来的…); nor is its 旧 an
+# old-goods word
 _OLD_GOODS_CLAUSE_RE = re.compile(
-    r"[^\s，,。；;！!？?]{0,40}(?:以旧换新|换下来的|换下的|(?:旧|老|报废|过期)[^\s，,。；;！!？?]{0,30}?(?:寄回|回收|收走|可抵|抵扣|抵\d)"
+    r"以旧换新[^\s，,。；;！!？?]{0,40}"
+    r"|[^\s，,。；;！!？?]{0,40}(?:换下来的|换下的|(?:(?<!以)旧|老|报废|过期)[^\s，,。；;！!？?]{0,30}?(?:寄回|回收|收走|可抵|抵扣|抵\d)"
     r"|(?:寄回|回收|收走)[^\s，,。；;！!？?]{0,30}?(?:旧的|旧灯|老灯|旧瓶|旧款|报废|过期))[^\s，,。；;！!？?]{0,40}")
 
 
@@ -1555,6 +1559,9 @@ _ALSO_OFFERED_BEFORE_RE = re.compile(r"(?:也有|还有|另有|另外有|另外�
                                      r"|也做|还做|也卖|还卖|可接入|可以接入|可接|兼容)\s*$")
 
 
+# (session 39 review) goods said to be replaced, a list of them after 替代 (可替代含氟的水成膜泡沫和氟蛋白泡沫): the clause's words
+# after it name the replaced goods
+_REPLACED_LIST_RE = re.compile(r"(?:替代|代替|取代)[^\s，,。；;！!？?\n]{0,12}$")
 # a size, a count or a lifetime right before a family's word (9v碳性, 5号碱性, 2节锂, 10年锂电): passed over when looking for a denial
 _SIZE_BEFORE_WORD_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:[a-z]{1,3}|号|节|只|个|年)?\s*$")
 
@@ -1656,7 +1663,7 @@ def word_values(norm: str, facts: dict[str, Any], raw: str | None = None) -> dic
             # a list of denied words: 不是钴酸锂三元锂 (the words between the denial and this one)
             # (a latin word inside a latin run is no word: xac220v; a Chinese character before it ends no run, 仅支持ac220v,
             # heldout20, opened)
-            if _WORD_NEGATION_RE.search(before) or (w.isascii() and norm[at - 1:at].isascii() and norm[at - 1:at].isalnum()):
+            if _WORD_NEGATION_RE.search(before) or _REPLACED_LIST_RE.search(norm, max(0, at - 16), at) or (w.isascii() and norm[at - 1:at].isascii() and norm[at - 1:at].isalnum()):
                 continue
             if _REQUEST_AFTER_RE.match(norm, end) or _OTHER_CHOICE_BEFORE_RE.search(norm, max(0, at - 6), at):
                 continue  # advice or a request about such goods (管网式系统请由…施工, 醇类请选抗溶型)
