@@ -1659,11 +1659,13 @@ def word_values(norm: str, facts: dict[str, Any], raw: str | None = None) -> dic
                 continue
             taken.setdefault(at, []).append(end)
             # (a size or a count between the denial and the word is the word's own: 不用9V碳性电池, 不含5号碱性)
-            before = _SIZE_BEFORE_WORD_RE.sub("", norm[max(0, at - 10):at])[-4:]
+            # (session 39: seven characters, a verb between the denial and the word, 不需要另外接集中电源)
+            before = _SIZE_BEFORE_WORD_RE.sub("", norm[max(0, at - 13):at])[-7:]
             # a list of denied words: 不是钴酸锂三元锂 (the words between the denial and this one)
             # (a latin word inside a latin run is no word: xac220v; a Chinese character before it ends no run, 仅支持ac220v,
             # heldout20, opened)
-            if _WORD_NEGATION_RE.search(before) or _REPLACED_LIST_RE.search(norm, max(0, at - 16), at) or (w.isascii() and norm[at - 1:at].isascii() and norm[at - 1:at].isalnum()):
+            if _WORD_NEGATION_RE.search(before) or _REPLACED_LIST_RE.search(norm, max(0, at - 16), at) \
+                    or (w.isascii() and norm[at - 1:at].isascii() and norm[at - 1:at].isalnum()):
                 continue
             if _REQUEST_AFTER_RE.match(norm, end) or _OTHER_CHOICE_BEFORE_RE.search(norm, max(0, at - 6), at):
                 continue  # advice or a request about such goods (管网式系统请由…施工, 醇类请选抗溶型)

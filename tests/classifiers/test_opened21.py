@@ -45,6 +45,8 @@ def test_heldout21_mechanisms(rules, category, title, price, attributes, descrip
      "price_too_low"),
     ("emergency_light", "安全出口指示灯 自带电源型", "29", {"供电方式": "自带电源非集中控制型"}, "灯内自带电池，不用接集中电源。",
      "spec_mismatch"),
+    ("emergency_light", "安全出口指示灯 自带电源型", "29", {"供电方式": "自带电源非集中控制型"}, "不需要另外接集中电源。",
+     "spec_mismatch"),
     ("gas_detector", "独立式燃气报警器 家用", "58", {"类型": "独立式"}, "无需接控制器，插电就能用，可联动机械手。", "spec_mismatch"),
     ("smoke_alarm", "烟雾报警器 家用 电池可换", "25.8", {"电池": "9V碱性电池"}, "问：为什么便宜？\n答：用的是可换电池，不是10年锂电。",
      "spec_mismatch"),
