@@ -80,8 +80,9 @@ _KW_RE = re.compile(r"(?<!\d)(\d++(?:\.\d++)?)\s*+kw(?![a-z])")  # never from in
 # a hose's GB 6246 code: pressure class - diameter - length in metres (8-65-20: 20 m of DN65)
 _HOSE_CODE_RE = re.compile(r"(?<![\d.])(?:8|10|13|16|20|25)\s*-\s*(?:25|40|50|65|80|100)\s*-\s*(\d{2})(?![\d.])")
 _PER_METRE_RE = re.compile(r"(?:每|/|一)\s*(?:米|m)(?![m²2a-z])|按米")
-# (heldout22, opened: not a least order, 一吨起批)
-_PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|吨|升|l)(?![a-z])(?!\s*(?:起|以上|及以上))")
+# words after an amount that make it a least order (一吨起批, 1吨以上; heldout22, opened): not what the price buys
+_LEAST_ORDER_AFTER = r"\s*(?:起|以上|及以上)"
+_PER_KG_RE = re.compile(r"(?:每|/|一)\s*(公斤|kg|千克|斤|吨|升|l)(?![a-z])(?!" + _LEAST_ORDER_AFTER + ")")
 _PER_AREA_RE = re.compile(r"(?:每|/|一)\s*(?:平方米|平米|平方|㎡|m²|m2)(?![a-z0-9])|按(?:平方|平米|面积)")
 _AREA_RE = re.compile(r"(\d(?<!\d\d)\d*+(?:\.\d++)?)\s*+(?:平方米|平米|㎡|m²|m2)(?![a-z0-9])")
 # width x height, the unit after the second figure or after each (1200x1500mm, 3米×3米, 3m×3m); a figure is
@@ -866,7 +867,7 @@ def _amount(text: str, basis: str) -> float | None:
         # (heldout22, opened) not a least order (一吨起批: the price is a drum's or a kg's, not the tonne's)
         tonnes = [m for m in _TONNE_RE.finditer(norm)
                   if not any(w in norm[max(0, m.start() - 6):m.start()] for w in _OUTPUT_WORDS)
-                  and not re.match(r"\s*(?:起|以上|及以上)", norm[m.end():])]
+                  and not re.match(_LEAST_ORDER_AFTER, norm[m.end():])]
         if tonnes:
             return float(tonnes[0].group(1)) * _KG_PER["吨"]
         m = _PER_KG_RE.search(norm)  # 3元一公斤, 元/kg: the price is for one kg (half per 斤, 1000 per 吨)

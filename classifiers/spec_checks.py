@@ -1209,10 +1209,7 @@ def _emergency_light(text: str, facts: dict[str, Any], specs: dict[str, Any]) ->
     def of_old_goods(start: int, end: int) -> bool:
         # the clause around the match, a space ending it too (a title's words are spaced), at most _PART_REACH characters
         # either side (a long run without a clause end holds no quadratic scan)
-        lo, hi = max(0, start - _PART_REACH), min(len(norm), end + _PART_REACH)
-        left = max(lo - 1, *(norm.rfind(c, lo, start) for c in _PART_ENDS)) + 1
-        rights = [i for i in (norm.find(c, end, hi) for c in _PART_ENDS) if i >= 0]
-        part = norm[left:min(rights) if rights else hi]
+        part = clause_around(norm, start, end, _PART_ENDS, _PART_REACH)
         return any(w in part for w in old_goods) or sum(w in part for w in old_weak) >= 2
 
     def asserted(word: str) -> int:

@@ -208,11 +208,15 @@ def _in_minutes(value: float, unit: str) -> float:
 _CLAUSE_ENDS = "，,。;；!！?？\n"
 
 
-def clause_around(norm: str, start: int, end: int) -> str:
-    """The clause holding norm[start:end]: from after the nearest clause end before it to the nearest one after it."""
-    left = max(norm.rfind(c, 0, start) for c in _CLAUSE_ENDS) + 1
-    rights = [i for i in (norm.find(c, end) for c in _CLAUSE_ENDS) if i >= 0]
-    return norm[left:min(rights) if rights else len(norm)]
+def clause_around(norm: str, start: int, end: int, ends: str = _CLAUSE_ENDS, reach: int | None = None) -> str:
+    """The clause holding norm[start:end]: from after the nearest clause end before it to the nearest one after it.
+    `ends`: the characters ending a clause; `reach`: at most this many characters either side (a bound on the scan
+    for a caller reading every match of a long text)."""
+    lo = 0 if reach is None else max(0, start - reach)
+    hi = len(norm) if reach is None else min(len(norm), end + reach)
+    left = max(lo - 1, *(norm.rfind(c, lo, start) for c in ends)) + 1
+    rights = [i for i in (norm.find(c, end, hi) for c in ends) if i >= 0]
+    return norm[left:min(rights) if rights else hi]
 
 
 MEASURED_BEFORE = 4  # characters before a duration's words searched for a word making it measured (经检测应急时间)
